@@ -1,0 +1,52 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Config } from './config/schema.js';
+import { openDatabase, type Db } from './db/client.js';
+import { migrate } from './db/migrate.js';
+import { adminStore } from './db/security.js';
+import { dataDir, loadSecretBox } from './keys.js';
+import type { SecretBox } from './lib/secretbox.js';
+import { hashPassword } from './lib/password.js';
+
+export interface Opened {
+  db: Db;
+  box: SecretBox;
+}
+
+/** Opens and migrates the database and loads the at-rest key: what every command that writes needs. */
+export async function openAndMigrate(config: Config, log?: Logger): Promise<Opened> {
+  const db = openDatabase({ path: config.database.path, synchronous: config.database.synchronous as 'normal' | 'full' });
+  try {
+    const backupDir = config.database.backup_before_migrate ? config.database.backup_dir || resolve(dataDir(config), 'backups') : undefined;
+    const result = await migrate(db.$client, { backupDir });
+    if (result.applied.length) log?.info({ applied: result.applied, backup: result.backup }, 'database migrated');
+    const sealed = db.$client.prepare('select (select count(*) from nas) + (select count(*) from services) as n').get() as { n: number };
+    const { box, created } = loadSecretBox(config, { create: true, hasSealedData: sealed.n > 0 });
+    if (created) log?.warn({ file: created }, 'created the at-rest secret key: back it up with the database');
+    return { db, box };
+  } catch (e) {
+    db.$client.close();
+    throw e;
+  }
+}
+
+/**
+ * First start with no admin: a super-admin with a random password, printed once and written to
+ * `initial-admin-password` (0600) beside the database. There are no default credentials.
+ */
+export async function ensureFirstAdmin(db: Db, config: Config, log: Logger, now: Date): Promise<void> {
+  const admins = adminStore(db);
+  if ((await admins.count()) > 0) return;
+  const password = randomBytes(18).toString('base64url');
+  const username = config.security.initial_admin_username;
+  await admins.create({ username, passwordHash: await hashPassword(password), role: 'super-admin', mustChangePassword: true, actor: { id: 'system' }, at: now });
+  const dir = dataDir(config);
+  mkdirSync(dir, { recursive: true });
+  const file = resolve(dir, 'initial-admin-password');
+  writeFileSync(file, `${username}\n${password}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600); // mode applies only when the file is new
+  // The one deliberate exception to "no secrets in logs": the operator needs this once, at first start.
+  log.warn({ username, initialPassword: password, file }, 'created the first super-admin; change this password at first login');
+}

@@ -1,0 +1,181 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { describeConfig, loadConfig, type LoadedConfig } from '../config/load.js';
+import { openAndMigrate } from '../bootstrap.js';
+import { adminRoles } from '../db/schema.js';
+import { adminStore, tokenStore } from '../db/security.js';
+import { ConfigError } from '../lib/errors.js';
+import { hashPassword } from '../lib/password.js';
+import { MigrationError } from '../db/migrate.js';
+import { createLogger } from '../logger.js';
+import { serve } from '../main.js';
+
+class UsageError extends Error {}
+
+const HELP = `tollgate: RADIUS and billing server for ISPs
+
+Usage: tollgate <command> [options]
+
+Commands:
+  serve [--config FILE]                       run the daemon in the foreground
+  migrate [--config FILE]                     apply pending database migrations and exit
+  check-config [--config FILE]                validate the config and print the effective values
+  admin create --username U --role ROLE       create an admin; the password is read from stdin
+  token create --name N --role ROLE [--expires-days D]
+                                              print a new API bearer token once (stored hashed)
+  backup FILE [--config FILE]                 consistent online backup of the database
+
+The config file may also be named by TOLLGATE_CONFIG; every key can be overridden by
+TOLLGATE_<SECTION>_<KEY>. Roles: ${adminRoles.join(', ')}.
+Exit codes: 0 success, 2 bad usage or bad config, 1 anything else.
+`;
+
+const commandHelp: Record<string, string> = {
+  serve: 'Usage: tollgate serve [--config FILE]\nRuns the daemon in the foreground (systemd Type=simple). SIGTERM/SIGINT stop it, SIGHUP reloads NAS clients and the log level.',
+  migrate: 'Usage: tollgate migrate [--config FILE]\nBacks the database up (database.backup_before_migrate) and applies pending migrations.',
+  'check-config': 'Usage: tollgate check-config [--config FILE]\nValidates the config; prints the effective values (secrets masked) with their source; exit 0 or 2.',
+  'admin create': 'Usage: tollgate admin create --username U --role ROLE [--config FILE] < password\nCreates an admin. The password (at least 12 characters) is read from standard input.',
+  'token create': 'Usage: tollgate token create --name N --role ROLE [--expires-days D] [--config FILE]\nPrints a new API token once; only its hash is stored.',
+  backup: 'Usage: tollgate backup FILE [--config FILE]\nCopies the database with SQLite\'s online backup while the daemon runs, then checks the copy with PRAGMA integrity_check. Back up the secret key file too.',
+};
+
+function readStdin(): string {
+  try {
+    return readFileSync(0, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function config(values: { config?: string | undefined }): LoadedConfig {
+  return loadConfig(values.config ?? process.env.TOLLGATE_CONFIG);
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      help: { type: 'boolean', short: 'h' },
+      username: { type: 'string' },
+      role: { type: 'string' },
+      name: { type: 'string' },
+      'expires-days': { type: 'string' },
+    },
+  });
+  const [cmd, sub, ...rest] = positionals;
+  const key = cmd === 'admin' || cmd === 'token' ? `${cmd} ${sub ?? ''}`.trim() : (cmd ?? '');
+  if (values.help || cmd === 'help' || cmd === undefined) {
+    process.stdout.write((commandHelp[key] ?? HELP) + '\n');
+    return cmd === undefined && !values.help ? 2 : 0;
+  }
+  const needRole = () => {
+    if (!values.role || !(adminRoles as readonly string[]).includes(values.role)) {
+      throw new UsageError(`--role must be one of ${adminRoles.join(', ')}`);
+    }
+    return values.role;
+  };
+
+  switch (key) {
+    case 'serve': {
+      await serve(config(values));
+      return -1; // keeps running; the signal handlers exit
+    }
+    case 'check-config': {
+      const loaded = config(values);
+      process.stdout.write(`# ${loaded.file ?? 'no config file: defaults and environment'}\n${describeConfig(loaded)}`);
+      process.stdout.write('config OK\n');
+      return 0;
+    }
+    case 'migrate': {
+      const loaded = config(values);
+      const { db } = await openAndMigrate(loaded.config, createLogger('info'));
+      db.$client.close();
+      process.stdout.write('database is up to date\n');
+      return 0;
+    }
+    case 'admin create': {
+      if (!values.username) throw new UsageError('--username is required');
+      const role = needRole();
+      const password = readStdin().replace(/\r?\n$/, '');
+      if (password.length < 12) throw new UsageError('the password (from stdin) must be at least 12 characters');
+      const { db } = await openAndMigrate(config(values).config);
+      try {
+        const admins = adminStore(db);
+        if (await admins.exists(values.username)) throw new UsageError(`an admin named "${values.username}" already exists`);
+        const id = await admins.create({ username: values.username, passwordHash: await hashPassword(password), role, mustChangePassword: false, actor: { id: 'cli' }, at: new Date() });
+        process.stdout.write(`created admin ${values.username} (id ${id}, role ${role})\n`);
+      } finally {
+        db.$client.close();
+      }
+      return 0;
+    }
+    case 'token create': {
+      if (!values.name) throw new UsageError('--name is required');
+      const role = needRole();
+      let expiresAt: string | undefined;
+      if (values['expires-days'] !== undefined) {
+        const days = Number(values['expires-days']);
+        if (!Number.isInteger(days) || days < 1) throw new UsageError('--expires-days must be a whole number of days, at least 1');
+        expiresAt = new Date(Date.now() + days * 86_400_000).toISOString();
+      }
+      const { db } = await openAndMigrate(config(values).config);
+      try {
+        const { token } = await tokenStore(db).create({ name: values.name, role, expiresAt, actor: { id: 'cli' } });
+        process.stdout.write(token + '\n');
+        process.stderr.write('Store this token now: it is shown only once.\n');
+      } finally {
+        db.$client.close();
+      }
+      return 0;
+    }
+    case 'backup': {
+      const file = sub;
+      if (!file || rest.length) throw new UsageError('usage: tollgate backup FILE');
+      if (existsSync(file)) throw new UsageError(`${file} already exists; choose a new file name`);
+      const loaded = config(values);
+      if (!existsSync(loaded.config.database.path)) throw new Error(`no database at ${loaded.config.database.path}`);
+      // The online backup API copies a consistent snapshot while the daemon keeps writing (WAL).
+      const source = new Database(loaded.config.database.path, { readonly: true, fileMustExist: true });
+      source.pragma('busy_timeout = 5000');
+      try {
+        await source.backup(file);
+      } finally {
+        source.close();
+      }
+      const copy = new Database(file, { readonly: true, fileMustExist: true });
+      const check = copy.pragma('integrity_check', { simple: true });
+      copy.close();
+      if (check !== 'ok') throw new Error(`the backup failed its integrity check: ${String(check)}`);
+      process.stdout.write(`backup written to ${file} (integrity_check: ok); keep the secret key file with it\n`);
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command "${positionals.join(' ')}"; see tollgate --help`);
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let code: number;
+  try {
+    code = await run(argv);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`tollgate: bad config: ${e.message}\n`);
+      code = 2;
+    } else if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`tollgate: ${(e as Error).message}\n`);
+      code = 2;
+    } else if (e instanceof MigrationError) {
+      process.stderr.write(`tollgate: ${e.message}\n`);
+      code = 1;
+    } else {
+      process.stderr.write(`tollgate: ${(e as Error).stack ?? String(e)}\n`);
+      code = 1;
+    }
+  }
+  // Exit explicitly: a failed `serve` may already hold sockets that would keep the process alive.
+  if (code >= 0) process.exit(code);
+}

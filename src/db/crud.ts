@@ -1,0 +1,187 @@
+import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
+import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { TollgateError } from '../lib/errors.js';
+import type { Db } from './client.js';
+import { auditLog } from './schema.js';
+
+/** Who made a change, for the audit log. */
+export interface Actor {
+  /** `admin:3`, `token:7`, `cli`, `system`. */
+  id: string;
+  ip?: string | undefined;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor for the next page, or null at the end. */
+  next: string | null;
+}
+
+export interface ListQuery {
+  limit?: number | undefined;
+  cursor?: string | undefined;
+}
+
+export function encodeCursor(id: number): string {
+  return Buffer.from(`id:${id}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): number {
+  const m = /^id:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m) throw new TollgateError('invalid_input', 'the cursor is not one this API gave out', 'cursor');
+  return Number(m[1]);
+}
+
+/** Maps SQLite constraint failures to domain errors that name the API field at fault. */
+export function constraintError(e: unknown, fields: Record<string, string>): never {
+  const err = e as { code?: string; message?: string };
+  const msg = err.message ?? '';
+  if (err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    const column = /UNIQUE constraint failed: \w+\.(\w+)/.exec(msg)?.[1] ?? '';
+    const field = fields[column] ?? column;
+    throw new TollgateError('conflict', `another record already has this ${field}`, field);
+  }
+  if (err.code === 'SQLITE_CONSTRAINT_CHECK') {
+    const name = /CHECK constraint failed: (\w+)/.exec(msg)?.[1] ?? '';
+    const field = fields[name];
+    throw new TollgateError('invalid_input', `the value breaks the rule ${name}`, field);
+  }
+  if (err.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+    throw new TollgateError('in_use', 'the record is referenced by other records and cannot be removed or changed so');
+  }
+  throw e;
+}
+
+export interface ResourceSpec<Row, Api, Create, Patch> {
+  /** Audit log entity name, e.g. `nas`. */
+  entity: string;
+  table: SQLiteTable & { id: SQLiteColumn };
+  toApi(row: Row): Api;
+  /** The row to insert; seals secrets; throws TollgateError naming the field for bad input. */
+  toInsert(input: Create): Record<string, unknown>;
+  /** The columns to change, given the current row (for cross-field checks). */
+  toUpdate(patch: Patch, current: Row): Record<string, unknown>;
+  /** The audit view of a row: never a secret. Defaults to toApi. */
+  toAudit?(row: Row): unknown;
+  /** Column or constraint name to API field, for constraint errors. */
+  fields: Record<string, string>;
+  /** Cross-field validation of the row as it will be stored. */
+  validate?(row: Record<string, unknown>): void;
+  /** Extra existence checks (foreign keys) with field names, run inside the transaction. */
+  references?(db: Db, row: Record<string, unknown>): void;
+}
+
+/**
+ * Create, read, update, delete and list for a resource, each change and its audit record in one
+ * transaction so that a change without its audit trail (or the reverse) cannot exist. Functions are
+ * async-shaped so that a later PostgreSQL backend can slot in behind the same calls.
+ */
+export class Resource<Row extends { id: number }, Api, Create, Patch> {
+  constructor(
+    private readonly db: Db,
+    private readonly spec: ResourceSpec<Row, Api, Create, Patch>,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  private audit(actor: Actor, action: string, id: number, before: Row | undefined, after: Row | undefined): void {
+    const view = (r: Row | undefined) => (r === undefined ? null : JSON.stringify((this.spec.toAudit ?? this.spec.toApi)(r)));
+    this.db
+      .insert(auditLog)
+      .values({
+        at: this.now().toISOString(),
+        actor: actor.id,
+        actorIp: actor.ip ?? null,
+        action,
+        entity: this.spec.entity,
+        entityId: String(id),
+        before: view(before),
+        after: view(after),
+      })
+      .run();
+  }
+
+  private row(id: number): Row | undefined {
+    return this.db.select().from(this.spec.table).where(eq(this.spec.table.id, id)).get() as Row | undefined;
+  }
+
+  async get(id: number): Promise<Api | undefined> {
+    const r = this.row(id);
+    return r && this.spec.toApi(r);
+  }
+
+  async getRow(id: number): Promise<Row | undefined> {
+    return this.row(id);
+  }
+
+  async list(q: ListQuery, filters: SQL[] = []): Promise<Page<Api>> {
+    const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
+    const where = [...filters];
+    if (q.cursor) where.push(gt(this.spec.table.id, decodeCursor(q.cursor)));
+    const rows = this.db
+      .select()
+      .from(this.spec.table)
+      .where(where.length ? and(...where) : undefined)
+      .orderBy(asc(this.spec.table.id))
+      .limit(limit + 1)
+      .all() as Row[];
+    const more = rows.length > limit;
+    const items = rows.slice(0, limit);
+    return { items: items.map((r) => this.spec.toApi(r)), next: more ? encodeCursor(items[items.length - 1]!.id) : null };
+  }
+
+  async create(input: Create, actor: Actor): Promise<Api> {
+    const values = this.spec.toInsert(input);
+    this.spec.validate?.(values);
+    const row = this.db.transaction((tx) => {
+      this.spec.references?.(tx as unknown as Db, values);
+      let created: Row;
+      try {
+        created = tx.insert(this.spec.table).values(values as never).returning().get() as Row;
+      } catch (e) {
+        constraintError(e, this.spec.fields);
+      }
+      this.audit(actor, 'create', created.id, undefined, created);
+      return created;
+    });
+    return this.spec.toApi(row);
+  }
+
+  async update(id: number, patch: Patch, actor: Actor): Promise<Api | undefined> {
+    const row = this.db.transaction((tx) => {
+      const before = this.row(id);
+      if (!before) return undefined;
+      const changes = this.spec.toUpdate(patch, before);
+      const merged = { ...before, ...changes };
+      this.spec.validate?.(merged);
+      this.spec.references?.(tx as unknown as Db, changes);
+      let after: Row;
+      try {
+        after = tx
+          .update(this.spec.table)
+          .set({ ...changes, ...('updatedAt' in before ? { updatedAt: this.now().toISOString() } : {}) } as never)
+          .where(eq(this.spec.table.id, id))
+          .returning()
+          .get() as Row;
+      } catch (e) {
+        constraintError(e, this.spec.fields);
+      }
+      this.audit(actor, 'update', id, before, after);
+      return after;
+    });
+    return row && this.spec.toApi(row);
+  }
+
+  async delete(id: number, actor: Actor): Promise<boolean> {
+    return this.db.transaction((tx) => {
+      const before = this.row(id);
+      if (!before) return false;
+      try {
+        tx.delete(this.spec.table).where(eq(this.spec.table.id, id)).run();
+      } catch (e) {
+        constraintError(e, this.spec.fields);
+      }
+      this.audit(actor, 'delete', id, before, undefined);
+      return true;
+    });
+  }
+}

@@ -1,0 +1,224 @@
+import { eq } from 'drizzle-orm';
+import { isIP } from 'node:net';
+import { TollgateError } from '../lib/errors.js';
+import { normalizeMac, parseCidr } from '../lib/net.js';
+import type { SecretBox } from '../lib/secretbox.js';
+import type { Db } from './client.js';
+import { Resource } from './crud.js';
+import { customers, nas, plans, services } from './schema.js';
+
+type NasRow = typeof nas.$inferSelect;
+type PlanRow = typeof plans.$inferSelect;
+type CustomerRow = typeof customers.$inferSelect;
+type ServiceRow = typeof services.$inferSelect;
+
+/** Copies the keys of `input` that are present (not undefined), so a PATCH changes only what it names. */
+function present<T extends object>(input: T, keys: readonly (keyof T)[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (input[k] !== undefined) out[k as string] = input[k];
+  return out;
+}
+
+function without<T extends Record<string, unknown>, K extends keyof T>(row: T, ...keys: K[]): Omit<T, K> {
+  const copy = { ...row };
+  for (const k of keys) delete copy[k];
+  return copy;
+}
+
+// ---- NAS ---------------------------------------------------------------------------------------
+
+export interface NasInput {
+  name: string;
+  ipAddress: string;
+  secret: string;
+  nasIdentifier?: string | null;
+  vendor?: 'mikrotik' | 'generic';
+  coaPort?: number;
+  requireMessageAuthenticator?: boolean;
+  description?: string;
+}
+export type NasApi = Omit<NasRow, 'secretEnc'>;
+
+function checkNasAddress(ip: unknown): void {
+  if (typeof ip === 'string' && !parseCidr(ip)) {
+    throw new TollgateError('invalid_input', `"${ip}" is not an IP address or CIDR block`, 'ipAddress');
+  }
+}
+
+export function nasResource(db: Db, box: SecretBox, now?: () => Date) {
+  const fields = ['name', 'ipAddress', 'nasIdentifier', 'vendor', 'coaPort', 'requireMessageAuthenticator', 'description'] as const;
+  return new Resource<NasRow, NasApi, NasInput, Partial<NasInput>>(
+    db,
+    {
+      entity: 'nas',
+      table: nas,
+      // The shared secret is write-only: it never leaves through the API or the audit log.
+      toApi: (r) => without(r, 'secretEnc'),
+      toInsert: (i) => {
+        checkNasAddress(i.ipAddress);
+        return { ...present(i, fields), secretEnc: box.seal(i.secret) };
+      },
+      toUpdate: (p) => {
+        checkNasAddress(p.ipAddress);
+        return { ...present(p, fields), ...(p.secret !== undefined ? { secretEnc: box.seal(p.secret) } : {}) };
+      },
+      fields: { name: 'name', nas_coa_port_ck: 'coaPort', nas_vendor_ck: 'vendor' },
+    },
+    now,
+  );
+}
+
+// ---- Plans -------------------------------------------------------------------------------------
+
+export type PlanInput = Omit<PlanRow, 'id' | 'createdAt' | 'updatedAt' | 'setupFee' | 'taxRateBp' | 'taxInclusive' | 'description'> &
+  Partial<Pick<PlanRow, 'setupFee' | 'taxRateBp' | 'taxInclusive' | 'description'>>;
+export type PlanApi = PlanRow;
+
+const planFields = [
+  'name', 'type', 'price', 'billingPeriodMonths', 'validityDays', 'setupFee', 'taxRateBp', 'taxInclusive',
+  'downloadKbps', 'uploadKbps', 'burstDownloadKbps', 'burstUploadKbps', 'burstThresholdDownloadKbps',
+  'burstThresholdUploadKbps', 'burstTimeSeconds', 'dataCapBytes', 'capAction', 'throttleDownloadKbps',
+  'throttleUploadKbps', 'framedPool', 'description',
+] as const;
+
+/** Rules across fields that JSON Schema cannot say; each error names the field to fix. */
+function validatePlan(p: Record<string, unknown>): void {
+  if (p.type === 'recurring') {
+    if (![1, 2, 3, 6, 12].includes(p.billingPeriodMonths as number)) {
+      throw new TollgateError('invalid_input', 'a recurring plan needs billingPeriodMonths of 1, 2, 3, 6 or 12', 'billingPeriodMonths');
+    }
+    if (p.validityDays != null) throw new TollgateError('invalid_input', 'validityDays is for prepaid plans only', 'validityDays');
+  } else if (p.type === 'prepaid') {
+    if (typeof p.validityDays !== 'number' || p.validityDays < 1) {
+      throw new TollgateError('invalid_input', 'a prepaid plan needs validityDays of at least 1', 'validityDays');
+    }
+    if (p.billingPeriodMonths != null) {
+      throw new TollgateError('invalid_input', 'billingPeriodMonths is for recurring plans only', 'billingPeriodMonths');
+    }
+  }
+  if (p.dataCapBytes != null && p.capAction == null) {
+    throw new TollgateError('invalid_input', 'a data cap needs a capAction (block or throttle)', 'capAction');
+  }
+  if (p.capAction === 'throttle' && (p.throttleDownloadKbps == null || p.throttleUploadKbps == null)) {
+    throw new TollgateError('invalid_input', 'capAction "throttle" needs throttleDownloadKbps and throttleUploadKbps', 'throttleDownloadKbps');
+  }
+  const burst = ['burstDownloadKbps', 'burstUploadKbps', 'burstThresholdDownloadKbps', 'burstThresholdUploadKbps', 'burstTimeSeconds'];
+  const given = burst.filter((k) => p[k] != null);
+  if (given.length > 0 && given.length < burst.length) {
+    const missing = burst.find((k) => p[k] == null)!;
+    throw new TollgateError('invalid_input', `burst needs all of ${burst.join(', ')}`, missing);
+  }
+}
+
+export function planResource(db: Db, now?: () => Date) {
+  return new Resource<PlanRow, PlanApi, PlanInput, Partial<PlanInput>>(
+    db,
+    {
+      entity: 'plan',
+      table: plans,
+      toApi: (r) => r,
+      toInsert: (i) => present(i, planFields),
+      toUpdate: (p) => present(p, planFields),
+      validate: validatePlan,
+      fields: { name: 'name', plans_period_ck: 'billingPeriodMonths', plans_price_ck: 'price', plans_speed_ck: 'downloadKbps' },
+    },
+    now,
+  );
+}
+
+// ---- Customers ---------------------------------------------------------------------------------
+
+export type CustomerInput = Partial<Omit<CustomerRow, 'id' | 'createdAt' | 'updatedAt'>> & { name: string };
+export type CustomerApi = CustomerRow;
+
+export function customerResource(db: Db, now?: () => Date) {
+  const fields = ['name', 'email', 'phone', 'address', 'taxId', 'notes'] as const;
+  return new Resource<CustomerRow, CustomerApi, CustomerInput, Partial<CustomerInput>>(
+    db,
+    {
+      entity: 'customer',
+      table: customers,
+      toApi: (r) => r,
+      toInsert: (i) => present(i, fields),
+      toUpdate: (p) => present(p, fields),
+      fields: {},
+    },
+    now,
+  );
+}
+
+// ---- Services ----------------------------------------------------------------------------------
+
+export interface ServiceInput {
+  customerId: number;
+  planId: number;
+  username: string;
+  password: string;
+  status?: ServiceRow['status'];
+  startDate: string;
+  macAddress?: string | null;
+  staticIp?: string | null;
+  ipv6Prefix?: string | null;
+  delegatedIpv6Prefix?: string | null;
+  simultaneousUse?: number;
+  expiresAt?: string | null;
+}
+export type ServiceApi = Omit<ServiceRow, 'passwordEnc'>;
+
+function normalizeService(i: Partial<ServiceInput>): Record<string, unknown> {
+  const out = present(i, [
+    'customerId', 'planId', 'username', 'status', 'startDate', 'macAddress', 'staticIp', 'ipv6Prefix',
+    'delegatedIpv6Prefix', 'simultaneousUse', 'expiresAt',
+  ]);
+  if (typeof i.macAddress === 'string') {
+    const mac = normalizeMac(i.macAddress);
+    if (!mac) throw new TollgateError('invalid_input', `"${i.macAddress}" is not a MAC address`, 'macAddress');
+    out.macAddress = mac;
+  }
+  if (typeof i.staticIp === 'string' && isIP(i.staticIp) !== 4) {
+    throw new TollgateError('invalid_input', `"${i.staticIp}" is not an IPv4 address`, 'staticIp');
+  }
+  for (const k of ['ipv6Prefix', 'delegatedIpv6Prefix'] as const) {
+    const v = i[k];
+    if (typeof v === 'string' && (parseCidr(v)?.family !== 6 || !v.includes('/'))) {
+      throw new TollgateError('invalid_input', `"${v}" is not an IPv6 prefix like 2001:db8:1::/48`, k);
+    }
+  }
+  if (typeof i.expiresAt === 'string') out.expiresAt = new Date(i.expiresAt).toISOString();
+  return out;
+}
+
+export function serviceResource(db: Db, box: SecretBox, now?: () => Date) {
+  return new Resource<ServiceRow, ServiceApi, ServiceInput, Partial<ServiceInput>>(
+    db,
+    {
+      entity: 'service',
+      table: services,
+      // The subscriber's password is write-only, like the NAS secret.
+      toApi: (r) => without(r, 'passwordEnc'),
+      toInsert: (i) => ({ ...normalizeService(i), passwordEnc: box.seal(i.password) }),
+      toUpdate: (p) => ({ ...normalizeService(p), ...(p.password !== undefined ? { passwordEnc: box.seal(p.password) } : {}) }),
+      references: (tx, row) => {
+        if (row.customerId !== undefined && !tx.select({ id: customers.id }).from(customers).where(eq(customers.id, row.customerId as number)).get()) {
+          throw new TollgateError('invalid_input', `customer ${row.customerId} does not exist`, 'customerId');
+        }
+        if (row.planId !== undefined && !tx.select({ id: plans.id }).from(plans).where(eq(plans.id, row.planId as number)).get()) {
+          throw new TollgateError('invalid_input', `plan ${row.planId} does not exist`, 'planId');
+        }
+      },
+      fields: { username: 'username', services_status_ck: 'status', services_simultaneous_ck: 'simultaneousUse' },
+    },
+    now,
+  );
+}
+
+export type Repos = ReturnType<typeof makeRepos>;
+
+export function makeRepos(db: Db, box: SecretBox, now?: () => Date) {
+  return {
+    nas: nasResource(db, box, now),
+    plans: planResource(db, now),
+    customers: customerResource(db, now),
+    services: serviceResource(db, box, now),
+  };
+}

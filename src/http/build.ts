@@ -1,0 +1,120 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { and, eq } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Db } from '../db/client.js';
+import { makeRepos, type Repos } from '../db/repos.js';
+import { services } from '../db/schema.js';
+import { tokenStore } from '../db/security.js';
+import type { SecretBox } from '../lib/secretbox.js';
+import { errorHandler, problem, sendProblem } from './errors.js';
+import { registerCrud } from './routes/crud.js';
+import * as S from './schemas.js';
+import { validatorCompiler } from './validation.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor?: { id: string; role: string };
+  }
+}
+
+export interface BuildOptions {
+  db: Db;
+  box: SecretBox;
+  config: Config;
+  /** A pino logger, or false for none (tests). */
+  logger?: Logger | false;
+  now?: () => Date;
+  /** Extra checks for /healthz (e.g. RADIUS listeners bound). */
+  health?: () => Record<string, boolean>;
+  /** Called after a change that the RADIUS side caches (NAS list, services, plans). */
+  onChange?: (entity: 'nas' | 'plan' | 'service' | 'customer') => void;
+  fastify?: Partial<FastifyServerOptions>;
+}
+
+export interface App extends FastifyInstance {
+  repos: Repos;
+}
+
+/** Builds the HTTP application without listening: `main.ts` listens, tests use `inject()`. */
+export async function build(opts: BuildOptions): Promise<App> {
+  const app = Fastify({
+    loggerInstance: opts.logger || undefined,
+    logger: opts.logger ? undefined : false,
+    bodyLimit: opts.config.http.body_limit_bytes,
+    trustProxy: opts.config.http.trust_proxy,
+    ...opts.fastify,
+  } as FastifyServerOptions) as unknown as App;
+
+  app.setValidatorCompiler(validatorCompiler());
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, problem('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`)));
+
+  const repos = makeRepos(opts.db, opts.box, opts.now);
+  app.decorate('repos', repos);
+  const tokens = tokenStore(opts.db, opts.now);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Tollgate API', version: '1', description: 'RADIUS, billing and network control for ISPs. Money is integer minor units; dates YYYY-MM-DD in the billing time zone; instants ISO 8601 UTC.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a token from `tollgate token create`' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
+    let database = false;
+    try {
+      database = opts.db.$client.prepare('select 1 as ok').get() !== undefined;
+    } catch {
+      database = false;
+    }
+    const checks = { database, ...(opts.health?.() ?? {}) };
+    const ok = Object.values(checks).every(Boolean);
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks });
+  });
+
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(async (api) => {
+    api.addHook('onRequest', async (req, reply) => {
+      const header = req.headers.authorization ?? '';
+      const m = /^Bearer\s+(\S+)$/i.exec(header);
+      const info = m ? await tokens.verify(m[1]!) : undefined;
+      if (!info) {
+        reply.header('www-authenticate', 'Bearer realm="tollgate"');
+        return sendProblem(reply, problem('unauthorized', m ? 'the token is unknown, revoked or expired' : 'send Authorization: Bearer <token>'));
+      }
+      req.actor = { id: `token:${info.id}`, role: info.role };
+      return undefined;
+    });
+    // Caches on the RADIUS side are refreshed after every successful write.
+    api.addHook('onResponse', async (req, reply) => {
+      if (req.method === 'GET' || reply.statusCode >= 400) return;
+      const entity = /^\/api\/v1\/(nas|plans|services|customers)\b/.exec(req.url)?.[1];
+      if (entity) opts.onChange?.(({ nas: 'nas', plans: 'plan', services: 'service', customers: 'customer' } as const)[entity as 'nas']);
+    });
+
+    registerCrud(api, { path: '/api/v1/nas', tag: 'nas', noun: 'NAS', resource: repos.nas, item: S.Nas, create: S.NasCreate, patch: S.NasPatch });
+    registerCrud(api, { path: '/api/v1/plans', tag: 'plans', noun: 'plan', resource: repos.plans, item: S.Plan, create: S.PlanCreate, patch: S.PlanPatch });
+    registerCrud(api, { path: '/api/v1/customers', tag: 'customers', noun: 'customer', resource: repos.customers, item: S.Customer, create: S.CustomerCreate, patch: S.CustomerPatch });
+    registerCrud(api, {
+      path: '/api/v1/services', tag: 'services', noun: 'service', resource: repos.services, item: S.Service, create: S.ServiceCreate, patch: S.ServicePatch,
+      listQuery: S.ServiceListQuery,
+      filters: (q) => {
+        const f = [];
+        if (q.customerId !== undefined) f.push(eq(services.customerId, q.customerId as number));
+        if (q.planId !== undefined) f.push(eq(services.planId, q.planId as number));
+        if (q.status !== undefined) f.push(eq(services.status, q.status as 'active'));
+        if (q.username !== undefined) f.push(eq(services.username, q.username as string));
+        return f.length ? [and(...f)!] : [];
+      },
+    });
+  });
+
+  return app;
+}

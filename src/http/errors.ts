@@ -1,0 +1,99 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { TollgateError } from '../lib/errors.js';
+
+/**
+ * The one catalog from error codes to HTTP. Responses are RFC 9457 problem+json; `errors` lists the
+ * fields at fault so a form can show each message beside its field.
+ */
+export const errorCatalog = {
+  invalid_input: { status: 422, title: 'Invalid input' },
+  bad_request: { status: 400, title: 'Bad request' },
+  unauthorized: { status: 401, title: 'Authentication required' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  not_found: { status: 404, title: 'Not found' },
+  conflict: { status: 409, title: 'Conflict' },
+  in_use: { status: 409, title: 'Still in use' },
+  payload_too_large: { status: 413, title: 'Payload too large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  internal: { status: 500, title: 'Internal error' },
+} as const;
+
+export type ErrorCode = keyof typeof errorCatalog;
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  errors?: FieldError[];
+}
+
+export function problem(code: ErrorCode, detail: string, errors?: FieldError[]): Problem {
+  const { status, title } = errorCatalog[code];
+  return { type: `https://tollgate.dev/problems/${code.replace(/_/g, '-')}`, title, status, detail, code, ...(errors ? { errors } : {}) };
+}
+
+export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
+  return reply.code(p.status).type('application/problem+json').send(p);
+}
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** Turns ajv's errors into field errors named as the API names them (`name`, `lines.0.amount`). */
+function fieldErrors(errors: AjvError[], part: string): FieldError[] {
+  return errors.map((e) => {
+    const path = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    const extra = (e.params.missingProperty ?? e.params.additionalProperty) as string | undefined;
+    const field = [path, extra].filter(Boolean).join('.') || part;
+    const message =
+      e.keyword === 'additionalProperties'
+        ? 'is not a known field'
+        : e.keyword === 'required'
+          ? 'is required'
+          : (e.message ?? 'is invalid');
+    return { field, message };
+  });
+}
+
+const partName: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'headers' };
+
+export function errorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (err instanceof TollgateError && err.code in errorCatalog) {
+    const error = err;
+    const code = error.code as ErrorCode;
+    const errors = error.field ? [{ field: error.field, message: error.message }] : undefined;
+    return sendProblem(reply, problem(code, error.field ? `${error.field}: ${error.message}` : error.message, errors));
+  }
+  const error = err as FastifyError;
+  if (error.validation) {
+    const part = partName[error.validationContext ?? 'body'] ?? 'body';
+    const errors = fieldErrors(error.validation as AjvError[], part);
+    const detail = errors.map((e) => `${e.field} ${e.message}`).join('; ');
+    return sendProblem(reply, problem('invalid_input', `invalid ${part}: ${detail}`, errors));
+  }
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendProblem(reply, problem('payload_too_large', 'the request body is too large'));
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendProblem(reply, problem('unsupported_media_type', 'send JSON (application/json)'));
+  if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
+    return sendProblem(reply, problem('bad_request', 'the body is not valid JSON', [{ field: 'body', message: 'is not valid JSON' }]));
+  }
+  if (error.statusCode === 429) return sendProblem(reply, problem('rate_limited', error.message));
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return reply.code(error.statusCode).type('application/problem+json').send({
+      type: 'about:blank', title: error.name, status: error.statusCode, detail: error.message, code: 'bad_request',
+    });
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return sendProblem(reply, problem('internal', 'an internal error occurred; it has been logged'));
+}

@@ -1,0 +1,144 @@
+import { Type, type TSchema } from 'typebox';
+
+/**
+ * JSON schemas of the API. They validate input, shape output (fastify serialises only the listed
+ * properties, so a secret column can never leak through a response) and generate the OpenAPI document.
+ */
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Id = Type.Integer({ minimum: 1 });
+const Instant = Type.String({ format: 'date-time', description: 'ISO 8601 instant in UTC' });
+const CalendarDate = Type.String({ format: 'date', description: 'YYYY-MM-DD in the billing time zone' });
+const Money = Type.Integer({ minimum: 0, maximum: 1e13, description: 'integer minor units (cents) of the configured currency' });
+const Kbps = Type.Integer({ minimum: 1, maximum: 100_000_000 });
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+const Stamps = { createdAt: Instant, updatedAt: Instant };
+
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+export const ListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+export const pageOf = (item: TSchema) =>
+  Type.Object({ items: Type.Array(item), next: Nullable(Type.String({ description: 'cursor of the next page' })) });
+
+// ---- NAS
+
+const nasFields = {
+  name: Name,
+  ipAddress: Type.String({ minLength: 2, maxLength: 64, description: 'an IP address or a CIDR block' }),
+  nasIdentifier: Nullable(Type.String({ minLength: 1, maxLength: 253, description: 'picks this entry when several share a source range' })),
+  vendor: Type.Union([Type.Literal('mikrotik'), Type.Literal('generic')], { default: 'generic' }),
+  coaPort: Type.Integer({ minimum: 1, maximum: 65535, default: 3799 }),
+  requireMessageAuthenticator: Type.Boolean({ default: true }),
+  description: Type.String({ maxLength: 2000 }),
+};
+const nasSecret = Type.String({ minLength: 8, maxLength: 128, description: 'RADIUS shared secret (write-only)' });
+
+export const Nas = Type.Object({ id: Id, ...nasFields, ...Stamps });
+export const NasCreate = Type.Object(
+  {
+    name: nasFields.name,
+    ipAddress: nasFields.ipAddress,
+    secret: nasSecret,
+    nasIdentifier: Type.Optional(nasFields.nasIdentifier),
+    vendor: Type.Optional(nasFields.vendor),
+    coaPort: Type.Optional(nasFields.coaPort),
+    requireMessageAuthenticator: Type.Optional(nasFields.requireMessageAuthenticator),
+    description: Type.Optional(nasFields.description),
+  },
+  { additionalProperties: false },
+);
+export const NasPatch = Type.Partial(NasCreate, { additionalProperties: false, minProperties: 1 });
+
+// ---- Plans
+
+const optKbps = Type.Optional(Nullable(Kbps));
+const planFields = {
+  name: Name,
+  type: Type.Union([Type.Literal('recurring'), Type.Literal('prepaid')]),
+  price: Money,
+  billingPeriodMonths: Type.Optional(Nullable(Type.Union([1, 2, 3, 6, 12].map((n) => Type.Literal(n))))),
+  validityDays: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 3660 }))),
+  setupFee: Type.Optional(Money),
+  taxRateBp: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, description: 'tax rate in basis points: 2200 = 22 %' })),
+  taxInclusive: Type.Optional(Type.Boolean({ description: 'whether price includes tax' })),
+  downloadKbps: Kbps,
+  uploadKbps: Kbps,
+  burstDownloadKbps: optKbps,
+  burstUploadKbps: optKbps,
+  burstThresholdDownloadKbps: optKbps,
+  burstThresholdUploadKbps: optKbps,
+  burstTimeSeconds: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 3600 }))),
+  dataCapBytes: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }))),
+  capAction: Type.Optional(Nullable(Type.Union([Type.Literal('block'), Type.Literal('throttle')]))),
+  throttleDownloadKbps: optKbps,
+  throttleUploadKbps: optKbps,
+  framedPool: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 253 }))),
+  description: Type.Optional(Type.String({ maxLength: 2000 })),
+};
+export const PlanCreate = Type.Object(planFields, { additionalProperties: false });
+export const PlanPatch = Type.Partial(PlanCreate, { additionalProperties: false, minProperties: 1 });
+export const Plan = Type.Object({ id: Id, ...Type.Required(PlanCreate).properties, ...Stamps });
+
+// ---- Customers
+
+const optText = (max: number) => Type.Optional(Nullable(Type.String({ maxLength: max })));
+export const CustomerCreate = Type.Object(
+  {
+    name: Name,
+    email: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 254 }))),
+    phone: Type.Optional(Nullable(Type.String({ pattern: '^\\+?[0-9 ()./-]{3,32}$', description: 'digits, spaces and + ( ) . / -' }))),
+    address: optText(1000),
+    taxId: optText(64),
+    notes: Type.Optional(Type.String({ maxLength: 10_000 })),
+  },
+  { additionalProperties: false },
+);
+export const CustomerPatch = Type.Partial(CustomerCreate, { additionalProperties: false, minProperties: 1 });
+export const Customer = Type.Object({ id: Id, ...Type.Required(CustomerCreate).properties, ...Stamps });
+
+// ---- Services
+
+const ServiceStatus = Type.Union(['proposal', 'active', 'suspended', 'ended', 'free'].map((s) => Type.Literal(s)));
+const serviceFields = {
+  customerId: Id,
+  planId: Id,
+  username: Type.String({ minLength: 1, maxLength: 253, pattern: '^[^\\s]+$', description: 'RADIUS User-Name' }),
+  status: Type.Optional(ServiceStatus),
+  startDate: CalendarDate,
+  macAddress: Type.Optional(Nullable(Type.String({ maxLength: 32, description: 'binds logins to this Calling-Station-Id' }))),
+  staticIp: Type.Optional(Nullable(Type.String({ maxLength: 45, description: 'Framed-IP-Address' }))),
+  ipv6Prefix: Type.Optional(Nullable(Type.String({ maxLength: 64, description: 'Framed-IPv6-Prefix' }))),
+  delegatedIpv6Prefix: Type.Optional(Nullable(Type.String({ maxLength: 64, description: 'Delegated-IPv6-Prefix' }))),
+  simultaneousUse: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 1 })),
+  expiresAt: Type.Optional(Nullable(Instant)),
+};
+const servicePassword = Type.String({ minLength: 1, maxLength: 128, description: 'PPP/hotspot password (write-only)' });
+export const ServiceCreate = Type.Object({ ...serviceFields, password: servicePassword }, { additionalProperties: false });
+export const ServicePatch = Type.Partial(ServiceCreate, { additionalProperties: false, minProperties: 1 });
+export const Service = Type.Object({ id: Id, ...Type.Required(Type.Object(serviceFields)).properties, ...Stamps });
+export const ServiceListQuery = Type.Object(
+  {
+    ...ListQuery.properties,
+    customerId: Type.Optional(Id),
+    planId: Type.Optional(Id),
+    status: Type.Optional(ServiceStatus),
+    username: Type.Optional(Type.String({ maxLength: 253 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ProblemSchema = Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.String(),
+  code: Type.String(),
+  errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+});

@@ -1,0 +1,74 @@
+import type { Logger } from 'pino';
+import { loadConfig, type LoadedConfig } from './config/load.js';
+import { ensureFirstAdmin, openAndMigrate } from './bootstrap.js';
+import { build } from './http/build.js';
+import { parseListen } from './config/schema.js';
+import { createLogger } from './logger.js';
+import { startRadiusServer } from './radius/server/index.js';
+
+/** How long a graceful stop may take before the process gives up and exits non-zero. */
+const STOP_DEADLINE_MS = 10_000;
+
+/**
+ * The composition root: config -> database -> RADIUS, HTTP -> signals. Everything it starts is
+ * stopped in reverse order on SIGTERM/SIGINT; SIGHUP reloads what can change without a restart.
+ */
+export async function serve(loaded: LoadedConfig, log: Logger = createLogger(loaded.config.log.level)): Promise<void> {
+  const { config } = loaded;
+  const now = () => new Date();
+  log.info({ config: loaded.file ?? '(defaults)', database: config.database.path }, 'starting tollgate');
+
+  const { db, box } = await openAndMigrate(config, log);
+  await ensureFirstAdmin(db, config, log, now());
+
+  const radius = await startRadiusServer({ config, db, box, log: log.child({ part: 'radius' }), now });
+  const app = await build({
+    db,
+    box,
+    config,
+    logger: log.child({ part: 'http' }),
+    now,
+    health: () => ({ radius: radius.addresses().auth.length > 0 }),
+    onChange: (entity) => radius.reload(entity),
+  });
+  const { host, port } = parseListen(config.http.listen)!;
+  const httpAddress = await app.listen({ host, port });
+  log.info({ radiusAuth: radius.addresses().auth, radiusAcct: radius.addresses().acct, http: httpAddress }, 'tollgate is serving');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    const deadline = setTimeout(() => {
+      log.error('graceful stop took longer than 10 s; exiting');
+      process.exit(1);
+    }, STOP_DEADLINE_MS);
+    deadline.unref();
+    try {
+      // Stop taking new work first, then let RADIUS flush acknowledged-but-unwritten work, then close.
+      await app.close();
+      await radius.close();
+      db.$client.pragma('wal_checkpoint(TRUNCATE)');
+      db.$client.close();
+      log.info('stopped');
+      clearTimeout(deadline);
+      process.exit(0);
+    } catch (e) {
+      log.error({ err: e }, 'error while stopping');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGHUP', () => {
+    try {
+      const fresh = loadConfig(loaded.file);
+      log.level = fresh.config.log.level;
+      radius.reload();
+      log.info({ level: log.level }, 'reloaded: NAS clients and log level (other keys need a restart)');
+    } catch (e) {
+      log.error({ err: (e as Error).message }, 'reload failed; keeping the running configuration');
+    }
+  });
+}
