@@ -52,7 +52,7 @@ CREATE TABLE `auth_log` (
 	`calling_station_id` text,
 	FOREIGN KEY (`nas_id`) REFERENCES `nas`(`id`) ON UPDATE no action ON DELETE set null,
 	FOREIGN KEY (`service_id`) REFERENCES `services`(`id`) ON UPDATE no action ON DELETE set null,
-	CONSTRAINT "auth_log_outcome_ck" CHECK("auth_log"."outcome" in ('accept', 'reject'))
+	CONSTRAINT "auth_log_outcome_ck" CHECK(outcome in ('accept', 'reject'))
 );
 --> statement-breakpoint
 CREATE INDEX `auth_log_at_ix` ON `auth_log` (`at`);--> statement-breakpoint
@@ -85,8 +85,8 @@ CREATE TABLE `nas` (
 	`description` text DEFAULT '' NOT NULL,
 	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) NOT NULL,
 	`updated_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) NOT NULL,
-	CONSTRAINT "nas_vendor_ck" CHECK("nas"."vendor" in ('mikrotik', 'generic')),
-	CONSTRAINT "nas_coa_port_ck" CHECK("nas"."coa_port" between 1 and 65535)
+	CONSTRAINT "nas_vendor_ck" CHECK(vendor in ('mikrotik', 'generic')),
+	CONSTRAINT "nas_coa_port_ck" CHECK(coa_port between 1 and 65535)
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `nas_name_uq` ON `nas` (`name`);--> statement-breakpoint
@@ -115,12 +115,12 @@ CREATE TABLE `plans` (
 	`description` text DEFAULT '' NOT NULL,
 	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) NOT NULL,
 	`updated_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) NOT NULL,
-	CONSTRAINT "plans_type_ck" CHECK("plans"."type" in ('recurring', 'prepaid')),
-	CONSTRAINT "plans_price_ck" CHECK("plans"."price" >= 0 and "plans"."setup_fee" >= 0),
-	CONSTRAINT "plans_period_ck" CHECK(("plans"."type" = 'recurring' and "plans"."billing_period_months" in (1, 2, 3, 6, 12) and "plans"."validity_days" is null)
-        or ("plans"."type" = 'prepaid' and "plans"."validity_days" >= 1 and "plans"."billing_period_months" is null)),
-	CONSTRAINT "plans_cap_action_ck" CHECK("plans"."cap_action" is null or "plans"."cap_action" in ('block', 'throttle')),
-	CONSTRAINT "plans_speed_ck" CHECK("plans"."download_kbps" > 0 and "plans"."upload_kbps" > 0)
+	CONSTRAINT "plans_type_ck" CHECK(type in ('recurring', 'prepaid')),
+	CONSTRAINT "plans_price_ck" CHECK(price >= 0 and setup_fee >= 0),
+	CONSTRAINT "plans_period_ck" CHECK((type = 'recurring' and billing_period_months in (1, 2, 3, 6, 12) and validity_days is null)
+        or (type = 'prepaid' and validity_days >= 1 and billing_period_months is null)),
+	CONSTRAINT "plans_cap_action_ck" CHECK(cap_action is null or cap_action in ('block', 'throttle')),
+	CONSTRAINT "plans_speed_ck" CHECK(download_kbps > 0 and upload_kbps > 0)
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `plans_name_uq` ON `plans` (`name`);--> statement-breakpoint
@@ -169,8 +169,8 @@ CREATE TABLE `services` (
 	`updated_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) NOT NULL,
 	FOREIGN KEY (`customer_id`) REFERENCES `customers`(`id`) ON UPDATE no action ON DELETE restrict,
 	FOREIGN KEY (`plan_id`) REFERENCES `plans`(`id`) ON UPDATE no action ON DELETE restrict,
-	CONSTRAINT "services_status_ck" CHECK("services"."status" in ('proposal', 'active', 'suspended', 'ended', 'free')),
-	CONSTRAINT "services_simultaneous_ck" CHECK("services"."simultaneous_use" >= 1)
+	CONSTRAINT "services_status_ck" CHECK(status in ('proposal', 'active', 'suspended', 'ended', 'free')),
+	CONSTRAINT "services_simultaneous_ck" CHECK(simultaneous_use >= 1)
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `services_username_uq` ON `services` (`username`);--> statement-breakpoint

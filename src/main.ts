@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { loadConfig, type LoadedConfig } from './config/load.js';
 import { ensureFirstAdmin, openAndMigrate } from './bootstrap.js';
@@ -31,10 +32,7 @@ export async function serve(loaded: LoadedConfig, log: Logger = createLogger(loa
     health: () => ({ radius: radius.addresses().auth.length > 0 }),
     onChange: (entity) => radius.reload(entity),
   });
-  const { host, port } = parseListen(config.http.listen)!;
-  const httpAddress = await app.listen({ host, port });
-  log.info({ radiusAuth: radius.addresses().auth, radiusAcct: radius.addresses().acct, http: httpAddress }, 'tollgate is serving');
-
+  // Signal handlers go in before the listeners open, so an early SIGHUP cannot kill the daemon.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -71,4 +69,11 @@ export async function serve(loaded: LoadedConfig, log: Logger = createLogger(loa
       log.error({ err: (e as Error).message }, 'reload failed; keeping the running configuration');
     }
   });
+
+  const { host, port } = parseListen(config.http.listen)!;
+  await app.listen({ host, port });
+  const bound = app.server.address() as AddressInfo;
+  const http = `${app.initialConfig.https ? 'https' : 'http'}://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
+  log.info({ radiusAuth: radius.addresses().auth, radiusAcct: radius.addresses().acct, http }, 'tollgate is serving');
+
 }

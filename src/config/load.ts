@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parse, TomlError } from 'smol-toml';
 import { ConfigError } from '../lib/errors.js';
 import { schema, type Config, type FieldSpec } from './schema.js';
@@ -24,13 +24,16 @@ export function lineOf(text: string, section: string, key?: string): number | un
     const header = /^\[\s*([^\]]+?)\s*\]/.exec(l);
     if (header) {
       current = header[1]!.replace(/["']/g, '');
-      if (current === section && sectionLine === undefined) sectionLine = i + 1;
+      if (current === section && sectionLine === undefined) {
+        if (key === undefined) return i + 1;
+        sectionLine = i + 1;
+      }
       continue;
     }
     const kv = /^["']?([A-Za-z0-9_.-]+)["']?\s*=/.exec(l);
     if (!kv) continue;
     const full = current ? `${current}.${kv[1]}` : kv[1]!;
-    if (key === undefined ? full.startsWith(section + '.') || full === section : full === `${section}.${key}`) return i + 1;
+    if (key === undefined ? full === section || full.startsWith(section + '.') : full === `${section}.${key}`) return i + 1;
   }
   return sectionLine;
 }
@@ -105,9 +108,9 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
     const line = file ? lineOf(text, section, key) : undefined;
     return `${file ?? '(defaults)'}${line ? `:${line}` : ''}`;
   };
-  const fail = (msg: string, section: string, key?: string): never => {
-    const line = file ? lineOf(text, section, key) : undefined;
-    throw new ConfigError(msg, key ? `${section}.${key}` : section, file, line);
+  const fail = (msg: string, section: string, key?: string, fromFile = true): never => {
+    const line = file && fromFile ? lineOf(text, section, key) : undefined;
+    throw new ConfigError(msg, key ? `${section}.${key}` : section, fromFile ? file : undefined, line);
   };
 
   for (const [section, value] of Object.entries(doc)) {
@@ -148,14 +151,23 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
       try {
         value = coerce(spec, raw, where);
       } catch (e) {
-        return fail((e as Error).message, section, source === 'file' ? key : undefined);
+        return fail((e as Error).message, section, key, source === 'file');
       }
       const problem = spec.check?.(value as never);
-      if (problem) fail(`${where()}: ${problem}`, section, source === 'file' ? key : undefined);
+      if (problem) fail(`${where()}: ${problem}`, section, key, source === 'file');
       out[section]![key] = value;
       sources[name] = source;
     }
     Object.freeze(out[section]);
+  }
+  // Rules across keys.
+  const http = out.http as { tls_cert: string; tls_key: string };
+  if (Boolean(http.tls_cert) !== Boolean(http.tls_key)) {
+    const missing = http.tls_cert ? 'tls_key' : 'tls_cert';
+    fail(`${at('http', missing)}: "http.${missing}" is needed too: HTTPS takes both a certificate and a key`, 'http', missing, false);
+  }
+  for (const key of ['tls_cert', 'tls_key'] as const) {
+    if (http[key] && !existsSync(http[key])) fail(`${at('http', key)}: "http.${key}": no file at ${http[key]}`, 'http', key, sources[`http.${key}`] === 'file');
   }
   return { config: Object.freeze(out) as unknown as Config, file, sources };
 }

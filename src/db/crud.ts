@@ -46,7 +46,8 @@ export function constraintError(e: unknown, fields: Record<string, string>): nev
     const field = fields[name];
     throw new TollgateError('invalid_input', `the value breaks the rule ${name}`, field);
   }
-  if (err.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+  // ON DELETE RESTRICT is enforced as a trigger, hence the second code.
+  if (err.code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || err.code === 'SQLITE_CONSTRAINT_TRIGGER') {
     throw new TollgateError('in_use', 'the record is referenced by other records and cannot be removed or changed so');
   }
   throw e;

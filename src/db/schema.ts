@@ -8,6 +8,8 @@ import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-o
  * Migrations are generated from this file by drizzle-kit (`npm run db:generate`) into migrations/.
  */
 
+// CHECK constraints name columns unqualified: a qualified `"nas"."vendor"` breaks the
+// CREATE __new_x / RENAME table rebuild that drizzle-kit generates for later migrations.
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
 const timestamps = {
   createdAt: text('created_at').notNull().default(now),
@@ -33,8 +35,8 @@ export const nas = sqliteTable(
   },
   (t) => [
     uniqueIndex('nas_name_uq').on(t.name),
-    check('nas_vendor_ck', sql`${t.vendor} in ('mikrotik', 'generic')`),
-    check('nas_coa_port_ck', sql`${t.coaPort} between 1 and 65535`),
+    check('nas_vendor_ck', sql`vendor in ('mikrotik', 'generic')`),
+    check('nas_coa_port_ck', sql`coa_port between 1 and 65535`),
   ],
 );
 
@@ -69,15 +71,15 @@ export const plans = sqliteTable(
   },
   (t) => [
     uniqueIndex('plans_name_uq').on(t.name),
-    check('plans_type_ck', sql`${t.type} in ('recurring', 'prepaid')`),
-    check('plans_price_ck', sql`${t.price} >= 0 and ${t.setupFee} >= 0`),
+    check('plans_type_ck', sql`type in ('recurring', 'prepaid')`),
+    check('plans_price_ck', sql`price >= 0 and setup_fee >= 0`),
     check(
       'plans_period_ck',
-      sql`(${t.type} = 'recurring' and ${t.billingPeriodMonths} in (1, 2, 3, 6, 12) and ${t.validityDays} is null)
-        or (${t.type} = 'prepaid' and ${t.validityDays} >= 1 and ${t.billingPeriodMonths} is null)`,
+      sql`(type = 'recurring' and billing_period_months in (1, 2, 3, 6, 12) and validity_days is null)
+        or (type = 'prepaid' and validity_days >= 1 and billing_period_months is null)`,
     ),
-    check('plans_cap_action_ck', sql`${t.capAction} is null or ${t.capAction} in ('block', 'throttle')`),
-    check('plans_speed_ck', sql`${t.downloadKbps} > 0 and ${t.uploadKbps} > 0`),
+    check('plans_cap_action_ck', sql`cap_action is null or cap_action in ('block', 'throttle')`),
+    check('plans_speed_ck', sql`download_kbps > 0 and upload_kbps > 0`),
   ],
 );
 
@@ -127,8 +129,8 @@ export const services = sqliteTable(
     index('services_plan_ix').on(t.planId),
     index('services_mac_ix').on(t.macAddress),
     index('services_static_ip_ix').on(t.staticIp),
-    check('services_status_ck', sql`${t.status} in ('proposal', 'active', 'suspended', 'ended', 'free')`),
-    check('services_simultaneous_ck', sql`${t.simultaneousUse} >= 1`),
+    check('services_status_ck', sql`status in ('proposal', 'active', 'suspended', 'ended', 'free')`),
+    check('services_simultaneous_ck', sql`simultaneous_use >= 1`),
   ],
 );
 
@@ -182,7 +184,7 @@ export const authLog = sqliteTable(
     index('auth_log_at_ix').on(t.at),
     index('auth_log_username_ix').on(t.username, t.at),
     index('auth_log_service_ix').on(t.serviceId, t.at),
-    check('auth_log_outcome_ck', sql`${t.outcome} in ('accept', 'reject')`),
+    check('auth_log_outcome_ck', sql`outcome in ('accept', 'reject')`),
   ],
 );
 

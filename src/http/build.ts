@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -45,6 +46,9 @@ export async function build(opts: BuildOptions): Promise<App> {
     logger: opts.logger ? undefined : false,
     bodyLimit: opts.config.http.body_limit_bytes,
     trustProxy: opts.config.http.trust_proxy,
+    ...(opts.config.http.tls_cert && opts.config.http.tls_key
+      ? { https: { cert: readFileSync(opts.config.http.tls_cert), key: readFileSync(opts.config.http.tls_key) } }
+      : {}),
     ...opts.fastify,
   } as FastifyServerOptions) as unknown as App;
 

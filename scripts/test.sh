@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite: `npm test`. Installs the system tools the tests drive (Debian packages) when
+# they are missing, builds the daemon (integration tests run the compiled bin like production does),
+# runs vitest, and ends with a plain "N passed, N failed" line taken from vitest's JSON report.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v radclient >/dev/null 2>&1 || need+=(freeradius-utils)
+command -v freeradius >/dev/null 2>&1 || need+=(freeradius)
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing test tools: ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null \
+      || { echo "could not install ${need[*]}"; exit 1; }
+  else
+    echo "missing test tools (${need[*]}) and not root with apt-get: tests that need them are skipped"
+  fi
+fi
+# freeradius's package starts its service where systemd runs; the tests start their own instances.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet freeradius 2>/dev/null; then systemctl stop freeradius || true; fi
+
+npm run build --silent || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+mkdir -p reports
+npx vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json "$@"
+rc=$?
+node scripts/test-summary.mjs reports/vitest.json
+exit $rc

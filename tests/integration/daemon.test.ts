@@ -1,0 +1,243 @@
+import dgram from 'node:dgram';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { api, cli, createToken, ROOT, startDaemon, tempDir, writeConfig } from '../helpers/daemon.js';
+
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TOLLGATE_')) env[k] = v;
+  return env;
+}
+
+async function udpPortTaken(port: number, host = '0.0.0.0'): Promise<boolean> {
+  const s = dgram.createSocket('udp4');
+  return new Promise((resolve) => {
+    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'EADDRINUSE'));
+    s.bind(port, host, () => s.close(() => resolve(false)));
+  });
+}
+
+describe('tollgate serve', () => {
+  it('starts on a fresh directory with no config file: contract defaults, first admin, clean stop', async () => {
+    const dir = tempDir();
+    const d = await startDaemon({ dir, args: ['serve'], cwd: dir, env: { ...cleanEnv() } });
+    try {
+      expect(d.http).toBe('http://0.0.0.0:8080');
+      expect(await udpPortTaken(1812)).toBe(true);
+      expect(await udpPortTaken(1813)).toBe(true);
+      const health = await fetch('http://127.0.0.1:8080/healthz');
+      expect(health.status).toBe(200);
+      expect(existsSync(join(dir, 'data/tollgate.db'))).toBe(true);
+      const pwFile = join(dir, 'data/initial-admin-password');
+      expect(statSync(pwFile).mode & 0o777).toBe(0o600);
+      const [user, password] = readFileSync(pwFile, 'utf8').trim().split('\n');
+      expect(user).toBe('admin');
+      expect(password!.length).toBeGreaterThanOrEqual(20);
+      // Printed once in the log, and only there.
+      expect(d.logs.filter((l) => JSON.stringify(l).includes(password!))).toHaveLength(1);
+      expect(statSync(join(dir, 'data/secret.key')).mode & 0o777).toBe(0o600);
+    } finally {
+      const started = Date.now();
+      expect(await d.stop('SIGTERM')).toBe(0);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    }
+    // A second start reuses the admin: no new password is made or printed.
+    const again = await startDaemon({ dir, args: ['serve'], cwd: dir, env: cleanEnv() });
+    expect(again.logs.some((l) => 'initialPassword' in l)).toBe(false);
+    expect(await again.stop('SIGINT')).toBe(0);
+  });
+
+  it('serves the API with a token from `tollgate token create`: NAS, plan, customer, service', async () => {
+    const d = await startDaemon();
+    try {
+      const token = createToken(d.config);
+      expect(token).toMatch(/^tg_[A-Za-z0-9_-]{43}$/);
+      const cases: [string, object, object][] = [
+        ['/api/v1/nas', { name: 'r1', ipAddress: '10.1.0.0/16', secret: 'router-secret', vendor: 'mikrotik' }, { coaPort: 1700 }],
+        ['/api/v1/plans', { name: 'Home', type: 'recurring', price: 2500, billingPeriodMonths: 1, downloadKbps: 10000, uploadKbps: 2000 }, { price: 2700 }],
+        ['/api/v1/customers', { name: 'Ada' }, { email: 'ada@example.net' }],
+      ];
+      const ids: number[] = [];
+      for (const [path, body, patch] of cases) {
+        const created = await api(d.http, token, 'POST', path, body);
+        expect(created.status, path).toBe(201);
+        ids.push(created.body.id);
+        expect((await api(d.http, token, 'GET', `${path}/${created.body.id}`)).status).toBe(200);
+        expect((await api(d.http, token, 'PATCH', `${path}/${created.body.id}`, patch)).body).toMatchObject(patch);
+        expect((await api(d.http, token, 'GET', path)).body.items.length).toBe(1);
+        const bad = await api(d.http, token, 'POST', path, { ...body, unknownField: 1 });
+        expect(bad.status).toBe(422);
+        expect(bad.type).toMatch(/problem\+json/);
+        expect(bad.body.errors[0].field).toBe('unknownField');
+      }
+      const svc = await api(d.http, token, 'POST', '/api/v1/services', { customerId: ids[2], planId: ids[1], username: 'ada', password: 'x', startDate: '2026-11-01' });
+      expect(svc.status).toBe(201);
+      expect((await api(d.http, token, 'PATCH', `/api/v1/services/${svc.body.id}`, { simultaneousUse: 2 })).body.simultaneousUse).toBe(2);
+      expect((await api(d.http, token, 'GET', '/api/v1/services')).body.items).toHaveLength(1);
+      expect((await api(d.http, token, 'DELETE', `/api/v1/services/${svc.body.id}`)).status).toBe(204);
+      for (const [i, [path]] of cases.entries()) expect((await api(d.http, token, 'DELETE', `${path}/${ids[i]}`)).status).toBe(204);
+      const audit = new Database(join(d.dir, 'data/tollgate.db'), { readonly: true }).prepare('select count(*) n from audit_log where actor like ?').get('token:%') as { n: number };
+      expect(audit.n).toBe(3 * 3 + 3);
+    } finally {
+      await d.stop();
+    }
+  });
+
+  it('`tollgate backup` copies a consistent database while the daemon writes', async () => {
+    const d = await startDaemon();
+    try {
+      const token = createToken(d.config);
+      let writing = true;
+      const writer = (async () => {
+        let i = 0;
+        while (writing) await api(d.http, token, 'POST', '/api/v1/customers', { name: `c${i++}`, notes: 'x'.repeat(2000) });
+        return i;
+      })();
+      await new Promise((r) => setTimeout(r, 300));
+      const out = join(d.dir, 'backup.db');
+      const r = cli(['backup', out, '--config', d.config]);
+      writing = false;
+      const written = await writer;
+      expect(r.code, r.stderr).toBe(0);
+      expect(written).toBeGreaterThan(0);
+      const copy = new Database(out, { readonly: true });
+      expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect((copy.prepare('select count(*) n from customers').get() as { n: number }).n).toBeGreaterThan(0);
+      copy.close();
+      expect(cli(['backup', out, '--config', d.config]).code).toBe(2); // never overwrites
+    } finally {
+      await d.stop();
+    }
+  });
+
+  it('loses nothing acknowledged when killed with SIGKILL during writes', async () => {
+    const dir = tempDir();
+    const config = writeConfig(dir);
+    const d = await startDaemon({ dir, config });
+    const token = createToken(config);
+    const acknowledged: string[] = [];
+    let stop = false;
+    const writers = Array.from({ length: 4 }, (_, w) =>
+      (async () => {
+        for (let i = 0; !stop; i++) {
+          const name = `w${w}-${i}`;
+          try {
+            const r = await api(d.http, token, 'POST', '/api/v1/customers', { name });
+            if (r.status === 201) acknowledged.push(name);
+          } catch {
+            return; // connection reset by the kill: not acknowledged
+          }
+        }
+      })(),
+    );
+    await new Promise((r) => setTimeout(r, 700));
+    d.proc.kill('SIGKILL');
+    stop = true;
+    await Promise.all(writers);
+    await d.exited;
+    expect(acknowledged.length).toBeGreaterThan(20);
+    const again = await startDaemon({ dir, config });
+    try {
+      const names = new Set<string>();
+      let cursor: string | null = null;
+      do {
+        const page = await api(again.http, token, 'GET', `/api/v1/customers?limit=500${cursor ? `&cursor=${cursor}` : ''}`);
+        for (const c of page.body.items) names.add(c.name);
+        cursor = page.body.next;
+      } while (cursor);
+      expect(acknowledged.filter((n) => !names.has(n))).toEqual([]);
+      const db = new Database(join(dir, 'data/tollgate.db'), { readonly: true });
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      db.close();
+    } finally {
+      await again.stop();
+    }
+  });
+
+  it('keeps running on SIGHUP and refuses to start on a bad config', async () => {
+    const d = await startDaemon();
+    d.proc.kill('SIGHUP');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(d.proc.exitCode).toBeNull();
+    expect(d.logs.some((l) => String(l.msg).startsWith('reloaded'))).toBe(true);
+    expect(await d.stop()).toBe(0);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'bad.toml'), '[radius]\nauth_listen = "0.0.0.0:99999"\n');
+    const r = cli(['serve', '--config', join(dir, 'bad.toml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('radius.auth_listen');
+  });
+});
+
+describe('tollgate CLI', () => {
+  const bad = (text: string) => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'bad.toml'), text);
+    return cli(['check-config', '--config', join(dir, 'bad.toml')]);
+  };
+
+  it('check-config exits 2 naming the key, the file and the line', () => {
+    const unknown = bad('[http]\nlisten = "0.0.0.0:8080"\nlisen = "x"\n');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/bad\.toml:3: unknown key "http\.lisen"/);
+    const wrongType = bad('[database]\n\nbackup_before_migrate = "yes"\n');
+    expect(wrongType.code).toBe(2);
+    expect(wrongType.stderr).toMatch(/bad\.toml:3: "database\.backup_before_migrate" must be a boolean, not a string/);
+    const listen = bad('[radius]\nacct_listen = "1.2.3:1813"\n');
+    expect(listen.code).toBe(2);
+    expect(listen.stderr).toMatch(/bad\.toml:2: "radius\.acct_listen": "1\.2\.3:1813" is not a listen address/);
+  });
+
+  it('check-config prints the effective values with secrets masked and exits 0', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'ok.toml'), '[http]\nlisten = "127.0.0.1:9999"\n');
+    const r = cli(['check-config', '--config', join(dir, 'ok.toml')], { env: { TOLLGATE_SECURITY_SECRET_KEY: 'ab'.repeat(32) } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('listen = "127.0.0.1:9999"  # file');
+    expect(r.stdout).toContain('secret_key = "********"  # env');
+    expect(r.stdout).not.toContain('abab');
+    expect(cli(['check-config', '--config', join(dir, 'missing.toml')]).code).toBe(2);
+  });
+
+  it('has --help for every command and exit 2 for bad usage', () => {
+    for (const c of [[], ['serve'], ['migrate'], ['check-config'], ['admin', 'create'], ['token', 'create'], ['backup']]) {
+      const r = cli([...c, '--help']);
+      expect(r.code, c.join(' ')).toBe(0);
+      expect(r.stdout).toMatch(/Usage: tollgate/);
+    }
+    expect(cli(['frobnicate']).code).toBe(2);
+    expect(cli(['token', 'create', '--name', 'x', '--role', 'god']).code).toBe(2);
+    expect(cli(['serve', '--bogus']).code).toBe(2);
+  });
+
+  it('admin create reads the password from stdin and stores only an argon2id hash', () => {
+    const dir = tempDir();
+    const config = writeConfig(dir);
+    expect(cli(['admin', 'create', '--username', 'ops', '--role', 'finance', '--config', config], { input: 'short\n' }).code).toBe(2);
+    const r = cli(['admin', 'create', '--username', 'ops', '--role', 'finance', '--config', config], { input: 'correct horse battery staple\n' });
+    expect(r.code, r.stderr).toBe(0);
+    const db = new Database(join(dir, 'data/tollgate.db'), { readonly: true });
+    const row = db.prepare('select password_hash, role from admins where username = ?').get('ops') as { password_hash: string; role: string };
+    db.close();
+    expect(row.role).toBe('finance');
+    expect(row.password_hash).toMatch(/^\$argon2id\$/);
+    expect(cli(['admin', 'create', '--username', 'ops', '--role', 'finance', '--config', config], { input: 'correct horse battery staple\n' }).code).toBe(2);
+    expect(cli(['migrate', '--config', config]).stdout).toContain('up to date');
+  });
+});
+
+describe('systemd unit', () => {
+  it.skipIf(!existsSync('/usr/bin/systemd-analyze'))('passes systemd-analyze verify and is hardened', () => {
+    const unit = join(ROOT, 'systemd/tollgate.service');
+    const r = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr.split('\n').filter((l) => l.includes('tollgate.service'))).toEqual([]);
+    const text = readFileSync(unit, 'utf8');
+    for (const directive of ['User=tollgate', 'StateDirectory=tollgate', 'ProtectSystem=strict', 'NoNewPrivileges=yes', 'PrivateTmp=yes', 'Restart=on-failure', 'CapabilityBoundingSet=']) {
+      expect(text).toContain(directive);
+    }
+  });
+});

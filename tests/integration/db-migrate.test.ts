@@ -1,0 +1,120 @@
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { is } from 'drizzle-orm';
+import { SQLiteTable as SQLiteTableClass } from 'drizzle-orm/sqlite-core';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/client.js';
+import { defaultMigrationsDir, migrate, MigrationError, planMigrations } from '../../src/db/migrate.js';
+import * as schema from '../../src/db/schema.js';
+import { tempDir } from '../helpers/daemon.js';
+
+const tables = (Object.values(schema) as unknown[]).filter((v): v is SQLiteTable => is(v, SQLiteTableClass));
+
+describe('migrations', () => {
+  it('build a fresh database that matches the drizzle schema exactly', async () => {
+    const db = openDatabase({ path: join(tempDir(), 'fresh.db') });
+    await migrate(db.$client);
+    const actual = (db.$client.prepare(`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name != '__drizzle_migrations'`).all() as { name: string }[]).map((r) => r.name).sort();
+    expect(actual).toEqual(tables.map((t) => getTableConfig(t).name).sort());
+    for (const t of tables) {
+      const cfg = getTableConfig(t);
+      const cols = db.$client.pragma(`table_info(${cfg.name})`) as { name: string; type: string; notnull: number; pk: number }[];
+      expect(cols.map((c) => c.name).sort(), cfg.name).toEqual(cfg.columns.map((c) => c.name).sort());
+      for (const c of cfg.columns) {
+        const col = cols.find((x) => x.name === c.name)!;
+        expect(col.type.toLowerCase(), `${cfg.name}.${c.name}`).toBe(c.getSQLType().toLowerCase());
+        expect(col.notnull === 1 || col.pk === 1, `${cfg.name}.${c.name} not null`).toBe(c.notNull);
+      }
+      const indexes = (db.$client.pragma(`index_list(${cfg.name})`) as { name: string; origin: string }[]).filter((i) => i.origin === 'c').map((i) => i.name).sort();
+      expect(indexes, `${cfg.name} indexes`).toEqual(cfg.indexes.map((i) => i.config.name).sort());
+      const ddl = (db.$client.prepare(`select sql from sqlite_master where name = ?`).get(cfg.name) as { sql: string }).sql;
+      for (const ck of cfg.checks) expect(ddl, `${cfg.name} check ${ck.name}`).toContain(`CONSTRAINT "${ck.name}" CHECK`);
+    }
+    expect(db.$client.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.$client.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.$client.close();
+  });
+
+  it('are idempotent: a second run applies nothing', async () => {
+    const db = openDatabase({ path: join(tempDir(), 'again.db') });
+    expect((await migrate(db.$client)).applied.length).toBeGreaterThan(0);
+    expect((await migrate(db.$client)).applied).toEqual([]);
+    db.$client.close();
+  });
+
+  /** A migrations folder with ours plus one more migration, written as drizzle-kit writes a table rebuild. */
+  function withExtraMigration(sql: string): string {
+    const dir = join(tempDir(), 'migrations');
+    cpSync(defaultMigrationsDir, dir, { recursive: true });
+    const journalFile = join(dir, 'meta/_journal.json');
+    const journal = JSON.parse(readFileSync(journalFile, 'utf8'));
+    const last = journal.entries[journal.entries.length - 1];
+    journal.entries.push({ ...last, idx: last.idx + 1, when: last.when + 1000, tag: '9999_rebuild' });
+    writeFileSync(journalFile, JSON.stringify(journal));
+    writeFileSync(join(dir, '9999_rebuild.sql'), sql);
+    return dir;
+  }
+
+  const seed = (c: Database.Database) => {
+    c.exec(`insert into customers (name) values ('Ada');
+      insert into plans (name, type, price, billing_period_months, download_kbps, upload_kbps) values ('Home', 'recurring', 2500, 1, 10000, 2000);
+      insert into nas (name, ip_address, secret_enc) values ('r1', '10.0.0.1', 'v1:x');
+      insert into services (customer_id, plan_id, username, password_enc, start_date) values (1, 1, 'ada', 'v1:x', '2026-01-01');
+      insert into radius_sessions (nas_id, acct_session_id, service_id, username, started_at, updated_at) values (1, 's1', 1, 'ada', 'x', 'x');`);
+  };
+
+  it('never lose child rows when a migration rebuilds a parent table (drizzle #4938)', async () => {
+    // drizzle-kit's rebuild of `nas`; with foreign keys on inside the transaction, DROP TABLE would
+    // cascade (set null) into radius_sessions.nas_id.
+    const ddl = readFileSync(join(defaultMigrationsDir, '0000_foundation.sql'), 'utf8')
+      .split('--> statement-breakpoint')
+      .find((st) => st.includes('CREATE TABLE `nas`'))!
+      .replace('CREATE TABLE `nas`', 'CREATE TABLE `__new_nas`');
+    const rebuild = [
+      'PRAGMA foreign_keys=OFF;',
+      ddl,
+      'INSERT INTO `__new_nas` SELECT * FROM `nas`;',
+      'DROP TABLE `nas`;',
+      'ALTER TABLE `__new_nas` RENAME TO `nas`;',
+      'CREATE UNIQUE INDEX `nas_name_uq` ON `nas` (`name`);',
+      'PRAGMA foreign_keys=ON;',
+    ].join('--> statement-breakpoint\n');
+    const dir = withExtraMigration(rebuild);
+    const path = join(tempDir(), 'rebuild.db');
+    const db = openDatabase({ path });
+    await migrate(db.$client);
+    seed(db.$client);
+    const backupDir = join(tempDir(), 'backups');
+    const result = await migrate(db.$client, { dir, backupDir });
+    expect(result.applied).toEqual(['9999_rebuild']);
+    expect(db.$client.prepare('select nas_id from radius_sessions').get()).toEqual({ nas_id: 1 });
+    expect(db.$client.pragma('foreign_keys', { simple: true })).toBe(1);
+    // The database was copied before the migration touched it.
+    expect(result.backup && existsSync(result.backup)).toBeTruthy();
+    expect(readdirSync(backupDir)).toHaveLength(1);
+    db.$client.close();
+  });
+
+  it('roll back a migration that would leave broken foreign keys', async () => {
+    const dir = withExtraMigration('DELETE FROM customers;');
+    const db = openDatabase({ path: join(tempDir(), 'fk.db') });
+    await migrate(db.$client);
+    seed(db.$client);
+    await expect(migrate(db.$client, { dir })).rejects.toThrow(MigrationError);
+    expect(db.$client.prepare('select count(*) n from customers').get()).toEqual({ n: 1 });
+    expect(planMigrations(db.$client, dir).pending).toHaveLength(1);
+    db.$client.close();
+  });
+
+  it('refuse a database migrated by a newer build', async () => {
+    const dir = withExtraMigration('CREATE TABLE future (id integer);');
+    const path = join(tempDir(), 'newer.db');
+    const db = openDatabase({ path });
+    await migrate(db.$client, { dir });
+    expect(() => planMigrations(db.$client)).toThrow(/does not know/);
+    await expect(migrate(db.$client)).rejects.toThrow(MigrationError);
+    db.$client.close();
+  });
+});
