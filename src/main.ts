@@ -6,6 +6,7 @@ import { build } from './http/build.js';
 import { parseListen } from './config/schema.js';
 import { createLogger } from './logger.js';
 import { startRadiusServer } from './radius/server/index.js';
+import { createMetrics } from './metrics.js';
 
 /** How long a graceful stop may take before the process gives up and exits non-zero. */
 const STOP_DEADLINE_MS = 10_000;
@@ -22,7 +23,8 @@ export async function serve(loaded: LoadedConfig, log: Logger = createLogger(loa
   const { db, box } = await openAndMigrate(config, log);
   await ensureFirstAdmin(db, config, log, now());
 
-  const radius = await startRadiusServer({ config, db, box, log: log.child({ part: 'radius' }), now });
+  const metrics = createMetrics();
+  const radius = await startRadiusServer({ config, db, box, log: log.child({ part: 'radius' }), metrics, now });
   const app = await build({
     db,
     box,
@@ -31,6 +33,7 @@ export async function serve(loaded: LoadedConfig, log: Logger = createLogger(loa
     now,
     health: () => ({ radius: radius.addresses().auth.length > 0 }),
     onChange: (entity) => radius.reload(entity),
+    metrics,
   });
   // Signal handlers go in before the listeners open, so an early SIGHUP cannot kill the daemon.
   let stopping = false;

@@ -90,6 +90,13 @@ export const schema = {
     auth_listen: { type: 'string[]', default: ['0.0.0.0:1812'], check: listenList },
     acct_listen: { type: 'string[]', default: ['0.0.0.0:1813'], check: listenList },
     dictionaries: { type: 'string[]', default: [] },
+    interim_interval: { type: 'integer', default: 300, check: range(60, 86_400) },
+    stale_after_intervals: { type: 'integer', default: 3, check: range(2, 10) },
+    suspended_mode: { type: 'string', default: 'reject', check: oneOf('reject', 'walled-garden') },
+    walled_garden_list: { type: 'string', default: 'tollgate-walled-garden', check: nonEmpty },
+    walled_garden_download_kbps: { type: 'integer', default: 256, check: range(8, 10_000_000) },
+    walled_garden_upload_kbps: { type: 'integer', default: 128, check: range(8, 10_000_000) },
+    receive_buffer_bytes: { type: 'integer', default: 8_388_608, check: range(65_536, 268_435_456) },
   },
   http: {
     listen: { type: 'string', default: '0.0.0.0:8080', check: listen },

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * The database schema. Instants are ISO 8601 UTC text (`2026-11-22T15:00:00.000Z`), calendar dates
@@ -163,8 +163,26 @@ export const radiusSessions = sqliteTable(
     uniqueIndex('radius_sessions_key_uq').on(t.nasId, t.acctSessionId),
     index('radius_sessions_open_ix').on(t.stoppedAt),
     index('radius_sessions_username_ix').on(t.username),
-    index('radius_sessions_service_ix').on(t.serviceId),
+    index('radius_sessions_service_ix').on(t.serviceId, t.stoppedAt),
+    index('radius_sessions_nas_open_ix').on(t.nasId, t.stoppedAt),
   ],
+);
+
+/**
+ * Traffic per service per calendar day (billing time zone), summed across all of a service's
+ * sessions from accounting deltas: what data caps and usage reports read.
+ */
+export const usageDaily = sqliteTable(
+  'usage_daily',
+  {
+    serviceId: integer('service_id')
+      .notNull()
+      .references(() => services.id, { onDelete: 'cascade' }),
+    day: text('day').notNull(),
+    inputOctets: integer('input_octets').notNull().default(0),
+    outputOctets: integer('output_octets').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.serviceId, t.day] })],
 );
 
 export const authLog = sqliteTable(

@@ -9,7 +9,9 @@ import type { Db } from '../db/client.js';
 import { makeRepos, type Repos } from '../db/repos.js';
 import { services } from '../db/schema.js';
 import { tokenStore } from '../db/security.js';
+import { sessionLog } from '../db/logs.js';
 import type { SecretBox } from '../lib/secretbox.js';
+import type { Metrics } from '../metrics.js';
 import { errorHandler, problem, sendProblem } from './errors.js';
 import { registerCrud } from './routes/crud.js';
 import * as S from './schemas.js';
@@ -33,6 +35,8 @@ export interface BuildOptions {
   /** Called after a change that the RADIUS side caches (NAS list, services, plans). */
   onChange?: (entity: 'nas' | 'plan' | 'service' | 'customer') => void;
   fastify?: Partial<FastifyServerOptions>;
+  /** Prometheus registry served at /metrics. */
+  metrics?: Metrics;
 }
 
 export interface App extends FastifyInstance {
@@ -82,6 +86,12 @@ export async function build(opts: BuildOptions): Promise<App> {
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks });
   });
 
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    const registry = opts.metrics?.registry;
+    if (!registry) return sendProblem(reply, problem('not_found', 'metrics are not enabled'));
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
+
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(async (api) => {
@@ -117,6 +127,17 @@ export async function build(opts: BuildOptions): Promise<App> {
         if (q.username !== undefined) f.push(eq(services.username, q.username as string));
         return f.length ? [and(...f)!] : [];
       },
+    });
+
+    const logs = sessionLog(opts.db);
+    api.get('/api/v1/sessions', { schema: { tags: ['sessions'], summary: 'RADIUS sessions with their byte counts, newest first', querystring: S.SessionListQuery, response: { 200: S.pageOf(S.Session) } } }, async (req) => {
+      const q = req.query as { limit?: number; cursor?: string; active?: boolean; username?: string; serviceId?: number; nasId?: number };
+      const p = await logs.sessions(q, q.limit, q.cursor);
+      return { ...p, items: p.items.map((s) => ({ ...s, active: s.stoppedAt === null })) };
+    });
+    api.get('/api/v1/auth-log', { schema: { tags: ['sessions'], summary: "Every Access-Request's outcome and, for a reject, the reason", querystring: S.AuthLogQuery, response: { 200: S.pageOf(S.AuthLogEntry) } } }, async (req) => {
+      const q = req.query as { limit?: number; cursor?: string; username?: string; serviceId?: number; nasId?: number; outcome?: 'accept' | 'reject' };
+      return logs.authLog(q, q.limit, q.cursor);
     });
   });
 

@@ -142,3 +142,59 @@ export const ProblemSchema = Type.Object({
   code: Type.String(),
   errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
 });
+
+// ---- RADIUS sessions and the auth log (read-only)
+
+export const Session = Type.Object({
+  id: Id,
+  nasId: Nullable(Id),
+  acctSessionId: Type.String(),
+  serviceId: Nullable(Id),
+  username: Type.String(),
+  nasIpAddress: Nullable(Type.String()),
+  nasPort: Nullable(Type.String()),
+  framedIpAddress: Nullable(Type.String()),
+  callingStationId: Nullable(Type.String()),
+  calledStationId: Nullable(Type.String()),
+  startedAt: Instant,
+  updatedAt: Instant,
+  stoppedAt: Nullable(Instant),
+  active: Type.Boolean(),
+  sessionTime: Type.Integer({ description: 'seconds' }),
+  inputOctets: Type.Integer({ description: 'octets received from the customer (upload), gigawords included' }),
+  outputOctets: Type.Integer({ description: 'octets sent to the customer (download), gigawords included' }),
+  interimInterval: Nullable(Type.Integer()),
+  terminateCause: Nullable(Type.String()),
+});
+export const SessionListQuery = Type.Object(
+  {
+    ...ListQuery.properties,
+    active: Type.Optional(Type.Boolean({ description: 'true: who is online now' })),
+    username: Type.Optional(Type.String({ maxLength: 253 })),
+    serviceId: Type.Optional(Id),
+    nasId: Type.Optional(Id),
+  },
+  { additionalProperties: false },
+);
+
+export const AuthLogEntry = Type.Object({
+  id: Id,
+  at: Instant,
+  nasId: Nullable(Id),
+  serviceId: Nullable(Id),
+  username: Type.String(),
+  outcome: Type.Union([Type.Literal('accept'), Type.Literal('reject')]),
+  reason: Nullable(Type.String({ description: 'why a request was rejected, or a note on an accept' })),
+  method: Nullable(Type.String()),
+  callingStationId: Nullable(Type.String()),
+});
+export const AuthLogQuery = Type.Object(
+  {
+    ...ListQuery.properties,
+    username: Type.Optional(Type.String({ maxLength: 253 })),
+    serviceId: Type.Optional(Id),
+    nasId: Type.Optional(Id),
+    outcome: Type.Optional(Type.Union([Type.Literal('accept'), Type.Literal('reject')])),
+  },
+  { additionalProperties: false },
+);

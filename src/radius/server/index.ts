@@ -1,31 +1,71 @@
 import dgram from 'node:dgram';
+import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import { parseListen } from '../../config/schema.js';
 import type { Db } from '../../db/client.js';
+import { AccountingWriter, closeStaleSessions, radiusQueries, type AcctKind, type ServiceAuthRow } from '../../db/radius.js';
+import { dateInZone } from '../../lib/calendar.js';
+import { normalizeMac, parseCidr } from '../../lib/net.js';
 import type { SecretBox } from '../../lib/secretbox.js';
+import type { Metrics } from '../../metrics.js';
+import { capPeriodStart, decide, type AuthMethod, type Decision, type Policy } from '../../aaa/decide.js';
+import { ntHash, verifyChap, verifyMsChapV1, verifyMsChapV2 } from '../auth/index.js';
+import {
+  checkMessageAuthenticator,
+  Code,
+  decodePacket,
+  encodePacket,
+  findAll,
+  get,
+  getDecrypted,
+  verifyRequestAuthenticator,
+  type AttributeInput,
+  type Packet,
+} from '../codec/index.js';
+import type { Dictionary } from '../dict/dictionary.js';
+import { loadDictionary } from '../dict/load.js';
+import { resolveServerAttrs, type ServerAttrs } from './attrs.js';
+import { NasTable, type NasClient } from './clients.js';
+import { DuplicateCache } from './dedup.js';
 
 export interface RadiusServerOptions {
   config: Config;
   db: Db;
   box: SecretBox;
   log: Logger;
+  metrics: Metrics;
   now?: () => Date;
 }
 
 export interface RadiusServer {
   /** Bound addresses as `ip:port`, after start. */
   addresses(): { auth: string[]; acct: string[] };
-  /** Re-reads NAS clients and cached services/plans (SIGHUP, API changes). */
+  /** Re-reads NAS clients (SIGHUP, API) or drops cached services and plans. */
   reload(what?: 'nas' | 'plan' | 'service' | 'customer'): void;
-  /** Stops receiving, finishes in-flight work, flushes pending accounting writes. */
+  /** Stops receiving, flushes pending accounting writes. */
   close(): Promise<void>;
+  readonly dictionary: Dictionary;
+  readonly writer: AccountingWriter;
 }
 
-async function bind(listen: string): Promise<dgram.Socket> {
+interface CachedService {
+  row: ServiceAuthRow;
+  cleartext: string;
+  ntHash: Buffer;
+}
+
+/** Why a datagram got no answer; each is a metric label. */
+type DropReason =
+  | 'malformed' | 'unknown_client' | 'unexpected_code' | 'bad_authenticator' | 'bad_message_authenticator'
+  | 'missing_message_authenticator' | 'duplicate_in_progress' | 'store_failed' | 'internal';
+
+const STATUS: Record<number, AcctKind | undefined> = { 1: 'start', 2: 'stop', 3: 'interim', 7: 'on', 8: 'off' };
+
+async function bind(listen: string, rcvbuf: number): Promise<dgram.Socket> {
   const { host, port } = parseListen(listen)!;
   const type = host.includes(':') ? 'udp6' : 'udp4';
-  const socket = dgram.createSocket({ type, ipv6Only: type === 'udp6', reuseAddr: false });
+  const socket = dgram.createSocket({ type, ipv6Only: type === 'udp6' });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(port, host, () => {
@@ -33,6 +73,12 @@ async function bind(listen: string): Promise<dgram.Socket> {
       resolve();
     });
   });
+  // A NAS reboot sends thousands of requests at once: a roomy buffer keeps the kernel from dropping them.
+  try {
+    socket.setRecvBufferSize(rcvbuf);
+  } catch {
+    /* capped by net.core.rmem_max; the default still works */
+  }
   return socket;
 }
 
@@ -41,22 +87,309 @@ const show = (s: dgram.Socket) => {
   return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
 };
 
+function sameSecret(a: string, b: Buffer): boolean {
+  const x = Buffer.from(a, 'utf8');
+  return x.length === b.length && timingSafeEqual(x, b);
+}
+
 /**
- * Binds the RADIUS listeners. Packet handling (codec, authentication, accounting) is issue #3's
- * RADIUS server; until it lands here every datagram is counted and dropped, which a NAS sees as a
- * server that does not answer.
+ * The RADIUS server: authentication (PAP, CHAP, MS-CHAPv1, MS-CHAPv2) and accounting over UDP.
+ * Every reply carries a Message-Authenticator first. Every request that gets no reply is counted
+ * by reason. Accounting is acknowledged only after its group commit.
  */
 export async function startRadiusServer(opts: RadiusServerOptions): Promise<RadiusServer> {
-  const auth = await Promise.all(opts.config.radius.auth_listen.map(bind));
-  const acct = await Promise.all(opts.config.radius.acct_listen.map(bind));
-  let dropped = 0;
-  for (const s of [...auth, ...acct]) s.on('message', () => void dropped++);
+  const { config, db, box, log, metrics } = opts;
+  const now = opts.now ?? (() => new Date());
+  const dict = loadDictionary(config.radius.dictionaries);
+  const A: ServerAttrs = resolveServerAttrs(dict);
+  const q = radiusQueries(db);
+  const writer = new AccountingWriter(db, (e) => log.error({ err: (e as Error).message }, 'accounting commit failed; requests stay unanswered so NAS retransmit'));
+  const dedup = new DuplicateCache();
+  const policy: Policy = {
+    interimInterval: config.radius.interim_interval,
+    suspendedMode: config.radius.suspended_mode as Policy['suspendedMode'],
+    walledGardenList: config.radius.walled_garden_list,
+    walledGardenDownloadKbps: config.radius.walled_garden_download_kbps,
+    walledGardenUploadKbps: config.radius.walled_garden_upload_kbps,
+  };
+
+  // ---- NAS clients and the service cache (the hot path reads memory, not SQLite)
+  let nasTable = new NasTable([]);
+  const loadNas = () => {
+    const clients: NasClient[] = [];
+    for (const r of q.nasClients()) {
+      const range = parseCidr(r.ipAddress);
+      if (!range) {
+        log.error({ nas: r.name, ipAddress: r.ipAddress }, 'NAS entry has an invalid address; skipped');
+        continue;
+      }
+      clients.push({
+        id: r.id, name: r.name, range, nasIdentifier: r.nasIdentifier, secret: box.openBuffer(r.secretEnc), vendor: r.vendor,
+        coaPort: r.coaPort, requireMessageAuthenticator: r.requireMessageAuthenticator === 1,
+      });
+    }
+    nasTable = new NasTable(clients);
+    log.info({ clients: clients.length }, 'NAS clients loaded');
+  };
+  loadNas();
+  const services = new Map<string, CachedService | null>();
+  const service = (username: string): CachedService | undefined => {
+    const hit = services.get(username);
+    if (hit !== undefined) return hit ?? undefined;
+    const row = q.service(username);
+    if (services.size > 500_000) services.clear();
+    if (!row) {
+      services.set(username, null);
+      return undefined;
+    }
+    const cleartext = box.open(row.passwordEnc);
+    const entry = { row, cleartext, ntHash: ntHash(cleartext) };
+    services.set(username, entry);
+    return entry;
+  };
+
+  // ---- drops and logging
+  const lastLogged = new Map<string, number>();
+  const drop = (reason: DropReason, address: string, detail?: Record<string, unknown>) => {
+    metrics.radiusDrops.inc({ reason });
+    const key = `${reason}|${address}`;
+    const t = Date.now();
+    // Rate-limited: a misconfigured router retrying every second must not flood the journal.
+    if ((lastLogged.get(key) ?? 0) + 60_000 > t) return;
+    if (lastLogged.size > 10_000) lastLogged.clear();
+    lastLogged.set(key, t);
+    log.warn({ reason, source: address, ...detail }, 'RADIUS request dropped (logged once a minute per source and reason)');
+  };
+
+  const send = (socket: dgram.Socket, reply: Buffer, address: string, port: number, dupKey: string) => {
+    dedup.answered(dupKey, reply, Date.now());
+    try {
+      socket.send(reply, port, address);
+    } catch {
+      /* the socket closed during shutdown: the NAS retransmits and the duplicate cache is gone with us */
+    }
+  };
+
+  const proxyState = (p: Packet): AttributeInput[] => findAll(p, A.ProxyState);
+
+  // ---- authentication
+
+  function authenticate(p: Packet, nas: NasClient, username: string, svc: CachedService | undefined) {
+    const extra: AttributeInput[] = [];
+    const rejectExtra: AttributeInput[] = [];
+    let method: AuthMethod;
+    let passwordOk = false;
+    const msChallenge = get(p, A.MsChapChallenge) as Buffer | undefined;
+    const hidden = p.attributes.some((a) => a.type === A.UserPassword.code && a.vendorId === 0);
+    if (hidden) {
+      method = 'pap';
+      const given = getDecrypted(p, A.UserPassword, nas.secret) as string | undefined;
+      passwordOk = svc !== undefined && given !== undefined && sameSecret(given, Buffer.from(svc.cleartext, 'utf8'));
+    } else if (get(p, A.ChapPassword) !== undefined) {
+      method = 'chap';
+      const r = svc && verifyChap({ chapPassword: get(p, A.ChapPassword) as Buffer, chapChallenge: get(p, A.ChapChallenge) as Buffer | undefined, requestAuthenticator: p.authenticator, credential: { cleartext: svc.cleartext } });
+      passwordOk = r?.ok === true;
+    } else if (msChallenge && get(p, A.MsChap2Response) !== undefined) {
+      method = 'mschapv2';
+      const r = verifyMsChapV2({ userName: username, challenge: msChallenge, response: get(p, A.MsChap2Response) as Buffer, credential: svc ? { ntHash: svc.ntHash } : {} });
+      if (r.ok) {
+        passwordOk = true;
+        extra.push(
+          { def: A.MsChap2Success, value: r.success },
+          { def: A.MsMppeRecvKey, value: r.recvKey },
+          { def: A.MsMppeSendKey, value: r.sendKey },
+          { def: A.MsMppeEncryptionPolicy, value: 1 },
+          { def: A.MsMppeEncryptionTypes, value: 6 },
+        );
+      } else rejectExtra.push({ def: A.MsChapError, value: r.error });
+    } else if (msChallenge && get(p, A.MsChapResponse) !== undefined) {
+      method = 'mschap';
+      const r = verifyMsChapV1({ challenge: msChallenge, response: get(p, A.MsChapResponse) as Buffer, credential: svc ? { ntHash: svc.ntHash } : {} });
+      if (r.ok) {
+        passwordOk = true;
+        extra.push({ def: A.MsChapMppeKeys, value: r.msChapMppeKeys }, { def: A.MsMppeEncryptionPolicy, value: 1 }, { def: A.MsMppeEncryptionTypes, value: 6 });
+      } else rejectExtra.push({ def: A.MsChapError, value: r.error });
+    } else {
+      return { method: 'none', passwordOk: false, extra, rejectExtra, unsupported: true };
+    }
+    return { method, passwordOk, extra, rejectExtra, unsupported: false };
+  }
+
+  function handleAccess(p: Packet, nas: NasClient, socket: dgram.Socket, address: string, port: number, dupKey: string, started: bigint) {
+    const ma = checkMessageAuthenticator(p.raw, nas.secret);
+    if (ma === 'invalid') return fail('bad_message_authenticator', { nas: nas.name, hint: 'wrong shared secret?' });
+    if (ma === 'absent' && nas.requireMessageAuthenticator) return fail('missing_message_authenticator', { nas: nas.name });
+    const username = (get(p, A.UserName) as string | undefined) ?? '';
+    const svc = username ? service(username) : undefined;
+    const auth = authenticate(p, nas, username, svc);
+    const at = now();
+    const rawMac = get(p, A.CallingStationId) as string | undefined;
+    const callingStationId = rawMac === undefined ? null : (normalizeMac(rawMac) ?? rawMac);
+    let decision: Decision;
+    if (auth.unsupported) decision = { accept: false, reason: 'no supported authentication method (PAP, CHAP, MS-CHAP, MS-CHAPv2)' };
+    else if (!svc) decision = { accept: false, reason: 'unknown user' };
+    else {
+      const row = svc.row;
+      const usageBytes = row.dataCapBytes != null ? q.usageSince(row.id, capPeriodStart(row.startDate, dateInZone(at, config.billing.timezone))) : undefined;
+      decision = decide(row, { passwordOk: auth.passwordOk, callingStationId, nasId: nas.id, vendor: nas.vendor }, {
+        now: at, openSessions: q.openSessions(row.id), policy, ...(usageBytes !== undefined ? { usageBytes } : {}),
+      });
+    }
+    const attributes: AttributeInput[] = decision.accept
+      ? [...decision.attributes.map(([name, value]) => ({ def: dict.attr(name)!, value })), ...auth.extra]
+      : [{ def: A.ReplyMessage, value: decision.reason }, ...auth.rejectExtra];
+    attributes.push(...proxyState(p));
+    const reply = encodePacket({
+      code: decision.accept ? Code.AccessAccept : Code.AccessReject, identifier: p.identifier, attributes, secret: nas.secret,
+      requestAuthenticator: p.authenticator, messageAuthenticator: 'first', dictionary: dict,
+    });
+    send(socket, reply, address, port, dupKey);
+    metrics.radiusRequests.inc({ type: 'access', outcome: decision.accept ? 'accept' : 'reject' });
+    metrics.radiusLatency.observe({ type: 'access' }, Number(process.hrtime.bigint() - started) / 1e9);
+    writer.authLog({
+      at: at.toISOString(), nasId: nas.id, serviceId: svc?.row.id ?? null, username, outcome: decision.accept ? 'accept' : 'reject',
+      reason: decision.accept ? (decision.note ?? null) : decision.reason, method: auth.method, callingStationId,
+    });
+    return undefined;
+
+    function fail(reason: DropReason, detail: Record<string, unknown>) {
+      dedup.forget(dupKey);
+      drop(reason, address, detail);
+    }
+  }
+
+  // ---- accounting
+
+  const octets = (p: Packet, low: typeof A.AcctInputOctets, high: typeof A.AcctInputGigawords): number | null => {
+    const lo = get(p, low) as number | undefined;
+    if (lo === undefined) return null;
+    const hi = (get(p, high) as number | undefined) ?? 0;
+    return hi * 4294967296 + lo;
+  };
+
+  function handleAccounting(p: Packet, nas: NasClient, socket: dgram.Socket, address: string, port: number, dupKey: string, started: bigint) {
+    if (!verifyRequestAuthenticator(p.raw, nas.secret)) {
+      dedup.forget(dupKey);
+      return drop('bad_authenticator', address, { nas: nas.name, hint: 'wrong shared secret?' });
+    }
+    if (checkMessageAuthenticator(p.raw, nas.secret) === 'invalid') {
+      dedup.forget(dupKey);
+      return drop('bad_message_authenticator', address, { nas: nas.name });
+    }
+    const status = get(p, A.AcctStatusType) as number | undefined;
+    const kind = status === undefined ? undefined : STATUS[status];
+    const answer = () => {
+      // No Message-Authenticator here: RFC 3579 defines it for Access-* only, and the two reference
+      // peers disagree on how to compute it for an Accounting-Response (FreeRADIUS over 16 zero octets,
+      // others over the request's authenticator), so any choice makes one of them drop our answer.
+      // The Response Authenticator already authenticates it; BlastRADIUS concerns Access-* packets.
+      const reply = encodePacket({ code: Code.AccountingResponse, identifier: p.identifier, attributes: proxyState(p), secret: nas.secret, requestAuthenticator: p.authenticator });
+      send(socket, reply, address, port, dupKey);
+      metrics.radiusRequests.inc({ type: 'accounting', outcome: kind ?? 'ignored' });
+      metrics.radiusLatency.observe({ type: 'accounting' }, Number(process.hrtime.bigint() - started) / 1e9);
+    };
+    const sessionId = get(p, A.AcctSessionId) as string | undefined;
+    // Status types we do not keep (e.g. Failed) are acknowledged so the NAS stops retrying them.
+    if (kind === undefined || ((kind === 'start' || kind === 'interim' || kind === 'stop') && !sessionId)) return answer();
+    const at = now();
+    const nasPort = (get(p, A.NasPortId) as string | undefined) ?? (get(p, A.NasPort) as number | undefined)?.toString() ?? null;
+    const rawMac = get(p, A.CallingStationId) as string | undefined;
+    const cause = get(p, A.AcctTerminateCause) as number | undefined;
+    writer
+      .accounting({
+        kind, nasId: nas.id, acctSessionId: sessionId ?? '', username: (get(p, A.UserName) as string | undefined) ?? '',
+        at: at.toISOString(), day: dateInZone(at, config.billing.timezone),
+        nasIpAddress: (get(p, A.NasIpAddress) as string | undefined) ?? null, nasPort,
+        framedIpAddress: (get(p, A.FramedIpAddress) as string | undefined) ?? null,
+        callingStationId: rawMac === undefined ? null : (normalizeMac(rawMac) ?? rawMac),
+        calledStationId: (get(p, A.CalledStationId) as string | undefined) ?? null,
+        sessionTime: (get(p, A.AcctSessionTime) as number | undefined) ?? null,
+        inputOctets: octets(p, A.AcctInputOctets, A.AcctInputGigawords),
+        outputOctets: octets(p, A.AcctOutputOctets, A.AcctOutputGigawords),
+        terminateCause: cause === undefined ? null : (dict.valueName(A.AcctTerminateCause, cause) ?? String(cause)),
+        interimInterval: (get(p, A.AcctInterimInterval) as number | undefined) ?? null,
+      })
+      .then(answer, () => {
+        dedup.forget(dupKey);
+        drop('store_failed', address, { nas: nas.name });
+      });
+    metrics.accountingQueue.set(writer.pending);
+    return undefined;
+  }
+
+  // ---- Status-Server (RFC 5997): lets a NAS or a monitor check that we are alive.
+  function handleStatus(p: Packet, nas: NasClient, socket: dgram.Socket, address: string, port: number, dupKey: string, acct: boolean) {
+    if (checkMessageAuthenticator(p.raw, nas.secret) !== 'valid') {
+      dedup.forget(dupKey);
+      return drop('bad_message_authenticator', address, { nas: nas.name });
+    }
+    const reply = encodePacket({ code: acct ? Code.AccountingResponse : Code.AccessAccept, identifier: p.identifier, attributes: [], secret: nas.secret, requestAuthenticator: p.authenticator, messageAuthenticator: 'first' });
+    send(socket, reply, address, port, dupKey);
+    return undefined;
+  }
+
+  function onMessage(socket: dgram.Socket, acct: boolean, msg: Buffer, rinfo: dgram.RemoteInfo) {
+    const started = process.hrtime.bigint();
+    const decoded = decodePacket(msg);
+    if (!decoded.ok) return drop('malformed', rinfo.address, { why: decoded.reason });
+    const p = decoded.packet;
+    const expected = acct ? Code.AccountingRequest : Code.AccessRequest;
+    if (p.code !== expected && p.code !== Code.StatusServer) return drop('unexpected_code', rinfo.address, { code: p.code });
+    const nas = nasTable.resolve(rinfo.address, () => get(p, A.NasIdentifier) as string | undefined);
+    if (!nas) return drop('unknown_client', rinfo.address);
+    const dupKey = DuplicateCache.key(rinfo.address, rinfo.port, p.identifier, p.authenticator);
+    const cached = dedup.check(dupKey, Date.now());
+    if (cached !== undefined) {
+      metrics.radiusDuplicates.inc();
+      if (cached !== null) socket.send(cached, rinfo.port, rinfo.address);
+      return undefined;
+    }
+    try {
+      if (p.code === Code.StatusServer) return handleStatus(p, nas, socket, rinfo.address, rinfo.port, dupKey, acct);
+      if (acct) return handleAccounting(p, nas, socket, rinfo.address, rinfo.port, dupKey, started);
+      return handleAccess(p, nas, socket, rinfo.address, rinfo.port, dupKey, started);
+    } catch (e) {
+      // Bad input that got past the decoder (an attribute of the wrong size, say) costs one request, never the server.
+      dedup.forget(dupKey);
+      drop('internal', rinfo.address, { err: (e as Error).message });
+      return undefined;
+    }
+  }
+
+  const auth = await Promise.all(config.radius.auth_listen.map((l) => bind(l, config.radius.receive_buffer_bytes)));
+  const acct = await Promise.all(config.radius.acct_listen.map((l) => bind(l, config.radius.receive_buffer_bytes)));
+  for (const s of auth) s.on('message', (m, r) => onMessage(s, false, m, r));
+  for (const s of acct) s.on('message', (m, r) => onMessage(s, true, m, r));
+  for (const s of [...auth, ...acct]) s.on('error', (e) => log.error({ err: e.message }, 'RADIUS socket error'));
+
+  const staleTimer = setInterval(() => {
+    try {
+      const closed = closeStaleSessions(db, now(), config.radius.interim_interval, config.radius.stale_after_intervals);
+      if (closed > 0) {
+        metrics.staleSessionsClosed.inc(closed);
+        log.info({ closed }, 'closed stale sessions (no accounting for several interim intervals)');
+      }
+    } catch (e) {
+      log.error({ err: (e as Error).message }, 'closing stale sessions failed');
+    }
+  }, 60_000);
+  staleTimer.unref();
+
   return {
+    dictionary: dict,
+    writer,
     addresses: () => ({ auth: auth.map(show), acct: acct.map(show) }),
-    reload: () => {},
+    reload: (what) => {
+      if (what === undefined || what === 'nas') loadNas();
+      if (what === undefined || what !== 'nas') services.clear();
+    },
     close: async () => {
+      clearInterval(staleTimer);
+      for (const s of [...auth, ...acct]) s.removeAllListeners('message');
+      // Commit what is queued and let its Accounting-Responses go out before the sockets close.
+      writer.close();
+      await new Promise((r) => setImmediate(r));
       await Promise.all([...auth, ...acct].map((s) => new Promise<void>((r) => s.close(() => r()))));
-      opts.log.info({ dropped }, 'RADIUS listeners closed');
     },
   };
 }

@@ -1,0 +1,181 @@
+/**
+ * The authorization decision, pure: who may connect, and with which attributes. The server gathers
+ * the facts (service row, password check, open sessions, usage) and sends what this returns.
+ * Reasons are plain language: support staff read them in the auth log and customers in Reply-Message.
+ */
+
+export type AuthMethod = 'pap' | 'chap' | 'mschap' | 'mschapv2';
+
+export interface ServiceFacts {
+  id: number;
+  status: 'proposal' | 'active' | 'suspended' | 'ended' | 'free';
+  startDate: string;
+  macAddress: string | null;
+  staticIp: string | null;
+  ipv6Prefix: string | null;
+  delegatedIpv6Prefix: string | null;
+  simultaneousUse: number;
+  expiresAt: string | null;
+  planType: 'recurring' | 'prepaid';
+  downloadKbps: number;
+  uploadKbps: number;
+  burstDownloadKbps: number | null;
+  burstUploadKbps: number | null;
+  burstThresholdDownloadKbps: number | null;
+  burstThresholdUploadKbps: number | null;
+  burstTimeSeconds: number | null;
+  dataCapBytes: number | null;
+  capAction: 'block' | 'throttle' | null;
+  throttleDownloadKbps: number | null;
+  throttleUploadKbps: number | null;
+  framedPool: string | null;
+}
+
+export interface RequestFacts {
+  passwordOk: boolean;
+  /** Calling-Station-Id normalised to AA:BB:CC:DD:EE:FF where it is a MAC, else as sent. */
+  callingStationId: string | null;
+  nasId: number;
+  vendor: 'mikrotik' | 'generic';
+}
+
+export interface Policy {
+  /** Acct-Interim-Interval sent in every Accept, seconds. */
+  interimInterval: number;
+  /** What a suspended service gets: a reject, or an Accept into the walled garden. */
+  suspendedMode: 'reject' | 'walled-garden';
+  walledGardenList: string;
+  walledGardenDownloadKbps: number;
+  walledGardenUploadKbps: number;
+}
+
+export interface Context {
+  now: Date;
+  /** The service's open sessions (after stale ones were closed). */
+  openSessions: readonly { nasId: number | null; callingStationId: string | null }[];
+  /** Bytes used in the current cap period, when the plan has a cap. */
+  usageBytes?: number;
+  policy: Policy;
+}
+
+/** Reply attributes by dictionary name, in the order they go on the wire. */
+export type ReplyAttr = readonly [name: string, value: string | number];
+
+export type Decision =
+  | { accept: true; attributes: ReplyAttr[]; note?: string }
+  | { accept: false; reason: string };
+
+export interface Rate {
+  downloadKbps: number;
+  uploadKbps: number;
+  burst?: { downloadKbps: number; uploadKbps: number; thresholdDownloadKbps: number; thresholdUploadKbps: number; seconds: number };
+}
+
+/**
+ * MikroTik's rate-limit string is from the router's side: rx (what it receives, the customer's upload)
+ * first, then tx: `rx/tx [burst-rx/burst-tx [threshold-rx/threshold-tx [time-rx/time-tx]]]`.
+ */
+export function mikrotikRateLimit(rate: Rate): string {
+  const pair = (up: number, down: number, unit = 'k') => `${up}${unit}/${down}${unit}`;
+  const base = pair(rate.uploadKbps, rate.downloadKbps);
+  if (!rate.burst) return base;
+  const b = rate.burst;
+  return `${base} ${pair(b.uploadKbps, b.downloadKbps)} ${pair(b.thresholdUploadKbps, b.thresholdDownloadKbps)} ${b.seconds}/${b.seconds}`;
+}
+
+export function planRate(s: ServiceFacts): Rate {
+  const hasBurst =
+    s.burstDownloadKbps != null && s.burstUploadKbps != null && s.burstThresholdDownloadKbps != null &&
+    s.burstThresholdUploadKbps != null && s.burstTimeSeconds != null;
+  return {
+    downloadKbps: s.downloadKbps,
+    uploadKbps: s.uploadKbps,
+    ...(hasBurst
+      ? { burst: { downloadKbps: s.burstDownloadKbps!, uploadKbps: s.burstUploadKbps!, thresholdDownloadKbps: s.burstThresholdDownloadKbps!, thresholdUploadKbps: s.burstThresholdUploadKbps!, seconds: s.burstTimeSeconds! } }
+      : {}),
+  };
+}
+
+function rateAttributes(vendor: RequestFacts['vendor'], rate: Rate): ReplyAttr[] {
+  // Generic NAS have no standard rate attribute; WISPr's bandwidth attributes (bit/s) are the common one.
+  if (vendor === 'mikrotik') return [['Mikrotik-Rate-Limit', mikrotikRateLimit(rate)]];
+  return [
+    ['WISPr-Bandwidth-Max-Down', rate.downloadKbps * 1000],
+    ['WISPr-Bandwidth-Max-Up', rate.uploadKbps * 1000],
+  ];
+}
+
+export function decide(service: ServiceFacts | undefined, req: RequestFacts, ctx: Context): Decision {
+  if (!service) return { accept: false, reason: 'unknown user' };
+  if (!req.passwordOk) return { accept: false, reason: 'wrong password' };
+  switch (service.status) {
+    case 'proposal':
+      return { accept: false, reason: 'service not active yet (proposal)' };
+    case 'ended':
+      return { accept: false, reason: 'service ended' };
+    case 'suspended':
+      if (ctx.policy.suspendedMode === 'reject') return { accept: false, reason: 'service suspended' };
+      break;
+    case 'active':
+    case 'free':
+      break;
+  }
+  let sessionTimeout: number | undefined;
+  if (service.expiresAt !== null || service.planType === 'prepaid') {
+    const left = service.expiresAt === null ? 0 : Math.floor((Date.parse(service.expiresAt) - ctx.now.getTime()) / 1000);
+    if (left <= 0) return { accept: false, reason: service.expiresAt ? `prepaid expired at ${service.expiresAt}` : 'prepaid service has no credit' };
+    sessionTimeout = left;
+  }
+  if (service.macAddress && req.callingStationId !== service.macAddress) {
+    return { accept: false, reason: `MAC address ${req.callingStationId ?? '(none sent)'} is not the bound ${service.macAddress}` };
+  }
+  // The same device re-dialling while its old session has not closed yet (the Stop is still in
+  // flight) is the commonest false "already connected": sessions from the same MAC do not count.
+  const others = ctx.openSessions.filter((s) => !(req.callingStationId && s.callingStationId === req.callingStationId));
+  if (others.length >= service.simultaneousUse) {
+    return { accept: false, reason: `already connected: ${others.length} open session(s), limit ${service.simultaneousUse}` };
+  }
+
+  const attributes: ReplyAttr[] = [];
+  let note: string | undefined;
+  if (service.status === 'suspended') {
+    // Walled garden: the router puts the customer in an address list it redirects to a "please pay" page.
+    attributes.push(...rateAttributes(req.vendor, { downloadKbps: ctx.policy.walledGardenDownloadKbps, uploadKbps: ctx.policy.walledGardenUploadKbps }));
+    if (req.vendor === 'mikrotik') attributes.push(['Mikrotik-Address-List', ctx.policy.walledGardenList]);
+    note = 'suspended: walled garden';
+  } else if (service.dataCapBytes != null && (ctx.usageBytes ?? 0) >= service.dataCapBytes) {
+    if (service.capAction !== 'throttle') return { accept: false, reason: `data cap of ${service.dataCapBytes} bytes reached` };
+    attributes.push(...rateAttributes(req.vendor, { downloadKbps: service.throttleDownloadKbps!, uploadKbps: service.throttleUploadKbps! }));
+    note = 'data cap reached: throttled';
+  } else {
+    attributes.push(...rateAttributes(req.vendor, planRate(service)));
+  }
+  if (service.staticIp) attributes.push(['Framed-IP-Address', service.staticIp]);
+  else if (service.framedPool) attributes.push(['Framed-Pool', service.framedPool]);
+  if (service.ipv6Prefix) attributes.push(['Framed-IPv6-Prefix', service.ipv6Prefix]);
+  if (service.delegatedIpv6Prefix) attributes.push(['Delegated-IPv6-Prefix', service.delegatedIpv6Prefix]);
+  attributes.push(['Acct-Interim-Interval', ctx.policy.interimInterval]);
+  if (sessionTimeout !== undefined) attributes.push(['Session-Timeout', sessionTimeout]);
+  return note ? { accept: true, attributes, note } : { accept: true, attributes };
+}
+
+/**
+ * The first day of the data-cap period containing `today`: periods are anchored to the day of month
+ * of the service's start (its billing anniversary), clamped to short months, not to the calendar month.
+ */
+export function capPeriodStart(startDate: string, today: string): string {
+  const anchor = Number(startDate.slice(8, 10));
+  const [y, m, d] = today.split('-').map(Number) as [number, number, number];
+  const clamp = (yy: number, mm: number) => Math.min(anchor, new Date(Date.UTC(yy, mm, 0)).getUTCDate());
+  let year = y;
+  let month = m;
+  if (d < clamp(y, m)) {
+    month -= 1;
+    if (month === 0) {
+      month = 12;
+      year -= 1;
+    }
+  }
+  const day = clamp(year, month);
+  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}

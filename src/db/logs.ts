@@ -1,0 +1,54 @@
+import { and, desc, eq, isNull, isNotNull, lt, type SQL } from 'drizzle-orm';
+import type { Db } from './client.js';
+import { decodeCursor, encodeCursor, type Page } from './crud.js';
+import { authLog, radiusSessions } from './schema.js';
+
+export type SessionRow = typeof radiusSessions.$inferSelect;
+export type AuthLogRow = typeof authLog.$inferSelect;
+
+export interface SessionFilter {
+  active?: boolean | undefined;
+  username?: string | undefined;
+  serviceId?: number | undefined;
+  nasId?: number | undefined;
+}
+
+export interface AuthLogFilter {
+  username?: string | undefined;
+  serviceId?: number | undefined;
+  nasId?: number | undefined;
+  outcome?: 'accept' | 'reject' | undefined;
+}
+
+function page<T extends { id: number }>(rows: T[], limit: number): Page<T> {
+  const more = rows.length > limit;
+  const items = rows.slice(0, limit);
+  return { items, next: more ? encodeCursor(items[items.length - 1]!.id) : null };
+}
+
+/** Newest first: what support wants to see when a customer calls. */
+export function sessionLog(db: Db) {
+  return {
+    async sessions(f: SessionFilter, limit = 50, cursor?: string): Promise<Page<SessionRow>> {
+      const w: SQL[] = [];
+      if (f.active === true) w.push(isNull(radiusSessions.stoppedAt));
+      if (f.active === false) w.push(isNotNull(radiusSessions.stoppedAt));
+      if (f.username !== undefined) w.push(eq(radiusSessions.username, f.username));
+      if (f.serviceId !== undefined) w.push(eq(radiusSessions.serviceId, f.serviceId));
+      if (f.nasId !== undefined) w.push(eq(radiusSessions.nasId, f.nasId));
+      if (cursor) w.push(lt(radiusSessions.id, decodeCursor(cursor)));
+      const rows = db.select().from(radiusSessions).where(and(...w)).orderBy(desc(radiusSessions.id)).limit(limit + 1).all();
+      return page(rows, limit);
+    },
+    async authLog(f: AuthLogFilter, limit = 50, cursor?: string): Promise<Page<AuthLogRow>> {
+      const w: SQL[] = [];
+      if (f.username !== undefined) w.push(eq(authLog.username, f.username));
+      if (f.serviceId !== undefined) w.push(eq(authLog.serviceId, f.serviceId));
+      if (f.nasId !== undefined) w.push(eq(authLog.nasId, f.nasId));
+      if (f.outcome !== undefined) w.push(eq(authLog.outcome, f.outcome));
+      if (cursor) w.push(lt(authLog.id, decodeCursor(cursor)));
+      const rows = db.select().from(authLog).where(and(...w)).orderBy(desc(authLog.id)).limit(limit + 1).all();
+      return page(rows, limit);
+    },
+  };
+}

@@ -1,0 +1,250 @@
+/**
+ * Authenticators, Message-Authenticator and attribute hiding. All comparisons of secrets-derived
+ * bytes go through `timingSafeEqual`. Functions taking a received packet never throw on its bytes.
+ *
+ * Which authenticator each computation uses:
+ * - Request Authenticator of Accounting-Request (RFC 2866 3), CoA-Request and Disconnect-Request
+ *   (RFC 5176 2.3): MD5(Code + Identifier + Length + 16 zero octets + Attributes + Secret).
+ * - Response Authenticator of every reply (RFC 2865 3, RFC 2866 3, RFC 5176 2.3):
+ *   MD5(Code + Identifier + Length + Request Authenticator of the request + Attributes + Secret).
+ * - Message-Authenticator (HMAC-MD5 keyed with the secret over the packet with its own value zeroed):
+ *   Access-Request and Status-Server use the packet's own (random) authenticator (RFC 3579 3.2);
+ *   Access-Accept/Reject/Challenge and the other replies put the request's authenticator in the
+ *   field (RFC 3579 3.2, RFC 5176 3.1); Accounting-Request, CoA-Request and Disconnect-Request use
+ *   16 zero octets, because their own authenticator is computed afterwards over the finished
+ *   Message-Authenticator (RFC 5176 3.1; FreeRADIUS treats Accounting-Request the same way).
+ *   Accounting-Response is the odd one out: see `replyMaAuthenticator`.
+ */
+import { Buffer } from 'node:buffer';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Code, authenticatorKind } from './codes.js';
+import { RadiusEncodeError } from './errors.js';
+import { HEADER_LENGTH, MAX_PACKET_LENGTH } from './packet.js';
+
+export type Secret = Buffer | string;
+
+export const ATTR_MESSAGE_AUTHENTICATOR = 80;
+const ZERO16 = Buffer.alloc(16);
+
+function secretBytes(secret: Secret): Buffer {
+  return typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
+}
+
+/** The packet's bytes up to its Length field, or undefined if the header is not sound. */
+function framed(buf: Buffer): Buffer | undefined {
+  if (buf.length < HEADER_LENGTH) return undefined;
+  const length = buf.readUInt16BE(2);
+  if (length < HEADER_LENGTH || length > MAX_PACKET_LENGTH || length > buf.length) return undefined;
+  return buf.subarray(0, length);
+}
+
+function md5Over(pkt: Buffer, authenticator: Buffer, secret: Buffer): Buffer {
+  return createHash('md5')
+    .update(pkt.subarray(0, 4))
+    .update(authenticator)
+    .update(pkt.subarray(HEADER_LENGTH))
+    .update(secret)
+    .digest();
+}
+
+function safeEqual(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** MD5(header + 16 zero octets + attributes + secret): the Request Authenticator of accounting,
+ * CoA and Disconnect requests. `pkt` must be framed (its Length field matching its size). */
+export function computeRequestAuthenticator(pkt: Buffer, secret: Secret): Buffer {
+  return md5Over(pkt, ZERO16, secretBytes(secret));
+}
+
+/** MD5(header + request authenticator + attributes + secret): a reply's Response Authenticator. */
+export function computeResponseAuthenticator(pkt: Buffer, requestAuthenticator: Buffer, secret: Secret): Buffer {
+  return md5Over(pkt, requestAuthenticator, secretBytes(secret));
+}
+
+/** Checks the Request Authenticator of an Accounting-Request, CoA-Request or Disconnect-Request. */
+export function verifyRequestAuthenticator(buf: Buffer, secret: Secret): boolean {
+  const pkt = framed(buf);
+  if (pkt === undefined) return false;
+  return safeEqual(md5Over(pkt, ZERO16, secretBytes(secret)), pkt.subarray(4, HEADER_LENGTH));
+}
+
+/** Checks a reply's Response Authenticator against the authenticator of the request we sent. */
+export function verifyResponseAuthenticator(buf: Buffer, requestAuthenticator: Buffer, secret: Secret): boolean {
+  const pkt = framed(buf);
+  if (pkt === undefined || requestAuthenticator.length !== 16) return false;
+  return safeEqual(md5Over(pkt, requestAuthenticator, secretBytes(secret)), pkt.subarray(4, HEADER_LENGTH));
+}
+
+/** Offsets of every top-level Message-Authenticator value, or undefined if attributes are malformed. */
+function messageAuthenticatorOffsets(pkt: Buffer): number[] | undefined {
+  const found: number[] = [];
+  let pos = HEADER_LENGTH;
+  while (pos < pkt.length) {
+    if (pos + 2 > pkt.length) return undefined;
+    const len = pkt[pos + 1]!;
+    if (len < 2 || pos + len > pkt.length) return undefined;
+    if (pkt[pos] === ATTR_MESSAGE_AUTHENTICATOR) {
+      if (len !== 18) return undefined;
+      found.push(pos + 2);
+    }
+    pos += len;
+  }
+  return found;
+}
+
+/** HMAC-MD5 over `pkt` with `authenticator` in the header and 16 zeros in place of the MA at `at`. */
+function hmacOver(pkt: Buffer, authenticator: Buffer, at: number, secret: Buffer): Buffer {
+  return createHmac('md5', secret)
+    .update(pkt.subarray(0, 4))
+    .update(authenticator)
+    .update(pkt.subarray(HEADER_LENGTH, at))
+    .update(ZERO16)
+    .update(pkt.subarray(at + 16))
+    .digest();
+}
+
+/**
+ * The authenticator to put in the header when computing the Message-Authenticator of a reply.
+ * RFC 3579 3.2 (Access-*) and RFC 5176 3.1 (CoA/Disconnect ACK and NAK) say: the request's. No RFC
+ * defines it for Accounting-Response; FreeRADIUS 3.2 computes it over 16 zero octets (as for the
+ * Accounting-Request), except in answer to a Status-Server, and radclient rejects anything else, so
+ * Tollgate does the same.
+ */
+export function replyMaAuthenticator(replyCode: number, requestCode: number, requestAuthenticator: Buffer): Buffer {
+  if (replyCode === Code.AccountingResponse && requestCode !== Code.StatusServer) return ZERO16;
+  return requestAuthenticator;
+}
+
+/**
+ * The authenticator that goes into the header for the Message-Authenticator computation of a packet
+ * with this code (see the module comment); undefined for replies, which need the request's.
+ */
+function maAuthenticatorFor(pkt: Buffer): Buffer | undefined {
+  const kind = authenticatorKind(pkt[0]!);
+  if (kind === 'random') return pkt.subarray(4, HEADER_LENGTH);
+  if (kind === 'request-hash') return ZERO16;
+  return undefined;
+}
+
+export type MessageAuthenticatorStatus = 'absent' | 'valid' | 'invalid';
+
+/**
+ * Reports on a packet's Message-Authenticator. `authenticatorForCalc` is required for replies: pass
+ * `replyMaAuthenticator(reply code, request code, request authenticator)`; for requests it defaults to the rule for the code: the
+ * packet's own authenticator for Access-Request and Status-Server, 16 zero octets for
+ * Accounting-Request, CoA-Request and Disconnect-Request. Two Message-Authenticators, one of the
+ * wrong length, or malformed attributes are `invalid`.
+ */
+export function checkMessageAuthenticator(buf: Buffer, secret: Secret, authenticatorForCalc?: Buffer): MessageAuthenticatorStatus {
+  const pkt = framed(buf);
+  if (pkt === undefined) return 'invalid';
+  const offsets = messageAuthenticatorOffsets(pkt);
+  if (offsets === undefined || offsets.length > 1) return 'invalid';
+  const at = offsets[0];
+  if (at === undefined) return 'absent';
+  const auth = authenticatorForCalc ?? maAuthenticatorFor(pkt);
+  if (auth === undefined || auth.length !== 16) return 'invalid';
+  return safeEqual(hmacOver(pkt, auth, at, secretBytes(secret)), pkt.subarray(at, at + 16)) ? 'valid' : 'invalid';
+}
+
+/** True only when a Message-Authenticator is present and valid. */
+export function verifyMessageAuthenticator(buf: Buffer, secret: Secret, authenticatorForCalc?: Buffer): boolean {
+  return checkMessageAuthenticator(buf, secret, authenticatorForCalc) === 'valid';
+}
+
+/**
+ * Writes the Message-Authenticator value at `at` (the offset of its 16 value bytes) of a framed
+ * packet under construction, using `authenticator` in the header for the computation.
+ */
+export function signMessageAuthenticator(pkt: Buffer, at: number, authenticator: Buffer, secret: Secret): void {
+  hmacOver(pkt, authenticator, at, secretBytes(secret)).copy(pkt, at);
+}
+
+// --- User-Password hiding (RFC 2865 5.2) --------------------------------------------------------
+
+/** Longest User-Password RFC 2865 allows (5.2: "up to 128 octets"). */
+export const MAX_PASSWORD_LENGTH = 128;
+
+function xorChain(input: Buffer, secret: Buffer, first: Buffer, decrypt: boolean): Buffer {
+  const out = Buffer.alloc(input.length);
+  let prev = first;
+  for (let i = 0; i < input.length; i += 16) {
+    const b = createHash('md5').update(secret).update(prev).digest();
+    for (let j = 0; j < 16; j++) out[i + j] = input[i + j]! ^ b[j]!;
+    // Each block's key hashes the previous ciphertext block, whichever direction we go.
+    prev = decrypt ? input.subarray(i, i + 16) : out.subarray(i, i + 16);
+  }
+  return out;
+}
+
+/** Hides a password: padded with NULs to a multiple of 16 (at least 16), at most 128 bytes. */
+export function hidePassword(password: Buffer | string, secret: Secret, authenticator: Buffer): Buffer {
+  const plain = typeof password === 'string' ? Buffer.from(password, 'utf8') : password;
+  if (plain.length > MAX_PASSWORD_LENGTH) throw new RadiusEncodeError(`password longer than ${MAX_PASSWORD_LENGTH} bytes`);
+  const padded = Buffer.alloc(Math.max(16, Math.ceil(plain.length / 16) * 16));
+  plain.copy(padded);
+  return xorChain(padded, secretBytes(secret), authenticator, false);
+}
+
+/** Reverses the hiding with padding kept (for octets attributes hidden this way, e.g. MS-CHAP-MPPE-Keys). */
+export function unhideOctets(hidden: Buffer, secret: Secret, authenticator: Buffer): Buffer | undefined {
+  if (hidden.length === 0 || hidden.length % 16 !== 0 || hidden.length > MAX_PASSWORD_LENGTH) return undefined;
+  return xorChain(hidden, secretBytes(secret), authenticator, true);
+}
+
+/** Recovers a hidden password, trailing NUL padding removed; undefined if the size is impossible. */
+export function unhidePassword(hidden: Buffer, secret: Secret, authenticator: Buffer): Buffer | undefined {
+  const plain = unhideOctets(hidden, secret, authenticator);
+  if (plain === undefined) return undefined;
+  let end = plain.length;
+  while (end > 0 && plain[end - 1] === 0) end--;
+  return plain.subarray(0, end);
+}
+
+// --- Salt encryption (RFC 2868 3.5, RFC 2548 2.4.2) ----------------------------------------------
+
+/** A two-byte salt with the most significant bit set, distinct from those in `used`. */
+export function randomSalt(used?: Set<number>): Buffer {
+  for (;;) {
+    const salt = randomBytes(2);
+    salt[0] |= 0x80;
+    const n = salt.readUInt16BE(0);
+    if (used === undefined || !used.has(n)) {
+      used?.add(n);
+      return salt;
+    }
+  }
+}
+
+/**
+ * Salt-encrypts `data` (a tunnel password or an MPPE key): plaintext = length byte + data + NUL
+ * padding to a multiple of 16, keyed with MD5(secret + authenticator + salt), chained like
+ * User-Password. Returns salt (2 bytes) + ciphertext; a tag byte, where the attribute has one, is
+ * the caller's. `authenticator` is the Access-Request's authenticator (for a reply to it).
+ */
+export function saltEncrypt(data: Buffer | string, secret: Secret, authenticator: Buffer, salt: Buffer = randomSalt()): Buffer {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  if (bytes.length > 239) throw new RadiusEncodeError('salt-encrypted value longer than 239 bytes');
+  if (salt.length !== 2 || (salt[0]! & 0x80) === 0) throw new RadiusEncodeError('salt must be 2 bytes with the high bit set');
+  const plain = Buffer.alloc(Math.ceil((bytes.length + 1) / 16) * 16);
+  plain[0] = bytes.length;
+  bytes.copy(plain, 1);
+  const first = Buffer.concat([authenticator, salt]);
+  return Buffer.concat([salt, xorChain(plain, secretBytes(secret), first, false)]);
+}
+
+/** Reverses `saltEncrypt` on salt + ciphertext; undefined if sizes or the length byte do not fit. */
+export function saltDecrypt(value: Buffer, secret: Secret, authenticator: Buffer): Buffer | undefined {
+  if (value.length < 18 || (value.length - 2) % 16 !== 0) return undefined;
+  const salt = value.subarray(0, 2);
+  const plain = xorChain(value.subarray(2), secretBytes(secret), Buffer.concat([authenticator, salt]), true);
+  const n = plain[0]!;
+  if (n + 1 > plain.length) return undefined;
+  return plain.subarray(1, 1 + n);
+}
+
+/** The 16 random bytes of an Access-Request or Status-Server authenticator. */
+export function randomAuthenticator(): Buffer {
+  return randomBytes(16);
+}

@@ -1,0 +1,5 @@
+export * from './types.js';
+export * from './parse.js';
+export * from './dictionary.js';
+export * from './attrs.js';
+export { defaultDictionaryDir, loadDictionary, readDictionaryFiles } from './load.js';
