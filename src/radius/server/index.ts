@@ -19,6 +19,7 @@ import {
   findAll,
   get,
   getDecrypted,
+  RadiusPacketTooLargeError,
   verifyRequestAuthenticator,
   type AttributeInput,
   type Packet,
@@ -58,7 +59,7 @@ interface CachedService {
 /** Why a datagram got no answer; each is a metric label. */
 type DropReason =
   | 'malformed' | 'unknown_client' | 'unexpected_code' | 'bad_authenticator' | 'bad_message_authenticator'
-  | 'missing_message_authenticator' | 'duplicate_in_progress' | 'store_failed' | 'internal';
+  | 'missing_message_authenticator' | 'duplicate_in_progress' | 'store_failed' | 'reply_too_large' | 'internal';
 
 const STATUS: Record<number, AcctKind | undefined> = { 1: 'start', 2: 'stop', 3: 'interim', 7: 'on', 8: 'off' };
 
@@ -239,10 +240,18 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
       ? [...decision.attributes.map(([name, value]) => ({ def: dict.attr(name)!, value })), ...auth.extra]
       : [{ def: A.ReplyMessage, value: decision.reason }, ...auth.rejectExtra];
     attributes.push(...proxyState(p));
-    const reply = encodePacket({
-      code: decision.accept ? Code.AccessAccept : Code.AccessReject, identifier: p.identifier, attributes, secret: nas.secret,
-      requestAuthenticator: p.authenticator, messageAuthenticator: 'first', dictionary: dict,
-    });
+    let reply: Buffer;
+    try {
+      reply = encodePacket({
+        code: decision.accept ? Code.AccessAccept : Code.AccessReject, identifier: p.identifier, attributes, secret: nas.secret,
+        requestAuthenticator: p.authenticator, messageAuthenticator: 'first', dictionary: dict,
+      });
+    } catch (e) {
+      // Proxy-State must be echoed whole (RFC 2865 5.33): a request that fills 4096 bytes with it
+      // leaves no room for our attributes, and no valid reply exists. That is the request's fault.
+      if (e instanceof RadiusPacketTooLargeError) return fail('reply_too_large', { nas: nas.name, length: e.length });
+      throw e;
+    }
     send(socket, reply, address, port, dupKey);
     metrics.radiusRequests.inc({ type: 'access', outcome: decision.accept ? 'accept' : 'reject' });
     metrics.radiusLatency.observe({ type: 'access' }, Number(process.hrtime.bigint() - started) / 1e9);
@@ -323,7 +332,12 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
       dedup.forget(dupKey);
       return drop('bad_message_authenticator', address, { nas: nas.name });
     }
-    const reply = encodePacket({ code: acct ? Code.AccountingResponse : Code.AccessAccept, identifier: p.identifier, attributes: [], secret: nas.secret, requestAuthenticator: p.authenticator, messageAuthenticator: 'first' });
+    // requestCode: an Accounting-Response to a Status-Server signs its Message-Authenticator with the
+    // request's authenticator (RFC 5997), not the zeros used when answering an Accounting-Request.
+    const reply = encodePacket({
+      code: acct ? Code.AccountingResponse : Code.AccessAccept, identifier: p.identifier, attributes: [], secret: nas.secret,
+      requestAuthenticator: p.authenticator, requestCode: Code.StatusServer, messageAuthenticator: 'first',
+    });
     send(socket, reply, address, port, dupKey);
     return undefined;
   }
