@@ -1,0 +1,3 @@
+export * from './packets.js';
+export * from './client.js';
+export * from './mikrotik.js';
