@@ -7,6 +7,7 @@ import { parseListen } from './config/schema.js';
 import { createLogger } from './logger.js';
 import { startRadiusServer } from './radius/server/index.js';
 import { createMetrics } from './metrics.js';
+import { startBillingScheduler } from './billing/scheduler.js';
 
 /** How long a graceful stop may take before the process gives up and exits non-zero. */
 const STOP_DEADLINE_MS = 10_000;
@@ -36,6 +37,7 @@ export async function serve(loaded: LoadedConfig, log: Logger = createLogger(loa
     metrics,
   });
   // Signal handlers go in before the listeners open, so an early SIGHUP cannot kill the daemon.
+  let scheduler: ReturnType<typeof startBillingScheduler> | undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -48,6 +50,7 @@ export async function serve(loaded: LoadedConfig, log: Logger = createLogger(loa
     deadline.unref();
     try {
       // Stop taking new work first, then let RADIUS flush acknowledged-but-unwritten work, then close.
+      await scheduler?.stop();
       await app.close();
       await radius.close();
       db.$client.pragma('wal_checkpoint(TRUNCATE)');
@@ -78,5 +81,11 @@ export async function serve(loaded: LoadedConfig, log: Logger = createLogger(loa
   const bound = app.server.address() as AddressInfo;
   const http = `${app.initialConfig.https ? 'https' : 'http'}://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
   log.info({ radiusAuth: radius.addresses().auth, radiusAcct: radius.addresses().acct, http }, 'tollgate is serving');
+  const billingLog = log.child({ part: 'billing' });
+  scheduler = startBillingScheduler({
+    billing: app.billing, clock: { now }, timezone: config.billing.timezone, runAt: config.billing.run_at,
+    onRun: (r) => billingLog.info({ date: r.date, days: r.days.map((d) => ({ date: d.date, invoices: d.invoices, total: d.total, problems: d.problems.length })) }, 'billing run'),
+    onError: (err) => billingLog.error({ err }, 'billing run failed; it will be retried'),
+  });
 
 }

@@ -25,5 +25,9 @@ export function openDatabase(opts: OpenOptions): Db {
   client.pragma(`synchronous = ${(opts.synchronous ?? 'full').toUpperCase()}`);
   client.pragma('foreign_keys = ON');
   client.pragma('busy_timeout = 5000');
+  // 64 MiB of page cache instead of SQLite's 2 MiB: the billing run inserts into indexes on random
+  // keys across hundreds of thousands of invoice lines, and a 2 MiB cache turns that into page misses
+  // (100,000 services: 10.6 s with the default, 8.7 s with this).
+  client.pragma('cache_size = -65536');
   return drizzle({ client, schema }) as Db;
 }

@@ -165,7 +165,7 @@ export interface ServiceInput {
 }
 export type ServiceApi = Omit<ServiceRow, 'passwordEnc'>;
 
-function normalizeService(i: Partial<ServiceInput>): Record<string, unknown> {
+export function normalizeService(i: Partial<ServiceInput>): Record<string, unknown> {
   const out = present(i, [
     'customerId', 'planId', 'username', 'status', 'startDate', 'macAddress', 'staticIp', 'ipv6Prefix',
     'delegatedIpv6Prefix', 'simultaneousUse', 'expiresAt',

@@ -13,6 +13,9 @@ import { sessionLog } from '../db/logs.js';
 import type { SecretBox } from '../lib/secretbox.js';
 import type { Metrics } from '../metrics.js';
 import { errorHandler, problem, sendProblem } from './errors.js';
+import { billingService, type BillingService } from '../billing/service.js';
+import { billingStore } from '../db/billing.js';
+import { billingRoutes } from './routes/billing.js';
 import { registerCrud } from './routes/crud.js';
 import * as S from './schemas.js';
 import { validatorCompiler } from './validation.js';
@@ -41,6 +44,8 @@ export interface BuildOptions {
 
 export interface App extends FastifyInstance {
   repos: Repos;
+  /** The billing engine the routes use; the daemon's scheduler runs through the same instance. */
+  billing: BillingService;
 }
 
 /** Builds the HTTP application without listening: `main.ts` listens, tests use `inject()`. */
@@ -62,6 +67,9 @@ export async function build(opts: BuildOptions): Promise<App> {
 
   const repos = makeRepos(opts.db, opts.box, opts.now);
   app.decorate('repos', repos);
+  const clock = { now: opts.now ?? (() => new Date()) };
+  const billing = billingService({ store: billingStore(opts.db), clock, currency: opts.config.billing.currency, timezone: opts.config.billing.timezone });
+  app.decorate('billing', billing);
   const tokens = tokenStore(opts.db, opts.now);
 
   await app.register(swagger, {
@@ -139,6 +147,8 @@ export async function build(opts: BuildOptions): Promise<App> {
       const q = req.query as { limit?: number; cursor?: string; username?: string; serviceId?: number; nasId?: number; outcome?: 'accept' | 'reject' };
       return logs.authLog(q, q.limit, q.cursor);
     });
+
+    await api.register(billingRoutes, { db: opts.db, billing, clock, timezone: opts.config.billing.timezone });
   });
 
   return app;

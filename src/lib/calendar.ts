@@ -43,7 +43,7 @@ export function tryParts(value: string): DateParts | null {
 }
 
 export function isCalDate(value: unknown): value is CalDate {
-  return typeof value === 'string' && tryParts(value) !== null;
+  return typeof value === 'string' && (dayNumberMemo.has(value) || tryParts(value) !== null);
 }
 
 /** Validates a date or throws `invalid_date` naming the field. */
@@ -67,8 +67,23 @@ export function fromParts(year: number, month: number, day: number): CalDate {
   return parseDate(s);
 }
 
+// Billing works over a few thousand distinct dates but converts them millions of times in a run:
+// the conversions are memoised (bounded, so a long-lived process cannot grow them without limit).
+const MEMO_LIMIT = 50_000;
+const dayNumberMemo = new Map<string, number>();
+const dateMemo = new Map<number, CalDate>();
+
 /** Days since 1970-01-01 (negative before). */
 export function toDayNumber(date: CalDate): number {
+  const hit = dayNumberMemo.get(date);
+  if (hit !== undefined) return hit;
+  const n = computeDayNumber(date);
+  if (dayNumberMemo.size >= MEMO_LIMIT) dayNumberMemo.clear();
+  dayNumberMemo.set(date, n);
+  return n;
+}
+
+function computeDayNumber(date: CalDate): number {
   const { year, month, day } = partsOf(date);
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
@@ -79,6 +94,16 @@ export function toDayNumber(date: CalDate): number {
 }
 
 export function fromDayNumber(n: number): CalDate {
+  const hit = dateMemo.get(n);
+  if (hit !== undefined) return hit;
+  const d = computeDate(n);
+  if (dateMemo.size >= MEMO_LIMIT) dateMemo.clear();
+  dateMemo.set(n, d);
+  return d;
+}
+
+function computeDate(n: number): CalDate {
+  if (!Number.isSafeInteger(n)) throw new TollgateError('invalid_date', `not a day number: ${n}`, 'date');
   const z = n + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;

@@ -1,0 +1,321 @@
+/**
+ * Billing services: the daily run, payments, refunds, credit notes and the statement, around the pure
+ * domain. Each operation is one transaction (the billing run, one per chunk of customers); time comes
+ * from the injected clock, never from the host.
+ *
+ * The run is state-driven: a date is done once its billing_runs row is finished, a later run first
+ * runs every missed day in order (so each invoice carries the date it was due and numbers follow
+ * dates), and the UNIQUE line key makes a run interrupted half-way finish exactly the rest.
+ */
+import { addDays, dateInZone, parseDate, partsOf, type CalDate } from '../lib/calendar.js';
+import type { Clock } from '../lib/clock.js';
+import { TollgateError } from '../lib/errors.js';
+import { minor } from '../lib/money.js';
+import type { BillingStore, InvoiceRow } from '../db/billing.js';
+import { toAccount } from '../db/billing.js';
+import type { Actor } from '../db/crud.js';
+import { generateInvoices, type BillingProblem, type DraftInvoice } from './domain/invoicing.js';
+import { formatDocumentNumber } from './domain/numbering.js';
+import {
+  accountStatement,
+  applyAccountEvent,
+  buildCreditNote,
+  type AccountEvent,
+  type AccountState,
+  type CreditNoteRequest,
+  type InvoiceAccount,
+} from './domain/payments.js';
+
+export interface BillingOptions {
+  store: BillingStore;
+  clock: Clock;
+  currency: string;
+  timezone: string;
+  /** Customers per transaction in the run: small enough not to hold the write lock for long. */
+  chunkSize?: number;
+  invoicePrefix?: string;
+  creditNotePrefix?: string;
+}
+
+export interface DayResult {
+  date: CalDate;
+  invoices: number;
+  lines: number;
+  total: number;
+  problems: unknown[];
+}
+
+export interface RunResult {
+  date: CalDate;
+  /** True when a later date has already been run: nothing was done. */
+  alreadyRun: boolean;
+  /** Each day run now, in order (missed days first). */
+  days: DayResult[];
+}
+
+export interface PaymentInput {
+  customerId: number;
+  amount: number;
+  method: string;
+  receivedAt: string;
+  reference?: string | null;
+}
+
+type RunHook = (phase: 'chunk', date: CalDate, chunk: number) => void;
+
+export type BillingService = ReturnType<typeof billingService>;
+
+export function billingService(opts: BillingOptions) {
+  const { store, clock } = opts;
+  const chunkSize = opts.chunkSize ?? 500;
+  const invoiceSeries = opts.invoicePrefix ?? 'INV';
+  const noteSeries = opts.creditNotePrefix ?? 'CN';
+  const at = () => clock.now().toISOString();
+  const today = () => dateInZone(clock.now(), opts.timezone);
+
+  /**
+   * Applies one account event and writes what changed: settlement columns of the invoices touched,
+   * the allocations made, the customer's credit. `known` are invoices to consider besides the open
+   * ones (a credit note's invoice, which may be paid already).
+   */
+  function applyToAccount(customerId: number, event: AccountEvent, known: InvoiceAccount[] = []): AccountState {
+    const credit = store.credit(customerId);
+    const selfId = event.type === 'invoice' ? event.id : null;
+    const open = store.openInvoices(customerId).filter((i) => i.invoiceId !== selfId);
+    for (const k of known) if (!open.some((o) => o.invoiceId === k.invoiceId)) open.push(k);
+    const before: AccountState = { invoices: open, credit, allocations: [], invoiced: 0, paid: 0, creditNoted: 0, refunded: 0 };
+    const after = applyAccountEvent(before, event);
+    for (const inv of after.invoices) {
+      const prev = open.find((o) => o.invoiceId === inv.invoiceId);
+      if (!prev || prev.paid !== inv.paid || prev.open !== inv.open || prev.credited !== inv.credited) store.settleInvoice(inv);
+    }
+    for (const a of after.allocations) {
+      store.insertAllocation(a.invoiceId as number, a.source.type === 'payment' ? (a.source.paymentId as number) : null, a.amount, a.date);
+    }
+    if (after.credit !== credit) store.setCredit(customerId, after.credit, at());
+    return after;
+  }
+
+  /** Issues `sequence` of the series to a draft; `hasCredit` false lets an invoice skip settlement. */
+  function issue(draft: DraftInvoice, year: number, sequence: number, hasCredit: boolean, stamp: string): number {
+    const number = formatDocumentNumber({ prefix: invoiceSeries }, year, sequence);
+    const id = store.insertInvoice(draft, { number, series: invoiceSeries, year, sequence }, stamp);
+    // Most invoices meet no credit: the row already says open = total, nothing to settle.
+    if (draft.total >= 0 && !hasCredit) return id;
+    applyToAccount(draft.customerId as number, { type: 'invoice', id, number, date: draft.issueDate, dueDate: draft.dueDate, total: draft.total });
+    return id;
+  }
+
+  /** One billing day as steps, one transaction per chunk, so a caller may yield between them. */
+  function* runDaySteps(date: CalDate, hook?: RunHook): Generator<void, DayResult> {
+    store.transaction(() => store.startRun(date, at()));
+    const customerIds = store.billableCustomers();
+    const problems: (BillingProblem | { customerId: number; serviceId: number; reason: string })[] = [];
+    let invoices = 0;
+    let lines = 0;
+    let total = 0;
+    for (let i = 0; i < customerIds.length; i += chunkSize) {
+      const chunk = customerIds.slice(i, i + chunkSize);
+      store.transaction(() => {
+        const { customers, skipped } = store.loadCustomers(chunk, date);
+        const out = generateInvoices({
+          runDate: date, currency: opts.currency, customers, alreadyBilled: store.billedKeys(chunk),
+          billedAfterEnd: (serviceId, endDate) => store.billedLinesAfter(Number(serviceId), endDate),
+        });
+        problems.push(...out.problems, ...skipped);
+        const stamp = at();
+        let n = 0;
+        let l = 0;
+        let t = 0;
+        // All of a run's invoices share the run date, hence the year: one reservation per chunk, in
+        // the same transaction as the invoices that use every number of it.
+        const year = partsOf(date).year;
+        let sequence = out.invoices.length > 0 ? store.reserveSequences(invoiceSeries, year, out.invoices.length) : 0;
+        const credits = out.invoices.length > 0 ? store.credits(chunk) : new Map<number, number>();
+        for (const draft of out.invoices) {
+          issue(draft, year, sequence++, credits.has(draft.customerId as number), stamp);
+          n++;
+          l += draft.lines.length;
+          t += draft.total;
+        }
+        store.addToRun(date, n, l, t);
+        invoices += n;
+        lines += l;
+        total += t;
+      });
+      hook?.('chunk', date, i / chunkSize);
+      yield;
+    }
+    store.transaction(() => store.finishRun(date, at(), problems));
+    return { date, invoices, lines, total, problems };
+  }
+
+  function* runSteps(dateInput: string, hook?: RunHook): Generator<void, RunResult> {
+    const date = parseDate(dateInput, 'date');
+    const last = store.lastFinishedRun();
+    // The last date run may run again (facts recorded later that day get billed, dated that day);
+    // an earlier date would issue numbers out of date order, so it is a no-op.
+    if (last !== null && date < last) return { date, alreadyRun: true, days: [] };
+    const days: DayResult[] = [];
+    for (let d = last === null || last === date ? date : addDays(last, 1); d <= date; d = addDays(d, 1)) days.push(yield* runDaySteps(d, hook));
+    return { date, alreadyRun: false, days };
+  }
+
+  let running: Promise<unknown> = Promise.resolve();
+
+  return {
+    today,
+
+    /**
+     * The billing run as of `date`: every missed day since the last finished run, in order, then
+     * `date`. Running the last date again bills only what became due since (nothing, if no fact
+     * changed); an earlier date is a no-op. With no run ever, only `date` runs (and bills everything
+     * due up to it).
+     */
+    run(dateInput: string, hook?: RunHook): RunResult {
+      const steps = runSteps(dateInput, hook);
+      for (;;) {
+        const r = steps.next();
+        if (r.done) return r.value;
+      }
+    },
+
+    /**
+     * The same run, giving the event loop a turn between chunks (RADIUS keeps answering during a
+     * long run). Runs are serialised: a second request waits for the first, then finds its date done.
+     */
+    runAsync(dateInput: string, signal?: AbortSignal): Promise<RunResult> {
+      const next = running.then(async () => {
+        const steps = runSteps(dateInput);
+        for (;;) {
+          // Stopping between chunks is safe: what is committed stays, the next run bills the rest.
+          if (signal?.aborted) throw new TollgateError('billing_run_aborted', 'the billing run was stopped between two chunks; the next run completes it');
+          const r = steps.next();
+          if (r.done) return r.value;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      });
+      running = next.catch(() => undefined);
+      return next;
+    },
+
+    lastRun: () => store.lastFinishedRun(),
+    getRun: (date: string) => store.getRun(date),
+
+    recordPayment(input: PaymentInput, actor: Actor) {
+      minor(input.amount, 'amount');
+      if (input.amount <= 0) throw new TollgateError('invalid_input', 'a payment amount must be positive', 'amount');
+      const received = new Date(input.receivedAt);
+      if (Number.isNaN(received.getTime())) throw new TollgateError('invalid_input', 'receivedAt must be an ISO 8601 instant', 'receivedAt');
+      const receivedAt = received.toISOString();
+      const date = dateInZone(received, opts.timezone);
+      return store.transaction(() => {
+        if (!store.customerExists(input.customerId)) throw new TollgateError('invalid_input', `customer ${input.customerId} does not exist`, 'customerId');
+        const id = store.insertPayment({ customerId: input.customerId, amount: input.amount, method: input.method, reference: input.reference ?? null, receivedAt, date }, at());
+        applyToAccount(input.customerId, { type: 'payment', id, date, amount: input.amount });
+        const payment = store.payment(id)!;
+        store.audit(actor, at(), 'create', 'payment', id, payment);
+        return payment;
+      });
+    },
+
+    /**
+     * Pays back part or all of a payment. Only money the customer holds as credit can go back: a
+     * payment that settled invoices is refunded after a credit note frees it.
+     */
+    refundPayment(paymentId: number, input: { amount?: number | undefined; date?: string | undefined; reason?: string | null | undefined }, actor: Actor) {
+      return store.transaction(() => {
+        const payment = store.payment(paymentId);
+        if (!payment) throw new TollgateError('not_found', `payment ${paymentId} does not exist`);
+        const refundable = payment.amount - payment.refunded;
+        const amount = input.amount ?? Math.min(refundable, store.credit(payment.customerId));
+        minor(amount, 'amount');
+        if (amount <= 0) throw new TollgateError('conflict', 'nothing to refund: the customer holds no credit from this payment', 'amount');
+        if (amount > refundable) throw new TollgateError('invalid_input', `at most ${refundable} of this payment is left to refund`, 'amount');
+        const date = input.date === undefined ? today() : parseDate(input.date, 'date');
+        if (date < payment.date) throw new TollgateError('invalid_input', 'a refund cannot be dated before its payment', 'date');
+        const id = store.insertRefund({ customerId: payment.customerId, paymentId, amount, date, reason: input.reason ?? null }, at());
+        applyToAccount(payment.customerId, { type: 'refund', id, date, amount });
+        const refund = store.refund(id)!;
+        store.audit(actor, at(), 'refund', 'payment', paymentId, refund);
+        return refund;
+      });
+    },
+
+    creditNote(invoiceId: number, request: CreditNoteRequest, input: { date?: string | undefined; reason?: string | null | undefined }, actor: Actor) {
+      return store.transaction(() => {
+        const invoice = store.invoice(invoiceId);
+        if (!invoice) throw new TollgateError('not_found', `invoice ${invoiceId} does not exist`);
+        const date = input.date === undefined ? today() : parseDate(input.date, 'date');
+        if (date < invoice.issueDate) throw new TollgateError('invalid_input', 'a credit note cannot be dated before its invoice', 'date');
+        const draft = buildCreditNote(store.invoiceLines(invoiceId), request, store.creditNoteLinesOfInvoice(invoiceId));
+        const year = partsOf(date).year;
+        const sequence = store.nextSequence(noteSeries, year);
+        const number = formatDocumentNumber({ prefix: noteSeries }, year, sequence);
+        const id = store.insertCreditNote(
+          { customerId: invoice.customerId, invoiceId, issueDate: date, currency: invoice.currency, reason: input.reason ?? null },
+          { number, series: noteSeries, year, sequence }, draft, at(),
+        );
+        applyToAccount(invoice.customerId, { type: 'credit_note', id, date, invoiceId, amount: draft.total }, [toAccount(invoice)]);
+        const note = { ...store.creditNote(id)!, lines: store.creditNoteLines(id) };
+        store.audit(actor, at(), 'create', 'credit_note', id, note);
+        return note;
+      });
+    },
+
+    /** The customer's statement: every event with a running balance, and the totals it adds up to. */
+    statement(customerId: number, range: { from?: string | undefined; to?: string | undefined } = {}) {
+      if (!store.customerExists(customerId)) throw new TollgateError('not_found', `customer ${customerId} does not exist`);
+      const events = store.statementEvents(customerId);
+      const domainEvents: AccountEvent[] = events.map((e) =>
+        e.type === 'invoice' ? { type: 'invoice', id: e.id, number: e.number!, date: e.date, dueDate: e.dueDate!, total: e.amount }
+          : e.type === 'credit_note' ? { type: 'credit_note', id: e.id, date: e.date, invoiceId: e.invoiceId!, amount: e.amount }
+            : { type: e.type, id: e.id, date: e.date, amount: e.amount });
+      const entries = accountStatement(domainEvents).map((s, i) => ({ ...s, number: events[i]!.number }));
+      const opening = entries.filter((e) => range.from !== undefined && e.date < range.from).at(-1)?.balance ?? 0;
+      const shown = entries.filter((e) => (range.from === undefined || e.date >= range.from) && (range.to === undefined || e.date <= range.to));
+      const t = store.ledgerTotals(customerId);
+      const balance = t.invoiced - t.paid - t.creditNoted + t.refunded;
+      return {
+        customerId,
+        currency: opts.currency,
+        openingBalance: opening,
+        entries: shown,
+        closingBalance: shown.at(-1)?.balance ?? opening,
+        invoiced: t.invoiced,
+        paid: t.paid,
+        creditNoted: t.creditNoted,
+        refunded: t.refunded,
+        open: t.open,
+        credit: t.credit,
+        balance,
+      };
+    },
+
+    /** Invariant check used by tests and an integrity endpoint: balance computed two ways. */
+    ledgerConsistent(customerId: number): boolean {
+      const t = store.ledgerTotals(customerId);
+      return t.invoiced - t.paid - t.creditNoted + t.refunded === t.open - t.credit;
+    },
+
+    invoiceWithLines(id: number) {
+      const inv = store.invoice(id);
+      if (!inv) return null;
+      return withStatus(inv, store.invoiceLines(id), store.allocationsOf(id));
+    },
+  };
+}
+
+export function invoiceStatus(inv: Pick<InvoiceRow, 'open' | 'total' | 'paid' | 'credited'>): 'open' | 'paid' | 'credited' {
+  if (inv.open > 0) return 'open';
+  return inv.credited > 0 && inv.paid === 0 ? 'credited' : 'paid';
+}
+
+function withStatus<L, A>(inv: InvoiceRow, lines: L[], allocations: A[]) {
+  const taxes = new Map<number, { taxRateBp: number; net: number; tax: number; gross: number }>();
+  for (const l of lines as unknown as { taxRateBp: number; net: number; tax: number; gross: number }[]) {
+    const t = taxes.get(l.taxRateBp) ?? { taxRateBp: l.taxRateBp, net: 0, tax: 0, gross: 0 };
+    taxes.set(l.taxRateBp, { taxRateBp: t.taxRateBp, net: t.net + l.net, tax: t.tax + l.tax, gross: t.gross + l.gross });
+  }
+  return { ...inv, status: invoiceStatus(inv), lines, taxes: [...taxes.values()].sort((a, b) => a.taxRateBp - b.taxRateBp), allocations };
+}

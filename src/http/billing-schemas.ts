@@ -1,0 +1,265 @@
+import { Type, type TSchema } from 'typebox';
+import { ListQuery } from './schemas.js';
+
+/** Schemas of the billing API: invoices, payments, credit notes, statements, contract facts, runs. */
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Id = Type.Integer({ minimum: 1 });
+const Instant = Type.String({ format: 'date-time', description: 'ISO 8601 instant in UTC' });
+const CalendarDate = Type.String({ format: 'date', description: 'YYYY-MM-DD in the billing time zone' });
+const Amount = Type.Integer({ minimum: -1e13, maximum: 1e13, description: 'integer minor units (cents); negative for a credit' });
+const Positive = Type.Integer({ minimum: 1, maximum: 1e13, description: 'integer minor units (cents), > 0' });
+const NonNegative = Type.Integer({ minimum: 0, maximum: 1e13, description: 'integer minor units (cents), ≥ 0' });
+const RateBp = Type.Integer({ minimum: 0, maximum: 10_000, description: 'tax rate in basis points: 2200 = 22 %' });
+const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
+
+const PeriodFilter = {
+  from: Type.Optional(CalendarDate),
+  to: Type.Optional(CalendarDate),
+};
+
+export const InvoiceLine = Type.Object({
+  id: Id,
+  position: Type.Integer(),
+  key: Type.String({ description: 'the fact this line bills; unique across all invoices' }),
+  kind: Type.String({ description: 'recurring, item, setup, plan_change_credit, plan_change_charge, end_credit, item_end_credit, one_off, discount' }),
+  serviceId: Nullable(Id),
+  description: Type.String(),
+  periodStart: Nullable(CalendarDate),
+  periodEnd: Nullable(CalendarDate),
+  billDate: CalendarDate,
+  amount: Amount,
+  taxRateBp: RateBp,
+  taxInclusive: Type.Boolean(),
+  net: Amount,
+  tax: Amount,
+  gross: Amount,
+  appliesTo: Nullable(Type.String({ description: 'for a discount: the key of the line it discounts' })),
+});
+
+const TaxSummary = Type.Object({ taxRateBp: RateBp, net: Amount, tax: Amount, gross: Amount });
+
+const invoiceFields = {
+  id: Id,
+  customerId: Id,
+  number: Type.String({ description: 'gapless per series and year, given at issue: INV-2026-000123' }),
+  issueDate: CalendarDate,
+  dueDate: CalendarDate,
+  currency: Type.String(),
+  net: Amount,
+  tax: Amount,
+  total: Amount,
+  paid: NonNegative,
+  credited: NonNegative,
+  open: Type.Integer({ minimum: 0, description: 'still owed' }),
+  status: Type.Union([Type.Literal('open'), Type.Literal('paid'), Type.Literal('credited')]),
+  createdAt: Instant,
+};
+export const InvoiceSummary = Type.Object(invoiceFields);
+export const Invoice = Type.Object({
+  ...invoiceFields,
+  lines: Type.Array(InvoiceLine),
+  taxes: Type.Array(TaxSummary, { description: 'totals per tax rate' }),
+  allocations: Type.Array(Type.Object({ id: Id, paymentId: Nullable(Id), amount: Amount, date: CalendarDate }), { description: 'what settled it: payments, or credit when paymentId is null' }),
+});
+export const InvoiceListQuery = Type.Object(
+  {
+    ...ListQuery.properties,
+    customerId: Type.Optional(Id),
+    ...PeriodFilter,
+    status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('paid')])),
+  },
+  { additionalProperties: false },
+);
+export const ExportQuery = Type.Object({ customerId: Type.Optional(Id), ...PeriodFilter }, { additionalProperties: false });
+
+export const Payment = Type.Object({
+  id: Id,
+  customerId: Id,
+  amount: Positive,
+  method: Type.String(),
+  reference: Nullable(Type.String()),
+  receivedAt: Instant,
+  date: CalendarDate,
+  refunded: NonNegative,
+  createdAt: Instant,
+});
+export const PaymentCreate = Type.Object(
+  {
+    customerId: Id,
+    amount: Positive,
+    method: Type.String({ minLength: 1, maxLength: 40, description: 'cash, bank, card, …' }),
+    receivedAt: Instant,
+    reference: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+  },
+  { additionalProperties: false },
+);
+export const PaymentListQuery = Type.Object({ ...ListQuery.properties, customerId: Type.Optional(Id), ...PeriodFilter }, { additionalProperties: false });
+export const Refund = Type.Object({ id: Id, customerId: Id, paymentId: Nullable(Id), amount: Positive, date: CalendarDate, reason: Nullable(Type.String()), createdAt: Instant });
+export const RefundCreate = Type.Object(
+  {
+    amount: Type.Optional(Positive),
+    date: Type.Optional(CalendarDate),
+    reason: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+  },
+  { additionalProperties: false, description: 'without amount: all of the payment that the customer still holds as credit' },
+);
+export const PaymentWithRefunds = Type.Object({ ...Payment.properties, refunds: Type.Array(Refund) });
+
+const CreditNoteLine = Type.Object({
+  creditsKey: Type.String({ description: 'the invoice line it reverses' }),
+  description: Type.String(),
+  amount: Amount,
+  taxRateBp: RateBp,
+  taxInclusive: Type.Boolean(),
+  net: Amount,
+  tax: Amount,
+  gross: Amount,
+});
+const noteFields = {
+  id: Id,
+  customerId: Id,
+  invoiceId: Id,
+  number: Type.String(),
+  issueDate: CalendarDate,
+  currency: Type.String(),
+  net: Amount,
+  tax: Amount,
+  total: Positive,
+  reason: Nullable(Type.String()),
+  createdAt: Instant,
+};
+export const CreditNoteSummary = Type.Object(noteFields);
+export const CreditNote = Type.Object({ ...noteFields, lines: Type.Array(CreditNoteLine) });
+export const CreditNoteCreate = Type.Object(
+  {
+    invoiceId: Id,
+    lines: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { key: Type.String({ minLength: 1, maxLength: 300 }), amount: Type.Optional(Type.Integer({ minimum: -1e13, maximum: 1e13, description: 'part of the line, as priced; omitted: the rest of the line' })) },
+          { additionalProperties: false },
+        ),
+        { minItems: 1, maxItems: 500 },
+      ),
+    ),
+    date: Type.Optional(CalendarDate),
+    reason: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+  },
+  { additionalProperties: false, description: 'without lines: the whole invoice (what earlier notes left)' },
+);
+export const CreditNoteListQuery = Type.Object({ ...ListQuery.properties, customerId: Type.Optional(Id), invoiceId: Type.Optional(Id), ...PeriodFilter }, { additionalProperties: false });
+
+export const Statement = Type.Object({
+  customerId: Id,
+  currency: Type.String(),
+  openingBalance: Amount,
+  entries: Type.Array(
+    Type.Object({
+      date: CalendarDate,
+      type: Type.Union(['invoice', 'payment', 'credit_note', 'refund'].map((t) => Type.Literal(t))),
+      id: Id,
+      number: Nullable(Type.String()),
+      amount: Type.Integer({ description: 'effect on the balance: invoices and refunds +, payments and credit notes −' }),
+      balance: Type.Integer(),
+    }),
+  ),
+  closingBalance: Type.Integer(),
+  invoiced: Amount,
+  paid: Amount,
+  creditNoted: Amount,
+  refunded: Amount,
+  open: Amount,
+  credit: Amount,
+  balance: Type.Integer({ description: 'invoiced − paid − creditNoted + refunded = open − credit; > 0: the customer owes' }),
+});
+export const StatementQuery = Type.Object(PeriodFilter, { additionalProperties: false });
+
+const BillingDay = Type.Union([Type.Literal('anniversary'), Type.Literal('last'), Type.Integer({ minimum: 1, maximum: 28 })], {
+  description: "'anniversary' of the start, 'last' day of the month, or a day 1..28",
+});
+const Mode = Type.Union([Type.Literal('advance'), Type.Literal('arrears')]);
+const Months = Type.Union([1, 2, 3, 6, 12].map((n) => Type.Literal(n)));
+export const Terms = Type.Object({
+  serviceId: Id,
+  startPlanId: Id,
+  billingPeriodMonths: Nullable(Months),
+  billingMode: Mode,
+  billingDay: BillingDay,
+  trialEndDate: Nullable(CalendarDate),
+  endDate: Nullable(CalendarDate),
+  setupFee: Nullable(NonNegative),
+  planChanges: Type.Array(Type.Object({ id: Id, planId: Id, effectiveDate: CalendarDate, createdAt: Instant })),
+});
+export const TermsPatch = Type.Object(
+  {
+    billingPeriodMonths: Type.Optional(Nullable(Months)),
+    billingMode: Type.Optional(Mode),
+    billingDay: Type.Optional(BillingDay),
+    trialEndDate: Type.Optional(Nullable(CalendarDate)),
+    endDate: Type.Optional(Nullable(CalendarDate)),
+    setupFee: Type.Optional(Nullable(NonNegative)),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export const PlanChangeCreate = Type.Object({ planId: Id, effectiveDate: CalendarDate }, { additionalProperties: false });
+
+const tax = { taxRateBp: Type.Optional(RateBp), taxInclusive: Type.Optional(Type.Boolean({ default: true })) };
+export const ItemCreate = Type.Object(
+  { serviceId: Id, description: Text(200), amount: NonNegative, ...tax, startDate: Type.Optional(Nullable(CalendarDate)), endDate: Type.Optional(Nullable(CalendarDate)) },
+  { additionalProperties: false },
+);
+export const Item = Type.Object({
+  id: Id, serviceId: Id, description: Type.String(), amount: NonNegative, taxRateBp: RateBp, taxInclusive: Type.Boolean(),
+  startDate: Nullable(CalendarDate), endDate: Nullable(CalendarDate), createdAt: Instant,
+});
+export const ChargeCreate = Type.Object(
+  { customerId: Id, serviceId: Type.Optional(Nullable(Id)), description: Text(200), amount: Amount, date: CalendarDate, ...tax },
+  { additionalProperties: false },
+);
+export const Charge = Type.Object({
+  id: Id, customerId: Id, serviceId: Nullable(Id), description: Type.String(), amount: Amount, taxRateBp: RateBp, taxInclusive: Type.Boolean(),
+  date: CalendarDate, createdAt: Instant,
+});
+export const DiscountCreate = Type.Object(
+  {
+    customerId: Id,
+    description: Text(200),
+    target: Type.Union([
+      Type.Object({ kind: Type.Literal('invoice') }, { additionalProperties: false }),
+      Type.Object({ kind: Type.Literal('service'), serviceId: Id }, { additionalProperties: false }),
+      Type.Object({ kind: Type.Literal('item'), serviceId: Id, itemId: Id }, { additionalProperties: false }),
+    ]),
+    percentBp: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: '5000 = 50 %' })),
+    amount: Type.Optional(Positive),
+    startDate: CalendarDate,
+    periods: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 1200, description: 'how many billing periods; null: until removed' }))),
+  },
+  { additionalProperties: false, description: 'exactly one of percentBp and amount (fixed per period)' },
+);
+export const Discount = Type.Object({
+  id: Id, customerId: Id, description: Type.String(), targetKind: Type.String(), serviceId: Nullable(Id), itemId: Nullable(Id),
+  valueType: Type.String(), percentBp: Nullable(Type.Integer()), amount: Nullable(Type.Integer()), startDate: CalendarDate,
+  periods: Nullable(Type.Integer()), createdAt: Instant,
+});
+export const ByCustomerQuery = Type.Object({ customerId: Type.Optional(Id) }, { additionalProperties: false });
+export const ByServiceQuery = Type.Object({ serviceId: Type.Optional(Id) }, { additionalProperties: false });
+
+export const RunCreate = Type.Object({ date: CalendarDate }, { additionalProperties: false });
+const Day = Type.Object({
+  date: CalendarDate,
+  invoices: Type.Integer(),
+  lines: Type.Integer(),
+  total: Type.Integer(),
+  problems: Type.Array(Type.Object({}, { additionalProperties: true }), { description: 'contracts that could not be billed, and why' }),
+});
+export const RunResult = Type.Object({
+  date: CalendarDate,
+  alreadyRun: Type.Boolean({ description: 'the date was run before: nothing was done' }),
+  days: Type.Array(Day, { description: 'each day run now, missed days first' }),
+});
+export const RunRecord = Type.Object({
+  runDate: CalendarDate, startedAt: Instant, finishedAt: Nullable(Instant), invoices: Type.Integer(), lines: Type.Integer(), total: Type.Integer(),
+  problems: Type.Array(Type.Object({}, { additionalProperties: true })),
+});
+export const DateParams = Type.Object({ date: CalendarDate });

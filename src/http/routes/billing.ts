@@ -1,0 +1,219 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { contractService } from '../../billing/contracts.js';
+import { invoiceStatus, type BillingService } from '../../billing/service.js';
+import type { Discount } from '../../billing/domain/invoicing.js';
+import type { CreditNoteRequest } from '../../billing/domain/payments.js';
+import { billingStore, type InvoiceRow } from '../../db/billing.js';
+import type { Db } from '../../db/client.js';
+import { decodeCursor, encodeCursor } from '../../db/crud.js';
+import type { Clock } from '../../lib/clock.js';
+import { TollgateError } from '../../lib/errors.js';
+import { errorCatalog, errorHandler } from '../errors.js';
+import * as B from '../billing-schemas.js';
+import { IdParams, pageOf, ProblemSchema } from '../schemas.js';
+import { actorOf } from './crud.js';
+import { csv, invoicesCsvRows, paymentsCsvRows } from './billing-export.js';
+import { invoicePdf } from './billing-pdf.js';
+
+export interface BillingRoutesOptions {
+  db: Db;
+  billing: BillingService;
+  clock: Clock;
+  timezone: string;
+}
+
+/**
+ * Domain refusals (a refund above the credit held, a credit note above its line…) carry their own
+ * codes; this maps them onto the HTTP catalog, keeping the domain code in the detail.
+ */
+const domainStatus: Record<string, keyof typeof errorCatalog> = {
+  refund_exceeds_credit: 'conflict',
+  credit_note_exceeds_invoice: 'conflict',
+  credit_note_line_exhausted: 'conflict',
+  duplicate_invoice: 'conflict',
+};
+
+function mapDomainError(err: unknown): unknown {
+  if (err instanceof TollgateError && !(err.code in errorCatalog)) {
+    return new TollgateError(domainStatus[err.code] ?? 'invalid_input', `${err.message} (${err.code})`, err.field ?? inferField(err.code));
+  }
+  return err;
+}
+
+function inferField(code: string): string | undefined {
+  if (code.startsWith('credit_note')) return 'lines';
+  if (code === 'refund_exceeds_credit' || code === 'invalid_amount' || code === 'amount_overflow') return 'amount';
+  if (code.includes('date')) return 'date';
+  return undefined;
+}
+
+const errors = { 400: ProblemSchema, 401: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
+const LIMIT_MAX = 500;
+
+function page<T extends { id: number }>(rows: T[], limit: number) {
+  const more = rows.length > limit;
+  const items = rows.slice(0, limit);
+  return { items, next: more ? encodeCursor(items[items.length - 1]!.id) : null };
+}
+
+const summary = (r: InvoiceRow) => ({ ...r, status: invoiceStatus(r) });
+
+/** The billing API: invoices, payments, refunds, credit notes, statements, contract facts and the run. */
+export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOptions): Promise<void> {
+  app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => errorHandler(mapDomainError(err), req, reply));
+  const store = billingStore(opts.db);
+  const billing = opts.billing;
+  const contracts = contractService(store, opts.clock, opts.timezone);
+  const notFound = (what: string, id: number | string) => new TollgateError('not_found', `${what} ${id} does not exist`);
+  const lim = (l?: number) => Math.min(Math.max(l ?? 50, 1), LIMIT_MAX);
+  const after = (c?: string) => (c ? decodeCursor(c) : null);
+
+  // ---- invoices
+
+  const inv = ['invoices'];
+  app.get('/api/v1/invoices', { schema: { tags: inv, summary: 'List invoices; filter by customer, issue-date period and status', querystring: B.InvoiceListQuery, response: { 200: pageOf(B.InvoiceSummary), ...errors } } }, async (req) => {
+    const q = req.query as { limit?: number; cursor?: string; customerId?: number; from?: string; to?: string; status?: 'open' | 'paid' };
+    const limit = lim(q.limit);
+    const p = page(store.listInvoices(q, limit + 1, after(q.cursor)), limit);
+    return { ...p, items: p.items.map(summary) };
+  });
+  app.get('/api/v1/invoices/:id', { schema: { tags: inv, summary: 'An invoice with its lines, tax totals and what settled it', params: IdParams, response: { 200: B.Invoice, ...errors } } }, async (req) => {
+    const { id } = req.params as { id: number };
+    const found = billing.invoiceWithLines(id);
+    if (!found) throw notFound('invoice', id);
+    return found;
+  });
+  app.get('/api/v1/invoices/:id/pdf', { schema: { tags: inv, summary: 'The invoice as a PDF document', params: IdParams, response: { 404: ProblemSchema } } }, async (req, reply) => {
+    const { id } = req.params as { id: number };
+    const found = billing.invoiceWithLines(id);
+    if (!found) throw notFound('invoice', id);
+    const customer = store.customerForDocument(found.customerId);
+    const pdf = await invoicePdf(found, customer);
+    return reply.type('application/pdf').header('content-disposition', `inline; filename="${found.number}.pdf"`).send(pdf);
+  });
+
+  // ---- CSV exports
+
+  app.get('/api/v1/exports/invoices.csv', { schema: { tags: inv, summary: 'Invoices of a period as CSV (one row per invoice and tax rate)', querystring: B.ExportQuery } }, async (req, reply) => {
+    const q = req.query as { customerId?: number; from?: string; to?: string };
+    const rows = invoicesCsvRows(store, q);
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="invoices.csv"').send(csv(rows));
+  });
+  app.get('/api/v1/exports/payments.csv', { schema: { tags: ['payments'], summary: 'Payments of a period as CSV', querystring: B.ExportQuery } }, async (req, reply) => {
+    const q = req.query as { customerId?: number; from?: string; to?: string };
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="payments.csv"').send(csv(paymentsCsvRows(store, q)));
+  });
+
+  // ---- payments
+
+  const pay = ['payments'];
+  app.post('/api/v1/payments', { schema: { tags: pay, summary: 'Record a payment; it settles the oldest open invoices first, the rest becomes credit', body: B.PaymentCreate, response: { 201: B.Payment, ...errors } } }, async (req, reply) => {
+    const created = billing.recordPayment(req.body as { customerId: number; amount: number; method: string; receivedAt: string; reference?: string | null }, actorOf(req));
+    return reply.code(201).header('location', `/api/v1/payments/${created.id}`).send(created);
+  });
+  app.get('/api/v1/payments', { schema: { tags: pay, summary: 'List payments; filter by customer and period (by the date received)', querystring: B.PaymentListQuery, response: { 200: pageOf(B.Payment), ...errors } } }, async (req) => {
+    const q = req.query as { limit?: number; cursor?: string; customerId?: number; from?: string; to?: string };
+    const limit = lim(q.limit);
+    return page(store.listPayments(q, limit + 1, after(q.cursor)), limit);
+  });
+  app.get('/api/v1/payments/:id', { schema: { tags: pay, summary: 'A payment with its refunds', params: IdParams, response: { 200: B.PaymentWithRefunds, ...errors } } }, async (req) => {
+    const { id } = req.params as { id: number };
+    const p = store.payment(id);
+    if (!p) throw notFound('payment', id);
+    return { ...p, refunds: store.refundsOfPayment(id) };
+  });
+  app.post('/api/v1/payments/:id/refund', {
+    schema: { tags: pay, summary: 'Pay back part or all of a payment, from the credit the customer holds', params: IdParams, body: B.RefundCreate, response: { 201: B.Refund, ...errors } },
+  }, async (req, reply) => {
+    const { id } = req.params as { id: number };
+    const body = (req.body ?? {}) as { amount?: number; date?: string; reason?: string | null };
+    return reply.code(201).send(billing.refundPayment(id, body, actorOf(req)));
+  });
+
+  // ---- credit notes
+
+  const cn = ['credit-notes'];
+  app.post('/api/v1/credit-notes', { schema: { tags: cn, summary: 'Credit an invoice, fully or by lines; issued with its own gapless number', body: B.CreditNoteCreate, response: { 201: B.CreditNote, ...errors } } }, async (req, reply) => {
+    const b = req.body as { invoiceId: number; lines?: { key: string; amount?: number }[]; date?: string; reason?: string | null };
+    const request: CreditNoteRequest = b.lines ? { kind: 'lines', lines: b.lines } : { kind: 'full' };
+    const note = billing.creditNote(b.invoiceId, request, { date: b.date, reason: b.reason }, actorOf(req));
+    return reply.code(201).header('location', `/api/v1/credit-notes/${note.id}`).send(note);
+  });
+  app.get('/api/v1/credit-notes', { schema: { tags: cn, summary: 'List credit notes', querystring: B.CreditNoteListQuery, response: { 200: pageOf(B.CreditNoteSummary), ...errors } } }, async (req) => {
+    const q = req.query as { limit?: number; cursor?: string; customerId?: number; invoiceId?: number; from?: string; to?: string };
+    const limit = lim(q.limit);
+    return page(store.listCreditNotes(q, limit + 1, after(q.cursor)), limit);
+  });
+  app.get('/api/v1/credit-notes/:id', { schema: { tags: cn, summary: 'A credit note with its lines', params: IdParams, response: { 200: B.CreditNote, ...errors } } }, async (req) => {
+    const { id } = req.params as { id: number };
+    const note = store.creditNote(id);
+    if (!note) throw notFound('credit note', id);
+    return { ...note, lines: store.creditNoteLines(id) };
+  });
+
+  // ---- statement
+
+  app.get('/api/v1/customers/:id/statement', {
+    schema: { tags: ['customers'], summary: "A customer's account statement: invoices, payments, credit notes and refunds with a running balance", params: IdParams, querystring: B.StatementQuery, response: { 200: B.Statement, ...errors } },
+  }, async (req) => {
+    const { id } = req.params as { id: number };
+    return billing.statement(id, req.query as { from?: string; to?: string });
+  });
+
+  // ---- contract facts
+
+  app.get('/api/v1/services/:id/billing', { schema: { tags: ['services'], summary: "A service's contract terms and dated plan changes", params: IdParams, response: { 200: B.Terms, ...errors } } }, async (req) => {
+    return contracts.terms((req.params as { id: number }).id);
+  });
+  app.patch('/api/v1/services/:id/billing', { schema: { tags: ['services'], summary: "Change a service's contract terms (billing mode and day, trial, end date, setup fee)", params: IdParams, body: B.TermsPatch, response: { 200: B.Terms, ...errors } } }, async (req) => {
+    return contracts.setTerms((req.params as { id: number }).id, req.body as never, actorOf(req));
+  });
+  app.post('/api/v1/services/:id/plan-changes', {
+    schema: { tags: ['services'], summary: 'Change plan from a date: the period is prorated (credit of the old plan, charge of the new)', params: IdParams, body: B.PlanChangeCreate, response: { 201: B.Terms, ...errors } },
+  }, async (req, reply) => {
+    const b = req.body as { planId: number; effectiveDate: string };
+    return reply.code(201).send(contracts.changePlan((req.params as { id: number }).id, b.planId, b.effectiveDate, actorOf(req)));
+  });
+
+  const facts = ['billing'];
+  app.post('/api/v1/recurring-items', { schema: { tags: facts, summary: 'A per-period extra of a service (equipment rent), prorated like its plan', body: B.ItemCreate, response: { 201: B.Item, ...errors } } }, async (req, reply) => {
+    return reply.code(201).send(contracts.addItem(req.body as never, actorOf(req)));
+  });
+  app.get('/api/v1/recurring-items', { schema: { tags: facts, summary: 'Recurring items', querystring: B.ByServiceQuery, response: { 200: pageOf(B.Item), ...errors } } }, async (req) => {
+    return { items: store.listItems((req.query as { serviceId?: number }).serviceId), next: null };
+  });
+  app.post('/api/v1/charges', { schema: { tags: facts, summary: 'A one-off charge (or, negative, a goodwill credit) billed by the first run on or after its date', body: B.ChargeCreate, response: { 201: B.Charge, ...errors } } }, async (req, reply) => {
+    return reply.code(201).send(contracts.addCharge(req.body as never, actorOf(req)));
+  });
+  app.get('/api/v1/charges', { schema: { tags: facts, summary: 'One-off charges', querystring: B.ByCustomerQuery, response: { 200: pageOf(B.Charge), ...errors } } }, async (req) => {
+    return { items: store.listCharges((req.query as { customerId?: number }).customerId), next: null };
+  });
+  app.post('/api/v1/discounts', { schema: { tags: facts, summary: 'A percentage or fixed discount on an invoice, a service or an item, for N periods', body: B.DiscountCreate, response: { 201: B.Discount, ...errors } } }, async (req, reply) => {
+    const b = req.body as { customerId: number; description: string; target: Discount['target']; percentBp?: number; amount?: number; startDate: string; periods?: number | null };
+    if ((b.percentBp === undefined) === (b.amount === undefined)) {
+      throw new TollgateError('invalid_input', 'give exactly one of percentBp and amount', b.percentBp === undefined ? 'percentBp' : 'amount');
+    }
+    const value: Discount['value'] = b.percentBp !== undefined ? { type: 'percent', bp: b.percentBp } : { type: 'fixed', amount: b.amount! };
+    return reply.code(201).send(contracts.addDiscount({ customerId: b.customerId, description: b.description, target: b.target, value, startDate: b.startDate, periods: b.periods ?? null }, actorOf(req)));
+  });
+  app.get('/api/v1/discounts', { schema: { tags: facts, summary: 'Discounts', querystring: B.ByCustomerQuery, response: { 200: pageOf(B.Discount), ...errors } } }, async (req) => {
+    return { items: store.listDiscounts((req.query as { customerId?: number }).customerId), next: null };
+  });
+
+  // ---- the run
+
+  app.post('/api/v1/billing/run', {
+    schema: { tags: facts, summary: 'Run the daily billing as of a date, as the scheduler does: missed days first, idempotent', body: B.RunCreate, response: { 200: B.RunResult, ...errors } },
+  }, async (req) => {
+    const { date } = req.body as { date: string };
+    const result = await billing.runAsync(date);
+    if (!result.alreadyRun) store.transaction(() => store.audit(actorOf(req), opts.clock.now().toISOString(), 'run', 'billing', date, { days: result.days.map((d) => ({ date: d.date, invoices: d.invoices, total: d.total })) }));
+    return result;
+  });
+  app.get('/api/v1/billing/runs/:date', { schema: { tags: facts, summary: 'What the run of one date did', params: B.DateParams, response: { 200: B.RunRecord, ...errors } } }, async (req) => {
+    const { date } = req.params as { date: string };
+    const run = store.getRun(date);
+    if (!run) throw notFound('billing run', date);
+    return run;
+  });
+}

@@ -1,0 +1,288 @@
+/**
+ * Billing timelines: a contract, a clock moved day by day, and the exact cents and dates expected,
+ * each computed by hand in the comment beside it.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Discount, PlanTerms } from '../../src/billing/domain/invoicing.js';
+import { findNumberingGaps } from '../../src/billing/domain/numbering.js';
+import { basic, contract, customer, pro } from '../unit/billing/fixtures.js';
+import { Ledger } from '../unit/billing/sim.js';
+
+const lines = (l: Ledger) => l.invoices.flatMap((i) => i.lines.map((x) => ({ date: i.issueDate, kind: x.kind, amount: x.amount, from: x.periodStart, to: x.periodEnd })));
+
+describe('monthly in advance, starting mid-month, billed on the 1st', () => {
+  it('prorates the first part-month by its own 31 days, then bills whole months on the 1st', () => {
+    const l = new Ledger([customer([contract({ startDate: '2026-03-15', billingDay: 1 })])]);
+    l.runDays('2026-03-01', '2026-05-31');
+    // 15..31 March = 17 of 31 days: 3000 × 17 / 31 = 1645.16 → 1645.
+    expect(lines(l)).toEqual([
+      { date: '2026-03-15', kind: 'recurring', amount: 1645, from: '2026-03-15', to: '2026-03-31' },
+      { date: '2026-04-01', kind: 'recurring', amount: 3000, from: '2026-04-01', to: '2026-04-30' },
+      { date: '2026-05-01', kind: 'recurring', amount: 3000, from: '2026-05-01', to: '2026-05-31' },
+    ]);
+    expect(l.invoices.map((i) => [i.number, i.dueDate])).toEqual([
+      ['INV-2026-000001', '2026-03-29'],
+      ['INV-2026-000002', '2026-04-15'],
+      ['INV-2026-000003', '2026-05-15'],
+    ]);
+  });
+
+  it('on the anniversary there is nothing to prorate: 15th to 14th', () => {
+    const l = new Ledger([customer([contract({ startDate: '2026-01-31' })])]);
+    l.runDays('2026-01-01', '2026-04-30');
+    // A 31st start clamps to the month end and comes back to the 31st: Feb 28, Mar 31, Apr 30.
+    expect(lines(l).map((x) => [x.from, x.to, x.amount])).toEqual([
+      ['2026-01-31', '2026-02-27', 3000],
+      ['2026-02-28', '2026-03-30', 3000],
+      ['2026-03-31', '2026-04-29', 3000],
+      ['2026-04-30', '2026-05-30', 3000],
+    ]);
+  });
+});
+
+describe('quarterly in arrears', () => {
+  it('bills a quarter the day after it ends', () => {
+    const plan: PlanTerms = { ...basic, price: 9000 };
+    const l = new Ledger([customer([contract({ plan, startDate: '2026-01-01', billingPeriodMonths: 3, billingMode: 'arrears' })])]);
+    expect(l.runDays('2026-01-01', '2026-03-31')).toEqual([]);
+    l.runDays('2026-04-01', '2026-07-01');
+    expect(lines(l)).toEqual([
+      { date: '2026-04-01', kind: 'recurring', amount: 9000, from: '2026-01-01', to: '2026-03-31' },
+      { date: '2026-07-01', kind: 'recurring', amount: 9000, from: '2026-04-01', to: '2026-06-30' },
+    ]);
+  });
+
+  it('a start inside the quarter grid on the 1st prorates against the whole quarter', () => {
+    const plan: PlanTerms = { ...basic, price: 9000 };
+    const l = new Ledger([customer([contract({ plan, startDate: '2026-02-10', billingPeriodMonths: 3, billingMode: 'arrears', billingDay: 1 })])]);
+    l.runDays('2026-02-01', '2026-06-01');
+    // The grid quarter is 2025-12-01..2026-02-28 = 31 + 31 + 28 = 90 days; 10..28 Feb = 19 days:
+    // 9000 × 19 / 90 = 1900 exactly. Billed in arrears on 1 March.
+    expect(lines(l)).toEqual([
+      { date: '2026-03-01', kind: 'recurring', amount: 1900, from: '2026-02-10', to: '2026-02-28' },
+      { date: '2026-06-01', kind: 'recurring', amount: 9000, from: '2026-03-01', to: '2026-05-31' },
+    ]);
+  });
+});
+
+describe('fixed billing day', () => {
+  it('day 15 with a start on the 20th: a leading part-period measured against its grid month', () => {
+    const plan: PlanTerms = { ...basic, price: 2000 };
+    const l = new Ledger([customer([contract({ plan, startDate: '2026-01-20', billingDay: 15 })])]);
+    l.runDays('2026-01-01', '2026-03-15');
+    // Grid month 2026-01-15..02-14 = 31 days; 20 Jan..14 Feb = 26 days: 2000 × 26 / 31 = 1677.42 → 1677.
+    expect(lines(l)).toEqual([
+      { date: '2026-01-20', kind: 'recurring', amount: 1677, from: '2026-01-20', to: '2026-02-14' },
+      { date: '2026-02-15', kind: 'recurring', amount: 2000, from: '2026-02-15', to: '2026-03-14' },
+      { date: '2026-03-15', kind: 'recurring', amount: 2000, from: '2026-03-15', to: '2026-04-14' },
+    ]);
+  });
+
+  it("'last' day of the month", () => {
+    const plan: PlanTerms = { ...basic, price: 3100 };
+    const l = new Ledger([customer([contract({ plan, startDate: '2026-01-10', billingDay: 'last' })])]);
+    l.runDays('2026-01-01', '2026-02-28');
+    // Grid 2025-12-31..2026-01-30 = 31 days; 10..30 Jan = 21 days: 3100 × 21 / 31 = 2100.
+    expect(lines(l)).toEqual([
+      { date: '2026-01-10', kind: 'recurring', amount: 2100, from: '2026-01-10', to: '2026-01-30' },
+      { date: '2026-01-31', kind: 'recurring', amount: 3100, from: '2026-01-31', to: '2026-02-27' },
+      { date: '2026-02-28', kind: 'recurring', amount: 3100, from: '2026-02-28', to: '2026-03-30' },
+    ]);
+  });
+});
+
+describe('plan upgrade mid-period', () => {
+  it('credits the old plan and charges the new one for the remaining days, each rounded once', () => {
+    const l = new Ledger([customer([contract({ startDate: '2026-03-01' })])]);
+    l.runDays('2026-03-01', '2026-03-10');
+    // The upgrade is recorded on the 11th, effective that day.
+    l.customers = [customer([contract({ startDate: '2026-03-01', planChanges: [{ id: 9, effectiveDate: '2026-03-11', plan: pro }] })])];
+    l.runDays('2026-03-11', '2026-04-01');
+    // 11..31 March = 21 of 31 days. Credit 3000 × 21/31 = 2032.26 → −2032; charge 6000 × 21/31 =
+    // 4064.52 → 4065. The mid-month invoice is 2033; April is the new price.
+    expect(lines(l)).toEqual([
+      { date: '2026-03-01', kind: 'recurring', amount: 3000, from: '2026-03-01', to: '2026-03-31' },
+      { date: '2026-03-11', kind: 'plan_change_credit', amount: -2032, from: '2026-03-11', to: '2026-03-31' },
+      { date: '2026-03-11', kind: 'plan_change_charge', amount: 4065, from: '2026-03-11', to: '2026-03-31' },
+      { date: '2026-04-01', kind: 'recurring', amount: 6000, from: '2026-04-01', to: '2026-04-30' },
+    ]);
+    expect(l.invoices.map((i) => i.total)).toEqual([3000, 2033, 6000]);
+  });
+
+  it('in arrears the change lines go on the period invoice', () => {
+    const c = contract({ startDate: '2026-03-01', billingMode: 'arrears', planChanges: [{ id: 9, effectiveDate: '2026-03-11', plan: pro }] });
+    const l = new Ledger([customer([c])]);
+    l.runDays('2026-03-01', '2026-04-01');
+    expect(l.invoices).toHaveLength(1);
+    // 3000 − 2032 + 4065 = 5033 = Basic for 10 days + Pro for 21 days, each rounded once.
+    expect(l.invoices[0]!.total).toBe(5033);
+    expect(l.invoices[0]!.issueDate).toBe('2026-04-01');
+  });
+});
+
+describe('a 50 % discount for 3 months', () => {
+  it('halves the first three periods and stops', () => {
+    const d: Discount = { id: 5, description: 'Welcome 50%', target: { kind: 'service', serviceId: 1 }, value: { type: 'percent', bp: 5000 }, startDate: '2026-01-01', periods: 3 };
+    const l = new Ledger([customer([contract({ startDate: '2026-01-01' })], { discounts: [d] })]);
+    l.runDays('2026-01-01', '2026-05-01');
+    expect(l.invoices.map((i) => [i.issueDate, i.total])).toEqual([
+      ['2026-01-01', 1500], ['2026-02-01', 1500], ['2026-03-01', 1500], ['2026-04-01', 3000], ['2026-05-01', 3000],
+    ]);
+    expect(l.invoices[0]!.lines.map((x) => [x.kind, x.amount, x.appliesTo ?? null])).toEqual([
+      ['recurring', 3000, null],
+      ['discount', -1500, 'service:1:period:2026-01-01'],
+    ]);
+  });
+
+  it('a fixed discount is capped at the period amount', () => {
+    const d: Discount = { id: 6, description: 'Loyalty', target: { kind: 'invoice' }, value: { type: 'fixed', amount: 5000 }, startDate: '2026-01-01', periods: 1 };
+    const l = new Ledger([customer([contract({ startDate: '2026-01-01' })], { discounts: [d] })]);
+    l.run('2026-01-01');
+    expect(l.invoices[0]!.total).toBe(0);
+  });
+});
+
+describe('tax, rounded on each line', () => {
+  it('exclusive: tax added per line, half up; inclusive: tax extracted per line', () => {
+    const excl: PlanTerms = { planId: 3, name: 'Biz', price: 1025, taxRateBp: 1000, taxInclusive: false };
+    const incl: PlanTerms = { planId: 4, name: 'Home', price: 1999, taxRateBp: 2200, taxInclusive: true };
+    const l = new Ledger([customer([
+      contract({ serviceId: 1, plan: excl, startDate: '2026-03-01' }),
+      contract({ serviceId: 2, plan: excl, startDate: '2026-03-01' }),
+      contract({ serviceId: 3, plan: incl, startDate: '2026-03-01' }),
+    ])]);
+    l.run('2026-03-01');
+    const inv = l.invoices[0]!;
+    // 1025 × 10 % = 102.5 → 103 on each line (206 in all; 205 if it were rounded on the total).
+    // 1999 incl. 22 %: tax = 1999 × 22 / 122 = 360.47 → 360, net 1639.
+    expect(inv.lines.map((x) => [x.net, x.tax, x.gross])).toEqual([[1025, 103, 1128], [1025, 103, 1128], [1639, 360, 1999]]);
+    expect([inv.net, inv.tax, inv.total]).toEqual([3689, 566, 4255]);
+    expect(inv.taxes).toEqual([
+      { taxRateBp: 1000, net: 2050, tax: 206, gross: 2256 },
+      { taxRateBp: 2200, net: 1639, tax: 360, gross: 1999 },
+    ]);
+  });
+
+  it('a prorated inclusive line: proration rounds first, then the tax is extracted from the rounded amount', () => {
+    const incl: PlanTerms = { planId: 4, name: 'Home', price: 3000, taxRateBp: 2200, taxInclusive: true };
+    const l = new Ledger([customer([contract({ plan: incl, startDate: '2026-03-15', billingDay: 1 })])]);
+    l.run('2026-03-15');
+    // 3000 × 17/31 = 1645; tax 1645 × 22/122 = 296.64 → 297; net 1348.
+    expect(l.invoices[0]!.lines.map((x) => [x.amount, x.net, x.tax, x.gross])).toEqual([[1645, 1348, 297, 1645]]);
+  });
+});
+
+describe('trial', () => {
+  it('bills nothing during the trial; billing starts the day after', () => {
+    const l = new Ledger([customer([contract({ startDate: '2026-03-01', trialEndDate: '2026-03-14', setupFee: 5000 })])]);
+    expect(l.runDays('2026-03-01', '2026-03-14')).toEqual([]);
+    l.runDays('2026-03-15', '2026-04-15');
+    expect(lines(l)).toEqual([
+      { date: '2026-03-15', kind: 'setup', amount: 5000, from: null, to: null },
+      { date: '2026-03-15', kind: 'recurring', amount: 3000, from: '2026-03-15', to: '2026-04-14' },
+      { date: '2026-04-15', kind: 'recurring', amount: 3000, from: '2026-04-15', to: '2026-05-14' },
+    ]);
+  });
+
+  it('a contract that ends inside its trial is never billed', () => {
+    const l = new Ledger([customer([contract({ status: 'ended', startDate: '2026-03-01', trialEndDate: '2026-03-14', endDate: '2026-03-10' })])]);
+    expect(l.runDays('2026-03-01', '2026-05-01')).toEqual([]);
+  });
+});
+
+describe('a contract ending mid-period', () => {
+  it('in advance: the unused days come back as a credit line, nothing after the end', () => {
+    const plan: PlanTerms = { ...basic, price: 3100 };
+    const l = new Ledger([customer([contract({ plan, startDate: '2026-01-01' })])]);
+    l.runDays('2026-01-01', '2026-03-04');
+    // Cancelled on 5 March, last day of service 10 March.
+    l.customers = [customer([contract({ plan, startDate: '2026-01-01', status: 'ended', endDate: '2026-03-10' })])];
+    l.runDays('2026-03-05', '2026-06-01');
+    // 11..31 March = 21 of 31 days: 3100 × 21 / 31 = 2100 back; March costs 1000 = 3100 × 10 / 31.
+    expect(lines(l)).toEqual([
+      { date: '2026-01-01', kind: 'recurring', amount: 3100, from: '2026-01-01', to: '2026-01-31' },
+      { date: '2026-02-01', kind: 'recurring', amount: 3100, from: '2026-02-01', to: '2026-02-28' },
+      { date: '2026-03-01', kind: 'recurring', amount: 3100, from: '2026-03-01', to: '2026-03-31' },
+      { date: '2026-03-05', kind: 'end_credit', amount: -2100, from: '2026-03-11', to: '2026-03-31' },
+    ]);
+    expect(l.invoices.at(-1)!.total).toBe(-2100);
+  });
+
+  it('an end date recorded after later periods were billed: those are reversed exactly, once', () => {
+    const plan: PlanTerms = { ...basic, price: 3100 };
+    const l = new Ledger([customer([contract({ plan, startDate: '2026-01-01' })])]);
+    l.runDays('2026-01-01', '2026-04-04');
+    // On 5 April the operator records that the customer left on 20 March.
+    l.customers = [customer([contract({ plan, startDate: '2026-01-01', status: 'ended', endDate: '2026-03-20' })])];
+    l.runDays('2026-04-05', '2026-06-01');
+    // 21..31 March = 11 of 31 days: −3100 × 11/31 = −1100; April, billed in advance, comes back whole.
+    expect(l.invoices.map((i) => [i.issueDate, i.total])).toEqual([
+      ['2026-01-01', 3100], ['2026-02-01', 3100], ['2026-03-01', 3100], ['2026-04-01', 3100], ['2026-04-05', -4200],
+    ]);
+    expect(l.invoices.at(-1)!.lines.map((x) => [x.key, x.amount])).toEqual([
+      ['service:1:end:credit', -1100],
+      ['void:service:1:period:2026-04-01', -3100],
+    ]);
+    // Net: January, February and 20 days of March (3100 × 20/31 = 2000).
+    expect(l.invoices.reduce((t, i) => t + i.total, 0)).toBe(3100 + 3100 + 2000);
+  });
+
+  it('in arrears: the last invoice comes the day after the end and covers only the days served', () => {
+    const plan: PlanTerms = { ...basic, price: 3100 };
+    const l = new Ledger([customer([contract({ plan, startDate: '2026-03-01', billingMode: 'arrears', status: 'ended', endDate: '2026-03-10' })])]);
+    l.runDays('2026-03-01', '2026-06-01');
+    expect(l.invoices.map((i) => [i.issueDate, i.total])).toEqual([['2026-03-11', 1000]]);
+  });
+});
+
+describe('statuses that are not billed', () => {
+  it('a proposal is never billed, nor are its one-off charges', () => {
+    const l = new Ledger([customer([contract({ status: 'proposal' })], {
+      oneOffCharges: [{ id: 1, serviceId: 1, description: 'Install', amount: 9900, date: '2026-03-01', taxRateBp: 0, taxInclusive: true }],
+    })]);
+    expect(l.runDays('2026-03-01', '2026-05-01')).toEqual([]);
+  });
+
+  it('a suspended service: no periods that start while it is suspended; billing resumes after', () => {
+    const suspended = contract({ startDate: '2026-01-01', status: 'suspended', suspensions: [{ from: '2026-02-15', to: null }] });
+    const l = new Ledger([customer([suspended])]);
+    l.runDays('2026-01-01', '2026-04-30');
+    expect(l.invoices.map((i) => i.issueDate)).toEqual(['2026-01-01', '2026-02-01']);
+    l.customers = [customer([{ ...suspended, status: 'active', suspensions: [{ from: '2026-02-15', to: '2026-04-20' }] }])];
+    l.runDays('2026-05-01', '2026-05-01');
+    expect(l.invoices.map((i) => i.issueDate)).toEqual(['2026-01-01', '2026-02-01', '2026-05-01']);
+  });
+
+  it('a free service is never billed', () => {
+    const l = new Ledger([customer([contract({ status: 'free' })])]);
+    expect(l.runDays('2026-03-01', '2026-05-01')).toEqual([]);
+  });
+});
+
+describe('several services on one invoice', () => {
+  it('one invoice per customer and day, lines in service order, then one-off charges', () => {
+    const l = new Ledger([
+      customer([contract({ serviceId: 10, startDate: '2026-03-01' }), contract({ serviceId: 11, plan: pro, startDate: '2026-03-01', setupFee: 2500 })], {
+        oneOffCharges: [{ id: 3, description: 'Router', amount: 4900, date: '2026-03-01', taxRateBp: 0, taxInclusive: true }],
+      }),
+      customer([contract({ serviceId: 20, startDate: '2026-03-01' })], { customerId: 2 }),
+    ]);
+    l.run('2026-03-01');
+    expect(l.invoices.map((i) => [i.number, i.customerId, i.total])).toEqual([
+      ['INV-2026-000001', 1, 3000 + 2500 + 6000 + 4900],
+      ['INV-2026-000002', 2, 3000],
+    ]);
+    expect(l.invoices[0]!.lines.map((x) => x.key)).toEqual([
+      'service:10:period:2026-03-01', 'service:11:setup', 'service:11:period:2026-03-01', 'charge:3',
+    ]);
+    expect(findNumberingGaps({ prefix: 'INV' }, l.invoices.map((i) => i.number))).toEqual([]);
+  });
+});
+
+describe('numbering', () => {
+  it('restarts at 1 each year and is given in issue order', () => {
+    const l = new Ledger([customer([contract({ startDate: '2026-11-01' })])]);
+    l.runDays('2026-11-01', '2027-02-01');
+    expect(l.invoices.map((i) => i.number)).toEqual(['INV-2026-000001', 'INV-2026-000002', 'INV-2027-000001', 'INV-2027-000002']);
+  });
+});

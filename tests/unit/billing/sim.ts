@@ -1,0 +1,62 @@
+/**
+ * An in-memory stand-in for the billing service: runs the pure generator day by day, keeps the billed
+ * keys and gives gapless numbers at issue time, as the service does in SQLite.
+ */
+import { addDays, type CalDate } from '../../../src/lib/calendar.js';
+import { generateInvoices, type CustomerBilling, type DraftInvoice } from '../../../src/billing/domain/invoicing.js';
+import { nextDocumentNumber } from '../../../src/billing/domain/numbering.js';
+
+export interface Issued extends DraftInvoice {
+  readonly number: string;
+}
+
+export class Ledger {
+  readonly billed = new Set<string>();
+  readonly invoices: Issued[] = [];
+  private readonly lastSeq = new Map<number, number>();
+
+  constructor(public customers: CustomerBilling[], private readonly currency = 'EUR') {}
+
+  /**
+   * One billing run. `crashAfter` simulates a process dying after that many invoices were committed
+   * (each invoice is its own commit here, the finest grain the service could have).
+   */
+  run(date: CalDate, crashAfter?: number): Issued[] {
+    const out = generateInvoices({
+      runDate: date, currency: this.currency, customers: this.customers, alreadyBilled: this.billed,
+      // As the repository answers it: billed lines of the service after the end, end credits excluded.
+      billedAfterEnd: (serviceId, endDate) => this.invoices.flatMap((i) => i.lines).filter((l) =>
+        l.serviceId === serviceId && (l.kind === 'setup' || (l.periodStart !== null && l.periodStart > endDate &&
+        l.kind !== 'end_credit' && l.kind !== 'item_end_credit' && !(l.appliesTo ?? '').endsWith(':end:credit'))),
+      ),
+    });
+    if (out.problems.length > 0) throw new Error(`billing problems: ${JSON.stringify(out.problems)}`);
+    const issued: Issued[] = [];
+    for (const inv of out.invoices) {
+      if (crashAfter !== undefined && issued.length >= crashAfter) break;
+      const year = Number(inv.issueDate.slice(0, 4));
+      const n = nextDocumentNumber({ prefix: 'INV' }, inv.issueDate, this.lastSeq.get(year) ?? null);
+      this.lastSeq.set(year, n.sequence);
+      for (const l of inv.lines) this.billed.add(l.key);
+      const done = { ...inv, number: n.number };
+      this.invoices.push(done);
+      issued.push(done);
+    }
+    return issued;
+  }
+
+  /** Runs every day from `from` to `to` inclusive. */
+  runDays(from: CalDate, to: CalDate): Issued[] {
+    const all: Issued[] = [];
+    for (let d = from; d <= to; d = addDays(d, 1)) all.push(...this.run(d));
+    return all;
+  }
+}
+
+/** The comparable content of issued invoices. */
+export function shape(invoices: readonly Issued[]) {
+  return invoices.map((i) => ({
+    number: i.number, customerId: i.customerId, issueDate: i.issueDate, dueDate: i.dueDate, total: i.total, tax: i.tax,
+    lines: i.lines.map((l) => [l.key, l.amount, l.net, l.tax, l.gross, l.periodStart, l.periodEnd].join('|')),
+  }));
+}
