@@ -19,7 +19,7 @@ import {
   signMessageAuthenticator,
   type Secret,
 } from './crypto.js';
-import { RadiusEncodeError } from './errors.js';
+import { RadiusEncodeError, RadiusPacketTooLargeError } from './errors.js';
 import { ATTR_VENDOR_SPECIFIC, HEADER_LENGTH, MAX_PACKET_LENGTH, type RawAttribute } from './packet.js';
 import { encodeTyped, type AttrValue } from './values.js';
 
@@ -194,7 +194,7 @@ export function encodePacket(opts: EncodeOptions): Buffer {
 
   let length = HEADER_LENGTH;
   for (const p of parts) length += p.length;
-  if (length > MAX_PACKET_LENGTH) throw new RadiusEncodeError(`packet of ${length} bytes exceeds ${MAX_PACKET_LENGTH}`);
+  if (length > MAX_PACKET_LENGTH) throw new RadiusPacketTooLargeError(length, MAX_PACKET_LENGTH);
   const pkt = Buffer.alloc(length);
   pkt[0] = opts.code;
   pkt[1] = opts.identifier;

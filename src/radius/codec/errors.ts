@@ -11,3 +11,15 @@ export class RadiusEncodeError extends TollgateError {
     this.name = 'RadiusEncodeError';
   }
 }
+
+/**
+ * The packet would be longer than RADIUS allows (RFC 2865 section 3). Unlike other encode errors this
+ * one can follow from received bytes: a reply must echo every Proxy-State of its request, and a
+ * request already near the limit leaves no room for the reply's own attributes.
+ */
+export class RadiusPacketTooLargeError extends RadiusEncodeError {
+  constructor(readonly length: number, readonly max: number) {
+    super(`packet of ${length} bytes exceeds ${max}`);
+    this.name = 'RadiusPacketTooLargeError';
+  }
+}
