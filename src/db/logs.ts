@@ -1,6 +1,7 @@
 import { and, desc, eq, isNull, isNotNull, lt, type SQL } from 'drizzle-orm';
 import type { Db } from './client.js';
 import { decodeCursor, encodeCursor, type Page } from './crud.js';
+import { writeBarrier } from './radius.js';
 import { authLog, radiusSessions } from './schema.js';
 
 export type SessionRow = typeof radiusSessions.$inferSelect;
@@ -30,6 +31,7 @@ function page<T extends { id: number }>(rows: T[], limit: number): Page<T> {
 export function sessionLog(db: Db) {
   return {
     async sessions(f: SessionFilter, limit = 50, cursor?: string): Promise<Page<SessionRow>> {
+      await writeBarrier(db);
       const w: SQL[] = [];
       if (f.active === true) w.push(isNull(radiusSessions.stoppedAt));
       if (f.active === false) w.push(isNotNull(radiusSessions.stoppedAt));
@@ -41,6 +43,7 @@ export function sessionLog(db: Db) {
       return page(rows, limit);
     },
     async authLog(f: AuthLogFilter, limit = 50, cursor?: string): Promise<Page<AuthLogRow>> {
+      await writeBarrier(db);
       const w: SQL[] = [];
       if (f.username !== undefined) w.push(eq(authLog.username, f.username));
       if (f.serviceId !== undefined) w.push(eq(authLog.serviceId, f.serviceId));

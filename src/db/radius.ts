@@ -110,24 +110,130 @@ export function radiusQueries(db: Db) {
   };
 }
 
+/** An open session as the authorization decision sees it (simultaneous use). */
+export interface OpenSession {
+  nasId: number | null;
+  callingStationId: string | null;
+}
+
+/** A committed change to the set of open sessions, reported by the writer after each commit. */
+export type SessionChange =
+  | { op: 'open'; id: number; serviceId: number; nasId: number | null; callingStationId: string | null }
+  | { op: 'close'; id: number };
+
+const NO_SESSIONS: readonly OpenSession[] = Object.freeze([]);
+
+/**
+ * The open sessions per service, in memory, so an Access-Request costs no SQLite query for its
+ * simultaneous-use check. Loaded once from radius_sessions, then kept in step by the accounting
+ * writer, which applies each commit's changes after the commit (never for a rolled-back batch).
+ * Every change to radius_sessions.stopped_at must therefore go through the writer.
+ */
+export class OpenSessionIndex {
+  private readonly byId = new Map<number, number>();
+  private readonly byService = new Map<number, Map<number, OpenSession>>();
+
+  static load(db: Db): OpenSessionIndex {
+    const index = new OpenSessionIndex();
+    const rows = db.$client
+      .prepare(`select id, service_id as serviceId, nas_id as nasId, calling_station_id as callingStationId
+        from radius_sessions where stopped_at is null and service_id is not null`)
+      .all() as { id: number; serviceId: number; nasId: number | null; callingStationId: string | null }[];
+    for (const r of rows) index.apply([{ op: 'open', ...r }]);
+    return index;
+  }
+
+  apply(changes: readonly SessionChange[]): void {
+    for (const c of changes) {
+      if (c.op === 'open') {
+        this.remove(c.id);
+        let m = this.byService.get(c.serviceId);
+        if (!m) this.byService.set(c.serviceId, (m = new Map()));
+        m.set(c.id, { nasId: c.nasId, callingStationId: c.callingStationId });
+        this.byId.set(c.id, c.serviceId);
+      } else this.remove(c.id);
+    }
+  }
+
+  private remove(id: number): void {
+    const serviceId = this.byId.get(id);
+    if (serviceId === undefined) return;
+    this.byId.delete(id);
+    const m = this.byService.get(serviceId)!;
+    m.delete(id);
+    if (m.size === 0) this.byService.delete(serviceId);
+  }
+
+  /** The service's open sessions, as `select ... where service_id = ? and stopped_at is null` would return them. */
+  of(serviceId: number): readonly OpenSession[] {
+    const m = this.byService.get(serviceId);
+    return m ? [...m.values()] : NO_SESSIONS;
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+}
+
+/**
+ * Read-your-writes for the RADIUS logs when the writer commits in another thread: a read of
+ * auth_log or radius_sessions through src/db/logs.ts first waits for the writer to commit what it
+ * was handed, so the API shows every request answered before it was asked, as when commits happened
+ * in the event loop's own turn. Keyed by the SQLite connection the API and the server share.
+ */
+const barriers = new WeakMap<object, () => Promise<void>>();
+
+export function setWriteBarrier(db: Db, barrier: (() => Promise<void>) | undefined): void {
+  if (barrier) barriers.set(db.$client, barrier);
+  else barriers.delete(db.$client);
+}
+
+export function writeBarrier(db: Db): Promise<void> {
+  return barriers.get(db.$client)?.() ?? Promise.resolve();
+}
+
+const STALE_SQL = `update radius_sessions set stopped_at = ?, terminate_cause = 'Stale'
+  where stopped_at is null
+    and (julianday(?) - julianday(updated_at)) * 86400 > coalesce(interim_interval, ?) * ?
+  returning id`;
+
+/** What the RADIUS server needs from an accounting writer, in this thread or in a worker thread. */
+export interface AcctWriter {
+  accounting(rec: AcctRecord): Promise<void>;
+  authLog(rec: AuthLogRecord): void;
+  /** The service's open sessions as of the last commit. */
+  openSessions(serviceId: number): readonly OpenSession[];
+  /** Closes sessions that missed their interim updates; resolves with how many were closed. */
+  closeStale(now: Date, defaultIntervalSeconds: number, missedIntervals: number): Promise<number>;
+  readonly pending: number;
+  readonly stats: { batches: number; records: number; authRows: number; failures: number };
+  /** Writes what is queued and refuses new work. */
+  close(): void | Promise<void>;
+}
+
 /**
  * Group commit for accounting and the auth log. `accounting()` resolves only after the record's
  * transaction has committed, so the Accounting-Response goes out only for durable records; a failed
  * commit rejects and the NAS, getting no answer, retransmits. Auth-log rows ride along in the same
  * transactions but nobody waits for them.
  */
-export class AccountingWriter {
+export class AccountingWriter implements AcctWriter {
   private queue: { rec: AcctRecord; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private authQueue: AuthLogRecord[] = [];
   private scheduled = false;
   private closed = false;
   private readonly stmts;
   private readonly flushTx;
+  /** Session changes of the transaction in progress; applied to the index only once it commits. */
+  private changes: SessionChange[] = [];
   /** Batches committed and records written, for metrics. */
   readonly stats = { batches: 0, records: 0, authRows: 0, failures: 0 };
+  /** Open sessions per service; absent when the writer only commits for another thread's index. */
+  readonly sessions: OpenSessionIndex | undefined;
 
-  constructor(db: Db, private readonly onError: (e: unknown) => void = () => {}) {
+  constructor(db: Db, private readonly onError: (e: unknown) => void = () => {}, opts: { index?: boolean } = {}) {
     const c = db.$client;
+    this.sessions = opts.index === false ? undefined : OpenSessionIndex.load(db);
     this.stmts = {
       find: c.prepare(`select id, service_id as serviceId, input_octets as inputOctets, output_octets as outputOctets,
           stopped_at as stoppedAt from radius_sessions where nas_id = ? and acct_session_id = ?`),
@@ -144,7 +250,8 @@ export class AccountingWriter {
       usage: c.prepare(`insert into usage_daily (service_id, day, input_octets, output_octets) values (?, ?, ?, ?)
           on conflict (service_id, day) do update set input_octets = input_octets + excluded.input_octets,
           output_octets = output_octets + excluded.output_octets`),
-      closeNas: c.prepare(`update radius_sessions set stopped_at = ?, updated_at = ?, terminate_cause = ? where nas_id = ? and stopped_at is null`),
+      closeNas: c.prepare(`update radius_sessions set stopped_at = ?, updated_at = ?, terminate_cause = ? where nas_id = ? and stopped_at is null returning id`),
+      closeStale: c.prepare(STALE_SQL),
       authLog: c.prepare(`insert into auth_log (at, nas_id, service_id, username, outcome, reason, method, calling_station_id)
           values (@at, @nasId, @serviceId, @username, @outcome, @reason, @method, @callingStationId)`),
     };
@@ -158,7 +265,8 @@ export class AccountingWriter {
   private apply(r: AcctRecord): void {
     const s = this.stmts;
     if (r.kind === 'on' || r.kind === 'off') {
-      s.closeNas.run(r.at, r.at, r.kind === 'on' ? 'NAS-Reboot' : 'NAS-Request', r.nasId);
+      const closed = s.closeNas.all(r.at, r.at, r.kind === 'on' ? 'NAS-Reboot' : 'NAS-Request', r.nasId) as { id: number }[];
+      for (const { id } of closed) this.changes.push({ op: 'close', id });
       return;
     }
     const existing = s.find.get(r.nasId, r.acctSessionId) as
@@ -172,7 +280,10 @@ export class AccountingWriter {
       // Interim or Stop without a Start (lost Start, or we were down) still records the session.
       serviceId = ((s.serviceId.get(r.username) as { id: number } | undefined)?.id) ?? null;
       const startedAt = r.sessionTime ? new Date(Date.parse(r.at) - r.sessionTime * 1000).toISOString() : r.at;
-      s.insert.run({ ...r, serviceId, startedAt, stoppedAt, sessionTime: r.sessionTime ?? 0, inputOctets: r.inputOctets ?? 0, outputOctets: r.outputOctets ?? 0 });
+      const id = Number(
+        s.insert.run({ ...r, serviceId, startedAt, stoppedAt, sessionTime: r.sessionTime ?? 0, inputOctets: r.inputOctets ?? 0, outputOctets: r.outputOctets ?? 0 }).lastInsertRowid,
+      );
+      if (stoppedAt === null && serviceId !== null) this.changes.push({ op: 'open', id, serviceId, nasId: r.nasId, callingStationId: r.callingStationId });
       dIn = r.inputOctets ?? 0;
       dOut = r.outputOctets ?? 0;
     } else {
@@ -185,6 +296,7 @@ export class AccountingWriter {
         id: existing.id, at: r.at, sessionTime: r.sessionTime, inputOctets: r.inputOctets, outputOctets: r.outputOctets,
         framedIpAddress: r.framedIpAddress, interimInterval: r.interimInterval, stoppedAt, terminateCause: r.terminateCause,
       });
+      if (stoppedAt !== null) this.changes.push({ op: 'close', id: existing.id });
     }
     if (serviceId !== null && (dIn > 0 || dOut > 0)) s.usage.run(serviceId, r.day, dIn, dOut);
   }
@@ -223,16 +335,50 @@ export class AccountingWriter {
     this.queue = [];
     this.authQueue = [];
     try {
-      this.flushTx.immediate(batch.map((b) => b.rec), auth);
-      this.stats.batches++;
-      this.stats.records += batch.length;
-      this.stats.authRows += auth.length;
+      const changes = this.commit(batch.map((b) => b.rec), auth);
+      this.sessions?.apply(changes);
       for (const b of batch) b.resolve();
     } catch (e) {
       this.stats.failures++;
       this.onError(e);
       for (const b of batch) b.reject(e);
     }
+  }
+
+  /**
+   * One transaction for a batch of accounting records and auth-log rows. Returns the batch's
+   * session changes; throws (and changes nothing) when the transaction fails.
+   */
+  commit(records: AcctRecord[], auth: AuthLogRecord[]): SessionChange[] {
+    this.changes = [];
+    try {
+      this.flushTx.immediate(records, auth);
+    } catch (e) {
+      this.changes = [];
+      throw e;
+    }
+    this.stats.batches++;
+    this.stats.records += records.length;
+    this.stats.authRows += auth.length;
+    const changes = this.changes;
+    this.changes = [];
+    return changes;
+  }
+
+  /** Runs the stale-session sweep; returns the ids it closed. */
+  closeStaleIds(now: Date, defaultIntervalSeconds: number, missedIntervals: number): number[] {
+    const nowIso = now.toISOString();
+    const ids = (this.stmts.closeStale.all(nowIso, nowIso, defaultIntervalSeconds, missedIntervals) as { id: number }[]).map((r) => r.id);
+    this.sessions?.apply(ids.map((id) => ({ op: 'close', id })));
+    return ids;
+  }
+
+  async closeStale(now: Date, defaultIntervalSeconds: number, missedIntervals: number): Promise<number> {
+    return this.closeStaleIds(now, defaultIntervalSeconds, missedIntervals).length;
+  }
+
+  openSessions(serviceId: number): readonly OpenSession[] {
+    return this.sessions?.of(serviceId) ?? NO_SESSIONS;
   }
 
   /** Writes what is queued and refuses new work. */
@@ -242,15 +388,12 @@ export class AccountingWriter {
   }
 }
 
-/** Closes sessions that missed their interim updates: a dead session must not block the next login. */
+/**
+ * Closes sessions that missed their interim updates: a dead session must not block the next login.
+ * A running server sweeps through its writer (`AcctWriter.closeStale`), which also updates its
+ * in-memory index of open sessions; this is for tools that work on the database alone.
+ */
 export function closeStaleSessions(db: Db, now: Date, defaultIntervalSeconds: number, missedIntervals: number): number {
   const nowIso = now.toISOString();
-  const res = db.$client
-    .prepare(
-      `update radius_sessions set stopped_at = ?, terminate_cause = 'Stale'
-       where stopped_at is null
-         and (julianday(?) - julianday(updated_at)) * 86400 > coalesce(interim_interval, ?) * ?`,
-    )
-    .run(nowIso, nowIso, defaultIntervalSeconds, missedIntervals);
-  return res.changes;
+  return db.$client.prepare(STALE_SQL).all(nowIso, nowIso, defaultIntervalSeconds, missedIntervals).length;
 }

@@ -22,7 +22,7 @@
  *   Authenticator and no salt; plaintext and wire value are both 32 bytes.
  */
 import { Buffer } from 'node:buffer';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 // RFC 3079 section 3.4 constants.
 const MAGIC1 = Buffer.from('This is the MPPE Master Key', 'latin1');
@@ -41,7 +41,7 @@ const SHS_PAD2 = Buffer.alloc(40, 0xf2);
 export function getMasterKey(ntHashHash: Uint8Array, ntResponse: Uint8Array): Buffer {
   if (ntHashHash.length !== 16) throw new RangeError('PasswordHashHash must be 16 bytes');
   if (ntResponse.length !== 24) throw new RangeError('NT-Response must be 24 bytes');
-  return createHash('sha1').update(ntHashHash).update(ntResponse).update(MAGIC1).digest().subarray(0, 16);
+  return hash('sha1', Buffer.concat([ntHashHash, ntResponse, MAGIC1]), 'buffer').subarray(0, 16);
 }
 
 /**
@@ -56,13 +56,7 @@ export function getAsymmetricStartKey(
 ): Buffer {
   if (masterKey.length !== 16) throw new RangeError('MasterKey must be 16 bytes');
   const magic = isSend === isServer ? MAGIC3 : MAGIC2;
-  return createHash('sha1')
-    .update(masterKey)
-    .update(SHS_PAD1)
-    .update(magic)
-    .update(SHS_PAD2)
-    .digest()
-    .subarray(0, keyLength);
+  return hash('sha1', Buffer.concat([masterKey, SHS_PAD1, magic, SHS_PAD2]), 'buffer').subarray(0, keyLength);
 }
 
 export interface MppeServerKeys {

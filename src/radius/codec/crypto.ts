@@ -16,7 +16,7 @@
  *   Accounting-Response is the odd one out: see `replyMaAuthenticator`.
  */
 import { Buffer } from 'node:buffer';
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, randomFillSync, timingSafeEqual } from 'node:crypto';
 import { Code, authenticatorKind } from './codes.js';
 import { RadiusEncodeError } from './errors.js';
 import { HEADER_LENGTH, MAX_PACKET_LENGTH } from './packet.js';
@@ -38,13 +38,28 @@ function framed(buf: Buffer): Buffer | undefined {
   return buf.subarray(0, length);
 }
 
+// Every MD5 here is over a few hundred bytes, where building a Hash object costs more than the
+// hashing: the inputs are laid out in one scratch buffer and hashed with the one-shot crypto.hash.
+// Synchronous and single-threaded, so one scratch buffer serves every call.
+const SCRATCH = Buffer.alloc(2 * MAX_PACKET_LENGTH + 256);
+
+function md5(data: Buffer): Buffer {
+  return hash('md5', data, 'buffer');
+}
+
+/** MD5 of the concatenation of `parts`. */
+function md5Of(...parts: Buffer[]): Buffer {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  // A secret far longer than any real one could overflow the scratch buffer.
+  if (total > SCRATCH.length) return md5(Buffer.concat(parts));
+  let n = 0;
+  for (const p of parts) n += p.copy(SCRATCH, n);
+  return md5(SCRATCH.subarray(0, n));
+}
+
 function md5Over(pkt: Buffer, authenticator: Buffer, secret: Buffer): Buffer {
-  return createHash('md5')
-    .update(pkt.subarray(0, 4))
-    .update(authenticator)
-    .update(pkt.subarray(HEADER_LENGTH))
-    .update(secret)
-    .digest();
+  return md5Of(pkt.subarray(0, 4), authenticator, pkt.subarray(HEADER_LENGTH), secret);
 }
 
 function safeEqual(a: Buffer, b: Buffer): boolean {
@@ -95,6 +110,7 @@ function messageAuthenticatorOffsets(pkt: Buffer): number[] | undefined {
 
 /** HMAC-MD5 over `pkt` with `authenticator` in the header and 16 zeros in place of the MA at `at`. */
 function hmacOver(pkt: Buffer, authenticator: Buffer, at: number, secret: Buffer): Buffer {
+  // HMAC stays node:crypto's own: a faster hand-written HMAC is not worth owning a crypto primitive.
   return createHmac('md5', secret)
     .update(pkt.subarray(0, 4))
     .update(authenticator)
@@ -170,7 +186,7 @@ function xorChain(input: Buffer, secret: Buffer, first: Buffer, decrypt: boolean
   const out = Buffer.alloc(input.length);
   let prev = first;
   for (let i = 0; i < input.length; i += 16) {
-    const b = createHash('md5').update(secret).update(prev).digest();
+    const b = md5Of(secret, prev);
     for (let j = 0; j < 16; j++) out[i + j] = input[i + j]! ^ b[j]!;
     // Each block's key hashes the previous ciphertext block, whichever direction we go.
     prev = decrypt ? input.subarray(i, i + 16) : out.subarray(i, i + 16);
@@ -203,6 +219,23 @@ export function unhidePassword(hidden: Buffer, secret: Secret, authenticator: Bu
 }
 
 // --- Salt encryption (RFC 2868 3.5, RFC 2548 2.4.2) ----------------------------------------------
+
+// Random bytes are drawn from a pool refilled 4 KiB at a time: one CSPRNG call per ~2,000 salts
+// instead of one per MPPE key.
+const RANDOM_POOL = Buffer.alloc(4096);
+let randomPos = RANDOM_POOL.length;
+
+function randomBytes(n: number): Buffer {
+  if (randomPos + n > RANDOM_POOL.length) {
+    randomFillSync(RANDOM_POOL);
+    randomPos = 0;
+  }
+  const out = Buffer.from(RANDOM_POOL.subarray(randomPos, randomPos + n));
+  // Used bytes are overwritten so that they can never be handed out twice or linger in memory.
+  RANDOM_POOL.fill(0, randomPos, randomPos + n);
+  randomPos += n;
+  return out;
+}
 
 /** A two-byte salt with the most significant bit set, distinct from those in `used`. */
 export function randomSalt(used?: Set<number>): Buffer {

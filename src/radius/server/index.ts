@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import { parseListen } from '../../config/schema.js';
 import type { Db } from '../../db/client.js';
-import { AccountingWriter, closeStaleSessions, radiusQueries, type AcctKind, type ServiceAuthRow } from '../../db/radius.js';
+import { radiusQueries, type AcctKind, type AcctWriter, type ServiceAuthRow } from '../../db/radius.js';
+import { createAccountingWriter } from '../../db/writer-thread.js';
 import { dateInZone } from '../../lib/calendar.js';
 import { normalizeMac, parseCidr } from '../../lib/net.js';
 import type { SecretBox } from '../../lib/secretbox.js';
@@ -47,7 +48,7 @@ export interface RadiusServer {
   /** Stops receiving, flushes pending accounting writes. */
   close(): Promise<void>;
   readonly dictionary: Dictionary;
-  readonly writer: AccountingWriter;
+  readonly writer: AcctWriter;
 }
 
 interface CachedService {
@@ -104,8 +105,32 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
   const dict = loadDictionary(config.radius.dictionaries);
   const A: ServerAttrs = resolveServerAttrs(dict);
   const q = radiusQueries(db);
-  const writer = new AccountingWriter(db, (e) => log.error({ err: (e as Error).message }, 'accounting commit failed; requests stay unanswered so NAS retransmit'));
+  const writer = createAccountingWriter(db, (e) => log.error({ err: (e as Error).message }, 'accounting commit failed; requests stay unanswered so NAS retransmit'));
   const dedup = new DuplicateCache();
+  // The billing-zone date of an instant, remembered for the current second: every accounting record
+  // needs it, and computing it goes through Intl (several microseconds). Zone offsets are whole
+  // seconds, so an instant in the same second always has the same date.
+  let dayOfSecond = -1;
+  let dayCached = '';
+  const billingDay = (at: Date): string => {
+    const sec = Math.floor(at.getTime() / 1000);
+    if (sec !== dayOfSecond) {
+      dayCached = dateInZone(at, config.billing.timezone);
+      dayOfSecond = sec;
+    }
+    return dayCached;
+  };
+  // Labelled children resolved once: resolving labels hashes them on every call, per request.
+  const accessAccepted = metrics.radiusRequests.labels({ type: 'access', outcome: 'accept' });
+  const accessRejected = metrics.radiusRequests.labels({ type: 'access', outcome: 'reject' });
+  const accessLatency = metrics.radiusLatency.labels({ type: 'access' });
+  const accountingLatency = metrics.radiusLatency.labels({ type: 'accounting' });
+  const accountingOutcomes = new Map<string, ReturnType<typeof metrics.radiusRequests.labels>>();
+  const accountingAnswered = (outcome: string) => {
+    let c = accountingOutcomes.get(outcome);
+    if (!c) accountingOutcomes.set(outcome, (c = metrics.radiusRequests.labels({ type: 'accounting', outcome })));
+    return c;
+  };
   const policy: Policy = {
     interimInterval: config.radius.interim_interval,
     suspendedMode: config.radius.suspended_mode as Policy['suspendedMode'],
@@ -144,7 +169,15 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
       return undefined;
     }
     const cleartext = box.open(row.passwordEnc);
-    const entry = { row, cleartext, ntHash: ntHash(cleartext) };
+    // The NT hash (a pure-TypeScript MD4) is only for MS-CHAP: PAP and CHAP logins never pay for it.
+    let nt: Buffer | undefined;
+    const entry: CachedService = {
+      row,
+      cleartext,
+      get ntHash() {
+        return (nt ??= ntHash(cleartext));
+      },
+    };
     services.set(username, entry);
     return entry;
   };
@@ -231,9 +264,9 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
     else if (!svc) decision = { accept: false, reason: 'unknown user' };
     else {
       const row = svc.row;
-      const usageBytes = row.dataCapBytes != null ? q.usageSince(row.id, capPeriodStart(row.startDate, dateInZone(at, config.billing.timezone))) : undefined;
+      const usageBytes = row.dataCapBytes != null ? q.usageSince(row.id, capPeriodStart(row.startDate, billingDay(at))) : undefined;
       decision = decide(row, { passwordOk: auth.passwordOk, callingStationId, nasId: nas.id, vendor: nas.vendor }, {
-        now: at, openSessions: q.openSessions(row.id), policy, ...(usageBytes !== undefined ? { usageBytes } : {}),
+        now: at, openSessions: writer.openSessions(row.id), policy, ...(usageBytes !== undefined ? { usageBytes } : {}),
       });
     }
     const attributes: AttributeInput[] = decision.accept
@@ -253,8 +286,8 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
       throw e;
     }
     send(socket, reply, address, port, dupKey);
-    metrics.radiusRequests.inc({ type: 'access', outcome: decision.accept ? 'accept' : 'reject' });
-    metrics.radiusLatency.observe({ type: 'access' }, Number(process.hrtime.bigint() - started) / 1e9);
+    (decision.accept ? accessAccepted : accessRejected).inc();
+    accessLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
     writer.authLog({
       at: at.toISOString(), nasId: nas.id, serviceId: svc?.row.id ?? null, username, outcome: decision.accept ? 'accept' : 'reject',
       reason: decision.accept ? (decision.note ?? null) : decision.reason, method: auth.method, callingStationId,
@@ -294,8 +327,8 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
       // The Response Authenticator already authenticates it; BlastRADIUS concerns Access-* packets.
       const reply = encodePacket({ code: Code.AccountingResponse, identifier: p.identifier, attributes: proxyState(p), secret: nas.secret, requestAuthenticator: p.authenticator });
       send(socket, reply, address, port, dupKey);
-      metrics.radiusRequests.inc({ type: 'accounting', outcome: kind ?? 'ignored' });
-      metrics.radiusLatency.observe({ type: 'accounting' }, Number(process.hrtime.bigint() - started) / 1e9);
+      accountingAnswered(kind ?? 'ignored').inc();
+      accountingLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
     };
     const sessionId = get(p, A.AcctSessionId) as string | undefined;
     // Status types we do not keep (e.g. Failed) are acknowledged so the NAS stops retrying them.
@@ -307,7 +340,7 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
     writer
       .accounting({
         kind, nasId: nas.id, acctSessionId: sessionId ?? '', username: (get(p, A.UserName) as string | undefined) ?? '',
-        at: at.toISOString(), day: dateInZone(at, config.billing.timezone),
+        at: at.toISOString(), day: billingDay(at),
         nasIpAddress: (get(p, A.NasIpAddress) as string | undefined) ?? null, nasPort,
         framedIpAddress: (get(p, A.FramedIpAddress) as string | undefined) ?? null,
         callingStationId: rawMac === undefined ? null : (normalizeMac(rawMac) ?? rawMac),
@@ -377,15 +410,16 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
   for (const s of [...auth, ...acct]) s.on('error', (e) => log.error({ err: e.message }, 'RADIUS socket error'));
 
   const staleTimer = setInterval(() => {
-    try {
-      const closed = closeStaleSessions(db, now(), config.radius.interim_interval, config.radius.stale_after_intervals);
-      if (closed > 0) {
-        metrics.staleSessionsClosed.inc(closed);
-        log.info({ closed }, 'closed stale sessions (no accounting for several interim intervals)');
-      }
-    } catch (e) {
-      log.error({ err: (e as Error).message }, 'closing stale sessions failed');
-    }
+    // Through the writer, which keeps its in-memory index of open sessions in step.
+    writer.closeStale(now(), config.radius.interim_interval, config.radius.stale_after_intervals).then(
+      (closed) => {
+        if (closed > 0) {
+          metrics.staleSessionsClosed.inc(closed);
+          log.info({ closed }, 'closed stale sessions (no accounting for several interim intervals)');
+        }
+      },
+      (e) => log.error({ err: (e as Error).message }, 'closing stale sessions failed'),
+    );
   }, 60_000);
   staleTimer.unref();
 
@@ -401,7 +435,7 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
       clearInterval(staleTimer);
       for (const s of [...auth, ...acct]) s.removeAllListeners('message');
       // Commit what is queued and let its Accounting-Responses go out before the sockets close.
-      writer.close();
+      await writer.close();
       await new Promise((r) => setImmediate(r));
       await Promise.all([...auth, ...acct].map((s) => new Promise<void>((r) => s.close(() => r()))));
     },

@@ -1,0 +1,292 @@
+#!/bin/bash
+# bench/radius.sh — RADIUS benchmark: Tollgate against FreeRADIUS 3.2 on the same machine, same run.
+#
+# Scenarios (SCENARIOS, default all, in this order):
+#   pap       PAP auth, USERS subscribers: Tollgate vs FreeRADIUS rlm_sql+sqlite (radcheck) and
+#             FreeRADIUS rlm_files (users file), radload closed loop
+#   mschapv2  MS-CHAPv2 auth, USERS subscribers: Tollgate vs FreeRADIUS rlm_files+rlm_mschap,
+#             bench/mschapv2-load.mjs closed loop
+#   acct      accounting sessions Start / Interim / Stop (--interims 1): Tollgate (acknowledged after
+#             commit, synchronous=full) vs FreeRADIUS rlm_sql+sqlite (radacct), radload closed loop
+#   storm     NAS reboot: STORM_SUBSCRIBERS logins (Access-Request then Accounting-Start) spread over
+#             STORM_SPREAD s, then all at once (STORM_BURST=1), NAS retransmission 3 s x 3 tries:
+#             Tollgate vs FreeRADIUS rlm_sql+sqlite, bench/storm.mjs
+# Servers run on CPU SERVER_CPU, generators on GEN_CPU (taskset), as in the FreeRADIUS baseline.
+# Within a scenario every server gets a fresh database, and the runs alternate between servers.
+#
+# Output: one JSON line per run in bench/results/SCENARIO-SERVER.jsonl (overwritten), the machine
+# and versions in bench/results/run-info.json, and the summary tables in bench/README.md
+# (between the "bench:radius" markers, by bench/summarize.mjs).
+#
+# Knobs (env): RUNS=3 DURATION=15 WARMUP=2 WINDOW=64 USERS=100000 FILES_USERS=$USERS
+#   SCENARIOS="pap mschapv2 acct storm" STORM_SUBSCRIBERS=10000 STORM_SPREAD=30 STORM_BURST=1
+#   POSTAUTH=1: also PAP against rlm_sql with post-auth logging into radpostauth (FRB_SQL_POSTAUTH=yes),
+#               which is what Tollgate does (one auth_log row per Access-Request)
+#   MSCHAP_CHALLENGES=per-user (or fresh: new challenges per request, costs the generator more)
+#   MSCHAP_USERS=10000: users 1..N for MS-CHAPv2 (the generator computes every user's response
+#                       before it starts, ~0.1 ms each, so that it does not limit the server)
+#   SERVER_CPU=0 GEN_CPU=1 TG_AUTH_PORT=18121 TG_ACCT_PORT=18131 TG_SYNCHRONOUS=full
+#   QUIET_PCT=15 QUIET_MAX=30: before each run wait up to QUIET_MAX s for the machine to be < QUIET_PCT % busy
+#   MAX_OTHER=10: a run during which other processes used more than this (% of one core) is marked
+#                 "clean": false and repeated once (RETRIES=1); the summary prefers clean runs
+#   BUILD=1: compile src/ into bench/var/build (a private copy a concurrent `npm run build` cannot
+#            remove mid-run); BUILD=0 uses BENCH_DIST (default: the package's dist/)
+#   PROFILE=1: run Tollgate under node --cpu-prof (profiles in bench/var/prof/)
+#   NICE=0: e.g. -10 runs both servers (every thread) and the generators at a higher priority than
+#           the rest of a busy machine; figures so taken are marked in results (nice field)
+#   FRB_BASE=../shared/tools/freeradius-baseline (its scripts start, stop and seed FreeRADIUS)
+#   RESULTS=bench/results  SUMMARY_TO=bench/README.md (empty: print the tables instead)
+set -euo pipefail
+BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$BENCH")
+RUNS=${RUNS:-3}; DURATION=${DURATION:-15}; WARMUP=${WARMUP:-2}; WINDOW=${WINDOW:-64}
+USERS=${USERS:-100000}; FILES_USERS=${FILES_USERS:-$USERS}
+SCENARIOS=${SCENARIOS:-pap mschapv2 acct storm}
+STORM_SUBSCRIBERS=${STORM_SUBSCRIBERS:-10000}; STORM_SPREAD=${STORM_SPREAD:-30}; STORM_BURST=${STORM_BURST:-1}
+MSCHAP_CHALLENGES=${MSCHAP_CHALLENGES:-per-user}; MSCHAP_USERS=${MSCHAP_USERS:-10000}; POSTAUTH=${POSTAUTH:-1}
+SERVER_CPU=${SERVER_CPU:-0}; GEN_CPU=${GEN_CPU:-1}
+TG_AUTH_PORT=${TG_AUTH_PORT:-18121}; TG_ACCT_PORT=${TG_ACCT_PORT:-18131}; TG_SYNCHRONOUS=${TG_SYNCHRONOUS:-full}
+QUIET_PCT=${QUIET_PCT:-15}; QUIET_MAX=${QUIET_MAX:-30}; MAX_OTHER=${MAX_OTHER:-10}; RETRIES=${RETRIES:-1}
+BUILD=${BUILD:-1}; PROFILE=${PROFILE:-0}; NICE=${NICE:-0}
+FRB_BASE=$(cd "${FRB_BASE:-$ROOT/../shared/tools/freeradius-baseline}" && pwd)
+RADLOAD=$(cd "$FRB_BASE/../radload" && pwd)/radload.mjs
+VAR=$BENCH/var; RESULTS=${RESULTS:-$BENCH/results}; SUMMARY_TO=${SUMMARY_TO-$BENCH/README.md}
+# The baseline scripts write the users file, the sqlite database, pid files and logs under these;
+# ../shared is read-only, so they point into bench/.
+export FRB_RADDB=$BENCH/freeradius/raddb FRB_VAR=$VAR/freeradius
+mkdir -p "$VAR/tollgate" "$FRB_VAR" "$FRB_RADDB/mods-config/files" "$RESULTS"
+GEN=(nice -n "$NICE" taskset -c "$GEN_CPU")
+NCPU=$(nproc); TCK=$(getconf CLK_TCK); export NICE
+T_START=$(date +%s)
+log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
+
+# ---------------------------------------------------------------- build
+if [[ $BUILD == 1 ]]; then
+  export BENCH_DIST=$VAR/build/dist
+  log "compiling src/ into $BENCH_DIST"
+  rm -rf "$VAR/build"; mkdir -p "$VAR/build"
+  # dist/ resolves migrations/ and dictionaries/ two and three levels up, as in the package.
+  ln -s "$ROOT/migrations" "$VAR/build/migrations"; ln -s "$ROOT/dictionaries" "$VAR/build/dictionaries"
+  node "$ROOT/node_modules/typescript/bin/tsc" -p "$ROOT/tsconfig.json" --outDir "$BENCH_DIST"
+else
+  export BENCH_DIST=${BENCH_DIST:-$ROOT/dist}
+fi
+[[ -f $BENCH_DIST/cli/main.js ]] || { echo "no compiled daemon in $BENCH_DIST (npm run build, or BUILD=1)" >&2; exit 1; }
+
+# ---------------------------------------------------------------- servers
+TG_DIR=$VAR/tollgate; TG_CONF=$TG_DIR/tollgate.toml; TG_PIDF=$TG_DIR/tollgate.pid
+cat >"$TG_CONF" <<EOF
+# Written by bench/radius.sh.
+[database]
+path = "$TG_DIR/tollgate.db"
+synchronous = "$TG_SYNCHRONOUS"
+backup_before_migrate = false
+[radius]
+auth_listen = "127.0.0.1:$TG_AUTH_PORT"
+acct_listen = "127.0.0.1:$TG_ACCT_PORT"
+[http]
+listen = "127.0.0.1:0"
+[log]
+level = "warn"
+EOF
+
+port_busy() { ss -Hluan "sport = :$1" | grep -q .; }
+
+tg_seed() { node "$BENCH/seed.mjs" --config "$TG_CONF" --users "$USERS" >"$TG_DIR/seed.json"; log "tollgate seeded: $(cat "$TG_DIR/seed.json")"; }
+tg_start() {
+  for p in "$TG_AUTH_PORT" "$TG_ACCT_PORT"; do port_busy "$p" && { echo "udp port $p busy" >&2; exit 1; }; done
+  local prof=()
+  [[ $PROFILE == 1 ]] && { mkdir -p "$VAR/prof"; prof=(--cpu-prof --cpu-prof-dir "$VAR/prof"); }
+  setsid taskset -c "$SERVER_CPU" node "${prof[@]}" "$BENCH/lib/serve.mjs" serve --config "$TG_CONF" >"$TG_DIR/tollgate.log" 2>&1 </dev/null &
+  echo $! >"$TG_PIDF"
+  for _ in $(seq 1 200); do
+    port_busy "$TG_ACCT_PORT" && port_busy "$TG_AUTH_PORT" && { renice_all "$(cat "$TG_PIDF")"; log "tollgate started pid=$(cat "$TG_PIDF") cpu=$SERVER_CPU"; return 0; }
+    kill -0 "$(cat "$TG_PIDF")" 2>/dev/null || { cat "$TG_DIR/tollgate.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "tollgate did not bind in 20 s" >&2; cat "$TG_DIR/tollgate.log" >&2; exit 1
+}
+tg_stop() {
+  [[ -f $TG_PIDF ]] || return 0
+  local pid; pid=$(cat "$TG_PIDF")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid"
+    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && { log "tollgate pid $pid still alive, sending KILL"; kill -KILL "$pid"; }
+  fi
+  rm -f "$TG_PIDF"
+}
+# renice every thread of a server (renice on a pid alone changes only its main thread)
+renice_all() { [[ $NICE == 0 ]] || for t in /proc/"$1"/task/*; do renice -n "$NICE" -p "${t##*/}" >/dev/null; done; }
+FR_INST=""
+fr_start() { FR_INST=$1; "$FRB_BASE/scripts/start.sh" "$1" "$SERVER_CPU" >&2; renice_all "$(cat "$FRB_VAR/$1.pid")"; }
+fr_stop() { [[ -n $FR_INST ]] && "$FRB_BASE/scripts/stop.sh" "$FR_INST" >&2; FR_INST=""; }
+fr_seed() {
+  case $1 in
+    sql) "$FRB_BASE/scripts/seed-sqlite.sh" "$USERS" >&2 ;;
+    files | mschap) "$FRB_BASE/scripts/seed-files.sh" "$FILES_USERS" >&2 ;;
+  esac
+}
+cleanup() { tg_stop; fr_stop; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+server_pid() { if [[ $1 == tollgate ]]; then cat "$TG_PIDF"; else cat "$FRB_VAR/$FR_INST.pid"; fi; }
+
+# ---------------------------------------------------------------- measurement helpers (as in the baseline's run-scenario.sh)
+proc_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+# /proc/stat: busy = all but idle+iowait; task = user+nice+system
+sys_ticks() { awk '/^cpu /{tot=0; for(i=2;i<=NF;i++) tot+=$i; print tot-$5-$6, $2+$3+$4, tot}' /proc/stat; }
+busy_over_1s() {
+  local b0 x0 t0 b1 x1 t1
+  read -r b0 x0 t0 < <(sys_ticks); sleep 1; read -r b1 x1 t1 < <(sys_ticks)
+  awk -v a="$b0" -v b="$b1" -v c="$t0" -v d="$t1" 'BEGIN{printf "%.0f", 100*(b-a)/(d-c)}'
+}
+BG_BEFORE=0
+wait_quiet() {
+  local waited=0 bz
+  while :; do
+    bz=$(busy_over_1s)
+    if (( bz < QUIET_PCT )) || (( waited >= QUIET_MAX )); then
+      (( bz >= QUIET_PCT )) && log "machine ${bz}% busy (top: $(ps -eo pcpu,comm --sort=-pcpu | sed -n 2p | tr -s ' ')); measuring anyway"
+      BG_BEFORE=$bz; return 0
+    fi
+    sleep 2; waited=$((waited + 3))
+  done
+}
+
+# run_one SCENARIO SERVER CMD... : one measured run, JSON line appended to results/SCENARIO-SERVER.jsonl.
+# Returns 0 when the run was clean.
+run_one() {
+  local sc=$1 srv=$2; shift 2
+  local out=$RESULTS/$sc-$srv.jsonl pid sampler json line
+  pid=$(server_pid "$srv")
+  wait_quiet
+  local load; load=$(cut -d' ' -f1-3 /proc/loadavg)
+  # server and system CPU over the steady part of the measured window
+  ( sleep "$(awk -v w="$WARMUP" 'BEGIN{print w+0.5}')"
+    a=$(proc_ticks "$pid"); read -r b0 x0 t0 < <(sys_ticks); s0=$(date +%s.%N)
+    sleep "$(awk -v d="$DURATION" 'BEGIN{print (d>2)?d-1:d/2}')"
+    a1=$(proc_ticks "$pid"); read -r b1 x1 t1 < <(sys_ticks); s1=$(date +%s.%N)
+    awk -v a="$a" -v a1="$a1" -v b0="$b0" -v b1="$b1" -v x0="$x0" -v x1="$x1" -v t0="$t0" -v t1="$t1" -v s0="$s0" -v s1="$s1" -v tck="$TCK" \
+      'BEGIN{ printf "{\"server_cpu_pct\":%.1f,\"system_busy_pct_of_all_cpus\":%.1f,\"system_task_pct_of_all_cpus\":%.1f}\n", 100*(a1-a)/tck/(s1-s0), 100*(b1-b0)/(t1-t0), 100*(x1-x0)/(t1-t0) }'
+  ) >"$VAR/cpu.sample" &
+  sampler=$!
+  json=$("${GEN[@]}" "$@")
+  wait "$sampler"
+  line=$(node -e '
+    const [j, cpu, sc, srv, bg, load, maxOther, ncpu] = process.argv.slice(1);
+    const a = Object.assign(JSON.parse(j), JSON.parse(cpu), { scenario: sc, server: srv, busy_pct_before_run: +bg, loadavg: load, nice: +process.env.NICE, at: new Date().toISOString() });
+    // CPU (% of one core) used by anything other than this server and this generator
+    a.other_cpu_pct_est = Math.round(10 * (ncpu * a.system_task_pct_of_all_cpus - a.server_cpu_pct - a.generator_cpu.pct_of_one_core)) / 10;
+    a.clean = a.other_cpu_pct_est <= +maxOther && !a.hard_stop;
+    console.log(JSON.stringify(a));' "$json" "$(cat "$VAR/cpu.sample")" "$sc" "$srv" "$BG_BEFORE" "$load" "$MAX_OTHER" "$NCPU")
+  echo "$line" >>"$out"
+  node -e 'const a=JSON.parse(process.argv[1]); const c=a.counts; console.error(`  ${a.scenario} ${a.server.padEnd(11)} ${String(a.req_per_s).padStart(8)} req/s  p50=${a.latency_ms.p50} p99=${a.latency_ms.p99} ms  ok=${c.accept+c.acct_response} rej=${c.reject} timeouts=${a.timeouts} errors=${a.errors_total}  server_cpu=${a.server_cpu_pct}% gen_cpu=${a.generator_cpu.pct_of_one_core}% other~${a.other_cpu_pct_est}% ${a.clean ? "clean" : "NOT CLEAN (other load)"}`)' "$line"
+  [[ $(node -e 'console.log(JSON.parse(process.argv[1]).clean)' "$line") == true ]]
+}
+
+# run_until_clean: as run_one, repeated at most RETRIES times when another load disturbed it.
+run_until_clean() {
+  local try=0
+  until run_one "$@"; do
+    try=$((try + 1)); (( try > RETRIES )) && { log "  keeping a run measured under load"; return 0; }
+  done
+}
+
+radload_cmd() { # MODE PORT LABEL
+  echo node "$RADLOAD" --mode "$1" --port "$2" --users "1-$USERS" --window "$WINDOW" --duration "$DURATION" --warmup "$WARMUP" --interims 1 --quiet --label "$3"
+}
+mschap_cmd() { # PORT LABEL
+ echo node "$BENCH/mschapv2-load.mjs" --port "$1" --users "1-$MSCHAP_USERS" --window "$WINDOW" --duration "$DURATION" --warmup "$WARMUP" --challenges "$MSCHAP_CHALLENGES" --quiet --label "$2"
+}
+warm() { "${GEN[@]}" "$@" --duration 2 --warmup 0 >/dev/null; }
+
+# alternate SCENARIO "server:cmd..." "server:cmd..." : RUNS rounds, the order flipped every round
+alternate() {
+  local sc=$1; shift
+  local specs=("$@") r i n=${#specs[@]}
+  for spec in "${specs[@]}"; do warm ${spec#*:}; done
+  for r in $(seq 1 "$RUNS"); do
+    for i in $(seq 0 $((n - 1))); do
+      local k=$(( r % 2 == 1 ? i : n - 1 - i ))
+      local spec=${specs[$k]}
+      run_until_clean "$sc" "${spec%%:*}" ${spec#*:}
+    done
+  done
+}
+
+fresh() { for f in "$@"; do : >"$RESULTS/$f.jsonl"; done; }
+
+# ---------------------------------------------------------------- machine info
+node -e '
+  const os = require("os"); const { execSync } = require("child_process");
+  const sh = (c) => { try { return execSync(c, { encoding: "utf8" }).trim(); } catch { return null; } };
+  console.log(JSON.stringify({
+    date: new Date().toISOString(), cpus: os.cpus().length, cpu_model: os.cpus()[0].model, mem_gib: Math.round(os.totalmem() / 2**30),
+    kernel: os.release(), node: process.version, freeradius: sh("freeradius -v | head -1"), sqlite3: sh("sqlite3 --version | cut -d\" \" -f1"),
+    tollgate_commit: sh("git -C " + process.argv[1] + " rev-parse --short HEAD"), tollgate_dirty: !!sh("git -C " + process.argv[1] + " status --porcelain -- src"),
+    knobs: process.argv[2], loadavg_at_start: os.loadavg(),
+  }));' "$ROOT" "RUNS=$RUNS DURATION=$DURATION WARMUP=$WARMUP WINDOW=$WINDOW USERS=$USERS FILES_USERS=$FILES_USERS SERVER_CPU=$SERVER_CPU GEN_CPU=$GEN_CPU NICE=$NICE TG_SYNCHRONOUS=$TG_SYNCHRONOUS MSCHAP_CHALLENGES=$MSCHAP_CHALLENGES MSCHAP_USERS=$MSCHAP_USERS STORM=$STORM_SUBSCRIBERS/$STORM_SPREAD" >"$RESULTS/run-info.json"
+log "machine: $(cat "$RESULTS/run-info.json")"
+
+TG_AUTH="tollgate:$(radload_cmd auth "$TG_AUTH_PORT" pap/tollgate)"
+
+for sc in $SCENARIOS; do
+  log "=== scenario $sc"
+  case $sc in
+    pap)
+      fresh pap-tollgate pap-fr-sql pap-fr-sql-postauth pap-fr-files
+      tg_seed; tg_start
+      fr_seed sql; fr_start sql
+      alternate pap "$TG_AUTH" "fr-sql:$(radload_cmd auth 18120 pap/fr-sql)"
+      fr_stop
+      if [[ $POSTAUTH == 1 ]]; then
+        # rlm_sql also INSERTs every auth into radpostauth (indexed on username, like Tollgate's auth_log)
+        fr_seed sql; FRB_SQL_POSTAUTH=yes fr_start sql
+        alternate pap "$TG_AUTH" "fr-sql-postauth:$(radload_cmd auth 18120 pap/fr-sql-postauth)"
+        fr_stop
+      fi
+      fr_seed files; fr_start files
+      alternate pap "$TG_AUTH" "fr-files:$(radload_cmd auth 18120 pap/fr-files)"
+      fr_stop; tg_stop
+      ;;
+    mschapv2)
+      fresh mschapv2-tollgate mschapv2-fr-files
+      tg_seed; tg_start
+      fr_seed mschap; fr_start mschap
+      alternate mschapv2 "tollgate:$(mschap_cmd "$TG_AUTH_PORT" mschapv2/tollgate)" "fr-files:$(mschap_cmd 18120 mschapv2/fr-files)"
+      fr_stop; tg_stop
+      ;;
+    acct)
+      fresh acct-tollgate acct-fr-sql
+      tg_seed; tg_start
+      fr_seed sql; fr_start sql
+      alternate acct "tollgate:$(radload_cmd acct "$TG_ACCT_PORT" acct/tollgate)" "fr-sql:$(radload_cmd acct 18130 acct/fr-sql)"
+      log "tollgate sessions: $(sqlite3 "$TG_DIR/tollgate.db" 'select count(*), sum(stopped_at is null) from radius_sessions')  fr radacct: $(sqlite3 "$FRB_VAR/radius.sqlite" 'select count(*), sum(acctstoptime is null) from radacct')"
+      fr_stop; tg_stop
+      ;;
+    storm)
+      fresh storm-tollgate storm-fr-sql
+      tg_seed; tg_start
+      fr_seed sql; fr_start sql
+      spreads=$STORM_SPREAD; [[ $STORM_BURST == 1 ]] && spreads="$spreads 0"
+      for spread in $spreads; do
+        for srv in tollgate fr-sql; do
+          if [[ $srv == tollgate ]]; then ap=$TG_AUTH_PORT; cp=$TG_ACCT_PORT; else ap=18120; cp=18130; fi
+          wait_quiet
+          load=$(cut -d' ' -f1-3 /proc/loadavg)
+          json=$("${GEN[@]}" node "$BENCH/storm.mjs" --auth-port "$ap" --acct-port "$cp" --subscribers "$STORM_SUBSCRIBERS" --spread "$spread" --quiet --label "storm/$srv/spread$spread")
+          line=$(node -e 'const a=JSON.parse(process.argv[1]); Object.assign(a,{scenario:"storm",server:process.argv[2],busy_pct_before_run:+process.argv[3],loadavg:process.argv[4],at:new Date().toISOString()}); console.log(JSON.stringify(a))' "$json" "$srv" "$BG_BEFORE" "$load")
+          echo "$line" >>"$RESULTS/storm-$srv.jsonl"
+          node -e 'const a=JSON.parse(process.argv[1]); const l=a.latency_ms; console.error(`  storm ${a.server.padEnd(9)} spread=${a.spread_s}s completed in ${a.completed_in_s}s unanswered=${a.unanswered} accept=${a.counts.accept} reject=${a.counts.reject} acct=${a.counts.acct_response} retransmits=${a.counts.auth_retransmits}+${a.counts.acct_retransmits} auth p99=${l.auth.p99} acct p99=${l.acct.p99} login p99=${l.login.p99} ms`)' "$line"
+        done
+      done
+      fr_stop; tg_stop
+      ;;
+    *) echo "unknown scenario $sc" >&2; exit 2 ;;
+  esac
+done
+
+if [[ -n $SUMMARY_TO ]]; then node "$BENCH/summarize.mjs" --results "$RESULTS" --write "$SUMMARY_TO"; else node "$BENCH/summarize.mjs" --results "$RESULTS"; fi
+log "done in $(( $(date +%s) - T_START )) s; results in $RESULTS, summary in bench/README.md"

@@ -1,0 +1,100 @@
+/**
+ * The accounting writer thread (see writer-thread.ts): its own SQLite connection, committing what
+ * the RADIUS event loop hands it. Accounting records are never held back behind auth-log rows: each
+ * transaction takes every queued accounting record and at most AUTH_CHUNK auth-log rows. Auth-log
+ * rows alone wait until AUTH_MIN_ROWS have gathered or the oldest is AUTH_MAX_DELAY_MS old: each of
+ * them changes a page at a random place in the auth log's username and service indexes, and a page
+ * changed by many rows of one transaction is written (and fsynced) once instead of once per row.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openDatabase } from './client.js';
+import { AccountingWriter, type AcctRecord, type AuthLogRecord } from './radius.js';
+import type { FromWriter, ToWriter, WriterThreadOptions } from './writer-thread.js';
+
+const AUTH_CHUNK = 5000;
+const AUTH_MIN_ROWS = 2000;
+const AUTH_MAX_DELAY_MS = 200;
+const opts = workerData as WriterThreadOptions;
+const port = parentPort!;
+const db = openDatabase({ path: opts.path, synchronous: opts.synchronous });
+// Room for the auth log's index pages: its username and service indexes take inserts at random
+// places, and a page that is already in the cache is not read back before it is changed.
+db.$client.pragma('cache_size = -65536');
+const writer = new AccountingWriter(db, undefined, { index: false });
+
+let acct: { seq: number; recs: AcctRecord[] }[] = [];
+let auth: AuthLogRecord[] = [];
+let scheduled = false;
+let authSince = 0;
+let authTimer: NodeJS.Timeout | undefined;
+
+const send = (m: FromWriter) => port.postMessage(m);
+
+function commitOnce(): void {
+  const batches = acct;
+  acct = [];
+  const rows = auth.length > AUTH_CHUNK ? auth.splice(0, AUTH_CHUNK) : auth;
+  if (rows === auth) auth = [];
+  const seqs = batches.map((b) => b.seq);
+  const records = batches.length === 1 ? batches[0]!.recs : batches.flatMap((b) => b.recs);
+  try {
+    const changes = writer.commit(records, rows);
+    send({ t: 'done', seqs, changes, authRows: rows.length });
+  } catch (e) {
+    send({ t: 'done', seqs, changes: [], authRows: 0, error: (e as Error).message });
+  }
+}
+
+function run(): void {
+  scheduled = false;
+  if (acct.length === 0) {
+    if (auth.length === 0) return;
+    const age = performance.now() - authSince;
+    if (auth.length < AUTH_MIN_ROWS && age < AUTH_MAX_DELAY_MS) {
+      authTimer ??= setTimeout(() => {
+        authTimer = undefined;
+        schedule();
+      }, AUTH_MAX_DELAY_MS - age);
+      return;
+    }
+  }
+  commitOnce();
+  // Let the messages that came in during the commit join the next one.
+  if (acct.length > 0 || auth.length > 0) schedule();
+}
+
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  setImmediate(run);
+}
+
+port.on('message', (m: ToWriter) => {
+  switch (m.t) {
+    case 'batch':
+      if (m.acct.length > 0) acct.push({ seq: m.seq, recs: m.acct });
+      if (auth.length === 0 && m.auth.length > 0) authSince = performance.now();
+      for (const a of m.auth) auth.push(a);
+      schedule();
+      break;
+    case 'stale':
+      try {
+        send({ t: 'stale', seq: m.seq, ids: writer.closeStaleIds(new Date(m.now), m.interval, m.missed) });
+      } catch (e) {
+        send({ t: 'stale', seq: m.seq, ids: [], error: (e as Error).message });
+      }
+      break;
+    case 'sync':
+      // A reader waits: commit everything now, whatever its size.
+      while (acct.length > 0 || auth.length > 0) commitOnce();
+      send({ t: 'synced', seq: m.seq });
+      break;
+    case 'close':
+      clearTimeout(authTimer);
+      while (acct.length > 0 || auth.length > 0) commitOnce();
+      db.$client.close();
+      send({ t: 'closed' });
+      port.close();
+      break;
+  }
+});
