@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { radiusdBase } from '../helpers/freeradius.js';
 import { CoaClient, mikrotikRateChange, type CoaSession, type CoaTarget } from '../../src/radius/coa/index.js';
 import { loadDictionary } from '../../src/radius/dict/index.js';
 
@@ -37,55 +38,7 @@ function raddb(dir: string, port: number): void {
   // refused (NAK, Administratively-Prohibited); everyone else is ACKed.
   writeFileSync(
     join(dir, 'radiusd.conf'),
-    `prefix = /usr
-exec_prefix = /usr
-sysconfdir = /etc
-localstatedir = /var
-sbindir = \${exec_prefix}/sbin
-libdir = /usr/lib/freeradius
-raddbdir = ${dir}
-confdir = \${raddbdir}
-modconfdir = \${confdir}/mods-config
-workdir = ${dir}/var
-logdir = \${workdir}
-run_dir = \${workdir}
-db_dir = \${workdir}
-pidfile = \${run_dir}/radiusd.pid
-max_request_time = 30
-cleanup_delay = 0
-max_requests = 1024
-hostname_lookups = no
-log {
-	destination = stdout
-	colourise = no
-}
-security {
-	allow_core_dumps = no
-	max_attributes = 200
-	reject_delay = 0
-	status_server = no
-}
-proxy_requests = no
-client localhost {
-	ipaddr = 127.0.0.1
-	proto = udp
-	secret = ${SECRET}
-	require_message_authenticator = yes
-	nas_type = other
-}
-thread pool {
-	start_servers = 1
-	max_servers = 1
-	min_spare_servers = 1
-	max_spare_servers = 1
-}
-listen {
-	type = coa
-	ipaddr = 127.0.0.1
-	port = ${port}
-	virtual_server = coa
-}
-modules {
+    `${radiusdBase({ dir, port, secret: SECRET, listen: 'coa', virtualServer: 'coa', requireMessageAuthenticator: true, statusServer: false })}modules {
 	always reject {
 		rcode = reject
 	}

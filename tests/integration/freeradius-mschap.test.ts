@@ -12,6 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { radiusdBase } from '../helpers/freeradius.js';
 import {
   buildChapRequest,
   buildMsChapV1Request,
@@ -45,55 +46,7 @@ function raddb(dir: string, port: number): void {
   // adds none by default), reject_delay 0 so rejects come back at once.
   writeFileSync(
     join(dir, 'radiusd.conf'),
-    `prefix = /usr
-exec_prefix = /usr
-sysconfdir = /etc
-localstatedir = /var
-sbindir = \${exec_prefix}/sbin
-libdir = /usr/lib/freeradius
-raddbdir = ${dir}
-confdir = \${raddbdir}
-modconfdir = \${confdir}/mods-config
-workdir = ${dir}/var
-logdir = \${workdir}
-run_dir = \${workdir}
-db_dir = \${workdir}
-pidfile = \${run_dir}/radiusd.pid
-max_request_time = 30
-cleanup_delay = 0
-max_requests = 1024
-hostname_lookups = no
-log {
-	destination = stdout
-	colourise = no
-}
-security {
-	allow_core_dumps = no
-	max_attributes = 200
-	reject_delay = 0
-	status_server = yes
-}
-proxy_requests = no
-client localhost {
-	ipaddr = 127.0.0.1
-	proto = udp
-	secret = ${SECRET}
-	require_message_authenticator = no
-	nas_type = other
-}
-thread pool {
-	start_servers = 1
-	max_servers = 1
-	min_spare_servers = 1
-	max_spare_servers = 1
-}
-listen {
-	type = auth
-	ipaddr = 127.0.0.1
-	port = ${port}
-	virtual_server = default
-}
-modules {
+    `${radiusdBase({ dir, port, secret: SECRET, listen: 'auth', virtualServer: 'default', requireMessageAuthenticator: false, statusServer: true })}modules {
 	files {
 		moddir = \${modconfdir}/files
 		filename = \${moddir}/authorize
