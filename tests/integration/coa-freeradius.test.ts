@@ -4,33 +4,18 @@
 // CoA-Request or Disconnect-Request whose Request Authenticator or Message-Authenticator does not
 // verify, so an answer at all means both were right, and a wrong secret gets silence.
 // Skipped when freeradius is not installed.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import dgram from 'node:dgram';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { radiusdBase } from '../helpers/freeradius.js';
+import { FREERADIUS, freeUdpPort, radiusdBase, startRadiusd, type Radiusd } from '../helpers/freeradius.js';
 import { CoaClient, mikrotikRateChange, type CoaSession, type CoaTarget } from '../../src/radius/coa/index.js';
 import { loadDictionary } from '../../src/radius/dict/index.js';
 
-const FREERADIUS = '/usr/sbin/freeradius';
 const available = existsSync(FREERADIUS) && existsSync('/usr/share/freeradius/dictionary');
 if (!available) console.warn(`coa-freeradius: skipped, ${FREERADIUS} or /usr/share/freeradius/dictionary is missing (apt-get install freeradius)`);
 const SECRET = 'coa-testing-123';
-
-/** A free UDP port on 127.0.0.1, from the kernel. */
-async function freeUdpPort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((resolve, reject) => {
-    s.once('error', reject);
-    s.bind(0, '127.0.0.1', () => resolve());
-  });
-  const port = s.address().port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 function raddb(dir: string, port: number): void {
   mkdirSync(join(dir, 'var'), { recursive: true });
@@ -86,8 +71,7 @@ server coa {
 describe.skipIf(!available)('FreeRADIUS 3.2 as the NAS: Disconnect-Request and CoA-Request', () => {
   let dir: string;
   let port: number;
-  let server: ChildProcess | undefined;
-  let log = '';
+  let radiusd: Radiusd | undefined;
   let client: CoaClient;
   let target: CoaTarget;
   const session: CoaSession = { userName: 'alice', acctSessionId: '81a00042', framedIpAddress: '100.64.3.9', nasIpAddress: '127.0.0.1' };
@@ -96,23 +80,7 @@ describe.skipIf(!available)('FreeRADIUS 3.2 as the NAS: Disconnect-Request and C
     dir = mkdtempSync(join(tmpdir(), 'tollgate-coa-fr-'));
     port = await freeUdpPort();
     raddb(dir, port);
-    server = spawn(FREERADIUS, ['-X', '-d', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`FreeRADIUS did not start:\n${log}`)), 20_000);
-      const onData = (d: Buffer): void => {
-        log += d.toString();
-        if (log.includes('Ready to process requests')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      server!.stdout!.on('data', onData);
-      server!.stderr!.on('data', onData);
-      server!.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`FreeRADIUS exited with ${code}:\n${log}`));
-      });
-    });
+    radiusd = await startRadiusd(dir);
     target = { host: '127.0.0.1', port, secret: SECRET };
   });
 
@@ -123,7 +91,7 @@ describe.skipIf(!available)('FreeRADIUS 3.2 as the NAS: Disconnect-Request and C
 
   afterAll(async () => {
     await client?.close();
-    if (server && server.exitCode === null) server.kill('SIGTERM');
+    radiusd?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -131,16 +99,16 @@ describe.skipIf(!available)('FreeRADIUS 3.2 as the NAS: Disconnect-Request and C
   async function logOf(code: string, id: number | undefined, from: number): Promise<string> {
     const head = `Received ${code} Id ${id} `;
     for (let i = 0; i < 50; i++) {
-      const part = log.slice(from);
+      const part = radiusd!.log.slice(from);
       const at = part.indexOf(head);
       if (at >= 0 && /\(\d+\) Sent \S+ Id/.test(part.slice(at))) return part.slice(at);
       await new Promise((r) => setTimeout(r, 20));
     }
-    return log.slice(from);
+    return radiusd!.log.slice(from);
   }
 
   it('ACKs our Disconnect-Request and reads the identifying attributes we sent', async () => {
-    const mark = log.length;
+    const mark = radiusd!.log.length;
     const r = await client.disconnect(target, session);
     expect(r).toMatchObject({ outcome: 'ack', attempts: 1, sessionNotFound: false });
     const seen = await logOf('Disconnect-Request', r.identifier, mark);
@@ -154,7 +122,7 @@ describe.skipIf(!available)('FreeRADIUS 3.2 as the NAS: Disconnect-Request and C
   });
 
   it('ACKs our CoA-Request and reads the new Mikrotik-Rate-Limit', async () => {
-    const mark = log.length;
+    const mark = radiusd!.log.length;
     const r = await client.coa(target, session, mikrotikRateChange({ rate: { downloadKbps: 10000, uploadKbps: 2000 }, addressList: 'unpaid' }));
     expect(r).toMatchObject({ outcome: 'ack', attempts: 1 });
     const seen = await logOf('CoA-Request', r.identifier, mark);
@@ -203,10 +171,10 @@ describe.skipIf(!available)('FreeRADIUS 3.2 as the NAS: Disconnect-Request and C
   });
 
   it('gets no answer when signed with the wrong secret, and FreeRADIUS says why', async () => {
-    const mark = log.length;
+    const mark = radiusd!.log.length;
     const r = await client.disconnect({ ...target, secret: 'not-the-secret' }, session, { retry: { initialTimeoutMs: 300, maxTries: 2 } });
     expect(r).toMatchObject({ outcome: 'timeout', attempts: 2 });
     expect(client.stats().dropped).toMatchObject({ unmatched: 0, bad_authenticator: 0 });
-    expect(log.slice(mark)).toMatch(/invalid (Message|Request)-Authenticator! +\(Shared secret is incorrect\.\)/);
+    expect(radiusd!.log.slice(mark)).toMatch(/invalid (Message|Request)-Authenticator! +\(Shared secret is incorrect\.\)/);
   });
 });

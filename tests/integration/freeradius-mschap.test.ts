@@ -6,13 +6,12 @@
 // reply's MPPE attributes, because src/radius/codec/ did not exist yet when this was written. Once the
 // codec exports Access-Request encoding and salt decryption, add a variant that goes through it.
 // Skipped when freeradius or radclient is not installed.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { radiusdBase } from '../helpers/freeradius.js';
+import { FREERADIUS, freeUdpPort, radiusdBase, startRadiusd, type Radiusd } from '../helpers/freeradius.js';
 import {
   buildChapRequest,
   buildMsChapV1Request,
@@ -22,22 +21,9 @@ import {
 } from '../../src/radius/auth/client.js';
 import { verifyMsChapV1, verifyMsChapV2 } from '../../src/radius/auth/mschap.js';
 
-const FREERADIUS = '/usr/sbin/freeradius';
 const RADCLIENT = '/usr/bin/radclient';
 const available = existsSync(FREERADIUS) && existsSync(RADCLIENT) && existsSync('/usr/share/freeradius/dictionary');
 const SECRET = 'testing123';
-
-/** A free UDP-ish port: ask the kernel for a TCP one on 127.0.0.1, which is free for UDP in practice. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 function raddb(dir: string, port: number): void {
   mkdirSync(join(dir, 'mods-config/files'), { recursive: true });
@@ -125,34 +111,17 @@ function unquote(s: string | undefined): string {
 describe.skipIf(!available)('FreeRADIUS 3.2 cross-check of MS-CHAP and CHAP', () => {
   let dir: string;
   let port: number;
-  let server: ChildProcess | undefined;
-  let log = '';
+  let radiusd: Radiusd | undefined;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tollgate-fr-'));
-    port = await freePort();
+    port = await freeUdpPort();
     raddb(dir, port);
-    server = spawn(FREERADIUS, ['-X', '-d', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`FreeRADIUS did not start:\n${log}`)), 20_000);
-      const onData = (d: Buffer) => {
-        log += d.toString();
-        if (log.includes('Ready to process requests')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      server!.stdout!.on('data', onData);
-      server!.stderr!.on('data', onData);
-      server!.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`FreeRADIUS exited with ${code}:\n${log}`));
-      });
-    });
+    radiusd = await startRadiusd(dir);
   });
 
   afterAll(() => {
-    if (server && server.exitCode === null) server.kill('SIGTERM');
+    radiusd?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
