@@ -10,6 +10,8 @@ command -v radclient >/dev/null 2>&1 || need+=(freeradius-utils)
 command -v freeradius >/dev/null 2>&1 || need+=(freeradius)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ -x /usr/sbin/snmpd ] || need+=(snmpd)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing test tools: ${need[*]}"

@@ -3,11 +3,14 @@ import type { Logger } from 'pino';
 import { loadConfig, type LoadedConfig } from './config/load.js';
 import { ensureFirstAdmin, openAndMigrate } from './bootstrap.js';
 import { build } from './http/build.js';
+import type { PrepaidOps } from './billing/prepaid-ops.js';
 import { parseListen } from './config/schema.js';
 import { createLogger } from './logger.js';
 import { startRadiusServer } from './radius/server/index.js';
 import { createMetrics } from './metrics.js';
-import { startBillingScheduler } from './billing/scheduler.js';
+import { createNasJobs } from './nas/jobs.js';
+import { createServiceControl, writerSessionCloser } from './nas/actions.js';
+import { routerOsFallback } from './nas/routeros-fallback.js';
 
 /** How long a graceful stop may take before the process gives up and exits non-zero. */
 const STOP_DEADLINE_MS = 10_000;
@@ -25,19 +28,39 @@ export async function serve(loaded: LoadedConfig, log: Logger = createLogger(loa
   await ensureFirstAdmin(db, config, log, now());
 
   const metrics = createMetrics();
-  const radius = await startRadiusServer({ config, db, box, log: log.child({ part: 'radius' }), metrics, now });
+  // Hotspot vouchers redeem at their first login through the app's voucher service (set once built).
+  let prepaidOps: PrepaidOps | undefined;
+  const vouchers = { redeemAtLogin: (username: string, password: string | undefined) => prepaidOps?.vouchers.redeemAtLogin(username, password) };
+  const radius = await startRadiusServer({ config, db, box, log: log.child({ part: 'radius' }), metrics, now, vouchers });
+  // CoA and Disconnect: one instance for the API, dunning, prepaid and caps; closes sessions the NAS
+  // does not know through the RADIUS writer, and drops RADIUS's cached service row on a status change.
+  const control = createServiceControl({
+    db, box, config, clock: { now }, metrics, log: log.child({ part: 'nas' }),
+    closeSession: writerSessionCloser(db, radius.writer, config.billing.timezone),
+    onServiceChange: () => radius.reload('service'),
+    routerOs: routerOsFallback(db, box),
+  });
+  control.start();
+  // RouterOS reconciliation and SNMP polling; sessions change through the RADIUS writer.
+  const nasJobs = createNasJobs({ db, box, config, clock: { now }, writer: radius.writer, metrics, log: log.child({ part: 'nas' }) });
+  nasJobs.start();
   const app = await build({
     db,
     box,
     config,
+    control,
+    nasNetwork: { reconciler: nasJobs.reconciler, radiusAddresses: () => radius.addresses() },
     logger: log.child({ part: 'http' }),
     now,
     health: () => ({ radius: radius.addresses().auth.length > 0 }),
     onChange: (entity) => radius.reload(entity),
     metrics,
   });
+  prepaidOps = app.prepaid;
+  // Data caps see each committed accounting batch's traffic (after its Accounting-Responses went out).
+  radius.writer.onUsage = (usage) => app.prepaid.caps.onUsage(usage);
   // Signal handlers go in before the listeners open, so an early SIGHUP cannot kill the daemon.
-  let scheduler: ReturnType<typeof startBillingScheduler> | undefined;
+  let scheduler: { stop(): Promise<void> } | undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -51,7 +74,9 @@ export async function serve(loaded: LoadedConfig, log: Logger = createLogger(loa
     try {
       // Stop taking new work first, then let RADIUS flush acknowledged-but-unwritten work, then close.
       await scheduler?.stop();
+      await nasJobs.stop();
       await app.close();
+      await control.stop();
       await radius.close();
       db.$client.pragma('wal_checkpoint(TRUNCATE)');
       db.$client.close();
@@ -81,11 +106,15 @@ export async function serve(loaded: LoadedConfig, log: Logger = createLogger(loa
   const bound = app.server.address() as AddressInfo;
   const http = `${app.initialConfig.https ? 'https' : 'http'}://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
   log.info({ radiusAuth: radius.addresses().auth, radiusAcct: radius.addresses().acct, http }, 'tollgate is serving');
-  const billingLog = log.child({ part: 'billing' });
-  scheduler = startBillingScheduler({
-    billing: app.billing, clock: { now }, timezone: config.billing.timezone, runAt: config.billing.run_at,
-    onRun: (r) => billingLog.info({ date: r.date, days: r.days.map((d) => ({ date: d.date, invoices: d.invoices, total: d.total, problems: d.problems.length })) }, 'billing run'),
-    onError: (err) => billingLog.error({ err }, 'billing run failed; it will be retried'),
-  });
+  // The daily jobs (billing, dunning, prepaid, caps: src/scheduler/) at billing.run_at, catching up
+  // missed days first, and the notification sender (outbox -> SMTP / SMS gateway).
+  app.notifySender.start();
+  app.jobs.start();
+  scheduler = {
+    stop: async () => {
+      await app.jobs.stop();
+      await app.notifySender.stop();
+    },
+  };
 
 }

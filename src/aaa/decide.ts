@@ -4,6 +4,8 @@
  * Reasons are plain language: support staff read them in the auth log and customers in Reply-Message.
  */
 
+import { tierAt, type CapPolicy } from '../billing/domain/caps.js';
+
 export type AuthMethod = 'pap' | 'chap' | 'mschap' | 'mschapv2';
 
 export interface ServiceFacts {
@@ -29,6 +31,8 @@ export interface ServiceFacts {
   throttleDownloadKbps: number | null;
   throttleUploadKbps: number | null;
   framedPool: string | null;
+  /** The plan's own suspension mode; null or absent: the policy's. */
+  suspensionMode?: 'reject' | 'walled-garden' | null;
 }
 
 export interface RequestFacts {
@@ -47,6 +51,8 @@ export interface Policy {
   walledGardenList: string;
   walledGardenDownloadKbps: number;
   walledGardenUploadKbps: number;
+  /** What an expired prepaid service gets: a reject (default), or an Accept into the walled garden. */
+  expiredMode?: 'reject' | 'walled-garden' | undefined;
 }
 
 export interface Context {
@@ -55,6 +61,8 @@ export interface Context {
   openSessions: readonly { nasId: number | null; callingStationId: string | null }[];
   /** Bytes used in the current cap period, when the plan has a cap. */
   usageBytes?: number;
+  /** The data-cap facts of the period (fair-use tiers, block, top-ups): when given, they decide over usageBytes. */
+  cap?: { policy: CapPolicy; usedBytes: number; extraBytes: number } | undefined;
   policy: Policy;
 }
 
@@ -114,17 +122,19 @@ export function decide(service: ServiceFacts | undefined, req: RequestFacts, ctx
     case 'ended':
       return { accept: false, reason: 'service ended' };
     case 'suspended':
-      if (ctx.policy.suspendedMode === 'reject') return { accept: false, reason: 'service suspended' };
+      if ((service.suspensionMode ?? ctx.policy.suspendedMode) === 'reject') return { accept: false, reason: 'service suspended' };
       break;
     case 'active':
     case 'free':
       break;
   }
   let sessionTimeout: number | undefined;
+  let expired = false;
   if (service.expiresAt !== null || service.planType === 'prepaid') {
     const left = service.expiresAt === null ? 0 : Math.floor((Date.parse(service.expiresAt) - ctx.now.getTime()) / 1000);
-    if (left <= 0) return { accept: false, reason: service.expiresAt ? `prepaid expired at ${service.expiresAt}` : 'prepaid service has no credit' };
-    sessionTimeout = left;
+    if (left > 0) sessionTimeout = left;
+    else if (ctx.policy.expiredMode === 'walled-garden') expired = true;
+    else return { accept: false, reason: service.expiresAt ? `prepaid expired at ${service.expiresAt}` : 'prepaid service has no credit' };
   }
   if (service.macAddress && req.callingStationId !== service.macAddress) {
     return { accept: false, reason: `MAC address ${req.callingStationId ?? '(none sent)'} is not the bound ${service.macAddress}` };
@@ -138,11 +148,16 @@ export function decide(service: ServiceFacts | undefined, req: RequestFacts, ctx
 
   const attributes: ReplyAttr[] = [];
   let note: string | undefined;
-  if (service.status === 'suspended') {
+  if (service.status === 'suspended' || expired) {
     // Walled garden: the router puts the customer in an address list it redirects to a "please pay" page.
     attributes.push(...rateAttributes(req.vendor, { downloadKbps: ctx.policy.walledGardenDownloadKbps, uploadKbps: ctx.policy.walledGardenUploadKbps }));
     if (req.vendor === 'mikrotik') attributes.push(['Mikrotik-Address-List', ctx.policy.walledGardenList]);
-    note = 'suspended: walled garden';
+    note = expired ? 'prepaid expired: walled garden' : 'suspended: walled garden';
+  } else if (ctx.cap) {
+    const tier = tierAt(ctx.cap.policy, ctx.cap.usedBytes, ctx.cap.extraBytes);
+    if (tier.blocked) return { accept: false, reason: `data cap of ${ctx.cap.policy.blockAtBytes! + ctx.cap.extraBytes} bytes reached` };
+    attributes.push(...rateAttributes(req.vendor, tier.rate ?? planRate(service)));
+    if (tier.level > 0) note = `data cap reached: throttled (fair-use tier ${tier.level})`;
   } else if (service.dataCapBytes != null && (ctx.usageBytes ?? 0) >= service.dataCapBytes) {
     if (service.capAction !== 'throttle') return { accept: false, reason: `data cap of ${service.dataCapBytes} bytes reached` };
     attributes.push(...rateAttributes(req.vendor, { downloadKbps: service.throttleDownloadKbps!, uploadKbps: service.throttleUploadKbps! }));

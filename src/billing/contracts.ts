@@ -4,14 +4,15 @@
  * record. Facts are validated here with the same rules the generator applies, so a bad fact is
  * refused at the door instead of showing up later as a billing problem.
  */
-import { dateInZone, parseDate, type CalDate } from '../lib/calendar.js';
+import { addDays, dateInZone, parseDate, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import { TollgateError } from '../lib/errors.js';
 import { minor } from '../lib/money.js';
 import type { BillingStore, ServiceTerms } from '../db/billing.js';
 import type { Actor } from '../db/crud.js';
 import type { Discount } from './domain/invoicing.js';
-import { buildSchedule, type BillingDay } from './domain/periods.js';
+import { buildSchedule, periodContaining, type BillingDay } from './domain/periods.js';
+import { checkTermRules, commitmentEnd, effectiveEndDate, endOnNotice, termAt, termContaining, type TermRules } from './domain/terms.js';
 
 const bad = (field: string, message: string) => new TollgateError('invalid_input', message, field);
 
@@ -22,6 +23,9 @@ export interface TermsInput {
   trialEndDate?: CalDate | null;
   endDate?: CalDate | null;
   setupFee?: number | null;
+  termMonths?: number | null;
+  autoRenew?: boolean;
+  noticeDays?: number;
 }
 
 function billingDayOf(v: BillingDay | string): BillingDay {
@@ -45,7 +49,12 @@ export function contractService(store: BillingStore, clock: Clock, timezone: str
   function currentTerms(serviceId: number): ServiceTerms & { exists: boolean } {
     const s = service(serviceId);
     const t = store.terms(serviceId);
-    if (!t) return { exists: false, startPlanId: s.planId, billingPeriodMonths: null, billingMode: 'advance', billingDay: 'anniversary', trialEndDate: null, endDate: null, setupFee: null };
+    if (!t) {
+      return {
+        exists: false, startPlanId: s.planId, billingPeriodMonths: null, billingMode: 'advance', billingDay: 'anniversary', trialEndDate: null, endDate: null, setupFee: null,
+        termMonths: null, autoRenew: true, noticeDays: 30, noticeDate: null,
+      };
+    }
     return {
       exists: true,
       startPlanId: (t.startPlanId as number | null) ?? s.planId,
@@ -55,12 +64,43 @@ export function contractService(store: BillingStore, clock: Clock, timezone: str
       trialEndDate: t.trialEndDate as string | null,
       endDate: t.endDate as string | null,
       setupFee: t.setupFee as number | null,
+      termMonths: t.termMonths as number | null,
+      autoRenew: t.autoRenew === 1 || t.autoRenew === true,
+      noticeDays: t.noticeDays as number,
+      noticeDate: t.noticeDate as string | null,
     };
   }
 
+  const billingStartOf = (serviceId: number, t: { trialEndDate?: string | null }) =>
+    t.trialEndDate != null ? addDays(t.trialEndDate, 1) : store.serviceStartDate(serviceId);
+  const rulesOf = (t: ServiceTerms): TermRules => ({ termMonths: t.termMonths ?? null, autoRenew: t.autoRenew !== false, noticeDays: t.noticeDays ?? 30 });
+
+  /**
+   * An end once billed (its credit, reversals, early termination) is final: moving the last day of
+   * service afterwards would leave those lines wrong, so it is refused and a credit note corrects it.
+   */
+  function guardBilledEnd(serviceId: number, before: ServiceTerms, after: ServiceTerms): void {
+    const was = effectiveEndDate(billingStartOf(serviceId, before), rulesOf(before), before.endDate);
+    const will = effectiveEndDate(billingStartOf(serviceId, after), rulesOf(after), after.endDate);
+    if (was !== will && store.endCredited(serviceId)) {
+      throw new TollgateError('conflict', `the end of service ${serviceId} on ${was ?? 'its end date'} is already billed: correct it with a credit note`, 'endDate');
+    }
+  }
+
+  /** The terms as stored, and what they mean today: the current term, the last day, the earliest end on notice. */
   function view(serviceId: number) {
     const { exists: _e, ...t } = currentTerms(serviceId);
-    return { serviceId, ...t, planChanges: store.planChanges(serviceId) };
+    const today = dateInZone(clock.now(), timezone);
+    const start = billingStartOf(serviceId, t);
+    const rules = rulesOf(t);
+    const term = t.termMonths == null ? null : termContaining(start, t.termMonths, today) ?? termAt(start, t.termMonths, 0);
+    return {
+      serviceId, ...t,
+      currentTerm: term === null ? null : { start: term.start, end: term.end },
+      lastDayOfService: effectiveEndDate(start, rules, t.endDate),
+      endOnNoticeToday: t.termMonths == null ? null : endOnNotice(start, rules, today),
+      planChanges: store.planChanges(serviceId),
+    };
   }
 
   return {
@@ -79,7 +119,13 @@ export function contractService(store: BillingStore, clock: Clock, timezone: str
           trialEndDate: input.trialEndDate === undefined ? cur.trialEndDate ?? null : input.trialEndDate,
           endDate: input.endDate === undefined ? cur.endDate ?? null : input.endDate,
           setupFee: input.setupFee === undefined ? cur.setupFee ?? null : input.setupFee,
+          termMonths: input.termMonths === undefined ? cur.termMonths ?? null : input.termMonths,
+          autoRenew: input.autoRenew ?? cur.autoRenew ?? true,
+          noticeDays: input.noticeDays ?? cur.noticeDays ?? 30,
+          noticeDate: cur.noticeDate ?? null,
         };
+        checkTermRules(next);
+        guardBilledEnd(serviceId, cur, next);
         if (next.setupFee != null && (minor(next.setupFee, 'setupFee') < 0)) throw bad('setupFee', 'setupFee must not be negative');
         const startDate = store.serviceStartDate(serviceId);
         // The same schedule rules as the generator: a bad combination is refused now.
@@ -91,6 +137,35 @@ export function contractService(store: BillingStore, clock: Clock, timezone: str
         store.upsertTerms(serviceId, next, at());
         const after = view(serviceId);
         store.audit(actor, at(), 'update', 'service_billing', serviceId, after);
+        return after;
+      });
+    },
+
+    /**
+     * Cancels a contract: the customer gives notice on `noticeDate` (default today). Without an
+     * `endDate` the contract ends when the notice rule says (terms.ts: the end of the current term
+     * when the notice is in time, else of the next; at once without a term). An explicit earlier
+     * `endDate` is accepted and the rest of its term is charged as early termination.
+     */
+    cancel(serviceId: number, input: { noticeDate?: string | undefined; endDate?: string | undefined }, actor: Actor) {
+      return store.transaction(() => {
+        const s = service(serviceId);
+        if (s.status === 'ended') throw new TollgateError('conflict', `service ${serviceId} has already ended`);
+        const cur = currentTerms(serviceId);
+        const notice = input.noticeDate === undefined ? dateInZone(clock.now(), timezone) : parseDate(input.noticeDate, 'noticeDate');
+        const start = billingStartOf(serviceId, cur);
+        const rules = rulesOf(cur);
+        const endDate = input.endDate === undefined ? endOnNotice(start, rules, notice) : parseDate(input.endDate, 'endDate');
+        const startDate = store.serviceStartDate(serviceId);
+        if (endDate < startDate) throw bad('endDate', 'the end date cannot be before the start date');
+        if (notice < startDate) throw bad('noticeDate', 'notice cannot be given before the service starts');
+        const { exists: _e, ...keep } = cur;
+        guardBilledEnd(serviceId, cur, { ...keep, endDate });
+        store.upsertTerms(serviceId, { ...keep, endDate, noticeDate: notice }, at());
+        const committedTo = commitmentEnd(start, rules, endDate);
+        const earlyTermination = committedTo !== null && committedTo > endDate ? { from: addDays(endDate, 1), to: committedTo } : null;
+        const after = { ...view(serviceId), earlyTermination };
+        store.audit(actor, at(), 'cancel', 'service_billing', serviceId, { noticeDate: notice, endDate, earlyTermination });
         return after;
       });
     },
@@ -116,6 +191,16 @@ export function contractService(store: BillingStore, clock: Clock, timezone: str
         // recorded after it would leave that credit at the wrong price.
         if (cur.endDate != null) {
           throw bad('effectiveDate', `the service ends on ${cur.endDate}: record plan changes before setting the end date, or clear the end date first`);
+        }
+        // A term that does not renew fixes the last day from the start: the same rule holds for a
+        // change inside the last period, whose end credit may be billed already.
+        const lastDay = effectiveEndDate(billingStartOf(serviceId, cur), rulesOf(cur), null);
+        if (lastDay !== null && date <= lastDay) {
+          const months = cur.billingPeriodMonths ?? store.planMonths(cur.startPlanId) ?? 1;
+          const last = periodContaining(buildSchedule({ startDate: start, billingPeriodMonths: months, billingDay: cur.billingDay, trialEndDate: cur.trialEndDate ?? null, endDate: lastDay }), lastDay);
+          if (last !== null && date >= last.start) {
+            throw bad('effectiveDate', `the contract ends on ${lastDay} (its term does not renew): a plan change cannot take effect in its last period (from ${last.start})`);
+          }
         }
         // Pin the plan the contract started on before the service's own plan moves.
         if (!cur.exists) store.upsertTerms(serviceId, cur, at());

@@ -16,10 +16,13 @@ import { toAccount } from '../db/billing.js';
 import type { Actor } from '../db/crud.js';
 import { generateInvoices, type BillingProblem, type DraftInvoice } from './domain/invoicing.js';
 import { formatDocumentNumber } from './domain/numbering.js';
+import { effectiveEndDate } from './domain/terms.js';
+import { promotionService } from './promotions.js';
 import {
   accountStatement,
   applyAccountEvent,
   buildCreditNote,
+  planRefund,
   type AccountEvent,
   type AccountState,
   type CreditNoteRequest,
@@ -35,7 +38,12 @@ export interface BillingOptions {
   chunkSize?: number;
   invoicePrefix?: string;
   creditNotePrefix?: string;
+  /** Called after commit when the run changed services (closed ended contracts): RADIUS reloads. */
+  onServicesChanged?: (serviceIds: number[]) => void;
 }
+
+/** The actor of the changes the run makes by itself. */
+const RUN_ACTOR: Actor = { id: 'billing-run' };
 
 export interface DayResult {
   date: CalDate;
@@ -43,6 +51,8 @@ export interface DayResult {
   lines: number;
   total: number;
   problems: unknown[];
+  /** Services whose last day of service had passed: now 'ended'. */
+  closed: number[];
 }
 
 export interface RunResult {
@@ -61,6 +71,9 @@ export interface PaymentInput {
   reference?: string | null;
 }
 
+/** Told after a payment or a credit note commits. */
+export type SettlementListener = (customerId: number, event: { kind: 'payment' | 'credit_note'; id: number; amount: number }) => void;
+
 type RunHook = (phase: 'chunk', date: CalDate, chunk: number) => void;
 
 export type BillingService = ReturnType<typeof billingService>;
@@ -72,6 +85,7 @@ export function billingService(opts: BillingOptions) {
   const noteSeries = opts.creditNotePrefix ?? 'CN';
   const at = () => clock.now().toISOString();
   const today = () => dateInZone(clock.now(), opts.timezone);
+  const promotions = promotionService(store, clock);
 
   /**
    * Applies one account event and writes what changed: settlement columns of the invoices touched,
@@ -108,7 +122,11 @@ export function billingService(opts: BillingOptions) {
 
   /** One billing day as steps, one transaction per chunk, so a caller may yield between them. */
   function* runDaySteps(date: CalDate, hook?: RunHook): Generator<void, DayResult> {
-    store.transaction(() => store.startRun(date, at()));
+    store.transaction(() => {
+      store.startRun(date, at());
+      // New contracts on a promoted plan get the promotion before their first period is billed.
+      promotions.applyToNewContracts(RUN_ACTOR);
+    });
     const customerIds = store.billableCustomers();
     const problems: (BillingProblem | { customerId: number; serviceId: number; reason: string })[] = [];
     let invoices = 0;
@@ -146,8 +164,31 @@ export function billingService(opts: BillingOptions) {
       hook?.('chunk', date, i / chunkSize);
       yield;
     }
-    store.transaction(() => store.finishRun(date, at(), problems));
-    return { date, invoices, lines, total, problems };
+    const closed = store.transaction(() => {
+      const ids = closeEnded(date);
+      store.finishRun(date, at(), problems);
+      return ids;
+    });
+    if (closed.length > 0) opts.onServicesChanged?.(closed);
+    return { date, invoices, lines, total, problems, closed };
+  }
+
+  /**
+   * Automatic close: a service still active or suspended whose last day of service (its end date,
+   * or the end of a term that does not renew) is before `date` becomes 'ended'. It runs after the
+   * day's invoices, so an arrears contract's final invoice (the day after its end) is already out.
+   */
+  function closeEnded(date: CalDate): number[] {
+    const closed: number[] = [];
+    for (const c of store.closeCandidates()) {
+      const billingStart = c.trialEndDate != null ? addDays(c.trialEndDate, 1) : c.startDate;
+      const end = effectiveEndDate(billingStart, { termMonths: c.termMonths, autoRenew: c.autoRenew }, c.endDate);
+      if (end === null || end >= date) continue;
+      if (!store.setServiceStatus(c.serviceId, c.status, 'ended', at())) continue;
+      store.audit(RUN_ACTOR, at(), 'close', 'service', c.serviceId, { status: 'ended', previousStatus: c.status, lastDayOfService: end, runDate: date });
+      closed.push(c.serviceId);
+    }
+    return closed;
   }
 
   function* runSteps(dateInput: string, hook?: RunHook): Generator<void, RunResult> {
@@ -162,6 +203,11 @@ export function billingService(opts: BillingOptions) {
   }
 
   let running: Promise<unknown> = Promise.resolve();
+  // Told after a payment or a credit note commits (dunning reactivates what the payment clears).
+  const settlementListeners: SettlementListener[] = [];
+  const settled: SettlementListener = (customerId, event) => {
+    for (const l of settlementListeners) l(customerId, event);
+  };
 
   return {
     today,
@@ -199,6 +245,11 @@ export function billingService(opts: BillingOptions) {
       return next;
     },
 
+    /** Calls `fn(customerId)` after each committed payment or credit note; it must not throw. */
+    onSettlement(fn: SettlementListener): void {
+      settlementListeners.push(fn);
+    },
+
     lastRun: () => store.lastFinishedRun(),
     getRun: (date: string) => store.getRun(date),
 
@@ -209,7 +260,7 @@ export function billingService(opts: BillingOptions) {
       if (Number.isNaN(received.getTime())) throw new TollgateError('invalid_input', 'receivedAt must be an ISO 8601 instant', 'receivedAt');
       const receivedAt = received.toISOString();
       const date = dateInZone(received, opts.timezone);
-      return store.transaction(() => {
+      const recorded = store.transaction(() => {
         if (!store.customerExists(input.customerId)) throw new TollgateError('invalid_input', `customer ${input.customerId} does not exist`, 'customerId');
         const id = store.insertPayment({ customerId: input.customerId, amount: input.amount, method: input.method, reference: input.reference ?? null, receivedAt, date }, at());
         applyToAccount(input.customerId, { type: 'payment', id, date, amount: input.amount });
@@ -217,25 +268,43 @@ export function billingService(opts: BillingOptions) {
         store.audit(actor, at(), 'create', 'payment', id, payment);
         return payment;
       });
+      settled(input.customerId, { kind: 'payment', id: recorded.id, amount: recorded.amount });
+      return recorded;
     },
 
     /**
-     * Pays back part or all of a payment. Only money the customer holds as credit can go back: a
-     * payment that settled invoices is refunded after a credit note frees it.
+     * Pays back part or all of a payment. By default only money the customer holds as credit goes
+     * back. With `reopenInvoices` the money goes back even though it settled invoices: the credit
+     * held goes first, then the settlement is reversed newest invoice first (this payment's own
+     * invoices before others), and those invoices are open again (payments.ts planRefund).
      */
-    refundPayment(paymentId: number, input: { amount?: number | undefined; date?: string | undefined; reason?: string | null | undefined }, actor: Actor) {
+    refundPayment(
+      paymentId: number,
+      input: { amount?: number | undefined; date?: string | undefined; reason?: string | null | undefined; reopenInvoices?: boolean | undefined },
+      actor: Actor,
+    ) {
       return store.transaction(() => {
         const payment = store.payment(paymentId);
         if (!payment) throw new TollgateError('not_found', `payment ${paymentId} does not exist`);
         const refundable = payment.amount - payment.refunded;
-        const amount = input.amount ?? Math.min(refundable, store.credit(payment.customerId));
+        const credit = store.credit(payment.customerId);
+        const reopen = input.reopenInvoices === true;
+        const amount = input.amount ?? (reopen ? refundable : Math.min(refundable, credit));
         minor(amount, 'amount');
-        if (amount <= 0) throw new TollgateError('conflict', 'nothing to refund: the customer holds no credit from this payment', 'amount');
+        if (amount <= 0) {
+          throw new TollgateError('conflict', reopen ? 'nothing to refund: this payment was refunded in full' : 'nothing to refund: the customer holds no credit from this payment', 'amount');
+        }
         if (amount > refundable) throw new TollgateError('invalid_input', `at most ${refundable} of this payment is left to refund`, 'amount');
         const date = input.date === undefined ? today() : parseDate(input.date, 'date');
         if (date < payment.date) throw new TollgateError('invalid_input', 'a refund cannot be dated before its payment', 'date');
+        const settled = reopen ? store.settledInvoices(payment.customerId) : [];
+        const net = reopen ? store.paymentAllocationNet(paymentId) : new Map<number, number>();
+        const plan = planRefund({
+          amount, credit, reopen,
+          invoices: settled.map((i) => ({ ...i, fromPayment: Math.max(0, net.get(i.invoiceId as number) ?? 0) })),
+        });
         const id = store.insertRefund({ customerId: payment.customerId, paymentId, amount, date, reason: input.reason ?? null }, at());
-        applyToAccount(payment.customerId, { type: 'refund', id, date, amount });
+        applyToAccount(payment.customerId, { type: 'refund', id, date, amount, paymentId, reopen: plan.reopen }, settled);
         const refund = store.refund(id)!;
         store.audit(actor, at(), 'refund', 'payment', paymentId, refund);
         return refund;
@@ -243,7 +312,7 @@ export function billingService(opts: BillingOptions) {
     },
 
     creditNote(invoiceId: number, request: CreditNoteRequest, input: { date?: string | undefined; reason?: string | null | undefined }, actor: Actor) {
-      return store.transaction(() => {
+      const created = store.transaction(() => {
         const invoice = store.invoice(invoiceId);
         if (!invoice) throw new TollgateError('not_found', `invoice ${invoiceId} does not exist`);
         const date = input.date === undefined ? today() : parseDate(input.date, 'date');
@@ -261,6 +330,8 @@ export function billingService(opts: BillingOptions) {
         store.audit(actor, at(), 'create', 'credit_note', id, note);
         return note;
       });
+      settled(created.customerId, { kind: 'credit_note', id: created.id, amount: created.total });
+      return created;
     },
 
     /** The customer's statement: every event with a running balance, and the totals it adds up to. */

@@ -77,7 +77,23 @@ function fromEnv(spec: FieldSpec, text: string): unknown {
 
 /** The environment variable that overrides a key: `TOLLGATE_<SECTION>_<KEY>`, upper case. */
 export function envName(section: string, key: string): string {
-  return `TOLLGATE_${section}_${key}`.toUpperCase();
+  return `TOLLGATE_${section.replace(/\./g, '_')}_${key}`.toUpperCase();
+}
+
+/** Moves TOML sub-tables that are sections of their own (`[notify.email]`) to their dotted name. */
+export function flattenSections(doc: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...doc };
+  for (const [top, value] of Object.entries(doc)) {
+    if (top in schema || typeof value !== 'object' || value === null || Array.isArray(value)) continue;
+    const rest: Record<string, unknown> = {};
+    for (const [sub, v] of Object.entries(value)) {
+      if (`${top}.${sub}` in schema) out[`${top}.${sub}`] = v;
+      else rest[sub] = v;
+    }
+    if (Object.keys(rest).length === 0) delete out[top];
+    else out[top] = rest;
+  }
+  return out;
 }
 
 /**
@@ -104,6 +120,7 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
     }
   }
 
+  doc = flattenSections(doc);
   const at = (section: string, key?: string) => {
     const line = file ? lineOf(text, section, key) : undefined;
     return `${file ?? '(defaults)'}${line ? `:${line}` : ''}`;

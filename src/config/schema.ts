@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { parseCidr } from '../lib/net.js';
 
 /**
  * The one configuration schema. Every key has a type, a default and a check; `config.example.toml`
@@ -74,6 +76,14 @@ function currency(v: string): string | undefined {
   }
 }
 
+const noticeDays = (v: string) => {
+  const parts = v.trim() === '' ? [] : v.split(',').map((x) => x.trim());
+  if (parts.length > 3 || parts.some((x) => !/^\d+$/.test(x) || Number(x) < 1 || Number(x) > 365) || new Set(parts.map(Number)).size !== parts.length) {
+    return `"${v}" is not up to three distinct whole days 1-365, comma-separated (e.g. "7,3,1")`;
+  }
+  return undefined;
+};
+
 const hhmm = (v: string) =>
   /^([01]\d|2[0-3]):[0-5]\d$/.test(v) ? undefined : `"${v}" is not a time of day as "HH:MM" (24 h)`;
 
@@ -96,7 +106,16 @@ export const schema = {
     walled_garden_list: { type: 'string', default: 'tollgate-walled-garden', check: nonEmpty },
     walled_garden_download_kbps: { type: 'integer', default: 256, check: range(8, 10_000_000) },
     walled_garden_upload_kbps: { type: 'integer', default: 128, check: range(8, 10_000_000) },
+    // CoA and Disconnect (src/nas/actions.ts): the first wait for an answer, doubled per retransmission.
+    coa_timeout_ms: { type: 'integer', default: 1000, check: range(50, 60_000) },
+    coa_tries: { type: 'integer', default: 3, check: range(1, 10) },
+    // How long an ACKed action may wait for accounting to confirm it before it is retried once, then
+    // flagged unconfirmed. 0 for coa_confirm_seconds: interim_interval + 60.
+    disconnect_confirm_seconds: { type: 'integer', default: 30, check: range(1, 3600) },
+    coa_confirm_seconds: { type: 'integer', default: 0, check: range(0, 86_400) },
     receive_buffer_bytes: { type: 'integer', default: 8_388_608, check: range(65_536, 268_435_456) },
+    // The address routers send RADIUS to (router onboarding commands); empty: the API's own address.
+    public_address: { type: 'string', default: '' },
   },
   http: {
     listen: { type: 'string', default: '0.0.0.0:8080', check: listen },
@@ -104,11 +123,54 @@ export const schema = {
     tls_cert: { type: 'string', default: '' },
     tls_key: { type: 'string', default: '', secret: true },
     body_limit_bytes: { type: 'integer', default: 1_048_576, check: range(1024, 104_857_600) },
+    // Addresses or CIDR blocks allowed to reach /api/v1 (login included); empty: every address.
+    admin_allow: { type: 'string[]', default: [], check: (v: string[]) => v.map((c) => (parseCidr(c) ? undefined : `"${c}" is not an address or a CIDR block`)).find(Boolean) },
   },
   billing: {
     currency: { type: 'string', default: 'EUR', check: currency },
     timezone: { type: 'string', default: 'Europe/Rome', check: timezone },
     run_at: { type: 'string', default: '02:00', check: hhmm },
+  },
+  // The seller on invoices and credit notes (src/http/routes/billing-pdf.ts).
+  company: {
+    name: { type: 'string', default: '' },
+    address: { type: 'string', default: '' },
+    tax_id: { type: 'string', default: '' },
+    email: { type: 'string', default: '' },
+    phone: { type: 'string', default: '' },
+    iban: { type: 'string', default: '' },
+    payment_terms: { type: 'string', default: '' },
+    logo: { type: 'string', default: '', check: (v: string) => (v === '' || existsSync(v) ? undefined : `"${v}" does not exist (a PNG or JPEG file)`) },
+  },
+  // Notifications (src/notify/). Sections with a dot are TOML sub-tables: [notify.email].
+  'notify.email': {
+    smtp_url: { type: 'string', default: '', secret: true },
+    from: { type: 'string', default: '' },
+  },
+  'notify.sms': {
+    url: { type: 'string', default: '' },
+    method: { type: 'string', default: 'POST', check: oneOf('GET', 'POST', 'PUT') },
+    headers: { type: 'string[]', default: [] },
+    body: { type: 'string', default: '' },
+    content_type: { type: 'string', default: 'application/x-www-form-urlencoded', check: oneOf('application/x-www-form-urlencoded', 'application/json', 'text/plain') },
+    token: { type: 'string', default: '', secret: true },
+  },
+  // RouterOS API reconciliation and SNMP polling (src/nas/).
+  nas: {
+    reconcile_interval_seconds: { type: 'integer', default: 300, check: range(0, 86_400) },
+    reconcile_grace_seconds: { type: 'integer', default: 120, check: range(0, 3600) },
+    snmp_interval_seconds: { type: 'integer', default: 60, check: range(0, 86_400) },
+    snmp_timeout_ms: { type: 'integer', default: 3000, check: range(100, 60_000) },
+    snmp_down_after_failures: { type: 'integer', default: 3, check: range(1, 100) },
+    traffic_retention_days: { type: 'integer', default: 30, check: range(1, 3650) },
+  },
+  // Prepaid expiry notices and vouchers (src/billing/prepaid.ts, vouchers.ts).
+  prepaid: {
+    // Days before expiry on which a notice goes out: up to three, comma-separated; empty for none.
+    notice_days: { type: 'string', default: '7,3,1', check: noticeDays },
+    voucher_code_length: { type: 'integer', default: 12, check: range(10, 32) },
+    // An expired prepaid service's next login: refused, or accepted into the walled garden (radius.walled_garden_*).
+    expired_mode: { type: 'string', default: 'reject', check: oneOf('reject', 'walled-garden') },
   },
   log: {
     level: { type: 'string', default: 'info', check: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace'), reloadable: true },
@@ -119,6 +181,15 @@ export const schema = {
     secret_key_file: { type: 'string', default: '', },
     secret_key: { type: 'string', default: '', secret: true },
     initial_admin_username: { type: 'string', default: 'admin', check: nonEmpty },
+    // Admin sessions (cookie login): idle and absolute lifetime.
+    session_idle_minutes: { type: 'integer', default: 30, check: range(1, 1440) },
+    session_max_hours: { type: 'integer', default: 12, check: range(1, 720) },
+    // Every admin must enrol a TOTP second factor before using the API.
+    require_totp: { type: 'boolean', default: false },
+    // Failed logins: slowed after 3, locked for login_lockout_minutes after these many in a row.
+    login_max_failures: { type: 'integer', default: 10, check: range(3, 1000) },
+    login_max_failures_ip: { type: 'integer', default: 50, check: range(3, 100_000) },
+    login_lockout_minutes: { type: 'integer', default: 15, check: range(1, 1440) },
   },
 } satisfies Schema;
 

@@ -115,6 +115,10 @@ export interface ServiceTerms {
   trialEndDate?: string | null;
   endDate?: string | null;
   setupFee?: number | null;
+  termMonths?: number | null;
+  autoRenew?: boolean;
+  noticeDays?: number;
+  noticeDate?: string | null;
 }
 
 export interface ItemRow {
@@ -158,7 +162,9 @@ const NOTE_COLS = `id, customer_id as customerId, invoice_id as invoiceId, numbe
 const ITEM_COLS = `id, service_id as serviceId, description, amount, tax_rate_bp as taxRateBp, tax_inclusive as taxInclusive, start_date as startDate, end_date as endDate, created_at as createdAt`;
 const CHARGE_COLS = `id, customer_id as customerId, service_id as serviceId, description, amount, tax_rate_bp as taxRateBp, tax_inclusive as taxInclusive, date, created_at as createdAt`;
 const DISCOUNT_COLS = `id, customer_id as customerId, description, target_kind as targetKind, service_id as serviceId, item_id as itemId,
-  value_type as valueType, percent_bp as percentBp, amount, start_date as startDate, periods, created_at as createdAt`;
+  value_type as valueType, percent_bp as percentBp, amount, start_date as startDate, periods, promotion_id as promotionId, created_at as createdAt`;
+const PROMO_COLS = `id, key, description, value_type as valueType, percent_bp as percentBp, amount, start_date as startDate, periods, plan_id as planId,
+  service_ids as serviceIds, applies_to_new as appliesToNew, new_until as newUntil, created_at as createdAt`;
 const PLAN_COLS = (a: string) => `${a}.id as planId, ${a}.name as planName, ${a}.price as price, ${a}.tax_rate_bp as taxRateBp, ${a}.tax_inclusive as taxInclusive, ${a}.type as planType`;
 
 function planOf(r: Row): PlanTerms {
@@ -189,11 +195,16 @@ export function billingStore(db: Db) {
     billableCustomers: p(`select distinct customer_id as id from services where status != 'proposal' and status != 'free'
       union select distinct customer_id from one_off_charges o where not exists (select 1 from invoice_lines l where l.key = 'charge:' || o.id)
       order by 1`),
-    accounts: p(`select c.id as customerId, coalesce(a.days_until_due, 14) as daysUntilDue, coalesce(a.bill_suspended, 0) as billSuspended
-      from customers c left join customer_accounts a on a.customer_id = c.id where c.id in (select value from json_each(?)) order by c.id`),
+    // The customer's billing profile (or the default profile) decides days until due and billing while suspended.
+    accounts: p(`select c.id as customerId, coalesce(bp.days_until_due, a.days_until_due, 14) as daysUntilDue,
+        coalesce(bp.bill_suspended, a.bill_suspended, 0) as billSuspended
+      from customers c left join customer_accounts a on a.customer_id = c.id
+      left join billing_profiles bp on bp.id = coalesce(c.billing_profile_id, (select id from billing_profiles where is_default = 1 order by id limit 1))
+      where c.id in (select value from json_each(?)) order by c.id`),
     services: p(`select s.id as serviceId, s.customer_id as customerId, s.username, s.status, s.start_date as startDate,
         b.billing_period_months as contractMonths, coalesce(b.billing_mode, 'advance') as billingMode, coalesce(b.billing_day, 'anniversary') as billingDay,
         b.trial_end_date as trialEndDate, b.end_date as endDate, coalesce(b.setup_fee, p.setup_fee) as setupFee,
+        b.term_months as termMonths, coalesce(b.auto_renew, 1) as autoRenew,
         p.billing_period_months as planMonths, ${PLAN_COLS('p')}
       from services s left join service_billing b on b.service_id = s.id join plans p on p.id = coalesce(b.start_plan_id, s.plan_id)
       where s.customer_id in (select value from json_each(?)) order by s.customer_id, s.id`),
@@ -214,7 +225,7 @@ export function billingStore(db: Db) {
     // What a service was billed for days after its end (except the end's own credits), and its setup fee.
     billedAfter: p(`select key, description, period_start as periodStart, period_end as periodEnd, amount, tax_rate_bp as taxRateBp,
         tax_inclusive as taxInclusive, net, tax, gross
-      from invoice_lines where service_id = ? and (kind = 'setup' or (period_start > ? and kind not in ('end_credit', 'item_end_credit')
+      from invoice_lines where service_id = ? and (kind = 'setup' or (period_start > ? and kind not in ('end_credit', 'item_end_credit', 'early_termination')
       and (applies_to is null or applies_to not like '%:end:credit'))) order by id`),
 
     nextSequence: p(`insert into number_series (prefix, year, last_sequence) values (?, ?, ?)
@@ -232,6 +243,8 @@ export function billingStore(db: Db) {
     setCredit: p(`update customer_accounts set credit = ?, updated_at = ? where customer_id = ?`),
     openInvoices: p(`select ${INVOICE_COLS} from invoices where customer_id = ? and open > 0 order by due_date, issue_date, number`),
     settle: p(`update invoices set paid = ?, credited = ?, open = ? where id = ?`),
+    settledInvoices: p(`select ${INVOICE_COLS} from invoices where customer_id = ? and paid > 0 order by due_date, issue_date, number`),
+    paymentAllocationNet: p(`select invoice_id as invoiceId, sum(amount) as amount from payment_allocations where payment_id = ? group by invoice_id`),
     insertAllocation: p(`insert into payment_allocations (invoice_id, payment_id, amount, date) values (?, ?, ?, ?)`),
 
     customerExists: p(`select 1 from customers where id = ?`),
@@ -272,16 +285,28 @@ export function billingStore(db: Db) {
     audit: p(`insert into audit_log (at, actor, actor_ip, action, entity, entity_id, before, after) values (?, ?, ?, ?, ?, ?, null, ?)`),
     serviceRow: p(`select id, customer_id as customerId, plan_id as planId, status from services where id = ?`),
     planRow: p(`select id, type from plans where id = ?`),
+    planMonths: p(`select billing_period_months as m from plans where id = ?`),
+    endCredited: p(`select 1 from invoice_lines where service_id = ? and kind in ('end_credit', 'item_end_credit', 'early_termination') limit 1`),
     terms: p(`select service_id as serviceId, start_plan_id as startPlanId, billing_period_months as billingPeriodMonths, billing_mode as billingMode,
-      billing_day as billingDay, trial_end_date as trialEndDate, end_date as endDate, setup_fee as setupFee from service_billing where service_id = ?`),
+      billing_day as billingDay, trial_end_date as trialEndDate, end_date as endDate, setup_fee as setupFee,
+      term_months as termMonths, auto_renew as autoRenew, notice_days as noticeDays, notice_date as noticeDate from service_billing where service_id = ?`),
     customerDoc: p(`select name, address, tax_id as taxId, email from customers where id = ?`),
     serviceStart: p(`select start_date as d from services where id = ?`),
     latestChange: p(`select max(effective_date) as d from service_plan_changes where service_id = ?`),
-    upsertTerms: p(`insert into service_billing (service_id, start_plan_id, billing_period_months, billing_mode, billing_day, trial_end_date, end_date, setup_fee, updated_at)
-      values (@serviceId, @startPlanId, @billingPeriodMonths, @billingMode, @billingDay, @trialEndDate, @endDate, @setupFee, @at)
+    upsertTerms: p(`insert into service_billing (service_id, start_plan_id, billing_period_months, billing_mode, billing_day, trial_end_date, end_date, setup_fee,
+        term_months, auto_renew, notice_days, notice_date, updated_at)
+      values (@serviceId, @startPlanId, @billingPeriodMonths, @billingMode, @billingDay, @trialEndDate, @endDate, @setupFee,
+        @termMonths, @autoRenew, @noticeDays, @noticeDate, @at)
       on conflict(service_id) do update set start_plan_id = excluded.start_plan_id, billing_period_months = excluded.billing_period_months,
       billing_mode = excluded.billing_mode, billing_day = excluded.billing_day, trial_end_date = excluded.trial_end_date,
-      end_date = excluded.end_date, setup_fee = excluded.setup_fee, updated_at = excluded.updated_at`),
+      end_date = excluded.end_date, setup_fee = excluded.setup_fee, term_months = excluded.term_months, auto_renew = excluded.auto_renew,
+      notice_days = excluded.notice_days, notice_date = excluded.notice_date, updated_at = excluded.updated_at`),
+    // Services still open whose contract may have reached its end (an end date, or a non-renewing term).
+    closeCandidates: p(`select s.id as serviceId, s.status, s.start_date as startDate, b.trial_end_date as trialEndDate, b.end_date as endDate,
+        b.term_months as termMonths, b.auto_renew as autoRenew
+      from services s join service_billing b on b.service_id = s.id
+      where s.status in ('active', 'suspended') and (b.end_date is not null or (b.term_months is not null and b.auto_renew = 0))`),
+    setServiceStatus: p(`update services set status = ?, updated_at = ? where id = ? and status = ?`),
     insertPlanChange: p(`insert into service_plan_changes (service_id, plan_id, effective_date, created_at) values (?, ?, ?, ?) returning id`),
     setServicePlan: p(`update services set plan_id = ?, updated_at = ? where id = ?`),
     planChanges: p(`select id, plan_id as planId, effective_date as effectiveDate, created_at as createdAt from service_plan_changes where service_id = ? order by effective_date, id`),
@@ -297,6 +322,26 @@ export function billingStore(db: Db) {
     insertDiscount: p(`insert into discounts (customer_id, description, target_kind, service_id, item_id, value_type, percent_bp, amount, start_date, periods, created_at)
       values (@customerId, @description, @targetKind, @serviceId, @itemId, @valueType, @percentBp, @amount, @startDate, @periods, @at) returning id`),
     discountsOf: p(`select ${DISCOUNT_COLS} from discounts where customer_id = ? order by id`),
+    promotionByKey: p(`select ${PROMO_COLS} from promotions where key = ?`),
+    promotion: p(`select ${PROMO_COLS} from promotions where id = ?`),
+    promotions: p(`select ${PROMO_COLS} from promotions where id > ? order by id limit ?`),
+    insertPromotion: p(`insert into promotions (key, description, value_type, percent_bp, amount, start_date, periods, plan_id, service_ids, applies_to_new, new_until, created_at)
+      values (@key, @description, @valueType, @percentBp, @amount, @startDate, @periods, @planId, @serviceIds, @appliesToNew, @newUntil, @at) returning id`),
+    promotionServices: p(`select service_id as serviceId from discounts where promotion_id = ? order by service_id`),
+    // Services a promotion may target: not ended, not free.
+    servicesOfPlan: p(`select id as serviceId, customer_id as customerId, start_date as startDate from services
+      where plan_id = ? and status in ('proposal', 'active', 'suspended') order by id`),
+    serviceForPromotion: p(`select id as serviceId, customer_id as customerId, start_date as startDate, status from services where id = ?`),
+    // New contracts on a promoted plan, started within its window, that do not have it yet.
+    newForPromotions: p(`select p.id as promotionId, s.id as serviceId, s.customer_id as customerId, s.start_date as startDate
+      from promotions p join services s on coalesce((select b.start_plan_id from service_billing b where b.service_id = s.id), s.plan_id) = p.plan_id
+      where p.applies_to_new = 1 and s.status in ('proposal', 'active', 'suspended') and s.start_date >= p.start_date
+        and (p.new_until is null or s.start_date <= p.new_until)
+        and not exists (select 1 from discounts d where d.promotion_id = p.id and d.service_id = s.id)
+      order by p.id, s.id`),
+    insertPromotionDiscount: p(`insert into discounts (customer_id, description, target_kind, service_id, item_id, value_type, percent_bp, amount, start_date, periods, promotion_id, created_at)
+      values (@customerId, @description, 'service', @serviceId, null, @valueType, @percentBp, @amount, @startDate, @periods, @promotionId, @at)
+      on conflict(promotion_id, service_id) do nothing returning id`),
     allDiscounts: p(`select ${DISCOUNT_COLS} from discounts order by id limit 1000`),
   };
 
@@ -381,6 +426,7 @@ export function billingStore(db: Db) {
           trialEndDate: r.trialEndDate as string | null,
           endDate: r.endDate as string | null,
           setupFee: r.setupFee as number,
+          ...(r.termMonths != null ? { termMonths: r.termMonths as number, autoRenew: bool(r.autoRenew) } : {}),
           recurringItems: items.get(serviceId) ?? [],
           suspensions: susp,
         });
@@ -469,6 +515,14 @@ export function billingStore(db: Db) {
     /** Invoices still owed, oldest first, as the account domain sees them. */
     openInvoices(customerId: number): InvoiceAccount[] {
       return (s.openInvoices.all(customerId) as InvoiceRow[]).map(toAccount);
+    },
+    /** Invoices that payments or credit settled, in part or whole. */
+    settledInvoices(customerId: number): InvoiceAccount[] {
+      return (s.settledInvoices.all(customerId) as InvoiceRow[]).map(toAccount);
+    },
+    /** What a payment still settles, per invoice (its allocations net of reversals). */
+    paymentAllocationNet(paymentId: number): Map<number, number> {
+      return new Map((s.paymentAllocationNet.all(paymentId) as { invoiceId: number; amount: number }[]).map((r) => [r.invoiceId, r.amount]));
     },
     settleInvoice(inv: InvoiceAccount): void {
       s.settle.run(inv.paid, inv.credited, inv.open, inv.invoiceId);
@@ -572,6 +626,13 @@ export function billingStore(db: Db) {
     serviceRow(id: number): { id: number; customerId: number; planId: number; status: string } | null {
       return (s.serviceRow.get(id) as never) ?? null;
     },
+    planMonths(id: number): number | null {
+      return (s.planMonths.get(id) as { m: number | null } | undefined)?.m ?? null;
+    },
+    /** Whether lines for the service's end were billed (an end credit, a reversal, early termination). */
+    endCredited(serviceId: number): boolean {
+      return s.endCredited.get(serviceId) !== undefined;
+    },
     planType(id: number): string | null {
       return (s.planRow.get(id) as { type: string } | undefined)?.type ?? null;
     },
@@ -599,6 +660,17 @@ export function billingStore(db: Db) {
         taxRateBp: number; net: number; tax: number; gross: number; total: number; open: number;
       }[];
     },
+    /** Credit notes of a period, one row per tax rate, for exports. */
+    creditNoteTaxRows(f: { customerId?: number | undefined; from?: string | undefined; to?: string | undefined }) {
+      const { where, args } = periodWhere('n.issue_date', 'n.customer_id', f);
+      return c.prepare(`select n.number, n.issue_date as issueDate, i.number as invoiceNumber, n.customer_id as customerId, cu.name as customerName,
+          cu.tax_id as taxId, n.currency, l.tax_rate_bp as taxRateBp, sum(l.net) as net, sum(l.tax) as tax, sum(l.gross) as gross, n.total, n.reason
+        from credit_notes n join credit_note_lines l on l.credit_note_id = n.id join invoices i on i.id = n.invoice_id join customers cu on cu.id = n.customer_id ${where}
+        group by n.id, l.tax_rate_bp order by n.issue_date, n.number, l.tax_rate_bp`).all(...args) as {
+        number: string; issueDate: string; invoiceNumber: string; customerId: number; customerName: string; taxId: string | null; currency: string;
+        taxRateBp: number; net: number; tax: number; gross: number; total: number; reason: string | null;
+      }[];
+    },
     paymentRows(f: { customerId?: number | undefined; from?: string | undefined; to?: string | undefined }) {
       const { where, args } = periodWhere('p.date', 'p.customer_id', f);
       return c.prepare(`select p.id, p.date, p.received_at as receivedAt, p.customer_id as customerId, cu.name as customerName, p.method, p.reference,
@@ -614,8 +686,17 @@ export function billingStore(db: Db) {
     upsertTerms(serviceId: number, t: ServiceTerms, at: string): void {
       s.upsertTerms.run({
         serviceId, startPlanId: t.startPlanId, billingPeriodMonths: t.billingPeriodMonths ?? null, billingMode: t.billingMode,
-        billingDay: String(t.billingDay), trialEndDate: t.trialEndDate ?? null, endDate: t.endDate ?? null, setupFee: t.setupFee ?? null, at,
+        billingDay: String(t.billingDay), trialEndDate: t.trialEndDate ?? null, endDate: t.endDate ?? null, setupFee: t.setupFee ?? null,
+        termMonths: t.termMonths ?? null, autoRenew: t.autoRenew === false ? 0 : 1, noticeDays: t.noticeDays ?? 30, noticeDate: t.noticeDate ?? null, at,
       });
+    },
+    /** Open services whose contract has an end (explicit or a non-renewing term), for the automatic close. */
+    closeCandidates(): { serviceId: number; status: string; startDate: string; trialEndDate: string | null; endDate: string | null; termMonths: number | null; autoRenew: boolean }[] {
+      return (s.closeCandidates.all() as Row[]).map((r) => ({ ...(r as object), autoRenew: bool(r.autoRenew) }) as never);
+    },
+    /** Moves a service from `from` to `to`; false when its status was no longer `from`. */
+    setServiceStatus(serviceId: number, from: string, to: string, at: string): boolean {
+      return s.setServiceStatus.run(to, at, serviceId, from).changes === 1;
     },
     insertPlanChange(serviceId: number, planId: number, effectiveDate: string, at: string): number {
       return (s.insertPlanChange.get(serviceId, planId, effectiveDate, at) as { id: number }).id;
@@ -649,6 +730,45 @@ export function billingStore(db: Db) {
     listDiscounts(customerId: number | undefined): Row[] {
       return (customerId === undefined ? s.allDiscounts.all() : s.discountsOf.all(customerId)) as Row[];
     },
+
+    // ---- promotions
+
+    promotionByKey(key: string): PromotionRow | null {
+      const r = s.promotionByKey.get(key) as Row | undefined;
+      return r ? promotionRow(r) : null;
+    },
+    promotion(id: number): PromotionRow | null {
+      const r = s.promotion.get(id) as Row | undefined;
+      return r ? promotionRow(r) : null;
+    },
+    listPromotions(limit: number, afterId: number | null): PromotionRow[] {
+      return (s.promotions.all(afterId ?? 0, limit) as Row[]).map(promotionRow);
+    },
+    insertPromotion(p: Omit<PromotionRow, 'id' | 'createdAt'>, at: string): number {
+      return (s.insertPromotion.get({
+        ...p, serviceIds: p.serviceIds === null ? null : JSON.stringify(p.serviceIds), appliesToNew: p.appliesToNew ? 1 : 0, at,
+      }) as { id: number }).id;
+    },
+    promotionServices(promotionId: number): number[] {
+      return (s.promotionServices.all(promotionId) as { serviceId: number }[]).map((r) => r.serviceId);
+    },
+    servicesOfPlan(planId: number): { serviceId: number; customerId: number; startDate: string }[] {
+      return s.servicesOfPlan.all(planId) as never;
+    },
+    serviceForPromotion(id: number): { serviceId: number; customerId: number; startDate: string; status: string } | null {
+      return (s.serviceForPromotion.get(id) as never) ?? null;
+    },
+    newForPromotions(): { promotionId: number; serviceId: number; customerId: number; startDate: string }[] {
+      return s.newForPromotions.all() as never;
+    },
+    /** The promotion's discount on one service; null when that service has it already. */
+    insertPromotionDiscount(p: PromotionRow, target: { serviceId: number; customerId: number; startDate: string }, at: string): number | null {
+      const r = s.insertPromotionDiscount.get({
+        customerId: target.customerId, description: p.description, serviceId: target.serviceId, valueType: p.valueType,
+        percentBp: p.percentBp, amount: p.amount, startDate: target.startDate, periods: p.periods, promotionId: p.id, at,
+      }) as { id: number } | undefined;
+      return r?.id ?? null;
+    },
     itemRow(id: number): { id: number; serviceId: number } | null {
       return (s.itemRow.get(id) as never) ?? null;
     },
@@ -662,6 +782,30 @@ function periodWhere(dateCol: string, customerCol: string, f: { customerId?: num
   if (f.from !== undefined) parts.push(`${dateCol} >= ?`), args.push(f.from);
   if (f.to !== undefined) parts.push(`${dateCol} <= ?`), args.push(f.to);
   return { where: parts.length ? `where ${parts.join(' and ')}` : '', args };
+}
+
+export interface PromotionRow {
+  id: number;
+  key: string;
+  description: string;
+  valueType: 'percent' | 'fixed';
+  percentBp: number | null;
+  amount: number | null;
+  startDate: string;
+  periods: number | null;
+  planId: number | null;
+  serviceIds: number[] | null;
+  appliesToNew: boolean;
+  newUntil: string | null;
+  createdAt: string;
+}
+
+function promotionRow(r: Row): PromotionRow {
+  return {
+    ...(r as unknown as PromotionRow),
+    serviceIds: r.serviceIds == null ? null : (JSON.parse(r.serviceIds as string) as number[]),
+    appliesToNew: bool(r.appliesToNew),
+  };
 }
 
 export function toAccount(r: InvoiceRow): InvoiceAccount {

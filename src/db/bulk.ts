@@ -4,6 +4,7 @@ import type { Db } from './client.js';
 import type { Actor } from './crud.js';
 import { constraintError } from './crud.js';
 import { normalizeService, type ServiceInput } from './repos.js';
+import { bulkIndexing } from './search.js';
 
 /** One subscriber of a bulk import: a new customer and its service. */
 export interface SubscriberImport extends Omit<ServiceInput, 'customerId'> {
@@ -39,7 +40,8 @@ export function importSubscribers(db: Db, box: SecretBox, rows: Iterable<Subscri
     'insert into audit_log (at, actor, actor_ip, action, entity, entity_id, before, after) values (?, ?, ?, ?, ?, ?, null, ?)',
   );
   const knownPlans = new Set<number>();
-  const run = c.transaction(() => {
+  // The search index is brought up to date once at the end, not row by row (see search.ts).
+  const run = c.transaction(() => bulkIndexing(c, () => {
     let n = 0;
     let first: number | null = null;
     for (const r of rows) {
@@ -66,6 +68,6 @@ export function importSubscribers(db: Db, box: SecretBox, rows: Iterable<Subscri
     }
     insertAudit.run(at, actor.id, actor.ip ?? null, 'import', 'service', null, JSON.stringify({ services: n, firstServiceId: first }));
     return { customers: n, services: n, firstServiceId: first };
-  });
+  }));
   return run.immediate();
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, lt, or, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { TollgateError } from '../lib/errors.js';
 import type { Db } from './client.js';
@@ -20,6 +20,35 @@ export interface Page<T> {
 export interface ListQuery {
   limit?: number | undefined;
   cursor?: string | undefined;
+  /** Order by this column (then by id); the default is by id ascending. */
+  sort?: ListSort | undefined;
+}
+
+/** A whitelisted sort: the API field name, the column behind it (NOT NULL), the direction. */
+export interface ListSort {
+  field: string;
+  column: SQLiteColumn;
+  desc: boolean;
+}
+
+/** The cursor of a sorted list: the sort field, the last row's value and id. */
+export function encodeSortCursor(field: string, value: unknown, id: number): string {
+  return Buffer.from(`s:${JSON.stringify([field, value, id])}`).toString('base64url');
+}
+
+export function decodeSortCursor(cursor: string, field: string): { value: string | number; id: number } {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  let parsed: unknown;
+  try {
+    parsed = text.startsWith('s:') ? JSON.parse(text.slice(2)) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  const [f, value, id] = Array.isArray(parsed) ? parsed : [];
+  if (f !== field || !(typeof value === 'string' || typeof value === 'number') || !Number.isSafeInteger(id)) {
+    throw new TollgateError('invalid_input', 'the cursor is not one this API gave out for this sort', 'cursor');
+  }
+  return { value, id: id as number };
 }
 
 export function encodeCursor(id: number): string {
@@ -117,17 +146,30 @@ export class Resource<Row extends { id: number }, Api, Create, Patch> {
   async list(q: ListQuery, filters: SQL[] = []): Promise<Page<Api>> {
     const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
     const where = [...filters];
-    if (q.cursor) where.push(gt(this.spec.table.id, decodeCursor(q.cursor)));
+    const id = this.spec.table.id;
+    const sort = q.sort && q.sort.column !== id ? q.sort : undefined;
+    const descending = q.sort?.desc ?? false;
+    if (q.cursor && sort) {
+      // Keyset over (value, id): the rows after the last one given, in the same order.
+      const c = decodeSortCursor(q.cursor, sort.field);
+      const after = sort.desc ? lt : gt;
+      where.push(or(after(sort.column, c.value), and(eq(sort.column, c.value), after(id, c.id)))!);
+    } else if (q.cursor) {
+      where.push((descending ? lt : gt)(id, decodeCursor(q.cursor)));
+    }
+    const dir = descending ? desc : asc;
     const rows = this.db
       .select()
       .from(this.spec.table)
       .where(where.length ? and(...where) : undefined)
-      .orderBy(asc(this.spec.table.id))
+      .orderBy(...(sort ? [dir(sort.column), dir(id)] : [dir(id)]))
       .limit(limit + 1)
       .all() as Row[];
     const more = rows.length > limit;
     const items = rows.slice(0, limit);
-    return { items: items.map((r) => this.spec.toApi(r)), next: more ? encodeCursor(items[items.length - 1]!.id) : null };
+    const last = items[items.length - 1];
+    const next = !more || !last ? null : sort ? encodeSortCursor(sort.field, (last as Record<string, unknown>)[sort.field], last.id) : encodeCursor(last.id);
+    return { items: items.map((r) => this.spec.toApi(r)), next };
   }
 
   async create(input: Create, actor: Actor): Promise<Api> {

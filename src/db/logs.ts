@@ -1,8 +1,8 @@
-import { and, desc, eq, isNull, isNotNull, lt, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gt, isNull, isNotNull, lt, lte, type SQL } from 'drizzle-orm';
 import type { Db } from './client.js';
 import { decodeCursor, encodeCursor, type Page } from './crud.js';
 import { writeBarrier } from './radius.js';
-import { authLog, radiusSessions } from './schema.js';
+import { authLog, authLogByService, authLogByUsername, authLogIndexState, radiusSessions } from './schema.js';
 
 export type SessionRow = typeof radiusSessions.$inferSelect;
 export type AuthLogRow = typeof authLog.$inferSelect;
@@ -50,7 +50,28 @@ export function sessionLog(db: Db) {
       if (f.nasId !== undefined) w.push(eq(authLog.nasId, f.nasId));
       if (f.outcome !== undefined) w.push(eq(authLog.outcome, f.outcome));
       if (cursor) w.push(lt(authLog.id, decodeCursor(cursor)));
-      const rows = db.select().from(authLog).where(and(...w)).orderBy(desc(authLog.id)).limit(limit + 1).all();
+      if (f.serviceId === undefined && f.username === undefined) {
+        const rows = db.select().from(authLog).where(and(...w)).orderBy(desc(authLog.id)).limit(limit + 1).all();
+        return page(rows, limit);
+      }
+      // A subscriber's rows: the log's tail not yet in the per-subscriber indexes is scanned (a few
+      // seconds of logins), the rest found through auth_log_by_service or auth_log_by_username.
+      const upto = (db.select({ upto: authLogIndexState.upto }).from(authLogIndexState).get()?.upto) ?? 0;
+      const rows = db.select().from(authLog).where(and(gt(authLog.id, upto), ...w)).orderBy(desc(authLog.id)).limit(limit + 1).all();
+      if (rows.length <= limit) {
+        // Walks the (key, auth_log_id) primary key backwards: O(limit), however long the log.
+        const x = f.serviceId !== undefined ? authLogByService : authLogByUsername;
+        const key = f.serviceId !== undefined ? eq(authLogByService.serviceId, f.serviceId) : eq(authLogByUsername.username, f.username!);
+        const older = db
+          .select(getTableColumns(authLog))
+          .from(x)
+          .innerJoin(authLog, eq(authLog.id, x.authLogId))
+          .where(and(key, lte(x.authLogId, upto), ...(cursor ? [lt(x.authLogId, decodeCursor(cursor))] : []), ...w))
+          .orderBy(desc(x.authLogId))
+          .limit(limit + 1 - rows.length)
+          .all();
+        rows.push(...older);
+      }
       return page(rows, limit);
     },
   };

@@ -44,6 +44,12 @@ export interface ServiceAuthRow {
   throttleDownloadKbps: number | null;
   throttleUploadKbps: number | null;
   framedPool: string | null;
+  suspensionMode: 'reject' | 'walled-garden' | null;
+  /** Data-cap periods: the contract's billing day and period length (1 for prepaid). */
+  billingDay: string;
+  periodMonths: number;
+  /** 1 when the login is a redeemed hotspot voucher (the code as username): an empty password is accepted too. */
+  voucherLogin: number;
 }
 
 export type AcctKind = 'start' | 'interim' | 'stop' | 'on' | 'off';
@@ -84,7 +90,7 @@ export interface AuthLogRecord {
 
 export function radiusQueries(db: Db) {
   const c = db.$client;
-  const service = c.prepare(`
+  const columns = `
     select s.id, s.customer_id as customerId, s.username, s.password_enc as passwordEnc, s.status, s.start_date as startDate,
       s.mac_address as macAddress, s.static_ip as staticIp, s.ipv6_prefix as ipv6Prefix,
       s.delegated_ipv6_prefix as delegatedIpv6Prefix, s.simultaneous_use as simultaneousUse, s.expires_at as expiresAt,
@@ -92,8 +98,15 @@ export function radiusQueries(db: Db) {
       p.burst_download_kbps as burstDownloadKbps, p.burst_upload_kbps as burstUploadKbps,
       p.burst_threshold_download_kbps as burstThresholdDownloadKbps, p.burst_threshold_upload_kbps as burstThresholdUploadKbps,
       p.burst_time_seconds as burstTimeSeconds, p.data_cap_bytes as dataCapBytes, p.cap_action as capAction,
-      p.throttle_download_kbps as throttleDownloadKbps, p.throttle_upload_kbps as throttleUploadKbps, p.framed_pool as framedPool
-    from services s join plans p on p.id = s.plan_id where s.username = ?`);
+      p.throttle_download_kbps as throttleDownloadKbps, p.throttle_upload_kbps as throttleUploadKbps, p.framed_pool as framedPool,
+      -- The open suspension's own mode (a billing profile may choose it) before the plan's.
+      coalesce((select ss.mode from service_suspensions ss where ss.service_id = s.id and ss.to_date is null
+        order by ss.id desc limit 1), p.suspension_mode) as suspensionMode,
+      coalesce(b.billing_day, 'anniversary') as billingDay, coalesce(b.billing_period_months, p.billing_period_months, 1) as periodMonths,
+      exists (select 1 from vouchers v where v.service_id = s.id and v.code = s.username) as voucherLogin
+    from services s join plans p on p.id = s.plan_id left join service_billing b on b.service_id = s.id`;
+  const service = c.prepare(`${columns} where s.username = ?`);
+  const serviceChunk = c.prepare(`${columns} where s.id > ? order by s.id limit ?`);
   const openSessions = c.prepare(
     `select nas_id as nasId, calling_station_id as callingStationId from radius_sessions where service_id = ? and stopped_at is null`,
   );
@@ -104,6 +117,8 @@ export function radiusQueries(db: Db) {
       vendor, coa_port as coaPort, require_message_authenticator as requireMessageAuthenticator from nas order by id`);
   return {
     service: (username: string) => service.get(username) as ServiceAuthRow | undefined,
+    /** Services in id order after `afterId`, `limit` at a time: the RADIUS server's cache warm-up. */
+    servicesAfter: (afterId: number, limit: number) => serviceChunk.all(afterId, limit) as ServiceAuthRow[],
     openSessions: (serviceId: number) => openSessions.all(serviceId) as { nasId: number | null; callingStationId: string | null }[],
     usageSince: (serviceId: number, day: string) => (usageSince.get(serviceId, day) as { total: number }).total,
     nasClients: () => nasList.all() as NasClientRow[],
@@ -122,6 +137,14 @@ export type SessionChange =
   | { op: 'close'; id: number };
 
 const NO_SESSIONS: readonly OpenSession[] = Object.freeze([]);
+
+/** Traffic a committed batch added to a service (data caps watch these; see src/billing/caps.ts). */
+export interface UsageDelta {
+  serviceId: number;
+  /** The calendar day (billing time zone) the bytes were counted on. */
+  day: string;
+  bytes: number;
+}
 
 /**
  * The open sessions per service, in memory, so an Access-Request costs no SQLite query for its
@@ -207,6 +230,8 @@ export interface AcctWriter {
   closeStale(now: Date, defaultIntervalSeconds: number, missedIntervals: number): Promise<number>;
   readonly pending: number;
   readonly stats: { batches: number; records: number; authRows: number; failures: number };
+  /** Called on the server's thread after each commit with the traffic it added per service (data caps). */
+  onUsage?: ((usage: readonly UsageDelta[]) => void) | undefined;
   /** Writes what is queued and refuses new work. */
   close(): void | Promise<void>;
 }
@@ -226,6 +251,10 @@ export class AccountingWriter implements AcctWriter {
   private readonly flushTx;
   /** Session changes of the transaction in progress; applied to the index only once it commits. */
   private changes: SessionChange[] = [];
+  /** Traffic per service of the transaction in progress, and of the last committed one. */
+  private usage: UsageDelta[] = [];
+  private committedUsage: UsageDelta[] = [];
+  onUsage: ((usage: readonly UsageDelta[]) => void) | undefined;
   /** Batches committed and records written, for metrics. */
   readonly stats = { batches: 0, records: 0, authRows: 0, failures: 0 };
   /** Open sessions per service; absent when the writer only commits for another thread's index. */
@@ -298,7 +327,10 @@ export class AccountingWriter implements AcctWriter {
       });
       if (stoppedAt !== null) this.changes.push({ op: 'close', id: existing.id });
     }
-    if (serviceId !== null && (dIn > 0 || dOut > 0)) s.usage.run(serviceId, r.day, dIn, dOut);
+    if (serviceId !== null && (dIn > 0 || dOut > 0)) {
+      s.usage.run(serviceId, r.day, dIn, dOut);
+      this.usage.push({ serviceId, day: r.day, bytes: dIn + dOut });
+    }
   }
 
   accounting(rec: AcctRecord): Promise<void> {
@@ -338,6 +370,8 @@ export class AccountingWriter implements AcctWriter {
       const changes = this.commit(batch.map((b) => b.rec), auth);
       this.sessions?.apply(changes);
       for (const b of batch) b.resolve();
+      const usage = this.takeUsage();
+      if (usage.length > 0) this.onUsage?.(usage);
     } catch (e) {
       this.stats.failures++;
       this.onError(e);
@@ -351,18 +385,29 @@ export class AccountingWriter implements AcctWriter {
    */
   commit(records: AcctRecord[], auth: AuthLogRecord[]): SessionChange[] {
     this.changes = [];
+    this.usage = [];
     try {
       this.flushTx.immediate(records, auth);
     } catch (e) {
       this.changes = [];
+      this.usage = [];
       throw e;
     }
+    this.committedUsage = this.usage;
+    this.usage = [];
     this.stats.batches++;
     this.stats.records += records.length;
     this.stats.authRows += auth.length;
     const changes = this.changes;
     this.changes = [];
     return changes;
+  }
+
+  /** The traffic the last successful commit added, once (then empty until the next commit). */
+  takeUsage(): UsageDelta[] {
+    const u = this.committedUsage;
+    this.committedUsage = [];
+    return u;
   }
 
   /** Runs the stale-session sweep; returns the ids it closed. */

@@ -36,8 +36,34 @@ export interface NasInput {
   coaPort?: number;
   requireMessageAuthenticator?: boolean;
   description?: string;
+  routerosEnabled?: boolean;
+  routerosHost?: string | null;
+  routerosPort?: number | null;
+  routerosTls?: boolean;
+  routerosUsername?: string | null;
+  /** Write-only, sealed like the secret; null clears it. */
+  routerosPassword?: string | null;
+  routerosFingerprint256?: string | null;
+  snmpEnabled?: boolean;
+  snmpHost?: string | null;
+  snmpPort?: number | null;
+  snmpVersion?: '2c' | '3' | null;
+  /** Write-only, sealed; null clears it. */
+  snmpCommunity?: string | null;
+  snmpV3User?: string | null;
+  /** Write-only, sealed; null clears it. */
+  snmpV3AuthKey?: string | null;
+  /** Write-only, sealed; null clears it. */
+  snmpV3PrivKey?: string | null;
 }
-export type NasApi = Omit<NasRow, 'secretEnc'>;
+/** Sealed columns: never in an answer or the audit log; the API says only whether each is set. */
+const nasSealed = ['secretEnc', 'routerosPasswordEnc', 'snmpCommunityEnc', 'snmpV3AuthKeyEnc', 'snmpV3PrivKeyEnc'] as const;
+export type NasApi = Omit<NasRow, (typeof nasSealed)[number]> & {
+  routerosPasswordSet: boolean;
+  snmpCommunitySet: boolean;
+  snmpV3AuthKeySet: boolean;
+  snmpV3PrivKeySet: boolean;
+};
 
 function checkNasAddress(ip: unknown): void {
   if (typeof ip === 'string' && !parseCidr(ip)) {
@@ -45,23 +71,92 @@ function checkNasAddress(ip: unknown): void {
   }
 }
 
+/** The one address of a NAS entry that names a single host (`10.0.0.1` or `10.0.0.1/32`), else undefined. */
+export function nasSingleAddress(ipAddress: string): string | undefined {
+  const c = parseCidr(ipAddress);
+  if (!c || c.prefix !== (c.family === 4 ? 32 : 128)) return undefined;
+  return ipAddress.trim().split('/')[0];
+}
+
+/** `ab:cd:..` or `abcd..` (64 hex digits) to `AB:CD:..`, as Node and openssl print it. */
+function normalizeFingerprint(v: string): string {
+  const hex = v.replace(/:/g, '').toUpperCase();
+  if (!/^[0-9A-F]{64}$/.test(hex)) {
+    throw new TollgateError('invalid_input', 'a SHA-256 certificate fingerprint is 64 hex digits, with or without colons', 'routerosFingerprint256');
+  }
+  return hex.match(/../g)!.join(':');
+}
+
+/** Rules across the RouterOS and SNMP fields, on the row as it will be stored. */
+function validateNas(r: Record<string, unknown>): void {
+  const single = typeof r.ipAddress === 'string' ? nasSingleAddress(r.ipAddress) : undefined;
+  if (r.routerosEnabled === true) {
+    if (!r.routerosUsername) throw new TollgateError('invalid_input', 'the RouterOS API needs a username', 'routerosUsername');
+    if (!r.routerosPasswordEnc) throw new TollgateError('invalid_input', 'the RouterOS API needs a password', 'routerosPassword');
+    if (!r.routerosHost && !single) {
+      throw new TollgateError('invalid_input', 'ipAddress is a range: say where the RouterOS API answers', 'routerosHost');
+    }
+  }
+  if (r.snmpEnabled === true) {
+    if (!single && !r.snmpHost) throw new TollgateError('invalid_input', 'ipAddress is a range: say which address to poll', 'snmpHost');
+    if (r.snmpVersion === '2c') {
+      if (!r.snmpCommunityEnc) throw new TollgateError('invalid_input', 'SNMP v2c needs a community', 'snmpCommunity');
+    } else if (r.snmpVersion === '3') {
+      if (!r.snmpV3User) throw new TollgateError('invalid_input', 'SNMP v3 needs a user', 'snmpV3User');
+      if (!r.snmpV3AuthKeyEnc) throw new TollgateError('invalid_input', 'SNMP v3 needs an authentication key (SHA)', 'snmpV3AuthKey');
+      if (!r.snmpV3PrivKeyEnc) throw new TollgateError('invalid_input', 'SNMP v3 needs a privacy key (AES)', 'snmpV3PrivKey');
+    } else {
+      throw new TollgateError('invalid_input', 'SNMP polling needs snmpVersion "2c" or "3"', 'snmpVersion');
+    }
+  }
+}
+
 export function nasResource(db: Db, box: SecretBox, now?: () => Date) {
-  const fields = ['name', 'ipAddress', 'nasIdentifier', 'vendor', 'coaPort', 'requireMessageAuthenticator', 'description'] as const;
+  const fields = [
+    'name', 'ipAddress', 'nasIdentifier', 'vendor', 'coaPort', 'requireMessageAuthenticator', 'description',
+    'routerosEnabled', 'routerosHost', 'routerosPort', 'routerosTls', 'routerosUsername',
+    'snmpEnabled', 'snmpHost', 'snmpPort', 'snmpVersion', 'snmpV3User',
+  ] as const;
+  const sealOrClear = (v: string | null | undefined): string | null | undefined => (v === undefined ? undefined : v === null ? null : box.seal(v));
+  // Write-only inputs and the sealed column each goes to.
+  const sealed = (i: Partial<NasInput>): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    const put = (column: string, v: string | null | undefined) => {
+      const s = sealOrClear(v);
+      if (s !== undefined) out[column] = s;
+    };
+    put('routerosPasswordEnc', i.routerosPassword);
+    put('snmpCommunityEnc', i.snmpCommunity);
+    put('snmpV3AuthKeyEnc', i.snmpV3AuthKey);
+    put('snmpV3PrivKeyEnc', i.snmpV3PrivKey);
+    if (typeof i.routerosFingerprint256 === 'string') out.routerosFingerprint256 = normalizeFingerprint(i.routerosFingerprint256);
+    else if (i.routerosFingerprint256 === null) out.routerosFingerprint256 = null;
+    return out;
+  };
+  const toApi = (r: NasRow): NasApi => ({
+    ...without(r, ...nasSealed),
+    routerosPasswordSet: r.routerosPasswordEnc != null,
+    snmpCommunitySet: r.snmpCommunityEnc != null,
+    snmpV3AuthKeySet: r.snmpV3AuthKeyEnc != null,
+    snmpV3PrivKeySet: r.snmpV3PrivKeyEnc != null,
+  });
   return new Resource<NasRow, NasApi, NasInput, Partial<NasInput>>(
     db,
     {
       entity: 'nas',
       table: nas,
-      // The shared secret is write-only: it never leaves through the API or the audit log.
-      toApi: (r) => without(r, 'secretEnc'),
+      // The shared secret and the RouterOS and SNMP credentials are write-only: they never leave
+      // through the API or the audit log.
+      toApi,
       toInsert: (i) => {
         checkNasAddress(i.ipAddress);
-        return { ...present(i, fields), secretEnc: box.seal(i.secret) };
+        return { ...present(i, fields), ...sealed(i), secretEnc: box.seal(i.secret) };
       },
       toUpdate: (p) => {
         checkNasAddress(p.ipAddress);
-        return { ...present(p, fields), ...(p.secret !== undefined ? { secretEnc: box.seal(p.secret) } : {}) };
+        return { ...present(p, fields), ...sealed(p), ...(p.secret !== undefined ? { secretEnc: box.seal(p.secret) } : {}) };
       },
+      validate: validateNas,
       fields: { name: 'name', nas_coa_port_ck: 'coaPort', nas_vendor_ck: 'vendor' },
     },
     now,
@@ -78,7 +173,7 @@ const planFields = [
   'name', 'type', 'price', 'billingPeriodMonths', 'validityDays', 'setupFee', 'taxRateBp', 'taxInclusive',
   'downloadKbps', 'uploadKbps', 'burstDownloadKbps', 'burstUploadKbps', 'burstThresholdDownloadKbps',
   'burstThresholdUploadKbps', 'burstTimeSeconds', 'dataCapBytes', 'capAction', 'throttleDownloadKbps',
-  'throttleUploadKbps', 'framedPool', 'description',
+  'throttleUploadKbps', 'framedPool', 'suspensionMode', 'description',
 ] as const;
 
 /** Rules across fields that JSON Schema cannot say; each error names the field to fix. */

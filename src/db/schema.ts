@@ -31,6 +31,30 @@ export const nas = sqliteTable(
     coaPort: integer('coa_port').notNull().default(3799),
     requireMessageAuthenticator: integer('require_message_authenticator', { mode: 'boolean' }).notNull().default(true),
     description: text('description').notNull().default(''),
+    // RouterOS API (session reconciliation, the remove fallback): off unless enabled.
+    routerosEnabled: integer('routeros_enabled', { mode: 'boolean' }).notNull().default(false),
+    /** Where to reach the API when not ip_address (a range, or a management address). */
+    routerosHost: text('routeros_host'),
+    /** Null: 8728, or 8729 with TLS. */
+    routerosPort: integer('routeros_port'),
+    routerosTls: integer('routeros_tls', { mode: 'boolean' }).notNull().default(false),
+    routerosUsername: text('routeros_username'),
+    /** Sealed like secret_enc. */
+    routerosPasswordEnc: text('routeros_password_enc'),
+    /** SHA-256 of the router's api-ssl certificate, `AB:CD:..`; when set it alone decides trust. */
+    routerosFingerprint256: text('routeros_fingerprint256'),
+    // SNMP polling (status, uptime, interface traffic): off unless enabled.
+    snmpEnabled: integer('snmp_enabled', { mode: 'boolean' }).notNull().default(false),
+    snmpHost: text('snmp_host'),
+    snmpPort: integer('snmp_port'),
+    /** '2c' or '3' (checked by the API: a CHECK here would make drizzle-kit rebuild the nas table). */
+    snmpVersion: text('snmp_version', { enum: ['2c', '3'] }),
+    /** v2c community, sealed. */
+    snmpCommunityEnc: text('snmp_community_enc'),
+    /** v3 user (authPriv: SHA authentication, AES-128 privacy); the keys are sealed. */
+    snmpV3User: text('snmp_v3_user'),
+    snmpV3AuthKeyEnc: text('snmp_v3_auth_key_enc'),
+    snmpV3PrivKeyEnc: text('snmp_v3_priv_key_enc'),
     ...timestamps,
   },
   (t) => [
@@ -66,6 +90,11 @@ export const plans = sqliteTable(
     throttleUploadKbps: integer('throttle_upload_kbps'),
     /** Framed-Pool for services without a static address. */
     framedPool: text('framed_pool'),
+    /**
+     * What a suspended service of this plan gets at login; null: `[radius] suspended_mode`. No CHECK
+     * (adding one would rebuild plans): the API allows only 'reject' and 'walled-garden'.
+     */
+    suspensionMode: text('suspension_mode', { enum: ['reject', 'walled-garden'] }),
     description: text('description').notNull().default(''),
     ...timestamps,
   },
@@ -93,6 +122,10 @@ export const customers = sqliteTable(
     address: text('address'),
     taxId: text('tax_id'),
     notes: text('notes').notNull().default(''),
+    /** Dunning: the billing profile (null: the default profile); no FK so the column adds without a table rebuild. */
+    billingProfileId: integer('billing_profile_id'),
+    /** Dunning whitelist: never suspended for non-payment. */
+    dunningExempt: integer('dunning_exempt', { mode: 'boolean' }).notNull().default(false),
     ...timestamps,
   },
   (t) => [index('customers_name_ix').on(t.name), index('customers_email_ix').on(t.email), index('customers_phone_ix').on(t.phone)],
@@ -129,6 +162,8 @@ export const services = sqliteTable(
     index('services_plan_ix').on(t.planId),
     index('services_mac_ix').on(t.macAddress),
     index('services_static_ip_ix').on(t.staticIp),
+    // Prepaid expiry notices and cut-offs look services up by expiry.
+    index('services_expires_ix').on(t.expiresAt),
     check('services_status_ck', sql`status in ('proposal', 'active', 'suspended', 'ended', 'free')`),
     check('services_simultaneous_ck', sql`simultaneous_use >= 1`),
   ],
@@ -157,6 +192,8 @@ export const radiusSessions = sqliteTable(
     outputOctets: integer('output_octets').notNull().default(0),
     interimInterval: integer('interim_interval'),
     terminateCause: text('terminate_cause'),
+    /** Null: from accounting. `reconciliation`: created because the router listed a session we lacked. */
+    origin: text('origin'),
   },
   (t) => [
     // A NAS without a row (deleted) still gets a stable key: nas_id is null then.
@@ -190,20 +227,45 @@ export const authLog = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     at: text('at').notNull(),
-    nasId: integer('nas_id').references(() => nas.id, { onDelete: 'set null' }),
-    serviceId: integer('service_id').references(() => services.id, { onDelete: 'set null' }),
+    // History, not references: a row keeps the NAS and service it was about after they are deleted,
+    // and an insert checks no parent (foreign keys here would cost a lookup per login and a scan of
+    // the whole log per deleted service).
+    nasId: integer('nas_id'),
+    serviceId: integer('service_id'),
     username: text('username').notNull(),
     outcome: text('outcome', { enum: ['accept', 'reject'] }).notNull(),
     reason: text('reason'),
     method: text('method'),
     callingStationId: text('calling_station_id'),
   },
-  (t) => [
-    index('auth_log_at_ix').on(t.at),
-    index('auth_log_username_ix').on(t.username, t.at),
-    index('auth_log_service_ix').on(t.serviceId, t.at),
-    check('auth_log_outcome_ck', sql`outcome in ('accept', 'reject')`),
-  ],
+  // Only the `at` index is kept per row: it grows at its end. Indexes on username or service take
+  // each login at a random place (a page written per row: 25-100 µs of CPU each at load), so the
+  // per-subscriber lookups use auth_log_by_service / auth_log_by_username, filled in sorted batches.
+  (t) => [index('auth_log_at_ix').on(t.at), check('auth_log_outcome_ck', sql`outcome in ('accept', 'reject')`)],
+);
+
+/**
+ * The auth log's per-subscriber indexes, built in sorted batches by the accounting writer
+ * (src/db/radius.ts `indexAuthLog`) rather than row by row: a batch in key order writes each index
+ * page once. Rows newer than `auth_log_index_state.upto` are found by scanning the log's tail.
+ */
+export const authLogByService = sqliteTable(
+  'auth_log_by_service',
+  { serviceId: integer('service_id').notNull(), authLogId: integer('auth_log_id').notNull() },
+  (t) => [primaryKey({ columns: [t.serviceId, t.authLogId] })],
+);
+
+export const authLogByUsername = sqliteTable(
+  'auth_log_by_username',
+  { username: text('username').notNull(), authLogId: integer('auth_log_id').notNull() },
+  (t) => [primaryKey({ columns: [t.username, t.authLogId] })],
+);
+
+/** One row: the highest auth_log id already in the per-subscriber indexes. */
+export const authLogIndexState = sqliteTable(
+  'auth_log_index_state',
+  { id: integer('id').primaryKey(), upto: integer('upto').notNull().default(0) },
+  (t) => [check('auth_log_index_state_one_ck', sql`id = 1`)],
 );
 
 export const adminRoles = ['super-admin', 'admin', 'finance', 'support', 'read-only'] as const;
@@ -218,6 +280,10 @@ export const admins = sqliteTable(
     role: text('role').notNull(),
     /** Sealed TOTP seed once the admin enrols a second factor. */
     totpSecretEnc: text('totp_secret_enc'),
+    /** When the admin proved the seed with a code; null while enrolment is unconfirmed (TOTP off). */
+    totpConfirmedAt: text('totp_confirmed_at'),
+    /** The last accepted TOTP time step: a code is good once. */
+    totpLastStep: integer('totp_last_step'),
     mustChangePassword: integer('must_change_password', { mode: 'boolean' }).notNull().default(false),
     disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
     lastLoginAt: text('last_login_at'),
@@ -310,6 +376,14 @@ export const serviceBilling = sqliteTable(
     endDate: text('end_date'),
     /** Null: the start plan's setup fee. */
     setupFee: integer('setup_fee'),
+    /** Contract term in months (minimum term, renewal length); null: open-ended, no commitment. */
+    termMonths: integer('term_months'),
+    /** With a term: renew for another term unless notice is given in time (tacit renewal). */
+    autoRenew: integer('auto_renew', { mode: 'boolean' }).notNull().default(true),
+    /** Days of notice before a term's last day needed to end the contract on it. */
+    noticeDays: integer('notice_days').notNull().default(30),
+    /** The day the customer gave notice of cancellation, when it was given. */
+    noticeDate: text('notice_date'),
     updatedAt: text('updated_at').notNull().default(now),
   },
   () => [
@@ -348,6 +422,8 @@ export const serviceSuspensions = sqliteTable(
     fromDate: text('from_date').notNull(),
     /** First day active again; null while suspended. */
     toDate: text('to_date'),
+    /** How the network treated it ('reject' or 'walled-garden'); null for rows older than the column. */
+    mode: text('mode'),
   },
   (t) => [index('service_suspensions_service_ix').on(t.serviceId), check('service_suspensions_ck', sql`to_date is null or to_date >= from_date`)],
 );
@@ -412,10 +488,13 @@ export const discounts = sqliteTable(
     startDate: text('start_date').notNull(),
     /** How many periods of each targeted service; null until removed. */
     periods: integer('periods'),
+    /** The bulk promotion that created this discount (one per promotion and service). */
+    promotionId: integer('promotion_id'),
     createdAt: text('created_at').notNull().default(now),
   },
   (t) => [
     index('discounts_customer_ix').on(t.customerId),
+    uniqueIndex('discounts_promotion_service_uq').on(t.promotionId, t.serviceId),
     check('discounts_target_ck', sql`(target_kind = 'invoice' and service_id is null and item_id is null)
       or (target_kind = 'service' and service_id is not null and item_id is null)
       or (target_kind = 'item' and service_id is not null and item_id is not null)`),
@@ -473,6 +552,7 @@ export const invoices = sqliteTable(
 
 export const invoiceLineKinds = [
   'recurring', 'item', 'setup', 'plan_change_credit', 'plan_change_charge', 'end_credit', 'item_end_credit', 'one_off', 'discount',
+  'early_termination',
 ] as const;
 
 export const invoiceLines = sqliteTable(
@@ -506,7 +586,7 @@ export const invoiceLines = sqliteTable(
     uniqueIndex('invoice_lines_key_uq').on(t.key),
     index('invoice_lines_invoice_ix').on(t.invoiceId, t.position),
     index('invoice_lines_customer_ix').on(t.customerId),
-    check('invoice_lines_kind_ck', sql`kind in ('recurring', 'item', 'setup', 'plan_change_credit', 'plan_change_charge', 'end_credit', 'item_end_credit', 'one_off', 'discount')`),
+    check('invoice_lines_kind_ck', sql`kind in ('recurring', 'item', 'setup', 'plan_change_credit', 'plan_change_charge', 'end_credit', 'item_end_credit', 'one_off', 'discount', 'early_termination')`),
     check('invoice_lines_sum_ck', sql`net + tax = gross`),
   ],
 );
@@ -628,3 +708,492 @@ export const billingRuns = sqliteTable('billing_runs', {
   /** JSON array of the contracts that could not be billed, with the reason. */
   problems: text('problems').notNull().default('[]'),
 });
+
+// ---- Prepaid, vouchers and data caps --------------------------------------------------------------
+
+/** Fair-use tiers of a plan: from `fromBytes` used in the period on, the service gets this rate. */
+export const planCapTiers = sqliteTable(
+  'plan_cap_tiers',
+  {
+    planId: integer('plan_id')
+      .notNull()
+      .references(() => plans.id, { onDelete: 'cascade' }),
+    /** 1..3, in ascending fromBytes. */
+    position: integer('position').notNull(),
+    fromBytes: integer('from_bytes').notNull(),
+    downloadKbps: integer('download_kbps').notNull(),
+    uploadKbps: integer('upload_kbps').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.planId, t.position] }),
+    check('plan_cap_tiers_ck', sql`position between 1 and 3 and from_bytes > 0 and download_kbps > 0 and upload_kbps > 0`),
+  ],
+);
+
+/** Extra data bought for one cap period of a service: it moves every threshold of that period up. */
+export const dataTopups = sqliteTable(
+  'data_topups',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    serviceId: integer('service_id')
+      .notNull()
+      .references(() => services.id, { onDelete: 'cascade' }),
+    /** First day of the cap period it counts in. */
+    periodStart: text('period_start').notNull(),
+    bytes: integer('bytes').notNull(),
+    createdAt: text('created_at').notNull(),
+    createdBy: text('created_by').notNull(),
+  },
+  (t) => [index('data_topups_service_ix').on(t.serviceId, t.periodStart), check('data_topups_bytes_ck', sql`bytes > 0`)],
+);
+
+/** The cap tier each service's sessions were last given: crossings and period resets are measured against it. */
+export const serviceCapState = sqliteTable('service_cap_state', {
+  serviceId: integer('service_id')
+    .primaryKey()
+    .references(() => services.id, { onDelete: 'cascade' }),
+  periodStart: text('period_start').notNull(),
+  /** 0 full rate, 1..3 a fair-use tier, 4 blocked. */
+  tier: integer('tier').notNull().default(0),
+  updatedAt: text('updated_at').notNull(),
+});
+
+/** Notices and one-time actions done per service (`prepaid.expiring:<expiry>:<days>`, `cap.80:<period>`): each once. */
+export const serviceNotices = sqliteTable(
+  'service_notices',
+  {
+    serviceId: integer('service_id')
+      .notNull()
+      .references(() => services.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    at: text('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.serviceId, t.key] })],
+);
+
+/** Every extension of a prepaid service's expiry, with what paid for it. */
+export const prepaidTopups = sqliteTable(
+  'prepaid_topups',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    serviceId: integer('service_id')
+      .notNull()
+      .references(() => services.id, { onDelete: 'cascade' }),
+    source: text('source', { enum: ['payment', 'voucher', 'admin'] }).notNull(),
+    days: integer('days').notNull(),
+    previousExpiresAt: text('previous_expires_at'),
+    expiresAt: text('expires_at').notNull(),
+    paymentId: integer('payment_id').references(() => payments.id, { onDelete: 'restrict' }),
+    /** The receipt: an invoice issued paid. */
+    invoiceId: integer('invoice_id').references(() => invoices.id, { onDelete: 'restrict' }),
+    voucherId: integer('voucher_id'),
+    at: text('at').notNull(),
+    actor: text('actor').notNull(),
+  },
+  (t) => [
+    index('prepaid_topups_service_ix').on(t.serviceId),
+    check('prepaid_topups_source_ck', sql`source in ('payment', 'voucher', 'admin')`),
+    check('prepaid_topups_days_ck', sql`days >= 1`),
+  ],
+);
+
+export const voucherBatches = sqliteTable(
+  'voucher_batches',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    planId: integer('plan_id')
+      .notNull()
+      .references(() => plans.id, { onDelete: 'restrict' }),
+    count: integer('count').notNull(),
+    codeLength: integer('code_length').notNull(),
+    /** What one voucher sells for (minor units): the receipt's amount when it is redeemed. */
+    price: integer('price').notNull(),
+    /** Last calendar day a voucher of the batch may be redeemed, or null. */
+    validUntil: text('valid_until'),
+    createdAt: text('created_at').notNull(),
+    createdBy: text('created_by').notNull(),
+  },
+  () => [check('voucher_batches_ck', sql`count between 1 and 100000 and code_length between 10 and 32 and price >= 0`)],
+);
+
+export const vouchers = sqliteTable(
+  'vouchers',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    batchId: integer('batch_id')
+      .notNull()
+      .references(() => voucherBatches.id, { onDelete: 'restrict' }),
+    code: text('code').notNull(),
+    /** Set once, by a conditional UPDATE ... WHERE redeemed_at IS NULL: a voucher redeems once. */
+    redeemedAt: text('redeemed_at'),
+    serviceId: integer('service_id').references(() => services.id, { onDelete: 'set null' }),
+    redeemedBy: text('redeemed_by'),
+  },
+  (t) => [uniqueIndex('vouchers_code_uq').on(t.code), index('vouchers_batch_ix').on(t.batchId)],
+);
+
+// ---- Scheduler, dunning and notifications (H5a) ------------------------------------------------------
+
+/** Each scheduled job's progress: the last billing date it completed, and its failures. */
+export const jobState = sqliteTable('job_state', {
+  name: text('name').primaryKey(),
+  lastDate: text('last_date'),
+  lastStartedAt: text('last_started_at'),
+  lastFinishedAt: text('last_finished_at'),
+  /** Consecutive failures since the last success. */
+  failures: integer('failures').notNull().default(0),
+  lastError: text('last_error'),
+  lastErrorAt: text('last_error_at'),
+  /** The date that failed, retried at next_retry_at. */
+  failedDate: text('failed_date'),
+  nextRetryAt: text('next_retry_at'),
+  updatedAt: text('updated_at').notNull().default(now),
+});
+
+/** A lease so that two processes on one database never run the jobs at once. */
+export const jobLeases = sqliteTable('job_leases', {
+  name: text('name').primaryKey(),
+  holder: text('holder').notNull(),
+  expiresAt: text('expires_at').notNull(),
+});
+
+export const billingProfiles = sqliteTable(
+  'billing_profiles',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
+    daysUntilDue: integer('days_until_due').notNull().default(14),
+    /** JSON: up to three `{ afterDays, channels: ['email'|'sms'], template }`. */
+    reminders: text('reminders').notNull().default('[]'),
+    lateFeeAmount: integer('late_fee_amount'),
+    lateFeeAfterDays: integer('late_fee_after_days'),
+    lateFeeTaxRateBp: integer('late_fee_tax_rate_bp').notNull().default(0),
+    /** Suspended once the invoice is this many days past due (null: never suspend). */
+    graceDays: integer('grace_days'),
+    /** Null: the plan's suspension mode, else the configured default (H1's ServiceControl decides). */
+    suspendMode: text('suspend_mode', { enum: ['reject', 'walled-garden'] }),
+    /** JSON array of ISO weekdays (1 = Monday .. 7 = Sunday) when nobody is suspended. */
+    quietWeekdays: text('quiet_weekdays').notNull().default('[6,7]'),
+    /** JSON array of YYYY-MM-DD holidays when nobody is suspended. */
+    quietDates: text('quiet_dates').notNull().default('[]'),
+    /** Suspensions only between these local times (HH:MM, billing time zone); null: any time. */
+    officeHoursStart: text('office_hours_start'),
+    officeHoursEnd: text('office_hours_end'),
+    billSuspended: integer('bill_suspended', { mode: 'boolean' }).notNull().default(false),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('billing_profiles_name_uq').on(t.name),
+    check('billing_profiles_mode_ck', sql`suspend_mode is null or suspend_mode in ('reject', 'walled-garden')`),
+    check('billing_profiles_days_ck', sql`days_until_due >= 0 and (grace_days is null or grace_days >= 0) and (late_fee_amount is null or late_fee_amount > 0)`),
+  ],
+);
+
+/** What dunning did, once per key (`invoice:12:reminder:1`, `invoice:12:suspend:service:4`). */
+export const dunningEvents = sqliteTable(
+  'dunning_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    key: text('key').notNull(),
+    customerId: integer('customer_id').notNull(),
+    invoiceId: integer('invoice_id'),
+    serviceId: integer('service_id'),
+    kind: text('kind', { enum: ['reminder', 'late_fee', 'suspend', 'resume'] }).notNull(),
+    step: integer('step'),
+    /** The billing date it belongs to. */
+    date: text('date').notNull(),
+    at: text('at').notNull(),
+    /** JSON: what was done (channels, charge id, the NAS actions, an error). */
+    detail: text('detail').notNull().default('{}'),
+    /** For a suspension: when a payment lifted it. */
+    resolvedAt: text('resolved_at'),
+  },
+  (t) => [
+    uniqueIndex('dunning_events_key_uq').on(t.key),
+    index('dunning_events_customer_ix').on(t.customerId, t.id),
+    index('dunning_events_service_ix').on(t.serviceId, t.kind),
+    check('dunning_events_kind_ck', sql`kind in ('reminder', 'late_fee', 'suspend', 'resume')`),
+  ],
+);
+
+export const notificationTemplates = sqliteTable(
+  'notification_templates',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    key: text('key').notNull(),
+    channel: text('channel', { enum: ['email', 'sms'] }).notNull(),
+    subject: text('subject').notNull().default(''),
+    body: text('body').notNull(),
+    /** Minutes to wait after the event before sending. */
+    delayMinutes: integer('delay_minutes').notNull().default(0),
+    /** Sending hours (HH:MM, billing time zone); null: any time. */
+    sendFrom: text('send_from'),
+    sendUntil: text('send_until'),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('notification_templates_key_uq').on(t.key, t.channel), check('notification_templates_channel_ck', sql`channel in ('email', 'sms')`)],
+);
+
+export const notificationOutbox = sqliteTable(
+  'notification_outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    customerId: integer('customer_id'),
+    serviceId: integer('service_id'),
+    template: text('template').notNull(),
+    channel: text('channel', { enum: ['email', 'sms'] }).notNull(),
+    recipient: text('recipient').notNull(),
+    subject: text('subject').notNull().default(''),
+    body: text('body').notNull(),
+    /** queued, sending (claimed by the worker), sent or failed. */
+    status: text('status', { enum: ['queued', 'sending', 'sent', 'failed'] }).notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    nextAttemptAt: text('next_attempt_at').notNull(),
+    dedupeKey: text('dedupe_key'),
+    createdAt: text('created_at').notNull(),
+    sentAt: text('sent_at'),
+  },
+  (t) => [
+    uniqueIndex('notification_outbox_dedupe_uq').on(t.dedupeKey, t.channel),
+    index('notification_outbox_due_ix').on(t.status, t.nextAttemptAt),
+    index('notification_outbox_customer_ix').on(t.customerId, t.id),
+    check('notification_outbox_status_ck', sql`status in ('queued', 'sending', 'sent', 'failed')`),
+    check('notification_outbox_channel_ck', sql`channel in ('email', 'sms')`),
+  ],
+);
+
+// ---- NAS: RouterOS reconciliation and SNMP polling ------------------------------------------------
+
+/** One reconciliation run of a NAS's active sessions against ours, with what it found and fixed. */
+export const nasReconciliations = sqliteTable(
+  'nas_reconciliations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    nasId: integer('nas_id')
+      .notNull()
+      .references(() => nas.id, { onDelete: 'cascade' }),
+    trigger: text('trigger', { enum: ['schedule', 'api'] }).notNull(),
+    startedAt: text('started_at').notNull(),
+    finishedAt: text('finished_at').notNull(),
+    outcome: text('outcome', { enum: ['ok', 'error'] }).notNull(),
+    error: text('error'),
+    routerSessions: integer('router_sessions').notNull().default(0),
+    ourSessions: integer('our_sessions').notNull().default(0),
+    matched: integer('matched').notNull().default(0),
+    created: integer('created').notNull().default(0),
+    closed: integer('closed').notNull().default(0),
+    skipped: integer('skipped').notNull().default(0),
+    /** JSON array of the sessions created, closed or skipped, each with the reason. */
+    items: text('items').notNull().default('[]'),
+  },
+  (t) => [
+    index('nas_reconciliations_nas_ix').on(t.nasId, t.id),
+    check('nas_reconciliations_trigger_ck', sql`trigger in ('schedule', 'api')`),
+    check('nas_reconciliations_outcome_ck', sql`outcome in ('ok', 'error')`),
+  ],
+);
+
+/** The SNMP poller's view of each NAS: up or down, and when it last answered. */
+export const nasStatus = sqliteTable(
+  'nas_status',
+  {
+    nasId: integer('nas_id')
+      .primaryKey()
+      .references(() => nas.id, { onDelete: 'cascade' }),
+    state: text('state', { enum: ['unknown', 'up', 'down'] }).notNull().default('unknown'),
+    lastPollAt: text('last_poll_at'),
+    lastSeenAt: text('last_seen_at'),
+    /** sysUpTime at the last answer, in seconds. */
+    uptimeSeconds: integer('uptime_seconds'),
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    lastError: text('last_error'),
+  },
+  () => [check('nas_status_state_ck', sql`state in ('unknown', 'up', 'down')`)],
+);
+
+/** Last counters read per interface, to turn the next reading into a rate. */
+export const nasInterfaces = sqliteTable(
+  'nas_interfaces',
+  {
+    nasId: integer('nas_id')
+      .notNull()
+      .references(() => nas.id, { onDelete: 'cascade' }),
+    ifIndex: integer('if_index').notNull(),
+    name: text('name').notNull(),
+    /** ifHCInOctets / ifHCOutOctets as decimal text: Counter64 does not fit SQLite's signed integer. */
+    inOctets: text('in_octets').notNull(),
+    outOctets: text('out_octets').notNull(),
+    at: text('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.nasId, t.ifIndex] })],
+);
+
+/** Traffic per interface between two polls: octets moved and the average rate in bits per second. */
+export const nasTrafficSamples = sqliteTable(
+  'nas_traffic_samples',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    nasId: integer('nas_id')
+      .notNull()
+      .references(() => nas.id, { onDelete: 'cascade' }),
+    ifIndex: integer('if_index').notNull(),
+    /** The end of the interval (the poll that produced the sample). */
+    at: text('at').notNull(),
+    seconds: integer('seconds').notNull(),
+    inOctets: integer('in_octets').notNull(),
+    outOctets: integer('out_octets').notNull(),
+    inBps: integer('in_bps').notNull(),
+    outBps: integer('out_bps').notNull(),
+  },
+  (t) => [index('nas_traffic_samples_nas_at_ix').on(t.nasId, t.at), index('nas_traffic_samples_at_ix').on(t.at)],
+);
+
+// ---- Network actions: CoA and Disconnect (H1) -------------------------------------------------------
+
+export const nasActionOutcomes = ['pending', 'acked', 'nak', 'timeout', 'failed', 'confirmed', 'unconfirmed'] as const;
+
+/**
+ * Every Disconnect-Request and CoA-Request sent to a NAS (or its RouterOS fallback): what, why, for
+ * which session, and how it ended. `acked` is not the end: the action is `confirmed` once accounting
+ * shows the Stop (Disconnect) or a packet after the ACK (CoA), or `unconfirmed` after a retry.
+ */
+export const nasActions = sqliteTable(
+  'nas_actions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: ['disconnect', 'coa'] }).notNull(),
+    reason: text('reason').notNull(),
+    /** `admin:3`, `token:5`, `system:dunning`... */
+    actor: text('actor').notNull(),
+    serviceId: integer('service_id').references(() => services.id, { onDelete: 'set null' }),
+    sessionId: integer('session_id').references(() => radiusSessions.id, { onDelete: 'set null' }),
+    acctSessionId: text('acct_session_id').notNull(),
+    username: text('username').notNull(),
+    nasId: integer('nas_id').references(() => nas.id, { onDelete: 'set null' }),
+    /** Where it went: `ip:port`. */
+    target: text('target'),
+    /** JSON: the attributes sent, by dictionary name (never a secret). */
+    request: text('request').notNull(),
+    outcome: text('outcome', { enum: nasActionOutcomes }).notNull().default('pending'),
+    errorCause: integer('error_cause'),
+    errorCauseName: text('error_cause_name'),
+    /** Why it failed besides a NAK: silence, no address to send to, a RouterOS error. */
+    error: text('error'),
+    /** Transmissions, retransmissions and the confirmation retry included. */
+    attempts: integer('attempts').notNull().default(0),
+    /** Confirmation retries made (at most one). */
+    retries: integer('retries').notNull().default(0),
+    /** `coa` (RFC 5176) or `routeros` (the API fallback) for the last attempt. */
+    via: text('via').notNull().default('coa'),
+    /** The CoA this Disconnect falls back from. */
+    fallbackOf: integer('fallback_of'),
+    createdAt: text('created_at').notNull(),
+    answeredAt: text('answered_at'),
+    confirmedAt: text('confirmed_at'),
+    /** When the checker next looks at an acked action (retry, then flag). */
+    checkAt: text('check_at'),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [
+    index('nas_actions_service_ix').on(t.serviceId, t.id),
+    index('nas_actions_nas_ix').on(t.nasId, t.id),
+    index('nas_actions_outcome_ix').on(t.outcome, t.id),
+    check('nas_actions_kind_ck', sql`kind in ('disconnect', 'coa')`),
+    check('nas_actions_outcome_ck', sql`outcome in ('pending', 'acked', 'nak', 'timeout', 'failed', 'confirmed', 'unconfirmed')`),
+    check('nas_actions_via_ck', sql`via in ('coa', 'routeros')`),
+  ],
+);
+
+// ---- Billing: promotions (bulk discounts) --------------------------------------------------------
+
+/**
+ * A discount applied in bulk: to every service of a plan, or to a list of services, now; and, with
+ * `appliesToNew`, to each new contract on the plan that starts from `startDate` (to `newUntil`).
+ * Each targeted service gets its own row in `discounts` (promotion_id, service_id unique), so the
+ * generator bills it like any other discount. `key` makes the request idempotent.
+ */
+export const promotions = sqliteTable(
+  'promotions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    key: text('key').notNull(),
+    description: text('description').notNull(),
+    valueType: text('value_type', { enum: ['percent', 'fixed'] }).notNull(),
+    percentBp: integer('percent_bp'),
+    amount: integer('amount'),
+    /** Existing services: periods starting on or after this date; new ones: their start date. */
+    startDate: text('start_date').notNull(),
+    periods: integer('periods'),
+    /** The plan whose services it targets; null when it targets a list of services. */
+    planId: integer('plan_id').references(() => plans.id, { onDelete: 'restrict' }),
+    /** JSON array of service ids when it targets a list. */
+    serviceIds: text('service_ids'),
+    appliesToNew: integer('applies_to_new', { mode: 'boolean' }).notNull().default(false),
+    /** Last start date of a new contract that still gets it; null: no limit. */
+    newUntil: text('new_until'),
+    createdAt: text('created_at').notNull().default(now),
+  },
+  (t) => [
+    uniqueIndex('promotions_key_uq').on(t.key),
+    check('promotions_value_ck', sql`(value_type = 'percent' and percent_bp between 0 and 10000 and amount is null)
+      or (value_type = 'fixed' and amount >= 0 and percent_bp is null)`),
+    check('promotions_periods_ck', sql`periods is null or periods >= 1`),
+    check('promotions_target_ck', sql`(plan_id is not null and service_ids is null) or (plan_id is null and service_ids is not null and applies_to_new = 0)`),
+  ],
+);
+
+// ---- Admin security: custom roles, login sessions, login throttling, TOTP recovery codes -----------
+
+/** Custom admin roles; the built-in ones are fixed in src/http/permissions.ts. */
+export const customRoles = sqliteTable('admin_roles', {
+  name: text('name').primaryKey(),
+  description: text('description').notNull().default(''),
+  /** JSON `{ "customers": "write", "billing": "read" }`; an area not named: no access. */
+  permissions: text('permissions').notNull(),
+  ...timestamps,
+});
+
+/** Cookie sessions of admins. The cookie holds a random id; only its SHA-256 is stored. */
+export const adminSessions = sqliteTable(
+  'admin_sessions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    idHash: text('id_hash').notNull(),
+    adminId: integer('admin_id')
+      .notNull()
+      .references(() => admins.id, { onDelete: 'cascade' }),
+    /** `totp`: the password was right, the second factor is still owed; `full`: signed in. */
+    stage: text('stage', { enum: ['totp', 'full'] }).notNull(),
+    createdAt: text('created_at').notNull(),
+    lastSeenAt: text('last_seen_at').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [uniqueIndex('admin_sessions_hash_uq').on(t.idHash), index('admin_sessions_admin_ix').on(t.adminId), check('admin_sessions_stage_ck', sql`stage in ('totp', 'full')`)],
+);
+
+/** Failed-login counters per `user:<name>`, `ip:<address>` and `totp:<admin id>`; survive restarts. */
+export const loginThrottle = sqliteTable('login_throttle', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull().default(0),
+  lastFailureAt: text('last_failure_at').notNull(),
+  lockedUntil: text('locked_until'),
+});
+
+/** One-use TOTP recovery codes, stored as SHA-256. */
+export const adminRecoveryCodes = sqliteTable(
+  'admin_recovery_codes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    adminId: integer('admin_id')
+      .notNull()
+      .references(() => admins.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: text('used_at'),
+  },
+  (t) => [uniqueIndex('admin_recovery_codes_uq').on(t.adminId, t.codeHash)],
+);

@@ -11,6 +11,7 @@ import {
   type AuthLogRecord,
   type OpenSession,
   type SessionChange,
+  type UsageDelta,
 } from './radius.js';
 
 /** Messages to the writer thread (writer-worker.ts). */
@@ -22,7 +23,7 @@ export type ToWriter =
 
 /** Messages from the writer thread. */
 export type FromWriter =
-  | { t: 'done'; seqs: number[]; changes: SessionChange[]; authRows: number; error?: string }
+  | { t: 'done'; seqs: number[]; changes: SessionChange[]; authRows: number; error?: string; usage?: UsageDelta[] }
   | { t: 'stale'; seq: number; ids: number[]; error?: string }
   | { t: 'synced'; seq: number }
   | { t: 'closed' };
@@ -68,6 +69,7 @@ export class ThreadedAccountingWriter implements AcctWriter {
   private onClosed: (() => void) | undefined;
   private sessions: OpenSessionIndex;
   readonly stats = { batches: 0, records: 0, authRows: 0, failures: 0 };
+  onUsage: ((usage: readonly UsageDelta[]) => void) | undefined;
 
   constructor(
     private readonly db: Db,
@@ -202,6 +204,8 @@ export class ThreadedAccountingWriter implements AcctWriter {
         if (!err) this.stats.records += batch.length;
         for (const b of batch) (err ? b.reject(err) : b.resolve());
       }
+      // After the Accounting-Responses are released: data-cap checks never delay an answer.
+      if (!err && m.usage && m.usage.length > 0) this.onUsage?.(m.usage);
     } else if (m.t === 'stale') {
       const w = this.staleWaits.get(m.seq);
       this.staleWaits.delete(m.seq);

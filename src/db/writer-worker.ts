@@ -9,6 +9,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from './client.js';
 import { AccountingWriter, type AcctRecord, type AuthLogRecord } from './radius.js';
+import { authLogIndexer } from './auth-log-index.js';
 import type { FromWriter, ToWriter, WriterThreadOptions } from './writer-thread.js';
 
 const AUTH_CHUNK = 5000;
@@ -21,6 +22,19 @@ const db = openDatabase({ path: opts.path, synchronous: opts.synchronous });
 // places, and a page that is already in the cache is not read back before it is changed.
 db.$client.pragma('cache_size = -65536');
 const writer = new AccountingWriter(db, undefined, { index: false });
+
+// The auth log's per-subscriber indexes are filled in sorted batches (see auth-log-index.ts), in
+// chunks small enough that an accounting commit never waits long behind one.
+const INDEX_EVERY_MS = 10_000;
+const INDEX_CHUNK = 20_000;
+const indexer = authLogIndexer(db.$client);
+const indexTimer = setInterval(function indexSome() {
+  try {
+    if (indexer.run(INDEX_CHUNK) === INDEX_CHUNK) setImmediate(indexSome);
+  } catch {
+    // SQLITE_BUSY from a migration or a backup: the next tick catches up.
+  }
+}, INDEX_EVERY_MS);
 
 let acct: { seq: number; recs: AcctRecord[] }[] = [];
 let auth: AuthLogRecord[] = [];
@@ -39,7 +53,7 @@ function commitOnce(): void {
   const records = batches.length === 1 ? batches[0]!.recs : batches.flatMap((b) => b.recs);
   try {
     const changes = writer.commit(records, rows);
-    send({ t: 'done', seqs, changes, authRows: rows.length });
+    send({ t: 'done', seqs, changes, authRows: rows.length, usage: writer.takeUsage() });
   } catch (e) {
     send({ t: 'done', seqs, changes: [], authRows: 0, error: (e as Error).message });
   }
@@ -91,6 +105,7 @@ port.on('message', (m: ToWriter) => {
       break;
     case 'close':
       clearTimeout(authTimer);
+      clearInterval(indexTimer);
       while (acct.length > 0 || auth.length > 0) commitOnce();
       db.$client.close();
       send({ t: 'closed' });

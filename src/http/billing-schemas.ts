@@ -22,7 +22,7 @@ export const InvoiceLine = Type.Object({
   id: Id,
   position: Type.Integer(),
   key: Type.String({ description: 'the fact this line bills; unique across all invoices' }),
-  kind: Type.String({ description: 'recurring, item, setup, plan_change_credit, plan_change_charge, end_credit, item_end_credit, one_off, discount' }),
+  kind: Type.String({ description: 'recurring, item, setup, plan_change_credit, plan_change_charge, end_credit, item_end_credit, one_off, discount, early_termination' }),
   serviceId: Nullable(Id),
   description: Type.String(),
   periodStart: Nullable(CalendarDate),
@@ -101,8 +101,11 @@ export const RefundCreate = Type.Object(
     amount: Type.Optional(Positive),
     date: Type.Optional(CalendarDate),
     reason: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+    reopenInvoices: Type.Optional(Type.Boolean({
+      description: 'true: pay the money back even though it settled invoices: credit first, then the settlement is reversed newest invoice first and those invoices are open again',
+    })),
   },
-  { additionalProperties: false, description: 'without amount: all of the payment that the customer still holds as credit' },
+  { additionalProperties: false, description: 'without amount: all of the payment that the customer still holds as credit (with reopenInvoices: all of the payment not yet refunded)' },
 );
 export const PaymentWithRefunds = Type.Object({ ...Payment.properties, refunds: Type.Array(Refund) });
 
@@ -189,8 +192,26 @@ export const Terms = Type.Object({
   trialEndDate: Nullable(CalendarDate),
   endDate: Nullable(CalendarDate),
   setupFee: Nullable(NonNegative),
+  termMonths: Nullable(Type.Integer({ description: 'contract term in months: the minimum term and the renewal length; null: open-ended' })),
+  autoRenew: Type.Boolean({ description: 'renew tacitly for another term unless notice is given in time; false: end after the first term' }),
+  noticeDays: Type.Integer({ description: "days of notice before a term's last day needed to end the contract on it" }),
+  noticeDate: Nullable(CalendarDate),
+  currentTerm: Nullable(Type.Object({ start: CalendarDate, end: CalendarDate }, { description: 'the term running today (the first one before billing starts)' })),
+  lastDayOfService: Nullable(CalendarDate),
+  endOnNoticeToday: Nullable(CalendarDate),
   planChanges: Type.Array(Type.Object({ id: Id, planId: Id, effectiveDate: CalendarDate, createdAt: Instant })),
 });
+export const Cancellation = Type.Object({
+  ...Terms.properties,
+  earlyTermination: Nullable(Type.Object({ from: CalendarDate, to: CalendarDate }, { description: 'the committed days after the end, charged as early termination' })),
+});
+export const CancelCreate = Type.Object(
+  {
+    noticeDate: Type.Optional(CalendarDate),
+    endDate: Type.Optional(CalendarDate),
+  },
+  { additionalProperties: false, description: 'noticeDate defaults to today; without endDate the notice rule gives it' },
+);
 export const TermsPatch = Type.Object(
   {
     billingPeriodMonths: Type.Optional(Nullable(Months)),
@@ -199,6 +220,9 @@ export const TermsPatch = Type.Object(
     trialEndDate: Type.Optional(Nullable(CalendarDate)),
     endDate: Type.Optional(Nullable(CalendarDate)),
     setupFee: Type.Optional(Nullable(NonNegative)),
+    termMonths: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 120 }))),
+    autoRenew: Type.Optional(Type.Boolean()),
+    noticeDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -240,8 +264,35 @@ export const DiscountCreate = Type.Object(
 export const Discount = Type.Object({
   id: Id, customerId: Id, description: Type.String(), targetKind: Type.String(), serviceId: Nullable(Id), itemId: Nullable(Id),
   valueType: Type.String(), percentBp: Nullable(Type.Integer()), amount: Nullable(Type.Integer()), startDate: CalendarDate,
-  periods: Nullable(Type.Integer()), createdAt: Instant,
+  periods: Nullable(Type.Integer()), promotionId: Nullable(Id), createdAt: Instant,
 });
+const PromotionFields = {
+  key: Type.String({ minLength: 1, maxLength: 100, pattern: '^[\\x21-\\x7e]+$', description: 'idempotency key: the same key and terms again change nothing' }),
+  description: Text(200),
+  percentBp: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: '5000 = 50 %' })),
+  amount: Type.Optional(Positive),
+  startDate: CalendarDate,
+  periods: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 1200, description: 'billing periods of each service; null: until removed' }))),
+};
+export const PromotionCreate = Type.Object(
+  {
+    ...PromotionFields,
+    target: Type.Union([
+      Type.Object({ planId: Id }, { additionalProperties: false }),
+      Type.Object({ serviceIds: Type.Array(Id, { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false }),
+    ], { description: 'every service of a plan (not ended, not free), or a list of services' }),
+    appliesToNew: Type.Optional(Type.Boolean({ description: 'plan target only: also each new contract on the plan starting on or after startDate' })),
+    newUntil: Type.Optional(Nullable(CalendarDate)),
+  },
+  { additionalProperties: false, description: 'exactly one of percentBp and amount (fixed per period)' },
+);
+export const Promotion = Type.Object({
+  id: Id, key: Type.String(), description: Type.String(), valueType: Type.String(), percentBp: Nullable(Type.Integer()), amount: Nullable(Type.Integer()),
+  startDate: CalendarDate, periods: Nullable(Type.Integer()), planId: Nullable(Id), serviceIds: Nullable(Type.Array(Id)),
+  appliesToNew: Type.Boolean(), newUntil: Nullable(CalendarDate), createdAt: Instant,
+});
+export const PromotionListQuery = Type.Object({ ...ListQuery.properties }, { additionalProperties: false });
+export const PromotionWithServices = Type.Object({ ...Promotion.properties, serviceIdsApplied: Type.Array(Id, { description: 'the services that have its discount' }) });
 export const ByCustomerQuery = Type.Object({ customerId: Type.Optional(Id) }, { additionalProperties: false });
 export const ByServiceQuery = Type.Object({ serviceId: Type.Optional(Id) }, { additionalProperties: false });
 
@@ -252,6 +303,7 @@ const Day = Type.Object({
   lines: Type.Integer(),
   total: Type.Integer(),
   problems: Type.Array(Type.Object({}, { additionalProperties: true }), { description: 'contracts that could not be billed, and why' }),
+  closed: Type.Array(Id, { description: 'services closed by this run: their last day of service had passed, now ended' }),
 });
 export const RunResult = Type.Object({
   date: CalendarDate,

@@ -2,13 +2,15 @@ import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { and, eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Db } from '../db/client.js';
 import { makeRepos, type Repos } from '../db/repos.js';
-import { services } from '../db/schema.js';
-import { tokenStore } from '../db/security.js';
+import { collectRoutes, security } from './auth/guard.js';
+import { authRoutes } from './auth/routes.js';
+import { adminRoutes } from './routes/admins.js';
+import { roleRoutes } from './routes/admin-roles.js';
+import { tokenRoutes } from './routes/admin-tokens.js';
 import { sessionLog } from '../db/logs.js';
 import type { SecretBox } from '../lib/secretbox.js';
 import type { Metrics } from '../metrics.js';
@@ -16,7 +18,27 @@ import { errorHandler, problem, sendProblem } from './errors.js';
 import { billingService, type BillingService } from '../billing/service.js';
 import { billingStore } from '../db/billing.js';
 import { billingRoutes } from './routes/billing.js';
+import { actionRoutes } from './routes/actions.js';
+import { nasNetworkRoutes, type NasNetworkOptions } from './routes/nas-network.js';
+import { createServiceControl } from '../nas/actions.js';
+import type { ServiceControl } from '../nas/control.js';
+import { createOperations, type OperationsOptions } from '../scheduler/index.js';
+import type { JobRunner } from '../scheduler/jobs.js';
+import type { DunningService } from '../billing/dunning.js';
+import type { OutboxNotifier } from '../notify/outbox.js';
+import type { Sender } from '../notify/sender.js';
+import { dunningRoutes } from './routes/dunning.js';
+import { notifyRoutes } from './routes/notify.js';
+import { jobRoutes } from './routes/jobs.js';
+import { createPrepaidOps, type PrepaidOps } from '../billing/prepaid-ops.js';
+import { prepaidRoutes } from './routes/prepaid.js';
 import { registerCrud } from './routes/crud.js';
+import * as L from './routes/lists.js';
+import { auditRoutes } from './routes/audit.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { webRoutes } from './routes/web.js';
+import { ensureCustomerSearch } from '../db/search.js';
+import { httpMetrics, instrumentBilling } from './metrics-hook.js';
 import * as S from './schemas.js';
 import { validatorCompiler } from './validation.js';
 
@@ -40,12 +62,32 @@ export interface BuildOptions {
   fastify?: Partial<FastifyServerOptions>;
   /** Prometheus registry served at /metrics. */
   metrics?: Metrics;
+  /**
+   * CoA and Disconnect for live sessions. The daemon passes the one it runs (closing sessions through
+   * the RADIUS server's writer); absent, build makes one with its checker, stopped when the app closes.
+   */
+  control?: ServiceControl;
+  /** Email/SMS delivery in place of the configured SMTP and SMS gateway (tests). */
+  notifyTransports?: OperationsOptions['transports'];
+  /** RouterOS reconciliation and the RADIUS listeners' bound addresses (onboarding), from the daemon. */
+  nasNetwork?: Pick<NasNetworkOptions, 'reconciler' | 'radiusAddresses' | 'selfTestRetry'>;
 }
 
 export interface App extends FastifyInstance {
   repos: Repos;
   /** The billing engine the routes use; the daemon's scheduler runs through the same instance. */
   billing: BillingService;
+  /** Suspend, resume, disconnect and rate changes on the network: dunning, prepaid and caps use it too. */
+  control: ServiceControl;
+  /** The daily jobs: `app.jobs.register({ name, order, runFor })` adds one (billing 10, invoice-notices 15, dunning 20, prepaid 30, caps 40). */
+  jobs: JobRunner;
+  /** Notifications: `app.notifier.enqueue({ customerId, template, data, dedupeKey })` (src/notify/types.ts). */
+  notifier: OutboxNotifier;
+  dunning: DunningService;
+  /** The outbox sender worker: main.ts starts it; tests call `drain()`. */
+  notifySender: Sender;
+  /** Prepaid top-ups and expiry, vouchers, data caps (main.ts hooks caps to the accounting writer). */
+  prepaid: PrepaidOps;
 }
 
 /** Builds the HTTP application without listening: `main.ts` listens, tests use `inject()`. */
@@ -60,24 +102,58 @@ export async function build(opts: BuildOptions): Promise<App> {
       : {}),
     ...opts.fastify,
   } as FastifyServerOptions) as unknown as App;
+  collectRoutes(app);
 
   app.setValidatorCompiler(validatorCompiler());
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => sendProblem(reply, problem('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`)));
 
   const repos = makeRepos(opts.db, opts.box, opts.now);
+  ensureCustomerSearch(opts.db.$client);
   app.decorate('repos', repos);
   const clock = { now: opts.now ?? (() => new Date()) };
-  const billing = billingService({ store: billingStore(opts.db), clock, currency: opts.config.billing.currency, timezone: opts.config.billing.timezone });
+  const billing = instrumentBilling(billingService({ store: billingStore(opts.db), clock, currency: opts.config.billing.currency, timezone: opts.config.billing.timezone, onServicesChanged: () => opts.onChange?.('service') }), opts.metrics);
   app.decorate('billing', billing);
-  const tokens = tokenStore(opts.db, opts.now);
+  let control = opts.control;
+  if (!control) {
+    const own = createServiceControl({ db: opts.db, box: opts.box, config: opts.config, clock, ...(opts.metrics ? { metrics: opts.metrics } : {}), ...(opts.logger ? { log: opts.logger } : {}) });
+    own.start();
+    app.addHook('onClose', async () => own.stop());
+    control = own;
+  }
+  app.decorate('control', control);
+  const ops = createOperations({
+    db: opts.db, config: opts.config, clock, billing, control, metrics: opts.metrics,
+    log: opts.logger ? opts.logger.child({ part: 'jobs' }) : undefined, transports: opts.notifyTransports,
+  });
+  app.decorate('jobs', ops.jobs);
+  app.decorate('notifier', ops.notifier);
+  app.decorate('dunning', ops.dunning);
+  app.decorate('notifySender', ops.sender);
+  const prepaidOps = createPrepaidOps({
+    db: opts.db, box: opts.box, config: opts.config, clock, control, notifier: ops.notifier,
+    onError: (err, context) => (opts.logger ? opts.logger.error({ err, ...context }, 'prepaid or data caps: an after-commit action failed') : undefined),
+  });
+  prepaidOps.registerJobs(ops.jobs);
+  app.decorate('prepaid', prepaidOps);
+  app.addHook('onClose', async () => {
+    await ops.jobs.stop();
+    await ops.sender.stop();
+    await ops.dunning.idle();
+  });
+  const sec = security({ db: opts.db, box: opts.box, config: opts.config, now: clock.now });
 
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
       info: { title: 'Tollgate API', version: '1', description: 'RADIUS, billing and network control for ISPs. Money is integer minor units; dates YYYY-MM-DD in the billing time zone; instants ISO 8601 UTC.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a token from `tollgate token create`' } } },
-      security: [{ bearer: [] }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'a token from `tollgate token create` or POST /api/v1/tokens' },
+          session: { type: 'apiKey', in: 'cookie', name: 'tollgate_session', description: 'the cookie POST /api/v1/auth/login sets; writes also need the X-CSRF-Token header' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
@@ -94,6 +170,7 @@ export async function build(opts: BuildOptions): Promise<App> {
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks });
   });
 
+  if (opts.metrics) httpMetrics(app, opts.metrics);
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
     const registry = opts.metrics?.registry;
     if (!registry) return sendProblem(reply, problem('not_found', 'metrics are not enabled'));
@@ -101,19 +178,11 @@ export async function build(opts: BuildOptions): Promise<App> {
   });
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(webRoutes); // the admin UI at / (H6)
 
   await app.register(async (api) => {
-    api.addHook('onRequest', async (req, reply) => {
-      const header = req.headers.authorization ?? '';
-      const m = /^Bearer\s+(\S+)$/i.exec(header);
-      const info = m ? await tokens.verify(m[1]!) : undefined;
-      if (!info) {
-        reply.header('www-authenticate', 'Bearer realm="tollgate"');
-        return sendProblem(reply, problem('unauthorized', m ? 'the token is unknown, revoked or expired' : 'send Authorization: Bearer <token>'));
-      }
-      req.actor = { id: `token:${info.id}`, role: info.role };
-      return undefined;
-    });
+    // Allow-list, token or session (with CSRF), second factor and first-run password, role permission.
+    api.addHook('onRequest', sec.guard);
     // Caches on the RADIUS side are refreshed after every successful write.
     api.addHook('onResponse', async (req, reply) => {
       if (req.method === 'GET' || reply.statusCode >= 400) return;
@@ -121,19 +190,28 @@ export async function build(opts: BuildOptions): Promise<App> {
       if (entity) opts.onChange?.(({ nas: 'nas', plans: 'plan', services: 'service', customers: 'customer' } as const)[entity as 'nas']);
     });
 
-    registerCrud(api, { path: '/api/v1/nas', tag: 'nas', noun: 'NAS', resource: repos.nas, item: S.Nas, create: S.NasCreate, patch: S.NasPatch });
-    registerCrud(api, { path: '/api/v1/plans', tag: 'plans', noun: 'plan', resource: repos.plans, item: S.Plan, create: S.PlanCreate, patch: S.PlanPatch });
-    registerCrud(api, { path: '/api/v1/customers', tag: 'customers', noun: 'customer', resource: repos.customers, item: S.Customer, create: S.CustomerCreate, patch: S.CustomerPatch });
+    registerCrud(api, { path: '/api/v1/nas', tag: 'nas', noun: 'NAS', resource: repos.nas, item: S.Nas, create: S.NasCreate, patch: S.NasPatch, ...L.nasListing });
+    registerCrud(api, { path: '/api/v1/plans', tag: 'plans', noun: 'plan', resource: repos.plans, item: S.Plan, create: S.PlanCreate, patch: S.PlanPatch, ...L.planListing });
+    registerCrud(api, { path: '/api/v1/customers', tag: 'customers', noun: 'customer', resource: repos.customers, item: S.Customer, create: S.CustomerCreate, patch: S.CustomerPatch, ...L.customerListing });
     registerCrud(api, {
       path: '/api/v1/services', tag: 'services', noun: 'service', resource: repos.services, item: S.Service, create: S.ServiceCreate, patch: S.ServicePatch,
-      listQuery: S.ServiceListQuery,
-      filters: (q) => {
-        const f = [];
-        if (q.customerId !== undefined) f.push(eq(services.customerId, q.customerId as number));
-        if (q.planId !== undefined) f.push(eq(services.planId, q.planId as number));
-        if (q.status !== undefined) f.push(eq(services.status, q.status as 'active'));
-        if (q.username !== undefined) f.push(eq(services.username, q.username as string));
-        return f.length ? [and(...f)!] : [];
+      ...L.serviceListing,
+      // A plan change reaches live sessions by CoA (Disconnect if the NAS refuses), after the commit.
+      // A status edited by hand (to ended, say) is enforced too: sessions a login would refuse are cut.
+      afterUpdate: (before, after, req) => {
+        const changes = [
+          ...(before.planId !== after.planId ? [`plan changed from ${String(before.planId)} to ${String(after.planId)}`] : []),
+          ...(before.status !== after.status ? [`status changed from ${String(before.status)} to ${String(after.status)}`] : []),
+        ];
+        if (changes.length === 0) return;
+        const act = { reason: changes.join('; '), by: req.actor?.id ?? 'anonymous' };
+        // Leaving a suspension: a session still open is in the walled garden, which only a new login leaves.
+        const leftSuspension = before.status === 'suspended' && after.status !== 'suspended';
+        (leftSuspension ? control.disconnect(after.id as number, act) : control.refreshRate(after.id as number, act))
+          .catch((err: unknown) => req.log.error({ err }, 'acting on live sessions after a service change failed'));
+      },
+      beforeDelete: async (id, req) => {
+        await control.disconnect(id, { reason: 'service deleted', by: req.actor?.id ?? 'anonymous' });
       },
     });
 
@@ -148,7 +226,20 @@ export async function build(opts: BuildOptions): Promise<App> {
       return logs.authLog(q, q.limit, q.cursor);
     });
 
-    await api.register(billingRoutes, { db: opts.db, billing, clock, timezone: opts.config.billing.timezone });
+    await api.register(L.listRoutes, { db: opts.db });
+    await api.register(auditRoutes, { db: opts.db });
+    await api.register(dashboardRoutes, { db: opts.db, now: clock.now, timezone: opts.config.billing.timezone, currency: opts.config.billing.currency });
+    await api.register(billingRoutes, { db: opts.db, billing, clock, timezone: opts.config.billing.timezone, control, runDaily: ops.runDaily, company: opts.config.company });
+    await api.register(dunningRoutes, { db: opts.db, dunning: ops.dunning, clock });
+    await api.register(notifyRoutes, { db: opts.db, clock, poke: () => ops.sender.poke() });
+    await api.register(jobRoutes, { jobs: ops.jobs });
+    await api.register(prepaidRoutes, { ops: prepaidOps, onChange: opts.onChange });
+    await api.register(actionRoutes, { db: opts.db, control });
+    await api.register(nasNetworkRoutes, { db: opts.db, box: opts.box, config: opts.config, clock, ...opts.nasNetwork });
+    await api.register(authRoutes, { sec, box: opts.box, now: clock.now });
+    await api.register(adminRoutes, { sec, now: clock.now });
+    await api.register(roleRoutes, { sec });
+    await api.register(tokenRoutes, { sec, now: clock.now });
   });
 
   return app;

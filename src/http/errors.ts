@@ -83,7 +83,7 @@ export function errorHandler(err: unknown, request: FastifyRequest, reply: Fasti
     const detail = errors.map((e) => `${e.field} ${e.message}`).join('; ');
     return sendProblem(reply, problem('invalid_input', `invalid ${part}: ${detail}`, errors));
   }
-  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendProblem(reply, problem('payload_too_large', 'the request body is too large'));
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendProblem(reply, problem('payload_too_large', 'the request body is too large', [{ field: 'body', message: 'is larger than the configured limit (http.body_limit_bytes)' }]));
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendProblem(reply, problem('unsupported_media_type', 'send JSON (application/json)'));
   if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
     return sendProblem(reply, problem('bad_request', 'the body is not valid JSON', [{ field: 'body', message: 'is not valid JSON' }]));

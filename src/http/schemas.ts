@@ -6,6 +6,12 @@ import { Type, type TSchema } from 'typebox';
  */
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+/** A copy of an object schema with every property's `default` removed (plain JSON Schema). */
+function withoutDefaults<T extends TSchema>(schema: T): T {
+  const copy = JSON.parse(JSON.stringify(schema)) as { properties?: Record<string, Record<string, unknown>> };
+  for (const p of Object.values(copy.properties ?? {})) delete p.default;
+  return copy as unknown as T;
+}
 const Id = Type.Integer({ minimum: 1 });
 const Instant = Type.String({ format: 'date-time', description: 'ISO 8601 instant in UTC' });
 const CalendarDate = Type.String({ format: 'date', description: 'YYYY-MM-DD in the billing time zone' });
@@ -37,10 +43,31 @@ const nasFields = {
   coaPort: Type.Integer({ minimum: 1, maximum: 65535, default: 3799 }),
   requireMessageAuthenticator: Type.Boolean({ default: true }),
   description: Type.String({ maxLength: 2000 }),
+  routerosEnabled: Type.Boolean({ description: "read active sessions over the RouterOS API (reconciliation, the remove fallback). Reconciliation compares all of this entry's open sessions with this one router's: enable it only on an entry that stands for a single router" }),
+  routerosHost: Nullable(Type.String({ minLength: 1, maxLength: 253, description: 'where the RouterOS API answers; null: ipAddress (which must then be one address)' })),
+  routerosPort: Nullable(Type.Integer({ minimum: 1, maximum: 65535, description: 'null: 8728, or 8729 with routerosTls' })),
+  routerosTls: Type.Boolean({ description: 'api-ssl' }),
+  routerosUsername: Nullable(Type.String({ minLength: 1, maxLength: 100 })),
+  routerosFingerprint256: Nullable(Type.String({ minLength: 64, maxLength: 95, description: "SHA-256 of the router's api-ssl certificate (hex, colons optional); when set it alone decides trust" })),
+  snmpEnabled: Type.Boolean({ description: 'poll uptime and interface counters over SNMP' }),
+  snmpHost: Nullable(Type.String({ minLength: 1, maxLength: 253, description: 'null: ipAddress (which must then be one address)' })),
+  snmpPort: Nullable(Type.Integer({ minimum: 1, maximum: 65535, description: 'null: 161' })),
+  snmpVersion: Nullable(Type.Union([Type.Literal('2c'), Type.Literal('3')], { description: '"3" is authPriv with SHA and AES-128' })),
+  snmpV3User: Nullable(Type.String({ minLength: 1, maxLength: 32 })),
 };
 const nasSecret = Type.String({ minLength: 8, maxLength: 128, description: 'RADIUS shared secret (write-only)' });
+const writeOnly = (what: string, minLength = 1) =>
+  Type.Optional(Nullable(Type.String({ minLength, maxLength: 128, writeOnly: true, description: `${what} (write-only, stored encrypted; null clears it)` })));
 
-export const Nas = Type.Object({ id: Id, ...nasFields, ...Stamps });
+export const Nas = Type.Object({
+  id: Id,
+  ...nasFields,
+  routerosPasswordSet: Type.Boolean({ description: 'whether a RouterOS API password is stored' }),
+  snmpCommunitySet: Type.Boolean(),
+  snmpV3AuthKeySet: Type.Boolean(),
+  snmpV3PrivKeySet: Type.Boolean(),
+  ...Stamps,
+});
 export const NasCreate = Type.Object(
   {
     name: nasFields.name,
@@ -51,10 +78,29 @@ export const NasCreate = Type.Object(
     coaPort: Type.Optional(nasFields.coaPort),
     requireMessageAuthenticator: Type.Optional(nasFields.requireMessageAuthenticator),
     description: Type.Optional(nasFields.description),
+    routerosEnabled: Type.Optional(nasFields.routerosEnabled),
+    routerosHost: Type.Optional(nasFields.routerosHost),
+    routerosPort: Type.Optional(nasFields.routerosPort),
+    routerosTls: Type.Optional(nasFields.routerosTls),
+    routerosUsername: Type.Optional(nasFields.routerosUsername),
+    routerosPassword: writeOnly('RouterOS API password'),
+    routerosFingerprint256: Type.Optional(nasFields.routerosFingerprint256),
+    snmpEnabled: Type.Optional(nasFields.snmpEnabled),
+    snmpHost: Type.Optional(nasFields.snmpHost),
+    snmpPort: Type.Optional(nasFields.snmpPort),
+    snmpVersion: Type.Optional(nasFields.snmpVersion),
+    snmpCommunity: writeOnly('SNMP v2c community'),
+    snmpV3User: Type.Optional(nasFields.snmpV3User),
+    snmpV3AuthKey: writeOnly('SNMP v3 SHA authentication passphrase', 8),
+    snmpV3PrivKey: writeOnly('SNMP v3 AES privacy passphrase', 8),
   },
   { additionalProperties: false },
 );
-export const NasPatch = Type.Partial(NasCreate, { additionalProperties: false, minProperties: 1 });
+/**
+ * A PATCH changes only what it names, so its schema carries no defaults: the validator fills
+ * defaults in, and `vendor`, `coaPort` or `requireMessageAuthenticator` left out of a PATCH would be reset.
+ */
+export const NasPatch = withoutDefaults(Type.Partial(NasCreate, { additionalProperties: false, minProperties: 1 }));
 
 // ---- Plans
 
@@ -80,6 +126,9 @@ const planFields = {
   throttleDownloadKbps: optKbps,
   throttleUploadKbps: optKbps,
   framedPool: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 253 }))),
+  suspensionMode: Type.Optional(
+    Nullable(Type.Union([Type.Literal('reject'), Type.Literal('walled-garden')], { description: 'what a suspended service gets at login; null: [radius] suspended_mode' })),
+  ),
   description: Type.Optional(Type.String({ maxLength: 2000 })),
 };
 export const PlanCreate = Type.Object(planFields, { additionalProperties: false });
@@ -165,6 +214,7 @@ export const Session = Type.Object({
   outputOctets: Type.Integer({ description: 'octets sent to the customer (download), gigawords included' }),
   interimInterval: Nullable(Type.Integer()),
   terminateCause: Nullable(Type.String()),
+  origin: Type.Optional(Nullable(Type.String({ description: 'null: from accounting; "reconciliation": created because the router (RouterOS API) listed it and accounting had not' }))),
 });
 export const SessionListQuery = Type.Object(
   {

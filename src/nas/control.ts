@@ -8,6 +8,11 @@ export interface ActionRequest {
   reason: string;
   /** Who: `admin:3`, `token:5`, `system:dunning`, `system:prepaid`, `system:caps`. */
   by: string;
+  /**
+   * For suspend only: how the network treats the suspended service (a billing profile's choice).
+   * Default: the plan's mode, else `[radius] suspended_mode`.
+   */
+  mode?: 'reject' | 'walled-garden' | undefined;
 }
 
 export interface ActionSummary {

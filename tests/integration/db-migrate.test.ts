@@ -68,10 +68,13 @@ describe('migrations', () => {
   it('never lose child rows when a migration rebuilds a parent table (drizzle #4938)', async () => {
     // drizzle-kit's rebuild of `nas`; with foreign keys on inside the transaction, DROP TABLE would
     // cascade (set null) into radius_sessions.nas_id.
-    const ddl = readFileSync(join(defaultMigrationsDir, '0000_foundation.sql'), 'utf8')
-      .split('--> statement-breakpoint')
-      .find((st) => st.includes('CREATE TABLE `nas`'))!
-      .replace('CREATE TABLE `nas`', 'CREATE TABLE `__new_nas`');
+    const path = join(tempDir(), 'rebuild.db');
+    const db = openDatabase({ path });
+    await migrate(db.$client);
+    seed(db.$client);
+    // The table as all migrations so far left it (later migrations add columns to nas).
+    const ddl = (db.$client.prepare(`select sql from sqlite_master where type = 'table' and name = 'nas'`).get() as { sql: string }).sql
+      .replace(/^CREATE TABLE [`"]?nas[`"]?/, 'CREATE TABLE `__new_nas`');
     const rebuild = [
       'PRAGMA foreign_keys=OFF;',
       ddl,
@@ -82,10 +85,6 @@ describe('migrations', () => {
       'PRAGMA foreign_keys=ON;',
     ].join('--> statement-breakpoint\n');
     const dir = withExtraMigration(rebuild);
-    const path = join(tempDir(), 'rebuild.db');
-    const db = openDatabase({ path });
-    await migrate(db.$client);
-    seed(db.$client);
     const backupDir = join(tempDir(), 'backups');
     const result = await migrate(db.$client, { dir, backupDir });
     expect(result.applied).toEqual(['9999_rebuild']);

@@ -50,7 +50,7 @@ describe('the billing run, stored', () => {
     const first = billing.run('2026-03-01');
     expect(first.days.map((d) => [d.date, d.invoices])).toEqual([['2026-03-01', 1]]);
     const snap = snapshot(db);
-    expect(billing.run('2026-03-01')).toEqual({ date: '2026-03-01', alreadyRun: false, days: [{ date: '2026-03-01', invoices: 0, lines: 0, total: 0, problems: [] }] });
+    expect(billing.run('2026-03-01')).toEqual({ date: '2026-03-01', alreadyRun: false, days: [{ date: '2026-03-01', invoices: 0, lines: 0, total: 0, problems: [], closed: [] }] });
     expect(billing.run('2026-02-01')).toEqual({ date: '2026-02-01', alreadyRun: true, days: [] });
     expect(snapshot(db)).toEqual(snap);
     // 3000 incl. 22 %: tax 3000 × 22/122 = 540.98 → 541.

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
+import { flattenSections, loadConfig } from '../../src/config/load.js';
 import { parseListen, schema } from '../../src/config/schema.js';
 import { ConfigError } from '../../src/lib/errors.js';
 import { ROOT, tempDir } from '../helpers/daemon.js';
@@ -96,7 +96,7 @@ describe('config', () => {
 
   it('config.example.toml documents exactly the schema, with the defaults', () => {
     const text = readFileSync(join(ROOT, 'config.example.toml'), 'utf8');
-    const doc = parse(text) as Record<string, Record<string, unknown>>;
+    const doc = flattenSections(parse(text) as Record<string, unknown>) as Record<string, Record<string, unknown>>;
     for (const [section, fields] of Object.entries(schema)) {
       expect(Object.keys(doc[section] ?? {}).sort(), section).toEqual(Object.keys(fields).sort());
       for (const [key, spec] of Object.entries(fields)) {

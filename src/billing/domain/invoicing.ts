@@ -45,6 +45,11 @@
  *   April after April was billed in advance): every line billed for days after the end is reversed
  *   exactly as billed (key `void:<key>`), and the setup fee too when no billable day is left. An end
  *   date, once credited, is not re-credited if edited later (a credit note corrects it).
+ * - Terms (terms.ts): a non-renewing term gives the end date; an end before the end of its term
+ *   keeps the committed days of the last period (its end credit starts after the term's last day)
+ *   and charges each later grid period of the term on an `early_termination` line
+ *   (`service:42:etf:period:2026-05-01`), due with the last period (in advance) or the day after
+ *   the end (in arrears). These lines are never discounted nor reversed by a later end date.
  *
  * Errors: invalid input throws a TollgateError with a code and field; the run catches it per
  * service (or per discount / charge) and reports it in `problems`, so one bad contract does not stop
@@ -58,8 +63,9 @@ import {
 } from '../../lib/calendar.js';
 import { TollgateError } from '../../lib/errors.js';
 import { allocate, minor, neg, percentOf, sum, taxLine, type Minor } from '../../lib/money.js';
-import { buildSchedule, periodsStartingThrough, type BillingDay, type BillingPeriod, type Schedule } from './periods.js';
+import { buildSchedule, periods as gridPeriods, periodsStartingThrough, type BillingDay, type BillingPeriod, type Schedule } from './periods.js';
 import { prorate } from './proration.js';
+import { checkTermRules, commitmentEnd, effectiveEndDate } from './terms.js';
 
 export type EntityId = number | string;
 
@@ -120,8 +126,12 @@ export interface ServiceContract {
   readonly startDate: CalDate;
   /** The last day of the free trial, inclusive. */
   readonly trialEndDate?: CalDate | null;
-  /** The last day of service, inclusive. Required when status is 'ended'. */
+  /** The last day of service, inclusive. Required when status is 'ended' (unless a non-renewing term gives it). */
   readonly endDate?: CalDate | null;
+  /** Contract term in months (terms.ts): the minimum term and the renewal length; null for none. */
+  readonly termMonths?: number | null;
+  /** With a term: renews tacitly (default true); false: ends by itself after the first term. */
+  readonly autoRenew?: boolean;
   /** One-time fee billed with the first period, 0 for none. */
   readonly setupFee?: Minor;
   readonly recurringItems?: readonly RecurringItem[];
@@ -214,7 +224,8 @@ export type LineKind =
   | 'end_credit'
   | 'item_end_credit'
   | 'one_off'
-  | 'discount';
+  | 'discount'
+  | 'early_termination';
 
 export interface DraftLine {
   /** Unique idempotency key: store it under a UNIQUE constraint. */
@@ -290,6 +301,7 @@ export const billingKeys = {
   changeCharge: (serviceId: EntityId, changeId: EntityId) => `service:${serviceId}:change:${changeId}:charge`,
   endCredit: (serviceId: EntityId) => `service:${serviceId}:end:credit`,
   itemEndCredit: (serviceId: EntityId, itemId: EntityId) => `service:${serviceId}:item:${itemId}:end:credit`,
+  earlyTermination: (serviceId: EntityId, periodStart: CalDate) => `service:${serviceId}:etf:period:${periodStart}`,
   reversal: (billedKey: string) => `void:${billedKey}`,
   charge: (chargeId: EntityId) => `charge:${chargeId}`,
   discount: (discountId: EntityId, targetKey: string) => `discount:${discountId}:on:${targetKey}`,
@@ -368,14 +380,26 @@ function serviceLines(
 ): ServiceResult {
   const empty: ServiceResult = { lines: [], periodLines: [], periods: [] };
   if (contract.status === 'proposal' || contract.status === 'free') return empty;
-  if (contract.status === 'ended' && contract.endDate == null) {
-    fail('ended_without_end_date', 'endDate', 'an ended service needs its end date to be billed up to it');
-  }
   if (contract.billingMode !== 'advance' && contract.billingMode !== 'arrears') {
     fail('invalid_billing_mode', 'billingMode', "billingMode must be 'advance' or 'arrears'");
   }
   checkPlan(contract.plan, 'plan');
-  const schedule: Schedule = buildSchedule(contract);
+  // A term changes the end date (a non-renewing term ends by itself) and what an early end owes.
+  let schedule: Schedule = buildSchedule(contract);
+  let endDate = contract.endDate ?? null;
+  let committedTo: CalDate | null = null;
+  if (contract.termMonths != null) {
+    checkTermRules(contract);
+    endDate = effectiveEndDate(schedule.billingStart, contract, contract.endDate);
+    if (endDate !== contract.endDate) schedule = buildSchedule({ ...contract, endDate });
+    if (endDate !== null) {
+      const c = commitmentEnd(schedule.billingStart, contract, endDate);
+      if (c !== null && c > endDate) committedTo = c;
+    }
+  }
+  if (contract.status === 'ended' && endDate == null) {
+    fail('ended_without_end_date', 'endDate', 'an ended service needs its end date to be billed up to it');
+  }
   const changes = [...(contract.planChanges ?? [])];
   changes.forEach((c, i) => {
     parseDate(c.effectiveDate, `planChanges[${i}].effectiveDate`);
@@ -484,7 +508,8 @@ function serviceLines(
       }
       previous = c.plan;
     }
-    // The contract ends inside this period: give back the days after the end.
+    // The contract ends inside this period: give back the days after the end, except those a
+    // minimum term still commits the customer to (terms.ts).
     if (q.lastPartial) {
       const from = addDays(q.end, 1);
       const days = daysInclusive(from, q.fullEnd);
@@ -492,12 +517,13 @@ function serviceLines(
       // in arrears it goes on the final invoice with the period.
       const creditBill = advance ? (lastChange ?? q.start) : billDate;
       const endPlan = previous;
-      const credit = neg(prorate(endPlan.price, days, q.fullDays));
+      const planFrom = committedTo !== null && committedTo > q.end ? addDays(committedTo, 1) : from;
+      const credit = planFrom > q.fullEnd ? 0 : neg(prorate(endPlan.price, daysInclusive(planFrom, q.fullEnd), q.fullDays));
       if (credit !== 0) {
         push(makeLine({
           ...base, key: billingKeys.endCredit(sid), kind: 'end_credit',
-          description: `${endPlan.name}${who} not used after the end, ${range(from, q.fullEnd)}`,
-          periodStart: from, periodEnd: q.fullEnd, billDate: creditBill, amount: credit,
+          description: `${endPlan.name}${who} not used after the end, ${range(planFrom, q.fullEnd)}`,
+          periodStart: planFrom, periodEnd: q.fullEnd, billDate: creditBill, amount: credit,
           taxRateBp: endPlan.taxRateBp, taxInclusive: endPlan.taxInclusive, planId: endPlan.planId,
         }));
       }
@@ -514,16 +540,42 @@ function serviceLines(
     }
   }
 
+  // Ended before the end of its term: every grid period after the last one, up to the term's last
+  // day, is charged at the plan on the end date, prorated like a period, with the last period.
+  if (committedTo !== null && endDate !== null) {
+    const last = periods.length > 0 ? periods[periods.length - 1]! : null;
+    // The last period may not be reached by this run yet; its shape is fixed by the facts.
+    let lastPeriod: BillingPeriod | null = last !== null && last.end === endDate ? last : null;
+    if (lastPeriod === null) for (const p of gridPeriods(schedule)) lastPeriod = p;
+    if (lastPeriod !== null) {
+      const endPlan = planBefore(contract, changes, addDays(endDate, 1));
+      const etfBill = advance ? lastPeriod.start : addDays(endDate, 1);
+      for (const g of gridPeriods({ ...schedule, endDate: null })) {
+        if (g.start <= lastPeriod.fullEnd) continue;
+        if (g.start > committedTo) break;
+        const to = g.fullEnd < committedTo ? g.fullEnd : committedTo;
+        const amount = prorate(endPlan.price, daysInclusive(g.start, to), g.fullDays);
+        if (amount === 0) continue;
+        lines.push(makeLine({
+          ...base, key: billingKeys.earlyTermination(sid, g.start), kind: 'early_termination',
+          description: `Early termination, term to ${committedTo}: ${endPlan.name}${who} ${range(g.start, to)}`,
+          periodStart: g.start, periodEnd: to, billDate: etfBill, amount,
+          taxRateBp: endPlan.taxRateBp, taxInclusive: endPlan.taxInclusive, planId: endPlan.planId,
+        }));
+      }
+    }
+  }
+
   // An end date recorded after later days were billed: those lines are reversed exactly as billed
   // (not recomputed, so a price edited since cannot leave a cent behind), due from the end.
-  if (contract.endDate != null && billedAfterEnd) {
-    const from = addDays(contract.endDate, 1);
-    for (const b of billedAfterEnd(sid, contract.endDate)) {
+  if (endDate != null && billedAfterEnd) {
+    const from = addDays(endDate, 1);
+    for (const b of billedAfterEnd(sid, endDate)) {
       const setupWithoutService = b.periodStart === null && b.key === billingKeys.setup(sid) && periods.length === 0;
       if (!setupWithoutService && (b.periodStart === null || b.periodStart < from)) continue;
       lines.push({
         key: billingKeys.reversal(b.key), kind: 'end_credit', customerId: customer.customerId, serviceId: sid,
-        description: `Reversal after the end on ${contract.endDate}: ${b.description}`,
+        description: `Reversal after the end on ${endDate}: ${b.description}`,
         periodStart: b.periodStart, periodEnd: b.periodEnd, billDate: from,
         amount: -b.amount, taxRateBp: b.taxRateBp, taxInclusive: b.taxInclusive, net: -b.net, tax: -b.tax, gross: -b.gross,
       });
@@ -631,7 +683,7 @@ function discountLines(
 
 const KIND_ORDER: Record<LineKind, number> = {
   setup: 0, recurring: 1, item: 2, plan_change_credit: 3, plan_change_charge: 4,
-  end_credit: 5, item_end_credit: 6, discount: 7, one_off: 8,
+  end_credit: 5, item_end_credit: 6, discount: 7, one_off: 8, early_termination: 9,
 };
 
 export function summarizeTaxes(lines: readonly Pick<DraftLine, 'taxRateBp' | 'net' | 'tax' | 'gross'>[]): TaxSummary[] {

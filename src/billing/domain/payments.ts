@@ -9,7 +9,10 @@
  *   owing, and the next invoice consumes credit the moment it is issued.
  * - A credit note reduces its invoice's open amount; whatever exceeds what was still open (the invoice
  *   was already paid) becomes credit. A note never credits more than the invoice's total.
- * - A refund pays credit back; it cannot exceed the credit held.
+ * - A refund pays credit back. A refund of a payment that settled invoices (money back to the
+ *   customer) takes the credit held first and then reverses settlement, newest invoice first: first
+ *   the invoices that payment settled, then any other settled invoice; each re-opens by what it is no
+ *   longer paid (planRefund, reopenRoom). Without `reopen` a refund cannot exceed the credit held.
  * - An invoice with a negative total (only credits were due) adds its amount to the credit.
  * Invariant: balance = invoices − payments − credit notes + refunds = Σ open − credit.
  *
@@ -70,7 +73,13 @@ export type AccountEvent =
   | { readonly type: 'invoice'; readonly id: EntityId; readonly number: string; readonly date: CalDate; readonly dueDate: CalDate; readonly total: Minor }
   | { readonly type: 'payment'; readonly id: EntityId; readonly date: CalDate; readonly amount: Minor }
   | { readonly type: 'credit_note'; readonly id: EntityId; readonly date: CalDate; readonly invoiceId: EntityId; readonly amount: Minor }
-  | { readonly type: 'refund'; readonly id: EntityId; readonly date: CalDate; readonly amount: Minor };
+  | {
+    readonly type: 'refund'; readonly id: EntityId; readonly date: CalDate; readonly amount: Minor;
+    /** The payment refunded: reversal allocations name it. */
+    readonly paymentId?: EntityId;
+    /** Settlement reversed per invoice (from planRefund); the rest of the amount comes from credit. */
+    readonly reopen?: readonly { readonly invoiceId: EntityId; readonly amount: Minor }[];
+  };
 
 export interface InvoiceAccount {
   readonly invoiceId: EntityId;
@@ -185,16 +194,92 @@ export function applyAccountEvent(state: AccountState, event: AccountEvent): Acc
     }
     case 'refund': {
       positive(event.amount, 'amount');
-      if (event.amount > credit) {
+      const reopen = event.reopen ?? [];
+      const reopened = sum(reopen.map((r) => positive(r.amount, 'reopen.amount')));
+      const fromCredit = event.amount - reopened;
+      if (fromCredit < 0 || fromCredit > credit) {
         throw new TollgateError('refund_exceeds_credit', `the customer holds ${credit} of credit, less than the refund`, 'amount');
       }
+      // Settlement is reversed only once all credit went back: otherwise it would settle them again.
+      if (reopened > 0 && fromCredit !== credit) {
+        throw new TollgateError('refund_reopens_with_credit', 'a refund re-opens invoices only after returning all the credit held', 'amount');
+      }
+      for (const r of reopen) {
+        const idx = invoices.findIndex((i) => i.invoiceId === r.invoiceId);
+        if (idx < 0) throw new TollgateError('invoice_not_found', `no invoice ${String(r.invoiceId)} on this account`, 'invoiceId');
+        const inv = invoices[idx]!;
+        if (r.amount > reopenRoom(inv)) {
+          throw new TollgateError('refund_exceeds_settled', `invoice ${inv.number} can re-open by at most ${reopenRoom(inv)}`, 'amount');
+        }
+        invoices[idx] = { ...inv, paid: inv.paid - r.amount, open: inv.open + r.amount };
+        allocations.push({
+          invoiceId: r.invoiceId, amount: -r.amount, date: event.date,
+          source: event.paymentId !== undefined ? { type: 'payment', paymentId: event.paymentId } : { type: 'credit' },
+        });
+      }
       refunded += event.amount;
-      credit -= event.amount;
+      credit -= fromCredit;
       break;
     }
   }
   credit = settleWithCredit(invoices, credit, event.date, allocations);
   return { invoices, credit, allocations, invoiced, paid, creditNoted, refunded };
+}
+
+/**
+ * How much of an invoice's settlement can be reversed, each unit re-opening one unit: what it was
+ * paid, when its credit notes all reduced it (credited ≤ total − paid). An invoice credited after it
+ * was paid gave the excess to the customer's credit already; reversing it would re-open less than
+ * it reverses, so it is left alone (0) and the refund looks to the credit and to other invoices.
+ */
+export function reopenRoom(inv: Pick<InvoiceAccount, 'total' | 'paid' | 'credited' | 'open'>): Minor {
+  return inv.paid > 0 && inv.credited <= inv.total - inv.paid ? inv.paid : 0;
+}
+
+export interface RefundPlan {
+  /** Paid back out of the credit held. */
+  readonly fromCredit: Minor;
+  /** Settlement reversed, per invoice, newest first. */
+  readonly reopen: readonly { readonly invoiceId: EntityId; readonly amount: Minor }[];
+}
+
+/**
+ * How a refund of `amount` is covered: the credit held first; then, when `reopen` is allowed, by
+ * reversing settlement newest invoice first, the invoices this payment settled (`fromPayment`, its
+ * net allocation to each) before any other. Throws `refund_exceeds_credit` (no re-open allowed) or
+ * `refund_exceeds_settled` (not enough settled to reverse).
+ */
+export function planRefund(input: {
+  amount: Minor;
+  credit: Minor;
+  invoices: readonly (InvoiceAccount & { readonly fromPayment: Minor })[];
+  reopen: boolean;
+}): RefundPlan {
+  positive(input.amount, 'amount');
+  const fromCredit = Math.min(input.amount, input.credit);
+  let rest = input.amount - fromCredit;
+  if (rest > 0 && !input.reopen) {
+    throw new TollgateError('refund_exceeds_credit', `the customer holds ${input.credit} of credit, less than the refund`, 'amount');
+  }
+  const newestFirst = [...input.invoices].sort((a, b) => compareForAllocation(b, a));
+  const taken = new Map<EntityId, Minor>();
+  const phase = (eligible: (i: (typeof newestFirst)[number]) => Minor): void => {
+    for (const inv of newestFirst) {
+      if (rest === 0) return;
+      const room = Math.min(eligible(inv), reopenRoom(inv) - (taken.get(inv.invoiceId) ?? 0));
+      if (room <= 0) continue;
+      const x = Math.min(rest, room);
+      taken.set(inv.invoiceId, (taken.get(inv.invoiceId) ?? 0) + x);
+      rest -= x;
+    }
+  };
+  phase((i) => i.fromPayment);
+  phase(() => Number.MAX_SAFE_INTEGER);
+  if (rest > 0) {
+    throw new TollgateError('refund_exceeds_settled', `only ${input.amount - rest} of the refund can be covered by credit and settled invoices`, 'amount');
+  }
+  const reopen = newestFirst.filter((i) => taken.has(i.invoiceId)).map((i) => ({ invoiceId: i.invoiceId, amount: taken.get(i.invoiceId)! }));
+  return { fromCredit, reopen };
 }
 
 export function replayAccount(events: readonly AccountEvent[], from: AccountState = emptyAccount): AccountState {

@@ -1,4 +1,4 @@
-/** CSV exports of invoices and payments for a period (RFC 4180: CRLF, quotes doubled). */
+/** CSV exports of invoices, credit notes and payments for a period (RFC 4180: CRLF, quotes doubled). */
 import type { BillingStore } from '../../db/billing.js';
 import { toDecimalString, minorDigits } from '../../lib/money.js';
 
@@ -33,5 +33,19 @@ export function invoicesCsvRows(store: BillingStore, f: { customerId?: number | 
 export function paymentsCsvRows(store: BillingStore, f: { customerId?: number | undefined; from?: string | undefined; to?: string | undefined }): Cell[][] {
   const rows: Cell[][] = [['id', 'date', 'received_at', 'customer_id', 'customer_name', 'method', 'reference', 'amount_minor', 'refunded_minor']];
   for (const p of store.paymentRows(f)) rows.push([p.id, p.date, p.receivedAt, p.customerId, p.customerName, p.method, p.reference, p.amount, p.refunded]);
+  return rows;
+}
+
+/**
+ * One row per credit note and tax rate, with the invoice it corrects. Amounts are positive (what was
+ * credited), in minor units and as exact decimals, like the invoices export.
+ */
+export function creditNotesCsvRows(store: BillingStore, f: { customerId?: number | undefined; from?: string | undefined; to?: string | undefined }): Cell[][] {
+  const rows: Cell[][] = [['number', 'issue_date', 'invoice_number', 'customer_id', 'customer_name', 'customer_tax_id', 'currency', 'tax_rate_bp', 'net_minor', 'tax_minor', 'gross_minor', 'net', 'tax', 'gross', 'note_total_minor', 'reason']];
+  for (const r of store.creditNoteTaxRows(f)) {
+    const d = minorDigits(r.currency);
+    rows.push([r.number, r.issueDate, r.invoiceNumber, r.customerId, r.customerName, r.taxId, r.currency, r.taxRateBp, r.net, r.tax, r.gross,
+      toDecimalString(r.net, d), toDecimalString(r.tax, d), toDecimalString(r.gross, d), r.total, r.reason]);
+  }
   return rows;
 }

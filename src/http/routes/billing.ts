@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { contractService } from '../../billing/contracts.js';
+import { promotionService, type PromotionInput } from '../../billing/promotions.js';
 import { invoiceStatus, type BillingService } from '../../billing/service.js';
 import type { Discount } from '../../billing/domain/invoicing.js';
 import type { CreditNoteRequest } from '../../billing/domain/payments.js';
@@ -12,14 +13,21 @@ import { errorCatalog, errorHandler } from '../errors.js';
 import * as B from '../billing-schemas.js';
 import { IdParams, pageOf, ProblemSchema } from '../schemas.js';
 import { actorOf } from './crud.js';
-import { csv, invoicesCsvRows, paymentsCsvRows } from './billing-export.js';
-import { invoicePdf } from './billing-pdf.js';
+import { creditNotesCsvRows, csv, invoicesCsvRows, paymentsCsvRows } from './billing-export.js';
+import { creditNotePdf, invoicePdf, type PdfSeller } from './billing-pdf.js';
+import type { ServiceControl } from '../../nas/control.js';
 
 export interface BillingRoutesOptions {
   db: Db;
   billing: BillingService;
   clock: Clock;
   timezone: string;
+  /** The seller printed on invoices and credit notes (the `[company]` config section). */
+  company?: PdfSeller;
+  /** A plan change already in effect reaches live sessions through it (CoA with the new rate). */
+  control?: ServiceControl;
+  /** The whole daily sequence (billing, dunning, prepaid, caps) as of a date; absent: billing alone. */
+  runDaily?: (date: string) => Promise<Awaited<ReturnType<BillingService['runAsync']>>>;
 }
 
 /**
@@ -28,6 +36,8 @@ export interface BillingRoutesOptions {
  */
 const domainStatus: Record<string, keyof typeof errorCatalog> = {
   refund_exceeds_credit: 'conflict',
+  refund_exceeds_settled: 'conflict',
+  refund_reopens_with_credit: 'conflict',
   credit_note_exceeds_invoice: 'conflict',
   credit_note_line_exhausted: 'conflict',
   duplicate_invoice: 'conflict',
@@ -64,7 +74,17 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
   const store = billingStore(opts.db);
   const billing = opts.billing;
   const contracts = contractService(store, opts.clock, opts.timezone);
+  const promotions = promotionService(store, opts.clock);
   const notFound = (what: string, id: number | string) => new TollgateError('not_found', `${what} ${id} does not exist`);
+  /** A record named in the body that does not exist is bad input naming that field, not a 404 of the route. */
+  const referenced = <T>(field: string, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof TollgateError && e.code === 'not_found') throw new TollgateError('invalid_input', e.message, field);
+      throw e;
+    }
+  };
   const lim = (l?: number) => Math.min(Math.max(l ?? 50, 1), LIMIT_MAX);
   const after = (c?: string) => (c ? decodeCursor(c) : null);
 
@@ -88,7 +108,7 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
     const found = billing.invoiceWithLines(id);
     if (!found) throw notFound('invoice', id);
     const customer = store.customerForDocument(found.customerId);
-    const pdf = await invoicePdf(found, customer);
+    const pdf = await invoicePdf(found, customer, opts.company ?? null);
     return reply.type('application/pdf').header('content-disposition', `inline; filename="${found.number}.pdf"`).send(pdf);
   });
 
@@ -98,6 +118,10 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
     const q = req.query as { customerId?: number; from?: string; to?: string };
     const rows = invoicesCsvRows(store, q);
     return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="invoices.csv"').send(csv(rows));
+  });
+  app.get('/api/v1/exports/credit-notes.csv', { schema: { tags: ['credit-notes'], summary: 'Credit notes of a period as CSV (one row per note and tax rate)', querystring: B.ExportQuery } }, async (req, reply) => {
+    const q = req.query as { customerId?: number; from?: string; to?: string };
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="credit-notes.csv"').send(csv(creditNotesCsvRows(store, q)));
   });
   app.get('/api/v1/exports/payments.csv', { schema: { tags: ['payments'], summary: 'Payments of a period as CSV', querystring: B.ExportQuery } }, async (req, reply) => {
     const q = req.query as { customerId?: number; from?: string; to?: string };
@@ -123,10 +147,10 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
     return { ...p, refunds: store.refundsOfPayment(id) };
   });
   app.post('/api/v1/payments/:id/refund', {
-    schema: { tags: pay, summary: 'Pay back part or all of a payment, from the credit the customer holds', params: IdParams, body: B.RefundCreate, response: { 201: B.Refund, ...errors } },
+    schema: { tags: pay, summary: 'Pay back part or all of a payment: from the credit held, or (reopenInvoices) reversing what it settled', params: IdParams, body: B.RefundCreate, response: { 201: B.Refund, ...errors } },
   }, async (req, reply) => {
     const { id } = req.params as { id: number };
-    const body = (req.body ?? {}) as { amount?: number; date?: string; reason?: string | null };
+    const body = (req.body ?? {}) as { amount?: number; date?: string; reason?: string | null; reopenInvoices?: boolean };
     return reply.code(201).send(billing.refundPayment(id, body, actorOf(req)));
   });
 
@@ -136,13 +160,21 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
   app.post('/api/v1/credit-notes', { schema: { tags: cn, summary: 'Credit an invoice, fully or by lines; issued with its own gapless number', body: B.CreditNoteCreate, response: { 201: B.CreditNote, ...errors } } }, async (req, reply) => {
     const b = req.body as { invoiceId: number; lines?: { key: string; amount?: number }[]; date?: string; reason?: string | null };
     const request: CreditNoteRequest = b.lines ? { kind: 'lines', lines: b.lines } : { kind: 'full' };
-    const note = billing.creditNote(b.invoiceId, request, { date: b.date, reason: b.reason }, actorOf(req));
+    const note = referenced('invoiceId', () => billing.creditNote(b.invoiceId, request, { date: b.date, reason: b.reason }, actorOf(req)));
     return reply.code(201).header('location', `/api/v1/credit-notes/${note.id}`).send(note);
   });
   app.get('/api/v1/credit-notes', { schema: { tags: cn, summary: 'List credit notes', querystring: B.CreditNoteListQuery, response: { 200: pageOf(B.CreditNoteSummary), ...errors } } }, async (req) => {
     const q = req.query as { limit?: number; cursor?: string; customerId?: number; invoiceId?: number; from?: string; to?: string };
     const limit = lim(q.limit);
     return page(store.listCreditNotes(q, limit + 1, after(q.cursor)), limit);
+  });
+  app.get('/api/v1/credit-notes/:id/pdf', { schema: { tags: cn, summary: 'The credit note as a PDF document', params: IdParams, response: { 404: ProblemSchema } } }, async (req, reply) => {
+    const { id } = req.params as { id: number };
+    const note = store.creditNote(id);
+    if (!note) throw notFound('credit note', id);
+    const invoice = store.invoice(note.invoiceId)!;
+    const pdf = await creditNotePdf({ ...note, invoiceNumber: invoice.number, lines: store.creditNoteLines(id) }, store.customerForDocument(note.customerId), opts.company ?? null);
+    return reply.type('application/pdf').header('content-disposition', `inline; filename="${note.number}.pdf"`).send(pdf);
   });
   app.get('/api/v1/credit-notes/:id', { schema: { tags: cn, summary: 'A credit note with its lines', params: IdParams, response: { 200: B.CreditNote, ...errors } } }, async (req) => {
     const { id } = req.params as { id: number };
@@ -165,19 +197,37 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
   app.get('/api/v1/services/:id/billing', { schema: { tags: ['services'], summary: "A service's contract terms and dated plan changes", params: IdParams, response: { 200: B.Terms, ...errors } } }, async (req) => {
     return contracts.terms((req.params as { id: number }).id);
   });
-  app.patch('/api/v1/services/:id/billing', { schema: { tags: ['services'], summary: "Change a service's contract terms (billing mode and day, trial, end date, setup fee)", params: IdParams, body: B.TermsPatch, response: { 200: B.Terms, ...errors } } }, async (req) => {
+  app.patch('/api/v1/services/:id/billing', { schema: { tags: ['services'], summary: "Change a service's contract terms (billing mode and day, trial, end date, setup fee, term, renewal, notice)", params: IdParams, body: B.TermsPatch, response: { 200: B.Terms, ...errors } } }, async (req) => {
     return contracts.setTerms((req.params as { id: number }).id, req.body as never, actorOf(req));
+  });
+  app.post('/api/v1/services/:id/cancel', {
+    schema: {
+      tags: ['services'],
+      summary: 'Cancel a contract: notice on a date ends it per its term and notice period; an earlier end date pays the rest of the term',
+      params: IdParams, body: B.CancelCreate, response: { 200: B.Cancellation, ...errors },
+    },
+  }, async (req) => {
+    const b = (req.body ?? {}) as { noticeDate?: string; endDate?: string };
+    return contracts.cancel((req.params as { id: number }).id, b, actorOf(req));
   });
   app.post('/api/v1/services/:id/plan-changes', {
     schema: { tags: ['services'], summary: 'Change plan from a date: the period is prorated (credit of the old plan, charge of the new)', params: IdParams, body: B.PlanChangeCreate, response: { 201: B.Terms, ...errors } },
   }, async (req, reply) => {
     const b = req.body as { planId: number; effectiveDate: string };
-    return reply.code(201).send(contracts.changePlan((req.params as { id: number }).id, b.planId, b.effectiveDate, actorOf(req)));
+    const id = (req.params as { id: number }).id;
+    const planBefore = store.serviceRow(id)?.planId;
+    const terms = contracts.changePlan(id, b.planId, b.effectiveDate, actorOf(req));
+    const planAfter = store.serviceRow(id)?.planId;
+    if (opts.control && planAfter !== undefined && planAfter !== planBefore) {
+      opts.control.refreshRate(id, { reason: `plan changed from ${String(planBefore)} to ${planAfter}`, by: actorOf(req).id })
+        .catch((err: unknown) => req.log.error({ err }, 'rate change after a plan change failed'));
+    }
+    return reply.code(201).send(terms);
   });
 
   const facts = ['billing'];
   app.post('/api/v1/recurring-items', { schema: { tags: facts, summary: 'A per-period extra of a service (equipment rent), prorated like its plan', body: B.ItemCreate, response: { 201: B.Item, ...errors } } }, async (req, reply) => {
-    return reply.code(201).send(contracts.addItem(req.body as never, actorOf(req)));
+    return reply.code(201).send(referenced('serviceId', () => contracts.addItem(req.body as never, actorOf(req))));
   });
   app.get('/api/v1/recurring-items', { schema: { tags: facts, summary: 'Recurring items', querystring: B.ByServiceQuery, response: { 200: pageOf(B.Item), ...errors } } }, async (req) => {
     return { items: store.listItems((req.query as { serviceId?: number }).serviceId), next: null };
@@ -200,13 +250,35 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
     return { items: store.listDiscounts((req.query as { customerId?: number }).customerId), next: null };
   });
 
+  // ---- promotions (bulk discounts)
+
+  const promo = ['billing'];
+  app.post('/api/v1/promotions', {
+    schema: {
+      tags: promo,
+      summary: 'A discount in bulk: to every service of a plan (and optionally each new contract on it) or to a list of services; idempotent by key',
+      body: B.PromotionCreate, response: { 200: B.PromotionWithServices, 201: B.PromotionWithServices, ...errors },
+    },
+  }, async (req, reply) => {
+    const r = promotions.create(req.body as PromotionInput, actorOf(req));
+    return reply.code(r.created ? 201 : 200).header('location', `/api/v1/promotions/${r.promotion.id}`).send(r.promotion);
+  });
+  app.get('/api/v1/promotions', { schema: { tags: promo, summary: 'Promotions', querystring: B.PromotionListQuery, response: { 200: pageOf(B.Promotion), ...errors } } }, async (req) => {
+    const q = req.query as { limit?: number; cursor?: string };
+    const limit = lim(q.limit);
+    return page(promotions.list(limit + 1, after(q.cursor)), limit);
+  });
+  app.get('/api/v1/promotions/:id', { schema: { tags: promo, summary: 'A promotion with the services that have its discount', params: IdParams, response: { 200: B.PromotionWithServices, ...errors } } }, async (req) => {
+    return promotions.get((req.params as { id: number }).id);
+  });
+
   // ---- the run
 
   app.post('/api/v1/billing/run', {
     schema: { tags: facts, summary: 'Run the daily billing as of a date, as the scheduler does: missed days first, idempotent', body: B.RunCreate, response: { 200: B.RunResult, ...errors } },
   }, async (req) => {
     const { date } = req.body as { date: string };
-    const result = await billing.runAsync(date);
+    const result = opts.runDaily ? await opts.runDaily(date) : await billing.runAsync(date);
     if (!result.alreadyRun) store.transaction(() => store.audit(actorOf(req), opts.clock.now().toISOString(), 'run', 'billing', date, { days: result.days.map((d) => ({ date: d.date, invoices: d.invoices, total: d.total })) }));
     return result;
   });

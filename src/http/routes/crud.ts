@@ -1,9 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TSchema } from 'typebox';
 import type { SQL } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import type { TObject } from 'typebox';
 import type { Actor, Resource } from '../../db/crud.js';
 import { TollgateError } from '../../lib/errors.js';
 import { IdParams, ListQuery, pageOf, ProblemSchema } from '../schemas.js';
+import { csvStream, type CsvValue } from '../csv.js';
+import { withoutPaging, withSort } from '../list-schemas.js';
 
 export interface CrudRoutes {
   /** `/api/v1/nas` */
@@ -19,6 +23,14 @@ export interface CrudRoutes {
   listQuery?: TSchema;
   /** Turns the list query's filters into conditions. */
   filters?: (query: Record<string, unknown>) => SQL[];
+  /** The fields the list may be sorted by (`sort=name`, `sort=-name`) and their NOT NULL columns. */
+  sort?: Record<string, SQLiteColumn>;
+  /** Also serve this CSV export (`/api/v1/exports/customers.csv`): the list's filters and sort, every match, streamed. */
+  csv?: string;
+  /** Runs after a PATCH has committed, with the record before and after (network side effects). */
+  afterUpdate?: (before: Record<string, unknown>, after: Record<string, unknown>, request: FastifyRequest) => Promise<void> | void;
+  /** Runs before a DELETE of an existing record (a service's sessions are cut first). */
+  beforeDelete?: (id: number, request: FastifyRequest) => Promise<void>;
 }
 
 export function actorOf(request: FastifyRequest): Actor {
@@ -32,10 +44,37 @@ export function registerCrud(app: FastifyInstance, r: CrudRoutes): void {
   const notFound = (id: number) => new TollgateError('not_found', `${r.noun} ${id} does not exist`);
   const tags = [r.tag];
 
-  app.get(r.path, { schema: { tags, summary: `List ${r.noun} records`, querystring: r.listQuery ?? ListQuery, response: { 200: pageOf(r.item), ...errors } } }, async (req) => {
-    const q = req.query as Record<string, unknown> & { limit?: number; cursor?: string };
-    return r.resource.list({ limit: q.limit, cursor: q.cursor }, r.filters?.(q) ?? []);
+  const listQuery = withSort((r.listQuery ?? ListQuery) as TObject, r.sort ? Object.keys(r.sort) : undefined);
+  const sortOf = (q: { sort?: string }) => {
+    if (!q.sort || !r.sort) return undefined;
+    const field = q.sort.replace(/^-/, '');
+    return { field, column: r.sort[field]!, desc: q.sort.startsWith('-') };
+  };
+  app.get(r.path, { schema: { tags, summary: `List ${r.noun} records`, querystring: listQuery, response: { 200: pageOf(r.item), ...errors } } }, async (req) => {
+    const q = req.query as Record<string, unknown> & { limit?: number; cursor?: string; sort?: string };
+    return r.resource.list({ limit: q.limit, cursor: q.cursor, sort: sortOf(q) }, r.filters?.(q) ?? []);
   });
+
+  if (r.csv) {
+    const columns = Object.keys((r.item as TObject).properties);
+    const file = r.csv.split('/').pop();
+    app.get(r.csv, {
+      schema: {
+        tags,
+        summary: `${r.noun[0]!.toUpperCase()}${r.noun.slice(1)} records as CSV: the list's filters and sort, every match`,
+        querystring: withoutPaging(listQuery),
+        produces: ['text/csv'],
+        response: { 200: { description: 'CSV, one row per record', content: { 'text/csv': { schema: { type: 'string' } } } }, ...errors },
+      },
+    }, async (req, reply) => {
+      const q = req.query as Record<string, unknown> & { sort?: string };
+      const sort = sortOf(q);
+      // Filters are built once, so bad input is refused before the first byte is sent.
+      const filters = r.filters?.(q) ?? [];
+      const stream = csvStream(columns, (cursor) => r.resource.list({ limit: 500, cursor, sort }, filters), (row, c) => (row as Record<string, CsvValue>)[c]);
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${file}"`).send(stream);
+    });
+  }
 
   app.get(`${r.path}/:id`, { schema: { tags, summary: `Read a ${r.noun}`, params: IdParams, response: { 200: r.item, ...errors } } }, async (req) => {
     const { id } = req.params as { id: number };
@@ -51,13 +90,16 @@ export function registerCrud(app: FastifyInstance, r: CrudRoutes): void {
 
   app.patch(`${r.path}/:id`, { schema: { tags, summary: `Change a ${r.noun}`, params: IdParams, body: r.patch, response: { 200: r.item, ...errors } } }, async (req) => {
     const { id } = req.params as { id: number };
+    const before = r.afterUpdate ? await r.resource.get(id) : undefined;
     const updated = await r.resource.update(id, req.body, actorOf(req));
     if (!updated) throw notFound(id);
+    if (r.afterUpdate && before) await r.afterUpdate(before, updated, req);
     return updated;
   });
 
   app.delete(`${r.path}/:id`, { schema: { tags, summary: `Delete a ${r.noun}`, params: IdParams, response: { 204: { type: 'null' }, ...errors } } }, async (req, reply) => {
     const { id } = req.params as { id: number };
+    if (r.beforeDelete && (await r.resource.get(id))) await r.beforeDelete(id, req);
     if (!(await r.resource.delete(id, actorOf(req)))) throw notFound(id);
     return reply.code(204).send();
   });

@@ -4,3 +4,4 @@ export * from './connect.js';
 export * from './client.js';
 export * from './commands.js';
 export * from './reconcile.js';
+export * from './sessions.js';

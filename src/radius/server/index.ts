@@ -10,7 +10,9 @@ import { dateInZone } from '../../lib/calendar.js';
 import { normalizeMac, parseCidr } from '../../lib/net.js';
 import type { SecretBox } from '../../lib/secretbox.js';
 import type { Metrics } from '../../metrics.js';
-import { capPeriodStart, decide, type AuthMethod, type Decision, type Policy } from '../../aaa/decide.js';
+import { loginCapChecker } from '../../billing/caps.js';
+import { looksLikeVoucher } from '../../billing/domain/vouchers.js';
+import { decide, type AuthMethod, type Decision, type Policy } from '../../aaa/decide.js';
 import { ntHash, verifyChap, verifyMsChapV1, verifyMsChapV2 } from '../auth/index.js';
 import {
   checkMessageAuthenticator,
@@ -28,6 +30,7 @@ import {
 import type { Dictionary } from '../dict/dictionary.js';
 import { loadDictionary } from '../dict/load.js';
 import { resolveServerAttrs, type ServerAttrs } from './attrs.js';
+import { policyFromConfig } from '../../nas/actions.js';
 import { NasTable, type NasClient } from './clients.js';
 import { DuplicateCache } from './dedup.js';
 
@@ -38,6 +41,8 @@ export interface RadiusServerOptions {
   log: Logger;
   metrics: Metrics;
   now?: () => Date;
+  /** Hotspot vouchers: an unknown username that is an unredeemed voucher code becomes a service at its first login. */
+  vouchers?: { redeemAtLogin(username: string, password: string | undefined): unknown } | undefined;
 }
 
 export interface RadiusServer {
@@ -105,6 +110,7 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
   const dict = loadDictionary(config.radius.dictionaries);
   const A: ServerAttrs = resolveServerAttrs(dict);
   const q = radiusQueries(db);
+  const caps = loginCapChecker(db);
   const writer = createAccountingWriter(db, (e) => log.error({ err: (e as Error).message }, 'accounting commit failed; requests stay unanswered so NAS retransmit'));
   const dedup = new DuplicateCache();
   // The billing-zone date of an instant, remembered for the current second: every accounting record
@@ -131,13 +137,8 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
     if (!c) accountingOutcomes.set(outcome, (c = metrics.radiusRequests.labels({ type: 'accounting', outcome })));
     return c;
   };
-  const policy: Policy = {
-    interimInterval: config.radius.interim_interval,
-    suspendedMode: config.radius.suspended_mode as Policy['suspendedMode'],
-    walledGardenList: config.radius.walled_garden_list,
-    walledGardenDownloadKbps: config.radius.walled_garden_download_kbps,
-    walledGardenUploadKbps: config.radius.walled_garden_upload_kbps,
-  };
+  // The same policy the network actions apply to live sessions (src/nas/actions.ts).
+  const policy: Policy = policyFromConfig(config);
 
   // ---- NAS clients and the service cache (the hot path reads memory, not SQLite)
   let nasTable = new NasTable([]);
@@ -158,7 +159,22 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
     log.info({ clients: clients.length }, 'NAS clients loaded');
   };
   loadNas();
+  // Every service, its password already decrypted, is loaded in chunks between datagrams at start
+  // and again shortly after each change: a NAS-reboot storm or a day's first logins then read
+  // memory, not SQLite pages and AES-GCM (a first login would cost several times a warm one).
   const services = new Map<string, CachedService | null>();
+  const entryOf = (row: ServiceAuthRow): CachedService => {
+    const cleartext = box.open(row.passwordEnc);
+    // The NT hash (a pure-TypeScript MD4) is only for MS-CHAP: PAP and CHAP logins never pay for it.
+    let nt: Buffer | undefined;
+    return {
+      row,
+      cleartext,
+      get ntHash() {
+        return (nt ??= ntHash(cleartext));
+      },
+    };
+  };
   const service = (username: string): CachedService | undefined => {
     const hit = services.get(username);
     if (hit !== undefined) return hit ?? undefined;
@@ -168,19 +184,44 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
       services.set(username, null);
       return undefined;
     }
-    const cleartext = box.open(row.passwordEnc);
-    // The NT hash (a pure-TypeScript MD4) is only for MS-CHAP: PAP and CHAP logins never pay for it.
-    let nt: Buffer | undefined;
-    const entry: CachedService = {
-      row,
-      cleartext,
-      get ntHash() {
-        return (nt ??= ntHash(cleartext));
-      },
-    };
+    const entry = entryOf(row);
     services.set(username, entry);
     return entry;
   };
+  const WARM_CHUNK = 1000;
+  let warmGeneration = 0;
+  let warmDelay: NodeJS.Timeout | undefined;
+  let warmStep: NodeJS.Immediate | undefined;
+  const warm = () => {
+    const generation = ++warmGeneration;
+    let after = 0;
+    const step = () => {
+      warmStep = undefined;
+      // A change since this warm-up started cleared the cache and scheduled a fresh one.
+      if (generation !== warmGeneration || services.size > 400_000) return;
+      try {
+        const rows = q.servicesAfter(after, WARM_CHUNK);
+        for (const row of rows) if (!services.has(row.username)) services.set(row.username, entryOf(row));
+        if (rows.length === WARM_CHUNK) {
+          after = rows[rows.length - 1]!.id;
+          warmStep = setImmediate(step);
+        }
+      } catch (e) {
+        // A password sealed with another key, say: logins look such a service up one by one.
+        log.error({ err: (e as Error).message, afterServiceId: after }, 'service cache warm-up stopped');
+      }
+    };
+    warmStep = setImmediate(step);
+  };
+  const dropServices = () => {
+    services.clear();
+    warmGeneration++;
+    // Bulk changes through the API come one request at a time: warm up once they pause.
+    clearTimeout(warmDelay);
+    warmDelay = setTimeout(warm, 1000);
+    warmDelay.unref();
+  };
+  warm();
 
   // ---- drops and logging
   const lastLogged = new Map<string, number>();
@@ -218,7 +259,7 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
     if (hidden) {
       method = 'pap';
       const given = getDecrypted(p, A.UserPassword, nas.secret) as string | undefined;
-      passwordOk = svc !== undefined && given !== undefined && sameSecret(given, Buffer.from(svc.cleartext, 'utf8'));
+      passwordOk = svc !== undefined && given !== undefined && (sameSecret(given, Buffer.from(svc.cleartext, 'utf8')) || (given === '' && svc.row.voucherLogin === 1));
     } else if (get(p, A.ChapPassword) !== undefined) {
       method = 'chap';
       const r = svc && verifyChap({ chapPassword: get(p, A.ChapPassword) as Buffer, chapChallenge: get(p, A.ChapChallenge) as Buffer | undefined, requestAuthenticator: p.authenticator, credential: { cleartext: svc.cleartext } });
@@ -254,7 +295,19 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
     if (ma === 'invalid') return fail('bad_message_authenticator', { nas: nas.name, hint: 'wrong shared secret?' });
     if (ma === 'absent' && nas.requireMessageAuthenticator) return fail('missing_message_authenticator', { nas: nas.name });
     const username = (get(p, A.UserName) as string | undefined) ?? '';
-    const svc = username ? service(username) : undefined;
+    let svc = username ? service(username) : undefined;
+    if (!svc && opts.vouchers && looksLikeVoucher(username)) {
+      // A voucher's first hotspot login (rare: a cheap format check first, a write only on a real code).
+      // Only a login that proves the code (PAP with an empty password or the code, CHAP or MS-CHAP
+      // with the code as password) redeems it: a request without credentials never spends a voucher.
+      const hidden = p.attributes.some((a) => a.type === A.UserPassword.code && a.vendorId === 0);
+      const emptyPap = hidden && ((getDecrypted(p, A.UserPassword, nas.secret) as string | undefined) ?? '') === '';
+      const asCode = { row: { voucherLogin: 0 } as ServiceAuthRow, cleartext: username, get ntHash() { return ntHash(username); } };
+      if ((emptyPap || authenticate(p, nas, username, asCode).passwordOk) && opts.vouchers.redeemAtLogin(username, '')) {
+        services.delete(username);
+        svc = service(username);
+      }
+    }
     const auth = authenticate(p, nas, username, svc);
     const at = now();
     const rawMac = get(p, A.CallingStationId) as string | undefined;
@@ -264,9 +317,9 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
     else if (!svc) decision = { accept: false, reason: 'unknown user' };
     else {
       const row = svc.row;
-      const usageBytes = row.dataCapBytes != null ? q.usageSince(row.id, capPeriodStart(row.startDate, billingDay(at))) : undefined;
+      const cap = caps.check(row, billingDay(at));
       decision = decide(row, { passwordOk: auth.passwordOk, callingStationId, nasId: nas.id, vendor: nas.vendor }, {
-        now: at, openSessions: writer.openSessions(row.id), policy, ...(usageBytes !== undefined ? { usageBytes } : {}),
+        now: at, openSessions: writer.openSessions(row.id), policy, cap,
       });
     }
     const attributes: AttributeInput[] = decision.accept
@@ -429,10 +482,14 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
     addresses: () => ({ auth: auth.map(show), acct: acct.map(show) }),
     reload: (what) => {
       if (what === undefined || what === 'nas') loadNas();
-      if (what === undefined || what !== 'nas') services.clear();
+      if (what === undefined || what !== 'nas') dropServices();
+      if (what === undefined || what === 'plan') caps.clear();
     },
     close: async () => {
       clearInterval(staleTimer);
+      clearTimeout(warmDelay);
+      if (warmStep) clearImmediate(warmStep);
+      warmGeneration++;
       for (const s of [...auth, ...acct]) s.removeAllListeners('message');
       // Commit what is queued and let its Accounting-Responses go out before the sockets close.
       await writer.close();

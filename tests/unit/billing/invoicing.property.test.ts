@@ -15,6 +15,8 @@ import {
   type ServiceContract,
 } from '../../../src/billing/domain/invoicing.js';
 import { findNumberingGaps } from '../../../src/billing/domain/numbering.js';
+import { buildSchedule, periodContaining } from '../../../src/billing/domain/periods.js';
+import { effectiveEndDate } from '../../../src/billing/domain/terms.js';
 import { Ledger, shape } from './sim.js';
 
 const FROM = '2025-01-01';
@@ -56,23 +58,35 @@ const contractArb = (serviceId: number): fc.Arbitrary<Scenario> =>
       endLag: fc.integer({ min: 0, max: 120 }),
       suspendAfter: fc.integer({ min: 0, max: 300 }),
       items: fc.array(fc.record({ amount: fc.integer({ min: 0, max: 2000 }), taxInclusive: fc.boolean() }), { maxLength: 1 }),
+      // A minimum term (an early end pays the rest of it), renewing tacitly or not.
+      term: fc.option(fc.record({ months: fc.constantFrom(3, 12, 24), autoRenew: fc.boolean() }), { nil: null }),
     })
     .map((r) => {
       const status = r.status as ServiceContract['status'];
-      let endDate: CalDate | null = r.endAfter === null ? null : addDays(r.start, r.endAfter);
-      if (status === 'ended' && endDate === null) endDate = addDays(r.start, 200);
+      // A term that does not renew has its last day from the start; the API refuses to move an end
+      // already billed, so such a contract gets no other end date here.
+      const fixedEnd = r.term !== null && !r.term.autoRenew;
+      let endDate: CalDate | null = r.endAfter === null || fixedEnd ? null : addDays(r.start, r.endAfter);
+      if (status === 'ended' && endDate === null && !fixedEnd) endDate = addDays(r.start, 200);
+      const trialEndDate = r.trialDays === null ? null : addDays(r.start, r.trialDays);
+      const lastDay = r.term ? effectiveEndDate(trialEndDate ? addDays(trialEndDate, 1) : r.start, { termMonths: r.term.months, autoRenew: r.term.autoRenew }, endDate) : endDate;
+      // Nor a plan change in the last period of a term that does not renew (the API refuses it).
+      const lastPeriod = fixedEnd && lastDay !== null
+        ? periodContaining(buildSchedule({ startDate: r.start, billingPeriodMonths: r.months, billingDay: r.billingDay, trialEndDate, endDate: lastDay }), lastDay)
+        : null;
       const changes = [...r.changes].sort((a, b) => a.after - b.after).map((c, i) => ({
         id: serviceId * 100 + i, effectiveDate: addDays(r.start, c.after + i), plan: c.plan, lead: c.lead,
-      }));
+      })).filter((c) => lastPeriod === null || c.effectiveDate < lastPeriod.start || c.effectiveDate > lastDay!);
       const contract: ServiceContract = {
         serviceId, status, plan: r.plan, billingPeriodMonths: r.months, billingMode: r.mode as 'advance',
         billingDay: r.billingDay, startDate: r.start,
-        trialEndDate: r.trialDays === null ? null : addDays(r.start, r.trialDays),
+        trialEndDate,
         endDate,
         setupFee: r.setupFee,
         planChanges: changes.map(({ lead: _lead, ...c }) => c),
         recurringItems: r.items.map((it, i) => ({ id: i + 1, description: 'Router rent', amount: it.amount, taxRateBp: 2200, taxInclusive: it.taxInclusive })),
         suspensions: status === 'suspended' ? [{ from: addDays(r.start, r.suspendAfter), to: null }] : [],
+        ...(r.term ? { termMonths: r.term.months, autoRenew: r.term.autoRenew } : {}),
       };
       return {
         contract,
@@ -82,7 +96,7 @@ const contractArb = (serviceId: number): fc.Arbitrary<Scenario> =>
         // Plan changes are recorded before an end date (the API refuses them after one).
         changeReveal: changes.map((c) => {
           const reveal = minDate(addDays(c.effectiveDate, -c.lead), TO);
-          return endDate === null ? reveal : minDate(reveal, addDays(endDate, -r.endLead));
+          return lastDay === null ? reveal : minDate(reveal, addDays(lastDay, -r.endLead));
         }),
         endRevealLate: endDate === null ? null : minDate(addDays(endDate, r.endLag), TO),
       };
@@ -246,7 +260,7 @@ describe('billing run properties over two years', () => {
     fc.assert(
       fc.property(contractArb(1), (s) => {
         const c: ServiceContract = {
-          ...s.contract, billingDay: 'anniversary', endDate: null, status: 'active', planChanges: [], recurringItems: [], setupFee: 0, suspensions: [],
+          ...s.contract, billingDay: 'anniversary', endDate: null, status: 'active', planChanges: [], recurringItems: [], setupFee: 0, suspensions: [], termMonths: null,
         };
         const out = generateInvoices({ runDate: TO, currency: 'EUR', alreadyBilled: new Set(), customers: [{ customerId: 1, daysUntilDue: 0, services: [c] }] });
         const lines = out.invoices.flatMap((i) => i.lines);

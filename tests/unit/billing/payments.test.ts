@@ -7,6 +7,7 @@ import {
   applyAccountEvent,
   buildCreditNote,
   emptyAccount,
+  planRefund,
   replayAccount,
   type AccountEvent,
   type AccountState,
@@ -89,6 +90,53 @@ describe('refunds', () => {
   });
 });
 
+describe('refund of a settled payment', () => {
+  // Payment 1 (7000) settles INV1 3000 and INV2 3000 and leaves 1000 of credit.
+  const settled = () => replayAccount([inv(1, '2026-01-01', 3000), inv(2, '2026-02-01', 3000), pay(1, '2026-02-05', 7000)]);
+  const withNet = (s: AccountState, net: Record<number, number>) => s.invoices.map((i) => ({ ...i, fromPayment: net[i.invoiceId as number] ?? 0 }));
+
+  it('takes credit first, then reverses settlement newest invoice first', () => {
+    const s = settled();
+    const plan = planRefund({ amount: 5000, credit: s.credit, invoices: withNet(s, { 1: 3000, 2: 3000 }), reopen: true });
+    // 1000 of credit, then 4000: INV2 (newest) 3000, INV1 1000.
+    expect(plan).toEqual({ fromCredit: 1000, reopen: [{ invoiceId: 2, amount: 3000 }, { invoiceId: 1, amount: 1000 }] });
+    const after = applyAccountEvent(s, { type: 'refund', id: 1, date: '2026-02-06', amount: 5000, paymentId: 1, reopen: plan.reopen });
+    expect(after.invoices.map((i) => [i.paid, i.open])).toEqual([[2000, 1000], [0, 3000]]);
+    expect(after.credit).toBe(0);
+    // invoices 6000 − payments 7000 + refunds 5000 = 4000 = Σ open − credit.
+    expect(accountBalance(after)).toBe(4000);
+    expect(after.allocations.slice(-2)).toEqual([
+      { invoiceId: 2, amount: -3000, date: '2026-02-06', source: { type: 'payment', paymentId: 1 } },
+      { invoiceId: 1, amount: -1000, date: '2026-02-06', source: { type: 'payment', paymentId: 1 } },
+    ]);
+  });
+
+  it("reverses the payment's own invoices before others; an invoice credited after payment stays as it is", () => {
+    // INV1 paid by payment 1, INV2 by payment 2, INV3 by payment 3; INV2 then credited 1000 after it
+    // was paid: those 1000 became credit.
+    let s = replayAccount([
+      inv(1, '2026-01-01', 3000), pay(1, '2026-01-05', 3000), inv(2, '2026-02-01', 3000), pay(2, '2026-02-05', 3000),
+      inv(3, '2026-03-01', 3000), pay(3, '2026-03-05', 3000),
+    ]);
+    s = applyAccountEvent(s, cn(1, '2026-03-06', 2, 1000));
+    expect(s.credit).toBe(1000);
+    // Refund 2500 of payment 1: 1000 credit, then 1500 from INV1 (its own) although INV3 is newer.
+    expect(planRefund({ amount: 2500, credit: s.credit, invoices: withNet(s, { 1: 3000 }), reopen: true }))
+      .toEqual({ fromCredit: 1000, reopen: [{ invoiceId: 1, amount: 1500 }] });
+    // Refund 6500: 1000 credit, INV1 3000, then INV3 (newest of the others) 2500; INV2 is skipped.
+    expect(planRefund({ amount: 6500, credit: s.credit, invoices: withNet(s, { 1: 3000 }), reopen: true }))
+      .toEqual({ fromCredit: 1000, reopen: [{ invoiceId: 3, amount: 2500 }, { invoiceId: 1, amount: 3000 }] });
+    expect(code(() => planRefund({ amount: 7001, credit: s.credit, invoices: withNet(s, { 1: 3000 }), reopen: true }))).toBe('refund_exceeds_settled');
+    expect(code(() => planRefund({ amount: 1001, credit: s.credit, invoices: withNet(s, { 1: 3000 }), reopen: false }))).toBe('refund_exceeds_credit');
+  });
+
+  it('refuses a re-opening that leaves credit behind or exceeds what an invoice was paid', () => {
+    const s = settled();
+    expect(code(() => applyAccountEvent(s, { type: 'refund', id: 1, date: '2026-02-06', amount: 500, reopen: [{ invoiceId: 2, amount: 500 }] }))).toBe('refund_reopens_with_credit');
+    expect(code(() => applyAccountEvent(s, { type: 'refund', id: 1, date: '2026-02-06', amount: 4001, reopen: [{ invoiceId: 2, amount: 3001 }] }))).toBe('refund_exceeds_settled');
+  });
+});
+
 describe('credit note documents', () => {
   const line = (key: string, amount: number, rate: number, inclusive: boolean): CreditableLine => ({ key, description: key, amount, taxRateBp: rate, taxInclusive: inclusive, ...taxLine(amount, rate, inclusive) });
   const lines = [line('a', 1025, 1000, false), line('b', 1999, 2200, true), line('c', -500, 2200, true)];
@@ -137,9 +185,9 @@ describe('the statement', () => {
 });
 
 describe('ledger invariant (property)', () => {
-  type Op = { kind: 'invoice' | 'payment' | 'credit_note' | 'refund'; amount: number; pick: number };
+  type Op = { kind: 'invoice' | 'payment' | 'credit_note' | 'refund' | 'refund_reopen'; amount: number; pick: number };
   const opArb: fc.Arbitrary<Op> = fc.record({
-    kind: fc.constantFrom('invoice', 'invoice', 'payment', 'payment', 'credit_note', 'refund'),
+    kind: fc.constantFrom('invoice', 'invoice', 'payment', 'payment', 'credit_note', 'refund', 'refund_reopen'),
     amount: fc.integer({ min: -3000, max: 20_000 }),
     pick: fc.nat(),
   });
@@ -156,7 +204,21 @@ describe('ledger invariant (property)', () => {
           if (op.kind === 'invoice') e = inv(id, date, op.amount, date);
           else if (op.kind === 'payment') e = pay(id, date, Math.abs(op.amount) + 1);
           else if (op.kind === 'refund') e = refund(id, date, Math.min(Math.abs(op.amount) + 1, Math.max(s.credit, 1)));
-          else {
+          else if (op.kind === 'refund_reopen') {
+            // Money back from one earlier payment, as the service plans it: credit, then settlement.
+            const payments = [...new Set(s.allocations.flatMap((a) => (a.source.type === 'payment' ? [a.source.paymentId] : [])))];
+            const paymentId = payments.length > 0 ? payments[op.pick % payments.length]! : 0;
+            const net = new Map<unknown, number>();
+            for (const a of s.allocations) if (a.source.type === 'payment' && a.source.paymentId === paymentId) net.set(a.invoiceId, (net.get(a.invoiceId) ?? 0) + a.amount);
+            const amount = 1 + (Math.abs(op.amount) % 8000);
+            try {
+              const plan = planRefund({ amount, credit: s.credit, reopen: true, invoices: s.invoices.map((x) => ({ ...x, fromPayment: Math.max(0, net.get(x.invoiceId) ?? 0) })) });
+              e = { type: 'refund', id, date, amount, paymentId, reopen: plan.reopen };
+            } catch (err) {
+              expect((err as TollgateError).code).toBe('refund_exceeds_settled');
+              return;
+            }
+          } else {
             const candidates = s.invoices.filter((x) => x.total - x.credited > 0);
             if (candidates.length === 0) return;
             const target = candidates[op.pick % candidates.length]!;

@@ -27,7 +27,7 @@ export class Ledger {
       // As the repository answers it: billed lines of the service after the end, end credits excluded.
       billedAfterEnd: (serviceId, endDate) => this.invoices.flatMap((i) => i.lines).filter((l) =>
         l.serviceId === serviceId && (l.kind === 'setup' || (l.periodStart !== null && l.periodStart > endDate &&
-        l.kind !== 'end_credit' && l.kind !== 'item_end_credit' && !(l.appliesTo ?? '').endsWith(':end:credit'))),
+        l.kind !== 'end_credit' && l.kind !== 'item_end_credit' && l.kind !== 'early_termination' && !(l.appliesTo ?? '').endsWith(':end:credit'))),
       ),
     });
     if (out.problems.length > 0) throw new Error(`billing problems: ${JSON.stringify(out.problems)}`);

@@ -1,0 +1,343 @@
+/**
+ * Data caps around the pure rules of domain/caps.ts:
+ * - at login, the tier from the period's usage (usage_daily, shared by all of a service's sessions)
+ *   and its data top-ups (`loginCapChecker`, prepared statements only, for the RADIUS hot path);
+ * - on every committed accounting batch, in-memory counters per service that see the moment a
+ *   threshold is crossed; a crossing is cross-checked against the database before a CoA
+ *   (ServiceControl.refreshRate) goes out, and the 80 % / 100 % notices go out once per period;
+ * - at each period reset (a job), services whose tier falls back get the full rate again by CoA;
+ * - data top-ups and the usage report.
+ * The tier the NAS was last told is kept in service_cap_state, so restarts neither miss nor repeat a CoA.
+ */
+import { dateInZone, type CalDate } from '../lib/calendar.js';
+import type { Clock } from '../lib/clock.js';
+import { TollgateError } from '../lib/errors.js';
+import type { Db } from '../db/client.js';
+import type { Actor } from '../db/crud.js';
+import { capReadQueries, prepaidStore, type CapServiceRow } from '../db/prepaid.js';
+import type { UsageDelta } from '../db/radius.js';
+import type { ServiceControl } from '../nas/control.js';
+import type { Notifier } from '../notify/types.js';
+import {
+  allowanceBytes,
+  billingDayOf,
+  capPeriod,
+  capPolicy,
+  formatBytes,
+  reachedNotices,
+  tierAt,
+  validateTiers,
+  type CapPeriod,
+  type CapPolicy,
+  type CapTier,
+  type TierState,
+} from './domain/caps.js';
+
+export interface CapsOptions {
+  db: Db;
+  clock: Clock;
+  timezone: string;
+  notifier?: Notifier | undefined;
+  control?: ServiceControl | undefined;
+  /** Errors of the after-commit work (a CoA that failed): logged by the caller, never thrown at the writer. */
+  onError?: ((err: unknown, context: Record<string, unknown>) => void) | undefined;
+}
+
+interface Counter {
+  serviceId: number;
+  customerId: number;
+  username: string;
+  period: CapPeriod;
+  policy: CapPolicy;
+  used: number;
+  extra: number;
+  /** The tier the sessions were last given. */
+  level: number;
+  /** Notices done this period. */
+  noticed: Set<number>;
+  /** performance.now() at load: a counter is re-read from the database after COUNTER_TTL_MS (plan or term changes). */
+  loadedAt: number;
+}
+
+const COUNTER_TTL_MS = 300_000;
+
+export interface CapUsage {
+  serviceId: number;
+  period: CapPeriod;
+  usedBytes: number;
+  topupBytes: number;
+  /** The allowance at full speed (first threshold plus top-ups): what 80 % and 100 % refer to. */
+  capBytes: number | null;
+  tier: TierState & { name: string };
+  tiers: CapTier[];
+  blockAtBytes: number | null;
+}
+
+function tierName(t: TierState): string {
+  return t.blocked ? 'blocked' : t.level === 0 ? 'full' : `tier ${t.level}`;
+}
+
+export type CapsService = ReturnType<typeof capsService>;
+
+export function capsService(opts: CapsOptions) {
+  const store = prepaidStore(opts.db);
+  const now = () => opts.clock.now();
+  const today = (): CalDate => dateInZone(now(), opts.timezone);
+  const counters = new Map<number, Counter | null>();
+  /** When a service was found to have no cap (null counter): looked at again after COUNTER_TTL_MS. */
+  const noCapSince = new Map<number, number>();
+  const pending = new Set<Promise<unknown>>();
+
+  const periodOf = (row: CapServiceRow, date: CalDate) =>
+    capPeriod({ startDate: row.startDate, billingDay: billingDayOf(row.billingDay), periodMonths: row.periodMonths }, date);
+  const policyOf = (row: CapServiceRow) => capPolicy(row, store.tiersOf(row.planId));
+
+  /** A fresh counter from the database (which already holds every committed delta). */
+  function load(serviceId: number, date: CalDate, justAdded = 0): Counter | null {
+    const row = store.capService(serviceId);
+    if (!row) return null;
+    const policy = policyOf(row);
+    if (!policy) return null;
+    const period = periodOf(row, date);
+    const state = store.capState(serviceId);
+    const used = store.usage(serviceId, period.start, period.end);
+    const extra = store.topupBytes(serviceId, period.start);
+    const prefix = `cap.`;
+    const noticed = new Set(store.noticeKeys(serviceId, prefix).filter((k) => k.endsWith(`:${period.start}`)).map((k) => Number(k.slice(4, k.indexOf(':')))));
+    // A new period with no recorded state starts from what the sessions were last told (the reset job
+    // brings them back); with no state at all the sessions got the login's tier, computed the same way.
+    const level = state ? state.tier : tierAt(policy, used - justAdded, extra).level;
+    // Sessions that got a reduced tier at login: recorded, so the period reset brings the full rate back.
+    if (!state && level > 0) store.setCapState(serviceId, period.start, level, now().toISOString());
+    return { serviceId, customerId: row.customerId, username: row.username, period, policy, used, extra, level, noticed, loadedAt: performance.now() };
+  }
+
+  function track(p: Promise<unknown>): void {
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  }
+
+  /** A new rate by CoA; a block cuts the sessions instead (the next login is refused with the reason). */
+  function act(c: Counter, blocked: boolean, reason: string): void {
+    if (!opts.control) return;
+    const req = { reason, by: 'system:caps' };
+    const p = blocked ? opts.control.disconnect(c.serviceId, req) : opts.control.refreshRate(c.serviceId, req);
+    track(p.catch((e) => opts.onError?.(e, { serviceId: c.serviceId, action: blocked ? 'disconnect' : 'refreshRate' })));
+  }
+
+  function notify(c: Counter, pct: 80 | 100): void {
+    const key = `cap.${pct}:${c.period.start}`;
+    if (!store.markNotice(c.serviceId, key, now().toISOString())) return;
+    if (!opts.notifier) return;
+    track(opts.notifier.enqueue({
+      customerId: c.customerId, serviceId: c.serviceId, template: `cap.${pct}`,
+      data: {
+        username: c.username, used: formatBytes(c.used), cap: formatBytes(allowanceBytes(c.policy, c.extra)), usedBytes: c.used,
+        capBytes: allowanceBytes(c.policy, c.extra), periodStart: c.period.start, periodEnd: c.period.end,
+        action: pct === 80 ? 'full speed' : c.policy.tiers.length > 0 ? 'reduced speed' : 'access blocked',
+      },
+      dedupeKey: `cap.${pct}:${c.serviceId}:${c.period.start}`,
+    }).catch((e) => opts.onError?.(e, { serviceId: c.serviceId, action: 'notify' })));
+  }
+
+  /** Compares the counter's usage with its tier and thresholds; acts on a change. */
+  function evaluate(c: Counter): void {
+    let t = tierAt(c.policy, c.used, c.extra);
+    if (t.level !== c.level) {
+      // Cross-check with the database before telling the NAS: the counter could have drifted (a
+      // writer-thread restart, a top-up made through another process).
+      c.used = store.usage(c.serviceId, c.period.start, c.period.end);
+      c.extra = store.topupBytes(c.serviceId, c.period.start);
+      t = tierAt(c.policy, c.used, c.extra);
+    }
+    if (t.level !== c.level) {
+      const from = c.level;
+      c.level = t.level;
+      store.setCapState(c.serviceId, c.period.start, t.level, now().toISOString());
+      act(c, t.blocked, t.level > from ? `data cap: ${c.used} bytes used, now ${tierName(t)}` : `data cap: back to ${tierName(t)}`);
+    }
+    for (const pct of reachedNotices(allowanceBytes(c.policy, c.extra), c.used)) {
+      if (c.noticed.has(pct)) continue;
+      c.noticed.add(pct);
+      notify(c, pct);
+    }
+  }
+
+  /**
+   * The writer's after-commit hook: bytes each service just used. Synchronous and cheap for services
+   * without a cap (one map lookup); the CoA and notices run in the background.
+   */
+  let queued: UsageDelta[] = [];
+  function onUsage(deltas: readonly UsageDelta[]): void {
+    // Deferred to the next turn: the Accounting-Responses of the batch go out first.
+    if (queued.length === 0) setImmediate(() => {
+      const batch = queued;
+      queued = [];
+      try {
+        evaluateBatch(batch);
+      } catch (e) {
+        // The database went away (shutdown) or a read failed: the counters reload on the next batch.
+        counters.clear();
+        opts.onError?.(e, { action: 'usage' });
+      }
+    });
+    for (const d of deltas) queued.push(d);
+  }
+
+  function evaluateBatch(deltas: readonly UsageDelta[]): void {
+    const touched = new Map<number, Counter>();
+    const batch = new Map<number, number>();
+    for (const d of deltas) batch.set(d.serviceId, (batch.get(d.serviceId) ?? 0) + d.bytes);
+    const loaded = new Set<number>();
+    for (const d of deltas) {
+      if (loaded.has(d.serviceId)) continue;
+      let c = counters.get(d.serviceId);
+      if (c === null) {
+        if (performance.now() - (noCapSince.get(d.serviceId) ?? 0) <= COUNTER_TTL_MS) continue;
+        c = undefined;
+      }
+      if (c === undefined || d.day > c.period.end || performance.now() - c.loadedAt > COUNTER_TTL_MS) {
+        // Loaded after the commit: the database already holds this batch, and "before" is without it.
+        c = load(d.serviceId, d.day > today() ? d.day : today(), batch.get(d.serviceId) ?? 0);
+        counters.set(d.serviceId, c);
+        if (c) touched.set(d.serviceId, c);
+        else noCapSince.set(d.serviceId, performance.now());
+        loaded.add(d.serviceId);
+        continue;
+      }
+      if (d.day >= c.period.start) c.used += d.bytes;
+      touched.set(d.serviceId, c);
+    }
+    for (const c of touched.values()) {
+      try {
+        evaluate(c);
+      } catch (e) {
+        counters.delete(c.serviceId);
+        opts.onError?.(e, { serviceId: c.serviceId, action: 'evaluate' });
+      }
+    }
+  }
+
+  function usage(serviceId: number): CapUsage {
+    const row = store.capService(serviceId);
+    if (!row) throw new TollgateError('not_found', `service ${serviceId} does not exist`);
+    const policy = policyOf(row);
+    const period = periodOf(row, today());
+    const used = store.usage(serviceId, period.start, period.end);
+    const extra = store.topupBytes(serviceId, period.start);
+    const t = policy ? tierAt(policy, used, extra) : { level: 0, blocked: false, rate: null, nextAtBytes: null };
+    return {
+      serviceId, period, usedBytes: used, topupBytes: extra, capBytes: policy ? allowanceBytes(policy, extra) : null,
+      tier: { ...t, name: tierName(t) }, tiers: policy?.tiers ?? [], blockAtBytes: policy?.blockAtBytes == null ? null : policy.blockAtBytes + extra,
+    };
+  }
+
+  /** Adds data to the current period; a service held back by its cap gets its rate back at once. */
+  function topupData(serviceId: number, bytes: number, actor: Actor) {
+    if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new TollgateError('invalid_input', 'bytes must be a positive integer', 'bytes');
+    const created = store.transaction(() => {
+      const row = store.capService(serviceId);
+      if (!row) throw new TollgateError('not_found', `service ${serviceId} does not exist`);
+      if (!policyOf(row)) throw new TollgateError('conflict', `service ${serviceId} has no data cap`, 'serviceId');
+      const period = periodOf(row, today());
+      const at = now().toISOString();
+      const t = store.insertDataTopup(serviceId, period.start, bytes, at, actor.id);
+      store.audit(actor, at, 'data_topup', 'service', serviceId, undefined, t);
+      return t;
+    });
+    counters.delete(serviceId);
+    const c = load(serviceId, today());
+    if (c) {
+      counters.set(serviceId, c);
+      evaluate(c);
+    }
+    return { ...created, usage: usage(serviceId) };
+  }
+
+  /**
+   * The period-reset job: every capped service whose period changed since its sessions were last
+   * told a tier gets the tier of its new period (full rate, usually) by CoA. State-driven and idempotent.
+   */
+  async function runReset(at: Date = now()): Promise<{ reset: number[] }> {
+    const date = dateInZone(at, opts.timezone);
+    const reset: number[] = [];
+    for (const row of store.reducedServices()) {
+      const state = store.capState(row.id);
+      if (!state) continue;
+      const period = periodOf(row, date);
+      if (state.periodStart >= period.start) continue;
+      const policy = policyOf(row);
+      const t = policy ? tierAt(policy, store.usage(row.id, period.start, period.end), store.topupBytes(row.id, period.start)) : { level: 0, blocked: false, rate: null, nextAtBytes: null };
+      store.setCapState(row.id, period.start, t.level, at.toISOString());
+      counters.delete(row.id);
+      if (t.level !== state.tier) {
+        reset.push(row.id);
+        if (opts.control) {
+          try {
+            await opts.control.refreshRate(row.id, { reason: `data cap period from ${period.start}: ${tierName(t)}`, by: 'system:caps' });
+          } catch (e) {
+            opts.onError?.(e, { serviceId: row.id, action: 'refreshRate' });
+          }
+        }
+      }
+    }
+    return { reset };
+  }
+
+  function setPlanTiers(planId: number, tiers: CapTier[], actor: Actor): CapTier[] {
+    const list = validateTiers(tiers);
+    return store.transaction(() => {
+      if (!store.planExists(planId)) throw new TollgateError('not_found', `plan ${planId} does not exist`);
+      const before = store.tiersOf(planId);
+      store.replaceTiers(planId, list);
+      store.audit(actor, now().toISOString(), 'update', 'plan_cap_tiers', planId, before, list);
+      counters.clear();
+      return store.tiersOf(planId);
+    });
+  }
+
+  return {
+    onUsage,
+    usage,
+    topupData,
+    runReset,
+    setPlanTiers,
+    planTiers: (planId: number) => {
+      if (!store.planExists(planId)) throw new TollgateError('not_found', `plan ${planId} does not exist`);
+      return store.tiersOf(planId);
+    },
+    /** Forget cached counters (after a plan or service change). */
+    invalidate: (serviceId?: number) => (serviceId === undefined ? counters.clear() : counters.delete(serviceId)),
+    /** Resolves when the queued usage is evaluated and the CoAs and notices started so far have settled (tests, shutdown). */
+    idle: async () => {
+      while (queued.length > 0 || pending.size > 0) {
+        await new Promise((r) => setImmediate(r));
+        await Promise.allSettled([...pending]);
+      }
+    },
+  };
+}
+
+/**
+ * For the RADIUS hot path: the cap facts of a login, from prepared statements (two point/range
+ * lookups) and a per-plan tier cache; undefined for a plan with no cap. `clear()` on plan changes.
+ */
+export function loginCapChecker(db: Db) {
+  const store = capReadQueries(db);
+  const tiers = new Map<number, CapTier[]>();
+  return {
+    check(row: { id: number; planId: number; startDate: string; billingDay: string; periodMonths: number } & CapServiceFactsLike, date: CalDate):
+      { policy: CapPolicy; usedBytes: number; extraBytes: number } | undefined {
+      let t = tiers.get(row.planId);
+      if (!t) tiers.set(row.planId, (t = store.tiersOf(row.planId)));
+      if (t.length === 0 && row.dataCapBytes == null) return undefined;
+      const policy = capPolicy(row, t);
+      if (!policy) return undefined;
+      const period = capPeriod({ startDate: row.startDate, billingDay: billingDayOf(row.billingDay), periodMonths: row.periodMonths }, date);
+      return { policy, usedBytes: store.usage(row.id, period.start, period.end), extraBytes: store.topupBytes(row.id, period.start) };
+    },
+    clear: () => tiers.clear(),
+  };
+}
+
+type CapServiceFactsLike = Pick<CapServiceRow, 'dataCapBytes' | 'capAction' | 'throttleDownloadKbps' | 'throttleUploadKbps'>;

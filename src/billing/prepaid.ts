@@ -1,0 +1,215 @@
+/**
+ * Prepaid services: top-ups (a payment, a voucher or an admin action) that move the expiry and leave a
+ * receipt, the expiry notices, and the cut-off at expiry. Each operation is one transaction; the
+ * network action (Disconnect) and the notices run after commit, and a notice or a cut-off is recorded
+ * in service_notices so it happens once even across restarts and re-runs.
+ */
+import { dateInZone, partsOf } from '../lib/calendar.js';
+import type { Clock } from '../lib/clock.js';
+import { TollgateError } from '../lib/errors.js';
+import { formatMoney, minor, taxLine } from '../lib/money.js';
+import { billingStore } from '../db/billing.js';
+import type { Db } from '../db/client.js';
+import type { Actor } from '../db/crud.js';
+import { prepaidStore, type TopupRow } from '../db/prepaid.js';
+import type { ServiceControl } from '../nas/control.js';
+import type { Notifier } from '../notify/types.js';
+import { formatDocumentNumber } from './domain/numbering.js';
+import { daysLeft, dueExpiryNotice, extendExpiry } from './domain/prepaid.js';
+
+export interface PrepaidOptions {
+  db: Db;
+  clock: Clock;
+  timezone: string;
+  currency: string;
+  /** Days before expiry on which a notice goes out (at most three). */
+  noticeDays: readonly number[];
+  notifier?: Notifier | undefined;
+  control?: ServiceControl | undefined;
+  /**
+   * Series of the receipts (invoices issued paid). Their own gapless series: a receipt is issued the
+   * moment money comes in, so sharing the run's series would break its date order on a catch-up run.
+   */
+  receiptPrefix?: string;
+}
+
+export interface TopupInput {
+  source: 'payment' | 'voucher' | 'admin';
+  /** How many validity periods (default 1). */
+  count?: number | undefined;
+  /** What was paid, minor units; default the plan's price × count. 0: a free extension, no receipt. */
+  amount?: number | undefined;
+  method?: string | undefined;
+  reference?: string | null | undefined;
+  voucherId?: number | null | undefined;
+}
+
+export interface TopupResult {
+  topup: TopupRow;
+  serviceId: number;
+  previousExpiresAt: string | null;
+  expiresAt: string;
+  paymentId: number | null;
+  /** The receipt: an invoice issued already paid by the payment. */
+  invoiceId: number | null;
+  invoiceNumber: string | null;
+}
+
+export interface ExpiryRunResult {
+  notices: { serviceId: number; days: number }[];
+  expired: { serviceId: number; expiresAt: string; disconnected: boolean; error?: string }[];
+}
+
+export type PrepaidService = ReturnType<typeof prepaidService>;
+
+export function prepaidService(opts: PrepaidOptions) {
+  const store = prepaidStore(opts.db);
+  const billing = billingStore(opts.db);
+  const series = opts.receiptPrefix ?? 'RC';
+  const now = () => opts.clock.now();
+
+  /** An invoice issued paid, allocated to the payment: the customer's receipt, in the billing ledger. */
+  function receipt(svc: { id: number; customerId: number; username: string; planName: string; taxRateBp: number; taxInclusive: number },
+    amount: number, days: number, from: string, to: string, paymentId: number, at: string) {
+    const today = dateInZone(now(), opts.timezone);
+    const t = taxLine(amount, svc.taxRateBp, svc.taxInclusive === 1);
+    const periodStart = dateInZone(new Date(from), opts.timezone);
+    const periodEnd = dateInZone(new Date(to), opts.timezone);
+    const line = {
+      key: `prepaid:${svc.id}:until:${to}`, kind: 'one_off' as const, customerId: svc.customerId, serviceId: svc.id,
+      description: `${svc.planName} (${svc.username}): ${days} days prepaid, valid until ${to}`,
+      periodStart, periodEnd, billDate: today, amount, taxRateBp: svc.taxRateBp, taxInclusive: svc.taxInclusive === 1, ...t,
+    };
+    const year = partsOf(today).year;
+    const sequence = billing.nextSequence(series, year);
+    const number = formatDocumentNumber({ prefix: series }, year, sequence);
+    const invoiceId = billing.insertInvoice({
+      customerId: svc.customerId, currency: opts.currency, issueDate: today, dueDate: today, lines: [line],
+      net: t.net, tax: t.tax, total: t.gross, taxes: [{ taxRateBp: svc.taxRateBp, ...t }],
+    }, { number, series, year, sequence }, at);
+    billing.insertAllocation(invoiceId, paymentId, t.gross, today);
+    billing.settleInvoice({ invoiceId, number, issueDate: today, dueDate: today, total: t.gross, paid: t.gross, credited: 0, open: 0 });
+    return { invoiceId, number };
+  }
+
+  /**
+   * Extends a prepaid service by its plan's validity from the later of now and its current expiry,
+   * records the payment with its receipt, all in one transaction (nested in the caller's when there is one).
+   */
+  function topup(serviceId: number, input: TopupInput, actor: Actor): TopupResult {
+    const result = store.transaction(() => {
+      const svc = store.topupService(serviceId);
+      if (!svc) throw new TollgateError('not_found', `service ${serviceId} does not exist`);
+      if (svc.planType !== 'prepaid' || svc.validityDays == null) {
+        throw new TollgateError('conflict', `service ${serviceId} is on plan "${svc.planName}", which is not prepaid`, 'serviceId');
+      }
+      if (svc.status === 'ended') throw new TollgateError('conflict', `service ${serviceId} has ended`, 'serviceId');
+      const count = input.count ?? 1;
+      const at = now().toISOString();
+      const expiresAt = extendExpiry(now(), svc.expiresAt, svc.validityDays, count);
+      const amount = input.amount ?? svc.price * count;
+      minor(amount, 'amount');
+      if (amount < 0) throw new TollgateError('invalid_input', 'amount cannot be negative', 'amount');
+      const from = svc.expiresAt !== null && Date.parse(svc.expiresAt) > now().getTime() ? svc.expiresAt : at;
+      let paymentId: number | null = null;
+      let invoice: { invoiceId: number; number: string } | null = null;
+      if (amount > 0) {
+        const method = input.method ?? (input.source === 'voucher' ? 'voucher' : 'cash');
+        paymentId = billing.insertPayment({
+          customerId: svc.customerId, amount, method, reference: input.reference ?? null, receivedAt: at, date: dateInZone(now(), opts.timezone),
+        }, at);
+        invoice = receipt(svc, amount, svc.validityDays * count, from, expiresAt, paymentId, at);
+      }
+      store.activateProposal(serviceId, at);
+      store.setExpiry(serviceId, expiresAt, at);
+      const row = store.insertTopup({
+        serviceId, source: input.source, days: svc.validityDays * count, previousExpiresAt: svc.expiresAt, expiresAt,
+        paymentId, invoiceId: invoice?.invoiceId ?? null, voucherId: input.voucherId ?? null, at, actor: actor.id,
+      });
+      store.audit(actor, at, 'topup', 'service', serviceId, { expiresAt: svc.expiresAt }, { expiresAt, topupId: row.id, paymentId, invoice: invoice?.number ?? null, amount });
+      return {
+        topup: row, serviceId, previousExpiresAt: svc.expiresAt, expiresAt, paymentId,
+        invoiceId: invoice?.invoiceId ?? null, invoiceNumber: invoice?.number ?? null,
+        customerId: svc.customerId, username: svc.username, amount,
+      };
+    });
+    const { customerId, username, amount, ...out } = result;
+    // After commit (also when nested in a caller's transaction: its rollback would leave a stray
+    // notice about a top-up that did not happen, so a caller inside a transaction sends it itself).
+    if (opts.notifier && !opts.db.$client.inTransaction) {
+      opts.notifier.enqueue({
+        customerId, serviceId, template: 'prepaid.topup',
+        data: { username, expiresAt: out.expiresAt, expiresOn: dateInZone(new Date(out.expiresAt), opts.timezone), receipt: out.invoiceNumber, amount: formatMoney(amount, opts.currency) },
+        dedupeKey: `prepaid.topup:${out.topup.id}`,
+      }).catch(() => undefined);
+    }
+    return out;
+  }
+
+  /** The top-up notice for a top-up made inside a caller's transaction (a voucher), once it committed. */
+  function notifyTopup(t: TopupResult & { customerId: number; username: string; amount: number }): void {
+    opts.notifier?.enqueue({
+      customerId: t.customerId, serviceId: t.serviceId, template: 'prepaid.topup',
+      data: { username: t.username, expiresAt: t.expiresAt, expiresOn: dateInZone(new Date(t.expiresAt), opts.timezone), receipt: t.invoiceNumber, amount: formatMoney(t.amount, opts.currency) },
+      dedupeKey: `prepaid.topup:${t.topup.id}`,
+    }).catch(() => undefined);
+  }
+
+  /**
+   * The expiry work due at `at`: notices N days before each expiry (each once per expiry) and the cut-off
+   * of every service whose expiry has passed (a Disconnect of its sessions, once per expiry; the next
+   * login is refused by the authorization decision). State-driven: a run after downtime catches up, a
+   * second run does nothing.
+   */
+  async function runExpiry(at: Date = now()): Promise<ExpiryRunResult> {
+    const result: ExpiryRunResult = { notices: [], expired: [] };
+    const iso = at.toISOString();
+    const maxDays = Math.max(0, ...opts.noticeDays);
+    if (maxDays > 0 && opts.notifier) {
+      const windows = opts.noticeDays.map((n) => [n, new Date(at.getTime() + n * 86_400_000).toISOString()] as const);
+      for (const s of store.expiring(iso, windows)) {
+        const prefix = `prepaid.expiring:${s.expiresAt}:`;
+        const done = new Set(store.noticeKeys(s.id, prefix).map((k) => Number(k.slice(prefix.length))));
+        const d = dueExpiryNotice(at, s.expiresAt, opts.noticeDays, done);
+        if (d.done.length === 0) continue;
+        // Recorded first, in one transaction with... nothing else: a crash between the record and the
+        // enqueue loses one notice rather than sending it twice (the notifier's dedupe key covers the rest).
+        store.transaction(() => {
+          for (const n of d.done) store.markNotice(s.id, prefix + n, iso);
+        });
+        if (d.send !== null) {
+          await opts.notifier.enqueue({
+            customerId: s.customerId, serviceId: s.id, template: 'prepaid.expiring',
+            data: { username: s.username, expiresAt: s.expiresAt, expiresOn: dateInZone(new Date(s.expiresAt), opts.timezone), days: d.send, daysLeft: daysLeft(at, s.expiresAt) },
+            dedupeKey: `prepaid.expiring:${s.id}:${s.expiresAt}:${d.send}`,
+          });
+          result.notices.push({ serviceId: s.id, days: d.send });
+        }
+      }
+    }
+    for (const s of store.expired(iso)) {
+      const key = `prepaid.expired:${s.expiresAt}`;
+      let disconnected = false;
+      let error: string | undefined;
+      if (opts.control) {
+        try {
+          await opts.control.disconnect(s.id, { reason: `prepaid expired at ${s.expiresAt}`, by: 'system:prepaid' });
+          disconnected = true;
+        } catch (e) {
+          // Not recorded as done: the next run tries again.
+          error = (e as Error).message;
+        }
+      }
+      if (error === undefined && store.transaction(() => store.markNotice(s.id, key, iso)) && opts.notifier) {
+        await opts.notifier.enqueue({
+          customerId: s.customerId, serviceId: s.id, template: 'prepaid.expired', data: { username: s.username, expiresAt: s.expiresAt },
+          dedupeKey: `prepaid.expired:${s.id}:${s.expiresAt}`,
+        }).catch(() => undefined);
+      }
+      result.expired.push({ serviceId: s.id, expiresAt: s.expiresAt, disconnected, ...(error !== undefined ? { error } : {}) });
+    }
+    return result;
+  }
+
+  return { topup, notifyTopup, runExpiry, topups: (serviceId: number) => store.topupsOf(serviceId) };
+}

@@ -1,0 +1,221 @@
+/**
+ * Vouchers: batches of random codes for a prepaid plan, printed on cards and redeemed once, by the API,
+ * by an admin, or by logging in to a hotspot with the code as the username. Redemption is one
+ * transaction whose guard is a single conditional UPDATE (`... where redeemed_at is null`): of any
+ * number of concurrent attempts, on any connection, exactly one changes the row; the others roll back.
+ */
+import { createRequire } from 'node:module';
+import { dateInZone } from '../lib/calendar.js';
+import type { Clock } from '../lib/clock.js';
+import { TollgateError } from '../lib/errors.js';
+import { formatMoney } from '../lib/money.js';
+import type { SecretBox } from '../lib/secretbox.js';
+import type { Db } from '../db/client.js';
+import type { Actor } from '../db/crud.js';
+import { prepaidStore, type VoucherBatchRow } from '../db/prepaid.js';
+import { formatCode, generateCodes, looksLikeVoucher, MIN_CODE_LENGTH, normalizeCode } from './domain/vouchers.js';
+import type { PrepaidService, TopupResult } from './prepaid.js';
+
+export interface VoucherOptions {
+  db: Db;
+  box: SecretBox;
+  clock: Clock;
+  timezone: string;
+  currency: string;
+  prepaid: PrepaidService;
+  /** Code length when a batch does not say (at least 10). */
+  defaultCodeLength: number;
+}
+
+export interface BatchInput {
+  name: string;
+  planId: number;
+  count: number;
+  codeLength?: number | undefined;
+  price?: number | undefined;
+  validUntil?: string | null | undefined;
+}
+
+export interface RedeemInput {
+  code: string;
+  /** Top up this existing service... */
+  serviceId?: number | undefined;
+  /** ...or create a service for this existing customer... */
+  customerId?: number | undefined;
+  /** ...or for a new customer. */
+  customer?: { name: string } | undefined;
+  /** The new service's login; default the code itself (a hotspot voucher). */
+  username?: string | undefined;
+  password?: string | undefined;
+}
+
+export interface Redemption {
+  voucherId: number;
+  serviceId: number;
+  customerId: number;
+  username: string;
+  created: boolean;
+  expiresAt: string;
+  invoiceId: number | null;
+}
+
+export type VoucherService = ReturnType<typeof voucherService>;
+
+export function voucherService(opts: VoucherOptions) {
+  const store = prepaidStore(opts.db);
+  const now = () => opts.clock.now();
+  const today = () => dateInZone(now(), opts.timezone);
+
+  function createBatch(input: BatchInput, actor: Actor): VoucherBatchRow & { codes: string[] } {
+    const codeLength = input.codeLength ?? opts.defaultCodeLength;
+    if (!Number.isInteger(input.count) || input.count < 1 || input.count > 100_000) throw new TollgateError('invalid_input', 'count must be from 1 to 100000', 'count');
+    if (!Number.isInteger(codeLength) || codeLength < MIN_CODE_LENGTH || codeLength > 32) throw new TollgateError('invalid_input', 'codeLength must be from 10 to 32', 'codeLength');
+    return store.transaction(() => {
+      const plan = store.plan(input.planId);
+      if (!plan) throw new TollgateError('invalid_input', `plan ${input.planId} does not exist`, 'planId');
+      if (plan.type !== 'prepaid') throw new TollgateError('invalid_input', `plan "${plan.name}" is not prepaid: vouchers sell prepaid plans`, 'planId');
+      const price = input.price ?? plan.price;
+      if (!Number.isSafeInteger(price) || price < 0) throw new TollgateError('invalid_input', 'price must be a non-negative integer (minor units)', 'price');
+      const at = now().toISOString();
+      const batch = store.insertBatch({
+        name: input.name, planId: input.planId, count: input.count, codeLength, price, validUntil: input.validUntil ?? null, createdAt: at, createdBy: actor.id,
+      });
+      const codes = generateCodes(input.count, codeLength, store.codeExists);
+      for (const code of codes) if (!store.insertVoucher(batch.id, code)) throw new TollgateError('conflict', 'a generated code collided; try again');
+      store.audit(actor, at, 'create', 'voucher_batch', batch.id, undefined, { ...batch });
+      return { ...batch, codes };
+    });
+  }
+
+  /** Redeems a voucher; throws `conflict` when it was redeemed already (also by a concurrent attempt). */
+  function redeem(input: RedeemInput, actor: Actor): Redemption {
+    const code = normalizeCode(input.code ?? '');
+    if (!looksLikeVoucher(code)) throw new TollgateError('not_found', 'no such voucher', 'code');
+    let topup: (TopupResult & { customerId: number; username: string; amount: number }) | undefined;
+    const redemption = store.transaction(() => {
+      const v = store.voucherByCode(code);
+      if (!v) throw new TollgateError('not_found', 'no such voucher', 'code');
+      if (v.redeemedAt !== null) throw new TollgateError('conflict', `voucher already redeemed at ${v.redeemedAt}`, 'code');
+      if (v.validUntil !== null && today() > v.validUntil) throw new TollgateError('conflict', `voucher valid until ${v.validUntil}`, 'code');
+      const at = now().toISOString();
+      let serviceId: number;
+      let customerId: number;
+      let username: string;
+      let created = false;
+      if (input.serviceId !== undefined) {
+        const svc = store.topupService(input.serviceId);
+        if (!svc) throw new TollgateError('invalid_input', `service ${input.serviceId} does not exist`, 'serviceId');
+        if (svc.planId !== v.planId) throw new TollgateError('conflict', `the voucher is for plan ${v.planId}, the service is on plan ${svc.planId}`, 'serviceId');
+        serviceId = svc.id;
+        customerId = svc.customerId;
+        username = svc.username;
+      } else {
+        if (input.customerId !== undefined) {
+          if (!store.customerExists(input.customerId)) throw new TollgateError('invalid_input', `customer ${input.customerId} does not exist`, 'customerId');
+          customerId = input.customerId;
+        } else {
+          const name = input.customer?.name?.trim() || `Voucher ${formatCode(code).slice(0, 4)}…`;
+          customerId = store.insertCustomer(name, `created by voucher ${v.id}`, at);
+          store.audit(actor, at, 'create', 'customer', customerId, undefined, { id: customerId, name, via: 'voucher' });
+        }
+        username = input.username ?? code;
+        if (store.usernameTaken(username)) throw new TollgateError('conflict', `username "${username}" is taken`, 'username');
+        serviceId = store.insertService(customerId, v.planId, username, opts.box.seal(input.password ?? code), today(), at);
+        store.audit(actor, at, 'create', 'service', serviceId, undefined, { id: serviceId, customerId, planId: v.planId, username, via: 'voucher' });
+        created = true;
+      }
+      // The guard: exactly one caller changes the row; a loser rolls back everything above.
+      if (!store.redeem(v.id, at, serviceId, actor.id)) throw new TollgateError('conflict', 'voucher already redeemed', 'code');
+      const t = opts.prepaid.topup(serviceId, { source: 'voucher', amount: v.price, voucherId: v.id, method: 'voucher', reference: `voucher ${v.id}` }, actor);
+      topup = { ...t, customerId, username, amount: v.price };
+      store.audit(actor, at, 'redeem', 'voucher', v.id, undefined, { serviceId, customerId, created, expiresAt: t.expiresAt });
+      return { voucherId: v.id, serviceId, customerId, username, created, expiresAt: t.expiresAt, invoiceId: t.invoiceId };
+    });
+    // Committed: now the customer may hear about it.
+    if (topup && !opts.db.$client.inTransaction) opts.prepaid.notifyTopup(topup);
+    return redemption;
+  }
+
+  /**
+   * A hotspot login with an unknown username: when it is an unredeemed voucher and the password is
+   * empty or the code again, the voucher becomes a new service (username and password the code).
+   * Returns the redemption, or undefined when the username is no voucher (the login stays unknown).
+   */
+  function redeemAtLogin(username: string, password: string | undefined): Redemption | undefined {
+    if (!looksLikeVoucher(username)) return undefined;
+    if (password !== undefined && password !== '' && password !== username) return undefined;
+    const v = store.voucherByCode(username);
+    if (!v || v.redeemedAt !== null) return undefined;
+    try {
+      return redeem({ code: username }, { id: 'system:hotspot' });
+    } catch (e) {
+      if (e instanceof TollgateError) return undefined;
+      throw e;
+    }
+  }
+
+  function batchWithVouchers(id: number) {
+    const batch = store.batch(id);
+    if (!batch) throw new TollgateError('not_found', `voucher batch ${id} does not exist`);
+    return { batch, vouchers: store.vouchersOf(id), plan: store.plan(batch.planId)! };
+  }
+
+  function csvRows(id: number): (string | number | null)[][] {
+    const { batch, vouchers, plan } = batchWithVouchers(id);
+    return [
+      ['batch', 'code', 'code_printed', 'plan', 'validity_days', 'price', 'valid_until', 'redeemed_at', 'service_id'],
+      ...vouchers.map((v) => [batch.id, v.code, formatCode(v.code), plan.name, plan.validityDays, batch.price, batch.validUntil, v.redeemedAt, v.serviceId]),
+    ];
+  }
+
+  /** A printable A4 sheet of cards, three across, unredeemed vouchers only. */
+  async function pdf(id: number): Promise<Buffer> {
+    const { batch, vouchers, plan } = batchWithVouchers(id);
+    const cards = vouchers.filter((v) => v.redeemedAt === null).map((v) => ({
+      stack: [
+        { text: plan.name, bold: true, fontSize: 10 },
+        { text: formatCode(v.code), font: 'Courier', fontSize: 13, bold: true, margin: [0, 6, 0, 6] },
+        { text: `${plan.validityDays} days · ${formatMoney(batch.price, opts.currency)}`, fontSize: 8 },
+        ...(batch.validUntil ? [{ text: `Redeem by ${batch.validUntil}`, fontSize: 8 }] : []),
+      ],
+      margin: [6, 8, 6, 8],
+    }));
+    const rows: unknown[][] = [];
+    for (let i = 0; i < cards.length; i += 3) {
+      const row: unknown[] = cards.slice(i, i + 3);
+      while (row.length < 3) row.push({ text: '' });
+      rows.push(row);
+    }
+    const doc = {
+      info: { title: `Vouchers: ${batch.name}`, creator: 'Tollgate' },
+      defaultStyle: { font: 'Helvetica', fontSize: 9 },
+      pageSize: 'A4',
+      content: [
+        { text: `${batch.name}: ${cards.length} vouchers`, fontSize: 12, bold: true, margin: [0, 0, 0, 8] },
+        rows.length > 0 ? { table: { widths: ['*', '*', '*'], dontBreakRows: true, body: rows } } : { text: 'No unredeemed vouchers.' },
+      ],
+    };
+    return renderPdf(doc);
+  }
+
+  return { createBatch, redeem, redeemAtLogin, batchWithVouchers, csvRows, pdf, batches: store.batches };
+}
+
+type PdfDoc = NodeJS.ReadableStream & { end(): void };
+const require = createRequire(import.meta.url);
+const PdfPrinter = require('pdfmake/src/printer') as new (fonts: unknown) => { createPdfKitDocument(def: unknown): PdfDoc };
+const printer = new PdfPrinter({
+  Helvetica: { normal: 'Helvetica', bold: 'Helvetica-Bold', italics: 'Helvetica-Oblique', bolditalics: 'Helvetica-BoldOblique' },
+  Courier: { normal: 'Courier', bold: 'Courier-Bold', italics: 'Courier-Oblique', bolditalics: 'Courier-BoldOblique' },
+});
+
+function renderPdf(def: unknown): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const doc = printer.createPdfKitDocument(def);
+    const chunks: Buffer[] = [];
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+    doc.end();
+  });
+}

@@ -1,0 +1,252 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { sha256 } from '../../db/security.js';
+import { TollgateError } from '../../lib/errors.js';
+import type { SecretBox } from '../../lib/secretbox.js';
+import { hashPassword, verifyPassword } from '../../lib/password.js';
+import { problem, sendProblem } from '../errors.js';
+import { areas, fullGrants } from '../permissions.js';
+import { ProblemSchema } from '../schemas.js';
+import { clearedSessionCookie, sessionCookie } from './cookies.js';
+import { csrfFor, type AuthContext, type Security } from './guard.js';
+import { afterFailure, verdict, type ThrottlePolicy } from './throttle.js';
+import { matchTotp, newRecoveryCodes, newTotpSecret, otpauthUri, qrDataUrl, recoveryHash } from './totp.js';
+
+export interface AuthRoutesOptions {
+  sec: Security;
+  box: SecretBox;
+  now: () => Date;
+}
+
+const tags = ['auth'];
+const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema, 429: ProblemSchema };
+const Password = Type.String({ minLength: 1, maxLength: 1024 });
+export const NewPassword = Type.String({ minLength: 12, maxLength: 1024, description: 'at least 12 characters' });
+
+const Me = Type.Object({
+  kind: Type.Union([Type.Literal('session'), Type.Literal('token')]),
+  role: Type.String(),
+  permissions: Type.Object(Object.fromEntries(areas.map((a) => [a, Type.Union([Type.Literal('none'), Type.Literal('read'), Type.Literal('write')])])), { description: 'access per area; write includes read' }),
+  admin: Type.Optional(Type.Object({ id: Type.Integer(), username: Type.String(), mustChangePassword: Type.Boolean(), totpEnabled: Type.Boolean() })),
+  token: Type.Optional(Type.Object({ id: Type.Integer(), name: Type.String() })),
+  csrfToken: Type.Optional(Type.String({ description: 'send it as X-CSRF-Token with every write made with the session cookie' })),
+  totpRequired: Type.Boolean({ description: 'the password was right; POST /api/v1/auth/totp/verify completes the sign-in' }),
+  setupRequired: Type.Union([Type.Null(), Type.String()], { description: 'what the admin must do before the rest of the API opens' }),
+});
+
+const dummyHash = hashPassword(randomBytes(16).toString('hex'));
+
+/** Login, logout, the current identity, own password and TOTP second factor: /api/v1/auth/*. */
+export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions): Promise<void> {
+  const { sec, box, now } = opts;
+
+  function me(ctx: AuthContext) {
+    return {
+      kind: ctx.kind,
+      role: ctx.role,
+      permissions: fullGrants(ctx.stage === 'totp' ? {} : ctx.grants),
+      ...(ctx.kind === 'session'
+        ? { admin: { id: ctx.adminId!, username: ctx.username!, mustChangePassword: !!ctx.mustChangePassword, totpEnabled: !!ctx.totpEnabled }, csrfToken: ctx.csrfToken! }
+        : { token: { id: ctx.tokenId!, name: ctx.tokenName! } }),
+      totpRequired: ctx.stage === 'totp',
+      setupRequired: ctx.stage === 'totp' ? null : (sec.setupOwed(ctx) ?? null),
+    };
+  }
+
+  /** Starts a session: a fresh random id in the cookie, its hash in the database. */
+  function startSession(req: FastifyRequest, reply: FastifyReply, adminId: number, stage: 'totp' | 'full', audit: { action: string; after: unknown }): string {
+    const raw = randomBytes(32).toString('base64url');
+    const at = now();
+    sec.sessions.purge(new Date(at.getTime() - sec.idleMs), new Date(at.getTime() - sec.maxMs));
+    sec.sessions.create({ adminId, stage, idHash: sha256(raw), ip: req.ip, userAgent: req.headers['user-agent'], at, audit });
+    reply.header('set-cookie', sessionCookie(raw, { secure: sec.secure(req), maxAgeSeconds: Math.floor(sec.maxMs / 1000) }));
+    return raw;
+  }
+
+  function sessionOnly(req: FastifyRequest): AuthContext & { kind: 'session' } {
+    const ctx = req.auth!;
+    if (ctx.kind !== 'session') throw new TollgateError('bad_request', 'this is for an admin signed in with a password, not for an API token');
+    return ctx as AuthContext & { kind: 'session' };
+  }
+
+  const tooMany = (reply: FastifyReply, retryAfterMs: number, locked: boolean) => {
+    reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+    return sendProblem(reply, problem('rate_limited', locked ? 'too many failed attempts: temporarily locked, try again later' : 'too many failed attempts: wait before trying again'));
+  };
+
+  /** Checks several throttle keys; the answer when any of them refuses. */
+  function blocked(keys: Array<{ key: string; policy: ThrottlePolicy }>, at: Date) {
+    for (const k of keys) {
+      const v = verdict(sec.throttle.get(k.key), at, k.policy);
+      if (!v.ok) return v;
+    }
+    return undefined;
+  }
+
+  app.post('/api/v1/auth/login', {
+    schema: {
+      tags, summary: 'Sign in with a username and password; sets the session cookie', security: [],
+      description: 'Answers the same for an unknown user and a wrong password. After 3 failures for a username each try waits longer; after `[security] login_max_failures` (or `login_max_failures_ip` from one address) logins are refused for `login_lockout_minutes`. With TOTP on, the session is pending until POST /api/v1/auth/totp/verify.',
+      body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 200 }), password: Password }, { additionalProperties: false }),
+      response: { 200: Me, ...errors },
+    },
+  }, async (req, reply) => {
+    const { username, password } = req.body as { username: string; password: string };
+    const at = now();
+    const keys = [
+      { key: `user:${username.toLowerCase()}`, policy: sec.policies.user },
+      { key: `ip:${req.ip}`, policy: sec.policies.ip },
+    ];
+    const refused = blocked(keys, at);
+    if (refused && !refused.ok) {
+      req.log.warn({ username, ip: req.ip, locked: refused.locked }, 'login refused: too many failures');
+      return tooMany(reply, refused.retryAfterMs, refused.locked);
+    }
+    const admin = await sec.admins.secretsByUsername(username);
+    // An unknown or disabled admin costs the same argon2 work as a wrong password.
+    let ok = false;
+    if (admin && !admin.disabled) ok = await verifyPassword(admin.passwordHash, password);
+    else await verifyPassword(await dummyHash, password);
+    if (!admin || admin.disabled || !ok) {
+      const failedAt = now();
+      sec.throttle.record(
+        keys.map((k) => ({ key: k.key, state: afterFailure(sec.throttle.get(k.key), failedAt, k.policy) })),
+        { at: failedAt, actor: { id: 'anonymous', ip: req.ip }, action: 'login_failed', entityId: admin?.id ?? null, after: { username, reason: !admin ? 'unknown_user' : admin.disabled ? 'disabled' : 'wrong_password' } },
+      );
+      req.log.info({ username, ip: req.ip }, 'login failed');
+      return sendProblem(reply, problem('unauthorized', 'wrong username or password'));
+    }
+    sec.throttle.clear(keys[0]!.key);
+    const stage = admin.totpEnabled ? 'totp' : 'full';
+    const raw = startSession(req, reply, admin.id, stage, { action: stage === 'full' ? 'login' : 'login_password', after: { secondFactor: stage === 'full' ? 'none' : 'pending' } });
+    req.log.info({ admin: admin.id, stage }, 'login');
+    return me({
+      kind: 'session', actorId: `admin:${admin.id}`, role: admin.role, grants: stage === 'full' ? (sec.grantsOf(admin.role) ?? {}) : {}, adminId: admin.id, username: admin.username,
+      csrfToken: csrfFor(raw), stage, mustChangePassword: admin.mustChangePassword, totpEnabled: admin.totpEnabled,
+    });
+  });
+
+  app.post('/api/v1/auth/logout', {
+    config: { authStage: 'pending' },
+    schema: { tags, summary: 'End the current session and clear the cookie', response: { 204: Type.Null(), ...errors } },
+  }, async (req, reply) => {
+    const ctx = sessionOnly(req);
+    sec.sessions.end(ctx.sessionId!, now(), { actor: { id: ctx.actorId, ip: req.ip }, adminId: ctx.adminId!, action: 'logout' });
+    return reply.code(204).header('set-cookie', clearedSessionCookie(sec.secure(req))).send();
+  });
+
+  app.get('/api/v1/auth/me', {
+    config: { authStage: 'pending' },
+    schema: { tags, summary: 'Who is calling: the admin or token, its role and permissions, and the CSRF token of a session', response: { 200: Me, ...errors } },
+  }, async (req) => me(req.auth!));
+
+  app.post('/api/v1/auth/password', {
+    config: { authStage: 'setup' },
+    schema: {
+      tags, summary: 'Change your own password (the first thing a new or reset admin must do); ends your other sessions',
+      body: Type.Object({ currentPassword: Password, newPassword: NewPassword }, { additionalProperties: false }),
+      response: { 200: Me, ...errors },
+    },
+  }, async (req) => {
+    const ctx = sessionOnly(req);
+    const { currentPassword, newPassword } = req.body as { currentPassword: string; newPassword: string };
+    const admin = (await sec.admins.secretsById(ctx.adminId!))!;
+    if (!(await verifyPassword(admin.passwordHash, currentPassword))) throw new TollgateError('invalid_input', 'is not your current password', 'currentPassword');
+    if (newPassword === currentPassword) throw new TollgateError('invalid_input', 'must differ from the current password', 'newPassword');
+    if (newPassword.toLowerCase().includes(admin.username.toLowerCase())) throw new TollgateError('invalid_input', 'must not contain the username', 'newPassword');
+    await sec.admins.setPassword(admin.id, await hashPassword(newPassword), { reset: false, keepSessionId: ctx.sessionId, actor: { id: ctx.actorId, ip: req.ip } });
+    return me({ ...ctx, mustChangePassword: false });
+  });
+
+  app.post('/api/v1/auth/totp/enrol', {
+    config: { authStage: 'setup' },
+    schema: {
+      tags, summary: 'Start TOTP enrolment: a new secret as an otpauth URI and a QR code; POST /api/v1/auth/totp/confirm turns it on',
+      response: { 200: Type.Object({ uri: Type.String({ description: 'otpauth:// URI (holds the secret: shown this once)' }), secret: Type.String({ description: 'the base32 secret, for typing in by hand' }), qr: Type.String({ description: 'the URI as a QR code, an SVG data URL' }) }), ...errors },
+    },
+  }, async (req) => {
+    const ctx = sessionOnly(req);
+    if (ctx.totpEnabled) throw new TollgateError('conflict', 'TOTP is already on: turn it off first (POST /api/v1/auth/totp/disable)');
+    const secret = newTotpSecret();
+    await sec.admins.setPendingTotp(ctx.adminId!, box.seal(secret), { id: ctx.actorId, ip: req.ip });
+    const uri = otpauthUri(secret, ctx.username!);
+    return { uri, secret, qr: await qrDataUrl(uri) };
+  });
+
+  app.post('/api/v1/auth/totp/confirm', {
+    config: { authStage: 'setup' },
+    schema: {
+      tags, summary: 'Turn TOTP on with a code from the app; answers 10 one-use recovery codes, shown this once',
+      body: Type.Object({ code: Type.String({ pattern: '^[0-9]{6}$' }) }, { additionalProperties: false }),
+      response: { 200: Type.Object({ recoveryCodes: Type.Array(Type.String()) }), ...errors },
+    },
+  }, async (req) => {
+    const ctx = sessionOnly(req);
+    const admin = (await sec.admins.secretsById(ctx.adminId!))!;
+    if (admin.totpEnabled) throw new TollgateError('conflict', 'TOTP is already on');
+    if (!admin.totpSecretEnc) throw new TollgateError('conflict', 'no enrolment in progress: POST /api/v1/auth/totp/enrol first');
+    const step = matchTotp(box.open(admin.totpSecretEnc), (req.body as { code: string }).code, now());
+    if (step === undefined) throw new TollgateError('invalid_input', 'is not the current code of the enrolled secret', 'code');
+    const { codes, hashes } = newRecoveryCodes();
+    await sec.admins.confirmTotp(admin.id, step, hashes, { id: ctx.actorId, ip: req.ip });
+    return { recoveryCodes: codes };
+  });
+
+  app.post('/api/v1/auth/totp/verify', {
+    config: { authStage: 'pending' },
+    schema: {
+      tags, summary: 'Complete a sign-in with TOTP on: a current code or one recovery code; each works once',
+      body: Type.Object(
+        { code: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })), recoveryCode: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })) },
+        { additionalProperties: false, minProperties: 1, maxProperties: 1 },
+      ),
+      response: { 200: Me, ...errors },
+    },
+  }, async (req, reply) => {
+    const ctx = sessionOnly(req);
+    if (ctx.stage !== 'totp') throw new TollgateError('conflict', 'this session is already signed in');
+    const body = req.body as { code?: string; recoveryCode?: string };
+    const key = { key: `totp:${ctx.adminId}`, policy: sec.policies.totp };
+    const at = now();
+    const refused = blocked([key], at);
+    if (refused && !refused.ok) return tooMany(reply, refused.retryAfterMs, refused.locked);
+    const admin = (await sec.admins.secretsById(ctx.adminId!))!;
+    const actor = { id: ctx.actorId, ip: req.ip };
+    let how: string | undefined;
+    if (body.code !== undefined && admin.totpSecretEnc) {
+      const step = matchTotp(box.open(admin.totpSecretEnc), body.code, at);
+      if (step !== undefined && (await sec.admins.useTotpStep(admin.id, step))) how = 'totp';
+    } else if (body.recoveryCode !== undefined) {
+      if (await sec.admins.useRecoveryCode(admin.id, recoveryHash(body.recoveryCode), actor)) how = 'recovery_code';
+    }
+    if (!how) {
+      sec.throttle.record([{ key: key.key, state: afterFailure(sec.throttle.get(key.key), at, key.policy) }], {
+        at, actor, action: 'login_failed', entityId: admin.id, after: { username: admin.username, reason: body.code !== undefined ? 'wrong_totp_code' : 'wrong_recovery_code' },
+      });
+      return sendProblem(reply, problem('unauthorized', 'wrong or already used code'));
+    }
+    sec.throttle.clear(key.key);
+    // A new session id once the second factor is in: the pending id is worthless from now on.
+    const raw = randomBytes(32).toString('base64url');
+    sec.sessions.promote(ctx.sessionId!, sha256(raw), at, actor, admin.id, how);
+    reply.header('set-cookie', sessionCookie(raw, { secure: sec.secure(req), maxAgeSeconds: Math.floor(sec.maxMs / 1000) }));
+    return me({ ...ctx, grants: sec.grantsOf(admin.role) ?? {}, stage: 'full', csrfToken: csrfFor(raw) });
+  });
+
+  app.post('/api/v1/auth/totp/disable', {
+    config: { authStage: 'setup' },
+    schema: {
+      tags, summary: 'Turn your TOTP second factor off (needs your password; refused when [security] require_totp is on)',
+      body: Type.Object({ password: Password }, { additionalProperties: false }),
+      response: { 204: Type.Null(), ...errors },
+    },
+  }, async (req, reply) => {
+    const ctx = sessionOnly(req);
+    if (sec.requireTotp) throw new TollgateError('conflict', 'TOTP is required for every admin here ([security] require_totp)');
+    const admin = (await sec.admins.secretsById(ctx.adminId!))!;
+    if (!(await verifyPassword(admin.passwordHash, (req.body as { password: string }).password))) throw new TollgateError('invalid_input', 'is not your current password', 'password');
+    await sec.admins.clearTotp(admin.id, { id: ctx.actorId, ip: req.ip });
+    return reply.code(204).send();
+  });
+}

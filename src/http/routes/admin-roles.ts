@@ -1,0 +1,91 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { RoleRow } from '../../db/security.js';
+import { TollgateError } from '../../lib/errors.js';
+import type { Security } from '../auth/guard.js';
+import { areas, builtInRoleNames, builtInRoles, fullGrants, isBuiltInRole, mayHandOut, parseGrants, type Grants } from '../permissions.js';
+import { ProblemSchema } from '../schemas.js';
+import { actorOf } from './crud.js';
+
+const tags = ['admins'];
+const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
+const AccessLevel = Type.Union([Type.Literal('none'), Type.Literal('read'), Type.Literal('write')]);
+const Permissions = Type.Object(Object.fromEntries(areas.map((a) => [a, AccessLevel])), { additionalProperties: false, description: 'access per area; write includes read' });
+const PermissionsInput = Type.Partial(Permissions, { additionalProperties: false, description: 'access per area; an area not named: none' });
+const Role = Type.Object({
+  name: Type.String(),
+  builtIn: Type.Boolean(),
+  description: Type.String(),
+  permissions: Permissions,
+});
+const NameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 40 }) });
+
+/** Built-in roles (fixed) and custom roles (stored): list, read, create, change, delete. */
+export async function roleRoutes(app: FastifyInstance, opts: { sec: Security }): Promise<void> {
+  const { sec } = opts;
+  const builtIn = (name: (typeof builtInRoleNames)[number]) => ({ name, builtIn: true, description: builtInRoles[name].description, permissions: fullGrants(builtInRoles[name].grants) });
+  const custom = (r: RoleRow) => ({ name: r.name, builtIn: false, description: r.description, permissions: fullGrants(parseGrants(JSON.parse(r.permissions)).grants) });
+  const grantsIn = (value: unknown): Grants => {
+    const { grants, bad } = parseGrants(value);
+    if (bad) throw new TollgateError('invalid_input', 'is not an area with none, read or write', bad);
+    return grants;
+  };
+  const notFound = (name: string) => new TollgateError('not_found', `there is no role "${name}"`);
+
+  app.get('/api/v1/roles', { schema: { tags, summary: 'Every role with its access per area: the built-in ones, then the custom ones', response: { 200: Type.Object({ items: Type.Array(Role), next: Type.Null() }), ...errors } } }, async () => ({
+    items: [...builtInRoleNames.map(builtIn), ...sec.roles.list().map(custom)],
+    next: null,
+  }));
+
+  app.get('/api/v1/roles/:name', { schema: { tags, summary: 'Read a role', params: NameParams, response: { 200: Role, ...errors } } }, async (req) => {
+    const { name } = req.params as { name: string };
+    if (isBuiltInRole(name)) return builtIn(name);
+    const r = sec.roles.get(name);
+    if (!r) throw notFound(name);
+    return custom(r);
+  });
+
+  app.post('/api/v1/roles', {
+    schema: {
+      tags, summary: 'Create a custom role; it may grant nothing beyond your own role',
+      body: Type.Object({ name: Type.String({ pattern: '^[a-z][a-z0-9-]{1,39}$', description: 'lower case, digits and dashes' }), description: Type.Optional(Type.String({ maxLength: 500 })), permissions: PermissionsInput }, { additionalProperties: false }),
+      response: { 201: Role, ...errors },
+    },
+  }, async (req, reply) => {
+    const b = req.body as { name: string; description?: string; permissions: Record<string, string> };
+    if (isBuiltInRole(b.name)) throw new TollgateError('conflict', `"${b.name}" is a built-in role`, 'name');
+    const grants = grantsIn(b.permissions);
+    if (!mayHandOut(req.auth!, b.name, grants)) throw new TollgateError('forbidden', 'the role would grant more than your own');
+    const created = sec.roles.create({ name: b.name, description: b.description ?? '', permissions: JSON.stringify(grants) }, actorOf(req));
+    return reply.code(201).header('location', `/api/v1/roles/${b.name}`).send(custom(created));
+  });
+
+  app.patch('/api/v1/roles/:name', {
+    schema: {
+      tags, summary: "Change a custom role's description or permissions; admins and tokens holding it get the change at once",
+      params: NameParams,
+      body: Type.Object({ description: Type.Optional(Type.String({ maxLength: 500 })), permissions: Type.Optional(PermissionsInput) }, { additionalProperties: false, minProperties: 1 }),
+      response: { 200: Role, ...errors },
+    },
+  }, async (req) => {
+    const { name } = req.params as { name: string };
+    if (isBuiltInRole(name)) throw new TollgateError('conflict', `"${name}" is a built-in role and cannot be changed`);
+    const current = sec.roles.get(name);
+    if (!current) throw notFound(name);
+    const b = req.body as { description?: string; permissions?: Record<string, string> };
+    if (!mayHandOut(req.auth!, name, parseGrants(JSON.parse(current.permissions)).grants)) throw new TollgateError('forbidden', 'the role grants more than your own');
+    const grants = b.permissions === undefined ? undefined : grantsIn(b.permissions);
+    if (grants && !mayHandOut(req.auth!, name, grants)) throw new TollgateError('forbidden', 'the role would grant more than your own');
+    return custom(sec.roles.update(name, { description: b.description, permissions: grants && JSON.stringify(grants) }, actorOf(req))!);
+  });
+
+  app.delete('/api/v1/roles/:name', { schema: { tags, summary: 'Delete a custom role no admin or active token holds', params: NameParams, response: { 204: Type.Null(), ...errors } } }, async (req, reply) => {
+    const { name } = req.params as { name: string };
+    if (isBuiltInRole(name)) throw new TollgateError('conflict', `"${name}" is a built-in role and cannot be deleted`);
+    const current = sec.roles.get(name);
+    if (!current) throw notFound(name);
+    if (!mayHandOut(req.auth!, name, parseGrants(JSON.parse(current.permissions)).grants)) throw new TollgateError('forbidden', 'the role grants more than your own');
+    sec.roles.delete(name, actorOf(req));
+    return reply.code(204).send();
+  });
+}

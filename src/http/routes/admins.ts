@@ -1,0 +1,119 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { TollgateError } from '../../lib/errors.js';
+import { hashPassword } from '../../lib/password.js';
+import type { Security } from '../auth/guard.js';
+import { NewPassword } from '../auth/routes.js';
+import { mayHandOut } from '../permissions.js';
+import { IdParams, ListQuery, pageOf, ProblemSchema } from '../schemas.js';
+import { actorOf } from './crud.js';
+
+const tags = ['admins'];
+const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
+const Username = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9._@-]+$' });
+const RoleName = Type.String({ minLength: 1, maxLength: 40, description: 'a built-in role (super-admin, admin, finance, support, read-only) or a custom one (/api/v1/roles)' });
+
+export const Admin = Type.Object({
+  id: Type.Integer(),
+  username: Type.String(),
+  role: Type.String(),
+  disabled: Type.Boolean(),
+  mustChangePassword: Type.Boolean({ description: 'the admin must set a new password before anything else' }),
+  totpEnabled: Type.Boolean(),
+  lastLoginAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+
+/**
+ * Checks that the caller may give `role` (it exists, and it grants nothing the caller lacks); the
+ * grants of the role.
+ */
+export function checkHandOut(sec: Security, req: FastifyRequest, role: string, field: string): void {
+  const grants = sec.grantsOf(role);
+  if (!grants) throw new TollgateError('invalid_input', `there is no role "${role}"`, field);
+  if (!mayHandOut(req.auth!, role, grants)) throw new TollgateError('forbidden', `you may not hand out the role "${role}": it grants more than yours`);
+}
+
+/** Admin users: list, create with a role, change the role, disable, reset the password or TOTP. */
+export async function adminRoutes(app: FastifyInstance, opts: { sec: Security; now: () => Date }): Promise<void> {
+  const { sec, now } = opts;
+  const notFound = (id: number) => new TollgateError('not_found', `admin ${id} does not exist`);
+
+  /** The target admin, after checking that the caller outranks it. */
+  async function target(req: FastifyRequest, id: number) {
+    const a = await sec.admins.get(id);
+    if (!a) throw notFound(id);
+    if (!mayHandOut(req.auth!, a.role, sec.grantsOf(a.role) ?? {})) throw new TollgateError('forbidden', `admin ${id} holds the role "${a.role}", which grants more than yours`);
+    return a;
+  }
+
+  app.get('/api/v1/admins', { schema: { tags, summary: 'List admins (never their password hashes or TOTP secrets)', querystring: ListQuery, response: { 200: pageOf(Admin), ...errors } } }, async (req) => {
+    const q = req.query as { limit?: number; cursor?: string };
+    return sec.admins.list(q);
+  });
+
+  app.get('/api/v1/admins/:id', { schema: { tags, summary: 'Read an admin', params: IdParams, response: { 200: Admin, ...errors } } }, async (req) => {
+    const { id } = req.params as { id: number };
+    const a = await sec.admins.get(id);
+    if (!a) throw notFound(id);
+    return a;
+  });
+
+  app.post('/api/v1/admins', {
+    schema: {
+      tags, summary: 'Create an admin with a role; by default they must change the password at first login',
+      body: Type.Object({ username: Username, password: NewPassword, role: RoleName, mustChangePassword: Type.Optional(Type.Boolean({ default: true })) }, { additionalProperties: false }),
+      response: { 201: Admin, ...errors },
+    },
+  }, async (req, reply) => {
+    const b = req.body as { username: string; password: string; role: string; mustChangePassword?: boolean };
+    checkHandOut(sec, req, b.role, 'role');
+    if (await sec.admins.exists(b.username)) throw new TollgateError('conflict', `an admin named "${b.username}" already exists`, 'username');
+    const id = await sec.admins.create({ username: b.username, passwordHash: await hashPassword(b.password), role: b.role, mustChangePassword: b.mustChangePassword ?? true, actor: actorOf(req), at: now() });
+    return reply.code(201).header('location', `/api/v1/admins/${id}`).send(await sec.admins.get(id));
+  });
+
+  app.patch('/api/v1/admins/:id', {
+    schema: {
+      tags, summary: "Change an admin's role, or disable (ending their sessions) or enable them",
+      params: IdParams,
+      body: Type.Object({ role: Type.Optional(RoleName), disabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false, minProperties: 1 }),
+      response: { 200: Admin, ...errors },
+    },
+  }, async (req) => {
+    const { id } = req.params as { id: number };
+    const b = req.body as { role?: string; disabled?: boolean };
+    const before = await target(req, id);
+    if (b.role !== undefined) checkHandOut(sec, req, b.role, 'role');
+    if (req.auth!.adminId === id && ((b.role !== undefined && b.role !== before.role) || b.disabled)) {
+      throw new TollgateError('conflict', 'you cannot change your own role or disable yourself');
+    }
+    const losesSuper = before.role === 'super-admin' && !before.disabled && ((b.role !== undefined && b.role !== 'super-admin') || b.disabled === true);
+    if (losesSuper && (await sec.admins.countEnabledWithRole('super-admin')) <= 1) {
+      throw new TollgateError('conflict', 'this is the last enabled super-admin');
+    }
+    return (await sec.admins.update(id, b, actorOf(req)))!;
+  });
+
+  app.post('/api/v1/admins/:id/password', {
+    schema: {
+      tags, summary: "Reset an admin's password: they must change it at next login, and their sessions end",
+      params: IdParams,
+      body: Type.Object({ password: NewPassword }, { additionalProperties: false }),
+      response: { 200: Admin, ...errors },
+    },
+  }, async (req) => {
+    const { id } = req.params as { id: number };
+    await target(req, id);
+    return (await sec.admins.setPassword(id, await hashPassword((req.body as { password: string }).password), { reset: true, actor: actorOf(req) }))!;
+  });
+
+  app.post('/api/v1/admins/:id/totp/reset', {
+    schema: { tags, summary: "Remove an admin's TOTP second factor and recovery codes (a lost phone); they enrol again", params: IdParams, response: { 200: Admin, ...errors } },
+  }, async (req) => {
+    const { id } = req.params as { id: number };
+    await target(req, id);
+    return (await sec.admins.clearTotp(id, actorOf(req)))!;
+  });
+}

@@ -1,0 +1,71 @@
+/** `GET /api/v1/audit-log`: who changed what, when, from where, before and after (secrets redacted). */
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { auditStore, type AuditFilter } from '../../db/audit.js';
+import type { Db } from '../../db/client.js';
+import { TollgateError } from '../../lib/errors.js';
+import { ListQuery, pageOf, ProblemSchema } from '../schemas.js';
+import { csvStream } from '../csv.js';
+import { withoutPaging } from '../list-schemas.js';
+
+const Instant = Type.String({ format: 'date-time', description: 'ISO 8601 instant in UTC' });
+const Text = (max: number, description: string) => Type.Optional(Type.String({ minLength: 1, maxLength: max, description }));
+
+export const AuditQuery = Type.Object(
+  {
+    ...ListQuery.properties,
+    actor: Text(100, 'exact actor: `admin:3`, `token:7`, `cli`, `system`'),
+    entity: Text(64, 'exact entity: `customer`, `service`, `nas`, `plan`, `invoice`…'),
+    entityId: Text(64, 'exact id of the entity'),
+    action: Text(64, 'exact action: `create`, `update`, `delete`, `run`…'),
+    from: Type.Optional({ ...Instant, description: 'at or after this instant' }),
+    to: Type.Optional({ ...Instant, description: 'before this instant' }),
+    q: Text(200, 'free text, found in the actor, the entity id, the action or the values before and after'),
+  },
+  { additionalProperties: false },
+);
+
+export const AuditEntrySchema = Type.Object({
+  id: Type.Integer(),
+  at: Instant,
+  actor: Type.String(),
+  actorIp: Type.Union([Type.String(), Type.Null()]),
+  action: Type.String(),
+  entity: Type.String(),
+  entityId: Type.Union([Type.String(), Type.Null()]),
+  before: Type.Unknown({ description: 'the record before the change (null for a create), secrets redacted' }),
+  after: Type.Unknown({ description: 'the record after the change (null for a delete), secrets redacted' }),
+});
+
+export async function auditRoutes(app: FastifyInstance, opts: { db: Db }): Promise<void> {
+  const store = auditStore(opts.db);
+  app.get('/api/v1/audit-log', {
+    schema: {
+      tags: ['audit'],
+      summary: 'The audit log, newest first: every change made through the API, by whom, from where, before and after',
+      querystring: AuditQuery,
+      response: { 200: pageOf(AuditEntrySchema), 401: ProblemSchema, 403: ProblemSchema, 422: ProblemSchema },
+    },
+  }, async (req) => {
+    const q = req.query as AuditFilter & { limit?: number; cursor?: string };
+    if (q.from && q.to && Date.parse(q.from) >= Date.parse(q.to)) throw new TollgateError('invalid_input', 'must be after from', 'to');
+    return store.list(q, q.limit ?? 50, q.cursor);
+  });
+
+  const columns = Object.keys(AuditEntrySchema.properties);
+  app.get('/api/v1/exports/audit-log.csv', {
+    schema: {
+      tags: ['audit'],
+      summary: 'The audit log as CSV: the same filters, every match, newest first (before and after as JSON text)',
+      querystring: withoutPaging(AuditQuery),
+      response: { 200: { description: 'CSV, one row per entry', content: { 'text/csv': { schema: { type: 'string' } } } }, 401: ProblemSchema, 403: ProblemSchema, 422: ProblemSchema },
+    },
+  }, async (req, reply) => {
+    const q = req.query as AuditFilter;
+    const stream = csvStream(columns, (cursor) => store.list(q, 500, cursor), (row, c) => {
+      const v = (row as unknown as Record<string, unknown>)[c];
+      return c === 'before' || c === 'after' ? (v === null ? null : JSON.stringify(v)) : (v as string | number | null);
+    });
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="audit-log.csv"').send(stream);
+  });
+}

@@ -1,0 +1,196 @@
+/**
+ * Billing profiles (`/api/v1/billing-profiles`), a customer's profile and whitelist
+ * (`/api/v1/customers/{id}/billing-profile`), the dunning queue and its event log (`/api/v1/dunning`).
+ */
+import type { FastifyInstance } from 'fastify';
+import { Type, type TSchema } from 'typebox';
+import type { DunningService } from '../../billing/dunning.js';
+import type { Db } from '../../db/client.js';
+import { decodeCursor, encodeCursor } from '../../db/crud.js';
+import { dunningStore, type ProfileInput, type ProfileRow } from '../../db/dunning.js';
+import { notifyStore } from '../../db/notify.js';
+import type { Clock } from '../../lib/clock.js';
+import { TollgateError } from '../../lib/errors.js';
+import { effectiveTemplate } from '../../notify/outbox.js';
+import { IdParams, pageOf, ProblemSchema } from '../schemas.js';
+import { actorOf } from './crud.js';
+
+export interface DunningRoutesOptions {
+  db: Db;
+  dunning: DunningService;
+  clock: Clock;
+}
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const HHMM = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'HH:MM, billing time zone' });
+const CalendarDate = Type.String({ format: 'date', description: 'YYYY-MM-DD in the billing time zone' });
+const ChannelT = Type.Union([Type.Literal('email'), Type.Literal('sms')]);
+const Reminder = Type.Object({
+  afterDays: Type.Integer({ minimum: 1, maximum: 365, description: 'days after the due date' }),
+  channels: Type.Array(ChannelT, { minItems: 1, maxItems: 2, uniqueItems: true }),
+  template: Type.String({ minLength: 1, maxLength: 100, description: 'notification template key, e.g. invoice.reminder.1' }),
+}, { additionalProperties: false });
+
+const profileFields = {
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  isDefault: Type.Boolean({ description: 'the profile of customers that have none' }),
+  daysUntilDue: Type.Integer({ minimum: 0, maximum: 365 }),
+  reminders: Type.Array(Reminder, { maxItems: 3, description: 'up to three, in order of afterDays' }),
+  lateFeeAmount: Nullable(Type.Integer({ minimum: 1, maximum: 1e13, description: 'minor units; a one-off charge billed by the next run' })),
+  lateFeeAfterDays: Nullable(Type.Integer({ minimum: 1, maximum: 365 })),
+  lateFeeTaxRateBp: Type.Integer({ minimum: 0, maximum: 10000 }),
+  graceDays: Nullable(Type.Integer({ minimum: 0, maximum: 365, description: 'suspended on due date + graceDays + 1; null: never suspended' })),
+  suspendMode: Nullable(Type.Union([Type.Literal('reject'), Type.Literal('walled-garden')], { description: "null: the plan's mode or the configured default" })),
+  quietWeekdays: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { maxItems: 7, uniqueItems: true, description: 'ISO weekdays (1 Monday .. 7 Sunday) with no suspension' }),
+  quietDates: Type.Array(CalendarDate, { maxItems: 400, uniqueItems: true, description: 'holidays with no suspension' }),
+  officeHoursStart: Nullable(HHMM),
+  officeHoursEnd: Nullable(HHMM),
+  billSuspended: Type.Boolean({ description: 'keep invoicing services while suspended' }),
+};
+const Profile = Type.Object({ id: Type.Integer(), ...profileFields, createdAt: Type.String(), updatedAt: Type.String() });
+const ProfileCreate = Type.Object({
+  name: profileFields.name,
+  ...Object.fromEntries(Object.entries(profileFields).filter(([k]) => k !== 'name').map(([k, v]) => [k, Type.Optional(v)])),
+}, { additionalProperties: false });
+const ProfilePatch = Type.Object(Object.fromEntries(Object.entries(profileFields).map(([k, v]) => [k, Type.Optional(v)])), { additionalProperties: false, minProperties: 1 });
+const ListQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), cursor: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false });
+const CustomerDunning = Type.Object({ customerId: Type.Integer(), billingProfileId: Nullable(Type.Integer()), effectiveProfileId: Nullable(Type.Integer()), whitelisted: Type.Boolean() });
+const CustomerDunningPut = Type.Object({
+  billingProfileId: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+  whitelisted: Type.Optional(Type.Boolean({ description: 'never suspended for non-payment' })),
+}, { additionalProperties: false, minProperties: 1 });
+const QueueItem = Type.Object({
+  customerId: Type.Integer(), customerName: Type.String(), invoiceId: Type.Integer(), invoiceNumber: Type.String(), open: Type.Integer(),
+  dueDate: Type.String(), profileId: Type.Integer(), whitelisted: Type.Boolean(), suspensionDate: Nullable(Type.String()),
+  suspendAt: Nullable(Type.String({ description: 'the first instant the suspension may happen (quiet days and office hours applied); null: never' })),
+  services: Type.Array(Type.Object({ id: Type.Integer(), username: Type.String() })),
+  nextReminder: Nullable(Type.Object({ step: Type.Integer(), date: Type.String() })),
+});
+const DunningEvent = Type.Object({
+  id: Type.Integer(), key: Type.String(), customerId: Type.Integer(), invoiceId: Nullable(Type.Integer()), serviceId: Nullable(Type.Integer()),
+  kind: Type.String(), step: Nullable(Type.Integer()), date: Type.String(), at: Type.String(), detail: Type.Any(), resolvedAt: Nullable(Type.String()),
+});
+const EventQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  customerId: Type.Optional(Type.Integer({ minimum: 1 })), invoiceId: Type.Optional(Type.Integer({ minimum: 1 })),
+  kind: Type.Optional(Type.Union([Type.Literal('reminder'), Type.Literal('late_fee'), Type.Literal('suspend'), Type.Literal('resume')])),
+}, { additionalProperties: false });
+
+const errors = { 400: ProblemSchema, 401: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
+
+export const PROFILE_DEFAULTS: Omit<ProfileInput, 'name'> = {
+  isDefault: false, daysUntilDue: 14, reminders: [], lateFeeAmount: null, lateFeeAfterDays: null, lateFeeTaxRateBp: 0, graceDays: null,
+  suspendMode: null, quietWeekdays: [6, 7], quietDates: [], officeHoursStart: null, officeHoursEnd: null, billSuspended: false,
+};
+
+export async function dunningRoutes(app: FastifyInstance, opts: DunningRoutesOptions): Promise<void> {
+  const store = dunningStore(opts.db);
+  const templates = notifyStore(opts.db);
+  const iso = () => opts.clock.now().toISOString();
+  const bad = (field: string, msg: string) => new TollgateError('invalid_input', msg, field);
+
+  function check(p: ProfileInput): void {
+    p.reminders.forEach((r, i) => {
+      if (i > 0 && r.afterDays <= p.reminders[i - 1]!.afterDays) throw bad(`reminders.${i}.afterDays`, 'reminders must be in increasing order of afterDays');
+      for (const ch of r.channels) {
+        if (!effectiveTemplate(templates, r.template, ch)) throw bad(`reminders.${i}.template`, `no template "${r.template}" for ${ch} (see /api/v1/notification-templates)`);
+      }
+    });
+    if ((p.lateFeeAmount === null) !== (p.lateFeeAfterDays === null)) throw bad(p.lateFeeAmount === null ? 'lateFeeAmount' : 'lateFeeAfterDays', 'a late fee needs both lateFeeAmount and lateFeeAfterDays');
+    if ((p.officeHoursStart === null) !== (p.officeHoursEnd === null)) throw bad(p.officeHoursStart === null ? 'officeHoursStart' : 'officeHoursEnd', 'office hours need a start and an end');
+    if (p.officeHoursStart !== null && p.officeHoursStart === p.officeHoursEnd) throw bad('officeHoursEnd', 'office hours must not be empty');
+    if (p.quietWeekdays.length === 7) throw bad('quietWeekdays', 'at least one weekday must allow suspensions');
+  }
+  const nameTaken = (e: unknown) => {
+    if (e instanceof Error && /UNIQUE constraint failed: billing_profiles\.name/.test(e.message)) throw new TollgateError('conflict', 'a billing profile with this name exists', 'name');
+    throw e;
+  };
+  const get = (id: number): ProfileRow => {
+    const p = store.profile(id);
+    if (!p) throw new TollgateError('not_found', `billing profile ${id} does not exist`);
+    return p;
+  };
+  const tags = ['dunning'];
+
+  app.get('/api/v1/billing-profiles', { schema: { tags, summary: 'Billing profiles: due days, reminders, late fee, grace, suspension and quiet times', querystring: ListQuery, response: { 200: pageOf(Profile), ...errors } } }, async (req) => {
+    const q = req.query as { limit?: number; cursor?: string };
+    const limit = q.limit ?? 50;
+    const rows = store.profiles(q.cursor ? decodeCursor(q.cursor) : 0, limit + 1);
+    const items = rows.slice(0, limit);
+    return { items, next: rows.length > limit ? encodeCursor(items.at(-1)!.id) : null };
+  });
+  app.get('/api/v1/billing-profiles/:id', { schema: { tags, summary: 'A billing profile', params: IdParams, response: { 200: Profile, ...errors } } }, async (req) => get((req.params as { id: number }).id));
+  app.post('/api/v1/billing-profiles', { schema: { tags, summary: 'Create a billing profile', body: ProfileCreate, response: { 201: Profile, ...errors } } }, async (req, reply) => {
+    const input = { ...PROFILE_DEFAULTS, ...(req.body as Partial<ProfileInput>) } as ProfileInput;
+    check(input);
+    const created = store.transaction(() => {
+      let id: number;
+      try {
+        id = store.insertProfile(input, iso());
+      } catch (e) {
+        return nameTaken(e);
+      }
+      const row = store.profile(id)!;
+      store.audit(actorOf(req), iso(), 'create', 'billing_profile', id, undefined, row);
+      return row;
+    });
+    return reply.code(201).send(created);
+  });
+  app.patch('/api/v1/billing-profiles/:id', { schema: { tags, summary: 'Change a billing profile', params: IdParams, body: ProfilePatch, response: { 200: Profile, ...errors } } }, async (req) => {
+    const id = (req.params as { id: number }).id;
+    return store.transaction(() => {
+      const before = get(id);
+      const { id: _i, createdAt: _c, updatedAt: _u, ...rest } = before;
+      const input = { ...rest, ...(req.body as Partial<ProfileInput>) };
+      check(input);
+      try {
+        store.updateProfile(id, input, iso());
+      } catch (e) {
+        nameTaken(e);
+      }
+      const after = store.profile(id)!;
+      store.audit(actorOf(req), iso(), 'update', 'billing_profile', id, before, after);
+      return after;
+    });
+  });
+  app.delete('/api/v1/billing-profiles/:id', { schema: { tags, summary: 'Delete a billing profile no customer uses', params: IdParams, response: { 204: Type.Null(), ...errors } } }, async (req, reply) => {
+    const id = (req.params as { id: number }).id;
+    store.transaction(() => {
+      const before = get(id);
+      const users = store.profileUsers(id);
+      if (users > 0) throw new TollgateError('in_use', `${users} customer(s) use billing profile ${id}`);
+      store.deleteProfile(id);
+      store.audit(actorOf(req), iso(), 'delete', 'billing_profile', id, before, undefined);
+    });
+    return reply.code(204).send();
+  });
+
+  const customerView = (id: number) => {
+    const c = store.customer(id);
+    if (!c) throw new TollgateError('not_found', `customer ${id} does not exist`);
+    return { customerId: c.id, billingProfileId: c.billingProfileId, effectiveProfileId: store.profileOf(c)?.id ?? null, whitelisted: c.dunningExempt };
+  };
+  app.get('/api/v1/customers/:id/billing-profile', { schema: { tags, summary: "A customer's billing profile and dunning whitelist", params: IdParams, response: { 200: CustomerDunning, ...errors } } }, async (req) => customerView((req.params as { id: number }).id));
+  app.put('/api/v1/customers/:id/billing-profile', { schema: { tags, summary: "Set a customer's billing profile (null: the default) and whitelist", params: IdParams, body: CustomerDunningPut, response: { 200: CustomerDunning, ...errors } } }, async (req) => {
+    const id = (req.params as { id: number }).id;
+    const b = req.body as { billingProfileId?: number | null; whitelisted?: boolean };
+    return store.transaction(() => {
+      const before = customerView(id);
+      const profileId = b.billingProfileId === undefined ? before.billingProfileId : b.billingProfileId;
+      if (profileId !== null && !store.profile(profileId)) throw bad('billingProfileId', `billing profile ${profileId} does not exist`);
+      store.setCustomer(id, profileId, b.whitelisted ?? before.whitelisted, iso());
+      const after = customerView(id);
+      store.audit(actorOf(req), iso(), 'update', 'customer_dunning', id, before, after);
+      return after;
+    });
+  });
+
+  app.get('/api/v1/dunning', { schema: { tags, summary: 'The dunning queue: who gets suspended next and when, and the next reminder', response: { 200: Type.Object({ items: Type.Array(QueueItem), next: Type.Null() }), ...errors } } }, async () => ({ items: opts.dunning.queue(), next: null }));
+  app.get('/api/v1/dunning/events', { schema: { tags, summary: 'What dunning did: reminders, late fees, suspensions, reactivations (newest first)', querystring: EventQuery, response: { 200: pageOf(DunningEvent), ...errors } } }, async (req) => {
+    const q = req.query as { limit?: number; cursor?: string; customerId?: number; invoiceId?: number; kind?: string };
+    const limit = q.limit ?? 50;
+    const rows = store.events(q, limit + 1, q.cursor ? decodeCursor(q.cursor) : null);
+    const items = rows.slice(0, limit);
+    return { items, next: rows.length > limit ? encodeCursor(items.at(-1)!.id) : null };
+  });
+}

@@ -1,0 +1,123 @@
+/**
+ * Notification templates (`/api/v1/notification-templates`: the defaults and the operator's
+ * overrides) and the outbox (`/api/v1/notifications`: every message with its delivery state).
+ */
+import type { FastifyInstance } from 'fastify';
+import { Type, type TSchema } from 'typebox';
+import type { Db } from '../../db/client.js';
+import { decodeCursor, encodeCursor } from '../../db/crud.js';
+import { notifyStore, type Channel } from '../../db/notify.js';
+import type { Clock } from '../../lib/clock.js';
+import { TollgateError } from '../../lib/errors.js';
+import { CHANNELS, effectiveTemplate } from '../../notify/outbox.js';
+import { DEFAULT_TEMPLATES, variablesOf } from '../../notify/templates.js';
+import { ProblemSchema, pageOf } from '../schemas.js';
+import { actorOf } from './crud.js';
+
+export interface NotifyRoutesOptions {
+  db: Db;
+  clock: Clock;
+  /** Wakes the sender after a requeue. */
+  poke?: () => void;
+}
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const HHMM = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'HH:MM, billing time zone' });
+const ChannelT = Type.Union([Type.Literal('email'), Type.Literal('sms')]);
+const KeyT = Type.String({ pattern: '^[a-z0-9_.-]{1,100}$' });
+const Template = Type.Object({
+  key: Type.String(), channel: ChannelT, subject: Type.String(), body: Type.String(), delayMinutes: Type.Integer(),
+  sendFrom: Nullable(Type.String()), sendUntil: Nullable(Type.String()), enabled: Type.Boolean(),
+  source: Type.Union([Type.Literal('default'), Type.Literal('custom')]), variables: Type.Array(Type.String()), updatedAt: Nullable(Type.String()),
+});
+const TemplateParams = Type.Object({ key: KeyT, channel: ChannelT });
+const TemplatePut = Type.Object({
+  subject: Type.Optional(Type.String({ maxLength: 500, description: 'email only; {{var}} allowed' })),
+  body: Type.String({ minLength: 1, maxLength: 20000, description: 'email: HTML, values are HTML-escaped; SMS: text' }),
+  delayMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 10080 })),
+  sendFrom: Type.Optional(Nullable(HHMM)),
+  sendUntil: Type.Optional(Nullable(HHMM)),
+  enabled: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false });
+const Message = Type.Object({
+  id: Type.Integer(), customerId: Nullable(Type.Integer()), serviceId: Nullable(Type.Integer()), template: Type.String(), channel: ChannelT,
+  recipient: Type.String(), subject: Type.String(), body: Type.String(),
+  status: Type.Union([Type.Literal('queued'), Type.Literal('sending'), Type.Literal('sent'), Type.Literal('failed')]),
+  attempts: Type.Integer(), lastError: Nullable(Type.String()), nextAttemptAt: Type.String(), dedupeKey: Nullable(Type.String()),
+  createdAt: Type.String(), sentAt: Nullable(Type.String()),
+});
+const MessageQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  status: Type.Optional(Type.Union([Type.Literal('queued'), Type.Literal('sending'), Type.Literal('sent'), Type.Literal('failed')])),
+  channel: Type.Optional(ChannelT), customerId: Type.Optional(Type.Integer({ minimum: 1 })), template: Type.Optional(KeyT),
+}, { additionalProperties: false });
+
+const errors = { 400: ProblemSchema, 401: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
+
+export async function notifyRoutes(app: FastifyInstance, opts: NotifyRoutesOptions): Promise<void> {
+  const store = notifyStore(opts.db);
+  const iso = () => opts.clock.now().toISOString();
+  const view = (key: string, channel: Channel) => {
+    const t = effectiveTemplate(store, key, channel);
+    if (!t) return null;
+    return { ...t, variables: [...new Set([...variablesOf(t.subject), ...variablesOf(t.body)])] };
+  };
+  const tags = ['notifications'];
+
+  app.get('/api/v1/notification-templates', { schema: { tags, summary: 'Every template in force: the defaults and the overrides', response: { 200: Type.Object({ items: Type.Array(Template), next: Type.Null() }), ...errors } } }, async () => {
+    const keys = new Set([...Object.keys(DEFAULT_TEMPLATES), ...store.templates().map((t) => t.key)]);
+    const items = [...keys].sort().flatMap((k) => CHANNELS.map((ch) => view(k, ch)).filter((t) => t !== null));
+    return { items, next: null };
+  });
+  app.get('/api/v1/notification-templates/:key/:channel', { schema: { tags, summary: 'One template', params: TemplateParams, response: { 200: Template, ...errors } } }, async (req) => {
+    const { key, channel } = req.params as { key: string; channel: Channel };
+    const t = view(key, channel);
+    if (!t) throw new TollgateError('not_found', `no template ${key} for ${channel}`);
+    return t;
+  });
+  app.put('/api/v1/notification-templates/:key/:channel', { schema: { tags, summary: 'Override a template (or add one for a new key)', params: TemplateParams, body: TemplatePut, response: { 200: Template, ...errors } } }, async (req) => {
+    const { key, channel } = req.params as { key: string; channel: Channel };
+    const b = req.body as { subject?: string; body: string; delayMinutes?: number; sendFrom?: string | null; sendUntil?: string | null; enabled?: boolean };
+    if ((b.sendFrom == null) !== (b.sendUntil == null)) throw new TollgateError('invalid_input', 'sending hours need sendFrom and sendUntil', b.sendFrom == null ? 'sendFrom' : 'sendUntil');
+    if (b.sendFrom != null && b.sendFrom === b.sendUntil) throw new TollgateError('invalid_input', 'sending hours must not be empty', 'sendUntil');
+    if (channel === 'email' && !(b.subject ?? '').trim()) throw new TollgateError('invalid_input', 'an email template needs a subject', 'subject');
+    return store.transaction(() => {
+      const before = view(key, channel);
+      store.upsertTemplate({ key, channel, subject: channel === 'email' ? b.subject ?? '' : '', body: b.body, delayMinutes: b.delayMinutes ?? 0, sendFrom: b.sendFrom ?? null, sendUntil: b.sendUntil ?? null, enabled: b.enabled ?? true }, iso());
+      const after = view(key, channel)!;
+      store.audit(actorOf(req), iso(), 'update', 'notification_template', `${key}/${channel}`, before ?? undefined, after);
+      return after;
+    });
+  });
+  app.delete('/api/v1/notification-templates/:key/:channel', { schema: { tags, summary: 'Remove an override: the default applies again', params: TemplateParams, response: { 204: Type.Null(), ...errors } } }, async (req, reply) => {
+    const { key, channel } = req.params as { key: string; channel: Channel };
+    store.transaction(() => {
+      const before = store.template(key, channel);
+      if (!before) throw new TollgateError('not_found', `no override of ${key} for ${channel}`);
+      store.deleteTemplate(key, channel);
+      store.audit(actorOf(req), iso(), 'delete', 'notification_template', `${key}/${channel}`, before, undefined);
+    });
+    return reply.code(204).send();
+  });
+
+  app.get('/api/v1/notifications', { schema: { tags, summary: 'The outbox, newest first: filter by status, channel, customer, template', querystring: MessageQuery, response: { 200: pageOf(Message), ...errors } } }, async (req) => {
+    const q = req.query as { limit?: number; cursor?: string; status?: 'queued'; channel?: Channel; customerId?: number; template?: string };
+    const limit = q.limit ?? 50;
+    const rows = store.list(q, limit + 1, q.cursor ? decodeCursor(q.cursor) : null);
+    const items = rows.slice(0, limit);
+    return { items, next: rows.length > limit ? encodeCursor(items.at(-1)!.id) : null };
+  });
+  app.post('/api/v1/notifications/:id/retry', { schema: { tags, summary: 'Queue a failed message again', params: Type.Object({ id: Type.Integer({ minimum: 1 }) }), response: { 200: Message, ...errors } } }, async (req) => {
+    const id = (req.params as { id: number }).id;
+    const row = store.transaction(() => {
+      const before = store.get(id);
+      if (!before) throw new TollgateError('not_found', `notification ${id} does not exist`);
+      if (!store.requeue(id, iso())) throw new TollgateError('conflict', `notification ${id} is ${before.status}; only a failed one can be retried`);
+      const after = store.get(id)!;
+      store.audit(actorOf(req), iso(), 'retry', 'notification', id, { status: before.status }, { status: after.status });
+      return after;
+    });
+    opts.poke?.();
+    return row;
+  });
+}

@@ -1,0 +1,432 @@
+/**
+ * ServiceControl (src/nas/control.ts) over RFC 5176: suspend, resume, disconnect and refresh the rate
+ * of a service's live sessions, with every request in the action log (nas_actions).
+ *
+ * For each open session of the service the NAS of that session gets a Disconnect-Request or a
+ * CoA-Request on its coaPort, naming the session by User-Name, Acct-Session-Id, Framed-IP-Address
+ * and NAS-IP-Address where known (the CoA client adds Event-Timestamp and Message-Authenticator and
+ * retransmits with backoff). What a live session should get is what a fresh login would get now
+ * (the same `decide()`): a reject means Disconnect, an accept means a CoA with its rate (and, in the
+ * walled garden, Mikrotik-Address-List). A NAK with Error-Cause 503 (Session-Context-Not-Found)
+ * closes our record of the session; a NAKed CoA falls back to a Disconnect; a NAKed or unanswered
+ * Disconnect falls back to the RouterOS API where the NAS has one.
+ *
+ * An ACK is not the end. A background checker confirms an ACKed Disconnect when the session's
+ * Accounting-Stop arrives (its record closes) and an ACKed CoA when any accounting packet of the
+ * session arrives after the ACK; past the confirmation timeout it retries once, then flags the action
+ * `unconfirmed`.
+ */
+import type { Logger } from 'pino';
+import { decide, type Policy, type ReplyAttr } from '../aaa/decide.js';
+import { loginCapChecker } from '../billing/caps.js';
+import type { Config } from '../config/schema.js';
+import { actionStore, type ActionSession, type NasActionKind, type NasActionOutcome, type NasActionRow, type SuspensionMode } from '../db/actions.js';
+import type { Db } from '../db/client.js';
+import { radiusQueries, writeBarrier, type AcctWriter } from '../db/radius.js';
+import { dateInZone } from '../lib/calendar.js';
+import { systemClock, type Clock } from '../lib/clock.js';
+import type { SecretBox } from '../lib/secretbox.js';
+import type { Metrics } from '../metrics.js';
+import { CoaClient, DEFAULT_COA_PORT, type CoaResult, type CoaSession } from '../radius/coa/index.js';
+import type { Dictionary } from '../radius/dict/dictionary.js';
+import { loadDictionary } from '../radius/dict/load.js';
+import { coaHost, confirmSeconds, enforcement, judgeAcked, summarize, type RequestSummary } from './action-plan.js';
+import type { ActionRequest, ActionSummary, ServiceControl } from './control.js';
+
+/** A live session as the RouterOS fallback needs it to find the router's entry. */
+export interface RouterOsSessionRef {
+  username: string;
+  acctSessionId: string;
+  framedIpAddress: string | null;
+  callingStationId: string | null;
+}
+
+/** `notFound`: the router had no such session (it is gone, so our record is closed). */
+export type RouterOsResult = { ok: true; notFound?: boolean } | { ok: false; error: string };
+
+/**
+ * Removes an active session through the NAS's RouterOS API. Returns undefined (synchronously) when
+ * the NAS has no RouterOS API configured, so the caller knows there is no fallback.
+ */
+export type RouterOsFallback = (nasId: number, session: RouterOsSessionRef) => Promise<RouterOsResult> | undefined;
+
+/** Closes our record of a session the NAS says it does not have. */
+export type SessionCloser = (s: { id: number; nasId: number | null; acctSessionId: string; username: string; at: Date; cause: string }) => Promise<void>;
+
+export interface ServiceControlDeps {
+  db: Db;
+  box: SecretBox;
+  config: Config;
+  clock?: Clock;
+  /** The RFC 5176 client; one is made (and closed by stop()) from `[radius] coa_*` when absent. */
+  coa?: CoaClient;
+  dictionary?: Dictionary;
+  /**
+   * Closes a session record. In the daemon this goes through the RADIUS server's accounting writer
+   * (`writerSessionCloser`) so its in-memory index of open sessions follows; absent, the row is
+   * updated directly (a process without a RADIUS server).
+   */
+  closeSession?: SessionCloser;
+  /** Called after a service's status changed, before any packet goes out: RADIUS drops its cached row. */
+  onServiceChange?: (serviceId: number) => void;
+  routerOs?: RouterOsFallback;
+  metrics?: Metrics;
+  log?: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** How often the checker looks at ACKed actions; default 1000 ms. */
+  checkIntervalMs?: number;
+}
+
+export interface ServiceControlRuntime extends ServiceControl {
+  /** Starts the background checker (idempotent). */
+  start(): void;
+  /** Stops the checker, ends outstanding requests and waits for the actions in flight. */
+  stop(): Promise<void>;
+  /** One pass of the checker (what the interval runs); tests call it with a moved clock. */
+  check(): Promise<void>;
+}
+
+type Entry = ActionSummary['actions'][number];
+
+/** The authorization policy as the RADIUS server builds it from the config. */
+export function policyFromConfig(config: Config): Policy {
+  return {
+    interimInterval: config.radius.interim_interval,
+    suspendedMode: config.radius.suspended_mode as Policy['suspendedMode'],
+    walledGardenList: config.radius.walled_garden_list,
+    walledGardenDownloadKbps: config.radius.walled_garden_download_kbps,
+    walledGardenUploadKbps: config.radius.walled_garden_upload_kbps,
+    expiredMode: config.prepaid.expired_mode as Policy['expiredMode'],
+  };
+}
+
+/**
+ * A SessionCloser through the RADIUS server's accounting writer: an Accounting-Stop of our own
+ * making (no counters, so usage does not move), committed like any other, so the writer's index of
+ * open sessions stays in step. A session whose NAS row is gone is closed directly.
+ */
+export function writerSessionCloser(db: Db, writer: AcctWriter, timezone: string): SessionCloser {
+  const store = actionStore(db);
+  return async (s) => {
+    if (s.nasId === null) {
+      store.closeSession(s.id, s.at.toISOString(), s.cause);
+      return;
+    }
+    await writer.accounting({
+      kind: 'stop', nasId: s.nasId, acctSessionId: s.acctSessionId, username: s.username, at: s.at.toISOString(), day: dateInZone(s.at, timezone),
+      nasIpAddress: null, nasPort: null, framedIpAddress: null, callingStationId: null, calledStationId: null, sessionTime: null,
+      inputOctets: null, outputOctets: null, terminateCause: s.cause, interimInterval: null,
+    });
+  };
+}
+
+const NOT_FOUND_CAUSE = 'Session-Context-Not-Found';
+
+export function createServiceControl(deps: ServiceControlDeps): ServiceControlRuntime {
+  const { db, box, config } = deps;
+  const clock = deps.clock ?? systemClock;
+  const store = actionStore(db);
+  const rq = radiusQueries(db);
+  const dict = deps.dictionary ?? loadDictionary(config.radius.dictionaries);
+  const ownCoa = deps.coa === undefined;
+  const coa = deps.coa ?? new CoaClient({ clock, dictionary: dict, retry: { initialTimeoutMs: config.radius.coa_timeout_ms, maxTries: config.radius.coa_tries } });
+  const policy = policyFromConfig(config);
+  const timezone = config.billing.timezone;
+  const confirm = {
+    disconnectConfirmSeconds: config.radius.disconnect_confirm_seconds,
+    coaConfirmSeconds: config.radius.coa_confirm_seconds,
+    interimInterval: config.radius.interim_interval,
+  };
+  const inflight = new Set<Promise<unknown>>();
+  let timer: NodeJS.Timeout | undefined;
+  let checking: Promise<void> | undefined;
+  let stopped = false;
+
+  const iso = (d: Date = clock.now()) => d.toISOString();
+  const checkAt = (kind: NasActionKind, from: Date) => iso(new Date(from.getTime() + confirmSeconds(kind, confirm) * 1000));
+  const counted = (kind: NasActionKind, outcome: NasActionOutcome) => deps.metrics?.nasActions.inc({ kind, outcome });
+  const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+  function track<T>(p: Promise<T>): Promise<T> {
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p)).catch(() => {});
+    return p;
+  }
+
+  async function closeSession(s: Pick<ActionSession, 'id' | 'nasId' | 'acctSessionId' | 'username'>): Promise<void> {
+    const at = clock.now();
+    try {
+      if (deps.closeSession) await deps.closeSession({ id: s.id, nasId: s.nasId, acctSessionId: s.acctSessionId, username: s.username, at, cause: NOT_FOUND_CAUSE });
+      else store.closeSession(s.id, iso(at), NOT_FOUND_CAUSE);
+    } catch (e) {
+      deps.log?.error({ err: message(e), session: s.id }, 'could not close the session record after a NAK Session-Context-Not-Found');
+    }
+  }
+
+  function coaSession(s: Pick<ActionSession, 'username' | 'acctSessionId' | 'framedIpAddress' | 'nasIpAddress'>): CoaSession {
+    return {
+      userName: s.username,
+      acctSessionId: s.acctSessionId,
+      ...(s.framedIpAddress !== null ? { framedIpAddress: s.framedIpAddress } : {}),
+      ...(s.nasIpAddress !== null ? { nasIpAddress: s.nasIpAddress } : {}),
+    };
+  }
+
+  type Sent = CoaResult | { outcome: 'failed'; error: string; attempts: number; sessionNotFound: false };
+
+  /** One request to the session's NAS; never rejects. */
+  async function transmit(kind: NasActionKind, s: ActionSession, attributes: readonly ReplyAttr[]): Promise<Sent> {
+    const host = coaHost(s.nasAddress, s.nasIpAddress);
+    if (s.nasId === null || s.nasSecretEnc === null) return { outcome: 'failed', error: 'the session has no NAS on record', attempts: 0, sessionNotFound: false };
+    if (host === undefined) {
+      return {
+        outcome: 'failed', attempts: 0, sessionNotFound: false,
+        error: `the NAS address ${s.nasAddress} is a range and the session's NAS-IP-Address (${s.nasIpAddress ?? 'none'}) is not in it: no address to send to`,
+      };
+    }
+    try {
+      const target = { host, port: s.coaPort ?? DEFAULT_COA_PORT, secret: box.openBuffer(s.nasSecretEnc) };
+      if (kind === 'disconnect') return await coa.disconnect(target, coaSession(s));
+      const attrs = attributes.map(([name, value]) => {
+        const def = dict.attr(name);
+        if (!def) throw new Error(`attribute ${name} is not in the dictionary`);
+        return { def, value };
+      });
+      return await coa.coa(target, coaSession(s), attrs);
+    } catch (e) {
+      return { outcome: 'failed', error: message(e), attempts: 0, sessionNotFound: false };
+    }
+  }
+
+  function targetOf(s: ActionSession): string | null {
+    const host = coaHost(s.nasAddress, s.nasIpAddress);
+    if (host === undefined) return null;
+    const port = s.coaPort ?? DEFAULT_COA_PORT;
+    return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  }
+
+  /** The RouterOS fallback for a Disconnect, if the NAS has the API: true when the router removed the session. */
+  async function viaRouterOs(id: number, s: ActionSession, attemptsBefore: number, errorBefore: string | null): Promise<boolean> {
+    if (s.nasId === null || !deps.routerOs) return false;
+    let pending: Promise<RouterOsResult> | undefined;
+    try {
+      pending = deps.routerOs(s.nasId, { username: s.username, acctSessionId: s.acctSessionId, framedIpAddress: s.framedIpAddress, callingStationId: s.callingStationId });
+    } catch (e) {
+      pending = Promise.resolve({ ok: false, error: message(e) });
+    }
+    if (pending === undefined) return false;
+    const r = await pending.catch((e: unknown): RouterOsResult => ({ ok: false, error: message(e) }));
+    const now = clock.now();
+    if (r.ok) {
+      store.updateAction(id, { at: iso(now), outcome: 'acked', via: 'routeros', attempts: attemptsBefore + 1, answeredAt: iso(now), checkAt: checkAt('disconnect', now) });
+      counted('disconnect', 'acked');
+      if (r.notFound) await closeSession(s);
+      return true;
+    }
+    store.updateAction(id, { at: iso(now), via: 'routeros', attempts: attemptsBefore + 1, error: [errorBefore, `RouterOS: ${r.error}`].filter(Boolean).join('; ') });
+    return false;
+  }
+
+  /** Sends one action for one session, logs it and runs its fallbacks; returns every action it made. */
+  async function act(kind: NasActionKind, s: ActionSession, attributes: ReplyAttr[], req: ActionRequest, fallbackOf: number | null = null): Promise<number[]> {
+    const id = store.insertAction({
+      kind, reason: req.reason, actor: req.by, serviceId: s.serviceId, sessionId: s.id, acctSessionId: s.acctSessionId, username: s.username,
+      nasId: s.nasId, target: targetOf(s), request: JSON.stringify(summarize(s, attributes)), outcome: 'pending', fallbackOf, at: iso(),
+    });
+    const r = await transmit(kind, s, attributes);
+    const now = clock.now();
+    const ids = [id];
+    if (r.outcome === 'ack') {
+      store.updateAction(id, { at: iso(now), outcome: 'acked', attempts: r.attempts, answeredAt: iso(now), checkAt: checkAt(kind, now) });
+      counted(kind, 'acked');
+      return ids;
+    }
+    if (r.outcome === 'nak') {
+      store.updateAction(id, { at: iso(now), outcome: 'nak', attempts: r.attempts, answeredAt: iso(now), errorCause: r.errorCause ?? null, errorCauseName: r.errorCauseName ?? null });
+      counted(kind, 'nak');
+      if (r.sessionNotFound) {
+        await closeSession(s);
+        return ids;
+      }
+      if (kind === 'coa') return [...ids, ...(await act('disconnect', s, [], req, id))];
+      await viaRouterOs(id, s, r.attempts, null);
+      return ids;
+    }
+    const error = r.outcome === 'timeout' ? (r.error ?? `no answer after ${r.attempts} transmission(s)`) : (r.error ?? 'could not be sent');
+    store.updateAction(id, { at: iso(now), outcome: r.outcome, attempts: r.attempts, error });
+    counted(kind, r.outcome);
+    if (kind === 'disconnect') await viaRouterOs(id, s, r.attempts, error);
+    return ids;
+  }
+
+  function summary(serviceId: number, ids: number[]): ActionSummary {
+    return {
+      serviceId,
+      actions: ids.map((id): Entry => {
+        const a = store.action(id)!;
+        return { id, kind: a.kind, sessionId: a.acctSessionId, outcome: a.outcome };
+      }),
+    };
+  }
+
+  async function openSessions(serviceId: number): Promise<ActionSession[]> {
+    // Read-your-writes: accounting handed to the writer thread before now is committed first.
+    await writeBarrier(db);
+    return store.openSessions(serviceId);
+  }
+
+  /** Every open session to what a fresh login would get now (CoA), or cut when it would be refused. */
+  async function enforce(serviceId: number, req: ActionRequest): Promise<ActionSummary> {
+    const svc = store.serviceOrThrow(serviceId);
+    const sessions = await openSessions(serviceId);
+    const facts = rq.service(svc.username);
+    const now = clock.now();
+    // The data-cap facts exactly as a login reads them (fair-use tier, block, top-ups).
+    const cap = facts ? loginCapChecker(db).check(facts, dateInZone(now, timezone)) : undefined;
+    const ids = await Promise.all(
+      sessions.map(async (s) => {
+        const decision = decide(
+          facts,
+          { passwordOk: true, callingStationId: facts?.macAddress ?? s.callingStationId, nasId: s.nasId ?? 0, vendor: s.vendor ?? 'generic' },
+          { now, openSessions: [], policy, cap },
+        );
+        const e = enforcement(decision);
+        if (e.kind === 'none') return [];
+        if (e.kind === 'disconnect') return act('disconnect', s, [], req);
+        return act('coa', s, e.attributes, req);
+      }),
+    );
+    return summary(serviceId, ids.flat());
+  }
+
+  async function disconnectAll(serviceId: number, req: ActionRequest): Promise<ActionSummary> {
+    store.serviceOrThrow(serviceId);
+    const sessions = await openSessions(serviceId);
+    const ids = await Promise.all(sessions.map((s) => act('disconnect', s, [], req)));
+    return summary(serviceId, ids.flat());
+  }
+
+  function actor(req: ActionRequest) {
+    return { id: req.by };
+  }
+
+  async function suspend(serviceId: number, req: ActionRequest): Promise<ActionSummary> {
+    const now = clock.now();
+    const svc = store.serviceOrThrow(serviceId);
+    const mode: SuspensionMode = req.mode ?? svc.suspensionMode ?? policy.suspendedMode;
+    const change = store.suspend(serviceId, { at: iso(now), today: dateInZone(now, timezone), mode, actor: actor(req), reason: req.reason });
+    if (change.changed) deps.onServiceChange?.(serviceId);
+    return enforce(serviceId, req);
+  }
+
+  async function resume(serviceId: number, req: ActionRequest): Promise<ActionSummary> {
+    const now = clock.now();
+    const change = store.resume(serviceId, { at: iso(now), today: dateInZone(now, timezone), actor: actor(req), reason: req.reason });
+    if (!change.changed) return { serviceId, actions: [] };
+    deps.onServiceChange?.(serviceId);
+    // RADIUS cannot take an address out of a list: a walled-garden session is cut, and the customer's
+    // next login is accepted at the full rate without the list. A rejected one had no session.
+    if (change.mode !== 'walled-garden') return { serviceId, actions: [] };
+    return disconnectAll(serviceId, req);
+  }
+
+  // ---- the checker
+
+  async function retry(a: NasActionRow): Promise<void> {
+    const s = a.sessionId === null ? undefined : store.session(a.sessionId);
+    const now = clock.now();
+    if (s === undefined) {
+      store.updateAction(a.id, { at: iso(now), outcome: 'unconfirmed', error: 'the session record is gone' });
+      counted(a.kind, 'unconfirmed');
+      return;
+    }
+    if (a.kind === 'disconnect' && deps.routerOs && s.nasId !== null) {
+      const viaApi = deps.routerOs(s.nasId, { username: s.username, acctSessionId: s.acctSessionId, framedIpAddress: s.framedIpAddress, callingStationId: s.callingStationId });
+      if (viaApi !== undefined) {
+        const r = await viaApi.catch((e: unknown): RouterOsResult => ({ ok: false, error: message(e) }));
+        const t = clock.now();
+        if (r.ok) {
+          store.updateAction(a.id, { at: iso(t), via: 'routeros', retries: 1, attempts: a.attempts + 1, checkAt: r.notFound ? iso(t) : checkAt(a.kind, t) });
+          if (r.notFound) await closeSession(s);
+        } else {
+          store.updateAction(a.id, { at: iso(t), via: 'routeros', retries: 1, attempts: a.attempts + 1, outcome: 'unconfirmed', error: `retry through RouterOS: ${r.error}` });
+          counted(a.kind, 'unconfirmed');
+        }
+        return;
+      }
+    }
+    const request = JSON.parse(a.request) as RequestSummary;
+    const r = await transmit(a.kind, s, request.attributes);
+    const t = clock.now();
+    const attempts = a.attempts + r.attempts;
+    if (r.outcome === 'ack') {
+      store.updateAction(a.id, { at: iso(t), retries: 1, attempts, checkAt: checkAt(a.kind, t) });
+      return;
+    }
+    if (r.outcome === 'nak' && r.sessionNotFound) {
+      // The NAS has no such session: closing our record confirms a Disconnect on the next pass.
+      store.updateAction(a.id, { at: iso(t), retries: 1, attempts, errorCause: r.errorCause ?? null, errorCauseName: r.errorCauseName ?? null, checkAt: iso(t) });
+      await closeSession(s);
+      return;
+    }
+    const error = r.outcome === 'nak' ? `retry NAKed${r.errorCauseName ? ` (${r.errorCauseName})` : ''}` : `retry: ${r.outcome === 'timeout' ? (r.error ?? 'no answer') : r.error}`;
+    store.updateAction(a.id, {
+      at: iso(t), retries: 1, attempts, outcome: 'unconfirmed', error,
+      ...(r.outcome === 'nak' ? { errorCause: r.errorCause ?? null, errorCauseName: r.errorCauseName ?? null } : {}),
+    });
+    counted(a.kind, 'unconfirmed');
+  }
+
+  async function checkOnce(): Promise<void> {
+    if (store.ackedActions().length === 0) return;
+    await writeBarrier(db);
+    for (const a of store.ackedActions()) {
+      const state = a.sessionId === null ? undefined : store.sessionState(a.sessionId);
+      const now = clock.now();
+      const verdict = judgeAcked(a, state, now);
+      if (verdict === 'wait') continue;
+      if (verdict === 'confirmed') {
+        store.updateAction(a.id, { at: iso(now), outcome: 'confirmed', confirmedAt: iso(now), checkAt: null });
+        counted(a.kind, 'confirmed');
+      } else if (verdict === 'unconfirmed') {
+        store.updateAction(a.id, { at: iso(now), outcome: 'unconfirmed', checkAt: null, error: a.error ?? 'ACKed, retried, and accounting never confirmed it' });
+        counted(a.kind, 'unconfirmed');
+      } else {
+        await retry(a);
+      }
+    }
+  }
+
+  function check(): Promise<void> {
+    checking ??= checkOnce()
+      .catch((e: unknown) => deps.log?.error({ err: message(e) }, 'checking network actions failed'))
+      .finally(() => (checking = undefined));
+    return checking;
+  }
+
+  const guarded = <T>(fn: () => Promise<T>): Promise<T> => {
+    if (stopped) return Promise.reject(new Error('service control is stopped'));
+    return track(fn());
+  };
+
+  return {
+    suspend: (serviceId, req) => guarded(() => suspend(serviceId, req)),
+    resume: (serviceId, req) => guarded(() => resume(serviceId, req)),
+    disconnect: (serviceId, req) => guarded(() => disconnectAll(serviceId, req)),
+    refreshRate: (serviceId, req) => guarded(() => enforce(serviceId, req)),
+    check,
+    start() {
+      if (timer !== undefined || stopped) return;
+      timer = setInterval(() => void check(), deps.checkIntervalMs ?? 1000);
+      timer.unref();
+    },
+    async stop() {
+      stopped = true;
+      if (timer !== undefined) clearInterval(timer);
+      timer = undefined;
+      // Outstanding requests end now (logged as timeouts, "client closed") rather than holding shutdown.
+      if (ownCoa) await coa.close();
+      await Promise.allSettled([...inflight]);
+      await checking;
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { loadConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import { openDatabase, type Db } from '../../src/db/client.js';
+import { migrate } from '../../src/db/migrate.js';
+import { adminStore, tokenStore } from '../../src/db/security.js';
+import { build, type App } from '../../src/http/build.js';
+import { TestClock } from '../../src/lib/clock.js';
+import { hashPassword } from '../../src/lib/password.js';
+import { SecretBox } from '../../src/lib/secretbox.js';
+import { tempDir } from './daemon.js';
+
+/** An app on a fresh database file with a movable clock, for the admin API and security tests. */
+export interface TestApi {
+  app: App;
+  db: Db;
+  box: SecretBox;
+  dir: string;
+  clock: TestClock;
+  config: Config;
+  /** A bearer token of a role, created as the CLI does. */
+  token(role: string, expiresAt?: string): Promise<string>;
+  /** Creates an admin directly in the database. */
+  admin(username: string, password: string, role: string, opts?: { mustChangePassword?: boolean }): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function testApi(opts: { env?: Record<string, string>; logger?: Logger; db?: { db: Db; box: SecretBox; dir: string }; clock?: TestClock } = {}): Promise<TestApi> {
+  const dir = opts.db?.dir ?? tempDir('tollgate-admin-');
+  const db = opts.db?.db ?? openDatabase({ path: join(dir, 'tollgate.db'), synchronous: 'normal' });
+  if (!opts.db) await migrate(db.$client);
+  const box = opts.db?.box ?? new SecretBox(randomBytes(32));
+  const clock = opts.clock ?? new TestClock('2026-11-23T10:00:00.000Z');
+  const config = loadConfig(undefined, { TOLLGATE_DATABASE_PATH: join(dir, 'tollgate.db'), ...opts.env }).config;
+  const app = await build({ db, box, config, logger: opts.logger ?? false, now: () => clock.now() });
+  return {
+    app, db, box, dir, clock, config,
+    token: async (role, expiresAt) => (await tokenStore(db, () => clock.now()).create({ name: `t-${role}`, role, expiresAt, actor: { id: 'cli' } })).token,
+    admin: async (username, password, role, o = {}) =>
+      adminStore(db).create({ username, passwordHash: await hashPassword(password), role, mustChangePassword: o.mustChangePassword ?? false, actor: { id: 'cli' }, at: clock.now() }),
+    close: async () => {
+      await app.close();
+      if (!opts.db) db.$client.close();
+    },
+  };
+}
+
+/** The session cookie's `name=value` from a response, for the Cookie header of the next request. */
+export function cookieFrom(res: { headers: Record<string, unknown> }): string | undefined {
+  const set = [res.headers['set-cookie']].flat().filter(Boolean) as string[];
+  const c = set.find((s) => s.startsWith('tollgate_session='));
+  return c?.split(';')[0];
+}
+
+/** Replaces path parameters with values that name nothing that exists. */
+export function concreteUrl(pattern: string): string {
+  return pattern
+    .replace(/:date\b/g, '2026-01-01')
+    .replace(/:name\b/g, 'no-such-thing')
+    .replace(/:(\w*id|\w*Id)\b/g, '999999')
+    .replace(/:\w+/g, '999999');
+}

@@ -1,0 +1,168 @@
+// A Tollgate for prepaid, voucher and data-cap tests: a real SQLite file, the RADIUS server on
+// 127.0.0.1 UDP (free ports), the HTTP app through inject(), a clock the test moves, and a recording
+// ServiceControl in place of CoA/Disconnect (what the network would be asked, and when).
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { loadConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import { openDatabase, type Db } from '../../src/db/client.js';
+import { migrate } from '../../src/db/migrate.js';
+import { tokenStore } from '../../src/db/security.js';
+import { build, type App } from '../../src/http/build.js';
+import { TestClock } from '../../src/lib/clock.js';
+import { SecretBox } from '../../src/lib/secretbox.js';
+import { createMetrics } from '../../src/metrics.js';
+import type { ActionRequest, ActionSummary, ServiceControl } from '../../src/nas/control.js';
+import type { NotificationRequest, Notifier } from '../../src/notify/types.js';
+import { Code, decodePacket, findAttr } from '../../src/radius/codec/index.js';
+import { startRadiusServer, type RadiusServer } from '../../src/radius/server/index.js';
+import { tempDir } from './daemon.js';
+import { accessRequest, accountingRequest, dictionary, UdpClient } from './radius.js';
+
+export interface ControlCall {
+  op: 'suspend' | 'resume' | 'disconnect' | 'refreshRate';
+  serviceId: number;
+  req: ActionRequest;
+  /** performance.now() when it was called. */
+  at: number;
+}
+
+export class RecordingControl implements ServiceControl {
+  readonly calls: ControlCall[] = [];
+  private waiters: { pred: (c: ControlCall) => boolean; resolve: (c: ControlCall) => void }[] = [];
+  private record(op: ControlCall['op'], serviceId: number, req: ActionRequest): Promise<ActionSummary> {
+    const call = { op, serviceId, req, at: performance.now() };
+    this.calls.push(call);
+    for (const w of [...this.waiters]) if (w.pred(call)) {
+      this.waiters.splice(this.waiters.indexOf(w), 1);
+      w.resolve(call);
+    }
+    return Promise.resolve({ serviceId, actions: [] });
+  }
+  suspend(id: number, r: ActionRequest) { return this.record('suspend', id, r); }
+  resume(id: number, r: ActionRequest) { return this.record('resume', id, r); }
+  disconnect(id: number, r: ActionRequest) { return this.record('disconnect', id, r); }
+  refreshRate(id: number, r: ActionRequest) { return this.record('refreshRate', id, r); }
+  of(op: ControlCall['op'], serviceId?: number) {
+    return this.calls.filter((c) => c.op === op && (serviceId === undefined || c.serviceId === serviceId));
+  }
+  /** Resolves with the first matching call from now on, or undefined after `ms`. */
+  next(pred: (c: ControlCall) => boolean, ms = 2000): Promise<ControlCall | undefined> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), ms);
+      this.waiters.push({ pred, resolve: (c) => (clearTimeout(timer), resolve(c)) });
+    });
+  }
+}
+
+export class RecordingNotifier implements Notifier {
+  readonly sent: NotificationRequest[] = [];
+  private keys = new Set<string>();
+  async enqueue(req: NotificationRequest) {
+    if (req.dedupeKey && this.keys.has(req.dedupeKey)) return { queued: 0 };
+    if (req.dedupeKey) this.keys.add(req.dedupeKey);
+    this.sent.push(req);
+    return { queued: 1 };
+  }
+}
+
+export interface Env {
+  dir: string;
+  config: Config;
+  db: Db;
+  box: SecretBox;
+  app: App;
+  radius: RadiusServer;
+  clock: TestClock;
+  control: RecordingControl;
+  udp: UdpClient;
+  secret: string;
+  authPort: number;
+  acctPort: number;
+  call(method: string, url: string, payload?: unknown): Promise<{ status: number; body: any; raw: Buffer; type: string }>;
+  close(): Promise<void>;
+}
+
+export async function startEnv(opts: { start: string; tomlExtra?: string; dbFile?: string }): Promise<Env> {
+  const dir = tempDir('tollgate-prepaid-');
+  const file = join(dir, 'tollgate.toml');
+  writeFileSync(file, `[database]\npath = "${join(dir, opts.dbFile ?? 'tollgate.db')}"\nsynchronous = "normal"\n[radius]\nauth_listen = "127.0.0.1:0"\nacct_listen = "127.0.0.1:0"\n` +
+    `[billing]\ntimezone = "Europe/Rome"\ncurrency = "EUR"\n${opts.tomlExtra ?? ''}`);
+  const config = loadConfig(file, {}).config;
+  const db = openDatabase({ path: config.database.path, synchronous: 'normal' });
+  await migrate(db.$client);
+  const box = new SecretBox(randomBytes(32));
+  const clock = new TestClock(opts.start);
+  const control = new RecordingControl();
+  const metrics = createMetrics();
+  let app: App | undefined;
+  const radius = await startRadiusServer({
+    config, db, box, log: pino({ level: 'silent' }), metrics, now: () => clock.now(),
+    vouchers: { redeemAtLogin: (u, p) => app?.prepaid.vouchers.redeemAtLogin(u, p) },
+  });
+  app = await build({ db, box, config, logger: false, metrics, now: () => clock.now(), control, onChange: (e) => radius.reload(e) });
+  const built = app;
+  radius.writer.onUsage = (u) => built.prepaid.caps.onUsage(u);
+  const token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+  const udp = await UdpClient.open();
+  const secret = 'prepaid-test-secret';
+  const port = (a: string) => Number(a.split(':').pop());
+  const call = async (method: string, url: string, payload?: unknown) => {
+    const res = await built.inject({ method: method as 'GET', url, payload: payload as object, headers: { authorization: `Bearer ${token}` } });
+    const type = String(res.headers['content-type'] ?? '');
+    return { status: res.statusCode, type, body: type.includes('json') && res.body ? res.json() : res.body, raw: res.rawPayload };
+  };
+  const nas = await call('POST', '/api/v1/nas', { name: 'lo', ipAddress: '127.0.0.1', secret, vendor: 'mikrotik', requireMessageAuthenticator: true });
+  if (nas.status !== 201) throw new Error(`NAS: ${JSON.stringify(nas.body)}`);
+  return {
+    dir, config, db, box, app: built, radius, clock, control, udp, secret,
+    authPort: port(radius.addresses().auth[0]!), acctPort: port(radius.addresses().acct[0]!),
+    call,
+    close: async () => {
+      await udp.close();
+      await built.close();
+      await radius.close();
+      db.$client.close();
+    },
+  };
+}
+
+export interface LoginResult {
+  accept: boolean;
+  code: number;
+  attrs: Record<string, string | number>;
+}
+
+/** An Access-Request over UDP (PAP), with the reply's interesting attributes decoded. */
+export async function login(env: Env, username: string, password: string, extra: Record<string, string | number> = {}): Promise<LoginResult> {
+  const req = accessRequest(env.secret, { 'User-Name': username, 'User-Password': password, 'NAS-IP-Address': '127.0.0.1', ...extra });
+  const reply = await env.udp.exchange(req, env.authPort);
+  if (!reply) throw new Error('no reply to the Access-Request');
+  const d = decodePacket(reply);
+  if (!d.ok) throw new Error(d.reason);
+  const out: Record<string, string | number> = {};
+  for (const name of ['Session-Timeout', 'Mikrotik-Rate-Limit', 'Mikrotik-Address-List', 'Reply-Message', 'Acct-Interim-Interval']) {
+    const def = dictionary.attr(name)!;
+    const a = findAttr(d.packet, def);
+    if (!a) continue;
+    out[name] = def.type === 'integer' ? a.value.readUInt32BE(0) : a.value.toString('utf8');
+  }
+  return { accept: d.packet.code === Code.AccessAccept, code: d.packet.code, attrs: out };
+}
+
+/** An Accounting-Request over UDP; resolves once answered (the record is committed). */
+export async function accounting(env: Env, status: 'Start' | 'Interim-Update' | 'Stop', username: string, sessionId: string, octets: { in?: number; out?: number } = {}) {
+  const list: Record<string, string | number> = { 'User-Name': username, 'Acct-Status-Type': status, 'Acct-Session-Id': sessionId, 'NAS-IP-Address': '127.0.0.1' };
+  if (octets.in !== undefined) {
+    list['Acct-Input-Octets'] = octets.in % 4294967296;
+    list['Acct-Input-Gigawords'] = Math.floor(octets.in / 4294967296);
+  }
+  if (octets.out !== undefined) {
+    list['Acct-Output-Octets'] = octets.out % 4294967296;
+    list['Acct-Output-Gigawords'] = Math.floor(octets.out / 4294967296);
+  }
+  const reply = await env.udp.exchange(accountingRequest(env.secret, list), env.acctPort);
+  if (!reply || reply[0] !== Code.AccountingResponse) throw new Error(`no Accounting-Response to ${status}`);
+}

@@ -1,0 +1,74 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { authLogIndexer } from '../../../src/db/auth-log-index.js';
+import { openDatabase } from '../../../src/db/client.js';
+import { sessionLog, type AuthLogRow } from '../../../src/db/logs.js';
+import { migrate } from '../../../src/db/migrate.js';
+import { tempDir } from '../../helpers/daemon.js';
+
+/** Rows of a small auth log: three subscribers and some unknown usernames, interleaved at random. */
+async function seeded(rows: number) {
+  const db = openDatabase({ path: join(tempDir(), 'auth-log.db') });
+  await migrate(db.$client);
+  const insert = db.$client.prepare(`insert into auth_log (at, nas_id, service_id, username, outcome, reason, method, calling_station_id)
+    values (?, 1, ?, ?, ?, null, 'pap', null)`);
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed / 2 ** 31);
+  db.$client.transaction(() => {
+    for (let i = 0; i < rows; i++) {
+      const k = Math.floor(rnd() * 4);
+      const serviceId = k < 3 ? k + 1 : null;
+      insert.run(new Date(Date.UTC(2026, 10, 1) + i * 1000).toISOString(), serviceId, serviceId ? `user${serviceId}` : `stranger${i % 5}`, rnd() < 0.3 ? 'reject' : 'accept');
+    }
+  })();
+  return db;
+}
+
+/** Every page of a filtered listing, following the cursor. */
+async function all(db: ReturnType<typeof openDatabase>, f: Parameters<ReturnType<typeof sessionLog>['authLog']>[0], limit: number): Promise<number[]> {
+  const log = sessionLog(db);
+  const ids: number[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const p = await log.authLog(f, limit, cursor);
+    ids.push(...p.items.map((r: AuthLogRow) => r.id));
+    if (!p.next) return ids;
+    cursor = p.next;
+  }
+}
+
+describe('auth log per-subscriber index', () => {
+  it('finds exactly the rows a full scan finds, whether indexed, in the unindexed tail, or both', async () => {
+    const db = await seeded(3000);
+    const expected = (pred: (r: AuthLogRow) => boolean) =>
+      (db.$client.prepare('select * from auth_log order by id desc').all() as Record<string, unknown>[])
+        .map((r) => ({ id: r.id, serviceId: r.service_id, username: r.username, outcome: r.outcome }) as AuthLogRow)
+        .filter(pred)
+        .map((r) => r.id);
+    const indexer = authLogIndexer(db.$client);
+    for (const step of [0, 1000, 1500, 10_000]) {
+      if (step) indexer.run(step === 10_000 ? step : 1000);
+      expect(await all(db, { serviceId: 2 }, 37)).toEqual(expected((r) => r.serviceId === 2));
+      expect(await all(db, { username: 'user3', outcome: 'reject' }, 50)).toEqual(expected((r) => r.username === 'user3' && r.outcome === 'reject'));
+      expect(await all(db, { username: 'stranger4' }, 10)).toEqual(expected((r) => r.username === 'stranger4'));
+      expect(await all(db, { serviceId: 99 }, 10)).toEqual([]);
+    }
+    expect(db.$client.prepare('select upto from auth_log_index_state').get()).toEqual({ upto: 3000 });
+    expect(indexer.run()).toBe(0);
+  });
+
+  it('indexes in bounded chunks and walks the index, not the log, for a subscriber', async () => {
+    const db = await seeded(500);
+    const indexer = authLogIndexer(db.$client);
+    expect(indexer.run(200)).toBe(200);
+    expect(indexer.run(200)).toBe(200);
+    expect(indexer.run(200)).toBe(100);
+    expect(indexer.run(200)).toBe(0);
+    const plan = db.$client
+      .prepare(`explain query plan select a.* from auth_log_by_service x join auth_log a on a.id = x.auth_log_id
+        where x.service_id = 1 and x.auth_log_id <= 500 order by x.auth_log_id desc limit 51`)
+      .all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join('\n')).toMatch(/SEARCH x USING (COVERING )?INDEX sqlite_autoindex_auth_log_by_service/);
+    expect(plan.map((p) => p.detail).join('\n')).not.toMatch(/SCAN a/);
+  });
+});

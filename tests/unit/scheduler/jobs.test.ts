@@ -1,0 +1,129 @@
+// The job runner's rules on a real SQLite file with a moved clock: catch-up in order, per-job
+// progress, failures retried with backoff and never skipped, one run at a time (in-process and
+// across processes through the lease).
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../../../src/db/client.js';
+import { jobStore } from '../../../src/db/jobs.js';
+import { migrate } from '../../../src/db/migrate.js';
+import { TestClock } from '../../../src/lib/clock.js';
+import { createJobRunner, defaultBackoffMs, LEASE_NAME } from '../../../src/scheduler/jobs.js';
+import { tempDir } from '../../helpers/daemon.js';
+
+let db: Db;
+beforeAll(async () => {
+  db = openDatabase({ path: join(tempDir('tollgate-jobs-'), 'jobs.db'), synchronous: 'normal' });
+  await migrate(db.$client);
+});
+afterAll(() => db?.$client.close());
+beforeEach(() => db.$client.exec('delete from job_state; delete from job_leases'));
+
+const TZ = 'Europe/Rome';
+const errors: { job: string; err: string }[] = [];
+const log = { info: () => undefined, warn: () => undefined, error: (o: object) => void errors.push(o as { job: string; err: string }) };
+const counts = new Map<string, number>();
+const metrics = {
+  jobRuns: { inc: (l: { job: string; outcome: string }) => void counts.set(`${l.job}:${l.outcome}`, (counts.get(`${l.job}:${l.outcome}`) ?? 0) + 1) },
+  jobFailures: { set: (l: { job: string }, v: number) => void counts.set(`${l.job}:failures`, v) },
+};
+
+function setup(start: string) {
+  const clock = new TestClock(start);
+  const runner = createJobRunner({ store: jobStore(db), clock, timezone: TZ, runAt: '02:00', log, metrics });
+  const calls: string[] = [];
+  return { clock, runner, calls };
+}
+
+describe('job runner', () => {
+  it('orders by `order`, catches up missed dates date by date, and a later job starts at its first date', async () => {
+    const { clock, runner, calls } = setup('2026-05-01T08:00:00Z');
+    runner.register({ name: 'caps', order: 40, runFor: (d) => void calls.push(`${d} caps`) });
+    runner.register({ name: 'billing', order: 10, runFor: (d) => void calls.push(`${d} billing`) });
+    await runner.runDue();
+    expect(calls).toEqual(['2026-05-01 billing', '2026-05-01 caps']);
+    calls.length = 0;
+    // Down for three days; a job added meanwhile runs from the current date only.
+    clock.set('2026-05-04T08:00:00Z');
+    runner.register({ name: 'dunning', order: 20, runFor: (d) => void calls.push(`${d} dunning`) });
+    const r = await runner.runDue();
+    expect(calls).toEqual([
+      '2026-05-02 billing', '2026-05-02 caps', '2026-05-03 billing', '2026-05-03 caps',
+      '2026-05-04 billing', '2026-05-04 dunning', '2026-05-04 caps',
+    ]);
+    expect(r.ok).toBe(true);
+    expect((await runner.runDue()).skipped).toBe('nothing_due');
+    expect(() => runner.register({ name: 'caps', order: 1, runFor: () => undefined })).toThrow(/already registered/);
+  });
+
+  it('a failure stops the run there, is recorded and reported, retried after the backoff, and nothing is skipped', async () => {
+    const { clock, runner, calls } = setup('2026-05-01T08:00:00Z');
+    let failing = true;
+    runner.register({ name: 'billing', order: 10, runFor: (d) => void calls.push(`${d} billing`) });
+    runner.register({
+      name: 'dunning', order: 20,
+      runFor: (d) => {
+        if (failing && d === '2026-05-02') throw new Error('database is locked');
+        calls.push(`${d} dunning`);
+      },
+    });
+    runner.register({ name: 'prepaid', order: 30, runFor: (d) => void calls.push(`${d} prepaid`) });
+    await runner.runDue();
+    clock.set('2026-05-03T08:00:00Z');
+    calls.length = 0;
+    const r = await runner.runDue();
+    expect(r.ok).toBe(false);
+    expect(calls).toEqual(['2026-05-02 billing']);
+    const st = runner.status().items.find((j) => j.name === 'dunning')!;
+    expect(st).toMatchObject({ status: 'failing', failures: 1, failedDate: '2026-05-02', lastError: 'database is locked', lastDate: '2026-05-01', nextRetryAt: '2026-05-03T08:01:00.000Z' });
+    expect(errors.at(-1)).toMatchObject({ job: 'dunning', err: 'database is locked' });
+    expect(counts.get('dunning:error')).toBe(1);
+    expect(counts.get('dunning:failures')).toBe(1);
+    // Before the retry time nothing runs; a second failure doubles the wait.
+    expect((await runner.runDue()).skipped).toBe('retry_pending');
+    clock.set('2026-05-03T08:01:00Z');
+    await runner.runDue();
+    expect(runner.status().items.find((j) => j.name === 'dunning')).toMatchObject({ failures: 2, nextRetryAt: '2026-05-03T08:03:00.000Z' });
+    failing = false;
+    calls.length = 0;
+    clock.set('2026-05-03T08:03:00Z');
+    expect((await runner.runDue()).ok).toBe(true);
+    // The failed date first, in order: billing of the 2nd is done, so it resumes at dunning of the 2nd.
+    expect(calls).toEqual(['2026-05-02 dunning', '2026-05-02 prepaid', '2026-05-03 billing', '2026-05-03 dunning', '2026-05-03 prepaid']);
+    expect(runner.status().items.every((j) => j.lastDate === '2026-05-03' && j.failures === 0)).toBe(true);
+    expect(counts.get('dunning:failures')).toBe(0);
+    expect(defaultBackoffMs(1)).toBe(60_000);
+    expect(defaultBackoffMs(20)).toBe(3_600_000);
+  });
+
+  it('never runs twice at once: concurrent calls queue, and another process holding the lease blocks', async () => {
+    const { runner } = setup('2026-05-01T08:00:00Z');
+    let active = 0;
+    let maxActive = 0;
+    let runs = 0;
+    runner.register({
+      name: 'billing', order: 10,
+      runFor: async () => {
+        active++;
+        maxActive = Math.max(maxActive, active);
+        runs++;
+        await new Promise((r) => setTimeout(r, 30));
+        active--;
+      },
+    });
+    const [a, b, c] = await Promise.all([runner.runDue(), runner.runDue(), runner.runAsOf('2026-05-01')]);
+    expect(maxActive).toBe(1);
+    expect(a.ok && b.skipped === 'nothing_due' && c.ok).toBe(true);
+    expect(runs).toBe(2); // the timer's run once; the operator's explicit re-run of the same date once
+
+    // Another process holds a live lease: the timer skips, the API refuses.
+    const other = setup('2026-05-02T08:00:00Z');
+    other.runner.register({ name: 'billing', order: 10, runFor: () => undefined });
+    jobStore(db).acquireLease(LEASE_NAME, 'other-host:1', '2026-05-02T08:00:00.000Z', '2026-05-02T08:05:00.000Z');
+    expect((await other.runner.runDue()).skipped).toBe('lease_held');
+    await expect(other.runner.runAsOf('2026-05-02')).rejects.toThrow(/another process \(other-host:1\)/);
+    // An expired lease is taken over.
+    other.clock.set('2026-05-02T08:06:00Z');
+    expect((await other.runner.runDue()).ok).toBe(true);
+    expect(jobStore(db).lease(LEASE_NAME)).toBeNull();
+  });
+});

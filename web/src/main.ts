@@ -1,0 +1,204 @@
+// The app shell: who is signed in, the navigation, and which screen the URL names.
+import { LitElement, css, html, nothing } from 'lit';
+import { api, setCsrf, type Me } from './api.js';
+import { Router, setRouter, navigate, type Match } from './router.js';
+import { base } from './ui.js';
+import './screens/login.js';
+import './screens/dashboard.js';
+import './screens/customers.js';
+import './screens/catalog.js';
+import './screens/billing.js';
+import './screens/ops.js';
+
+const routes = {
+  dashboard: '/',
+  customers: '/customers',
+  'customer-new': '/customers/new',
+  customer: '/customers/:id',
+  'service-new': '/customers/:id/services/new',
+  why: '/services/:id/why',
+  service: '/services/:id',
+  plans: '/plans',
+  'plan-new': '/plans/new',
+  plan: '/plans/:id',
+  nases: '/nas',
+  'nas-new': '/nas/new',
+  nas: '/nas/:id',
+  sessions: '/sessions',
+  invoices: '/invoices',
+  invoice: '/invoices/:id',
+  payments: '/payments',
+  dunning: '/dunning',
+  vouchers: '/vouchers',
+  notifications: '/notifications',
+  profiles: '/billing-profiles',
+  admins: '/admins',
+  settings: '/settings',
+  audit: '/audit',
+  account: '/account',
+};
+
+const nav: Array<[string, string, string]> = [
+  ['/', 'Dashboard', 'sessions'],
+  ['/customers', 'Customers', 'customers'],
+  ['/sessions', 'Online', 'sessions'],
+  ['/invoices', 'Invoices', 'billing'],
+  ['/payments', 'Payments', 'payments'],
+  ['/plans', 'Plans', 'billing'],
+  ['/nas', 'NAS', 'nas'],
+  ['/dunning', 'Dunning', 'billing'],
+  ['/vouchers', 'Vouchers', 'billing'],
+  ['/notifications', 'Notifications', 'customers'],
+  ['/billing-profiles', 'Billing profiles', 'billing'],
+  ['/admins', 'Admins & roles', 'admins'],
+  ['/settings', 'Settings', 'settings'],
+  ['/audit', 'Audit log', 'audit'],
+];
+
+export class TgApp extends LitElement {
+  static override styles = [
+    base,
+    css`
+      :host { display: flex; min-height: 100vh; }
+      nav { width: 210px; background: #17324f; color: #fff; padding: 0.8rem 0; flex: none; }
+      nav a { display: block; color: #dbe6f2; text-decoration: none; padding: 0.5rem 1rem; }
+      nav a[aria-current='page'] { background: #1f5fa8; color: #fff; }
+      nav .brand { font-weight: 700; font-size: 1.1rem; padding: 0 1rem 0.8rem; display: flex; justify-content: space-between; align-items: center; }
+      nav .me { padding: 0.8rem 1rem; font-size: 0.85rem; color: #a9bdd3; }
+      nav .me a { padding: 0.2rem 0; display: inline; }
+      nav .me button { margin-top: 0.4rem; background: transparent; border-color: #a9bdd3; color: #dbe6f2; }
+      main { flex: 1; padding: 1.2rem; min-width: 0; max-width: 1200px; }
+      .menu { display: none; background: transparent; border: 1px solid #a9bdd3; }
+      .toast { position: fixed; bottom: 1rem; left: 50%; transform: translateX(-50%); z-index: 10; min-width: 240px; text-align: center; box-shadow: 0 2px 8px #0003; }
+      @media (max-width: 800px) {
+        :host { flex-direction: column; }
+        nav { width: auto; padding: 0.5rem 0; }
+        nav .links, nav .me { display: none; }
+        nav.open .links, nav.open .me { display: block; }
+        nav .brand { padding-bottom: 0; }
+        .menu { display: inline-block; }
+        main { padding: 0.8rem; }
+      }
+    `,
+  ];
+  static override properties = { me: { state: true }, route: { state: true }, checked: { state: true }, open: { state: true }, note: { state: true } };
+  declare me: Me | undefined;
+  declare route: Match;
+  declare checked: boolean;
+  declare open: boolean;
+  declare note: { message: string; kind: string } | undefined;
+  private router: Router;
+  private noteTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor() {
+    super();
+    this.checked = false;
+    this.open = false;
+    this.router = new Router(routes, (m) => {
+      this.route = m;
+      this.open = false;
+    });
+    setRouter(this.router);
+    this.route = this.router.match();
+    window.addEventListener('tg-signed-out', () => {
+      this.me = undefined;
+      setCsrf(undefined);
+    });
+    window.addEventListener('tg-toast', (e) => {
+      this.note = (e as CustomEvent).detail;
+      clearTimeout(this.noteTimer);
+      this.noteTimer = setTimeout(() => (this.note = undefined), 5000);
+    });
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    api.get<Me>('/auth/me').then(
+      (me) => {
+        setCsrf(me.csrfToken);
+        this.me = me;
+      },
+      () => undefined,
+    ).finally(() => (this.checked = true));
+  }
+
+  private signedIn(): boolean {
+    const me = this.me;
+    return !!me && !me.totpRequired && !me.setupRequired && !me.admin?.mustChangePassword;
+  }
+
+  private async logout(): Promise<void> {
+    try {
+      await api.post('/auth/logout');
+    } catch {
+      /* already gone */
+    }
+    this.me = undefined;
+    setCsrf(undefined);
+    navigate('/');
+  }
+
+  private can(area: string): boolean {
+    const p = this.me?.permissions?.[area];
+    return p === 'read' || p === 'write';
+  }
+
+  private screen() {
+    const { name, params, query } = this.route;
+    const id = params.id ?? '';
+    const me = this.me!;
+    switch (name) {
+      case 'dashboard': return html`<tg-dashboard></tg-dashboard>`;
+      case 'customers': return html`<tg-customers .q=${query.get('q') ?? ''} .status=${query.get('status') ?? ''}></tg-customers>`;
+      case 'customer-new': return html`<tg-customer-edit></tg-customer-edit>`;
+      case 'customer': return html`<tg-customer .customerId=${Number(id)} .tab=${query.get('tab') ?? ''}></tg-customer>`;
+      case 'service-new': return html`<tg-service-edit .customerId=${Number(id)}></tg-service-edit>`;
+      case 'service': return html`<tg-service-edit .serviceId=${Number(id)}></tg-service-edit>`;
+      case 'why': return html`<tg-why .serviceId=${Number(id)}></tg-why>`;
+      case 'plans': return html`<tg-plans></tg-plans>`;
+      case 'plan-new': return html`<tg-plan-edit></tg-plan-edit>`;
+      case 'plan': return html`<tg-plan-edit .planId=${Number(id)}></tg-plan-edit>`;
+      case 'nases': return html`<tg-nas-list></tg-nas-list>`;
+      case 'nas-new': return html`<tg-nas-edit></tg-nas-edit>`;
+      case 'nas': return html`<tg-nas-edit .nasId=${Number(id)}></tg-nas-edit>`;
+      case 'sessions': return html`<tg-sessions></tg-sessions>`;
+      case 'invoices': return html`<tg-invoices></tg-invoices>`;
+      case 'invoice': return html`<tg-invoice .invoiceId=${Number(id)}></tg-invoice>`;
+      case 'payments': return html`<tg-payments></tg-payments>`;
+      case 'dunning': return html`<tg-dunning></tg-dunning>`;
+      case 'vouchers': return html`<tg-vouchers></tg-vouchers>`;
+      case 'notifications': return html`<tg-notifications></tg-notifications>`;
+      case 'profiles': return html`<tg-profiles></tg-profiles>`;
+      case 'admins': return html`<tg-admins></tg-admins>`;
+      case 'settings': return html`<tg-settings></tg-settings>`;
+      case 'audit': return html`<tg-audit></tg-audit>`;
+      case 'account': return html`<tg-account .me=${me}></tg-account>`;
+      default: return html`<h1>Not found</h1><p>No page at ${location.pathname}. <a href="/">Go to the dashboard</a>.</p>`;
+    }
+  }
+
+  override render() {
+    if (!this.checked) return html`<main>Loading…</main>`;
+    const toast = this.note ? html`<div class="toast banner ${this.note.kind}" role="status">${this.note.message}</div>` : nothing;
+    if (!this.signedIn()) {
+      return html`<main><tg-login .me=${this.me} @me=${(e: CustomEvent<Me>) => (this.me = e.detail)}></tg-login></main>${toast}`;
+    }
+    const path = location.pathname;
+    return html`
+      <nav class=${this.open ? 'open' : ''} aria-label="Main">
+        <div class="brand"><span>Tollgate</span><button class="menu" aria-label="Menu" @click=${() => (this.open = !this.open)}>☰</button></div>
+        <div class="links">
+          ${nav.filter(([, , area]) => this.can(area)).map(([href, label]) => {
+            const current = href === '/' ? path === '/' : path === href || path.startsWith(href + '/');
+            return html`<a href=${href} aria-current=${current ? 'page' : 'false'}>${label}</a>`;
+          })}
+        </div>
+        <div class="me">Signed in as <a href="/account">${this.me!.admin?.username ?? this.me!.role}</a> (${this.me!.role})<br>
+          <button @click=${this.logout}>Sign out</button></div>
+      </nav>
+      <main @me=${(e: CustomEvent<Me>) => (this.me = e.detail)}>${this.screen()}</main>
+      ${toast}
+    `;
+  }
+}
+customElements.define('tg-app', TgApp);

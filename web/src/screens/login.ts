@@ -1,0 +1,174 @@
+// Sign-in: password, then the TOTP challenge when the admin has it on; then whatever setup the
+// server still asks for (first-run password change, TOTP enrolment with a QR code).
+import { LitElement, html, nothing } from 'lit';
+import { api, ApiError, setCsrf, type Me } from '../api.js';
+import { base, errorText, type Field } from '../ui.js';
+
+export class TgLogin extends LitElement {
+  static override styles = [base];
+  static override properties = { me: { attribute: false }, error: { state: true }, busy: { state: true }, enrol: { state: true }, recovery: { state: true }, useRecovery: { state: true } };
+  declare me: Me | undefined;
+  declare error: string;
+  declare busy: boolean;
+  declare enrol: { uri: string; secret: string; qr: string } | undefined;
+  declare recovery: string[] | undefined;
+  declare useRecovery: boolean;
+
+  constructor() {
+    super();
+    this.error = '';
+    this.busy = false;
+    this.useRecovery = false;
+  }
+
+  private done(me: Me): void {
+    setCsrf(me.csrfToken);
+    this.me = me;
+    this.error = '';
+    this.dispatchEvent(new CustomEvent('me', { detail: me, bubbles: true, composed: true }));
+  }
+
+  private value(name: string): string {
+    return this.renderRoot.querySelector<HTMLInputElement>(`[name="${name}"]`)?.value ?? '';
+  }
+
+  private async run(fn: () => Promise<void>): Promise<void> {
+    this.busy = true;
+    this.error = '';
+    try {
+      await fn();
+    } catch (err) {
+      this.error = err instanceof ApiError && Object.keys(err.fields).length ? Object.entries(err.fields).map(([k, m]) => `${k} ${m}`).join('; ') : errorText(err);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private login(e: Event) {
+    e.preventDefault();
+    const username = this.value('username').trim();
+    const password = this.value('password');
+    if (!username || !password) return void (this.error = 'Enter your username and password.');
+    void this.run(async () => this.done(await api.post<Me>('/auth/login', { username, password })));
+  }
+
+  private verify(e: Event) {
+    e.preventDefault();
+    const code = this.value('code').replace(/\s/g, '');
+    if (this.useRecovery) {
+      if (!code) return void (this.error = 'Enter one of your recovery codes.');
+      return void this.run(async () => this.done(await api.post<Me>('/auth/totp/verify', { recoveryCode: code })));
+    }
+    if (!/^\d{6}$/.test(code)) return void (this.error = 'The code is the 6 digits your authenticator app shows.');
+    void this.run(async () => this.done(await api.post<Me>('/auth/totp/verify', { code })));
+  }
+
+  private changePassword(e: Event) {
+    e.preventDefault();
+    const currentPassword = this.value('currentPassword');
+    const newPassword = this.value('newPassword');
+    const again = this.value('again');
+    if (newPassword.length < 12) return void (this.error = 'The new password needs at least 12 characters.');
+    if (newPassword !== again) return void (this.error = 'The two new passwords differ.');
+    void this.run(async () => this.done(await api.post<Me>('/auth/password', { currentPassword, newPassword })));
+  }
+
+  protected startEnrol() {
+    void this.run(async () => {
+      this.enrol = await api.post('/auth/totp/enrol');
+    });
+  }
+
+  private confirmEnrol(e: Event) {
+    e.preventDefault();
+    const code = this.value('enrolCode').replace(/\s/g, '');
+    if (!/^\d{6}$/.test(code)) return void (this.error = 'The code is the 6 digits your authenticator app shows.');
+    void this.run(async () => {
+      const r = await api.post<{ recoveryCodes: string[] }>('/auth/totp/confirm', { code });
+      this.recovery = r.recoveryCodes;
+      this.enrol = undefined;
+    });
+  }
+
+  private async finishEnrol() {
+    await this.run(async () => this.done(await api.get<Me>('/auth/me')));
+  }
+
+  override render() {
+    const me = this.me;
+    let body;
+    if (this.recovery) {
+      body = html`<h1>Recovery codes</h1>
+        <p>Keep these ten one-use codes somewhere safe: each signs you in once if you lose your phone. They are shown only now.</p>
+        <pre class="card" data-test="recovery">${this.recovery.join('\n')}</pre>
+        <button @click=${this.finishEnrol}>I have saved them</button>`;
+    } else if (!me) {
+      body = html`<h1>Sign in to Tollgate</h1>
+        <form @submit=${this.login}>
+          <div class="field"><label for="username">Username</label><input id="username" name="username" autocomplete="username" autofocus></div>
+          <div class="field"><label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password"></div>
+          <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Signing in…' : 'Sign in'}</button>
+        </form>`;
+    } else if (me.totpRequired) {
+      body = html`<h1>Second factor</h1>
+        <p>Signed in as <b>${me.admin?.username}</b>. ${this.useRecovery ? 'Enter one of your recovery codes.' : 'Enter the code your authenticator app shows.'}</p>
+        <form @submit=${this.verify}>
+          <div class="field"><label for="code">${this.useRecovery ? 'Recovery code' : 'Code'}</label>
+            <input id="code" name="code" inputmode=${this.useRecovery ? 'text' : 'numeric'} autocomplete="one-time-code" autofocus></div>
+          <div class="row"><button type="submit" ?disabled=${this.busy}>Verify</button>
+          <button type="button" class="secondary" @click=${() => (this.useRecovery = !this.useRecovery)}>${this.useRecovery ? 'Use the app code' : 'Use a recovery code'}</button></div>
+        </form>`;
+    } else if (me.admin?.mustChangePassword) {
+      body = html`<h1>Choose your password</h1>
+        <p>This is a first sign-in (or a reset): choose your own password before going on.</p>
+        <form @submit=${this.changePassword}>
+          <div class="field"><label for="currentPassword">Current password</label><input id="currentPassword" name="currentPassword" type="password" autocomplete="current-password"></div>
+          <div class="field"><label for="newPassword">New password</label><input id="newPassword" name="newPassword" type="password" autocomplete="new-password"><div class="help">At least 12 characters, not containing your username.</div></div>
+          <div class="field"><label for="again">New password again</label><input id="again" name="again" type="password" autocomplete="new-password"></div>
+          <button type="submit" ?disabled=${this.busy}>Change password</button>
+        </form>`;
+    } else if (me.setupRequired) {
+      body = html`<h1>Set up a second factor</h1>
+        <p>${me.setupRequired}</p>
+        ${this.enrol ? this.enrolForm() : html`<button @click=${this.startEnrol} ?disabled=${this.busy}>Start</button>`}`;
+    } else body = nothing;
+    return html`<div class="card" style="max-width:420px;margin:8vh auto">
+      ${this.error ? html`<div class="banner error" role="alert">${this.error}</div>` : nothing}
+      ${body}
+    </div>`;
+  }
+
+  /** The QR code and secret of a TOTP enrolment and the confirmation code (also used by the account page). */
+  enrolForm() {
+    const e = this.enrol!;
+    return html`<p>Scan this with an authenticator app (or type the secret in), then enter the code it shows.</p>
+      <img src=${e.qr} alt="TOTP QR code" width="200" height="200" style="display:block;margin:0 auto">
+      <p class="muted" style="word-break:break-all">Secret: <code data-test="totp-secret">${e.secret}</code></p>
+      <form @submit=${this.confirmEnrol}>
+        <div class="field"><label for="enrolCode">Code</label><input id="enrolCode" name="enrolCode" inputmode="numeric" autocomplete="one-time-code"></div>
+        <button type="submit" ?disabled=${this.busy}>Turn on</button>
+      </form>`;
+  }
+}
+customElements.define('tg-login', TgLogin);
+
+/** The account page: own password, TOTP on or off. */
+export class TgAccount extends TgLogin {
+  override render() {
+    const me = this.me;
+    return html`<h1>My account</h1>
+      ${this.error ? html`<div class="banner error" role="alert">${this.error}</div>` : nothing}
+      <div class="card"><dl class="kv"><dt>Username</dt><dd>${me?.admin?.username ?? '—'}</dd><dt>Role</dt><dd>${me?.role}</dd>
+        <dt>Second factor</dt><dd>${me?.admin?.totpEnabled ? 'TOTP on' : 'off'}</dd></dl></div>
+      ${this.recovery ? html`<div class="card"><p>Recovery codes (shown once):</p><pre data-test="recovery">${this.recovery.join('\n')}</pre></div>` : nothing}
+      ${me?.admin && !me.admin.totpEnabled && !this.recovery ? html`<div class="card"><h2>Turn on TOTP</h2>${this.enrol ? this.enrolForm() : html`<button @click=${() => this.startEnrol()}>Start enrolment</button>`}</div>` : nothing}
+      <div class="card"><h2>Change password</h2><tg-form .fields=${passwordFields} submitLabel="Change password"
+        .action=${(b: Record<string, unknown>) => api.post('/auth/password', { currentPassword: b.currentPassword, newPassword: b.newPassword })}
+        @saved=${() => (this.error = '')}></tg-form></div>`;
+  }
+}
+const passwordFields: Field[] = [
+  { name: 'currentPassword', label: 'Current password', type: 'password', required: true, autocomplete: 'current-password' },
+  { name: 'newPassword', label: 'New password', type: 'password', required: true, minLength: 12, autocomplete: 'new-password', help: 'at least 12 characters' },
+];
+customElements.define('tg-account', TgAccount);
