@@ -111,15 +111,24 @@ function valueBytes(a: TypedAttribute, ctx: { secret: Secret; cryptoAuth: Buffer
   return bytes;
 }
 
+// Buffers built here come from Node's shared pool (allocUnsafe) and are written in full: a zeroed
+// Buffer.alloc is a fresh ArrayBuffer each time, and a reply builds several of them per request.
 function wire(def: { vendorId: number; code: number }, value: Buffer): Buffer {
-  if (def.vendorId === 0) return Buffer.concat([Buffer.from([def.code, value.length + 2]), value]);
-  const head = Buffer.alloc(8);
-  head[0] = ATTR_VENDOR_SPECIFIC;
-  head[1] = value.length + 8;
-  head.writeUInt32BE(def.vendorId, 2);
-  head[6] = def.code;
-  head[7] = value.length + 2;
-  return Buffer.concat([head, value]);
+  if (def.vendorId === 0) {
+    const out = Buffer.allocUnsafe(value.length + 2);
+    out[0] = def.code;
+    out[1] = value.length + 2;
+    value.copy(out, 2);
+    return out;
+  }
+  const out = Buffer.allocUnsafe(value.length + 8);
+  out[0] = ATTR_VENDOR_SPECIFIC;
+  out[1] = value.length + 8;
+  out.writeUInt32BE(def.vendorId, 2);
+  out[6] = def.code;
+  out[7] = value.length + 2;
+  value.copy(out, 8);
+  return out;
 }
 
 /** One attribute as one or more wire attributes (concat attributes are split). */
@@ -186,7 +195,7 @@ export function encodePacket(opts: EncodeOptions): Buffer {
   const ctx = { secret: opts.secret, cryptoAuth, salts: new Set<number>(), dict: opts.dictionary };
   const parts: Buffer[] = [];
   for (const a of opts.attributes) parts.push(...wireAttributes(a, ctx));
-  const maAttr = Buffer.alloc(18);
+  const maAttr = Buffer.allocUnsafe(18).fill(0);
   maAttr[0] = ATTR_MESSAGE_AUTHENTICATOR;
   maAttr[1] = 18;
   if (opts.messageAuthenticator === 'first') parts.unshift(maAttr);
@@ -195,7 +204,8 @@ export function encodePacket(opts: EncodeOptions): Buffer {
   let length = HEADER_LENGTH;
   for (const p of parts) length += p.length;
   if (length > MAX_PACKET_LENGTH) throw new RadiusPacketTooLargeError(length, MAX_PACKET_LENGTH);
-  const pkt = Buffer.alloc(length);
+  // Every byte is written below: the header, then each part.
+  const pkt = Buffer.allocUnsafe(length);
   pkt[0] = opts.code;
   pkt[1] = opts.identifier;
   pkt.writeUInt16BE(length, 2);

@@ -209,7 +209,7 @@ export function encodeTyped(type: AttrType, name: string, value: AttrValue): Buf
       return out;
     }
     case 'integer': {
-      const out = Buffer.alloc(4);
+      const out = Buffer.allocUnsafe(4);
       out.writeUInt32BE(uint(name, value, 0xffffffff));
       return out;
     }
