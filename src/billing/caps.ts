@@ -189,6 +189,8 @@ export function capsService(opts: CapsOptions) {
     const batch = new Map<number, number>();
     for (const d of deltas) batch.set(d.serviceId, (batch.get(d.serviceId) ?? 0) + d.bytes);
     const loaded = new Set<number>();
+    // Once per batch: the zone's date goes through Intl, and a batch holds hundreds of records.
+    const day = today();
     for (const d of deltas) {
       if (loaded.has(d.serviceId)) continue;
       let c = counters.get(d.serviceId);
@@ -198,7 +200,7 @@ export function capsService(opts: CapsOptions) {
       }
       if (c === undefined || d.day > c.period.end || performance.now() - c.loadedAt > COUNTER_TTL_MS) {
         // Loaded after the commit: the database already holds this batch, and "before" is without it.
-        c = load(d.serviceId, d.day > today() ? d.day : today(), batch.get(d.serviceId) ?? 0);
+        c = load(d.serviceId, d.day > day ? d.day : day, batch.get(d.serviceId) ?? 0);
         counters.set(d.serviceId, c);
         if (c) touched.set(d.serviceId, c);
         else noCapSince.set(d.serviceId, performance.now());
