@@ -157,6 +157,35 @@ beforeEach(() => {
   w.sim.policy = ackAndStop;
 });
 
+describe('POST /api/v1/services/{id}/disconnect (kick)', () => {
+  it('sends a Disconnect for each open session, leaves the service active, and the next login is accepted', async () => {
+    const p = await plan();
+    const s = await service(p.id, { simultaneousUse: 2 });
+    await accounting('Start', s.username, 'sess-kick-1', '100.64.1.1');
+    await accounting('Start', s.username, 'sess-kick-2', '100.64.1.2');
+    const summary = await call('POST', `/api/v1/services/${s.id}/disconnect`, { reason: 'kick from support' }, 200);
+    expect(summary.actions.map((a: { kind: string; sessionId: string }) => [a.kind, a.sessionId]).sort()).toEqual([
+      ['disconnect', 'sess-kick-1'],
+      ['disconnect', 'sess-kick-2'],
+    ]);
+    const sent = requestsFor(s.username);
+    expect(sent.map((r) => [r.code, r.acctSessionId, r.framedIpAddress]).sort()).toEqual([
+      [SIM_CODES.DisconnectRequest, 'sess-kick-1', '100.64.1.1'],
+      [SIM_CODES.DisconnectRequest, 'sess-kick-2', '100.64.1.2'],
+    ]);
+    expect(sent.every((r) => r.hasMessageAuthenticator)).toBe(true);
+    await until('both confirmed', async () => (await actionsOf(s.id)).filter((a) => a.outcome === 'confirmed' && a.reason === 'kick from support').length === 2 || undefined);
+    expect(await openSessions(s.id)).toEqual([]);
+    expect((await call('GET', `/api/v1/services/${s.id}`, undefined, 200)).status).toBe('active');
+    const request = accessRequest(SECRET, { 'User-Name': s.username, 'User-Password': 'pw-123456', 'NAS-IP-Address': '127.0.0.1' });
+    expect(checkReply((await w.udp.exchange(request, w.authPort))!, request, SECRET).packet.code).toBe(Code.AccessAccept);
+  });
+
+  it('answers 404 for an unknown service', async () => {
+    await call('POST', '/api/v1/services/999999/disconnect', {}, 404);
+  });
+});
+
 describe('POST /api/v1/services/{id}/suspend', () => {
   it('cuts the open session: Disconnect-ACK within 2 s, confirmed by the Stop, and the login is refused', async () => {
     const p = await plan();

@@ -40,6 +40,35 @@ async function simulate(runAt: string, from: string, to: string, stepMin = 5) {
   return runs;
 }
 
+describe('catch-up after downtime', () => {
+  it('a daemon stopped for 10 days does those 10 days\' work at start, date by date, each job in order', async () => {
+    db.$client.exec('delete from job_state; delete from job_leases');
+    const log: string[] = [];
+    const runnerAt = (iso: string) => {
+      const clock = new TestClock(iso);
+      const runner = createJobRunner({ store: jobStore(db), clock, timezone: TZ, runAt: '02:00' });
+      runner.register({ name: 'billing', order: 10, runFor: (date) => void log.push(`billing ${date}`) });
+      runner.register({ name: 'dunning', order: 20, runFor: (date) => void log.push(`dunning ${date}`) });
+      runner.register({ name: 'prepaid-expiry', order: 30, runFor: (date) => void log.push(`prepaid-expiry ${date}`) });
+      return runner;
+    };
+    // Last run on 1 June, then the daemon is down until 11 June 09:00 local time.
+    const before = runnerAt('2026-06-01T06:00:00Z');
+    await before.runDue();
+    expect(log).toEqual(['billing 2026-06-01', 'dunning 2026-06-01', 'prepaid-expiry 2026-06-01']);
+    log.length = 0;
+
+    const after = runnerAt('2026-06-11T07:00:00Z');
+    after.start(3_600_000);
+    const deadline = Date.now() + 10_000;
+    while (after.status().items.some((j) => j.lastDate !== '2026-06-11') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await after.stop();
+    const expected: string[] = [];
+    for (let d = 2; d <= 11; d++) for (const job of ['billing', 'dunning', 'prepaid-expiry']) expected.push(`${job} 2026-06-${String(d).padStart(2, '0')}`);
+    expect(log).toEqual(expected);
+  });
+});
+
 describe('spring forward (2026-03-29: 02:00 CET -> 03:00 CEST)', () => {
   it('croner fires once on the day, at 03:00 CEST, for a run_at inside the gap', () => {
     expect(nextFireTimes('02:30', TZ, 4, new Date('2026-03-27T12:00:00Z')).map((d) => d.toISOString())).toEqual([
