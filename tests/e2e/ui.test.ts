@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { Secret, TOTP } from 'otpauth';
 import { ROOT, startDaemon, tempDir, writeConfig, type Daemon } from '../helpers/daemon.js';
 import { accessRequest, accountingRequest, UdpClient } from '../helpers/radius.js';
@@ -29,6 +29,8 @@ const shot = async (name: string, p: Page = page) => {
 /** A code of the next 30 s step: the server takes one step of drift and each step only once. */
 const nextCode = () => new TOTP({ secret: Secret.fromBase32(totpSecret), digits: 6, period: 30, algorithm: 'SHA1' }).generate({ timestamp: Date.now() + 30_000 });
 const code = () => new TOTP({ secret: Secret.fromBase32(totpSecret), digits: 6, period: 30, algorithm: 'SHA1' }).generate();
+/** Waits until the element shows the text (a re-rendered row, a replaced message). */
+const waitText = (loc: Locator, text: string | RegExp) => loc.filter({ hasText: text }).first().waitFor();
 const go = async (path: string) => {
   await page.goto(daemon.http + path);
   await page.waitForLoadState('networkidle');
@@ -152,9 +154,22 @@ describe.skipIf(!haveChromium)('admin UI in headless Chromium', { timeout: 60_00
     await page.fill('#f-ipAddress', '127.0.0.1');
     await page.getByRole('button', { name: 'Create NAS' }).click();
     await page.getByRole('link', { name: 'Tower 1' }).waitFor();
+    // One state badge per row, from /nas/{id}/status: SNMP is off, so "unknown".
+    await page.locator('tg-nas-state .badge[data-state=unknown]').waitFor();
     await shot('10-nas-list');
     await page.getByRole('link', { name: 'Tower 1' }).click();
     await page.getByRole('heading', { name: 'NAS Tower 1' }).waitFor();
+    await page.getByRole('button', { name: 'RouterOS setup commands' }).click();
+    await expect(page.locator('[data-test=onboarding]').textContent()).resolves.toContain('/radius add');
+    await page.fill('#selftest-host', 'not an address');
+    await page.getByRole('button', { name: 'Run self-test' }).click();
+    await page.locator('.err[data-field=host]').waitFor();
+    await page.fill('#selftest-host', '');
+    const before = sim.received.length;
+    await page.getByRole('button', { name: 'Run self-test' }).click();
+    // The simulator answers the harmless Disconnect-Request: CoA works.
+    await page.locator('[data-test=selftest-result][data-result=answered]').waitFor({ timeout: 15_000 });
+    expect(sim.received.slice(before).some((r) => r.code === 40)).toBe(true);
     await shot('11-nas-detail');
 
     await go('/customers/new');
@@ -211,10 +226,11 @@ describe.skipIf(!haveChromium)('admin UI in headless Chromium', { timeout: 60_00
     await shot('15-payment-recorded');
 
     const card = page.locator('[data-service="ada.pppoe"]');
+    const sentBefore = sim.received.length; // the self-test sent one already
     await card.getByRole('button', { name: 'Suspend' }).click();
     await card.getByRole('button', { name: 'Resume' }).waitFor({ timeout: 15_000 });
     await expect(card.locator('.badge.suspended').count()).resolves.toBe(1);
-    expect(sim.received.some((r) => r.code === 40)).toBe(true); // the Disconnect-Request reached the NAS
+    expect(sim.received.slice(sentBefore).some((r) => r.code === 40)).toBe(true); // the Disconnect-Request reached the NAS
     await shot('16-suspended');
     await card.getByRole('button', { name: 'Resume' }).click();
     await card.getByRole('button', { name: 'Suspend' }).waitFor({ timeout: 15_000 });
@@ -244,10 +260,123 @@ describe.skipIf(!haveChromium)('admin UI in headless Chromium', { timeout: 60_00
     expect(await page.getByRole('link', { name: 'PDF' }).getAttribute('href')).toMatch(/^\/api\/v1\/invoices\/\d+\/pdf$/);
     await shot('20-invoice');
     await page.getByRole('button', { name: 'Credit note' }).click();
-    await page.fill('#f-reason', 'goodwill: outage on the tower');
-    await page.getByRole('button', { name: 'Issue credit note' }).click();
+    const form = page.locator('[data-test=credit-form]');
+    await form.locator('[name="lines.0.amount"]').fill('1.00');
+    await form.locator('#f-reason').fill('goodwill: outage on the tower');
+    await form.getByRole('button', { name: 'Issue credit note' }).click();
+    // A part of a line needs the line chosen, and no more than the line: checked before sending.
+    await form.locator('.err[data-field="lines.0.amount"]').waitFor();
+    await form.locator('[name="lines.0"]').check();
+    await form.locator('[name="lines.0.amount"]').fill('999999');
+    await form.getByRole('button', { name: 'Issue credit note' }).click();
+    await waitText(form.locator('.err[data-field="lines.0.amount"]'), 'must be between');
+    await shot('21a-credit-note-form');
+    await form.locator('[name="lines.0.amount"]').fill('1.00');
+    await form.getByRole('button', { name: 'Issue credit note' }).click();
     await page.getByRole('heading', { name: 'Credit notes' }).waitFor();
+    await expect(page.locator('[data-test=credit-note]').first().textContent()).resolves.toMatch(/1[.,]00/);
     await shot('21-invoice-credited');
+  });
+
+  it('refunds part of a payment, reopening what it settled', async () => {
+    await go('/payments');
+    const row = page.locator('tg-payments tr', { hasText: 'receipt 0042' });
+    await row.getByRole('button', { name: 'Refund' }).click();
+    const form = page.locator('[data-test=refund-form]');
+    await form.locator('#f-amount').fill('999');
+    await form.getByRole('button', { name: 'Refund' }).click();
+    await expect(form.locator('.err[data-field=amount]').textContent()).resolves.toContain('at most');
+    await form.locator('#f-amount').fill('5.00');
+    await form.locator('#f-reason').fill('double charge');
+    await form.locator('#f-reopenInvoices').check();
+    await shot('23a-refund-form');
+    await form.getByRole('button', { name: 'Refund' }).click();
+    await page.getByText(/Refunded .*5[.,]00/).first().waitFor();
+    await waitText(row, /5[.,]00/);
+    await shot('23b-refunded');
+  });
+
+  it('sells prepaid: a prepaid plan, a top-up, a voucher batch with CSV and PDF, redemption for a customer', async () => {
+    await go('/plans/new');
+    await page.fill('#f-name', 'Day pass');
+    await page.selectOption('#f-type', 'prepaid');
+    await page.selectOption('#f-billingPeriodMonths', '');
+    await page.fill('#f-price', '5');
+    await page.fill('#f-downloadKbps', '20000');
+    await page.fill('#f-uploadKbps', '5000');
+    await page.getByRole('button', { name: 'Create plan' }).click();
+    await expect(page.locator('.err[data-field=validityDays]').textContent()).resolves.toContain('prepaid');
+    await page.fill('#f-validityDays', '30');
+    await page.getByRole('button', { name: 'Create plan' }).click();
+    await page.getByRole('link', { name: 'Day pass' }).waitFor();
+
+    await go('/customers?q=Ada');
+    await page.getByRole('link', { name: 'Ada Lovelace' }).click();
+    await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
+    const adaUrl = page.url();
+    await page.getByRole('link', { name: 'Add service' }).click();
+    await page.getByRole('heading', { name: 'New service' }).waitFor();
+    const dayPass = await page.locator('#f-planId option', { hasText: 'Day pass' }).getAttribute('value');
+    await page.selectOption('#f-planId', dayPass!);
+    await page.fill('#f-username', 'ada.prepaid');
+    await page.fill('#f-password', 'prepaid-pass');
+    await page.getByRole('button', { name: 'Create service' }).click();
+    const card = page.locator('[data-service="ada.prepaid"]');
+    await card.waitFor();
+    await card.getByRole('button', { name: 'Top up' }).click();
+    await card.locator('#f-count').fill('0');
+    await card.getByRole('button', { name: 'Top up' }).last().click();
+    await card.locator('.err[data-field=count]').waitFor();
+    await card.locator('#f-count').fill('1');
+    await card.getByRole('button', { name: 'Top up' }).last().click();
+    await page.getByText('Topped up: valid until').waitFor();
+    await waitText(card, 'valid until');
+    await shot('35-prepaid-topped-up');
+
+    await go('/vouchers');
+    await page.getByRole('button', { name: 'Generate' }).click();
+    const gen = page.locator('[data-test=voucher-generate]');
+    await gen.getByRole('button', { name: 'Generate vouchers' }).click();
+    await gen.locator('.err[data-field=name]').waitFor();
+    await gen.locator('#f-name').fill('Lobby cards');
+    await gen.locator('#f-count').fill('3');
+    await gen.getByRole('button', { name: 'Generate vouchers' }).click();
+    const batch = page.locator('tg-vouchers tr', { hasText: 'Lobby cards' });
+    await batch.waitFor();
+    await shot('36-vouchers');
+    const [download] = await Promise.all([page.waitForEvent('download'), batch.locator('[data-test=batch-csv]').click()]);
+    const csvText = readFileSync((await download.path())!, 'utf8');
+    const codes = csvText.trim().split('\n').slice(1).map((l) => l.split(',')[1]!.replace(/"/g, ''));
+    expect(codes).toHaveLength(3);
+    const pdf = await page.request.get(daemon.http + (await batch.locator('[data-test=batch-pdf]').getAttribute('href'))!);
+    expect(pdf.headers()['content-type']).toContain('application/pdf');
+    expect((await pdf.body()).subarray(0, 4).toString()).toBe('%PDF');
+
+    // Redeemed for the customer: topping up her prepaid service.
+    await page.goto(adaUrl);
+    await page.getByRole('button', { name: 'Redeem voucher' }).click();
+    const redeem = page.locator('[data-test=customer-redeem]');
+    await redeem.locator('#f-code').fill(codes[0]!);
+    await redeem.locator('#f-serviceId').selectOption({ label: 'ada.prepaid' });
+    await shot('37-redeem-for-customer');
+    await redeem.getByRole('button', { name: 'Redeem' }).click();
+    await page.getByText('Voucher redeemed for ada.prepaid').waitFor();
+
+    // The same code again: the API's refusal sits beside the code.
+    await go('/vouchers');
+    await page.getByRole('button', { name: 'Redeem' }).click();
+    const anywhere = page.locator('[data-test=voucher-redeem]');
+    await anywhere.locator('#f-code').fill(codes[0]!);
+    await anywhere.getByRole('button', { name: 'Redeem' }).click();
+    await anywhere.locator('.err[data-field=customerId]').waitFor();
+    await anywhere.locator('#f-customerName').fill('Walk-in guest');
+    await anywhere.getByRole('button', { name: 'Redeem' }).click();
+    await expect(anywhere.locator('.err[data-field=code]').textContent()).resolves.toContain('already redeemed');
+    await shot('38-voucher-already-redeemed');
+    await anywhere.locator('#f-code').fill(codes[1]!);
+    await anywhere.getByRole('button', { name: 'Redeem' }).click();
+    await anywhere.locator('[data-test=redeemed]').waitFor();
+    await waitText(batch, '2 / 3 used');
   });
 
   it('finds the customer by MAC as one types', async () => {
@@ -261,6 +390,107 @@ describe.skipIf(!haveChromium)('admin UI in headless Chromium', { timeout: 60_00
     await page.selectOption('#status', 'active');
     await page.getByRole('link', { name: 'ada.pppoe' }).waitFor();
     await shot('18b-services-by-status');
+  });
+
+  it('creates and edits a custom role, then an admin with it: change role, reset password, disable', async () => {
+    await go('/admins');
+    await page.getByRole('button', { name: 'New role' }).click();
+    const role = page.locator('[data-test=role-editor]');
+    await role.locator('#f-name').fill('Field Tech');
+    await role.getByRole('button', { name: 'Create role' }).click();
+    await expect(role.locator('.err[data-field=name]').textContent()).resolves.toContain('lower case');
+    await role.locator('#f-name').fill('admin');
+    await role.getByRole('button', { name: 'Create role' }).click();
+    // Refused by the API (a built-in name), shown beside the field.
+    await expect(role.locator('.err[data-field=name]').textContent()).resolves.toContain('built-in');
+    await role.locator('#f-name').fill('field-tech');
+    await role.locator('#f-description').fill('technicians in the field');
+    await role.locator('[name="permissions.services"]').selectOption('write');
+    await role.locator('[name="permissions.sessions"]').selectOption('read');
+    await role.locator('[name="permissions.customers"]').selectOption('read');
+    await shot('39-role-form');
+    await role.getByRole('button', { name: 'Create role' }).click();
+    const row = page.locator('tr[data-role=field-tech]');
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Edit' }).click();
+    await page.locator('[data-test=role-editor] [name="permissions.nas"]').selectOption('read');
+    await page.locator('[data-test=role-editor]').getByRole('button', { name: 'Save role' }).click();
+    await page.getByText('Role field-tech saved').waitFor();
+    const perms = await page.evaluate(async () => ((await (await fetch('/api/v1/roles/field-tech')).json()) as { permissions: Record<string, string> }).permissions);
+    expect(perms).toMatchObject({ services: 'write', sessions: 'read', customers: 'read', nas: 'read', billing: 'none' });
+
+    await page.getByRole('button', { name: 'New admin' }).click();
+    const add = page.locator('[data-test=admin-new]');
+    await add.locator('#f-username').fill('tech1');
+    await add.locator('#f-password').fill('short');
+    await add.getByRole('button', { name: 'Create admin' }).click();
+    await expect(add.locator('.err[data-field=password]').textContent()).resolves.toContain('at least 12');
+    await add.locator('#f-password').fill('a long enough password 1');
+    await add.locator('#f-role').selectOption('field-tech');
+    await add.getByRole('button', { name: 'Create admin' }).click();
+    const admin = page.locator('tg-admins tr', { hasText: 'tech1' });
+    await waitText(admin, 'field-tech');
+    await admin.getByRole('button', { name: 'Edit' }).click();
+    const editor = page.locator('[data-test=admin-editor]');
+    await editor.locator('[data-test=admin-role-form] #f-role').selectOption('support');
+    await editor.getByRole('button', { name: 'Change role' }).click();
+    await page.getByText('tech1 is now support').waitFor();
+    const pw = editor.locator('[data-test=admin-password-form]');
+    await pw.locator('#f-password').fill('another long password 2');
+    await pw.locator('#f-again').fill('another long password 3');
+    await pw.getByRole('button', { name: 'Reset password' }).click();
+    await expect(pw.locator('.err[data-field=again]').textContent()).resolves.toContain('does not match');
+    await pw.locator('#f-again').fill('another long password 2');
+    await pw.getByRole('button', { name: 'Reset password' }).click();
+    await page.getByText('Password of tech1 reset').waitFor();
+    await shot('40-admin-editor');
+    await editor.getByRole('button', { name: 'Disable tech1' }).click();
+    await page.getByText('tech1 disabled').waitFor();
+    await admin.getByText('disabled', { exact: true }).waitFor();
+    await waitText(admin, 'support');
+    await shot('41-admins-roles');
+  });
+
+  it('edits a notification template and creates and edits a billing profile with reminders', async () => {
+    await go('/settings');
+    await page.locator('tr[data-template="invoice.reminder.1/email"]').getByRole('button', { name: 'Edit' }).click();
+    const tpl = page.locator('[data-test=template-editor]');
+    await tpl.locator('#f-subject').fill('');
+    await tpl.locator('#f-sendFrom').fill('08:00');
+    await tpl.getByRole('button', { name: 'Save template' }).click();
+    await tpl.locator('.err[data-field=subject]').waitFor();
+    await expect(tpl.locator('.err[data-field=sendUntil]').textContent()).resolves.toContain('sending hours');
+    await tpl.locator('#f-subject').fill('Reminder: invoice {{invoiceNumber}} is due');
+    await tpl.locator('#f-sendUntil').fill('20:00');
+    await shot('42-template-editor');
+    await tpl.getByRole('button', { name: 'Save template' }).click();
+    const trow = page.locator('tr[data-template="invoice.reminder.1/email"]');
+    await waitText(trow, 'edited');
+    await waitText(trow, '08:00–20:00');
+
+    await go('/billing-profiles');
+    await page.getByRole('button', { name: 'New profile' }).click();
+    const prof = page.locator('[data-test=profile-editor]');
+    await prof.locator('#f-name').fill('Residential');
+    await prof.locator('[name="reminders.0.afterDays"]').fill('3');
+    await prof.locator('[name="reminders.0.template"]').fill('no.such.template');
+    await prof.locator('[name="reminders.1.afterDays"]').fill('2');
+    await prof.getByRole('button', { name: 'Create' }).click();
+    await expect(prof.locator('.err[data-field="reminders.1.afterDays"]').textContent()).resolves.toContain('later than reminder 1');
+    await prof.locator('[name="reminders.1.afterDays"]').fill('10');
+    await prof.getByRole('button', { name: 'Create' }).click();
+    // Only the API knows the templates: its answer sits beside the reminder's template.
+    await expect(prof.locator('.err[data-field="reminders.0.template"]').textContent()).resolves.toContain('no template');
+    await shot('43-profile-api-error');
+    await prof.locator('[name="reminders.0.template"]').fill('invoice.reminder.1');
+    await prof.getByRole('button', { name: 'Create' }).click();
+    const prow = page.locator('tg-profiles tr', { hasText: 'Residential' });
+    await waitText(prow, '3 d, 10 d');
+    await prow.getByRole('link', { name: 'Residential' }).click();
+    await prof.locator('#f-graceDays').fill('5');
+    await prof.getByRole('button', { name: 'Save' }).click();
+    await waitText(prow, '5 days grace');
+    await shot('44-billing-profiles');
   });
 
   it('has a screenshot of every other screen, on a desktop and on a phone', async () => {

@@ -2,6 +2,7 @@
 // that validates before sending and shows the API's field errors beside the fields, and SVG charts.
 import { LitElement, css, html, nothing, svg, type TemplateResult } from 'lit';
 import { api, ApiError, type Page } from './api.js';
+import { fieldFor } from './forms.js';
 
 export const base = css`
   :host { display: block; }
@@ -392,8 +393,8 @@ export class TgForm extends LitElement {
         const mine: Record<string, string> = {};
         const other: string[] = [];
         for (const [k, m] of Object.entries(err.fields)) {
-          const top = k.split('.')[0]!;
-          if (known.has(top)) mine[top] = mine[top] ? `${mine[top]}; ${m}` : m;
+          const name = fieldFor(k, known);
+          if (name) mine[name] = mine[name] ? `${mine[name]}; ${m}` : m;
           else other.push(`${k} ${m}`);
         }
         this.errors = mine;

@@ -1,7 +1,8 @@
 // Invoices (list, detail with PDF and credit note) and payments.
 import { LitElement, html, nothing } from 'lit';
-import { api, type Invoice, type Payment } from '../api.js';
-import { badge, base, day, errorText, money, toast, todayIso, type Column, type Field } from '../ui.js';
+import { api, ApiError, type Invoice, type Payment } from '../api.js';
+import { checkLinePart, creditNoteLines, renameLineErrors } from '../forms.js';
+import { badge, base, day, errorText, money, toast, todayIso, type Column, type Field, type TgTable } from '../ui.js';
 
 const invoiceStatus = (i: Invoice & { status?: string }) => badge(i.open > 0 && i.dueDate < todayIso() ? 'overdue' : (i.status ?? (i.open ? 'open' : 'paid')));
 
@@ -42,7 +43,7 @@ customElements.define('tg-invoices', TgInvoices);
 
 interface FullInvoice extends Invoice {
   status: string;
-  lines: Array<{ key: string; description: string; net: number; tax: number; gross: number; taxRateBp: number; periodStart?: string | null; periodEnd?: string | null }>;
+  lines: Array<{ key: string; description: string; amount: number; taxInclusive: boolean; net: number; tax: number; gross: number; taxRateBp: number; periodStart?: string | null; periodEnd?: string | null }>;
   taxes: Array<{ taxRateBp: number; net: number; tax: number; gross: number }>;
   allocations: Array<{ id: number; paymentId: number | null; amount: number; date: string }>;
 }
@@ -81,7 +82,21 @@ export class TgInvoice extends LitElement {
     const creditFields: Field[] = [
       { name: 'reason', label: 'Reason', required: true, maxLength: 500 },
       { name: 'date', label: 'Date', type: 'date' },
+      ...i.lines.flatMap((l, n): Field[] => [
+        { name: `lines.${n}`, label: `Credit line ${n + 1}: ${l.description} (${money(l.amount, i.currency)}${l.taxInclusive ? ' incl. tax' : ' + tax'})`, type: 'checkbox' },
+        { name: `lines.${n}.amount`, label: `Part of line ${n + 1}`, type: 'money', help: 'empty: what is left of the line',
+          validate: (v, all) => (v === undefined ? undefined : all[`lines.${n}`] !== true ? 'needs the line chosen' : checkLinePart(v as number, l)) },
+      ]),
     ];
+    const sendCredit = async (b: Record<string, unknown>) => {
+      const { lines, index } = creditNoteLines(b, i.lines);
+      try {
+        return await api.post('/credit-notes', { invoiceId: i.id, reason: b.reason, ...(b.date ? { date: b.date } : {}), ...(lines ? { lines } : {}) });
+      } catch (err) {
+        if (err instanceof ApiError) throw new ApiError(err.status, err.code, err.message, renameLineErrors(err.fields, index));
+        throw err;
+      }
+    };
     return html`<div class="row"><h1 class="grow">Invoice ${i.number}</h1>
         <a class="button secondary" href="/api/v1/invoices/${i.id}/pdf" target="_blank" rel="noopener">PDF</a>
         <button class="secondary" ?disabled=${i.total - i.credited <= 0} @click=${() => (this.crediting = !this.crediting)}>Credit note</button></div>
@@ -90,9 +105,10 @@ export class TgInvoice extends LitElement {
         <dt>Status</dt><dd>${invoiceStatus(i)}</dd><dt>Issued</dt><dd>${day(i.issueDate)}</dd><dt>Due</dt><dd>${day(i.dueDate)}</dd>
         <dt>Net</dt><dd>${money(i.net, i.currency)}</dd><dt>Tax</dt><dd>${money(i.tax, i.currency)}</dd><dt>Total</dt><dd><b>${money(i.total, i.currency)}</b></dd>
         <dt>Paid</dt><dd>${money(i.paid, i.currency)}</dd><dt>Credited</dt><dd>${money(i.credited, i.currency)}</dd><dt>Open</dt><dd><b>${money(i.open, i.currency)}</b></dd></dl></div>
-      ${this.crediting ? html`<div class="card"><h2>Credit the whole invoice</h2>
+      ${this.crediting ? html`<div class="card" data-test="credit-form"><h2>Credit note</h2>
+        <p class="muted">Choose the lines to credit, each fully or a part of it (as priced); none chosen: the whole invoice, what earlier notes left.</p>
         <tg-form .fields=${creditFields} submitLabel="Issue credit note" .values=${{ date: todayIso() }}
-          .action=${(b: Record<string, unknown>) => api.post('/credit-notes', { invoiceId: i.id, ...b })}
+          .action=${sendCredit}
           @saved=${() => { this.crediting = false; toast('Credit note issued'); void this.load(); }}></tg-form></div>` : nothing}
       <h2>Lines</h2>
       <div class="table-wrap"><table><thead><tr><th>Description</th><th class="num">Net</th><th class="num hide-sm">Tax</th><th class="num">Gross</th></tr></thead><tbody>
@@ -100,13 +116,24 @@ export class TgInvoice extends LitElement {
       </tbody></table></div>
       <h2>Settled by</h2>
       ${i.allocations.length ? html`<ul>${i.allocations.map((a) => html`<li>${day(a.date)}: ${money(a.amount, i.currency)} ${a.paymentId ? `from payment #${a.paymentId}` : 'from credit'}</li>`)}</ul>` : html`<p class="muted">Nothing yet.</p>`}
-      ${this.notes.length ? html`<h2>Credit notes</h2><ul>${this.notes.map((n) => html`<li>${n.number} · ${day(n.issueDate)} · ${money(n.total, i.currency)}${n.reason ? ` · ${n.reason}` : ''}</li>`)}</ul>` : nothing}`;
+      ${this.notes.length ? html`<h2>Credit notes</h2><ul>${this.notes.map((n) => html`<li data-test="credit-note">${n.number} · ${day(n.issueDate)} · ${money(n.total, i.currency)}${n.reason ? ` · ${n.reason}` : ''} · <a href="/api/v1/credit-notes/${n.id}/pdf" target="_blank" rel="noopener">PDF</a></li>`)}</ul>` : nothing}`;
   }
 }
 customElements.define('tg-invoice', TgInvoice);
 
+const refundFields = (p: Payment): Field[] => [
+  { name: 'amount', label: 'Amount', type: 'money', min: 0.01, help: `empty: all the customer still holds of it as credit (at most ${money(p.amount - p.refunded)})`,
+    validate: (v) => (typeof v === 'number' && v > p.amount - p.refunded ? `must be at most ${money(p.amount - p.refunded)}, what is not refunded yet` : undefined) },
+  { name: 'date', label: 'Date', type: 'date' },
+  { name: 'reason', label: 'Reason', nullable: true, maxLength: 500 },
+  { name: 'reopenInvoices', label: 'Also when it settled invoices (they open again)', type: 'checkbox',
+    help: 'off: only from the credit the customer holds; on: reverses the settlement, newest invoice first' },
+];
+
 export class TgPayments extends LitElement {
   static override styles = [base];
+  static override properties = { refunding: { state: true } };
+  declare refunding: Payment | undefined;
   override render() {
     const cols: Array<Column<Payment>> = [
       { label: 'Date', render: (p) => day(p.date) },
@@ -115,9 +142,16 @@ export class TgPayments extends LitElement {
       { label: 'Refunded', render: (p) => (p.refunded ? money(p.refunded) : '—'), num: true, hideSmall: true },
       { label: 'Method', render: (p) => p.method },
       { label: 'Reference', render: (p) => p.reference ?? '—', hideSmall: true },
+      { label: '', render: (p) => (p.refunded < p.amount ? html`<button class="secondary" @click=${() => (this.refunding = p)}>Refund</button>` : html`<span class="muted">refunded</span>`) },
     ];
+    const r = this.refunding;
     return html`<div class="row"><h1 class="grow">Payments</h1><a class="button secondary" href="/api/v1/exports/payments.csv" download>CSV</a></div>
       <p class="muted">Record a payment from the customer's page.</p>
+      ${r ? html`<div class="card" data-test="refund-form"><h2>Refund payment #${r.id} · ${money(r.amount)}${r.reference ? ` · ${r.reference}` : ''}</h2>
+        <tg-form .fields=${refundFields(r)} submitLabel="Refund" .values=${{ date: todayIso() }}
+          .action=${(b: Record<string, unknown>) => api.post<{ amount: number }>(`/payments/${r.id}/refund`, b)}
+          @saved=${(e: CustomEvent<{ amount: number }>) => { this.refunding = undefined; toast(`Refunded ${money(e.detail.amount)}`); void (this.renderRoot.querySelector('tg-table') as TgTable).reload(); }}>
+          <button type="button" class="secondary" @click=${() => (this.refunding = undefined)}>Cancel</button></tg-form></div>` : nothing}
       <tg-table path="/payments" .columns=${cols} empty="No payment yet."></tg-table>`;
   }
 }

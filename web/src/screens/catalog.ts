@@ -1,6 +1,6 @@
 // Plans and NAS: lists and create/edit forms; a NAS page with its SNMP status and traffic graph.
 import { LitElement, html, nothing } from 'lit';
-import { api, type Nas, type Page, type Plan } from '../api.js';
+import { api, ApiError, type Nas, type Page, type Plan } from '../api.js';
 import { navigate } from '../router.js';
 import { badge, base, bytes, errorText, money, sparkline, speed, toast, when, type Column, type Field } from '../ui.js';
 
@@ -87,13 +87,40 @@ function nasFields(editing: boolean): Field[] {
 }
 
 interface NasStatus { state: string; lastSeenAt: string | null; uptimeSeconds: number | null; lastError: string | null; snmpEnabled: boolean; interfaces?: Array<{ ifIndex: number; name?: string; descr?: string }> }
+interface SelfTest { result: 'answered' | 'no_answer' | 'bad_authenticator'; ok: boolean; reply?: 'ack' | 'nak'; errorCause?: number; errorCauseName?: string; host: string; port: number; attempts: number }
 interface Traffic { items: Array<{ at: string; ifIndex: number; inBps?: number; outBps?: number; inOctets?: number; outOctets?: number }> }
+
+/** A NAS's state badge (up, down, unknown), loaded on its own so the list shows at once. */
+export class TgNasState extends LitElement {
+  static override styles = [base];
+  static override properties = { nasId: { type: Number }, status: { state: true }, failed: { state: true } };
+  declare nasId: number;
+  declare status: NasStatus | undefined;
+  declare failed: boolean;
+  constructor() {
+    super();
+    this.failed = false;
+  }
+  protected override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('nasId') && this.nasId) {
+      api.get<NasStatus>(`/nas/${this.nasId}/status`).then((s) => { this.status = s; this.failed = false; }, () => (this.failed = true));
+    }
+  }
+  override render() {
+    const s = this.status;
+    if (!s) return html`<span class="badge" data-state=${this.failed ? 'error' : 'loading'}>${this.failed ? '?' : '…'}</span>`;
+    const title = !s.snmpEnabled ? 'SNMP polling is off' : s.lastSeenAt ? `last seen ${when(s.lastSeenAt)}` : (s.lastError ?? 'not polled yet');
+    return html`<span class="badge ${s.state}" data-state=${s.state} title=${title}>${s.state}</span>`;
+  }
+}
+customElements.define('tg-nas-state', TgNasState);
 
 export class TgNasList extends LitElement {
   static override styles = [base];
   override render() {
     const cols: Array<Column<Nas>> = [
       { label: 'Name', render: (n) => html`<a href="/nas/${n.id}">${n.name}</a>` },
+      { label: 'State', render: (n) => html`<tg-nas-state .nasId=${n.id}></tg-nas-state>` },
       { label: 'Address', render: (n) => n.ipAddress },
       { label: 'Vendor', render: (n) => n.vendor, hideSmall: true },
       { label: 'SNMP', render: (n) => (n.snmpEnabled ? 'on' : 'off'), hideSmall: true },
@@ -106,16 +133,21 @@ customElements.define('tg-nas-list', TgNasList);
 
 export class TgNasEdit extends LitElement {
   static override styles = [base];
-  static override properties = { nasId: { type: Number }, nas: { state: true }, status: { state: true }, traffic: { state: true }, onboarding: { state: true }, error: { state: true } };
+  static override properties = { nasId: { type: Number }, nas: { state: true }, status: { state: true }, traffic: { state: true }, onboarding: { state: true }, selfTest: { state: true }, testing: { state: true }, testError: { state: true }, error: { state: true } };
   declare nasId: number | undefined;
   declare nas: Nas | undefined;
   declare status: NasStatus | undefined;
   declare traffic: Traffic | undefined;
-  declare onboarding: string | undefined;
+  declare onboarding: { script: string; warnings: string[] } | undefined;
+  declare selfTest: SelfTest | undefined;
+  declare testing: boolean;
+  declare testError: string;
   declare error: string;
   constructor() {
     super();
     this.error = '';
+    this.testing = false;
+    this.testError = '';
   }
   override connectedCallback(): void {
     super.connectedCallback();
@@ -125,12 +157,38 @@ export class TgNasEdit extends LitElement {
     api.get<Traffic>(`/nas/${this.nasId}/traffic`).then((t) => (this.traffic = t), () => undefined);
   }
   private async showOnboarding(): Promise<void> {
+    const version = (this.renderRoot.querySelector('#ros-version') as HTMLSelectElement | null)?.value ?? '7';
     try {
-      const r = await api.get<Record<string, unknown>>(`/nas/${this.nasId}/onboarding`);
-      this.onboarding = typeof r.script === 'string' ? r.script : Array.isArray(r.commands) ? (r.commands as string[]).join('\n') : JSON.stringify(r, null, 2);
+      const r = await api.get<{ script: string; warnings: string[] }>(`/nas/${this.nasId}/onboarding`, { routerosVersion: version });
+      this.onboarding = { script: r.script, warnings: r.warnings ?? [] };
     } catch (err) {
       toast(errorText(err), 'error');
     }
+  }
+  private async runSelfTest(): Promise<void> {
+    const host = (this.renderRoot.querySelector('#selftest-host') as HTMLInputElement | null)?.value.trim() ?? '';
+    if (host && !/^[0-9a-fA-F.:]+$/.test(host)) {
+      this.testError = 'Router address is not an IP address';
+      return;
+    }
+    this.testing = true;
+    this.testError = '';
+    this.selfTest = undefined;
+    try {
+      this.selfTest = await api.post<SelfTest>(`/nas/${this.nasId}/self-test`, host ? { host } : {});
+    } catch (err) {
+      this.testError = err instanceof ApiError && err.fields.host ? `Router address ${err.fields.host}` : errorText(err);
+    } finally {
+      this.testing = false;
+    }
+  }
+  private selfTestResult(t: SelfTest) {
+    const text = t.result === 'answered'
+      ? `The router answered CoA on ${t.host}:${t.port} (${t.reply === 'ack' ? 'ACK' : `NAK${t.errorCauseName ? `, ${t.errorCauseName}` : ''}`}): suspensions and kicks reach it.`
+      : t.result === 'bad_authenticator'
+        ? `A reply came from ${t.host}:${t.port} but does not verify: the shared secret on the router is another.`
+        : `No answer from ${t.host}:${t.port} after ${t.attempts} tries: CoA is off on the router (/radius incoming set accept=yes), the port is wrong, a firewall drops it, or the secrets differ.`;
+    return html`<div class="banner ${t.ok ? 'ok' : 'error'}" data-test="selftest-result" data-result=${t.result}>${text}</div>`;
   }
   override render() {
     if (this.error) return html`<div class="banner error">${this.error}</div>`;
@@ -146,8 +204,19 @@ export class TgNasEdit extends LitElement {
         <div class="card"><div class="muted">Traffic, last 24 h</div>${sparkline(series)}
           <div class="muted">${series.length ? `peak ${bytes(Math.max(...series) / 8)}/s` : ''}</div></div>
       </div>
-      <div class="card"><button class="secondary" @click=${this.showOnboarding}>RouterOS setup commands</button>
-        ${this.onboarding ? html`<pre style="white-space:pre-wrap">${this.onboarding}</pre>` : nothing}</div>` : nothing}
+      <div class="card"><h2>Connect the router</h2>
+        <div class="row"><div><label for="ros-version">RouterOS</label><select id="ros-version"><option value="7">7.15 or later</option><option value="6">6</option></select></div>
+          <button class="secondary" @click=${this.showOnboarding}>RouterOS setup commands</button></div>
+        ${this.onboarding ? html`${this.onboarding.warnings.map((w) => html`<div class="banner warn">${w}</div>`)}
+          <p class="muted">Paste into the router's terminal. It holds the shared secret: this view is recorded in the audit log.</p>
+          <pre data-test="onboarding" style="white-space:pre-wrap">${this.onboarding.script}</pre>` : nothing}
+        <h2>CoA self-test</h2>
+        <p class="muted">Sends a harmless Disconnect-Request for a session that cannot exist and reports whether the router answers.</p>
+        <div class="row"><div class="grow"><label for="selftest-host">Router address</label><input id="selftest-host" placeholder="default: the NAS address" aria-invalid=${this.testError.startsWith('Router address') ? 'true' : 'false'}></div>
+          <button ?disabled=${this.testing} @click=${this.runSelfTest}>${this.testing ? 'Testing…' : 'Run self-test'}</button></div>
+        ${this.testError ? html`<div class="err" data-field="host">${this.testError}</div>` : nothing}
+        ${this.testing ? html`<div class="muted" role="status">Waiting for the router (a few seconds when it does not answer)…</div>` : nothing}
+        ${this.selfTest ? this.selfTestResult(this.selfTest) : nothing}</div>` : nothing}
       <div class="card"><tg-form .fields=${nasFields(!!n)} ?patch=${!!n} .values=${n ?? { vendor: 'mikrotik', coaPort: 3799, requireMessageAuthenticator: true }}
         submitLabel=${n ? 'Save' : 'Create NAS'}
         .action=${(b: Record<string, unknown>) => (n ? api.patch<Nas>(`/nas/${n.id}`, b) : api.post<Nas>('/nas', b))}

@@ -119,7 +119,7 @@ export class TgCustomer extends LitElement {
   static override properties = {
     customerId: { type: Number }, tab: {},
     customer: { state: true }, services: { state: true }, plans: { state: true }, online: { state: true }, statement: { state: true },
-    error: { state: true }, editing: { state: true }, paying: { state: true }, changing: { state: true }, toppingUp: { state: true }, dunning: { state: true }, profiles: { state: true }, busy: { state: true },
+    error: { state: true }, editing: { state: true }, paying: { state: true }, changing: { state: true }, toppingUp: { state: true }, redeeming: { state: true }, dunning: { state: true }, profiles: { state: true }, busy: { state: true },
   };
   declare customerId: number;
   declare tab: string;
@@ -133,6 +133,7 @@ export class TgCustomer extends LitElement {
   declare paying: boolean;
   declare changing: number | undefined;
   declare toppingUp: number | undefined;
+  declare redeeming: boolean;
   declare dunning: { billingProfileId: number | null; effectiveProfileId: number | null; whitelisted: boolean } | undefined;
   declare profiles: Array<{ id: number; name: string }>;
   declare busy: string;
@@ -146,6 +147,7 @@ export class TgCustomer extends LitElement {
     this.error = '';
     this.editing = false;
     this.paying = false;
+    this.redeeming = false;
     this.busy = '';
   }
 
@@ -237,6 +239,7 @@ export class TgCustomer extends LitElement {
     return html`
       <div class="row"><h1 class="grow" data-test="customer-name">${c.name}</h1>
         <button class="secondary" @click=${() => (this.editing = !this.editing)}>${this.editing ? 'Close' : 'Edit'}</button>
+        <button class="secondary" @click=${() => (this.redeeming = !this.redeeming)}>Redeem voucher</button>
         <button @click=${() => (this.paying = !this.paying)}>Record payment</button></div>
       <div class="grid">
         <div class="card"><dl class="kv">
@@ -256,6 +259,9 @@ export class TgCustomer extends LitElement {
         .action=${(b: Record<string, unknown>) => api.post<Payment>('/payments', { ...b, customerId: c.id })}
         @saved=${(e: CustomEvent<Payment>) => { this.paying = false; toast(`Payment of ${money(e.detail.amount)} recorded`); void this.load(); this.renderRoot.querySelectorAll('tg-table').forEach((t) => void (t as TgTable).reload()); }}></tg-form></div>` : nothing}
 
+      ${this.redeeming ? html`<div class="card" data-test="customer-redeem"><h2>Redeem a voucher</h2>
+        <tg-redeem .customerId=${c.id} .services=${this.services.filter((s) => this.plans.find((p) => p.id === s.planId)?.type === 'prepaid')}
+          @redeemed=${() => { this.redeeming = false; void this.load(); }}></tg-redeem></div>` : nothing}
       <div class="row"><h2 class="grow">Services</h2><a class="button secondary" href="/customers/${c.id}/services/new">Add service</a></div>
       ${this.services.length === 0 ? html`<p class="muted">No service yet.</p>` : nothing}
       ${this.services.map((s) => {

@@ -1,0 +1,127 @@
+// Pure helpers of the forms that send nested bodies (a role's permission grid, a credit note's chosen
+// lines): flat form fields in, the API's body out, and the API's field names back to the form's.
+
+export type Access = 'none' | 'read' | 'write';
+
+/** The form field that shows an API error on `apiField`: the exact name when the form has it, else its top name. */
+export function fieldFor(apiField: string, known: ReadonlySet<string>): string | undefined {
+  if (known.has(apiField)) return apiField;
+  const parts = apiField.split('.');
+  for (let i = parts.length - 1; i > 0; i--) {
+    const prefix = parts.slice(0, i).join('.');
+    if (known.has(prefix)) return prefix;
+  }
+  return undefined;
+}
+
+/** Form fields `permissions.<area>` (a select each) into `{ permissions: { area: access } }`, every area named. */
+export function roleBody(form: Record<string, unknown>, areas: readonly string[]): { name?: string; description?: string; permissions: Record<string, Access> } {
+  const permissions: Record<string, Access> = {};
+  for (const a of areas) {
+    const v = form[`permissions.${a}`];
+    permissions[a] = v === 'read' || v === 'write' ? v : 'none';
+  }
+  const out: { name?: string; description?: string; permissions: Record<string, Access> } = { permissions };
+  if (typeof form.name === 'string') out.name = form.name;
+  if (typeof form.description === 'string') out.description = form.description;
+  else if (form.description === undefined && 'description' in form) out.description = '';
+  return out;
+}
+
+/** A role's permissions as the form's flat values. */
+export function roleValues(role: { name: string; description?: string; permissions?: Record<string, string> }): Record<string, unknown> {
+  const v: Record<string, unknown> = { name: role.name, description: role.description ?? '' };
+  for (const [a, p] of Object.entries(role.permissions ?? {})) v[`permissions.${a}`] = p;
+  return v;
+}
+
+export interface CreditableLine { key: string; amount: number }
+
+/**
+ * Form fields `lines.<i>` (credit this invoice line) and `lines.<i>.amount` (part of it; empty: the
+ * rest) into the API's `lines`, with the invoice line index of each entry (to name errors back).
+ * No line chosen: the whole invoice (no `lines`).
+ */
+export function creditNoteLines(form: Record<string, unknown>, lines: readonly CreditableLine[]): { lines?: Array<{ key: string; amount?: number }>; index: number[] } {
+  const chosen: Array<{ key: string; amount?: number }> = [];
+  const index: number[] = [];
+  lines.forEach((l, i) => {
+    if (form[`lines.${i}`] !== true) return;
+    const amount = form[`lines.${i}.amount`];
+    chosen.push(typeof amount === 'number' ? { key: l.key, amount } : { key: l.key });
+    index.push(i);
+  });
+  return chosen.length ? { lines: chosen, index } : { index };
+}
+
+/** The API names `lines.<n>…` by position in the request; the form by position on the invoice. */
+export function renameLineErrors(fields: Record<string, string>, index: readonly number[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, m] of Object.entries(fields)) {
+    const hit = /^lines\.(\d+)(\..*)?$/.exec(k);
+    const i = hit ? index[Number(hit[1])] : undefined;
+    const name = hit && i !== undefined ? `lines.${i}${hit[2] === '.key' ? '' : (hit[2] ?? '')}` : k;
+    out[name] = out[name] ? `${out[name]}; ${m}` : m;
+  }
+  return out;
+}
+
+/** Client check of a partial credit: a part of the line, with its sign, no larger than the line. */
+export function checkLinePart(part: number, line: CreditableLine): string | undefined {
+  if (part === 0) return 'must not be zero';
+  if (line.amount >= 0 ? part < 0 || part > line.amount : part > 0 || part < line.amount) return `must be between 0 and ${(line.amount / 100).toFixed(2)}`;
+  return undefined;
+}
+
+/** Which one of the redeem targets the form names; an error on the field at fault. */
+export function redeemTarget(form: { serviceId?: unknown; customerId?: unknown; customerName?: unknown }): { field?: string; error?: string; body?: Record<string, unknown> } {
+  const given = [form.serviceId, form.customerId, form.customerName].filter((v) => v !== undefined && v !== null && v !== '').length;
+  if (given === 0) return { field: 'customerId', error: 'or a service or a new customer name is required' };
+  if (form.serviceId !== undefined && form.serviceId !== null && form.customerName) return { field: 'customerName', error: 'is for a new customer: leave it empty when a service is chosen' };
+  if (form.customerId !== undefined && form.customerId !== null && form.customerName) return { field: 'customerName', error: 'is for a new customer: leave it empty when a customer is chosen' };
+  if (typeof form.serviceId === 'number') return { body: { serviceId: form.serviceId } };
+  if (typeof form.customerId === 'number') return { body: { customerId: form.customerId } };
+  return { body: { customer: { name: String(form.customerName) } } };
+}
+
+export interface Reminder { afterDays: number; channels: string[]; template: string }
+export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
+
+/** A billing profile's reminders (`reminders.<i>.afterDays|channels|template`) and quiet weekdays (`quietWeekdays.<1-7>`) as flat form values. */
+export function profileValues<T extends { reminders?: Reminder[]; quietWeekdays?: number[] }>(p: T): Record<string, unknown> {
+  const v: Record<string, unknown> = { ...p };
+  (p.reminders ?? []).forEach((r, i) => {
+    v[`reminders.${i}.afterDays`] = r.afterDays;
+    v[`reminders.${i}.channels`] = r.channels.join(',');
+    v[`reminders.${i}.template`] = r.template;
+  });
+  for (let d = 1; d <= 7; d++) v[`quietWeekdays.${d}`] = (p.quietWeekdays ?? []).includes(d);
+  return v;
+}
+
+/** The flat form values back into the API's body: `reminders` in order, `quietWeekdays` as numbers. */
+export function profileBody(form: Record<string, unknown>, slots = 3): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  const reminders: Reminder[] = [];
+  const quiet: number[] = [];
+  for (const [k, v] of Object.entries(form)) if (!k.startsWith('reminders.') && !k.startsWith('quietWeekdays.')) body[k] = v;
+  for (let i = 0; i < slots; i++) {
+    const afterDays = form[`reminders.${i}.afterDays`];
+    if (typeof afterDays !== 'number') continue;
+    const channels = String(form[`reminders.${i}.channels`] ?? 'email').split(',').filter(Boolean);
+    reminders.push({ afterDays, channels, template: String(form[`reminders.${i}.template`] ?? `invoice.reminder.${i + 1}`) });
+  }
+  for (let d = 1; d <= 7; d++) if (form[`quietWeekdays.${d}`] === true) quiet.push(d);
+  body.reminders = reminders;
+  body.quietWeekdays = quiet;
+  return body;
+}
+
+/** Reminders are filled in order: slot i needs slot i-1, and each needs a later day than the one before. */
+export function checkReminder(i: number, form: Record<string, unknown>): string | undefined {
+  const days = form[`reminders.${i}.afterDays`];
+  if (typeof days !== 'number' || i === 0) return undefined;
+  const before = form[`reminders.${i - 1}.afterDays`];
+  if (typeof before !== 'number') return `needs reminder ${i} filled first`;
+  return days <= before ? `must be later than reminder ${i} (${before} days)` : undefined;
+}
