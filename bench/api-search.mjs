@@ -132,7 +132,7 @@ const seedS = +((performance.now() - t0) / 1000).toFixed(1);
 log(`seeded in ${seedS} s`);
 
 // ---- serve
-const daemon = spawn(process.execPath, [join(ROOT, 'bench/lib/serve.mjs'), 'serve', '--config', config], { env: { ...process.env, BENCH_DIST: dist }, stdio: ['ignore', 'pipe', 'pipe'] });
+const daemon = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), join(ROOT, 'bench/lib/serve.mjs'), 'serve', '--config', config], { env: { ...process.env, BENCH_DIST: dist }, stdio: ['ignore', 'pipe', 'pipe'] });
 const base = await new Promise((res, rej) => {
   let buf = '';
   let err = '';
