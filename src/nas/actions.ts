@@ -17,7 +17,8 @@
  * `unconfirmed`.
  */
 import type { Logger } from 'pino';
-import { decide, type Policy, type ReplyAttr } from '../aaa/decide.js';
+import { decide, type ReplyAttr } from '../aaa/decide.js';
+import { policyFromConfig } from '../aaa/policy.js';
 import { loginCapChecker } from '../billing/caps.js';
 import type { Config } from '../config/schema.js';
 import { actionStore, type ActionSession, type NasActionKind, type NasActionOutcome, type NasActionRow, type SuspensionMode } from '../db/actions.js';
@@ -86,18 +87,6 @@ export interface ServiceControlRuntime extends ServiceControl {
 }
 
 type Entry = ActionSummary['actions'][number];
-
-/** The authorization policy as the RADIUS server builds it from the config. */
-export function policyFromConfig(config: Config): Policy {
-  return {
-    interimInterval: config.radius.interim_interval,
-    suspendedMode: config.radius.suspended_mode as Policy['suspendedMode'],
-    walledGardenList: config.radius.walled_garden_list,
-    walledGardenDownloadKbps: config.radius.walled_garden_download_kbps,
-    walledGardenUploadKbps: config.radius.walled_garden_upload_kbps,
-    expiredMode: config.prepaid.expired_mode as Policy['expiredMode'],
-  };
-}
 
 /**
  * A SessionCloser through the RADIUS server's accounting writer: an Accounting-Stop of our own

@@ -30,7 +30,7 @@ import {
 import type { Dictionary } from '../dict/dictionary.js';
 import { loadDictionary } from '../dict/load.js';
 import { resolveServerAttrs, type ServerAttrs } from './attrs.js';
-import { policyFromConfig } from '../../nas/actions.js';
+import { policyFromConfig } from '../../aaa/policy.js';
 import { NasTable, type NasClient } from './clients.js';
 import { DuplicateCache } from './dedup.js';
 
