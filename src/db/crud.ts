@@ -165,10 +165,18 @@ export class Resource<Row extends { id: number }, Api, Create, Patch> {
       .orderBy(...(sort ? [dir(sort.column), dir(id)] : [dir(id)]))
       .limit(limit + 1)
       .all() as Row[];
+    return this.page(rows, limit, sort);
+  }
+
+  /**
+   * A page from up to `limit + 1` rows read in the list's order (the extra row says there is more):
+   * for the generic list, and for a list that reads its rows its own way (customer search).
+   */
+  page(rows: Row[], limit: number, sort?: ListQuery['sort']): Page<Api> {
     const more = rows.length > limit;
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
-    const next = !more || !last ? null : sort ? encodeSortCursor(sort.field, (last as Record<string, unknown>)[sort.field], last.id) : encodeCursor(last.id);
+    const next = !more || !last ? null : sort && sort.column !== this.spec.table.id ? encodeSortCursor(sort.field, (last as Record<string, unknown>)[sort.field], last.id) : encodeCursor(last.id);
     return { items: items.map((r) => this.spec.toApi(r)), next };
   }
 

@@ -201,7 +201,7 @@ export async function build(opts: BuildOptions): Promise<App> {
 
     registerCrud(api, { path: '/api/v1/nas', tag: 'nas', noun: 'NAS', resource: repos.nas, item: S.Nas, create: S.NasCreate, patch: S.NasPatch, ...L.nasListing });
     registerCrud(api, { path: '/api/v1/plans', tag: 'plans', noun: 'plan', resource: repos.plans, item: S.Plan, create: S.PlanCreate, patch: S.PlanPatch, ...L.planListing });
-    registerCrud(api, { path: '/api/v1/customers', tag: 'customers', noun: 'customer', resource: repos.customers, item: S.Customer, create: S.CustomerCreate, patch: S.CustomerPatch, ...L.customerListing });
+    registerCrud(api, { path: '/api/v1/customers', tag: 'customers', noun: 'customer', resource: repos.customers, item: S.Customer, create: S.CustomerCreate, patch: S.CustomerPatch, ...L.customerListing, ...L.customerSearchList(opts.db, repos.customers) });
     registerCrud(api, {
       path: '/api/v1/services', tag: 'services', noun: 'service', resource: repos.services, item: S.Service, create: S.ServiceCreate, patch: S.ServicePatch,
       ...L.serviceListing,

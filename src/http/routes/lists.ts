@@ -6,10 +6,10 @@ import type { FastifyInstance } from 'fastify';
 import { eq, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../db/client.js';
-import { decodeCursor } from '../../db/crud.js';
+import { decodeCursor, type Resource } from '../../db/crud.js';
 import { sessionLog } from '../../db/logs.js';
 import { customers, nas, plans, services } from '../../db/schema.js';
-import { customerSearchCondition } from '../../db/search.js';
+import { customerSearchCondition, customerSearchPages, type CustomerRow } from '../../db/search.js';
 import { TollgateError } from '../../lib/errors.js';
 import { normalizeMac } from '../../lib/net.js';
 import { csvStream } from '../csv.js';
@@ -40,18 +40,36 @@ export const customerListing: Listing = {
     const f: SQL[] = [];
     if (typeof q.q === 'string') {
       // A page of a list by id (not the CSV export, which has no limit) reads the index only up to it.
-      const sort = q.sort as string | undefined;
-      const byId = typeof q.limit === 'number' && (sort === undefined || sort === 'id' || sort === '-id');
-      const window = byId
-        ? { limit: Math.min(Math.max(q.limit as number, 1), 500) + 1, descending: sort === '-id', afterId: typeof q.cursor === 'string' ? decodeCursor(q.cursor) : undefined }
-        : {};
-      f.push(customerSearchCondition(customers.id, q.q, window));
+      const window = searchWindow(q);
+      f.push(customerSearchCondition(customers.id, q.q, window ?? {}));
     }
     if (typeof q.email === 'string') f.push(sql`lower(${customers.email}) = lower(${q.email})`);
     return f;
   },
   csv: '/api/v1/exports/customers.csv',
 };
+
+/** The index window of a search listed by id (the page size plus one, the cursor), or undefined. */
+function searchWindow(q: Record<string, unknown>) {
+  const sort = q.sort as string | undefined;
+  if (typeof q.limit !== 'number' || !(sort === undefined || sort === 'id' || sort === '-id')) return undefined;
+  return { limit: Math.min(Math.max(q.limit, 1), 500) + 1, descending: sort === '-id', afterId: typeof q.cursor === 'string' ? decodeCursor(q.cursor) : undefined };
+}
+
+/**
+ * Customer search by id with no other filter (the search box: `?q=`, a page size, a cursor) through
+ * statements prepared once; any other shape goes through the generic list and `customerListing`.
+ */
+export function customerSearchList(db: Db, resource: Resource<CustomerRow, unknown, unknown, unknown>): Pick<CrudRoutes, 'list'> {
+  const pages = customerSearchPages(db);
+  return {
+    list: (q) => {
+      const window = typeof q.q === 'string' && q.email === undefined ? searchWindow(q) : undefined;
+      if (!window) return undefined;
+      return resource.page(pages(q.q as string, window), window.limit - 1);
+    },
+  };
+}
 
 export const serviceListing: Listing = {
   listQuery: ServiceListQuery,
