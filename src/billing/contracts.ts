@@ -173,7 +173,8 @@ export function contractService(store: BillingStore, clock: Clock, timezone: str
     /**
      * Records a plan change effective on `effectiveDate` (the first day on the new plan). Changes are
      * kept in date order, so one dated before the latest is refused. The service's current plan (what
-     * RADIUS enforces) follows at once when the change is already effective.
+     * RADIUS enforces) follows at once when the change is already effective; a later date is switched to
+     * on that day by the daily `plan-changes` job (plan-switch.ts).
      */
     changePlan(serviceId: number, planId: number, effectiveDate: string, actor: Actor) {
       return store.transaction(() => {
@@ -204,8 +205,9 @@ export function contractService(store: BillingStore, clock: Clock, timezone: str
         }
         // Pin the plan the contract started on before the service's own plan moves.
         if (!cur.exists) store.upsertTerms(serviceId, cur, at());
-        const id = store.insertPlanChange(serviceId, planId, date, at());
-        if (date <= dateInZone(clock.now(), timezone)) store.setServicePlan(s.id, planId, at());
+        const effective = date <= dateInZone(clock.now(), timezone);
+        const id = store.insertPlanChange(serviceId, planId, date, at(), effective ? at() : null);
+        if (effective) store.setServicePlan(s.id, planId, at());
         store.audit(actor, at(), 'plan_change', 'service', serviceId, { id, planId, effectiveDate: date });
         return view(serviceId);
       });

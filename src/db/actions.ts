@@ -86,6 +86,16 @@ export interface StatusChange {
   mode: SuspensionMode | null;
 }
 
+/**
+ * Only an active or free service can be suspended: the suspend transaction's rule, also checked by a
+ * PATCH of the status before it writes anything (src/http/routes/service-status.ts).
+ */
+export function assertSuspendable(serviceId: number, status: string): void {
+  if (status !== 'active' && status !== 'free') {
+    throw new TollgateError('conflict', `service ${serviceId} is ${status}: only an active or free service can be suspended`, 'status');
+  }
+}
+
 const SESSION_COLS = `rs.id, rs.service_id as serviceId, rs.acct_session_id as acctSessionId, rs.username,
   rs.framed_ip_address as framedIpAddress, rs.nas_ip_address as nasIpAddress, rs.calling_station_id as callingStationId,
   rs.nas_id as nasId, n.ip_address as nasAddress, n.secret_enc as nasSecretEnc, n.coa_port as coaPort, n.vendor`;
@@ -198,9 +208,7 @@ export function actionStore(db: Db) {
           const open = s.openSuspension.get(serviceId) as { mode: SuspensionMode | null } | undefined;
           return { changed: false, mode: open?.mode ?? null };
         }
-        if (svc.status !== 'active' && svc.status !== 'free') {
-          throw new TollgateError('conflict', `service ${serviceId} is ${svc.status}: only an active or free service can be suspended`, 'status');
-        }
+        assertSuspendable(serviceId, svc.status);
         s.setStatus.run('suspended', o.at, serviceId);
         s.insertSuspension.run(serviceId, o.today, o.mode);
         audit(o.at, o.actor, 'suspend', serviceId, { status: svc.status }, { status: 'suspended', from: o.today, mode: o.mode, reason: o.reason });

@@ -179,6 +179,19 @@ function lineRow(r: Row): InvoiceLineRow {
   return { ...(r as unknown as InvoiceLineRow), taxInclusive: bool(r.taxInclusive) };
 }
 
+/** A service whose dated plan change is due (the daily plan-changes job). */
+export interface PlanSwitchRow {
+  serviceId: number;
+  /** services.plan_id now. */
+  fromPlanId: number;
+  status: string;
+  /** The latest change effective by the date. */
+  changeId: number;
+  toPlanId: number;
+  effectiveDate: string;
+  superseded: boolean;
+}
+
 export type BillingStore = ReturnType<typeof billingStore>;
 
 export function billingStore(db: Db) {
@@ -307,8 +320,17 @@ export function billingStore(db: Db) {
       from services s join service_billing b on b.service_id = s.id
       where s.status in ('active', 'suspended') and (b.end_date is not null or (b.term_months is not null and b.auto_renew = 0))`),
     setServiceStatus: p(`update services set status = ?, updated_at = ? where id = ? and status = ?`),
-    insertPlanChange: p(`insert into service_plan_changes (service_id, plan_id, effective_date, created_at) values (?, ?, ?, ?) returning id`),
+    insertPlanChange: p(`insert into service_plan_changes (service_id, plan_id, effective_date, created_at, applied_at) values (?, ?, ?, ?, ?) returning id`),
     setServicePlan: p(`update services set plan_id = ?, updated_at = ? where id = ?`),
+    // Services with a change due by the date and not applied yet, each with the latest change effective
+    // by then (which may be one applied already: a later change recorded as effective at once).
+    duePlanSwitches: p(`select s.id as serviceId, s.plan_id as fromPlanId, s.status, pc.id as changeId, pc.plan_id as toPlanId,
+        pc.effective_date as effectiveDate, pc.applied_at is not null as superseded
+      from services s join service_plan_changes pc on pc.id = (select x.id from service_plan_changes x
+        where x.service_id = s.id and x.effective_date <= @date order by x.effective_date desc, x.id desc limit 1)
+      where s.id in (select service_id from service_plan_changes where applied_at is null and effective_date <= @date)
+      order by s.id`),
+    markPlanChangesApplied: p(`update service_plan_changes set applied_at = @at where applied_at is null and effective_date <= @date`),
     planChanges: p(`select id, plan_id as planId, effective_date as effectiveDate, created_at as createdAt from service_plan_changes where service_id = ? order by effective_date, id`),
     insertItem: p(`insert into recurring_items (service_id, description, amount, tax_rate_bp, tax_inclusive, start_date, end_date, created_at, updated_at)
       values (@serviceId, @description, @amount, @taxRateBp, @taxInclusive, @startDate, @endDate, @at, @at) returning ${ITEM_COLS}`),
@@ -698,8 +720,20 @@ export function billingStore(db: Db) {
     setServiceStatus(serviceId: number, from: string, to: string, at: string): boolean {
       return s.setServiceStatus.run(to, at, serviceId, from).changes === 1;
     },
-    insertPlanChange(serviceId: number, planId: number, effectiveDate: string, at: string): number {
-      return (s.insertPlanChange.get(serviceId, planId, effectiveDate, at) as { id: number }).id;
+    /** `appliedAt`: when services.plan_id was set to it (a change already effective); null while pending. */
+    insertPlanChange(serviceId: number, planId: number, effectiveDate: string, at: string, appliedAt: string | null = null): number {
+      return (s.insertPlanChange.get(serviceId, planId, effectiveDate, at, appliedAt) as { id: number }).id;
+    },
+    /**
+     * Every service with a plan change due by `date` that is not applied yet, with the latest change
+     * effective by then; `superseded` when that latest one was applied already (nothing to switch).
+     */
+    duePlanSwitches(date: string): PlanSwitchRow[] {
+      return (s.duePlanSwitches.all({ date }) as (Omit<PlanSwitchRow, 'superseded'> & { superseded: number })[]).map((r) => ({ ...r, superseded: r.superseded === 1 }));
+    },
+    /** Marks every pending change effective by `date` applied; returns how many. */
+    markPlanChangesApplied(date: string, at: string): number {
+      return s.markPlanChangesApplied.run({ date, at }).changes;
     },
     setServicePlan(serviceId: number, planId: number, at: string): void {
       s.setServicePlan.run(planId, at, serviceId);

@@ -407,6 +407,11 @@ export const servicePlanChanges = sqliteTable(
     /** The first day on the new plan. */
     effectiveDate: text('effective_date').notNull(),
     createdAt: text('created_at').notNull().default(now),
+    /**
+     * When services.plan_id was set to this plan: at recording for a change already effective, else by
+     * the daily `plan-changes` job on its date. Null while pending (and on rows older than the column).
+     */
+    appliedAt: text('applied_at'),
   },
   (t) => [index('service_plan_changes_service_ix').on(t.serviceId, t.effectiveDate)],
 );

@@ -19,6 +19,7 @@ import { billingService, type BillingService } from '../billing/service.js';
 import { billingStore } from '../db/billing.js';
 import { billingRoutes } from './routes/billing.js';
 import { actionRoutes } from './routes/actions.js';
+import { serviceStatusPatch, suspensionStep } from './routes/service-status.js';
 import { nasNetworkRoutes, type NasNetworkOptions } from './routes/nas-network.js';
 import { createServiceControl } from '../nas/actions.js';
 import type { ServiceControl } from '../nas/control.js';
@@ -31,6 +32,7 @@ import { dunningRoutes } from './routes/dunning.js';
 import { notifyRoutes } from './routes/notify.js';
 import { jobRoutes } from './routes/jobs.js';
 import { createPrepaidOps, type PrepaidOps } from '../billing/prepaid-ops.js';
+import { planSwitchJob } from '../billing/plan-switch.js';
 import { prepaidRoutes } from './routes/prepaid.js';
 import { registerCrud } from './routes/crud.js';
 import * as L from './routes/lists.js';
@@ -79,7 +81,7 @@ export interface App extends FastifyInstance {
   billing: BillingService;
   /** Suspend, resume, disconnect and rate changes on the network: dunning, prepaid and caps use it too. */
   control: ServiceControl;
-  /** The daily jobs: `app.jobs.register({ name, order, runFor })` adds one (billing 10, invoice-notices 15, dunning 20, prepaid 30, caps 40). */
+  /** The daily jobs: `app.jobs.register({ name, order, runFor })` adds one (plan-changes 5, billing 10, invoice-notices 15, dunning 20, prepaid 30, caps 40). */
   jobs: JobRunner;
   /** Notifications: `app.notifier.enqueue({ customerId, template, data, dedupeKey })` (src/notify/types.ts). */
   notifier: OutboxNotifier;
@@ -144,6 +146,11 @@ export async function build(opts: BuildOptions): Promise<App> {
     onError: (err, context) => (opts.logger ? opts.logger.error({ err, ...context }, 'prepaid or data caps: an after-commit action failed') : undefined),
   });
   prepaidOps.registerJobs(ops.jobs);
+  // Plan changes dated ahead switch the enforced plan on their day (before billing: src/billing/plan-switch.ts).
+  ops.jobs.register(planSwitchJob({
+    store: billingStore(opts.db), clock, control, onServicesChanged: () => opts.onChange?.('service'),
+    onError: (err, context) => (opts.logger ? opts.logger.error({ err, ...context }, 'plan-changes: a rate change after the switch failed') : undefined),
+  }));
   app.decorate('prepaid', prepaidOps);
   app.addHook('onClose', async () => {
     await ops.jobs.stop();
@@ -207,15 +214,18 @@ export async function build(opts: BuildOptions): Promise<App> {
       ...L.serviceListing,
       // A plan change reaches live sessions by CoA (Disconnect if the NAS refuses), after the commit.
       // A status edited by hand (to ended, say) is enforced too: sessions a login would refuse are cut.
+      // To suspended, or from suspended to active, is a suspend or resume (service-status.ts): enforced there.
+      splitPatch: serviceStatusPatch(control),
       afterUpdate: (before, after, req) => {
+        const statusHere = before.status !== after.status && suspensionStep(before.status, after.status) === null;
         const changes = [
           ...(before.planId !== after.planId ? [`plan changed from ${String(before.planId)} to ${String(after.planId)}`] : []),
-          ...(before.status !== after.status ? [`status changed from ${String(before.status)} to ${String(after.status)}`] : []),
+          ...(statusHere ? [`status changed from ${String(before.status)} to ${String(after.status)}`] : []),
         ];
         if (changes.length === 0) return;
         const act = { reason: changes.join('; '), by: req.actor?.id ?? 'anonymous' };
         // Leaving a suspension: a session still open is in the walled garden, which only a new login leaves.
-        const leftSuspension = before.status === 'suspended' && after.status !== 'suspended';
+        const leftSuspension = statusHere && before.status === 'suspended';
         (leftSuspension ? control.disconnect(after.id as number, act) : control.refreshRate(after.id as number, act))
           .catch((err: unknown) => req.log.error({ err }, 'acting on live sessions after a service change failed'));
       },

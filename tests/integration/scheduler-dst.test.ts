@@ -152,7 +152,7 @@ describe('the app on a change day', () => {
     clock.set('2026-03-30T00:30:00Z');
     app.jobs.start(20);
     const deadline = Date.now() + 5000;
-    while (app.jobs.status().items[0]!.lastDate !== '2026-03-30' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (app.jobs.status().items.find((j) => j.name === 'billing')!.lastDate !== '2026-03-30' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await app.jobs.stop();
     expect(app.jobs.status().items.map((j) => j.lastDate)).toEqual(app.jobs.status().items.map(() => '2026-03-30'));
   });

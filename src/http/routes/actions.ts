@@ -80,6 +80,10 @@ const ActionBody = Type.Union([
   Type.Null(),
 ]);
 
+/** The reasons the action log and audit give a suspend or resume by hand (these routes, or a PATCH of the status). */
+export const SUSPEND_REASON = 'suspended by hand';
+export const RESUME_REASON = 'resumed by hand';
+
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
 
 function toApi(r: NasActionRow) {
@@ -97,8 +101,8 @@ export async function actionRoutes(app: FastifyInstance, opts: ActionRoutesOptio
       const by = req.actor?.id ?? 'anonymous';
       return opts.control[verb](id, { reason, by });
     });
-  act('suspend', 'Suspend a service: status suspended, its sessions cut (or moved to the walled garden); answers once the NAS has answered', 'suspended by hand');
-  act('resume', 'Resume a suspended service; sessions in the walled garden are cut so the customer logs in again at the full rate', 'resumed by hand');
+  act('suspend', 'Suspend a service: status suspended, its sessions cut (or moved to the walled garden); answers once the NAS has answered', SUSPEND_REASON);
+  act('resume', 'Resume a suspended service; sessions in the walled garden are cut so the customer logs in again at the full rate', RESUME_REASON);
   act('disconnect', 'Disconnect every open session of the service (kick); the status is unchanged', 'kick');
 
   app.get('/api/v1/actions', { schema: { tags: ['sessions'], summary: 'The action log: every CoA-Request and Disconnect-Request, newest first', querystring: ActionQuery, response: { 200: pageOf(NasAction), ...errors } } }, async (req) => {

@@ -1,0 +1,1 @@
+ALTER TABLE `service_plan_changes` ADD `applied_at` text;

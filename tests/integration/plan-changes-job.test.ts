@@ -1,0 +1,165 @@
+// A plan change dated ahead takes effect on its day: the daily `plan-changes` job (order 5) switches
+// services.plan_id, audits it, makes RADIUS drop its cached row (the next login gets the new rate) and
+// asks ServiceControl for the live sessions' new rate; a second run changes and sends nothing. Real
+// SQLite file, RADIUS on 127.0.0.1 UDP, the HTTP app through inject(), a recording ServiceControl.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PlanSwitchResult } from '../../src/billing/plan-switch.js';
+import { accounting, login, startEnv, type Env } from '../helpers/prepaid-env.js';
+
+let env: Env;
+let customerId: number;
+let slow: number;
+let fast: number;
+let other: number;
+const rows = (sql: string, ...args: unknown[]) => env.db.$client.prepare(sql).all(...args) as Record<string, unknown>[];
+const planOf = (serviceId: number) => (env.db.$client.prepare('select plan_id as p from services where id = ?').get(serviceId) as { p: number }).p;
+const switches = (serviceId: number) => rows(`select actor, action, after from audit_log where entity = 'service' and entity_id = ? and action = 'plan_switch' order by id`, String(serviceId));
+
+function job() {
+  const j = env.app.jobs.jobs().find((x) => x.name === 'plan-changes');
+  if (!j) throw new Error('the plan-changes job is not registered');
+  return j;
+}
+const runFor = async (date: string) => (await job().runFor(date, { now: env.clock.now(), manual: true, signal: new AbortController().signal })) as PlanSwitchResult;
+
+async function plan(name: string, down: number, up: number) {
+  const r = await env.call('POST', '/api/v1/plans', { name, type: 'recurring', price: 2000, billingPeriodMonths: 1, downloadKbps: down, uploadKbps: up });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body.id as number;
+}
+async function service(username: string, planId: number) {
+  const r = await env.call('POST', '/api/v1/services', { customerId, planId, username, password: `pw-${username}`, startDate: '2026-01-01' });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body.id as number;
+}
+async function changePlan(serviceId: number, planId: number, effectiveDate: string) {
+  const r = await env.call('POST', `/api/v1/services/${serviceId}/plan-changes`, { planId, effectiveDate });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+}
+
+beforeAll(async () => {
+  // 10 March 2026, 09:00 in Rome.
+  env = await startEnv({ start: '2026-03-10T08:00:00.000Z' });
+  customerId = (await env.call('POST', '/api/v1/customers', { name: 'Upgrader' })).body.id;
+  slow = await plan('Slow', 10000, 2000);
+  fast = await plan('Fast', 50000, 10000);
+  other = await plan('Other', 20000, 4000);
+});
+afterAll(async () => env?.close());
+
+describe('the plan-changes job', () => {
+  let id: number;
+
+  it('is registered before billing', () => {
+    const names = env.app.jobs.jobs().map((j) => j.name);
+    expect(names.indexOf('plan-changes')).toBeGreaterThanOrEqual(0);
+    expect(names.indexOf('plan-changes')).toBeLessThan(names.indexOf('billing'));
+  });
+
+  it('leaves a change dated ahead alone the day before', async () => {
+    id = await service('upgrader', slow);
+    await changePlan(id, fast, '2026-03-15');
+    expect(planOf(id)).toBe(slow);
+    // A live session, and a login that puts the service in RADIUS's cache.
+    expect((await login(env, 'upgrader', 'pw-upgrader')).attrs['Mikrotik-Rate-Limit']).toBe('2000k/10000k');
+    await accounting(env, 'Start', 'upgrader', 'sess-upgrader');
+    env.clock.set('2026-03-14T08:00:00.000Z');
+    const r = await runFor('2026-03-14');
+    expect(r.switched).toEqual([]);
+    expect(planOf(id)).toBe(slow);
+    expect(env.control.of('refreshRate', id)).toHaveLength(0);
+    expect(switches(id)).toHaveLength(0);
+    expect(rows('select applied_at from service_plan_changes where service_id = ?', id)).toEqual([{ applied_at: null }]);
+  });
+
+  it('switches the plan on the effective date: audited, RADIUS sees it, the live sessions get a CoA', async () => {
+    env.clock.set('2026-03-15T01:05:00.000Z');
+    const r = await runFor('2026-03-15');
+    expect(r.switched).toEqual([{ serviceId: id, fromPlanId: slow, toPlanId: fast, planChangeId: expect.any(Number), effectiveDate: '2026-03-15' }]);
+    expect(planOf(id)).toBe(fast);
+    const audit = switches(id);
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.actor).toBe('system:plan-changes');
+    expect(JSON.parse(String(audit[0]!.after))).toMatchObject({ planId: fast, previousPlanId: slow, effectiveDate: '2026-03-15', runDate: '2026-03-15' });
+    const calls = env.control.of('refreshRate', id);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.req).toEqual({ reason: `plan changed from ${slow} to ${fast} (effective 2026-03-15)`, by: 'system:plan-changes' });
+    // The cached row was dropped: the next login (once the session has ended) gets the new plan's rate.
+    await accounting(env, 'Stop', 'upgrader', 'sess-upgrader');
+    expect((await login(env, 'upgrader', 'pw-upgrader')).attrs['Mikrotik-Rate-Limit']).toBe('10000k/50000k');
+    expect(rows('select applied_at from service_plan_changes where service_id = ?', id)).toEqual([{ applied_at: '2026-03-15T01:05:00.000Z' }]);
+  });
+
+  it('is idempotent: the same date again, or the next, changes and sends nothing', async () => {
+    expect((await runFor('2026-03-15')).switched).toEqual([]);
+    expect((await runFor('2026-03-16')).switched).toEqual([]);
+    expect(planOf(id)).toBe(fast);
+    expect(env.control.of('refreshRate', id)).toHaveLength(1);
+    expect(switches(id)).toHaveLength(1);
+  });
+
+  it('applies a change once: a later hand edit of the plan is not undone by the next run', async () => {
+    expect((await env.call('PATCH', `/api/v1/services/${id}`, { planId: other })).status).toBe(200);
+    const calls = env.control.of('refreshRate', id).length;
+    expect((await runFor('2026-03-17')).switched).toEqual([]);
+    expect(planOf(id)).toBe(other);
+    expect(env.control.of('refreshRate', id)).toHaveLength(calls);
+  });
+
+  it('a change effective at once is applied when recorded, and the job leaves it alone', async () => {
+    env.clock.set('2026-03-17T09:00:00.000Z');
+    const now = await service('immediate', slow);
+    await changePlan(now, fast, '2026-03-17');
+    expect(planOf(now)).toBe(fast);
+    expect(rows('select applied_at from service_plan_changes where service_id = ?', now)).toEqual([{ applied_at: '2026-03-17T09:00:00.000Z' }]);
+    expect((await runFor('2026-03-17')).switched).toEqual([]);
+    expect(switches(now)).toHaveLength(0);
+  });
+});
+
+describe('through the runner', () => {
+  it('catches up missed dates in order and switches on the change date, before billing', async () => {
+    const id = await service('late-upgrader', slow);
+    await changePlan(id, fast, '2026-03-20');
+    // The daily run of the 18th (run_at 02:00 Rome), then the daemon is down until the 23rd.
+    env.clock.set('2026-03-18T01:30:00.000Z');
+    const first = await env.app.jobs.runDue();
+    expect(first.ok).toBe(true);
+    expect(planOf(id)).toBe(slow);
+    env.clock.set('2026-03-23T01:30:00.000Z');
+    const r = await env.app.jobs.runDue();
+    expect(r.ok).toBe(true);
+    const steps = r.steps.filter((s) => s.job === 'plan-changes');
+    expect(steps.map((s) => s.date)).toEqual(['2026-03-19', '2026-03-20', '2026-03-21', '2026-03-22', '2026-03-23']);
+    expect(steps.map((s) => (s.value as PlanSwitchResult).switched.map((x) => x.serviceId))).toEqual([[], [id], [], [], []]);
+    // Within a date it runs before billing.
+    const of20 = r.steps.filter((s) => s.date === '2026-03-20').map((s) => s.job);
+    expect(of20.indexOf('plan-changes')).toBeLessThan(of20.indexOf('billing'));
+    expect(planOf(id)).toBe(fast);
+    expect(env.control.of('refreshRate', id)).toHaveLength(1);
+    expect(JSON.parse(String(switches(id)[0]!.after))).toMatchObject({ effectiveDate: '2026-03-20', runDate: '2026-03-20' });
+    // GET /api/v1/jobs lists it.
+    const jobs = (await env.call('GET', '/api/v1/jobs')).body.items as { name: string; lastDate: string; order: number }[];
+    expect(jobs.find((j) => j.name === 'plan-changes')).toMatchObject({ order: 5, lastDate: '2026-03-23' });
+  });
+});
+
+describe('a pending change overtaken', () => {
+  it('by a later change recorded as effective at once is not applied over it', async () => {
+    env.clock.set('2026-03-24T09:00:00.000Z');
+    const id = await service('overtaken', slow);
+    await changePlan(id, fast, '2026-03-25');
+    // The job has not run for the 25th yet when a change effective today is recorded.
+    env.clock.set('2026-03-26T09:00:00.000Z');
+    await changePlan(id, other, '2026-03-26');
+    expect(planOf(id)).toBe(other);
+    // The route's own CoA for the change effective at once; the job adds none.
+    expect(env.control.of('refreshRate', id)).toHaveLength(1);
+    const r = await runFor('2026-03-26');
+    expect(r.switched).toEqual([]);
+    expect(r.applied).toBe(1);
+    expect(planOf(id)).toBe(other);
+    expect(env.control.of('refreshRate', id)).toHaveLength(1);
+    expect(rows('select applied_at is not null as applied from service_plan_changes where service_id = ? order by id', id)).toEqual([{ applied: 1 }, { applied: 1 }]);
+  });
+});

@@ -1,0 +1,122 @@
+// PATCH /api/v1/services/{id} with a status to or from suspended is the suspend / resume operation:
+// the service_suspensions row opened (manual reason, the default mode) or closed exactly as
+// POST .../suspend and .../resume do it, through the app's real ServiceControl. Real SQLite file,
+// the HTTP app through inject(), a clock the test sets.
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { openDatabase, type Db } from '../../src/db/client.js';
+import { migrate } from '../../src/db/migrate.js';
+import { tokenStore } from '../../src/db/security.js';
+import { build, type App } from '../../src/http/build.js';
+import { TestClock } from '../../src/lib/clock.js';
+import { SecretBox } from '../../src/lib/secretbox.js';
+import { tempDir } from '../helpers/daemon.js';
+
+let db: Db;
+let app: App;
+let token: string;
+let customerId: number;
+let planId: number;
+const clock = new TestClock('2026-04-10T08:00:00.000Z');
+
+beforeAll(async () => {
+  const dir = tempDir('tollgate-status-patch-');
+  const file = join(dir, 'tollgate.toml');
+  writeFileSync(file, `[database]\npath = "${join(dir, 'tollgate.db')}"\nsynchronous = "normal"\n[billing]\ntimezone = "Europe/Rome"\n`);
+  const config = loadConfig(file, {}).config;
+  db = openDatabase({ path: config.database.path, synchronous: 'normal' });
+  await migrate(db.$client);
+  app = await build({ db, box: new SecretBox(randomBytes(32)), config, logger: false, now: () => clock.now() });
+  token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+  customerId = (await call('POST', '/api/v1/customers', { name: 'Suspendable' })).body.id;
+  planId = (await call('POST', '/api/v1/plans', { name: 'Basic', type: 'recurring', price: 1500, billingPeriodMonths: 1, downloadKbps: 10000, uploadKbps: 2000 })).body.id;
+});
+afterAll(async () => {
+  await app?.close();
+  db?.$client.close();
+});
+
+async function call(method: string, url: string, payload?: unknown) {
+  const res = await app.inject({ method: method as 'GET', url, payload: payload as object, headers: { authorization: `Bearer ${token}` } });
+  return { status: res.statusCode, body: res.body ? res.json() : undefined };
+}
+let n = 0;
+async function service(extra: Record<string, unknown> = {}, plan = planId) {
+  const r = await call('POST', '/api/v1/services', { customerId, planId: plan, username: `patch-user-${++n}`, password: 'pw-123456', startDate: '2026-01-01', ...extra });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body.id as number;
+}
+const suspensions = (id: number) => db.$client.prepare('select from_date, to_date, mode from service_suspensions where service_id = ? order by id').all(id);
+const audits = (id: number) => (db.$client.prepare(`select action, actor, after from audit_log where entity = 'service' and entity_id = ? and action in ('suspend', 'resume') order by id`).all(String(id)) as { action: string; actor: string; after: string }[])
+  .map((a) => ({ ...a, after: JSON.parse(a.after) as Record<string, unknown> }));
+const statusOf = (id: number) => (db.$client.prepare('select status from services where id = ?').get(id) as { status: string }).status;
+
+describe('PATCH status to and from suspended', () => {
+  it('to suspended opens a suspension as the suspend route does; back to active closes it as resume does', async () => {
+    const id = await service();
+    const s = await call('PATCH', `/api/v1/services/${id}`, { status: 'suspended' });
+    expect(s.status, JSON.stringify(s.body)).toBe(200);
+    expect(s.body.status).toBe('suspended');
+    expect(suspensions(id)).toEqual([{ from_date: '2026-04-10', to_date: null, mode: 'reject' }]);
+    expect(audits(id)).toEqual([{ action: 'suspend', actor: 'token:1', after: { status: 'suspended', from: '2026-04-10', mode: 'reject', reason: 'suspended by hand' } }]);
+
+    // The same PATCH again: already suspended, no second row.
+    expect((await call('PATCH', `/api/v1/services/${id}`, { status: 'suspended' })).status).toBe(200);
+    expect(suspensions(id)).toHaveLength(1);
+
+    clock.set('2026-04-14T10:00:00.000Z');
+    const r = await call('PATCH', `/api/v1/services/${id}`, { status: 'active' });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.status).toBe('active');
+    expect(suspensions(id)).toEqual([{ from_date: '2026-04-10', to_date: '2026-04-14', mode: 'reject' }]);
+    expect(audits(id).map((a) => [a.action, a.after.reason])).toEqual([['suspend', 'suspended by hand'], ['resume', 'resumed by hand']]);
+  });
+
+  it('gives the suspension the default mode: the plan\'s, else [radius] suspended_mode', async () => {
+    const wg = (await call('POST', '/api/v1/plans', { name: 'Walled', type: 'recurring', price: 1500, billingPeriodMonths: 1, downloadKbps: 10000, uploadKbps: 2000, suspensionMode: 'walled-garden' })).body.id;
+    const id = await service({}, wg);
+    expect((await call('PATCH', `/api/v1/services/${id}`, { status: 'suspended' })).status).toBe(200);
+    expect(suspensions(id)).toEqual([{ from_date: '2026-04-14', to_date: null, mode: 'walled-garden' }]);
+  });
+
+  it('writes the other fields of the same PATCH too, and the suspension matches the suspend route\'s', async () => {
+    const viaPatch = await service();
+    const viaRoute = await service();
+    const p = await call('PATCH', `/api/v1/services/${viaPatch}`, { status: 'suspended', simultaneousUse: 3 });
+    expect(p.status, JSON.stringify(p.body)).toBe(200);
+    expect(p.body).toMatchObject({ status: 'suspended', simultaneousUse: 3 });
+    expect((await call('POST', `/api/v1/services/${viaRoute}/suspend`, {})).status).toBe(200);
+    expect(suspensions(viaPatch)).toEqual(suspensions(viaRoute));
+    expect(audits(viaPatch).map((a) => a.after)).toEqual(audits(viaRoute).map((a) => a.after));
+  });
+
+  it('bad input changes nothing: no status change, no suspension row', async () => {
+    const id = await service();
+    const bad = await call('PATCH', `/api/v1/services/${id}`, { status: 'suspended', macAddress: 'not-a-mac' });
+    expect(bad.status).toBe(422);
+    expect(JSON.stringify(bad.body)).toContain('macAddress');
+    expect(statusOf(id)).toBe('active');
+    expect(suspensions(id)).toEqual([]);
+  });
+
+  it('refuses to suspend an ended service, as the suspend route does, changing nothing', async () => {
+    const id = await service({ status: 'ended' });
+    const r = await call('PATCH', `/api/v1/services/${id}`, { status: 'suspended', simultaneousUse: 2 });
+    expect(r.status).toBe(409);
+    expect(r.body).toMatchObject({ errors: [{ field: 'status' }] });
+    expect((await call('POST', `/api/v1/services/${id}/suspend`, {})).status).toBe(409);
+    expect(db.$client.prepare('select status, simultaneous_use as u from services where id = ?').get(id)).toEqual({ status: 'ended', u: 1 });
+    expect(suspensions(id)).toEqual([]);
+  });
+
+  it('a suspension opened by the route is closed by a PATCH to active', async () => {
+    const id = await service();
+    expect((await call('POST', `/api/v1/services/${id}/suspend`, { reason: 'unpaid' })).status).toBe(200);
+    clock.set('2026-04-20T10:00:00.000Z');
+    expect((await call('PATCH', `/api/v1/services/${id}`, { status: 'active' })).status).toBe(200);
+    expect(suspensions(id)).toEqual([{ from_date: '2026-04-14', to_date: '2026-04-20', mode: 'reject' }]);
+  });
+});
