@@ -236,8 +236,8 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
     log.warn({ reason, source: address, ...detail }, 'RADIUS request dropped (logged once a minute per source and reason)');
   };
 
-  const send = (socket: dgram.Socket, reply: Buffer, address: string, port: number, dupKey: string) => {
-    dedup.answered(dupKey, reply, Date.now());
+  const send = (socket: dgram.Socket, reply: Buffer, address: string, port: number, dup: number) => {
+    dedup.answered(dup, reply, Date.now());
     try {
       socket.send(reply, port, address);
     } catch {
@@ -290,7 +290,7 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
     return { method, passwordOk, extra, rejectExtra, unsupported: false };
   }
 
-  function handleAccess(p: Packet, nas: NasClient, socket: dgram.Socket, address: string, port: number, dupKey: string, started: bigint) {
+  function handleAccess(p: Packet, nas: NasClient, socket: dgram.Socket, address: string, port: number, dup: number, started: bigint) {
     const ma = checkMessageAuthenticator(p.raw, nas.secret);
     if (ma === 'invalid') return fail('bad_message_authenticator', { nas: nas.name, hint: 'wrong shared secret?' });
     if (ma === 'absent' && nas.requireMessageAuthenticator) return fail('missing_message_authenticator', { nas: nas.name });
@@ -338,7 +338,7 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
       if (e instanceof RadiusPacketTooLargeError) return fail('reply_too_large', { nas: nas.name, length: e.length });
       throw e;
     }
-    send(socket, reply, address, port, dupKey);
+    send(socket, reply, address, port, dup);
     (decision.accept ? accessAccepted : accessRejected).inc();
     accessLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
     writer.authLog({
@@ -348,7 +348,7 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
     return undefined;
 
     function fail(reason: DropReason, detail: Record<string, unknown>) {
-      dedup.forget(dupKey);
+      dedup.forget(dup);
       drop(reason, address, detail);
     }
   }
@@ -362,13 +362,13 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
     return hi * 4294967296 + lo;
   };
 
-  function handleAccounting(p: Packet, nas: NasClient, socket: dgram.Socket, address: string, port: number, dupKey: string, started: bigint) {
+  function handleAccounting(p: Packet, nas: NasClient, socket: dgram.Socket, address: string, port: number, dup: number, started: bigint) {
     if (!verifyRequestAuthenticator(p.raw, nas.secret)) {
-      dedup.forget(dupKey);
+      dedup.forget(dup);
       return drop('bad_authenticator', address, { nas: nas.name, hint: 'wrong shared secret?' });
     }
     if (checkMessageAuthenticator(p.raw, nas.secret) === 'invalid') {
-      dedup.forget(dupKey);
+      dedup.forget(dup);
       return drop('bad_message_authenticator', address, { nas: nas.name });
     }
     const status = get(p, A.AcctStatusType) as number | undefined;
@@ -379,7 +379,7 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
       // others over the request's authenticator), so any choice makes one of them drop our answer.
       // The Response Authenticator already authenticates it; BlastRADIUS concerns Access-* packets.
       const reply = encodePacket({ code: Code.AccountingResponse, identifier: p.identifier, attributes: proxyState(p), secret: nas.secret, requestAuthenticator: p.authenticator });
-      send(socket, reply, address, port, dupKey);
+      send(socket, reply, address, port, dup);
       accountingAnswered(kind ?? 'ignored').inc();
       accountingLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
     };
@@ -405,7 +405,7 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
         interimInterval: (get(p, A.AcctInterimInterval) as number | undefined) ?? null,
       })
       .then(answer, () => {
-        dedup.forget(dupKey);
+        dedup.forget(dup);
         drop('store_failed', address, { nas: nas.name });
       });
     metrics.accountingQueue.set(writer.pending);
@@ -413,9 +413,9 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
   }
 
   // ---- Status-Server (RFC 5997): lets a NAS or a monitor check that we are alive.
-  function handleStatus(p: Packet, nas: NasClient, socket: dgram.Socket, address: string, port: number, dupKey: string, acct: boolean) {
+  function handleStatus(p: Packet, nas: NasClient, socket: dgram.Socket, address: string, port: number, dup: number, acct: boolean) {
     if (checkMessageAuthenticator(p.raw, nas.secret) !== 'valid') {
-      dedup.forget(dupKey);
+      dedup.forget(dup);
       return drop('bad_message_authenticator', address, { nas: nas.name });
     }
     // requestCode: an Accounting-Response to a Status-Server signs its Message-Authenticator with the
@@ -424,7 +424,7 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
       code: acct ? Code.AccountingResponse : Code.AccessAccept, identifier: p.identifier, attributes: [], secret: nas.secret,
       requestAuthenticator: p.authenticator, requestCode: Code.StatusServer, messageAuthenticator: 'first',
     });
-    send(socket, reply, address, port, dupKey);
+    send(socket, reply, address, port, dup);
     return undefined;
   }
 
@@ -437,20 +437,19 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
     if (p.code !== expected && p.code !== Code.StatusServer) return drop('unexpected_code', rinfo.address, { code: p.code });
     const nas = nasTable.resolve(rinfo.address, () => get(p, A.NasIdentifier) as string | undefined);
     if (!nas) return drop('unknown_client', rinfo.address);
-    const dupKey = DuplicateCache.key(rinfo.address, rinfo.port, p.identifier, p.authenticator);
-    const cached = dedup.check(dupKey, Date.now());
-    if (cached !== undefined) {
+    const dup = dedup.check(rinfo.address, rinfo.port, p.identifier, p.authenticator, Date.now());
+    if (typeof dup !== 'number') {
       metrics.radiusDuplicates.inc();
-      if (cached !== null) socket.send(cached, rinfo.port, rinfo.address);
+      if (dup !== null) socket.send(dup, rinfo.port, rinfo.address);
       return undefined;
     }
     try {
-      if (p.code === Code.StatusServer) return handleStatus(p, nas, socket, rinfo.address, rinfo.port, dupKey, acct);
-      if (acct) return handleAccounting(p, nas, socket, rinfo.address, rinfo.port, dupKey, started);
-      return handleAccess(p, nas, socket, rinfo.address, rinfo.port, dupKey, started);
+      if (p.code === Code.StatusServer) return handleStatus(p, nas, socket, rinfo.address, rinfo.port, dup, acct);
+      if (acct) return handleAccounting(p, nas, socket, rinfo.address, rinfo.port, dup, started);
+      return handleAccess(p, nas, socket, rinfo.address, rinfo.port, dup, started);
     } catch (e) {
       // Bad input that got past the decoder (an attribute of the wrong size, say) costs one request, never the server.
-      dedup.forget(dupKey);
+      dedup.forget(dup);
       drop('internal', rinfo.address, { err: (e as Error).message });
       return undefined;
     }
