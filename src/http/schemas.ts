@@ -192,6 +192,12 @@ export const ProblemSchema = Type.Object({
   errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
 });
 
+/** A 200 answer that is a file, not JSON: documented for OpenAPI, sent as is (never serialized). */
+export const fileResponse = (type: 'text/csv' | 'application/pdf', description: string) => ({
+  description,
+  content: { [type]: { schema: { type: 'string', ...(type === 'application/pdf' ? { format: 'binary' } : {}) } } },
+});
+
 // ---- RADIUS sessions and the auth log (read-only)
 
 export const Session = Type.Object({

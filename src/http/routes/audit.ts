@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { auditStore, type AuditFilter } from '../../db/audit.js';
 import type { Db } from '../../db/client.js';
 import { TollgateError } from '../../lib/errors.js';
-import { ListQuery, pageOf, ProblemSchema } from '../schemas.js';
+import { fileResponse, ListQuery, pageOf, ProblemSchema } from '../schemas.js';
 import { csvStream } from '../csv.js';
 import { withoutPaging } from '../list-schemas.js';
 
@@ -58,7 +58,7 @@ export async function auditRoutes(app: FastifyInstance, opts: { db: Db }): Promi
       tags: ['audit'],
       summary: 'The audit log as CSV: the same filters, every match, newest first (before and after as JSON text)',
       querystring: withoutPaging(AuditQuery),
-      response: { 200: { description: 'CSV, one row per entry', content: { 'text/csv': { schema: { type: 'string' } } } }, 401: ProblemSchema, 403: ProblemSchema, 422: ProblemSchema },
+      response: { 200: fileResponse('text/csv', 'CSV, one row per entry'), 401: ProblemSchema, 403: ProblemSchema, 422: ProblemSchema },
     },
   }, async (req, reply) => {
     const q = req.query as AuditFilter;

@@ -11,7 +11,7 @@ import type { Clock } from '../../lib/clock.js';
 import { TollgateError } from '../../lib/errors.js';
 import { errorCatalog, errorHandler } from '../errors.js';
 import * as B from '../billing-schemas.js';
-import { IdParams, pageOf, ProblemSchema } from '../schemas.js';
+import { fileResponse, IdParams, pageOf, ProblemSchema } from '../schemas.js';
 import { actorOf } from './crud.js';
 import { creditNotesCsvRows, csv, invoicesCsvRows, paymentsCsvRows } from './billing-export.js';
 import { creditNotePdf, invoicePdf, type PdfSeller } from './billing-pdf.js';
@@ -103,7 +103,7 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
     if (!found) throw notFound('invoice', id);
     return found;
   });
-  app.get('/api/v1/invoices/:id/pdf', { schema: { tags: inv, summary: 'The invoice as a PDF document', params: IdParams, response: { 404: ProblemSchema } } }, async (req, reply) => {
+  app.get('/api/v1/invoices/:id/pdf', { schema: { tags: inv, summary: 'The invoice as a PDF document', params: IdParams, response: { 200: fileResponse('application/pdf', 'The invoice'), 404: ProblemSchema } } }, async (req, reply) => {
     const { id } = req.params as { id: number };
     const found = billing.invoiceWithLines(id);
     if (!found) throw notFound('invoice', id);
@@ -168,7 +168,7 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
     const limit = lim(q.limit);
     return page(store.listCreditNotes(q, limit + 1, after(q.cursor)), limit);
   });
-  app.get('/api/v1/credit-notes/:id/pdf', { schema: { tags: cn, summary: 'The credit note as a PDF document', params: IdParams, response: { 404: ProblemSchema } } }, async (req, reply) => {
+  app.get('/api/v1/credit-notes/:id/pdf', { schema: { tags: cn, summary: 'The credit note as a PDF document', params: IdParams, response: { 200: fileResponse('application/pdf', 'The credit note'), 404: ProblemSchema } } }, async (req, reply) => {
     const { id } = req.params as { id: number };
     const note = store.creditNote(id);
     if (!note) throw notFound('credit note', id);

@@ -5,7 +5,7 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { TObject } from 'typebox';
 import type { Actor, Page, Resource } from '../../db/crud.js';
 import { TollgateError } from '../../lib/errors.js';
-import { IdParams, ListQuery, pageOf, ProblemSchema } from '../schemas.js';
+import { fileResponse, IdParams, ListQuery, pageOf, ProblemSchema } from '../schemas.js';
 import { csvStream, type CsvValue } from '../csv.js';
 import { withoutPaging, withSort } from '../list-schemas.js';
 
@@ -76,7 +76,7 @@ export function registerCrud(app: FastifyInstance, r: CrudRoutes): void {
         summary: `${r.noun[0]!.toUpperCase()}${r.noun.slice(1)} records as CSV: the list's filters and sort, every match`,
         querystring: withoutPaging(listQuery),
         produces: ['text/csv'],
-        response: { 200: { description: 'CSV, one row per record', content: { 'text/csv': { schema: { type: 'string' } } } }, ...errors },
+        response: { 200: fileResponse('text/csv', 'CSV, one row per record'), ...errors },
       },
     }, async (req, reply) => {
       const q = req.query as Record<string, unknown> & { sort?: string };

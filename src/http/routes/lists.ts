@@ -14,7 +14,7 @@ import { TollgateError } from '../../lib/errors.js';
 import { normalizeMac } from '../../lib/net.js';
 import { csvStream } from '../csv.js';
 import { CustomerListQuery, NasListQuery, PlanListQuery, ServiceListQuery, withoutPaging } from '../list-schemas.js';
-import { ProblemSchema, Session, SessionListQuery } from '../schemas.js';
+import { fileResponse, ProblemSchema, Session, SessionListQuery } from '../schemas.js';
 import type { CrudRoutes } from './crud.js';
 
 type Listing = Pick<CrudRoutes, 'listQuery' | 'filters' | 'sort' | 'csv'>;
@@ -105,7 +105,7 @@ export async function listRoutes(app: FastifyInstance, opts: { db: Db }): Promis
       summary: 'RADIUS sessions as CSV (the list filters, every match, newest first)',
       querystring: withoutPaging(SessionListQuery),
       produces: ['text/csv'],
-      response: { 200: { description: 'CSV, one row per session', content: { 'text/csv': { schema: { type: 'string' } } } }, 401: ProblemSchema, 422: ProblemSchema },
+      response: { 200: fileResponse('text/csv', 'CSV, one row per session'), 401: ProblemSchema, 422: ProblemSchema },
     },
   }, async (req, reply) => {
     const q = req.query as { active?: boolean; username?: string; serviceId?: number; nasId?: number };

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { PrepaidOps } from '../../billing/prepaid-ops.js';
 import { decodeCursor, encodeCursor } from '../../db/crud.js';
-import { IdParams, pageOf, ProblemSchema } from '../schemas.js';
+import { fileResponse, IdParams, pageOf, ProblemSchema } from '../schemas.js';
 import { csv } from './billing-export.js';
 import { actorOf } from './crud.js';
 
@@ -137,13 +137,13 @@ export async function prepaidRoutes(app: FastifyInstance, opts: PrepaidRoutesOpt
     return { ...batch, redeemed: list.filter((v) => v.redeemedAt !== null).length };
   });
   app.get('/api/v1/vouchers/batches/:id/vouchers.csv', {
-    schema: { tags: vt, summary: 'The batch\'s codes as CSV, for printing or a reseller', params: IdParams, response: { 404: ProblemSchema } },
+    schema: { tags: vt, summary: 'The batch\'s codes as CSV, for printing or a reseller', params: IdParams, response: { 200: fileResponse('text/csv', 'One row per voucher'), 404: ProblemSchema } },
   }, async (req, reply) => {
     const { id } = req.params as { id: number };
     return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="vouchers-${id}.csv"`).send(csv(vouchers.csvRows(id)));
   });
   app.get('/api/v1/vouchers/batches/:id/vouchers.pdf', {
-    schema: { tags: vt, summary: 'A printable PDF sheet of the batch\'s unredeemed vouchers', params: IdParams, response: { 404: ProblemSchema } },
+    schema: { tags: vt, summary: 'A printable PDF sheet of the batch\'s unredeemed vouchers', params: IdParams, response: { 200: fileResponse('application/pdf', 'The printable sheet'), 404: ProblemSchema } },
   }, async (req, reply) => {
     const { id } = req.params as { id: number };
     const pdf = await vouchers.pdf(id);
