@@ -123,7 +123,16 @@ export async function build(opts: BuildOptions): Promise<App> {
   ensureCustomerSearch(opts.db.$client);
   app.decorate('repos', repos);
   const clock = { now: opts.now ?? (() => new Date()) };
-  const billing = instrumentBilling(billingService({ store: billingStore(opts.db), clock, currency: opts.config.billing.currency, timezone: opts.config.billing.timezone, onServicesChanged: () => opts.onChange?.('service') }), opts.metrics);
+  // Contracts the daily run closed: RADIUS drops their cached rows, so the next login is refused, and
+  // their live sessions are cut as a deletion's are (`control` is set below, before any run starts).
+  const contractsClosed = (serviceIds: number[]) => {
+    opts.onChange?.('service');
+    for (const id of serviceIds) {
+      control!.disconnect(id, { reason: 'contract ended', by: 'system:billing' })
+        .catch((err: unknown) => (opts.logger ? opts.logger.error({ err, serviceId: id }, 'billing: cutting the sessions of an ended contract failed') : undefined));
+    }
+  };
+  const billing = instrumentBilling(billingService({ store: billingStore(opts.db), clock, currency: opts.config.billing.currency, timezone: opts.config.billing.timezone, onServicesChanged: contractsClosed }), opts.metrics);
   app.decorate('billing', billing);
   let control = opts.control;
   if (!control) {
