@@ -184,7 +184,22 @@ export function capsService(opts: CapsOptions) {
     for (const d of deltas) queued.push(d);
   }
 
+  /**
+   * Whether any plan has a cap, re-read as often as the counters are and after a tier change. Many
+   * networks cap nothing: their usage then costs no query at all, where each service's first record
+   * (and, the counters lasting as long as an interim interval, nearly every interim) cost two.
+   */
+  let anyCap: { value: boolean; at: number } | undefined;
+  function anyPlanCapped(): boolean {
+    if (!anyCap || performance.now() - anyCap.at > COUNTER_TTL_MS) anyCap = { value: store.cappedPlanIds().length > 0, at: performance.now() };
+    return anyCap.value;
+  }
+
   function evaluateBatch(deltas: readonly UsageDelta[]): void {
+    if (!anyPlanCapped()) {
+      counters.clear();
+      return;
+    }
     const touched = new Map<number, Counter>();
     const batch = new Map<number, number>();
     for (const d of deltas) batch.set(d.serviceId, (batch.get(d.serviceId) ?? 0) + d.bytes);
@@ -294,6 +309,7 @@ export function capsService(opts: CapsOptions) {
       store.replaceTiers(planId, list);
       store.audit(actor, now().toISOString(), 'update', 'plan_cap_tiers', planId, before, list);
       counters.clear();
+      anyCap = undefined;
       return store.tiersOf(planId);
     });
   }
@@ -309,7 +325,11 @@ export function capsService(opts: CapsOptions) {
       return store.tiersOf(planId);
     },
     /** Forget cached counters (after a plan or service change). */
-    invalidate: (serviceId?: number) => (serviceId === undefined ? counters.clear() : counters.delete(serviceId)),
+    invalidate: (serviceId?: number) => {
+      if (serviceId !== undefined) return void counters.delete(serviceId);
+      counters.clear();
+      anyCap = undefined;
+    },
     /** Resolves when the queued usage is evaluated and the CoAs and notices started so far have settled (tests, shutdown). */
     idle: async () => {
       while (queued.length > 0 || pending.size > 0) {

@@ -139,6 +139,7 @@ export function prepaidStore(db: Db) {
     reducedServices: p(`select ${CAP_COLS} from service_cap_state cs join services s on s.id = cs.service_id join plans p on p.id = s.plan_id
       left join service_billing b on b.service_id = s.id where cs.tier > 0 order by s.id`),
     tiersOf: p(`select from_bytes as fromBytes, download_kbps as downloadKbps, upload_kbps as uploadKbps from plan_cap_tiers where plan_id = ? order by from_bytes`),
+    cappedPlanIds: p(`select id from plans where data_cap_bytes is not null union select plan_id from plan_cap_tiers`),
     deleteTiers: p(`delete from plan_cap_tiers where plan_id = ?`),
     insertTier: p(`insert into plan_cap_tiers (plan_id, position, from_bytes, download_kbps, upload_kbps) values (?, ?, ?, ?, ?)`),
     planExists: p(`select 1 from plans where id = ?`),
@@ -199,6 +200,8 @@ export function prepaidStore(db: Db) {
     capService: (id: number) => s.capService.get(id) as CapServiceRow | undefined,
     reducedServices: () => s.reducedServices.all() as CapServiceRow[],
     tiersOf: (planId: number) => s.tiersOf.all(planId) as CapTier[],
+    /** Plans with a data cap or fair-use tiers. */
+    cappedPlanIds: () => s.cappedPlanIds.pluck().all() as number[],
     replaceTiers(planId: number, tiers: readonly CapTier[]): void {
       s.deleteTiers.run(planId);
       tiers.forEach((t, i) => s.insertTier.run(planId, i + 1, t.fromBytes, t.downloadKbps, t.uploadKbps));

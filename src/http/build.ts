@@ -211,8 +211,12 @@ export async function build(opts: BuildOptions): Promise<App> {
     // Caches on the RADIUS side are refreshed after every successful write.
     api.addHook('onResponse', async (req, reply) => {
       if (req.method === 'GET' || reply.statusCode >= 400) return;
-      const entity = /^\/api\/v1\/(nas|plans|services|customers)\b/.exec(req.url)?.[1];
+      const m = /^\/api\/v1\/(nas|plans|services|customers)\b(?:\/(\d+))?/.exec(req.url);
+      const entity = m?.[1];
       if (entity) opts.onChange?.(({ nas: 'nas', plans: 'plan', services: 'service', customers: 'customer' } as const)[entity as 'nas']);
+      // Data-cap counters follow a plan's cap or a service's plan and billing day at once.
+      if (entity === 'plans') prepaidOps.caps.invalidate();
+      else if (entity === 'services') prepaidOps.caps.invalidate(m?.[2] === undefined ? undefined : Number(m[2]));
     });
 
     registerCrud(api, { path: '/api/v1/nas', tag: 'nas', noun: 'NAS', resource: repos.nas, item: S.Nas, create: S.NasCreate, patch: S.NasPatch, ...L.nasListing });
