@@ -107,6 +107,31 @@ describe('migrations', () => {
     db.$client.close();
   });
 
+  it('0004 leaves pending only the plan changes recorded ahead of their date', async () => {
+    // A database as the build before 0004 left it: the migrations up to 0003.
+    const dir = join(tempDir(), 'migrations');
+    cpSync(defaultMigrationsDir, dir, { recursive: true });
+    const journalFile = join(dir, 'meta/_journal.json');
+    const journal = JSON.parse(readFileSync(journalFile, 'utf8'));
+    journal.entries = journal.entries.filter((e: { idx: number }) => e.idx < 4);
+    writeFileSync(journalFile, JSON.stringify(journal));
+    const db = openDatabase({ path: join(tempDir(), 'plan-changes.db') });
+    await migrate(db.$client, { dir });
+    seed(db.$client);
+    db.$client.exec(`insert into service_plan_changes (service_id, plan_id, effective_date, created_at) values
+      (1, 1, '2026-02-01', '2026-02-01T09:00:00.000Z'),
+      (1, 1, '2026-01-20', '2026-02-03T09:00:00.000Z'),
+      (1, 1, '2026-03-01', '2026-02-10T09:00:00.000Z')`);
+    expect((await migrate(db.$client)).applied.map((t) => t.slice(0, 4))).toEqual(['0004']);
+    // Effective on or before the day recorded: switched then. Recorded ahead: left for the job.
+    expect(db.$client.prepare('select effective_date as d, applied_at as a from service_plan_changes order by id').all()).toEqual([
+      { d: '2026-02-01', a: '2026-02-01T09:00:00.000Z' },
+      { d: '2026-01-20', a: '2026-02-03T09:00:00.000Z' },
+      { d: '2026-03-01', a: null },
+    ]);
+    db.$client.close();
+  });
+
   it('refuse a database migrated by a newer build', async () => {
     const dir = withExtraMigration('CREATE TABLE future (id integer);');
     const path = join(tempDir(), 'newer.db');
