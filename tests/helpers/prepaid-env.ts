@@ -166,3 +166,18 @@ export async function accounting(env: Env, status: 'Start' | 'Interim-Update' | 
   const reply = await env.udp.exchange(accountingRequest(env.secret, list), env.acctPort);
   if (!reply || reply[0] !== Code.AccountingResponse) throw new Error(`no Accounting-Response to ${status}`);
 }
+
+/** A recurring plan made through the API (2,000 a month, 20/5 Mbit/s unless `fields` say otherwise); its id. */
+export async function createPlan(env: Env, name: string, fields: Record<string, unknown> = {}): Promise<number> {
+  return created(await env.call('POST', '/api/v1/plans', { name, type: 'recurring', price: 2000, billingPeriodMonths: 1, downloadKbps: 20000, uploadKbps: 5000, ...fields }));
+}
+
+/** A service made through the API with the password `pw-<username>`; its id. */
+export async function createService(env: Env, s: { customerId: number; planId: number; username: string; startDate: string }): Promise<number> {
+  return created(await env.call('POST', '/api/v1/services', { ...s, password: `pw-${s.username}` }));
+}
+
+function created(r: { status: number; body: { id?: number } }): number {
+  if (r.status !== 201 || typeof r.body.id !== 'number') throw new Error(`expected 201 with an id, got ${r.status}: ${JSON.stringify(r.body)}`);
+  return r.body.id;
+}

@@ -3,21 +3,13 @@
 // watched from the next interim, not after the counters' 5-minute lifetime. Real SQLite file,
 // RADIUS accounting on 127.0.0.1 UDP, the HTTP app through inject(), a recording ServiceControl.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accounting, startEnv, type Env } from '../helpers/prepaid-env.js';
+import { accounting, createPlan, createService, startEnv, type Env } from '../helpers/prepaid-env.js';
 
 let env: Env;
 let customerId: number;
 
-async function plan(name: string, extra: Record<string, unknown> = {}) {
-  const r = await env.call('POST', '/api/v1/plans', { name, type: 'recurring', price: 2000, billingPeriodMonths: 1, downloadKbps: 20000, uploadKbps: 5000, ...extra });
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  return r.body.id as number;
-}
-async function service(username: string, planId: number) {
-  const r = await env.call('POST', '/api/v1/services', { customerId, planId, username, password: `pw-${username}`, startDate: '2026-01-15' });
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  return r.body.id as number;
-}
+const plan = (name: string, fields: Record<string, unknown> = {}) => createPlan(env, name, fields);
+const service = (username: string, planId: number) => createService(env, { customerId, planId, username, startDate: '2026-01-15' });
 async function interim(username: string, session: string, bytesIn: number, serviceId: number) {
   const cut = env.control.next((c) => c.serviceId === serviceId && c.op === 'disconnect', 1500);
   await accounting(env, 'Interim-Update', username, session, { in: bytesIn, out: 0 });

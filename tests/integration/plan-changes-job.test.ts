@@ -4,7 +4,7 @@
 // SQLite file, RADIUS on 127.0.0.1 UDP, the HTTP app through inject(), a recording ServiceControl.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanSwitchResult } from '../../src/billing/plan-switch.js';
-import { accounting, login, startEnv, type Env } from '../helpers/prepaid-env.js';
+import { accounting, createPlan, createService, login, startEnv, type Env } from '../helpers/prepaid-env.js';
 
 let env: Env;
 let customerId: number;
@@ -22,16 +22,8 @@ function job() {
 }
 const runFor = async (date: string) => (await job().runFor(date, { now: env.clock.now(), manual: true, signal: new AbortController().signal })) as PlanSwitchResult;
 
-async function plan(name: string, down: number, up: number) {
-  const r = await env.call('POST', '/api/v1/plans', { name, type: 'recurring', price: 2000, billingPeriodMonths: 1, downloadKbps: down, uploadKbps: up });
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  return r.body.id as number;
-}
-async function service(username: string, planId: number) {
-  const r = await env.call('POST', '/api/v1/services', { customerId, planId, username, password: `pw-${username}`, startDate: '2026-01-01' });
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  return r.body.id as number;
-}
+const plan = (name: string, down: number, up: number) => createPlan(env, name, { downloadKbps: down, uploadKbps: up });
+const service = (username: string, planId: number) => createService(env, { customerId, planId, username, startDate: '2026-01-01' });
 async function changePlan(serviceId: number, planId: number, effectiveDate: string) {
   const r = await env.call('POST', `/api/v1/services/${serviceId}/plan-changes`, { planId, effectiveDate });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
