@@ -231,6 +231,25 @@ export function actionStore(db: Db) {
         return { changed: true, mode: open?.mode ?? null };
       }).immediate();
     },
+
+    /**
+     * A suspended service's status changed by hand to something other than active (ended, free,
+     * proposal): the status, the open suspension ended on `today` exactly as resume ends it (to_date is
+     * the first day no longer suspended), and the audit row (`end-suspension`), in one transaction.
+     * No RADIUS side effect here: the caller acts on the sessions. A service no longer suspended just
+     * gets the status (changed: false).
+     */
+    leaveSuspension(serviceId: number, o: { status: Exclude<ServiceBrief['status'], 'suspended' | 'active'>; at: string; today: string; actor: { id: string; ip?: string }; reason: string }): StatusChange {
+      return c.transaction((): StatusChange => {
+        const svc = serviceOrThrow(serviceId);
+        const open = svc.status === 'suspended' ? (s.openSuspension.get(serviceId) as { id: number; fromDate: string; mode: SuspensionMode | null } | undefined) : undefined;
+        s.setStatus.run(o.status, o.at, serviceId);
+        if (open) s.endSuspension.run(o.today, open.id);
+        audit(o.at, o.actor, svc.status === 'suspended' ? 'end-suspension' : 'update', serviceId, { status: svc.status, mode: open?.mode ?? null },
+          { status: o.status, ...(open ? { to: o.today } : {}), reason: o.reason });
+        return { changed: svc.status === 'suspended', mode: open?.mode ?? null };
+      }).immediate();
+    },
   };
 }
 

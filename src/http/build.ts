@@ -228,7 +228,7 @@ export async function build(opts: BuildOptions): Promise<App> {
       // A plan change reaches live sessions by CoA (Disconnect if the NAS refuses), after the commit.
       // A status edited by hand (to ended, say) is enforced too: sessions a login would refuse are cut.
       // To suspended, or from suspended to active, is a suspend or resume (service-status.ts): enforced there.
-      splitPatch: serviceStatusPatch(control),
+      splitPatch: serviceStatusPatch(control, { db: opts.db, now: clock.now, timezone: opts.config.billing.timezone }),
       afterUpdate: (before, after, req) => {
         const statusHere = before.status !== after.status && suspensionStep(before.status, after.status) === null;
         const changes = [

@@ -120,3 +120,79 @@ describe('PATCH status to and from suspended', () => {
     expect(suspensions(id)).toEqual([{ from_date: '2026-04-14', to_date: '2026-04-20', mode: 'reject' }]);
   });
 });
+
+describe('PATCH status from suspended to ended, free or proposal', () => {
+  const leaveAudits = (id: number) => (db.$client.prepare(`select action, actor, before, after from audit_log where entity = 'service' and entity_id = ? and action = 'end-suspension' order by id`)
+    .all(String(id)) as { action: string; actor: string; before: string; after: string }[]).map((a) => ({ ...a, before: JSON.parse(a.before) as unknown, after: JSON.parse(a.after) as unknown }));
+  const disconnects = (id: number) => db.$client.prepare(`select kind, reason, actor from nas_actions where service_id = ? order by id`).all(id) as { kind: string; reason: string; actor: string }[];
+  async function until<T>(read: () => T, ok: (v: T) => boolean): Promise<T> {
+    for (let i = 0; i < 100; i++) {
+      const v = read();
+      if (ok(v)) return v;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return read();
+  }
+
+  it('to ended closes the open suspension on the day of the change (as resume does), with its audit row, and cuts the sessions without resuming', async () => {
+    clock.set('2026-04-21T10:00:00.000Z');
+    const id = await service();
+    expect((await call('PATCH', `/api/v1/services/${id}`, { status: 'suspended' })).status).toBe(200);
+    // A live session with no NAS on record: the cut is attempted and logged (outcome failed), no packet sent.
+    db.$client.prepare(`insert into radius_sessions (service_id, acct_session_id, username, started_at, updated_at) values (?, 'leave-1', ?, ?, ?)`)
+      .run(id, `patch-user-${n}`, '2026-04-21T09:00:00.000Z', '2026-04-21T09:00:00.000Z');
+    clock.set('2026-04-25T22:30:00.000Z'); // 2026-04-26 in Europe/Rome: the billing date, as resume writes it
+    const r = await call('PATCH', `/api/v1/services/${id}`, { status: 'ended', simultaneousUse: 2 });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ status: 'ended', simultaneousUse: 2 });
+    expect(statusOf(id)).toBe('ended');
+    expect(suspensions(id)).toEqual([{ from_date: '2026-04-21', to_date: '2026-04-26', mode: 'reject' }]);
+    expect(leaveAudits(id)).toEqual([{
+      action: 'end-suspension', actor: 'token:1',
+      before: { status: 'suspended', mode: 'reject' }, after: { status: 'ended', to: '2026-04-26', reason: 'status changed by hand' },
+    }]);
+    // Not a resume: no resume audit row, the service never went through active.
+    expect(audits(id).map((a) => a.action)).toEqual(['suspend']);
+    const cut = await until(() => disconnects(id), (v) => v.some((a) => a.kind === 'disconnect' && a.reason.includes('to ended')));
+    expect(cut.filter((a) => a.reason.includes('to ended'))).toEqual([{ kind: 'disconnect', reason: 'status changed from suspended to ended', actor: 'token:1' }]);
+  });
+
+  it('to proposal or free closes it too; a suspension opened and left the same day ends on that day', async () => {
+    clock.set('2026-04-27T08:00:00.000Z');
+    const toFree = await service();
+    const toProposal = await service();
+    for (const id of [toFree, toProposal]) expect((await call('POST', `/api/v1/services/${id}/suspend`, {})).status).toBe(200);
+    expect((await call('PATCH', `/api/v1/services/${toFree}`, { status: 'free' })).status).toBe(200);
+    clock.set('2026-04-29T08:00:00.000Z');
+    expect((await call('PATCH', `/api/v1/services/${toProposal}`, { status: 'proposal' })).status).toBe(200);
+    expect([statusOf(toFree), statusOf(toProposal)]).toEqual(['free', 'proposal']);
+    expect(suspensions(toFree)).toEqual([{ from_date: '2026-04-27', to_date: '2026-04-27', mode: 'reject' }]);
+    expect(suspensions(toProposal)).toEqual([{ from_date: '2026-04-27', to_date: '2026-04-29', mode: 'reject' }]);
+    expect(leaveAudits(toProposal).map((a) => a.after)).toEqual([{ status: 'proposal', to: '2026-04-29', reason: 'status changed by hand' }]);
+  });
+
+  it('bad input in the same PATCH changes nothing: still suspended, the suspension still open', async () => {
+    const id = await service();
+    expect((await call('PATCH', `/api/v1/services/${id}`, { status: 'suspended' })).status).toBe(200);
+    const bad = await call('PATCH', `/api/v1/services/${id}`, { status: 'ended', macAddress: 'not-a-mac' });
+    expect(bad.status).toBe(422);
+    expect(statusOf(id)).toBe('suspended');
+    expect(suspensions(id)).toEqual([{ from_date: '2026-04-29', to_date: null, mode: 'reject' }]);
+    expect(leaveAudits(id)).toEqual([]);
+  });
+
+  it('billing sees the suspension end: suspended, then free, then active again is billed from the next period', async () => {
+    clock.set('2026-05-02T08:00:00.000Z');
+    const other = (await call('POST', '/api/v1/customers', { name: 'Billed again' })).body.id as number;
+    const id = await service({ customerId: other, startDate: '2026-05-01' });
+    expect((await call('PATCH', `/api/v1/services/${id}`, { status: 'suspended' })).status).toBe(200);
+    expect((await call('PATCH', `/api/v1/services/${id}`, { status: 'free' })).status).toBe(200);
+    expect((await call('PATCH', `/api/v1/services/${id}`, { status: 'active' })).status).toBe(200);
+    expect(suspensions(id)).toEqual([{ from_date: '2026-05-02', to_date: '2026-05-02', mode: 'reject' }]);
+    clock.set('2026-06-01T08:00:00.000Z');
+    const run = await call('POST', '/api/v1/billing/run', { date: '2026-06-01' });
+    expect(run.status, JSON.stringify(run.body)).toBe(200);
+    const periods = db.$client.prepare(`select period_start as p from invoice_lines where service_id = ? and period_start is not null order by period_start`).all(id) as { p: string }[];
+    expect(periods.map((x) => x.p)).toContain('2026-06-01');
+  });
+});
