@@ -185,7 +185,9 @@ export function billingService(opts: BillingOptions) {
       const end = effectiveEndDate(billingStart, { termMonths: c.termMonths, autoRenew: c.autoRenew }, c.endDate);
       if (end === null || end >= date) continue;
       if (!store.setServiceStatus(c.serviceId, c.status, 'ended', at())) continue;
-      store.audit(RUN_ACTOR, at(), 'close', 'service', c.serviceId, { status: 'ended', previousStatus: c.status, lastDayOfService: end, runDate: date });
+      // A suspended contract that ends is no longer suspended: its suspension ends with it.
+      const suspensionEnded = c.status === 'suspended' && store.endOpenSuspension(c.serviceId, date);
+      store.audit(RUN_ACTOR, at(), 'close', 'service', c.serviceId, { status: 'ended', previousStatus: c.status, lastDayOfService: end, runDate: date, ...(suspensionEnded ? { suspensionEnded: date } : {}) });
       closed.push(c.serviceId);
     }
     return closed;

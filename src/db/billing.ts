@@ -320,6 +320,8 @@ export function billingStore(db: Db) {
       from services s join service_billing b on b.service_id = s.id
       where s.status in ('active', 'suspended') and (b.end_date is not null or (b.term_months is not null and b.auto_renew = 0))`),
     setServiceStatus: p(`update services set status = ?, updated_at = ? where id = ? and status = ?`),
+    // As resume ends a suspension (src/db/actions.ts): the day given is the first one not suspended.
+    endOpenSuspension: p(`update service_suspensions set to_date = max(from_date, ?) where service_id = ? and to_date is null`),
     insertPlanChange: p(`insert into service_plan_changes (service_id, plan_id, effective_date, created_at, applied_at) values (?, ?, ?, ?, ?) returning id`),
     setServicePlan: p(`update services set plan_id = ?, updated_at = ? where id = ?`),
     // Services with a change due by the date and not applied yet, each with the latest change effective
@@ -719,6 +721,10 @@ export function billingStore(db: Db) {
     /** Moves a service from `from` to `to`; false when its status was no longer `from`. */
     setServiceStatus(serviceId: number, from: string, to: string, at: string): boolean {
       return s.setServiceStatus.run(to, at, serviceId, from).changes === 1;
+    },
+    /** Ends the service's open suspension (if any) on `date`, the first day it is no longer suspended. */
+    endOpenSuspension(serviceId: number, date: string): boolean {
+      return s.endOpenSuspension.run(date, serviceId).changes > 0;
     },
     /** `appliedAt`: when services.plan_id was set to it (a change already effective); null while pending. */
     insertPlanChange(serviceId: number, planId: number, effectiveDate: string, at: string, appliedAt: string | null = null): number {
