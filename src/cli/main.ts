@@ -4,7 +4,8 @@ import Database from 'better-sqlite3';
 import { describeConfig, loadConfig, type LoadedConfig } from '../config/load.js';
 import { openAndMigrate } from '../bootstrap.js';
 import { adminRoles } from '../db/schema.js';
-import { adminStore, tokenStore } from '../db/security.js';
+import { adminStore, roleStore, tokenStore } from '../db/security.js';
+import type { Db } from '../db/client.js';
 import { ConfigError } from '../lib/errors.js';
 import { hashPassword } from '../lib/password.js';
 import { MigrationError } from '../db/migrate.js';
@@ -27,7 +28,7 @@ Commands:
   backup FILE [--config FILE]                 consistent online backup of the database
 
 The config file may also be named by TOLLGATE_CONFIG; every key can be overridden by
-TOLLGATE_<SECTION>_<KEY>. Roles: ${adminRoles.join(', ')}.
+TOLLGATE_<SECTION>_<KEY>. Roles: ${adminRoles.join(', ')}, or a custom role (/api/v1/roles).
 Exit codes: 0 success, 2 bad usage or bad config, 1 anything else.
 `;
 
@@ -35,8 +36,8 @@ const commandHelp: Record<string, string> = {
   serve: 'Usage: tollgate serve [--config FILE]\nRuns the daemon in the foreground (systemd Type=simple). SIGTERM/SIGINT stop it, SIGHUP reloads NAS clients and the log level.',
   migrate: 'Usage: tollgate migrate [--config FILE]\nBacks the database up (database.backup_before_migrate) and applies pending migrations.',
   'check-config': 'Usage: tollgate check-config [--config FILE]\nValidates the config; prints the effective values (secrets masked) with their source; exit 0 or 2.',
-  'admin create': 'Usage: tollgate admin create --username U --role ROLE [--config FILE] < password\nCreates an admin. The password (at least 12 characters) is read from standard input.',
-  'token create': 'Usage: tollgate token create --name N --role ROLE [--expires-days D] [--config FILE]\nPrints a new API token once; only its hash is stored.',
+  'admin create': 'Usage: tollgate admin create --username U --role ROLE [--config FILE] < password\nCreates an admin. The password (at least 12 characters) is read from standard input.\nROLE: a built-in role or a custom one (/api/v1/roles).',
+  'token create': 'Usage: tollgate token create --name N --role ROLE [--expires-days D] [--config FILE]\nPrints a new API token once; only its hash is stored.\nROLE: a built-in role or a custom one (/api/v1/roles).',
   backup: 'Usage: tollgate backup FILE [--config FILE]\nCopies the database with SQLite\'s online backup while the daemon runs, then checks the copy with PRAGMA integrity_check. Back up the secret key file too.',
 };
 
@@ -72,10 +73,21 @@ async function run(argv: string[]): Promise<number> {
     return cmd === undefined && !values.help ? 2 : 0;
   }
   const needRole = () => {
-    if (!values.role || !(adminRoles as readonly string[]).includes(values.role)) {
-      throw new UsageError(`--role must be one of ${adminRoles.join(', ')}`);
-    }
+    if (!values.role) throw new UsageError(`--role is required: one of ${adminRoles.join(', ')} or a custom role`);
     return values.role;
+  };
+  // A built-in role, or a custom one stored in the database (admin_roles), as the API accepts. Opens
+  // (and migrates) the database; an unknown role with no database yet is refused without creating one.
+  const openForRole = async (role: string): Promise<Db> => {
+    const builtIn = (adminRoles as readonly string[]).includes(role);
+    const loaded = config(values).config;
+    const unknown = (custom: string[]) => new UsageError(`there is no role "${role}": --role must be one of ${[...adminRoles, ...custom].join(', ')}`);
+    if (!builtIn && !existsSync(loaded.database.path)) throw unknown([]);
+    const { db } = await openAndMigrate(loaded);
+    if (builtIn || roleStore(db).get(role)) return db;
+    const custom = roleStore(db).list().map((r) => r.name);
+    db.$client.close();
+    throw unknown(custom);
   };
 
   switch (key) {
@@ -101,7 +113,7 @@ async function run(argv: string[]): Promise<number> {
       const role = needRole();
       const password = readStdin().replace(/\r?\n$/, '');
       if (password.length < 12) throw new UsageError('the password (from stdin) must be at least 12 characters');
-      const { db } = await openAndMigrate(config(values).config);
+      const db = await openForRole(role);
       try {
         const admins = adminStore(db);
         if (await admins.exists(values.username)) throw new UsageError(`an admin named "${values.username}" already exists`);
@@ -121,7 +133,7 @@ async function run(argv: string[]): Promise<number> {
         if (!Number.isInteger(days) || days < 1) throw new UsageError('--expires-days must be a whole number of days, at least 1');
         expiresAt = new Date(Date.now() + days * 86_400_000).toISOString();
       }
-      const { db } = await openAndMigrate(config(values).config);
+      const db = await openForRole(role);
       try {
         const { token } = await tokenStore(db).create({ name: values.name, role, expiresAt, actor: { id: 'cli' } });
         process.stdout.write(token + '\n');

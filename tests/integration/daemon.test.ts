@@ -227,6 +227,61 @@ describe('tollgate CLI', () => {
     expect(cli(['admin', 'create', '--username', 'ops', '--role', 'finance', '--config', config], { input: 'correct horse battery staple\n' }).code).toBe(2);
     expect(cli(['migrate', '--config', config]).stdout).toContain('up to date');
   });
+
+  it('token create and admin create take a custom role; the token gets exactly that role\'s access', async () => {
+    const d = await startDaemon();
+    try {
+      const root = createToken(d.config);
+      const role = await api(d.http, root, 'POST', '/api/v1/roles', { name: 'cust-reader', permissions: { customers: 'read' } });
+      expect(role.status, JSON.stringify(role.body)).toBe(201);
+      expect((await api(d.http, root, 'POST', '/api/v1/customers', { name: 'Ada' })).status).toBe(201);
+
+      const token = createToken(d.config, 'cust-reader');
+      expect(token).toMatch(/^tg_/);
+      const allowed = await api(d.http, token, 'GET', '/api/v1/customers');
+      expect(allowed.status, JSON.stringify(allowed.body)).toBe(200);
+      expect(allowed.body.items.map((c: { name: string }) => c.name)).toEqual(['Ada']);
+      expect((await api(d.http, token, 'POST', '/api/v1/customers', { name: 'Bob' })).status).toBe(403);
+      expect((await api(d.http, token, 'GET', '/api/v1/nas')).status).toBe(403);
+      const listed = await api(d.http, root, 'GET', '/api/v1/tokens');
+      expect(listed.body.items.map((x: { role: string }) => x.role)).toContain('cust-reader');
+
+      const admin = cli(['admin', 'create', '--username', 'reader', '--role', 'cust-reader', '--config', d.config], { input: 'correct horse battery staple\n' });
+      expect(admin.code, admin.stderr).toBe(0);
+      expect(admin.stdout).toContain('role cust-reader');
+      const db = new Database(join(d.dir, 'data/tollgate.db'), { readonly: true });
+      expect(db.prepare('select role from admins where username = ?').get('reader')).toEqual({ role: 'cust-reader' });
+      db.close();
+    } finally {
+      await d.stop();
+    }
+  });
+
+  it('refuses an unknown role with exit 2 naming it and listing the valid ones, creating nothing', () => {
+    const dir = tempDir();
+    const config = writeConfig(dir);
+    // No database yet: refused without creating one.
+    const early = cli(['token', 'create', '--name', 'x', '--role', 'no-such-role', '--config', config]);
+    expect(early.code).toBe(2);
+    expect(early.stderr).toContain('there is no role "no-such-role"');
+    expect(existsSync(join(dir, 'data/tollgate.db'))).toBe(false);
+
+    expect(cli(['migrate', '--config', config]).code).toBe(0);
+    const db = new Database(join(dir, 'data/tollgate.db'));
+    db.prepare(`insert into admin_roles (name, description, permissions, created_at, updated_at) values ('night-shift', '', '{"sessions":"read"}', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`).run();
+    const t = cli(['token', 'create', '--name', 'x', '--role', 'no-such-role', '--config', config]);
+    expect(t.code).toBe(2);
+    expect(t.stdout).toBe('');
+    expect(t.stderr).toContain('there is no role "no-such-role": --role must be one of super-admin, admin, finance, support, read-only, night-shift');
+    const a = cli(['admin', 'create', '--username', 'x', '--role', 'no-such-role', '--config', config], { input: 'correct horse battery staple\n' });
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain('there is no role "no-such-role"');
+    expect(db.prepare('select (select count(*) from api_tokens) as tokens, (select count(*) from admins) as admins').get()).toEqual({ tokens: 0, admins: 0 });
+    // The stored custom role is accepted.
+    expect(cli(['token', 'create', '--name', 'n', '--role', 'night-shift', '--config', config]).code).toBe(0);
+    expect(db.prepare('select role from api_tokens').all()).toEqual([{ role: 'night-shift' }]);
+    db.close();
+  });
 });
 
 describe('systemd unit', () => {
