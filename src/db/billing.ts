@@ -333,7 +333,7 @@ export function billingStore(db: Db) {
       where s.id in (select service_id from service_plan_changes where applied_at is null and effective_date <= @date)
       order by s.id`),
     markPlanChangesApplied: p(`update service_plan_changes set applied_at = @at where applied_at is null and effective_date <= @date`),
-    planChanges: p(`select id, plan_id as planId, effective_date as effectiveDate, created_at as createdAt from service_plan_changes where service_id = ? order by effective_date, id`),
+    planChanges: p(`select id, plan_id as planId, effective_date as effectiveDate, created_at as createdAt, applied_at as appliedAt from service_plan_changes where service_id = ? order by effective_date, id`),
     insertItem: p(`insert into recurring_items (service_id, description, amount, tax_rate_bp, tax_inclusive, start_date, end_date, created_at, updated_at)
       values (@serviceId, @description, @amount, @taxRateBp, @taxInclusive, @startDate, @endDate, @at, @at) returning ${ITEM_COLS}`),
     itemsOf: p(`select ${ITEM_COLS} from recurring_items where service_id = ? order by id`),
@@ -744,7 +744,8 @@ export function billingStore(db: Db) {
     setServicePlan(serviceId: number, planId: number, at: string): void {
       s.setServicePlan.run(planId, at, serviceId);
     },
-    planChanges(serviceId: number): { id: number; planId: number; effectiveDate: string; createdAt: string }[] {
+    /** A service's plan changes; `appliedAt` null while one waits for its date. */
+    planChanges(serviceId: number): { id: number; planId: number; effectiveDate: string; createdAt: string; appliedAt: string | null }[] {
       return s.planChanges.all(serviceId) as never;
     },
     insertItem(i: Omit<RecurringItem, 'id'> & { serviceId: number }, at: string): ItemRow {

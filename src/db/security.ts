@@ -391,9 +391,15 @@ export function sessionStore(db: Db) {
         auditRow(db, at, actor, 'login', 'admin', adminId, undefined, { secondFactor: how });
       })();
     },
-    /** Deletes sessions past their idle or absolute limit. */
-    purge(idleBefore: Date, createdBefore: Date): number {
-      return c.prepare(`delete from admin_sessions where last_seen_at < ? or created_at < ?`).run(idleBefore.toISOString(), createdBefore.toISOString()).changes;
+    /**
+     * Deletes sessions past their idle or absolute limit: last seen at or before `idleBefore`, created at
+     * or before `createdBefore`, or still owing the second factor and created at or before
+     * `pendingBefore` (the same bounds as the guard's check, which refuses them already). Returns how many.
+     */
+    purge(idleBefore: Date, createdBefore: Date, pendingBefore: Date = createdBefore): number {
+      return c
+        .prepare(`delete from admin_sessions where last_seen_at <= ? or created_at <= ? or (stage = 'totp' and created_at <= ?)`)
+        .run(idleBefore.toISOString(), createdBefore.toISOString(), pendingBefore.toISOString()).changes;
     },
   };
 }
@@ -428,6 +434,15 @@ export function throttleStore(db: Db) {
     },
     clear(key: string): void {
       clear.run(key);
+    },
+    /**
+     * Deletes the counters that no longer count: no lock in force at `at` and no failure for
+     * `lockoutMs` (throttle.ts `expired`, which treats them as absent). Returns how many.
+     */
+    purge(at: Date, lockoutMs: number): number {
+      return c
+        .prepare(`delete from login_throttle where (locked_until is null or locked_until <= @at) and last_failure_at <= @cut`)
+        .run({ at: at.toISOString(), cut: new Date(at.getTime() - lockoutMs).toISOString() }).changes;
     },
   };
 }

@@ -199,7 +199,10 @@ export const Terms = Type.Object({
   currentTerm: Nullable(Type.Object({ start: CalendarDate, end: CalendarDate }, { description: 'the term running today (the first one before billing starts)' })),
   lastDayOfService: Nullable(CalendarDate),
   endOnNoticeToday: Nullable(CalendarDate),
-  planChanges: Type.Array(Type.Object({ id: Id, planId: Id, effectiveDate: CalendarDate, createdAt: Instant })),
+  planChanges: Type.Array(Type.Object({
+    id: Id, planId: Id, effectiveDate: CalendarDate, createdAt: Instant,
+    appliedAt: Type.Union([Instant, Type.Null()], { description: 'when the service was switched to this plan (at once, or by the daily plan-changes job on its date); null while pending' }),
+  })),
 });
 export const Cancellation = Type.Object({
   ...Terms.properties,

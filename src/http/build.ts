@@ -33,6 +33,7 @@ import { notifyRoutes } from './routes/notify.js';
 import { jobRoutes } from './routes/jobs.js';
 import { createPrepaidOps, type PrepaidOps } from '../billing/prepaid-ops.js';
 import { planSwitchJob } from '../billing/plan-switch.js';
+import { housekeepingJob } from '../scheduler/housekeeping.js';
 import { prepaidRoutes } from './routes/prepaid.js';
 import { registerCrud } from './routes/crud.js';
 import * as L from './routes/lists.js';
@@ -81,7 +82,7 @@ export interface App extends FastifyInstance {
   billing: BillingService;
   /** Suspend, resume, disconnect and rate changes on the network: dunning, prepaid and caps use it too. */
   control: ServiceControl;
-  /** The daily jobs: `app.jobs.register({ name, order, runFor })` adds one (plan-changes 5, billing 10, invoice-notices 15, dunning 20, prepaid 30, caps 40). */
+  /** The daily jobs: `app.jobs.register({ name, order, runFor })` adds one (plan-changes 5, billing 10, invoice-notices 15, dunning 20, prepaid 30, caps 40, housekeeping 90). */
   jobs: JobRunner;
   /** Notifications: `app.notifier.enqueue({ customerId, template, data, dedupeKey })` (src/notify/types.ts). */
   notifier: OutboxNotifier;
@@ -167,6 +168,8 @@ export async function build(opts: BuildOptions): Promise<App> {
     await ops.dunning.idle();
   });
   const sec = security({ db: opts.db, box: opts.box, config: opts.config, now: clock.now });
+  // Expired admin sessions and stale login-throttle counters go daily, logins or not (src/scheduler/housekeeping.ts).
+  ops.jobs.register(housekeepingJob(sec.purgeExpired));
 
   await app.register(swagger, {
     openapi: {

@@ -11,7 +11,7 @@
  * retried with exponential backoff; nothing is skipped.
  *
  * Registering a job (H5b, the lead): `app.jobs.register({ name: 'prepaid', order: 30, runFor })`.
- * Orders in use: plan-changes 5, billing 10, invoice-notices 15, dunning 20, prepaid 30, caps 40.
+ * Orders in use: plan-changes 5, billing 10, invoice-notices 15, dunning 20, prepaid 30, caps 40, housekeeping 90.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -31,7 +31,7 @@ export interface JobContext {
 
 export interface Job {
   name: string;
-  /** Position within a date: lower runs first. Plan changes 5, billing 10, invoice notices 15, dunning 20, prepaid 30, caps 40. */
+  /** Position within a date: lower runs first. Plan changes 5, billing 10, invoice notices 15, dunning 20, prepaid 30, caps 40, housekeeping 90. */
   order: number;
   /** Does everything due on `date` (YYYY-MM-DD in the billing time zone). Idempotent. */
   runFor(date: CalDate, ctx: JobContext): Promise<unknown> | unknown;

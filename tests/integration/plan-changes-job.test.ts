@@ -155,3 +155,31 @@ describe('a pending change overtaken', () => {
     expect(rows('select applied_at is not null as applied from service_plan_changes where service_id = ? order by id', id)).toEqual([{ applied: 1 }, { applied: 1 }]);
   });
 });
+
+describe('GET /api/v1/services/{id}/billing shows whether each plan change has taken effect', () => {
+  const changesOf = async (serviceId: number) => {
+    const r = await env.call('GET', `/api/v1/services/${serviceId}/billing`);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    return r.body.planChanges as { id: number; planId: number; effectiveDate: string; createdAt: string; appliedAt: string | null }[];
+  };
+
+  it('a change dated ahead is pending (appliedAt null) until the job runs for its date, then shows the instant', async () => {
+    env.clock.set('2026-03-27T09:00:00.000Z');
+    const id = await service('shown-ahead', slow);
+    await changePlan(id, fast, '2026-03-29');
+    expect(await changesOf(id)).toEqual([{ id: expect.any(Number), planId: fast, effectiveDate: '2026-03-29', createdAt: '2026-03-27T09:00:00.000Z', appliedAt: null }]);
+    env.clock.set('2026-03-28T01:05:00.000Z');
+    await runFor('2026-03-28');
+    expect((await changesOf(id))[0]!.appliedAt).toBeNull();
+    env.clock.set('2026-03-29T01:05:00.000Z');
+    expect((await runFor('2026-03-29')).switched.map((s) => s.serviceId)).toEqual([id]);
+    expect(await changesOf(id)).toEqual([expect.objectContaining({ planId: fast, effectiveDate: '2026-03-29', appliedAt: '2026-03-29T01:05:00.000Z' })]);
+  });
+
+  it('a change effective at once shows the instant it was recorded, at once', async () => {
+    env.clock.set('2026-03-29T10:30:00.000Z');
+    const id = await service('shown-now', slow);
+    await changePlan(id, other, '2026-03-29');
+    expect(await changesOf(id)).toEqual([expect.objectContaining({ planId: other, effectiveDate: '2026-03-29', appliedAt: '2026-03-29T10:30:00.000Z' })]);
+  });
+});

@@ -112,6 +112,17 @@ export function security(opts: SecurityOptions) {
     return at - Date.parse(sess.lastSeenAt) >= idleMs;
   }
 
+  /** Deletes the sessions `sessionExpired` refuses at `at`; returns how many. */
+  function purgeSessions(at: Date): number {
+    const t = at.getTime();
+    return sessions.purge(new Date(t - idleMs), new Date(t - maxMs), new Date(t - Math.min(PENDING_MS, maxMs)));
+  }
+
+  /** The daily housekeeping job's work: expired sessions and login-throttle counters that no longer count. */
+  function purgeExpired(at: Date): { sessions: number; loginThrottle: number } {
+    return { sessions: purgeSessions(at), loginThrottle: throttle.purge(at, Math.max(...Object.values(policies).map((p) => p.lockoutMs))) };
+  }
+
   /** Finds the caller; undefined after it has answered (401 or 403). */
   async function identify(req: FastifyRequest, reply: FastifyReply): Promise<AuthContext | undefined> {
     const header = req.headers.authorization;
@@ -195,7 +206,7 @@ export function security(opts: SecurityOptions) {
     req.actor = { id: ctx.actorId, role: ctx.role };
   }
 
-  return { tokens, sessions, admins, roles, throttle, policies, idleMs, maxMs, grantsOf, guard, setupOwed, secure, requireTotp: s.require_totp };
+  return { tokens, sessions, admins, roles, throttle, policies, idleMs, maxMs, grantsOf, guard, setupOwed, secure, requireTotp: s.require_totp, purgeSessions, purgeExpired };
 }
 
 /** Records every route the app registers (on the root instance, before any route). */
