@@ -15,14 +15,14 @@ import { prepaidStore, type TopupRow } from '../db/prepaid.js';
 import type { ServiceControl } from '../nas/control.js';
 import type { Notifier } from '../notify/types.js';
 import { formatDocumentNumber } from './domain/numbering.js';
-import { daysLeft, dueExpiryNotice, extendExpiry } from './domain/prepaid.js';
+import { daysLeft, dueExpiryNotice, extendExpiry, parseNoticeDays } from './domain/prepaid.js';
 
 export interface PrepaidOptions {
   db: Db;
   clock: Clock;
   timezone: string;
   currency: string;
-  /** Days before expiry on which a notice goes out (at most three). */
+  /** Days before expiry on which a notice goes out (at most three), for plans that do not set their own. */
   noticeDays: readonly number[];
   notifier?: Notifier | undefined;
   control?: ServiceControl | undefined;
@@ -61,6 +61,15 @@ export interface ExpiryRunResult {
 }
 
 export type PrepaidService = ReturnType<typeof prepaidService>;
+
+/** A plan's stored notice days ("7,3,1", "" none); a value that does not parse means none, as in the query. */
+function planNoticeDays(value: string): number[] {
+  try {
+    return parseNoticeDays(value);
+  } catch {
+    return [];
+  }
+}
 
 export function prepaidService(opts: PrepaidOptions) {
   const store = prepaidStore(opts.db);
@@ -164,13 +173,13 @@ export function prepaidService(opts: PrepaidOptions) {
   async function runExpiry(at: Date = now()): Promise<ExpiryRunResult> {
     const result: ExpiryRunResult = { notices: [], expired: [] };
     const iso = at.toISOString();
-    const maxDays = Math.max(0, ...opts.noticeDays);
-    if (maxDays > 0 && opts.notifier) {
-      const windows = opts.noticeDays.map((n) => [n, new Date(at.getTime() + n * 86_400_000).toISOString()] as const);
-      for (const s of store.expiring(iso, windows)) {
+    if (opts.notifier) {
+      // Each service by its plan's notice days (null there: the global setting).
+      for (const s of store.expiring(iso, opts.noticeDays.join(','))) {
+        const days = planNoticeDays(s.noticeDays);
         const prefix = `prepaid.expiring:${s.expiresAt}:`;
         const done = new Set(store.noticeKeys(s.id, prefix).map((k) => Number(k.slice(prefix.length))));
-        const d = dueExpiryNotice(at, s.expiresAt, opts.noticeDays, done);
+        const d = dueExpiryNotice(at, s.expiresAt, days, done);
         if (d.done.length === 0) continue;
         // Recorded first, in one transaction with... nothing else: a crash between the record and the
         // enqueue loses one notice rather than sending it twice (the notifier's dedupe key covers the rest).

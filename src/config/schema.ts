@@ -166,7 +166,8 @@ export const schema = {
   },
   // Prepaid expiry notices and vouchers (src/billing/prepaid.ts, vouchers.ts).
   prepaid: {
-    // Days before expiry on which a notice goes out: up to three, comma-separated; empty for none.
+    // Days before expiry on which a notice goes out: up to three, comma-separated; empty for none. The
+    // default for plans that leave their own `prepaidNoticeDays` unset.
     notice_days: { type: 'string', default: '7,3,1', check: noticeDays },
     voucher_code_length: { type: 'integer', default: 12, check: range(10, 32) },
     // An expired prepaid service's next login: refused, or accepted into the walled garden (radius.walled_garden_*).

@@ -102,12 +102,17 @@ export function prepaidStore(db: Db) {
       where s.expires_at is not null and s.expires_at <= ? and s.status in ('active', 'free', 'suspended')
       and not exists (select 1 from service_notices n where n.service_id = s.id and n.key = 'prepaid.expired:' || s.expires_at)
       order by s.expires_at, s.id`),
-    // Services with an expiry notice due and not done: ? = now, ? = JSON [[days, now + days], ...].
-    expiring: p(`select s.id, s.customer_id as customerId, s.username, s.expires_at as expiresAt from services s
-      where s.expires_at is not null and s.expires_at > ? and s.status in ('active', 'free')
-      and exists (select 1 from json_each(?) d where s.expires_at <= json_extract(d.value, '$[1]')
+    // Services with an expiry notice due and not done, each by its plan's notice days (the plan's
+    // prepaid_notice_days, else @global; both "7,3,1", so '[' || days || ']' is a JSON array; a value
+    // that is not one counts as no notice). A window of N days is open from expiry - N days.
+    expiring: p(`select s.id, s.customer_id as customerId, s.username, s.expires_at as expiresAt,
+        coalesce(p.prepaid_notice_days, @global) as noticeDays from services s join plans p on p.id = s.plan_id
+      where s.expires_at is not null and s.expires_at > @now and s.status in ('active', 'free')
+      and exists (select 1 from json_each(case when json_valid('[' || coalesce(p.prepaid_notice_days, @global) || ']')
+          then '[' || coalesce(p.prepaid_notice_days, @global) || ']' else '[]' end) d
+        where d.type = 'integer' and s.expires_at <= strftime('%Y-%m-%dT%H:%M:%fZ', @now, '+' || d.value || ' days')
         and not exists (select 1 from service_notices n where n.service_id = s.id
-          and n.key = 'prepaid.expiring:' || s.expires_at || ':' || json_extract(d.value, '$[0]')))
+          and n.key = 'prepaid.expiring:' || s.expires_at || ':' || d.value))
       order by s.expires_at, s.id`),
     noticeKeys: p(`select key from service_notices where service_id = ? and key like ? escape '\\'`),
     markNotice: p(`insert into service_notices (service_id, key, at) values (?, ?, ?) on conflict do nothing`),
@@ -168,9 +173,12 @@ export function prepaidStore(db: Db) {
     insertTopup: (t: Omit<TopupRow, 'id'>) => s.insertTopup.get(t) as TopupRow,
     topupsOf: (serviceId: number) => s.topupsOf.all(serviceId) as TopupRow[],
     expired: (nowIso: string) => s.expired.all(nowIso) as { id: number; customerId: number; username: string; expiresAt: string }[],
-    /** Services with an expiry notice window open and not done; `windows` are [days, now + days as ISO]. */
-    expiring: (nowIso: string, windows: readonly (readonly [number, string])[]) =>
-      s.expiring.all(nowIso, JSON.stringify(windows)) as { id: number; customerId: number; username: string; expiresAt: string }[],
+    /**
+     * Services with an expiry notice window open and not done, by their plan's notice days or, where the
+     * plan has none set, `globalDays` ("7,3,1"); each with the notice days that applied to it.
+     */
+    expiring: (nowIso: string, globalDays: string) =>
+      s.expiring.all({ now: nowIso, global: globalDays }) as { id: number; customerId: number; username: string; expiresAt: string; noticeDays: string }[],
     /** Keys done for a service that start with `prefix`. */
     noticeKeys: (serviceId: number, prefix: string) =>
       (s.noticeKeys.all(serviceId, `${prefix.replace(/[\\%_]/g, (m) => `\\${m}`)}%`) as { key: string }[]).map((r) => r.key),

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { isIP } from 'node:net';
+import { parseNoticeDays } from '../billing/domain/prepaid.js';
 import { TollgateError } from '../lib/errors.js';
 import { normalizeMac, parseCidr } from '../lib/net.js';
 import type { SecretBox } from '../lib/secretbox.js';
@@ -165,16 +166,22 @@ export function nasResource(db: Db, box: SecretBox, now?: () => Date) {
 
 // ---- Plans -------------------------------------------------------------------------------------
 
-export type PlanInput = Omit<PlanRow, 'id' | 'createdAt' | 'updatedAt' | 'setupFee' | 'taxRateBp' | 'taxInclusive' | 'description'> &
-  Partial<Pick<PlanRow, 'setupFee' | 'taxRateBp' | 'taxInclusive' | 'description'>>;
+export type PlanInput = Omit<PlanRow, 'id' | 'createdAt' | 'updatedAt' | 'setupFee' | 'taxRateBp' | 'taxInclusive' | 'description' | 'prepaidNoticeDays'> &
+  Partial<Pick<PlanRow, 'setupFee' | 'taxRateBp' | 'taxInclusive' | 'description' | 'prepaidNoticeDays'>>;
 export type PlanApi = PlanRow;
 
 const planFields = [
   'name', 'type', 'price', 'billingPeriodMonths', 'validityDays', 'setupFee', 'taxRateBp', 'taxInclusive',
   'downloadKbps', 'uploadKbps', 'burstDownloadKbps', 'burstUploadKbps', 'burstThresholdDownloadKbps',
   'burstThresholdUploadKbps', 'burstTimeSeconds', 'dataCapBytes', 'capAction', 'throttleDownloadKbps',
-  'throttleUploadKbps', 'framedPool', 'suspensionMode', 'description',
+  'throttleUploadKbps', 'framedPool', 'suspensionMode', 'prepaidNoticeDays', 'description',
 ] as const;
+
+/** A plan's own notice days stored as "7,3,1" (descending, no spaces); "" none, null the global setting. */
+function withNoticeDays<T extends Record<string, unknown>>(row: T): T {
+  const v = row.prepaidNoticeDays;
+  return typeof v === 'string' ? { ...row, prepaidNoticeDays: parseNoticeDays(v, 'prepaidNoticeDays').join(',') } : row;
+}
 
 /** Rules across fields that JSON Schema cannot say; each error names the field to fix. */
 function validatePlan(p: Record<string, unknown>): void {
@@ -212,8 +219,8 @@ export function planResource(db: Db, now?: () => Date) {
       entity: 'plan',
       table: plans,
       toApi: (r) => r,
-      toInsert: (i) => present(i, planFields),
-      toUpdate: (p) => present(p, planFields),
+      toInsert: (i) => withNoticeDays(present(i, planFields)),
+      toUpdate: (p) => withNoticeDays(present(p, planFields)),
       validate: validatePlan,
       fields: { name: 'name', plans_period_ck: 'billingPeriodMonths', plans_price_ck: 'price', plans_speed_ck: 'downloadKbps' },
     },

@@ -95,6 +95,8 @@ export const plans = sqliteTable(
      * (adding one would rebuild plans): the API allows only 'reject' and 'walled-garden'.
      */
     suspensionMode: text('suspension_mode', { enum: ['reject', 'walled-garden'] }),
+    /** Prepaid expiry notices: days before expiry, "7,3,1"; "" none; null: `[prepaid] notice_days`. */
+    prepaidNoticeDays: text('prepaid_notice_days'),
     description: text('description').notNull().default(''),
     ...timestamps,
   },

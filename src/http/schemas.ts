@@ -129,6 +129,12 @@ const planFields = {
   suspensionMode: Type.Optional(
     Nullable(Type.Union([Type.Literal('reject'), Type.Literal('walled-garden')], { description: 'what a suspended service gets at login; null: [radius] suspended_mode' })),
   ),
+  prepaidNoticeDays: Type.Optional(
+    Nullable(Type.String({
+      maxLength: 32, pattern: '^\\s*(\\d{1,3}\\s*(,\\s*\\d{1,3}\\s*){0,2})?$', examples: ['7,3,1'],
+      description: 'days before a prepaid expiry on which the customer is told, up to three distinct 1-365, "7,3,1"; "" none; null: [prepaid] notice_days',
+    })),
+  ),
   description: Type.Optional(Type.String({ maxLength: 2000 })),
 };
 export const PlanCreate = Type.Object(planFields, { additionalProperties: false });

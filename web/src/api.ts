@@ -82,7 +82,7 @@ export const api = {
 // ---- Types of the answers the screens read (a subset of the OpenAPI document's).
 
 export interface Customer { id: number; name: string; email: string | null; phone: string | null; address: string | null; taxId: string | null; notes: string; createdAt: string; updatedAt: string }
-export interface Plan { id: number; name: string; type: 'recurring' | 'prepaid'; price: number; billingPeriodMonths: number | null; validityDays: number | null; downloadKbps: number; uploadKbps: number; taxRateBp: number; description: string }
+export interface Plan { id: number; name: string; type: 'recurring' | 'prepaid'; price: number; billingPeriodMonths: number | null; validityDays: number | null; downloadKbps: number; uploadKbps: number; taxRateBp: number; prepaidNoticeDays?: string | null; description: string }
 export interface Nas { id: number; name: string; ipAddress: string; vendor: string; coaPort: number; nasIdentifier: string | null; description: string; snmpEnabled: boolean; routerosEnabled: boolean }
 export interface Service { id: number; customerId: number; planId: number; username: string; status: string; startDate: string; macAddress: string | null; staticIp: string | null; simultaneousUse: number; expiresAt: string | null }
 export interface Session { id: number; nasId: number | null; serviceId: number | null; username: string; framedIpAddress: string | null; callingStationId: string | null; startedAt: string; updatedAt: string; stoppedAt: string | null; active: boolean; sessionTime: number; inputOctets: number; outputOctets: number; terminateCause: string | null; acctSessionId: string }

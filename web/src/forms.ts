@@ -125,3 +125,17 @@ export function checkReminder(i: number, form: Record<string, unknown>): string 
   if (typeof before !== 'number') return `needs reminder ${i} filled first`;
   return days <= before ? `must be later than reminder ${i} (${before} days)` : undefined;
 }
+
+/** A plan's prepaid notice days in the form: "" (no expiry notice) shows as "none", as an empty input means null (the global setting). */
+export const NO_NOTICE = 'none';
+
+/** A plan as the plan form's values. */
+export function planValues<P extends { prepaidNoticeDays?: string | null | undefined }>(plan: P): Record<string, unknown> {
+  return { ...plan, prepaidNoticeDays: plan.prepaidNoticeDays === '' ? NO_NOTICE : (plan.prepaidNoticeDays ?? null) };
+}
+
+/** The plan form's body as the API takes it: "none" sent as "" (no notice), anything else as typed. */
+export function planBody(form: Record<string, unknown>): Record<string, unknown> {
+  const v = form.prepaidNoticeDays;
+  return typeof v === 'string' && v.trim().toLowerCase() === NO_NOTICE ? { ...form, prepaidNoticeDays: '' } : form;
+}

@@ -1,6 +1,7 @@
 // Plans and NAS: lists and create/edit forms; a NAS page with its SNMP status and traffic graph.
 import { LitElement, html, nothing } from 'lit';
 import { api, ApiError, type Nas, type Page, type Plan } from '../api.js';
+import { planBody, planValues } from '../forms.js';
 import { navigate } from '../router.js';
 import { badge, base, bytes, errorText, money, sparkline, speed, toast, when, type Column, type Field } from '../ui.js';
 
@@ -21,6 +22,9 @@ const planFields: Field[] = [
   { name: 'capAction', label: 'At the cap', type: 'select', nullable: true, options: [['block', 'block'], ['throttle', 'throttle']] },
   { name: 'framedPool', label: 'IP pool', nullable: true, maxLength: 253 },
   { name: 'suspensionMode', label: 'When suspended', type: 'select', nullable: true, options: [['reject', 'reject logins'], ['walled-garden', 'walled garden']] },
+  { name: 'prepaidNoticeDays', label: 'Expiry notices (days before)', nullable: true, maxLength: 32, placeholder: 'default',
+    pattern: '[Nn][Oo][Nn][Ee]|\\s*\\d{1,3}\\s*(,\\s*\\d{1,3}\\s*){0,2}', patternMessage: 'is up to three days, e.g. "7,3,1", or "none"',
+    help: 'prepaid: e.g. "7,3,1"; "none" for no notice; empty: the [prepaid] notice_days setting' },
   { name: 'description', label: 'Description', type: 'textarea', maxLength: 2000 },
 ];
 
@@ -59,9 +63,9 @@ export class TgPlanEdit extends LitElement {
     if (this.planId && !this.plan) return html`<p class="muted">Loading…</p>`;
     const p = this.plan;
     return html`<h1>${p ? `Plan ${p.name}` : 'New plan'}</h1><p><a href="/plans">‹ plans</a></p>
-      <div class="card"><tg-form .fields=${planFields} ?patch=${!!p} .values=${p ?? { type: 'recurring', billingPeriodMonths: 1, taxInclusive: true }}
+      <div class="card"><tg-form .fields=${planFields} ?patch=${!!p} .values=${p ? planValues(p) : { type: 'recurring', billingPeriodMonths: 1, taxInclusive: true }}
         submitLabel=${p ? 'Save' : 'Create plan'}
-        .action=${(b: Record<string, unknown>) => (p ? api.patch<Plan>(`/plans/${p.id}`, b) : api.post<Plan>('/plans', b))}
+        .action=${(b: Record<string, unknown>) => (p ? api.patch<Plan>(`/plans/${p.id}`, planBody(b)) : api.post<Plan>('/plans', planBody(b)))}
         @saved=${(e: CustomEvent<Plan>) => { toast(`Plan ${e.detail.name} saved`); navigate('/plans'); }}></tg-form></div>`;
   }
 }
