@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, lt, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { TollgateError } from '../lib/errors.js';
 import type { Db } from './client.js';
@@ -143,28 +143,45 @@ export class Resource<Row extends { id: number }, Api, Create, Patch> {
     return this.row(id);
   }
 
+  /**
+   * The unfiltered list's statements, one per order and cursor shape, built and prepared once: the
+   * list's busiest form (a page of a table in some order), where drizzle's per-request building and
+   * SQLite's preparing cost as much as running the query.
+   */
+  private readonly plainLists = new Map<string, { all(values: Record<string, unknown>): unknown[] }>();
+
   async list(q: ListQuery, filters: SQL[] = []): Promise<Page<Api>> {
     const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
-    const where = [...filters];
     const id = this.spec.table.id;
     const sort = q.sort && q.sort.column !== id ? q.sort : undefined;
     const descending = q.sort?.desc ?? false;
-    if (q.cursor && sort) {
-      // Keyset over (value, id): the rows after the last one given, in the same order.
-      const c = decodeSortCursor(q.cursor, sort.field);
-      const after = sort.desc ? lt : gt;
-      where.push(or(after(sort.column, c.value), and(eq(sort.column, c.value), after(id, c.id)))!);
-    } else if (q.cursor) {
-      where.push((descending ? lt : gt)(id, decodeCursor(q.cursor)));
+    const cursor = q.cursor === undefined ? undefined : sort ? decodeSortCursor(q.cursor, sort.field) : { value: undefined, id: decodeCursor(q.cursor) };
+    const query = (value: unknown, after: unknown, extra: SQL[]) => {
+      const where = [...extra];
+      if (cursor) {
+        // Keyset over (value, id): the rows after the last one given, in the same order.
+        const cmp = descending ? lt : gt;
+        where.push(sort ? or(cmp(sort.column, value), and(eq(sort.column, value), cmp(id, after)))! : cmp(id, after));
+      }
+      const dir = descending ? desc : asc;
+      return this.db
+        .select()
+        .from(this.spec.table)
+        .where(where.length ? and(...where) : undefined)
+        .orderBy(...(sort ? [dir(sort.column), dir(id)] : [dir(id)]));
+    };
+    let rows: Row[];
+    if (filters.length === 0) {
+      const key = `${sort?.field ?? 'id'}|${descending}|${cursor ? 'after' : 'first'}`;
+      let prepared = this.plainLists.get(key);
+      if (!prepared) {
+        prepared = query(sql.placeholder('value'), sql.placeholder('after'), []).limit(sql.placeholder('limit')).prepare();
+        this.plainLists.set(key, prepared);
+      }
+      rows = prepared.all({ value: cursor?.value, after: cursor?.id, limit: limit + 1 }) as Row[];
+    } else {
+      rows = query(cursor?.value, cursor?.id, filters).limit(limit + 1).all() as Row[];
     }
-    const dir = descending ? desc : asc;
-    const rows = this.db
-      .select()
-      .from(this.spec.table)
-      .where(where.length ? and(...where) : undefined)
-      .orderBy(...(sort ? [dir(sort.column), dir(id)] : [dir(id)]))
-      .limit(limit + 1)
-      .all() as Row[];
     return this.page(rows, limit, sort);
   }
 
