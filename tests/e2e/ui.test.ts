@@ -296,6 +296,46 @@ describe.skipIf(!haveChromium)('admin UI in headless Chromium', { timeout: 60_00
     await shot('23b-refunded');
   });
 
+  it("refunds from the customer's page and lists a service's plan changes, in force and pending", async () => {
+    await go('/customers?q=Ada');
+    await page.getByRole('link', { name: 'Ada Lovelace' }).click();
+    await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
+    // The payment refunded in part on the payments screen: its refunded amount, and the same refund form here.
+    const row = page.locator('tg-customer tr', { hasText: 'receipt 0042' });
+    await waitText(row, /5[.,]00/);
+    await row.getByRole('button', { name: 'Refund' }).click();
+    const form = page.locator('[data-test=refund-form]');
+    await form.locator('#f-amount').fill('1.00'); // from the 1.50 of credit the customer holds
+    await form.getByRole('button', { name: 'Refund' }).click();
+    await page.getByText(/Refunded .*1[.,]00/).first().waitFor();
+    await waitText(row, /6[.,]00/); // 5.00 + 1.00 refunded of it
+    await expect(form.count()).resolves.toBe(0);
+    await shot('23c-customer-refunded');
+
+    const card = page.locator('[data-service="ada.pppoe"]');
+    const changePlan = async (plan: string, date?: string) => {
+      await card.getByRole('button', { name: 'Change plan' }).first().click();
+      const value = await card.locator('#f-planId option', { hasText: plan }).getAttribute('value');
+      await card.locator('#f-planId').selectOption(value!);
+      if (date) await card.locator('#f-effectiveDate').fill(date);
+      await card.getByRole('button', { name: 'Change plan' }).last().click();
+    };
+    await card.getByRole('button', { name: 'Change plan' }).click();
+    await card.getByText('No plan change yet.').waitFor();
+    await card.getByRole('button', { name: 'Change plan' }).first().click(); // closes the form
+    // From today (the form's default): in force at once. Forty days on: pending.
+    await changePlan('Fast 100');
+    const changes = card.locator('[data-test=plan-change]');
+    await card.locator('[data-test=plan-change][data-state=in-force]').waitFor();
+    await changePlan('Home 50', new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10));
+    await card.locator('[data-test=plan-change][data-state=pending]').waitFor();
+    await expect(changes.count()).resolves.toBe(2);
+    await expect(changes.nth(0).textContent()).resolves.toMatch(/Home 50\s*pending/);
+    await expect(changes.nth(1).textContent()).resolves.toMatch(/Fast 100\s*in force since/);
+    await expect(card.locator('.muted').first().textContent()).resolves.toContain('Fast 100');
+    await shot('23d-plan-changes');
+  });
+
   it('sells prepaid: a prepaid plan, a top-up, a voucher batch with CSV and PDF, redemption for a customer', async () => {
     await go('/plans/new');
     await page.fill('#f-name', 'Day pass');

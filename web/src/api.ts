@@ -89,6 +89,9 @@ export interface Session { id: number; nasId: number | null; serviceId: number |
 export interface AuthLogEntry { id: number; at: string; nasId: number | null; serviceId: number | null; username: string; outcome: 'accept' | 'reject'; reason: string | null; method: string | null; callingStationId: string | null }
 export interface Invoice { id: number; customerId: number; number: string; issueDate: string; dueDate: string; currency: string; net: number; tax: number; total: number; paid: number; credited: number; open: number; lines?: Array<{ key?: string; description: string; quantity?: number; amount?: number; total?: number }> }
 export interface Payment { id: number; customerId: number; amount: number; method: string; reference: string | null; receivedAt: string; date: string; refunded: number }
+export interface PlanChange { id: number; planId: number; effectiveDate: string; createdAt: string; appliedAt: string | null }
+/** GET /services/{id}/billing (a subset): the contract terms with the dated plan changes. */
+export interface ServiceTerms { serviceId?: number; planChanges: PlanChange[] }
 export interface Statement { customerId: number; currency: string; openingBalance: number; closingBalance?: number; entries: Array<{ date: string; type: string; id: number; number: string | null; amount: number; balance: number }> }
 export interface NasAction { id: number; serviceId: number | null; nasId: number | null; kind: string; outcome: string; reason?: string | null; by: string; createdAt: string; answeredAt: string | null; error?: string | null }
 export interface ActionSummary { [k: string]: unknown }

@@ -139,3 +139,20 @@ export function planBody(form: Record<string, unknown>): Record<string, unknown>
   const v = form.prepaidNoticeDays;
   return typeof v === 'string' && v.trim().toLowerCase() === NO_NOTICE ? { ...form, prepaidNoticeDays: '' } : form;
 }
+
+export type PlanChangeState = { kind: 'pending' } | { kind: 'in-force'; since: string } | { kind: 'replaced'; appliedAt: string };
+
+/**
+ * A service's plan changes newest first (by effective date, then by id), each with its state: pending
+ * (not applied yet), in force (the newest applied one) or replaced (applied, then followed by another).
+ */
+export function planChangeRows<C extends { id: number; effectiveDate: string; appliedAt: string | null }>(changes: readonly C[]): Array<C & { state: PlanChangeState }> {
+  const sorted = [...changes].sort((a, b) => (a.effectiveDate === b.effectiveDate ? b.id - a.id : a.effectiveDate < b.effectiveDate ? 1 : -1));
+  let current = true;
+  return sorted.map((c) => {
+    if (c.appliedAt === null) return { ...c, state: { kind: 'pending' } };
+    const state: PlanChangeState = current ? { kind: 'in-force', since: c.appliedAt } : { kind: 'replaced', appliedAt: c.appliedAt };
+    current = false;
+    return { ...c, state };
+  });
+}

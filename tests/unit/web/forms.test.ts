@@ -2,7 +2,7 @@
 // API's field names back to the form's.
 import { describe, expect, it } from 'vitest';
 import {
-  checkLinePart, checkReminder, creditNoteLines, fieldFor, profileBody, profileValues, redeemTarget, renameLineErrors, roleBody, roleValues,
+  checkLinePart, checkReminder, creditNoteLines, fieldFor, planChangeRows, profileBody, profileValues, redeemTarget, renameLineErrors, roleBody, roleValues,
 } from '../../../web/src/forms.js';
 
 describe('fieldFor', () => {
@@ -97,5 +97,34 @@ describe('billing profile reminders and quiet days', () => {
     expect(checkReminder(1, { 'reminders.1.afterDays': 9 })).toMatch(/reminder 1 filled first/);
     expect(checkReminder(1, { 'reminders.0.afterDays': 3, 'reminders.1.afterDays': 3 })).toMatch(/later than reminder 1/);
     expect(checkReminder(1, { 'reminders.0.afterDays': 3, 'reminders.1.afterDays': 4 })).toBeUndefined();
+  });
+});
+
+describe('planChangeRows', () => {
+  const at = (d: string) => `${d}T03:00:00.000Z`;
+  it('lists newest first: pending ones, the newest applied one in force, older applied ones replaced', () => {
+    const rows = planChangeRows([
+      { id: 1, planId: 10, effectiveDate: '2026-01-01', appliedAt: at('2026-01-01') },
+      { id: 3, planId: 12, effectiveDate: '2026-12-01', appliedAt: null },
+      { id: 2, planId: 11, effectiveDate: '2026-03-01', appliedAt: at('2026-03-01') },
+    ]);
+    expect(rows.map((r) => [r.id, r.state])).toEqual([
+      [3, { kind: 'pending' }],
+      [2, { kind: 'in-force', since: at('2026-03-01') }],
+      [1, { kind: 'replaced', appliedAt: at('2026-01-01') }],
+    ]);
+  });
+  it('orders changes of the same date by id, the later one in force', () => {
+    const rows = planChangeRows([
+      { id: 4, planId: 1, effectiveDate: '2026-05-01', appliedAt: at('2026-05-01') },
+      { id: 5, planId: 2, effectiveDate: '2026-05-01', appliedAt: at('2026-05-02') },
+    ]);
+    expect(rows.map((r) => [r.id, r.state.kind])).toEqual([[5, 'in-force'], [4, 'replaced']]);
+  });
+  it('answers nothing for no change, and leaves its input alone', () => {
+    expect(planChangeRows([])).toEqual([]);
+    const input = [{ id: 1, planId: 1, effectiveDate: '2026-01-01', appliedAt: null }];
+    planChangeRows(input);
+    expect(input).toEqual([{ id: 1, planId: 1, effectiveDate: '2026-01-01', appliedAt: null }]);
   });
 });

@@ -130,28 +130,63 @@ const refundFields = (p: Payment): Field[] => [
     help: 'off: only from the credit the customer holds; on: reverses the settlement, newest invoice first' },
 ];
 
+/**
+ * The refund form of one payment (shared by the payments screen and the customer page): fires
+ * `refunded` (detail: the API's answer) once done and `cancel` when closed.
+ */
+/**
+ * The refund form's default date: today, or the payment's date when that is later (the browser's
+ * UTC today can be a day behind the billing timezone's, and a refund cannot precede its payment).
+ */
+const refundDate = (p: Payment) => (p.date > todayIso() ? p.date : todayIso());
+
+export class TgRefund extends LitElement {
+  static override styles = [base];
+  static override properties = { payment: { attribute: false } };
+  declare payment: Payment | undefined;
+  override render() {
+    const r = this.payment;
+    if (!r) return nothing;
+    return html`<div class="card" data-test="refund-form"><h2>Refund payment #${r.id} · ${money(r.amount)}${r.reference ? ` · ${r.reference}` : ''}</h2>
+      <tg-form .fields=${refundFields(r)} submitLabel="Refund" .values=${{ date: refundDate(r) }}
+        .action=${(b: Record<string, unknown>) => api.post<{ amount: number }>(`/payments/${r.id}/refund`, b)}
+        @saved=${(e: CustomEvent<{ amount: number }>) => {
+          toast(`Refunded ${money(e.detail.amount)}`);
+          this.dispatchEvent(new CustomEvent('refunded', { detail: e.detail }));
+        }}>
+        <button type="button" class="secondary" @click=${() => this.dispatchEvent(new CustomEvent('cancel'))}>Cancel</button></tg-form></div>`;
+  }
+}
+customElements.define('tg-refund', TgRefund);
+
+/** The payments tables' "Refunded" column and their refund action (a button while something is left to refund). */
+export function refundColumns(open: (p: Payment) => void): Array<Column<Payment>> {
+  return [
+    { label: 'Refunded', render: (p) => (p.refunded ? money(p.refunded) : '—'), num: true, hideSmall: true },
+    { label: '', render: (p) => (p.refunded < p.amount ? html`<button class="secondary" @click=${() => open(p)}>Refund</button>` : html`<span class="muted">refunded</span>`) },
+  ];
+}
+
 export class TgPayments extends LitElement {
   static override styles = [base];
   static override properties = { refunding: { state: true } };
   declare refunding: Payment | undefined;
   override render() {
+    const [refunded, action] = refundColumns((p) => (this.refunding = p));
     const cols: Array<Column<Payment>> = [
       { label: 'Date', render: (p) => day(p.date) },
       { label: 'Customer', render: (p) => html`<a href="/customers/${p.customerId}">#${p.customerId}</a>` },
       { label: 'Amount', render: (p) => money(p.amount), num: true },
-      { label: 'Refunded', render: (p) => (p.refunded ? money(p.refunded) : '—'), num: true, hideSmall: true },
+      refunded!,
       { label: 'Method', render: (p) => p.method },
       { label: 'Reference', render: (p) => p.reference ?? '—', hideSmall: true },
-      { label: '', render: (p) => (p.refunded < p.amount ? html`<button class="secondary" @click=${() => (this.refunding = p)}>Refund</button>` : html`<span class="muted">refunded</span>`) },
+      action!,
     ];
     const r = this.refunding;
     return html`<div class="row"><h1 class="grow">Payments</h1><a class="button secondary" href="/api/v1/exports/payments.csv" download>CSV</a></div>
       <p class="muted">Record a payment from the customer's page.</p>
-      ${r ? html`<div class="card" data-test="refund-form"><h2>Refund payment #${r.id} · ${money(r.amount)}${r.reference ? ` · ${r.reference}` : ''}</h2>
-        <tg-form .fields=${refundFields(r)} submitLabel="Refund" .values=${{ date: todayIso() }}
-          .action=${(b: Record<string, unknown>) => api.post<{ amount: number }>(`/payments/${r.id}/refund`, b)}
-          @saved=${(e: CustomEvent<{ amount: number }>) => { this.refunding = undefined; toast(`Refunded ${money(e.detail.amount)}`); void (this.renderRoot.querySelector('tg-table') as TgTable).reload(); }}>
-          <button type="button" class="secondary" @click=${() => (this.refunding = undefined)}>Cancel</button></tg-form></div>` : nothing}
+      ${r ? html`<tg-refund .payment=${r} @cancel=${() => (this.refunding = undefined)}
+        @refunded=${() => { this.refunding = undefined; void (this.renderRoot.querySelector('tg-table') as TgTable).reload(); }}></tg-refund>` : nothing}
       <tg-table path="/payments" .columns=${cols} empty="No payment yet."></tg-table>`;
   }
 }

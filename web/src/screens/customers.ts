@@ -1,8 +1,10 @@
 // Customers: search as you type, the list, the detail page with services, money, sessions and
 // actions, the create/edit forms of customers and services, and "why is this customer offline".
 import { LitElement, html, nothing } from 'lit';
-import { api, type AuditEntry, type AuthLogEntry, type Customer, type Invoice, type NasAction, type Page, type Payment, type Plan, type Service, type Session, type Statement } from '../api.js';
+import { api, type AuditEntry, type AuthLogEntry, type Customer, type Invoice, type NasAction, type Page, type Payment, type Plan, type PlanChange, type Service, type ServiceTerms, type Session, type Statement } from '../api.js';
+import { planChangeRows } from '../forms.js';
 import { navigate } from '../router.js';
+import { refundColumns } from './billing.js';
 import { ago, badge, base, bytes, day, duration, errorText, money, toast, todayIso, when, type Column, type Field, type TgTable } from '../ui.js';
 import { verdict, type Verdict } from '../verdict.js';
 
@@ -119,7 +121,7 @@ export class TgCustomer extends LitElement {
   static override properties = {
     customerId: { type: Number }, tab: {},
     customer: { state: true }, services: { state: true }, plans: { state: true }, online: { state: true }, statement: { state: true },
-    error: { state: true }, editing: { state: true }, paying: { state: true }, changing: { state: true }, toppingUp: { state: true }, redeeming: { state: true }, dunning: { state: true }, profiles: { state: true }, busy: { state: true },
+    error: { state: true }, editing: { state: true }, paying: { state: true }, changing: { state: true }, toppingUp: { state: true }, redeeming: { state: true }, planChanges: { state: true }, refunding: { state: true }, dunning: { state: true }, profiles: { state: true }, busy: { state: true },
   };
   declare customerId: number;
   declare tab: string;
@@ -134,6 +136,9 @@ export class TgCustomer extends LitElement {
   declare changing: number | undefined;
   declare toppingUp: number | undefined;
   declare redeeming: boolean;
+  /** Each service's plan changes (GET /services/{id}/billing), by service id. */
+  declare planChanges: Map<number, PlanChange[]>;
+  declare refunding: Payment | undefined;
   declare dunning: { billingProfileId: number | null; effectiveProfileId: number | null; whitelisted: boolean } | undefined;
   declare profiles: Array<{ id: number; name: string }>;
   declare busy: string;
@@ -148,6 +153,7 @@ export class TgCustomer extends LitElement {
     this.editing = false;
     this.paying = false;
     this.redeeming = false;
+    this.planChanges = new Map();
     this.busy = '';
   }
 
@@ -168,6 +174,8 @@ export class TgCustomer extends LitElement {
       this.plans = plans.items;
       const online = await Promise.all(services.items.map((s) => api.get<Page<Session>>('/sessions', { serviceId: s.id, active: true, limit: 20 })));
       this.online = online.flatMap((p) => p.items);
+      const terms = await Promise.all(services.items.map((s) => api.get<ServiceTerms>(`/services/${s.id}/billing`).catch(() => undefined)));
+      this.planChanges = new Map(services.items.map((s, i) => [s.id, terms[i]?.planChanges ?? []]));
       this.statement = await api.get<Statement>(`/customers/${id}/statement`).catch(() => undefined);
       this.dunning = await api.get<NonNullable<TgCustomer['dunning']>>(`/customers/${id}/billing-profile`).catch(() => undefined);
       if (this.dunning && !this.profiles.length) this.profiles = (await api.get<Page<{ id: number; name: string }>>('/billing-profiles', { limit: 500 }).catch(() => ({ items: [], next: null }))).items;
@@ -179,6 +187,17 @@ export class TgCustomer extends LitElement {
 
   private planName(id: number): string {
     return this.plans.find((p) => p.id === id)?.name ?? `plan ${id}`;
+  }
+
+  /** The service's plan changes, newest first; shown when there are some, or with the change-plan form open. */
+  private planChangesOf(s: Service) {
+    const rows = planChangeRows(this.planChanges.get(s.id) ?? []);
+    if (!rows.length) return this.changing === s.id ? html`<p class="muted" data-test="plan-changes">No plan change yet.</p>` : nothing;
+    return html`<div class="table-wrap" style="margin-top:0.8rem" data-test="plan-changes"><table>
+      <thead><tr><th>From</th><th>Plan</th><th>Status</th></tr></thead><tbody>
+      ${rows.map((r) => html`<tr data-test="plan-change" data-state=${r.state.kind}><td>${day(r.effectiveDate)}</td><td>${this.planName(r.planId)}</td>
+        <td>${r.state.kind === 'pending' ? badge('pending') : r.state.kind === 'in-force' ? html`in force since ${when(r.state.since)}` : html`<span class="muted">replaced (applied ${when(r.state.appliedAt)})</span>`}</td></tr>`)}
+      </tbody></table></div>`;
   }
 
   private async act(s: Service, verb: 'suspend' | 'resume' | 'disconnect'): Promise<void> {
@@ -211,11 +230,14 @@ export class TgCustomer extends LitElement {
       { label: 'Open', render: (i) => (i.open ? html`<b>${money(i.open, i.currency)}</b>` : money(0, i.currency)), num: true },
       { label: 'Status', render: (i) => badge(i.open > 0 && i.dueDate < todayIso() ? 'overdue' : (i as unknown as { status: string }).status) },
     ];
+    const [refunded, refundAction] = refundColumns((p) => (this.refunding = p));
     const payCols: Array<Column<Payment>> = [
       { label: 'Date', render: (p) => day(p.date) },
       { label: 'Amount', render: (p) => money(p.amount), num: true },
+      refunded!,
       { label: 'Method', render: (p) => p.method },
       { label: 'Reference', render: (p) => p.reference ?? '—', hideSmall: true },
+      refundAction!,
     ];
     const sessCols: Array<Column<Session>> = [
       { label: 'User', render: (s) => s.username },
@@ -288,7 +310,8 @@ export class TgCustomer extends LitElement {
             ] as Field[]}
             .values=${{ effectiveDate: todayIso() }}
             .action=${(b: Record<string, unknown>) => api.post(`/services/${s.id}/plan-changes`, b)}
-            @saved=${() => { this.changing = undefined; toast('Plan changed'); void this.load(); }}></tg-form></div>` : nothing}
+            @saved=${(e: CustomEvent<ServiceTerms>) => { this.changing = undefined; toast('Plan changed'); this.planChanges = new Map(this.planChanges).set(s.id, e.detail.planChanges ?? []); void this.load(); }}></tg-form></div>` : nothing}
+          ${this.planChangesOf(s)}
           ${this.toppingUp === s.id ? html`<div style="margin-top:0.8rem"><tg-form submitLabel="Top up" .fields=${topupFields} .values=${{ count: 1, method: 'cash' }}
             .action=${(b: Record<string, unknown>) => api.post<{ expiresAt: string }>(`/services/${s.id}/topup`, b)}
             @saved=${(e: CustomEvent<{ expiresAt: string }>) => { this.toppingUp = undefined; toast(`Topped up: valid until ${when(e.detail.expiresAt)}`); void this.load(); }}></tg-form></div>` : nothing}
@@ -308,6 +331,8 @@ export class TgCustomer extends LitElement {
       <h2>Invoices</h2>
       <tg-table path="/invoices" .query=${{ customerId: c.id }} .columns=${invCols} .limit=${10} empty="No invoice yet."></tg-table>
       <h2>Payments</h2>
+      ${this.refunding ? html`<tg-refund .payment=${this.refunding} @cancel=${() => (this.refunding = undefined)}
+        @refunded=${() => { this.refunding = undefined; void this.load(); this.renderRoot.querySelectorAll('tg-table').forEach((t) => void (t as TgTable).reload()); }}></tg-refund>` : nothing}
       <tg-table path="/payments" .query=${{ customerId: c.id }} .columns=${payCols} .limit=${10} empty="No payment yet."></tg-table>
       <h2>Sessions</h2>
       ${this.services.length ? this.services.map((s) => html`<tg-table path="/sessions" .query=${{ serviceId: s.id }} .columns=${sessCols} .limit=${10} empty="No session yet."></tg-table>`) : html`<p class="muted">No service.</p>`}
