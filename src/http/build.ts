@@ -271,7 +271,7 @@ export async function build(opts: BuildOptions): Promise<App> {
     await api.register(prepaidRoutes, { ops: prepaidOps, onChange: opts.onChange });
     await api.register(actionRoutes, { db: opts.db, control });
     await api.register(nasNetworkRoutes, { db: opts.db, box: opts.box, config: opts.config, clock, ...opts.nasNetwork });
-    await api.register(authRoutes, { sec, box: opts.box, now: clock.now });
+    await api.register(authRoutes, { sec, box: opts.box, now: clock.now, billing: { timezone: opts.config.billing.timezone, currency: opts.config.billing.currency } });
     await api.register(adminRoutes, { sec, now: clock.now });
     await api.register(roleRoutes, { sec });
     await api.register(tokenRoutes, { sec, now: clock.now });

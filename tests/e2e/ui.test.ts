@@ -244,12 +244,13 @@ describe.skipIf(!haveChromium)('admin UI in headless Chromium', { timeout: 60_00
   });
 
   it('lists the invoice of a billing run, opens it with its PDF link and credits it', async () => {
-    const today = new Date().toISOString().slice(0, 10);
-    const status = await page.evaluate(async (date) => {
-      const me = (await (await fetch('/api/v1/auth/me')).json()) as { csrfToken: string };
+    // Today in the billing time zone, as the forms default it (UTC's date is a day behind Rome's late at night).
+    const status = await page.evaluate(async () => {
+      const me = (await (await fetch('/api/v1/auth/me')).json()) as { csrfToken: string; billing: { timezone: string } };
+      const date = new Intl.DateTimeFormat('en-CA', { timeZone: me.billing.timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
       const r = await fetch('/api/v1/billing/run', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken }, body: JSON.stringify({ date }) });
       return r.status;
-    }, today);
+    });
     expect(status).toBeLessThan(300);
     await go('/invoices');
     const link = page.locator('tg-invoices tg-table a[href^="/invoices/"]').first();

@@ -108,6 +108,8 @@ describe('sessions and CSRF', () => {
     expect((await call('POST', '/api/v1/customers', headers, { name: 'Grace Hopper' })).status).toBe(201);
     const me = await call('GET', '/api/v1/auth/me', { cookie: headers.cookie! });
     expect(me.json().csrfToken).toBe(headers['x-csrf-token']);
+    // The UI's billing dates default to today in the billing time zone, and amounts to its currency.
+    expect(me.json().billing).toEqual({ timezone: t.config.billing.timezone, currency: t.config.billing.currency });
     const bearer = { authorization: `Bearer ${await t.token('support')}` };
     expect((await call('POST', '/api/v1/customers', bearer, { name: 'Alan Turing' })).status).toBe(201);
   });

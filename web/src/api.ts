@@ -14,6 +14,7 @@ export interface Me {
   csrfToken?: string;
   totpRequired: boolean;
   setupRequired: string | null;
+  billing?: { timezone: string; currency: string };
 }
 
 export class ApiError extends Error {

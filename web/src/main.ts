@@ -2,7 +2,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { api, setCsrf, type Me } from './api.js';
 import { Router, setRouter, navigate, type Match } from './router.js';
-import { base } from './ui.js';
+import { base, setBillingZone, setCurrency } from './ui.js';
 import './screens/login.js';
 import './screens/dashboard.js';
 import './screens/customers.js';
@@ -109,6 +109,14 @@ export class TgApp extends LitElement {
       clearTimeout(this.noteTimer);
       this.noteTimer = setTimeout(() => (this.note = undefined), 5000);
     });
+  }
+
+  override willUpdate(changed: Map<string, unknown>): void {
+    // Whoever set `me` (start, login, second factor, password change): billing dates and amounts follow the server's settings.
+    if (changed.has('me') && this.me?.billing) {
+      setBillingZone(this.me.billing.timezone);
+      setCurrency(this.me.billing.currency);
+    }
   }
 
   override connectedCallback(): void {

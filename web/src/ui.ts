@@ -102,7 +102,21 @@ export function speed(kbps: number): string {
   return kbps >= 1000 ? `${(kbps / 1000).toFixed(kbps % 1000 ? 1 : 0)} Mbit/s` : `${kbps} kbit/s`;
 }
 export const badge = (s: string | null | undefined) => html`<span class="badge ${s ?? ''}">${s ?? '—'}</span>`;
-export const todayIso = () => new Date().toISOString().slice(0, 10);
+let billingZone: string | undefined;
+/** The billing time zone (from /auth/me): billing dates the server checks are dates there. */
+export function setBillingZone(tz: string): void {
+  billingZone = tz;
+}
+/** `at`'s calendar date (YYYY-MM-DD) in `tz`, else in the browser's zone (never UTC's, a day off at night). */
+export function dateIn(at: Date, tz?: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  } catch {
+    return new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  }
+}
+/** Today in the billing time zone: the default of every billing date field. */
+export const todayIso = () => dateIn(new Date(), billingZone);
 
 /** Announces a change to the app shell (the toast line). */
 export function toast(message: string, kind: 'ok' | 'error' = 'ok'): void {

@@ -17,6 +17,8 @@ export interface AuthRoutesOptions {
   sec: Security;
   box: SecretBox;
   now: () => Date;
+  /** The billing time zone and currency, for clients that show or default billing dates and amounts. */
+  billing: { timezone: string; currency: string };
 }
 
 const tags = ['auth'];
@@ -33,6 +35,10 @@ const Me = Type.Object({
   csrfToken: Type.Optional(Type.String({ description: 'send it as X-CSRF-Token with every write made with the session cookie' })),
   totpRequired: Type.Boolean({ description: 'the password was right; POST /api/v1/auth/totp/verify completes the sign-in' }),
   setupRequired: Type.Union([Type.Null(), Type.String()], { description: 'what the admin must do before the rest of the API opens' }),
+  billing: Type.Object({
+    timezone: Type.String({ description: 'the billing time zone: "today" for billing dates (payments, refunds, plan changes) is the date there' }),
+    currency: Type.String({ description: 'ISO 4217; amounts are integer minor units' }),
+  }),
 });
 
 const dummyHash = hashPassword(randomBytes(16).toString('hex'));
@@ -51,6 +57,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
         : { token: { id: ctx.tokenId!, name: ctx.tokenName! } }),
       totpRequired: ctx.stage === 'totp',
       setupRequired: ctx.stage === 'totp' ? null : (sec.setupOwed(ctx) ?? null),
+      billing: opts.billing,
     };
   }
 
