@@ -10,7 +10,7 @@
 import { addDays, dateInZone, parseDate, partsOf, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import { TollgateError } from '../lib/errors.js';
-import { minor } from '../lib/money.js';
+import { formatMoney, minor } from '../lib/money.js';
 import type { BillingStore, InvoiceRow } from '../db/billing.js';
 import { toAccount } from '../db/billing.js';
 import type { Actor } from '../db/crud.js';
@@ -296,13 +296,13 @@ export function billingService(opts: BillingOptions) {
         if (amount <= 0) {
           throw new TollgateError('conflict', reopen ? 'nothing to refund: this payment was refunded in full' : 'nothing to refund: the customer holds no credit from this payment', 'amount');
         }
-        if (amount > refundable) throw new TollgateError('invalid_input', `at most ${refundable} of this payment is left to refund`, 'amount');
+        if (amount > refundable) throw new TollgateError('invalid_input', `at most ${formatMoney(refundable, opts.currency)} of this payment is left to refund`, 'amount');
         const date = input.date === undefined ? today() : parseDate(input.date, 'date');
         if (date < payment.date) throw new TollgateError('invalid_input', 'a refund cannot be dated before its payment', 'date');
         const settled = reopen ? store.settledInvoices(payment.customerId) : [];
         const net = reopen ? store.paymentAllocationNet(paymentId) : new Map<number, number>();
         const plan = planRefund({
-          amount, credit, reopen,
+          amount, credit, reopen, currency: opts.currency,
           invoices: settled.map((i) => ({ ...i, fromPayment: Math.max(0, net.get(i.invoiceId as number) ?? 0) })),
         });
         const id = store.insertRefund({ customerId: payment.customerId, paymentId, amount, date, reason: input.reason ?? null }, at());

@@ -21,7 +21,7 @@
  */
 import type { CalDate } from '../../lib/calendar.js';
 import { TollgateError } from '../../lib/errors.js';
-import { minor, sum, taxLine, type Minor } from '../../lib/money.js';
+import { formatMoney, minor, sum, taxLine, type Minor } from '../../lib/money.js';
 import { summarizeTaxes, type EntityId, type TaxSummary } from './invoicing.js';
 
 // ---- allocation -----------------------------------------------------------------------------------
@@ -252,6 +252,8 @@ export interface RefundPlan {
 export function planRefund(input: {
   amount: Minor;
   credit: Minor;
+  /** For the amounts in the error messages, which people read. */
+  currency: string;
   invoices: readonly (InvoiceAccount & { readonly fromPayment: Minor })[];
   reopen: boolean;
 }): RefundPlan {
@@ -259,7 +261,7 @@ export function planRefund(input: {
   const fromCredit = Math.min(input.amount, input.credit);
   let rest = input.amount - fromCredit;
   if (rest > 0 && !input.reopen) {
-    throw new TollgateError('refund_exceeds_credit', `the customer holds ${input.credit} of credit, less than the refund`, 'amount');
+    throw new TollgateError('refund_exceeds_credit', `the customer holds ${formatMoney(input.credit, input.currency)} of credit, less than the refund`, 'amount');
   }
   const newestFirst = [...input.invoices].sort((a, b) => compareForAllocation(b, a));
   const taken = new Map<EntityId, Minor>();
@@ -276,7 +278,7 @@ export function planRefund(input: {
   phase((i) => i.fromPayment);
   phase(() => Number.MAX_SAFE_INTEGER);
   if (rest > 0) {
-    throw new TollgateError('refund_exceeds_settled', `only ${input.amount - rest} of the refund can be covered by credit and settled invoices`, 'amount');
+    throw new TollgateError('refund_exceeds_settled', `only ${formatMoney(input.amount - rest, input.currency)} of the refund can be covered by credit and settled invoices`, 'amount');
   }
   const reopen = newestFirst.filter((i) => taken.has(i.invoiceId)).map((i) => ({ invoiceId: i.invoiceId, amount: taken.get(i.invoiceId)! }));
   return { fromCredit, reopen };

@@ -97,7 +97,7 @@ describe('refund of a settled payment', () => {
 
   it('takes credit first, then reverses settlement newest invoice first', () => {
     const s = settled();
-    const plan = planRefund({ amount: 5000, credit: s.credit, invoices: withNet(s, { 1: 3000, 2: 3000 }), reopen: true });
+    const plan = planRefund({ amount: 5000, credit: s.credit, currency: 'EUR', invoices: withNet(s, { 1: 3000, 2: 3000 }), reopen: true });
     // 1000 of credit, then 4000: INV2 (newest) 3000, INV1 1000.
     expect(plan).toEqual({ fromCredit: 1000, reopen: [{ invoiceId: 2, amount: 3000 }, { invoiceId: 1, amount: 1000 }] });
     const after = applyAccountEvent(s, { type: 'refund', id: 1, date: '2026-02-06', amount: 5000, paymentId: 1, reopen: plan.reopen });
@@ -121,13 +121,16 @@ describe('refund of a settled payment', () => {
     s = applyAccountEvent(s, cn(1, '2026-03-06', 2, 1000));
     expect(s.credit).toBe(1000);
     // Refund 2500 of payment 1: 1000 credit, then 1500 from INV1 (its own) although INV3 is newer.
-    expect(planRefund({ amount: 2500, credit: s.credit, invoices: withNet(s, { 1: 3000 }), reopen: true }))
+    expect(planRefund({ amount: 2500, credit: s.credit, currency: 'EUR', invoices: withNet(s, { 1: 3000 }), reopen: true }))
       .toEqual({ fromCredit: 1000, reopen: [{ invoiceId: 1, amount: 1500 }] });
     // Refund 6500: 1000 credit, INV1 3000, then INV3 (newest of the others) 2500; INV2 is skipped.
-    expect(planRefund({ amount: 6500, credit: s.credit, invoices: withNet(s, { 1: 3000 }), reopen: true }))
+    expect(planRefund({ amount: 6500, credit: s.credit, currency: 'EUR', invoices: withNet(s, { 1: 3000 }), reopen: true }))
       .toEqual({ fromCredit: 1000, reopen: [{ invoiceId: 3, amount: 2500 }, { invoiceId: 1, amount: 3000 }] });
-    expect(code(() => planRefund({ amount: 7001, credit: s.credit, invoices: withNet(s, { 1: 3000 }), reopen: true }))).toBe('refund_exceeds_settled');
-    expect(code(() => planRefund({ amount: 1001, credit: s.credit, invoices: withNet(s, { 1: 3000 }), reopen: false }))).toBe('refund_exceeds_credit');
+    expect(code(() => planRefund({ amount: 7001, credit: s.credit, currency: 'EUR', invoices: withNet(s, { 1: 3000 }), reopen: true }))).toBe('refund_exceeds_settled');
+    expect(code(() => planRefund({ amount: 1001, credit: s.credit, currency: 'EUR', invoices: withNet(s, { 1: 3000 }), reopen: false }))).toBe('refund_exceeds_credit');
+    // The messages are read by people: amounts in money, not minor units.
+    expect(() => planRefund({ amount: 7001, credit: s.credit, currency: 'EUR', invoices: withNet(s, { 1: 3000 }), reopen: true })).toThrow('only €70.00 of the refund');
+    expect(() => planRefund({ amount: 1001, credit: s.credit, currency: 'EUR', invoices: [], reopen: false })).toThrow('holds €10.00 of credit');
   });
 
   it('refuses a re-opening that leaves credit behind or exceeds what an invoice was paid', () => {
@@ -212,7 +215,7 @@ describe('ledger invariant (property)', () => {
             for (const a of s.allocations) if (a.source.type === 'payment' && a.source.paymentId === paymentId) net.set(a.invoiceId, (net.get(a.invoiceId) ?? 0) + a.amount);
             const amount = 1 + (Math.abs(op.amount) % 8000);
             try {
-              const plan = planRefund({ amount, credit: s.credit, reopen: true, invoices: s.invoices.map((x) => ({ ...x, fromPayment: Math.max(0, net.get(x.invoiceId) ?? 0) })) });
+              const plan = planRefund({ amount, credit: s.credit, currency: 'EUR', reopen: true, invoices: s.invoices.map((x) => ({ ...x, fromPayment: Math.max(0, net.get(x.invoiceId) ?? 0) })) });
               e = { type: 'refund', id, date, amount, paymentId, reopen: plan.reopen };
             } catch (err) {
               expect((err as TollgateError).code).toBe('refund_exceeds_settled');
