@@ -206,7 +206,7 @@ describe('refund of a settled payment, stored', () => {
     const pay = billing.recordPayment({ customerId: cid, amount: 7000, method: 'bank', receivedAt: '2026-04-05T10:00:00Z' }, actor);
     // INV1 3000 and INV2 3000 settled, 1000 left as credit.
     expect(billing.statement(cid)).toMatchObject({ open: 0, credit: 1000, balance: -1000 });
-    expect(() => billing.refundPayment(pay.id, { amount: 5000, date: '2026-04-06' }, actor)).toThrow(/holds 1000 of credit/);
+    expect(() => billing.refundPayment(pay.id, { amount: 5000, date: '2026-04-06' }, actor)).toThrow(/holds €10\.00 of credit/);
     const refund = billing.refundPayment(pay.id, { amount: 5000, date: '2026-04-06', reopenInvoices: true }, actor);
     expect(refund).toMatchObject({ amount: 5000, paymentId: pay.id });
     // 1000 from credit, then 4000 of settlement reversed: INV2 (newest) by 3000, INV1 by 1000.
@@ -219,7 +219,7 @@ describe('refund of a settled payment, stored', () => {
     // invoiced 6000 − paid 7000 + refunded 5000 = 4000 = open 4000 − credit 0.
     expect(billing.statement(cid)).toMatchObject({ invoiced: 6000, paid: 7000, refunded: 5000, open: 4000, credit: 0, balance: 4000, closingBalance: 4000 });
     expect(billing.ledgerConsistent(cid)).toBe(true);
-    expect(() => billing.refundPayment(pay.id, { amount: 2001, date: '2026-04-07', reopenInvoices: true }, actor)).toThrow(/at most 2000/);
+    expect(() => billing.refundPayment(pay.id, { amount: 2001, date: '2026-04-07', reopenInvoices: true }, actor)).toThrow(/at most €20\.00/);
     // The rest of it (no amount: all that is left of the payment), and then nothing.
     billing.refundPayment(pay.id, { date: '2026-04-07', reopenInvoices: true }, actor);
     expect(q(`select paid, open from invoices order by id`)).toEqual([{ paid: 0, open: 3000 }, { paid: 0, open: 3000 }]);

@@ -214,16 +214,16 @@ describe('the account, stored', () => {
     expect(rest).toMatchObject({ number: 'CN-2026-000002', total: 2000, tax: 361 });
     expect(billing.statement(cid)).toMatchObject({ credit: 2000, open: 0, balance: -2000 });
     expect(() => billing.creditNote(invId, { kind: 'full' }, { date: '2026-03-04' }, actor)).toThrow(/positive total/);
-    expect(() => billing.refundPayment(pay.id, { amount: 2001, date: '2026-03-06' }, actor)).toThrow(/at most 2000/);
+    expect(() => billing.refundPayment(pay.id, { amount: 2001, date: '2026-03-06' }, actor)).toThrow(/at most €20\.00/);
     const refund = billing.refundPayment(pay.id, { amount: 1500, date: '2026-03-06' }, actor);
     expect(refund).toMatchObject({ amount: 1500, paymentId: pay.id });
     expect(billing.statement(cid)).toMatchObject({ credit: 500, balance: -500, refunded: 1500 });
     expect(billing.ledgerConsistent(cid)).toBe(true);
-    expect(() => billing.refundPayment(pay.id, { amount: 501, date: '2026-03-06' }, actor)).toThrow(/at most 500/);
+    expect(() => billing.refundPayment(pay.id, { amount: 501, date: '2026-03-06' }, actor)).toThrow(/at most €5\.00/);
     // April's invoice takes the 500 of credit: only credit still held can go back.
     billing.run('2026-04-01');
     expect(billing.statement(cid)).toMatchObject({ credit: 0, open: 2500, balance: 2500 });
-    expect(() => billing.refundPayment(pay.id, { amount: 100, date: '2026-04-02' }, actor)).toThrow(/holds 0 of credit/);
+    expect(() => billing.refundPayment(pay.id, { amount: 100, date: '2026-04-02' }, actor)).toThrow(/holds €0\.00 of credit/);
     expect(() => billing.refundPayment(pay.id, { date: '2026-04-02' }, actor)).toThrow(/nothing to refund/);
     expect(billing.ledgerConsistent(cid)).toBe(true);
   });
