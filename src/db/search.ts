@@ -188,20 +188,19 @@ export interface SearchWindow {
   afterId?: number | undefined;
   descending?: boolean | undefined;
   /** At most this many: the page size plus one. */
-  limit?: number | undefined;
+  limit: number;
 }
 
 /**
- * The condition "this customer matches the search", over `customers.id`; a query with nothing to
- * search for matches nothing. With a window (a list ordered by id), the index is read only up to the
- * page: the first `limit` matching ids after the cursor, in id order.
+ * The condition "this customer matches the search", over `customers.id`, for a list with other
+ * filters, another order or no page (the CSV export); a query with nothing to search for matches
+ * nothing. The search box's own shape, alone and by id, reads only a page of the index instead:
+ * `customerSearchPages`.
  */
-export function customerSearchCondition(idColumn: SQL | unknown, input: string, w: SearchWindow = {}): SQL {
+export function customerSearchCondition(idColumn: SQL | unknown, input: string): SQL {
   const expr = searchQuery(input);
   if (!expr) return sql`0`;
-  if (w.limit === undefined) return sql`${idColumn} in (select rowid from customer_search where customer_search match ${expr})`;
-  const after = w.afterId === undefined ? sql`` : w.descending ? sql` and rowid < ${w.afterId}` : sql` and rowid > ${w.afterId}`;
-  return sql`${idColumn} in (select rowid from customer_search where customer_search match ${expr}${after} order by rowid ${w.descending ? sql`desc` : sql`asc`} limit ${w.limit})`;
+  return sql`${idColumn} in (select rowid from customer_search where customer_search match ${expr})`;
 }
 
 export type CustomerRow = typeof customers.$inferSelect;
@@ -212,7 +211,7 @@ export type CustomerRow = typeof customers.$inferSelect;
  * with the search, cursor and page size as parameters; built per request by the generic list, the
  * query spent as much time being built and prepared as being run.
  */
-export function customerSearchPages(db: Db): (input: string, w: Required<Pick<SearchWindow, 'limit'>> & SearchWindow) => CustomerRow[] {
+export function customerSearchPages(db: Db): (input: string, w: SearchWindow) => CustomerRow[] {
   const prepare = (descending: boolean) => {
     const q = sql.placeholder('q');
     const after = sql.placeholder('after');
@@ -236,6 +235,5 @@ export function customerSearchPages(db: Db): (input: string, w: Required<Pick<Se
 
 /** The ids of customers matching a search, ascending: for tests and tools. */
 export function searchCustomerIds(db: Db, input: string, limit = 50): number[] {
-  const cond = customerSearchCondition(sql`c.id`, input, { limit });
-  return db.all<{ id: number }>(sql`select c.id from customers c where ${cond} order by c.id limit ${limit}`).map((r) => r.id);
+  return customerSearchPages(db)(input, { limit }).map((r) => r.id);
 }

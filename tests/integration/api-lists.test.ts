@@ -116,6 +116,16 @@ describe('customer search: GET /api/v1/customers?q=', () => {
     expect(withEmail.body.items.map((c: { id: number }) => c.id)).toEqual(second.body.items[0].email ? [all[1]] : []);
   });
 
+  it('finds a match by search and email however far down the search it is', async () => {
+    const made: number[] = [];
+    for (const x of ['a', 'b', 'c']) made.push((await call('POST', '/api/v1/customers', { name: `Windowtest ${x}`, email: `windowtest-${x}@example.net` })).body.id);
+    // The email's customer is the third search match: a page of one must still find it.
+    const r = await call('GET', '/api/v1/customers?q=windowtest&limit=1&email=windowtest-c@example.net');
+    expect(names(r)).toEqual(['Windowtest c']);
+    expect(r.body.next).toBeNull();
+    for (const id of made) expect((await call('DELETE', `/api/v1/customers/${id}`)).status).toBe(204);
+  });
+
   it('refuses an empty or oversized query, naming q', async () => {
     for (const q of ['', 'x'.repeat(201)]) {
       const r = await call('GET', `/api/v1/customers?q=${q}`);

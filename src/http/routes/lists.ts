@@ -38,18 +38,16 @@ export const customerListing: Listing = {
   sort: sorts({ id: customers.id, name: customers.name, createdAt: customers.createdAt, updatedAt: customers.updatedAt }),
   filters: (q) => {
     const f: SQL[] = [];
-    if (typeof q.q === 'string') {
-      // A page of a list by id (not the CSV export, which has no limit) reads the index only up to it.
-      const window = searchWindow(q);
-      f.push(customerSearchCondition(customers.id, q.q, window ?? {}));
-    }
+    // Every match: beside another filter, the first page of the index may hold none of its rows (the
+    // search alone, by id, is served a page of the index by customerSearchList).
+    if (typeof q.q === 'string') f.push(customerSearchCondition(customers.id, q.q));
     if (typeof q.email === 'string') f.push(sql`lower(${customers.email}) = lower(${q.email})`);
     return f;
   },
   csv: '/api/v1/exports/customers.csv',
 };
 
-/** The index window of a search listed by id (the page size plus one, the cursor), or undefined. */
+/** The index window of a search listed by id (the page size plus one, the cursor), or undefined for another order. */
 function searchWindow(q: Record<string, unknown>) {
   const sort = q.sort as string | undefined;
   if (typeof q.limit !== 'number' || !(sort === undefined || sort === 'id' || sort === '-id')) return undefined;
