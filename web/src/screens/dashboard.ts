@@ -1,7 +1,7 @@
 // The front page: who is online, how logins go, money in, money overdue, the network.
 import { LitElement, html, nothing } from 'lit';
 import { api, type Dashboard } from '../api.js';
-import { authChart, base, bytes, compareBars, errorText, money, ring, setCurrency } from '../ui.js';
+import { authChart, base, bytes, compareBars, errorText, money, ring } from '../ui.js';
 
 export class TgDashboard extends LitElement {
   static override styles = [base];
@@ -29,7 +29,6 @@ export class TgDashboard extends LitElement {
   private async load(): Promise<void> {
     try {
       this.data = await api.get<Dashboard>('/dashboard');
-      setCurrency(this.data.currency);
       this.error = '';
     } catch (err) {
       this.error = errorText(err);
