@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Summarises a V8 .cpuprofile (node --cpu-prof): self time and inclusive time per function, so a
 // profile taken on a headless machine can be read without a browser.
-//   node bench/profile-top.mjs FILE.cpuprofile [N=30]
+//   node bench/profile-top.mjs FILE.cpuprofile [N=30] [LAST_S]
+// LAST_S: only the samples of the profile's last LAST_S seconds (the steady state of a load run,
+// without start-up and warm-up).
 import { readFileSync } from 'node:fs';
 
-const [file, nArg] = process.argv.slice(2);
+const [file, nArg, lastArg] = process.argv.slice(2);
 if (!file) {
   console.error('usage: node bench/profile-top.mjs FILE.cpuprofile [N]');
   process.exit(2);
@@ -16,7 +18,11 @@ const parent = new Map();
 for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 const hits = new Map();
 const dt = prof.timeDeltas;
-for (let i = 0; i < prof.samples.length; i++) hits.set(prof.samples[i], (hits.get(prof.samples[i]) ?? 0) + (dt[i] ?? 0));
+const from = lastArg === undefined ? -Infinity : prof.endTime - Number(lastArg) * 1e6;
+for (let i = 0, at = prof.startTime; i < prof.samples.length; i++) {
+  at += dt[i] ?? 0;
+  if (at >= from) hits.set(prof.samples[i], (hits.get(prof.samples[i]) ?? 0) + (dt[i] ?? 0));
+}
 const total = [...hits.values()].reduce((a, b) => a + b, 0);
 const name = (n) => {
   const f = n.callFrame;

@@ -141,9 +141,10 @@ export function decide(service: ServiceFacts | undefined, req: RequestFacts, ctx
   }
   // The same device re-dialling while its old session has not closed yet (the Stop is still in
   // flight) is the commonest false "already connected": sessions from the same MAC do not count.
-  const others = ctx.openSessions.filter((s) => !(req.callingStationId && s.callingStationId === req.callingStationId));
-  if (others.length >= service.simultaneousUse) {
-    return { accept: false, reason: `already connected: ${others.length} open session(s), limit ${service.simultaneousUse}` };
+  let others = 0;
+  for (const s of ctx.openSessions) if (!(req.callingStationId && s.callingStationId === req.callingStationId)) others++;
+  if (others >= service.simultaneousUse) {
+    return { accept: false, reason: `already connected: ${others} open session(s), limit ${service.simultaneousUse}` };
   }
 
   const attributes: ReplyAttr[] = [];

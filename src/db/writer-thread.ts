@@ -9,14 +9,47 @@ import {
   type AcctRecord,
   type AcctWriter,
   type AuthLogRecord,
+  type AuthLogRows,
+  AUTH_LOG_STRIDE,
+  pushAuthLog,
   type OpenSession,
   type SessionChange,
   type UsageDelta,
 } from './radius.js';
 
+/**
+ * Accounting records go to the writer thread packed flat, ACCT_STRIDE values each in this order,
+ * for the reason auth-log rows do (see AuthLogRows): a structured clone of objects also copies every
+ * key name of every record.
+ */
+const ACCT_KEYS = [
+  'kind', 'nasId', 'acctSessionId', 'username', 'at', 'day', 'nasIpAddress', 'nasPort', 'framedIpAddress', 'callingStationId',
+  'calledStationId', 'sessionTime', 'inputOctets', 'outputOctets', 'terminateCause', 'interimInterval',
+] as const satisfies readonly (keyof AcctRecord)[];
+const ACCT_STRIDE = ACCT_KEYS.length;
+export type AcctRows = (string | number | null)[];
+
+function packAcct(out: AcctRows, r: AcctRecord): void {
+  out.push(r.kind, r.nasId, r.acctSessionId, r.username, r.at, r.day, r.nasIpAddress, r.nasPort, r.framedIpAddress,
+    r.callingStationId, r.calledStationId, r.sessionTime, r.inputOctets, r.outputOctets, r.terminateCause, r.interimInterval);
+}
+
+export function unpackAcct(rows: AcctRows): AcctRecord[] {
+  const out: AcctRecord[] = [];
+  for (let i = 0; i < rows.length; i += ACCT_STRIDE) {
+    const v = rows as never[];
+    out.push({
+      kind: v[i], nasId: v[i + 1], acctSessionId: v[i + 2], username: v[i + 3], at: v[i + 4], day: v[i + 5], nasIpAddress: v[i + 6],
+      nasPort: v[i + 7], framedIpAddress: v[i + 8], callingStationId: v[i + 9], calledStationId: v[i + 10], sessionTime: v[i + 11],
+      inputOctets: v[i + 12], outputOctets: v[i + 13], terminateCause: v[i + 14], interimInterval: v[i + 15],
+    });
+  }
+  return out;
+}
+
 /** Messages to the writer thread (writer-worker.ts). */
 export type ToWriter =
-  | { t: 'batch'; seq: number; acct: AcctRecord[]; auth: AuthLogRecord[] }
+  | { t: 'batch'; seq: number; acct: AcctRows; auth: AuthLogRows }
   | { t: 'stale'; seq: number; now: string; interval: number; missed: number }
   | { t: 'sync'; seq: number }
   | { t: 'close' };
@@ -56,7 +89,7 @@ interface Waiting {
 export class ThreadedAccountingWriter implements AcctWriter {
   private worker!: Worker;
   private acct: Waiting[] = [];
-  private auth: AuthLogRecord[] = [];
+  private auth: AuthLogRows = [];
   private readonly inflight = new Map<number, Waiting[]>();
   private inflightRecords = 0;
   private readonly staleWaits = new Map<number, { resolve: (n: number) => void; reject: (e: unknown) => void }>();
@@ -132,11 +165,11 @@ export class ThreadedAccountingWriter implements AcctWriter {
 
   authLog(rec: AuthLogRecord): void {
     if (this.closed) return;
-    this.auth.push(rec);
+    pushAuthLog(this.auth, rec);
     // Nobody waits for auth-log rows: they go over with the next accounting batch, or every
     // AUTH_POST_MS, so that Access-Requests alone do not wake the writer thread (a context switch
     // on the same core) on every event-loop turn. The read barrier (sync) sends them at once.
-    if (this.auth.length >= AUTH_POST_ROWS) this.schedule();
+    if (this.auth.length >= AUTH_POST_ROWS * AUTH_LOG_STRIDE) this.schedule();
     else this.authTimer ??= setTimeout(() => {
       this.authTimer = undefined;
       this.schedule();
@@ -157,7 +190,7 @@ export class ThreadedAccountingWriter implements AcctWriter {
   }
 
   get pending(): number {
-    return this.acct.length + this.auth.length + this.inflightRecords;
+    return this.acct.length + this.auth.length / AUTH_LOG_STRIDE + this.inflightRecords;
   }
 
   private schedule(): void {
@@ -180,7 +213,9 @@ export class ThreadedAccountingWriter implements AcctWriter {
       this.inflight.set(seq, acct);
       this.inflightRecords += acct.length;
     }
-    this.worker.postMessage({ t: 'batch', seq, acct: acct.map((w) => w.rec), auth: this.auth } satisfies ToWriter);
+    const rows: AcctRows = [];
+    for (const w of acct) packAcct(rows, w.rec);
+    this.worker.postMessage({ t: 'batch', seq, acct: rows, auth: this.auth } satisfies ToWriter);
     this.acct = [];
     this.auth = [];
   }

@@ -122,13 +122,40 @@ describe('migrations', () => {
       (1, 1, '2026-02-01', '2026-02-01T09:00:00.000Z'),
       (1, 1, '2026-01-20', '2026-02-03T09:00:00.000Z'),
       (1, 1, '2026-03-01', '2026-02-10T09:00:00.000Z')`);
-    expect((await migrate(db.$client)).applied.map((t) => t.slice(0, 4))).toEqual(['0004']);
+    expect((await migrate(db.$client)).applied.map((t) => t.slice(0, 4))[0]).toBe('0004');
     // Effective on or before the day recorded: switched then. Recorded ahead: left for the job.
     expect(db.$client.prepare('select effective_date as d, applied_at as a from service_plan_changes order by id').all()).toEqual([
       { d: '2026-02-01', a: '2026-02-01T09:00:00.000Z' },
       { d: '2026-01-20', a: '2026-02-03T09:00:00.000Z' },
       { d: '2026-03-01', a: null },
     ]);
+    db.$client.close();
+  });
+
+  it('0005 keeps the auth log index entries in WITHOUT ROWID tables', async () => {
+    // A database as the build before 0005 left it, with auth-log index entries.
+    const dir = join(tempDir(), 'migrations');
+    cpSync(defaultMigrationsDir, dir, { recursive: true });
+    const journalFile = join(dir, 'meta/_journal.json');
+    const journal = JSON.parse(readFileSync(journalFile, 'utf8'));
+    journal.entries = journal.entries.filter((e: { idx: number }) => e.idx < 5);
+    writeFileSync(journalFile, JSON.stringify(journal));
+    const db = openDatabase({ path: join(tempDir(), 'auth-index.db') });
+    await migrate(db.$client, { dir });
+    db.$client.exec(`insert into auth_log_by_service (service_id, auth_log_id) values (2, 7), (1, 9), (1, 3);
+      insert into auth_log_by_username (username, auth_log_id) values ('bob', 7), ('alice', 9), ('alice', 3)`);
+    expect((await migrate(db.$client)).applied.map((t) => t.slice(0, 4))[0]).toBe('0005');
+    const sqlOf = (t: string) => (db.$client.prepare(`select sql from sqlite_master where name = ?`).get(t) as { sql: string }).sql;
+    expect(sqlOf('auth_log_by_service')).toMatch(/WITHOUT ROWID/);
+    expect(sqlOf('auth_log_by_username')).toMatch(/WITHOUT ROWID/);
+    expect(db.$client.prepare('select service_id as s, auth_log_id as a from auth_log_by_service').all()).toEqual([
+      { s: 1, a: 3 }, { s: 1, a: 9 }, { s: 2, a: 7 },
+    ]);
+    expect(db.$client.prepare('select username as u, auth_log_id as a from auth_log_by_username').all()).toEqual([
+      { u: 'alice', a: 3 }, { u: 'alice', a: 9 }, { u: 'bob', a: 7 },
+    ]);
+    // The primary key still refuses a second entry for the same row (the indexer's insert or ignore relies on it).
+    expect(() => db.$client.exec(`insert into auth_log_by_service (service_id, auth_log_id) values (1, 3)`)).toThrow(/UNIQUE/);
     db.$client.close();
   });
 

@@ -1,4 +1,6 @@
 import dgram from 'node:dgram';
+import dns from 'node:dns';
+import { isIP } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
@@ -59,6 +61,8 @@ export interface RadiusServer {
 interface CachedService {
   row: ServiceAuthRow;
   cleartext: string;
+  /** The cleartext's UTF-8 bytes, for the constant-time PAP comparison. */
+  cleartextBytes: Buffer;
   ntHash: Buffer;
 }
 
@@ -69,10 +73,21 @@ type DropReason =
 
 const STATUS: Record<number, AcctKind | undefined> = { 1: 'start', 2: 'stop', 3: 'interim', 7: 'on', 8: 'off' };
 
+/**
+ * Where a reply goes: every reply is addressed to the IP literal a request came from, so the default
+ * (dns.lookup, which answers a literal on the next tick) would only add a tick and a callback per
+ * reply; a literal is passed through at once and anything else still goes to dns.lookup.
+ */
+function literalLookup(hostname: string, family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
+  const f = isIP(hostname);
+  if (f !== 0) return callback(null, hostname, f);
+  dns.lookup(hostname, family as number, callback);
+}
+
 async function bind(listen: string, rcvbuf: number): Promise<dgram.Socket> {
   const { host, port } = parseListen(listen)!;
   const type = host.includes(':') ? 'udp6' : 'udp4';
-  const socket = dgram.createSocket({ type, ipv6Only: type === 'udp6' });
+  const socket = dgram.createSocket({ type, ipv6Only: type === 'udp6', lookup: literalLookup as unknown as typeof dns.lookup });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(port, host, () => {
@@ -94,9 +109,14 @@ const show = (s: dgram.Socket) => {
   return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
 };
 
-function sameSecret(a: string, b: Buffer): boolean {
-  const x = Buffer.from(a, 'utf8');
-  return x.length === b.length && timingSafeEqual(x, b);
+function sameSecret(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Whether a standard (non-vendor) attribute is present. */
+function hasStandard(p: Packet, code: number): boolean {
+  for (const a of p.attributes) if (a.type === code && a.vendorId === 0) return true;
+  return false;
 }
 
 /**
@@ -170,6 +190,7 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
     return {
       row,
       cleartext,
+      cleartextBytes: Buffer.from(cleartext, 'utf8'),
       get ntHash() {
         return (nt ??= ntHash(cleartext));
       },
@@ -236,16 +257,43 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
     log.warn({ reason, source: address, ...detail }, 'RADIUS request dropped (logged once a minute per source and reason)');
   };
 
+  // Replies leave together at the end of each event-loop turn (setImmediate runs right after the
+  // poll phase that delivered the turn's datagrams), not one by one between requests. A NAS waiting
+  // for several answers is then woken once per turn rather than once per answer, which on a busy
+  // server is a large share of the cost of a reply, and the turn's requests are not held up by it.
+  const outSockets: dgram.Socket[] = [];
+  const outReplies: Buffer[] = [];
+  const outAddresses: string[] = [];
+  const outPorts: number[] = [];
+  let outScheduled: NodeJS.Immediate | undefined;
+  const flushReplies = () => {
+    outScheduled = undefined;
+    for (let i = 0; i < outReplies.length; i++) {
+      try {
+        outSockets[i]!.send(outReplies[i]!, outPorts[i]!, outAddresses[i]!);
+      } catch {
+        /* the socket closed during shutdown: the NAS retransmits and the duplicate cache is gone with us */
+      }
+    }
+    outSockets.length = outReplies.length = outAddresses.length = outPorts.length = 0;
+  };
+  const transmit = (socket: dgram.Socket, reply: Buffer, address: string, port: number) => {
+    outSockets.push(socket);
+    outReplies.push(reply);
+    outAddresses.push(address);
+    outPorts.push(port);
+    outScheduled ??= setImmediate(flushReplies);
+  };
   const send = (socket: dgram.Socket, reply: Buffer, address: string, port: number, dup: number) => {
     dedup.answered(dup, reply, Date.now());
-    try {
-      socket.send(reply, port, address);
-    } catch {
-      /* the socket closed during shutdown: the NAS retransmits and the duplicate cache is gone with us */
-    }
+    transmit(socket, reply, address, port);
   };
 
   const proxyState = (p: Packet): AttributeInput[] => findAll(p, A.ProxyState);
+  // Proxy-State is echoed in order (RFC 2865 5.33); a NAS talking to us directly sends none.
+  const addProxyState = (p: Packet, to: AttributeInput[]) => {
+    for (const a of p.attributes) if (a.type === A.ProxyState.code && a.vendorId === 0) to.push(a);
+  };
 
   // ---- authentication
 
@@ -255,11 +303,10 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
     let method: AuthMethod;
     let passwordOk = false;
     const msChallenge = get(p, A.MsChapChallenge) as Buffer | undefined;
-    const hidden = p.attributes.some((a) => a.type === A.UserPassword.code && a.vendorId === 0);
-    if (hidden) {
+    if (hasStandard(p, A.UserPassword.code)) {
       method = 'pap';
       const given = getDecrypted(p, A.UserPassword, nas.secret) as string | undefined;
-      passwordOk = svc !== undefined && given !== undefined && (sameSecret(given, Buffer.from(svc.cleartext, 'utf8')) || (given === '' && svc.row.voucherLogin === 1));
+      passwordOk = svc !== undefined && given !== undefined && (sameSecret(Buffer.from(given, 'utf8'), svc.cleartextBytes) || (given === '' && svc.row.voucherLogin === 1));
     } else if (get(p, A.ChapPassword) !== undefined) {
       method = 'chap';
       const r = svc && verifyChap({ chapPassword: get(p, A.ChapPassword) as Buffer, chapChallenge: get(p, A.ChapChallenge) as Buffer | undefined, requestAuthenticator: p.authenticator, credential: { cleartext: svc.cleartext } });
@@ -290,7 +337,7 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
     return { method, passwordOk, extra, rejectExtra, unsupported: false };
   }
 
-  function handleAccess(p: Packet, nas: NasClient, socket: dgram.Socket, address: string, port: number, dup: number, started: bigint) {
+  function handleAccess(p: Packet, nas: NasClient, socket: dgram.Socket, address: string, port: number, dup: number, started: number) {
     const ma = checkMessageAuthenticator(p.raw, nas.secret);
     if (ma === 'invalid') return fail('bad_message_authenticator', { nas: nas.name, hint: 'wrong shared secret?' });
     if (ma === 'absent' && nas.requireMessageAuthenticator) return fail('missing_message_authenticator', { nas: nas.name });
@@ -300,9 +347,8 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
       // A voucher's first hotspot login (rare: a cheap format check first, a write only on a real code).
       // Only a login that proves the code (PAP with an empty password or the code, CHAP or MS-CHAP
       // with the code as password) redeems it: a request without credentials never spends a voucher.
-      const hidden = p.attributes.some((a) => a.type === A.UserPassword.code && a.vendorId === 0);
-      const emptyPap = hidden && ((getDecrypted(p, A.UserPassword, nas.secret) as string | undefined) ?? '') === '';
-      const asCode = { row: { voucherLogin: 0 } as ServiceAuthRow, cleartext: username, get ntHash() { return ntHash(username); } };
+      const emptyPap = hasStandard(p, A.UserPassword.code) && ((getDecrypted(p, A.UserPassword, nas.secret) as string | undefined) ?? '') === '';
+      const asCode = { row: { voucherLogin: 0 } as ServiceAuthRow, cleartext: username, cleartextBytes: Buffer.from(username, 'utf8'), get ntHash() { return ntHash(username); } };
       if ((emptyPap || authenticate(p, nas, username, asCode).passwordOk) && opts.vouchers.redeemAtLogin(username, '')) {
         services.delete(username);
         svc = service(username);
@@ -322,10 +368,15 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
         now: at, openSessions: writer.openSessions(row.id), policy, cap,
       });
     }
-    const attributes: AttributeInput[] = decision.accept
-      ? [...decision.attributes.map(([name, value]) => ({ def: dict.attr(name)!, value })), ...auth.extra]
-      : [{ def: A.ReplyMessage, value: decision.reason }, ...auth.rejectExtra];
-    attributes.push(...proxyState(p));
+    const attributes: AttributeInput[] = [];
+    if (decision.accept) {
+      for (const [name, value] of decision.attributes) attributes.push({ def: dict.attr(name)!, value });
+      for (const a of auth.extra) attributes.push(a);
+    } else {
+      attributes.push({ def: A.ReplyMessage, value: decision.reason });
+      for (const a of auth.rejectExtra) attributes.push(a);
+    }
+    addProxyState(p, attributes);
     let reply: Buffer;
     try {
       reply = encodePacket({
@@ -340,9 +391,9 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
     }
     send(socket, reply, address, port, dup);
     (decision.accept ? accessAccepted : accessRejected).inc();
-    accessLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    accessLatency.observe((performance.now() - started) / 1000);
     writer.authLog({
-      at: at.toISOString(), nasId: nas.id, serviceId: svc?.row.id ?? null, username, outcome: decision.accept ? 'accept' : 'reject',
+      at: at.getTime(), nasId: nas.id, serviceId: svc?.row.id ?? null, username, outcome: decision.accept ? 'accept' : 'reject',
       reason: decision.accept ? (decision.note ?? null) : decision.reason, method: auth.method, callingStationId,
     });
     return undefined;
@@ -362,7 +413,7 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
     return hi * 4294967296 + lo;
   };
 
-  function handleAccounting(p: Packet, nas: NasClient, socket: dgram.Socket, address: string, port: number, dup: number, started: bigint) {
+  function handleAccounting(p: Packet, nas: NasClient, socket: dgram.Socket, address: string, port: number, dup: number, started: number) {
     if (!verifyRequestAuthenticator(p.raw, nas.secret)) {
       dedup.forget(dup);
       return drop('bad_authenticator', address, { nas: nas.name, hint: 'wrong shared secret?' });
@@ -381,7 +432,7 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
       const reply = encodePacket({ code: Code.AccountingResponse, identifier: p.identifier, attributes: proxyState(p), secret: nas.secret, requestAuthenticator: p.authenticator });
       send(socket, reply, address, port, dup);
       accountingAnswered(kind ?? 'ignored').inc();
-      accountingLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      accountingLatency.observe((performance.now() - started) / 1000);
     };
     const sessionId = get(p, A.AcctSessionId) as string | undefined;
     // Status types we do not keep (e.g. Failed) are acknowledged so the NAS stops retrying them.
@@ -429,7 +480,7 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
   }
 
   function onMessage(socket: dgram.Socket, acct: boolean, msg: Buffer, rinfo: dgram.RemoteInfo) {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     const decoded = decodePacket(msg);
     if (!decoded.ok) return drop('malformed', rinfo.address, { why: decoded.reason });
     const p = decoded.packet;
@@ -440,7 +491,7 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
     const dup = dedup.check(rinfo.address, rinfo.port, p.identifier, p.authenticator, Date.now());
     if (typeof dup !== 'number') {
       metrics.radiusDuplicates.inc();
-      if (dup !== null) socket.send(dup, rinfo.port, rinfo.address);
+      if (dup !== null) transmit(socket, dup, rinfo.address, rinfo.port);
       return undefined;
     }
     try {
