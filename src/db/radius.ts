@@ -75,6 +75,11 @@ export interface AcctRecord {
   outputOctets: number | null;
   terminateCause: string | null;
   interimInterval: number | null;
+  /**
+   * The service whose username this is, when the caller already knows (the RADIUS server's cache):
+   * a Start then costs the writer no lookup. Absent: the writer looks the username up.
+   */
+  serviceId?: number | null | undefined;
 }
 
 export interface AuthLogRecord {
@@ -330,7 +335,7 @@ export class AccountingWriter implements AcctWriter {
     let serviceId: number | null;
     if (!existing) {
       // Interim or Stop without a Start (lost Start, or we were down) still records the session.
-      serviceId = ((s.serviceId.get(r.username) as { id: number } | undefined)?.id) ?? null;
+      serviceId = r.serviceId !== undefined ? r.serviceId : (((s.serviceId.get(r.username) as { id: number } | undefined)?.id) ?? null);
       const startedAt = r.sessionTime ? new Date(Date.parse(r.at) - r.sessionTime * 1000).toISOString() : r.at;
       const id = Number(
         s.insert.run({ ...r, serviceId, startedAt, stoppedAt, sessionTime: r.sessionTime ?? 0, inputOctets: r.inputOctets ?? 0, outputOctets: r.outputOctets ?? 0 }).lastInsertRowid,

@@ -24,14 +24,15 @@ import {
  */
 const ACCT_KEYS = [
   'kind', 'nasId', 'acctSessionId', 'username', 'at', 'day', 'nasIpAddress', 'nasPort', 'framedIpAddress', 'callingStationId',
-  'calledStationId', 'sessionTime', 'inputOctets', 'outputOctets', 'terminateCause', 'interimInterval',
+  'calledStationId', 'sessionTime', 'inputOctets', 'outputOctets', 'terminateCause', 'interimInterval', 'serviceId',
 ] as const satisfies readonly (keyof AcctRecord)[];
 const ACCT_STRIDE = ACCT_KEYS.length;
 export type AcctRows = (string | number | null)[];
 
 function packAcct(out: AcctRows, r: AcctRecord): void {
   out.push(r.kind, r.nasId, r.acctSessionId, r.username, r.at, r.day, r.nasIpAddress, r.nasPort, r.framedIpAddress,
-    r.callingStationId, r.calledStationId, r.sessionTime, r.inputOctets, r.outputOctets, r.terminateCause, r.interimInterval);
+    r.callingStationId, r.calledStationId, r.sessionTime, r.inputOctets, r.outputOctets, r.terminateCause, r.interimInterval,
+    r.serviceId === undefined ? -1 : r.serviceId);
 }
 
 export function unpackAcct(rows: AcctRows): AcctRecord[] {
@@ -42,6 +43,7 @@ export function unpackAcct(rows: AcctRows): AcctRecord[] {
       kind: v[i], nasId: v[i + 1], acctSessionId: v[i + 2], username: v[i + 3], at: v[i + 4], day: v[i + 5], nasIpAddress: v[i + 6],
       nasPort: v[i + 7], framedIpAddress: v[i + 8], callingStationId: v[i + 9], calledStationId: v[i + 10], sessionTime: v[i + 11],
       inputOctets: v[i + 12], outputOctets: v[i + 13], terminateCause: v[i + 14], interimInterval: v[i + 15],
+      serviceId: v[i + 16] === -1 ? undefined : v[i + 16],
     });
   }
   return out;

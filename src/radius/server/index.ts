@@ -209,6 +209,10 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
     services.set(username, entry);
     return entry;
   };
+  const cachedServiceId = (username: string): number | null | undefined => {
+    const hit = services.get(username);
+    return hit === undefined ? undefined : hit === null ? null : hit.row.id;
+  };
   const WARM_CHUNK = 1000;
   let warmGeneration = 0;
   let warmDelay: NodeJS.Timeout | undefined;
@@ -441,9 +445,12 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
     const nasPort = (get(p, A.NasPortId) as string | undefined) ?? (get(p, A.NasPort) as number | undefined)?.toString() ?? null;
     const rawMac = get(p, A.CallingStationId) as string | undefined;
     const cause = get(p, A.AcctTerminateCause) as number | undefined;
+    const username = (get(p, A.UserName) as string | undefined) ?? '';
     writer
       .accounting({
-        kind, nasId: nas.id, acctSessionId: sessionId ?? '', username: (get(p, A.UserName) as string | undefined) ?? '',
+        kind, nasId: nas.id, acctSessionId: sessionId ?? '', username,
+        // From the cache only (no SQLite read here): a miss leaves the lookup to the writer.
+        serviceId: username === '' ? null : cachedServiceId(username),
         at: at.toISOString(), day: billingDay(at),
         nasIpAddress: (get(p, A.NasIpAddress) as string | undefined) ?? null, nasPort,
         framedIpAddress: (get(p, A.FramedIpAddress) as string | undefined) ?? null,
