@@ -56,7 +56,12 @@ function concatValue(packet: Packet, def: AttributeDef): Buffer | undefined {
 export function get<T extends AttrType>(packet: Packet, def: AttributeDef<T>): ValueOf<T> | undefined {
   assertClear(def);
   if (def.concat) return concatValue(packet, def) as ValueOf<T> | undefined;
-  for (const a of packet.attributes) if (isAttr(a, def)) return decodeOne(def, a)?.value;
+  for (const a of packet.attributes) {
+    if (!isAttr(a, def)) continue;
+    // Untagged (nearly every attribute, on every request): no tag split, no wrapper object.
+    if (!def.hasTag) return decodeTyped(def.type, a.value) as ValueOf<T> | undefined;
+    return decodeOne(def, a)?.value;
+  }
   return undefined;
 }
 
