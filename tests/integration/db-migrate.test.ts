@@ -107,16 +107,22 @@ describe('migrations', () => {
     db.$client.close();
   });
 
-  it('0004 leaves pending only the plan changes recorded ahead of their date', async () => {
-    // A database as the build before 0004 left it: the migrations up to 0003.
+  /** A database migrated as the build that shipped only the migrations before `idx` left it. */
+  async function databaseBefore(idx: number, file: string) {
     const dir = join(tempDir(), 'migrations');
     cpSync(defaultMigrationsDir, dir, { recursive: true });
     const journalFile = join(dir, 'meta/_journal.json');
     const journal = JSON.parse(readFileSync(journalFile, 'utf8'));
-    journal.entries = journal.entries.filter((e: { idx: number }) => e.idx < 4);
+    journal.entries = journal.entries.filter((e: { idx: number }) => e.idx < idx);
     writeFileSync(journalFile, JSON.stringify(journal));
-    const db = openDatabase({ path: join(tempDir(), 'plan-changes.db') });
+    const db = openDatabase({ path: join(tempDir(), file) });
     await migrate(db.$client, { dir });
+    return db;
+  }
+
+  it('0004 leaves pending only the plan changes recorded ahead of their date', async () => {
+    // A database as the build before 0004 left it: the migrations up to 0003.
+    const db = await databaseBefore(4, 'plan-changes.db');
     seed(db.$client);
     db.$client.exec(`insert into service_plan_changes (service_id, plan_id, effective_date, created_at) values
       (1, 1, '2026-02-01', '2026-02-01T09:00:00.000Z'),
@@ -134,14 +140,7 @@ describe('migrations', () => {
 
   it('0005 keeps the auth log index entries in WITHOUT ROWID tables', async () => {
     // A database as the build before 0005 left it, with auth-log index entries.
-    const dir = join(tempDir(), 'migrations');
-    cpSync(defaultMigrationsDir, dir, { recursive: true });
-    const journalFile = join(dir, 'meta/_journal.json');
-    const journal = JSON.parse(readFileSync(journalFile, 'utf8'));
-    journal.entries = journal.entries.filter((e: { idx: number }) => e.idx < 5);
-    writeFileSync(journalFile, JSON.stringify(journal));
-    const db = openDatabase({ path: join(tempDir(), 'auth-index.db') });
-    await migrate(db.$client, { dir });
+    const db = await databaseBefore(5, 'auth-index.db');
     db.$client.exec(`insert into auth_log_by_service (service_id, auth_log_id) values (2, 7), (1, 9), (1, 3);
       insert into auth_log_by_username (username, auth_log_id) values ('bob', 7), ('alice', 9), ('alice', 3)`);
     expect((await migrate(db.$client)).applied.map((t) => t.slice(0, 4))[0]).toBe('0005');
