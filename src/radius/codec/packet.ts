@@ -44,28 +44,6 @@ export type DecodeFailure =
 
 export type DecodeResult = { readonly ok: true; readonly packet: Packet } | { readonly ok: false; readonly reason: DecodeFailure };
 
-/**
- * A received attribute whose value view is made when first read: a request carries attributes the
- * server never looks at (NAS-Port-Type, Service-Type, ...), and a Buffer view costs more to make than
- * the rest of decoding an attribute.
- */
-class ReceivedAttribute implements RawAttribute {
-  private view: Buffer | undefined;
-
-  constructor(
-    readonly type: number,
-    readonly vendorId: number,
-    readonly vendorType: number,
-    private readonly buf: Buffer,
-    private readonly start: number,
-    private readonly end: number,
-  ) {}
-
-  get value(): Buffer {
-    return (this.view ??= this.buf.subarray(this.start, this.end));
-  }
-}
-
 function fail(reason: DecodeFailure): DecodeResult {
   return { ok: false, reason };
 }
@@ -84,7 +62,7 @@ export function decodePacket(buf: Buffer): DecodeResult {
     const attrLen = buf[pos + 1]!;
     if (attrLen < 2 || pos + attrLen > length) return fail('bad_attribute');
     if (type !== ATTR_VENDOR_SPECIFIC) {
-      attributes.push(new ReceivedAttribute(type, 0, 0, buf, pos + 2, pos + attrLen));
+      attributes.push({ type, vendorId: 0, vendorType: 0, value: buf.subarray(pos + 2, pos + attrLen) });
     } else {
       // Vendor-Id (4) then at least one sub-attribute of type (1), length (1), value.
       if (attrLen < 2 + 4 + 2) return fail('bad_vsa');
@@ -95,7 +73,7 @@ export function decodePacket(buf: Buffer): DecodeResult {
         if (sub + 2 > end) return fail('bad_vsa');
         const subLen = buf[sub + 1]!;
         if (subLen < 2 || sub + subLen > end) return fail('bad_vsa');
-        attributes.push(new ReceivedAttribute(type, vendorId, buf[sub]!, buf, sub + 2, sub + subLen));
+        attributes.push({ type, vendorId, vendorType: buf[sub]!, value: buf.subarray(sub + 2, sub + subLen) });
         sub += subLen;
       }
     }
