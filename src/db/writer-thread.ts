@@ -18,33 +18,26 @@ import {
 } from './radius.js';
 
 /**
- * Accounting records go to the writer thread packed flat, ACCT_STRIDE values each in this order,
- * for the reason auth-log rows do (see AuthLogRows): a structured clone of objects also copies every
- * key name of every record.
+ * Accounting records go to the writer thread packed flat, one value per key of ACCT_KEYS in that
+ * order, for the reason auth-log rows do (see AuthLogRows): a structured clone of objects also copies
+ * every key name of every record.
  */
 const ACCT_KEYS = [
   'kind', 'nasId', 'acctSessionId', 'username', 'at', 'day', 'nasIpAddress', 'nasPort', 'framedIpAddress', 'callingStationId',
   'calledStationId', 'sessionTime', 'inputOctets', 'outputOctets', 'terminateCause', 'interimInterval', 'serviceId',
 ] as const satisfies readonly (keyof AcctRecord)[];
-const ACCT_STRIDE = ACCT_KEYS.length;
-export type AcctRows = (string | number | null)[];
+export type AcctRows = (string | number | null | undefined)[];
 
 function packAcct(out: AcctRows, r: AcctRecord): void {
-  out.push(r.kind, r.nasId, r.acctSessionId, r.username, r.at, r.day, r.nasIpAddress, r.nasPort, r.framedIpAddress,
-    r.callingStationId, r.calledStationId, r.sessionTime, r.inputOctets, r.outputOctets, r.terminateCause, r.interimInterval,
-    r.serviceId === undefined ? -1 : r.serviceId);
+  for (const k of ACCT_KEYS) out.push(r[k]);
 }
 
 export function unpackAcct(rows: AcctRows): AcctRecord[] {
   const out: AcctRecord[] = [];
-  for (let i = 0; i < rows.length; i += ACCT_STRIDE) {
-    const v = rows as never[];
-    out.push({
-      kind: v[i], nasId: v[i + 1], acctSessionId: v[i + 2], username: v[i + 3], at: v[i + 4], day: v[i + 5], nasIpAddress: v[i + 6],
-      nasPort: v[i + 7], framedIpAddress: v[i + 8], callingStationId: v[i + 9], calledStationId: v[i + 10], sessionTime: v[i + 11],
-      inputOctets: v[i + 12], outputOctets: v[i + 13], terminateCause: v[i + 14], interimInterval: v[i + 15],
-      serviceId: v[i + 16] === -1 ? undefined : v[i + 16],
-    });
+  for (let i = 0; i < rows.length; i += ACCT_KEYS.length) {
+    const r: Record<string, unknown> = {};
+    for (let j = 0; j < ACCT_KEYS.length; j++) r[ACCT_KEYS[j]!] = rows[i + j];
+    out.push(r as unknown as AcctRecord);
   }
   return out;
 }

@@ -62,7 +62,8 @@ function md5Over(pkt: Buffer, authenticator: Buffer, secret: Buffer): Buffer {
   return md5Of(pkt.subarray(0, 4), authenticator, pkt.subarray(HEADER_LENGTH), secret);
 }
 
-function safeEqual(a: Buffer, b: Buffer): boolean {
+/** Constant-time equality of two byte strings (false at once when the lengths differ). */
+export function safeEqual(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 

@@ -1,7 +1,6 @@
 import dgram from 'node:dgram';
 import dns from 'node:dns';
 import { isIP } from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import { parseListen } from '../../config/schema.js';
@@ -24,7 +23,9 @@ import {
   findAll,
   get,
   getDecrypted,
+  has,
   RadiusPacketTooLargeError,
+  safeEqual,
   verifyRequestAuthenticator,
   type AttributeInput,
   type Packet,
@@ -109,15 +110,6 @@ const show = (s: dgram.Socket) => {
   return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
 };
 
-function sameSecret(a: Buffer, b: Buffer): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/** Whether a standard (non-vendor) attribute is present. */
-function hasStandard(p: Packet, code: number): boolean {
-  for (const a of p.attributes) if (a.type === code && a.vendorId === 0) return true;
-  return false;
-}
 
 /**
  * The RADIUS server: authentication (PAP, CHAP, MS-CHAPv1, MS-CHAPv2) and accounting over UDP.
@@ -294,10 +286,6 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
   };
 
   const proxyState = (p: Packet): AttributeInput[] => findAll(p, A.ProxyState);
-  // Proxy-State is echoed in order (RFC 2865 5.33); a NAS talking to us directly sends none.
-  const addProxyState = (p: Packet, to: AttributeInput[]) => {
-    for (const a of p.attributes) if (a.type === A.ProxyState.code && a.vendorId === 0) to.push(a);
-  };
 
   // ---- authentication
 
@@ -307,10 +295,10 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
     let method: AuthMethod;
     let passwordOk = false;
     const msChallenge = get(p, A.MsChapChallenge) as Buffer | undefined;
-    if (hasStandard(p, A.UserPassword.code)) {
+    if (has(p, A.UserPassword)) {
       method = 'pap';
       const given = getDecrypted(p, A.UserPassword, nas.secret) as string | undefined;
-      passwordOk = svc !== undefined && given !== undefined && (sameSecret(Buffer.from(given, 'utf8'), svc.cleartextBytes) || (given === '' && svc.row.voucherLogin === 1));
+      passwordOk = svc !== undefined && given !== undefined && (safeEqual(Buffer.from(given, 'utf8'), svc.cleartextBytes) || (given === '' && svc.row.voucherLogin === 1));
     } else if (get(p, A.ChapPassword) !== undefined) {
       method = 'chap';
       const r = svc && verifyChap({ chapPassword: get(p, A.ChapPassword) as Buffer, chapChallenge: get(p, A.ChapChallenge) as Buffer | undefined, requestAuthenticator: p.authenticator, credential: { cleartext: svc.cleartext } });
@@ -351,7 +339,7 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
       // A voucher's first hotspot login (rare: a cheap format check first, a write only on a real code).
       // Only a login that proves the code (PAP with an empty password or the code, CHAP or MS-CHAP
       // with the code as password) redeems it: a request without credentials never spends a voucher.
-      const emptyPap = hasStandard(p, A.UserPassword.code) && ((getDecrypted(p, A.UserPassword, nas.secret) as string | undefined) ?? '') === '';
+      const emptyPap = has(p, A.UserPassword) && ((getDecrypted(p, A.UserPassword, nas.secret) as string | undefined) ?? '') === '';
       const asCode = { row: { voucherLogin: 0 } as ServiceAuthRow, cleartext: username, cleartextBytes: Buffer.from(username, 'utf8'), get ntHash() { return ntHash(username); } };
       if ((emptyPap || authenticate(p, nas, username, asCode).passwordOk) && opts.vouchers.redeemAtLogin(username, '')) {
         services.delete(username);
@@ -380,7 +368,7 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
       attributes.push({ def: A.ReplyMessage, value: decision.reason });
       for (const a of auth.rejectExtra) attributes.push(a);
     }
-    addProxyState(p, attributes);
+    attributes.push(...proxyState(p));
     let reply: Buffer;
     try {
       reply = encodePacket({
