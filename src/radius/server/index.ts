@@ -257,28 +257,21 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
   // poll phase that delivered the turn's datagrams), not one by one between requests. A NAS waiting
   // for several answers is then woken once per turn rather than once per answer, which on a busy
   // server is a large share of the cost of a reply, and the turn's requests are not held up by it.
-  const outSockets: dgram.Socket[] = [];
-  const outReplies: Buffer[] = [];
-  const outAddresses: string[] = [];
-  const outPorts: number[] = [];
-  let outScheduled: NodeJS.Immediate | undefined;
+  let outbox: { socket: dgram.Socket; reply: Buffer; address: string; port: number }[] = [];
   const flushReplies = () => {
-    outScheduled = undefined;
-    for (let i = 0; i < outReplies.length; i++) {
+    const replies = outbox;
+    outbox = [];
+    for (const r of replies) {
       try {
-        outSockets[i]!.send(outReplies[i]!, outPorts[i]!, outAddresses[i]!);
+        r.socket.send(r.reply, r.port, r.address);
       } catch {
         /* the socket closed during shutdown: the NAS retransmits and the duplicate cache is gone with us */
       }
     }
-    outSockets.length = outReplies.length = outAddresses.length = outPorts.length = 0;
   };
   const transmit = (socket: dgram.Socket, reply: Buffer, address: string, port: number) => {
-    outSockets.push(socket);
-    outReplies.push(reply);
-    outAddresses.push(address);
-    outPorts.push(port);
-    outScheduled ??= setImmediate(flushReplies);
+    if (outbox.length === 0) setImmediate(flushReplies);
+    outbox.push({ socket, reply, address, port });
   };
   const send = (socket: dgram.Socket, reply: Buffer, address: string, port: number, dup: number) => {
     dedup.answered(dup, reply, Date.now());
