@@ -52,6 +52,25 @@ export interface ServiceAuthRow {
   voucherLogin: number;
 }
 
+/**
+ * The row rebuilt as one object literal. better-sqlite3 adds a row's columns one by one, and past a
+ * dozen V8 turns such an object into a hash table: every `row.x` on the login path was then a
+ * dictionary lookup (a tenth of the event loop's time at saturation, in perf). A literal has one
+ * fixed shape, which the optimizer reads at a fixed offset.
+ */
+function fastServiceRow(r: ServiceAuthRow): ServiceAuthRow {
+  return {
+    id: r.id, customerId: r.customerId, username: r.username, passwordEnc: r.passwordEnc, status: r.status, startDate: r.startDate,
+    macAddress: r.macAddress, staticIp: r.staticIp, ipv6Prefix: r.ipv6Prefix, delegatedIpv6Prefix: r.delegatedIpv6Prefix,
+    simultaneousUse: r.simultaneousUse, expiresAt: r.expiresAt, planId: r.planId, planType: r.planType,
+    downloadKbps: r.downloadKbps, uploadKbps: r.uploadKbps, burstDownloadKbps: r.burstDownloadKbps, burstUploadKbps: r.burstUploadKbps,
+    burstThresholdDownloadKbps: r.burstThresholdDownloadKbps, burstThresholdUploadKbps: r.burstThresholdUploadKbps,
+    burstTimeSeconds: r.burstTimeSeconds, dataCapBytes: r.dataCapBytes, capAction: r.capAction,
+    throttleDownloadKbps: r.throttleDownloadKbps, throttleUploadKbps: r.throttleUploadKbps, framedPool: r.framedPool,
+    suspensionMode: r.suspensionMode, billingDay: r.billingDay, periodMonths: r.periodMonths, voucherLogin: r.voucherLogin,
+  };
+}
+
 export type AcctKind = 'start' | 'interim' | 'stop' | 'on' | 'off';
 
 export interface AcctRecord {
@@ -135,9 +154,12 @@ export function radiusQueries(db: Db) {
   const nasList = c.prepare(`select id, name, ip_address as ipAddress, nas_identifier as nasIdentifier, secret_enc as secretEnc,
       vendor, coa_port as coaPort, require_message_authenticator as requireMessageAuthenticator from nas order by id`);
   return {
-    service: (username: string) => service.get(username) as ServiceAuthRow | undefined,
+    service: (username: string) => {
+      const r = service.get(username) as ServiceAuthRow | undefined;
+      return r && fastServiceRow(r);
+    },
     /** Services in id order after `afterId`, `limit` at a time: the RADIUS server's cache warm-up. */
-    servicesAfter: (afterId: number, limit: number) => serviceChunk.all(afterId, limit) as ServiceAuthRow[],
+    servicesAfter: (afterId: number, limit: number) => (serviceChunk.all(afterId, limit) as ServiceAuthRow[]).map(fastServiceRow),
     openSessions: (serviceId: number) => openSessions.all(serviceId) as { nasId: number | null; callingStationId: string | null }[],
     usageSince: (serviceId: number, day: string) => (usageSince.get(serviceId, day) as { total: number }).total,
     nasClients: () => nasList.all() as NasClientRow[],
