@@ -27,7 +27,25 @@ export function dashboardStore(db: Db) {
   const online = c.prepare('select count(*) as n from radius_sessions where stopped_at is null');
   const services = c.prepare("select count(*) as total, coalesce(sum(status = 'active'), 0) as active, coalesce(sum(status = 'suspended'), 0) as suspended from services");
   const customers = c.prepare('select count(*) as n from customers');
-  const auth = c.prepare("select substr(at, 1, 16) as minute, coalesce(sum(outcome = 'accept'), 0) as accept, coalesce(sum(outcome = 'reject'), 0) as reject from auth_log where at >= ? group by minute order by minute");
+  // The auth log has no `at` index (an index per login costs the RADIUS writer; migration 0006). Its
+  // rows are appended as requests are answered, so time follows id: the window's first row is found
+  // by a binary search over id, each step one rowid lookup, and only the window's rows are read.
+  // (A clock stepped back can leave a row out of order; the `at >= ?` keeps the figures exact for
+  // the rows read, and at most such a row near the window's start is missed.)
+  const idRange = c.prepare('select coalesce(min(id), 0) as lo, coalesce(max(id), 0) as hi from auth_log');
+  const atOrAfter = c.prepare('select id, at from auth_log where id >= ? order by id limit 1');
+  const auth = c.prepare("select substr(at, 1, 16) as minute, coalesce(sum(outcome = 'accept'), 0) as accept, coalesce(sum(outcome = 'reject'), 0) as reject from auth_log where id >= ? and at >= ? group by minute order by minute");
+  const firstAuthAt = (since: string): number => {
+    let { lo, hi } = idRange.get() as { lo: number; hi: number };
+    hi += 1; // one past the last: "no row in the window"
+    while (lo < hi) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      const row = atOrAfter.get(mid) as { id: number; at: string } | undefined;
+      if (row === undefined || row.at >= since) hi = mid;
+      else lo = row.id + 1;
+    }
+    return lo;
+  };
   const paid = c.prepare('select coalesce(sum(amount - refunded), 0) as total from payments where date >= ? and date < ?');
   const invoiced = c.prepare('select coalesce(sum(total - credited), 0) as total from invoices where issue_date >= ? and issue_date < ?');
   const overdue = c.prepare('select count(*) as count, coalesce(sum(open), 0) as total from invoices where open > 0 and due_date < ?');
@@ -47,7 +65,7 @@ export function dashboardStore(db: Db) {
         online: (online.get() as { n: number }).n,
         services: { active: s.active, suspended: s.suspended, total: s.total },
         customers: (customers.get() as { n: number }).n,
-        auth: auth.all(since) as DashboardFigures['auth'],
+        auth: auth.all(firstAuthAt(since), since) as DashboardFigures['auth'],
         revenue: {
           thisMonth: (paid.get(m.thisStart, m.nextStart) as { total: number }).total,
           lastMonth: (paid.get(m.lastStart, m.thisStart) as { total: number }).total,

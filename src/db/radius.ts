@@ -122,6 +122,10 @@ export interface AuthLogRecord {
 export type AuthLogRows = (string | number | null)[];
 export const AUTH_LOG_STRIDE = 8;
 
+const AUTH_LOG_INSERT = 'insert into auth_log (at, nas_id, service_id, username, outcome, reason, method, calling_station_id) values';
+const AUTH_LOG_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?)';
+const AUTH_LOG_ROWS_PER_INSERT = 32;
+
 export function pushAuthLog(rows: AuthLogRows, r: AuthLogRecord): void {
   rows.push(r.at, r.nasId, r.serviceId, r.username, r.outcome, r.reason, r.method, r.callingStationId);
 }
@@ -328,14 +332,22 @@ export class AccountingWriter implements AcctWriter {
           output_octets = output_octets + excluded.output_octets`),
       closeNas: c.prepare(`update radius_sessions set stopped_at = ?, updated_at = ?, terminate_cause = ? where nas_id = ? and stopped_at is null returning id`),
       closeStale: c.prepare(STALE_SQL),
-      authLog: c.prepare(`insert into auth_log (at, nas_id, service_id, username, outcome, reason, method, calling_station_id)
-          values (?, ?, ?, ?, ?, ?, ?, ?)`),
+      authLog: c.prepare(`${AUTH_LOG_INSERT} ${AUTH_LOG_VALUES}`),
+      // Many rows per statement: one step of the VM and one call into better-sqlite3 for
+      // AUTH_LOG_ROWS_PER_INSERT logins (about 1 µs a row less than one statement per row).
+      authLogMany: c.prepare(`${AUTH_LOG_INSERT} ${Array(AUTH_LOG_ROWS_PER_INSERT).fill(AUTH_LOG_VALUES).join(', ')}`),
     };
+    const args = new Array<string | number | null>(AUTH_LOG_ROWS_PER_INSERT * AUTH_LOG_STRIDE);
     this.flushTx = c.transaction((records: AcctRecord[], auth: AuthLogRows) => {
       for (const r of records) this.apply(r);
-      const log = this.stmts.authLog;
-      for (let i = 0; i < auth.length; i += AUTH_LOG_STRIDE) {
-        log.run(new Date(auth[i] as number).toISOString(), auth[i + 1], auth[i + 2], auth[i + 3], auth[i + 4], auth[i + 5], auth[i + 6], auth[i + 7]);
+      const { authLog, authLogMany } = this.stmts;
+      let i = 0;
+      for (; i + args.length <= auth.length; i += args.length) {
+        for (let j = 0; j < args.length; j++) args[j] = j % AUTH_LOG_STRIDE === 0 ? new Date(auth[i + j] as number).toISOString() : auth[i + j]!;
+        authLogMany.run(args);
+      }
+      for (; i < auth.length; i += AUTH_LOG_STRIDE) {
+        authLog.run(new Date(auth[i] as number).toISOString(), auth[i + 1], auth[i + 2], auth[i + 3], auth[i + 4], auth[i + 5], auth[i + 6], auth[i + 7]);
       }
     });
   }

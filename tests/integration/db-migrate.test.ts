@@ -158,6 +158,20 @@ describe('migrations', () => {
     db.$client.close();
   });
 
+  it('0006 drops the auth log index on at and keeps every row', async () => {
+    const db = await databaseBefore(6, 'auth-at.db');
+    db.$client.exec(`insert into auth_log (at, username, outcome) values ('2026-11-24T10:00:00.000Z', 'alice', 'accept'),
+      ('2026-11-24T10:00:01.000Z', 'bob', 'reject')`);
+    const indexes = () => (db.$client.prepare(`select name from sqlite_master where type = 'index' and tbl_name = 'auth_log'`).all() as { name: string }[]).map((r) => r.name);
+    expect(indexes()).toContain('auth_log_at_ix');
+    expect((await migrate(db.$client)).applied.map((t) => t.slice(0, 4))).toEqual(['0006']);
+    expect(indexes()).not.toContain('auth_log_at_ix');
+    expect(db.$client.prepare('select username, outcome from auth_log order by id').all()).toEqual([
+      { username: 'alice', outcome: 'accept' }, { username: 'bob', outcome: 'reject' },
+    ]);
+    db.$client.close();
+  });
+
   it('refuse a database migrated by a newer build', async () => {
     const dir = withExtraMigration('CREATE TABLE future (id integer);');
     const path = join(tempDir(), 'newer.db');
