@@ -64,28 +64,37 @@ export function md5(data: Buffer): Buffer {
 
 // HMAC-MD5 keyed objects (hash-wasm keeps the padded key's first block) share the MD5 instance and
 // are made once per secret. hash-wasm makes them through a promise: until that has resolved (the
-// first request of a new secret), node:crypto answers. Secrets are few (one per NAS): the map is
-// only cleared if something feeds it thousands.
-const hmacBySecret = new Map<string, IHasher | null>();
+// first request of a new secret), node:crypto answers. A server's secrets are long-lived Buffers (one
+// per NAS), found by identity without hashing their bytes; the same bytes in another Buffer (a
+// string secret, say) find the keyed object by content. A secret Buffer is never changed in place
+// (none is, anywhere: a changed one would keep its old key here and its MACs would fail). Secrets are few: the maps are only cleared
+// if something feeds them thousands.
+let bySecretBuffer = new WeakMap<Buffer, IHasher>();
+const bySecretBytes = new Map<string, IHasher | null>();
 
 /** HMAC-MD5 keyed with `secret` (exported for the tests that hold it to RFC 2202 and node:crypto). */
 export function hmacMd5(secret: Buffer, data: Buffer): Buffer {
-  const key = secret.toString('latin1');
-  const h = hmacBySecret.get(key);
-  if (h) {
-    h.init();
-    h.update(data);
-    return digestBuffer(h);
-  }
+  let h: IHasher | null | undefined = bySecretBuffer.get(secret);
   if (h === undefined) {
-    if (hmacBySecret.size >= 4096) hmacBySecret.clear();
-    hmacBySecret.set(key, null);
-    createHMAC(Promise.resolve(MD5), Buffer.from(secret)).then(
-      (made) => void hmacBySecret.set(key, made),
-      () => void hmacBySecret.delete(key),
-    );
+    const key = secret.toString('latin1');
+    h = bySecretBytes.get(key);
+    if (h) bySecretBuffer.set(secret, h);
+    else if (h === undefined) {
+      if (bySecretBytes.size >= 4096) {
+        bySecretBytes.clear();
+        bySecretBuffer = new WeakMap();
+      }
+      bySecretBytes.set(key, null);
+      createHMAC(Promise.resolve(MD5), Buffer.from(secret)).then(
+        (made) => void bySecretBytes.set(key, made),
+        () => void bySecretBytes.delete(key),
+      );
+    }
   }
-  return createHmac('md5', secret).update(data).digest();
+  if (!h) return createHmac('md5', secret).update(data).digest();
+  h.init();
+  h.update(data);
+  return digestBuffer(h);
 }
 
 /** MD5 of the concatenation of `parts`. */
