@@ -52,7 +52,11 @@ const SCRATCH = Buffer.alloc(2 * MAX_PACKET_LENGTH + 256);
 
 function digestBuffer(h: IHasher): Buffer {
   const d = h.digest('binary');
-  return Buffer.from(d.buffer, d.byteOffset, d.length);
+  // Copied into a pooled Buffer: wrapping d.buffer would make V8 move the 16 bytes off its heap into
+  // an ArrayBuffer of their own (a malloc, and a backing store for the GC to sweep).
+  const out = Buffer.allocUnsafe(d.length);
+  out.set(d);
+  return out;
 }
 
 /** MD5 of `data` (exported for the tests that hold it to RFC 1321 and node:crypto). */
