@@ -7,14 +7,21 @@ import type Database from 'better-sqlite3';
  * once per batch instead of once per login. Readers find the rows not yet moved by scanning the
  * log's tail above `upto` (src/db/logs.ts).
  */
+/**
+ * Index entries are grouped by `auth_log_id >> AUTH_LOG_BUCKET_SHIFT` (blocks of 262,144 rows): a
+ * batch then writes only the newest bucket's pages, however long the log. Migration 0007 uses the
+ * same shift.
+ */
+export const AUTH_LOG_BUCKET_SHIFT = 18;
+
 export function authLogIndexer(c: Database.Database) {
   const ensure = c.prepare(`insert or ignore into auth_log_index_state (id, upto) values (1, 0)`);
   const state = c.prepare(`select upto from auth_log_index_state where id = 1`);
   const last = c.prepare(`select coalesce(max(id), 0) as id from auth_log`);
-  const byService = c.prepare(`insert or ignore into auth_log_by_service (service_id, auth_log_id)
-      select service_id, id from auth_log where id > ? and id <= ? and service_id is not null order by service_id, id`);
-  const byUsername = c.prepare(`insert or ignore into auth_log_by_username (username, auth_log_id)
-      select username, id from auth_log where id > ? and id <= ? order by username, id`);
+  const byService = c.prepare(`insert or ignore into auth_log_by_service (bucket, service_id, auth_log_id)
+      select id >> ${AUTH_LOG_BUCKET_SHIFT}, service_id, id from auth_log where id > ? and id <= ? and service_id is not null order by 1, 2, 3`);
+  const byUsername = c.prepare(`insert or ignore into auth_log_by_username (bucket, username, auth_log_id)
+      select id >> ${AUTH_LOG_BUCKET_SHIFT}, username, id from auth_log where id > ? and id <= ? order by 1, 2, 3`);
   const advance = c.prepare(`update auth_log_index_state set upto = ? where id = 1`);
   const step = c.transaction((maxRows: number): number => {
     ensure.run();

@@ -1,6 +1,7 @@
-import { and, desc, eq, getTableColumns, gt, isNull, isNotNull, lt, lte, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gt, isNull, isNotNull, lt, lte, min, type SQL } from 'drizzle-orm';
 import type { Db } from './client.js';
 import { decodeCursor, encodeCursor, type Page } from './crud.js';
+import { AUTH_LOG_BUCKET_SHIFT } from './auth-log-index.js';
 import { writeBarrier } from './radius.js';
 import { authLog, authLogByService, authLogByUsername, authLogIndexState, radiusSessions } from './schema.js';
 
@@ -59,18 +60,24 @@ export function sessionLog(db: Db) {
       const upto = (db.select({ upto: authLogIndexState.upto }).from(authLogIndexState).get()?.upto) ?? 0;
       const rows = db.select().from(authLog).where(and(gt(authLog.id, upto), ...w)).orderBy(desc(authLog.id)).limit(limit + 1).all();
       if (rows.length <= limit) {
-        // Walks the (key, auth_log_id) primary key backwards: O(limit), however long the log.
+        // The index is keyed (bucket, subscriber, auth_log_id), a bucket being a block of 262,144 ids:
+        // walk the buckets newest first, each a backwards walk of its (subscriber, id) range, until
+        // the page is full. O(limit + buckets), however long the log.
         const x = f.serviceId !== undefined ? authLogByService : authLogByUsername;
         const key = f.serviceId !== undefined ? eq(authLogByService.serviceId, f.serviceId) : eq(authLogByUsername.username, f.username!);
-        const older = db
-          .select(getTableColumns(authLog))
-          .from(x)
-          .innerJoin(authLog, eq(authLog.id, x.authLogId))
-          .where(and(key, lte(x.authLogId, upto), ...(cursor ? [lt(x.authLogId, decodeCursor(cursor))] : []), ...w))
-          .orderBy(desc(x.authLogId))
-          .limit(limit + 1 - rows.length)
-          .all();
-        rows.push(...older);
+        const below = Math.min(upto, cursor ? decodeCursor(cursor) - 1 : upto);
+        const oldest = (db.select({ b: min(x.bucket) }).from(x).get()?.b) ?? 0;
+        for (let bucket = Math.floor(below / 2 ** AUTH_LOG_BUCKET_SHIFT); bucket >= oldest && rows.length <= limit; bucket--) {
+          const older = db
+            .select(getTableColumns(authLog))
+            .from(x)
+            .innerJoin(authLog, eq(authLog.id, x.authLogId))
+            .where(and(eq(x.bucket, bucket), key, lte(x.authLogId, below), ...w))
+            .orderBy(desc(x.authLogId))
+            .limit(limit + 1 - rows.length)
+            .all();
+          rows.push(...older);
+        }
       }
       return page(rows, limit);
     },

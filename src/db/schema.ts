@@ -250,19 +250,23 @@ export const authLog = sqliteTable(
 
 /**
  * The auth log's per-subscriber indexes, built in sorted batches by the accounting writer
- * (src/db/radius.ts `indexAuthLog`) rather than row by row: a batch in key order writes each index
- * page once. Rows newer than `auth_log_index_state.upto` are found by scanning the log's tail.
+ * (src/db/auth-log-index.ts) rather than row by row: a batch in key order writes each index page
+ * once. Entries are grouped first by `bucket`, the auth-log id's block of 262,144 rows (id >> 18), so
+ * a batch lands in the newest bucket's pages only: keyed by subscriber alone, every batch rewrote
+ * pages across the whole index, and its cost per row grew with the log (migration 0007). Readers walk
+ * the buckets newest first (src/db/logs.ts). Rows newer than `auth_log_index_state.upto` are found
+ * by scanning the log's tail.
  */
 export const authLogByService = sqliteTable(
   'auth_log_by_service',
-  { serviceId: integer('service_id').notNull(), authLogId: integer('auth_log_id').notNull() },
-  (t) => [primaryKey({ columns: [t.serviceId, t.authLogId] })],
+  { bucket: integer('bucket').notNull(), serviceId: integer('service_id').notNull(), authLogId: integer('auth_log_id').notNull() },
+  (t) => [primaryKey({ columns: [t.bucket, t.serviceId, t.authLogId] })],
 );
 
 export const authLogByUsername = sqliteTable(
   'auth_log_by_username',
-  { username: text('username').notNull(), authLogId: integer('auth_log_id').notNull() },
-  (t) => [primaryKey({ columns: [t.username, t.authLogId] })],
+  { bucket: integer('bucket').notNull(), username: text('username').notNull(), authLogId: integer('auth_log_id').notNull() },
+  (t) => [primaryKey({ columns: [t.bucket, t.username, t.authLogId] })],
 );
 
 /** One row: the highest auth_log id already in the per-subscriber indexes. */

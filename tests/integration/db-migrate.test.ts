@@ -154,7 +154,7 @@ describe('migrations', () => {
       { u: 'alice', a: 3 }, { u: 'alice', a: 9 }, { u: 'bob', a: 7 },
     ]);
     // The primary key still refuses a second entry for the same row (the indexer's insert or ignore relies on it).
-    expect(() => db.$client.exec(`insert into auth_log_by_service (service_id, auth_log_id) values (1, 3)`)).toThrow(/UNIQUE/);
+    expect(() => db.$client.exec(`insert into auth_log_by_service (bucket, service_id, auth_log_id) values (0, 1, 3)`)).toThrow(/UNIQUE/);
     db.$client.close();
   });
 
@@ -164,10 +164,27 @@ describe('migrations', () => {
       ('2026-11-24T10:00:01.000Z', 'bob', 'reject')`);
     const indexes = () => (db.$client.prepare(`select name from sqlite_master where type = 'index' and tbl_name = 'auth_log'`).all() as { name: string }[]).map((r) => r.name);
     expect(indexes()).toContain('auth_log_at_ix');
-    expect((await migrate(db.$client)).applied.map((t) => t.slice(0, 4))).toEqual(['0006']);
+    expect((await migrate(db.$client)).applied.map((t) => t.slice(0, 4))[0]).toBe('0006');
     expect(indexes()).not.toContain('auth_log_at_ix');
     expect(db.$client.prepare('select username, outcome from auth_log order by id').all()).toEqual([
       { username: 'alice', outcome: 'accept' }, { username: 'bob', outcome: 'reject' },
+    ]);
+    db.$client.close();
+  });
+
+  it('0007 groups the auth log index entries by bucket of 262,144 ids', async () => {
+    const db = await databaseBefore(7, 'auth-buckets.db');
+    db.$client.exec(`insert into auth_log_by_service (service_id, auth_log_id) values (2, 7), (1, 300000), (1, 3);
+      insert into auth_log_by_username (username, auth_log_id) values ('bob', 7), ('alice', 600000), ('alice', 3)`);
+    expect((await migrate(db.$client)).applied.map((t) => t.slice(0, 4))).toEqual(['0007']);
+    const sqlOf = (t: string) => (db.$client.prepare(`select sql from sqlite_master where name = ?`).get(t) as { sql: string }).sql;
+    expect(sqlOf('auth_log_by_service')).toMatch(/WITHOUT ROWID/);
+    expect(sqlOf('auth_log_by_username')).toMatch(/WITHOUT ROWID/);
+    expect(db.$client.prepare('select bucket as b, service_id as s, auth_log_id as a from auth_log_by_service').all()).toEqual([
+      { b: 0, s: 1, a: 3 }, { b: 0, s: 2, a: 7 }, { b: 1, s: 1, a: 300000 },
+    ]);
+    expect(db.$client.prepare('select bucket as b, username as u, auth_log_id as a from auth_log_by_username').all()).toEqual([
+      { b: 0, u: 'alice', a: 3 }, { b: 0, u: 'bob', a: 7 }, { b: 2, u: 'alice', a: 600000 },
     ]);
     db.$client.close();
   });

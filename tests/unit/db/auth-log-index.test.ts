@@ -57,6 +57,35 @@ describe('auth log per-subscriber index', () => {
     expect(indexer.run()).toBe(0);
   });
 
+  it('finds the same rows across many buckets of 262,144 ids, page by page', async () => {
+    // Sparse ids from 1 to about 3.3 million: twelve buckets, some of them without a row of service 2.
+    const db = openDatabase({ path: join(tempDir(), 'auth-log-buckets.db') });
+    await migrate(db.$client);
+    const insert = db.$client.prepare(`insert into auth_log (id, at, nas_id, service_id, username, outcome) values (?, ?, 1, ?, ?, 'accept')`);
+    db.$client.transaction(() => {
+      for (let i = 0; i < 400; i++) {
+        const id = 1 + i * 8191 + (i % 7) * 13;
+        const serviceId = i % 9 === 0 || (i > 150 && i < 250) ? 1 : i % 3 === 0 ? 2 : null;
+        insert.run(id, new Date(Date.UTC(2026, 10, 1) + i * 1000).toISOString(), serviceId, serviceId ? `user${serviceId}` : 'stranger');
+      }
+    })();
+    const expected = (pred: (r: { service_id: number | null; username: string }) => boolean) =>
+      (db.$client.prepare('select id, service_id, username from auth_log order by id desc').all() as { id: number; service_id: number | null; username: string }[])
+        .filter(pred)
+        .map((r) => r.id);
+    const indexer = authLogIndexer(db.$client);
+    for (const chunk of [0, 1_000_000, 10_000_000]) {
+      if (chunk) indexer.run(chunk);
+      for (const limit of [1, 7, 50]) {
+        expect(await all(db, { serviceId: 2 }, limit)).toEqual(expected((r) => r.service_id === 2));
+        expect(await all(db, { serviceId: 1 }, limit)).toEqual(expected((r) => r.service_id === 1));
+        expect(await all(db, { username: 'stranger' }, limit)).toEqual(expected((r) => r.username === 'stranger'));
+      }
+    }
+    const buckets = db.$client.prepare('select count(distinct bucket) as n from auth_log_by_username').get() as { n: number };
+    expect(buckets.n).toBeGreaterThanOrEqual(12);
+  });
+
   it('indexes in bounded chunks and walks the index, not the log, for a subscriber', async () => {
     const db = await seeded(500);
     const indexer = authLogIndexer(db.$client);
@@ -66,9 +95,9 @@ describe('auth log per-subscriber index', () => {
     expect(indexer.run(200)).toBe(0);
     const plan = db.$client
       .prepare(`explain query plan select a.* from auth_log_by_service x join auth_log a on a.id = x.auth_log_id
-        where x.service_id = 1 and x.auth_log_id <= 500 order by x.auth_log_id desc limit 51`)
+        where x.bucket = 0 and x.service_id = 1 and x.auth_log_id <= 500 order by x.auth_log_id desc limit 51`)
       .all() as { detail: string }[];
-    expect(plan.map((p) => p.detail).join('\n')).toMatch(/SEARCH x USING PRIMARY KEY \(service_id=\? AND auth_log_id<\?\)/);
+    expect(plan.map((p) => p.detail).join('\n')).toMatch(/SEARCH x USING PRIMARY KEY \(bucket=\? AND service_id=\? AND auth_log_id<\?\)/);
     expect(plan.map((p) => p.detail).join('\n')).not.toMatch(/SCAN a/);
   });
 });
