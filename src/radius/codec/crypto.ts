@@ -70,9 +70,9 @@ export function md5(data: Buffer): Buffer {
 // are made once per secret. hash-wasm makes them through a promise: until that has resolved (the
 // first request of a new secret), node:crypto answers. A server's secrets are long-lived Buffers (one
 // per NAS), found by identity without hashing their bytes; the same bytes in another Buffer (a
-// string secret, say) find the keyed object by content. A secret Buffer is never changed in place
-// (none is, anywhere: a changed one would keep its old key here and its MACs would fail). Secrets are few: the maps are only cleared
-// if something feeds them thousands.
+// string secret, say) find the keyed object by content. No secret Buffer is ever changed in place (a
+// changed one would keep its old key here, and its MACs would fail). Secrets are few: the maps are
+// only cleared if something feeds them thousands.
 let bySecretBuffer = new WeakMap<Buffer, IHasher>();
 const bySecretBytes = new Map<string, IHasher | null>();
 
