@@ -122,7 +122,6 @@ const show = (s: dgram.Socket) => {
   return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
 };
 
-
 /**
  * The RADIUS server: authentication (PAP, CHAP, MS-CHAPv1, MS-CHAPv2) and accounting over UDP.
  * Every reply carries a Message-Authenticator first. Every request that gets no reply is counted
