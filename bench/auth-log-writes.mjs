@@ -3,13 +3,17 @@
 // the layouts Tollgate had and has, on a log that already holds --log rows:
 //   insert  one INSERT per row with the `at` index (before migration 0006), against 32 rows per
 //           INSERT without it (the writer now: AccountingWriter.commit);
-//   index   the per-subscriber index batches (100,000 rows each, as the writer thread runs them)
-//           keyed by subscriber alone (before migration 0007), against bucket first (now).
+//   index   the per-subscriber index batches: keyed by subscriber alone in batches of 100,000 rows
+//           (before migration 0007), bucket of 262,144 ids first in the same batches (before
+//           0008), and bucket of 8,192 ids first in batches of AUTH_LOG_INDEX_CHUNK rows, written
+//           in pieces of 512 (now, as the writer thread runs them). Besides the cost per row, the
+//           longest batch: the writer thread holds the core that long.
 //
 //   npm run build && taskset -c 0 node bench/auth-log-writes.mjs [--log 2000000] [--rows 200000]
 //
 // A temporary database under bench/var/auth-log-writes, synchronous=full as in the RADIUS benchmark.
-// Each figure is wall time per row on an otherwise idle core.
+// Insert figures are wall time per row; index figures CPU time per row (a checkpoint included) and
+// the longest batch's wall time. On an otherwise idle core.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,7 +35,7 @@ const dist = (p) => new URL(p, distRoot()).href;
 const { openDatabase } = await import(dist('db/client.js'));
 const { migrate } = await import(dist('db/migrate.js'));
 const { AccountingWriter, pushAuthLog } = await import(dist('db/radius.js'));
-const { authLogIndexer, AUTH_LOG_BUCKET_SHIFT } = await import(dist('db/auth-log-index.js'));
+const { authLogIndexer, AUTH_LOG_BUCKET_SHIFT, AUTH_LOG_INDEX_CHUNK } = await import(dist('db/auth-log-index.js'));
 
 const dir = new URL('./var/auth-log-writes/', import.meta.url).pathname;
 rmSync(dir, { recursive: true, force: true });
@@ -62,7 +66,11 @@ while (indexer.run(1_000_000) > 0);
 c.exec(`create table flat_by_service (service_id integer not null, auth_log_id integer not null, primary key (service_id, auth_log_id)) without rowid;
   create table flat_by_username (username text not null, auth_log_id integer not null, primary key (username, auth_log_id)) without rowid;
   insert into flat_by_service select service_id, id from auth_log where service_id is not null order by 1, 2;
-  insert into flat_by_username select username, id from auth_log order by 1, 2;`);
+  insert into flat_by_username select username, id from auth_log order by 1, 2;
+  create table big_by_service (bucket integer not null, service_id integer not null, auth_log_id integer not null, primary key (bucket, service_id, auth_log_id)) without rowid;
+  create table big_by_username (bucket integer not null, username text not null, auth_log_id integer not null, primary key (bucket, username, auth_log_id)) without rowid;
+  insert into big_by_service select id >> 18, service_id, id from auth_log where service_id is not null order by 1, 2, 3;
+  insert into big_by_username select id >> 18, username, id from auth_log order by 1, 2, 3;`);
 c.pragma('wal_checkpoint(TRUNCATE)');
 console.log(`log: ${LOG.toLocaleString('en')} rows, ${SUBSCRIBERS.toLocaleString('en')} subscribers; measuring ${ROWS.toLocaleString('en')} new rows`);
 
@@ -92,24 +100,44 @@ const batches = (n) => Array.from({ length: Math.ceil(n / BATCH) }, () => {
   console.log(`insert, 32 rows a statement, no at index (now):            ${perRow(t, ROWS / 2)}`);
 }
 
-// Index batches over the new rows, CHUNK rows each, for each layout.
+// Index batches over the new rows, for each layout: CPU per row, a checkpoint included, and the
+// longest batch (wall time).
 const upto = (c.prepare('select upto from auth_log_index_state').get()).upto;
 const last = (c.prepare('select max(id) as id from auth_log').get()).id;
-{
-  const byService = c.prepare(`insert or ignore into flat_by_service select service_id, id from auth_log where id > ? and id <= ? and service_id is not null order by 1, 2`);
-  const byUsername = c.prepare(`insert or ignore into flat_by_username select username, id from auth_log where id > ? and id <= ? order by 1, 2`);
+const measure = (label, batch) => {
+  c.pragma('wal_checkpoint(TRUNCATE)');
+  const cpu = process.cpuUsage();
+  let longest = 0;
+  for (;;) {
+    const t = process.hrtime.bigint();
+    const n = batch();
+    longest = Math.max(longest, ms(t));
+    if (n === 0) break;
+  }
+  c.pragma('wal_checkpoint(TRUNCATE)');
+  const used = process.cpuUsage(cpu);
+  console.log(`${label} ${((used.user + used.system) / (last - upto)).toFixed(2)} µs a row, longest batch ${longest.toFixed(1)} ms`);
+};
+const batches100k = (table, shift) => {
+  const key = shift ? `id >> ${shift}, ` : '';
+  const byService = c.prepare(`insert or ignore into ${table}_by_service select ${key}service_id, id from auth_log where id > ? and id <= ? and service_id is not null order by 1, 2${shift ? ', 3' : ''}`);
+  const byUsername = c.prepare(`insert or ignore into ${table}_by_username select ${key}username, id from auth_log where id > ? and id <= ? order by 1, 2${shift ? ', 3' : ''}`);
   const step = c.transaction((from, to) => {
     byService.run(from, to);
     byUsername.run(from, to);
   });
-  const t = process.hrtime.bigint();
-  for (let from = upto; from < last; from += CHUNK) step.immediate(from, Math.min(last, from + CHUNK));
-  console.log(`index, keyed by subscriber (before 0007):                  ${perRow(t, last - upto)}`);
-}
-{
-  const t = process.hrtime.bigint();
-  while (indexer.run(CHUNK) > 0);
-  console.log(`index, keyed by bucket of ${2 ** AUTH_LOG_BUCKET_SHIFT} ids first (now):          ${perRow(t, last - upto)}`);
-}
+  let from = upto;
+  return () => {
+    if (from >= last) return 0;
+    const to = Math.min(last, from + CHUNK);
+    step.immediate(from, to);
+    const n = to - from;
+    from = to;
+    return n;
+  };
+};
+measure('index, keyed by subscriber, batches of 100,000 (before 0007):          ', batches100k('flat', 0));
+measure('index, bucket of 262,144 ids first, batches of 100,000 (before 0008):  ', batches100k('big', 18));
+measure(`index, bucket of ${(2 ** AUTH_LOG_BUCKET_SHIFT).toLocaleString('en')} ids first, batches of ${AUTH_LOG_INDEX_CHUNK.toLocaleString('en')} (now):            `, () => indexer.run(AUTH_LOG_INDEX_CHUNK, { piece: 512, pause: () => {} }));
 db.$client.close();
 rmSync(dir, { recursive: true, force: true });

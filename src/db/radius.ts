@@ -125,6 +125,8 @@ export const AUTH_LOG_STRIDE = 8;
 const AUTH_LOG_INSERT = 'insert into auth_log (at, nas_id, service_id, username, outcome, reason, method, calling_station_id) values';
 const AUTH_LOG_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?)';
 const AUTH_LOG_ROWS_PER_INSERT = 32;
+/** Auth-log rows written between two pauses (a multiple of AUTH_LOG_ROWS_PER_INSERT): under a millisecond of work. */
+const AUTH_ROWS_PER_PAUSE = 256;
 
 export function pushAuthLog(rows: AuthLogRows, r: AuthLogRecord): void {
   rows.push(r.at, r.nasId, r.serviceId, r.username, r.outcome, r.reason, r.method, r.callingStationId);
@@ -305,7 +307,12 @@ export class AccountingWriter implements AcctWriter {
   /** Open sessions per service; absent when the writer only commits for another thread's index. */
   readonly sessions: OpenSessionIndex | undefined;
 
-  constructor(db: Db, private readonly onError: (e: unknown) => void = () => {}, opts: { index?: boolean } = {}) {
+  /**
+   * `pause`, when given, is called between pieces of AUTH_ROWS_PER_PAUSE auth-log rows inside a
+   * transaction: the writer thread passes one that gives its core away for a moment when it shares
+   * a single CPU with the RADIUS event loop (see writer-worker.ts).
+   */
+  constructor(db: Db, private readonly onError: (e: unknown) => void = () => {}, opts: { index?: boolean; pause?: () => void } = {}) {
     const c = db.$client;
     this.sessions = opts.index === false ? undefined : OpenSessionIndex.load(db);
     this.stmts = {
@@ -341,8 +348,10 @@ export class AccountingWriter implements AcctWriter {
     this.flushTx = c.transaction((records: AcctRecord[], auth: AuthLogRows) => {
       for (const r of records) this.apply(r);
       const { authLog, authLogMany } = this.stmts;
+      const pause = opts.pause;
       let i = 0;
       for (; i + args.length <= auth.length; i += args.length) {
+        if (pause && i > 0 && i % (AUTH_ROWS_PER_PAUSE * AUTH_LOG_STRIDE) === 0) pause();
         for (let j = 0; j < args.length; j++) args[j] = j % AUTH_LOG_STRIDE === 0 ? new Date(auth[i + j] as number).toISOString() : auth[i + j]!;
         authLogMany.run(args);
       }

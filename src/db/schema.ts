@@ -251,11 +251,12 @@ export const authLog = sqliteTable(
 /**
  * The auth log's per-subscriber indexes, built in sorted batches by the accounting writer
  * (src/db/auth-log-index.ts) rather than row by row: a batch in key order writes each index page
- * once. Entries are grouped first by `bucket`, the auth-log id's block of 262,144 rows (id >> 18), so
- * a batch lands in the newest bucket's pages only: keyed by subscriber alone, every batch rewrote
- * pages across the whole index, and its cost per row grew with the log (migration 0007). Readers walk
- * the buckets newest first (src/db/logs.ts). Rows newer than `auth_log_index_state.upto` are found
- * by scanning the log's tail.
+ * once. Entries are grouped first by `bucket`, the auth-log id's block of 8,192 rows (id >> 13), so
+ * a batch lands in the newest buckets' pages only: keyed by subscriber alone, every batch rewrote
+ * pages across the whole index, and its cost per row grew with the log (migration 0007); in buckets
+ * of 262,144 rows only batches of 100,000 rows were cheap, and each held the RADIUS core for a
+ * quarter of a second (migration 0008). Readers walk the buckets newest first (src/db/logs.ts). Rows
+ * newer than `auth_log_index_state.upto` are found by scanning the log's tail.
  */
 export const authLogByService = sqliteTable(
   'auth_log_by_service',

@@ -6,10 +6,11 @@
  * them changes a page at a random place in the auth log's username and service indexes, and a page
  * changed by many rows of one transaction is written (and fsynced) once instead of once per row.
  */
+import { availableParallelism } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from './client.js';
 import { AccountingWriter, AUTH_LOG_STRIDE, type AcctRecord, type AuthLogRows } from './radius.js';
-import { authLogIndexer } from './auth-log-index.js';
+import { AUTH_LOG_INDEX_CHUNK, authLogIndexer } from './auth-log-index.js';
 import { unpackAcct, type FromWriter, type ToWriter, type WriterThreadOptions } from './writer-thread.js';
 
 const AUTH_CHUNK = 5000;
@@ -21,22 +22,46 @@ const db = openDatabase({ path: opts.path, synchronous: opts.synchronous });
 // Room for the auth log's index pages: its username and service indexes take inserts at random
 // places, and a page that is already in the cache is not read back before it is changed.
 db.$client.pragma('cache_size = -65536');
-const writer = new AccountingWriter(db, undefined, { index: false });
+// When this thread and the RADIUS event loop have one CPU between them (a one-vCPU machine, or a
+// process pinned to one core), a commit or an index batch would hold the event loop for as long as
+// it runs: the scheduler lets a thread run for a few milliseconds once it has the core, and every
+// request in flight waits that long (a commit of 2,000 auth-log rows takes 4 to 5 ms). So the long
+// work goes in pieces of under a millisecond, with a 1 ms sleep between two pieces in which the
+// event loop answers what has come in. With more CPUs the scheduler runs the two side by side, and
+// sleeping would only delay the commit.
+const PAUSE_MS = 1;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+const pause = availableParallelism() === 1 ? () => void Atomics.wait(sleeper, 0, 0, PAUSE_MS) : undefined;
+const writer = new AccountingWriter(db, undefined, { index: false, pause });
 
-// The auth log's per-subscriber indexes are filled in sorted batches (see auth-log-index.ts). A
-// batch costs about one page write per index page it touches, and its rows are spread over the whole
-// index (one subscriber's logins are far apart): the bigger the batch, the fewer writes per row. At
-// 100,000 rows a batch takes some 100 ms, the longest an accounting commit can wait behind one; at a
-// real network's login rate the 10 s batches are far smaller.
-const INDEX_EVERY_MS = 10_000;
-const INDEX_CHUNK = 100_000;
+// The auth log's per-subscriber indexes are filled in sorted batches (see auth-log-index.ts) of at
+// most AUTH_LOG_INDEX_CHUNK rows, a few milliseconds each: this thread shares the RADIUS core, and a
+// long batch would hold the event loop at half speed for as long (batches of 100,000 rows every
+// 10 s did, for half a second at a time). Behind by more than a batch, the next one follows in the
+// next turn, after any accounting commit that is waiting.
+// The batches commit with synchronous = NORMAL: they are derived data (a batch lost to a power cut
+// is redone from the log), and the next accounting commit syncs the WAL they are in anyway.
+const INDEX_EVERY_MS = 100;
 const indexer = authLogIndexer(db.$client);
-const indexTimer = setInterval(function indexSome() {
+const synchronous = opts.synchronous.toUpperCase();
+let indexing = false;
+function indexSome(): void {
+  let more = false;
   try {
-    if (indexer.run(INDEX_CHUNK) === INDEX_CHUNK) setImmediate(indexSome);
+    db.$client.pragma('synchronous = NORMAL');
+    more = indexer.run(AUTH_LOG_INDEX_CHUNK, { piece: 512, pause }) === AUTH_LOG_INDEX_CHUNK;
   } catch {
     // SQLITE_BUSY from a migration or a backup: the next tick catches up.
+  } finally {
+    db.$client.pragma(`synchronous = ${synchronous}`);
   }
+  if (more) setImmediate(indexSome);
+  else indexing = false;
+}
+const indexTimer = setInterval(() => {
+  if (indexing) return;
+  indexing = true;
+  indexSome();
 }, INDEX_EVERY_MS);
 
 let acct: { seq: number; recs: AcctRecord[] }[] = [];

@@ -108,15 +108,20 @@ describe('migrations', () => {
   });
 
   /** A database migrated as the build that shipped only the migrations before `idx` left it. */
-  async function databaseBefore(idx: number, file: string) {
+  /** A copy of the migrations that ends before migration `idx`. */
+  function migrationsBefore(idx: number): string {
     const dir = join(tempDir(), 'migrations');
     cpSync(defaultMigrationsDir, dir, { recursive: true });
     const journalFile = join(dir, 'meta/_journal.json');
     const journal = JSON.parse(readFileSync(journalFile, 'utf8'));
     journal.entries = journal.entries.filter((e: { idx: number }) => e.idx < idx);
     writeFileSync(journalFile, JSON.stringify(journal));
+    return dir;
+  }
+
+  async function databaseBefore(idx: number, file: string) {
     const db = openDatabase({ path: join(tempDir(), file) });
-    await migrate(db.$client, { dir });
+    await migrate(db.$client, { dir: migrationsBefore(idx) });
     return db;
   }
 
@@ -176,7 +181,7 @@ describe('migrations', () => {
     const db = await databaseBefore(7, 'auth-buckets.db');
     db.$client.exec(`insert into auth_log_by_service (service_id, auth_log_id) values (2, 7), (1, 300000), (1, 3);
       insert into auth_log_by_username (username, auth_log_id) values ('bob', 7), ('alice', 600000), ('alice', 3)`);
-    expect((await migrate(db.$client)).applied.map((t) => t.slice(0, 4))).toEqual(['0007']);
+    expect((await migrate(db.$client, { dir: migrationsBefore(8) })).applied.map((t) => t.slice(0, 4))).toEqual(['0007']);
     const sqlOf = (t: string) => (db.$client.prepare(`select sql from sqlite_master where name = ?`).get(t) as { sql: string }).sql;
     expect(sqlOf('auth_log_by_service')).toMatch(/WITHOUT ROWID/);
     expect(sqlOf('auth_log_by_username')).toMatch(/WITHOUT ROWID/);
@@ -185,6 +190,23 @@ describe('migrations', () => {
     ]);
     expect(db.$client.prepare('select bucket as b, username as u, auth_log_id as a from auth_log_by_username').all()).toEqual([
       { b: 0, u: 'alice', a: 3 }, { b: 0, u: 'bob', a: 7 }, { b: 2, u: 'alice', a: 600000 },
+    ]);
+    db.$client.close();
+  });
+
+  it('0008 regroups the auth log index entries by bucket of 8,192 ids', async () => {
+    const db = await databaseBefore(8, 'auth-small-buckets.db');
+    db.$client.exec(`insert into auth_log_by_service (bucket, service_id, auth_log_id) values (0, 2, 7), (1, 1, 300000), (0, 1, 9000);
+      insert into auth_log_by_username (bucket, username, auth_log_id) values (0, 'bob', 7), (2, 'alice', 600000), (0, 'alice', 9000)`);
+    expect((await migrate(db.$client)).applied.map((t) => t.slice(0, 4))).toEqual(['0008']);
+    const sqlOf = (t: string) => (db.$client.prepare(`select sql from sqlite_master where name = ?`).get(t) as { sql: string }).sql;
+    expect(sqlOf('auth_log_by_service')).toMatch(/WITHOUT ROWID/);
+    expect(sqlOf('auth_log_by_username')).toMatch(/WITHOUT ROWID/);
+    expect(db.$client.prepare('select bucket as b, service_id as s, auth_log_id as a from auth_log_by_service').all()).toEqual([
+      { b: 0, s: 2, a: 7 }, { b: 1, s: 1, a: 9000 }, { b: 36, s: 1, a: 300000 },
+    ]);
+    expect(db.$client.prepare('select bucket as b, username as u, auth_log_id as a from auth_log_by_username').all()).toEqual([
+      { b: 0, u: 'bob', a: 7 }, { b: 1, u: 'alice', a: 9000 }, { b: 73, u: 'alice', a: 600000 },
     ]);
     db.$client.close();
   });

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/db/client.js';
 import { migrate } from '../../../src/db/migrate.js';
+import { authLogIndexer } from '../../../src/db/auth-log-index.js';
 import { AccountingWriter, pushAuthLog, type AuthLogRecord, type AuthLogRows } from '../../../src/db/radius.js';
 import { tempDir } from '../../helpers/daemon.js';
 
@@ -37,6 +38,33 @@ describe('auth-log batch insert', () => {
       const r = record(k + 1);
       return { ...r, at: new Date(r.at).toISOString() };
     }));
+    db.$client.close();
+  });
+
+  it('pauses between pieces of a long commit and of an index batch, inside their transactions', async () => {
+    // The writer thread's pause (a sleep that lets a shared core answer RADIUS) must come between
+    // pieces, never lose or split a row, and leave the work in one transaction.
+    const db = openDatabase({ path: join(tempDir(), 'insert-pause.db') });
+    await migrate(db.$client);
+    let inTransaction = 0;
+    let pauses = 0;
+    const pause = () => {
+      pauses++;
+      if (db.$client.inTransaction) inTransaction++;
+    };
+    const writer = new AccountingWriter(db, undefined, { pause });
+    const rows: AuthLogRows = [];
+    for (let i = 1; i <= 2000; i++) pushAuthLog(rows, record(i));
+    writer.commit([], rows);
+    // 2,000 rows: 62 statements of 32 rows and 16 single rows, a pause after every 256 rows.
+    expect(pauses).toBe(7);
+    expect(db.$client.prepare('select count(*) as n, min(username) as lo from auth_log').get()).toEqual({ n: 2000, lo: 'user1' });
+    pauses = 0;
+    expect(authLogIndexer(db.$client).run(2048, { piece: 512, pause })).toBe(2000);
+    expect(pauses).toBe(3);
+    expect(inTransaction).toBe(10);
+    expect(db.$client.prepare('select count(*) as n from auth_log_by_username').get()).toEqual({ n: 2000 });
+    expect(db.$client.prepare('select count(*) as n from auth_log_by_service').get()).toEqual({ n: 1600 });
     db.$client.close();
   });
 });
