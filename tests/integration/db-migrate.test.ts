@@ -119,6 +119,17 @@ describe('migrations', () => {
     return dir;
   }
 
+  /** The auth log's index entries in key order, once both tables are checked to be WITHOUT ROWID. */
+  function authIndexEntries(c: ReturnType<typeof openDatabase>['$client']) {
+    for (const t of ['auth_log_by_service', 'auth_log_by_username']) {
+      expect((c.prepare(`select sql from sqlite_master where name = ?`).get(t) as { sql: string }).sql).toMatch(/WITHOUT ROWID/);
+    }
+    return {
+      service: c.prepare('select bucket as b, service_id as s, auth_log_id as a from auth_log_by_service').all(),
+      username: c.prepare('select bucket as b, username as u, auth_log_id as a from auth_log_by_username').all(),
+    };
+  }
+
   async function databaseBefore(idx: number, file: string) {
     const db = openDatabase({ path: join(tempDir(), file) });
     await migrate(db.$client, { dir: migrationsBefore(idx) });
@@ -182,15 +193,10 @@ describe('migrations', () => {
     db.$client.exec(`insert into auth_log_by_service (service_id, auth_log_id) values (2, 7), (1, 300000), (1, 3);
       insert into auth_log_by_username (username, auth_log_id) values ('bob', 7), ('alice', 600000), ('alice', 3)`);
     expect((await migrate(db.$client, { dir: migrationsBefore(8) })).applied.map((t) => t.slice(0, 4))).toEqual(['0007']);
-    const sqlOf = (t: string) => (db.$client.prepare(`select sql from sqlite_master where name = ?`).get(t) as { sql: string }).sql;
-    expect(sqlOf('auth_log_by_service')).toMatch(/WITHOUT ROWID/);
-    expect(sqlOf('auth_log_by_username')).toMatch(/WITHOUT ROWID/);
-    expect(db.$client.prepare('select bucket as b, service_id as s, auth_log_id as a from auth_log_by_service').all()).toEqual([
-      { b: 0, s: 1, a: 3 }, { b: 0, s: 2, a: 7 }, { b: 1, s: 1, a: 300000 },
-    ]);
-    expect(db.$client.prepare('select bucket as b, username as u, auth_log_id as a from auth_log_by_username').all()).toEqual([
-      { b: 0, u: 'alice', a: 3 }, { b: 0, u: 'bob', a: 7 }, { b: 2, u: 'alice', a: 600000 },
-    ]);
+    expect(authIndexEntries(db.$client)).toEqual({
+      service: [{ b: 0, s: 1, a: 3 }, { b: 0, s: 2, a: 7 }, { b: 1, s: 1, a: 300000 }],
+      username: [{ b: 0, u: 'alice', a: 3 }, { b: 0, u: 'bob', a: 7 }, { b: 2, u: 'alice', a: 600000 }],
+    });
     db.$client.close();
   });
 
@@ -199,15 +205,10 @@ describe('migrations', () => {
     db.$client.exec(`insert into auth_log_by_service (bucket, service_id, auth_log_id) values (0, 2, 7), (1, 1, 300000), (0, 1, 9000);
       insert into auth_log_by_username (bucket, username, auth_log_id) values (0, 'bob', 7), (2, 'alice', 600000), (0, 'alice', 9000)`);
     expect((await migrate(db.$client)).applied.map((t) => t.slice(0, 4))).toEqual(['0008']);
-    const sqlOf = (t: string) => (db.$client.prepare(`select sql from sqlite_master where name = ?`).get(t) as { sql: string }).sql;
-    expect(sqlOf('auth_log_by_service')).toMatch(/WITHOUT ROWID/);
-    expect(sqlOf('auth_log_by_username')).toMatch(/WITHOUT ROWID/);
-    expect(db.$client.prepare('select bucket as b, service_id as s, auth_log_id as a from auth_log_by_service').all()).toEqual([
-      { b: 0, s: 2, a: 7 }, { b: 1, s: 1, a: 9000 }, { b: 36, s: 1, a: 300000 },
-    ]);
-    expect(db.$client.prepare('select bucket as b, username as u, auth_log_id as a from auth_log_by_username').all()).toEqual([
-      { b: 0, u: 'bob', a: 7 }, { b: 1, u: 'alice', a: 9000 }, { b: 73, u: 'alice', a: 600000 },
-    ]);
+    expect(authIndexEntries(db.$client)).toEqual({
+      service: [{ b: 0, s: 2, a: 7 }, { b: 1, s: 1, a: 9000 }, { b: 36, s: 1, a: 300000 }],
+      username: [{ b: 0, u: 'bob', a: 7 }, { b: 1, u: 'alice', a: 9000 }, { b: 73, u: 'alice', a: 600000 }],
+    });
     db.$client.close();
   });
 
