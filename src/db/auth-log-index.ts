@@ -19,6 +19,9 @@ export const AUTH_LOG_BUCKET_SHIFT = 13;
 /** Rows per indexer batch: a few milliseconds of work, so that the RADIUS core is never held for long. */
 export const AUTH_LOG_INDEX_CHUNK = 2048;
 
+/** Rows per piece of a batch run with pauses: under a millisecond of work. */
+const AUTH_LOG_INDEX_PIECE = 512;
+
 export function authLogIndexer(c: Database.Database) {
   const ensure = c.prepare(`insert or ignore into auth_log_index_state (id, upto) values (1, 0)`);
   const state = c.prepare(`select upto from auth_log_index_state where id = 1`);
@@ -46,13 +49,14 @@ export function authLogIndexer(c: Database.Database) {
   return {
     /**
      * Indexes up to `maxRows` rows not yet indexed; returns how many it did (0: up to date). With
-     * `pause`, the rows go in pieces of `piece` rows with a call to `pause` between two pieces.
+     * `pause`, the rows go in pieces of AUTH_LOG_INDEX_PIECE rows with a call to `pause` between
+     * two pieces.
      */
-    run(maxRows = 200_000, opts: { piece?: number; pause?: () => void } = {}): number {
+    run(maxRows = 200_000, opts: { pause?: () => void } = {}): number {
       // Up to date (a quiet network, most of the time): no write transaction at all.
       const done = state.get() as { upto: number } | undefined;
       if (done !== undefined && (last.get() as { id: number }).id <= done.upto) return 0;
-      return step.immediate(maxRows, opts.pause ? (opts.piece ?? 512) : maxRows, opts.pause);
+      return step.immediate(maxRows, opts.pause ? AUTH_LOG_INDEX_PIECE : maxRows, opts.pause);
     },
   };
 }

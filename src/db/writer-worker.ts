@@ -49,7 +49,7 @@ function indexSome(): void {
   let more = false;
   try {
     db.$client.pragma('synchronous = NORMAL');
-    more = indexer.run(AUTH_LOG_INDEX_CHUNK, { piece: 512, pause }) === AUTH_LOG_INDEX_CHUNK;
+    more = indexer.run(AUTH_LOG_INDEX_CHUNK, { pause }) === AUTH_LOG_INDEX_CHUNK;
   } catch {
     // SQLITE_BUSY from a migration or a backup: the next tick catches up.
   } finally {

@@ -60,7 +60,7 @@ describe('auth-log batch insert', () => {
     expect(pauses).toBe(7);
     expect(db.$client.prepare('select count(*) as n, min(username) as lo from auth_log').get()).toEqual({ n: 2000, lo: 'user1' });
     pauses = 0;
-    expect(authLogIndexer(db.$client).run(2048, { piece: 512, pause })).toBe(2000);
+    expect(authLogIndexer(db.$client).run(2048, { pause })).toBe(2000);
     expect(pauses).toBe(3);
     expect(inTransaction).toBe(10);
     expect(db.$client.prepare('select count(*) as n from auth_log_by_username').get()).toEqual({ n: 2000 });
