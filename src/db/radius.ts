@@ -345,6 +345,12 @@ export class AccountingWriter implements AcctWriter {
       authLogMany: c.prepare(`${AUTH_LOG_INSERT} ${Array(AUTH_LOG_ROWS_PER_INSERT).fill(AUTH_LOG_VALUES).join(', ')}`),
     };
     const args = new Array<string | number | null>(AUTH_LOG_ROWS_PER_INSERT * AUTH_LOG_STRIDE);
+    const oneRow = new Array<string | number | null>(AUTH_LOG_STRIDE);
+    /** Copies `into.length` packed values from `auth` at `i` into `into`, each row's instant as ISO text. */
+    const bind = (into: (string | number | null)[], auth: AuthLogRows, i: number) => {
+      for (let j = 0; j < into.length; j++) into[j] = j % AUTH_LOG_STRIDE === 0 ? new Date(auth[i + j] as number).toISOString() : auth[i + j]!;
+      return into;
+    };
     this.flushTx = c.transaction((records: AcctRecord[], auth: AuthLogRows) => {
       for (const r of records) this.apply(r);
       const { authLog, authLogMany } = this.stmts;
@@ -352,12 +358,9 @@ export class AccountingWriter implements AcctWriter {
       let i = 0;
       for (; i + args.length <= auth.length; i += args.length) {
         if (pause && i > 0 && i % (AUTH_ROWS_PER_PAUSE * AUTH_LOG_STRIDE) === 0) pause();
-        for (let j = 0; j < args.length; j++) args[j] = j % AUTH_LOG_STRIDE === 0 ? new Date(auth[i + j] as number).toISOString() : auth[i + j]!;
-        authLogMany.run(args);
+        authLogMany.run(bind(args, auth, i));
       }
-      for (; i < auth.length; i += AUTH_LOG_STRIDE) {
-        authLog.run(new Date(auth[i] as number).toISOString(), auth[i + 1], auth[i + 2], auth[i + 3], auth[i + 4], auth[i + 5], auth[i + 6], auth[i + 7]);
-      }
+      for (; i < auth.length; i += AUTH_LOG_STRIDE) authLog.run(bind(oneRow, auth, i));
     });
   }
 
