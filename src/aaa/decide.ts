@@ -4,7 +4,7 @@
  * Reasons are plain language: support staff read them in the auth log and customers in Reply-Message.
  */
 
-import { tierAt, type CapPolicy } from '../billing/domain/caps.js';
+import { tierAt, type CapPolicy } from '../domain/billing/caps.js';
 
 export type AuthMethod = 'pap' | 'chap' | 'mschap' | 'mschapv2';
 

@@ -31,7 +31,7 @@ import {
   type CapPolicy,
   type CapTier,
   type TierState,
-} from './domain/caps.js';
+} from '../domain/billing/caps.js';
 
 export interface CapsOptions {
   db: Db;

@@ -10,9 +10,9 @@ import { TollgateError } from '../lib/errors.js';
 import { minor } from '../lib/money.js';
 import type { BillingStore, ServiceTerms } from '../db/billing.js';
 import type { Actor } from '../db/crud.js';
-import type { Discount } from './domain/invoicing.js';
-import { buildSchedule, periodContaining, type BillingDay } from './domain/periods.js';
-import { checkTermRules, commitmentEnd, effectiveEndDate, endOnNotice, termAt, termContaining, type TermRules } from './domain/terms.js';
+import type { Discount } from '../domain/billing/invoicing.js';
+import { buildSchedule, periodContaining, type BillingDay } from '../domain/billing/periods.js';
+import { checkTermRules, commitmentEnd, effectiveEndDate, endOnNotice, termAt, termContaining, type TermRules } from '../domain/billing/terms.js';
 
 const bad = (field: string, message: string) => new TollgateError('invalid_input', message, field);
 

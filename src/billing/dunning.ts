@@ -19,7 +19,7 @@ import { formatMoney } from '../lib/money.js';
 import type { DunningStore, OverdueRow, ProfileRow } from '../db/dunning.js';
 import type { ServiceControl } from '../nas/control.js';
 import type { Notifier } from '../notify/types.js';
-import { dueLadderSteps, reminderDates, suspendKey, suspensionDate, suspensionInstant, type DunningProfile } from './domain/dunning.js';
+import { dueLadderSteps, reminderDates, suspendKey, suspensionDate, suspensionInstant, type DunningProfile } from '../domain/billing/dunning.js';
 
 export interface DunningLog {
   info(obj: object, msg: string): void;

@@ -10,7 +10,7 @@ import type { SecretBox } from '../lib/secretbox.js';
 import type { ServiceControl } from '../nas/control.js';
 import type { Notifier } from '../notify/types.js';
 import { capsService } from './caps.js';
-import { parseNoticeDays } from './domain/prepaid.js';
+import { parseNoticeDays } from '../domain/billing/prepaid.js';
 import { prepaidService } from './prepaid.js';
 import { voucherService } from './vouchers.js';
 

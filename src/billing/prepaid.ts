@@ -14,8 +14,8 @@ import type { Actor } from '../db/crud.js';
 import { prepaidStore, type TopupRow } from '../db/prepaid.js';
 import type { ServiceControl } from '../nas/control.js';
 import type { Notifier } from '../notify/types.js';
-import { formatDocumentNumber } from './domain/numbering.js';
-import { daysLeft, dueExpiryNotice, extendExpiry, parseNoticeDays } from './domain/prepaid.js';
+import { formatDocumentNumber } from '../domain/billing/numbering.js';
+import { daysLeft, dueExpiryNotice, extendExpiry, parseNoticeDays } from '../domain/billing/prepaid.js';
 
 export interface PrepaidOptions {
   db: Db;

@@ -14,9 +14,9 @@ import { formatMoney, minor } from '../lib/money.js';
 import type { BillingStore, InvoiceRow } from '../db/billing.js';
 import { toAccount } from '../db/billing.js';
 import type { Actor } from '../db/crud.js';
-import { generateInvoices, type BillingProblem, type DraftInvoice } from './domain/invoicing.js';
-import { formatDocumentNumber } from './domain/numbering.js';
-import { effectiveEndDate } from './domain/terms.js';
+import { generateInvoices, type BillingProblem, type DraftInvoice } from '../domain/billing/invoicing.js';
+import { formatDocumentNumber } from '../domain/billing/numbering.js';
+import { effectiveEndDate } from '../domain/billing/terms.js';
 import { promotionService } from './promotions.js';
 import {
   accountStatement,
@@ -27,7 +27,7 @@ import {
   type AccountState,
   type CreditNoteRequest,
   type InvoiceAccount,
-} from './domain/payments.js';
+} from '../domain/billing/payments.js';
 
 export interface BillingOptions {
   store: BillingStore;

@@ -13,7 +13,7 @@ import type { SecretBox } from '../lib/secretbox.js';
 import type { Db } from '../db/client.js';
 import type { Actor } from '../db/crud.js';
 import { prepaidStore, type VoucherBatchRow } from '../db/prepaid.js';
-import { formatCode, generateCodes, looksLikeVoucher, MIN_CODE_LENGTH, normalizeCode } from './domain/vouchers.js';
+import { formatCode, generateCodes, looksLikeVoucher, MIN_CODE_LENGTH, normalizeCode } from '../domain/billing/vouchers.js';
 import type { PrepaidService, TopupResult } from './prepaid.js';
 
 export interface VoucherOptions {

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { describeConfig, loadConfig, type LoadedConfig } from '../config/load.js';
 import { openAndMigrate } from '../bootstrap.js';
-import { adminRoles } from '../db/schema.js';
+import { adminRoles } from '../db/schema/index.js';
 import { adminStore, roleStore, tokenStore } from '../db/security.js';
 import type { Db } from '../db/client.js';
 import { ConfigError } from '../lib/errors.js';

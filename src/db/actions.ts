@@ -5,7 +5,7 @@
  */
 import type { Db } from './client.js';
 import { decodeCursor, encodeCursor, type Page } from './crud.js';
-import { nasActionOutcomes } from './schema.js';
+import { nasActionOutcomes } from './schema/index.js';
 import { TollgateError } from '../lib/errors.js';
 
 export type NasActionKind = 'disconnect' | 'coa';

@@ -3,7 +3,7 @@ import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db } from './client.js';
 import { decodeCursor, encodeCursor, type Page } from './crud.js';
-import { auditLog } from './schema.js';
+import { auditLog } from './schema/index.js';
 
 export interface AuditFilter {
   actor?: string | undefined;

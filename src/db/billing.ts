@@ -7,7 +7,7 @@
  * transactions, except `transaction()` itself: the services decide what is atomic.
  */
 import type Database from 'better-sqlite3';
-import type { BillingDay } from '../billing/domain/periods.js';
+import type { BillingDay } from '../domain/billing/periods.js';
 import type {
   BilledLine,
   CustomerBilling,
@@ -18,8 +18,8 @@ import type {
   RecurringItem,
   ServiceContract,
   Suspension,
-} from '../billing/domain/invoicing.js';
-import type { CreditNoteDraft, CreditNoteLine, InvoiceAccount } from '../billing/domain/payments.js';
+} from '../domain/billing/invoicing.js';
+import type { CreditNoteDraft, CreditNoteLine, InvoiceAccount } from '../domain/billing/payments.js';
 import type { Db } from './client.js';
 import type { Actor } from './crud.js';
 

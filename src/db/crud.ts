@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { TollgateError } from '../lib/errors.js';
 import type { Db } from './client.js';
-import { auditLog } from './schema.js';
+import { auditLog } from './schema/index.js';
 
 /** Who made a change, for the audit log. */
 export interface Actor {

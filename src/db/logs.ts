@@ -3,7 +3,7 @@ import type { Db } from './client.js';
 import { decodeCursor, encodeCursor, type Page } from './crud.js';
 import { AUTH_LOG_BUCKET_SHIFT } from './auth-log-index.js';
 import { writeBarrier } from './radius.js';
-import { authLog, authLogByService, authLogByUsername, authLogIndexState, radiusSessions } from './schema.js';
+import { authLog, authLogByService, authLogByUsername, authLogIndexState, radiusSessions } from './schema/index.js';
 
 export type SessionRow = typeof radiusSessions.$inferSelect;
 export type AuthLogRow = typeof authLog.$inferSelect;

@@ -5,7 +5,7 @@
  */
 import { eq } from 'drizzle-orm';
 import type { Db } from './client.js';
-import { nas } from './schema.js';
+import { nas } from './schema/index.js';
 
 export type NasRow = typeof nas.$inferSelect;
 

@@ -3,7 +3,7 @@
  * them (src/billing/prepaid.ts, vouchers.ts, caps.ts) decide what is one transaction.
  */
 import type Database from 'better-sqlite3';
-import type { CapTier } from '../billing/domain/caps.js';
+import type { CapTier } from '../domain/billing/caps.js';
 import type { Db } from './client.js';
 
 export interface TopupServiceRow {

@@ -1,12 +1,12 @@
 import { eq } from 'drizzle-orm';
 import { isIP } from 'node:net';
-import { parseNoticeDays } from '../billing/domain/prepaid.js';
+import { parseNoticeDays } from '../domain/billing/prepaid.js';
 import { TollgateError } from '../lib/errors.js';
 import { normalizeMac, parseCidr } from '../lib/net.js';
 import type { SecretBox } from '../lib/secretbox.js';
 import type { Db } from './client.js';
 import { Resource } from './crud.js';
-import { customers, nas, plans, services } from './schema.js';
+import { customers, nas, plans, services } from './schema/index.js';
 
 type NasRow = typeof nas.$inferSelect;
 type PlanRow = typeof plans.$inferSelect;

@@ -24,7 +24,7 @@
 import type Database from 'better-sqlite3';
 import { asc, desc, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client.js';
-import { customers } from './schema.js';
+import { customers } from './schema/index.js';
 
 const VERSION = 4;
 const TRIGGERS = [

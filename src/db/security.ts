@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, count, eq } from 'drizzle-orm';
 import type { Db } from './client.js';
-import { admins, apiTokens, auditLog } from './schema.js';
+import { admins, apiTokens, auditLog } from './schema/index.js';
 import { decodeCursor, encodeCursor, type Actor, type Page } from './crud.js';
 import { TollgateError } from '../lib/errors.js';
 

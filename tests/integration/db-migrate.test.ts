@@ -7,7 +7,7 @@ import { SQLiteTable as SQLiteTableClass } from 'drizzle-orm/sqlite-core';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
 import { defaultMigrationsDir, migrate, MigrationError, planMigrations } from '../../src/db/migrate.js';
-import * as schema from '../../src/db/schema.js';
+import * as schema from '../../src/db/schema/index.js';
 import { tempDir } from '../helpers/daemon.js';
 
 const tables = (Object.values(schema) as unknown[]).filter((v): v is SQLiteTable => is(v, SQLiteTableClass));

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VOUCHER_ALPHABET } from '../../src/billing/domain/vouchers.js';
+import { VOUCHER_ALPHABET } from '../../src/domain/billing/vouchers.js';
 import { login, startEnv, type Env } from '../helpers/prepaid-env.js';
 import { accessRequest } from '../helpers/radius.js';
 

@@ -11,7 +11,7 @@ import { billingStore } from '../../src/db/billing.js';
 import { openDatabase, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { makeRepos } from '../../src/db/repos.js';
-import { findNumberingGaps } from '../../src/billing/domain/numbering.js';
+import { findNumberingGaps } from '../../src/domain/billing/numbering.js';
 import { TestClock } from '../../src/lib/clock.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import { tempDir } from '../helpers/daemon.js';

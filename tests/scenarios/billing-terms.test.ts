@@ -4,8 +4,8 @@
  * Every amount is computed by hand in the comment beside it.
  */
 import { describe, expect, it } from 'vitest';
-import type { PlanTerms, ServiceContract } from '../../src/billing/domain/invoicing.js';
-import { commitmentEnd, effectiveEndDate, endOnNotice, termAt, termContaining } from '../../src/billing/domain/terms.js';
+import type { PlanTerms, ServiceContract } from '../../src/domain/billing/invoicing.js';
+import { commitmentEnd, effectiveEndDate, endOnNotice, termAt, termContaining } from '../../src/domain/billing/terms.js';
 import { basic, contract, customer } from '../unit/billing/fixtures.js';
 import { Ledger } from '../unit/billing/sim.js';
 

@@ -3,8 +3,8 @@
  * each computed by hand in the comment beside it.
  */
 import { describe, expect, it } from 'vitest';
-import type { Discount, PlanTerms } from '../../src/billing/domain/invoicing.js';
-import { findNumberingGaps } from '../../src/billing/domain/numbering.js';
+import type { Discount, PlanTerms } from '../../src/domain/billing/invoicing.js';
+import { findNumberingGaps } from '../../src/domain/billing/numbering.js';
 import { basic, contract, customer, pro } from '../unit/billing/fixtures.js';
 import { Ledger } from '../unit/billing/sim.js';
 

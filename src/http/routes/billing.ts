@@ -2,8 +2,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { contractService } from '../../billing/contracts.js';
 import { promotionService, type PromotionInput } from '../../billing/promotions.js';
 import { invoiceStatus, type BillingService } from '../../billing/service.js';
-import type { Discount } from '../../billing/domain/invoicing.js';
-import type { CreditNoteRequest } from '../../billing/domain/payments.js';
+import type { Discount } from '../../domain/billing/invoicing.js';
+import type { CreditNoteRequest } from '../../domain/billing/payments.js';
 import { billingStore, type InvoiceRow } from '../../db/billing.js';
 import type { Db } from '../../db/client.js';
 import { decodeCursor, encodeCursor } from '../../db/crud.js';

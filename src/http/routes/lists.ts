@@ -8,7 +8,7 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../db/client.js';
 import { decodeCursor, type Resource } from '../../db/crud.js';
 import { sessionLog } from '../../db/logs.js';
-import { customers, nas, plans, services } from '../../db/schema.js';
+import { customers, nas, plans, services } from '../../db/schema/index.js';
 import { customerSearchCondition, customerSearchPages, type CustomerRow } from '../../db/search.js';
 import { TollgateError } from '../../lib/errors.js';
 import { normalizeMac } from '../../lib/net.js';

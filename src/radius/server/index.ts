@@ -12,7 +12,7 @@ import { normalizeMac, parseCidr } from '../../lib/net.js';
 import type { SecretBox } from '../../lib/secretbox.js';
 import type { Metrics } from '../../metrics.js';
 import { loginCapChecker } from '../../billing/caps.js';
-import { looksLikeVoucher } from '../../billing/domain/vouchers.js';
+import { looksLikeVoucher } from '../../domain/billing/vouchers.js';
 import { decide, type AuthMethod, type Decision, type Policy } from '../../aaa/decide.js';
 import { ntHash, verifyChap, verifyMsChapV1, verifyMsChapV2 } from '../auth/index.js';
 import {

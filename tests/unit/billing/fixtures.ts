@@ -1,4 +1,4 @@
-import type { CustomerBilling, PlanTerms, ServiceContract } from '../../../src/billing/domain/invoicing.js';
+import type { CustomerBilling, PlanTerms, ServiceContract } from '../../../src/domain/billing/invoicing.js';
 
 export const basic: PlanTerms = { planId: 1, name: 'Basic', price: 3000, taxRateBp: 0, taxInclusive: true };
 export const pro: PlanTerms = { planId: 2, name: 'Pro', price: 6000, taxRateBp: 0, taxInclusive: true };

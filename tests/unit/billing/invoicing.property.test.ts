@@ -13,10 +13,10 @@ import {
   type OneOffCharge,
   type PlanTerms,
   type ServiceContract,
-} from '../../../src/billing/domain/invoicing.js';
-import { findNumberingGaps } from '../../../src/billing/domain/numbering.js';
-import { buildSchedule, periodContaining } from '../../../src/billing/domain/periods.js';
-import { effectiveEndDate } from '../../../src/billing/domain/terms.js';
+} from '../../../src/domain/billing/invoicing.js';
+import { findNumberingGaps } from '../../../src/domain/billing/numbering.js';
+import { buildSchedule, periodContaining } from '../../../src/domain/billing/periods.js';
+import { effectiveEndDate } from '../../../src/domain/billing/terms.js';
 import { Ledger, shape } from './sim.js';
 
 const FROM = '2025-01-01';

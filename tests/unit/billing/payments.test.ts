@@ -12,7 +12,7 @@ import {
   type AccountEvent,
   type AccountState,
   type CreditableLine,
-} from '../../../src/billing/domain/payments.js';
+} from '../../../src/domain/billing/payments.js';
 import { TollgateError } from '../../../src/lib/errors.js';
 import { taxLine } from '../../../src/lib/money.js';
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   allowanceBytes, billingDayOf, BLOCKED, capPeriod, capPolicy, crossedNotices, formatBytes, tierAt, validateTiers,
-} from '../../../src/billing/domain/caps.js';
-import { periodContaining, buildSchedule } from '../../../src/billing/domain/periods.js';
-import { daysLeft, dueExpiryNotice, extendExpiry, parseNoticeDays } from '../../../src/billing/domain/prepaid.js';
-import { formatCode, generateCode, generateCodes, looksLikeVoucher, normalizeCode, VOUCHER_ALPHABET } from '../../../src/billing/domain/vouchers.js';
+} from '../../../src/domain/billing/caps.js';
+import { periodContaining, buildSchedule } from '../../../src/domain/billing/periods.js';
+import { daysLeft, dueExpiryNotice, extendExpiry, parseNoticeDays } from '../../../src/domain/billing/prepaid.js';
+import { formatCode, generateCode, generateCodes, looksLikeVoucher, normalizeCode, VOUCHER_ALPHABET } from '../../../src/domain/billing/vouchers.js';
 import { addDays } from '../../../src/lib/calendar.js';
 
 const DAY = 86_400_000;

@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addDays, daysInclusive } from '../../../src/lib/calendar.js';
 import { allocate, mulRatio, percentOf, taxExclusive, taxInclusive, toDecimalString } from '../../../src/lib/money.js';
-import { buildSchedule, periodContaining, periodsStartingThrough } from '../../../src/billing/domain/periods.js';
-import { planChangeProration, prorate } from '../../../src/billing/domain/proration.js';
-import { findNumberingGaps, nextDocumentNumber } from '../../../src/billing/domain/numbering.js';
+import { buildSchedule, periodContaining, periodsStartingThrough } from '../../../src/domain/billing/periods.js';
+import { planChangeProration, prorate } from '../../../src/domain/billing/proration.js';
+import { findNumberingGaps, nextDocumentNumber } from '../../../src/domain/billing/numbering.js';
 
 describe('money', () => {
   it('rounds half up, away from zero, once', () => {

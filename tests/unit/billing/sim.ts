@@ -3,8 +3,8 @@
  * keys and gives gapless numbers at issue time, as the service does in SQLite.
  */
 import { addDays, type CalDate } from '../../../src/lib/calendar.js';
-import { generateInvoices, type CustomerBilling, type DraftInvoice } from '../../../src/billing/domain/invoicing.js';
-import { nextDocumentNumber } from '../../../src/billing/domain/numbering.js';
+import { generateInvoices, type CustomerBilling, type DraftInvoice } from '../../../src/domain/billing/invoicing.js';
+import { nextDocumentNumber } from '../../../src/domain/billing/numbering.js';
 
 export interface Issued extends DraftInvoice {
   readonly number: string;

@@ -1,7 +1,7 @@
 // The pure parts of dunning and notifications: the ladder, suspension times against quiet days and
 // office hours, time windows, template rendering and the SMS gateway request.
 import { describe, expect, it } from 'vitest';
-import { dueLadderSteps, suspensionDate, suspensionInstant, type DunningProfile } from '../../../src/billing/domain/dunning.js';
+import { dueLadderSteps, suspensionDate, suspensionInstant, type DunningProfile } from '../../../src/domain/billing/dunning.js';
 import { insideWindow, nextAllowedInstant } from '../../../src/lib/windows.js';
 import { htmlToText, render, renderMessage, escapeHtml } from '../../../src/notify/templates.js';
 import { maskSecrets, smsRequest } from '../../../src/notify/transports.js';
