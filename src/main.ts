@@ -11,6 +11,10 @@ import { createMetrics } from './metrics.js';
 import { createNasJobs } from './nas/jobs.js';
 import { createServiceControl, writerSessionCloser } from './nas/actions.js';
 import { routerOsFallback } from './nas/routeros-fallback.js';
+import { createAccountingWriter } from './db/writer-thread.js';
+import type { UsageDelta } from './db/radius.js';
+import { systemClock } from './lib/clock.js';
+import { Topic, type CachedEntity } from './lib/topic.js';
 
 /** How long a graceful stop may take before the process gives up and exits non-zero. */
 const STOP_DEADLINE_MS = 10_000;
@@ -31,18 +35,24 @@ export async function serve(loaded: LoadedConfig, log: Logger = createLogger(loa
   // Hotspot vouchers redeem at their first login through the app's voucher service (set once built).
   let prepaidOps: PrepaidOps | undefined;
   const vouchers = { redeemAtLogin: (username: string, password: string | undefined) => prepaidOps?.vouchers.redeemAtLogin(username, password) };
-  const radius = await startRadiusServer({ config, db, box, log: log.child({ part: 'radius' }), metrics, now, vouchers });
+  const changes = new Topic<CachedEntity>((err) => log.error({ err }, 'acting on a change of cached data failed'));
+  const usage = new Topic<readonly UsageDelta[]>((err) => log.error({ err }, 'data caps: acting on committed usage failed'));
+  const writer = createAccountingWriter(db, {
+    onError: (e) => log.error({ err: (e as Error).message }, 'accounting commit failed; requests stay unanswered so NAS retransmit'),
+    onUsage: (u) => usage.publish(u),
+  });
+  const radius = await startRadiusServer({ config, db, box, log: log.child({ part: 'radius' }), metrics, clock: systemClock, writer, changes, vouchers });
   // CoA and Disconnect: one instance for the API, dunning, prepaid and caps; closes sessions the NAS
   // does not know through the RADIUS writer, and drops RADIUS's cached service row on a status change.
   const control = createServiceControl({
     db, box, config, clock: { now }, metrics, log: log.child({ part: 'nas' }),
-    closeSession: writerSessionCloser(db, radius.writer, config.billing.timezone),
-    onServiceChange: () => radius.reload('service'),
+    closeSession: writerSessionCloser(db, writer, config.billing.timezone),
+    onServiceChange: () => changes.publish('service'),
     routerOs: routerOsFallback(db, box),
   });
   control.start();
   // RouterOS reconciliation and SNMP polling; sessions change through the RADIUS writer.
-  const nasJobs = createNasJobs({ db, box, config, clock: { now }, writer: radius.writer, metrics, log: log.child({ part: 'nas' }) });
+  const nasJobs = createNasJobs({ db, box, config, clock: { now }, writer: writer, metrics, log: log.child({ part: 'nas' }) });
   nasJobs.start();
   const app = await build({
     db,
@@ -53,12 +63,12 @@ export async function serve(loaded: LoadedConfig, log: Logger = createLogger(loa
     logger: log.child({ part: 'http' }),
     now,
     health: () => ({ radius: radius.addresses().auth.length > 0 }),
-    onChange: (entity) => radius.reload(entity),
+    onChange: (entity) => changes.publish(entity),
     metrics,
   });
   prepaidOps = app.prepaid;
   // Data caps see each committed accounting batch's traffic (after its Accounting-Responses went out).
-  radius.writer.onUsage = (usage) => app.prepaid.caps.onUsage(usage);
+  usage.subscribe((u) => app.prepaid.caps.onUsage(u));
   // Signal handlers go in before the listeners open, so an early SIGHUP cannot kill the daemon.
   let scheduler: { stop(): Promise<void> } | undefined;
   let stopping = false;
@@ -94,7 +104,8 @@ export async function serve(loaded: LoadedConfig, log: Logger = createLogger(loa
     try {
       const fresh = loadConfig(loaded.file);
       log.level = fresh.config.log.level;
-      radius.reload();
+      changes.publish('nas');
+      changes.publish('plan');
       log.info({ level: log.level }, 'reloaded: NAS clients and log level (other keys need a restart)');
     } catch (e) {
       log.error({ err: (e as Error).message }, 'reload failed; keeping the running configuration');

@@ -277,10 +277,21 @@ export interface AcctWriter {
   closeStale(now: Date, defaultIntervalSeconds: number, missedIntervals: number): Promise<number>;
   readonly pending: number;
   readonly stats: { batches: number; records: number; authRows: number; failures: number };
-  /** Called on the server's thread after each commit with the traffic it added per service (data caps). */
-  onUsage?: ((usage: readonly UsageDelta[]) => void) | undefined;
   /** Writes what is queued and refuses new work. */
   close(): void | Promise<void>;
+}
+
+export interface WriterOptions {
+  /** Called on the server's thread after each commit with the traffic it added per service (data caps). */
+  onUsage?: (usage: readonly UsageDelta[]) => void;
+  /** false: the writer only commits for another thread's index of open sessions. */
+  index?: boolean;
+  /**
+   * Called between pieces of AUTH_ROWS_PER_PAUSE auth-log rows inside a transaction: the writer
+   * thread passes one that gives its core away for a moment when it shares a single CPU with the
+   * RADIUS event loop (see writer-worker.ts).
+   */
+  pause?: () => void;
 }
 
 /**
@@ -301,18 +312,12 @@ export class AccountingWriter implements AcctWriter {
   /** Traffic per service of the transaction in progress, and of the last committed one. */
   private usage: UsageDelta[] = [];
   private committedUsage: UsageDelta[] = [];
-  onUsage: ((usage: readonly UsageDelta[]) => void) | undefined;
   /** Batches committed and records written, for metrics. */
   readonly stats = { batches: 0, records: 0, authRows: 0, failures: 0 };
   /** Open sessions per service; absent when the writer only commits for another thread's index. */
   readonly sessions: OpenSessionIndex | undefined;
 
-  /**
-   * `pause`, when given, is called between pieces of AUTH_ROWS_PER_PAUSE auth-log rows inside a
-   * transaction: the writer thread passes one that gives its core away for a moment when it shares
-   * a single CPU with the RADIUS event loop (see writer-worker.ts).
-   */
-  constructor(db: Db, private readonly onError: (e: unknown) => void = () => {}, opts: { index?: boolean; pause?: () => void } = {}) {
+  constructor(db: Db, private readonly onError: (e: unknown) => void = () => {}, private readonly opts: WriterOptions = {}) {
     const c = db.$client;
     this.sessions = opts.index === false ? undefined : OpenSessionIndex.load(db);
     this.stmts = {
@@ -447,7 +452,7 @@ export class AccountingWriter implements AcctWriter {
       this.sessions?.apply(changes);
       for (const b of batch) b.resolve();
       const usage = this.takeUsage();
-      if (usage.length > 0) this.onUsage?.(usage);
+      if (usage.length > 0) this.opts.onUsage?.(usage);
     } catch (e) {
       this.stats.failures++;
       this.onError(e);

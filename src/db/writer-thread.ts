@@ -97,12 +97,11 @@ export class ThreadedAccountingWriter implements AcctWriter {
   private onClosed: (() => void) | undefined;
   private sessions: OpenSessionIndex;
   readonly stats = { batches: 0, records: 0, authRows: 0, failures: 0 };
-  onUsage: ((usage: readonly UsageDelta[]) => void) | undefined;
-
   constructor(
     private readonly db: Db,
     private readonly opts: WriterThreadOptions,
     private readonly onError: (e: unknown) => void = () => {},
+    private readonly onUsage: (usage: readonly UsageDelta[]) => void = () => {},
   ) {
     this.sessions = OpenSessionIndex.load(db);
     this.spawn();
@@ -235,7 +234,7 @@ export class ThreadedAccountingWriter implements AcctWriter {
         for (const b of batch) (err ? b.reject(err) : b.resolve());
       }
       // After the Accounting-Responses are released: data-cap checks never delay an answer.
-      if (!err && m.usage && m.usage.length > 0) this.onUsage?.(m.usage);
+      if (!err && m.usage && m.usage.length > 0) this.onUsage(m.usage);
     } else if (m.t === 'stale') {
       const w = this.staleWaits.get(m.seq);
       this.staleWaits.delete(m.seq);
@@ -274,9 +273,10 @@ export class ThreadedAccountingWriter implements AcctWriter {
  * an in-memory database or where the compiled thread entry is not there (tests run the TypeScript
  * sources directly).
  */
-export function createAccountingWriter(db: Db, onError: (e: unknown) => void = () => {}): AcctWriter {
+export function createAccountingWriter(db: Db, opts: { onError?: (e: unknown) => void; onUsage?: (usage: readonly UsageDelta[]) => void } = {}): AcctWriter {
   const c = db.$client;
-  if (c.memory || !c.name || !existsSync(fileURLToPath(WORKER))) return new AccountingWriter(db, onError);
+  const onError = opts.onError ?? (() => {});
+  if (c.memory || !c.name || !existsSync(fileURLToPath(WORKER))) return new AccountingWriter(db, onError, opts.onUsage ? { onUsage: opts.onUsage } : {});
   const level = c.pragma('synchronous', { simple: true }) as number;
-  return new ThreadedAccountingWriter(db, { path: c.name, synchronous: level === 2 || level === 3 ? 'full' : 'normal' }, onError);
+  return new ThreadedAccountingWriter(db, { path: c.name, synchronous: level === 2 || level === 3 ? 'full' : 'normal' }, onError, opts.onUsage);
 }

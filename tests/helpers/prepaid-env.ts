@@ -18,6 +18,9 @@ import type { ActionRequest, ActionSummary, ServiceControl } from '../../src/nas
 import type { NotificationRequest, Notifier } from '../../src/notify/types.js';
 import { Code, decodePacket, findAttr } from '../../src/radius/codec/index.js';
 import { startRadiusServer, type RadiusServer } from '../../src/radius/server/index.js';
+import { createAccountingWriter } from '../../src/db/writer-thread.js';
+import type { UsageDelta } from '../../src/db/radius.js';
+import { Topic, type CachedEntity } from '../../src/lib/topic.js';
 import { tempDir } from './daemon.js';
 import { accessRequest, accountingRequest, dictionary, UdpClient } from './radius.js';
 
@@ -98,13 +101,16 @@ export async function startEnv(opts: { start: string; tomlExtra?: string; dbFile
   const control = new RecordingControl();
   const metrics = createMetrics();
   let app: App | undefined;
+  const changes = new Topic<CachedEntity>();
+  const usage = new Topic<readonly UsageDelta[]>();
+  const writer = createAccountingWriter(db, { onUsage: (u) => usage.publish(u) });
   const radius = await startRadiusServer({
-    config, db, box, log: pino({ level: 'silent' }), metrics, now: () => clock.now(),
+    config, db, box, log: pino({ level: 'silent' }), metrics, clock, writer, changes,
     vouchers: { redeemAtLogin: (u, p) => app?.prepaid.vouchers.redeemAtLogin(u, p) },
   });
-  app = await build({ db, box, config, logger: false, metrics, now: () => clock.now(), control, onChange: (e) => radius.reload(e) });
+  app = await build({ db, box, config, logger: false, metrics, now: () => clock.now(), control, onChange: (e) => changes.publish(e) });
   const built = app;
-  radius.writer.onUsage = (u) => built.prepaid.caps.onUsage(u);
+  usage.subscribe((u) => built.prepaid.caps.onUsage(u));
   const token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   const udp = await UdpClient.open();
   const secret = 'prepaid-test-secret';

@@ -11,6 +11,9 @@ import { build, type App } from '../../src/http/build.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import { createMetrics } from '../../src/metrics.js';
 import { startRadiusServer, type RadiusServer } from '../../src/radius/server/index.js';
+import { createAccountingWriter } from '../../src/db/writer-thread.js';
+import { Topic, type CachedEntity } from '../../src/lib/topic.js';
+import { systemClock } from '../../src/lib/clock.js';
 import { tempDir } from '../helpers/daemon.js';
 import { accessRequest, accountingRequest, UdpClient } from '../helpers/radius.js';
 
@@ -33,8 +36,10 @@ beforeAll(async () => {
   await migrate(db.$client);
   const box = new SecretBox(randomBytes(32));
   const metrics = createMetrics();
-  radius = await startRadiusServer({ config, db, box, log: pino({ level: 'silent' }), metrics });
-  app = await build({ db, box, config, logger: false, metrics, onChange: (e) => radius.reload(e) });
+  const changes = new Topic<CachedEntity>();
+  const writer = createAccountingWriter(db);
+  radius = await startRadiusServer({ config, db, box, log: pino({ level: 'silent' }), metrics, clock: systemClock, writer, changes });
+  app = await build({ db, box, config, logger: false, metrics, onChange: (e) => changes.publish(e) });
   token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   udp = await UdpClient.open();
   await call('POST', '/api/v1/nas', { name: 'lo', ipAddress: '127.0.0.1', secret: SECRET, vendor: 'mikrotik' });

@@ -12,12 +12,14 @@ import { openDatabase, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
 import { build, type App } from '../../src/http/build.js';
-import { TestClock } from '../../src/lib/clock.js';
+import { systemClock, TestClock } from '../../src/lib/clock.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import { createMetrics } from '../../src/metrics.js';
 import { createServiceControl, writerSessionCloser, type ServiceControlRuntime } from '../../src/nas/actions.js';
 import { Code } from '../../src/radius/codec/index.js';
 import { startRadiusServer, type RadiusServer } from '../../src/radius/server/index.js';
+import { createAccountingWriter } from '../../src/db/writer-thread.js';
+import { Topic, type CachedEntity } from '../../src/lib/topic.js';
 import { tempDir } from '../helpers/daemon.js';
 import { NasSim, SIM_CODES, type SimRequest } from '../helpers/nas-sim.js';
 import { accessRequest, accountingRequest, checkReply, rawAttr, UdpClient } from '../helpers/radius.js';
@@ -62,13 +64,15 @@ beforeAll(async () => {
   await migrate(db.$client);
   const box = new SecretBox(randomBytes(32));
   const metrics = createMetrics();
-  radius = await startRadiusServer({ config, db, box, log: pino({ level: 'silent' }), metrics });
+  const changes = new Topic<CachedEntity>();
+  const writer = createAccountingWriter(db);
+  radius = await startRadiusServer({ config, db, box, log: pino({ level: 'silent' }), metrics, clock: systemClock, writer, changes });
   control = createServiceControl({
-    db, box, config, metrics, clock, closeSession: writerSessionCloser(db, radius.writer, config.billing.timezone),
-    onServiceChange: () => radius.reload('service'), checkIntervalMs: 100,
+    db, box, config, metrics, clock, closeSession: writerSessionCloser(db, writer, config.billing.timezone),
+    onServiceChange: () => changes.publish('service'), checkIntervalMs: 100,
   });
   control.start();
-  app = await build({ db, box, config, logger: false, control, metrics, now: () => clock.now(), onChange: (e) => radius.reload(e) });
+  app = await build({ db, box, config, logger: false, control, metrics, now: () => clock.now(), onChange: (e) => changes.publish(e) });
   token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   sim = await NasSim.start({ secret: SECRET });
   // A NAS that ACKs a Disconnect and then sends the session's Accounting-Stop, as a real one does.

@@ -20,6 +20,9 @@ import { createServiceControl, writerSessionCloser, type ServiceControlRuntime }
 import { routerOsFallback } from '../../src/nas/routeros-fallback.js';
 import { Code } from '../../src/radius/codec/index.js';
 import { startRadiusServer, type RadiusServer } from '../../src/radius/server/index.js';
+import { createAccountingWriter } from '../../src/db/writer-thread.js';
+import { Topic, type CachedEntity } from '../../src/lib/topic.js';
+import { systemClock } from '../../src/lib/clock.js';
 import { tempDir } from '../helpers/daemon.js';
 import { NasSim, SIM_CODES, type SimRequest } from '../helpers/nas-sim.js';
 import { RouterOsSim } from '../helpers/routeros-sim.js';
@@ -75,14 +78,16 @@ beforeAll(async () => {
   await migrate(db.$client);
   const box = new SecretBox(randomBytes(32));
   const metrics = createMetrics();
-  const radius = await startRadiusServer({ config, db, box, log: quiet, metrics });
+  const changes = new Topic<CachedEntity>();
+  const writer = createAccountingWriter(db);
+  const radius = await startRadiusServer({ config, db, box, log: quiet, metrics, clock: systemClock, writer, changes });
   // As src/main.ts does it.
   const control = createServiceControl({
-    db, box, config, metrics, closeSession: writerSessionCloser(db, radius.writer, config.billing.timezone),
-    onServiceChange: () => radius.reload('service'), routerOs: routerOsFallback(db, box), checkIntervalMs: 100,
+    db, box, config, metrics, closeSession: writerSessionCloser(db, writer, config.billing.timezone),
+    onServiceChange: () => changes.publish('service'), routerOs: routerOsFallback(db, box), checkIntervalMs: 100,
   });
   control.start();
-  const app = await build({ db, box, config, logger: false, control, metrics, onChange: (e) => radius.reload(e) });
+  const app = await build({ db, box, config, logger: false, control, metrics, onChange: (e) => changes.publish(e) });
   const token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   const sim = await NasSim.start({ secret: SECRET });
   const udp = await UdpClient.open();

@@ -6,10 +6,11 @@ import type { Config } from '../../config/schema.js';
 import { parseListen } from '../../config/schema.js';
 import type { Db } from '../../db/client.js';
 import { radiusQueries, type AcctKind, type AcctWriter, type ServiceAuthRow } from '../../db/radius.js';
-import { createAccountingWriter } from '../../db/writer-thread.js';
 import { dateInZone } from '../../lib/calendar.js';
 import { normalizeMac, parseCidr } from '../../lib/net.js';
 import type { SecretBox } from '../../lib/secretbox.js';
+import type { Clock } from '../../lib/clock.js';
+import type { CachedEntity, Topic } from '../../lib/topic.js';
 import type { Metrics } from '../../metrics.js';
 import { loginCapChecker } from '../../billing/caps.js';
 import { looksLikeVoucher } from '../../domain/billing/vouchers.js';
@@ -43,7 +44,15 @@ export interface RadiusServerOptions {
   box: SecretBox;
   log: Logger;
   metrics: Metrics;
-  now?: () => Date;
+  clock: Clock;
+  /**
+   * The accounting and auth-log writer, built by the composition root (network actions close
+   * sessions through it too). The server closes it when it stops: its last Accounting-Responses must
+   * leave through the server's sockets.
+   */
+  writer: AcctWriter;
+  /** Changes to what the server caches (NAS list, services, plans), published by whoever made them. */
+  changes: Topic<CachedEntity>;
   /** Hotspot vouchers: an unknown username that is an unredeemed voucher code becomes a service at its first login. */
   vouchers?: { redeemAtLogin(username: string, password: string | undefined): unknown } | undefined;
 }
@@ -51,12 +60,9 @@ export interface RadiusServerOptions {
 export interface RadiusServer {
   /** Bound addresses as `ip:port`, after start. */
   addresses(): { auth: string[]; acct: string[] };
-  /** Re-reads NAS clients (SIGHUP, API) or drops cached services and plans. */
-  reload(what?: 'nas' | 'plan' | 'service' | 'customer'): void;
   /** Stops receiving, flushes pending accounting writes. */
   close(): Promise<void>;
   readonly dictionary: Dictionary;
-  readonly writer: AcctWriter;
 }
 
 /**
@@ -128,13 +134,12 @@ const show = (s: dgram.Socket) => {
  * by reason. Accounting is acknowledged only after its group commit.
  */
 export async function startRadiusServer(opts: RadiusServerOptions): Promise<RadiusServer> {
-  const { config, db, box, log, metrics } = opts;
-  const now = opts.now ?? (() => new Date());
+  const { config, db, box, log, metrics, writer } = opts;
+  const now = () => opts.clock.now();
   const dict = loadDictionary(config.radius.dictionaries);
   const A: ServerAttrs = resolveServerAttrs(dict);
   const q = radiusQueries(db);
   const caps = loginCapChecker(db);
-  const writer = createAccountingWriter(db, (e) => log.error({ err: (e as Error).message }, 'accounting commit failed; requests stay unanswered so NAS retransmit'));
   const dedup = new DuplicateCache();
   // The billing-zone date of an instant, remembered for the current second: every accounting record
   // needs it, and computing it goes through Intl (several microseconds). Zone offsets are whole
@@ -513,16 +518,17 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
   }, 60_000);
   staleTimer.unref();
 
+  const unsubscribe = opts.changes.subscribe((what) => {
+    if (what === 'nas') return loadNas();
+    dropServices();
+    if (what === 'plan') caps.clear();
+  });
+
   return {
     dictionary: dict,
-    writer,
     addresses: () => ({ auth: auth.map(show), acct: acct.map(show) }),
-    reload: (what) => {
-      if (what === undefined || what === 'nas') loadNas();
-      if (what === undefined || what !== 'nas') dropServices();
-      if (what === undefined || what === 'plan') caps.clear();
-    },
     close: async () => {
+      unsubscribe();
       clearInterval(staleTimer);
       clearTimeout(warmDelay);
       if (warmStep) clearImmediate(warmStep);
