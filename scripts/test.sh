@@ -28,7 +28,11 @@ if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet freeradiu
 npm run build --silent || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
 mkdir -p reports
+# The linter (typescript-eslint and the layer rules in eslint.config.js) at zero warnings: a finding
+# counts as one failed test in the closing line.
+if npx eslint --max-warnings 0 . ; then echo '{"ok":true}' > reports/lint.json; else echo '{"ok":false}' > reports/lint.json; fi
 npx vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json "$@"
 rc=$?
+grep -q '"ok":true' reports/lint.json || rc=1
 node scripts/test-summary.mjs reports/vitest.json
 exit $rc

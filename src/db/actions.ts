@@ -4,6 +4,7 @@
  * the audit row together). The only place with SQL for src/nas/actions.ts.
  */
 import type { Db } from './client.js';
+import { Conditions } from './conditions.js';
 import { decodeCursor, encodeCursor, type Page } from './crud.js';
 import { nasActionOutcomes } from './schema/index.js';
 import { TollgateError } from '../lib/errors.js';
@@ -181,16 +182,9 @@ export function actionStore(db: Db) {
 
     /** Newest first, as the other logs. */
     listActions(f: ActionFilter, limit = 50, cursor?: string): Page<NasActionRow> {
-      const where: string[] = [];
-      const params: unknown[] = [];
-      if (f.serviceId !== undefined) (where.push('service_id = ?'), params.push(f.serviceId));
-      if (f.nasId !== undefined) (where.push('nas_id = ?'), params.push(f.nasId));
-      if (f.outcome !== undefined) (where.push('outcome = ?'), params.push(f.outcome));
-      if (f.kind !== undefined) (where.push('kind = ?'), params.push(f.kind));
-      if (cursor) (where.push('id < ?'), params.push(decodeCursor(cursor)));
-      const rows = c
-        .prepare(`select ${ACTION_COLS} from nas_actions ${where.length ? `where ${where.join(' and ')}` : ''} order by id desc limit ?`)
-        .all(...params, limit + 1) as NasActionRow[];
+      const where = new Conditions().when(f.serviceId, 'service_id = ?').when(f.nasId, 'nas_id = ?').when(f.outcome, 'outcome = ?').when(f.kind, 'kind = ?');
+      if (cursor) where.add('id < ?', decodeCursor(cursor));
+      const rows = c.prepare(`select ${ACTION_COLS} from nas_actions ${where.sql} order by id desc limit ?`).all(...where.args, limit + 1) as NasActionRow[];
       const more = rows.length > limit;
       const items = rows.slice(0, limit);
       return { items, next: more ? encodeCursor(items[items.length - 1]!.id) : null };

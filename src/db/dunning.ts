@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Db } from './client.js';
+import { Conditions } from './conditions.js';
 import type { Actor } from './crud.js';
 
 export interface ProfileRow {
@@ -214,14 +215,10 @@ export function dunningStore(db: Db) {
       return (s.insertCharge.get(customerId, description, amount, taxRateBp, date, at) as { id: number }).id;
     },
     events(f: { customerId?: number | undefined; invoiceId?: number | undefined; kind?: string | undefined }, limit: number, beforeId: number | null): DunningEventRow[] {
-      const where: string[] = [];
-      const args: unknown[] = [];
-      if (f.customerId !== undefined) (where.push('customer_id = ?'), args.push(f.customerId));
-      if (f.invoiceId !== undefined) (where.push('invoice_id = ?'), args.push(f.invoiceId));
-      if (f.kind !== undefined) (where.push('kind = ?'), args.push(f.kind));
-      if (beforeId !== null) (where.push('id < ?'), args.push(beforeId));
-      const sql = `select ${EVENT_COLS} from dunning_events ${where.length ? `where ${where.join(' and ')}` : ''} order by id desc limit ?`;
-      return (c.prepare(sql).all(...args, limit) as Row[]).map(eventRow);
+      const where = new Conditions().when(f.customerId, 'customer_id = ?').when(f.invoiceId, 'invoice_id = ?').when(f.kind, 'kind = ?');
+      if (beforeId !== null) where.add('id < ?', beforeId);
+      const sql = `select ${EVENT_COLS} from dunning_events ${where.sql} order by id desc limit ?`;
+      return (c.prepare(sql).all(...where.args, limit) as Row[]).map(eventRow);
     },
     audit(actor: Actor, at: string, action: string, entity: string, id: string | number, before: unknown, after: unknown): void {
       s.audit.run(at, actor.id, actor.ip ?? null, action, entity, String(id), before === undefined ? null : JSON.stringify(before), after === undefined ? null : JSON.stringify(after));

@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Db } from './client.js';
+import { Conditions } from './conditions.js';
 import type { Actor } from './crud.js';
 
 export type Channel = 'email' | 'sms';
@@ -145,15 +146,12 @@ export function notifyStore(db: Db) {
       return (s.get.get(id) as OutboxRow | undefined) ?? null;
     },
     list(f: OutboxFilter, limit: number, beforeId: number | null): OutboxRow[] {
-      const where: string[] = [];
-      const args: unknown[] = [];
-      if (f.status) (where.push('status = ?'), args.push(f.status));
-      if (f.channel) (where.push('channel = ?'), args.push(f.channel));
-      if (f.customerId !== undefined) (where.push('customer_id = ?'), args.push(f.customerId));
-      if (f.template) (where.push('template = ?'), args.push(f.template));
-      if (beforeId !== null) (where.push('id < ?'), args.push(beforeId));
-      const sql = `select ${OUTBOX_COLS} from notification_outbox ${where.length ? `where ${where.join(' and ')}` : ''} order by id desc limit ?`;
-      return c.prepare(sql).all(...args, limit) as OutboxRow[];
+      // Empty strings are no filter, as absent ones are.
+      const where = new Conditions().when(f.status || undefined, 'status = ?').when(f.channel || undefined, 'channel = ?')
+        .when(f.customerId, 'customer_id = ?').when(f.template || undefined, 'template = ?');
+      if (beforeId !== null) where.add('id < ?', beforeId);
+      const sql = `select ${OUTBOX_COLS} from notification_outbox ${where.sql} order by id desc limit ?`;
+      return c.prepare(sql).all(...where.args, limit) as OutboxRow[];
     },
     /** Invoices issued on a date, by id, a page at a time (the invoice.issued notices). */
     invoicesIssuedOn(date: string, afterId: number, limit: number): { id: number; customerId: number; number: string; dueDate: string; total: number }[] {

@@ -381,8 +381,8 @@ export class AccountingWriter implements AcctWriter {
       | { id: number; serviceId: number | null; inputOctets: number; outputOctets: number; stoppedAt: string | null }
       | undefined;
     const stoppedAt = r.kind === 'stop' ? r.at : null;
-    let dIn = 0;
-    let dOut = 0;
+    let dIn: number;
+    let dOut: number;
     let serviceId: number | null;
     if (!existing) {
       // Interim or Stop without a Start (lost Start, or we were down) still records the session.

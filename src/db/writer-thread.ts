@@ -231,7 +231,10 @@ export class ThreadedAccountingWriter implements AcctWriter {
         this.inflight.delete(seq);
         this.inflightRecords -= batch.length;
         if (!err) this.stats.records += batch.length;
-        for (const b of batch) (err ? b.reject(err) : b.resolve());
+        for (const b of batch) {
+          if (err) b.reject(err);
+          else b.resolve();
+        }
       }
       // After the Accounting-Responses are released: data-cap checks never delay an answer.
       if (!err && m.usage && m.usage.length > 0) this.onUsage(m.usage);

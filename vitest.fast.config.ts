@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// `npm run test:fast`: what runs in about a minute with no daemon, no browser and no FreeRADIUS —
+// pure unit tests, billing scenarios on a moved clock, and API tests through fastify's inject().
+// The rest (UDP servers, the compiled daemon, radclient, Chromium) runs in `npm test`.
+export default defineConfig({
+  test: {
+    include: ['tests/unit/**/*.test.ts', 'tests/scenarios/**/*.test.ts', 'tests/integration/api-*.test.ts'],
+    exclude: ['tests/unit/radius/fuzz.test.ts', 'tests/integration/api-auth.test.ts', 'tests/integration/api-metrics.test.ts'],
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
