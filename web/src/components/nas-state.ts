@@ -11,7 +11,7 @@ export class TgNasState extends LitElement {
 
   private readonly status = new Task(this, {
     task: ([id]: readonly [number]) => (id ? nasStatus(id) : initialState),
-    args: () => [this.nasId] as const,
+    args: (): readonly [number] => [this.nasId],
   });
 
   override render() {

@@ -15,6 +15,9 @@ export interface Column<T> {
 /** A resource's list function, as the data modules export them. */
 export type Lister<T> = (query: Paging & Query) => Promise<Page<T>>;
 
+/** What a page of rows depends on: the list function, the filters' key, the cursors, the page size. */
+type RowsArgs<T> = readonly [Lister<T> | undefined, string, Array<string | undefined>, number];
+
 export class TgTable<T = unknown> extends LitElement {
   static override styles = [base, css`:host { display: block; }`];
   static override properties = {
@@ -38,10 +41,10 @@ export class TgTable<T = unknown> extends LitElement {
   /** The filters as last loaded: pages hand a new but equal object on every render of theirs. */
   private key = '';
 
+  // The filters take part as their key: an equal object handed again must not load the page again.
   private readonly rows = new Task(this, {
-    task: ([load, , cursors, limit]: readonly [Lister<T> | undefined, string, Array<string | undefined>, number]) =>
-      load ? load({ ...this.query, limit, cursor: cursors[cursors.length - 1] }) : initialState,
-    args: () => [this.load, this.key, this.cursors, this.limit] as const,
+    task: ([load, , cursors, limit]: RowsArgs<T>) => (load ? load({ ...this.query, limit, cursor: cursors[cursors.length - 1] }) : initialState),
+    args: (): RowsArgs<T> => [this.load, this.key, this.cursors, this.limit],
   });
 
   constructor() {

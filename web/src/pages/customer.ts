@@ -41,10 +41,12 @@ export class TgCustomer extends LitElement {
   static override styles = [base];
   static override properties = {
     customerId: { type: Number }, tab: {},
-    editing: { state: true }, paying: { state: true }, changing: { state: true }, toppingUp: { state: true }, redeeming: { state: true }, refunding: { state: true }, busy: { state: true },
+    saved: { state: true }, editing: { state: true }, paying: { state: true }, changing: { state: true }, toppingUp: { state: true }, redeeming: { state: true }, refunding: { state: true }, busy: { state: true },
   };
   declare customerId: number;
   declare tab: string;
+  /** The customer as the edit form's save answered, shown until the page loads again. */
+  declare saved: Customer | undefined;
   declare editing: boolean;
   declare paying: boolean;
   declare changing: number | undefined;
@@ -78,7 +80,8 @@ export class TgCustomer extends LitElement {
         profiles,
       };
     },
-    args: () => [this.customerId] as const,
+    args: (): readonly [number] => [this.customerId],
+    onComplete: () => (this.saved = undefined),
   });
 
   constructor() {
@@ -131,7 +134,7 @@ export class TgCustomer extends LitElement {
   }
 
   private view(d: CustomerPage) {
-    const c = d.customer;
+    const c = this.saved ?? d.customer;
     const balance = d.statement?.closingBalance;
     const invCols: Array<Column<InvoiceSummary>> = [
       { label: 'Number', render: (i) => html`<a href="/invoices/${i.id}">${i.number}</a>` },
@@ -187,7 +190,7 @@ export class TgCustomer extends LitElement {
       </div>
       ${this.editing ? html`<div class="card"><h2>Edit customer</h2><tg-form .fields=${customerFields} .values=${c} patch
         .action=${(b: Body) => updateCustomer(c.id, b)}
-        @saved=${() => { this.editing = false; toast('Saved'); void this.page.run(); }}></tg-form></div>` : nothing}
+        @saved=${(e: CustomEvent<Customer>) => { this.saved = e.detail; this.editing = false; toast('Saved'); }}></tg-form></div>` : nothing}
       ${this.paying ? html`<div class="card"><h2>Record a payment</h2><tg-form .fields=${paymentFields} .values=${{ method: 'cash', receivedAt: new Date().toISOString() }} submitLabel="Record payment"
         .action=${(b: Body) => createPayment({ ...b, customerId: c.id })}
         @saved=${(e: CustomEvent<Payment>) => { this.paying = false; toast(`Payment of ${money(e.detail.amount)} recorded`); void this.page.run(); this.renderRoot.querySelectorAll('tg-table').forEach((t) => void t.reload()); }}></tg-form></div>` : nothing}

@@ -22,7 +22,7 @@ export class TgInvoice extends LitElement {
       const notes = (await listCreditNotes({ invoiceId: id }).catch((): Page<CreditNoteSummary> => ({ items: [], next: null }))).items.filter((n) => n.invoiceId === id);
       return { invoice, notes };
     },
-    args: () => [this.invoiceId] as const,
+    args: (): readonly [number] => [this.invoiceId],
   });
 
   constructor() {

@@ -41,16 +41,16 @@ export class TgNasEdit extends LitElement {
 
   private readonly nas = new Task(this, {
     task: ([id]: readonly [number | undefined]) => (id ? getNas(id) : initialState),
-    args: () => [this.nasId] as const,
+    args: (): readonly [number | undefined] => [this.nasId],
   });
   // The SNMP state and the traffic come on their own and may fail: the page shows without them.
   private readonly status = new Task(this, {
     task: ([id]: readonly [number | undefined]) => (id ? nasStatus(id) : initialState),
-    args: () => [this.nasId] as const,
+    args: (): readonly [number | undefined] => [this.nasId],
   });
   private readonly traffic = new Task(this, {
     task: ([id]: readonly [number | undefined]) => (id ? nasTraffic(id) : initialState),
-    args: () => [this.nasId] as const,
+    args: (): readonly [number | undefined] => [this.nasId],
   });
 
   constructor() {

@@ -40,7 +40,7 @@ export class TgPlanEdit extends LitElement {
 
   private readonly plan = new Task(this, {
     task: ([id]: readonly [number | undefined]) => (id ? getPlan(id) : initialState),
-    args: () => [this.planId] as const,
+    args: (): readonly [number | undefined] => [this.planId],
   });
 
   override render() {

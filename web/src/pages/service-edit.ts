@@ -35,7 +35,7 @@ export class TgServiceEdit extends LitElement {
       const service = id ? await getService(id) : undefined;
       return { service, plans: (await listPlans({ limit: 500 })).items };
     },
-    args: () => [this.serviceId] as const,
+    args: (): readonly [number | undefined] => [this.serviceId],
   });
 
   override render() {

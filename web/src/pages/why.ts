@@ -66,7 +66,7 @@ export class TgWhy extends LitElement {
 
   private readonly page = new Task(this, {
     task: ([id]: readonly [number]) => findOut(id),
-    args: () => [this.serviceId] as const,
+    args: (): readonly [number] => [this.serviceId],
   });
 
   override render() {
