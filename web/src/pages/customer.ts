@@ -10,7 +10,7 @@ import { listInvoices, type InvoiceSummary } from '../data/invoices.js';
 import { listMessages, type Message } from '../data/notifications.js';
 import { createPayment, listPayments, type Payment } from '../data/payments.js';
 import { listPlans, type Plan } from '../data/plans.js';
-import { changePlan, listServices, serviceAction, serviceTerms, topUp, type PlanChange, type Service, type ServiceAction } from '../data/services.js';
+import { changePlan, listServices, serviceAction, serviceTerms, topUp, type PlanChange, type Service, type ServiceAction, type ServiceTerms } from '../data/services.js';
 import { listSessions, type Session } from '../data/sessions.js';
 import { listAudit, type AuditEntry } from '../data/audit.js';
 import '../components/form.js';
@@ -41,12 +41,14 @@ export class TgCustomer extends LitElement {
   static override styles = [base];
   static override properties = {
     customerId: { type: Number }, tab: {},
-    saved: { state: true }, editing: { state: true }, paying: { state: true }, changing: { state: true }, toppingUp: { state: true }, redeeming: { state: true }, refunding: { state: true }, busy: { state: true },
+    saved: { state: true }, changed: { state: true }, editing: { state: true }, paying: { state: true }, changing: { state: true }, toppingUp: { state: true }, redeeming: { state: true }, refunding: { state: true }, busy: { state: true },
   };
   declare customerId: number;
   declare tab: string;
   /** The customer as the edit form's save answered, shown until the page loads again. */
   declare saved: Customer | undefined;
+  /** Plan changes as a change-plan answer listed them (by service id), shown until the page loads again. */
+  declare changed: Map<number, PlanChange[]>;
   declare editing: boolean;
   declare paying: boolean;
   declare changing: number | undefined;
@@ -81,7 +83,10 @@ export class TgCustomer extends LitElement {
       };
     },
     args: (): readonly [number] => [this.customerId],
-    onComplete: () => (this.saved = undefined),
+    onComplete: () => {
+      this.saved = undefined;
+      this.changed = new Map();
+    },
   });
 
   constructor() {
@@ -90,6 +95,7 @@ export class TgCustomer extends LitElement {
     this.paying = false;
     this.redeeming = false;
     this.busy = '';
+    this.changed = new Map();
   }
 
   private planName(d: CustomerPage, id: number): string {
@@ -98,7 +104,7 @@ export class TgCustomer extends LitElement {
 
   /** The service's plan changes, newest first; shown when there are some, or with the change-plan form open. */
   private planChangesOf(d: CustomerPage, s: Service) {
-    const rows = planChangeRows(d.planChanges.get(s.id) ?? []);
+    const rows = planChangeRows(this.changed.get(s.id) ?? d.planChanges.get(s.id) ?? []);
     if (!rows.length) return this.changing === s.id ? html`<p class="muted" data-test="plan-changes">No plan change yet.</p>` : nothing;
     return html`<div class="table-wrap" style="margin-top:0.8rem" data-test="plan-changes"><table>
       <thead><tr><th>From</th><th>Plan</th><th>Status</th></tr></thead><tbody>
@@ -224,7 +230,7 @@ export class TgCustomer extends LitElement {
             ] as Field[]}
             .values=${{ effectiveDate: todayIso() }}
             .action=${(b: Body) => changePlan(s.id, b)}
-            @saved=${() => { this.changing = undefined; toast('Plan changed'); void this.page.run(); }}></tg-form></div>` : nothing}
+            @saved=${(e: CustomEvent<ServiceTerms>) => { this.changing = undefined; toast('Plan changed'); this.changed = new Map(this.changed).set(s.id, e.detail.planChanges); void this.page.run(); }}></tg-form></div>` : nothing}
           ${this.planChangesOf(d, s)}
           ${this.toppingUp === s.id ? html`<div style="margin-top:0.8rem"><tg-form submitLabel="Top up" .fields=${topupFields} .values=${{ count: 1, method: 'cash' }}
             .action=${(b: Body) => topUp(s.id, b)}
