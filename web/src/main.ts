@@ -1,14 +1,32 @@
-// The app shell: who is signed in, the navigation, and which screen the URL names.
+// The app shell: who is signed in, the navigation, and which page the URL names.
 import { LitElement, css, html, nothing } from 'lit';
-import { api, setCsrf, type Me } from './api.js';
+import { logout, me as whoAmI, type Me } from './data/auth.js';
+import { setCsrf } from './data/http.js';
 import { Router, setRouter, navigate, type Match } from './router.js';
 import { base, setBillingZone, setCurrency } from './ui.js';
-import './screens/login.js';
-import './screens/dashboard.js';
-import './screens/customers.js';
-import './screens/catalog.js';
-import './screens/billing.js';
-import './screens/ops.js';
+import './pages/login.js';
+import './pages/account.js';
+import './pages/dashboard.js';
+import './pages/customers.js';
+import './pages/customer-new.js';
+import './pages/customer.js';
+import './pages/service-edit.js';
+import './pages/why.js';
+import './pages/plans.js';
+import './pages/plan-edit.js';
+import './pages/nas-list.js';
+import './pages/nas-edit.js';
+import './pages/sessions.js';
+import './pages/invoices.js';
+import './pages/invoice.js';
+import './pages/payments.js';
+import './pages/dunning.js';
+import './pages/vouchers.js';
+import './pages/notifications.js';
+import './pages/billing-profiles.js';
+import './pages/admins.js';
+import './pages/settings.js';
+import './pages/audit.js';
 
 const routes = {
   dashboard: '/',
@@ -121,7 +139,7 @@ export class TgApp extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    api.get<Me>('/auth/me').then(
+    whoAmI().then(
       (me) => {
         setCsrf(me.csrfToken);
         this.me = me;
@@ -137,7 +155,7 @@ export class TgApp extends LitElement {
 
   private async logout(): Promise<void> {
     try {
-      await api.post('/auth/logout');
+      await logout();
     } catch {
       /* already gone */
     }
@@ -151,7 +169,7 @@ export class TgApp extends LitElement {
     return p === 'read' || p === 'write';
   }
 
-  private screen() {
+  private page() {
     const { name, params, query } = this.route;
     const id = params.id ?? '';
     const me = this.me!;
@@ -204,7 +222,7 @@ export class TgApp extends LitElement {
         <div class="me">Signed in as <a href="/account">${this.me!.admin?.username ?? this.me!.role}</a> (${this.me!.role})<br>
           <button @click=${this.logout}>Sign out</button></div>
       </nav>
-      <main @me=${(e: CustomEvent<Me>) => (this.me = e.detail)}>${this.screen()}</main>
+      <main @me=${(e: CustomEvent<Me>) => (this.me = e.detail)}>${this.page()}</main>
       ${toast}
     `;
   }

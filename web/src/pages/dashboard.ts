@@ -1,24 +1,18 @@
 // The front page: who is online, how logins go, money in, money overdue, the network.
 import { LitElement, html, nothing } from 'lit';
-import { api, type Dashboard } from '../api.js';
-import { authChart, base, bytes, compareBars, errorText, money, ring } from '../ui.js';
+import { Task } from '@lit/task';
+import { authChart, compareBars, ring } from '../components/charts.js';
+import { dashboard, type Dashboard } from '../data/dashboard.js';
+import { base, bytes, errorText, money } from '../ui.js';
 
 export class TgDashboard extends LitElement {
   static override styles = [base];
-  static override properties = { data: { state: true }, error: { state: true } };
-  declare data: Dashboard | undefined;
-  declare error: string;
   private timer: ReturnType<typeof setInterval> | undefined;
-
-  constructor() {
-    super();
-    this.error = '';
-  }
+  private readonly figures = new Task(this, { task: () => dashboard(), args: () => [] });
 
   override connectedCallback(): void {
     super.connectedCallback();
-    void this.load();
-    this.timer = setInterval(() => void this.load(), 30_000);
+    this.timer = setInterval(() => void this.figures.run(), 30_000);
   }
 
   override disconnectedCallback(): void {
@@ -26,19 +20,16 @@ export class TgDashboard extends LitElement {
     clearInterval(this.timer);
   }
 
-  private async load(): Promise<void> {
-    try {
-      this.data = await api.get<Dashboard>('/dashboard');
-      this.error = '';
-    } catch (err) {
-      this.error = errorText(err);
-    }
+  override render() {
+    return this.figures.render({
+      // The refresh every 30 s keeps the figures shown until the new ones arrive.
+      pending: () => (this.figures.value ? this.view(this.figures.value) : html`<h1>Dashboard</h1><p class="muted">Loading…</p>`),
+      complete: (d) => this.view(d),
+      error: (err) => html`<h1>Dashboard</h1><div class="banner error">${errorText(err)}</div>`,
+    });
   }
 
-  override render() {
-    const d = this.data;
-    if (this.error) return html`<h1>Dashboard</h1><div class="banner error">${this.error}</div>`;
-    if (!d) return html`<h1>Dashboard</h1><p class="muted">Loading…</p>`;
+  private view(d: Dashboard) {
     const accepts = d.auth.reduce((s, p) => s + p.accept, 0);
     const rejects = d.auth.reduce((s, p) => s + p.reject, 0);
     const delta = d.revenue.lastMonth ? Math.round(((d.revenue.thisMonth - d.revenue.lastMonth) / d.revenue.lastMonth) * 100) : null;

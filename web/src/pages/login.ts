@@ -1,8 +1,9 @@
 // Sign-in: password, then the TOTP challenge when the admin has it on; then whatever setup the
 // server still asks for (first-run password change, TOTP enrolment with a QR code).
 import { LitElement, html, nothing } from 'lit';
-import { api, ApiError, setCsrf, type Me } from '../api.js';
-import { base, errorText, type Field } from '../ui.js';
+import { changePassword, confirmEnrolment, login as signIn, me as whoAmI, startEnrolment, verifyTotp, type Enrolment, type Me } from '../data/auth.js';
+import { ApiError, setCsrf } from '../data/http.js';
+import { base, errorText } from '../ui.js';
 
 export class TgLogin extends LitElement {
   static override styles = [base];
@@ -10,7 +11,7 @@ export class TgLogin extends LitElement {
   declare me: Me | undefined;
   declare error: string;
   declare busy: boolean;
-  declare enrol: { uri: string; secret: string; qr: string } | undefined;
+  declare enrol: Enrolment | undefined;
   declare recovery: string[] | undefined;
   declare useRecovery: boolean;
 
@@ -49,7 +50,7 @@ export class TgLogin extends LitElement {
     const username = this.value('username').trim();
     const password = this.value('password');
     if (!username || !password) return void (this.error = 'Enter your username and password.');
-    void this.run(async () => this.done(await api.post<Me>('/auth/login', { username, password })));
+    void this.run(async () => this.done(await signIn(username, password)));
   }
 
   private verify(e: Event) {
@@ -57,10 +58,10 @@ export class TgLogin extends LitElement {
     const code = this.value('code').replace(/\s/g, '');
     if (this.useRecovery) {
       if (!code) return void (this.error = 'Enter one of your recovery codes.');
-      return void this.run(async () => this.done(await api.post<Me>('/auth/totp/verify', { recoveryCode: code })));
+      return void this.run(async () => this.done(await verifyTotp({ recoveryCode: code })));
     }
     if (!/^\d{6}$/.test(code)) return void (this.error = 'The code is the 6 digits your authenticator app shows.');
-    void this.run(async () => this.done(await api.post<Me>('/auth/totp/verify', { code })));
+    void this.run(async () => this.done(await verifyTotp({ code })));
   }
 
   private changePassword(e: Event) {
@@ -70,12 +71,12 @@ export class TgLogin extends LitElement {
     const again = this.value('again');
     if (newPassword.length < 12) return void (this.error = 'The new password needs at least 12 characters.');
     if (newPassword !== again) return void (this.error = 'The two new passwords differ.');
-    void this.run(async () => this.done(await api.post<Me>('/auth/password', { currentPassword, newPassword })));
+    void this.run(async () => this.done(await changePassword(currentPassword, newPassword)));
   }
 
   protected startEnrol() {
     void this.run(async () => {
-      this.enrol = await api.post('/auth/totp/enrol');
+      this.enrol = await startEnrolment();
     });
   }
 
@@ -84,14 +85,14 @@ export class TgLogin extends LitElement {
     const code = this.value('enrolCode').replace(/\s/g, '');
     if (!/^\d{6}$/.test(code)) return void (this.error = 'The code is the 6 digits your authenticator app shows.');
     void this.run(async () => {
-      const r = await api.post<{ recoveryCodes: string[] }>('/auth/totp/confirm', { code });
+      const r = await confirmEnrolment(code);
       this.recovery = r.recoveryCodes;
       this.enrol = undefined;
     });
   }
 
   private async finishEnrol() {
-    await this.run(async () => this.done(await api.get<Me>('/auth/me')));
+    await this.run(async () => this.done(await whoAmI()));
   }
 
   override render() {
@@ -151,24 +152,3 @@ export class TgLogin extends LitElement {
   }
 }
 customElements.define('tg-login', TgLogin);
-
-/** The account page: own password, TOTP on or off. */
-export class TgAccount extends TgLogin {
-  override render() {
-    const me = this.me;
-    return html`<h1>My account</h1>
-      ${this.error ? html`<div class="banner error" role="alert">${this.error}</div>` : nothing}
-      <div class="card"><dl class="kv"><dt>Username</dt><dd>${me?.admin?.username ?? '—'}</dd><dt>Role</dt><dd>${me?.role}</dd>
-        <dt>Second factor</dt><dd>${me?.admin?.totpEnabled ? 'TOTP on' : 'off'}</dd></dl></div>
-      ${this.recovery ? html`<div class="card"><p>Recovery codes (shown once):</p><pre data-test="recovery">${this.recovery.join('\n')}</pre></div>` : nothing}
-      ${me?.admin && !me.admin.totpEnabled && !this.recovery ? html`<div class="card"><h2>Turn on TOTP</h2>${this.enrol ? this.enrolForm() : html`<button @click=${() => this.startEnrol()}>Start enrolment</button>`}</div>` : nothing}
-      <div class="card"><h2>Change password</h2><tg-form .fields=${passwordFields} submitLabel="Change password"
-        .action=${(b: Record<string, unknown>) => api.post('/auth/password', { currentPassword: b.currentPassword, newPassword: b.newPassword })}
-        @saved=${() => (this.error = '')}></tg-form></div>`;
-  }
-}
-const passwordFields: Field[] = [
-  { name: 'currentPassword', label: 'Current password', type: 'password', required: true, autocomplete: 'current-password' },
-  { name: 'newPassword', label: 'New password', type: 'password', required: true, minLength: 12, autocomplete: 'new-password', help: 'at least 12 characters' },
-];
-customElements.define('tg-account', TgAccount);

@@ -1,0 +1,126 @@
+// A list over a list endpoint, one page at a time (cursor pagination). The page hands it the data
+// function of the resource (`load`) and the filters (`query`); new filters start again at page one.
+import { LitElement, css, html, nothing } from 'lit';
+import { Task, initialState } from '@lit/task';
+import type { Page, Paging, Query } from '../data/http.js';
+import { base, errorText } from '../ui.js';
+
+export interface Column<T> {
+  label: string;
+  render: (row: T) => unknown;
+  num?: boolean;
+  hideSmall?: boolean;
+}
+
+/** A resource's list function, as the data modules export them. */
+export type Lister<T> = (query: Paging & Query) => Promise<Page<T>>;
+
+/** What a page of rows depends on: the list function, the filters' key, the cursors, the page size. */
+type RowsArgs<T> = readonly [Lister<T> | undefined, string, Array<string | undefined>, number];
+
+export class TgTable<T = unknown> extends LitElement {
+  static override styles = [base, css`:host { display: block; }`];
+  static override properties = {
+    load: { attribute: false },
+    query: { attribute: false },
+    columns: { attribute: false },
+    rowHref: { attribute: false },
+    empty: {},
+    limit: { type: Number },
+    cursors: { state: true },
+  };
+  declare load: Lister<T> | undefined;
+  declare query: Query;
+  declare columns: Array<Column<T>>;
+  declare rowHref: ((row: T) => string) | undefined;
+  declare empty: string;
+  declare limit: number;
+  /** The cursor of each page up to the one shown (undefined: the first). */
+  declare cursors: Array<string | undefined>;
+  private loaded: Lister<T> | undefined;
+  /** The filters as last loaded: pages hand a new but equal object on every render of theirs. */
+  private key = '';
+
+  // The filters take part as their key: an equal object handed again must not load the page again.
+  private readonly rows = new Task(this, {
+    task: ([load, , cursors, limit]: RowsArgs<T>) => (load ? load({ ...this.query, limit, cursor: cursors[cursors.length - 1] }) : initialState),
+    args: (): RowsArgs<T> => [this.load, this.key, this.cursors, this.limit],
+  });
+
+  constructor() {
+    super();
+    this.query = {};
+    this.columns = [];
+    this.empty = 'Nothing here yet.';
+    this.limit = 25;
+    this.cursors = [undefined];
+  }
+
+  protected override willUpdate(): void {
+    const key = JSON.stringify(this.query);
+    if (key !== this.key || this.load !== this.loaded) {
+      this.key = key;
+      this.loaded = this.load;
+      this.cursors = [undefined];
+    }
+  }
+
+  /** Loads the current page again (after a change made elsewhere on the page). */
+  async reload(): Promise<void> {
+    await this.rows.run();
+  }
+
+  private page(dir: 1 | -1, next: string | null): void {
+    if (dir === 1 && next) this.cursors = [...this.cursors, next];
+    if (dir === -1 && this.cursors.length > 1) this.cursors = this.cursors.slice(0, -1);
+  }
+
+  override render() {
+    return this.rows.render({
+      initial: () => this.table([], null, false),
+      // Until the next page arrives the current one stays, with a loading line under it.
+      pending: () => this.table(this.rows.value?.items ?? [], this.rows.value?.next ?? null, true),
+      complete: (page) => this.table(page.items, page.next, false),
+      error: (err) => html`<div class="banner error">${errorText(err)}</div>`,
+    });
+  }
+
+  private table(rows: T[], next: string | null, loading: boolean) {
+    const first = this.cursors.length === 1;
+    return html`
+      <div class="table-wrap">
+        <table>
+          <thead><tr>${this.columns.map((c) => html`<th class="${c.num ? 'num' : ''} ${c.hideSmall ? 'hide-sm' : ''}">${c.label}</th>`)}</tr></thead>
+          <tbody>
+            ${rows.length === 0 && !loading ? html`<tr><td colspan=${this.columns.length} class="muted">${this.empty}</td></tr>` : nothing}
+            ${rows.map((r) => {
+              const href = this.rowHref?.(r);
+              return html`<tr class=${href ? 'link' : ''} @click=${href ? (e: Event) => this.open(e, href) : undefined}>
+                ${this.columns.map((c) => html`<td class="${c.num ? 'num' : ''} ${c.hideSmall ? 'hide-sm' : ''}">${c.render(r)}</td>`)}
+              </tr>`;
+            })}
+          </tbody>
+        </table>
+      </div>
+      ${first && !next ? nothing : html`<div class="pager">
+        <button class="secondary" ?disabled=${first} @click=${() => this.page(-1, next)}>‹ Previous</button>
+        <span class="muted">page ${this.cursors.length}</span>
+        <button class="secondary" ?disabled=${!next} @click=${() => this.page(1, next)}>Next ›</button>
+      </div>`}
+      ${loading ? html`<div class="muted" role="status">Loading…</div>` : nothing}
+    `;
+  }
+
+  private open(e: Event, href: string): void {
+    if (e.target instanceof Element && e.target.closest('a, button')) return;
+    history.pushState(null, '', href);
+    window.dispatchEvent(new PopStateEvent('popstate'));
+  }
+}
+customElements.define('tg-table', TgTable);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'tg-table': TgTable;
+  }
+}

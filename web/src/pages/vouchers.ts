@@ -1,0 +1,63 @@
+// Prepaid vouchers: the batches with their PDF and CSV, generating a batch, redeeming a code.
+import { LitElement, html, nothing } from 'lit';
+import { Task } from '@lit/task';
+import type { Body } from '../data/http.js';
+import { listPlans } from '../data/plans.js';
+import { batchCsvUrl, batchPdfUrl, createBatch, listBatches, type Batch } from '../data/vouchers.js';
+import '../components/form.js';
+import type { Field } from '../components/form.js';
+import '../components/redeem.js';
+import '../components/table.js';
+import type { Column } from '../components/table.js';
+import { base, day, money, toast } from '../ui.js';
+
+export class TgVouchers extends LitElement {
+  static override styles = [base];
+  static override properties = { creating: { state: true }, redeeming: { state: true } };
+  declare creating: boolean;
+  declare redeeming: boolean;
+  /** The prepaid plans (vouchers sell only those); until they are in, or if they fail, none. */
+  private readonly plans = new Task(this, {
+    task: async () => (await listPlans({ type: 'prepaid', limit: 500 })).items.filter((p) => p.type === 'prepaid'),
+    args: () => [],
+  });
+  constructor() {
+    super();
+    this.creating = false;
+    this.redeeming = false;
+  }
+  private reload(): void {
+    void this.renderRoot.querySelector('tg-table')?.reload();
+  }
+  override render() {
+    const plans = this.plans.value ?? [];
+    const cols: Array<Column<Batch>> = [
+      { label: 'Batch', render: (b) => b.name },
+      { label: 'Plan', render: (b) => plans.find((p) => p.id === b.planId)?.name ?? `#${b.planId}` },
+      { label: 'Vouchers', render: (b) => `${b.redeemed ?? 0} / ${b.count} used`, num: true },
+      { label: 'Price', render: (b) => money(b.price), num: true, hideSmall: true },
+      { label: 'Valid until', render: (b) => day(b.validUntil), hideSmall: true },
+      { label: '', render: (b) => html`<a class="button secondary" data-test="batch-pdf" href=${batchPdfUrl(b.id)} target="_blank" rel="noopener">Print (PDF)</a>
+        <a class="button secondary" data-test="batch-csv" href=${batchCsvUrl(b.id)} download="vouchers-${b.id}.csv">CSV</a>` },
+    ];
+    const fields: Field[] = [
+      { name: 'name', label: 'Batch name', required: true, maxLength: 200 },
+      { name: 'planId', label: 'Prepaid plan', type: 'select', numeric: true, required: true, options: plans.map((p) => [String(p.id), `${p.name} (${money(p.price)})`]) },
+      { name: 'count', label: 'How many', type: 'number', required: true, min: 1, max: 100000 },
+      { name: 'price', label: 'Sells for', type: 'money', min: 0, help: 'default: the plan price' },
+      { name: 'validUntil', label: 'Valid until', type: 'date', nullable: true },
+    ];
+    return html`<div class="row"><h1 class="grow">Vouchers</h1>
+        <button class="secondary" @click=${() => (this.redeeming = !this.redeeming)}>Redeem</button>
+        <button @click=${() => (this.creating = !this.creating)} ?disabled=${!plans.length}>Generate</button></div>
+      ${plans.length ? nothing : html`<p class="muted">Vouchers are sold for prepaid plans: <a href="/plans/new">create one</a> first.</p>`}
+      ${this.creating ? html`<div class="card" data-test="voucher-generate"><h2>Generate a batch</h2><tg-form .fields=${fields} submitLabel="Generate vouchers" .values=${{ count: 50 }}
+        .action=${(b: Body) => createBatch(b)}
+        @saved=${(e: CustomEvent<Batch>) => { this.creating = false; toast(`${e.detail.count} vouchers generated`); this.reload(); }}>
+        <button type="button" class="secondary" @click=${() => (this.creating = false)}>Cancel</button></tg-form>
+        <p class="muted">Large batches take a few seconds.</p></div>` : nothing}
+      ${this.redeeming ? html`<div class="card" data-test="voucher-redeem"><h2>Redeem a voucher</h2><tg-redeem @redeemed=${() => this.reload()}></tg-redeem></div>` : nothing}
+      <tg-table .load=${listBatches} .columns=${cols} empty="No batch yet."></tg-table>`;
+  }
+}
+customElements.define('tg-vouchers', TgVouchers);

@@ -1,0 +1,98 @@
+// "Why is this customer offline?": the verdict on a service from its recent history, and that
+// history (logins, sessions, network actions, invoices, payments, dunning, messages, changes).
+import { LitElement, html, nothing } from 'lit';
+import { Task } from '@lit/task';
+import { listActions } from '../data/actions.js';
+import { listAudit, type AuditEntry } from '../data/audit.js';
+import { listDunningEvents } from '../data/dunning.js';
+import type { Page } from '../data/http.js';
+import { listInvoices } from '../data/invoices.js';
+import { listMessages } from '../data/notifications.js';
+import { listPayments } from '../data/payments.js';
+import { getService, type Service } from '../data/services.js';
+import { listAuthLog, listSessions } from '../data/sessions.js';
+import { base, bytes, day, duration, errorText, money, todayIso, when } from '../ui.js';
+import { verdict, type Verdict } from '../verdict.js';
+
+interface TimelineItem { at: string; kind: string; level: 'ok' | 'warn' | 'error' | ''; text: string }
+interface WhyPage { service: Service; verdict: Verdict; items: TimelineItem[] }
+
+/** The service, the verdict on it and its history, newest first. */
+async function findOut(id: number): Promise<WhyPage> {
+  const service = await getService(id);
+  // The history is what could be read: a part that fails to load is left out, not an error.
+  const soft = <T>(p: Promise<Page<T>>) => p.then((r) => r.items).catch((): T[] => []);
+  const [auth, sessions, actions, invoices, payments, dunning, notes, audit] = await Promise.all([
+    soft(listAuthLog({ serviceId: id, limit: 100 })),
+    soft(listSessions({ serviceId: id, limit: 50 })),
+    soft(listActions({ serviceId: id, limit: 50 })),
+    soft(listInvoices({ customerId: service.customerId, limit: 24 })),
+    soft(listPayments({ customerId: service.customerId, limit: 24 })),
+    soft(listDunningEvents({ customerId: service.customerId, limit: 50 })),
+    soft(listMessages({ customerId: service.customerId, limit: 50 })),
+    soft(listAudit({ entity: 'service', entityId: String(id), limit: 50 })),
+  ]);
+  const invNo = new Map(invoices.map((i) => [i.id, i.number]));
+  const today = todayIso();
+  const v = verdict({
+    now: Date.now(),
+    service,
+    auth,
+    sessions,
+    suspensions: dunning.filter((d) => d.kind === 'suspend' || d.kind === 'resume').map((d) => ({ at: d.at, kind: d.kind as 'suspend', invoiceNumber: d.invoiceId ? invNo.get(d.invoiceId) ?? null : null })),
+    overdue: invoices.filter((i) => i.open > 0 && i.dueDate < today).map((i) => ({ number: i.number, dueDate: i.dueDate, open: i.open })),
+  });
+  const items: TimelineItem[] = [
+    ...auth.map((a) => ({ at: a.at, kind: 'login', level: a.outcome === 'accept' ? 'ok' : 'error', text: `${a.outcome === 'accept' ? 'Accepted' : 'Rejected'}${a.reason ? `: ${a.reason}` : ''}${a.callingStationId ? ` · MAC ${a.callingStationId}` : ''}` }) as TimelineItem),
+    ...sessions.flatMap((s) => [
+      { at: s.startedAt, kind: 'session', level: 'ok', text: `Session started · IP ${s.framedIpAddress ?? '—'}${s.callingStationId ? ` · MAC ${s.callingStationId}` : ''}` } as TimelineItem,
+      ...(s.stoppedAt ? [{ at: s.stoppedAt, kind: 'session', level: '', text: `Session ended${s.terminateCause ? ` (${s.terminateCause})` : ''} · ${duration(s.sessionTime)} · ${bytes(s.outputOctets)} down` } as TimelineItem] : []),
+    ]),
+    ...actions.map((a) => ({ at: a.createdAt, kind: a.kind === 'coa' ? 'CoA' : 'disconnect', level: a.outcome === 'ack' ? 'ok' : a.outcome === 'pending' ? 'warn' : 'error', text: `${a.kind === 'coa' ? 'CoA' : 'Disconnect'} ${a.outcome}${a.reason ? `: ${a.reason}` : ''} (by ${a.by})${a.error ? ` · ${a.error}` : ''}` }) as TimelineItem),
+    ...invoices.map((i) => ({ at: `${i.issueDate}T00:00:00Z`, kind: 'invoice', level: i.open > 0 && i.dueDate < today ? 'error' : '', text: `Invoice ${i.number}: ${money(i.total, i.currency)}, due ${day(i.dueDate)}${i.open ? `, ${money(i.open, i.currency)} open` : ', paid'}` }) as TimelineItem),
+    ...payments.map((p) => ({ at: p.receivedAt, kind: 'payment', level: 'ok', text: `Payment of ${money(p.amount)} (${p.method})` }) as TimelineItem),
+    ...dunning.map((d) => ({ at: d.at, kind: 'dunning', level: d.kind === 'suspend' ? 'error' : d.kind === 'resume' ? 'ok' : 'warn', text: `Dunning: ${d.kind.replace('_', ' ')}${d.invoiceId ? ` for ${invNo.get(d.invoiceId) ?? `invoice ${d.invoiceId}`}` : ''}` }) as TimelineItem),
+    ...notes.map((n) => ({ at: n.createdAt, kind: 'message', level: n.status === 'failed' ? 'error' : '', text: `${n.channel}: ${n.subject || n.template} (${n.status})` }) as TimelineItem),
+    ...audit.filter((a) => a.action !== 'create' || true).map((a) => ({ at: a.at, kind: 'change', level: '', text: `${a.action} by ${a.actor}${statusChange(a)}` }) as TimelineItem),
+  ];
+  return { service, verdict: v, items: items.sort((a, b) => Date.parse(b.at) - Date.parse(a.at)).slice(0, 200) };
+}
+
+
+export class TgWhy extends LitElement {
+  static override styles = [base];
+  static override properties = { serviceId: { type: Number } };
+  declare serviceId: number;
+
+  private readonly page = new Task(this, {
+    task: ([id]: readonly [number]) => findOut(id),
+    args: (): readonly [number] => [this.serviceId],
+  });
+
+  override render() {
+    return this.page.render({
+      // Refresh keeps the page until the new facts are in.
+      pending: () => (this.page.value ? this.view(this.page.value) : html`<h1>Why offline?</h1><p class="muted">Looking…</p>`),
+      complete: (p) => this.view(p),
+      error: (err) => html`<div class="banner error">${errorText(err)}</div>`,
+    });
+  }
+
+  private view({ service: s, verdict: v, items }: WhyPage) {
+    return html`<h1>Why is ${s.username} offline?</h1>
+      <p><a href="/customers/${s.customerId}">‹ customer</a> · <button class="secondary" @click=${() => this.page.run()}>Refresh</button></p>
+      <div class="banner ${v.level === 'ok' ? 'ok' : v.level === 'warn' ? 'warn' : 'error'}" data-test="verdict"><b>${v.headline}</b>
+        ${v.details.map((d) => html`<div>${d}</div>`)}</div>
+      <div class="card table-wrap"><table><thead><tr><th>When</th><th>What</th><th>Detail</th></tr></thead><tbody>
+        ${items.length === 0 ? html`<tr><td colspan="3" class="muted">Nothing recorded for this service yet.</td></tr>` : nothing}
+        ${items.map((i) => html`<tr><td>${when(i.at)}</td><td><span class="badge ${i.level === 'ok' ? 'accept' : i.level === 'error' ? 'reject' : i.level === 'warn' ? 'pending' : ''}">${i.kind}</span></td><td style="white-space:normal">${i.text}</td></tr>`)}
+      </tbody></table></div>`;
+  }
+}
+customElements.define('tg-why', TgWhy);
+
+function statusChange(a: AuditEntry): string {
+  const b = a.before as { status?: string } | null;
+  const c = a.after as { status?: string } | null;
+  return b?.status && c?.status && b.status !== c.status ? `: ${b.status} → ${c.status}` : '';
+}
