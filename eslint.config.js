@@ -75,6 +75,10 @@ export default tseslint.config(
   {
     files: ['web/**/*.ts'],
     languageOptions: { globals: globals.browser },
+    rules: {
+      // The UI shares the API's types (its typebox schemas), never server code: type-only imports.
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['**/src/**'], allowTypeImports: true, message: 'the web imports only types from src/ (the API schemas)' }] }],
+    },
   },
   {
     files: ['**/*.mjs', '**/*.js'],

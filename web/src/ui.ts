@@ -89,7 +89,10 @@ export function bytes(n: number | null | undefined): string {
   const u = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
   let i = 0;
   let v = n;
-  while (v >= 1000 && i < u.length - 1) (v /= 1000), i++;
+  while (v >= 1000 && i < u.length - 1) {
+    v /= 1000;
+    i++;
+  }
   return `${v.toFixed(v >= 100 || i === 0 ? 0 : 1)} ${u[i]}`;
 }
 export function duration(seconds: number): string {
