@@ -11,7 +11,7 @@ import { formatMoney, minor, taxLine } from '../lib/money.js';
 import { invoiceStore, paymentStore } from '../db/billing.js';
 import type { Db } from '../db/client.js';
 import type { Actor } from '../db/crud.js';
-import { prepaidStore, type TopupRow } from '../db/prepaid.js';
+import { topupStore, type TopupRow } from '../db/prepaid.js';
 import type { ServiceControl } from '../nas/control.js';
 import type { Notifier } from '../notify/types.js';
 import { formatDocumentNumber } from '../domain/billing/numbering.js';
@@ -72,7 +72,7 @@ function planNoticeDays(value: string): number[] {
 }
 
 export function prepaidService(opts: PrepaidOptions) {
-  const store = prepaidStore(opts.db);
+  const store = topupStore(opts.db);
   const invoices = invoiceStore(opts.db);
   const payments = paymentStore(opts.db);
   const series = opts.receiptPrefix ?? 'RC';

@@ -3,14 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { billingStore, contractStore, invoiceStore, paymentStore, promotionStore } from '../../../src/db/billing.js';
 import { openDatabase } from '../../../src/db/client.js';
 import { migrate } from '../../../src/db/migrate.js';
+import { capStore, prepaidStore, topupStore, voucherStore } from '../../../src/db/prepaid.js';
 import { tempDir } from '../../helpers/daemon.js';
 
-// billingStore spreads its four stores into one object: a method name in two stores would leave one
-// of them silently unreachable. And services write through several stores in one transaction, which
-// only holds while every store opens it on the same connection.
+// billingStore and prepaidStore spread their stores into one object: a method name in two stores would
+// leave one of them silently unreachable. And services write through several stores in one
+// transaction, which only holds while every store opens it on the same connection.
 
 async function database() {
-  const db = openDatabase({ path: join(tempDir(), 'billing-stores.db') });
+  const db = openDatabase({ path: join(tempDir(), 'composed-stores.db') });
   await migrate(db.$client);
   return db;
 }
@@ -47,5 +48,18 @@ describe('the billing stores', () => {
       throw new Error('abort');
     })).toThrow('abort');
     expect(count()).toEqual(before);
+  });
+});
+
+describe('the prepaid stores', () => {
+  it('share no method but the base and the notices, and prepaidStore offers every one of them', async () => {
+    const db = await database();
+    const base = ['audit', 'transaction'];
+    const notices = ['markNotice', 'noticeKeys', 'unmarkNotice'];
+    const parts = [topupStore(db), voucherStore(db), capStore(db)];
+    const all = parts.flatMap((p) => Object.keys(p).filter((k) => !base.includes(k) && !notices.includes(k)));
+    expect(new Set(all).size).toBe(all.length);
+    for (const p of parts) expect(Object.keys(p)).toEqual(expect.arrayContaining(base));
+    expect(Object.keys(prepaidStore(db)).sort()).toEqual([...base, ...notices, ...all].sort());
   });
 });
