@@ -38,7 +38,7 @@ export function billingBase(db: Db) {
     /**
      * Runs `fn` in one IMMEDIATE transaction (the write lock is taken up front, so no upgrade deadlock).
      * Every store runs it on the same connection, so a change that writes through several stores is
-     * one transaction whichever store opens it, and a nested call joins the open one.
+     * one transaction whichever store opens it; a call inside an open one is a savepoint of it.
      */
     transaction<T>(fn: () => T): T {
       return c.transaction(fn).immediate();

@@ -9,7 +9,7 @@ export function prepaidBase(db: Db) {
   const c = db.$client;
   const audit = c.prepare(`insert into audit_log (at, actor, actor_ip, action, entity, entity_id, before, after) values (?, ?, ?, ?, ?, ?, ?, ?)`);
   return {
-    /** One IMMEDIATE transaction on the shared connection: a call inside another store's joins it. */
+    /** One IMMEDIATE transaction on the shared connection: a call inside another store's is a savepoint of it. */
     transaction<T>(fn: () => T): T {
       return c.transaction(fn).immediate();
     },
