@@ -14,7 +14,7 @@ import type { Clock } from '../lib/clock.js';
 import { TollgateError } from '../lib/errors.js';
 import type { Db } from '../db/client.js';
 import type { Actor } from '../db/crud.js';
-import { capReadQueries, prepaidStore, type CapServiceRow } from '../db/prepaid.js';
+import { capReadQueries, capStore, type CapServiceRow } from '../db/prepaid.js';
 import type { UsageDelta } from '../db/radius.js';
 import type { ServiceControl } from '../nas/control.js';
 import type { Notifier } from '../notify/types.js';
@@ -80,7 +80,7 @@ function tierName(t: TierState): string {
 export type CapsService = ReturnType<typeof capsService>;
 
 export function capsService(opts: CapsOptions) {
-  const store = prepaidStore(opts.db);
+  const store = capStore(opts.db);
   const now = () => opts.clock.now();
   const today = (): CalDate => dateInZone(now(), opts.timezone);
   const counters = new Map<number, Counter | null>();

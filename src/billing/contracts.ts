@@ -8,7 +8,7 @@ import { addDays, dateInZone, parseDate, type CalDate } from '../lib/calendar.js
 import type { Clock } from '../lib/clock.js';
 import { TollgateError } from '../lib/errors.js';
 import { minor } from '../lib/money.js';
-import type { BillingStore, ServiceTerms } from '../db/billing.js';
+import type { ContractStore, InvoiceStore, ServiceTerms } from '../db/billing.js';
 import type { Actor } from '../db/crud.js';
 import type { Discount } from '../domain/billing/invoicing.js';
 import { buildSchedule, periodContaining, type BillingDay } from '../domain/billing/periods.js';
@@ -37,7 +37,7 @@ function billingDayOf(v: BillingDay | string): BillingDay {
 
 export type ContractService = ReturnType<typeof contractService>;
 
-export function contractService(store: BillingStore, clock: Clock, timezone: string) {
+export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCredited'>, clock: Clock, timezone: string) {
   const at = () => clock.now().toISOString();
 
   function service(id: number) {

@@ -11,7 +11,7 @@
  * change does. Idempotent: a change is applied once, so running a date again changes and sends nothing,
  * and a later hand edit of the plan (PATCH planId) is not undone by the next day's run.
  */
-import type { BillingStore } from '../db/billing.js';
+import type { ContractStore } from '../db/billing.js';
 import type { Actor } from '../db/crud.js';
 import type { CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
@@ -21,7 +21,7 @@ import type { ServiceControl } from '../nas/control.js';
 export const PLAN_SWITCH_ACTOR: Actor = { id: 'system:plan-changes' };
 
 export interface PlanSwitchOptions {
-  store: BillingStore;
+  store: ContractStore;
   clock: Clock;
   /** Live sessions get the new rate; absent, only the database changes (the next login gets it). */
   control?: ServiceControl | undefined;

@@ -8,10 +8,10 @@ import { dateInZone, partsOf } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import { TollgateError } from '../lib/errors.js';
 import { formatMoney, minor, taxLine } from '../lib/money.js';
-import { billingStore } from '../db/billing.js';
+import { invoiceStore, paymentStore } from '../db/billing.js';
 import type { Db } from '../db/client.js';
 import type { Actor } from '../db/crud.js';
-import { prepaidStore, type TopupRow } from '../db/prepaid.js';
+import { topupStore, type TopupRow } from '../db/prepaid.js';
 import type { ServiceControl } from '../nas/control.js';
 import type { Notifier } from '../notify/types.js';
 import { formatDocumentNumber } from '../domain/billing/numbering.js';
@@ -72,8 +72,9 @@ function planNoticeDays(value: string): number[] {
 }
 
 export function prepaidService(opts: PrepaidOptions) {
-  const store = prepaidStore(opts.db);
-  const billing = billingStore(opts.db);
+  const store = topupStore(opts.db);
+  const invoices = invoiceStore(opts.db);
+  const payments = paymentStore(opts.db);
   const series = opts.receiptPrefix ?? 'RC';
   const now = () => opts.clock.now();
 
@@ -90,14 +91,14 @@ export function prepaidService(opts: PrepaidOptions) {
       periodStart, periodEnd, billDate: today, amount, taxRateBp: svc.taxRateBp, taxInclusive: svc.taxInclusive === 1, ...t,
     };
     const year = partsOf(today).year;
-    const sequence = billing.nextSequence(series, year);
+    const sequence = invoices.nextSequence(series, year);
     const number = formatDocumentNumber({ prefix: series }, year, sequence);
-    const invoiceId = billing.insertInvoice({
+    const invoiceId = invoices.insertInvoice({
       customerId: svc.customerId, currency: opts.currency, issueDate: today, dueDate: today, lines: [line],
       net: t.net, tax: t.tax, total: t.gross, taxes: [{ taxRateBp: svc.taxRateBp, ...t }],
     }, { number, series, year, sequence }, at);
-    billing.insertAllocation(invoiceId, paymentId, t.gross, today);
-    billing.settleInvoice({ invoiceId, number, issueDate: today, dueDate: today, total: t.gross, paid: t.gross, credited: 0, open: 0 });
+    payments.insertAllocation(invoiceId, paymentId, t.gross, today);
+    payments.settleInvoice({ invoiceId, number, issueDate: today, dueDate: today, total: t.gross, paid: t.gross, credited: 0, open: 0 });
     return { invoiceId, number };
   }
 
@@ -124,7 +125,7 @@ export function prepaidService(opts: PrepaidOptions) {
       let invoice: { invoiceId: number; number: string } | null = null;
       if (amount > 0) {
         const method = input.method ?? (input.source === 'voucher' ? 'voucher' : 'cash');
-        paymentId = billing.insertPayment({
+        paymentId = payments.insertPayment({
           customerId: svc.customerId, amount, method, reference: input.reference ?? null, receivedAt: at, date: dateInZone(now(), opts.timezone),
         }, at);
         invoice = receipt(svc, amount, svc.validityDays * count, from, expiresAt, paymentId, at);

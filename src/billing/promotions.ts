@@ -15,7 +15,7 @@ import { parseDate, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import { TollgateError } from '../lib/errors.js';
 import { minor } from '../lib/money.js';
-import type { BillingStore, PromotionRow } from '../db/billing.js';
+import type { ContractStore, PromotionRow, PromotionStore } from '../db/billing.js';
 import type { Actor } from '../db/crud.js';
 
 export interface PromotionInput {
@@ -39,7 +39,7 @@ export const MAX_PROMOTION_SERVICES = 10_000;
 
 export type PromotionService = ReturnType<typeof promotionService>;
 
-export function promotionService(store: BillingStore, clock: Clock) {
+export function promotionService(store: PromotionStore & Pick<ContractStore, 'planType'>, clock: Clock) {
   const at = () => clock.now().toISOString();
 
   function normalise(input: PromotionInput): Omit<PromotionRow, 'id' | 'createdAt'> {

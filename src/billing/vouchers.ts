@@ -12,7 +12,7 @@ import { formatMoney } from '../lib/money.js';
 import type { SecretBox } from '../lib/secretbox.js';
 import type { Db } from '../db/client.js';
 import type { Actor } from '../db/crud.js';
-import { prepaidStore, type VoucherBatchRow } from '../db/prepaid.js';
+import { topupStore, voucherStore, type VoucherBatchRow } from '../db/prepaid.js';
 import { formatCode, generateCodes, looksLikeVoucher, MIN_CODE_LENGTH, normalizeCode } from '../domain/billing/vouchers.js';
 import type { PrepaidService, TopupResult } from './prepaid.js';
 
@@ -62,7 +62,8 @@ export interface Redemption {
 export type VoucherService = ReturnType<typeof voucherService>;
 
 export function voucherService(opts: VoucherOptions) {
-  const store = prepaidStore(opts.db);
+  const store = voucherStore(opts.db);
+  const topups = topupStore(opts.db);
   const now = () => opts.clock.now();
   const today = () => dateInZone(now(), opts.timezone);
 
@@ -103,7 +104,7 @@ export function voucherService(opts: VoucherOptions) {
       let username: string;
       let created = false;
       if (input.serviceId !== undefined) {
-        const svc = store.topupService(input.serviceId);
+        const svc = topups.topupService(input.serviceId);
         if (!svc) throw new TollgateError('invalid_input', `service ${input.serviceId} does not exist`, 'serviceId');
         if (svc.planId !== v.planId) throw new TollgateError('conflict', `the voucher is for plan ${v.planId}, the service is on plan ${svc.planId}`, 'serviceId');
         serviceId = svc.id;

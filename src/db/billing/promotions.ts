@@ -1,0 +1,105 @@
+/**
+ * The promotion store: promotions, the services they target, and the one discount each writes per
+ * service. UNIQUE (promotion_id, service_id) on discounts is what keeps a promotion from being
+ * applied twice, so the insert here is a no-op on a service that has it already.
+ */
+import type { Db } from '../client.js';
+import { billingBase, bool, type Row } from './shared.js';
+
+export interface PromotionRow {
+  id: number;
+  key: string;
+  description: string;
+  valueType: 'percent' | 'fixed';
+  percentBp: number | null;
+  amount: number | null;
+  startDate: string;
+  periods: number | null;
+  planId: number | null;
+  serviceIds: number[] | null;
+  appliesToNew: boolean;
+  newUntil: string | null;
+  createdAt: string;
+}
+
+const PROMO_COLS = `id, key, description, value_type as valueType, percent_bp as percentBp, amount, start_date as startDate, periods, plan_id as planId,
+  service_ids as serviceIds, applies_to_new as appliesToNew, new_until as newUntil, created_at as createdAt`;
+
+function promotionRow(r: Row): PromotionRow {
+  return {
+    ...(r as unknown as PromotionRow),
+    serviceIds: r.serviceIds == null ? null : (JSON.parse(r.serviceIds as string) as number[]),
+    appliesToNew: bool(r.appliesToNew),
+  };
+}
+
+export type PromotionStore = ReturnType<typeof promotionStore>;
+
+export function promotionStore(db: Db) {
+  const c = db.$client;
+  const p = (sql: string) => c.prepare(sql);
+
+  const s = {
+    promotionByKey: p(`select ${PROMO_COLS} from promotions where key = ?`),
+    promotion: p(`select ${PROMO_COLS} from promotions where id = ?`),
+    promotions: p(`select ${PROMO_COLS} from promotions where id > ? order by id limit ?`),
+    insertPromotion: p(`insert into promotions (key, description, value_type, percent_bp, amount, start_date, periods, plan_id, service_ids, applies_to_new, new_until, created_at)
+      values (@key, @description, @valueType, @percentBp, @amount, @startDate, @periods, @planId, @serviceIds, @appliesToNew, @newUntil, @at) returning id`),
+    promotionServices: p(`select service_id as serviceId from discounts where promotion_id = ? order by service_id`),
+    // Services a promotion may target: not ended, not free.
+    servicesOfPlan: p(`select id as serviceId, customer_id as customerId, start_date as startDate from services
+      where plan_id = ? and status in ('proposal', 'active', 'suspended') order by id`),
+    serviceForPromotion: p(`select id as serviceId, customer_id as customerId, start_date as startDate, status from services where id = ?`),
+    // New contracts on a promoted plan, started within its window, that do not have it yet.
+    newForPromotions: p(`select p.id as promotionId, s.id as serviceId, s.customer_id as customerId, s.start_date as startDate
+      from promotions p join services s on coalesce((select b.start_plan_id from service_billing b where b.service_id = s.id), s.plan_id) = p.plan_id
+      where p.applies_to_new = 1 and s.status in ('proposal', 'active', 'suspended') and s.start_date >= p.start_date
+        and (p.new_until is null or s.start_date <= p.new_until)
+        and not exists (select 1 from discounts d where d.promotion_id = p.id and d.service_id = s.id)
+      order by p.id, s.id`),
+    insertPromotionDiscount: p(`insert into discounts (customer_id, description, target_kind, service_id, item_id, value_type, percent_bp, amount, start_date, periods, promotion_id, created_at)
+      values (@customerId, @description, 'service', @serviceId, null, @valueType, @percentBp, @amount, @startDate, @periods, @promotionId, @at)
+      on conflict(promotion_id, service_id) do nothing returning id`),
+  };
+
+  return {
+    ...billingBase(db),
+
+    promotionByKey(key: string): PromotionRow | null {
+      const r = s.promotionByKey.get(key) as Row | undefined;
+      return r ? promotionRow(r) : null;
+    },
+    promotion(id: number): PromotionRow | null {
+      const r = s.promotion.get(id) as Row | undefined;
+      return r ? promotionRow(r) : null;
+    },
+    listPromotions(limit: number, afterId: number | null): PromotionRow[] {
+      return (s.promotions.all(afterId ?? 0, limit) as Row[]).map(promotionRow);
+    },
+    insertPromotion(p: Omit<PromotionRow, 'id' | 'createdAt'>, at: string): number {
+      return (s.insertPromotion.get({
+        ...p, serviceIds: p.serviceIds === null ? null : JSON.stringify(p.serviceIds), appliesToNew: p.appliesToNew ? 1 : 0, at,
+      }) as { id: number }).id;
+    },
+    promotionServices(promotionId: number): number[] {
+      return (s.promotionServices.all(promotionId) as { serviceId: number }[]).map((r) => r.serviceId);
+    },
+    servicesOfPlan(planId: number): { serviceId: number; customerId: number; startDate: string }[] {
+      return s.servicesOfPlan.all(planId) as never;
+    },
+    serviceForPromotion(id: number): { serviceId: number; customerId: number; startDate: string; status: string } | null {
+      return (s.serviceForPromotion.get(id) as never) ?? null;
+    },
+    newForPromotions(): { promotionId: number; serviceId: number; customerId: number; startDate: string }[] {
+      return s.newForPromotions.all() as never;
+    },
+    /** The promotion's discount on one service; null when that service has it already. */
+    insertPromotionDiscount(p: PromotionRow, target: { serviceId: number; customerId: number; startDate: string }, at: string): number | null {
+      const r = s.insertPromotionDiscount.get({
+        customerId: target.customerId, description: p.description, serviceId: target.serviceId, valueType: p.valueType,
+        percentBp: p.percentBp, amount: p.amount, startDate: target.startDate, periods: p.periods, promotionId: p.id, at,
+      }) as { id: number } | undefined;
+      return r?.id ?? null;
+    },
+  };
+}
