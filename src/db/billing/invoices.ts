@@ -184,24 +184,20 @@ export function invoiceStore(db: Db) {
       return (s.invoiceLines.all(invoiceId) as Row[]).map(lineRow);
     },
     listInvoices(f: InvoiceFilter, limit: number, afterId: number | null): InvoiceRow[] {
-      const where: string[] = [];
-      const args: unknown[] = [];
-      if (f.customerId !== undefined) where.push('customer_id = ?'), args.push(f.customerId);
-      if (f.from !== undefined) where.push('issue_date >= ?'), args.push(f.from);
-      if (f.to !== undefined) where.push('issue_date <= ?'), args.push(f.to);
-      if (f.status === 'open') where.push('open > 0');
-      if (f.status === 'paid') where.push('open = 0');
-      if (afterId !== null) where.push('id > ?'), args.push(afterId);
-      const sql = `select ${INVOICE_COLS} from invoices ${where.length ? `where ${where.join(' and ')}` : ''} order by id limit ?`;
-      return c.prepare(sql).all(...args, limit) as InvoiceRow[];
+      const where = periodWhere('issue_date', 'customer_id', f);
+      if (f.status === 'open') where.add('open > 0');
+      if (f.status === 'paid') where.add('open = 0');
+      if (afterId !== null) where.add('id > ?', afterId);
+      const sql = `select ${INVOICE_COLS} from invoices ${where.sql} order by id limit ?`;
+      return c.prepare(sql).all(...where.args, limit) as InvoiceRow[];
     },
     /** Invoices of a period, one row per tax rate, for exports. */
     invoiceTaxRows(f: PeriodFilter) {
-      const { where, args } = periodWhere('i.issue_date', 'i.customer_id', f);
+      const where = periodWhere('i.issue_date', 'i.customer_id', f);
       return c.prepare(`select i.number, i.issue_date as issueDate, i.due_date as dueDate, i.customer_id as customerId, cu.name as customerName,
           cu.tax_id as taxId, i.currency, l.tax_rate_bp as taxRateBp, sum(l.net) as net, sum(l.tax) as tax, sum(l.gross) as gross, i.total, i.open
-        from invoices i join invoice_lines l on l.invoice_id = i.id join customers cu on cu.id = i.customer_id ${where}
-        group by i.id, l.tax_rate_bp order by i.issue_date, i.number, l.tax_rate_bp`).all(...args) as {
+        from invoices i join invoice_lines l on l.invoice_id = i.id join customers cu on cu.id = i.customer_id ${where.sql}
+        group by i.id, l.tax_rate_bp order by i.issue_date, i.number, l.tax_rate_bp`).all(...where.args) as {
         number: string; issueDate: string; dueDate: string; customerId: number; customerName: string; taxId: string | null; currency: string;
         taxRateBp: number; net: number; tax: number; gross: number; total: number; open: number;
       }[];

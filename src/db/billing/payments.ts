@@ -149,20 +149,16 @@ export function paymentStore(db: Db) {
       return (s.insertPayment.get(p.customerId, p.amount, p.method, p.reference, p.receivedAt, p.date, createdAt) as { id: number }).id;
     },
     listPayments(f: PeriodFilter, limit: number, afterId: number | null): PaymentRow[] {
-      const where: string[] = [];
-      const args: unknown[] = [];
-      if (f.customerId !== undefined) where.push('customer_id = ?'), args.push(f.customerId);
-      if (f.from !== undefined) where.push('date >= ?'), args.push(f.from);
-      if (f.to !== undefined) where.push('date <= ?'), args.push(f.to);
-      if (afterId !== null) where.push('id > ?'), args.push(afterId);
-      const sql = `select ${PAYMENT_COLS} from payments ${where.length ? `where ${where.join(' and ')}` : ''} order by id limit ?`;
-      return c.prepare(sql).all(...args, limit) as PaymentRow[];
+      const where = periodWhere('date', 'customer_id', f);
+      if (afterId !== null) where.add('id > ?', afterId);
+      const sql = `select ${PAYMENT_COLS} from payments ${where.sql} order by id limit ?`;
+      return c.prepare(sql).all(...where.args, limit) as PaymentRow[];
     },
     /** Payments of a period with the customer's name, for exports. */
     paymentRows(f: PeriodFilter) {
-      const { where, args } = periodWhere('p.date', 'p.customer_id', f);
+      const where = periodWhere('p.date', 'p.customer_id', f);
       return c.prepare(`select p.id, p.date, p.received_at as receivedAt, p.customer_id as customerId, cu.name as customerName, p.method, p.reference,
-          p.amount, p.refunded from payments p join customers cu on cu.id = p.customer_id ${where} order by p.date, p.id`).all(...args) as {
+          p.amount, p.refunded from payments p join customers cu on cu.id = p.customer_id ${where.sql} order by p.date, p.id`).all(...where.args) as {
         id: number; date: string; receivedAt: string; customerId: number; customerName: string; method: string; reference: string | null; amount: number; refunded: number;
       }[];
     },
@@ -201,23 +197,18 @@ export function paymentStore(db: Db) {
       return id;
     },
     listCreditNotes(f: PeriodFilter & { invoiceId?: number | undefined }, limit: number, afterId: number | null): CreditNoteRow[] {
-      const where: string[] = [];
-      const args: unknown[] = [];
-      if (f.customerId !== undefined) where.push('customer_id = ?'), args.push(f.customerId);
-      if (f.invoiceId !== undefined) where.push('invoice_id = ?'), args.push(f.invoiceId);
-      if (f.from !== undefined) where.push('issue_date >= ?'), args.push(f.from);
-      if (f.to !== undefined) where.push('issue_date <= ?'), args.push(f.to);
-      if (afterId !== null) where.push('id > ?'), args.push(afterId);
-      const sql = `select ${NOTE_COLS} from credit_notes ${where.length ? `where ${where.join(' and ')}` : ''} order by id limit ?`;
-      return c.prepare(sql).all(...args, limit) as CreditNoteRow[];
+      const where = periodWhere('issue_date', 'customer_id', f).when(f.invoiceId, 'invoice_id = ?');
+      if (afterId !== null) where.add('id > ?', afterId);
+      const sql = `select ${NOTE_COLS} from credit_notes ${where.sql} order by id limit ?`;
+      return c.prepare(sql).all(...where.args, limit) as CreditNoteRow[];
     },
     /** Credit notes of a period, one row per tax rate, for exports. */
     creditNoteTaxRows(f: PeriodFilter) {
-      const { where, args } = periodWhere('n.issue_date', 'n.customer_id', f);
+      const where = periodWhere('n.issue_date', 'n.customer_id', f);
       return c.prepare(`select n.number, n.issue_date as issueDate, i.number as invoiceNumber, n.customer_id as customerId, cu.name as customerName,
           cu.tax_id as taxId, n.currency, l.tax_rate_bp as taxRateBp, sum(l.net) as net, sum(l.tax) as tax, sum(l.gross) as gross, n.total, n.reason
-        from credit_notes n join credit_note_lines l on l.credit_note_id = n.id join invoices i on i.id = n.invoice_id join customers cu on cu.id = n.customer_id ${where}
-        group by n.id, l.tax_rate_bp order by n.issue_date, n.number, l.tax_rate_bp`).all(...args) as {
+        from credit_notes n join credit_note_lines l on l.credit_note_id = n.id join invoices i on i.id = n.invoice_id join customers cu on cu.id = n.customer_id ${where.sql}
+        group by n.id, l.tax_rate_bp order by n.issue_date, n.number, l.tax_rate_bp`).all(...where.args) as {
         number: string; issueDate: string; invoiceNumber: string; customerId: number; customerName: string; taxId: string | null; currency: string;
         taxRateBp: number; net: number; tax: number; gross: number; total: number; reason: string | null;
       }[];

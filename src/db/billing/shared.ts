@@ -4,6 +4,7 @@
  */
 import type { Db } from '../client.js';
 import type { Actor } from '../crud.js';
+import { Conditions } from '../conditions.js';
 
 export type Row = Record<string, unknown>;
 
@@ -19,13 +20,9 @@ export interface PeriodFilter {
   to?: string | undefined;
 }
 
-export function periodWhere(dateCol: string, customerCol: string, f: PeriodFilter) {
-  const parts: string[] = [];
-  const args: unknown[] = [];
-  if (f.customerId !== undefined) parts.push(`${customerCol} = ?`), args.push(f.customerId);
-  if (f.from !== undefined) parts.push(`${dateCol} >= ?`), args.push(f.from);
-  if (f.to !== undefined) parts.push(`${dateCol} <= ?`), args.push(f.to);
-  return { where: parts.length ? `where ${parts.join(' and ')}` : '', args };
+/** A customer and a date range, the filters every billing list and export takes. */
+export function periodWhere(dateCol: string, customerCol: string, f: PeriodFilter): Conditions {
+  return new Conditions().when(f.customerId, `${customerCol} = ?`).when(f.from, `${dateCol} >= ?`).when(f.to, `${dateCol} <= ?`);
 }
 
 export type BillingBase = ReturnType<typeof billingBase>;

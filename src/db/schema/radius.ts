@@ -125,7 +125,7 @@ export const authLog = sqliteTable(
   // auth_log_by_service / auth_log_by_username, filled in sorted batches. Time follows id (rows are
   // appended as requests are answered), so a time range is found by a binary search over id
   // (src/db/dashboard.ts) rather than an `at` index, which cost a fifth of each insert (migration 0006).
-  (t) => [check('auth_log_outcome_ck', sql`outcome in ('accept', 'reject')`)],
+  () => [check('auth_log_outcome_ck', sql`outcome in ('accept', 'reject')`)],
 );
 
 /**
@@ -154,5 +154,5 @@ export const authLogByUsername = sqliteTable(
 export const authLogIndexState = sqliteTable(
   'auth_log_index_state',
   { id: integer('id').primaryKey(), upto: integer('upto').notNull().default(0) },
-  (t) => [check('auth_log_index_state_one_ck', sql`id = 1`)],
+  () => [check('auth_log_index_state_one_ck', sql`id = 1`)],
 );
