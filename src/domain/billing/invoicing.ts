@@ -61,6 +61,7 @@ import {
   parseDate,
   type CalDate,
 } from '../../lib/calendar.js';
+import type { ErrorCode } from '../../lib/error-codes.js';
 import { TollgateError } from '../../lib/errors.js';
 import { allocate, minor, neg, percentOf, sum, taxLine, type Minor } from '../../lib/money.js';
 import { buildSchedule, periods as gridPeriods, periodsStartingThrough, type BillingDay, type BillingPeriod, type Schedule } from './periods.js';
@@ -309,7 +310,7 @@ export const billingKeys = {
 
 // ---- validation helpers ---------------------------------------------------------------------------
 
-function fail(code: string, field: string, message: string): never {
+function fail(code: ErrorCode, field: string, message: string): never {
   throw new TollgateError(code, message, field);
 }
 
