@@ -79,6 +79,7 @@ const catalogue = {
   invalid_auto_renew: { status: 422, title: 'Invalid auto-renewal', field: 'autoRenew' },
   invalid_series_prefix: { status: 422, title: 'Invalid document series prefix', field: 'prefix' },
   invalid_series_digits: { status: 422, title: 'Invalid document series digits', field: 'digits' },
+  invalid_days_until_due: { status: 422, title: 'Invalid payment terms', field: 'daysUntilDue' },
   invalid_last_sequence: { status: 422, title: 'Invalid last sequence', field: 'lastSequenceInYear' },
   billing_run_aborted: { status: 503, title: 'Billing run stopped' },
 

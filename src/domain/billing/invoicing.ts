@@ -280,7 +280,7 @@ export interface DraftInvoice {
 export interface BillingProblem {
   readonly customerId: EntityId;
   readonly serviceId: EntityId | null;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly field?: string;
   readonly message: string;
 }
@@ -736,10 +736,8 @@ export function generateInvoices(input: BillingRunInput): BillingRunOutput {
   const problems: BillingProblem[] = [];
   for (const customer of input.customers) {
     if (!Number.isInteger(customer.daysUntilDue) || customer.daysUntilDue < 0) {
-      problems.push({
-        customerId: customer.customerId, serviceId: null, code: 'invalid_days_until_due', field: 'daysUntilDue',
-        message: 'daysUntilDue must be a non-negative integer',
-      });
+      const err = new TollgateError('invalid_days_until_due', 'daysUntilDue must be a non-negative integer', 'daysUntilDue');
+      problems.push(problemOf(customer.customerId, null, err));
       continue;
     }
     const candidates: DraftLine[] = [];
