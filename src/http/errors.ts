@@ -4,6 +4,11 @@ import { TollgateError } from '../lib/errors.js';
 
 export type { ErrorCode } from '../lib/error-codes.js';
 
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
 /**
  * Answers are RFC 9457 problem+json, their status and title taken from the one catalogue
  * (src/lib/error-codes.ts); `errors` lists the fields at fault so a form can show each message beside
@@ -16,11 +21,6 @@ export interface Problem {
   detail: string;
   code: ErrorCode;
   errors?: FieldError[];
-}
-
-export interface FieldError {
-  field: string;
-  message: string;
 }
 
 export function problem(code: ErrorCode, detail: string, errors?: FieldError[]): Problem {
