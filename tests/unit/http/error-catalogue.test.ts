@@ -12,7 +12,7 @@ import { ConfigError, TollgateError } from '../../../src/lib/errors.js';
 import { ROOT } from '../../helpers/daemon.js';
 
 const SRC = join(ROOT, 'src');
-const catalogued = Object.keys(errorCodes) as ErrorCode[];
+const catalogued: ErrorCode[] = Object.keys(errorCodes).filter(isErrorCode);
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -142,7 +142,7 @@ describe('the error catalogue', () => {
 
   it('answers 500 only for the unanticipated error', () => {
     expect(catalogued.filter((c) => errorCodes[c].status === 500)).toEqual(['internal']);
-    for (const c of catalogued) expect([c, errorCodes[c].status >= 400 && errorCodes[c].status < 600]).toEqual([c, true]);
+    expect(catalogued.filter((c) => errorCodes[c].status < 400 || errorCodes[c].status > 599), 'not an error status').toEqual([]);
   });
 
   it('is the list the README gives, with the same statuses', () => {
@@ -183,7 +183,7 @@ describe('the error handler', () => {
     const expected = [];
     for (const code of catalogued) {
       const res = await f.inject({ method: 'GET', url: `/throw/${code}` });
-      answers.push({ status: res.statusCode, type: res.headers['content-type'], body: res.json() as unknown });
+      answers.push({ status: res.statusCode, type: res.headers['content-type'], body: res.json<unknown>() });
       const spec = errorCodes[code];
       expected.push({
         status: spec.status,
