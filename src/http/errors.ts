@@ -1,31 +1,19 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { errorCodes, type ErrorCode } from '../lib/error-codes.js';
 import { TollgateError } from '../lib/errors.js';
 
-/**
- * The one catalog from error codes to HTTP. Responses are RFC 9457 problem+json; `errors` lists the
- * fields at fault so a form can show each message beside its field.
- */
-export const errorCatalog = {
-  invalid_input: { status: 422, title: 'Invalid input' },
-  bad_request: { status: 400, title: 'Bad request' },
-  unauthorized: { status: 401, title: 'Authentication required' },
-  forbidden: { status: 403, title: 'Forbidden' },
-  not_found: { status: 404, title: 'Not found' },
-  conflict: { status: 409, title: 'Conflict' },
-  in_use: { status: 409, title: 'Still in use' },
-  payload_too_large: { status: 413, title: 'Payload too large' },
-  unsupported_media_type: { status: 415, title: 'Unsupported media type' },
-  rate_limited: { status: 429, title: 'Too many requests' },
-  internal: { status: 500, title: 'Internal error' },
-} as const;
-
-export type ErrorCode = keyof typeof errorCatalog;
+export type { ErrorCode } from '../lib/error-codes.js';
 
 export interface FieldError {
   field: string;
   message: string;
 }
 
+/**
+ * Answers are RFC 9457 problem+json, their status and title taken from the one catalogue
+ * (src/lib/error-codes.ts); `errors` lists the fields at fault so a form can show each message beside
+ * its field.
+ */
 export interface Problem {
   type: string;
   title: string;
@@ -36,8 +24,15 @@ export interface Problem {
 }
 
 export function problem(code: ErrorCode, detail: string, errors?: FieldError[]): Problem {
-  const { status, title } = errorCatalog[code];
+  const { status, title } = errorCodes[code];
   return { type: `https://tollgate.dev/problems/${code.replace(/_/g, '-')}`, title, status, detail, code, ...(errors ? { errors } : {}) };
+}
+
+/** A thrown TollgateError keeps the field it names; otherwise the catalogue's field for its code, if any. */
+export function problemOf(error: TollgateError): Problem {
+  const field = error.field ?? errorCodes[error.code].field;
+  if (!field) return problem(error.code, error.message);
+  return problem(error.code, `${field}: ${error.message}`, [{ field, message: error.message }]);
 }
 
 export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
@@ -70,11 +65,11 @@ function fieldErrors(errors: AjvError[], part: string): FieldError[] {
 const partName: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'headers' };
 
 export function errorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (err instanceof TollgateError && err.code in errorCatalog) {
-    const error = err;
-    const code = error.code as ErrorCode;
-    const errors = error.field ? [{ field: error.field, message: error.message }] : undefined;
-    return sendProblem(reply, problem(code, error.field ? `${error.field}: ${error.message}` : error.message, errors));
+  if (err instanceof TollgateError) {
+    const p = problemOf(err);
+    // Not a bug of ours, but a failure on our side the operator should see (a router down, a stop).
+    if (p.status >= 500) request.log.warn({ err }, 'request failed');
+    return sendProblem(reply, p);
   }
   const error = err as FastifyError;
   if (error.validation) {

@@ -1,10 +1,13 @@
+import type { ErrorCode } from './error-codes.js';
+
 /**
- * Domain errors are values with a stable code. The HTTP layer maps codes to statuses in one catalog
- * (src/http/errors.ts); the CLI maps them to exit codes. Library code never logs.
+ * Domain errors are values with a stable code. The code is one of the catalogue's
+ * (src/lib/error-codes.ts), so the HTTP layer answers each with its own status and the CLI maps them
+ * to exit codes. Library code never logs.
  */
 export class TollgateError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     /** The input field at fault, as the API names it (e.g. `ipAddress`). */
     readonly field?: string,

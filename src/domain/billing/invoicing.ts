@@ -61,6 +61,7 @@ import {
   parseDate,
   type CalDate,
 } from '../../lib/calendar.js';
+import type { ErrorCode } from '../../lib/error-codes.js';
 import { TollgateError } from '../../lib/errors.js';
 import { allocate, minor, neg, percentOf, sum, taxLine, type Minor } from '../../lib/money.js';
 import { buildSchedule, periods as gridPeriods, periodsStartingThrough, type BillingDay, type BillingPeriod, type Schedule } from './periods.js';
@@ -279,7 +280,7 @@ export interface DraftInvoice {
 export interface BillingProblem {
   readonly customerId: EntityId;
   readonly serviceId: EntityId | null;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly field?: string;
   readonly message: string;
 }
@@ -309,7 +310,7 @@ export const billingKeys = {
 
 // ---- validation helpers ---------------------------------------------------------------------------
 
-function fail(code: string, field: string, message: string): never {
+function fail(code: ErrorCode, field: string, message: string): never {
   throw new TollgateError(code, message, field);
 }
 
@@ -735,10 +736,8 @@ export function generateInvoices(input: BillingRunInput): BillingRunOutput {
   const problems: BillingProblem[] = [];
   for (const customer of input.customers) {
     if (!Number.isInteger(customer.daysUntilDue) || customer.daysUntilDue < 0) {
-      problems.push({
-        customerId: customer.customerId, serviceId: null, code: 'invalid_days_until_due', field: 'daysUntilDue',
-        message: 'daysUntilDue must be a non-negative integer',
-      });
+      const err = new TollgateError('invalid_days_until_due', 'daysUntilDue must be a non-negative integer', 'daysUntilDue');
+      problems.push(problemOf(customer.customerId, null, err));
       continue;
     }
     const candidates: DraftLine[] = [];

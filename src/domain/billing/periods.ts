@@ -22,6 +22,7 @@ import {
   partsOf,
   type CalDate,
 } from '../../lib/calendar.js';
+import type { ErrorCode } from '../../lib/error-codes.js';
 import { TollgateError } from '../../lib/errors.js';
 
 export const PERIOD_MONTHS = [1, 2, 3, 6, 12] as const;
@@ -73,7 +74,7 @@ export interface BillingPeriod {
   readonly lastPartial: boolean;
 }
 
-function invalid(code: string, field: string, message: string): TollgateError {
+function invalid(code: ErrorCode, field: string, message: string): TollgateError {
   return new TollgateError(code, message, field);
 }
 

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { contractService } from '../../billing/contracts.js';
 import { promotionService, type PromotionInput } from '../../billing/promotions.js';
 import { invoiceStatus, type BillingService } from '../../billing/service.js';
@@ -9,7 +9,6 @@ import type { Db } from '../../db/client.js';
 import { decodeCursor, encodeCursor } from '../../db/crud.js';
 import type { Clock } from '../../lib/clock.js';
 import { TollgateError } from '../../lib/errors.js';
-import { errorCatalog, errorHandler } from '../errors.js';
 import * as B from '../billing-schemas.js';
 import { fileResponse, IdParams, pageOf, ProblemSchema } from '../schemas.js';
 import { actorOf } from './crud.js';
@@ -30,33 +29,6 @@ export interface BillingRoutesOptions {
   runDaily?: (date: string) => Promise<Awaited<ReturnType<BillingService['runAsync']>>>;
 }
 
-/**
- * Domain refusals (a refund above the credit held, a credit note above its line…) carry their own
- * codes; this maps them onto the HTTP catalog, keeping the domain code in the detail.
- */
-const domainStatus: Record<string, keyof typeof errorCatalog> = {
-  refund_exceeds_credit: 'conflict',
-  refund_exceeds_settled: 'conflict',
-  refund_reopens_with_credit: 'conflict',
-  credit_note_exceeds_invoice: 'conflict',
-  credit_note_line_exhausted: 'conflict',
-  duplicate_invoice: 'conflict',
-};
-
-function mapDomainError(err: unknown): unknown {
-  if (err instanceof TollgateError && !(err.code in errorCatalog)) {
-    return new TollgateError(domainStatus[err.code] ?? 'invalid_input', `${err.message} (${err.code})`, err.field ?? inferField(err.code));
-  }
-  return err;
-}
-
-function inferField(code: string): string | undefined {
-  if (code.startsWith('credit_note')) return 'lines';
-  if (code === 'refund_exceeds_credit' || code === 'invalid_amount' || code === 'amount_overflow') return 'amount';
-  if (code.includes('date')) return 'date';
-  return undefined;
-}
-
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
 const LIMIT_MAX = 500;
 
@@ -70,7 +42,6 @@ const summary = (r: InvoiceRow) => ({ ...r, status: invoiceStatus(r) });
 
 /** The billing API: invoices, payments, refunds, credit notes, statements, contract facts and the run. */
 export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOptions): Promise<void> {
-  app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => errorHandler(mapDomainError(err), req, reply));
   const store = billingStore(opts.db);
   const billing = opts.billing;
   const contracts = contractService(store, opts.clock, opts.timezone);
