@@ -1,7 +1,8 @@
 /**
  * Building packets. The caller lists attributes (typed, from a definition, or raw); the encoder
  * applies tags, encryption, VSA wrapping and splitting, then the authenticators in the order each
- * packet code needs (see crypto.ts).
+ * packet code needs (see crypto.ts). A value that does not fit its field is an error naming the
+ * attribute; an empty value leaves its attribute out (see `mayBeEmpty`).
  */
 import { Buffer } from 'node:buffer';
 import type { Dictionary } from '../dict/dictionary.js';
@@ -142,11 +143,12 @@ function isOctet(n: number): boolean {
 }
 
 /**
- * RFC 2865 section 5 gives every data type at least one octet and RFC 8044 sections 3.4-3.5 say to
- * omit an attribute rather than send it empty; only EAP-Message may be empty (EAP-Start, RFC 3579
- * section 2.1). An empty value is refused rather than silently left out: the caller asked for the
- * attribute, and only the caller knows whether leaving it out is right (an empty Class echoed to the
- * NAS would come back in every Accounting-Request as an attribute the NAS dropped).
+ * RFC 2865 section 5 gives every data type at least one octet, and RFC 8044 sections 3.4-3.5 say
+ * what to do with an empty text or string: "omit the entire attribute instead". So an attribute
+ * whose value is empty is left out, as FreeRADIUS does, rather than refused: an empty value is
+ * routinely "nothing to say" (a blank Reply-Message or rate limit in a plan), and an error would
+ * cost the whole reply, that is the subscriber's login. Only EAP-Message may be empty: it is
+ * EAP-Start (RFC 3579 section 2.1).
  */
 function mayBeEmpty(vendorId: number, code: number): boolean {
   return vendorId === 0 && code === ATTR_EAP_MESSAGE;
@@ -162,7 +164,7 @@ function wireAttributes(a: AttributeInput, ctx: Parameters<typeof valueBytes>[1]
     }
     const max = a.vendorId === 0 ? MAX_VALUE : MAX_VSA_VALUE;
     if (a.value.length > max) throw new RadiusEncodeError(`${rawName(a)} is too long`, rawName(a));
-    if (a.value.length === 0 && !mayBeEmpty(a.vendorId, a.type)) throw new RadiusEncodeError(`${rawName(a)}: empty value (omit the attribute instead)`, rawName(a));
+    if (a.value.length === 0 && !mayBeEmpty(a.vendorId, a.type)) return [];
     if (a.type === ATTR_MESSAGE_AUTHENTICATOR && a.vendorId === 0) {
       throw new RadiusEncodeError('use the messageAuthenticator option instead of a Message-Authenticator attribute');
     }
@@ -179,7 +181,7 @@ function wireAttributes(a: AttributeInput, ctx: Parameters<typeof valueBytes>[1]
     throw new RadiusEncodeError('give vendor attributes by their own definitions, not as Vendor-Specific', def.name);
   }
   const bytes = valueBytes(a, ctx);
-  if (bytes.length === 0 && !mayBeEmpty(def.vendorId, def.code)) throw new RadiusEncodeError(`${def.name}: empty value (omit the attribute instead)`, def.name);
+  if (bytes.length === 0 && !mayBeEmpty(def.vendorId, def.code)) return [];
   const max = def.vendorId === 0 ? MAX_VALUE : MAX_VSA_VALUE;
   if (bytes.length <= max) return [wire(def, bytes)];
   if (!def.concat) throw new RadiusEncodeError(`${def.name}: value of ${bytes.length} bytes exceeds ${max}`, def.name);

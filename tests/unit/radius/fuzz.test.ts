@@ -197,7 +197,7 @@ interface Gen {
   value: fc.Arbitrary<{ input: TypedAttribute; expected: unknown }>;
 }
 
-// No RADIUS attribute is empty (RFC 8044 3.4-3.5): the encoder refuses one, so none is generated.
+// No RADIUS attribute is empty (RFC 8044 3.4-3.5): the encoder leaves one out, so none is generated.
 const utf8Max = (max: number, maxLength = 40) =>
   fc.string({ unit: 'grapheme', minLength: 1, maxLength }).filter((s) => Buffer.byteLength(s, 'utf8') <= max);
 const u32 = fc.integer({ min: 0, max: 0xffffffff });

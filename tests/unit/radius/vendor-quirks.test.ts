@@ -3,7 +3,7 @@
  * packet whose attributes must come out as listed, with the counts of attributes left out as empty
  * and of Vendor-Specific attributes kept whole, and, where nothing was left out, the decoded
  * attributes must encode to the same octets; each encode case is a list of attributes and the
- * octets written, or the attribute an error names.
+ * octets written (none for an empty value), or the attribute an error names.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
