@@ -91,7 +91,7 @@ function checkDecode(bytes: Uint8Array): void {
   try {
     r = decodePacket(buf);
   } catch (e) {
-    throw new Error(`decodePacket threw on ${buf.toString('hex')}: ${(e as Error).message}`);
+    throw new Error(`decodePacket threw on ${buf.toString('hex')}: ${(e as Error).message}`, { cause: e });
   }
   const ref = reference(buf);
   expect(r.ok ? 'ok' : r.reason).toBe(ref.verdict);
