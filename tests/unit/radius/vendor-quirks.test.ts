@@ -20,7 +20,7 @@ import {
   type Packet,
   type RawAttribute,
 } from '../../../src/radius/codec/index.js';
-import { loadDictionary, type AttributeDef } from '../../../src/radius/dict/index.js';
+import { defineAttr, loadDictionary, type AttributeDef } from '../../../src/radius/dict/index.js';
 
 type Value = string | number;
 interface ExpectedAttr {
@@ -140,4 +140,13 @@ describe('vendor quirks: encoding', () => {
       }
     });
   }
+});
+
+describe('vendor quirks: definitions that do not fit the wire', () => {
+  it('refuses a vendor attribute numbered above 255, naming it, instead of writing 0', () => {
+    const wide = defineAttr(9, 256, 'Example-Wide-Type', 'integer');
+    expect(() => encodePacket({ code: Code.AccessRequest, identifier: 0, authenticator: Buffer.alloc(16), attributes: [{ def: wide, value: 1 }], secret: SECRET })).toThrow(
+      expect.objectContaining({ field: 'Example-Wide-Type' }) as Error,
+    );
+  });
 });
