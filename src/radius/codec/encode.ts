@@ -1,7 +1,8 @@
 /**
  * Building packets. The caller lists attributes (typed, from a definition, or raw); the encoder
  * applies tags, encryption, VSA wrapping and splitting, then the authenticators in the order each
- * packet code needs (see crypto.ts).
+ * packet code needs (see crypto.ts). A value that does not fit its field is an error naming the
+ * attribute; an empty value leaves its attribute out (see `mayBeEmpty`).
  */
 import { Buffer } from 'node:buffer';
 import type { Dictionary } from '../dict/dictionary.js';
@@ -20,7 +21,7 @@ import {
   type Secret,
 } from './crypto.js';
 import { RadiusEncodeError, RadiusPacketTooLargeError } from './errors.js';
-import { ATTR_VENDOR_SPECIFIC, HEADER_LENGTH, MAX_PACKET_LENGTH, type RawAttribute } from './packet.js';
+import { ATTR_EAP_MESSAGE, ATTR_VENDOR_SPECIFIC, HEADER_LENGTH, MAX_PACKET_LENGTH, type RawAttribute } from './packet.js';
 import { encodeTyped, type AttrValue } from './values.js';
 
 /** An attribute from its definition and a JavaScript value (see `encodeTyped` for the forms). */
@@ -131,17 +132,48 @@ function wire(def: { vendorId: number; code: number }, value: Buffer): Buffer {
   return out;
 }
 
+/** How a raw attribute is named in errors: type/vendor/vendor-type, as given. */
+function rawName(a: RawAttribute): string {
+  return `raw attribute ${String(a.type)}/${String(a.vendorId)}/${String(a.vendorType)}`;
+}
+
+/** Whether `n` is an integer that fits one octet (a single comparison on the common path). */
+function isOctet(n: number): boolean {
+  return (n & 0xff) === n;
+}
+
+/**
+ * RFC 2865 section 5 gives every data type at least one octet, and RFC 8044 sections 3.4-3.5 say
+ * what to do with an empty text or string: "omit the entire attribute instead". So an attribute
+ * whose value is empty is left out, as FreeRADIUS does, rather than refused: an empty value is
+ * routinely "nothing to say" (a blank Reply-Message or rate limit in a plan), and an error would
+ * cost the whole reply, that is the subscriber's login. Only EAP-Message may be empty: it is
+ * EAP-Start (RFC 3579 section 2.1).
+ */
+function mayBeEmpty(vendorId: number, code: number): boolean {
+  return vendorId === 0 && code === ATTR_EAP_MESSAGE;
+}
+
 /** One attribute as one or more wire attributes (concat attributes are split). */
 function wireAttributes(a: AttributeInput, ctx: Parameters<typeof valueBytes>[1]): Buffer[] {
   if (!isTyped(a)) {
+    // Every field must fit its octets (RFC 2865 section 5 and 5.26): a silent truncation would send
+    // a different attribute than the one asked for.
+    if (!isOctet(a.type) || (a.vendorId >>> 0) !== a.vendorId || (a.vendorId !== 0 && (a.type !== ATTR_VENDOR_SPECIFIC || !isOctet(a.vendorType)))) {
+      throw new RadiusEncodeError(`${rawName(a)}: type and vendor type must be 0..255, vendor id 0..2^32-1, and a vendor id needs type 26`, rawName(a));
+    }
     const max = a.vendorId === 0 ? MAX_VALUE : MAX_VSA_VALUE;
-    if (a.value.length > max) throw new RadiusEncodeError(`raw attribute ${a.type}/${a.vendorId}/${a.vendorType} is too long`);
+    if (a.value.length > max) throw new RadiusEncodeError(`${rawName(a)} is too long`, rawName(a));
+    if (a.value.length === 0 && !mayBeEmpty(a.vendorId, a.type)) return [];
     if (a.type === ATTR_MESSAGE_AUTHENTICATOR && a.vendorId === 0) {
       throw new RadiusEncodeError('use the messageAuthenticator option instead of a Message-Authenticator attribute');
     }
     return [a.vendorId === 0 ? wire({ vendorId: 0, code: a.type }, a.value) : wire({ vendorId: a.vendorId, code: a.vendorType }, a.value)];
   }
   const { def } = a;
+  if (!isOctet(def.code) || (def.vendorId >>> 0) !== def.vendorId) {
+    throw new RadiusEncodeError(`${def.name}: attribute number ${def.code} does not fit one octet`, def.name);
+  }
   if (def.vendorId === 0 && def.code === ATTR_MESSAGE_AUTHENTICATOR) {
     throw new RadiusEncodeError('use the messageAuthenticator option instead of a Message-Authenticator attribute', def.name);
   }
@@ -149,6 +181,7 @@ function wireAttributes(a: AttributeInput, ctx: Parameters<typeof valueBytes>[1]
     throw new RadiusEncodeError('give vendor attributes by their own definitions, not as Vendor-Specific', def.name);
   }
   const bytes = valueBytes(a, ctx);
+  if (bytes.length === 0 && !mayBeEmpty(def.vendorId, def.code)) return [];
   const max = def.vendorId === 0 ? MAX_VALUE : MAX_VSA_VALUE;
   if (bytes.length <= max) return [wire(def, bytes)];
   if (!def.concat) throw new RadiusEncodeError(`${def.name}: value of ${bytes.length} bytes exceeds ${max}`, def.name);

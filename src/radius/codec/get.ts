@@ -16,18 +16,26 @@ export interface Tagged<T> {
   readonly value: T;
 }
 
-/** Splits the RFC 2868 tag from a has_tag attribute's value. */
+/** RFC 2868 section 3: tags are 0x01..0x1F, and 0x00 when the attribute is not tagged. */
+const MAX_TAG = 0x1f;
+
+/**
+ * Splits the RFC 2868 tag from a has_tag attribute's value. Undefined for a tagged integer or a
+ * salt-encrypted value whose tag octet is above 0x1F: those always carry the tag octet, so a larger
+ * one is not a tag but an invalid attribute (RFC 6929 section 2.8), not to be read as tag 32.
+ */
 export function splitTag(def: AttributeDef, value: Buffer): { tag: number; data: Buffer } | undefined {
   if (!def.hasTag) return { tag: 0, data: value };
   if (def.type === 'integer') {
-    if (value.length !== 4) return undefined;
+    if (value.length !== 4 || value[0]! > MAX_TAG) return undefined;
     const data = Buffer.alloc(4);
     value.copy(data, 1, 1);
     return { tag: value[0]!, data };
   }
-  // Salt-encrypted attributes always carry the tag byte; other strings only when it is 0x00..0x1F.
-  if (def.encrypt !== 0) return value.length === 0 ? undefined : { tag: value[0]!, data: value.subarray(1) };
-  if (value.length > 0 && value[0]! <= 0x1f) return { tag: value[0]!, data: value.subarray(1) };
+  // Salt-encrypted attributes always carry the tag byte; other strings only when it is 0x00..0x1F
+  // (RFC 2868 3.x: a larger first octet is the first octet of the string).
+  if (def.encrypt !== 0) return value.length === 0 || value[0]! > MAX_TAG ? undefined : { tag: value[0]!, data: value.subarray(1) };
+  if (value.length > 0 && value[0]! <= MAX_TAG) return { tag: value[0]!, data: value.subarray(1) };
   return { tag: 0, data: value };
 }
 

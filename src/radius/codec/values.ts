@@ -84,6 +84,29 @@ function hexGroups(b: Buffer, size: number, sep: string): string {
   return parts.join(sep);
 }
 
+/** Zeroes the bits of a 16-byte address past the first `bits` (a prefix length, 0..128). */
+function clearHostBits(addr: Buffer, bits: number): void {
+  for (let i = bits >> 3; i < 16; i++) {
+    const keep = Math.max(0, bits - i * 8);
+    addr[i]! &= (0xff << (8 - keep)) & 0xff;
+  }
+}
+
+/**
+ * Whether `v` is an ipv6prefix as RFC 3162 2.3 has it: Reserved, Prefix-Length 0..128, the prefix
+ * bytes it needs (up to 16), and every bit past the prefix length zero.
+ */
+export function isWellFormedIPv6Prefix(v: Buffer): boolean {
+  if (v.length < 2 || v.length > 18) return false;
+  const bits = v[1]!;
+  if (bits > 128 || Math.ceil(bits / 8) > v.length - 2) return false;
+  for (let i = 2 + (bits >> 3); i < v.length; i++) {
+    const keep = Math.max(0, bits - (i - 2) * 8);
+    if ((v[i]! & (0xff >> keep)) !== 0) return false;
+  }
+  return true;
+}
+
 /** Decodes a value (tag already removed) as `type`; undefined when its size does not fit. */
 export function decodeTyped(type: AttrType, v: Buffer): unknown {
   switch (type) {
@@ -100,6 +123,9 @@ export function decodeTyped(type: AttrType, v: Buffer): unknown {
       if (bits > 128 || Math.ceil(bits / 8) > v.length - 2) return undefined;
       const addr = Buffer.alloc(16);
       v.copy(addr, 0, 2);
+      // RFC 3162 2.3 wants the bits past the prefix length zero; a NAS that sends an address with
+      // its prefix length (2001:db8::1/64) means the prefix, so the prefix is what is read.
+      clearHostBits(addr, bits);
       return `${formatIPv6(addr)}/${bits}`;
     }
     case 'ipv4prefix': {
@@ -163,7 +189,11 @@ function hexBytes(name: string, text: string, size: number): Buffer {
  */
 export function encodeTyped(type: AttrType, name: string, value: AttrValue): Buffer {
   if (value instanceof Uint8Array && !Buffer.isBuffer(value)) value = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  if (Buffer.isBuffer(value)) return value;
+  if (Buffer.isBuffer(value)) {
+    // The wire form goes out as given, but an IPv6 prefix with host bits set is not one (RFC 3162 2.3).
+    if (type === 'ipv6prefix' && !isWellFormedIPv6Prefix(value)) return bad(name, 'IPv6 prefix bytes not as RFC 3162 2.3 has them (length 0..128, bits past it zero)');
+    return value;
+  }
   switch (type) {
     case 'string':
     case 'octets':
@@ -189,12 +219,10 @@ export function encodeTyped(type: AttrType, name: string, value: AttrValue): Buf
       const addr = m ? parseIPv6(m[1]!) : undefined;
       const bits = m ? Number(m[2]) : 129;
       if (addr === undefined || bits > 128) return bad(name, `expected an IPv6 prefix "addr/len", got ${String(value)}`);
-      // Bits past the prefix length must be zero (RFC 3162 2.3); the full 16 bytes are sent, as
+      // Bits past the prefix length must be zero (RFC 3162 2.3): "addr/len" names the prefix that
+      // holds addr, as it does for an interface address. The full 16 bytes are sent, as
       // FreeRADIUS 3 does, which every NAS we know accepts.
-      for (let i = 0; i < 16; i++) {
-        const keep = Math.max(0, Math.min(8, bits - i * 8));
-        addr[i] &= (0xff << (8 - keep)) & 0xff;
-      }
+      clearHostBits(addr, bits);
       return Buffer.concat([Buffer.from([0, bits]), addr]);
     }
     case 'ipv4prefix': {

@@ -4,6 +4,7 @@
  * whatever a packet is built from, decoding it gives back every attribute value. The UDP-level fuzz
  * test (tests/integration/radius-fuzz.test.ts) throws the same kinds of bytes at the daemon.
  */
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -30,30 +31,58 @@ import { A, type AttributeDef } from '../../../src/radius/dict/index.js';
 const SECRET = 'fuzz-shared-secret';
 const ZERO16 = Buffer.alloc(16);
 
-/** An independent reading of the framing rules, to compare decodePacket's verdict with. */
-function referenceVerdict(buf: Uint8Array): DecodeFailure | 'ok' {
-  if (buf.length < 20) return 'short';
+interface Reading {
+  verdict: DecodeFailure | 'ok';
+  /** Entries decodePacket should list, and the counts it should report. */
+  attributes: number;
+  empty: number;
+  opaque: number;
+}
+
+/**
+ * An independent reading of the framing rules, to compare decodePacket's verdict with: only the
+ * framing fails a packet; an empty attribute (other than EAP-Message) is left out and counted; a
+ * Vendor-Specific is split into its sub-attributes when it has a non-zero Vendor-Id and they tile
+ * its value, and is otherwise one opaque entry, counted.
+ */
+function reference(buf: Uint8Array): Reading {
+  const reading = (verdict: DecodeFailure | 'ok'): Reading => ({ verdict, attributes: 0, empty: 0, opaque: 0 });
+  if (buf.length < 20) return reading('short');
   const length = (buf[2]! << 8) | buf[3]!;
-  if (length < 20 || length > 4096) return 'bad_length';
-  if (length > buf.length) return 'truncated';
+  if (length < 20 || length > 4096) return reading('bad_length');
+  if (length > buf.length) return reading('truncated');
+  const r = reading('ok');
   let pos = 20;
   while (pos < length) {
-    if (length - pos < 2) return 'bad_attribute';
+    if (length - pos < 2) return reading('bad_attribute');
     const len = buf[pos + 1]!;
-    if (len < 2 || pos + len > length) return 'bad_attribute';
-    if (buf[pos] === 26) {
-      if (len < 8) return 'bad_vsa';
+    if (len < 2 || pos + len > length) return reading('bad_attribute');
+    if (len === 2 && buf[pos] !== 79) r.empty++;
+    else if (buf[pos] !== 26) r.attributes++;
+    else {
+      const vendor = len >= 8 ? ((buf[pos + 2]! << 24) | (buf[pos + 3]! << 16) | (buf[pos + 4]! << 8) | buf[pos + 5]!) >>> 0 : 0;
+      let subs = 0;
+      let empties = 0;
       let sub = pos + 6;
-      while (sub < pos + len) {
-        if (pos + len - sub < 2) return 'bad_vsa';
-        const subLen = buf[sub + 1]!;
-        if (subLen < 2 || sub + subLen > pos + len) return 'bad_vsa';
+      let tiles = vendor !== 0;
+      while (tiles && sub < pos + len) {
+        const subLen = pos + len - sub >= 2 ? buf[sub + 1]! : 0;
+        if (subLen < 2 || sub + subLen > pos + len) tiles = false;
+        else if (subLen === 2) empties++;
+        else subs++;
         sub += subLen;
+      }
+      if (tiles) {
+        r.attributes += subs;
+        r.empty += empties;
+      } else {
+        r.attributes++;
+        r.opaque++;
       }
     }
     pos += len;
   }
-  return 'ok';
+  return r;
 }
 
 function checkDecode(bytes: Uint8Array): void {
@@ -62,11 +91,13 @@ function checkDecode(bytes: Uint8Array): void {
   try {
     r = decodePacket(buf);
   } catch (e) {
-    throw new Error(`decodePacket threw on ${buf.toString('hex')}: ${(e as Error).message}`);
+    throw new Error(`decodePacket threw on ${buf.toString('hex')}: ${(e as Error).message}`, { cause: e });
   }
-  expect(r.ok ? 'ok' : r.reason).toBe(referenceVerdict(buf));
+  const ref = reference(buf);
+  expect(r.ok ? 'ok' : r.reason).toBe(ref.verdict);
   if (!r.ok) return;
   const p = r.packet;
+  expect([p.attributes.length, p.emptyAttributes, p.opaqueVsas]).toEqual([ref.attributes, ref.empty, ref.opaque]);
   expect(p.raw.length).toBe(buf.readUInt16BE(2));
   expect(p.code).toBe(buf[0]);
   expect(p.identifier).toBe(buf[1]);
@@ -107,7 +138,32 @@ const wireAttr = fc.oneof(
   { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0, 1, 255), fc.uint8Array({ maxLength: 8 })).map(([t, l, v]) => [t, l, ...v]) },
 );
 
+/** Every packet of the vector files, as seeds for mutation. */
+const readVectors = <T>(name: string): T => JSON.parse(readFileSync(new URL(`../../vectors/${name}`, import.meta.url), 'utf8')) as T;
+const SEEDS = [
+  ...readVectors<{ packets: { hex: string }[] }>('rfc2865-examples.json').packets,
+  ...readVectors<{ decode: { hex: string }[] }>('vendor-quirks.json').decode,
+].map((v) => Buffer.from(v.hex.replace(/\s+/g, ''), 'hex'));
+
 describe('decodePacket on arbitrary bytes', () => {
+  it('agrees with the reference on mutations of the vector files\' packets', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...SEEDS),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+        fc.integer({ min: -8, max: 8 }),
+        (seed, flips, resize) => {
+          let buf = Buffer.from(seed);
+          // Flips land past the header most of the time: that is where the attribute rules are.
+          for (const [pos, value] of flips) buf[20 + (pos % Math.max(1, buf.length - 20))] = value;
+          buf = resize < 0 ? buf.subarray(0, Math.max(0, buf.length + resize)) : Buffer.concat([buf, Buffer.alloc(resize, 0x1a)]);
+          checkDecode(buf);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
   it('never throws on random datagrams of 0..4200 bytes, and agrees with the reference framing', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 4200 }), (bytes) => checkDecode(bytes)),
@@ -141,8 +197,9 @@ interface Gen {
   value: fc.Arbitrary<{ input: TypedAttribute; expected: unknown }>;
 }
 
+// No RADIUS attribute is empty (RFC 8044 3.4-3.5): the encoder leaves one out, so none is generated.
 const utf8Max = (max: number, maxLength = 40) =>
-  fc.string({ unit: 'grapheme', maxLength }).filter((s) => Buffer.byteLength(s, 'utf8') <= max);
+  fc.string({ unit: 'grapheme', minLength: 1, maxLength }).filter((s) => Buffer.byteLength(s, 'utf8') <= max);
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 const bytes16 = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((b) => Buffer.from(b));
 
@@ -157,7 +214,7 @@ const GENS: Gen[] = [
   plain(A.EventTimestamp, u32, (s) => s * 1000, (s) => new Date(s * 1000)),
   plain(A.AcctSessionId, utf8Max(253)),
   plain(A.CallingStationId, utf8Max(253)),
-  plain(A.State, fc.uint8Array({ maxLength: 253 }).map((b) => Buffer.from(b))),
+  plain(A.State, fc.uint8Array({ minLength: 1, maxLength: 253 }).map((b) => Buffer.from(b))),
   plain(A.ChapPassword, fc.uint8Array({ minLength: 17, maxLength: 17 }).map((b) => Buffer.from(b))),
   plain(A.NasIpv6Address, bytes16.map(formatIPv6)),
   plain(
@@ -168,7 +225,7 @@ const GENS: Gen[] = [
     }),
   ),
   plain(A.FramedInterfaceId, fc.uint8Array({ minLength: 8, maxLength: 8 }).map((b) => (Buffer.from(b).toString('hex').match(/..../g) ?? []).join(':'))),
-  plain(A.MsChapChallenge, fc.uint8Array({ maxLength: 247 }).map((b) => Buffer.from(b))),
+  plain(A.MsChapChallenge, fc.uint8Array({ minLength: 1, maxLength: 247 }).map((b) => Buffer.from(b))),
   plain(A.MsChap2Response, fc.uint8Array({ minLength: 50, maxLength: 50 }).map((b) => Buffer.from(b))),
   plain(A.MikrotikRateLimit, utf8Max(247)),
   plain(A.MikrotikRecvLimit, u32),
@@ -199,9 +256,9 @@ const GENS: Gen[] = [
 const RAW_TYPES = [192, 200, 224, 241, 255];
 const RAW_VENDORS = [9, 2636, 0x7fffffff];
 const rawAttr: fc.Arbitrary<RawAttribute> = fc.oneof(
-  fc.tuple(fc.constantFrom(...RAW_TYPES), fc.uint8Array({ maxLength: 100 })).map(([type, v]) => ({ type, vendorId: 0, vendorType: 0, value: Buffer.from(v) })),
+  fc.tuple(fc.constantFrom(...RAW_TYPES), fc.uint8Array({ minLength: 1, maxLength: 100 })).map(([type, v]) => ({ type, vendorId: 0, vendorType: 0, value: Buffer.from(v) })),
   fc
-    .tuple(fc.constantFrom(...RAW_VENDORS), fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 100 }))
+    .tuple(fc.constantFrom(...RAW_VENDORS), fc.integer({ min: 0, max: 255 }), fc.uint8Array({ minLength: 1, maxLength: 100 }))
     .map(([vendorId, vendorType, v]) => ({ type: 26, vendorId, vendorType, value: Buffer.from(v) })),
 );
 
