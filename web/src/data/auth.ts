@@ -6,7 +6,9 @@ import { http } from './http.js';
 
 export type Me = Static<typeof A.Me>;
 export type Enrolment = Static<typeof A.Enrolment>;
-export type TotpProof = Static<typeof A.TotpVerify>;
+type TotpFields = Required<Static<typeof A.TotpVerify>>;
+/** A current code or a recovery code: the schema takes exactly one of them. */
+export type TotpProof = Pick<TotpFields, 'code'> | Pick<TotpFields, 'recoveryCode'>;
 
 export const me = () => http.get<Me>('/auth/me');
 export const login = (username: string, password: string) => http.post<Me>('/auth/login', { username, password });
