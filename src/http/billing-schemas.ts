@@ -1,3 +1,4 @@
+// Imports only typebox and the other schema modules: the web's typecheck reads this file for the API's types.
 import { Type, type TSchema } from 'typebox';
 import { ListQuery } from './schemas.js';
 

@@ -1,3 +1,4 @@
+// Imports only typebox and the other schema modules: the web's typecheck reads this file for the API's types.
 /** Query schemas of the lists: filters, search and the sort orders each resource allows. */
 import { Type, type TObject, type TSchema } from 'typebox';
 import { ListQuery } from './schemas.js';

@@ -6,18 +6,10 @@
  * rule maps fails closed: only a super-admin reaches it (and a test lists every registered route and
  * fails when one is unmapped).
  */
+// The areas sit beside the schemas that list them (the UI reads those): declared once, there.
+import { areas } from './admin-schemas.js';
 
-export const areas = [
-  'customers', // customers, their contact data, notifications sent to them
-  'services', // services (subscriber accounts), their actions (suspend, resume, disconnect)
-  'billing', // plans, invoices, credit notes, contracts, charges, discounts, vouchers, billing runs
-  'payments', // payments and refunds
-  'nas', // routers: NAS entries, RouterOS and SNMP, network actions
-  'sessions', // RADIUS sessions, the auth log, usage
-  'settings', // configuration held in the database, templates
-  'admins', // admin users, roles, API tokens
-  'audit', // the audit log
-] as const;
+export { areas };
 
 export type Area = (typeof areas)[number];
 export type Access = 'read' | 'write';

@@ -1,3 +1,4 @@
+// Imports only typebox: the web's typecheck reads this file for the API's types.
 import { Type, type TSchema } from 'typebox';
 
 /**

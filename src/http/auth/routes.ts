@@ -6,7 +6,8 @@ import { TollgateError } from '../../lib/errors.js';
 import type { SecretBox } from '../../lib/secretbox.js';
 import { hashPassword, verifyPassword } from '../../lib/password.js';
 import { problem, sendProblem } from '../errors.js';
-import { areas, fullGrants } from '../permissions.js';
+import { fullGrants } from '../permissions.js';
+import { Enrolment, LoginBody, Me, NewPassword, PasswordChange, RecoveryCodes, TotpConfirm, TotpDisable, TotpVerify } from '../admin-schemas.js';
 import { ProblemSchema } from '../schemas.js';
 import { clearedSessionCookie, sessionCookie } from './cookies.js';
 import { csrfFor, type AuthContext, type Security } from './guard.js';
@@ -23,24 +24,8 @@ export interface AuthRoutesOptions {
 
 const tags = ['auth'];
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema, 429: ProblemSchema };
-const Password = Type.String({ minLength: 1, maxLength: 1024 });
-export const NewPassword = Type.String({ minLength: 12, maxLength: 1024, description: 'at least 12 characters' });
 
-const Me = Type.Object({
-  kind: Type.Union([Type.Literal('session'), Type.Literal('token')]),
-  role: Type.String(),
-  permissions: Type.Object(Object.fromEntries(areas.map((a) => [a, Type.Union([Type.Literal('none'), Type.Literal('read'), Type.Literal('write')])])), { description: 'access per area; write includes read' }),
-  admin: Type.Optional(Type.Object({ id: Type.Integer(), username: Type.String(), mustChangePassword: Type.Boolean(), totpEnabled: Type.Boolean() })),
-  token: Type.Optional(Type.Object({ id: Type.Integer(), name: Type.String() })),
-  csrfToken: Type.Optional(Type.String({ description: 'send it as X-CSRF-Token with every write made with the session cookie' })),
-  totpRequired: Type.Boolean({ description: 'the password was right; POST /api/v1/auth/totp/verify completes the sign-in' }),
-  setupRequired: Type.Union([Type.Null(), Type.String()], { description: 'what the admin must do before the rest of the API opens' }),
-  billing: Type.Object({
-    timezone: Type.String({ description: 'the billing time zone: "today" for billing dates (payments, refunds, plan changes) is the date there' }),
-    currency: Type.String({ description: 'ISO 4217; amounts are integer minor units' }),
-  }),
-});
-
+export { NewPassword };
 const dummyHash = hashPassword(randomBytes(16).toString('hex'));
 
 /** Login, logout, the current identity, own password and TOTP second factor: /api/v1/auth/*. */
@@ -96,7 +81,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     schema: {
       tags, summary: 'Sign in with a username and password; sets the session cookie', security: [],
       description: 'Answers the same for an unknown user and a wrong password. After 3 failures for a username each try waits longer; after `[security] login_max_failures` (or `login_max_failures_ip` from one address) logins are refused for `login_lockout_minutes`. With TOTP on, the session is pending until POST /api/v1/auth/totp/verify.',
-      body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 200 }), password: Password }, { additionalProperties: false }),
+      body: LoginBody,
       response: { 200: Me, ...errors },
     },
   }, async (req, reply) => {
@@ -153,7 +138,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     config: { authStage: 'setup' },
     schema: {
       tags, summary: 'Change your own password (the first thing a new or reset admin must do); ends your other sessions',
-      body: Type.Object({ currentPassword: Password, newPassword: NewPassword }, { additionalProperties: false }),
+      body: PasswordChange,
       response: { 200: Me, ...errors },
     },
   }, async (req) => {
@@ -171,7 +156,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     config: { authStage: 'setup' },
     schema: {
       tags, summary: 'Start TOTP enrolment: a new secret as an otpauth URI and a QR code; POST /api/v1/auth/totp/confirm turns it on',
-      response: { 200: Type.Object({ uri: Type.String({ description: 'otpauth:// URI (holds the secret: shown this once)' }), secret: Type.String({ description: 'the base32 secret, for typing in by hand' }), qr: Type.String({ description: 'the URI as a QR code, an SVG data URL' }) }), ...errors },
+      response: { 200: Enrolment, ...errors },
     },
   }, async (req) => {
     const ctx = sessionOnly(req);
@@ -186,8 +171,8 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     config: { authStage: 'setup' },
     schema: {
       tags, summary: 'Turn TOTP on with a code from the app; answers 10 one-use recovery codes, shown this once',
-      body: Type.Object({ code: Type.String({ pattern: '^[0-9]{6}$' }) }, { additionalProperties: false }),
-      response: { 200: Type.Object({ recoveryCodes: Type.Array(Type.String()) }), ...errors },
+      body: TotpConfirm,
+      response: { 200: RecoveryCodes, ...errors },
     },
   }, async (req) => {
     const ctx = sessionOnly(req);
@@ -205,10 +190,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     config: { authStage: 'pending' },
     schema: {
       tags, summary: 'Complete a sign-in with TOTP on: a current code or one recovery code; each works once',
-      body: Type.Object(
-        { code: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })), recoveryCode: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })) },
-        { additionalProperties: false, minProperties: 1, maxProperties: 1 },
-      ),
+      body: TotpVerify,
       response: { 200: Me, ...errors },
     },
   }, async (req, reply) => {
@@ -246,7 +228,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     config: { authStage: 'setup' },
     schema: {
       tags, summary: 'Turn your TOTP second factor off (needs your password; refused when [security] require_totp is on)',
-      body: Type.Object({ password: Password }, { additionalProperties: false }),
+      body: TotpDisable,
       response: { 204: Type.Null(), ...errors },
     },
   }, async (req, reply) => {

@@ -3,82 +3,19 @@
  * CoA-Request and Disconnect-Request sent.
  */
 import type { FastifyInstance } from 'fastify';
-import { Type, type TSchema } from 'typebox';
 import type { Db } from '../../db/client.js';
 import { actionStore, type NasActionRow } from '../../db/actions.js';
 import { TollgateError } from '../../lib/errors.js';
 import type { ServiceControl } from '../../nas/control.js';
-import { IdParams, ListQuery, pageOf, ProblemSchema } from '../schemas.js';
+import { ActionBody, ActionQuery, ActionSummarySchema, NasAction } from '../nas-schemas.js';
+import { IdParams, pageOf, ProblemSchema } from '../schemas.js';
+
+export { ActionSummarySchema, NasAction };
 
 export interface ActionRoutesOptions {
   db: Db;
   control: ServiceControl;
 }
-
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const Id = Type.Integer({ minimum: 1 });
-const Instant = Type.String({ format: 'date-time' });
-const Outcome = Type.Union(
-  ['pending', 'acked', 'nak', 'timeout', 'failed', 'confirmed', 'unconfirmed'].map((o) => Type.Literal(o)),
-  {
-    description:
-      'pending: in flight; acked: the NAS said yes, accounting has not confirmed it yet; nak: refused (see errorCause); timeout: no answer; failed: could not be sent; confirmed: accounting showed the Stop (Disconnect) or a packet after the ACK (CoA); unconfirmed: ACKed, retried once, never confirmed',
-  },
-);
-const Kind = Type.Union([Type.Literal('disconnect'), Type.Literal('coa')]);
-
-export const ActionSummarySchema = Type.Object({
-  serviceId: Id,
-  actions: Type.Array(Type.Object({ id: Id, kind: Kind, sessionId: Type.String({ description: 'Acct-Session-Id' }), outcome: Outcome })),
-});
-
-export const NasAction = Type.Object({
-  id: Id,
-  kind: Kind,
-  reason: Type.String(),
-  by: Type.String({ description: 'who asked: token:5, admin:3, system:dunning...' }),
-  serviceId: Nullable(Id),
-  sessionId: Nullable(Type.Integer({ description: 'the radius session record (GET /api/v1/sessions)' })),
-  acctSessionId: Type.String(),
-  username: Type.String(),
-  nasId: Nullable(Id),
-  target: Nullable(Type.String({ description: 'ip:port the request went to' })),
-  request: Type.Object(
-    {
-      session: Type.Object({}, { additionalProperties: true, description: 'userName, acctSessionId, framedIpAddress, nasIpAddress as sent' }),
-      attributes: Type.Array(Type.Array(Type.Union([Type.String(), Type.Number()])), { description: 'what a CoA changed: [name, value] pairs' }),
-    },
-    { description: 'the request as sent, besides Event-Timestamp and Message-Authenticator' },
-  ),
-  outcome: Outcome,
-  errorCause: Nullable(Type.Integer({ description: 'RFC 5176 Error-Cause of a NAK' })),
-  errorCauseName: Nullable(Type.String()),
-  error: Nullable(Type.String()),
-  attempts: Type.Integer({ description: 'transmissions in all, retransmissions and the confirmation retry included' }),
-  retries: Type.Integer({ description: 'confirmation retries (0 or 1)' }),
-  via: Type.Union([Type.Literal('coa'), Type.Literal('routeros')]),
-  fallbackOf: Nullable(Type.Integer({ description: 'the NAKed CoA this Disconnect falls back from' })),
-  createdAt: Instant,
-  answeredAt: Nullable(Instant),
-  confirmedAt: Nullable(Instant),
-  updatedAt: Instant,
-});
-
-const ActionQuery = Type.Object(
-  {
-    ...ListQuery.properties,
-    serviceId: Type.Optional(Id),
-    nasId: Type.Optional(Id),
-    outcome: Type.Optional(Outcome),
-    kind: Type.Optional(Kind),
-  },
-  { additionalProperties: false },
-);
-
-const ActionBody = Type.Union([
-  Type.Object({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'why, as the action log shows it' })) }, { additionalProperties: false }),
-  Type.Null(),
-]);
 
 /** The reasons the action log and audit give a suspend or resume by hand (these routes, or a PATCH of the status). */
 export const SUSPEND_REASON = 'suspended by hand';

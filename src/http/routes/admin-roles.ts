@@ -3,23 +3,13 @@ import { Type } from 'typebox';
 import type { RoleRow } from '../../db/security.js';
 import { TollgateError } from '../../lib/errors.js';
 import type { Security } from '../auth/guard.js';
-import { areas, builtInRoleNames, builtInRoles, fullGrants, isBuiltInRole, mayHandOut, parseGrants, type Grants } from '../permissions.js';
+import { builtInRoleNames, builtInRoles, fullGrants, isBuiltInRole, mayHandOut, parseGrants, type Grants } from '../permissions.js';
+import { Role, RoleCreate, RoleList, RoleNameParams, RolePatch } from '../admin-schemas.js';
 import { ProblemSchema } from '../schemas.js';
 import { actorOf } from './crud.js';
 
 const tags = ['admins'];
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
-const AccessLevel = Type.Union([Type.Literal('none'), Type.Literal('read'), Type.Literal('write')]);
-const Permissions = Type.Object(Object.fromEntries(areas.map((a) => [a, AccessLevel])), { additionalProperties: false, description: 'access per area; write includes read' });
-const PermissionsInput = Type.Partial(Permissions, { additionalProperties: false, description: 'access per area; an area not named: none' });
-const Role = Type.Object({
-  name: Type.String(),
-  builtIn: Type.Boolean(),
-  description: Type.String(),
-  permissions: Permissions,
-});
-const NameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 40 }) });
-
 /** Built-in roles (fixed) and custom roles (stored): list, read, create, change, delete. */
 export async function roleRoutes(app: FastifyInstance, opts: { sec: Security }): Promise<void> {
   const { sec } = opts;
@@ -32,12 +22,12 @@ export async function roleRoutes(app: FastifyInstance, opts: { sec: Security }):
   };
   const notFound = (name: string) => new TollgateError('not_found', `there is no role "${name}"`);
 
-  app.get('/api/v1/roles', { schema: { tags, summary: 'Every role with its access per area: the built-in ones, then the custom ones', response: { 200: Type.Object({ items: Type.Array(Role), next: Type.Null() }), ...errors } } }, async () => ({
+  app.get('/api/v1/roles', { schema: { tags, summary: 'Every role with its access per area: the built-in ones, then the custom ones', response: { 200: RoleList, ...errors } } }, async () => ({
     items: [...builtInRoleNames.map(builtIn), ...sec.roles.list().map(custom)],
     next: null,
   }));
 
-  app.get('/api/v1/roles/:name', { schema: { tags, summary: 'Read a role', params: NameParams, response: { 200: Role, ...errors } } }, async (req) => {
+  app.get('/api/v1/roles/:name', { schema: { tags, summary: 'Read a role', params: RoleNameParams, response: { 200: Role, ...errors } } }, async (req) => {
     const { name } = req.params as { name: string };
     if (isBuiltInRole(name)) return builtIn(name);
     const r = sec.roles.get(name);
@@ -48,7 +38,7 @@ export async function roleRoutes(app: FastifyInstance, opts: { sec: Security }):
   app.post('/api/v1/roles', {
     schema: {
       tags, summary: 'Create a custom role; it may grant nothing beyond your own role',
-      body: Type.Object({ name: Type.String({ pattern: '^[a-z][a-z0-9-]{1,39}$', description: 'lower case, digits and dashes' }), description: Type.Optional(Type.String({ maxLength: 500 })), permissions: PermissionsInput }, { additionalProperties: false }),
+      body: RoleCreate,
       response: { 201: Role, ...errors },
     },
   }, async (req, reply) => {
@@ -63,8 +53,8 @@ export async function roleRoutes(app: FastifyInstance, opts: { sec: Security }):
   app.patch('/api/v1/roles/:name', {
     schema: {
       tags, summary: "Change a custom role's description or permissions; admins and tokens holding it get the change at once",
-      params: NameParams,
-      body: Type.Object({ description: Type.Optional(Type.String({ maxLength: 500 })), permissions: Type.Optional(PermissionsInput) }, { additionalProperties: false, minProperties: 1 }),
+      params: RoleNameParams,
+      body: RolePatch,
       response: { 200: Role, ...errors },
     },
   }, async (req) => {
@@ -79,7 +69,7 @@ export async function roleRoutes(app: FastifyInstance, opts: { sec: Security }):
     return custom(sec.roles.update(name, { description: b.description, permissions: grants && JSON.stringify(grants) }, actorOf(req))!);
   });
 
-  app.delete('/api/v1/roles/:name', { schema: { tags, summary: 'Delete a custom role no admin or active token holds', params: NameParams, response: { 204: Type.Null(), ...errors } } }, async (req, reply) => {
+  app.delete('/api/v1/roles/:name', { schema: { tags, summary: 'Delete a custom role no admin or active token holds', params: RoleNameParams, response: { 204: Type.Null(), ...errors } } }, async (req, reply) => {
     const { name } = req.params as { name: string };
     if (isBuiltInRole(name)) throw new TollgateError('conflict', `"${name}" is a built-in role and cannot be deleted`);
     const current = sec.roles.get(name);

@@ -3,27 +3,13 @@ import { Type } from 'typebox';
 import { TollgateError } from '../../lib/errors.js';
 import type { Security } from '../auth/guard.js';
 import { mayHandOut } from '../permissions.js';
+import { ApiToken, TokenCreate, TokenCreated, TokenListQuery } from '../admin-schemas.js';
 import { IdParams, pageOf, ProblemSchema } from '../schemas.js';
 import { checkHandOut } from './admins.js';
 import { actorOf } from './crud.js';
 
 const tags = ['tokens'];
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
-const Instant = Type.String({ format: 'date-time' });
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
-
-const ApiToken = Type.Object({
-  id: Type.Integer(),
-  name: Type.String(),
-  prefix: Type.String({ description: 'the first characters, to tell tokens apart; the token itself is shown only when created' }),
-  role: Type.String(),
-  expiresAt: Nullable(Instant),
-  revokedAt: Nullable(Instant),
-  lastUsedAt: Nullable(Instant),
-  createdBy: Type.String({ description: 'who created it: `admin:3`, `token:7`, `cli`' }),
-  createdAt: Instant,
-});
-
 /** API bearer tokens: create (the token is shown once), list, read, revoke. */
 export async function tokenRoutes(app: FastifyInstance, opts: { sec: Security; now: () => Date }): Promise<void> {
   const { sec, now } = opts;
@@ -31,8 +17,8 @@ export async function tokenRoutes(app: FastifyInstance, opts: { sec: Security; n
   app.post('/api/v1/tokens', {
     schema: {
       tags, summary: 'Create an API token with a role and an optional expiry; the answer carries the token, shown this once',
-      body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), role: Type.String({ minLength: 1, maxLength: 40 }), expiresAt: Type.Optional(Nullable(Instant)) }, { additionalProperties: false }),
-      response: { 201: Type.Object({ ...ApiToken.properties, token: Type.String({ description: 'send as Authorization: Bearer <token>; only its hash is stored' }) }), ...errors },
+      body: TokenCreate,
+      response: { 201: TokenCreated, ...errors },
     },
   }, async (req, reply) => {
     const b = req.body as { name: string; role: string; expiresAt?: string | null };
@@ -50,7 +36,7 @@ export async function tokenRoutes(app: FastifyInstance, opts: { sec: Security; n
   app.get('/api/v1/tokens', {
     schema: {
       tags, summary: 'List API tokens (prefix, role, expiry, last use; never the token)',
-      querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), cursor: Type.Optional(Type.String({ maxLength: 200 })), revoked: Type.Optional(Type.Boolean({ description: 'include revoked tokens' })) }, { additionalProperties: false }),
+      querystring: TokenListQuery,
       response: { 200: pageOf(ApiToken), ...errors },
     },
   }, async (req) => {

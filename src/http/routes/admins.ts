@@ -1,30 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
 import { TollgateError } from '../../lib/errors.js';
 import { hashPassword } from '../../lib/password.js';
 import type { Security } from '../auth/guard.js';
-import { NewPassword } from '../auth/routes.js';
+import { Admin, AdminCreate, AdminPasswordReset, AdminPatch } from '../admin-schemas.js';
 import { mayHandOut } from '../permissions.js';
 import { IdParams, ListQuery, pageOf, ProblemSchema } from '../schemas.js';
 import { actorOf } from './crud.js';
 
 const tags = ['admins'];
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
-const Username = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9._@-]+$' });
-const RoleName = Type.String({ minLength: 1, maxLength: 40, description: 'a built-in role (super-admin, admin, finance, support, read-only) or a custom one (/api/v1/roles)' });
 
-export const Admin = Type.Object({
-  id: Type.Integer(),
-  username: Type.String(),
-  role: Type.String(),
-  disabled: Type.Boolean(),
-  mustChangePassword: Type.Boolean({ description: 'the admin must set a new password before anything else' }),
-  totpEnabled: Type.Boolean(),
-  lastLoginAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  createdAt: Type.String({ format: 'date-time' }),
-  updatedAt: Type.String({ format: 'date-time' }),
-});
-
+export { Admin };
 /**
  * Checks that the caller may give `role` (it exists, and it grants nothing the caller lacks); the
  * grants of the role.
@@ -63,7 +49,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { sec: Security; n
   app.post('/api/v1/admins', {
     schema: {
       tags, summary: 'Create an admin with a role; by default they must change the password at first login',
-      body: Type.Object({ username: Username, password: NewPassword, role: RoleName, mustChangePassword: Type.Optional(Type.Boolean({ default: true })) }, { additionalProperties: false }),
+      body: AdminCreate,
       response: { 201: Admin, ...errors },
     },
   }, async (req, reply) => {
@@ -78,7 +64,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { sec: Security; n
     schema: {
       tags, summary: "Change an admin's role, or disable (ending their sessions) or enable them",
       params: IdParams,
-      body: Type.Object({ role: Type.Optional(RoleName), disabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false, minProperties: 1 }),
+      body: AdminPatch,
       response: { 200: Admin, ...errors },
     },
   }, async (req) => {
@@ -100,7 +86,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { sec: Security; n
     schema: {
       tags, summary: "Reset an admin's password: they must change it at next login, and their sessions end",
       params: IdParams,
-      body: Type.Object({ password: NewPassword }, { additionalProperties: false }),
+      body: AdminPasswordReset,
       response: { 200: Admin, ...errors },
     },
   }, async (req) => {

@@ -1,41 +1,14 @@
 /** `GET /api/v1/audit-log`: who changed what, when, from where, before and after (secrets redacted). */
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import { auditStore, type AuditFilter } from '../../db/audit.js';
 import type { Db } from '../../db/client.js';
 import { TollgateError } from '../../lib/errors.js';
-import { fileResponse, ListQuery, pageOf, ProblemSchema } from '../schemas.js';
+import { AuditEntrySchema, AuditQuery } from '../audit-schemas.js';
+import { fileResponse, pageOf, ProblemSchema } from '../schemas.js';
 import { csvStream } from '../csv.js';
 import { withoutPaging } from '../list-schemas.js';
 
-const Instant = Type.String({ format: 'date-time', description: 'ISO 8601 instant in UTC' });
-const Text = (max: number, description: string) => Type.Optional(Type.String({ minLength: 1, maxLength: max, description }));
-
-export const AuditQuery = Type.Object(
-  {
-    ...ListQuery.properties,
-    actor: Text(100, 'exact actor: `admin:3`, `token:7`, `cli`, `system`'),
-    entity: Text(64, 'exact entity: `customer`, `service`, `nas`, `plan`, `invoice`…'),
-    entityId: Text(64, 'exact id of the entity'),
-    action: Text(64, 'exact action: `create`, `update`, `delete`, `run`…'),
-    from: Type.Optional({ ...Instant, description: 'at or after this instant' }),
-    to: Type.Optional({ ...Instant, description: 'before this instant' }),
-    q: Text(200, 'free text, found in the actor, the entity id, the action or the values before and after'),
-  },
-  { additionalProperties: false },
-);
-
-export const AuditEntrySchema = Type.Object({
-  id: Type.Integer(),
-  at: Instant,
-  actor: Type.String(),
-  actorIp: Type.Union([Type.String(), Type.Null()]),
-  action: Type.String(),
-  entity: Type.String(),
-  entityId: Type.Union([Type.String(), Type.Null()]),
-  before: Type.Unknown({ description: 'the record before the change (null for a create), secrets redacted' }),
-  after: Type.Unknown({ description: 'the record after the change (null for a delete), secrets redacted' }),
-});
+export { AuditEntrySchema, AuditQuery };
 
 export async function auditRoutes(app: FastifyInstance, opts: { db: Db }): Promise<void> {
   const store = auditStore(opts.db);

@@ -3,7 +3,7 @@
  * (`/api/v1/customers/{id}/billing-profile`), the dunning queue and its event log (`/api/v1/dunning`).
  */
 import type { FastifyInstance } from 'fastify';
-import { Type, type TSchema } from 'typebox';
+import { Type } from 'typebox';
 import type { DunningService } from '../../billing/dunning.js';
 import type { Db } from '../../db/client.js';
 import { decodeCursor, encodeCursor } from '../../db/crud.js';
@@ -12,6 +12,7 @@ import { notifyStore } from '../../db/notify.js';
 import type { Clock } from '../../lib/clock.js';
 import { TollgateError } from '../../lib/errors.js';
 import { effectiveTemplate } from '../../notify/outbox.js';
+import { CustomerDunning, CustomerDunningPut, DunningEvent, DunningQueue, EventQuery, Profile, ProfileCreate, ProfileListQuery, ProfilePatch } from '../dunning-schemas.js';
 import { IdParams, pageOf, ProblemSchema } from '../schemas.js';
 import { actorOf } from './crud.js';
 
@@ -20,61 +21,6 @@ export interface DunningRoutesOptions {
   dunning: DunningService;
   clock: Clock;
 }
-
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const HHMM = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'HH:MM, billing time zone' });
-const CalendarDate = Type.String({ format: 'date', description: 'YYYY-MM-DD in the billing time zone' });
-const ChannelT = Type.Union([Type.Literal('email'), Type.Literal('sms')]);
-const Reminder = Type.Object({
-  afterDays: Type.Integer({ minimum: 1, maximum: 365, description: 'days after the due date' }),
-  channels: Type.Array(ChannelT, { minItems: 1, maxItems: 2, uniqueItems: true }),
-  template: Type.String({ minLength: 1, maxLength: 100, description: 'notification template key, e.g. invoice.reminder.1' }),
-}, { additionalProperties: false });
-
-const profileFields = {
-  name: Type.String({ minLength: 1, maxLength: 200 }),
-  isDefault: Type.Boolean({ description: 'the profile of customers that have none' }),
-  daysUntilDue: Type.Integer({ minimum: 0, maximum: 365 }),
-  reminders: Type.Array(Reminder, { maxItems: 3, description: 'up to three, in order of afterDays' }),
-  lateFeeAmount: Nullable(Type.Integer({ minimum: 1, maximum: 1e13, description: 'minor units; a one-off charge billed by the next run' })),
-  lateFeeAfterDays: Nullable(Type.Integer({ minimum: 1, maximum: 365 })),
-  lateFeeTaxRateBp: Type.Integer({ minimum: 0, maximum: 10000 }),
-  graceDays: Nullable(Type.Integer({ minimum: 0, maximum: 365, description: 'suspended on due date + graceDays + 1; null: never suspended' })),
-  suspendMode: Nullable(Type.Union([Type.Literal('reject'), Type.Literal('walled-garden')], { description: "null: the plan's mode or the configured default" })),
-  quietWeekdays: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { maxItems: 7, uniqueItems: true, description: 'ISO weekdays (1 Monday .. 7 Sunday) with no suspension' }),
-  quietDates: Type.Array(CalendarDate, { maxItems: 400, uniqueItems: true, description: 'holidays with no suspension' }),
-  officeHoursStart: Nullable(HHMM),
-  officeHoursEnd: Nullable(HHMM),
-  billSuspended: Type.Boolean({ description: 'keep invoicing services while suspended' }),
-};
-const Profile = Type.Object({ id: Type.Integer(), ...profileFields, createdAt: Type.String(), updatedAt: Type.String() });
-const ProfileCreate = Type.Object({
-  name: profileFields.name,
-  ...Object.fromEntries(Object.entries(profileFields).filter(([k]) => k !== 'name').map(([k, v]) => [k, Type.Optional(v)])),
-}, { additionalProperties: false });
-const ProfilePatch = Type.Object(Object.fromEntries(Object.entries(profileFields).map(([k, v]) => [k, Type.Optional(v)])), { additionalProperties: false, minProperties: 1 });
-const ListQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), cursor: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false });
-const CustomerDunning = Type.Object({ customerId: Type.Integer(), billingProfileId: Nullable(Type.Integer()), effectiveProfileId: Nullable(Type.Integer()), whitelisted: Type.Boolean() });
-const CustomerDunningPut = Type.Object({
-  billingProfileId: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
-  whitelisted: Type.Optional(Type.Boolean({ description: 'never suspended for non-payment' })),
-}, { additionalProperties: false, minProperties: 1 });
-const QueueItem = Type.Object({
-  customerId: Type.Integer(), customerName: Type.String(), invoiceId: Type.Integer(), invoiceNumber: Type.String(), open: Type.Integer(),
-  dueDate: Type.String(), profileId: Type.Integer(), whitelisted: Type.Boolean(), suspensionDate: Nullable(Type.String()),
-  suspendAt: Nullable(Type.String({ description: 'the first instant the suspension may happen (quiet days and office hours applied); null: never' })),
-  services: Type.Array(Type.Object({ id: Type.Integer(), username: Type.String() })),
-  nextReminder: Nullable(Type.Object({ step: Type.Integer(), date: Type.String() })),
-});
-const DunningEvent = Type.Object({
-  id: Type.Integer(), key: Type.String(), customerId: Type.Integer(), invoiceId: Nullable(Type.Integer()), serviceId: Nullable(Type.Integer()),
-  kind: Type.String(), step: Nullable(Type.Integer()), date: Type.String(), at: Type.String(), detail: Type.Any(), resolvedAt: Nullable(Type.String()),
-});
-const EventQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), cursor: Type.Optional(Type.String({ maxLength: 200 })),
-  customerId: Type.Optional(Type.Integer({ minimum: 1 })), invoiceId: Type.Optional(Type.Integer({ minimum: 1 })),
-  kind: Type.Optional(Type.Union([Type.Literal('reminder'), Type.Literal('late_fee'), Type.Literal('suspend'), Type.Literal('resume')])),
-}, { additionalProperties: false });
 
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
 
@@ -112,7 +58,7 @@ export async function dunningRoutes(app: FastifyInstance, opts: DunningRoutesOpt
   };
   const tags = ['dunning'];
 
-  app.get('/api/v1/billing-profiles', { schema: { tags, summary: 'Billing profiles: due days, reminders, late fee, grace, suspension and quiet times', querystring: ListQuery, response: { 200: pageOf(Profile), ...errors } } }, async (req) => {
+  app.get('/api/v1/billing-profiles', { schema: { tags, summary: 'Billing profiles: due days, reminders, late fee, grace, suspension and quiet times', querystring: ProfileListQuery, response: { 200: pageOf(Profile), ...errors } } }, async (req) => {
     const q = req.query as { limit?: number; cursor?: string };
     const limit = q.limit ?? 50;
     const rows = store.profiles(q.cursor ? decodeCursor(q.cursor) : 0, limit + 1);
@@ -185,7 +131,7 @@ export async function dunningRoutes(app: FastifyInstance, opts: DunningRoutesOpt
     });
   });
 
-  app.get('/api/v1/dunning', { schema: { tags, summary: 'The dunning queue: who gets suspended next and when, and the next reminder', response: { 200: Type.Object({ items: Type.Array(QueueItem), next: Type.Null() }), ...errors } } }, async () => ({ items: opts.dunning.queue(), next: null }));
+  app.get('/api/v1/dunning', { schema: { tags, summary: 'The dunning queue: who gets suspended next and when, and the next reminder', response: { 200: DunningQueue, ...errors } } }, async () => ({ items: opts.dunning.queue(), next: null }));
   app.get('/api/v1/dunning/events', { schema: { tags, summary: 'What dunning did: reminders, late fees, suspensions, reactivations (newest first)', querystring: EventQuery, response: { 200: pageOf(DunningEvent), ...errors } } }, async (req) => {
     const q = req.query as { limit?: number; cursor?: string; customerId?: number; invoiceId?: number; kind?: string };
     const limit = q.limit ?? 50;

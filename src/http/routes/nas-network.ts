@@ -4,7 +4,6 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isIP } from 'node:net';
-import { Type } from 'typebox';
 import { parseListen, type Config } from '../../config/schema.js';
 import type { Db } from '../../db/client.js';
 import { auditNas, nasStore, type NasRow } from '../../db/nas.js';
@@ -17,6 +16,7 @@ import { onboardingCommands } from '../../nas/onboarding.js';
 import { NasReconciler } from '../../nas/reconcile-job.js';
 import { coaSelfTest } from '../../nas/self-test.js';
 import type { RetryPolicy } from '../../radius/coa/client.js';
+import { NasStatus, Onboarding, OnboardingQuery, Reconciliation, ReconciliationList, ReconciliationQuery, SelfTest, Traffic, TrafficQuery } from '../nas-schemas.js';
 import { IdParams, ProblemSchema } from '../schemas.js';
 import { actorOf } from './crud.js';
 
@@ -33,112 +33,8 @@ export interface NasNetworkOptions {
   selfTestRetry?: Partial<RetryPolicy> | undefined;
 }
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-const Instant = Type.String({ format: 'date-time' });
 const errors = { 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
 const tags = ['nas'];
-
-const ReconcileItem = Type.Object({
-  action: Type.Union([Type.Literal('created'), Type.Literal('closed'), Type.Literal('skipped')]),
-  side: Type.Union([Type.Literal('router'), Type.Literal('ours')], { description: 'router: on the router, missing here; ours: open here, missing on the router' }),
-  kind: Type.Optional(Type.Union([Type.Literal('ppp'), Type.Literal('hotspot')])),
-  username: Type.String(),
-  address: Type.Optional(Type.String()),
-  callerId: Type.Optional(Type.String()),
-  acctSessionId: Type.Optional(Type.String()),
-  reason: Type.String(),
-});
-const Reconciliation = Type.Object({
-  id: Type.Integer(),
-  nasId: Type.Integer(),
-  trigger: Type.Union([Type.Literal('schedule'), Type.Literal('api')]),
-  startedAt: Instant,
-  finishedAt: Instant,
-  outcome: Type.Union([Type.Literal('ok'), Type.Literal('error')], { description: 'error: the router could not be read; nothing was changed' }),
-  error: Nullable(Type.String()),
-  routerSessions: Type.Integer(),
-  ourSessions: Type.Integer(),
-  matched: Type.Integer(),
-  created: Type.Integer({ description: 'sessions the router had and we lacked, now open here (origin "reconciliation")' }),
-  closed: Type.Integer({ description: 'sessions open here that the router no longer had, now closed (terminate cause "Reconciliation")' }),
-  skipped: Type.Integer({ description: 'differences left alone (younger than the grace period, or a write that failed)' }),
-  items: Type.Array(ReconcileItem),
-});
-
-const Status = Type.Object({
-  nasId: Type.Integer(),
-  snmpEnabled: Type.Boolean(),
-  state: Type.Union([Type.Literal('unknown'), Type.Literal('up'), Type.Literal('down')], { description: 'down after [nas] snmp_down_after_failures failed polls in a row' }),
-  lastPollAt: Nullable(Instant),
-  lastSeenAt: Nullable(Instant),
-  uptimeSeconds: Nullable(Type.Integer({ description: 'sysUpTime at the last answer' })),
-  consecutiveFailures: Type.Integer(),
-  lastError: Nullable(Type.String()),
-  interfaces: Type.Array(
-    Type.Object({
-      ifIndex: Type.Integer(),
-      name: Type.String(),
-      inOctets: Type.String({ description: 'ifHCInOctets (Counter64, decimal)' }),
-      outOctets: Type.String({ description: 'ifHCOutOctets (Counter64, decimal)' }),
-      at: Instant,
-    }),
-  ),
-});
-
-const TrafficQuery = Type.Object(
-  {
-    from: Type.Optional(Type.String({ format: 'date-time', description: 'default: 24 hours before `to`' })),
-    to: Type.Optional(Type.String({ format: 'date-time', description: 'default: now' })),
-    ifIndex: Type.Optional(Type.Integer({ minimum: 0 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50_000, default: 10_000 })),
-  },
-  { additionalProperties: false },
-);
-const Traffic = Type.Object({
-  nasId: Type.Integer(),
-  from: Instant,
-  to: Instant,
-  items: Type.Array(
-    Type.Object({
-      ifIndex: Type.Integer(),
-      at: Instant,
-      seconds: Type.Integer({ description: 'length of the interval ending at `at`' }),
-      inOctets: Type.Integer(),
-      outOctets: Type.Integer(),
-      inBps: Type.Integer({ description: 'average bits per second in' }),
-      outBps: Type.Integer(),
-    }),
-  ),
-});
-
-const OnboardingQuery = Type.Object(
-  { routerosVersion: Type.Optional(Type.Union([Type.Literal('6'), Type.Literal('7')], { default: '7', description: '7: with require-message-auth=yes (RouterOS 7.15+)' })) },
-  { additionalProperties: false },
-);
-const Onboarding = Type.Object({
-  nasId: Type.Integer(),
-  serverAddress: Type.String(),
-  authPort: Type.Integer(),
-  acctPort: Type.Integer(),
-  coaPort: Type.Integer(),
-  commands: Type.Array(Type.String(), { description: 'paste into the RouterOS terminal, in order' }),
-  script: Type.String({ description: 'the same commands, one per line' }),
-  warnings: Type.Array(Type.String()),
-});
-
-const SelfTest = Type.Object({
-  result: Type.Union([Type.Literal('answered'), Type.Literal('no_answer'), Type.Literal('bad_authenticator')]),
-  ok: Type.Boolean({ description: 'CoA works end to end (an ACK, or a NAK such as 503 Session-Context-Not-Found)' }),
-  reply: Type.Optional(Type.Union([Type.Literal('ack'), Type.Literal('nak')])),
-  errorCause: Type.Optional(Type.Integer()),
-  errorCauseName: Type.Optional(Type.String()),
-  host: Type.String(),
-  port: Type.Integer(),
-  attempts: Type.Integer(),
-  rttMs: Type.Number(),
-  acctSessionId: Type.String({ description: 'the made-up session the test asked to disconnect' }),
-  hint: Type.String(),
-});
 
 function portOf(bound: string[] | undefined, configured: string[]): number {
   const parsed = [...(bound ?? []), ...configured].map((l) => parseListen(l)?.port).filter((p): p is number => p !== undefined && p > 0);
@@ -170,8 +66,8 @@ export async function nasNetworkRoutes(app: FastifyInstance, opts: NasNetworkOpt
   app.get('/api/v1/nas/:id/reconciliation', {
     schema: {
       tags, summary: 'The latest RouterOS reconciliation reports of a NAS, newest first',
-      params: IdParams, querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 1 })) }, { additionalProperties: false }),
-      response: { 200: Type.Object({ items: Type.Array(Reconciliation) }), ...errors },
+      params: IdParams, querystring: ReconciliationQuery,
+      response: { 200: ReconciliationList, ...errors },
     },
   }, async (req) => {
     const { id } = req.params as { id: number };
@@ -195,7 +91,7 @@ export async function nasNetworkRoutes(app: FastifyInstance, opts: NasNetworkOpt
   });
 
   app.get('/api/v1/nas/:id/status', {
-    schema: { tags, summary: 'SNMP status of a NAS: up or down, last seen, uptime, interface counters', params: IdParams, response: { 200: Status, ...errors } },
+    schema: { tags, summary: 'SNMP status of a NAS: up or down, last seen, uptime, interface counters', params: IdParams, response: { 200: NasStatus, ...errors } },
   }, async (req) => {
     const { id } = req.params as { id: number };
     const row = nasOf(id);

@@ -3,7 +3,7 @@
  * overrides) and the outbox (`/api/v1/notifications`: every message with its delivery state).
  */
 import type { FastifyInstance } from 'fastify';
-import { Type, type TSchema } from 'typebox';
+import { Type } from 'typebox';
 import type { Db } from '../../db/client.js';
 import { decodeCursor, encodeCursor } from '../../db/crud.js';
 import { notifyStore, type Channel } from '../../db/notify.js';
@@ -11,6 +11,7 @@ import type { Clock } from '../../lib/clock.js';
 import { TollgateError } from '../../lib/errors.js';
 import { CHANNELS, effectiveTemplate } from '../../notify/outbox.js';
 import { DEFAULT_TEMPLATES, variablesOf } from '../../notify/templates.js';
+import { Message, MessageQuery, Template, TemplateList, TemplateParams, TemplatePut } from '../notify-schemas.js';
 import { ProblemSchema, pageOf } from '../schemas.js';
 import { actorOf } from './crud.js';
 
@@ -20,37 +21,6 @@ export interface NotifyRoutesOptions {
   /** Wakes the sender after a requeue. */
   poke?: () => void;
 }
-
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const HHMM = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'HH:MM, billing time zone' });
-const ChannelT = Type.Union([Type.Literal('email'), Type.Literal('sms')]);
-const KeyT = Type.String({ pattern: '^[a-z0-9_.-]{1,100}$' });
-const Template = Type.Object({
-  key: Type.String(), channel: ChannelT, subject: Type.String(), body: Type.String(), delayMinutes: Type.Integer(),
-  sendFrom: Nullable(Type.String()), sendUntil: Nullable(Type.String()), enabled: Type.Boolean(),
-  source: Type.Union([Type.Literal('default'), Type.Literal('custom')]), variables: Type.Array(Type.String()), updatedAt: Nullable(Type.String()),
-});
-const TemplateParams = Type.Object({ key: KeyT, channel: ChannelT });
-const TemplatePut = Type.Object({
-  subject: Type.Optional(Type.String({ maxLength: 500, description: 'email only; {{var}} allowed' })),
-  body: Type.String({ minLength: 1, maxLength: 20000, description: 'email: HTML, values are HTML-escaped; SMS: text' }),
-  delayMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 10080 })),
-  sendFrom: Type.Optional(Nullable(HHMM)),
-  sendUntil: Type.Optional(Nullable(HHMM)),
-  enabled: Type.Optional(Type.Boolean()),
-}, { additionalProperties: false });
-const Message = Type.Object({
-  id: Type.Integer(), customerId: Nullable(Type.Integer()), serviceId: Nullable(Type.Integer()), template: Type.String(), channel: ChannelT,
-  recipient: Type.String(), subject: Type.String(), body: Type.String(),
-  status: Type.Union([Type.Literal('queued'), Type.Literal('sending'), Type.Literal('sent'), Type.Literal('failed')]),
-  attempts: Type.Integer(), lastError: Nullable(Type.String()), nextAttemptAt: Type.String(), dedupeKey: Nullable(Type.String()),
-  createdAt: Type.String(), sentAt: Nullable(Type.String()),
-});
-const MessageQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), cursor: Type.Optional(Type.String({ maxLength: 200 })),
-  status: Type.Optional(Type.Union([Type.Literal('queued'), Type.Literal('sending'), Type.Literal('sent'), Type.Literal('failed')])),
-  channel: Type.Optional(ChannelT), customerId: Type.Optional(Type.Integer({ minimum: 1 })), template: Type.Optional(KeyT),
-}, { additionalProperties: false });
 
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
 
@@ -64,7 +34,7 @@ export async function notifyRoutes(app: FastifyInstance, opts: NotifyRoutesOptio
   };
   const tags = ['notifications'];
 
-  app.get('/api/v1/notification-templates', { schema: { tags, summary: 'Every template in force: the defaults and the overrides', response: { 200: Type.Object({ items: Type.Array(Template), next: Type.Null() }), ...errors } } }, async () => {
+  app.get('/api/v1/notification-templates', { schema: { tags, summary: 'Every template in force: the defaults and the overrides', response: { 200: TemplateList, ...errors } } }, async () => {
     const keys = new Set([...Object.keys(DEFAULT_TEMPLATES), ...store.templates().map((t) => t.key)]);
     const items = [...keys].sort().flatMap((k) => CHANNELS.map((ch) => view(k, ch)).filter((t) => t !== null));
     return { items, next: null };

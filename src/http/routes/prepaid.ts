@@ -4,9 +4,9 @@
  * plan tiers) is announced through `onChange` so the next login sees it.
  */
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import type { PrepaidOps } from '../../billing/prepaid-ops.js';
 import { decodeCursor, encodeCursor } from '../../db/crud.js';
+import { Batch, BatchCreate, BatchListQuery, DataTopup, DataTopupBody, RedeemBody, Redemption, Tiers, TiersBody, Topup, TopupCreate, TopupResult, Usage } from '../prepaid-schemas.js';
 import { fileResponse, IdParams, pageOf, ProblemSchema } from '../schemas.js';
 import { csv } from './billing-export.js';
 import { actorOf } from './crud.js';
@@ -16,82 +16,7 @@ export interface PrepaidRoutesOptions {
   onChange?: ((entity: 'nas' | 'plan' | 'service' | 'customer') => void) | undefined;
 }
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
-const Instant = Type.String({ description: 'ISO 8601 instant in UTC' });
-const CalDate = Type.String({ format: 'date', description: 'YYYY-MM-DD in the billing time zone' });
-const Bytes = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
-
-const TopupCreate = Type.Object({
-  source: Type.Optional(Type.Union([Type.Literal('payment'), Type.Literal('admin')], { description: 'payment (default): money received; admin: an operator extension' })),
-  count: Type.Optional(Type.Integer({ minimum: 1, maximum: 120, description: 'validity periods to add (default 1)' })),
-  amount: Type.Optional(Type.Integer({ minimum: 0, maximum: 1e13, description: 'minor units received; default the plan price × count; 0: free, no receipt' })),
-  method: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
-  reference: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
-}, { additionalProperties: false });
-
-const Topup = Type.Object({
-  id: Type.Integer(), serviceId: Type.Integer(), source: Type.String(), days: Type.Integer(), previousExpiresAt: Nullable(Instant), expiresAt: Instant,
-  paymentId: Nullable(Type.Integer()), invoiceId: Nullable(Type.Integer({ description: 'the receipt: an invoice issued paid' })), voucherId: Nullable(Type.Integer()),
-  at: Instant, actor: Type.String(),
-});
-const TopupResult = Type.Object({
-  serviceId: Type.Integer(), previousExpiresAt: Nullable(Instant), expiresAt: Instant, paymentId: Nullable(Type.Integer()),
-  invoiceId: Nullable(Type.Integer()), invoiceNumber: Nullable(Type.String()), topup: Topup,
-});
-
-const BatchCreate = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 200 }),
-  planId: Type.Integer({ minimum: 1, description: 'a prepaid plan' }),
-  count: Type.Integer({ minimum: 1, maximum: 100_000 }),
-  codeLength: Type.Optional(Type.Integer({ minimum: 10, maximum: 32, description: 'default prepaid.voucher_code_length' })),
-  price: Type.Optional(Type.Integer({ minimum: 0, maximum: 1e13, description: 'minor units one voucher sells for; default the plan price' })),
-  validUntil: Type.Optional(Nullable(CalDate)),
-}, { additionalProperties: false });
-const Batch = Type.Object({
-  id: Type.Integer(), name: Type.String(), planId: Type.Integer(), count: Type.Integer(), codeLength: Type.Integer(), price: Type.Integer(),
-  validUntil: Nullable(Type.String()), createdAt: Instant, createdBy: Type.String(), redeemed: Type.Optional(Type.Integer()),
-});
-
-const RedeemBody = Type.Object({
-  code: Type.String({ minLength: 1, maxLength: 64, description: 'spaces and dashes are ignored, letters any case' }),
-  serviceId: Type.Optional(Type.Integer({ minimum: 1, description: 'top up this service (on the voucher\'s plan)' })),
-  customerId: Type.Optional(Type.Integer({ minimum: 1, description: 'or: a new service for this customer' })),
-  customer: Type.Optional(Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false, description: 'or: a new customer' })),
-  username: Type.Optional(Type.String({ minLength: 1, maxLength: 253, description: 'the new service\'s login; default the code' })),
-  password: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'the new service\'s password; default the code' })),
-}, { additionalProperties: false });
-const Redemption = Type.Object({
-  voucherId: Type.Integer(), serviceId: Type.Integer(), customerId: Type.Integer(), username: Type.String(), created: Type.Boolean(),
-  expiresAt: Instant, invoiceId: Nullable(Type.Integer()),
-});
-
-const Tier = Type.Object({
-  fromBytes: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'from this usage in the period on' }),
-  downloadKbps: Type.Integer({ minimum: 1, maximum: 100_000_000 }),
-  uploadKbps: Type.Integer({ minimum: 1, maximum: 100_000_000 }),
-}, { additionalProperties: false });
-const TiersBody = Type.Object({ tiers: Type.Array(Tier, { maxItems: 3 }) }, { additionalProperties: false });
-const Tiers = Type.Object({ planId: Type.Integer(), tiers: Type.Array(Tier) });
-
-const Usage = Type.Object({
-  serviceId: Type.Integer(),
-  period: Type.Object({ start: CalDate, end: CalDate }),
-  usedBytes: Type.Integer(),
-  topupBytes: Type.Integer(),
-  capBytes: Nullable(Type.Integer({ description: 'data at full speed this period (first threshold plus top-ups); null: no cap' })),
-  blockAtBytes: Nullable(Type.Integer()),
-  tier: Type.Object({
-    level: Type.Integer({ description: '0 full rate, 1-3 a fair-use tier, 4 blocked' }), name: Type.String(), blocked: Type.Boolean(),
-    rate: Nullable(Type.Object({ downloadKbps: Type.Integer(), uploadKbps: Type.Integer() })), nextAtBytes: Nullable(Type.Integer()),
-  }),
-  tiers: Type.Array(Tier),
-});
-const DataTopupBody = Type.Object({ bytes: Bytes }, { additionalProperties: false });
-const DataTopup = Type.Object({
-  id: Type.Integer(), serviceId: Type.Integer(), periodStart: CalDate, bytes: Type.Integer(), createdAt: Instant, createdBy: Type.String(), usage: Usage,
-});
-const BatchListQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), cursor: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false });
 
 export async function prepaidRoutes(app: FastifyInstance, opts: PrepaidRoutesOptions): Promise<void> {
   const { prepaid, vouchers, caps } = opts.ops;

@@ -1,7 +1,9 @@
 // The network actions sent to NAS (CoA, Disconnect) and what they answered.
-import { http, type Page, type Paging } from './http.js';
+import type { Static } from 'typebox';
+import type * as N from '../../../src/http/nas-schemas.js';
+import { http, type Page } from './http.js';
 
-// The schema sits in the actions routes, beside server-only code: a copy of the parts the UI reads.
-export interface NasAction { id: number; serviceId: number | null; nasId: number | null; kind: string; outcome: string; reason?: string | null; by: string; createdAt: string; answeredAt: string | null; error?: string | null }
+export type NasAction = Static<typeof N.NasAction>;
+export type NasActionQuery = Static<typeof N.ActionQuery>;
 
-export const listActions = (query: Paging & { serviceId?: number } = {}) => http.get<Page<NasAction>>('/actions', query);
+export const listActions = (query: NasActionQuery = {}) => http.get<Page<NasAction>>('/actions', query);

@@ -1,12 +1,14 @@
 // Dunning: who is suspended next, what dunning did, and a customer's dunning settings.
-import { http, type Body, type Page, type Paging } from './http.js';
+import type { Static } from 'typebox';
+import type * as D from '../../../src/http/dunning-schemas.js';
+import { http, type Body, type Page } from './http.js';
 
-// These schemas sit in the dunning routes, beside server-only code: copies of the parts the UI reads.
-export interface QueueItem { customerId: number; customerName: string; invoiceId: number; invoiceNumber: string; open: number; dueDate: string; whitelisted: boolean; suspendAt: string | null; services: Array<{ id: number; username: string }>; nextReminder: { step: number; date: string } | null }
-export interface DunningEvent { at: string; kind: string; customerId: number; invoiceId: number | null; serviceId: number | null; step: number | null; detail: unknown }
-export interface CustomerDunning { billingProfileId: number | null; effectiveProfileId: number | null; whitelisted: boolean }
+export type QueueItem = Static<typeof D.QueueItem>;
+export type DunningEvent = Static<typeof D.DunningEvent>;
+export type DunningEventQuery = Static<typeof D.EventQuery>;
+export type CustomerDunning = Static<typeof D.CustomerDunning>;
 
-export const dunningQueue = () => http.get<Page<QueueItem>>('/dunning');
-export const listDunningEvents = (query: Paging & { customerId?: number } = {}) => http.get<Page<DunningEvent>>('/dunning/events', query);
+export const dunningQueue = () => http.get<Static<typeof D.DunningQueue>>('/dunning');
+export const listDunningEvents = (query: DunningEventQuery = {}) => http.get<Page<DunningEvent>>('/dunning/events', query);
 export const customerDunning = (customerId: number) => http.get<CustomerDunning>(`/customers/${customerId}/billing-profile`);
 export const setCustomerDunning = (customerId: number, body: Body) => http.put<CustomerDunning>(`/customers/${customerId}/billing-profile`, body);

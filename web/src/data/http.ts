@@ -2,7 +2,7 @@
 // writes, and problem+json answers turned into ApiError with per-field messages. The resource modules
 // beside this file name the paths; pages call those, never this.
 import type { Static } from 'typebox';
-import type { ProblemSchema } from '../../../src/http/schemas.js';
+import type { ListQuery, ProblemSchema } from '../../../src/http/schemas.js';
 
 /** One page of a list endpoint (cursor pagination). */
 export interface Page<T> {
@@ -11,10 +11,7 @@ export interface Page<T> {
 }
 
 /** The paging every list endpoint takes. */
-export interface Paging {
-  limit?: number;
-  cursor?: string;
-}
+export type Paging = Static<typeof ListQuery>;
 
 export class ApiError extends Error {
   constructor(

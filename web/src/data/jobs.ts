@@ -1,8 +1,9 @@
 // The daily jobs and how their last runs went.
+import type { Static } from 'typebox';
+import type * as J from '../../../src/http/jobs-schemas.js';
 import { http } from './http.js';
 
-// The schema sits in the jobs routes, beside server-only code: a copy of its shape.
-export interface Job { name: string; lastDate: string | null; lastFinishedAt: string | null; status: string; lastError: string | null; nextRetryAt: string | null }
-export interface Jobs { timezone: string; runAt: string; nextRunAt: string | null; items: Job[] }
+export type Job = Static<typeof J.JobItem>;
+export type Jobs = Static<typeof J.Jobs>;
 
 export const listJobs = () => http.get<Jobs>('/jobs');

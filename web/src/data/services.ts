@@ -4,6 +4,8 @@ import type { Static } from 'typebox';
 import type * as S from '../../../src/http/schemas.js';
 import type * as B from '../../../src/http/billing-schemas.js';
 import type * as L from '../../../src/http/list-schemas.js';
+import type * as N from '../../../src/http/nas-schemas.js';
+import type * as P from '../../../src/http/prepaid-schemas.js';
 import { http, type Body, type Page } from './http.js';
 
 export type Service = Static<typeof S.Service>;
@@ -13,7 +15,9 @@ export type ServiceTerms = Static<typeof B.Terms>;
 export type PlanChange = ServiceTerms['planChanges'][number];
 export type ServiceAction = 'suspend' | 'resume' | 'disconnect';
 /** What the NAS answered to each action sent for a suspension, resumption or kick. */
-export interface ActionResult { actions: Array<{ outcome: string }> }
+export type ActionResult = Static<typeof N.ActionSummarySchema>;
+/** A prepaid top-up's answer: the new expiry, the payment and the receipt. */
+export type TopupResult = Static<typeof P.TopupResult>;
 
 export const listServices = (query: ServiceQuery = {}) => http.get<Page<Service>>('/services', query);
 export const getService = (id: number) => http.get<Service>(`/services/${id}`);
@@ -22,4 +26,4 @@ export const updateService = (id: number, body: Body) => http.patch<Service>(`/s
 export const serviceTerms = (id: number) => http.get<ServiceTerms>(`/services/${id}/billing`);
 export const changePlan = (id: number, body: Body) => http.post<ServiceTerms>(`/services/${id}/plan-changes`, body);
 export const serviceAction = (id: number, action: ServiceAction, reason: string) => http.post<ActionResult>(`/services/${id}/${action}`, { reason });
-export const topUp = (id: number, body: Body) => http.post<{ expiresAt: string }>(`/services/${id}/topup`, body);
+export const topUp = (id: number, body: Body) => http.post<TopupResult>(`/services/${id}/topup`, body);

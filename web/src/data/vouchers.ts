@@ -1,11 +1,13 @@
 // Prepaid vouchers: batches, their printable and CSV forms, and redemption.
-import { apiUrl, http, type Body, type Page, type Paging } from './http.js';
+import type { Static } from 'typebox';
+import type * as P from '../../../src/http/prepaid-schemas.js';
+import { apiUrl, http, type Body, type Page } from './http.js';
 
-// These schemas sit in the prepaid routes, beside server-only code: copies of the parts the UI reads.
-export interface Batch { id: number; name: string; planId: number; count: number; price: number; validUntil: string | null; createdAt: string; redeemed?: number }
-export interface Redemption { voucherId: number; serviceId: number; customerId: number; username: string; created: boolean; expiresAt: string; invoiceId: number | null }
+export type Batch = Static<typeof P.Batch>;
+export type BatchQuery = Static<typeof P.BatchListQuery>;
+export type Redemption = Static<typeof P.Redemption>;
 
-export const listBatches = (query: Paging = {}) => http.get<Page<Batch>>('/vouchers/batches', query);
+export const listBatches = (query: BatchQuery = {}) => http.get<Page<Batch>>('/vouchers/batches', query);
 export const createBatch = (body: Body) => http.post<Batch>('/vouchers/batches', body);
 export const batchPdfUrl = (id: number) => apiUrl(`/vouchers/batches/${id}/vouchers.pdf`);
 export const batchCsvUrl = (id: number) => apiUrl(`/vouchers/batches/${id}/vouchers.csv`);

@@ -3,7 +3,7 @@
 import { LitElement, html, nothing } from 'lit';
 import { Task, initialState } from '@lit/task';
 import { ApiError, type Body } from '../data/http.js';
-import { createNas, getNas, nasOnboarding, nasSelfTest, nasStatus, nasTraffic, updateNas, type Nas, type SelfTest } from '../data/nas.js';
+import { createNas, getNas, nasOnboarding, nasSelfTest, nasStatus, nasTraffic, updateNas, type Nas, type Onboarding, type RouterOsVersion, type SelfTest } from '../data/nas.js';
 import { sparkline } from '../components/charts.js';
 import '../components/form.js';
 import type { Field } from '../components/form.js';
@@ -34,7 +34,7 @@ export class TgNasEdit extends LitElement {
   static override properties = { nasId: { type: Number }, onboarding: { state: true }, selfTest: { state: true }, testing: { state: true }, testError: { state: true } };
   /** Set to show and edit that NAS; unset for a new one. */
   declare nasId: number | undefined;
-  declare onboarding: { script: string; warnings: string[] } | undefined;
+  declare onboarding: Onboarding | undefined;
   declare selfTest: SelfTest | undefined;
   declare testing: boolean;
   declare testError: string;
@@ -59,10 +59,10 @@ export class TgNasEdit extends LitElement {
     this.testError = '';
   }
   private async showOnboarding(id: number): Promise<void> {
-    const version = (this.renderRoot.querySelector('#ros-version') as HTMLSelectElement | null)?.value ?? '7';
+    // The select offers 7 and 6 only; 7 when it is not there.
+    const version: RouterOsVersion = (this.renderRoot.querySelector('#ros-version') as HTMLSelectElement | null)?.value === '6' ? '6' : '7';
     try {
-      const r = await nasOnboarding(id, version);
-      this.onboarding = { script: r.script, warnings: r.warnings ?? [] };
+      this.onboarding = await nasOnboarding(id, version);
     } catch (err) {
       toast(errorText(err), 'error');
     }
