@@ -14,7 +14,8 @@ const Instant = Type.String({ format: 'date-time' });
 // ---- actions
 
 const Outcome = Type.Union(
-  ['pending', 'acked', 'nak', 'timeout', 'failed', 'confirmed', 'unconfirmed'].map((o) => Type.Literal(o)),
+  // Written out, not mapped from a list: the union of literals is then the TypeScript type too.
+  [Type.Literal('pending'), Type.Literal('acked'), Type.Literal('nak'), Type.Literal('timeout'), Type.Literal('failed'), Type.Literal('confirmed'), Type.Literal('unconfirmed')],
   {
     description:
       'pending: in flight; acked: the NAS said yes, accounting has not confirmed it yet; nak: refused (see errorCause); timeout: no answer; failed: could not be sent; confirmed: accounting showed the Stop (Disconnect) or a packet after the ACK (CoA); unconfirmed: ACKed, retried once, never confirmed',
