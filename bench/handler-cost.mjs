@@ -128,7 +128,10 @@ async function run() {
     if (MODE === 'auth') {
       while (process.hrtime.bigint() < until) {
         for (let k = 0; k < TURN; k++) {
-          if (at === reqs.length) at = 0, pass++;
+          if (at === reqs.length) {
+            at = 0;
+            pass++;
+          }
           // A new source port per pass: the same packet again is a new request, not a duplicate.
           socket.emit('message', reqs[at++], { address: '127.0.0.1', family: 'IPv4', port: 1024 + (pass % 60000), size: 0 });
           n++;
@@ -141,7 +144,10 @@ async function run() {
       let wake;
       answered = () => {
         outstanding--;
-        if (wake && outstanding < TURN) wake(), (wake = undefined);
+        if (wake && outstanding < TURN) {
+          wake();
+          wake = undefined;
+        }
       };
       while (process.hrtime.bigint() < until) {
         while (outstanding < TURN) {

@@ -61,7 +61,7 @@ rouser ${V3.user} priv
       await pollSnmp({ host: '127.0.0.1', port, auth: { version: '2c', community: COMMUNITY }, timeoutMs: 300, retries: 0 });
       return;
     } catch (err) {
-      if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`snmpd did not answer: ${(err as Error).message}\n${snmpdLog}`);
+      if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`snmpd did not answer: ${(err as Error).message}\n${snmpdLog}`, { cause: err });
       await new Promise((r) => setTimeout(r, 200));
     }
   }

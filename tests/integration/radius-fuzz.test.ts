@@ -312,7 +312,7 @@ const withLength = (b: Buffer): Buffer => {
 const INTERESTING_TYPES = [1, 2, 3, 4, 5, 8, 18, 24, 25, 26, 30, 31, 32, 33, 40, 41, 42, 43, 44, 46, 49, 52, 53, 55, 60, 61, 64, 69, 79, 80, 85, 87, 95, 97, 123];
 const MS_TYPES = [1, 2, 7, 8, 10, 11, 12, 16, 17, 25, 26];
 
-function valueFor(type: number): Buffer {
+function valueFor(_type: number): Buffer {
   const len = pick([0, 1, 2, 3, 4, 4, 4, 6, 8, 16, 16, 17, 18, 32, 49, 50, 51, 128, 129, int(254)]);
   return bytes(len);
 }
