@@ -268,6 +268,20 @@ level = "info"
     expectPlanAttributes(await radclient(main, 'auth', MAIN_SECRET, login));
   });
 
+  it('a Vendor-Specific laid out another vendor\'s way (USR, Starent, WiMAX) is kept opaque: the login and the accounting go through', async () => {
+    // The issue's examples, as radclient sends them (raw Attr-26). RFC 2865 5.26 only says SHOULD.
+    const quirks = ['0x00001fe400020007666f6f', '0x000001ad0000bfbe000004d2', '0x000060b5010a000105312e30020301', '0x0000000000020007666f6f'];
+    for (const vsa of quirks) {
+      const login = { 'User-Name': quoted('alice'), 'User-Password': quoted('alice-pass-1'), 'Attr-26': vsa, 'Message-Authenticator': '0x00' };
+      expectPlanAttributes(await radclient(main, 'auth', MAIN_SECRET, login));
+    }
+    const start = { 'User-Name': quoted('alice'), 'Acct-Status-Type': 'Start', 'Acct-Session-Id': quoted('usr-vsa-1'), 'Attr-26': quirks[1]! };
+    expect((await acctSend(start))?.code).toBe('Accounting-Response');
+    const stop = { ...start, 'Acct-Status-Type': 'Stop', 'Acct-Session-Time': '5' };
+    expect((await acctSend(stop))?.code).toBe('Accounting-Response');
+    expect((await sessions('username=alice')).some((x) => x.acctSessionId === 'usr-vsa-1' && x.stoppedAt !== null)).toBe(true);
+  });
+
   it('Message-Authenticator: a NAS that requires it gets no reply without one; a NAS that does not is answered', async () => {
     const login = { 'User-Name': quoted('alice'), 'User-Password': quoted('alice-pass-1') };
     expect(await radclient(main, 'auth', MAIN_SECRET, login, { timeout: 1 })).toBeUndefined();
