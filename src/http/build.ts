@@ -84,7 +84,10 @@ export interface App extends FastifyInstance {
   repos: Repos;
 }
 
-/** Builds the HTTP application without listening: `main.ts` listens, tests use `inject()`. */
+/**
+ * Builds the HTTP application without listening: plugins and routes over the services, scheduler and
+ * network control it is given (composed in src/daemon.ts). `main.ts` listens, tests use `inject()`.
+ */
 export async function build(opts: BuildOptions): Promise<App> {
   const app = Fastify({
     loggerInstance: opts.logger || undefined,
