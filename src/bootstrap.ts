@@ -7,6 +7,7 @@ import { openDatabase, type Db } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { adminStore } from './db/security.js';
 import { dataDir, loadSecretBox } from './keys.js';
+import { systemClock, type Clock } from './lib/clock.js';
 import type { SecretBox } from './lib/secretbox.js';
 import { hashPassword } from './lib/password.js';
 
@@ -16,11 +17,11 @@ export interface Opened {
 }
 
 /** Opens and migrates the database and loads the at-rest key: what every command that writes needs. */
-export async function openAndMigrate(config: Config, log?: Logger): Promise<Opened> {
+export async function openAndMigrate(config: Config, log?: Logger, clock: Clock = systemClock): Promise<Opened> {
   const db = openDatabase({ path: config.database.path, synchronous: config.database.synchronous as 'normal' | 'full' });
   try {
     const backupDir = config.database.backup_before_migrate ? config.database.backup_dir || resolve(dataDir(config), 'backups') : undefined;
-    const result = await migrate(db.$client, { backupDir });
+    const result = await migrate(db.$client, { backupDir, clock });
     if (result.applied.length) log?.info({ applied: result.applied, backup: result.backup }, 'database migrated');
     const sealed = db.$client.prepare('select (select count(*) from nas) + (select count(*) from services) as n').get() as { n: number };
     const { box, created } = loadSecretBox(config, { create: true, hasSealedData: sealed.n > 0 });
@@ -36,12 +37,12 @@ export async function openAndMigrate(config: Config, log?: Logger): Promise<Open
  * First start with no admin: a super-admin with a random password, printed once and written to
  * `initial-admin-password` (0600) beside the database. There are no default credentials.
  */
-export async function ensureFirstAdmin(db: Db, config: Config, log: Logger, now: Date): Promise<void> {
-  const admins = adminStore(db);
+export async function ensureFirstAdmin(db: Db, config: Config, log: Logger, clock: Clock): Promise<void> {
+  const admins = adminStore(db, clock);
   if ((await admins.count()) > 0) return;
   const password = randomBytes(18).toString('base64url');
   const username = config.security.initial_admin_username;
-  await admins.create({ username, passwordHash: await hashPassword(password), role: 'super-admin', mustChangePassword: true, actor: { id: 'system' }, at: now });
+  await admins.create({ username, passwordHash: await hashPassword(password), role: 'super-admin', mustChangePassword: true, actor: { id: 'system' }, at: clock.now() });
   const dir = dataDir(config);
   mkdirSync(dir, { recursive: true });
   const file = resolve(dir, 'initial-admin-password');

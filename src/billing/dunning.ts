@@ -18,7 +18,7 @@ import type { Clock } from '../lib/clock.js';
 import { formatMoney } from '../lib/money.js';
 import type { DunningStore, OverdueRow, ProfileRow } from '../db/dunning.js';
 import type { ServiceControl } from '../nas/control.js';
-import type { Notifier } from '../notify/types.js';
+import type { OutboxNotifier } from '../notify/outbox.js';
 import { dueLadderSteps, reminderDates, suspendKey, suspensionDate, suspensionInstant, type DunningProfile } from '../domain/billing/dunning.js';
 
 export interface DunningLog {
@@ -33,7 +33,8 @@ export interface DunningOptions {
   timezone: string;
   currency: string;
   control: ServiceControl;
-  notifier: Notifier & { enqueueSync?: (req: Parameters<Notifier['enqueue']>[0]) => unknown };
+  /** The outbox: each notice is queued in the same transaction as the event it announces. */
+  notifier: Pick<OutboxNotifier, 'enqueueSync'>;
   log?: DunningLog | undefined;
 }
 
@@ -100,9 +101,7 @@ export function dunningService(opts: DunningOptions) {
       const summary = await opts.control.suspend(svc.id, req);
       store.transaction(() => {
         store.setDetail(eventId, { invoiceNumber: inv.number, open: inv.open, mode: profile.suspendMode, state: 'done', actions: summary.actions });
-        opts.notifier.enqueueSync
-          ? opts.notifier.enqueueSync({ customerId: inv.customerId, serviceId: svc.id, template: 'service.suspended', data: { ...invoiceData(inv, profile), username: svc.username }, dedupeKey: key })
-          : void opts.notifier.enqueue({ customerId: inv.customerId, serviceId: svc.id, template: 'service.suspended', data: { ...invoiceData(inv, profile), username: svc.username }, dedupeKey: key });
+        opts.notifier.enqueueSync({ customerId: inv.customerId, serviceId: svc.id, template: 'service.suspended', data: { ...invoiceData(inv, profile), username: svc.username }, dedupeKey: key });
       });
       opts.log?.info({ customerId: inv.customerId, serviceId: svc.id, invoice: inv.number, actions: summary.actions.length }, 'dunning: service suspended');
     } catch (err) {
@@ -127,8 +126,7 @@ export function dunningService(opts: DunningOptions) {
               const id = store.insertEvent({ key: step.key, customerId: inv.customerId, invoiceId: inv.id, serviceId: null, kind: 'reminder', step: step.step, date, at: iso(), detail: { channels: rule.channels, template: rule.template } });
               if (id === null) return;
               const req = { customerId: inv.customerId, template: rule.template, data: invoiceData(inv, profile), channels: rule.channels, dedupeKey: step.key };
-              if (opts.notifier.enqueueSync) opts.notifier.enqueueSync(req);
-              else void opts.notifier.enqueue(req);
+              opts.notifier.enqueueSync(req);
               reminders++;
             } else if (store.billsOnlyLateFees(inv.id)) {
               // No fee on a fee: recorded so the decision is visible and made once.
@@ -202,8 +200,7 @@ export function dunningService(opts: DunningOptions) {
             });
             if (summary) {
               const req = { customerId, serviceId: svcId, template: 'service.resumed', data: { username: svc!.username }, dedupeKey: `resume:${ev.id}` };
-              if (opts.notifier.enqueueSync) opts.notifier.enqueueSync(req);
-              else void opts.notifier.enqueue(req);
+              opts.notifier.enqueueSync(req);
             }
           });
           if (summary) resumed.push(svcId);

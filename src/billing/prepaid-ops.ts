@@ -1,12 +1,15 @@
 /**
- * Composition of prepaid, vouchers and data caps for the app: the three services over one database,
- * and their scheduled work registered with the job runner (`prepaid-expiry` order 30, `cap-reset`
- * order 40, each also as a per-minute tick so an expiry or a period start is acted on within a minute).
+ * Prepaid, vouchers and data caps over one database, built together: the caps follow committed
+ * accounting through the usage topic from construction on, and their scheduled work comes as jobs
+ * and ticks for the runner (`prepaid-expiry` order 30, `cap-reset` order 40, each also a per-minute
+ * tick so an expiry or a period start is acted on within a minute).
  */
 import type { Config } from '../config/schema.js';
 import type { Db } from '../db/client.js';
+import type { UsageDelta } from '../db/radius.js';
 import type { Clock } from '../lib/clock.js';
 import type { SecretBox } from '../lib/secretbox.js';
+import type { Topic } from '../lib/topic.js';
 import type { ServiceControl } from '../nas/control.js';
 import type { Notifier } from '../notify/types.js';
 import { capsService } from './caps.js';
@@ -21,14 +24,20 @@ export interface PrepaidOpsOptions {
   clock: Clock;
   control?: ServiceControl | undefined;
   notifier?: Notifier | undefined;
+  /** Each committed accounting batch's traffic (published after its Accounting-Responses went out). */
+  usage?: Topic<readonly UsageDelta[]> | undefined;
   onError?: ((err: unknown, context: Record<string, unknown>) => void) | undefined;
 }
 
-/** The slice of the job runner (src/scheduler/jobs.ts) this needs. */
-export interface JobRegistry {
-  register(job: { name: string; order: number; runFor(date: string, ctx: { now: Date }): unknown }): void;
-  registerTick(task: { name: string; run(now: Date, today: string): unknown }): void;
-  jobs(): readonly { name: string }[];
+/** A daily job and a per-minute tick, in the shape the job runner (src/scheduler/jobs.ts) takes. */
+export interface DailyJob {
+  name: string;
+  order: number;
+  runFor(date: string, ctx: { now: Date }): unknown;
+}
+export interface Tick {
+  name: string;
+  run(now: Date, today: string): unknown;
 }
 
 export type PrepaidOps = ReturnType<typeof createPrepaidOps>;
@@ -43,28 +52,24 @@ export function createPrepaidOps(opts: PrepaidOpsOptions) {
   });
   const vouchers = voucherService({ db, box: opts.box, clock, timezone, currency, prepaid, defaultCodeLength: config.prepaid.voucher_code_length });
   const caps = capsService({ db, clock, timezone, notifier: opts.notifier, control: opts.control, onError: opts.onError });
-  return {
-    prepaid,
-    vouchers,
-    caps,
-    /** Registers the jobs once (a second call, or a runner that has them, is a no-op). */
-    registerJobs(jobs: JobRegistry | undefined): boolean {
-      if (!jobs || jobs.jobs().some((j) => j.name === 'prepaid-expiry')) return false;
-      jobs.register({ name: 'prepaid-expiry', order: 30, runFor: (_date, ctx) => prepaid.runExpiry(ctx.now) });
-      jobs.register({ name: 'cap-reset', order: 40, runFor: (_date, ctx) => caps.runReset(ctx.now) });
-      jobs.registerTick({ name: 'prepaid-expiry', run: (now) => prepaid.runExpiry(now) });
-      // Periods start at midnight in the billing time zone: the tick looks once per new date.
-      let resetDone = '';
-      jobs.registerTick({
-        name: 'cap-reset',
-        run: async (now, today) => {
-          if (today === resetDone) return undefined;
-          const r = await caps.runReset(now);
-          resetDone = today;
-          return r;
-        },
-      });
-      return true;
+  opts.usage?.subscribe((u) => caps.onUsage(u));
+  // Periods start at midnight in the billing time zone: the tick looks once per new date.
+  let resetDone = '';
+  const jobs: readonly DailyJob[] = [
+    { name: 'prepaid-expiry', order: 30, runFor: (_date, ctx) => prepaid.runExpiry(ctx.now) },
+    { name: 'cap-reset', order: 40, runFor: (_date, ctx) => caps.runReset(ctx.now) },
+  ];
+  const ticks: readonly Tick[] = [
+    { name: 'prepaid-expiry', run: (now) => prepaid.runExpiry(now) },
+    {
+      name: 'cap-reset',
+      run: async (now, today) => {
+        if (today === resetDone) return undefined;
+        const r = await caps.runReset(now);
+        resetDone = today;
+        return r;
+      },
     },
-  };
+  ];
+  return { prepaid, vouchers, caps, jobs, ticks };
 }

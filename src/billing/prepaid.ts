@@ -13,7 +13,7 @@ import type { Db } from '../db/client.js';
 import type { Actor } from '../db/crud.js';
 import { topupStore, type TopupRow } from '../db/prepaid.js';
 import type { ServiceControl } from '../nas/control.js';
-import type { Notifier } from '../notify/types.js';
+import type { NotificationRequest, Notifier } from '../notify/types.js';
 import { formatDocumentNumber } from '../domain/billing/numbering.js';
 import { daysLeft, dueExpiryNotice, extendExpiry, parseNoticeDays } from '../domain/billing/prepaid.js';
 
@@ -53,6 +53,12 @@ export interface TopupResult {
   /** The receipt: an invoice issued already paid by the payment. */
   invoiceId: number | null;
   invoiceNumber: string | null;
+}
+
+/** A top-up written in a transaction not yet committed, and the notice owed once it is. */
+export interface StagedTopup {
+  result: TopupResult;
+  notice: NotificationRequest;
 }
 
 export interface ExpiryRunResult {
@@ -104,10 +110,22 @@ export function prepaidService(opts: PrepaidOptions) {
 
   /**
    * Extends a prepaid service by its plan's validity from the later of now and its current expiry,
-   * records the payment with its receipt, all in one transaction (nested in the caller's when there is one).
+   * records the payment with its receipt, all in one transaction, and sends the top-up notice once it
+   * committed. A caller with a transaction of its own (a voucher) uses `stageTopup` instead.
    */
   function topup(serviceId: number, input: TopupInput, actor: Actor): TopupResult {
-    const result = store.transaction(() => {
+    const { result, notice } = stageTopup(serviceId, input, actor);
+    sendNotice(notice);
+    return result;
+  }
+
+  /**
+   * The top-up's writes (a savepoint inside the caller's transaction) and the notice that is owed once
+   * the outermost transaction commits: the caller sends it with `sendNotice`, so a rollback leaves no
+   * stray notice about a top-up that did not happen.
+   */
+  function stageTopup(serviceId: number, input: TopupInput, actor: Actor): StagedTopup {
+    return store.transaction(() => {
       const svc = store.topupService(serviceId);
       if (!svc) throw new TollgateError('not_found', `service ${serviceId} does not exist`);
       if (svc.planType !== 'prepaid' || svc.validityDays == null) {
@@ -137,32 +155,21 @@ export function prepaidService(opts: PrepaidOptions) {
         paymentId, invoiceId: invoice?.invoiceId ?? null, voucherId: input.voucherId ?? null, at, actor: actor.id,
       });
       store.audit(actor, at, 'topup', 'service', serviceId, { expiresAt: svc.expiresAt }, { expiresAt, topupId: row.id, paymentId, invoice: invoice?.number ?? null, amount });
+      const invoiceNumber = invoice?.number ?? null;
       return {
-        topup: row, serviceId, previousExpiresAt: svc.expiresAt, expiresAt, paymentId,
-        invoiceId: invoice?.invoiceId ?? null, invoiceNumber: invoice?.number ?? null,
-        customerId: svc.customerId, username: svc.username, amount,
+        result: { topup: row, serviceId, previousExpiresAt: svc.expiresAt, expiresAt, paymentId, invoiceId: invoice?.invoiceId ?? null, invoiceNumber },
+        notice: {
+          customerId: svc.customerId, serviceId, template: 'prepaid.topup',
+          data: { username: svc.username, expiresAt, expiresOn: dateInZone(new Date(expiresAt), opts.timezone), receipt: invoiceNumber, amount: formatMoney(amount, opts.currency) },
+          dedupeKey: `prepaid.topup:${row.id}`,
+        },
       };
     });
-    const { customerId, username, amount, ...out } = result;
-    // After commit (also when nested in a caller's transaction: its rollback would leave a stray
-    // notice about a top-up that did not happen, so a caller inside a transaction sends it itself).
-    if (opts.notifier && !opts.db.$client.inTransaction) {
-      opts.notifier.enqueue({
-        customerId, serviceId, template: 'prepaid.topup',
-        data: { username, expiresAt: out.expiresAt, expiresOn: dateInZone(new Date(out.expiresAt), opts.timezone), receipt: out.invoiceNumber, amount: formatMoney(amount, opts.currency) },
-        dedupeKey: `prepaid.topup:${out.topup.id}`,
-      }).catch(() => undefined);
-    }
-    return out;
   }
 
-  /** The top-up notice for a top-up made inside a caller's transaction (a voucher), once it committed. */
-  function notifyTopup(t: TopupResult & { customerId: number; username: string; amount: number }): void {
-    opts.notifier?.enqueue({
-      customerId: t.customerId, serviceId: t.serviceId, template: 'prepaid.topup',
-      data: { username: t.username, expiresAt: t.expiresAt, expiresOn: dateInZone(new Date(t.expiresAt), opts.timezone), receipt: t.invoiceNumber, amount: formatMoney(t.amount, opts.currency) },
-      dedupeKey: `prepaid.topup:${t.topup.id}`,
-    }).catch(() => undefined);
+  /** Queues a notice owed by a committed change; a failure to queue does not undo the change. */
+  function sendNotice(notice: NotificationRequest): void {
+    opts.notifier?.enqueue(notice).catch(() => undefined);
   }
 
   /**
@@ -221,5 +228,5 @@ export function prepaidService(opts: PrepaidOptions) {
     return result;
   }
 
-  return { topup, notifyTopup, runExpiry, topups: (serviceId: number) => store.topupsOf(serviceId) };
+  return { topup, stageTopup, sendNotice, runExpiry, topups: (serviceId: number) => store.topupsOf(serviceId) };
 }

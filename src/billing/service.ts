@@ -40,6 +40,8 @@ export interface BillingOptions {
   creditNotePrefix?: string;
   /** Called after commit when the run changed services (closed ended contracts): RADIUS reloads. */
   onServicesChanged?: (serviceIds: number[]) => void;
+  /** Called after each committed payment or credit note (dunning reactivates what it clears); must not throw. */
+  onSettlement?: SettlementListener | undefined;
 }
 
 /** The actor of the changes the run makes by itself. */
@@ -205,11 +207,7 @@ export function billingService(opts: BillingOptions) {
   }
 
   let running: Promise<unknown> = Promise.resolve();
-  // Told after a payment or a credit note commits (dunning reactivates what the payment clears).
-  const settlementListeners: SettlementListener[] = [];
-  const settled: SettlementListener = (customerId, event) => {
-    for (const l of settlementListeners) l(customerId, event);
-  };
+  const settled: SettlementListener = (customerId, event) => opts.onSettlement?.(customerId, event);
 
   return {
     today,
@@ -245,11 +243,6 @@ export function billingService(opts: BillingOptions) {
       });
       running = next.catch(() => undefined);
       return next;
-    },
-
-    /** Calls `fn(customerId)` after each committed payment or credit note; it must not throw. */
-    onSettlement(fn: SettlementListener): void {
-      settlementListeners.push(fn);
     },
 
     lastRun: () => store.lastFinishedRun(),

@@ -14,7 +14,7 @@ import type { Db } from '../db/client.js';
 import type { Actor } from '../db/crud.js';
 import { topupStore, voucherStore, type VoucherBatchRow } from '../db/prepaid.js';
 import { formatCode, generateCodes, looksLikeVoucher, MIN_CODE_LENGTH, normalizeCode } from '../domain/billing/vouchers.js';
-import type { PrepaidService, TopupResult } from './prepaid.js';
+import type { PrepaidService } from './prepaid.js';
 
 export interface VoucherOptions {
   db: Db;
@@ -92,8 +92,7 @@ export function voucherService(opts: VoucherOptions) {
   function redeem(input: RedeemInput, actor: Actor): Redemption {
     const code = normalizeCode(input.code ?? '');
     if (!looksLikeVoucher(code)) throw new TollgateError('not_found', 'no such voucher', 'code');
-    let topup: (TopupResult & { customerId: number; username: string; amount: number }) | undefined;
-    const redemption = store.transaction(() => {
+    const { redemption, notice } = store.transaction(() => {
       const v = store.voucherByCode(code);
       if (!v) throw new TollgateError('not_found', 'no such voucher', 'code');
       if (v.redeemedAt !== null) throw new TollgateError('conflict', `voucher already redeemed at ${v.redeemedAt}`, 'code');
@@ -127,13 +126,13 @@ export function voucherService(opts: VoucherOptions) {
       }
       // The guard: exactly one caller changes the row; a loser rolls back everything above.
       if (!store.redeem(v.id, at, serviceId, actor.id)) throw new TollgateError('conflict', 'voucher already redeemed', 'code');
-      const t = opts.prepaid.topup(serviceId, { source: 'voucher', amount: v.price, voucherId: v.id, method: 'voucher', reference: `voucher ${v.id}` }, actor);
-      topup = { ...t, customerId, username, amount: v.price };
+      const { result: t, notice } = opts.prepaid.stageTopup(serviceId, { source: 'voucher', amount: v.price, voucherId: v.id, method: 'voucher', reference: `voucher ${v.id}` }, actor);
       store.audit(actor, at, 'redeem', 'voucher', v.id, undefined, { serviceId, customerId, created, expiresAt: t.expiresAt });
-      return { voucherId: v.id, serviceId, customerId, username, created, expiresAt: t.expiresAt, invoiceId: t.invoiceId };
+      const redemption: Redemption = { voucherId: v.id, serviceId, customerId, username, created, expiresAt: t.expiresAt, invoiceId: t.invoiceId };
+      return { redemption, notice };
     });
     // Committed: now the customer may hear about it.
-    if (topup && !opts.db.$client.inTransaction) opts.prepaid.notifyTopup(topup);
+    opts.prepaid.sendNotice(notice);
     return redemption;
   }
 

@@ -6,6 +6,7 @@ import { openAndMigrate } from '../bootstrap.js';
 import { adminRoles } from '../db/schema/index.js';
 import { adminStore, roleStore, tokenStore } from '../db/security.js';
 import type { Db } from '../db/client.js';
+import { systemClock, type Clock } from '../lib/clock.js';
 import { ConfigError } from '../lib/errors.js';
 import { hashPassword } from '../lib/password.js';
 import { MigrationError } from '../db/migrate.js';
@@ -53,7 +54,7 @@ function config(values: { config?: string | undefined }): LoadedConfig {
   return loadConfig(values.config ?? process.env.TOLLGATE_CONFIG);
 }
 
-async function run(argv: string[]): Promise<number> {
+async function run(argv: string[], clock: Clock): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -83,16 +84,16 @@ async function run(argv: string[]): Promise<number> {
     const loaded = config(values).config;
     const unknown = (custom: string[]) => new UsageError(`there is no role "${role}": --role must be one of ${[...adminRoles, ...custom].join(', ')}`);
     if (!builtIn && !existsSync(loaded.database.path)) throw unknown([]);
-    const { db } = await openAndMigrate(loaded);
-    if (builtIn || roleStore(db).get(role)) return db;
-    const custom = roleStore(db).list().map((r) => r.name);
+    const { db } = await openAndMigrate(loaded, undefined, clock);
+    if (builtIn || roleStore(db, clock).get(role)) return db;
+    const custom = roleStore(db, clock).list().map((r) => r.name);
     db.$client.close();
     throw unknown(custom);
   };
 
   switch (key) {
     case 'serve': {
-      await serve(config(values));
+      await serve(config(values), { clock });
       return -1; // keeps running; the signal handlers exit
     }
     case 'check-config': {
@@ -103,7 +104,7 @@ async function run(argv: string[]): Promise<number> {
     }
     case 'migrate': {
       const loaded = config(values);
-      const { db } = await openAndMigrate(loaded.config, createLogger('info'));
+      const { db } = await openAndMigrate(loaded.config, createLogger('info'), clock);
       db.$client.close();
       process.stdout.write('database is up to date\n');
       return 0;
@@ -115,9 +116,9 @@ async function run(argv: string[]): Promise<number> {
       if (password.length < 12) throw new UsageError('the password (from stdin) must be at least 12 characters');
       const db = await openForRole(role);
       try {
-        const admins = adminStore(db);
+        const admins = adminStore(db, clock);
         if (await admins.exists(values.username)) throw new UsageError(`an admin named "${values.username}" already exists`);
-        const id = await admins.create({ username: values.username, passwordHash: await hashPassword(password), role, mustChangePassword: false, actor: { id: 'cli' }, at: new Date() });
+        const id = await admins.create({ username: values.username, passwordHash: await hashPassword(password), role, mustChangePassword: false, actor: { id: 'cli' }, at: clock.now() });
         process.stdout.write(`created admin ${values.username} (id ${id}, role ${role})\n`);
       } finally {
         db.$client.close();
@@ -131,11 +132,11 @@ async function run(argv: string[]): Promise<number> {
       if (values['expires-days'] !== undefined) {
         const days = Number(values['expires-days']);
         if (!Number.isInteger(days) || days < 1) throw new UsageError('--expires-days must be a whole number of days, at least 1');
-        expiresAt = new Date(Date.now() + days * 86_400_000).toISOString();
+        expiresAt = new Date(clock.now().getTime() + days * 86_400_000).toISOString();
       }
       const db = await openForRole(role);
       try {
-        const { token } = await tokenStore(db).create({ name: values.name, role, expiresAt, actor: { id: 'cli' } });
+        const { token } = await tokenStore(db, clock).create({ name: values.name, role, expiresAt, actor: { id: 'cli' } });
         process.stdout.write(token + '\n');
         process.stderr.write('Store this token now: it is shown only once.\n');
       } finally {
@@ -169,10 +170,10 @@ async function run(argv: string[]): Promise<number> {
   }
 }
 
-export async function main(argv: string[]): Promise<void> {
+export async function main(argv: string[], clock: Clock = systemClock): Promise<void> {
   let code: number;
   try {
-    code = await run(argv);
+    code = await run(argv, clock);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`tollgate: bad config: ${e.message}\n`);

@@ -1,10 +1,11 @@
+import { systemClock, type Clock } from '../lib/clock.js';
 import { TollgateError } from '../lib/errors.js';
 import type { SecretBox } from '../lib/secretbox.js';
 import type { Db } from './client.js';
 import type { Actor } from './crud.js';
 import { constraintError } from './crud.js';
 import { normalizeService, type ServiceInput } from './repos.js';
-import { bulkIndexing } from './search.js';
+import { bulkIndexed } from './search.js';
 
 /** One subscriber of a bulk import: a new customer and its service. */
 export interface SubscriberImport extends Omit<ServiceInput, 'customerId'> {
@@ -26,9 +27,9 @@ export interface ImportResult {
  * audit record (the per-row audit of the API would double the write volume for no reader). Any bad
  * row aborts the whole import, so a half-imported customer base cannot happen.
  */
-export function importSubscribers(db: Db, box: SecretBox, rows: Iterable<SubscriberImport>, actor: Actor, now: Date = new Date()): ImportResult {
+export function importSubscribers(db: Db, box: SecretBox, rows: Iterable<SubscriberImport>, actor: Actor, clock: Clock = systemClock): ImportResult {
   const c = db.$client;
-  const at = now.toISOString();
+  const at = clock.now().toISOString();
   const planExists = c.prepare('select 1 from plans where id = ?').pluck();
   const insertCustomer = c.prepare(
     'insert into customers (name, email, phone, created_at, updated_at) values (?, ?, ?, ?, ?)',
@@ -41,7 +42,7 @@ export function importSubscribers(db: Db, box: SecretBox, rows: Iterable<Subscri
   );
   const knownPlans = new Set<number>();
   // The search index is brought up to date once at the end, not row by row (see search.ts).
-  const run = c.transaction(() => bulkIndexing(c, () => {
+  return bulkIndexed(c, () => {
     let n = 0;
     let first: number | null = null;
     for (const r of rows) {
@@ -68,6 +69,5 @@ export function importSubscribers(db: Db, box: SecretBox, rows: Iterable<Subscri
     }
     insertAudit.run(at, actor.id, actor.ip ?? null, 'import', 'service', null, JSON.stringify({ services: n, firstServiceId: first }));
     return { customers: n, services: n, firstServiceId: first };
-  }));
-  return run.immediate();
+  });
 }

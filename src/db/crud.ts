@@ -3,6 +3,7 @@ import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { TollgateError } from '../lib/errors.js';
 import type { Db } from './client.js';
 import { auditLog } from './schema/index.js';
+import { systemClock, type Clock } from '../lib/clock.js';
 
 /** Who made a change, for the audit log. */
 export interface Actor {
@@ -110,7 +111,7 @@ export class Resource<Row extends { id: number }, Api, Create, Patch> {
   constructor(
     private readonly db: Db,
     private readonly spec: ResourceSpec<Row, Api, Create, Patch>,
-    private readonly now: () => Date = () => new Date(),
+    private readonly clock: Clock = systemClock,
   ) {}
 
   private audit(actor: Actor, action: string, id: number, before: Row | undefined, after: Row | undefined): void {
@@ -118,7 +119,7 @@ export class Resource<Row extends { id: number }, Api, Create, Patch> {
     this.db
       .insert(auditLog)
       .values({
-        at: this.now().toISOString(),
+        at: this.clock.now().toISOString(),
         actor: actor.id,
         actorIp: actor.ip ?? null,
         action,
@@ -226,7 +227,7 @@ export class Resource<Row extends { id: number }, Api, Create, Patch> {
       try {
         after = tx
           .update(this.spec.table)
-          .set({ ...changes, ...('updatedAt' in before ? { updatedAt: this.now().toISOString() } : {}) } as never)
+          .set({ ...changes, ...('updatedAt' in before ? { updatedAt: this.clock.now().toISOString() } : {}) } as never)
           .where(eq(this.spec.table.id, id))
           .returning()
           .get() as Row;

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readMigrationFiles, type MigrationMeta } from 'drizzle-orm/migrator';
 import type Database from 'better-sqlite3';
+import { systemClock, type Clock } from '../lib/clock.js';
 
 /** migrations/ at the package root: two levels above both src/db and dist/db. */
 export const defaultMigrationsDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
@@ -56,7 +57,8 @@ export interface MigrateOptions {
   dir?: string;
   /** Where to put the copy taken before a migration touches existing data; undefined: no backup. */
   backupDir?: string | undefined;
-  now?: () => Date;
+  /** Names the backup by the time it was taken. */
+  clock?: Clock | undefined;
 }
 
 export interface MigrateResult {
@@ -81,7 +83,7 @@ export async function migrate(client: Database.Database, opts: MigrateOptions = 
   const hasData = plan.applied > 0;
   if (hasData && opts.backupDir !== undefined && client.name !== ':memory:') {
     mkdirSync(opts.backupDir, { recursive: true });
-    const stamp = (opts.now?.() ?? new Date()).toISOString().replace(/[-:]/g, '').replace(/\..*$/, 'Z');
+    const stamp = (opts.clock ?? systemClock).now().toISOString().replace(/[-:]/g, '').replace(/\..*$/, 'Z');
     const file = join(opts.backupDir, `tollgate-${stamp}-before-migration.db`);
     if (!existsSync(file)) await client.backup(file);
     result.backup = file;

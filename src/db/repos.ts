@@ -7,6 +7,7 @@ import type { SecretBox } from '../lib/secretbox.js';
 import type { Db } from './client.js';
 import { Resource } from './crud.js';
 import { customers, nas, plans, services } from './schema/index.js';
+import { systemClock, type Clock } from '../lib/clock.js';
 
 type NasRow = typeof nas.$inferSelect;
 type PlanRow = typeof plans.$inferSelect;
@@ -112,7 +113,7 @@ function validateNas(r: Record<string, unknown>): void {
   }
 }
 
-export function nasResource(db: Db, box: SecretBox, now?: () => Date) {
+export function nasResource(db: Db, box: SecretBox, clock: Clock = systemClock) {
   const fields = [
     'name', 'ipAddress', 'nasIdentifier', 'vendor', 'coaPort', 'requireMessageAuthenticator', 'description',
     'routerosEnabled', 'routerosHost', 'routerosPort', 'routerosTls', 'routerosUsername',
@@ -160,7 +161,7 @@ export function nasResource(db: Db, box: SecretBox, now?: () => Date) {
       validate: validateNas,
       fields: { name: 'name', nas_coa_port_ck: 'coaPort', nas_vendor_ck: 'vendor' },
     },
-    now,
+    clock,
   );
 }
 
@@ -212,7 +213,7 @@ function validatePlan(p: Record<string, unknown>): void {
   }
 }
 
-export function planResource(db: Db, now?: () => Date) {
+export function planResource(db: Db, clock: Clock = systemClock) {
   return new Resource<PlanRow, PlanApi, PlanInput, Partial<PlanInput>>(
     db,
     {
@@ -224,7 +225,7 @@ export function planResource(db: Db, now?: () => Date) {
       validate: validatePlan,
       fields: { name: 'name', plans_period_ck: 'billingPeriodMonths', plans_price_ck: 'price', plans_speed_ck: 'downloadKbps' },
     },
-    now,
+    clock,
   );
 }
 
@@ -233,7 +234,7 @@ export function planResource(db: Db, now?: () => Date) {
 export type CustomerInput = Partial<Omit<CustomerRow, 'id' | 'createdAt' | 'updatedAt'>> & { name: string };
 export type CustomerApi = CustomerRow;
 
-export function customerResource(db: Db, now?: () => Date) {
+export function customerResource(db: Db, clock: Clock = systemClock) {
   const fields = ['name', 'email', 'phone', 'address', 'taxId', 'notes'] as const;
   return new Resource<CustomerRow, CustomerApi, CustomerInput, Partial<CustomerInput>>(
     db,
@@ -245,7 +246,7 @@ export function customerResource(db: Db, now?: () => Date) {
       toUpdate: (p) => present(p, fields),
       fields: {},
     },
-    now,
+    clock,
   );
 }
 
@@ -290,7 +291,7 @@ export function normalizeService(i: Partial<ServiceInput>): Record<string, unkno
   return out;
 }
 
-export function serviceResource(db: Db, box: SecretBox, now?: () => Date) {
+export function serviceResource(db: Db, box: SecretBox, clock: Clock = systemClock) {
   return new Resource<ServiceRow, ServiceApi, ServiceInput, Partial<ServiceInput>>(
     db,
     {
@@ -310,17 +311,17 @@ export function serviceResource(db: Db, box: SecretBox, now?: () => Date) {
       },
       fields: { username: 'username', services_status_ck: 'status', services_simultaneous_ck: 'simultaneousUse' },
     },
-    now,
+    clock,
   );
 }
 
 export type Repos = ReturnType<typeof makeRepos>;
 
-export function makeRepos(db: Db, box: SecretBox, now?: () => Date) {
+export function makeRepos(db: Db, box: SecretBox, clock: Clock = systemClock) {
   return {
-    nas: nasResource(db, box, now),
-    plans: planResource(db, now),
-    customers: customerResource(db, now),
-    services: serviceResource(db, box, now),
+    nas: nasResource(db, box, clock),
+    plans: planResource(db, clock),
+    customers: customerResource(db, clock),
+    services: serviceResource(db, box, clock),
   };
 }

@@ -63,7 +63,7 @@ const refresh = (idExpr: string) => `
 
 // A statement that fires a trigger runs in a statement savepoint, and FTS5 flushes its buffer at every
 // savepoint: fine for the API's one row per transaction, slow for a bulk import, which therefore goes
-// through `bulkIndexing`.
+// through `bulkIndexed`.
 const TRIGGER_SQL = [
   `create trigger ${TRIGGERS[0]} after insert on customers begin ${refresh('new.id')} end`,
   `create trigger ${TRIGGERS[1]} after update of name, email, phone on customers begin ${refresh('new.id')} end`,
@@ -100,12 +100,17 @@ export function ensureCustomerSearch(client: Database.Database): { rebuilt: bool
 }
 
 /**
- * Runs `insert` (which only inserts customers and services, inside the caller's transaction) with the
+ * Runs `insert` (which only inserts customers and services) in one immediate transaction with the
  * search triggers set aside, then indexes the new and touched customers with one statement: the FTS5
- * buffer is then flushed once, not once per row. Without a search index it just runs `insert`.
+ * buffer is then flushed once, not once per row. Without a search index it just runs `insert`. The
+ * transaction is this function's own (a savepoint inside a caller's), so the triggers are never
+ * dropped outside one: a failure puts them back with everything else.
  */
-export function bulkIndexing<T>(client: Database.Database, insert: () => T): T {
-  if (!client.inTransaction) throw new Error('bulkIndexing must run inside a transaction');
+export function bulkIndexed<T>(client: Database.Database, insert: () => T): T {
+  return client.transaction(() => withTriggersAside(client, insert)).immediate();
+}
+
+function withTriggersAside<T>(client: Database.Database, insert: () => T): T {
   const triggers = client.prepare(`select name, sql from sqlite_master where type = 'trigger' and name in (${TRIGGERS.map(() => '?').join(', ')})`).all(...TRIGGERS) as { name: string; sql: string }[];
   if (triggers.length !== TRIGGERS.length) return insert();
   const max = client.prepare(`select (select coalesce(max(id), 0) from customers) as c, (select coalesce(max(id), 0) from services) as s`).get() as { c: number; s: number };

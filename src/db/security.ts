@@ -4,6 +4,7 @@ import type { Db } from './client.js';
 import { admins, apiTokens, auditLog } from './schema/index.js';
 import { decodeCursor, encodeCursor, type Actor, type Page } from './crud.js';
 import { TollgateError } from '../lib/errors.js';
+import { systemClock, type Clock } from '../lib/clock.js';
 
 export interface TokenInfo {
   id: number;
@@ -54,7 +55,8 @@ const tokenAudit = (t: Pick<TokenRow, 'name' | 'role' | 'expiresAt'> & { prefix?
  * API tokens: shown once, stored as SHA-256. A token is 32 random bytes, so it cannot be guessed and
  * a fast hash is enough; the `tg_` prefix lets secret scanners recognise a leaked one.
  */
-export function tokenStore(db: Db, now: () => Date = () => new Date()) {
+export function tokenStore(db: Db, clock: Clock = systemClock) {
+  const now = () => clock.now();
   const lookup = db.$client.prepare(
     `select id, name, role, expires_at as expiresAt, revoked_at as revokedAt, last_used_at as lastUsedAt from api_tokens where token_hash = ?`,
   );
@@ -182,7 +184,7 @@ function secrets(r: AdminRow): AdminSecrets {
 /** The audit view of an admin: what changed, never a secret. */
 const adminAudit = (v: AdminView) => ({ username: v.username, role: v.role, disabled: v.disabled, mustChangePassword: v.mustChangePassword, totpEnabled: v.totpEnabled });
 
-export function adminStore(db: Db, clock: () => Date = () => new Date()) {
+export function adminStore(db: Db, clock: Clock = systemClock) {
   const c = db.$client;
   const byId = c.prepare(`select ${adminColumns} from admins where id = ?`);
   const byName = c.prepare(`select ${adminColumns} from admins where username = ?`);
@@ -193,7 +195,7 @@ export function adminStore(db: Db, clock: () => Date = () => new Date()) {
     return c.transaction(() => {
       const before = row(id);
       if (!before) return undefined;
-      const at = clock();
+      const at = clock.now();
       apply(before, at);
       c.prepare(`update admins set updated_at = ? where id = ?`).run(at.toISOString(), id);
       const after = view(row(id)!);
@@ -312,7 +314,7 @@ export function adminStore(db: Db, clock: () => Date = () => new Date()) {
     /** Spends a recovery code; false when it is unknown or used. */
     async useRecoveryCode(id: number, codeHash: string, actor: Actor): Promise<boolean> {
       return c.transaction(() => {
-        const at = clock();
+        const at = clock.now();
         const used = c.prepare(`update admin_recovery_codes set used_at = ? where admin_id = ? and code_hash = ? and used_at is null`).run(at.toISOString(), id, codeHash).changes === 1;
         if (used) {
           const left = (c.prepare(`select count(*) as n from admin_recovery_codes where admin_id = ? and used_at is null`).get(id) as { n: number }).n;
@@ -458,7 +460,7 @@ export interface RoleRow {
   updatedAt: string;
 }
 
-export function roleStore(db: Db, clock: () => Date = () => new Date()) {
+export function roleStore(db: Db, clock: Clock = systemClock) {
   const c = db.$client;
   const one = c.prepare(`select name, description, permissions, created_at as createdAt, updated_at as updatedAt from admin_roles where name = ?`);
   const audit = (r: RoleRow | undefined) => r && { name: r.name, description: r.description, permissions: JSON.parse(r.permissions) as unknown };
@@ -477,7 +479,7 @@ export function roleStore(db: Db, clock: () => Date = () => new Date()) {
     },
     create(r: { name: string; description: string; permissions: string }, actor: Actor): RoleRow {
       return c.transaction(() => {
-        const at = clock().toISOString();
+        const at = clock.now().toISOString();
         try {
           c.prepare(`insert into admin_roles (name, description, permissions, created_at, updated_at) values (?, ?, ?, ?, ?)`).run(r.name, r.description, r.permissions, at, at);
         } catch (e) {
@@ -493,7 +495,7 @@ export function roleStore(db: Db, clock: () => Date = () => new Date()) {
       return c.transaction(() => {
         const before = one.get(name) as RoleRow | undefined;
         if (!before) return undefined;
-        const at = clock();
+        const at = clock.now();
         c.prepare(`update admin_roles set description = ?, permissions = ?, updated_at = ? where name = ?`).run(
           patch.description ?? before.description, patch.permissions ?? before.permissions, at.toISOString(), name,
         );
@@ -511,7 +513,7 @@ export function roleStore(db: Db, clock: () => Date = () => new Date()) {
           throw new TollgateError('in_use', `the role is held by ${held.admins} admin(s) and ${held.tokens} active token(s): change or revoke them first`);
         }
         c.prepare(`delete from admin_roles where name = ?`).run(name);
-        auditRow(db, clock(), actor, 'delete', 'role', name, audit(before), undefined);
+        auditRow(db, clock.now(), actor, 'delete', 'role', name, audit(before), undefined);
         return true;
       })();
     },

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Db } from '../db/client.js';
 import { makeRepos, type Repos } from '../db/repos.js';
-import { collectRoutes, security } from './auth/guard.js';
+import { collectRoutes } from './auth/guard.js';
 import { authRoutes } from './auth/routes.js';
 import { adminRoutes } from './routes/admins.js';
 import { roleRoutes } from './routes/admin-roles.js';
@@ -15,25 +15,22 @@ import { sessionLog } from '../db/logs.js';
 import type { SecretBox } from '../lib/secretbox.js';
 import type { Metrics } from '../metrics.js';
 import { errorHandler, problem, sendProblem } from './errors.js';
-import { billingService, type BillingService } from '../billing/service.js';
-import { billingStore } from '../db/billing.js';
+import type { BillingService } from '../billing/service.js';
 import { billingRoutes } from './routes/billing.js';
 import { actionRoutes } from './routes/actions.js';
 import { serviceStatusPatch, suspensionStep } from './routes/service-status.js';
 import { nasNetworkRoutes, type NasNetworkOptions } from './routes/nas-network.js';
-import { createServiceControl } from '../nas/actions.js';
 import type { ServiceControl } from '../nas/control.js';
-import { createOperations, type OperationsOptions } from '../scheduler/index.js';
-import type { JobRunner } from '../scheduler/jobs.js';
+import type { Scheduler } from '../scheduler/index.js';
 import type { DunningService } from '../billing/dunning.js';
-import type { OutboxNotifier } from '../notify/outbox.js';
 import type { Sender } from '../notify/sender.js';
+import type { Security } from './auth/guard.js';
+import type { Clock } from '../lib/clock.js';
+import type { CachedEntity, Topic } from '../lib/topic.js';
 import { dunningRoutes } from './routes/dunning.js';
 import { notifyRoutes } from './routes/notify.js';
 import { jobRoutes } from './routes/jobs.js';
-import { createPrepaidOps, type PrepaidOps } from '../billing/prepaid-ops.js';
-import { planSwitchJob } from '../billing/plan-switch.js';
-import { housekeepingJob } from '../scheduler/housekeeping.js';
+import type { PrepaidOps } from '../billing/prepaid-ops.js';
 import { prepaidRoutes } from './routes/prepaid.js';
 import { registerCrud } from './routes/crud.js';
 import * as L from './routes/lists.js';
@@ -41,7 +38,7 @@ import { auditRoutes } from './routes/audit.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { webRoutes } from './routes/web.js';
 import { ensureCustomerSearch } from '../db/search.js';
-import { httpMetrics, instrumentBilling } from './metrics-hook.js';
+import { httpMetrics } from './metrics-hook.js';
 import * as S from './schemas.js';
 import { validatorCompiler } from './validation.js';
 
@@ -51,49 +48,46 @@ declare module 'fastify' {
   }
 }
 
+/** What the routes act through: the daemon's domain services and its scheduler, built before the app. */
+export interface AppServices {
+  billing: BillingService;
+  dunning: DunningService;
+  prepaid: PrepaidOps;
+  security: Security;
+  /** Poked when a notification is queued or retried by hand. */
+  sender: Pick<Sender, 'poke'>;
+}
+
 export interface BuildOptions {
   db: Db;
   box: SecretBox;
   config: Config;
+  clock: Clock;
+  services: AppServices;
+  scheduler: Scheduler;
+  /** Suspend, resume, disconnect and rate changes on the network. */
+  control: ServiceControl;
+  /** Told after a change that the RADIUS side caches (NAS list, services, plans, customers). */
+  changes: Topic<CachedEntity>;
   /** A pino logger, or false for none (tests). */
   logger?: Logger | false;
-  now?: () => Date;
   /** Extra checks for /healthz (e.g. RADIUS listeners bound). */
   health?: () => Record<string, boolean>;
-  /** Called after a change that the RADIUS side caches (NAS list, services, plans). */
-  onChange?: (entity: 'nas' | 'plan' | 'service' | 'customer') => void;
   fastify?: Partial<FastifyServerOptions>;
   /** Prometheus registry served at /metrics. */
   metrics?: Metrics;
-  /**
-   * CoA and Disconnect for live sessions. The daemon passes the one it runs (closing sessions through
-   * the RADIUS server's writer); absent, build makes one with its checker, stopped when the app closes.
-   */
-  control?: ServiceControl;
-  /** Email/SMS delivery in place of the configured SMTP and SMS gateway (tests). */
-  notifyTransports?: OperationsOptions['transports'];
   /** RouterOS reconciliation and the RADIUS listeners' bound addresses (onboarding), from the daemon. */
   nasNetwork?: Pick<NasNetworkOptions, 'reconciler' | 'radiusAddresses' | 'selfTestRetry'>;
 }
 
 export interface App extends FastifyInstance {
   repos: Repos;
-  /** The billing engine the routes use; the daemon's scheduler runs through the same instance. */
-  billing: BillingService;
-  /** Suspend, resume, disconnect and rate changes on the network: dunning, prepaid and caps use it too. */
-  control: ServiceControl;
-  /** The daily jobs: `app.jobs.register({ name, order, runFor })` adds one (plan-changes 5, billing 10, invoice-notices 15, dunning 20, prepaid 30, caps 40, housekeeping 90). */
-  jobs: JobRunner;
-  /** Notifications: `app.notifier.enqueue({ customerId, template, data, dedupeKey })` (src/notify/types.ts). */
-  notifier: OutboxNotifier;
-  dunning: DunningService;
-  /** The outbox sender worker: main.ts starts it; tests call `drain()`. */
-  notifySender: Sender;
-  /** Prepaid top-ups and expiry, vouchers, data caps (main.ts hooks caps to the accounting writer). */
-  prepaid: PrepaidOps;
 }
 
-/** Builds the HTTP application without listening: `main.ts` listens, tests use `inject()`. */
+/**
+ * Builds the HTTP application without listening: plugins and routes over the services, scheduler and
+ * network control it is given (composed in src/daemon.ts). `main.ts` listens, tests use `inject()`.
+ */
 export async function build(opts: BuildOptions): Promise<App> {
   const app = Fastify({
     loggerInstance: opts.logger || undefined,
@@ -120,56 +114,11 @@ export async function build(opts: BuildOptions): Promise<App> {
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => sendProblem(reply, problem('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`)));
 
-  const repos = makeRepos(opts.db, opts.box, opts.now);
+  const { clock, control, changes } = opts;
+  const { billing, dunning, prepaid: prepaidOps, security: sec } = opts.services;
+  const repos = makeRepos(opts.db, opts.box, clock);
   ensureCustomerSearch(opts.db.$client);
   app.decorate('repos', repos);
-  const clock = { now: opts.now ?? (() => new Date()) };
-  // Contracts the daily run closed: RADIUS drops their cached rows, so the next login is refused, and
-  // their live sessions are cut as a deletion's are (`control` is set below, before any run starts).
-  const contractsClosed = (serviceIds: number[]) => {
-    opts.onChange?.('service');
-    for (const id of serviceIds) {
-      control!.disconnect(id, { reason: 'contract ended', by: 'system:billing' })
-        .catch((err: unknown) => (opts.logger ? opts.logger.error({ err, serviceId: id }, 'billing: cutting the sessions of an ended contract failed') : undefined));
-    }
-  };
-  const billing = instrumentBilling(billingService({ store: billingStore(opts.db), clock, currency: opts.config.billing.currency, timezone: opts.config.billing.timezone, onServicesChanged: contractsClosed }), opts.metrics);
-  app.decorate('billing', billing);
-  let control = opts.control;
-  if (!control) {
-    const own = createServiceControl({ db: opts.db, box: opts.box, config: opts.config, clock, ...(opts.metrics ? { metrics: opts.metrics } : {}), ...(opts.logger ? { log: opts.logger } : {}) });
-    own.start();
-    app.addHook('onClose', async () => own.stop());
-    control = own;
-  }
-  app.decorate('control', control);
-  const ops = createOperations({
-    db: opts.db, config: opts.config, clock, billing, control, metrics: opts.metrics,
-    log: opts.logger ? opts.logger.child({ part: 'jobs' }) : undefined, transports: opts.notifyTransports,
-  });
-  app.decorate('jobs', ops.jobs);
-  app.decorate('notifier', ops.notifier);
-  app.decorate('dunning', ops.dunning);
-  app.decorate('notifySender', ops.sender);
-  const prepaidOps = createPrepaidOps({
-    db: opts.db, box: opts.box, config: opts.config, clock, control, notifier: ops.notifier,
-    onError: (err, context) => (opts.logger ? opts.logger.error({ err, ...context }, 'prepaid or data caps: an after-commit action failed') : undefined),
-  });
-  prepaidOps.registerJobs(ops.jobs);
-  // Plan changes dated ahead switch the enforced plan on their day (before billing: src/billing/plan-switch.ts).
-  ops.jobs.register(planSwitchJob({
-    store: billingStore(opts.db), clock, control, onServicesChanged: () => opts.onChange?.('service'),
-    onError: (err, context) => (opts.logger ? opts.logger.error({ err, ...context }, 'plan-changes: a rate change after the switch failed') : undefined),
-  }));
-  app.decorate('prepaid', prepaidOps);
-  app.addHook('onClose', async () => {
-    await ops.jobs.stop();
-    await ops.sender.stop();
-    await ops.dunning.idle();
-  });
-  const sec = security({ db: opts.db, box: opts.box, config: opts.config, now: clock.now });
-  // Expired admin sessions and stale login-throttle counters go daily, logins or not (src/scheduler/housekeeping.ts).
-  ops.jobs.register(housekeepingJob(sec.purgeExpired));
 
   await app.register(swagger, {
     openapi: {
@@ -216,7 +165,7 @@ export async function build(opts: BuildOptions): Promise<App> {
       if (req.method === 'GET' || reply.statusCode >= 400) return;
       const m = /^\/api\/v1\/(nas|plans|services|customers)\b(?:\/(\d+))?/.exec(req.url);
       const entity = m?.[1];
-      if (entity) opts.onChange?.(({ nas: 'nas', plans: 'plan', services: 'service', customers: 'customer' } as const)[entity as 'nas']);
+      if (entity) changes.publish(({ nas: 'nas', plans: 'plan', services: 'service', customers: 'customer' } as const)[entity as 'nas']);
       // Data-cap counters follow a plan's cap or a service's plan and billing day at once.
       if (entity === 'plans') prepaidOps.caps.invalidate();
       else if (entity === 'services') prepaidOps.caps.invalidate(m?.[2] === undefined ? undefined : Number(m[2]));
@@ -231,7 +180,7 @@ export async function build(opts: BuildOptions): Promise<App> {
       // A plan change reaches live sessions by CoA (Disconnect if the NAS refuses), after the commit.
       // A status edited by hand (to ended, say) is enforced too: sessions a login would refuse are cut.
       // To suspended, or from suspended to active, is a suspend or resume (service-status.ts): enforced there.
-      splitPatch: serviceStatusPatch(control, { db: opts.db, now: clock.now, timezone: opts.config.billing.timezone }),
+      splitPatch: serviceStatusPatch(control, { db: opts.db, clock, timezone: opts.config.billing.timezone }),
       afterUpdate: (before, after, req) => {
         const statusHere = before.status !== after.status && suspensionStep(before.status, after.status) === null;
         const changes = [
@@ -263,18 +212,18 @@ export async function build(opts: BuildOptions): Promise<App> {
 
     await api.register(L.listRoutes, { db: opts.db });
     await api.register(auditRoutes, { db: opts.db });
-    await api.register(dashboardRoutes, { db: opts.db, now: clock.now, timezone: opts.config.billing.timezone, currency: opts.config.billing.currency });
-    await api.register(billingRoutes, { db: opts.db, billing, clock, timezone: opts.config.billing.timezone, control, runDaily: ops.runDaily, company: opts.config.company });
-    await api.register(dunningRoutes, { db: opts.db, dunning: ops.dunning, clock });
-    await api.register(notifyRoutes, { db: opts.db, clock, poke: () => ops.sender.poke() });
-    await api.register(jobRoutes, { jobs: ops.jobs });
-    await api.register(prepaidRoutes, { ops: prepaidOps, onChange: opts.onChange });
+    await api.register(dashboardRoutes, { db: opts.db, clock, timezone: opts.config.billing.timezone, currency: opts.config.billing.currency });
+    await api.register(billingRoutes, { db: opts.db, billing, clock, timezone: opts.config.billing.timezone, control, runDaily: opts.scheduler.runDaily, company: opts.config.company });
+    await api.register(dunningRoutes, { db: opts.db, dunning, clock });
+    await api.register(notifyRoutes, { db: opts.db, clock, poke: () => opts.services.sender.poke() });
+    await api.register(jobRoutes, { jobs: opts.scheduler.jobs });
+    await api.register(prepaidRoutes, { ops: prepaidOps, onChange: (entity) => changes.publish(entity) });
     await api.register(actionRoutes, { db: opts.db, control });
     await api.register(nasNetworkRoutes, { db: opts.db, box: opts.box, config: opts.config, clock, ...opts.nasNetwork });
-    await api.register(authRoutes, { sec, box: opts.box, now: clock.now, billing: { timezone: opts.config.billing.timezone, currency: opts.config.billing.currency } });
-    await api.register(adminRoutes, { sec, now: clock.now });
+    await api.register(authRoutes, { sec, box: opts.box, clock, billing: { timezone: opts.config.billing.timezone, currency: opts.config.billing.currency } });
+    await api.register(adminRoutes, { sec, clock });
     await api.register(roleRoutes, { sec });
-    await api.register(tokenRoutes, { sec, now: clock.now });
+    await api.register(tokenRoutes, { sec, clock });
   });
 
   return app;

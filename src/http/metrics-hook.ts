@@ -16,12 +16,12 @@ export function httpMetrics(app: FastifyInstance, metrics: Pick<Metrics, 'httpRe
 
 /**
  * Times the billing engine's runs, whoever starts them (the daily jobs, POST /api/v1/billing/run):
- * the same object, with `runAsync` observed into `tollgate_billing_run_duration_seconds`.
+ * the same service, with `runAsync` observed into `tollgate_billing_run_duration_seconds`.
  */
 export function instrumentBilling(billing: BillingService, metrics?: Pick<Metrics, 'billingRunDuration' | 'billingInvoices'>): BillingService {
   if (!metrics) return billing;
-  const runAsync = billing.runAsync.bind(billing);
-  billing.runAsync = async (...args: Parameters<BillingService['runAsync']>) => {
+  const runAsync = billing.runAsync;
+  const observed = async (...args: Parameters<BillingService['runAsync']>) => {
     const end = metrics.billingRunDuration.startTimer();
     try {
       const result = await runAsync(...args);
@@ -33,5 +33,5 @@ export function instrumentBilling(billing: BillingService, metrics?: Pick<Metric
       throw e;
     }
   };
-  return billing;
+  return { ...billing, runAsync: observed };
 }

@@ -25,7 +25,7 @@ import { actionStore, type ActionSession, type NasActionKind, type NasActionOutc
 import type { Db } from '../db/client.js';
 import { radiusQueries, writeBarrier, type AcctWriter } from '../db/radius.js';
 import { dateInZone } from '../lib/calendar.js';
-import { systemClock, type Clock } from '../lib/clock.js';
+import type { Clock } from '../lib/clock.js';
 import type { SecretBox } from '../lib/secretbox.js';
 import type { Metrics } from '../metrics.js';
 import { CoaClient, DEFAULT_COA_PORT, type CoaResult, type CoaSession } from '../radius/coa/index.js';
@@ -58,7 +58,7 @@ export interface ServiceControlDeps {
   db: Db;
   box: SecretBox;
   config: Config;
-  clock?: Clock;
+  clock: Clock;
   /** The RFC 5176 client; one is made (and closed by stop()) from `[radius] coa_*` when absent. */
   coa?: CoaClient;
   dictionary?: Dictionary;
@@ -111,8 +111,7 @@ export function writerSessionCloser(db: Db, writer: AcctWriter, timezone: string
 const NOT_FOUND_CAUSE = 'Session-Context-Not-Found';
 
 export function createServiceControl(deps: ServiceControlDeps): ServiceControlRuntime {
-  const { db, box, config } = deps;
-  const clock = deps.clock ?? systemClock;
+  const { db, box, config, clock } = deps;
   const store = actionStore(db);
   const rq = radiusQueries(db);
   const dict = deps.dictionary ?? loadDictionary(config.radius.dictionaries);

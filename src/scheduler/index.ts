@@ -1,111 +1,47 @@
 /**
- * Composition of the daily work: the job runner with billing (10), invoice notices (15) and dunning (20), the
- * notifier (outbox) and its sender worker, and dunning's reactivation on payment. `build()` makes it
- * for the HTTP app (`app.jobs`, `app.notifier`, `app.dunning`, `app.sender`); `main.ts` starts the
- * runner's timer and the sender.
+ * The daily work: the job runner with every job and tick handed to it at construction, and the job
+ * definitions of billing (10), invoice notices (15) and dunning (20). The composition root
+ * (src/daemon.ts) lists the jobs; `main.ts` starts the runner's timer.
  */
 import type { BillingService, RunResult } from '../billing/service.js';
-import { dunningService } from '../billing/dunning.js';
+import type { DunningService } from '../billing/dunning.js';
 import type { Config } from '../config/schema.js';
 import type { Db } from '../db/client.js';
-import { dunningStore } from '../db/dunning.js';
 import { jobStore } from '../db/jobs.js';
-import { notifyStore } from '../db/notify.js';
+import type { NotifyStore } from '../db/notify.js';
 import type { Clock } from '../lib/clock.js';
 import { formatMoney } from '../lib/money.js';
 import type { Metrics } from '../metrics.js';
-import type { ServiceControl } from '../nas/control.js';
-import { outboxNotifier } from '../notify/outbox.js';
-import { createSender } from '../notify/sender.js';
-import { emailTransport, smsTransport, type Transport } from '../notify/transports.js';
-import type { Channel } from '../notify/types.js';
-import { createJobRunner, type JobLog } from './jobs.js';
+import type { OutboxNotifier } from '../notify/outbox.js';
+import { createJobRunner, type Job, type JobLog, type JobRunner, type TickTask } from './jobs.js';
 
-export interface OperationsOptions {
+export interface SchedulerOptions {
   db: Db;
   config: Config;
   clock: Clock;
-  billing: BillingService;
-  control: ServiceControl;
+  jobs: readonly Job[];
+  ticks: readonly TickTask[];
   metrics?: Metrics | undefined;
   log?: JobLog | undefined;
-  /** Replaces the configured email/SMS transports (tests). */
-  transports?: Partial<Record<Channel, Transport>> | undefined;
 }
 
-export function createOperations(opts: OperationsOptions) {
-  const { db, config, clock } = opts;
-  const timezone = config.billing.timezone;
-  const nstore = notifyStore(db);
-  const sender = createSender({
-    store: nstore, clock, metrics: opts.metrics, log: opts.log,
-    transports: {
-      email: opts.transports?.email ?? emailTransport(config['notify.email']),
-      sms: opts.transports?.sms ?? smsTransport(config['notify.sms']),
-    },
-  });
-  const notifier = outboxNotifier({ store: nstore, clock, timezone, onQueued: () => sender.poke() });
-  const dunning = dunningService({ store: dunningStore(db), clock, timezone, currency: config.billing.currency, control: opts.control, notifier, log: opts.log });
-  const money = (n: number) => formatMoney(n, config.billing.currency);
-  const jobs = createJobRunner({ store: jobStore(db), clock, timezone, runAt: config.billing.run_at, log: opts.log, metrics: opts.metrics });
+export interface Scheduler {
+  jobs: JobRunner;
+  /**
+   * `POST /api/v1/billing/run`: the whole daily sequence as of `date`, answered with billing's result
+   * (the other jobs' outcome is in `GET /api/v1/jobs`). A failure of any job is an error.
+   */
+  runDaily(date: string): Promise<RunResult>;
+}
 
-  jobs.register({ name: 'billing', order: 10, runFor: (date, ctx) => opts.billing.runAsync(date, ctx.signal) });
-  jobs.register({
-    name: 'dunning', order: 20,
-    runFor: async (date, ctx) => {
-      const ladder = dunning.runFor(date);
-      // Suspensions as of the run's date, if its time allows now; a quiet time or a failure leaves them
-      // to the ticks (which retry and report), so a NAS problem never holds prepaid and caps back.
-      try {
-        return { ...ladder, ...(await dunning.suspendDue(ctx.now, date)) };
-      } catch (err) {
-        opts.log?.warn({ date, err: (err as Error).message }, 'dunning: a suspension failed; the next tick retries it');
-        return { ...ladder, suspensionError: (err as Error).message };
-      }
-    },
+export function createScheduler(opts: SchedulerOptions): Scheduler {
+  const { config } = opts;
+  const jobs = createJobRunner({
+    store: jobStore(opts.db), clock: opts.clock, timezone: config.billing.timezone, runAt: config.billing.run_at,
+    log: opts.log, metrics: opts.metrics, jobs: opts.jobs, ticks: opts.ticks,
   });
-  jobs.registerTick({ name: 'dunning-suspensions', run: (now, today) => dunning.suspendDue(now, today) });
-  // invoice.issued for every invoice of the date, once each (dedupe key), a transaction per page.
-  jobs.register({
-    name: 'invoice-notices', order: 15,
-    runFor: (date) => {
-      let queued = 0;
-      for (let after = 0; ;) {
-        const page = nstore.invoicesIssuedOn(date, after, 500);
-        if (page.length === 0) return { queued };
-        nstore.transaction(() => {
-          for (const inv of page) {
-            queued += notifier.enqueueSync({
-              customerId: inv.customerId, template: 'invoice.issued', dedupeKey: `invoice:${inv.id}:issued`,
-              data: { invoiceNumber: inv.number, invoiceId: inv.id, amount: money(inv.total), dueDate: inv.dueDate },
-            }).queued;
-          }
-        });
-        after = page.at(-1)!.id;
-      }
-    },
-  });
-
-  opts.billing.onSettlement((customerId, event) => {
-    if (event.kind === 'payment') {
-      try {
-        notifier.enqueueSync({ customerId, template: 'payment.received', data: { amount: money(event.amount), paymentId: event.id }, dedupeKey: `payment:${event.id}:received` });
-      } catch (err) {
-        opts.log?.error({ customerId, err: (err as Error).message }, 'notify: payment.received could not be queued');
-      }
-    }
-    dunning.afterPayment(customerId).catch((err: unknown) => opts.log?.error({ customerId, err: (err as Error).message }, 'dunning: reactivation after payment failed'));
-  });
-
   return {
     jobs,
-    notifier,
-    dunning,
-    sender,
-    /**
-     * `POST /api/v1/billing/run`: the whole daily sequence as of `date`, answered with billing's result
-     * (the other jobs' outcome is in `GET /api/v1/jobs`). A failure of any job is an error.
-     */
     async runDaily(date: string) {
       const report = await jobs.runAsOf(date);
       const failed = report.steps.find((s) => !s.ok);
@@ -117,4 +53,53 @@ export function createOperations(opts: OperationsOptions) {
   };
 }
 
-export type Operations = ReturnType<typeof createOperations>;
+/** The billing run of each date (order 10). */
+export function billingJob(billing: Pick<BillingService, 'runAsync'>): Job {
+  return { name: 'billing', order: 10, runFor: (date, ctx) => billing.runAsync(date, ctx.signal) };
+}
+
+/** The dunning ladder of each date, then the suspensions it makes due (order 20). */
+export function dunningJob(dunning: DunningService, log?: JobLog): Job {
+  return {
+    name: 'dunning', order: 20,
+    runFor: async (date, ctx) => {
+      const ladder = dunning.runFor(date);
+      // Suspensions as of the run's date, if its time allows now; a quiet time or a failure leaves them
+      // to the ticks (which retry and report), so a NAS problem never holds prepaid and caps back.
+      try {
+        return { ...ladder, ...(await dunning.suspendDue(ctx.now, date)) };
+      } catch (err) {
+        log?.warn({ date, err: (err as Error).message }, 'dunning: a suspension failed; the next tick retries it');
+        return { ...ladder, suspensionError: (err as Error).message };
+      }
+    },
+  };
+}
+
+/** Suspensions waiting for office hours, looked at every minute. */
+export function dunningTick(dunning: DunningService): TickTask {
+  return { name: 'dunning-suspensions', run: (now, today) => dunning.suspendDue(now, today) };
+}
+
+/** invoice.issued for every invoice of the date, once each (dedupe key), a transaction per page (order 15). */
+export function invoiceNoticesJob(store: NotifyStore, notifier: OutboxNotifier, currency: string): Job {
+  return {
+    name: 'invoice-notices', order: 15,
+    runFor: (date) => {
+      let queued = 0;
+      for (let after = 0; ;) {
+        const page = store.invoicesIssuedOn(date, after, 500);
+        if (page.length === 0) return { queued };
+        store.transaction(() => {
+          for (const inv of page) {
+            queued += notifier.enqueueSync({
+              customerId: inv.customerId, template: 'invoice.issued', dedupeKey: `invoice:${inv.id}:issued`,
+              data: { invoiceNumber: inv.number, invoiceId: inv.id, amount: formatMoney(inv.total, currency), dueDate: inv.dueDate },
+            }).queued;
+          }
+        });
+        after = page.at(-1)!.id;
+      }
+    },
+  };
+}

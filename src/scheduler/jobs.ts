@@ -10,7 +10,8 @@
  * billing's invoices), is recorded (`job_state`, a log line, a metric, `GET /api/v1/jobs`) and is
  * retried with exponential backoff; nothing is skipped.
  *
- * Registering a job (H5b, the lead): `app.jobs.register({ name: 'prepaid', order: 30, runFor })`.
+ * The daemon hands the runner its jobs and ticks at construction (`createJobRunner({ ..., jobs, ticks })`,
+ * composed in src/daemon.ts); `register` remains for a runner built bare (unit tests).
  * Orders in use: plan-changes 5, billing 10, invoice-notices 15, dunning 20, prepaid 30, caps 40, housekeeping 90.
  */
 import { randomBytes } from 'node:crypto';
@@ -68,6 +69,10 @@ export interface JobRunnerOptions {
   leaseMs?: number;
   /** Backoff before retry number `failures`: default 1 min doubling to at most 1 h. */
   backoffMs?: (failures: number) => number;
+  /** The daily jobs, registered at construction (names unique). */
+  jobs?: readonly Job[] | undefined;
+  /** Work run at every tick, in this order. */
+  ticks?: readonly TickTask[] | undefined;
 }
 
 export interface JobStepResult {
@@ -125,7 +130,8 @@ export type JobRunner = ReturnType<typeof createJobRunner>;
 export function createJobRunner(opts: JobRunnerOptions) {
   const { store, clock } = opts;
   const jobs: Job[] = [];
-  const ticks: TickTask[] = [];
+  const ticks: TickTask[] = [...(opts.ticks ?? [])];
+  for (const job of opts.jobs ?? []) addJob(job);
   const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const leaseMs = opts.leaseMs ?? 5 * 60_000;
   const backoff = opts.backoffMs ?? defaultBackoffMs;
@@ -222,13 +228,15 @@ export function createJobRunner(opts: JobRunnerOptions) {
     }
   }
 
+  function addJob(job: Job): void {
+    if (jobs.some((j) => j.name === job.name)) throw new Error(`job "${job.name}" is already registered`);
+    jobs.push(job);
+  }
+
   const runner = {
     holder,
     /** Adds a daily job; `order` places it within a date. Names are unique. */
-    register(job: Job): void {
-      if (jobs.some((j) => j.name === job.name)) throw new Error(`job "${job.name}" is already registered`);
-      jobs.push(job);
-    },
+    register: addJob,
     /** Adds work run at every tick (every minute) once the daily jobs are up to date. */
     registerTick(task: TickTask): void {
       ticks.push(task);

@@ -6,15 +6,20 @@ import type { Config } from '../../src/config/schema.js';
 import { openDatabase, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { adminStore, tokenStore } from '../../src/db/security.js';
-import { build, type App } from '../../src/http/build.js';
+import type { Services } from '../../src/daemon.js';
+import type { App } from '../../src/http/build.js';
 import { TestClock } from '../../src/lib/clock.js';
 import { hashPassword } from '../../src/lib/password.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
+import type { JobRunner } from '../../src/scheduler/jobs.js';
+import { buildApp } from './app.js';
 import { tempDir } from './daemon.js';
 
 /** An app on a fresh database file with a movable clock, for the admin API and security tests. */
 export interface TestApi {
   app: App;
+  services: Services;
+  jobs: JobRunner;
   db: Db;
   box: SecretBox;
   dir: string;
@@ -34,10 +39,10 @@ export async function testApi(opts: { env?: Record<string, string>; logger?: Log
   const box = opts.db?.box ?? new SecretBox(randomBytes(32));
   const clock = opts.clock ?? new TestClock('2026-11-23T10:00:00.000Z');
   const config = loadConfig(undefined, { TOLLGATE_DATABASE_PATH: join(dir, 'tollgate.db'), ...opts.env }).config;
-  const app = await build({ db, box, config, logger: opts.logger ?? false, now: () => clock.now() });
+  const { app, services, jobs } = await buildApp({ db, box, config, logger: opts.logger ?? false, clock });
   return {
-    app, db, box, dir, clock, config,
-    token: async (role, expiresAt) => (await tokenStore(db, () => clock.now()).create({ name: `t-${role}`, role, expiresAt, actor: { id: 'cli' } })).token,
+    app, services, jobs, db, box, dir, clock, config,
+    token: async (role, expiresAt) => (await tokenStore(db, clock).create({ name: `t-${role}`, role, expiresAt, actor: { id: 'cli' } })).token,
     admin: async (username, password, role, o = {}) =>
       adminStore(db).create({ username, passwordHash: await hashPassword(password), role, mustChangePassword: o.mustChangePassword ?? false, actor: { id: 'cli' }, at: clock.now() }),
     close: async () => {

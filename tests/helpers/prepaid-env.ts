@@ -10,7 +10,8 @@ import type { Config } from '../../src/config/schema.js';
 import { openDatabase, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
-import { build, type App } from '../../src/http/build.js';
+import type { Services } from '../../src/daemon.js';
+import type { App } from '../../src/http/build.js';
 import { TestClock } from '../../src/lib/clock.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import { createMetrics } from '../../src/metrics.js';
@@ -21,6 +22,8 @@ import { startRadiusServer, type RadiusServer } from '../../src/radius/server/in
 import { createAccountingWriter } from '../../src/db/writer-thread.js';
 import type { UsageDelta } from '../../src/db/radius.js';
 import { Topic, type CachedEntity } from '../../src/lib/topic.js';
+import type { JobRunner } from '../../src/scheduler/jobs.js';
+import { buildHttp, composeParts } from './app.js';
 import { tempDir } from './daemon.js';
 import { accessRequest, accountingRequest, dictionary, UdpClient } from './radius.js';
 
@@ -77,6 +80,8 @@ export interface Env {
   db: Db;
   box: SecretBox;
   app: App;
+  services: Services;
+  jobs: JobRunner;
   radius: RadiusServer;
   clock: TestClock;
   control: RecordingControl;
@@ -100,17 +105,16 @@ export async function startEnv(opts: { start: string; tomlExtra?: string; dbFile
   const clock = new TestClock(opts.start);
   const control = new RecordingControl();
   const metrics = createMetrics();
-  let app: App | undefined;
+  // In the daemon's order (src/main.ts): topics and writer, services, scheduler, RADIUS, HTTP.
   const changes = new Topic<CachedEntity>();
   const usage = new Topic<readonly UsageDelta[]>();
   const writer = createAccountingWriter(db, { onUsage: (u) => usage.publish(u) });
+  const options = { db, box, config, clock, metrics, control, changes, usage };
+  const parts = composeParts(options);
   const radius = await startRadiusServer({
-    config, db, box, log: pino({ level: 'silent' }), metrics, clock, writer, changes,
-    vouchers: { redeemAtLogin: (u, p) => app?.prepaid.vouchers.redeemAtLogin(u, p) },
+    config, db, box, log: pino({ level: 'silent' }), metrics, clock, writer, changes, vouchers: parts.services.prepaid.vouchers,
   });
-  app = await build({ db, box, config, logger: false, metrics, now: () => clock.now(), control, onChange: (e) => changes.publish(e) });
-  const built = app;
-  usage.subscribe((u) => built.prepaid.caps.onUsage(u));
+  const built = await buildHttp(parts, options);
   const token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   const udp = await UdpClient.open();
   const secret = 'prepaid-test-secret';
@@ -123,7 +127,7 @@ export async function startEnv(opts: { start: string; tomlExtra?: string; dbFile
   const nas = await call('POST', '/api/v1/nas', { name: 'lo', ipAddress: '127.0.0.1', secret, vendor: 'mikrotik', requireMessageAuthenticator: true });
   if (nas.status !== 201) throw new Error(`NAS: ${JSON.stringify(nas.body)}`);
   return {
-    dir, config, db, box, app: built, radius, clock, control, udp, secret,
+    dir, config, db, box, app: built, services: parts.services, jobs: parts.jobs, radius, clock, control, udp, secret,
     authPort: port(radius.addresses().auth[0]!), acctPort: port(radius.addresses().acct[0]!),
     call,
     close: async () => {

@@ -50,7 +50,7 @@ function mustNotLeak(...secrets: string[]) {
 
 describe('first run: the bootstrap admin must change the password first', () => {
   it('logs in with the generated password, can do nothing else, changes it, then works', async () => {
-    await ensureFirstAdmin(t.db, t.config, logger, t.clock.now());
+    await ensureFirstAdmin(t.db, t.config, logger, t.clock);
     const [username, password] = readFileSync(join(t.dir, 'initial-admin-password'), 'utf8').trim().split('\n') as [string, string];
     // The one deliberate log of the initial password: drop it from the captured lines for the leak checks.
     logLines.splice(0, logLines.length, ...logLines.filter((l) => !l.includes('initialPassword')));

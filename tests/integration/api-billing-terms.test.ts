@@ -12,7 +12,8 @@ import { loadConfig } from '../../src/config/load.js';
 import { openDatabase, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
-import { build, type App } from '../../src/http/build.js';
+import type { App } from '../../src/http/build.js';
+import { buildApp } from '../helpers/app.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import { tempDir } from '../helpers/daemon.js';
 import { pdfPlain } from '../helpers/pdf-text.js';
@@ -58,7 +59,7 @@ beforeAll(async () => {
     TOLLGATE_COMPANY_PAYMENT_TERMS: 'Bank transfer within 14 days',
     TOLLGATE_COMPANY_LOGO: logo,
   });
-  app = await build({ db, box: new SecretBox(randomBytes(32)), config, logger: false, now: () => now });
+  ({ app } = await buildApp({ db, box: new SecretBox(randomBytes(32)), config, clock: { now: () => now } }));
   token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   homeId = (await call('POST', '/api/v1/plans', { name: 'Home', type: 'recurring', price: 3000, billingPeriodMonths: 1, taxRateBp: 2200, taxInclusive: true, downloadKbps: 10000, uploadKbps: 2000 })).body.id;
   for (const [name, taxId, username] of [['Mario Rossi', 'IT123', 'mario'], ['Lucia Bianchi', null, 'lucia']] as const) {

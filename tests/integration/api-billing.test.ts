@@ -5,8 +5,10 @@ import { loadConfig } from '../../src/config/load.js';
 import { openDatabase, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
-import { build, type App } from '../../src/http/build.js';
+import type { App } from '../../src/http/build.js';
+import { buildApp } from '../helpers/app.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
+import { fixedClock } from '../../src/lib/clock.js';
 import { tempDir } from '../helpers/daemon.js';
 
 let app: App;
@@ -19,7 +21,7 @@ let proId: number;
 beforeAll(async () => {
   db = openDatabase({ path: join(tempDir(), 'api-billing.db'), synchronous: 'normal' });
   await migrate(db.$client);
-  app = await build({ db, box: new SecretBox(randomBytes(32)), config: loadConfig(undefined, {}).config, logger: false, now: () => new Date('2026-03-01T01:00:00Z') });
+  ({ app } = await buildApp({ db, box: new SecretBox(randomBytes(32)), config: loadConfig(undefined, {}).config, clock: fixedClock('2026-03-01T01:00:00Z') }));
   token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   const plan = await call('POST', '/api/v1/plans', { name: 'Home', type: 'recurring', price: 3000, billingPeriodMonths: 1, taxRateBp: 2200, taxInclusive: true, downloadKbps: 10000, uploadKbps: 2000 });
   proId = (await call('POST', '/api/v1/plans', { name: 'Pro', type: 'recurring', price: 6000, billingPeriodMonths: 1, taxRateBp: 2200, taxInclusive: true, downloadKbps: 50000, uploadKbps: 10000 })).body.id;

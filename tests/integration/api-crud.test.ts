@@ -5,7 +5,8 @@ import { loadConfig } from '../../src/config/load.js';
 import { openDatabase, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
-import { build, type App } from '../../src/http/build.js';
+import type { App } from '../../src/http/build.js';
+import { buildApp } from '../helpers/app.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import { tempDir } from '../helpers/daemon.js';
 
@@ -17,7 +18,7 @@ beforeAll(async () => {
   db = openDatabase({ path: join(tempDir(), 'api.db'), synchronous: 'normal' });
   await migrate(db.$client);
   const box = new SecretBox(randomBytes(32));
-  app = await build({ db, box, config: loadConfig(undefined, {}).config, logger: false });
+  ({ app } = await buildApp({ db, box, config: loadConfig(undefined, {}).config }));
   token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
 });
 afterAll(async () => {

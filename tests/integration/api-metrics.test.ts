@@ -7,13 +7,14 @@ import { loadConfig } from '../../src/config/load.js';
 import { openDatabase, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
-import { build, type App } from '../../src/http/build.js';
+import type { App } from '../../src/http/build.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import { createMetrics } from '../../src/metrics.js';
 import { startRadiusServer, type RadiusServer } from '../../src/radius/server/index.js';
 import { createAccountingWriter } from '../../src/db/writer-thread.js';
 import { Topic, type CachedEntity } from '../../src/lib/topic.js';
 import { systemClock } from '../../src/lib/clock.js';
+import { buildHttp, composeParts } from '../helpers/app.js';
 import { tempDir } from '../helpers/daemon.js';
 import { accessRequest, accountingRequest, UdpClient } from '../helpers/radius.js';
 
@@ -38,8 +39,10 @@ beforeAll(async () => {
   const metrics = createMetrics();
   const changes = new Topic<CachedEntity>();
   const writer = createAccountingWriter(db);
-  radius = await startRadiusServer({ config, db, box, log: pino({ level: 'silent' }), metrics, clock: systemClock, writer, changes });
-  app = await build({ db, box, config, logger: false, metrics, onChange: (e) => changes.publish(e) });
+  const options = { db, box, config, clock: systemClock, metrics, changes };
+  const parts = composeParts(options);
+  radius = await startRadiusServer({ config, db, box, log: pino({ level: 'silent' }), metrics, clock: systemClock, writer, changes, vouchers: parts.services.prepaid.vouchers });
+  app = await buildHttp(parts, options);
   token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   udp = await UdpClient.open();
   await call('POST', '/api/v1/nas', { name: 'lo', ipAddress: '127.0.0.1', secret: SECRET, vendor: 'mikrotik' });

@@ -88,7 +88,7 @@ describe('fair-use tiers', () => {
     expect(await interimAndWait('cap-tiered', 's2', 120_000, id, 'refreshRate')).toBeUndefined();
     expect(count(`select count(*) n from service_notices where service_id = ? and key like 'cap.%'`, id)).toBe(2);
     // Through the notification outbox, once each, with the template's variables filled in.
-    await env.app.prepaid.caps.idle();
+    await env.services.prepaid.caps.idle();
     const mails = env.db.$client.prepare(`select template, body from notification_outbox where service_id = ? and template like 'cap.%' order by id`).all(id) as { template: string; body: string }[];
     expect(mails.map((m) => m.template)).toEqual(['cap.80', 'cap.100']);
     expect(mails[0]!.body).toContain('cap-tiered');
@@ -100,7 +100,7 @@ describe('fair-use tiers', () => {
     const r = await env.call('POST', `/api/v1/services/${id}/data-topup`, { bytes: 250_000 });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     expect(r.body).toMatchObject({ periodStart: '2026-05-15', bytes: 250_000, usage: { usedBytes: 330_000, topupBytes: 250_000, capBytes: 450_000, tier: { level: 0 } } });
-    await env.app.prepaid.caps.idle();
+    await env.services.prepaid.caps.idle();
     expect(env.control.of('refreshRate', id)).toHaveLength(3);
     const l = await login(env, 'cap-tiered', 'pw-cap-tiered', { 'Calling-Station-Id': 'AA:BB:CC:00:00:01' });
     expect(l.attrs['Mikrotik-Rate-Limit']).toBe('10000k/50000k');
@@ -114,18 +114,18 @@ describe('fair-use tiers', () => {
     expect(await interimAndWait('cap-reset', 'r1', 220_000, other)).toBeDefined();
     const before = env.control.of('refreshRate', other).length;
     // Still in the period: nothing to reset.
-    await env.app.prepaid.caps.runReset(env.clock.now());
+    await env.services.prepaid.caps.runReset(env.clock.now());
     expect(env.control.of('refreshRate', other)).toHaveLength(before);
     // 2026-06-15 00:30 in Rome is the next period.
     env.clock.set('2026-06-14T22:30:00.000Z');
-    const r = await env.app.prepaid.caps.runReset(env.clock.now());
+    const r = await env.services.prepaid.caps.runReset(env.clock.now());
     expect(r.reset).toContain(other);
     expect(env.control.of('refreshRate', other)).toHaveLength(before + 1);
     expect((await env.call('GET', `/api/v1/services/${other}/usage`)).body).toMatchObject({ period: { start: '2026-06-15', end: '2026-07-14' }, usedBytes: 0, tier: { level: 0 } });
     await accounting(env, 'Stop', 'cap-reset', 'r1', { in: 220_000, out: 0 });
     expect((await login(env, 'cap-reset', 'pw-cap-reset')).attrs['Mikrotik-Rate-Limit']).toBe('10000k/50000k');
     // Idempotent.
-    await env.app.prepaid.caps.runReset(env.clock.now());
+    await env.services.prepaid.caps.runReset(env.clock.now());
     expect(env.control.of('refreshRate', other)).toHaveLength(before + 1);
     env.clock.set('2026-06-01T08:00:00.000Z');
   });

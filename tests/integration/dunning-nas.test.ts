@@ -11,15 +11,18 @@ import type { Config } from '../../src/config/schema.js';
 import { openDatabase, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
-import { build, type App } from '../../src/http/build.js';
+import { createNetworkControl, type Services } from '../../src/daemon.js';
+import type { App } from '../../src/http/build.js';
 import { systemClock, TestClock } from '../../src/lib/clock.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import { createMetrics } from '../../src/metrics.js';
-import { createServiceControl, writerSessionCloser, type ServiceControlRuntime } from '../../src/nas/actions.js';
+import type { ServiceControlRuntime } from '../../src/nas/actions.js';
+import type { JobRunner } from '../../src/scheduler/jobs.js';
 import { Code } from '../../src/radius/codec/index.js';
 import { startRadiusServer, type RadiusServer } from '../../src/radius/server/index.js';
 import { createAccountingWriter } from '../../src/db/writer-thread.js';
 import { Topic, type CachedEntity } from '../../src/lib/topic.js';
+import { buildHttp, composeParts } from '../helpers/app.js';
 import { tempDir } from '../helpers/daemon.js';
 import { NasSim, SIM_CODES, type SimRequest } from '../helpers/nas-sim.js';
 import { accessRequest, accountingRequest, checkReply, rawAttr, UdpClient } from '../helpers/radius.js';
@@ -30,6 +33,8 @@ let config: Config;
 let radius: RadiusServer;
 let control: ServiceControlRuntime;
 let app: App;
+let services: Services;
+let jobs: JobRunner;
 let token: string;
 let sim: NasSim;
 let udp: UdpClient;
@@ -66,13 +71,14 @@ beforeAll(async () => {
   const metrics = createMetrics();
   const changes = new Topic<CachedEntity>();
   const writer = createAccountingWriter(db);
-  radius = await startRadiusServer({ config, db, box, log: pino({ level: 'silent' }), metrics, clock: systemClock, writer, changes });
-  control = createServiceControl({
-    db, box, config, metrics, clock, closeSession: writerSessionCloser(db, writer, config.billing.timezone),
-    onServiceChange: () => changes.publish('service'), checkIntervalMs: 100,
-  });
+  // As src/main.ts does it: network control, services, scheduler, RADIUS, HTTP.
+  control = createNetworkControl({ db, box, config, clock, writer, changes, metrics, checkIntervalMs: 100 });
+  const options = { db, box, config, clock, metrics, control, changes };
+  const parts = composeParts(options);
+  ({ services, jobs } = parts);
+  radius = await startRadiusServer({ config, db, box, log: pino({ level: 'silent' }), metrics, clock: systemClock, writer, changes, vouchers: services.prepaid.vouchers });
   control.start();
-  app = await build({ db, box, config, logger: false, control, metrics, now: () => clock.now(), onChange: (e) => changes.publish(e) });
+  app = await buildHttp(parts, options);
   token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   sim = await NasSim.start({ secret: SECRET });
   // A NAS that ACKs a Disconnect and then sends the session's Accounting-Stop, as a real one does.
@@ -104,12 +110,12 @@ describe('dunning with the real ServiceControl', () => {
     expect((await login('dario')).code).toBe(Code.AccessAccept);
     await accounting('Start', 'dario', 'sess-dunning-1');
 
-    await app.jobs.runDue(); // bills 2026-03-01, due 03-11
+    await jobs.runDue(); // bills 2026-03-01, due 03-11
     clock.set('2026-03-11T12:00:00Z');
-    await app.jobs.runDue();
+    await jobs.runDue();
     expect(sim.received).toHaveLength(0);
     clock.set('2026-03-12T01:30:00Z');
-    const r = await app.jobs.runDue();
+    const r = await jobs.runDue();
     expect(r.ok, JSON.stringify(r)).toBe(true);
     const disconnects = sim.received.filter((q) => q.userName === 'dario');
     expect(disconnects).toEqual([expect.objectContaining({ code: SIM_CODES.DisconnectRequest, acctSessionId: 'sess-dunning-1' })]);
@@ -122,7 +128,7 @@ describe('dunning with the real ServiceControl', () => {
     expect((await call('GET', `/api/v1/sessions?serviceId=${svc.id}&active=true`, undefined, 200)).items).toEqual([]);
 
     await call('POST', '/api/v1/payments', { customerId: customer.id, amount: 2500, method: 'cash', receivedAt: '2026-03-12T09:00:00Z' }, 201);
-    await app.dunning.idle();
+    await services.dunning.idle();
     expect((await call('GET', `/api/v1/services/${svc.id}`, undefined, 200)).status).toBe('active');
     expect(await login('dario')).toEqual({ code: Code.AccessAccept, message: undefined });
     const resumed = (await call('GET', `/api/v1/notifications?customerId=${customer.id}&template=service.resumed`, undefined, 200)).items;

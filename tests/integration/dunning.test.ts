@@ -10,8 +10,11 @@ import { loadConfig } from '../../src/config/load.js';
 import { openDatabase, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
-import { build, type App } from '../../src/http/build.js';
+import type { App } from '../../src/http/build.js';
+import { buildApp } from '../helpers/app.js';
+import type { Services } from '../../src/daemon.js';
 import { TestClock } from '../../src/lib/clock.js';
+import type { JobRunner } from '../../src/scheduler/jobs.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import type { ActionRequest, ActionSummary, ServiceControl } from '../../src/nas/control.js';
 import { tempDir } from '../helpers/daemon.js';
@@ -34,6 +37,8 @@ class RecordingControl implements ServiceControl {
 }
 
 let app: App;
+let services: Services;
+let jobs: JobRunner;
 let db: Db;
 let token: string;
 let control: RecordingControl;
@@ -54,7 +59,7 @@ const outbox = (customerId: number) => rows<{ template: string; channel: string;
 const notices = (customerId: number, template: string) => rows<{ channel: string; dedupe_key: string }>('select channel, dedupe_key from notification_outbox where customer_id = ? and template = ? order by id', customerId, template);
 const at = async (iso: string) => {
   clock.set(iso);
-  const r = await app.jobs.runDue();
+  const r = await jobs.runDue();
   expect(r.ok || r.skipped === 'nothing_due', JSON.stringify(r)).toBe(true);
   return r;
 };
@@ -63,7 +68,7 @@ beforeAll(async () => {
   db = openDatabase({ path: join(tempDir(), 'dunning.db'), synchronous: 'normal' });
   await migrate(db.$client);
   control = new RecordingControl(db);
-  app = await build({ db, box: new SecretBox(randomBytes(32)), config: loadConfig(undefined, {}).config, logger: false, now: () => clock.now(), control });
+  ({ app, services, jobs } = await buildApp({ db, box: new SecretBox(randomBytes(32)), config: loadConfig(undefined, {}).config, clock, control }));
   token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   const plan = await call('POST', '/api/v1/plans', { name: 'Home', type: 'recurring', price: 3000, billingPeriodMonths: 1, downloadKbps: 10000, uploadKbps: 2000 }, 201);
   const profile = await call('POST', '/api/v1/billing-profiles', {
@@ -187,10 +192,10 @@ describe('the dunning timeline', () => {
     clock.set('2026-03-17T10:00:00Z');
     // A part payment leaves the service suspended.
     await call('POST', '/api/v1/payments', { customerId: A.customerId, amount: 1000, method: 'bank', receivedAt: '2026-03-17T10:00:00Z' }, 201);
-    await app.dunning.idle();
+    await services.dunning.idle();
     expect(control.calls.map((c) => c.op)).toEqual(['suspend']);
     await call('POST', '/api/v1/payments', { customerId: A.customerId, amount: 2000, method: 'bank', receivedAt: '2026-03-17T10:01:00Z' }, 201);
-    await app.dunning.idle();
+    await services.dunning.idle();
     expect(control.calls.map((c) => `${c.op}:${c.serviceId}`)).toEqual([`suspend:${A.serviceId}`, `resume:${A.serviceId}`]);
     expect(control.calls[1]!.req).toEqual({ reason: 'overdue balance paid', by: 'system:dunning' });
     expect(notices(A.customerId, 'payment.received').map((n) => n.channel)).toEqual(['email', 'sms', 'email', 'sms']);
@@ -208,7 +213,7 @@ describe('the dunning timeline', () => {
     await call('PUT', `/api/v1/customers/${B.customerId}/billing-profile`, { whitelisted: false }, 200);
     control.fail = true;
     clock.set('2026-03-20T10:05:00Z');
-    await app.jobs.runDue();
+    await jobs.runDue();
     expect(rows("select count(*) as n from dunning_events where customer_id = ? and kind = 'suspend'", B.customerId)).toEqual([{ n: 0 }]);
     control.fail = false;
     await at('2026-03-20T10:06:00Z');

@@ -26,7 +26,7 @@ const sessionRows = () => t.db.$client.prepare(`select s.stage, a.username, s.cr
 const throttleKeys = () => (t.db.$client.prepare(`select key from login_throttle order by key`).all() as { key: string }[]).map((r) => r.key);
 
 function job() {
-  const j = t.app.jobs.jobs().find((x) => x.name === 'housekeeping');
+  const j = t.jobs.jobs().find((x) => x.name === 'housekeeping');
   if (!j) throw new Error('the housekeeping job is not registered');
   return j;
 }
@@ -42,7 +42,7 @@ afterAll(async () => t?.close());
 
 describe('the housekeeping job', () => {
   it('is registered last, at order 90', async () => {
-    const jobs = t.app.jobs.jobs();
+    const jobs = t.jobs.jobs();
     expect(jobs.at(-1)).toMatchObject({ name: 'housekeeping', order: 90 });
     const token = await t.token('super-admin');
     const listed = (await t.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: { authorization: `Bearer ${token}` } })).json().items as { name: string; order: number }[];
@@ -100,7 +100,7 @@ describe('the housekeeping job', () => {
 
   it('runs through the runner after the other jobs of the date', async () => {
     at('2026-11-23T11:30:00.000Z');
-    const r = await t.app.jobs.runAsOf('2026-11-23');
+    const r = await t.jobs.runAsOf('2026-11-23');
     expect(r.ok).toBe(true);
     const of23 = r.steps.filter((s) => s.date === '2026-11-23');
     expect(of23.at(-1)).toMatchObject({ job: 'housekeeping', ok: true, value: { sessions: 1, loginThrottle: 0 } });

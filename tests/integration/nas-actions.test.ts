@@ -12,17 +12,18 @@ import type { Config } from '../../src/config/schema.js';
 import { openDatabase, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
-import { build, type App } from '../../src/http/build.js';
+import { createNetworkControl } from '../../src/daemon.js';
+import type { App } from '../../src/http/build.js';
 import { TestClock } from '../../src/lib/clock.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import { createMetrics } from '../../src/metrics.js';
-import { createServiceControl, writerSessionCloser, type ServiceControlRuntime } from '../../src/nas/actions.js';
-import { routerOsFallback } from '../../src/nas/routeros-fallback.js';
+import { createServiceControl, type ServiceControlRuntime } from '../../src/nas/actions.js';
 import { Code } from '../../src/radius/codec/index.js';
 import { startRadiusServer, type RadiusServer } from '../../src/radius/server/index.js';
 import { createAccountingWriter } from '../../src/db/writer-thread.js';
 import { Topic, type CachedEntity } from '../../src/lib/topic.js';
 import { systemClock } from '../../src/lib/clock.js';
+import { buildHttp, composeParts } from '../helpers/app.js';
 import { tempDir } from '../helpers/daemon.js';
 import { NasSim, SIM_CODES, type SimRequest } from '../helpers/nas-sim.js';
 import { RouterOsSim } from '../helpers/routeros-sim.js';
@@ -80,14 +81,13 @@ beforeAll(async () => {
   const metrics = createMetrics();
   const changes = new Topic<CachedEntity>();
   const writer = createAccountingWriter(db);
-  const radius = await startRadiusServer({ config, db, box, log: quiet, metrics, clock: systemClock, writer, changes });
-  // As src/main.ts does it.
-  const control = createServiceControl({
-    db, box, config, metrics, closeSession: writerSessionCloser(db, writer, config.billing.timezone),
-    onServiceChange: () => changes.publish('service'), routerOs: routerOsFallback(db, box), checkIntervalMs: 100,
-  });
+  // As src/main.ts does it: network control, services, RADIUS, HTTP.
+  const control = createNetworkControl({ db, box, config, clock: systemClock, writer, changes, metrics, checkIntervalMs: 100 });
+  const options = { db, box, config, clock: systemClock, metrics, control, changes };
+  const parts = composeParts(options);
+  const radius = await startRadiusServer({ config, db, box, log: quiet, metrics, clock: systemClock, writer, changes, vouchers: parts.services.prepaid.vouchers });
   control.start();
-  const app = await build({ db, box, config, logger: false, control, metrics, onChange: (e) => changes.publish(e) });
+  const app = await buildHttp(parts, options);
   const token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   const sim = await NasSim.start({ secret: SECRET });
   const udp = await UdpClient.open();
@@ -305,12 +305,12 @@ describe('NAKs, timeouts and fallbacks', () => {
     expect(coa.mikrotikRateLimit).toBe('3000k/30000k');
   });
 
-  it('the shared instance (app.control) throttles a session over its data cap', async () => {
+  it('the shared instance (the control the app uses) throttles a session over its data cap', async () => {
     const p = await plan({ dataCapBytes: 1000, capAction: 'throttle', throttleDownloadKbps: 512, throttleUploadKbps: 256 });
     const s = await service(p.id);
     await accounting('Start', s.username, 'sess-cap');
     await accounting('Interim-Update', s.username, 'sess-cap', '100.64.0.10', 5000);
-    const summary = await w.app.control.refreshRate(s.id, { reason: 'data cap reached', by: 'system:caps' });
+    const summary = await w.control.refreshRate(s.id, { reason: 'data cap reached', by: 'system:caps' });
     expect(summary.actions).toEqual([{ id: expect.any(Number), kind: 'coa', sessionId: 'sess-cap', outcome: 'acked' }]);
     expect(requestsFor(s.username).map((r) => r.mikrotikRateLimit)).toEqual(['256k/512k']);
     expect((await actionsOf(s.id))[0]).toMatchObject({ by: 'system:caps', reason: 'data cap reached' });

@@ -8,7 +8,8 @@ import { loadConfig } from '../../src/config/load.js';
 import { openDatabase, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
-import { build, type App } from '../../src/http/build.js';
+import type { App } from '../../src/http/build.js';
+import { buildApp } from '../helpers/app.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import { onboardingCommands, routerOsDuration, routerOsQuote } from '../../src/nas/onboarding.js';
 import { tempDir } from '../helpers/daemon.js';
@@ -23,10 +24,11 @@ let sim: NasSim;
 const box = new SecretBox(randomBytes(32));
 
 async function makeApp(env: Record<string, string>): Promise<App> {
-  return build({
-    db, box, config: loadConfig(undefined, env).config, logger: false,
+  const { app } = await buildApp({
+    db, box, config: loadConfig(undefined, env).config,
     nasNetwork: { selfTestRetry: { initialTimeoutMs: 200, maxTries: 2 } },
   });
+  return app;
 }
 
 beforeAll(async () => {

@@ -11,7 +11,8 @@ import { migrate } from '../../src/db/migrate.js';
 import { nasStore } from '../../src/db/nas.js';
 import { AccountingWriter } from '../../src/db/radius.js';
 import { tokenStore } from '../../src/db/security.js';
-import { build, type App } from '../../src/http/build.js';
+import type { App } from '../../src/http/build.js';
+import { buildApp } from '../helpers/app.js';
 import { TestClock } from '../../src/lib/clock.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import { NasReconciler, parseRouterOsUptime, startReconcileJob } from '../../src/nas/reconcile-job.js';
@@ -32,7 +33,7 @@ const config = loadConfig(undefined, {}).config;
 beforeAll(async () => {
   db = openDatabase({ path: join(tempDir(), 'routeros.db'), synchronous: 'normal' });
   await migrate(db.$client);
-  app = await build({ db, box, config, logger: false, now: () => clock.now() });
+  ({ app } = await buildApp({ db, box, config, clock }));
   token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   sim = await RouterOsSim.start({ tls: true, username: 'api', password: 'router-pass' });
 });

@@ -11,7 +11,8 @@ import { loadConfig } from '../../src/config/load.js';
 import { openDatabase, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
-import { build, type App } from '../../src/http/build.js';
+import type { App } from '../../src/http/build.js';
+import { buildApp } from '../helpers/app.js';
 import { TestClock } from '../../src/lib/clock.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import { createMetrics } from '../../src/metrics.js';
@@ -130,7 +131,7 @@ describe.skipIf(!haveSnmpd)('the poller and the API', () => {
   beforeAll(async () => {
     db = openDatabase({ path: join(tempDir(), 'snmp.db'), synchronous: 'normal' });
     await migrate(db.$client);
-    app = await build({ db, box, config, logger: false, now: () => clock.now() });
+    ({ app } = await buildApp({ db, box, config, clock }));
     token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   });
   afterAll(async () => {

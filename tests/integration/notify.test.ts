@@ -15,7 +15,9 @@ import { openDatabase, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { notifyStore } from '../../src/db/notify.js';
 import { tokenStore } from '../../src/db/security.js';
-import { build, type App } from '../../src/http/build.js';
+import type { App } from '../../src/http/build.js';
+import { buildApp } from '../helpers/app.js';
+import type { Services } from '../../src/daemon.js';
 import { TestClock } from '../../src/lib/clock.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import { createMetrics } from '../../src/metrics.js';
@@ -40,6 +42,7 @@ let smsPort = 0;
 
 const logLines: string[] = [];
 let app: App;
+let services: Services;
 let db: Db;
 let token: string;
 const clock = new TestClock('2026-05-04T10:00:00Z'); // Monday, 12:00 in Rome (CEST)
@@ -100,7 +103,7 @@ beforeAll(async () => {
     TOLLGATE_NOTIFY_SMS_TOKEN: SMS_TOKEN,
   }).config;
   const logger = pino({ level: 'debug' }, new Writable({ write(chunk, _enc, cb) { logLines.push(chunk.toString()); cb(); } }));
-  app = await build({ db, box: new SecretBox(randomBytes(32)), config, logger, now: () => clock.now(), metrics });
+  ({ app, services } = await buildApp({ db, box: new SecretBox(randomBytes(32)), config, logger, clock, metrics }));
   token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   customerId = (await call('POST', '/api/v1/customers', { name: 'Carla <Rossi> & Co', email: 'carla@example.net', phone: '+39 333 1234567' }, 201)).id;
 });
@@ -113,10 +116,10 @@ afterAll(async () => {
 
 describe('email over SMTP and SMS over HTTP', () => {
   it('renders, queues both channels once per dedupe key, and delivers them', async () => {
-    const first = await app.notifier.enqueue({ customerId, template: 'invoice.reminder.1', data: { invoiceNumber: 'INV-2026-000007', amount: '€30.00', dueDate: '2026-05-01' }, dedupeKey: 'invoice:7:reminder:1' });
+    const first = await services.notifier.enqueue({ customerId, template: 'invoice.reminder.1', data: { invoiceNumber: 'INV-2026-000007', amount: '€30.00', dueDate: '2026-05-01' }, dedupeKey: 'invoice:7:reminder:1' });
     expect(first).toEqual({ queued: 2 });
-    expect(await app.notifier.enqueue({ customerId, template: 'invoice.reminder.1', data: {}, dedupeKey: 'invoice:7:reminder:1' })).toEqual({ queued: 0 });
-    expect(await app.notifySender.drain()).toBe(2);
+    expect(await services.notifier.enqueue({ customerId, template: 'invoice.reminder.1', data: {}, dedupeKey: 'invoice:7:reminder:1' })).toEqual({ queued: 0 });
+    expect(await services.sender.drain()).toBe(2);
 
     expect(mails).toHaveLength(1);
     const mail = mails[0]!;
@@ -139,23 +142,23 @@ describe('email over SMTP and SMS over HTTP', () => {
   it('retries with backoff after a temporary failure, fails at once on a permanent one, and keeps secrets out', async () => {
     smtpErrors.push({ code: 451, message: 'try again later' });
     smsStatuses.push(503);
-    await app.notifier.enqueue({ customerId, template: 'payment.received', data: { amount: '€10.00' }, dedupeKey: 'payment:1' });
-    await app.notifySender.drain();
+    await services.notifier.enqueue({ customerId, template: 'payment.received', data: { amount: '€10.00' }, dedupeKey: 'payment:1' });
+    await services.sender.drain();
     let rows = outbox().slice(2);
     expect(rows.map((m) => [m.channel, m.status, m.attempts])).toEqual([['email', 'queued', 1], ['sms', 'queued', 1]]);
     expect(rows[0]!.lastError).toMatch(/451/);
     expect(rows[1]!.lastError).toMatch(/503/);
     expect(rows[0]!.nextAttemptAt).toBe('2026-05-04T10:01:00.000Z');
     // Not before the backoff.
-    expect(await app.notifySender.drain()).toBe(0);
+    expect(await services.sender.drain()).toBe(0);
     clock.set('2026-05-04T10:01:00Z');
-    await app.notifySender.drain();
+    await services.sender.drain();
     rows = outbox().slice(2);
     expect(rows.map((m) => [m.channel, m.status, m.attempts])).toEqual([['email', 'sent', 2], ['sms', 'sent', 2]]);
 
     smtpErrors.push({ code: 550, message: 'mailbox unavailable' });
-    await app.notifier.enqueue({ customerId, template: 'service.resumed', data: { username: 'carla' }, channels: ['email'], dedupeKey: 'resume:1' });
-    await app.notifySender.drain();
+    await services.notifier.enqueue({ customerId, template: 'service.resumed', data: { username: 'carla' }, channels: ['email'], dedupeKey: 'resume:1' });
+    await services.sender.drain();
     expect(outbox().at(-1)).toMatchObject({ status: 'failed', attempts: 1, lastError: expect.stringMatching(/550/) });
 
     const everything = JSON.stringify(db.$client.prepare('select * from notification_outbox').all()) + logLines.join('') + JSON.stringify(db.$client.prepare('select * from audit_log').all());
@@ -170,13 +173,13 @@ describe('email over SMTP and SMS over HTTP', () => {
   it('holds a message until the template\'s sending hours', async () => {
     await call('PUT', '/api/v1/notification-templates/cap.80/sms', { body: '{{username}}: {{used}} of {{cap}}', sendFrom: '09:00', sendUntil: '18:00' }, 200);
     clock.set('2026-05-04T17:30:00Z'); // 19:30 in Rome
-    await app.notifier.enqueue({ customerId, template: 'cap.80', data: { username: 'carla', used: '80 GB', cap: '100 GB' }, channels: ['sms'] });
+    await services.notifier.enqueue({ customerId, template: 'cap.80', data: { username: 'carla', used: '80 GB', cap: '100 GB' }, channels: ['sms'] });
     expect(outbox().at(-1)).toMatchObject({ status: 'queued', nextAttemptAt: '2026-05-05T07:00:00.000Z' });
     const before = smsRequests.length;
-    await app.notifySender.drain();
+    await services.sender.drain();
     expect(smsRequests).toHaveLength(before);
     clock.set('2026-05-05T07:00:00Z');
-    await app.notifySender.drain();
+    await services.sender.drain();
     expect(smsRequests).toHaveLength(before + 1);
     expect(JSON.parse(smsRequests.at(-1)!.body).text).toBe('carla: 80 GB of 100 GB');
   });
@@ -184,7 +187,7 @@ describe('email over SMTP and SMS over HTTP', () => {
   it('a restart mid-send sends nothing twice', async () => {
     const store = notifyStore(db);
     const sentBefore = { mails: mails.length, sms: smsRequests.length };
-    const { ids } = app.notifier.enqueueSync({ customerId, template: 'service.suspended', data: { username: 'carla', amount: '€30.00' }, dedupeKey: 'suspend:1' });
+    const { ids } = services.notifier.enqueueSync({ customerId, template: 'service.suspended', data: { username: 'carla', amount: '€30.00' }, dedupeKey: 'suspend:1' });
     // The crashed process had claimed the email (committed 'sending') and was in the SMTP conversation.
     expect(store.claim(ids[0]!)).toBe(true);
     // A new process: its sender recovers, then drains.
@@ -212,7 +215,7 @@ describe('email over SMTP and SMS over HTTP', () => {
     const retried = await call('POST', `/api/v1/notifications/${ids[0]}/retry`, undefined, 200);
     expect(retried).toMatchObject({ status: 'queued' });
     await call('POST', `/api/v1/notifications/${ids[0]}/retry`, undefined, 409);
-    await app.notifySender.drain();
+    await services.sender.drain();
     expect(mails.length).toBe(sentBefore.mails + 1);
   });
 

@@ -16,7 +16,7 @@ const planOf = (serviceId: number) => (env.db.$client.prepare('select plan_id as
 const switches = (serviceId: number) => rows(`select actor, action, after from audit_log where entity = 'service' and entity_id = ? and action = 'plan_switch' order by id`, String(serviceId));
 
 function job() {
-  const j = env.app.jobs.jobs().find((x) => x.name === 'plan-changes');
+  const j = env.jobs.jobs().find((x) => x.name === 'plan-changes');
   if (!j) throw new Error('the plan-changes job is not registered');
   return j;
 }
@@ -43,7 +43,7 @@ describe('the plan-changes job', () => {
   let id: number;
 
   it('is registered before billing', () => {
-    const names = env.app.jobs.jobs().map((j) => j.name);
+    const names = env.jobs.jobs().map((j) => j.name);
     expect(names.indexOf('plan-changes')).toBeGreaterThanOrEqual(0);
     expect(names.indexOf('plan-changes')).toBeLessThan(names.indexOf('billing'));
   });
@@ -115,11 +115,11 @@ describe('through the runner', () => {
     await changePlan(id, fast, '2026-03-20');
     // The daily run of the 18th (run_at 02:00 Rome), then the daemon is down until the 23rd.
     env.clock.set('2026-03-18T01:30:00.000Z');
-    const first = await env.app.jobs.runDue();
+    const first = await env.jobs.runDue();
     expect(first.ok).toBe(true);
     expect(planOf(id)).toBe(slow);
     env.clock.set('2026-03-23T01:30:00.000Z');
-    const r = await env.app.jobs.runDue();
+    const r = await env.jobs.runDue();
     expect(r.ok).toBe(true);
     const steps = r.steps.filter((s) => s.job === 'plan-changes');
     expect(steps.map((s) => s.date)).toEqual(['2026-03-19', '2026-03-20', '2026-03-21', '2026-03-22', '2026-03-23']);

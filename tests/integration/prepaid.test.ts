@@ -45,7 +45,7 @@ describe('prepaid top-up', () => {
     expect(inv.lines[0].net + inv.lines[0].tax).toBe(2000);
     const pay = (await env.call('GET', `/api/v1/payments/${r.body.paymentId}`)).body;
     expect(pay).toMatchObject({ amount: 2000, method: 'cash', reference: 'shop 4', customerId });
-    expect(env.app.billing.ledgerConsistent(customerId)).toBe(true);
+    expect(env.services.billing.ledgerConsistent(customerId)).toBe(true);
     expect(count(`select count(*) n from audit_log where action = 'topup' and entity = 'service' and entity_id = ?`, String(id))).toBe(1);
   });
 
@@ -156,7 +156,7 @@ describe('expiry notices and cut-off', () => {
   });
 
   it('is registered with the job runner and runs with the daily run', async () => {
-    expect(env.app.jobs.jobs().map((j) => j.name)).toEqual(expect.arrayContaining(['prepaid-expiry', 'cap-reset']));
+    expect(env.jobs.jobs().map((j) => j.name)).toEqual(expect.arrayContaining(['prepaid-expiry', 'cap-reset']));
     const id = await newService('pp-daily');
     const t = (await env.call('POST', `/api/v1/services/${id}/topup`, { source: 'admin', amount: 0 })).body;
     env.clock.set(new Date(Date.parse(t.expiresAt) + 3_600_000));
@@ -183,7 +183,7 @@ describe('expired prepaid in walled-garden mode', () => {
       expect(garden.attrs['Session-Timeout']).toBeUndefined();
       expect(garden.attrs['Mikrotik-Address-List']).toBe(wg.config.radius.walled_garden_list);
       // The cut-off still disconnects what was online, so the NAS re-dials into the garden.
-      await wg.app.prepaid.prepaid.runExpiry(wg.clock.now());
+      await wg.services.prepaid.prepaid.runExpiry(wg.clock.now());
       expect(wg.control.of('disconnect', id)).toHaveLength(1);
     } finally {
       await wg.close();

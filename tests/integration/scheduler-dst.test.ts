@@ -10,10 +10,11 @@ import { openDatabase, type Db } from '../../src/db/client.js';
 import { jobStore } from '../../src/db/jobs.js';
 import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
-import { build, type App } from '../../src/http/build.js';
+import type { App } from '../../src/http/build.js';
+import { buildApp } from '../helpers/app.js';
 import { TestClock } from '../../src/lib/clock.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
-import { createJobRunner, dueDate, nextFireTimes } from '../../src/scheduler/jobs.js';
+import { createJobRunner, dueDate, nextFireTimes, type JobRunner } from '../../src/scheduler/jobs.js';
 import { tempDir } from '../helpers/daemon.js';
 
 const TZ = 'Europe/Rome';
@@ -113,6 +114,7 @@ describe('fall back (2026-10-25: 03:00 CEST -> 02:00 CET)', () => {
 
 describe('the app on a change day', () => {
   let app: App;
+  let daily: JobRunner;
   let token: string;
   const clock = new TestClock('2026-03-29T00:59:00Z'); // 01:59 CET, before the gap
   beforeAll(async () => {
@@ -120,7 +122,7 @@ describe('the app on a change day', () => {
     const adb = openDatabase({ path: join(dir, 'app.db'), synchronous: 'normal' });
     await migrate(adb.$client);
     const config = loadConfig(undefined, { TOLLGATE_BILLING_RUN_AT: '02:30' }).config;
-    app = await build({ db: adb, box: new SecretBox(randomBytes(32)), config, logger: false, now: () => clock.now() });
+    ({ app, jobs: daily } = await buildApp({ db: adb, box: new SecretBox(randomBytes(32)), config, clock }));
     token = (await tokenStore(adb).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   });
   afterAll(async () => {
@@ -132,12 +134,12 @@ describe('the app on a change day', () => {
   };
 
   it('the timer path: nothing before 03:00 CEST, then the day once; the API run is idempotent', async () => {
-    const first = await app.jobs.runDue();
+    const first = await daily.runDue();
     expect(first.target).toBe('2026-03-28');
     clock.set('2026-03-29T00:59:59Z');
-    expect((await app.jobs.runDue()).skipped).toBe('nothing_due');
+    expect((await daily.runDue()).skipped).toBe('nothing_due');
     clock.set('2026-03-29T01:00:00Z');
-    const r = await app.jobs.runDue();
+    const r = await daily.runDue();
     expect(r.target).toBe('2026-03-29');
     expect(r.steps.filter((s) => s.job === 'billing').map((s) => s.date)).toEqual(['2026-03-29']);
     const jobs = (await call('GET', '/api/v1/jobs')).body;
@@ -150,10 +152,10 @@ describe('the app on a change day', () => {
 
   it('start() ticks on its interval and stop() waits for the run in progress', async () => {
     clock.set('2026-03-30T00:30:00Z');
-    app.jobs.start(20);
+    daily.start(20);
     const deadline = Date.now() + 5000;
-    while (app.jobs.status().items.find((j) => j.name === 'billing')!.lastDate !== '2026-03-30' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    await app.jobs.stop();
-    expect(app.jobs.status().items.map((j) => j.lastDate)).toEqual(app.jobs.status().items.map(() => '2026-03-30'));
+    while (daily.status().items.find((j) => j.name === 'billing')!.lastDate !== '2026-03-30' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await daily.stop();
+    expect(daily.status().items.map((j) => j.lastDate)).toEqual(daily.status().items.map(() => '2026-03-30'));
   });
 });

@@ -10,7 +10,8 @@ import { loadConfig } from '../../src/config/load.js';
 import { openDatabase, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
-import { build, type App } from '../../src/http/build.js';
+import type { App } from '../../src/http/build.js';
+import { buildApp } from '../helpers/app.js';
 import { TestClock } from '../../src/lib/clock.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import { tempDir } from '../helpers/daemon.js';
@@ -29,7 +30,7 @@ beforeAll(async () => {
   const config = loadConfig(file, {}).config;
   db = openDatabase({ path: config.database.path, synchronous: 'normal' });
   await migrate(db.$client);
-  app = await build({ db, box: new SecretBox(randomBytes(32)), config, logger: false, now: () => clock.now() });
+  ({ app } = await buildApp({ db, box: new SecretBox(randomBytes(32)), config, clock }));
   token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   customerId = (await call('POST', '/api/v1/customers', { name: 'Suspendable' })).body.id;
   planId = (await call('POST', '/api/v1/plans', { name: 'Basic', type: 'recurring', price: 1500, billingPeriodMonths: 1, downloadKbps: 10000, uploadKbps: 2000 })).body.id;

@@ -9,6 +9,7 @@ import { problem, sendProblem, type ErrorCode } from '../errors.js';
 import { builtInRoles, isBuiltInRole, mayCall, parseGrants, routeRequirement, type Grants, type Requirement } from '../permissions.js';
 import { clearedSessionCookie, readCookie, SESSION_COOKIE } from './cookies.js';
 import type { ThrottlePolicy } from './throttle.js';
+import type { Clock } from '../../lib/clock.js';
 
 /**
  * How far a session must have got for a route: `pending` routes take a session that still owes its
@@ -54,7 +55,7 @@ export interface SecurityOptions {
   db: Db;
   box: SecretBox;
   config: Config;
-  now: () => Date;
+  clock: Clock;
 }
 
 export type Security = ReturnType<typeof security>;
@@ -78,12 +79,12 @@ const TOUCH_MS = 60_000;
 
 /** The stores, policies and request guard of the admin API. */
 export function security(opts: SecurityOptions) {
-  const { db, config, now } = opts;
+  const { db, config, clock } = opts;
   const s = config.security;
-  const tokens = tokenStore(db, now);
+  const tokens = tokenStore(db, clock);
   const sessions = sessionStore(db);
-  const admins = adminStore(db, now);
-  const roles = roleStore(db, now);
+  const admins = adminStore(db, clock);
+  const roles = roleStore(db, clock);
   const throttle = throttleStore(db);
   const allowList = config.http.admin_allow.map((c) => parseCidr(c)).filter((c): c is Cidr => c !== undefined);
   const idleMs = s.session_idle_minutes * 60_000;
@@ -143,7 +144,7 @@ export function security(opts: SecurityOptions) {
       return undefined;
     }
     const sess = sessions.find(sha256(raw));
-    const at = now();
+    const at = clock.now();
     if (!sess || sess.disabled || sessionExpired(sess, at.getTime())) {
       if (sess) sessions.end(sess.id, at);
       reply.header('set-cookie', clearedSessionCookie(secure(req)));

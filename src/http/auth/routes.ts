@@ -13,11 +13,12 @@ import { clearedSessionCookie, sessionCookie } from './cookies.js';
 import { csrfFor, type AuthContext, type Security } from './guard.js';
 import { afterFailure, verdict, type ThrottlePolicy } from './throttle.js';
 import { matchTotp, newRecoveryCodes, newTotpSecret, otpauthUri, qrDataUrl, recoveryHash } from './totp.js';
+import type { Clock } from '../../lib/clock.js';
 
 export interface AuthRoutesOptions {
   sec: Security;
   box: SecretBox;
-  now: () => Date;
+  clock: Clock;
   /** The billing time zone and currency, for clients that show or default billing dates and amounts. */
   billing: { timezone: string; currency: string };
 }
@@ -30,7 +31,7 @@ const dummyHash = hashPassword(randomBytes(16).toString('hex'));
 
 /** Login, logout, the current identity, own password and TOTP second factor: /api/v1/auth/*. */
 export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions): Promise<void> {
-  const { sec, box, now } = opts;
+  const { sec, box, clock } = opts;
 
   function me(ctx: AuthContext) {
     return {
@@ -49,7 +50,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
   /** Starts a session: a fresh random id in the cookie, its hash in the database. */
   function startSession(req: FastifyRequest, reply: FastifyReply, adminId: number, stage: 'totp' | 'full', audit: { action: string; after: unknown }): string {
     const raw = randomBytes(32).toString('base64url');
-    const at = now();
+    const at = clock.now();
     // Besides the daily housekeeping job: keeps a busy install's table small between runs.
     sec.purgeSessions(at);
     sec.sessions.create({ adminId, stage, idHash: sha256(raw), ip: req.ip, userAgent: req.headers['user-agent'], at, audit });
@@ -86,7 +87,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     },
   }, async (req, reply) => {
     const { username, password } = req.body as { username: string; password: string };
-    const at = now();
+    const at = clock.now();
     const keys = [
       { key: `user:${username.toLowerCase()}`, policy: sec.policies.user },
       { key: `ip:${req.ip}`, policy: sec.policies.ip },
@@ -102,7 +103,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     if (admin && !admin.disabled) ok = await verifyPassword(admin.passwordHash, password);
     else await verifyPassword(await dummyHash, password);
     if (!admin || admin.disabled || !ok) {
-      const failedAt = now();
+      const failedAt = clock.now();
       sec.throttle.record(
         keys.map((k) => ({ key: k.key, state: afterFailure(sec.throttle.get(k.key), failedAt, k.policy) })),
         { at: failedAt, actor: { id: 'anonymous', ip: req.ip }, action: 'login_failed', entityId: admin?.id ?? null, after: { username, reason: !admin ? 'unknown_user' : admin.disabled ? 'disabled' : 'wrong_password' } },
@@ -125,7 +126,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     schema: { tags, summary: 'End the current session and clear the cookie', response: { 204: Type.Null(), ...errors } },
   }, async (req, reply) => {
     const ctx = sessionOnly(req);
-    sec.sessions.end(ctx.sessionId!, now(), { actor: { id: ctx.actorId, ip: req.ip }, adminId: ctx.adminId!, action: 'logout' });
+    sec.sessions.end(ctx.sessionId!, clock.now(), { actor: { id: ctx.actorId, ip: req.ip }, adminId: ctx.adminId!, action: 'logout' });
     return reply.code(204).header('set-cookie', clearedSessionCookie(sec.secure(req))).send();
   });
 
@@ -179,7 +180,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     const admin = (await sec.admins.secretsById(ctx.adminId!))!;
     if (admin.totpEnabled) throw new TollgateError('conflict', 'TOTP is already on');
     if (!admin.totpSecretEnc) throw new TollgateError('conflict', 'no enrolment in progress: POST /api/v1/auth/totp/enrol first');
-    const step = matchTotp(box.open(admin.totpSecretEnc), (req.body as { code: string }).code, now());
+    const step = matchTotp(box.open(admin.totpSecretEnc), (req.body as { code: string }).code, clock.now());
     if (step === undefined) throw new TollgateError('invalid_input', 'is not the current code of the enrolled secret', 'code');
     const { codes, hashes } = newRecoveryCodes();
     await sec.admins.confirmTotp(admin.id, step, hashes, { id: ctx.actorId, ip: req.ip });
@@ -198,7 +199,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     if (ctx.stage !== 'totp') throw new TollgateError('conflict', 'this session is already signed in');
     const body = req.body as { code?: string; recoveryCode?: string };
     const key = { key: `totp:${ctx.adminId}`, policy: sec.policies.totp };
-    const at = now();
+    const at = clock.now();
     const refused = blocked([key], at);
     if (refused && !refused.ok) return tooMany(reply, refused.retryAfterMs, refused.locked);
     const admin = (await sec.admins.secretsById(ctx.adminId!))!;

@@ -7,12 +7,13 @@ import { ApiToken, TokenCreate, TokenCreated, TokenListQuery } from '../admin-sc
 import { IdParams, pageOf, ProblemSchema } from '../schemas.js';
 import { checkHandOut } from './admins.js';
 import { actorOf } from './crud.js';
+import type { Clock } from '../../lib/clock.js';
 
 const tags = ['tokens'];
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
 /** API bearer tokens: create (the token is shown once), list, read, revoke. */
-export async function tokenRoutes(app: FastifyInstance, opts: { sec: Security; now: () => Date }): Promise<void> {
-  const { sec, now } = opts;
+export async function tokenRoutes(app: FastifyInstance, opts: { sec: Security; clock: Clock }): Promise<void> {
+  const { sec, clock } = opts;
 
   app.post('/api/v1/tokens', {
     schema: {
@@ -26,7 +27,7 @@ export async function tokenRoutes(app: FastifyInstance, opts: { sec: Security; n
     let expiresAt: string | null = null;
     if (b.expiresAt) {
       const t = Date.parse(b.expiresAt);
-      if (t <= now().getTime()) throw new TollgateError('invalid_input', 'must be in the future', 'expiresAt');
+      if (t <= clock.now().getTime()) throw new TollgateError('invalid_input', 'must be in the future', 'expiresAt');
       expiresAt = new Date(t).toISOString();
     }
     const { id, token } = await sec.tokens.create({ name: b.name, role: b.role, expiresAt, actor: actorOf(req) });

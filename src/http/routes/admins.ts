@@ -6,6 +6,7 @@ import { Admin, AdminCreate, AdminPasswordReset, AdminPatch } from '../admin-sch
 import { mayHandOut } from '../permissions.js';
 import { IdParams, ListQuery, pageOf, ProblemSchema } from '../schemas.js';
 import { actorOf } from './crud.js';
+import type { Clock } from '../../lib/clock.js';
 
 const tags = ['admins'];
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
@@ -22,8 +23,8 @@ export function checkHandOut(sec: Security, req: FastifyRequest, role: string, f
 }
 
 /** Admin users: list, create with a role, change the role, disable, reset the password or TOTP. */
-export async function adminRoutes(app: FastifyInstance, opts: { sec: Security; now: () => Date }): Promise<void> {
-  const { sec, now } = opts;
+export async function adminRoutes(app: FastifyInstance, opts: { sec: Security; clock: Clock }): Promise<void> {
+  const { sec, clock } = opts;
   const notFound = (id: number) => new TollgateError('not_found', `admin ${id} does not exist`);
 
   /** The target admin, after checking that the caller outranks it. */
@@ -56,7 +57,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { sec: Security; n
     const b = req.body as { username: string; password: string; role: string; mustChangePassword?: boolean };
     checkHandOut(sec, req, b.role, 'role');
     if (await sec.admins.exists(b.username)) throw new TollgateError('conflict', `an admin named "${b.username}" already exists`, 'username');
-    const id = await sec.admins.create({ username: b.username, passwordHash: await hashPassword(b.password), role: b.role, mustChangePassword: b.mustChangePassword ?? true, actor: actorOf(req), at: now() });
+    const id = await sec.admins.create({ username: b.username, passwordHash: await hashPassword(b.password), role: b.role, mustChangePassword: b.mustChangePassword ?? true, actor: actorOf(req), at: clock.now() });
     return reply.code(201).header('location', `/api/v1/admins/${id}`).send(await sec.admins.get(id));
   });
 

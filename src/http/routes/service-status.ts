@@ -13,6 +13,7 @@ import { dateInZone } from '../../lib/calendar.js';
 import type { ServiceControl } from '../../nas/control.js';
 import { RESUME_REASON, SUSPEND_REASON } from './actions.js';
 import type { CrudRoutes } from './crud.js';
+import type { Clock } from '../../lib/clock.js';
 
 /**
  * What a status change by PATCH is: `suspend` (to suspended), `resume` (suspended to active), or null
@@ -34,7 +35,7 @@ export function leaveStep(from: unknown, to: unknown): boolean {
 /** What the leave step needs: the database, the clock and the billing timezone (the suspension's end date). */
 export interface LeaveSuspensionOptions {
   db: Db;
-  now: () => Date;
+  clock: Clock;
   timezone: string;
 }
 
@@ -58,7 +59,7 @@ export function serviceStatusPatch(control: ServiceControl, leave: LeaveSuspensi
       return {
         rest,
         then: async () => {
-          const now = leave.now();
+          const now = leave.clock.now();
           return store.leaveSuspension(id, { status, at: now.toISOString(), today: dateInZone(now, leave.timezone), actor, reason: LEAVE_REASON });
         },
       };

@@ -55,6 +55,25 @@ describe('job runner', () => {
     expect(() => runner.register({ name: 'caps', order: 1, runFor: () => undefined })).toThrow(/already registered/);
   });
 
+  it('takes its jobs and ticks at construction, in order, and refuses a name given twice', async () => {
+    const clock = new TestClock('2026-05-01T08:00:00Z');
+    const calls: string[] = [];
+    const runner = createJobRunner({
+      store: jobStore(db), clock, timezone: TZ, runAt: '02:00', log, metrics,
+      jobs: [
+        { name: 'caps', order: 40, runFor: (d) => void calls.push(`${d} caps`) },
+        { name: 'billing', order: 10, runFor: (d) => void calls.push(`${d} billing`) },
+      ],
+      ticks: [{ name: 'suspensions', run: () => undefined }],
+    });
+    expect(runner.jobs().map((j) => j.name)).toEqual(['billing', 'caps']);
+    expect(runner.status().items.map((j) => j.name)).toEqual(['billing', 'caps', 'suspensions']);
+    await runner.runDue();
+    expect(calls).toEqual(['2026-05-01 billing', '2026-05-01 caps']);
+    const twice = { name: 'billing', order: 10, runFor: () => undefined };
+    expect(() => createJobRunner({ store: jobStore(db), clock, timezone: TZ, runAt: '02:00', jobs: [twice, twice] })).toThrow(/already registered/);
+  });
+
   it('a failure stops the run there, is recorded and reported, retried after the backoff, and nothing is skipped', async () => {
     const { clock, runner, calls } = setup('2026-05-01T08:00:00Z');
     let failing = true;

@@ -1,0 +1,24 @@
+/**
+ * What follows, after commit, when the daily run closes contracts whose last day has passed: RADIUS
+ * drops its cached rows, so the next login is refused, and their live sessions are cut as a
+ * deletion's are. One Disconnect per service; a NAS that does not answer is reported, never retried
+ * here (the login is refused anyway).
+ */
+import type { CachedEntity, Topic } from '../lib/topic.js';
+import type { ServiceControl } from '../nas/control.js';
+
+export interface ContractsClosedOptions {
+  control: Pick<ServiceControl, 'disconnect'>;
+  changes: Topic<CachedEntity>;
+  onError?: ((err: unknown, context: Record<string, unknown>) => void) | undefined;
+}
+
+export function contractsClosedHandler(opts: ContractsClosedOptions): (serviceIds: number[]) => void {
+  return (serviceIds) => {
+    opts.changes.publish('service');
+    for (const id of serviceIds) {
+      opts.control.disconnect(id, { reason: 'contract ended', by: 'system:billing' })
+        .catch((err: unknown) => opts.onError?.(err, { serviceId: id }));
+    }
+  };
+}

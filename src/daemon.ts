@@ -1,0 +1,177 @@
+/**
+ * The parts of the daemon, each built from the parts before it and handed what it needs as
+ * arguments: network control -> domain services -> scheduler. `main.ts` runs them in that order
+ * between the database and the RADIUS listeners; tests build the same parts through the same
+ * functions, with a test clock and recording doubles where the network would be.
+ *
+ * Network control comes before the domain services because dunning, prepaid, caps, plan changes and
+ * closed contracts act through it, and it needs none of them: it only publishes to the change topic.
+ */
+import type { Logger } from 'pino';
+import { contractsClosedHandler } from './billing/contract-end.js';
+import { dunningService, type DunningService } from './billing/dunning.js';
+import { planSwitchJob } from './billing/plan-switch.js';
+import { createPrepaidOps, type PrepaidOps } from './billing/prepaid-ops.js';
+import { billingService, type BillingService } from './billing/service.js';
+import type { Config } from './config/schema.js';
+import { billingStore } from './db/billing.js';
+import type { Db } from './db/client.js';
+import { dunningStore } from './db/dunning.js';
+import { notifyStore } from './db/notify.js';
+import type { AcctWriter, UsageDelta } from './db/radius.js';
+import { security, type Security } from './http/auth/guard.js';
+import { instrumentBilling } from './http/metrics-hook.js';
+import type { Clock } from './lib/clock.js';
+import { formatMoney } from './lib/money.js';
+import type { SecretBox } from './lib/secretbox.js';
+import type { CachedEntity, Topic } from './lib/topic.js';
+import type { Metrics } from './metrics.js';
+import { createServiceControl, writerSessionCloser, type ServiceControlRuntime } from './nas/actions.js';
+import type { ServiceControl } from './nas/control.js';
+import { routerOsFallback } from './nas/routeros-fallback.js';
+import { outboxNotifier, type OutboxNotifier } from './notify/outbox.js';
+import { createSender, type Sender } from './notify/sender.js';
+import { emailTransport, smsTransport, type Transport } from './notify/transports.js';
+import type { Channel } from './notify/types.js';
+import { housekeepingJob } from './scheduler/housekeeping.js';
+import { billingJob, createScheduler, dunningJob, dunningTick, invoiceNoticesJob, type Scheduler } from './scheduler/index.js';
+import type { Job, TickTask } from './scheduler/jobs.js';
+
+export interface NetworkControlOptions {
+  db: Db;
+  box: SecretBox;
+  config: Config;
+  clock: Clock;
+  /** Sessions the NAS does not know are closed through the accounting writer, so its index follows. */
+  writer: AcctWriter;
+  /** A service's status changed: RADIUS drops its cached row. */
+  changes: Topic<CachedEntity>;
+  metrics?: Metrics | undefined;
+  log?: Logger | undefined;
+  /** How often the checker looks at ACKed actions; default 1000 ms. */
+  checkIntervalMs?: number | undefined;
+}
+
+/** CoA and Disconnect: one instance for the API, dunning, prepaid, caps and the daily run. Not started. */
+export function createNetworkControl(opts: NetworkControlOptions): ServiceControlRuntime {
+  const { db, box, config } = opts;
+  return createServiceControl({
+    db, box, config, clock: opts.clock,
+    closeSession: writerSessionCloser(db, opts.writer, config.billing.timezone),
+    onServiceChange: () => opts.changes.publish('service'),
+    routerOs: routerOsFallback(db, box),
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.checkIntervalMs !== undefined ? { checkIntervalMs: opts.checkIntervalMs } : {}),
+  });
+}
+
+export interface ServicesOptions {
+  db: Db;
+  box: SecretBox;
+  config: Config;
+  clock: Clock;
+  control: ServiceControl;
+  /** What RADIUS caches and the services change (closed contracts, plan switches). */
+  changes: Topic<CachedEntity>;
+  /** Committed accounting usage: data caps follow it. */
+  usage: Topic<readonly UsageDelta[]>;
+  /** Email/SMS delivery in place of the configured SMTP and SMS gateway. */
+  transports?: Partial<Record<Channel, Transport>> | undefined;
+  metrics?: Metrics | undefined;
+  log?: Logger | undefined;
+}
+
+export interface Services {
+  billing: BillingService;
+  /** Notifications: `enqueue({ customerId, template, data, dedupeKey })` into the outbox. */
+  notifier: OutboxNotifier;
+  /** The outbox sender worker: main.ts starts it; tests call `drain()`. */
+  sender: Sender;
+  dunning: DunningService;
+  /** Prepaid top-ups and expiry, vouchers, data caps. */
+  prepaid: PrepaidOps;
+  /** Admin tokens, sessions, roles and the API guard. */
+  security: Security;
+  /** The daily jobs and ticks of the services above, for the scheduler. */
+  schedule: { jobs: readonly Job[]; ticks: readonly TickTask[] };
+}
+
+/** The domain services, in dependency order; the jobs they contribute are listed, not yet running. */
+export function createServices(opts: ServicesOptions): Services {
+  const { db, config, clock, control, changes } = opts;
+  const { timezone, currency } = config.billing;
+  const jobsLog = opts.log?.child({ part: 'jobs' });
+  const afterCommitError = (msg: string) => (err: unknown, context: Record<string, unknown>) => opts.log?.error({ err, ...context }, msg);
+
+  const nstore = notifyStore(db);
+  const sender = createSender({
+    store: nstore, clock, metrics: opts.metrics, log: jobsLog,
+    transports: {
+      email: opts.transports?.email ?? emailTransport(config['notify.email']),
+      sms: opts.transports?.sms ?? smsTransport(config['notify.sms']),
+    },
+  });
+  const notifier = outboxNotifier({ store: nstore, clock, timezone, onQueued: () => sender.poke() });
+  const dunning = dunningService({ store: dunningStore(db), clock, timezone, currency, control, notifier, log: jobsLog });
+
+  const billing = instrumentBilling(billingService({
+    store: billingStore(db), clock, currency, timezone,
+    onServicesChanged: contractsClosedHandler({ control, changes, onError: afterCommitError('billing: cutting the sessions of an ended contract failed') }),
+    // After a payment commits: its receipt notice, then dunning gives back what the payment cleared.
+    onSettlement: (customerId, event) => {
+      if (event.kind === 'payment') {
+        try {
+          notifier.enqueueSync({ customerId, template: 'payment.received', data: { amount: formatMoney(event.amount, currency), paymentId: event.id }, dedupeKey: `payment:${event.id}:received` });
+        } catch (err) {
+          jobsLog?.error({ customerId, err: (err as Error).message }, 'notify: payment.received could not be queued');
+        }
+      }
+      dunning.afterPayment(customerId).catch((err: unknown) => jobsLog?.error({ customerId, err: (err as Error).message }, 'dunning: reactivation after payment failed'));
+    },
+  }), opts.metrics);
+
+  const prepaid = createPrepaidOps({
+    db, box: opts.box, config, clock, control, notifier, usage: opts.usage,
+    onError: afterCommitError('prepaid or data caps: an after-commit action failed'),
+  });
+  // Plan changes dated ahead switch the enforced plan on their day (before billing: src/billing/plan-switch.ts).
+  const planSwitch = planSwitchJob({
+    store: billingStore(db), clock, control, onServicesChanged: () => changes.publish('service'),
+    onError: afterCommitError('plan-changes: a rate change after the switch failed'),
+  });
+  const sec = security({ db, box: opts.box, config, clock });
+
+  return {
+    billing, notifier, sender, dunning, prepaid, security: sec,
+    schedule: {
+      jobs: [
+        planSwitch,
+        billingJob(billing),
+        invoiceNoticesJob(nstore, notifier, currency),
+        dunningJob(dunning, jobsLog),
+        ...prepaid.jobs,
+        // Expired admin sessions and stale login-throttle counters go daily, logins or not.
+        housekeepingJob(sec.purgeExpired),
+      ],
+      ticks: [dunningTick(dunning), ...prepaid.ticks],
+    },
+  };
+}
+
+export interface SchedulerPartOptions {
+  db: Db;
+  config: Config;
+  clock: Clock;
+  services: Pick<Services, 'schedule'>;
+  metrics?: Metrics | undefined;
+  log?: Logger | undefined;
+}
+
+/** The job runner with every service's jobs registered; `start()` is the caller's. */
+export function createDailyScheduler(opts: SchedulerPartOptions): Scheduler {
+  return createScheduler({
+    db: opts.db, config: opts.config, clock: opts.clock, metrics: opts.metrics, log: opts.log?.child({ part: 'jobs' }),
+    jobs: opts.services.schedule.jobs, ticks: opts.services.schedule.ticks,
+  });
+}

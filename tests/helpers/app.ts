@@ -1,0 +1,102 @@
+// The HTTP app composed as the daemon composes it (src/daemon.ts: network control -> services ->
+// scheduler -> build), with test defaults: the system clock unless a test clock is given, no logger,
+// topics nobody listens to, and a ServiceControl of its own (no RADIUS writer) unless one is given.
+// Closing the app stops what the daemon's stop would: the job runner, the sender, dunning's work in
+// flight and the control made here.
+import type { Logger } from 'pino';
+import type { Config } from '../../src/config/schema.js';
+import type { Db } from '../../src/db/client.js';
+import type { UsageDelta } from '../../src/db/radius.js';
+import { createDailyScheduler, createServices, type Services } from '../../src/daemon.js';
+import { build, type App, type BuildOptions } from '../../src/http/build.js';
+import { systemClock, type Clock } from '../../src/lib/clock.js';
+import type { SecretBox } from '../../src/lib/secretbox.js';
+import { Topic, type CachedEntity } from '../../src/lib/topic.js';
+import type { Metrics } from '../../src/metrics.js';
+import { createServiceControl, type ServiceControlRuntime } from '../../src/nas/actions.js';
+import type { ServiceControl } from '../../src/nas/control.js';
+import type { Transport } from '../../src/notify/transports.js';
+import type { Channel } from '../../src/notify/types.js';
+import type { Scheduler } from '../../src/scheduler/index.js';
+import type { JobRunner } from '../../src/scheduler/jobs.js';
+
+export interface TestAppOptions {
+  db: Db;
+  box: SecretBox;
+  config: Config;
+  clock?: Clock;
+  logger?: Logger | false;
+  metrics?: Metrics;
+  control?: ServiceControl;
+  changes?: Topic<CachedEntity>;
+  usage?: Topic<readonly UsageDelta[]>;
+  transports?: Partial<Record<Channel, Transport>>;
+  nasNetwork?: BuildOptions['nasNetwork'];
+  health?: BuildOptions['health'];
+  fastify?: BuildOptions['fastify'];
+}
+
+/** The parts below HTTP, as the daemon builds them; `close()` stops what closing the app stops. */
+export interface TestParts {
+  services: Services;
+  scheduler: Scheduler;
+  /** The daily job runner (`scheduler.jobs`). */
+  jobs: JobRunner;
+  control: ServiceControl;
+  changes: Topic<CachedEntity>;
+  usage: Topic<readonly UsageDelta[]>;
+  clock: Clock;
+  close(): Promise<void>;
+}
+
+export interface TestApp extends TestParts {
+  app: App;
+}
+
+/** Network control (unless given), the domain services and the scheduler; RADIUS may be started next. */
+export function composeParts(opts: TestAppOptions): TestParts {
+  const { db, box, config } = opts;
+  const clock = opts.clock ?? systemClock;
+  const log = opts.logger || undefined;
+  const changes = opts.changes ?? new Topic<CachedEntity>();
+  const usage = opts.usage ?? new Topic<readonly UsageDelta[]>();
+  let own: ServiceControlRuntime | undefined;
+  let control = opts.control;
+  if (!control) {
+    own = createServiceControl({ db, box, config, clock, ...(opts.metrics ? { metrics: opts.metrics } : {}), ...(log ? { log } : {}) });
+    own.start();
+    control = own;
+  }
+  const services = createServices({ db, box, config, clock, control, changes, usage, transports: opts.transports, metrics: opts.metrics, log });
+  const scheduler = createDailyScheduler({ db, config, clock, services, metrics: opts.metrics, log });
+  return {
+    services, scheduler, jobs: scheduler.jobs, control, changes, usage, clock,
+    close: async () => {
+      await scheduler.jobs.stop();
+      await services.sender.stop();
+      await services.dunning.idle();
+      await own?.stop();
+    },
+  };
+}
+
+/** The HTTP app over composed parts; closing it closes them. */
+export async function buildHttp(parts: TestParts, opts: TestAppOptions): Promise<App> {
+  const { db, box, config } = opts;
+  const { services, scheduler, control, changes, clock } = parts;
+  const app = await build({
+    db, box, config, clock, services, scheduler, control, changes,
+    logger: opts.logger ?? false,
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    ...(opts.nasNetwork ? { nasNetwork: opts.nasNetwork } : {}),
+    ...(opts.health ? { health: opts.health } : {}),
+    ...(opts.fastify ? { fastify: opts.fastify } : {}),
+  });
+  app.addHook('onClose', parts.close);
+  return app;
+}
+
+export async function buildApp(opts: TestAppOptions): Promise<TestApp> {
+  const parts = composeParts(opts);
+  return { ...parts, app: await buildHttp(parts, opts) };
+}
