@@ -136,7 +136,7 @@ export async function build(opts: BuildOptions): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
   app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
-    let database = false;
+    let database: boolean;
     try {
       database = opts.db.$client.prepare('select 1 as ok').get() !== undefined;
     } catch {

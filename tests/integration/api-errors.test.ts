@@ -9,10 +9,11 @@ import { openDatabase, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
 import { buildCreditNote } from '../../src/domain/billing/payments.js';
-import { build, type App } from '../../src/http/build.js';
+import type { App } from '../../src/http/build.js';
 import { parseDate } from '../../src/lib/calendar.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import { RouterOsError } from '../../src/nas/routeros/errors.js';
+import { buildApp } from '../helpers/app.js';
 import { tempDir } from '../helpers/daemon.js';
 
 let app: App;
@@ -24,7 +25,7 @@ const line = { key: 'service:1:period:2026-05-01', description: 'May', amount: 1
 beforeAll(async () => {
   db = openDatabase({ path: join(tempDir(), 'api.db'), synchronous: 'normal' });
   await migrate(db.$client);
-  app = await build({ db, box: new SecretBox(randomBytes(32)), config: loadConfig(undefined, {}).config, logger: false });
+  ({ app } = await buildApp({ db, box: new SecretBox(randomBytes(32)), config: loadConfig(undefined, {}).config, logger: false }));
   await app.register(async (probe) => {
     probe.get('/probe/date', async () => parseDate('2026-02-30', 'startDate'));
     probe.get('/probe/credit-note', async () => {
