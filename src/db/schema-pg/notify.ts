@@ -1,0 +1,51 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, check, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { identity, timestamps } from './columns.js';
+
+export const notificationTemplates = pgTable(
+  'notification_templates',
+  {
+    id: identity('id'),
+    key: text('key').notNull(),
+    channel: text('channel', { enum: ['email', 'sms'] }).notNull(),
+    subject: text('subject').notNull().default(''),
+    body: text('body').notNull(),
+    /** Minutes to wait after the event before sending. */
+    delayMinutes: integer('delay_minutes').notNull().default(0),
+    /** Sending hours (HH:MM, billing time zone); null: any time. */
+    sendFrom: text('send_from'),
+    sendUntil: text('send_until'),
+    enabled: boolean('enabled').notNull().default(true),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('notification_templates_key_uq').on(t.key, t.channel), check('notification_templates_channel_ck', sql`channel in ('email', 'sms')`)],
+);
+
+export const notificationOutbox = pgTable(
+  'notification_outbox',
+  {
+    id: identity('id'),
+    customerId: bigint('customer_id', { mode: 'number' }),
+    serviceId: bigint('service_id', { mode: 'number' }),
+    template: text('template').notNull(),
+    channel: text('channel', { enum: ['email', 'sms'] }).notNull(),
+    recipient: text('recipient').notNull(),
+    subject: text('subject').notNull().default(''),
+    body: text('body').notNull(),
+    /** queued, sending (claimed by the worker), sent or failed. */
+    status: text('status', { enum: ['queued', 'sending', 'sent', 'failed'] }).notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    nextAttemptAt: text('next_attempt_at').notNull(),
+    dedupeKey: text('dedupe_key'),
+    createdAt: text('created_at').notNull(),
+    sentAt: text('sent_at'),
+  },
+  (t) => [
+    uniqueIndex('notification_outbox_dedupe_uq').on(t.dedupeKey, t.channel),
+    index('notification_outbox_due_ix').on(t.status, t.nextAttemptAt),
+    index('notification_outbox_customer_ix').on(t.customerId, t.id),
+    check('notification_outbox_status_ck', sql`status in ('queued', 'sending', 'sent', 'failed')`),
+    check('notification_outbox_channel_ck', sql`channel in ('email', 'sms')`),
+  ],
+);
