@@ -126,6 +126,7 @@ export class RadiusTransport<X extends AccessAnswer> {
   // for several answers is then woken once per turn rather than once per answer, which on a busy
   // server is a large share of the cost of a reply, and the turn's requests are not held up by it.
   private outbox: Outgoing[] = [];
+  /** Bound once: each turn's setImmediate gets the same function, not a new closure. */
   private readonly flush = (): void => this.flushReplies();
 
   constructor(opts: TransportOptions<X>) {
@@ -217,6 +218,7 @@ export class RadiusTransport<X extends AccessAnswer> {
       throw e;
     }
     this.send(socket, reply, address, port, dup);
+    // Counted by what the NAS got: an 'invalid' request is a Reject to it, and to the dashboards.
     (code === Code.AccessAccept ? this.accessAccepted : this.accessRejected).inc();
     this.accessLatency.observe((performance.now() - started) / 1000);
     if (answer !== undefined) this.access.answered(answer);
