@@ -1,7 +1,7 @@
 /**
  * Data caps around the pure rules of domain/caps.ts:
  * - at login, the tier from the period's usage (usage_daily, shared by all of a service's sessions)
- *   and its data top-ups (`loginCapChecker`, prepared statements only, for the RADIUS hot path);
+ *   and its data top-ups (`loginCapChecker`, beside its reader in src/aaa/caps.ts);
  * - on every committed accounting batch, in-memory counters per service that see the moment a
  *   threshold is crossed; a crossing is cross-checked against the database before a CoA
  *   (ServiceControl.refreshRate) goes out, and the 80 % / 100 % notices go out once per period;
@@ -14,7 +14,7 @@ import type { Clock } from '../lib/clock.js';
 import { TollgateError } from '../lib/errors.js';
 import type { Db } from '../db/client.js';
 import type { Actor } from '../db/crud.js';
-import { capReadQueries, capStore, type CapServiceRow } from '../db/prepaid.js';
+import { capStore, type CapServiceRow } from '../db/prepaid.js';
 import type { UsageDelta } from '../db/radius.js';
 import type { ServiceControl } from '../nas/control.js';
 import type { Notifier } from '../notify/types.js';
@@ -339,27 +339,3 @@ export function capsService(opts: CapsOptions) {
     },
   };
 }
-
-/**
- * For the RADIUS hot path: the cap facts of a login, from prepared statements (two point/range
- * lookups) and a per-plan tier cache; undefined for a plan with no cap. `clear()` on plan changes.
- */
-export function loginCapChecker(db: Db) {
-  const store = capReadQueries(db);
-  const tiers = new Map<number, CapTier[]>();
-  return {
-    check(row: { id: number; planId: number; startDate: string; billingDay: string; periodMonths: number } & CapServiceFactsLike, date: CalDate):
-      { policy: CapPolicy; usedBytes: number; extraBytes: number } | undefined {
-      let t = tiers.get(row.planId);
-      if (!t) tiers.set(row.planId, (t = store.tiersOf(row.planId)));
-      if (t.length === 0 && row.dataCapBytes == null) return undefined;
-      const policy = capPolicy(row, t);
-      if (!policy) return undefined;
-      const period = capPeriod({ startDate: row.startDate, billingDay: billingDayOf(row.billingDay), periodMonths: row.periodMonths }, date);
-      return { policy, usedBytes: store.usage(row.id, period.start, period.end), extraBytes: store.topupBytes(row.id, period.start) };
-    },
-    clear: () => tiers.clear(),
-  };
-}
-
-type CapServiceFactsLike = Pick<CapServiceRow, 'dataCapBytes' | 'capAction' | 'throttleDownloadKbps' | 'throttleUploadKbps'>;

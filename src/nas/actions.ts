@@ -19,7 +19,7 @@
 import type { Logger } from 'pino';
 import { decide, type ReplyAttr } from '../aaa/decide.js';
 import { policyFromConfig } from '../aaa/policy.js';
-import { loginCapChecker } from '../billing/caps.js';
+import { loginCapChecker } from '../aaa/caps.js';
 import type { Config } from '../config/schema.js';
 import { actionStore, type ActionSession, type NasActionKind, type NasActionOutcome, type NasActionRow, type SuspensionMode } from '../db/actions.js';
 import type { Db } from '../db/client.js';

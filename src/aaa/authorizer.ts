@@ -1,0 +1,134 @@
+/**
+ * The authorizer: answers an Access-Request. It gathers the facts of a login (the service from the
+ * cache, a voucher's first use, the credentials' check, the data cap, the open sessions the
+ * accounting writer knows) and hands them to the pure `decide`; the transport turns its outcome into
+ * a reply through the reply policy. Synchronous: every fact is in memory or one prepared statement.
+ */
+import type { AcctWriter, AuthLogRecord } from '../db/radius.js';
+import { looksLikeVoucher } from '../domain/billing/vouchers.js';
+import type { Clock } from '../lib/clock.js';
+import { normalizeMac } from '../lib/net.js';
+import { get, type AttributeInput, type Packet } from '../radius/codec/index.js';
+import { A } from '../radius/dict/attrs.js';
+import type { Dictionary } from '../radius/dict/dictionary.js';
+import type { AttributeDef } from '../radius/dict/types.js';
+import type { NasClient } from '../radius/server/clients.js';
+import type { AccessAnswer, AccessHandler } from '../radius/server/handlers.js';
+import type { BillingDay } from './billing-day.js';
+import type { LoginCapChecker } from './caps.js';
+import { checkCredentials, emptyPapPassword, StoredPassword } from './credentials.js';
+import { decide, type Decision, type Policy } from './decide.js';
+import type { CachedService, ServiceCache } from './service-cache.js';
+
+/** Hotspot vouchers: an unknown username that is an unredeemed voucher code becomes a service at its first login. */
+export interface VoucherRedeemer {
+  redeemAtLogin(username: string, password: string | undefined): unknown;
+}
+
+export interface AuthorizerOptions {
+  /** Names the reply attributes of a decision. */
+  dictionary: Dictionary;
+  services: Pick<ServiceCache, 'get' | 'forget'>;
+  caps: Pick<LoginCapChecker, 'check'>;
+  /** Open sessions as of the last commit, and where the auth log goes. */
+  writer: Pick<AcctWriter, 'openSessions' | 'authLog'>;
+  policy: Policy;
+  clock: Clock;
+  days: BillingDay;
+  vouchers?: VoucherRedeemer | undefined;
+}
+
+/** The answer to one Access-Request, and its auth-log row, written once the reply is on its way. */
+export class Authorization implements AccessAnswer {
+  constructor(
+    readonly outcome: AccessAnswer['outcome'],
+    readonly attributes: AttributeInput[],
+    readonly log: AuthLogRecord,
+  ) {}
+}
+
+// Shared: the refusals that need no facts allocate nothing.
+const NO_METHOD: Decision = { accept: false, reason: 'no supported authentication method (PAP, CHAP, MS-CHAP, MS-CHAPv2)' };
+const UNKNOWN_USER: Decision = { accept: false, reason: 'unknown user' };
+
+export class Authorizer implements AccessHandler<Authorization> {
+  private readonly dictionary: Dictionary;
+  private readonly services: Pick<ServiceCache, 'get' | 'forget'>;
+  private readonly caps: Pick<LoginCapChecker, 'check'>;
+  private readonly writer: Pick<AcctWriter, 'openSessions' | 'authLog'>;
+  private readonly policy: Policy;
+  private readonly clock: Clock;
+  private readonly days: BillingDay;
+  private readonly vouchers: VoucherRedeemer | undefined;
+  /** Reply attributes by the names `decide` uses, resolved once each (no lower-casing per reply). */
+  private readonly defs = new Map<string, AttributeDef>();
+
+  constructor(opts: AuthorizerOptions) {
+    this.dictionary = opts.dictionary;
+    this.services = opts.services;
+    this.caps = opts.caps;
+    this.writer = opts.writer;
+    this.policy = opts.policy;
+    this.clock = opts.clock;
+    this.days = opts.days;
+    this.vouchers = opts.vouchers;
+  }
+
+  handle(request: Packet, nas: NasClient): Authorization {
+    const username = get(request, A.UserName) ?? '';
+    let svc = username === '' ? undefined : this.services.get(username);
+    if (svc === undefined && this.vouchers !== undefined && looksLikeVoucher(username)) svc = this.redeemVoucher(request, nas, username, this.vouchers);
+    const check = checkCredentials(request, nas.secret, username, svc?.password);
+    const at = this.clock.now();
+    const rawMac = get(request, A.CallingStationId);
+    const callingStationId = rawMac === undefined ? null : (normalizeMac(rawMac) ?? rawMac);
+    let decision: Decision;
+    if (check.method === 'none') decision = NO_METHOD;
+    else if (svc === undefined) decision = UNKNOWN_USER;
+    else {
+      const row = svc.row;
+      decision = decide(row, { passwordOk: check.ok, callingStationId, nasId: nas.id, vendor: nas.vendor }, {
+        now: at, openSessions: this.writer.openSessions(row.id), policy: this.policy, cap: this.caps.check(row, this.days.of(at)),
+      });
+    }
+    const attributes: AttributeInput[] = [];
+    if (decision.accept) {
+      for (const [name, value] of decision.attributes) attributes.push({ def: this.def(name), value });
+      for (const a of check.attributes) attributes.push(a);
+    } else {
+      attributes.push({ def: A.ReplyMessage, value: decision.reason });
+      // A method's success attributes (MPPE keys) never ride on a Reject: only its error does.
+      if (!check.ok) for (const a of check.attributes) attributes.push(a);
+    }
+    return new Authorization(decision.accept ? 'accept' : check.method === 'none' ? 'invalid' : 'reject', attributes, {
+      at: at.getTime(), nasId: nas.id, serviceId: svc?.row.id ?? null, username, outcome: decision.accept ? 'accept' : 'reject',
+      reason: decision.accept ? (decision.note ?? null) : decision.reason, method: check.method, callingStationId,
+    });
+  }
+
+  answered(answer: Authorization): void {
+    this.writer.authLog(answer.log);
+  }
+
+  /**
+   * A voucher's first hotspot login (rare: a cheap format check first, a write only on a real code).
+   * Only a login that proves the code (PAP with an empty password or the code, CHAP or MS-CHAP with
+   * the code as password) redeems it: a request without credentials never spends a voucher.
+   */
+  private redeemVoucher(request: Packet, nas: NasClient, code: string, vouchers: VoucherRedeemer): CachedService | undefined {
+    const proves = emptyPapPassword(request, nas.secret) || checkCredentials(request, nas.secret, code, new StoredPassword(code, false)).ok;
+    if (!proves || !vouchers.redeemAtLogin(code, '')) return undefined;
+    this.services.forget(code);
+    return this.services.get(code);
+  }
+
+  private def(name: string): AttributeDef {
+    let def = this.defs.get(name);
+    if (def === undefined) {
+      def = this.dictionary.attr(name);
+      if (def === undefined) throw new Error(`the RADIUS dictionary lacks ${name}, which a decision uses`);
+      this.defs.set(name, def);
+    }
+    return def;
+  }
+}

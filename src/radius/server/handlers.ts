@@ -1,0 +1,36 @@
+/**
+ * What the transport asks of the layers above it. The transport has already decoded the request,
+ * found its NAS, checked that it is not a retransmission and that it is authentic; a handler says
+ * what became of it, and the reply policy (policy.ts) turns that into a reply or a drop.
+ */
+import type { AttributeInput, Packet } from '../codec/index.js';
+import type { NasClient } from './clients.js';
+import type { AccessOutcome, AccountingOutcome } from './policy.js';
+
+/** The outcome of an Access-Request handler, with its reply attributes. */
+export interface AccessAnswer {
+  readonly outcome: Exclude<AccessOutcome, 'bad_message_authenticator' | 'missing_message_authenticator'>;
+  /**
+   * The reply's attributes in wire order, without Proxy-State: the transport appends the request's
+   * (RFC 2865 5.33) to this same array rather than copying it.
+   */
+  readonly attributes: AttributeInput[];
+}
+
+export interface AccessHandler<A extends AccessAnswer = AccessAnswer> {
+  /**
+   * Synchronous on purpose: a Promise per Access-Request (and its microtask) costs a measurable share
+   * of the access path's throughput, and every fact a login needs is in memory or a prepared statement.
+   */
+  handle(request: Packet, nas: NasClient): A;
+  /** The reply is on its way to the NAS: record it. Not called for a request that is dropped. */
+  answered(answer: A): void;
+}
+
+export interface AccountingHandler {
+  /**
+   * Hands the request's record to the store and resolves once it is durable, with the kind stored, or
+   * at once with 'ignored'. Never rejects: a failed store resolves to 'store_failed'.
+   */
+  handle(request: Packet, nas: NasClient): Promise<Exclude<AccountingOutcome, 'bad_authenticator' | 'bad_message_authenticator'>>;
+}

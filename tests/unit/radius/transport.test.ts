@@ -1,0 +1,111 @@
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMetrics } from '../../../src/metrics.js';
+import { parseCidr } from '../../../src/lib/net.js';
+import { Code } from '../../../src/radius/codec/index.js';
+import { A } from '../../../src/radius/dict/attrs.js';
+import { NasTable, type NasClient } from '../../../src/radius/server/clients.js';
+import type { AccessAnswer, AccountingHandler } from '../../../src/radius/server/handlers.js';
+import { RadiusTransport } from '../../../src/radius/server/transport.js';
+import { accessRequest, accountingRequest, checkReply, dictionary, statusServer, UdpClient } from '../../helpers/radius.js';
+
+const SECRET = 'transport-secret';
+const range = parseCidr('127.0.0.1/32');
+if (!range) throw new Error('bad test range');
+const nas: NasClient = {
+  id: 1, name: 'local', range, nasIdentifier: null, secret: Buffer.from(SECRET), vendor: 'generic', coaPort: 3799, requireMessageAuthenticator: false,
+};
+
+type Settled = Awaited<ReturnType<AccountingHandler['handle']>>;
+
+/** The transport alone, over 127.0.0.1, with handlers whose answers each test chooses. */
+async function start(accounting: () => Settled) {
+  const metrics = createMetrics();
+  const calls = { access: 0, answered: 0, accounting: 0 };
+  const transport = new RadiusTransport<AccessAnswer>({
+    access: {
+      handle: () => {
+        calls.access++;
+        return { outcome: 'accept', attributes: [{ def: A.ReplyMessage, value: 'welcome' }] };
+      },
+      answered: () => void calls.answered++,
+    },
+    accounting: {
+      handle: async () => {
+        calls.accounting++;
+        return accounting();
+      },
+    },
+    dictionary, metrics, log: pino({ level: 'silent' }),
+  });
+  transport.clients = new NasTable([nas]);
+  await transport.listen(['127.0.0.1:0'], ['127.0.0.1:0'], 1 << 20);
+  const port = (s: string | undefined): number => Number(s?.split(':').pop());
+  const { auth, acct } = transport.addresses();
+  const dropped = async (reason: string): Promise<number> => {
+    const m = (await metrics.radiusDrops.get()).values.find((v) => v.labels.reason === reason);
+    return m?.value ?? 0;
+  };
+  return { transport, calls, authPort: port(auth[0]), acctPort: port(acct[0]), dropped };
+}
+
+let stop: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await stop?.();
+  stop = undefined;
+});
+
+describe('the RADIUS transport', () => {
+  it('answers an Access-Request with the handler\'s attributes, then lets the handler record it', async () => {
+    const t = await start(() => 'start');
+    const client = await UdpClient.open();
+    stop = async () => (await client.close(), await t.transport.close());
+    const request = accessRequest(SECRET, { 'User-Name': 'alice', 'User-Password': 'x', 'Proxy-State': Buffer.from('ps') });
+    const reply = await client.exchange(request, t.authPort);
+    if (!reply) throw new Error('no reply');
+    const r = checkReply(reply, request, SECRET);
+    expect(r.packet.code).toBe(Code.AccessAccept);
+    expect(r.authentic).toBe(true);
+    expect(r.messageAuthenticatorIndex).toBe(0);
+    expect(r.packet.attributes.map((a) => a.type)).toEqual([A.MessageAuthenticator.code, A.ReplyMessage.code, A.ProxyState.code]);
+    expect(t.calls).toMatchObject({ access: 1, answered: 1 });
+    // A retransmission gets the same bytes from the duplicate cache, not a second decision.
+    expect(await client.exchange(request, t.authPort)).toEqual(reply);
+    expect(t.calls.access).toBe(1);
+  });
+
+  it('drops accounting whose store failed and handles the retransmission afresh', async () => {
+    let outcome: Settled = 'store_failed';
+    const t = await start(() => outcome);
+    const client = await UdpClient.open();
+    stop = async () => (await client.close(), await t.transport.close());
+    const request = accountingRequest(SECRET, { 'Acct-Status-Type': 'Start', 'Acct-Session-Id': 's1', 'User-Name': 'alice' });
+    expect(await client.exchange(request, t.acctPort, '127.0.0.1', 300)).toBeUndefined();
+    expect(await t.dropped('store_failed')).toBe(1);
+    outcome = 'start';
+    const reply = await client.exchange(request, t.acctPort);
+    expect(reply && checkReply(reply, request, SECRET).packet.code).toBe(Code.AccountingResponse);
+    expect(t.calls.accounting).toBe(2);
+  });
+
+  it('drops what does not prove the shared secret, before any handler sees it', async () => {
+    const t = await start(() => 'start');
+    const client = await UdpClient.open();
+    stop = async () => (await client.close(), await t.transport.close());
+    expect(await client.exchange(accessRequest('not-the-secret', { 'User-Name': 'alice', 'User-Password': 'x' }), t.authPort, '127.0.0.1', 300)).toBeUndefined();
+    expect(await client.exchange(accountingRequest('not-the-secret', { 'Acct-Status-Type': 'Start', 'Acct-Session-Id': 's1' }), t.acctPort, '127.0.0.1', 300)).toBeUndefined();
+    expect(await t.dropped('bad_message_authenticator')).toBe(1);
+    expect(await t.dropped('bad_authenticator')).toBe(1);
+    expect(t.calls).toMatchObject({ access: 0, accounting: 0 });
+  });
+
+  it('answers Status-Server with the reply of the port it came to', async () => {
+    const t = await start(() => 'start');
+    const client = await UdpClient.open();
+    stop = async () => (await client.close(), await t.transport.close());
+    const onAuth = await client.exchange(statusServer(SECRET), t.authPort);
+    const onAcct = await client.exchange(statusServer(SECRET), t.acctPort);
+    expect(onAuth?.[0]).toBe(Code.AccessAccept);
+    expect(onAcct?.[0]).toBe(Code.AccountingResponse);
+  });
+});
