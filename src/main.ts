@@ -6,7 +6,7 @@ import { createDailyScheduler, createNetworkControl, createServices } from './da
 import { build } from './http/build.js';
 import { parseListen } from './config/schema.js';
 import { createLogger } from './logger.js';
-import { startRadiusServer } from './radius/server/index.js';
+import { startRadiusServer } from './aaa/server.js';
 import { createMetrics } from './metrics.js';
 import { createNasJobs } from './nas/jobs.js';
 import { createAccountingWriter } from './db/writer-thread.js';

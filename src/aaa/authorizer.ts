@@ -11,7 +11,7 @@ import { normalizeMac } from '../lib/net.js';
 import { get, type AttributeInput, type Packet } from '../radius/codec/index.js';
 import { A } from '../radius/dict/attrs.js';
 import type { Dictionary } from '../radius/dict/dictionary.js';
-import type { AttributeDef } from '../radius/dict/types.js';
+import type { AttributeDef } from '../radius/codec/types.js';
 import type { NasClient } from '../radius/server/clients.js';
 import type { AccessAnswer, AccessHandler } from '../radius/server/handlers.js';
 import type { BillingDay } from './billing-day.js';

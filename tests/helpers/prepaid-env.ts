@@ -18,7 +18,7 @@ import { createMetrics } from '../../src/metrics.js';
 import type { ActionRequest, ActionSummary, ServiceControl } from '../../src/nas/control.js';
 import type { NotificationRequest, Notifier } from '../../src/notify/types.js';
 import { Code, decodePacket, findAttr } from '../../src/radius/codec/index.js';
-import { startRadiusServer, type RadiusServer } from '../../src/radius/server/index.js';
+import { startRadiusServer, type RadiusServer } from '../../src/aaa/server.js';
 import { createAccountingWriter } from '../../src/db/writer-thread.js';
 import type { UsageDelta } from '../../src/db/radius.js';
 import { Topic, type CachedEntity } from '../../src/lib/topic.js';

@@ -10,7 +10,7 @@ import { tokenStore } from '../../src/db/security.js';
 import type { App } from '../../src/http/build.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import { createMetrics } from '../../src/metrics.js';
-import { startRadiusServer, type RadiusServer } from '../../src/radius/server/index.js';
+import { startRadiusServer, type RadiusServer } from '../../src/aaa/server.js';
 import { createAccountingWriter } from '../../src/db/writer-thread.js';
 import { Topic, type CachedEntity } from '../../src/lib/topic.js';
 import { systemClock } from '../../src/lib/clock.js';

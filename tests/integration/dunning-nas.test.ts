@@ -19,7 +19,7 @@ import { createMetrics } from '../../src/metrics.js';
 import type { ServiceControlRuntime } from '../../src/nas/actions.js';
 import type { JobRunner } from '../../src/scheduler/jobs.js';
 import { Code } from '../../src/radius/codec/index.js';
-import { startRadiusServer, type RadiusServer } from '../../src/radius/server/index.js';
+import { startRadiusServer, type RadiusServer } from '../../src/aaa/server.js';
 import { createAccountingWriter } from '../../src/db/writer-thread.js';
 import { Topic, type CachedEntity } from '../../src/lib/topic.js';
 import { buildHttp, composeParts } from '../helpers/app.js';

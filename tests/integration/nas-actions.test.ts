@@ -19,7 +19,7 @@ import { SecretBox } from '../../src/lib/secretbox.js';
 import { createMetrics } from '../../src/metrics.js';
 import { createServiceControl, type ServiceControlRuntime } from '../../src/nas/actions.js';
 import { Code } from '../../src/radius/codec/index.js';
-import { startRadiusServer, type RadiusServer } from '../../src/radius/server/index.js';
+import { startRadiusServer, type RadiusServer } from '../../src/aaa/server.js';
 import { createAccountingWriter } from '../../src/db/writer-thread.js';
 import { Topic, type CachedEntity } from '../../src/lib/topic.js';
 import { systemClock } from '../../src/lib/clock.js';

@@ -26,7 +26,7 @@ import {
 } from '../codec/index.js';
 import { A, V } from '../dict/attrs.js';
 import type { Dictionary } from '../dict/dictionary.js';
-import type { AttributeDef } from '../dict/types.js';
+import type { AttributeDef } from '../codec/types.js';
 
 export type CoaKind = 'disconnect' | 'coa';
 

@@ -5,8 +5,7 @@
  * attribute; an empty value leaves its attribute out (see `mayBeEmpty`).
  */
 import { Buffer } from 'node:buffer';
-import type { Dictionary } from '../dict/dictionary.js';
-import { NUMERIC_TYPES, type AttributeDef } from '../dict/types.js';
+import { NUMERIC_TYPES, type AttributeDef, type ValueNames } from './types.js';
 import { Code, authenticatorKind, codeName } from './codes.js';
 import {
   ATTR_MESSAGE_AUTHENTICATOR,
@@ -57,7 +56,7 @@ export interface EncodeOptions {
    */
   readonly messageAuthenticator?: 'first' | 'last';
   /** Resolves VALUE names given for numeric attributes. */
-  readonly dictionary?: Dictionary;
+  readonly dictionary?: ValueNames;
 }
 
 const MAX_VALUE = 253;
@@ -68,7 +67,7 @@ function isTyped(a: AttributeInput): a is TypedAttribute {
   return (a as TypedAttribute).def !== undefined;
 }
 
-function numericValue(a: TypedAttribute, dict: Dictionary | undefined): AttrValue {
+function numericValue(a: TypedAttribute, dict: ValueNames | undefined): AttrValue {
   const { def, value } = a;
   if (typeof value !== 'string' || !NUMERIC_TYPES.has(def.type)) return value;
   const n = dict?.valueOf(def, value);
@@ -80,7 +79,7 @@ function numericValue(a: TypedAttribute, dict: Dictionary | undefined): AttrValu
 }
 
 /** The attribute's value bytes on the wire (tag and encryption applied), before splitting. */
-function valueBytes(a: TypedAttribute, ctx: { secret: Secret; cryptoAuth: Buffer; salts: Set<number>; dict?: Dictionary }): Buffer {
+function valueBytes(a: TypedAttribute, ctx: { secret: Secret; cryptoAuth: Buffer; salts: Set<number>; dict?: ValueNames }): Buffer {
   const { def } = a;
   const tag = a.tag ?? 0;
   if (tag !== 0 && !def.hasTag) throw new RadiusEncodeError(`${def.name} does not take a tag`, def.name);

@@ -4,7 +4,7 @@
  * of the wrong size for its type reads as undefined: a NAS's mistake, not an exception.
  */
 import { Buffer } from 'node:buffer';
-import type { AttrType, AttributeDef, ValueOf } from '../dict/types.js';
+import type { AttrType, AttributeDef, ValueOf } from './types.js';
 import { type Secret, saltDecrypt, unhideOctets, unhidePassword } from './crypto.js';
 import { RadiusEncodeError } from './errors.js';
 import { findAll, isAttr, type Packet, type RawAttribute } from './packet.js';

@@ -2,7 +2,7 @@
  * Decoding: untrusted bytes in, a packet or a failure reason out, never a throw. One pass, no
  * dictionary, values are views into the received buffer (copy them if the buffer is reused).
  */
-import type { AttributeDef } from '../dict/types.js';
+import type { AttributeDef } from './types.js';
 
 export const HEADER_LENGTH = 20;
 export const MAX_PACKET_LENGTH = 4096;

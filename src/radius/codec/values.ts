@@ -4,7 +4,7 @@
  * not ours); encoding throws RadiusEncodeError (our own input is wrong).
  */
 import { Buffer } from 'node:buffer';
-import type { AttrType } from '../dict/types.js';
+import type { AttrType } from './types.js';
 import { RadiusEncodeError } from './errors.js';
 
 export function parseIPv4(text: string): Buffer | undefined {

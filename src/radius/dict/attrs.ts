@@ -3,7 +3,7 @@
  * `A.UserName` or `V.AcctStatusType.Start`, never to a number. A test checks every entry here against
  * the dictionary files, so this map cannot drift from them.
  */
-import { defineAttr as d } from './types.js';
+import { defineAttr as d } from '../codec/types.js';
 
 export const VENDOR_MICROSOFT = 311;
 export const VENDOR_MIKROTIK = 14988;

@@ -3,7 +3,7 @@
  * Built from parsed entries by `buildDictionary`; each server instance holds its own (no global).
  */
 import { DictionaryError, type DictEntry, type ValueEntry } from './parse.js';
-import { NUMERIC_TYPES, defineAttr, type AttributeDef, type VendorDef } from './types.js';
+import { NUMERIC_TYPES, defineAttr, type AttributeDef, type VendorDef } from '../codec/types.js';
 
 /** Key of (vendorId, code): vendor ids fit 24 bits and codes 8, so the sum stays a safe integer. */
 function codeKey(vendorId: number, code: number): number {

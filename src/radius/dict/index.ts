@@ -1,4 +1,4 @@
-export * from './types.js';
+export * from '../codec/types.js';
 export * from './parse.js';
 export * from './dictionary.js';
 export * from './attrs.js';

@@ -4,7 +4,7 @@
  * builder in `dictionary.ts` does, since a VENDOR or an ATTRIBUTE may come from another file).
  */
 import { TollgateError } from '../../lib/errors.js';
-import type { AttrType, EncryptMode } from './types.js';
+import type { AttrType, EncryptMode } from '../codec/types.js';
 
 /** A dictionary file that cannot be used. The message starts with `file:line:`. */
 export class DictionaryError extends TollgateError {

@@ -1,6 +1,7 @@
 /**
- * Dictionary data structures. Pure types and tiny constructors: the codec imports these, so nothing
- * here may touch the file system.
+ * The attribute types of the wire format and the shape of an attribute's definition. Dictionaries
+ * (src/radius/dict) are built from these; the codec encodes and decodes by them. Pure types and tiny
+ * constructors: nothing here may touch the file system.
  */
 
 /** The data types of the FreeRADIUS dictionary format that Tollgate understands. */
@@ -98,4 +99,12 @@ export function defineAttr<T extends AttrType>(
     hasTag: flags.hasTag ?? false,
     concat: flags.concat ?? false,
   });
+}
+
+/**
+ * Where the encoder finds a VALUE name's number ("Accounting-On" -> 7). A dictionary
+ * (src/radius/dict) provides it; the codec knows only this much of one, so it stays below them.
+ */
+export interface ValueNames {
+  valueOf(def: AttributeDef, name: string): number | undefined;
 }

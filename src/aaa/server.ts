@@ -1,27 +1,29 @@
 /**
- * The RADIUS server, put together: the UDP transport (transport.ts) in front, the authorizer and the
- * accounting recorder (src/aaa) behind it, the reply policy (policy.ts) between them. This file only
+ * The RADIUS server, put together: the UDP transport (src/radius/server/transport.ts) in front, the
+ * authorizer and the accounting recorder (this folder) behind it, the reply policy
+ * (src/radius/server/policy.ts) between them. The transport knows only the handler interfaces it
+ * calls, so it sits below src/aaa, and this file, which knows both, sits in src/aaa. This file only
  * builds those parts from the composition root's options and keeps their caches in step with changes.
  */
 import type { Logger } from 'pino';
-import type { Config } from '../../config/schema.js';
-import type { Db } from '../../db/client.js';
-import { radiusQueries, type AcctWriter } from '../../db/radius.js';
-import { parseCidr } from '../../lib/net.js';
-import type { SecretBox } from '../../lib/secretbox.js';
-import type { Clock } from '../../lib/clock.js';
-import type { CachedEntity, Topic } from '../../lib/topic.js';
-import type { Metrics } from '../../metrics.js';
-import { AccountingRecorder } from '../../aaa/accounting.js';
-import { Authorizer, type VoucherRedeemer } from '../../aaa/authorizer.js';
-import { BillingDay } from '../../aaa/billing-day.js';
-import { loginCapChecker } from '../../aaa/caps.js';
-import { policyFromConfig } from '../../aaa/policy.js';
-import { ServiceCache } from '../../aaa/service-cache.js';
-import type { Dictionary } from '../dict/dictionary.js';
-import { loadDictionary } from '../dict/load.js';
-import { NasTable, type NasClient } from './clients.js';
-import { RadiusTransport } from './transport.js';
+import type { Config } from '../config/schema.js';
+import type { Db } from '../db/client.js';
+import { radiusQueries, type AcctWriter } from '../db/radius.js';
+import { parseCidr } from '../lib/net.js';
+import type { SecretBox } from '../lib/secretbox.js';
+import type { Clock } from '../lib/clock.js';
+import type { CachedEntity, Topic } from '../lib/topic.js';
+import type { Metrics } from '../metrics.js';
+import { AccountingRecorder } from './accounting.js';
+import { Authorizer, type VoucherRedeemer } from './authorizer.js';
+import { BillingDay } from './billing-day.js';
+import { loginCapChecker } from './caps.js';
+import { policyFromConfig } from './policy.js';
+import { ServiceCache } from './service-cache.js';
+import type { Dictionary } from '../radius/dict/dictionary.js';
+import { loadDictionary } from '../radius/dict/load.js';
+import { NasTable, type NasClient } from '../radius/server/clients.js';
+import { RadiusTransport } from '../radius/server/transport.js';
 
 export interface RadiusServerOptions {
   config: Config;
