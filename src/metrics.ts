@@ -118,6 +118,12 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    radiusAttributeAnomalies: new Counter({
+      name: 'tollgate_radius_attribute_anomalies_total',
+      help: 'Attributes of received RADIUS packets left out (attribute_empty) or kept uninterpreted (vsa_opaque); the packet itself is handled',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     radiusDuplicates: new Counter({
       name: 'tollgate_radius_duplicates_total',
       help: 'Retransmitted requests answered from the duplicate cache or dropped while in progress',

@@ -25,7 +25,8 @@ export const DROP = 'drop';
 export type ReplyCode = number | typeof DROP;
 
 /** Outcomes of an Access-Request: the authorizer's three, and the transport's checks before it. */
-export type AccessOutcome = 'accept' | 'reject' | 'invalid' | 'bad_message_authenticator' | 'missing_message_authenticator';
+export type AccessOutcome =
+  | 'accept' | 'reject' | 'invalid' | 'bad_message_authenticator' | 'missing_message_authenticator' | 'eap_without_message_authenticator';
 
 /** Outcomes of an Accounting-Request: the kind of record stored, or why none was. */
 export type AccountingOutcome = AcctKind | 'ignored' | 'store_failed' | 'bad_authenticator' | 'bad_message_authenticator';
@@ -50,6 +51,9 @@ export const REPLY_POLICY: ReplyPolicy = Object.freeze({
     bad_message_authenticator: DROP,
     // The NAS is configured to require one (BlastRADIUS, CVE-2024-3596).
     missing_message_authenticator: DROP,
+    // RFC 3579 3.3: a request with EAP-Message and no Message-Authenticator MUST be silently
+    // discarded, whatever the NAS's own setting says.
+    eap_without_message_authenticator: DROP,
   }),
   accountingRequest: Object.freeze({
     start: Code.AccountingResponse,

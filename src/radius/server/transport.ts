@@ -17,9 +17,11 @@ import {
   decodePacket,
   encodePacket,
   get,
+  has,
   isAttr,
   RadiusPacketTooLargeError,
   verifyRequestAuthenticator,
+  type AttributeAnomaly,
   type AttributeInput,
   type Packet,
 } from '../codec/index.js';
@@ -116,6 +118,8 @@ export class RadiusTransport<X extends AccessAnswer> {
   private acct: dgram.Socket[] = [];
   // Labelled children resolved once: resolving labels hashes them on every call, per request.
   private readonly accessAccepted: Counter;
+  private readonly attributeEmpty: Counter;
+  private readonly vsaOpaque: Counter;
   private readonly accessRejected: Counter;
   private readonly accessLatency: ReturnType<Metrics['radiusLatency']['labels']>;
   private readonly accountingLatency: ReturnType<Metrics['radiusLatency']['labels']>;
@@ -136,6 +140,8 @@ export class RadiusTransport<X extends AccessAnswer> {
     this.metrics = opts.metrics;
     this.log = opts.log;
     this.accessAccepted = opts.metrics.radiusRequests.labels({ type: 'access', outcome: 'accept' });
+    this.attributeEmpty = opts.metrics.radiusAttributeAnomalies.labels({ reason: 'attribute_empty' satisfies AttributeAnomaly });
+    this.vsaOpaque = opts.metrics.radiusAttributeAnomalies.labels({ reason: 'vsa_opaque' satisfies AttributeAnomaly });
     this.accessRejected = opts.metrics.radiusRequests.labels({ type: 'access', outcome: 'reject' });
     this.accessLatency = opts.metrics.radiusLatency.labels({ type: 'access' });
     this.accountingLatency = opts.metrics.radiusLatency.labels({ type: 'accounting' });
@@ -172,6 +178,10 @@ export class RadiusTransport<X extends AccessAnswer> {
     const decoded = decodePacket(msg);
     if (!decoded.ok) return this.drop('malformed', rinfo.address, { why: decoded.reason });
     const p = decoded.packet;
+    // Attributes the decoder left out (empty) or kept whole (a Vendor-Specific in another vendor's
+    // layout): the packet goes on, and the count shows a NAS that sends them.
+    if (p.emptyAttributes !== 0) this.attributeEmpty.inc(p.emptyAttributes);
+    if (p.opaqueVsas !== 0) this.vsaOpaque.inc(p.opaqueVsas);
     const expected = acct ? Code.AccountingRequest : Code.AccessRequest;
     if (p.code !== expected && p.code !== Code.StatusServer) return this.drop('unexpected_code', rinfo.address, { code: p.code });
     const nas = this.clients.resolve(rinfo.address, () => get(p, A.NasIdentifier));
@@ -199,6 +209,7 @@ export class RadiusTransport<X extends AccessAnswer> {
     let answer: X | undefined;
     if (ma === 'invalid') outcome = 'bad_message_authenticator';
     else if (ma === 'absent' && nas.requireMessageAuthenticator) outcome = 'missing_message_authenticator';
+    else if (ma === 'absent' && has(p, A.EapMessage)) outcome = 'eap_without_message_authenticator';
     else {
       answer = this.access.handle(p, nas);
       outcome = answer.outcome;

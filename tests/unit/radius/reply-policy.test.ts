@@ -13,6 +13,7 @@ const expected: Record<keyof typeof REPLY_POLICY, Record<string, string>> = {
     invalid: 'Access-Reject',
     bad_message_authenticator: 'drop',
     missing_message_authenticator: 'drop',
+    eap_without_message_authenticator: 'drop',
   },
   accountingRequest: {
     start: 'Accounting-Response',

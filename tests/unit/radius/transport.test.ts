@@ -46,7 +46,7 @@ async function start(accounting: () => Settled) {
     const m = (await metrics.radiusDrops.get()).values.find((v) => v.labels.reason === reason);
     return m?.value ?? 0;
   };
-  return { transport, calls, authPort: port(auth[0]), acctPort: port(acct[0]), dropped };
+  return { transport, calls, metrics, authPort: port(auth[0]), acctPort: port(acct[0]), dropped };
 }
 
 let stop: (() => Promise<void>) | undefined;
@@ -97,6 +97,35 @@ describe('the RADIUS transport', () => {
     expect(await t.dropped('bad_message_authenticator')).toBe(1);
     expect(await t.dropped('bad_authenticator')).toBe(1);
     expect(t.calls).toMatchObject({ access: 0, accounting: 0 });
+  });
+
+  it('RFC 3579 3.3: drops EAP-Message without a Message-Authenticator even where the NAS does not require one', async () => {
+    const t = await start(() => 'start');
+    const client = await UdpClient.open();
+    stop = async () => (await client.close(), await t.transport.close());
+    const eap = { 'User-Name': 'alice', 'EAP-Message': Buffer.from('0201000a01616c696365', 'hex') };
+    expect(await client.exchange(accessRequest(SECRET, eap, false), t.authPort, '127.0.0.1', 300)).toBeUndefined();
+    expect(await t.dropped('eap_without_message_authenticator')).toBe(1);
+    expect(t.calls.access).toBe(0);
+    // The same request signed is handed to the authorizer and answered; so is one without EAP.
+    expect(await client.exchange(accessRequest(SECRET, eap), t.authPort)).toBeDefined();
+    expect(await client.exchange(accessRequest(SECRET, { 'User-Name': 'alice', 'User-Password': 'x' }, false), t.authPort)).toBeDefined();
+    expect(t.calls.access).toBe(2);
+  });
+
+  it('answers a request carrying another vendor\'s Vendor-Specific layout and counts the opaque attribute', async () => {
+    const t = await start(() => 'start');
+    const client = await UdpClient.open();
+    stop = async () => (await client.close(), await t.transport.close());
+    // Vendor 429 (USR): a 4-octet type and no length, not the type/length layout of RFC 2865 5.26.
+    const usr = Buffer.from('1a0e000001ad0000bfbe000004d2', 'hex');
+    const plain = accessRequest(SECRET, { 'User-Name': 'alice', 'User-Password': 'x' }, false);
+    const request = Buffer.concat([plain, usr]);
+    request.writeUInt16BE(request.length, 2);
+    const reply = await client.exchange(request, t.authPort);
+    expect(reply && checkReply(reply, request, SECRET).packet.code).toBe(Code.AccessAccept);
+    const counted = (await t.metrics.radiusAttributeAnomalies.get()).values.find((v) => v.labels.reason === 'vsa_opaque');
+    expect(counted?.value).toBe(1);
   });
 
   it('answers Status-Server with the reply of the port it came to', async () => {
