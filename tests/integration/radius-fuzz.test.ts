@@ -104,6 +104,11 @@ const rfcRequests = rfc.packets.filter((p) => p.code === Code.AccessRequest).map
   return { packet: r.packet, password: p.password };
 });
 const rfcReplies = rfc.packets.filter((p) => p.code !== Code.AccessRequest).map((p) => hex(p.hex));
+// Requests that carry other vendors' Vendor-Specific layouts, empty and out-of-range attributes.
+const quirkRequests = readVector<{ decode: { name: string; hex: string }[] }>('vendor-quirks.json').decode.flatMap((q) => {
+  const r = decodePacket(hex(q.hex));
+  return r.ok && r.packet.code === Code.AccessRequest ? [r.packet] : [];
+});
 
 function msChapV2Attrs(challenge: Buffer, peerChallenge: Buffer, ntResponse: Buffer, ident: number): AttributeInput[] {
   const response = Buffer.alloc(50);
@@ -240,6 +245,11 @@ const accessSeeds: (() => Buffer)[] = [
       a.type === A.UserPassword.code && a.vendorId === 0 ? { def: A.UserPassword, value: getDecrypted(v.packet, A.UserPassword, rfc.secret) ?? '' } : a,
     );
     return encodePacket({ code: Code.AccessRequest, identifier, authenticator, attributes, secret: SECRET, messageAuthenticator: 'first' });
+  },
+  // The vendor-quirk requests of tests/vectors/vendor-quirks.json, re-signed with our secret
+  () => {
+    const { identifier, authenticator } = accessAuth();
+    return encodePacket({ code: Code.AccessRequest, identifier, authenticator, attributes: pick(quirkRequests).attributes, secret: SECRET, messageAuthenticator: 'first' });
   },
   // No authentication attribute at all
   () => {
