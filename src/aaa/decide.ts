@@ -5,6 +5,7 @@
  */
 
 import { tierAt, type CapPolicy } from '../domain/billing/caps.js';
+import { mikrotikRateLimit, type Rate } from '../radius/dict/mikrotik.js';
 
 export type AuthMethod = 'pap' | 'chap' | 'mschap' | 'mschapv2';
 
@@ -72,24 +73,6 @@ export type ReplyAttr = readonly [name: string, value: string | number];
 export type Decision =
   | { accept: true; attributes: ReplyAttr[]; note?: string }
   | { accept: false; reason: string };
-
-export interface Rate {
-  downloadKbps: number;
-  uploadKbps: number;
-  burst?: { downloadKbps: number; uploadKbps: number; thresholdDownloadKbps: number; thresholdUploadKbps: number; seconds: number };
-}
-
-/**
- * MikroTik's rate-limit string is from the router's side: rx (what it receives, the customer's upload)
- * first, then tx: `rx/tx [burst-rx/burst-tx [threshold-rx/threshold-tx [time-rx/time-tx]]]`.
- */
-export function mikrotikRateLimit(rate: Rate): string {
-  const pair = (up: number, down: number, unit = 'k') => `${up}${unit}/${down}${unit}`;
-  const base = pair(rate.uploadKbps, rate.downloadKbps);
-  if (!rate.burst) return base;
-  const b = rate.burst;
-  return `${base} ${pair(b.uploadKbps, b.downloadKbps)} ${pair(b.thresholdUploadKbps, b.thresholdDownloadKbps)} ${b.seconds}/${b.seconds}`;
-}
 
 export function planRate(s: ServiceFacts): Rate {
   const hasBurst =

@@ -3,9 +3,9 @@
  * the live PPP or hotspot session, found by User-Name, Acct-Session-Id and Framed-IP-Address (which
  * the client adds). The rate string is the one an Access-Accept carries, from `mikrotikRateLimit`.
  */
-import { mikrotikRateLimit, type Policy, type Rate } from '../../aaa/decide.js';
 import { RadiusEncodeError, type TypedAttribute } from '../codec/index.js';
 import { A } from '../dict/attrs.js';
+import { mikrotikRateLimit, type Rate } from '../dict/mikrotik.js';
 
 export interface MikrotikChange {
   readonly rate: Rate;
@@ -28,7 +28,7 @@ export function mikrotikRateChange(change: MikrotikChange): TypedAttribute[] {
 }
 
 /** The CoA attributes that put a live session into the walled garden of `policy`. */
-export function mikrotikWalledGarden(policy: Pick<Policy, 'walledGardenList' | 'walledGardenDownloadKbps' | 'walledGardenUploadKbps'>): TypedAttribute[] {
+export function mikrotikWalledGarden(policy: { walledGardenList: string; walledGardenDownloadKbps: number; walledGardenUploadKbps: number }): TypedAttribute[] {
   return mikrotikRateChange({
     rate: { downloadKbps: policy.walledGardenDownloadKbps, uploadKbps: policy.walledGardenUploadKbps },
     addressList: policy.walledGardenList,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { capPeriodStart, decide, mikrotikRateLimit, type Context, type ServiceFacts } from '../../../src/aaa/decide.js';
+import { capPeriodStart, decide, type Context, type ServiceFacts } from '../../../src/aaa/decide.js';
+import { mikrotikRateLimit } from '../../../src/radius/dict/mikrotik.js';
 
 const service: ServiceFacts = {
   id: 1, status: 'active', startDate: '2026-01-15', macAddress: null, staticIp: null, ipv6Prefix: null, delegatedIpv6Prefix: null,
