@@ -10,7 +10,7 @@ import { get, type Packet } from '../radius/codec/index.js';
 import { A, V } from '../radius/dict/attrs.js';
 import type { Dictionary } from '../radius/dict/dictionary.js';
 import type { NasClient } from '../radius/server/clients.js';
-import type { AccountingHandler } from '../radius/server/handlers.js';
+import type { AccountingHandler, AccountingSettled } from '../radius/server/handlers.js';
 import type { BillingDay } from './billing-day.js';
 import type { ServiceCache } from './service-cache.js';
 
@@ -43,13 +43,6 @@ export function acctKind(status: number | undefined): AcctKind | undefined {
   }
 }
 
-type Settled = Awaited<ReturnType<AccountingHandler['handle']>>;
-
-// One resolved promise and one function per outcome, shared: a record costs the writer's promise and
-// the one `then` makes, nothing else.
-const IGNORED: Promise<Settled> = Promise.resolve('ignored');
-const STORED: { readonly [K in AcctKind]: () => K } = { start: () => 'start', interim: () => 'interim', stop: () => 'stop', on: () => 'on', off: () => 'off' };
-const storeFailed = (): Settled => 'store_failed';
 
 /** Octets with gigawords folded in (RFC 2869 5.1): `gigawords << 32 | octets`, beyond 32 bits. */
 function octets(p: Packet, low: typeof A.AcctInputOctets, high: typeof A.AcctInputGigawords): number | null {
@@ -75,14 +68,16 @@ export class AccountingRecorder implements AccountingHandler {
     this.queue = opts.queue;
   }
 
-  handle(request: Packet, nas: NasClient): Promise<Settled> {
+  handle(request: Packet, nas: NasClient, settled: (outcome: AccountingSettled) => void): void {
     const kind = acctKind(get(request, A.AcctStatusType));
     const sessionId = get(request, A.AcctSessionId);
     // Status types we do not keep (e.g. Failed) are acknowledged so the NAS stops retrying them.
-    if (kind === undefined || ((kind === 'start' || kind === 'interim' || kind === 'stop') && !sessionId)) return IGNORED;
-    const stored = this.writer.accounting(this.record(request, nas, kind, sessionId ?? '')).then(STORED[kind], storeFailed);
+    if (kind === undefined || ((kind === 'start' || kind === 'interim' || kind === 'stop') && !sessionId)) return settled('ignored');
+    this.writer.accounting(this.record(request, nas, kind, sessionId ?? '')).then(
+      () => settled(kind),
+      () => settled('store_failed'),
+    );
     this.queue.set(this.writer.pending);
-    return stored;
   }
 
   /** The record of an Accounting-Request, received now. */

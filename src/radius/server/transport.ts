@@ -240,7 +240,7 @@ export class RadiusTransport<X extends AccessAnswer> {
     if (checkMessageAuthenticator(p.raw, nas.secret) === 'invalid') {
       return this.accountingSettled(socket, p, nas, address, port, dup, started, 'bad_message_authenticator');
     }
-    void this.accounting.handle(p, nas).then((outcome) => this.accountingSettled(socket, p, nas, address, port, dup, started, outcome));
+    this.accounting.handle(p, nas, (outcome) => this.accountingSettled(socket, p, nas, address, port, dup, started, outcome));
   }
 
   private accountingSettled(

@@ -14,6 +14,10 @@ import { Code, decodePacket, encodePacket, type AttributeInput, type Packet } fr
 import { A, V } from '../../../src/radius/dict/attrs.js';
 import { loadDictionary } from '../../../src/radius/dict/load.js';
 import type { NasClient } from '../../../src/radius/server/clients.js';
+import type { AccountingHandler, AccountingSettled } from '../../../src/radius/server/handlers.js';
+
+/** The outcome an accounting handler settles a request with. */
+const settle = (r: AccountingHandler, p: Packet): Promise<AccountingSettled> => new Promise((resolve) => r.handle(p, nas, resolve));
 
 const SECRET = Buffer.from('testing123');
 const dictionary = loadDictionary();
@@ -161,7 +165,7 @@ describe('the accounting recorder', () => {
       { def: A.AcctInputOctets, value: 5 }, { def: A.AcctInputGigawords, value: 2 }, { def: A.NasPort, value: 9 },
       { def: A.AcctTerminateCause, value: V.AcctTerminateCause.UserRequest }, { def: A.CallingStationId, value: 'aa-bb-cc-dd-ee-ff' },
     ]);
-    expect(await r.handle(p, nas)).toBe('stop');
+    expect(await settle(r, p)).toBe('stop');
     expect(queue).toEqual([4]);
     expect(records).toEqual([{
       kind: 'stop', nasId: 7, acctSessionId: 's1', username: 'alice', serviceId: undefined, at: '2026-11-22T23:30:00.000Z', day: '2026-11-23',
@@ -172,8 +176,8 @@ describe('the accounting recorder', () => {
 
   it('acknowledges what it does not keep without a write, and reports a failed store', async () => {
     const { r } = recorder(() => Promise.reject(new Error('disk full')));
-    expect(await r.handle(acct([{ def: A.AcctStatusType, value: V.AcctStatusType.Failed }]), nas)).toBe('ignored');
-    expect(await r.handle(acct([{ def: A.AcctStatusType, value: V.AcctStatusType.Start }]), nas)).toBe('ignored');
-    expect(await r.handle(acct([{ def: A.AcctStatusType, value: V.AcctStatusType.Start }, { def: A.AcctSessionId, value: 's2' }]), nas)).toBe('store_failed');
+    expect(await settle(r, acct([{ def: A.AcctStatusType, value: V.AcctStatusType.Failed }]))).toBe('ignored');
+    expect(await settle(r, acct([{ def: A.AcctStatusType, value: V.AcctStatusType.Start }]))).toBe('ignored');
+    expect(await settle(r, acct([{ def: A.AcctStatusType, value: V.AcctStatusType.Start }, { def: A.AcctSessionId, value: 's2' }]))).toBe('store_failed');
   });
 });

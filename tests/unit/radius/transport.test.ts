@@ -5,7 +5,7 @@ import { parseCidr } from '../../../src/lib/net.js';
 import { Code } from '../../../src/radius/codec/index.js';
 import { A } from '../../../src/radius/dict/attrs.js';
 import { NasTable, type NasClient } from '../../../src/radius/server/clients.js';
-import type { AccessAnswer, AccountingHandler } from '../../../src/radius/server/handlers.js';
+import type { AccessAnswer, AccountingSettled } from '../../../src/radius/server/handlers.js';
 import { RadiusTransport } from '../../../src/radius/server/transport.js';
 import { accessRequest, accountingRequest, checkReply, dictionary, statusServer, UdpClient } from '../../helpers/radius.js';
 
@@ -16,7 +16,7 @@ const nas: NasClient = {
   id: 1, name: 'local', range, nasIdentifier: null, secret: Buffer.from(SECRET), vendor: 'generic', coaPort: 3799, requireMessageAuthenticator: false,
 };
 
-type Settled = Awaited<ReturnType<AccountingHandler['handle']>>;
+type Settled = AccountingSettled;
 
 /** The transport alone, over 127.0.0.1, with handlers whose answers each test chooses. */
 async function start(accounting: () => Settled) {
@@ -31,9 +31,10 @@ async function start(accounting: () => Settled) {
       answered: () => void calls.answered++,
     },
     accounting: {
-      handle: async () => {
+      handle: (_request, _nas, settled) => {
         calls.accounting++;
-        return accounting();
+        // Settled later, as a store's commit is.
+        setImmediate(() => settled(accounting()));
       },
     },
     dictionary, metrics, log: pino({ level: 'silent' }),
