@@ -6,7 +6,7 @@
  * job's last completed date is in `job_state`, so after downtime the missed dates run in order, date by
  * date, every job in `order` within a date; a crash part-way redoes only what was not recorded.
  * Only one run at a time: an in-process queue, plus a lease row in the database against a second
- * process. A failure stops the run where it is (later jobs may depend on earlier ones: dunning reads
+ * process (a holder that died on this host is taken over at once: src/scheduler/lease-holder.ts). A failure stops the run where it is (later jobs may depend on earlier ones: dunning reads
  * billing's invoices), is recorded (`job_state`, a log line, a metric, `GET /api/v1/jobs`) and is
  * retried with exponential backoff; nothing is skipped.
  *
@@ -18,7 +18,7 @@ import { Cron } from 'croner';
 import { addDays, dateInZone, instantOfLocalTime, parseDate, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import { TollgateError } from '../lib/errors.js';
-import type { JobStateRow, JobStore, LeaseHolder } from '../db/jobs.js';
+import type { JobStateRow, JobStore } from '../db/jobs.js';
 import { holderIsDead, newLeaseHolder } from './lease-holder.js';
 
 export interface JobContext {
@@ -66,8 +66,6 @@ export interface JobRunnerOptions {
   metrics?: JobMetrics | undefined;
   /** How long a lease lasts without renewal (renewed after every job and date). */
   leaseMs?: number;
-  /** This runner's identity in the lease (default: this host, boot and process). */
-  leaseHolder?: LeaseHolder;
   /** Backoff before retry number `failures`: default 1 min doubling to at most 1 h. */
   backoffMs?: (failures: number) => number;
   /** The daily jobs, registered at construction (names unique). */
@@ -133,7 +131,8 @@ export function createJobRunner(opts: JobRunnerOptions) {
   const jobs: Job[] = [];
   const ticks: TickTask[] = [...(opts.ticks ?? [])];
   for (const job of opts.jobs ?? []) addJob(job);
-  const self = opts.leaseHolder ?? newLeaseHolder();
+  // This host, boot and process, under an id of this runner's own.
+  const self = newLeaseHolder();
   const holder = self.id;
   const leaseMs = opts.leaseMs ?? 5 * 60_000;
   const backoff = opts.backoffMs ?? defaultBackoffMs;
