@@ -6,7 +6,8 @@
  * job's last completed date is in `job_state`, so after downtime the missed dates run in order, date by
  * date, every job in `order` within a date; a crash part-way redoes only what was not recorded.
  * Only one run at a time: an in-process queue, plus a lease row in the database against a second
- * process (a holder that died on this host is taken over at once: src/scheduler/lease-holder.ts). A failure stops the run where it is (later jobs may depend on earlier ones: dunning reads
+ * process (a holder that died on this host is taken over at once: src/scheduler/lease-holder.ts). A
+ * failure stops the run where it is (later jobs may depend on earlier ones: dunning reads
  * billing's invoices), is recorded (`job_state`, a log line, a metric, `GET /api/v1/jobs`) and is
  * retried with exponential backoff; nothing is skipped.
  *
