@@ -10,16 +10,22 @@
  *   office hours allow it now; a suspension due in a quiet time waits for the next allowed instant.
  *   The event row is the claim (inserted before the network is touched); a failure removes it so the
  *   next tick retries. Whitelisted customers are never suspended.
- * - `afterPayment(customerId)`: once nothing overdue is left open, every service dunning suspended is
- *   resumed (ServiceControl.resume), recorded and the customer notified.
+ * - `afterPayment(customerId)`: once the overdue amount left is below the profile's minimum (nothing,
+ *   by default less than one unit of the currency), every service dunning suspended is resumed
+ *   (ServiceControl.resume), recorded and the customer notified.
+ *
+ * A customer whose overdue amount is below its profile's `minOverdueAmount` (null: one unit of the
+ * currency) gets no reminder, late fee or suspension.
  */
 import { addDays, dateInZone, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import { formatMoney } from '../lib/money.js';
+import { formatMoney, oneUnit, type Minor } from '../lib/money.js';
 import type { DunningStore, OverdueRow, ProfileRow } from '../db/dunning.js';
 import type { ServiceControl } from '../nas/control.js';
 import type { OutboxNotifier } from '../notify/outbox.js';
-import { dueLadderSteps, reminderDates, suspendKey, suspensionDate, suspensionInstant, type DunningProfile } from '../domain/billing/dunning.js';
+import {
+  dueLadderSteps, overdueByCustomer, owesEnough, reminderDates, suspendKey, suspensionDate, suspensionInstant, type DunningProfile,
+} from '../domain/billing/dunning.js';
 
 export interface DunningLog {
   info(obj: object, msg: string): void;
@@ -40,10 +46,12 @@ export interface DunningOptions {
 
 const BY = 'system:dunning';
 
-function toDomain(p: ProfileRow): DunningProfile {
+/** The profile as the pure ladder reads it; `unit`: one unit of the currency, the default minimum. */
+function toDomain(p: ProfileRow, unit: Minor): DunningProfile {
   return {
     id: p.id, reminders: p.reminders, lateFeeAmount: p.lateFeeAmount, lateFeeAfterDays: p.lateFeeAfterDays, graceDays: p.graceDays,
     quietWeekdays: p.quietWeekdays, quietDates: p.quietDates, officeHoursStart: p.officeHoursStart, officeHoursEnd: p.officeHoursEnd,
+    minOverdueAmount: p.minOverdueAmount ?? unit,
   };
 }
 
@@ -52,6 +60,8 @@ export type DunningService = ReturnType<typeof dunningService>;
 export function dunningService(opts: DunningOptions) {
   const { store, clock } = opts;
   const iso = () => clock.now().toISOString();
+  const unit = oneUnit(opts.currency);
+  const domain = (p: ProfileRow) => toDomain(p, unit);
   const money = (n: number) => {
     try {
       return formatMoney(n, opts.currency);
@@ -66,25 +76,31 @@ export function dunningService(opts: DunningOptions) {
     return p;
   };
 
-  /** The overdue invoices with their customer's profile, skipping customers without one. */
+  /**
+   * The invoices due before `before` and still open, with their customer's profile, skipping customers
+   * without one and customers whose overdue amount (these invoices' open amounts) is below the
+   * profile's minimum.
+   */
   function overdueWithProfiles(before: CalDate) {
     const customers = new Map<number, ReturnType<DunningStore['customer']>>();
     const profiles = new Map<number, ProfileRow | null>();
     const out: { inv: OverdueRow; profile: ProfileRow; exempt: boolean; customerName: string }[] = [];
-    for (const inv of store.overdue(before)) {
+    const invoices = store.overdue(before);
+    const owed = overdueByCustomer(invoices);
+    for (const inv of invoices) {
       let c = customers.get(inv.customerId);
       if (c === undefined) customers.set(inv.customerId, (c = store.customer(inv.customerId)));
       if (!c) continue;
       let p = profiles.get(c.id);
       if (p === undefined) profiles.set(c.id, (p = store.profileOf(c)));
-      if (!p) continue;
+      if (!p || !owesEnough(owed.get(c.id) ?? 0, domain(p))) continue;
       out.push({ inv, profile: p, exempt: c.dunningExempt, customerName: c.name });
     }
     return out;
   }
 
   function invoiceData(inv: OverdueRow, p: ProfileRow) {
-    const susp = suspensionDate(inv, toDomain(p));
+    const susp = suspensionDate(inv, domain(p));
     return { invoiceNumber: inv.number, invoiceId: inv.id, amount: money(inv.open), total: money(inv.total), dueDate: inv.dueDate, suspendDate: susp ?? '' };
   }
 
@@ -116,10 +132,11 @@ export function dunningService(opts: DunningOptions) {
     runFor(date: CalDate): { reminders: number; lateFees: number } {
       let reminders = 0;
       let lateFees = 0;
-      const list = overdueWithProfiles(addDays(date, 1)).filter((x) => x.inv.dueDate < date);
+      // Past due on `date`: due before it (the due date is the last day to pay).
+      const list = overdueWithProfiles(date);
       const done = store.keysOf(list.map((x) => x.inv.id));
       for (const { inv, profile } of list) {
-        for (const step of dueLadderSteps(inv, toDomain(profile), date, done)) {
+        for (const step of dueLadderSteps(inv, domain(profile), date, done)) {
           store.transaction(() => {
             if (step.kind === 'reminder') {
               const rule = step.rule!;
@@ -153,7 +170,7 @@ export function dunningService(opts: DunningOptions) {
       let waiting = 0;
       let firstError: unknown;
       for (const { inv, profile, exempt } of overdueWithProfiles(asOf)) {
-        const p = toDomain(profile);
+        const p = domain(profile);
         const date = suspensionDate(inv, p);
         if (date === null || date > asOf || exempt) continue;
         const at = suspensionInstant(inv, p, now, opts.timezone);
@@ -184,7 +201,10 @@ export function dunningService(opts: DunningOptions) {
       return track((async () => {
         const today = dateInZone(clock.now(), opts.timezone);
         const resumed: number[] = [];
-        if (store.overdueBalance(customerId, today) > 0) return { resumed };
+        const customer = store.customer(customerId);
+        const profile = customer ? store.profileOf(customer) : null;
+        const minimum = profile ? domain(profile).minOverdueAmount : unit;
+        if (owesEnough(store.overdueBalance(customerId, today), { minOverdueAmount: minimum })) return { resumed };
         for (const ev of store.openSuspensions(customerId)) {
           const svcId = ev.serviceId!;
           const svc = store.service(svcId);
@@ -224,7 +244,7 @@ export function dunningService(opts: DunningOptions) {
       const today = dateInZone(now, opts.timezone);
       const items = [];
       for (const { inv, profile, exempt, customerName } of overdueWithProfiles(addDays(today, 1))) {
-        const p = toDomain(profile);
+        const p = domain(profile);
         const services = store.activeServices(inv.customerId).filter((s) => !store.hasKey(suspendKey(inv.id, s.id)));
         const date = suspensionDate(inv, p);
         const at = exempt || date === null ? null : suspensionInstant(inv, p, now, opts.timezone);

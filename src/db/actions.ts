@@ -61,7 +61,7 @@ export type NewAction = Pick<NasActionRow, 'kind' | 'reason' | 'actor' | 'servic
   Partial<Pick<NasActionRow, 'fallbackOf' | 'error'>> & { at: string };
 
 export type ActionUpdate = Partial<
-  Pick<NasActionRow, 'outcome' | 'errorCause' | 'errorCauseName' | 'error' | 'attempts' | 'retries' | 'via' | 'target' | 'answeredAt' | 'confirmedAt' | 'checkAt'>
+  Pick<NasActionRow, 'outcome' | 'errorCause' | 'errorCauseName' | 'error' | 'attempts' | 'retries' | 'via' | 'target' | 'request' | 'answeredAt' | 'confirmedAt' | 'checkAt'>
 > & { at: string };
 
 export interface ActionFilter {
@@ -115,6 +115,7 @@ const UPDATABLE: Record<keyof Omit<ActionUpdate, 'at'>, string> = {
   retries: 'retries',
   via: 'via',
   target: 'target',
+  request: 'request',
   answeredAt: 'answered_at',
   confirmedAt: 'confirmed_at',
   checkAt: 'check_at',
@@ -138,6 +139,8 @@ export function actionStore(db: Db) {
       @error, @fallbackOf, @at, @at) returning id`),
     get: c.prepare(`select ${ACTION_COLS} from nas_actions where id = ?`),
     acked: c.prepare(`select ${ACTION_COLS} from nas_actions where outcome = 'acked' order by id`),
+    newer: c.prepare(`select id, kind, outcome from nas_actions where session_id = ? and id > ? and outcome in ('pending', 'acked', 'confirmed')
+      order by id desc limit 1`),
     setStatus: c.prepare(`update services set status = ?, updated_at = ? where id = ?`),
     openSuspension: c.prepare(`select id, from_date as fromDate, mode from service_suspensions where service_id = ? and to_date is null order by id desc limit 1`),
     insertSuspension: c.prepare(`insert into service_suspensions (service_id, from_date, to_date, mode) values (?, ?, null, ?)`),
@@ -179,6 +182,12 @@ export function actionStore(db: Db) {
     action: (id: number) => s.get.get(id) as NasActionRow | undefined,
     /** Actions ACKed and waiting for accounting to confirm them. */
     ackedActions: () => s.acked.all() as NasActionRow[],
+    /**
+     * The newest action on the same session after `afterId` that is in flight, ACKed or confirmed: it
+     * carries the session's state as of later than the older one.
+     */
+    newerAction: (sessionId: number, afterId: number) =>
+      s.newer.get(sessionId, afterId) as Pick<NasActionRow, 'id' | 'kind' | 'outcome'> | undefined,
 
     /** Newest first, as the other logs. */
     listActions(f: ActionFilter, limit = 50, cursor?: string): Page<NasActionRow> {

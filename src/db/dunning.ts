@@ -24,6 +24,8 @@ export interface ProfileRow {
   officeHoursStart: string | null;
   officeHoursEnd: string | null;
   billSuspended: boolean;
+  /** Minor units: no dunning while the customer's overdue amount is below it; null: one unit of the currency. */
+  minOverdueAmount: number | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -56,7 +58,7 @@ export interface DunningEventRow {
 const PROFILE_COLS = `id, name, is_default as isDefault, days_until_due as daysUntilDue, reminders, late_fee_amount as lateFeeAmount,
   late_fee_after_days as lateFeeAfterDays, late_fee_tax_rate_bp as lateFeeTaxRateBp, grace_days as graceDays, suspend_mode as suspendMode,
   quiet_weekdays as quietWeekdays, quiet_dates as quietDates, office_hours_start as officeHoursStart, office_hours_end as officeHoursEnd,
-  bill_suspended as billSuspended, created_at as createdAt, updated_at as updatedAt`;
+  bill_suspended as billSuspended, min_overdue_amount as minOverdueAmount, created_at as createdAt, updated_at as updatedAt`;
 const EVENT_COLS = `id, key, customer_id as customerId, invoice_id as invoiceId, service_id as serviceId, kind, step, date, at, detail, resolved_at as resolvedAt`;
 
 type Row = Record<string, unknown>;
@@ -93,13 +95,13 @@ export function dunningStore(db: Db) {
     profile: p(`select ${PROFILE_COLS} from billing_profiles where id = ?`),
     defaultProfile: p(`select ${PROFILE_COLS} from billing_profiles where is_default = 1 order by id limit 1`),
     insertProfile: p(`insert into billing_profiles (name, is_default, days_until_due, reminders, late_fee_amount, late_fee_after_days, late_fee_tax_rate_bp,
-        grace_days, suspend_mode, quiet_weekdays, quiet_dates, office_hours_start, office_hours_end, bill_suspended, created_at, updated_at)
+        grace_days, suspend_mode, quiet_weekdays, quiet_dates, office_hours_start, office_hours_end, bill_suspended, min_overdue_amount, created_at, updated_at)
       values (@name, @isDefault, @daysUntilDue, @reminders, @lateFeeAmount, @lateFeeAfterDays, @lateFeeTaxRateBp, @graceDays, @suspendMode,
-        @quietWeekdays, @quietDates, @officeHoursStart, @officeHoursEnd, @billSuspended, @at, @at) returning id`),
+        @quietWeekdays, @quietDates, @officeHoursStart, @officeHoursEnd, @billSuspended, @minOverdueAmount, @at, @at) returning id`),
     updateProfile: p(`update billing_profiles set name = @name, is_default = @isDefault, days_until_due = @daysUntilDue, reminders = @reminders,
         late_fee_amount = @lateFeeAmount, late_fee_after_days = @lateFeeAfterDays, late_fee_tax_rate_bp = @lateFeeTaxRateBp, grace_days = @graceDays,
         suspend_mode = @suspendMode, quiet_weekdays = @quietWeekdays, quiet_dates = @quietDates, office_hours_start = @officeHoursStart,
-        office_hours_end = @officeHoursEnd, bill_suspended = @billSuspended, updated_at = @at where id = @id`),
+        office_hours_end = @officeHoursEnd, bill_suspended = @billSuspended, min_overdue_amount = @minOverdueAmount, updated_at = @at where id = @id`),
     clearDefault: p(`update billing_profiles set is_default = 0 where is_default = 1 and id != ?`),
     deleteProfile: p(`delete from billing_profiles where id = ?`),
     profileUsers: p(`select count(*) as n from customers where billing_profile_id = ?`),

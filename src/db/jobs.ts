@@ -20,6 +20,22 @@ export interface JobStateRow {
 const COLS = `name, last_date as lastDate, last_started_at as lastStartedAt, last_finished_at as lastFinishedAt, failures,
   last_error as lastError, last_error_at as lastErrorAt, failed_date as failedDate, next_retry_at as nextRetryAt`;
 
+/** Who holds a lease: a unique id, and the host, boot and process it runs in (null where unknown). */
+export interface LeaseHolder {
+  id: string;
+  host: string | null;
+  bootId: string | null;
+  pid: number | null;
+}
+
+export interface LeaseRow {
+  holder: string;
+  expiresAt: string;
+  host: string | null;
+  bootId: string | null;
+  pid: number | null;
+}
+
 export type JobStore = ReturnType<typeof jobStore>;
 
 export function jobStore(db: Db) {
@@ -33,11 +49,13 @@ export function jobStore(db: Db) {
       next_retry_at = null, updated_at = ? where name = ?`),
     failed: c.prepare(`update job_state set failures = failures + 1, last_error = ?, last_error_at = ?, failed_date = ?, next_retry_at = ?, updated_at = ?
       where name = ? returning failures`),
-    lease: c.prepare(`insert into job_leases (name, holder, expires_at) values (?, ?, ?)
-      on conflict(name) do update set holder = excluded.holder, expires_at = excluded.expires_at
+    lease: c.prepare(`insert into job_leases (name, holder, expires_at, host, boot_id, pid) values (?, ?, ?, ?, ?, ?)
+      on conflict(name) do update set holder = excluded.holder, expires_at = excluded.expires_at, host = excluded.host, boot_id = excluded.boot_id,
+        pid = excluded.pid
       where job_leases.holder = excluded.holder or job_leases.expires_at < ? returning holder`),
+    takeOver: c.prepare(`update job_leases set holder = ?, expires_at = ?, host = ?, boot_id = ?, pid = ? where name = ? and holder = ? returning holder`),
     release: c.prepare(`delete from job_leases where name = ? and holder = ?`),
-    leaseOf: c.prepare(`select holder, expires_at as expiresAt from job_leases where name = ?`),
+    leaseOf: c.prepare(`select holder, expires_at as expiresAt, host, boot_id as bootId, pid from job_leases where name = ?`),
   };
   return {
     get(name: string): JobStateRow | null {
@@ -60,14 +78,21 @@ export function jobStore(db: Db) {
       return (s.failed.get(error, at, date, nextRetryAt, at, name) as { failures: number }).failures;
     },
     /** Takes or renews the lease until `expiresAt`; false when another holder has a live one. */
-    acquireLease(name: string, holder: string, now: string, expiresAt: string): boolean {
-      return s.lease.get(name, holder, expiresAt, now) !== undefined;
+    acquireLease(name: string, holder: LeaseHolder, now: string, expiresAt: string): boolean {
+      return s.lease.get(name, holder.id, expiresAt, holder.host, holder.bootId, holder.pid, now) !== undefined;
+    },
+    /**
+     * Takes the lease from `from`, a holder known to be dead, whatever its expiry; false when the row
+     * changed meanwhile (another process took it first, or it was released).
+     */
+    takeOverLease(name: string, from: string, holder: LeaseHolder, expiresAt: string): boolean {
+      return s.takeOver.get(holder.id, expiresAt, holder.host, holder.bootId, holder.pid, name, from) !== undefined;
     },
     releaseLease(name: string, holder: string): void {
       s.release.run(name, holder);
     },
-    lease(name: string): { holder: string; expiresAt: string } | null {
-      return (s.leaseOf.get(name) as { holder: string; expiresAt: string } | undefined) ?? null;
+    lease(name: string): LeaseRow | null {
+      return (s.leaseOf.get(name) as LeaseRow | undefined) ?? null;
     },
   };
 }

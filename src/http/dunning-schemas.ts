@@ -28,6 +28,10 @@ const profileFields = {
   officeHoursStart: Nullable(HHMM),
   officeHoursEnd: Nullable(HHMM),
   billSuspended: Type.Boolean({ description: 'keep invoicing services while suspended' }),
+  minOverdueAmount: Nullable(Type.Integer({
+    minimum: 0, maximum: 1e13,
+    description: "minor units: no reminder, late fee or suspension while the customer's overdue amount (the open amount of its invoices past due) is below it, and a payment that leaves less overdue resumes what dunning suspended; null (the default): one unit of the billing currency (100 for EUR)",
+  })),
 };
 export const Profile = Type.Object({ id: Type.Integer(), ...profileFields, createdAt: Type.String(), updatedAt: Type.String() });
 export const ProfileCreate = Type.Object({

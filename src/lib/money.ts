@@ -175,7 +175,7 @@ export function allocate(amount: Minor, weights: readonly number[]): Minor[] {
 
 /**
  * ISO 4217 minor-unit digits for currencies whose exponent is not 2. Callers may always pass the
- * digits explicitly; this table is a convenience for display only.
+ * digits explicitly; this table serves display and `oneUnit`.
  */
 const MINOR_DIGITS: Readonly<Record<string, number>> = {
   BHD: 3, BIF: 0, CLP: 0, DJF: 0, GNF: 0, IQD: 3, ISK: 0, JOD: 3, JPY: 0, KMF: 0, KRW: 0, KWD: 3,
@@ -184,6 +184,11 @@ const MINOR_DIGITS: Readonly<Record<string, number>> = {
 
 export function minorDigits(currency: string): number {
   return MINOR_DIGITS[currency.toUpperCase()] ?? 2;
+}
+
+/** One unit of a currency in its minor units: 100 for EUR, 1 for JPY, 1000 for KWD. */
+export function oneUnit(currency: string): Minor {
+  return 10 ** minorDigits(currency);
 }
 
 /** The exact decimal string of an amount, e.g. (-1205, 2) → "-12.05". No float is involved. */

@@ -14,7 +14,8 @@
  * An ACK is not the end. A background checker confirms an ACKed Disconnect when the session's
  * Accounting-Stop arrives (its record closes) and an ACKed CoA when any accounting packet of the
  * session arrives after the ACK; past the confirmation timeout it retries once, then flags the action
- * `unconfirmed`.
+ * `unconfirmed`. A CoA retry never resends the stored attributes: it sends what the service should get
+ * at the time of the retry, and is dropped when a newer action on the same session superseded it.
  */
 import type { Logger } from 'pino';
 import { decide, type ReplyAttr } from '../aaa/decide.js';
@@ -31,7 +32,7 @@ import type { Metrics } from '../metrics.js';
 import { CoaClient, DEFAULT_COA_PORT, type CoaResult, type CoaSession } from '../radius/coa/index.js';
 import type { Dictionary } from '../radius/dict/dictionary.js';
 import { loadDictionary } from '../radius/dict/load.js';
-import { coaHost, confirmSeconds, enforcement, judgeAcked, summarize, type RequestSummary } from './action-plan.js';
+import { coaHost, confirmSeconds, enforcement, judgeAcked, summarize, type Enforcement, type RequestSummary } from './action-plan.js';
 import type { ActionRequest, ActionSummary, ServiceControl } from './control.js';
 
 /** A live session as the RouterOS fallback needs it to find the router's entry. */
@@ -262,22 +263,27 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
     return store.openSessions(serviceId);
   }
 
+  /** What a live session of the service should get now: what a fresh login would get (the same decide()). */
+  function wanted(username: string): (s: ActionSession) => Enforcement {
+    const facts = rq.service(username);
+    const now = clock.now();
+    // The data-cap facts exactly as a login reads them (fair-use tier, block, top-ups).
+    const cap = facts ? loginCapChecker(db).check(facts, dateInZone(now, timezone)) : undefined;
+    return (s) => enforcement(decide(
+      facts,
+      { passwordOk: true, callingStationId: facts?.macAddress ?? s.callingStationId, nasId: s.nasId ?? 0, vendor: s.vendor ?? 'generic' },
+      { now, openSessions: [], policy, cap },
+    ));
+  }
+
   /** Every open session to what a fresh login would get now (CoA), or cut when it would be refused. */
   async function enforce(serviceId: number, req: ActionRequest): Promise<ActionSummary> {
     const svc = store.serviceOrThrow(serviceId);
     const sessions = await openSessions(serviceId);
-    const facts = rq.service(svc.username);
-    const now = clock.now();
-    // The data-cap facts exactly as a login reads them (fair-use tier, block, top-ups).
-    const cap = facts ? loginCapChecker(db).check(facts, dateInZone(now, timezone)) : undefined;
+    const want = wanted(svc.username);
     const ids = await Promise.all(
       sessions.map(async (s) => {
-        const decision = decide(
-          facts,
-          { passwordOk: true, callingStationId: facts?.macAddress ?? s.callingStationId, nasId: s.nasId ?? 0, vendor: s.vendor ?? 'generic' },
-          { now, openSessions: [], policy, cap },
-        );
-        const e = enforcement(decision);
+        const e = want(s);
         if (e.kind === 'none') return [];
         if (e.kind === 'disconnect') return act('disconnect', s, [], req);
         return act('coa', s, e.attributes, req);
@@ -319,6 +325,41 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
 
   // ---- the checker
 
+  /** Ends an ACKed action without a retry: flagged unconfirmed, with why. */
+  function notRetried(a: NasActionRow, why: string): void {
+    store.updateAction(a.id, { at: iso(), outcome: 'unconfirmed', checkAt: null, error: `not retried: ${why}` });
+    counted(a.kind, 'unconfirmed');
+  }
+
+  /**
+   * The attributes a CoA retry sends: never the stored ones, which may be stale (a plan change ACKed
+   * before a suspension must not give the walled-garden session its full rate back), but what the
+   * service should get now. Null when there is nothing to retry: a newer action on the session
+   * superseded this one, the service is gone, nothing a CoA carries applies any more, or the service
+   * would now be refused (then the session is disconnected instead, as a fallback of this action).
+   */
+  async function coaRetryAttributes(a: NasActionRow, s: ActionSession): Promise<ReplyAttr[] | null> {
+    const newer = store.newerAction(s.id, a.id);
+    if (newer !== undefined) {
+      notRetried(a, `superseded by action ${newer.id} (${newer.kind}, ${newer.outcome}) on the same session`);
+      return null;
+    }
+    const svc = a.serviceId === null ? undefined : store.service(a.serviceId);
+    if (svc === undefined) {
+      notRetried(a, 'the service is gone');
+      return null;
+    }
+    const e = wanted(svc.username)(s);
+    if (e.kind === 'coa') return e.attributes;
+    if (e.kind === 'none') {
+      notRetried(a, 'nothing a CoA carries applies to the service any more');
+      return null;
+    }
+    notRetried(a, `the service would now be refused (${e.reason}): the session is disconnected instead`);
+    await act('disconnect', s, [], { reason: a.reason, by: a.actor }, a.id);
+    return null;
+  }
+
   async function retry(a: NasActionRow): Promise<void> {
     const s = a.sessionId === null ? undefined : store.session(a.sessionId);
     const now = clock.now();
@@ -342,8 +383,17 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
         return;
       }
     }
-    const request = JSON.parse(a.request) as RequestSummary;
-    const r = await transmit(a.kind, s, request.attributes);
+    let attributes: ReplyAttr[] = [];
+    if (a.kind === 'coa') {
+      const current = await coaRetryAttributes(a, s);
+      if (current === null) return;
+      attributes = current;
+      const request = JSON.parse(a.request) as RequestSummary;
+      if (JSON.stringify(request.attributes) !== JSON.stringify(attributes)) {
+        store.updateAction(a.id, { at: iso(now), request: JSON.stringify(summarize(s, attributes)) });
+      }
+    }
+    const r = await transmit(a.kind, s, attributes);
     const t = clock.now();
     const attempts = a.attempts + r.attempts;
     if (r.outcome === 'ack') {

@@ -10,6 +10,7 @@ import type { Db } from '../db/client.js';
 import { jobStore } from '../db/jobs.js';
 import type { NotifyStore } from '../db/notify.js';
 import type { Clock } from '../lib/clock.js';
+import { TollgateError } from '../lib/errors.js';
 import { formatMoney } from '../lib/money.js';
 import type { Metrics } from '../metrics.js';
 import type { OutboxNotifier } from '../notify/outbox.js';
@@ -46,8 +47,10 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       const report = await jobs.runAsOf(date);
       const failed = report.steps.find((s) => !s.ok);
       if (failed) throw failed.cause ?? new Error(`job ${failed.job} failed for ${failed.date}: ${failed.error}`);
+      // Stopped part-way (shutting down): not "already run", whatever ran before the stop.
+      if (!report.ok) throw new TollgateError('billing_run_aborted', 'the daily jobs were stopped before they finished; the next run completes them');
       const billed = report.steps.filter((s) => s.job === 'billing').map((s) => s.value as RunResult);
-      const result: RunResult = { date: report.target, alreadyRun: billed.every((r) => r.alreadyRun), days: billed.flatMap((r) => r.days) };
+      const result: RunResult = { date: report.target, alreadyRun: billed.length > 0 && billed.every((r) => r.alreadyRun), days: billed.flatMap((r) => r.days) };
       return result;
     },
   };

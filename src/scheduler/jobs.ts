@@ -6,7 +6,8 @@
  * job's last completed date is in `job_state`, so after downtime the missed dates run in order, date by
  * date, every job in `order` within a date; a crash part-way redoes only what was not recorded.
  * Only one run at a time: an in-process queue, plus a lease row in the database against a second
- * process. A failure stops the run where it is (later jobs may depend on earlier ones: dunning reads
+ * process (a holder that died on this host is taken over at once: src/scheduler/lease-holder.ts). A
+ * failure stops the run where it is (later jobs may depend on earlier ones: dunning reads
  * billing's invoices), is recorded (`job_state`, a log line, a metric, `GET /api/v1/jobs`) and is
  * retried with exponential backoff; nothing is skipped.
  *
@@ -14,13 +15,12 @@
  * composed in src/daemon.ts); `register` remains for a runner built bare (unit tests).
  * Orders in use: plan-changes 5, billing 10, invoice-notices 15, dunning 20, prepaid 30, caps 40, housekeeping 90.
  */
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { Cron } from 'croner';
 import { addDays, dateInZone, instantOfLocalTime, parseDate, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import { TollgateError } from '../lib/errors.js';
 import type { JobStateRow, JobStore } from '../db/jobs.js';
+import { holderIsDead, newLeaseHolder } from './lease-holder.js';
 
 export interface JobContext {
   /** The instant the run started (from the runner's clock). */
@@ -132,7 +132,9 @@ export function createJobRunner(opts: JobRunnerOptions) {
   const jobs: Job[] = [];
   const ticks: TickTask[] = [...(opts.ticks ?? [])];
   for (const job of opts.jobs ?? []) addJob(job);
-  const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  // This host, boot and process, under an id of this runner's own.
+  const self = newLeaseHolder();
+  const holder = self.id;
   const leaseMs = opts.leaseMs ?? 5 * 60_000;
   const backoff = opts.backoffMs ?? defaultBackoffMs;
   const abort = new AbortController();
@@ -142,9 +144,16 @@ export function createJobRunner(opts: JobRunnerOptions) {
   let inFlight: Promise<unknown> | null = null;
 
   const iso = () => clock.now().toISOString();
+  /** Takes or renews the lease; a holder on this host that has died is taken over at once (logged). */
   const lease = () => {
     const now = clock.now();
-    return store.acquireLease(LEASE_NAME, holder, now.toISOString(), new Date(now.getTime() + leaseMs).toISOString());
+    const until = new Date(now.getTime() + leaseMs).toISOString();
+    if (store.acquireLease(LEASE_NAME, self, now.toISOString(), until)) return true;
+    const held = store.lease(LEASE_NAME);
+    if (held === null || !holderIsDead(held, self)) return false;
+    if (!store.takeOverLease(LEASE_NAME, held.holder, self, until)) return false;
+    opts.log?.warn({ from: held.holder, pid: held.pid, expiresAt: held.expiresAt }, 'daily jobs: the lease holder on this host is dead; lease taken over');
+    return true;
   };
 
   /** Runs `fn` after any run in progress in this process, holding the lease. */
@@ -288,7 +297,7 @@ export function createJobRunner(opts: JobRunnerOptions) {
         runAt: opts.runAt,
         dueDate: dueDate(now, opts.timezone, opts.runAt),
         nextRunAt: next?.toISOString() ?? null,
-        lease: store.lease(LEASE_NAME),
+        lease: ((l) => (l ? { holder: l.holder, expiresAt: l.expiresAt } : null))(store.lease(LEASE_NAME)),
         items: [...runner.jobs(), ...ticks.map((t, i) => ({ name: t.name, order: 1000 + i }))].map((j) => {
           const s: JobStateRow | undefined = states.get(j.name);
           return {

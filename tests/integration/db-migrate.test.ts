@@ -204,11 +204,21 @@ describe('migrations', () => {
     const db = await databaseBefore(8, 'auth-small-buckets.db');
     db.$client.exec(`insert into auth_log_by_service (bucket, service_id, auth_log_id) values (0, 2, 7), (1, 1, 300000), (0, 1, 9000);
       insert into auth_log_by_username (bucket, username, auth_log_id) values (0, 'bob', 7), (2, 'alice', 600000), (0, 'alice', 9000)`);
-    expect((await migrate(db.$client)).applied.map((t) => t.slice(0, 4))).toEqual(['0008']);
+    expect((await migrate(db.$client, { dir: migrationsBefore(9) })).applied.map((t) => t.slice(0, 4))).toEqual(['0008']);
     expect(authIndexEntries(db.$client)).toEqual({
       service: [{ b: 0, s: 2, a: 7 }, { b: 1, s: 1, a: 9000 }, { b: 36, s: 1, a: 300000 }],
       username: [{ b: 0, u: 'bob', a: 7 }, { b: 1, u: 'alice', a: 9000 }, { b: 73, u: 'alice', a: 600000 }],
     });
+    db.$client.close();
+  });
+
+  it('0009 keeps a lease written before the holder identity, with no identity (it waits for its expiry)', async () => {
+    const db = await databaseBefore(9, 'lease-holder.db');
+    db.$client.exec(`insert into job_leases (name, holder, expires_at) values ('daily-run', 'old-host:42:abcd', '2026-12-06T03:05:00.000Z')`);
+    expect((await migrate(db.$client, { dir: migrationsBefore(10) })).applied.map((t) => t.slice(0, 4))).toEqual(['0009']);
+    expect(db.$client.prepare('select holder, expires_at as expiresAt, host, boot_id as bootId, pid from job_leases').all()).toEqual([
+      { holder: 'old-host:42:abcd', expiresAt: '2026-12-06T03:05:00.000Z', host: null, bootId: null, pid: null },
+    ]);
     db.$client.close();
   });
 

@@ -527,3 +527,86 @@ describe('the confirmation checker on a moved clock', () => {
     }
   });
 });
+
+describe('a CoA retried after the service changed', () => {
+  /** A database with one NAS (the simulator), a slow and a fast plan (walled garden when suspended) and one service online. */
+  async function world(name: string) {
+    const dir = tempDir(`tollgate-nas-retry-${name}-`);
+    const config = configIn(dir, 30);
+    const db = openDatabase({ path: config.database.path, synchronous: 'normal' });
+    await migrate(db.$client);
+    const box = new SecretBox(randomBytes(32));
+    const clock = new TestClock('2026-11-23T10:00:00Z');
+    const sim = await NasSim.start({ secret: SECRET, policy: () => ({ kind: 'ack' }) });
+    const control = createServiceControl({ db, box, config, clock });
+    const c = db.$client;
+    c.prepare(`insert into nas (name, ip_address, secret_enc, vendor, coa_port) values ('n', '127.0.0.1', ?, 'mikrotik', ?)`).run(box.seal(SECRET), sim.port);
+    for (const [plan, down, up] of [['slow', 2000, 500], ['fast', 50000, 10000], ['faster', 100000, 20000]] as const) {
+      c.prepare(`insert into plans (name, type, price, billing_period_months, download_kbps, upload_kbps, suspension_mode) values (?, 'recurring', 1, 1, ?, ?, 'walled-garden')`).run(plan, down, up);
+    }
+    c.prepare(`insert into customers (name) values ('c')`).run();
+    c.prepare(`insert into services (customer_id, plan_id, username, password_enc, start_date) values (1, 1, 'gamma', ?, '2026-01-01')`).run(box.seal('x'));
+    c.prepare(`insert into radius_sessions (nas_id, acct_session_id, service_id, username, framed_ip_address, started_at, updated_at) values (1, 's-gamma', 1, 'gamma', '100.64.9.9', ?, ?)`)
+      .run(clock.now().toISOString(), clock.now().toISOString());
+    const coas = () => sim.received.filter((r) => r.code === SIM_CODES.CoARequest).map((r) => ({ rate: r.mikrotikRateLimit, list: r.mikrotikAddressList ?? null }));
+    const action = (id: number) => c.prepare('select kind, outcome, retries, error, request, fallback_of as fallbackOf from nas_actions where id = ?').get(id) as Record<string, any>;
+    const close = async () => {
+      await control.stop();
+      await sim.close();
+      c.close();
+    };
+    return { c, clock, sim, control, coas, action, close };
+  }
+
+  it('plan change (ACKed, unconfirmed) -> suspension -> retry: the session keeps the walled-garden rate and address list', async () => {
+    const { c, clock, control, coas, action, close } = await world('superseded');
+    try {
+      // The plan change reaches the session; the NAS ACKs, and no accounting confirms it.
+      c.prepare('update services set plan_id = 2 where id = 1').run();
+      const change = await control.refreshRate(1, { reason: 'plan changed', by: 'system:plan-changes' });
+      expect(change.actions).toEqual([{ id: 1, kind: 'coa', sessionId: 's-gamma', outcome: 'acked' }]);
+      // Dunning suspends the service half a second later: the session goes to the walled garden.
+      clock.advance(500);
+      const suspension = await control.suspend(1, { reason: 'invoice overdue', by: 'system:dunning' });
+      expect(suspension.actions).toEqual([{ id: 2, kind: 'coa', sessionId: 's-gamma', outcome: 'acked' }]);
+      const garden = { rate: '128k/256k', list: 'tollgate-suspended' };
+      expect(coas()).toEqual([{ rate: '10000k/50000k', list: null }, garden]);
+      // Both are past their confirmation time (1 s) with no accounting: the checker retries.
+      clock.advance(2_000);
+      await control.check();
+      expect(coas().slice(2)).toEqual([garden]);
+      expect(coas().at(-1)).toEqual(garden);
+      expect(action(1)).toMatchObject({ outcome: 'unconfirmed', error: 'not retried: superseded by action 2 (coa, acked) on the same session' });
+      expect(action(2)).toMatchObject({ outcome: 'acked', retries: 1 });
+    } finally {
+      await close();
+    }
+  });
+
+  it('a retry sends what the service should get at the time of the retry, or a Disconnect when it would now be refused', async () => {
+    const { c, clock, control, coas, action, close } = await world('recomputed');
+    try {
+      c.prepare('update services set plan_id = 2 where id = 1').run();
+      await control.refreshRate(1, { reason: 'plan changed', by: 'system:plan-changes' });
+      // The plan changes again with no CoA of its own: the retry carries the plan of now.
+      c.prepare('update services set plan_id = 3 where id = 1').run();
+      clock.advance(2_000);
+      await control.check();
+      expect(coas()).toEqual([{ rate: '10000k/50000k', list: null }, { rate: '20000k/100000k', list: null }]);
+      expect(action(1)).toMatchObject({ outcome: 'acked', retries: 1 });
+      expect(JSON.parse(action(1).request).attributes).toEqual([['Mikrotik-Rate-Limit', '20000k/100000k']]);
+
+      // A second CoA, and then the service ends: its retry cuts the session rather than set a rate.
+      c.prepare(`update nas_actions set outcome = 'confirmed' where id = 1`).run();
+      await control.refreshRate(1, { reason: 'cap tier', by: 'system:caps' });
+      c.prepare(`update services set status = 'ended' where id = 1`).run();
+      clock.advance(2_000);
+      await control.check();
+      expect(coas()).toHaveLength(3);
+      expect(action(2)).toMatchObject({ kind: 'coa', outcome: 'unconfirmed', error: expect.stringMatching(/^not retried: the service would now be refused .*disconnected instead$/) });
+      expect(action(3)).toMatchObject({ kind: 'disconnect', outcome: 'acked', fallbackOf: 2 });
+    } finally {
+      await close();
+    }
+  });
+});

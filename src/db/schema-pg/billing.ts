@@ -569,6 +569,11 @@ export const billingProfiles = pgTable(
     officeHoursStart: text('office_hours_start'),
     officeHoursEnd: text('office_hours_end'),
     billSuspended: boolean('bill_suspended').notNull().default(false),
+    /**
+     * Minor units: no reminder, late fee or suspension while the customer's overdue amount is below
+     * this (null: one unit of the billing currency, 100 for EUR).
+     */
+    minOverdueAmount: bigint('min_overdue_amount', { mode: 'number' }),
     ...timestamps,
   },
   (t) => [

@@ -19,9 +19,18 @@ export const jobState = pgTable('job_state', {
   updatedAt: text('updated_at').notNull().default(now),
 });
 
-/** A lease so that two processes on one database never run the jobs at once. */
+/**
+ * A lease so that two processes on one database never run the jobs at once. The holder's host, boot
+ * id and pid let a process on the same host take over at once from a holder that has died (null in a
+ * row written before they were recorded: such a lease waits for its expiry).
+ */
 export const jobLeases = pgTable('job_leases', {
   name: text('name').primaryKey(),
   holder: text('holder').notNull(),
   expiresAt: text('expires_at').notNull(),
+  /** The holder's hostname. */
+  host: text('host'),
+  /** The holder's kernel boot id (/proc/sys/kernel/random/boot_id): a pid means nothing across reboots. */
+  bootId: text('boot_id'),
+  pid: integer('pid'),
 });

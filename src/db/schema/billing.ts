@@ -567,6 +567,11 @@ export const billingProfiles = sqliteTable(
     officeHoursStart: text('office_hours_start'),
     officeHoursEnd: text('office_hours_end'),
     billSuspended: integer('bill_suspended', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * Minor units: no reminder, late fee or suspension while the customer's overdue amount is below
+     * this (null: one unit of the billing currency, 100 for EUR).
+     */
+    minOverdueAmount: integer('min_overdue_amount'),
     ...timestamps,
   },
   (t) => [

@@ -5,8 +5,13 @@
  *
  * Days count from the due date, the last day to pay: reminder `afterDays` 3 on an invoice due
  * 2026-03-15 goes out on 2026-03-18; `graceDays` 5 suspends on 2026-03-21 (due + grace + 1).
+ *
+ * Nothing happens for small debts: while a customer's overdue amount (the open amount of all its
+ * invoices past due) is below the profile's `minOverdueAmount`, none of its invoices gets a reminder,
+ * a late fee or a suspension, and a suspension dunning made ends once a payment brings it below.
  */
 import { addDays, instantOfLocalTime, type CalDate } from '../../lib/calendar.js';
+import { add, type Minor } from '../../lib/money.js';
 import { nextAllowedInstant, type TimeWindow } from '../../lib/windows.js';
 
 export type Channel = 'email' | 'sms';
@@ -27,6 +32,8 @@ export interface DunningProfile {
   quietDates: CalDate[];
   officeHoursStart: string | null;
   officeHoursEnd: string | null;
+  /** Minor units: below this overdue amount a customer is not dunned (already resolved from the currency). */
+  minOverdueAmount: Minor;
 }
 
 export interface OverdueInvoice {
@@ -41,6 +48,18 @@ export interface LadderStep {
   key: string;
   date: CalDate;
   rule?: ReminderRule;
+}
+
+/** Whether a customer owing `overdue` (minor units past due) is dunned under the profile at all. */
+export function owesEnough(overdue: Minor, p: Pick<DunningProfile, 'minOverdueAmount'>): boolean {
+  return overdue > 0 && overdue >= p.minOverdueAmount;
+}
+
+/** The overdue amount of each customer: the open amounts of its invoices in `invoices`, summed. */
+export function overdueByCustomer(invoices: readonly { customerId: number; open: Minor }[]): Map<number, Minor> {
+  const out = new Map<number, Minor>();
+  for (const inv of invoices) out.set(inv.customerId, add(out.get(inv.customerId) ?? 0, inv.open));
+  return out;
 }
 
 export const reminderKey = (invoiceId: number, step: number) => `invoice:${invoiceId}:reminder:${step}`;

@@ -27,6 +27,7 @@ const errors = { 400: ProblemSchema, 401: ProblemSchema, 404: ProblemSchema, 409
 export const PROFILE_DEFAULTS: Omit<ProfileInput, 'name'> = {
   isDefault: false, daysUntilDue: 14, reminders: [], lateFeeAmount: null, lateFeeAfterDays: null, lateFeeTaxRateBp: 0, graceDays: null,
   suspendMode: null, quietWeekdays: [6, 7], quietDates: [], officeHoursStart: null, officeHoursEnd: null, billSuspended: false,
+  minOverdueAmount: null,
 };
 
 export async function dunningRoutes(app: FastifyInstance, opts: DunningRoutesOptions): Promise<void> {

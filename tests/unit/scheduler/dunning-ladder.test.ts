@@ -1,7 +1,8 @@
 // The pure parts of dunning and notifications: the ladder, suspension times against quiet days and
 // office hours, time windows, template rendering and the SMS gateway request.
 import { describe, expect, it } from 'vitest';
-import { dueLadderSteps, suspensionDate, suspensionInstant, type DunningProfile } from '../../../src/domain/billing/dunning.js';
+import { dueLadderSteps, overdueByCustomer, owesEnough, suspensionDate, suspensionInstant, type DunningProfile } from '../../../src/domain/billing/dunning.js';
+import { oneUnit } from '../../../src/lib/money.js';
 import { insideWindow, nextAllowedInstant } from '../../../src/lib/windows.js';
 import { htmlToText, render, renderMessage, escapeHtml } from '../../../src/notify/templates.js';
 import { maskSecrets, smsRequest } from '../../../src/notify/transports.js';
@@ -16,6 +17,7 @@ const profile: DunningProfile = {
   ],
   lateFeeAmount: 500, lateFeeAfterDays: 10, graceDays: 20,
   quietWeekdays: [6, 7], quietDates: ['2026-04-06'], officeHoursStart: '09:00', officeHoursEnd: '17:00',
+  minOverdueAmount: 100,
 };
 const inv = { id: 42, dueDate: '2026-03-15' };
 
@@ -45,6 +47,19 @@ describe('dunning ladder', () => {
     // No office hours: from midnight of the day.
     const open = { ...profile, officeHoursStart: null, officeHoursEnd: null, quietWeekdays: [] };
     expect(suspensionInstant(inv, open, new Date('2026-03-01T00:00:00Z'), TZ)?.toISOString()).toBe('2026-04-04T22:00:00.000Z');
+  });
+});
+
+describe('the minimum overdue amount', () => {
+  it('dunns a customer from the minimum on, summing its overdue invoices; one unit of the currency by default', () => {
+    expect([oneUnit('EUR'), oneUnit('jpy'), oneUnit('KWD')]).toEqual([100, 1, 1000]);
+    // One cent, 99 cents: nothing; one euro: dunned. A minimum of 0 still needs something overdue.
+    expect([1, 99, 100, 101].map((n) => owesEnough(n, profile))).toEqual([false, false, true, true]);
+    expect([0, 1].map((n) => owesEnough(n, { minOverdueAmount: 0 }))).toEqual([false, true]);
+    // Three small invoices of one customer count together.
+    const owed = overdueByCustomer([{ customerId: 1, open: 40 }, { customerId: 2, open: 1 }, { customerId: 1, open: 40 }, { customerId: 1, open: 20 }]);
+    expect(owed).toEqual(new Map([[1, 100], [2, 1]]));
+    expect(owesEnough(owed.get(1)!, profile) && !owesEnough(owed.get(2)!, profile)).toBe(true);
   });
 });
 

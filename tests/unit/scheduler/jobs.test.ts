@@ -7,7 +7,11 @@ import { openDatabase, type Db } from '../../../src/db/client.js';
 import { jobStore } from '../../../src/db/jobs.js';
 import { migrate } from '../../../src/db/migrate.js';
 import { TestClock } from '../../../src/lib/clock.js';
+import { createScheduler } from '../../../src/scheduler/index.js';
 import { createJobRunner, defaultBackoffMs, LEASE_NAME } from '../../../src/scheduler/jobs.js';
+import { bootId } from '../../../src/scheduler/lease-holder.js';
+import { loadConfig } from '../../../src/config/load.js';
+import { hostname } from 'node:os';
 import { tempDir } from '../../helpers/daemon.js';
 
 let db: Db;
@@ -137,12 +141,53 @@ describe('job runner', () => {
     // Another process holds a live lease: the timer skips, the API refuses.
     const other = setup('2026-05-02T08:00:00Z');
     other.runner.register({ name: 'billing', order: 10, runFor: () => undefined });
-    jobStore(db).acquireLease(LEASE_NAME, 'other-host:1', '2026-05-02T08:00:00.000Z', '2026-05-02T08:05:00.000Z');
+    jobStore(db).acquireLease(LEASE_NAME, { id: 'other-host:1', host: 'other-host', bootId: null, pid: 1 }, '2026-05-02T08:00:00.000Z', '2026-05-02T08:05:00.000Z');
     expect((await other.runner.runDue()).skipped).toBe('lease_held');
     await expect(other.runner.runAsOf('2026-05-02')).rejects.toThrow(/another process \(other-host:1\)/);
     // An expired lease is taken over.
     other.clock.set('2026-05-02T08:06:00Z');
     expect((await other.runner.runDue()).ok).toBe(true);
     expect(jobStore(db).lease(LEASE_NAME)).toBeNull();
+  });
+
+  it('a lease of this very pid is taken over only when no runner of this process holds it (a restart that got the same pid)', async () => {
+    const a = setup('2026-05-03T08:00:00Z');
+    const b = setup('2026-05-03T08:00:00Z');
+    let release!: () => void;
+    const blocked = new Promise<void>((r) => (release = r));
+    a.runner.register({ name: 'billing', order: 10, runFor: () => blocked });
+    b.runner.register({ name: 'billing', order: 10, runFor: () => undefined });
+    const running = a.runner.runDue();
+    await new Promise((r) => setTimeout(r, 20));
+    // Another runner of this process holds it: alive, so b waits.
+    expect((await b.runner.runDue()).skipped).toBe('lease_held');
+    release();
+    expect((await running).ok).toBe(true);
+    // A row naming this pid, host and boot but a holder id no runner here has: a previous process.
+    db.$client.prepare('insert into job_leases (name, holder, expires_at, host, boot_id, pid) values (?, ?, ?, ?, ?, ?)')
+      .run(LEASE_NAME, `${hostname()}:${process.pid}:dead0000`, '2026-05-04T09:00:00.000Z', hostname(), bootId(), process.pid);
+    b.clock.set('2026-05-04T08:00:00Z');
+    expect((await b.runner.runDue()).ok).toBe(true);
+    expect(jobStore(db).lease(LEASE_NAME)).toBeNull();
+  });
+
+  it('a manual run stopped part-way is an error, never "already run"', async () => {
+    const clock = new TestClock('2026-05-05T08:00:00Z');
+    let release!: () => void;
+    const blocked = new Promise<void>((r) => (release = r));
+    const config = loadConfig(undefined, {}).config;
+    const scheduler = createScheduler({
+      db, config, clock, ticks: [],
+      jobs: [
+        { name: 'plan-changes', order: 5, runFor: () => blocked },
+        { name: 'billing', order: 10, runFor: (date) => ({ date, alreadyRun: false, days: [{ date }] }) },
+      ],
+    });
+    const run = scheduler.runDaily('2026-05-05');
+    await new Promise((r) => setTimeout(r, 20));
+    const stopped = scheduler.jobs.stop();
+    release();
+    await expect(run).rejects.toMatchObject({ code: 'billing_run_aborted' });
+    await stopped;
   });
 });

@@ -19,6 +19,7 @@ const profileFields: Field[] = [
   { name: 'graceDays', label: 'Grace days before suspension', type: 'number', min: 0, max: 365, nullable: true, help: 'empty: never suspend' },
   { name: 'lateFeeAmount', label: 'Late fee', type: 'money', min: 0.01, nullable: true, validate: both('lateFeeAfterDays', 'the days after which it is charged') },
   { name: 'lateFeeAfterDays', label: 'Late fee after (days)', type: 'number', min: 1, max: 365, nullable: true, validate: both('lateFeeAmount', 'an amount') },
+  { name: 'minOverdueAmount', label: 'Dunning from (amount overdue)', type: 'money', min: 0, nullable: true, help: 'no reminder, late fee or suspension while less is overdue; empty: one unit of the currency' },
   { name: 'suspendMode', label: 'Suspension', type: 'select', nullable: true, options: [['reject', 'reject logins'], ['walled-garden', 'walled garden']] },
   { name: 'officeHoursStart', label: 'Suspend from (HH:MM)', nullable: true, pattern: '([01]\\d|2[0-3]):[0-5]\\d', patternMessage: 'is HH:MM', validate: both('officeHoursEnd', 'an end') },
   { name: 'officeHoursEnd', label: 'Suspend until (HH:MM)', nullable: true, pattern: '([01]\\d|2[0-3]):[0-5]\\d', patternMessage: 'is HH:MM', validate: both('officeHoursStart', 'a start') },
@@ -41,6 +42,7 @@ export class TgProfiles extends LitElement {
       { label: 'Due after', render: (p) => `${p.daysUntilDue} days` },
       { label: 'Suspend after', render: (p) => (p.graceDays === null ? 'never' : `${p.graceDays} days grace`) },
       { label: 'Late fee', render: (p) => (p.lateFeeAmount ? `${money(p.lateFeeAmount)} after ${p.lateFeeAfterDays} days` : '—'), hideSmall: true },
+      { label: 'Dunning from', render: (p) => (p.minOverdueAmount === null ? 'one unit' : money(p.minOverdueAmount)), hideSmall: true },
       { label: 'Reminders', render: (p) => (p.reminders.length ? p.reminders.map((r) => `${r.afterDays} d`).join(', ') : '—'), hideSmall: true },
     ];
     const e = this.editing;

@@ -1,0 +1,1 @@
+ALTER TABLE "billing_profiles" ADD COLUMN "min_overdue_amount" bigint;

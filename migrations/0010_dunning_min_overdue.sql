@@ -1,0 +1,1 @@
+ALTER TABLE `billing_profiles` ADD `min_overdue_amount` integer;

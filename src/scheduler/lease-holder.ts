@@ -1,0 +1,64 @@
+/**
+ * Who holds the daily jobs' lease, and whether a holder is known to be dead.
+ *
+ * A lease names its holder's host, kernel boot id and pid. A process on the same host and boot can
+ * ask the kernel whether that pid still exists (`kill(pid, 0)`: ESRCH means no such process), so a
+ * holder that crashed is taken over at once instead of blocking the jobs until the lease expires.
+ * Anything less certain waits for the expiry: another host, another boot (or an unknown one), a row
+ * written without the identity, a pid that exists (even if reused by an unrelated process).
+ * Within this process the answer is exact: a holder id is alive while its runner exists here.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type { LeaseHolder, LeaseRow } from '../db/jobs.js';
+
+const BOOT_ID_FILE = '/proc/sys/kernel/random/boot_id';
+
+let bootIdCache: string | null | undefined;
+
+/** The kernel's boot id, or null where there is none to read (not Linux). */
+export function bootId(): string | null {
+  if (bootIdCache === undefined) {
+    try {
+      bootIdCache = readFileSync(BOOT_ID_FILE, 'utf8').trim() || null;
+    } catch {
+      bootIdCache = null;
+    }
+  }
+  return bootIdCache;
+}
+
+/** The holder ids of the runners made in this process. */
+const ownHolders = new Set<string>();
+
+/** A new holder identity for a runner of this process. */
+export function newLeaseHolder(): LeaseHolder {
+  const host = hostname();
+  const id = `${host}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  ownHolders.add(id);
+  return { id, host, bootId: bootId(), pid: process.pid };
+}
+
+/** Whether a process with this pid exists on this host (EPERM: it does, under another user). */
+export function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/**
+ * True only when the lease's holder is certainly gone: same host and boot as `self`, and its pid is
+ * not running (or is this very process, which holds no runner by that id: a restart that got the
+ * same pid, as in a container).
+ */
+export function holderIsDead(lease: LeaseRow, self: LeaseHolder, exists: (pid: number) => boolean = pidExists): boolean {
+  if (lease.holder === self.id) return false;
+  if (lease.host === null || lease.bootId === null || lease.pid === null || self.bootId === null) return false;
+  if (lease.host !== self.host || lease.bootId !== self.bootId) return false;
+  if (lease.pid === self.pid) return !ownHolders.has(lease.holder);
+  return !exists(lease.pid);
+}
