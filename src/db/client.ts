@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import * as schema from './schema/index.js';
+import { createPrivateFile, ensurePrivateDir } from '../lib/private-files.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -16,10 +16,14 @@ export interface OpenOptions {
 /**
  * Opens the database with the pragmas every connection needs: WAL so readers never block the writer,
  * foreign keys on (SQLite's default is off), and a busy timeout so a `tollgate backup` or a second
- * process waits instead of failing.
+ * process waits instead of failing. A new database file is created 0600 (in a 0700 folder when that is
+ * new too), so it and the -wal and -shm SQLite gives its mode are the owner's only, whatever the umask.
  */
 export function openDatabase(opts: OpenOptions): Db {
-  if (opts.path !== ':memory:' && !opts.readonly) mkdirSync(dirname(opts.path), { recursive: true });
+  if (opts.path !== ':memory:' && opts.path !== '' && !opts.readonly) {
+    ensurePrivateDir(dirname(opts.path));
+    createPrivateFile(opts.path);
+  }
   const client = new Database(opts.path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
   if (!opts.readonly) client.pragma('journal_mode = WAL');
   client.pragma(`synchronous = ${(opts.synchronous ?? 'full').toUpperCase()}`);

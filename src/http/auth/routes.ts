@@ -14,6 +14,7 @@ import { csrfFor, type AuthContext, type Security } from './guard.js';
 import { attempt, type ThrottlePolicy } from './throttle.js';
 import { matchTotp, newRecoveryCodes, newTotpSecret, otpauthUri, qrDataUrl, recoveryHash } from './totp.js';
 import type { Clock } from '../../lib/clock.js';
+import { forgetInitialPassword } from '../../keys.js';
 
 export interface AuthRoutesOptions {
   sec: Security;
@@ -21,6 +22,8 @@ export interface AuthRoutesOptions {
   clock: Clock;
   /** The billing time zone and currency, for clients that show or default billing dates and amounts. */
   billing: { timezone: string; currency: string };
+  /** The first start's generated password (bootstrap.ts): removed when the admin it names changes it. */
+  initialPasswordFile: string;
 }
 
 const tags = ['auth'];
@@ -155,6 +158,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     if (newPassword === currentPassword) throw new TollgateError('invalid_input', 'must differ from the current password', 'newPassword');
     if (newPassword.toLowerCase().includes(admin.username.toLowerCase())) throw new TollgateError('invalid_input', 'must not contain the username', 'newPassword');
     await sec.admins.setPassword(admin.id, await hashPassword(newPassword), { reset: false, keepSessionId: ctx.sessionId, actor: { id: ctx.actorId, ip: req.ip } });
+    if (forgetInitialPassword(opts.initialPasswordFile, admin.username)) req.log.info({ admin: admin.id, file: opts.initialPasswordFile }, 'initial password changed: its file is removed');
     return me({ ...ctx, mustChangePassword: false });
   });
 
