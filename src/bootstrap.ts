@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
-import { openDatabase, type Db } from './db/client.js';
+import { openWritableDatabase, type Db } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { adminStore } from './db/security.js';
 import { dataDir, initialPasswordFile, loadSecretBox } from './keys.js';
@@ -17,9 +17,12 @@ export interface Opened {
   box: SecretBox;
 }
 
-/** Opens and migrates the database and loads the at-rest key: what every command that writes needs. */
+/**
+ * Opens and migrates the database and loads the at-rest key: what every command that writes needs. A
+ * database this process cannot write stops it here, before any listener (ConfigError, exit 2).
+ */
 export async function openAndMigrate(config: Config, log?: Logger, clock: Clock = systemClock): Promise<Opened> {
-  const db = openDatabase({ path: config.database.path, synchronous: config.database.synchronous as 'normal' | 'full' });
+  const db = openWritableDatabase({ path: config.database.path, synchronous: config.database.synchronous as 'normal' | 'full' });
   try {
     const backupDir = config.database.backup_before_migrate ? config.database.backup_dir || resolve(dataDir(config), 'backups') : undefined;
     const result = await migrate(db.$client, { backupDir, clock });
