@@ -423,6 +423,7 @@ export function throttleStore(db: Db) {
      on conflict(key) do update set failures = excluded.failures, last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until`,
   );
   const clear = c.prepare(`delete from login_throttle where key = ?`);
+  const forget = c.prepare(`delete from login_throttle where key = ? and failures = 0 and locked_until is null`);
   const refund = c.prepare(
     `update login_throttle set failures = max(failures - 1, 0), locked_until = case when failures - 1 < @max then null else locked_until end where key = @key`,
   );
@@ -457,7 +458,11 @@ export function throttleStore(db: Db) {
      * (the count back under `maxFailures`) goes with it.
      */
     refund(key: string, maxFailures: number): void {
-      refund.run({ key, max: maxFailures });
+      c.transaction(() => {
+        refund.run({ key, max: maxFailures });
+        // A right try from a clean key leaves nothing behind.
+        forget.run(key);
+      }).immediate();
     },
     clear(key: string): void {
       clear.run(key);

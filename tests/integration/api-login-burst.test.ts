@@ -78,6 +78,9 @@ describe('a burst of logins at once', () => {
     expect(counter('ip:203.0.113.20')).toBe(4);
     expect((await login('other-z', 'x', '203.0.113.20')).statusCode).toBe(401);
     expect(counter('ip:203.0.113.20')).toBe(5);
+    // From a clean address a sign-in leaves no counter at all.
+    expect((await login('victim', 'victim-password-1', '203.0.113.30')).statusCode).toBe(200);
+    expect(t.db.$client.prepare(`select * from login_throttle where key = 'ip:203.0.113.30'`).get()).toBeUndefined();
   });
 });
 
