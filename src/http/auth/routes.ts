@@ -147,6 +147,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     config: { authStage: 'setup' },
     schema: {
       tags, summary: 'Change your own password (the first thing a new or reset admin must do); ends your other sessions',
+      description: 'For the first admin, the change also removes `initial-admin-password` from the data folder: the generated password in it no longer works.',
       body: PasswordChange,
       response: { 200: Me, ...errors },
     },
