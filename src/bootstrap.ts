@@ -1,24 +1,28 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
-import { openDatabase, type Db } from './db/client.js';
+import { openWritableDatabase, type Db } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { adminStore } from './db/security.js';
-import { dataDir, loadSecretBox } from './keys.js';
+import { dataDir, initialPasswordFile, loadSecretBox } from './keys.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import type { SecretBox } from './lib/secretbox.js';
 import { hashPassword } from './lib/password.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from './lib/private-files.js';
 
 export interface Opened {
   db: Db;
   box: SecretBox;
 }
 
-/** Opens and migrates the database and loads the at-rest key: what every command that writes needs. */
+/**
+ * Opens and migrates the database and loads the at-rest key: what every command that writes needs. A
+ * database this process cannot write stops it here, before any listener (ConfigError, exit 2).
+ */
 export async function openAndMigrate(config: Config, log?: Logger, clock: Clock = systemClock): Promise<Opened> {
-  const db = openDatabase({ path: config.database.path, synchronous: config.database.synchronous as 'normal' | 'full' });
+  const db = openWritableDatabase({ path: config.database.path, synchronous: config.database.synchronous as 'normal' | 'full' });
   try {
     const backupDir = config.database.backup_before_migrate ? config.database.backup_dir || resolve(dataDir(config), 'backups') : undefined;
     const result = await migrate(db.$client, { backupDir, clock });
@@ -35,7 +39,8 @@ export async function openAndMigrate(config: Config, log?: Logger, clock: Clock 
 
 /**
  * First start with no admin: a super-admin with a random password, printed once and written to
- * `initial-admin-password` (0600) beside the database. There are no default credentials.
+ * `initial-admin-password` (0600) beside the database; the admin's first own password change removes the
+ * file (keys.ts `forgetInitialPassword`). There are no default credentials.
  */
 export async function ensureFirstAdmin(db: Db, config: Config, log: Logger, clock: Clock): Promise<void> {
   const admins = adminStore(db, clock);
@@ -43,11 +48,10 @@ export async function ensureFirstAdmin(db: Db, config: Config, log: Logger, cloc
   const password = randomBytes(18).toString('base64url');
   const username = config.security.initial_admin_username;
   await admins.create({ username, passwordHash: await hashPassword(password), role: 'super-admin', mustChangePassword: true, actor: { id: 'system' }, at: clock.now() });
-  const dir = dataDir(config);
-  mkdirSync(dir, { recursive: true });
-  const file = resolve(dir, 'initial-admin-password');
-  writeFileSync(file, `${username}\n${password}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600); // mode applies only when the file is new
+  ensurePrivateDir(dataDir(config));
+  const file = initialPasswordFile(config);
+  writeFileSync(file, `${username}\n${password}\n`, { mode: PRIVATE_FILE_MODE });
+  chmodSync(file, PRIVATE_FILE_MODE); // mode applies only when the file is new
   // The one deliberate exception to "no secrets in logs": the operator needs this once, at first start.
   log.warn({ username, initialPassword: password, file }, 'created the first super-admin; change this password at first login');
 }

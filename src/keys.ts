@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Config } from './config/schema.js';
 import { ConfigError } from './lib/errors.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from './lib/private-files.js';
 import { parseSecretKey, SecretBox } from './lib/secretbox.js';
 
 /** Where data files live by default: beside the database (./data, or StateDirectory under systemd). */
@@ -12,6 +13,28 @@ export function dataDir(config: Config): string {
 
 export function keyFilePath(config: Config): string {
   return config.security.secret_key_file || resolve(dataDir(config), 'secret.key');
+}
+
+/** Where the first start writes the first admin's generated username and password. */
+export function initialPasswordFile(config: Config): string {
+  return resolve(dataDir(config), 'initial-admin-password');
+}
+
+/**
+ * Removes the initial-password file once the admin it names has chosen a password of their own: the
+ * password in it no longer works, and a secret on disk should not outlive its use. True when removed.
+ */
+export function forgetInitialPassword(file: string, username: string): boolean {
+  let named: string | undefined;
+  try {
+    named = readFileSync(file, 'utf8').split('\n')[0];
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw e;
+  }
+  if (named?.toLowerCase() !== username.toLowerCase()) return false;
+  rmSync(file, { force: true });
+  return true;
 }
 
 /**
@@ -42,7 +65,7 @@ export function loadSecretBox(config: Config, opts: { create: boolean; hasSealed
       file,
     );
   }
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+  ensurePrivateDir(dirname(file));
+  writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: PRIVATE_FILE_MODE, flag: 'wx' });
   return { box: new SecretBox(parseSecretKey(readFileSync(file, 'utf8'))), created: file };
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { describeConfig, loadConfig, type LoadedConfig } from '../config/load.js';
@@ -9,6 +9,7 @@ import type { Db } from '../db/client.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { ConfigError } from '../lib/errors.js';
 import { hashPassword } from '../lib/password.js';
+import { createPrivateFile } from '../lib/private-files.js';
 import { MigrationError } from '../db/migrate.js';
 import { createLogger } from '../logger.js';
 import { serve } from '../main.js';
@@ -150,11 +151,16 @@ async function run(argv: string[], clock: Clock): Promise<number> {
       if (existsSync(file)) throw new UsageError(`${file} already exists; choose a new file name`);
       const loaded = config(values);
       if (!existsSync(loaded.config.database.path)) throw new Error(`no database at ${loaded.config.database.path}`);
+      // Every customer's data: the copy is 0600 like the database, whatever the umask.
+      if (!createPrivateFile(file)) throw new UsageError(`${file} already exists; choose a new file name`);
       // The online backup API copies a consistent snapshot while the daemon keeps writing (WAL).
       const source = new Database(loaded.config.database.path, { readonly: true, fileMustExist: true });
       source.pragma('busy_timeout = 5000');
       try {
         await source.backup(file);
+      } catch (e) {
+        rmSync(file, { force: true });
+        throw e;
       } finally {
         source.close();
       }

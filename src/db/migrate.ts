@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readMigrationFiles, type MigrationMeta } from 'drizzle-orm/migrator';
 import type Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../lib/clock.js';
+import { createPrivateFile, ensurePrivateDir } from '../lib/private-files.js';
 
 /** migrations/ at the package root: two levels above both src/db and dist/db. */
 export const defaultMigrationsDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
@@ -82,10 +83,18 @@ export async function migrate(client: Database.Database, opts: MigrateOptions = 
   const result: MigrateResult = { applied: [] };
   const hasData = plan.applied > 0;
   if (hasData && opts.backupDir !== undefined && client.name !== ':memory:') {
-    mkdirSync(opts.backupDir, { recursive: true });
+    ensurePrivateDir(opts.backupDir);
     const stamp = (opts.clock ?? systemClock).now().toISOString().replace(/[-:]/g, '').replace(/\..*$/, 'Z');
     const file = join(opts.backupDir, `tollgate-${stamp}-before-migration.db`);
-    if (!existsSync(file)) await client.backup(file);
+    // A copy of every customer's data: 0600 like the database. One taken already this second stays.
+    if (createPrivateFile(file)) {
+      try {
+        await client.backup(file);
+      } catch (e) {
+        rmSync(file, { force: true });
+        throw e;
+      }
+    }
     result.backup = file;
   }
 

@@ -423,6 +423,10 @@ export function throttleStore(db: Db) {
      on conflict(key) do update set failures = excluded.failures, last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until`,
   );
   const clear = c.prepare(`delete from login_throttle where key = ?`);
+  const forget = c.prepare(`delete from login_throttle where key = ? and failures = 0 and locked_until is null`);
+  const refund = c.prepare(
+    `update login_throttle set failures = max(failures - 1, 0), locked_until = case when failures - 1 < @max then null else locked_until end where key = @key`,
+  );
   return {
     get(key: string): ThrottleState | undefined {
       return get.get(key) as ThrottleState | undefined;
@@ -433,6 +437,32 @@ export function throttleStore(db: Db) {
         for (const { key, state } of states) put.run(key, state.failures, state.lastFailureAt, state.lockedUntil);
         if (audit) auditRow(db, audit.at, audit.actor, audit.action, 'admin', audit.entityId, undefined, audit.after);
       })();
+    },
+    /**
+     * Counts one try on every key before the caller checks the secret, or on none when `decide` (pure:
+     * the keys' states in, the refusal or the states with the try counted out) refuses. Reading,
+     * deciding and writing run as one BEGIN IMMEDIATE transaction, which holds SQLite's write lock from
+     * the first read: parallel requests, other connections and other processes on the same file take
+     * turns, so no two tries see the same count. Answers the refusal, or undefined when counted.
+     */
+    reserve<R>(keys: string[], decide: (states: Array<ThrottleState | undefined>) => { ok: false; refusal: R } | { ok: true; next: ThrottleState[] }): R | undefined {
+      return c.transaction(() => {
+        const d = decide(keys.map((k) => get.get(k) as ThrottleState | undefined));
+        if (!d.ok) return d.refusal;
+        keys.forEach((k, i) => put.run(k, d.next[i]!.failures, d.next[i]!.lastFailureAt, d.next[i]!.lockedUntil));
+        return undefined;
+      }).immediate();
+    },
+    /**
+     * Gives back a try `reserve` counted that turned out right; a lock that the try's own count set
+     * (the count back under `maxFailures`) goes with it.
+     */
+    refund(key: string, maxFailures: number): void {
+      c.transaction(() => {
+        refund.run({ key, max: maxFailures });
+        // A right try from a clean key leaves nothing behind.
+        forget.run(key);
+      }).immediate();
     },
     clear(key: string): void {
       clear.run(key);

@@ -8,6 +8,7 @@ import type { Db } from '../db/client.js';
 import { makeRepos, type Repos } from '../db/repos.js';
 import { collectRoutes } from './auth/guard.js';
 import { authRoutes } from './auth/routes.js';
+import { initialPasswordFile } from '../keys.js';
 import { adminRoutes } from './routes/admins.js';
 import { roleRoutes } from './routes/admin-roles.js';
 import { tokenRoutes } from './routes/admin-tokens.js';
@@ -220,7 +221,7 @@ export async function build(opts: BuildOptions): Promise<App> {
     await api.register(prepaidRoutes, { ops: prepaidOps, onChange: (entity) => changes.publish(entity) });
     await api.register(actionRoutes, { db: opts.db, control });
     await api.register(nasNetworkRoutes, { db: opts.db, box: opts.box, config: opts.config, clock, ...opts.nasNetwork });
-    await api.register(authRoutes, { sec, box: opts.box, clock, billing: { timezone: opts.config.billing.timezone, currency: opts.config.billing.currency } });
+    await api.register(authRoutes, { sec, box: opts.box, clock, initialPasswordFile: initialPasswordFile(opts.config), billing: { timezone: opts.config.billing.timezone, currency: opts.config.billing.currency } });
     await api.register(adminRoutes, { sec, clock });
     await api.register(roleRoutes, { sec });
     await api.register(tokenRoutes, { sec, clock });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -75,9 +75,12 @@ describe('first run: the bootstrap admin must change the password first', () => 
     const wrong = await call('POST', '/api/v1/auth/password', headers, { currentPassword: 'not-it', newPassword: 'a-brand-new-password-1' });
     expect(wrong.status).toBe(422);
     expect(wrong.json().errors[0].field).toBe('currentPassword');
+    expect(existsSync(join(t.dir, 'initial-admin-password'))).toBe(true);
     const changed = await call('POST', '/api/v1/auth/password', headers, { currentPassword: password, newPassword: 'a-brand-new-password-1' });
     expect(changed.status).toBe(200);
     expect(changed.json().setupRequired).toBeNull();
+    // The generated password no longer works: its file goes.
+    expect(existsSync(join(t.dir, 'initial-admin-password'))).toBe(false);
     answers.push(res.body, changed.body);
 
     expect((await call('GET', '/api/v1/customers', headers)).status).toBe(200);
@@ -90,6 +93,16 @@ describe('first run: the bootstrap admin must change the password first', () => 
     expect(logins[0]).toMatchObject({ actor: expect.stringMatching(/^admin:\d+$/), actor_ip: '127.0.0.1', entity: 'admin' });
     expect(audit('login_failed').map((a) => JSON.parse(a.after!))).toEqual([{ username: 'admin', reason: 'wrong_password' }]);
     mustNotLeak(password, 'a-brand-new-password-1');
+  });
+
+  it('another admin changing their own password leaves the first admin\'s file alone', async () => {
+    const file = join(t.dir, 'initial-admin-password');
+    writeFileSync(file, 'admin\nnot-changed-yet\n', { mode: 0o600 });
+    await t.admin('second', 'second-password-1', 'support', { mustChangePassword: true });
+    const other = await login('second', 'second-password-1');
+    expect((await call('POST', '/api/v1/auth/password', other.headers, { currentPassword: 'second-password-1', newPassword: 'fresh-password-22' })).status).toBe(200);
+    expect(existsSync(file)).toBe(true);
+    rmSync(file);
   });
 });
 

@@ -1,5 +1,5 @@
 import dgram from 'node:dgram';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
@@ -169,6 +169,46 @@ describe('tollgate serve', () => {
     const r = cli(['serve', '--config', join(dir, 'bad.toml')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('radius.auth_listen');
+  });
+
+  // Root can write any file, so the daemon runs as `nobody` against root's database.
+  const asNobody = process.getuid?.() === 0 && spawnSync('runuser', ['-u', 'nobody', '--', 'true']).status === 0;
+  it.skipIf(!asNobody)('refuses with exit 2 naming the file, before any listener, a database it cannot write', () => {
+    const dir = tempDir();
+    chmodSync(dir, 0o755);
+    const config = writeConfig(dir);
+    chmodSync(config, 0o644);
+    expect(cli(['admin', 'create', '--username', 'ops', '--role', 'admin', '--config', config], { input: 'correct horse battery staple\n' }).code).toBe(0);
+    const data = join(dir, 'data');
+    const db = join(data, 'tollgate.db');
+    chmodSync(data, 0o755);
+    for (const f of ['tollgate.db', 'secret.key']) chmodSync(join(data, f), 0o644);
+    const serve = () => {
+      const r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, join(ROOT, 'bin/tollgate.js'), 'serve', '--config', config], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+
+    // Root's database, in use by root (its -wal and -shm there, readable): readable by nobody, not writable.
+    const owner = new Database(db);
+    owner.exec(`insert into customers (name) values ('Ada')`);
+    try {
+      expect(existsSync(`${db}-wal`) && existsSync(`${db}-shm`)).toBe(true);
+      const r = serve();
+      expect(r.stdout).not.toContain('tollgate is serving');
+      expect(r.stderr).toContain(`the database ${db} cannot be written by this process (user id 65534)`);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(r.code).toBe(2);
+    } finally {
+      owner.close();
+    }
+
+    // nobody's file in root's folder: SQLite cannot create the -wal and -shm beside it.
+    expect(existsSync(`${db}-wal`)).toBe(false);
+    spawnSync('chown', ['nobody', db, join(data, 'secret.key')]);
+    const r = serve();
+    expect(r.stdout).not.toContain('tollgate is serving');
+    expect(r.stderr).toContain(`the database ${db} cannot be written by this process`);
+    expect(r.code).toBe(2);
   });
 });
 

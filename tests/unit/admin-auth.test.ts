@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterFailure, delayAfter, verdict, type ThrottlePolicy } from '../../src/http/auth/throttle.js';
+import { afterFailure, attempt, delayAfter, verdict, type ThrottlePolicy } from '../../src/http/auth/throttle.js';
 import { matchTotp, newRecoveryCodes, recoveryHash, totpCode } from '../../src/http/auth/totp.js';
 import { builtInRoles, isWithin, mayHandOut, parseGrants } from '../../src/http/permissions.js';
 
@@ -53,6 +53,16 @@ describe('login throttle', () => {
     expect(verdict(s, at(14 * 60_000), policy)).toMatchObject({ ok: false, locked: true, retryAfterMs: 60_000 });
     expect(verdict(s, at(15 * 60_000), policy)).toEqual({ ok: true });
     expect(afterFailure(s, at(15 * 60_000), policy).failures).toBe(1);
+  });
+  it('a try on several keys counts on all of them, or on none when any refuses', () => {
+    const ip: ThrottlePolicy = { slowAfter: Number.POSITIVE_INFINITY, maxDelayMs: 0, maxFailures: 3, lockoutMs: 15 * 60_000 };
+    const first = attempt([undefined, undefined], t0, [policy, ip]);
+    expect(first).toEqual({ ok: true, next: [{ failures: 1, lastFailureAt: t0.toISOString(), lockedUntil: null }, { failures: 1, lastFailureAt: t0.toISOString(), lockedUntil: null }] });
+    // The address's 3rd try locks it; a 4th is refused as a whole, the username's counter untouched.
+    const ipAt2 = { failures: 2, lastFailureAt: t0.toISOString(), lockedUntil: null };
+    const third = attempt([undefined, ipAt2], t0, [policy, ip]);
+    expect(third.ok && third.next[1]).toEqual({ failures: 3, lastFailureAt: t0.toISOString(), lockedUntil: at(15 * 60_000).toISOString() });
+    expect(attempt([undefined, third.ok ? third.next[1] : undefined], at(1), [policy, ip])).toEqual({ ok: false, locked: true, retryAfterMs: 15 * 60_000 - 1 });
   });
 });
 

@@ -11,9 +11,10 @@ import { Enrolment, LoginBody, Me, NewPassword, PasswordChange, RecoveryCodes, T
 import { ProblemSchema } from '../schemas.js';
 import { clearedSessionCookie, sessionCookie } from './cookies.js';
 import { csrfFor, type AuthContext, type Security } from './guard.js';
-import { afterFailure, verdict, type ThrottlePolicy } from './throttle.js';
+import { attempt, type ThrottlePolicy } from './throttle.js';
 import { matchTotp, newRecoveryCodes, newTotpSecret, otpauthUri, qrDataUrl, recoveryHash } from './totp.js';
 import type { Clock } from '../../lib/clock.js';
+import { forgetInitialPassword } from '../../keys.js';
 
 export interface AuthRoutesOptions {
   sec: Security;
@@ -21,6 +22,8 @@ export interface AuthRoutesOptions {
   clock: Clock;
   /** The billing time zone and currency, for clients that show or default billing dates and amounts. */
   billing: { timezone: string; currency: string };
+  /** The first start's generated password (bootstrap.ts): removed when the admin it names changes it. */
+  initialPasswordFile: string;
 }
 
 const tags = ['auth'];
@@ -69,19 +72,23 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     return sendProblem(reply, problem('rate_limited', locked ? 'too many failed attempts: temporarily locked, try again later' : 'too many failed attempts: wait before trying again'));
   };
 
-  /** Checks several throttle keys; the answer when any of them refuses. */
-  function blocked(keys: Array<{ key: string; policy: ThrottlePolicy }>, at: Date) {
-    for (const k of keys) {
-      const v = verdict(sec.throttle.get(k.key), at, k.policy);
-      if (!v.ok) return v;
-    }
-    return undefined;
+  /**
+   * Counts a try on several throttle keys before the secret is checked, atomically with the check of
+   * their limits; the refusal when any of them refuses (and then nothing is counted). A right secret
+   * gives the count back (`clear` or `refund`), a wrong one leaves it: parallel tries cannot all pass
+   * a check made before any of them failed.
+   */
+  function reserve(keys: Array<{ key: string; policy: ThrottlePolicy }>, at: Date) {
+    return sec.throttle.reserve(keys.map((k) => k.key), (states) => {
+      const a = attempt(states, at, keys.map((k) => k.policy));
+      return a.ok ? a : { ok: false as const, refusal: a };
+    });
   }
 
   app.post('/api/v1/auth/login', {
     schema: {
       tags, summary: 'Sign in with a username and password; sets the session cookie', security: [],
-      description: 'Answers the same for an unknown user and a wrong password. After 3 failures for a username each try waits longer; after `[security] login_max_failures` (or `login_max_failures_ip` from one address) logins are refused for `login_lockout_minutes`. With TOTP on, the session is pending until POST /api/v1/auth/totp/verify.',
+      description: 'Answers the same for an unknown user and a wrong password. After 3 failures for a username each try waits longer; after `[security] login_max_failures` (or `login_max_failures_ip` from one address) logins are refused for `login_lockout_minutes`. A try counts from its start, so tries sent at once take turns at these limits. With TOTP on, the session is pending until POST /api/v1/auth/totp/verify.',
       body: LoginBody,
       response: { 200: Me, ...errors },
     },
@@ -92,8 +99,8 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
       { key: `user:${username.toLowerCase()}`, policy: sec.policies.user },
       { key: `ip:${req.ip}`, policy: sec.policies.ip },
     ];
-    const refused = blocked(keys, at);
-    if (refused && !refused.ok) {
+    const refused = reserve(keys, at);
+    if (refused) {
       req.log.warn({ username, ip: req.ip, locked: refused.locked }, 'login refused: too many failures');
       return tooMany(reply, refused.retryAfterMs, refused.locked);
     }
@@ -103,15 +110,16 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     if (admin && !admin.disabled) ok = await verifyPassword(admin.passwordHash, password);
     else await verifyPassword(await dummyHash, password);
     if (!admin || admin.disabled || !ok) {
-      const failedAt = clock.now();
+      // The failure is already counted (reserve); this is its audit row.
       sec.throttle.record(
-        keys.map((k) => ({ key: k.key, state: afterFailure(sec.throttle.get(k.key), failedAt, k.policy) })),
-        { at: failedAt, actor: { id: 'anonymous', ip: req.ip }, action: 'login_failed', entityId: admin?.id ?? null, after: { username, reason: !admin ? 'unknown_user' : admin.disabled ? 'disabled' : 'wrong_password' } },
+        [],
+        { at: clock.now(), actor: { id: 'anonymous', ip: req.ip }, action: 'login_failed', entityId: admin?.id ?? null, after: { username, reason: !admin ? 'unknown_user' : admin.disabled ? 'disabled' : 'wrong_password' } },
       );
       req.log.info({ username, ip: req.ip }, 'login failed');
       return sendProblem(reply, problem('unauthorized', 'wrong username or password'));
     }
     sec.throttle.clear(keys[0]!.key);
+    sec.throttle.refund(keys[1]!.key, keys[1]!.policy.maxFailures);
     const stage = admin.totpEnabled ? 'totp' : 'full';
     const raw = startSession(req, reply, admin.id, stage, { action: stage === 'full' ? 'login' : 'login_password', after: { secondFactor: stage === 'full' ? 'none' : 'pending' } });
     req.log.info({ admin: admin.id, stage }, 'login');
@@ -139,6 +147,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     config: { authStage: 'setup' },
     schema: {
       tags, summary: 'Change your own password (the first thing a new or reset admin must do); ends your other sessions',
+      description: 'For the first admin, the change also removes `initial-admin-password` from the data folder: the generated password in it no longer works.',
       body: PasswordChange,
       response: { 200: Me, ...errors },
     },
@@ -150,6 +159,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     if (newPassword === currentPassword) throw new TollgateError('invalid_input', 'must differ from the current password', 'newPassword');
     if (newPassword.toLowerCase().includes(admin.username.toLowerCase())) throw new TollgateError('invalid_input', 'must not contain the username', 'newPassword');
     await sec.admins.setPassword(admin.id, await hashPassword(newPassword), { reset: false, keepSessionId: ctx.sessionId, actor: { id: ctx.actorId, ip: req.ip } });
+    if (forgetInitialPassword(opts.initialPasswordFile, admin.username)) req.log.info({ admin: admin.id, file: opts.initialPasswordFile }, 'initial password changed: its file is removed');
     return me({ ...ctx, mustChangePassword: false });
   });
 
@@ -200,8 +210,8 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     const body = req.body as { code?: string; recoveryCode?: string };
     const key = { key: `totp:${ctx.adminId}`, policy: sec.policies.totp };
     const at = clock.now();
-    const refused = blocked([key], at);
-    if (refused && !refused.ok) return tooMany(reply, refused.retryAfterMs, refused.locked);
+    const refused = reserve([key], at);
+    if (refused) return tooMany(reply, refused.retryAfterMs, refused.locked);
     const admin = (await sec.admins.secretsById(ctx.adminId!))!;
     const actor = { id: ctx.actorId, ip: req.ip };
     let how: string | undefined;
@@ -212,7 +222,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
       if (await sec.admins.useRecoveryCode(admin.id, recoveryHash(body.recoveryCode), actor)) how = 'recovery_code';
     }
     if (!how) {
-      sec.throttle.record([{ key: key.key, state: afterFailure(sec.throttle.get(key.key), at, key.policy) }], {
+      sec.throttle.record([], {
         at, actor, action: 'login_failed', entityId: admin.id, after: { username: admin.username, reason: body.code !== undefined ? 'wrong_totp_code' : 'wrong_recovery_code' },
       });
       return sendProblem(reply, problem('unauthorized', 'wrong or already used code'));

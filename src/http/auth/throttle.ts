@@ -46,3 +46,19 @@ export function afterFailure(state: ThrottleState | undefined, at: Date, policy:
   const lockedUntil = failures >= policy.maxFailures ? new Date(now + policy.lockoutMs).toISOString() : null;
   return { failures, lastFailureAt: at.toISOString(), lockedUntil };
 }
+
+export type Attempt = { ok: true; next: ThrottleState[] } | { ok: false; locked: boolean; retryAfterMs: number };
+
+/**
+ * One try on several keys at once (a username and an address): refused when any key refuses, else
+ * every key's counter with this try already counted as a failure. The caller stores those counters
+ * before it checks the password (throttleStore `reserve`), so parallel tries take turns at the limit;
+ * a try that turns out right gives its count back.
+ */
+export function attempt(states: Array<ThrottleState | undefined>, at: Date, policies: ThrottlePolicy[]): Attempt {
+  for (let i = 0; i < states.length; i++) {
+    const v = verdict(states[i], at, policies[i]!);
+    if (!v.ok) return v;
+  }
+  return { ok: true, next: states.map((s, i) => afterFailure(s, at, policies[i]!)) };
+}
