@@ -10,6 +10,7 @@ import { startRadiusServer } from './aaa/server.js';
 import { createMetrics } from './metrics.js';
 import { createNasJobs } from './nas/jobs.js';
 import { createAccountingWriter } from './db/writer-thread.js';
+import { StorageHealth } from './db/storage-health.js';
 import type { UsageDelta } from './db/radius.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { Topic, type CachedEntity } from './lib/topic.js';
@@ -42,7 +43,11 @@ export async function serve(loaded: LoadedConfig, opts: ServeOptions = {}): Prom
   // after its Accounting-Responses went out), which data caps follow.
   const changes = new Topic<CachedEntity>((err) => log.error({ err }, 'acting on a change of cached data failed'));
   const usage = new Topic<readonly UsageDelta[]>((err) => log.error({ err }, 'data caps: acting on committed usage failed'));
+  // Whether the database takes writes, from the outcome of every commit (the writer's and the API's):
+  // /healthz answers 503 with the reason after a failed one, and API writes answer 503.
+  const storage = new StorageHealth(db);
   const writer = createAccountingWriter(db, {
+    storage,
     onError: (e) => log.error({ err: (e as Error).message }, 'accounting commit failed; requests stay unanswered so NAS retransmit'),
     onUsage: (u) => usage.publish(u),
   });
@@ -66,6 +71,7 @@ export async function serve(loaded: LoadedConfig, opts: ServeOptions = {}): Prom
     nasNetwork: { reconciler: nasJobs.reconciler, radiusAddresses: () => radius.addresses() },
     logger: log.child({ part: 'http' }),
     health: () => ({ radius: radius.addresses().auth.length > 0 }),
+    storage,
   });
   // Signal handlers go in before the listeners open, so an early SIGHUP cannot kill the daemon.
   let stopping = false;

@@ -284,6 +284,8 @@ export interface AcctWriter {
 export interface WriterOptions {
   /** Called on the server's thread after each commit with the traffic it added per service (data caps). */
   onUsage?: (usage: readonly UsageDelta[]) => void;
+  /** Called on the server's thread after each successful commit (storage health: see storage-health.ts). */
+  onCommit?: () => void;
   /** false: the writer only commits for another thread's index of open sessions. */
   index?: boolean;
   /**
@@ -451,6 +453,7 @@ export class AccountingWriter implements AcctWriter {
       const changes = this.commit(batch.map((b) => b.rec), auth);
       this.sessions?.apply(changes);
       for (const b of batch) b.resolve();
+      this.opts.onCommit?.();
       const usage = this.takeUsage();
       if (usage.length > 0) this.opts.onUsage?.(usage);
     } catch (e) {

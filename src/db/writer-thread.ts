@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Db } from './client.js';
+import type { StorageHealth } from './storage-health.js';
 import {
   AccountingWriter,
   OpenSessionIndex,
@@ -51,7 +52,7 @@ export type ToWriter =
 
 /** Messages from the writer thread. */
 export type FromWriter =
-  | { t: 'done'; seqs: number[]; changes: SessionChange[]; authRows: number; error?: string; usage?: UsageDelta[] }
+  | { t: 'done'; seqs: number[]; changes: SessionChange[]; authRows: number; error?: string; code?: string; usage?: UsageDelta[] }
   | { t: 'stale'; seq: number; ids: number[]; error?: string }
   | { t: 'synced'; seq: number }
   | { t: 'closed' };
@@ -102,6 +103,7 @@ export class ThreadedAccountingWriter implements AcctWriter {
     private readonly opts: WriterThreadOptions,
     private readonly onError: (e: unknown) => void = () => {},
     private readonly onUsage: (usage: readonly UsageDelta[]) => void = () => {},
+    private readonly onCommit: () => void = () => {},
   ) {
     this.sessions = OpenSessionIndex.load(db);
     this.spawn();
@@ -216,11 +218,12 @@ export class ThreadedAccountingWriter implements AcctWriter {
 
   private onMessage(m: FromWriter): void {
     if (m.t === 'done') {
-      const err = m.error === undefined ? undefined : new Error(m.error);
+      const err = m.error === undefined ? undefined : Object.assign(new Error(m.error), m.code === undefined ? {} : { code: m.code });
       if (err) {
         this.stats.failures++;
         this.onError(err);
       } else {
+        this.onCommit();
         this.sessions.apply(m.changes);
         this.stats.batches++;
         this.stats.authRows += m.authRows;
@@ -276,10 +279,24 @@ export class ThreadedAccountingWriter implements AcctWriter {
  * an in-memory database or where the compiled thread entry is not there (tests run the TypeScript
  * sources directly).
  */
-export function createAccountingWriter(db: Db, opts: { onError?: (e: unknown) => void; onUsage?: (usage: readonly UsageDelta[]) => void } = {}): AcctWriter {
+export interface AccountingWriterOptions {
+  onError?: (e: unknown) => void;
+  onUsage?: (usage: readonly UsageDelta[]) => void;
+  /** Told of every commit's outcome: a failed one makes /healthz answer 503 until one succeeds. */
+  storage?: StorageHealth;
+}
+
+export function createAccountingWriter(db: Db, opts: AccountingWriterOptions = {}): AcctWriter {
   const c = db.$client;
-  const onError = opts.onError ?? (() => {});
-  if (c.memory || !c.name || !existsSync(fileURLToPath(WORKER))) return new AccountingWriter(db, onError, opts.onUsage ? { onUsage: opts.onUsage } : {});
+  const { storage } = opts;
+  const onError = (e: unknown) => {
+    storage?.failed('accounting commit', e);
+    opts.onError?.(e);
+  };
+  const onCommit = () => storage?.committed();
+  if (c.memory || !c.name || !existsSync(fileURLToPath(WORKER))) {
+    return new AccountingWriter(db, onError, { onCommit, ...(opts.onUsage ? { onUsage: opts.onUsage } : {}) });
+  }
   const level = c.pragma('synchronous', { simple: true }) as number;
-  return new ThreadedAccountingWriter(db, { path: c.name, synchronous: level === 2 || level === 3 ? 'full' : 'normal' }, onError, opts.onUsage);
+  return new ThreadedAccountingWriter(db, { path: c.name, synchronous: level === 2 || level === 3 ? 'full' : 'normal' }, onError, opts.onUsage, onCommit);
 }

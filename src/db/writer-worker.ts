@@ -83,7 +83,9 @@ function commitOnce(): void {
     const changes = writer.commit(records, rows);
     send({ t: 'done', seqs, changes, authRows: rows.length / AUTH_LOG_STRIDE, usage: writer.takeUsage() });
   } catch (e) {
-    send({ t: 'done', seqs, changes: [], authRows: 0, error: (e as Error).message });
+    // SQLite's result code goes along (SQLITE_FULL, SQLITE_IOERR_...): storage health reads it.
+    const code = (e as { code?: unknown }).code;
+    send({ t: 'done', seqs, changes: [], authRows: 0, error: (e as Error).message, ...(typeof code === 'string' ? { code } : {}) });
   }
 }
 

@@ -39,6 +39,7 @@ import { auditRoutes } from './routes/audit.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { webRoutes } from './routes/web.js';
 import { ensureCustomerSearch } from '../db/search.js';
+import { isStorageFailure, StorageHealth } from '../db/storage-health.js';
 import { httpMetrics } from './metrics-hook.js';
 import * as S from './schemas.js';
 import { validatorCompiler } from './validation.js';
@@ -74,6 +75,11 @@ export interface BuildOptions {
   logger?: Logger | false;
   /** Extra checks for /healthz (e.g. RADIUS listeners bound). */
   health?: () => Record<string, boolean>;
+  /**
+   * Whether the database takes writes, shared with the accounting writer (the composition root
+   * builds it); one over `db` when absent. The API reports its own storage failures and commits to it.
+   */
+  storage?: StorageHealth;
   fastify?: Partial<FastifyServerOptions>;
   /** Prometheus registry served at /metrics. */
   metrics?: Metrics;
@@ -112,7 +118,15 @@ export async function build(opts: BuildOptions): Promise<App> {
   });
 
   app.setValidatorCompiler(validatorCompiler());
-  app.setErrorHandler(errorHandler);
+  const storage = opts.storage ?? new StorageHealth(opts.db);
+  app.setErrorHandler((err, req, reply) => {
+    if (isStorageFailure(err)) storage.failed(`API ${req.method} ${req.url.split('?')[0]}`, err);
+    return errorHandler(err, req, reply);
+  });
+  // A request that succeeded after its connection committed rows: the storage takes writes again.
+  app.addHook('onResponse', async (_req, reply) => {
+    if (reply.statusCode < 400) storage.observeCommits();
+  });
   app.setNotFoundHandler((req, reply) => sendProblem(reply, problem('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`)));
 
   const { clock, control, changes } = opts;
@@ -143,9 +157,11 @@ export async function build(opts: BuildOptions): Promise<App> {
     } catch {
       database = false;
     }
-    const checks = { database, ...(opts.health?.() ?? {}) };
+    // A failed commit (the disk full, say) makes the daemon unhealthy until a commit succeeds again.
+    const failure = storage.problem;
+    const checks = { database, storage: failure === undefined, ...(opts.health?.() ?? {}) };
     const ok = Object.values(checks).every(Boolean);
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks });
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks, ...(failure ? { storage: failure } : {}) });
   });
 
   if (opts.metrics) httpMetrics(app, opts.metrics);

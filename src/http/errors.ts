@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { errorCodes, type ErrorCode } from '../lib/error-codes.js';
 import { TollgateError } from '../lib/errors.js';
+import { isStorageFailure } from '../db/storage-health.js';
 
 export type { ErrorCode } from '../lib/error-codes.js';
 
@@ -82,6 +83,11 @@ export function errorHandler(err: unknown, request: FastifyRequest, reply: Fasti
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendProblem(reply, problem('unsupported_media_type', 'send JSON (application/json)'));
   if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
     return sendProblem(reply, problem('bad_request', 'the body is not valid JSON', [{ field: 'body', message: 'is not valid JSON' }]));
+  }
+  // A full disk, an I/O error or a read-only file: not the request's fault, and not a bug either.
+  if (isStorageFailure(err)) {
+    request.log.error({ err: error }, 'storage unavailable');
+    return sendProblem(reply, problem('storage_unavailable', 'storage unavailable: the database cannot take writes (disk full or I/O error); retry later'));
   }
   if (error.statusCode === 429) return sendProblem(reply, problem('rate_limited', error.message));
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {

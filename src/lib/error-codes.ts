@@ -14,7 +14,8 @@
  *   more than the credit held, a name already taken).
  * - 404: the record the path names does not exist.
  * - 502 and 504: a router we talk to on the caller's behalf failed or did not answer.
- * - 503: the daemon stopped the work (shutting down); the same request later succeeds.
+ * - 503: the daemon stopped the work (shutting down), or the storage refuses writes (disk full, I/O
+ *   error, read-only file); the same request later succeeds.
  * - 500 (`internal`) is never a TollgateError: it is the answer to an error nobody anticipated.
  */
 
@@ -38,6 +39,7 @@ const catalogue = {
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },
+  storage_unavailable: { status: 503, title: 'Storage unavailable' },
 
   // ---- configuration and dictionaries (found at start; 422 should a request ever carry them)
   config_invalid: { status: 422, title: 'Invalid configuration' },

@@ -33,6 +33,7 @@ export interface TestAppOptions {
   transports?: Partial<Record<Channel, Transport>>;
   nasNetwork?: BuildOptions['nasNetwork'];
   health?: BuildOptions['health'];
+  storage?: BuildOptions['storage'];
   fastify?: BuildOptions['fastify'];
 }
 
@@ -90,6 +91,7 @@ export async function buildHttp(parts: TestParts, opts: TestAppOptions): Promise
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
     ...(opts.nasNetwork ? { nasNetwork: opts.nasNetwork } : {}),
     ...(opts.health ? { health: opts.health } : {}),
+    ...(opts.storage ? { storage: opts.storage } : {}),
     ...(opts.fastify ? { fastify: opts.fastify } : {}),
   });
   app.addHook('onClose', parts.close);
