@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { describeConfig, loadConfig, type LoadedConfig } from '../config/load.js';
+import { configFile, DEFAULT_CONFIG_FILE, describeConfig, loadConfig, type LoadedConfig } from '../config/load.js';
 import { openAndMigrate } from '../bootstrap.js';
 import { adminRoles } from '../db/schema/index.js';
 import { adminStore, roleStore, tokenStore } from '../db/security.js';
@@ -29,8 +29,9 @@ Commands:
                                               print a new API bearer token once (stored hashed)
   backup FILE [--config FILE]                 consistent online backup of the database
 
-The config file may also be named by TOLLGATE_CONFIG; every key can be overridden by
-TOLLGATE_<SECTION>_<KEY>. Roles: ${adminRoles.join(', ')}, or a custom role (/api/v1/roles).
+The config file is --config FILE, else TOLLGATE_CONFIG, else ${DEFAULT_CONFIG_FILE} when it exists
+(the systemd unit's); every key can be overridden by TOLLGATE_<SECTION>_<KEY>. Every command but
+serve and migrate needs the database to exist already. Roles: ${adminRoles.join(', ')}, or a custom role (/api/v1/roles).
 Exit codes: 0 success, 2 bad usage or bad config, 1 anything else.
 `;
 
@@ -52,7 +53,18 @@ function readStdin(): string {
 }
 
 function config(values: { config?: string | undefined }): LoadedConfig {
-  return loadConfig(values.config ?? process.env.TOLLGATE_CONFIG);
+  return loadConfig(configFile(values.config));
+}
+
+/**
+ * Only `serve` and `migrate` create a database: any other command on a missing one would act on an
+ * empty database of its own (a token the daemon refuses, a backup of nothing), so it exits 2 instead.
+ */
+function existingDatabase(loaded: LoadedConfig): string {
+  const path = loaded.config.database.path;
+  if (existsSync(path)) return path;
+  const from = loaded.sources['database.path'] === 'env' ? 'TOLLGATE_DATABASE_PATH' : loaded.file ? `database.path in ${loaded.file}` : 'the default database.path; no config file was found';
+  throw new UsageError(`no database at ${path} (${from}); name the daemon's config with --config, or create the database with \`tollgate migrate\``);
 }
 
 async function run(argv: string[], clock: Clock): Promise<number> {
@@ -82,10 +94,11 @@ async function run(argv: string[], clock: Clock): Promise<number> {
   // (and migrates) the database; an unknown role with no database yet is refused without creating one.
   const openForRole = async (role: string): Promise<Db> => {
     const builtIn = (adminRoles as readonly string[]).includes(role);
-    const loaded = config(values).config;
+    const loaded = config(values);
     const unknown = (custom: string[]) => new UsageError(`there is no role "${role}": --role must be one of ${[...adminRoles, ...custom].join(', ')}`);
-    if (!builtIn && !existsSync(loaded.database.path)) throw unknown([]);
-    const { db } = await openAndMigrate(loaded, undefined, clock);
+    if (!builtIn && !existsSync(loaded.config.database.path)) throw unknown([]);
+    existingDatabase(loaded);
+    const { db } = await openAndMigrate(loaded.config, undefined, clock);
     if (builtIn || roleStore(db, clock).get(role)) return db;
     const custom = roleStore(db, clock).list().map((r) => r.name);
     db.$client.close();
@@ -149,12 +162,11 @@ async function run(argv: string[], clock: Clock): Promise<number> {
       const file = sub;
       if (!file || rest.length) throw new UsageError('usage: tollgate backup FILE');
       if (existsSync(file)) throw new UsageError(`${file} already exists; choose a new file name`);
-      const loaded = config(values);
-      if (!existsSync(loaded.config.database.path)) throw new Error(`no database at ${loaded.config.database.path}`);
+      const path = existingDatabase(config(values));
       // Every customer's data: the copy is 0600 like the database, whatever the umask.
       if (!createPrivateFile(file)) throw new UsageError(`${file} already exists; choose a new file name`);
       // The online backup API copies a consistent snapshot while the daemon keeps writing (WAL).
-      const source = new Database(loaded.config.database.path, { readonly: true, fileMustExist: true });
+      const source = new Database(path, { readonly: true, fileMustExist: true });
       source.pragma('busy_timeout = 5000');
       try {
         await source.backup(file);

@@ -97,6 +97,23 @@ export function flattenSections(doc: Record<string, unknown>): Record<string, un
 }
 
 /**
+ * The config file read when none is named: the one the systemd unit runs with, so that the CLI run by
+ * an admin (`sudo -u tollgate tollgate backup ...`) reads the same database and key as the daemon.
+ */
+export const DEFAULT_CONFIG_FILE = '/etc/tollgate/tollgate.toml';
+
+/**
+ * Which config file to read: `--config`, else TOLLGATE_CONFIG (empty: none, defaults and environment
+ * only), else DEFAULT_CONFIG_FILE when it is there, else none.
+ */
+export function configFile(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, exists: (path: string) => boolean = existsSync): string | undefined {
+  if (flag !== undefined) return flag;
+  const named = env.TOLLGATE_CONFIG;
+  if (named !== undefined) return named === '' ? undefined : named;
+  return exists(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined;
+}
+
+/**
  * Reads, validates and freezes the configuration. Precedence: environment, then file, then default.
  * Secrets (the at-rest key, TLS key) may come from the environment so they need not sit in the file.
  */

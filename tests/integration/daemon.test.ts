@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG_FILE } from '../../src/config/load.js';
 import { api, cli, createToken, ROOT, startDaemon, tempDir, writeConfig } from '../helpers/daemon.js';
 
 function cleanEnv(): NodeJS.ProcessEnv {
@@ -256,6 +257,7 @@ describe('tollgate CLI', () => {
   it('admin create reads the password from stdin and stores only an argon2id hash', () => {
     const dir = tempDir();
     const config = writeConfig(dir);
+    expect(cli(['migrate', '--config', config]).code).toBe(0);
     expect(cli(['admin', 'create', '--username', 'ops', '--role', 'finance', '--config', config], { input: 'short\n' }).code).toBe(2);
     const r = cli(['admin', 'create', '--username', 'ops', '--role', 'finance', '--config', config], { input: 'correct horse battery staple\n' });
     expect(r.code, r.stderr).toBe(0);
@@ -297,6 +299,30 @@ describe('tollgate CLI', () => {
     }
   });
 
+  it('every command but serve and migrate refuses a database that does not exist: exit 2 naming the path, creating nothing', () => {
+    const dir = tempDir();
+    const config = writeConfig(dir);
+    const db = join(dir, 'data/tollgate.db');
+    const commands: [string[], string?][] = [
+      [['token', 'create', '--name', 'ops', '--role', 'super-admin']],
+      [['admin', 'create', '--username', 'ops', '--role', 'finance'], 'correct horse battery staple\n'],
+      [['backup', join(dir, 'copy.db')]],
+    ];
+    for (const [args, input] of commands) {
+      const r = cli([...args, '--config', config], { cwd: dir, ...(input ? { input } : {}), env: cleanEnv() });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(`no database at ${db} (database.path in ${config})`);
+      expect(r.stdout).toBe('');
+    }
+    // Nothing made: no database, no key, no copy, here or in the current directory.
+    for (const f of ['data', 'copy.db']) expect(existsSync(join(dir, f)), f).toBe(false);
+    // With no config at all, the default path is named as such.
+    const bare = cli(['token', 'create', '--name', 'ops', '--role', 'super-admin'], { cwd: dir, env: { ...cleanEnv(), TOLLGATE_CONFIG: '' } });
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('no database at ./data/tollgate.db (the default database.path; no config file was found)');
+    expect(existsSync(join(dir, 'data'))).toBe(false);
+  });
+
   it('refuses an unknown role with exit 2 naming it and listing the valid ones, creating nothing', () => {
     const dir = tempDir();
     const config = writeConfig(dir);
@@ -325,6 +351,13 @@ describe('tollgate CLI', () => {
 });
 
 describe('systemd unit', () => {
+  it('leaves every setting to the config file the CLI reads too', () => {
+    const text = readFileSync(join(ROOT, 'systemd/tollgate.service'), 'utf8');
+    // A TOLLGATE_* variable set only in the unit is one the CLI, run by hand, would not see.
+    expect(text.split('\n').filter((l) => /^\s*(Environment|EnvironmentFile)=.*TOLLGATE_/.test(l))).toEqual([]);
+    expect(DEFAULT_CONFIG_FILE).toBe('/etc/tollgate/tollgate.toml');
+  });
+
   it.skipIf(!existsSync('/usr/bin/systemd-analyze'))('passes systemd-analyze verify and is hardened', () => {
     const unit = join(ROOT, 'systemd/tollgate.service');
     const r = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });

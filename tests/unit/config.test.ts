@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { flattenSections, loadConfig } from '../../src/config/load.js';
+import { configFile, DEFAULT_CONFIG_FILE, flattenSections, loadConfig } from '../../src/config/load.js';
 import { parseListen, schema } from '../../src/config/schema.js';
 import { ConfigError } from '../../src/lib/errors.js';
 import { ROOT, tempDir } from '../helpers/daemon.js';
@@ -108,5 +108,19 @@ describe('config', () => {
     expect(Object.keys(doc).sort()).toEqual(Object.keys(schema).sort());
     // Every key has a comment above it or beside it.
     expect(() => loadConfig(join(ROOT, 'config.example.toml'), {})).not.toThrow();
+  });
+});
+
+describe('which config file', () => {
+  const there = (path: string) => path === DEFAULT_CONFIG_FILE;
+  const absent = () => false;
+  it('is --config, else TOLLGATE_CONFIG, else the systemd unit\'s file when it exists, else none', () => {
+    expect(DEFAULT_CONFIG_FILE).toBe('/etc/tollgate/tollgate.toml');
+    expect(configFile('a.toml', { TOLLGATE_CONFIG: 'b.toml' }, there)).toBe('a.toml');
+    expect(configFile(undefined, { TOLLGATE_CONFIG: 'b.toml' }, there)).toBe('b.toml');
+    expect(configFile(undefined, {}, there)).toBe(DEFAULT_CONFIG_FILE);
+    expect(configFile(undefined, {}, absent)).toBeUndefined();
+    // An empty TOLLGATE_CONFIG asks for defaults and environment only, even where the default file is.
+    expect(configFile(undefined, { TOLLGATE_CONFIG: '' }, there)).toBeUndefined();
   });
 });
