@@ -1,11 +1,12 @@
 import dgram from 'node:dgram';
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_FILE } from '../../src/config/load.js';
 import { api, cli, createToken, ROOT, startDaemon, tempDir, writeConfig } from '../helpers/daemon.js';
+import { accountingRequest, UdpClient } from '../helpers/radius.js';
 
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -155,6 +156,57 @@ describe('tollgate serve', () => {
       db.close();
     } finally {
       await again.stop();
+    }
+  });
+
+  // A real full disk: the database on a small tmpfs (root only; skipped where mount is refused).
+  it('answers 503 on /healthz while the disk is full and accounting is left unanswered, and recovers', async (ctx) => {
+    const dir = tempDir();
+    const data = join(dir, 'data');
+    mkdirSync(data);
+    if (process.getuid?.() !== 0 || spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', data]).status !== 0) return ctx.skip();
+    let d: Awaited<ReturnType<typeof startDaemon>> | undefined;
+    const udp = await UdpClient.open();
+    try {
+      d = await startDaemon({ dir });
+      const token = createToken(d.config);
+      const secret = 'full-disk-shared-secret';
+      expect((await api(d.http, token, 'POST', '/api/v1/nas', { name: 'local', ipAddress: '127.0.0.1', secret, vendor: 'generic' })).status).toBe(201);
+      let n = 0;
+      const start = () => accountingRequest(secret, { 'User-Name': 'nobody', 'Acct-Status-Type': 'Start', 'Acct-Session-Id': `full-${++n}-${'x'.repeat(200)}`, 'NAS-IP-Address': '127.0.0.1' });
+      expect(await udp.exchange(start(), d.acctPort, '127.0.0.1', 5000)).toBeDefined();
+      await new Promise((r) => setTimeout(r, 300));
+      // Empty the WAL so the next commit must take new space, then fill the file system.
+      const side = new Database(join(data, 'tollgate.db'));
+      side.pragma('wal_checkpoint(TRUNCATE)');
+      side.close();
+      const { bavail, bsize } = statfsSync(data);
+      try {
+        writeFileSync(join(data, 'filler'), Buffer.alloc(bavail * bsize));
+      } catch {
+        // ENOSPC past the last block: full is what we want.
+      }
+      // Unanswered (the NAS retransmits), and /healthz says why.
+      let answered = 0;
+      for (let i = 0; i < 5; i++) if (await udp.exchange(start(), d.acctPort, '127.0.0.1', 1500)) answered++;
+      expect(answered).toBe(0);
+      const sick = await fetch(`${d.http}/healthz`);
+      expect(sick.status).toBe(503);
+      const body = (await sick.json()) as { checks: { storage: boolean }; storage: { reason: string } };
+      expect(body.checks.storage).toBe(false);
+      expect(body.storage.reason).toMatch(/^accounting commit: .*SQLITE_FULL/);
+      // An API write is 503 storage_unavailable, not a generic 500.
+      const write = await api(d.http, token, 'POST', '/api/v1/customers', { name: 'Full Disk', notes: 'x'.repeat(9000) });
+      expect(write.status).toBe(503);
+      expect(write.body.code).toBe('storage_unavailable');
+
+      rmSync(join(data, 'filler'));
+      expect(await udp.exchange(start(), d.acctPort, '127.0.0.1', 5000)).toBeDefined();
+      expect((await fetch(`${d.http}/healthz`)).status).toBe(200);
+    } finally {
+      await udp.close();
+      if (d) expect(await d.stop('SIGTERM')).toBe(0);
+      spawnSync('umount', [data]);
     }
   });
 
