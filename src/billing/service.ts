@@ -209,8 +209,19 @@ export function billingService(opts: BillingOptions) {
   let running: Promise<unknown> = Promise.resolve();
   const settled: SettlementListener = (customerId, event) => opts.onSettlement?.(customerId, event);
 
+  /**
+   * A billing fact (a run date, a payment's date) may not be after today in the billing time zone:
+   * a run dated ahead would issue numbered invoices, reminders and job dates nobody can take back.
+   */
+  function notAfterToday(date: CalDate, field: string): CalDate {
+    const now = today();
+    if (date > now) throw new TollgateError('date_in_future', `${date} is after today (${now} in ${opts.timezone})`, field);
+    return date;
+  }
+
   return {
     today,
+    notAfterToday,
 
     /**
      * The billing run as of `date`: every missed day since the last finished run, in order, then

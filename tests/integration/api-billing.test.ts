@@ -8,7 +8,7 @@ import { tokenStore } from '../../src/db/security.js';
 import type { App } from '../../src/http/build.js';
 import { buildApp } from '../helpers/app.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
-import { fixedClock } from '../../src/lib/clock.js';
+import { TestClock } from '../../src/lib/clock.js';
 import { tempDir } from '../helpers/daemon.js';
 
 let app: App;
@@ -17,11 +17,13 @@ let token: string;
 let customerId: number;
 let serviceId: number;
 let proId: number;
+// Moved forward by each test to the day it acts on: a run or a payment is never dated after today.
+const clock = new TestClock('2026-03-01T01:00:00Z');
 
 beforeAll(async () => {
   db = openDatabase({ path: join(tempDir(), 'api-billing.db'), synchronous: 'normal' });
   await migrate(db.$client);
-  ({ app } = await buildApp({ db, box: new SecretBox(randomBytes(32)), config: loadConfig(undefined, {}).config, clock: fixedClock('2026-03-01T01:00:00Z') }));
+  ({ app } = await buildApp({ db, box: new SecretBox(randomBytes(32)), config: loadConfig(undefined, {}).config, clock }));
   token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   const plan = await call('POST', '/api/v1/plans', { name: 'Home', type: 'recurring', price: 3000, billingPeriodMonths: 1, taxRateBp: 2200, taxInclusive: true, downloadKbps: 10000, uploadKbps: 2000 });
   proId = (await call('POST', '/api/v1/plans', { name: 'Pro', type: 'recurring', price: 6000, billingPeriodMonths: 1, taxRateBp: 2200, taxInclusive: true, downloadKbps: 50000, uploadKbps: 10000 })).body.id;
@@ -45,6 +47,7 @@ describe('billing API', () => {
     const terms = await call('PATCH', `/api/v1/services/${serviceId}/billing`, { billingDay: 1 });
     expect(terms.status, JSON.stringify(terms.body)).toBe(200);
     expect(terms.body).toMatchObject({ serviceId, billingDay: 1, billingMode: 'advance', startPlanId: expect.any(Number) });
+    clock.set('2026-03-15T10:00:00Z');
     const run = await call('POST', '/api/v1/billing/run', { date: '2026-03-15' });
     expect(run.status, JSON.stringify(run.body)).toBe(200);
     expect(run.body).toMatchObject({ date: '2026-03-15', alreadyRun: false, days: [{ date: '2026-03-15', invoices: 1, total: 1645, problems: [] }] });
@@ -70,6 +73,7 @@ describe('billing API', () => {
     expect((await call('GET', `/api/v1/charges?customerId=${customerId}`)).body.items).toEqual([charge.body]);
     const d = await call('POST', '/api/v1/discounts', { customerId, description: 'Spring', target: { kind: 'service', serviceId }, percentBp: 1000, startDate: '2026-05-01', periods: 1 });
     expect(d.status, JSON.stringify(d.body)).toBe(201);
+    clock.set('2026-05-01T10:00:00Z');
     const run = await call('POST', '/api/v1/billing/run', { date: '2026-05-01' });
     expect(run.body.days).toHaveLength(47);
     expect(run.body.days.filter((x: { invoices: number }) => x.invoices > 0).map((x: { date: string; total: number }) => [x.date, x.total])).toEqual([
@@ -85,6 +89,7 @@ describe('billing API', () => {
   });
 
   it('records payments oldest first, refunds credit, issues credit notes and keeps the statement balanced', async () => {
+    clock.set('2026-05-05T10:00:00Z');
     const p = await call('POST', '/api/v1/payments', { customerId, amount: 20000, method: 'bank', receivedAt: '2026-05-03T09:30:00Z', reference: 'SEPA 42' });
     expect(p.status, JSON.stringify(p.body)).toBe(201);
     expect(p.body).toMatchObject({ amount: 20000, date: '2026-05-03', refunded: 0 });

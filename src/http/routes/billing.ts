@@ -7,6 +7,7 @@ import type { CreditNoteRequest } from '../../domain/billing/payments.js';
 import { billingStore, type InvoiceRow } from '../../db/billing.js';
 import type { Db } from '../../db/client.js';
 import { decodeCursor, encodeCursor } from '../../db/crud.js';
+import { parseDate } from '../../lib/calendar.js';
 import type { Clock } from '../../lib/clock.js';
 import { TollgateError } from '../../lib/errors.js';
 import * as B from '../billing-schemas.js';
@@ -246,9 +247,11 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
   // ---- the run
 
   app.post('/api/v1/billing/run', {
-    schema: { tags: facts, summary: 'Run the daily billing as of a date, as the scheduler does: missed days first, idempotent', body: B.RunCreate, response: { 200: B.RunResult, ...errors } },
+    schema: { tags: facts, summary: 'Run the daily billing as of a date, as the scheduler does: missed days first, idempotent; a date after today in the billing time zone is refused (422 `date_in_future`, nothing runs)', body: B.RunCreate, response: { 200: B.RunResult, ...errors } },
   }, async (req) => {
     const { date } = req.body as { date: string };
+    // Before anything runs: a date ahead would issue invoices and move every job's last date.
+    billing.notAfterToday(parseDate(date, 'date'), 'date');
     const result = opts.runDaily ? await opts.runDaily(date) : await billing.runAsync(date);
     if (!result.alreadyRun) store.transaction(() => store.audit(actorOf(req), opts.clock.now().toISOString(), 'run', 'billing', date, { days: result.days.map((d) => ({ date: d.date, invoices: d.invoices, total: d.total })) }));
     return result;
