@@ -265,7 +265,8 @@ export function billingService(opts: BillingOptions) {
       const received = new Date(input.receivedAt);
       if (Number.isNaN(received.getTime())) throw new TollgateError('invalid_input', 'receivedAt must be an ISO 8601 instant', 'receivedAt');
       const receivedAt = received.toISOString();
-      const date = dateInZone(received, opts.timezone);
+      // Money not yet received cannot settle anything: a payment dated ahead is refused.
+      const date = notAfterToday(dateInZone(received, opts.timezone), 'receivedAt');
       const recorded = store.transaction(() => {
         if (!store.customerExists(input.customerId)) throw new TollgateError('invalid_input', `customer ${input.customerId} does not exist`, 'customerId');
         const id = store.insertPayment({ customerId: input.customerId, amount: input.amount, method: input.method, reference: input.reference ?? null, receivedAt, date }, at());

@@ -66,3 +66,32 @@ describe('a billing run dated after today', () => {
     expect(today.body).toMatchObject({ alreadyRun: false, days: [{ date: '2026-03-02', invoices: 1, total: 3100 }] });
   });
 });
+
+describe('a payment and the invoices it settles', () => {
+  it('refuses a payment received after today (422 naming receivedAt), recording nothing', async () => {
+    const { customerId } = await newCustomer('Bruno', '2026-03-01');
+    const before = count('payments');
+    // 23:30 UTC on 2 March is 00:30 on 3 March in Rome: tomorrow.
+    const ahead = await call('POST', '/api/v1/payments', { customerId, amount: 3100, method: 'bank', receivedAt: '2026-03-02T23:30:00Z' });
+    expect(ahead.status).toBe(422);
+    expect(ahead.body).toMatchObject({ code: 'date_in_future', errors: [expect.objectContaining({ field: 'receivedAt' })] });
+    expect(count('payments')).toBe(before);
+  });
+
+  it('a payment dated before an invoice was issued leaves it as credit, which the invoice takes dated its issue date', async () => {
+    const { customerId } = await newCustomer('Carla', '2026-03-01');
+    // Carla's March (3100) is billed by the run of 2 March, so the invoice is issued 2026-03-02.
+    expect((await call('POST', '/api/v1/billing/run', { date: '2026-03-02' })).status).toBe(200);
+    const invoice = (await call('GET', `/api/v1/invoices?customerId=${customerId}`)).body.items[0];
+    expect(invoice).toMatchObject({ issueDate: '2026-03-02', total: 3100, open: 3100 });
+    // Recorded today, received on 20 February: before the invoice existed.
+    const p = await call('POST', '/api/v1/payments', { customerId, amount: 5000, method: 'bank', receivedAt: '2026-02-20T09:00:00Z' });
+    expect(p.status, JSON.stringify(p.body)).toBe(201);
+    const settled = (await call('GET', `/api/v1/invoices/${invoice.id}`)).body;
+    // 5000 on 20 Feb settles nothing issued by then: all credit; the invoice of 2 March takes 3100 of
+    // it, dated 2 March (not 20 February); 5000 − 3100 = 1900 credit is left.
+    expect(settled).toMatchObject({ status: 'paid', paid: 3100, open: 0 });
+    expect(settled.allocations).toEqual([expect.objectContaining({ paymentId: null, amount: 3100, date: '2026-03-02' })]);
+    expect((await call('GET', `/api/v1/customers/${customerId}/statement`)).body).toMatchObject({ credit: 1900, balance: -1900 });
+  });
+});

@@ -199,10 +199,11 @@ describe('promotions, stored', () => {
 
 describe('refund of a settled payment, stored', () => {
   it('pays money back: credit first, then re-opens what the payment settled, newest first; the ledger stays right', async () => {
-    const { billing, customerIds, q } = await setup();
+    const { billing, customerIds, q, clock } = await setup();
     const cid = customerIds[0]!;
     billing.run('2026-03-01');
     billing.run('2026-04-01');
+    clock.set('2026-04-05T10:00:00Z'); // a payment is recorded on or after the day it is received
     const pay = billing.recordPayment({ customerId: cid, amount: 7000, method: 'bank', receivedAt: '2026-04-05T10:00:00Z' }, actor);
     // INV1 3000 and INV2 3000 settled, 1000 left as credit.
     expect(billing.statement(cid)).toMatchObject({ open: 0, credit: 1000, balance: -1000 });
@@ -230,10 +231,11 @@ describe('refund of a settled payment, stored', () => {
   });
 
   it('never re-opens an invoice beyond what it owes after its credit notes', async () => {
-    const { billing, customerIds, q } = await setup();
+    const { billing, customerIds, q, clock } = await setup();
     const cid = customerIds[0]!;
     billing.run('2026-03-01');
     billing.run('2026-04-01');
+    clock.set('2026-04-02T10:00:00Z'); // a payment is recorded on or after the day it is received
     const pay = billing.recordPayment({ customerId: cid, amount: 6000, method: 'bank', receivedAt: '2026-04-02T10:00:00Z' }, actor);
     // INV2 credited in full after it was paid: its 3000 becomes credit.
     billing.creditNote(2, { kind: 'full' }, { date: '2026-04-03' }, actor);
@@ -246,7 +248,7 @@ describe('refund of a settled payment, stored', () => {
   });
 
   it('the ledger invariant holds across random runs, payments, notes and refunds that re-open invoices', async () => {
-    const { billing, customerIds, db } = await setup(3, ['2026-03-01', '2026-03-07', '2026-03-19']);
+    const { billing, customerIds, db, clock } = await setup(3, ['2026-03-01', '2026-03-07', '2026-03-19']);
     let seed = 11;
     // The high bits of a small LCG: its low bits cycle too fast to mix the operations.
     const rnd = (n: number) => ((seed = (seed * 48271) % 2147483647), Math.floor((seed / 2147483647) * n));
@@ -254,6 +256,7 @@ describe('refund of a settled payment, stored', () => {
     const errors: string[] = [];
     for (let day = 1; day <= 90; day++) {
       const date = new Date(Date.UTC(2026, 2, day)).toISOString().slice(0, 10);
+      clock.set(`${date}T12:00:00Z`);
       billing.run(date);
       const cid = customerIds[rnd(3)]!;
       const op = rnd(4);

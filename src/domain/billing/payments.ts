@@ -3,10 +3,12 @@
  *
  * The account is a replay of its events (invoice issued, payment received, credit note issued,
  * refund paid) in the order they happened. The rules:
- * - A payment settles the oldest open invoices first: by due date, then issue date, then number. What
- *   is left over becomes customer credit.
+ * - A payment settles the oldest open invoices issued on or before its date first: by due date, then
+ *   issue date, then number. What is left over becomes customer credit. An invoice issued after the
+ *   payment's date is never settled by the payment itself (a payment recorded late, dated before it).
  * - Credit is applied at once to open invoices, oldest first; so a customer never holds credit while
- *   owing, and the next invoice consumes credit the moment it is issued.
+ *   owing, and the next invoice consumes credit the moment it is issued. Credit settling an invoice
+ *   issued after the event that freed it is dated on the invoice's issue date: that is when it took it.
  * - A credit note reduces its invoice's open amount; whatever exceeds what was still open (the invoice
  *   was already paid) becomes credit. A note never credits more than the invoice's total.
  * - A refund pays credit back. A refund of a payment that settled invoices (money back to the
@@ -127,7 +129,10 @@ function positive(amount: Minor, field: string): Minor {
   return amount;
 }
 
-/** Applies credit to open invoices, oldest first. */
+/**
+ * Applies credit to open invoices, oldest first. Each allocation is dated `date`, or the invoice's
+ * issue date when that is later (the invoice took the credit when it was issued).
+ */
 function settleWithCredit(invoices: InvoiceAccount[], credit: Minor, date: CalDate, allocations: Allocation[]): Minor {
   if (credit === 0) return 0;
   const r = allocateOldestFirst(credit, invoices.map((i) => ({ ...i })));
@@ -135,7 +140,7 @@ function settleWithCredit(invoices: InvoiceAccount[], credit: Minor, date: CalDa
     const idx = invoices.findIndex((i) => i.invoiceId === a.invoiceId);
     const inv = invoices[idx]!;
     invoices[idx] = { ...inv, paid: inv.paid + a.amount, open: inv.open - a.amount };
-    allocations.push({ invoiceId: a.invoiceId, amount: a.amount, date, source: { type: 'credit' } });
+    allocations.push({ invoiceId: a.invoiceId, amount: a.amount, date: inv.issueDate > date ? inv.issueDate : date, source: { type: 'credit' } });
   }
   return r.remaining;
 }
@@ -164,7 +169,8 @@ export function applyAccountEvent(state: AccountState, event: AccountEvent): Acc
     case 'payment': {
       positive(event.amount, 'amount');
       paid += event.amount;
-      const r = allocateOldestFirst(event.amount, invoices);
+      // Only what was already invoiced on the payment's date; the rest waits as credit (below).
+      const r = allocateOldestFirst(event.amount, invoices.filter((i) => i.issueDate <= event.date));
       for (const a of r.allocations) {
         const idx = invoices.findIndex((i) => i.invoiceId === a.invoiceId);
         const inv = invoices[idx]!;

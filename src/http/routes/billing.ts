@@ -103,7 +103,7 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
   // ---- payments
 
   const pay = ['payments'];
-  app.post('/api/v1/payments', { schema: { tags: pay, summary: 'Record a payment; it settles the oldest open invoices first, the rest becomes credit', body: B.PaymentCreate, response: { 201: B.Payment, ...errors } } }, async (req, reply) => {
+  app.post('/api/v1/payments', { schema: { tags: pay, summary: 'Record a payment; it settles the oldest open invoices issued on or before its date first, the rest becomes credit (later invoices take it when issued); a payment received after today is refused (422 `date_in_future`, field receivedAt)', body: B.PaymentCreate, response: { 201: B.Payment, ...errors } } }, async (req, reply) => {
     const created = billing.recordPayment(req.body as { customerId: number; amount: number; method: string; receivedAt: string; reference?: string | null }, actorOf(req));
     return reply.code(201).header('location', `/api/v1/payments/${created.id}`).send(created);
   });
