@@ -95,3 +95,33 @@ describe('a payment and the invoices it settles', () => {
     expect((await call('GET', `/api/v1/customers/${customerId}/statement`)).body).toMatchObject({ credit: 1900, balance: -1900 });
   });
 });
+
+describe('a downgrade inside a period already invoiced', () => {
+  it('credits the old plan with a credit note against the invoice that billed it; no invoice is negative', async () => {
+    const fast = (await call('POST', '/api/v1/plans', { name: 'Fibra 100', type: 'recurring', price: 4990, billingPeriodMonths: 1, taxRateBp: 2200, taxInclusive: true, downloadKbps: 100000, uploadKbps: 20000 })).body.id;
+    const slow = (await call('POST', '/api/v1/plans', { name: 'Fibra 30', type: 'recurring', price: 2990, billingPeriodMonths: 1, taxRateBp: 2200, taxInclusive: true, downloadKbps: 30000, uploadKbps: 5000 })).body.id;
+    const customerId = (await call('POST', '/api/v1/customers', { name: 'Dario' })).body.id as number;
+    const serviceId = (await call('POST', '/api/v1/services', { customerId, planId: fast, username: 'dario', password: 'pw', startDate: '2026-03-01' })).body.id as number;
+    clock.set('2026-03-10T10:00:00Z');
+    expect((await call('POST', '/api/v1/billing/run', { date: '2026-03-10' })).status).toBe(200);
+    expect((await call('POST', `/api/v1/services/${serviceId}/plan-changes`, { planId: slow, effectiveDate: '2026-03-16' })).status).toBe(201);
+    clock.set('2026-03-16T10:00:00Z');
+    const run = await call('POST', '/api/v1/billing/run', { date: '2026-03-16' });
+    expect(run.status, JSON.stringify(run.body)).toBe(200);
+    const invoices = (await call('GET', `/api/v1/invoices?customerId=${customerId}`)).body.items as { id: number; number: string; issueDate: string; total: number; status: string }[];
+    // March at 49.90 billed in advance by the first run after the service exists (the catch-up day
+    // of 3 March, the last run being 2 March); from the 16th, 16 of 31 days: 2990 × 16/31 = 1543.23 → 1543,
+    // a positive invoice still open (before: one invoice of 1543 − 2575 = −10.32, marked paid).
+    expect(invoices.map((i) => [i.issueDate, i.total, i.status])).toEqual([['2026-03-03', 4990, 'open'], ['2026-03-16', 1543, 'open']]);
+    const notes = (await call('GET', `/api/v1/credit-notes?customerId=${customerId}`)).body.items;
+    // 4990 × 16/31 = 2575.48 → 2575 back, against the March invoice, numbered in the credit-note series.
+    expect(notes).toEqual([expect.objectContaining({ invoiceId: invoices[0]!.id, issueDate: '2026-03-16', total: 2575, number: expect.stringMatching(/^CN-2026-\d{6}$/) })]);
+    const march = (await call('GET', `/api/v1/invoices/${invoices[0]!.id}`)).body;
+    // 4990 − 2575 = 2415 still owed on March's invoice.
+    expect(march).toMatchObject({ credited: 2575, open: 2415, status: 'open' });
+    // Owed in all: 4990 − 2575 + 1543 = 3958, the same as 15 days at 49.90 and 16 at 29.90.
+    expect((await call('GET', `/api/v1/customers/${customerId}/statement`)).body).toMatchObject({ invoiced: 6533, creditNoted: 2575, balance: 3958 });
+    // Run again: nothing credited twice.
+    expect((await call('POST', '/api/v1/billing/run', { date: '2026-03-16' })).body.days).toEqual([expect.objectContaining({ invoices: 0, creditNotes: 0 })]);
+  });
+});

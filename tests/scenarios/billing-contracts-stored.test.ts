@@ -123,9 +123,13 @@ describe('minimum term, stored', () => {
     contracts.cancel(sid, { endDate: '2026-04-20' }, actor);
     billing.run('2026-04-21');
     // 10..30 April on Pro: Basic −3000 × 21/30 = −2100, Pro 6000 × 21/30 = 4200. Ended on 20 April
-    // inside a term committed to 31 May: no credit for 21..30 April, and May at Pro, 6000.
+    // inside a term committed to 31 May: no credit for 21..30 April, and May at Pro, 6000. April's
+    // Basic was invoiced on 1 April: its 2100 comes back as a credit note against that invoice.
     expect(q(`select kind, amount from invoice_lines where bill_date >= '2026-04-01' order by id`)).toEqual([
-      { kind: 'recurring', amount: 3000 }, { kind: 'early_termination', amount: 6000 }, { kind: 'plan_change_credit', amount: -2100 }, { kind: 'plan_change_charge', amount: 4200 },
+      { kind: 'recurring', amount: 3000 }, { kind: 'early_termination', amount: 6000 }, { kind: 'plan_change_charge', amount: 4200 },
+    ]);
+    expect(q(`select n.issue_date, n.total, i.issue_date as invoice_date from credit_notes n join invoices i on i.id = n.invoice_id`)).toEqual([
+      { issue_date: '2026-04-10', total: 2100, invoice_date: '2026-04-01' },
     ]);
     expect(() => contracts.setTerms(sid, { endDate: '2026-04-25' }, actor)).toThrow(/already billed/);
     expect(() => contracts.setTerms(sid, { endDate: null }, actor)).toThrow(/already billed/);

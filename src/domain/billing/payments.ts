@@ -15,7 +15,8 @@
  *   customer) takes the credit held first and then reverses settlement, newest invoice first: first
  *   the invoices that payment settled, then any other settled invoice; each re-opens by what it is no
  *   longer paid (planRefund, reopenRoom). Without `reopen` a refund cannot exceed the credit held.
- * - An invoice with a negative total (only credits were due) adds its amount to the credit.
+ * - An invoice with a negative total adds its amount to the credit (the billing run issues none: a
+ *   credit of a charge already invoiced is a credit note against that invoice, creditNoteOfCorrection).
  * Invariant: balance = invoices − payments − credit notes + refunds = Σ open − credit.
  *
  * Errors are thrown TollgateErrors with a code (e.g. `refund_exceeds_credit`), so the service can
@@ -24,7 +25,7 @@
 import type { CalDate } from '../../lib/calendar.js';
 import { TollgateError } from '../../lib/errors.js';
 import { formatMoney, minor, sum, taxLine, type Minor } from '../../lib/money.js';
-import { summarizeTaxes, type EntityId, type TaxSummary } from './invoicing.js';
+import { summarizeTaxes, type CorrectionLine, type EntityId, type TaxSummary } from './invoicing.js';
 
 // ---- allocation -----------------------------------------------------------------------------------
 
@@ -431,4 +432,20 @@ export function buildCreditNote(
     total,
     taxes: summarizeTaxes(lines),
   };
+}
+
+/**
+ * The credit note the billing run issues for credits of charges already invoiced (invoicing.ts
+ * splitCorrections), all against one invoice: each credit line reverses, as issued, its own amount of
+ * the charge it corrects (so the note's lines carry the charge's sign, positive), and a discount line
+ * that followed its credit reverses the discount likewise (negative). Totals are sums of the lines.
+ */
+export function creditNoteOfCorrection(lines: readonly CorrectionLine[]): CreditNoteDraft {
+  const out: CreditNoteLine[] = lines.map(({ line, creditsKey }) => ({
+    creditsKey, description: line.description, amount: -line.amount, taxRateBp: line.taxRateBp, taxInclusive: line.taxInclusive,
+    net: -line.net, tax: -line.tax, gross: -line.gross,
+  }));
+  const total = sum(out.map((l) => l.gross));
+  if (total <= 0) throw new TollgateError('credit_note_not_positive', 'a credit note must credit a positive total', 'lines');
+  return { lines: out, net: sum(out.map((l) => l.net)), tax: sum(out.map((l) => l.tax)), total, taxes: summarizeTaxes(out) };
 }
