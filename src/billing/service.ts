@@ -151,7 +151,8 @@ export function billingService(opts: BillingOptions) {
       const number = formatDocumentNumber({ prefix: noteSeries }, year, sequence);
       const id = store.insertCreditNote(
         { customerId: invoice.customerId, invoiceId, issueDate: c.issueDate, currency: invoice.currency, reason: `Corrects ${invoice.number}` },
-        { number, series: noteSeries, year, sequence }, draft, stamp, lines.map((l) => l.line.key),
+        { number, series: noteSeries, year, sequence }, draft, stamp,
+        lines.map(({ line }) => ({ key: line.key, serviceId: line.serviceId as number | null, periodStart: line.periodStart, periodEnd: line.periodEnd })),
       );
       applyToAccount(invoice.customerId, { type: 'credit_note', id, date: c.issueDate, invoiceId, amount: draft.total }, [toAccount(invoice)]);
       store.audit(RUN_ACTOR, stamp, 'create', 'credit_note', id, { number, invoice: invoice.number, total: draft.total });

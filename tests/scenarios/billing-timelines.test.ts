@@ -135,6 +135,30 @@ describe('plan upgrade mid-period', () => {
     expect(4990 - note.total + 1543).toBe(3958);
   });
 
+  it('an end recorded later, before a change already credited: the change and its credit note are both reversed', () => {
+    const l = new Ledger([customer([contract({ startDate: '2026-03-01' })])]);
+    l.runDays('2026-03-01', '2026-03-15');
+    const changed = { startDate: '2026-03-01', planChanges: [{ id: 4, effectiveDate: '2026-03-16', plan: pro }] };
+    l.customers = [customer([contract(changed)])];
+    l.runDays('2026-03-16', '2026-03-19');
+    // 16..31 March = 16 of 31 days: Basic 3000 × 16/31 = 1548.39 → 1548 back on a credit note; Pro
+    // 6000 × 16/31 = 3096.77 → 3097 invoiced.
+    expect(l.creditNotes.map((n) => n.total)).toEqual([1548]);
+    // On the 20th the operator records that the customer left on 10 March.
+    l.customers = [customer([contract({ ...changed, status: 'ended', endDate: '2026-03-10' })])];
+    l.runDays('2026-03-20', '2026-04-01');
+    // 11..31 March at Basic back: 3000 × 21/31 = 2032.26 → −2032; the Pro charge reversed, −3097; and
+    // the credit note's 1548 reversed, +1548 (without it the old plan's days would come back twice).
+    expect(l.invoices.at(-1)!.lines.map((x) => [x.key, x.amount])).toEqual([
+      ['service:1:end:credit', -2032],
+      ['void:service:1:change:4:charge', -3097],
+      ['void:service:1:change:4:credit', 1548],
+    ]);
+    // March owed: 3000 − 1548 + 3097 − 2032 − 3097 + 1548 = 968 = 3000 × 10/31 (967.74 → 968).
+    const invoiced = l.invoices.reduce((t, i) => t + i.total, 0);
+    expect(invoiced - l.creditNotes.reduce((t, n) => t + n.total, 0)).toBe(968);
+  });
+
   it('two changes in one period: the second credits the first change charge, on its own invoice', () => {
     const l = new Ledger([customer([contract({ startDate: '2026-03-01' })])]);
     l.customers = [customer([contract({ startDate: '2026-03-01', planChanges: [{ id: 1, effectiveDate: '2026-03-11', plan: pro }, { id: 2, effectiveDate: '2026-03-21', plan: basic }] })])];

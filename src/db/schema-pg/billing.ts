@@ -366,6 +366,10 @@ export const creditNoteLines = pgTable(
      * operator issued the note.
      */
     lineKey: text('line_key'),
+    /** With line_key: the service and the days of the fact credited (a later end date may reverse it). */
+    serviceId: bigint('service_id', { mode: 'number' }),
+    periodStart: text('period_start'),
+    periodEnd: text('period_end'),
     description: text('description').notNull(),
     amount: bigint('amount', { mode: 'number' }).notNull(),
     taxRateBp: integer('tax_rate_bp').notNull(),

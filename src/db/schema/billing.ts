@@ -364,6 +364,10 @@ export const creditNoteLines = sqliteTable(
      * operator issued the note.
      */
     lineKey: text('line_key'),
+    /** With line_key: the service and the days of the fact credited (a later end date may reverse it). */
+    serviceId: integer('service_id'),
+    periodStart: text('period_start'),
+    periodEnd: text('period_end'),
     description: text('description').notNull(),
     amount: integer('amount').notNull(),
     taxRateBp: integer('tax_rate_bp').notNull(),

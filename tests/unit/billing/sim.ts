@@ -35,10 +35,14 @@ export class Ledger {
     const out = generateInvoices({
       runDate: date, currency: this.currency, customers: this.customers, alreadyBilled: this.billed,
       // As the repository answers it: billed lines of the service after the end, end credits excluded.
-      billedAfterEnd: (serviceId, endDate) => this.invoices.flatMap((i) => i.lines).filter((l) =>
-        l.serviceId === serviceId && (l.kind === 'setup' || (l.periodStart !== null && l.periodStart > endDate &&
-        l.kind !== 'end_credit' && l.kind !== 'item_end_credit' && l.kind !== 'early_termination' && !(l.appliesTo ?? '').endsWith(':end:credit'))),
-      ),
+      billedAfterEnd: (serviceId, endDate) => [
+        ...this.invoices.flatMap((i) => i.lines).filter((l) =>
+          l.serviceId === serviceId && (l.kind === 'setup' || (l.periodStart !== null && l.periodStart > endDate &&
+          l.kind !== 'end_credit' && l.kind !== 'item_end_credit' && l.kind !== 'early_termination' && !(l.appliesTo ?? '').endsWith(':end:credit'))),
+        ),
+        // And the credits issued on credit notes, as their lines were drafted.
+        ...this.creditNotes.flatMap((n) => n.lines.map((x) => x.line)).filter((l) => l.serviceId === serviceId && l.periodStart !== null && l.periodStart > endDate),
+      ],
     });
     if (out.problems.length > 0) throw new Error(`billing problems: ${JSON.stringify(out.problems)}`);
     for (const c of out.corrections) {
