@@ -15,8 +15,9 @@
  *   customer) takes the credit held first and then reverses settlement, newest invoice first: first
  *   the invoices that payment settled, then any other settled invoice; each re-opens by what it is no
  *   longer paid (planRefund, reopenRoom). Without `reopen` a refund cannot exceed the credit held.
- * - An invoice with a negative total adds its amount to the credit (the billing run issues none: a
- *   credit of a charge already invoiced is a credit note against that invoice, creditNoteOfCorrection).
+ * - An invoice with a negative total adds its amount to the credit. A plan change's credit of a
+ *   charge already invoiced never makes one: it is a credit note against that invoice
+ *   (creditNoteOfCorrection). End credits and reversals after a late end date still can.
  * Invariant: balance = invoices − payments − credit notes + refunds = Σ open − credit.
  *
  * Errors are thrown TollgateErrors with a code (e.g. `refund_exceeds_credit`), so the service can
