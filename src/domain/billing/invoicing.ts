@@ -283,7 +283,10 @@ export interface DraftInvoice {
   readonly lines: readonly DraftLine[];
   readonly net: Minor;
   readonly tax: Minor;
-  /** Σ line gross. Credits of charges already issued are not here (they are credit notes). */
+  /**
+   * Σ line gross. A plan change's credit of a charge already issued is not here (it is a credit note);
+   * end credits and reversals after a late end date still are, and alone can make it negative.
+   */
   readonly total: Minor;
   /** One entry per tax rate, ascending. */
   readonly taxes: readonly TaxSummary[];
