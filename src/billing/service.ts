@@ -14,7 +14,7 @@ import { formatMoney, minor } from '../lib/money.js';
 import type { BillingStore, InvoiceRow } from '../db/billing.js';
 import { toAccount } from '../db/billing.js';
 import type { Actor } from '../db/crud.js';
-import { generateInvoices, type BillingProblem, type DraftInvoice } from '../domain/billing/invoicing.js';
+import { generateInvoices, type BillingProblem, type DraftCorrection, type DraftInvoice } from '../domain/billing/invoicing.js';
 import { formatDocumentNumber } from '../domain/billing/numbering.js';
 import { effectiveEndDate } from '../domain/billing/terms.js';
 import { promotionService } from './promotions.js';
@@ -22,6 +22,7 @@ import {
   accountStatement,
   applyAccountEvent,
   buildCreditNote,
+  creditNoteOfCorrection,
   planRefund,
   type AccountEvent,
   type AccountState,
@@ -50,6 +51,8 @@ const RUN_ACTOR: Actor = { id: 'billing-run' };
 export interface DayResult {
   date: CalDate;
   invoices: number;
+  /** Credit notes the run issued: credits of charges already invoiced (a downgrade, for one). */
+  creditNotes: number;
   lines: number;
   total: number;
   problems: unknown[];
@@ -122,6 +125,42 @@ export function billingService(opts: BillingOptions) {
     return id;
   }
 
+  /**
+   * Issues the credit notes of one customer's corrections: one per invoice corrected, numbered in the
+   * credit-note series of the run's year, dated the run date, applied to the account like an
+   * operator's note. A correction that cannot be issued (its invoice is already credited beyond it) is
+   * a problem for the operator, and its lines stay unbilled.
+   */
+  function issueCorrections(c: DraftCorrection, stamp: string, problems: unknown[]): { id: number; total: number }[] {
+    const byInvoice = new Map<number, DraftCorrection['lines'][number][]>();
+    for (const l of c.lines) {
+      const invoiceId = store.invoiceOfLine(l.against);
+      if (invoiceId === null) throw new Error(`billing: ${l.line.key} corrects ${l.against}, which no invoice holds`);
+      byInvoice.set(invoiceId, [...(byInvoice.get(invoiceId) ?? []), l]);
+    }
+    const issued: { id: number; total: number }[] = [];
+    for (const [invoiceId, lines] of byInvoice) {
+      const invoice = store.invoice(invoiceId)!;
+      const draft = creditNoteOfCorrection(lines);
+      if (invoice.credited + draft.total > invoice.total) {
+        problems.push({ customerId: invoice.customerId, serviceId: lines[0]!.line.serviceId, code: 'credit_note_exceeds_invoice', message: `invoice ${invoice.number} has ${formatMoney(invoice.total - invoice.credited, opts.currency)} left to credit, less than the ${formatMoney(draft.total, opts.currency)} due back` });
+        continue;
+      }
+      const year = partsOf(c.issueDate).year;
+      const sequence = store.nextSequence(noteSeries, year);
+      const number = formatDocumentNumber({ prefix: noteSeries }, year, sequence);
+      const id = store.insertCreditNote(
+        { customerId: invoice.customerId, invoiceId, issueDate: c.issueDate, currency: invoice.currency, reason: `Corrects ${invoice.number}` },
+        { number, series: noteSeries, year, sequence }, draft, stamp,
+        lines.map(({ line }) => ({ key: line.key, serviceId: line.serviceId as number | null, periodStart: line.periodStart, periodEnd: line.periodEnd })),
+      );
+      applyToAccount(invoice.customerId, { type: 'credit_note', id, date: c.issueDate, invoiceId, amount: draft.total }, [toAccount(invoice)]);
+      store.audit(RUN_ACTOR, stamp, 'create', 'credit_note', id, { number, invoice: invoice.number, total: draft.total });
+      issued.push({ id, total: draft.total });
+    }
+    return issued;
+  }
+
   /** One billing day as steps, one transaction per chunk, so a caller may yield between them. */
   function* runDaySteps(date: CalDate, hook?: RunHook): Generator<void, DayResult> {
     store.transaction(() => {
@@ -132,10 +171,12 @@ export function billingService(opts: BillingOptions) {
     const customerIds = store.billableCustomers();
     const problems: (BillingProblem | { customerId: number; serviceId: number; reason: string })[] = [];
     let invoices = 0;
+    let creditNotes = 0;
     let lines = 0;
     let total = 0;
     for (let i = 0; i < customerIds.length; i += chunkSize) {
       const chunk = customerIds.slice(i, i + chunkSize);
+      const notes: { customerId: number; id: number; total: number }[] = [];
       store.transaction(() => {
         const { customers, skipped } = store.loadCustomers(chunk, date);
         const out = generateInvoices({
@@ -144,6 +185,10 @@ export function billingService(opts: BillingOptions) {
         });
         problems.push(...out.problems, ...skipped);
         const stamp = at();
+        // Credit notes first: what they give back is credit the day's invoice then takes.
+        for (const c of out.corrections) {
+          for (const note of issueCorrections(c, stamp, problems)) notes.push({ customerId: c.customerId as number, ...note });
+        }
         let n = 0;
         let l = 0;
         let t = 0;
@@ -152,6 +197,7 @@ export function billingService(opts: BillingOptions) {
         const year = partsOf(date).year;
         let sequence = out.invoices.length > 0 ? store.reserveSequences(invoiceSeries, year, out.invoices.length) : 0;
         const credits = out.invoices.length > 0 ? store.credits(chunk) : new Map<number, number>();
+        for (const note of notes) credits.set(note.customerId, 1);
         for (const draft of out.invoices) {
           issue(draft, year, sequence++, credits.has(draft.customerId as number), stamp);
           n++;
@@ -163,6 +209,8 @@ export function billingService(opts: BillingOptions) {
         lines += l;
         total += t;
       });
+      creditNotes += notes.length;
+      for (const note of notes) settled(note.customerId, { kind: 'credit_note', id: note.id, amount: note.total });
       hook?.('chunk', date, i / chunkSize);
       yield;
     }
@@ -172,7 +220,7 @@ export function billingService(opts: BillingOptions) {
       return ids;
     });
     if (closed.length > 0) opts.onServicesChanged?.(closed);
-    return { date, invoices, lines, total, problems, closed };
+    return { date, invoices, creditNotes, lines, total, problems, closed };
   }
 
   /**
@@ -209,8 +257,19 @@ export function billingService(opts: BillingOptions) {
   let running: Promise<unknown> = Promise.resolve();
   const settled: SettlementListener = (customerId, event) => opts.onSettlement?.(customerId, event);
 
+  /**
+   * A billing fact (a run date, a payment's date) may not be after today in the billing time zone:
+   * a run dated ahead would issue numbered invoices, reminders and job dates nobody can take back.
+   */
+  function notAfterToday(date: CalDate, field: string): CalDate {
+    const now = today();
+    if (date > now) throw new TollgateError('date_in_future', `${date} is after today (${now} in ${opts.timezone})`, field);
+    return date;
+  }
+
   return {
     today,
+    notAfterToday,
 
     /**
      * The billing run as of `date`: every missed day since the last finished run, in order, then
@@ -254,7 +313,8 @@ export function billingService(opts: BillingOptions) {
       const received = new Date(input.receivedAt);
       if (Number.isNaN(received.getTime())) throw new TollgateError('invalid_input', 'receivedAt must be an ISO 8601 instant', 'receivedAt');
       const receivedAt = received.toISOString();
-      const date = dateInZone(received, opts.timezone);
+      // Money not yet received cannot settle anything: a payment dated ahead is refused.
+      const date = notAfterToday(dateInZone(received, opts.timezone), 'receivedAt');
       const recorded = store.transaction(() => {
         if (!store.customerExists(input.customerId)) throw new TollgateError('invalid_input', `customer ${input.customerId} does not exist`, 'customerId');
         const id = store.insertPayment({ customerId: input.customerId, amount: input.amount, method: input.method, reference: input.reference ?? null, receivedAt, date }, at());

@@ -304,8 +304,9 @@ export const RunCreate = Type.Object({ date: CalendarDate }, { additionalPropert
 const Day = Type.Object({
   date: CalendarDate,
   invoices: Type.Integer(),
-  lines: Type.Integer(),
-  total: Type.Integer(),
+  creditNotes: Type.Integer({ description: 'credit notes issued for credits of charges already invoiced (a downgrade gives back the old plan against the invoice that billed it)' }),
+  lines: Type.Integer({ description: 'invoice lines issued' }),
+  total: Type.Integer({ description: 'the sum of the invoices issued, in minor units (credit notes not deducted)' }),
   problems: Type.Array(Type.Object({}, { additionalProperties: true }), { description: 'contracts that could not be billed, and why' }),
   closed: Type.Array(Id, { description: 'services closed by this run: their last day of service had passed, now ended' }),
 });

@@ -56,6 +56,7 @@ const catalogue = {
   invalid_date: { status: 422, title: 'Invalid date', field: 'date' },
   invalid_time: { status: 422, title: 'Invalid time', field: 'time' },
   invalid_timezone: { status: 422, title: 'Unknown time zone', field: 'timezone' },
+  date_in_future: { status: 422, title: 'Date after today', field: 'date' },
 
   // ---- contracts, schedules and invoicing
   invalid_currency: { status: 422, title: 'Invalid currency', field: 'currency' },

@@ -161,6 +161,7 @@ describe('promotions over the API', () => {
 describe('refund of a settled payment over the API', () => {
   it('re-opens the newest invoice and keeps the statement balanced', async () => {
     // Lucia owes 3000 (March) + 3000 (April) + 1500 (May) = 7500; she pays 8000: 500 is credit.
+    now = new Date('2026-05-02T09:00:00Z'); // recorded the day it is received, not before
     const pay = await call('POST', '/api/v1/payments', { customerId: b.customerId, amount: 8000, method: 'bank', receivedAt: '2026-05-02T09:00:00Z' });
     expect(pay.status).toBe(201);
     const noReopen = await call('POST', `/api/v1/payments/${pay.body.id}/refund`, { amount: 2000, date: '2026-05-03' });

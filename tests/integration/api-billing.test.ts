@@ -8,7 +8,7 @@ import { tokenStore } from '../../src/db/security.js';
 import type { App } from '../../src/http/build.js';
 import { buildApp } from '../helpers/app.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
-import { fixedClock } from '../../src/lib/clock.js';
+import { TestClock } from '../../src/lib/clock.js';
 import { tempDir } from '../helpers/daemon.js';
 
 let app: App;
@@ -17,11 +17,13 @@ let token: string;
 let customerId: number;
 let serviceId: number;
 let proId: number;
+// Moved forward by each test to the day it acts on: a run or a payment is never dated after today.
+const clock = new TestClock('2026-03-01T01:00:00Z');
 
 beforeAll(async () => {
   db = openDatabase({ path: join(tempDir(), 'api-billing.db'), synchronous: 'normal' });
   await migrate(db.$client);
-  ({ app } = await buildApp({ db, box: new SecretBox(randomBytes(32)), config: loadConfig(undefined, {}).config, clock: fixedClock('2026-03-01T01:00:00Z') }));
+  ({ app } = await buildApp({ db, box: new SecretBox(randomBytes(32)), config: loadConfig(undefined, {}).config, clock }));
   token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   const plan = await call('POST', '/api/v1/plans', { name: 'Home', type: 'recurring', price: 3000, billingPeriodMonths: 1, taxRateBp: 2200, taxInclusive: true, downloadKbps: 10000, uploadKbps: 2000 });
   proId = (await call('POST', '/api/v1/plans', { name: 'Pro', type: 'recurring', price: 6000, billingPeriodMonths: 1, taxRateBp: 2200, taxInclusive: true, downloadKbps: 50000, uploadKbps: 10000 })).body.id;
@@ -45,6 +47,7 @@ describe('billing API', () => {
     const terms = await call('PATCH', `/api/v1/services/${serviceId}/billing`, { billingDay: 1 });
     expect(terms.status, JSON.stringify(terms.body)).toBe(200);
     expect(terms.body).toMatchObject({ serviceId, billingDay: 1, billingMode: 'advance', startPlanId: expect.any(Number) });
+    clock.set('2026-03-15T10:00:00Z');
     const run = await call('POST', '/api/v1/billing/run', { date: '2026-03-15' });
     expect(run.status, JSON.stringify(run.body)).toBe(200);
     expect(run.body).toMatchObject({ date: '2026-03-15', alreadyRun: false, days: [{ date: '2026-03-15', invoices: 1, total: 1645, problems: [] }] });
@@ -70,12 +73,20 @@ describe('billing API', () => {
     expect((await call('GET', `/api/v1/charges?customerId=${customerId}`)).body.items).toEqual([charge.body]);
     const d = await call('POST', '/api/v1/discounts', { customerId, description: 'Spring', target: { kind: 'service', serviceId }, percentBp: 1000, startDate: '2026-05-01', periods: 1 });
     expect(d.status, JSON.stringify(d.body)).toBe(201);
+    clock.set('2026-05-01T10:00:00Z');
     const run = await call('POST', '/api/v1/billing/run', { date: '2026-05-01' });
     expect(run.body.days).toHaveLength(47);
     expect(run.body.days.filter((x: { invoices: number }) => x.invoices > 0).map((x: { date: string; total: number }) => [x.date, x.total])).toEqual([
-      // April: Home 3000 + installation 4900. 11 April: 20 of 30 days, −2000 + 4000. May: Pro 6000 − 10 %.
-      ['2026-04-01', 7900], ['2026-04-11', 2000], ['2026-05-01', 5400],
+      // April: Home 3000 + installation 4900. 11 April: 20 of 30 days of Pro, 6000 × 20/30 = 4000
+      // invoiced, and Home's 3000 × 20/30 = 2000 back on a credit note against April's invoice (it
+      // billed those days), not a −2000 line. May: Pro 6000 − 10 %.
+      ['2026-04-01', 7900], ['2026-04-11', 4000], ['2026-05-01', 5400],
     ]);
+    expect(run.body.days.filter((x: { creditNotes: number }) => x.creditNotes > 0).map((x: { date: string }) => x.date)).toEqual(['2026-04-11']);
+    const notes = (await call('GET', `/api/v1/credit-notes?customerId=${customerId}`)).body.items;
+    expect(notes).toEqual([expect.objectContaining({ number: 'CN-2026-000001', issueDate: '2026-04-11', total: 2000 })]);
+    const aprilInvoice = (await call('GET', `/api/v1/invoices/${notes[0].invoiceId}`)).body;
+    expect(aprilInvoice).toMatchObject({ issueDate: '2026-04-01', total: 7900, credited: 2000, open: 5900 });
     const numbers = (await call('GET', `/api/v1/invoices?customerId=${customerId}`)).body.items.map((i: { number: string }) => i.number);
     expect(numbers).toEqual(['INV-2026-000001', 'INV-2026-000002', 'INV-2026-000003', 'INV-2026-000004']);
     const page1 = (await call('GET', '/api/v1/invoices?limit=3')).body;
@@ -85,17 +96,18 @@ describe('billing API', () => {
   });
 
   it('records payments oldest first, refunds credit, issues credit notes and keeps the statement balanced', async () => {
+    clock.set('2026-05-05T10:00:00Z');
     const p = await call('POST', '/api/v1/payments', { customerId, amount: 20000, method: 'bank', receivedAt: '2026-05-03T09:30:00Z', reference: 'SEPA 42' });
     expect(p.status, JSON.stringify(p.body)).toBe(201);
     expect(p.body).toMatchObject({ amount: 20000, date: '2026-05-03', refunded: 0 });
-    // 1645 + 7900 + 2000 + 5400 = 16945 owed: 3055 is left as credit.
+    // Invoiced 1645 + 7900 + 4000 + 5400 = 18945, less the 2000 credit note: 16945 owed; 3055 is left as credit.
     let st = (await call('GET', `/api/v1/customers/${customerId}/statement`)).body;
-    expect(st).toMatchObject({ invoiced: 16945, paid: 20000, open: 0, credit: 3055, balance: -3055, closingBalance: -3055 });
+    expect(st).toMatchObject({ invoiced: 18945, paid: 20000, creditNoted: 2000, open: 0, credit: 3055, balance: -3055, closingBalance: -3055 });
     const first = (await call('GET', `/api/v1/invoices?customerId=${customerId}`)).body.items[0];
     expect(first.status).toBe('paid');
     const note = await call('POST', '/api/v1/credit-notes', { invoiceId: first.id, date: '2026-05-04', reason: 'outage' });
     expect(note.status, JSON.stringify(note.body)).toBe(201);
-    expect(note.body).toMatchObject({ number: 'CN-2026-000001', total: 1645, lines: [expect.objectContaining({ gross: 1645 })] });
+    expect(note.body).toMatchObject({ number: 'CN-2026-000002', total: 1645, lines: [expect.objectContaining({ gross: 1645 })] });
     const again = await call('POST', '/api/v1/credit-notes', { invoiceId: first.id, date: '2026-05-04' });
     expect(again.status).toBe(422);
     expect(again.type).toMatch(/problem\+json/);
@@ -105,11 +117,14 @@ describe('billing API', () => {
     const refund = await call('POST', `/api/v1/payments/${p.body.id}/refund`, { amount: 4700, date: '2026-05-05' });
     expect(refund.status).toBe(201);
     st = (await call('GET', `/api/v1/customers/${customerId}/statement`)).body;
-    expect(st).toMatchObject({ creditNoted: 1645, refunded: 4700, credit: 0, balance: 0 });
-    expect(st.entries.map((e: { type: string }) => e.type)).toEqual(['invoice', 'invoice', 'invoice', 'invoice', 'payment', 'credit_note', 'refund']);
+    // 2000 (the plan change) + 1645 (this note) credited.
+    expect(st).toMatchObject({ creditNoted: 3645, refunded: 4700, credit: 0, balance: 0 });
+    expect(st.entries.map((e: { type: string }) => e.type)).toEqual(['invoice', 'invoice', 'credit_note', 'invoice', 'invoice', 'payment', 'credit_note', 'refund']);
     expect((await call('GET', `/api/v1/payments/${p.body.id}`)).body.refunds).toHaveLength(1);
     expect((await call('GET', `/api/v1/credit-notes?invoiceId=${first.id}`)).body.items).toHaveLength(1);
-    expect(db.$client.prepare(`select count(*) n from audit_log where entity in ('payment', 'credit_note')`).get()).toEqual({ n: 3 });
+    // The payment, its refund, this note, and the run's note of 11 April (by the billing run).
+    expect(db.$client.prepare(`select count(*) n from audit_log where entity in ('payment', 'credit_note')`).get()).toEqual({ n: 4 });
+    expect(db.$client.prepare(`select count(*) n from audit_log where entity = 'credit_note' and actor = 'billing-run'`).get()).toEqual({ n: 1 });
   });
 
   it('rejects bad input with problem+json naming the field and changes nothing', async () => {

@@ -123,9 +123,13 @@ describe('minimum term, stored', () => {
     contracts.cancel(sid, { endDate: '2026-04-20' }, actor);
     billing.run('2026-04-21');
     // 10..30 April on Pro: Basic −3000 × 21/30 = −2100, Pro 6000 × 21/30 = 4200. Ended on 20 April
-    // inside a term committed to 31 May: no credit for 21..30 April, and May at Pro, 6000.
+    // inside a term committed to 31 May: no credit for 21..30 April, and May at Pro, 6000. April's
+    // Basic was invoiced on 1 April: its 2100 comes back as a credit note against that invoice.
     expect(q(`select kind, amount from invoice_lines where bill_date >= '2026-04-01' order by id`)).toEqual([
-      { kind: 'recurring', amount: 3000 }, { kind: 'early_termination', amount: 6000 }, { kind: 'plan_change_credit', amount: -2100 }, { kind: 'plan_change_charge', amount: 4200 },
+      { kind: 'recurring', amount: 3000 }, { kind: 'early_termination', amount: 6000 }, { kind: 'plan_change_charge', amount: 4200 },
+    ]);
+    expect(q(`select n.issue_date, n.total, i.issue_date as invoice_date from credit_notes n join invoices i on i.id = n.invoice_id`)).toEqual([
+      { issue_date: '2026-04-10', total: 2100, invoice_date: '2026-04-01' },
     ]);
     expect(() => contracts.setTerms(sid, { endDate: '2026-04-25' }, actor)).toThrow(/already billed/);
     expect(() => contracts.setTerms(sid, { endDate: null }, actor)).toThrow(/already billed/);
@@ -199,10 +203,11 @@ describe('promotions, stored', () => {
 
 describe('refund of a settled payment, stored', () => {
   it('pays money back: credit first, then re-opens what the payment settled, newest first; the ledger stays right', async () => {
-    const { billing, customerIds, q } = await setup();
+    const { billing, customerIds, q, clock } = await setup();
     const cid = customerIds[0]!;
     billing.run('2026-03-01');
     billing.run('2026-04-01');
+    clock.set('2026-04-05T10:00:00Z'); // a payment is recorded on or after the day it is received
     const pay = billing.recordPayment({ customerId: cid, amount: 7000, method: 'bank', receivedAt: '2026-04-05T10:00:00Z' }, actor);
     // INV1 3000 and INV2 3000 settled, 1000 left as credit.
     expect(billing.statement(cid)).toMatchObject({ open: 0, credit: 1000, balance: -1000 });
@@ -230,10 +235,11 @@ describe('refund of a settled payment, stored', () => {
   });
 
   it('never re-opens an invoice beyond what it owes after its credit notes', async () => {
-    const { billing, customerIds, q } = await setup();
+    const { billing, customerIds, q, clock } = await setup();
     const cid = customerIds[0]!;
     billing.run('2026-03-01');
     billing.run('2026-04-01');
+    clock.set('2026-04-02T10:00:00Z'); // a payment is recorded on or after the day it is received
     const pay = billing.recordPayment({ customerId: cid, amount: 6000, method: 'bank', receivedAt: '2026-04-02T10:00:00Z' }, actor);
     // INV2 credited in full after it was paid: its 3000 becomes credit.
     billing.creditNote(2, { kind: 'full' }, { date: '2026-04-03' }, actor);
@@ -246,7 +252,7 @@ describe('refund of a settled payment, stored', () => {
   });
 
   it('the ledger invariant holds across random runs, payments, notes and refunds that re-open invoices', async () => {
-    const { billing, customerIds, db } = await setup(3, ['2026-03-01', '2026-03-07', '2026-03-19']);
+    const { billing, customerIds, db, clock } = await setup(3, ['2026-03-01', '2026-03-07', '2026-03-19']);
     let seed = 11;
     // The high bits of a small LCG: its low bits cycle too fast to mix the operations.
     const rnd = (n: number) => ((seed = (seed * 48271) % 2147483647), Math.floor((seed / 2147483647) * n));
@@ -254,6 +260,7 @@ describe('refund of a settled payment, stored', () => {
     const errors: string[] = [];
     for (let day = 1; day <= 90; day++) {
       const date = new Date(Date.UTC(2026, 2, day)).toISOString().slice(0, 10);
+      clock.set(`${date}T12:00:00Z`);
       billing.run(date);
       const cid = customerIds[rnd(3)]!;
       const op = rnd(4);

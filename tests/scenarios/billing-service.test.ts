@@ -50,7 +50,7 @@ describe('the billing run, stored', () => {
     const first = billing.run('2026-03-01');
     expect(first.days.map((d) => [d.date, d.invoices])).toEqual([['2026-03-01', 1]]);
     const snap = snapshot(db);
-    expect(billing.run('2026-03-01')).toEqual({ date: '2026-03-01', alreadyRun: false, days: [{ date: '2026-03-01', invoices: 0, lines: 0, total: 0, problems: [], closed: [] }] });
+    expect(billing.run('2026-03-01')).toEqual({ date: '2026-03-01', alreadyRun: false, days: [{ date: '2026-03-01', invoices: 0, creditNotes: 0, lines: 0, total: 0, problems: [], closed: [] }] });
     expect(billing.run('2026-02-01')).toEqual({ date: '2026-02-01', alreadyRun: true, days: [] });
     expect(snapshot(db)).toEqual(snap);
     // 3000 incl. 22 %: tax 3000 × 22/122 = 540.98 → 541.
@@ -122,11 +122,24 @@ describe('the billing run, stored', () => {
     const lines = db.$client.prepare(`select kind, amount from invoice_lines order by id`).all();
     // March: Basic 3000, router 500, 50 % of Basic −1500, installation 4900. On the 11th: Basic
     // credit 3000 × 21/31 = −2032, Pro 6000 × 21/31 = 4065, and the 50 % discount of March applies
-    // to both: +1016 and −2033 (4065 / 2 = 2032.5 → 2033).
+    // to both: +1016 and −2033 (4065 / 2 = 2032.5 → 2033). March's Basic was invoiced on the 1st, so
+    // its credit (with the discount on it) is a credit note against that invoice: 2032 − 1016 = 1016
+    // back; the new invoice bills Pro: 4065 − 2033 = 2032. Owed in all: 6900 − 1016 + 2032 = 7916,
+    // as the single mixed invoice of before (6900 + 1016 net) made it.
     expect(lines).toEqual([
       { kind: 'recurring', amount: 3000 }, { kind: 'item', amount: 500 }, { kind: 'discount', amount: -1500 }, { kind: 'one_off', amount: 4900 },
-      { kind: 'plan_change_credit', amount: -2032 }, { kind: 'plan_change_charge', amount: 4065 }, { kind: 'discount', amount: -2033 }, { kind: 'discount', amount: 1016 },
+      { kind: 'plan_change_charge', amount: 4065 }, { kind: 'discount', amount: -2033 },
     ]);
+    expect(db.$client.prepare(`select n.number, i.number as invoice, n.issue_date as date, n.total from credit_notes n join invoices i on i.id = n.invoice_id`).all())
+      .toEqual([{ number: 'CN-2026-000001', invoice: 'INV-2026-000001', date: '2026-03-11', total: 1016 }]);
+    expect(db.$client.prepare(`select credits_key as k, line_key as lk, amount, gross from credit_note_lines order by position`).all()).toEqual([
+      { k: `service:${serviceId}:period:2026-03-01`, lk: `service:${serviceId}:change:1:credit`, amount: 2032, gross: 2032 },
+      { k: expect.stringMatching(new RegExp(`^discount:\\d+:on:service:${serviceId}:period:2026-03-01$`)), lk: expect.stringMatching(/:on:service:\d+:change:1:credit$/), amount: -1016, gross: -1016 },
+    ]);
+    expect(db.$client.prepare(`select total from invoices order by id`).pluck().all()).toEqual([6900, 2032]);
+    expect(billing.statement(customers[0]!)).toMatchObject({ invoiced: 8932, creditNoted: 1016, balance: 7916 });
+    // The run again: nothing more to credit or bill.
+    expect(billing.run('2026-03-11').days[0]).toMatchObject({ invoices: 0, creditNotes: 0 });
     expect(() => contracts.changePlan(serviceId, pro.id, '2026-03-05', actor)).toThrow(/kept in order/);
     contracts.setTerms(serviceId, { endDate: '2026-04-15' }, actor);
     expect(() => contracts.changePlan(serviceId, pro.id, '2026-04-02', actor)).toThrow(/ends on 2026-04-15/);
@@ -200,7 +213,7 @@ describe('the account, stored', () => {
   });
 
   it('credit notes reduce what is owed or become credit; refunds pay credit back and no more', async () => {
-    const { billing, customers, db } = await setup(1);
+    const { billing, customers, db, clock } = await setup(1);
     const cid = customers[0]!;
     billing.run('2026-03-01');
     const invId = (db.$client.prepare(`select id from invoices`).get() as { id: number }).id;
@@ -208,6 +221,7 @@ describe('the account, stored', () => {
     // 1000 incl. 22 %: tax 180.33 → 180, net 820.
     expect(partial).toMatchObject({ number: 'CN-2026-000001', total: 1000, net: 820, tax: 180 });
     expect(db.$client.prepare(`select open, credited from invoices`).get()).toEqual({ open: 2000, credited: 1000 });
+    clock.set('2026-03-03T09:00:00Z'); // a payment is recorded on or after the day it is received
     const pay = billing.recordPayment({ customerId: cid, amount: 2000, method: 'cash', receivedAt: '2026-03-03T09:00:00Z' }, actor);
     const rest = billing.creditNote(invId, { kind: 'full' }, { date: '2026-03-04' }, actor);
     // The rest of the line: 2000 gross, 541 − 180 = 361 tax. The invoice was paid: it becomes credit.
@@ -229,11 +243,12 @@ describe('the account, stored', () => {
   });
 
   it('the ledger invariant holds across a random mix of runs, payments, notes and refunds', async () => {
-    const { billing, customers, db } = await setup(3);
+    const { billing, customers, db, clock } = await setup(3);
     let seed = 7;
     const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
     for (let day = 1; day <= 60; day++) {
       const date = new Date(Date.UTC(2026, 2, day)).toISOString().slice(0, 10);
+      clock.set(`${date}T12:00:00Z`);
       billing.run(date);
       const cid = customers[rnd(3)]!;
       const op = rnd(4);

@@ -98,15 +98,79 @@ describe('plan upgrade mid-period', () => {
     // The upgrade is recorded on the 11th, effective that day.
     l.customers = [customer([contract({ startDate: '2026-03-01', planChanges: [{ id: 9, effectiveDate: '2026-03-11', plan: pro }] })])];
     l.runDays('2026-03-11', '2026-04-01');
-    // 11..31 March = 21 of 31 days. Credit 3000 × 21/31 = 2032.26 → −2032; charge 6000 × 21/31 =
-    // 4064.52 → 4065. The mid-month invoice is 2033; April is the new price.
+    // 11..31 March = 21 of 31 days. Credit 3000 × 21/31 = 2032.26 → 2032, a credit note against
+    // March's invoice (it billed those days); charge 6000 × 21/31 = 4064.52 → 4065 on the mid-month
+    // invoice. Owed for March: 3000 − 2032 + 4065 = 5033; April is the new price.
     expect(lines(l)).toEqual([
       { date: '2026-03-01', kind: 'recurring', amount: 3000, from: '2026-03-01', to: '2026-03-31' },
-      { date: '2026-03-11', kind: 'plan_change_credit', amount: -2032, from: '2026-03-11', to: '2026-03-31' },
       { date: '2026-03-11', kind: 'plan_change_charge', amount: 4065, from: '2026-03-11', to: '2026-03-31' },
       { date: '2026-04-01', kind: 'recurring', amount: 6000, from: '2026-04-01', to: '2026-04-30' },
     ]);
-    expect(l.invoices.map((i) => i.total)).toEqual([3000, 2033, 6000]);
+    expect(l.invoices.map((i) => i.total)).toEqual([3000, 4065, 6000]);
+    expect(l.creditNotes.map((n) => [n.issueDate, n.against, n.total])).toEqual([['2026-03-11', 'INV-2026-000001', 2032]]);
+  });
+
+  it('a downgrade mid-period: the unused old plan is a credit note against the invoice that billed it, the new plan a positive invoice', () => {
+    const plan49: PlanTerms = { ...basic, planId: 49, name: 'Fibra 100', price: 4990 };
+    const plan29: PlanTerms = { ...basic, planId: 29, name: 'Fibra 30', price: 2990 };
+    const l = new Ledger([customer([contract({ plan: plan49, startDate: '2026-03-01' })])]);
+    l.runDays('2026-03-01', '2026-03-15');
+    l.customers = [customer([contract({ plan: plan49, startDate: '2026-03-01', planChanges: [{ id: 5, effectiveDate: '2026-03-16', plan: plan29 }] })])];
+    l.runDays('2026-03-16', '2026-04-01');
+    // 16..31 March = 16 of 31 days. Old plan back: 4990 × 16/31 = 2575.48 → 2575, a credit note of
+    // 16 March against INV-2026-000001 (which billed March at 4990). New plan: 2990 × 16/31 =
+    // 1543.23 → 1543 on INV-2026-000002. Before, one invoice of 1543 − 2575 = −10.32 marked paid.
+    expect(l.invoices.map((i) => [i.number, i.issueDate, i.total])).toEqual([
+      ['INV-2026-000001', '2026-03-01', 4990], ['INV-2026-000002', '2026-03-16', 1543], ['INV-2026-000003', '2026-04-01', 2990],
+    ]);
+    expect(l.invoices.every((i) => i.total >= 0)).toBe(true);
+    expect(l.creditNotes).toHaveLength(1);
+    const note = l.creditNotes[0]!;
+    expect([note.issueDate, note.against, note.total]).toEqual(['2026-03-16', 'INV-2026-000001', 2575]);
+    expect(note.lines.map((x) => [x.creditsKey, x.line.key, x.line.amount, x.line.periodStart, x.line.periodEnd])).toEqual([
+      ['service:1:period:2026-03-01', 'service:1:change:5:credit', -2575, '2026-03-16', '2026-03-31'],
+    ]);
+    // The customer owes for March what the single invoice made it: 4990 − 2575 + 1543 = 3958 =
+    // 4990 − 1032 (15 days of 49.90 and 16 of 29.90, each rounded once).
+    expect(4990 - note.total + 1543).toBe(3958);
+  });
+
+  it('an end recorded later, before a change already credited: the change and its credit note are both reversed', () => {
+    const l = new Ledger([customer([contract({ startDate: '2026-03-01' })])]);
+    l.runDays('2026-03-01', '2026-03-15');
+    const changed = { startDate: '2026-03-01', planChanges: [{ id: 4, effectiveDate: '2026-03-16', plan: pro }] };
+    l.customers = [customer([contract(changed)])];
+    l.runDays('2026-03-16', '2026-03-19');
+    // 16..31 March = 16 of 31 days: Basic 3000 × 16/31 = 1548.39 → 1548 back on a credit note; Pro
+    // 6000 × 16/31 = 3096.77 → 3097 invoiced.
+    expect(l.creditNotes.map((n) => n.total)).toEqual([1548]);
+    // On the 20th the operator records that the customer left on 10 March.
+    l.customers = [customer([contract({ ...changed, status: 'ended', endDate: '2026-03-10' })])];
+    l.runDays('2026-03-20', '2026-04-01');
+    // 11..31 March at Basic back: 3000 × 21/31 = 2032.26 → −2032; the Pro charge reversed, −3097; and
+    // the credit note's 1548 reversed, +1548 (without it the old plan's days would come back twice).
+    expect(l.invoices.at(-1)!.lines.map((x) => [x.key, x.amount])).toEqual([
+      ['service:1:end:credit', -2032],
+      ['void:service:1:change:4:charge', -3097],
+      ['void:service:1:change:4:credit', 1548],
+    ]);
+    // March owed: 3000 − 1548 + 3097 − 2032 − 3097 + 1548 = 968 = 3000 × 10/31 (967.74 → 968).
+    const invoiced = l.invoices.reduce((t, i) => t + i.total, 0);
+    expect(invoiced - l.creditNotes.reduce((t, n) => t + n.total, 0)).toBe(968);
+  });
+
+  it('two changes in one period: the second credits the first change charge, on its own invoice', () => {
+    const l = new Ledger([customer([contract({ startDate: '2026-03-01' })])]);
+    l.customers = [customer([contract({ startDate: '2026-03-01', planChanges: [{ id: 1, effectiveDate: '2026-03-11', plan: pro }, { id: 2, effectiveDate: '2026-03-21', plan: basic }] })])];
+    l.runDays('2026-03-01', '2026-03-31');
+    // 11 March: Basic 3000 × 21/31 = 2032 back against INV1; Pro 6000 × 21/31 = 4064.52 → 4065 on INV2.
+    // 21 March: Pro 6000 × 11/31 = 2129.03 → 2129 back against INV2 (it billed Pro for those days);
+    // Basic 3000 × 11/31 = 1064.52 → 1065 on INV3. March owed: 3000 − 2032 + 4065 − 2129 + 1065 = 3969.
+    expect(l.invoices.map((i) => [i.number, i.total])).toEqual([['INV-2026-000001', 3000], ['INV-2026-000002', 4065], ['INV-2026-000003', 1065]]);
+    expect(l.creditNotes.map((n) => [n.issueDate, n.against, n.total, n.lines[0]!.creditsKey])).toEqual([
+      ['2026-03-11', 'INV-2026-000001', 2032, 'service:1:period:2026-03-01'],
+      ['2026-03-21', 'INV-2026-000002', 2129, 'service:1:change:1:charge'],
+    ]);
   });
 
   it('in arrears the change lines go on the period invoice', () => {

@@ -88,12 +88,21 @@ export function invoiceStore(db: Db) {
     finishRun: p(`update billing_runs set finished_at = ?, invoices = invoices + ?, lines = lines + ?, total = total + ?, problems = ? where run_date = ?`),
     addToRun: p(`update billing_runs set invoices = invoices + ?, lines = lines + ?, total = total + ? where run_date = ?`),
 
-    billedKeys: p(`select key from invoice_lines where customer_id in (select value from json_each(?))`),
+    // What was billed: invoice lines, and the facts the run credited on credit notes.
+    billedKeys: p(`select key from invoice_lines where customer_id in (select value from json_each(?))
+      union all select l.line_key from credit_note_lines l join credit_notes n on n.id = l.credit_note_id
+      where l.line_key is not null and n.customer_id in (select value from json_each(?))`),
+    invoiceOfLine: p(`select invoice_id as id from invoice_lines where key = ?`),
     // What a service was billed for days after its end (except the end's own credits), and its setup fee.
-    billedAfter: p(`select key, description, period_start as periodStart, period_end as periodEnd, amount, tax_rate_bp as taxRateBp,
+    billedAfter: p(`select 0 as src, id, key, description, period_start as periodStart, period_end as periodEnd, amount, tax_rate_bp as taxRateBp,
         tax_inclusive as taxInclusive, net, tax, gross
-      from invoice_lines where service_id = ? and (kind = 'setup' or (period_start > ? and kind not in ('end_credit', 'item_end_credit', 'early_termination')
-      and (applies_to is null or applies_to not like '%:end:credit'))) order by id`),
+      from invoice_lines where service_id = @sid and (kind = 'setup' or (period_start > @date and kind not in ('end_credit', 'item_end_credit', 'early_termination')
+      and (applies_to is null or applies_to not like '%:end:credit')))
+      union all
+      -- Credits the run issued on credit notes (a plan change's old plan), with the invoice line's sign.
+      select 1, id, line_key, description, period_start, period_end, -amount, tax_rate_bp, tax_inclusive, -net, -tax, -gross
+      from credit_note_lines where line_key is not null and service_id = @sid and period_start > @date
+      order by src, id`),
     endCredited: p(`select 1 from invoice_lines where service_id = ? and kind in ('end_credit', 'item_end_credit', 'early_termination') limit 1`),
 
     nextSequence: p(`insert into number_series (prefix, year, last_sequence) values (?, ?, ?)
@@ -136,11 +145,16 @@ export function invoiceStore(db: Db) {
 
     billedKeys(customerIds: readonly number[]): Set<string> {
       const out = new Set<string>();
-      for (const k of s.billedKeys.pluck().iterate(ids(customerIds)) as Iterable<string>) out.add(k);
+      const list = ids(customerIds);
+      for (const k of s.billedKeys.pluck().iterate(list, list) as Iterable<string>) out.add(k);
       return out;
     },
+    /** The invoice an issued line is on. */
+    invoiceOfLine(key: string): number | null {
+      return (s.invoiceOfLine.get(key) as { id: number } | undefined)?.id ?? null;
+    },
     billedLinesAfter(serviceId: number, date: string): BilledLine[] {
-      return (s.billedAfter.all(serviceId, date) as Row[]).map((r) => ({ ...(r as unknown as BilledLine), taxInclusive: bool(r.taxInclusive) }));
+      return (s.billedAfter.all({ sid: serviceId, date }) as Row[]).map(({ src: _src, id: _id, ...r }) => ({ ...(r as unknown as BilledLine), taxInclusive: bool(r.taxInclusive) }));
     },
     /** Whether lines for the service's end were billed (an end credit, a reversal, early termination). */
     endCredited(serviceId: number): boolean {

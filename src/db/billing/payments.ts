@@ -81,8 +81,9 @@ export function paymentStore(db: Db) {
       from credit_note_lines l join credit_notes n on n.id = l.credit_note_id where n.invoice_id = ? order by n.id, l.position`),
     insertCreditNote: p(`insert into credit_notes (customer_id, invoice_id, number, series, year, sequence, issue_date, currency, net, tax, total, reason, created_at)
       values (@customerId, @invoiceId, @number, @series, @year, @sequence, @issueDate, @currency, @net, @tax, @total, @reason, @createdAt) returning id`),
-    insertCreditNoteLine: p(`insert into credit_note_lines (credit_note_id, position, credits_key, description, amount, tax_rate_bp, tax_inclusive, net, tax, gross)
-      values (@creditNoteId, @position, @creditsKey, @description, @amount, @taxRateBp, @taxInclusive, @net, @tax, @gross)`),
+    insertCreditNoteLine: p(`insert into credit_note_lines (credit_note_id, position, credits_key, line_key, service_id, period_start, period_end,
+        description, amount, tax_rate_bp, tax_inclusive, net, tax, gross)
+      values (@creditNoteId, @position, @creditsKey, @lineKey, @serviceId, @periodStart, @periodEnd, @description, @amount, @taxRateBp, @taxInclusive, @net, @tax, @gross)`),
 
     statementEvents: p(`
       select 'invoice' as type, id, number, issue_date as date, due_date as dueDate, total as amount, null as invoiceId, created_at as at from invoices where customer_id = @id
@@ -189,10 +190,16 @@ export function paymentStore(db: Db) {
       n: { number: string; series: string; year: number; sequence: number },
       draft: CreditNoteDraft,
       createdAt: string,
+      /** Per line, the fact the run credits (see credit_note_lines.line_key); none for an operator's note. */
+      facts: readonly { key: string; serviceId: number | null; periodStart: string | null; periodEnd: string | null }[] = [],
     ): number {
       const { id } = s.insertCreditNote.get({ ...note, ...n, net: draft.net, tax: draft.tax, total: draft.total, createdAt }) as { id: number };
       draft.lines.forEach((l, position) => {
-        s.insertCreditNoteLine.run({ creditNoteId: id, position, ...l, taxInclusive: l.taxInclusive ? 1 : 0 });
+        const f = facts[position];
+        s.insertCreditNoteLine.run({
+          creditNoteId: id, position, ...l, lineKey: f?.key ?? null, serviceId: f?.serviceId ?? null, periodStart: f?.periodStart ?? null,
+          periodEnd: f?.periodEnd ?? null, taxInclusive: l.taxInclusive ? 1 : 0,
+        });
       });
       return id;
     },

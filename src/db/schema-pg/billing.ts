@@ -360,6 +360,16 @@ export const creditNoteLines = pgTable(
     position: integer('position').notNull(),
     /** The invoice line this reverses. */
     creditsKey: text('credits_key').notNull(),
+    /**
+     * The key of the billing fact this line credits, for a credit note the billing run issued (a plan
+     * change's credit of the old plan): unique, so the run credits each fact once. Null when an
+     * operator issued the note.
+     */
+    lineKey: text('line_key'),
+    /** With line_key: the service and the days of the fact credited (a later end date may reverse it). */
+    serviceId: bigint('service_id', { mode: 'number' }),
+    periodStart: text('period_start'),
+    periodEnd: text('period_end'),
     description: text('description').notNull(),
     amount: bigint('amount', { mode: 'number' }).notNull(),
     taxRateBp: integer('tax_rate_bp').notNull(),
@@ -368,7 +378,11 @@ export const creditNoteLines = pgTable(
     tax: bigint('tax', { mode: 'number' }).notNull(),
     gross: bigint('gross', { mode: 'number' }).notNull(),
   },
-  (t) => [index('credit_note_lines_note_ix').on(t.creditNoteId), index('credit_note_lines_key_ix').on(t.creditsKey)],
+  (t) => [
+    index('credit_note_lines_note_ix').on(t.creditNoteId),
+    index('credit_note_lines_key_ix').on(t.creditsKey),
+    uniqueIndex('credit_note_lines_line_key_uq').on(t.lineKey),
+  ],
 );
 
 /** One row per billing date run: a date with finished_at set is done and a re-run is a no-op. */

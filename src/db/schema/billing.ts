@@ -358,6 +358,16 @@ export const creditNoteLines = sqliteTable(
     position: integer('position').notNull(),
     /** The invoice line this reverses. */
     creditsKey: text('credits_key').notNull(),
+    /**
+     * The key of the billing fact this line credits, for a credit note the billing run issued (a plan
+     * change's credit of the old plan): unique, so the run credits each fact once. Null when an
+     * operator issued the note.
+     */
+    lineKey: text('line_key'),
+    /** With line_key: the service and the days of the fact credited (a later end date may reverse it). */
+    serviceId: integer('service_id'),
+    periodStart: text('period_start'),
+    periodEnd: text('period_end'),
     description: text('description').notNull(),
     amount: integer('amount').notNull(),
     taxRateBp: integer('tax_rate_bp').notNull(),
@@ -366,7 +376,11 @@ export const creditNoteLines = sqliteTable(
     tax: integer('tax').notNull(),
     gross: integer('gross').notNull(),
   },
-  (t) => [index('credit_note_lines_note_ix').on(t.creditNoteId), index('credit_note_lines_key_ix').on(t.creditsKey)],
+  (t) => [
+    index('credit_note_lines_note_ix').on(t.creditNoteId),
+    index('credit_note_lines_key_ix').on(t.creditsKey),
+    uniqueIndex('credit_note_lines_line_key_uq').on(t.lineKey),
+  ],
 );
 
 /** One row per billing date run: a date with finished_at set is done and a re-run is a no-op. */

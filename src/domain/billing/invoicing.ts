@@ -39,6 +39,12 @@
  *   charges and setup fees are never discounted.
  * - Money rounds once per line (money.ts): proration, then tax on the rounded line amount. Invoice
  *   totals are sums of rounded lines; tax is totalled per rate.
+ * - Corrections are credit notes, not negative invoice lines: a plan change's credit of the old plan
+ *   (`corrects` names the line that charged those days: the period, or the change before it) whose
+ *   charge is already on an issued invoice leaves the invoice and goes to `corrections`, with the
+ *   discount lines on it; the service issues it as a credit note against that invoice
+ *   (splitCorrections). The new plan's charge stays an invoice line. A credit of a charge due in
+ *   the same run stays beside it on the invoice.
  * - Plan changes must be recorded in effective-date order (the API refuses one dated before the
  *   latest) and before an end date is set (the end credit is priced at the plan on the end date).
  * - An end date recorded after later days were billed (the customer left in March, recorded in
@@ -254,6 +260,12 @@ export interface DraftLine {
   readonly discountId?: EntityId;
   /** For a discount line: the key of the line it discounts. */
   readonly appliesTo?: string;
+  /**
+   * For a credit that gives back part of an earlier charge (a plan change's credit of the old plan):
+   * the key of the line that charged it. Once that line is on an issued invoice, the credit is a
+   * credit note against that invoice, never a negative line on a new one.
+   */
+  readonly corrects?: string;
 }
 
 export interface TaxSummary {
@@ -271,7 +283,10 @@ export interface DraftInvoice {
   readonly lines: readonly DraftLine[];
   readonly net: Minor;
   readonly tax: Minor;
-  /** Σ line gross. May be negative when only credits are due: issue it as a credit note. */
+  /**
+   * Σ line gross. A plan change's credit of a charge already issued is not here (it is a credit note);
+   * end credits and reversals after a late end date still are, and alone can make it negative.
+   */
   readonly total: Minor;
   /** One entry per tax rate, ascending. */
   readonly taxes: readonly TaxSummary[];
@@ -285,10 +300,32 @@ export interface BillingProblem {
   readonly message: string;
 }
 
+/** A line of a correction: the draft line and the issued line it gives back (part of). */
+export interface CorrectionLine {
+  readonly line: DraftLine;
+  /** The key of the issued invoice line it reverses (its invoice is the one the note corrects). */
+  readonly creditsKey: string;
+  /** The line whose invoice the note is against: the charge the credit corrects. */
+  readonly against: string;
+}
+
+/**
+ * Credits due for lines already on issued invoices: each becomes a credit note (one per invoice
+ * corrected, numbered in the credit-note series) dated the run date, never a negative invoice line.
+ */
+export interface DraftCorrection {
+  readonly customerId: EntityId;
+  readonly currency: string;
+  readonly issueDate: CalDate;
+  readonly lines: readonly CorrectionLine[];
+}
+
 export interface BillingRunOutput {
   readonly runDate: CalDate;
   /** At most one per customer, in input order; customers with nothing due have none. */
   readonly invoices: readonly DraftInvoice[];
+  /** At most one per customer: credits of lines already issued, for credit notes. */
+  readonly corrections: readonly DraftCorrection[];
   readonly problems: readonly BillingProblem[];
 }
 
@@ -482,6 +519,8 @@ function serviceLines(
     }
     // Plan changes effective inside the served part of this period.
     let previous = plan;
+    // The line that charged the old plan for these days: the period, or the change before this one.
+    let previousCharge = billingKeys.period(sid, q.start);
     let lastChange: CalDate | null = null;
     for (const c of changes) {
       if (c.effectiveDate < q.start) continue;
@@ -496,6 +535,7 @@ function serviceLines(
           description: `${previous.name}${who} unused ${range(c.effectiveDate, q.fullEnd)}`,
           periodStart: c.effectiveDate, periodEnd: q.fullEnd, billDate: changeBill, amount: credit,
           taxRateBp: previous.taxRateBp, taxInclusive: previous.taxInclusive, planId: previous.planId, changeId: c.id,
+          corrects: previousCharge,
         }));
       }
       const charge = prorate(c.plan.price, days, q.fullDays);
@@ -506,6 +546,7 @@ function serviceLines(
           periodStart: c.effectiveDate, periodEnd: q.fullEnd, billDate: changeBill, amount: charge,
           taxRateBp: c.plan.taxRateBp, taxInclusive: c.plan.taxInclusive, planId: c.plan.planId, changeId: c.id,
         }));
+        previousCharge = billingKeys.changeCharge(sid, c.id);
       }
       previous = c.plan;
     }
@@ -718,6 +759,39 @@ export function draftInvoice(
   };
 }
 
+/**
+ * Takes out of the lines due the credits of charges already issued (and the discount lines on those
+ * credits, which go with them): they are credit notes against the invoice of the charge. A credit of
+ * a charge due in the same run stays on the invoice beside it.
+ */
+export function splitCorrections(
+  due: readonly DraftLine[],
+  alreadyBilled: BilledKeys,
+): { invoiceLines: DraftLine[]; corrections: CorrectionLine[] } {
+  const against = new Map<string, string>();
+  for (const l of due) {
+    if (l.corrects !== undefined && l.amount < 0 && alreadyBilled.has(l.corrects)) against.set(l.key, l.corrects);
+  }
+  const invoiceLines: DraftLine[] = [];
+  const corrections: CorrectionLine[] = [];
+  for (const l of due) {
+    const own = against.get(l.key);
+    if (own !== undefined) {
+      corrections.push({ line: l, creditsKey: own, against: own });
+      continue;
+    }
+    const target = l.kind === 'discount' && l.appliesTo !== undefined ? against.get(l.appliesTo) : undefined;
+    if (target !== undefined) {
+      // The discount on the credit reverses the discount on the charge, when that one was billed.
+      const discountOfCharge = billingKeys.discount(l.discountId ?? '', target);
+      corrections.push({ line: l, creditsKey: alreadyBilled.has(discountOfCharge) ? discountOfCharge : target, against: target });
+      continue;
+    }
+    invoiceLines.push(l);
+  }
+  return { invoiceLines, corrections };
+}
+
 function problemOf(customerId: EntityId, serviceId: EntityId | null, err: unknown): BillingProblem {
   if (err instanceof TollgateError) {
     return { customerId, serviceId, code: err.code, ...(err.field ? { field: err.field } : {}), message: err.message };
@@ -733,6 +807,7 @@ export function generateInvoices(input: BillingRunInput): BillingRunOutput {
   const runDate = parseDate(input.runDate, 'runDate');
   if (!/^[A-Z]{3}$/.test(input.currency)) fail('invalid_currency', 'currency', 'currency must be an ISO 4217 code such as EUR');
   const invoices: DraftInvoice[] = [];
+  const corrections: DraftCorrection[] = [];
   const problems: BillingProblem[] = [];
   for (const customer of input.customers) {
     if (!Number.isInteger(customer.daysUntilDue) || customer.daysUntilDue < 0) {
@@ -798,7 +873,13 @@ export function generateInvoices(input: BillingRunInput): BillingRunOutput {
       KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
       (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
     );
-    invoices.push(draftInvoice(customer.customerId, input.currency, runDate, addDays(runDate, customer.daysUntilDue), due));
+    const split = splitCorrections(due, input.alreadyBilled);
+    if (split.corrections.length > 0) {
+      corrections.push({ customerId: customer.customerId, currency: input.currency, issueDate: runDate, lines: split.corrections });
+    }
+    if (split.invoiceLines.length > 0) {
+      invoices.push(draftInvoice(customer.customerId, input.currency, runDate, addDays(runDate, customer.daysUntilDue), split.invoiceLines));
+    }
   }
-  return { runDate, invoices, problems };
+  return { runDate, invoices, corrections, problems };
 }

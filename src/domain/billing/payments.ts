@@ -3,17 +3,21 @@
  *
  * The account is a replay of its events (invoice issued, payment received, credit note issued,
  * refund paid) in the order they happened. The rules:
- * - A payment settles the oldest open invoices first: by due date, then issue date, then number. What
- *   is left over becomes customer credit.
+ * - A payment settles the oldest open invoices issued on or before its date first: by due date, then
+ *   issue date, then number. What is left over becomes customer credit. An invoice issued after the
+ *   payment's date is never settled by the payment itself (a payment recorded late, dated before it).
  * - Credit is applied at once to open invoices, oldest first; so a customer never holds credit while
- *   owing, and the next invoice consumes credit the moment it is issued.
+ *   owing, and the next invoice consumes credit the moment it is issued. Credit settling an invoice
+ *   issued after the event that freed it is dated on the invoice's issue date: that is when it took it.
  * - A credit note reduces its invoice's open amount; whatever exceeds what was still open (the invoice
  *   was already paid) becomes credit. A note never credits more than the invoice's total.
  * - A refund pays credit back. A refund of a payment that settled invoices (money back to the
  *   customer) takes the credit held first and then reverses settlement, newest invoice first: first
  *   the invoices that payment settled, then any other settled invoice; each re-opens by what it is no
  *   longer paid (planRefund, reopenRoom). Without `reopen` a refund cannot exceed the credit held.
- * - An invoice with a negative total (only credits were due) adds its amount to the credit.
+ * - An invoice with a negative total adds its amount to the credit. A plan change's credit of a
+ *   charge already invoiced never makes one: it is a credit note against that invoice
+ *   (creditNoteOfCorrection). End credits and reversals after a late end date still can.
  * Invariant: balance = invoices − payments − credit notes + refunds = Σ open − credit.
  *
  * Errors are thrown TollgateErrors with a code (e.g. `refund_exceeds_credit`), so the service can
@@ -22,7 +26,7 @@
 import type { CalDate } from '../../lib/calendar.js';
 import { TollgateError } from '../../lib/errors.js';
 import { formatMoney, minor, sum, taxLine, type Minor } from '../../lib/money.js';
-import { summarizeTaxes, type EntityId, type TaxSummary } from './invoicing.js';
+import { summarizeTaxes, type CorrectionLine, type EntityId, type TaxSummary } from './invoicing.js';
 
 // ---- allocation -----------------------------------------------------------------------------------
 
@@ -127,7 +131,10 @@ function positive(amount: Minor, field: string): Minor {
   return amount;
 }
 
-/** Applies credit to open invoices, oldest first. */
+/**
+ * Applies credit to open invoices, oldest first. Each allocation is dated `date`, or the invoice's
+ * issue date when that is later (the invoice took the credit when it was issued).
+ */
 function settleWithCredit(invoices: InvoiceAccount[], credit: Minor, date: CalDate, allocations: Allocation[]): Minor {
   if (credit === 0) return 0;
   const r = allocateOldestFirst(credit, invoices.map((i) => ({ ...i })));
@@ -135,7 +142,7 @@ function settleWithCredit(invoices: InvoiceAccount[], credit: Minor, date: CalDa
     const idx = invoices.findIndex((i) => i.invoiceId === a.invoiceId);
     const inv = invoices[idx]!;
     invoices[idx] = { ...inv, paid: inv.paid + a.amount, open: inv.open - a.amount };
-    allocations.push({ invoiceId: a.invoiceId, amount: a.amount, date, source: { type: 'credit' } });
+    allocations.push({ invoiceId: a.invoiceId, amount: a.amount, date: inv.issueDate > date ? inv.issueDate : date, source: { type: 'credit' } });
   }
   return r.remaining;
 }
@@ -164,7 +171,8 @@ export function applyAccountEvent(state: AccountState, event: AccountEvent): Acc
     case 'payment': {
       positive(event.amount, 'amount');
       paid += event.amount;
-      const r = allocateOldestFirst(event.amount, invoices);
+      // Only what was already invoiced on the payment's date; the rest waits as credit (below).
+      const r = allocateOldestFirst(event.amount, invoices.filter((i) => i.issueDate <= event.date));
       for (const a of r.allocations) {
         const idx = invoices.findIndex((i) => i.invoiceId === a.invoiceId);
         const inv = invoices[idx]!;
@@ -425,4 +433,20 @@ export function buildCreditNote(
     total,
     taxes: summarizeTaxes(lines),
   };
+}
+
+/**
+ * The credit note the billing run issues for credits of charges already invoiced (invoicing.ts
+ * splitCorrections), all against one invoice: each credit line reverses, as issued, its own amount of
+ * the charge it corrects (so the note's lines carry the charge's sign, positive), and a discount line
+ * that followed its credit reverses the discount likewise (negative). Totals are sums of the lines.
+ */
+export function creditNoteOfCorrection(lines: readonly CorrectionLine[]): CreditNoteDraft {
+  const out: CreditNoteLine[] = lines.map(({ line, creditsKey }) => ({
+    creditsKey, description: line.description, amount: -line.amount, taxRateBp: line.taxRateBp, taxInclusive: line.taxInclusive,
+    net: -line.net, tax: -line.tax, gross: -line.gross,
+  }));
+  const total = sum(out.map((l) => l.gross));
+  if (total <= 0) throw new TollgateError('credit_note_not_positive', 'a credit note must credit a positive total', 'lines');
+  return { lines: out, net: sum(out.map((l) => l.net)), tax: sum(out.map((l) => l.tax)), total, taxes: summarizeTaxes(out) };
 }

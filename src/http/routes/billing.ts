@@ -7,6 +7,7 @@ import type { CreditNoteRequest } from '../../domain/billing/payments.js';
 import { billingStore, type InvoiceRow } from '../../db/billing.js';
 import type { Db } from '../../db/client.js';
 import { decodeCursor, encodeCursor } from '../../db/crud.js';
+import { parseDate } from '../../lib/calendar.js';
 import type { Clock } from '../../lib/clock.js';
 import { TollgateError } from '../../lib/errors.js';
 import * as B from '../billing-schemas.js';
@@ -102,7 +103,7 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
   // ---- payments
 
   const pay = ['payments'];
-  app.post('/api/v1/payments', { schema: { tags: pay, summary: 'Record a payment; it settles the oldest open invoices first, the rest becomes credit', body: B.PaymentCreate, response: { 201: B.Payment, ...errors } } }, async (req, reply) => {
+  app.post('/api/v1/payments', { schema: { tags: pay, summary: 'Record a payment; it settles the oldest open invoices issued on or before its date first, the rest becomes credit (later invoices take it when issued); a payment received after today is refused (422 `date_in_future`, field receivedAt)', body: B.PaymentCreate, response: { 201: B.Payment, ...errors } } }, async (req, reply) => {
     const created = billing.recordPayment(req.body as { customerId: number; amount: number; method: string; receivedAt: string; reference?: string | null }, actorOf(req));
     return reply.code(201).header('location', `/api/v1/payments/${created.id}`).send(created);
   });
@@ -246,9 +247,11 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
   // ---- the run
 
   app.post('/api/v1/billing/run', {
-    schema: { tags: facts, summary: 'Run the daily billing as of a date, as the scheduler does: missed days first, idempotent', body: B.RunCreate, response: { 200: B.RunResult, ...errors } },
+    schema: { tags: facts, summary: 'Run the daily billing as of a date, as the scheduler does: missed days first, idempotent; a date after today in the billing time zone is refused (422 `date_in_future`, nothing runs)', body: B.RunCreate, response: { 200: B.RunResult, ...errors } },
   }, async (req) => {
     const { date } = req.body as { date: string };
+    // Before anything runs: a date ahead would issue invoices and move every job's last date.
+    billing.notAfterToday(parseDate(date, 'date'), 'date');
     const result = opts.runDaily ? await opts.runDaily(date) : await billing.runAsync(date);
     if (!result.alreadyRun) store.transaction(() => store.audit(actorOf(req), opts.clock.now().toISOString(), 'run', 'billing', date, { days: result.days.map((d) => ({ date: d.date, invoices: d.invoices, total: d.total })) }));
     return result;

@@ -158,6 +158,9 @@ function everyDay(custs: CustomerBilling[], opts: { twice?: boolean; crashOn?: C
   return l;
 }
 
+/** Every line billed: on invoices, and the credits of charges already invoiced, on credit notes. */
+const billedLines = (l: Ledger) => [...l.invoices.flatMap((i) => i.lines), ...l.creditNotes.flatMap((n) => n.lines.map((x) => x.line))];
+
 // FC_SEED=<seed> replays a failing run; FC_RUNS=<n> searches harder.
 const RUNS = Number(process.env.FC_RUNS ?? 12);
 const params = { numRuns: RUNS, endOnFailure: true, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}) };
@@ -186,7 +189,7 @@ describe('billing run properties over two years', () => {
         const gap = new Ledger(c);
         gap.runDays(FROM, addDays(skipFrom, -1));
         gap.runDays(addDays(skipFrom, 40), TO);
-        const lineSet = (l: Ledger) => l.invoices.flatMap((i) => i.lines.map((x) => `${x.key}|${x.amount}|${x.net}|${x.tax}`)).sort();
+        const lineSet = (l: Ledger) => billedLines(l).map((x) => `${x.key}|${x.amount}|${x.net}|${x.tax}`).sort();
         expect(lineSet(gap)).toEqual(lineSet(daily));
       }),
       params,
@@ -203,7 +206,7 @@ describe('billing run properties over two years', () => {
           late.customers = knownOn(custs, d);
           late.run(d);
         }
-        const lineSet = (l: Ledger) => l.invoices.flatMap((i) => i.lines.map((x) => `${x.key}|${x.amount}|${x.net}|${x.tax}`)).sort();
+        const lineSet = (l: Ledger) => billedLines(l).map((x) => `${x.key}|${x.amount}|${x.net}|${x.tax}`).sort();
         expect(lineSet(late)).toEqual(lineSet(upfront));
       }),
       params,
@@ -222,7 +225,7 @@ describe('billing run properties over two years', () => {
         }
         const net = (l: Ledger) => {
           const m = new Map<string, number>();
-          for (const x of l.invoices.flatMap((i) => i.lines)) m.set(String(x.serviceId), (m.get(String(x.serviceId)) ?? 0) + x.gross);
+          for (const x of billedLines(l)) m.set(String(x.serviceId), (m.get(String(x.serviceId)) ?? 0) + x.gross);
           return [...m.entries()].filter(([, v]) => v !== 0).sort();
         };
         expect(net(late)).toEqual(net(upfront));

@@ -50,6 +50,20 @@ describe('payment allocation', () => {
     expect(accountBalance(s)).toBe(2000);
   });
 
+  it('a payment settles only invoices issued on or before its date; a later invoice takes it as credit, dated its issue date', () => {
+    // Recorded late: the invoice of 2027-02-01 is on the account when a payment received 2026-01-01 arrives.
+    const s = replayAccount([inv(1, '2025-12-01', 3000), inv(2, '2027-02-01', 3000), pay(7, '2026-01-01', 5000)]);
+    // 5000 received 2026-01-01: 3000 settles invoice 1 (issued 2025-12-01), paid by the payment that day;
+    // the 2000 left is credit on 2026-01-01, which invoice 2 takes on its issue date 2027-02-01.
+    expect(s.allocations).toEqual([
+      { invoiceId: 1, amount: 3000, date: '2026-01-01', source: { type: 'payment', paymentId: 7 } },
+      { invoiceId: 2, amount: 2000, date: '2027-02-01', source: { type: 'credit' } },
+    ]);
+    // 6000 invoiced − 5000 paid = 1000 still open on invoice 2; no credit held while owing.
+    expect(s.invoices.map((i) => [i.invoiceId, i.paid, i.open])).toEqual([[1, 3000, 0], [2, 2000, 1000]]);
+    expect([s.credit, accountBalance(s)]).toEqual([0, 1000]);
+  });
+
   it('a negative invoice (only credits were due) becomes credit and settles what is open', () => {
     const s = replayAccount([inv(1, '2026-01-01', 3000), inv(2, '2026-01-05', -2100)]);
     expect(s.invoices[0]!.open).toBe(900);

@@ -3,16 +3,26 @@
  * keys and gives gapless numbers at issue time, as the service does in SQLite.
  */
 import { addDays, type CalDate } from '../../../src/lib/calendar.js';
-import { generateInvoices, type CustomerBilling, type DraftInvoice } from '../../../src/domain/billing/invoicing.js';
+import { generateInvoices, type CorrectionLine, type CustomerBilling, type DraftInvoice } from '../../../src/domain/billing/invoicing.js';
 import { nextDocumentNumber } from '../../../src/domain/billing/numbering.js';
 
 export interface Issued extends DraftInvoice {
   readonly number: string;
 }
 
+/** A credit note the run issued: credits of charges already invoiced, against the invoice of `against`. */
+export interface IssuedCorrection {
+  readonly issueDate: CalDate;
+  readonly against: string;
+  readonly lines: readonly CorrectionLine[];
+  /** What it gives back: Σ −gross of its lines, > 0. */
+  readonly total: number;
+}
+
 export class Ledger {
   readonly billed = new Set<string>();
   readonly invoices: Issued[] = [];
+  readonly creditNotes: IssuedCorrection[] = [];
   private readonly lastSeq = new Map<number, number>();
 
   constructor(public customers: CustomerBilling[], private readonly currency = 'EUR') {}
@@ -25,12 +35,26 @@ export class Ledger {
     const out = generateInvoices({
       runDate: date, currency: this.currency, customers: this.customers, alreadyBilled: this.billed,
       // As the repository answers it: billed lines of the service after the end, end credits excluded.
-      billedAfterEnd: (serviceId, endDate) => this.invoices.flatMap((i) => i.lines).filter((l) =>
-        l.serviceId === serviceId && (l.kind === 'setup' || (l.periodStart !== null && l.periodStart > endDate &&
-        l.kind !== 'end_credit' && l.kind !== 'item_end_credit' && l.kind !== 'early_termination' && !(l.appliesTo ?? '').endsWith(':end:credit'))),
-      ),
+      billedAfterEnd: (serviceId, endDate) => [
+        ...this.invoices.flatMap((i) => i.lines).filter((l) =>
+          l.serviceId === serviceId && (l.kind === 'setup' || (l.periodStart !== null && l.periodStart > endDate &&
+          l.kind !== 'end_credit' && l.kind !== 'item_end_credit' && l.kind !== 'early_termination' && !(l.appliesTo ?? '').endsWith(':end:credit'))),
+        ),
+        // And the credits issued on credit notes, as their lines were drafted.
+        ...this.creditNotes.flatMap((n) => n.lines.map((x) => x.line)).filter((l) => l.serviceId === serviceId && l.periodStart !== null && l.periodStart > endDate),
+      ],
     });
     if (out.problems.length > 0) throw new Error(`billing problems: ${JSON.stringify(out.problems)}`);
+    for (const c of out.corrections) {
+      // One note per invoice corrected, as the service issues them (the invoice of the charge corrected).
+      const invoiceOf = (key: string) => this.invoices.find((i) => i.lines.some((l) => l.key === key))!.number;
+      const groups = new Map<string, CorrectionLine[]>();
+      for (const l of c.lines) groups.set(invoiceOf(l.against), [...(groups.get(invoiceOf(l.against)) ?? []), l]);
+      for (const [against, lines] of groups) {
+        for (const l of lines) this.billed.add(l.line.key);
+        this.creditNotes.push({ issueDate: c.issueDate, against, lines, total: -lines.reduce((t, l) => t + l.line.gross, 0) });
+      }
+    }
     const issued: Issued[] = [];
     for (const inv of out.invoices) {
       if (crashAfter !== undefined && issued.length >= crashAfter) break;
