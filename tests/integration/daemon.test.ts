@@ -231,6 +231,8 @@ describe('tollgate serve', () => {
     chmodSync(dir, 0o755);
     const config = writeConfig(dir);
     chmodSync(config, 0o644);
+    // A database with its key, made as root: admin create needs one that exists.
+    expect(cli(['migrate', '--config', config]).code).toBe(0);
     expect(cli(['admin', 'create', '--username', 'ops', '--role', 'admin', '--config', config], { input: 'correct horse battery staple\n' }).code).toBe(0);
     const data = join(dir, 'data');
     const db = join(data, 'tollgate.db');
