@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // `npm run test:fast`: what runs in about a minute with no daemon, no browser and no FreeRADIUS —
@@ -9,6 +10,8 @@ export default defineConfig({
     // Left to `npm test`: radclient as a peer, a TLS listener, a RADIUS server on UDP.
     exclude: ['tests/unit/radius/radclient.test.ts', 'tests/integration/api-auth.test.ts', 'tests/integration/api-metrics.test.ts'],
     pool: 'forks',
+    // Every core: these files bind nothing and wait on nothing, so they never compete for a port.
+    maxWorkers: availableParallelism(),
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
