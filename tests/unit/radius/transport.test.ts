@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../../src/metrics.js';
@@ -10,6 +11,7 @@ import { RadiusTransport } from '../../../src/radius/server/transport.js';
 import { accessRequest, accountingRequest, checkReply, dictionary, statusServer, UdpClient } from '../../helpers/radius.js';
 
 const SECRET = 'transport-secret';
+const drops = (JSON.parse(readFileSync(new URL('../../vectors/vendor-quirks.json', import.meta.url), 'utf8')) as { drops: { name: string; hex: string; drop: string }[] }).drops;
 const range = parseCidr('127.0.0.1/32');
 if (!range) throw new Error('bad test range');
 const nas: NasClient = {
@@ -107,6 +109,11 @@ describe('the RADIUS transport', () => {
     const eap = { 'User-Name': 'alice', 'EAP-Message': Buffer.from('0201000a01616c696365', 'hex') };
     expect(await client.exchange(accessRequest(SECRET, eap, false), t.authPort, '127.0.0.1', 300)).toBeUndefined();
     expect(await t.dropped('eap_without_message_authenticator')).toBe(1);
+    // The drop cases of tests/vectors/vendor-quirks.json, as bytes on the wire.
+    for (const v of drops) {
+      expect(await client.exchange(Buffer.from(v.hex.replace(/\s+/g, ''), 'hex'), t.authPort, '127.0.0.1', 300), v.name).toBeUndefined();
+    }
+    expect(await t.dropped('eap_without_message_authenticator')).toBe(1 + drops.filter((v) => v.drop === 'eap_without_message_authenticator').length);
     expect(t.calls.access).toBe(0);
     // The same request signed is handed to the authorizer and answered; so is one without EAP.
     expect(await client.exchange(accessRequest(SECRET, eap), t.authPort)).toBeDefined();
