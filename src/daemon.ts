@@ -115,8 +115,10 @@ export function createServices(opts: ServicesOptions): Services {
   const notifier = outboxNotifier({ store: nstore, clock, timezone, onQueued: () => sender.poke() });
   const dunning = dunningService({ store: dunningStore(db), clock, timezone, currency, control, notifier, log: jobsLog });
 
+  // One set of prepared statements for the billing run and the plan switch, which share the connection.
+  const store = billingStore(db);
   const billing = instrumentBilling(billingService({
-    store: billingStore(db), clock, currency, timezone,
+    store, clock, currency, timezone,
     onServicesChanged: contractsClosedHandler({ control, changes, onError: afterCommitError('billing: cutting the sessions of an ended contract failed') }),
     // After a payment commits: its receipt notice, then dunning gives back what the payment cleared.
     onSettlement: (customerId, event) => {
@@ -137,7 +139,7 @@ export function createServices(opts: ServicesOptions): Services {
   });
   // Plan changes dated ahead switch the enforced plan on their day (before billing: src/billing/plan-switch.ts).
   const planSwitch = planSwitchJob({
-    store: billingStore(db), clock, control, onServicesChanged: () => changes.publish('service'),
+    store, clock, control, onServicesChanged: () => changes.publish('service'),
     onError: afterCommitError('plan-changes: a rate change after the switch failed'),
   });
   const sec = security({ db, box: opts.box, config, clock });

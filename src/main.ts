@@ -45,7 +45,7 @@ export async function serve(loaded: LoadedConfig, opts: ServeOptions = {}): Prom
   const usage = new Topic<readonly UsageDelta[]>((err) => log.error({ err }, 'data caps: acting on committed usage failed'));
   // Whether the database takes writes, from the outcome of every commit (the writer's and the API's):
   // /healthz answers 503 with the reason after a failed one, and API writes answer 503.
-  const storage = new StorageHealth(db);
+  const storage = new StorageHealth(db, clock);
   const writer = createAccountingWriter(db, {
     storage,
     onError: (e) => log.error({ err: (e as Error).message }, 'accounting commit failed; requests stay unanswered so NAS retransmit'),

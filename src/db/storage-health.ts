@@ -1,4 +1,5 @@
 import type { Db } from './client.js';
+import { systemClock, type Clock } from '../lib/clock.js';
 
 /**
  * Whether the database can take writes, as the last commit found out. SQLite reports a full disk
@@ -37,7 +38,7 @@ export class StorageHealth {
   private seenChanges = 0;
 
   /** `db`: the API's connection, whose commits `observeCommits()` notices. */
-  constructor(db?: Db, private readonly now: () => Date = () => new Date()) {
+  constructor(db?: Db, private readonly clock: Clock = systemClock) {
     if (db) {
       const stmt = db.$client.prepare('select total_changes()').pluck();
       this.totalChanges = () => stmt.get() as number;
@@ -56,7 +57,7 @@ export class StorageHealth {
     const cause = (e as { cause?: unknown } | null)?.cause;
     const message = cause instanceof Error ? cause.message : e instanceof Error ? e.message : String(e);
     const reason = `${what}: ${message}${code ? ` (${code})` : ''}`;
-    this.failure = { reason, since: this.failure?.since ?? this.now().toISOString() };
+    this.failure = { reason, since: this.failure?.since ?? this.clock.now().toISOString() };
     // Rows a failed transaction changed before it rolled back are not a commit observeCommits() may see.
     if (this.totalChanges) this.seenChanges = this.totalChanges();
   }

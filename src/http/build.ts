@@ -118,7 +118,7 @@ export async function build(opts: BuildOptions): Promise<App> {
   });
 
   app.setValidatorCompiler(validatorCompiler());
-  const storage = opts.storage ?? new StorageHealth(opts.db);
+  const storage = opts.storage ?? new StorageHealth(opts.db, opts.clock);
   app.setErrorHandler((err, req, reply) => {
     if (isStorageFailure(err)) storage.failed(`API ${req.method} ${req.url.split('?')[0]}`, err);
     return errorHandler(err, req, reply);
