@@ -82,3 +82,14 @@ export function auditStore(db: Db) {
     },
   };
 }
+
+/**
+ * The audit record's INSERT, for stores that write one inside their own transactions: the statement
+ * prepared once per store, `before` and `after` as JSON (absent: null).
+ */
+export function auditWriter(db: Db) {
+  const insert = db.$client.prepare(`insert into audit_log (at, actor, actor_ip, action, entity, entity_id, before, after) values (?, ?, ?, ?, ?, ?, ?, ?)`);
+  return (actor: { id: string; ip?: string | undefined }, at: string, action: string, entity: string, entityId: number | string, before: unknown, after: unknown): void => {
+    insert.run(at, actor.id, actor.ip ?? null, action, entity, String(entityId), before === undefined ? null : JSON.stringify(before), after === undefined ? null : JSON.stringify(after));
+  };
+}

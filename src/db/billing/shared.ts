@@ -4,6 +4,7 @@
  */
 import type { Db } from '../client.js';
 import type { Actor } from '../crud.js';
+import { auditWriter } from '../audit.js';
 import { Conditions } from '../conditions.js';
 
 export type Row = Record<string, unknown>;
@@ -29,7 +30,7 @@ export type BillingBase = ReturnType<typeof billingBase>;
 
 export function billingBase(db: Db) {
   const c = db.$client;
-  const audit = c.prepare(`insert into audit_log (at, actor, actor_ip, action, entity, entity_id, before, after) values (?, ?, ?, ?, ?, ?, null, ?)`);
+  const audit = auditWriter(db);
   const customerExists = c.prepare(`select 1 from customers where id = ?`);
   return {
     /**
@@ -41,7 +42,7 @@ export function billingBase(db: Db) {
       return c.transaction(fn).immediate();
     },
     audit(actor: Actor, at: string, action: string, entity: string, entityId: number | string, after: unknown): void {
-      audit.run(at, actor.id, actor.ip ?? null, action, entity, String(entityId), JSON.stringify(after));
+      audit(actor, at, action, entity, entityId, undefined, after);
     },
     customerExists(id: number): boolean {
       return customerExists.get(id) !== undefined;

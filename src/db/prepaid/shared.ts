@@ -3,19 +3,17 @@
  * and service_notices, the record that makes a notice or a cut-off happen once (the prepaid expiry
  * and the data-cap notices both keep it).
  */
+import { auditWriter } from '../audit.js';
 import type { Db } from '../client.js';
 
 export function prepaidBase(db: Db) {
   const c = db.$client;
-  const audit = c.prepare(`insert into audit_log (at, actor, actor_ip, action, entity, entity_id, before, after) values (?, ?, ?, ?, ?, ?, ?, ?)`);
   return {
     /** One IMMEDIATE transaction on the shared connection: a call inside another store's is a savepoint of it. */
     transaction<T>(fn: () => T): T {
       return c.transaction(fn).immediate();
     },
-    audit(actor: { id: string; ip?: string | undefined }, at: string, action: string, entity: string, entityId: number | string, before: unknown, after: unknown): void {
-      audit.run(at, actor.id, actor.ip ?? null, action, entity, String(entityId), before === undefined ? null : JSON.stringify(before), after === undefined ? null : JSON.stringify(after));
-    },
+    audit: auditWriter(db),
   };
 }
 
