@@ -10,6 +10,8 @@ export default defineConfig({
     // Left to `npm test`: radclient as a peer, a TLS listener, a RADIUS server on UDP.
     exclude: ['tests/unit/radius/radclient.test.ts', 'tests/integration/api-auth.test.ts', 'tests/integration/api-metrics.test.ts'],
     pool: 'forks',
+    // One PostgreSQL server for the run, when installed (tests/helpers/pg-global.ts).
+    globalSetup: ['tests/helpers/pg-global.ts'],
     // Every core: these files bind nothing and wait on nothing, so they never compete for a port.
     maxWorkers: availableParallelism(),
     testTimeout: 30_000,

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { TollgateError } from '../lib/errors.js';
 import type { Db } from './client.js';
+import { constraintOf } from './sql.js';
 import { auditLog } from './schema/index.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 
@@ -62,22 +63,22 @@ export function decodeCursor(cursor: string): number {
   return Number(m[1]);
 }
 
-/** Maps SQLite constraint failures to domain errors that name the API field at fault. */
+/**
+ * Maps a refused write (either backend's, see ConstraintViolation) to a domain error naming the API
+ * field at fault; `fields` maps column and constraint names to fields.
+ */
 export function constraintError(e: unknown, fields: Record<string, string>): never {
-  const err = e as { code?: string; message?: string };
-  const msg = err.message ?? '';
-  if (err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    const column = /UNIQUE constraint failed: \w+\.(\w+)/.exec(msg)?.[1] ?? '';
-    const field = fields[column] ?? column;
+  const v = constraintOf(e);
+  if (v?.kind === 'unique') {
+    const column = v.column ?? '';
+    const field = fields[column] ?? (v.constraint !== undefined ? fields[v.constraint] : undefined) ?? column;
     throw new TollgateError('conflict', `another record already has this ${field}`, field);
   }
-  if (err.code === 'SQLITE_CONSTRAINT_CHECK') {
-    const name = /CHECK constraint failed: (\w+)/.exec(msg)?.[1] ?? '';
-    const field = fields[name];
-    throw new TollgateError('invalid_input', `the value breaks the rule ${name}`, field);
+  if (v?.kind === 'check') {
+    const name = v.constraint ?? '';
+    throw new TollgateError('invalid_input', `the value breaks the rule ${name}`, fields[name]);
   }
-  // ON DELETE RESTRICT is enforced as a trigger, hence the second code.
-  if (err.code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || err.code === 'SQLITE_CONSTRAINT_TRIGGER') {
+  if (v?.kind === 'foreign_key') {
     throw new TollgateError('in_use', 'the record is referenced by other records and cannot be removed or changed so');
   }
   throw e;

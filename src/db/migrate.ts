@@ -12,7 +12,7 @@ export const defaultMigrationsDir = resolve(dirname(fileURLToPath(import.meta.ur
 const TABLE = '__drizzle_migrations';
 
 /** The journal's names for migrations (e.g. `0000_foundation`), keyed by their timestamp. */
-function migrationTags(dir: string): Map<number, string> {
+export function migrationTags(dir: string): Map<number, string> {
   const journal = JSON.parse(readFileSync(join(dir, 'meta/_journal.json'), 'utf8')) as { entries: { when: number; tag: string }[] };
   return new Map(journal.entries.map((e) => [e.when, e.tag]));
 }

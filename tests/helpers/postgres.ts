@@ -22,6 +22,8 @@ export interface PostgresServer {
   port: number;
   /** A further empty database owned by the same role, for a test that needs a fresh one. */
   createDatabase(name: string): Promise<string>;
+  /** Where the superuser connects (trusted, over the unix socket in the server's directory). */
+  admin: { host: string; port: number };
   /** Stops the server and removes its directory. */
   stop(): Promise<void>;
 }
@@ -143,6 +145,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     return {
       url: urlOf(DATABASE),
       port,
+      admin: { host: dir, port },
       async createDatabase(name) {
         // The role may not create databases: the superuser creates it and gives it to the role.
         await asSuperuser(`create database ${ident(name)} owner ${ident(ROLE)}`);

@@ -1,0 +1,46 @@
+/**
+ * The SQL the two backends spell differently, as fragments a store puts into its statements. Stores
+ * otherwise write the subset SQLite and PostgreSQL read alike: `on conflict … do update`,
+ * `returning`, `coalesce`, `||`, `limit`/`offset`, column aliases in double quotes (PostgreSQL folds
+ * bare names to lower case), booleans tested as `col` / `not col` rather than compared with 1 or 0.
+ */
+import type { Dialect } from './sql.js';
+
+export interface DialectSql {
+  /**
+   * A set of integer ids from one JSON-array parameter (`ids([1, 2])` in billing/shared.ts), for
+   * `x in (${d.idList})`: one statement and one parameter whatever the list's length.
+   */
+  idList: string;
+  /** The same for a list of strings. */
+  textList: string;
+  /** Case-insensitive LIKE (SQLite's LIKE already is, for ASCII). */
+  ilike: string;
+  /** The larger / smaller of two values (SQLite's two-argument max/min). */
+  greatest(a: string, b: string): string;
+  least(a: string, b: string): string;
+  /** Concatenates `expr` over a group with `sep` (a literal, quoted). */
+  groupConcat(expr: string, sep: string): string;
+}
+
+const sqlite: DialectSql = {
+  idList: 'select value from json_each(?)',
+  textList: 'select value from json_each(?)',
+  ilike: 'like',
+  greatest: (a, b) => `max(${a}, ${b})`,
+  least: (a, b) => `min(${a}, ${b})`,
+  groupConcat: (expr, sep) => `group_concat(${expr}, ${sep})`,
+};
+
+const postgres: DialectSql = {
+  idList: 'select value::bigint from json_array_elements_text(?::json)',
+  textList: 'select value from json_array_elements_text(?::json)',
+  ilike: 'ilike',
+  greatest: (a, b) => `greatest(${a}, ${b})`,
+  least: (a, b) => `least(${a}, ${b})`,
+  groupConcat: (expr, sep) => `string_agg(${expr}, ${sep})`,
+};
+
+export function dialectSql(dialect: Dialect): DialectSql {
+  return dialect === 'sqlite' ? sqlite : postgres;
+}

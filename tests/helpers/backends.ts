@@ -1,0 +1,63 @@
+/**
+ * A fresh database on either backend for a test: SQLite in memory, migrated; or a PostgreSQL
+ * database copied from the run's migrated template (tests/helpers/pg-global.ts). Store tests run
+ * once per backend with `describe.each(backendNames)`; `defaultBackend` is the one the rest of the
+ * suite uses, PostgreSQL when `TOLLGATE_TEST_BACKEND=postgres`.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { openDatabase, type Db } from '../../src/db/client.js';
+import { migrate } from '../../src/db/migrate.js';
+import { openPostgres, sqliteClient, type SqlClient } from '../../src/db/sql.js';
+
+export type BackendName = 'sqlite' | 'postgres';
+
+const templateUrl = inject('pgTemplateUrl');
+const admin = inject('pgAdmin');
+
+export const postgresReady = templateUrl !== '';
+export const backendNames: BackendName[] = postgresReady ? ['sqlite', 'postgres'] : ['sqlite'];
+export const defaultBackend: BackendName = process.env.TOLLGATE_TEST_BACKEND === 'postgres' ? 'postgres' : 'sqlite';
+
+export interface TestBackend {
+  name: BackendName;
+  sql: SqlClient;
+  /** SQLite only: the drizzle handle on the same connection, for code not yet on SqlClient. */
+  db: Db | undefined;
+  /** PostgreSQL only: the database's URL (the daemon's `[database] url`). */
+  url: string | undefined;
+  close(): Promise<void>;
+}
+
+async function asAdmin(statement: string): Promise<void> {
+  if (!admin) throw new Error('no PostgreSQL server in this run');
+  const client = new pg.Client({ host: admin.host, port: admin.port, user: 'postgres', database: 'postgres' });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new PostgreSQL database with the schema, owned by the unprivileged role; its URL. */
+export async function createPostgresDatabase(): Promise<string> {
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  await asAdmin(`create database ${name} template tollgate_template owner tollgate`);
+  const url = new URL(templateUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function openTestBackend(name: BackendName = defaultBackend): Promise<TestBackend> {
+  if (name === 'sqlite') {
+    const db = openDatabase({ path: ':memory:' });
+    await migrate(db.$client);
+    const sql = sqliteClient(db.$client);
+    return { name, sql, db, url: undefined, close: () => sql.close() };
+  }
+  const url = await createPostgresDatabase();
+  const sql = openPostgres({ url, max: 4 });
+  return { name, sql, db: undefined, url, close: () => sql.close() };
+}

@@ -1,0 +1,101 @@
+/**
+ * The SQL client behaves the same on both backends: parameters (positional, named, booleans),
+ * integers as numbers, the constraint errors stores map to API fields, and transactions with
+ * SQLite's semantics (serialized, joined by the statements of the same async context, savepoints
+ * nested, all or nothing).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConstraintViolation, toPostgresText } from '../../../src/db/sql.js';
+import { backendNames, openTestBackend, type TestBackend } from '../../helpers/backends.js';
+
+describe('toPostgresText', () => {
+  it('numbers ? and names @x, leaving literals, quoted names, comments and casts alone', () => {
+    expect(toPostgresText(`select '?', "a?b", x::int from t where a = ? -- why?\n and b = ?`)).toEqual({
+      text: `select '?', "a?b", x::int from t where a = $1 -- why?\n and b = $2`,
+      names: undefined,
+    });
+    expect(toPostgresText(`select 1 where a = @sid or b = @date or c = @sid and e = 'x@y'`)).toEqual({
+      text: `select 1 where a = $1 or b = $2 or c = $1 and e = 'x@y'`,
+      names: ['sid', 'date'],
+    });
+    expect(() => toPostgresText('select ? where a = @b')).toThrow(/mixes/);
+  });
+});
+
+describe.each(backendNames)('SqlClient on %s', (name) => {
+  let b: TestBackend;
+  beforeAll(async () => {
+    b = await openTestBackend(name);
+    await b.sql.exec(`create table t (id integer primary key, name text not null unique, amount bigint not null default 0, flag boolean not null default false,
+      constraint t_amount_ck check (amount >= 0))`);
+  });
+  afterAll(() => b?.close());
+
+  it('binds positional, named and boolean parameters and reads integers as numbers', async () => {
+    await b.sql.run(`insert into t (id, name, amount, flag) values (?, ?, ?, ?)`, 1, 'a', 9_007_199_254_740_991, true);
+    await b.sql.run(`insert into t (id, name, amount, flag) values (@id, @name, @amount, @flag)`, { id: 2, name: 'b', amount: 250, flag: false });
+    const rows = await b.sql.all<{ id: number; amount: number; flag: unknown }>(`select id, amount, flag from t order by id`);
+    expect(rows.map((r) => [r.id, r.amount])).toEqual([
+      [1, 9_007_199_254_740_991],
+      [2, 250],
+    ]);
+    expect(rows.map((r) => Boolean(r.flag))).toEqual([true, false]);
+    const sum = await b.sql.get<{ total: number; n: number }>(`select sum(amount) - 9007199254740991 as "total", count(*) as "n" from t`);
+    expect(sum).toEqual({ total: 250, n: 2 });
+    expect(await b.sql.get(`select 1 as "x" from t where id = ?`, 99)).toBeUndefined();
+  });
+
+  it('reports unique, check and not-null violations alike, naming the column or constraint', async () => {
+    const failure = async (p: Promise<unknown>) => {
+      try {
+        await p;
+      } catch (e) {
+        return e;
+      }
+      throw new Error('succeeded');
+    };
+    const dup = await failure(b.sql.run(`insert into t (id, name) values (?, ?)`, 10, 'a'));
+    expect(dup).toBeInstanceOf(ConstraintViolation);
+    expect(dup).toMatchObject({ kind: 'unique', column: 'name' });
+    expect(await failure(b.sql.run(`insert into t (id, name, amount) values (?, ?, ?)`, 11, 'c', -1))).toMatchObject({ kind: 'check', constraint: 't_amount_ck' });
+    expect(await failure(b.sql.run(`insert into t (id, name) values (?, ?)`, 12, null))).toMatchObject({ kind: 'not_null', column: 'name' });
+  });
+
+  it('commits a transaction whole and rolls back a failed one whole, savepoints nested', async () => {
+    await b.sql.transaction(async () => {
+      await b.sql.run(`insert into t (id, name) values (?, ?)`, 20, 'tx1');
+      await b.sql
+        .transaction(async () => {
+          await b.sql.run(`insert into t (id, name) values (?, ?)`, 21, 'inner');
+          throw new Error('inner fails');
+        })
+        .catch(() => undefined);
+      expect(b.sql.inTransaction()).toBe(true);
+    });
+    expect(b.sql.inTransaction()).toBe(false);
+    const names = async () => (await b.sql.all<{ name: string }>(`select name from t where id >= 20 order by id`)).map((r) => r.name);
+    expect(await names()).toEqual(['tx1']);
+    await expect(
+      b.sql.transaction(async () => {
+        await b.sql.run(`insert into t (id, name) values (?, ?)`, 22, 'tx2');
+        await b.sql.run(`insert into t (id, name) values (?, ?)`, 23, 'tx1');
+      }),
+    ).rejects.toMatchObject({ kind: 'unique' });
+    expect(await names()).toEqual(['tx1']);
+  });
+
+  it('serializes transactions: a read-decide-write never interleaves with another', async () => {
+    await b.sql.run(`insert into t (id, name, amount) values (?, ?, ?)`, 30, 'counter', 0);
+    // Each reads the counter, waits a moment, writes it plus one: interleaved, updates would be lost.
+    await Promise.all(
+      Array.from({ length: 8 }, () =>
+        b.sql.transaction(async () => {
+          const r = await b.sql.get<{ amount: number }>(`select amount from t where id = 30`);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          await b.sql.run(`update t set amount = ? where id = 30`, r!.amount + 1);
+        }),
+      ),
+    );
+    expect(await b.sql.get(`select amount from t where id = 30`)).toEqual({ amount: 8 });
+  });
+});
