@@ -4,6 +4,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import * as schema from './schema/index.js';
 import { ConfigError } from '../lib/errors.js';
 import { createPrivateFile, ensurePrivateDir } from '../lib/private-files.js';
+import { sqliteClient, type SqlClient } from './sql.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -69,3 +70,12 @@ export function openWritableDatabase(opts: Omit<OpenOptions, 'readonly'>): Db {
   }
 }
 
+
+/**
+ * The SQL client on the connection of `db` (always the same one for a connection). Code moved onto
+ * SqlClient reaches the SQLite connection it used to through this, until the composition hands
+ * every part a SqlClient of either backend (issue: PostgreSQL as a second backend).
+ */
+export function sqlOf(db: Db): SqlClient {
+  return sqliteClient(db.$client);
+}

@@ -154,6 +154,15 @@ class Mutex {
  * synchronous `connection.transaction()` run inside one of these becomes its savepoint.
  */
 export function sqliteClient(connection: Database.Database): SqlClient {
+  // One client per connection: two would each think the connection's transaction their own.
+  let client = clients.get(connection);
+  if (!client) clients.set(connection, (client = newSqliteClient(connection)));
+  return client;
+}
+
+const clients = new WeakMap<Database.Database, SqlClient>();
+
+function newSqliteClient(connection: Database.Database): SqlClient {
   const cache = new Map<string, Database.Statement>();
   const scope = new AsyncLocalStorage<{ depth: number }>();
   const mutex = new Mutex();
