@@ -2,6 +2,7 @@
 import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db } from './client.js';
+import type { SqlClient } from './sql.js';
 import { decodeCursor, encodeCursor, type Page } from './crud.js';
 import { auditLog } from './schema/index.js';
 
@@ -91,5 +92,18 @@ export function auditWriter(db: Db) {
   const insert = db.$client.prepare(`insert into audit_log (at, actor, actor_ip, action, entity, entity_id, before, after) values (?, ?, ?, ?, ?, ?, ?, ?)`);
   return (actor: { id: string; ip?: string | undefined }, at: string, action: string, entity: string, entityId: number | string, before: unknown, after: unknown): void => {
     insert.run(at, actor.id, actor.ip ?? null, action, entity, String(entityId), before === undefined ? null : JSON.stringify(before), after === undefined ? null : JSON.stringify(after));
+  };
+}
+
+export type AuditRecorder = (actor: { id: string; ip?: string | undefined }, at: string, action: string, entity: string, entityId: number | string, before: unknown, after: unknown) => Promise<void>;
+
+/**
+ * auditWriter on either backend: the audit record's INSERT for a store on SqlClient, joining the
+ * transaction the store's caller has open.
+ */
+export function auditRecorder(sql: SqlClient): AuditRecorder {
+  const insert = sql.prepare(`insert into audit_log (at, actor, actor_ip, action, entity, entity_id, before, after) values (?, ?, ?, ?, ?, ?, ?, ?)`);
+  return async (actor, at, action, entity, entityId, before, after) => {
+    await insert.run(at, actor.id, actor.ip ?? null, action, entity, String(entityId), before === undefined ? null : JSON.stringify(before), after === undefined ? null : JSON.stringify(after));
   };
 }
