@@ -55,6 +55,21 @@ const oneOf =
 const range = (min: number, max: number) => (v: number) =>
   v >= min && v <= max ? undefined : `must be between ${min} and ${max}`;
 
+/** Empty (SQLite), or a `postgres://` / `postgresql://` URL naming a host and a database. */
+function postgresUrl(v: string): string | undefined {
+  if (v === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    return 'is not a URL: use "postgres://USER:PASSWORD@HOST:PORT/DATABASE"';
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return `must start with "postgres://" (got "${url.protocol}//")`;
+  if (url.pathname.replace(/^\//, '') === '') return 'names no database: add "/DATABASE" after the host';
+  if (url.hostname === '' && !url.searchParams.has('host')) return 'names no host';
+  return undefined;
+}
+
 const nonEmpty = (v: string) => (v.trim() === '' ? 'must not be empty' : undefined);
 
 function timezone(v: string): string | undefined {
@@ -95,6 +110,11 @@ export const schema = {
     synchronous: { type: 'string', default: 'full', check: oneOf('normal', 'full') },
     backup_before_migrate: { type: 'boolean', default: true },
     backup_dir: { type: 'string', default: '', },
+    // PostgreSQL instead of the SQLite file: every node of an installation names the same database.
+    // Secret: the URL usually carries the password.
+    url: { type: 'string', default: '', check: postgresUrl, secret: true },
+    // Connections each node keeps open to PostgreSQL (the server's max_connections is shared by all).
+    pool_size: { type: 'integer', default: 10, check: range(2, 200) },
   },
   radius: {
     auth_listen: { type: 'string[]', default: ['0.0.0.0:1812'], check: listenList },

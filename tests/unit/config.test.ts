@@ -69,6 +69,19 @@ describe('config', () => {
     expect(errorOf(configFrom('[billing]\nrun_at = "25:00"\n').load).key).toBe('billing.run_at');
   });
 
+  it('takes a PostgreSQL URL for [database] url, names a bad one, and never prints its password', () => {
+    const { load } = configFrom('[database]\nurl = "postgres://tollgate:s3cret@db.example:5432/tollgate"\npool_size = 20\n');
+    const loaded = load();
+    expect(loaded.config.database.url).toBe('postgres://tollgate:s3cret@db.example:5432/tollgate');
+    expect(loaded.config.database.pool_size).toBe(20);
+    expect(schema.database!.url!.secret).toBe(true);
+    const bad = (url: string) => errorOf(configFrom(`[database]\nurl = "${url}"\n`).load);
+    expect(bad('mysql://x@h/db').message).toMatch(/must start with "postgres:\/\/"/);
+    expect(bad('postgres://tollgate@db.example').message).toMatch(/names no database/);
+    expect(bad('db.example/tollgate').key).toBe('database.url');
+    expect(errorOf(configFrom('[database]\npool_size = 1\n').load).key).toBe('database.pool_size');
+  });
+
   it('reports TOML syntax errors with their line', () => {
     const e = errorOf(configFrom('[http]\nlisten = "127.0.0.1:1\n').load);
     expect(e.line).toBe(2);
