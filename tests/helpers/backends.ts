@@ -41,10 +41,13 @@ async function asAdmin(statement: string): Promise<void> {
   }
 }
 
-/** A new PostgreSQL database with the schema, owned by the unprivileged role; its URL. */
-export async function createPostgresDatabase(): Promise<string> {
+/**
+ * A new PostgreSQL database owned by the unprivileged role, its URL: with the schema (a copy of the
+ * run's migrated template), or `empty` as a new installation finds it.
+ */
+export async function createPostgresDatabase(opts: { empty?: boolean } = {}): Promise<string> {
   const name = `t_${randomBytes(6).toString('hex')}`;
-  await asAdmin(`create database ${name} template tollgate_template owner tollgate`);
+  await asAdmin(`create database ${name} template ${opts.empty ? 'template0' : 'tollgate_template'} owner tollgate`);
   const url = new URL(templateUrl);
   url.pathname = `/${name}`;
   return url.toString();
