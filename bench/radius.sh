@@ -56,6 +56,8 @@ VAR=$BENCH/var; RESULTS=${RESULTS:-$BENCH/results}; SUMMARY_TO=${SUMMARY_TO-$BEN
 export FRB_RADDB=$BENCH/freeradius/raddb FRB_VAR=$VAR/freeradius
 mkdir -p "$VAR/tollgate" "$FRB_VAR" "$FRB_RADDB/mods-config/files" "$RESULTS"
 GEN=(nice -n "$NICE" taskset -c "$GEN_CPU")
+# shellcheck source=lib/harness.sh
+source "$BENCH/lib/harness.sh"
 NCPU=$(nproc); TCK=$(getconf CLK_TCK); export NICE
 T_START=$(date +%s)
 log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
@@ -90,8 +92,6 @@ listen = "127.0.0.1:0"
 level = "warn"
 EOF
 
-port_busy() { ss -Hluan "sport = :$1" | grep -q .; }
-
 tg_seed() { node "$BENCH/seed.mjs" --config "$TG_CONF" --users "$USERS" >"$TG_DIR/seed.json"; log "tollgate seeded: $(cat "$TG_DIR/seed.json")"; }
 tg_start() {
   for p in "$TG_AUTH_PORT" "$TG_ACCT_PORT"; do port_busy "$p" && { echo "udp port $p busy" >&2; exit 1; }; done
@@ -116,8 +116,6 @@ tg_stop() {
   fi
   rm -f "$TG_PIDF"
 }
-# renice every thread of a server (renice on a pid alone changes only its main thread)
-renice_all() { [[ $NICE == 0 ]] || for t in /proc/"$1"/task/*; do renice -n "$NICE" -p "${t##*/}" >/dev/null; done; }
 FR_INST=""
 fr_start() { FR_INST=$1; "$FRB_BASE/scripts/start.sh" "$1" "$SERVER_CPU" >&2; renice_all "$(cat "$FRB_VAR/$1.pid")"; }
 fr_stop() { [[ -n $FR_INST ]] && "$FRB_BASE/scripts/stop.sh" "$FR_INST" >&2; FR_INST=""; }
@@ -133,91 +131,12 @@ trap 'exit 130' INT TERM
 
 server_pid() { if [[ $1 == tollgate ]]; then cat "$TG_PIDF"; else cat "$FRB_VAR/$FR_INST.pid"; fi; }
 
-# ---------------------------------------------------------------- measurement helpers (as in the baseline's run-scenario.sh)
-proc_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
-# /proc/stat: busy = all but idle+iowait; task = user+nice+system
-sys_ticks() { awk '/^cpu /{tot=0; for(i=2;i<=NF;i++) tot+=$i; print tot-$5-$6, $2+$3+$4, tot}' /proc/stat; }
-busy_over_1s() {
-  local b0 x0 t0 b1 x1 t1
-  read -r b0 x0 t0 < <(sys_ticks); sleep 1; read -r b1 x1 t1 < <(sys_ticks)
-  awk -v a="$b0" -v b="$b1" -v c="$t0" -v d="$t1" 'BEGIN{printf "%.0f", 100*(b-a)/(d-c)}'
-}
-BG_BEFORE=0
-wait_quiet() {
-  local waited=0 bz
-  while :; do
-    bz=$(busy_over_1s)
-    if (( bz < QUIET_PCT )) || (( waited >= QUIET_MAX )); then
-      (( bz >= QUIET_PCT )) && log "machine ${bz}% busy (top: $(ps -eo pcpu,comm --sort=-pcpu | sed -n 2p | tr -s ' ')); measuring anyway"
-      BG_BEFORE=$bz; return 0
-    fi
-    sleep 2; waited=$((waited + 3))
-  done
-}
-
-# run_one SCENARIO SERVER CMD... : one measured run, JSON line appended to results/SCENARIO-SERVER.jsonl.
-# Returns 0 when the run was clean.
-run_one() {
-  local sc=$1 srv=$2; shift 2
-  local out=$RESULTS/$sc-$srv.jsonl pid sampler json line
-  pid=$(server_pid "$srv")
-  wait_quiet
-  local load; load=$(cut -d' ' -f1-3 /proc/loadavg)
-  # server and system CPU over the steady part of the measured window
-  ( sleep "$(awk -v w="$WARMUP" 'BEGIN{print w+0.5}')"
-    a=$(proc_ticks "$pid"); read -r b0 x0 t0 < <(sys_ticks); s0=$(date +%s.%N)
-    sleep "$(awk -v d="$DURATION" 'BEGIN{print (d>2)?d-1:d/2}')"
-    a1=$(proc_ticks "$pid"); read -r b1 x1 t1 < <(sys_ticks); s1=$(date +%s.%N)
-    awk -v a="$a" -v a1="$a1" -v b0="$b0" -v b1="$b1" -v x0="$x0" -v x1="$x1" -v t0="$t0" -v t1="$t1" -v s0="$s0" -v s1="$s1" -v tck="$TCK" \
-      'BEGIN{ printf "{\"server_cpu_pct\":%.1f,\"system_busy_pct_of_all_cpus\":%.1f,\"system_task_pct_of_all_cpus\":%.1f}\n", 100*(a1-a)/tck/(s1-s0), 100*(b1-b0)/(t1-t0), 100*(x1-x0)/(t1-t0) }'
-  ) >"$VAR/cpu.sample" &
-  sampler=$!
-  json=$("${GEN[@]}" "$@")
-  wait "$sampler"
-  line=$(node -e '
-    const [j, cpu, sc, srv, bg, load, maxOther, ncpu] = process.argv.slice(1);
-    const a = Object.assign(JSON.parse(j), JSON.parse(cpu), { scenario: sc, server: srv, busy_pct_before_run: +bg, loadavg: load, nice: +process.env.NICE, at: new Date().toISOString() });
-    // CPU (% of one core) used by anything other than this server and this generator
-    a.other_cpu_pct_est = Math.round(10 * (ncpu * a.system_task_pct_of_all_cpus - a.server_cpu_pct - a.generator_cpu.pct_of_one_core)) / 10;
-    a.clean = a.other_cpu_pct_est <= +maxOther && !a.hard_stop;
-    console.log(JSON.stringify(a));' "$json" "$(cat "$VAR/cpu.sample")" "$sc" "$srv" "$BG_BEFORE" "$load" "$MAX_OTHER" "$NCPU")
-  echo "$line" >>"$out"
-  node -e 'const a=JSON.parse(process.argv[1]); const c=a.counts; console.error(`  ${a.scenario} ${a.server.padEnd(11)} ${String(a.req_per_s).padStart(8)} req/s  p50=${a.latency_ms.p50} p99=${a.latency_ms.p99} ms  ok=${c.accept+c.acct_response} rej=${c.reject} timeouts=${a.timeouts} errors=${a.errors_total}  server_cpu=${a.server_cpu_pct}% gen_cpu=${a.generator_cpu.pct_of_one_core}% other~${a.other_cpu_pct_est}% ${a.clean ? "clean" : "NOT CLEAN (other load)"}`)' "$line"
-  [[ $(node -e 'console.log(JSON.parse(process.argv[1]).clean)' "$line") == true ]]
-}
-
-# run_until_clean: as run_one, repeated at most RETRIES times when another load disturbed it.
-run_until_clean() {
-  local try=0
-  until run_one "$@"; do
-    try=$((try + 1)); (( try > RETRIES )) && { log "  keeping a run measured under load"; return 0; }
-  done
-}
-
 radload_cmd() { # MODE PORT LABEL
   echo node "$RADLOAD" --mode "$1" --port "$2" --users "1-$USERS" --window "$WINDOW" --duration "$DURATION" --warmup "$WARMUP" --interims 1 --quiet --label "$3"
 }
 mschap_cmd() { # PORT LABEL
  echo node "$BENCH/mschapv2-load.mjs" --port "$1" --users "1-$MSCHAP_USERS" --window "$WINDOW" --duration "$DURATION" --warmup "$WARMUP" --challenges "$MSCHAP_CHALLENGES" --quiet --label "$2"
 }
-warm() { "${GEN[@]}" "$@" --duration 2 --warmup 0 >/dev/null; }
-
-# alternate SCENARIO "server:cmd..." "server:cmd..." : RUNS rounds, the order flipped every round
-alternate() {
-  local sc=$1; shift
-  local specs=("$@") r i n=${#specs[@]}
-  for spec in "${specs[@]}"; do warm ${spec#*:}; done
-  for r in $(seq 1 "$RUNS"); do
-    for i in $(seq 0 $((n - 1))); do
-      local k=$(( r % 2 == 1 ? i : n - 1 - i ))
-      local spec=${specs[$k]}
-      run_until_clean "$sc" "${spec%%:*}" ${spec#*:}
-    done
-  done
-}
-
-fresh() { for f in "$@"; do : >"$RESULTS/$f.jsonl"; done; }
-
 # ---------------------------------------------------------------- machine info
 node -e '
   const os = require("os"); const { execSync } = require("child_process");
