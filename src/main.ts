@@ -13,6 +13,7 @@ import { createAccountingWriter } from './db/writer-thread.js';
 import { StorageHealth } from './db/storage-health.js';
 import type { UsageDelta } from './db/radius.js';
 import { systemClock, type Clock } from './lib/clock.js';
+import { ConfigError } from './lib/errors.js';
 import { Topic, type CachedEntity } from './lib/topic.js';
 
 /** How long a graceful stop may take before the process gives up and exits non-zero. */
@@ -35,6 +36,11 @@ export async function serve(loaded: LoadedConfig, opts: ServeOptions = {}): Prom
   const clock = opts.clock ?? systemClock;
   log.info({ config: loaded.file ?? '(defaults)', database: config.database.path }, 'starting tollgate');
 
+  if (config.database.url !== '') {
+    // The stores move to the PostgreSQL-capable client part by part; until every part the daemon
+    // composes has, serving from PostgreSQL would leave some of them on a SQLite file nobody shares.
+    throw new ConfigError('this build cannot serve from PostgreSQL yet ([database] url is for `tollgate migrate-to-postgres` and the tests); leave it empty', 'database.url');
+  }
   const { db, box } = await openAndMigrate(config, log, clock);
   await ensureFirstAdmin(db, config, log, clock);
 
