@@ -141,7 +141,7 @@ fr_seed() { # USERS: Debian's PostgreSQL schema, USERS rows in radcheck
   mkdir -p "$q"; cp /etc/freeradius/3.0/mods-config/sql/main/postgresql/{queries.conf,schema.sql} "$q/"
   [[ -f $FRB_RADDB/dictionary ]] || cp /etc/freeradius/3.0/dictionary "$FRB_RADDB/dictionary"
   fresh_db radius radius
-  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_DIR" -p "$PG_PORT" -U radius -d radius -f "$q/schema.sql" >/dev/null
+  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_DIR" -p "$PG_PORT" -U radius -d radius <"$q/schema.sql" >/dev/null
   psql_admin -d radius -c "insert into radcheck (username, attribute, op, value) select 'user' || i, 'Cleartext-Password', ':=', 'pw' || i from generate_series(1, $1) i" \
     -c 'vacuum analyze' >/dev/null
   log "freeradius seeded: $1 users in radcheck"
