@@ -124,7 +124,8 @@ function* subscribers() {
   }
 }
 importSubscribers(db, box, subscribers(), { id: 'cli' });
-const token = (await tokenStore(db).create({ name: 'bench', role: 'super-admin', actor: { id: 'cli' } })).token;
+const { sqlOf } = await mod('db/client.js');
+const token = (await tokenStore(sqlOf(db)).create({ name: 'bench', role: 'super-admin', actor: { id: 'cli' } })).token;
 db.$client.pragma('wal_checkpoint(TRUNCATE)');
 db.$client.exec('analyze');
 db.$client.close();

@@ -9,6 +9,7 @@ import { migratePostgres } from './db/migrate-pg.js';
 import { openPostgres, type SqlClient } from './db/sql.js';
 import { ConfigError } from './lib/errors.js';
 import { adminStore } from './db/security.js';
+import type { SqlClient } from './db/sql.js';
 import { dataDir, initialPasswordFile, loadSecretBox } from './keys.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import type { SecretBox } from './lib/secretbox.js';
@@ -95,8 +96,8 @@ export async function openAndMigrate(config: Config, log?: Logger, clock: Clock 
  * `initial-admin-password` (0600) beside the database; the admin's first own password change removes the
  * file (keys.ts `forgetInitialPassword`). There are no default credentials.
  */
-export async function ensureFirstAdmin(db: Db, config: Config, log: Logger, clock: Clock): Promise<void> {
-  const admins = adminStore(db, clock);
+export async function ensureFirstAdmin(sql: SqlClient, config: Config, log: Logger, clock: Clock): Promise<void> {
+  const admins = adminStore(sql, clock);
   if ((await admins.count()) > 0) return;
   const password = randomBytes(18).toString('base64url');
   const username = config.security.initial_admin_username;

@@ -15,7 +15,7 @@ import { createPrepaidOps, type PrepaidOps } from './billing/prepaid-ops.js';
 import { billingService, type BillingService } from './billing/service.js';
 import type { Config } from './config/schema.js';
 import { billingStore } from './db/billing.js';
-import type { Db } from './db/client.js';
+import { sqlOf, type Db } from './db/client.js';
 import { dunningStore } from './db/dunning.js';
 import { notifyStore } from './db/notify.js';
 import type { AcctWriter, UsageDelta } from './db/radius.js';
@@ -142,7 +142,7 @@ export function createServices(opts: ServicesOptions): Services {
     store, clock, control, onServicesChanged: () => changes.publish('service'),
     onError: afterCommitError('plan-changes: a rate change after the switch failed'),
   });
-  const sec = security({ db, box: opts.box, config, clock });
+  const sec = security({ sql: sqlOf(db), box: opts.box, config, clock });
 
   return {
     billing, notifier, sender, dunning, prepaid, security: sec,

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { loadConfig, type LoadedConfig } from './config/load.js';
 import { ensureFirstAdmin, openAndMigrate } from './bootstrap.js';
+import { sqlOf } from './db/client.js';
 import { createDailyScheduler, createNetworkControl, createServices } from './daemon.js';
 import { build } from './http/build.js';
 import { parseListen } from './config/schema.js';
@@ -42,7 +43,7 @@ export async function serve(loaded: LoadedConfig, opts: ServeOptions = {}): Prom
     throw new ConfigError('this build cannot serve from PostgreSQL yet ([database] url is for `tollgate migrate-to-postgres` and the tests); leave it empty', 'database.url');
   }
   const { db, box } = await openAndMigrate(config, log, clock);
-  await ensureFirstAdmin(db, config, log, clock);
+  await ensureFirstAdmin(sqlOf(db), config, log, clock);
 
   const metrics = createMetrics();
   // What RADIUS caches and others change; the traffic of each committed accounting batch (published

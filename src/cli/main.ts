@@ -5,7 +5,7 @@ import { configFile, DEFAULT_CONFIG_FILE, describeConfig, loadConfig, type Loade
 import { openAndMigrate } from '../bootstrap.js';
 import { adminRoles } from '../db/schema/index.js';
 import { adminStore, roleStore, tokenStore } from '../db/security.js';
-import type { Db } from '../db/client.js';
+import { sqlOf, type Db } from '../db/client.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { ConfigError } from '../lib/errors.js';
 import { hashPassword } from '../lib/password.js';
@@ -99,8 +99,9 @@ async function run(argv: string[], clock: Clock): Promise<number> {
     if (!builtIn && !existsSync(loaded.config.database.path)) throw unknown([]);
     existingDatabase(loaded);
     const { db } = await openAndMigrate(loaded.config, undefined, clock);
-    if (builtIn || roleStore(db, clock).get(role)) return db;
-    const custom = roleStore(db, clock).list().map((r) => r.name);
+    const roles = roleStore(sqlOf(db), clock);
+    if (builtIn || (await roles.get(role))) return db;
+    const custom = (await roles.list()).map((r) => r.name);
     db.$client.close();
     throw unknown(custom);
   };
@@ -130,7 +131,7 @@ async function run(argv: string[], clock: Clock): Promise<number> {
       if (password.length < 12) throw new UsageError('the password (from stdin) must be at least 12 characters');
       const db = await openForRole(role);
       try {
-        const admins = adminStore(db, clock);
+        const admins = adminStore(sqlOf(db), clock);
         if (await admins.exists(values.username)) throw new UsageError(`an admin named "${values.username}" already exists`);
         const id = await admins.create({ username: values.username, passwordHash: await hashPassword(password), role, mustChangePassword: false, actor: { id: 'cli' }, at: clock.now() });
         process.stdout.write(`created admin ${values.username} (id ${id}, role ${role})\n`);
@@ -150,7 +151,7 @@ async function run(argv: string[], clock: Clock): Promise<number> {
       }
       const db = await openForRole(role);
       try {
-        const { token } = await tokenStore(db, clock).create({ name: values.name, role, expiresAt, actor: { id: 'cli' } });
+        const { token } = await tokenStore(sqlOf(db), clock).create({ name: values.name, role, expiresAt, actor: { id: 'cli' } });
         process.stdout.write(token + '\n');
         process.stderr.write('Store this token now: it is shown only once.\n');
       } finally {

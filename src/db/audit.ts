@@ -95,7 +95,8 @@ export function auditWriter(db: Db) {
   };
 }
 
-export type AuditRecorder = (actor: { id: string; ip?: string | undefined }, at: string, action: string, entity: string, entityId: number | string, before: unknown, after: unknown) => Promise<void>;
+/** `entityId` null: a record about no stored entity (a failed login for an unknown username). */
+export type AuditRecorder = (actor: { id: string; ip?: string | undefined }, at: string, action: string, entity: string, entityId: number | string | null, before: unknown, after: unknown) => Promise<void>;
 
 /**
  * auditWriter on either backend: the audit record's INSERT for a store on SqlClient, joining the
@@ -104,6 +105,6 @@ export type AuditRecorder = (actor: { id: string; ip?: string | undefined }, at:
 export function auditRecorder(sql: SqlClient): AuditRecorder {
   const insert = sql.prepare(`insert into audit_log (at, actor, actor_ip, action, entity, entity_id, before, after) values (?, ?, ?, ?, ?, ?, ?, ?)`);
   return async (actor, at, action, entity, entityId, before, after) => {
-    await insert.run(at, actor.id, actor.ip ?? null, action, entity, String(entityId), before === undefined ? null : JSON.stringify(before), after === undefined ? null : JSON.stringify(after));
+    await insert.run(at, actor.id, actor.ip ?? null, action, entity, entityId === null ? null : String(entityId), before === undefined ? null : JSON.stringify(before), after === undefined ? null : JSON.stringify(after));
   };
 }

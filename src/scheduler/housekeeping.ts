@@ -14,6 +14,6 @@ export interface HousekeepingResult {
   loginThrottle: number;
 }
 
-export function housekeepingJob(purgeExpired: (now: Date) => HousekeepingResult): Job {
+export function housekeepingJob(purgeExpired: (now: Date) => Promise<HousekeepingResult>): Job {
   return { name: 'housekeeping', order: 90, runFor: (_date, ctx) => purgeExpired(ctx.now) };
 }

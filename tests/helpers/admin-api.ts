@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
-import { openDatabase, type Db } from '../../src/db/client.js';
+import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { adminStore, tokenStore } from '../../src/db/security.js';
 import type { Services } from '../../src/daemon.js';
@@ -42,9 +42,9 @@ export async function testApi(opts: { env?: Record<string, string>; logger?: Log
   const { app, services, jobs } = await buildApp({ db, box, config, logger: opts.logger ?? false, clock });
   return {
     app, services, jobs, db, box, dir, clock, config,
-    token: async (role, expiresAt) => (await tokenStore(db, clock).create({ name: `t-${role}`, role, expiresAt, actor: { id: 'cli' } })).token,
+    token: async (role, expiresAt) => (await tokenStore(sqlOf(db), clock).create({ name: `t-${role}`, role, expiresAt, actor: { id: 'cli' } })).token,
     admin: async (username, password, role, o = {}) =>
-      adminStore(db).create({ username, passwordHash: await hashPassword(password), role, mustChangePassword: o.mustChangePassword ?? false, actor: { id: 'cli' }, at: clock.now() }),
+      adminStore(sqlOf(db)).create({ username, passwordHash: await hashPassword(password), role, mustChangePassword: o.mustChangePassword ?? false, actor: { id: 'cli' }, at: clock.now() }),
     close: async () => {
       await app.close();
       if (!opts.db) db.$client.close();

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFirstAdmin } from '../../src/bootstrap.js';
+import { sqlOf } from '../../src/db/client.js';
 import { createLogger } from '../../src/logger.js';
 import { totpCode } from '../../src/http/auth/totp.js';
 import { concreteUrl, cookieFrom, testApi, type TestApi } from '../helpers/admin-api.js';
@@ -50,7 +51,7 @@ function mustNotLeak(...secrets: string[]) {
 
 describe('first run: the bootstrap admin must change the password first', () => {
   it('logs in with the generated password, can do nothing else, changes it, then works', async () => {
-    await ensureFirstAdmin(t.db, t.config, logger, t.clock);
+    await ensureFirstAdmin(sqlOf(t.db), t.config, logger, t.clock);
     const [username, password] = readFileSync(join(t.dir, 'initial-admin-password'), 'utf8').trim().split('\n') as [string, string];
     // The one deliberate log of the initial password: drop it from the captured lines for the leak checks.
     logLines.splice(0, logLines.length, ...logLines.filter((l) => !l.includes('initialPassword')));

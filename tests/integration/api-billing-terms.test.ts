@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openDatabase, type Db } from '../../src/db/client.js';
+import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
 import type { App } from '../../src/http/build.js';
@@ -60,7 +60,7 @@ beforeAll(async () => {
     TOLLGATE_COMPANY_LOGO: logo,
   });
   ({ app } = await buildApp({ db, box: new SecretBox(randomBytes(32)), config, clock: { now: () => now } }));
-  token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+  token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   homeId = (await call('POST', '/api/v1/plans', { name: 'Home', type: 'recurring', price: 3000, billingPeriodMonths: 1, taxRateBp: 2200, taxInclusive: true, downloadKbps: 10000, uploadKbps: 2000 })).body.id;
   for (const [name, taxId, username] of [['Mario Rossi', 'IT123', 'mario'], ['Lucia Bianchi', null, 'lucia']] as const) {
     const customerId = (await call('POST', '/api/v1/customers', { name, ...(taxId ? { taxId } : {}), address: 'Via Roma 1' })).body.id;

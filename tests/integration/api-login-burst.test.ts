@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openDatabase } from '../../src/db/client.js';
+import { openDatabase, sqlOf } from '../../src/db/client.js';
 import { throttleStore } from '../../src/db/security.js';
 import { totpCode } from '../../src/http/auth/totp.js';
 import { cookieFrom, testApi, type TestApi } from '../helpers/admin-api.js';
@@ -104,25 +104,21 @@ describe('a burst of second-factor codes at once', () => {
 });
 
 describe('the counters are shared by every connection to the database', () => {
-  it('another connection (another process) cannot count a try between the read and the write of one', () => {
+  it('another connection (another process) cannot count a try between the read and the write of one', async () => {
     const other = openDatabase({ path: join(t.dir, 'tollgate.db') });
     try {
       other.$client.pragma('busy_timeout = 0');
-      const mine = throttleStore(t.db);
-      const theirs = throttleStore(other);
+      const mine = throttleStore(sqlOf(t.db));
+      const theirs = throttleStore(sqlOf(other));
       const state = { failures: 1, lastFailureAt: t.clock.now().toISOString(), lockedUntil: null };
-      let inBetween: unknown;
-      mine.reserve(['user:shared'], (states) => {
+      let inBetween: Promise<unknown> | undefined;
+      await mine.reserve(['user:shared'], (states) => {
         expect(states).toEqual([undefined]);
         // The other connection tries to take a try while this one holds what it read: it must wait.
-        try {
-          theirs.reserve(['user:shared'], () => ({ ok: true, next: [state] }));
-        } catch (e) {
-          inBetween = e;
-        }
+        inBetween = theirs.reserve(['user:shared'], () => ({ ok: true, next: [state] }));
         return { ok: true, next: [state] };
       });
-      expect((inBetween as { code?: string }).code).toBe('SQLITE_BUSY');
+      await expect(inBetween).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
       expect(counter('user:shared')).toBe(1);
     } finally {
       other.$client.close();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openDatabase, type Db } from '../../src/db/client.js';
+import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
 import type { App } from '../../src/http/build.js';
@@ -43,7 +43,7 @@ beforeAll(async () => {
   const parts = composeParts(options);
   radius = await startRadiusServer({ config, db, box, log: pino({ level: 'silent' }), metrics, clock: systemClock, writer, changes, vouchers: parts.services.prepaid.vouchers });
   app = await buildHttp(parts, options);
-  token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+  token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   udp = await UdpClient.open();
   await call('POST', '/api/v1/nas', { name: 'lo', ipAddress: '127.0.0.1', secret: SECRET, vendor: 'mikrotik' });
   const plan = (await call('POST', '/api/v1/plans', { name: 'p', type: 'recurring', price: 1000, billingPeriodMonths: 1, downloadKbps: 10000, uploadKbps: 2000 })).json();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openDatabase, type Db } from '../../src/db/client.js';
+import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import type { AcctRecord, AcctWriter } from '../../src/db/radius.js';
 import { tokenStore } from '../../src/db/security.js';
@@ -29,7 +29,7 @@ beforeAll(async () => {
   const storage = new StorageHealth(db);
   writer = createAccountingWriter(db, { storage });
   ({ app } = await buildApp({ db, box: new SecretBox(randomBytes(32)), config: loadConfig(undefined, {}).config, storage }));
-  token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+  token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
 });
 afterAll(async () => {
   await app.close();

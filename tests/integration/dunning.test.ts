@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openDatabase, type Db } from '../../src/db/client.js';
+import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
 import type { App } from '../../src/http/build.js';
@@ -69,7 +69,7 @@ beforeAll(async () => {
   await migrate(db.$client);
   control = new RecordingControl(db);
   ({ app, services, jobs } = await buildApp({ db, box: new SecretBox(randomBytes(32)), config: loadConfig(undefined, {}).config, clock, control }));
-  token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+  token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   const plan = await call('POST', '/api/v1/plans', { name: 'Home', type: 'recurring', price: 3000, billingPeriodMonths: 1, downloadKbps: 10000, uploadKbps: 2000 }, 201);
   const profile = await call('POST', '/api/v1/billing-profiles', {
     name: 'Standard', isDefault: true, daysUntilDue: 10,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFirstAdmin, openAndMigrate } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config/load.js';
-import { openDatabase } from '../../src/db/client.js';
+import { openDatabase, sqlOf } from '../../src/db/client.js';
 import { defaultMigrationsDir, migrate } from '../../src/db/migrate.js';
 import { TestClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/logger.js';
@@ -30,7 +30,7 @@ describe('files holding customer data, under umask 022', () => {
     const config = loadConfig(undefined, { TOLLGATE_DATABASE_PATH: join(dir, 'data/tollgate.db') }).config;
     const { db } = await openAndMigrate(config, undefined, clock);
     try {
-      await ensureFirstAdmin(db, config, createLogger('silent'), clock);
+      await ensureFirstAdmin(sqlOf(db), config, createLogger('silent'), clock);
       const data = join(dir, 'data');
       expect(readdirSync(data).sort()).toEqual(['initial-admin-password', 'secret.key', 'tollgate.db', 'tollgate.db-shm', 'tollgate.db-wal']);
       expect(Object.fromEntries(readdirSync(data).map((f) => [f, mode(join(data, f))]))).toEqual({

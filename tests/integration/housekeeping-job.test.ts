@@ -4,6 +4,7 @@
 // still in force stay. A fresh SQLite file, the HTTP app through inject(), a test clock.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqlOf } from '../../src/db/client.js';
 import { sessionStore, sha256, throttleStore } from '../../src/db/security.js';
 import type { HousekeepingResult } from '../../src/scheduler/housekeeping.js';
 import { cookieFrom, testApi, type TestApi } from '../helpers/admin-api.js';
@@ -57,14 +58,14 @@ describe('the housekeeping job', () => {
     expect(await login('bob', 'bob-password-1')).toBe(200);
     expect(await login('carol', 'carol-password-1')).toBe(200);
     expect(throttleKeys()).toEqual(['ip:127.0.0.1', 'user:ghost']);
-    const sessions = sessionStore(t.db);
+    const sessions = sessionStore(sqlOf(t.db));
     // A session used 5 minutes ago but signed in 13 h 45 min ago: past the absolute limit (12 h).
-    const old = sessions.create({ adminId: aliceId, stage: 'full', idHash: sha256(randomBytes(32).toString('base64url')), ip: '127.0.0.1', userAgent: 'old', at: new Date('2026-11-22T21:00:00.000Z') });
-    sessions.touch(old, new Date('2026-11-23T10:40:00.000Z'));
+    const old = await sessions.create({ adminId: aliceId, stage: 'full', idHash: sha256(randomBytes(32).toString('base64url')), ip: '127.0.0.1', userAgent: 'old', at: new Date('2026-11-22T21:00:00.000Z') });
+    await sessions.touch(old, new Date('2026-11-23T10:40:00.000Z'));
     // A password-only session still owing TOTP, 7 minutes old at the run: past the 5-minute pending limit.
-    sessions.create({ adminId: aliceId, stage: 'totp', idHash: sha256(randomBytes(32).toString('base64url')), ip: '127.0.0.1', userAgent: 'pending', at: new Date('2026-11-23T10:38:00.000Z') });
+    await sessions.create({ adminId: aliceId, stage: 'totp', idHash: sha256(randomBytes(32).toString('base64url')), ip: '127.0.0.1', userAgent: 'pending', at: new Date('2026-11-23T10:38:00.000Z') });
     // A counter locked until 11:00 (its last failure long ago), one with a recent failure, one stale.
-    throttleStore(t.db).record([
+    await throttleStore(sqlOf(t.db)).record([
       { key: 'user:locked', state: { failures: 10, lastFailureAt: '2026-11-23T10:20:00.000Z', lockedUntil: '2026-11-23T11:00:00.000Z' } },
       { key: 'user:recent', state: { failures: 2, lastFailureAt: '2026-11-23T10:40:00.000Z', lockedUntil: null } },
       { key: 'user:stale', state: { failures: 10, lastFailureAt: '2026-11-23T09:50:00.000Z', lockedUntil: '2026-11-23T10:05:00.000Z' } },

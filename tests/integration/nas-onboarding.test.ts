@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openDatabase, type Db } from '../../src/db/client.js';
+import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
 import type { App } from '../../src/http/build.js';
@@ -35,8 +35,8 @@ beforeAll(async () => {
   db = openDatabase({ path: join(tempDir(), 'onboarding.db'), synchronous: 'normal' });
   await migrate(db.$client);
   app = await makeApp({ TOLLGATE_RADIUS_PUBLIC_ADDRESS: '203.0.113.10', TOLLGATE_RADIUS_INTERIM_INTERVAL: '300' });
-  token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
-  readOnly = (await tokenStore(db).create({ name: 'ro', role: 'read-only', actor: { id: 'cli' } })).token;
+  token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+  readOnly = (await tokenStore(sqlOf(db)).create({ name: 'ro', role: 'read-only', actor: { id: 'cli' } })).token;
   sim = await NasSim.start({ secret: SECRET });
 });
 afterAll(async () => {

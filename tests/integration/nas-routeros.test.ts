@@ -6,7 +6,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openDatabase, type Db } from '../../src/db/client.js';
+import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { nasStore } from '../../src/db/nas.js';
 import { AccountingWriter } from '../../src/db/radius.js';
@@ -34,7 +34,7 @@ beforeAll(async () => {
   db = openDatabase({ path: join(tempDir(), 'routeros.db'), synchronous: 'normal' });
   await migrate(db.$client);
   ({ app } = await buildApp({ db, box, config, clock }));
-  token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+  token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   sim = await RouterOsSim.start({ tls: true, username: 'api', password: 'router-pass' });
 });
 afterAll(async () => {

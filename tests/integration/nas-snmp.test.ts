@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openDatabase, type Db } from '../../src/db/client.js';
+import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
 import type { App } from '../../src/http/build.js';
@@ -132,7 +132,7 @@ describe.skipIf(!haveSnmpd)('the poller and the API', () => {
     db = openDatabase({ path: join(tempDir(), 'snmp.db'), synchronous: 'normal' });
     await migrate(db.$client);
     ({ app } = await buildApp({ db, box, config, clock }));
-    token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+    token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   });
   afterAll(async () => {
     await app.close();

@@ -11,7 +11,7 @@ import pino from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openDatabase, type Db } from '../../src/db/client.js';
+import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { notifyStore } from '../../src/db/notify.js';
 import { tokenStore } from '../../src/db/security.js';
@@ -104,7 +104,7 @@ beforeAll(async () => {
   }).config;
   const logger = pino({ level: 'debug' }, new Writable({ write(chunk, _enc, cb) { logLines.push(chunk.toString()); cb(); } }));
   ({ app, services } = await buildApp({ db, box: new SecretBox(randomBytes(32)), config, logger, clock, metrics }));
-  token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+  token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   customerId = (await call('POST', '/api/v1/customers', { name: 'Carla <Rossi> & Co', email: 'carla@example.net', phone: '+39 333 1234567' }, 201)).id;
 });
 afterAll(async () => {

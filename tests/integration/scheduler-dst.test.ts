@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openDatabase, type Db } from '../../src/db/client.js';
+import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
 import { jobStore } from '../../src/db/jobs.js';
 import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
@@ -123,7 +123,7 @@ describe('the app on a change day', () => {
     await migrate(adb.$client);
     const config = loadConfig(undefined, { TOLLGATE_BILLING_RUN_AT: '02:30' }).config;
     ({ app, jobs: daily } = await buildApp({ db: adb, box: new SecretBox(randomBytes(32)), config, clock }));
-    token = (await tokenStore(adb).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+    token = (await tokenStore(sqlOf(adb)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   });
   afterAll(async () => {
     await app?.close();

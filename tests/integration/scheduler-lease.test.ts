@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openDatabase, type Db } from '../../src/db/client.js';
+import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
 import type { App } from '../../src/http/build.js';
@@ -33,7 +33,7 @@ beforeAll(async () => {
   await migrate(db.$client);
   const config = loadConfig(undefined, { TOLLGATE_BILLING_RUN_AT: '02:00', TOLLGATE_BILLING_TIMEZONE: 'Europe/Rome' }).config;
   ({ app } = await buildApp({ db, box: new SecretBox(randomBytes(32)), config, clock }));
-  token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+  token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
 });
 afterAll(async () => {
   await app?.close();

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openDatabase, type Db } from '../../src/db/client.js';
+import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
 import type { App } from '../../src/http/build.js';
@@ -31,7 +31,7 @@ beforeAll(async () => {
   db = openDatabase({ path: config.database.path, synchronous: 'normal' });
   await migrate(db.$client);
   ({ app } = await buildApp({ db, box: new SecretBox(randomBytes(32)), config, clock }));
-  token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+  token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   customerId = (await call('POST', '/api/v1/customers', { name: 'Suspendable' })).body.id;
   planId = (await call('POST', '/api/v1/plans', { name: 'Basic', type: 'recurring', price: 1500, billingPeriodMonths: 1, downloadKbps: 10000, uploadKbps: 2000 })).body.id;
 });

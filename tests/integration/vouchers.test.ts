@@ -6,6 +6,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqlOf } from '../../src/db/client.js';
+import { tokenStore } from '../../src/db/security.js';
 import { VOUCHER_ALPHABET } from '../../src/domain/billing/vouchers.js';
 import { login, startEnv, type Env } from '../helpers/prepaid-env.js';
 import { accessRequest } from '../helpers/radius.js';
@@ -106,7 +108,7 @@ describe('redeeming by API', () => {
     const { codes } = await batch(1);
     await env.app.listen({ host: '127.0.0.1', port: 0 });
     const base = `http://127.0.0.1:${(env.app.server.address() as AddressInfo).port}`;
-    const token = (await import('../../src/db/security.js')).tokenStore(env.db);
+    const token = tokenStore(sqlOf(env.db));
     const t = (await token.create({ name: 'c', role: 'super-admin', actor: { id: 'cli' } })).token;
     const one = (i: number) => fetch(`${base}/api/v1/vouchers/redeem`, {
       method: 'POST', headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' },

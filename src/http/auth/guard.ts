@@ -1,8 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/schema.js';
-import type { Db } from '../../db/client.js';
 import { adminStore, roleStore, sessionStore, sha256, throttleStore, tokenStore } from '../../db/security.js';
+import type { SqlClient } from '../../db/sql.js';
 import { cidrContains, parseCidr, type Cidr } from '../../lib/net.js';
 import type { SecretBox } from '../../lib/secretbox.js';
 import { problem, sendProblem, type ErrorCode } from '../errors.js';
@@ -52,7 +52,7 @@ export interface AuthContext {
 }
 
 export interface SecurityOptions {
-  db: Db;
+  sql: SqlClient;
   box: SecretBox;
   config: Config;
   clock: Clock;
@@ -79,13 +79,13 @@ const TOUCH_MS = 60_000;
 
 /** The stores, policies and request guard of the admin API. */
 export function security(opts: SecurityOptions) {
-  const { db, config, clock } = opts;
+  const { sql, config, clock } = opts;
   const s = config.security;
-  const tokens = tokenStore(db, clock);
-  const sessions = sessionStore(db);
-  const admins = adminStore(db, clock);
-  const roles = roleStore(db, clock);
-  const throttle = throttleStore(db);
+  const tokens = tokenStore(sql, clock);
+  const sessions = sessionStore(sql);
+  const admins = adminStore(sql, clock);
+  const roles = roleStore(sql, clock);
+  const throttle = throttleStore(sql);
   const allowList = config.http.admin_allow.map((c) => parseCidr(c)).filter((c): c is Cidr => c !== undefined);
   const idleMs = s.session_idle_minutes * 60_000;
   const maxMs = s.session_max_hours * 3_600_000;
@@ -98,9 +98,9 @@ export function security(opts: SecurityOptions) {
   };
 
   /** A role's grants, built-in or custom; undefined for a role that does not exist. */
-  function grantsOf(role: string): Grants | undefined {
+  async function grantsOf(role: string): Promise<Grants | undefined> {
     if (isBuiltInRole(role)) return builtInRoles[role].grants;
-    const row = roles.get(role);
+    const row = await roles.get(role);
     return row ? parseGrants(JSON.parse(row.permissions)).grants : undefined;
   }
 
@@ -114,14 +114,14 @@ export function security(opts: SecurityOptions) {
   }
 
   /** Deletes the sessions `sessionExpired` refuses at `at`; returns how many. */
-  function purgeSessions(at: Date): number {
+  function purgeSessions(at: Date): Promise<number> {
     const t = at.getTime();
     return sessions.purge(new Date(t - idleMs), new Date(t - maxMs), new Date(t - Math.min(PENDING_MS, maxMs)));
   }
 
   /** The daily housekeeping job's work: expired sessions and login-throttle counters that no longer count. */
-  function purgeExpired(at: Date): { sessions: number; loginThrottle: number } {
-    return { sessions: purgeSessions(at), loginThrottle: throttle.purge(at, Math.max(...Object.values(policies).map((p) => p.lockoutMs))) };
+  async function purgeExpired(at: Date): Promise<{ sessions: number; loginThrottle: number }> {
+    return { sessions: await purgeSessions(at), loginThrottle: await throttle.purge(at, Math.max(...Object.values(policies).map((p) => p.lockoutMs))) };
   }
 
   /** Finds the caller; undefined after it has answered (401 or 403). */
@@ -135,7 +135,7 @@ export function security(opts: SecurityOptions) {
         deny(reply, 'unauthorized', m ? 'the token is unknown, revoked or expired' : 'send Authorization: Bearer <token>');
         return undefined;
       }
-      return { kind: 'token', actorId: `token:${info.id}`, role: info.role, grants: grantsOf(info.role) ?? {}, tokenId: info.id, tokenName: info.name };
+      return { kind: 'token', actorId: `token:${info.id}`, role: info.role, grants: (await grantsOf(info.role)) ?? {}, tokenId: info.id, tokenName: info.name };
     }
     const raw = readCookie(req.headers.cookie, SESSION_COOKIE);
     if (!raw) {
@@ -143,10 +143,10 @@ export function security(opts: SecurityOptions) {
       deny(reply, 'unauthorized', 'send Authorization: Bearer <token>, or sign in with POST /api/v1/auth/login');
       return undefined;
     }
-    const sess = sessions.find(sha256(raw));
+    const sess = await sessions.find(sha256(raw));
     const at = clock.now();
     if (!sess || sess.disabled || sessionExpired(sess, at.getTime())) {
-      if (sess) sessions.end(sess.id, at);
+      if (sess) await sessions.end(sess.id, at);
       reply.header('set-cookie', clearedSessionCookie(secure(req)));
       deny(reply, 'unauthorized', 'the session has ended: sign in again');
       return undefined;
@@ -159,9 +159,9 @@ export function security(opts: SecurityOptions) {
         return undefined;
       }
     }
-    if (at.getTime() - Date.parse(sess.lastSeenAt) >= TOUCH_MS) sessions.touch(sess.id, at);
+    if (at.getTime() - Date.parse(sess.lastSeenAt) >= TOUCH_MS) await sessions.touch(sess.id, at);
     return {
-      kind: 'session', actorId: `admin:${sess.adminId}`, role: sess.role, grants: grantsOf(sess.role) ?? {}, adminId: sess.adminId, username: sess.username,
+      kind: 'session', actorId: `admin:${sess.adminId}`, role: sess.role, grants: (await grantsOf(sess.role)) ?? {}, adminId: sess.adminId, username: sess.username,
       sessionId: sess.id, csrfToken, stage: sess.stage, mustChangePassword: sess.mustChangePassword, totpEnabled: sess.totpEnabled,
     };
   }

@@ -51,12 +51,12 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
   }
 
   /** Starts a session: a fresh random id in the cookie, its hash in the database. */
-  function startSession(req: FastifyRequest, reply: FastifyReply, adminId: number, stage: 'totp' | 'full', audit: { action: string; after: unknown }): string {
+  async function startSession(req: FastifyRequest, reply: FastifyReply, adminId: number, stage: 'totp' | 'full', audit: { action: string; after: unknown }): Promise<string> {
     const raw = randomBytes(32).toString('base64url');
     const at = clock.now();
     // Besides the daily housekeeping job: keeps a busy install's table small between runs.
-    sec.purgeSessions(at);
-    sec.sessions.create({ adminId, stage, idHash: sha256(raw), ip: req.ip, userAgent: req.headers['user-agent'], at, audit });
+    await sec.purgeSessions(at);
+    await sec.sessions.create({ adminId, stage, idHash: sha256(raw), ip: req.ip, userAgent: req.headers['user-agent'], at, audit });
     reply.header('set-cookie', sessionCookie(raw, { secure: sec.secure(req), maxAgeSeconds: Math.floor(sec.maxMs / 1000) }));
     return raw;
   }
@@ -99,7 +99,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
       { key: `user:${username.toLowerCase()}`, policy: sec.policies.user },
       { key: `ip:${req.ip}`, policy: sec.policies.ip },
     ];
-    const refused = reserve(keys, at);
+    const refused = await reserve(keys, at);
     if (refused) {
       req.log.warn({ username, ip: req.ip, locked: refused.locked }, 'login refused: too many failures');
       return tooMany(reply, refused.retryAfterMs, refused.locked);
@@ -111,20 +111,20 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     else await verifyPassword(await dummyHash, password);
     if (!admin || admin.disabled || !ok) {
       // The failure is already counted (reserve); this is its audit row.
-      sec.throttle.record(
+      await sec.throttle.record(
         [],
         { at: clock.now(), actor: { id: 'anonymous', ip: req.ip }, action: 'login_failed', entityId: admin?.id ?? null, after: { username, reason: !admin ? 'unknown_user' : admin.disabled ? 'disabled' : 'wrong_password' } },
       );
       req.log.info({ username, ip: req.ip }, 'login failed');
       return sendProblem(reply, problem('unauthorized', 'wrong username or password'));
     }
-    sec.throttle.clear(keys[0]!.key);
-    sec.throttle.refund(keys[1]!.key, keys[1]!.policy.maxFailures);
+    await sec.throttle.clear(keys[0]!.key);
+    await sec.throttle.refund(keys[1]!.key, keys[1]!.policy.maxFailures);
     const stage = admin.totpEnabled ? 'totp' : 'full';
-    const raw = startSession(req, reply, admin.id, stage, { action: stage === 'full' ? 'login' : 'login_password', after: { secondFactor: stage === 'full' ? 'none' : 'pending' } });
+    const raw = await startSession(req, reply, admin.id, stage, { action: stage === 'full' ? 'login' : 'login_password', after: { secondFactor: stage === 'full' ? 'none' : 'pending' } });
     req.log.info({ admin: admin.id, stage }, 'login');
     return me({
-      kind: 'session', actorId: `admin:${admin.id}`, role: admin.role, grants: stage === 'full' ? (sec.grantsOf(admin.role) ?? {}) : {}, adminId: admin.id, username: admin.username,
+      kind: 'session', actorId: `admin:${admin.id}`, role: admin.role, grants: stage === 'full' ? ((await sec.grantsOf(admin.role)) ?? {}) : {}, adminId: admin.id, username: admin.username,
       csrfToken: csrfFor(raw), stage, mustChangePassword: admin.mustChangePassword, totpEnabled: admin.totpEnabled,
     });
   });
@@ -134,7 +134,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     schema: { tags, summary: 'End the current session and clear the cookie', response: { 204: Type.Null(), ...errors } },
   }, async (req, reply) => {
     const ctx = sessionOnly(req);
-    sec.sessions.end(ctx.sessionId!, clock.now(), { actor: { id: ctx.actorId, ip: req.ip }, adminId: ctx.adminId!, action: 'logout' });
+    await sec.sessions.end(ctx.sessionId!, clock.now(), { actor: { id: ctx.actorId, ip: req.ip }, adminId: ctx.adminId!, action: 'logout' });
     return reply.code(204).header('set-cookie', clearedSessionCookie(sec.secure(req))).send();
   });
 
@@ -210,7 +210,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     const body = req.body as { code?: string; recoveryCode?: string };
     const key = { key: `totp:${ctx.adminId}`, policy: sec.policies.totp };
     const at = clock.now();
-    const refused = reserve([key], at);
+    const refused = await reserve([key], at);
     if (refused) return tooMany(reply, refused.retryAfterMs, refused.locked);
     const admin = (await sec.admins.secretsById(ctx.adminId!))!;
     const actor = { id: ctx.actorId, ip: req.ip };
@@ -222,17 +222,17 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
       if (await sec.admins.useRecoveryCode(admin.id, recoveryHash(body.recoveryCode), actor)) how = 'recovery_code';
     }
     if (!how) {
-      sec.throttle.record([], {
+      await sec.throttle.record([], {
         at, actor, action: 'login_failed', entityId: admin.id, after: { username: admin.username, reason: body.code !== undefined ? 'wrong_totp_code' : 'wrong_recovery_code' },
       });
       return sendProblem(reply, problem('unauthorized', 'wrong or already used code'));
     }
-    sec.throttle.clear(key.key);
+    await sec.throttle.clear(key.key);
     // A new session id once the second factor is in: the pending id is worthless from now on.
     const raw = randomBytes(32).toString('base64url');
-    sec.sessions.promote(ctx.sessionId!, sha256(raw), at, actor, admin.id, how);
+    await sec.sessions.promote(ctx.sessionId!, sha256(raw), at, actor, admin.id, how);
     reply.header('set-cookie', sessionCookie(raw, { secure: sec.secure(req), maxAgeSeconds: Math.floor(sec.maxMs / 1000) }));
-    return me({ ...ctx, grants: sec.grantsOf(admin.role) ?? {}, stage: 'full', csrfToken: csrfFor(raw) });
+    return me({ ...ctx, grants: (await sec.grantsOf(admin.role)) ?? {}, stage: 'full', csrfToken: csrfFor(raw) });
   });
 
   app.post('/api/v1/auth/totp/disable', {

@@ -23,14 +23,14 @@ export async function roleRoutes(app: FastifyInstance, opts: { sec: Security }):
   const notFound = (name: string) => new TollgateError('not_found', `there is no role "${name}"`);
 
   app.get('/api/v1/roles', { schema: { tags, summary: 'Every role with its access per area: the built-in ones, then the custom ones', response: { 200: RoleList, ...errors } } }, async () => ({
-    items: [...builtInRoleNames.map(builtIn), ...sec.roles.list().map(custom)],
+    items: [...builtInRoleNames.map(builtIn), ...(await sec.roles.list()).map(custom)],
     next: null,
   }));
 
   app.get('/api/v1/roles/:name', { schema: { tags, summary: 'Read a role', params: RoleNameParams, response: { 200: Role, ...errors } } }, async (req) => {
     const { name } = req.params as { name: string };
     if (isBuiltInRole(name)) return builtIn(name);
-    const r = sec.roles.get(name);
+    const r = await sec.roles.get(name);
     if (!r) throw notFound(name);
     return custom(r);
   });
@@ -46,7 +46,7 @@ export async function roleRoutes(app: FastifyInstance, opts: { sec: Security }):
     if (isBuiltInRole(b.name)) throw new TollgateError('conflict', `"${b.name}" is a built-in role`, 'name');
     const grants = grantsIn(b.permissions);
     if (!mayHandOut(req.auth!, b.name, grants)) throw new TollgateError('forbidden', 'the role would grant more than your own');
-    const created = sec.roles.create({ name: b.name, description: b.description ?? '', permissions: JSON.stringify(grants) }, actorOf(req));
+    const created = await sec.roles.create({ name: b.name, description: b.description ?? '', permissions: JSON.stringify(grants) }, actorOf(req));
     return reply.code(201).header('location', `/api/v1/roles/${b.name}`).send(custom(created));
   });
 
@@ -60,22 +60,22 @@ export async function roleRoutes(app: FastifyInstance, opts: { sec: Security }):
   }, async (req) => {
     const { name } = req.params as { name: string };
     if (isBuiltInRole(name)) throw new TollgateError('conflict', `"${name}" is a built-in role and cannot be changed`);
-    const current = sec.roles.get(name);
+    const current = await sec.roles.get(name);
     if (!current) throw notFound(name);
     const b = req.body as { description?: string; permissions?: Record<string, string> };
     if (!mayHandOut(req.auth!, name, parseGrants(JSON.parse(current.permissions)).grants)) throw new TollgateError('forbidden', 'the role grants more than your own');
     const grants = b.permissions === undefined ? undefined : grantsIn(b.permissions);
     if (grants && !mayHandOut(req.auth!, name, grants)) throw new TollgateError('forbidden', 'the role would grant more than your own');
-    return custom(sec.roles.update(name, { description: b.description, permissions: grants && JSON.stringify(grants) }, actorOf(req))!);
+    return custom((await sec.roles.update(name, { description: b.description, permissions: grants && JSON.stringify(grants) }, actorOf(req)))!);
   });
 
   app.delete('/api/v1/roles/:name', { schema: { tags, summary: 'Delete a custom role no admin or active token holds', params: RoleNameParams, response: { 204: Type.Null(), ...errors } } }, async (req, reply) => {
     const { name } = req.params as { name: string };
     if (isBuiltInRole(name)) throw new TollgateError('conflict', `"${name}" is a built-in role and cannot be deleted`);
-    const current = sec.roles.get(name);
+    const current = await sec.roles.get(name);
     if (!current) throw notFound(name);
     if (!mayHandOut(req.auth!, name, parseGrants(JSON.parse(current.permissions)).grants)) throw new TollgateError('forbidden', 'the role grants more than your own');
-    sec.roles.delete(name, actorOf(req));
+    await sec.roles.delete(name, actorOf(req));
     return reply.code(204).send();
   });
 }

@@ -23,7 +23,7 @@ export async function tokenRoutes(app: FastifyInstance, opts: { sec: Security; c
     },
   }, async (req, reply) => {
     const b = req.body as { name: string; role: string; expiresAt?: string | null };
-    checkHandOut(sec, req, b.role, 'role');
+    await checkHandOut(sec, req, b.role, 'role');
     let expiresAt: string | null = null;
     if (b.expiresAt) {
       const t = Date.parse(b.expiresAt);
@@ -56,7 +56,7 @@ export async function tokenRoutes(app: FastifyInstance, opts: { sec: Security; c
     const { id } = req.params as { id: number };
     const t = await sec.tokens.get(id);
     if (!t) throw new TollgateError('not_found', `token ${id} does not exist`);
-    if (!mayHandOut(req.auth!, t.role, sec.grantsOf(t.role) ?? {})) throw new TollgateError('forbidden', `token ${id} holds the role "${t.role}", which grants more than yours`);
+    if (!mayHandOut(req.auth!, t.role, (await sec.grantsOf(t.role)) ?? {})) throw new TollgateError('forbidden', `token ${id} holds the role "${t.role}", which grants more than yours`);
     await sec.tokens.revoke(id, actorOf(req));
     return reply.code(204).send();
   });

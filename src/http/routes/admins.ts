@@ -16,8 +16,8 @@ export { Admin };
  * Checks that the caller may give `role` (it exists, and it grants nothing the caller lacks); the
  * grants of the role.
  */
-export function checkHandOut(sec: Security, req: FastifyRequest, role: string, field: string): void {
-  const grants = sec.grantsOf(role);
+export async function checkHandOut(sec: Security, req: FastifyRequest, role: string, field: string): Promise<void> {
+  const grants = await sec.grantsOf(role);
   if (!grants) throw new TollgateError('invalid_input', `there is no role "${role}"`, field);
   if (!mayHandOut(req.auth!, role, grants)) throw new TollgateError('forbidden', `you may not hand out the role "${role}": it grants more than yours`);
 }
@@ -31,7 +31,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { sec: Security; c
   async function target(req: FastifyRequest, id: number) {
     const a = await sec.admins.get(id);
     if (!a) throw notFound(id);
-    if (!mayHandOut(req.auth!, a.role, sec.grantsOf(a.role) ?? {})) throw new TollgateError('forbidden', `admin ${id} holds the role "${a.role}", which grants more than yours`);
+    if (!mayHandOut(req.auth!, a.role, (await sec.grantsOf(a.role)) ?? {})) throw new TollgateError('forbidden', `admin ${id} holds the role "${a.role}", which grants more than yours`);
     return a;
   }
 
@@ -55,7 +55,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { sec: Security; c
     },
   }, async (req, reply) => {
     const b = req.body as { username: string; password: string; role: string; mustChangePassword?: boolean };
-    checkHandOut(sec, req, b.role, 'role');
+    await checkHandOut(sec, req, b.role, 'role');
     if (await sec.admins.exists(b.username)) throw new TollgateError('conflict', `an admin named "${b.username}" already exists`, 'username');
     const id = await sec.admins.create({ username: b.username, passwordHash: await hashPassword(b.password), role: b.role, mustChangePassword: b.mustChangePassword ?? true, actor: actorOf(req), at: clock.now() });
     return reply.code(201).header('location', `/api/v1/admins/${id}`).send(await sec.admins.get(id));
@@ -72,7 +72,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { sec: Security; c
     const { id } = req.params as { id: number };
     const b = req.body as { role?: string; disabled?: boolean };
     const before = await target(req, id);
-    if (b.role !== undefined) checkHandOut(sec, req, b.role, 'role');
+    if (b.role !== undefined) await checkHandOut(sec, req, b.role, 'role');
     if (req.auth!.adminId === id && ((b.role !== undefined && b.role !== before.role) || b.disabled)) {
       throw new TollgateError('conflict', 'you cannot change your own role or disable yourself');
     }
