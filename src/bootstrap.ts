@@ -9,7 +9,6 @@ import { migratePostgres } from './db/migrate-pg.js';
 import { openPostgres, type SqlClient } from './db/sql.js';
 import { ConfigError } from './lib/errors.js';
 import { adminStore } from './db/security.js';
-import type { SqlClient } from './db/sql.js';
 import { dataDir, initialPasswordFile, loadSecretBox } from './keys.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import type { SecretBox } from './lib/secretbox.js';
