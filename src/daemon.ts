@@ -15,7 +15,7 @@ import { createPrepaidOps, type PrepaidOps } from './billing/prepaid-ops.js';
 import { billingService, type BillingService } from './billing/service.js';
 import type { Config } from './config/schema.js';
 import { billingStore } from './db/billing.js';
-import type { Db } from './db/client.js';
+import { sqlOf, type Db } from './db/client.js';
 import { dunningStore } from './db/dunning.js';
 import { notifyStore } from './db/notify.js';
 import type { AcctWriter, UsageDelta } from './db/radius.js';
@@ -57,9 +57,9 @@ export function createNetworkControl(opts: NetworkControlOptions): ServiceContro
   const { db, box, config } = opts;
   return createServiceControl({
     db, box, config, clock: opts.clock,
-    closeSession: writerSessionCloser(db, opts.writer, config.billing.timezone),
+    closeSession: writerSessionCloser(sqlOf(db), opts.writer, config.billing.timezone),
     onServiceChange: () => opts.changes.publish('service'),
-    routerOs: routerOsFallback(db, box),
+    routerOs: routerOsFallback(sqlOf(db), box),
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
     ...(opts.log ? { log: opts.log } : {}),
     ...(opts.checkIntervalMs !== undefined ? { checkIntervalMs: opts.checkIntervalMs } : {}),

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openDatabase, type Db } from '../../src/db/client.js';
+import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import type { AcctRecord, AcctWriter } from '../../src/db/radius.js';
 import { tokenStore } from '../../src/db/security.js';
@@ -26,7 +26,7 @@ beforeAll(async () => {
   db = openDatabase({ path: join(tempDir(), 'full.db'), synchronous: 'normal' });
   await migrate(db.$client);
   // Built as src/main.ts builds them: one storage-health state for the accounting writer and the API.
-  const storage = new StorageHealth(db);
+  const storage = new StorageHealth(sqlOf(db));
   writer = createAccountingWriter(db, { storage });
   ({ app } = await buildApp({ db, box: new SecretBox(randomBytes(32)), config: loadConfig(undefined, {}).config, storage }));
   token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
