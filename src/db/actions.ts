@@ -253,7 +253,11 @@ export function actionStore(sql: SqlClient) {
      * claiming at once never get the same action.
      */
     async claimDue(terms: ClaimTerms): Promise<{ action: NasActionRow; claim: Claim } | undefined> {
-      const row = await sql.transaction(() => s.claimDue.get({ holder: terms.holder, now: terms.now, until: terms.until }));
+      const claim = () => s.claimDue.get({ holder: terms.holder, now: terms.now, until: terms.until });
+      // On PostgreSQL the statement alone is atomic and passes over rows being claimed, without
+      // waiting for the write lock other transactions hold; SQLite's connection is shared, so the
+      // claim is a transaction of its own there rather than part of whatever else is open on it.
+      const row = await (sql.dialect === 'sqlite' ? sql.transaction(claim) : claim());
       if (!row) return undefined;
       const { claimToken, ...action } = row;
       return { action, claim: { id: action.id, token: claimToken } };

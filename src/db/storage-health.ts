@@ -38,12 +38,14 @@ export function isStorageFailure(e: unknown): boolean {
 
 /**
  * What tells that writes went through since the last look: SQLite's count of rows this connection
- * changed, PostgreSQL's WAL insert position (it moves with every write any node makes; the database
- * is shared, so another node's commit shows that the storage takes writes as much as ours).
+ * changed; on PostgreSQL the next transaction id the server will assign, which moves whenever a
+ * transaction of any node (or any database of the server) writes. The failures watched for are the
+ * server's (its disk, its I/O, its being a standby), so another's write going through shows the
+ * storage takes writes again as well as ours would.
  */
 const WRITES_PROBE = {
   sqlite: 'select total_changes() as "n"',
-  postgres: 'select cast(pg_current_wal_insert_lsn() as text) as "n"',
+  postgres: 'select cast(pg_snapshot_xmax(pg_current_snapshot()) as text) as "n"',
 } as const;
 
 export interface StorageFailure {
@@ -72,8 +74,11 @@ export class StorageHealth {
     this.failure = undefined;
   }
 
-  /** A commit failed (`what` says whose); the first failure's instant is kept until a commit succeeds. */
-  failed(what: string, e: unknown): void {
+  /**
+   * A commit failed (`what` says whose); the first failure's instant is kept until a commit succeeds.
+   * Resolves once the probe's reading at the failure is taken (callers need not wait for it).
+   */
+  failed(what: string, e: unknown): Promise<void> {
     const code = storageCode(e);
     const cause = (e as { cause?: unknown } | null)?.cause;
     const message = cause instanceof Error ? cause.message : e instanceof Error ? e.message : String(e);
@@ -81,7 +86,10 @@ export class StorageHealth {
     this.failure = { reason, since: this.failure?.since ?? this.clock.now().toISOString() };
     // Rows a failed transaction changed before it rolled back are not a commit observeCommits() may
     // see: the probe is read now (on SQLite synchronously, inside this call), and compared later.
-    if (this.writes) this.seenWrites = this.writes().catch(() => undefined);
+    if (!this.writes) return Promise.resolve();
+    const seen = this.writes().catch(() => undefined);
+    this.seenWrites = seen;
+    return seen.then(() => undefined);
   }
 
   /**
