@@ -271,11 +271,10 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
 
   /** Sends one action for one session, logs it and runs its fallbacks; returns every action it made. */
   async function act(kind: NasActionKind, s: ActionSession, attributes: ReplyAttr[], req: ActionRequest, fallbackOf: number | null = null): Promise<number[]> {
-    const { holder: by, until } = claimTerms();
     const claim = await store.insertAction({
       kind, reason: req.reason, actor: req.by, serviceId: s.serviceId, sessionId: s.id, acctSessionId: s.acctSessionId, username: s.username,
       nasId: s.nasId, target: targetOf(s), request: JSON.stringify(summarize(s, attributes)), outcome: 'pending', fallbackOf, at: iso(),
-    }, { holder: by, until });
+    }, claimTerms());
     const more = await deliver(claim, kind, s, attributes, req, 0);
     // Not released when deliver threw (its answer may be unrecorded): the claim expires and the
     // action is taken over and sent again rather than left pending for good.
