@@ -365,4 +365,28 @@ describe.skipIf(!postgresReady)('the action log shared by two nodes on PostgreSQ
     expect(await stores[1]!.updateAction(aHeld, { at: at(73), outcome: 'acked' }, { claim: { id: aHeld, token: 3 } }, true)).toBe(true);
     expect(await b.sql.get(`select outcome, claimed_by as "by" from nas_actions where id = ?`, aHeld)).toEqual({ outcome: 'acked', by: null });
   });
+  it('claims without waiting for the write lock another node holds (a long billing run, say)', async () => {
+    await b.sql.run(`delete from nas_actions`);
+    const seeder = actionStore(b.sql);
+    const c = await seeder.insertAction({
+      kind: 'coa', reason: 'r', actor: 'system:test', serviceId: f.serviceId, sessionId: f.sessionIds[0]!, acctSessionId: 's-1', username: 'alpha',
+      nasId: f.nasId, target: null, request: '{}', outcome: 'pending', at: at(0),
+    }, { holder: 'dead', until: at(1000) });
+    let letGo!: () => void;
+    const held = new Promise<void>((r) => (letGo = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const writer = nodes[0]!.transaction(async () => {
+      await nodes[0]!.run(`update customers set name = name`);
+      locked();
+      await held;
+    });
+    await isLocked;
+    const claim = actionStore(nodes[1]!).claimDue({ holder: 'b', now: at(1001), until: at(1061) });
+    const first = await Promise.race([claim, new Promise<'waited'>((r) => setTimeout(() => r('waited'), 3000))]);
+    letGo();
+    await writer;
+    expect(first).not.toBe('waited');
+    expect(first).toMatchObject({ action: { id: c.id }, claim: { id: c.id } });
+  });
 });
