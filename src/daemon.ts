@@ -57,9 +57,9 @@ export function createNetworkControl(opts: NetworkControlOptions): ServiceContro
   const { db, box, config } = opts;
   return createServiceControl({
     db, box, config, clock: opts.clock,
-    closeSession: writerSessionCloser(db, opts.writer, config.billing.timezone),
+    closeSession: writerSessionCloser(sqlOf(db), opts.writer, config.billing.timezone),
     onServiceChange: () => opts.changes.publish('service'),
-    routerOs: routerOsFallback(db, box),
+    routerOs: routerOsFallback(sqlOf(db), box),
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
     ...(opts.log ? { log: opts.log } : {}),
     ...(opts.checkIntervalMs !== undefined ? { checkIntervalMs: opts.checkIntervalMs } : {}),

@@ -52,7 +52,7 @@ export async function serve(loaded: LoadedConfig, opts: ServeOptions = {}): Prom
   const usage = new Topic<readonly UsageDelta[]>((err) => log.error({ err }, 'data caps: acting on committed usage failed'));
   // Whether the database takes writes, from the outcome of every commit (the writer's and the API's):
   // /healthz answers 503 with the reason after a failed one, and API writes answer 503.
-  const storage = new StorageHealth(db, clock);
+  const storage = new StorageHealth(sqlOf(db), clock);
   const writer = createAccountingWriter(db, {
     storage,
     onError: (e) => log.error({ err: (e as Error).message }, 'accounting commit failed; requests stay unanswered so NAS retransmit'),
@@ -63,7 +63,7 @@ export async function serve(loaded: LoadedConfig, opts: ServeOptions = {}): Prom
   const nasLog = log.child({ part: 'nas' });
   const control = createNetworkControl({ db, box, config, clock, writer, changes, metrics, log: nasLog });
   // RouterOS reconciliation and SNMP polling; sessions change through the RADIUS writer.
-  const nasJobs = createNasJobs({ db, box, config, clock, writer, metrics, log: nasLog });
+  const nasJobs = createNasJobs({ sql: sqlOf(db), box, config, clock, writer, metrics, log: nasLog });
   const services = createServices({ db, box, config, clock, control, changes, usage, metrics, log });
   // The daily jobs (billing, dunning, prepaid, caps: src/scheduler/) at billing.run_at, catching up missed days first.
   const scheduler = createDailyScheduler({ db, config, clock, services, metrics, log });

@@ -21,6 +21,12 @@ export interface DialectSql {
   least(a: string, b: string): string;
   /** Concatenates `expr` over a group with `sep` (a literal, quoted). */
   groupConcat(expr: string, sep: string): string;
+  /**
+   * After a `select … limit n` that picks rows to claim: on PostgreSQL the rows are locked and rows
+   * another transaction holds are passed over (`for update skip locked`); SQLite has one writer at a
+   * time, so nothing is needed there.
+   */
+  skipLocked: string;
 }
 
 const sqlite: DialectSql = {
@@ -30,6 +36,7 @@ const sqlite: DialectSql = {
   greatest: (a, b) => `max(${a}, ${b})`,
   least: (a, b) => `min(${a}, ${b})`,
   groupConcat: (expr, sep) => `group_concat(${expr}, ${sep})`,
+  skipLocked: '',
 };
 
 const postgres: DialectSql = {
@@ -39,6 +46,7 @@ const postgres: DialectSql = {
   greatest: (a, b) => `greatest(${a}, ${b})`,
   least: (a, b) => `least(${a}, ${b})`,
   groupConcat: (expr, sep) => `string_agg(${expr}, ${sep})`,
+  skipLocked: 'for update skip locked',
 };
 
 export function dialectSql(dialect: Dialect): DialectSql {

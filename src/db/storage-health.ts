@@ -1,29 +1,52 @@
-import type { Db } from './client.js';
+import type { SqlClient } from './sql.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 
 /**
  * Whether the database can take writes, as the last commit found out. SQLite reports a full disk
  * (SQLITE_FULL), an I/O error (SQLITE_IOERR and its extended codes) or a file it may no longer
- * write (SQLITE_READONLY...) only when a write is tried, so the state follows the outcome of the
- * writes themselves: the accounting writer reports every commit, the API reports every storage
- * failure and every request after which its connection had committed rows. After a failure
- * /healthz answers 503 with the reason until a commit succeeds again.
+ * write (SQLITE_READONLY...) only when a write is tried, and PostgreSQL likewise (disk_full,
+ * io_error, a read-only transaction on a server that became a standby), so the state follows the
+ * outcome of the writes themselves: the accounting writer reports every commit, the API reports
+ * every storage failure and every request after which the database had taken writes. After a
+ * failure /healthz answers 503 with the reason until a commit succeeds again.
  */
 
-/** SQLite's result code (better-sqlite3's `err.code`), also under drizzle's DrizzleQueryError (`cause`). */
-function sqliteCode(e: unknown): string | undefined {
+/** PostgreSQL's SQLSTATEs that mean the storage, not the request, is at fault. */
+const POSTGRES_STORAGE_FAILURES: ReadonlySet<string> = new Set([
+  '53100', // disk_full
+  '58030', // io_error
+  '25006', // read_only_sql_transaction: the server is (now) a standby
+]);
+
+/**
+ * The database's code for a failure: SQLite's result code (better-sqlite3's `err.code`) or
+ * PostgreSQL's SQLSTATE, also under drizzle's DrizzleQueryError (`cause`).
+ */
+function storageCode(e: unknown): string | undefined {
   for (let cur = e, depth = 0; cur && typeof cur === 'object' && depth < 5; cur = (cur as { cause?: unknown }).cause, depth++) {
     const code = (cur as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('SQLITE_')) return code;
+    if (typeof code === 'string' && (code.startsWith('SQLITE_') || POSTGRES_STORAGE_FAILURES.has(code))) return code;
   }
   return undefined;
 }
 
-/** The SQLite result codes that mean the storage, not the request, is at fault. */
+/** The result codes that mean the storage, not the request, is at fault. */
 export function isStorageFailure(e: unknown): boolean {
-  const code = sqliteCode(e);
-  return code !== undefined && (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_READONLY'));
+  const code = storageCode(e);
+  return code !== undefined && (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_READONLY') || POSTGRES_STORAGE_FAILURES.has(code));
 }
+
+/**
+ * What tells that writes went through since the last look: SQLite's count of rows this connection
+ * changed; on PostgreSQL the next transaction id the server will assign, which moves whenever a
+ * transaction of any node (or any database of the server) writes. The failures watched for are the
+ * server's (its disk, its I/O, its being a standby), so another's write going through shows the
+ * storage takes writes again as well as ours would.
+ */
+const WRITES_PROBE = {
+  sqlite: 'select total_changes() as "n"',
+  postgres: 'select cast(pg_snapshot_xmax(pg_current_snapshot()) as text) as "n"',
+} as const;
 
 export interface StorageFailure {
   /** What failed and SQLite's words for it. */
@@ -34,15 +57,15 @@ export interface StorageFailure {
 
 export class StorageHealth {
   private failure: StorageFailure | undefined;
-  private readonly totalChanges: (() => number) | undefined;
-  private seenChanges = 0;
+  private readonly writes: (() => Promise<unknown>) | undefined;
+  /** The probe's answer when the last failure was seen (a promise while it is being read). */
+  private seenWrites: Promise<unknown> | undefined;
 
-  /** `db`: the API's connection, whose commits `observeCommits()` notices. */
-  constructor(db?: Db, private readonly clock: Clock = systemClock) {
-    if (db) {
-      const stmt = db.$client.prepare('select total_changes()').pluck();
-      this.totalChanges = () => stmt.get() as number;
-      this.seenChanges = this.totalChanges();
+  /** `sql`: the API's database, whose commits `observeCommits()` notices. */
+  constructor(sql?: SqlClient, private readonly clock: Clock = systemClock) {
+    if (sql) {
+      const probe = sql.prepare<{ n: unknown }>(WRITES_PROBE[sql.dialect]);
+      this.writes = async () => (await probe.get())?.n;
     }
   }
 
@@ -51,26 +74,35 @@ export class StorageHealth {
     this.failure = undefined;
   }
 
-  /** A commit failed (`what` says whose); the first failure's instant is kept until a commit succeeds. */
-  failed(what: string, e: unknown): void {
-    const code = sqliteCode(e);
+  /**
+   * A commit failed (`what` says whose); the first failure's instant is kept until a commit succeeds.
+   * Resolves once the probe's reading at the failure is taken (callers need not wait for it).
+   */
+  failed(what: string, e: unknown): Promise<void> {
+    const code = storageCode(e);
     const cause = (e as { cause?: unknown } | null)?.cause;
     const message = cause instanceof Error ? cause.message : e instanceof Error ? e.message : String(e);
     const reason = `${what}: ${message}${code ? ` (${code})` : ''}`;
     this.failure = { reason, since: this.failure?.since ?? this.clock.now().toISOString() };
-    // Rows a failed transaction changed before it rolled back are not a commit observeCommits() may see.
-    if (this.totalChanges) this.seenChanges = this.totalChanges();
+    // Rows a failed transaction changed before it rolled back are not a commit observeCommits() may
+    // see: the probe is read now (on SQLite synchronously, inside this call), and compared later.
+    if (!this.writes) return Promise.resolve();
+    const seen = this.writes().catch(() => undefined);
+    this.seenWrites = seen;
+    return seen.then(() => undefined);
   }
 
   /**
-   * After a request that succeeded: if the connection changed rows since the last look, a commit
-   * went through (a failed commit rolls back, and its request fails).
+   * After a request that succeeded, while a failure stands: if writes went through since the
+   * failure, a commit did (a failed commit rolls back, and its request fails). Healthy, it reads
+   * nothing: there is nothing to recover from.
    */
-  observeCommits(): void {
-    if (!this.totalChanges) return;
-    const n = this.totalChanges();
-    if (n !== this.seenChanges) {
-      this.seenChanges = n;
+  async observeCommits(): Promise<void> {
+    if (!this.writes || !this.failure || !this.seenWrites) return;
+    const seen = await this.seenWrites;
+    const now = await this.writes().catch(() => seen);
+    if (now !== seen) {
+      this.seenWrites = Promise.resolve(now);
       this.committed();
     }
   }

@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { Db } from '../db/client.js';
+import { sqlOf, type Db } from '../db/client.js';
 import { makeRepos, type Repos } from '../db/repos.js';
 import { collectRoutes } from './auth/guard.js';
 import { authRoutes } from './auth/routes.js';
@@ -118,14 +118,14 @@ export async function build(opts: BuildOptions): Promise<App> {
   });
 
   app.setValidatorCompiler(validatorCompiler());
-  const storage = opts.storage ?? new StorageHealth(opts.db, opts.clock);
+  const storage = opts.storage ?? new StorageHealth(sqlOf(opts.db), opts.clock);
   app.setErrorHandler((err, req, reply) => {
     if (isStorageFailure(err)) storage.failed(`API ${req.method} ${req.url.split('?')[0]}`, err);
     return errorHandler(err, req, reply);
   });
   // A request that succeeded after its connection committed rows: the storage takes writes again.
   app.addHook('onResponse', async (_req, reply) => {
-    if (reply.statusCode < 400) storage.observeCommits();
+    if (reply.statusCode < 400) await storage.observeCommits();
   });
   app.setNotFoundHandler((req, reply) => sendProblem(reply, problem('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`)));
 

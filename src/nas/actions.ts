@@ -16,20 +16,30 @@
  * session arrives after the ACK; past the confirmation timeout it retries once, then flags the action
  * `unconfirmed`. A CoA retry never resends the stored attributes: it sends what the service should get
  * at the time of the retry, and is dropped when a newer action on the same session superseded it.
+ *
+ * Several nodes may share one database, and any of them checks the action log: each action is worked
+ * on under a claim (src/db/actions.ts), by the node that requested it while it sends it, then by
+ * whichever node's checker claims it when its check is due. A node that dies while sending leaves a
+ * pending action whose claim expires; another node's checker takes it over and sends it as a retry
+ * would (a CoA with what the service should get then). Every write names its claim, so a node that
+ * lost its claim (it stalled past the expiry and the action was taken over) records nothing more.
  */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { decide, type ReplyAttr } from '../aaa/decide.js';
 import { policyFromConfig } from '../aaa/policy.js';
 import { loginCapChecker } from '../aaa/caps.js';
 import type { Config } from '../config/schema.js';
-import { actionStore, type ActionSession, type NasActionKind, type NasActionOutcome, type NasActionRow, type SuspensionMode } from '../db/actions.js';
-import type { Db } from '../db/client.js';
+import { actionStore, type ActionSession, type ActionUpdate, type Claim, type NasActionKind, type NasActionOutcome, type NasActionRow, type SuspensionMode } from '../db/actions.js';
+import { sqlOf, type Db } from '../db/client.js';
+import type { SqlClient } from '../db/sql.js';
 import { radiusQueries, writeBarrier, type AcctWriter } from '../db/radius.js';
 import { dateInZone } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import type { SecretBox } from '../lib/secretbox.js';
 import type { Metrics } from '../metrics.js';
-import { CoaClient, DEFAULT_COA_PORT, type CoaResult, type CoaSession } from '../radius/coa/index.js';
+import { CoaClient, DEFAULT_COA_PORT, DEFAULT_RETRY, retransmitDelay, type CoaResult, type CoaSession } from '../radius/coa/index.js';
 import type { Dictionary } from '../radius/dict/dictionary.js';
 import { loadDictionary } from '../radius/dict/load.js';
 import { coaHost, confirmSeconds, enforcement, judgeAcked, summarize, type Enforcement, type RequestSummary } from './action-plan.js';
@@ -47,16 +57,19 @@ export interface RouterOsSessionRef {
 export type RouterOsResult = { ok: true; notFound?: boolean } | { ok: false; error: string };
 
 /**
- * Removes an active session through the NAS's RouterOS API. Returns undefined (synchronously) when
- * the NAS has no RouterOS API configured, so the caller knows there is no fallback.
+ * Removes an active session through the NAS's RouterOS API. Resolves to undefined when the NAS has
+ * no RouterOS API configured, so the caller knows there is no fallback.
  */
-export type RouterOsFallback = (nasId: number, session: RouterOsSessionRef) => Promise<RouterOsResult> | undefined;
+export type RouterOsFallback = (nasId: number, session: RouterOsSessionRef) => Promise<RouterOsResult | undefined>;
 
 /** Closes our record of a session the NAS says it does not have. */
 export type SessionCloser = (s: { id: number; nasId: number | null; acctSessionId: string; username: string; at: Date; cause: string }) => Promise<void>;
 
 export interface ServiceControlDeps {
+  /** The connection the RADIUS-side readers (service facts, data caps, the write barrier) use. */
   db: Db;
+  /** The action log's database; absent, the one of `db`. */
+  sql?: SqlClient;
   box: SecretBox;
   config: Config;
   clock: Clock;
@@ -76,6 +89,13 @@ export interface ServiceControlDeps {
   log?: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** How often the checker looks at ACKed actions; default 1000 ms. */
   checkIntervalMs?: number;
+  /** This node's name on the actions it claims; default host, pid and a random part. */
+  holder?: string;
+  /**
+   * How long a claim holds before another node may take the action over; default the longest a
+   * CoA exchange may take with the configured retries, plus the RouterOS fallback, plus a minute.
+   */
+  claimMs?: number;
 }
 
 export interface ServiceControlRuntime extends ServiceControl {
@@ -94,11 +114,11 @@ type Entry = ActionSummary['actions'][number];
  * making (no counters, so usage does not move), committed like any other, so the writer's index of
  * open sessions stays in step. A session whose NAS row is gone is closed directly.
  */
-export function writerSessionCloser(db: Db, writer: AcctWriter, timezone: string): SessionCloser {
-  const store = actionStore(db);
+export function writerSessionCloser(sql: SqlClient, writer: AcctWriter, timezone: string): SessionCloser {
+  const store = actionStore(sql);
   return async (s) => {
     if (s.nasId === null) {
-      store.closeSession(s.id, s.at.toISOString(), s.cause);
+      await store.closeSession(s.id, s.at.toISOString(), s.cause);
       return;
     }
     await writer.accounting({
@@ -111,9 +131,22 @@ export function writerSessionCloser(db: Db, writer: AcctWriter, timezone: string
 
 const NOT_FOUND_CAUSE = 'Session-Context-Not-Found';
 
+/** The RouterOS fallback's connect and command timeouts (src/nas/routeros-fallback.ts), with room to spare. */
+const ROUTEROS_MS = 15_000;
+
+/** The longest one CoA exchange waits with `tries` transmissions `timeoutMs` apart, backing off. */
+function coaExchangeMs(timeoutMs: number, tries: number): number {
+  const retry = { ...DEFAULT_RETRY, initialTimeoutMs: timeoutMs, maxTries: tries };
+  let ms = 0;
+  for (let attempt = 1; attempt <= tries; attempt++) ms += retransmitDelay(retry, attempt);
+  return ms;
+}
+
 export function createServiceControl(deps: ServiceControlDeps): ServiceControlRuntime {
   const { db, box, config, clock } = deps;
-  const store = actionStore(db);
+  const store = actionStore(deps.sql ?? sqlOf(db));
+  const holder = deps.holder ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const claimMs = deps.claimMs ?? coaExchangeMs(config.radius.coa_timeout_ms, config.radius.coa_tries) + ROUTEROS_MS + 60_000;
   const rq = radiusQueries(db);
   const dict = deps.dictionary ?? loadDictionary(config.radius.dictionaries);
   const ownCoa = deps.coa === undefined;
@@ -145,10 +178,27 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
     const at = clock.now();
     try {
       if (deps.closeSession) await deps.closeSession({ id: s.id, nasId: s.nasId, acctSessionId: s.acctSessionId, username: s.username, at, cause: NOT_FOUND_CAUSE });
-      else store.closeSession(s.id, iso(at), NOT_FOUND_CAUSE);
+      else await store.closeSession(s.id, iso(at), NOT_FOUND_CAUSE);
     } catch (e) {
       deps.log?.error({ err: message(e), session: s.id }, 'could not close the session record after a NAK Session-Context-Not-Found');
     }
+  }
+
+  /** The terms of a claim taken now. */
+  function claimTerms() {
+    const now = clock.now();
+    return { holder, now: iso(now), until: iso(new Date(now.getTime() + claimMs)) };
+  }
+
+  /**
+   * Records what became of an action under its claim. False when the claim was lost (the action was
+   * taken over by another node meanwhile): then this answer is logged, not recorded, and nothing
+   * follows from it.
+   */
+  async function record(claim: Claim, u: ActionUpdate, release = false): Promise<boolean> {
+    if (await store.updateAction(claim.id, u, { claim }, release)) return true;
+    deps.log?.warn({ action: claim.id, holder, update: u }, 'the action was taken over by another node: this answer is not recorded');
+    return false;
   }
 
   function coaSession(s: Pick<ActionSession, 'username' | 'acctSessionId' | 'framedIpAddress' | 'nasIpAddress'>): CoaSession {
@@ -193,67 +243,84 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
     return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   }
 
-  /** The RouterOS fallback for a Disconnect, if the NAS has the API: true when the router removed the session. */
-  async function viaRouterOs(id: number, s: ActionSession, attemptsBefore: number, errorBefore: string | null): Promise<boolean> {
-    if (s.nasId === null || !deps.routerOs) return false;
-    let pending: Promise<RouterOsResult> | undefined;
+  /** The session removed through its NAS's RouterOS API; undefined when the NAS has none. Never rejects. */
+  async function routerOs(s: ActionSession): Promise<RouterOsResult | undefined> {
+    if (s.nasId === null || !deps.routerOs) return undefined;
     try {
-      pending = deps.routerOs(s.nasId, { username: s.username, acctSessionId: s.acctSessionId, framedIpAddress: s.framedIpAddress, callingStationId: s.callingStationId });
+      return await deps.routerOs(s.nasId, { username: s.username, acctSessionId: s.acctSessionId, framedIpAddress: s.framedIpAddress, callingStationId: s.callingStationId });
     } catch (e) {
-      pending = Promise.resolve({ ok: false, error: message(e) });
+      return { ok: false, error: message(e) };
     }
-    if (pending === undefined) return false;
-    const r = await pending.catch((e: unknown): RouterOsResult => ({ ok: false, error: message(e) }));
+  }
+
+  /** The RouterOS fallback for a Disconnect, if the NAS has the API: true when the router removed the session. */
+  async function viaRouterOs(claim: Claim, s: ActionSession, attemptsBefore: number, errorBefore: string | null): Promise<boolean> {
+    if (s.nasId === null || !deps.routerOs) return false;
+    const r = await routerOs(s);
+    if (r === undefined) return false;
     const now = clock.now();
     if (r.ok) {
-      store.updateAction(id, { at: iso(now), outcome: 'acked', via: 'routeros', attempts: attemptsBefore + 1, answeredAt: iso(now), checkAt: checkAt('disconnect', now) });
+      if (!(await record(claim, { at: iso(now), outcome: 'acked', via: 'routeros', attempts: attemptsBefore + 1, answeredAt: iso(now), checkAt: checkAt('disconnect', now) }))) return false;
       counted('disconnect', 'acked');
       if (r.notFound) await closeSession(s);
       return true;
     }
-    store.updateAction(id, { at: iso(now), via: 'routeros', attempts: attemptsBefore + 1, error: [errorBefore, `RouterOS: ${r.error}`].filter(Boolean).join('; ') });
+    await record(claim, { at: iso(now), via: 'routeros', attempts: attemptsBefore + 1, error: [errorBefore, `RouterOS: ${r.error}`].filter(Boolean).join('; ') });
     return false;
   }
 
   /** Sends one action for one session, logs it and runs its fallbacks; returns every action it made. */
   async function act(kind: NasActionKind, s: ActionSession, attributes: ReplyAttr[], req: ActionRequest, fallbackOf: number | null = null): Promise<number[]> {
-    const id = store.insertAction({
+    const claim = await store.insertAction({
       kind, reason: req.reason, actor: req.by, serviceId: s.serviceId, sessionId: s.id, acctSessionId: s.acctSessionId, username: s.username,
       nasId: s.nasId, target: targetOf(s), request: JSON.stringify(summarize(s, attributes)), outcome: 'pending', fallbackOf, at: iso(),
-    });
+    }, claimTerms());
+    const more = await deliver(claim, kind, s, attributes, req, 0);
+    // Not released when deliver threw (its answer may be unrecorded): the claim expires and the
+    // action is taken over and sent again rather than left pending for good.
+    await store.release(claim);
+    return [claim.id, ...more];
+  }
+
+  /**
+   * Sends a claimed action (new, or taken over from a node that died) and records the answer and its
+   * fallbacks; returns the fallback actions it made.
+   */
+  async function deliver(claim: Claim, kind: NasActionKind, s: ActionSession, attributes: ReplyAttr[], req: ActionRequest, attemptsBefore: number): Promise<number[]> {
     const r = await transmit(kind, s, attributes);
     const now = clock.now();
-    const ids = [id];
+    const attempts = attemptsBefore + r.attempts;
     if (r.outcome === 'ack') {
-      store.updateAction(id, { at: iso(now), outcome: 'acked', attempts: r.attempts, answeredAt: iso(now), checkAt: checkAt(kind, now) });
-      counted(kind, 'acked');
-      return ids;
+      if (await record(claim, { at: iso(now), outcome: 'acked', attempts, answeredAt: iso(now), checkAt: checkAt(kind, now) })) counted(kind, 'acked');
+      return [];
     }
     if (r.outcome === 'nak') {
-      store.updateAction(id, { at: iso(now), outcome: 'nak', attempts: r.attempts, answeredAt: iso(now), errorCause: r.errorCause ?? null, errorCauseName: r.errorCauseName ?? null });
+      if (!(await record(claim, { at: iso(now), outcome: 'nak', attempts, answeredAt: iso(now), errorCause: r.errorCause ?? null, errorCauseName: r.errorCauseName ?? null }))) return [];
       counted(kind, 'nak');
       if (r.sessionNotFound) {
         await closeSession(s);
-        return ids;
+        return [];
       }
-      if (kind === 'coa') return [...ids, ...(await act('disconnect', s, [], req, id))];
-      await viaRouterOs(id, s, r.attempts, null);
-      return ids;
+      if (kind === 'coa') return act('disconnect', s, [], req, claim.id);
+      await viaRouterOs(claim, s, attempts, null);
+      return [];
     }
     const error = r.outcome === 'timeout' ? (r.error ?? `no answer after ${r.attempts} transmission(s)`) : (r.error ?? 'could not be sent');
-    store.updateAction(id, { at: iso(now), outcome: r.outcome, attempts: r.attempts, error });
+    if (!(await record(claim, { at: iso(now), outcome: r.outcome, attempts, error }))) return [];
     counted(kind, r.outcome);
-    if (kind === 'disconnect') await viaRouterOs(id, s, r.attempts, error);
-    return ids;
+    if (kind === 'disconnect') await viaRouterOs(claim, s, attempts, error);
+    return [];
   }
 
-  function summary(serviceId: number, ids: number[]): ActionSummary {
+  async function summary(serviceId: number, ids: number[]): Promise<ActionSummary> {
     return {
       serviceId,
-      actions: ids.map((id): Entry => {
-        const a = store.action(id)!;
-        return { id, kind: a.kind, sessionId: a.acctSessionId, outcome: a.outcome };
-      }),
+      actions: await Promise.all(
+        ids.map(async (id): Promise<Entry> => {
+          const a = (await store.action(id))!;
+          return { id, kind: a.kind, sessionId: a.acctSessionId, outcome: a.outcome };
+        }),
+      ),
     };
   }
 
@@ -278,7 +345,7 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
 
   /** Every open session to what a fresh login would get now (CoA), or cut when it would be refused. */
   async function enforce(serviceId: number, req: ActionRequest): Promise<ActionSummary> {
-    const svc = store.serviceOrThrow(serviceId);
+    const svc = await store.serviceOrThrow(serviceId);
     const sessions = await openSessions(serviceId);
     const want = wanted(svc.username);
     const ids = await Promise.all(
@@ -293,7 +360,7 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
   }
 
   async function disconnectAll(serviceId: number, req: ActionRequest): Promise<ActionSummary> {
-    store.serviceOrThrow(serviceId);
+    await store.serviceOrThrow(serviceId);
     const sessions = await openSessions(serviceId);
     const ids = await Promise.all(sessions.map((s) => act('disconnect', s, [], req)));
     return summary(serviceId, ids.flat());
@@ -305,16 +372,16 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
 
   async function suspend(serviceId: number, req: ActionRequest): Promise<ActionSummary> {
     const now = clock.now();
-    const svc = store.serviceOrThrow(serviceId);
+    const svc = await store.serviceOrThrow(serviceId);
     const mode: SuspensionMode = req.mode ?? svc.suspensionMode ?? policy.suspendedMode;
-    const change = store.suspend(serviceId, { at: iso(now), today: dateInZone(now, timezone), mode, actor: actor(req), reason: req.reason });
+    const change = await store.suspend(serviceId, { at: iso(now), today: dateInZone(now, timezone), mode, actor: actor(req), reason: req.reason });
     if (change.changed) deps.onServiceChange?.(serviceId);
     return enforce(serviceId, req);
   }
 
   async function resume(serviceId: number, req: ActionRequest): Promise<ActionSummary> {
     const now = clock.now();
-    const change = store.resume(serviceId, { at: iso(now), today: dateInZone(now, timezone), actor: actor(req), reason: req.reason });
+    const change = await store.resume(serviceId, { at: iso(now), today: dateInZone(now, timezone), actor: actor(req), reason: req.reason });
     if (!change.changed) return { serviceId, actions: [] };
     deps.onServiceChange?.(serviceId);
     // RADIUS cannot take an address out of a list: a walled-garden session is cut, and the customer's
@@ -325,111 +392,168 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
 
   // ---- the checker
 
-  /** Ends an ACKed action without a retry: flagged unconfirmed, with why. */
-  function notRetried(a: NasActionRow, why: string): void {
-    store.updateAction(a.id, { at: iso(), outcome: 'unconfirmed', checkAt: null, error: `not retried: ${why}` });
-    counted(a.kind, 'unconfirmed');
+  /**
+   * Ends a claimed action without sending it again, with why: an ACKed one is flagged unconfirmed
+   * (not retried), a pending one taken over from a node that died fails (not sent).
+   */
+  async function giveUp(a: NasActionRow, claim: Claim, why: string): Promise<void> {
+    const outcome = a.outcome === 'pending' ? 'failed' : 'unconfirmed';
+    const error = `${a.outcome === 'pending' ? 'not sent' : 'not retried'}: ${why}`;
+    if (await record(claim, { at: iso(), outcome, checkAt: null, error }, true)) counted(a.kind, outcome);
   }
 
   /**
-   * The attributes a CoA retry sends: never the stored ones, which may be stale (a plan change ACKed
-   * before a suspension must not give the walled-garden session its full rate back), but what the
-   * service should get now. Null when there is nothing to retry: a newer action on the session
-   * superseded this one, the service is gone, nothing a CoA carries applies any more, or the service
-   * would now be refused (then the session is disconnected instead, as a fallback of this action).
+   * The attributes a CoA retry (or a taken-over CoA) sends: never the stored ones, which may be
+   * stale (a plan change ACKed before a suspension must not give the walled-garden session its full
+   * rate back), but what the service should get now. Null when there is nothing to send: a newer
+   * action on the session superseded this one, the service is gone, nothing a CoA carries applies
+   * any more, or the service would now be refused (then the session is disconnected instead, as a
+   * fallback of this action).
    */
-  async function coaRetryAttributes(a: NasActionRow, s: ActionSession): Promise<ReplyAttr[] | null> {
-    const newer = store.newerAction(s.id, a.id);
+  async function coaRetryAttributes(a: NasActionRow, claim: Claim, s: ActionSession): Promise<ReplyAttr[] | null> {
+    const newer = await store.newerAction(s.id, a.id);
     if (newer !== undefined) {
-      notRetried(a, `superseded by action ${newer.id} (${newer.kind}, ${newer.outcome}) on the same session`);
+      await giveUp(a, claim, `superseded by action ${newer.id} (${newer.kind}, ${newer.outcome}) on the same session`);
       return null;
     }
-    const svc = a.serviceId === null ? undefined : store.service(a.serviceId);
+    const svc = a.serviceId === null ? undefined : await store.service(a.serviceId);
     if (svc === undefined) {
-      notRetried(a, 'the service is gone');
+      await giveUp(a, claim, 'the service is gone');
       return null;
     }
     const e = wanted(svc.username)(s);
     if (e.kind === 'coa') return e.attributes;
     if (e.kind === 'none') {
-      notRetried(a, 'nothing a CoA carries applies to the service any more');
+      await giveUp(a, claim, 'nothing a CoA carries applies to the service any more');
       return null;
     }
-    notRetried(a, `the service would now be refused (${e.reason}): the session is disconnected instead`);
+    await giveUp(a, claim, `the service would now be refused (${e.reason}): the session is disconnected instead`);
     await act('disconnect', s, [], { reason: a.reason, by: a.actor }, a.id);
     return null;
   }
 
-  async function retry(a: NasActionRow): Promise<void> {
-    const s = a.sessionId === null ? undefined : store.session(a.sessionId);
+  /** For a CoA, what to send now, the request summary brought up to date; null: nothing to send. */
+  async function attributesNow(a: NasActionRow, claim: Claim, s: ActionSession): Promise<ReplyAttr[] | null> {
+    if (a.kind !== 'coa') return [];
+    const current = await coaRetryAttributes(a, claim, s);
+    if (current === null) return null;
+    const request = JSON.parse(a.request) as RequestSummary;
+    if (JSON.stringify(request.attributes) !== JSON.stringify(current)) {
+      if (!(await record(claim, { at: iso(), request: JSON.stringify(summarize(s, current)) }))) return null;
+    }
+    return current;
+  }
+
+  async function retry(a: NasActionRow, claim: Claim): Promise<void> {
+    const s = a.sessionId === null ? undefined : await store.session(a.sessionId);
     const now = clock.now();
     if (s === undefined) {
-      store.updateAction(a.id, { at: iso(now), outcome: 'unconfirmed', error: 'the session record is gone' });
-      counted(a.kind, 'unconfirmed');
+      if (await record(claim, { at: iso(now), outcome: 'unconfirmed', error: 'the session record is gone' })) counted(a.kind, 'unconfirmed');
       return;
     }
     if (a.kind === 'disconnect' && deps.routerOs && s.nasId !== null) {
-      const viaApi = deps.routerOs(s.nasId, { username: s.username, acctSessionId: s.acctSessionId, framedIpAddress: s.framedIpAddress, callingStationId: s.callingStationId });
-      if (viaApi !== undefined) {
-        const r = await viaApi.catch((e: unknown): RouterOsResult => ({ ok: false, error: message(e) }));
+      const r = await routerOs(s);
+      if (r !== undefined) {
         const t = clock.now();
         if (r.ok) {
-          store.updateAction(a.id, { at: iso(t), via: 'routeros', retries: 1, attempts: a.attempts + 1, checkAt: r.notFound ? iso(t) : checkAt(a.kind, t) });
+          if (!(await record(claim, { at: iso(t), via: 'routeros', retries: 1, attempts: a.attempts + 1, checkAt: r.notFound ? iso(t) : checkAt(a.kind, t) }))) return;
           if (r.notFound) await closeSession(s);
-        } else {
-          store.updateAction(a.id, { at: iso(t), via: 'routeros', retries: 1, attempts: a.attempts + 1, outcome: 'unconfirmed', error: `retry through RouterOS: ${r.error}` });
+        } else if (await record(claim, { at: iso(t), via: 'routeros', retries: 1, attempts: a.attempts + 1, outcome: 'unconfirmed', error: `retry through RouterOS: ${r.error}` })) {
           counted(a.kind, 'unconfirmed');
         }
         return;
       }
     }
-    let attributes: ReplyAttr[] = [];
-    if (a.kind === 'coa') {
-      const current = await coaRetryAttributes(a, s);
-      if (current === null) return;
-      attributes = current;
-      const request = JSON.parse(a.request) as RequestSummary;
-      if (JSON.stringify(request.attributes) !== JSON.stringify(attributes)) {
-        store.updateAction(a.id, { at: iso(now), request: JSON.stringify(summarize(s, attributes)) });
-      }
-    }
+    const attributes = await attributesNow(a, claim, s);
+    if (attributes === null) return;
     const r = await transmit(a.kind, s, attributes);
     const t = clock.now();
     const attempts = a.attempts + r.attempts;
     if (r.outcome === 'ack') {
-      store.updateAction(a.id, { at: iso(t), retries: 1, attempts, checkAt: checkAt(a.kind, t) });
+      await record(claim, { at: iso(t), retries: 1, attempts, checkAt: checkAt(a.kind, t) });
       return;
     }
     if (r.outcome === 'nak' && r.sessionNotFound) {
       // The NAS has no such session: closing our record confirms a Disconnect on the next pass.
-      store.updateAction(a.id, { at: iso(t), retries: 1, attempts, errorCause: r.errorCause ?? null, errorCauseName: r.errorCauseName ?? null, checkAt: iso(t) });
+      if (!(await record(claim, { at: iso(t), retries: 1, attempts, errorCause: r.errorCause ?? null, errorCauseName: r.errorCauseName ?? null, checkAt: iso(t) }))) return;
       await closeSession(s);
       return;
     }
     const error = r.outcome === 'nak' ? `retry NAKed${r.errorCauseName ? ` (${r.errorCauseName})` : ''}` : `retry: ${r.outcome === 'timeout' ? (r.error ?? 'no answer') : r.error}`;
-    store.updateAction(a.id, {
+    const flagged = await record(claim, {
       at: iso(t), retries: 1, attempts, outcome: 'unconfirmed', error,
       ...(r.outcome === 'nak' ? { errorCause: r.errorCause ?? null, errorCauseName: r.errorCauseName ?? null } : {}),
     });
-    counted(a.kind, 'unconfirmed');
+    if (flagged) counted(a.kind, 'unconfirmed');
+  }
+
+  /**
+   * A pending action whose sender died before recording an answer: sent again as a retry is (a CoA
+   * with what the service should get now). A session that has ended meanwhile needs nothing: that is
+   * what confirms an ACKed action, and so it confirms this one.
+   */
+  async function takeOver(a: NasActionRow, claim: Claim): Promise<void> {
+    const s = a.sessionId === null ? undefined : await store.session(a.sessionId);
+    const state = s === undefined ? undefined : await store.sessionState(s.id);
+    deps.log?.warn({ action: a.id, holder }, 'taking over a network action whose sender stopped before recording an answer');
+    if (s === undefined || state?.stoppedAt != null) {
+      const now = iso();
+      if (a.kind === 'disconnect' || state?.stoppedAt != null) {
+        if (await record(claim, { at: now, outcome: 'confirmed', confirmedAt: now, checkAt: null, error: 'its sender stopped before recording an answer; the session has ended' }, true)) {
+          counted(a.kind, 'confirmed');
+        }
+      } else {
+        await giveUp(a, claim, 'the session record is gone');
+      }
+      return;
+    }
+    const attributes = await attributesNow(a, claim, s);
+    if (attributes === null) return;
+    await deliver(claim, a.kind, s, attributes, { reason: a.reason, by: a.actor }, a.attempts);
+  }
+
+  /** One claimed action: a pending one taken over, or an ACKed one whose check is due. */
+  async function work(a: NasActionRow, claim: Claim): Promise<void> {
+    if (a.outcome === 'pending') {
+      await takeOver(a, claim);
+    } else {
+      const state = a.sessionId === null ? undefined : await store.sessionState(a.sessionId);
+      const now = clock.now();
+      const verdict = judgeAcked(a, state, now);
+      if (verdict === 'confirmed') {
+        if (await record(claim, { at: iso(now), outcome: 'confirmed', confirmedAt: iso(now), checkAt: null })) counted(a.kind, 'confirmed');
+      } else if (verdict === 'unconfirmed') {
+        if (await record(claim, { at: iso(now), outcome: 'unconfirmed', checkAt: null, error: a.error ?? 'ACKed, retried, and accounting never confirmed it' })) {
+          counted(a.kind, 'unconfirmed');
+        }
+      } else if (verdict === 'retry') {
+        await retry(a, claim);
+      }
+    }
+    await store.release(claim);
   }
 
   async function checkOnce(): Promise<void> {
-    if (store.ackedActions().length === 0) return;
+    if (!(await store.anyOpen(iso()))) return;
     await writeBarrier(db);
-    for (const a of store.ackedActions()) {
-      const state = a.sessionId === null ? undefined : store.sessionState(a.sessionId);
+    // Confirmations first: any node may record one (nothing is sent), and only while nobody holds the action.
+    for (const a of await store.ackedActions()) {
+      const state = a.sessionId === null ? undefined : await store.sessionState(a.sessionId);
       const now = clock.now();
-      const verdict = judgeAcked(a, state, now);
-      if (verdict === 'wait') continue;
-      if (verdict === 'confirmed') {
-        store.updateAction(a.id, { at: iso(now), outcome: 'confirmed', confirmedAt: iso(now), checkAt: null });
+      if (judgeAcked(a, state, now) !== 'confirmed') continue;
+      if (await store.updateAction(a.id, { at: iso(now), outcome: 'confirmed', confirmedAt: iso(now), checkAt: null }, { acked: { now: iso(now) } })) {
         counted(a.kind, 'confirmed');
-      } else if (verdict === 'unconfirmed') {
-        store.updateAction(a.id, { at: iso(now), outcome: 'unconfirmed', checkAt: null, error: a.error ?? 'ACKed, retried, and accounting never confirmed it' });
-        counted(a.kind, 'unconfirmed');
-      } else {
-        await retry(a);
+      }
+    }
+    // Then what is due, claimed one at a time: each is worked on by one node. One that fails keeps
+    // its claim until it expires, so this pass does not take it again.
+    while (!stopped) {
+      const due = await store.claimDue(claimTerms());
+      if (due === undefined) return;
+      try {
+        await work(due.action, due.claim);
+      } catch (e) {
+        deps.log?.error({ err: message(e), action: due.action.id }, 'checking a network action failed');
       }
     }
   }

@@ -4,9 +4,9 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { Db } from '../db/client.js';
 import { nasStore } from '../db/nas.js';
 import type { AcctWriter } from '../db/radius.js';
+import type { SqlClient } from '../db/sql.js';
 import type { Clock } from '../lib/clock.js';
 import type { SecretBox } from '../lib/secretbox.js';
 import type { Metrics } from '../metrics.js';
@@ -14,7 +14,7 @@ import { NasReconciler, startPeriodic, startReconcileJob, type PeriodicJob } fro
 import { SnmpPoller } from './snmp/poller.js';
 
 export interface NasJobsOptions {
-  db: Db;
+  sql: SqlClient;
   box: SecretBox;
   config: Config;
   clock: Clock;
@@ -31,7 +31,7 @@ export interface NasJobs {
 }
 
 export function createNasJobs(o: NasJobsOptions): NasJobs {
-  const store = nasStore(o.db);
+  const store = nasStore(o.sql);
   const c = o.config.nas;
   const reconciler = new NasReconciler({ store, box: o.box, clock: o.clock, writer: o.writer, timezone: o.config.billing.timezone, graceSeconds: c.reconcile_grace_seconds });
   const poller = new SnmpPoller({

@@ -70,16 +70,15 @@ export class NasReconciler {
    * repeated. Rejects only for a NAS that does not exist (`not_found`) or has the RouterOS API off
    * (`conflict`); a router that cannot be reached gives a report with `outcome: 'error'`.
    */
-  run(nasId: number, trigger: ReconcileTrigger): Promise<ReconciliationRecord> {
-    const row = this.deps.store.nas(nasId);
-    if (!row) return Promise.reject(new TollgateError('not_found', `NAS ${nasId} does not exist`));
+  async run(nasId: number, trigger: ReconcileTrigger): Promise<ReconciliationRecord> {
+    const row = await this.deps.store.nas(nasId);
+    if (!row) throw new TollgateError('not_found', `NAS ${nasId} does not exist`);
     const options = routerOsOptionsOf(row, this.deps.box, {
       ...(this.deps.connectTimeoutMs !== undefined ? { connectTimeoutMs: this.deps.connectTimeoutMs } : {}),
       ...(this.deps.commandTimeoutMs !== undefined ? { commandTimeoutMs: this.deps.commandTimeoutMs } : {}),
     });
-    if (!options) {
-      return Promise.reject(new TollgateError('conflict', `the RouterOS API is not enabled (or not complete) for NAS ${nasId}`, 'routerosEnabled'));
-    }
+    if (!options) throw new TollgateError('conflict', `the RouterOS API is not enabled (or not complete) for NAS ${nasId}`, 'routerosEnabled');
+    // No await from here to the set: a run started meanwhile is joined.
     let p = this.running.get(nasId);
     if (!p) {
       p = this.reconcile(nasId, options, trigger).finally(() => this.running.delete(nasId));
@@ -91,7 +90,7 @@ export class NasReconciler {
   /** Every RouterOS-enabled NAS, one after another; never rejects. */
   async runAll(trigger: ReconcileTrigger): Promise<ReconciliationRecord[]> {
     const out: ReconciliationRecord[] = [];
-    for (const row of this.deps.store.routerosNas()) {
+    for (const row of await this.deps.store.routerosNas()) {
       try {
         out.push(await this.run(row.id, trigger));
       } catch {
@@ -125,7 +124,7 @@ export class NasReconciler {
       });
     }
 
-    const ours = store.openSessions(nasId);
+    const ours = await store.openSessions(nasId);
     const keyed = ours.map((o) => ({ row: o, username: o.username, address: o.framedIpAddress ?? undefined, callerId: o.callingStationId ?? undefined }));
     const result = reconcileSessions(router, keyed);
     // The same PPP session seen with different addresses (one side lacks it, or it changed) is still
@@ -150,7 +149,7 @@ export class NasReconciler {
         items.push({ ...item, action: 'skipped', reason: `on the router for ${uptime} s only: its Accounting-Start may still be on the way` });
         continue;
       }
-      const acctSessionId = this.newSessionId(nasId, r, startedAt);
+      const acctSessionId = await this.newSessionId(nasId, r, startedAt);
       try {
         await this.create(nasId, r, acctSessionId, uptime);
         items.push({ ...item, action: 'created', acctSessionId, reason: `active on the router (${r.kind === 'ppp' ? '/ppp/active' : '/ip/hotspot/active'}) with no open session here` });
@@ -183,11 +182,11 @@ export class NasReconciler {
   }
 
   /** The router's PPP session id as RADIUS spells it (`0x81A00001` -> `81a00001`), else a key of our own. */
-  private newSessionId(nasId: number, r: RouterSession, at: Date): string {
+  private async newSessionId(nasId: number, r: RouterSession, at: Date): Promise<string> {
     if (r.kind === 'ppp' && r.sessionId) {
       const id = r.sessionId.trim().toLowerCase().replace(/^0x/, '');
       // A closed row with that key would swallow the Start (closed sessions ignore late records).
-      if (id && !this.deps.store.sessionExists(nasId, id)) return id;
+      if (id && !(await this.deps.store.sessionExists(nasId, id))) return id;
     }
     return `reconcile-${r.kind}-${r.id.replace(/^\*/, '')}-${Math.floor(at.getTime() / 1000)}`;
   }
@@ -200,7 +199,7 @@ export class NasReconciler {
       callingStationId: r.callerId === undefined ? null : (normalizeMac(r.callerId) ?? r.callerId),
       calledStationId: r.service ?? null, sessionTime: uptime ?? null, inputOctets: null, outputOctets: null, terminateCause: null, interimInterval: null,
     });
-    this.deps.store.markOrigin(nasId, acctSessionId, RECONCILE_ORIGIN);
+    await this.deps.store.markOrigin(nasId, acctSessionId, RECONCILE_ORIGIN);
   }
 
   private async close(nasId: number, o: OpenSessionRow): Promise<void> {

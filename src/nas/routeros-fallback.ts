@@ -3,17 +3,17 @@
  * enabled, the user's matching active PPP or hotspot session is removed on the router. A router
  * that has no such session reports it (notFound), so our record of it can be closed.
  */
-import type { Db } from '../db/client.js';
 import { nasStore } from '../db/nas.js';
+import type { SqlClient } from '../db/sql.js';
 import type { SecretBox } from '../lib/secretbox.js';
 import type { RouterOsFallback } from './actions.js';
 import { removeActiveSessionOn } from './routeros/sessions.js';
 import { routerOsOptionsOf } from './settings.js';
 
-export function routerOsFallback(db: Db, box: SecretBox, timeouts: { connectTimeoutMs?: number; commandTimeoutMs?: number } = { connectTimeoutMs: 5000, commandTimeoutMs: 5000 }): RouterOsFallback {
-  const store = nasStore(db);
-  return (nasId, session) => {
-    const row = store.nas(nasId);
+export function routerOsFallback(sql: SqlClient, box: SecretBox, timeouts: { connectTimeoutMs?: number; commandTimeoutMs?: number } = { connectTimeoutMs: 5000, commandTimeoutMs: 5000 }): RouterOsFallback {
+  const store = nasStore(sql);
+  return async (nasId, session) => {
+    const row = await store.nas(nasId);
     const options = row === undefined ? undefined : routerOsOptionsOf(row, box, timeouts);
     if (options === undefined) return undefined;
     return removeActiveSessionOn(options, {

@@ -26,7 +26,7 @@ beforeAll(async () => {
   db = openDatabase({ path: join(tempDir(), 'full.db'), synchronous: 'normal' });
   await migrate(db.$client);
   // Built as src/main.ts builds them: one storage-health state for the accounting writer and the API.
-  const storage = new StorageHealth(db);
+  const storage = new StorageHealth(sqlOf(db));
   writer = createAccountingWriter(db, { storage });
   ({ app } = await buildApp({ db, box: new SecretBox(randomBytes(32)), config: loadConfig(undefined, {}).config, storage }));
   token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;

@@ -10,7 +10,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
+import { actionStore } from '../../src/db/actions.js';
 import { migrate } from '../../src/db/migrate.js';
+import { sqliteClient } from '../../src/db/sql.js';
 import { tokenStore } from '../../src/db/security.js';
 import { createNetworkControl } from '../../src/daemon.js';
 import type { App } from '../../src/http/build.js';
@@ -578,6 +580,38 @@ describe('a CoA retried after the service changed', () => {
       expect(coas().at(-1)).toEqual(garden);
       expect(action(1)).toMatchObject({ outcome: 'unconfirmed', error: 'not retried: superseded by action 2 (coa, acked) on the same session' });
       expect(action(2)).toMatchObject({ outcome: 'acked', retries: 1 });
+    } finally {
+      await close();
+    }
+  });
+
+  it('a CoA whose sender died before recording an answer is sent by the checker once its claim expires, and the dead sender writes nothing after', async () => {
+    const { c, clock, control, coas, action, close } = await world('taken-over');
+    try {
+      // Another node logged a CoA for the slow plan, claimed for a minute, and died before any answer.
+      const now = clock.now();
+      c.prepare(`insert into nas_actions (kind, reason, actor, service_id, session_id, acct_session_id, username, nas_id, target, request, outcome,
+          created_at, updated_at, claimed_by, claim_expires_at, claim_token)
+        values ('coa', 'plan changed', 'system:plan-changes', 1, 1, 's-gamma', 'gamma', 1, '127.0.0.1:1', ?, 'pending', ?, ?, 'dead-node', ?, 1)`)
+        .run(JSON.stringify({ session: { userName: 'gamma', acctSessionId: 's-gamma' }, attributes: [['Mikrotik-Rate-Limit', '500k/2000k']] }),
+          now.toISOString(), now.toISOString(), new Date(now.getTime() + 60_000).toISOString());
+      c.prepare('update services set plan_id = 2 where id = 1').run();
+      clock.advance(59_000);
+      await control.check();
+      expect(coas()).toEqual([]);
+      expect(action(1)).toMatchObject({ outcome: 'pending' });
+      // The claim expired: this node sends it, with what the service should get now.
+      clock.advance(2_000);
+      await control.check();
+      expect(coas()).toEqual([{ rate: '10000k/50000k', list: null }]);
+      expect(action(1)).toMatchObject({ outcome: 'acked', retries: 0 });
+      expect(JSON.parse(action(1).request).attributes).toEqual([['Mikrotik-Rate-Limit', '10000k/50000k']]);
+      // The dead node's attempt answering late changes nothing.
+      const late = await actionStore(sqliteClient(c)).updateAction(1, { at: clock.now().toISOString(), outcome: 'timeout', error: 'late' }, { claim: { id: 1, token: 1 } });
+      expect(late).toBe(false);
+      expect(action(1)).toMatchObject({ outcome: 'acked', error: null });
+      await control.check();
+      expect(coas()).toHaveLength(1);
     } finally {
       await close();
     }

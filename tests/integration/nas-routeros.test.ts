@@ -216,7 +216,7 @@ describe('reconciliation', () => {
 
 describe('removing a session on the router (the Disconnect fallback)', () => {
   it('removes by user and session id, and reports nothing removed when it is already gone', async () => {
-    const options = routerOsOptionsOf(nasStore(db).nas(nasId)!, box)!;
+    const options = routerOsOptionsOf((await nasStore(sqlOf(db)).nas(nasId))!, box)!;
     const before = sim.ppp.length;
     const r = await removeActiveSessionOn(options, { username: 'dave', acctSessionId: '81a00004' });
     expect(r.removed.map((s) => [s.kind, s.username])).toEqual([['ppp', 'dave']]);
@@ -233,7 +233,7 @@ describe('removing a session on the router (the Disconnect fallback)', () => {
 describe('the periodic job', () => {
   it('runs every interval through the writer and stops cleanly', async () => {
     const writer = new AccountingWriter(db, () => {}, { index: false });
-    const reconciler = new NasReconciler({ store: nasStore(db), box, clock, writer, timezone: 'Europe/Rome', graceSeconds: 0 });
+    const reconciler = new NasReconciler({ store: nasStore(sqlOf(db)), box, clock, writer, timezone: 'Europe/Rome', graceSeconds: 0 });
     const reports: number[] = [];
     const job = startReconcileJob(reconciler, 1, (r) => reports.push(r.nasId), (e) => { throw e; });
     await new Promise((r) => setTimeout(r, 1500));

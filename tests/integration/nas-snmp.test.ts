@@ -163,7 +163,7 @@ describe.skipIf(!haveSnmpd)('the poller and the API', () => {
   });
 
   it('stores status and traffic samples from counter deltas, served by the API', { timeout: 20_000 }, async () => {
-    const jobs = createNasJobs({ db, box, config, clock, writer: { accounting: async () => {} }, metrics, log: pino({ level: 'silent' }) });
+    const jobs = createNasJobs({ sql: sqlOf(db), box, config, clock, writer: { accounting: async () => {} }, metrics, log: pino({ level: 'silent' }) });
     const first = await jobs.poller.pollAll();
     expect(first.map((s) => s.state)).toEqual(['up', 'up']);
     // Traffic between the polls: the SNMP exchanges themselves cross the loopback interface. snmpd
@@ -196,7 +196,7 @@ describe.skipIf(!haveSnmpd)('the poller and the API', () => {
   });
 
   it('marks a NAS down after failed polls in a row, and up again when it answers', async () => {
-    const jobs = createNasJobs({ db, box, config, clock, writer: { accounting: async () => {} }, metrics, log: pino({ level: 'silent' }) });
+    const jobs = createNasJobs({ sql: sqlOf(db), box, config, clock, writer: { accounting: async () => {} }, metrics, log: pino({ level: 'silent' }) });
     const nas = (await call('GET', '/api/v1/nas')).body.items as { id: number; name: string }[];
     const id = nas.find((n) => n.name === 'snmp-v2c')!.id;
     await call('PATCH', `/api/v1/nas/${id}`, { snmpCommunity: 'wrong-community' });

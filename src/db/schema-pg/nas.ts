@@ -134,6 +134,14 @@ export const nasActions = pgTable(
     confirmedAt: text('confirmed_at'),
     /** When the checker next looks at an acked action (retry, then flag). */
     checkAt: text('check_at'),
+    /**
+     * The node sending or checking the action now, and until when: an action whose holder died is
+     * taken over once the claim expires. Null when nobody holds it.
+     */
+    claimedBy: text('claimed_by'),
+    claimExpiresAt: text('claim_expires_at'),
+    /** Counts the claims taken: a write of the action names the claim it holds, so a superseded holder's late answer changes nothing. */
+    claimToken: integer('claim_token').notNull().default(0),
     updatedAt: text('updated_at').notNull(),
   },
   (t) => [

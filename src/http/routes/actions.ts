@@ -3,7 +3,7 @@
  * CoA-Request and Disconnect-Request sent.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '../../db/client.js';
+import { sqlOf, type Db } from '../../db/client.js';
 import { actionStore, type NasActionRow } from '../../db/actions.js';
 import { TollgateError } from '../../lib/errors.js';
 import type { ServiceControl } from '../../nas/control.js';
@@ -29,7 +29,7 @@ function toApi(r: NasActionRow) {
 }
 
 export async function actionRoutes(app: FastifyInstance, opts: ActionRoutesOptions): Promise<void> {
-  const store = actionStore(opts.db);
+  const store = actionStore(sqlOf(opts.db));
   const tags = ['services'];
   const act = (verb: 'suspend' | 'resume' | 'disconnect', summary: string, defaultReason: string) =>
     app.post(`/api/v1/services/:id/${verb}`, { schema: { tags, summary, params: IdParams, body: ActionBody, response: { 200: ActionSummarySchema, ...errors } } }, async (req) => {
@@ -44,12 +44,12 @@ export async function actionRoutes(app: FastifyInstance, opts: ActionRoutesOptio
 
   app.get('/api/v1/actions', { schema: { tags: ['sessions'], summary: 'The action log: every CoA-Request and Disconnect-Request, newest first', querystring: ActionQuery, response: { 200: pageOf(NasAction), ...errors } } }, async (req) => {
     const q = req.query as { limit?: number; cursor?: string; serviceId?: number; nasId?: number; outcome?: NasActionRow['outcome']; kind?: NasActionRow['kind'] };
-    const page = store.listActions(q, q.limit, q.cursor);
+    const page = await store.listActions(q, q.limit, q.cursor);
     return { items: page.items.map(toApi), next: page.next };
   });
   app.get('/api/v1/actions/:id', { schema: { tags: ['sessions'], summary: 'One action', params: IdParams, response: { 200: NasAction, ...errors } } }, async (req) => {
     const { id } = req.params as { id: number };
-    const row = store.action(id);
+    const row = await store.action(id);
     if (!row) throw new TollgateError('not_found', `action ${id} does not exist`);
     return toApi(row);
   });

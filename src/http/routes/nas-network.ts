@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isIP } from 'node:net';
 import { parseListen, type Config } from '../../config/schema.js';
-import type { Db } from '../../db/client.js';
+import { sqlOf, type Db } from '../../db/client.js';
 import { auditNas, nasStore, type NasRow } from '../../db/nas.js';
 import { AccountingWriter } from '../../db/radius.js';
 import { nasSingleAddress } from '../../db/repos.js';
@@ -42,7 +42,9 @@ function portOf(bound: string[] | undefined, configured: string[]): number {
 }
 
 export async function nasNetworkRoutes(app: FastifyInstance, opts: NasNetworkOptions): Promise<void> {
-  const store = nasStore(opts.db);
+  const sql = sqlOf(opts.db);
+  const store = nasStore(sql);
+  const audit = auditNas(sql);
   let reconciler = opts.reconciler;
   if (!reconciler) {
     // Without a RADIUS server in this process (tests, tools), sessions are written here directly.
@@ -57,8 +59,8 @@ export async function nasNetworkRoutes(app: FastifyInstance, opts: NasNetworkOpt
   }
   const rec = reconciler;
 
-  const nasOf = (id: number): NasRow => {
-    const row = store.nas(id);
+  const nasOf = async (id: number): Promise<NasRow> => {
+    const row = await store.nas(id);
     if (!row) throw new TollgateError('not_found', `NAS ${id} does not exist`);
     return row;
   };
@@ -71,8 +73,8 @@ export async function nasNetworkRoutes(app: FastifyInstance, opts: NasNetworkOpt
     },
   }, async (req) => {
     const { id } = req.params as { id: number };
-    nasOf(id);
-    return { items: store.reconciliations(id, (req.query as { limit?: number }).limit ?? 1) };
+    await nasOf(id);
+    return { items: await store.reconciliations(id, (req.query as { limit?: number }).limit ?? 1) };
   });
 
   app.post('/api/v1/nas/:id/reconcile', {
@@ -83,10 +85,10 @@ export async function nasNetworkRoutes(app: FastifyInstance, opts: NasNetworkOpt
     },
   }, async (req) => {
     const { id } = req.params as { id: number };
-    nasOf(id);
+    await nasOf(id);
     const report = await rec.run(id, 'api');
     const { items: _items, ...summary } = report;
-    auditNas(opts.db, actorOf(req), opts.clock.now().toISOString(), 'reconcile', id, summary);
+    await audit(actorOf(req), opts.clock.now().toISOString(), 'reconcile', id, summary);
     return report;
   });
 
@@ -94,12 +96,12 @@ export async function nasNetworkRoutes(app: FastifyInstance, opts: NasNetworkOpt
     schema: { tags, summary: 'SNMP status of a NAS: up or down, last seen, uptime, interface counters', params: IdParams, response: { 200: NasStatus, ...errors } },
   }, async (req) => {
     const { id } = req.params as { id: number };
-    const row = nasOf(id);
-    const s = store.status(id);
+    const row = await nasOf(id);
+    const s = await store.status(id);
     return {
       nasId: id, snmpEnabled: row.snmpEnabled, state: s?.state ?? 'unknown', lastPollAt: s?.lastPollAt ?? null, lastSeenAt: s?.lastSeenAt ?? null,
       uptimeSeconds: s?.uptimeSeconds ?? null, consecutiveFailures: s?.consecutiveFailures ?? 0, lastError: s?.lastError ?? null,
-      interfaces: store.interfaces(id),
+      interfaces: await store.interfaces(id),
     };
   });
 
@@ -107,12 +109,12 @@ export async function nasNetworkRoutes(app: FastifyInstance, opts: NasNetworkOpt
     schema: { tags, summary: 'Traffic samples per interface (from SNMP counter deltas), oldest first', params: IdParams, querystring: TrafficQuery, response: { 200: Traffic, ...errors } },
   }, async (req) => {
     const { id } = req.params as { id: number };
-    nasOf(id);
+    await nasOf(id);
     const q = req.query as { from?: string; to?: string; ifIndex?: number; limit?: number };
     const to = q.to ? new Date(q.to) : opts.clock.now();
     const from = q.from ? new Date(q.from) : new Date(to.getTime() - 86_400_000);
     if (from.getTime() > to.getTime()) throw new TollgateError('invalid_input', '`from` is after `to`', 'from');
-    return { nasId: id, from: from.toISOString(), to: to.toISOString(), items: store.traffic(id, from.toISOString(), to.toISOString(), q.ifIndex, q.limit ?? 10_000) };
+    return { nasId: id, from: from.toISOString(), to: to.toISOString(), items: await store.traffic(id, from.toISOString(), to.toISOString(), q.ifIndex, q.limit ?? 10_000) };
   });
 
   app.get('/api/v1/nas/:id/onboarding', {
@@ -124,7 +126,7 @@ export async function nasNetworkRoutes(app: FastifyInstance, opts: NasNetworkOpt
     },
   }, async (req: FastifyRequest) => {
     const { id } = req.params as { id: number };
-    const row = nasOf(id);
+    const row = await nasOf(id);
     const warnings: string[] = [];
     let serverAddress = opts.config.radius.public_address.trim();
     if (!serverAddress) {
@@ -142,7 +144,7 @@ export async function nasNetworkRoutes(app: FastifyInstance, opts: NasNetworkOpt
       serverAddress, secret: opts.box.open(row.secretEnc), authPort, acctPort, coaPort: row.coaPort,
       interimSeconds: opts.config.radius.interim_interval, routerOsMajor: version === '6' ? 6 : 7, nasName: row.name,
     });
-    auditNas(opts.db, actorOf(req), opts.clock.now().toISOString(), 'reveal-secret', id, { via: 'onboarding' });
+    await audit(actorOf(req), opts.clock.now().toISOString(), 'reveal-secret', id, { via: 'onboarding' });
     return { nasId: id, serverAddress, authPort, acctPort, coaPort: row.coaPort, commands, script: commands.join('\n') + '\n', warnings };
   });
 
@@ -155,7 +157,7 @@ export async function nasNetworkRoutes(app: FastifyInstance, opts: NasNetworkOpt
     },
   }, async (req) => {
     const { id } = req.params as { id: number };
-    const row = nasOf(id);
+    const row = await nasOf(id);
     // The body is optional (a bare POST is the usual call), so it is checked here, not by a schema.
     const body = req.body ?? {};
     if (typeof body !== 'object' || Array.isArray(body)) throw new TollgateError('invalid_input', 'the body is a JSON object or nothing', 'body');
@@ -163,7 +165,7 @@ export async function nasNetworkRoutes(app: FastifyInstance, opts: NasNetworkOpt
     if (extra) throw new TollgateError('invalid_input', 'is not a known field', extra);
     const given = (body as { host?: unknown }).host;
     if (given !== undefined && typeof given !== 'string') throw new TollgateError('invalid_input', 'must be a string', 'host');
-    const host = given ?? nasSingleAddress(row.ipAddress) ?? store.lastNasIp(id);
+    const host = given ?? nasSingleAddress(row.ipAddress) ?? (await store.lastNasIp(id));
     if (!host) throw new TollgateError('invalid_input', 'the NAS entry is an address range and no NAS-IP-Address is known from accounting: give the router address', 'host');
     if (!isIP(host)) throw new TollgateError('invalid_input', `"${host}" is not an IP address`, 'host');
     return coaSelfTest({ host, port: row.coaPort, secret: opts.box.open(row.secretEnc) }, opts.selfTestRetry ?? {});

@@ -8,7 +8,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { actionStore, assertSuspendable } from '../../db/actions.js';
-import type { Db } from '../../db/client.js';
+import { sqlOf, type Db } from '../../db/client.js';
 import { dateInZone } from '../../lib/calendar.js';
 import type { ServiceControl } from '../../nas/control.js';
 import { RESUME_REASON, SUSPEND_REASON } from './actions.js';
@@ -49,7 +49,7 @@ export const LEAVE_REASON = 'status changed by hand';
  * without resume's RADIUS steps: the services `afterUpdate` cuts the live sessions (build.ts).
  */
 export function serviceStatusPatch(control: ServiceControl, leave: LeaveSuspensionOptions): NonNullable<CrudRoutes['splitPatch']> {
-  const store = actionStore(leave.db);
+  const store = actionStore(sqlOf(leave.db));
   return (before: Record<string, unknown>, patch: Record<string, unknown>, req: FastifyRequest) => {
     if (leaveStep(before.status, patch.status)) {
       const id = before.id as number;

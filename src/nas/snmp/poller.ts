@@ -36,12 +36,12 @@ export class SnmpPoller {
   async pollNas(row: NasRow): Promise<NasStatusRecord> {
     const { store, clock } = this.deps;
     const target = snmpTargetOf(row, this.deps.box, { timeoutMs: this.deps.timeoutMs });
-    const prev = store.status(row.id);
+    const prev = await store.status(row.id);
     const at = clock.now().toISOString();
     let status: NasStatusRecord;
     if (!target) {
       status = this.failed(row.id, prev, at, 'SNMP settings are incomplete');
-      store.savePoll(status, [], []);
+      await store.savePoll(status, [], []);
     } else {
       try {
         const reading = await (this.deps.poll ?? pollSnmp)(target);
@@ -52,11 +52,11 @@ export class SnmpPoller {
         };
         // A sysUpTime lower than last time: the NAS restarted, so its counters did too.
         const rebooted = prev?.uptimeSeconds != null && status.uptimeSeconds! < prev.uptimeSeconds;
-        const { interfaces, samples } = this.samples(row.id, reading, doneAt, rebooted);
-        store.savePoll(status, interfaces, samples);
+        const { interfaces, samples } = await this.samples(row.id, reading, doneAt, rebooted);
+        await store.savePoll(status, interfaces, samples);
       } catch (err) {
         status = this.failed(row.id, prev, at, (err as Error).message);
-        store.savePoll(status, [], []);
+        await store.savePoll(status, [], []);
       }
     }
     this.deps.onStatus?.(row, status);
@@ -68,7 +68,7 @@ export class SnmpPoller {
    * about once an hour.
    */
   async pollAll(): Promise<NasStatusRecord[]> {
-    const rows = this.deps.store.snmpNas();
+    const rows = await this.deps.store.snmpNas();
     const out: (NasStatusRecord | undefined)[] = [];
     let next = 0;
     const worker = async () => {
@@ -81,7 +81,7 @@ export class SnmpPoller {
     const now = this.deps.clock.now().getTime();
     if (now - this.lastPrune > 3_600_000) {
       this.lastPrune = now;
-      this.deps.store.pruneSamples(new Date(now - this.deps.retentionDays * 86_400_000).toISOString());
+      await this.deps.store.pruneSamples(new Date(now - this.deps.retentionDays * 86_400_000).toISOString());
     }
     return out.filter((s): s is NasStatusRecord => s !== undefined);
   }
@@ -99,8 +99,8 @@ export class SnmpPoller {
     };
   }
 
-  private samples(nasId: number, reading: SnmpReading, at: string, rebooted: boolean) {
-    const before = new Map(this.deps.store.interfaces(nasId).map((i) => [i.ifIndex, i]));
+  private async samples(nasId: number, reading: SnmpReading, at: string, rebooted: boolean) {
+    const before = new Map((await this.deps.store.interfaces(nasId)).map((i) => [i.ifIndex, i]));
     const interfaces: (InterfaceRecord & { nasId: number })[] = [];
     const samples: (TrafficSample & { nasId: number })[] = [];
     for (const i of reading.interfaces) {
