@@ -243,7 +243,8 @@ const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
  * - a word: a prefix of a token of the name, email or phone (customers_search_fts_ix), or a fragment
  *   of the email or of a service's username (the trigram indexes); every word must match;
  * - a lone one-letter word: a whole token of the name, email or phone;
- * - a MAC or its start: services.mac_address (stored `AA:BB:..`) by prefix; an address likewise;
+ * - a MAC or its start: services.mac_address (stored `AA:BB:..`) by prefix (services_mac_ix); a static
+ *   address by its start (the trigram index) or whole;
  * - phone digits: the phone, whatever separators it was written with (a trigram regular expression).
  */
 export function postgresSearch(input: string): Condition | null {
@@ -268,8 +269,18 @@ export function postgresSearch(input: string): Condition | null {
   }
   if (t.mac) {
     const stored = t.mac.toUpperCase().match(/..?/g)!.join(':');
-    sets.push(t.mac.length === 12 ? '(select customer_id from services where mac_address = ?)' : '(select customer_id from services where mac_address like ?)');
-    args.push(t.mac.length === 12 ? stored : `${stored}%`);
+    if (t.mac.length === 12) {
+      sets.push('(select customer_id from services where mac_address = ?)');
+      args.push(stored);
+    } else {
+      // A range on services_mac_ix: the trigram index is little help here, a MAC's "words" (between
+      // the colons) being two characters. The bound after the prefix ends in the next hex digit, which
+      // sorts after every MAC with the prefix in byte order and in locales that skip the colons alike.
+      const last = stored.at(-1)!;
+      const next = last === '9' ? 'A' : String.fromCharCode(last.charCodeAt(0) + 1);
+      sets.push('(select customer_id from services where mac_address >= ? and mac_address < ? and mac_address like ?)');
+      args.push(stored, `${stored.slice(0, -1)}${next}`, `${stored}%`);
+    }
   }
   if (t.ip) {
     sets.push(t.ip.full ? '(select customer_id from services where static_ip = ?)' : '(select customer_id from services where static_ip like ?)');
