@@ -4,6 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditRecorder, auditStore, REDACTED } from '../../../src/db/audit.js';
+import type { Condition } from '../../../src/db/conditions.js';
+import type { ListQuery } from '../../../src/db/crud.js';
 import { importSubscribers } from '../../../src/db/bulk.js';
 import { sessionLog } from '../../../src/db/logs.js';
 import { makeRepos } from '../../../src/db/repos.js';
@@ -111,15 +113,16 @@ describe.each(backendNames)('read stores on %s', (name) => {
       { customerName: 'Bulk Two', planId: plan.id, username: 'bulk2', password: 'x', startDate: '2026-01-01', status: 'suspended' },
     ], actor);
     expect(result).toMatchObject({ customers: 2, services: 2, firstServiceId: expect.any(Number) });
-    const list = <T>(r: { list(q: object, f: { sql: string; args: unknown[] }[]): Promise<{ items: T[] }> }, filters: { sql: string; args: unknown[] }[], sort?: { field: string; desc: boolean }) =>
-      r.list({ sort }, filters).then((p) => p.items);
-    expect((await list(repos.nas, nasListing.filters!({ vendor: 'mikrotik' }))).map((n) => (n as { name: string }).name)).toEqual(['mk']);
-    expect((await list(repos.plans, planListing.filters!({ type: 'prepaid' }))).map((p) => (p as { name: string }).name)).toEqual(['Prepaid 30']);
+    type Listed<T> = { list(q: ListQuery, f: readonly Condition[]): Promise<{ items: T[] }> };
+    const names = async (r: Listed<{ name: string }>, filters: Condition[], sort?: ListQuery['sort']) => (await r.list({ sort }, filters)).items.map((i) => i.name);
+    expect(await names(repos.nas, nasListing.filters!({ vendor: 'mikrotik' }))).toEqual(['mk']);
+    expect(await names(repos.plans, planListing.filters!({ type: 'prepaid' }))).toEqual(['Prepaid 30']);
     const customers = customerListing(b.sql).filters!;
-    expect((await list(repos.customers, customers({ email: 'one@example.NET' }))).map((c) => (c as { name: string }).name)).toEqual(['Bulk One']);
-    expect((await list(repos.customers, customers({ q: 'bulk' }), { field: 'name', desc: true })).map((c) => (c as { name: string }).name)).toEqual(['Bulk Two', 'Bulk One']);
+    expect(await names(repos.customers, customers({ email: 'one@example.NET' }))).toEqual(['Bulk One']);
+    expect(await names(repos.customers, customers({ q: 'bulk' }), { field: 'name', desc: true })).toEqual(['Bulk Two', 'Bulk One']);
     const services = serviceListing.filters!;
-    const usernames = async (q: Record<string, unknown>) => (await list(repos.services, services(q))).map((s) => (s as { username: string }).username);
+    const serviceList: Listed<{ username: string }> = repos.services;
+    const usernames = async (q: Record<string, unknown>) => (await serviceList.list({}, services(q))).items.map((s) => s.username);
     expect(await usernames({ status: 'suspended' })).toEqual(['bulk2']);
     expect(await usernames({ macAddress: 'AA:BB:CC:00:00:01' })).toEqual(['bulk1']);
     expect(await usernames({ staticIp: '10.9.0.1', planId: plan.id })).toEqual(['bulk1']);

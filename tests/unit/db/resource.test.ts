@@ -4,14 +4,18 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditStore } from '../../../src/db/audit.js';
-import { makeRepos, type Repos } from '../../../src/db/repos.js';
+import { makeRepos, type PlanInput, type Repos } from '../../../src/db/repos.js';
 import { TollgateError } from '../../../src/lib/errors.js';
 import { SecretBox } from '../../../src/lib/secretbox.js';
 import { fixedClock } from '../../../src/lib/clock.js';
 import { backendNames, openTestBackend, type TestBackend } from '../../helpers/backends.js';
 
 const actor = { id: 'admin:1', ip: '192.0.2.1' };
-const plan = { name: 'Home', type: 'recurring', price: 2500, billingPeriodMonths: 1, downloadKbps: 50000, uploadKbps: 10000 } as const;
+const plan: PlanInput = {
+  name: 'Home', type: 'recurring', price: 2500, billingPeriodMonths: 1, validityDays: null, downloadKbps: 50000, uploadKbps: 10000,
+  burstDownloadKbps: null, burstUploadKbps: null, burstThresholdDownloadKbps: null, burstThresholdUploadKbps: null, burstTimeSeconds: null,
+  dataCapBytes: null, capAction: null, throttleDownloadKbps: null, throttleUploadKbps: null, framedPool: null, suspensionMode: null,
+};
 
 async function refused(p: Promise<unknown>): Promise<TollgateError> {
   try {
