@@ -56,13 +56,31 @@ describe.each(backendNames)('dashboard on %s: logins per minute over the last ho
     }
   });
 
-  it('counts services, customers, money and traffic as numbers', async () => {
+  it('counts services, customers, money, NAS and traffic as numbers', async () => {
     const { sql } = await database();
-    const figures = await dashboardStore(sql).figures(NOW, '2026-11-24');
-    expect(figures).toMatchObject({
+    const empty = await dashboardStore(sql).figures(NOW, '2026-11-24');
+    expect(empty).toMatchObject({
       online: 0, customers: 0, services: { active: 0, suspended: 0, total: 0 },
       revenue: { thisMonth: 0, lastMonth: 0, invoicedThisMonth: 0, invoicedLastMonth: 0 },
       overdue: { count: 0, total: 0 }, nas: { up: 0, down: 0, unknown: 0, total: 0 }, traffic: { todayBytes: 0, monthBytes: 0 },
+    });
+    await sql.exec(`insert into plans (id, name, type, price, billing_period_months, download_kbps, upload_kbps) values (1, 'p', 'recurring', 100, 1, 1, 1);
+      insert into customers (id, name) values (1, 'a'), (2, 'b');
+      insert into services (id, customer_id, plan_id, username, password_enc, status, start_date) values
+        (1, 1, 1, 'u1', 'x', 'active', '2026-01-01'), (2, 1, 1, 'u2', 'x', 'suspended', '2026-01-01'), (3, 2, 1, 'u3', 'x', 'ended', '2026-01-01');
+      insert into radius_sessions (acct_session_id, username, started_at, updated_at) values ('s', 'u1', '2026-11-24T11:00:00.000Z', '2026-11-24T11:00:00.000Z');
+      insert into nas (id, name, ip_address, secret_enc) values (1, 'n1', '10.0.0.1', 'x'), (2, 'n2', '10.0.0.2', 'x'), (3, 'n3', '10.0.0.3', 'x');
+      insert into nas_status (nas_id, state) values (1, 'up'), (2, 'down');
+      insert into payments (customer_id, amount, method, received_at, date, refunded) values
+        (1, 5000000000, 'cash', '2026-11-02T10:00:00.000Z', '2026-11-02', 100), (1, 700, 'cash', '2026-10-31T10:00:00.000Z', '2026-10-31', 0);
+      insert into invoices (customer_id, number, series, year, sequence, issue_date, due_date, currency, net, tax, total, credited, open) values
+        (1, 'I-1', 'I', 2026, 1, '2026-11-01', '2026-11-15', 'EUR', 1000, 220, 1220, 20, 1200),
+        (2, 'I-2', 'I', 2026, 2, '2026-10-01', '2026-12-15', 'EUR', 100, 22, 122, 0, 122);
+      insert into usage_daily (service_id, day, input_octets, output_octets) values (1, '2026-11-24', 4000000000, 1000000000), (1, '2026-11-01', 1, 2), (1, '2026-10-31', 5, 5);`);
+    expect(await dashboardStore(sql).figures(NOW, '2026-11-24')).toMatchObject({
+      online: 1, customers: 2, services: { active: 1, suspended: 1, total: 3 },
+      revenue: { thisMonth: 4_999_999_900, lastMonth: 700, invoicedThisMonth: 1200, invoicedLastMonth: 122 },
+      overdue: { count: 1, total: 1200 }, nas: { up: 1, down: 1, unknown: 1, total: 3 }, traffic: { todayBytes: 5_000_000_000, monthBytes: 5_000_000_003 },
     });
   });
 });
