@@ -110,12 +110,14 @@ const { makeRepos } = await mod('db/repos.js');
 const { importSubscribers } = await mod('db/bulk.js');
 const { tokenStore } = await mod('db/security.js');
 const { ensureCustomerSearch } = await mod('db/search.js');
+const { sqlOf } = await mod('db/client.js');
 log(`seeding ${N} customers with services`);
 const t0 = performance.now();
 const loaded = loadConfig(config);
 const { db, box } = await openAndMigrate(loaded.config);
-ensureCustomerSearch(db.$client);
-const repos = makeRepos(db, box);
+const sql = sqlOf(db);
+await ensureCustomerSearch(sql);
+const repos = makeRepos(sql, box);
 const plan = await repos.plans.create({ name: 'bench 50/10', type: 'recurring', price: 2500, billingPeriodMonths: 1, downloadKbps: 50000, uploadKbps: 10000 }, { id: 'cli' });
 function* subscribers() {
   for (let i = 1; i <= N; i++) {
@@ -123,9 +125,8 @@ function* subscribers() {
     yield { customerName: p.name, email: p.email, phone: p.phone, planId: plan.id, username: p.username, password: `pw${i}`, startDate: '2026-01-01', status: 'free', macAddress: p.mac, staticIp: p.ip };
   }
 }
-importSubscribers(db, box, subscribers(), { id: 'cli' });
-const { sqlOf } = await mod('db/client.js');
-const token = (await tokenStore(sqlOf(db)).create({ name: 'bench', role: 'super-admin', actor: { id: 'cli' } })).token;
+await importSubscribers(sql, box, subscribers(), { id: 'cli' });
+const token = (await tokenStore(sql).create({ name: 'bench', role: 'super-admin', actor: { id: 'cli' } })).token;
 db.$client.pragma('wal_checkpoint(TRUNCATE)');
 db.$client.exec('analyze');
 db.$client.close();

@@ -45,6 +45,7 @@ const { loadConfig } = await import(dist('config/load.js'));
 const { openAndMigrate } = await import(dist('bootstrap.js'));
 const { makeRepos } = await import(dist('db/repos.js'));
 const { importSubscribers } = await import(dist('db/bulk.js'));
+const { sqlOf } = await import(dist('db/client.js'));
 
 const { config } = loadConfig(args.config);
 const dbPath = resolve(config.database.path);
@@ -53,7 +54,7 @@ if (!args.keep) for (const f of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) rmSy
 const t0 = performance.now();
 const { db, box } = await openAndMigrate(config);
 const tMigrated = performance.now();
-const repos = makeRepos(db, box);
+const repos = makeRepos(sqlOf(db), box);
 const actor = { id: 'cli' };
 await repos.nas.create(
   { name: 'bench-nas', ipAddress: args['nas-ip'], secret: args.secret, vendor: args.vendor, requireMessageAuthenticator: true },
@@ -70,7 +71,7 @@ function* subscribers() {
   }
 }
 const tImport = performance.now();
-const res = importSubscribers(db, box, subscribers(), actor);
+const res = await importSubscribers(sqlOf(db), box, subscribers(), actor);
 const tDone = performance.now();
 db.$client.pragma('wal_checkpoint(TRUNCATE)');
 db.$client.exec('analyze');

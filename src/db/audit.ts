@@ -1,10 +1,9 @@
 /** Reading the audit log: filters, free text, newest first, with secrets redacted on the way out. */
-import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db } from './client.js';
+import { Conditions } from './conditions.js';
+import { dialectSql } from './dialect.js';
 import type { SqlClient } from './sql.js';
-import { decodeCursor, encodeCursor, type Page } from './crud.js';
-import { auditLog } from './schema/index.js';
+import { decodeCursor, encodeCursor, type Page } from './paging.js';
 
 export interface AuditFilter {
   actor?: string | undefined;
@@ -57,23 +56,30 @@ function parse(text: string | null): unknown {
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-export function auditStore(db: Db) {
+export function auditStore(sql: SqlClient) {
+  // Free text is case-insensitive on both backends, as SQLite's LIKE is for ASCII.
+  const like = dialectSql(sql.dialect).ilike;
+  const text = (c: string) => `${c} ${like} ? escape '\\'`;
+  const free = `(${['actor', 'entity_id', 'action', '"before"', '"after"'].map(text).join(' or ')})`;
   return {
     async list(f: AuditFilter, limit = 50, cursor?: string): Promise<Page<AuditEntry>> {
-      const w: SQL[] = [];
-      if (f.actor !== undefined) w.push(eq(auditLog.actor, f.actor));
-      if (f.entity !== undefined) w.push(eq(auditLog.entity, f.entity));
-      if (f.entityId !== undefined) w.push(eq(auditLog.entityId, f.entityId));
-      if (f.action !== undefined) w.push(eq(auditLog.action, f.action));
-      if (f.from !== undefined) w.push(gte(auditLog.at, new Date(f.from).toISOString()));
-      if (f.to !== undefined) w.push(lt(auditLog.at, new Date(f.to).toISOString()));
+      const w = new Conditions()
+        .when(f.actor, 'actor = ?')
+        .when(f.entity, 'entity = ?')
+        .when(f.entityId, 'entity_id = ?')
+        .when(f.action, 'action = ?')
+        .when(f.from === undefined ? undefined : new Date(f.from).toISOString(), 'at >= ?')
+        .when(f.to === undefined ? undefined : new Date(f.to).toISOString(), 'at < ?');
       if (f.q !== undefined && f.q !== '') {
         const pattern = `%${likeEscape(f.q)}%`;
-        const like = (c: SQLiteColumn) => sql`${c} like ${pattern} escape '\\'`;
-        w.push(or(like(auditLog.actor), like(auditLog.entityId), like(auditLog.action), like(auditLog.before), like(auditLog.after))!);
+        w.add(free, pattern, pattern, pattern, pattern, pattern);
       }
-      if (cursor) w.push(lt(auditLog.id, decodeCursor(cursor)));
-      const rows = db.select().from(auditLog).where(w.length ? and(...w) : undefined).orderBy(desc(auditLog.id)).limit(limit + 1).all();
+      if (cursor) w.add('id < ?', decodeCursor(cursor));
+      const rows = await sql.all<Omit<AuditEntry, 'before' | 'after'> & { before: string | null; after: string | null }>(
+        `select id, at, actor, actor_ip as "actorIp", action, entity, entity_id as "entityId", "before", "after"
+          from audit_log ${w.sql} order by id desc limit ?`,
+        ...w.args, limit + 1,
+      );
       const more = rows.length > limit;
       const items = rows.slice(0, limit);
       return {

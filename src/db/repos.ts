@@ -1,11 +1,10 @@
-import { eq } from 'drizzle-orm';
 import { isIP } from 'node:net';
 import { parseNoticeDays } from '../domain/billing/prepaid.js';
 import { TollgateError } from '../lib/errors.js';
 import { normalizeMac, parseCidr } from '../lib/net.js';
 import type { SecretBox } from '../lib/secretbox.js';
-import type { Db } from './client.js';
-import { Resource } from './crud.js';
+import { param, Resource } from './crud.js';
+import type { SqlClient } from './sql.js';
 import { customers, nas, plans, services } from './schema/index.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 
@@ -113,7 +112,7 @@ function validateNas(r: Record<string, unknown>): void {
   }
 }
 
-export function nasResource(db: Db, box: SecretBox, clock: Clock = systemClock) {
+export function nasResource(sql: SqlClient, box: SecretBox, clock: Clock = systemClock) {
   const fields = [
     'name', 'ipAddress', 'nasIdentifier', 'vendor', 'coaPort', 'requireMessageAuthenticator', 'description',
     'routerosEnabled', 'routerosHost', 'routerosPort', 'routerosTls', 'routerosUsername',
@@ -143,7 +142,7 @@ export function nasResource(db: Db, box: SecretBox, clock: Clock = systemClock) 
     snmpV3PrivKeySet: r.snmpV3PrivKeyEnc != null,
   });
   return new Resource<NasRow, NasApi, NasInput, Partial<NasInput>>(
-    db,
+    sql,
     {
       entity: 'nas',
       table: nas,
@@ -213,9 +212,9 @@ function validatePlan(p: Record<string, unknown>): void {
   }
 }
 
-export function planResource(db: Db, clock: Clock = systemClock) {
+export function planResource(sql: SqlClient, clock: Clock = systemClock) {
   return new Resource<PlanRow, PlanApi, PlanInput, Partial<PlanInput>>(
-    db,
+    sql,
     {
       entity: 'plan',
       table: plans,
@@ -234,10 +233,10 @@ export function planResource(db: Db, clock: Clock = systemClock) {
 export type CustomerInput = Partial<Omit<CustomerRow, 'id' | 'createdAt' | 'updatedAt'>> & { name: string };
 export type CustomerApi = CustomerRow;
 
-export function customerResource(db: Db, clock: Clock = systemClock) {
+export function customerResource(sql: SqlClient, clock: Clock = systemClock) {
   const fields = ['name', 'email', 'phone', 'address', 'taxId', 'notes'] as const;
   return new Resource<CustomerRow, CustomerApi, CustomerInput, Partial<CustomerInput>>(
-    db,
+    sql,
     {
       entity: 'customer',
       table: customers,
@@ -291,9 +290,11 @@ export function normalizeService(i: Partial<ServiceInput>): Record<string, unkno
   return out;
 }
 
-export function serviceResource(db: Db, box: SecretBox, clock: Clock = systemClock) {
+export function serviceResource(sql: SqlClient, box: SecretBox, clock: Clock = systemClock) {
+  const customerExists = sql.prepare(`select 1 as "one" from customers where id = ?`);
+  const planExists = sql.prepare(`select 1 as "one" from plans where id = ?`);
   return new Resource<ServiceRow, ServiceApi, ServiceInput, Partial<ServiceInput>>(
-    db,
+    sql,
     {
       entity: 'service',
       table: services,
@@ -301,12 +302,12 @@ export function serviceResource(db: Db, box: SecretBox, clock: Clock = systemClo
       toApi: (r) => without(r, 'passwordEnc'),
       toInsert: (i) => ({ ...normalizeService(i), passwordEnc: box.seal(i.password) }),
       toUpdate: (p) => ({ ...normalizeService(p), ...(p.password !== undefined ? { passwordEnc: box.seal(p.password) } : {}) }),
-      references: (tx, row) => {
-        if (row.customerId !== undefined && !tx.select({ id: customers.id }).from(customers).where(eq(customers.id, row.customerId as number)).get()) {
-          throw new TollgateError('invalid_input', `customer ${row.customerId} does not exist`, 'customerId');
+      references: async (_sql, row) => {
+        if (row.customerId !== undefined && !(await customerExists.get(param(row.customerId, 'customer_id')))) {
+          throw new TollgateError('invalid_input', `customer ${String(row.customerId)} does not exist`, 'customerId');
         }
-        if (row.planId !== undefined && !tx.select({ id: plans.id }).from(plans).where(eq(plans.id, row.planId as number)).get()) {
-          throw new TollgateError('invalid_input', `plan ${row.planId} does not exist`, 'planId');
+        if (row.planId !== undefined && !(await planExists.get(param(row.planId, 'plan_id')))) {
+          throw new TollgateError('invalid_input', `plan ${String(row.planId)} does not exist`, 'planId');
         }
       },
       fields: { username: 'username', services_status_ck: 'status', services_simultaneous_ck: 'simultaneousUse' },
@@ -317,11 +318,11 @@ export function serviceResource(db: Db, box: SecretBox, clock: Clock = systemClo
 
 export type Repos = ReturnType<typeof makeRepos>;
 
-export function makeRepos(db: Db, box: SecretBox, clock: Clock = systemClock) {
+export function makeRepos(sql: SqlClient, box: SecretBox, clock: Clock = systemClock) {
   return {
-    nas: nasResource(db, box, clock),
-    plans: planResource(db, clock),
-    customers: customerResource(db, clock),
-    services: serviceResource(db, box, clock),
+    nas: nasResource(sql, box, clock),
+    plans: planResource(sql, clock),
+    customers: customerResource(sql, clock),
+    services: serviceResource(sql, box, clock),
   };
 }

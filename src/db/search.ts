@@ -20,11 +20,19 @@
  *   octet-aligned prefix (`10.0.0.`) is a prefix query.
  * Prefixes of 2 to 6 characters have their own index entries, so a prefix streams in rowid order
  * instead of merging every token that starts with it (a first name typed whole is 5 or 6 letters).
+ *
+ * PostgreSQL has no such table: it searches the rows themselves through the indexes its migrations
+ * create (src/db/schema-pg/subscribers.ts): words as prefixes of the tokens of the full-text document
+ * (name, email, phone), and fragments of emails, usernames, MACs, static addresses and phone digits
+ * through the trigram indexes (`postgresSearch`). The intent is the same on both: every word a prefix
+ * of the name (or found in the email or a username), a MAC or address by its start, a phone by its
+ * digits however it was written.
  */
-import type Database from 'better-sqlite3';
-import { asc, desc, sql, type SQL } from 'drizzle-orm';
-import type { Db } from './client.js';
+import { Conditions, type Condition } from './conditions.js';
+import { TableShape } from './crud.js';
+import { dialectSql } from './dialect.js';
 import { customers } from './schema/index.js';
+import type { Param, SqlClient } from './sql.js';
 
 const VERSION = 4;
 const TRIGGERS = [
@@ -78,50 +86,56 @@ const INDEX_ALL = `insert into customer_search (rowid, name, contact, login, mac
 
 /**
  * Creates the search index, its document view and its triggers if any is missing or of another
- * version, then (re)builds the index from the tables. A no-op (one lookup) when all is in place.
+ * version, then (re)builds the index from the tables. A no-op (one lookup) when all is in place, and
+ * on PostgreSQL, whose search indexes are made by its migrations.
  */
-export function ensureCustomerSearch(client: Database.Database): { rebuilt: boolean } {
-  const existing = client.prepare(`select name, type from sqlite_master where substr(name, 1, 15) = 'customer_search' or substr(name, 1, 7) = 'search_'`).all() as { name: string; type: string }[];
+export async function ensureCustomerSearch(sql: SqlClient): Promise<{ rebuilt: boolean }> {
+  if (sql.dialect !== 'sqlite') return { rebuilt: false };
+  const existing = await sql.all<{ name: string; type: string }>(`select name, type from sqlite_master where substr(name, 1, 15) = 'customer_search' or substr(name, 1, 7) = 'search_'`);
   const have = new Set(existing.map((r) => r.name));
-  const tableSql = (client.prepare(`select sql from sqlite_master where name = 'customer_search'`).pluck().get() as string | undefined) ?? '';
+  const tableSql = (await sql.get<{ sql: string }>(`select sql from sqlite_master where name = 'customer_search'`))?.sql ?? '';
   if (tableSql === TABLE_SQL.replace('create virtual table', 'CREATE VIRTUAL TABLE') && have.has(VIEW) && TRIGGERS.every((t) => have.has(t))) return { rebuilt: false };
-  client.transaction(() => {
-    for (const r of existing) if (r.type === 'trigger') client.exec(`drop trigger if exists "${r.name}"`);
-    for (const r of existing) if (r.type === 'view') client.exec(`drop view if exists "${r.name}"`);
-    client.exec(`drop table if exists customer_search`);
-    client.exec(`drop table if exists service_search`);
-    client.exec(TABLE_SQL);
-    client.exec(VIEW_SQL);
-    for (const t of TRIGGER_SQL) client.exec(t);
-    client.exec(INDEX_ALL);
-    optimize(client);
-  }).immediate();
+  await sql.transaction(async () => {
+    for (const r of existing) if (r.type === 'trigger') await sql.exec(`drop trigger if exists "${r.name}"`);
+    for (const r of existing) if (r.type === 'view') await sql.exec(`drop view if exists "${r.name}"`);
+    await sql.exec(`drop table if exists customer_search`);
+    await sql.exec(`drop table if exists service_search`);
+    await sql.exec(TABLE_SQL);
+    await sql.exec(VIEW_SQL);
+    for (const t of TRIGGER_SQL) await sql.exec(t);
+    await sql.exec(INDEX_ALL);
+    await optimize(sql);
+  });
   return { rebuilt: true };
 }
 
 /**
- * Runs `insert` (which only inserts customers and services) in one immediate transaction with the
- * search triggers set aside, then indexes the new and touched customers with one statement: the FTS5
- * buffer is then flushed once, not once per row. Without a search index it just runs `insert`. The
- * transaction is this function's own (a savepoint inside a caller's), so the triggers are never
- * dropped outside one: a failure puts them back with everything else.
+ * Runs `insert` (which only inserts customers and services) in one transaction (a savepoint inside a
+ * caller's). On SQLite the search triggers are set aside meanwhile and the new and touched customers
+ * indexed with one statement at the end: the FTS5 buffer is then flushed once, not once per row.
+ * Without a search index, or on PostgreSQL (which indexes the rows themselves), it just runs
+ * `insert`. The triggers are never dropped outside the transaction: a failure puts them back with
+ * everything else.
  */
-export function bulkIndexed<T>(client: Database.Database, insert: () => T): T {
-  return client.transaction(() => withTriggersAside(client, insert)).immediate();
+export function bulkIndexed<T>(sql: SqlClient, insert: () => Promise<T>): Promise<T> {
+  return sql.transaction(() => (sql.dialect === 'sqlite' ? withTriggersAside(sql, insert) : insert()));
 }
 
-function withTriggersAside<T>(client: Database.Database, insert: () => T): T {
-  const triggers = client.prepare(`select name, sql from sqlite_master where type = 'trigger' and name in (${TRIGGERS.map(() => '?').join(', ')})`).all(...TRIGGERS) as { name: string; sql: string }[];
+async function withTriggersAside<T>(sql: SqlClient, insert: () => Promise<T>): Promise<T> {
+  const d = dialectSql(sql.dialect);
+  const triggers = await sql.all<{ name: string; sql: string }>(`select name, sql from sqlite_master where type = 'trigger' and name in (${d.textList})`, JSON.stringify(TRIGGERS));
   if (triggers.length !== TRIGGERS.length) return insert();
-  const max = client.prepare(`select (select coalesce(max(id), 0) from customers) as c, (select coalesce(max(id), 0) from services) as s`).get() as { c: number; s: number };
-  for (const t of triggers) client.exec(`drop trigger "${t.name}"`);
-  const result = insert();
+  const max = await sql.get<{ c: number; s: number }>(`select (select coalesce(max(id), 0) from customers) as "c", (select coalesce(max(id), 0) from services) as "s"`);
+  const c = max?.c ?? 0;
+  const s = max?.s ?? 0;
+  for (const t of triggers) await sql.exec(`drop trigger "${t.name}"`);
+  const result = await insert();
   // Customers that are new, or that got a new service: their documents are (re)written.
-  client.prepare(`delete from customer_search where rowid in (select customer_id from services where id > ?) and rowid <= ?`).run(max.s, max.c);
-  client.prepare(`insert into customer_search (rowid, name, contact, login, mac, ip)
-    select id, name, contact, login, mac, ip from ${VIEW} where id > ? or id in (select customer_id from services where id > ?) order by id`).run(max.c, max.s);
-  for (const t of triggers) client.exec(t.sql);
-  optimize(client);
+  await sql.run(`delete from customer_search where rowid in (select customer_id from services where id > ?) and rowid <= ?`, s, c);
+  await sql.run(`insert into customer_search (rowid, name, contact, login, mac, ip)
+    select id, name, contact, login, mac, ip from ${VIEW} where id > ? or id in (select customer_id from services where id > ?) order by id`, c, s);
+  for (const t of triggers) await sql.exec(t.sql);
+  await optimize(sql);
   return result;
 }
 
@@ -130,8 +144,8 @@ function withTriggersAside<T>(client: Database.Database, insert: () => T): T {
  * of a search is then looked up in each of them (8 segments made a phone or MAC search 5x slower);
  * the small segments that single edits add later are merged by FTS5's automerge as they come.
  */
-function optimize(client: Database.Database): void {
-  client.exec(`insert into customer_search (customer_search) values ('optimize')`);
+async function optimize(sql: SqlClient): Promise<void> {
+  await sql.exec(`insert into customer_search (customer_search) values ('optimize')`);
 }
 
 const quote = (token: string) => `"${token.replace(/"/g, '""')}"`;
@@ -150,42 +164,133 @@ function words(phrase: string, prefix: '' | '*', word: string): string {
   return addressLike ? `{name contact login} : ${phrase}${prefix}` : `${phrase}${prefix}`;
 }
 
+/** What a person typed, read once for either backend's query. */
+interface Typed {
+  /** A static IPv4 address (`full`) or the start of one, as typed. */
+  ip: { text: string; full: boolean } | undefined;
+  /** The hex digits of a MAC or of its start (4 to 12). */
+  mac: string | undefined;
+  /** The digits of a phone number (5 or more), written in any notation. */
+  phone: string | undefined;
+  /** Words (at most 8) that must all match; `prefix` false: one-letter words, whole tokens. */
+  words: { list: string[]; prefix: boolean } | undefined;
+}
+
 /**
- * Turns what a person types into an FTS5 query, or null when it has nothing to search for. Words
- * become prefix terms that must all match, in any order, across name, contact and usernames; a MAC in
- * any notation (`AA:BB:..`, `aa-bb-..`, `aabb.ccdd..`, or its start) searches MACs; a dotted address
- * or prefix searches static IPs; digits also search the phone forms.
+ * Reads what a person typed, or undefined when it has nothing to search for. Words must all match,
+ * in any order, across name, contact and usernames; a MAC in any notation (`AA:BB:..`, `aa-bb-..`,
+ * `aabb.ccdd..`, or its start) searches MACs; a dotted address or prefix searches static IPs; digits
+ * also search the phone.
  */
-export function searchQuery(input: string): string | null {
+function readTyped(input: string): Typed | undefined {
   const q = input.trim();
-  if (!q) return null;
-  const alts: string[] = [];
+  if (!q) return undefined;
   const hex = q.replace(/[:.\-\s]/g, '').toLowerCase();
   const macLike = /^[0-9a-f]+$/.test(hex) && /^[0-9a-f:.\-\s]+$/i.test(q) && hex.length >= 4 && hex.length <= 12;
   const ipLike = /^\d{1,3}(\.\d{0,3}){1,3}$/.test(q);
-  if (ipLike) {
-    const parts = q.split('.');
-    const full = parts.length === 4 && parts[3] !== '';
-    alts.push(`ip : ${quote(q.replace(/\./g, 'x'))}${full ? '' : '*'}`);
-  }
-  if (macLike) alts.push(`mac : ${quote(hex)}${hex.length === 12 ? '' : '*'}`);
+  const parts = q.split('.');
   const phoneDigits = q.replace(/[^0-9]/g, '');
-  if (!ipLike && /^\+?[0-9 ()./-]+$/.test(q) && phoneDigits.length >= 5) alts.push(`contact : ${quote(phoneDigits)}*`);
+  let words: Typed['words'];
   // Words, unless the query is plainly an address (an IP, or a MAC written with separators).
   if (!ipLike && !(macLike && /[:.-]/.test(q))) {
     const all = q.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
     // A one-letter prefix matches a large part of the index and narrows nothing: it is left out beside
     // longer words (`De L` searches `De`), and alone it must match a whole token.
     const long = all.filter((w) => [...w].length > 1);
+    const list = (long.length ? long : all).slice(0, 8);
+    if (list.length) words = { list, prefix: long.length > 0 };
+  }
+  const typed: Typed = {
+    ip: ipLike ? { text: q, full: parts.length === 4 && parts[3] !== '' } : undefined,
+    mac: macLike ? hex : undefined,
+    phone: !ipLike && /^\+?[0-9 ()./-]+$/.test(q) && phoneDigits.length >= 5 ? phoneDigits : undefined,
+    words,
+  };
+  return typed.ip || typed.mac || typed.phone || typed.words ? typed : undefined;
+}
+
+/** Turns what a person types into an FTS5 query (see readTyped), or null when it has nothing to search for. */
+export function searchQuery(input: string): string | null {
+  const t = readTyped(input);
+  if (!t) return null;
+  const alts: string[] = [];
+  if (t.ip) alts.push(`ip : ${quote(t.ip.text.replace(/\./g, 'x'))}${t.ip.full ? '' : '*'}`);
+  if (t.mac) alts.push(`mac : ${quote(t.mac)}${t.mac.length === 12 ? '' : '*'}`);
+  if (t.phone) alts.push(`contact : ${quote(t.phone)}*`);
+  if (t.words) {
     // A word ending in digits also matches as its stem and number, as usernames and emails are indexed.
     const term = (w: string) => {
       const m = /^(.*\D)(\d+)$/u.exec(w);
       return m ? `(${words(quote(w), '*', w)} OR (${words(quote(m[1]!), '', m[1]!)} AND ${words(quote(m[2]!), '*', m[2]!)}))` : words(quote(w), '*', w);
     };
-    const terms = (long.length ? long.map(term) : all.map((w) => words(quote(w), '', w))).slice(0, 8);
-    if (terms.length) alts.push(terms.join(' AND '));
+    alts.push(t.words.list.map((w) => (t.words!.prefix ? term(w) : words(quote(w), '', w))).join(' AND '));
   }
-  return alts.length ? or(alts) : null;
+  return or(alts);
+}
+
+/**
+ * The full-text document of a customer on PostgreSQL, spelled exactly as customers_search_fts_ix
+ * indexes it (customerSearchDocument in src/db/schema-pg/subscribers.ts): the planner uses the index
+ * only for the same expression.
+ */
+const PG_DOCUMENT = `to_tsvector('simple', name || ' ' || coalesce(email, '') || ' ' || coalesce(phone, ''))`;
+
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * The ids of the customers a search finds on PostgreSQL, as a query (a union of index lookups, so
+ * that each part is one index scan), or null when there is nothing to search for:
+ * - a word: a prefix of a token of the name, email or phone (customers_search_fts_ix), or a fragment
+ *   of the email or of a service's username (the trigram indexes); every word must match;
+ * - a lone one-letter word: a whole token of the name, email or phone;
+ * - a MAC or its start: services.mac_address (stored `AA:BB:..`) by prefix (services_mac_ix); a static
+ *   address by its start (the trigram index) or whole;
+ * - phone digits: the phone, whatever separators it was written with (a trigram regular expression).
+ */
+export function postgresSearch(input: string): Condition | null {
+  const t = readTyped(input);
+  if (!t) return null;
+  const sets: string[] = [];
+  const args: Param[] = [];
+  if (t.words) {
+    const perWord = t.words.list.map((w) => {
+      const lexeme = `'${w.replace(/['\\]/g, (c) => `\\${c}`)}'`;
+      if (!t.words!.prefix) {
+        args.push(lexeme);
+        return `(select id from customers where ${PG_DOCUMENT} @@ to_tsquery('simple', ?))`;
+      }
+      const fragment = `%${likeEscape(w)}%`;
+      args.push(`${lexeme}:*`, fragment, fragment);
+      return `(select id from customers where ${PG_DOCUMENT} @@ to_tsquery('simple', ?)
+        union select id from customers where email ilike ?
+        union select customer_id from services where username ilike ?)`;
+    });
+    sets.push(`(${perWord.join(' intersect ')})`);
+  }
+  if (t.mac) {
+    const stored = t.mac.toUpperCase().match(/..?/g)!.join(':');
+    if (t.mac.length === 12) {
+      sets.push('(select customer_id from services where mac_address = ?)');
+      args.push(stored);
+    } else {
+      // A range on services_mac_ix: the trigram index is little help here, a MAC's "words" (between
+      // the colons) being two characters. The bound after the prefix ends in the next hex digit, which
+      // sorts after every MAC with the prefix in byte order and in locales that skip the colons alike.
+      const last = stored.at(-1)!;
+      const next = last === '9' ? 'A' : String.fromCharCode(last.charCodeAt(0) + 1);
+      sets.push('(select customer_id from services where mac_address >= ? and mac_address < ? and mac_address like ?)');
+      args.push(stored, `${stored.slice(0, -1)}${next}`, `${stored}%`);
+    }
+  }
+  if (t.ip) {
+    sets.push(t.ip.full ? '(select customer_id from services where static_ip = ?)' : '(select customer_id from services where static_ip like ?)');
+    args.push(t.ip.full ? t.ip.text : `${t.ip.text}%`);
+  }
+  if (t.phone) {
+    sets.push('(select id from customers where phone ~ ?)');
+    args.push([...t.phone].join('[^0-9]*'));
+  }
+  return { sql: sets.join(' union '), args };
 }
 
 export interface SearchWindow {
@@ -196,49 +301,62 @@ export interface SearchWindow {
   limit: number;
 }
 
+export type CustomerRow = typeof customers.$inferSelect;
+
+const NOTHING: Condition = { sql: '1 = 0', args: [] };
+
 /**
- * The condition "this customer matches the search", over `customers.id`, for a list with other
+ * The condition "this customer matches the search", over the customers' `id`, for a list with other
  * filters, another order or no page (the CSV export); a query with nothing to search for matches
  * nothing. The search box's own shape, alone and by id, reads only a page of the index instead:
  * `customerSearchPages`.
  */
-export function customerSearchCondition(idColumn: SQL | unknown, input: string): SQL {
-  const expr = searchQuery(input);
-  if (!expr) return sql`0`;
-  return sql`${idColumn} in (select rowid from customer_search where customer_search match ${expr})`;
+export function customerSearchCondition(sql: Pick<SqlClient, 'dialect'>, input: string): Condition {
+  if (sql.dialect === 'sqlite') {
+    const expr = searchQuery(input);
+    return expr ? { sql: 'id in (select rowid from customer_search where customer_search match ?)', args: [expr] } : NOTHING;
+  }
+  const found = postgresSearch(input);
+  return found ? { sql: `id in (${found.sql})`, args: found.args } : NOTHING;
 }
-
-export type CustomerRow = typeof customers.$inferSelect;
 
 /**
  * A page of customers matching a search, in id order after (before, descending) a cursor: the
- * admin's search as you type, the API's busiest read. Its two statements are built and prepared once,
- * with the search, cursor and page size as parameters; built per request by the generic list, the
- * query spent as much time being built and prepared as being run.
+ * admin's search as you type, the API's busiest read. On SQLite its two statements are prepared once,
+ * with the search, cursor and page size as parameters, and read only the page of the FTS5 index they
+ * need; on PostgreSQL the statement has one shape per kind of search (see postgresSearch).
  */
-export function customerSearchPages(db: Db): (input: string, w: SearchWindow) => CustomerRow[] {
-  const prepare = (descending: boolean) => {
-    const q = sql.placeholder('q');
-    const after = sql.placeholder('after');
-    const limit = sql.placeholder('limit');
-    const window = descending ? sql`rowid < ${after} order by rowid desc` : sql`rowid > ${after} order by rowid asc`;
-    return db.select().from(customers)
-      .where(sql`${customers.id} in (select rowid from customer_search where customer_search match ${q} and ${window} limit ${limit})`)
-      .orderBy(descending ? desc(customers.id) : asc(customers.id))
-      .limit(limit)
-      .prepare();
-  };
-  const ascending = prepare(false);
-  const descending = prepare(true);
-  return (input, w) => {
-    const expr = searchQuery(input);
-    if (!expr) return [];
-    const after = w.afterId ?? (w.descending ? Number.MAX_SAFE_INTEGER : 0);
-    return (w.descending ? descending : ascending).all({ q: expr, after, limit: w.limit });
+export function customerSearchPages(sql: SqlClient): (input: string, w: SearchWindow) => Promise<CustomerRow[]> {
+  const shape = new TableShape(customers);
+  const select = shape.selectList();
+  if (sql.dialect === 'sqlite') {
+    const prepare = (descending: boolean) => {
+      const window = descending ? 'rowid < @after order by rowid desc' : 'rowid > @after order by rowid asc';
+      return sql.prepare<CustomerRow>(`select ${select} from customers
+        where id in (select rowid from customer_search where customer_search match @q and ${window} limit @limit)
+        order by id ${descending ? 'desc' : 'asc'} limit @limit`);
+    };
+    const ascending = prepare(false);
+    const descending = prepare(true);
+    return async (input, w) => {
+      const expr = searchQuery(input);
+      if (!expr) return [];
+      const after = w.afterId ?? (w.descending ? Number.MAX_SAFE_INTEGER : 0);
+      const rows = await (w.descending ? descending : ascending).all({ q: expr, after, limit: w.limit });
+      return rows.map((r) => shape.fromDb(r));
+    };
+  }
+  return async (input, w) => {
+    const found = postgresSearch(input);
+    if (!found) return [];
+    const window = new Conditions().add(`id in (${found.sql})`, ...found.args);
+    if (w.afterId !== undefined) window.add(w.descending ? 'id < ?' : 'id > ?', w.afterId);
+    const rows = await sql.all<CustomerRow>(`select ${select} from customers ${window.sql} order by id ${w.descending ? 'desc' : 'asc'} limit ?`, ...window.args, w.limit);
+    return rows.map((r) => shape.fromDb(r));
   };
 }
 
 /** The ids of customers matching a search, ascending: for tests and tools. */
-export function searchCustomerIds(db: Db, input: string, limit = 50): number[] {
-  return customerSearchPages(db)(input, { limit }).map((r) => r.id);
+export async function searchCustomerIds(sql: SqlClient, input: string, limit = 50): Promise<number[]> {
+  return (await customerSearchPages(sql)(input, { limit })).map((r) => r.id);
 }

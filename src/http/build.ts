@@ -13,6 +13,7 @@ import { adminRoutes } from './routes/admins.js';
 import { roleRoutes } from './routes/admin-roles.js';
 import { tokenRoutes } from './routes/admin-tokens.js';
 import { sessionLog } from '../db/logs.js';
+import { writeBarrier } from '../db/radius.js';
 import type { SecretBox } from '../lib/secretbox.js';
 import type { Metrics } from '../metrics.js';
 import { errorHandler, problem, sendProblem } from './errors.js';
@@ -131,8 +132,9 @@ export async function build(opts: BuildOptions): Promise<App> {
 
   const { clock, control, changes } = opts;
   const { billing, dunning, prepaid: prepaidOps, security: sec } = opts.services;
-  const repos = makeRepos(opts.db, opts.box, clock);
-  ensureCustomerSearch(opts.db.$client);
+  const sql = sqlOf(opts.db);
+  const repos = makeRepos(sql, opts.box, clock);
+  await ensureCustomerSearch(sql);
   app.decorate('repos', repos);
 
   await app.register(swagger, {
@@ -190,7 +192,7 @@ export async function build(opts: BuildOptions): Promise<App> {
 
     registerCrud(api, { path: '/api/v1/nas', tag: 'nas', noun: 'NAS', resource: repos.nas, item: S.Nas, create: S.NasCreate, patch: S.NasPatch, ...L.nasListing });
     registerCrud(api, { path: '/api/v1/plans', tag: 'plans', noun: 'plan', resource: repos.plans, item: S.Plan, create: S.PlanCreate, patch: S.PlanPatch, ...L.planListing });
-    registerCrud(api, { path: '/api/v1/customers', tag: 'customers', noun: 'customer', resource: repos.customers, item: S.Customer, create: S.CustomerCreate, patch: S.CustomerPatch, ...L.customerListing, ...L.customerSearchList(opts.db, repos.customers) });
+    registerCrud(api, { path: '/api/v1/customers', tag: 'customers', noun: 'customer', resource: repos.customers, item: S.Customer, create: S.CustomerCreate, patch: S.CustomerPatch, ...L.customerListing(sql), ...L.customerSearchList(sql, repos.customers) });
     registerCrud(api, {
       path: '/api/v1/services', tag: 'services', noun: 'service', resource: repos.services, item: S.Service, create: S.ServiceCreate, patch: S.ServicePatch,
       ...L.serviceListing,
@@ -216,7 +218,7 @@ export async function build(opts: BuildOptions): Promise<App> {
       },
     });
 
-    const logs = sessionLog(opts.db);
+    const logs = sessionLog(sql, () => writeBarrier(opts.db));
     api.get('/api/v1/sessions', { schema: { tags: ['sessions'], summary: 'RADIUS sessions with their byte counts, newest first', querystring: S.SessionListQuery, response: { 200: S.pageOf(S.Session) } } }, async (req) => {
       const q = req.query as { limit?: number; cursor?: string; active?: boolean; username?: string; serviceId?: number; nasId?: number };
       const p = await logs.sessions(q, q.limit, q.cursor);
@@ -227,9 +229,9 @@ export async function build(opts: BuildOptions): Promise<App> {
       return logs.authLog(q, q.limit, q.cursor);
     });
 
-    await api.register(L.listRoutes, { db: opts.db });
-    await api.register(auditRoutes, { db: opts.db });
-    await api.register(dashboardRoutes, { db: opts.db, clock, timezone: opts.config.billing.timezone, currency: opts.config.billing.currency });
+    await api.register(L.listRoutes, { logs });
+    await api.register(auditRoutes, { sql });
+    await api.register(dashboardRoutes, { sql, clock, timezone: opts.config.billing.timezone, currency: opts.config.billing.currency });
     await api.register(billingRoutes, { db: opts.db, billing, clock, timezone: opts.config.billing.timezone, control, runDaily: opts.scheduler.runDaily, company: opts.config.company });
     await api.register(dunningRoutes, { db: opts.db, dunning, clock });
     await api.register(notifyRoutes, { db: opts.db, clock, poke: () => opts.services.sender.poke() });

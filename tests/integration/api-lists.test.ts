@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importSubscribers } from '../../src/db/bulk.js';
+import { sqlOf } from '../../src/db/client.js';
 import { ensureCustomerSearch, searchCustomerIds, searchQuery } from '../../src/db/search.js';
 import { testApi, type TestApi } from '../helpers/admin-api.js';
 
@@ -262,7 +263,7 @@ describe('CSV exports', () => {
 
   it('streams a large export page by page', async () => {
     const before = (await call('GET', '/api/v1/exports/services.csv')).text;
-    importSubscribers(t.db, t.box, Array.from({ length: 1200 }, (_, i) => ({ customerName: `Bulk ${i}`, planId, username: `bulk${i}`, password: 'x', startDate: '2026-01-01' })), { id: 'cli' });
+    await importSubscribers(sqlOf(t.db), t.box, Array.from({ length: 1200 }, (_, i) => ({ customerName: `Bulk ${i}`, planId, username: `bulk${i}`, password: 'x', startDate: '2026-01-01' })), { id: 'cli' });
     const after = rows((await call('GET', '/api/v1/exports/services.csv')).text);
     expect(after).toHaveLength(rows(before).length + 1200);
     expect(new Set(after).size).toBe(after.length);
@@ -275,12 +276,12 @@ describe('CSV exports', () => {
 });
 
 describe('search index upkeep', () => {
-  it('is rebuilt at start when its triggers went missing (a table rebuild by a later migration)', () => {
+  it('is rebuilt at start when its triggers went missing (a table rebuild by a later migration)', async () => {
     const trigger = t.db.$client.prepare(`select name from sqlite_master where type = 'trigger' and name like 'customer_search_customers_ai_v%'`).pluck().get() as string;
     t.db.$client.exec(`drop trigger ${trigger}`);
     t.db.$client.prepare(`insert into customers (name) values ('Added While Broken')`).run();
-    expect(ensureCustomerSearch(t.db.$client).rebuilt).toBe(true);
-    expect(searchCustomerIds(t.db, 'added while broken')).toHaveLength(1);
-    expect(ensureCustomerSearch(t.db.$client).rebuilt).toBe(false);
+    expect((await ensureCustomerSearch(sqlOf(t.db))).rebuilt).toBe(true);
+    expect(await searchCustomerIds(sqlOf(t.db), 'added while broken')).toHaveLength(1);
+    expect((await ensureCustomerSearch(sqlOf(t.db))).rebuilt).toBe(false);
   });
 });

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { billingService } from '../../src/billing/service.js';
 import { contractService } from '../../src/billing/contracts.js';
 import { billingStore } from '../../src/db/billing.js';
-import { openDatabase, type Db } from '../../src/db/client.js';
+import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { makeRepos } from '../../src/db/repos.js';
 import { findNumberingGaps } from '../../src/domain/billing/numbering.js';
@@ -21,7 +21,7 @@ const actor = { id: 'test' };
 async function setup(customers = 5) {
   const db = openDatabase({ path: join(tempDir(), 'billing.db'), synchronous: 'normal' });
   await migrate(db.$client);
-  const repos = makeRepos(db, new SecretBox(randomBytes(32)));
+  const repos = makeRepos(sqlOf(db), new SecretBox(randomBytes(32)));
   const basic = await repos.plans.create({ name: 'Basic', type: 'recurring', price: 3000, billingPeriodMonths: 1, taxRateBp: 2200, taxInclusive: true, downloadKbps: 10000, uploadKbps: 2000 } as never, actor);
   const pro = await repos.plans.create({ name: 'Pro', type: 'recurring', price: 6000, billingPeriodMonths: 1, taxRateBp: 2200, taxInclusive: true, downloadKbps: 50000, uploadKbps: 10000 } as never, actor);
   const ids: number[] = [];

@@ -1,7 +1,7 @@
 /** `GET /api/v1/audit-log`: who changed what, when, from where, before and after (secrets redacted). */
 import type { FastifyInstance } from 'fastify';
 import { auditStore, type AuditFilter } from '../../db/audit.js';
-import type { Db } from '../../db/client.js';
+import type { SqlClient } from '../../db/sql.js';
 import { TollgateError } from '../../lib/errors.js';
 import { AuditEntrySchema, AuditQuery } from '../audit-schemas.js';
 import { fileResponse, pageOf, ProblemSchema } from '../schemas.js';
@@ -10,8 +10,8 @@ import { withoutPaging } from '../list-schemas.js';
 
 export { AuditEntrySchema, AuditQuery };
 
-export async function auditRoutes(app: FastifyInstance, opts: { db: Db }): Promise<void> {
-  const store = auditStore(opts.db);
+export async function auditRoutes(app: FastifyInstance, opts: { sql: SqlClient }): Promise<void> {
+  const store = auditStore(opts.sql);
   app.get('/api/v1/audit-log', {
     schema: {
       tags: ['audit'],

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TSchema } from 'typebox';
-import type { SQL } from 'drizzle-orm';
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { TObject } from 'typebox';
+import type { Condition } from '../../db/conditions.js';
 import type { Actor, Page, Resource } from '../../db/crud.js';
 import { TollgateError } from '../../lib/errors.js';
 import { fileResponse, IdParams, ListQuery, pageOf, ProblemSchema } from '../schemas.js';
@@ -25,11 +24,11 @@ export interface CrudRoutes {
    * Serves a page of the list itself when the query has a shape it reads faster than the generic
    * list does (customer search); undefined leaves it to the generic list. Not used by the CSV export.
    */
-  list?: (query: Record<string, unknown>) => Page<unknown> | undefined;
+  list?: (query: Record<string, unknown>) => Promise<Page<unknown>> | undefined;
   /** Turns the list query's filters into conditions. */
-  filters?: (query: Record<string, unknown>) => SQL[];
-  /** The fields the list may be sorted by (`sort=name`, `sort=-name`) and their NOT NULL columns. */
-  sort?: Record<string, SQLiteColumn>;
+  filters?: (query: Record<string, unknown>) => Condition[];
+  /** The fields the list may be sorted by (`sort=name`, `sort=-name`): NOT NULL columns of the row. */
+  sort?: readonly string[];
   /** Also serve this CSV export (`/api/v1/exports/customers.csv`): the list's filters and sort, every match, streamed. */
   csv?: string;
   /** Runs after a PATCH has committed, with the record before and after (network side effects). */
@@ -56,11 +55,10 @@ export function registerCrud(app: FastifyInstance, r: CrudRoutes): void {
   const notFound = (id: number) => new TollgateError('not_found', `${r.noun} ${id} does not exist`);
   const tags = [r.tag];
 
-  const listQuery = withSort((r.listQuery ?? ListQuery) as TObject, r.sort ? Object.keys(r.sort) : undefined);
+  const listQuery = withSort((r.listQuery ?? ListQuery) as TObject, r.sort);
   const sortOf = (q: { sort?: string }) => {
     if (!q.sort || !r.sort) return undefined;
-    const field = q.sort.replace(/^-/, '');
-    return { field, column: r.sort[field]!, desc: q.sort.startsWith('-') };
+    return { field: q.sort.replace(/^-/, ''), desc: q.sort.startsWith('-') };
   };
   app.get(r.path, { schema: { tags, summary: `List ${r.noun} records`, querystring: listQuery, response: { 200: pageOf(r.item), ...errors } } }, async (req) => {
     const q = req.query as Record<string, unknown> & { limit?: number; cursor?: string; sort?: string };

@@ -3,13 +3,11 @@
  * search, and the CSV export of sessions (customers and services export through registerCrud).
  */
 import type { FastifyInstance } from 'fastify';
-import { eq, sql, type SQL } from 'drizzle-orm';
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import type { Db } from '../../db/client.js';
+import type { Condition } from '../../db/conditions.js';
 import { decodeCursor, type Resource } from '../../db/crud.js';
-import { sessionLog } from '../../db/logs.js';
-import { customers, nas, plans, services } from '../../db/schema/index.js';
+import type { SessionLog } from '../../db/logs.js';
 import { customerSearchCondition, customerSearchPages, type CustomerRow } from '../../db/search.js';
+import type { SqlClient } from '../../db/sql.js';
 import { TollgateError } from '../../lib/errors.js';
 import { normalizeMac } from '../../lib/net.js';
 import { csvStream } from '../csv.js';
@@ -19,33 +17,39 @@ import type { CrudRoutes } from './crud.js';
 
 type Listing = Pick<CrudRoutes, 'listQuery' | 'filters' | 'sort' | 'csv'>;
 
-const sorts = <T extends Record<string, SQLiteColumn>>(s: T) => s;
+/** `column = ?` when the query has the field as a string or number (its schema says which), else nothing. */
+function equal(value: unknown, column: string): Condition[] {
+  return typeof value === 'string' || typeof value === 'number' ? [{ sql: `${column} = ?`, args: [value] }] : [];
+}
 
 export const nasListing: Listing = {
   listQuery: NasListQuery,
-  sort: sorts({ id: nas.id, name: nas.name, ipAddress: nas.ipAddress, createdAt: nas.createdAt, updatedAt: nas.updatedAt }),
-  filters: (q) => (q.vendor !== undefined ? [eq(nas.vendor, q.vendor as 'generic')] : []),
+  sort: ['id', 'name', 'ipAddress', 'createdAt', 'updatedAt'],
+  filters: (q) => equal(q.vendor, 'vendor'),
 };
 
 export const planListing: Listing = {
   listQuery: PlanListQuery,
-  sort: sorts({ id: plans.id, name: plans.name, price: plans.price, type: plans.type, createdAt: plans.createdAt, updatedAt: plans.updatedAt }),
-  filters: (q) => (q.type !== undefined ? [eq(plans.type, q.type as 'recurring')] : []),
+  sort: ['id', 'name', 'price', 'type', 'createdAt', 'updatedAt'],
+  filters: (q) => equal(q.type, 'type'),
 };
 
-export const customerListing: Listing = {
-  listQuery: CustomerListQuery,
-  sort: sorts({ id: customers.id, name: customers.name, createdAt: customers.createdAt, updatedAt: customers.updatedAt }),
-  filters: (q) => {
-    const f: SQL[] = [];
-    // Every match: beside another filter, the first page of the index may hold none of its rows (the
-    // search alone, by id, is served a page of the index by customerSearchList).
-    if (typeof q.q === 'string') f.push(customerSearchCondition(customers.id, q.q));
-    if (typeof q.email === 'string') f.push(sql`lower(${customers.email}) = lower(${q.email})`);
-    return f;
-  },
-  csv: '/api/v1/exports/customers.csv',
-};
+/** The customers' list: its filters depend on the backend (customer search). */
+export function customerListing(sql: Pick<SqlClient, 'dialect'>): Listing {
+  return {
+    listQuery: CustomerListQuery,
+    sort: ['id', 'name', 'createdAt', 'updatedAt'],
+    filters: (q) => {
+      const f: Condition[] = [];
+      // Every match: beside another filter, the first page of the index may hold none of its rows (the
+      // search alone, by id, is served a page of the index by customerSearchList).
+      if (typeof q.q === 'string') f.push(customerSearchCondition(sql, q.q));
+      if (typeof q.email === 'string') f.push({ sql: 'lower(email) = lower(?)', args: [q.email] });
+      return f;
+    },
+    csv: '/api/v1/exports/customers.csv',
+  };
+}
 
 /** The index window of a search listed by id (the page size plus one, the cursor), or undefined for another order. */
 function searchWindow(q: Record<string, unknown>) {
@@ -58,35 +62,28 @@ function searchWindow(q: Record<string, unknown>) {
  * Customer search by id with no other filter (the search box: `?q=`, a page size, a cursor) through
  * statements prepared once; any other shape goes through the generic list and `customerListing`.
  */
-export function customerSearchList(db: Db, resource: Resource<CustomerRow, unknown, unknown, unknown>): Pick<CrudRoutes, 'list'> {
-  const pages = customerSearchPages(db);
+export function customerSearchList(sql: SqlClient, resource: Resource<CustomerRow, unknown, unknown, unknown>): Pick<CrudRoutes, 'list'> {
+  const pages = customerSearchPages(sql);
   return {
     list: (q) => {
       const window = typeof q.q === 'string' && q.email === undefined ? searchWindow(q) : undefined;
       if (!window) return undefined;
-      return resource.page(pages(q.q as string, window), window.limit - 1);
+      return pages(q.q as string, window).then((rows) => resource.page(rows, window.limit - 1));
     },
   };
 }
 
 export const serviceListing: Listing = {
   listQuery: ServiceListQuery,
-  sort: sorts({
-    id: services.id, username: services.username, status: services.status, startDate: services.startDate, customerId: services.customerId,
-    planId: services.planId, createdAt: services.createdAt, updatedAt: services.updatedAt,
-  }),
+  sort: ['id', 'username', 'status', 'startDate', 'customerId', 'planId', 'createdAt', 'updatedAt'],
   filters: (q) => {
-    const f: SQL[] = [];
-    if (q.customerId !== undefined) f.push(eq(services.customerId, q.customerId as number));
-    if (q.planId !== undefined) f.push(eq(services.planId, q.planId as number));
-    if (q.status !== undefined) f.push(eq(services.status, q.status as 'active'));
-    if (q.username !== undefined) f.push(eq(services.username, q.username as string));
+    const f: Condition[] = [...equal(q.customerId, 'customer_id'), ...equal(q.planId, 'plan_id'), ...equal(q.status, 'status'), ...equal(q.username, 'username')];
     if (typeof q.macAddress === 'string') {
       const mac = normalizeMac(q.macAddress);
       if (!mac) throw new TollgateError('invalid_input', `"${q.macAddress}" is not a MAC address`, 'macAddress');
-      f.push(eq(services.macAddress, mac));
+      f.push({ sql: 'mac_address = ?', args: [mac] });
     }
-    if (typeof q.staticIp === 'string') f.push(eq(services.staticIp, q.staticIp));
+    f.push(...equal(q.staticIp, 'static_ip'));
     return f;
   },
   csv: '/api/v1/exports/services.csv',
@@ -95,8 +92,8 @@ export const serviceListing: Listing = {
 const sessionColumns = Object.keys(Session.properties);
 
 /** `GET /api/v1/exports/sessions.csv`: the sessions list's filters, every match, newest first. */
-export async function listRoutes(app: FastifyInstance, opts: { db: Db }): Promise<void> {
-  const logs = sessionLog(opts.db);
+export async function listRoutes(app: FastifyInstance, opts: { logs: SessionLog }): Promise<void> {
+  const { logs } = opts;
   app.get('/api/v1/exports/sessions.csv', {
     schema: {
       tags: ['sessions'],

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { authLogIndexer } from '../../../src/db/auth-log-index.js';
-import { openDatabase } from '../../../src/db/client.js';
+import { openDatabase, sqlOf } from '../../../src/db/client.js';
 import { sessionLog, type AuthLogRow } from '../../../src/db/logs.js';
 import { migrate } from '../../../src/db/migrate.js';
 import { tempDir } from '../../helpers/daemon.js';
@@ -26,7 +26,7 @@ async function seeded(rows: number) {
 
 /** Every page of a filtered listing, following the cursor. */
 async function all(db: ReturnType<typeof openDatabase>, f: Parameters<ReturnType<typeof sessionLog>['authLog']>[0], limit: number): Promise<number[]> {
-  const log = sessionLog(db);
+  const log = sessionLog(sqlOf(db));
   const ids: number[] = [];
   let cursor: string | undefined;
   for (;;) {
