@@ -10,6 +10,7 @@ import { startRadiusServer } from './aaa/server.js';
 import { createMetrics } from './metrics.js';
 import { createNasJobs } from './nas/jobs.js';
 import { createAccountingWriter } from './db/writer-thread.js';
+import { sqlOf } from './db/client.js';
 import { StorageHealth } from './db/storage-health.js';
 import type { UsageDelta } from './db/radius.js';
 import { systemClock, type Clock } from './lib/clock.js';
@@ -62,7 +63,7 @@ export async function serve(loaded: LoadedConfig, opts: ServeOptions = {}): Prom
   const scheduler = createDailyScheduler({ db, config, clock, services, metrics, log });
   // Hotspot vouchers redeem at their first login.
   const radius = await startRadiusServer({
-    config, db, box, log: log.child({ part: 'radius' }), metrics, clock, writer, changes, vouchers: services.prepaid.vouchers,
+    config, sql: sqlOf(db), db, box, log: log.child({ part: 'radius' }), metrics, clock, writer, changes, vouchers: services.prepaid.vouchers,
   });
   control.start();
   nasJobs.start();

@@ -2,7 +2,9 @@
  * The authorizer: answers an Access-Request. It gathers the facts of a login (the service from the
  * cache, a voucher's first use, the credentials' check, the data cap, the open sessions the
  * accounting writer knows) and hands them to the pure `decide`; the transport turns its outcome into
- * a reply through the reply policy. Synchronous: every fact is in memory or one prepared statement.
+ * a reply through the reply policy. Synchronous when every fact is in memory (a cached service, the
+ * usual case); a login whose service missed the cache, or a voucher's first use, answers through a
+ * Promise once the database has (the transport waits for it without holding the event loop).
  */
 import type { AcctWriter, AuthLogRecord } from '../db/radius.js';
 import { looksLikeVoucher } from '../domain/billing/vouchers.js';
@@ -22,6 +24,7 @@ import type { CachedService, ServiceCache } from './service-cache.js';
 
 /** Hotspot vouchers: an unknown username that is an unredeemed voucher code becomes a service at its first login. */
 export interface VoucherRedeemer {
+  /** Truthy (or a Promise of it) when the code was redeemed and its service now exists. */
   redeemAtLogin(username: string, password: string | undefined): unknown;
 }
 
@@ -74,10 +77,22 @@ export class Authorizer implements AccessHandler<Authorization> {
     this.vouchers = opts.vouchers;
   }
 
-  handle(request: Packet, nas: NasClient): Authorization {
+  handle(request: Packet, nas: NasClient): Authorization | Promise<Authorization> {
     const username = get(request, A.UserName) ?? '';
-    let svc = username === '' ? undefined : this.services.get(username);
-    if (svc === undefined && this.vouchers !== undefined && looksLikeVoucher(username)) svc = this.redeemVoucher(request, nas, username, this.vouchers);
+    const svc = username === '' ? undefined : this.services.get(username);
+    // A miss: answered once the database has (a class check, so a hit pays no promise).
+    if (svc instanceof Promise) return svc.then((found) => this.withService(request, nas, username, found));
+    return this.withService(request, nas, username, svc);
+  }
+
+  private withService(request: Packet, nas: NasClient, username: string, svc: CachedService | undefined): Authorization | Promise<Authorization> {
+    if (svc === undefined && this.vouchers !== undefined && looksLikeVoucher(username)) {
+      return this.redeemVoucher(request, nas, username, this.vouchers).then((redeemed) => this.decideFor(request, nas, username, redeemed));
+    }
+    return this.decideFor(request, nas, username, svc);
+  }
+
+  private decideFor(request: Packet, nas: NasClient, username: string, svc: CachedService | undefined): Authorization {
     const check = checkCredentials(request, nas.secret, username, svc?.password);
     const at = this.clock.now();
     const rawMac = get(request, A.CallingStationId);
@@ -115,11 +130,11 @@ export class Authorizer implements AccessHandler<Authorization> {
    * Only a login that proves the code (PAP with an empty password or the code, CHAP or MS-CHAP with
    * the code as password) redeems it: a request without credentials never spends a voucher.
    */
-  private redeemVoucher(request: Packet, nas: NasClient, code: string, vouchers: VoucherRedeemer): CachedService | undefined {
+  private async redeemVoucher(request: Packet, nas: NasClient, code: string, vouchers: VoucherRedeemer): Promise<CachedService | undefined> {
     const proves = emptyPapPassword(request, nas.secret) || checkCredentials(request, nas.secret, code, new StoredPassword(code, false)).ok;
-    if (!proves || !vouchers.redeemAtLogin(code, '')) return undefined;
+    if (!proves || !(await vouchers.redeemAtLogin(code, ''))) return undefined;
     this.services.forget(code);
-    return this.services.get(code);
+    return await this.services.get(code);
   }
 
   private def(name: string): AttributeDef {

@@ -21,6 +21,8 @@ export interface DialectSql {
   least(a: string, b: string): string;
   /** Concatenates `expr` over a group with `sep` (a literal, quoted). */
   groupConcat(expr: string, sep: string): string;
+  /** Seconds from the instant `earlier` to the instant `later`, both ISO 8601 text (a column or `?`). */
+  secondsBetween(later: string, earlier: string): string;
 }
 
 const sqlite: DialectSql = {
@@ -30,6 +32,7 @@ const sqlite: DialectSql = {
   greatest: (a, b) => `max(${a}, ${b})`,
   least: (a, b) => `min(${a}, ${b})`,
   groupConcat: (expr, sep) => `group_concat(${expr}, ${sep})`,
+  secondsBetween: (later, earlier) => `((julianday(${later}) - julianday(${earlier})) * 86400)`,
 };
 
 const postgres: DialectSql = {
@@ -39,6 +42,7 @@ const postgres: DialectSql = {
   greatest: (a, b) => `greatest(${a}, ${b})`,
   least: (a, b) => `least(${a}, ${b})`,
   groupConcat: (expr, sep) => `string_agg(${expr}, ${sep})`,
+  secondsBetween: (later, earlier) => `extract(epoch from (cast(${later} as timestamptz) - cast(${earlier} as timestamptz)))`,
 };
 
 export function dialectSql(dialect: Dialect): DialectSql {

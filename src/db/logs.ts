@@ -1,5 +1,5 @@
 import { and, desc, eq, getTableColumns, gt, isNull, isNotNull, lt, lte, min, sql, type SQL } from 'drizzle-orm';
-import type { Db } from './client.js';
+import { sqlOf, type Db } from './client.js';
 import { decodeCursor, encodeCursor, type Page } from './crud.js';
 import { AUTH_LOG_BUCKET_SHIFT } from './auth-log-index.js';
 import { writeBarrier } from './radius.js';
@@ -32,7 +32,7 @@ function page<T extends { id: number }>(rows: T[], limit: number): Page<T> {
 export function sessionLog(db: Db) {
   return {
     async sessions(f: SessionFilter, limit = 50, cursor?: string): Promise<Page<SessionRow>> {
-      await writeBarrier(db);
+      await writeBarrier(sqlOf(db));
       const w: SQL[] = [];
       if (f.active === true) w.push(isNull(radiusSessions.stoppedAt));
       if (f.active === false) w.push(isNotNull(radiusSessions.stoppedAt));
@@ -44,7 +44,7 @@ export function sessionLog(db: Db) {
       return page(rows, limit);
     },
     async authLog(f: AuthLogFilter, limit = 50, cursor?: string): Promise<Page<AuthLogRow>> {
-      await writeBarrier(db);
+      await writeBarrier(sqlOf(db));
       const w: SQL[] = [];
       if (f.username !== undefined) w.push(eq(authLog.username, f.username));
       if (f.serviceId !== undefined) w.push(eq(authLog.serviceId, f.serviceId));

@@ -23,7 +23,7 @@ import { policyFromConfig } from '../aaa/policy.js';
 import { loginCapChecker } from '../aaa/caps.js';
 import type { Config } from '../config/schema.js';
 import { actionStore, type ActionSession, type NasActionKind, type NasActionOutcome, type NasActionRow, type SuspensionMode } from '../db/actions.js';
-import type { Db } from '../db/client.js';
+import { sqlOf, type Db } from '../db/client.js';
 import { radiusQueries, writeBarrier, type AcctWriter } from '../db/radius.js';
 import { dateInZone } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
@@ -114,7 +114,7 @@ const NOT_FOUND_CAUSE = 'Session-Context-Not-Found';
 export function createServiceControl(deps: ServiceControlDeps): ServiceControlRuntime {
   const { db, box, config, clock } = deps;
   const store = actionStore(db);
-  const rq = radiusQueries(db);
+  const rq = radiusQueries(sqlOf(db));
   const dict = deps.dictionary ?? loadDictionary(config.radius.dictionaries);
   const ownCoa = deps.coa === undefined;
   const coa = deps.coa ?? new CoaClient({ clock, dictionary: dict, retry: { initialTimeoutMs: config.radius.coa_timeout_ms, maxTries: config.radius.coa_tries } });
@@ -259,13 +259,13 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
 
   async function openSessions(serviceId: number): Promise<ActionSession[]> {
     // Read-your-writes: accounting handed to the writer thread before now is committed first.
-    await writeBarrier(db);
+    await writeBarrier(sqlOf(db));
     return store.openSessions(serviceId);
   }
 
   /** What a live session of the service should get now: what a fresh login would get (the same decide()). */
-  function wanted(username: string): (s: ActionSession) => Enforcement {
-    const facts = rq.service(username);
+  async function wanted(username: string): Promise<(s: ActionSession) => Enforcement> {
+    const facts = await rq.service(username);
     const now = clock.now();
     // The data-cap facts exactly as a login reads them (fair-use tier, block, top-ups).
     const cap = facts ? loginCapChecker(db).check(facts, dateInZone(now, timezone)) : undefined;
@@ -280,7 +280,7 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
   async function enforce(serviceId: number, req: ActionRequest): Promise<ActionSummary> {
     const svc = store.serviceOrThrow(serviceId);
     const sessions = await openSessions(serviceId);
-    const want = wanted(svc.username);
+    const want = await wanted(svc.username);
     const ids = await Promise.all(
       sessions.map(async (s) => {
         const e = want(s);
@@ -349,7 +349,7 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
       notRetried(a, 'the service is gone');
       return null;
     }
-    const e = wanted(svc.username)(s);
+    const e = (await wanted(svc.username))(s);
     if (e.kind === 'coa') return e.attributes;
     if (e.kind === 'none') {
       notRetried(a, 'nothing a CoA carries applies to the service any more');
@@ -416,7 +416,7 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
 
   async function checkOnce(): Promise<void> {
     if (store.ackedActions().length === 0) return;
-    await writeBarrier(db);
+    await writeBarrier(sqlOf(db));
     for (const a of store.ackedActions()) {
       const state = a.sessionId === null ? undefined : store.sessionState(a.sessionId);
       const now = clock.now();
