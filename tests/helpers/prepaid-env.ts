@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
-import { openDatabase, type Db } from '../../src/db/client.js';
+import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
 import type { Services } from '../../src/daemon.js';
@@ -112,7 +112,7 @@ export async function startEnv(opts: { start: string; tomlExtra?: string; dbFile
   const options = { db, box, config, clock, metrics, control, changes, usage };
   const parts = composeParts(options);
   const radius = await startRadiusServer({
-    config, db, box, log: pino({ level: 'silent' }), metrics, clock, writer, changes, vouchers: parts.services.prepaid.vouchers,
+    config, sql: sqlOf(db), db, box, log: pino({ level: 'silent' }), metrics, clock, writer, changes, vouchers: parts.services.prepaid.vouchers,
   });
   const built = await buildHttp(parts, options);
   const token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;

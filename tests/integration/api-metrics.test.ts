@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openDatabase, type Db } from '../../src/db/client.js';
+import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
 import type { App } from '../../src/http/build.js';
@@ -41,7 +41,7 @@ beforeAll(async () => {
   const writer = createAccountingWriter(db);
   const options = { db, box, config, clock: systemClock, metrics, changes };
   const parts = composeParts(options);
-  radius = await startRadiusServer({ config, db, box, log: pino({ level: 'silent' }), metrics, clock: systemClock, writer, changes, vouchers: parts.services.prepaid.vouchers });
+  radius = await startRadiusServer({ config, sql: sqlOf(db), db, box, log: pino({ level: 'silent' }), metrics, clock: systemClock, writer, changes, vouchers: parts.services.prepaid.vouchers });
   app = await buildHttp(parts, options);
   token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   udp = await UdpClient.open();

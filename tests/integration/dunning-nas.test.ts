@@ -8,7 +8,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
-import { openDatabase, type Db } from '../../src/db/client.js';
+import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
 import { createNetworkControl, type Services } from '../../src/daemon.js';
@@ -76,7 +76,7 @@ beforeAll(async () => {
   const options = { db, box, config, clock, metrics, control, changes };
   const parts = composeParts(options);
   ({ services, jobs } = parts);
-  radius = await startRadiusServer({ config, db, box, log: pino({ level: 'silent' }), metrics, clock: systemClock, writer, changes, vouchers: services.prepaid.vouchers });
+  radius = await startRadiusServer({ config, sql: sqlOf(db), db, box, log: pino({ level: 'silent' }), metrics, clock: systemClock, writer, changes, vouchers: services.prepaid.vouchers });
   control.start();
   app = await buildHttp(parts, options);
   token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;

@@ -9,7 +9,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
-import { openDatabase, type Db } from '../../src/db/client.js';
+import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
 import { createNetworkControl } from '../../src/daemon.js';
@@ -85,7 +85,7 @@ beforeAll(async () => {
   const control = createNetworkControl({ db, box, config, clock: systemClock, writer, changes, metrics, checkIntervalMs: 100 });
   const options = { db, box, config, clock: systemClock, metrics, control, changes };
   const parts = composeParts(options);
-  const radius = await startRadiusServer({ config, db, box, log: quiet, metrics, clock: systemClock, writer, changes, vouchers: parts.services.prepaid.vouchers });
+  const radius = await startRadiusServer({ config, sql: sqlOf(db), db, box, log: quiet, metrics, clock: systemClock, writer, changes, vouchers: parts.services.prepaid.vouchers });
   control.start();
   const app = await buildHttp(parts, options);
   const token = (await tokenStore(db).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
