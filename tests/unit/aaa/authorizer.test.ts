@@ -195,6 +195,23 @@ describe('the service cache', () => {
     expect((await authorizer.handle(pap('carol', 'pw'), nas)).outcome).toBe('accept');
   });
 
+  it('answers through a Promise when the data-cap facts must be read, and at once when they need not', async () => {
+    const services = new ServiceCache({ service: async (u) => row(u, 'pw'), servicesAfter: async () => [] }, box, pino({ level: 'silent' }));
+    let read = false;
+    const authorizer = new Authorizer({
+      dictionary, services, clock: new TestClock('2026-11-22T12:00:00.000Z'), days: new BillingDay('Europe/Rome'),
+      caps: { check: () => (read ? Promise.resolve(undefined) : undefined) },
+      writer: { openSessions: () => [], authLog: () => {} },
+      policy: { interimInterval: 300, suspendedMode: 'reject', walledGardenList: 'unpaid', walledGardenDownloadKbps: 256, walledGardenUploadKbps: 128 },
+    });
+    expect((await authorizer.handle(pap('dave', 'pw'), nas)).outcome).toBe('accept');
+    expect(authorizer.handle(pap('dave', 'pw'), nas)).not.toBeInstanceOf(Promise);
+    read = true;
+    const deferred = authorizer.handle(pap('dave', 'pw'), nas);
+    expect(deferred).toBeInstanceOf(Promise);
+    expect((await deferred).outcome).toBe('accept');
+  });
+
   it('warms up in chunks by id, leaving what logins cached alone', async () => {
     const rows = Array.from({ length: 2500 }, (_, i) => row(`u${i + 1}`, `pw${i + 1}`, { id: i + 1 }));
     const chunks: number[] = [];
