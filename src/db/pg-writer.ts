@@ -31,6 +31,8 @@
  * The SQL here is PostgreSQL's (json_to_recordset, `::json`, greatest): this writer exists only for
  * that backend.
  */
+import { systemClock, type Clock } from '../lib/clock.js';
+import { authLogIndexerSql } from './auth-log-index.js';
 import { dialectSql } from './dialect.js';
 import {
   AUTH_LOG_STRIDE,
@@ -55,6 +57,11 @@ const BATCH_MS = 2;
 const AUTH_DELAY_MS = 50;
 /** Auth-log rows per transaction at most: a login storm's log is written in pieces. */
 const AUTH_CHUNK = 5000;
+/** How often the auth log's per-subscriber indexes catch up, and with how many rows at most per batch. */
+const INDEX_EVERY_MS = 1000;
+const INDEX_CHUNK = 20_000;
+/** Rows younger than this are left to the next round (see authLogIndexerSql). */
+const INDEX_SETTLE_MS = 10_000;
 
 export interface PgAccountingWriterOptions {
   onError?: (e: unknown) => void;
@@ -64,6 +71,8 @@ export interface PgAccountingWriterOptions {
   storage?: StorageHealth;
   /** Milliseconds a batch gathers for (default 2). */
   batchMs?: number;
+  /** The clock the auth log's instants come from (the indexer leaves rows younger than 10 s of it). */
+  clock?: Clock;
 }
 
 interface Waiting {
@@ -121,6 +130,10 @@ export class PgAccountingWriter implements AcctWriter {
   private due = Infinity;
   private loop: Promise<void> | undefined;
   private closed = false;
+  private indexing: Promise<void> | undefined;
+  private readonly indexTimer: NodeJS.Timeout;
+  private readonly indexer: ReturnType<typeof authLogIndexerSql>;
+  private readonly clock: Clock;
   private readonly batchMs: number;
   private readonly onError: (e: unknown) => void;
   private readonly onUsage: (usage: readonly UsageDelta[]) => void;
@@ -184,6 +197,26 @@ export class PgAccountingWriter implements AcctWriter {
       stale: sql.prepare(staleSessionsSql(sql)),
     };
     setWriteBarrier(sql, () => this.sync());
+    this.clock = opts.clock ?? systemClock;
+    this.indexer = authLogIndexerSql(sql);
+    this.indexTimer = setInterval(() => void this.indexAuthLog(), INDEX_EVERY_MS);
+    this.indexTimer.unref();
+  }
+
+  /** Moves settled auth-log rows into the per-subscriber indexes (src/db/auth-log-index.ts). */
+  indexAuthLog(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.indexing ??= (async () => {
+      try {
+        const before = new Date(this.clock.now().getTime() - INDEX_SETTLE_MS).toISOString();
+        while (!this.closed && (await this.indexer.run(INDEX_CHUNK, before)) === INDEX_CHUNK);
+      } catch {
+        // Derived data: readers scan the rows not indexed yet, and the next round catches up.
+      } finally {
+        this.indexing = undefined;
+      }
+    })();
+    return this.indexing;
   }
 
   accounting(rec: AcctRecord): Promise<void> {
@@ -224,6 +257,8 @@ export class PgAccountingWriter implements AcctWriter {
   /** Commits what is queued and refuses new work. */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.indexTimer);
+    await this.indexing;
     await this.run();
     setWriteBarrier(this.sql, undefined);
   }

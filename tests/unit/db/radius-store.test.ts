@@ -6,6 +6,7 @@
  * records changing nothing, usage deltas published after the commit.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { authLogIndexerSql } from '../../../src/db/auth-log-index.js';
 import { createPgAccountingWriter, type PgAccountingWriter } from '../../../src/db/pg-writer.js';
 import {
   AccountingWriter,
@@ -93,6 +94,25 @@ describe.each(backendNames)('RADIUS reads on %s', (name) => {
     expect(open.map((r) => r.sid)).toEqual(['fresh', 'orphan', 'slow']);
     expect(await b.sql.get(`select stopped_at as "stoppedAt", terminate_cause as "cause" from radius_sessions where acct_session_id = 'old'`))
       .toEqual({ stoppedAt: '2026-03-01T12:00:00.000Z', cause: 'Stale' });
+  });
+
+  it('moves settled auth-log rows into the per-subscriber indexes, once each', async () => {
+    const log = (at: string, username: string, serviceId: number | null) =>
+      b.sql.get<{ id: number }>(`insert into auth_log (at, nas_id, service_id, username, outcome) values (?, ?, ?, ?, 'accept') returning id`, at, f.nas, serviceId, username);
+    const first = (await log('2026-03-01T11:00:00.000Z', 'alice', f.alice))!.id;
+    const second = (await log('2026-03-01T11:00:01.000Z', 'ghost', null))!.id;
+    const young = (await log('2026-03-01T11:59:59.000Z', 'alice', f.alice))!.id;
+    const indexer = authLogIndexerSql(b.sql);
+    const entries = async () => ({
+      byService: await b.sql.all(`select bucket, service_id as "serviceId", auth_log_id as "id" from auth_log_by_service order by auth_log_id`),
+      byUsername: (await b.sql.all<{ id: number }>(`select auth_log_id as "id" from auth_log_by_username order by auth_log_id`)).map((r) => r.id),
+      upto: (await b.sql.get<{ upto: number }>(`select upto from auth_log_index_state where id = 1`))?.upto,
+    });
+    expect(await indexer.run(100, '2026-03-01T11:59:50.000Z')).toBe(2);
+    expect(await entries()).toEqual({ byService: [{ bucket: 0, serviceId: f.alice, id: first }], byUsername: [first, second], upto: second });
+    expect(await indexer.run(100, '2026-03-01T11:59:50.000Z')).toBe(0);
+    expect(await indexer.run(100, '2026-03-01T12:00:00.000Z')).toBe(1);
+    expect((await entries()).byUsername).toEqual([first, second, young]);
   });
 });
 
