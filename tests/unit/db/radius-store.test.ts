@@ -268,6 +268,23 @@ describe.each(backendNames)('the accounting writer on %s', (name) => {
     expect(usage).toHaveLength(1);
   });
 
+  it('counts a session two nodes record at once one time (PostgreSQL: two writers, one database)', async (ctx) => {
+    if (name !== 'postgres') return ctx.skip();
+    const other = await createPgAccountingWriter(b.sql, { onUsage: (u) => usage.push([...u]) });
+    try {
+      for (let n = 0; n < 5; n++) {
+        const sid = `both${n}`;
+        const r = rec('interim', sid, { serviceId: f.alice, inputOctets: 100, outputOctets: 0 });
+        await Promise.all([t.writer.accounting(r), other.accounting(r)]);
+        expect(await b.sql.get(`select count(*) as "n", sum(input_octets) as "in" from radius_sessions where acct_session_id = ?`, sid)).toEqual({ n: 1, in: 100 });
+      }
+      expect(await daily()).toEqual([{ serviceId: f.alice, day: '2026-03-01', in: 500, out: 0 }]);
+      expect(usage.flat().reduce((x, u) => x + u.bytes, 0)).toBe(500);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('writes the auth log in request order, and closes stale sessions through the index', async () => {
     for (let i = 0; i < 3; i++) {
       t.writer.authLog({ at: at + i, nasId: f.nas, serviceId: i === 2 ? null : f.alice, username: `u${i}`, outcome: i === 2 ? 'reject' : 'accept', reason: null, method: 'pap', callingStationId: null });
