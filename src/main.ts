@@ -69,7 +69,7 @@ export async function serve(loaded: LoadedConfig, opts: ServeOptions = {}): Prom
   const scheduler = createDailyScheduler({ db, config, clock, services, metrics, log });
   // Hotspot vouchers redeem at their first login.
   const radius = await startRadiusServer({
-    config, db, box, log: log.child({ part: 'radius' }), metrics, clock, writer, changes, vouchers: services.prepaid.vouchers,
+    config, sql: sqlOf(db), db, box, log: log.child({ part: 'radius' }), metrics, clock, writer, changes, vouchers: services.prepaid.vouchers,
   });
   control.start();
   nasJobs.start();

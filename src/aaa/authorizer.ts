@@ -2,10 +2,13 @@
  * The authorizer: answers an Access-Request. It gathers the facts of a login (the service from the
  * cache, a voucher's first use, the credentials' check, the data cap, the open sessions the
  * accounting writer knows) and hands them to the pure `decide`; the transport turns its outcome into
- * a reply through the reply policy. Synchronous: every fact is in memory or one prepared statement.
+ * a reply through the reply policy. Synchronous when every fact is in memory (a cached service, the
+ * usual case); a login whose service missed the cache, or a voucher's first use, answers through a
+ * Promise once the database has (the transport waits for it without holding the event loop).
  */
 import type { AcctWriter, AuthLogRecord } from '../db/radius.js';
 import { looksLikeVoucher } from '../domain/billing/vouchers.js';
+import type { CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import { normalizeMac } from '../lib/net.js';
 import { get, type AttributeInput, type Packet } from '../radius/codec/index.js';
@@ -15,13 +18,22 @@ import type { AttributeDef } from '../radius/codec/types.js';
 import type { NasClient } from '../radius/server/clients.js';
 import type { AccessAnswer, AccessHandler } from '../radius/server/handlers.js';
 import type { BillingDay } from './billing-day.js';
-import type { LoginCapChecker } from './caps.js';
-import { checkCredentials, emptyPapPassword, StoredPassword } from './credentials.js';
+import type { CapServiceFacts, LoginCap } from './caps.js';
+import { checkCredentials, emptyPapPassword, StoredPassword, type CredentialCheck } from './credentials.js';
 import { decide, type Decision, type Policy } from './decide.js';
 import type { CachedService, ServiceCache } from './service-cache.js';
 
+/**
+ * The data-cap facts of a login (LoginCapChecker in caps.ts): at once when they are in memory, or a
+ * Promise when they must be read.
+ */
+export interface LoginCaps {
+  check(row: CapServiceFacts, date: CalDate): LoginCap | undefined | Promise<LoginCap | undefined>;
+}
+
 /** Hotspot vouchers: an unknown username that is an unredeemed voucher code becomes a service at its first login. */
 export interface VoucherRedeemer {
+  /** Truthy (or a Promise of it) when the code was redeemed and its service now exists. */
   redeemAtLogin(username: string, password: string | undefined): unknown;
 }
 
@@ -29,7 +41,7 @@ export interface AuthorizerOptions {
   /** Names the reply attributes of a decision. */
   dictionary: Dictionary;
   services: Pick<ServiceCache, 'get' | 'forget'>;
-  caps: Pick<LoginCapChecker, 'check'>;
+  caps: LoginCaps;
   /** Open sessions as of the last commit, and where the auth log goes. */
   writer: Pick<AcctWriter, 'openSessions' | 'authLog'>;
   policy: Policy;
@@ -54,7 +66,7 @@ const UNKNOWN_USER: Decision = { accept: false, reason: 'unknown user' };
 export class Authorizer implements AccessHandler<Authorization> {
   private readonly dictionary: Dictionary;
   private readonly services: Pick<ServiceCache, 'get' | 'forget'>;
-  private readonly caps: Pick<LoginCapChecker, 'check'>;
+  private readonly caps: LoginCaps;
   private readonly writer: Pick<AcctWriter, 'openSessions' | 'authLog'>;
   private readonly policy: Policy;
   private readonly clock: Clock;
@@ -74,23 +86,41 @@ export class Authorizer implements AccessHandler<Authorization> {
     this.vouchers = opts.vouchers;
   }
 
-  handle(request: Packet, nas: NasClient): Authorization {
+  handle(request: Packet, nas: NasClient): Authorization | Promise<Authorization> {
     const username = get(request, A.UserName) ?? '';
-    let svc = username === '' ? undefined : this.services.get(username);
-    if (svc === undefined && this.vouchers !== undefined && looksLikeVoucher(username)) svc = this.redeemVoucher(request, nas, username, this.vouchers);
+    const svc = username === '' ? undefined : this.services.get(username);
+    // A miss: answered once the database has (a class check, so a hit pays no promise).
+    if (svc instanceof Promise) return svc.then((found) => this.withService(request, nas, username, found));
+    return this.withService(request, nas, username, svc);
+  }
+
+  private withService(request: Packet, nas: NasClient, username: string, svc: CachedService | undefined): Authorization | Promise<Authorization> {
+    if (svc === undefined && this.vouchers !== undefined && looksLikeVoucher(username)) {
+      return this.redeemVoucher(request, nas, username, this.vouchers).then((redeemed) => this.decideFor(request, nas, username, redeemed));
+    }
+    return this.decideFor(request, nas, username, svc);
+  }
+
+  private decideFor(request: Packet, nas: NasClient, username: string, svc: CachedService | undefined): Authorization | Promise<Authorization> {
     const check = checkCredentials(request, nas.secret, username, svc?.password);
     const at = this.clock.now();
     const rawMac = get(request, A.CallingStationId);
     const callingStationId = rawMac === undefined ? null : (normalizeMac(rawMac) ?? rawMac);
-    let decision: Decision;
-    if (check.method === 'none') decision = NO_METHOD;
-    else if (svc === undefined) decision = UNKNOWN_USER;
-    else {
-      const row = svc.row;
-      decision = decide(row, { passwordOk: check.ok, callingStationId, nasId: nas.id, vendor: nas.vendor }, {
-        now: at, openSessions: this.writer.openSessions(row.id), policy: this.policy, cap: this.caps.check(row, this.days.of(at)),
-      });
-    }
+    if (check.method === 'none') return this.answer(nas, username, svc, check, at, callingStationId, NO_METHOD);
+    if (svc === undefined) return this.answer(nas, username, svc, check, at, callingStationId, UNKNOWN_USER);
+    const row = svc.row;
+    const decideWith = (cap: LoginCap | undefined): Authorization => this.answer(nas, username, svc, check, at, callingStationId,
+      decide(row, { passwordOk: check.ok, callingStationId, nasId: nas.id, vendor: nas.vendor }, {
+        now: at, openSessions: this.writer.openSessions(row.id), policy: this.policy, cap,
+      }));
+    const cap = this.caps.check(row, this.days.of(at));
+    // Cap facts that had to be read from the database: answered once they are.
+    return cap instanceof Promise ? cap.then(decideWith) : decideWith(cap);
+  }
+
+  private answer(
+    nas: NasClient, username: string, svc: CachedService | undefined, check: CredentialCheck, at: Date, callingStationId: string | null, decision: Decision,
+  ): Authorization {
     const attributes: AttributeInput[] = [];
     if (decision.accept) {
       for (const [name, value] of decision.attributes) attributes.push({ def: this.def(name), value });
@@ -115,11 +145,11 @@ export class Authorizer implements AccessHandler<Authorization> {
    * Only a login that proves the code (PAP with an empty password or the code, CHAP or MS-CHAP with
    * the code as password) redeems it: a request without credentials never spends a voucher.
    */
-  private redeemVoucher(request: Packet, nas: NasClient, code: string, vouchers: VoucherRedeemer): CachedService | undefined {
+  private async redeemVoucher(request: Packet, nas: NasClient, code: string, vouchers: VoucherRedeemer): Promise<CachedService | undefined> {
     const proves = emptyPapPassword(request, nas.secret) || checkCredentials(request, nas.secret, code, new StoredPassword(code, false)).ok;
-    if (!proves || !vouchers.redeemAtLogin(code, '')) return undefined;
+    if (!proves || !(await vouchers.redeemAtLogin(code, ''))) return undefined;
     this.services.forget(code);
-    return this.services.get(code);
+    return await this.services.get(code);
   }
 
   private def(name: string): AttributeDef {

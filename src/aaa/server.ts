@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Db } from '../db/client.js';
 import { radiusQueries, type AcctWriter } from '../db/radius.js';
+import type { SqlClient } from '../db/sql.js';
 import { parseCidr } from '../lib/net.js';
 import type { SecretBox } from '../lib/secretbox.js';
 import type { Clock } from '../lib/clock.js';
@@ -27,6 +28,9 @@ import { RadiusTransport } from '../radius/server/transport.js';
 
 export interface RadiusServerOptions {
   config: Config;
+  /** Where the server reads its services and NAS from, on either backend. */
+  sql: SqlClient;
+  /** The data-cap reads (src/aaa/caps.ts) still take the SQLite handle. */
   db: Db;
   box: SecretBox;
   log: Logger;
@@ -61,7 +65,7 @@ export interface RadiusServer {
 export async function startRadiusServer(opts: RadiusServerOptions): Promise<RadiusServer> {
   const { config, db, box, log, metrics, clock, writer } = opts;
   const dictionary = loadDictionary(config.radius.dictionaries);
-  const q = radiusQueries(db);
+  const q = radiusQueries(opts.sql);
   const days = new BillingDay(config.billing.timezone);
   // The hot path reads memory, not SQLite: see ServiceCache.
   const services = new ServiceCache(q, box, log);
@@ -74,9 +78,14 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
   const accounting = new AccountingRecorder({ dictionary, services, writer, clock, days, queue: metrics.accountingQueue });
   const transport = new RadiusTransport({ access: authorizer, accounting, dictionary, metrics, log });
 
-  const loadNas = (): void => {
+  // Reloads run asynchronously; when two overlap, only the later one's list is kept.
+  let nasLoads = 0;
+  const loadNas = async (): Promise<void> => {
+    const load = ++nasLoads;
+    const rows = await q.nasClients();
+    if (load !== nasLoads) return;
     const clients: NasClient[] = [];
-    for (const r of q.nasClients()) {
+    for (const r of rows) {
       const range = parseCidr(r.ipAddress);
       if (!range) {
         log.error({ nas: r.name, ipAddress: r.ipAddress }, 'NAS entry has an invalid address; skipped');
@@ -84,14 +93,15 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
       }
       clients.push({
         id: r.id, name: r.name, range, nasIdentifier: r.nasIdentifier, secret: box.openBuffer(r.secretEnc), vendor: r.vendor,
-        coaPort: r.coaPort, requireMessageAuthenticator: r.requireMessageAuthenticator === 1,
+        coaPort: r.coaPort, requireMessageAuthenticator: r.requireMessageAuthenticator,
       });
     }
     transport.clients = new NasTable(clients);
     log.info({ clients: clients.length }, 'NAS clients loaded');
   };
-  loadNas();
-  services.warm();
+  await loadNas();
+  // Logins before it reaches their service read the database one by one (see ServiceCache).
+  void services.warm();
 
   await transport.listen(config.radius.auth_listen, config.radius.acct_listen, config.radius.receive_buffer_bytes);
 
@@ -110,7 +120,11 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
   staleTimer.unref();
 
   const unsubscribe = opts.changes.subscribe((what) => {
-    if (what === 'nas') return loadNas();
+    if (what === 'nas') {
+      // The previous list answers until the new one is read; a failed read keeps it.
+      loadNas().catch((e: unknown) => log.error({ err: e instanceof Error ? e.message : String(e) }, 'reloading the NAS clients failed'));
+      return;
+    }
     services.drop();
     if (what === 'plan') caps.clear();
   });

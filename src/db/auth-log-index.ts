@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { SqlClient } from './sql.js';
 
 /**
  * Builds the auth log's per-subscriber indexes (auth_log_by_service, auth_log_by_username) in
@@ -57,6 +58,47 @@ export function authLogIndexer(c: Database.Database) {
       const done = state.get() as { upto: number } | undefined;
       if (done !== undefined && (last.get() as { id: number }).id <= done.upto) return 0;
       return step.immediate(maxRows, opts.pause ? AUTH_LOG_INDEX_PIECE : maxRows, opts.pause);
+    },
+  };
+}
+
+/**
+ * The same batches through SqlClient, on either backend: for the PostgreSQL accounting writer (the
+ * SQLite writer thread keeps the synchronous indexer above, with its pauses).
+ *
+ * On PostgreSQL a row's id is drawn when it is inserted and becomes visible when its transaction
+ * commits, so a row can appear below the mark after the mark has passed it (several nodes writing
+ * the log, each in its own transactions). A batch therefore stops at rows younger than `before`:
+ * a transaction commits well within that margin, so every id below the mark is visible by then.
+ * Rows above the mark are found by the readers' scan of the log's tail, as on SQLite.
+ */
+export function authLogIndexerSql(sql: SqlClient) {
+  const ensure = sql.prepare(`insert into auth_log_index_state (id, upto) values (1, 0) on conflict (id) do nothing`);
+  const state = sql.prepare<{ upto: number }>(`select upto from auth_log_index_state where id = 1`);
+  const settled = sql.prepare<{ id: number }>(`select coalesce(max(id), 0) as "id" from
+      (select id, at from auth_log where id > ? order by id limit ?) t where at < ?`);
+  const byService = sql.prepare(`insert into auth_log_by_service (bucket, service_id, auth_log_id)
+      select id >> ${AUTH_LOG_BUCKET_SHIFT}, service_id, id from auth_log where id > ? and id <= ? and service_id is not null order by 1, 2, 3
+      on conflict do nothing`);
+  const byUsername = sql.prepare(`insert into auth_log_by_username (bucket, username, auth_log_id)
+      select id >> ${AUTH_LOG_BUCKET_SHIFT}, username, id from auth_log where id > ? and id <= ? order by 1, 2, 3
+      on conflict do nothing`);
+  // Never backwards: two nodes may index at once (their inserts skip each other's rows).
+  const advance = sql.prepare(`update auth_log_index_state set upto = ? where id = 1 and upto < ?`);
+  return {
+    /** Indexes up to `maxRows` rows older than `before` (ISO instant); returns how many (0: up to date). */
+    async run(maxRows: number, before: string): Promise<number> {
+      await ensure.run();
+      const from = (await state.get())?.upto ?? 0;
+      const to = (await settled.get(from, maxRows, before))?.id ?? 0;
+      if (to <= from) return 0;
+      // Not the shared write lock: these inserts are derived data and skip what is there.
+      await sql.transaction(async () => {
+        await byService.run(from, to);
+        await byUsername.run(from, to);
+        await advance.run(to, to);
+      }, { serialized: false });
+      return to - from;
     },
   };
 }

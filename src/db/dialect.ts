@@ -27,6 +27,8 @@ export interface DialectSql {
    * time, so nothing is needed there.
    */
   skipLocked: string;
+  /** Seconds from the instant `earlier` to the instant `later`, both ISO 8601 text (a column or `?`). */
+  secondsBetween(later: string, earlier: string): string;
 }
 
 const sqlite: DialectSql = {
@@ -37,6 +39,7 @@ const sqlite: DialectSql = {
   least: (a, b) => `min(${a}, ${b})`,
   groupConcat: (expr, sep) => `group_concat(${expr}, ${sep})`,
   skipLocked: '',
+  secondsBetween: (later, earlier) => `((julianday(${later}) - julianday(${earlier})) * 86400)`,
 };
 
 const postgres: DialectSql = {
@@ -47,6 +50,7 @@ const postgres: DialectSql = {
   least: (a, b) => `least(${a}, ${b})`,
   groupConcat: (expr, sep) => `string_agg(${expr}, ${sep})`,
   skipLocked: 'for update skip locked',
+  secondsBetween: (later, earlier) => `extract(epoch from (cast(${later} as timestamptz) - cast(${earlier} as timestamptz)))`,
 };
 
 export function dialectSql(dialect: Dialect): DialectSql {

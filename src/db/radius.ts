@@ -1,9 +1,14 @@
 import type { Db } from './client.js';
+import { dialectSql } from './dialect.js';
+import type { SqlClient } from './sql.js';
 
 /**
- * What the RADIUS server reads and writes. Hot-path reads are prepared statements (a point lookup
- * costs ~6 µs); writes go through AccountingWriter, which batches them into one transaction per
- * event-loop turn (group commit) so durability does not cost throughput.
+ * What the RADIUS server reads and writes. Reads go through SqlClient on either backend, and the
+ * login path reads none of them: the server keeps services and NAS in memory (src/aaa) and fills
+ * those from here. Writes go through an AcctWriter, which batches them into one transaction per
+ * event-loop turn or few milliseconds (group commit) so durability does not cost throughput: on
+ * SQLite AccountingWriter (synchronous, in a worker thread for a file: writer-thread.ts), on
+ * PostgreSQL PgAccountingWriter (pg-writer.ts).
  */
 
 export interface NasClientRow {
@@ -14,7 +19,7 @@ export interface NasClientRow {
   secretEnc: string;
   vendor: 'mikrotik' | 'generic';
   coaPort: number;
-  requireMessageAuthenticator: number;
+  requireMessageAuthenticator: boolean;
 }
 
 export interface ServiceAuthRow {
@@ -48,9 +53,14 @@ export interface ServiceAuthRow {
   /** Data-cap periods: the contract's billing day and period length (1 for prepaid). */
   billingDay: string;
   periodMonths: number;
-  /** 1 when the login is a redeemed hotspot voucher (the code as username): an empty password is accepted too. */
-  voucherLogin: number;
+  /** The login is a redeemed hotspot voucher (the code as username): an empty password is accepted too. */
+  voucherLogin: boolean;
 }
+
+/** A row as either backend returns it: SQLite has no boolean type and answers 0 or 1. */
+type ServiceDbRow = Omit<ServiceAuthRow, 'voucherLogin'> & { voucherLogin: boolean | number };
+type NasDbRow = Omit<NasClientRow, 'requireMessageAuthenticator'> & { requireMessageAuthenticator: boolean | number };
+
 
 /**
  * The row rebuilt as one object literal. better-sqlite3 adds a row's columns one by one, and past a
@@ -58,7 +68,7 @@ export interface ServiceAuthRow {
  * dictionary lookup (a tenth of the event loop's time at saturation, in perf). A literal has one
  * fixed shape, which the optimizer reads at a fixed offset.
  */
-function fastServiceRow(r: ServiceAuthRow): ServiceAuthRow {
+function fastServiceRow(r: ServiceDbRow): ServiceAuthRow {
   return {
     id: r.id, customerId: r.customerId, username: r.username, passwordEnc: r.passwordEnc, status: r.status, startDate: r.startDate,
     macAddress: r.macAddress, staticIp: r.staticIp, ipv6Prefix: r.ipv6Prefix, delegatedIpv6Prefix: r.delegatedIpv6Prefix,
@@ -67,7 +77,7 @@ function fastServiceRow(r: ServiceAuthRow): ServiceAuthRow {
     burstThresholdDownloadKbps: r.burstThresholdDownloadKbps, burstThresholdUploadKbps: r.burstThresholdUploadKbps,
     burstTimeSeconds: r.burstTimeSeconds, dataCapBytes: r.dataCapBytes, capAction: r.capAction,
     throttleDownloadKbps: r.throttleDownloadKbps, throttleUploadKbps: r.throttleUploadKbps, framedPool: r.framedPool,
-    suspensionMode: r.suspensionMode, billingDay: r.billingDay, periodMonths: r.periodMonths, voucherLogin: r.voucherLogin,
+    suspensionMode: r.suspensionMode, billingDay: r.billingDay, periodMonths: r.periodMonths, voucherLogin: r.voucherLogin === true || r.voucherLogin === 1,
   };
 }
 
@@ -132,43 +142,40 @@ export function pushAuthLog(rows: AuthLogRows, r: AuthLogRecord): void {
   rows.push(r.at, r.nasId, r.serviceId, r.username, r.outcome, r.reason, r.method, r.callingStationId);
 }
 
-export function radiusQueries(db: Db) {
-  const c = db.$client;
+/**
+ * The reads that fill the RADIUS server's memory: the service cache (a login that misses it, and
+ * the warm-up in chunks) and the NAS list. Prepared once; on PostgreSQL each is a round trip, so
+ * nothing on the login path waits for one except a cache miss.
+ */
+export function radiusQueries(sql: SqlClient) {
   const columns = `
-    select s.id, s.customer_id as customerId, s.username, s.password_enc as passwordEnc, s.status, s.start_date as startDate,
-      s.mac_address as macAddress, s.static_ip as staticIp, s.ipv6_prefix as ipv6Prefix,
-      s.delegated_ipv6_prefix as delegatedIpv6Prefix, s.simultaneous_use as simultaneousUse, s.expires_at as expiresAt,
-      p.id as planId, p.type as planType, p.download_kbps as downloadKbps, p.upload_kbps as uploadKbps,
-      p.burst_download_kbps as burstDownloadKbps, p.burst_upload_kbps as burstUploadKbps,
-      p.burst_threshold_download_kbps as burstThresholdDownloadKbps, p.burst_threshold_upload_kbps as burstThresholdUploadKbps,
-      p.burst_time_seconds as burstTimeSeconds, p.data_cap_bytes as dataCapBytes, p.cap_action as capAction,
-      p.throttle_download_kbps as throttleDownloadKbps, p.throttle_upload_kbps as throttleUploadKbps, p.framed_pool as framedPool,
+    select s.id, s.customer_id as "customerId", s.username, s.password_enc as "passwordEnc", s.status, s.start_date as "startDate",
+      s.mac_address as "macAddress", s.static_ip as "staticIp", s.ipv6_prefix as "ipv6Prefix",
+      s.delegated_ipv6_prefix as "delegatedIpv6Prefix", s.simultaneous_use as "simultaneousUse", s.expires_at as "expiresAt",
+      p.id as "planId", p.type as "planType", p.download_kbps as "downloadKbps", p.upload_kbps as "uploadKbps",
+      p.burst_download_kbps as "burstDownloadKbps", p.burst_upload_kbps as "burstUploadKbps",
+      p.burst_threshold_download_kbps as "burstThresholdDownloadKbps", p.burst_threshold_upload_kbps as "burstThresholdUploadKbps",
+      p.burst_time_seconds as "burstTimeSeconds", p.data_cap_bytes as "dataCapBytes", p.cap_action as "capAction",
+      p.throttle_download_kbps as "throttleDownloadKbps", p.throttle_upload_kbps as "throttleUploadKbps", p.framed_pool as "framedPool",
       -- The open suspension's own mode (a billing profile may choose it) before the plan's.
       coalesce((select ss.mode from service_suspensions ss where ss.service_id = s.id and ss.to_date is null
-        order by ss.id desc limit 1), p.suspension_mode) as suspensionMode,
-      coalesce(b.billing_day, 'anniversary') as billingDay, coalesce(b.billing_period_months, p.billing_period_months, 1) as periodMonths,
-      exists (select 1 from vouchers v where v.service_id = s.id and v.code = s.username) as voucherLogin
+        order by ss.id desc limit 1), p.suspension_mode) as "suspensionMode",
+      coalesce(b.billing_day, 'anniversary') as "billingDay", coalesce(b.billing_period_months, p.billing_period_months, 1) as "periodMonths",
+      exists (select 1 from vouchers v where v.service_id = s.id and v.code = s.username) as "voucherLogin"
     from services s join plans p on p.id = s.plan_id left join service_billing b on b.service_id = s.id`;
-  const service = c.prepare(`${columns} where s.username = ?`);
-  const serviceChunk = c.prepare(`${columns} where s.id > ? order by s.id limit ?`);
-  const openSessions = c.prepare(
-    `select nas_id as nasId, calling_station_id as callingStationId from radius_sessions where service_id = ? and stopped_at is null`,
-  );
-  const usageSince = c.prepare(
-    `select coalesce(sum(input_octets + output_octets), 0) as total from usage_daily where service_id = ? and day >= ?`,
-  );
-  const nasList = c.prepare(`select id, name, ip_address as ipAddress, nas_identifier as nasIdentifier, secret_enc as secretEnc,
-      vendor, coa_port as coaPort, require_message_authenticator as requireMessageAuthenticator from nas order by id`);
+  const service = sql.prepare<ServiceDbRow>(`${columns} where s.username = ?`);
+  const serviceChunk = sql.prepare<ServiceDbRow>(`${columns} where s.id > ? order by s.id limit ?`);
+  const nasList = sql.prepare<NasDbRow>(`select id, name, ip_address as "ipAddress", nas_identifier as "nasIdentifier", secret_enc as "secretEnc",
+      vendor, coa_port as "coaPort", require_message_authenticator as "requireMessageAuthenticator" from nas order by id`);
   return {
-    service: (username: string) => {
-      const r = service.get(username) as ServiceAuthRow | undefined;
+    service: async (username: string): Promise<ServiceAuthRow | undefined> => {
+      const r = await service.get(username);
       return r && fastServiceRow(r);
     },
     /** Services in id order after `afterId`, `limit` at a time: the RADIUS server's cache warm-up. */
-    servicesAfter: (afterId: number, limit: number) => (serviceChunk.all(afterId, limit) as ServiceAuthRow[]).map(fastServiceRow),
-    openSessions: (serviceId: number) => openSessions.all(serviceId) as { nasId: number | null; callingStationId: string | null }[],
-    usageSince: (serviceId: number, day: string) => (usageSince.get(serviceId, day) as { total: number }).total,
-    nasClients: () => nasList.all() as NasClientRow[],
+    servicesAfter: async (afterId: number, limit: number): Promise<ServiceAuthRow[]> => (await serviceChunk.all(afterId, limit)).map(fastServiceRow),
+    nasClients: async (): Promise<NasClientRow[]> =>
+      (await nasList.all()).map((r) => ({ ...r, requireMessageAuthenticator: r.requireMessageAuthenticator === true || r.requireMessageAuthenticator === 1 })),
   };
 }
 
@@ -193,6 +200,10 @@ export interface UsageDelta {
   bytes: number;
 }
 
+const OPEN_SESSIONS_SQL = `select id, service_id as "serviceId", nas_id as "nasId", calling_station_id as "callingStationId"
+  from radius_sessions where stopped_at is null and service_id is not null`;
+type OpenRow = { id: number; serviceId: number; nasId: number | null; callingStationId: string | null };
+
 /**
  * The open sessions per service, in memory, so an Access-Request costs no SQLite query for its
  * simultaneous-use check. Loaded once from radius_sessions, then kept in step by the accounting
@@ -203,13 +214,22 @@ export class OpenSessionIndex {
   private readonly byId = new Map<number, number>();
   private readonly byService = new Map<number, Map<number, OpenSession>>();
 
-  static load(db: Db): OpenSessionIndex {
+  /** From the database on either backend. */
+  static async load(sql: SqlClient): Promise<OpenSessionIndex> {
+    return OpenSessionIndex.of(await sql.all<OpenRow>(OPEN_SESSIONS_SQL));
+  }
+
+  /**
+   * The same, synchronously, for the SQLite writers: they are built synchronously and reload the
+   * index the moment their writer thread dies, before any other record is answered.
+   */
+  static loadSqlite(db: Db): OpenSessionIndex {
+    return OpenSessionIndex.of(db.$client.prepare(OPEN_SESSIONS_SQL).all() as OpenRow[]);
+  }
+
+  private static of(rows: readonly OpenRow[]): OpenSessionIndex {
     const index = new OpenSessionIndex();
-    const rows = db.$client
-      .prepare(`select id, service_id as serviceId, nas_id as nasId, calling_station_id as callingStationId
-        from radius_sessions where stopped_at is null and service_id is not null`)
-      .all() as { id: number; serviceId: number; nasId: number | null; callingStationId: string | null }[];
-    for (const r of rows) index.apply([{ op: 'open', ...r }]);
+    for (const r of rows) index.apply([{ op: 'open', id: r.id, serviceId: r.serviceId, nasId: r.nasId, callingStationId: r.callingStationId }]);
     return index;
   }
 
@@ -246,26 +266,35 @@ export class OpenSessionIndex {
 }
 
 /**
- * Read-your-writes for the RADIUS logs when the writer commits in another thread: a read of
- * auth_log or radius_sessions through src/db/logs.ts first waits for the writer to commit what it
- * was handed, so the API shows every request answered before it was asked, as when commits happened
- * in the event loop's own turn. Keyed by the SQLite connection the API and the server share.
+ * Read-your-writes for the RADIUS logs when the writer commits later than the answer (in another
+ * thread, or a few milliseconds on in a PostgreSQL batch): a read of auth_log or radius_sessions
+ * through src/db/logs.ts first waits for the writer to commit what it was handed, so the API shows
+ * every request answered before it was asked. Keyed by the SqlClient the API and the server share
+ * (on SQLite, one per connection: sqlOf).
  */
-const barriers = new WeakMap<object, () => Promise<void>>();
+const barriers = new WeakMap<SqlClient, () => Promise<void>>();
 
-export function setWriteBarrier(db: Db, barrier: (() => Promise<void>) | undefined): void {
-  if (barrier) barriers.set(db.$client, barrier);
-  else barriers.delete(db.$client);
+export function setWriteBarrier(sql: SqlClient, barrier: (() => Promise<void>) | undefined): void {
+  if (barrier) barriers.set(sql, barrier);
+  else barriers.delete(sql);
 }
 
-export function writeBarrier(db: Db): Promise<void> {
-  return barriers.get(db.$client)?.() ?? Promise.resolve();
+export function writeBarrier(sql: SqlClient): Promise<void> {
+  return barriers.get(sql)?.() ?? Promise.resolve();
 }
 
-const STALE_SQL = `update radius_sessions set stopped_at = ?, terminate_cause = 'Stale'
+/**
+ * Closes sessions whose last record is older than `missed` interim intervals (their own, or the
+ * default): parameters now, now, default interval, missed. The instants are ISO text on both backends.
+ */
+export function staleSessionsSql(sql: Pick<SqlClient, 'dialect'>): string {
+  return `update radius_sessions set stopped_at = ?, terminate_cause = 'Stale'
   where stopped_at is null
-    and (julianday(?) - julianday(updated_at)) * 86400 > coalesce(interim_interval, ?) * ?
+    and ${dialectSql(sql.dialect).secondsBetween('?', 'updated_at')} > coalesce(interim_interval, ?) * ?
   returning id`;
+}
+
+const STALE_SQL = staleSessionsSql({ dialect: 'sqlite' });
 
 /** What the RADIUS server needs from an accounting writer, in this thread or in a worker thread. */
 export interface AcctWriter {
@@ -321,7 +350,7 @@ export class AccountingWriter implements AcctWriter {
 
   constructor(db: Db, private readonly onError: (e: unknown) => void = () => {}, private readonly opts: WriterOptions = {}) {
     const c = db.$client;
-    this.sessions = opts.index === false ? undefined : OpenSessionIndex.load(db);
+    this.sessions = opts.index === false ? undefined : OpenSessionIndex.loadSqlite(db);
     this.stmts = {
       find: c.prepare(`select id, service_id as serviceId, input_octets as inputOctets, output_octets as outputOctets,
           stopped_at as stoppedAt from radius_sessions where nas_id = ? and acct_session_id = ?`),
@@ -522,7 +551,7 @@ export class AccountingWriter implements AcctWriter {
  * A running server sweeps through its writer (`AcctWriter.closeStale`), which also updates its
  * in-memory index of open sessions; this is for tools that work on the database alone.
  */
-export function closeStaleSessions(db: Db, now: Date, defaultIntervalSeconds: number, missedIntervals: number): number {
+export async function closeStaleSessions(sql: SqlClient, now: Date, defaultIntervalSeconds: number, missedIntervals: number): Promise<number> {
   const nowIso = now.toISOString();
-  return db.$client.prepare(STALE_SQL).all(nowIso, nowIso, defaultIntervalSeconds, missedIntervals).length;
+  return (await sql.all(staleSessionsSql(sql), nowIso, nowIso, defaultIntervalSeconds, missedIntervals)).length;
 }

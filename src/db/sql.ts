@@ -41,6 +41,17 @@ export interface Statement<R = Row> {
   run(...params: Params): Promise<RunResult>;
 }
 
+export interface TransactionOptions {
+  /**
+   * false: on PostgreSQL, a plain transaction that does not take the write lock every node's
+   * serialized transactions share. For writers whose statements are each atomic on their own (the
+   * accounting upserts on a unique key, appends to a log) and that must not queue behind the billing
+   * run. SQLite has one writer per database whatever is asked, so there it changes nothing. Ignored
+   * when nested: a savepoint is part of the transaction it is in.
+   */
+  serialized?: boolean;
+}
+
 export interface SqlClient {
   readonly dialect: Dialect;
   /** A statement prepared once (per connection on PostgreSQL) and run many times. */
@@ -51,7 +62,7 @@ export interface SqlClient {
   /** Runs a script of several statements without parameters (DDL, maintenance). */
   exec(text: string): Promise<void>;
   /** A serialized write transaction (see the module comment); nested, a savepoint. */
-  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  transaction<T>(fn: () => Promise<T>, opts?: TransactionOptions): Promise<T>;
   /** True inside a transaction() of this client in the current async context. */
   inTransaction(): boolean;
   close(): Promise<void>;
@@ -333,7 +344,7 @@ export function postgresClient(pool: pg.Pool, opts: PostgresClientOptions = {}):
     async exec(text) {
       await target().query(text);
     },
-    async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    async transaction<T>(fn: () => Promise<T>, txOpts?: TransactionOptions): Promise<T> {
       const outer = scope.getStore();
       if (outer) {
         const name = `sp${++savepoints}`;
@@ -351,7 +362,7 @@ export function postgresClient(pool: pg.Pool, opts: PostgresClientOptions = {}):
       let broken: Error | undefined;
       try {
         await client.query('begin');
-        await client.query('select pg_advisory_xact_lock($1)', [WRITE_LOCK_KEY]);
+        if (txOpts?.serialized !== false) await client.query('select pg_advisory_xact_lock($1)', [WRITE_LOCK_KEY]);
         const result = await scope.run({ client, depth: 1 }, fn);
         await client.query('commit');
         return result;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Db } from './client.js';
+import { sqlOf, type Db } from './client.js';
 import type { StorageHealth } from './storage-health.js';
 import {
   AccountingWriter,
@@ -105,9 +105,9 @@ export class ThreadedAccountingWriter implements AcctWriter {
     private readonly onUsage: (usage: readonly UsageDelta[]) => void = () => {},
     private readonly onCommit: () => void = () => {},
   ) {
-    this.sessions = OpenSessionIndex.load(db);
+    this.sessions = OpenSessionIndex.loadSqlite(db);
     this.spawn();
-    setWriteBarrier(db, () => this.sync());
+    setWriteBarrier(sqlOf(db), () => this.sync());
   }
 
   /** Resolves once everything handed over so far is committed (or failed): the API's read barrier. */
@@ -135,7 +135,7 @@ export class ThreadedAccountingWriter implements AcctWriter {
       const err = new Error('the accounting writer thread exited');
       this.failInflight(err);
       this.onError(err);
-      this.sessions = OpenSessionIndex.load(this.db);
+      this.sessions = OpenSessionIndex.loadSqlite(this.db);
       if (!this.closed) this.spawn();
     });
     this.worker = w;
@@ -260,7 +260,7 @@ export class ThreadedAccountingWriter implements AcctWriter {
     if (this.closedWait) return this.closedWait;
     this.post();
     this.closed = true;
-    setWriteBarrier(this.db, undefined);
+    setWriteBarrier(sqlOf(this.db), undefined);
     this.closedWait = new Promise<void>((resolve) => {
       let done = false;
       this.onClosed = () => {

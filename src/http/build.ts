@@ -218,7 +218,7 @@ export async function build(opts: BuildOptions): Promise<App> {
       },
     });
 
-    const logs = sessionLog(sql, () => writeBarrier(opts.db));
+    const logs = sessionLog(sql, () => writeBarrier(sql));
     api.get('/api/v1/sessions', { schema: { tags: ['sessions'], summary: 'RADIUS sessions with their byte counts, newest first', querystring: S.SessionListQuery, response: { 200: S.pageOf(S.Session) } } }, async (req) => {
       const q = req.query as { limit?: number; cursor?: string; active?: boolean; username?: string; serviceId?: number; nasId?: number };
       const p = await logs.sessions(q, q.limit, q.cursor);

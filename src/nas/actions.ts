@@ -147,7 +147,7 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
   const store = actionStore(deps.sql ?? sqlOf(db));
   const holder = deps.holder ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const claimMs = deps.claimMs ?? coaExchangeMs(config.radius.coa_timeout_ms, config.radius.coa_tries) + ROUTEROS_MS + 60_000;
-  const rq = radiusQueries(db);
+  const rq = radiusQueries(deps.sql ?? sqlOf(db));
   const dict = deps.dictionary ?? loadDictionary(config.radius.dictionaries);
   const ownCoa = deps.coa === undefined;
   const coa = deps.coa ?? new CoaClient({ clock, dictionary: dict, retry: { initialTimeoutMs: config.radius.coa_timeout_ms, maxTries: config.radius.coa_tries } });
@@ -326,13 +326,13 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
 
   async function openSessions(serviceId: number): Promise<ActionSession[]> {
     // Read-your-writes: accounting handed to the writer thread before now is committed first.
-    await writeBarrier(db);
+    await writeBarrier(sqlOf(db));
     return store.openSessions(serviceId);
   }
 
   /** What a live session of the service should get now: what a fresh login would get (the same decide()). */
-  function wanted(username: string): (s: ActionSession) => Enforcement {
-    const facts = rq.service(username);
+  async function wanted(username: string): Promise<(s: ActionSession) => Enforcement> {
+    const facts = await rq.service(username);
     const now = clock.now();
     // The data-cap facts exactly as a login reads them (fair-use tier, block, top-ups).
     const cap = facts ? loginCapChecker(db).check(facts, dateInZone(now, timezone)) : undefined;
@@ -347,7 +347,7 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
   async function enforce(serviceId: number, req: ActionRequest): Promise<ActionSummary> {
     const svc = await store.serviceOrThrow(serviceId);
     const sessions = await openSessions(serviceId);
-    const want = wanted(svc.username);
+    const want = await wanted(svc.username);
     const ids = await Promise.all(
       sessions.map(async (s) => {
         const e = want(s);
@@ -421,7 +421,7 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
       await giveUp(a, claim, 'the service is gone');
       return null;
     }
-    const e = wanted(svc.username)(s);
+    const e = (await wanted(svc.username))(s);
     if (e.kind === 'coa') return e.attributes;
     if (e.kind === 'none') {
       await giveUp(a, claim, 'nothing a CoA carries applies to the service any more');
@@ -535,7 +535,7 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
 
   async function checkOnce(): Promise<void> {
     if (!(await store.anyOpen(iso()))) return;
-    await writeBarrier(db);
+    await writeBarrier(deps.sql ?? sqlOf(db));
     // Confirmations first: any node may record one (nothing is sent), and only while nobody holds the action.
     for (const a of await store.ackedActions()) {
       const state = a.sessionId === null ? undefined : await store.sessionState(a.sessionId);

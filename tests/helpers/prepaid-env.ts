@@ -112,7 +112,7 @@ export async function startEnv(opts: { start: string; tomlExtra?: string; dbFile
   const options = { db, box, config, clock, metrics, control, changes, usage };
   const parts = composeParts(options);
   const radius = await startRadiusServer({
-    config, db, box, log: pino({ level: 'silent' }), metrics, clock, writer, changes, vouchers: parts.services.prepaid.vouchers,
+    config, sql: sqlOf(db), db, box, log: pino({ level: 'silent' }), metrics, clock, writer, changes, vouchers: parts.services.prepaid.vouchers,
   });
   const built = await buildHttp(parts, options);
   const token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;

@@ -76,7 +76,7 @@ beforeAll(async () => {
   const options = { db, box, config, clock, metrics, control, changes };
   const parts = composeParts(options);
   ({ services, jobs } = parts);
-  radius = await startRadiusServer({ config, db, box, log: pino({ level: 'silent' }), metrics, clock: systemClock, writer, changes, vouchers: services.prepaid.vouchers });
+  radius = await startRadiusServer({ config, sql: sqlOf(db), db, box, log: pino({ level: 'silent' }), metrics, clock: systemClock, writer, changes, vouchers: services.prepaid.vouchers });
   control.start();
   app = await buildHttp(parts, options);
   token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;

@@ -87,7 +87,7 @@ beforeAll(async () => {
   const control = createNetworkControl({ db, box, config, clock: systemClock, writer, changes, metrics, checkIntervalMs: 100 });
   const options = { db, box, config, clock: systemClock, metrics, control, changes };
   const parts = composeParts(options);
-  const radius = await startRadiusServer({ config, db, box, log: quiet, metrics, clock: systemClock, writer, changes, vouchers: parts.services.prepaid.vouchers });
+  const radius = await startRadiusServer({ config, sql: sqlOf(db), db, box, log: quiet, metrics, clock: systemClock, writer, changes, vouchers: parts.services.prepaid.vouchers });
   control.start();
   const app = await buildHttp(parts, options);
   const token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;

@@ -19,10 +19,12 @@ export interface AccessAnswer {
 
 export interface AccessHandler<A extends AccessAnswer = AccessAnswer> {
   /**
-   * Synchronous on purpose: a Promise per Access-Request (and its microtask) costs a measurable share
-   * of the access path's throughput, and every fact a login needs is in memory or a prepared statement.
+   * Synchronous whenever it can be: a Promise per Access-Request (and its microtask) costs a
+   * measurable share of the access path's throughput, and nearly every login's facts are in memory.
+   * A handler that must wait for the database (a service not cached yet) returns a Promise instead;
+   * the transport replies when it settles, and a rejection is an unanswered request, as a throw is.
    */
-  handle(request: Packet, nas: NasClient): A;
+  handle(request: Packet, nas: NasClient): A | Promise<A>;
   /** The reply is on its way to the NAS: record it. Not called for a request that is dropped. */
   answered(answer: A): void;
 }

@@ -205,15 +205,33 @@ export class RadiusTransport<X extends AccessAnswer> {
 
   private accessRequest(socket: dgram.Socket, p: Packet, nas: NasClient, address: string, port: number, dup: number, started: number): void {
     const ma = checkMessageAuthenticator(p.raw, nas.secret);
-    let outcome: AccessOutcome;
-    let answer: X | undefined;
-    if (ma === 'invalid') outcome = 'bad_message_authenticator';
-    else if (ma === 'absent' && nas.requireMessageAuthenticator) outcome = 'missing_message_authenticator';
-    else if (ma === 'absent' && has(p, A.EapMessage)) outcome = 'eap_without_message_authenticator';
-    else {
-      answer = this.access.handle(p, nas);
-      outcome = answer.outcome;
+    if (ma === 'invalid') return this.accessAnswered(socket, p, nas, address, port, dup, started, 'bad_message_authenticator', undefined);
+    if (ma === 'absent' && nas.requireMessageAuthenticator) {
+      return this.accessAnswered(socket, p, nas, address, port, dup, started, 'missing_message_authenticator', undefined);
     }
+    if (ma === 'absent' && has(p, A.EapMessage)) {
+      return this.accessAnswered(socket, p, nas, address, port, dup, started, 'eap_without_message_authenticator', undefined);
+    }
+    const answer = this.access.handle(p, nas);
+    if (!(answer instanceof Promise)) return this.accessAnswered(socket, p, nas, address, port, dup, started, answer.outcome, answer);
+    // The handler waits for the database: reply when it has. A retransmission meanwhile is a
+    // duplicate in progress (dropped); a failure leaves the request unanswered, as a throw does.
+    answer.then(
+      (a) => {
+        try {
+          this.accessAnswered(socket, p, nas, address, port, dup, started, a.outcome, a);
+        } catch (e) {
+          this.unanswered('internal', dup, address, { err: e instanceof Error ? e.message : String(e) });
+        }
+      },
+      (e: unknown) => this.unanswered('internal', dup, address, { err: e instanceof Error ? e.message : String(e) }),
+    );
+  }
+
+  private accessAnswered(
+    socket: dgram.Socket, p: Packet, nas: NasClient, address: string, port: number, dup: number, started: number, outcome: AccessOutcome,
+    answer: X | undefined,
+  ): void {
     const code = REPLY_POLICY.accessRequest[outcome];
     if (code === DROP) return this.unanswered(outcome, dup, address, detailOf(outcome, nas));
     let reply: Buffer;

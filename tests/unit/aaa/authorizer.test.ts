@@ -34,7 +34,7 @@ function row(username: string, password: string, over: Partial<ServiceAuthRow> =
     staticIp: null, ipv6Prefix: null, delegatedIpv6Prefix: null, simultaneousUse: 1, expiresAt: null, planId: 5, planType: 'recurring',
     downloadKbps: 10000, uploadKbps: 2000, burstDownloadKbps: null, burstUploadKbps: null, burstThresholdDownloadKbps: null,
     burstThresholdUploadKbps: null, burstTimeSeconds: null, dataCapBytes: null, capAction: null, throttleDownloadKbps: null,
-    throttleUploadKbps: null, framedPool: null, suspensionMode: null, billingDay: 'anniversary', periodMonths: 1, voucherLogin: 0,
+    throttleUploadKbps: null, framedPool: null, suspensionMode: null, billingDay: 'anniversary', periodMonths: 1, voucherLogin: false,
     ...over,
   };
 }
@@ -51,7 +51,14 @@ function setup(rows: ServiceAuthRow[], redeem?: (code: string) => ServiceAuthRow
   const clock = new TestClock('2026-11-22T12:00:00.000Z');
   const logged: AuthLogRecord[] = [];
   const redeemed: string[] = [];
-  const services = new ServiceCache({ service: (u) => byName.get(u), servicesAfter: () => [] }, box, pino({ level: 'silent' }));
+  const reads: string[] = [];
+  const services = new ServiceCache({
+    service: async (u) => {
+      reads.push(u);
+      return byName.get(u);
+    },
+    servicesAfter: async () => [],
+  }, box, pino({ level: 'silent' }));
   const authorizer = new Authorizer({
     dictionary, services, clock, days: new BillingDay('Europe/Rome'),
     caps: { check: () => undefined },
@@ -66,15 +73,15 @@ function setup(rows: ServiceAuthRow[], redeem?: (code: string) => ServiceAuthRow
       },
     },
   });
-  return { authorizer, clock, logged, redeemed };
+  return { authorizer, clock, logged, redeemed, reads, services };
 }
 
 const attrNames = (a: Authorization): string[] => a.attributes.map((x) => ('def' in x ? x.def.name : String(x.type)));
 
 describe('the authorizer', () => {
-  it('accepts a right PAP password with the decision\'s attributes and logs the login at the clock\'s time once answered', () => {
+  it('accepts a right PAP password with the decision\'s attributes and logs the login at the clock\'s time once answered', async () => {
     const { authorizer, logged } = setup([row('alice', 'pw-alice')]);
-    const a = authorizer.handle(request(Code.AccessRequest, [{ def: A.UserName, value: 'alice' }, { def: A.UserPassword, value: 'pw-alice' }]), nas);
+    const a = await authorizer.handle(request(Code.AccessRequest, [{ def: A.UserName, value: 'alice' }, { def: A.UserPassword, value: 'pw-alice' }]), nas);
     expect(a.outcome).toBe('accept');
     expect(attrNames(a)).toEqual(['Mikrotik-Rate-Limit', 'Acct-Interim-Interval']);
     expect(logged).toEqual([]);
@@ -84,32 +91,32 @@ describe('the authorizer', () => {
     }]);
   });
 
-  it('rejects a wrong password and an unknown user with the reason in Reply-Message', () => {
+  it('rejects a wrong password and an unknown user with the reason in Reply-Message', async () => {
     const { authorizer } = setup([row('alice', 'pw-alice')]);
-    const wrong = authorizer.handle(request(Code.AccessRequest, [{ def: A.UserName, value: 'alice' }, { def: A.UserPassword, value: 'nope' }]), nas);
+    const wrong = await authorizer.handle(request(Code.AccessRequest, [{ def: A.UserName, value: 'alice' }, { def: A.UserPassword, value: 'nope' }]), nas);
     expect(wrong.outcome).toBe('reject');
     expect(wrong.attributes).toEqual([{ def: A.ReplyMessage, value: 'wrong password' }]);
-    const unknown = authorizer.handle(request(Code.AccessRequest, [{ def: A.UserName, value: 'bob' }, { def: A.UserPassword, value: 'x' }]), nas);
+    const unknown = await authorizer.handle(request(Code.AccessRequest, [{ def: A.UserName, value: 'bob' }, { def: A.UserPassword, value: 'x' }]), nas);
     expect(unknown.outcome).toBe('reject');
     expect(unknown.log).toMatchObject({ serviceId: null, reason: 'unknown user', method: 'pap' });
   });
 
-  it('calls a request without credentials of a known method invalid', () => {
+  it('calls a request without credentials of a known method invalid', async () => {
     const { authorizer } = setup([row('alice', 'pw-alice')]);
-    const a = authorizer.handle(request(Code.AccessRequest, [{ def: A.UserName, value: 'alice' }]), nas);
+    const a = await authorizer.handle(request(Code.AccessRequest, [{ def: A.UserName, value: 'alice' }]), nas);
     expect(a.outcome).toBe('invalid');
     expect(a.log).toMatchObject({ method: 'none', outcome: 'reject', reason: expect.stringMatching(/^no supported authentication method/) });
   });
 
-  it('sends MPPE keys with an MS-CHAPv2 Accept and never with a Reject', () => {
+  it('sends MPPE keys with an MS-CHAPv2 Accept and never with a Reject', async () => {
     const { authorizer } = setup([row('alice', 'pw-alice'), row('sus', 'pw-sus', { id: 12, status: 'suspended' })]);
-    const login = (user: string, password: string) => {
+    const login = async (user: string, password: string) => {
       const r = buildMsChapV2Request({ userName: user, password, authenticatorChallenge: randomBytes(16), peerChallenge: randomBytes(16), ident: 1 });
       return authorizer.handle(request(Code.AccessRequest, [
         { def: A.UserName, value: user }, { def: A.MsChapChallenge, value: r.challenge }, { def: A.MsChap2Response, value: r.response },
       ]), nas);
     };
-    const ok = login('alice', 'pw-alice');
+    const ok = await login('alice', 'pw-alice');
     expect(ok.outcome).toBe('accept');
     expect(attrNames(ok)).toEqual([
       'Mikrotik-Rate-Limit', 'Acct-Interim-Interval', 'MS-CHAP2-Success', 'MS-MPPE-Recv-Key', 'MS-MPPE-Send-Key', 'MS-MPPE-Encryption-Policy', 'MS-MPPE-Encryption-Types',
@@ -118,30 +125,115 @@ describe('the authorizer', () => {
       { def: A.MsMppeEncryptionPolicy, value: V.MsMppeEncryptionPolicy.EncryptionAllowed },
       { def: A.MsMppeEncryptionTypes, value: V.MsMppeEncryptionTypes.RC4_40or128bitAllowed },
     ]);
-    expect(attrNames(login('sus', 'pw-sus'))).toEqual(['Reply-Message']);
-    expect(attrNames(login('alice', 'wrong'))).toEqual(['Reply-Message', 'MS-CHAP-Error']);
+    expect(attrNames(await login('sus', 'pw-sus'))).toEqual(['Reply-Message']);
+    expect(attrNames(await login('alice', 'wrong'))).toEqual(['Reply-Message', 'MS-CHAP-Error']);
   });
 
-  it('redeems a voucher only for a login that proves its code', () => {
+  it('redeems a voucher only for a login that proves its code', async () => {
     const code = 'ABCDEFGHJK23';
-    const { authorizer, redeemed } = setup([], (c) => row(c, c, { id: 20, voucherLogin: 1 }));
-    const noCredentials = authorizer.handle(request(Code.AccessRequest, [{ def: A.UserName, value: code }]), nas);
+    const { authorizer, redeemed } = setup([], (c) => row(c, c, { id: 20, voucherLogin: true }));
+    const noCredentials = await authorizer.handle(request(Code.AccessRequest, [{ def: A.UserName, value: code }]), nas);
     expect(noCredentials.outcome).toBe('invalid');
     expect(redeemed).toEqual([]);
-    const wrong = authorizer.handle(request(Code.AccessRequest, [{ def: A.UserName, value: code }, { def: A.UserPassword, value: 'guess' }]), nas);
+    const wrong = await authorizer.handle(request(Code.AccessRequest, [{ def: A.UserName, value: code }, { def: A.UserPassword, value: 'guess' }]), nas);
     expect(wrong.outcome).toBe('reject');
     expect(redeemed).toEqual([]);
-    const first = authorizer.handle(request(Code.AccessRequest, [{ def: A.UserName, value: code }, { def: A.UserPassword, value: '' }]), nas);
+    const first = await authorizer.handle(request(Code.AccessRequest, [{ def: A.UserName, value: code }, { def: A.UserPassword, value: '' }]), nas);
     expect(first.outcome).toBe('accept');
     expect(first.log.serviceId).toBe(20);
     expect(redeemed).toEqual([code]);
   });
 });
 
+describe('the service cache', () => {
+  const pap = (user: string, password: string) => request(Code.AccessRequest, [{ def: A.UserName, value: user }, { def: A.UserPassword, value: password }]);
+
+  it('answers a cached login synchronously and a miss through one shared read', async () => {
+    const { authorizer, reads } = setup([row('alice', 'pw-alice')]);
+    const first = authorizer.handle(pap('alice', 'pw-alice'), nas);
+    const second = authorizer.handle(pap('alice', 'pw-alice'), nas);
+    expect(first).toBeInstanceOf(Promise);
+    expect(second).toBeInstanceOf(Promise);
+    expect((await first).outcome).toBe('accept');
+    expect((await second).outcome).toBe('accept');
+    expect(reads).toEqual(['alice']);
+    const cached = authorizer.handle(pap('alice', 'pw-alice'), nas);
+    expect(cached).not.toBeInstanceOf(Promise);
+    expect((cached as Authorization).outcome).toBe('accept');
+    // An unknown username is remembered too: a second attempt reads nothing.
+    expect((await authorizer.handle(pap('bob', 'x'), nas)).outcome).toBe('reject');
+    expect(authorizer.handle(pap('bob', 'x'), nas)).not.toBeInstanceOf(Promise);
+    expect(reads).toEqual(['alice', 'bob']);
+  });
+
+  it('answers a login with a read that a change overtook, but does not keep it', async () => {
+    const { authorizer, reads, services } = setup([row('alice', 'pw-alice')]);
+    const pending = authorizer.handle(pap('alice', 'pw-alice'), nas);
+    services.drop();
+    services.close();
+    expect((await pending).outcome).toBe('accept');
+    expect(authorizer.handle(pap('alice', 'pw-alice'), nas)).toBeInstanceOf(Promise);
+    expect(reads).toEqual(['alice', 'alice']);
+  });
+
+  it('rejects the answer when the read fails, and reads again at the next login', async () => {
+    let fail = true;
+    const services = new ServiceCache({
+      service: async (u) => {
+        if (fail) throw new Error('connection lost');
+        return row(u, 'pw');
+      },
+      servicesAfter: async () => [],
+    }, box, pino({ level: 'silent' }));
+    const authorizer = new Authorizer({
+      dictionary, services, clock: new TestClock('2026-11-22T12:00:00.000Z'), days: new BillingDay('Europe/Rome'), caps: { check: () => undefined },
+      writer: { openSessions: () => [], authLog: () => {} },
+      policy: { interimInterval: 300, suspendedMode: 'reject', walledGardenList: 'unpaid', walledGardenDownloadKbps: 256, walledGardenUploadKbps: 128 },
+    });
+    await expect(authorizer.handle(pap('carol', 'pw'), nas)).rejects.toThrow('connection lost');
+    fail = false;
+    expect((await authorizer.handle(pap('carol', 'pw'), nas)).outcome).toBe('accept');
+  });
+
+  it('answers through a Promise when the data-cap facts must be read, and at once when they need not', async () => {
+    const services = new ServiceCache({ service: async (u) => row(u, 'pw'), servicesAfter: async () => [] }, box, pino({ level: 'silent' }));
+    let read = false;
+    const authorizer = new Authorizer({
+      dictionary, services, clock: new TestClock('2026-11-22T12:00:00.000Z'), days: new BillingDay('Europe/Rome'),
+      caps: { check: () => (read ? Promise.resolve(undefined) : undefined) },
+      writer: { openSessions: () => [], authLog: () => {} },
+      policy: { interimInterval: 300, suspendedMode: 'reject', walledGardenList: 'unpaid', walledGardenDownloadKbps: 256, walledGardenUploadKbps: 128 },
+    });
+    expect((await authorizer.handle(pap('dave', 'pw'), nas)).outcome).toBe('accept');
+    expect(authorizer.handle(pap('dave', 'pw'), nas)).not.toBeInstanceOf(Promise);
+    read = true;
+    const deferred = authorizer.handle(pap('dave', 'pw'), nas);
+    expect(deferred).toBeInstanceOf(Promise);
+    expect((await deferred).outcome).toBe('accept');
+  });
+
+  it('warms up in chunks by id, leaving what logins cached alone', async () => {
+    const rows = Array.from({ length: 2500 }, (_, i) => row(`u${i + 1}`, `pw${i + 1}`, { id: i + 1 }));
+    const chunks: number[] = [];
+    const services = new ServiceCache({
+      service: async () => undefined,
+      servicesAfter: async (after, limit) => {
+        chunks.push(after);
+        return rows.filter((r) => r.id > after).slice(0, limit);
+      },
+    }, box, pino({ level: 'silent' }));
+    await services.warm();
+    expect(chunks).toEqual([0, 1000, 2000]);
+    const hit = services.get('u2500');
+    expect(hit).not.toBeInstanceOf(Promise);
+    expect(services.cachedId('u1')).toBe(1);
+  });
+});
+
 describe('the accounting recorder', () => {
   const acct = (attributes: AttributeInput[]) => request(Code.AccountingRequest, attributes);
   const recorder = (accounting: (r: AcctRecord) => Promise<void>) => {
-    const services = new ServiceCache({ service: () => undefined, servicesAfter: () => [] }, box, pino({ level: 'silent' }));
+    const services = new ServiceCache({ service: async () => undefined, servicesAfter: async () => [] }, box, pino({ level: 'silent' }));
     const queue: number[] = [];
     const r = new AccountingRecorder({
       dictionary, services, clock: new TestClock('2026-11-22T23:30:00.000Z'), days: new BillingDay('Europe/Rome'),

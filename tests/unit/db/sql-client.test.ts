@@ -98,4 +98,33 @@ describe.each(backendNames)('SqlClient on %s', (name) => {
     );
     expect(await b.sql.get(`select amount from t where id = 30`)).toEqual({ amount: 8 });
   });
+  it('runs an unserialized transaction beside a serialized one (PostgreSQL), all or nothing still', async () => {
+    await b.sql.run(`insert into t (id, name, amount) values (?, ?, ?)`, 40, 'plain', 0);
+    const plain = (amount: number, fail = false) =>
+      b.sql.transaction(async () => {
+        await b.sql.run(`update t set amount = ? where id = 40`, amount);
+        if (fail) throw new Error('fails');
+      }, { serialized: false });
+    if (name === 'postgres') {
+      // A serialized transaction holds the write lock until released; the plain one must not wait for it.
+      let release!: () => void;
+      const holding = new Promise<void>((r) => (release = r));
+      let entered!: () => void;
+      const inside = new Promise<void>((r) => (entered = r));
+      const serialized = b.sql.transaction(async () => {
+        entered();
+        await holding;
+      });
+      await inside;
+      await plain(1);
+      release();
+      await serialized;
+    } else {
+      // SQLite has one writer per database: the option changes nothing there.
+      await plain(1);
+    }
+    expect(await b.sql.get(`select amount from t where id = 40`)).toEqual({ amount: 1 });
+    await expect(plain(2, true)).rejects.toThrow('fails');
+    expect(await b.sql.get(`select amount from t where id = 40`)).toEqual({ amount: 1 });
+  });
 });

@@ -21,14 +21,16 @@ const nas: NasClient = {
 type Settled = AccountingSettled;
 
 /** The transport alone, over 127.0.0.1, with handlers whose answers each test chooses. */
-async function start(accounting: () => Settled) {
+const WELCOME: AccessAnswer = { outcome: 'accept', attributes: [{ def: A.ReplyMessage, value: 'welcome' }] };
+
+async function start(accounting: () => Settled, access: () => AccessAnswer | Promise<AccessAnswer> = () => ({ ...WELCOME, attributes: [...WELCOME.attributes] })) {
   const metrics = createMetrics();
   const calls = { access: 0, answered: 0, accounting: 0 };
   const transport = new RadiusTransport<AccessAnswer>({
     access: {
       handle: () => {
         calls.access++;
-        return { outcome: 'accept', attributes: [{ def: A.ReplyMessage, value: 'welcome' }] };
+        return access();
       },
       answered: () => void calls.answered++,
     },
@@ -75,6 +77,25 @@ describe('the RADIUS transport', () => {
     // A retransmission gets the same bytes from the duplicate cache, not a second decision.
     expect(await client.exchange(request, t.authPort)).toEqual(reply);
     expect(t.calls.access).toBe(1);
+  });
+
+  it('answers when a handler that waits for the database settles, and drops one that fails, handling its retransmission afresh', async () => {
+    let fail = true;
+    const t = await start(() => 'start', () => new Promise((resolve, reject) => setTimeout(() => {
+      if (fail) reject(new Error('connection lost'));
+      else resolve({ ...WELCOME, attributes: [...WELCOME.attributes] });
+    }, 20)));
+    const client = await UdpClient.open();
+    stop = async () => (await client.close(), await t.transport.close());
+    const request = accessRequest(SECRET, { 'User-Name': 'alice', 'User-Password': 'x' });
+    expect(await client.exchange(request, t.authPort, '127.0.0.1', 300)).toBeUndefined();
+    expect(await t.dropped('internal')).toBe(1);
+    expect(t.calls).toMatchObject({ access: 1, answered: 0 });
+    fail = false;
+    const reply = await client.exchange(request, t.authPort);
+    if (!reply) throw new Error('no reply');
+    expect(checkReply(reply, request, SECRET).packet.code).toBe(Code.AccessAccept);
+    expect(t.calls).toMatchObject({ access: 2, answered: 1 });
   });
 
   it('drops accounting whose store failed and handles the retransmission afresh', async () => {

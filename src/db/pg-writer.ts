@@ -1,0 +1,443 @@
+/**
+ * The accounting writer on PostgreSQL: the AcctWriter contract of the SQLite one (radius.ts), with
+ * its commits as round trips instead of a worker thread.
+ *
+ * - Group commit. Records wait at most BATCH_MS for others, then go as one transaction; while it
+ *   commits, the next batch gathers, so batches grow with load. One transaction at a time: two in
+ *   flight could commit a session's Stop before its Interim.
+ * - Acknowledged means durable. `accounting()` resolves only after COMMIT returned on a connection
+ *   with synchronous_commit = on (openPostgres sets it), so the Accounting-Response leaves only for
+ *   a record that survives a crash; a failed commit rejects every record of the batch and the NAS,
+ *   unanswered, retransmits.
+ * - A few statements per batch, whatever its size. Each statement takes the batch as one JSON
+ *   parameter (one prepared statement for any number of records): an UPDATE of the open sessions
+ *   on the unique session key (nas_id, acct_session_id) that also returns their counters as they
+ *   were, then an INSERT … ON CONFLICT (nas_id, acct_session_id) DO NOTHING of the sessions not
+ *   there yet, then one upsert of the day's usage per service. Usage deltas are the counters'
+ *   growth over what was stored, so a retransmission adds nothing; a closed session ignores late
+ *   records, as on SQLite.
+ * - Order within a batch. PostgreSQL changes a row once per statement, so a session with several
+ *   records in one batch (a Start, an Interim and a Stop a NAS sent together) has them written in
+ *   rounds, the first of each session's records in the first round and so on, which applies them
+ *   in order. Accounting-On/Off, which close every open session of a NAS, split the batch where
+ *   they stand.
+ * - Not behind the billing run: the transaction does not take the shared write lock
+ *   (`serialized: false`); each statement is atomic on its own and takes row locks in id order.
+ *   Another node writing the same new session at the same moment makes this one's INSERT skip
+ *   it; the UPDATE then runs again for it.
+ * - The auth log rides along in the same transactions (nobody waits for it), or alone every
+ *   AUTH_DELAY_MS.
+ *
+ * The SQL here is PostgreSQL's (json_to_recordset, `::json`, greatest): this writer exists only for
+ * that backend.
+ */
+import { systemClock, type Clock } from '../lib/clock.js';
+import { authLogIndexerSql } from './auth-log-index.js';
+import { dialectSql } from './dialect.js';
+import {
+  AUTH_LOG_STRIDE,
+  OpenSessionIndex,
+  pushAuthLog,
+  setWriteBarrier,
+  staleSessionsSql,
+  type AcctRecord,
+  type AcctWriter,
+  type AuthLogRecord,
+  type AuthLogRows,
+  type OpenSession,
+  type SessionChange,
+  type UsageDelta,
+} from './radius.js';
+import type { SqlClient, Statement } from './sql.js';
+import type { StorageHealth } from './storage-health.js';
+
+/** How long the first record of a batch waits for others. */
+const BATCH_MS = 2;
+/** How long auth-log rows wait for an accounting batch to ride along with. */
+const AUTH_DELAY_MS = 50;
+/** Auth-log rows per transaction at most: a login storm's log is written in pieces. */
+const AUTH_CHUNK = 5000;
+/** How often the auth log's per-subscriber indexes catch up, and with how many rows at most per batch. */
+const INDEX_EVERY_MS = 1000;
+const INDEX_CHUNK = 20_000;
+/** Rows younger than this are left to the next round (see authLogIndexerSql). */
+const INDEX_SETTLE_MS = 10_000;
+
+export interface PgAccountingWriterOptions {
+  onError?: (e: unknown) => void;
+  /** Called after each commit (and after its Accounting-Responses are released) with the traffic it added. */
+  onUsage?: (usage: readonly UsageDelta[]) => void;
+  /** Told of every commit's outcome: a failed one makes /healthz answer 503 until one succeeds. */
+  storage?: StorageHealth;
+  /** Milliseconds a batch gathers for (default 2). */
+  batchMs?: number;
+  /** The clock the auth log's instants come from (the indexer leaves rows younger than 10 s of it). */
+  clock?: Clock;
+}
+
+interface Waiting {
+  rec: AcctRecord;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+/** A session record as the statements read it from their JSON parameter. */
+interface SessionInput {
+  i: number;
+  nas_id: number;
+  acct_session_id: string;
+  service_id: number | null;
+  username: string;
+  nas_ip_address: string | null;
+  nas_port: string | null;
+  framed_ip_address: string | null;
+  calling_station_id: string | null;
+  called_station_id: string | null;
+  started_at: string;
+  at: string;
+  stopped_at: string | null;
+  session_time: number | null;
+  input_octets: number | null;
+  output_octets: number | null;
+  interim_interval: number | null;
+  terminate_cause: string | null;
+}
+
+const INPUT_COLUMNS = `i int, nas_id bigint, acct_session_id text, service_id bigint, username text, nas_ip_address text, nas_port text,
+  framed_ip_address text, calling_station_id text, called_station_id text, started_at text, at text, stopped_at text, session_time bigint,
+  input_octets bigint, output_octets bigint, interim_interval integer, terminate_cause text`;
+
+/** The octets one record added to a service's day. */
+interface Traffic {
+  serviceId: number;
+  day: string;
+  dIn: number;
+  dOut: number;
+}
+
+interface Updated {
+  i: number;
+  id: number;
+  serviceId: number | null;
+  oldIn: number;
+  oldOut: number;
+}
+
+export class PgAccountingWriter implements AcctWriter {
+  private queue: Waiting[] = [];
+  private auth: AuthLogRows = [];
+  private timer: NodeJS.Timeout | undefined;
+  private due = Infinity;
+  private loop: Promise<void> | undefined;
+  private closed = false;
+  private indexing: Promise<void> | undefined;
+  private readonly indexTimer: NodeJS.Timeout;
+  private readonly indexer: ReturnType<typeof authLogIndexerSql>;
+  private readonly clock: Clock;
+  private readonly batchMs: number;
+  private readonly onError: (e: unknown) => void;
+  private readonly onUsage: (usage: readonly UsageDelta[]) => void;
+  private readonly onCommit: () => void;
+  private readonly q: {
+    serviceIds: Statement<{ id: number; username: string }>;
+    update: Statement<Updated>;
+    insert: Statement<{ id: number; nasId: number; acctSessionId: string }>;
+    closeNas: Statement<{ id: number }>;
+    usage: Statement;
+    authLog: Statement;
+    stale: Statement<{ id: number }>;
+  };
+  readonly stats = { batches: 0, records: 0, authRows: 0, failures: 0 };
+
+  constructor(
+    private readonly sql: SqlClient,
+    private readonly sessions: OpenSessionIndex,
+    opts: PgAccountingWriterOptions = {},
+  ) {
+    if (sql.dialect !== 'postgres') throw new Error('PgAccountingWriter writes to PostgreSQL; SQLite has AccountingWriter');
+    const { storage } = opts;
+    this.batchMs = opts.batchMs ?? BATCH_MS;
+    this.onError = (e) => {
+      storage?.failed('accounting commit', e);
+      opts.onError?.(e);
+    };
+    this.onUsage = opts.onUsage ?? (() => {});
+    this.onCommit = () => storage?.committed();
+    const d = dialectSql(sql.dialect);
+    this.q = {
+      serviceIds: sql.prepare(`select id, username from services where username in (${d.textList})`),
+      // The open sessions of the batch, locked in id order, give their counters as they were (o);
+      // the UPDATE then moves them forward. A session closed meanwhile is not in o: left alone.
+      update: sql.prepare(`with x as (select * from json_to_recordset(?::json) as x(${INPUT_COLUMNS})),
+        o as (select r.id, r.input_octets, r.output_octets from radius_sessions r join x on r.nas_id = x.nas_id and r.acct_session_id = x.acct_session_id
+          where r.stopped_at is null order by r.id for update of r)
+        update radius_sessions s set updated_at = x.at, session_time = coalesce(x.session_time, s.session_time),
+          input_octets = greatest(s.input_octets, coalesce(x.input_octets, 0)), output_octets = greatest(s.output_octets, coalesce(x.output_octets, 0)),
+          framed_ip_address = coalesce(x.framed_ip_address, s.framed_ip_address), interim_interval = coalesce(x.interim_interval, s.interim_interval),
+          stopped_at = x.stopped_at, terminate_cause = coalesce(x.terminate_cause, s.terminate_cause)
+        from x, o where s.id = o.id and s.nas_id = x.nas_id and s.acct_session_id = x.acct_session_id
+        returning x.i, s.id, s.service_id as "serviceId", o.input_octets as "oldIn", o.output_octets as "oldOut"`),
+      insert: sql.prepare(`insert into radius_sessions (nas_id, acct_session_id, service_id, username, nas_ip_address, nas_port,
+          framed_ip_address, calling_station_id, called_station_id, started_at, updated_at, stopped_at, session_time,
+          input_octets, output_octets, interim_interval, terminate_cause)
+        select nas_id, acct_session_id, service_id, username, nas_ip_address, nas_port, framed_ip_address, calling_station_id, called_station_id,
+          started_at, at, stopped_at, coalesce(session_time, 0), coalesce(input_octets, 0), coalesce(output_octets, 0), interim_interval, terminate_cause
+        from json_to_recordset(?::json) as x(${INPUT_COLUMNS}) order by i
+        on conflict (nas_id, acct_session_id) do nothing
+        returning id, nas_id as "nasId", acct_session_id as "acctSessionId"`),
+      closeNas: sql.prepare(`update radius_sessions set stopped_at = ?, updated_at = ?, terminate_cause = ? where nas_id = ? and stopped_at is null returning id`),
+      usage: sql.prepare(`insert into usage_daily (service_id, day, input_octets, output_octets)
+        select service_id, day, i, o from json_to_recordset(?::json) as x(service_id bigint, day text, i bigint, o bigint) order by service_id, day
+        on conflict (service_id, day) do update set input_octets = usage_daily.input_octets + excluded.input_octets,
+          output_octets = usage_daily.output_octets + excluded.output_octets`),
+      // The packed rows as one array of arrays, inserted in their order (ids follow time: logs.ts).
+      authLog: sql.prepare(`insert into auth_log (at, nas_id, service_id, username, outcome, reason, method, calling_station_id)
+        select v->>0, (v->>1)::bigint, (v->>2)::bigint, v->>3, v->>4, v->>5, v->>6, v->>7
+        from json_array_elements(?::json) with ordinality as e(v, n) order by n`),
+      stale: sql.prepare(staleSessionsSql(sql)),
+    };
+    setWriteBarrier(sql, () => this.sync());
+    this.clock = opts.clock ?? systemClock;
+    this.indexer = authLogIndexerSql(sql);
+    this.indexTimer = setInterval(() => void this.indexAuthLog(), INDEX_EVERY_MS);
+    this.indexTimer.unref();
+  }
+
+  /** Moves settled auth-log rows into the per-subscriber indexes (src/db/auth-log-index.ts). */
+  indexAuthLog(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.indexing ??= (async () => {
+      try {
+        const before = new Date(this.clock.now().getTime() - INDEX_SETTLE_MS).toISOString();
+        while (!this.closed && (await this.indexer.run(INDEX_CHUNK, before)) === INDEX_CHUNK);
+      } catch {
+        // Derived data: readers scan the rows not indexed yet, and the next round catches up.
+      } finally {
+        this.indexing = undefined;
+      }
+    })();
+    return this.indexing;
+  }
+
+  accounting(rec: AcctRecord): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('accounting writer is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ rec, resolve, reject });
+      this.schedule(this.batchMs);
+    });
+  }
+
+  authLog(rec: AuthLogRecord): void {
+    if (this.closed) return;
+    pushAuthLog(this.auth, rec);
+    this.schedule(this.auth.length >= AUTH_CHUNK * AUTH_LOG_STRIDE ? 0 : AUTH_DELAY_MS);
+  }
+
+  openSessions(serviceId: number): readonly OpenSession[] {
+    return this.sessions.of(serviceId);
+  }
+
+  async closeStale(now: Date, defaultIntervalSeconds: number, missedIntervals: number): Promise<number> {
+    if (this.closed) return 0;
+    const nowIso = now.toISOString();
+    const rows = await this.q.stale.all(nowIso, nowIso, defaultIntervalSeconds, missedIntervals);
+    this.sessions.apply(rows.map(({ id }) => ({ op: 'close', id })));
+    return rows.length;
+  }
+
+  get pending(): number {
+    return this.queue.length + this.auth.length / AUTH_LOG_STRIDE;
+  }
+
+  /** Resolves once everything handed over so far is committed (or failed): the API's read barrier. */
+  sync(): Promise<void> {
+    return this.run();
+  }
+
+  /** Commits what is queued and refuses new work. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.indexTimer);
+    await this.indexing;
+    await this.run();
+    setWriteBarrier(this.sql, undefined);
+  }
+
+  /** A commit within `ms`, unless one is due sooner or running (it takes what came in when done). */
+  private schedule(ms: number): void {
+    if (this.loop) return;
+    const due = performance.now() + ms;
+    if (this.timer !== undefined && this.due <= due) return;
+    clearTimeout(this.timer);
+    this.due = due;
+    this.timer = setTimeout(() => void this.run(), ms);
+  }
+
+  /** Commits batches until nothing is queued; one loop at a time. */
+  private run(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.due = Infinity;
+    this.loop ??= Promise.resolve().then(async () => {
+      try {
+        while (this.queue.length > 0 || this.auth.length > 0) await this.commitNext();
+      } finally {
+        this.loop = undefined;
+      }
+    });
+    return this.loop;
+  }
+
+  private async commitNext(): Promise<void> {
+    const batch = this.queue;
+    this.queue = [];
+    const auth = this.auth.length > AUTH_CHUNK * AUTH_LOG_STRIDE ? this.auth.splice(0, AUTH_CHUNK * AUTH_LOG_STRIDE) : this.auth;
+    if (auth === this.auth) this.auth = [];
+    let written: { changes: SessionChange[]; usage: UsageDelta[] };
+    try {
+      written = await this.sql.transaction(() => this.write(batch, auth), { serialized: false });
+    } catch (e) {
+      this.stats.failures++;
+      this.onError(e);
+      for (const b of batch) b.reject(e);
+      return;
+    }
+    this.stats.batches++;
+    this.stats.records += batch.length;
+    this.stats.authRows += auth.length / AUTH_LOG_STRIDE;
+    this.sessions.apply(written.changes);
+    this.onCommit();
+    for (const b of batch) b.resolve();
+    // After the Accounting-Responses are released: data-cap checks never delay an answer.
+    if (written.usage.length > 0) this.onUsage(written.usage);
+  }
+
+  /** One batch's statements, inside its transaction; the session changes and usage it made. */
+  private async write(batch: readonly Waiting[], auth: AuthLogRows): Promise<{ changes: SessionChange[]; usage: UsageDelta[] }> {
+    const changes: SessionChange[] = [];
+    const traffic: Traffic[] = [];
+    if (batch.length > 0) {
+      const ids = await this.serviceIds(batch);
+      let segment: AcctRecord[] = [];
+      for (const { rec } of batch) {
+        if (rec.kind !== 'on' && rec.kind !== 'off') {
+          segment.push(rec);
+          continue;
+        }
+        await this.sessionRecords(segment, ids, changes, traffic);
+        segment = [];
+        const closed = await this.q.closeNas.all(rec.at, rec.at, rec.kind === 'on' ? 'NAS-Reboot' : 'NAS-Request', rec.nasId);
+        for (const { id } of closed) changes.push({ op: 'close', id });
+      }
+      await this.sessionRecords(segment, ids, changes, traffic);
+      if (traffic.length > 0) await this.q.usage.run(JSON.stringify(perServiceDay(traffic)));
+    }
+    if (auth.length > 0) await this.q.authLog.run(JSON.stringify(authRows(auth)));
+    return { changes, usage: traffic.map((t) => ({ serviceId: t.serviceId, day: t.day, bytes: t.dIn + t.dOut })) };
+  }
+
+  /** The service of each username whose record does not say (one query for the batch). */
+  private async serviceIds(batch: readonly Waiting[]): Promise<Map<string, number>> {
+    const names = new Set<string>();
+    for (const { rec } of batch) if (rec.serviceId === undefined && rec.kind !== 'on' && rec.kind !== 'off') names.add(rec.username);
+    const ids = new Map<string, number>();
+    if (names.size === 0) return ids;
+    for (const r of await this.q.serviceIds.all(JSON.stringify([...names]))) ids.set(r.username, r.id);
+    return ids;
+  }
+
+  /** Start, Interim and Stop records, in rounds that hold at most one record per session. */
+  private async sessionRecords(records: readonly AcctRecord[], ids: Map<string, number>, changes: SessionChange[], traffic: Traffic[]): Promise<void> {
+    if (records.length === 0) return;
+    const rounds: AcctRecord[][] = [];
+    const seen = new Map<string, number>();
+    for (const r of records) {
+      const key = `${r.nasId} ${r.acctSessionId}`;
+      const n = seen.get(key) ?? 0;
+      seen.set(key, n + 1);
+      (rounds[n] ??= []).push(r);
+    }
+    for (const round of rounds) await this.round(round, ids, changes, traffic);
+  }
+
+  private async round(round: readonly AcctRecord[], ids: Map<string, number>, changes: SessionChange[], traffic: Traffic[]): Promise<void> {
+    const inputs = round.map((r, i) => input(r, i, r.serviceId !== undefined ? r.serviceId : (ids.get(r.username) ?? null)));
+    const counted = (r: AcctRecord, serviceId: number | null, dIn: number, dOut: number): void => {
+      if (serviceId !== null && (dIn > 0 || dOut > 0)) traffic.push({ serviceId, day: r.day, dIn, dOut });
+    };
+    const updateOpen = async (of: readonly SessionInput[]): Promise<Set<number>> => {
+      const done = new Set<number>();
+      if (of.length === 0) return done;
+      for (const u of await this.q.update.all(JSON.stringify(of))) {
+        const r = round[u.i]!;
+        done.add(u.i);
+        counted(r, u.serviceId, Math.max(0, (r.inputOctets ?? 0) - u.oldIn), Math.max(0, (r.outputOctets ?? 0) - u.oldOut));
+        if (r.kind === 'stop') changes.push({ op: 'close', id: u.id });
+      }
+      return done;
+    };
+    const updated = await updateOpen(inputs);
+    const missing = inputs.filter((x) => !updated.has(x.i));
+    if (missing.length === 0) return;
+    // Interim or Stop without a Start (lost Start, or we were down) still records the session.
+    const inserted = new Map<string, number>();
+    for (const row of await this.q.insert.all(JSON.stringify(missing))) inserted.set(`${row.nasId} ${row.acctSessionId}`, row.id);
+    const conflicted: SessionInput[] = [];
+    for (const x of missing) {
+      const id = inserted.get(`${x.nas_id} ${x.acct_session_id}`);
+      if (id === undefined) {
+        conflicted.push(x);
+        continue;
+      }
+      const r = round[x.i]!;
+      counted(r, x.service_id, r.inputOctets ?? 0, r.outputOctets ?? 0);
+      if (x.stopped_at === null && x.service_id !== null) changes.push({ op: 'open', id, serviceId: x.service_id, nasId: r.nasId, callingStationId: r.callingStationId });
+    }
+    // There but not open (closed: the record is ignored), or written by another node since the
+    // UPDATE (committed now, as the INSERT waited for it): the UPDATE again decides which.
+    await updateOpen(conflicted);
+  }
+}
+
+function input(r: AcctRecord, i: number, serviceId: number | null): SessionInput {
+  return {
+    i, nas_id: r.nasId, acct_session_id: r.acctSessionId, service_id: serviceId, username: r.username, nas_ip_address: r.nasIpAddress,
+    nas_port: r.nasPort, framed_ip_address: r.framedIpAddress, calling_station_id: r.callingStationId, called_station_id: r.calledStationId,
+    started_at: r.sessionTime ? new Date(Date.parse(r.at) - r.sessionTime * 1000).toISOString() : r.at,
+    at: r.at, stopped_at: r.kind === 'stop' ? r.at : null, session_time: r.sessionTime, input_octets: r.inputOctets, output_octets: r.outputOctets,
+    interim_interval: r.interimInterval, terminate_cause: r.terminateCause,
+  };
+}
+
+/** The batch's usage summed per service and day: PostgreSQL's upsert changes each row once per statement. */
+function perServiceDay(traffic: readonly Traffic[]): { service_id: number; day: string; i: number; o: number }[] {
+  const sums = new Map<string, { service_id: number; day: string; i: number; o: number }>();
+  for (const t of traffic) {
+    const key = `${t.serviceId} ${t.day}`;
+    const sum = sums.get(key);
+    if (sum) {
+      sum.i += t.dIn;
+      sum.o += t.dOut;
+    } else sums.set(key, { service_id: t.serviceId, day: t.day, i: t.dIn, o: t.dOut });
+  }
+  return [...sums.values()];
+}
+
+/** Packed auth-log rows as arrays, each row's instant as ISO text. */
+function authRows(auth: AuthLogRows): (string | number | null)[][] {
+  const rows: (string | number | null)[][] = [];
+  for (let i = 0; i < auth.length; i += AUTH_LOG_STRIDE) {
+    const row = auth.slice(i, i + AUTH_LOG_STRIDE);
+    row[0] = new Date(row[0] as number).toISOString();
+    rows.push(row);
+  }
+  return rows;
+}
+
+/**
+ * The accounting writer for a PostgreSQL database, its index of open sessions loaded first. The
+ * options are createAccountingWriter's.
+ */
+export async function createPgAccountingWriter(sql: SqlClient, opts: PgAccountingWriterOptions = {}): Promise<PgAccountingWriter> {
+  return new PgAccountingWriter(sql, await OpenSessionIndex.load(sql), opts);
+}
