@@ -21,6 +21,8 @@ export interface DialectSql {
   least(a: string, b: string): string;
   /** Concatenates `expr` over a group with `sep` (a literal, quoted). */
   groupConcat(expr: string, sep: string): string;
+  /** The member `key` (a plain name) of the JSON object in the text `expr`, as text. */
+  jsonText(expr: string, key: string): string;
 }
 
 const sqlite: DialectSql = {
@@ -30,6 +32,7 @@ const sqlite: DialectSql = {
   greatest: (a, b) => `max(${a}, ${b})`,
   least: (a, b) => `min(${a}, ${b})`,
   groupConcat: (expr, sep) => `group_concat(${expr}, ${sep})`,
+  jsonText: (expr, key) => `cast(json_extract(${expr}, '$.${key}') as text)`,
 };
 
 const postgres: DialectSql = {
@@ -39,6 +42,7 @@ const postgres: DialectSql = {
   greatest: (a, b) => `greatest(${a}, ${b})`,
   least: (a, b) => `least(${a}, ${b})`,
   groupConcat: (expr, sep) => `string_agg(${expr}, ${sep})`,
+  jsonText: (expr, key) => `(cast(${expr} as json) ->> '${key}')`,
 };
 
 export function dialectSql(dialect: Dialect): DialectSql {
