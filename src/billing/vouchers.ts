@@ -85,16 +85,21 @@ export function voucherService(opts: VoucherOptions) {
       const batch = await store.insertBatch({
         name: input.name, planId: input.planId, count: input.count, codeLength, price, validUntil: input.validUntil ?? null, createdAt: at, createdBy: actor.id,
       });
-      // Unique within the batch here; one taken by an earlier batch is refused by the insert and drawn again.
-      const codes = generateCodes(input.count, codeLength);
-      const drawn = new Set(codes);
-      for (let i = 0; i < codes.length; i++) {
-        for (let attempt = 0; !(await store.insertVoucher(batch.id, codes[i]!)); attempt++) {
-          if (attempt >= 10) throw new TollgateError('conflict', 'could not find enough unused codes: use longer codes', 'codeLength');
-          codes[i] = generateCodes(1, codeLength, (c) => drawn.has(c))[0]!;
-          drawn.add(codes[i]!);
+      // Unique within the batch here; those an earlier batch holds are refused by the insert and drawn again.
+      const drawn = new Set(generateCodes(input.count, codeLength));
+      const refused = new Set<string>();
+      let taken = await store.insertVouchers(batch.id, [...drawn]);
+      for (let attempt = 0; taken.length > 0; attempt++) {
+        if (attempt >= 10) throw new TollgateError('conflict', 'could not find enough unused codes: use longer codes', 'codeLength');
+        for (const code of taken) {
+          drawn.delete(code);
+          refused.add(code);
         }
+        const more = generateCodes(taken.length, codeLength, (c) => drawn.has(c) || refused.has(c));
+        for (const code of more) drawn.add(code);
+        taken = await store.insertVouchers(batch.id, more);
       }
+      const codes = [...drawn];
       await store.audit(actor, at, 'create', 'voucher_batch', batch.id, undefined, { ...batch });
       return { ...batch, codes };
     });

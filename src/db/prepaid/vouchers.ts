@@ -2,6 +2,7 @@
  * The voucher store: batches of codes, their one-time redemption, and the customer and service a
  * redemption may create.
  */
+import { dialectSql } from '../dialect.js';
 import type { SqlClient } from '../sql.js';
 import { prepaidBase } from './shared.js';
 
@@ -32,14 +33,19 @@ const VOUCHER_COLS = `id, batch_id as "batchId", code, redeemed_at as "redeemedA
 export type VoucherByCode = VoucherRow & { planId: number; price: number; validUntil: string | null };
 export type PlanRow = { id: number; type: string; name: string; validityDays: number | null; price: number };
 
+/** Codes per INSERT: one parameter each statement, a few tens of kilobytes of JSON. */
+const VOUCHER_CHUNK = 2000;
+
 export type VoucherStore = ReturnType<typeof voucherStore>;
 
 export function voucherStore(sql: SqlClient) {
+  const d = dialectSql(sql.dialect);
   const s = {
     insertBatch: sql.prepare<VoucherBatchRow>(`insert into voucher_batches (name, plan_id, count, code_length, price, valid_until, created_at, created_by)
       values (@name, @planId, @count, @codeLength, @price, @validUntil, @createdAt, @createdBy) returning ${BATCH_COLS}`),
-    insertVoucher: sql.prepare(`insert into vouchers (batch_id, code) values (?, ?) on conflict (code) do nothing`),
-    codeExists: sql.prepare(`select 1 as found from vouchers where code = ?`),
+    // "where true": SQLite reads an ON CONFLICT after a bare SELECT's FROM as a join constraint.
+    insertVouchers: sql.prepare(`insert into vouchers (batch_id, code) select cast(? as bigint), value from (${d.textList}) codes where true on conflict (code) do nothing`),
+    batchCodesIn: sql.prepare<{ code: string }>(`select code from vouchers where batch_id = ? and code in (${d.textList})`),
     batch: sql.prepare<VoucherBatchRow>(`select ${BATCH_COLS} from voucher_batches where id = ?`),
     batches: sql.prepare<VoucherBatchRow & { redeemed: number }>(`select b.id, b.name, b.plan_id as "planId", b.count, b.code_length as "codeLength", b.price, b.valid_until as "validUntil",
         b.created_at as "createdAt", b.created_by as "createdBy", (select count(*) from vouchers v where v.batch_id = b.id and v.redeemed_at is not null) as redeemed
@@ -59,9 +65,21 @@ export function voucherStore(sql: SqlClient) {
   return {
     ...prepaidBase(sql),
     insertBatch: async (b: Omit<VoucherBatchRow, 'id'>): Promise<VoucherBatchRow> => (await s.insertBatch.get({ ...b }))!,
-    /** False when the code exists already (then the caller draws another). */
-    insertVoucher: async (batchId: number, code: string): Promise<boolean> => (await s.insertVoucher.run(batchId, code)).changes > 0,
-    codeExists: async (code: string): Promise<boolean> => (await s.codeExists.get(code)) !== undefined,
+    /**
+     * A batch's codes, in statements of VOUCHER_CHUNK codes; the codes that exist already (in an
+     * earlier batch: the caller draws others for them). The caller's transaction makes it all or nothing.
+     */
+    async insertVouchers(batchId: number, codes: readonly string[]): Promise<string[]> {
+      const taken: string[] = [];
+      for (let i = 0; i < codes.length; i += VOUCHER_CHUNK) {
+        const chunk = codes.slice(i, i + VOUCHER_CHUNK);
+        const list = JSON.stringify(chunk);
+        if ((await s.insertVouchers.run(batchId, list)).changes === chunk.length) continue;
+        const mine = new Set((await s.batchCodesIn.all(batchId, list)).map((r) => r.code));
+        for (const code of chunk) if (!mine.has(code)) taken.push(code);
+      }
+      return taken;
+    },
     batch: (id: number): Promise<VoucherBatchRow | undefined> => s.batch.get(id),
     batches: (afterId: number, limit: number): Promise<(VoucherBatchRow & { redeemed: number })[]> => s.batches.all(afterId, limit),
     vouchersOf: (batchId: number): Promise<VoucherRow[]> => s.vouchersOf.all(batchId),

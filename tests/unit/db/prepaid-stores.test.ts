@@ -101,11 +101,13 @@ describe.each(backendNames)('prepaid stores on %s', (name) => {
     const batch = await v.insertBatch({ name: 'b', planId: p, count: 2, codeLength: 10, price: 500, validUntil: '2026-12-31', createdAt: AT, createdBy: 'test' });
     expect(batch).toMatchObject({ name: 'b', planId: p, count: 2, codeLength: 10, price: 500, validUntil: '2026-12-31', createdAt: AT, createdBy: 'test' });
     expect(await v.batch(batch.id)).toEqual(batch);
-    expect(await v.insertVoucher(batch.id, 'AAAABBBBCC')).toBe(true);
-    expect(await v.insertVoucher(batch.id, 'AAAABBBBCC')).toBe(false);
-    expect(await v.insertVoucher(batch.id, 'AAAABBBBDD')).toBe(true);
-    expect(await v.codeExists('AAAABBBBCC')).toBe(true);
-    expect(await v.codeExists('ZZZZZZZZZZ')).toBe(false);
+    expect(await v.insertVouchers(batch.id, ['AAAABBBBCC', 'AAAABBBBDD'])).toEqual([]);
+    const second = await v.insertBatch({ name: 'b2', planId: p, count: 3, codeLength: 10, price: 500, validUntil: null, createdAt: AT, createdBy: 'test' });
+    expect(await v.insertVouchers(second.id, ['CCCCDDDDEE', 'AAAABBBBCC', 'CCCCDDDDFF'])).toEqual(['AAAABBBBCC']);
+    const many = Array.from({ length: 4500 }, (_, i) => `M${String(i).padStart(9, '0')}`);
+    expect(await v.insertVouchers(second.id, [...many, 'AAAABBBBDD'])).toEqual(['AAAABBBBDD']);
+    expect((await v.vouchersOf(second.id)).map((r) => r.code)).toEqual(['CCCCDDDDEE', 'CCCCDDDDFF', ...many]);
+    expect(await v.insertVouchers(second.id, [])).toEqual([]);
     const found = (await v.voucherByCode('AAAABBBBCC'))!;
     expect(found).toMatchObject({ batchId: batch.id, code: 'AAAABBBBCC', redeemedAt: null, serviceId: null, planId: p, price: 500, validUntil: '2026-12-31' });
     expect(await v.usernameTaken('AAAABBBBCC')).toBe(false);
@@ -118,8 +120,8 @@ describe.each(backendNames)('prepaid stores on %s', (name) => {
     expect(await v.redeem(found.id, AT, serviceId, 'test')).toBe(true);
     expect(await v.redeem(found.id, AT, serviceId, 'test')).toBe(false);
     expect(await v.vouchersOf(batch.id)).toMatchObject([{ code: 'AAAABBBBCC', redeemedAt: AT, serviceId, redeemedBy: 'test' }, { code: 'AAAABBBBDD', redeemedAt: null }]);
-    expect(await v.batches(0, 10)).toEqual([{ ...batch, redeemed: 1 }]);
-    expect(await v.batches(batch.id, 10)).toEqual([]);
+    expect(await v.batches(0, 10)).toEqual([{ ...batch, redeemed: 1 }, { ...second, redeemed: 0 }]);
+    expect(await v.batches(batch.id, 10)).toEqual([{ ...second, redeemed: 0 }]);
     await expect(v.insertBatch({ name: 'x', planId: p + 1000, count: 1, codeLength: 10, price: 0, validUntil: null, createdAt: AT, createdBy: 't' })).rejects.toMatchObject({ kind: 'foreign_key' });
   });
 
@@ -163,7 +165,7 @@ describe.runIf(postgresReady)('voucher redemption on PostgreSQL', () => {
       const p = await plan(backend.sql);
       const setup = voucherStore(backend.sql);
       const batch = await setup.insertBatch({ name: 'race', planId: p, count: 1, codeLength: 10, price: 500, validUntil: null, createdAt: AT, createdBy: 'test' });
-      await setup.insertVoucher(batch.id, 'RACERACE22');
+      await setup.insertVouchers(batch.id, ['RACERACE22']);
       // What the voucher service does in its transaction: read, create the customer and service, then the guard.
       const attempt = async (sql: SqlClient, who: string) => {
         const v = voucherStore(sql);
