@@ -263,12 +263,17 @@ export function capsService(opts: CapsOptions) {
       await store.audit(actor, at, 'data_topup', 'service', serviceId, undefined, t);
       return t;
     });
-    counters.delete(serviceId);
-    const c = await load(serviceId, today());
-    if (c) {
-      counters.set(serviceId, c);
-      await evaluate(c);
-    }
+    // In turn with the usage batches, which share the counters.
+    const reload = evaluating.then(async () => {
+      counters.delete(serviceId);
+      const c = await load(serviceId, today());
+      if (c) {
+        counters.set(serviceId, c);
+        await evaluate(c);
+      }
+    });
+    evaluating = reload.catch(() => undefined);
+    await reload;
     return { ...created, usage: await usage(serviceId) };
   }
 
