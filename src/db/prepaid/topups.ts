@@ -40,8 +40,6 @@ const TOPUP_COLS = `id, service_id as "serviceId", source, days, previous_expire
   payment_id as "paymentId", invoice_id as "invoiceId", voucher_id as "voucherId", at, actor`;
 
 const DAY_MS = 86_400_000;
-/** parseNoticeDays' upper bound: no notice window opens earlier than this before an expiry. */
-const MAX_NOTICE_DAYS = 365;
 
 /**
  * A plan's stored notice days as the windows they open ("7,3,1"): whole numbers only; a value that is
@@ -80,8 +78,10 @@ export function topupStore(sql: SqlClient) {
       where s.expires_at is not null and s.expires_at <= ? and s.status in ('active', 'free', 'suspended')
       and not exists (select 1 from service_notices n where n.service_id = s.id and n.key = 'prepaid.expired:' || s.expires_at)
       order by s.expires_at, s.id`),
-    // Services that expire within the longest notice window there can be, each with its plan's
-    // notice days (else @global): which windows are open, and done, is decided in expiring() below.
+    // The notice days plans set themselves (a handful of distinct values): the longest window of all.
+    planNoticeDays: sql.prepare<{ days: string }>(`select distinct prepaid_notice_days as days from plans where prepaid_notice_days is not null`),
+    // Services that expire within the longest notice window, each with its plan's notice days (else
+    // @global): which windows are open, and done, is decided in expiring() below.
     expiringCandidates: sql.prepare<ExpiringRow>(`select s.id, s.customer_id as "customerId", s.username, s.expires_at as "expiresAt",
         coalesce(p.prepaid_notice_days, @global) as "noticeDays" from services s join plans p on p.id = s.plan_id
       where s.expires_at is not null and s.expires_at > @now and s.expires_at <= @horizon and s.status in ('active', 'free')
@@ -109,7 +109,9 @@ export function topupStore(sql: SqlClient) {
      */
     async expiring(nowIso: string, globalDays: string): Promise<ExpiringRow[]> {
       const now = Date.parse(nowIso);
-      const horizon = new Date(now + MAX_NOTICE_DAYS * DAY_MS).toISOString();
+      const longest = Math.max(0, ...windowDays(globalDays), ...(await s.planNoticeDays.all()).flatMap((r) => windowDays(r.days)));
+      if (longest === 0) return [];
+      const horizon = new Date(now + longest * DAY_MS).toISOString();
       const open = new Map<number, { row: ExpiringRow; keys: string[] }>();
       for (const row of await s.expiringCandidates.all({ now: nowIso, global: globalDays, horizon })) {
         const keys = windowDays(row.noticeDays)

@@ -80,6 +80,13 @@ describe.each(backendNames)('prepaid stores on %s', (name) => {
     expect(await due()).toEqual([[in1own.id, '2']]);
     await t.markNotice(in1own.id, `prepaid.expiring:${iso(now + DAY)}:2`, iso(now));
     expect(await due()).toEqual([]);
+    // The longest window a plan sets reaches past the global one's.
+    const month = await plan(sql, { noticeDays: '30' });
+    const in20 = await service(month, 'in20', iso(now + 20 * DAY));
+    expect(await due()).toEqual([[in20.id, '30']]);
+    expect((await t.expiring(iso(now), '')).map((r) => r.id)).toEqual([in20.id]);
+    await sql.run(`update plans set prepaid_notice_days = null where id = ?`, month);
+    expect(await t.expiring(iso(now), '')).toEqual([]);
   });
 
   it('service notices: once each, by prefix (a literal one), and undone', async () => {
