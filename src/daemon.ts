@@ -113,7 +113,7 @@ export function createServices(opts: ServicesOptions): Services {
     },
   });
   const notifier = outboxNotifier({ store: nstore, clock, timezone, onQueued: () => sender.poke() });
-  const dunning = dunningService({ store: dunningStore(db), clock, timezone, currency, control, notifier, log: jobsLog });
+  const dunning = dunningService({ store: dunningStore(sqlOf(db)), clock, timezone, currency, control, notifier, log: jobsLog });
 
   // One set of prepared statements for the billing run and the plan switch, which share the connection.
   const store = billingStore(db);

@@ -1,10 +1,16 @@
 /**
- * The data-cap facts of a login: the period's usage and top-ups from prepared statements (two
- * point/range lookups), and each plan's tiers cached until a plan changes. Read by the authorizer on
- * the RADIUS hot path and by the network actions when they re-decide a live session.
+ * The data-cap facts of a login: the period's usage and top-ups (two point/range lookups), and each
+ * plan's tiers cached until a plan changes. Read by the authorizer on the RADIUS hot path and by the
+ * network actions when they re-decide a live session.
+ *
+ * `load` reads through the SqlClient, on either backend, and is what an awaiting caller uses. `check`
+ * answers synchronously for the Access-Request handler, which cannot await yet: on SQLite only, from
+ * the same statements on the connection. A plan without a cap costs neither any query once its tiers
+ * are cached, and both share that cache.
  */
-import type { Db } from '../db/client.js';
-import { capReadQueries, type CapServiceRow } from '../db/prepaid.js';
+import { sqlOf, type Db } from '../db/client.js';
+import { capReadQueries, capReadQueriesSync, type CapServiceRow } from '../db/prepaid.js';
+import type { SqlClient } from '../db/sql.js';
 import { billingDayOf, capPeriod, capPolicy, type CapPolicy, type CapTier } from '../domain/billing/caps.js';
 import type { CalDate } from '../lib/calendar.js';
 
@@ -19,29 +25,62 @@ export interface LoginCap {
 }
 
 type CapReads = ReturnType<typeof capReadQueries>;
+type SyncCapReads = ReturnType<typeof capReadQueriesSync>;
+
+const periodOf = (row: CapServiceFacts, date: CalDate) =>
+  capPeriod({ startDate: row.startDate, billingDay: billingDayOf(row.billingDay), periodMonths: row.periodMonths }, date);
 
 export class LoginCapChecker {
   private readonly tiers = new Map<number, CapTier[]>();
 
-  constructor(private readonly store: CapReads) {}
+  constructor(
+    private readonly store: CapReads,
+    private readonly syncStore?: SyncCapReads,
+  ) {}
 
-  /** The cap facts of the period containing `date`; undefined for a plan with no cap. */
-  check(row: CapServiceFacts, date: CalDate): LoginCap | undefined {
+  /** The cap facts of the period containing `date`; undefined for a plan with no cap. Either backend. */
+  async load(row: CapServiceFacts, date: CalDate): Promise<LoginCap | undefined> {
     let t = this.tiers.get(row.planId);
-    if (!t) this.tiers.set(row.planId, (t = this.store.tiersOf(row.planId)));
-    if (t.length === 0 && row.dataCapBytes == null) return undefined;
-    const policy = capPolicy(row, t);
+    if (!t) this.tiers.set(row.planId, (t = await this.store.tiersOf(row.planId)));
+    const policy = this.policyOf(row, t);
     if (!policy) return undefined;
-    const period = capPeriod({ startDate: row.startDate, billingDay: billingDayOf(row.billingDay), periodMonths: row.periodMonths }, date);
-    return { policy, usedBytes: this.store.usage(row.id, period.start, period.end), extraBytes: this.store.topupBytes(row.id, period.start) };
+    const period = periodOf(row, date);
+    const [usedBytes, extraBytes] = await Promise.all([this.store.usage(row.id, period.start, period.end), this.store.topupBytes(row.id, period.start)]);
+    return { policy, usedBytes, extraBytes };
+  }
+
+  /**
+   * `load`, answered synchronously for the Access-Request handler (SQLite only): throws where the
+   * checker was built without the synchronous reads (PostgreSQL), whose callers must await `load`.
+   */
+  check(row: CapServiceFacts, date: CalDate): LoginCap | undefined {
+    const sync = this.syncStore;
+    if (!sync) throw new Error('the data-cap check needs the database: await LoginCapChecker.load on this backend');
+    let t = this.tiers.get(row.planId);
+    if (!t) this.tiers.set(row.planId, (t = sync.tiersOf(row.planId)));
+    const policy = this.policyOf(row, t);
+    if (!policy) return undefined;
+    const period = periodOf(row, date);
+    return { policy, usedBytes: sync.usage(row.id, period.start, period.end), extraBytes: sync.topupBytes(row.id, period.start) };
   }
 
   /** Forgets the cached tiers: a plan changed. */
   clear(): void {
     this.tiers.clear();
   }
+
+  private policyOf(row: CapServiceFacts, tiers: CapTier[]): CapPolicy | undefined {
+    if (tiers.length === 0 && row.dataCapBytes == null) return undefined;
+    return capPolicy(row, tiers) ?? undefined;
+  }
 }
 
+/** The checker on a SqlClient: `load` only. */
+export function loginCapCheckerOf(sql: SqlClient): LoginCapChecker {
+  return new LoginCapChecker(capReadQueries(sql));
+}
+
+/** The checker on a SQLite database: `load`, and `check` for the synchronous Access-Request path. */
 export function loginCapChecker(db: Db): LoginCapChecker {
-  return new LoginCapChecker(capReadQueries(db));
+  return new LoginCapChecker(capReadQueries(sqlOf(db)), capReadQueriesSync(db));
 }

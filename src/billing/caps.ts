@@ -12,7 +12,7 @@
 import { dateInZone, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import { TollgateError } from '../lib/errors.js';
-import type { Db } from '../db/client.js';
+import type { SqlClient } from '../db/sql.js';
 import type { Actor } from '../db/crud.js';
 import { capStore, type CapServiceRow } from '../db/prepaid.js';
 import type { UsageDelta } from '../db/radius.js';
@@ -34,7 +34,7 @@ import {
 } from '../domain/billing/caps.js';
 
 export interface CapsOptions {
-  db: Db;
+  sql: SqlClient;
   clock: Clock;
   timezone: string;
   notifier?: Notifier | undefined;
@@ -80,7 +80,7 @@ function tierName(t: TierState): string {
 export type CapsService = ReturnType<typeof capsService>;
 
 export function capsService(opts: CapsOptions) {
-  const store = capStore(opts.db);
+  const store = capStore(opts.sql);
   const now = () => opts.clock.now();
   const today = (): CalDate => dateInZone(now(), opts.timezone);
   const counters = new Map<number, Counter | null>();
@@ -90,25 +90,25 @@ export function capsService(opts: CapsOptions) {
 
   const periodOf = (row: CapServiceRow, date: CalDate) =>
     capPeriod({ startDate: row.startDate, billingDay: billingDayOf(row.billingDay), periodMonths: row.periodMonths }, date);
-  const policyOf = (row: CapServiceRow) => capPolicy(row, store.tiersOf(row.planId));
+  const policyOf = async (row: CapServiceRow) => capPolicy(row, await store.tiersOf(row.planId));
 
   /** A fresh counter from the database (which already holds every committed delta). */
-  function load(serviceId: number, date: CalDate, justAdded = 0): Counter | null {
-    const row = store.capService(serviceId);
+  async function load(serviceId: number, date: CalDate, justAdded = 0): Promise<Counter | null> {
+    const row = await store.capService(serviceId);
     if (!row) return null;
-    const policy = policyOf(row);
+    const policy = await policyOf(row);
     if (!policy) return null;
     const period = periodOf(row, date);
-    const state = store.capState(serviceId);
-    const used = store.usage(serviceId, period.start, period.end);
-    const extra = store.topupBytes(serviceId, period.start);
+    const state = await store.capState(serviceId);
+    const used = await store.usage(serviceId, period.start, period.end);
+    const extra = await store.topupBytes(serviceId, period.start);
     const prefix = `cap.`;
-    const noticed = new Set(store.noticeKeys(serviceId, prefix).filter((k) => k.endsWith(`:${period.start}`)).map((k) => Number(k.slice(4, k.indexOf(':')))));
+    const noticed = new Set((await store.noticeKeys(serviceId, prefix)).filter((k) => k.endsWith(`:${period.start}`)).map((k) => Number(k.slice(4, k.indexOf(':')))));
     // A new period with no recorded state starts from what the sessions were last told (the reset job
     // brings them back); with no state at all the sessions got the login's tier, computed the same way.
     const level = state ? state.tier : tierAt(policy, used - justAdded, extra).level;
     // Sessions that got a reduced tier at login: recorded, so the period reset brings the full rate back.
-    if (!state && level > 0) store.setCapState(serviceId, period.start, level, now().toISOString());
+    if (!state && level > 0) await store.setCapState(serviceId, period.start, level, now().toISOString());
     return { serviceId, customerId: row.customerId, username: row.username, period, policy, used, extra, level, noticed, loadedAt: performance.now() };
   }
 
@@ -125,9 +125,9 @@ export function capsService(opts: CapsOptions) {
     track(p.catch((e) => opts.onError?.(e, { serviceId: c.serviceId, action: blocked ? 'disconnect' : 'refreshRate' })));
   }
 
-  function notify(c: Counter, pct: 80 | 100): void {
+  async function notify(c: Counter, pct: 80 | 100): Promise<void> {
     const key = `cap.${pct}:${c.period.start}`;
-    if (!store.markNotice(c.serviceId, key, now().toISOString())) return;
+    if (!(await store.markNotice(c.serviceId, key, now().toISOString()))) return;
     if (!opts.notifier) return;
     track(opts.notifier.enqueue({
       customerId: c.customerId, serviceId: c.serviceId, template: `cap.${pct}`,
@@ -141,45 +141,46 @@ export function capsService(opts: CapsOptions) {
   }
 
   /** Compares the counter's usage with its tier and thresholds; acts on a change. */
-  function evaluate(c: Counter): void {
+  async function evaluate(c: Counter): Promise<void> {
     let t = tierAt(c.policy, c.used, c.extra);
     if (t.level !== c.level) {
       // Cross-check with the database before telling the NAS: the counter could have drifted (a
       // writer-thread restart, a top-up made through another process).
-      c.used = store.usage(c.serviceId, c.period.start, c.period.end);
-      c.extra = store.topupBytes(c.serviceId, c.period.start);
+      c.used = await store.usage(c.serviceId, c.period.start, c.period.end);
+      c.extra = await store.topupBytes(c.serviceId, c.period.start);
       t = tierAt(c.policy, c.used, c.extra);
     }
     if (t.level !== c.level) {
       const from = c.level;
       c.level = t.level;
-      store.setCapState(c.serviceId, c.period.start, t.level, now().toISOString());
+      await store.setCapState(c.serviceId, c.period.start, t.level, now().toISOString());
       act(c, t.blocked, t.level > from ? `data cap: ${c.used} bytes used, now ${tierName(t)}` : `data cap: back to ${tierName(t)}`);
     }
     for (const pct of reachedNotices(allowanceBytes(c.policy, c.extra), c.used)) {
       if (c.noticed.has(pct)) continue;
       c.noticed.add(pct);
-      notify(c, pct);
+      await notify(c, pct);
     }
   }
 
   /**
    * The writer's after-commit hook: bytes each service just used. Synchronous and cheap for services
-   * without a cap (one map lookup); the CoA and notices run in the background.
+   * without a cap (one map lookup); the evaluation, CoA and notices run in the background, one batch
+   * after the other (the counters are shared), in the order the batches committed.
    */
   let queued: UsageDelta[] = [];
+  let evaluating: Promise<void> = Promise.resolve();
   function onUsage(deltas: readonly UsageDelta[]): void {
     // Deferred to the next turn: the Accounting-Responses of the batch go out first.
     if (queued.length === 0) setImmediate(() => {
       const batch = queued;
       queued = [];
-      try {
-        evaluateBatch(batch);
-      } catch (e) {
+      evaluating = evaluating.then(() => evaluateBatch(batch)).catch((e: unknown) => {
         // The database went away (shutdown) or a read failed: the counters reload on the next batch.
         counters.clear();
         opts.onError?.(e, { action: 'usage' });
-      }
+      });
+      track(evaluating);
     });
     for (const d of deltas) queued.push(d);
   }
@@ -190,13 +191,13 @@ export function capsService(opts: CapsOptions) {
    * (and, the counters lasting as long as an interim interval, nearly every interim) cost two.
    */
   let anyCap: { value: boolean; at: number } | undefined;
-  function anyPlanCapped(): boolean {
-    if (!anyCap || performance.now() - anyCap.at > COUNTER_TTL_MS) anyCap = { value: store.cappedPlanIds().length > 0, at: performance.now() };
+  async function anyPlanCapped(): Promise<boolean> {
+    if (!anyCap || performance.now() - anyCap.at > COUNTER_TTL_MS) anyCap = { value: (await store.cappedPlanIds()).length > 0, at: performance.now() };
     return anyCap.value;
   }
 
-  function evaluateBatch(deltas: readonly UsageDelta[]): void {
-    if (!anyPlanCapped()) {
+  async function evaluateBatch(deltas: readonly UsageDelta[]): Promise<void> {
+    if (!(await anyPlanCapped())) {
       counters.clear();
       return;
     }
@@ -215,7 +216,7 @@ export function capsService(opts: CapsOptions) {
       }
       if (c === undefined || d.day > c.period.end || performance.now() - c.loadedAt > COUNTER_TTL_MS) {
         // Loaded after the commit: the database already holds this batch, and "before" is without it.
-        c = load(d.serviceId, d.day > day ? d.day : day, batch.get(d.serviceId) ?? 0);
+        c = await load(d.serviceId, d.day > day ? d.day : day, batch.get(d.serviceId) ?? 0);
         counters.set(d.serviceId, c);
         if (c) touched.set(d.serviceId, c);
         else noCapSince.set(d.serviceId, performance.now());
@@ -227,7 +228,7 @@ export function capsService(opts: CapsOptions) {
     }
     for (const c of touched.values()) {
       try {
-        evaluate(c);
+        await evaluate(c);
       } catch (e) {
         counters.delete(c.serviceId);
         opts.onError?.(e, { serviceId: c.serviceId, action: 'evaluate' });
@@ -235,13 +236,13 @@ export function capsService(opts: CapsOptions) {
     }
   }
 
-  function usage(serviceId: number): CapUsage {
-    const row = store.capService(serviceId);
+  async function usage(serviceId: number): Promise<CapUsage> {
+    const row = await store.capService(serviceId);
     if (!row) throw new TollgateError('not_found', `service ${serviceId} does not exist`);
-    const policy = policyOf(row);
+    const policy = await policyOf(row);
     const period = periodOf(row, today());
-    const used = store.usage(serviceId, period.start, period.end);
-    const extra = store.topupBytes(serviceId, period.start);
+    const used = await store.usage(serviceId, period.start, period.end);
+    const extra = await store.topupBytes(serviceId, period.start);
     const t = policy ? tierAt(policy, used, extra) : { level: 0, blocked: false, rate: null, nextAtBytes: null };
     return {
       serviceId, period, usedBytes: used, topupBytes: extra, capBytes: policy ? allowanceBytes(policy, extra) : null,
@@ -250,25 +251,30 @@ export function capsService(opts: CapsOptions) {
   }
 
   /** Adds data to the current period; a service held back by its cap gets its rate back at once. */
-  function topupData(serviceId: number, bytes: number, actor: Actor) {
+  async function topupData(serviceId: number, bytes: number, actor: Actor) {
     if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new TollgateError('invalid_input', 'bytes must be a positive integer', 'bytes');
-    const created = store.transaction(() => {
-      const row = store.capService(serviceId);
+    const created = await store.transaction(async () => {
+      const row = await store.capService(serviceId);
       if (!row) throw new TollgateError('not_found', `service ${serviceId} does not exist`);
-      if (!policyOf(row)) throw new TollgateError('conflict', `service ${serviceId} has no data cap`, 'serviceId');
+      if (!(await policyOf(row))) throw new TollgateError('conflict', `service ${serviceId} has no data cap`, 'serviceId');
       const period = periodOf(row, today());
       const at = now().toISOString();
-      const t = store.insertDataTopup(serviceId, period.start, bytes, at, actor.id);
-      store.audit(actor, at, 'data_topup', 'service', serviceId, undefined, t);
+      const t = await store.insertDataTopup(serviceId, period.start, bytes, at, actor.id);
+      await store.audit(actor, at, 'data_topup', 'service', serviceId, undefined, t);
       return t;
     });
-    counters.delete(serviceId);
-    const c = load(serviceId, today());
-    if (c) {
-      counters.set(serviceId, c);
-      evaluate(c);
-    }
-    return { ...created, usage: usage(serviceId) };
+    // In turn with the usage batches, which share the counters.
+    const reload = evaluating.then(async () => {
+      counters.delete(serviceId);
+      const c = await load(serviceId, today());
+      if (c) {
+        counters.set(serviceId, c);
+        await evaluate(c);
+      }
+    });
+    evaluating = reload.catch(() => undefined);
+    await reload;
+    return { ...created, usage: await usage(serviceId) };
   }
 
   /**
@@ -278,14 +284,14 @@ export function capsService(opts: CapsOptions) {
   async function runReset(at: Date = now()): Promise<{ reset: number[] }> {
     const date = dateInZone(at, opts.timezone);
     const reset: number[] = [];
-    for (const row of store.reducedServices()) {
-      const state = store.capState(row.id);
+    for (const row of await store.reducedServices()) {
+      const state = await store.capState(row.id);
       if (!state) continue;
       const period = periodOf(row, date);
       if (state.periodStart >= period.start) continue;
-      const policy = policyOf(row);
-      const t = policy ? tierAt(policy, store.usage(row.id, period.start, period.end), store.topupBytes(row.id, period.start)) : { level: 0, blocked: false, rate: null, nextAtBytes: null };
-      store.setCapState(row.id, period.start, t.level, at.toISOString());
+      const policy = await policyOf(row);
+      const t = policy ? tierAt(policy, await store.usage(row.id, period.start, period.end), await store.topupBytes(row.id, period.start)) : { level: 0, blocked: false, rate: null, nextAtBytes: null };
+      await store.setCapState(row.id, period.start, t.level, at.toISOString());
       counters.delete(row.id);
       if (t.level !== state.tier) {
         reset.push(row.id);
@@ -301,13 +307,13 @@ export function capsService(opts: CapsOptions) {
     return { reset };
   }
 
-  function setPlanTiers(planId: number, tiers: CapTier[], actor: Actor): CapTier[] {
+  async function setPlanTiers(planId: number, tiers: CapTier[], actor: Actor): Promise<CapTier[]> {
     const list = validateTiers(tiers);
-    return store.transaction(() => {
-      if (!store.planExists(planId)) throw new TollgateError('not_found', `plan ${planId} does not exist`);
-      const before = store.tiersOf(planId);
-      store.replaceTiers(planId, list);
-      store.audit(actor, now().toISOString(), 'update', 'plan_cap_tiers', planId, before, list);
+    return store.transaction(async () => {
+      if (!(await store.planExists(planId))) throw new TollgateError('not_found', `plan ${planId} does not exist`);
+      const before = await store.tiersOf(planId);
+      await store.replaceTiers(planId, list);
+      await store.audit(actor, now().toISOString(), 'update', 'plan_cap_tiers', planId, before, list);
       counters.clear();
       anyCap = undefined;
       return store.tiersOf(planId);
@@ -320,8 +326,8 @@ export function capsService(opts: CapsOptions) {
     topupData,
     runReset,
     setPlanTiers,
-    planTiers: (planId: number) => {
-      if (!store.planExists(planId)) throw new TollgateError('not_found', `plan ${planId} does not exist`);
+    planTiers: async (planId: number): Promise<CapTier[]> => {
+      if (!(await store.planExists(planId))) throw new TollgateError('not_found', `plan ${planId} does not exist`);
       return store.tiersOf(planId);
     },
     /** Forget cached counters (after a plan or service change). */

@@ -20,7 +20,7 @@
 import { addDays, dateInZone, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import { formatMoney, oneUnit, type Minor } from '../lib/money.js';
-import type { DunningStore, OverdueRow, ProfileRow } from '../db/dunning.js';
+import type { DunningCustomer, DunningServiceRow, DunningStore, OverdueRow, ProfileRow } from '../db/dunning.js';
 import type { ServiceControl } from '../nas/control.js';
 import type { OutboxNotifier } from '../notify/outbox.js';
 import {
@@ -81,18 +81,18 @@ export function dunningService(opts: DunningOptions) {
    * without one and customers whose overdue amount (these invoices' open amounts) is below the
    * profile's minimum.
    */
-  function overdueWithProfiles(before: CalDate) {
-    const customers = new Map<number, ReturnType<DunningStore['customer']>>();
+  async function overdueWithProfiles(before: CalDate) {
+    const customers = new Map<number, DunningCustomer | null>();
     const profiles = new Map<number, ProfileRow | null>();
     const out: { inv: OverdueRow; profile: ProfileRow; exempt: boolean; customerName: string }[] = [];
-    const invoices = store.overdue(before);
+    const invoices = await store.overdue(before);
     const owed = overdueByCustomer(invoices);
     for (const inv of invoices) {
       let c = customers.get(inv.customerId);
-      if (c === undefined) customers.set(inv.customerId, (c = store.customer(inv.customerId)));
+      if (c === undefined) customers.set(inv.customerId, (c = await store.customer(inv.customerId)));
       if (!c) continue;
       let p = profiles.get(c.id);
-      if (p === undefined) profiles.set(c.id, (p = store.profileOf(c)));
+      if (p === undefined) profiles.set(c.id, (p = await store.profileOf(c)));
       if (!p || !owesEnough(owed.get(c.id) ?? 0, domain(p))) continue;
       out.push({ inv, profile: p, exempt: c.dunningExempt, customerName: c.name });
     }
@@ -106,7 +106,7 @@ export function dunningService(opts: DunningOptions) {
 
   async function suspendOne(inv: OverdueRow, profile: ProfileRow, svc: { id: number; username: string }, asOf: CalDate): Promise<void> {
     const key = suspendKey(inv.id, svc.id);
-    const eventId = store.transaction(() => store.insertEvent({
+    const eventId = await store.transaction(() => store.insertEvent({
       key, customerId: inv.customerId, invoiceId: inv.id, serviceId: svc.id, kind: 'suspend', step: null, date: asOf, at: iso(),
       detail: { invoiceNumber: inv.number, open: inv.open, mode: profile.suspendMode, state: 'in_progress' },
     }));
@@ -115,43 +115,50 @@ export function dunningService(opts: DunningOptions) {
       // The profile's mode rides along on the request; ServiceControl uses the plan's or the configured mode.
       const req = { reason: `invoice ${inv.number} overdue since ${inv.dueDate}`, by: BY, mode: profile.suspendMode ?? undefined };
       const summary = await opts.control.suspend(svc.id, req);
-      store.transaction(() => {
-        store.setDetail(eventId, { invoiceNumber: inv.number, open: inv.open, mode: profile.suspendMode, state: 'done', actions: summary.actions });
+      await store.transaction(async () => {
+        await store.setDetail(eventId, { invoiceNumber: inv.number, open: inv.open, mode: profile.suspendMode, state: 'done', actions: summary.actions });
         opts.notifier.enqueueSync({ customerId: inv.customerId, serviceId: svc.id, template: 'service.suspended', data: { ...invoiceData(inv, profile), username: svc.username }, dedupeKey: key });
       });
       opts.log?.info({ customerId: inv.customerId, serviceId: svc.id, invoice: inv.number, actions: summary.actions.length }, 'dunning: service suspended');
     } catch (err) {
-      store.transaction(() => store.deleteEvent(eventId));
+      await store.transaction(() => store.deleteEvent(eventId));
       opts.log?.error({ customerId: inv.customerId, serviceId: svc.id, invoice: inv.number, err: (err as Error).message }, 'dunning: suspension failed; retried at the next tick');
       throw err;
     }
   }
 
+  /** The customer's active services this invoice has not suspended yet. */
+  async function notSuspendedFor(inv: OverdueRow): Promise<DunningServiceRow[]> {
+    const out: DunningServiceRow[] = [];
+    for (const s of await store.activeServices(inv.customerId)) if (!(await store.hasKey(suspendKey(inv.id, s.id)))) out.push(s);
+    return out;
+  }
+
   const service = {
     /** The daily job: reminders and late fees due on `date` for every overdue invoice. Idempotent. */
-    runFor(date: CalDate): { reminders: number; lateFees: number } {
+    async runFor(date: CalDate): Promise<{ reminders: number; lateFees: number }> {
       let reminders = 0;
       let lateFees = 0;
       // Past due on `date`: due before it (the due date is the last day to pay).
-      const list = overdueWithProfiles(date);
-      const done = store.keysOf(list.map((x) => x.inv.id));
+      const list = await overdueWithProfiles(date);
+      const done = await store.keysOf(list.map((x) => x.inv.id));
       for (const { inv, profile } of list) {
         for (const step of dueLadderSteps(inv, domain(profile), date, done)) {
-          store.transaction(() => {
+          await store.transaction(async () => {
             if (step.kind === 'reminder') {
               const rule = step.rule!;
-              const id = store.insertEvent({ key: step.key, customerId: inv.customerId, invoiceId: inv.id, serviceId: null, kind: 'reminder', step: step.step, date, at: iso(), detail: { channels: rule.channels, template: rule.template } });
+              const id = await store.insertEvent({ key: step.key, customerId: inv.customerId, invoiceId: inv.id, serviceId: null, kind: 'reminder', step: step.step, date, at: iso(), detail: { channels: rule.channels, template: rule.template } });
               if (id === null) return;
               const req = { customerId: inv.customerId, template: rule.template, data: invoiceData(inv, profile), channels: rule.channels, dedupeKey: step.key };
               opts.notifier.enqueueSync(req);
               reminders++;
-            } else if (store.billsOnlyLateFees(inv.id)) {
+            } else if (await store.billsOnlyLateFees(inv.id)) {
               // No fee on a fee: recorded so the decision is visible and made once.
-              store.insertEvent({ key: step.key, customerId: inv.customerId, invoiceId: inv.id, serviceId: null, kind: 'late_fee', step: null, date, at: iso(), detail: { skipped: 'the invoice bills late fees only' } });
+              await store.insertEvent({ key: step.key, customerId: inv.customerId, invoiceId: inv.id, serviceId: null, kind: 'late_fee', step: null, date, at: iso(), detail: { skipped: 'the invoice bills late fees only' } });
             } else {
               const fee = profile.lateFeeAmount!;
-              const chargeId = store.insertLateFee(inv.customerId, `Late fee, invoice ${inv.number}`, fee, profile.lateFeeTaxRateBp, date, iso());
-              const id = store.insertEvent({ key: step.key, customerId: inv.customerId, invoiceId: inv.id, serviceId: null, kind: 'late_fee', step: null, date, at: iso(), detail: { chargeId, amount: fee } });
+              const chargeId = await store.insertLateFee(inv.customerId, `Late fee, invoice ${inv.number}`, fee, profile.lateFeeTaxRateBp, date, iso());
+              const id = await store.insertEvent({ key: step.key, customerId: inv.customerId, invoiceId: inv.id, serviceId: null, kind: 'late_fee', step: null, date, at: iso(), detail: { chargeId, amount: fee } });
               if (id === null) throw new Error(`late fee ${step.key} recorded twice`);
               lateFees++;
             }
@@ -169,12 +176,12 @@ export function dunningService(opts: DunningOptions) {
       let suspended = 0;
       let waiting = 0;
       let firstError: unknown;
-      for (const { inv, profile, exempt } of overdueWithProfiles(asOf)) {
+      for (const { inv, profile, exempt } of await overdueWithProfiles(asOf)) {
         const p = domain(profile);
         const date = suspensionDate(inv, p);
         if (date === null || date > asOf || exempt) continue;
         const at = suspensionInstant(inv, p, now, opts.timezone);
-        const services = store.activeServices(inv.customerId).filter((s) => !store.hasKey(suspendKey(inv.id, s.id)));
+        const services = await notSuspendedFor(inv);
         if (services.length === 0) continue;
         if (at === null || at.getTime() > now.getTime()) {
           waiting++;
@@ -201,20 +208,20 @@ export function dunningService(opts: DunningOptions) {
       return track((async () => {
         const today = dateInZone(clock.now(), opts.timezone);
         const resumed: number[] = [];
-        const customer = store.customer(customerId);
-        const profile = customer ? store.profileOf(customer) : null;
+        const customer = await store.customer(customerId);
+        const profile = customer ? await store.profileOf(customer) : null;
         const minimum = profile ? domain(profile).minOverdueAmount : unit;
-        if (owesEnough(store.overdueBalance(customerId, today), { minOverdueAmount: minimum })) return { resumed };
-        for (const ev of store.openSuspensions(customerId)) {
+        if (owesEnough(await store.overdueBalance(customerId, today), { minOverdueAmount: minimum })) return { resumed };
+        for (const ev of await store.openSuspensions(customerId)) {
           const svcId = ev.serviceId!;
-          const svc = store.service(svcId);
+          const svc = await store.service(svcId);
           let summary: Awaited<ReturnType<ServiceControl['resume']>> | null = null;
           if (svc && svc.status === 'suspended') {
             summary = await opts.control.resume(svcId, { reason: 'overdue balance paid', by: BY });
           }
-          store.transaction(() => {
-            store.resolve(ev.id, iso());
-            store.insertEvent({
+          await store.transaction(async () => {
+            await store.resolve(ev.id, iso());
+            await store.insertEvent({
               key: `resume:${ev.id}`, customerId, invoiceId: ev.invoiceId, serviceId: svcId, kind: 'resume', step: null, date: today, at: iso(),
               detail: { suspendEventId: ev.id, actions: summary?.actions ?? [], note: summary ? 'resumed' : 'service was no longer suspended' },
             });
@@ -240,15 +247,15 @@ export function dunningService(opts: DunningOptions) {
      * profile and services still active, with the instant the suspension may happen (quiet days and
      * office hours applied), plus the next reminder. Soonest first.
      */
-    queue(now: Date = clock.now()) {
+    async queue(now: Date = clock.now()) {
       const today = dateInZone(now, opts.timezone);
       const items = [];
-      for (const { inv, profile, exempt, customerName } of overdueWithProfiles(addDays(today, 1))) {
+      for (const { inv, profile, exempt, customerName } of await overdueWithProfiles(addDays(today, 1))) {
         const p = domain(profile);
-        const services = store.activeServices(inv.customerId).filter((s) => !store.hasKey(suspendKey(inv.id, s.id)));
+        const services = await notSuspendedFor(inv);
         const date = suspensionDate(inv, p);
         const at = exempt || date === null ? null : suspensionInstant(inv, p, now, opts.timezone);
-        const done = store.keysOf([inv.id]);
+        const done = await store.keysOf([inv.id]);
         const nextReminder = reminderDates(inv, p).find((r) => r.date >= today && !done.has(`invoice:${inv.id}:reminder:${r.step}`)) ?? null;
         if (services.length === 0 && nextReminder === null) continue;
         items.push({

@@ -10,6 +10,7 @@ import { TollgateError } from '../lib/errors.js';
 import { formatMoney, minor, taxLine } from '../lib/money.js';
 import { invoiceStore, paymentStore } from '../db/billing.js';
 import type { Db } from '../db/client.js';
+import type { SqlClient } from '../db/sql.js';
 import type { Actor } from '../db/crud.js';
 import { topupStore, type TopupRow } from '../db/prepaid.js';
 import type { ServiceControl } from '../nas/control.js';
@@ -18,6 +19,9 @@ import { formatDocumentNumber } from '../domain/billing/numbering.js';
 import { daysLeft, dueExpiryNotice, extendExpiry, parseNoticeDays } from '../domain/billing/prepaid.js';
 
 export interface PrepaidOptions {
+  /** The prepaid stores' client. */
+  sql: SqlClient;
+  /** The billing stores' database (the receipt), the same connection as `sql`. */
   db: Db;
   clock: Clock;
   timezone: string;
@@ -78,23 +82,23 @@ function planNoticeDays(value: string): number[] {
 }
 
 export function prepaidService(opts: PrepaidOptions) {
-  const store = topupStore(opts.db);
+  const store = topupStore(opts.sql);
   const invoices = invoiceStore(opts.db);
   const payments = paymentStore(opts.db);
   const series = opts.receiptPrefix ?? 'RC';
   const now = () => opts.clock.now();
 
   /** An invoice issued paid, allocated to the payment: the customer's receipt, in the billing ledger. */
-  function receipt(svc: { id: number; customerId: number; username: string; planName: string; taxRateBp: number; taxInclusive: number },
+  function receipt(svc: { id: number; customerId: number; username: string; planName: string; taxRateBp: number; taxInclusive: boolean },
     amount: number, days: number, from: string, to: string, paymentId: number, at: string) {
     const today = dateInZone(now(), opts.timezone);
-    const t = taxLine(amount, svc.taxRateBp, svc.taxInclusive === 1);
+    const t = taxLine(amount, svc.taxRateBp, svc.taxInclusive);
     const periodStart = dateInZone(new Date(from), opts.timezone);
     const periodEnd = dateInZone(new Date(to), opts.timezone);
     const line = {
       key: `prepaid:${svc.id}:until:${to}`, kind: 'one_off' as const, customerId: svc.customerId, serviceId: svc.id,
       description: `${svc.planName} (${svc.username}): ${days} days prepaid, valid until ${to}`,
-      periodStart, periodEnd, billDate: today, amount, taxRateBp: svc.taxRateBp, taxInclusive: svc.taxInclusive === 1, ...t,
+      periodStart, periodEnd, billDate: today, amount, taxRateBp: svc.taxRateBp, taxInclusive: svc.taxInclusive, ...t,
     };
     const year = partsOf(today).year;
     const sequence = invoices.nextSequence(series, year);
@@ -113,8 +117,8 @@ export function prepaidService(opts: PrepaidOptions) {
    * records the payment with its receipt, all in one transaction, and sends the top-up notice once it
    * committed. A caller with a transaction of its own (a voucher) uses `stageTopup` instead.
    */
-  function topup(serviceId: number, input: TopupInput, actor: Actor): TopupResult {
-    const { result, notice } = stageTopup(serviceId, input, actor);
+  async function topup(serviceId: number, input: TopupInput, actor: Actor): Promise<TopupResult> {
+    const { result, notice } = await stageTopup(serviceId, input, actor);
     sendNotice(notice);
     return result;
   }
@@ -124,9 +128,9 @@ export function prepaidService(opts: PrepaidOptions) {
    * the outermost transaction commits: the caller sends it with `sendNotice`, so a rollback leaves no
    * stray notice about a top-up that did not happen.
    */
-  function stageTopup(serviceId: number, input: TopupInput, actor: Actor): StagedTopup {
-    return store.transaction(() => {
-      const svc = store.topupService(serviceId);
+  function stageTopup(serviceId: number, input: TopupInput, actor: Actor): Promise<StagedTopup> {
+    return store.transaction(async () => {
+      const svc = await store.topupService(serviceId);
       if (!svc) throw new TollgateError('not_found', `service ${serviceId} does not exist`);
       if (svc.planType !== 'prepaid' || svc.validityDays == null) {
         throw new TollgateError('conflict', `service ${serviceId} is on plan "${svc.planName}", which is not prepaid`, 'serviceId');
@@ -148,13 +152,13 @@ export function prepaidService(opts: PrepaidOptions) {
         }, at);
         invoice = receipt(svc, amount, svc.validityDays * count, from, expiresAt, paymentId, at);
       }
-      store.activateProposal(serviceId, at);
-      store.setExpiry(serviceId, expiresAt, at);
-      const row = store.insertTopup({
+      await store.activateProposal(serviceId, at);
+      await store.setExpiry(serviceId, expiresAt, at);
+      const row = await store.insertTopup({
         serviceId, source: input.source, days: svc.validityDays * count, previousExpiresAt: svc.expiresAt, expiresAt,
         paymentId, invoiceId: invoice?.invoiceId ?? null, voucherId: input.voucherId ?? null, at, actor: actor.id,
       });
-      store.audit(actor, at, 'topup', 'service', serviceId, { expiresAt: svc.expiresAt }, { expiresAt, topupId: row.id, paymentId, invoice: invoice?.number ?? null, amount });
+      await store.audit(actor, at, 'topup', 'service', serviceId, { expiresAt: svc.expiresAt }, { expiresAt, topupId: row.id, paymentId, invoice: invoice?.number ?? null, amount });
       const invoiceNumber = invoice?.number ?? null;
       return {
         result: { topup: row, serviceId, previousExpiresAt: svc.expiresAt, expiresAt, paymentId, invoiceId: invoice?.invoiceId ?? null, invoiceNumber },
@@ -183,16 +187,16 @@ export function prepaidService(opts: PrepaidOptions) {
     const iso = at.toISOString();
     if (opts.notifier) {
       // Each service by its plan's notice days (null there: the global setting).
-      for (const s of store.expiring(iso, opts.noticeDays.join(','))) {
+      for (const s of await store.expiring(iso, opts.noticeDays.join(','))) {
         const days = planNoticeDays(s.noticeDays);
         const prefix = `prepaid.expiring:${s.expiresAt}:`;
-        const done = new Set(store.noticeKeys(s.id, prefix).map((k) => Number(k.slice(prefix.length))));
+        const done = new Set((await store.noticeKeys(s.id, prefix)).map((k) => Number(k.slice(prefix.length))));
         const d = dueExpiryNotice(at, s.expiresAt, days, done);
         if (d.done.length === 0) continue;
         // Recorded first, in one transaction with... nothing else: a crash between the record and the
         // enqueue loses one notice rather than sending it twice (the notifier's dedupe key covers the rest).
-        store.transaction(() => {
-          for (const n of d.done) store.markNotice(s.id, prefix + n, iso);
+        await store.transaction(async () => {
+          for (const n of d.done) await store.markNotice(s.id, prefix + n, iso);
         });
         if (d.send !== null) {
           await opts.notifier.enqueue({
@@ -204,7 +208,7 @@ export function prepaidService(opts: PrepaidOptions) {
         }
       }
     }
-    for (const s of store.expired(iso)) {
+    for (const s of await store.expired(iso)) {
       const key = `prepaid.expired:${s.expiresAt}`;
       let disconnected = false;
       let error: string | undefined;
@@ -217,7 +221,7 @@ export function prepaidService(opts: PrepaidOptions) {
           error = (e as Error).message;
         }
       }
-      if (error === undefined && store.transaction(() => store.markNotice(s.id, key, iso)) && opts.notifier) {
+      if (error === undefined && (await store.transaction(() => store.markNotice(s.id, key, iso))) && opts.notifier) {
         await opts.notifier.enqueue({
           customerId: s.customerId, serviceId: s.id, template: 'prepaid.expired', data: { username: s.username, expiresAt: s.expiresAt },
           dedupeKey: `prepaid.expired:${s.id}:${s.expiresAt}`,

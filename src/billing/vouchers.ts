@@ -11,12 +11,16 @@ import { TollgateError } from '../lib/errors.js';
 import { formatMoney } from '../lib/money.js';
 import type { SecretBox } from '../lib/secretbox.js';
 import type { Db } from '../db/client.js';
+import type { SqlClient } from '../db/sql.js';
 import type { Actor } from '../db/crud.js';
 import { topupStore, voucherStore, type VoucherBatchRow } from '../db/prepaid.js';
 import { formatCode, generateCodes, looksLikeVoucher, MIN_CODE_LENGTH, normalizeCode } from '../domain/billing/vouchers.js';
 import type { PrepaidService } from './prepaid.js';
 
 export interface VoucherOptions {
+  /** The prepaid stores' client. */
+  sql: SqlClient;
+  /** The billing stores' database, the same connection as `sql`. */
   db: Db;
   box: SecretBox;
   clock: Clock;
@@ -62,38 +66,51 @@ export interface Redemption {
 export type VoucherService = ReturnType<typeof voucherService>;
 
 export function voucherService(opts: VoucherOptions) {
-  const store = voucherStore(opts.db);
-  const topups = topupStore(opts.db);
+  const store = voucherStore(opts.sql);
+  const topups = topupStore(opts.sql);
   const now = () => opts.clock.now();
   const today = () => dateInZone(now(), opts.timezone);
 
-  function createBatch(input: BatchInput, actor: Actor): VoucherBatchRow & { codes: string[] } {
+  async function createBatch(input: BatchInput, actor: Actor): Promise<VoucherBatchRow & { codes: string[] }> {
     const codeLength = input.codeLength ?? opts.defaultCodeLength;
     if (!Number.isInteger(input.count) || input.count < 1 || input.count > 100_000) throw new TollgateError('invalid_input', 'count must be from 1 to 100000', 'count');
     if (!Number.isInteger(codeLength) || codeLength < MIN_CODE_LENGTH || codeLength > 32) throw new TollgateError('invalid_input', 'codeLength must be from 10 to 32', 'codeLength');
-    return store.transaction(() => {
-      const plan = store.plan(input.planId);
+    return store.transaction(async () => {
+      const plan = await store.plan(input.planId);
       if (!plan) throw new TollgateError('invalid_input', `plan ${input.planId} does not exist`, 'planId');
       if (plan.type !== 'prepaid') throw new TollgateError('invalid_input', `plan "${plan.name}" is not prepaid: vouchers sell prepaid plans`, 'planId');
       const price = input.price ?? plan.price;
       if (!Number.isSafeInteger(price) || price < 0) throw new TollgateError('invalid_input', 'price must be a non-negative integer (minor units)', 'price');
       const at = now().toISOString();
-      const batch = store.insertBatch({
+      const batch = await store.insertBatch({
         name: input.name, planId: input.planId, count: input.count, codeLength, price, validUntil: input.validUntil ?? null, createdAt: at, createdBy: actor.id,
       });
-      const codes = generateCodes(input.count, codeLength, store.codeExists);
-      for (const code of codes) if (!store.insertVoucher(batch.id, code)) throw new TollgateError('conflict', 'a generated code collided; try again');
-      store.audit(actor, at, 'create', 'voucher_batch', batch.id, undefined, { ...batch });
+      // Unique within the batch here; those an earlier batch holds are refused by the insert and drawn again.
+      const drawn = new Set(generateCodes(input.count, codeLength));
+      const refused = new Set<string>();
+      let taken = await store.insertVouchers(batch.id, [...drawn]);
+      for (let attempt = 0; taken.length > 0; attempt++) {
+        if (attempt >= 10) throw new TollgateError('conflict', 'could not find enough unused codes: use longer codes', 'codeLength');
+        for (const code of taken) {
+          drawn.delete(code);
+          refused.add(code);
+        }
+        const more = generateCodes(taken.length, codeLength, (c) => drawn.has(c) || refused.has(c));
+        for (const code of more) drawn.add(code);
+        taken = await store.insertVouchers(batch.id, more);
+      }
+      const codes = [...drawn];
+      await store.audit(actor, at, 'create', 'voucher_batch', batch.id, undefined, { ...batch });
       return { ...batch, codes };
     });
   }
 
   /** Redeems a voucher; throws `conflict` when it was redeemed already (also by a concurrent attempt). */
-  function redeem(input: RedeemInput, actor: Actor): Redemption {
+  async function redeem(input: RedeemInput, actor: Actor): Promise<Redemption> {
     const code = normalizeCode(input.code ?? '');
     if (!looksLikeVoucher(code)) throw new TollgateError('not_found', 'no such voucher', 'code');
-    const { redemption, notice } = store.transaction(() => {
-      const v = store.voucherByCode(code);
+    const { redemption, notice } = await store.transaction(async () => {
+      const v = await store.voucherByCode(code);
       if (!v) throw new TollgateError('not_found', 'no such voucher', 'code');
       if (v.redeemedAt !== null) throw new TollgateError('conflict', `voucher already redeemed at ${v.redeemedAt}`, 'code');
       if (v.validUntil !== null && today() > v.validUntil) throw new TollgateError('conflict', `voucher valid until ${v.validUntil}`, 'code');
@@ -103,7 +120,7 @@ export function voucherService(opts: VoucherOptions) {
       let username: string;
       let created = false;
       if (input.serviceId !== undefined) {
-        const svc = topups.topupService(input.serviceId);
+        const svc = await topups.topupService(input.serviceId);
         if (!svc) throw new TollgateError('invalid_input', `service ${input.serviceId} does not exist`, 'serviceId');
         if (svc.planId !== v.planId) throw new TollgateError('conflict', `the voucher is for plan ${v.planId}, the service is on plan ${svc.planId}`, 'serviceId');
         serviceId = svc.id;
@@ -111,23 +128,23 @@ export function voucherService(opts: VoucherOptions) {
         username = svc.username;
       } else {
         if (input.customerId !== undefined) {
-          if (!store.customerExists(input.customerId)) throw new TollgateError('invalid_input', `customer ${input.customerId} does not exist`, 'customerId');
+          if (!(await store.customerExists(input.customerId))) throw new TollgateError('invalid_input', `customer ${input.customerId} does not exist`, 'customerId');
           customerId = input.customerId;
         } else {
           const name = input.customer?.name?.trim() || `Voucher ${formatCode(code).slice(0, 4)}…`;
-          customerId = store.insertCustomer(name, `created by voucher ${v.id}`, at);
-          store.audit(actor, at, 'create', 'customer', customerId, undefined, { id: customerId, name, via: 'voucher' });
+          customerId = await store.insertCustomer(name, `created by voucher ${v.id}`, at);
+          await store.audit(actor, at, 'create', 'customer', customerId, undefined, { id: customerId, name, via: 'voucher' });
         }
         username = input.username ?? code;
-        if (store.usernameTaken(username)) throw new TollgateError('conflict', `username "${username}" is taken`, 'username');
-        serviceId = store.insertService(customerId, v.planId, username, opts.box.seal(input.password ?? code), today(), at);
-        store.audit(actor, at, 'create', 'service', serviceId, undefined, { id: serviceId, customerId, planId: v.planId, username, via: 'voucher' });
+        if (await store.usernameTaken(username)) throw new TollgateError('conflict', `username "${username}" is taken`, 'username');
+        serviceId = await store.insertService(customerId, v.planId, username, opts.box.seal(input.password ?? code), today(), at);
+        await store.audit(actor, at, 'create', 'service', serviceId, undefined, { id: serviceId, customerId, planId: v.planId, username, via: 'voucher' });
         created = true;
       }
       // The guard: exactly one caller changes the row; a loser rolls back everything above.
-      if (!store.redeem(v.id, at, serviceId, actor.id)) throw new TollgateError('conflict', 'voucher already redeemed', 'code');
-      const { result: t, notice } = opts.prepaid.stageTopup(serviceId, { source: 'voucher', amount: v.price, voucherId: v.id, method: 'voucher', reference: `voucher ${v.id}` }, actor);
-      store.audit(actor, at, 'redeem', 'voucher', v.id, undefined, { serviceId, customerId, created, expiresAt: t.expiresAt });
+      if (!(await store.redeem(v.id, at, serviceId, actor.id))) throw new TollgateError('conflict', 'voucher already redeemed', 'code');
+      const { result: t, notice } = await opts.prepaid.stageTopup(serviceId, { source: 'voucher', amount: v.price, voucherId: v.id, method: 'voucher', reference: `voucher ${v.id}` }, actor);
+      await store.audit(actor, at, 'redeem', 'voucher', v.id, undefined, { serviceId, customerId, created, expiresAt: t.expiresAt });
       const redemption: Redemption = { voucherId: v.id, serviceId, customerId, username, created, expiresAt: t.expiresAt, invoiceId: t.invoiceId };
       return { redemption, notice };
     });
@@ -139,29 +156,30 @@ export function voucherService(opts: VoucherOptions) {
   /**
    * A hotspot login with an unknown username: when it is an unredeemed voucher and the password is
    * empty or the code again, the voucher becomes a new service (username and password the code).
-   * Returns the redemption, or undefined when the username is no voucher (the login stays unknown).
+   * Resolves to the redemption, or undefined when the username is no voucher (the login stays
+   * unknown). The Access-Request handler awaits it before it looks the service up again.
    */
-  function redeemAtLogin(username: string, password: string | undefined): Redemption | undefined {
+  async function redeemAtLogin(username: string, password: string | undefined): Promise<Redemption | undefined> {
     if (!looksLikeVoucher(username)) return undefined;
     if (password !== undefined && password !== '' && password !== username) return undefined;
-    const v = store.voucherByCode(username);
+    const v = await store.voucherByCode(username);
     if (!v || v.redeemedAt !== null) return undefined;
     try {
-      return redeem({ code: username }, { id: 'system:hotspot' });
+      return await redeem({ code: username }, { id: 'system:hotspot' });
     } catch (e) {
       if (e instanceof TollgateError) return undefined;
       throw e;
     }
   }
 
-  function batchWithVouchers(id: number) {
-    const batch = store.batch(id);
+  async function batchWithVouchers(id: number) {
+    const batch = await store.batch(id);
     if (!batch) throw new TollgateError('not_found', `voucher batch ${id} does not exist`);
-    return { batch, vouchers: store.vouchersOf(id), plan: store.plan(batch.planId)! };
+    return { batch, vouchers: await store.vouchersOf(id), plan: (await store.plan(batch.planId))! };
   }
 
-  function csvRows(id: number): (string | number | null)[][] {
-    const { batch, vouchers, plan } = batchWithVouchers(id);
+  async function csvRows(id: number): Promise<(string | number | null)[][]> {
+    const { batch, vouchers, plan } = await batchWithVouchers(id);
     return [
       ['batch', 'code', 'code_printed', 'plan', 'validity_days', 'price', 'valid_until', 'redeemed_at', 'service_id'],
       ...vouchers.map((v) => [batch.id, v.code, formatCode(v.code), plan.name, plan.validityDays, batch.price, batch.validUntil, v.redeemedAt, v.serviceId]),
@@ -170,7 +188,7 @@ export function voucherService(opts: VoucherOptions) {
 
   /** A printable A4 sheet of cards, three across, unredeemed vouchers only. */
   async function pdf(id: number): Promise<Buffer> {
-    const { batch, vouchers, plan } = batchWithVouchers(id);
+    const { batch, vouchers, plan } = await batchWithVouchers(id);
     const cards = vouchers.filter((v) => v.redeemedAt === null).map((v) => ({
       stack: [
         { text: plan.name, bold: true, fontSize: 10 },

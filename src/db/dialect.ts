@@ -29,6 +29,8 @@ export interface DialectSql {
   skipLocked: string;
   /** Seconds from the instant `earlier` to the instant `later`, both ISO 8601 text (a column or `?`). */
   secondsBetween(later: string, earlier: string): string;
+  /** The member `key` (a plain name) of the JSON object in the text `expr`, as text. */
+  jsonText(expr: string, key: string): string;
 }
 
 const sqlite: DialectSql = {
@@ -40,6 +42,7 @@ const sqlite: DialectSql = {
   groupConcat: (expr, sep) => `group_concat(${expr}, ${sep})`,
   skipLocked: '',
   secondsBetween: (later, earlier) => `((julianday(${later}) - julianday(${earlier})) * 86400)`,
+  jsonText: (expr, key) => `cast(json_extract(${expr}, '$.${key}') as text)`,
 };
 
 const postgres: DialectSql = {
@@ -51,6 +54,7 @@ const postgres: DialectSql = {
   groupConcat: (expr, sep) => `string_agg(${expr}, ${sep})`,
   skipLocked: 'for update skip locked',
   secondsBetween: (later, earlier) => `extract(epoch from (cast(${later} as timestamptz) - cast(${earlier} as timestamptz)))`,
+  jsonText: (expr, key) => `(cast(${expr} as json) ->> '${key}')`,
 };
 
 export function dialectSql(dialect: Dialect): DialectSql {

@@ -3,10 +3,10 @@
  * the dunning events (one row per key: a reminder, a fee, a suspension happens once) and late fees
  * as one-off charges (billed by the next billing run).
  */
-import type Database from 'better-sqlite3';
-import type { Db } from './client.js';
-import { Conditions } from './conditions.js';
+import { auditRecorder } from './audit.js';
 import type { Actor } from './crud.js';
+import { dialectSql } from './dialect.js';
+import type { Param, SqlClient } from './sql.js';
 
 export interface ProfileRow {
   id: number;
@@ -55,14 +55,16 @@ export interface DunningEventRow {
   resolvedAt: string | null;
 }
 
-const PROFILE_COLS = `id, name, is_default as isDefault, days_until_due as daysUntilDue, reminders, late_fee_amount as lateFeeAmount,
-  late_fee_after_days as lateFeeAfterDays, late_fee_tax_rate_bp as lateFeeTaxRateBp, grace_days as graceDays, suspend_mode as suspendMode,
-  quiet_weekdays as quietWeekdays, quiet_dates as quietDates, office_hours_start as officeHoursStart, office_hours_end as officeHoursEnd,
-  bill_suspended as billSuspended, min_overdue_amount as minOverdueAmount, created_at as createdAt, updated_at as updatedAt`;
-const EVENT_COLS = `id, key, customer_id as customerId, invoice_id as invoiceId, service_id as serviceId, kind, step, date, at, detail, resolved_at as resolvedAt`;
+const PROFILE_COLS = `id, name, is_default as "isDefault", days_until_due as "daysUntilDue", reminders, late_fee_amount as "lateFeeAmount",
+  late_fee_after_days as "lateFeeAfterDays", late_fee_tax_rate_bp as "lateFeeTaxRateBp", grace_days as "graceDays", suspend_mode as "suspendMode",
+  quiet_weekdays as "quietWeekdays", quiet_dates as "quietDates", office_hours_start as "officeHoursStart", office_hours_end as "officeHoursEnd",
+  bill_suspended as "billSuspended", min_overdue_amount as "minOverdueAmount", created_at as "createdAt", updated_at as "updatedAt"`;
+const EVENT_COLS = `id, key, customer_id as "customerId", invoice_id as "invoiceId", service_id as "serviceId", kind, step, date, at, detail, resolved_at as "resolvedAt"`;
+const OVERDUE_COLS = `id, customer_id as "customerId", number, due_date as "dueDate", open, total`;
 
 type Row = Record<string, unknown>;
 
+/** SQLite has booleans as 0/1, PostgreSQL as true/false: callers see true/false. */
 function profileRow(r: Row): ProfileRow {
   return {
     ...(r as unknown as ProfileRow),
@@ -78,23 +80,38 @@ function eventRow(r: Row): DunningEventRow {
   return { ...(r as unknown as DunningEventRow), detail: JSON.parse(r.detail as string) as Record<string, unknown> };
 }
 
-function profileParams(p: ProfileInput, at: string) {
+function profileParams(p: ProfileInput, at: string): Record<string, Param> {
   return {
-    ...p, isDefault: p.isDefault ? 1 : 0, billSuspended: p.billSuspended ? 1 : 0, reminders: JSON.stringify(p.reminders),
-    quietWeekdays: JSON.stringify(p.quietWeekdays), quietDates: JSON.stringify(p.quietDates), at,
+    name: p.name, isDefault: p.isDefault, daysUntilDue: p.daysUntilDue, reminders: JSON.stringify(p.reminders), lateFeeAmount: p.lateFeeAmount,
+    lateFeeAfterDays: p.lateFeeAfterDays, lateFeeTaxRateBp: p.lateFeeTaxRateBp, graceDays: p.graceDays, suspendMode: p.suspendMode,
+    quietWeekdays: JSON.stringify(p.quietWeekdays), quietDates: JSON.stringify(p.quietDates), officeHoursStart: p.officeHoursStart,
+    officeHoursEnd: p.officeHoursEnd, billSuspended: p.billSuspended, minOverdueAmount: p.minOverdueAmount, at,
   };
+}
+
+export interface DunningCustomer {
+  id: number;
+  name: string;
+  billingProfileId: number | null;
+  dunningExempt: boolean;
+}
+
+export interface DunningServiceRow {
+  id: number;
+  username: string;
+  status: string;
 }
 
 export type DunningStore = ReturnType<typeof dunningStore>;
 
-export function dunningStore(db: Db) {
-  const c: Database.Database = db.$client;
-  const p = (sql: string) => c.prepare(sql);
+export function dunningStore(sql: SqlClient) {
+  const d = dialectSql(sql.dialect);
+  const p = sql.prepare.bind(sql);
   const s = {
-    profiles: p(`select ${PROFILE_COLS} from billing_profiles where id > ? order by id limit ?`),
-    profile: p(`select ${PROFILE_COLS} from billing_profiles where id = ?`),
-    defaultProfile: p(`select ${PROFILE_COLS} from billing_profiles where is_default = 1 order by id limit 1`),
-    insertProfile: p(`insert into billing_profiles (name, is_default, days_until_due, reminders, late_fee_amount, late_fee_after_days, late_fee_tax_rate_bp,
+    profiles: p<Row>(`select ${PROFILE_COLS} from billing_profiles where id > ? order by id limit ?`),
+    profile: p<Row>(`select ${PROFILE_COLS} from billing_profiles where id = ?`),
+    defaultProfile: p<Row>(`select ${PROFILE_COLS} from billing_profiles where is_default order by id limit 1`),
+    insertProfile: p<{ id: number }>(`insert into billing_profiles (name, is_default, days_until_due, reminders, late_fee_amount, late_fee_after_days, late_fee_tax_rate_bp,
         grace_days, suspend_mode, quiet_weekdays, quiet_dates, office_hours_start, office_hours_end, bill_suspended, min_overdue_amount, created_at, updated_at)
       values (@name, @isDefault, @daysUntilDue, @reminders, @lateFeeAmount, @lateFeeAfterDays, @lateFeeTaxRateBp, @graceDays, @suspendMode,
         @quietWeekdays, @quietDates, @officeHoursStart, @officeHoursEnd, @billSuspended, @minOverdueAmount, @at, @at) returning id`),
@@ -102,128 +119,143 @@ export function dunningStore(db: Db) {
         late_fee_amount = @lateFeeAmount, late_fee_after_days = @lateFeeAfterDays, late_fee_tax_rate_bp = @lateFeeTaxRateBp, grace_days = @graceDays,
         suspend_mode = @suspendMode, quiet_weekdays = @quietWeekdays, quiet_dates = @quietDates, office_hours_start = @officeHoursStart,
         office_hours_end = @officeHoursEnd, bill_suspended = @billSuspended, min_overdue_amount = @minOverdueAmount, updated_at = @at where id = @id`),
-    clearDefault: p(`update billing_profiles set is_default = 0 where is_default = 1 and id != ?`),
+    clearDefault: p(`update billing_profiles set is_default = false where is_default and id != ?`),
     deleteProfile: p(`delete from billing_profiles where id = ?`),
-    profileUsers: p(`select count(*) as n from customers where billing_profile_id = ?`),
-    customer: p(`select id, name, billing_profile_id as billingProfileId, dunning_exempt as dunningExempt from customers where id = ?`),
+    profileUsers: p<{ n: number }>(`select count(*) as n from customers where billing_profile_id = ?`),
+    customer: p<Row>(`select id, name, billing_profile_id as "billingProfileId", dunning_exempt as "dunningExempt" from customers where id = ?`),
     setCustomer: p(`update customers set billing_profile_id = ?, dunning_exempt = ?, updated_at = ? where id = ?`),
-    overdue: p(`select id, customer_id as customerId, number, due_date as dueDate, open, total from invoices where open > 0 and due_date < ? order by customer_id, due_date, id`),
-    overdueOf: p(`select id, customer_id as customerId, number, due_date as dueDate, open, total from invoices where customer_id = ? and open > 0 and due_date < ? order by due_date, id`),
-    overdueBalance: p(`select coalesce(sum(open), 0) as n from invoices where customer_id = ? and open > 0 and due_date < ?`),
-    keysOfInvoices: p(`select key from dunning_events where invoice_id in (select value from json_each(?))`),
-    hasKey: p(`select 1 from dunning_events where key = ?`),
-    insertEvent: p(`insert into dunning_events (key, customer_id, invoice_id, service_id, kind, step, date, at, detail)
-      values (@key, @customerId, @invoiceId, @serviceId, @kind, @step, @date, @at, @detail) on conflict(key) do nothing returning id`),
+    overdue: p<OverdueRow>(`select ${OVERDUE_COLS} from invoices where open > 0 and due_date < ? order by customer_id, due_date, id`),
+    overdueOf: p<OverdueRow>(`select ${OVERDUE_COLS} from invoices where customer_id = ? and open > 0 and due_date < ? order by due_date, id`),
+    overdueBalance: p<{ n: number }>(`select coalesce(sum(open), 0) as n from invoices where customer_id = ? and open > 0 and due_date < ?`),
+    keysOfInvoices: p<{ key: string }>(`select key from dunning_events where invoice_id in (${d.idList})`),
+    hasKey: p(`select 1 as found from dunning_events where key = ?`),
+    insertEvent: p<{ id: number }>(`insert into dunning_events (key, customer_id, invoice_id, service_id, kind, step, date, at, detail)
+      values (@key, @customerId, @invoiceId, @serviceId, @kind, @step, @date, @at, @detail) on conflict (key) do nothing returning id`),
     setDetail: p(`update dunning_events set detail = ? where id = ?`),
     deleteEvent: p(`delete from dunning_events where id = ?`),
-    openSuspensions: p(`select ${EVENT_COLS} from dunning_events where customer_id = ? and kind = 'suspend' and resolved_at is null order by id`),
+    openSuspensions: p<Row>(`select ${EVENT_COLS} from dunning_events where customer_id = ? and kind = 'suspend' and resolved_at is null order by id`),
     openSuspensionOfService: p(`select id from dunning_events where service_id = ? and kind = 'suspend' and resolved_at is null limit 1`),
     resolve: p(`update dunning_events set resolved_at = ? where id = ?`),
-    activeServices: p(`select id, username, status from services where customer_id = ? and status = 'active' order by id`),
-    service: p(`select id, username, status from services where id = ?`),
-    insertCharge: p(`insert into one_off_charges (customer_id, service_id, description, amount, tax_rate_bp, tax_inclusive, date, created_at)
-      values (?, null, ?, ?, ?, 1, ?, ?) returning id`),
+    activeServices: p<DunningServiceRow>(`select id, username, status from services where customer_id = ? and status = 'active' order by id`),
+    service: p<DunningServiceRow>(`select id, username, status from services where id = ?`),
+    insertCharge: p<{ id: number }>(`insert into one_off_charges (customer_id, service_id, description, amount, tax_rate_bp, tax_inclusive, date, created_at)
+      values (?, null, ?, ?, ?, true, ?, ?) returning id`),
     // An invoice whose every line is a late fee dunning charged: it gets no late fee of its own.
-    onlyLateFees: p(`select count(*) as n from invoice_lines l where l.invoice_id = ? and not exists (select 1 from dunning_events e
-      where e.kind = 'late_fee' and l.key = 'charge:' || json_extract(e.detail, '$.chargeId'))`),
-    audit: p(`insert into audit_log (at, actor, actor_ip, action, entity, entity_id, before, after) values (?, ?, ?, ?, ?, ?, ?, ?)`),
+    onlyLateFees: p<{ n: number }>(`select count(*) as n from invoice_lines l where l.invoice_id = ? and not exists (select 1 from dunning_events e
+      where e.kind = 'late_fee' and l.key = 'charge:' || ${d.jsonText('e.detail', 'chargeId')})`),
   };
-  return {
-    transaction<T>(fn: () => T): T {
-      return c.transaction(fn).immediate();
+  const audit = auditRecorder(sql);
+  const store = {
+    transaction<T>(fn: () => Promise<T>): Promise<T> {
+      return sql.transaction(fn);
     },
-    profiles(afterId: number, limit: number): ProfileRow[] {
-      return (s.profiles.all(afterId, limit) as Row[]).map(profileRow);
+    async profiles(afterId: number, limit: number): Promise<ProfileRow[]> {
+      return (await s.profiles.all(afterId, limit)).map(profileRow);
     },
-    profile(id: number): ProfileRow | null {
-      const r = s.profile.get(id) as Row | undefined;
+    async profile(id: number): Promise<ProfileRow | null> {
+      const r = await s.profile.get(id);
       return r ? profileRow(r) : null;
     },
-    defaultProfile(): ProfileRow | null {
-      const r = s.defaultProfile.get() as Row | undefined;
+    async defaultProfile(): Promise<ProfileRow | null> {
+      const r = await s.defaultProfile.get();
       return r ? profileRow(r) : null;
     },
-    insertProfile(p: ProfileInput, at: string): number {
-      const id = (s.insertProfile.get(profileParams(p, at)) as { id: number }).id;
-      if (p.isDefault) s.clearDefault.run(id);
+    /** The new profile's id; a name taken already is a ConstraintViolation of kind 'unique' on `name`. */
+    async insertProfile(p: ProfileInput, at: string): Promise<number> {
+      const { id } = (await s.insertProfile.get(profileParams(p, at)))!;
+      if (p.isDefault) await s.clearDefault.run(id);
       return id;
     },
-    updateProfile(id: number, p: ProfileInput, at: string): void {
-      s.updateProfile.run({ ...profileParams(p, at), id });
-      if (p.isDefault) s.clearDefault.run(id);
+    async updateProfile(id: number, p: ProfileInput, at: string): Promise<void> {
+      await s.updateProfile.run({ ...profileParams(p, at), id });
+      if (p.isDefault) await s.clearDefault.run(id);
     },
-    deleteProfile(id: number): boolean {
-      return s.deleteProfile.run(id).changes > 0;
+    async deleteProfile(id: number): Promise<boolean> {
+      return (await s.deleteProfile.run(id)).changes > 0;
     },
-    profileUsers(id: number): number {
-      return (s.profileUsers.get(id) as { n: number }).n;
+    async profileUsers(id: number): Promise<number> {
+      return (await s.profileUsers.get(id))!.n;
     },
-    customer(id: number): { id: number; name: string; billingProfileId: number | null; dunningExempt: boolean } | null {
-      const r = s.customer.get(id) as Row | undefined;
-      return r ? { ...(r as { id: number; name: string; billingProfileId: number | null }), dunningExempt: Boolean(r.dunningExempt) } : null;
+    async customer(id: number): Promise<DunningCustomer | null> {
+      const r = await s.customer.get(id);
+      return r ? { ...(r as unknown as DunningCustomer), dunningExempt: Boolean(r.dunningExempt) } : null;
     },
-    setCustomer(id: number, billingProfileId: number | null, exempt: boolean, at: string): void {
-      s.setCustomer.run(billingProfileId, exempt ? 1 : 0, at, id);
+    async setCustomer(id: number, billingProfileId: number | null, exempt: boolean, at: string): Promise<void> {
+      await s.setCustomer.run(billingProfileId, exempt, at, id);
     },
     /** The profile in force for a customer: its own, else the default; null when none. */
-    profileOf(customer: { billingProfileId: number | null }): ProfileRow | null {
-      return customer.billingProfileId !== null ? this.profile(customer.billingProfileId) : this.defaultProfile();
+    profileOf(customer: { billingProfileId: number | null }): Promise<ProfileRow | null> {
+      return customer.billingProfileId !== null ? store.profile(customer.billingProfileId) : store.defaultProfile();
     },
-    overdue(beforeDate: string): OverdueRow[] {
-      return s.overdue.all(beforeDate) as OverdueRow[];
+    overdue(beforeDate: string): Promise<OverdueRow[]> {
+      return s.overdue.all(beforeDate);
     },
-    overdueOf(customerId: number, beforeDate: string): OverdueRow[] {
-      return s.overdueOf.all(customerId, beforeDate) as OverdueRow[];
+    overdueOf(customerId: number, beforeDate: string): Promise<OverdueRow[]> {
+      return s.overdueOf.all(customerId, beforeDate);
     },
-    overdueBalance(customerId: number, beforeDate: string): number {
-      return (s.overdueBalance.get(customerId, beforeDate) as { n: number }).n;
+    async overdueBalance(customerId: number, beforeDate: string): Promise<number> {
+      return (await s.overdueBalance.get(customerId, beforeDate))!.n;
     },
-    keysOf(invoiceIds: readonly number[]): Set<string> {
-      return new Set((s.keysOfInvoices.all(JSON.stringify(invoiceIds)) as { key: string }[]).map((r) => r.key));
+    async keysOf(invoiceIds: readonly number[]): Promise<Set<string>> {
+      return new Set((await s.keysOfInvoices.all(JSON.stringify(invoiceIds))).map((r) => r.key));
     },
-    hasKey(key: string): boolean {
-      return s.hasKey.get(key) !== undefined;
+    async hasKey(key: string): Promise<boolean> {
+      return (await s.hasKey.get(key)) !== undefined;
     },
     /** The new event's id, or null when its key is recorded already. */
-    insertEvent(e: Omit<DunningEventRow, 'id' | 'resolvedAt' | 'detail'> & { detail: Record<string, unknown> }): number | null {
-      const r = s.insertEvent.get({ ...e, detail: JSON.stringify(e.detail) }) as { id: number } | undefined;
+    async insertEvent(e: Omit<DunningEventRow, 'id' | 'resolvedAt' | 'detail'> & { detail: Record<string, unknown> }): Promise<number | null> {
+      const r = await s.insertEvent.get({
+        key: e.key, customerId: e.customerId, invoiceId: e.invoiceId, serviceId: e.serviceId, kind: e.kind, step: e.step, date: e.date, at: e.at,
+        detail: JSON.stringify(e.detail),
+      });
       return r?.id ?? null;
     },
-    setDetail(id: number, detail: Record<string, unknown>): void {
-      s.setDetail.run(JSON.stringify(detail), id);
+    async setDetail(id: number, detail: Record<string, unknown>): Promise<void> {
+      await s.setDetail.run(JSON.stringify(detail), id);
     },
-    deleteEvent(id: number): void {
-      s.deleteEvent.run(id);
+    async deleteEvent(id: number): Promise<void> {
+      await s.deleteEvent.run(id);
     },
-    openSuspensions(customerId: number): DunningEventRow[] {
-      return (s.openSuspensions.all(customerId) as Row[]).map(eventRow);
+    async openSuspensions(customerId: number): Promise<DunningEventRow[]> {
+      return (await s.openSuspensions.all(customerId)).map(eventRow);
     },
-    hasOpenSuspension(serviceId: number): boolean {
-      return s.openSuspensionOfService.get(serviceId) !== undefined;
+    async hasOpenSuspension(serviceId: number): Promise<boolean> {
+      return (await s.openSuspensionOfService.get(serviceId)) !== undefined;
     },
-    resolve(id: number, at: string): void {
-      s.resolve.run(at, id);
+    async resolve(id: number, at: string): Promise<void> {
+      await s.resolve.run(at, id);
     },
-    activeServices(customerId: number): { id: number; username: string; status: string }[] {
-      return s.activeServices.all(customerId) as { id: number; username: string; status: string }[];
+    activeServices(customerId: number): Promise<DunningServiceRow[]> {
+      return s.activeServices.all(customerId);
     },
-    service(id: number): { id: number; username: string; status: string } | null {
-      return (s.service.get(id) as { id: number; username: string; status: string } | undefined) ?? null;
+    async service(id: number): Promise<DunningServiceRow | null> {
+      return (await s.service.get(id)) ?? null;
     },
-    billsOnlyLateFees(invoiceId: number): boolean {
-      return (s.onlyLateFees.get(invoiceId) as { n: number }).n === 0;
+    async billsOnlyLateFees(invoiceId: number): Promise<boolean> {
+      return (await s.onlyLateFees.get(invoiceId))!.n === 0;
     },
-    insertLateFee(customerId: number, description: string, amount: number, taxRateBp: number, date: string, at: string): number {
-      return (s.insertCharge.get(customerId, description, amount, taxRateBp, date, at) as { id: number }).id;
+    async insertLateFee(customerId: number, description: string, amount: number, taxRateBp: number, date: string, at: string): Promise<number> {
+      return (await s.insertCharge.get(customerId, description, amount, taxRateBp, date, at))!.id;
     },
-    events(f: { customerId?: number | undefined; invoiceId?: number | undefined; kind?: string | undefined }, limit: number, beforeId: number | null): DunningEventRow[] {
-      const where = new Conditions().when(f.customerId, 'customer_id = ?').when(f.invoiceId, 'invoice_id = ?').when(f.kind, 'kind = ?');
-      if (beforeId !== null) where.add('id < ?', beforeId);
-      const sql = `select ${EVENT_COLS} from dunning_events ${where.sql} order by id desc limit ?`;
-      return (c.prepare(sql).all(...where.args, limit) as Row[]).map(eventRow);
+    async events(f: { customerId?: number | undefined; invoiceId?: number | undefined; kind?: string | undefined }, limit: number, beforeId: number | null): Promise<DunningEventRow[]> {
+      // One of eight statements by which filters are set, each prepared once by the client.
+      const where: string[] = [];
+      const args: Param[] = [];
+      const when = (value: Param | undefined, condition: string) => {
+        if (value === undefined) return;
+        where.push(condition);
+        args.push(value);
+      };
+      when(f.customerId, 'customer_id = ?');
+      when(f.invoiceId, 'invoice_id = ?');
+      when(f.kind, 'kind = ?');
+      when(beforeId ?? undefined, 'id < ?');
+      const text = `select ${EVENT_COLS} from dunning_events ${where.length > 0 ? `where ${where.join(' and ')}` : ''} order by id desc limit ?`;
+      return (await sql.all<Row>(text, ...args, limit)).map(eventRow);
     },
-    audit(actor: Actor, at: string, action: string, entity: string, id: string | number, before: unknown, after: unknown): void {
-      s.audit.run(at, actor.id, actor.ip ?? null, action, entity, String(id), before === undefined ? null : JSON.stringify(before), after === undefined ? null : JSON.stringify(after));
+    audit(actor: Actor, at: string, action: string, entity: string, id: string | number, before: unknown, after: unknown): Promise<void> {
+      return audit(actor, at, action, entity, id, before, after);
     },
   };
+  return store;
 }

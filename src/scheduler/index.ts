@@ -66,7 +66,7 @@ export function dunningJob(dunning: DunningService, log?: JobLog): Job {
   return {
     name: 'dunning', order: 20,
     runFor: async (date, ctx) => {
-      const ladder = dunning.runFor(date);
+      const ladder = await dunning.runFor(date);
       // Suspensions as of the run's date, if its time allows now; a quiet time or a failure leaves them
       // to the ticks (which retry and report), so a NAS problem never holds prepaid and caps back.
       try {

@@ -14,7 +14,7 @@ const db = openDatabase({ path, synchronous: 'normal' });
 const ops = createPrepaidOps({ db, box: new SecretBox(randomBytes(32)), config: loadConfig(undefined, {}).config, clock: systemClock });
 while (Date.now() < Number(startAt)) { /* spin until the common start, so the attempts overlap */ }
 try {
-  const r = ops.vouchers.redeem({ code, customer: { name: `process ${process.pid}` } }, { id: `test:${process.pid}` });
+  const r = await ops.vouchers.redeem({ code, customer: { name: `process ${process.pid}` } }, { id: `test:${process.pid}` });
   console.log(`ok ${r.serviceId}`);
 } catch (e) {
   console.log(e instanceof TollgateError && e.code === 'conflict' ? 'conflict' : `error ${(e as Error).message}`);

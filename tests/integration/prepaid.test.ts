@@ -118,8 +118,8 @@ describe('expiry notices and cut-off', () => {
     const start = env.clock.now().getTime();
     const a = await newService('pp-notice-a');
     const b = await newService('pp-notice-b');
-    const ta = ops.prepaid.topup(a, { source: 'admin', amount: 0 }, { id: 'test' });
-    const tb = ops.prepaid.topup(b, { source: 'admin', amount: 0 }, { id: 'test' });
+    const ta = await ops.prepaid.topup(a, { source: 'admin', amount: 0 }, { id: 'test' });
+    const tb = await ops.prepaid.topup(b, { source: 'admin', amount: 0 }, { id: 'test' });
     const expA = Date.parse(ta.expiresAt);
     const mine = () => notifier.sent.filter((n) => (n.serviceId === a || n.serviceId === b) && n.template === 'prepaid.expiring');
     const at = async (ms: number) => {
@@ -133,7 +133,7 @@ describe('expiry notices and cut-off', () => {
     expect(mine().map((n) => [n.serviceId, n.data.days])).toEqual([[a, 7], [b, 7]]);
     expect(mine()[0]).toMatchObject({ template: 'prepaid.expiring', customerId, data: { expiresAt: ta.expiresAt, daysLeft: 7 } });
     // b's customer tops up: a new expiry, so its notices start over later.
-    ops.prepaid.topup(b, { source: 'admin', amount: 0 }, { id: 'test' });
+    await ops.prepaid.topup(b, { source: 'admin', amount: 0 }, { id: 'test' });
     // Down for five days: at 1.5 days before, only the 3-day notice; then the 1-day one.
     await at(expA - 1.5 * DAY);
     await at(expA - 0.5 * DAY);

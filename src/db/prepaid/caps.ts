@@ -4,6 +4,7 @@
  */
 import type { CapTier } from '../../domain/billing/caps.js';
 import type { Db } from '../client.js';
+import type { SqlClient } from '../sql.js';
 import { prepaidBase, serviceNotices } from './shared.js';
 
 export interface CapServiceRow {
@@ -24,62 +25,90 @@ export interface CapServiceRow {
   billingDay: string;
 }
 
-const CAP_COLS = `s.id, s.customer_id as customerId, s.username, s.status, s.start_date as startDate, p.id as planId, p.data_cap_bytes as dataCapBytes,
-  p.cap_action as capAction, p.throttle_download_kbps as throttleDownloadKbps, p.throttle_upload_kbps as throttleUploadKbps,
-  p.download_kbps as downloadKbps, p.upload_kbps as uploadKbps,
-  coalesce(b.billing_period_months, p.billing_period_months, 1) as periodMonths, coalesce(b.billing_day, 'anniversary') as billingDay`;
+const CAP_COLS = `s.id, s.customer_id as "customerId", s.username, s.status, s.start_date as "startDate", p.id as "planId", p.data_cap_bytes as "dataCapBytes",
+  p.cap_action as "capAction", p.throttle_download_kbps as "throttleDownloadKbps", p.throttle_upload_kbps as "throttleUploadKbps",
+  p.download_kbps as "downloadKbps", p.upload_kbps as "uploadKbps",
+  coalesce(b.billing_period_months, p.billing_period_months, 1) as "periodMonths", coalesce(b.billing_day, 'anniversary') as "billingDay"`;
+
+const TIERS = `select from_bytes as "fromBytes", download_kbps as "downloadKbps", upload_kbps as "uploadKbps" from plan_cap_tiers where plan_id = ? order by from_bytes`;
+const USAGE = `select coalesce(sum(input_octets + output_octets), 0) as total from usage_daily where service_id = ? and day >= ? and day <= ?`;
+const TOPUP_BYTES = `select coalesce(sum(bytes), 0) as total from data_topups where service_id = ? and period_start = ?`;
+
+export interface DataTopupRow {
+  id: number;
+  serviceId: number;
+  periodStart: string;
+  bytes: number;
+  createdAt: string;
+  createdBy: string;
+}
 
 export type CapStore = ReturnType<typeof capStore>;
 
-export function capStore(db: Db) {
-  const p = (sql: string) => db.$client.prepare(sql);
+export function capStore(sql: SqlClient) {
   const s = {
-    capService: p(`select ${CAP_COLS} from services s join plans p on p.id = s.plan_id left join service_billing b on b.service_id = s.id where s.id = ?`),
+    capService: sql.prepare<CapServiceRow>(`select ${CAP_COLS} from services s join plans p on p.id = s.plan_id left join service_billing b on b.service_id = s.id where s.id = ?`),
     // Services whose sessions were told a reduced tier (or a block): the only ones a period reset changes.
-    reducedServices: p(`select ${CAP_COLS} from service_cap_state cs join services s on s.id = cs.service_id join plans p on p.id = s.plan_id
+    reducedServices: sql.prepare<CapServiceRow>(`select ${CAP_COLS} from service_cap_state cs join services s on s.id = cs.service_id join plans p on p.id = s.plan_id
       left join service_billing b on b.service_id = s.id where cs.tier > 0 order by s.id`),
-    tiersOf: p(`select from_bytes as fromBytes, download_kbps as downloadKbps, upload_kbps as uploadKbps from plan_cap_tiers where plan_id = ? order by from_bytes`),
-    cappedPlanIds: p(`select id from plans where data_cap_bytes is not null union select plan_id from plan_cap_tiers`),
-    deleteTiers: p(`delete from plan_cap_tiers where plan_id = ?`),
-    insertTier: p(`insert into plan_cap_tiers (plan_id, position, from_bytes, download_kbps, upload_kbps) values (?, ?, ?, ?, ?)`),
-    planExists: p(`select 1 from plans where id = ?`),
-    usage: p(`select coalesce(sum(input_octets + output_octets), 0) as total from usage_daily where service_id = ? and day >= ? and day <= ?`),
-    topupBytes: p(`select coalesce(sum(bytes), 0) as total from data_topups where service_id = ? and period_start = ?`),
-    insertDataTopup: p(`insert into data_topups (service_id, period_start, bytes, created_at, created_by) values (?, ?, ?, ?, ?)
-      returning id, service_id as serviceId, period_start as periodStart, bytes, created_at as createdAt, created_by as createdBy`),
-    capState: p(`select period_start as periodStart, tier from service_cap_state where service_id = ?`),
-    setCapState: p(`insert into service_cap_state (service_id, period_start, tier, updated_at) values (?, ?, ?, ?)
+    tiersOf: sql.prepare<CapTier>(TIERS),
+    cappedPlanIds: sql.prepare<{ id: number }>(`select id from plans where data_cap_bytes is not null union select plan_id from plan_cap_tiers`),
+    deleteTiers: sql.prepare(`delete from plan_cap_tiers where plan_id = ?`),
+    insertTier: sql.prepare(`insert into plan_cap_tiers (plan_id, position, from_bytes, download_kbps, upload_kbps) values (?, ?, ?, ?, ?)`),
+    planExists: sql.prepare(`select 1 as found from plans where id = ?`),
+    usage: sql.prepare<{ total: number }>(USAGE),
+    topupBytes: sql.prepare<{ total: number }>(TOPUP_BYTES),
+    insertDataTopup: sql.prepare<DataTopupRow>(`insert into data_topups (service_id, period_start, bytes, created_at, created_by) values (?, ?, ?, ?, ?)
+      returning id, service_id as "serviceId", period_start as "periodStart", bytes, created_at as "createdAt", created_by as "createdBy"`),
+    capState: sql.prepare<{ periodStart: string; tier: number }>(`select period_start as "periodStart", tier from service_cap_state where service_id = ?`),
+    setCapState: sql.prepare(`insert into service_cap_state (service_id, period_start, tier, updated_at) values (?, ?, ?, ?)
       on conflict (service_id) do update set period_start = excluded.period_start, tier = excluded.tier, updated_at = excluded.updated_at`),
   };
 
   return {
-    ...prepaidBase(db),
-    ...serviceNotices(db),
-    capService: (id: number) => s.capService.get(id) as CapServiceRow | undefined,
-    reducedServices: () => s.reducedServices.all() as CapServiceRow[],
-    tiersOf: (planId: number) => s.tiersOf.all(planId) as CapTier[],
+    ...prepaidBase(sql),
+    ...serviceNotices(sql),
+    capService: (id: number): Promise<CapServiceRow | undefined> => s.capService.get(id),
+    reducedServices: (): Promise<CapServiceRow[]> => s.reducedServices.all(),
+    tiersOf: (planId: number): Promise<CapTier[]> => s.tiersOf.all(planId),
     /** Plans with a data cap or fair-use tiers. */
-    cappedPlanIds: () => s.cappedPlanIds.pluck().all() as number[],
-    replaceTiers(planId: number, tiers: readonly CapTier[]): void {
-      s.deleteTiers.run(planId);
-      tiers.forEach((t, i) => s.insertTier.run(planId, i + 1, t.fromBytes, t.downloadKbps, t.uploadKbps));
+    cappedPlanIds: async (): Promise<number[]> => (await s.cappedPlanIds.all()).map((r) => r.id),
+    async replaceTiers(planId: number, tiers: readonly CapTier[]): Promise<void> {
+      await s.deleteTiers.run(planId);
+      for (const [i, t] of tiers.entries()) await s.insertTier.run(planId, i + 1, t.fromBytes, t.downloadKbps, t.uploadKbps);
     },
-    planExists: (id: number) => s.planExists.get(id) !== undefined,
-    usage: (serviceId: number, from: string, to: string) => (s.usage.get(serviceId, from, to) as { total: number }).total,
-    topupBytes: (serviceId: number, periodStart: string) => (s.topupBytes.get(serviceId, periodStart) as { total: number }).total,
-    insertDataTopup: (serviceId: number, periodStart: string, bytes: number, at: string, by: string) =>
-      s.insertDataTopup.get(serviceId, periodStart, bytes, at, by) as { id: number; serviceId: number; periodStart: string; bytes: number; createdAt: string; createdBy: string },
-    capState: (serviceId: number) => s.capState.get(serviceId) as { periodStart: string; tier: number } | undefined,
-    setCapState: (serviceId: number, periodStart: string, tier: number, at: string) => void s.setCapState.run(serviceId, periodStart, tier, at),
+    planExists: async (id: number): Promise<boolean> => (await s.planExists.get(id)) !== undefined,
+    usage: async (serviceId: number, from: string, to: string): Promise<number> => (await s.usage.get(serviceId, from, to))!.total,
+    topupBytes: async (serviceId: number, periodStart: string): Promise<number> => (await s.topupBytes.get(serviceId, periodStart))!.total,
+    insertDataTopup: async (serviceId: number, periodStart: string, bytes: number, at: string, by: string): Promise<DataTopupRow> =>
+      (await s.insertDataTopup.get(serviceId, periodStart, bytes, at, by))!,
+    capState: (serviceId: number): Promise<{ periodStart: string; tier: number } | undefined> => s.capState.get(serviceId),
+    setCapState: async (serviceId: number, periodStart: string, tier: number, at: string): Promise<void> => void (await s.setCapState.run(serviceId, periodStart, tier, at)),
   };
 }
 
-/** Only what a login's cap check reads: three prepared statements (the RADIUS server and CoA builder hold one each). */
-export function capReadQueries(db: Db) {
+/** Only what a login's cap check reads: three prepared statements, for the login cap checker (src/aaa/caps.ts). */
+export function capReadQueries(sql: SqlClient) {
+  const tiers = sql.prepare<CapTier>(TIERS);
+  const usage = sql.prepare<{ total: number }>(USAGE);
+  const topups = sql.prepare<{ total: number }>(TOPUP_BYTES);
+  return {
+    tiersOf: (planId: number): Promise<CapTier[]> => tiers.all(planId),
+    usage: async (serviceId: number, from: string, to: string): Promise<number> => (await usage.get(serviceId, from, to))!.total,
+    topupBytes: async (serviceId: number, periodStart: string): Promise<number> => (await topups.get(serviceId, periodStart))!.total,
+  };
+}
+
+/**
+ * capReadQueries' three reads answered synchronously, SQLite only: the bridge for the Access-Request
+ * path while it cannot await (src/aaa/caps.ts `LoginCapChecker.check`). Goes once that path awaits
+ * `LoginCapChecker.load`.
+ */
+export function capReadQueriesSync(db: Db) {
   const c = db.$client;
-  const tiers = c.prepare(`select from_bytes as fromBytes, download_kbps as downloadKbps, upload_kbps as uploadKbps from plan_cap_tiers where plan_id = ? order by from_bytes`);
-  const usage = c.prepare(`select coalesce(sum(input_octets + output_octets), 0) as total from usage_daily where service_id = ? and day >= ? and day <= ?`);
-  const topups = c.prepare(`select coalesce(sum(bytes), 0) as total from data_topups where service_id = ? and period_start = ?`);
+  const tiers = c.prepare(TIERS);
+  const usage = c.prepare(USAGE);
+  const topups = c.prepare(TOPUP_BYTES);
   return {
     tiersOf: (planId: number) => tiers.all(planId) as CapTier[],
     usage: (serviceId: number, from: string, to: string) => (usage.get(serviceId, from, to) as { total: number }).total,

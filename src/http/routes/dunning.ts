@@ -5,10 +5,11 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { DunningService } from '../../billing/dunning.js';
-import type { Db } from '../../db/client.js';
+import { sqlOf, type Db } from '../../db/client.js';
 import { decodeCursor, encodeCursor } from '../../db/crud.js';
 import { dunningStore, type ProfileInput, type ProfileRow } from '../../db/dunning.js';
 import { notifyStore } from '../../db/notify.js';
+import { constraintOf } from '../../db/sql.js';
 import type { Clock } from '../../lib/clock.js';
 import { TollgateError } from '../../lib/errors.js';
 import { effectiveTemplate } from '../../notify/outbox.js';
@@ -31,7 +32,7 @@ export const PROFILE_DEFAULTS: Omit<ProfileInput, 'name'> = {
 };
 
 export async function dunningRoutes(app: FastifyInstance, opts: DunningRoutesOptions): Promise<void> {
-  const store = dunningStore(opts.db);
+  const store = dunningStore(sqlOf(opts.db));
   const templates = notifyStore(opts.db);
   const iso = () => opts.clock.now().toISOString();
   const bad = (field: string, msg: string) => new TollgateError('invalid_input', msg, field);
@@ -48,12 +49,13 @@ export async function dunningRoutes(app: FastifyInstance, opts: DunningRoutesOpt
     if (p.officeHoursStart !== null && p.officeHoursStart === p.officeHoursEnd) throw bad('officeHoursEnd', 'office hours must not be empty');
     if (p.quietWeekdays.length === 7) throw bad('quietWeekdays', 'at least one weekday must allow suspensions');
   }
-  const nameTaken = (e: unknown) => {
-    if (e instanceof Error && /UNIQUE constraint failed: billing_profiles\.name/.test(e.message)) throw new TollgateError('conflict', 'a billing profile with this name exists', 'name');
+  const nameTaken = (e: unknown): never => {
+    const v = constraintOf(e);
+    if (v?.kind === 'unique' && (v.column === 'name' || v.constraint === 'billing_profiles_name_uq')) throw new TollgateError('conflict', 'a billing profile with this name exists', 'name');
     throw e;
   };
-  const get = (id: number): ProfileRow => {
-    const p = store.profile(id);
+  const get = async (id: number): Promise<ProfileRow> => {
+    const p = await store.profile(id);
     if (!p) throw new TollgateError('not_found', `billing profile ${id} does not exist`);
     return p;
   };
@@ -62,7 +64,7 @@ export async function dunningRoutes(app: FastifyInstance, opts: DunningRoutesOpt
   app.get('/api/v1/billing-profiles', { schema: { tags, summary: 'Billing profiles: due days, reminders, late fee, grace, suspension and quiet times', querystring: ProfileListQuery, response: { 200: pageOf(Profile), ...errors } } }, async (req) => {
     const q = req.query as { limit?: number; cursor?: string };
     const limit = q.limit ?? 50;
-    const rows = store.profiles(q.cursor ? decodeCursor(q.cursor) : 0, limit + 1);
+    const rows = await store.profiles(q.cursor ? decodeCursor(q.cursor) : 0, limit + 1);
     const items = rows.slice(0, limit);
     return { items, next: rows.length > limit ? encodeCursor(items.at(-1)!.id) : null };
   });
@@ -70,73 +72,73 @@ export async function dunningRoutes(app: FastifyInstance, opts: DunningRoutesOpt
   app.post('/api/v1/billing-profiles', { schema: { tags, summary: 'Create a billing profile', body: ProfileCreate, response: { 201: Profile, ...errors } } }, async (req, reply) => {
     const input = { ...PROFILE_DEFAULTS, ...(req.body as Partial<ProfileInput>) } as ProfileInput;
     check(input);
-    const created = store.transaction(() => {
+    const created = await store.transaction(async () => {
       let id: number;
       try {
-        id = store.insertProfile(input, iso());
+        id = await store.insertProfile(input, iso());
       } catch (e) {
         return nameTaken(e);
       }
-      const row = store.profile(id)!;
-      store.audit(actorOf(req), iso(), 'create', 'billing_profile', id, undefined, row);
+      const row = (await store.profile(id))!;
+      await store.audit(actorOf(req), iso(), 'create', 'billing_profile', id, undefined, row);
       return row;
     });
     return reply.code(201).send(created);
   });
   app.patch('/api/v1/billing-profiles/:id', { schema: { tags, summary: 'Change a billing profile', params: IdParams, body: ProfilePatch, response: { 200: Profile, ...errors } } }, async (req) => {
     const id = (req.params as { id: number }).id;
-    return store.transaction(() => {
-      const before = get(id);
+    return store.transaction(async () => {
+      const before = await get(id);
       const { id: _i, createdAt: _c, updatedAt: _u, ...rest } = before;
       const input = { ...rest, ...(req.body as Partial<ProfileInput>) };
       check(input);
       try {
-        store.updateProfile(id, input, iso());
+        await store.updateProfile(id, input, iso());
       } catch (e) {
         nameTaken(e);
       }
-      const after = store.profile(id)!;
-      store.audit(actorOf(req), iso(), 'update', 'billing_profile', id, before, after);
+      const after = (await store.profile(id))!;
+      await store.audit(actorOf(req), iso(), 'update', 'billing_profile', id, before, after);
       return after;
     });
   });
   app.delete('/api/v1/billing-profiles/:id', { schema: { tags, summary: 'Delete a billing profile no customer uses', params: IdParams, response: { 204: Type.Null(), ...errors } } }, async (req, reply) => {
     const id = (req.params as { id: number }).id;
-    store.transaction(() => {
-      const before = get(id);
-      const users = store.profileUsers(id);
+    await store.transaction(async () => {
+      const before = await get(id);
+      const users = await store.profileUsers(id);
       if (users > 0) throw new TollgateError('in_use', `${users} customer(s) use billing profile ${id}`);
-      store.deleteProfile(id);
-      store.audit(actorOf(req), iso(), 'delete', 'billing_profile', id, before, undefined);
+      await store.deleteProfile(id);
+      await store.audit(actorOf(req), iso(), 'delete', 'billing_profile', id, before, undefined);
     });
     return reply.code(204).send();
   });
 
-  const customerView = (id: number) => {
-    const c = store.customer(id);
+  const customerView = async (id: number) => {
+    const c = await store.customer(id);
     if (!c) throw new TollgateError('not_found', `customer ${id} does not exist`);
-    return { customerId: c.id, billingProfileId: c.billingProfileId, effectiveProfileId: store.profileOf(c)?.id ?? null, whitelisted: c.dunningExempt };
+    return { customerId: c.id, billingProfileId: c.billingProfileId, effectiveProfileId: (await store.profileOf(c))?.id ?? null, whitelisted: c.dunningExempt };
   };
   app.get('/api/v1/customers/:id/billing-profile', { schema: { tags, summary: "A customer's billing profile and dunning whitelist", params: IdParams, response: { 200: CustomerDunning, ...errors } } }, async (req) => customerView((req.params as { id: number }).id));
   app.put('/api/v1/customers/:id/billing-profile', { schema: { tags, summary: "Set a customer's billing profile (null: the default) and whitelist", params: IdParams, body: CustomerDunningPut, response: { 200: CustomerDunning, ...errors } } }, async (req) => {
     const id = (req.params as { id: number }).id;
     const b = req.body as { billingProfileId?: number | null; whitelisted?: boolean };
-    return store.transaction(() => {
-      const before = customerView(id);
+    return store.transaction(async () => {
+      const before = await customerView(id);
       const profileId = b.billingProfileId === undefined ? before.billingProfileId : b.billingProfileId;
-      if (profileId !== null && !store.profile(profileId)) throw bad('billingProfileId', `billing profile ${profileId} does not exist`);
-      store.setCustomer(id, profileId, b.whitelisted ?? before.whitelisted, iso());
-      const after = customerView(id);
-      store.audit(actorOf(req), iso(), 'update', 'customer_dunning', id, before, after);
+      if (profileId !== null && !(await store.profile(profileId))) throw bad('billingProfileId', `billing profile ${profileId} does not exist`);
+      await store.setCustomer(id, profileId, b.whitelisted ?? before.whitelisted, iso());
+      const after = await customerView(id);
+      await store.audit(actorOf(req), iso(), 'update', 'customer_dunning', id, before, after);
       return after;
     });
   });
 
-  app.get('/api/v1/dunning', { schema: { tags, summary: 'The dunning queue: who gets suspended next and when, and the next reminder', response: { 200: DunningQueue, ...errors } } }, async () => ({ items: opts.dunning.queue(), next: null }));
+  app.get('/api/v1/dunning', { schema: { tags, summary: 'The dunning queue: who gets suspended next and when, and the next reminder', response: { 200: DunningQueue, ...errors } } }, async () => ({ items: await opts.dunning.queue(), next: null }));
   app.get('/api/v1/dunning/events', { schema: { tags, summary: 'What dunning did: reminders, late fees, suspensions, reactivations (newest first)', querystring: EventQuery, response: { 200: pageOf(DunningEvent), ...errors } } }, async (req) => {
     const q = req.query as { limit?: number; cursor?: string; customerId?: number; invoiceId?: number; kind?: string };
     const limit = q.limit ?? 50;
-    const rows = store.events(q, limit + 1, q.cursor ? decodeCursor(q.cursor) : null);
+    const rows = await store.events(q, limit + 1, q.cursor ? decodeCursor(q.cursor) : null);
     const items = rows.slice(0, limit);
     return { items, next: rows.length > limit ? encodeCursor(items.at(-1)!.id) : null };
   });

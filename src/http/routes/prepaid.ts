@@ -29,13 +29,13 @@ export async function prepaidRoutes(app: FastifyInstance, opts: PrepaidRoutesOpt
   }, async (req, reply) => {
     const { id } = req.params as { id: number };
     const b = (req.body ?? {}) as { source?: 'payment' | 'admin'; count?: number; amount?: number; method?: string; reference?: string | null };
-    const r = prepaid.topup(id, { ...b, source: b.source ?? 'payment' }, actorOf(req));
+    const r = await prepaid.topup(id, { ...b, source: b.source ?? 'payment' }, actorOf(req));
     changed();
     return reply.code(201).send(r);
   });
   app.get('/api/v1/services/:id/topups', {
     schema: { tags: ['services'], summary: 'A prepaid service\'s top-ups, oldest first', params: IdParams, response: { 200: pageOf(Topup), ...errors } },
-  }, async (req) => ({ items: prepaid.topups((req.params as { id: number }).id), next: null }));
+  }, async (req) => ({ items: await prepaid.topups((req.params as { id: number }).id), next: null }));
 
   // ---- vouchers
 
@@ -43,7 +43,7 @@ export async function prepaidRoutes(app: FastifyInstance, opts: PrepaidRoutesOpt
   app.post('/api/v1/vouchers/batches', {
     schema: { tags: vt, summary: 'Generate a batch of unique random voucher codes for a prepaid plan (codes only through the CSV and PDF exports)', body: BatchCreate, response: { 201: Batch, ...errors } },
   }, async (req, reply) => {
-    const { codes: _codes, ...batch } = vouchers.createBatch(req.body as never, actorOf(req));
+    const { codes: _codes, ...batch } = await vouchers.createBatch(req.body as never, actorOf(req));
     return reply.code(201).header('location', `/api/v1/vouchers/batches/${batch.id}`).send({ ...batch, redeemed: 0 });
   });
   app.get('/api/v1/vouchers/batches', {
@@ -51,21 +51,21 @@ export async function prepaidRoutes(app: FastifyInstance, opts: PrepaidRoutesOpt
   }, async (req) => {
     const q = req.query as { limit?: number; cursor?: string };
     const limit = q.limit ?? 50;
-    const rows = vouchers.batches(q.cursor ? decodeCursor(q.cursor) : 0, limit + 1);
+    const rows = await vouchers.batches(q.cursor ? decodeCursor(q.cursor) : 0, limit + 1);
     const items = rows.slice(0, limit);
     return { items, next: rows.length > limit ? encodeCursor(items[items.length - 1]!.id) : null };
   });
   app.get('/api/v1/vouchers/batches/:id', {
     schema: { tags: vt, summary: 'A voucher batch', params: IdParams, response: { 200: Batch, ...errors } },
   }, async (req) => {
-    const { batch, vouchers: list } = vouchers.batchWithVouchers((req.params as { id: number }).id);
+    const { batch, vouchers: list } = await vouchers.batchWithVouchers((req.params as { id: number }).id);
     return { ...batch, redeemed: list.filter((v) => v.redeemedAt !== null).length };
   });
   app.get('/api/v1/vouchers/batches/:id/vouchers.csv', {
     schema: { tags: vt, summary: 'The batch\'s codes as CSV, for printing or a reseller', params: IdParams, response: { 200: fileResponse('text/csv', 'One row per voucher'), 404: ProblemSchema } },
   }, async (req, reply) => {
     const { id } = req.params as { id: number };
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="vouchers-${id}.csv"`).send(csv(vouchers.csvRows(id)));
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="vouchers-${id}.csv"`).send(csv(await vouchers.csvRows(id)));
   });
   app.get('/api/v1/vouchers/batches/:id/vouchers.pdf', {
     schema: { tags: vt, summary: 'A printable PDF sheet of the batch\'s unredeemed vouchers', params: IdParams, response: { 200: fileResponse('application/pdf', 'The printable sheet'), 404: ProblemSchema } },
@@ -77,7 +77,7 @@ export async function prepaidRoutes(app: FastifyInstance, opts: PrepaidRoutesOpt
   app.post('/api/v1/vouchers/redeem', {
     schema: { tags: vt, summary: 'Redeem a voucher once: top up a service, or create one for a customer (new or existing)', body: RedeemBody, response: { 201: Redemption, ...errors } },
   }, async (req, reply) => {
-    const r = vouchers.redeem(req.body as never, actorOf(req));
+    const r = await vouchers.redeem(req.body as never, actorOf(req));
     changed();
     return reply.code(201).send(r);
   });
@@ -88,13 +88,13 @@ export async function prepaidRoutes(app: FastifyInstance, opts: PrepaidRoutesOpt
     schema: { tags: ['plans'], summary: 'A plan\'s fair-use tiers (besides its dataCapBytes and capAction)', params: IdParams, response: { 200: Tiers, ...errors } },
   }, async (req) => {
     const { id } = req.params as { id: number };
-    return { planId: id, tiers: caps.planTiers(id) };
+    return { planId: id, tiers: await caps.planTiers(id) };
   });
   app.put('/api/v1/plans/:id/cap-tiers', {
     schema: { tags: ['plans'], summary: 'Replace a plan\'s fair-use tiers: up to three (from N bytes in the period on, this rate)', params: IdParams, body: TiersBody, response: { 200: Tiers, ...errors } },
   }, async (req) => {
     const { id } = req.params as { id: number };
-    const tiers = caps.setPlanTiers(id, (req.body as { tiers: never[] }).tiers, actorOf(req));
+    const tiers = await caps.setPlanTiers(id, (req.body as { tiers: never[] }).tiers, actorOf(req));
     opts.onChange?.('plan');
     return { planId: id, tiers };
   });
@@ -104,7 +104,7 @@ export async function prepaidRoutes(app: FastifyInstance, opts: PrepaidRoutesOpt
   app.post('/api/v1/services/:id/data-topup', {
     schema: { tags: ['services'], summary: 'Add data to the current cap period; a throttled or blocked service gets its rate back at once', params: IdParams, body: DataTopupBody, response: { 201: DataTopup, ...errors } },
   }, async (req, reply) => {
-    const r = caps.topupData((req.params as { id: number }).id, (req.body as { bytes: number }).bytes, actorOf(req));
+    const r = await caps.topupData((req.params as { id: number }).id, (req.body as { bytes: number }).bytes, actorOf(req));
     changed();
     return reply.code(201).send(r);
   });

@@ -4,6 +4,7 @@ import { billingStore, contractStore, invoiceStore, paymentStore, promotionStore
 import { openDatabase } from '../../../src/db/client.js';
 import { migrate } from '../../../src/db/migrate.js';
 import { capStore, prepaidStore, topupStore, voucherStore } from '../../../src/db/prepaid.js';
+import { backendNames, openTestBackend } from '../../helpers/backends.js';
 import { tempDir } from '../../helpers/daemon.js';
 
 // billingStore and prepaidStore spread their stores into one object: a method name in two stores would
@@ -51,15 +52,46 @@ describe('the billing stores', () => {
   });
 });
 
-describe('the prepaid stores', () => {
+describe.each(backendNames)('the prepaid stores on %s', (name) => {
   it('share no method but the base and the notices, and prepaidStore offers every one of them', async () => {
-    const db = await database();
-    const base = ['audit', 'transaction'];
-    const notices = ['markNotice', 'noticeKeys', 'unmarkNotice'];
-    const parts = [topupStore(db), voucherStore(db), capStore(db)];
-    const all = parts.flatMap((p) => Object.keys(p).filter((k) => !base.includes(k) && !notices.includes(k)));
-    expect(new Set(all).size).toBe(all.length);
-    for (const p of parts) expect(Object.keys(p)).toEqual(expect.arrayContaining(base));
-    expect(Object.keys(prepaidStore(db)).sort()).toEqual([...base, ...notices, ...all].sort());
+    const backend = await openTestBackend(name);
+    try {
+      const { sql } = backend;
+      const base = ['audit', 'transaction'];
+      const notices = ['markNotice', 'noticeKeys', 'unmarkNotice'];
+      const parts = [topupStore(sql), voucherStore(sql), capStore(sql)];
+      const all = parts.flatMap((p) => Object.keys(p).filter((k) => !base.includes(k) && !notices.includes(k)));
+      expect(new Set(all).size).toBe(all.length);
+      for (const p of parts) expect(Object.keys(p)).toEqual(expect.arrayContaining(base));
+      expect(Object.keys(prepaidStore(sql)).sort()).toEqual([...base, ...notices, ...all].sort());
+    } finally {
+      await backend.close();
+    }
+  });
+
+  it('roll back together: a transaction opened by one store undoes what the others wrote in it', async () => {
+    const backend = await openTestBackend(name);
+    try {
+      const { sql } = backend;
+      const topups = topupStore(sql);
+      const vouchers = voucherStore(sql);
+      const caps = capStore(sql);
+      const at = '2026-03-01T00:00:00.000Z';
+      const count = () => sql.get(`select (select count(*) from customers) as customers, (select count(*) from service_notices) as notices,
+        (select count(*) from audit_log) as audit`);
+      const before = await count();
+      await expect(caps.transaction(async () => {
+        const customerId = await vouchers.insertCustomer('A', '', at);
+        const planId = (await sql.get<{ id: number }>(`insert into plans (name, type, price, validity_days, download_kbps, upload_kbps, created_at, updated_at)
+          values ('P', 'prepaid', 100, 30, 1000, 1000, ?, ?) returning id`, at, at))!.id;
+        const serviceId = await vouchers.insertService(customerId, planId, 'u1', 'x', '2026-03-01', at);
+        await topups.markNotice(serviceId, 'k', at);
+        await caps.audit({ id: 'test' }, at, 'create', 'service', serviceId, undefined, {});
+        throw new Error('abort');
+      })).rejects.toThrow('abort');
+      expect(await count()).toEqual(before);
+    } finally {
+      await backend.close();
+    }
   });
 });

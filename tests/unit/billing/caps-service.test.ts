@@ -1,0 +1,116 @@
+// The data-cap service on both backends, below RADIUS: plan tiers set and audited, usage deltas that
+// cross a tier answered with one CoA and a notice per threshold, a data top-up that gives the rate
+// back, and the period reset. The same rules the UDP test (tests/integration/caps.test.ts) checks
+// end to end on SQLite, here on each store.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { capsService, type CapsService } from '../../../src/billing/caps.js';
+import type { SqlClient } from '../../../src/db/sql.js';
+import { TestClock } from '../../../src/lib/clock.js';
+import type { ActionRequest, ActionSummary, ServiceControl } from '../../../src/nas/control.js';
+import type { NotificationRequest, Notifier } from '../../../src/notify/types.js';
+import { backendNames, openTestBackend, type TestBackend } from '../../helpers/backends.js';
+
+class Control implements ServiceControl {
+  readonly calls: { op: string; serviceId: number; reason: string }[] = [];
+  private record(op: string, serviceId: number, r: ActionRequest): Promise<ActionSummary> {
+    this.calls.push({ op, serviceId, reason: r.reason });
+    return Promise.resolve({ serviceId, actions: [] });
+  }
+  suspend(id: number, r: ActionRequest) { return this.record('suspend', id, r); }
+  resume(id: number, r: ActionRequest) { return this.record('resume', id, r); }
+  disconnect(id: number, r: ActionRequest) { return this.record('disconnect', id, r); }
+  refreshRate(id: number, r: ActionRequest) { return this.record('refreshRate', id, r); }
+}
+
+class Notices implements Notifier {
+  readonly sent: NotificationRequest[] = [];
+  async enqueue(req: NotificationRequest) {
+    this.sent.push(req);
+    return { queued: 1 };
+  }
+}
+
+describe.each(backendNames)('caps service on %s', (name) => {
+  let backend: TestBackend;
+  let sql: SqlClient;
+  let caps: CapsService;
+  let control: Control;
+  let notices: Notices;
+  let clock: TestClock;
+  const errors: unknown[] = [];
+  beforeEach(async () => {
+    backend = await openTestBackend(name);
+    sql = backend.sql;
+    control = new Control();
+    notices = new Notices();
+    // 2026-06-01 in Rome; services from 2026-01-15: the period is 2026-05-15..2026-06-14.
+    clock = new TestClock('2026-06-01T08:00:00.000Z');
+    caps = capsService({ sql, clock, timezone: 'Europe/Rome', control, notifier: notices, onError: (e) => errors.push(e) });
+  });
+  afterEach(async () => {
+    await caps.idle();
+    await backend.close();
+    expect(errors).toEqual([]);
+  });
+
+  async function plan(fields: { dataCapBytes?: number } = {}): Promise<number> {
+    return (await sql.get<{ id: number }>(`insert into plans (name, type, price, billing_period_months, download_kbps, upload_kbps, data_cap_bytes, cap_action)
+      values (?, 'recurring', 1000, 1, 50000, 10000, ?, ?) returning id`, `p${Math.random()}`, fields.dataCapBytes ?? null, fields.dataCapBytes === undefined ? null : 'block'))!.id;
+  }
+  async function service(planId: number, username: string): Promise<number> {
+    const customerId = (await sql.get<{ id: number }>(`insert into customers (name, email) values ('c', 'c@example.net') returning id`))!.id;
+    return (await sql.get<{ id: number }>(`insert into services (customer_id, plan_id, username, password_enc, status, start_date) values (?, ?, ?, 'x', 'active', '2026-01-15') returning id`,
+      customerId, planId, username))!.id;
+  }
+  /** What the accounting writer does: the bytes committed, then the deltas published. */
+  async function use(serviceId: number, day: string, bytes: number) {
+    await sql.run(`insert into usage_daily (service_id, day, input_octets, output_octets) values (?, ?, ?, 0)
+      on conflict (service_id, day) do update set input_octets = usage_daily.input_octets + excluded.input_octets`, serviceId, day, bytes);
+    caps.onUsage([{ serviceId, day, bytes }]);
+    await caps.idle();
+  }
+
+  it('sets tiers (audited), CoAs once per crossing, sends each notice once, and a top-up gives the rate back', async () => {
+    const p = await plan();
+    expect(await caps.planTiers(p)).toEqual([]);
+    const tiers = await caps.setPlanTiers(p, [{ fromBytes: 300_000, downloadKbps: 2000, uploadKbps: 500 }, { fromBytes: 200_000, downloadKbps: 10000, uploadKbps: 2000 }], { id: 'test' });
+    expect(tiers.map((t) => t.fromBytes)).toEqual([200_000, 300_000]);
+    expect(await sql.get(`select count(*) as n from audit_log where entity = 'plan_cap_tiers'`)).toEqual({ n: 1 });
+    await expect(caps.planTiers(p + 1000)).rejects.toMatchObject({ code: 'not_found' });
+    const id = await service(p, 'heavy');
+
+    await use(id, '2026-05-20', 150_000);
+    expect(control.calls).toEqual([]);
+    await use(id, '2026-06-01', 20_000);
+    expect(notices.sent.map((n) => n.template)).toEqual(['cap.80']);
+    await use(id, '2026-06-01', 40_000);
+    expect(control.calls).toEqual([{ op: 'refreshRate', serviceId: id, reason: 'data cap: 210000 bytes used, now tier 1' }]);
+    expect(notices.sent.map((n) => n.template)).toEqual(['cap.80', 'cap.100']);
+    expect(await sql.get(`select tier from service_cap_state where service_id = ?`, id)).toEqual({ tier: 1 });
+    await use(id, '2026-06-01', 1_000);
+    expect(control.calls).toHaveLength(1);
+    // Before the period: counted in no period of this one.
+    await use(id, '2026-05-10', 500_000);
+    expect(control.calls).toHaveLength(1);
+
+    expect(await caps.usage(id)).toMatchObject({ usedBytes: 211_000, topupBytes: 0, capBytes: 200_000, tier: { level: 1, name: 'tier 1' }, period: { start: '2026-05-15', end: '2026-06-14' } });
+    const topup = await caps.topupData(id, 100_000, { id: 'test' });
+    expect(topup).toMatchObject({ serviceId: id, periodStart: '2026-05-15', bytes: 100_000, usage: { topupBytes: 100_000, tier: { level: 0 } } });
+    expect(control.calls.at(-1)).toEqual({ op: 'refreshRate', serviceId: id, reason: 'data cap: back to full' });
+    await expect(caps.topupData(id, 0, { id: 'test' })).rejects.toMatchObject({ code: 'invalid_input' });
+    const open = await service(await plan(), 'open');
+    await expect(caps.topupData(open, 5, { id: 'test' })).rejects.toMatchObject({ code: 'conflict' });
+  });
+
+  it('blocks at a hard cap, and the period reset gives the full rate back once', async () => {
+    const id = await service(await plan({ dataCapBytes: 100_000 }), 'capped');
+    await use(id, '2026-06-01', 100_001);
+    expect(control.calls).toEqual([{ op: 'disconnect', serviceId: id, reason: 'data cap: 100001 bytes used, now blocked' }]);
+    expect((await caps.runReset(clock.now())).reset).toEqual([]);
+    clock.set('2026-06-15T08:00:00.000Z');
+    expect((await caps.runReset(clock.now())).reset).toEqual([id]);
+    expect(control.calls.at(-1)).toMatchObject({ op: 'refreshRate', serviceId: id });
+    expect(await sql.get(`select period_start as "periodStart", tier from service_cap_state where service_id = ?`, id)).toEqual({ periodStart: '2026-06-15', tier: 0 });
+    expect((await caps.runReset(clock.now())).reset).toEqual([]);
+  });
+});
