@@ -15,9 +15,10 @@ import { createPrepaidOps, type PrepaidOps } from './billing/prepaid-ops.js';
 import { billingService, type BillingService } from './billing/service.js';
 import type { Config } from './config/schema.js';
 import { billingStore } from './db/billing.js';
-import type { Db } from './db/client.js';
+import { sqlOf, type Db } from './db/client.js';
 import { dunningStore } from './db/dunning.js';
 import { notifyStore } from './db/notify.js';
+import { outboxSyncWriter } from './db/notify-sync.js';
 import type { AcctWriter, UsageDelta } from './db/radius.js';
 import { security, type Security } from './http/auth/guard.js';
 import { instrumentBilling } from './http/metrics-hook.js';
@@ -104,7 +105,7 @@ export function createServices(opts: ServicesOptions): Services {
   const jobsLog = opts.log?.child({ part: 'jobs' });
   const afterCommitError = (msg: string) => (err: unknown, context: Record<string, unknown>) => opts.log?.error({ err, ...context }, msg);
 
-  const nstore = notifyStore(db);
+  const nstore = notifyStore(sqlOf(db));
   const sender = createSender({
     store: nstore, clock, metrics: opts.metrics, log: jobsLog,
     transports: {
@@ -112,7 +113,7 @@ export function createServices(opts: ServicesOptions): Services {
       sms: opts.transports?.sms ?? smsTransport(config['notify.sms']),
     },
   });
-  const notifier = outboxNotifier({ store: nstore, clock, timezone, onQueued: () => sender.poke() });
+  const notifier = outboxNotifier({ store: nstore, clock, timezone, onQueued: () => sender.poke(), sync: outboxSyncWriter(db) });
   const dunning = dunningService({ store: dunningStore(db), clock, timezone, currency, control, notifier, log: jobsLog });
 
   // One set of prepared statements for the billing run and the plan switch, which share the connection.
@@ -123,11 +124,8 @@ export function createServices(opts: ServicesOptions): Services {
     // After a payment commits: its receipt notice, then dunning gives back what the payment cleared.
     onSettlement: (customerId, event) => {
       if (event.kind === 'payment') {
-        try {
-          notifier.enqueueSync({ customerId, template: 'payment.received', data: { amount: formatMoney(event.amount, currency), paymentId: event.id }, dedupeKey: `payment:${event.id}:received` });
-        } catch (err) {
-          jobsLog?.error({ customerId, err: (err as Error).message }, 'notify: payment.received could not be queued');
-        }
+        notifier.enqueue({ customerId, template: 'payment.received', data: { amount: formatMoney(event.amount, currency), paymentId: event.id }, dedupeKey: `payment:${event.id}:received` })
+          .catch((err: unknown) => jobsLog?.error({ customerId, err: (err as Error).message }, 'notify: payment.received could not be queued'));
       }
       dunning.afterPayment(customerId).catch((err: unknown) => jobsLog?.error({ customerId, err: (err as Error).message }, 'dunning: reactivation after payment failed'));
     },
@@ -173,7 +171,7 @@ export interface SchedulerPartOptions {
 /** The job runner with every service's jobs registered; `start()` is the caller's. */
 export function createDailyScheduler(opts: SchedulerPartOptions): Scheduler {
   return createScheduler({
-    db: opts.db, config: opts.config, clock: opts.clock, metrics: opts.metrics, log: opts.log?.child({ part: 'jobs' }),
+    sql: sqlOf(opts.db), config: opts.config, clock: opts.clock, metrics: opts.metrics, log: opts.log?.child({ part: 'jobs' }),
     jobs: opts.services.schedule.jobs, ticks: opts.services.schedule.ticks,
   });
 }

@@ -3,13 +3,13 @@
 // across processes through the lease).
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../../src/db/client.js';
+import { openDatabase, sqlOf, type Db } from '../../../src/db/client.js';
 import { jobStore } from '../../../src/db/jobs.js';
 import { migrate } from '../../../src/db/migrate.js';
 import { TestClock } from '../../../src/lib/clock.js';
 import { createScheduler } from '../../../src/scheduler/index.js';
 import { createJobRunner, defaultBackoffMs, LEASE_NAME } from '../../../src/scheduler/jobs.js';
-import { bootId } from '../../../src/scheduler/lease-holder.js';
+import { bootId } from '../../../src/lib/process-holder.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { hostname } from 'node:os';
 import { tempDir } from '../../helpers/daemon.js';
@@ -33,7 +33,7 @@ const metrics = {
 
 function setup(start: string) {
   const clock = new TestClock(start);
-  const runner = createJobRunner({ store: jobStore(db), clock, timezone: TZ, runAt: '02:00', log, metrics });
+  const runner = createJobRunner({ store: jobStore(sqlOf(db)), clock, timezone: TZ, runAt: '02:00', log, metrics });
   const calls: string[] = [];
   return { clock, runner, calls };
 }
@@ -63,7 +63,7 @@ describe('job runner', () => {
     const clock = new TestClock('2026-05-01T08:00:00Z');
     const calls: string[] = [];
     const runner = createJobRunner({
-      store: jobStore(db), clock, timezone: TZ, runAt: '02:00', log, metrics,
+      store: jobStore(sqlOf(db)), clock, timezone: TZ, runAt: '02:00', log, metrics,
       jobs: [
         { name: 'caps', order: 40, runFor: (d) => void calls.push(`${d} caps`) },
         { name: 'billing', order: 10, runFor: (d) => void calls.push(`${d} billing`) },
@@ -71,11 +71,11 @@ describe('job runner', () => {
       ticks: [{ name: 'suspensions', run: () => undefined }],
     });
     expect(runner.jobs().map((j) => j.name)).toEqual(['billing', 'caps']);
-    expect(runner.status().items.map((j) => j.name)).toEqual(['billing', 'caps', 'suspensions']);
+    expect((await runner.status()).items.map((j) => j.name)).toEqual(['billing', 'caps', 'suspensions']);
     await runner.runDue();
     expect(calls).toEqual(['2026-05-01 billing', '2026-05-01 caps']);
     const twice = { name: 'billing', order: 10, runFor: () => undefined };
-    expect(() => createJobRunner({ store: jobStore(db), clock, timezone: TZ, runAt: '02:00', jobs: [twice, twice] })).toThrow(/already registered/);
+    expect(() => createJobRunner({ store: jobStore(sqlOf(db)), clock, timezone: TZ, runAt: '02:00', jobs: [twice, twice] })).toThrow(/already registered/);
   });
 
   it('a failure stops the run there, is recorded and reported, retried after the backoff, and nothing is skipped', async () => {
@@ -96,7 +96,7 @@ describe('job runner', () => {
     const r = await runner.runDue();
     expect(r.ok).toBe(false);
     expect(calls).toEqual(['2026-05-02 billing']);
-    const st = runner.status().items.find((j) => j.name === 'dunning')!;
+    const st = (await runner.status()).items.find((j) => j.name === 'dunning')!;
     expect(st).toMatchObject({ status: 'failing', failures: 1, failedDate: '2026-05-02', lastError: 'database is locked', lastDate: '2026-05-01', nextRetryAt: '2026-05-03T08:01:00.000Z' });
     expect(errors.at(-1)).toMatchObject({ job: 'dunning', err: 'database is locked' });
     expect(counts.get('dunning:error')).toBe(1);
@@ -105,14 +105,14 @@ describe('job runner', () => {
     expect((await runner.runDue()).skipped).toBe('retry_pending');
     clock.set('2026-05-03T08:01:00Z');
     await runner.runDue();
-    expect(runner.status().items.find((j) => j.name === 'dunning')).toMatchObject({ failures: 2, nextRetryAt: '2026-05-03T08:03:00.000Z' });
+    expect((await runner.status()).items.find((j) => j.name === 'dunning')).toMatchObject({ failures: 2, nextRetryAt: '2026-05-03T08:03:00.000Z' });
     failing = false;
     calls.length = 0;
     clock.set('2026-05-03T08:03:00Z');
     expect((await runner.runDue()).ok).toBe(true);
     // The failed date first, in order: billing of the 2nd is done, so it resumes at dunning of the 2nd.
     expect(calls).toEqual(['2026-05-02 dunning', '2026-05-02 prepaid', '2026-05-03 billing', '2026-05-03 dunning', '2026-05-03 prepaid']);
-    expect(runner.status().items.every((j) => j.lastDate === '2026-05-03' && j.failures === 0)).toBe(true);
+    expect((await runner.status()).items.every((j) => j.lastDate === '2026-05-03' && j.failures === 0)).toBe(true);
     expect(counts.get('dunning:failures')).toBe(0);
     expect(defaultBackoffMs(1)).toBe(60_000);
     expect(defaultBackoffMs(20)).toBe(3_600_000);
@@ -141,13 +141,13 @@ describe('job runner', () => {
     // Another process holds a live lease: the timer skips, the API refuses.
     const other = setup('2026-05-02T08:00:00Z');
     other.runner.register({ name: 'billing', order: 10, runFor: () => undefined });
-    jobStore(db).acquireLease(LEASE_NAME, { id: 'other-host:1', host: 'other-host', bootId: null, pid: 1 }, '2026-05-02T08:00:00.000Z', '2026-05-02T08:05:00.000Z');
+    await jobStore(sqlOf(db)).acquireLease(LEASE_NAME, { id: 'other-host:1', host: 'other-host', bootId: null, pid: 1 }, '2026-05-02T08:00:00.000Z', '2026-05-02T08:05:00.000Z');
     expect((await other.runner.runDue()).skipped).toBe('lease_held');
     await expect(other.runner.runAsOf('2026-05-02')).rejects.toThrow(/another process \(other-host:1\)/);
     // An expired lease is taken over.
     other.clock.set('2026-05-02T08:06:00Z');
     expect((await other.runner.runDue()).ok).toBe(true);
-    expect(jobStore(db).lease(LEASE_NAME)).toBeNull();
+    expect(await jobStore(sqlOf(db)).lease(LEASE_NAME)).toBeNull();
   });
 
   it('a lease of this very pid is taken over only when no runner of this process holds it (a restart that got the same pid)', async () => {
@@ -168,7 +168,7 @@ describe('job runner', () => {
       .run(LEASE_NAME, `${hostname()}:${process.pid}:dead0000`, '2026-05-04T09:00:00.000Z', hostname(), bootId(), process.pid);
     b.clock.set('2026-05-04T08:00:00Z');
     expect((await b.runner.runDue()).ok).toBe(true);
-    expect(jobStore(db).lease(LEASE_NAME)).toBeNull();
+    expect(await jobStore(sqlOf(db)).lease(LEASE_NAME)).toBeNull();
   });
 
   it('a manual run stopped part-way is an error, never "already run"', async () => {
@@ -177,7 +177,7 @@ describe('job runner', () => {
     const blocked = new Promise<void>((r) => (release = r));
     const config = loadConfig(undefined, {}).config;
     const scheduler = createScheduler({
-      db, config, clock, ticks: [],
+      sql: sqlOf(db), config, clock, ticks: [],
       jobs: [
         { name: 'plan-changes', order: 5, runFor: () => blocked },
         { name: 'billing', order: 10, runFor: (date) => ({ date, alreadyRun: false, days: [{ date }] }) },
