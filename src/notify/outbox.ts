@@ -73,6 +73,11 @@ export interface OutboxNotifier extends Notifier {
    * SqlClient); throws when the notifier was built without a `sync` writer.
    */
   enqueueSync(req: NotificationRequest): { queued: number; ids: number[] };
+  /**
+   * Resolves once every enqueue started so far has finished: for callers that queue after commit
+   * without waiting (the payment notice), so a test or a shutdown can.
+   */
+  idle(): Promise<void>;
 }
 
 export function outboxNotifier(opts: { store: NotifyStore; clock: Clock; timezone: string; onQueued?: () => void; sync?: OutboxSyncWriter | undefined }): OutboxNotifier {
@@ -81,7 +86,14 @@ export function outboxNotifier(opts: { store: NotifyStore; clock: Clock; timezon
     if (ids.length > 0) opts.onQueued?.();
     return { queued: ids.length, ids };
   };
-  async function enqueueIds(req: NotificationRequest): Promise<{ queued: number; ids: number[] }> {
+  const pending = new Set<Promise<unknown>>();
+  function enqueueIds(req: NotificationRequest): Promise<{ queued: number; ids: number[] }> {
+    const p = write(req);
+    pending.add(p);
+    void p.then(() => pending.delete(p), () => pending.delete(p));
+    return p;
+  }
+  async function write(req: NotificationRequest): Promise<{ queued: number; ids: number[] }> {
     const [contact, email, sms] = await Promise.all([store.contact(req.customerId), store.template(req.template, 'email'), store.template(req.template, 'sms')]);
     const ids: number[] = [];
     for (const row of outboxRows(req, contact, { email, sms }, clock.now(), opts.timezone)) {
@@ -93,6 +105,9 @@ export function outboxNotifier(opts: { store: NotifyStore; clock: Clock; timezon
   return {
     enqueueIds,
     enqueue: async (req) => ({ queued: (await enqueueIds(req)).queued }),
+    async idle() {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
     enqueueSync(req) {
       const sync = opts.sync;
       if (!sync) throw new Error('this notifier has no synchronous outbox writer');
