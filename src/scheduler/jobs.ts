@@ -171,7 +171,7 @@ export function createJobRunner(opts: JobRunnerOptions) {
    * Runs `fn` after any run in progress in this process, holding the session lock and the lease;
    * `fn`'s signal aborts when the runner stops or the lock is lost.
    */
-  function exclusive<T>(fn: (signal: AbortSignal) => Promise<T>, onLeaseHeld: () => Promise<T>): Promise<T> {
+  function exclusive<T>(fn: (signal: AbortSignal, lost: AbortSignal) => Promise<T>, onLeaseHeld: () => Promise<T>): Promise<T> {
     const next = queue.then(async () => {
       const lock = await store.sessionLock(LEASE_NAME);
       if (lock === null) return onLeaseHeld();
@@ -180,7 +180,7 @@ export function createJobRunner(opts: JobRunnerOptions) {
       try {
         if (!(await lease())) return await onLeaseHeld();
         try {
-          return await fn(AbortSignal.any([abort.signal, lock.lost]));
+          return await fn(AbortSignal.any([abort.signal, lock.lost]), lock.lost);
         } finally {
           await store.releaseLease(LEASE_NAME, holder);
         }
@@ -193,7 +193,8 @@ export function createJobRunner(opts: JobRunnerOptions) {
     return next;
   }
 
-  async function runDates(target: CalDate, manual: boolean, signal: AbortSignal): Promise<RunReport> {
+  /** `signal`: stop at the next step; `lost`: the session lock is gone (another process may be running the jobs). */
+  async function runDates(target: CalDate, manual: boolean, signal: AbortSignal, lost: AbortSignal): Promise<RunReport> {
     const sorted = [...jobs].sort((a, b) => a.order - b.order);
     const at = iso();
     const from = new Map<string, CalDate | null>();
@@ -235,6 +236,12 @@ export function createJobRunner(opts: JobRunnerOptions) {
           opts.metrics?.jobFailures.set({ job: job.name }, 0);
           steps.push({ job: job.name, date: d, ok: true, value });
         } catch (err) {
+          if (lost.aborted) {
+            // Abandoned because the lock went (the job saw its signal): not the job's failure, and
+            // no retry delay for the process that now holds the lock.
+            opts.log?.warn({ job: job.name, date: d, err: message(err) }, 'daily jobs: stopped without the lock; another process continues');
+            return { target, steps, ok: false };
+          }
           const failures = (await store.get(job.name))?.failures ?? 0;
           const retryAt = new Date(clock.now().getTime() + backoff(failures + 1)).toISOString();
           const n = await store.failed(job.name, d, message(err), iso(), retryAt);
@@ -291,13 +298,13 @@ export function createJobRunner(opts: JobRunnerOptions) {
      * the tick tasks. While a failed job waits for its retry time nothing daily runs.
      */
     runDue(): Promise<RunReport> {
-      return exclusive(async (signal) => {
+      return exclusive(async (signal, lost) => {
         const now = clock.now();
         const target = dueDate(now, opts.timezone, opts.runAt);
         const pending = (await store.all()).find((s) => s.nextRetryAt !== null && s.nextRetryAt > now.toISOString() && jobs.some((j) => j.name === s.name));
         let report: RunReport;
         if (pending) report = { target, skipped: 'retry_pending', steps: [], ok: false };
-        else report = await runDates(target, false, signal);
+        else report = await runDates(target, false, signal, lost);
         if (report.ok || report.skipped === 'nothing_due') await runTicks(now);
         return report;
       }, async () => ({ target: dueDate(clock.now(), opts.timezone, opts.runAt), skipped: 'lease_held', steps: [], ok: false }));
@@ -309,8 +316,8 @@ export function createJobRunner(opts: JobRunnerOptions) {
      */
     runAsOf(dateInput: string): Promise<RunReport> {
       const date = parseDate(dateInput, 'date');
-      return exclusive(async (signal) => {
-        const report = await runDates(date, true, signal);
+      return exclusive(async (signal, lost) => {
+        const report = await runDates(date, true, signal, lost);
         if (report.ok) await runTicks(clock.now());
         return report;
       }, async () => {
