@@ -125,6 +125,8 @@ export function notifyStore(sql: SqlClient) {
     sent: sql.prepare(`update notification_outbox set status = 'sent', sent_at = ?, last_error = null, claimed_by = null where id = ? and status = 'sending' and attempts = ?`),
     retry: sql.prepare(`update notification_outbox set status = 'queued', last_error = ?, next_attempt_at = ?, claimed_by = null where id = ? and status = 'sending' and attempts = ?`),
     failed: sql.prepare(`update notification_outbox set status = 'failed', last_error = ?, claimed_by = null where id = ? and status = 'sending' and attempts = ?`),
+    unclaim: sql.prepare(`update notification_outbox set status = 'queued', attempts = attempts - 1, next_attempt_at = ?, claimed_by = null
+      where id = ? and status = 'sending' and attempts = ?`),
     sending: sql.prepare<{ id: number; claimedBy: string | null }>(`select id, claimed_by as "claimedBy" from notification_outbox where status = 'sending' order by id`),
     interrupted: sql.prepare<{ id: number }>(`update notification_outbox set status = 'failed', last_error = ?, claimed_by = null
       where status = 'sending' and id in (${d.idList}) returning id`),
@@ -179,6 +181,10 @@ export function notifyStore(sql: SqlClient) {
     },
     async markFailed(c: Claim, error: string): Promise<boolean> {
       return (await s.failed.run(error, c.id, c.attempt)).changes === 1;
+    },
+    /** Gives back a claim whose message was not tried (the sender stops): queued again as of `at`, the attempt not counted. */
+    async unclaim(c: Claim, at: string): Promise<boolean> {
+      return (await s.unclaim.run(at, c.id, c.attempt)).changes === 1;
     },
     /** The messages claimed now, with their claimant (null: claimed before claimants were recorded). */
     sending(): Promise<{ id: number; claimedBy: string | null }[]> {

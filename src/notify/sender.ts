@@ -4,7 +4,7 @@
  * `maxAttempts`, then the message is `failed` (visible in `GET /api/v1/notifications`).
  *
  * Each node runs one; the claims keep two from sending a message twice (src/db/notify.ts). A claim
- * lasts `claimMs` (well beyond the transports' 30 s timeouts): a message whose sender died with it
+ * lasts `claimMs` (beyond a batch's worth of the transports' 30 s timeouts): a message whose sender died with it
  * is claimed again by any sender once it expires, a new attempt (a message that used up its
  * attempts that way is failed instead). At start-up, the messages a previous process of this host
  * left mid-send (its pid gone) are marked failed at once, not re-sent: they may have gone out, and
@@ -28,7 +28,10 @@ export interface SenderOptions {
   /** Delay before retry `attempt` (1-based): default 1 min doubling to at most 6 h. */
   backoffMs?: (attempt: number) => number;
   batch?: number;
-  /** How long a claim lasts before another sender may retry the message: default 10 min. */
+  /**
+   * How long a claim lasts before another sender may retry the message: default 30 min, beyond a
+   * whole batch (20) of sends that each take the transports' 30 s timeout.
+   */
   claimMs?: number;
   metrics?: SenderMetrics | undefined;
   log?: { info(o: object, m: string): void; warn(o: object, m: string): void } | undefined;
@@ -48,7 +51,7 @@ export function createSender(opts: SenderOptions) {
   const maxAttempts = opts.maxAttempts ?? 6;
   const backoff = opts.backoffMs ?? defaultSendBackoff;
   const batch = opts.batch ?? 20;
-  const claimMs = opts.claimMs ?? 10 * 60_000;
+  const claimMs = opts.claimMs ?? 30 * 60_000;
   // This sender's claimant id: host, pid and a random part (src/lib/process-holder.ts).
   const self = newLeaseHolder();
   let timer: NodeJS.Timeout | undefined;
@@ -102,11 +105,21 @@ export function createSender(opts: SenderOptions) {
       const now = clock.now();
       const claimed = await store.claimDue(now.toISOString(), batch, self.id, new Date(now.getTime() + claimMs).toISOString());
       if (claimed.length === 0) return n;
-      for (const msg of claimed) {
-        // Stopping: the rest stay claimed until their claims expire, then any sender retries them.
-        if (stopped) return n;
-        await deliver(msg);
-        n++;
+      let next = 0;
+      let broke = true;
+      try {
+        for (; next < claimed.length && !stopped; next++) {
+          await deliver(claimed[next]!);
+          n++;
+        }
+        broke = false;
+      } finally {
+        // Stopping, or the database failed mid-batch: the messages not tried go back to the queue
+        // (they were due), rather than wait for their claims to expire or be failed as interrupted
+        // at the next start. The one whose outcome could not be written keeps its claim.
+        for (const msg of claimed.slice(broke ? next + 1 : next)) {
+          await store.unclaim({ id: msg.id, attempt: msg.attempts }, now.toISOString()).catch(() => undefined);
+        }
       }
     }
   }

@@ -96,6 +96,41 @@ describe.each(backendNames)('notifyStore on %s', (name) => {
     expect(await store.get(later)).toMatchObject({ status: 'queued', nextAttemptAt: '2026-05-04T12:00:00.000Z' });
   });
 
+  it('gives back a claim not tried, only while it is current; a sender stopped mid-batch gives back the rest', async () => {
+    await b.sql.run(`delete from notification_outbox`);
+    const ids: number[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await store.insert(message(customerId, { body: `m${i}` })))!);
+    const [first] = await store.claimDue(T0, 1, 'host-a:1:aa', '2026-05-04T10:30:00.000Z');
+    expect(await store.unclaim({ id: first!.id, attempt: 2 }, T0)).toBe(false);
+    expect(await store.unclaim({ id: first!.id, attempt: 1 }, '2026-05-04T10:00:05.000Z')).toBe(true);
+    expect(await store.get(first!.id)).toMatchObject({ status: 'queued', attempts: 0, nextAttemptAt: '2026-05-04T10:00:05.000Z' });
+    expect(await store.sending()).toEqual([]);
+
+    const sent: string[] = [];
+    const clock = new TestClock('2026-05-04T10:01:00Z');
+    const sender = createSender({
+      store, clock, batch: 3,
+      transports: {
+        email: { send: async (m) => void sent.push(m.body) },
+        sms: { send: async () => undefined },
+      },
+    });
+    // A sender asked to stop (a shutdown) while it sends the first of the three it claimed.
+    const stopAfterFirst: Transport = {
+      send: async (m) => {
+        sent.push(m.body);
+        void stopping.stop();
+      },
+    };
+    const stopping: ReturnType<typeof createSender> = createSender({ store, clock, batch: 3, transports: { email: stopAfterFirst, sms: stopAfterFirst } });
+    expect(await stopping.drain()).toBe(1);
+    expect(sent).toEqual(['m0']);
+    expect((await Promise.all(ids.map((id) => store.get(id)))).map((m) => [m!.status, m!.attempts])).toEqual([['sent', 1], ['queued', 0], ['queued', 0]]);
+    // Another sender sends the rest at once.
+    expect(await sender.drain()).toBe(2);
+    expect(sent).toEqual(['m0', 'm1', 'm2']);
+  });
+
   it('claims one queued message by id, and fails the ones a dead sender left mid-send', async () => {
     await b.sql.run(`delete from notification_outbox`);
     const a = (await store.insert(message(customerId)))!;
