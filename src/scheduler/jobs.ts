@@ -175,16 +175,27 @@ export function createJobRunner(opts: JobRunnerOptions) {
     const next = queue.then(async () => {
       const lock = await store.sessionLock(LEASE_NAME);
       if (lock === null) return onLeaseHeld();
-      const onLost = () => opts.log?.error({ err: message(lock.lost.reason) }, 'daily jobs: the session lock was lost; stopping at the next step');
+      // This run's signal: the runner stopping or the lock lost. (Listeners removed after the run,
+      // rather than AbortSignal.any, which keeps one on the runner's signal for every run.)
+      const run = new AbortController();
+      const onStop = () => run.abort(abort.signal.reason);
+      const onLost = () => {
+        opts.log?.error({ err: message(lock.lost.reason) }, 'daily jobs: the session lock was lost; stopping at the next step');
+        run.abort(lock.lost.reason);
+      };
+      abort.signal.addEventListener('abort', onStop, { once: true });
       lock.lost.addEventListener('abort', onLost, { once: true });
+      if (abort.signal.aborted) onStop();
+      if (lock.lost.aborted) onLost();
       try {
         if (!(await lease())) return await onLeaseHeld();
         try {
-          return await fn(AbortSignal.any([abort.signal, lock.lost]), lock.lost);
+          return await fn(run.signal, lock.lost);
         } finally {
           await store.releaseLease(LEASE_NAME, holder);
         }
       } finally {
+        abort.signal.removeEventListener('abort', onStop);
         lock.lost.removeEventListener('abort', onLost);
         await lock.release();
       }
