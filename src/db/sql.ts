@@ -408,7 +408,7 @@ export function postgresClient(pool: pg.Pool, opts: PostgresClientOptions = {}):
       try {
         got = (await client.query<{ got: boolean }>('select pg_try_advisory_lock($1) as got', [key])).rows[0]?.got === true;
       } catch (e) {
-        giveBack(e as Error);
+        giveBack(e instanceof Error ? e : new Error(String(e)));
         throw e;
       }
       if (!got) {
@@ -425,7 +425,7 @@ export function postgresClient(pool: pg.Pool, opts: PostgresClientOptions = {}):
           try {
             await client.query('select pg_advisory_unlock($1)', [key]);
           } catch (e) {
-            return giveBack(e as Error); // closing the connection releases the lock too
+            return giveBack(e instanceof Error ? e : new Error(String(e))); // closing the connection releases the lock too
           }
           giveBack(undefined);
         },

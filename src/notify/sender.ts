@@ -163,7 +163,7 @@ export function createSender(opts: SenderOptions) {
     },
     start(intervalMs = 5_000): void {
       stopped = false;
-      recovered = sender.recover().catch((err: unknown) => opts.log?.warn({ err: (err as Error).message }, 'notifications: recovery at start failed'));
+      recovered = sender.recover().catch((err: unknown) => opts.log?.warn({ err: err instanceof Error ? err.message : String(err) }, 'notifications: recovery at start failed'));
       timer = setInterval(() => void sender.drain().catch(() => undefined), intervalMs);
       timer.unref();
       void sender.drain().catch(() => undefined);
