@@ -104,7 +104,7 @@ export function createServices(opts: ServicesOptions): Services {
   const jobsLog = opts.log?.child({ part: 'jobs' });
   const afterCommitError = (msg: string) => (err: unknown, context: Record<string, unknown>) => opts.log?.error({ err, ...context }, msg);
 
-  const nstore = notifyStore(db);
+  const nstore = notifyStore(sqlOf(db));
   const sender = createSender({
     store: nstore, clock, metrics: opts.metrics, log: jobsLog,
     transports: {
@@ -123,11 +123,8 @@ export function createServices(opts: ServicesOptions): Services {
     // After a payment commits: its receipt notice, then dunning gives back what the payment cleared.
     onSettlement: (customerId, event) => {
       if (event.kind === 'payment') {
-        try {
-          notifier.enqueueSync({ customerId, template: 'payment.received', data: { amount: formatMoney(event.amount, currency), paymentId: event.id }, dedupeKey: `payment:${event.id}:received` });
-        } catch (err) {
-          jobsLog?.error({ customerId, err: (err as Error).message }, 'notify: payment.received could not be queued');
-        }
+        notifier.enqueue({ customerId, template: 'payment.received', data: { amount: formatMoney(event.amount, currency), paymentId: event.id }, dedupeKey: `payment:${event.id}:received` })
+          .catch((err: unknown) => jobsLog?.error({ customerId, err: (err as Error).message }, 'notify: payment.received could not be queued'));
       }
       dunning.afterPayment(customerId).catch((err: unknown) => jobsLog?.error({ customerId, err: (err as Error).message }, 'dunning: reactivation after payment failed'));
     },
@@ -173,7 +170,7 @@ export interface SchedulerPartOptions {
 /** The job runner with every service's jobs registered; `start()` is the caller's. */
 export function createDailyScheduler(opts: SchedulerPartOptions): Scheduler {
   return createScheduler({
-    db: opts.db, config: opts.config, clock: opts.clock, metrics: opts.metrics, log: opts.log?.child({ part: 'jobs' }),
+    sql: sqlOf(opts.db), config: opts.config, clock: opts.clock, metrics: opts.metrics, log: opts.log?.child({ part: 'jobs' }),
     jobs: opts.services.schedule.jobs, ticks: opts.services.schedule.ticks,
   });
 }

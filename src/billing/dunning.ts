@@ -40,7 +40,7 @@ export interface DunningOptions {
   currency: string;
   control: ServiceControl;
   /** The outbox: each notice is queued in the same transaction as the event it announces. */
-  notifier: Pick<OutboxNotifier, 'enqueueSync'>;
+  notifier: Pick<OutboxNotifier, 'enqueue'>;
   log?: DunningLog | undefined;
 }
 
@@ -117,7 +117,7 @@ export function dunningService(opts: DunningOptions) {
       const summary = await opts.control.suspend(svc.id, req);
       await store.transaction(async () => {
         await store.setDetail(eventId, { invoiceNumber: inv.number, open: inv.open, mode: profile.suspendMode, state: 'done', actions: summary.actions });
-        opts.notifier.enqueueSync({ customerId: inv.customerId, serviceId: svc.id, template: 'service.suspended', data: { ...invoiceData(inv, profile), username: svc.username }, dedupeKey: key });
+        await opts.notifier.enqueue({ customerId: inv.customerId, serviceId: svc.id, template: 'service.suspended', data: { ...invoiceData(inv, profile), username: svc.username }, dedupeKey: key });
       });
       opts.log?.info({ customerId: inv.customerId, serviceId: svc.id, invoice: inv.number, actions: summary.actions.length }, 'dunning: service suspended');
     } catch (err) {
@@ -150,7 +150,7 @@ export function dunningService(opts: DunningOptions) {
               const id = await store.insertEvent({ key: step.key, customerId: inv.customerId, invoiceId: inv.id, serviceId: null, kind: 'reminder', step: step.step, date, at: iso(), detail: { channels: rule.channels, template: rule.template } });
               if (id === null) return;
               const req = { customerId: inv.customerId, template: rule.template, data: invoiceData(inv, profile), channels: rule.channels, dedupeKey: step.key };
-              opts.notifier.enqueueSync(req);
+              await opts.notifier.enqueue(req);
               reminders++;
             } else if (await store.billsOnlyLateFees(inv.id)) {
               // No fee on a fee: recorded so the decision is visible and made once.
@@ -227,7 +227,7 @@ export function dunningService(opts: DunningOptions) {
             });
             if (summary) {
               const req = { customerId, serviceId: svcId, template: 'service.resumed', data: { username: svc!.username }, dedupeKey: `resume:${ev.id}` };
-              opts.notifier.enqueueSync(req);
+              await opts.notifier.enqueue(req);
             }
           });
           if (summary) resumed.push(svcId);

@@ -1,12 +1,19 @@
 /**
  * The notifications repository: templates (rows override the built-in defaults) and the outbox the
- * sender worker drains. Statements are prepared once; no transactions are opened here except by
- * `transaction()`.
+ * sender workers drain. Statements are prepared once; no transactions are opened here except by
+ * `transaction()` and `claimDue()`.
+ *
+ * Several senders (one per node) may drain one outbox: `claimDue` takes due rows atomically (on
+ * PostgreSQL the rows another sender is claiming are skipped, `for update skip locked`; SQLite's
+ * single writer already excludes), marks them `sending` under the claimant's id until a claim
+ * expiry kept in next_attempt_at, and counts the attempt. A row whose claim expired (its sender
+ * died) is due again. The outcome is written only by the claim that is current (same attempt
+ * number), so a sender whose claim expired cannot overwrite the next one's.
  */
-import type Database from 'better-sqlite3';
-import type { Db } from './client.js';
-import { Conditions } from './conditions.js';
+import { auditRecorder } from './audit.js';
 import type { Actor } from './crud.js';
+import { dialectSql } from './dialect.js';
+import type { Param, SqlClient } from './sql.js';
 
 export type Channel = 'email' | 'sms';
 export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed';
@@ -61,104 +68,163 @@ export interface OutboxFilter {
   template?: string | undefined;
 }
 
-const TEMPLATE_COLS = `key, channel, subject, body, delay_minutes as delayMinutes, send_from as sendFrom, send_until as sendUntil, enabled, updated_at as updatedAt`;
-const OUTBOX_COLS = `id, customer_id as customerId, service_id as serviceId, template, channel, recipient, subject, body, status, attempts,
-  last_error as lastError, next_attempt_at as nextAttemptAt, dedupe_key as dedupeKey, created_at as createdAt, sent_at as sentAt`;
+/** A message a sender holds: delivered by it alone until its claim expires. */
+export interface Claim {
+  id: number;
+  /** The attempt this claim is (the row's attempts after claiming): the outcome's fence. */
+  attempt: number;
+}
 
-const templateRow = (r: Record<string, unknown>): TemplateRow => ({ ...(r as unknown as TemplateRow), enabled: Boolean(r.enabled) });
+export interface Contact {
+  id: number;
+  name: string;
+  email: string | null;
+  phone: string | null;
+}
+
+export interface IssuedInvoice {
+  id: number;
+  customerId: number;
+  number: string;
+  dueDate: string;
+  total: number;
+}
+
+const TEMPLATE_COLS = `key, channel, subject, body, delay_minutes as "delayMinutes", send_from as "sendFrom", send_until as "sendUntil", enabled, updated_at as "updatedAt"`;
+const OUTBOX_COLS = `id, customer_id as "customerId", service_id as "serviceId", template, channel, recipient, subject, body, status, attempts,
+  last_error as "lastError", next_attempt_at as "nextAttemptAt", dedupe_key as "dedupeKey", created_at as "createdAt", sent_at as "sentAt"`;
+
+type RawTemplate = Omit<TemplateRow, 'enabled'> & { enabled: boolean | number };
+/** SQLite reads booleans as 0/1, PostgreSQL as true/false. */
+const templateRow = (r: RawTemplate): TemplateRow => ({ ...r, enabled: Boolean(r.enabled) });
 
 export type NotifyStore = ReturnType<typeof notifyStore>;
 
-export function notifyStore(db: Db) {
-  const c: Database.Database = db.$client;
+export function notifyStore(sql: SqlClient) {
+  const d = dialectSql(sql.dialect);
+  const audit = auditRecorder(sql);
+  // Rows another sender is claiming right now are skipped rather than waited for (PostgreSQL).
+  const skipLocked = sql.dialect === 'postgres' ? ' for update skip locked' : '';
   const s = {
-    template: c.prepare(`select ${TEMPLATE_COLS} from notification_templates where key = ? and channel = ?`),
-    templates: c.prepare(`select ${TEMPLATE_COLS} from notification_templates order by key, channel`),
-    upsertTemplate: c.prepare(`insert into notification_templates (key, channel, subject, body, delay_minutes, send_from, send_until, enabled, created_at, updated_at)
+    template: sql.prepare<RawTemplate>(`select ${TEMPLATE_COLS} from notification_templates where key = ? and channel = ?`),
+    templates: sql.prepare<RawTemplate>(`select ${TEMPLATE_COLS} from notification_templates order by key, channel`),
+    upsertTemplate: sql.prepare(`insert into notification_templates (key, channel, subject, body, delay_minutes, send_from, send_until, enabled, created_at, updated_at)
       values (@key, @channel, @subject, @body, @delayMinutes, @sendFrom, @sendUntil, @enabled, @at, @at)
-      on conflict(key, channel) do update set subject = excluded.subject, body = excluded.body, delay_minutes = excluded.delay_minutes,
+      on conflict (key, channel) do update set subject = excluded.subject, body = excluded.body, delay_minutes = excluded.delay_minutes,
       send_from = excluded.send_from, send_until = excluded.send_until, enabled = excluded.enabled, updated_at = excluded.updated_at`),
-    deleteTemplate: c.prepare(`delete from notification_templates where key = ? and channel = ?`),
-    contact: c.prepare(`select id, name, email, phone from customers where id = ?`),
-    insert: c.prepare(`insert into notification_outbox (customer_id, service_id, template, channel, recipient, subject, body, status, attempts, next_attempt_at, dedupe_key, created_at)
+    deleteTemplate: sql.prepare(`delete from notification_templates where key = ? and channel = ?`),
+    contact: sql.prepare<Contact>(`select id, name, email, phone from customers where id = ?`),
+    insert: sql.prepare<{ id: number }>(`insert into notification_outbox (customer_id, service_id, template, channel, recipient, subject, body, status, attempts, next_attempt_at, dedupe_key, created_at)
       values (@customerId, @serviceId, @template, @channel, @recipient, @subject, @body, 'queued', 0, @nextAttemptAt, @dedupeKey, @createdAt)
-      on conflict(dedupe_key, channel) do nothing returning id`),
-    due: c.prepare(`select ${OUTBOX_COLS} from notification_outbox where status = 'queued' and next_attempt_at <= ? order by next_attempt_at, id limit ?`),
-    claim: c.prepare(`update notification_outbox set status = 'sending', attempts = attempts + 1 where id = ? and status = 'queued'`),
-    sent: c.prepare(`update notification_outbox set status = 'sent', sent_at = ?, last_error = null where id = ?`),
-    retry: c.prepare(`update notification_outbox set status = 'queued', last_error = ?, next_attempt_at = ? where id = ?`),
-    failed: c.prepare(`update notification_outbox set status = 'failed', last_error = ? where id = ?`),
-    interrupted: c.prepare(`update notification_outbox set status = 'failed', last_error = ? where status = 'sending' returning id`),
-    requeue: c.prepare(`update notification_outbox set status = 'queued', next_attempt_at = ?, last_error = coalesce(last_error, '') where id = ? and status = 'failed'`),
-    get: c.prepare(`select ${OUTBOX_COLS} from notification_outbox where id = ?`),
-    issuedOn: c.prepare(`select id, customer_id as customerId, number, due_date as dueDate, total from invoices where issue_date = ? and id > ? order by id limit ?`),
-    audit: c.prepare(`insert into audit_log (at, actor, actor_ip, action, entity, entity_id, before, after) values (?, ?, ?, ?, ?, ?, ?, ?)`),
+      on conflict (dedupe_key, channel) do nothing returning id`),
+    // Due: queued and its time has come, or claimed by a sender whose claim has expired.
+    claimDue: sql.prepare<OutboxRow>(`update notification_outbox set status = 'sending', attempts = attempts + 1, next_attempt_at = ?, claimed_by = ?
+      where id in (select id from notification_outbox where status in ('queued', 'sending') and next_attempt_at <= ? order by next_attempt_at, id limit ?${skipLocked})
+      returning ${OUTBOX_COLS}`),
+    claim: sql.prepare(`update notification_outbox set status = 'sending', attempts = attempts + 1, next_attempt_at = ?, claimed_by = ? where id = ? and status = 'queued'`),
+    sent: sql.prepare(`update notification_outbox set status = 'sent', sent_at = ?, last_error = null, claimed_by = null where id = ? and status = 'sending' and attempts = ?`),
+    retry: sql.prepare(`update notification_outbox set status = 'queued', last_error = ?, next_attempt_at = ?, claimed_by = null where id = ? and status = 'sending' and attempts = ?`),
+    failed: sql.prepare(`update notification_outbox set status = 'failed', last_error = ?, claimed_by = null where id = ? and status = 'sending' and attempts = ?`),
+    unclaim: sql.prepare(`update notification_outbox set status = 'queued', attempts = attempts - 1, next_attempt_at = ?, claimed_by = null
+      where id = ? and status = 'sending' and attempts = ?`),
+    sending: sql.prepare<{ id: number; claimedBy: string | null }>(`select id, claimed_by as "claimedBy" from notification_outbox where status = 'sending' order by id`),
+    interrupted: sql.prepare<{ id: number }>(`update notification_outbox set status = 'failed', last_error = ?, claimed_by = null
+      where status = 'sending' and id in (${d.idList}) returning id`),
+    requeue: sql.prepare(`update notification_outbox set status = 'queued', next_attempt_at = ?, last_error = coalesce(last_error, '') where id = ? and status = 'failed'`),
+    get: sql.prepare<OutboxRow>(`select ${OUTBOX_COLS} from notification_outbox where id = ?`),
+    issuedOn: sql.prepare<IssuedInvoice>(`select id, customer_id as "customerId", number, due_date as "dueDate", total from invoices where issue_date = ? and id > ? order by id limit ?`),
   };
   return {
-    transaction<T>(fn: () => T): T {
-      return c.transaction(fn).immediate();
+    /** A write transaction; the store's calls made inside it join it. */
+    transaction<T>(fn: () => Promise<T>): Promise<T> {
+      return sql.transaction(fn);
     },
-    template(key: string, channel: Channel): TemplateRow | null {
-      const r = s.template.get(key, channel) as Record<string, unknown> | undefined;
+    async template(key: string, channel: Channel): Promise<TemplateRow | null> {
+      const r = await s.template.get(key, channel);
       return r ? templateRow(r) : null;
     },
-    templates(): TemplateRow[] {
-      return (s.templates.all() as Record<string, unknown>[]).map(templateRow);
+    async templates(): Promise<TemplateRow[]> {
+      return (await s.templates.all()).map(templateRow);
     },
-    upsertTemplate(t: Omit<TemplateRow, 'updatedAt'>, at: string): void {
-      s.upsertTemplate.run({ ...t, enabled: t.enabled ? 1 : 0, at });
+    async upsertTemplate(t: Omit<TemplateRow, 'updatedAt'>, at: string): Promise<void> {
+      await s.upsertTemplate.run({ key: t.key, channel: t.channel, subject: t.subject, body: t.body, delayMinutes: t.delayMinutes, sendFrom: t.sendFrom, sendUntil: t.sendUntil, enabled: t.enabled, at });
     },
-    deleteTemplate(key: string, channel: Channel): boolean {
-      return s.deleteTemplate.run(key, channel).changes > 0;
+    async deleteTemplate(key: string, channel: Channel): Promise<boolean> {
+      return (await s.deleteTemplate.run(key, channel)).changes > 0;
     },
-    contact(customerId: number): { id: number; name: string; email: string | null; phone: string | null } | null {
-      return (s.contact.get(customerId) as { id: number; name: string; email: string | null; phone: string | null } | undefined) ?? null;
+    async contact(customerId: number): Promise<Contact | null> {
+      return (await s.contact.get(customerId)) ?? null;
     },
     /** The new row's id, or null when the dedupe key was used already for this channel. */
-    insert(row: OutboxInsert): number | null {
-      const r = s.insert.get(row) as { id: number } | undefined;
+    async insert(row: OutboxInsert): Promise<number | null> {
+      const r = await s.insert.get({ ...row });
       return r?.id ?? null;
     },
-    due(now: string, limit: number): OutboxRow[] {
-      return s.due.all(now, limit) as OutboxRow[];
+    /**
+     * Claims up to `limit` messages due at `now` for the sender `by` until `until` (each counts an
+     * attempt) and answers them, by id. No other sender gets them before `until`.
+     */
+    async claimDue(now: string, limit: number, by: string, until: string): Promise<OutboxRow[]> {
+      const rows = await sql.transaction(() => s.claimDue.all(until, by, now, limit));
+      return rows.sort((a, b) => a.id - b.id);
     },
-    /** Marks a queued message as being sent (committed before the send starts); false if gone. */
-    claim(id: number): boolean {
-      return s.claim.run(id).changes === 1;
+    /** Claims one queued message for `by` until `until`; false if it is not queued. */
+    async claim(id: number, by: string, until: string): Promise<boolean> {
+      return (await s.claim.run(until, by, id)).changes === 1;
     },
-    markSent(id: number, at: string): void {
-      s.sent.run(at, id);
+    /** The outcome of a claim; false when the claim is no longer current (it expired and was taken). */
+    async markSent(c: Claim, at: string): Promise<boolean> {
+      return (await s.sent.run(at, c.id, c.attempt)).changes === 1;
     },
-    markRetry(id: number, error: string, nextAttemptAt: string): void {
-      s.retry.run(error, nextAttemptAt, id);
+    async markRetry(c: Claim, error: string, nextAttemptAt: string): Promise<boolean> {
+      return (await s.retry.run(error, nextAttemptAt, c.id, c.attempt)).changes === 1;
     },
-    markFailed(id: number, error: string): void {
-      s.failed.run(error, id);
+    async markFailed(c: Claim, error: string): Promise<boolean> {
+      return (await s.failed.run(error, c.id, c.attempt)).changes === 1;
     },
-    /** Messages left mid-send by a crash: failed, never re-sent blindly (they may have gone out). */
-    failInterrupted(error: string): number[] {
-      return (s.interrupted.all(error) as { id: number }[]).map((r) => r.id);
+    /** Gives back a claim whose message was not tried (the sender stops): queued again as of `at`, the attempt not counted. */
+    async unclaim(c: Claim, at: string): Promise<boolean> {
+      return (await s.unclaim.run(at, c.id, c.attempt)).changes === 1;
     },
-    requeue(id: number, at: string): boolean {
-      return s.requeue.run(at, id).changes === 1;
+    /** The messages claimed now, with their claimant (null: claimed before claimants were recorded). */
+    sending(): Promise<{ id: number; claimedBy: string | null }[]> {
+      return s.sending.all();
     },
-    get(id: number): OutboxRow | null {
-      return (s.get.get(id) as OutboxRow | undefined) ?? null;
+    /** Marks these messages, left mid-send by a crash, failed: never re-sent blindly (they may have gone out). */
+    async failInterrupted(ids: readonly number[], error: string): Promise<number[]> {
+      if (ids.length === 0) return [];
+      return (await s.interrupted.all(error, JSON.stringify(ids))).map((r) => r.id).sort((a, b) => a - b);
     },
-    list(f: OutboxFilter, limit: number, beforeId: number | null): OutboxRow[] {
-      // Empty strings are no filter, as absent ones are.
-      const where = new Conditions().when(f.status || undefined, 'status = ?').when(f.channel || undefined, 'channel = ?')
-        .when(f.customerId, 'customer_id = ?').when(f.template || undefined, 'template = ?');
-      if (beforeId !== null) where.add('id < ?', beforeId);
-      const sql = `select ${OUTBOX_COLS} from notification_outbox ${where.sql} order by id desc limit ?`;
-      return c.prepare(sql).all(...where.args, limit) as OutboxRow[];
+    async requeue(id: number, at: string): Promise<boolean> {
+      return (await s.requeue.run(at, id)).changes === 1;
+    },
+    async get(id: number): Promise<OutboxRow | null> {
+      return (await s.get.get(id)) ?? null;
+    },
+    list(f: OutboxFilter, limit: number, beforeId: number | null): Promise<OutboxRow[]> {
+      // Empty strings are no filter, as absent ones are. Built per call: an admin listing, and each
+      // filter set gets a statement the indexes serve.
+      const where: string[] = [];
+      const params: Param[] = [];
+      const when = (value: Param | undefined, cond: string) => {
+        if (value === undefined || value === '') return;
+        where.push(cond);
+        params.push(value);
+      };
+      when(f.status, 'status = ?');
+      when(f.channel, 'channel = ?');
+      when(f.customerId, 'customer_id = ?');
+      when(f.template, 'template = ?');
+      when(beforeId ?? undefined, 'id < ?');
+      const clause = where.length > 0 ? `where ${where.join(' and ')}` : '';
+      return sql.all<OutboxRow>(`select ${OUTBOX_COLS} from notification_outbox ${clause} order by id desc limit ?`, ...params, limit);
     },
     /** Invoices issued on a date, by id, a page at a time (the invoice.issued notices). */
-    invoicesIssuedOn(date: string, afterId: number, limit: number): { id: number; customerId: number; number: string; dueDate: string; total: number }[] {
-      return s.issuedOn.all(date, afterId, limit) as { id: number; customerId: number; number: string; dueDate: string; total: number }[];
+    invoicesIssuedOn(date: string, afterId: number, limit: number): Promise<IssuedInvoice[]> {
+      return s.issuedOn.all(date, afterId, limit);
     },
-    audit(actor: Actor, at: string, action: string, entity: string, id: string | number, before: unknown, after: unknown): void {
-      s.audit.run(at, actor.id, actor.ip ?? null, action, entity, String(id), before === undefined ? null : JSON.stringify(before), after === undefined ? null : JSON.stringify(after));
+    audit(actor: Actor, at: string, action: string, entity: string, id: string | number, before: unknown, after: unknown): Promise<void> {
+      return audit(actor, at, action, entity, id, before, after);
     },
   };
 }

@@ -65,7 +65,24 @@ export interface SqlClient {
   transaction<T>(fn: () => Promise<T>, opts?: TransactionOptions): Promise<T>;
   /** True inside a transaction() of this client in the current async context. */
   inTransaction(): boolean;
+  /**
+   * A lock on `key` held by this process until `release()` or until the process or its connection
+   * dies, whichever comes first, so a crashed holder never blocks the others; null when another
+   * process holds it. PostgreSQL: a session advisory lock on a pooled connection kept for it (any
+   * 64-bit key but WRITE_LOCK_KEY). SQLite: always granted, one process per database file being
+   * the embedded deployment (callers that must exclude a second process keep a lease row as well).
+   */
+  sessionLock(key: number): Promise<SessionLock | null>;
   close(): Promise<void>;
+}
+
+export interface SessionLock {
+  /**
+   * Aborted when the lock is gone without `release()`: its connection dropped (the server restarted,
+   * an operator or the network ended it). Another process may hold it from then on.
+   */
+  readonly lost: AbortSignal;
+  release(): Promise<void>;
 }
 
 /** A constraint the database refused a write for, the same on both backends. */
@@ -235,6 +252,9 @@ function newSqliteClient(connection: Database.Database): SqlClient {
       }
     },
     inTransaction: () => scope.getStore() !== undefined,
+    async sessionLock() {
+      return { lost: new AbortController().signal, release: async () => undefined };
+    },
     async close() {
       cache.clear();
       connection.close();
@@ -378,6 +398,50 @@ export function postgresClient(pool: pg.Pool, opts: PostgresClientOptions = {}):
       }
     },
     inTransaction: () => scope.getStore() !== undefined,
+    async sessionLock(key) {
+      if (key === WRITE_LOCK_KEY) throw new Error('the write transactions\' lock key cannot be held as a session lock');
+      const client = await pool.connect();
+      const lost = new AbortController();
+      // A checked-out connection that fails emits 'error' on itself: without a listener that would
+      // crash the process; here it is how the holder learns the lock is gone.
+      const onError = (e: Error) => lost.abort(e);
+      const onEnd = () => lost.abort(new Error('the session lock\'s connection ended'));
+      client.on('error', onError);
+      client.on('end', onEnd);
+      const giveBack = (broken: Error | undefined) => {
+        if (broken === undefined) {
+          client.off('error', onError);
+          client.off('end', onEnd);
+        }
+        client.release(broken);
+      };
+      let got: boolean;
+      try {
+        got = (await client.query<{ got: boolean }>('select pg_try_advisory_lock($1) as got', [key])).rows[0]?.got === true;
+      } catch (e) {
+        giveBack(e instanceof Error ? e : new Error(String(e)));
+        throw e;
+      }
+      if (!got) {
+        giveBack(undefined);
+        return null;
+      }
+      let released = false;
+      return {
+        lost: lost.signal,
+        async release() {
+          if (released) return;
+          released = true;
+          if (lost.signal.aborted) return giveBack(new Error('the session lock\'s connection was lost'));
+          try {
+            await client.query('select pg_advisory_unlock($1)', [key]);
+          } catch (e) {
+            return giveBack(e instanceof Error ? e : new Error(String(e))); // closing the connection releases the lock too
+          }
+          giveBack(undefined);
+        },
+      };
+    },
     async close() {
       await pool.end();
     },

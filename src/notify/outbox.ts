@@ -1,12 +1,12 @@
 /**
- * The Notifier: renders a template per channel and writes each message to the outbox. The rows are
- * written synchronously before `enqueue` returns its promise, so a call made inside a database
- * transaction is part of it (rolled back with it); the sender worker delivers later.
+ * The Notifier: renders a template per channel and writes each message to the outbox. Its
+ * statements run on the store's SqlClient, so a call awaited inside that client's transaction is
+ * part of it (rolled back with it); the sender workers deliver later.
  */
 import { TollgateError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import { nextAllowedInstant } from '../lib/windows.js';
-import type { NotifyStore, TemplateRow } from '../db/notify.js';
+import type { Contact, NotifyStore, OutboxInsert, TemplateRow } from '../db/notify.js';
 import { DEFAULT_TEMPLATES, renderMessage } from './templates.js';
 import type { Channel, NotificationRequest, Notifier } from './types.js';
 
@@ -17,51 +17,81 @@ export interface EffectiveTemplate extends Omit<TemplateRow, 'updatedAt'> {
   updatedAt: string | null;
 }
 
-/** The template in force for a key and channel: the operator's row, else the built-in default. */
-export function effectiveTemplate(store: NotifyStore, key: string, channel: Channel): EffectiveTemplate | null {
-  const row = store.template(key, channel);
+/** The template in force given the operator's row for a key and channel (or null): that row, else the built-in default. */
+export function effectiveOf(row: TemplateRow | null, key: string, channel: Channel): EffectiveTemplate | null {
   if (row) return { ...row, source: 'custom' };
   const d = DEFAULT_TEMPLATES[key]?.[channel];
   if (!d) return null;
   return { key, channel, subject: d.subject, body: d.body, delayMinutes: 0, sendFrom: null, sendUntil: null, enabled: true, source: 'default', updatedAt: null };
 }
 
+/** The template in force for a key and channel: the operator's row, else the built-in default. */
+export async function effectiveTemplate(store: Pick<NotifyStore, 'template'>, key: string, channel: Channel): Promise<EffectiveTemplate | null> {
+  return effectiveOf(await store.template(key, channel), key, channel);
+}
+
+/** What one request writes, from the customer's contact and the operator's rows per channel: pure. */
+function outboxRows(req: NotificationRequest, contact: Contact | null, rows: Record<Channel, TemplateRow | null>, now: Date, timezone: string): OutboxInsert[] {
+  if (!contact) throw new TollgateError('invalid_input', `customer ${req.customerId} does not exist`, 'customerId');
+  const known = CHANNELS.some((ch) => rows[ch] !== null) || DEFAULT_TEMPLATES[req.template] !== undefined;
+  if (!known) throw new TollgateError('invalid_input', `no notification template "${req.template}"`, 'template');
+  const address: Record<Channel, string | null> = { email: contact.email?.trim() || null, sms: contact.phone?.trim() || null };
+  const channels = req.channels ?? CHANNELS.filter((ch) => address[ch] !== null);
+  const data = { customerName: contact.name, customerEmail: contact.email, customerPhone: contact.phone, ...req.data };
+  const out: OutboxInsert[] = [];
+  for (const channel of channels) {
+    const recipient = address[channel];
+    if (recipient === null) continue;
+    const t = effectiveOf(rows[channel], req.template, channel);
+    if (!t || !t.enabled) continue;
+    const msg = renderMessage(channel, t, data);
+    const earliest = new Date(now.getTime() + t.delayMinutes * 60_000);
+    const at = nextAllowedInstant(earliest, timezone, { from: t.sendFrom, until: t.sendUntil }) ?? earliest;
+    out.push({
+      customerId: req.customerId, serviceId: req.serviceId ?? null, template: req.template, channel, recipient,
+      subject: msg.subject, body: msg.body, nextAttemptAt: at.toISOString(), dedupeKey: req.dedupeKey ?? null, createdAt: now.toISOString(),
+    });
+  }
+  return out;
+}
+
 export interface OutboxNotifier extends Notifier {
-  /** The same as `enqueue`, without the promise: for callers inside a synchronous transaction. */
-  enqueueSync(req: NotificationRequest): { queued: number; ids: number[] };
+  /** `enqueue` answering the new rows' ids too. */
+  enqueueIds(req: NotificationRequest): Promise<{ queued: number; ids: number[] }>;
+  /**
+   * Resolves once every enqueue started so far has finished: for callers that queue after commit
+   * without waiting (the payment notice), so a test or a shutdown can.
+   */
+  idle(): Promise<void>;
 }
 
 export function outboxNotifier(opts: { store: NotifyStore; clock: Clock; timezone: string; onQueued?: () => void }): OutboxNotifier {
   const { store, clock } = opts;
-  function enqueueSync(req: NotificationRequest): { queued: number; ids: number[] } {
-    const contact = store.contact(req.customerId);
-    if (!contact) throw new TollgateError('invalid_input', `customer ${req.customerId} does not exist`, 'customerId');
-    const known = CHANNELS.some((ch) => store.template(req.template, ch)) || DEFAULT_TEMPLATES[req.template] !== undefined;
-    if (!known) throw new TollgateError('invalid_input', `no notification template "${req.template}"`, 'template');
-    const address: Record<Channel, string | null> = { email: contact.email?.trim() || null, sms: contact.phone?.trim() || null };
-    const channels = req.channels ?? CHANNELS.filter((ch) => address[ch] !== null);
-    const now = clock.now();
-    const data = { customerName: contact.name, customerEmail: contact.email, customerPhone: contact.phone, ...req.data };
-    const ids: number[] = [];
-    for (const channel of channels) {
-      const recipient = address[channel];
-      if (recipient === null) continue;
-      const t = effectiveTemplate(store, req.template, channel);
-      if (!t || !t.enabled) continue;
-      const msg = renderMessage(channel, t, data);
-      const earliest = new Date(now.getTime() + t.delayMinutes * 60_000);
-      const at = nextAllowedInstant(earliest, opts.timezone, { from: t.sendFrom, until: t.sendUntil }) ?? earliest;
-      const id = store.insert({
-        customerId: req.customerId, serviceId: req.serviceId ?? null, template: req.template, channel, recipient,
-        subject: msg.subject, body: msg.body, nextAttemptAt: at.toISOString(), dedupeKey: req.dedupeKey ?? null, createdAt: now.toISOString(),
-      });
-      if (id !== null) ids.push(id);
-    }
+  const queued = (ids: number[]) => {
     if (ids.length > 0) opts.onQueued?.();
     return { queued: ids.length, ids };
+  };
+  const pending = new Set<Promise<unknown>>();
+  function enqueueIds(req: NotificationRequest): Promise<{ queued: number; ids: number[] }> {
+    const p = write(req);
+    pending.add(p);
+    void p.then(() => pending.delete(p), () => pending.delete(p));
+    return p;
+  }
+  async function write(req: NotificationRequest): Promise<{ queued: number; ids: number[] }> {
+    const [contact, email, sms] = await Promise.all([store.contact(req.customerId), store.template(req.template, 'email'), store.template(req.template, 'sms')]);
+    const ids: number[] = [];
+    for (const row of outboxRows(req, contact, { email, sms }, clock.now(), opts.timezone)) {
+      const id = await store.insert(row);
+      if (id !== null) ids.push(id);
+    }
+    return queued(ids);
   }
   return {
-    enqueueSync,
-    enqueue: async (req) => ({ queued: enqueueSync(req).queued }),
+    enqueueIds,
+    enqueue: async (req) => ({ queued: (await enqueueIds(req)).queued }),
+    async idle() {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
   };
 }

@@ -6,9 +6,9 @@
 import type { BillingService, RunResult } from '../billing/service.js';
 import type { DunningService } from '../billing/dunning.js';
 import type { Config } from '../config/schema.js';
-import type { Db } from '../db/client.js';
 import { jobStore } from '../db/jobs.js';
 import type { NotifyStore } from '../db/notify.js';
+import type { SqlClient } from '../db/sql.js';
 import type { Clock } from '../lib/clock.js';
 import { TollgateError } from '../lib/errors.js';
 import { formatMoney } from '../lib/money.js';
@@ -17,7 +17,8 @@ import type { OutboxNotifier } from '../notify/outbox.js';
 import { createJobRunner, type Job, type JobLog, type JobRunner, type TickTask } from './jobs.js';
 
 export interface SchedulerOptions {
-  db: Db;
+  /** The database the jobs' progress, lease and session lock live in. */
+  sql: SqlClient;
   config: Config;
   clock: Clock;
   jobs: readonly Job[];
@@ -38,7 +39,7 @@ export interface Scheduler {
 export function createScheduler(opts: SchedulerOptions): Scheduler {
   const { config } = opts;
   const jobs = createJobRunner({
-    store: jobStore(opts.db), clock: opts.clock, timezone: config.billing.timezone, runAt: config.billing.run_at,
+    store: jobStore(opts.sql), clock: opts.clock, timezone: config.billing.timezone, runAt: config.billing.run_at,
     log: opts.log, metrics: opts.metrics, jobs: opts.jobs, ticks: opts.ticks,
   });
   return {
@@ -85,21 +86,23 @@ export function dunningTick(dunning: DunningService): TickTask {
 }
 
 /** invoice.issued for every invoice of the date, once each (dedupe key), a transaction per page (order 15). */
-export function invoiceNoticesJob(store: NotifyStore, notifier: OutboxNotifier, currency: string): Job {
+export function invoiceNoticesJob(store: NotifyStore, notifier: Pick<OutboxNotifier, 'enqueue'>, currency: string): Job {
   return {
     name: 'invoice-notices', order: 15,
-    runFor: (date) => {
+    runFor: async (date) => {
       let queued = 0;
       for (let after = 0; ;) {
-        const page = store.invoicesIssuedOn(date, after, 500);
+        const page = await store.invoicesIssuedOn(date, after, 500);
         if (page.length === 0) return { queued };
-        store.transaction(() => {
+        queued += await store.transaction(async () => {
+          let n = 0;
           for (const inv of page) {
-            queued += notifier.enqueueSync({
+            n += (await notifier.enqueue({
               customerId: inv.customerId, template: 'invoice.issued', dedupeKey: `invoice:${inv.id}:issued`,
               data: { invoiceNumber: inv.number, invoiceId: inv.id, amount: formatMoney(inv.total, currency), dueDate: inv.dueDate },
-            }).queued;
+            })).queued;
           }
+          return n;
         });
         after = page.at(-1)!.id;
       }

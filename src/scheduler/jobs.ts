@@ -6,8 +6,13 @@
  * job's last completed date is in `job_state`, so after downtime the missed dates run in order, date by
  * date, every job in `order` within a date; a crash part-way redoes only what was not recorded.
  * Only one run at a time: an in-process queue, plus a lease row in the database against a second
- * process (a holder that died on this host is taken over at once: src/scheduler/lease-holder.ts). A
- * failure stops the run where it is (later jobs may depend on earlier ones: dunning reads
+ * process (a holder that died on this host is taken over at once: src/lib/process-holder.ts). On
+ * PostgreSQL, where several nodes share the database, the run also holds a session lock
+ * (SqlClient.sessionLock): it dies with its holder's connection, so a node killed mid-run is replaced
+ * by the next node's timer at once, whatever its lease row says; a holder that finds its lock lost
+ * stops at its next step. Each date of a job is claimed before it runs (`JobStore.claim`: not if its
+ * last date has reached it), so a date completed before a takeover is not run again by the next
+ * holder. A failure stops the run where it is (later jobs may depend on earlier ones: dunning reads
  * billing's invoices), is recorded (`job_state`, a log line, a metric, `GET /api/v1/jobs`) and is
  * retried with exponential backoff; nothing is skipped.
  *
@@ -20,7 +25,7 @@ import { addDays, dateInZone, instantOfLocalTime, parseDate, type CalDate } from
 import type { Clock } from '../lib/clock.js';
 import { TollgateError } from '../lib/errors.js';
 import type { JobStateRow, JobStore } from '../db/jobs.js';
-import { holderIsDead, newLeaseHolder } from './lease-holder.js';
+import { holderIsDead, newLeaseHolder } from '../lib/process-holder.js';
 
 export interface JobContext {
   /** The instant the run started (from the runner's clock). */
@@ -145,38 +150,70 @@ export function createJobRunner(opts: JobRunnerOptions) {
 
   const iso = () => clock.now().toISOString();
   /** Takes or renews the lease; a holder on this host that has died is taken over at once (logged). */
-  const lease = () => {
+  const lease = async (): Promise<boolean> => {
     const now = clock.now();
     const until = new Date(now.getTime() + leaseMs).toISOString();
-    if (store.acquireLease(LEASE_NAME, self, now.toISOString(), until)) return true;
-    const held = store.lease(LEASE_NAME);
+    if (await store.acquireLease(LEASE_NAME, self, now.toISOString(), until)) return true;
+    const held = await store.lease(LEASE_NAME);
+    if (store.sessionLockExcludes) {
+      // This runner holds the session lock, so whoever the row names has lost it: dead, or stopping.
+      await store.forceLease(LEASE_NAME, self, until);
+      if (held !== null) opts.log?.warn({ from: held.holder, host: held.host, pid: held.pid, expiresAt: held.expiresAt }, 'daily jobs: the last holder lost its lock; lease taken over');
+      return true;
+    }
     if (held === null || !holderIsDead(held, self)) return false;
-    if (!store.takeOverLease(LEASE_NAME, held.holder, self, until)) return false;
+    if (!(await store.takeOverLease(LEASE_NAME, held.holder, self, until))) return false;
     opts.log?.warn({ from: held.holder, pid: held.pid, expiresAt: held.expiresAt }, 'daily jobs: the lease holder on this host is dead; lease taken over');
     return true;
   };
 
-  /** Runs `fn` after any run in progress in this process, holding the lease. */
-  function exclusive<T>(fn: () => Promise<T>, onLeaseHeld: () => T): Promise<T> {
+  /**
+   * Runs `fn` after any run in progress in this process, holding the session lock and the lease;
+   * `fn`'s signal aborts when the runner stops or the lock is lost.
+   */
+  function exclusive<T>(fn: (signal: AbortSignal, lost: AbortSignal) => Promise<T>, onLeaseHeld: () => Promise<T>): Promise<T> {
     const next = queue.then(async () => {
-      if (!lease()) return onLeaseHeld();
+      const lock = await store.sessionLock(LEASE_NAME);
+      if (lock === null) return onLeaseHeld();
+      // This run's signal: the runner stopping or the lock lost. (Listeners removed after the run,
+      // rather than AbortSignal.any, which keeps one on the runner's signal for every run.)
+      const run = new AbortController();
+      const onStop = () => run.abort(abort.signal.reason);
+      const onLost = () => {
+        opts.log?.error({ err: message(lock.lost.reason) }, 'daily jobs: the session lock was lost; stopping at the next step');
+        run.abort(lock.lost.reason);
+      };
+      abort.signal.addEventListener('abort', onStop, { once: true });
+      lock.lost.addEventListener('abort', onLost, { once: true });
+      if (abort.signal.aborted) onStop();
+      if (lock.lost.aborted) onLost();
       try {
-        return await fn();
+        if (!(await lease())) return await onLeaseHeld();
+        try {
+          return await fn(run.signal, lock.lost);
+        } finally {
+          await store.releaseLease(LEASE_NAME, holder);
+        }
       } finally {
-        store.releaseLease(LEASE_NAME, holder);
+        abort.signal.removeEventListener('abort', onStop);
+        lock.lost.removeEventListener('abort', onLost);
+        await lock.release();
       }
     });
     queue = next.catch(() => undefined);
     return next;
   }
 
-  async function runDates(target: CalDate, manual: boolean): Promise<RunReport> {
+  /** `signal`: stop at the next step; `lost`: the session lock is gone (another process may be running the jobs). */
+  async function runDates(target: CalDate, manual: boolean, signal: AbortSignal, lost: AbortSignal): Promise<RunReport> {
     const sorted = [...jobs].sort((a, b) => a.order - b.order);
     const at = iso();
     const from = new Map<string, CalDate | null>();
+    const lastDates = new Map<string, CalDate | null>();
     for (const job of sorted) {
-      store.ensure(job.name, at);
-      const last = store.get(job.name)?.lastDate ?? null;
+      await store.ensure(job.name, at);
+      const last = (await store.get(job.name))?.lastDate ?? null;
+      lastDates.set(job.name, last);
       let start: CalDate | null;
       if (last === null) start = target;
       else if (last < target) start = addDays(last, 1);
@@ -192,20 +229,33 @@ export function createJobRunner(opts: JobRunnerOptions) {
       for (const job of sorted) {
         const start = from.get(job.name);
         if (start === null || start === undefined || d < start) continue;
-        if (abort.signal.aborted) return { target, steps, ok: false };
-        store.started(job.name, iso());
+        if (signal.aborted) return { target, steps, ok: false };
+        const last = lastDates.get(job.name) ?? null;
+        if (manual && last !== null && d <= last) {
+          await store.started(job.name, iso()); // the operator's re-run of a date done
+        } else if (!(await store.claim(job.name, d, iso()))) {
+          // Completed by another process since this run looked (a takeover): not run twice.
+          opts.log?.info({ job: job.name, date: d }, 'daily jobs: date already completed by another process');
+          continue;
+        }
         const t0 = performance.now();
         try {
-          const value = await job.runFor(d, { now, manual, signal: abort.signal });
+          const value = await job.runFor(d, { now, manual, signal });
           opts.metrics?.jobDuration?.observe({ job: job.name, outcome: 'ok' }, (performance.now() - t0) / 1000);
-          store.completed(job.name, d, iso());
+          await store.completed(job.name, d, iso());
           opts.metrics?.jobRuns.inc({ job: job.name, outcome: 'ok' });
           opts.metrics?.jobFailures.set({ job: job.name }, 0);
           steps.push({ job: job.name, date: d, ok: true, value });
         } catch (err) {
-          const failures = store.get(job.name)?.failures ?? 0;
+          if (lost.aborted) {
+            // Abandoned because the lock went (the job saw its signal): not the job's failure, and
+            // no retry delay for the process that now holds the lock.
+            opts.log?.warn({ job: job.name, date: d, err: message(err) }, 'daily jobs: stopped without the lock; another process continues');
+            return { target, steps, ok: false };
+          }
+          const failures = (await store.get(job.name))?.failures ?? 0;
           const retryAt = new Date(clock.now().getTime() + backoff(failures + 1)).toISOString();
-          const n = store.failed(job.name, d, message(err), iso(), retryAt);
+          const n = await store.failed(job.name, d, message(err), iso(), retryAt);
           opts.metrics?.jobDuration?.observe({ job: job.name, outcome: 'error' }, (performance.now() - t0) / 1000);
           opts.metrics?.jobRuns.inc({ job: job.name, outcome: 'error' });
           opts.metrics?.jobFailures.set({ job: job.name }, n);
@@ -213,7 +263,7 @@ export function createJobRunner(opts: JobRunnerOptions) {
           steps.push({ job: job.name, date: d, ok: false, error: message(err), cause: err });
           return { target, steps, ok: false };
         }
-        lease();
+        if (!signal.aborted) await lease();
       }
     }
     return { target, steps, ok: true };
@@ -222,14 +272,14 @@ export function createJobRunner(opts: JobRunnerOptions) {
   async function runTicks(now: Date): Promise<void> {
     const today = dateInZone(now, opts.timezone);
     for (const t of ticks) {
-      store.ensure(t.name, now.toISOString());
+      await store.ensure(t.name, now.toISOString());
       try {
         await t.run(now, today);
-        if ((store.get(t.name)?.failures ?? 0) > 0) opts.metrics?.jobFailures.set({ job: t.name }, 0);
-        store.completed(t.name, today, iso());
+        if (((await store.get(t.name))?.failures ?? 0) > 0) opts.metrics?.jobFailures.set({ job: t.name }, 0);
+        await store.completed(t.name, today, iso());
       } catch (err) {
         // Visible like a job's failure; retried at the next tick (it does not hold the daily jobs).
-        const n = store.failed(t.name, today, message(err), iso(), new Date(now.getTime() + 60_000).toISOString());
+        const n = await store.failed(t.name, today, message(err), iso(), new Date(now.getTime() + 60_000).toISOString());
         opts.metrics?.jobRuns.inc({ job: t.name, outcome: 'error' });
         opts.metrics?.jobFailures.set({ job: t.name }, n);
         opts.log?.error({ job: t.name, failures: n, err: message(err) }, 'scheduled task failed; it will be retried at the next tick');
@@ -259,16 +309,16 @@ export function createJobRunner(opts: JobRunnerOptions) {
      * the tick tasks. While a failed job waits for its retry time nothing daily runs.
      */
     runDue(): Promise<RunReport> {
-      return exclusive(async () => {
+      return exclusive(async (signal, lost) => {
         const now = clock.now();
         const target = dueDate(now, opts.timezone, opts.runAt);
-        const pending = store.all().find((s) => s.nextRetryAt !== null && s.nextRetryAt > now.toISOString() && jobs.some((j) => j.name === s.name));
+        const pending = (await store.all()).find((s) => s.nextRetryAt !== null && s.nextRetryAt > now.toISOString() && jobs.some((j) => j.name === s.name));
         let report: RunReport;
         if (pending) report = { target, skipped: 'retry_pending', steps: [], ok: false };
-        else report = await runDates(target, false);
+        else report = await runDates(target, false, signal, lost);
         if (report.ok || report.skipped === 'nothing_due') await runTicks(now);
         return report;
-      }, () => ({ target: dueDate(clock.now(), opts.timezone, opts.runAt), skipped: 'lease_held', steps: [], ok: false }));
+      }, async () => ({ target: dueDate(clock.now(), opts.timezone, opts.runAt), skipped: 'lease_held', steps: [], ok: false }));
     },
 
     /**
@@ -277,19 +327,19 @@ export function createJobRunner(opts: JobRunnerOptions) {
      */
     runAsOf(dateInput: string): Promise<RunReport> {
       const date = parseDate(dateInput, 'date');
-      return exclusive(async () => {
-        const report = await runDates(date, true);
+      return exclusive(async (signal, lost) => {
+        const report = await runDates(date, true, signal, lost);
         if (report.ok) await runTicks(clock.now());
         return report;
-      }, () => {
-        const l = store.lease(LEASE_NAME);
+      }, async () => {
+        const l = await store.lease(LEASE_NAME);
         throw new TollgateError('conflict', `the daily jobs are running in another process (${l?.holder ?? 'unknown'}) until ${l?.expiresAt ?? '?'}`);
       });
     },
 
     /** Each registered job with its state, for `GET /api/v1/jobs`. */
-    status() {
-      const states = new Map(store.all().map((s) => [s.name, s] as const));
+    async status() {
+      const states = new Map((await store.all()).map((s) => [s.name, s] as const));
       const now = clock.now();
       const next = nextFireTimes(opts.runAt, opts.timezone, 1, now)[0] ?? null;
       return {
@@ -297,7 +347,7 @@ export function createJobRunner(opts: JobRunnerOptions) {
         runAt: opts.runAt,
         dueDate: dueDate(now, opts.timezone, opts.runAt),
         nextRunAt: next?.toISOString() ?? null,
-        lease: ((l) => (l ? { holder: l.holder, expiresAt: l.expiresAt } : null))(store.lease(LEASE_NAME)),
+        lease: ((l) => (l ? { holder: l.holder, expiresAt: l.expiresAt } : null))(await store.lease(LEASE_NAME)),
         items: [...runner.jobs(), ...ticks.map((t, i) => ({ name: t.name, order: 1000 + i }))].map((j) => {
           const s: JobStateRow | undefined = states.get(j.name);
           return {

@@ -196,6 +196,7 @@ describe('the dunning timeline', () => {
     expect(control.calls.map((c) => c.op)).toEqual(['suspend']);
     await call('POST', '/api/v1/payments', { customerId: A.customerId, amount: 2000, method: 'bank', receivedAt: '2026-03-17T10:01:00Z' }, 201);
     await services.dunning.idle();
+    await services.notifier.idle(); // the payment notices are queued after commit
     expect(control.calls.map((c) => `${c.op}:${c.serviceId}`)).toEqual([`suspend:${A.serviceId}`, `resume:${A.serviceId}`]);
     expect(control.calls[1]!.req).toEqual({ reason: 'overdue balance paid', by: 'system:dunning' });
     expect(notices(A.customerId, 'payment.received').map((n) => n.channel)).toEqual(['email', 'sms', 'email', 'sms']);

@@ -2,9 +2,11 @@
 // 127.0.0.1) and an SMS gateway as a local HTTP server; retries with backoff, a permanent failure,
 // sending hours, a restart mid-send that sends nothing twice, the API, metrics, and no secret in
 // the outbox or the log.
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
@@ -54,6 +56,9 @@ async function call(method: string, url: string, payload?: unknown, status?: num
   if (status !== undefined) expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(status);
   return res.body ? res.json() : undefined;
 }
+/** The pid of a process that has exited (and been reaped): kill(pid, 0) answers ESRCH. */
+const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
+const inTenMinutes = () => new Date(clock.now().getTime() + 10 * 60_000).toISOString();
 const outbox = () => db.$client.prepare('select id, template, channel, status, attempts, last_error as lastError, next_attempt_at as nextAttemptAt from notification_outbox order by id').all() as Record<string, any>[];
 
 beforeAll(async () => {
@@ -185,11 +190,11 @@ describe('email over SMTP and SMS over HTTP', () => {
   });
 
   it('a restart mid-send sends nothing twice', async () => {
-    const store = notifyStore(db);
+    const store = notifyStore(sqlOf(db));
     const sentBefore = { mails: mails.length, sms: smsRequests.length };
-    const { ids } = services.notifier.enqueueSync({ customerId, template: 'service.suspended', data: { username: 'carla', amount: '€30.00' }, dedupeKey: 'suspend:1' });
-    // The crashed process had claimed the email (committed 'sending') and was in the SMTP conversation.
-    expect(store.claim(ids[0]!)).toBe(true);
+    const { ids } = await services.notifier.enqueueIds({ customerId, template: 'service.suspended', data: { username: 'carla', amount: '€30.00' }, dedupeKey: 'suspend:1' });
+    // The crashed process of this host had claimed the email (committed 'sending') and was in the SMTP conversation.
+    expect(await store.claim(ids[0]!, `${hostname()}:${deadPid}:0badf00d`, inTenMinutes())).toBe(true);
     // A new process: its sender recovers, then drains.
     const restarted = createSender({
       store, clock,
@@ -198,16 +203,16 @@ describe('email over SMTP and SMS over HTTP', () => {
         sms: smsTransport({ url: `http://127.0.0.1:${smsPort}/v1/messages`, method: 'POST', headers: [], body: 'to={{to}}&text={{text}}', content_type: 'application/x-www-form-urlencoded', token: '' }),
       },
     });
-    expect(restarted.recover()).toEqual([ids[0]]);
+    expect(await restarted.recover()).toEqual([ids[0]]);
     await restarted.drain();
     // The claimed email is failed (visible, retryable by hand), the SMS that was only queued goes once.
     expect(mails.length).toBe(sentBefore.mails);
     expect(smsRequests.length).toBe(sentBefore.sms + 1);
     expect(smsRequests.at(-1)!.body).toBe('to=%2B39+333+1234567&text=Service+carla+suspended+for+non-payment+(%E2%82%AC30.00+overdue).+Restored+as+soon+as+you+pay.');
-    expect(store.get(ids[0]!)).toMatchObject({ status: 'failed', lastError: INTERRUPTED });
+    expect(await store.get(ids[0]!)).toMatchObject({ status: 'failed', lastError: INTERRUPTED });
     // Everything already sent stays sent: a second restart sends nothing.
     const again = createSender({ store, clock, transports: { email: emailTransport({ smtp_url: `smtp://127.0.0.1:${smtpPort}`, from: '' }), sms: smsTransport({ url: `http://127.0.0.1:${smsPort}/`, method: 'POST', headers: [], body: '', content_type: 'text/plain', token: '' }) } });
-    expect(again.recover()).toEqual([]);
+    expect(await again.recover()).toEqual([]);
     expect(await again.drain()).toBe(0);
     expect(mails.length).toBe(sentBefore.mails);
 
@@ -217,6 +222,23 @@ describe('email over SMTP and SMS over HTTP', () => {
     await call('POST', `/api/v1/notifications/${ids[0]}/retry`, undefined, 409);
     await services.sender.drain();
     expect(mails.length).toBe(sentBefore.mails + 1);
+  });
+
+  it("another node's claim is left to it, and retried once it expires (that node died)", async () => {
+    const store = notifyStore(sqlOf(db));
+    const sentBefore = mails.length;
+    const { ids } = await services.notifier.enqueueIds({ customerId, template: 'service.resumed', data: { username: 'carla' }, channels: ['email'], dedupeKey: 'resume:other-node' });
+    expect(await store.claim(ids[0]!, `other-node.example.net:${process.pid}:12345678`, inTenMinutes())).toBe(true);
+    // A restart here does not touch it, and no sender here takes it while the claim lasts.
+    expect(await services.sender.recover()).toEqual([]);
+    expect(await services.sender.drain()).toBe(0);
+    expect(await store.get(ids[0]!)).toMatchObject({ status: 'sending', attempts: 1 });
+    // The other node never finishes: once the claim expires, this node's sender delivers it, once.
+    clock.set(new Date(clock.now().getTime() + 10 * 60_000).toISOString());
+    expect(await services.sender.drain()).toBe(1);
+    expect(mails.length).toBe(sentBefore + 1);
+    expect(await store.get(ids[0]!)).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(await services.sender.drain()).toBe(0);
   });
 
   it('lists the outbox with filters and the templates with their variables', async () => {

@@ -30,7 +30,7 @@ afterAll(() => db?.$client.close());
 async function simulate(runAt: string, from: string, to: string, stepMin = 5) {
   db.$client.exec('delete from job_state; delete from job_leases');
   const clock = new TestClock(from);
-  const runner = createJobRunner({ store: jobStore(db), clock, timezone: TZ, runAt });
+  const runner = createJobRunner({ store: jobStore(sqlOf(db)), clock, timezone: TZ, runAt });
   const runs = new Map<string, string[]>();
   runner.register({ name: 'billing', order: 10, runFor: (date) => void runs.set(date, [...(runs.get(date) ?? []), clock.now().toISOString()]) });
   runner.register({ name: 'dunning', order: 20, runFor: () => undefined });
@@ -47,7 +47,7 @@ describe('catch-up after downtime', () => {
     const log: string[] = [];
     const runnerAt = (iso: string) => {
       const clock = new TestClock(iso);
-      const runner = createJobRunner({ store: jobStore(db), clock, timezone: TZ, runAt: '02:00' });
+      const runner = createJobRunner({ store: jobStore(sqlOf(db)), clock, timezone: TZ, runAt: '02:00' });
       runner.register({ name: 'billing', order: 10, runFor: (date) => void log.push(`billing ${date}`) });
       runner.register({ name: 'dunning', order: 20, runFor: (date) => void log.push(`dunning ${date}`) });
       runner.register({ name: 'prepaid-expiry', order: 30, runFor: (date) => void log.push(`prepaid-expiry ${date}`) });
@@ -62,7 +62,7 @@ describe('catch-up after downtime', () => {
     const after = runnerAt('2026-06-11T07:00:00Z');
     after.start(3_600_000);
     const deadline = Date.now() + 10_000;
-    while (after.status().items.some((j) => j.lastDate !== '2026-06-11') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while ((await after.status()).items.some((j) => j.lastDate !== '2026-06-11') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await after.stop();
     const expected: string[] = [];
     for (let d = 2; d <= 11; d++) for (const job of ['billing', 'dunning', 'prepaid-expiry']) expected.push(`${job} 2026-06-${String(d).padStart(2, '0')}`);
@@ -154,8 +154,8 @@ describe('the app on a change day', () => {
     clock.set('2026-03-30T00:30:00Z');
     daily.start(20);
     const deadline = Date.now() + 5000;
-    while (daily.status().items.find((j) => j.name === 'billing')!.lastDate !== '2026-03-30' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while ((await daily.status()).items.find((j) => j.name === 'billing')!.lastDate !== '2026-03-30' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await daily.stop();
-    expect(daily.status().items.map((j) => j.lastDate)).toEqual(daily.status().items.map(() => '2026-03-30'));
+    expect((await daily.status()).items.map((j) => j.lastDate)).toEqual((await daily.status()).items.map(() => '2026-03-30'));
   });
 });

@@ -40,6 +40,11 @@ export const notificationOutbox = sqliteTable(
     dedupeKey: text('dedupe_key'),
     createdAt: text('created_at').notNull(),
     sentAt: text('sent_at'),
+    /**
+     * The sender that claimed a `sending` row (`host:pid:random`); its claim lasts until
+     * next_attempt_at, after which another sender retries it. Null when never claimed.
+     */
+    claimedBy: text('claimed_by'),
   },
   (t) => [
     uniqueIndex('notification_outbox_dedupe_uq').on(t.dedupeKey, t.channel),

@@ -8,11 +8,11 @@ import type { DunningService } from '../../billing/dunning.js';
 import { sqlOf, type Db } from '../../db/client.js';
 import { decodeCursor, encodeCursor } from '../../db/crud.js';
 import { dunningStore, type ProfileInput, type ProfileRow } from '../../db/dunning.js';
-import { notifyStore } from '../../db/notify.js';
+import { notifyStore, type TemplateRow } from '../../db/notify.js';
 import { constraintOf } from '../../db/sql.js';
 import type { Clock } from '../../lib/clock.js';
 import { TollgateError } from '../../lib/errors.js';
-import { effectiveTemplate } from '../../notify/outbox.js';
+import { effectiveOf } from '../../notify/outbox.js';
 import { CustomerDunning, CustomerDunningPut, DunningEvent, DunningQueue, EventQuery, Profile, ProfileCreate, ProfileListQuery, ProfilePatch } from '../dunning-schemas.js';
 import { IdParams, pageOf, ProblemSchema } from '../schemas.js';
 import { actorOf } from './crud.js';
@@ -33,15 +33,17 @@ export const PROFILE_DEFAULTS: Omit<ProfileInput, 'name'> = {
 
 export async function dunningRoutes(app: FastifyInstance, opts: DunningRoutesOptions): Promise<void> {
   const store = dunningStore(sqlOf(opts.db));
-  const templates = notifyStore(opts.db);
+  const templates = notifyStore(sqlOf(opts.db));
   const iso = () => opts.clock.now().toISOString();
   const bad = (field: string, msg: string) => new TollgateError('invalid_input', msg, field);
 
-  function check(p: ProfileInput): void {
+  /** `overrides`: the operator's template rows (NotifyStore.templates()), read before any transaction. */
+  function check(p: ProfileInput, overrides: readonly TemplateRow[]): void {
     p.reminders.forEach((r, i) => {
       if (i > 0 && r.afterDays <= p.reminders[i - 1]!.afterDays) throw bad(`reminders.${i}.afterDays`, 'reminders must be in increasing order of afterDays');
       for (const ch of r.channels) {
-        if (!effectiveTemplate(templates, r.template, ch)) throw bad(`reminders.${i}.template`, `no template "${r.template}" for ${ch} (see /api/v1/notification-templates)`);
+        const row = overrides.find((t) => t.key === r.template && t.channel === ch) ?? null;
+        if (!effectiveOf(row, r.template, ch)) throw bad(`reminders.${i}.template`, `no template "${r.template}" for ${ch} (see /api/v1/notification-templates)`);
       }
     });
     if ((p.lateFeeAmount === null) !== (p.lateFeeAfterDays === null)) throw bad(p.lateFeeAmount === null ? 'lateFeeAmount' : 'lateFeeAfterDays', 'a late fee needs both lateFeeAmount and lateFeeAfterDays');
@@ -71,7 +73,7 @@ export async function dunningRoutes(app: FastifyInstance, opts: DunningRoutesOpt
   app.get('/api/v1/billing-profiles/:id', { schema: { tags, summary: 'A billing profile', params: IdParams, response: { 200: Profile, ...errors } } }, async (req) => get((req.params as { id: number }).id));
   app.post('/api/v1/billing-profiles', { schema: { tags, summary: 'Create a billing profile', body: ProfileCreate, response: { 201: Profile, ...errors } } }, async (req, reply) => {
     const input = { ...PROFILE_DEFAULTS, ...(req.body as Partial<ProfileInput>) } as ProfileInput;
-    check(input);
+    check(input, await templates.templates());
     const created = await store.transaction(async () => {
       let id: number;
       try {
@@ -87,11 +89,12 @@ export async function dunningRoutes(app: FastifyInstance, opts: DunningRoutesOpt
   });
   app.patch('/api/v1/billing-profiles/:id', { schema: { tags, summary: 'Change a billing profile', params: IdParams, body: ProfilePatch, response: { 200: Profile, ...errors } } }, async (req) => {
     const id = (req.params as { id: number }).id;
+    const overrides = await templates.templates();
     return store.transaction(async () => {
       const before = await get(id);
       const { id: _i, createdAt: _c, updatedAt: _u, ...rest } = before;
       const input = { ...rest, ...(req.body as Partial<ProfileInput>) };
-      check(input);
+      check(input, overrides);
       try {
         await store.updateProfile(id, input, iso());
       } catch (e) {

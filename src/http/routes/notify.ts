@@ -4,12 +4,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { Db } from '../../db/client.js';
+import { sqlOf, type Db } from '../../db/client.js';
 import { decodeCursor, encodeCursor } from '../../db/crud.js';
 import { notifyStore, type Channel } from '../../db/notify.js';
 import type { Clock } from '../../lib/clock.js';
 import { TollgateError } from '../../lib/errors.js';
-import { CHANNELS, effectiveTemplate } from '../../notify/outbox.js';
+import { CHANNELS, effectiveOf, effectiveTemplate, type EffectiveTemplate } from '../../notify/outbox.js';
 import { DEFAULT_TEMPLATES, variablesOf } from '../../notify/templates.js';
 import { Message, MessageQuery, Template, TemplateList, TemplateParams, TemplatePut } from '../notify-schemas.js';
 import { ProblemSchema, pageOf } from '../schemas.js';
@@ -25,23 +25,22 @@ export interface NotifyRoutesOptions {
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
 
 export async function notifyRoutes(app: FastifyInstance, opts: NotifyRoutesOptions): Promise<void> {
-  const store = notifyStore(opts.db);
+  const store = notifyStore(sqlOf(opts.db));
   const iso = () => opts.clock.now().toISOString();
-  const view = (key: string, channel: Channel) => {
-    const t = effectiveTemplate(store, key, channel);
-    if (!t) return null;
-    return { ...t, variables: [...new Set([...variablesOf(t.subject), ...variablesOf(t.body)])] };
-  };
+  const withVariables = (t: EffectiveTemplate | null) => (t ? { ...t, variables: [...new Set([...variablesOf(t.subject), ...variablesOf(t.body)])] } : null);
+  const view = async (key: string, channel: Channel) => withVariables(await effectiveTemplate(store, key, channel));
   const tags = ['notifications'];
 
   app.get('/api/v1/notification-templates', { schema: { tags, summary: 'Every template in force: the defaults and the overrides', response: { 200: TemplateList, ...errors } } }, async () => {
-    const keys = new Set([...Object.keys(DEFAULT_TEMPLATES), ...store.templates().map((t) => t.key)]);
-    const items = [...keys].sort().flatMap((k) => CHANNELS.map((ch) => view(k, ch)).filter((t) => t !== null));
+    const rows = await store.templates();
+    const custom = new Map(rows.map((t) => [`${t.key}/${t.channel}`, t] as const));
+    const keys = new Set([...Object.keys(DEFAULT_TEMPLATES), ...rows.map((t) => t.key)]);
+    const items = [...keys].sort().flatMap((k) => CHANNELS.map((ch) => withVariables(effectiveOf(custom.get(`${k}/${ch}`) ?? null, k, ch))).filter((t) => t !== null));
     return { items, next: null };
   });
   app.get('/api/v1/notification-templates/:key/:channel', { schema: { tags, summary: 'One template', params: TemplateParams, response: { 200: Template, ...errors } } }, async (req) => {
     const { key, channel } = req.params as { key: string; channel: Channel };
-    const t = view(key, channel);
+    const t = await view(key, channel);
     if (!t) throw new TollgateError('not_found', `no template ${key} for ${channel}`);
     return t;
   });
@@ -51,21 +50,21 @@ export async function notifyRoutes(app: FastifyInstance, opts: NotifyRoutesOptio
     if ((b.sendFrom == null) !== (b.sendUntil == null)) throw new TollgateError('invalid_input', 'sending hours need sendFrom and sendUntil', b.sendFrom == null ? 'sendFrom' : 'sendUntil');
     if (b.sendFrom != null && b.sendFrom === b.sendUntil) throw new TollgateError('invalid_input', 'sending hours must not be empty', 'sendUntil');
     if (channel === 'email' && !(b.subject ?? '').trim()) throw new TollgateError('invalid_input', 'an email template needs a subject', 'subject');
-    return store.transaction(() => {
-      const before = view(key, channel);
-      store.upsertTemplate({ key, channel, subject: channel === 'email' ? b.subject ?? '' : '', body: b.body, delayMinutes: b.delayMinutes ?? 0, sendFrom: b.sendFrom ?? null, sendUntil: b.sendUntil ?? null, enabled: b.enabled ?? true }, iso());
-      const after = view(key, channel)!;
-      store.audit(actorOf(req), iso(), 'update', 'notification_template', `${key}/${channel}`, before ?? undefined, after);
+    return store.transaction(async () => {
+      const before = await view(key, channel);
+      await store.upsertTemplate({ key, channel, subject: channel === 'email' ? b.subject ?? '' : '', body: b.body, delayMinutes: b.delayMinutes ?? 0, sendFrom: b.sendFrom ?? null, sendUntil: b.sendUntil ?? null, enabled: b.enabled ?? true }, iso());
+      const after = (await view(key, channel))!;
+      await store.audit(actorOf(req), iso(), 'update', 'notification_template', `${key}/${channel}`, before ?? undefined, after);
       return after;
     });
   });
   app.delete('/api/v1/notification-templates/:key/:channel', { schema: { tags, summary: 'Remove an override: the default applies again', params: TemplateParams, response: { 204: Type.Null(), ...errors } } }, async (req, reply) => {
     const { key, channel } = req.params as { key: string; channel: Channel };
-    store.transaction(() => {
-      const before = store.template(key, channel);
+    await store.transaction(async () => {
+      const before = await store.template(key, channel);
       if (!before) throw new TollgateError('not_found', `no override of ${key} for ${channel}`);
-      store.deleteTemplate(key, channel);
-      store.audit(actorOf(req), iso(), 'delete', 'notification_template', `${key}/${channel}`, before, undefined);
+      await store.deleteTemplate(key, channel);
+      await store.audit(actorOf(req), iso(), 'delete', 'notification_template', `${key}/${channel}`, before, undefined);
     });
     return reply.code(204).send();
   });
@@ -73,18 +72,18 @@ export async function notifyRoutes(app: FastifyInstance, opts: NotifyRoutesOptio
   app.get('/api/v1/notifications', { schema: { tags, summary: 'The outbox, newest first: filter by status, channel, customer, template', querystring: MessageQuery, response: { 200: pageOf(Message), ...errors } } }, async (req) => {
     const q = req.query as { limit?: number; cursor?: string; status?: 'queued'; channel?: Channel; customerId?: number; template?: string };
     const limit = q.limit ?? 50;
-    const rows = store.list(q, limit + 1, q.cursor ? decodeCursor(q.cursor) : null);
+    const rows = await store.list(q, limit + 1, q.cursor ? decodeCursor(q.cursor) : null);
     const items = rows.slice(0, limit);
     return { items, next: rows.length > limit ? encodeCursor(items.at(-1)!.id) : null };
   });
   app.post('/api/v1/notifications/:id/retry', { schema: { tags, summary: 'Queue a failed message again', params: Type.Object({ id: Type.Integer({ minimum: 1 }) }), response: { 200: Message, ...errors } } }, async (req) => {
     const id = (req.params as { id: number }).id;
-    const row = store.transaction(() => {
-      const before = store.get(id);
+    const row = await store.transaction(async () => {
+      const before = await store.get(id);
       if (!before) throw new TollgateError('not_found', `notification ${id} does not exist`);
-      if (!store.requeue(id, iso())) throw new TollgateError('conflict', `notification ${id} is ${before.status}; only a failed one can be retried`);
-      const after = store.get(id)!;
-      store.audit(actorOf(req), iso(), 'retry', 'notification', id, { status: before.status }, { status: after.status });
+      if (!(await store.requeue(id, iso()))) throw new TollgateError('conflict', `notification ${id} is ${before.status}; only a failed one can be retried`);
+      const after = (await store.get(id))!;
+      await store.audit(actorOf(req), iso(), 'retry', 'notification', id, { status: before.status }, { status: after.status });
       return after;
     });
     opts.poke?.();

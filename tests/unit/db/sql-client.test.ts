@@ -2,10 +2,10 @@
  * The SQL client behaves the same on both backends: parameters (positional, named, booleans),
  * integers as numbers, the constraint errors stores map to API fields, and transactions with
  * SQLite's semantics (serialized, joined by the statements of the same async context, savepoints
- * nested, all or nothing).
+ * nested, all or nothing), and session locks (one holder; a holder whose connection dies loses it).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConstraintViolation, toPostgresText } from '../../../src/db/sql.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ConstraintViolation, openPostgres, toPostgresText, WRITE_LOCK_KEY } from '../../../src/db/sql.js';
 import { backendNames, openTestBackend, type TestBackend } from '../../helpers/backends.js';
 
 describe('toPostgresText', () => {
@@ -126,5 +126,67 @@ describe.each(backendNames)('SqlClient on %s', (name) => {
     expect(await b.sql.get(`select amount from t where id = 40`)).toEqual({ amount: 1 });
     await expect(plain(2, true)).rejects.toThrow('fails');
     expect(await b.sql.get(`select amount from t where id = 40`)).toEqual({ amount: 1 });
+  });
+});
+
+describe.each(backendNames)('SqlClient.sessionLock on %s', (name) => {
+  let b: TestBackend;
+  beforeAll(async () => {
+    b = await openTestBackend(name);
+  });
+  afterAll(() => b?.close());
+
+  it('is granted, and released on request', async () => {
+    const lock = await b.sql.sessionLock(4242);
+    expect(lock).not.toBeNull();
+    expect(lock!.lost.aborted).toBe(false);
+    await lock!.release();
+    await lock!.release(); // twice is harmless
+    const again = await b.sql.sessionLock(4242);
+    expect(again).not.toBeNull();
+    await again!.release();
+  });
+});
+
+describe.runIf(backendNames.includes('postgres'))('SqlClient.sessionLock on postgres, two nodes', () => {
+  let b: TestBackend;
+  let other: ReturnType<typeof openPostgres>;
+  beforeAll(async () => {
+    b = await openTestBackend('postgres');
+    other = openPostgres({ url: b.url!, max: 2 });
+  });
+  afterAll(async () => {
+    await other?.close();
+    await b?.close();
+  });
+
+  it('has one holder; a holder whose connection is killed loses it, and the other node takes it', async () => {
+    const key = 7_000_001;
+    const held = await b.sql.sessionLock(key);
+    expect(held).not.toBeNull();
+    expect(await other.sessionLock(key)).toBeNull();
+    // The same node asking again is refused too: a session lock on another pooled connection.
+    expect(await b.sql.sessionLock(key)).toBeNull();
+    await held!.release();
+    const taken = await other.sessionLock(key);
+    expect(taken).not.toBeNull();
+    expect(await b.sql.sessionLock(key)).toBeNull();
+
+    // The holder's connection dies (kill -9 of its process looks the same to the server).
+    const holderPid = await b.sql.get<{ pid: number }>(`select pid from pg_locks where locktype = 'advisory' and granted and objid = ?`, key);
+    expect(holderPid).toBeDefined();
+    await b.sql.get(`select pg_terminate_backend(?)`, holderPid!.pid);
+    await vi.waitFor(() => expect(taken!.lost.aborted).toBe(true));
+    const mine = await b.sql.sessionLock(key);
+    expect(mine).not.toBeNull();
+    await taken!.release(); // after the loss: gives the dead connection back, releases nothing
+    expect(await other.sessionLock(key)).toBeNull();
+    await mine!.release();
+    // The pool replaced the dead connection.
+    expect(await other.get(`select 1 as "one"`)).toEqual({ one: 1 });
+  });
+
+  it('refuses the write transactions\' key', async () => {
+    await expect(b.sql.sessionLock(WRITE_LOCK_KEY)).rejects.toThrow(/write transactions/);
   });
 });

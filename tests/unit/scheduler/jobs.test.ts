@@ -1,26 +1,16 @@
-// The job runner's rules on a real SQLite file with a moved clock: catch-up in order, per-job
-// progress, failures retried with backoff and never skipped, one run at a time (in-process and
-// across processes through the lease).
-import { join } from 'node:path';
+// The job runner's rules on each backend with a moved clock: catch-up in order, per-job progress,
+// failures retried with backoff and never skipped, one run at a time (in-process, and across
+// processes through the lease and, on PostgreSQL, the session lock).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../../src/db/client.js';
-import { jobStore } from '../../../src/db/jobs.js';
-import { migrate } from '../../../src/db/migrate.js';
+import { jobStore, sessionLockKey } from '../../../src/db/jobs.js';
+import { openPostgres, type SessionLock } from '../../../src/db/sql.js';
 import { TestClock } from '../../../src/lib/clock.js';
 import { createScheduler } from '../../../src/scheduler/index.js';
 import { createJobRunner, defaultBackoffMs, LEASE_NAME } from '../../../src/scheduler/jobs.js';
-import { bootId } from '../../../src/scheduler/lease-holder.js';
+import { bootId } from '../../../src/lib/process-holder.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { hostname } from 'node:os';
-import { tempDir } from '../../helpers/daemon.js';
-
-let db: Db;
-beforeAll(async () => {
-  db = openDatabase({ path: join(tempDir('tollgate-jobs-'), 'jobs.db'), synchronous: 'normal' });
-  await migrate(db.$client);
-});
-afterAll(() => db?.$client.close());
-beforeEach(() => db.$client.exec('delete from job_state; delete from job_leases'));
+import { backendNames, openTestBackend, type TestBackend } from '../../helpers/backends.js';
 
 const TZ = 'Europe/Rome';
 const errors: { job: string; err: string }[] = [];
@@ -31,14 +21,25 @@ const metrics = {
   jobFailures: { set: (l: { job: string }, v: number) => void counts.set(`${l.job}:failures`, v) },
 };
 
-function setup(start: string) {
-  const clock = new TestClock(start);
-  const runner = createJobRunner({ store: jobStore(db), clock, timezone: TZ, runAt: '02:00', log, metrics });
-  const calls: string[] = [];
-  return { clock, runner, calls };
-}
+describe.each(backendNames)('job runner on %s', (backend) => {
+  let be: TestBackend;
+  beforeAll(async () => {
+    be = await openTestBackend(backend);
+  });
+  afterAll(() => be?.close());
+  beforeEach(async () => {
+    await be.sql.exec('delete from job_state; delete from job_leases');
+    errors.length = 0;
+    counts.clear();
+  });
 
-describe('job runner', () => {
+  function setup(start: string) {
+    const clock = new TestClock(start);
+    const runner = createJobRunner({ store: jobStore(be.sql), clock, timezone: TZ, runAt: '02:00', log, metrics });
+    const calls: string[] = [];
+    return { clock, runner, calls };
+  }
+
   it('orders by `order`, catches up missed dates date by date, and a later job starts at its first date', async () => {
     const { clock, runner, calls } = setup('2026-05-01T08:00:00Z');
     runner.register({ name: 'caps', order: 40, runFor: (d) => void calls.push(`${d} caps`) });
@@ -63,7 +64,7 @@ describe('job runner', () => {
     const clock = new TestClock('2026-05-01T08:00:00Z');
     const calls: string[] = [];
     const runner = createJobRunner({
-      store: jobStore(db), clock, timezone: TZ, runAt: '02:00', log, metrics,
+      store: jobStore(be.sql), clock, timezone: TZ, runAt: '02:00', log, metrics,
       jobs: [
         { name: 'caps', order: 40, runFor: (d) => void calls.push(`${d} caps`) },
         { name: 'billing', order: 10, runFor: (d) => void calls.push(`${d} billing`) },
@@ -71,11 +72,11 @@ describe('job runner', () => {
       ticks: [{ name: 'suspensions', run: () => undefined }],
     });
     expect(runner.jobs().map((j) => j.name)).toEqual(['billing', 'caps']);
-    expect(runner.status().items.map((j) => j.name)).toEqual(['billing', 'caps', 'suspensions']);
+    expect((await runner.status()).items.map((j) => j.name)).toEqual(['billing', 'caps', 'suspensions']);
     await runner.runDue();
     expect(calls).toEqual(['2026-05-01 billing', '2026-05-01 caps']);
     const twice = { name: 'billing', order: 10, runFor: () => undefined };
-    expect(() => createJobRunner({ store: jobStore(db), clock, timezone: TZ, runAt: '02:00', jobs: [twice, twice] })).toThrow(/already registered/);
+    expect(() => createJobRunner({ store: jobStore(be.sql), clock, timezone: TZ, runAt: '02:00', jobs: [twice, twice] })).toThrow(/already registered/);
   });
 
   it('a failure stops the run there, is recorded and reported, retried after the backoff, and nothing is skipped', async () => {
@@ -96,7 +97,7 @@ describe('job runner', () => {
     const r = await runner.runDue();
     expect(r.ok).toBe(false);
     expect(calls).toEqual(['2026-05-02 billing']);
-    const st = runner.status().items.find((j) => j.name === 'dunning')!;
+    const st = (await runner.status()).items.find((j) => j.name === 'dunning')!;
     expect(st).toMatchObject({ status: 'failing', failures: 1, failedDate: '2026-05-02', lastError: 'database is locked', lastDate: '2026-05-01', nextRetryAt: '2026-05-03T08:01:00.000Z' });
     expect(errors.at(-1)).toMatchObject({ job: 'dunning', err: 'database is locked' });
     expect(counts.get('dunning:error')).toBe(1);
@@ -105,14 +106,14 @@ describe('job runner', () => {
     expect((await runner.runDue()).skipped).toBe('retry_pending');
     clock.set('2026-05-03T08:01:00Z');
     await runner.runDue();
-    expect(runner.status().items.find((j) => j.name === 'dunning')).toMatchObject({ failures: 2, nextRetryAt: '2026-05-03T08:03:00.000Z' });
+    expect((await runner.status()).items.find((j) => j.name === 'dunning')).toMatchObject({ failures: 2, nextRetryAt: '2026-05-03T08:03:00.000Z' });
     failing = false;
     calls.length = 0;
     clock.set('2026-05-03T08:03:00Z');
     expect((await runner.runDue()).ok).toBe(true);
     // The failed date first, in order: billing of the 2nd is done, so it resumes at dunning of the 2nd.
     expect(calls).toEqual(['2026-05-02 dunning', '2026-05-02 prepaid', '2026-05-03 billing', '2026-05-03 dunning', '2026-05-03 prepaid']);
-    expect(runner.status().items.every((j) => j.lastDate === '2026-05-03' && j.failures === 0)).toBe(true);
+    expect((await runner.status()).items.every((j) => j.lastDate === '2026-05-03' && j.failures === 0)).toBe(true);
     expect(counts.get('dunning:failures')).toBe(0);
     expect(defaultBackoffMs(1)).toBe(60_000);
     expect(defaultBackoffMs(20)).toBe(3_600_000);
@@ -138,16 +139,25 @@ describe('job runner', () => {
     expect(a.ok && b.skipped === 'nothing_due' && c.ok).toBe(true);
     expect(runs).toBe(2); // the timer's run once; the operator's explicit re-run of the same date once
 
-    // Another process holds a live lease: the timer skips, the API refuses.
+    // Another process holds a live lease (on PostgreSQL, and the session lock on its own connection):
+    // the timer skips, the API refuses.
     const other = setup('2026-05-02T08:00:00Z');
     other.runner.register({ name: 'billing', order: 10, runFor: () => undefined });
-    jobStore(db).acquireLease(LEASE_NAME, { id: 'other-host:1', host: 'other-host', bootId: null, pid: 1 }, '2026-05-02T08:00:00.000Z', '2026-05-02T08:05:00.000Z');
+    const otherNode = backend === 'postgres' ? openPostgres({ url: be.url!, max: 1 }) : undefined;
+    const otherLock: SessionLock | null | undefined = await otherNode?.sessionLock(sessionLockKey(LEASE_NAME));
+    await jobStore(be.sql).acquireLease(LEASE_NAME, { id: 'other-host:1', host: 'other-host', bootId: null, pid: 1 }, '2026-05-02T08:00:00.000Z', '2026-05-02T08:05:00.000Z');
     expect((await other.runner.runDue()).skipped).toBe('lease_held');
     await expect(other.runner.runAsOf('2026-05-02')).rejects.toThrow(/another process \(other-host:1\)/);
-    // An expired lease is taken over.
+    // An expired lease is taken over (on PostgreSQL once the lock is gone: that process ended).
     other.clock.set('2026-05-02T08:06:00Z');
+    if (otherNode) {
+      expect(otherLock).not.toBeNull();
+      expect((await other.runner.runDue()).skipped).toBe('lease_held');
+      await otherLock?.release();
+      await otherNode.close();
+    }
     expect((await other.runner.runDue()).ok).toBe(true);
-    expect(jobStore(db).lease(LEASE_NAME)).toBeNull();
+    expect(await jobStore(be.sql).lease(LEASE_NAME)).toBeNull();
   });
 
   it('a lease of this very pid is taken over only when no runner of this process holds it (a restart that got the same pid)', async () => {
@@ -164,11 +174,11 @@ describe('job runner', () => {
     release();
     expect((await running).ok).toBe(true);
     // A row naming this pid, host and boot but a holder id no runner here has: a previous process.
-    db.$client.prepare('insert into job_leases (name, holder, expires_at, host, boot_id, pid) values (?, ?, ?, ?, ?, ?)')
-      .run(LEASE_NAME, `${hostname()}:${process.pid}:dead0000`, '2026-05-04T09:00:00.000Z', hostname(), bootId(), process.pid);
+    await be.sql.run('insert into job_leases (name, holder, expires_at, host, boot_id, pid) values (?, ?, ?, ?, ?, ?)',
+      LEASE_NAME, `${hostname()}:${process.pid}:dead0000`, '2026-05-04T09:00:00.000Z', hostname(), bootId(), process.pid);
     b.clock.set('2026-05-04T08:00:00Z');
     expect((await b.runner.runDue()).ok).toBe(true);
-    expect(jobStore(db).lease(LEASE_NAME)).toBeNull();
+    expect(await jobStore(be.sql).lease(LEASE_NAME)).toBeNull();
   });
 
   it('a manual run stopped part-way is an error, never "already run"', async () => {
@@ -177,7 +187,7 @@ describe('job runner', () => {
     const blocked = new Promise<void>((r) => (release = r));
     const config = loadConfig(undefined, {}).config;
     const scheduler = createScheduler({
-      db, config, clock, ticks: [],
+      sql: be.sql, config, clock, ticks: [],
       jobs: [
         { name: 'plan-changes', order: 5, runFor: () => blocked },
         { name: 'billing', order: 10, runFor: (date) => ({ date, alreadyRun: false, days: [{ date }] }) },

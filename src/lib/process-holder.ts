@@ -1,5 +1,6 @@
 /**
- * Who holds the daily jobs' lease, and whether a holder is known to be dead.
+ * Who holds a lease or a claim (the daily jobs' lease, an outbox message's claim), and whether a
+ * holder is known to be dead.
  *
  * A lease names its holder's host, kernel boot id and pid. A process on the same host and boot can
  * ask the kernel whether that pid still exists (`kill(pid, 0)`: ESRCH means no such process), so a
@@ -11,7 +12,23 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import type { LeaseHolder, LeaseRow } from '../db/jobs.js';
+
+/** Who holds a lease: a unique id, and the host, boot and process it runs in (null where unknown). */
+export interface LeaseHolder {
+  id: string;
+  host: string | null;
+  bootId: string | null;
+  pid: number | null;
+}
+
+/** What a lease row says of its holder. */
+export interface LeaseRow {
+  holder: string;
+  expiresAt: string;
+  host: string | null;
+  bootId: string | null;
+  pid: number | null;
+}
 
 const BOOT_ID_FILE = '/proc/sys/kernel/random/boot_id';
 
@@ -61,4 +78,14 @@ export function holderIsDead(lease: LeaseRow, self: LeaseHolder, exists: (pid: n
   if (lease.host !== self.host || lease.bootId !== self.bootId) return false;
   if (lease.pid === self.pid) return !ownHolders.has(lease.holder);
   return !exists(lease.pid);
+}
+
+/**
+ * holderIsDead for a bare holder id (`host:pid:random`, as newLeaseHolder makes them), taken to be
+ * of this boot: a pid of an earlier boot that is running again counts as alive, the safe side.
+ */
+export function claimantIsDead(claimant: string, self: LeaseHolder, exists: (pid: number) => boolean = pidExists): boolean {
+  const m = /^(.*):(\d+):[0-9a-f]+$/.exec(claimant);
+  if (!m) return false;
+  return holderIsDead({ holder: claimant, expiresAt: '', host: m[1]!, bootId: self.bootId, pid: Number(m[2]) }, self, exists);
 }
