@@ -50,12 +50,13 @@ export class LoginCapChecker {
   }
 
   /**
-   * `load`, answered synchronously for the Access-Request handler (SQLite only): throws where the
-   * checker was built without the synchronous reads (PostgreSQL), whose callers must await `load`.
+   * `load`, answered synchronously where the checker has the synchronous reads (SQLite: the
+   * Access-Request handler answers without a promise), else the promise of `load` (PostgreSQL: the
+   * handler answers when it settles).
    */
-  check(row: CapServiceFacts, date: CalDate): LoginCap | undefined {
+  check(row: CapServiceFacts, date: CalDate): LoginCap | undefined | Promise<LoginCap | undefined> {
     const sync = this.syncStore;
-    if (!sync) throw new Error('the data-cap check needs the database: await LoginCapChecker.load on this backend');
+    if (!sync) return this.load(row, date);
     let t = this.tiers.get(row.planId);
     if (!t) this.tiers.set(row.planId, (t = sync.tiersOf(row.planId)));
     const policy = this.policyOf(row, t);
@@ -75,7 +76,7 @@ export class LoginCapChecker {
   }
 }
 
-/** The checker on a SqlClient: `load` only. */
+/** The checker on a SqlClient of either backend: `check` answers with the promise of `load`. */
 export function loginCapCheckerOf(sql: SqlClient): LoginCapChecker {
   return new LoginCapChecker(capReadQueries(sql));
 }

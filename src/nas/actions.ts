@@ -29,7 +29,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { decide, type ReplyAttr } from '../aaa/decide.js';
 import { policyFromConfig } from '../aaa/policy.js';
-import { loginCapChecker } from '../aaa/caps.js';
+import { loginCapCheckerOf } from '../aaa/caps.js';
 import type { Config } from '../config/schema.js';
 import { actionStore, type ActionSession, type ActionUpdate, type Claim, type NasActionKind, type NasActionOutcome, type NasActionRow, type SuspensionMode } from '../db/actions.js';
 import { sqlOf, type Db } from '../db/client.js';
@@ -335,7 +335,7 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
     const facts = await rq.service(username);
     const now = clock.now();
     // The data-cap facts exactly as a login reads them (fair-use tier, block, top-ups).
-    const cap = facts ? loginCapChecker(db).check(facts, dateInZone(now, timezone)) : undefined;
+    const cap = facts ? await loginCapCheckerOf(deps.sql ?? sqlOf(db)).load(facts, dateInZone(now, timezone)) : undefined;
     return (s) => enforcement(decide(
       facts,
       { passwordOk: true, callingStationId: facts?.macAddress ?? s.callingStationId, nasId: s.nasId ?? 0, vendor: s.vendor ?? 'generic' },
