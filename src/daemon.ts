@@ -15,7 +15,7 @@ import { createPrepaidOps, type PrepaidOps } from './billing/prepaid-ops.js';
 import { billingService, type BillingService } from './billing/service.js';
 import type { Config } from './config/schema.js';
 import { billingStore } from './db/billing.js';
-import type { Db } from './db/client.js';
+import { sqlOf, type Db } from './db/client.js';
 import { dunningStore } from './db/dunning.js';
 import { notifyStore } from './db/notify.js';
 import type { AcctWriter, UsageDelta } from './db/radius.js';
@@ -116,7 +116,7 @@ export function createServices(opts: ServicesOptions): Services {
   const dunning = dunningService({ store: dunningStore(db), clock, timezone, currency, control, notifier, log: jobsLog });
 
   // One set of prepared statements for the billing run and the plan switch, which share the connection.
-  const store = billingStore(db);
+  const store = billingStore(sqlOf(db));
   const billing = instrumentBilling(billingService({
     store, clock, currency, timezone,
     onServicesChanged: contractsClosedHandler({ control, changes, onError: afterCommitError('billing: cutting the sessions of an ended contract failed') }),

@@ -8,7 +8,7 @@ import { dateInZone, partsOf } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import { TollgateError } from '../lib/errors.js';
 import { formatMoney, minor, taxLine } from '../lib/money.js';
-import { invoiceStore, paymentStore } from '../db/billing.js';
+import { receiptWriterSync } from '../db/billing/receipts-sync.js';
 import type { Db } from '../db/client.js';
 import type { Actor } from '../db/crud.js';
 import { topupStore, type TopupRow } from '../db/prepaid.js';
@@ -79,8 +79,9 @@ function planNoticeDays(value: string): number[] {
 
 export function prepaidService(opts: PrepaidOptions) {
   const store = topupStore(opts.db);
-  const invoices = invoiceStore(opts.db);
-  const payments = paymentStore(opts.db);
+  // The receipt's invoice and payment, written in the top-up's synchronous transaction.
+  const invoices = receiptWriterSync(opts.db);
+  const payments = invoices;
   const series = opts.receiptPrefix ?? 'RC';
   const now = () => opts.clock.now();
 
