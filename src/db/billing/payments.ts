@@ -101,8 +101,9 @@ export function paymentStore(sql: SqlClient) {
         description, amount, tax_rate_bp, tax_inclusive, net, tax, gross)
       values (@creditNoteId, @position, @creditsKey, @lineKey, @serviceId, @periodStart, @periodEnd, @description, @amount, @taxRateBp, @taxInclusive, @net, @tax, @gross)`),
 
+    // The first branch's null is typed: PostgreSQL resolves a union's column types branch by branch.
     statementEvents: p<StatementEvent>(`
-      select 'invoice' as type, id, number, issue_date as date, due_date as "dueDate", total as amount, null as "invoiceId", created_at as at from invoices where customer_id = @id
+      select 'invoice' as type, id, number, issue_date as date, due_date as "dueDate", total as amount, cast(null as bigint) as "invoiceId", created_at as at from invoices where customer_id = @id
       union all select 'payment', id, null, date, null, amount, null, created_at from payments where customer_id = @id
       union all select 'credit_note', id, number, issue_date, null, total, invoice_id, created_at from credit_notes where customer_id = @id
       union all select 'refund', id, null, date, null, amount, null, created_at from refunds where customer_id = @id
