@@ -97,6 +97,31 @@ describe.each(backendNames)('the billing stores on %s', (name) => {
     expect(await store.customerExists(999)).toBe(false);
   });
 
+  it('reads what a service was billed after a date, with the reversals on credit notes, and whether its end was billed', async () => {
+    const { customerId, serviceId } = ids;
+    const line = (key: string, kind: 'recurring' | 'setup' | 'end_credit', periodStart: string | null, amount: number) => ({
+      key, kind, customerId, serviceId, description: key, periodStart, periodEnd: periodStart, billDate: '2026-03-01',
+      amount, taxRateBp: 2200, taxInclusive: false, net: amount, tax: 0, gross: amount,
+    });
+    const inv = await store.insertInvoice({ ...draft(customerId, 'x'), lines: [
+      line('setup', 'setup', null, 1000), line('march', 'recurring', '2026-03-01', 3000), line('april', 'recurring', '2026-04-01', 3000),
+    ] }, { number: 'INV-2026-000001', series: 'INV', year: 2026, sequence: 1 }, AT);
+    await store.insertCreditNote({ customerId, invoiceId: inv, issueDate: '2026-04-05', currency: 'EUR', reason: null },
+      { number: 'CN-2026-000001', series: 'CN', year: 2026, sequence: 1 },
+      { lines: [{ creditsKey: 'april', description: 'april back', amount: 500, taxRateBp: 2200, taxInclusive: false, net: 500, tax: 0, gross: 500 }], net: 500, tax: 0, total: 500, taxes: [] },
+      AT, [{ key: 'april:change:credit', serviceId, periodStart: '2026-04-10', periodEnd: '2026-04-30' }]);
+    expect(await store.endCredited(serviceId)).toBe(false);
+    expect(await store.billedLinesAfter(serviceId, '2026-03-15')).toEqual([
+      { key: 'setup', description: 'setup', periodStart: null, periodEnd: null, amount: 1000, taxRateBp: 2200, taxInclusive: false, net: 1000, tax: 0, gross: 1000 },
+      { key: 'april', description: 'april', periodStart: '2026-04-01', periodEnd: '2026-04-01', amount: 3000, taxRateBp: 2200, taxInclusive: false, net: 3000, tax: 0, gross: 3000 },
+      // The credit note's line with the sign of an invoice line.
+      { key: 'april:change:credit', description: 'april back', periodStart: '2026-04-10', periodEnd: '2026-04-30', amount: -500, taxRateBp: 2200, taxInclusive: false, net: -500, tax: 0, gross: -500 },
+    ]);
+    await store.insertInvoice({ ...draft(customerId, 'x'), lines: [line('end', 'end_credit', '2026-04-16', -1500)] }, { number: 'INV-2026-000002', series: 'INV', year: 2026, sequence: 2 }, AT);
+    expect(await store.endCredited(serviceId)).toBe(true);
+    expect((await store.billedLinesAfter(serviceId, '2026-03-15')).map((l) => l.key)).toEqual(['setup', 'april', 'april:change:credit']);
+  });
+
   it('lists invoices by customer, period and status, and exports them per tax rate', async () => {
     const { customerId } = ids;
     const a = await store.insertInvoice(draft(customerId, 'k:1'), { number: 'INV-2026-000001', series: 'INV', year: 2026, sequence: 1 }, AT);
