@@ -42,7 +42,7 @@ async function snapshot(sql: SqlClient) {
   return {
     invoices: await sql.all(`select number, customer_id as "customerId", issue_date as "issueDate", due_date as "dueDate", net, tax, total, paid, credited, open
       from invoices order by id`),
-    lines: (await sql.all<Record<string, unknown>>(`select i.number, l.position, l.key, l.kind, l.amount, l.net, l.tax, l.gross, l.tax_inclusive as "taxInclusive"
+    lines: (await sql.all<Record<string, unknown> & { key: string }>(`select i.number, l.position, l.key, l.kind, l.amount, l.net, l.tax, l.gross, l.tax_inclusive as "taxInclusive"
       from invoice_lines l join invoices i on i.id = l.invoice_id order by l.id`)).map((l) => ({ ...l, taxInclusive: l.taxInclusive === true || l.taxInclusive === 1 })),
     creditNotes: await sql.all(`select n.number, i.number as invoice, n.issue_date as "issueDate", n.net, n.tax, n.total from credit_notes n join invoices i on i.id = n.invoice_id order by n.id`),
     allocations: await sql.all(`select i.number, a.payment_id as "paymentId", a.amount, a.date from payment_allocations a join invoices i on i.id = a.invoice_id order by a.id`),
