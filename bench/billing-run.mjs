@@ -26,7 +26,7 @@ const { values: args } = parseArgs({ options: { services: { type: 'string', defa
 const N = Number(args.services);
 const RUN_DATE = args.date;
 
-const { openDatabase } = await import(dist('db/client.js'));
+const { openDatabase, sqlOf } = await import(dist('db/client.js'));
 const { migrate } = await import(dist('db/migrate.js'));
 const { billingStore } = await import(dist('db/billing.js'));
 const { billingService } = await import(dist('billing/service.js'));
@@ -63,19 +63,19 @@ c.transaction(() => {
   }
 })();
 // The days before the run were billed already (as the daily runs would have): only the run date is due.
-const store = billingStore(db);
+const store = billingStore(sqlOf(db));
 const billing = billingService({ store, clock: fixedClock(`${RUN_DATE}T01:00:00Z`), currency: 'EUR', timezone: 'Europe/Rome' });
-billing.run(addDays(RUN_DATE, -1));
+await billing.run(addDays(RUN_DATE, -1));
 const seeded = (performance.now() - t0) / 1000;
 const before = c.prepare('select count(*) n from invoices').get().n;
 
 const t1 = performance.now();
-const result = billing.run(RUN_DATE);
+const result = await billing.run(RUN_DATE);
 const seconds = (performance.now() - t1) / 1000;
 const day = result.days[0];
 
 const t2 = performance.now();
-const again = billing.run(RUN_DATE);
+const again = await billing.run(RUN_DATE);
 const againMs = performance.now() - t2;
 
 const lines = c.prepare('select count(*) n from invoice_lines').get().n;

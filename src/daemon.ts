@@ -116,7 +116,7 @@ export function createServices(opts: ServicesOptions): Services {
   const dunning = dunningService({ store: dunningStore(sqlOf(db)), clock, timezone, currency, control, notifier, log: jobsLog });
 
   // One set of prepared statements for the billing run and the plan switch, which share the connection.
-  const store = billingStore(db);
+  const store = billingStore(sqlOf(db));
   const billing = instrumentBilling(billingService({
     store, clock, currency, timezone,
     onServicesChanged: contractsClosedHandler({ control, changes, onError: afterCommitError('billing: cutting the sessions of an ended contract failed') }),

@@ -40,15 +40,15 @@ export type ContractService = ReturnType<typeof contractService>;
 export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCredited'>, clock: Clock, timezone: string) {
   const at = () => clock.now().toISOString();
 
-  function service(id: number) {
-    const s = store.serviceRow(id);
+  async function service(id: number) {
+    const s = await store.serviceRow(id);
     if (!s) throw new TollgateError('not_found', `service ${id} does not exist`);
     return s;
   }
 
-  function currentTerms(serviceId: number): ServiceTerms & { exists: boolean } {
-    const s = service(serviceId);
-    const t = store.terms(serviceId);
+  async function currentTerms(serviceId: number): Promise<ServiceTerms & { exists: boolean }> {
+    const s = await service(serviceId);
+    const t = await store.terms(serviceId);
     if (!t) {
       return {
         exists: false, startPlanId: s.planId, billingPeriodMonths: null, billingMode: 'advance', billingDay: 'anniversary', trialEndDate: null, endDate: null, setupFee: null,
@@ -57,21 +57,21 @@ export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCr
     }
     return {
       exists: true,
-      startPlanId: (t.startPlanId as number | null) ?? s.planId,
-      billingPeriodMonths: t.billingPeriodMonths as number | null,
+      startPlanId: t.startPlanId ?? s.planId,
+      billingPeriodMonths: t.billingPeriodMonths,
       billingMode: t.billingMode as 'advance',
-      billingDay: billingDayOf(t.billingDay as string),
-      trialEndDate: t.trialEndDate as string | null,
-      endDate: t.endDate as string | null,
-      setupFee: t.setupFee as number | null,
-      termMonths: t.termMonths as number | null,
-      autoRenew: t.autoRenew === 1 || t.autoRenew === true,
-      noticeDays: t.noticeDays as number,
-      noticeDate: t.noticeDate as string | null,
+      billingDay: billingDayOf(t.billingDay),
+      trialEndDate: t.trialEndDate,
+      endDate: t.endDate,
+      setupFee: t.setupFee,
+      termMonths: t.termMonths,
+      autoRenew: t.autoRenew,
+      noticeDays: t.noticeDays,
+      noticeDate: t.noticeDate,
     };
   }
 
-  const billingStartOf = (serviceId: number, t: { trialEndDate?: string | null }) =>
+  const billingStartOf = async (serviceId: number, t: { trialEndDate?: string | null }): Promise<CalDate> =>
     t.trialEndDate != null ? addDays(t.trialEndDate, 1) : store.serviceStartDate(serviceId);
   const rulesOf = (t: ServiceTerms): TermRules => ({ termMonths: t.termMonths ?? null, autoRenew: t.autoRenew !== false, noticeDays: t.noticeDays ?? 30 });
 
@@ -79,19 +79,19 @@ export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCr
    * An end once billed (its credit, reversals, early termination) is final: moving the last day of
    * service afterwards would leave those lines wrong, so it is refused and a credit note corrects it.
    */
-  function guardBilledEnd(serviceId: number, before: ServiceTerms, after: ServiceTerms): void {
-    const was = effectiveEndDate(billingStartOf(serviceId, before), rulesOf(before), before.endDate);
-    const will = effectiveEndDate(billingStartOf(serviceId, after), rulesOf(after), after.endDate);
-    if (was !== will && store.endCredited(serviceId)) {
+  async function guardBilledEnd(serviceId: number, before: ServiceTerms, after: ServiceTerms): Promise<void> {
+    const was = effectiveEndDate(await billingStartOf(serviceId, before), rulesOf(before), before.endDate);
+    const will = effectiveEndDate(await billingStartOf(serviceId, after), rulesOf(after), after.endDate);
+    if (was !== will && (await store.endCredited(serviceId))) {
       throw new TollgateError('conflict', `the end of service ${serviceId} on ${was ?? 'its end date'} is already billed: correct it with a credit note`, 'endDate');
     }
   }
 
   /** The terms as stored, and what they mean today: the current term, the last day, the earliest end on notice. */
-  function view(serviceId: number) {
-    const { exists: _e, ...t } = currentTerms(serviceId);
+  async function view(serviceId: number) {
+    const { exists: _e, ...t } = await currentTerms(serviceId);
     const today = dateInZone(clock.now(), timezone);
-    const start = billingStartOf(serviceId, t);
+    const start = await billingStartOf(serviceId, t);
     const rules = rulesOf(t);
     const term = t.termMonths == null ? null : termContaining(start, t.termMonths, today) ?? termAt(start, t.termMonths, 0);
     return {
@@ -99,7 +99,7 @@ export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCr
       currentTerm: term === null ? null : { start: term.start, end: term.end },
       lastDayOfService: effectiveEndDate(start, rules, t.endDate),
       endOnNoticeToday: t.termMonths == null ? null : endOnNotice(start, rules, today),
-      planChanges: store.planChanges(serviceId),
+      planChanges: await store.planChanges(serviceId),
     };
   }
 
@@ -108,9 +108,9 @@ export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCr
 
     /** Sets a service's contract terms; fields not given keep their value. */
     setTerms(serviceId: number, input: TermsInput, actor: Actor) {
-      return store.transaction(() => {
-        const s = service(serviceId);
-        const cur = currentTerms(serviceId);
+      return store.transaction(async () => {
+        const s = await service(serviceId);
+        const cur = await currentTerms(serviceId);
         const next: ServiceTerms = {
           startPlanId: cur.startPlanId,
           billingMode: input.billingMode ?? cur.billingMode,
@@ -125,18 +125,18 @@ export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCr
           noticeDate: cur.noticeDate ?? null,
         };
         checkTermRules(next);
-        guardBilledEnd(serviceId, cur, next);
+        await guardBilledEnd(serviceId, cur, next);
         if (next.setupFee != null && (minor(next.setupFee, 'setupFee') < 0)) throw bad('setupFee', 'setupFee must not be negative');
-        const startDate = store.serviceStartDate(serviceId);
+        const startDate = await store.serviceStartDate(serviceId);
         // The same schedule rules as the generator: a bad combination is refused now.
         buildSchedule({
           startDate, billingPeriodMonths: next.billingPeriodMonths ?? 1, billingDay: next.billingDay,
           trialEndDate: next.trialEndDate ?? null, endDate: next.endDate ?? null,
         });
         if (s.status === 'ended' && next.endDate == null) throw bad('endDate', 'an ended service needs its last day of service');
-        store.upsertTerms(serviceId, next, at());
-        const after = view(serviceId);
-        store.audit(actor, at(), 'update', 'service_billing', serviceId, after);
+        await store.upsertTerms(serviceId, next, at());
+        const after = await view(serviceId);
+        await store.audit(actor, at(), 'update', 'service_billing', serviceId, after);
         return after;
       });
     },
@@ -148,24 +148,24 @@ export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCr
      * `endDate` is accepted and the rest of its term is charged as early termination.
      */
     cancel(serviceId: number, input: { noticeDate?: string | undefined; endDate?: string | undefined }, actor: Actor) {
-      return store.transaction(() => {
-        const s = service(serviceId);
+      return store.transaction(async () => {
+        const s = await service(serviceId);
         if (s.status === 'ended') throw new TollgateError('conflict', `service ${serviceId} has already ended`);
-        const cur = currentTerms(serviceId);
+        const cur = await currentTerms(serviceId);
         const notice = input.noticeDate === undefined ? dateInZone(clock.now(), timezone) : parseDate(input.noticeDate, 'noticeDate');
-        const start = billingStartOf(serviceId, cur);
+        const start = await billingStartOf(serviceId, cur);
         const rules = rulesOf(cur);
         const endDate = input.endDate === undefined ? endOnNotice(start, rules, notice) : parseDate(input.endDate, 'endDate');
-        const startDate = store.serviceStartDate(serviceId);
+        const startDate = await store.serviceStartDate(serviceId);
         if (endDate < startDate) throw bad('endDate', 'the end date cannot be before the start date');
         if (notice < startDate) throw bad('noticeDate', 'notice cannot be given before the service starts');
         const { exists: _e, ...keep } = cur;
-        guardBilledEnd(serviceId, cur, { ...keep, endDate });
-        store.upsertTerms(serviceId, { ...keep, endDate, noticeDate: notice }, at());
+        await guardBilledEnd(serviceId, cur, { ...keep, endDate });
+        await store.upsertTerms(serviceId, { ...keep, endDate, noticeDate: notice }, at());
         const committedTo = commitmentEnd(start, rules, endDate);
         const earlyTermination = committedTo !== null && committedTo > endDate ? { from: addDays(endDate, 1), to: committedTo } : null;
-        const after = { ...view(serviceId), earlyTermination };
-        store.audit(actor, at(), 'cancel', 'service_billing', serviceId, { noticeDate: notice, endDate, earlyTermination });
+        const after = { ...(await view(serviceId)), earlyTermination };
+        await store.audit(actor, at(), 'cancel', 'service_billing', serviceId, { noticeDate: notice, endDate, earlyTermination });
         return after;
       });
     },
@@ -177,17 +177,17 @@ export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCr
      * on that day by the daily `plan-changes` job (plan-switch.ts).
      */
     changePlan(serviceId: number, planId: number, effectiveDate: string, actor: Actor) {
-      return store.transaction(() => {
-        const s = service(serviceId);
+      return store.transaction(async () => {
+        const s = await service(serviceId);
         const date = parseDate(effectiveDate, 'effectiveDate');
-        const type = store.planType(planId);
+        const type = await store.planType(planId);
         if (type === null) throw bad('planId', `plan ${planId} does not exist`);
         if (type !== 'recurring') throw bad('planId', 'a contract can only change to a recurring plan');
-        const latest = store.latestChangeDate(serviceId);
+        const latest = await store.latestChangeDate(serviceId);
         if (latest !== null && date < latest) throw bad('effectiveDate', `plan changes are kept in order: the latest is effective ${latest}`);
-        const start = store.serviceStartDate(serviceId);
+        const start = await store.serviceStartDate(serviceId);
         if (date < start) throw bad('effectiveDate', 'a plan change cannot take effect before the service starts');
-        const cur = currentTerms(serviceId);
+        const cur = await currentTerms(serviceId);
         // The end credit is computed at the plan in effect on the end date and billed once; a change
         // recorded after it would leave that credit at the wrong price.
         if (cur.endDate != null) {
@@ -195,67 +195,67 @@ export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCr
         }
         // A term that does not renew fixes the last day from the start: the same rule holds for a
         // change inside the last period, whose end credit may be billed already.
-        const lastDay = effectiveEndDate(billingStartOf(serviceId, cur), rulesOf(cur), null);
+        const lastDay = effectiveEndDate(await billingStartOf(serviceId, cur), rulesOf(cur), null);
         if (lastDay !== null && date <= lastDay) {
-          const months = cur.billingPeriodMonths ?? store.planMonths(cur.startPlanId) ?? 1;
+          const months = cur.billingPeriodMonths ?? (await store.planMonths(cur.startPlanId)) ?? 1;
           const last = periodContaining(buildSchedule({ startDate: start, billingPeriodMonths: months, billingDay: cur.billingDay, trialEndDate: cur.trialEndDate ?? null, endDate: lastDay }), lastDay);
           if (last !== null && date >= last.start) {
             throw bad('effectiveDate', `the contract ends on ${lastDay} (its term does not renew): a plan change cannot take effect in its last period (from ${last.start})`);
           }
         }
         // Pin the plan the contract started on before the service's own plan moves.
-        if (!cur.exists) store.upsertTerms(serviceId, cur, at());
+        if (!cur.exists) await store.upsertTerms(serviceId, cur, at());
         const effective = date <= dateInZone(clock.now(), timezone);
-        const id = store.insertPlanChange(serviceId, planId, date, at(), effective ? at() : null);
-        if (effective) store.setServicePlan(s.id, planId, at());
-        store.audit(actor, at(), 'plan_change', 'service', serviceId, { id, planId, effectiveDate: date });
+        const id = await store.insertPlanChange(serviceId, planId, date, at(), effective ? at() : null);
+        if (effective) await store.setServicePlan(s.id, planId, at());
+        await store.audit(actor, at(), 'plan_change', 'service', serviceId, { id, planId, effectiveDate: date });
         return view(serviceId);
       });
     },
 
     addItem(input: { serviceId: number; description: string; amount: number; taxRateBp?: number; taxInclusive?: boolean; startDate?: string | null; endDate?: string | null }, actor: Actor) {
-      return store.transaction(() => {
-        service(input.serviceId);
+      return store.transaction(async () => {
+        await service(input.serviceId);
         minor(input.amount, 'amount');
         if (input.amount < 0) throw bad('amount', 'a recurring item amount must not be negative');
         if (input.startDate != null) parseDate(input.startDate, 'startDate');
         if (input.endDate != null) parseDate(input.endDate, 'endDate');
         if (input.startDate != null && input.endDate != null && input.endDate < input.startDate) throw bad('endDate', 'endDate is before startDate');
-        const row = store.insertItem({ ...input, taxRateBp: input.taxRateBp ?? 0, taxInclusive: input.taxInclusive ?? true }, at());
-        store.audit(actor, at(), 'create', 'recurring_item', row.id, row);
+        const row = await store.insertItem({ ...input, taxRateBp: input.taxRateBp ?? 0, taxInclusive: input.taxInclusive ?? true }, at());
+        await store.audit(actor, at(), 'create', 'recurring_item', row.id, row);
         return row;
       });
     },
 
     addCharge(input: { customerId: number; serviceId?: number | null; description: string; amount: number; date: string; taxRateBp?: number; taxInclusive?: boolean }, actor: Actor) {
-      return store.transaction(() => {
-        if (!store.customerExists(input.customerId)) throw bad('customerId', `customer ${input.customerId} does not exist`);
-        if (input.serviceId != null && store.serviceRow(input.serviceId)?.customerId !== input.customerId) {
+      return store.transaction(async () => {
+        if (!(await store.customerExists(input.customerId))) throw bad('customerId', `customer ${input.customerId} does not exist`);
+        if (input.serviceId != null && (await store.serviceRow(input.serviceId))?.customerId !== input.customerId) {
           throw bad('serviceId', `service ${input.serviceId} is not one of customer ${input.customerId}'s`);
         }
         minor(input.amount, 'amount');
         parseDate(input.date, 'date');
-        const row = store.insertCharge({ ...input, serviceId: input.serviceId ?? null, taxRateBp: input.taxRateBp ?? 0, taxInclusive: input.taxInclusive ?? true }, at());
-        store.audit(actor, at(), 'create', 'one_off_charge', row.id, row);
+        const row = await store.insertCharge({ ...input, serviceId: input.serviceId ?? null, taxRateBp: input.taxRateBp ?? 0, taxInclusive: input.taxInclusive ?? true }, at());
+        await store.audit(actor, at(), 'create', 'one_off_charge', row.id, row);
         return row;
       });
     },
 
     addDiscount(input: Omit<Discount, 'id'> & { customerId: number }, actor: Actor) {
-      return store.transaction(() => {
-        if (!store.customerExists(input.customerId)) throw bad('customerId', `customer ${input.customerId} does not exist`);
+      return store.transaction(async () => {
+        if (!(await store.customerExists(input.customerId))) throw bad('customerId', `customer ${input.customerId} does not exist`);
         parseDate(input.startDate, 'startDate');
         if (input.target.kind !== 'invoice') {
-          if (store.serviceRow(Number(input.target.serviceId))?.customerId !== input.customerId) {
+          if ((await store.serviceRow(Number(input.target.serviceId)))?.customerId !== input.customerId) {
             throw bad('serviceId', `service ${input.target.serviceId} is not one of customer ${input.customerId}'s`);
           }
         }
-        if (input.target.kind === 'item' && store.itemRow(Number(input.target.itemId))?.serviceId !== input.target.serviceId) {
+        if (input.target.kind === 'item' && (await store.itemRow(Number(input.target.itemId)))?.serviceId !== input.target.serviceId) {
           throw bad('itemId', `item ${input.target.itemId} is not on service ${input.target.serviceId}`);
         }
-        const id = store.insertDiscount(input, at());
-        const row = store.listDiscounts(input.customerId).find((d) => d.id === id)!;
-        store.audit(actor, at(), 'create', 'discount', id, row);
+        const id = await store.insertDiscount(input, at());
+        const row = (await store.listDiscounts(input.customerId)).find((d) => d.id === id)!;
+        await store.audit(actor, at(), 'create', 'discount', id, row);
         return row;
       });
     },

@@ -56,16 +56,16 @@ export function planSwitchJob(opts: PlanSwitchOptions) {
 
   async function runFor(date: CalDate): Promise<PlanSwitchResult> {
     const at = clock.now().toISOString();
-    const { switched, applied } = store.transaction(() => {
+    const { switched, applied } = await store.transaction(async () => {
       const out: PlanSwitch[] = [];
-      for (const r of store.duePlanSwitches(date)) {
+      for (const r of await store.duePlanSwitches(date)) {
         if (r.superseded || r.fromPlanId === r.toPlanId) continue;
-        store.setServicePlan(r.serviceId, r.toPlanId, at);
+        await store.setServicePlan(r.serviceId, r.toPlanId, at);
         const s = { serviceId: r.serviceId, fromPlanId: r.fromPlanId, toPlanId: r.toPlanId, planChangeId: r.changeId, effectiveDate: r.effectiveDate };
-        store.audit(PLAN_SWITCH_ACTOR, at, 'plan_switch', 'service', r.serviceId, { planId: s.toPlanId, previousPlanId: s.fromPlanId, planChangeId: s.planChangeId, effectiveDate: s.effectiveDate, runDate: date });
+        await store.audit(PLAN_SWITCH_ACTOR, at, 'plan_switch', 'service', r.serviceId, { planId: s.toPlanId, previousPlanId: s.fromPlanId, planChangeId: s.planChangeId, effectiveDate: s.effectiveDate, runDate: date });
         out.push(s);
       }
-      return { switched: out, applied: store.markPlanChangesApplied(date, at) };
+      return { switched: out, applied: await store.markPlanChangesApplied(date, at) };
     });
     if (switched.length > 0) opts.onServicesChanged?.(switched.map((s) => s.serviceId));
     // One service at a time, as the cap reset does: a NAS that does not answer delays, never fails, the run.

@@ -8,10 +8,10 @@ import { dateInZone, partsOf } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import { TollgateError } from '../lib/errors.js';
 import { formatMoney, minor, taxLine } from '../lib/money.js';
-import { invoiceStore, paymentStore } from '../db/billing.js';
 import type { Db } from '../db/client.js';
 import type { SqlClient } from '../db/sql.js';
 import type { Actor } from '../db/crud.js';
+import { invoiceStore, paymentStore } from '../db/billing.js';
 import { topupStore, type TopupRow } from '../db/prepaid.js';
 import type { ServiceControl } from '../nas/control.js';
 import type { NotificationRequest, Notifier } from '../notify/types.js';
@@ -83,14 +83,14 @@ function planNoticeDays(value: string): number[] {
 
 export function prepaidService(opts: PrepaidOptions) {
   const store = topupStore(opts.sql);
-  const invoices = invoiceStore(opts.db);
-  const payments = paymentStore(opts.db);
+  const invoices = invoiceStore(opts.sql);
+  const payments = paymentStore(opts.sql);
   const series = opts.receiptPrefix ?? 'RC';
   const now = () => opts.clock.now();
 
   /** An invoice issued paid, allocated to the payment: the customer's receipt, in the billing ledger. */
-  function receipt(svc: { id: number; customerId: number; username: string; planName: string; taxRateBp: number; taxInclusive: boolean },
-    amount: number, days: number, from: string, to: string, paymentId: number, at: string) {
+  async function receipt(svc: { id: number; customerId: number; username: string; planName: string; taxRateBp: number; taxInclusive: boolean },
+    amount: number, days: number, from: string, to: string, paymentId: number, at: string): Promise<{ invoiceId: number; number: string }> {
     const today = dateInZone(now(), opts.timezone);
     const t = taxLine(amount, svc.taxRateBp, svc.taxInclusive);
     const periodStart = dateInZone(new Date(from), opts.timezone);
@@ -101,14 +101,14 @@ export function prepaidService(opts: PrepaidOptions) {
       periodStart, periodEnd, billDate: today, amount, taxRateBp: svc.taxRateBp, taxInclusive: svc.taxInclusive, ...t,
     };
     const year = partsOf(today).year;
-    const sequence = invoices.nextSequence(series, year);
+    const sequence = await invoices.nextSequence(series, year);
     const number = formatDocumentNumber({ prefix: series }, year, sequence);
-    const invoiceId = invoices.insertInvoice({
+    const invoiceId = await invoices.insertInvoice({
       customerId: svc.customerId, currency: opts.currency, issueDate: today, dueDate: today, lines: [line],
       net: t.net, tax: t.tax, total: t.gross, taxes: [{ taxRateBp: svc.taxRateBp, ...t }],
     }, { number, series, year, sequence }, at);
-    payments.insertAllocation(invoiceId, paymentId, t.gross, today);
-    payments.settleInvoice({ invoiceId, number, issueDate: today, dueDate: today, total: t.gross, paid: t.gross, credited: 0, open: 0 });
+    await payments.insertAllocation(invoiceId, paymentId, t.gross, today);
+    await payments.settleInvoice({ invoiceId, number, issueDate: today, dueDate: today, total: t.gross, paid: t.gross, credited: 0, open: 0 });
     return { invoiceId, number };
   }
 
@@ -147,10 +147,10 @@ export function prepaidService(opts: PrepaidOptions) {
       let invoice: { invoiceId: number; number: string } | null = null;
       if (amount > 0) {
         const method = input.method ?? (input.source === 'voucher' ? 'voucher' : 'cash');
-        paymentId = payments.insertPayment({
+        paymentId = await payments.insertPayment({
           customerId: svc.customerId, amount, method, reference: input.reference ?? null, receivedAt: at, date: dateInZone(now(), opts.timezone),
         }, at);
-        invoice = receipt(svc, amount, svc.validityDays * count, from, expiresAt, paymentId, at);
+        invoice = await receipt(svc, amount, svc.validityDays * count, from, expiresAt, paymentId, at);
       }
       await store.activateProposal(serviceId, at);
       await store.setExpiry(serviceId, expiresAt, at);

@@ -75,15 +75,15 @@ export function promotionService(store: PromotionStore & Pick<ContractStore, 'pl
     a.startDate === b.startDate && a.periods === b.periods && a.planId === b.planId && a.appliesToNew === b.appliesToNew &&
     a.newUntil === b.newUntil && JSON.stringify(a.serviceIds) === JSON.stringify(b.serviceIds);
 
-  function view(p: PromotionRow) {
-    return { ...p, serviceIdsApplied: store.promotionServices(p.id) };
+  async function view(p: PromotionRow) {
+    return { ...p, serviceIdsApplied: await store.promotionServices(p.id) };
   }
 
   /** Writes the promotion's discount on one service, with its audit record; false when it had it. */
-  function applyTo(p: PromotionRow, target: { serviceId: number; customerId: number; startDate: string }, actor: Actor, startDate: CalDate): boolean {
-    const id = store.insertPromotionDiscount(p, { ...target, startDate }, at());
+  async function applyTo(p: PromotionRow, target: { serviceId: number; customerId: number; startDate: string }, actor: Actor, startDate: CalDate): Promise<boolean> {
+    const id = await store.insertPromotionDiscount(p, { ...target, startDate }, at());
     if (id === null) return false;
-    store.audit(actor, at(), 'create', 'discount', id, {
+    await store.audit(actor, at(), 'create', 'discount', id, {
       promotionId: p.id, customerId: target.customerId, serviceId: target.serviceId, valueType: p.valueType,
       percentBp: p.percentBp, amount: p.amount, startDate, periods: p.periods,
     });
@@ -92,40 +92,41 @@ export function promotionService(store: PromotionStore & Pick<ContractStore, 'pl
 
   return {
     /** Creates a promotion and applies it to the services it targets now. `created` false: a replay. */
-    create(input: PromotionInput, actor: Actor): { created: boolean; promotion: ReturnType<typeof view> } {
-      return store.transaction(() => {
+    create(input: PromotionInput, actor: Actor): Promise<{ created: boolean; promotion: Awaited<ReturnType<typeof view>> }> {
+      return store.transaction(async () => {
         const wanted = normalise(input);
-        const existing = store.promotionByKey(wanted.key);
+        const existing = await store.promotionByKey(wanted.key);
         if (existing) {
           if (!sameTerms(wanted, existing)) {
             throw new TollgateError('conflict', `promotion key ${wanted.key} was already used with other terms`, 'key');
           }
-          return { created: false, promotion: view(existing) };
+          return { created: false, promotion: await view(existing) };
         }
         let targets: { serviceId: number; customerId: number; startDate: string }[];
         if (wanted.planId !== null) {
-          const type = store.planType(wanted.planId);
+          const type = await store.planType(wanted.planId);
           if (type === null) throw bad('target.planId', `plan ${wanted.planId} does not exist`);
           if (type !== 'recurring') throw bad('target.planId', 'a promotion discounts billing periods: the plan must be recurring');
-          targets = store.servicesOfPlan(wanted.planId);
+          targets = await store.servicesOfPlan(wanted.planId);
         } else {
-          targets = wanted.serviceIds!.map((id) => {
-            const svc = store.serviceForPromotion(id);
+          targets = [];
+          for (const id of wanted.serviceIds!) {
+            const svc = await store.serviceForPromotion(id);
             if (!svc) throw bad('target.serviceIds', `service ${id} does not exist`);
             if (svc.status === 'ended' || svc.status === 'free') throw bad('target.serviceIds', `service ${id} is ${svc.status}: it is not billed`);
-            return svc;
-          });
+            targets.push(svc);
+          }
         }
-        const id = store.insertPromotion(wanted, at());
-        const promotion = store.promotion(id)!;
-        store.audit(actor, at(), 'create', 'promotion', id, promotion);
-        for (const t of targets) applyTo(promotion, t, actor, promotion.startDate);
-        return { created: true, promotion: view(promotion) };
+        const id = await store.insertPromotion(wanted, at());
+        const promotion = (await store.promotion(id))!;
+        await store.audit(actor, at(), 'create', 'promotion', id, promotion);
+        for (const t of targets) await applyTo(promotion, t, actor, promotion.startDate);
+        return { created: true, promotion: await view(promotion) };
       });
     },
 
-    get(id: number) {
-      const p = store.promotion(id);
+    async get(id: number) {
+      const p = await store.promotion(id);
       if (!p) throw new TollgateError('not_found', `promotion ${id} does not exist`);
       return view(p);
     },
@@ -137,13 +138,13 @@ export function promotionService(store: PromotionStore & Pick<ContractStore, 'pl
      * do not have them yet; each discount starts on the contract's start date. The billing run calls
      * this before billing a day; it is idempotent. Returns how many discounts it wrote.
      */
-    applyToNewContracts(actor: Actor): number {
+    async applyToNewContracts(actor: Actor): Promise<number> {
       let n = 0;
       const cache = new Map<number, PromotionRow>();
-      for (const r of store.newForPromotions()) {
-        const p = cache.get(r.promotionId) ?? store.promotion(r.promotionId)!;
+      for (const r of await store.newForPromotions()) {
+        const p = cache.get(r.promotionId) ?? (await store.promotion(r.promotionId))!;
         cache.set(r.promotionId, p);
-        if (applyTo(p, r, actor, r.startDate)) n++;
+        if (await applyTo(p, r, actor, r.startDate)) n++;
       }
       return n;
     },

@@ -14,7 +14,7 @@ import { formatMoney, minor } from '../lib/money.js';
 import type { BillingStore, InvoiceRow } from '../db/billing.js';
 import { toAccount } from '../db/billing.js';
 import type { Actor } from '../db/crud.js';
-import { generateInvoices, type BillingProblem, type DraftCorrection, type DraftInvoice } from '../domain/billing/invoicing.js';
+import { generateInvoices, type BilledKeys, type BilledLine, type BillingProblem, type CustomerBilling, type DraftCorrection, type DraftInvoice } from '../domain/billing/invoicing.js';
 import { formatDocumentNumber } from '../domain/billing/numbering.js';
 import { effectiveEndDate } from '../domain/billing/terms.js';
 import { promotionService } from './promotions.js';
@@ -97,31 +97,31 @@ export function billingService(opts: BillingOptions) {
    * the allocations made, the customer's credit. `known` are invoices to consider besides the open
    * ones (a credit note's invoice, which may be paid already).
    */
-  function applyToAccount(customerId: number, event: AccountEvent, known: InvoiceAccount[] = []): AccountState {
-    const credit = store.credit(customerId);
+  async function applyToAccount(customerId: number, event: AccountEvent, known: InvoiceAccount[] = []): Promise<AccountState> {
+    const credit = await store.credit(customerId);
     const selfId = event.type === 'invoice' ? event.id : null;
-    const open = store.openInvoices(customerId).filter((i) => i.invoiceId !== selfId);
+    const open = (await store.openInvoices(customerId)).filter((i) => i.invoiceId !== selfId);
     for (const k of known) if (!open.some((o) => o.invoiceId === k.invoiceId)) open.push(k);
     const before: AccountState = { invoices: open, credit, allocations: [], invoiced: 0, paid: 0, creditNoted: 0, refunded: 0 };
     const after = applyAccountEvent(before, event);
     for (const inv of after.invoices) {
       const prev = open.find((o) => o.invoiceId === inv.invoiceId);
-      if (!prev || prev.paid !== inv.paid || prev.open !== inv.open || prev.credited !== inv.credited) store.settleInvoice(inv);
+      if (!prev || prev.paid !== inv.paid || prev.open !== inv.open || prev.credited !== inv.credited) await store.settleInvoice(inv);
     }
     for (const a of after.allocations) {
-      store.insertAllocation(a.invoiceId as number, a.source.type === 'payment' ? (a.source.paymentId as number) : null, a.amount, a.date);
+      await store.insertAllocation(a.invoiceId as number, a.source.type === 'payment' ? (a.source.paymentId as number) : null, a.amount, a.date);
     }
-    if (after.credit !== credit) store.setCredit(customerId, after.credit, at());
+    if (after.credit !== credit) await store.setCredit(customerId, after.credit, at());
     return after;
   }
 
   /** Issues `sequence` of the series to a draft; `hasCredit` false lets an invoice skip settlement. */
-  function issue(draft: DraftInvoice, year: number, sequence: number, hasCredit: boolean, stamp: string): number {
+  async function issue(draft: DraftInvoice, year: number, sequence: number, hasCredit: boolean, stamp: string): Promise<number> {
     const number = formatDocumentNumber({ prefix: invoiceSeries }, year, sequence);
-    const id = store.insertInvoice(draft, { number, series: invoiceSeries, year, sequence }, stamp);
+    const id = await store.insertInvoice(draft, { number, series: invoiceSeries, year, sequence }, stamp);
     // Most invoices meet no credit: the row already says open = total, nothing to settle.
     if (draft.total >= 0 && !hasCredit) return id;
-    applyToAccount(draft.customerId as number, { type: 'invoice', id, number, date: draft.issueDate, dueDate: draft.dueDate, total: draft.total });
+    await applyToAccount(draft.customerId as number, { type: 'invoice', id, number, date: draft.issueDate, dueDate: draft.dueDate, total: draft.total });
     return id;
   }
 
@@ -131,44 +131,72 @@ export function billingService(opts: BillingOptions) {
    * operator's note. A correction that cannot be issued (its invoice is already credited beyond it) is
    * a problem for the operator, and its lines stay unbilled.
    */
-  function issueCorrections(c: DraftCorrection, stamp: string, problems: unknown[]): { id: number; total: number }[] {
+  async function issueCorrections(c: DraftCorrection, stamp: string, problems: unknown[]): Promise<{ id: number; total: number }[]> {
     const byInvoice = new Map<number, DraftCorrection['lines'][number][]>();
     for (const l of c.lines) {
-      const invoiceId = store.invoiceOfLine(l.against);
+      const invoiceId = await store.invoiceOfLine(l.against);
       if (invoiceId === null) throw new Error(`billing: ${l.line.key} corrects ${l.against}, which no invoice holds`);
       byInvoice.set(invoiceId, [...(byInvoice.get(invoiceId) ?? []), l]);
     }
     const issued: { id: number; total: number }[] = [];
     for (const [invoiceId, lines] of byInvoice) {
-      const invoice = store.invoice(invoiceId)!;
+      const invoice = (await store.invoice(invoiceId))!;
       const draft = creditNoteOfCorrection(lines);
       if (invoice.credited + draft.total > invoice.total) {
         problems.push({ customerId: invoice.customerId, serviceId: lines[0]!.line.serviceId, code: 'credit_note_exceeds_invoice', message: `invoice ${invoice.number} has ${formatMoney(invoice.total - invoice.credited, opts.currency)} left to credit, less than the ${formatMoney(draft.total, opts.currency)} due back` });
         continue;
       }
       const year = partsOf(c.issueDate).year;
-      const sequence = store.nextSequence(noteSeries, year);
+      const sequence = await store.nextSequence(noteSeries, year);
       const number = formatDocumentNumber({ prefix: noteSeries }, year, sequence);
-      const id = store.insertCreditNote(
+      const id = await store.insertCreditNote(
         { customerId: invoice.customerId, invoiceId, issueDate: c.issueDate, currency: invoice.currency, reason: `Corrects ${invoice.number}` },
         { number, series: noteSeries, year, sequence }, draft, stamp,
         lines.map(({ line }) => ({ key: line.key, serviceId: line.serviceId as number | null, periodStart: line.periodStart, periodEnd: line.periodEnd })),
       );
-      applyToAccount(invoice.customerId, { type: 'credit_note', id, date: c.issueDate, invoiceId, amount: draft.total }, [toAccount(invoice)]);
-      store.audit(RUN_ACTOR, stamp, 'create', 'credit_note', id, { number, invoice: invoice.number, total: draft.total });
+      await applyToAccount(invoice.customerId, { type: 'credit_note', id, date: c.issueDate, invoiceId, amount: draft.total }, [toAccount(invoice)]);
+      await store.audit(RUN_ACTOR, stamp, 'create', 'credit_note', id, { number, invoice: invoice.number, total: draft.total });
       issued.push({ id, total: draft.total });
     }
     return issued;
   }
 
-  /** One billing day as steps, one transaction per chunk, so a caller may yield between them. */
-  function* runDaySteps(date: CalDate, hook?: RunHook): Generator<void, DayResult> {
-    store.transaction(() => {
-      store.startRun(date, at());
+  /**
+   * The generator over a chunk. It asks synchronously what a service was billed after its end (only
+   * services with an end do), which the store answers asynchronously: a pass that asked for lines not
+   * read yet is run again once they are (the generator is pure, so the last pass is the answer, and
+   * the lines asked depend only on the contracts, so a second pass asks nothing new).
+   */
+  async function generate(date: CalDate, customers: CustomerBilling[], alreadyBilled: BilledKeys) {
+    const read = new Map<string, readonly BilledLine[]>();
+    for (;;) {
+      const missing = new Map<string, { serviceId: number; endDate: CalDate }>();
+      const out = generateInvoices({
+        runDate: date, currency: opts.currency, customers, alreadyBilled,
+        billedAfterEnd: (serviceId, endDate) => {
+          const key = `${serviceId} ${endDate}`;
+          const lines = read.get(key);
+          if (lines) return lines;
+          missing.set(key, { serviceId: Number(serviceId), endDate });
+          return [];
+        },
+      });
+      if (missing.size === 0) return out;
+      for (const [key, m] of missing) read.set(key, await store.billedLinesAfter(m.serviceId, m.endDate));
+    }
+  }
+
+  /**
+   * One billing day, one transaction per chunk of customers; `between` runs after each chunk is
+   * committed (the event loop's turn, a stop).
+   */
+  async function runDay(date: CalDate, between: () => Promise<void>, hook?: RunHook): Promise<DayResult> {
+    await store.transaction(async () => {
+      await store.startRun(date, at());
       // New contracts on a promoted plan get the promotion before their first period is billed.
-      promotions.applyToNewContracts(RUN_ACTOR);
+      await promotions.applyToNewContracts(RUN_ACTOR);
     });
-    const customerIds = store.billableCustomers();
+    const customerIds = await store.billableCustomers();
     const problems: (BillingProblem | { customerId: number; serviceId: number; reason: string })[] = [];
     let invoices = 0;
     let creditNotes = 0;
@@ -177,17 +205,16 @@ export function billingService(opts: BillingOptions) {
     for (let i = 0; i < customerIds.length; i += chunkSize) {
       const chunk = customerIds.slice(i, i + chunkSize);
       const notes: { customerId: number; id: number; total: number }[] = [];
-      store.transaction(() => {
-        const { customers, skipped } = store.loadCustomers(chunk, date);
-        const out = generateInvoices({
-          runDate: date, currency: opts.currency, customers, alreadyBilled: store.billedKeys(chunk),
-          billedAfterEnd: (serviceId, endDate) => store.billedLinesAfter(Number(serviceId), endDate),
-        });
+      await store.transaction(async () => {
+        // Read inside the transaction: a run of the same date committed meanwhile (another process)
+        // is already billed here, so this one emits only what is still missing.
+        const { customers, skipped } = await store.loadCustomers(chunk, date);
+        const out = await generate(date, customers, await store.billedKeys(chunk));
         problems.push(...out.problems, ...skipped);
         const stamp = at();
         // Credit notes first: what they give back is credit the day's invoice then takes.
         for (const c of out.corrections) {
-          for (const note of issueCorrections(c, stamp, problems)) notes.push({ customerId: c.customerId as number, ...note });
+          for (const note of await issueCorrections(c, stamp, problems)) notes.push({ customerId: c.customerId as number, ...note });
         }
         let n = 0;
         let l = 0;
@@ -195,16 +222,16 @@ export function billingService(opts: BillingOptions) {
         // All of a run's invoices share the run date, hence the year: one reservation per chunk, in
         // the same transaction as the invoices that use every number of it.
         const year = partsOf(date).year;
-        let sequence = out.invoices.length > 0 ? store.reserveSequences(invoiceSeries, year, out.invoices.length) : 0;
-        const credits = out.invoices.length > 0 ? store.credits(chunk) : new Map<number, number>();
+        let sequence = out.invoices.length > 0 ? await store.reserveSequences(invoiceSeries, year, out.invoices.length) : 0;
+        const credits = out.invoices.length > 0 ? await store.credits(chunk) : new Map<number, number>();
         for (const note of notes) credits.set(note.customerId, 1);
         for (const draft of out.invoices) {
-          issue(draft, year, sequence++, credits.has(draft.customerId as number), stamp);
+          await issue(draft, year, sequence++, credits.has(draft.customerId as number), stamp);
           n++;
           l += draft.lines.length;
           t += draft.total;
         }
-        store.addToRun(date, n, l, t);
+        await store.addToRun(date, n, l, t);
         invoices += n;
         lines += l;
         total += t;
@@ -212,11 +239,11 @@ export function billingService(opts: BillingOptions) {
       creditNotes += notes.length;
       for (const note of notes) settled(note.customerId, { kind: 'credit_note', id: note.id, amount: note.total });
       hook?.('chunk', date, i / chunkSize);
-      yield;
+      await between();
     }
-    const closed = store.transaction(() => {
-      const ids = closeEnded(date);
-      store.finishRun(date, at(), problems);
+    const closed = await store.transaction(async () => {
+      const ids = await closeEnded(date);
+      await store.finishRun(date, at(), problems);
       return ids;
     });
     if (closed.length > 0) opts.onServicesChanged?.(closed);
@@ -228,29 +255,29 @@ export function billingService(opts: BillingOptions) {
    * or the end of a term that does not renew) is before `date` becomes 'ended'. It runs after the
    * day's invoices, so an arrears contract's final invoice (the day after its end) is already out.
    */
-  function closeEnded(date: CalDate): number[] {
+  async function closeEnded(date: CalDate): Promise<number[]> {
     const closed: number[] = [];
-    for (const c of store.closeCandidates()) {
+    for (const c of await store.closeCandidates()) {
       const billingStart = c.trialEndDate != null ? addDays(c.trialEndDate, 1) : c.startDate;
       const end = effectiveEndDate(billingStart, { termMonths: c.termMonths, autoRenew: c.autoRenew }, c.endDate);
       if (end === null || end >= date) continue;
-      if (!store.setServiceStatus(c.serviceId, c.status, 'ended', at())) continue;
+      if (!(await store.setServiceStatus(c.serviceId, c.status, 'ended', at()))) continue;
       // A suspended contract that ends is no longer suspended: its suspension ends with it.
-      const suspensionEnded = c.status === 'suspended' && store.endOpenSuspension(c.serviceId, date);
-      store.audit(RUN_ACTOR, at(), 'close', 'service', c.serviceId, { status: 'ended', previousStatus: c.status, lastDayOfService: end, runDate: date, ...(suspensionEnded ? { suspensionEnded: date } : {}) });
+      const suspensionEnded = c.status === 'suspended' && (await store.endOpenSuspension(c.serviceId, date));
+      await store.audit(RUN_ACTOR, at(), 'close', 'service', c.serviceId, { status: 'ended', previousStatus: c.status, lastDayOfService: end, runDate: date, ...(suspensionEnded ? { suspensionEnded: date } : {}) });
       closed.push(c.serviceId);
     }
     return closed;
   }
 
-  function* runSteps(dateInput: string, hook?: RunHook): Generator<void, RunResult> {
+  async function runDays(dateInput: string, between: () => Promise<void>, hook?: RunHook): Promise<RunResult> {
     const date = parseDate(dateInput, 'date');
-    const last = store.lastFinishedRun();
+    const last = await store.lastFinishedRun();
     // The last date run may run again (facts recorded later that day get billed, dated that day);
     // an earlier date would issue numbers out of date order, so it is a no-op.
     if (last !== null && date < last) return { date, alreadyRun: true, days: [] };
     const days: DayResult[] = [];
-    for (let d = last === null || last === date ? date : addDays(last, 1); d <= date; d = addDays(d, 1)) days.push(yield* runDaySteps(d, hook));
+    for (let d = last === null || last === date ? date : addDays(last, 1); d <= date; d = addDays(d, 1)) days.push(await runDay(d, between, hook));
     return { date, alreadyRun: false, days };
   }
 
@@ -277,28 +304,26 @@ export function billingService(opts: BillingOptions) {
      * changed); an earlier date is a no-op. With no run ever, only `date` runs (and bills everything
      * due up to it).
      */
-    run(dateInput: string, hook?: RunHook): RunResult {
-      const steps = runSteps(dateInput, hook);
-      for (;;) {
-        const r = steps.next();
-        if (r.done) return r.value;
-      }
+    run(dateInput: string, hook?: RunHook): Promise<RunResult> {
+      return runDays(dateInput, async () => undefined, hook);
     },
 
     /**
      * The same run, giving the event loop a turn between chunks (RADIUS keeps answering during a
-     * long run). Runs are serialised: a second request waits for the first, then finds its date done.
+     * long run: on SQLite the statements themselves never yield). Runs are serialised: a second
+     * request waits for the first, then finds its date done.
      */
     runAsync(dateInput: string, signal?: AbortSignal): Promise<RunResult> {
+      // Stopping between chunks is safe: what is committed stays, the next run bills the rest.
+      const stopIfAborted = () => {
+        if (signal?.aborted) throw new TollgateError('billing_run_aborted', 'the billing run was stopped between two chunks; the next run completes it');
+      };
       const next = running.then(async () => {
-        const steps = runSteps(dateInput);
-        for (;;) {
-          // Stopping between chunks is safe: what is committed stays, the next run bills the rest.
-          if (signal?.aborted) throw new TollgateError('billing_run_aborted', 'the billing run was stopped between two chunks; the next run completes it');
-          const r = steps.next();
-          if (r.done) return r.value;
+        stopIfAborted();
+        return runDays(dateInput, async () => {
           await new Promise<void>((resolve) => setImmediate(resolve));
-        }
+          stopIfAborted();
+        });
       });
       running = next.catch(() => undefined);
       return next;
@@ -307,7 +332,7 @@ export function billingService(opts: BillingOptions) {
     lastRun: () => store.lastFinishedRun(),
     getRun: (date: string) => store.getRun(date),
 
-    recordPayment(input: PaymentInput, actor: Actor) {
+    async recordPayment(input: PaymentInput, actor: Actor) {
       minor(input.amount, 'amount');
       if (input.amount <= 0) throw new TollgateError('invalid_input', 'a payment amount must be positive', 'amount');
       const received = new Date(input.receivedAt);
@@ -315,12 +340,12 @@ export function billingService(opts: BillingOptions) {
       const receivedAt = received.toISOString();
       // Money not yet received cannot settle anything: a payment dated ahead is refused.
       const date = notAfterToday(dateInZone(received, opts.timezone), 'receivedAt');
-      const recorded = store.transaction(() => {
-        if (!store.customerExists(input.customerId)) throw new TollgateError('invalid_input', `customer ${input.customerId} does not exist`, 'customerId');
-        const id = store.insertPayment({ customerId: input.customerId, amount: input.amount, method: input.method, reference: input.reference ?? null, receivedAt, date }, at());
-        applyToAccount(input.customerId, { type: 'payment', id, date, amount: input.amount });
-        const payment = store.payment(id)!;
-        store.audit(actor, at(), 'create', 'payment', id, payment);
+      const recorded = await store.transaction(async () => {
+        if (!(await store.customerExists(input.customerId))) throw new TollgateError('invalid_input', `customer ${input.customerId} does not exist`, 'customerId');
+        const id = await store.insertPayment({ customerId: input.customerId, amount: input.amount, method: input.method, reference: input.reference ?? null, receivedAt, date }, at());
+        await applyToAccount(input.customerId, { type: 'payment', id, date, amount: input.amount });
+        const payment = (await store.payment(id))!;
+        await store.audit(actor, at(), 'create', 'payment', id, payment);
         return payment;
       });
       settled(input.customerId, { kind: 'payment', id: recorded.id, amount: recorded.amount });
@@ -338,11 +363,11 @@ export function billingService(opts: BillingOptions) {
       input: { amount?: number | undefined; date?: string | undefined; reason?: string | null | undefined; reopenInvoices?: boolean | undefined },
       actor: Actor,
     ) {
-      return store.transaction(() => {
-        const payment = store.payment(paymentId);
+      return store.transaction(async () => {
+        const payment = await store.payment(paymentId);
         if (!payment) throw new TollgateError('not_found', `payment ${paymentId} does not exist`);
         const refundable = payment.amount - payment.refunded;
-        const credit = store.credit(payment.customerId);
+        const credit = await store.credit(payment.customerId);
         const reopen = input.reopenInvoices === true;
         const amount = input.amount ?? (reopen ? refundable : Math.min(refundable, credit));
         minor(amount, 'amount');
@@ -352,37 +377,37 @@ export function billingService(opts: BillingOptions) {
         if (amount > refundable) throw new TollgateError('invalid_input', `at most ${formatMoney(refundable, opts.currency)} of this payment is left to refund`, 'amount');
         const date = input.date === undefined ? today() : parseDate(input.date, 'date');
         if (date < payment.date) throw new TollgateError('invalid_input', 'a refund cannot be dated before its payment', 'date');
-        const settled = reopen ? store.settledInvoices(payment.customerId) : [];
-        const net = reopen ? store.paymentAllocationNet(paymentId) : new Map<number, number>();
+        const settled = reopen ? await store.settledInvoices(payment.customerId) : [];
+        const net = reopen ? await store.paymentAllocationNet(paymentId) : new Map<number, number>();
         const plan = planRefund({
           amount, credit, reopen, currency: opts.currency,
           invoices: settled.map((i) => ({ ...i, fromPayment: Math.max(0, net.get(i.invoiceId as number) ?? 0) })),
         });
-        const id = store.insertRefund({ customerId: payment.customerId, paymentId, amount, date, reason: input.reason ?? null }, at());
-        applyToAccount(payment.customerId, { type: 'refund', id, date, amount, paymentId, reopen: plan.reopen }, settled);
-        const refund = store.refund(id)!;
-        store.audit(actor, at(), 'refund', 'payment', paymentId, refund);
+        const id = await store.insertRefund({ customerId: payment.customerId, paymentId, amount, date, reason: input.reason ?? null }, at());
+        await applyToAccount(payment.customerId, { type: 'refund', id, date, amount, paymentId, reopen: plan.reopen }, settled);
+        const refund = (await store.refund(id))!;
+        await store.audit(actor, at(), 'refund', 'payment', paymentId, refund);
         return refund;
       });
     },
 
-    creditNote(invoiceId: number, request: CreditNoteRequest, input: { date?: string | undefined; reason?: string | null | undefined }, actor: Actor) {
-      const created = store.transaction(() => {
-        const invoice = store.invoice(invoiceId);
+    async creditNote(invoiceId: number, request: CreditNoteRequest, input: { date?: string | undefined; reason?: string | null | undefined }, actor: Actor) {
+      const created = await store.transaction(async () => {
+        const invoice = await store.invoice(invoiceId);
         if (!invoice) throw new TollgateError('not_found', `invoice ${invoiceId} does not exist`);
         const date = input.date === undefined ? today() : parseDate(input.date, 'date');
         if (date < invoice.issueDate) throw new TollgateError('invalid_input', 'a credit note cannot be dated before its invoice', 'date');
-        const draft = buildCreditNote(store.invoiceLines(invoiceId), request, store.creditNoteLinesOfInvoice(invoiceId));
+        const draft = buildCreditNote(await store.invoiceLines(invoiceId), request, await store.creditNoteLinesOfInvoice(invoiceId));
         const year = partsOf(date).year;
-        const sequence = store.nextSequence(noteSeries, year);
+        const sequence = await store.nextSequence(noteSeries, year);
         const number = formatDocumentNumber({ prefix: noteSeries }, year, sequence);
-        const id = store.insertCreditNote(
+        const id = await store.insertCreditNote(
           { customerId: invoice.customerId, invoiceId, issueDate: date, currency: invoice.currency, reason: input.reason ?? null },
           { number, series: noteSeries, year, sequence }, draft, at(),
         );
-        applyToAccount(invoice.customerId, { type: 'credit_note', id, date, invoiceId, amount: draft.total }, [toAccount(invoice)]);
-        const note = { ...store.creditNote(id)!, lines: store.creditNoteLines(id) };
-        store.audit(actor, at(), 'create', 'credit_note', id, note);
+        await applyToAccount(invoice.customerId, { type: 'credit_note', id, date, invoiceId, amount: draft.total }, [toAccount(invoice)]);
+        const note = { ...(await store.creditNote(id))!, lines: await store.creditNoteLines(id) };
+        await store.audit(actor, at(), 'create', 'credit_note', id, note);
         return note;
       });
       settled(created.customerId, { kind: 'credit_note', id: created.id, amount: created.total });
@@ -390,9 +415,9 @@ export function billingService(opts: BillingOptions) {
     },
 
     /** The customer's statement: every event with a running balance, and the totals it adds up to. */
-    statement(customerId: number, range: { from?: string | undefined; to?: string | undefined } = {}) {
-      if (!store.customerExists(customerId)) throw new TollgateError('not_found', `customer ${customerId} does not exist`);
-      const events = store.statementEvents(customerId);
+    async statement(customerId: number, range: { from?: string | undefined; to?: string | undefined } = {}) {
+      if (!(await store.customerExists(customerId))) throw new TollgateError('not_found', `customer ${customerId} does not exist`);
+      const events = await store.statementEvents(customerId);
       const domainEvents: AccountEvent[] = events.map((e) =>
         e.type === 'invoice' ? { type: 'invoice', id: e.id, number: e.number!, date: e.date, dueDate: e.dueDate!, total: e.amount }
           : e.type === 'credit_note' ? { type: 'credit_note', id: e.id, date: e.date, invoiceId: e.invoiceId!, amount: e.amount }
@@ -400,7 +425,7 @@ export function billingService(opts: BillingOptions) {
       const entries = accountStatement(domainEvents).map((s, i) => ({ ...s, number: events[i]!.number }));
       const opening = entries.filter((e) => range.from !== undefined && e.date < range.from).at(-1)?.balance ?? 0;
       const shown = entries.filter((e) => (range.from === undefined || e.date >= range.from) && (range.to === undefined || e.date <= range.to));
-      const t = store.ledgerTotals(customerId);
+      const t = await store.ledgerTotals(customerId);
       const balance = t.invoiced - t.paid - t.creditNoted + t.refunded;
       return {
         customerId,
@@ -419,15 +444,15 @@ export function billingService(opts: BillingOptions) {
     },
 
     /** Invariant check used by tests and an integrity endpoint: balance computed two ways. */
-    ledgerConsistent(customerId: number): boolean {
-      const t = store.ledgerTotals(customerId);
+    async ledgerConsistent(customerId: number): Promise<boolean> {
+      const t = await store.ledgerTotals(customerId);
       return t.invoiced - t.paid - t.creditNoted + t.refunded === t.open - t.credit;
     },
 
-    invoiceWithLines(id: number) {
-      const inv = store.invoice(id);
+    async invoiceWithLines(id: number) {
+      const inv = await store.invoice(id);
       if (!inv) return null;
-      return withStatus(inv, store.invoiceLines(id), store.allocationsOf(id));
+      return withStatus(inv, await store.invoiceLines(id), await store.allocationsOf(id));
     },
   };
 }

@@ -45,7 +45,7 @@ describe('prepaid top-up', () => {
     expect(inv.lines[0].net + inv.lines[0].tax).toBe(2000);
     const pay = (await env.call('GET', `/api/v1/payments/${r.body.paymentId}`)).body;
     expect(pay).toMatchObject({ amount: 2000, method: 'cash', reference: 'shop 4', customerId });
-    expect(env.services.billing.ledgerConsistent(customerId)).toBe(true);
+    expect(await env.services.billing.ledgerConsistent(customerId)).toBe(true);
     expect(count(`select count(*) n from audit_log where action = 'topup' and entity = 'service' and entity_id = ?`, String(id))).toBe(1);
   });
 

@@ -1,125 +1,140 @@
 /**
- * The billing services on a real SQLite file: the run's idempotence, catch-up and crash recovery as
+ * The billing services on both backends: the run's idempotence, catch-up and crash recovery as
  * stored, and the account (payments, credit, refunds, credit notes) with its ledger invariant.
  */
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { billingService } from '../../src/billing/service.js';
 import { contractService } from '../../src/billing/contracts.js';
 import { billingStore } from '../../src/db/billing.js';
-import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
-import { migrate } from '../../src/db/migrate.js';
-import { makeRepos } from '../../src/db/repos.js';
+import type { Param, Row, SqlClient } from '../../src/db/sql.js';
 import { findNumberingGaps } from '../../src/domain/billing/numbering.js';
 import { TestClock } from '../../src/lib/clock.js';
-import { SecretBox } from '../../src/lib/secretbox.js';
-import { tempDir } from '../helpers/daemon.js';
+import { backendNames, openTestBackend, type BackendName, type TestBackend } from '../helpers/backends.js';
 
 const actor = { id: 'test' };
 
-async function setup(customers = 5) {
-  const db = openDatabase({ path: join(tempDir(), 'billing.db'), synchronous: 'normal' });
-  await migrate(db.$client);
-  const repos = makeRepos(sqlOf(db), new SecretBox(randomBytes(32)));
-  const basic = await repos.plans.create({ name: 'Basic', type: 'recurring', price: 3000, billingPeriodMonths: 1, taxRateBp: 2200, taxInclusive: true, downloadKbps: 10000, uploadKbps: 2000 } as never, actor);
-  const pro = await repos.plans.create({ name: 'Pro', type: 'recurring', price: 6000, billingPeriodMonths: 1, taxRateBp: 2200, taxInclusive: true, downloadKbps: 50000, uploadKbps: 10000 } as never, actor);
+const opened: TestBackend[] = [];
+afterEach(async () => {
+  for (const b of opened.splice(0)) await b.close();
+});
+
+/** The database as the assertions read it: plain SQL on either backend. */
+function queries(sql: SqlClient) {
+  return {
+    all: <R = Row>(text: string, ...args: Param[]) => sql.all<R>(text, ...args),
+    get: <R = Row>(text: string, ...args: Param[]) => sql.get<R>(text, ...args),
+    run: (text: string, ...args: Param[]) => sql.run(text, ...args),
+  };
+}
+type Queries = ReturnType<typeof queries>;
+
+async function setup(name: BackendName, customers = 5) {
+  const b = await openTestBackend(name);
+  opened.push(b);
+  const plan = async (planName: string, price: number) =>
+    (await b.sql.get<{ id: number }>(`insert into plans (name, type, price, billing_period_months, tax_rate_bp, tax_inclusive, download_kbps, upload_kbps)
+      values (?, 'recurring', ?, 1, 2200, ?, 10000, 2000) returning id`, planName, price, true))!;
+  const basic = await plan('Basic', 3000);
+  const pro = await plan('Pro', 6000);
   const ids: number[] = [];
+  const services: number[] = [];
   for (let i = 0; i < customers; i++) {
-    const c = await repos.customers.create({ name: `C${i}` }, actor);
+    const c = (await b.sql.get<{ id: number }>(`insert into customers (name) values (?) returning id`, `C${i}`))!;
     ids.push(c.id);
-    await repos.services.create({ customerId: c.id, planId: basic.id, username: `u${i}`, password: 'pw', startDate: `2026-03-${String(1 + i * 5).padStart(2, '0')}` }, actor);
+    const s = (await b.sql.get<{ id: number }>(`insert into services (customer_id, plan_id, username, password_enc, start_date) values (?, ?, ?, 'v1:x', ?) returning id`,
+      c.id, basic.id, `u${i}`, `2026-03-${String(1 + i * 5).padStart(2, '0')}`))!;
+    services.push(s.id);
   }
   const clock = new TestClock('2026-03-01T02:00:00Z');
-  const store = billingStore(db);
+  const store = billingStore(b.sql);
   const billing = billingService({ store, clock, currency: 'EUR', timezone: 'Europe/Rome', chunkSize: 2 });
   const contracts = contractService(store, clock, 'Europe/Rome');
-  return { db, repos, billing, contracts, store, clock, customers: ids, basic, pro };
+  return { db: queries(b.sql), billing, contracts, store, clock, customers: ids, services, basic, pro };
 }
 
-function snapshot(db: Db) {
+async function snapshot(db: Queries) {
   return {
-    invoices: db.$client.prepare(`select number, customer_id, issue_date, due_date, net, tax, total, open from invoices order by id`).all(),
-    lines: db.$client.prepare(`select i.number, l.position, l.key, l.amount, l.net, l.tax, l.gross from invoice_lines l join invoices i on i.id = l.invoice_id order by l.id`).all(),
+    invoices: await db.all(`select number, customer_id, issue_date, due_date, net, tax, total, open from invoices order by id`),
+    lines: await db.all(`select i.number, l.position, l.key, l.amount, l.net, l.tax, l.gross from invoice_lines l join invoices i on i.id = l.invoice_id order by l.id`),
   };
 }
 
-describe('the billing run, stored', () => {
+describe.each(backendNames)('the billing run, stored on %s', (name) => {
   it('is idempotent: the same date twice changes nothing; an earlier date is a no-op', async () => {
-    const { db, billing } = await setup();
-    const first = billing.run('2026-03-01');
+    const { db, billing } = await setup(name);
+    const first = await billing.run('2026-03-01');
     expect(first.days.map((d) => [d.date, d.invoices])).toEqual([['2026-03-01', 1]]);
-    const snap = snapshot(db);
-    expect(billing.run('2026-03-01')).toEqual({ date: '2026-03-01', alreadyRun: false, days: [{ date: '2026-03-01', invoices: 0, creditNotes: 0, lines: 0, total: 0, problems: [], closed: [] }] });
-    expect(billing.run('2026-02-01')).toEqual({ date: '2026-02-01', alreadyRun: true, days: [] });
-    expect(snapshot(db)).toEqual(snap);
+    const snap = await snapshot(db);
+    expect(await billing.run('2026-03-01')).toEqual({ date: '2026-03-01', alreadyRun: false, days: [{ date: '2026-03-01', invoices: 0, creditNotes: 0, lines: 0, total: 0, problems: [], closed: [] }] });
+    expect(await billing.run('2026-02-01')).toEqual({ date: '2026-02-01', alreadyRun: true, days: [] });
+    expect(await snapshot(db)).toEqual(snap);
     // 3000 incl. 22 %: tax 3000 × 22/122 = 540.98 → 541.
     expect(snap.invoices).toEqual([{ number: 'INV-2026-000001', customer_id: 1, issue_date: '2026-03-01', due_date: '2026-03-15', net: 2459, tax: 541, total: 3000, open: 3000 }]);
   });
 
   it('catches up missed days in order: 40 days late gives the invoices of 40 daily runs', async () => {
-    const daily = await setup();
-    const late = await setup();
-    daily.billing.run('2026-03-01');
-    late.billing.run('2026-03-01');
-    for (let d = 2; d <= 41; d++) daily.billing.run(new Date(Date.UTC(2026, 2, d)).toISOString().slice(0, 10));
-    const r = late.billing.run('2026-04-10');
+    const daily = await setup(name);
+    const late = await setup(name);
+    await daily.billing.run('2026-03-01');
+    await late.billing.run('2026-03-01');
+    for (let d = 2; d <= 41; d++) await daily.billing.run(new Date(Date.UTC(2026, 2, d)).toISOString().slice(0, 10));
+    const r = await late.billing.run('2026-04-10');
     expect(r.days).toHaveLength(40);
     expect(r.days.filter((d) => d.invoices > 0).map((d) => d.date)).toEqual(['2026-03-06', '2026-03-11', '2026-03-16', '2026-03-21', '2026-04-01', '2026-04-06']);
-    expect(snapshot(late.db)).toEqual(snapshot(daily.db));
-    const numbers = (snapshot(late.db).invoices as { number: string }[]).map((i) => i.number);
+    expect(await snapshot(late.db)).toEqual(await snapshot(daily.db));
+    const numbers = ((await snapshot(late.db)).invoices as { number: string }[]).map((i) => i.number);
     expect(findNumberingGaps({ prefix: 'INV' }, numbers)).toEqual([]);
   });
 
   it('a crash in the middle of a run loses nothing and bills nothing twice when run again', async () => {
-    const clean = await setup();
-    const crashed = await setup();
+    const clean = await setup(name);
+    const crashed = await setup(name);
     // All five services start on 1 March for this one.
-    for (const s of [clean, crashed]) s.db.$client.prepare(`update services set start_date = '2026-03-01'`).run();
-    clean.billing.run('2026-03-01');
-    expect(() => crashed.billing.run('2026-03-01', (_p, _d, chunk) => {
+    for (const s of [clean, crashed]) await s.db.run(`update services set start_date = '2026-03-01'`);
+    await clean.billing.run('2026-03-01');
+    await expect(crashed.billing.run('2026-03-01', (_p, _d, chunk) => {
       if (chunk === 0) throw new Error('power cut');
-    })).toThrow('power cut');
+    })).rejects.toThrow('power cut');
     // The first chunk (two customers) was committed, the run is not marked finished.
-    expect(crashed.db.$client.prepare('select count(*) n from invoices').get()).toEqual({ n: 2 });
-    expect(crashed.store.lastFinishedRun()).toBeNull();
-    crashed.billing.run('2026-03-01');
-    expect(snapshot(crashed.db)).toEqual(snapshot(clean.db));
-    expect(crashed.store.getRun('2026-03-01')).toMatchObject({ invoices: 5, total: 15000 });
+    expect(await crashed.db.get('select count(*) n from invoices')).toEqual({ n: 2 });
+    expect(await crashed.store.lastFinishedRun()).toBeNull();
+    await crashed.billing.run('2026-03-01');
+    expect(await snapshot(crashed.db)).toEqual(await snapshot(clean.db));
+    expect(await crashed.store.getRun('2026-03-01')).toMatchObject({ invoices: 5, total: 15000 });
   });
 
   it('a fact recorded later the same day is billed by running that date again, dated that day', async () => {
-    const { billing, contracts, customers, db } = await setup(1);
-    billing.run('2026-03-01');
-    contracts.addCharge({ customerId: customers[0]!, description: 'Antenna', amount: 7500, date: '2026-03-01' }, { id: 'test' });
-    const again = billing.run('2026-03-01');
+    const { billing, contracts, customers, db } = await setup(name, 1);
+    await billing.run('2026-03-01');
+    await contracts.addCharge({ customerId: customers[0]!, description: 'Antenna', amount: 7500, date: '2026-03-01' }, { id: 'test' });
+    const again = await billing.run('2026-03-01');
     expect(again.days.map((d) => [d.date, d.invoices, d.total])).toEqual([['2026-03-01', 1, 7500]]);
-    expect(db.$client.prepare(`select number, issue_date from invoices order by id`).all()).toEqual([
+    expect(await db.all(`select number, issue_date from invoices order by id`)).toEqual([
       { number: 'INV-2026-000001', issue_date: '2026-03-01' }, { number: 'INV-2026-000002', issue_date: '2026-03-01' },
     ]);
   });
 
   it('runAsync serialises concurrent runs and gives the same result as run', async () => {
-    const a = await setup();
-    const b = await setup();
-    a.billing.run('2026-04-01');
+    const a = await setup(name);
+    const b = await setup(name);
+    await a.billing.run('2026-04-01');
     const [r1, r2] = await Promise.all([b.billing.runAsync('2026-04-01'), b.billing.runAsync('2026-04-01')]);
-    expect(r1.days.reduce((n, d) => n + d.invoices, 0)).toBe(snapshot(a.db).invoices.length);
+    expect(r1.days.reduce((n, d) => n + d.invoices, 0)).toBe((await snapshot(a.db)).invoices.length);
     expect(r2.days.reduce((n, d) => n + d.invoices, 0)).toBe(0);
-    expect(snapshot(b.db)).toEqual(snapshot(a.db));
+    expect(await snapshot(b.db)).toEqual(await snapshot(a.db));
   });
 
   it('bills plan changes, end dates, items, charges and discounts recorded through the contract facts', async () => {
-    const { billing, contracts, customers, repos, pro, db } = await setup(1);
-    const serviceId = (await repos.services.list({})).items[0]!.id;
-    contracts.setTerms(serviceId, { billingDay: 1 }, actor);
-    contracts.addItem({ serviceId, description: 'Router rent', amount: 500, taxRateBp: 2200, taxInclusive: true }, actor);
-    contracts.addDiscount({ customerId: customers[0]!, description: 'Half price', target: { kind: 'service', serviceId }, value: { type: 'percent', bp: 5000 }, startDate: '2026-03-01', periods: 1 }, actor);
-    contracts.addCharge({ customerId: customers[0]!, description: 'Installation', amount: 4900, date: '2026-03-01' }, actor);
-    billing.run('2026-03-01');
-    contracts.changePlan(serviceId, pro.id, '2026-03-11', actor);
-    billing.run('2026-03-11');
-    const lines = db.$client.prepare(`select kind, amount from invoice_lines order by id`).all();
+    const { billing, contracts, customers, services, pro, db } = await setup(name, 1);
+    const serviceId = services[0]!;
+    await contracts.setTerms(serviceId, { billingDay: 1 }, actor);
+    await contracts.addItem({ serviceId, description: 'Router rent', amount: 500, taxRateBp: 2200, taxInclusive: true }, actor);
+    await contracts.addDiscount({ customerId: customers[0]!, description: 'Half price', target: { kind: 'service', serviceId }, value: { type: 'percent', bp: 5000 }, startDate: '2026-03-01', periods: 1 }, actor);
+    await contracts.addCharge({ customerId: customers[0]!, description: 'Installation', amount: 4900, date: '2026-03-01' }, actor);
+    await billing.run('2026-03-01');
+    await contracts.changePlan(serviceId, pro.id, '2026-03-11', actor);
+    await billing.run('2026-03-11');
+    const lines = await db.all(`select kind, amount from invoice_lines order by id`);
     // March: Basic 3000, router 500, 50 % of Basic −1500, installation 4900. On the 11th: Basic
     // credit 3000 × 21/31 = −2032, Pro 6000 × 21/31 = 4065, and the 50 % discount of March applies
     // to both: +1016 and −2033 (4065 / 2 = 2032.5 → 2033). March's Basic was invoiced on the 1st, so
@@ -130,21 +145,21 @@ describe('the billing run, stored', () => {
       { kind: 'recurring', amount: 3000 }, { kind: 'item', amount: 500 }, { kind: 'discount', amount: -1500 }, { kind: 'one_off', amount: 4900 },
       { kind: 'plan_change_charge', amount: 4065 }, { kind: 'discount', amount: -2033 },
     ]);
-    expect(db.$client.prepare(`select n.number, i.number as invoice, n.issue_date as date, n.total from credit_notes n join invoices i on i.id = n.invoice_id`).all())
+    expect(await db.all(`select n.number, i.number as invoice, n.issue_date as date, n.total from credit_notes n join invoices i on i.id = n.invoice_id`))
       .toEqual([{ number: 'CN-2026-000001', invoice: 'INV-2026-000001', date: '2026-03-11', total: 1016 }]);
-    expect(db.$client.prepare(`select credits_key as k, line_key as lk, amount, gross from credit_note_lines order by position`).all()).toEqual([
+    expect(await db.all(`select credits_key as k, line_key as lk, amount, gross from credit_note_lines order by position`)).toEqual([
       { k: `service:${serviceId}:period:2026-03-01`, lk: `service:${serviceId}:change:1:credit`, amount: 2032, gross: 2032 },
       { k: expect.stringMatching(new RegExp(`^discount:\\d+:on:service:${serviceId}:period:2026-03-01$`)), lk: expect.stringMatching(/:on:service:\d+:change:1:credit$/), amount: -1016, gross: -1016 },
     ]);
-    expect(db.$client.prepare(`select total from invoices order by id`).pluck().all()).toEqual([6900, 2032]);
-    expect(billing.statement(customers[0]!)).toMatchObject({ invoiced: 8932, creditNoted: 1016, balance: 7916 });
+    expect((await db.all<{ total: number }>(`select total from invoices order by id`)).map((r) => r.total)).toEqual([6900, 2032]);
+    expect(await billing.statement(customers[0]!)).toMatchObject({ invoiced: 8932, creditNoted: 1016, balance: 7916 });
     // The run again: nothing more to credit or bill.
-    expect(billing.run('2026-03-11').days[0]).toMatchObject({ invoices: 0, creditNotes: 0 });
-    expect(() => contracts.changePlan(serviceId, pro.id, '2026-03-05', actor)).toThrow(/kept in order/);
-    contracts.setTerms(serviceId, { endDate: '2026-04-15' }, actor);
-    expect(() => contracts.changePlan(serviceId, pro.id, '2026-04-02', actor)).toThrow(/ends on 2026-04-15/);
-    billing.run('2026-04-01');
-    const april = db.$client.prepare(`select kind, amount, period_start from invoice_lines where bill_date >= '2026-04-01' order by id`).all();
+    expect((await billing.run('2026-03-11')).days[0]).toMatchObject({ invoices: 0, creditNotes: 0 });
+    await expect(contracts.changePlan(serviceId, pro.id, '2026-03-05', actor)).rejects.toThrow(/kept in order/);
+    await contracts.setTerms(serviceId, { endDate: '2026-04-15' }, actor);
+    await expect(contracts.changePlan(serviceId, pro.id, '2026-04-02', actor)).rejects.toThrow(/ends on 2026-04-15/);
+    await billing.run('2026-04-01');
+    const april = await db.all(`select kind, amount, period_start from invoice_lines where bill_date >= '2026-04-01' order by id`);
     // April in advance on Pro 6000 and router 500, then the days after the 15th come back:
     // 16..30 April = 15 of 30 days: −3000 and −250.
     expect(april).toEqual([
@@ -154,16 +169,16 @@ describe('the billing run, stored', () => {
   });
 
   it('an end date recorded late reverses what was billed after it, discounts included, to the cent', async () => {
-    const { billing, contracts, customers, repos, db } = await setup(1);
-    const serviceId = (await repos.services.list({})).items[0]!.id;
-    contracts.setTerms(serviceId, { billingDay: 1 }, actor);
-    contracts.addDiscount({ customerId: customers[0]!, description: 'Third off', target: { kind: 'invoice' }, value: { type: 'percent', bp: 3333 }, startDate: '2026-04-01', periods: null }, actor);
-    billing.run('2026-03-01');
-    billing.run('2026-05-03');
-    db.$client.prepare(`update services set status = 'ended' where id = ?`).run(serviceId);
-    contracts.setTerms(serviceId, { endDate: '2026-03-31' }, actor);
-    billing.run('2026-05-04');
-    const last = db.$client.prepare(`select l.key, l.amount, l.net, l.tax, l.gross from invoice_lines l join invoices i on i.id = l.invoice_id where i.issue_date = '2026-05-04' order by l.position`).all();
+    const { billing, contracts, customers, services, db } = await setup(name, 1);
+    const serviceId = services[0]!;
+    await contracts.setTerms(serviceId, { billingDay: 1 }, actor);
+    await contracts.addDiscount({ customerId: customers[0]!, description: 'Third off', target: { kind: 'invoice' }, value: { type: 'percent', bp: 3333 }, startDate: '2026-04-01', periods: null }, actor);
+    await billing.run('2026-03-01');
+    await billing.run('2026-05-03');
+    await db.run(`update services set status = 'ended' where id = ?`, serviceId);
+    await contracts.setTerms(serviceId, { endDate: '2026-03-31' }, actor);
+    await billing.run('2026-05-04');
+    const last = await db.all(`select l.key, l.amount, l.net, l.tax, l.gross from invoice_lines l join invoices i on i.id = l.invoice_id where i.issue_date = '2026-05-04' order by l.position`);
     // April and May were billed (3000 each, less 33.33 % = 999.9 → 1000): both come back exactly.
     expect(last).toEqual([
       { key: 'void:discount:1:on:service:1:period:2026-04-01', amount: 1000, net: 820, tax: 180, gross: 1000 },
@@ -171,104 +186,104 @@ describe('the billing run, stored', () => {
       { key: 'void:discount:1:on:service:1:period:2026-05-01', amount: 1000, net: 820, tax: 180, gross: 1000 },
       { key: 'void:service:1:period:2026-05-01', amount: -3000, net: -2459, tax: -541, gross: -3000 },
     ]);
-    const net = db.$client.prepare(`select sum(total) t from invoices`).get();
+    const net = await db.get(`select sum(total) t from invoices`);
     expect(net).toEqual({ t: 3000 });
-    billing.run('2026-06-01');
-    expect(db.$client.prepare(`select count(*) n from invoices`).get()).toEqual({ n: 4 });
-    expect(billing.ledgerConsistent(customers[0]!)).toBe(true);
+    await billing.run('2026-06-01');
+    expect(await db.get(`select count(*) n from invoices`)).toEqual({ n: 4 });
+    expect(await billing.ledgerConsistent(customers[0]!)).toBe(true);
   });
 
   it('reports a contract it cannot bill and bills everyone else', async () => {
-    const { billing, db } = await setup(2);
-    db.$client.prepare(`update services set status = 'ended' where id = 1`).run();
-    const r = billing.run('2026-03-10');
+    const { billing, db } = await setup(name, 2);
+    await db.run(`update services set status = 'ended' where id = 1`);
+    const r = await billing.run('2026-03-10');
     expect(r.days[0]!.invoices).toBe(1);
     expect(r.days[0]!.problems).toEqual([expect.objectContaining({ serviceId: 1, code: 'ended_without_end_date' })]);
   });
 });
 
-describe('the account, stored', () => {
+describe.each(backendNames)('the account, stored on %s', (name) => {
   it('allocates oldest first, keeps overpayment as credit, uses it on the next invoice; statement and ledger agree', async () => {
-    const { billing, customers, clock, db } = await setup(1);
+    const { billing, customers, clock, db } = await setup(name, 1);
     const cid = customers[0]!;
-    billing.run('2026-03-01');
+    await billing.run('2026-03-01');
     clock.set('2026-03-05T10:00:00Z');
-    const p = billing.recordPayment({ customerId: cid, amount: 4000, method: 'bank', receivedAt: '2026-03-05T10:00:00Z' }, actor);
+    const p = await billing.recordPayment({ customerId: cid, amount: 4000, method: 'bank', receivedAt: '2026-03-05T10:00:00Z' }, actor);
     expect(p).toMatchObject({ amount: 4000, date: '2026-03-05', refunded: 0 });
-    const inv1 = db.$client.prepare(`select paid, open from invoices where number = 'INV-2026-000001'`).get();
+    const inv1 = await db.get(`select paid, open from invoices where number = 'INV-2026-000001'`);
     expect(inv1).toEqual({ paid: 3000, open: 0 });
-    expect(billing.statement(cid).credit).toBe(1000);
-    billing.run('2026-04-01');
-    const inv2 = db.$client.prepare(`select paid, open from invoices where number = 'INV-2026-000002'`).get();
+    expect((await billing.statement(cid)).credit).toBe(1000);
+    await billing.run('2026-04-01');
+    const inv2 = await db.get(`select paid, open from invoices where number = 'INV-2026-000002'`);
     expect(inv2).toEqual({ paid: 1000, open: 2000 });
-    const st = billing.statement(cid);
+    const st = await billing.statement(cid);
     expect(st.entries.map((e) => [e.date, e.type, e.amount, e.balance])).toEqual([
       ['2026-03-01', 'invoice', 3000, 3000], ['2026-03-05', 'payment', -4000, -1000], ['2026-04-01', 'invoice', 3000, 2000],
     ]);
     expect([st.balance, st.open, st.credit, st.closingBalance]).toEqual([2000, 2000, 0, 2000]);
-    expect(billing.ledgerConsistent(cid)).toBe(true);
-    expect(db.$client.prepare(`select payment_id, amount, date from payment_allocations order by id`).all()).toEqual([
+    expect(await billing.ledgerConsistent(cid)).toBe(true);
+    expect(await db.all(`select payment_id, amount, date from payment_allocations order by id`)).toEqual([
       { payment_id: 1, amount: 3000, date: '2026-03-05' }, { payment_id: null, amount: 1000, date: '2026-04-01' },
     ]);
   });
 
   it('credit notes reduce what is owed or become credit; refunds pay credit back and no more', async () => {
-    const { billing, customers, db, clock } = await setup(1);
+    const { billing, customers, db, clock } = await setup(name, 1);
     const cid = customers[0]!;
-    billing.run('2026-03-01');
-    const invId = (db.$client.prepare(`select id from invoices`).get() as { id: number }).id;
-    const partial = billing.creditNote(invId, { kind: 'lines', lines: [{ key: 'service:1:period:2026-03-01', amount: 1000 }] }, { date: '2026-03-02', reason: 'outage' }, actor);
+    await billing.run('2026-03-01');
+    const invId = ((await db.get(`select id from invoices`)) as { id: number }).id;
+    const partial = await billing.creditNote(invId, { kind: 'lines', lines: [{ key: 'service:1:period:2026-03-01', amount: 1000 }] }, { date: '2026-03-02', reason: 'outage' }, actor);
     // 1000 incl. 22 %: tax 180.33 → 180, net 820.
     expect(partial).toMatchObject({ number: 'CN-2026-000001', total: 1000, net: 820, tax: 180 });
-    expect(db.$client.prepare(`select open, credited from invoices`).get()).toEqual({ open: 2000, credited: 1000 });
+    expect(await db.get(`select open, credited from invoices`)).toEqual({ open: 2000, credited: 1000 });
     clock.set('2026-03-03T09:00:00Z'); // a payment is recorded on or after the day it is received
-    const pay = billing.recordPayment({ customerId: cid, amount: 2000, method: 'cash', receivedAt: '2026-03-03T09:00:00Z' }, actor);
-    const rest = billing.creditNote(invId, { kind: 'full' }, { date: '2026-03-04' }, actor);
+    const pay = await billing.recordPayment({ customerId: cid, amount: 2000, method: 'cash', receivedAt: '2026-03-03T09:00:00Z' }, actor);
+    const rest = await billing.creditNote(invId, { kind: 'full' }, { date: '2026-03-04' }, actor);
     // The rest of the line: 2000 gross, 541 − 180 = 361 tax. The invoice was paid: it becomes credit.
     expect(rest).toMatchObject({ number: 'CN-2026-000002', total: 2000, tax: 361 });
-    expect(billing.statement(cid)).toMatchObject({ credit: 2000, open: 0, balance: -2000 });
-    expect(() => billing.creditNote(invId, { kind: 'full' }, { date: '2026-03-04' }, actor)).toThrow(/positive total/);
-    expect(() => billing.refundPayment(pay.id, { amount: 2001, date: '2026-03-06' }, actor)).toThrow(/at most €20\.00/);
-    const refund = billing.refundPayment(pay.id, { amount: 1500, date: '2026-03-06' }, actor);
+    expect(await billing.statement(cid)).toMatchObject({ credit: 2000, open: 0, balance: -2000 });
+    await expect(billing.creditNote(invId, { kind: 'full' }, { date: '2026-03-04' }, actor)).rejects.toThrow(/positive total/);
+    await expect(billing.refundPayment(pay.id, { amount: 2001, date: '2026-03-06' }, actor)).rejects.toThrow(/at most €20\.00/);
+    const refund = await billing.refundPayment(pay.id, { amount: 1500, date: '2026-03-06' }, actor);
     expect(refund).toMatchObject({ amount: 1500, paymentId: pay.id });
-    expect(billing.statement(cid)).toMatchObject({ credit: 500, balance: -500, refunded: 1500 });
-    expect(billing.ledgerConsistent(cid)).toBe(true);
-    expect(() => billing.refundPayment(pay.id, { amount: 501, date: '2026-03-06' }, actor)).toThrow(/at most €5\.00/);
+    expect(await billing.statement(cid)).toMatchObject({ credit: 500, balance: -500, refunded: 1500 });
+    expect(await billing.ledgerConsistent(cid)).toBe(true);
+    await expect(billing.refundPayment(pay.id, { amount: 501, date: '2026-03-06' }, actor)).rejects.toThrow(/at most €5\.00/);
     // April's invoice takes the 500 of credit: only credit still held can go back.
-    billing.run('2026-04-01');
-    expect(billing.statement(cid)).toMatchObject({ credit: 0, open: 2500, balance: 2500 });
-    expect(() => billing.refundPayment(pay.id, { amount: 100, date: '2026-04-02' }, actor)).toThrow(/holds €0\.00 of credit/);
-    expect(() => billing.refundPayment(pay.id, { date: '2026-04-02' }, actor)).toThrow(/nothing to refund/);
-    expect(billing.ledgerConsistent(cid)).toBe(true);
+    await billing.run('2026-04-01');
+    expect(await billing.statement(cid)).toMatchObject({ credit: 0, open: 2500, balance: 2500 });
+    await expect(billing.refundPayment(pay.id, { amount: 100, date: '2026-04-02' }, actor)).rejects.toThrow(/holds €0\.00 of credit/);
+    await expect(billing.refundPayment(pay.id, { date: '2026-04-02' }, actor)).rejects.toThrow(/nothing to refund/);
+    expect(await billing.ledgerConsistent(cid)).toBe(true);
   });
 
   it('the ledger invariant holds across a random mix of runs, payments, notes and refunds', async () => {
-    const { billing, customers, db, clock } = await setup(3);
+    const { billing, customers, db, clock } = await setup(name, 3);
     let seed = 7;
     const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
     for (let day = 1; day <= 60; day++) {
       const date = new Date(Date.UTC(2026, 2, day)).toISOString().slice(0, 10);
       clock.set(`${date}T12:00:00Z`);
-      billing.run(date);
+      await billing.run(date);
       const cid = customers[rnd(3)]!;
       const op = rnd(4);
       try {
-        if (op === 0) billing.recordPayment({ customerId: cid, amount: 1 + rnd(5000), method: 'bank', receivedAt: `${date}T12:00:00Z` }, actor);
+        if (op === 0) await billing.recordPayment({ customerId: cid, amount: 1 + rnd(5000), method: 'bank', receivedAt: `${date}T12:00:00Z` }, actor);
         if (op === 1) {
-          const inv = db.$client.prepare(`select id from invoices where customer_id = ? order by random() limit 1`).get(cid) as { id: number } | undefined;
-          if (inv) billing.creditNote(inv.id, { kind: 'full' }, { date }, actor);
+          const inv = (await db.get(`select id from invoices where customer_id = ? order by random() limit 1`, cid)) as { id: number } | undefined;
+          if (inv) await billing.creditNote(inv.id, { kind: 'full' }, { date }, actor);
         }
         if (op === 2) {
-          const p = db.$client.prepare(`select id from payments where customer_id = ? and refunded < amount limit 1`).get(cid) as { id: number } | undefined;
-          if (p) billing.refundPayment(p.id, { date }, actor);
+          const p = (await db.get(`select id from payments where customer_id = ? and refunded < amount limit 1`, cid)) as { id: number } | undefined;
+          if (p) await billing.refundPayment(p.id, { date }, actor);
         }
       } catch (e) {
         expect((e as Error).message).toMatch(/positive total|no credit|credited/);
       }
-      for (const c of customers) expect(billing.ledgerConsistent(c)).toBe(true);
+      for (const c of customers) expect(await billing.ledgerConsistent(c)).toBe(true);
     }
     for (const c of customers) {
-      const st = billing.statement(c);
+      const st = await billing.statement(c);
       expect(st.closingBalance).toBe(st.balance);
       expect(st.balance).toBe(st.open - st.credit);
     }

@@ -14,7 +14,8 @@ import type {
   ServiceContract,
   Suspension,
 } from '../../domain/billing/invoicing.js';
-import type { Db } from '../client.js';
+import { dialectSql } from '../dialect.js';
+import type { SqlClient } from '../sql.js';
 import { billingBase, bool, ids, type Row } from './shared.js';
 
 export interface ServiceTerms {
@@ -37,7 +38,7 @@ export interface ItemRow {
   description: string;
   amount: number;
   taxRateBp: number;
-  taxInclusive: number | boolean;
+  taxInclusive: boolean;
   startDate: string | null;
   endDate: string | null;
   createdAt: string;
@@ -50,7 +51,7 @@ export interface ChargeRow {
   description: string;
   amount: number;
   taxRateBp: number;
-  taxInclusive: number | boolean;
+  taxInclusive: boolean;
   date: string;
   createdAt: string;
 }
@@ -68,11 +69,42 @@ export interface PlanSwitchRow {
   superseded: boolean;
 }
 
-const ITEM_COLS = `id, service_id as serviceId, description, amount, tax_rate_bp as taxRateBp, tax_inclusive as taxInclusive, start_date as startDate, end_date as endDate, created_at as createdAt`;
-const CHARGE_COLS = `id, customer_id as customerId, service_id as serviceId, description, amount, tax_rate_bp as taxRateBp, tax_inclusive as taxInclusive, date, created_at as createdAt`;
-const DISCOUNT_COLS = `id, customer_id as customerId, description, target_kind as targetKind, service_id as serviceId, item_id as itemId,
-  value_type as valueType, percent_bp as percentBp, amount, start_date as startDate, periods, promotion_id as promotionId, created_at as createdAt`;
-const PLAN_COLS = (a: string) => `${a}.id as planId, ${a}.name as planName, ${a}.price as price, ${a}.tax_rate_bp as taxRateBp, ${a}.tax_inclusive as taxInclusive, ${a}.type as planType`;
+/** A service's stored contract terms (service_billing), as written. */
+export interface TermsRow {
+  serviceId: number;
+  startPlanId: number | null;
+  billingPeriodMonths: number | null;
+  billingMode: string;
+  billingDay: string;
+  trialEndDate: string | null;
+  endDate: string | null;
+  setupFee: number | null;
+  termMonths: number | null;
+  autoRenew: boolean;
+  noticeDays: number;
+  noticeDate: string | null;
+}
+
+export interface CloseCandidate {
+  serviceId: number;
+  status: string;
+  startDate: string;
+  trialEndDate: string | null;
+  endDate: string | null;
+  termMonths: number | null;
+  autoRenew: boolean;
+}
+
+type PlanChangeRow = { id: number; planId: number; effectiveDate: string; createdAt: string; appliedAt: string | null };
+
+const ITEM_COLS = `id, service_id as "serviceId", description, amount, tax_rate_bp as "taxRateBp", tax_inclusive as "taxInclusive", start_date as "startDate",
+  end_date as "endDate", created_at as "createdAt"`;
+const CHARGE_COLS = `id, customer_id as "customerId", service_id as "serviceId", description, amount, tax_rate_bp as "taxRateBp", tax_inclusive as "taxInclusive",
+  date, created_at as "createdAt"`;
+const DISCOUNT_COLS = `id, customer_id as "customerId", description, target_kind as "targetKind", service_id as "serviceId", item_id as "itemId",
+  value_type as "valueType", percent_bp as "percentBp", amount, start_date as "startDate", periods, promotion_id as "promotionId", created_at as "createdAt"`;
+const PLAN_COLS = (a: string) => `${a}.id as "planId", ${a}.name as "planName", ${a}.price as price, ${a}.tax_rate_bp as "taxRateBp",
+  ${a}.tax_inclusive as "taxInclusive", ${a}.type as "planType"`;
 
 function planOf(r: Row): PlanTerms {
   return { planId: r.planId as number, name: r.planName as string, price: r.price as number, taxRateBp: r.taxRateBp as number, taxInclusive: bool(r.taxInclusive) };
@@ -84,109 +116,115 @@ function billingDayOf(v: string): BillingDay {
 
 export type ContractStore = ReturnType<typeof contractStore>;
 
-export function contractStore(db: Db) {
-  const c = db.$client;
-  const p = (sql: string) => c.prepare(sql);
+const withBool = <T extends { taxInclusive: unknown }>(r: T) => ({ ...r, taxInclusive: bool(r.taxInclusive) });
+
+export function contractStore(sql: SqlClient) {
+  const d = dialectSql(sql.dialect);
+  const p = <R = Row>(text: string) => sql.prepare<R>(text);
 
   const s = {
-    billableCustomers: p(`select distinct customer_id as id from services where status != 'proposal' and status != 'free'
+    billableCustomers: p<{ id: number }>(`select distinct customer_id as id from services where status != 'proposal' and status != 'free'
       union select distinct customer_id from one_off_charges o where not exists (select 1 from invoice_lines l where l.key = 'charge:' || o.id)
       order by 1`),
     // The customer's billing profile (or the default profile) decides days until due and billing while suspended.
-    accounts: p(`select c.id as customerId, coalesce(bp.days_until_due, a.days_until_due, 14) as daysUntilDue,
-        coalesce(bp.bill_suspended, a.bill_suspended, 0) as billSuspended
+    accounts: p(`select c.id as "customerId", coalesce(bp.days_until_due, a.days_until_due, 14) as "daysUntilDue",
+        coalesce(bp.bill_suspended, a.bill_suspended, false) as "billSuspended"
       from customers c left join customer_accounts a on a.customer_id = c.id
-      left join billing_profiles bp on bp.id = coalesce(c.billing_profile_id, (select id from billing_profiles where is_default = 1 order by id limit 1))
-      where c.id in (select value from json_each(?)) order by c.id`),
-    services: p(`select s.id as serviceId, s.customer_id as customerId, s.username, s.status, s.start_date as startDate,
-        b.billing_period_months as contractMonths, coalesce(b.billing_mode, 'advance') as billingMode, coalesce(b.billing_day, 'anniversary') as billingDay,
-        b.trial_end_date as trialEndDate, b.end_date as endDate, coalesce(b.setup_fee, p.setup_fee) as setupFee,
-        b.term_months as termMonths, coalesce(b.auto_renew, 1) as autoRenew,
-        p.billing_period_months as planMonths, ${PLAN_COLS('p')}
+      left join billing_profiles bp on bp.id = coalesce(c.billing_profile_id, (select id from billing_profiles where is_default order by id limit 1))
+      where c.id in (${d.idList}) order by c.id`),
+    services: p(`select s.id as "serviceId", s.customer_id as "customerId", s.username, s.status, s.start_date as "startDate",
+        b.billing_period_months as "contractMonths", coalesce(b.billing_mode, 'advance') as "billingMode", coalesce(b.billing_day, 'anniversary') as "billingDay",
+        b.trial_end_date as "trialEndDate", b.end_date as "endDate", coalesce(b.setup_fee, p.setup_fee) as "setupFee",
+        b.term_months as "termMonths", coalesce(b.auto_renew, true) as "autoRenew",
+        p.billing_period_months as "planMonths", ${PLAN_COLS('p')}
       from services s left join service_billing b on b.service_id = s.id join plans p on p.id = coalesce(b.start_plan_id, s.plan_id)
-      where s.customer_id in (select value from json_each(?)) order by s.customer_id, s.id`),
-    changes: p(`select pc.id, pc.service_id as serviceId, pc.effective_date as effectiveDate, ${PLAN_COLS('p')}
+      where s.customer_id in (${d.idList}) order by s.customer_id, s.id`),
+    changes: p(`select pc.id, pc.service_id as "serviceId", pc.effective_date as "effectiveDate", ${PLAN_COLS('p')}
       from service_plan_changes pc join plans p on p.id = pc.plan_id join services s on s.id = pc.service_id
-      where s.customer_id in (select value from json_each(?)) order by pc.service_id, pc.effective_date, pc.id`),
-    suspensions: p(`select ss.service_id as serviceId, ss.from_date as "from", ss.to_date as "to" from service_suspensions ss join services s on s.id = ss.service_id
-      where s.customer_id in (select value from json_each(?)) order by ss.service_id, ss.from_date`),
-    items: p(`select i.id, i.service_id as serviceId, i.description, i.amount, i.tax_rate_bp as taxRateBp, i.tax_inclusive as taxInclusive, i.start_date as startDate, i.end_date as endDate
-      from recurring_items i join services s on s.id = i.service_id where s.customer_id in (select value from json_each(?)) order by i.id`),
-    charges: p(`select id, customer_id as customerId, service_id as serviceId, description, amount, tax_rate_bp as taxRateBp, tax_inclusive as taxInclusive, date
-      from one_off_charges o where customer_id in (select value from json_each(?))
+      where s.customer_id in (${d.idList}) order by pc.service_id, pc.effective_date, pc.id`),
+    suspensions: p(`select ss.service_id as "serviceId", ss.from_date as "from", ss.to_date as "to" from service_suspensions ss join services s on s.id = ss.service_id
+      where s.customer_id in (${d.idList}) order by ss.service_id, ss.from_date`),
+    items: p(`select i.id, i.service_id as "serviceId", i.description, i.amount, i.tax_rate_bp as "taxRateBp", i.tax_inclusive as "taxInclusive",
+        i.start_date as "startDate", i.end_date as "endDate"
+      from recurring_items i join services s on s.id = i.service_id where s.customer_id in (${d.idList}) order by i.id`),
+    charges: p(`select id, customer_id as "customerId", service_id as "serviceId", description, amount, tax_rate_bp as "taxRateBp", tax_inclusive as "taxInclusive", date
+      from one_off_charges o where customer_id in (${d.idList})
       and not exists (select 1 from invoice_lines l where l.key = 'charge:' || o.id) order by id`),
-    discounts: p(`select id, customer_id as customerId, description, target_kind as targetKind, service_id as serviceId, item_id as itemId,
-      value_type as valueType, percent_bp as percentBp, amount, start_date as startDate, periods
-      from discounts where customer_id in (select value from json_each(?)) order by id`),
+    discounts: p(`select id, customer_id as "customerId", description, target_kind as "targetKind", service_id as "serviceId", item_id as "itemId",
+      value_type as "valueType", percent_bp as "percentBp", amount, start_date as "startDate", periods
+      from discounts where customer_id in (${d.idList}) order by id`),
 
-    serviceRow: p(`select id, customer_id as customerId, plan_id as planId, status from services where id = ?`),
-    planRow: p(`select id, type from plans where id = ?`),
-    planMonths: p(`select billing_period_months as m from plans where id = ?`),
-    terms: p(`select service_id as serviceId, start_plan_id as startPlanId, billing_period_months as billingPeriodMonths, billing_mode as billingMode,
-      billing_day as billingDay, trial_end_date as trialEndDate, end_date as endDate, setup_fee as setupFee,
-      term_months as termMonths, auto_renew as autoRenew, notice_days as noticeDays, notice_date as noticeDate from service_billing where service_id = ?`),
-    serviceStart: p(`select start_date as d from services where id = ?`),
-    latestChange: p(`select max(effective_date) as d from service_plan_changes where service_id = ?`),
+    serviceRow: p<{ id: number; customerId: number; planId: number; status: string }>(
+      `select id, customer_id as "customerId", plan_id as "planId", status from services where id = ?`),
+    planRow: p<{ id: number; type: string }>(`select id, type from plans where id = ?`),
+    planMonths: p<{ m: number | null }>(`select billing_period_months as m from plans where id = ?`),
+    terms: p<Omit<TermsRow, 'autoRenew'> & { autoRenew: unknown }>(`select service_id as "serviceId", start_plan_id as "startPlanId",
+      billing_period_months as "billingPeriodMonths", billing_mode as "billingMode", billing_day as "billingDay", trial_end_date as "trialEndDate",
+      end_date as "endDate", setup_fee as "setupFee", term_months as "termMonths", auto_renew as "autoRenew", notice_days as "noticeDays",
+      notice_date as "noticeDate" from service_billing where service_id = ?`),
+    serviceStart: p<{ d: string }>(`select start_date as d from services where id = ?`),
+    latestChange: p<{ d: string | null }>(`select max(effective_date) as d from service_plan_changes where service_id = ?`),
     upsertTerms: p(`insert into service_billing (service_id, start_plan_id, billing_period_months, billing_mode, billing_day, trial_end_date, end_date, setup_fee,
         term_months, auto_renew, notice_days, notice_date, updated_at)
       values (@serviceId, @startPlanId, @billingPeriodMonths, @billingMode, @billingDay, @trialEndDate, @endDate, @setupFee,
         @termMonths, @autoRenew, @noticeDays, @noticeDate, @at)
-      on conflict(service_id) do update set start_plan_id = excluded.start_plan_id, billing_period_months = excluded.billing_period_months,
+      on conflict (service_id) do update set start_plan_id = excluded.start_plan_id, billing_period_months = excluded.billing_period_months,
       billing_mode = excluded.billing_mode, billing_day = excluded.billing_day, trial_end_date = excluded.trial_end_date,
       end_date = excluded.end_date, setup_fee = excluded.setup_fee, term_months = excluded.term_months, auto_renew = excluded.auto_renew,
       notice_days = excluded.notice_days, notice_date = excluded.notice_date, updated_at = excluded.updated_at`),
     // Services still open whose contract may have reached its end (an end date, or a non-renewing term).
-    closeCandidates: p(`select s.id as serviceId, s.status, s.start_date as startDate, b.trial_end_date as trialEndDate, b.end_date as endDate,
-        b.term_months as termMonths, b.auto_renew as autoRenew
+    closeCandidates: p<Omit<CloseCandidate, 'autoRenew'> & { autoRenew: unknown }>(`select s.id as "serviceId", s.status, s.start_date as "startDate",
+        b.trial_end_date as "trialEndDate", b.end_date as "endDate", b.term_months as "termMonths", b.auto_renew as "autoRenew"
       from services s join service_billing b on b.service_id = s.id
-      where s.status in ('active', 'suspended') and (b.end_date is not null or (b.term_months is not null and b.auto_renew = 0))`),
+      where s.status in ('active', 'suspended') and (b.end_date is not null or (b.term_months is not null and not b.auto_renew))`),
     setServiceStatus: p(`update services set status = ?, updated_at = ? where id = ? and status = ?`),
     // As resume ends a suspension (src/db/actions.ts): the day given is the first one not suspended.
-    endOpenSuspension: p(`update service_suspensions set to_date = max(from_date, ?) where service_id = ? and to_date is null`),
+    endOpenSuspension: p(`update service_suspensions set to_date = ${d.greatest('from_date', '?')} where service_id = ? and to_date is null`),
 
-    insertPlanChange: p(`insert into service_plan_changes (service_id, plan_id, effective_date, created_at, applied_at) values (?, ?, ?, ?, ?) returning id`),
+    insertPlanChange: p<{ id: number }>(`insert into service_plan_changes (service_id, plan_id, effective_date, created_at, applied_at) values (?, ?, ?, ?, ?) returning id`),
     setServicePlan: p(`update services set plan_id = ?, updated_at = ? where id = ?`),
     // Services with a change due by the date and not applied yet, each with the latest change effective
     // by then (which may be one applied already: a later change recorded as effective at once).
-    duePlanSwitches: p(`select s.id as serviceId, s.plan_id as fromPlanId, s.status, pc.id as changeId, pc.plan_id as toPlanId,
-        pc.effective_date as effectiveDate, pc.applied_at is not null as superseded
+    duePlanSwitches: p<Omit<PlanSwitchRow, 'superseded'> & { superseded: unknown }>(`select s.id as "serviceId", s.plan_id as "fromPlanId", s.status,
+        pc.id as "changeId", pc.plan_id as "toPlanId", pc.effective_date as "effectiveDate", pc.applied_at is not null as superseded
       from services s join service_plan_changes pc on pc.id = (select x.id from service_plan_changes x
         where x.service_id = s.id and x.effective_date <= @date order by x.effective_date desc, x.id desc limit 1)
       where s.id in (select service_id from service_plan_changes where applied_at is null and effective_date <= @date)
       order by s.id`),
     markPlanChangesApplied: p(`update service_plan_changes set applied_at = @at where applied_at is null and effective_date <= @date`),
-    planChanges: p(`select id, plan_id as planId, effective_date as effectiveDate, created_at as createdAt, applied_at as appliedAt from service_plan_changes where service_id = ? order by effective_date, id`),
+    planChanges: p<PlanChangeRow>(`select id, plan_id as "planId", effective_date as "effectiveDate", created_at as "createdAt", applied_at as "appliedAt"
+      from service_plan_changes where service_id = ? order by effective_date, id`),
 
-    insertItem: p(`insert into recurring_items (service_id, description, amount, tax_rate_bp, tax_inclusive, start_date, end_date, created_at, updated_at)
+    insertItem: p<ItemRow>(`insert into recurring_items (service_id, description, amount, tax_rate_bp, tax_inclusive, start_date, end_date, created_at, updated_at)
       values (@serviceId, @description, @amount, @taxRateBp, @taxInclusive, @startDate, @endDate, @at, @at) returning ${ITEM_COLS}`),
-    itemsOf: p(`select ${ITEM_COLS} from recurring_items where service_id = ? order by id`),
-    allItems: p(`select ${ITEM_COLS} from recurring_items order by id limit 1000`),
-    itemRow: p(`select id, service_id as serviceId from recurring_items where id = ?`),
-    insertCharge: p(`insert into one_off_charges (customer_id, service_id, description, amount, tax_rate_bp, tax_inclusive, date, created_at)
+    itemsOf: p<ItemRow>(`select ${ITEM_COLS} from recurring_items where service_id = ? order by id`),
+    allItems: p<ItemRow>(`select ${ITEM_COLS} from recurring_items order by id limit 1000`),
+    itemRow: p<{ id: number; serviceId: number }>(`select id, service_id as "serviceId" from recurring_items where id = ?`),
+    insertCharge: p<ChargeRow>(`insert into one_off_charges (customer_id, service_id, description, amount, tax_rate_bp, tax_inclusive, date, created_at)
       values (@customerId, @serviceId, @description, @amount, @taxRateBp, @taxInclusive, @date, @at) returning ${CHARGE_COLS}`),
-    chargesOf: p(`select ${CHARGE_COLS} from one_off_charges where customer_id = ? order by id`),
-    allCharges: p(`select ${CHARGE_COLS} from one_off_charges order by id limit 1000`),
-    insertDiscount: p(`insert into discounts (customer_id, description, target_kind, service_id, item_id, value_type, percent_bp, amount, start_date, periods, created_at)
+    chargesOf: p<ChargeRow>(`select ${CHARGE_COLS} from one_off_charges where customer_id = ? order by id`),
+    allCharges: p<ChargeRow>(`select ${CHARGE_COLS} from one_off_charges order by id limit 1000`),
+    insertDiscount: p<{ id: number }>(`insert into discounts (customer_id, description, target_kind, service_id, item_id, value_type, percent_bp, amount, start_date, periods, created_at)
       values (@customerId, @description, @targetKind, @serviceId, @itemId, @valueType, @percentBp, @amount, @startDate, @periods, @at) returning id`),
     discountsOf: p(`select ${DISCOUNT_COLS} from discounts where customer_id = ? order by id`),
     allDiscounts: p(`select ${DISCOUNT_COLS} from discounts order by id limit 1000`),
   };
 
   return {
-    ...billingBase(db),
+    ...billingBase(sql),
 
     // ---- what the billing run bills from
 
     /** Customers with a billable service or a one-off charge not invoiced yet. */
-    billableCustomers(): number[] {
-      return (s.billableCustomers.all() as { id: number }[]).map((r) => r.id);
+    async billableCustomers(): Promise<number[]> {
+      return (await s.billableCustomers.all()).map((r) => r.id);
     },
 
     /**
      * The domain's view of a chunk of customers. A suspended service whose suspension history was never
      * recorded is treated as suspended from `runDate`, so it is not billed for periods starting now.
      */
-    loadCustomers(customerIds: readonly number[], runDate: string): { customers: CustomerBilling[]; skipped: { customerId: number; serviceId: number; reason: string }[] } {
+    async loadCustomers(customerIds: readonly number[], runDate: string): Promise<{ customers: CustomerBilling[]; skipped: { customerId: number; serviceId: number; reason: string }[] }> {
       const arg = ids(customerIds);
       const byService = <T>(rows: Row[], map: (r: Row) => T) => {
         const m = new Map<number, T[]>();
@@ -198,9 +236,9 @@ export function contractStore(db: Db) {
         }
         return m;
       };
-      const changes = byService(s.changes.all(arg) as Row[], (r) => ({ id: r.id as number, effectiveDate: r.effectiveDate as string, plan: planOf(r), planType: r.planType }));
-      const suspensions = byService(s.suspensions.all(arg) as Row[], (r) => ({ from: r.from as string, to: (r.to as string | null) ?? null }) as Suspension);
-      const items = byService(s.items.all(arg) as Row[], (r): RecurringItem => ({
+      const changes = byService(await s.changes.all(arg), (r) => ({ id: r.id as number, effectiveDate: r.effectiveDate as string, plan: planOf(r), planType: r.planType }));
+      const suspensions = byService(await s.suspensions.all(arg), (r) => ({ from: r.from as string, to: (r.to as string | null) ?? null }) as Suspension);
+      const items = byService(await s.items.all(arg), (r): RecurringItem => ({
         id: r.id as number, description: r.description as string, amount: r.amount as number, taxRateBp: r.taxRateBp as number,
         taxInclusive: bool(r.taxInclusive), startDate: r.startDate as string | null, endDate: r.endDate as string | null,
       }));
@@ -211,7 +249,7 @@ export function contractStore(db: Db) {
         return v;
       };
       const skipped: { customerId: number; serviceId: number; reason: string }[] = [];
-      for (const r of s.services.all(arg) as Row[]) {
+      for (const r of await s.services.all(arg)) {
         const serviceId = r.serviceId as number;
         // Prepaid plans are sold by validity, not billed by period.
         if (r.planType !== 'recurring') continue;
@@ -240,13 +278,13 @@ export function contractStore(db: Db) {
           suspensions: susp,
         });
       }
-      for (const r of s.charges.all(arg) as Row[]) {
+      for (const r of await s.charges.all(arg)) {
         slot(r.customerId as number).charges.push({
           id: r.id as number, serviceId: r.serviceId as number | null, description: r.description as string, amount: r.amount as number,
           taxRateBp: r.taxRateBp as number, taxInclusive: bool(r.taxInclusive), date: r.date as string,
         });
       }
-      for (const r of s.discounts.all(arg) as Row[]) {
+      for (const r of await s.discounts.all(arg)) {
         const target: Discount['target'] =
           r.targetKind === 'invoice' ? { kind: 'invoice' }
             : r.targetKind === 'service' ? { kind: 'service', serviceId: r.serviceId as number }
@@ -257,7 +295,7 @@ export function contractStore(db: Db) {
         });
       }
       const customers: CustomerBilling[] = [];
-      for (const a of s.accounts.all(arg) as Row[]) {
+      for (const a of await s.accounts.all(arg)) {
         const v = byCustomer.get(a.customerId as number);
         if (!v) continue;
         customers.push({
@@ -270,96 +308,105 @@ export function contractStore(db: Db) {
 
     // ---- services, plans and terms
 
-    serviceRow(id: number): { id: number; customerId: number; planId: number; status: string } | null {
-      return (s.serviceRow.get(id) as never) ?? null;
+    async serviceRow(id: number): Promise<{ id: number; customerId: number; planId: number; status: string } | null> {
+      return (await s.serviceRow.get(id)) ?? null;
     },
-    planMonths(id: number): number | null {
-      return (s.planMonths.get(id) as { m: number | null } | undefined)?.m ?? null;
+    async planMonths(id: number): Promise<number | null> {
+      return (await s.planMonths.get(id))?.m ?? null;
     },
-    planType(id: number): string | null {
-      return (s.planRow.get(id) as { type: string } | undefined)?.type ?? null;
+    async planType(id: number): Promise<string | null> {
+      return (await s.planRow.get(id))?.type ?? null;
     },
-    terms(serviceId: number): Row | null {
-      return (s.terms.get(serviceId) as Row | undefined) ?? null;
+    async terms(serviceId: number): Promise<TermsRow | null> {
+      const r = await s.terms.get(serviceId);
+      return r ? { ...r, autoRenew: bool(r.autoRenew) } : null;
     },
-    serviceStartDate(serviceId: number): string {
-      return (s.serviceStart.get(serviceId) as { d: string }).d;
+    async serviceStartDate(serviceId: number): Promise<string> {
+      return (await s.serviceStart.get(serviceId))!.d;
     },
-    latestChangeDate(serviceId: number): string | null {
-      return (s.latestChange.get(serviceId) as { d: string | null }).d;
+    async latestChangeDate(serviceId: number): Promise<string | null> {
+      return (await s.latestChange.get(serviceId))?.d ?? null;
     },
-    upsertTerms(serviceId: number, t: ServiceTerms, at: string): void {
-      s.upsertTerms.run({
+    async upsertTerms(serviceId: number, t: ServiceTerms, at: string): Promise<void> {
+      await s.upsertTerms.run({
         serviceId, startPlanId: t.startPlanId, billingPeriodMonths: t.billingPeriodMonths ?? null, billingMode: t.billingMode,
         billingDay: String(t.billingDay), trialEndDate: t.trialEndDate ?? null, endDate: t.endDate ?? null, setupFee: t.setupFee ?? null,
-        termMonths: t.termMonths ?? null, autoRenew: t.autoRenew === false ? 0 : 1, noticeDays: t.noticeDays ?? 30, noticeDate: t.noticeDate ?? null, at,
+        termMonths: t.termMonths ?? null, autoRenew: t.autoRenew !== false, noticeDays: t.noticeDays ?? 30, noticeDate: t.noticeDate ?? null, at,
       });
     },
     /** Open services whose contract has an end (explicit or a non-renewing term), for the automatic close. */
-    closeCandidates(): { serviceId: number; status: string; startDate: string; trialEndDate: string | null; endDate: string | null; termMonths: number | null; autoRenew: boolean }[] {
-      return (s.closeCandidates.all() as Row[]).map((r) => ({ ...(r as object), autoRenew: bool(r.autoRenew) }) as never);
+    async closeCandidates(): Promise<CloseCandidate[]> {
+      return (await s.closeCandidates.all()).map((r) => ({ ...r, autoRenew: bool(r.autoRenew) }));
     },
     /** Moves a service from `from` to `to`; false when its status was no longer `from`. */
-    setServiceStatus(serviceId: number, from: string, to: string, at: string): boolean {
-      return s.setServiceStatus.run(to, at, serviceId, from).changes === 1;
+    async setServiceStatus(serviceId: number, from: string, to: string, at: string): Promise<boolean> {
+      return (await s.setServiceStatus.run(to, at, serviceId, from)).changes === 1;
     },
     /** Ends the service's open suspension (if any) on `date`, the first day it is no longer suspended. */
-    endOpenSuspension(serviceId: number, date: string): boolean {
-      return s.endOpenSuspension.run(date, serviceId).changes > 0;
+    async endOpenSuspension(serviceId: number, date: string): Promise<boolean> {
+      return (await s.endOpenSuspension.run(date, serviceId)).changes > 0;
     },
 
     // ---- plan changes
 
     /** `appliedAt`: when services.plan_id was set to it (a change already effective); null while pending. */
-    insertPlanChange(serviceId: number, planId: number, effectiveDate: string, at: string, appliedAt: string | null = null): number {
-      return (s.insertPlanChange.get(serviceId, planId, effectiveDate, at, appliedAt) as { id: number }).id;
+    async insertPlanChange(serviceId: number, planId: number, effectiveDate: string, at: string, appliedAt: string | null = null): Promise<number> {
+      return (await s.insertPlanChange.get(serviceId, planId, effectiveDate, at, appliedAt))!.id;
     },
     /**
      * Every service with a plan change due by `date` that is not applied yet, with the latest change
      * effective by then; `superseded` when that latest one was applied already (nothing to switch).
      */
-    duePlanSwitches(date: string): PlanSwitchRow[] {
-      return (s.duePlanSwitches.all({ date }) as (Omit<PlanSwitchRow, 'superseded'> & { superseded: number })[]).map((r) => ({ ...r, superseded: r.superseded === 1 }));
+    async duePlanSwitches(date: string): Promise<PlanSwitchRow[]> {
+      return (await s.duePlanSwitches.all({ date })).map((r) => ({ ...r, superseded: bool(r.superseded) }));
     },
     /** Marks every pending change effective by `date` applied; returns how many. */
-    markPlanChangesApplied(date: string, at: string): number {
-      return s.markPlanChangesApplied.run({ date, at }).changes;
+    async markPlanChangesApplied(date: string, at: string): Promise<number> {
+      return (await s.markPlanChangesApplied.run({ date, at })).changes;
     },
-    setServicePlan(serviceId: number, planId: number, at: string): void {
-      s.setServicePlan.run(planId, at, serviceId);
+    async setServicePlan(serviceId: number, planId: number, at: string): Promise<void> {
+      await s.setServicePlan.run(planId, at, serviceId);
     },
     /** A service's plan changes; `appliedAt` null while one waits for its date. */
-    planChanges(serviceId: number): { id: number; planId: number; effectiveDate: string; createdAt: string; appliedAt: string | null }[] {
-      return s.planChanges.all(serviceId) as never;
+    planChanges(serviceId: number): Promise<PlanChangeRow[]> {
+      return s.planChanges.all(serviceId);
     },
 
     // ---- recurring items, one-off charges, discounts
 
-    insertItem(i: Omit<RecurringItem, 'id'> & { serviceId: number }, at: string): ItemRow {
-      return s.insertItem.get({ ...i, taxInclusive: i.taxInclusive ? 1 : 0, startDate: i.startDate ?? null, endDate: i.endDate ?? null, at }) as ItemRow;
+    async insertItem(i: Omit<RecurringItem, 'id'> & { serviceId: number }, at: string): Promise<ItemRow> {
+      const r = await s.insertItem.get({
+        serviceId: i.serviceId, description: i.description, amount: i.amount, taxRateBp: i.taxRateBp, taxInclusive: i.taxInclusive,
+        startDate: i.startDate ?? null, endDate: i.endDate ?? null, at,
+      });
+      return withBool(r!);
     },
-    listItems(serviceId: number | undefined): ItemRow[] {
-      return (serviceId === undefined ? s.allItems.all() : s.itemsOf.all(serviceId)) as ItemRow[];
+    async listItems(serviceId: number | undefined): Promise<ItemRow[]> {
+      return (await (serviceId === undefined ? s.allItems.all() : s.itemsOf.all(serviceId))).map(withBool);
     },
-    itemRow(id: number): { id: number; serviceId: number } | null {
-      return (s.itemRow.get(id) as never) ?? null;
+    async itemRow(id: number): Promise<{ id: number; serviceId: number } | null> {
+      return (await s.itemRow.get(id)) ?? null;
     },
-    insertCharge(ch: Omit<OneOffCharge, 'id'> & { customerId: number }, at: string): ChargeRow {
-      return s.insertCharge.get({ ...ch, serviceId: ch.serviceId ?? null, taxInclusive: ch.taxInclusive ? 1 : 0, at }) as ChargeRow;
+    async insertCharge(ch: Omit<OneOffCharge, 'id'> & { customerId: number }, at: string): Promise<ChargeRow> {
+      const r = await s.insertCharge.get({
+        customerId: ch.customerId, serviceId: ch.serviceId ?? null, description: ch.description, amount: ch.amount, taxRateBp: ch.taxRateBp,
+        taxInclusive: ch.taxInclusive, date: ch.date, at,
+      });
+      return withBool(r!);
     },
-    listCharges(customerId: number | undefined): ChargeRow[] {
-      return (customerId === undefined ? s.allCharges.all() : s.chargesOf.all(customerId)) as ChargeRow[];
+    async listCharges(customerId: number | undefined): Promise<ChargeRow[]> {
+      return (await (customerId === undefined ? s.allCharges.all() : s.chargesOf.all(customerId))).map(withBool);
     },
-    insertDiscount(d: Omit<Discount, 'id'> & { customerId: number }, at: string): number {
-      return (s.insertDiscount.get({
+    async insertDiscount(d: Omit<Discount, 'id'> & { customerId: number }, at: string): Promise<number> {
+      return (await s.insertDiscount.get({
         customerId: d.customerId, description: d.description, targetKind: d.target.kind,
         serviceId: d.target.kind === 'invoice' ? null : d.target.serviceId, itemId: d.target.kind === 'item' ? d.target.itemId : null,
         valueType: d.value.type, percentBp: d.value.type === 'percent' ? d.value.bp : null, amount: d.value.type === 'fixed' ? d.value.amount : null,
         startDate: d.startDate, periods: d.periods, at,
-      }) as { id: number }).id;
+      }))!.id;
     },
-    listDiscounts(customerId: number | undefined): Row[] {
-      return (customerId === undefined ? s.allDiscounts.all() : s.discountsOf.all(customerId)) as Row[];
+    listDiscounts(customerId: number | undefined): Promise<Row[]> {
+      return customerId === undefined ? s.allDiscounts.all() : s.discountsOf.all(customerId);
     },
   };
 }

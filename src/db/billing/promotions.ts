@@ -3,7 +3,7 @@
  * service. UNIQUE (promotion_id, service_id) on discounts is what keeps a promotion from being
  * applied twice, so the insert here is a no-op on a service that has it already.
  */
-import type { Db } from '../client.js';
+import type { SqlClient } from '../sql.js';
 import { billingBase, bool, type Row } from './shared.js';
 
 export interface PromotionRow {
@@ -22,8 +22,10 @@ export interface PromotionRow {
   createdAt: string;
 }
 
-const PROMO_COLS = `id, key, description, value_type as valueType, percent_bp as percentBp, amount, start_date as startDate, periods, plan_id as planId,
-  service_ids as serviceIds, applies_to_new as appliesToNew, new_until as newUntil, created_at as createdAt`;
+const PROMO_COLS = `id, key, description, value_type as "valueType", percent_bp as "percentBp", amount, start_date as "startDate", periods, plan_id as "planId",
+  service_ids as "serviceIds", applies_to_new as "appliesToNew", new_until as "newUntil", created_at as "createdAt"`;
+
+type Target = { serviceId: number; customerId: number; startDate: string };
 
 function promotionRow(r: Row): PromotionRow {
   return {
@@ -35,70 +37,71 @@ function promotionRow(r: Row): PromotionRow {
 
 export type PromotionStore = ReturnType<typeof promotionStore>;
 
-export function promotionStore(db: Db) {
-  const c = db.$client;
-  const p = (sql: string) => c.prepare(sql);
+export function promotionStore(sql: SqlClient) {
+  const p = <R = Row>(text: string) => sql.prepare<R>(text);
 
   const s = {
     promotionByKey: p(`select ${PROMO_COLS} from promotions where key = ?`),
     promotion: p(`select ${PROMO_COLS} from promotions where id = ?`),
     promotions: p(`select ${PROMO_COLS} from promotions where id > ? order by id limit ?`),
-    insertPromotion: p(`insert into promotions (key, description, value_type, percent_bp, amount, start_date, periods, plan_id, service_ids, applies_to_new, new_until, created_at)
+    insertPromotion: p<{ id: number }>(`insert into promotions (key, description, value_type, percent_bp, amount, start_date, periods, plan_id, service_ids, applies_to_new, new_until, created_at)
       values (@key, @description, @valueType, @percentBp, @amount, @startDate, @periods, @planId, @serviceIds, @appliesToNew, @newUntil, @at) returning id`),
-    promotionServices: p(`select service_id as serviceId from discounts where promotion_id = ? order by service_id`),
+    promotionServices: p<{ serviceId: number }>(`select service_id as "serviceId" from discounts where promotion_id = ? order by service_id`),
     // Services a promotion may target: not ended, not free.
-    servicesOfPlan: p(`select id as serviceId, customer_id as customerId, start_date as startDate from services
+    servicesOfPlan: p<Target>(`select id as "serviceId", customer_id as "customerId", start_date as "startDate" from services
       where plan_id = ? and status in ('proposal', 'active', 'suspended') order by id`),
-    serviceForPromotion: p(`select id as serviceId, customer_id as customerId, start_date as startDate, status from services where id = ?`),
+    serviceForPromotion: p<Target & { status: string }>(`select id as "serviceId", customer_id as "customerId", start_date as "startDate", status from services where id = ?`),
     // New contracts on a promoted plan, started within its window, that do not have it yet.
-    newForPromotions: p(`select p.id as promotionId, s.id as serviceId, s.customer_id as customerId, s.start_date as startDate
+    newForPromotions: p<Target & { promotionId: number }>(`select p.id as "promotionId", s.id as "serviceId", s.customer_id as "customerId", s.start_date as "startDate"
       from promotions p join services s on coalesce((select b.start_plan_id from service_billing b where b.service_id = s.id), s.plan_id) = p.plan_id
-      where p.applies_to_new = 1 and s.status in ('proposal', 'active', 'suspended') and s.start_date >= p.start_date
+      where p.applies_to_new and s.status in ('proposal', 'active', 'suspended') and s.start_date >= p.start_date
         and (p.new_until is null or s.start_date <= p.new_until)
         and not exists (select 1 from discounts d where d.promotion_id = p.id and d.service_id = s.id)
       order by p.id, s.id`),
-    insertPromotionDiscount: p(`insert into discounts (customer_id, description, target_kind, service_id, item_id, value_type, percent_bp, amount, start_date, periods, promotion_id, created_at)
+    insertPromotionDiscount: p<{ id: number }>(`insert into discounts (customer_id, description, target_kind, service_id, item_id, value_type, percent_bp, amount, start_date, periods, promotion_id, created_at)
       values (@customerId, @description, 'service', @serviceId, null, @valueType, @percentBp, @amount, @startDate, @periods, @promotionId, @at)
-      on conflict(promotion_id, service_id) do nothing returning id`),
+      on conflict (promotion_id, service_id) do nothing returning id`),
   };
 
   return {
-    ...billingBase(db),
+    ...billingBase(sql),
 
-    promotionByKey(key: string): PromotionRow | null {
-      const r = s.promotionByKey.get(key) as Row | undefined;
+    async promotionByKey(key: string): Promise<PromotionRow | null> {
+      const r = await s.promotionByKey.get(key);
       return r ? promotionRow(r) : null;
     },
-    promotion(id: number): PromotionRow | null {
-      const r = s.promotion.get(id) as Row | undefined;
+    async promotion(id: number): Promise<PromotionRow | null> {
+      const r = await s.promotion.get(id);
       return r ? promotionRow(r) : null;
     },
-    listPromotions(limit: number, afterId: number | null): PromotionRow[] {
-      return (s.promotions.all(afterId ?? 0, limit) as Row[]).map(promotionRow);
+    async listPromotions(limit: number, afterId: number | null): Promise<PromotionRow[]> {
+      return (await s.promotions.all(afterId ?? 0, limit)).map(promotionRow);
     },
-    insertPromotion(p: Omit<PromotionRow, 'id' | 'createdAt'>, at: string): number {
-      return (s.insertPromotion.get({
-        ...p, serviceIds: p.serviceIds === null ? null : JSON.stringify(p.serviceIds), appliesToNew: p.appliesToNew ? 1 : 0, at,
-      }) as { id: number }).id;
+    async insertPromotion(p: Omit<PromotionRow, 'id' | 'createdAt'>, at: string): Promise<number> {
+      return (await s.insertPromotion.get({
+        key: p.key, description: p.description, valueType: p.valueType, percentBp: p.percentBp, amount: p.amount, startDate: p.startDate,
+        periods: p.periods, planId: p.planId, serviceIds: p.serviceIds === null ? null : JSON.stringify(p.serviceIds), appliesToNew: p.appliesToNew,
+        newUntil: p.newUntil, at,
+      }))!.id;
     },
-    promotionServices(promotionId: number): number[] {
-      return (s.promotionServices.all(promotionId) as { serviceId: number }[]).map((r) => r.serviceId);
+    async promotionServices(promotionId: number): Promise<number[]> {
+      return (await s.promotionServices.all(promotionId)).map((r) => r.serviceId);
     },
-    servicesOfPlan(planId: number): { serviceId: number; customerId: number; startDate: string }[] {
-      return s.servicesOfPlan.all(planId) as never;
+    servicesOfPlan(planId: number): Promise<Target[]> {
+      return s.servicesOfPlan.all(planId);
     },
-    serviceForPromotion(id: number): { serviceId: number; customerId: number; startDate: string; status: string } | null {
-      return (s.serviceForPromotion.get(id) as never) ?? null;
+    async serviceForPromotion(id: number): Promise<(Target & { status: string }) | null> {
+      return (await s.serviceForPromotion.get(id)) ?? null;
     },
-    newForPromotions(): { promotionId: number; serviceId: number; customerId: number; startDate: string }[] {
-      return s.newForPromotions.all() as never;
+    newForPromotions(): Promise<(Target & { promotionId: number })[]> {
+      return s.newForPromotions.all();
     },
     /** The promotion's discount on one service; null when that service has it already. */
-    insertPromotionDiscount(p: PromotionRow, target: { serviceId: number; customerId: number; startDate: string }, at: string): number | null {
-      const r = s.insertPromotionDiscount.get({
+    async insertPromotionDiscount(p: PromotionRow, target: Target, at: string): Promise<number | null> {
+      const r = await s.insertPromotionDiscount.get({
         customerId: target.customerId, description: p.description, serviceId: target.serviceId, valueType: p.valueType,
         percentBp: p.percentBp, amount: p.amount, startDate: target.startDate, periods: p.periods, promotionId: p.id, at,
-      }) as { id: number } | undefined;
+      });
       return r?.id ?? null;
     },
   };

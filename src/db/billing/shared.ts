@@ -2,17 +2,16 @@
  * What the billing stores share: row helpers, and the part every store offers (its transaction, the
  * audit record, the customer check), so a service handed only one store can still do a whole change.
  */
-import type { Db } from '../client.js';
 import type { Actor } from '../crud.js';
-import { auditWriter } from '../audit.js';
-import { Conditions } from '../conditions.js';
+import { auditRecorder } from '../audit.js';
+import type { Param, SqlClient } from '../sql.js';
 
 export type Row = Record<string, unknown>;
 
-/** SQLite stores booleans as 0/1; rows built in memory may already hold true/false. */
+/** SQLite returns booleans as 0/1, PostgreSQL as true/false; rows built in memory may hold either. */
 export const bool = (v: unknown): boolean => v === 1 || v === true;
 
-/** A list of ids as one parameter, for `in (select value from json_each(?))`. */
+/** A list of ids as one parameter, for `in (${dialectSql(…).idList})`. */
 export const ids = (list: readonly number[]): string => JSON.stringify(list);
 
 export interface PeriodFilter {
@@ -21,31 +20,56 @@ export interface PeriodFilter {
   to?: string | undefined;
 }
 
+/**
+ * The WHERE clause of a filtered list with its positional parameters in step. The text takes one of
+ * a few shapes (which filters are set), and the client keeps one prepared statement per text.
+ */
+export class Where {
+  readonly #parts: string[] = [];
+  readonly args: Param[] = [];
+
+  /** Adds `sql` with `value` as its parameter when `value` is not undefined. */
+  when(value: Param | undefined, sql: string): this {
+    if (value !== undefined) this.add(sql, value);
+    return this;
+  }
+
+  add(sql: string, ...args: Param[]): this {
+    this.#parts.push(sql);
+    this.args.push(...args);
+    return this;
+  }
+
+  /** `where a and b`, or nothing when no filter was set. */
+  get sql(): string {
+    return this.#parts.length > 0 ? `where ${this.#parts.join(' and ')}` : '';
+  }
+}
+
 /** A customer and a date range, the filters every billing list and export takes. */
-export function periodWhere(dateCol: string, customerCol: string, f: PeriodFilter): Conditions {
-  return new Conditions().when(f.customerId, `${customerCol} = ?`).when(f.from, `${dateCol} >= ?`).when(f.to, `${dateCol} <= ?`);
+export function periodWhere(dateCol: string, customerCol: string, f: PeriodFilter): Where {
+  return new Where().when(f.customerId, `${customerCol} = ?`).when(f.from, `${dateCol} >= ?`).when(f.to, `${dateCol} <= ?`);
 }
 
 export type BillingBase = ReturnType<typeof billingBase>;
 
-export function billingBase(db: Db) {
-  const c = db.$client;
-  const audit = auditWriter(db);
-  const customerExists = c.prepare(`select 1 from customers where id = ?`);
+export function billingBase(sql: SqlClient) {
+  const audit = auditRecorder(sql);
+  const customerExists = sql.prepare(`select 1 as found from customers where id = ?`);
   return {
     /**
-     * Runs `fn` in one IMMEDIATE transaction (the write lock is taken up front, so no upgrade deadlock).
-     * Every store runs it on the same connection, so a change that writes through several stores is
-     * one transaction whichever store opens it; a call inside an open one is a savepoint of it.
+     * Runs `fn` as one serialized write transaction (SqlClient.transaction). Every store's calls in it
+     * join it through the async context, so a change that writes through several stores is one
+     * transaction whichever store opens it; a call inside an open one is a savepoint of it.
      */
-    transaction<T>(fn: () => T): T {
-      return c.transaction(fn).immediate();
+    transaction<T>(fn: () => Promise<T>): Promise<T> {
+      return sql.transaction(fn);
     },
-    audit(actor: Actor, at: string, action: string, entity: string, entityId: number | string, after: unknown): void {
-      audit(actor, at, action, entity, entityId, undefined, after);
+    async audit(actor: Actor, at: string, action: string, entity: string, entityId: number | string, after: unknown): Promise<void> {
+      await audit(actor, at, action, entity, entityId, undefined, after);
     },
-    customerExists(id: number): boolean {
-      return customerExists.get(id) !== undefined;
+    async customerExists(id: number): Promise<boolean> {
+      return (await customerExists.get(id)) !== undefined;
     },
   };
 }

@@ -1,5 +1,5 @@
 /** CSV exports of invoices, credit notes and payments for a period (RFC 4180: CRLF, quotes doubled). */
-import type { BillingStore } from '../../db/billing.js';
+import type { InvoiceStore, PaymentStore } from '../../db/billing.js';
 import { toDecimalString, minorDigits } from '../../lib/money.js';
 
 type Cell = string | number | null;
@@ -20,9 +20,9 @@ export function csv(rows: Cell[][]): string {
  * One row per invoice and tax rate (what an accountant posts), amounts both in minor units and as
  * exact decimals.
  */
-export function invoicesCsvRows(store: BillingStore, f: { customerId?: number | undefined; from?: string | undefined; to?: string | undefined }): Cell[][] {
+export async function invoicesCsvRows(store: Pick<InvoiceStore, 'invoiceTaxRows'>, f: { customerId?: number | undefined; from?: string | undefined; to?: string | undefined }): Promise<Cell[][]> {
   const rows: Cell[][] = [['number', 'issue_date', 'due_date', 'customer_id', 'customer_name', 'customer_tax_id', 'currency', 'tax_rate_bp', 'net_minor', 'tax_minor', 'gross_minor', 'net', 'tax', 'gross', 'invoice_total_minor', 'open_minor']];
-  for (const r of store.invoiceTaxRows(f)) {
+  for (const r of await store.invoiceTaxRows(f)) {
     const d = minorDigits(r.currency);
     rows.push([r.number, r.issueDate, r.dueDate, r.customerId, r.customerName, r.taxId, r.currency, r.taxRateBp, r.net, r.tax, r.gross,
       toDecimalString(r.net, d), toDecimalString(r.tax, d), toDecimalString(r.gross, d), r.total, r.open]);
@@ -30,9 +30,9 @@ export function invoicesCsvRows(store: BillingStore, f: { customerId?: number | 
   return rows;
 }
 
-export function paymentsCsvRows(store: BillingStore, f: { customerId?: number | undefined; from?: string | undefined; to?: string | undefined }): Cell[][] {
+export async function paymentsCsvRows(store: Pick<PaymentStore, 'paymentRows'>, f: { customerId?: number | undefined; from?: string | undefined; to?: string | undefined }): Promise<Cell[][]> {
   const rows: Cell[][] = [['id', 'date', 'received_at', 'customer_id', 'customer_name', 'method', 'reference', 'amount_minor', 'refunded_minor']];
-  for (const p of store.paymentRows(f)) rows.push([p.id, p.date, p.receivedAt, p.customerId, p.customerName, p.method, p.reference, p.amount, p.refunded]);
+  for (const p of await store.paymentRows(f)) rows.push([p.id, p.date, p.receivedAt, p.customerId, p.customerName, p.method, p.reference, p.amount, p.refunded]);
   return rows;
 }
 
@@ -40,9 +40,9 @@ export function paymentsCsvRows(store: BillingStore, f: { customerId?: number | 
  * One row per credit note and tax rate, with the invoice it corrects. Amounts are positive (what was
  * credited), in minor units and as exact decimals, like the invoices export.
  */
-export function creditNotesCsvRows(store: BillingStore, f: { customerId?: number | undefined; from?: string | undefined; to?: string | undefined }): Cell[][] {
+export async function creditNotesCsvRows(store: Pick<PaymentStore, 'creditNoteTaxRows'>, f: { customerId?: number | undefined; from?: string | undefined; to?: string | undefined }): Promise<Cell[][]> {
   const rows: Cell[][] = [['number', 'issue_date', 'invoice_number', 'customer_id', 'customer_name', 'customer_tax_id', 'currency', 'tax_rate_bp', 'net_minor', 'tax_minor', 'gross_minor', 'net', 'tax', 'gross', 'note_total_minor', 'reason']];
-  for (const r of store.creditNoteTaxRows(f)) {
+  for (const r of await store.creditNoteTaxRows(f)) {
     const d = minorDigits(r.currency);
     rows.push([r.number, r.issueDate, r.invoiceNumber, r.customerId, r.customerName, r.taxId, r.currency, r.taxRateBp, r.net, r.tax, r.gross,
       toDecimalString(r.net, d), toDecimalString(r.tax, d), toDecimalString(r.gross, d), r.total, r.reason]);

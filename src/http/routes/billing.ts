@@ -5,7 +5,7 @@ import { invoiceStatus, type BillingService } from '../../billing/service.js';
 import type { Discount } from '../../domain/billing/invoicing.js';
 import type { CreditNoteRequest } from '../../domain/billing/payments.js';
 import { billingStore, type InvoiceRow } from '../../db/billing.js';
-import type { Db } from '../../db/client.js';
+import { sqlOf, type Db } from '../../db/client.js';
 import { decodeCursor, encodeCursor } from '../../db/crud.js';
 import { parseDate } from '../../lib/calendar.js';
 import type { Clock } from '../../lib/clock.js';
@@ -43,15 +43,15 @@ const summary = (r: InvoiceRow) => ({ ...r, status: invoiceStatus(r) });
 
 /** The billing API: invoices, payments, refunds, credit notes, statements, contract facts and the run. */
 export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOptions): Promise<void> {
-  const store = billingStore(opts.db);
+  const store = billingStore(sqlOf(opts.db));
   const billing = opts.billing;
   const contracts = contractService(store, opts.clock, opts.timezone);
   const promotions = promotionService(store, opts.clock);
   const notFound = (what: string, id: number | string) => new TollgateError('not_found', `${what} ${id} does not exist`);
   /** A record named in the body that does not exist is bad input naming that field, not a 404 of the route. */
-  const referenced = <T>(field: string, fn: () => T): T => {
+  const referenced = async <T>(field: string, fn: () => Promise<T>): Promise<T> => {
     try {
-      return fn();
+      return await fn();
     } catch (e) {
       if (e instanceof TollgateError && e.code === 'not_found') throw new TollgateError('invalid_input', e.message, field);
       throw e;
@@ -66,20 +66,20 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
   app.get('/api/v1/invoices', { schema: { tags: inv, summary: 'List invoices; filter by customer, issue-date period and status', querystring: B.InvoiceListQuery, response: { 200: pageOf(B.InvoiceSummary), ...errors } } }, async (req) => {
     const q = req.query as { limit?: number; cursor?: string; customerId?: number; from?: string; to?: string; status?: 'open' | 'paid' };
     const limit = lim(q.limit);
-    const p = page(store.listInvoices(q, limit + 1, after(q.cursor)), limit);
+    const p = page(await store.listInvoices(q, limit + 1, after(q.cursor)), limit);
     return { ...p, items: p.items.map(summary) };
   });
   app.get('/api/v1/invoices/:id', { schema: { tags: inv, summary: 'An invoice with its lines, tax totals and what settled it', params: IdParams, response: { 200: B.Invoice, ...errors } } }, async (req) => {
     const { id } = req.params as { id: number };
-    const found = billing.invoiceWithLines(id);
+    const found = await billing.invoiceWithLines(id);
     if (!found) throw notFound('invoice', id);
     return found;
   });
   app.get('/api/v1/invoices/:id/pdf', { schema: { tags: inv, summary: 'The invoice as a PDF document', params: IdParams, response: { 200: fileResponse('application/pdf', 'The invoice'), 404: ProblemSchema } } }, async (req, reply) => {
     const { id } = req.params as { id: number };
-    const found = billing.invoiceWithLines(id);
+    const found = await billing.invoiceWithLines(id);
     if (!found) throw notFound('invoice', id);
-    const customer = store.customerForDocument(found.customerId);
+    const customer = await store.customerForDocument(found.customerId);
     const pdf = await invoicePdf(found, customer, opts.company ?? null);
     return reply.type('application/pdf').header('content-disposition', `inline; filename="${found.number}.pdf"`).send(pdf);
   });
@@ -88,42 +88,42 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
 
   app.get('/api/v1/exports/invoices.csv', { schema: { tags: inv, summary: 'Invoices of a period as CSV (one row per invoice and tax rate)', querystring: B.ExportQuery } }, async (req, reply) => {
     const q = req.query as { customerId?: number; from?: string; to?: string };
-    const rows = invoicesCsvRows(store, q);
+    const rows = await invoicesCsvRows(store, q);
     return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="invoices.csv"').send(csv(rows));
   });
   app.get('/api/v1/exports/credit-notes.csv', { schema: { tags: ['credit-notes'], summary: 'Credit notes of a period as CSV (one row per note and tax rate)', querystring: B.ExportQuery } }, async (req, reply) => {
     const q = req.query as { customerId?: number; from?: string; to?: string };
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="credit-notes.csv"').send(csv(creditNotesCsvRows(store, q)));
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="credit-notes.csv"').send(csv(await creditNotesCsvRows(store, q)));
   });
   app.get('/api/v1/exports/payments.csv', { schema: { tags: ['payments'], summary: 'Payments of a period as CSV', querystring: B.ExportQuery } }, async (req, reply) => {
     const q = req.query as { customerId?: number; from?: string; to?: string };
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="payments.csv"').send(csv(paymentsCsvRows(store, q)));
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="payments.csv"').send(csv(await paymentsCsvRows(store, q)));
   });
 
   // ---- payments
 
   const pay = ['payments'];
   app.post('/api/v1/payments', { schema: { tags: pay, summary: 'Record a payment; it settles the oldest open invoices issued on or before its date first, the rest becomes credit (later invoices take it when issued); a payment received after today is refused (422 `date_in_future`, field receivedAt)', body: B.PaymentCreate, response: { 201: B.Payment, ...errors } } }, async (req, reply) => {
-    const created = billing.recordPayment(req.body as { customerId: number; amount: number; method: string; receivedAt: string; reference?: string | null }, actorOf(req));
+    const created = await billing.recordPayment(req.body as { customerId: number; amount: number; method: string; receivedAt: string; reference?: string | null }, actorOf(req));
     return reply.code(201).header('location', `/api/v1/payments/${created.id}`).send(created);
   });
   app.get('/api/v1/payments', { schema: { tags: pay, summary: 'List payments; filter by customer and period (by the date received)', querystring: B.PaymentListQuery, response: { 200: pageOf(B.Payment), ...errors } } }, async (req) => {
     const q = req.query as { limit?: number; cursor?: string; customerId?: number; from?: string; to?: string };
     const limit = lim(q.limit);
-    return page(store.listPayments(q, limit + 1, after(q.cursor)), limit);
+    return page(await store.listPayments(q, limit + 1, after(q.cursor)), limit);
   });
   app.get('/api/v1/payments/:id', { schema: { tags: pay, summary: 'A payment with its refunds', params: IdParams, response: { 200: B.PaymentWithRefunds, ...errors } } }, async (req) => {
     const { id } = req.params as { id: number };
-    const p = store.payment(id);
+    const p = await store.payment(id);
     if (!p) throw notFound('payment', id);
-    return { ...p, refunds: store.refundsOfPayment(id) };
+    return { ...p, refunds: await store.refundsOfPayment(id) };
   });
   app.post('/api/v1/payments/:id/refund', {
     schema: { tags: pay, summary: 'Pay back part or all of a payment: from the credit held, or (reopenInvoices) reversing what it settled', params: IdParams, body: B.RefundCreate, response: { 201: B.Refund, ...errors } },
   }, async (req, reply) => {
     const { id } = req.params as { id: number };
     const body = (req.body ?? {}) as { amount?: number; date?: string; reason?: string | null; reopenInvoices?: boolean };
-    return reply.code(201).send(billing.refundPayment(id, body, actorOf(req)));
+    return reply.code(201).send(await billing.refundPayment(id, body, actorOf(req)));
   });
 
   // ---- credit notes
@@ -132,27 +132,27 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
   app.post('/api/v1/credit-notes', { schema: { tags: cn, summary: 'Credit an invoice, fully or by lines; issued with its own gapless number', body: B.CreditNoteCreate, response: { 201: B.CreditNote, ...errors } } }, async (req, reply) => {
     const b = req.body as { invoiceId: number; lines?: { key: string; amount?: number }[]; date?: string; reason?: string | null };
     const request: CreditNoteRequest = b.lines ? { kind: 'lines', lines: b.lines } : { kind: 'full' };
-    const note = referenced('invoiceId', () => billing.creditNote(b.invoiceId, request, { date: b.date, reason: b.reason }, actorOf(req)));
+    const note = await referenced('invoiceId', () => billing.creditNote(b.invoiceId, request, { date: b.date, reason: b.reason }, actorOf(req)));
     return reply.code(201).header('location', `/api/v1/credit-notes/${note.id}`).send(note);
   });
   app.get('/api/v1/credit-notes', { schema: { tags: cn, summary: 'List credit notes', querystring: B.CreditNoteListQuery, response: { 200: pageOf(B.CreditNoteSummary), ...errors } } }, async (req) => {
     const q = req.query as { limit?: number; cursor?: string; customerId?: number; invoiceId?: number; from?: string; to?: string };
     const limit = lim(q.limit);
-    return page(store.listCreditNotes(q, limit + 1, after(q.cursor)), limit);
+    return page(await store.listCreditNotes(q, limit + 1, after(q.cursor)), limit);
   });
   app.get('/api/v1/credit-notes/:id/pdf', { schema: { tags: cn, summary: 'The credit note as a PDF document', params: IdParams, response: { 200: fileResponse('application/pdf', 'The credit note'), 404: ProblemSchema } } }, async (req, reply) => {
     const { id } = req.params as { id: number };
-    const note = store.creditNote(id);
+    const note = await store.creditNote(id);
     if (!note) throw notFound('credit note', id);
-    const invoice = store.invoice(note.invoiceId)!;
-    const pdf = await creditNotePdf({ ...note, invoiceNumber: invoice.number, lines: store.creditNoteLines(id) }, store.customerForDocument(note.customerId), opts.company ?? null);
+    const invoice = (await store.invoice(note.invoiceId))!;
+    const pdf = await creditNotePdf({ ...note, invoiceNumber: invoice.number, lines: await store.creditNoteLines(id) }, await store.customerForDocument(note.customerId), opts.company ?? null);
     return reply.type('application/pdf').header('content-disposition', `inline; filename="${note.number}.pdf"`).send(pdf);
   });
   app.get('/api/v1/credit-notes/:id', { schema: { tags: cn, summary: 'A credit note with its lines', params: IdParams, response: { 200: B.CreditNote, ...errors } } }, async (req) => {
     const { id } = req.params as { id: number };
-    const note = store.creditNote(id);
+    const note = await store.creditNote(id);
     if (!note) throw notFound('credit note', id);
-    return { ...note, lines: store.creditNoteLines(id) };
+    return { ...note, lines: await store.creditNoteLines(id) };
   });
 
   // ---- statement
@@ -187,9 +187,9 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
   }, async (req, reply) => {
     const b = req.body as { planId: number; effectiveDate: string };
     const id = (req.params as { id: number }).id;
-    const planBefore = store.serviceRow(id)?.planId;
-    const terms = contracts.changePlan(id, b.planId, b.effectiveDate, actorOf(req));
-    const planAfter = store.serviceRow(id)?.planId;
+    const planBefore = (await store.serviceRow(id))?.planId;
+    const terms = await contracts.changePlan(id, b.planId, b.effectiveDate, actorOf(req));
+    const planAfter = (await store.serviceRow(id))?.planId;
     if (opts.control && planAfter !== undefined && planAfter !== planBefore) {
       opts.control.refreshRate(id, { reason: `plan changed from ${String(planBefore)} to ${planAfter}`, by: actorOf(req).id })
         .catch((err: unknown) => req.log.error({ err }, 'rate change after a plan change failed'));
@@ -199,16 +199,16 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
 
   const facts = ['billing'];
   app.post('/api/v1/recurring-items', { schema: { tags: facts, summary: 'A per-period extra of a service (equipment rent), prorated like its plan', body: B.ItemCreate, response: { 201: B.Item, ...errors } } }, async (req, reply) => {
-    return reply.code(201).send(referenced('serviceId', () => contracts.addItem(req.body as never, actorOf(req))));
+    return reply.code(201).send(await referenced('serviceId', () => contracts.addItem(req.body as never, actorOf(req))));
   });
   app.get('/api/v1/recurring-items', { schema: { tags: facts, summary: 'Recurring items', querystring: B.ByServiceQuery, response: { 200: pageOf(B.Item), ...errors } } }, async (req) => {
-    return { items: store.listItems((req.query as { serviceId?: number }).serviceId), next: null };
+    return { items: await store.listItems((req.query as { serviceId?: number }).serviceId), next: null };
   });
   app.post('/api/v1/charges', { schema: { tags: facts, summary: 'A one-off charge (or, negative, a goodwill credit) billed by the first run on or after its date', body: B.ChargeCreate, response: { 201: B.Charge, ...errors } } }, async (req, reply) => {
-    return reply.code(201).send(contracts.addCharge(req.body as never, actorOf(req)));
+    return reply.code(201).send(await contracts.addCharge(req.body as never, actorOf(req)));
   });
   app.get('/api/v1/charges', { schema: { tags: facts, summary: 'One-off charges', querystring: B.ByCustomerQuery, response: { 200: pageOf(B.Charge), ...errors } } }, async (req) => {
-    return { items: store.listCharges((req.query as { customerId?: number }).customerId), next: null };
+    return { items: await store.listCharges((req.query as { customerId?: number }).customerId), next: null };
   });
   app.post('/api/v1/discounts', { schema: { tags: facts, summary: 'A percentage or fixed discount on an invoice, a service or an item, for N periods', body: B.DiscountCreate, response: { 201: B.Discount, ...errors } } }, async (req, reply) => {
     const b = req.body as { customerId: number; description: string; target: Discount['target']; percentBp?: number; amount?: number; startDate: string; periods?: number | null };
@@ -216,10 +216,10 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
       throw new TollgateError('invalid_input', 'give exactly one of percentBp and amount', b.percentBp === undefined ? 'percentBp' : 'amount');
     }
     const value: Discount['value'] = b.percentBp !== undefined ? { type: 'percent', bp: b.percentBp } : { type: 'fixed', amount: b.amount! };
-    return reply.code(201).send(contracts.addDiscount({ customerId: b.customerId, description: b.description, target: b.target, value, startDate: b.startDate, periods: b.periods ?? null }, actorOf(req)));
+    return reply.code(201).send(await contracts.addDiscount({ customerId: b.customerId, description: b.description, target: b.target, value, startDate: b.startDate, periods: b.periods ?? null }, actorOf(req)));
   });
   app.get('/api/v1/discounts', { schema: { tags: facts, summary: 'Discounts', querystring: B.ByCustomerQuery, response: { 200: pageOf(B.Discount), ...errors } } }, async (req) => {
-    return { items: store.listDiscounts((req.query as { customerId?: number }).customerId), next: null };
+    return { items: await store.listDiscounts((req.query as { customerId?: number }).customerId), next: null };
   });
 
   // ---- promotions (bulk discounts)
@@ -232,13 +232,13 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
       body: B.PromotionCreate, response: { 200: B.PromotionWithServices, 201: B.PromotionWithServices, ...errors },
     },
   }, async (req, reply) => {
-    const r = promotions.create(req.body as PromotionInput, actorOf(req));
+    const r = await promotions.create(req.body as PromotionInput, actorOf(req));
     return reply.code(r.created ? 201 : 200).header('location', `/api/v1/promotions/${r.promotion.id}`).send(r.promotion);
   });
   app.get('/api/v1/promotions', { schema: { tags: promo, summary: 'Promotions', querystring: B.PromotionListQuery, response: { 200: pageOf(B.Promotion), ...errors } } }, async (req) => {
     const q = req.query as { limit?: number; cursor?: string };
     const limit = lim(q.limit);
-    return page(promotions.list(limit + 1, after(q.cursor)), limit);
+    return page(await promotions.list(limit + 1, after(q.cursor)), limit);
   });
   app.get('/api/v1/promotions/:id', { schema: { tags: promo, summary: 'A promotion with the services that have its discount', params: IdParams, response: { 200: B.PromotionWithServices, ...errors } } }, async (req) => {
     return promotions.get((req.params as { id: number }).id);
@@ -253,12 +253,12 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
     // Before anything runs: a date ahead would issue invoices and move every job's last date.
     billing.notAfterToday(parseDate(date, 'date'), 'date');
     const result = opts.runDaily ? await opts.runDaily(date) : await billing.runAsync(date);
-    if (!result.alreadyRun) store.transaction(() => store.audit(actorOf(req), opts.clock.now().toISOString(), 'run', 'billing', date, { days: result.days.map((d) => ({ date: d.date, invoices: d.invoices, total: d.total })) }));
+    if (!result.alreadyRun) await store.transaction(() => store.audit(actorOf(req), opts.clock.now().toISOString(), 'run', 'billing', date, { days: result.days.map((d) => ({ date: d.date, invoices: d.invoices, total: d.total })) }));
     return result;
   });
   app.get('/api/v1/billing/runs/:date', { schema: { tags: facts, summary: 'What the run of one date did', params: B.DateParams, response: { 200: B.RunRecord, ...errors } } }, async (req) => {
     const { date } = req.params as { date: string };
-    const run = store.getRun(date);
+    const run = await store.getRun(date);
     if (!run) throw notFound('billing run', date);
     return run;
   });

@@ -1,54 +1,48 @@
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { billingStore, contractStore, invoiceStore, paymentStore, promotionStore } from '../../../src/db/billing.js';
-import { openDatabase } from '../../../src/db/client.js';
-import { migrate } from '../../../src/db/migrate.js';
 import { capStore, prepaidStore, topupStore, voucherStore } from '../../../src/db/prepaid.js';
-import { backendNames, openTestBackend } from '../../helpers/backends.js';
-import { tempDir } from '../../helpers/daemon.js';
+import { backendNames, openTestBackend, type TestBackend } from '../../helpers/backends.js';
 
 // billingStore and prepaidStore spread their stores into one object: a method name in two stores would
 // leave one of them silently unreachable. And services write through several stores in one
 // transaction, which only holds while every store opens it on the same connection.
 
-async function database() {
-  const db = openDatabase({ path: join(tempDir(), 'composed-stores.db') });
-  await migrate(db.$client);
-  return db;
-}
-
 const SHARED = ['audit', 'customerExists', 'transaction'];
 
-describe('the billing stores', () => {
+describe.each(backendNames)('the billing stores on %s', (name) => {
+  let b: TestBackend;
+  beforeEach(async () => {
+    b = await openTestBackend(name);
+  });
+  afterEach(() => b?.close());
+
   it('share no method but the base, and billingStore offers every one of them', async () => {
-    const db = await database();
-    const parts = [invoiceStore(db), paymentStore(db), contractStore(db), promotionStore(db)];
+    const parts = [invoiceStore(b.sql), paymentStore(b.sql), contractStore(b.sql), promotionStore(b.sql)];
     const own = parts.map((p) => Object.keys(p).filter((k) => !SHARED.includes(k)));
     const all = own.flat();
     expect(new Set(all).size).toBe(all.length);
     for (const p of parts) expect(Object.keys(p)).toEqual(expect.arrayContaining(SHARED));
-    expect(Object.keys(billingStore(db)).sort()).toEqual([...SHARED, ...all].sort());
+    expect(Object.keys(billingStore(b.sql)).sort()).toEqual([...SHARED, ...all].sort());
   });
 
   it('roll back together: a transaction opened by one store undoes what the others wrote in it', async () => {
-    const db = await database();
-    const c = db.$client;
-    const customerId = Number(c.prepare(`insert into customers (name) values ('A')`).run().lastInsertRowid);
-    const invoices = invoiceStore(db);
-    const payments = paymentStore(db);
-    const contracts = contractStore(db);
-    const count = () => c.prepare(`select (select count(*) from invoices) as invoices, (select count(*) from payments) as payments,
-      (select count(*) from number_series) as series, (select count(*) from customer_accounts) as accounts`).get();
-    const before = count();
-    expect(() => contracts.transaction(() => {
-      const sequence = invoices.nextSequence('INV', 2026);
-      invoices.insertInvoice({ customerId, currency: 'EUR', issueDate: '2026-03-01', dueDate: '2026-03-15', lines: [], net: 0, tax: 0, total: 0, taxes: [] },
+    const { id: customerId } = (await b.sql.get<{ id: number }>(`insert into customers (name) values ('A') returning id`))!;
+    const invoices = invoiceStore(b.sql);
+    const payments = paymentStore(b.sql);
+    const contracts = contractStore(b.sql);
+    const count = () => b.sql.get(`select (select count(*) from invoices) as invoices, (select count(*) from payments) as payments,
+      (select count(*) from number_series) as series, (select count(*) from customer_accounts) as accounts, (select count(*) from audit_log) as audit`);
+    const before = await count();
+    await expect(contracts.transaction(async () => {
+      const sequence = await invoices.nextSequence('INV', 2026);
+      await invoices.insertInvoice({ customerId, currency: 'EUR', issueDate: '2026-03-01', dueDate: '2026-03-15', lines: [], net: 0, tax: 0, total: 0, taxes: [] },
         { number: `INV-2026-${sequence}`, series: 'INV', year: 2026, sequence }, '2026-03-01T00:00:00Z');
-      payments.insertPayment({ customerId, amount: 100, method: 'cash', reference: null, receivedAt: '2026-03-01T00:00:00Z', date: '2026-03-01' }, '2026-03-01T00:00:00Z');
-      payments.setCredit(customerId, 100, '2026-03-01T00:00:00Z');
+      await payments.insertPayment({ customerId, amount: 100, method: 'cash', reference: null, receivedAt: '2026-03-01T00:00:00Z', date: '2026-03-01' }, '2026-03-01T00:00:00Z');
+      await payments.setCredit(customerId, 100, '2026-03-01T00:00:00Z');
+      await contracts.audit({ id: 'test' }, '2026-03-01T00:00:00Z', 'create', 'payment', 1, { amount: 100 });
       throw new Error('abort');
-    })).toThrow('abort');
-    expect(count()).toEqual(before);
+    })).rejects.toThrow('abort');
+    expect(await count()).toEqual(before);
   });
 });
 
