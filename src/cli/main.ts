@@ -110,11 +110,9 @@ async function migrateToPostgres(path: string, url: string, keyFile: string, key
   const seconds = ((clock.now().getTime() - started.getTime()) / 1000).toFixed(1);
   out(`Copied ${total} rows of ${report.tables.length} tables in ${seconds} s, in one committed transaction.`);
   out('Writes made to the SQLite database after the snapshot are NOT in PostgreSQL: stop the daemon before');
-  out('copying (or copy again into a new empty database) before you switch it to PostgreSQL.');
-  out(
-    `Sealed secrets (NAS secrets, service passwords, TOTP seeds: the *_enc columns) were copied as they are: ` +
-      `the PostgreSQL installation needs the same key, ${keyFromConfig ? 'security.secret_key as set now' : `the key file ${keyFile}`}.`,
-  );
+  out('the copy (or accept losing what it wrote since), then start it on PostgreSQL.');
+  out('Sealed secrets (NAS secrets, service passwords, TOTP seeds: the *_enc columns) were copied as they are;');
+  out(`they open only with the same key: ${keyFromConfig ? 'security.secret_key as set now' : `the key file ${keyFile}`} must go with the installation.`);
 }
 
 async function run(argv: string[], clock: Clock): Promise<number> {

@@ -224,7 +224,8 @@ function refuseNonEmpty(full: string[]): never {
 /** The source's tables beside the schema's: SQLite-only ones to skip, and refusals for the rest. */
 function checkSourceTables(source: Database.Database, plan: CopyTable[]): string[] {
   const listed = source.pragma('table_list') as { schema: string; name: string; type: string }[];
-  const tables = listed.filter((t) => t.schema === 'main' && t.type !== 'view');
+  // sqlite_schema is the catalogue itself, not a table of the installation.
+  const tables = listed.filter((t) => t.schema === 'main' && t.type !== 'view' && t.name !== 'sqlite_schema');
   const planned = new Map(plan.map((t) => [t.name, t]));
   const skipped: string[] = [];
   const problems: string[] = [];
