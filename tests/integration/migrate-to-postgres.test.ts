@@ -97,7 +97,8 @@ async function rowCounts(url: string): Promise<Record<string, number>> {
   });
 }
 
-describe.skipIf(!postgresReady)('tollgate migrate-to-postgres', () => {
+// Each CLI run is a process start of a few seconds on a busy machine.
+describe.skipIf(!postgresReady)('tollgate migrate-to-postgres', { timeout: 120_000 }, () => {
   let dir: string;
   let config: string;
   let dbPath: string;
@@ -264,6 +265,25 @@ describe.skipIf(!postgresReady)('tollgate migrate-to-postgres', () => {
     const missing = cli(['migrate-to-postgres', '--config', config]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--to is required/);
+
+    const help = cli(['migrate-to-postgres', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Usage: tollgate migrate-to-postgres --to postgres:\/\//);
+    expect(cli(['--help']).stdout).toMatch(/migrate-to-postgres --to URL/);
+    const noSqlite = join(dir, 'nowhere.toml');
+    writeFileSync(noSqlite, `[database]\npath = "${join(dir, 'missing/tollgate.db')}"\n`);
+    const missingDb = cli(['migrate-to-postgres', '--to', url, '--config', noSqlite]);
+    expect(missingDb.code).toBe(2);
+    expect(missingDb.stderr).toMatch(/no database at .*missing\/tollgate\.db/);
+
+    // A SQLite file that never saw this version's migrations is not guessed at.
+    const bare = join(tempDir('tollgate-copy-bare-'), 'tollgate.db');
+    new Database(bare).close();
+    const bareConfig = join(dir, 'bare.toml');
+    writeFileSync(bareConfig, `[database]\npath = "${bare}"\n`);
+    const unmigrated = cli(['migrate-to-postgres', '--to', url, '--config', bareConfig]);
+    expect(unmigrated.code).toBe(1);
+    expect(unmigrated.stderr).toMatch(/lacks \d+ migration\(s\) of this build: run `tollgate migrate`/);
 
     const wrong = new URL(url);
     wrong.password = 'not-the-password';
