@@ -30,7 +30,7 @@ Commands:
   token create --name N --role ROLE [--expires-days D]
                                               print a new API bearer token once (stored hashed)
   backup FILE [--config FILE]                 consistent online backup of the database
-  migrate-to-postgres --to URL [--config FILE]
+  migrate-to-postgres [--to URL] [--config FILE]
                                               copy the SQLite database into an empty PostgreSQL one
 
 The config file is --config FILE, else TOLLGATE_CONFIG, else ${DEFAULT_CONFIG_FILE} when it exists
@@ -47,12 +47,13 @@ const commandHelp: Record<string, string> = {
   'token create': 'Usage: tollgate token create --name N --role ROLE [--expires-days D] [--config FILE]\nPrints a new API token once; only its hash is stored.\nROLE: a built-in role or a custom one (/api/v1/roles).',
   backup: 'Usage: tollgate backup FILE [--config FILE]\nCopies the database with SQLite\'s online backup while the daemon runs, then checks the copy with PRAGMA integrity_check. Back up the secret key file too.',
   'migrate-to-postgres': [
-    'Usage: tollgate migrate-to-postgres --to postgres://USER:PASSWORD@HOST[:PORT]/DATABASE [--config FILE]',
-    'Copies the configured SQLite database (database.path) into an EMPTY PostgreSQL database: applies',
-    'migrations-pg, copies every table in one transaction and, before committing, checks that row counts',
-    'and money sums are equal (else rolls back, exit 1). The copy is a snapshot of one instant: writes the',
-    'daemon makes after it are not copied, so stop the daemon first (or accept that). Sealed secrets are',
-    'copied as they are: keep the same secret key file (or security.secret_key) with the installation.',
+    'Usage: tollgate migrate-to-postgres [--to postgres://USER:PASSWORD@HOST[:PORT]/DATABASE] [--config FILE]',
+    'Copies the configured SQLite database (database.path) into an EMPTY PostgreSQL database, named by --to',
+    'or else by database.url: applies migrations-pg, copies every table in one transaction and, before',
+    'committing, checks that row counts and money sums are equal (else rolls back, exit 1). The copy is a',
+    'snapshot of one instant: writes the daemon makes after it are not copied, so stop the daemon first (or',
+    'accept that). Sealed secrets are copied as they are: keep the same secret key file (or',
+    'security.secret_key) with the installation.',
   ].join('\n'),
 };
 
@@ -234,10 +235,11 @@ async function run(argv: string[], clock: Clock): Promise<number> {
       return 0;
     }
     case 'migrate-to-postgres': {
-      if (sub) throw new UsageError('usage: tollgate migrate-to-postgres --to URL [--config FILE]');
+      if (sub) throw new UsageError('usage: tollgate migrate-to-postgres [--to URL] [--config FILE]');
       const loaded = config(values);
-      const url = values.to;
-      if (!url) throw new UsageError('--to is required: the empty PostgreSQL database, postgres://USER:PASSWORD@HOST[:PORT]/DATABASE');
+      // --to, else the config's own [database] url (checked when the config loaded).
+      const url = values.to ?? (loaded.config.database.url || undefined);
+      if (!url) throw new UsageError('--to is required (or [database] url in the config): the empty PostgreSQL database, postgres://USER:PASSWORD@HOST[:PORT]/DATABASE');
       const problem = postgresUrlProblem(url);
       if (problem) throw new UsageError(`--to: ${problem}`);
       const path = existingDatabase(loaded);

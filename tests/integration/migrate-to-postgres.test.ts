@@ -10,34 +10,20 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { copyPlan } from '../../src/db/copy-to-postgres.js';
 import { migratePostgres } from '../../src/db/migrate-pg.js';
 import { TestClock } from '../../src/lib/clock.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import { testApi } from '../helpers/admin-api.js';
-import { postgresReady } from '../helpers/backends.js';
+import { createPostgresDatabase, postgresReady } from '../helpers/backends.js';
 import { BIN, cli, tempDir } from '../helpers/daemon.js';
 
 const plan = copyPlan();
 const BIG_OCTETS = '9007199254740993'; // 2^53 + 1: a double would round it
 
-/** A new empty database (no schema at all), owned by the tests' unprivileged role; its URL. */
-async function emptyDatabase(): Promise<string> {
-  const admin = inject('pgAdmin');
-  if (!admin) throw new Error('no PostgreSQL server in this run');
-  const name = `m_${randomBytes(6).toString('hex')}`;
-  const client = new pg.Client({ host: admin.host, port: admin.port, user: 'postgres', database: 'postgres' });
-  await client.connect();
-  try {
-    await client.query(`create database ${name} owner tollgate`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(inject('pgTemplateUrl'));
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+/** A new database with no schema at all, as an operator creates it for the copy. */
+const emptyDatabase = () => createPostgresDatabase({ empty: true });
 
 async function withPg<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
@@ -264,12 +250,12 @@ describe.skipIf(!postgresReady)('tollgate migrate-to-postgres', { timeout: 120_0
     expect(mysql.stderr).not.toContain('hunter2');
     const missing = cli(['migrate-to-postgres', '--config', config]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/--to is required/);
+    expect(missing.stderr).toMatch(/--to is required \(or \[database\] url in the config\)/);
 
     const help = cli(['migrate-to-postgres', '--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/Usage: tollgate migrate-to-postgres --to postgres:\/\//);
-    expect(cli(['--help']).stdout).toMatch(/migrate-to-postgres --to URL/);
+    expect(help.stdout).toMatch(/Usage: tollgate migrate-to-postgres \[--to postgres:\/\//);
+    expect(cli(['--help']).stdout).toMatch(/migrate-to-postgres \[--to URL\]/);
     const noSqlite = join(dir, 'nowhere.toml');
     writeFileSync(noSqlite, `[database]\npath = "${join(dir, 'missing/tollgate.db')}"\n`);
     const missingDb = cli(['migrate-to-postgres', '--to', url, '--config', noSqlite]);
@@ -289,13 +275,23 @@ describe.skipIf(!postgresReady)('tollgate migrate-to-postgres', { timeout: 120_0
     wrong.password = 'not-the-password';
     const denied = cli(['migrate-to-postgres', '--to', wrong.toString(), '--config', config]);
     expect(denied.code).toBe(1);
-    expect(denied.stderr).toMatch(/cannot connect to PostgreSQL at postgres:\/\/tollgate:\*\*\*@127\.0\.0\.1:\d+\/m_\w+: password authentication failed/);
+    expect(denied.stderr).toMatch(/cannot connect to PostgreSQL at postgres:\/\/tollgate:\*\*\*@127\.0\.0\.1:\d+\/\w+: password authentication failed/);
     expect(denied.stderr).not.toContain('not-the-password');
     wrong.password = new URL(url).password;
     wrong.pathname = '/no_such_database';
     const noDb = cli(['migrate-to-postgres', '--to', wrong.toString(), '--config', config]);
     expect(noDb.code).toBe(1);
     expect(noDb.stderr).toMatch(/cannot connect to PostgreSQL .*no_such_database.*does not exist/);
+  });
+
+  it('takes the target from [database] url when --to is not given', async () => {
+    const target = await emptyDatabase();
+    const withUrl = join(dir, 'with-url.toml');
+    writeFileSync(withUrl, `[database]\npath = "${dbPath}"\nurl = "${target}"\n`);
+    const r = cli(['migrate-to-postgres', '--config', withUrl]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`to postgres://tollgate:***@127.0.0.1:${new URL(target).port}${new URL(target).pathname}`);
+    expect(await postgresRows(target)).toEqual(sqliteRows(dbPath));
   });
 
   it('rolls everything back when a value cannot be copied, naming the table and column', async () => {
