@@ -11,12 +11,13 @@ import { ConfigError } from '../lib/errors.js';
 import { hashPassword } from '../lib/password.js';
 import { createPrivateFile } from '../lib/private-files.js';
 import { MigrationError } from '../db/migrate.js';
-import { CopyError, copyToPostgres, postgresUrlProblem, redactUrl } from '../db/copy-to-postgres.js';
 import { keyFilePath } from '../keys.js';
 import { createLogger } from '../logger.js';
 import { serve } from '../main.js';
 
 class UsageError extends Error {}
+/** A refusal or failure the message explains in full (exit 1, no stack). */
+class CommandError extends Error {}
 
 const HELP = `tollgate: RADIUS and billing server for ISPs
 
@@ -83,8 +84,15 @@ function existingDatabase(loaded: LoadedConfig): string {
 const pad = (text: string, width: number) => text + ' '.repeat(Math.max(0, width - text.length));
 const padStart = (text: string, width: number) => ' '.repeat(Math.max(0, width - text.length)) + text;
 
-/** `migrate-to-postgres`: the copy (src/db/copy-to-postgres.ts), told as it goes. */
-async function migrateToPostgres(path: string, url: string, keyFile: string, keyFromConfig: boolean, clock: Clock): Promise<void> {
+/**
+ * `migrate-to-postgres`: the copy (src/db/copy-to-postgres.ts), told as it goes. The module (pg,
+ * the PostgreSQL schema) is loaded here only, so no other command starts slower for it.
+ */
+async function migrateToPostgres(loaded: LoadedConfig, url: string, clock: Clock): Promise<void> {
+  const { CopyError, copyToPostgres, postgresUrlProblem, redactUrl } = await import('../db/copy-to-postgres.js');
+  const problem = postgresUrlProblem(url);
+  if (problem) throw new UsageError(`--to: ${problem}`);
+  const path = existingDatabase(loaded);
   const out = (line = '') => process.stdout.write(line + '\n');
   const started = clock.now();
   out(`Copying ${path} to ${redactUrl(url)}`);
@@ -98,6 +106,8 @@ async function migrateToPostgres(path: string, url: string, keyFile: string, key
       out(`${pad('table', width)} ${padStart('rows', 12)}`);
     },
     onTable: (table, rows) => out(`${pad(table, width)} ${padStart(String(rows), 12)}`),
+  }).catch((e: unknown) => {
+    throw e instanceof CopyError ? new CommandError(e.message, { cause: e }) : e;
   });
   const total = report.tables.reduce((n, t) => n + t.rows, 0);
   out(`${pad('all tables', width)} ${padStart(String(total), 12)}`);
@@ -113,7 +123,8 @@ async function migrateToPostgres(path: string, url: string, keyFile: string, key
   out('Writes made to the SQLite database after the snapshot are NOT in PostgreSQL: stop the daemon before');
   out('the copy (or accept losing what it wrote since), then start it on PostgreSQL.');
   out('Sealed secrets (NAS secrets, service passwords, TOTP seeds: the *_enc columns) were copied as they are;');
-  out(`they open only with the same key: ${keyFromConfig ? 'security.secret_key as set now' : `the key file ${keyFile}`} must go with the installation.`);
+  const key = loaded.config.security.secret_key !== '' ? 'security.secret_key as set now' : `the key file ${keyFilePath(loaded.config)}`;
+  out(`they open only with the same key: ${key} must go with the installation.`);
 }
 
 async function run(argv: string[], clock: Clock): Promise<number> {
@@ -240,10 +251,7 @@ async function run(argv: string[], clock: Clock): Promise<number> {
       // --to, else the config's own [database] url (checked when the config loaded).
       const url = values.to ?? (loaded.config.database.url || undefined);
       if (!url) throw new UsageError('--to is required (or [database] url in the config): the empty PostgreSQL database, postgres://USER:PASSWORD@HOST[:PORT]/DATABASE');
-      const problem = postgresUrlProblem(url);
-      if (problem) throw new UsageError(`--to: ${problem}`);
-      const path = existingDatabase(loaded);
-      await migrateToPostgres(path, url, keyFilePath(loaded.config), loaded.config.security.secret_key !== '', clock);
+      await migrateToPostgres(loaded, url, clock);
       return 0;
     }
     default:
@@ -262,7 +270,7 @@ export async function main(argv: string[], clock: Clock = systemClock): Promise<
     } else if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`tollgate: ${(e as Error).message}\n`);
       code = 2;
-    } else if (e instanceof MigrationError || e instanceof CopyError) {
+    } else if (e instanceof MigrationError || e instanceof CommandError) {
       process.stderr.write(`tollgate: ${e.message}\n`);
       code = 1;
     } else {
