@@ -345,6 +345,8 @@ export async function copyToPostgres(opts: CopyOptions): Promise<CopyReport> {
     if (migrations.pending.length > 0) {
       throw new CopyError(`the SQLite database lacks ${migrations.pending.length} migration(s) of this build: run \`tollgate migrate\` (or start the daemon once) first`);
     }
+    // Before the target is touched: a source this build cannot copy whole is refused outright.
+    const skipped = checkSourceTables(source, plan);
 
     client = await connect(opts.url);
     const before = await nonEmptyTables(client, plan);
@@ -367,7 +369,6 @@ export async function copyToPostgres(opts: CopyOptions): Promise<CopyReport> {
       // The snapshot: one read transaction, begun by its first read, held to the end of the copy.
       source.exec('begin');
       try {
-        const skipped = checkSourceTables(source, plan);
         const { tally, sequences } = sourceTally(source, plan);
         opts.onSnapshot?.();
         const tables: CopyReport['tables'] = [];

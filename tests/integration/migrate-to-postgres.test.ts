@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyPlan } from '../../src/db/copy-to-postgres.js';
+import { copyPlan, copyToPostgres } from '../../src/db/copy-to-postgres.js';
 import { migratePostgres } from '../../src/db/migrate-pg.js';
 import { TestClock } from '../../src/lib/clock.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
@@ -292,6 +292,23 @@ describe.skipIf(!postgresReady)('tollgate migrate-to-postgres', { timeout: 120_0
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`to postgres://tollgate:***@127.0.0.1:${new URL(target).port}${new URL(target).pathname}`);
     expect(await postgresRows(target)).toEqual(sqliteRows(dbPath));
+  });
+
+  it('refuses a SQLite schema it cannot copy whole before touching the target', async () => {
+    const odd = join(tempDir('tollgate-copy-odd-'), 'tollgate.db');
+    const src = new Database(dbPath, { readonly: true });
+    await src.backup(odd);
+    src.close();
+    const db = new Database(odd);
+    db.exec(`create table legacy_notes (id integer primary key, body text); alter table plans add column colour text`);
+    db.close();
+    const target = await emptyDatabase();
+    await expect(copyToPostgres({ sqlitePath: odd, url: target })).rejects.toThrow(
+      /does not match this build's PostgreSQL schema: the SQLite table legacy_notes has no PostgreSQL counterpart \(its rows would be lost\); plans has colour in SQLite only; nothing was copied/,
+    );
+    // Not even migrated: the refusal came before the first statement on PostgreSQL.
+    const tables = await withPg(target, async (c) => (await c.query(`select count(*) as n from information_schema.tables where table_schema = 'public'`)).rows[0].n);
+    expect(Number(tables)).toBe(0);
   });
 
   it('rolls everything back when a value cannot be copied, naming the table and column', async () => {
