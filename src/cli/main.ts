@@ -11,10 +11,13 @@ import { ConfigError } from '../lib/errors.js';
 import { hashPassword } from '../lib/password.js';
 import { createPrivateFile } from '../lib/private-files.js';
 import { MigrationError } from '../db/migrate.js';
+import { keyFilePath } from '../keys.js';
 import { createLogger } from '../logger.js';
 import { serve } from '../main.js';
 
 class UsageError extends Error {}
+/** A refusal or failure the message explains in full (exit 1, no stack). */
+class CommandError extends Error {}
 
 const HELP = `tollgate: RADIUS and billing server for ISPs
 
@@ -28,6 +31,8 @@ Commands:
   token create --name N --role ROLE [--expires-days D]
                                               print a new API bearer token once (stored hashed)
   backup FILE [--config FILE]                 consistent online backup of the database
+  migrate-to-postgres [--to URL] [--config FILE]
+                                              copy the SQLite database into an empty PostgreSQL one
 
 The config file is --config FILE, else TOLLGATE_CONFIG, else ${DEFAULT_CONFIG_FILE} when it exists
 (the systemd unit's); every key can be overridden by TOLLGATE_<SECTION>_<KEY>. Every command but
@@ -42,6 +47,15 @@ const commandHelp: Record<string, string> = {
   'admin create': 'Usage: tollgate admin create --username U --role ROLE [--config FILE] < password\nCreates an admin. The password (at least 12 characters) is read from standard input.\nROLE: a built-in role or a custom one (/api/v1/roles).',
   'token create': 'Usage: tollgate token create --name N --role ROLE [--expires-days D] [--config FILE]\nPrints a new API token once; only its hash is stored.\nROLE: a built-in role or a custom one (/api/v1/roles).',
   backup: 'Usage: tollgate backup FILE [--config FILE]\nCopies the database with SQLite\'s online backup while the daemon runs, then checks the copy with PRAGMA integrity_check. Back up the secret key file too.',
+  'migrate-to-postgres': [
+    'Usage: tollgate migrate-to-postgres [--to postgres://USER:PASSWORD@HOST[:PORT]/DATABASE] [--config FILE]',
+    'Copies the configured SQLite database (database.path) into an EMPTY PostgreSQL database, named by --to',
+    'or else by database.url: applies migrations-pg, copies every table in one transaction and, before',
+    'committing, checks that row counts and money sums are equal (else rolls back, exit 1). The copy is a',
+    'snapshot of one instant: writes the daemon makes after it are not copied, so stop the daemon first (or',
+    'accept that). Sealed secrets are copied as they are: keep the same secret key file (or',
+    'security.secret_key) with the installation.',
+  ].join('\n'),
 };
 
 function readStdin(): string {
@@ -67,6 +81,52 @@ function existingDatabase(loaded: LoadedConfig): string {
   throw new UsageError(`no database at ${path} (${from}); name the daemon's config with --config, or create the database with \`tollgate migrate\``);
 }
 
+const pad = (text: string, width: number) => text + ' '.repeat(Math.max(0, width - text.length));
+const padStart = (text: string, width: number) => ' '.repeat(Math.max(0, width - text.length)) + text;
+
+/**
+ * `migrate-to-postgres`: the copy (src/db/copy-to-postgres.ts), told as it goes. The module (pg,
+ * the PostgreSQL schema) is loaded here only, so no other command starts slower for it.
+ */
+async function migrateToPostgres(loaded: LoadedConfig, url: string, clock: Clock): Promise<void> {
+  const { CopyError, copyToPostgres, postgresUrlProblem, redactUrl } = await import('../db/copy-to-postgres.js');
+  const problem = postgresUrlProblem(url);
+  if (problem) throw new UsageError(`--to: ${problem}`);
+  const path = existingDatabase(loaded);
+  const out = (line = '') => process.stdout.write(line + '\n');
+  const started = clock.now();
+  out(`Copying ${path} to ${redactUrl(url)}`);
+  const width = 28;
+  const report = await copyToPostgres({
+    sqlitePath: path,
+    url,
+    onSnapshot: () => {
+      out(`Snapshot of the SQLite database taken at ${clock.now().toISOString()}: writes after it are not copied.`);
+      out();
+      out(`${pad('table', width)} ${padStart('rows', 12)}`);
+    },
+    onTable: (table, rows) => out(`${pad(table, width)} ${padStart(String(rows), 12)}`),
+  }).catch((e: unknown) => {
+    throw e instanceof CopyError ? new CommandError(e.message, { cause: e }) : e;
+  });
+  const total = report.tables.reduce((n, t) => n + t.rows, 0);
+  out(`${pad('all tables', width)} ${padStart(String(total), 12)}`);
+  out();
+  out('Verified before commit: the row count of every table, and these money sums (minor units), equal in both:');
+  for (const s of report.sums) out(`  ${pad(`${s.table}.${s.column}`, width + 10)} ${padStart(s.sum.toString(), 16)}`);
+  if (report.migrationsApplied.length) out(`PostgreSQL migrations applied first: ${report.migrationsApplied.join(', ')}`);
+  if (report.skipped.length) out(`SQLite-only tables not copied (PostgreSQL does without them): ${report.skipped.join(', ')}`);
+  out(`Identity sequences moved past the copied ids.`);
+  out();
+  const seconds = ((clock.now().getTime() - started.getTime()) / 1000).toFixed(1);
+  out(`Copied ${total} rows of ${report.tables.length} tables in ${seconds} s, in one committed transaction.`);
+  out('Writes made to the SQLite database after the snapshot are NOT in PostgreSQL: stop the daemon before');
+  out('the copy (or accept losing what it wrote since), then start it on PostgreSQL.');
+  out('Sealed secrets (NAS secrets, service passwords, TOTP seeds: the *_enc columns) were copied as they are;');
+  const key = loaded.config.security.secret_key !== '' ? 'security.secret_key as set now' : `the key file ${keyFilePath(loaded.config)}`;
+  out(`they open only with the same key: ${key} must go with the installation.`);
+}
+
 async function run(argv: string[], clock: Clock): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -78,6 +138,7 @@ async function run(argv: string[], clock: Clock): Promise<number> {
       role: { type: 'string' },
       name: { type: 'string' },
       'expires-days': { type: 'string' },
+      to: { type: 'string' },
     },
   });
   const [cmd, sub, ...rest] = positionals;
@@ -184,6 +245,15 @@ async function run(argv: string[], clock: Clock): Promise<number> {
       process.stdout.write(`backup written to ${file} (integrity_check: ok); keep the secret key file with it\n`);
       return 0;
     }
+    case 'migrate-to-postgres': {
+      if (sub) throw new UsageError('usage: tollgate migrate-to-postgres [--to URL] [--config FILE]');
+      const loaded = config(values);
+      // --to, else the config's own [database] url (checked when the config loaded).
+      const url = values.to ?? (loaded.config.database.url || undefined);
+      if (!url) throw new UsageError('--to is required (or [database] url in the config): the empty PostgreSQL database, postgres://USER:PASSWORD@HOST[:PORT]/DATABASE');
+      await migrateToPostgres(loaded, url, clock);
+      return 0;
+    }
     default:
       throw new UsageError(`unknown command "${positionals.join(' ')}"; see tollgate --help`);
   }
@@ -200,7 +270,7 @@ export async function main(argv: string[], clock: Clock = systemClock): Promise<
     } else if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`tollgate: ${(e as Error).message}\n`);
       code = 2;
-    } else if (e instanceof MigrationError) {
+    } else if (e instanceof MigrationError || e instanceof CommandError) {
       process.stderr.write(`tollgate: ${e.message}\n`);
       code = 1;
     } else {
