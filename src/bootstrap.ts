@@ -6,7 +6,7 @@ import type { Config } from './config/schema.js';
 import { openWritableDatabase, sqlOf, type Db } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { migratePostgres } from './db/migrate-pg.js';
-import { openPostgres, type SqlClient } from './db/sql.js';
+import { openPostgres, redactUrl, type SqlClient } from './db/sql.js';
 import { ConfigError } from './lib/errors.js';
 import { adminStore } from './db/security.js';
 import { dataDir, initialPasswordFile, loadSecretBox } from './keys.js';
@@ -65,9 +65,7 @@ function postgresStartError(e: unknown, url: string): unknown {
   const code = (e as { code?: unknown }).code;
   const connection = ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', '28P01', '28000', '3D000'].includes(String(code));
   if (!connection) return e;
-  const shown = new URL(url);
-  if (shown.password) shown.password = '***';
-  return new ConfigError(`PostgreSQL at ${shown.toString()} refused or could not be reached: ${(e as Error).message}`, 'database.url');
+  return new ConfigError(`PostgreSQL at ${redactUrl(url)} refused or could not be reached: ${(e as Error).message}`, 'database.url');
 }
 
 /**

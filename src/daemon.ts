@@ -15,10 +15,10 @@ import { createPrepaidOps, type PrepaidOps } from './billing/prepaid-ops.js';
 import { billingService, type BillingService } from './billing/service.js';
 import type { Config } from './config/schema.js';
 import { billingStore } from './db/billing.js';
-import { sqlOf, type Db } from './db/client.js';
 import { dunningStore } from './db/dunning.js';
 import { notifyStore } from './db/notify.js';
 import type { AcctWriter, UsageDelta } from './db/radius.js';
+import type { SqlClient } from './db/sql.js';
 import { security, type Security } from './http/auth/guard.js';
 import { instrumentBilling } from './http/metrics-hook.js';
 import type { Clock } from './lib/clock.js';
@@ -38,7 +38,8 @@ import { billingJob, createScheduler, dunningJob, dunningTick, invoiceNoticesJob
 import type { Job, TickTask } from './scheduler/jobs.js';
 
 export interface NetworkControlOptions {
-  db: Db;
+  /** The database, on either backend. */
+  sql: SqlClient;
   box: SecretBox;
   config: Config;
   clock: Clock;
@@ -54,12 +55,12 @@ export interface NetworkControlOptions {
 
 /** CoA and Disconnect: one instance for the API, dunning, prepaid, caps and the daily run. Not started. */
 export function createNetworkControl(opts: NetworkControlOptions): ServiceControlRuntime {
-  const { db, box, config } = opts;
+  const { sql, box, config } = opts;
   return createServiceControl({
-    db, box, config, clock: opts.clock,
-    closeSession: writerSessionCloser(sqlOf(db), opts.writer, config.billing.timezone),
+    sql, box, config, clock: opts.clock,
+    closeSession: writerSessionCloser(sql, opts.writer, config.billing.timezone),
     onServiceChange: () => opts.changes.publish('service'),
-    routerOs: routerOsFallback(sqlOf(db), box),
+    routerOs: routerOsFallback(sql, box),
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
     ...(opts.log ? { log: opts.log } : {}),
     ...(opts.checkIntervalMs !== undefined ? { checkIntervalMs: opts.checkIntervalMs } : {}),
@@ -67,7 +68,8 @@ export function createNetworkControl(opts: NetworkControlOptions): ServiceContro
 }
 
 export interface ServicesOptions {
-  db: Db;
+  /** The database, on either backend. */
+  sql: SqlClient;
   box: SecretBox;
   config: Config;
   clock: Clock;
@@ -99,12 +101,12 @@ export interface Services {
 
 /** The domain services, in dependency order; the jobs they contribute are listed, not yet running. */
 export function createServices(opts: ServicesOptions): Services {
-  const { db, config, clock, control, changes } = opts;
+  const { sql, config, clock, control, changes } = opts;
   const { timezone, currency } = config.billing;
   const jobsLog = opts.log?.child({ part: 'jobs' });
   const afterCommitError = (msg: string) => (err: unknown, context: Record<string, unknown>) => opts.log?.error({ err, ...context }, msg);
 
-  const nstore = notifyStore(sqlOf(db));
+  const nstore = notifyStore(sql);
   const sender = createSender({
     store: nstore, clock, metrics: opts.metrics, log: jobsLog,
     transports: {
@@ -113,10 +115,10 @@ export function createServices(opts: ServicesOptions): Services {
     },
   });
   const notifier = outboxNotifier({ store: nstore, clock, timezone, onQueued: () => sender.poke() });
-  const dunning = dunningService({ store: dunningStore(sqlOf(db)), clock, timezone, currency, control, notifier, log: jobsLog });
+  const dunning = dunningService({ store: dunningStore(sql), clock, timezone, currency, control, notifier, log: jobsLog });
 
   // One set of prepared statements for the billing run and the plan switch, which share the connection.
-  const store = billingStore(sqlOf(db));
+  const store = billingStore(sql);
   const billing = instrumentBilling(billingService({
     store, clock, currency, timezone,
     onServicesChanged: contractsClosedHandler({ control, changes, onError: afterCommitError('billing: cutting the sessions of an ended contract failed') }),
@@ -131,7 +133,7 @@ export function createServices(opts: ServicesOptions): Services {
   }), opts.metrics);
 
   const prepaid = createPrepaidOps({
-    db, box: opts.box, config, clock, control, notifier, usage: opts.usage,
+    sql, box: opts.box, config, clock, control, notifier, usage: opts.usage,
     onError: afterCommitError('prepaid or data caps: an after-commit action failed'),
   });
   // Plan changes dated ahead switch the enforced plan on their day (before billing: src/billing/plan-switch.ts).
@@ -139,7 +141,7 @@ export function createServices(opts: ServicesOptions): Services {
     store, clock, control, onServicesChanged: () => changes.publish('service'),
     onError: afterCommitError('plan-changes: a rate change after the switch failed'),
   });
-  const sec = security({ sql: sqlOf(db), box: opts.box, config, clock });
+  const sec = security({ sql, box: opts.box, config, clock });
 
   return {
     billing, notifier, sender, dunning, prepaid, security: sec,
@@ -159,7 +161,8 @@ export function createServices(opts: ServicesOptions): Services {
 }
 
 export interface SchedulerPartOptions {
-  db: Db;
+  /** The database, on either backend. */
+  sql: SqlClient;
   config: Config;
   clock: Clock;
   services: Pick<Services, 'schedule'>;
@@ -170,7 +173,7 @@ export interface SchedulerPartOptions {
 /** The job runner with every service's jobs registered; `start()` is the caller's. */
 export function createDailyScheduler(opts: SchedulerPartOptions): Scheduler {
   return createScheduler({
-    sql: sqlOf(opts.db), config: opts.config, clock: opts.clock, metrics: opts.metrics, log: opts.log?.child({ part: 'jobs' }),
+    sql: opts.sql, config: opts.config, clock: opts.clock, metrics: opts.metrics, log: opts.log?.child({ part: 'jobs' }),
     jobs: opts.services.schedule.jobs, ticks: opts.services.schedule.ticks,
   });
 }

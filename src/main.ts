@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { loadConfig, type LoadedConfig } from './config/load.js';
-import { ensureFirstAdmin, openAndMigrate } from './bootstrap.js';
-import { sqlOf } from './db/client.js';
+import { ensureFirstAdmin, openStorage } from './bootstrap.js';
 import { createDailyScheduler, createNetworkControl, createServices } from './daemon.js';
 import { build } from './http/build.js';
 import { parseListen } from './config/schema.js';
@@ -11,10 +12,12 @@ import { startRadiusServer } from './aaa/server.js';
 import { createMetrics } from './metrics.js';
 import { createNasJobs } from './nas/jobs.js';
 import { createAccountingWriter } from './db/writer-thread.js';
+import { relayChanges } from './db/pg-changes.js';
+import { createPgAccountingWriter } from './db/pg-writer.js';
+import { redactUrl } from './db/sql.js';
 import { StorageHealth } from './db/storage-health.js';
 import type { UsageDelta } from './db/radius.js';
 import { systemClock, type Clock } from './lib/clock.js';
-import { ConfigError } from './lib/errors.js';
 import { Topic, type CachedEntity } from './lib/topic.js';
 
 /** How long a graceful stop may take before the process gives up and exits non-zero. */
@@ -35,15 +38,12 @@ export async function serve(loaded: LoadedConfig, opts: ServeOptions = {}): Prom
   const { config } = loaded;
   const log = opts.log ?? createLogger(config.log.level);
   const clock = opts.clock ?? systemClock;
-  log.info({ config: loaded.file ?? '(defaults)', database: config.database.path }, 'starting tollgate');
+  const postgres = config.database.url !== '';
+  log.info({ config: loaded.file ?? '(defaults)', database: postgres ? redactUrl(config.database.url) : config.database.path }, 'starting tollgate');
 
-  if (config.database.url !== '') {
-    // The stores move to the PostgreSQL-capable client part by part; until every part the daemon
-    // composes has, serving from PostgreSQL would leave some of them on a SQLite file nobody shares.
-    throw new ConfigError('this build cannot serve from PostgreSQL yet ([database] url is for `tollgate migrate-to-postgres` and the tests); leave it empty', 'database.url');
-  }
-  const { db, box } = await openAndMigrate(config, log, clock);
-  await ensureFirstAdmin(sqlOf(db), config, log, clock);
+  // SQLite (`db` is its handle, for the SQLite-only parts) or PostgreSQL shared with other nodes.
+  const { sql, db, box } = await openStorage(config, log, clock);
+  await ensureFirstAdmin(sql, config, log, clock);
 
   const metrics = createMetrics();
   // What RADIUS caches and others change; the traffic of each committed accounting batch (published
@@ -52,29 +52,36 @@ export async function serve(loaded: LoadedConfig, opts: ServeOptions = {}): Prom
   const usage = new Topic<readonly UsageDelta[]>((err) => log.error({ err }, 'data caps: acting on committed usage failed'));
   // Whether the database takes writes, from the outcome of every commit (the writer's and the API's):
   // /healthz answers 503 with the reason after a failed one, and API writes answer 503.
-  const storage = new StorageHealth(sqlOf(db), clock);
-  const writer = createAccountingWriter(db, {
+  const storage = new StorageHealth(sql, clock);
+  // Accounting is acknowledged after commit: on SQLite by a writer thread on its own connection, on
+  // PostgreSQL by batched upserts committed with synchronous_commit on.
+  const writerOptions = {
     storage,
-    onError: (e) => log.error({ err: (e as Error).message }, 'accounting commit failed; requests stay unanswered so NAS retransmit'),
-    onUsage: (u) => usage.publish(u),
-  });
+    onError: (e: unknown) => log.error({ err: (e as Error).message }, 'accounting commit failed; requests stay unanswered so NAS retransmit'),
+    onUsage: (u: readonly UsageDelta[]) => usage.publish(u),
+  };
+  const writer = db ? createAccountingWriter(db, writerOptions) : await createPgAccountingWriter(sql, writerOptions);
+  // Several nodes on one PostgreSQL: what one node's API changes, the others' caches reload.
+  const relay = postgres
+    ? await relayChanges({ url: config.database.url, topic: changes, nodeId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`, onError: (err) => log.warn({ err: (err as Error).message }, 'cache changes between nodes: connection lost; reconnecting') })
+    : undefined;
   // CoA and Disconnect: one instance for the API, dunning, prepaid and caps; closes sessions the NAS
   // does not know through the RADIUS writer, and drops RADIUS's cached service row on a status change.
   const nasLog = log.child({ part: 'nas' });
-  const control = createNetworkControl({ db, box, config, clock, writer, changes, metrics, log: nasLog });
+  const control = createNetworkControl({ sql, box, config, clock, writer, changes, metrics, log: nasLog });
   // RouterOS reconciliation and SNMP polling; sessions change through the RADIUS writer.
-  const nasJobs = createNasJobs({ sql: sqlOf(db), box, config, clock, writer, metrics, log: nasLog });
-  const services = createServices({ db, box, config, clock, control, changes, usage, metrics, log });
+  const nasJobs = createNasJobs({ sql, box, config, clock, writer, metrics, log: nasLog });
+  const services = createServices({ sql, box, config, clock, control, changes, usage, metrics, log });
   // The daily jobs (billing, dunning, prepaid, caps: src/scheduler/) at billing.run_at, catching up missed days first.
-  const scheduler = createDailyScheduler({ db, config, clock, services, metrics, log });
+  const scheduler = createDailyScheduler({ sql, config, clock, services, metrics, log });
   // Hotspot vouchers redeem at their first login.
   const radius = await startRadiusServer({
-    config, sql: sqlOf(db), db, box, log: log.child({ part: 'radius' }), metrics, clock, writer, changes, vouchers: services.prepaid.vouchers,
+    config, sql, db, box, log: log.child({ part: 'radius' }), metrics, clock, writer, changes, vouchers: services.prepaid.vouchers,
   });
   control.start();
   nasJobs.start();
   const app = await build({
-    db, box, config, clock, services, scheduler, control, changes, metrics,
+    sql, db, box, config, clock, services, scheduler, control, changes, metrics,
     nasNetwork: { reconciler: nasJobs.reconciler, radiusAddresses: () => radius.addresses() },
     logger: log.child({ part: 'http' }),
     health: () => ({ radius: radius.addresses().auth.length > 0 }),
@@ -100,8 +107,10 @@ export async function serve(loaded: LoadedConfig, opts: ServeOptions = {}): Prom
       await services.dunning.idle();
       await control.stop();
       await radius.close();
-      db.$client.pragma('wal_checkpoint(TRUNCATE)');
-      db.$client.close();
+      await services.notifier.idle();
+      await relay?.close();
+      if (db) db.$client.pragma('wal_checkpoint(TRUNCATE)');
+      await sql.close();
       log.info('stopped');
       clearTimeout(deadline);
       process.exit(0);

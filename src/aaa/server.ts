@@ -18,7 +18,7 @@ import type { Metrics } from '../metrics.js';
 import { AccountingRecorder } from './accounting.js';
 import { Authorizer, type VoucherRedeemer } from './authorizer.js';
 import { BillingDay } from './billing-day.js';
-import { loginCapChecker } from './caps.js';
+import { loginCapChecker, loginCapCheckerOf } from './caps.js';
 import { policyFromConfig } from './policy.js';
 import { ServiceCache } from './service-cache.js';
 import type { Dictionary } from '../radius/dict/dictionary.js';
@@ -30,8 +30,11 @@ export interface RadiusServerOptions {
   config: Config;
   /** Where the server reads its services and NAS from, on either backend. */
   sql: SqlClient;
-  /** The data-cap reads (src/aaa/caps.ts) still take the SQLite handle. */
-  db: Db;
+  /**
+   * SQLite only: its handle, so a login's data-cap facts are read synchronously (no promise on the
+   * hot path); without it they are read through `sql` and the answer waits for them.
+   */
+  db?: Db | undefined;
   box: SecretBox;
   log: Logger;
   metrics: Metrics;
@@ -63,13 +66,13 @@ export interface RadiusServer {
  * by reason. Accounting is acknowledged only after its group commit.
  */
 export async function startRadiusServer(opts: RadiusServerOptions): Promise<RadiusServer> {
-  const { config, db, box, log, metrics, clock, writer } = opts;
+  const { config, sql, db, box, log, metrics, clock, writer } = opts;
   const dictionary = loadDictionary(config.radius.dictionaries);
   const q = radiusQueries(opts.sql);
   const days = new BillingDay(config.billing.timezone);
   // The hot path reads memory, not SQLite: see ServiceCache.
   const services = new ServiceCache(q, box, log);
-  const caps = loginCapChecker(db);
+  const caps = db ? loginCapChecker(db) : loginCapCheckerOf(sql);
   const authorizer = new Authorizer({
     dictionary, services, caps, writer, clock, days, vouchers: opts.vouchers,
     // The same policy the network actions apply to live sessions (src/nas/actions.ts).

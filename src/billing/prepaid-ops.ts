@@ -5,7 +5,6 @@
  * tick so an expiry or a period start is acted on within a minute).
  */
 import type { Config } from '../config/schema.js';
-import { sqlOf, type Db } from '../db/client.js';
 import type { UsageDelta } from '../db/radius.js';
 import type { SqlClient } from '../db/sql.js';
 import type { Clock } from '../lib/clock.js';
@@ -19,10 +18,8 @@ import { prepaidService } from './prepaid.js';
 import { voucherService } from './vouchers.js';
 
 export interface PrepaidOpsOptions {
-  /** The billing stores' database (receipts of top-ups and vouchers). */
-  db: Db;
-  /** The prepaid stores' client; default the SQLite client on `db`'s connection. */
-  sql?: SqlClient | undefined;
+  /** The database of the prepaid and billing stores (receipts of top-ups and vouchers), either backend. */
+  sql: SqlClient;
   box: SecretBox;
   config: Config;
   clock: Clock;
@@ -47,15 +44,14 @@ export interface Tick {
 export type PrepaidOps = ReturnType<typeof createPrepaidOps>;
 
 export function createPrepaidOps(opts: PrepaidOpsOptions) {
-  const { db, config, clock } = opts;
-  const sql = opts.sql ?? sqlOf(db);
+  const { sql, config, clock } = opts;
   const timezone = config.billing.timezone;
   const currency = config.billing.currency;
   const prepaid = prepaidService({
-    sql, db, clock, timezone, currency, noticeDays: parseNoticeDays(config.prepaid.notice_days, 'prepaid.notice_days'),
+    sql, clock, timezone, currency, noticeDays: parseNoticeDays(config.prepaid.notice_days, 'prepaid.notice_days'),
     notifier: opts.notifier, control: opts.control,
   });
-  const vouchers = voucherService({ sql, db, box: opts.box, clock, timezone, currency, prepaid, defaultCodeLength: config.prepaid.voucher_code_length });
+  const vouchers = voucherService({ sql, box: opts.box, clock, timezone, currency, prepaid, defaultCodeLength: config.prepaid.voucher_code_length });
   const caps = capsService({ sql, clock, timezone, notifier: opts.notifier, control: opts.control, onError: opts.onError });
   opts.usage?.subscribe((u) => caps.onUsage(u));
   // Periods start at midnight in the billing time zone: the tick looks once per new date.

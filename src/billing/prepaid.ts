@@ -8,7 +8,6 @@ import { dateInZone, partsOf } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import { TollgateError } from '../lib/errors.js';
 import { formatMoney, minor, taxLine } from '../lib/money.js';
-import type { Db } from '../db/client.js';
 import type { SqlClient } from '../db/sql.js';
 import type { Actor } from '../db/crud.js';
 import { invoiceStore, paymentStore } from '../db/billing.js';
@@ -21,8 +20,6 @@ import { daysLeft, dueExpiryNotice, extendExpiry, parseNoticeDays } from '../dom
 export interface PrepaidOptions {
   /** The prepaid stores' client. */
   sql: SqlClient;
-  /** The billing stores' database (the receipt), the same connection as `sql`. */
-  db: Db;
   clock: Clock;
   timezone: string;
   currency: string;

@@ -10,7 +10,6 @@ import type { Clock } from '../lib/clock.js';
 import { TollgateError } from '../lib/errors.js';
 import { formatMoney } from '../lib/money.js';
 import type { SecretBox } from '../lib/secretbox.js';
-import type { Db } from '../db/client.js';
 import type { SqlClient } from '../db/sql.js';
 import type { Actor } from '../db/crud.js';
 import { topupStore, voucherStore, type VoucherBatchRow } from '../db/prepaid.js';
@@ -20,8 +19,6 @@ import type { PrepaidService } from './prepaid.js';
 export interface VoucherOptions {
   /** The prepaid stores' client. */
   sql: SqlClient;
-  /** The billing stores' database, the same connection as `sql`. */
-  db: Db;
   box: SecretBox;
   clock: Clock;
   timezone: string;

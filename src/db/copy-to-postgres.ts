@@ -29,7 +29,8 @@ import pg from 'pg';
 import { migratePostgres } from './migrate-pg.js';
 import { MigrationError, planMigrations } from './migrate.js';
 import * as pgSchema from './schema-pg/index.js';
-import { WRITE_LOCK_KEY } from './sql.js';
+import { redactUrl, WRITE_LOCK_KEY } from './sql.js';
+export { redactUrl } from './sql.js';
 
 /** The copy was refused or failed; the target holds nothing of it (rolled back, or never begun). */
 export class CopyError extends Error {
@@ -112,17 +113,6 @@ export function tallyMismatches(source: Tally, target: Tally): string[] {
     if (t !== s) out.push(`${column}: sum ${s} in SQLite, ${t ?? 'none'} in PostgreSQL`);
   }
   return out;
-}
-
-/** The URL with its password masked, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(an unparsable URL)';
-  }
 }
 
 /** Why `url` is not a PostgreSQL connection URL, or undefined when it is one. */

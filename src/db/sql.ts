@@ -480,3 +480,15 @@ export function openPostgres(opts: PostgresOpenOptions): SqlClient {
   });
   return postgresClient(pool, opts);
 }
+
+/** A connection URL as it may be shown: its password masked. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(an unparsable URL)';
+  }
+}
+

@@ -4,7 +4,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { sqlOf, type Db } from '../db/client.js';
+import type { Db } from '../db/client.js';
+import type { SqlClient } from '../db/sql.js';
 import { makeRepos, type Repos } from '../db/repos.js';
 import { collectRoutes } from './auth/guard.js';
 import { authRoutes } from './auth/routes.js';
@@ -62,7 +63,10 @@ export interface AppServices {
 }
 
 export interface BuildOptions {
-  db: Db;
+  /** The database, on either backend. */
+  sql: SqlClient;
+  /** SQLite only: the connection's handle, for the NAS routes' own writer when no reconciler is given (tests, tools). */
+  db?: Db | undefined;
   box: SecretBox;
   config: Config;
   clock: Clock;
@@ -119,7 +123,7 @@ export async function build(opts: BuildOptions): Promise<App> {
   });
 
   app.setValidatorCompiler(validatorCompiler());
-  const storage = opts.storage ?? new StorageHealth(sqlOf(opts.db), opts.clock);
+  const storage = opts.storage ?? new StorageHealth(opts.sql, opts.clock);
   app.setErrorHandler((err, req, reply) => {
     if (isStorageFailure(err)) storage.failed(`API ${req.method} ${req.url.split('?')[0]}`, err);
     return errorHandler(err, req, reply);
@@ -132,7 +136,7 @@ export async function build(opts: BuildOptions): Promise<App> {
 
   const { clock, control, changes } = opts;
   const { billing, dunning, prepaid: prepaidOps, security: sec } = opts.services;
-  const sql = sqlOf(opts.db);
+  const sql = opts.sql;
   const repos = makeRepos(sql, opts.box, clock);
   await ensureCustomerSearch(sql);
   app.decorate('repos', repos);
@@ -155,7 +159,7 @@ export async function build(opts: BuildOptions): Promise<App> {
   app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
     let database: boolean;
     try {
-      database = opts.db.$client.prepare('select 1 as ok').get() !== undefined;
+      database = (await opts.sql.get('select 1 as "ok"')) !== undefined;
     } catch {
       database = false;
     }
@@ -199,7 +203,7 @@ export async function build(opts: BuildOptions): Promise<App> {
       // A plan change reaches live sessions by CoA (Disconnect if the NAS refuses), after the commit.
       // A status edited by hand (to ended, say) is enforced too: sessions a login would refuse are cut.
       // To suspended, or from suspended to active, is a suspend or resume (service-status.ts): enforced there.
-      splitPatch: serviceStatusPatch(control, { db: opts.db, clock, timezone: opts.config.billing.timezone }),
+      splitPatch: serviceStatusPatch(control, { sql, clock, timezone: opts.config.billing.timezone }),
       afterUpdate: (before, after, req) => {
         const statusHere = before.status !== after.status && suspensionStep(before.status, after.status) === null;
         const changes = [
@@ -232,13 +236,13 @@ export async function build(opts: BuildOptions): Promise<App> {
     await api.register(L.listRoutes, { logs });
     await api.register(auditRoutes, { sql });
     await api.register(dashboardRoutes, { sql, clock, timezone: opts.config.billing.timezone, currency: opts.config.billing.currency });
-    await api.register(billingRoutes, { db: opts.db, billing, clock, timezone: opts.config.billing.timezone, control, runDaily: opts.scheduler.runDaily, company: opts.config.company });
-    await api.register(dunningRoutes, { db: opts.db, dunning, clock });
-    await api.register(notifyRoutes, { db: opts.db, clock, poke: () => opts.services.sender.poke() });
+    await api.register(billingRoutes, { sql, billing, clock, timezone: opts.config.billing.timezone, control, runDaily: opts.scheduler.runDaily, company: opts.config.company });
+    await api.register(dunningRoutes, { sql, dunning, clock });
+    await api.register(notifyRoutes, { sql, clock, poke: () => opts.services.sender.poke() });
     await api.register(jobRoutes, { jobs: opts.scheduler.jobs });
     await api.register(prepaidRoutes, { ops: prepaidOps, onChange: (entity) => changes.publish(entity) });
-    await api.register(actionRoutes, { db: opts.db, control });
-    await api.register(nasNetworkRoutes, { db: opts.db, box: opts.box, config: opts.config, clock, ...opts.nasNetwork });
+    await api.register(actionRoutes, { sql, control });
+    await api.register(nasNetworkRoutes, { sql, db: opts.db, box: opts.box, config: opts.config, clock, ...opts.nasNetwork });
     await api.register(authRoutes, { sec, box: opts.box, clock, initialPasswordFile: initialPasswordFile(opts.config), billing: { timezone: opts.config.billing.timezone, currency: opts.config.billing.currency } });
     await api.register(adminRoutes, { sec, clock });
     await api.register(roleRoutes, { sec });

@@ -32,7 +32,6 @@ import { policyFromConfig } from '../aaa/policy.js';
 import { loginCapCheckerOf } from '../aaa/caps.js';
 import type { Config } from '../config/schema.js';
 import { actionStore, type ActionSession, type ActionUpdate, type Claim, type NasActionKind, type NasActionOutcome, type NasActionRow, type SuspensionMode } from '../db/actions.js';
-import { sqlOf, type Db } from '../db/client.js';
 import type { SqlClient } from '../db/sql.js';
 import { radiusQueries, writeBarrier, type AcctWriter } from '../db/radius.js';
 import { dateInZone } from '../lib/calendar.js';
@@ -66,10 +65,8 @@ export type RouterOsFallback = (nasId: number, session: RouterOsSessionRef) => P
 export type SessionCloser = (s: { id: number; nasId: number | null; acctSessionId: string; username: string; at: Date; cause: string }) => Promise<void>;
 
 export interface ServiceControlDeps {
-  /** The connection the RADIUS-side readers (service facts, data caps, the write barrier) use. */
-  db: Db;
-  /** The action log's database; absent, the one of `db`. */
-  sql?: SqlClient;
+  /** The database of the action log and of the RADIUS-side readers (service facts, data caps, the write barrier). */
+  sql: SqlClient;
   box: SecretBox;
   config: Config;
   clock: Clock;
@@ -143,11 +140,11 @@ function coaExchangeMs(timeoutMs: number, tries: number): number {
 }
 
 export function createServiceControl(deps: ServiceControlDeps): ServiceControlRuntime {
-  const { db, box, config, clock } = deps;
-  const store = actionStore(deps.sql ?? sqlOf(db));
+  const { sql, box, config, clock } = deps;
+  const store = actionStore(sql);
   const holder = deps.holder ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const claimMs = deps.claimMs ?? coaExchangeMs(config.radius.coa_timeout_ms, config.radius.coa_tries) + ROUTEROS_MS + 60_000;
-  const rq = radiusQueries(deps.sql ?? sqlOf(db));
+  const rq = radiusQueries(sql);
   const dict = deps.dictionary ?? loadDictionary(config.radius.dictionaries);
   const ownCoa = deps.coa === undefined;
   const coa = deps.coa ?? new CoaClient({ clock, dictionary: dict, retry: { initialTimeoutMs: config.radius.coa_timeout_ms, maxTries: config.radius.coa_tries } });
@@ -326,7 +323,7 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
 
   async function openSessions(serviceId: number): Promise<ActionSession[]> {
     // Read-your-writes: accounting handed to the writer thread before now is committed first.
-    await writeBarrier(sqlOf(db));
+    await writeBarrier(sql);
     return store.openSessions(serviceId);
   }
 
@@ -335,7 +332,7 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
     const facts = await rq.service(username);
     const now = clock.now();
     // The data-cap facts exactly as a login reads them (fair-use tier, block, top-ups).
-    const cap = facts ? await loginCapCheckerOf(deps.sql ?? sqlOf(db)).load(facts, dateInZone(now, timezone)) : undefined;
+    const cap = facts ? await loginCapCheckerOf(sql).load(facts, dateInZone(now, timezone)) : undefined;
     return (s) => enforcement(decide(
       facts,
       { passwordOk: true, callingStationId: facts?.macAddress ?? s.callingStationId, nasId: s.nasId ?? 0, vendor: s.vendor ?? 'generic' },
@@ -535,7 +532,7 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
 
   async function checkOnce(): Promise<void> {
     if (!(await store.anyOpen(iso()))) return;
-    await writeBarrier(deps.sql ?? sqlOf(db));
+    await writeBarrier(sql);
     // Confirmations first: any node may record one (nothing is sent), and only while nobody holds the action.
     for (const a of await store.ackedActions()) {
       const state = a.sessionId === null ? undefined : await store.sessionState(a.sessionId);

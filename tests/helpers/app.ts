@@ -5,7 +5,8 @@
 // flight and the control made here.
 import type { Logger } from 'pino';
 import type { Config } from '../../src/config/schema.js';
-import type { Db } from '../../src/db/client.js';
+import { sqlOf, type Db } from '../../src/db/client.js';
+import type { SqlClient } from '../../src/db/sql.js';
 import type { UsageDelta } from '../../src/db/radius.js';
 import { createDailyScheduler, createServices, type Services } from '../../src/daemon.js';
 import { build, type App, type BuildOptions } from '../../src/http/build.js';
@@ -21,7 +22,9 @@ import type { Scheduler } from '../../src/scheduler/index.js';
 import type { JobRunner } from '../../src/scheduler/jobs.js';
 
 export interface TestAppOptions {
-  db: Db;
+  /** The database: a SqlClient of either backend, or a SQLite handle (its connection's client is used). */
+  sql?: SqlClient;
+  db?: Db;
   box: SecretBox;
   config: Config;
   clock?: Clock;
@@ -54,9 +57,16 @@ export interface TestApp extends TestParts {
   app: App;
 }
 
+function sqlOfOptions(opts: TestAppOptions): SqlClient {
+  if (opts.sql) return opts.sql;
+  if (!opts.db) throw new Error('a test app needs `sql` or `db`');
+  return sqlOf(opts.db);
+}
+
 /** Network control (unless given), the domain services and the scheduler; RADIUS may be started next. */
 export function composeParts(opts: TestAppOptions): TestParts {
-  const { db, box, config } = opts;
+  const { box, config } = opts;
+  const sql = sqlOfOptions(opts);
   const clock = opts.clock ?? systemClock;
   const log = opts.logger || undefined;
   const changes = opts.changes ?? new Topic<CachedEntity>();
@@ -64,12 +74,12 @@ export function composeParts(opts: TestAppOptions): TestParts {
   let own: ServiceControlRuntime | undefined;
   let control = opts.control;
   if (!control) {
-    own = createServiceControl({ db, box, config, clock, ...(opts.metrics ? { metrics: opts.metrics } : {}), ...(log ? { log } : {}) });
+    own = createServiceControl({ sql, box, config, clock, ...(opts.metrics ? { metrics: opts.metrics } : {}), ...(log ? { log } : {}) });
     own.start();
     control = own;
   }
-  const services = createServices({ db, box, config, clock, control, changes, usage, transports: opts.transports, metrics: opts.metrics, log });
-  const scheduler = createDailyScheduler({ db, config, clock, services, metrics: opts.metrics, log });
+  const services = createServices({ sql, box, config, clock, control, changes, usage, transports: opts.transports, metrics: opts.metrics, log });
+  const scheduler = createDailyScheduler({ sql, config, clock, services, metrics: opts.metrics, log });
   return {
     services, scheduler, jobs: scheduler.jobs, control, changes, usage, clock,
     close: async () => {
@@ -83,10 +93,10 @@ export function composeParts(opts: TestAppOptions): TestParts {
 
 /** The HTTP app over composed parts; closing it closes them. */
 export async function buildHttp(parts: TestParts, opts: TestAppOptions): Promise<App> {
-  const { db, box, config } = opts;
+  const { box, config } = opts;
   const { services, scheduler, control, changes, clock } = parts;
   const app = await build({
-    db, box, config, clock, services, scheduler, control, changes,
+    sql: sqlOfOptions(opts), db: opts.db, box, config, clock, services, scheduler, control, changes,
     logger: opts.logger ?? false,
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
     ...(opts.nasNetwork ? { nasNetwork: opts.nasNetwork } : {}),

@@ -72,7 +72,7 @@ beforeAll(async () => {
   const changes = new Topic<CachedEntity>();
   const writer = createAccountingWriter(db);
   // As src/main.ts does it: network control, services, scheduler, RADIUS, HTTP.
-  control = createNetworkControl({ db, box, config, clock, writer, changes, metrics, checkIntervalMs: 100 });
+  control = createNetworkControl({ sql: sqlOf(db), box, config, clock, writer, changes, metrics, checkIntervalMs: 100 });
   const options = { db, box, config, clock, metrics, control, changes };
   const parts = composeParts(options);
   ({ services, jobs } = parts);

@@ -84,7 +84,7 @@ beforeAll(async () => {
   const changes = new Topic<CachedEntity>();
   const writer = createAccountingWriter(db);
   // As src/main.ts does it: network control, services, RADIUS, HTTP.
-  const control = createNetworkControl({ db, box, config, clock: systemClock, writer, changes, metrics, checkIntervalMs: 100 });
+  const control = createNetworkControl({ sql: sqlOf(db), box, config, clock: systemClock, writer, changes, metrics, checkIntervalMs: 100 });
   const options = { db, box, config, clock: systemClock, metrics, control, changes };
   const parts = composeParts(options);
   const radius = await startRadiusServer({ config, sql: sqlOf(db), db, box, log: quiet, metrics, clock: systemClock, writer, changes, vouchers: parts.services.prepaid.vouchers });
@@ -492,7 +492,7 @@ describe('the confirmation checker on a moved clock', () => {
     const box = new SecretBox(randomBytes(32));
     const clock = new TestClock('2026-11-23T10:00:00Z');
     const sim = await NasSim.start({ secret: SECRET, policy: () => ({ kind: 'ack' }) });
-    const control = createServiceControl({ db, box, config, clock });
+    const control = createServiceControl({ sql: sqlOf(db), box, config, clock });
     const c = db.$client;
     try {
       c.prepare(`insert into nas (name, ip_address, secret_enc, vendor, coa_port) values ('n', '127.0.0.1', ?, 'mikrotik', ?)`).run(box.seal(SECRET), sim.port);
@@ -540,7 +540,7 @@ describe('a CoA retried after the service changed', () => {
     const box = new SecretBox(randomBytes(32));
     const clock = new TestClock('2026-11-23T10:00:00Z');
     const sim = await NasSim.start({ secret: SECRET, policy: () => ({ kind: 'ack' }) });
-    const control = createServiceControl({ db, box, config, clock });
+    const control = createServiceControl({ sql: sqlOf(db), box, config, clock });
     const c = db.$client;
     c.prepare(`insert into nas (name, ip_address, secret_enc, vendor, coa_port) values ('n', '127.0.0.1', ?, 'mikrotik', ?)`).run(box.seal(SECRET), sim.port);
     for (const [plan, down, up] of [['slow', 2000, 500], ['fast', 50000, 10000], ['faster', 100000, 20000]] as const) {

@@ -3,6 +3,7 @@
 // services; bad values are refused naming the field with nothing changed; re-runs send nothing twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrepaidOps } from '../../src/billing/prepaid-ops.js';
+import { sqlOf } from '../../src/db/client.js';
 import { createPlan, createService, RecordingNotifier, startEnv, type Env } from '../helpers/prepaid-env.js';
 
 const DAY = 86_400_000;
@@ -78,7 +79,7 @@ describe('prepaid notice days per plan', () => {
 
   it('sends a "3" plan only the 3-day notice, a "" plan none, a null plan the global 7, 3, 1; each once', async () => {
     const notifier = new RecordingNotifier();
-    const ops = createPrepaidOps({ db: env.db, box: env.box, config: env.config, clock: env.clock, control: env.control, notifier });
+    const ops = createPrepaidOps({ sql: sqlOf(env.db), box: env.box, config: env.config, clock: env.clock, control: env.control, notifier });
     const customerId = await customer(env, 'Hotspot Customer');
     const three = await expiringService(env, await createPlan(env, 'Notice 3', prepaid('3')), customerId, 'pn-three');
     const none = await expiringService(env, await createPlan(env, 'Day pass', prepaid('')), customerId, 'pn-none');
@@ -99,7 +100,7 @@ describe('prepaid notice days per plan', () => {
 
     // Idempotent in the database, not only in the notifier: a fresh notifier on a re-run is told nothing.
     const fresh = new RecordingNotifier();
-    const again = createPrepaidOps({ db: env.db, box: env.box, config: env.config, clock: env.clock, control: env.control, notifier: fresh });
+    const again = createPrepaidOps({ sql: sqlOf(env.db), box: env.box, config: env.config, clock: env.clock, control: env.control, notifier: fresh });
     for (const at of [exp - 7 * DAY + 1000, exp - 3 * DAY + 1000, exp - 1000]) {
       env.clock.set(new Date(at));
       const r = await again.prepaid.runExpiry(env.clock.now());
@@ -111,7 +112,7 @@ describe('prepaid notice days per plan', () => {
 
   it('a plan change takes effect for the notices still to come', async () => {
     const notifier = new RecordingNotifier();
-    const ops = createPrepaidOps({ db: env.db, box: env.box, config: env.config, clock: env.clock, control: env.control, notifier });
+    const ops = createPrepaidOps({ sql: sqlOf(env.db), box: env.box, config: env.config, clock: env.clock, control: env.control, notifier });
     const planId = await createPlan(env, 'Switch', prepaid(''));
     const id = await expiringService(env, planId, await customer(env, 'Switching'), 'pn-switch');
     const exp = Date.parse(EXPIRES);
@@ -137,7 +138,7 @@ describe('prepaid notice days per plan with no global notices', () => {
 
   it('still sends the notices a plan sets itself, and none for plans that leave it to the global setting', async () => {
     const notifier = new RecordingNotifier();
-    const ops = createPrepaidOps({ db: env.db, box: env.box, config: env.config, clock: env.clock, control: env.control, notifier });
+    const ops = createPrepaidOps({ sql: sqlOf(env.db), box: env.box, config: env.config, clock: env.clock, control: env.control, notifier });
     const customerId = await customer(env, 'No Global');
     const own = await expiringService(env, await createPlan(env, 'Own 3,1', prepaid('3,1')), customerId, 'ng-own');
     const global = await expiringService(env, await createPlan(env, 'Global none', prepaid(null)), customerId, 'ng-global');

@@ -3,6 +3,7 @@
 // notices at N days (each once, catch-up sends only the most urgent), and the cut-off job.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrepaidOps } from '../../src/billing/prepaid-ops.js';
+import { sqlOf } from '../../src/db/client.js';
 import { login, RecordingNotifier, startEnv, type Env } from '../helpers/prepaid-env.js';
 
 const DAY = 86_400_000;
@@ -114,7 +115,7 @@ describe('prepaid at the NAS', () => {
 describe('expiry notices and cut-off', () => {
   it('sends each notice once at N days, the most urgent only after downtime, and disconnects at expiry', async () => {
     const notifier = new RecordingNotifier();
-    const ops = createPrepaidOps({ db: env.db, box: env.box, config: env.config, clock: env.clock, control: env.control, notifier });
+    const ops = createPrepaidOps({ sql: sqlOf(env.db), box: env.box, config: env.config, clock: env.clock, control: env.control, notifier });
     const start = env.clock.now().getTime();
     const a = await newService('pp-notice-a');
     const b = await newService('pp-notice-b');

@@ -3,7 +3,7 @@
  * CoA-Request and Disconnect-Request sent.
  */
 import type { FastifyInstance } from 'fastify';
-import { sqlOf, type Db } from '../../db/client.js';
+import type { SqlClient } from '../../db/sql.js';
 import { actionStore, type NasActionRow } from '../../db/actions.js';
 import { TollgateError } from '../../lib/errors.js';
 import type { ServiceControl } from '../../nas/control.js';
@@ -13,7 +13,7 @@ import { IdParams, pageOf, ProblemSchema } from '../schemas.js';
 export { ActionSummarySchema, NasAction };
 
 export interface ActionRoutesOptions {
-  db: Db;
+  sql: SqlClient;
   control: ServiceControl;
 }
 
@@ -29,7 +29,7 @@ function toApi(r: NasActionRow) {
 }
 
 export async function actionRoutes(app: FastifyInstance, opts: ActionRoutesOptions): Promise<void> {
-  const store = actionStore(sqlOf(opts.db));
+  const store = actionStore(opts.sql);
   const tags = ['services'];
   const act = (verb: 'suspend' | 'resume' | 'disconnect', summary: string, defaultReason: string) =>
     app.post(`/api/v1/services/:id/${verb}`, { schema: { tags, summary, params: IdParams, body: ActionBody, response: { 200: ActionSummarySchema, ...errors } } }, async (req) => {

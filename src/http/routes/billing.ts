@@ -5,7 +5,7 @@ import { invoiceStatus, type BillingService } from '../../billing/service.js';
 import type { Discount } from '../../domain/billing/invoicing.js';
 import type { CreditNoteRequest } from '../../domain/billing/payments.js';
 import { billingStore, type InvoiceRow } from '../../db/billing.js';
-import { sqlOf, type Db } from '../../db/client.js';
+import type { SqlClient } from '../../db/sql.js';
 import { decodeCursor, encodeCursor } from '../../db/crud.js';
 import { parseDate } from '../../lib/calendar.js';
 import type { Clock } from '../../lib/clock.js';
@@ -18,7 +18,7 @@ import { creditNotePdf, invoicePdf, type PdfSeller } from './billing-pdf.js';
 import type { ServiceControl } from '../../nas/control.js';
 
 export interface BillingRoutesOptions {
-  db: Db;
+  sql: SqlClient;
   billing: BillingService;
   clock: Clock;
   timezone: string;
@@ -43,7 +43,7 @@ const summary = (r: InvoiceRow) => ({ ...r, status: invoiceStatus(r) });
 
 /** The billing API: invoices, payments, refunds, credit notes, statements, contract facts and the run. */
 export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOptions): Promise<void> {
-  const store = billingStore(sqlOf(opts.db));
+  const store = billingStore(opts.sql);
   const billing = opts.billing;
   const contracts = contractService(store, opts.clock, opts.timezone);
   const promotions = promotionService(store, opts.clock);

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { DunningService } from '../../billing/dunning.js';
-import { sqlOf, type Db } from '../../db/client.js';
+import type { SqlClient } from '../../db/sql.js';
 import { decodeCursor, encodeCursor } from '../../db/crud.js';
 import { dunningStore, type ProfileInput, type ProfileRow } from '../../db/dunning.js';
 import { notifyStore, type TemplateRow } from '../../db/notify.js';
@@ -18,7 +18,7 @@ import { IdParams, pageOf, ProblemSchema } from '../schemas.js';
 import { actorOf } from './crud.js';
 
 export interface DunningRoutesOptions {
-  db: Db;
+  sql: SqlClient;
   dunning: DunningService;
   clock: Clock;
 }
@@ -32,8 +32,8 @@ export const PROFILE_DEFAULTS: Omit<ProfileInput, 'name'> = {
 };
 
 export async function dunningRoutes(app: FastifyInstance, opts: DunningRoutesOptions): Promise<void> {
-  const store = dunningStore(sqlOf(opts.db));
-  const templates = notifyStore(sqlOf(opts.db));
+  const store = dunningStore(opts.sql);
+  const templates = notifyStore(opts.sql);
   const iso = () => opts.clock.now().toISOString();
   const bad = (field: string, msg: string) => new TollgateError('invalid_input', msg, field);
 

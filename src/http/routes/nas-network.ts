@@ -5,7 +5,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isIP } from 'node:net';
 import { parseListen, type Config } from '../../config/schema.js';
-import { sqlOf, type Db } from '../../db/client.js';
+import type { Db } from '../../db/client.js';
+import { createPgAccountingWriter } from '../../db/pg-writer.js';
+import type { SqlClient } from '../../db/sql.js';
 import { auditNas, nasStore, type NasRow } from '../../db/nas.js';
 import { AccountingWriter } from '../../db/radius.js';
 import { nasSingleAddress } from '../../db/repos.js';
@@ -21,7 +23,9 @@ import { IdParams, ProblemSchema } from '../schemas.js';
 import { actorOf } from './crud.js';
 
 export interface NasNetworkOptions {
-  db: Db;
+  sql: SqlClient;
+  /** SQLite only: for the writer of its own when there is no reconciler (tests, tools). */
+  db?: Db | undefined;
   box: SecretBox;
   config: Config;
   clock: Clock;
@@ -42,13 +46,13 @@ function portOf(bound: string[] | undefined, configured: string[]): number {
 }
 
 export async function nasNetworkRoutes(app: FastifyInstance, opts: NasNetworkOptions): Promise<void> {
-  const sql = sqlOf(opts.db);
+  const sql = opts.sql;
   const store = nasStore(sql);
   const audit = auditNas(sql);
   let reconciler = opts.reconciler;
   if (!reconciler) {
     // Without a RADIUS server in this process (tests, tools), sessions are written here directly.
-    const writer = new AccountingWriter(opts.db, () => {}, { index: false });
+    const writer = opts.db ? new AccountingWriter(opts.db, () => {}, { index: false }) : await createPgAccountingWriter(sql);
     reconciler = new NasReconciler({
       store, box: opts.box, clock: opts.clock, writer, timezone: opts.config.billing.timezone, graceSeconds: opts.config.nas.reconcile_grace_seconds,
     });

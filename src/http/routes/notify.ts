@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { sqlOf, type Db } from '../../db/client.js';
+import type { SqlClient } from '../../db/sql.js';
 import { decodeCursor, encodeCursor } from '../../db/crud.js';
 import { notifyStore, type Channel } from '../../db/notify.js';
 import type { Clock } from '../../lib/clock.js';
@@ -16,7 +16,7 @@ import { ProblemSchema, pageOf } from '../schemas.js';
 import { actorOf } from './crud.js';
 
 export interface NotifyRoutesOptions {
-  db: Db;
+  sql: SqlClient;
   clock: Clock;
   /** Wakes the sender after a requeue. */
   poke?: () => void;
@@ -25,7 +25,7 @@ export interface NotifyRoutesOptions {
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
 
 export async function notifyRoutes(app: FastifyInstance, opts: NotifyRoutesOptions): Promise<void> {
-  const store = notifyStore(sqlOf(opts.db));
+  const store = notifyStore(opts.sql);
   const iso = () => opts.clock.now().toISOString();
   const withVariables = (t: EffectiveTemplate | null) => (t ? { ...t, variables: [...new Set([...variablesOf(t.subject), ...variablesOf(t.body)])] } : null);
   const view = async (key: string, channel: Channel) => withVariables(await effectiveTemplate(store, key, channel));

@@ -8,7 +8,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { actionStore, assertSuspendable } from '../../db/actions.js';
-import { sqlOf, type Db } from '../../db/client.js';
+import type { SqlClient } from '../../db/sql.js';
 import { dateInZone } from '../../lib/calendar.js';
 import type { ServiceControl } from '../../nas/control.js';
 import { RESUME_REASON, SUSPEND_REASON } from './actions.js';
@@ -34,7 +34,7 @@ export function leaveStep(from: unknown, to: unknown): boolean {
 
 /** What the leave step needs: the database, the clock and the billing timezone (the suspension's end date). */
 export interface LeaveSuspensionOptions {
-  db: Db;
+  sql: SqlClient;
   clock: Clock;
   timezone: string;
 }
@@ -49,7 +49,7 @@ export const LEAVE_REASON = 'status changed by hand';
  * without resume's RADIUS steps: the services `afterUpdate` cuts the live sessions (build.ts).
  */
 export function serviceStatusPatch(control: ServiceControl, leave: LeaveSuspensionOptions): NonNullable<CrudRoutes['splitPatch']> {
-  const store = actionStore(sqlOf(leave.db));
+  const store = actionStore(leave.sql);
   return (before: Record<string, unknown>, patch: Record<string, unknown>, req: FastifyRequest) => {
     if (leaveStep(before.status, patch.status)) {
       const id = before.id as number;
