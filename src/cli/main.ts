@@ -2,10 +2,9 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { configFile, DEFAULT_CONFIG_FILE, describeConfig, loadConfig, type LoadedConfig } from '../config/load.js';
-import { openAndMigrate } from '../bootstrap.js';
+import { openStorage, type Storage } from '../bootstrap.js';
 import { adminRoles } from '../db/schema/index.js';
 import { adminStore, roleStore, tokenStore } from '../db/security.js';
-import { sqlOf, type Db } from '../db/client.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { ConfigError } from '../lib/errors.js';
 import { hashPassword } from '../lib/password.js';
@@ -153,17 +152,18 @@ async function run(argv: string[], clock: Clock): Promise<number> {
   };
   // A built-in role, or a custom one stored in the database (admin_roles), as the API accepts. Opens
   // (and migrates) the database; an unknown role with no database yet is refused without creating one.
-  const openForRole = async (role: string): Promise<Db> => {
+  const openForRole = async (role: string): Promise<Storage> => {
     const builtIn = (adminRoles as readonly string[]).includes(role);
     const loaded = config(values);
     const unknown = (custom: string[]) => new UsageError(`there is no role "${role}": --role must be one of ${[...adminRoles, ...custom].join(', ')}`);
-    if (!builtIn && !existsSync(loaded.config.database.path)) throw unknown([]);
-    existingDatabase(loaded);
-    const { db } = await openAndMigrate(loaded.config, undefined, clock);
-    const roles = roleStore(sqlOf(db), clock);
-    if (builtIn || (await roles.get(role))) return db;
+    const sqlite = loaded.config.database.url === '';
+    if (sqlite && !builtIn && !existsSync(loaded.config.database.path)) throw unknown([]);
+    if (sqlite) existingDatabase(loaded);
+    const storage = await openStorage(loaded.config, undefined, clock);
+    const roles = roleStore(storage.sql, clock);
+    if (builtIn || (await roles.get(role))) return storage;
     const custom = (await roles.list()).map((r) => r.name);
-    db.$client.close();
+    await storage.close();
     throw unknown(custom);
   };
 
@@ -180,8 +180,8 @@ async function run(argv: string[], clock: Clock): Promise<number> {
     }
     case 'migrate': {
       const loaded = config(values);
-      const { db } = await openAndMigrate(loaded.config, createLogger('info'), clock);
-      db.$client.close();
+      const storage = await openStorage(loaded.config, createLogger('info'), clock);
+      await storage.close();
       process.stdout.write('database is up to date\n');
       return 0;
     }
@@ -190,14 +190,14 @@ async function run(argv: string[], clock: Clock): Promise<number> {
       const role = needRole();
       const password = readStdin().replace(/\r?\n$/, '');
       if (password.length < 12) throw new UsageError('the password (from stdin) must be at least 12 characters');
-      const db = await openForRole(role);
+      const storage = await openForRole(role);
       try {
-        const admins = adminStore(sqlOf(db), clock);
+        const admins = adminStore(storage.sql, clock);
         if (await admins.exists(values.username)) throw new UsageError(`an admin named "${values.username}" already exists`);
         const id = await admins.create({ username: values.username, passwordHash: await hashPassword(password), role, mustChangePassword: false, actor: { id: 'cli' }, at: clock.now() });
         process.stdout.write(`created admin ${values.username} (id ${id}, role ${role})\n`);
       } finally {
-        db.$client.close();
+        await storage.close();
       }
       return 0;
     }
@@ -210,13 +210,13 @@ async function run(argv: string[], clock: Clock): Promise<number> {
         if (!Number.isInteger(days) || days < 1) throw new UsageError('--expires-days must be a whole number of days, at least 1');
         expiresAt = new Date(clock.now().getTime() + days * 86_400_000).toISOString();
       }
-      const db = await openForRole(role);
+      const storage = await openForRole(role);
       try {
-        const { token } = await tokenStore(sqlOf(db), clock).create({ name: values.name, role, expiresAt, actor: { id: 'cli' } });
+        const { token } = await tokenStore(storage.sql, clock).create({ name: values.name, role, expiresAt, actor: { id: 'cli' } });
         process.stdout.write(token + '\n');
         process.stderr.write('Store this token now: it is shown only once.\n');
       } finally {
-        db.$client.close();
+        await storage.close();
       }
       return 0;
     }
@@ -224,7 +224,11 @@ async function run(argv: string[], clock: Clock): Promise<number> {
       const file = sub;
       if (!file || rest.length) throw new UsageError('usage: tollgate backup FILE');
       if (existsSync(file)) throw new UsageError(`${file} already exists; choose a new file name`);
-      const path = existingDatabase(config(values));
+      const loaded = config(values);
+      if (loaded.config.database.url !== '') {
+        throw new UsageError('backup copies the SQLite file; with [database] url the data is in PostgreSQL: back it up with pg_dump or pg_basebackup (README, "Several nodes on PostgreSQL"), and keep the secret key file with it');
+      }
+      const path = existingDatabase(loaded);
       // Every customer's data: the copy is 0600 like the database, whatever the umask.
       if (!createPrivateFile(file)) throw new UsageError(`${file} already exists; choose a new file name`);
       // The online backup API copies a consistent snapshot while the daemon keeps writing (WAL).
