@@ -11,7 +11,8 @@
 // middle of a RADIUS measurement. --status active seeds billable services instead.
 //
 // Without --keep the database file (and its -wal/-shm) is removed first; the at-rest key beside it
-// is kept, as it seals nothing once the database is gone.
+// is kept, as it seals nothing once the database is gone. With [database] url in the config the
+// subscribers go into that PostgreSQL database, which must be empty (bench/postgres.sh makes it so).
 import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,19 +43,18 @@ if (!Number.isInteger(n) || n < 1) {
 }
 
 const { loadConfig } = await import(dist('config/load.js'));
-const { openAndMigrate } = await import(dist('bootstrap.js'));
+const { openStorage } = await import(dist('bootstrap.js'));
 const { makeRepos } = await import(dist('db/repos.js'));
 const { importSubscribers } = await import(dist('db/bulk.js'));
-const { sqlOf } = await import(dist('db/client.js'));
 
 const { config } = loadConfig(args.config);
 const dbPath = resolve(config.database.path);
-if (!args.keep) for (const f of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) rmSync(f, { force: true });
+if (!args.keep && !config.database.url) for (const f of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) rmSync(f, { force: true });
 
 const t0 = performance.now();
-const { db, box } = await openAndMigrate(config);
+const { sql, db, box } = await openStorage(config);
 const tMigrated = performance.now();
-const repos = makeRepos(sqlOf(db), box);
+const repos = makeRepos(sql, box);
 const actor = { id: 'cli' };
 await repos.nas.create(
   { name: 'bench-nas', ipAddress: args['nas-ip'], secret: args.secret, vendor: args.vendor, requireMessageAuthenticator: true },
@@ -71,14 +71,16 @@ function* subscribers() {
   }
 }
 const tImport = performance.now();
-const res = await importSubscribers(sqlOf(db), box, subscribers(), actor);
+const res = await importSubscribers(sql, box, subscribers(), actor);
 const tDone = performance.now();
-db.$client.pragma('wal_checkpoint(TRUNCATE)');
-db.$client.exec('analyze');
-db.$client.close();
+if (db) {
+  db.$client.pragma('wal_checkpoint(TRUNCATE)');
+  db.$client.exec('analyze');
+}
+await sql.close();
 console.log(
   JSON.stringify({
-    database: dbPath, services: res.services, plan: plan.id,
+    database: config.database.url ? 'postgresql' : dbPath, services: res.services, plan: plan.id,
     migrate_s: +((tMigrated - t0) / 1000).toFixed(2), import_s: +((tDone - tImport) / 1000).toFixed(2),
   }),
 );
