@@ -20,7 +20,8 @@
 # Knobs (env): RUNS=3 DURATION=15 WARMUP=2 WINDOW=64 USERS=100000 LAT_USERS=1000000 RATES="1000 2000 5000"
 #   LAT_DURATION=20 SCENARIOS="pap acct latency" POSTAUTH=1 SERVER_CPU=0-1 GEN_CPU=0-1 NICE=0
 #   PG_PORT=15432 PG_SHARED_BUFFERS=1GB TG_POOL=10 TG_AUTH_PORT=18121 TG_ACCT_PORT=18131
-#   QUIET_PCT, QUIET_MAX, MAX_OTHER, RETRIES, BUILD, BENCH_DIST: as bench/radius.sh
+#   QUIET_PCT, QUIET_MAX, RETRIES=0, BUILD, BENCH_DIST: as bench/radius.sh; MAX_OTHER=120 (PostgreSQL's
+#   CPU is part of "other" here)
 #   KEEP_PG=1: leave the PostgreSQL server running at the end (bench/var/pg)
 set -euo pipefail
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -31,7 +32,9 @@ SCENARIOS=${SCENARIOS:-pap acct latency}; POSTAUTH=${POSTAUTH:-1}
 SERVER_CPU=${SERVER_CPU:-0-$(( $(nproc) - 1 ))}; GEN_CPU=${GEN_CPU:-0-$(( $(nproc) - 1 ))}
 PG_PORT=${PG_PORT:-15432}; PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-1GB}; TG_POOL=${TG_POOL:-10}
 TG_AUTH_PORT=${TG_AUTH_PORT:-18121}; TG_ACCT_PORT=${TG_ACCT_PORT:-18131}
-QUIET_PCT=${QUIET_PCT:-15}; QUIET_MAX=${QUIET_MAX:-30}; MAX_OTHER=${MAX_OTHER:-10}; RETRIES=${RETRIES:-1}
+# PostgreSQL's own CPU counts as "other" in the harness's estimate (it is not the server process),
+# so a run is called clean unless the rest of the machine adds well beyond what PostgreSQL uses.
+QUIET_PCT=${QUIET_PCT:-15}; QUIET_MAX=${QUIET_MAX:-30}; MAX_OTHER=${MAX_OTHER:-120}; RETRIES=${RETRIES:-0}
 BUILD=${BUILD:-1}; NICE=${NICE:-0}; KEEP_PG=${KEEP_PG:-0}
 FRB_BASE=$(cd "${FRB_BASE:-$ROOT/../shared/tools/freeradius-baseline}" && pwd)
 RADLOAD=$(cd "$FRB_BASE/../radload" && pwd)/radload.mjs

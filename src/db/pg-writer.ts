@@ -2,9 +2,13 @@
  * The accounting writer on PostgreSQL: the AcctWriter contract of the SQLite one (radius.ts), with
  * its commits as round trips instead of a worker thread.
  *
- * - Group commit. Records wait at most BATCH_MS for others, then go as one transaction; while it
- *   commits, the next batch gathers, so batches grow with load. One transaction at a time: two in
- *   flight could commit a session's Stop before its Interim.
+ * - Group commit, pipelined. Records wait at most BATCH_MS for others, then go as one transaction;
+ *   while it commits, the next batch gathers and may commit beside it, up to IN_FLIGHT batches on
+ *   their own connections (PostgreSQL merges their WAL flushes), so a commit's flush is not the
+ *   ceiling of the throughput. A session's records are never in two batches at once: a record whose
+ *   session is in a batch still committing waits for the next one, so a Stop is never committed
+ *   before the Interim sent ahead of it. Accounting-On/Off, which close every session of a NAS,
+ *   commit alone.
  * - Acknowledged means durable. `accounting()` resolves only after COMMIT returned on a connection
  *   with synchronous_commit = on (openPostgres sets it), so the Accounting-Response leaves only for
  *   a record that survives a crash; a failed commit rejects every record of the batch and the NAS,
@@ -53,6 +57,8 @@ import type { StorageHealth } from './storage-health.js';
 
 /** How long the first record of a batch waits for others. */
 const BATCH_MS = 2;
+/** Batches committing at once, each on its own pooled connection. */
+const IN_FLIGHT = 4;
 /** How long auth-log rows wait for an accounting batch to ride along with. */
 const AUTH_DELAY_MS = 50;
 /** Auth-log rows per transaction at most: a login storm's log is written in pieces. */
@@ -128,7 +134,11 @@ export class PgAccountingWriter implements AcctWriter {
   private auth: AuthLogRows = [];
   private timer: NodeJS.Timeout | undefined;
   private due = Infinity;
-  private loop: Promise<void> | undefined;
+  /** Batches committing now, and the sessions (`nasId acctSessionId`) they hold. */
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly busy = new Set<string>();
+  /** A batch with an Accounting-On/Off is committing: it runs alone. */
+  private exclusive = false;
   private closed = false;
   private indexing: Promise<void> | undefined;
   private readonly indexTimer: NodeJS.Timeout;
@@ -263,9 +273,9 @@ export class PgAccountingWriter implements AcctWriter {
     setWriteBarrier(this.sql, undefined);
   }
 
-  /** A commit within `ms`, unless one is due sooner or running (it takes what came in when done). */
+  /** A commit within `ms`, unless one is due sooner or none can start now (one ending takes what came in). */
   private schedule(ms: number): void {
-    if (this.loop) return;
+    if (this.exclusive || this.inFlight.size >= IN_FLIGHT) return;
     const due = performance.now() + ms;
     if (this.timer !== undefined && this.due <= due) return;
     clearTimeout(this.timer);
@@ -273,26 +283,72 @@ export class PgAccountingWriter implements AcctWriter {
     this.timer = setTimeout(() => void this.run(), ms);
   }
 
-  /** Commits batches until nothing is queued; one loop at a time. */
-  private run(): Promise<void> {
+  /** Starts the batches that can start now; resolves once nothing is queued or committing. */
+  private async run(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.due = Infinity;
-    this.loop ??= Promise.resolve().then(async () => {
-      try {
-        while (this.queue.length > 0 || this.auth.length > 0) await this.commitNext();
-      } finally {
-        this.loop = undefined;
-      }
-    });
-    return this.loop;
+    this.startBatches();
+    while (this.inFlight.size > 0) {
+      await Promise.race(this.inFlight);
+      this.startBatches();
+    }
   }
 
-  private async commitNext(): Promise<void> {
-    const batch = this.queue;
-    this.queue = [];
+  private startBatches(): void {
+    while (!this.exclusive && this.inFlight.size < IN_FLIGHT && (this.queue.length > 0 || this.auth.length > 0)) {
+      const batch = this.take();
+      if (batch === undefined) return; // everything queued waits for a session in flight
+      const keys = batch.records.map(({ rec }) => sessionKey(rec));
+      for (const k of keys) this.busy.add(k);
+      this.exclusive = batch.alone;
+      const p: Promise<void> = this.commit(batch.records, batch.auth).finally(() => {
+        for (const k of keys) this.busy.delete(k);
+        if (batch.alone) this.exclusive = false;
+        this.inFlight.delete(p);
+        // What waited on these sessions, or for a free slot, goes now.
+        if (this.queue.length > 0 || this.auth.length > 0) this.schedule(0);
+      });
+      this.inFlight.add(p);
+    }
+  }
+
+  /**
+   * The next batch: the queued records whose session is not in a batch committing (in their order),
+   * up to an Accounting-On/Off, which goes in a batch of its own once nothing else commits.
+   */
+  private take(): { records: Waiting[]; auth: AuthLogRows; alone: boolean } | undefined {
+    const records: Waiting[] = [];
+    const rest: Waiting[] = [];
+    let alone = false;
+    const held = new Set<string>();
+    for (const w of this.queue) {
+      const nasWide = w.rec.kind === 'on' || w.rec.kind === 'off';
+      if (alone || (nasWide && (records.length > 0 || this.inFlight.size > 0 || rest.length > 0))) {
+        rest.push(w);
+        alone ||= nasWide;
+        continue;
+      }
+      if (nasWide) {
+        records.push(w);
+        alone = true;
+        continue;
+      }
+      const key = sessionKey(w.rec);
+      // Behind a record of its session that waits, or whose batch commits: keep the session's order.
+      if (this.busy.has(key) || held.has(key)) {
+        held.add(key);
+        rest.push(w);
+      } else records.push(w);
+    }
+    this.queue = rest;
     const auth = this.auth.length > AUTH_CHUNK * AUTH_LOG_STRIDE ? this.auth.splice(0, AUTH_CHUNK * AUTH_LOG_STRIDE) : this.auth;
     if (auth === this.auth) this.auth = [];
+    if (records.length === 0 && auth.length === 0) return undefined;
+    return { records, auth, alone: alone && records.some(({ rec }) => rec.kind === 'on' || rec.kind === 'off') };
+  }
+
+  private async commit(batch: Waiting[], auth: AuthLogRows): Promise<void> {
     let written: { changes: SessionChange[]; usage: UsageDelta[] };
     try {
       written = await this.sql.transaction(() => this.write(batch, auth), { serialized: false });
@@ -397,6 +453,11 @@ export class PgAccountingWriter implements AcctWriter {
     // UPDATE (committed now, as the INSERT waited for it): the UPDATE again decides which.
     await updateOpen(conflicted);
   }
+}
+
+/** A session's identity across batches: its NAS and the NAS's Acct-Session-Id. */
+function sessionKey(r: AcctRecord): string {
+  return `${r.nasId} ${r.acctSessionId}`;
 }
 
 function input(r: AcctRecord, i: number, serviceId: number | null): SessionInput {

@@ -196,6 +196,28 @@ describe.each(backendNames)('the accounting writer on %s', (name) => {
     expect(await daily()).toEqual([{ serviceId: f.alice, day: '2026-03-01', in: 300, out: 700 }]);
   });
 
+  it('keeps each session\'s records in order while several batches commit at once', async () => {
+    // Records handed over in separate turns while earlier batches still commit: PostgreSQL's writer
+    // commits batches side by side, and must never commit a session's Stop before its Interim.
+    const pending: Promise<void>[] = [];
+    for (let i = 0; i < 60; i++) {
+      const sid = `p${i}`;
+      pending.push(t.writer.accounting(rec('start', sid, { serviceId: f.alice })));
+      await new Promise((r) => setImmediate(r));
+      pending.push(t.writer.accounting(rec('interim', sid, { serviceId: f.alice, inputOctets: 10 * i, outputOctets: 1 })));
+      await new Promise((r) => setTimeout(r, i % 3));
+      pending.push(t.writer.accounting(rec('stop', sid, { serviceId: f.alice, inputOctets: 10 * i + 5, outputOctets: 2, sessionTime: 9 })));
+    }
+    await Promise.all(pending);
+    const rows = await b.sql.all<{ sid: string; input: number; stopped: string | null }>(
+      `select acct_session_id as "sid", input_octets as "input", stopped_at as "stopped" from radius_sessions where acct_session_id like 'p%'`);
+    expect(rows).toHaveLength(60);
+    for (const r of rows) expect([r.input, r.stopped !== null]).toEqual([10 * Number(r.sid.slice(1)) + 5, true]);
+    expect(t.writer.openSessions(f.alice)).toEqual([]);
+    expect(await daily()).toEqual([{ serviceId: f.alice, day: '2026-03-01', in: rows.reduce((n, r) => n + r.input, 0), out: 120 }]);
+    expect(errors).toEqual([]);
+  });
+
   it('changes nothing twice: a repeated Interim or Stop, and an Interim that arrives after the Stop', async () => {
     await batch(rec('start', 's4', { serviceId: f.alice }));
     const interim = rec('interim', 's4', { serviceId: f.alice, inputOctets: 10, outputOctets: 20 });
