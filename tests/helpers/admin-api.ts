@@ -13,13 +13,21 @@ import { hashPassword } from '../../src/lib/password.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import type { JobRunner } from '../../src/scheduler/jobs.js';
 import { buildApp } from './app.js';
+import { defaultBackend, openTestBackend } from './backends.js';
+import type { SqlClient } from '../../src/db/sql.js';
 import { tempDir } from './daemon.js';
 
-/** An app on a fresh database file with a movable clock, for the admin API and security tests. */
+/**
+ * An app on a fresh database with a movable clock, for the admin API and security tests: a SQLite
+ * file, or with `TOLLGATE_TEST_BACKEND=postgres` a PostgreSQL database (tests/helpers/backends.ts).
+ */
 export interface TestApi {
   app: App;
   services: Services;
   jobs: JobRunner;
+  /** The database, on either backend. */
+  sql: SqlClient;
+  /** SQLite only: reading it on PostgreSQL throws (the test belongs to the SQLite pass only). */
   db: Db;
   box: SecretBox;
   dir: string;
@@ -33,6 +41,7 @@ export interface TestApi {
 }
 
 export async function testApi(opts: { env?: Record<string, string>; logger?: Logger; db?: { db: Db; box: SecretBox; dir: string }; clock?: TestClock } = {}): Promise<TestApi> {
+  if (defaultBackend === 'postgres' && !opts.db) return testApiOnPostgres(opts);
   const dir = opts.db?.dir ?? tempDir('tollgate-admin-');
   const db = opts.db?.db ?? openDatabase({ path: join(dir, 'tollgate.db'), synchronous: 'normal' });
   if (!opts.db) await migrate(db.$client);
@@ -41,13 +50,36 @@ export async function testApi(opts: { env?: Record<string, string>; logger?: Log
   const config = loadConfig(undefined, { TOLLGATE_DATABASE_PATH: join(dir, 'tollgate.db'), ...opts.env }).config;
   const { app, services, jobs } = await buildApp({ db, box, config, logger: opts.logger ?? false, clock });
   return {
-    app, services, jobs, db, box, dir, clock, config,
+    app, services, jobs, sql: sqlOf(db), db, box, dir, clock, config,
     token: async (role, expiresAt) => (await tokenStore(sqlOf(db), clock).create({ name: `t-${role}`, role, expiresAt, actor: { id: 'cli' } })).token,
     admin: async (username, password, role, o = {}) =>
       adminStore(sqlOf(db)).create({ username, passwordHash: await hashPassword(password), role, mustChangePassword: o.mustChangePassword ?? false, actor: { id: 'cli' }, at: clock.now() }),
     close: async () => {
       await app.close();
       if (!opts.db) db.$client.close();
+    },
+  };
+}
+
+async function testApiOnPostgres(opts: { env?: Record<string, string>; logger?: Logger; clock?: TestClock }): Promise<TestApi> {
+  const backend = await openTestBackend('postgres');
+  const { sql } = backend;
+  const dir = tempDir('tollgate-admin-');
+  const box = new SecretBox(randomBytes(32));
+  const clock = opts.clock ?? new TestClock('2026-11-23T10:00:00.000Z');
+  const config = loadConfig(undefined, { TOLLGATE_DATABASE_PATH: join(dir, 'tollgate.db'), TOLLGATE_DATABASE_URL: backend.url!, ...opts.env }).config;
+  const { app, services, jobs } = await buildApp({ sql, box, config, logger: opts.logger ?? false, clock });
+  return {
+    app, services, jobs, sql, box, dir, clock, config,
+    get db(): Db {
+      throw new Error('this test reads the SQLite file directly: it runs in the SQLite pass only (tests/postgres-pass.txt lists the PostgreSQL pass)');
+    },
+    token: async (role, expiresAt) => (await tokenStore(sql, clock).create({ name: `t-${role}`, role, expiresAt, actor: { id: 'cli' } })).token,
+    admin: async (username, password, role, o = {}) =>
+      adminStore(sql).create({ username, passwordHash: await hashPassword(password), role, mustChangePassword: o.mustChangePassword ?? false, actor: { id: 'cli' }, at: clock.now() }),
+    close: async () => {
+      await app.close();
+      await backend.close();
     },
   };
 }
