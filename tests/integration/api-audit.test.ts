@@ -103,8 +103,8 @@ describe('GET /api/v1/audit-log', () => {
   });
 
   it('redacts secret-looking keys whatever wrote the row', async () => {
-    t.db.$client.prepare(`insert into audit_log (at, actor, action, entity, entity_id, before, after) values (?, 'system', 'update', 'admin', '9', ?, ?)`)
-      .run('2026-11-23T10:05:00.000Z', JSON.stringify({ passwordHash: '$argon2id$x', totpSecret: 'JBSWY3DP' }), JSON.stringify({ nested: { apiKey: 'k-123', password: 'hunter2' }, passwordSet: true, name: 'ok' }));
+    await t.sql.run(`insert into audit_log (at, actor, action, entity, entity_id, before, after) values (?, 'system', 'update', 'admin', '9', ?, ?)`,
+      '2026-11-23T10:05:00.000Z', JSON.stringify({ passwordHash: '$argon2id$x', totpSecret: 'JBSWY3DP' }), JSON.stringify({ nested: { apiKey: 'k-123', password: 'hunter2' }, passwordSet: true, name: 'ok' }));
     const r = await call('GET', '/api/v1/audit-log?entity=admin&entityId=9');
     expect(r.body.items[0].before).toEqual({ passwordHash: '[redacted]', totpSecret: '[redacted]' });
     expect(r.body.items[0].after).toEqual({ nested: { apiKey: '[redacted]', password: '[redacted]' }, passwordSet: true, name: 'ok' });
