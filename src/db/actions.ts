@@ -13,6 +13,7 @@
 import { auditRecorder } from './audit.js';
 import { decodeCursor, encodeCursor, type Page } from './crud.js';
 import { dialectSql } from './dialect.js';
+import { Conditions } from './conditions.js';
 import type { Param, SqlClient } from './sql.js';
 import { nasActionOutcomes } from './schema/index.js';
 import { TollgateError } from '../lib/errors.js';
@@ -270,20 +271,13 @@ export function actionStore(sql: SqlClient) {
 
     /** Newest first, as the other logs. */
     async listActions(f: ActionFilter, limit = 50, cursor?: string): Promise<Page<NasActionRow>> {
-      const where: string[] = [];
-      const args: Param[] = [];
-      const when = (v: Param | undefined, cond: string) => {
-        if (v === undefined) return;
-        where.push(cond);
-        args.push(v);
-      };
-      when(f.serviceId, 'service_id = ?');
-      when(f.nasId, 'nas_id = ?');
-      when(f.outcome, 'outcome = ?');
-      when(f.kind, 'kind = ?');
-      if (cursor) when(decodeCursor(cursor), 'id < ?');
-      const text = `select ${ACTION_COLS} from nas_actions ${where.length ? `where ${where.join(' and ')}` : ''} order by id desc limit ?`;
-      const rows = await sql.all<NasActionRow>(text, ...args, limit + 1);
+      const w = new Conditions()
+        .when(f.serviceId, 'service_id = ?')
+        .when(f.nasId, 'nas_id = ?')
+        .when(f.outcome, 'outcome = ?')
+        .when(f.kind, 'kind = ?')
+        .when(cursor ? decodeCursor(cursor) : undefined, 'id < ?');
+      const rows = await sql.all<NasActionRow>(`select ${ACTION_COLS} from nas_actions ${w.sql} order by id desc limit ?`, ...w.args, limit + 1);
       const more = rows.length > limit;
       const items = rows.slice(0, limit);
       return { items, next: more ? encodeCursor(items[items.length - 1]!.id) : null };

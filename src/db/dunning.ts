@@ -6,6 +6,7 @@
 import { auditRecorder } from './audit.js';
 import type { Actor } from './crud.js';
 import { dialectSql } from './dialect.js';
+import { Conditions } from './conditions.js';
 import type { Param, SqlClient } from './sql.js';
 
 export interface ProfileRow {
@@ -239,19 +240,13 @@ export function dunningStore(sql: SqlClient) {
     },
     async events(f: { customerId?: number | undefined; invoiceId?: number | undefined; kind?: string | undefined }, limit: number, beforeId: number | null): Promise<DunningEventRow[]> {
       // One of eight statements by which filters are set, each prepared once by the client.
-      const where: string[] = [];
-      const args: Param[] = [];
-      const when = (value: Param | undefined, condition: string) => {
-        if (value === undefined) return;
-        where.push(condition);
-        args.push(value);
-      };
-      when(f.customerId, 'customer_id = ?');
-      when(f.invoiceId, 'invoice_id = ?');
-      when(f.kind, 'kind = ?');
-      when(beforeId ?? undefined, 'id < ?');
-      const text = `select ${EVENT_COLS} from dunning_events ${where.length > 0 ? `where ${where.join(' and ')}` : ''} order by id desc limit ?`;
-      return (await sql.all<Row>(text, ...args, limit)).map(eventRow);
+      const w = new Conditions()
+        .when(f.customerId, 'customer_id = ?')
+        .when(f.invoiceId, 'invoice_id = ?')
+        .when(f.kind, 'kind = ?')
+        .when(beforeId ?? undefined, 'id < ?');
+      const text = `select ${EVENT_COLS} from dunning_events ${w.sql} order by id desc limit ?`;
+      return (await sql.all<Row>(text, ...w.args, limit)).map(eventRow);
     },
     audit(actor: Actor, at: string, action: string, entity: string, id: string | number, before: unknown, after: unknown): Promise<void> {
       return audit(actor, at, action, entity, id, before, after);

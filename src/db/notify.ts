@@ -13,7 +13,8 @@
 import { auditRecorder } from './audit.js';
 import type { Actor } from './crud.js';
 import { dialectSql } from './dialect.js';
-import type { Param, SqlClient } from './sql.js';
+import { Conditions } from './conditions.js';
+import type { SqlClient } from './sql.js';
 
 export type Channel = 'email' | 'sms';
 export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed';
@@ -204,20 +205,14 @@ export function notifyStore(sql: SqlClient) {
     list(f: OutboxFilter, limit: number, beforeId: number | null): Promise<OutboxRow[]> {
       // Empty strings are no filter, as absent ones are. Built per call: an admin listing, and each
       // filter set gets a statement the indexes serve.
-      const where: string[] = [];
-      const params: Param[] = [];
-      const when = (value: Param | undefined, cond: string) => {
-        if (value === undefined || value === '') return;
-        where.push(cond);
-        params.push(value);
-      };
-      when(f.status, 'status = ?');
-      when(f.channel, 'channel = ?');
-      when(f.customerId, 'customer_id = ?');
-      when(f.template, 'template = ?');
-      when(beforeId ?? undefined, 'id < ?');
-      const clause = where.length > 0 ? `where ${where.join(' and ')}` : '';
-      return sql.all<OutboxRow>(`select ${OUTBOX_COLS} from notification_outbox ${clause} order by id desc limit ?`, ...params, limit);
+      const set = <T>(v: T | '' | undefined): T | undefined => (v === '' ? undefined : v);
+      const w = new Conditions()
+        .when(set(f.status), 'status = ?')
+        .when(set(f.channel), 'channel = ?')
+        .when(set(f.customerId), 'customer_id = ?')
+        .when(set(f.template), 'template = ?')
+        .when(beforeId ?? undefined, 'id < ?');
+      return sql.all<OutboxRow>(`select ${OUTBOX_COLS} from notification_outbox ${w.sql} order by id desc limit ?`, ...w.args, limit);
     },
     /** Invoices issued on a date, by id, a page at a time (the invoice.issued notices). */
     invoicesIssuedOn(date: string, afterId: number, limit: number): Promise<IssuedInvoice[]> {

@@ -4,7 +4,8 @@
  */
 import type { Actor } from '../crud.js';
 import { auditRecorder } from '../audit.js';
-import type { Param, SqlClient } from '../sql.js';
+import { Conditions } from '../conditions.js';
+import type { SqlClient } from '../sql.js';
 
 export type Row = Record<string, unknown>;
 
@@ -20,35 +21,9 @@ export interface PeriodFilter {
   to?: string | undefined;
 }
 
-/**
- * The WHERE clause of a filtered list with its positional parameters in step. The text takes one of
- * a few shapes (which filters are set), and the client keeps one prepared statement per text.
- */
-export class Where {
-  readonly #parts: string[] = [];
-  readonly args: Param[] = [];
-
-  /** Adds `sql` with `value` as its parameter when `value` is not undefined. */
-  when(value: Param | undefined, sql: string): this {
-    if (value !== undefined) this.add(sql, value);
-    return this;
-  }
-
-  add(sql: string, ...args: Param[]): this {
-    this.#parts.push(sql);
-    this.args.push(...args);
-    return this;
-  }
-
-  /** `where a and b`, or nothing when no filter was set. */
-  get sql(): string {
-    return this.#parts.length > 0 ? `where ${this.#parts.join(' and ')}` : '';
-  }
-}
-
 /** A customer and a date range, the filters every billing list and export takes. */
-export function periodWhere(dateCol: string, customerCol: string, f: PeriodFilter): Where {
-  return new Where().when(f.customerId, `${customerCol} = ?`).when(f.from, `${dateCol} >= ?`).when(f.to, `${dateCol} <= ?`);
+export function periodWhere(dateCol: string, customerCol: string, f: PeriodFilter): Conditions {
+  return new Conditions().when(f.customerId, `${customerCol} = ?`).when(f.from, `${dateCol} >= ?`).when(f.to, `${dateCol} <= ?`);
 }
 
 export type BillingBase = ReturnType<typeof billingBase>;
