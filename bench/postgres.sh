@@ -92,6 +92,8 @@ pg_down() { [[ -f $PG_DATA/postmaster.pid ]] && (cd "$PG_DIR" && as_pg "$PG_BIN/
 fresh_db() { psql_admin -d postgres -c "drop database if exists $1 with (force)" -c "create database $1 owner $2"; }
 
 # ---------------------------------------------------------------- servers
+# The daemon opens PostgreSQL and migrates before it binds: tg_start (lib/harness.sh) waits up to 60 s.
+TG_BIND_WAIT=60
 TG_DIR=$VAR/tollgate-pg; TG_CONF=$TG_DIR/tollgate.toml; TG_PIDF=$TG_DIR/tollgate.pid
 write_tg_conf() {
   cat >"$TG_CONF" <<CONF
@@ -116,27 +118,6 @@ tg_seed() { # USERS
   node "$BENCH/seed.mjs" --config "$TG_CONF" --users "$1" >"$TG_DIR/seed.json"
   psql_admin -d tollgate -c 'vacuum analyze' >/dev/null
   log "tollgate seeded: $(cat "$TG_DIR/seed.json")"
-}
-tg_start() {
-  for p in "$TG_AUTH_PORT" "$TG_ACCT_PORT"; do port_busy "$p" && { echo "udp port $p busy" >&2; exit 1; }; done
-  setsid taskset -c "$SERVER_CPU" node "$BENCH/lib/serve.mjs" serve --config "$TG_CONF" >"$TG_DIR/tollgate.log" 2>&1 </dev/null &
-  echo $! >"$TG_PIDF"
-  for _ in $(seq 1 600); do
-    port_busy "$TG_ACCT_PORT" && port_busy "$TG_AUTH_PORT" && { renice_all "$(cat "$TG_PIDF")"; log "tollgate started pid=$(cat "$TG_PIDF")"; return 0; }
-    kill -0 "$(cat "$TG_PIDF")" 2>/dev/null || { cat "$TG_DIR/tollgate.log" >&2; exit 1; }
-    sleep 0.1
-  done
-  echo "tollgate did not bind in 60 s" >&2; cat "$TG_DIR/tollgate.log" >&2; exit 1
-}
-tg_stop() {
-  [[ -f $TG_PIDF ]] || return 0
-  local pid; pid=$(cat "$TG_PIDF")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid"
-    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
-  fi
-  rm -f "$TG_PIDF"
 }
 FR_UP=0
 fr_seed() { # USERS: Debian's PostgreSQL schema, USERS rows in radcheck

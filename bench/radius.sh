@@ -93,29 +93,6 @@ level = "warn"
 EOF
 
 tg_seed() { node "$BENCH/seed.mjs" --config "$TG_CONF" --users "$USERS" >"$TG_DIR/seed.json"; log "tollgate seeded: $(cat "$TG_DIR/seed.json")"; }
-tg_start() {
-  for p in "$TG_AUTH_PORT" "$TG_ACCT_PORT"; do port_busy "$p" && { echo "udp port $p busy" >&2; exit 1; }; done
-  local prof=()
-  [[ $PROFILE == 1 ]] && { mkdir -p "$VAR/prof"; prof=(--cpu-prof --cpu-prof-dir "$VAR/prof"); }
-  setsid taskset -c "$SERVER_CPU" node "${prof[@]}" "$BENCH/lib/serve.mjs" serve --config "$TG_CONF" >"$TG_DIR/tollgate.log" 2>&1 </dev/null &
-  echo $! >"$TG_PIDF"
-  for _ in $(seq 1 200); do
-    port_busy "$TG_ACCT_PORT" && port_busy "$TG_AUTH_PORT" && { renice_all "$(cat "$TG_PIDF")"; log "tollgate started pid=$(cat "$TG_PIDF") cpu=$SERVER_CPU"; return 0; }
-    kill -0 "$(cat "$TG_PIDF")" 2>/dev/null || { cat "$TG_DIR/tollgate.log" >&2; exit 1; }
-    sleep 0.1
-  done
-  echo "tollgate did not bind in 20 s" >&2; cat "$TG_DIR/tollgate.log" >&2; exit 1
-}
-tg_stop() {
-  [[ -f $TG_PIDF ]] || return 0
-  local pid; pid=$(cat "$TG_PIDF")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid"
-    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && { log "tollgate pid $pid still alive, sending KILL"; kill -KILL "$pid"; }
-  fi
-  rm -f "$TG_PIDF"
-}
 FR_INST=""
 fr_start() { FR_INST=$1; "$FRB_BASE/scripts/start.sh" "$1" "$SERVER_CPU" >&2; renice_all "$(cat "$FRB_VAR/$1.pid")"; }
 fr_stop() { [[ -n $FR_INST ]] && "$FRB_BASE/scripts/stop.sh" "$FR_INST" >&2; FR_INST=""; }

@@ -2,7 +2,8 @@
 # for a quiet machine, one measured run with server and system CPU sampled over its steady part, the
 # alternation of servers between rounds. Sourced; it uses the caller's knobs and paths (WARMUP,
 # DURATION, RUNS, RETRIES, QUIET_PCT, QUIET_MAX, MAX_OTHER, NICE, VAR, RESULTS, GEN, TCK, NCPU) and its
-# `server_pid SERVER` and `log` functions.
+# `server_pid SERVER` and `log` functions. tg_start and tg_stop run Tollgate from TG_CONF (its pid in
+# TG_PIDF, its log in TG_DIR) on SERVER_CPU; TG_BIND_WAIT (s, default 20) bounds the wait for its ports.
 
 port_busy() { ss -Hluan "sport = :$1" | grep -q .; }
 
@@ -87,3 +88,26 @@ alternate() {
 
 fresh() { for f in "$@"; do : >"$RESULTS/$f.jsonl"; done; }
 
+tg_start() {
+  for p in "$TG_AUTH_PORT" "$TG_ACCT_PORT"; do port_busy "$p" && { echo "udp port $p busy" >&2; exit 1; }; done
+  local prof=()
+  [[ ${PROFILE:-0} == 1 ]] && { mkdir -p "$VAR/prof"; prof=(--cpu-prof --cpu-prof-dir "$VAR/prof"); }
+  setsid taskset -c "$SERVER_CPU" node "${prof[@]}" "$BENCH/lib/serve.mjs" serve --config "$TG_CONF" >"$TG_DIR/tollgate.log" 2>&1 </dev/null &
+  echo $! >"$TG_PIDF"
+  for _ in $(seq 1 $(( ${TG_BIND_WAIT:-20} * 10 ))); do
+    port_busy "$TG_ACCT_PORT" && port_busy "$TG_AUTH_PORT" && { renice_all "$(cat "$TG_PIDF")"; log "tollgate started pid=$(cat "$TG_PIDF") cpu=$SERVER_CPU"; return 0; }
+    kill -0 "$(cat "$TG_PIDF")" 2>/dev/null || { cat "$TG_DIR/tollgate.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "tollgate did not bind in ${TG_BIND_WAIT:-20} s" >&2; cat "$TG_DIR/tollgate.log" >&2; exit 1
+}
+tg_stop() {
+  [[ -f $TG_PIDF ]] || return 0
+  local pid; pid=$(cat "$TG_PIDF")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid"
+    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && { log "tollgate pid $pid still alive, sending KILL"; kill -KILL "$pid"; }
+  fi
+  rm -f "$TG_PIDF"
+}
