@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { loadConfig, type LoadedConfig } from './config/load.js';
 import { ensureFirstAdmin, openStorage } from './bootstrap.js';
@@ -18,6 +16,7 @@ import { redactUrl } from './db/sql.js';
 import { StorageHealth } from './db/storage-health.js';
 import type { UsageDelta } from './db/radius.js';
 import { systemClock, type Clock } from './lib/clock.js';
+import { newInstanceId } from './lib/process-holder.js';
 import { Topic, type CachedEntity } from './lib/topic.js';
 
 /** How long a graceful stop may take before the process gives up and exits non-zero. */
@@ -63,7 +62,7 @@ export async function serve(loaded: LoadedConfig, opts: ServeOptions = {}): Prom
   const writer = db ? createAccountingWriter(db, writerOptions) : await createPgAccountingWriter(sql, writerOptions);
   // Several nodes on one PostgreSQL: what one node's API changes, the others' caches reload.
   const relay = postgres
-    ? await relayChanges({ url: config.database.url, topic: changes, nodeId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`, onError: (err) => log.warn({ err: (err as Error).message }, 'cache changes between nodes: connection lost; reconnecting') })
+    ? await relayChanges({ url: config.database.url, topic: changes, nodeId: newInstanceId(), onError: (err) => log.warn({ err: (err as Error).message }, 'cache changes between nodes: connection lost; reconnecting') })
     : undefined;
   // CoA and Disconnect: one instance for the API, dunning, prepaid and caps; closes sessions the NAS
   // does not know through the RADIUS writer, and drops RADIUS's cached service row on a status change.

@@ -49,12 +49,19 @@ export function bootId(): string | null {
 /** The holder ids of the runners made in this process. */
 const ownHolders = new Set<string>();
 
+/**
+ * A new id for one part of this process among the nodes sharing a database (a job runner, the CoA
+ * sender, the cache relay): host, pid and a random part, so a restart on the same pid is another id.
+ */
+export function newInstanceId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+}
+
 /** A new holder identity for a runner of this process. */
 export function newLeaseHolder(): LeaseHolder {
-  const host = hostname();
-  const id = `${host}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const id = newInstanceId();
   ownHolders.add(id);
-  return { id, host, bootId: bootId(), pid: process.pid };
+  return { id, host: hostname(), bootId: bootId(), pid: process.pid };
 }
 
 /** Whether a process with this pid exists on this host (EPERM: it does, under another user). */

@@ -24,8 +24,6 @@
  * would (a CoA with what the service should get then). Every write names its claim, so a node that
  * lost its claim (it stalled past the expiry and the action was taken over) records nothing more.
  */
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { decide, type ReplyAttr } from '../aaa/decide.js';
 import { policyFromConfig } from '../aaa/policy.js';
@@ -36,6 +34,7 @@ import type { SqlClient } from '../db/sql.js';
 import { radiusQueries, writeBarrier, type AcctWriter } from '../db/radius.js';
 import { dateInZone } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
+import { newInstanceId } from '../lib/process-holder.js';
 import type { SecretBox } from '../lib/secretbox.js';
 import type { Metrics } from '../metrics.js';
 import { CoaClient, DEFAULT_COA_PORT, DEFAULT_RETRY, retransmitDelay, type CoaResult, type CoaSession } from '../radius/coa/index.js';
@@ -142,7 +141,7 @@ function coaExchangeMs(timeoutMs: number, tries: number): number {
 export function createServiceControl(deps: ServiceControlDeps): ServiceControlRuntime {
   const { sql, box, config, clock } = deps;
   const store = actionStore(sql);
-  const holder = deps.holder ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const holder = deps.holder ?? newInstanceId();
   const claimMs = deps.claimMs ?? coaExchangeMs(config.radius.coa_timeout_ms, config.radius.coa_tries) + ROUTEROS_MS + 60_000;
   const rq = radiusQueries(sql);
   const dict = deps.dictionary ?? loadDictionary(config.radius.dictionaries);
