@@ -23,6 +23,8 @@
 #   QUIET_PCT, QUIET_MAX, RETRIES=0, BUILD, BENCH_DIST: as bench/radius.sh; MAX_OTHER=120 (PostgreSQL's
 #   CPU is part of "other" here)
 #   KEEP_PG=1: leave the PostgreSQL server running at the end (bench/var/pg)
+#   PG_CONF_EXTRA: lines added to postgresql.conf, e.g. "shared_preload_libraries = 'pg_stat_statements'"
+#   to see where the server's time goes
 set -euo pipefail
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH")
@@ -83,6 +85,7 @@ max_connections = 100
 shared_buffers = $PG_SHARED_BUFFERS
 max_wal_size = 4GB
 synchronous_commit = on
+${PG_CONF_EXTRA:-}
 CONF
   (cd "$PG_DIR" && as_pg "$PG_BIN/pg_ctl" start -D "$PG_DATA" -l "$PG_DIR/server.log" -w -t 60 >/dev/null)
   psql_admin -d postgres -c "create role tollgate login password '$PG_PW'" -c "create role radius login password '$PG_PW'"

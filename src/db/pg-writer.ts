@@ -2,7 +2,7 @@
  * The accounting writer on PostgreSQL: the AcctWriter contract of the SQLite one (radius.ts), with
  * its commits as round trips instead of a worker thread.
  *
- * - Group commit, pipelined. Records wait at most BATCH_MS for others, then go as one transaction;
+ * - Group commit, pipelined. Records wait at most BATCH_MS for others, then commit together;
  *   while it commits, the next batch gathers and may commit beside it, up to IN_FLIGHT batches on
  *   their own connections (PostgreSQL merges their WAL flushes), so a commit's flush is not the
  *   ceiling of the throughput. A session's records are never in two batches at once: a record whose
@@ -13,22 +13,25 @@
  *   with synchronous_commit = on (openPostgres sets it), so the Accounting-Response leaves only for
  *   a record that survives a crash; a failed commit rejects every record of the batch and the NAS,
  *   unanswered, retransmits.
- * - A few statements per batch, whatever its size. Each statement takes the batch as one JSON
- *   parameter (one prepared statement for any number of records): an UPDATE of the open sessions
- *   on the unique session key (nas_id, acct_session_id) that also returns their counters as they
- *   were, then an INSERT … ON CONFLICT (nas_id, acct_session_id) DO NOTHING of the sessions not
- *   there yet, then one upsert of the day's usage per service. Usage deltas are the counters'
- *   growth over what was stored, so a retransmission adds nothing; a closed session ignores late
- *   records, as on SQLite.
+ * - One statement per batch, whatever its size, and no transaction around it. The statement takes
+ *   the batch as one JSON parameter (one prepared statement for any number of records) and, in
+ *   data-modifying CTEs, updates the open sessions on the unique session key (nas_id,
+ *   acct_session_id), inserts the sessions not there yet (ON CONFLICT DO NOTHING), and adds the
+ *   day's usage per service; PostgreSQL commits it as its own transaction, so the batch costs one
+ *   round trip instead of six (BEGIN, a service lookup, UPDATE, INSERT, usage, COMMIT). Usage deltas
+ *   are the counters' growth over what was stored, so a retransmission adds nothing; a closed
+ *   session ignores late records, as on SQLite. That is also why a record that met another node's
+ *   write of its session may go again in a statement of its own: were that one to fail, the NAS
+ *   retransmits the unanswered batch, and what the first statement wrote counts nothing twice.
  * - Order within a batch. PostgreSQL changes a row once per statement, so a session with several
  *   records in one batch (a Start, an Interim and a Stop a NAS sent together) has them written in
  *   rounds, the first of each session's records in the first round and so on, which applies them
  *   in order. Accounting-On/Off, which close every open session of a NAS, split the batch where
- *   they stand.
+ *   they stand. A batch of more than one statement runs them in one transaction.
  * - Not behind the billing run: the transaction does not take the shared write lock
  *   (`serialized: false`); each statement is atomic on its own and takes row locks in id order.
  *   Another node writing the same new session at the same moment makes this one's INSERT skip
- *   it; the UPDATE then runs again for it.
+ *   it; the statement then runs again for that record.
  * - The auth log rides along in the same transactions (nobody waits for it), or alone every
  *   AUTH_DELAY_MS.
  *
@@ -37,7 +40,6 @@
  */
 import { systemClock, type Clock } from '../lib/clock.js';
 import { authLogIndexerSql } from './auth-log-index.js';
-import { dialectSql } from './dialect.js';
 import {
   AUTH_LOG_STRIDE,
   OpenSessionIndex,
@@ -107,27 +109,27 @@ interface SessionInput {
   output_octets: number | null;
   interim_interval: number | null;
   terminate_cause: string | null;
+  day: string;
+  /** The record does not say its service: the statement finds it by username. */
+  lookup: boolean;
 }
 
 const INPUT_COLUMNS = `i int, nas_id bigint, acct_session_id text, service_id bigint, username text, nas_ip_address text, nas_port text,
   framed_ip_address text, calling_station_id text, called_station_id text, started_at text, at text, stopped_at text, session_time bigint,
-  input_octets bigint, output_octets bigint, interim_interval integer, terminate_cause text`;
+  input_octets bigint, output_octets bigint, interim_interval integer, terminate_cause text, day text, lookup boolean`;
 
-/** The octets one record added to a service's day. */
-interface Traffic {
-  serviceId: number;
-  day: string;
-  dIn: number;
-  dOut: number;
-}
-
-interface Updated {
+/** A record's fate in its round: its session updated (u), inserted (n) or already closed (c). */
+interface Applied {
+  kind: 'u' | 'n' | 'c';
   i: number;
   id: number;
   serviceId: number | null;
   oldIn: number;
   oldOut: number;
 }
+
+/** A batch's statements in order: rounds of session records, and Accounting-On/Off between them. */
+type Step = { round: AcctRecord[] } | { nasWide: AcctRecord };
 
 export class PgAccountingWriter implements AcctWriter {
   private queue: Waiting[] = [];
@@ -149,11 +151,8 @@ export class PgAccountingWriter implements AcctWriter {
   private readonly onUsage: (usage: readonly UsageDelta[]) => void;
   private readonly onCommit: () => void;
   private readonly q: {
-    serviceIds: Statement<{ id: number; username: string }>;
-    update: Statement<Updated>;
-    insert: Statement<{ id: number; nasId: number; acctSessionId: string }>;
+    apply: Statement<Applied>;
     closeNas: Statement<{ id: number }>;
-    usage: Statement;
     authLog: Statement;
     stale: Statement<{ id: number }>;
   };
@@ -173,33 +172,45 @@ export class PgAccountingWriter implements AcctWriter {
     };
     this.onUsage = opts.onUsage ?? (() => {});
     this.onCommit = () => storage?.committed();
-    const d = dialectSql(sql.dialect);
     this.q = {
-      serviceIds: sql.prepare(`select id, username from services where username in (${d.textList})`),
-      // The open sessions of the batch, locked in id order, give their counters as they were (o);
-      // the UPDATE then moves them forward. A session closed meanwhile is not in o: left alone.
-      update: sql.prepare(`with x as (select * from json_to_recordset(?::json) as x(${INPUT_COLUMNS})),
+      // One statement per round: the open sessions of the round, locked in id order, give their
+      // counters as they were (o) and move forward (u); the sessions not there at all are inserted
+      // (n), their service found by username when the record does not say; the day's usage grows by
+      // what both added (g). What comes back tells each record's fate: updated (u), inserted (n),
+      // or its session closed before (c: ignored, as on SQLite). A record in none of them met
+      // another node's write of its session, made after this statement's snapshot: it goes again.
+      apply: sql.prepare(`with x as (select * from json_to_recordset(?::json) as x(${INPUT_COLUMNS})),
         o as (select r.id, r.input_octets, r.output_octets from radius_sessions r join x on r.nas_id = x.nas_id and r.acct_session_id = x.acct_session_id
-          where r.stopped_at is null order by r.id for update of r)
-        update radius_sessions s set updated_at = x.at, session_time = coalesce(x.session_time, s.session_time),
-          input_octets = greatest(s.input_octets, coalesce(x.input_octets, 0)), output_octets = greatest(s.output_octets, coalesce(x.output_octets, 0)),
-          framed_ip_address = coalesce(x.framed_ip_address, s.framed_ip_address), interim_interval = coalesce(x.interim_interval, s.interim_interval),
-          stopped_at = x.stopped_at, terminate_cause = coalesce(x.terminate_cause, s.terminate_cause)
-        from x, o where s.id = o.id and s.nas_id = x.nas_id and s.acct_session_id = x.acct_session_id
-        returning x.i, s.id, s.service_id as "serviceId", o.input_octets as "oldIn", o.output_octets as "oldOut"`),
-      insert: sql.prepare(`insert into radius_sessions (nas_id, acct_session_id, service_id, username, nas_ip_address, nas_port,
-          framed_ip_address, calling_station_id, called_station_id, started_at, updated_at, stopped_at, session_time,
-          input_octets, output_octets, interim_interval, terminate_cause)
-        select nas_id, acct_session_id, service_id, username, nas_ip_address, nas_port, framed_ip_address, calling_station_id, called_station_id,
-          started_at, at, stopped_at, coalesce(session_time, 0), coalesce(input_octets, 0), coalesce(output_octets, 0), interim_interval, terminate_cause
-        from json_to_recordset(?::json) as x(${INPUT_COLUMNS}) order by i
-        on conflict (nas_id, acct_session_id) do nothing
-        returning id, nas_id as "nasId", acct_session_id as "acctSessionId"`),
+          where r.stopped_at is null order by r.id for update of r),
+        u as (update radius_sessions s set updated_at = x.at, session_time = coalesce(x.session_time, s.session_time),
+            input_octets = greatest(s.input_octets, coalesce(x.input_octets, 0)), output_octets = greatest(s.output_octets, coalesce(x.output_octets, 0)),
+            framed_ip_address = coalesce(x.framed_ip_address, s.framed_ip_address), interim_interval = coalesce(x.interim_interval, s.interim_interval),
+            stopped_at = x.stopped_at, terminate_cause = coalesce(x.terminate_cause, s.terminate_cause)
+          from x, o where s.id = o.id and s.nas_id = x.nas_id and s.acct_session_id = x.acct_session_id
+          returning x.i, s.id, s.service_id, o.input_octets as old_in, o.output_octets as old_out),
+        n as (insert into radius_sessions (nas_id, acct_session_id, service_id, username, nas_ip_address, nas_port,
+            framed_ip_address, calling_station_id, called_station_id, started_at, updated_at, stopped_at, session_time,
+            input_octets, output_octets, interim_interval, terminate_cause)
+          select x.nas_id, x.acct_session_id, case when x.lookup then (select v.id from services v where v.username = x.username) else x.service_id end,
+            x.username, x.nas_ip_address, x.nas_port, x.framed_ip_address, x.calling_station_id, x.called_station_id, x.started_at, x.at, x.stopped_at,
+            coalesce(x.session_time, 0), coalesce(x.input_octets, 0), coalesce(x.output_octets, 0), x.interim_interval, x.terminate_cause
+          from x where not exists (select 1 from radius_sessions r where r.nas_id = x.nas_id and r.acct_session_id = x.acct_session_id)
+          order by x.i
+          on conflict (nas_id, acct_session_id) do nothing
+          returning id, nas_id, acct_session_id, service_id, input_octets, output_octets),
+        t as (select u.service_id, x.day, greatest(coalesce(x.input_octets, 0) - u.old_in, 0) as di, greatest(coalesce(x.output_octets, 0) - u.old_out, 0) as dout
+            from u join x on x.i = u.i
+          union all select n.service_id, x.day, n.input_octets, n.output_octets from n join x on x.nas_id = n.nas_id and x.acct_session_id = n.acct_session_id),
+        g as (insert into usage_daily (service_id, day, input_octets, output_octets)
+          select service_id, day, sum(di), sum(dout) from t where service_id is not null group by service_id, day having sum(di) + sum(dout) > 0
+          order by service_id, day
+          on conflict (service_id, day) do update set input_octets = usage_daily.input_octets + excluded.input_octets,
+            output_octets = usage_daily.output_octets + excluded.output_octets)
+        select 'u' as kind, i, id, service_id as "serviceId", old_in as "oldIn", old_out as "oldOut" from u
+        union all select 'n', x.i, n.id, n.service_id, 0, 0 from n join x on x.nas_id = n.nas_id and x.acct_session_id = n.acct_session_id
+        union all select 'c', x.i, r.id, r.service_id, 0, 0 from x join radius_sessions r on r.nas_id = x.nas_id and r.acct_session_id = x.acct_session_id
+          where r.stopped_at is not null`),
       closeNas: sql.prepare(`update radius_sessions set stopped_at = ?, updated_at = ?, terminate_cause = ? where nas_id = ? and stopped_at is null returning id`),
-      usage: sql.prepare(`insert into usage_daily (service_id, day, input_octets, output_octets)
-        select service_id, day, i, o from json_to_recordset(?::json) as x(service_id bigint, day text, i bigint, o bigint) order by service_id, day
-        on conflict (service_id, day) do update set input_octets = usage_daily.input_octets + excluded.input_octets,
-          output_octets = usage_daily.output_octets + excluded.output_octets`),
       // The packed rows as one array of arrays, inserted in their order (ids follow time: logs.ts).
       authLog: sql.prepare(`insert into auth_log (at, nas_id, service_id, username, outcome, reason, method, calling_station_id)
         select v->>0, (v->>1)::bigint, (v->>2)::bigint, v->>3, v->>4, v->>5, v->>6, v->>7
@@ -350,8 +361,14 @@ export class PgAccountingWriter implements AcctWriter {
 
   private async commit(batch: Waiting[], auth: AuthLogRows): Promise<void> {
     let written: { changes: SessionChange[]; usage: UsageDelta[] };
+    const steps = plan(batch);
     try {
-      written = await this.sql.transaction(() => this.write(batch, auth), { serialized: false });
+      // One statement commits on its own (PostgreSQL's implicit transaction): no BEGIN and COMMIT
+      // round trips, which on a busy machine cost more than the statement. Only a batch of several
+      // statements (a session twice, an Accounting-On/Off, auth-log rows) needs a transaction.
+      written = steps.length + (auth.length > 0 ? 1 : 0) <= 1
+        ? await this.write(steps, auth)
+        : await this.sql.transaction(() => this.write(steps, auth), { serialized: false });
     } catch (e) {
       this.stats.failures++;
       this.onError(e);
@@ -368,91 +385,77 @@ export class PgAccountingWriter implements AcctWriter {
     if (written.usage.length > 0) this.onUsage(written.usage);
   }
 
-  /** One batch's statements, inside its transaction; the session changes and usage it made. */
-  private async write(batch: readonly Waiting[], auth: AuthLogRows): Promise<{ changes: SessionChange[]; usage: UsageDelta[] }> {
+  /** One batch's statements (inside its transaction when there are several); the session changes and usage they made. */
+  private async write(steps: readonly Step[], auth: AuthLogRows): Promise<{ changes: SessionChange[]; usage: UsageDelta[] }> {
     const changes: SessionChange[] = [];
-    const traffic: Traffic[] = [];
-    if (batch.length > 0) {
-      const ids = await this.serviceIds(batch);
-      let segment: AcctRecord[] = [];
-      for (const { rec } of batch) {
-        if (rec.kind !== 'on' && rec.kind !== 'off') {
-          segment.push(rec);
-          continue;
-        }
-        await this.sessionRecords(segment, ids, changes, traffic);
-        segment = [];
-        const closed = await this.q.closeNas.all(rec.at, rec.at, rec.kind === 'on' ? 'NAS-Reboot' : 'NAS-Request', rec.nasId);
-        for (const { id } of closed) changes.push({ op: 'close', id });
+    const usage: UsageDelta[] = [];
+    for (const step of steps) {
+      if ('round' in step) {
+        await this.round(step.round, changes, usage);
+        continue;
       }
-      await this.sessionRecords(segment, ids, changes, traffic);
-      if (traffic.length > 0) await this.q.usage.run(JSON.stringify(perServiceDay(traffic)));
+      const rec = step.nasWide;
+      const closed = await this.q.closeNas.all(rec.at, rec.at, rec.kind === 'on' ? 'NAS-Reboot' : 'NAS-Request', rec.nasId);
+      for (const { id } of closed) changes.push({ op: 'close', id });
     }
     if (auth.length > 0) await this.q.authLog.run(JSON.stringify(authRows(auth)));
-    return { changes, usage: traffic.map((t) => ({ serviceId: t.serviceId, day: t.day, bytes: t.dIn + t.dOut })) };
+    return { changes, usage };
   }
 
-  /** The service of each username whose record does not say (one query for the batch). */
-  private async serviceIds(batch: readonly Waiting[]): Promise<Map<string, number>> {
-    const names = new Set<string>();
-    for (const { rec } of batch) if (rec.serviceId === undefined && rec.kind !== 'on' && rec.kind !== 'off') names.add(rec.username);
-    const ids = new Map<string, number>();
-    if (names.size === 0) return ids;
-    for (const r of await this.q.serviceIds.all(JSON.stringify([...names]))) ids.set(r.username, r.id);
-    return ids;
+  /**
+   * Start, Interim and Stop records with at most one per session: one statement writes them and
+   * the day's usage. Usage deltas are the counters' growth over what was stored, computed here as
+   * the statement computed them for usage_daily.
+   */
+  private async round(round: readonly AcctRecord[], changes: SessionChange[], usage: UsageDelta[]): Promise<void> {
+    let inputs = round.map((r, i) => input(r, i));
+    // A record that met another node's write of its session goes once more; the second time its
+    // session is there, open (updated) or closed (ignored).
+    for (let pass = 0; pass < 2 && inputs.length > 0; pass++) {
+      const done = new Set<number>();
+      for (const a of await this.q.apply.all(JSON.stringify(inputs))) {
+        done.add(a.i);
+        const r = round[a.i]!;
+        if (a.kind === 'c') continue;
+        const dIn = a.kind === 'u' ? Math.max(0, (r.inputOctets ?? 0) - a.oldIn) : (r.inputOctets ?? 0);
+        const dOut = a.kind === 'u' ? Math.max(0, (r.outputOctets ?? 0) - a.oldOut) : (r.outputOctets ?? 0);
+        if (a.serviceId !== null && (dIn > 0 || dOut > 0)) usage.push({ serviceId: a.serviceId, day: r.day, bytes: dIn + dOut });
+        if (a.kind === 'u' && r.kind === 'stop') changes.push({ op: 'close', id: a.id });
+        if (a.kind === 'n' && r.kind !== 'stop' && a.serviceId !== null) changes.push({ op: 'open', id: a.id, serviceId: a.serviceId, nasId: r.nasId, callingStationId: r.callingStationId });
+      }
+      inputs = inputs.filter((x) => !done.has(x.i));
+    }
   }
+}
 
-  /** Start, Interim and Stop records, in rounds that hold at most one record per session. */
-  private async sessionRecords(records: readonly AcctRecord[], ids: Map<string, number>, changes: SessionChange[], traffic: Traffic[]): Promise<void> {
-    if (records.length === 0) return;
+/**
+ * A batch as statements: its session records in rounds that hold at most one record per session
+ * (PostgreSQL changes a row once per statement, so a Start, an Interim and a Stop a NAS sent
+ * together go in three rounds, in order), split where an Accounting-On/Off stands.
+ */
+function plan(batch: readonly Waiting[]): Step[] {
+  const steps: Step[] = [];
+  let segment: AcctRecord[] = [];
+  const flush = (): void => {
     const rounds: AcctRecord[][] = [];
     const seen = new Map<string, number>();
-    for (const r of records) {
-      const key = `${r.nasId} ${r.acctSessionId}`;
+    for (const r of segment) {
+      const key = sessionKey(r);
       const n = seen.get(key) ?? 0;
       seen.set(key, n + 1);
       (rounds[n] ??= []).push(r);
     }
-    for (const round of rounds) await this.round(round, ids, changes, traffic);
+    for (const round of rounds) steps.push({ round });
+    segment = [];
+  };
+  for (const { rec } of batch) {
+    if (rec.kind === 'on' || rec.kind === 'off') {
+      flush();
+      steps.push({ nasWide: rec });
+    } else segment.push(rec);
   }
-
-  private async round(round: readonly AcctRecord[], ids: Map<string, number>, changes: SessionChange[], traffic: Traffic[]): Promise<void> {
-    const inputs = round.map((r, i) => input(r, i, r.serviceId !== undefined ? r.serviceId : (ids.get(r.username) ?? null)));
-    const counted = (r: AcctRecord, serviceId: number | null, dIn: number, dOut: number): void => {
-      if (serviceId !== null && (dIn > 0 || dOut > 0)) traffic.push({ serviceId, day: r.day, dIn, dOut });
-    };
-    const updateOpen = async (of: readonly SessionInput[]): Promise<Set<number>> => {
-      const done = new Set<number>();
-      if (of.length === 0) return done;
-      for (const u of await this.q.update.all(JSON.stringify(of))) {
-        const r = round[u.i]!;
-        done.add(u.i);
-        counted(r, u.serviceId, Math.max(0, (r.inputOctets ?? 0) - u.oldIn), Math.max(0, (r.outputOctets ?? 0) - u.oldOut));
-        if (r.kind === 'stop') changes.push({ op: 'close', id: u.id });
-      }
-      return done;
-    };
-    const updated = await updateOpen(inputs);
-    const missing = inputs.filter((x) => !updated.has(x.i));
-    if (missing.length === 0) return;
-    // Interim or Stop without a Start (lost Start, or we were down) still records the session.
-    const inserted = new Map<string, number>();
-    for (const row of await this.q.insert.all(JSON.stringify(missing))) inserted.set(`${row.nasId} ${row.acctSessionId}`, row.id);
-    const conflicted: SessionInput[] = [];
-    for (const x of missing) {
-      const id = inserted.get(`${x.nas_id} ${x.acct_session_id}`);
-      if (id === undefined) {
-        conflicted.push(x);
-        continue;
-      }
-      const r = round[x.i]!;
-      counted(r, x.service_id, r.inputOctets ?? 0, r.outputOctets ?? 0);
-      if (x.stopped_at === null && x.service_id !== null) changes.push({ op: 'open', id, serviceId: x.service_id, nasId: r.nasId, callingStationId: r.callingStationId });
-    }
-    // There but not open (closed: the record is ignored), or written by another node since the
-    // UPDATE (committed now, as the INSERT waited for it): the UPDATE again decides which.
-    await updateOpen(conflicted);
-  }
+  flush();
+  return steps;
 }
 
 /** A session's identity across batches: its NAS and the NAS's Acct-Session-Id. */
@@ -460,28 +463,14 @@ function sessionKey(r: AcctRecord): string {
   return `${r.nasId} ${r.acctSessionId}`;
 }
 
-function input(r: AcctRecord, i: number, serviceId: number | null): SessionInput {
+function input(r: AcctRecord, i: number): SessionInput {
   return {
-    i, nas_id: r.nasId, acct_session_id: r.acctSessionId, service_id: serviceId, username: r.username, nas_ip_address: r.nasIpAddress,
+    i, nas_id: r.nasId, acct_session_id: r.acctSessionId, service_id: r.serviceId ?? null, lookup: r.serviceId === undefined, day: r.day, username: r.username, nas_ip_address: r.nasIpAddress,
     nas_port: r.nasPort, framed_ip_address: r.framedIpAddress, calling_station_id: r.callingStationId, called_station_id: r.calledStationId,
     started_at: r.sessionTime ? new Date(Date.parse(r.at) - r.sessionTime * 1000).toISOString() : r.at,
     at: r.at, stopped_at: r.kind === 'stop' ? r.at : null, session_time: r.sessionTime, input_octets: r.inputOctets, output_octets: r.outputOctets,
     interim_interval: r.interimInterval, terminate_cause: r.terminateCause,
   };
-}
-
-/** The batch's usage summed per service and day: PostgreSQL's upsert changes each row once per statement. */
-function perServiceDay(traffic: readonly Traffic[]): { service_id: number; day: string; i: number; o: number }[] {
-  const sums = new Map<string, { service_id: number; day: string; i: number; o: number }>();
-  for (const t of traffic) {
-    const key = `${t.serviceId} ${t.day}`;
-    const sum = sums.get(key);
-    if (sum) {
-      sum.i += t.dIn;
-      sum.o += t.dOut;
-    } else sums.set(key, { service_id: t.serviceId, day: t.day, i: t.dIn, o: t.dOut });
-  }
-  return [...sums.values()];
 }
 
 /** Packed auth-log rows as arrays, each row's instant as ISO text. */

@@ -77,6 +77,8 @@ export const radiusSessions = pgTable(
     /** Null: from accounting. `reconciliation`: created because the router listed a session we lacked. */
     origin: text('origin'),
   },
+  // fillfactor 70 (custom migration 0007, which drizzle's table builder cannot express): room on
+  // each page for the Interim-Updates' new row versions, which then touch no index.
   (t) => [
     // A NAS without a row (deleted) still gets a stable key: nas_id is null then.
     uniqueIndex('radius_sessions_key_uq').on(t.nasId, t.acctSessionId),
