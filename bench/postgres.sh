@@ -112,7 +112,8 @@ acct_listen = "127.0.0.1:$TG_ACCT_PORT"
 [http]
 listen = "127.0.0.1:0"
 [log]
-level = "warn"
+# info: the "service cache warm" line tg_wait_warm waits for (nothing is logged per request).
+level = "info"
 CONF
   chmod 600 "$TG_CONF"
 }
@@ -169,7 +170,7 @@ for sc in $SCENARIOS; do
   case $sc in
     pap)
       fresh pap-tollgate "pap-$fr_name"
-      tg_seed "$USERS"; tg_start
+      tg_seed "$USERS"; tg_start; tg_wait_warm
       fr_seed "$USERS"; fr_start "$fr_mode"
       alternate pap "tollgate:$(radload_cmd auth "$TG_AUTH_PORT" pap/tollgate "$USERS")" "$fr_name:$(radload_cmd auth 18120 "pap/$fr_name" "$USERS")"
       fr_stop; tg_stop
@@ -185,7 +186,7 @@ for sc in $SCENARIOS; do
     latency)
       # Fixed rates: the latency a NAS sees below saturation, on a database of LAT_USERS subscribers.
       for r in $RATES; do fresh "latency$r-tollgate" "latency$r-$fr_name"; done
-      tg_seed "$LAT_USERS"; tg_start
+      tg_seed "$LAT_USERS"; tg_start; tg_wait_warm
       fr_seed "$LAT_USERS"; fr_start "$fr_mode"
       saved=$DURATION; DURATION=$LAT_DURATION
       for r in $RATES; do

@@ -101,6 +101,18 @@ tg_start() {
   done
   echo "tollgate did not bind in ${TG_BIND_WAIT:-20} s" >&2; cat "$TG_DIR/tollgate.log" >&2; exit 1
 }
+# Waits for the daemon's "service cache warm" log line (needs [log] level = "info"): until then
+# logins of services not reached yet read the database, and the warm-up itself takes CPU, which is
+# start-up cost, not the latency of a running server.
+tg_wait_warm() {
+  local t0=$SECONDS
+  until grep -q '"msg":"service cache warm"' "$TG_DIR/tollgate.log"; do
+    kill -0 "$(cat "$TG_PIDF")" 2>/dev/null || { cat "$TG_DIR/tollgate.log" >&2; exit 1; }
+    (( SECONDS - t0 > ${TG_WARM_WAIT:-600} )) && { echo "tollgate's service cache not warm after ${TG_WARM_WAIT:-600} s" >&2; exit 1; }
+    sleep 0.5
+  done
+  log "tollgate cache warm: $(grep -o '"services":[0-9]*,"seconds":[0-9.]*' "$TG_DIR/tollgate.log" | tail -1) (waited $(( SECONDS - t0 )) s)"
+}
 tg_stop() {
   [[ -f $TG_PIDF ]] || return 0
   local pid; pid=$(cat "$TG_PIDF")

@@ -100,13 +100,17 @@ export class ServiceCache {
     return hit === undefined ? undefined : hit === null ? null : hit.row.id;
   }
 
+  /** Services held now. */
+  get size(): number {
+    return this.entries.size;
+  }
+
   /** Forgets one username (a voucher just became its service). */
   forget(username: string): void {
     this.entries.delete(username);
     this.pending.delete(username);
   }
 
-  /** Loads every service, a chunk per event-loop turn, without displacing what logins already cached. */
   /**
    * Loads every service, a chunk per event-loop turn, without displacing what logins already cached.
    * Resolves when this warm-up has finished, stopped or been overtaken (for tests and the start-up log).
