@@ -36,6 +36,26 @@ export function isStorageFailure(e: unknown): boolean {
   return code !== undefined && (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_READONLY') || POSTGRES_STORAGE_FAILURES.has(code));
 }
 
+/** Connection-level failures of the operating system (node's error codes). */
+const NETWORK_FAILURES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+/** node-postgres's own words for a connection lost or never made (it gives them no code). */
+const POSTGRES_CONNECTION_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+
+/**
+ * The database cannot be reached now: PostgreSQL down, restarting or failing over to its standby
+ * (connection refused or cut, SQLSTATE class 08, 57P01-57P03 administrator or crash shutdown,
+ * cannot connect now). Not the request's fault and usually over in seconds: the API answers 503
+ * with Retry-After rather than 500, and the pool connects again by itself.
+ */
+export function isDatabaseUnreachable(e: unknown): boolean {
+  for (let cur = e, depth = 0; cur && typeof cur === 'object' && depth < 5; cur = (cur as { cause?: unknown }).cause, depth++) {
+    const { code, message } = cur as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && (NETWORK_FAILURES.has(code) || /^08...$/.test(code) || /^57P0[123]$/.test(code))) return true;
+    if (typeof message === 'string' && code === undefined && POSTGRES_CONNECTION_MESSAGES.test(message)) return true;
+  }
+  return false;
+}
+
 /**
  * What tells that writes went through since the last look: SQLite's count of rows this connection
  * changed; on PostgreSQL the next transaction id the server will assign, which moves whenever a

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { errorCodes, type ErrorCode } from '../lib/error-codes.js';
 import { TollgateError } from '../lib/errors.js';
-import { isStorageFailure } from '../db/storage-health.js';
+import { isDatabaseUnreachable, isStorageFailure } from '../db/storage-health.js';
 
 export type { ErrorCode } from '../lib/error-codes.js';
 
@@ -88,6 +88,12 @@ export function errorHandler(err: unknown, request: FastifyRequest, reply: Fasti
   if (isStorageFailure(err)) {
     request.log.error({ err: error }, 'storage unavailable');
     return sendProblem(reply, problem('storage_unavailable', 'storage unavailable: the database cannot take writes (disk full or I/O error); retry later'));
+  }
+  // PostgreSQL restarting or failing over: the client retries in a moment, as a NAS does.
+  if (isDatabaseUnreachable(err)) {
+    request.log.error({ err: error }, 'database unreachable');
+    reply.header('retry-after', '5');
+    return sendProblem(reply, problem('database_unavailable', 'the database cannot be reached (restarting or failing over to its standby); retry in a few seconds'));
   }
   if (error.statusCode === 429) return sendProblem(reply, problem('rate_limited', error.message));
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {

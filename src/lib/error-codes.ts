@@ -40,6 +40,7 @@ const catalogue = {
   rate_limited: { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },
   storage_unavailable: { status: 503, title: 'Storage unavailable' },
+  database_unavailable: { status: 503, title: 'Database unavailable' },
 
   // ---- configuration and dictionaries (found at start; 422 should a request ever carry them)
   config_invalid: { status: 422, title: 'Invalid configuration' },
