@@ -10,11 +10,11 @@ import { startRadiusServer } from './aaa/server.js';
 import { createMetrics } from './metrics.js';
 import { createNasJobs } from './nas/jobs.js';
 import { createAccountingWriter } from './db/writer-thread.js';
-import { relayChanges } from './db/pg-changes.js';
+import { relayChanges, type ChangeRelay } from './db/pg-changes.js';
 import { createPgAccountingWriter } from './db/pg-writer.js';
 import { redactUrl } from './db/sql.js';
 import { StorageHealth } from './db/storage-health.js';
-import type { UsageDelta } from './db/radius.js';
+import type { AcctWriter, UsageDelta } from './db/radius.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { newInstanceId } from './lib/process-holder.js';
 import { Topic, type CachedEntity } from './lib/topic.js';
@@ -59,11 +59,21 @@ export async function serve(loaded: LoadedConfig, opts: ServeOptions = {}): Prom
     onError: (e: unknown) => log.error({ err: (e as Error).message }, 'accounting commit failed; requests stay unanswered so NAS retransmit'),
     onUsage: (u: readonly UsageDelta[]) => usage.publish(u),
   };
-  const writer = db ? createAccountingWriter(db, writerOptions) : await createPgAccountingWriter(sql, writerOptions);
-  // Several nodes on one PostgreSQL: what one node's API changes, the others' caches reload.
-  const relay = postgres
-    ? await relayChanges({ url: config.database.url, topic: changes, nodeId: newInstanceId(), onError: (err) => log.warn({ err: (err as Error).message }, 'cache changes between nodes: connection lost; reconnecting') })
-    : undefined;
+  // Several nodes on one PostgreSQL: what one node's API changes, the others' caches reload, and
+  // the services whose open sessions one node's accounting changed, the others read again.
+  const sessionsChanged = new Topic<readonly number[]>((err) => log.error({ err }, 'telling other nodes of session changes failed'));
+  let writer: AcctWriter;
+  let relay: ChangeRelay | undefined;
+  if (db) writer = createAccountingWriter(db, writerOptions);
+  else {
+    const pgWriter = await createPgAccountingWriter(sql, { ...writerOptions, onSessions: (ids) => sessionsChanged.publish(ids) });
+    writer = pgWriter;
+    relay = await relayChanges({
+      url: config.database.url, topic: changes, nodeId: newInstanceId(),
+      onError: (err) => log.warn({ err: (err as Error).message }, 'changes between nodes: connection lost; reconnecting'),
+      sessions: { changed: sessionsChanged, refresh: (ids) => pgWriter.refreshSessions(ids), reload: () => pgWriter.reloadSessions() },
+    });
+  }
   // CoA and Disconnect: one instance for the API, dunning, prepaid and caps; closes sessions the NAS
   // does not know through the RADIUS writer, and drops RADIUS's cached service row on a status change.
   const nasLog = log.child({ part: 'nas' });

@@ -8,11 +8,22 @@
  * connection is a dedicated one (LISTEN is per session); when it drops, notifications sent
  * meanwhile are lost, so on reconnecting the relay publishes every entity once: each cache reloads
  * whole, as at start.
+ *
+ * The same connection carries the open sessions' changes: which services' open sessions a node's
+ * accounting changed (a Start, a Stop, an Accounting-On). The other nodes read those services'
+ * open sessions again, so a simultaneous-use limit holds whichever node a subscriber's accounting
+ * reaches. The notification names services, not sessions: each node reads the database's state
+ * when it hears, so notifications that arrive out of order cannot leave a stale session behind.
+ * Services are gathered for SESSIONS_GATHER_MS and sent in as few notifications as fit.
  */
 import pg from 'pg';
 import type { CachedEntity, Topic } from '../lib/topic.js';
 
 export const CHANGES_CHANNEL = 'tollgate_changes';
+export const SESSIONS_CHANNEL = 'tollgate_sessions';
+const SESSIONS_GATHER_MS = 20;
+/** NOTIFY's payload must stay under 8000 bytes. */
+const PAYLOAD_MAX = 7000;
 const ENTITIES: readonly CachedEntity[] = ['nas', 'plan', 'service', 'customer'];
 
 export interface ChangeRelayOptions {
@@ -24,6 +35,15 @@ export interface ChangeRelayOptions {
   onError: (err: unknown) => void;
   /** First wait before reconnecting, doubled up to 30 s; default 500 ms. */
   retryMs?: number;
+  /** Open sessions across nodes: what this node's accounting changed, and what to do with the others'. */
+  sessions?: {
+    /** Services whose open sessions this node changed (published after the commit). */
+    changed: Topic<readonly number[]>;
+    /** Another node changed these services' open sessions. */
+    refresh: (serviceIds: readonly number[]) => Promise<void>;
+    /** Notifications may have been missed (the connection dropped): read every open session. */
+    reload: () => Promise<void>;
+  };
 }
 
 export interface ChangeRelay {
@@ -50,6 +70,7 @@ export async function relayChanges(opts: ChangeRelayOptions): Promise<ChangeRela
     });
     c.on('end', () => reconnect(c));
     c.on('notification', (n) => {
+      if (n.channel === SESSIONS_CHANNEL && n.payload) return remoteSessions(n.payload);
       if (n.channel !== CHANGES_CHANNEL || !n.payload) return;
       const sep = n.payload.lastIndexOf(':');
       const origin = n.payload.slice(0, sep);
@@ -59,6 +80,7 @@ export async function relayChanges(opts: ChangeRelayOptions): Promise<ChangeRela
     });
     await c.connect();
     await c.query(`listen ${CHANGES_CHANNEL}`);
+    if (opts.sessions) await c.query(`listen ${SESSIONS_CHANNEL}`);
     client = c;
     retry = firstRetry;
   };
@@ -90,6 +112,11 @@ export async function relayChanges(opts: ChangeRelayOptions): Promise<ChangeRela
           for (const e of unsent) notify(e);
           unsent.clear();
           publishRemote(ENTITIES);
+          if (opts.sessions) {
+            // The other nodes may have missed what changed here meanwhile: tell them again.
+            if (unsentSessions.size > 0) sendSessions();
+            opts.sessions.reload().catch(opts.onError);
+          }
         },
         (err: unknown) => {
           opts.onError(err);
@@ -115,12 +142,43 @@ export async function relayChanges(opts: ChangeRelayOptions): Promise<ChangeRela
     if (!relaying) notify(entity);
   });
 
+  // Services whose open sessions changed here, gathered for one notification.
+  const unsentSessions = new Set<number>();
+  let sessionsTimer: NodeJS.Timeout | undefined;
+  const sendSessions = () => {
+    sessionsTimer = undefined;
+    if (!client) return; // kept: sent on reconnecting
+    const ids = [...unsentSessions];
+    unsentSessions.clear();
+    for (const payload of sessionPayloads(opts.nodeId, ids)) {
+      client.query('select pg_notify($1, $2)', [SESSIONS_CHANNEL, payload]).catch((err: unknown) => {
+        for (const id of payload.slice(payload.indexOf('|') + 1).split(',')) unsentSessions.add(Number(id));
+        opts.onError(err);
+      });
+    }
+  };
+  const unsubscribeSessions = opts.sessions?.changed.subscribe((ids) => {
+    for (const id of ids) unsentSessions.add(id);
+    sessionsTimer ??= setTimeout(sendSessions, SESSIONS_GATHER_MS);
+  });
+  const remoteSessions = (payload: string) => {
+    const sep = payload.indexOf('|');
+    if (sep < 0 || payload.slice(0, sep) === opts.nodeId || !opts.sessions) return;
+    const ids = payload.slice(sep + 1).split(',').map(Number).filter((id) => Number.isSafeInteger(id) && id > 0);
+    if (ids.length > 0) opts.sessions.refresh(ids).catch(opts.onError);
+  };
+
   await connect();
   return {
     async close() {
       closed = true;
       unsubscribe();
+      unsubscribeSessions?.();
       if (timer) clearTimeout(timer);
+      if (sessionsTimer) {
+        clearTimeout(sessionsTimer);
+        sendSessions();
+      }
       const c = client;
       client = undefined;
       if (c) {
@@ -129,4 +187,20 @@ export async function relayChanges(opts: ChangeRelayOptions): Promise<ChangeRela
       }
     },
   };
+}
+
+/** `node|id,id,…` notifications, each under NOTIFY's payload limit. */
+export function sessionPayloads(nodeId: string, ids: readonly number[]): string[] {
+  const payloads: string[] = [];
+  let cur = '';
+  for (const id of ids) {
+    const part = String(id);
+    if (cur !== '' && nodeId.length + 1 + cur.length + 1 + part.length > PAYLOAD_MAX) {
+      payloads.push(`${nodeId}|${cur}`);
+      cur = '';
+    }
+    cur = cur === '' ? part : `${cur},${part}`;
+  }
+  if (cur !== '') payloads.push(`${nodeId}|${cur}`);
+  return payloads;
 }

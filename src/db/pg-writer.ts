@@ -42,6 +42,7 @@ import { systemClock, type Clock } from '../lib/clock.js';
 import { authLogIndexerSql } from './auth-log-index.js';
 import {
   AUTH_LOG_STRIDE,
+  OPEN_SESSIONS_SQL,
   OpenSessionIndex,
   pushAuthLog,
   setWriteBarrier,
@@ -50,6 +51,7 @@ import {
   type AcctWriter,
   type AuthLogRecord,
   type AuthLogRows,
+  type OpenRow,
   type OpenSession,
   type SessionChange,
   type UsageDelta,
@@ -81,6 +83,12 @@ export interface PgAccountingWriterOptions {
   batchMs?: number;
   /** The clock the auth log's instants come from (the indexer leaves rows younger than 10 s of it). */
   clock?: Clock;
+  /**
+   * Called after each commit with the services whose open sessions it changed: the other nodes
+   * sharing the database refresh theirs (src/db/pg-changes.ts), so a simultaneous-use limit holds
+   * whichever node a subscriber's accounting goes to.
+   */
+  onSessions?: (serviceIds: readonly number[]) => void;
 }
 
 interface Waiting {
@@ -128,6 +136,13 @@ interface Applied {
   oldOut: number;
 }
 
+/** What a batch's statements did: the open-session changes, the traffic, and the services whose open sessions changed. */
+interface Written {
+  changes: SessionChange[];
+  usage: UsageDelta[];
+  services: Set<number>;
+}
+
 /** A batch's statements in order: rounds of session records, and Accounting-On/Off between them. */
 type Step = { round: AcctRecord[] } | { nasWide: AcctRecord };
 
@@ -150,9 +165,14 @@ export class PgAccountingWriter implements AcctWriter {
   private readonly onError: (e: unknown) => void;
   private readonly onUsage: (usage: readonly UsageDelta[]) => void;
   private readonly onCommit: () => void;
+  private readonly onSessions: (serviceIds: readonly number[]) => void;
+  /** Refreshes reading the database now: the services a local commit changed meanwhile (their read may be older). */
+  private readonly refreshing = new Set<Set<number>>();
   private readonly q: {
     apply: Statement<Applied>;
-    closeNas: Statement<{ id: number }>;
+    closeNas: Statement<{ id: number; serviceId: number | null }>;
+    openOf: Statement<OpenRow>;
+    openAll: Statement<OpenRow>;
     authLog: Statement;
     stale: Statement<{ id: number }>;
   };
@@ -172,6 +192,7 @@ export class PgAccountingWriter implements AcctWriter {
     };
     this.onUsage = opts.onUsage ?? (() => {});
     this.onCommit = () => storage?.committed();
+    this.onSessions = opts.onSessions ?? (() => {});
     this.q = {
       // One statement per round: the open sessions of the round, locked in id order, give their
       // counters as they were (o) and move forward (u); the sessions not there at all are inserted
@@ -210,7 +231,10 @@ export class PgAccountingWriter implements AcctWriter {
         union all select 'n', x.i, n.id, n.service_id, 0, 0 from n join x on x.nas_id = n.nas_id and x.acct_session_id = n.acct_session_id
         union all select 'c', x.i, r.id, r.service_id, 0, 0 from x join radius_sessions r on r.nas_id = x.nas_id and r.acct_session_id = x.acct_session_id
           where r.stopped_at is not null`),
-      closeNas: sql.prepare(`update radius_sessions set stopped_at = ?, updated_at = ?, terminate_cause = ? where nas_id = ? and stopped_at is null returning id`),
+      closeNas: sql.prepare(`update radius_sessions set stopped_at = ?, updated_at = ?, terminate_cause = ? where nas_id = ? and stopped_at is null
+        returning id, service_id as "serviceId"`),
+      openOf: sql.prepare(`${OPEN_SESSIONS_SQL} and service_id in (select value::bigint from json_array_elements_text(?::json))`),
+      openAll: sql.prepare(OPEN_SESSIONS_SQL),
       // The packed rows as one array of arrays, inserted in their order (ids follow time: logs.ts).
       authLog: sql.prepare(`insert into auth_log (at, nas_id, service_id, username, outcome, reason, method, calling_station_id)
         select v->>0, (v->>1)::bigint, (v->>2)::bigint, v->>3, v->>4, v->>5, v->>6, v->>7
@@ -262,7 +286,13 @@ export class PgAccountingWriter implements AcctWriter {
     if (this.closed) return 0;
     const nowIso = now.toISOString();
     const rows = await this.q.stale.all(nowIso, nowIso, defaultIntervalSeconds, missedIntervals);
+    const services = new Set<number>();
+    for (const { id } of rows) {
+      const serviceId = this.sessions.serviceOf(id);
+      if (serviceId !== undefined) services.add(serviceId);
+    }
     this.sessions.apply(rows.map(({ id }) => ({ op: 'close', id })));
+    this.changedHere(services);
     return rows.length;
   }
 
@@ -360,7 +390,7 @@ export class PgAccountingWriter implements AcctWriter {
   }
 
   private async commit(batch: Waiting[], auth: AuthLogRows): Promise<void> {
-    let written: { changes: SessionChange[]; usage: UsageDelta[] };
+    let written: Written;
     const steps = plan(batch);
     try {
       // One statement commits on its own (PostgreSQL's implicit transaction): no BEGIN and COMMIT
@@ -379,6 +409,7 @@ export class PgAccountingWriter implements AcctWriter {
     this.stats.records += batch.length;
     this.stats.authRows += auth.length / AUTH_LOG_STRIDE;
     this.sessions.apply(written.changes);
+    this.changedHere(written.services);
     this.onCommit();
     for (const b of batch) b.resolve();
     // After the Accounting-Responses are released: data-cap checks never delay an answer.
@@ -386,20 +417,67 @@ export class PgAccountingWriter implements AcctWriter {
   }
 
   /** One batch's statements (inside its transaction when there are several); the session changes and usage they made. */
-  private async write(steps: readonly Step[], auth: AuthLogRows): Promise<{ changes: SessionChange[]; usage: UsageDelta[] }> {
-    const changes: SessionChange[] = [];
-    const usage: UsageDelta[] = [];
+  private async write(steps: readonly Step[], auth: AuthLogRows): Promise<Written> {
+    const written: Written = { changes: [], usage: [], services: new Set() };
     for (const step of steps) {
       if ('round' in step) {
-        await this.round(step.round, changes, usage);
+        await this.round(step.round, written);
         continue;
       }
       const rec = step.nasWide;
       const closed = await this.q.closeNas.all(rec.at, rec.at, rec.kind === 'on' ? 'NAS-Reboot' : 'NAS-Request', rec.nasId);
-      for (const { id } of closed) changes.push({ op: 'close', id });
+      for (const { id, serviceId } of closed) {
+        written.changes.push({ op: 'close', id });
+        if (serviceId !== null) written.services.add(serviceId);
+      }
     }
     if (auth.length > 0) await this.q.authLog.run(JSON.stringify(authRows(auth)));
-    return { changes, usage };
+    return written;
+  }
+
+  /** Services whose open sessions this node changed: told to the other nodes, and kept from a refresh reading older rows. */
+  private changedHere(services: ReadonlySet<number>): void {
+    if (services.size === 0) return;
+    for (const watching of this.refreshing) for (const id of services) watching.add(id);
+    this.onSessions([...services]);
+  }
+
+  /**
+   * Another node changed these services' open sessions: read them again. A service this node
+   * changed while the read was under way is read once more, since the read may predate that commit.
+   */
+  async refreshSessions(serviceIds: readonly number[], attempts = 3): Promise<void> {
+    if (this.closed || serviceIds.length === 0) return;
+    const changedMeanwhile = new Set<number>();
+    this.refreshing.add(changedMeanwhile);
+    let rows: OpenRow[];
+    try {
+      rows = await this.q.openOf.all(JSON.stringify(serviceIds));
+    } finally {
+      this.refreshing.delete(changedMeanwhile);
+    }
+    const byService = groupByService(rows);
+    for (const id of serviceIds) if (!changedMeanwhile.has(id)) this.sessions.replace(id, byService.get(id) ?? []);
+    const again = serviceIds.filter((id) => changedMeanwhile.has(id));
+    if (again.length > 0 && attempts > 1) await this.refreshSessions(again, attempts - 1);
+  }
+
+  /** Reads every open session again: after notifications from the other nodes may have been missed. */
+  async reloadSessions(): Promise<void> {
+    if (this.closed) return;
+    const changedMeanwhile = new Set<number>();
+    this.refreshing.add(changedMeanwhile);
+    let rows: OpenRow[];
+    try {
+      rows = await this.q.openAll.all();
+    } finally {
+      this.refreshing.delete(changedMeanwhile);
+    }
+    const byService = groupByService(rows);
+    for (const id of new Set([...this.sessions.services(), ...byService.keys()])) {
+      if (!changedMeanwhile.has(id)) this.sessions.replace(id, byService.get(id) ?? []);
+    }
+    if (changedMeanwhile.size > 0) await this.refreshSessions([...changedMeanwhile]);
   }
 
   /**
@@ -407,7 +485,7 @@ export class PgAccountingWriter implements AcctWriter {
    * the day's usage. Usage deltas are the counters' growth over what was stored, computed here as
    * the statement computed them for usage_daily.
    */
-  private async round(round: readonly AcctRecord[], changes: SessionChange[], usage: UsageDelta[]): Promise<void> {
+  private async round(round: readonly AcctRecord[], { changes, usage, services }: Written): Promise<void> {
     let inputs = round.map((r, i) => input(r, i));
     // A record that met another node's write of its session goes once more; the second time its
     // session is there, open (updated) or closed (ignored).
@@ -420,8 +498,14 @@ export class PgAccountingWriter implements AcctWriter {
         const dIn = a.kind === 'u' ? Math.max(0, (r.inputOctets ?? 0) - a.oldIn) : (r.inputOctets ?? 0);
         const dOut = a.kind === 'u' ? Math.max(0, (r.outputOctets ?? 0) - a.oldOut) : (r.outputOctets ?? 0);
         if (a.serviceId !== null && (dIn > 0 || dOut > 0)) usage.push({ serviceId: a.serviceId, day: r.day, bytes: dIn + dOut });
-        if (a.kind === 'u' && r.kind === 'stop') changes.push({ op: 'close', id: a.id });
-        if (a.kind === 'n' && r.kind !== 'stop' && a.serviceId !== null) changes.push({ op: 'open', id: a.id, serviceId: a.serviceId, nasId: r.nasId, callingStationId: r.callingStationId });
+        if (a.kind === 'u' && r.kind === 'stop') {
+          changes.push({ op: 'close', id: a.id });
+          if (a.serviceId !== null) services.add(a.serviceId);
+        }
+        if (a.kind === 'n' && r.kind !== 'stop' && a.serviceId !== null) {
+          changes.push({ op: 'open', id: a.id, serviceId: a.serviceId, nasId: r.nasId, callingStationId: r.callingStationId });
+          services.add(a.serviceId);
+        }
       }
       inputs = inputs.filter((x) => !done.has(x.i));
     }
@@ -471,6 +555,16 @@ function input(r: AcctRecord, i: number): SessionInput {
     at: r.at, stopped_at: r.kind === 'stop' ? r.at : null, session_time: r.sessionTime, input_octets: r.inputOctets, output_octets: r.outputOctets,
     interim_interval: r.interimInterval, terminate_cause: r.terminateCause,
   };
+}
+
+function groupByService(rows: readonly OpenRow[]): Map<number, OpenRow[]> {
+  const by = new Map<number, OpenRow[]>();
+  for (const r of rows) {
+    const list = by.get(r.serviceId);
+    if (list) list.push(r);
+    else by.set(r.serviceId, [r]);
+  }
+  return by;
 }
 
 /** Packed auth-log rows as arrays, each row's instant as ISO text. */

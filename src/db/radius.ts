@@ -200,9 +200,9 @@ export interface UsageDelta {
   bytes: number;
 }
 
-const OPEN_SESSIONS_SQL = `select id, service_id as "serviceId", nas_id as "nasId", calling_station_id as "callingStationId"
+export const OPEN_SESSIONS_SQL = `select id, service_id as "serviceId", nas_id as "nasId", calling_station_id as "callingStationId"
   from radius_sessions where stopped_at is null and service_id is not null`;
-type OpenRow = { id: number; serviceId: number; nasId: number | null; callingStationId: string | null };
+export type OpenRow = { id: number; serviceId: number; nasId: number | null; callingStationId: string | null };
 
 /**
  * The open sessions per service, in memory, so an Access-Request costs no SQLite query for its
@@ -252,6 +252,22 @@ export class OpenSessionIndex {
     const m = this.byService.get(serviceId)!;
     m.delete(id);
     if (m.size === 0) this.byService.delete(serviceId);
+  }
+
+  /** Sets a service's open sessions to what the database holds now (another node changed them). */
+  replace(serviceId: number, rows: readonly { id: number; nasId: number | null; callingStationId: string | null }[]): void {
+    for (const id of [...(this.byService.get(serviceId)?.keys() ?? [])]) this.remove(id);
+    this.apply(rows.map((r) => ({ op: 'open', id: r.id, serviceId, nasId: r.nasId, callingStationId: r.callingStationId })));
+  }
+
+  /** The services that have open sessions now. */
+  services(): IterableIterator<number> {
+    return this.byService.keys();
+  }
+
+  /** The service a session in the index belongs to. */
+  serviceOf(id: number): number | undefined {
+    return this.byId.get(id);
   }
 
   /** The service's open sessions, as `select ... where service_id = ? and stopped_at is null` would return them. */
