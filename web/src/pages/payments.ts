@@ -14,7 +14,7 @@ export class TgPayments extends LitElement {
     const [refunded, action] = refundColumns((p) => (this.refunding = p));
     const cols: Array<Column<Payment>> = [
       { label: 'Date', render: (p) => day(p.date) },
-      { label: 'Customer', render: (p) => html`<a href="/customers/${p.customerId}">#${p.customerId}</a>` },
+      { label: 'Customer', render: (p) => html`<a href="/customers/${p.customerId}">${p.customerName ?? `#${p.customerId}`}</a>` },
       { label: 'Amount', render: (p) => money(p.amount), num: true },
       refunded,
       { label: 'Method', render: (p) => p.method },
