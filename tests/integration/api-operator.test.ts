@@ -18,7 +18,6 @@ const clock = new TestClock('2026-09-01T10:00:00.000Z');
 async function call(method: string, url: string, payload?: unknown) {
   const res = await t.app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${token}` }, ...(payload !== undefined ? { payload: payload as object } : {}) });
   const type = String(res.headers['content-type'] ?? '');
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return { status: res.statusCode, type, body: (type.includes('json') && res.body ? res.json() : res.body) as any, raw: res.rawPayload };
 }
 
