@@ -46,6 +46,8 @@ import { httpMetrics } from './metrics-hook.js';
 import * as S from './schemas.js';
 import { nameLookup } from '../db/names.js';
 import { overviewRoutes } from './routes/overview.js';
+import { radiusDropRoutes } from './routes/radius-drops.js';
+import { DropTracker } from '../radius/server/drops.js';
 import { withServiceOwners } from './names.js';
 import { validatorCompiler } from './validation.js';
 
@@ -93,6 +95,8 @@ export interface BuildOptions {
   metrics?: Metrics;
   /** RouterOS reconciliation and the RADIUS listeners' bound addresses (onboarding), from the daemon. */
   nasNetwork?: Pick<NasNetworkOptions, 'reconciler' | 'radiusAddresses' | 'selfTestRetry'>;
+  /** The RADIUS server's count of fixable drops; absent (tests, tools without RADIUS): an empty one. */
+  radiusDrops?: DropTracker | undefined;
 }
 
 export interface App extends FastifyInstance {
@@ -248,6 +252,7 @@ export async function build(opts: BuildOptions): Promise<App> {
     await api.register(auditRoutes, { sql });
     await api.register(dashboardRoutes, { sql, clock, timezone: opts.config.billing.timezone, currency: opts.config.billing.currency });
     await api.register(overviewRoutes, { sql, clock, config: opts.config });
+    await api.register(radiusDropRoutes, { drops: opts.radiusDrops ?? new DropTracker(clock), repos });
     await api.register(billingRoutes, { sql, billing, clock, timezone: opts.config.billing.timezone, currency: opts.config.billing.currency, control, runDaily: opts.scheduler.runDaily, company: opts.config.company });
     await api.register(dunningRoutes, { sql, dunning, clock });
     await api.register(notifyRoutes, { sql, clock, poke: () => opts.services.sender.poke() });

@@ -82,7 +82,7 @@ const rules: Rule[] = [
   // The onboarding commands carry the NAS's RADIUS secret: only for those who may change the NAS.
   { path: /^\/api\/v1\/nas\/:[^/]+\/onboarding$/, area: 'nas', access: 'write' },
   { path: /^\/api\/v1\/services\/:[^/]+\/(billing|plan-changes|items|charges|discounts|contract|termination|cancel)\b/, area: 'billing' },
-  { path: /^\/api\/v1\/services\/:[^/]+\/(sessions|usage|auth-log|traffic)\b/, area: 'sessions' },
+  { path: /^\/api\/v1\/services\/:[^/]+\/(sessions|usage|auth-log|traffic|radius-drops)\b/, area: 'sessions' },
   { path: /^\/api\/v1\/services\/:[^/]+\/(topups?|data-topups)\b/, area: 'billing' },
   { path: /^\/api\/v1\/customers\/:[^/]+\/(statement|invoices|balance|account|credit|billing-profile)\b/, area: 'billing' },
   { path: /^\/api\/v1\/customers\/:[^/]+\/payments\b/, area: 'payments' },
@@ -110,6 +110,7 @@ const rules: Rule[] = [
   { path: '/api/v1/refunds', area: 'payments' },
   { path: '/api/v1/nas', area: 'nas' },
   { path: '/api/v1/actions', area: 'nas' },
+  { path: '/api/v1/radius-drops', area: 'nas' },
   { path: '/api/v1/dashboard', area: 'sessions' }, // the admin UI's front page (H6)
   { path: '/api/v1/sessions', area: 'sessions' },
   { path: '/api/v1/auth-log', area: 'sessions' },
