@@ -47,6 +47,7 @@ import * as S from './schemas.js';
 import { nameLookup } from '../db/names.js';
 import { overviewRoutes } from './routes/overview.js';
 import { radiusDropRoutes } from './routes/radius-drops.js';
+import { servicePasswordRoutes } from './routes/service-password.js';
 import { DropTracker } from '../radius/server/drops.js';
 import { withServiceOwners } from './names.js';
 import { validatorCompiler } from './validation.js';
@@ -252,6 +253,7 @@ export async function build(opts: BuildOptions): Promise<App> {
     await api.register(auditRoutes, { sql });
     await api.register(dashboardRoutes, { sql, clock, timezone: opts.config.billing.timezone, currency: opts.config.billing.currency });
     await api.register(overviewRoutes, { sql, clock, config: opts.config });
+    await api.register(servicePasswordRoutes, { sql, repos, box: opts.box, clock });
     await api.register(radiusDropRoutes, { drops: opts.radiusDrops ?? new DropTracker(clock), repos });
     await api.register(billingRoutes, { sql, billing, clock, timezone: opts.config.billing.timezone, currency: opts.config.billing.currency, control, runDaily: opts.scheduler.runDaily, company: opts.config.company });
     await api.register(dunningRoutes, { sql, dunning, clock });

@@ -157,3 +157,44 @@ describe('overview and checklist', () => {
     expect(c.body.done).toBe(false);
   });
 });
+
+describe("reading a subscriber's password back", () => {
+  const as = async (role: string, url: string) => {
+    const tok = await t.token(role);
+    return t.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${tok}` } });
+  };
+
+  it('answers it to admins and super-admins, auditing each reveal without the password', async () => {
+    const before = (await t.sql.get<{ n: number }>(`select count(*) as "n" from audit_log where action = 'reveal_password'`))!.n;
+    for (const role of ['admin', 'super-admin']) {
+      const res = await as(role, `/api/v1/services/${serviceId}/password/reveal`);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toEqual({ serviceId, username: 'mario', password: 'pw-mario-1' });
+      expect(res.headers['cache-control']).toBe('no-store');
+    }
+    const rows = await t.sql.all<{ actor: string; entity: string; entityId: string; after: string }>(
+      `select actor, entity, entity_id as "entityId", after from audit_log where action = 'reveal_password' order by id`);
+    expect(rows.length - before).toBe(2);
+    expect(rows.at(-1)).toMatchObject({ entity: 'service', entityId: String(serviceId), actor: expect.stringMatching(/^token:/) });
+    expect(JSON.parse(rows.at(-1)!.after)).toEqual({ username: 'mario' });
+    expect(rows.map((r) => r.after).join('')).not.toContain('pw-mario-1');
+  });
+
+  it('refuses support, finance and read-only (403) and audits nothing for them', async () => {
+    const before = (await t.sql.get<{ n: number }>(`select count(*) as "n" from audit_log where action = 'reveal_password'`))!.n;
+    for (const role of ['support', 'finance', 'read-only']) {
+      const res = await as(role, `/api/v1/services/${serviceId}/password/reveal`);
+      expect(res.statusCode, role).toBe(403);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.body).not.toContain('pw-mario-1');
+    }
+    expect((await t.sql.get<{ n: number }>(`select count(*) as "n" from audit_log where action = 'reveal_password'`))!.n).toBe(before);
+  });
+
+  it('answers 404 for a service that does not exist and 422 naming id for a bad one', async () => {
+    expect((await as('admin', '/api/v1/services/999999/password/reveal')).statusCode).toBe(404);
+    const bad = await as('admin', '/api/v1/services/mario/password/reveal');
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().errors[0].field).toBe('id');
+  });
+});
