@@ -1,6 +1,7 @@
 // Imports only typebox and the other schema modules: the web's typecheck reads this file for the API's types.
 import { Type, type TSchema } from 'typebox';
 import { ListQuery } from './schemas.js';
+import { sortParam } from './list-schemas.js';
 
 /** Schemas of the billing API: invoices, payments, credit notes, statements, contract facts, runs. */
 
@@ -73,6 +74,7 @@ export const InvoiceListQuery = Type.Object(
     customerId: Type.Optional(Id),
     ...PeriodFilter,
     status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('paid')])),
+    sort: Type.Optional(sortParam(['id', 'issueDate', 'dueDate', 'number', 'total', 'open'])),
   },
   { additionalProperties: false },
 );

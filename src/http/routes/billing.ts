@@ -8,7 +8,8 @@ import { billingStore, type InvoiceRow } from '../../db/billing.js';
 import { nameLookup } from '../../db/names.js';
 import { withCustomerNames } from '../names.js';
 import type { SqlClient } from '../../db/sql.js';
-import { decodeCursor, encodeCursor } from '../../db/crud.js';
+import { decodeCursor, decodeSortCursor, encodeCursor, encodeSortCursor } from '../../db/crud.js';
+import type { InvoiceSortField } from '../../db/billing/invoices.js';
 import { parseDate } from '../../lib/calendar.js';
 import type { Clock } from '../../lib/clock.js';
 import { TollgateError } from '../../lib/errors.js';
@@ -70,10 +71,19 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
 
   const inv = ['invoices'];
   app.get('/api/v1/invoices', { schema: { tags: inv, summary: 'List invoices; filter by customer, issue-date period and status', querystring: B.InvoiceListQuery, response: { 200: pageOf(B.InvoiceSummary), ...errors } } }, async (req) => {
-    const q = req.query as { limit?: number; cursor?: string; customerId?: number; from?: string; to?: string; status?: 'open' | 'paid' };
+    const q = req.query as { limit?: number; cursor?: string; customerId?: number; from?: string; to?: string; status?: 'open' | 'paid'; sort?: string };
     const limit = lim(q.limit);
-    const p = page(await store.listInvoices(q, limit + 1, after(q.cursor)), limit);
-    return { ...p, items: await withCustomerNames(names, p.items.map(summary)) };
+    const field = (q.sort?.replace(/^-/, '') ?? 'id') as InvoiceSortField;
+    const desc = q.sort?.startsWith('-') ?? false;
+    const cursorAfter = !q.cursor ? undefined : field === 'id' ? { value: 0, id: decodeCursor(q.cursor) } : decodeSortCursor(q.cursor, field);
+    if (cursorAfter && typeof cursorAfter.value !== (field === 'total' || field === 'open' || field === 'id' ? 'number' : 'string')) {
+      throw new TollgateError('invalid_input', 'the cursor is not one this API gave out for this sort', 'cursor');
+    }
+    const rows = await store.listInvoices(q, limit + 1, null, { field, desc, after: cursorAfter });
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    const next = rows.length <= limit || !last ? null : field === 'id' ? encodeCursor(last.id) : encodeSortCursor(field, last[field], last.id);
+    return { items: await withCustomerNames(names, items.map(summary)), next };
   });
   app.get('/api/v1/invoices/:id', { schema: { tags: inv, summary: 'An invoice with its lines, tax totals and what settled it', params: IdParams, response: { 200: B.Invoice, ...errors } } }, async (req) => {
     const { id } = req.params as { id: number };
