@@ -52,6 +52,16 @@ describe('names in lists', () => {
     expect(sessions.find((s: { username: string }) => s.username === 'nobody')).toMatchObject({ serviceId: null, customerId: null, customerName: null });
   });
 
+  it('names the customer of dunning events, network actions and auth-log rows', async () => {
+    const at = clock.now().toISOString();
+    await t.sql.run(`insert into dunning_events (key, customer_id, kind, date, at) values ('k1', ?, 'reminder', '2026-11-23', ?)`, ana, at);
+    await t.sql.run(`insert into nas_actions (kind, reason, actor, service_id, acct_session_id, username, request, created_at, updated_at) values ('disconnect', 'kick', 'admin:1', ?, 'a1', 'mario', '{"session":{},"attributes":[]}', ?, ?)`, serviceId, at, at);
+    await t.sql.run(`insert into auth_log (at, username, outcome, service_id) values (?, 'mario', 'accept', ?)`, at, serviceId);
+    expect((await call('GET', '/api/v1/dunning/events')).body.items).toEqual([expect.objectContaining({ customerId: ana, customerName: 'Ana García' })]);
+    expect((await call('GET', '/api/v1/actions')).body.items).toEqual([expect.objectContaining({ serviceId, customerId: mario, customerName: 'Mario Rossi' })]);
+    expect((await call('GET', '/api/v1/auth-log')).body.items[0]).toMatchObject({ serviceId, customerId: mario, customerName: 'Mario Rossi' });
+  });
+
   it("answers a plan's active subscribers in the list and the read", async () => {
     expect((await call('GET', '/api/v1/plans')).body.items).toEqual([expect.objectContaining({ id: planId, activeSubscribers: 1 })]);
     expect((await call('GET', `/api/v1/plans/${planId}`)).body.activeSubscribers).toBe(1);
