@@ -27,9 +27,8 @@ const t = {
   reference: 'Reference',
   referenceHelp: 'bank transaction, receipt book number…',
   invoice: 'Apply to',
-  oldestFirst: 'Oldest open invoices first',
   invoiceOption: (i: InvoiceSummary, open: string) => `${i.number}, due ${day(i.dueDate)}: ${open} open`,
-  invoiceHelp: 'The chosen invoice is settled first; anything left goes to the oldest ones, then to credit.',
+  invoiceHelp: 'Empty (—): the oldest open invoices first. A chosen invoice is settled first; anything left goes to the oldest ones, then to credit.',
   save: 'Record payment',
   saved: (amount: string) => `Payment of ${amount} recorded.`,
   receipt: 'Print the receipt',
@@ -100,7 +99,7 @@ export class TgPaymentNew extends LitElement {
           { name: 'method', label: t.method, type: 'select', required: true, options: t.methods },
           { name: 'receivedAt', label: t.receivedAt, type: 'datetime', required: true },
           { name: 'reference', label: t.reference, maxLength: 200, help: t.referenceHelp },
-          { name: 'invoiceId', label: t.invoice, type: 'select', numeric: true, options: a.open.map((i) => [String(i.id), t.invoiceOption(i, money(i.open, i.currency))]), help: t.invoiceHelp, placeholder: t.oldestFirst },
+          { name: 'invoiceId', label: t.invoice, type: 'select', numeric: true, options: a.open.map((i) => [String(i.id), t.invoiceOption(i, money(i.open, i.currency))]), help: t.invoiceHelp },
         ];
         const values = { customerId: a.customer.id, method: 'bank', receivedAt: new Date().toISOString() };
         return html`<section class="card">
