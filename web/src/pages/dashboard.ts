@@ -4,6 +4,7 @@ import { Task } from '@lit/task';
 import { authChart, compareBars, ring } from '../components/charts.js';
 import { dashboard, type Dashboard } from '../data/dashboard.js';
 import { base, bytes, errorText, money } from '../ui.js';
+import '../components/overview.js';
 
 export class TgDashboard extends LitElement {
   static override styles = [base];
@@ -35,6 +36,7 @@ export class TgDashboard extends LitElement {
     const delta = d.revenue.lastMonth ? Math.round(((d.revenue.thisMonth - d.revenue.lastMonth) / d.revenue.lastMonth) * 100) : null;
     return html`
       <h1>Dashboard</h1>
+      <tg-overview></tg-overview>
       <div class="grid">
         <div class="card"><div class="muted">Online now</div><div class="kpi" data-test="online">${d.online}</div><a href="/sessions">sessions</a></div>
         <div class="card"><div class="muted">Services</div><div class="kpi">${d.services.active}</div>

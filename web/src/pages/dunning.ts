@@ -14,7 +14,7 @@ export class TgDunning extends LitElement {
     const ev: Array<Column<DunningEvent>> = [
       { label: 'When', render: (e) => when(e.at) },
       { label: 'What', render: (e) => badge(e.kind) },
-      { label: 'Customer', render: (e) => html`<a href="/customers/${e.customerId}">#${e.customerId}</a>` },
+      { label: 'Customer', render: (e) => html`<a href="/customers/${e.customerId}">${e.customerName ?? `#${e.customerId}`}</a>` },
       { label: 'Invoice', render: (e) => (e.invoiceId ? html`<a href="/invoices/${e.invoiceId}">#${e.invoiceId}</a>` : '—') },
     ];
     return html`<h1>Dunning queue</h1><p class="muted">Who gets suspended next and when, soonest first.</p>

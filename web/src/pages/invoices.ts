@@ -22,7 +22,7 @@ export class TgInvoices extends LitElement {
   override render() {
     const cols: Array<Column<InvoiceSummary>> = [
       { label: 'Number', render: (i) => html`<a href="/invoices/${i.id}">${i.number}</a>` },
-      { label: 'Customer', render: (i) => html`<a href="/customers/${i.customerId}">#${i.customerId}</a>` },
+      { label: 'Customer', render: (i) => html`<a href="/customers/${i.customerId}">${i.customerName ?? `#${i.customerId}`}</a>` },
       { label: 'Issued', render: (i) => day(i.issueDate), hideSmall: true },
       { label: 'Due', render: (i) => day(i.dueDate) },
       { label: 'Total', render: (i) => money(i.total, i.currency), num: true },

@@ -9,6 +9,7 @@ import '../components/form.js';
 import type { Field } from '../components/form.js';
 import { navigate } from '../router.js';
 import { badge, base, bytes, errorText, toast, when } from '../ui.js';
+import '../components/radius-drops.js';
 
 function nasFields(editing: boolean): Field[] {
   return [
@@ -18,7 +19,7 @@ function nasFields(editing: boolean): Field[] {
     { name: 'vendor', label: 'Vendor', type: 'select', required: true, options: [['mikrotik', 'MikroTik'], ['generic', 'generic']] },
     { name: 'nasIdentifier', label: 'NAS-Identifier', nullable: true, maxLength: 253 },
     { name: 'coaPort', label: 'CoA port', type: 'number', min: 1, max: 65535 },
-    { name: 'requireMessageAuthenticator', label: 'Require Message-Authenticator', type: 'checkbox' },
+    { name: 'requireMessageAuthenticator', label: 'Require Message-Authenticator', type: 'checkbox', help: 'Drop Access-Requests the router did not sign (BlastRADIUS protection); RouterOS 7.15+ signs them after /radius set [find] require-message-auth=yes.' },
     { name: 'snmpEnabled', label: 'Poll over SNMP', type: 'checkbox' },
     { name: 'snmpVersion', label: 'SNMP version', type: 'select', nullable: true, options: [['2c', '2c'], ['3', '3']] },
     { name: 'snmpCommunity', label: 'SNMP community', type: 'password', help: 'write-only' },
@@ -112,6 +113,7 @@ export class TgNasEdit extends LitElement {
         <div class="card"><div class="muted">Traffic, last 24 h</div>${sparkline(series)}
           <div class="muted">${series.length ? `peak ${bytes(Math.max(...series) / 8)}/s` : ''}</div></div>
       </div>
+      <tg-nas-drops nas-id=${n.id}></tg-nas-drops>
       <div class="card"><h2>Connect the router</h2>
         <div class="row"><div><label for="ros-version">RouterOS</label><select id="ros-version"><option value="7">7.15 or later</option><option value="6">6</option></select></div>
           <button class="secondary" @click=${() => this.showOnboarding(n.id)}>RouterOS setup commands</button></div>

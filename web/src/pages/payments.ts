@@ -14,7 +14,7 @@ export class TgPayments extends LitElement {
     const [refunded, action] = refundColumns((p) => (this.refunding = p));
     const cols: Array<Column<Payment>> = [
       { label: 'Date', render: (p) => day(p.date) },
-      { label: 'Customer', render: (p) => html`<a href="/customers/${p.customerId}">#${p.customerId}</a>` },
+      { label: 'Customer', render: (p) => html`<a href="/customers/${p.customerId}">${p.customerName ?? `#${p.customerId}`}</a>` },
       { label: 'Amount', render: (p) => money(p.amount), num: true },
       refunded,
       { label: 'Method', render: (p) => p.method },
@@ -23,7 +23,7 @@ export class TgPayments extends LitElement {
     ];
     const r = this.refunding;
     return html`<div class="row"><h1 class="grow">Payments</h1><a class="button secondary" href=${paymentsCsvUrl()} download>CSV</a></div>
-      <p class="muted">Record a payment from the customer's page.</p>
+      <p><a class="button" href="/payments/new">Record a payment</a> <a class="button secondary" href="/payments/report">Totals by period</a></p>
       ${r ? html`<tg-refund .payment=${r} @cancel=${() => (this.refunding = undefined)}
         @refunded=${() => { this.refunding = undefined; void this.renderRoot.querySelector('tg-table')?.reload(); }}></tg-refund>` : nothing}
       <tg-table .load=${listPayments} .columns=${cols} empty="No payment yet."></tg-table>`;

@@ -8,6 +8,7 @@ import '../components/form.js';
 import type { Field } from '../components/form.js';
 import { navigate } from '../router.js';
 import { base, errorText, money, toast, todayIso } from '../ui.js';
+import '../components/reveal-password.js';
 
 const MAC = '([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}|[0-9A-Fa-f]{12}|([0-9A-Fa-f]{4}\\.){2}[0-9A-Fa-f]{4}';
 function serviceFields(plans: Plan[], editing: boolean): Field[] {
@@ -50,7 +51,7 @@ export class TgServiceEdit extends LitElement {
     if (!plans.length) return html`<h1>New service</h1><div class="banner warn">Create a plan first: <a href="/plans/new">new plan</a>.</div>`;
     const customerId = s?.customerId ?? this.customerId!;
     return html`<h1>${s ? `Service ${s.username}` : 'New service'}</h1>
-      <p><a href="/customers/${customerId}">‹ back to the customer</a></p>
+      <p><a href="/customers/${customerId}">‹ back to the customer</a>${s ? html` · <tg-reveal-password service-id=${s.id}></tg-reveal-password>` : ''}</p>
       <div class="card"><tg-form .fields=${serviceFields(plans, !!s)} ?patch=${!!s}
         .values=${s ?? { status: 'active', startDate: todayIso(), simultaneousUse: 1, planId: plans[0]!.id }}
         submitLabel=${s ? 'Save' : 'Create service'}
