@@ -32,7 +32,13 @@ function baseRoot(): string {
   const building = `${BASE}.building-${process.pid}`;
   const started = Date.now();
   execFileSync('mmdebstrap', ['--quiet', '--variant=minbase', `--include=${PACKAGES.join(',')}`, 'bookworm', building], { stdio: ['ignore', 'ignore', 'inherit'] });
-  renameSync(building, BASE);
+  try {
+    renameSync(building, BASE);
+  } catch (e) {
+    // Another run built it meanwhile: keep theirs.
+    spawnSync('rm', ['-rf', '--one-file-system', building]);
+    if (!existsSync(join(BASE, 'usr/bin/systemctl'))) throw e;
+  }
   console.log(`systemd test root built in ${Math.round((Date.now() - started) / 1000)} s: ${BASE}`);
   return BASE;
 }
