@@ -1,15 +1,18 @@
 // Prints the plain closing line CI reads ("N passed, N failed, N skipped") from vitest's JSON report,
-// adding the PostgreSQL pass's report beside it (vitest-postgres.json, scripts/test.sh) when there is one.
+// adding the PostgreSQL pass's report beside it (vitest-postgres.json, scripts/test.sh) when there is one,
+// and every further report named after the first (.ci/run: the other Node.js lines'), each of which
+// must exist: a named report that is missing is a run that did not happen, one failure.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const file = process.argv[2] ?? 'reports/vitest.json';
-const reports = [file, join(dirname(file), 'vitest-postgres.json')];
+const optional = join(dirname(file), 'vitest-postgres.json');
+const reports = [file, optional, ...process.argv.slice(3)];
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 for (const [i, f] of reports.entries()) {
-  if (i > 0 && !existsSync(f)) continue;
+  if (i === 1 && !existsSync(f)) continue;
   let report;
   try {
     report = JSON.parse(readFileSync(f, 'utf8'));
@@ -23,10 +26,12 @@ for (const [i, f] of reports.entries()) {
   failed += report.numFailedTests + brokenFiles;
   skipped += report.numPendingTests + report.numTodoTests;
 }
-// The linter's verdict (scripts/test.sh writes it beside the report): a finding is one failure.
-const lint = join(dirname(file), 'lint.json');
-if (existsSync(lint)) {
-  if (JSON.parse(readFileSync(lint, 'utf8')).ok) passed++;
+// Verdicts written beside the report, each one test: the linter's (scripts/test.sh; a finding is one
+// failure) and the install's (.ci/run; an EBADENGINE warning from `npm ci` is one failure).
+for (const name of ['lint.json', 'install.json']) {
+  const verdict = join(dirname(file), name);
+  if (!existsSync(verdict)) continue;
+  if (JSON.parse(readFileSync(verdict, 'utf8')).ok) passed++;
   else failed++;
 }
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { configFile, DEFAULT_CONFIG_FILE, describeConfig, loadConfig, type LoadedConfig } from '../config/load.js';
@@ -8,7 +9,7 @@ import { adminStore, roleStore, tokenStore } from '../db/security.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { ConfigError } from '../lib/errors.js';
 import { hashPassword } from '../lib/password.js';
-import { createPrivateFile } from '../lib/private-files.js';
+import { createPrivateFile, ensurePrivateDir } from '../lib/private-files.js';
 import { MigrationError } from '../db/migrate.js';
 import { keyFilePath } from '../keys.js';
 import { createLogger } from '../logger.js';
@@ -229,7 +230,9 @@ async function run(argv: string[], clock: Clock): Promise<number> {
         throw new UsageError('backup copies the SQLite file; with [database] url the data is in PostgreSQL: back it up with pg_dump or pg_basebackup (README, "Several nodes on PostgreSQL"), and keep the secret key file with it');
       }
       const path = existingDatabase(loaded);
-      // Every customer's data: the copy is 0600 like the database, whatever the umask.
+      // Every customer's data: the copy is 0600 like the database, whatever the umask, in a folder
+      // made 0700 when it is new (the README's /var/lib/tollgate/backups/ on a fresh install).
+      ensurePrivateDir(dirname(file));
       if (!createPrivateFile(file)) throw new UsageError(`${file} already exists; choose a new file name`);
       // The online backup API copies a consistent snapshot while the daemon keeps writing (WAL).
       const source = new Database(path, { readonly: true, fileMustExist: true });

@@ -88,4 +88,18 @@ describe('files holding customer data, under umask 022', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already exists/);
   });
+
+  it('tollgate backup FILE into a folder that does not exist yet creates it 0700', () => {
+    // The README's systemd backup command writes to /var/lib/tollgate/backups/, which nothing has
+    // created on a new install (the daemon makes it only before a migration of an existing database).
+    const dir = tempDir();
+    const config = writeConfig(dir);
+    expect(cli(['migrate', '--config', config]).code).toBe(0);
+    const file = join(dir, 'backups', 'nightly', 'copy.db');
+    const r = cli(['backup', file, '--config', config]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(mode(file)).toBe('600');
+    expect(mode(join(dir, 'backups', 'nightly'))).toBe('700');
+  });
 });
