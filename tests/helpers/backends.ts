@@ -5,11 +5,15 @@
  * suite uses, PostgreSQL when `TOLLGATE_TEST_BACKEND=postgres`.
  */
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { openDatabase, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
+import { createPgAccountingWriter } from '../../src/db/pg-writer.js';
+import type { AcctWriter } from '../../src/db/radius.js';
 import { openPostgres, sqliteClient, type SqlClient } from '../../src/db/sql.js';
+import { createAccountingWriter, type AccountingWriterOptions } from '../../src/db/writer-thread.js';
 
 export type BackendName = 'sqlite' | 'postgres';
 
@@ -53,9 +57,14 @@ export async function createPostgresDatabase(opts: { empty?: boolean } = {}): Pr
   return url.toString();
 }
 
-export async function openTestBackend(name: BackendName = defaultBackend): Promise<TestBackend> {
+/**
+ * A fresh, migrated database of backend `name`. SQLite is in memory unless `file` is given: a file
+ * there opened as the daemon opens it (WAL, synchronous normal), for tests whose app runs the
+ * accounting writer thread or reads the file from another connection.
+ */
+export async function openTestBackend(name: BackendName = defaultBackend, opts: { file?: string } = {}): Promise<TestBackend> {
   if (name === 'sqlite') {
-    const db = openDatabase({ path: ':memory:' });
+    const db = opts.file ? openDatabase({ path: opts.file, synchronous: 'normal' }) : openDatabase({ path: ':memory:' });
     await migrate(db.$client);
     const sql = sqliteClient(db.$client);
     return { name, sql, db, url: undefined, close: () => sql.close() };
@@ -63,4 +72,14 @@ export async function openTestBackend(name: BackendName = defaultBackend): Promi
   const url = await createPostgresDatabase();
   const sql = openPostgres({ url, max: 4 });
   return { name, sql, db: undefined, url, close: () => sql.close() };
+}
+
+/** The database of an app under test on the run's backend: a SQLite file in `dir`, or a PostgreSQL database. */
+export function openAppDatabase(dir: string, file = 'tollgate.db'): Promise<TestBackend> {
+  return openTestBackend(defaultBackend, { file: join(dir, file) });
+}
+
+/** The RADIUS accounting writer the daemon builds on this backend (src/main.ts). */
+export async function accountingWriter(backend: TestBackend, opts: AccountingWriterOptions = {}): Promise<AcctWriter> {
+  return backend.db ? createAccountingWriter(backend.db, opts) : createPgAccountingWriter(backend.sql, opts);
 }
