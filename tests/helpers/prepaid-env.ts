@@ -113,7 +113,7 @@ export async function startEnv(opts: { start: string; tomlExtra?: string; dbFile
   const changes = new Topic<CachedEntity>();
   const usage = new Topic<readonly UsageDelta[]>();
   const writer = await accountingWriter(backend, { onUsage: (u) => usage.publish(u) });
-  const options = { sql, db, box, config, clock, metrics, control, changes, usage };
+  const options = { sql, db, box, config, clock, metrics, control, changes, usage, writer };
   const parts = composeParts(options);
   const radius = await startRadiusServer({
     config, sql, db, box, log: pino({ level: 'silent' }), metrics, clock, writer, changes, vouchers: parts.services.prepaid.vouchers,

@@ -3,7 +3,6 @@
  * Europe/Rome by default) is refused before anything is written, and a payment settles only the
  * invoices issued on or before its date.
  */
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';

@@ -1,7 +1,6 @@
 // A domain error reaching a route outside the billing API answers its catalogued status through the
 // app's one error handler, never 500. The probe routes sit in their own plugin, as every route group
 // of build() does, and let real domain functions throw.
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';

@@ -4,7 +4,6 @@
 // minimum above the debt spares the customer; a payment that leaves less than the minimum overdue
 // resumes at once. ServiceControl is a recording fake.
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { Param, SqlClient } from '../../src/db/sql.js';
@@ -16,7 +15,7 @@ import { SecretBox } from '../../src/lib/secretbox.js';
 import type { ActionRequest, ActionSummary, ServiceControl } from '../../src/nas/control.js';
 import type { JobRunner } from '../../src/scheduler/jobs.js';
 import { buildApp } from '../helpers/app.js';
-import { accountingWriter, openAppDatabase, type TestBackend } from '../helpers/backends.js';
+import { openAppDatabase, type TestBackend } from '../helpers/backends.js';
 import { tempDir } from '../helpers/daemon.js';
 
 class RecordingControl implements ServiceControl {

@@ -73,7 +73,7 @@ beforeAll(async () => {
   const writer = await accountingWriter(backend);
   // As src/main.ts does it: network control, services, scheduler, RADIUS, HTTP.
   control = createNetworkControl({ sql, box, config, clock, writer, changes, metrics, checkIntervalMs: 100 });
-  const options = { sql, db: backend.db, box, config, clock, metrics, control, changes };
+  const options = { sql, db: backend.db, box, config, clock, metrics, control, changes, writer };
   const parts = composeParts(options);
   ({ services, jobs } = parts);
   radius = await startRadiusServer({ config, sql, db: backend.db, box, log: pino({ level: 'silent' }), metrics, clock: systemClock, writer, changes, vouchers: services.prepaid.vouchers });

@@ -4,7 +4,6 @@
 // customer is notified; a whitelisted customer is never suspended. ServiceControl is a recording fake
 // here (the last block uses the real one against the NAS simulator).
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { Param, SqlClient } from '../../src/db/sql.js';
@@ -16,7 +15,7 @@ import { TestClock } from '../../src/lib/clock.js';
 import type { JobRunner } from '../../src/scheduler/jobs.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import type { ActionRequest, ActionSummary, ServiceControl } from '../../src/nas/control.js';
-import { accountingWriter, openAppDatabase, type TestBackend } from '../helpers/backends.js';
+import { openAppDatabase, type TestBackend } from '../helpers/backends.js';
 import { tempDir } from '../helpers/daemon.js';
 
 /** Records each call and changes the status as the real one does. */

@@ -2,7 +2,6 @@
 // NAS simulator on 127.0.0.1, which checks our Disconnect-Request with its own RFC 5176 arithmetic
 // and answers as told: NAK 503, silence, or a reply signed with another secret.
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { SqlClient } from '../../src/db/sql.js';
@@ -11,7 +10,7 @@ import type { App } from '../../src/http/build.js';
 import { buildApp } from '../helpers/app.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import { onboardingCommands, routerOsDuration, routerOsQuote } from '../../src/nas/onboarding.js';
-import { accountingWriter, openAppDatabase, type TestBackend } from '../helpers/backends.js';
+import { openAppDatabase, type TestBackend } from '../helpers/backends.js';
 import { tempDir } from '../helpers/daemon.js';
 import { NasSim, SIM_CODES } from '../helpers/nas-sim.js';
 

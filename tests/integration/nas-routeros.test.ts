@@ -3,7 +3,6 @@
 // its stored report, the remove fallback, and the periodic job.
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { SqlClient } from '../../src/db/sql.js';

@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { SMTPServer } from 'smtp-server';
@@ -24,7 +23,7 @@ import { SecretBox } from '../../src/lib/secretbox.js';
 import { createMetrics } from '../../src/metrics.js';
 import { createSender, INTERRUPTED } from '../../src/notify/sender.js';
 import { emailTransport, smsTransport } from '../../src/notify/transports.js';
-import { accountingWriter, openAppDatabase, type TestBackend } from '../helpers/backends.js';
+import { openAppDatabase, type TestBackend } from '../helpers/backends.js';
 import { tempDir } from '../helpers/daemon.js';
 
 const SMTP_PASSWORD = 'smtp-Pa55word-xyz';

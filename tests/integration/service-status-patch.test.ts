@@ -13,7 +13,7 @@ import type { App } from '../../src/http/build.js';
 import { buildApp } from '../helpers/app.js';
 import { TestClock } from '../../src/lib/clock.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
-import { accountingWriter, openAppDatabase, type TestBackend } from '../helpers/backends.js';
+import { openAppDatabase, type TestBackend } from '../helpers/backends.js';
 import { tempDir } from '../helpers/daemon.js';
 
 let backend: TestBackend;
