@@ -4,6 +4,7 @@
  * SQLite's semantics (serialized, joined by the statements of the same async context, savepoints
  * nested, all or nothing), and session locks (one holder; a holder whose connection dies loses it).
  */
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConstraintViolation, openPostgres, toPostgresText, WRITE_LOCK_KEY } from '../../../src/db/sql.js';
 import { backendNames, openTestBackend, type TestBackend } from '../../helpers/backends.js';
@@ -126,6 +127,40 @@ describe.each(backendNames)('SqlClient on %s', (name) => {
     expect(await b.sql.get(`select amount from t where id = 40`)).toEqual({ amount: 1 });
     await expect(plain(2, true)).rejects.toThrow('fails');
     expect(await b.sql.get(`select amount from t where id = 40`)).toEqual({ amount: 1 });
+  });
+
+  it('runs statements started at once in a transaction one at a time, in order, savepoints included', async () => {
+    // How many statements each connection has in flight at most (PostgreSQL: node-postgres deprecates
+    // sending one while another runs; SQLite runs each at once anyway).
+    const inFlight = new Map<pg.Client, number>();
+    let most = 0;
+    const original = pg.Client.prototype.query;
+    const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+      const n = (inFlight.get(this) ?? 0) + 1;
+      inFlight.set(this, n);
+      most = Math.max(most, n);
+      const done = () => inFlight.set(this, (inFlight.get(this) ?? 1) - 1);
+      const r: unknown = Reflect.apply(original, this, args);
+      if (r instanceof Promise) return r.finally(done);
+      done();
+      return r;
+    } as typeof original);
+    try {
+      const read = await b.sql.transaction(async () => {
+        const [one, two] = await Promise.all([
+          b.sql.get<{ n: number }>(`select 1 as n`),
+          b.sql.get<{ n: number }>(`select 2 as n`),
+          b.sql.run(`insert into t (id, name) values (?, ?)`, 50, 'together'),
+          b.sql.transaction(async () => b.sql.run(`update t set amount = 5 where id = 50`)),
+        ]);
+        return [one!.n, two!.n];
+      });
+      expect(read).toEqual([1, 2]);
+      expect(await b.sql.get(`select amount from t where id = 50`)).toEqual({ amount: 5 });
+      expect(most).toBeLessThanOrEqual(1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 
