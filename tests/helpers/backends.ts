@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { openDatabase, type Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createPgAccountingWriter } from '../../src/db/pg-writer.js';
@@ -72,6 +72,32 @@ export async function openTestBackend(name: BackendName = defaultBackend, opts: 
   const url = await createPostgresDatabase();
   const sql = openPostgres({ url, max: 4 });
   return { name, sql, db: undefined, url, close: () => sql.close() };
+}
+
+/**
+ * A fresh database of backend `name` for the enclosing `describe`: opened before its tests (ahead of
+ * the hooks registered after this call) and closed after them. The handle is read inside tests and
+ * hooks: `const b = useTestBackend(name); beforeAll(() => { store = jobStore(b.sql); });`.
+ */
+export function useTestBackend(name: BackendName = defaultBackend): TestBackend {
+  let opened: TestBackend | undefined;
+  beforeAll(async () => {
+    opened = await openTestBackend(name);
+  });
+  afterAll(async () => {
+    await opened?.close();
+  });
+  const live = (): TestBackend => {
+    if (!opened) throw new Error('the test backend opens in beforeAll: use it inside a test or a hook');
+    return opened;
+  };
+  return {
+    name,
+    get sql() { return live().sql; },
+    get db() { return live().db; },
+    get url() { return live().url; },
+    close: () => live().close(),
+  };
 }
 
 /** The database of an app under test on the run's backend: a SQLite file in `dir`, or a PostgreSQL database. */

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRepos } from '../../../src/db/repos.js';
 import { customerSearchCondition, customerSearchPages, ensureCustomerSearch, postgresSearch, searchCustomerIds } from '../../../src/db/search.js';
 import { SecretBox } from '../../../src/lib/secretbox.js';
-import { backendNames, openTestBackend, type TestBackend } from '../../helpers/backends.js';
+import { backendNames, openTestBackend, useTestBackend, type TestBackend } from '../../helpers/backends.js';
 
 const people = [
   { key: 'mario', name: 'Mario Rossi', email: 'mario.rossi@example.com', phone: '+39 333 123 4567', username: 'mrossi', mac: 'AA:BB:CC:DD:EE:01', ip: '10.20.0.5' },
@@ -68,10 +68,9 @@ const cases: [string, string[]][] = [
 ];
 
 describe.each(backendNames)('customer search on %s', (name) => {
-  let b: TestBackend;
+  const b = useTestBackend(name);
   const ids: Record<string, number> = {};
   beforeAll(async () => {
-    b = await openTestBackend(name);
     await ensureCustomerSearch(b.sql);
     const repos = makeRepos(b.sql, new SecretBox(randomBytes(32)));
     const actor = { id: 'cli' };
@@ -82,7 +81,6 @@ describe.each(backendNames)('customer search on %s', (name) => {
       await repos.services.create({ customerId: c.id, planId: plan.id, username: p.username, password: 'pw', startDate: '2026-01-01', macAddress: p.mac, staticIp: p.ip }, actor);
     }
   });
-  afterAll(() => b?.close());
 
   const names = async (q: string) => {
     const rows = await customerSearchPages(b.sql)(q, { limit: 50 });

@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConstraintViolation, openPostgres, toPostgresText, WRITE_LOCK_KEY } from '../../../src/db/sql.js';
-import { backendNames, openTestBackend, type TestBackend } from '../../helpers/backends.js';
+import { backendNames, openTestBackend, useTestBackend, type TestBackend } from '../../helpers/backends.js';
 
 describe('toPostgresText', () => {
   it('numbers ? and names @x, leaving literals, quoted names, comments and casts alone', () => {
@@ -24,13 +24,11 @@ describe('toPostgresText', () => {
 });
 
 describe.each(backendNames)('SqlClient on %s', (name) => {
-  let b: TestBackend;
+  const b = useTestBackend(name);
   beforeAll(async () => {
-    b = await openTestBackend(name);
     await b.sql.exec(`create table t (id integer primary key, name text not null unique, amount bigint not null default 0, flag boolean not null default false,
       constraint t_amount_ck check (amount >= 0))`);
   });
-  afterAll(() => b?.close());
 
   it('binds positional, named and boolean parameters and reads integers as numbers', async () => {
     await b.sql.run(`insert into t (id, name, amount, flag) values (?, ?, ?, ?)`, 1, 'a', 9_007_199_254_740_991, true);
@@ -165,11 +163,7 @@ describe.each(backendNames)('SqlClient on %s', (name) => {
 });
 
 describe.each(backendNames)('SqlClient.sessionLock on %s', (name) => {
-  let b: TestBackend;
-  beforeAll(async () => {
-    b = await openTestBackend(name);
-  });
-  afterAll(() => b?.close());
+  const b = useTestBackend(name);
 
   it('is granted, and released on request', async () => {
     const lock = await b.sql.sessionLock(4242);
