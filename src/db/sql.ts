@@ -378,6 +378,7 @@ export function postgresClient(pool: pg.Pool, opts: PostgresClientOptions = {}):
     run: async (...p) => ({ changes: (await query(text, p)).rowCount ?? 0 }),
   });
   let savepoints = 0;
+  const serializedTurn = new Mutex();
   return {
     dialect: 'postgres',
     prepare: prepared,
@@ -402,7 +403,18 @@ export function postgresClient(pool: pg.Pool, opts: PostgresClientOptions = {}):
           throw e;
         }
       }
-      const client = await pool.connect();
+      // A serialized transaction waits for this node's earlier ones in the process first, in the
+      // order they were asked (as on SQLite), and only then for a connection and the write lock: one
+      // connection waits for the lock per node, instead of one per caller (which could take the whole
+      // pool from the reads, and lets the lock's queue order callers of one node at random).
+      const turn = txOpts?.serialized !== false ? await serializedTurn.lock() : undefined;
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (e) {
+        turn?.();
+        throw e;
+      }
       const tx: TransactionScope = { client, depth: 1, turn: { tail: Promise.resolve() } };
       let broken: Error | undefined;
       try {
@@ -420,6 +432,7 @@ export function postgresClient(pool: pg.Pool, opts: PostgresClientOptions = {}):
         throw constraintOf(e) ?? e;
       } finally {
         client.release(broken);
+        turn?.();
       }
     },
     inTransaction: () => scope.getStore() !== undefined,

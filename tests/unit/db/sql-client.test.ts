@@ -127,6 +127,22 @@ describe.each(backendNames)('SqlClient on %s', (name) => {
     expect(await b.sql.get(`select amount from t where id = 40`)).toEqual({ amount: 1 });
   });
 
+  it('runs one process\'s serialized transactions in the order they were asked', async () => {
+    // A client of its own with no connection open yet: each transaction would otherwise race the
+    // others through connecting and authenticating before queueing for the write lock.
+    const fresh = name === 'postgres' ? openPostgres({ url: b.url!, max: 8 }) : b.sql;
+    try {
+      const entered: number[] = [];
+      await Promise.all(Array.from({ length: 8 }, (_, i) => fresh.transaction(async () => {
+        entered.push(i);
+        await fresh.get(`select 1 as one`);
+      })));
+      expect(entered).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    } finally {
+      if (fresh !== b.sql) await fresh.close();
+    }
+  });
+
   it('runs statements started at once in a transaction one at a time, in order, savepoints included', async () => {
     // How many statements each connection has in flight at most (PostgreSQL: node-postgres deprecates
     // sending one while another runs; SQLite runs each at once anyway).
