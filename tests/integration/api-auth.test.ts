@@ -155,7 +155,7 @@ describe('sessions and CSRF', () => {
     }
     // Sessions live in the database: only the hash of the cookie is stored.
     const raw = c.headers.cookie!.split('=')[1]!;
-    expect(JSON.stringify((await t.sql.all('select * from admin_sessions')))).not.toContain(raw);
+    expect(JSON.stringify(await t.sql.all('select * from admin_sessions'))).not.toContain(raw);
   });
 
   it('a disabled admin is signed out at once; a reset password must be changed at next login', async () => {
@@ -253,7 +253,7 @@ describe('TOTP second factor', () => {
     expect(uri).toContain(`secret=${secret}`);
     expect(qr).toMatch(/^data:image\/svg\+xml;base64,/);
     expect(Buffer.from(qr.split(',')[1], 'base64').toString()).toContain('<svg');
-    const sealed = ((await t.sql.get('select totp_secret_enc s from admins where id = ?', id)) as { s: string }).s;
+    const sealed = (await t.sql.get<{ s: string }>('select totp_secret_enc s from admins where id = ?', id))!.s;
     expect(sealed).toMatch(/^v1:/);
     expect(t.box.open(sealed)).toBe(secret);
 
@@ -263,7 +263,7 @@ describe('TOTP second factor', () => {
     const codes: string[] = confirm.json().recoveryCodes;
     expect(codes).toHaveLength(10);
     expect(new Set(codes).size).toBe(10);
-    const stored = JSON.stringify((await t.sql.all('select * from admin_recovery_codes where admin_id = ?', id)));
+    const stored = JSON.stringify(await t.sql.all('select * from admin_recovery_codes where admin_id = ?', id));
     for (const c of codes) expect(stored).not.toContain(c);
     await call('POST', '/api/v1/auth/logout', s.headers);
 

@@ -123,8 +123,8 @@ describe('billing API', () => {
     expect((await call('GET', `/api/v1/payments/${p.body.id}`)).body.refunds).toHaveLength(1);
     expect((await call('GET', `/api/v1/credit-notes?invoiceId=${first.id}`)).body.items).toHaveLength(1);
     // The payment, its refund, this note, and the run's note of 11 April (by the billing run).
-    expect((await sql.get(`select count(*) n from audit_log where entity in ('payment', 'credit_note')`))).toEqual({ n: 4 });
-    expect((await sql.get(`select count(*) n from audit_log where entity = 'credit_note' and actor = 'billing-run'`))).toEqual({ n: 1 });
+    expect(await sql.get(`select count(*) n from audit_log where entity in ('payment', 'credit_note')`)).toEqual({ n: 4 });
+    expect(await sql.get(`select count(*) n from audit_log where entity = 'credit_note' and actor = 'billing-run'`)).toEqual({ n: 1 });
   });
 
   it('rejects bad input with problem+json naming the field and changes nothing', async () => {

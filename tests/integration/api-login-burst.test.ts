@@ -82,7 +82,7 @@ describe('a burst of logins at once', () => {
     expect(await counter('ip:203.0.113.20')).toBe(5);
     // From a clean address a sign-in leaves no counter at all.
     expect((await login('victim', 'victim-password-1', '203.0.113.30')).statusCode).toBe(200);
-    expect((await t.sql.get(`select * from login_throttle where key = 'ip:203.0.113.30'`))).toBeUndefined();
+    expect(await t.sql.get(`select * from login_throttle where key = 'ip:203.0.113.30'`)).toBeUndefined();
   });
 });
 
@@ -101,7 +101,7 @@ describe('a burst of second-factor codes at once', () => {
     const wrong = totpCode(secret, t.clock.now()) === '000001' ? '000002' : '000001';
     const burst = await Promise.all(Array.from({ length: 40 }, () => t.app.inject({ method: 'POST', url: '/api/v1/auth/totp/verify', headers: pending, payload: { code: wrong } })));
     expect(tally(burst.map((r) => r.statusCode))).toEqual({ 401: 3, 429: 37 });
-    expect(await counter(`totp:${((await t.sql.get(`select id from admins where username = 'twofa'`)) as { id: number }).id}`)).toBe(3);
+    expect(await counter(`totp:${(await t.sql.get<{ id: number }>(`select id from admins where username = 'twofa'`))!.id}`)).toBe(3);
   });
 });
 

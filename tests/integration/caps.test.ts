@@ -90,7 +90,7 @@ describe('fair-use tiers', () => {
     expect(await count(`select count(*) n from service_notices where service_id = ? and key like 'cap.%'`, id)).toBe(2);
     // Through the notification outbox, once each, with the template's variables filled in.
     await env.services.prepaid.caps.idle();
-    const mails = (await env.sql.all(`select template, body from notification_outbox where service_id = ? and template like 'cap.%' order by id`, id)) as { template: string; body: string }[];
+    const mails = await env.sql.all<{ template: string; body: string }>(`select template, body from notification_outbox where service_id = ? and template like 'cap.%' order by id`, id);
     expect(mails.map((m) => m.template)).toEqual(['cap.80', 'cap.100']);
     expect(mails[0]!.body).toContain('cap-tiered');
     expect(mails[0]!.body).toContain('200.0 kB');

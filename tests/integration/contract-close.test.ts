@@ -63,7 +63,7 @@ describe('closing an ended contract', () => {
     const run = await env.call('POST', '/api/v1/billing/run', { date: '2026-05-01' });
     expect(run.body.days.at(-1).closed).toEqual([id]);
     expect(await env.sql.all('select from_date, to_date from service_suspensions where service_id = ?', id)).toEqual([{ from_date: '2026-04-01', to_date: '2026-05-01' }]);
-    const audit = (await env.sql.get(`select after from audit_log where entity = 'service' and entity_id = ? and action = 'close'`, String(id))) as { after: string };
+    const audit = (await env.sql.get<{ after: string }>(`select after from audit_log where entity = 'service' and entity_id = ? and action = 'close'`, String(id)))!;
     expect(JSON.parse(audit.after)).toMatchObject({ previousStatus: 'suspended', suspensionEnded: '2026-05-01' });
   });
 });

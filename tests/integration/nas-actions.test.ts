@@ -224,7 +224,7 @@ describe('POST /api/v1/services/{id}/suspend', () => {
     expect(await w.sql.all('select from_date, to_date, mode from service_suspensions where service_id = ?', s.id)).toEqual([
       { from_date: expect.stringMatching(/^\d{4}-\d\d-\d\d$/), to_date: null, mode: 'reject' },
     ]);
-    const audit = (await w.sql.all(`select actor, after from audit_log where entity = 'service' and entity_id = ? and action = 'suspend'`, String(s.id))) as { actor: string; after: string }[];
+    const audit = await w.sql.all<{ actor: string; after: string }>(`select actor, after from audit_log where entity = 'service' and entity_id = ? and action = 'suspend'`, String(s.id));
     expect(audit).toHaveLength(1);
     expect(JSON.parse(audit[0]!.after)).toMatchObject({ status: 'suspended', reason: 'invoice 2026-0042 overdue' });
 
@@ -241,7 +241,7 @@ describe('POST /api/v1/services/{id}/suspend', () => {
 
     // A second suspend changes nothing and writes no second suspension; resume ends it (no CoA: rejected mode).
     await call('POST', `/api/v1/services/${s.id}/suspend`, undefined, 200);
-    expect(((await w.sql.get('select count(*) n from service_suspensions where service_id = ?', s.id)) as { n: number }).n).toBe(1);
+    expect((await w.sql.get<{ n: number }>('select count(*) n from service_suspensions where service_id = ?', s.id))!.n).toBe(1);
     const before = w.sim.received.length;
     expect(await call('POST', `/api/v1/services/${s.id}/resume`, {}, 200)).toEqual({ serviceId: s.id, actions: [] });
     expect(w.sim.received.length).toBe(before);
@@ -256,7 +256,7 @@ describe('POST /api/v1/services/{id}/suspend', () => {
     const s = await service(p.id, { status: 'proposal' });
     const r = await call('POST', `/api/v1/services/${s.id}/suspend`, {}, 409);
     expect(r.errors[0].field).toBe('status');
-    expect(((await w.sql.get('select count(*) n from service_suspensions where service_id = ?', s.id)) as { n: number }).n).toBe(0);
+    expect((await w.sql.get<{ n: number }>('select count(*) n from service_suspensions where service_id = ?', s.id))!.n).toBe(0);
     const bad = await call('POST', `/api/v1/services/${s.id}/disconnect`, { reason: '' }, 422);
     expect(bad.errors[0].field).toBe('reason');
   });

@@ -67,7 +67,7 @@ describe('onboarding', () => {
       '/ip hotspot profile set [find] use-radius=yes radius-accounting=yes radius-interim-update=5m',
     ]);
     expect(res.body.script).toBe(res.body.commands.join('\n') + '\n');
-    const audit = (await sql.all(`select * from audit_log where action = 'reveal-secret'`)) as { entity_id: string; after: string }[];
+    const audit = await sql.all<{ entity_id: string; after: string }>(`select * from audit_log where action = 'reveal-secret'`);
     expect(audit.map((a) => a.entity_id)).toEqual([String(nasId)]);
     expect(JSON.stringify(audit)).not.toContain('sec"ret');
     // Nowhere else: the NAS itself answers without it.

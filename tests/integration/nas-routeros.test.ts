@@ -72,16 +72,16 @@ describe('RouterOS settings on /api/v1/nas', () => {
     nasId = res.body.id;
     expect(res.body).toMatchObject({ routerosEnabled: true, routerosTls: true, routerosUsername: 'api', routerosPasswordSet: true, routerosFingerprint256: sim.fingerprint256 });
     expect(res.raw).not.toContain('router-pass');
-    const row = (await sql.get('select routeros_password_enc as p from nas where id = ?', nasId)) as { p: string };
+    const row = (await sql.get<{ p: string }>('select routeros_password_enc as p from nas where id = ?', nasId))!;
     expect(row.p).toMatch(/^v1:/);
     expect(box.open(row.p)).toBe('router-pass');
-    const audit = JSON.stringify((await sql.all(`select * from audit_log where entity = 'nas'`)));
+    const audit = JSON.stringify(await sql.all(`select * from audit_log where entity = 'nas'`));
     expect(audit).not.toMatch(/router-pass|PasswordEnc|password_enc/);
     expect((await call('GET', `/api/v1/nas/${nasId}`)).raw).not.toContain('router-pass');
   });
 
   it('rejects incomplete or malformed settings, naming the field, and changes nothing', async () => {
-    const before = (await sql.get('select count(*) n from nas'));
+    const before = await sql.get('select count(*) n from nas');
     const noPass = await call('POST', '/api/v1/nas', { name: 'x', ipAddress: '10.9.9.9', secret: 'radius-secret-2', routerosEnabled: true, routerosUsername: 'api' });
     expect(noPass.status).toBe(422);
     expect(noPass.body.errors.map((e: { field: string }) => e.field)).toContain('routerosPassword');
@@ -123,7 +123,7 @@ describe('reconciliation', () => {
     const dave = (await session(nasId, '81a00004'))!;
     expect(dave).toMatchObject({ username: 'dave', framed_ip_address: '10.0.0.4', origin: 'reconciliation', stopped_at: null });
     expect(dave.started_at).toBe('2026-11-23T10:57:57.000Z'); // now minus the router's uptime of 1h2m3s
-    const erin = (await sql.get(`select * from radius_sessions where username = 'erin'`)) as { origin: string; stopped_at: null; calling_station_id: string };
+    const erin = (await sql.get<{ origin: string; stopped_at: null; calling_station_id: string }>(`select * from radius_sessions where username = 'erin'`))!;
     expect(erin).toMatchObject({ origin: 'reconciliation', stopped_at: null });
 
     const listed = (await call('GET', `/api/v1/sessions?nasId=${nasId}&username=dave`)).body.items;
@@ -133,7 +133,7 @@ describe('reconciliation', () => {
     const latest = await call('GET', `/api/v1/nas/${nasId}/reconciliation`);
     expect(latest.body.items).toHaveLength(1);
     expect(latest.body.items[0]).toEqual(r);
-    const audit = (await sql.all(`select * from audit_log where entity = 'nas' and action = 'reconcile'`)) as { after: string }[];
+    const audit = await sql.all<{ after: string }>(`select * from audit_log where entity = 'nas' and action = 'reconcile'`);
     expect(audit).toHaveLength(1);
     expect(JSON.parse(audit[0]!.after)).toMatchObject({ created: 2, closed: 1 });
   });

@@ -153,7 +153,7 @@ let sql: SqlClient;
     expect(res.status, res.raw).toBe(201);
     expect(res.body).toMatchObject({ snmpEnabled: true, snmpVersion: '3', snmpV3User: V3.user, snmpV3AuthKeySet: true, snmpV3PrivKeySet: true, snmpCommunitySet: false });
     expect(res.raw).not.toMatch(/auth-pass|priv-pass/);
-    const audit = JSON.stringify((await sql.all(`select * from audit_log`)));
+    const audit = JSON.stringify(await sql.all(`select * from audit_log`));
     expect(audit).not.toMatch(/auth-pass|priv-pass|KeyEnc|key_enc/);
     const bad = await call('POST', '/api/v1/nas', { name: 'snmp-bad', ipAddress: '10.0.0.9', secret: 'radius-secret-2', snmpEnabled: true, snmpVersion: '2c' });
     expect(bad.status).toBe(422);

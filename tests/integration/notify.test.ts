@@ -166,7 +166,7 @@ describe('email over SMTP and SMS over HTTP', () => {
     await services.sender.drain();
     expect((await outbox()).at(-1)).toMatchObject({ status: 'failed', attempts: 1, lastError: expect.stringMatching(/550/) });
 
-    const everything = JSON.stringify((await sql.all('select * from notification_outbox'))) + logLines.join('') + JSON.stringify((await sql.all('select * from audit_log')));
+    const everything = JSON.stringify(await sql.all('select * from notification_outbox')) + logLines.join('') + JSON.stringify(await sql.all('select * from audit_log'));
     expect(everything).not.toContain(SMTP_PASSWORD);
     expect(everything).not.toContain(SMS_TOKEN);
     const m = await metrics.registry.getSingleMetricAsString('tollgate_notifications_total');

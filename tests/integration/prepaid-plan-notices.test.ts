@@ -50,7 +50,7 @@ describe('prepaid notice days per plan', () => {
     const p = await env.call('PATCH', `/api/v1/plans/${c.body.id}`, { prepaidNoticeDays: '2' });
     expect(p.status, JSON.stringify(p.body)).toBe(200);
     expect(p.body.prepaidNoticeDays).toBe('2');
-    const audit = (await env.sql.get(`select before, after from audit_log where entity = 'plan' and entity_id = ? and action = 'update'`, String(c.body.id))) as { before: string; after: string };
+    const audit = (await env.sql.get<{ before: string; after: string }>(`select before, after from audit_log where entity = 'plan' and entity_id = ? and action = 'update'`, String(c.body.id)))!;
     expect(JSON.parse(audit.before).prepaidNoticeDays).toBeNull();
     expect(JSON.parse(audit.after).prepaidNoticeDays).toBe('2');
     const back = await env.call('PATCH', `/api/v1/plans/${c.body.id}`, { prepaidNoticeDays: null });
@@ -60,7 +60,7 @@ describe('prepaid notice days per plan', () => {
   it('refuses bad values naming prepaidNoticeDays, with the database unchanged', async () => {
     const id = await createPlan(env, 'Refuse', prepaid('3'));
     const state = async () => [await count(env, 'select count(*) n from plans'), await count(env, 'select count(*) n from audit_log'),
-      ((await env.sql.get('select prepaid_notice_days v from plans where id = ?', id)) as { v: string }).v];
+      (await env.sql.get<{ v: string }>('select prepaid_notice_days v from plans where id = ?', id))!.v];
     const before = await state();
     for (const bad of ['0', '400', '7,7', '7,3,2,1', 'abc', '3;1', '1,', ',', '-1', '1.5', 7, ['7']]) {
       const created = await env.call('POST', '/api/v1/plans', { name: `Bad ${String(bad)}`, price: 500, downloadKbps: 1000, uploadKbps: 1000, ...prepaid(bad as string) });

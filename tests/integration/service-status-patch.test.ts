@@ -52,9 +52,9 @@ async function service(extra: Record<string, unknown> = {}, plan = planId) {
   return r.body.id as number;
 }
 const suspensions = (id: number) => sql.all('select from_date, to_date, mode from service_suspensions where service_id = ? order by id', id);
-const audits = async (id: number) => ((await sql.all(`select action, actor, after from audit_log where entity = 'service' and entity_id = ? and action in ('suspend', 'resume') order by id`, String(id))) as { action: string; actor: string; after: string }[])
+const audits = async (id: number) => (await sql.all<{ action: string; actor: string; after: string }>(`select action, actor, after from audit_log where entity = 'service' and entity_id = ? and action in ('suspend', 'resume') order by id`, String(id)))
   .map((a) => ({ ...a, after: JSON.parse(a.after) as Record<string, unknown> }));
-const statusOf = async (id: number) => ((await sql.get('select status from services where id = ?', id)) as { status: string }).status;
+const statusOf = async (id: number) => (await sql.get<{ status: string }>('select status from services where id = ?', id))!.status;
 
 describe('PATCH status to and from suspended', () => {
   it('to suspended opens a suspension as the suspend route does; back to active closes it as resume does', async () => {
@@ -125,7 +125,7 @@ describe('PATCH status to and from suspended', () => {
 
 describe('PATCH status from suspended to ended, free or proposal', () => {
   const leaveAudits = async (id: number) => (await sql.all<{ action: string; actor: string; before: string; after: string }>(`select action, actor, before, after from audit_log where entity = 'service' and entity_id = ? and action = 'end-suspension' order by id`, String(id))).map((a) => ({ ...a, before: JSON.parse(a.before) as unknown, after: JSON.parse(a.after) as unknown }));
-  const disconnects = async (id: number) => (await sql.all(`select kind, reason, actor from nas_actions where service_id = ? order by id`, id)) as { kind: string; reason: string; actor: string }[];
+  const disconnects = async (id: number) => (await sql.all<{ kind: string; reason: string; actor: string }>(`select kind, reason, actor from nas_actions where service_id = ? order by id`, id));
   async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
     for (let i = 0; i < 100; i++) {
       const v = await read();
@@ -193,7 +193,7 @@ describe('PATCH status from suspended to ended, free or proposal', () => {
     clock.set('2026-06-01T08:00:00.000Z');
     const run = await call('POST', '/api/v1/billing/run', { date: '2026-06-01' });
     expect(run.status, JSON.stringify(run.body)).toBe(200);
-    const periods = (await sql.all(`select period_start as p from invoice_lines where service_id = ? and period_start is not null order by period_start`, id)) as { p: string }[];
+    const periods = await sql.all<{ p: string }>(`select period_start as p from invoice_lines where service_id = ? and period_start is not null order by period_start`, id);
     expect(periods.map((x) => x.p)).toContain('2026-06-01');
   });
 });

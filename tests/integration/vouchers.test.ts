@@ -57,7 +57,7 @@ describe('voucher batches', () => {
 
   it('refuses a non-prepaid plan and short codes, changing nothing', async () => {
     const monthly = (await env.call('POST', '/api/v1/plans', { name: 'Monthly v', type: 'recurring', price: 3000, billingPeriodMonths: 1, downloadKbps: 1000, uploadKbps: 1000 })).body.id;
-    const before = (await count('select count(*) n from vouchers'));
+    const before = await count('select count(*) n from vouchers');
     const notPrepaid = await env.call('POST', '/api/v1/vouchers/batches', { name: 'x', planId: monthly, count: 5 });
     expect(notPrepaid.status).toBe(422);
     expect(notPrepaid.body.errors?.[0]?.field ?? notPrepaid.body.detail).toContain('planId');
