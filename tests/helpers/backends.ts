@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { openDatabase, type Db } from '../../src/db/client.js';
@@ -108,4 +109,25 @@ export function openAppDatabase(dir: string, file = 'tollgate.db'): Promise<Test
 /** The RADIUS accounting writer the daemon builds on this backend (src/main.ts). */
 export async function accountingWriter(backend: TestBackend, opts: AccountingWriterOptions = {}): Promise<AcctWriter> {
   return backend.db ? createAccountingWriter(backend.db, opts) : createPgAccountingWriter(backend.sql, opts);
+}
+
+/** A spawned daemon's database on the run's backend: its config's `[database]` keys, and a reader. */
+export interface DaemonDatabase {
+  /** The keys of the `[database]` table (the secret key stays beside `path` either way). */
+  toml: string;
+  /** A client on the daemon's database for a test's own reads (SQLite: read-only); close it after. */
+  open(): SqlClient;
+}
+
+/** The database of a daemon spawned in `dir`: data/tollgate.db, or a PostgreSQL database copied from the template. */
+export async function daemonDatabase(dir: string): Promise<DaemonDatabase> {
+  const path = join(dir, 'data/tollgate.db');
+  if (defaultBackend === 'sqlite') {
+    return {
+      toml: `path = "${path}"\nsynchronous = "normal"`,
+      open: () => sqliteClient(new Database(path, { readonly: true, fileMustExist: true })),
+    };
+  }
+  const url = await createPostgresDatabase();
+  return { toml: `path = "${path}"\nurl = "${url}"`, open: () => openPostgres({ url, max: 1 }) };
 }

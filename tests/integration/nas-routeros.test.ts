@@ -17,7 +17,7 @@ import { SecretBox } from '../../src/lib/secretbox.js';
 import { NasReconciler, parseRouterOsUptime, startReconcileJob } from '../../src/nas/reconcile-job.js';
 import { removeActiveSessionOn } from '../../src/nas/routeros/sessions.js';
 import { routerOsOptionsOf } from '../../src/nas/settings.js';
-import { defaultBackend, openAppDatabase, type TestBackend } from '../helpers/backends.js';
+import { daemonDatabase, openAppDatabase, type TestBackend } from '../helpers/backends.js';
 import { api, createToken, startDaemon, tempDir, writeConfig } from '../helpers/daemon.js';
 import { accountingRequest, UdpClient } from '../helpers/radius.js';
 import { RouterOsSim } from '../helpers/routeros-sim.js';
@@ -258,14 +258,13 @@ describe('RouterOS uptime', () => {
 
 // The compiled daemon (`npm run build` first), as production runs it: the scheduled job, sessions
 // written through the RADIUS server's writer thread, onboarding with the bound ports, a clean stop.
-// A daemon on SQLite (the PostgreSQL pass would repeat it as is; two-nodes.test.ts runs daemons on PostgreSQL).
-describe.runIf(defaultBackend === 'sqlite')('the daemon', () => {
+describe('the daemon', () => {
   it('reconciles on schedule through the RADIUS writer, and stops cleanly', { timeout: 60_000 }, async () => {
     const SECRET = 'daemon-routeros-secret';
     const rsim = await RouterOsSim.start({ username: 'api', password: 'pw-daemon' });
     const udp = await UdpClient.open();
     const dir = tempDir('tollgate-daemon-routeros-');
-    const d = await startDaemon({ dir, config: writeConfig(dir), env: { TOLLGATE_NAS_RECONCILE_INTERVAL_SECONDS: '1', TOLLGATE_NAS_RECONCILE_GRACE_SECONDS: '0' } });
+    const d = await startDaemon({ dir, config: writeConfig(dir, '', (await daemonDatabase(dir)).toml), env: { TOLLGATE_NAS_RECONCILE_INTERVAL_SECONDS: '1', TOLLGATE_NAS_RECONCILE_GRACE_SECONDS: '0' } });
     try {
       const token = createToken(d.config);
       const ok = async (method: string, path: string, body?: unknown) => {
