@@ -10,7 +10,7 @@
  * Transactions have SQLite's semantics on both backends, so the read-decide-write code written for
  * one holds on the other: `transaction()` is a serialized write transaction (SQLite's BEGIN
  * IMMEDIATE; on PostgreSQL a transaction that first takes one advisory lock every node's writers
- * share). A statement called while a transaction is open in the same async context joins it (the
+ * share, a node's own in the order they were asked). A statement called while a transaction is open in the same async context joins it (the
  * context is carried by AsyncLocalStorage), so a service can run several stores' calls as one
  * transaction without handing a transaction object around; a transaction inside one is a savepoint.
  * Transaction bodies touch only the database: awaiting the network inside one would hold the
