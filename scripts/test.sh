@@ -40,12 +40,13 @@ if npx eslint --max-warnings 0 . ; then echo '{"ok":true}' > reports/lint.json; 
 rm -f reports/vitest-postgres.json
 npx vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json "$@"
 rc=$?
-# The second backend: the API through every route (OpenAPI coverage, roles) and the other files that
-# take their database from tests/helpers/backends.ts run again with PostgreSQL as the database of the
-# app under test (the store tests and the multi-node tests already run on both in the pass above).
+# The second backend: the files listed in tests/postgres-pass.txt (`#` comments and blank lines
+# aside) run again with PostgreSQL as the database of the app under test; the store tests and the
+# multi-node tests already run on both in the pass above.
 if [ $# -eq 0 ] && [ -x "$(pg_config --bindir 2>/dev/null)/initdb" ]; then
-  echo "--- again on PostgreSQL: $(tr '\n' ' ' < tests/postgres-pass.txt)"
-  TOLLGATE_TEST_BACKEND=postgres npx vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest-postgres.json $(cat tests/postgres-pass.txt) || rc=1
+  pgpass=$(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' tests/postgres-pass.txt)
+  echo "--- again on PostgreSQL: $(echo $pgpass)"
+  TOLLGATE_TEST_BACKEND=postgres npx vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest-postgres.json $pgpass || rc=1
 fi
 grep -q '"ok":true' reports/lint.json || rc=1
 node scripts/test-summary.mjs reports/vitest.json

@@ -153,19 +153,26 @@ export function voucherService(opts: VoucherOptions) {
   /**
    * A hotspot login with an unknown username: when it is an unredeemed voucher and the password is
    * empty or the code again, the voucher becomes a new service (username and password the code).
-   * Resolves to the redemption, or undefined when the username is no voucher (the login stays
-   * unknown). The Access-Request handler awaits it before it looks the service up again.
+   * Resolves to true when the code is now redeemed, by this login or by a concurrent one (its service
+   * is then looked up and the login's credentials checked against it like any login's), false when
+   * the username is no voucher (the login stays unknown). The Access-Request handler awaits it before
+   * it looks the service up again.
    */
-  async function redeemAtLogin(username: string, password: string | undefined): Promise<Redemption | undefined> {
-    if (!looksLikeVoucher(username)) return undefined;
-    if (password !== undefined && password !== '' && password !== username) return undefined;
+  async function redeemAtLogin(username: string, password: string | undefined): Promise<boolean> {
+    if (!looksLikeVoucher(username)) return false;
+    if (password !== undefined && password !== '' && password !== username) return false;
     const v = await store.voucherByCode(username);
-    if (!v || v.redeemedAt !== null) return undefined;
+    if (!v || v.redeemedAt !== null) return false;
     try {
-      return await redeem({ code: username }, { id: 'system:hotspot' });
+      await redeem({ code: username }, { id: 'system:hotspot' });
+      return true;
     } catch (e) {
-      if (e instanceof TollgateError) return undefined;
-      throw e;
+      if (!(e instanceof TollgateError)) throw e;
+      // Lost to a concurrent redemption, typically a retransmitted or repeated first login: on
+      // PostgreSQL the winner commits on another connection between the check above and this one's
+      // transaction, which then finds the voucher taken.
+      const after = await store.voucherByCode(username);
+      return after !== undefined && after.redeemedAt !== null;
     }
   }
 

@@ -31,7 +31,9 @@
 import { Conditions, type Condition } from './conditions.js';
 import { TableShape } from './crud.js';
 import { dialectSql } from './dialect.js';
+import { foldDiacritics } from './fold.js';
 import { customers } from './schema/index.js';
+import { customerSearchDocumentSql } from './schema-pg/subscribers.js';
 import type { Param, SqlClient } from './sql.js';
 
 const VERSION = 4;
@@ -231,9 +233,10 @@ export function searchQuery(input: string): string | null {
 /**
  * The full-text document of a customer on PostgreSQL, spelled exactly as customers_search_fts_ix
  * indexes it (customerSearchDocument in src/db/schema-pg/subscribers.ts): the planner uses the index
- * only for the same expression.
+ * only for the same expression. Its diacritics are folded, and a query's words with them.
  */
-const PG_DOCUMENT = `to_tsvector('simple', name || ' ' || coalesce(email, '') || ' ' || coalesce(phone, ''))`;
+const PG_DOCUMENT = `to_tsvector('simple', ${customerSearchDocumentSql})`;
+const PG_QUERY = `to_tsquery('simple', ${foldDiacritics('?')})`;
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -257,11 +260,11 @@ export function postgresSearch(input: string): Condition | null {
       const lexeme = `'${w.replace(/['\\]/g, (c) => `\\${c}`)}'`;
       if (!t.words!.prefix) {
         args.push(lexeme);
-        return `(select id from customers where ${PG_DOCUMENT} @@ to_tsquery('simple', ?))`;
+        return `(select id from customers where ${PG_DOCUMENT} @@ ${PG_QUERY})`;
       }
       const fragment = `%${likeEscape(w)}%`;
       args.push(`${lexeme}:*`, fragment, fragment);
-      return `(select id from customers where ${PG_DOCUMENT} @@ to_tsquery('simple', ?)
+      return `(select id from customers where ${PG_DOCUMENT} @@ ${PG_QUERY}
         union select id from customers where email ilike ?
         union select customer_id from services where username ilike ?)`;
     });

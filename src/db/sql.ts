@@ -10,7 +10,7 @@
  * Transactions have SQLite's semantics on both backends, so the read-decide-write code written for
  * one holds on the other: `transaction()` is a serialized write transaction (SQLite's BEGIN
  * IMMEDIATE; on PostgreSQL a transaction that first takes one advisory lock every node's writers
- * share). A statement called while a transaction is open in the same async context joins it (the
+ * share, a node's own in the order they were asked). A statement called while a transaction is open in the same async context joins it (the
  * context is carried by AsyncLocalStorage), so a service can run several stores' calls as one
  * transaction without handing a transaction object around; a transaction inside one is a savepoint.
  * Transaction bodies touch only the database: awaiting the network inside one would hold the
@@ -308,6 +308,25 @@ export const WRITE_LOCK_KEY = 0x746f6c6c; // "toll"
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
+/** A transaction in progress, as the statements of its async context find it; a savepoint has its own depth. */
+interface TransactionScope {
+  client: pg.PoolClient;
+  depth: number;
+  /** The last statement sent on the connection, shared by the transaction and its savepoints. */
+  turn: { tail: Promise<unknown> };
+}
+
+/**
+ * Runs `f` once the statements started before it in the transaction have finished: one statement at
+ * a time on the connection, in the order they were started, when a service starts several at once
+ * (`Promise.all` of reads). node-postgres would queue them itself, but deprecates that (pg 9 drops it).
+ */
+function inTurn<T>(s: TransactionScope, f: () => Promise<T>): Promise<T> {
+  const run = s.turn.tail.then(f, f);
+  s.turn.tail = run.then(() => undefined, () => undefined);
+  return run;
+}
+
 export interface PostgresClientOptions {
   /** Called with errors of idle pooled connections (a server restart, say): logged, not thrown. */
   onIdleError?: (e: Error) => void;
@@ -319,7 +338,7 @@ export interface PostgresClientOptions {
  * say number; a value beyond that would be a bug, so it throws rather than round.
  */
 export function postgresClient(pool: pg.Pool, opts: PostgresClientOptions = {}): SqlClient {
-  const scope = new AsyncLocalStorage<{ client: pg.PoolClient; depth: number }>();
+  const scope = new AsyncLocalStorage<TransactionScope>();
   if (opts.onIdleError) pool.on('error', opts.onIdleError);
   const translated = new Map<string, { text: string; names: string[] | undefined; name: string }>();
   const translate = (text: string) => {
@@ -339,12 +358,16 @@ export function postgresClient(pool: pg.Pool, opts: PostgresClientOptions = {}):
     }
     return (params as Param[]).map((v) => (v === undefined ? null : v));
   };
-  const target = (): Queryable => scope.getStore()?.client ?? pool;
+  // In a transaction, on its connection in turn; otherwise on any pooled connection.
+  const onTarget = <T>(f: (q: Queryable) => Promise<T>): Promise<T> => {
+    const s = scope.getStore();
+    return s ? inTurn(s, () => f(s.client)) : f(pool);
+  };
   const query = async (text: string, params: Params): Promise<pg.QueryResult> => {
     const t = translate(text);
     try {
       // Named: PostgreSQL parses and plans it once per connection.
-      return await target().query({ name: t.name, text: t.text, values: values(t, params) });
+      return await onTarget((q) => q.query({ name: t.name, text: t.text, values: values(t, params) }));
     } catch (e) {
       throw constraintOf(e) ?? e;
     }
@@ -355,6 +378,7 @@ export function postgresClient(pool: pg.Pool, opts: PostgresClientOptions = {}):
     run: async (...p) => ({ changes: (await query(text, p)).rowCount ?? 0 }),
   });
   let savepoints = 0;
+  const serializedTurn = new Mutex();
   return {
     dialect: 'postgres',
     prepare: prepared,
@@ -362,39 +386,53 @@ export function postgresClient(pool: pg.Pool, opts: PostgresClientOptions = {}):
     get: (text, ...p) => prepared<never>(text).get(...p),
     run: (text, ...p) => prepared(text).run(...p),
     async exec(text) {
-      await target().query(text);
+      await onTarget((q) => q.query(text));
     },
     async transaction<T>(fn: () => Promise<T>, txOpts?: TransactionOptions): Promise<T> {
       const outer = scope.getStore();
       if (outer) {
         const name = `sp${++savepoints}`;
-        await outer.client.query(`savepoint ${name}`);
+        const onOuter = (text: string) => inTurn(outer, () => outer.client.query(text));
+        await onOuter(`savepoint ${name}`);
         try {
-          const result = await scope.run({ client: outer.client, depth: outer.depth + 1 }, fn);
-          await outer.client.query(`release savepoint ${name}`);
+          const result = await scope.run({ client: outer.client, depth: outer.depth + 1, turn: outer.turn }, fn);
+          await onOuter(`release savepoint ${name}`);
           return result;
         } catch (e) {
-          await outer.client.query(`rollback to savepoint ${name}`);
+          await onOuter(`rollback to savepoint ${name}`);
           throw e;
         }
       }
-      const client = await pool.connect();
+      // A serialized transaction waits for this node's earlier ones in the process first, in the
+      // order they were asked (as on SQLite), and only then for a connection and the write lock: one
+      // connection waits for the lock per node, instead of one per caller (which could take the whole
+      // pool from the reads, and lets the lock's queue order callers of one node at random).
+      const turn = txOpts?.serialized !== false ? await serializedTurn.lock() : undefined;
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (e) {
+        turn?.();
+        throw e;
+      }
+      const tx: TransactionScope = { client, depth: 1, turn: { tail: Promise.resolve() } };
       let broken: Error | undefined;
       try {
         await client.query('begin');
         if (txOpts?.serialized !== false) await client.query('select pg_advisory_xact_lock($1)', [WRITE_LOCK_KEY]);
-        const result = await scope.run({ client, depth: 1 }, fn);
-        await client.query('commit');
+        const result = await scope.run(tx, fn);
+        await inTurn(tx, () => client.query('commit'));
         return result;
       } catch (e) {
         try {
-          await client.query('rollback');
+          await inTurn(tx, () => client.query('rollback'));
         } catch (rollbackError) {
           broken = rollbackError as Error; // the connection is gone: the pool must not reuse it
         }
         throw constraintOf(e) ?? e;
       } finally {
         client.release(broken);
+        turn?.();
       }
     },
     inTransaction: () => scope.getStore() !== undefined,

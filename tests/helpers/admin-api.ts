@@ -3,8 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
-import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
-import { migrate } from '../../src/db/migrate.js';
+import type { Db } from '../../src/db/client.js';
 import { adminStore, tokenStore } from '../../src/db/security.js';
 import type { Services } from '../../src/daemon.js';
 import type { App } from '../../src/http/build.js';
@@ -29,6 +28,8 @@ export interface TestApi {
   sql: SqlClient;
   /** SQLite only: reading it on PostgreSQL throws (the test belongs to the SQLite pass only). */
   db: Db;
+  /** The SQLite handle, or undefined on PostgreSQL. */
+  sqlite: Db | undefined;
   box: SecretBox;
   dir: string;
   clock: TestClock;
@@ -40,46 +41,36 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function testApi(opts: { env?: Record<string, string>; logger?: Logger; db?: { db: Db; box: SecretBox; dir: string }; clock?: TestClock } = {}): Promise<TestApi> {
-  if (defaultBackend === 'postgres' && !opts.db) return testApiOnPostgres(opts);
-  const dir = opts.db?.dir ?? tempDir('tollgate-admin-');
-  const db = opts.db?.db ?? openDatabase({ path: join(dir, 'tollgate.db'), synchronous: 'normal' });
-  if (!opts.db) await migrate(db.$client);
-  const box = opts.db?.box ?? new SecretBox(randomBytes(32));
-  const clock = opts.clock ?? new TestClock('2026-11-23T10:00:00.000Z');
-  const config = loadConfig(undefined, { TOLLGATE_DATABASE_PATH: join(dir, 'tollgate.db'), ...opts.env }).config;
-  const { app, services, jobs } = await buildApp({ db, box, config, logger: opts.logger ?? false, clock });
-  return {
-    app, services, jobs, sql: sqlOf(db), db, box, dir, clock, config,
-    token: async (role, expiresAt) => (await tokenStore(sqlOf(db), clock).create({ name: `t-${role}`, role, expiresAt, actor: { id: 'cli' } })).token,
-    admin: async (username, password, role, o = {}) =>
-      adminStore(sqlOf(db)).create({ username, passwordHash: await hashPassword(password), role, mustChangePassword: o.mustChangePassword ?? false, actor: { id: 'cli' }, at: clock.now() }),
-    close: async () => {
-      await app.close();
-      if (!opts.db) db.$client.close();
-    },
-  };
+export interface TestApiOptions {
+  env?: Record<string, string>;
+  logger?: Logger;
+  clock?: TestClock;
+  /** A second app on the database (and keys) of `same`, as after a restart; closing it leaves the database open. */
+  same?: TestApi;
 }
 
-async function testApiOnPostgres(opts: { env?: Record<string, string>; logger?: Logger; clock?: TestClock }): Promise<TestApi> {
-  const backend = await openTestBackend('postgres');
-  const { sql } = backend;
-  const dir = tempDir('tollgate-admin-');
-  const box = new SecretBox(randomBytes(32));
+export async function testApi(opts: TestApiOptions = {}): Promise<TestApi> {
+  const dir = opts.same?.dir ?? tempDir('tollgate-admin-');
+  const backend = opts.same ? undefined : await openTestBackend(defaultBackend, { file: join(dir, 'tollgate.db') });
+  const sql = opts.same?.sql ?? backend!.sql;
+  const sqlite = opts.same ? opts.same.sqlite : backend!.db;
+  const box = opts.same?.box ?? new SecretBox(randomBytes(32));
   const clock = opts.clock ?? new TestClock('2026-11-23T10:00:00.000Z');
-  const config = loadConfig(undefined, { TOLLGATE_DATABASE_PATH: join(dir, 'tollgate.db'), TOLLGATE_DATABASE_URL: backend.url!, ...opts.env }).config;
-  const { app, services, jobs } = await buildApp({ sql, box, config, logger: opts.logger ?? false, clock });
+  const env = { TOLLGATE_DATABASE_PATH: join(dir, 'tollgate.db'), ...(backend?.url ? { TOLLGATE_DATABASE_URL: backend.url } : {}), ...opts.env };
+  const config = loadConfig(undefined, env).config;
+  const { app, services, jobs } = await buildApp({ sql, db: sqlite, box, config, logger: opts.logger ?? false, clock });
   return {
-    app, services, jobs, sql, box, dir, clock, config,
+    app, services, jobs, sql, sqlite, box, dir, clock, config,
     get db(): Db {
-      throw new Error('this test reads the SQLite file directly: it runs in the SQLite pass only (tests/postgres-pass.txt lists the PostgreSQL pass)');
+      if (!sqlite) throw new Error('this test reads the SQLite file directly: it runs in the SQLite pass only (tests/postgres-pass.txt lists the PostgreSQL pass)');
+      return sqlite;
     },
     token: async (role, expiresAt) => (await tokenStore(sql, clock).create({ name: `t-${role}`, role, expiresAt, actor: { id: 'cli' } })).token,
     admin: async (username, password, role, o = {}) =>
       adminStore(sql).create({ username, passwordHash: await hashPassword(password), role, mustChangePassword: o.mustChangePassword ?? false, actor: { id: 'cli' }, at: clock.now() }),
     close: async () => {
       await app.close();
-      await backend.close();
+      await backend?.close();
     },
   };
 }

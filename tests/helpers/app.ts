@@ -3,11 +3,11 @@
 // topics nobody listens to, and a ServiceControl of its own (no RADIUS writer) unless one is given.
 // Closing the app stops what the daemon's stop would: the job runner, the sender, dunning's work in
 // flight and the control made here.
-import type { Logger } from 'pino';
+import pino, { type Logger } from 'pino';
 import type { Config } from '../../src/config/schema.js';
 import { sqlOf, type Db } from '../../src/db/client.js';
 import type { SqlClient } from '../../src/db/sql.js';
-import type { UsageDelta } from '../../src/db/radius.js';
+import type { AcctWriter, UsageDelta } from '../../src/db/radius.js';
 import { createDailyScheduler, createServices, type Services } from '../../src/daemon.js';
 import { build, type App, type BuildOptions } from '../../src/http/build.js';
 import { systemClock, type Clock } from '../../src/lib/clock.js';
@@ -15,6 +15,7 @@ import type { SecretBox } from '../../src/lib/secretbox.js';
 import { Topic, type CachedEntity } from '../../src/lib/topic.js';
 import type { Metrics } from '../../src/metrics.js';
 import { createServiceControl, type ServiceControlRuntime } from '../../src/nas/actions.js';
+import { createNasJobs } from '../../src/nas/jobs.js';
 import type { ServiceControl } from '../../src/nas/control.js';
 import type { Transport } from '../../src/notify/transports.js';
 import type { Channel } from '../../src/notify/types.js';
@@ -35,6 +36,11 @@ export interface TestAppOptions {
   usage?: Topic<readonly UsageDelta[]>;
   transports?: Partial<Record<Channel, Transport>>;
   nasNetwork?: BuildOptions['nasNetwork'];
+  /**
+   * The RADIUS server's accounting writer, when the test runs one: the NAS routes then reconcile
+   * through it as the daemon's do, instead of a writer of their own beside it.
+   */
+  writer?: AcctWriter;
   health?: BuildOptions['health'];
   storage?: BuildOptions['storage'];
   fastify?: BuildOptions['fastify'];
@@ -91,6 +97,11 @@ export function composeParts(opts: TestAppOptions): TestParts {
   };
 }
 
+/** RouterOS reconciliation over the RADIUS writer, as src/main.ts composes it (createNasJobs, not started). */
+function reconcilerOver(writer: AcctWriter, parts: TestParts, opts: TestAppOptions) {
+  return createNasJobs({ sql: sqlOfOptions(opts), box: opts.box, config: opts.config, clock: parts.clock, writer, log: opts.logger || pino({ level: 'silent' }) }).reconciler;
+}
+
 /** The HTTP app over composed parts; closing it closes them. */
 export async function buildHttp(parts: TestParts, opts: TestAppOptions): Promise<App> {
   const { box, config } = opts;
@@ -99,7 +110,7 @@ export async function buildHttp(parts: TestParts, opts: TestAppOptions): Promise
     sql: sqlOfOptions(opts), db: opts.db, box, config, clock, services, scheduler, control, changes,
     logger: opts.logger ?? false,
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
-    ...(opts.nasNetwork ? { nasNetwork: opts.nasNetwork } : {}),
+    ...(opts.nasNetwork ? { nasNetwork: opts.nasNetwork } : opts.writer ? { nasNetwork: { reconciler: reconcilerOver(opts.writer, parts, opts) } } : {}),
     ...(opts.health ? { health: opts.health } : {}),
     ...(opts.storage ? { storage: opts.storage } : {}),
     ...(opts.fastify ? { fastify: opts.fastify } : {}),

@@ -35,14 +35,16 @@ export interface Daemon {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Writes a config on loopback with ephemeral ports (port 0) in its own directory. */
-export function writeConfig(dir: string, extra = ''): string {
+/**
+ * Writes a config on loopback with ephemeral ports (port 0) in its own directory; `database`: the keys
+ * of its `[database]` table (tests/helpers/backends.ts daemonDatabase), data/tollgate.db by default.
+ */
+export function writeConfig(dir: string, extra = '', database = `path = "${join(dir, 'data/tollgate.db')}"\nsynchronous = "normal"`): string {
   const file = join(dir, 'tollgate.toml');
   writeFileSync(
     file,
     `[database]
-path = "${join(dir, 'data/tollgate.db')}"
-synchronous = "normal"
+${database}
 [radius]
 auth_listen = "127.0.0.1:0"
 acct_listen = "127.0.0.1:0"

@@ -1,4 +1,5 @@
-// A Tollgate for prepaid, voucher and data-cap tests: a real SQLite file, the RADIUS server on
+// A Tollgate for prepaid, voucher and data-cap tests: the run's database (a SQLite file, or
+// PostgreSQL with TOLLGATE_TEST_BACKEND=postgres: tests/helpers/backends.ts), the RADIUS server on
 // 127.0.0.1 UDP (free ports), the HTTP app through inject(), a clock the test moves, and a recording
 // ServiceControl in place of CoA/Disconnect (what the network would be asked, and when).
 import { randomBytes } from 'node:crypto';
@@ -7,8 +8,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
-import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
-import { migrate } from '../../src/db/migrate.js';
+import type { Db } from '../../src/db/client.js';
+import type { SqlClient } from '../../src/db/sql.js';
 import { tokenStore } from '../../src/db/security.js';
 import type { Services } from '../../src/daemon.js';
 import type { App } from '../../src/http/build.js';
@@ -19,11 +20,11 @@ import type { ActionRequest, ActionSummary, ServiceControl } from '../../src/nas
 import type { NotificationRequest, Notifier } from '../../src/notify/types.js';
 import { Code, decodePacket, findAttr } from '../../src/radius/codec/index.js';
 import { startRadiusServer, type RadiusServer } from '../../src/aaa/server.js';
-import { createAccountingWriter } from '../../src/db/writer-thread.js';
 import type { UsageDelta } from '../../src/db/radius.js';
 import { Topic, type CachedEntity } from '../../src/lib/topic.js';
 import type { JobRunner } from '../../src/scheduler/jobs.js';
 import { buildHttp, composeParts } from './app.js';
+import { accountingWriter, openAppDatabase } from './backends.js';
 import { tempDir } from './daemon.js';
 import { accessRequest, accountingRequest, dictionary, UdpClient } from './radius.js';
 
@@ -77,7 +78,10 @@ export class RecordingNotifier implements Notifier {
 export interface Env {
   dir: string;
   config: Config;
-  db: Db;
+  /** The database, on either backend. */
+  sql: SqlClient;
+  /** The SQLite handle, or undefined on PostgreSQL. */
+  sqlite: Db | undefined;
   box: SecretBox;
   app: App;
   services: Services;
@@ -98,9 +102,9 @@ export async function startEnv(opts: { start: string; tomlExtra?: string; dbFile
   const file = join(dir, 'tollgate.toml');
   writeFileSync(file, `[database]\npath = "${join(dir, opts.dbFile ?? 'tollgate.db')}"\nsynchronous = "normal"\n[radius]\nauth_listen = "127.0.0.1:0"\nacct_listen = "127.0.0.1:0"\n` +
     `[billing]\ntimezone = "Europe/Rome"\ncurrency = "EUR"\n${opts.tomlExtra ?? ''}`);
-  const config = loadConfig(file, {}).config;
-  const db = openDatabase({ path: config.database.path, synchronous: 'normal' });
-  await migrate(db.$client);
+  const backend = await openAppDatabase(dir, opts.dbFile ?? 'tollgate.db');
+  const { sql, db } = backend;
+  const config = loadConfig(file, backend.url ? { TOLLGATE_DATABASE_URL: backend.url } : {}).config;
   const box = new SecretBox(randomBytes(32));
   const clock = new TestClock(opts.start);
   const control = new RecordingControl();
@@ -108,14 +112,14 @@ export async function startEnv(opts: { start: string; tomlExtra?: string; dbFile
   // In the daemon's order (src/main.ts): topics and writer, services, scheduler, RADIUS, HTTP.
   const changes = new Topic<CachedEntity>();
   const usage = new Topic<readonly UsageDelta[]>();
-  const writer = createAccountingWriter(db, { onUsage: (u) => usage.publish(u) });
-  const options = { db, box, config, clock, metrics, control, changes, usage };
+  const writer = await accountingWriter(backend, { onUsage: (u) => usage.publish(u) });
+  const options = { sql, db, box, config, clock, metrics, control, changes, usage, writer };
   const parts = composeParts(options);
   const radius = await startRadiusServer({
-    config, sql: sqlOf(db), db, box, log: pino({ level: 'silent' }), metrics, clock, writer, changes, vouchers: parts.services.prepaid.vouchers,
+    config, sql, db, box, log: pino({ level: 'silent' }), metrics, clock, writer, changes, vouchers: parts.services.prepaid.vouchers,
   });
   const built = await buildHttp(parts, options);
-  const token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+  const token = (await tokenStore(sql).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   const udp = await UdpClient.open();
   const secret = 'prepaid-test-secret';
   const port = (a: string) => Number(a.split(':').pop());
@@ -127,14 +131,14 @@ export async function startEnv(opts: { start: string; tomlExtra?: string; dbFile
   const nas = await call('POST', '/api/v1/nas', { name: 'lo', ipAddress: '127.0.0.1', secret, vendor: 'mikrotik', requireMessageAuthenticator: true });
   if (nas.status !== 201) throw new Error(`NAS: ${JSON.stringify(nas.body)}`);
   return {
-    dir, config, db, box, app: built, services: parts.services, jobs: parts.jobs, radius, clock, control, udp, secret,
+    dir, config, sql, sqlite: db, box, app: built, services: parts.services, jobs: parts.jobs, radius, clock, control, udp, secret,
     authPort: port(radius.addresses().auth[0]!), acctPort: port(radius.addresses().acct[0]!),
     call,
     close: async () => {
       await udp.close();
       await built.close();
       await radius.close();
-      db.$client.close();
+      await backend.close();
     },
   };
 }

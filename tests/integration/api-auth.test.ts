@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFirstAdmin } from '../../src/bootstrap.js';
-import { sqlOf } from '../../src/db/client.js';
 import { createLogger } from '../../src/logger.js';
 import { totpCode } from '../../src/http/auth/totp.js';
 import { concreteUrl, cookieFrom, testApi, type TestApi } from '../helpers/admin-api.js';
@@ -40,18 +39,19 @@ async function login(username: string, password: string, remoteAddress?: string)
 }
 
 const audit = (action?: string) =>
-  t.db.$client.prepare(`select * from audit_log ${action ? 'where action = ?' : ''} order by id`).all(...(action ? [action] : [])) as Array<{ actor: string; actor_ip: string | null; action: string; entity: string; entity_id: string | null; before: string | null; after: string | null }>;
+  t.sql.all<AuditRow>(`select * from audit_log ${action ? 'where action = ?' : ''} order by id`, ...(action ? [action] : []));
+type AuditRow = { actor: string; actor_ip: string | null; action: string; entity: string; entity_id: string | null; before: string | null; after: string | null };
 
 /** Everything a secret must never be in: logs, the audit log, and answers collected on the way. */
 const answers: string[] = [];
-function mustNotLeak(...secrets: string[]) {
-  const haystacks = { logs: logLines.join('\n'), audit: JSON.stringify(audit()), answers: answers.join('\n') };
+async function mustNotLeak(...secrets: string[]) {
+  const haystacks = { logs: logLines.join('\n'), audit: JSON.stringify(await audit()), answers: answers.join('\n') };
   for (const s of secrets) for (const [where, text] of Object.entries(haystacks)) expect(text.includes(s), `${where} contains a secret`).toBe(false);
 }
 
 describe('first run: the bootstrap admin must change the password first', () => {
   it('logs in with the generated password, can do nothing else, changes it, then works', async () => {
-    await ensureFirstAdmin(sqlOf(t.db), t.config, logger, t.clock);
+    await ensureFirstAdmin(t.sql, t.config, logger, t.clock);
     const [username, password] = readFileSync(join(t.dir, 'initial-admin-password'), 'utf8').trim().split('\n') as [string, string];
     // The one deliberate log of the initial password: drop it from the captured lines for the leak checks.
     logLines.splice(0, logLines.length, ...logLines.filter((l) => !l.includes('initialPassword')));
@@ -87,13 +87,13 @@ describe('first run: the bootstrap admin must change the password first', () => 
     expect((await call('GET', '/api/v1/customers', headers)).status).toBe(200);
     expect((await login(username, password)).res.status).toBe(401);
     expect((await login(username, 'a-brand-new-password-1')).res.status).toBe(200);
-    expect(audit('password_change')).toHaveLength(1);
+    expect(await audit('password_change')).toHaveLength(1);
     // Logins and failures are in the audit log, with who and from where.
-    const logins = audit('login');
+    const logins = await audit('login');
     expect(logins.length).toBe(2);
     expect(logins[0]).toMatchObject({ actor: expect.stringMatching(/^admin:\d+$/), actor_ip: '127.0.0.1', entity: 'admin' });
-    expect(audit('login_failed').map((a) => JSON.parse(a.after!))).toEqual([{ username: 'admin', reason: 'wrong_password' }]);
-    mustNotLeak(password, 'a-brand-new-password-1');
+    expect((await audit('login_failed')).map((a) => JSON.parse(a.after!))).toEqual([{ username: 'admin', reason: 'wrong_password' }]);
+    await mustNotLeak(password, 'a-brand-new-password-1');
   });
 
   it('another admin changing their own password leaves the first admin\'s file alone', async () => {
@@ -116,7 +116,7 @@ describe('sessions and CSRF', () => {
     expect(noCsrf.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(noCsrf.json().detail).toMatch(/X-CSRF-Token/);
     expect((await call('POST', '/api/v1/customers', { cookie: headers.cookie!, 'x-csrf-token': 'A'.repeat(43) }, { name: 'Grace Hopper' })).status).toBe(403);
-    expect((await t.db.$client.prepare(`select count(*) n from customers where name = 'Grace Hopper'`).get() as { n: number }).n).toBe(0);
+    expect(await t.sql.get(`select count(*) n from customers where name = 'Grace Hopper'`)).toEqual({ n: 0 });
     // Reads need no CSRF token; a write with the right one goes through.
     expect((await call('GET', '/api/v1/customers', { cookie: headers.cookie! })).status).toBe(200);
     expect((await call('POST', '/api/v1/customers', headers, { name: 'Grace Hopper' })).status).toBe(201);
@@ -136,7 +136,7 @@ describe('sessions and CSRF', () => {
     expect(out.status).toBe(204);
     expect(String(out.headers['set-cookie'])).toMatch(/tollgate_session=; .*Max-Age=0/);
     expect((await call('GET', '/api/v1/customers', a.headers)).status).toBe(401);
-    expect(audit('logout').length).toBeGreaterThan(0);
+    expect((await audit('logout')).length).toBeGreaterThan(0);
 
     const b = await login('idler', 'idler-password-12');
     t.clock.advance(29 * 60_000);
@@ -155,7 +155,7 @@ describe('sessions and CSRF', () => {
     }
     // Sessions live in the database: only the hash of the cookie is stored.
     const raw = c.headers.cookie!.split('=')[1]!;
-    expect(JSON.stringify(t.db.$client.prepare('select * from admin_sessions').all())).not.toContain(raw);
+    expect(JSON.stringify(await t.sql.all('select * from admin_sessions'))).not.toContain(raw);
   });
 
   it('a disabled admin is signed out at once; a reset password must be changed at next login', async () => {
@@ -212,10 +212,10 @@ describe('brute force', () => {
       expect(locked.json().detail).toMatch(/locked/);
       expect(Number(locked.headers['retry-after'])).toBe(13 * 60);
     }
-    expect(audit('login_failed').filter((a) => JSON.parse(a.after!).username === 'target')).toHaveLength(10);
+    expect((await audit('login_failed')).filter((a) => JSON.parse(a.after!).username === 'target')).toHaveLength(10);
 
     // A restart (a new app on the same database) keeps the lock.
-    const again = await testApi({ db: { db: t.db, box: t.box, dir: t.dir }, clock: t.clock });
+    const again = await testApi({ same: t, clock: t.clock });
     try {
       const r = await again.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'target', password: 'target-password-1' } });
       expect(r.statusCode).toBe(429);
@@ -253,7 +253,7 @@ describe('TOTP second factor', () => {
     expect(uri).toContain(`secret=${secret}`);
     expect(qr).toMatch(/^data:image\/svg\+xml;base64,/);
     expect(Buffer.from(qr.split(',')[1], 'base64').toString()).toContain('<svg');
-    const sealed = (t.db.$client.prepare('select totp_secret_enc s from admins where id = ?').get(id) as { s: string }).s;
+    const sealed = (await t.sql.get<{ s: string }>('select totp_secret_enc s from admins where id = ?', id))!.s;
     expect(sealed).toMatch(/^v1:/);
     expect(t.box.open(sealed)).toBe(secret);
 
@@ -263,7 +263,7 @@ describe('TOTP second factor', () => {
     const codes: string[] = confirm.json().recoveryCodes;
     expect(codes).toHaveLength(10);
     expect(new Set(codes).size).toBe(10);
-    const stored = JSON.stringify(t.db.$client.prepare('select * from admin_recovery_codes where admin_id = ?').all(id));
+    const stored = JSON.stringify(await t.sql.all('select * from admin_recovery_codes where admin_id = ?', id));
     for (const c of codes) expect(stored).not.toContain(c);
     await call('POST', '/api/v1/auth/logout', s.headers);
 
@@ -305,7 +305,7 @@ describe('TOTP second factor', () => {
     const p3 = await login('twofa', 'twofa-password-12');
     expect((await call('POST', '/api/v1/auth/totp/verify', p3.headers, { recoveryCode: codes[0] })).status).toBe(401);
     expect((await call('POST', '/api/v1/auth/totp/verify', p3.headers, { recoveryCode: codes[1] })).status).toBe(200);
-    expect(audit('recovery_code_used')).toHaveLength(2);
+    expect(await audit('recovery_code_used')).toHaveLength(2);
 
     // Guessing codes locks the second step too.
     const p4 = await login('twofa', 'twofa-password-12');
@@ -317,7 +317,7 @@ describe('TOTP second factor', () => {
     expect(last).toBe(429);
 
     answers.push(confirm.body.replace(/"recoveryCodes":\[[^\]]*\]/, ''), ok.body, rc.body);
-    mustNotLeak(secret, ...codes, 'twofa-password-12');
+    await mustNotLeak(secret, ...codes, 'twofa-password-12');
 
     // A super-admin can remove a lost second factor.
     const root = { authorization: `Bearer ${await t.token('super-admin')}` };
@@ -376,10 +376,10 @@ describe('API tokens', () => {
     expect((await call('GET', '/api/v1/customers', h2)).status).toBe(401);
     expect((await call('GET', '/api/v1/tokens', root)).json().items.map((x: { id: number }) => x.id)).not.toContain(second.id);
     expect((await call('GET', '/api/v1/tokens?revoked=true', root)).json().items.find((x: { id: number }) => x.id === second.id).revokedAt).not.toBeNull();
-    expect(audit('revoke').some((a) => a.entity === 'api_token' && a.entity_id === String(second.id))).toBe(true);
+    expect((await audit('revoke')).some((a) => a.entity === 'api_token' && a.entity_id === String(second.id))).toBe(true);
     expect((await call('POST', '/api/v1/tokens', root, { name: 'old', role: 'read-only', expiresAt: '2020-01-01T00:00:00Z' })).json().errors[0].field).toBe('expiresAt');
     answers.push(list.body);
-    mustNotLeak(tok.token, second.token);
+    await mustNotLeak(tok.token, second.token);
   });
 });
 
@@ -402,7 +402,7 @@ describe('admins API', () => {
     const last = await call('PATCH', `/api/v1/admins/${supers[0]!.id}`, root, { disabled: true });
     expect(last.status).toBe(409);
     expect(last.json().detail).toMatch(/last enabled super-admin/);
-    const rows = audit().filter((a) => a.entity === 'admin');
+    const rows = (await audit()).filter((a) => a.entity === 'admin');
     expect(JSON.stringify(rows)).not.toMatch(/\$argon2|accountant-pass-1/);
     expect(rows.find((a) => a.action === 'update' && a.entity_id === String(created.json().id))).toMatchObject({ actor: expect.stringMatching(/^token:/) });
     answers.push(created.body, list.body, changed.body);

@@ -3,43 +3,43 @@
  * Europe/Rome by default) is refused before anything is written, and a payment settles only the
  * invoices issued on or before its date.
  */
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
-import { migrate } from '../../src/db/migrate.js';
+import type { SqlClient } from '../../src/db/sql.js';
 import { tokenStore } from '../../src/db/security.js';
 import type { App } from '../../src/http/build.js';
 import { TestClock } from '../../src/lib/clock.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import { buildApp } from '../helpers/app.js';
+import { openAppDatabase, type TestBackend } from '../helpers/backends.js';
 import { tempDir } from '../helpers/daemon.js';
 
 let app: App;
-let db: Db;
+let backend: TestBackend;
+let sql: SqlClient;
 let token: string;
 let planId: number;
 // 23:30 UTC on 1 March is already 2 March in Rome: "today" is the billing time zone's date.
 const clock = new TestClock('2026-03-01T23:30:00Z');
 
 beforeAll(async () => {
-  db = openDatabase({ path: join(tempDir(), 'api-billing-dates.db'), synchronous: 'normal' });
-  await migrate(db.$client);
-  ({ app } = await buildApp({ db, box: new SecretBox(randomBytes(32)), config: loadConfig(undefined, {}).config, clock }));
-  token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+  backend = await openAppDatabase(tempDir());
+  ({ sql } = backend);
+  ({ app } = await buildApp({ sql, db: backend.db, box: new SecretBox(randomBytes(32)), config: loadConfig(undefined, {}).config, clock }));
+  token = (await tokenStore(sql).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   planId = (await call('POST', '/api/v1/plans', { name: 'Home', type: 'recurring', price: 3100, billingPeriodMonths: 1, taxRateBp: 2200, taxInclusive: true, downloadKbps: 10000, uploadKbps: 2000 })).body.id;
 });
 afterAll(async () => {
   await app.close();
-  db.$client.close();
+  await backend.close();
 });
 
 async function call(method: string, url: string, payload?: unknown) {
   const res = await app.inject({ method: method as 'GET', url, payload: payload as object, headers: { authorization: `Bearer ${token}` } });
   return { status: res.statusCode, body: res.body ? res.json() : null };
 }
-const count = (table: string) => (db.$client.prepare(`select count(*) n from ${table}`).get() as { n: number }).n;
+const count = async (table: string) => (await sql.get<{ n: number }>(`select count(*) n from ${table}`))!.n;
 async function newCustomer(name: string, startDate: string) {
   const customerId = (await call('POST', '/api/v1/customers', { name })).body.id as number;
   const serviceId = (await call('POST', '/api/v1/services', { customerId, planId, username: name.toLowerCase(), password: 'pw', startDate })).body.id as number;
@@ -54,9 +54,9 @@ describe('a billing run dated after today', () => {
     expect(ahead.body).toMatchObject({ code: 'date_in_future', errors: [expect.objectContaining({ field: 'date' })] });
     // Tomorrow in Rome is 3 March: refused too.
     expect((await call('POST', '/api/v1/billing/run', { date: '2026-03-03' })).status).toBe(422);
-    expect(count('invoices')).toBe(0);
-    expect(count('billing_runs')).toBe(0);
-    expect(count('notification_outbox')).toBe(0);
+    expect(await count('invoices')).toBe(0);
+    expect(await count('billing_runs')).toBe(0);
+    expect(await count('notification_outbox')).toBe(0);
     const jobs = (await call('GET', '/api/v1/jobs')).body.items as { name: string; lastDate: string | null }[];
     expect(jobs.every((j) => j.lastDate === null)).toBe(true);
     // Today in Rome (2 March, though UTC still says 1 March) is not ahead: it runs and bills March.
@@ -70,12 +70,12 @@ describe('a billing run dated after today', () => {
 describe('a payment and the invoices it settles', () => {
   it('refuses a payment received after today (422 naming receivedAt), recording nothing', async () => {
     const { customerId } = await newCustomer('Bruno', '2026-03-01');
-    const before = count('payments');
+    const before = await count('payments');
     // 23:30 UTC on 2 March is 00:30 on 3 March in Rome: tomorrow.
     const ahead = await call('POST', '/api/v1/payments', { customerId, amount: 3100, method: 'bank', receivedAt: '2026-03-02T23:30:00Z' });
     expect(ahead.status).toBe(422);
     expect(ahead.body).toMatchObject({ code: 'date_in_future', errors: [expect.objectContaining({ field: 'receivedAt' })] });
-    expect(count('payments')).toBe(before);
+    expect(await count('payments')).toBe(before);
   });
 
   it('a payment dated before an invoice was issued leaves it as credit, which the invoice takes dated its issue date', async () => {

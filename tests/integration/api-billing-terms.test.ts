@@ -9,17 +9,18 @@ import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
-import { migrate } from '../../src/db/migrate.js';
+import type { SqlClient } from '../../src/db/sql.js';
 import { tokenStore } from '../../src/db/security.js';
 import type { App } from '../../src/http/build.js';
 import { buildApp } from '../helpers/app.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
+import { openAppDatabase, type TestBackend } from '../helpers/backends.js';
 import { tempDir } from '../helpers/daemon.js';
 import { pdfPlain } from '../helpers/pdf-text.js';
 
 let app: App;
-let db: Db;
+let backend: TestBackend;
+let sql: SqlClient;
 let token: string;
 let homeId: number;
 let a: { customerId: number; serviceId: number };
@@ -47,8 +48,8 @@ beforeAll(async () => {
   const dir = tempDir();
   const logo = join(dir, 'logo.png');
   writeFileSync(logo, tinyPng());
-  db = openDatabase({ path: join(dir, 'api-billing-terms.db'), synchronous: 'normal' });
-  await migrate(db.$client);
+  backend = await openAppDatabase(dir);
+  ({ sql } = backend);
   const { config } = loadConfig(undefined, {
     TOLLGATE_COMPANY_NAME: 'Rete Verde S.r.l.',
     TOLLGATE_COMPANY_ADDRESS: 'Via Po 2\\n10100 Torino TO',
@@ -59,8 +60,8 @@ beforeAll(async () => {
     TOLLGATE_COMPANY_PAYMENT_TERMS: 'Bank transfer within 14 days',
     TOLLGATE_COMPANY_LOGO: logo,
   });
-  ({ app } = await buildApp({ db, box: new SecretBox(randomBytes(32)), config, clock: { now: () => now } }));
-  token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+  ({ app } = await buildApp({ sql, db: backend.db, box: new SecretBox(randomBytes(32)), config, clock: { now: () => now } }));
+  token = (await tokenStore(sql).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   homeId = (await call('POST', '/api/v1/plans', { name: 'Home', type: 'recurring', price: 3000, billingPeriodMonths: 1, taxRateBp: 2200, taxInclusive: true, downloadKbps: 10000, uploadKbps: 2000 })).body.id;
   for (const [name, taxId, username] of [['Mario Rossi', 'IT123', 'mario'], ['Lucia Bianchi', null, 'lucia']] as const) {
     const customerId = (await call('POST', '/api/v1/customers', { name, ...(taxId ? { taxId } : {}), address: 'Via Roma 1' })).body.id;
@@ -71,7 +72,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app.close();
-  db.$client.close();
+  await backend.close();
 });
 
 async function call(method: string, url: string, payload?: unknown) {
@@ -80,7 +81,7 @@ async function call(method: string, url: string, payload?: unknown) {
   return { status: res.statusCode, type, body: type.includes('json') && res.body ? res.json() : res.body, raw: res.rawPayload };
 }
 const fields = (r: { body: { errors?: { field: string }[] } }) => (r.body.errors ?? []).map((e) => e.field);
-const count = (sql: string) => (db.$client.prepare(sql).get() as { n: number }).n;
+const count = async (text: string) => (await sql.get<{ n: number }>(text))!.n;
 
 describe('contract terms over the API', () => {
   it('a 12-month term, an early cancellation charged to the end of the term, and the automatic close', async () => {
@@ -92,7 +93,7 @@ describe('contract terms over the API', () => {
     const c = await call('POST', `/api/v1/services/${a.serviceId}/cancel`, { endDate: '2026-03-31' });
     expect(c.status, JSON.stringify(c.body)).toBe(200);
     expect(c.body).toMatchObject({ endDate: '2026-03-31', noticeDate: '2026-03-01', lastDayOfService: '2026-03-31', earlyTermination: { from: '2026-04-01', to: '2027-02-28' } });
-    expect(count(`select count(*) n from audit_log where action = 'cancel' and entity = 'service_billing'`)).toBe(1);
+    expect(await count(`select count(*) n from audit_log where action = 'cancel' and entity = 'service_billing'`)).toBe(1);
     now = new Date('2026-03-02T01:00:00Z');
     // April 2026 .. February 2027 = 11 months × 3000, due with March (its last period).
     const r1 = await call('POST', '/api/v1/billing/run', { date: '2026-03-02' });
@@ -105,7 +106,7 @@ describe('contract terms over the API', () => {
   });
 
   it('refuses bad terms and cancellations with the field named', async () => {
-    const before = count(`select count(*) n from audit_log`);
+    const before = await count(`select count(*) n from audit_log`);
     const t = await call('PATCH', `/api/v1/services/${b.serviceId}/billing`, { termMonths: 0 });
     expect(t.status).toBe(422);
     expect(fields(t)).toContain('termMonths');
@@ -116,7 +117,7 @@ describe('contract terms over the API', () => {
     expect(fields(c)).toContain('endDate');
     const early = await call('POST', `/api/v1/services/${b.serviceId}/cancel`, { endDate: '2026-02-01' });
     expect(fields(early)).toContain('endDate');
-    expect(count(`select count(*) n from audit_log`)).toBe(before);
+    expect(await count(`select count(*) n from audit_log`)).toBe(before);
   });
 });
 
@@ -138,7 +139,7 @@ describe('promotions over the API', () => {
     expect(fields(other)).toContain('key');
     expect((await call('GET', '/api/v1/promotions')).body.items.map((x: { id: number }) => x.id)).toEqual([promotionId]);
     expect((await call('GET', `/api/v1/discounts?customerId=${b.customerId}`)).body.items).toEqual([expect.objectContaining({ promotionId, serviceId: b.serviceId, percentBp: 5000 })]);
-    expect(count(`select count(*) n from audit_log where entity in ('promotion', 'discount')`)).toBe(2);
+    expect(await count(`select count(*) n from audit_log where entity in ('promotion', 'discount')`)).toBe(2);
     now = new Date('2026-05-01T01:00:00Z');
     // May for Lucia: 3000 − 50 % = 1500.
     const r = await call('POST', '/api/v1/billing/run', { date: '2026-05-01' });
@@ -146,7 +147,7 @@ describe('promotions over the API', () => {
   });
 
   it('refuses bad promotions with the field named and writes nothing', async () => {
-    const before = count(`select count(*) n from promotions`);
+    const before = await count(`select count(*) n from promotions`);
     const both = await call('POST', '/api/v1/promotions', { ...body(), key: 'k2', amount: 500 });
     expect(both.status).toBe(422);
     expect(fields(both).some((f) => f === 'percentBp' || f === 'amount')).toBe(true);
@@ -154,7 +155,7 @@ describe('promotions over the API', () => {
     expect(fields(list)).toContain('appliesToNew');
     const unknown = await call('POST', '/api/v1/promotions', { ...body(), key: 'k4', target: { planId: 9999 } });
     expect(fields(unknown)).toContain('target.planId');
-    expect(count(`select count(*) n from promotions`)).toBe(before);
+    expect(await count(`select count(*) n from promotions`)).toBe(before);
   });
 });
 

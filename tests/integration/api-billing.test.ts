@@ -1,18 +1,18 @@
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
-import { migrate } from '../../src/db/migrate.js';
+import type { SqlClient } from '../../src/db/sql.js';
 import { tokenStore } from '../../src/db/security.js';
 import type { App } from '../../src/http/build.js';
 import { buildApp } from '../helpers/app.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import { TestClock } from '../../src/lib/clock.js';
+import { openAppDatabase, type TestBackend } from '../helpers/backends.js';
 import { tempDir } from '../helpers/daemon.js';
 
 let app: App;
-let db: Db;
+let backend: TestBackend;
+let sql: SqlClient;
 let token: string;
 let customerId: number;
 let serviceId: number;
@@ -21,10 +21,10 @@ let proId: number;
 const clock = new TestClock('2026-03-01T01:00:00Z');
 
 beforeAll(async () => {
-  db = openDatabase({ path: join(tempDir(), 'api-billing.db'), synchronous: 'normal' });
-  await migrate(db.$client);
-  ({ app } = await buildApp({ db, box: new SecretBox(randomBytes(32)), config: loadConfig(undefined, {}).config, clock }));
-  token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+  backend = await openAppDatabase(tempDir());
+  ({ sql } = backend);
+  ({ app } = await buildApp({ sql, db: backend.db, box: new SecretBox(randomBytes(32)), config: loadConfig(undefined, {}).config, clock }));
+  token = (await tokenStore(sql).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   const plan = await call('POST', '/api/v1/plans', { name: 'Home', type: 'recurring', price: 3000, billingPeriodMonths: 1, taxRateBp: 2200, taxInclusive: true, downloadKbps: 10000, uploadKbps: 2000 });
   proId = (await call('POST', '/api/v1/plans', { name: 'Pro', type: 'recurring', price: 6000, billingPeriodMonths: 1, taxRateBp: 2200, taxInclusive: true, downloadKbps: 50000, uploadKbps: 10000 })).body.id;
   customerId = (await call('POST', '/api/v1/customers', { name: 'Mario Rossi', taxId: 'IT123', address: 'Via Roma 1' })).body.id;
@@ -32,7 +32,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app.close();
-  db.$client.close();
+  await backend.close();
 });
 
 async function call(method: string, url: string, payload?: unknown) {
@@ -40,7 +40,7 @@ async function call(method: string, url: string, payload?: unknown) {
   const type = String(res.headers['content-type'] ?? '');
   return { status: res.statusCode, type, body: type.includes('json') && res.body ? res.json() : res.body, raw: res.rawPayload };
 }
-const count = (table: string) => (db.$client.prepare(`select count(*) n from ${table}`).get() as { n: number }).n;
+const count = async (table: string) => (await sql.get<{ n: number }>(`select count(*) n from ${table}`))!.n;
 
 describe('billing API', () => {
   it('sets contract terms, runs billing idempotently and serves the invoice with lines and totals', async () => {
@@ -54,7 +54,7 @@ describe('billing API', () => {
     const again = await call('POST', '/api/v1/billing/run', { date: '2026-03-15' });
     expect(again.body).toMatchObject({ date: '2026-03-15', alreadyRun: false, days: [{ date: '2026-03-15', invoices: 0 }] });
     expect((await call('POST', '/api/v1/billing/run', { date: '2026-03-14' })).body).toEqual({ date: '2026-03-14', alreadyRun: true, days: [] });
-    expect(count('invoices')).toBe(1);
+    expect(await count('invoices')).toBe(1);
     const list = await call('GET', `/api/v1/invoices?customerId=${customerId}&from=2026-03-01&to=2026-03-31`);
     expect(list.body.items).toHaveLength(1);
     expect(list.body.items[0]).toMatchObject({ number: 'INV-2026-000001', status: 'open', total: 1645, open: 1645 });
@@ -123,12 +123,12 @@ describe('billing API', () => {
     expect((await call('GET', `/api/v1/payments/${p.body.id}`)).body.refunds).toHaveLength(1);
     expect((await call('GET', `/api/v1/credit-notes?invoiceId=${first.id}`)).body.items).toHaveLength(1);
     // The payment, its refund, this note, and the run's note of 11 April (by the billing run).
-    expect(db.$client.prepare(`select count(*) n from audit_log where entity in ('payment', 'credit_note')`).get()).toEqual({ n: 4 });
-    expect(db.$client.prepare(`select count(*) n from audit_log where entity = 'credit_note' and actor = 'billing-run'`).get()).toEqual({ n: 1 });
+    expect(await sql.get(`select count(*) n from audit_log where entity in ('payment', 'credit_note')`)).toEqual({ n: 4 });
+    expect(await sql.get(`select count(*) n from audit_log where entity = 'credit_note' and actor = 'billing-run'`)).toEqual({ n: 1 });
   });
 
   it('rejects bad input with problem+json naming the field and changes nothing', async () => {
-    const before = [count('payments'), count('audit_log')];
+    const before = [await count('payments'), await count('audit_log')];
     for (const [body, field] of [
       [{ customerId, amount: 10.5, method: 'cash', receivedAt: '2026-05-01T00:00:00Z' }, 'amount'],
       [{ customerId, amount: '100', method: 'cash', receivedAt: '2026-05-01T00:00:00Z' }, 'amount'],
@@ -140,7 +140,7 @@ describe('billing API', () => {
       expect(r.status).toBeLessThan(500);
       expect(r.body.errors.map((e: { field: string }) => e.field)).toContain(field);
     }
-    expect([count('payments'), count('audit_log')]).toEqual(before);
+    expect([await count('payments'), await count('audit_log')]).toEqual(before);
     const badDate = await call('POST', '/api/v1/billing/run', { date: '2026-02-30' });
     expect(badDate.status).toBe(422);
     expect((await call('POST', '/api/v1/billing/run', { date: '2026-13-01' })).status).toBe(422);

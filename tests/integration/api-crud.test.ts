@@ -1,29 +1,29 @@
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
-import { migrate } from '../../src/db/migrate.js';
 import { tokenStore } from '../../src/db/security.js';
 import type { App } from '../../src/http/build.js';
 import { buildApp } from '../helpers/app.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
+import { openAppDatabase, type TestBackend } from '../helpers/backends.js';
 import { tempDir } from '../helpers/daemon.js';
+import type { SqlClient } from '../../src/db/sql.js';
 
 let app: App;
-let db: Db;
+let backend: TestBackend;
+let sql: SqlClient;
 let token: string;
 
 beforeAll(async () => {
-  db = openDatabase({ path: join(tempDir(), 'api.db'), synchronous: 'normal' });
-  await migrate(db.$client);
+  backend = await openAppDatabase(tempDir());
+  ({ sql } = backend);
   const box = new SecretBox(randomBytes(32));
-  ({ app } = await buildApp({ db, box, config: loadConfig(undefined, {}).config }));
-  token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+  ({ app } = await buildApp({ sql, db: backend.db, box, config: loadConfig(undefined, {}).config }));
+  token = (await tokenStore(sql).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
 });
 afterAll(async () => {
   await app.close();
-  db.$client.close();
+  await backend.close();
 });
 
 async function call(method: string, url: string, payload?: unknown, auth = true) {
@@ -31,11 +31,11 @@ async function call(method: string, url: string, payload?: unknown, auth = true)
   return { status: res.statusCode, type: res.headers['content-type'] as string, body: res.body ? res.json() : undefined };
 }
 
-const count = (table: string) => (db.$client.prepare(`select count(*) n from ${table}`).get() as { n: number }).n;
+const count = async (table: string) => (await sql.get<{ n: number }>(`select count(*) n from ${table}`))!.n;
 
 /** Bad input must be a 4xx problem+json naming the field, and change nothing, not even the audit log. */
 async function expectRejected(method: string, url: string, payload: unknown, field: string, table: string) {
-  const before = [count(table), count('audit_log'), JSON.stringify(db.$client.prepare(`select * from ${table}`).all())];
+  const before = [await count(table), await count('audit_log'), JSON.stringify(await sql.all(`select * from ${table}`))];
   const res = await call(method, url, payload);
   expect(res.status, JSON.stringify(res.body)).toBeGreaterThanOrEqual(400);
   expect(res.status).toBeLessThan(500);
@@ -43,7 +43,7 @@ async function expectRejected(method: string, url: string, payload: unknown, fie
   expect(res.body.status).toBe(res.status);
   expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
   expect(res.body.detail).toContain(field);
-  expect([count(table), count('audit_log'), JSON.stringify(db.$client.prepare(`select * from ${table}`).all())]).toEqual(before);
+  expect([await count(table), await count('audit_log'), JSON.stringify(await sql.all(`select * from ${table}`))]).toEqual(before);
 }
 
 describe('API authentication', () => {
@@ -71,10 +71,10 @@ describe('/api/v1/nas', () => {
     expect((await call('GET', `/api/v1/nas/${id}`)).body.name).toBe('tower-1');
     const changed = await call('PATCH', `/api/v1/nas/${id}`, { coaPort: 1700, secret: 'anothersecret' });
     expect(changed.body.coaPort).toBe(1700);
-    const sealed = db.$client.prepare('select secret_enc from nas where id = ?').get(id) as { secret_enc: string };
+    const sealed = (await sql.get<{ secret_enc: string }>('select secret_enc from nas where id = ?', id))!;
     expect(sealed.secret_enc).toMatch(/^v1:/);
     expect(sealed.secret_enc).not.toContain('anothersecret');
-    const audit = db.$client.prepare(`select * from audit_log where entity = 'nas' and entity_id = ?`).all(String(id)) as { before: string; after: string }[];
+    const audit = await sql.all<{ before: string; after: string }>(`select * from audit_log where entity = 'nas' and entity_id = ?`, String(id));
     expect(audit).toHaveLength(2);
     expect(JSON.stringify(audit)).not.toMatch(/secret1|anothersecret|secret_enc|secretEnc/);
     expect((await call('GET', '/api/v1/nas')).body.items.map((n: { id: number }) => n.id)).toContain(id);

@@ -1,12 +1,10 @@
 // A domain error reaching a route outside the billing API answers its catalogued status through the
 // app's one error handler, never 500. The probe routes sit in their own plugin, as every route group
 // of build() does, and let real domain functions throw.
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
-import { migrate } from '../../src/db/migrate.js';
+import type { SqlClient } from '../../src/db/sql.js';
 import { tokenStore } from '../../src/db/security.js';
 import { buildCreditNote } from '../../src/domain/billing/payments.js';
 import type { App } from '../../src/http/build.js';
@@ -14,18 +12,20 @@ import { parseDate } from '../../src/lib/calendar.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import { RouterOsError } from '../../src/nas/routeros/errors.js';
 import { buildApp } from '../helpers/app.js';
+import { openAppDatabase, type TestBackend } from '../helpers/backends.js';
 import { tempDir } from '../helpers/daemon.js';
 
 let app: App;
-let db: Db;
+let backend: TestBackend;
+let sql: SqlClient;
 let token: string;
 
 const line = { key: 'service:1:period:2026-05-01', description: 'May', amount: 1000, taxRateBp: 2200, taxInclusive: false, net: 1000, tax: 220, gross: 1220 };
 
 beforeAll(async () => {
-  db = openDatabase({ path: join(tempDir(), 'api.db'), synchronous: 'normal' });
-  await migrate(db.$client);
-  ({ app } = await buildApp({ db, box: new SecretBox(randomBytes(32)), config: loadConfig(undefined, {}).config, logger: false }));
+  backend = await openAppDatabase(tempDir());
+  ({ sql } = backend);
+  ({ app } = await buildApp({ sql, db: backend.db, box: new SecretBox(randomBytes(32)), config: loadConfig(undefined, {}).config, logger: false }));
   await app.register(async (probe) => {
     probe.get('/probe/date', async () => parseDate('2026-02-30', 'startDate'));
     probe.get('/probe/credit-note', async () => {
@@ -37,11 +37,11 @@ beforeAll(async () => {
       throw new RangeError('an index out of range');
     });
   });
-  token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+  token = (await tokenStore(sql).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
 });
 afterAll(async () => {
   await app.close();
-  db.$client.close();
+  await backend.close();
 });
 
 async function get(url: string) {

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabase, sqlOf } from '../../src/db/client.js';
+import { openPostgres } from '../../src/db/sql.js';
 import { throttleStore } from '../../src/db/security.js';
 import { totpCode } from '../../src/http/auth/totp.js';
 import { cookieFrom, testApi, type TestApi } from '../helpers/admin-api.js';
+import { defaultBackend } from '../helpers/backends.js';
 
 /**
  * Failed-login limits under parallel requests: a burst fired at once must not get more password
@@ -32,8 +34,8 @@ afterAll(async () => t.close());
 
 const login = (username: string, password: string, remoteAddress: string) =>
   t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password }, remoteAddress });
-const counter = (key: string) =>
-  (t.db.$client.prepare(`select failures from login_throttle where key = ?`).get(key) as { failures: number } | undefined)?.failures ?? 0;
+const counter = async (key: string) =>
+  (await t.sql.get<{ failures: number }>(`select failures from login_throttle where key = ?`, key))?.failures ?? 0;
 /** How many answers had each status. */
 const tally = (statuses: number[]) => statuses.reduce<Record<number, number>>((m, s) => ({ ...m, [s]: (m[s] ?? 0) + 1 }), {});
 
@@ -44,7 +46,7 @@ describe('a burst of logins at once', () => {
     const first = await Promise.all(Array.from({ length: 40 }, (_, i) => login('victim', `guess-${i}`, `198.51.100.${i + 1}`)));
     expect(tally(first.map((r) => r.statusCode))).toEqual({ 401: 3, 429: 37 });
     expect(verifications.count).toBe(3);
-    expect(counter('user:victim')).toBe(3);
+    expect(await counter('user:victim')).toBe(3);
 
     // After the lockout, 39 wrong guesses and the right password 40th, all at once: the right one comes
     // after the limit, so it is refused like the rest.
@@ -56,7 +58,7 @@ describe('a burst of logins at once', () => {
     expect(second[39]!.statusCode).toBe(429);
     expect(tally(second.map((r) => r.statusCode))).toEqual({ 401: 3, 429: 37 });
     expect(verifications.count).toBe(3);
-    expect(counter('user:victim')).toBe(3);
+    expect(await counter('user:victim')).toBe(3);
   });
 
   it('checks at most login_max_failures_ip passwords from one address, whatever the usernames', async () => {
@@ -64,23 +66,23 @@ describe('a burst of logins at once', () => {
     const burst = await Promise.all(Array.from({ length: 40 }, (_, i) => login(`user-${i}`, 'x', '203.0.113.9')));
     expect(tally(burst.map((r) => r.statusCode))).toEqual({ 401: 5, 429: 35 });
     expect(verifications.count).toBe(5);
-    expect(counter('ip:203.0.113.9')).toBe(5);
+    expect(await counter('ip:203.0.113.9')).toBe(5);
   });
 
   it('a right password within the limits still signs in and costs the address nothing', async () => {
     t.clock.advance(15 * 60_000); // past the username's lock from the first test
     for (let i = 0; i < 4; i++) expect((await login(`other-${i}`, 'x', '203.0.113.20')).statusCode).toBe(401);
-    expect(counter('ip:203.0.113.20')).toBe(4);
+    expect(await counter('ip:203.0.113.20')).toBe(4);
     // The 5th try is the right one, sent with wrong ones behind it: it takes the last place, signs in,
     // and gives the place back; the ones that came while it was checked were refused.
     const burst = await Promise.all([login('victim', 'victim-password-1', '203.0.113.20'), login('other-x', 'x', '203.0.113.20'), login('other-y', 'x', '203.0.113.20')]);
     expect(burst.map((r) => r.statusCode)).toEqual([200, 429, 429]);
-    expect(counter('ip:203.0.113.20')).toBe(4);
+    expect(await counter('ip:203.0.113.20')).toBe(4);
     expect((await login('other-z', 'x', '203.0.113.20')).statusCode).toBe(401);
-    expect(counter('ip:203.0.113.20')).toBe(5);
+    expect(await counter('ip:203.0.113.20')).toBe(5);
     // From a clean address a sign-in leaves no counter at all.
     expect((await login('victim', 'victim-password-1', '203.0.113.30')).statusCode).toBe(200);
-    expect(t.db.$client.prepare(`select * from login_throttle where key = 'ip:203.0.113.30'`).get()).toBeUndefined();
+    expect(await t.sql.get(`select * from login_throttle where key = 'ip:203.0.113.30'`)).toBeUndefined();
   });
 });
 
@@ -99,16 +101,16 @@ describe('a burst of second-factor codes at once', () => {
     const wrong = totpCode(secret, t.clock.now()) === '000001' ? '000002' : '000001';
     const burst = await Promise.all(Array.from({ length: 40 }, () => t.app.inject({ method: 'POST', url: '/api/v1/auth/totp/verify', headers: pending, payload: { code: wrong } })));
     expect(tally(burst.map((r) => r.statusCode))).toEqual({ 401: 3, 429: 37 });
-    expect(counter(`totp:${(t.db.$client.prepare(`select id from admins where username = 'twofa'`).get() as { id: number }).id}`)).toBe(3);
+    expect(await counter(`totp:${(await t.sql.get<{ id: number }>(`select id from admins where username = 'twofa'`))!.id}`)).toBe(3);
   });
 });
 
 describe('the counters are shared by every connection to the database', () => {
-  it('another connection (another process) cannot count a try between the read and the write of one', async () => {
+  it.runIf(defaultBackend === 'sqlite')('another connection (another process) cannot count a try between the read and the write of one', async () => {
     const other = openDatabase({ path: join(t.dir, 'tollgate.db') });
     try {
       other.$client.pragma('busy_timeout = 0');
-      const mine = throttleStore(sqlOf(t.db));
+      const mine = throttleStore(t.sql);
       const theirs = throttleStore(sqlOf(other));
       const state = { failures: 1, lastFailureAt: t.clock.now().toISOString(), lockedUntil: null };
       let inBetween: Promise<unknown> | undefined;
@@ -119,9 +121,34 @@ describe('the counters are shared by every connection to the database', () => {
         return { ok: true, next: [state] };
       });
       await expect(inBetween).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
-      expect(counter('user:shared')).toBe(1);
+      expect(await counter('user:shared')).toBe(1);
     } finally {
       other.$client.close();
+    }
+  });
+
+  it.runIf(defaultBackend === 'postgres')('another node waits for the one that holds what it read, then counts on top of it', async () => {
+    const other = openPostgres({ url: t.config.database.url, max: 2 });
+    try {
+      const mine = throttleStore(t.sql);
+      const theirs = throttleStore(other);
+      const state = { failures: 1, lastFailureAt: t.clock.now().toISOString(), lockedUntil: null };
+      let inBetween: Promise<unknown> | undefined;
+      let seen: unknown;
+      await mine.reserve(['user:shared-node'], (states) => {
+        expect(states).toEqual([undefined]);
+        inBetween = theirs.reserve(['user:shared-node'], (read) => {
+          seen = read;
+          return { ok: true, next: [{ ...state, failures: 2 }] };
+        });
+        return { ok: true, next: [state] };
+      });
+      await inBetween;
+      // It read after this one's write, not the empty row this one started from.
+      expect(seen).toEqual([state]);
+      expect(await counter('user:shared-node')).toBe(2);
+    } finally {
+      await other.close();
     }
   });
 });

@@ -3,13 +3,14 @@
 // once; logins over the cap are throttled or rejected; data top-ups and the period reset bring the
 // full rate back; 80 % and 100 % notices once per period; GET /usage shows it all.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Param } from '../../src/db/sql.js';
 import { accounting, login, startEnv, type Env } from '../helpers/prepaid-env.js';
 
 let env: Env;
 let tiered: number;
 let blocking: number;
 let customerId: number;
-const count = (sql: string, ...args: unknown[]) => (env.db.$client.prepare(sql).get(...args) as { n: number }).n;
+const count = async (text: string, ...args: Param[]) => (await env.sql.get<{ n: number }>(text, ...args))!.n;
 
 async function service(username: string, planId: number, extra: Record<string, unknown> = {}) {
   const r = await env.call('POST', '/api/v1/services', { customerId, planId, username, password: `pw-${username}`, startDate: '2026-01-15', ...extra });
@@ -48,7 +49,7 @@ describe('plan tiers API', () => {
     expect(dup.status).toBe(422);
     expect(JSON.stringify(dup.body)).toContain('fromBytes');
     expect((await env.call('GET', `/api/v1/plans/${tiered}/cap-tiers`)).body.tiers).toHaveLength(2);
-    expect(count(`select count(*) n from audit_log where entity = 'plan_cap_tiers' and entity_id = ?`, String(tiered))).toBe(1);
+    expect(await count(`select count(*) n from audit_log where entity = 'plan_cap_tiers' and entity_id = ?`, String(tiered))).toBe(1);
   });
 });
 
@@ -64,13 +65,13 @@ describe('fair-use tiers', () => {
     expect(u).toMatchObject({ period: { start: '2026-05-15', end: '2026-06-14' }, usedBytes: 150_000, capBytes: 200_000, tier: { level: 0, name: 'full' } });
     // 80 % of the 200,000 full-speed allowance: a notice, no CoA.
     expect(await interimAndWait('cap-tiered', 's1', 170_000, id)).toBeUndefined();
-    expect(count(`select count(*) n from service_notices where service_id = ? and key = 'cap.80:2026-05-15'`, id)).toBe(1);
+    expect(await count(`select count(*) n from service_notices where service_id = ? and key = 'cap.80:2026-05-15'`, id)).toBe(1);
     // Crossing 200,000: a CoA right away.
     const crossed = await interimAndWait('cap-tiered', 's1', 210_000, id);
     expect(crossed, 'refreshRate after the crossing interim').toBeDefined();
     expect(crossed!.ms).toBeLessThan(500);
     expect(crossed!.call.req).toMatchObject({ by: 'system:caps' });
-    expect(count(`select count(*) n from service_notices where service_id = ? and key = 'cap.100:2026-05-15'`, id)).toBe(1);
+    expect(await count(`select count(*) n from service_notices where service_id = ? and key = 'cap.100:2026-05-15'`, id)).toBe(1);
     // A second session of the same service adds to the same counter: tier 2.
     const second = await login(env, 'cap-tiered', 'pw-cap-tiered', { 'Calling-Station-Id': 'AA:BB:CC:00:00:02' });
     expect(second.accept).toBe(true);
@@ -86,10 +87,10 @@ describe('fair-use tiers', () => {
     expect(third.attrs['Mikrotik-Rate-Limit']).toBe('500k/2000k');
     // More traffic inside the same tier: no further CoA, no repeated notice.
     expect(await interimAndWait('cap-tiered', 's2', 120_000, id, 'refreshRate')).toBeUndefined();
-    expect(count(`select count(*) n from service_notices where service_id = ? and key like 'cap.%'`, id)).toBe(2);
+    expect(await count(`select count(*) n from service_notices where service_id = ? and key like 'cap.%'`, id)).toBe(2);
     // Through the notification outbox, once each, with the template's variables filled in.
     await env.services.prepaid.caps.idle();
-    const mails = env.db.$client.prepare(`select template, body from notification_outbox where service_id = ? and template like 'cap.%' order by id`).all(id) as { template: string; body: string }[];
+    const mails = await env.sql.all<{ template: string; body: string }>(`select template, body from notification_outbox where service_id = ? and template like 'cap.%' order by id`, id);
     expect(mails.map((m) => m.template)).toEqual(['cap.80', 'cap.100']);
     expect(mails[0]!.body).toContain('cap-tiered');
     expect(mails[0]!.body).toContain('200.0 kB');

@@ -56,14 +56,14 @@ describe('closing an ended contract', () => {
     const planId = (await env.call('GET', '/api/v1/plans')).body.items[0].id;
     const id = (await env.call('POST', '/api/v1/services', { customerId, planId, username: 'susp-leaving', password: 'pw-x', startDate: '2026-01-01' })).body.id as number;
     // Suspended on 1 April (as the suspend route or dunning leaves it), ending on 30 April.
-    env.db.$client.prepare(`update services set status = 'suspended' where id = ?`).run(id);
-    env.db.$client.prepare(`insert into service_suspensions (service_id, from_date) values (?, '2026-04-01')`).run(id);
+    await env.sql.run(`update services set status = 'suspended' where id = ?`, id);
+    await env.sql.run(`insert into service_suspensions (service_id, from_date) values (?, '2026-04-01')`, id);
     expect((await env.call('POST', `/api/v1/services/${id}/cancel`, { endDate: '2026-04-30' })).status).toBe(200);
     env.clock.set('2026-05-01T01:00:00.000Z');
     const run = await env.call('POST', '/api/v1/billing/run', { date: '2026-05-01' });
     expect(run.body.days.at(-1).closed).toEqual([id]);
-    expect(env.db.$client.prepare('select from_date, to_date from service_suspensions where service_id = ?').all(id)).toEqual([{ from_date: '2026-04-01', to_date: '2026-05-01' }]);
-    const audit = env.db.$client.prepare(`select after from audit_log where entity = 'service' and entity_id = ? and action = 'close'`).get(String(id)) as { after: string };
+    expect(await env.sql.all('select from_date, to_date from service_suspensions where service_id = ?', id)).toEqual([{ from_date: '2026-04-01', to_date: '2026-05-01' }]);
+    const audit = (await env.sql.get<{ after: string }>(`select after from audit_log where entity = 'service' and entity_id = ? and action = 'close'`, String(id)))!;
     expect(JSON.parse(audit.after)).toMatchObject({ previousStatus: 'suspended', suspensionEnded: '2026-05-01' });
   });
 });

@@ -4,11 +4,9 @@
 // minimum above the debt spares the customer; a payment that leaves less than the minimum overdue
 // resumes at once. ServiceControl is a recording fake.
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
-import { migrate } from '../../src/db/migrate.js';
+import type { Param, SqlClient } from '../../src/db/sql.js';
 import { tokenStore } from '../../src/db/security.js';
 import type { Services } from '../../src/daemon.js';
 import type { App } from '../../src/http/build.js';
@@ -17,15 +15,16 @@ import { SecretBox } from '../../src/lib/secretbox.js';
 import type { ActionRequest, ActionSummary, ServiceControl } from '../../src/nas/control.js';
 import type { JobRunner } from '../../src/scheduler/jobs.js';
 import { buildApp } from '../helpers/app.js';
+import { openAppDatabase, type TestBackend } from '../helpers/backends.js';
 import { tempDir } from '../helpers/daemon.js';
 
 class RecordingControl implements ServiceControl {
   calls: string[] = [];
-  constructor(private db: Db) {}
-  private record(op: string, serviceId: number, status?: string): Promise<ActionSummary> {
+  constructor(private sql: SqlClient) {}
+  private async record(op: string, serviceId: number, status?: string): Promise<ActionSummary> {
     this.calls.push(`${op}:${serviceId}`);
-    if (status) this.db.$client.prepare('update services set status = ? where id = ?').run(status, serviceId);
-    return Promise.resolve({ serviceId, actions: [] });
+    if (status) await this.sql.run('update services set status = ? where id = ?', status, serviceId);
+    return { serviceId, actions: [] };
   }
   suspend(id: number, _req: ActionRequest) { return this.record('suspend', id, 'suspended'); }
   resume(id: number, _req: ActionRequest) { return this.record('resume', id, 'active'); }
@@ -34,7 +33,8 @@ class RecordingControl implements ServiceControl {
 }
 
 let app: App;
-let db: Db;
+let backend: TestBackend;
+let sql: SqlClient;
 let jobs: JobRunner;
 let services: Services;
 let token: string;
@@ -48,8 +48,8 @@ async function call(method: string, url: string, payload?: unknown, status?: num
   if (status !== undefined) expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(status);
   return res.body ? res.json() : undefined;
 }
-const rows = <T = Record<string, unknown>>(sql: string, ...args: unknown[]) => db.$client.prepare(sql).all(...args) as T[];
-const events = (customerId: number) => rows<{ kind: string }>('select kind from dunning_events where customer_id = ? order by id', customerId).map((e) => e.kind);
+const rows = <T = Record<string, unknown>>(text: string, ...args: Param[]) => sql.all<T>(text, ...args);
+const events = async (customerId: number) => (await rows<{ kind: string }>('select kind from dunning_events where customer_id = ? order by id', customerId)).map((e) => e.kind);
 const at = async (iso: string) => {
   clock.set(iso);
   const r = await jobs.runDue();
@@ -61,15 +61,15 @@ const ladder = {
 };
 
 beforeAll(async () => {
-  db = openDatabase({ path: join(tempDir('tollgate-dunning-min-'), 'dunning.db'), synchronous: 'normal' });
-  await migrate(db.$client);
-  control = new RecordingControl(db);
-  ({ app, jobs, services } = await buildApp({ db, box: new SecretBox(randomBytes(32)), config: loadConfig(undefined, {}).config, clock, control }));
-  token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+  backend = await openAppDatabase(tempDir('tollgate-dunning-min-'));
+  ({ sql } = backend);
+  control = new RecordingControl(sql);
+  ({ app, jobs, services } = await buildApp({ sql, db: backend.db, box: new SecretBox(randomBytes(32)), config: loadConfig(undefined, {}).config, clock, control }));
+  token = (await tokenStore(sql).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
 });
 afterAll(async () => {
   await app?.close();
-  db?.$client.close();
+  await backend?.close();
 });
 
 describe('minOverdueAmount on billing profiles', () => {
@@ -80,7 +80,7 @@ describe('minOverdueAmount on billing profiles', () => {
       const r = await call('POST', '/api/v1/billing-profiles', { name: 'Bad', minOverdueAmount: bad }, 422);
       expect(r.errors[0].field).toBe('minOverdueAmount');
     }
-    expect(rows("select count(*) as n from billing_profiles where name = 'Bad'")).toEqual([{ n: 0 }]);
+    expect(await rows("select count(*) as n from billing_profiles where name = 'Bad'")).toEqual([{ n: 0 }]);
     const high = await call('POST', '/api/v1/billing-profiles', { name: 'High minimum', ...ladder, minOverdueAmount: 4000 }, 201);
     expect((await call('PATCH', `/api/v1/billing-profiles/${high.id}`, { minOverdueAmount: 5000 }, 200)).minOverdueAmount).toBe(5000);
     expect((await call('GET', `/api/v1/billing-profiles/${high.id}`, undefined, 200)).minOverdueAmount).toBe(5000);
@@ -97,20 +97,20 @@ describe('minOverdueAmount on billing profiles', () => {
 
   it('no reminder, late fee or suspension below the minimum; all three at or above it', async () => {
     await at('2026-03-01T01:30:00Z');
-    expect(rows('select customer_id as c, due_date as d, total from invoices order by customer_id')).toEqual([
+    expect(await rows('select customer_id as c, due_date as d, total from invoices order by customer_id')).toEqual([
       { c: who.cent.c, d: '2026-03-11', total: 3000 }, { c: who.whole.c, d: '2026-03-11', total: 3000 }, { c: who.spared.c, d: '2026-03-11', total: 3000 },
     ]);
     clock.set('2026-03-05T10:00:00Z');
     await call('POST', '/api/v1/payments', { customerId: who.cent.c, amount: 2999, method: 'bank', receivedAt: '2026-03-05T10:00:00Z' }, 201);
     // Due 11 March: reminder and fee on the 12th, suspension on the 12th (grace 0).
     for (const d of ['2026-03-12T10:00:00Z', '2026-03-13T10:00:00Z']) await at(d);
-    expect(events(who.whole.c)).toEqual(['reminder', 'late_fee', 'suspend']);
+    expect(await events(who.whole.c)).toEqual(['reminder', 'late_fee', 'suspend']);
     expect(control.calls).toEqual([`suspend:${who.whole.s}`]);
     // One cent overdue (default minimum 100), 30.00 under a minimum of 50.00: nothing at all.
-    expect(events(who.cent.c)).toEqual([]);
-    expect(events(who.spared.c)).toEqual([]);
-    expect(rows('select customer_id as c from one_off_charges order by id')).toEqual([{ c: who.whole.c }]);
-    expect(rows('select id, status from services where id in (?, ?) order by id', who.cent.s, who.spared.s)).toEqual([
+    expect(await events(who.cent.c)).toEqual([]);
+    expect(await events(who.spared.c)).toEqual([]);
+    expect(await rows('select customer_id as c from one_off_charges order by id')).toEqual([{ c: who.whole.c }]);
+    expect(await rows('select id, status from services where id in (?, ?) order by id', who.cent.s, who.spared.s)).toEqual([
       { id: who.cent.s, status: 'active' }, { id: who.spared.s, status: 'active' },
     ]);
     // Nor are they queued for a suspension.
@@ -129,6 +129,6 @@ describe('minOverdueAmount on billing profiles', () => {
     await call('POST', '/api/v1/payments', { customerId: who.whole.c, amount: 50, method: 'bank', receivedAt: '2026-03-13T11:01:00Z' }, 201);
     await services.dunning.idle();
     expect(control.calls).toEqual([`suspend:${who.whole.s}`, `resume:${who.whole.s}`]);
-    expect(events(who.whole.c)).toEqual(['reminder', 'late_fee', 'suspend', 'resume']);
+    expect(await events(who.whole.c)).toEqual(['reminder', 'late_fee', 'suspend', 'resume']);
   });
 });

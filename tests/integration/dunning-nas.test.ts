@@ -8,8 +8,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
-import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
-import { migrate } from '../../src/db/migrate.js';
+import type { SqlClient } from '../../src/db/sql.js';
 import { tokenStore } from '../../src/db/security.js';
 import { createNetworkControl, type Services } from '../../src/daemon.js';
 import type { App } from '../../src/http/build.js';
@@ -20,15 +19,16 @@ import type { ServiceControlRuntime } from '../../src/nas/actions.js';
 import type { JobRunner } from '../../src/scheduler/jobs.js';
 import { Code } from '../../src/radius/codec/index.js';
 import { startRadiusServer, type RadiusServer } from '../../src/aaa/server.js';
-import { createAccountingWriter } from '../../src/db/writer-thread.js';
 import { Topic, type CachedEntity } from '../../src/lib/topic.js';
 import { buildHttp, composeParts } from '../helpers/app.js';
+import { accountingWriter, openAppDatabase, type TestBackend } from '../helpers/backends.js';
 import { tempDir } from '../helpers/daemon.js';
 import { NasSim, SIM_CODES, type SimRequest } from '../helpers/nas-sim.js';
 import { accessRequest, accountingRequest, checkReply, rawAttr, UdpClient } from '../helpers/radius.js';
 
 const SECRET = 'dunning-nas-secret';
-let db: Db;
+let backend: TestBackend;
+let sql: SqlClient;
 let config: Config;
 let radius: RadiusServer;
 let control: ServiceControlRuntime;
@@ -65,21 +65,21 @@ beforeAll(async () => {
   const file = join(dir, 'tollgate.toml');
   writeFileSync(file, `[database]\npath = "${join(dir, 'tollgate.db')}"\nsynchronous = "normal"\n[radius]\nauth_listen = "127.0.0.1:0"\nacct_listen = "127.0.0.1:0"\ncoa_timeout_ms = 300\ncoa_tries = 2\n`);
   config = loadConfig(file, {}).config;
-  db = openDatabase({ path: config.database.path, synchronous: 'normal' });
-  await migrate(db.$client);
+  backend = await openAppDatabase(dir);
+  ({ sql } = backend);
   const box = new SecretBox(randomBytes(32));
   const metrics = createMetrics();
   const changes = new Topic<CachedEntity>();
-  const writer = createAccountingWriter(db);
+  const writer = await accountingWriter(backend);
   // As src/main.ts does it: network control, services, scheduler, RADIUS, HTTP.
-  control = createNetworkControl({ sql: sqlOf(db), box, config, clock, writer, changes, metrics, checkIntervalMs: 100 });
-  const options = { db, box, config, clock, metrics, control, changes };
+  control = createNetworkControl({ sql, box, config, clock, writer, changes, metrics, checkIntervalMs: 100 });
+  const options = { sql, db: backend.db, box, config, clock, metrics, control, changes, writer };
   const parts = composeParts(options);
   ({ services, jobs } = parts);
-  radius = await startRadiusServer({ config, sql: sqlOf(db), db, box, log: pino({ level: 'silent' }), metrics, clock: systemClock, writer, changes, vouchers: services.prepaid.vouchers });
+  radius = await startRadiusServer({ config, sql, db: backend.db, box, log: pino({ level: 'silent' }), metrics, clock: systemClock, writer, changes, vouchers: services.prepaid.vouchers });
   control.start();
   app = await buildHttp(parts, options);
-  token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+  token = (await tokenStore(sql).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   sim = await NasSim.start({ secret: SECRET });
   // A NAS that ACKs a Disconnect and then sends the session's Accounting-Stop, as a real one does.
   sim.policy = (req: SimRequest) => {
@@ -98,7 +98,7 @@ afterAll(async () => {
   await radius?.close();
   await sim?.close();
   await udp?.close();
-  db?.$client.close();
+  await backend?.close();
 });
 
 describe('dunning with the real ServiceControl', () => {

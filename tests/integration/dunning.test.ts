@@ -4,11 +4,9 @@
 // customer is notified; a whitelisted customer is never suspended. ServiceControl is a recording fake
 // here (the last block uses the real one against the NAS simulator).
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
-import { migrate } from '../../src/db/migrate.js';
+import type { Param, SqlClient } from '../../src/db/sql.js';
 import { tokenStore } from '../../src/db/security.js';
 import type { App } from '../../src/http/build.js';
 import { buildApp } from '../helpers/app.js';
@@ -17,18 +15,19 @@ import { TestClock } from '../../src/lib/clock.js';
 import type { JobRunner } from '../../src/scheduler/jobs.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import type { ActionRequest, ActionSummary, ServiceControl } from '../../src/nas/control.js';
+import { openAppDatabase, type TestBackend } from '../helpers/backends.js';
 import { tempDir } from '../helpers/daemon.js';
 
 /** Records each call and changes the status as the real one does. */
 class RecordingControl implements ServiceControl {
   calls: { op: string; serviceId: number; req: ActionRequest }[] = [];
   fail = false;
-  constructor(private db: Db) {}
-  private record(op: string, serviceId: number, req: ActionRequest, status?: string): Promise<ActionSummary> {
-    if (this.fail) return Promise.reject(new Error('NAS unreachable'));
+  constructor(private sql: SqlClient) {}
+  private async record(op: string, serviceId: number, req: ActionRequest, status?: string): Promise<ActionSummary> {
+    if (this.fail) throw new Error('NAS unreachable');
     this.calls.push({ op, serviceId, req });
-    if (status) this.db.$client.prepare('update services set status = ? where id = ?').run(status, serviceId);
-    return Promise.resolve({ serviceId, actions: [] });
+    if (status) await this.sql.run('update services set status = ? where id = ?', status, serviceId);
+    return { serviceId, actions: [] };
   }
   suspend(id: number, req: ActionRequest) { return this.record('suspend', id, req, 'suspended'); }
   resume(id: number, req: ActionRequest) { return this.record('resume', id, req, 'active'); }
@@ -39,7 +38,8 @@ class RecordingControl implements ServiceControl {
 let app: App;
 let services: Services;
 let jobs: JobRunner;
-let db: Db;
+let backend: TestBackend;
+let sql: SqlClient;
 let token: string;
 let control: RecordingControl;
 const clock = new TestClock('2026-03-01T01:30:00Z'); // 02:30 in Rome (CET), after run_at 02:00
@@ -52,7 +52,7 @@ async function call(method: string, url: string, payload?: unknown, status?: num
   if (status !== undefined) expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(status);
   return res.body ? res.json() : undefined;
 }
-const rows = <T = Record<string, unknown>>(sql: string, ...args: unknown[]) => db.$client.prepare(sql).all(...args) as T[];
+const rows = <T = Record<string, unknown>>(text: string, ...args: Param[]) => sql.all<T>(text, ...args);
 /** The dunning notices of a customer (invoice.issued and payment.received are checked apart). */
 const outbox = (customerId: number) => rows<{ template: string; channel: string; recipient: string; next_attempt_at: string; subject: string; body: string }>(
   "select template, channel, recipient, next_attempt_at, subject, body from notification_outbox where customer_id = ? and template not in ('invoice.issued', 'payment.received') order by id", customerId);
@@ -65,11 +65,11 @@ const at = async (iso: string) => {
 };
 
 beforeAll(async () => {
-  db = openDatabase({ path: join(tempDir(), 'dunning.db'), synchronous: 'normal' });
-  await migrate(db.$client);
-  control = new RecordingControl(db);
-  ({ app, services, jobs } = await buildApp({ db, box: new SecretBox(randomBytes(32)), config: loadConfig(undefined, {}).config, clock, control }));
-  token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+  backend = await openAppDatabase(tempDir());
+  ({ sql } = backend);
+  control = new RecordingControl(sql);
+  ({ app, services, jobs } = await buildApp({ sql, db: backend.db, box: new SecretBox(randomBytes(32)), config: loadConfig(undefined, {}).config, clock, control }));
+  token = (await tokenStore(sql).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   const plan = await call('POST', '/api/v1/plans', { name: 'Home', type: 'recurring', price: 3000, billingPeriodMonths: 1, downloadKbps: 10000, uploadKbps: 2000 }, 201);
   const profile = await call('POST', '/api/v1/billing-profiles', {
     name: 'Standard', isDefault: true, daysUntilDue: 10,
@@ -94,19 +94,19 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.close();
-  db?.$client.close();
+  await backend?.close();
 });
 
 describe('billing profiles API', () => {
   it('validates, names the field and leaves the database unchanged', async () => {
-    const before = rows('select * from billing_profiles');
+    const before = await rows('select * from billing_profiles');
     const bad = await call('POST', '/api/v1/billing-profiles', { name: 'X', reminders: [{ afterDays: 5, channels: ['email'], template: 'invoice.reminder.1' }, { afterDays: 2, channels: ['email'], template: 'invoice.reminder.2' }] }, 422);
     expect(bad.errors[0].field).toBe('reminders.1.afterDays');
     expect((await call('POST', '/api/v1/billing-profiles', { name: 'Y', lateFeeAmount: 100 }, 422)).errors[0].field).toBe('lateFeeAfterDays');
     expect((await call('POST', '/api/v1/billing-profiles', { name: 'Z', reminders: [{ afterDays: 1, channels: ['sms'], template: 'no.such' }] }, 422)).errors[0].field).toBe('reminders.0.template');
     expect((await call('POST', '/api/v1/billing-profiles', { name: 'Standard' }, 409)).errors[0].field).toBe('name');
     expect((await call('PUT', `/api/v1/customers/${A.customerId}/billing-profile`, { billingProfileId: 999 }, 422)).errors[0].field).toBe('billingProfileId');
-    expect(rows('select * from billing_profiles')).toEqual(before);
+    expect(await rows('select * from billing_profiles')).toEqual(before);
     expect(await call('GET', `/api/v1/customers/${B.customerId}/billing-profile`, undefined, 200)).toEqual({ customerId: B.customerId, billingProfileId: null, effectiveProfileId: profileId, whitelisted: true });
     expect(await call('DELETE', `/api/v1/billing-profiles/${profileId}`, undefined, 204)).toBeUndefined();
   });
@@ -127,14 +127,14 @@ describe('the dunning timeline', () => {
     }, 201);
     profileId = p.id;
     await at('2026-03-01T01:30:00Z');
-    expect(rows('select customer_id, due_date, total from invoices order by customer_id')).toEqual([
+    expect(await rows('select customer_id, due_date, total from invoices order by customer_id')).toEqual([
       { customer_id: A.customerId, due_date: '2026-03-11', total: 3000 },
       { customer_id: B.customerId, due_date: '2026-03-11', total: 3000 },
     ]);
     // The invoice notice, by email and SMS, once.
-    expect(notices(A.customerId, 'invoice.issued')).toEqual([{ channel: 'email', dedupe_key: expect.stringMatching(/^invoice:\d+:issued$/) }, { channel: 'sms', dedupe_key: expect.stringMatching(/^invoice:\d+:issued$/) }]);
+    expect(await notices(A.customerId, 'invoice.issued')).toEqual([{ channel: 'email', dedupe_key: expect.stringMatching(/^invoice:\d+:issued$/) }, { channel: 'sms', dedupe_key: expect.stringMatching(/^invoice:\d+:issued$/) }]);
     await call('POST', '/api/v1/billing/run', { date: '2026-03-01' }, 200);
-    expect(notices(A.customerId, 'invoice.issued')).toHaveLength(2);
+    expect(await notices(A.customerId, 'invoice.issued')).toHaveLength(2);
     expect((await call('GET', '/api/v1/jobs', undefined, 200)).items.map((j: { name: string; lastDate: string }) => [j.name, j.lastDate]).slice(0, 4)).toEqual([['plan-changes', '2026-03-01'], ['billing', '2026-03-01'], ['invoice-notices', '2026-03-01'], ['dunning', '2026-03-01']]);
   });
 
@@ -145,17 +145,17 @@ describe('the dunning timeline', () => {
       Array.from({ length: 12 }, (_, i) => `2026-03-${String(i + 2).padStart(2, '0')}`).flatMap((d) => [`${d}/billing`, `${d}/dunning`]),
     );
     // Queued now (02:30 on the 13th, catching up the 12th), sent from 08:00 local.
-    const a = outbox(A.customerId);
+    const a = await outbox(A.customerId);
     expect(a).toEqual([expect.objectContaining({ template: 'invoice.reminder.1', channel: 'email', recipient: 'anna@example.net', next_attempt_at: '2026-03-13T07:00:00.000Z', subject: 'Reminder INV-2026-000001' })]);
     expect(a[0]!.body).toContain('Anna Bianchi, €30.00 was due on 2026-03-11.');
-    expect(outbox(B.customerId).map((m) => m.template)).toEqual(['invoice.reminder.1']);
-    expect(rows("select key, date from dunning_events where customer_id = ? order by id", A.customerId)).toEqual([{ key: expect.stringMatching(/^invoice:\d+:reminder:1$/), date: '2026-03-12' }]);
+    expect((await outbox(B.customerId)).map((m) => m.template)).toEqual(['invoice.reminder.1']);
+    expect(await rows("select key, date from dunning_events where customer_id = ? order by id", A.customerId)).toEqual([{ key: expect.stringMatching(/^invoice:\d+:reminder:1$/), date: '2026-03-12' }]);
   });
 
   it('on Saturday sends reminder 2 and the late fee, and waits with the suspension', async () => {
     await at('2026-03-14T01:30:00Z');
-    expect(outbox(A.customerId).map((m) => `${m.template}/${m.channel}`)).toEqual(['invoice.reminder.1/email', 'invoice.reminder.2/sms']);
-    expect(rows("select amount, date, description from one_off_charges where customer_id = ?", A.customerId)).toEqual([{ amount: 500, date: '2026-03-14', description: 'Late fee, invoice INV-2026-000001' }]);
+    expect((await outbox(A.customerId)).map((m) => `${m.template}/${m.channel}`)).toEqual(['invoice.reminder.1/email', 'invoice.reminder.2/sms']);
+    expect(await rows("select amount, date, description from one_off_charges where customer_id = ?", A.customerId)).toEqual([{ amount: 500, date: '2026-03-14', description: 'Late fee, invoice INV-2026-000001' }]);
     await at('2026-03-14T11:00:00Z');
     expect(control.calls).toEqual([]);
     const queue = (await call('GET', '/api/v1/dunning', undefined, 200)).items;
@@ -169,8 +169,8 @@ describe('the dunning timeline', () => {
 
   it('bills the late fee in the next run; reminder 3 goes out on the holiday; no suspension on it', async () => {
     await at('2026-03-16T10:00:00Z');
-    expect(rows("select l.kind, l.amount from invoice_lines l join invoices i on i.id = l.invoice_id where i.customer_id = ? and l.kind = 'one_off'", A.customerId)).toEqual([{ kind: 'one_off', amount: 500 }]);
-    expect(outbox(A.customerId).map((m) => `${m.template}/${m.channel}`)).toEqual(['invoice.reminder.1/email', 'invoice.reminder.2/sms', 'invoice.reminder.3/email', 'invoice.reminder.3/sms']);
+    expect(await rows("select l.kind, l.amount from invoice_lines l join invoices i on i.id = l.invoice_id where i.customer_id = ? and l.kind = 'one_off'", A.customerId)).toEqual([{ kind: 'one_off', amount: 500 }]);
+    expect((await outbox(A.customerId)).map((m) => `${m.template}/${m.channel}`)).toEqual(['invoice.reminder.1/email', 'invoice.reminder.2/sms', 'invoice.reminder.3/email', 'invoice.reminder.3/sms']);
     expect(control.calls).toEqual([]);
   });
 
@@ -182,10 +182,10 @@ describe('the dunning timeline', () => {
     await at('2026-03-17T08:05:00Z');
     await call('POST', '/api/v1/billing/run', { date: '2026-03-17' }, 200);
     expect(control.calls).toHaveLength(1);
-    expect(outbox(A.customerId).filter((m) => m.template === 'service.suspended').map((m) => m.channel)).toEqual(['email', 'sms']);
+    expect((await outbox(A.customerId)).filter((m) => m.template === 'service.suspended').map((m) => m.channel)).toEqual(['email', 'sms']);
     const events = (await call('GET', `/api/v1/dunning/events?customerId=${A.customerId}&kind=suspend`, undefined, 200)).items;
     expect(events).toEqual([expect.objectContaining({ serviceId: A.serviceId, date: '2026-03-17', resolvedAt: null, detail: expect.objectContaining({ state: 'done' }) })]);
-    expect(rows('select status from services where id = ?', B.serviceId)).toEqual([{ status: 'active' }]);
+    expect(await rows('select status from services where id = ?', B.serviceId)).toEqual([{ status: 'active' }]);
   });
 
   it('a payment that clears the overdue balance resumes at once and notifies', async () => {
@@ -199,14 +199,14 @@ describe('the dunning timeline', () => {
     await services.notifier.idle(); // the payment notices are queued after commit
     expect(control.calls.map((c) => `${c.op}:${c.serviceId}`)).toEqual([`suspend:${A.serviceId}`, `resume:${A.serviceId}`]);
     expect(control.calls[1]!.req).toEqual({ reason: 'overdue balance paid', by: 'system:dunning' });
-    expect(notices(A.customerId, 'payment.received').map((n) => n.channel)).toEqual(['email', 'sms', 'email', 'sms']);
-    expect(outbox(A.customerId).filter((m) => m.template === 'service.resumed').map((m) => m.channel)).toEqual(['email', 'sms']);
-    expect(rows("select kind from dunning_events where customer_id = ? and kind in ('suspend', 'resume') order by id", A.customerId)).toEqual([{ kind: 'suspend' }, { kind: 'resume' }]);
-    expect(rows("select resolved_at from dunning_events where customer_id = ? and kind = 'suspend'", A.customerId)).toEqual([{ resolved_at: '2026-03-17T10:00:00.000Z' }]);
+    expect((await notices(A.customerId, 'payment.received')).map((n) => n.channel)).toEqual(['email', 'sms', 'email', 'sms']);
+    expect((await outbox(A.customerId)).filter((m) => m.template === 'service.resumed').map((m) => m.channel)).toEqual(['email', 'sms']);
+    expect(await rows("select kind from dunning_events where customer_id = ? and kind in ('suspend', 'resume') order by id", A.customerId)).toEqual([{ kind: 'suspend' }, { kind: 'resume' }]);
+    expect(await rows("select resolved_at from dunning_events where customer_id = ? and kind = 'suspend'", A.customerId)).toEqual([{ resolved_at: '2026-03-17T10:00:00.000Z' }]);
     // The same invoice never suspends again; the whitelisted customer is still untouched days later.
     await at('2026-03-20T10:00:00Z');
     expect(control.calls).toHaveLength(2);
-    expect(rows('select status from services where id = ?', B.serviceId)).toEqual([{ status: 'active' }]);
+    expect(await rows('select status from services where id = ?', B.serviceId)).toEqual([{ status: 'active' }]);
   });
 
   it('a failed suspension is retried at the next tick, not lost', async () => {
@@ -215,21 +215,21 @@ describe('the dunning timeline', () => {
     control.fail = true;
     clock.set('2026-03-20T10:05:00Z');
     await jobs.runDue();
-    expect(rows("select count(*) as n from dunning_events where customer_id = ? and kind = 'suspend'", B.customerId)).toEqual([{ n: 0 }]);
+    expect(await rows("select count(*) as n from dunning_events where customer_id = ? and kind = 'suspend'", B.customerId)).toEqual([{ n: 0 }]);
     control.fail = false;
     await at('2026-03-20T10:06:00Z');
     expect(control.calls.at(-1)).toMatchObject({ op: 'suspend', serviceId: B.serviceId });
     // Suspended contracts are not invoiced further (the profile's billSuspended is false): on April 1st
     // only A (active again) gets its April invoice.
     await at('2026-04-01T01:30:00Z');
-    expect(rows("select customer_id from invoices where issue_date = '2026-04-01' order by customer_id")).toEqual([{ customer_id: A.customerId }]);
+    expect(await rows("select customer_id from invoices where issue_date = '2026-04-01' order by customer_id")).toEqual([{ customer_id: A.customerId }]);
     // A's invoice of March 15th bills only the late fee: overdue, it gets reminders but no fee on the fee.
-    const feeInvoice = rows<{ id: number }>("select id from invoices where customer_id = ? and issue_date = '2026-03-15'", A.customerId)[0]!.id;
-    expect(rows<{ kind: string; detail: string }>('select kind, detail from dunning_events where invoice_id = ? order by id', feeInvoice).map((e) => [e.kind, JSON.parse(e.detail).skipped ?? null])).toEqual([
+    const feeInvoice = (await rows<{ id: number }>("select id from invoices where customer_id = ? and issue_date = '2026-03-15'", A.customerId))[0]!.id;
+    expect((await rows<{ kind: string; detail: string }>('select kind, detail from dunning_events where invoice_id = ? order by id', feeInvoice)).map((e) => [e.kind, JSON.parse(e.detail).skipped ?? null])).toEqual([
       ['reminder', null], ['reminder', null], ['late_fee', 'the invoice bills late fees only'], ['reminder', null],
     ]);
-    expect(rows('select count(*) as n from one_off_charges where customer_id = ?', A.customerId)).toEqual([{ n: 1 }]);
-    const audit = rows<{ entity: string }>("select entity from audit_log where entity in ('billing_profile', 'customer_dunning', 'notification_template')");
+    expect(await rows('select count(*) as n from one_off_charges where customer_id = ?', A.customerId)).toEqual([{ n: 1 }]);
+    const audit = await rows<{ entity: string }>("select entity from audit_log where entity in ('billing_profile', 'customer_dunning', 'notification_template')");
     expect(new Set(audit.map((r) => r.entity))).toEqual(new Set(['billing_profile', 'customer_dunning', 'notification_template']));
   });
 });

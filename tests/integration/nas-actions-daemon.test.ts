@@ -3,6 +3,7 @@
 // from the NAS simulator within 2 s, and the action log showing it confirmed by the Accounting-Stop
 // the simulator then sends. Then SIGTERM: the daemon stops its ServiceControl and exits 0.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { daemonDatabase } from '../helpers/backends.js';
 import { api, createToken, startDaemon, tempDir, writeConfig, type Daemon } from '../helpers/daemon.js';
 import { NasSim, SIM_CODES } from '../helpers/nas-sim.js';
 import { accountingRequest, UdpClient } from '../helpers/radius.js';
@@ -31,7 +32,7 @@ describe('the daemon acts on the network', () => {
     const dir = tempDir('tollgate-daemon-coa-');
     d = await startDaemon({
       dir,
-      config: writeConfig(dir),
+      config: writeConfig(dir, '', (await daemonDatabase(dir)).toml),
       env: { TOLLGATE_RADIUS_COA_TIMEOUT_MS: '300', TOLLGATE_RADIUS_COA_TRIES: '2', TOLLGATE_RADIUS_DISCONNECT_CONFIRM_SECONDS: '5' },
     });
     token = createToken(d.config);

@@ -9,10 +9,8 @@ import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
-import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
 import { actionStore } from '../../src/db/actions.js';
-import { migrate } from '../../src/db/migrate.js';
-import { sqliteClient } from '../../src/db/sql.js';
+import type { SqlClient } from '../../src/db/sql.js';
 import { tokenStore } from '../../src/db/security.js';
 import { createNetworkControl } from '../../src/daemon.js';
 import type { App } from '../../src/http/build.js';
@@ -22,10 +20,10 @@ import { createMetrics } from '../../src/metrics.js';
 import { createServiceControl, type ServiceControlRuntime } from '../../src/nas/actions.js';
 import { Code } from '../../src/radius/codec/index.js';
 import { startRadiusServer, type RadiusServer } from '../../src/aaa/server.js';
-import { createAccountingWriter } from '../../src/db/writer-thread.js';
 import { Topic, type CachedEntity } from '../../src/lib/topic.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { buildHttp, composeParts } from '../helpers/app.js';
+import { accountingWriter, openAppDatabase, type TestBackend } from '../helpers/backends.js';
 import { tempDir } from '../helpers/daemon.js';
 import { NasSim, SIM_CODES, type SimRequest } from '../helpers/nas-sim.js';
 import { RouterOsSim } from '../helpers/routeros-sim.js';
@@ -57,7 +55,8 @@ coa_confirm_seconds = 1
 }
 
 interface World {
-  db: Db;
+  backend: TestBackend;
+  sql: SqlClient;
   box: SecretBox;
   config: Config;
   radius: RadiusServer;
@@ -77,25 +76,25 @@ let w: World;
 beforeAll(async () => {
   const dir = tempDir('tollgate-nas-actions-');
   const config = configIn(dir);
-  const db = openDatabase({ path: config.database.path, synchronous: 'normal' });
-  await migrate(db.$client);
+  const backend = await openAppDatabase(dir);
+  const { sql, db } = backend;
   const box = new SecretBox(randomBytes(32));
   const metrics = createMetrics();
   const changes = new Topic<CachedEntity>();
-  const writer = createAccountingWriter(db);
+  const writer = await accountingWriter(backend);
   // As src/main.ts does it: network control, services, RADIUS, HTTP.
-  const control = createNetworkControl({ sql: sqlOf(db), box, config, clock: systemClock, writer, changes, metrics, checkIntervalMs: 100 });
-  const options = { db, box, config, clock: systemClock, metrics, control, changes };
+  const control = createNetworkControl({ sql, box, config, clock: systemClock, writer, changes, metrics, checkIntervalMs: 100 });
+  const options = { sql, db, box, config, clock: systemClock, metrics, control, changes, writer };
   const parts = composeParts(options);
-  const radius = await startRadiusServer({ config, sql: sqlOf(db), db, box, log: quiet, metrics, clock: systemClock, writer, changes, vouchers: parts.services.prepaid.vouchers });
+  const radius = await startRadiusServer({ config, sql, db, box, log: quiet, metrics, clock: systemClock, writer, changes, vouchers: parts.services.prepaid.vouchers });
   control.start();
   const app = await buildHttp(parts, options);
-  const token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+  const token = (await tokenStore(sql).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   const sim = await NasSim.start({ secret: SECRET });
   const udp = await UdpClient.open();
   const port = (a: string) => Number(a.split(':').pop());
   w = {
-    db, box, config, radius, control, app, token, sim, udp, metrics, nasId: 0,
+    backend, sql, box, config, radius, control, app, token, sim, udp, metrics, nasId: 0,
     acctPort: port(radius.addresses().acct[0]!),
     authPort: port(radius.addresses().auth[0]!),
   };
@@ -108,7 +107,7 @@ afterAll(async () => {
   await w?.radius.close();
   await w?.sim.close();
   await w?.udp.close();
-  w?.db.$client.close();
+  await w?.backend.close();
 });
 
 async function call(method: string, url: string, payload?: unknown, status?: number) {
@@ -222,10 +221,10 @@ describe('POST /api/v1/services/{id}/suspend', () => {
 
     // The state change: status, the suspension from today, the audit row.
     expect((await call('GET', `/api/v1/services/${s.id}`, undefined, 200)).status).toBe('suspended');
-    expect(w.db.$client.prepare('select from_date, to_date, mode from service_suspensions where service_id = ?').all(s.id)).toEqual([
+    expect(await w.sql.all('select from_date, to_date, mode from service_suspensions where service_id = ?', s.id)).toEqual([
       { from_date: expect.stringMatching(/^\d{4}-\d\d-\d\d$/), to_date: null, mode: 'reject' },
     ]);
-    const audit = w.db.$client.prepare(`select actor, after from audit_log where entity = 'service' and entity_id = ? and action = 'suspend'`).all(String(s.id)) as { actor: string; after: string }[];
+    const audit = await w.sql.all<{ actor: string; after: string }>(`select actor, after from audit_log where entity = 'service' and entity_id = ? and action = 'suspend'`, String(s.id));
     expect(audit).toHaveLength(1);
     expect(JSON.parse(audit[0]!.after)).toMatchObject({ status: 'suspended', reason: 'invoice 2026-0042 overdue' });
 
@@ -242,12 +241,12 @@ describe('POST /api/v1/services/{id}/suspend', () => {
 
     // A second suspend changes nothing and writes no second suspension; resume ends it (no CoA: rejected mode).
     await call('POST', `/api/v1/services/${s.id}/suspend`, undefined, 200);
-    expect((w.db.$client.prepare('select count(*) n from service_suspensions where service_id = ?').get(s.id) as { n: number }).n).toBe(1);
+    expect((await w.sql.get<{ n: number }>('select count(*) n from service_suspensions where service_id = ?', s.id))!.n).toBe(1);
     const before = w.sim.received.length;
     expect(await call('POST', `/api/v1/services/${s.id}/resume`, {}, 200)).toEqual({ serviceId: s.id, actions: [] });
     expect(w.sim.received.length).toBe(before);
     expect((await call('GET', `/api/v1/services/${s.id}`, undefined, 200)).status).toBe('active');
-    expect(w.db.$client.prepare('select to_date from service_suspensions where service_id = ?').get(s.id)).toEqual({ to_date: expect.stringMatching(/^\d{4}-/) });
+    expect(await w.sql.get('select to_date from service_suspensions where service_id = ?', s.id)).toEqual({ to_date: expect.stringMatching(/^\d{4}-/) });
   });
 
   it('answers 404 for an unknown service and 409 for one that cannot be suspended, changing nothing', async () => {
@@ -257,7 +256,7 @@ describe('POST /api/v1/services/{id}/suspend', () => {
     const s = await service(p.id, { status: 'proposal' });
     const r = await call('POST', `/api/v1/services/${s.id}/suspend`, {}, 409);
     expect(r.errors[0].field).toBe('status');
-    expect((w.db.$client.prepare('select count(*) n from service_suspensions where service_id = ?').get(s.id) as { n: number }).n).toBe(0);
+    expect((await w.sql.get<{ n: number }>('select count(*) n from service_suspensions where service_id = ?', s.id))!.n).toBe(0);
     const bad = await call('POST', `/api/v1/services/${s.id}/disconnect`, { reason: '' }, 422);
     expect(bad.errors[0].field).toBe('reason');
   });
@@ -368,9 +367,8 @@ describe('NAKs, timeouts and fallbacks', () => {
 
   it('a NAKed Disconnect falls back to the RouterOS API where the NAS has it', async () => {
     const router = await RouterOsSim.start();
-    const c = w.db.$client;
-    c.prepare(`update nas set routeros_enabled = 1, routeros_host = '127.0.0.1', routeros_port = ?, routeros_username = 'api', routeros_password_enc = ? where id = ?`)
-      .run(router.port, w.box.seal('secret'), w.nasId);
+    const c = w.sql;
+    await c.run(`update nas set routeros_enabled = true, routeros_host = '127.0.0.1', routeros_port = ?, routeros_username = 'api', routeros_password_enc = ? where id = ?`, router.port, w.box.seal('secret'), w.nasId);
     try {
       w.sim.policy = (req) => (req.code === SIM_CODES.DisconnectRequest ? { kind: 'nak', errorCause: 506 } : { kind: 'ack' });
       const s = await service((await plan()).id);
@@ -393,7 +391,7 @@ describe('NAKs, timeouts and fallbacks', () => {
       await until('confirmation', async () => (await actionsOf(t.id)).find((x) => x.outcome === 'confirmed'));
       expect(await openSessions(t.id)).toEqual([]);
     } finally {
-      c.prepare('update nas set routeros_enabled = 0 where id = ?').run(w.nasId);
+      await c.run('update nas set routeros_enabled = false where id = ?', w.nasId);
       await router.close();
     }
   });
@@ -427,7 +425,7 @@ describe('the walled garden', () => {
     expect(summary.actions).toEqual([{ id: expect.any(Number), kind: 'coa', sessionId: 'sess-wg', outcome: 'acked' }]);
     const [coa] = requestsFor(s.username);
     expect(coa).toMatchObject({ code: SIM_CODES.CoARequest, mikrotikRateLimit: '128k/256k', mikrotikAddressList: 'tollgate-suspended' });
-    expect(w.db.$client.prepare('select mode from service_suspensions where service_id = ?').get(s.id)).toEqual({ mode: 'walled-garden' });
+    expect(await w.sql.get('select mode from service_suspensions where service_id = ?', s.id)).toEqual({ mode: 'walled-garden' });
 
     // The customer redials: accepted into the walled garden.
     await accounting('Stop', s.username, 'sess-wg');
@@ -487,45 +485,43 @@ describe('the confirmation checker on a moved clock', () => {
   it('waits the confirmation time, retries once, then flags; a Stop in between confirms', async () => {
     const dir = tempDir('tollgate-nas-checker-');
     const config = configIn(dir, 30);
-    const db = openDatabase({ path: config.database.path, synchronous: 'normal' });
-    await migrate(db.$client);
+    const backend = await openAppDatabase(dir);
     const box = new SecretBox(randomBytes(32));
     const clock = new TestClock('2026-11-23T10:00:00Z');
     const sim = await NasSim.start({ secret: SECRET, policy: () => ({ kind: 'ack' }) });
-    const control = createServiceControl({ sql: sqlOf(db), box, config, clock });
-    const c = db.$client;
+    const control = createServiceControl({ sql: backend.sql, box, config, clock });
+    const c = backend.sql;
     try {
-      c.prepare(`insert into nas (name, ip_address, secret_enc, vendor, coa_port) values ('n', '127.0.0.1', ?, 'mikrotik', ?)`).run(box.seal(SECRET), sim.port);
-      c.prepare(`insert into plans (name, type, price, billing_period_months, download_kbps, upload_kbps) values ('p', 'recurring', 1, 1, 1000, 500)`).run();
-      c.prepare(`insert into customers (name) values ('c')`).run();
+      await c.run(`insert into nas (name, ip_address, secret_enc, vendor, coa_port) values ('n', '127.0.0.1', ?, 'mikrotik', ?)`, box.seal(SECRET), sim.port);
+      await c.run(`insert into plans (name, type, price, billing_period_months, download_kbps, upload_kbps) values ('p', 'recurring', 1, 1, 1000, 500)`);
+      await c.run(`insert into customers (name) values ('c')`);
       for (const u of ['alpha', 'beta']) {
-        const id = Number(c.prepare(`insert into services (customer_id, plan_id, username, password_enc, start_date) values (1, 1, ?, ?, '2026-01-01')`).run(u, box.seal('x')).lastInsertRowid);
-        c.prepare(`insert into radius_sessions (nas_id, acct_session_id, service_id, username, started_at, updated_at) values (1, ?, ?, ?, ?, ?)`)
-          .run(`s-${u}`, id, u, clock.now().toISOString(), clock.now().toISOString());
+        const { id } = (await c.get<{ id: number }>(`insert into services (customer_id, plan_id, username, password_enc, start_date) values (1, 1, ?, ?, '2026-01-01') returning id`, u, box.seal('x')))!;
+        await c.run(`insert into radius_sessions (nas_id, acct_session_id, service_id, username, started_at, updated_at) values (1, ?, ?, ?, ?, ?)`, `s-${u}`, id, u, clock.now().toISOString(), clock.now().toISOString());
       }
       await control.disconnect(1, { reason: 'kick', by: 'system:test' });
       await control.disconnect(2, { reason: 'kick', by: 'system:test' });
-      const outcome = (id: number) => (c.prepare('select outcome, retries, attempts from nas_actions where id = ?').get(id) as { outcome: string; retries: number; attempts: number });
+      const outcome = async (id: number) => (await c.get<{ outcome: string; retries: number; attempts: number }>('select outcome, retries, attempts from nas_actions where id = ?', id))!;
       await control.check();
-      expect([outcome(1).outcome, outcome(2).outcome]).toEqual(['acked', 'acked']);
+      expect([(await outcome(1)).outcome, (await outcome(2)).outcome]).toEqual(['acked', 'acked']);
       clock.advance(29_000);
       await control.check();
       expect(sim.received).toHaveLength(2);
       clock.advance(1_000);
       await control.check();
-      expect(outcome(1)).toEqual({ outcome: 'acked', retries: 1, attempts: 2 });
+      expect(await outcome(1)).toEqual({ outcome: 'acked', retries: 1, attempts: 2 });
       expect(sim.received).toHaveLength(4);
       // beta's Stop arrives (its record closes); alpha's never does.
-      c.prepare(`update radius_sessions set stopped_at = ? where acct_session_id = 's-beta'`).run(clock.now().toISOString());
+      await c.run(`update radius_sessions set stopped_at = ? where acct_session_id = 's-beta'`, clock.now().toISOString());
       clock.advance(30_000);
       await control.check();
-      expect(outcome(1)).toMatchObject({ outcome: 'unconfirmed', retries: 1 });
-      expect(outcome(2)).toMatchObject({ outcome: 'confirmed' });
+      expect(await outcome(1)).toMatchObject({ outcome: 'unconfirmed', retries: 1 });
+      expect(await outcome(2)).toMatchObject({ outcome: 'confirmed' });
       expect(sim.received).toHaveLength(4);
     } finally {
       await control.stop();
       await sim.close();
-      c.close();
+      await backend.close();
     }
   });
 });
@@ -535,27 +531,25 @@ describe('a CoA retried after the service changed', () => {
   async function world(name: string) {
     const dir = tempDir(`tollgate-nas-retry-${name}-`);
     const config = configIn(dir, 30);
-    const db = openDatabase({ path: config.database.path, synchronous: 'normal' });
-    await migrate(db.$client);
+    const backend = await openAppDatabase(dir);
     const box = new SecretBox(randomBytes(32));
     const clock = new TestClock('2026-11-23T10:00:00Z');
     const sim = await NasSim.start({ secret: SECRET, policy: () => ({ kind: 'ack' }) });
-    const control = createServiceControl({ sql: sqlOf(db), box, config, clock });
-    const c = db.$client;
-    c.prepare(`insert into nas (name, ip_address, secret_enc, vendor, coa_port) values ('n', '127.0.0.1', ?, 'mikrotik', ?)`).run(box.seal(SECRET), sim.port);
+    const control = createServiceControl({ sql: backend.sql, box, config, clock });
+    const c = backend.sql;
+    await c.run(`insert into nas (name, ip_address, secret_enc, vendor, coa_port) values ('n', '127.0.0.1', ?, 'mikrotik', ?)`, box.seal(SECRET), sim.port);
     for (const [plan, down, up] of [['slow', 2000, 500], ['fast', 50000, 10000], ['faster', 100000, 20000]] as const) {
-      c.prepare(`insert into plans (name, type, price, billing_period_months, download_kbps, upload_kbps, suspension_mode) values (?, 'recurring', 1, 1, ?, ?, 'walled-garden')`).run(plan, down, up);
+      await c.run(`insert into plans (name, type, price, billing_period_months, download_kbps, upload_kbps, suspension_mode) values (?, 'recurring', 1, 1, ?, ?, 'walled-garden')`, plan, down, up);
     }
-    c.prepare(`insert into customers (name) values ('c')`).run();
-    c.prepare(`insert into services (customer_id, plan_id, username, password_enc, start_date) values (1, 1, 'gamma', ?, '2026-01-01')`).run(box.seal('x'));
-    c.prepare(`insert into radius_sessions (nas_id, acct_session_id, service_id, username, framed_ip_address, started_at, updated_at) values (1, 's-gamma', 1, 'gamma', '100.64.9.9', ?, ?)`)
-      .run(clock.now().toISOString(), clock.now().toISOString());
+    await c.run(`insert into customers (name) values ('c')`);
+    await c.run(`insert into services (customer_id, plan_id, username, password_enc, start_date) values (1, 1, 'gamma', ?, '2026-01-01')`, box.seal('x'));
+    await c.run(`insert into radius_sessions (nas_id, acct_session_id, service_id, username, framed_ip_address, started_at, updated_at) values (1, 's-gamma', 1, 'gamma', '100.64.9.9', ?, ?)`, clock.now().toISOString(), clock.now().toISOString());
     const coas = () => sim.received.filter((r) => r.code === SIM_CODES.CoARequest).map((r) => ({ rate: r.mikrotikRateLimit, list: r.mikrotikAddressList ?? null }));
-    const action = (id: number) => c.prepare('select kind, outcome, retries, error, request, fallback_of as fallbackOf from nas_actions where id = ?').get(id) as Record<string, any>;
+    const action = async (id: number) => (await c.get<Record<string, any>>('select kind, outcome, retries, error, request, fallback_of as "fallbackOf" from nas_actions where id = ?', id))!;
     const close = async () => {
       await control.stop();
       await sim.close();
-      c.close();
+      await backend.close();
     };
     return { c, clock, sim, control, coas, action, close };
   }
@@ -564,7 +558,7 @@ describe('a CoA retried after the service changed', () => {
     const { c, clock, control, coas, action, close } = await world('superseded');
     try {
       // The plan change reaches the session; the NAS ACKs, and no accounting confirms it.
-      c.prepare('update services set plan_id = 2 where id = 1').run();
+      await c.run('update services set plan_id = 2 where id = 1');
       const change = await control.refreshRate(1, { reason: 'plan changed', by: 'system:plan-changes' });
       expect(change.actions).toEqual([{ id: 1, kind: 'coa', sessionId: 's-gamma', outcome: 'acked' }]);
       // Dunning suspends the service half a second later: the session goes to the walled garden.
@@ -578,8 +572,8 @@ describe('a CoA retried after the service changed', () => {
       await control.check();
       expect(coas().slice(2)).toEqual([garden]);
       expect(coas().at(-1)).toEqual(garden);
-      expect(action(1)).toMatchObject({ outcome: 'unconfirmed', error: 'not retried: superseded by action 2 (coa, acked) on the same session' });
-      expect(action(2)).toMatchObject({ outcome: 'acked', retries: 1 });
+      expect(await action(1)).toMatchObject({ outcome: 'unconfirmed', error: 'not retried: superseded by action 2 (coa, acked) on the same session' });
+      expect(await action(2)).toMatchObject({ outcome: 'acked', retries: 1 });
     } finally {
       await close();
     }
@@ -590,26 +584,25 @@ describe('a CoA retried after the service changed', () => {
     try {
       // Another node logged a CoA for the slow plan, claimed for a minute, and died before any answer.
       const now = clock.now();
-      c.prepare(`insert into nas_actions (kind, reason, actor, service_id, session_id, acct_session_id, username, nas_id, target, request, outcome,
+      await c.run(`insert into nas_actions (kind, reason, actor, service_id, session_id, acct_session_id, username, nas_id, target, request, outcome,
           created_at, updated_at, claimed_by, claim_expires_at, claim_token)
-        values ('coa', 'plan changed', 'system:plan-changes', 1, 1, 's-gamma', 'gamma', 1, '127.0.0.1:1', ?, 'pending', ?, ?, 'dead-node', ?, 1)`)
-        .run(JSON.stringify({ session: { userName: 'gamma', acctSessionId: 's-gamma' }, attributes: [['Mikrotik-Rate-Limit', '500k/2000k']] }),
+        values ('coa', 'plan changed', 'system:plan-changes', 1, 1, 's-gamma', 'gamma', 1, '127.0.0.1:1', ?, 'pending', ?, ?, 'dead-node', ?, 1)`, JSON.stringify({ session: { userName: 'gamma', acctSessionId: 's-gamma' }, attributes: [['Mikrotik-Rate-Limit', '500k/2000k']] }),
           now.toISOString(), now.toISOString(), new Date(now.getTime() + 60_000).toISOString());
-      c.prepare('update services set plan_id = 2 where id = 1').run();
+      await c.run('update services set plan_id = 2 where id = 1');
       clock.advance(59_000);
       await control.check();
       expect(coas()).toEqual([]);
-      expect(action(1)).toMatchObject({ outcome: 'pending' });
+      expect(await action(1)).toMatchObject({ outcome: 'pending' });
       // The claim expired: this node sends it, with what the service should get now.
       clock.advance(2_000);
       await control.check();
       expect(coas()).toEqual([{ rate: '10000k/50000k', list: null }]);
-      expect(action(1)).toMatchObject({ outcome: 'acked', retries: 0 });
-      expect(JSON.parse(action(1).request).attributes).toEqual([['Mikrotik-Rate-Limit', '10000k/50000k']]);
+      expect(await action(1)).toMatchObject({ outcome: 'acked', retries: 0 });
+      expect(JSON.parse((await action(1)).request).attributes).toEqual([['Mikrotik-Rate-Limit', '10000k/50000k']]);
       // The dead node's attempt answering late changes nothing.
-      const late = await actionStore(sqliteClient(c)).updateAction(1, { at: clock.now().toISOString(), outcome: 'timeout', error: 'late' }, { claim: { id: 1, token: 1 } });
+      const late = await actionStore(c).updateAction(1, { at: clock.now().toISOString(), outcome: 'timeout', error: 'late' }, { claim: { id: 1, token: 1 } });
       expect(late).toBe(false);
-      expect(action(1)).toMatchObject({ outcome: 'acked', error: null });
+      expect(await action(1)).toMatchObject({ outcome: 'acked', error: null });
       await control.check();
       expect(coas()).toHaveLength(1);
     } finally {
@@ -620,25 +613,25 @@ describe('a CoA retried after the service changed', () => {
   it('a retry sends what the service should get at the time of the retry, or a Disconnect when it would now be refused', async () => {
     const { c, clock, control, coas, action, close } = await world('recomputed');
     try {
-      c.prepare('update services set plan_id = 2 where id = 1').run();
+      await c.run('update services set plan_id = 2 where id = 1');
       await control.refreshRate(1, { reason: 'plan changed', by: 'system:plan-changes' });
       // The plan changes again with no CoA of its own: the retry carries the plan of now.
-      c.prepare('update services set plan_id = 3 where id = 1').run();
+      await c.run('update services set plan_id = 3 where id = 1');
       clock.advance(2_000);
       await control.check();
       expect(coas()).toEqual([{ rate: '10000k/50000k', list: null }, { rate: '20000k/100000k', list: null }]);
-      expect(action(1)).toMatchObject({ outcome: 'acked', retries: 1 });
-      expect(JSON.parse(action(1).request).attributes).toEqual([['Mikrotik-Rate-Limit', '20000k/100000k']]);
+      expect(await action(1)).toMatchObject({ outcome: 'acked', retries: 1 });
+      expect(JSON.parse((await action(1)).request).attributes).toEqual([['Mikrotik-Rate-Limit', '20000k/100000k']]);
 
       // A second CoA, and then the service ends: its retry cuts the session rather than set a rate.
-      c.prepare(`update nas_actions set outcome = 'confirmed' where id = 1`).run();
+      await c.run(`update nas_actions set outcome = 'confirmed' where id = 1`);
       await control.refreshRate(1, { reason: 'cap tier', by: 'system:caps' });
-      c.prepare(`update services set status = 'ended' where id = 1`).run();
+      await c.run(`update services set status = 'ended' where id = 1`);
       clock.advance(2_000);
       await control.check();
       expect(coas()).toHaveLength(3);
-      expect(action(2)).toMatchObject({ kind: 'coa', outcome: 'unconfirmed', error: expect.stringMatching(/^not retried: the service would now be refused .*disconnected instead$/) });
-      expect(action(3)).toMatchObject({ kind: 'disconnect', outcome: 'acked', fallbackOf: 2 });
+      expect(await action(2)).toMatchObject({ kind: 'coa', outcome: 'unconfirmed', error: expect.stringMatching(/^not retried: the service would now be refused .*disconnected instead$/) });
+      expect(await action(3)).toMatchObject({ kind: 'disconnect', outcome: 'acked', fallbackOf: 2 });
     } finally {
       await close();
     }

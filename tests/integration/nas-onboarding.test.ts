@@ -2,22 +2,22 @@
 // NAS simulator on 127.0.0.1, which checks our Disconnect-Request with its own RFC 5176 arithmetic
 // and answers as told: NAK 503, silence, or a reply signed with another secret.
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
-import { migrate } from '../../src/db/migrate.js';
+import type { SqlClient } from '../../src/db/sql.js';
 import { tokenStore } from '../../src/db/security.js';
 import type { App } from '../../src/http/build.js';
 import { buildApp } from '../helpers/app.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import { onboardingCommands, routerOsDuration, routerOsQuote } from '../../src/nas/onboarding.js';
+import { openAppDatabase, type TestBackend } from '../helpers/backends.js';
 import { tempDir } from '../helpers/daemon.js';
 import { NasSim, SIM_CODES } from '../helpers/nas-sim.js';
 
 const SECRET = 'sec"ret$?\\x-long';
 let app: App;
-let db: Db;
+let backend: TestBackend;
+let sql: SqlClient;
 let token: string;
 let readOnly: string;
 let sim: NasSim;
@@ -25,24 +25,24 @@ const box = new SecretBox(randomBytes(32));
 
 async function makeApp(env: Record<string, string>): Promise<App> {
   const { app } = await buildApp({
-    db, box, config: loadConfig(undefined, env).config,
+    sql, db: backend.db, box, config: loadConfig(undefined, env).config,
     nasNetwork: { selfTestRetry: { initialTimeoutMs: 200, maxTries: 2 } },
   });
   return app;
 }
 
 beforeAll(async () => {
-  db = openDatabase({ path: join(tempDir(), 'onboarding.db'), synchronous: 'normal' });
-  await migrate(db.$client);
+  backend = await openAppDatabase(tempDir());
+  ({ sql } = backend);
   app = await makeApp({ TOLLGATE_RADIUS_PUBLIC_ADDRESS: '203.0.113.10', TOLLGATE_RADIUS_INTERIM_INTERVAL: '300' });
-  token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
-  readOnly = (await tokenStore(sqlOf(db)).create({ name: 'ro', role: 'read-only', actor: { id: 'cli' } })).token;
+  token = (await tokenStore(sql).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+  readOnly = (await tokenStore(sql).create({ name: 'ro', role: 'read-only', actor: { id: 'cli' } })).token;
   sim = await NasSim.start({ secret: SECRET });
 });
 afterAll(async () => {
   await app.close();
   await sim.close();
-  db.$client.close();
+  await backend.close();
 });
 
 async function call(method: string, url: string, payload?: unknown, bearer = token, on = app) {
@@ -67,7 +67,7 @@ describe('onboarding', () => {
       '/ip hotspot profile set [find] use-radius=yes radius-accounting=yes radius-interim-update=5m',
     ]);
     expect(res.body.script).toBe(res.body.commands.join('\n') + '\n');
-    const audit = db.$client.prepare(`select * from audit_log where action = 'reveal-secret'`).all() as { entity_id: string; after: string }[];
+    const audit = await sql.all<{ entity_id: string; after: string }>(`select * from audit_log where action = 'reveal-secret'`);
     expect(audit.map((a) => a.entity_id)).toEqual([String(nasId)]);
     expect(JSON.stringify(audit)).not.toContain('sec"ret');
     // Nowhere else: the NAS itself answers without it.

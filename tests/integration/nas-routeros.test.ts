@@ -3,12 +3,11 @@
 // its stored report, the remove fallback, and the periodic job.
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
-import { migrate } from '../../src/db/migrate.js';
+import type { SqlClient } from '../../src/db/sql.js';
 import { nasStore } from '../../src/db/nas.js';
+import { createPgAccountingWriter } from '../../src/db/pg-writer.js';
 import { AccountingWriter } from '../../src/db/radius.js';
 import { tokenStore } from '../../src/db/security.js';
 import type { App } from '../../src/http/build.js';
@@ -18,12 +17,14 @@ import { SecretBox } from '../../src/lib/secretbox.js';
 import { NasReconciler, parseRouterOsUptime, startReconcileJob } from '../../src/nas/reconcile-job.js';
 import { removeActiveSessionOn } from '../../src/nas/routeros/sessions.js';
 import { routerOsOptionsOf } from '../../src/nas/settings.js';
+import { daemonDatabase, openAppDatabase, type TestBackend } from '../helpers/backends.js';
 import { api, createToken, startDaemon, tempDir, writeConfig } from '../helpers/daemon.js';
 import { accountingRequest, UdpClient } from '../helpers/radius.js';
 import { RouterOsSim } from '../helpers/routeros-sim.js';
 
 let app: App;
-let db: Db;
+let backend: TestBackend;
+let sql: SqlClient;
 let token: string;
 let sim: RouterOsSim;
 const box = new SecretBox(randomBytes(32));
@@ -31,16 +32,16 @@ const clock = new TestClock('2026-11-23T12:00:00.000Z');
 const config = loadConfig(undefined, {}).config;
 
 beforeAll(async () => {
-  db = openDatabase({ path: join(tempDir(), 'routeros.db'), synchronous: 'normal' });
-  await migrate(db.$client);
-  ({ app } = await buildApp({ db, box, config, clock }));
-  token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+  backend = await openAppDatabase(tempDir());
+  ({ sql } = backend);
+  ({ app } = await buildApp({ sql, db: backend.db, box, config, clock }));
+  token = (await tokenStore(sql).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   sim = await RouterOsSim.start({ tls: true, username: 'api', password: 'router-pass' });
 });
 afterAll(async () => {
   await app.close();
   await sim.close();
-  db.$client.close();
+  await backend.close();
 });
 
 async function call(method: string, url: string, payload?: unknown) {
@@ -48,17 +49,15 @@ async function call(method: string, url: string, payload?: unknown) {
   return { status: res.statusCode, body: res.body ? res.json() : undefined, raw: res.body };
 }
 
-function seedSession(nasId: number, s: { id: string; username: string; ip: string; updatedAt: string; mac?: string }) {
-  db.$client
-    .prepare(`insert into radius_sessions (nas_id, acct_session_id, username, framed_ip_address, calling_station_id, started_at, updated_at)
-      values (?, ?, ?, ?, ?, ?, ?)`)
-    .run(nasId, s.id, s.username, s.ip, s.mac ?? null, '2026-11-23T08:00:00.000Z', s.updatedAt);
+async function seedSession(nasId: number, s: { id: string; username: string; ip: string; updatedAt: string; mac?: string }) {
+  await sql.run(`insert into radius_sessions (nas_id, acct_session_id, username, framed_ip_address, calling_station_id, started_at, updated_at)
+      values (?, ?, ?, ?, ?, ?, ?)`,
+    nasId, s.id, s.username, s.ip, s.mac ?? null, '2026-11-23T08:00:00.000Z', s.updatedAt);
 }
 
 const session = (nasId: number, acctSessionId: string) =>
-  db.$client.prepare(`select * from radius_sessions where nas_id = ? and acct_session_id = ?`).get(nasId, acctSessionId) as
-    | { stopped_at: string | null; terminate_cause: string | null; origin: string | null; username: string; framed_ip_address: string | null; started_at: string }
-    | undefined;
+  sql.get<{ stopped_at: string | null; terminate_cause: string | null; origin: string | null; username: string; framed_ip_address: string | null; started_at: string }>(
+    `select * from radius_sessions where nas_id = ? and acct_session_id = ?`, nasId, acctSessionId);
 
 let nasId: number;
 
@@ -73,16 +72,16 @@ describe('RouterOS settings on /api/v1/nas', () => {
     nasId = res.body.id;
     expect(res.body).toMatchObject({ routerosEnabled: true, routerosTls: true, routerosUsername: 'api', routerosPasswordSet: true, routerosFingerprint256: sim.fingerprint256 });
     expect(res.raw).not.toContain('router-pass');
-    const row = db.$client.prepare('select routeros_password_enc as p from nas where id = ?').get(nasId) as { p: string };
+    const row = (await sql.get<{ p: string }>('select routeros_password_enc as p from nas where id = ?', nasId))!;
     expect(row.p).toMatch(/^v1:/);
     expect(box.open(row.p)).toBe('router-pass');
-    const audit = JSON.stringify(db.$client.prepare(`select * from audit_log where entity = 'nas'`).all());
+    const audit = JSON.stringify(await sql.all(`select * from audit_log where entity = 'nas'`));
     expect(audit).not.toMatch(/router-pass|PasswordEnc|password_enc/);
     expect((await call('GET', `/api/v1/nas/${nasId}`)).raw).not.toContain('router-pass');
   });
 
   it('rejects incomplete or malformed settings, naming the field, and changes nothing', async () => {
-    const before = db.$client.prepare('select count(*) n from nas').get();
+    const before = await sql.get('select count(*) n from nas');
     const noPass = await call('POST', '/api/v1/nas', { name: 'x', ipAddress: '10.9.9.9', secret: 'radius-secret-2', routerosEnabled: true, routerosUsername: 'api' });
     expect(noPass.status).toBe(422);
     expect(noPass.body.errors.map((e: { field: string }) => e.field)).toContain('routerosPassword');
@@ -91,16 +90,16 @@ describe('RouterOS settings on /api/v1/nas', () => {
     const badPin = await call('POST', '/api/v1/nas', { name: 'x', ipAddress: '10.9.9.9', secret: 'radius-secret-2', routerosFingerprint256: 'zz'.repeat(32) });
     expect(badPin.status).toBe(422);
     expect(badPin.body.errors.map((e: { field: string }) => e.field)).toContain('routerosFingerprint256');
-    expect(db.$client.prepare('select count(*) n from nas').get()).toEqual(before);
+    expect(await sql.get('select count(*) n from nas')).toEqual(before);
   });
 });
 
 describe('reconciliation', () => {
   it('creates what the router has and we lack, closes what we hold and it lacks, and keeps a report', async () => {
     // Ours: alice (also on the router), bob (gone from the router long ago), carol (gone, but heard from a minute ago).
-    seedSession(nasId, { id: 'a1', username: 'alice', ip: '10.0.0.1', updatedAt: '2026-11-23T11:55:00.000Z' });
-    seedSession(nasId, { id: 'b1', username: 'bob', ip: '10.0.0.2', updatedAt: '2026-11-23T11:50:00.000Z' });
-    seedSession(nasId, { id: 'c1', username: 'carol', ip: '10.0.0.3', updatedAt: '2026-11-23T11:59:00.000Z' });
+    await seedSession(nasId, { id: 'a1', username: 'alice', ip: '10.0.0.1', updatedAt: '2026-11-23T11:55:00.000Z' });
+    await seedSession(nasId, { id: 'b1', username: 'bob', ip: '10.0.0.2', updatedAt: '2026-11-23T11:50:00.000Z' });
+    await seedSession(nasId, { id: 'c1', username: 'carol', ip: '10.0.0.3', updatedAt: '2026-11-23T11:59:00.000Z' });
     sim.addPpp({ name: 'alice', address: '10.0.0.1', 'session-id': '0x81A00001' });
     sim.addPpp({ name: 'dave', address: '10.0.0.4', 'session-id': '0x81A00004', 'caller-id': 'AA:BB:CC:00:00:04' });
     sim.addHotspot({ user: 'erin', address: '10.5.0.5', 'mac-address': 'AA:BB:CC:00:00:05' });
@@ -118,13 +117,13 @@ describe('reconciliation', () => {
     expect(by('carol')).toMatchObject({ action: 'skipped', side: 'ours' });
 
     // The database says the same: created sessions are marked, the lost Stop is written with a reason.
-    expect(session(nasId, 'b1')).toMatchObject({ stopped_at: clock.now().toISOString(), terminate_cause: 'Reconciliation' });
-    expect(session(nasId, 'c1')!.stopped_at).toBeNull();
-    expect(session(nasId, 'a1')!.stopped_at).toBeNull();
-    const dave = session(nasId, '81a00004')!;
+    expect(await session(nasId, 'b1')).toMatchObject({ stopped_at: clock.now().toISOString(), terminate_cause: 'Reconciliation' });
+    expect((await session(nasId, 'c1'))!.stopped_at).toBeNull();
+    expect((await session(nasId, 'a1'))!.stopped_at).toBeNull();
+    const dave = (await session(nasId, '81a00004'))!;
     expect(dave).toMatchObject({ username: 'dave', framed_ip_address: '10.0.0.4', origin: 'reconciliation', stopped_at: null });
     expect(dave.started_at).toBe('2026-11-23T10:57:57.000Z'); // now minus the router's uptime of 1h2m3s
-    const erin = db.$client.prepare(`select * from radius_sessions where username = 'erin'`).get() as { origin: string; stopped_at: null; calling_station_id: string };
+    const erin = (await sql.get<{ origin: string; stopped_at: null; calling_station_id: string }>(`select * from radius_sessions where username = 'erin'`))!;
     expect(erin).toMatchObject({ origin: 'reconciliation', stopped_at: null });
 
     const listed = (await call('GET', `/api/v1/sessions?nasId=${nasId}&username=dave`)).body.items;
@@ -134,7 +133,7 @@ describe('reconciliation', () => {
     const latest = await call('GET', `/api/v1/nas/${nasId}/reconciliation`);
     expect(latest.body.items).toHaveLength(1);
     expect(latest.body.items[0]).toEqual(r);
-    const audit = db.$client.prepare(`select * from audit_log where entity = 'nas' and action = 'reconcile'`).all() as { after: string }[];
+    const audit = await sql.all<{ after: string }>(`select * from audit_log where entity = 'nas' and action = 'reconcile'`);
     expect(audit).toHaveLength(1);
     expect(JSON.parse(audit[0]!.after)).toMatchObject({ created: 2, closed: 1 });
   });
@@ -150,14 +149,14 @@ describe('reconciliation', () => {
   });
 
   it('a connection dropped in the middle of the listing changes nothing (half a list never closes sessions)', async () => {
-    const open = () => (db.$client.prepare(`select count(*) n from radius_sessions where nas_id = ? and stopped_at is null`).get(nasId) as { n: number }).n;
-    const before = open();
+    const open = async () => (await sql.get<{ n: number }>(`select count(*) n from radius_sessions where nas_id = ? and stopped_at is null`, nasId))!.n;
+    const before = await open();
     sim.ppp.splice(0);
     sim.script('/ip/hotspot/active/print', { kind: 'drop' });
     const r = (await call('POST', `/api/v1/nas/${nasId}/reconcile`)).body;
     expect(r).toMatchObject({ outcome: 'error', created: 0, closed: 0, items: [] });
     expect(r.error).toMatch(/closed/);
-    expect(open()).toBe(before);
+    expect(await open()).toBe(before);
     // The router comes back with its sessions: the next run is clean again.
     sim.addPpp({ name: 'alice', address: '10.0.0.1', 'session-id': '0x81A00001' });
     sim.addPpp({ name: 'dave', address: '10.0.0.4', 'session-id': '0x81A00004', 'caller-id': 'AA:BB:CC:00:00:04' });
@@ -165,13 +164,12 @@ describe('reconciliation', () => {
   });
 
   it('one PPP session seen with different addresses on each side is matched by its session id', async () => {
-    db.$client
-      .prepare(`insert into radius_sessions (nas_id, acct_session_id, username, started_at, updated_at) values (?, '81a00007', 'gina', ?, ?)`)
-      .run(nasId, '2026-11-23T08:00:00.000Z', '2026-11-23T08:00:00.000Z');
+    await sql.run(`insert into radius_sessions (nas_id, acct_session_id, username, started_at, updated_at) values (?, '81a00007', 'gina', ?, ?)`,
+      nasId, '2026-11-23T08:00:00.000Z', '2026-11-23T08:00:00.000Z');
     sim.addPpp({ name: 'gina', address: '10.0.0.7', 'session-id': '0x81A00007' });
     const r = (await call('POST', `/api/v1/nas/${nasId}/reconcile`)).body;
     expect(r).toMatchObject({ outcome: 'ok', matched: 5, created: 0, closed: 0 });
-    expect(session(nasId, '81a00007')!.stopped_at).toBeNull();
+    expect((await session(nasId, '81a00007'))!.stopped_at).toBeNull();
   });
 
   it('a router it cannot read gives an error report and changes nothing', async () => {
@@ -185,11 +183,11 @@ describe('reconciliation', () => {
       name: 'edge-2', ipAddress: '127.0.0.2', secret: 'radius-secret-3', routerosEnabled: true, routerosHost: '127.0.0.1', routerosPort: dead,
       routerosUsername: 'api', routerosPassword: 'router-pass',
     });
-    seedSession(other.body.id, { id: 'z1', username: 'zed', ip: '10.1.0.1', updatedAt: '2026-11-20T00:00:00.000Z' });
+    await seedSession(other.body.id, { id: 'z1', username: 'zed', ip: '10.1.0.1', updatedAt: '2026-11-20T00:00:00.000Z' });
     const r = (await call('POST', `/api/v1/nas/${other.body.id}/reconcile`)).body;
     expect(r).toMatchObject({ outcome: 'error', created: 0, closed: 0 });
     expect(r.error).toMatch(/ECONNREFUSED|connect/i);
-    expect(session(other.body.id, 'z1')!.stopped_at).toBeNull();
+    expect((await session(other.body.id, 'z1'))!.stopped_at).toBeNull();
 
     // A wrong pin fails before the password is sent.
     const patched = await call('PATCH', `/api/v1/nas/${other.body.id}`, { routerosPort: sim.port, routerosTls: true, routerosFingerprint256: '00'.repeat(32) });
@@ -201,7 +199,7 @@ describe('reconciliation', () => {
     expect(pinned.outcome).toBe('error');
     expect(pinned.error).toMatch(/fingerprint|certificate/i);
     expect(sim.commands('/login').length).toBe(logins);
-    expect(session(other.body.id, 'z1')!.stopped_at).toBeNull();
+    expect((await session(other.body.id, 'z1'))!.stopped_at).toBeNull();
   });
 
   it('answers 409 for a NAS without the RouterOS API and 404 for no NAS', async () => {
@@ -216,7 +214,7 @@ describe('reconciliation', () => {
 
 describe('removing a session on the router (the Disconnect fallback)', () => {
   it('removes by user and session id, and reports nothing removed when it is already gone', async () => {
-    const options = routerOsOptionsOf((await nasStore(sqlOf(db)).nas(nasId))!, box)!;
+    const options = routerOsOptionsOf((await nasStore(sql).nas(nasId))!, box)!;
     const before = sim.ppp.length;
     const r = await removeActiveSessionOn(options, { username: 'dave', acctSessionId: '81a00004' });
     expect(r.removed.map((s) => [s.kind, s.username])).toEqual([['ppp', 'dave']]);
@@ -232,13 +230,13 @@ describe('removing a session on the router (the Disconnect fallback)', () => {
 
 describe('the periodic job', () => {
   it('runs every interval through the writer and stops cleanly', async () => {
-    const writer = new AccountingWriter(db, () => {}, { index: false });
-    const reconciler = new NasReconciler({ store: nasStore(sqlOf(db)), box, clock, writer, timezone: 'Europe/Rome', graceSeconds: 0 });
+    const writer = backend.db ? new AccountingWriter(backend.db, () => {}, { index: false }) : await createPgAccountingWriter(sql);
+    const reconciler = new NasReconciler({ store: nasStore(sql), box, clock, writer, timezone: 'Europe/Rome', graceSeconds: 0 });
     const reports: number[] = [];
     const job = startReconcileJob(reconciler, 1, (r) => reports.push(r.nasId), (e) => { throw e; });
     await new Promise((r) => setTimeout(r, 1500));
     await job.stop();
-    writer.close();
+    await writer.close();
     // Every RouterOS-enabled NAS got a run (core-1 and edge-2).
     expect(new Set(reports).size).toBe(2);
     const n = reports.length;
@@ -266,7 +264,7 @@ describe('the daemon', () => {
     const rsim = await RouterOsSim.start({ username: 'api', password: 'pw-daemon' });
     const udp = await UdpClient.open();
     const dir = tempDir('tollgate-daemon-routeros-');
-    const d = await startDaemon({ dir, config: writeConfig(dir), env: { TOLLGATE_NAS_RECONCILE_INTERVAL_SECONDS: '1', TOLLGATE_NAS_RECONCILE_GRACE_SECONDS: '0' } });
+    const d = await startDaemon({ dir, config: writeConfig(dir, '', (await daemonDatabase(dir)).toml), env: { TOLLGATE_NAS_RECONCILE_INTERVAL_SECONDS: '1', TOLLGATE_NAS_RECONCILE_GRACE_SECONDS: '0' } });
     try {
       const token = createToken(d.config);
       const ok = async (method: string, path: string, body?: unknown) => {

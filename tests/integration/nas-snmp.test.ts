@@ -8,8 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
-import { migrate } from '../../src/db/migrate.js';
+import type { SqlClient } from '../../src/db/sql.js';
 import { tokenStore } from '../../src/db/security.js';
 import type { App } from '../../src/http/build.js';
 import { buildApp } from '../helpers/app.js';
@@ -18,6 +17,7 @@ import { SecretBox } from '../../src/lib/secretbox.js';
 import { createMetrics } from '../../src/metrics.js';
 import { createNasJobs } from '../../src/nas/jobs.js';
 import { pollSnmp, type SnmpReading, type SnmpTarget } from '../../src/nas/snmp/client.js';
+import { daemonDatabase, openAppDatabase, type TestBackend } from '../helpers/backends.js';
 import { api, createToken, startDaemon, tempDir, writeConfig } from '../helpers/daemon.js';
 import { freeUdpPort } from '../helpers/freeradius.js';
 import pino from 'pino';
@@ -121,7 +121,8 @@ describe.skipIf(!haveSnmpd)('net-snmp against snmpd', () => {
 
 describe.skipIf(!haveSnmpd)('the poller and the API', () => {
   let app: App;
-  let db: Db;
+  let backend: TestBackend;
+let sql: SqlClient;
   let token: string;
   const box = new SecretBox(randomBytes(32));
   const clock = new TestClock('2026-11-23T12:00:00.000Z');
@@ -129,14 +130,14 @@ describe.skipIf(!haveSnmpd)('the poller and the API', () => {
   const metrics = createMetrics();
 
   beforeAll(async () => {
-    db = openDatabase({ path: join(tempDir(), 'snmp.db'), synchronous: 'normal' });
-    await migrate(db.$client);
-    ({ app } = await buildApp({ db, box, config, clock }));
-    token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+    backend = await openAppDatabase(tempDir());
+    ({ sql } = backend);
+    ({ app } = await buildApp({ sql, db: backend.db, box, config, clock }));
+    token = (await tokenStore(sql).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   });
   afterAll(async () => {
     await app.close();
-    db.$client.close();
+    await backend.close();
   });
 
   async function call(method: string, url: string, payload?: unknown) {
@@ -152,7 +153,7 @@ describe.skipIf(!haveSnmpd)('the poller and the API', () => {
     expect(res.status, res.raw).toBe(201);
     expect(res.body).toMatchObject({ snmpEnabled: true, snmpVersion: '3', snmpV3User: V3.user, snmpV3AuthKeySet: true, snmpV3PrivKeySet: true, snmpCommunitySet: false });
     expect(res.raw).not.toMatch(/auth-pass|priv-pass/);
-    const audit = JSON.stringify(db.$client.prepare(`select * from audit_log`).all());
+    const audit = JSON.stringify(await sql.all(`select * from audit_log`));
     expect(audit).not.toMatch(/auth-pass|priv-pass|KeyEnc|key_enc/);
     const bad = await call('POST', '/api/v1/nas', { name: 'snmp-bad', ipAddress: '10.0.0.9', secret: 'radius-secret-2', snmpEnabled: true, snmpVersion: '2c' });
     expect(bad.status).toBe(422);
@@ -163,7 +164,7 @@ describe.skipIf(!haveSnmpd)('the poller and the API', () => {
   });
 
   it('stores status and traffic samples from counter deltas, served by the API', { timeout: 20_000 }, async () => {
-    const jobs = createNasJobs({ sql: sqlOf(db), box, config, clock, writer: { accounting: async () => {} }, metrics, log: pino({ level: 'silent' }) });
+    const jobs = createNasJobs({ sql: sql, box, config, clock, writer: { accounting: async () => {} }, metrics, log: pino({ level: 'silent' }) });
     const first = await jobs.poller.pollAll();
     expect(first.map((s) => s.state)).toEqual(['up', 'up']);
     // Traffic between the polls: the SNMP exchanges themselves cross the loopback interface. snmpd
@@ -196,7 +197,7 @@ describe.skipIf(!haveSnmpd)('the poller and the API', () => {
   });
 
   it('marks a NAS down after failed polls in a row, and up again when it answers', async () => {
-    const jobs = createNasJobs({ sql: sqlOf(db), box, config, clock, writer: { accounting: async () => {} }, metrics, log: pino({ level: 'silent' }) });
+    const jobs = createNasJobs({ sql: sql, box, config, clock, writer: { accounting: async () => {} }, metrics, log: pino({ level: 'silent' }) });
     const nas = (await call('GET', '/api/v1/nas')).body.items as { id: number; name: string }[];
     const id = nas.find((n) => n.name === 'snmp-v2c')!.id;
     await call('PATCH', `/api/v1/nas/${id}`, { snmpCommunity: 'wrong-community' });
@@ -227,7 +228,7 @@ describe.skipIf(!haveSnmpd)('the poller and the API', () => {
 describe.skipIf(!haveSnmpd)('the daemon', () => {
   it('polls SNMP-enabled NAS every [nas] snmp_interval_seconds and serves tollgate_nas_up', { timeout: 60_000 }, async () => {
     const dir = tempDir('tollgate-daemon-snmp-');
-    const d = await startDaemon({ dir, config: writeConfig(dir), env: { TOLLGATE_NAS_SNMP_INTERVAL_SECONDS: '1' } });
+    const d = await startDaemon({ dir, config: writeConfig(dir, '', (await daemonDatabase(dir)).toml), env: { TOLLGATE_NAS_SNMP_INTERVAL_SECONDS: '1' } });
     try {
       const token = createToken(d.config);
       const nas = await api(d.http, token, 'POST', '/api/v1/nas', {

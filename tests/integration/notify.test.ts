@@ -7,14 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
-import { migrate } from '../../src/db/migrate.js';
+import type { SqlClient } from '../../src/db/sql.js';
 import { notifyStore } from '../../src/db/notify.js';
 import { tokenStore } from '../../src/db/security.js';
 import type { App } from '../../src/http/build.js';
@@ -25,6 +23,7 @@ import { SecretBox } from '../../src/lib/secretbox.js';
 import { createMetrics } from '../../src/metrics.js';
 import { createSender, INTERRUPTED } from '../../src/notify/sender.js';
 import { emailTransport, smsTransport } from '../../src/notify/transports.js';
+import { openAppDatabase, type TestBackend } from '../helpers/backends.js';
 import { tempDir } from '../helpers/daemon.js';
 
 const SMTP_PASSWORD = 'smtp-Pa55word-xyz';
@@ -45,7 +44,8 @@ let smsPort = 0;
 const logLines: string[] = [];
 let app: App;
 let services: Services;
-let db: Db;
+let backend: TestBackend;
+let sql: SqlClient;
 let token: string;
 const clock = new TestClock('2026-05-04T10:00:00Z'); // Monday, 12:00 in Rome (CEST)
 const metrics = createMetrics();
@@ -59,7 +59,7 @@ async function call(method: string, url: string, payload?: unknown, status?: num
 /** The pid of a process that has exited (and been reaped): kill(pid, 0) answers ESRCH. */
 const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
 const inTenMinutes = () => new Date(clock.now().getTime() + 10 * 60_000).toISOString();
-const outbox = () => db.$client.prepare('select id, template, channel, status, attempts, last_error as lastError, next_attempt_at as nextAttemptAt from notification_outbox order by id').all() as Record<string, any>[];
+const outbox = () => sql.all<Record<string, any>>('select id, template, channel, status, attempts, last_error as "lastError", next_attempt_at as "nextAttemptAt" from notification_outbox order by id');
 
 beforeAll(async () => {
   smtp = new SMTPServer({
@@ -95,8 +95,8 @@ beforeAll(async () => {
   smsPort = (sms.address() as AddressInfo).port;
 
   const dir = tempDir('tollgate-notify-');
-  db = openDatabase({ path: join(dir, 'notify.db'), synchronous: 'normal' });
-  await migrate(db.$client);
+  backend = await openAppDatabase(dir);
+  ({ sql } = backend);
   // Secrets from the environment, as an operator would set them.
   const config = loadConfig(undefined, {
     TOLLGATE_NOTIFY_EMAIL_SMTP_URL: `smtp://mailer:${SMTP_PASSWORD}@127.0.0.1:${smtpPort}`,
@@ -108,13 +108,13 @@ beforeAll(async () => {
     TOLLGATE_NOTIFY_SMS_TOKEN: SMS_TOKEN,
   }).config;
   const logger = pino({ level: 'debug' }, new Writable({ write(chunk, _enc, cb) { logLines.push(chunk.toString()); cb(); } }));
-  ({ app, services } = await buildApp({ db, box: new SecretBox(randomBytes(32)), config, logger, clock, metrics }));
-  token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+  ({ app, services } = await buildApp({ sql, db: backend.db, box: new SecretBox(randomBytes(32)), config, logger, clock, metrics }));
+  token = (await tokenStore(sql).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   customerId = (await call('POST', '/api/v1/customers', { name: 'Carla <Rossi> & Co', email: 'carla@example.net', phone: '+39 333 1234567' }, 201)).id;
 });
 afterAll(async () => {
   await app?.close();
-  db?.$client.close();
+  await backend?.close();
   await new Promise<void>((resolve) => smtp?.close(() => resolve()));
   await new Promise<void>((resolve) => sms?.close(() => resolve()));
 });
@@ -141,7 +141,7 @@ describe('email over SMTP and SMS over HTTP', () => {
     expect(req.headers['content-type']).toBe('application/json');
     expect(JSON.parse(req.body)).toEqual({ to: '+39 333 1234567', text: 'Reminder: invoice INV-2026-000007, €30.00 open, was due 2026-05-01.' });
 
-    expect(outbox().map((m) => [m.channel, m.status, m.attempts])).toEqual([['email', 'sent', 1], ['sms', 'sent', 1]]);
+    expect((await outbox()).map((m) => [m.channel, m.status, m.attempts])).toEqual([['email', 'sent', 1], ['sms', 'sent', 1]]);
   });
 
   it('retries with backoff after a temporary failure, fails at once on a permanent one, and keeps secrets out', async () => {
@@ -149,7 +149,7 @@ describe('email over SMTP and SMS over HTTP', () => {
     smsStatuses.push(503);
     await services.notifier.enqueue({ customerId, template: 'payment.received', data: { amount: '€10.00' }, dedupeKey: 'payment:1' });
     await services.sender.drain();
-    let rows = outbox().slice(2);
+    let rows = (await outbox()).slice(2);
     expect(rows.map((m) => [m.channel, m.status, m.attempts])).toEqual([['email', 'queued', 1], ['sms', 'queued', 1]]);
     expect(rows[0]!.lastError).toMatch(/451/);
     expect(rows[1]!.lastError).toMatch(/503/);
@@ -158,15 +158,15 @@ describe('email over SMTP and SMS over HTTP', () => {
     expect(await services.sender.drain()).toBe(0);
     clock.set('2026-05-04T10:01:00Z');
     await services.sender.drain();
-    rows = outbox().slice(2);
+    rows = (await outbox()).slice(2);
     expect(rows.map((m) => [m.channel, m.status, m.attempts])).toEqual([['email', 'sent', 2], ['sms', 'sent', 2]]);
 
     smtpErrors.push({ code: 550, message: 'mailbox unavailable' });
     await services.notifier.enqueue({ customerId, template: 'service.resumed', data: { username: 'carla' }, channels: ['email'], dedupeKey: 'resume:1' });
     await services.sender.drain();
-    expect(outbox().at(-1)).toMatchObject({ status: 'failed', attempts: 1, lastError: expect.stringMatching(/550/) });
+    expect((await outbox()).at(-1)).toMatchObject({ status: 'failed', attempts: 1, lastError: expect.stringMatching(/550/) });
 
-    const everything = JSON.stringify(db.$client.prepare('select * from notification_outbox').all()) + logLines.join('') + JSON.stringify(db.$client.prepare('select * from audit_log').all());
+    const everything = JSON.stringify(await sql.all('select * from notification_outbox')) + logLines.join('') + JSON.stringify(await sql.all('select * from audit_log'));
     expect(everything).not.toContain(SMTP_PASSWORD);
     expect(everything).not.toContain(SMS_TOKEN);
     const m = await metrics.registry.getSingleMetricAsString('tollgate_notifications_total');
@@ -179,7 +179,7 @@ describe('email over SMTP and SMS over HTTP', () => {
     await call('PUT', '/api/v1/notification-templates/cap.80/sms', { body: '{{username}}: {{used}} of {{cap}}', sendFrom: '09:00', sendUntil: '18:00' }, 200);
     clock.set('2026-05-04T17:30:00Z'); // 19:30 in Rome
     await services.notifier.enqueue({ customerId, template: 'cap.80', data: { username: 'carla', used: '80 GB', cap: '100 GB' }, channels: ['sms'] });
-    expect(outbox().at(-1)).toMatchObject({ status: 'queued', nextAttemptAt: '2026-05-05T07:00:00.000Z' });
+    expect((await outbox()).at(-1)).toMatchObject({ status: 'queued', nextAttemptAt: '2026-05-05T07:00:00.000Z' });
     const before = smsRequests.length;
     await services.sender.drain();
     expect(smsRequests).toHaveLength(before);
@@ -190,7 +190,7 @@ describe('email over SMTP and SMS over HTTP', () => {
   });
 
   it('a restart mid-send sends nothing twice', async () => {
-    const store = notifyStore(sqlOf(db));
+    const store = notifyStore(sql);
     const sentBefore = { mails: mails.length, sms: smsRequests.length };
     const { ids } = await services.notifier.enqueueIds({ customerId, template: 'service.suspended', data: { username: 'carla', amount: '€30.00' }, dedupeKey: 'suspend:1' });
     // The crashed process of this host had claimed the email (committed 'sending') and was in the SMTP conversation.
@@ -225,7 +225,7 @@ describe('email over SMTP and SMS over HTTP', () => {
   });
 
   it("another node's claim is left to it, and retried once it expires (that node died)", async () => {
-    const store = notifyStore(sqlOf(db));
+    const store = notifyStore(sql);
     const sentBefore = mails.length;
     const { ids } = await services.notifier.enqueueIds({ customerId, template: 'service.resumed', data: { username: 'carla' }, channels: ['email'], dedupeKey: 'resume:other-node' });
     expect(await store.claim(ids[0]!, `other-node.example.net:${process.pid}:12345678`, inTenMinutes())).toBe(true);

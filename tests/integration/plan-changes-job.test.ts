@@ -4,6 +4,7 @@
 // SQLite file, RADIUS on 127.0.0.1 UDP, the HTTP app through inject(), a recording ServiceControl.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanSwitchResult } from '../../src/billing/plan-switch.js';
+import type { Param } from '../../src/db/sql.js';
 import { accounting, createPlan, createService, login, startEnv, type Env } from '../helpers/prepaid-env.js';
 
 let env: Env;
@@ -11,8 +12,8 @@ let customerId: number;
 let slow: number;
 let fast: number;
 let other: number;
-const rows = (sql: string, ...args: unknown[]) => env.db.$client.prepare(sql).all(...args) as Record<string, unknown>[];
-const planOf = (serviceId: number) => (env.db.$client.prepare('select plan_id as p from services where id = ?').get(serviceId) as { p: number }).p;
+const rows = (text: string, ...args: Param[]) => env.sql.all(text, ...args);
+const planOf = async (serviceId: number) => (await env.sql.get<{ p: number }>('select plan_id as p from services where id = ?', serviceId))!.p;
 const switches = (serviceId: number) => rows(`select actor, action, after from audit_log where entity = 'service' and entity_id = ? and action = 'plan_switch' order by id`, String(serviceId));
 
 function job() {
@@ -51,25 +52,25 @@ describe('the plan-changes job', () => {
   it('leaves a change dated ahead alone the day before', async () => {
     id = await service('upgrader', slow);
     await changePlan(id, fast, '2026-03-15');
-    expect(planOf(id)).toBe(slow);
+    expect(await planOf(id)).toBe(slow);
     // A live session, and a login that puts the service in RADIUS's cache.
     expect((await login(env, 'upgrader', 'pw-upgrader')).attrs['Mikrotik-Rate-Limit']).toBe('2000k/10000k');
     await accounting(env, 'Start', 'upgrader', 'sess-upgrader');
     env.clock.set('2026-03-14T08:00:00.000Z');
     const r = await runFor('2026-03-14');
     expect(r.switched).toEqual([]);
-    expect(planOf(id)).toBe(slow);
+    expect(await planOf(id)).toBe(slow);
     expect(env.control.of('refreshRate', id)).toHaveLength(0);
-    expect(switches(id)).toHaveLength(0);
-    expect(rows('select applied_at from service_plan_changes where service_id = ?', id)).toEqual([{ applied_at: null }]);
+    expect(await switches(id)).toHaveLength(0);
+    expect(await rows('select applied_at from service_plan_changes where service_id = ?', id)).toEqual([{ applied_at: null }]);
   });
 
   it('switches the plan on the effective date: audited, RADIUS sees it, the live sessions get a CoA', async () => {
     env.clock.set('2026-03-15T01:05:00.000Z');
     const r = await runFor('2026-03-15');
     expect(r.switched).toEqual([{ serviceId: id, fromPlanId: slow, toPlanId: fast, planChangeId: expect.any(Number), effectiveDate: '2026-03-15' }]);
-    expect(planOf(id)).toBe(fast);
-    const audit = switches(id);
+    expect(await planOf(id)).toBe(fast);
+    const audit = await switches(id);
     expect(audit).toHaveLength(1);
     expect(audit[0]!.actor).toBe('system:plan-changes');
     expect(JSON.parse(String(audit[0]!.after))).toMatchObject({ planId: fast, previousPlanId: slow, effectiveDate: '2026-03-15', runDate: '2026-03-15' });
@@ -79,22 +80,22 @@ describe('the plan-changes job', () => {
     // The cached row was dropped: the next login (once the session has ended) gets the new plan's rate.
     await accounting(env, 'Stop', 'upgrader', 'sess-upgrader');
     expect((await login(env, 'upgrader', 'pw-upgrader')).attrs['Mikrotik-Rate-Limit']).toBe('10000k/50000k');
-    expect(rows('select applied_at from service_plan_changes where service_id = ?', id)).toEqual([{ applied_at: '2026-03-15T01:05:00.000Z' }]);
+    expect(await rows('select applied_at from service_plan_changes where service_id = ?', id)).toEqual([{ applied_at: '2026-03-15T01:05:00.000Z' }]);
   });
 
   it('is idempotent: the same date again, or the next, changes and sends nothing', async () => {
     expect((await runFor('2026-03-15')).switched).toEqual([]);
     expect((await runFor('2026-03-16')).switched).toEqual([]);
-    expect(planOf(id)).toBe(fast);
+    expect(await planOf(id)).toBe(fast);
     expect(env.control.of('refreshRate', id)).toHaveLength(1);
-    expect(switches(id)).toHaveLength(1);
+    expect(await switches(id)).toHaveLength(1);
   });
 
   it('applies a change once: a later hand edit of the plan is not undone by the next run', async () => {
     expect((await env.call('PATCH', `/api/v1/services/${id}`, { planId: other })).status).toBe(200);
     const calls = env.control.of('refreshRate', id).length;
     expect((await runFor('2026-03-17')).switched).toEqual([]);
-    expect(planOf(id)).toBe(other);
+    expect(await planOf(id)).toBe(other);
     expect(env.control.of('refreshRate', id)).toHaveLength(calls);
   });
 
@@ -102,10 +103,10 @@ describe('the plan-changes job', () => {
     env.clock.set('2026-03-17T09:00:00.000Z');
     const now = await service('immediate', slow);
     await changePlan(now, fast, '2026-03-17');
-    expect(planOf(now)).toBe(fast);
-    expect(rows('select applied_at from service_plan_changes where service_id = ?', now)).toEqual([{ applied_at: '2026-03-17T09:00:00.000Z' }]);
+    expect(await planOf(now)).toBe(fast);
+    expect(await rows('select applied_at from service_plan_changes where service_id = ?', now)).toEqual([{ applied_at: '2026-03-17T09:00:00.000Z' }]);
     expect((await runFor('2026-03-17')).switched).toEqual([]);
-    expect(switches(now)).toHaveLength(0);
+    expect(await switches(now)).toHaveLength(0);
   });
 });
 
@@ -117,7 +118,7 @@ describe('through the runner', () => {
     env.clock.set('2026-03-18T01:30:00.000Z');
     const first = await env.jobs.runDue();
     expect(first.ok).toBe(true);
-    expect(planOf(id)).toBe(slow);
+    expect(await planOf(id)).toBe(slow);
     env.clock.set('2026-03-23T01:30:00.000Z');
     const r = await env.jobs.runDue();
     expect(r.ok).toBe(true);
@@ -127,9 +128,9 @@ describe('through the runner', () => {
     // Within a date it runs before billing.
     const of20 = r.steps.filter((s) => s.date === '2026-03-20').map((s) => s.job);
     expect(of20.indexOf('plan-changes')).toBeLessThan(of20.indexOf('billing'));
-    expect(planOf(id)).toBe(fast);
+    expect(await planOf(id)).toBe(fast);
     expect(env.control.of('refreshRate', id)).toHaveLength(1);
-    expect(JSON.parse(String(switches(id)[0]!.after))).toMatchObject({ effectiveDate: '2026-03-20', runDate: '2026-03-20' });
+    expect(JSON.parse(String((await switches(id))[0]!.after))).toMatchObject({ effectiveDate: '2026-03-20', runDate: '2026-03-20' });
     // GET /api/v1/jobs lists it.
     const jobs = (await env.call('GET', '/api/v1/jobs')).body.items as { name: string; lastDate: string; order: number }[];
     expect(jobs.find((j) => j.name === 'plan-changes')).toMatchObject({ order: 5, lastDate: '2026-03-23' });
@@ -144,15 +145,15 @@ describe('a pending change overtaken', () => {
     // The job has not run for the 25th yet when a change effective today is recorded.
     env.clock.set('2026-03-26T09:00:00.000Z');
     await changePlan(id, other, '2026-03-26');
-    expect(planOf(id)).toBe(other);
+    expect(await planOf(id)).toBe(other);
     // The route's own CoA for the change effective at once; the job adds none.
     expect(env.control.of('refreshRate', id)).toHaveLength(1);
     const r = await runFor('2026-03-26');
     expect(r.switched).toEqual([]);
     expect(r.applied).toBe(1);
-    expect(planOf(id)).toBe(other);
+    expect(await planOf(id)).toBe(other);
     expect(env.control.of('refreshRate', id)).toHaveLength(1);
-    expect(rows('select applied_at is not null as applied from service_plan_changes where service_id = ? order by id', id)).toEqual([{ applied: 1 }, { applied: 1 }]);
+    expect((await rows('select applied_at from service_plan_changes where service_id = ? order by id', id)).map((r) => r.applied_at !== null)).toEqual([true, true]);
   });
 });
 

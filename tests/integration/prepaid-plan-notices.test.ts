@@ -3,7 +3,7 @@
 // services; bad values are refused naming the field with nothing changed; re-runs send nothing twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrepaidOps } from '../../src/billing/prepaid-ops.js';
-import { sqlOf } from '../../src/db/client.js';
+import type { Param } from '../../src/db/sql.js';
 import { createPlan, createService, RecordingNotifier, startEnv, type Env } from '../helpers/prepaid-env.js';
 
 const DAY = 86_400_000;
@@ -15,7 +15,7 @@ const prepaid = (days: string | null | undefined) => ({
   type: 'prepaid', billingPeriodMonths: null, validityDays: 30, ...(days === undefined ? {} : { prepaidNoticeDays: days }),
 });
 const fields = (r: { body: { errors?: { field: string }[] } }) => (r.body.errors ?? []).map((e) => e.field);
-const count = (env: Env, sql: string, ...args: unknown[]) => (env.db.$client.prepare(sql).get(...args) as { n: number }).n;
+const count = async (env: Env, text: string, ...args: Param[]) => (await env.sql.get<{ n: number }>(text, ...args))!.n;
 
 async function customer(env: Env, name: string): Promise<number> {
   const r = await env.call('POST', '/api/v1/customers', { name });
@@ -50,7 +50,7 @@ describe('prepaid notice days per plan', () => {
     const p = await env.call('PATCH', `/api/v1/plans/${c.body.id}`, { prepaidNoticeDays: '2' });
     expect(p.status, JSON.stringify(p.body)).toBe(200);
     expect(p.body.prepaidNoticeDays).toBe('2');
-    const audit = env.db.$client.prepare(`select before, after from audit_log where entity = 'plan' and entity_id = ? and action = 'update'`).get(String(c.body.id)) as { before: string; after: string };
+    const audit = (await env.sql.get<{ before: string; after: string }>(`select before, after from audit_log where entity = 'plan' and entity_id = ? and action = 'update'`, String(c.body.id)))!;
     expect(JSON.parse(audit.before).prepaidNoticeDays).toBeNull();
     expect(JSON.parse(audit.after).prepaidNoticeDays).toBe('2');
     const back = await env.call('PATCH', `/api/v1/plans/${c.body.id}`, { prepaidNoticeDays: null });
@@ -59,9 +59,9 @@ describe('prepaid notice days per plan', () => {
 
   it('refuses bad values naming prepaidNoticeDays, with the database unchanged', async () => {
     const id = await createPlan(env, 'Refuse', prepaid('3'));
-    const state = () => [count(env, 'select count(*) n from plans'), count(env, 'select count(*) n from audit_log'),
-      (env.db.$client.prepare('select prepaid_notice_days v from plans where id = ?').get(id) as { v: string }).v];
-    const before = state();
+    const state = async () => [await count(env, 'select count(*) n from plans'), await count(env, 'select count(*) n from audit_log'),
+      (await env.sql.get<{ v: string }>('select prepaid_notice_days v from plans where id = ?', id))!.v];
+    const before = await state();
     for (const bad of ['0', '400', '7,7', '7,3,2,1', 'abc', '3;1', '1,', ',', '-1', '1.5', 7, ['7']]) {
       const created = await env.call('POST', '/api/v1/plans', { name: `Bad ${String(bad)}`, price: 500, downloadKbps: 1000, uploadKbps: 1000, ...prepaid(bad as string) });
       expect(created.status, `${String(bad)}: ${JSON.stringify(created.body)}`).toBeGreaterThanOrEqual(400);
@@ -73,13 +73,13 @@ describe('prepaid notice days per plan', () => {
       expect(patched.status).toBeLessThan(500);
       expect(fields(patched), String(bad)).toContain('prepaidNoticeDays');
     }
-    expect(state()).toEqual(before);
+    expect(await state()).toEqual(before);
     expect(before[2]).toBe('3');
   });
 
   it('sends a "3" plan only the 3-day notice, a "" plan none, a null plan the global 7, 3, 1; each once', async () => {
     const notifier = new RecordingNotifier();
-    const ops = createPrepaidOps({ sql: sqlOf(env.db), box: env.box, config: env.config, clock: env.clock, control: env.control, notifier });
+    const ops = createPrepaidOps({ sql: env.sql, box: env.box, config: env.config, clock: env.clock, control: env.control, notifier });
     const customerId = await customer(env, 'Hotspot Customer');
     const three = await expiringService(env, await createPlan(env, 'Notice 3', prepaid('3')), customerId, 'pn-three');
     const none = await expiringService(env, await createPlan(env, 'Day pass', prepaid('')), customerId, 'pn-none');
@@ -94,13 +94,13 @@ describe('prepaid notice days per plan', () => {
       await ops.prepaid.runExpiry(env.clock.now());
     }
     expect(sent()).toEqual([[global, 7], [three, 3], [global, 3], [global, 1]]);
-    expect(count(env, `select count(*) n from service_notices where service_id = ? and key like 'prepaid.expiring:%'`, none)).toBe(0);
-    expect(count(env, `select count(*) n from service_notices where service_id = ? and key like 'prepaid.expiring:%'`, three)).toBe(1);
-    expect(count(env, `select count(*) n from service_notices where service_id = ? and key like 'prepaid.expiring:%'`, global)).toBe(3);
+    expect(await count(env, `select count(*) n from service_notices where service_id = ? and key like 'prepaid.expiring:%'`, none)).toBe(0);
+    expect(await count(env, `select count(*) n from service_notices where service_id = ? and key like 'prepaid.expiring:%'`, three)).toBe(1);
+    expect(await count(env, `select count(*) n from service_notices where service_id = ? and key like 'prepaid.expiring:%'`, global)).toBe(3);
 
     // Idempotent in the database, not only in the notifier: a fresh notifier on a re-run is told nothing.
     const fresh = new RecordingNotifier();
-    const again = createPrepaidOps({ sql: sqlOf(env.db), box: env.box, config: env.config, clock: env.clock, control: env.control, notifier: fresh });
+    const again = createPrepaidOps({ sql: env.sql, box: env.box, config: env.config, clock: env.clock, control: env.control, notifier: fresh });
     for (const at of [exp - 7 * DAY + 1000, exp - 3 * DAY + 1000, exp - 1000]) {
       env.clock.set(new Date(at));
       const r = await again.prepaid.runExpiry(env.clock.now());
@@ -112,7 +112,7 @@ describe('prepaid notice days per plan', () => {
 
   it('a plan change takes effect for the notices still to come', async () => {
     const notifier = new RecordingNotifier();
-    const ops = createPrepaidOps({ sql: sqlOf(env.db), box: env.box, config: env.config, clock: env.clock, control: env.control, notifier });
+    const ops = createPrepaidOps({ sql: env.sql, box: env.box, config: env.config, clock: env.clock, control: env.control, notifier });
     const planId = await createPlan(env, 'Switch', prepaid(''));
     const id = await expiringService(env, planId, await customer(env, 'Switching'), 'pn-switch');
     const exp = Date.parse(EXPIRES);
@@ -138,7 +138,7 @@ describe('prepaid notice days per plan with no global notices', () => {
 
   it('still sends the notices a plan sets itself, and none for plans that leave it to the global setting', async () => {
     const notifier = new RecordingNotifier();
-    const ops = createPrepaidOps({ sql: sqlOf(env.db), box: env.box, config: env.config, clock: env.clock, control: env.control, notifier });
+    const ops = createPrepaidOps({ sql: env.sql, box: env.box, config: env.config, clock: env.clock, control: env.control, notifier });
     const customerId = await customer(env, 'No Global');
     const own = await expiringService(env, await createPlan(env, 'Own 3,1', prepaid('3,1')), customerId, 'ng-own');
     const global = await expiringService(env, await createPlan(env, 'Global none', prepaid(null)), customerId, 'ng-global');

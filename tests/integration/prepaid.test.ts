@@ -3,7 +3,7 @@
 // notices at N days (each once, catch-up sends only the most urgent), and the cut-off job.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrepaidOps } from '../../src/billing/prepaid-ops.js';
-import { sqlOf } from '../../src/db/client.js';
+import type { Param } from '../../src/db/sql.js';
 import { login, RecordingNotifier, startEnv, type Env } from '../helpers/prepaid-env.js';
 
 const DAY = 86_400_000;
@@ -11,7 +11,7 @@ let env: Env;
 let planId: number;
 let customerId: number;
 
-const count = (sql: string, ...args: unknown[]) => (env.db.$client.prepare(sql).get(...args) as { n: number }).n;
+const count = async (text: string, ...args: Param[]) => (await env.sql.get<{ n: number }>(text, ...args))!.n;
 async function newService(username: string, extra: Record<string, unknown> = {}) {
   const r = await env.call('POST', '/api/v1/services', { customerId, planId, username, password: `pw-${username}`, startDate: '2026-03-01', ...extra });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
@@ -47,7 +47,7 @@ describe('prepaid top-up', () => {
     const pay = (await env.call('GET', `/api/v1/payments/${r.body.paymentId}`)).body;
     expect(pay).toMatchObject({ amount: 2000, method: 'cash', reference: 'shop 4', customerId });
     expect(await env.services.billing.ledgerConsistent(customerId)).toBe(true);
-    expect(count(`select count(*) n from audit_log where action = 'topup' and entity = 'service' and entity_id = ?`, String(id))).toBe(1);
+    expect(await count(`select count(*) n from audit_log where action = 'topup' and entity = 'service' and entity_id = ?`, String(id))).toBe(1);
   });
 
   it('extends from the current expiry when it is in the future, and from now once it has passed', async () => {
@@ -73,7 +73,7 @@ describe('prepaid top-up', () => {
   it('refuses bad input without changing anything', async () => {
     const recurring = (await env.call('POST', '/api/v1/plans', { name: 'Monthly', type: 'recurring', price: 3000, billingPeriodMonths: 1, downloadKbps: 1000, uploadKbps: 1000 })).body;
     const rid = (await env.call('POST', '/api/v1/services', { customerId, planId: recurring.id, username: 'pp-recurring', password: 'x', startDate: '2026-03-01' })).body.id;
-    const before = count('select count(*) n from payments') + count('select count(*) n from invoices') + count('select count(*) n from prepaid_topups');
+    const before = (await count('select count(*) n from payments')) + (await count('select count(*) n from invoices')) + (await count('select count(*) n from prepaid_topups'));
     const notPrepaid = await env.call('POST', `/api/v1/services/${rid}/topup`, {});
     expect(notPrepaid.status).toBe(409);
     expect(notPrepaid.type).toContain('application/problem+json');
@@ -81,7 +81,7 @@ describe('prepaid top-up', () => {
     const bad = await env.call('POST', `/api/v1/services/${rid}/topup`, { amount: -5 });
     expect(bad.status).toBe(422);
     expect(JSON.stringify(bad.body)).toContain('amount');
-    expect(count('select count(*) n from payments') + count('select count(*) n from invoices') + count('select count(*) n from prepaid_topups')).toBe(before);
+    expect((await count('select count(*) n from payments')) + (await count('select count(*) n from invoices')) + (await count('select count(*) n from prepaid_topups'))).toBe(before);
   });
 });
 
@@ -115,7 +115,7 @@ describe('prepaid at the NAS', () => {
 describe('expiry notices and cut-off', () => {
   it('sends each notice once at N days, the most urgent only after downtime, and disconnects at expiry', async () => {
     const notifier = new RecordingNotifier();
-    const ops = createPrepaidOps({ sql: sqlOf(env.db), box: env.box, config: env.config, clock: env.clock, control: env.control, notifier });
+    const ops = createPrepaidOps({ sql: env.sql, box: env.box, config: env.config, clock: env.clock, control: env.control, notifier });
     const start = env.clock.now().getTime();
     const a = await newService('pp-notice-a');
     const b = await newService('pp-notice-b');
@@ -164,7 +164,7 @@ describe('expiry notices and cut-off', () => {
     const run = await env.call('POST', '/api/v1/billing/run', { date: new Date(Date.parse(t.expiresAt) + 3_600_000).toISOString().slice(0, 10) });
     expect(run.status, JSON.stringify(run.body)).toBe(200);
     expect(env.control.of('disconnect', id)).toHaveLength(1);
-    expect(count(`select count(*) n from service_notices where service_id = ? and key like 'prepaid.expired:%'`, id)).toBe(1);
+    expect(await count(`select count(*) n from service_notices where service_id = ? and key like 'prepaid.expired:%'`, id)).toBe(1);
   });
 });
 

@@ -5,11 +5,11 @@
 import dgram from 'node:dgram';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildChapRequest, buildMsChapV2Request, verifyMsChapV1MppeKeys, verifyMsChapV2Success } from '../../src/radius/auth/client.js';
 import { verifyMsChapV2 } from '../../src/radius/auth/mschap.js';
 import { Code } from '../../src/radius/codec/index.js';
+import { daemonDatabase, type DaemonDatabase } from '../helpers/backends.js';
 import { api, createToken, startDaemon, tempDir, type Daemon } from '../helpers/daemon.js';
 import {
   accessRequest,
@@ -52,6 +52,7 @@ interface Ids {
 
 describe.skipIf(!haveRadclient)('RADIUS over UDP against the running daemon', () => {
   let d: Daemon;
+  let db: DaemonDatabase;
   let token: string;
   let main: string;
   let acct: string;
@@ -80,26 +81,24 @@ describe.skipIf(!haveRadclient)('RADIUS over UDP against the running daemon', ()
     }
   };
   const acctSend = (attrs: Record<string, string>, secret = MAIN_SECRET) => radclient(acct, 'acct', secret, attrs);
-  const usage = (serviceId: number) => {
-    const db = new Database(join(d.dir, 'data/tollgate.db'), { readonly: true, fileMustExist: true });
+  const usage = async (serviceId: number) => {
+    const reader = db.open();
     try {
-      return db.prepare('select coalesce(sum(input_octets), 0) as input, coalesce(sum(output_octets), 0) as output from usage_daily where service_id = ?').get(serviceId) as {
-        input: number;
-        output: number;
-      };
+      return (await reader.get<{ input: number; output: number }>(
+        'select coalesce(sum(input_octets), 0) as input, coalesce(sum(output_octets), 0) as output from usage_daily where service_id = ?', serviceId))!;
     } finally {
-      db.close();
+      await reader.close();
     }
   };
 
   beforeAll(async () => {
     const dir = tempDir('tollgate-radius-');
     const config = join(dir, 'tollgate.toml');
+    db = await daemonDatabase(dir);
     writeFileSync(
       config,
       `[database]
-path = "${join(dir, 'data/tollgate.db')}"
-synchronous = "normal"
+${db.toml}
 [radius]
 auth_listen = ["127.0.0.1:0"${ipv6 ? ', "[::1]:0"' : ''}]
 acct_listen = "127.0.0.1:0"
@@ -391,7 +390,7 @@ level = "info"
     expect(all[0]!.stoppedAt).toEqual(expect.any(String));
     expect((await sessions('active=false&username=dave')).map((s) => s.acctSessionId)).toEqual(['dave-1']);
     // Daily usage (what data caps and reports read) got each delta exactly once.
-    expect(usage(services.get('dave')!.id)).toEqual({ input: 4294968296, output: 8589936592 });
+    expect(await usage(services.get('dave')!.id)).toEqual({ input: 4294968296, output: 8589936592 });
   });
 
   it('a retransmitted Stop changes nothing twice, nor does a late record for a closed session', async () => {
@@ -408,10 +407,10 @@ level = "info"
       };
       const session = { 'User-Name': 'dave', 'Acct-Session-Id': 'dave-2' };
       await send(accountingRequest(MAIN_SECRET, { ...session, 'Acct-Status-Type': 'Start' }));
-      const before = usage(id);
+      const before = await usage(id);
       const stop = accountingRequest(MAIN_SECRET, { ...session, 'Acct-Status-Type': 'Stop', 'Acct-Session-Time': 60, 'Acct-Input-Octets': 1000, 'Acct-Output-Octets': 3000 });
       const first = await send(stop);
-      const after = usage(id);
+      const after = await usage(id);
       expect(after).toEqual({ input: before.input + 1000, output: before.output + 3000 });
       const closed = (await sessions('username=dave')).find((s) => s.acctSessionId === 'dave-2')!;
       expect(closed).toMatchObject({ active: false, inputOctets: 1000, outputOctets: 3000 });
@@ -421,7 +420,7 @@ level = "info"
       // A fresh Stop and an Interim with larger counters for the closed session: acknowledged, ignored.
       await send(accountingRequest(MAIN_SECRET, { ...session, 'Acct-Status-Type': 'Stop', 'Acct-Session-Time': 90, 'Acct-Input-Octets': 5000, 'Acct-Output-Octets': 9000 }));
       await send(accountingRequest(MAIN_SECRET, { ...session, 'Acct-Status-Type': 'Interim-Update', 'Acct-Input-Octets': 7000, 'Acct-Output-Octets': 9999 }));
-      expect(usage(id)).toEqual(after);
+      expect(await usage(id)).toEqual(after);
       expect((await sessions('username=dave')).find((s) => s.acctSessionId === 'dave-2')).toEqual(closed);
     } finally {
       await client.close();

@@ -7,16 +7,17 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openDatabase, sqlOf, type Db } from '../../src/db/client.js';
-import { migrate } from '../../src/db/migrate.js';
+import type { SqlClient } from '../../src/db/sql.js';
 import { tokenStore } from '../../src/db/security.js';
 import type { App } from '../../src/http/build.js';
 import { buildApp } from '../helpers/app.js';
 import { TestClock } from '../../src/lib/clock.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
+import { openAppDatabase, type TestBackend } from '../helpers/backends.js';
 import { tempDir } from '../helpers/daemon.js';
 
-let db: Db;
+let backend: TestBackend;
+let sql: SqlClient;
 let app: App;
 let token: string;
 let customerId: number;
@@ -28,16 +29,16 @@ beforeAll(async () => {
   const file = join(dir, 'tollgate.toml');
   writeFileSync(file, `[database]\npath = "${join(dir, 'tollgate.db')}"\nsynchronous = "normal"\n[billing]\ntimezone = "Europe/Rome"\n`);
   const config = loadConfig(file, {}).config;
-  db = openDatabase({ path: config.database.path, synchronous: 'normal' });
-  await migrate(db.$client);
-  ({ app } = await buildApp({ db, box: new SecretBox(randomBytes(32)), config, clock }));
-  token = (await tokenStore(sqlOf(db)).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
+  backend = await openAppDatabase(dir);
+  ({ sql } = backend);
+  ({ app } = await buildApp({ sql, db: backend.db, box: new SecretBox(randomBytes(32)), config, clock }));
+  token = (await tokenStore(sql).create({ name: 't', role: 'super-admin', actor: { id: 'cli' } })).token;
   customerId = (await call('POST', '/api/v1/customers', { name: 'Suspendable' })).body.id;
   planId = (await call('POST', '/api/v1/plans', { name: 'Basic', type: 'recurring', price: 1500, billingPeriodMonths: 1, downloadKbps: 10000, uploadKbps: 2000 })).body.id;
 });
 afterAll(async () => {
   await app?.close();
-  db?.$client.close();
+  await backend?.close();
 });
 
 async function call(method: string, url: string, payload?: unknown) {
@@ -50,10 +51,10 @@ async function service(extra: Record<string, unknown> = {}, plan = planId) {
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body.id as number;
 }
-const suspensions = (id: number) => db.$client.prepare('select from_date, to_date, mode from service_suspensions where service_id = ? order by id').all(id);
-const audits = (id: number) => (db.$client.prepare(`select action, actor, after from audit_log where entity = 'service' and entity_id = ? and action in ('suspend', 'resume') order by id`).all(String(id)) as { action: string; actor: string; after: string }[])
+const suspensions = (id: number) => sql.all('select from_date, to_date, mode from service_suspensions where service_id = ? order by id', id);
+const audits = async (id: number) => (await sql.all<{ action: string; actor: string; after: string }>(`select action, actor, after from audit_log where entity = 'service' and entity_id = ? and action in ('suspend', 'resume') order by id`, String(id)))
   .map((a) => ({ ...a, after: JSON.parse(a.after) as Record<string, unknown> }));
-const statusOf = (id: number) => (db.$client.prepare('select status from services where id = ?').get(id) as { status: string }).status;
+const statusOf = async (id: number) => (await sql.get<{ status: string }>('select status from services where id = ?', id))!.status;
 
 describe('PATCH status to and from suspended', () => {
   it('to suspended opens a suspension as the suspend route does; back to active closes it as resume does', async () => {
@@ -61,26 +62,26 @@ describe('PATCH status to and from suspended', () => {
     const s = await call('PATCH', `/api/v1/services/${id}`, { status: 'suspended' });
     expect(s.status, JSON.stringify(s.body)).toBe(200);
     expect(s.body.status).toBe('suspended');
-    expect(suspensions(id)).toEqual([{ from_date: '2026-04-10', to_date: null, mode: 'reject' }]);
-    expect(audits(id)).toEqual([{ action: 'suspend', actor: 'token:1', after: { status: 'suspended', from: '2026-04-10', mode: 'reject', reason: 'suspended by hand' } }]);
+    expect(await suspensions(id)).toEqual([{ from_date: '2026-04-10', to_date: null, mode: 'reject' }]);
+    expect(await audits(id)).toEqual([{ action: 'suspend', actor: 'token:1', after: { status: 'suspended', from: '2026-04-10', mode: 'reject', reason: 'suspended by hand' } }]);
 
     // The same PATCH again: already suspended, no second row.
     expect((await call('PATCH', `/api/v1/services/${id}`, { status: 'suspended' })).status).toBe(200);
-    expect(suspensions(id)).toHaveLength(1);
+    expect(await suspensions(id)).toHaveLength(1);
 
     clock.set('2026-04-14T10:00:00.000Z');
     const r = await call('PATCH', `/api/v1/services/${id}`, { status: 'active' });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.status).toBe('active');
-    expect(suspensions(id)).toEqual([{ from_date: '2026-04-10', to_date: '2026-04-14', mode: 'reject' }]);
-    expect(audits(id).map((a) => [a.action, a.after.reason])).toEqual([['suspend', 'suspended by hand'], ['resume', 'resumed by hand']]);
+    expect(await suspensions(id)).toEqual([{ from_date: '2026-04-10', to_date: '2026-04-14', mode: 'reject' }]);
+    expect((await audits(id)).map((a) => [a.action, a.after.reason])).toEqual([['suspend', 'suspended by hand'], ['resume', 'resumed by hand']]);
   });
 
   it('gives the suspension the default mode: the plan\'s, else [radius] suspended_mode', async () => {
     const wg = (await call('POST', '/api/v1/plans', { name: 'Walled', type: 'recurring', price: 1500, billingPeriodMonths: 1, downloadKbps: 10000, uploadKbps: 2000, suspensionMode: 'walled-garden' })).body.id;
     const id = await service({}, wg);
     expect((await call('PATCH', `/api/v1/services/${id}`, { status: 'suspended' })).status).toBe(200);
-    expect(suspensions(id)).toEqual([{ from_date: '2026-04-14', to_date: null, mode: 'walled-garden' }]);
+    expect(await suspensions(id)).toEqual([{ from_date: '2026-04-14', to_date: null, mode: 'walled-garden' }]);
   });
 
   it('writes the other fields of the same PATCH too, and the suspension matches the suspend route\'s', async () => {
@@ -90,8 +91,8 @@ describe('PATCH status to and from suspended', () => {
     expect(p.status, JSON.stringify(p.body)).toBe(200);
     expect(p.body).toMatchObject({ status: 'suspended', simultaneousUse: 3 });
     expect((await call('POST', `/api/v1/services/${viaRoute}/suspend`, {})).status).toBe(200);
-    expect(suspensions(viaPatch)).toEqual(suspensions(viaRoute));
-    expect(audits(viaPatch).map((a) => a.after)).toEqual(audits(viaRoute).map((a) => a.after));
+    expect(await suspensions(viaPatch)).toEqual(await suspensions(viaRoute));
+    expect((await audits(viaPatch)).map((a) => a.after)).toEqual((await audits(viaRoute)).map((a) => a.after));
   });
 
   it('bad input changes nothing: no status change, no suspension row', async () => {
@@ -99,8 +100,8 @@ describe('PATCH status to and from suspended', () => {
     const bad = await call('PATCH', `/api/v1/services/${id}`, { status: 'suspended', macAddress: 'not-a-mac' });
     expect(bad.status).toBe(422);
     expect(JSON.stringify(bad.body)).toContain('macAddress');
-    expect(statusOf(id)).toBe('active');
-    expect(suspensions(id)).toEqual([]);
+    expect(await statusOf(id)).toBe('active');
+    expect(await suspensions(id)).toEqual([]);
   });
 
   it('refuses to suspend an ended service, as the suspend route does, changing nothing', async () => {
@@ -109,8 +110,8 @@ describe('PATCH status to and from suspended', () => {
     expect(r.status).toBe(409);
     expect(r.body).toMatchObject({ errors: [{ field: 'status' }] });
     expect((await call('POST', `/api/v1/services/${id}/suspend`, {})).status).toBe(409);
-    expect(db.$client.prepare('select status, simultaneous_use as u from services where id = ?').get(id)).toEqual({ status: 'ended', u: 1 });
-    expect(suspensions(id)).toEqual([]);
+    expect(await sql.get('select status, simultaneous_use as u from services where id = ?', id)).toEqual({ status: 'ended', u: 1 });
+    expect(await suspensions(id)).toEqual([]);
   });
 
   it('a suspension opened by the route is closed by a PATCH to active', async () => {
@@ -118,17 +119,16 @@ describe('PATCH status to and from suspended', () => {
     expect((await call('POST', `/api/v1/services/${id}/suspend`, { reason: 'unpaid' })).status).toBe(200);
     clock.set('2026-04-20T10:00:00.000Z');
     expect((await call('PATCH', `/api/v1/services/${id}`, { status: 'active' })).status).toBe(200);
-    expect(suspensions(id)).toEqual([{ from_date: '2026-04-14', to_date: '2026-04-20', mode: 'reject' }]);
+    expect(await suspensions(id)).toEqual([{ from_date: '2026-04-14', to_date: '2026-04-20', mode: 'reject' }]);
   });
 });
 
 describe('PATCH status from suspended to ended, free or proposal', () => {
-  const leaveAudits = (id: number) => (db.$client.prepare(`select action, actor, before, after from audit_log where entity = 'service' and entity_id = ? and action = 'end-suspension' order by id`)
-    .all(String(id)) as { action: string; actor: string; before: string; after: string }[]).map((a) => ({ ...a, before: JSON.parse(a.before) as unknown, after: JSON.parse(a.after) as unknown }));
-  const disconnects = (id: number) => db.$client.prepare(`select kind, reason, actor from nas_actions where service_id = ? order by id`).all(id) as { kind: string; reason: string; actor: string }[];
-  async function until<T>(read: () => T, ok: (v: T) => boolean): Promise<T> {
+  const leaveAudits = async (id: number) => (await sql.all<{ action: string; actor: string; before: string; after: string }>(`select action, actor, before, after from audit_log where entity = 'service' and entity_id = ? and action = 'end-suspension' order by id`, String(id))).map((a) => ({ ...a, before: JSON.parse(a.before) as unknown, after: JSON.parse(a.after) as unknown }));
+  const disconnects = async (id: number) => (await sql.all<{ kind: string; reason: string; actor: string }>(`select kind, reason, actor from nas_actions where service_id = ? order by id`, id));
+  async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
     for (let i = 0; i < 100; i++) {
-      const v = read();
+      const v = await read();
       if (ok(v)) return v;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -140,20 +140,20 @@ describe('PATCH status from suspended to ended, free or proposal', () => {
     const id = await service();
     expect((await call('PATCH', `/api/v1/services/${id}`, { status: 'suspended' })).status).toBe(200);
     // A live session with no NAS on record: the cut is attempted and logged (outcome failed), no packet sent.
-    db.$client.prepare(`insert into radius_sessions (service_id, acct_session_id, username, started_at, updated_at) values (?, 'leave-1', ?, ?, ?)`)
-      .run(id, `patch-user-${n}`, '2026-04-21T09:00:00.000Z', '2026-04-21T09:00:00.000Z');
+    await sql.run(`insert into radius_sessions (service_id, acct_session_id, username, started_at, updated_at) values (?, 'leave-1', ?, ?, ?)`,
+      id, `patch-user-${n}`, '2026-04-21T09:00:00.000Z', '2026-04-21T09:00:00.000Z');
     clock.set('2026-04-25T22:30:00.000Z'); // 2026-04-26 in Europe/Rome: the billing date, as resume writes it
     const r = await call('PATCH', `/api/v1/services/${id}`, { status: 'ended', simultaneousUse: 2 });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body).toMatchObject({ status: 'ended', simultaneousUse: 2 });
-    expect(statusOf(id)).toBe('ended');
-    expect(suspensions(id)).toEqual([{ from_date: '2026-04-21', to_date: '2026-04-26', mode: 'reject' }]);
-    expect(leaveAudits(id)).toEqual([{
+    expect(await statusOf(id)).toBe('ended');
+    expect(await suspensions(id)).toEqual([{ from_date: '2026-04-21', to_date: '2026-04-26', mode: 'reject' }]);
+    expect(await leaveAudits(id)).toEqual([{
       action: 'end-suspension', actor: 'token:1',
       before: { status: 'suspended', mode: 'reject' }, after: { status: 'ended', to: '2026-04-26', reason: 'status changed by hand' },
     }]);
     // Not a resume: no resume audit row, the service never went through active.
-    expect(audits(id).map((a) => a.action)).toEqual(['suspend']);
+    expect((await audits(id)).map((a) => a.action)).toEqual(['suspend']);
     const cut = await until(() => disconnects(id), (v) => v.some((a) => a.kind === 'disconnect' && a.reason.includes('to ended')));
     expect(cut.filter((a) => a.reason.includes('to ended'))).toEqual([{ kind: 'disconnect', reason: 'status changed from suspended to ended', actor: 'token:1' }]);
   });
@@ -166,10 +166,10 @@ describe('PATCH status from suspended to ended, free or proposal', () => {
     expect((await call('PATCH', `/api/v1/services/${toFree}`, { status: 'free' })).status).toBe(200);
     clock.set('2026-04-29T08:00:00.000Z');
     expect((await call('PATCH', `/api/v1/services/${toProposal}`, { status: 'proposal' })).status).toBe(200);
-    expect([statusOf(toFree), statusOf(toProposal)]).toEqual(['free', 'proposal']);
-    expect(suspensions(toFree)).toEqual([{ from_date: '2026-04-27', to_date: '2026-04-27', mode: 'reject' }]);
-    expect(suspensions(toProposal)).toEqual([{ from_date: '2026-04-27', to_date: '2026-04-29', mode: 'reject' }]);
-    expect(leaveAudits(toProposal).map((a) => a.after)).toEqual([{ status: 'proposal', to: '2026-04-29', reason: 'status changed by hand' }]);
+    expect([await statusOf(toFree), await statusOf(toProposal)]).toEqual(['free', 'proposal']);
+    expect(await suspensions(toFree)).toEqual([{ from_date: '2026-04-27', to_date: '2026-04-27', mode: 'reject' }]);
+    expect(await suspensions(toProposal)).toEqual([{ from_date: '2026-04-27', to_date: '2026-04-29', mode: 'reject' }]);
+    expect((await leaveAudits(toProposal)).map((a) => a.after)).toEqual([{ status: 'proposal', to: '2026-04-29', reason: 'status changed by hand' }]);
   });
 
   it('bad input in the same PATCH changes nothing: still suspended, the suspension still open', async () => {
@@ -177,9 +177,9 @@ describe('PATCH status from suspended to ended, free or proposal', () => {
     expect((await call('PATCH', `/api/v1/services/${id}`, { status: 'suspended' })).status).toBe(200);
     const bad = await call('PATCH', `/api/v1/services/${id}`, { status: 'ended', macAddress: 'not-a-mac' });
     expect(bad.status).toBe(422);
-    expect(statusOf(id)).toBe('suspended');
-    expect(suspensions(id)).toEqual([{ from_date: '2026-04-29', to_date: null, mode: 'reject' }]);
-    expect(leaveAudits(id)).toEqual([]);
+    expect(await statusOf(id)).toBe('suspended');
+    expect(await suspensions(id)).toEqual([{ from_date: '2026-04-29', to_date: null, mode: 'reject' }]);
+    expect(await leaveAudits(id)).toEqual([]);
   });
 
   it('billing sees the suspension end: suspended, then free, then active again is billed from the next period', async () => {
@@ -189,11 +189,11 @@ describe('PATCH status from suspended to ended, free or proposal', () => {
     expect((await call('PATCH', `/api/v1/services/${id}`, { status: 'suspended' })).status).toBe(200);
     expect((await call('PATCH', `/api/v1/services/${id}`, { status: 'free' })).status).toBe(200);
     expect((await call('PATCH', `/api/v1/services/${id}`, { status: 'active' })).status).toBe(200);
-    expect(suspensions(id)).toEqual([{ from_date: '2026-05-02', to_date: '2026-05-02', mode: 'reject' }]);
+    expect(await suspensions(id)).toEqual([{ from_date: '2026-05-02', to_date: '2026-05-02', mode: 'reject' }]);
     clock.set('2026-06-01T08:00:00.000Z');
     const run = await call('POST', '/api/v1/billing/run', { date: '2026-06-01' });
     expect(run.status, JSON.stringify(run.body)).toBe(200);
-    const periods = db.$client.prepare(`select period_start as p from invoice_lines where service_id = ? and period_start is not null order by period_start`).all(id) as { p: string }[];
+    const periods = await sql.all<{ p: string }>(`select period_start as p from invoice_lines where service_id = ? and period_start is not null order by period_start`, id);
     expect(periods.map((x) => x.p)).toContain('2026-06-01');
   });
 });

@@ -6,20 +6,20 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqlOf } from '../../src/db/client.js';
 import { tokenStore } from '../../src/db/security.js';
 import { VOUCHER_ALPHABET } from '../../src/domain/billing/vouchers.js';
 import { login, startEnv, type Env } from '../helpers/prepaid-env.js';
+import type { Param } from '../../src/db/sql.js';
 import { accessRequest } from '../helpers/radius.js';
 
 let env: Env;
 let planId: number;
-const count = (sql: string, ...args: unknown[]) => (env.db.$client.prepare(sql).get(...args) as { n: number }).n;
-const codesOf = (batchId: number) => (env.db.$client.prepare('select code from vouchers where batch_id = ? order by id').all(batchId) as { code: string }[]).map((r) => r.code);
+const count = async (text: string, ...args: Param[]) => (await env.sql.get<{ n: number }>(text, ...args))!.n;
+const codesOf = async (batchId: number) => (await env.sql.all<{ code: string }>('select code from vouchers where batch_id = ? order by id', batchId)).map((r) => r.code);
 async function batch(n: number, extra: Record<string, unknown> = {}) {
   const r = await env.call('POST', '/api/v1/vouchers/batches', { name: `batch ${n}`, planId, count: n, ...extra });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
-  return { id: r.body.id as number, codes: codesOf(r.body.id) };
+  return { id: r.body.id as number, codes: (await codesOf(r.body.id)) };
 }
 
 beforeAll(async () => {
@@ -48,7 +48,7 @@ describe('voucher batches', () => {
     expect(pdf.status).toBe(200);
     expect(pdf.type).toBe('application/pdf');
     expect(pdf.raw.subarray(0, 5).toString()).toBe('%PDF-');
-    expect(count(`select count(*) n from audit_log where entity = 'voucher_batch' and entity_id = ?`, String(b.id))).toBe(1);
+    expect(await count(`select count(*) n from audit_log where entity = 'voucher_batch' and entity_id = ?`, String(b.id))).toBe(1);
     const doc = (await env.call('GET', '/api/v1/openapi.json')).body;
     for (const path of ['/api/v1/vouchers/redeem', '/api/v1/vouchers/batches/{id}/vouchers.pdf', '/api/v1/services/{id}/topup', '/api/v1/services/{id}/usage', '/api/v1/services/{id}/data-topup', '/api/v1/plans/{id}/cap-tiers']) {
       expect(Object.keys(doc.paths)).toContain(path);
@@ -57,14 +57,14 @@ describe('voucher batches', () => {
 
   it('refuses a non-prepaid plan and short codes, changing nothing', async () => {
     const monthly = (await env.call('POST', '/api/v1/plans', { name: 'Monthly v', type: 'recurring', price: 3000, billingPeriodMonths: 1, downloadKbps: 1000, uploadKbps: 1000 })).body.id;
-    const before = count('select count(*) n from vouchers');
+    const before = await count('select count(*) n from vouchers');
     const notPrepaid = await env.call('POST', '/api/v1/vouchers/batches', { name: 'x', planId: monthly, count: 5 });
     expect(notPrepaid.status).toBe(422);
     expect(notPrepaid.body.errors?.[0]?.field ?? notPrepaid.body.detail).toContain('planId');
     const short = await env.call('POST', '/api/v1/vouchers/batches', { name: 'x', planId, count: 5, codeLength: 8 });
     expect([400, 422]).toContain(short.status);
     expect(JSON.stringify(short.body)).toContain('codeLength');
-    expect(count('select count(*) n from vouchers')).toBe(before);
+    expect(await count('select count(*) n from vouchers')).toBe(before);
   });
 
   it('keeps 100,000 codes of one batch unique', async () => {
@@ -92,7 +92,7 @@ describe('redeeming by API', () => {
     const late = await env.call('POST', '/api/v1/vouchers/redeem', { code: old.codes[0] });
     expect(late.status).toBe(409);
     expect(late.body.detail).toContain('valid until 2026-05-03');
-    expect(count('select count(*) n from vouchers where code = ? and redeemed_at is null', old.codes[0])).toBe(1);
+    expect(await count('select count(*) n from vouchers where code = ? and redeemed_at is null', old.codes[0])).toBe(1);
   });
 
   it('tops up an existing service on the same plan', async () => {
@@ -108,7 +108,7 @@ describe('redeeming by API', () => {
     const { codes } = await batch(1);
     await env.app.listen({ host: '127.0.0.1', port: 0 });
     const base = `http://127.0.0.1:${(env.app.server.address() as AddressInfo).port}`;
-    const token = tokenStore(sqlOf(env.db));
+    const token = tokenStore(env.sql);
     const t = (await token.create({ name: 'c', role: 'super-admin', actor: { id: 'cli' } })).token;
     const one = (i: number) => fetch(`${base}/api/v1/vouchers/redeem`, {
       method: 'POST', headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' },
@@ -117,26 +117,26 @@ describe('redeeming by API', () => {
     const statuses = await Promise.all(Array.from({ length: 25 }, (_, i) => one(i)));
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(24);
-    expect(count(`select count(*) n from services where username = ?`, codes[0])).toBe(1);
-    expect(count(`select count(*) n from customers where name like 'racer %'`)).toBe(1);
-    expect(count(`select count(*) n from prepaid_topups t join vouchers v on v.id = t.voucher_id where v.code = ?`, codes[0])).toBe(1);
+    expect(await count(`select count(*) n from services where username = ?`, codes[0])).toBe(1);
+    expect(await count(`select count(*) n from customers where name like 'racer %'`)).toBe(1);
+    expect(await count(`select count(*) n from prepaid_topups t join vouchers v on v.id = t.voucher_id where v.code = ?`, codes[0])).toBe(1);
   });
 });
 
 describe('redeeming from several processes at once', () => {
-  it('lets exactly one of several processes (separate SQLite connections) redeem a code', async () => {
+  it('lets exactly one of several processes (separate connections) redeem a code', async () => {
     const { codes } = await batch(1);
     const child = join(import.meta.dirname, '../helpers/redeem-child.ts');
     const startAt = Date.now() + 2500;
     const run = () => new Promise<string>((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', child, env.config.database.path, codes[0]!, String(startAt)], { cwd: join(import.meta.dirname, '../..'), timeout: 30_000 },
+      execFile(process.execPath, ['--import', 'tsx', child, env.config.database.url || env.config.database.path, codes[0]!, String(startAt)], { cwd: join(import.meta.dirname, '../..'), timeout: 30_000 },
         (_err, stdout, stderr) => resolve(`${stdout}${stderr}`.trim()));
     });
     const out = await Promise.all(Array.from({ length: 4 }, run));
     expect(out.filter((o) => o.startsWith('ok ')), out.join('\n')).toHaveLength(1);
     expect(out.filter((o) => o === 'conflict'), out.join('\n')).toHaveLength(3);
-    expect(count('select count(*) n from services where username = ?', codes[0])).toBe(1);
-    expect(count(`select count(*) n from customers where name like 'process %'`)).toBe(1);
+    expect(await count('select count(*) n from services where username = ?', codes[0])).toBe(1);
+    expect(await count(`select count(*) n from customers where name like 'process %'`)).toBe(1);
   }, 40_000);
 });
 
@@ -148,7 +148,7 @@ describe('hotspot login with a voucher', () => {
     expect(first.accept, JSON.stringify(first.attrs)).toBe(true);
     expect(first.attrs['Session-Timeout']).toBe(86_400);
     expect(first.attrs['Mikrotik-Rate-Limit']).toBe('1000k/4000k');
-    expect(count('select count(*) n from vouchers where code = ? and redeemed_at is not null and service_id is not null', a)).toBe(1);
+    expect(await count('select count(*) n from vouchers where code = ? and redeemed_at is not null and service_id is not null', a)).toBe(1);
     expect((await login(env, a, '')).accept).toBe(true);
     expect((await login(env, a, a)).accept).toBe(true);
     expect((await login(env, a, 'guess')).accept).toBe(false);
@@ -157,14 +157,14 @@ describe('hotspot login with a voucher', () => {
     expect((await login(env, c, 'nope')).accept).toBe(false);
     const bare = await env.udp.exchange(accessRequest(env.secret, { 'User-Name': c, 'NAS-IP-Address': '127.0.0.1' }), env.authPort);
     expect(bare?.[0]).toBe(3);
-    expect(count('select count(*) n from vouchers where code = ? and redeemed_at is null', c)).toBe(1);
+    expect(await count('select count(*) n from vouchers where code = ? and redeemed_at is null', c)).toBe(1);
     // CHAP with the code as the password redeems it.
     const challenge = randomBytes(16);
     const chapId = 7;
     const chapPassword = Buffer.concat([Buffer.from([chapId]), createHash('md5').update(Buffer.concat([Buffer.from([chapId]), Buffer.from(c), challenge])).digest()]);
     const chap = await env.udp.exchange(accessRequest(env.secret, { 'User-Name': c, 'CHAP-Password': chapPassword, 'CHAP-Challenge': challenge, 'NAS-IP-Address': '127.0.0.1' }), env.authPort);
     expect(chap?.[0]).toBe(2);
-    expect(count('select count(*) n from vouchers where code = ? and redeemed_at is not null', c)).toBe(1);
+    expect(await count('select count(*) n from vouchers where code = ? and redeemed_at is not null', c)).toBe(1);
     // Not a voucher: still an unknown user.
     const unknown = await login(env, 'ZZZZZZZZZZZZ', '');
     expect(unknown.accept).toBe(false);
@@ -176,9 +176,9 @@ describe('hotspot login with a voucher', () => {
     const code = codes[0]!;
     const results = await Promise.all(Array.from({ length: 10 }, () => login(env, code, '')));
     expect(results.every((r) => r.accept)).toBe(true);
-    expect(count('select count(*) n from services where username = ?', code)).toBe(1);
-    expect(count('select count(*) n from prepaid_topups t join vouchers v on v.id = t.voucher_id where v.code = ?', code)).toBe(1);
-    expect(count(`select count(*) n from payments where reference = (select 'voucher ' || id from vouchers where code = ?)`, code)).toBe(1);
+    expect(await count('select count(*) n from services where username = ?', code)).toBe(1);
+    expect(await count('select count(*) n from prepaid_topups t join vouchers v on v.id = t.voucher_id where v.code = ?', code)).toBe(1);
+    expect(await count(`select count(*) n from payments where reference = (select 'voucher ' || id from vouchers where code = ?)`, code)).toBe(1);
     // The API now finds it redeemed.
     expect((await env.call('POST', '/api/v1/vouchers/redeem', { code })).status).toBe(409);
   });

@@ -20,9 +20,9 @@ const get = (url: string, headers: Record<string, string> = {}) => t.app.inject(
 
 describe('GET /api/v1/dashboard', () => {
   it('counts online sessions, logins per minute, revenue by month, overdue invoices, suspended services and NAS states', async () => {
-    const c = t.db.$client;
+    const c = t.sql;
     const now = t.clock.now(); // 2026-11-23T10:00Z
-    c.prepare("insert into customers (id, name, created_at, updated_at) values (1, 'A', ?, ?), (2, 'B', ?, ?)").run(now.toISOString(), now.toISOString(), now.toISOString(), now.toISOString());
+    await c.run("insert into customers (id, name, created_at, updated_at) values (1, 'A', ?, ?), (2, 'B', ?, ?)",now.toISOString(), now.toISOString(), now.toISOString(), now.toISOString());
     const plan = (await t.app.inject({ method: 'POST', url: '/api/v1/plans', headers: { authorization: `Bearer ${await t.token('admin')}` }, payload: { name: 'P', type: 'recurring', price: 1000, billingPeriodMonths: 1, downloadKbps: 1000, uploadKbps: 1000 } })).json() as { id: number };
     const admin = await t.token('admin');
     const mk = async (username: string, status: string) => {
@@ -34,24 +34,24 @@ describe('GET /api/v1/dashboard', () => {
     await mk('u3', 'active');
     const at = (min: number) => new Date(now.getTime() - min * 60_000).toISOString();
     const sess = c.prepare('insert into radius_sessions (acct_session_id, username, started_at, updated_at, stopped_at) values (?, ?, ?, ?, ?)');
-    sess.run('s1', 'u1', at(30), at(1), null);
-    sess.run('s2', 'u3', at(30), at(1), null);
-    sess.run('s3', 'u3', at(90), at(60), at(60));
+    await sess.run('s1', 'u1', at(30), at(1), null);
+    await sess.run('s2', 'u3', at(30), at(1), null);
+    await sess.run('s3', 'u3', at(90), at(60), at(60));
     const auth = c.prepare("insert into auth_log (at, username, outcome, reason) values (?, ?, ?, ?)");
-    auth.run(at(5), 'u1', 'accept', null);
-    auth.run(at(5), 'u1', 'reject', 'wrong password');
-    auth.run(at(5), 'u1', 'reject', 'wrong password');
-    auth.run(at(120), 'u1', 'reject', 'old');
+    await auth.run(at(5), 'u1', 'accept', null);
+    await auth.run(at(5), 'u1', 'reject', 'wrong password');
+    await auth.run(at(5), 'u1', 'reject', 'wrong password');
+    await auth.run(at(120), 'u1', 'reject', 'old');
     const pay = c.prepare('insert into payments (customer_id, amount, method, received_at, date, refunded) values (1, ?, ?, ?, ?, ?)');
-    pay.run(5000, 'cash', '2026-11-02T10:00:00Z', '2026-11-02', 1000);
-    pay.run(3000, 'cash', '2026-10-15T10:00:00Z', '2026-10-15', 0);
-    pay.run(7000, 'cash', '2026-09-15T10:00:00Z', '2026-09-15', 0);
+    await pay.run(5000, 'cash', '2026-11-02T10:00:00Z', '2026-11-02', 1000);
+    await pay.run(3000, 'cash', '2026-10-15T10:00:00Z', '2026-10-15', 0);
+    await pay.run(7000, 'cash', '2026-09-15T10:00:00Z', '2026-09-15', 0);
     const inv = c.prepare("insert into invoices (customer_id, number, series, year, sequence, issue_date, due_date, currency, net, tax, total, paid, credited, open) values (1, ?, 'INV', 2026, ?, ?, ?, 'EUR', ?, 0, ?, 0, 0, ?)");
-    inv.run('INV-1', 1, '2026-10-01', '2026-10-15', 2000, 2000, 2000);
-    inv.run('INV-2', 2, '2026-11-01', '2026-11-30', 1500, 1500, 1500);
-    c.prepare("insert into nas (name, ip_address, secret_enc, created_at, updated_at) values ('a', '10.0.0.1', 'x', ?, ?), ('b', '10.0.0.2', 'x', ?, ?), ('c', '10.0.0.3', 'x', ?, ?)")
-      .run(now.toISOString(), now.toISOString(), now.toISOString(), now.toISOString(), now.toISOString(), now.toISOString());
-    c.prepare("insert into nas_status (nas_id, state) select id, case name when 'a' then 'up' when 'b' then 'down' end from nas where name in ('a', 'b')").run();
+    await inv.run('INV-1', 1, '2026-10-01', '2026-10-15', 2000, 2000, 2000);
+    await inv.run('INV-2', 2, '2026-11-01', '2026-11-30', 1500, 1500, 1500);
+    await c.run("insert into nas (name, ip_address, secret_enc, created_at, updated_at) values ('a', '10.0.0.1', 'x', ?, ?), ('b', '10.0.0.2', 'x', ?, ?), ('c', '10.0.0.3', 'x', ?, ?)",
+      now.toISOString(), now.toISOString(), now.toISOString(), now.toISOString(), now.toISOString(), now.toISOString());
+    await c.run("insert into nas_status (nas_id, state) select id, case name when 'a' then 'up' when 'b' then 'down' end from nas where name in ('a', 'b')",);
 
     const r = await get('/api/v1/dashboard');
     expect(r.statusCode).toBe(200);

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { foldDiacritics } from '../fold.js';
 import { identity, timestamps } from './columns.js';
 
 export const plans = pgTable(
@@ -55,10 +56,11 @@ export const plans = pgTable(
 /**
  * The text a customer's full-text entry is built from. A query uses the index only when it spells the
  * expression exactly so, hence one definition. The 'simple' configuration lower-cases and neither
- * stems nor drops words (names and addresses are not prose in one language); it keeps diacritics,
- * because unaccent() is not immutable and so cannot be indexed: the trigram indexes cover fragments.
+ * stems nor drops words (names and addresses are not prose in one language); diacritics are folded
+ * away by translate() (src/db/fold.ts), as SQLite's tokenizer removes them.
  */
-export const customerSearchDocument = sql.raw(`name || ' ' || coalesce(email, '') || ' ' || coalesce(phone, '')`);
+export const customerSearchDocumentSql = foldDiacritics(`name || ' ' || coalesce(email, '') || ' ' || coalesce(phone, '')`);
+export const customerSearchDocument = sql.raw(customerSearchDocumentSql);
 
 export const customers = pgTable(
   'customers',

@@ -4,9 +4,10 @@
  * SQLite's semantics (serialized, joined by the statements of the same async context, savepoints
  * nested, all or nothing), and session locks (one holder; a holder whose connection dies loses it).
  */
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConstraintViolation, openPostgres, toPostgresText, WRITE_LOCK_KEY } from '../../../src/db/sql.js';
-import { backendNames, openTestBackend, type TestBackend } from '../../helpers/backends.js';
+import { backendNames, openTestBackend, useTestBackend, type TestBackend } from '../../helpers/backends.js';
 
 describe('toPostgresText', () => {
   it('numbers ? and names @x, leaving literals, quoted names, comments and casts alone', () => {
@@ -23,13 +24,11 @@ describe('toPostgresText', () => {
 });
 
 describe.each(backendNames)('SqlClient on %s', (name) => {
-  let b: TestBackend;
+  const b = useTestBackend(name);
   beforeAll(async () => {
-    b = await openTestBackend(name);
     await b.sql.exec(`create table t (id integer primary key, name text not null unique, amount bigint not null default 0, flag boolean not null default false,
       constraint t_amount_ck check (amount >= 0))`);
   });
-  afterAll(() => b?.close());
 
   it('binds positional, named and boolean parameters and reads integers as numbers', async () => {
     await b.sql.run(`insert into t (id, name, amount, flag) values (?, ?, ?, ?)`, 1, 'a', 9_007_199_254_740_991, true);
@@ -127,14 +126,60 @@ describe.each(backendNames)('SqlClient on %s', (name) => {
     await expect(plain(2, true)).rejects.toThrow('fails');
     expect(await b.sql.get(`select amount from t where id = 40`)).toEqual({ amount: 1 });
   });
+
+  it('runs one process\'s serialized transactions in the order they were asked', async () => {
+    // A client of its own with no connection open yet: each transaction would otherwise race the
+    // others through connecting and authenticating before queueing for the write lock.
+    const fresh = name === 'postgres' ? openPostgres({ url: b.url!, max: 8 }) : b.sql;
+    try {
+      const entered: number[] = [];
+      await Promise.all(Array.from({ length: 8 }, (_, i) => fresh.transaction(async () => {
+        entered.push(i);
+        await fresh.get(`select 1 as one`);
+      })));
+      expect(entered).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    } finally {
+      if (fresh !== b.sql) await fresh.close();
+    }
+  });
+
+  it('runs statements started at once in a transaction one at a time, in order, savepoints included', async () => {
+    // How many statements each connection has in flight at most (PostgreSQL: node-postgres deprecates
+    // sending one while another runs; SQLite runs each at once anyway).
+    const inFlight = new Map<pg.Client, number>();
+    let most = 0;
+    const original = pg.Client.prototype.query;
+    const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+      const n = (inFlight.get(this) ?? 0) + 1;
+      inFlight.set(this, n);
+      most = Math.max(most, n);
+      const done = () => inFlight.set(this, (inFlight.get(this) ?? 1) - 1);
+      const r: unknown = Reflect.apply(original, this, args);
+      if (r instanceof Promise) return r.finally(done);
+      done();
+      return r;
+    } as typeof original);
+    try {
+      const read = await b.sql.transaction(async () => {
+        const [one, two] = await Promise.all([
+          b.sql.get<{ n: number }>(`select 1 as n`),
+          b.sql.get<{ n: number }>(`select 2 as n`),
+          b.sql.run(`insert into t (id, name) values (?, ?)`, 50, 'together'),
+          b.sql.transaction(async () => b.sql.run(`update t set amount = 5 where id = 50`)),
+        ]);
+        return [one!.n, two!.n];
+      });
+      expect(read).toEqual([1, 2]);
+      expect(await b.sql.get(`select amount from t where id = 50`)).toEqual({ amount: 5 });
+      expect(most).toBeLessThanOrEqual(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
 });
 
 describe.each(backendNames)('SqlClient.sessionLock on %s', (name) => {
-  let b: TestBackend;
-  beforeAll(async () => {
-    b = await openTestBackend(name);
-  });
-  afterAll(() => b?.close());
+  const b = useTestBackend(name);
 
   it('is granted, and released on request', async () => {
     const lock = await b.sql.sessionLock(4242);
