@@ -243,7 +243,7 @@ export async function build(opts: BuildOptions): Promise<App> {
     await api.register(prepaidRoutes, { ops: prepaidOps, onChange: (entity) => changes.publish(entity) });
     await api.register(actionRoutes, { sql, control });
     await api.register(nasNetworkRoutes, { sql, db: opts.db, box: opts.box, config: opts.config, clock, ...opts.nasNetwork });
-    await api.register(authRoutes, { sec, box: opts.box, clock, initialPasswordFile: initialPasswordFile(opts.config), billing: { timezone: opts.config.billing.timezone, currency: opts.config.billing.currency } });
+    await api.register(authRoutes, { sec, box: opts.box, clock, initialPasswordFile: initialPasswordFile(opts.config), billing: { timezone: opts.config.billing.timezone, currency: opts.config.billing.currency }, defaultLanguage: opts.config.locale.default });
     await api.register(adminRoutes, { sec, clock });
     await api.register(roleRoutes, { sec });
     await api.register(tokenRoutes, { sec, clock });
