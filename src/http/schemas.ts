@@ -143,6 +143,9 @@ export const PlanCreate = Type.Object(planFields, { additionalProperties: false 
 export const PlanPatch = Type.Partial(PlanCreate, { additionalProperties: false, minProperties: 1 });
 export const Plan = Type.Object({ id: Id, ...Type.Required(PlanCreate).properties, ...Stamps });
 
+/** `?lang=` of a document (PDF): its language instead of the customer's. */
+export const DocumentQuery = Type.Object({ lang: Type.Optional(Type.Union(LOCALES.map((l) => Type.Literal(l)), { description: 'en, it or es; default: the customer\'s language, else the installation\'s' })) }, { additionalProperties: false });
+
 // ---- Customers
 
 /** A language Tollgate speaks: documents, notifications and the UI come in these. */
