@@ -22,9 +22,17 @@ export function builtInTemplate(language: Locale, key: string, channel: Channel)
   return isTemplateKey(key) ? BUILT_IN[language][key][channel] : undefined;
 }
 
+/** Text as HTML; the no-break spaces Intl puts in amounts ("29,90 €") as entities, so they survive any transfer encoding. */
 export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
+    .replace(/\u00a0/g, '&nbsp;').replace(/\u202f/g, '&#8239;');
 }
+
+/**
+ * Text for a subject line or an SMS: no-break spaces as plain ones. An SMS with a character outside
+ * the GSM 7-bit alphabet is sent as UCS-2, at less than half the length per part.
+ */
+export const plainSpaces = (s: string): string => s.replace(/[\u00a0\u202f]/g, ' ');
 
 const VAR = /\{\{\s*([A-Za-z0-9_.]+)\s*\}\}/g;
 
@@ -63,7 +71,7 @@ export function htmlToText(html: string): string {
     .replace(/<\/p>\s*/gi, '\n\n')
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<[^>]*>/g, '')
-    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&')
+    .replace(/&nbsp;|&#8239;/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&')
     .trim();
 }
 
@@ -74,6 +82,6 @@ export interface RenderedMessage {
 
 /** Renders one channel's text: email body HTML-escaped, subject and SMS as text (newlines out of a subject). */
 export function renderMessage(channel: Channel, t: TemplateText, data: Record<string, string | number | null | undefined>): RenderedMessage {
-  if (channel === 'email') return { subject: render(t.subject, data).replace(/[\r\n]+/g, ' '), body: render(t.body, data, escapeHtml) };
-  return { subject: '', body: render(t.body, data) };
+  if (channel === 'email') return { subject: plainSpaces(render(t.subject, data).replace(/[\r\n]+/g, ' ')), body: render(t.body, data, escapeHtml) };
+  return { subject: '', body: plainSpaces(render(t.body, data)) };
 }
