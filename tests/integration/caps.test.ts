@@ -92,7 +92,8 @@ describe('fair-use tiers', () => {
     const mails = env.db.$client.prepare(`select template, body from notification_outbox where service_id = ? and template like 'cap.%' order by id`).all(id) as { template: string; body: string }[];
     expect(mails.map((m) => m.template)).toEqual(['cap.80', 'cap.100']);
     expect(mails[0]!.body).toContain('cap-tiered');
-    expect(mails[0]!.body).toContain('200.0 kB');
+    // Sizes in the customer's language (English here): decimal units, as the UI shows them.
+    expect(mails[0]!.body).toContain('170 kB of 200 kB');
     expect(env.control.of('refreshRate', id)).toHaveLength(2);
   });
 
