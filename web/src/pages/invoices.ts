@@ -4,8 +4,7 @@ import { invoicesCsvUrl, listInvoices, type InvoiceSummary } from '../data/invoi
 import '../components/table.js';
 import type { Column } from '../components/table.js';
 import { invoiceStatus } from '../components/invoice-status.js';
-import { base, day, money } from '../ui.js';
-import { statusName } from '../ui.js';
+import { base, day, money, statusName } from '../ui.js';
 import { locale, t } from '../i18n.js';
 
 export class TgInvoices extends LitElement {

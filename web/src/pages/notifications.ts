@@ -3,8 +3,7 @@ import { LitElement, html, nothing } from 'lit';
 import { listMessages, retryMessage, type Message } from '../data/notifications.js';
 import '../components/table.js';
 import type { Column } from '../components/table.js';
-import { badge, base, errorText, toast, when } from '../ui.js';
-import { statusName } from '../ui.js';
+import { badge, base, errorText, statusName, toast, when } from '../ui.js';
 import { t } from '../i18n.js';
 import { channelName } from '../names.js';
 

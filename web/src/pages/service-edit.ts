@@ -7,8 +7,7 @@ import { createService, getService, updateService, type Service } from '../data/
 import '../components/form.js';
 import type { Field } from '../components/form.js';
 import { navigate } from '../router.js';
-import { base, errorText, money, toast, todayIso } from '../ui.js';
-import { statusName } from '../ui.js';
+import { base, errorText, money, statusName, toast, todayIso } from '../ui.js';
 import { t } from '../i18n.js';
 
 const MAC = '([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}|[0-9A-Fa-f]{12}|([0-9A-Fa-f]{4}\\.){2}[0-9A-Fa-f]{4}';

@@ -4,8 +4,7 @@ import { serviceAction } from '../data/services.js';
 import { listSessions, sessionsCsvUrl, type Session } from '../data/sessions.js';
 import '../components/table.js';
 import type { Column } from '../components/table.js';
-import { ago, base, bytes, errorText, toast } from '../ui.js';
-import { statusName } from '../ui.js';
+import { ago, base, bytes, errorText, statusName, toast } from '../ui.js';
 import { t } from '../i18n.js';
 
 export class TgSessions extends LitElement {
