@@ -7,6 +7,7 @@ import { build } from './http/build.js';
 import { parseListen } from './config/schema.js';
 import { createLogger } from './logger.js';
 import { startRadiusServer } from './aaa/server.js';
+import { DropTracker } from './radius/server/drops.js';
 import { createMetrics } from './metrics.js';
 import { createNasJobs } from './nas/jobs.js';
 import { createAccountingWriter } from './db/writer-thread.js';
@@ -73,14 +74,16 @@ export async function serve(loaded: LoadedConfig, opts: ServeOptions = {}): Prom
   const services = createServices({ sql, box, config, clock, control, changes, usage, metrics, log });
   // The daily jobs (billing, dunning, prepaid, caps: src/scheduler/) at billing.run_at, catching up missed days first.
   const scheduler = createDailyScheduler({ sql, config, clock, services, metrics, log });
+  // Drops an operator can fix on the router, counted in memory for the API's NAS view.
+  const drops = new DropTracker(clock);
   // Hotspot vouchers redeem at their first login.
   const radius = await startRadiusServer({
-    config, sql, db, box, log: log.child({ part: 'radius' }), metrics, clock, writer, changes, vouchers: services.prepaid.vouchers,
+    config, sql, db, box, log: log.child({ part: 'radius' }), metrics, clock, writer, changes, vouchers: services.prepaid.vouchers, drops,
   });
   control.start();
   nasJobs.start();
   const app = await build({
-    sql, db, box, config, clock, services, scheduler, control, changes, metrics,
+    sql, db, box, config, clock, services, scheduler, control, changes, metrics, radiusDrops: drops,
     nasNetwork: { reconciler: nasJobs.reconciler, radiusAddresses: () => radius.addresses() },
     logger: log.child({ part: 'http' }),
     health: () => ({ radius: radius.addresses().auth.length > 0 }),

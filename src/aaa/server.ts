@@ -24,6 +24,7 @@ import { ServiceCache } from './service-cache.js';
 import type { Dictionary } from '../radius/dict/dictionary.js';
 import { loadDictionary } from '../radius/dict/load.js';
 import { NasTable, type NasClient } from '../radius/server/clients.js';
+import type { DropTracker } from '../radius/server/drops.js';
 import { RadiusTransport } from '../radius/server/transport.js';
 
 export interface RadiusServerOptions {
@@ -48,6 +49,8 @@ export interface RadiusServerOptions {
   writer: AcctWriter;
   /** Changes to what the server caches (NAS list, services, plans), published by whoever made them. */
   changes: Topic<CachedEntity>;
+  /** Where the drops an operator can fix are counted, for the API (src/radius/server/drops.ts). */
+  drops?: DropTracker | undefined;
   /** Hotspot vouchers: an unknown username that is an unredeemed voucher code becomes a service at its first login. */
   vouchers?: VoucherRedeemer | undefined;
 }
@@ -79,7 +82,7 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
     policy: policyFromConfig(config),
   });
   const accounting = new AccountingRecorder({ dictionary, services, writer, clock, days, queue: metrics.accountingQueue });
-  const transport = new RadiusTransport({ access: authorizer, accounting, dictionary, metrics, log });
+  const transport = new RadiusTransport({ access: authorizer, accounting, dictionary, metrics, log, drops: opts.drops });
 
   // Reloads run asynchronously; when two overlap, only the later one's list is kept.
   let nasLoads = 0;

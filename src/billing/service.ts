@@ -74,6 +74,8 @@ export interface PaymentInput {
   method: string;
   receivedAt: string;
   reference?: string | null;
+  /** The invoice the payer named: settled first, the rest oldest first (undefined: oldest first). */
+  invoiceId?: number | undefined;
 }
 
 /** Told after a payment or a credit note commits. */
@@ -342,10 +344,13 @@ export function billingService(opts: BillingOptions) {
       const date = notAfterToday(dateInZone(received, opts.timezone), 'receivedAt');
       const recorded = await store.transaction(async () => {
         if (!(await store.customerExists(input.customerId))) throw new TollgateError('invalid_input', `customer ${input.customerId} does not exist`, 'customerId');
+        if (input.invoiceId !== undefined && (await store.invoice(input.invoiceId))?.customerId !== input.customerId) {
+          throw new TollgateError('invalid_input', `invoice ${input.invoiceId} is not an invoice of customer ${input.customerId}`, 'invoiceId');
+        }
         const id = await store.insertPayment({ customerId: input.customerId, amount: input.amount, method: input.method, reference: input.reference ?? null, receivedAt, date }, at());
-        await applyToAccount(input.customerId, { type: 'payment', id, date, amount: input.amount });
+        await applyToAccount(input.customerId, { type: 'payment', id, date, amount: input.amount, invoiceId: input.invoiceId });
         const payment = (await store.payment(id))!;
-        await store.audit(actor, at(), 'create', 'payment', id, payment);
+        await store.audit(actor, at(), 'create', 'payment', id, input.invoiceId === undefined ? payment : { ...payment, invoiceId: input.invoiceId });
         return payment;
       });
       settled(input.customerId, { kind: 'payment', id: recorded.id, amount: recorded.amount });

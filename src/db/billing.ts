@@ -17,7 +17,7 @@ import { promotionStore, type PromotionStore } from './billing/promotions.js';
 
 export { contractStore, type ChargeRow, type CloseCandidate, type ContractStore, type ItemRow, type PlanSwitchRow, type ServiceTerms, type TermsRow } from './billing/contracts.js';
 export { invoiceStore, toAccount, type BillingRunRow, type InvoiceFilter, type InvoiceLineRow, type InvoiceRow, type InvoiceStore } from './billing/invoices.js';
-export { paymentStore, type CreditNoteRow, type PaymentRow, type PaymentStore, type RefundRow } from './billing/payments.js';
+export { paymentStore, type CreditNoteRow, type PaymentFilter, type PaymentRow, type PaymentStore, type RefundRow } from './billing/payments.js';
 export { promotionStore, type PromotionRow, type PromotionStore } from './billing/promotions.js';
 
 export type BillingStore = InvoiceStore & PaymentStore & ContractStore & PromotionStore;

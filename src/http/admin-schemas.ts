@@ -21,6 +21,7 @@ export const areas = [
   'settings', // configuration held in the database, templates
   'admins', // admin users, roles, API tokens
   'audit', // the audit log
+  'secrets', // read back subscribers' PPPoE and hotspot passwords (each reveal audited)
 ] as const;
 
 // ---- signing in

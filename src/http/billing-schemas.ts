@@ -1,6 +1,7 @@
 // Imports only typebox and the other schema modules: the web's typecheck reads this file for the API's types.
 import { Type, type TSchema } from 'typebox';
 import { ListQuery } from './schemas.js';
+import { sortParam } from './list-schemas.js';
 
 /** Schemas of the billing API: invoices, payments, credit notes, statements, contract facts, runs. */
 
@@ -13,6 +14,9 @@ const Positive = Type.Integer({ minimum: 1, maximum: 1e13, description: 'integer
 const NonNegative = Type.Integer({ minimum: 0, maximum: 1e13, description: 'integer minor units (cents), ≥ 0' });
 const RateBp = Type.Integer({ minimum: 0, maximum: 10_000, description: 'tax rate in basis points: 2200 = 22 %' });
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
+
+/** Beside customerId in lists: the customer's name, so a list can show and link it; null when the customer is gone. */
+const CustomerName = Type.Optional(Nullable(Type.String({ description: "the customer's name (lists); null when the customer no longer exists" })));
 
 const PeriodFilter = {
   from: Type.Optional(CalendarDate),
@@ -43,6 +47,7 @@ const TaxSummary = Type.Object({ taxRateBp: RateBp, net: Amount, tax: Amount, gr
 const invoiceFields = {
   id: Id,
   customerId: Id,
+  customerName: CustomerName,
   number: Type.String({ description: 'gapless per series and year, given at issue: INV-2026-000123' }),
   issueDate: CalendarDate,
   dueDate: CalendarDate,
@@ -69,6 +74,7 @@ export const InvoiceListQuery = Type.Object(
     customerId: Type.Optional(Id),
     ...PeriodFilter,
     status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('paid')])),
+    sort: Type.Optional(sortParam(['id', 'issueDate', 'dueDate', 'number', 'total', 'open'])),
   },
   { additionalProperties: false },
 );
@@ -77,6 +83,7 @@ export const ExportQuery = Type.Object({ customerId: Type.Optional(Id), ...Perio
 export const Payment = Type.Object({
   id: Id,
   customerId: Id,
+  customerName: CustomerName,
   amount: Positive,
   method: Type.String(),
   reference: Nullable(Type.String()),
@@ -92,10 +99,31 @@ export const PaymentCreate = Type.Object(
     method: Type.String({ minLength: 1, maxLength: 40, description: 'cash, bank, card, …' }),
     receivedAt: Instant,
     reference: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    invoiceId: Type.Optional(Type.Integer({ minimum: 1, description: "an open invoice of the customer, issued on or before the payment's date, settled first; the rest goes oldest first, then to credit" })),
   },
   { additionalProperties: false },
 );
-export const PaymentListQuery = Type.Object({ ...ListQuery.properties, customerId: Type.Optional(Id), ...PeriodFilter }, { additionalProperties: false });
+const PaymentFilters = {
+  customerId: Type.Optional(Id),
+  ...PeriodFilter,
+  method: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'exact method, as recorded' })),
+};
+export const PaymentListQuery = Type.Object({ ...ListQuery.properties, ...PaymentFilters }, { additionalProperties: false });
+export const PaymentTotalsQuery = Type.Object(PaymentFilters, { additionalProperties: false });
+const MethodTotal = Type.Object({
+  method: Type.String(),
+  count: Type.Integer({ minimum: 0 }),
+  amount: NonNegative,
+  refunded: NonNegative,
+  net: Type.Integer({ description: 'amount − refunded' }),
+});
+export const PaymentTotals = Type.Object({
+  currency: Type.String(),
+  from: Nullable(CalendarDate),
+  to: Nullable(CalendarDate),
+  total: MethodTotal,
+  byMethod: Type.Array(MethodTotal, { description: 'per method, largest amount first' }),
+}, { description: "the list's filters summed over every matching payment (not one page)" });
 export const Refund = Type.Object({ id: Id, customerId: Id, paymentId: Nullable(Id), amount: Positive, date: CalendarDate, reason: Nullable(Type.String()), createdAt: Instant });
 export const RefundCreate = Type.Object(
   {
@@ -123,6 +151,7 @@ const CreditNoteLine = Type.Object({
 const noteFields = {
   id: Id,
   customerId: Id,
+  customerName: CustomerName,
   invoiceId: Id,
   number: Type.String(),
   issueDate: CalendarDate,

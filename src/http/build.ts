@@ -45,6 +45,12 @@ import { ensureCustomerSearch } from '../db/search.js';
 import { isStorageFailure, StorageHealth } from '../db/storage-health.js';
 import { httpMetrics } from './metrics-hook.js';
 import * as S from './schemas.js';
+import { nameLookup } from '../db/names.js';
+import { overviewRoutes } from './routes/overview.js';
+import { radiusDropRoutes } from './routes/radius-drops.js';
+import { servicePasswordRoutes } from './routes/service-password.js';
+import { DropTracker } from '../radius/server/drops.js';
+import { withServiceOwners } from './names.js';
 import { validatorCompiler } from './validation.js';
 
 declare module 'fastify' {
@@ -91,6 +97,8 @@ export interface BuildOptions {
   metrics?: Metrics;
   /** RouterOS reconciliation and the RADIUS listeners' bound addresses (onboarding), from the daemon. */
   nasNetwork?: Pick<NasNetworkOptions, 'reconciler' | 'radiusAddresses' | 'selfTestRetry'>;
+  /** The RADIUS server's count of fixable drops; absent (tests, tools without RADIUS): an empty one. */
+  radiusDrops?: DropTracker | undefined;
 }
 
 export interface App extends FastifyInstance {
@@ -196,7 +204,14 @@ export async function build(opts: BuildOptions): Promise<App> {
     });
 
     registerCrud(api, { path: '/api/v1/nas', tag: 'nas', noun: 'NAS', resource: repos.nas, item: S.Nas, create: S.NasCreate, patch: S.NasPatch, ...L.nasListing });
-    registerCrud(api, { path: '/api/v1/plans', tag: 'plans', noun: 'plan', resource: repos.plans, item: S.Plan, create: S.PlanCreate, patch: S.PlanPatch, ...L.planListing });
+    const names = nameLookup(sql);
+    registerCrud(api, {
+      path: '/api/v1/plans', tag: 'plans', noun: 'plan', resource: repos.plans, item: S.Plan, create: S.PlanCreate, patch: S.PlanPatch, ...L.planListing,
+      decorate: async (items) => {
+        const counts = await names.activeSubscribers(items.map((p) => p.id as number));
+        return items.map((p) => ({ ...p, activeSubscribers: counts.get(p.id as number) ?? 0 }));
+      },
+    });
     registerCrud(api, { path: '/api/v1/customers', tag: 'customers', noun: 'customer', resource: repos.customers, item: S.Customer, create: S.CustomerCreate, patch: S.CustomerPatch, ...L.customerListing(sql), ...L.customerSearchList(sql, repos.customers) });
     registerCrud(api, {
       path: '/api/v1/services', tag: 'services', noun: 'service', resource: repos.services, item: S.Service, create: S.ServiceCreate, patch: S.ServicePatch,
@@ -227,17 +242,21 @@ export async function build(opts: BuildOptions): Promise<App> {
     api.get('/api/v1/sessions', { schema: { tags: ['sessions'], summary: 'RADIUS sessions with their byte counts, newest first', querystring: S.SessionListQuery, response: { 200: S.pageOf(S.Session) } } }, async (req) => {
       const q = req.query as { limit?: number; cursor?: string; active?: boolean; username?: string; serviceId?: number; nasId?: number };
       const p = await logs.sessions(q, q.limit, q.cursor);
-      return { ...p, items: p.items.map((s) => ({ ...s, active: s.stoppedAt === null })) };
+      return { ...p, items: await withServiceOwners(names, p.items.map((s) => ({ ...s, active: s.stoppedAt === null }))) };
     });
     api.get('/api/v1/auth-log', { schema: { tags: ['sessions'], summary: "Every Access-Request's outcome and, for a reject, the reason", querystring: S.AuthLogQuery, response: { 200: S.pageOf(S.AuthLogEntry) } } }, async (req) => {
       const q = req.query as { limit?: number; cursor?: string; username?: string; serviceId?: number; nasId?: number; outcome?: 'accept' | 'reject' };
-      return logs.authLog(q, q.limit, q.cursor);
+      const p = await logs.authLog(q, q.limit, q.cursor);
+      return { ...p, items: await withServiceOwners(names, p.items) };
     });
 
     await api.register(L.listRoutes, { logs });
     await api.register(auditRoutes, { sql });
     await api.register(dashboardRoutes, { sql, clock, timezone: opts.config.billing.timezone, currency: opts.config.billing.currency });
-    await api.register(billingRoutes, { sql, billing, clock, timezone: opts.config.billing.timezone, control, runDaily: opts.scheduler.runDaily, company: opts.config.company, defaultLanguage: isLocale(opts.config.locale.default) ? opts.config.locale.default : 'en' });
+    await api.register(overviewRoutes, { sql, clock, config: opts.config });
+    await api.register(servicePasswordRoutes, { sql, repos, box: opts.box, clock });
+    await api.register(radiusDropRoutes, { drops: opts.radiusDrops ?? new DropTracker(clock), repos });
+    await api.register(billingRoutes, { sql, billing, clock, timezone: opts.config.billing.timezone, currency: opts.config.billing.currency, control, runDaily: opts.scheduler.runDaily, company: opts.config.company, defaultLanguage: isLocale(opts.config.locale.default) ? opts.config.locale.default : 'en' });
     await api.register(dunningRoutes, { sql, dunning, clock });
     await api.register(notifyRoutes, { sql, clock, defaultLanguage: isLocale(opts.config.locale.default) ? opts.config.locale.default : 'en', poke: () => opts.services.sender.poke() });
     await api.register(jobRoutes, { jobs: opts.scheduler.jobs });

@@ -55,7 +55,8 @@ export const QueueItem = Type.Object({
 /** The dunning queue (`GET /api/v1/dunning`): one page, the whole queue. */
 export const DunningQueue = Type.Object({ items: Type.Array(QueueItem), next: Type.Null() });
 export const DunningEvent = Type.Object({
-  id: Type.Integer(), key: Type.String(), customerId: Type.Integer(), invoiceId: Nullable(Type.Integer()), serviceId: Nullable(Type.Integer()),
+  id: Type.Integer(), key: Type.String(), customerId: Type.Integer(),
+  customerName: Type.Optional(Nullable(Type.String({ description: "the customer's name (lists); null when the customer no longer exists" }))), invoiceId: Nullable(Type.Integer()), serviceId: Nullable(Type.Integer()),
   kind: Type.String(), step: Nullable(Type.Integer()), date: Type.String(), at: Type.String(), detail: Type.Any(), resolvedAt: Nullable(Type.String()),
 });
 export const EventQuery = Type.Object({

@@ -34,6 +34,8 @@ export const NasAction = Type.Object({
   reason: Type.String(),
   by: Type.String({ description: 'who asked: token:5, admin:3, system:dunning...' }),
   serviceId: Nullable(Id),
+  customerId: Type.Optional(Nullable(Id)),
+  customerName: Type.Optional(Nullable(Type.String({ description: "the service's customer (lists); null without a service" }))),
   sessionId: Nullable(Type.Integer({ description: 'the radius session record (GET /api/v1/sessions)' })),
   acctSessionId: Type.String(),
   username: Type.String(),

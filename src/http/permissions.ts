@@ -23,7 +23,7 @@ const all = (access: Access): Grants => Object.fromEntries(areas.map((a) => [a, 
 
 export const builtInRoles: Record<BuiltInRole, { description: string; grants: Grants }> = {
   'super-admin': { description: 'everything, including admins, roles, tokens and routes no rule maps', grants: all('write') },
-  admin: { description: 'runs the ISP: writes every area but admins (read)', grants: { ...all('write'), admins: 'read' } },
+  admin: { description: "runs the ISP: writes every area but admins (read); reads subscribers' passwords back", grants: { ...all('write'), admins: 'read' } },
   finance: {
     description: 'billing and payments; reads customers, services and sessions',
     grants: { billing: 'write', payments: 'write', customers: 'read', services: 'read', sessions: 'read', nas: 'read' },
@@ -33,7 +33,7 @@ export const builtInRoles: Record<BuiltInRole, { description: string; grants: Gr
     grants: { customers: 'write', services: 'write', billing: 'read', payments: 'read', nas: 'read', sessions: 'read' },
   },
   'read-only': {
-    description: 'reads every area but admins and the audit log',
+    description: "reads every area but admins, the audit log and subscribers' passwords",
     grants: { customers: 'read', services: 'read', billing: 'read', payments: 'read', nas: 'read', sessions: 'read', settings: 'read' },
   },
 };
@@ -79,10 +79,12 @@ const rules: Rule[] = [
   { path: /^\/api\/v1\/services\/:[^/]+\/(suspend|resume|disconnect|reconnect|coa|kick)$/, area: 'services', access: 'write' },
   // Printed voucher codes are money: reading them takes what creating them takes.
   { path: /^\/api\/v1\/vouchers\/batches\/:[^/]+\/vouchers\.(csv|pdf)$/, area: 'billing', access: 'write' },
+  // A subscriber's password in clear: its own permission, whatever the method.
+  { path: /^\/api\/v1\/services\/:[^/]+\/password\/reveal$/, area: 'secrets', access: 'read' },
   // The onboarding commands carry the NAS's RADIUS secret: only for those who may change the NAS.
   { path: /^\/api\/v1\/nas\/:[^/]+\/onboarding$/, area: 'nas', access: 'write' },
   { path: /^\/api\/v1\/services\/:[^/]+\/(billing|plan-changes|items|charges|discounts|contract|termination|cancel)\b/, area: 'billing' },
-  { path: /^\/api\/v1\/services\/:[^/]+\/(sessions|usage|auth-log|traffic)\b/, area: 'sessions' },
+  { path: /^\/api\/v1\/services\/:[^/]+\/(sessions|usage|auth-log|traffic|radius-drops)\b/, area: 'sessions' },
   { path: /^\/api\/v1\/services\/:[^/]+\/(topups?|data-topups)\b/, area: 'billing' },
   { path: /^\/api\/v1\/customers\/:[^/]+\/(statement|invoices|balance|account|credit|billing-profile)\b/, area: 'billing' },
   { path: /^\/api\/v1\/customers\/:[^/]+\/payments\b/, area: 'payments' },
@@ -110,6 +112,7 @@ const rules: Rule[] = [
   { path: '/api/v1/refunds', area: 'payments' },
   { path: '/api/v1/nas', area: 'nas' },
   { path: '/api/v1/actions', area: 'nas' },
+  { path: '/api/v1/radius-drops', area: 'nas' },
   { path: '/api/v1/dashboard', area: 'sessions' }, // the admin UI's front page (H6)
   { path: '/api/v1/sessions', area: 'sessions' },
   { path: '/api/v1/auth-log', area: 'sessions' },

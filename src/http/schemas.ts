@@ -141,7 +141,10 @@ const planFields = {
 };
 export const PlanCreate = Type.Object(planFields, { additionalProperties: false });
 export const PlanPatch = Type.Partial(PlanCreate, { additionalProperties: false, minProperties: 1 });
-export const Plan = Type.Object({ id: Id, ...Type.Required(PlanCreate).properties, ...Stamps });
+export const Plan = Type.Object({
+  id: Id, ...Type.Required(PlanCreate).properties, ...Stamps,
+  activeSubscribers: Type.Optional(Type.Integer({ minimum: 0, description: 'services on this plan with status active (in the list and the read)' })),
+});
 
 /** `?lang=` of a document (PDF): its language instead of the customer's. */
 export const DocumentQuery = Type.Object({ lang: Type.Optional(Type.Union(LOCALES.map((l) => Type.Literal(l)), { description: 'en, it or es; default: the customer\'s language, else the installation\'s' })) }, { additionalProperties: false });
@@ -222,6 +225,8 @@ export const Session = Type.Object({
   nasId: Nullable(Id),
   acctSessionId: Type.String(),
   serviceId: Nullable(Id),
+  customerId: Type.Optional(Nullable(Id)),
+  customerName: Type.Optional(Nullable(Type.String({ description: "the service's customer (lists); null without a service" }))),
   username: Type.String(),
   nasIpAddress: Nullable(Type.String()),
   nasPort: Nullable(Type.String()),
@@ -255,6 +260,8 @@ export const AuthLogEntry = Type.Object({
   at: Instant,
   nasId: Nullable(Id),
   serviceId: Nullable(Id),
+  customerId: Type.Optional(Nullable(Id)),
+  customerName: Type.Optional(Nullable(Type.String({ description: "the service's customer (lists); null without a service" }))),
   username: Type.String(),
   outcome: Type.Union([Type.Literal('accept'), Type.Literal('reject')]),
   reason: Nullable(Type.String({ description: 'why a request was rejected, or a note on an accept' })),

@@ -22,6 +22,8 @@ import './pages/sessions.js';
 import './pages/invoices.js';
 import './pages/invoice.js';
 import './pages/payments.js';
+import './pages/payment-new.js';
+import './pages/payments-report.js';
 import './pages/dunning.js';
 import './pages/vouchers.js';
 import './pages/notifications.js';
@@ -48,6 +50,8 @@ const routes = {
   invoices: '/invoices',
   invoice: '/invoices/:id',
   payments: '/payments',
+  'payment-new': '/payments/new',
+  'payments-report': '/payments/report',
   dunning: '/dunning',
   vouchers: '/vouchers',
   notifications: '/notifications',
@@ -199,6 +203,8 @@ export class TgApp extends LitElement {
       case 'invoices': return html`<tg-invoices></tg-invoices>`;
       case 'invoice': return html`<tg-invoice .invoiceId=${Number(id)}></tg-invoice>`;
       case 'payments': return html`<tg-payments></tg-payments>`;
+      case 'payment-new': return html`<tg-payment-new .customerId=${Number(query.get('customerId') ?? 0)}></tg-payment-new>`;
+      case 'payments-report': return html`<tg-payments-report></tg-payments-report>`;
       case 'dunning': return html`<tg-dunning></tg-dunning>`;
       case 'vouchers': return html`<tg-vouchers></tg-vouchers>`;
       case 'notifications': return html`<tg-notifications></tg-notifications>`;

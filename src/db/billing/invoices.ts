@@ -64,6 +64,16 @@ export interface InvoiceFilter {
   status?: 'open' | 'paid' | undefined;
 }
 
+/** The fields the invoice list sorts by, and their columns (each NOT NULL; ties go by id). */
+export const INVOICE_SORT = { id: 'id', issueDate: 'issue_date', dueDate: 'due_date', number: 'number', total: 'total', open: 'open' } as const;
+export type InvoiceSortField = keyof typeof INVOICE_SORT;
+export interface InvoiceOrder {
+  field: InvoiceSortField;
+  desc: boolean;
+  /** The last row of the previous page: its sort value and id (keyset paging). */
+  after?: { value: string | number; id: number } | undefined;
+}
+
 export const INVOICE_COLS = `id, customer_id as "customerId", number, issue_date as "issueDate", due_date as "dueDate", currency, net, tax, total, paid, credited, open, created_at as "createdAt"`;
 const LINE_COLS = `id, invoice_id as "invoiceId", position, key, kind, service_id as "serviceId", description, period_start as "periodStart",
   period_end as "periodEnd", bill_date as "billDate", amount, tax_rate_bp as "taxRateBp", tax_inclusive as "taxInclusive", net, tax, gross, applies_to as "appliesTo"`;
@@ -206,12 +216,23 @@ export function invoiceStore(sql: SqlClient) {
     async invoiceLines(invoiceId: number): Promise<InvoiceLineRow[]> {
       return (await s.invoiceLines.all(invoiceId)).map(lineRow);
     },
-    async listInvoices(f: InvoiceFilter, limit: number, afterId: number | null): Promise<InvoiceRow[]> {
+    /** A page of invoices in id order after `afterId`, or in `order` (keyset over the sort value and id). */
+    async listInvoices(f: InvoiceFilter, limit: number, afterId: number | null, order?: InvoiceOrder): Promise<InvoiceRow[]> {
       const where = periodWhere('issue_date', 'customer_id', f);
       if (f.status === 'open') where.add('open > 0');
       if (f.status === 'paid') where.add('open = 0');
-      if (afterId !== null) where.add('id > ?', afterId);
-      return sql.all<InvoiceRow>(`select ${INVOICE_COLS} from invoices ${where.sql} order by id limit ?`, ...where.args, limit);
+      const col = INVOICE_SORT[order?.field ?? 'id'];
+      const dir = order?.desc ? 'desc' : 'asc';
+      const cmp = order?.desc ? '<' : '>';
+      if (col === 'id') {
+        const after = order?.after?.id ?? afterId;
+        if (after !== null) where.add(`id ${cmp} ?`, after);
+      } else if (order?.after) {
+        // A row value: both backends compare it as one key, and walk the (column, id) order of an index.
+        where.add(`(${col}, id) ${cmp} (?, ?)`, order.after.value, order.after.id);
+      }
+      const by = col === 'id' ? `id ${dir}` : `${col} ${dir}, id ${dir}`;
+      return sql.all<InvoiceRow>(`select ${INVOICE_COLS} from invoices ${where.sql} order by ${by} limit ?`, ...where.args, limit);
     },
     /** Invoices of a period, one row per tax rate, for exports. */
     async invoiceTaxRows(f: PeriodFilter): Promise<TaxRow[]> {

@@ -58,6 +58,8 @@ type NoteTaxRow = {
   number: string; issueDate: string; invoiceNumber: string; customerId: number; customerName: string; taxId: string | null; currency: string;
   taxRateBp: number; net: number; tax: number; gross: number; total: number; reason: string | null;
 };
+/** The payments list's filters: customer, period (date received) and method. */
+export type PaymentFilter = PeriodFilter & { method?: string | undefined };
 type Allocation = { id: number; paymentId: number | null; amount: number; date: string };
 
 function noteLine(r: Row): CreditNoteLine {
@@ -166,10 +168,17 @@ export function paymentStore(sql: SqlClient) {
     async insertPayment(p: { customerId: number; amount: number; method: string; reference: string | null; receivedAt: string; date: string }, createdAt: string): Promise<number> {
       return (await s.insertPayment.get(p.customerId, p.amount, p.method, p.reference, p.receivedAt, p.date, createdAt))!.id;
     },
-    listPayments(f: PeriodFilter, limit: number, afterId: number | null): Promise<PaymentRow[]> {
-      const where = periodWhere('date', 'customer_id', f);
+    listPayments(f: PaymentFilter, limit: number, afterId: number | null): Promise<PaymentRow[]> {
+      const where = periodWhere('date', 'customer_id', f).when(f.method, 'method = ?');
       if (afterId !== null) where.add('id > ?', afterId);
       return sql.all<PaymentRow>(`select ${PAYMENT_COLS} from payments ${where.sql} order by id limit ?`, ...where.args, limit);
+    },
+    /** The list's filters summed per method over every match, largest amount first. */
+    paymentTotals(f: PaymentFilter): Promise<Array<{ method: string; count: number; amount: number; refunded: number }>> {
+      const where = periodWhere('date', 'customer_id', f).when(f.method, 'method = ?');
+      return sql.all<{ method: string; count: number; amount: number; refunded: number }>(
+        `select method, count(*) as "count", coalesce(sum(amount), 0) as "amount", coalesce(sum(refunded), 0) as "refunded"
+          from payments ${where.sql} group by method order by 3 desc, method`, ...where.args);
     },
     /** Payments of a period with the customer's name, for exports. */
     paymentRows(f: PeriodFilter): Promise<PaymentExportRow[]> {

@@ -4,7 +4,7 @@
  * The account is a replay of its events (invoice issued, payment received, credit note issued,
  * refund paid) in the order they happened. The rules:
  * - A payment settles the oldest open invoices issued on or before its date first: by due date, then
- *   issue date, then number. What is left over becomes customer credit. An invoice issued after the
+ *   issue date, then number; a payment for a named invoice settles that one first, then the oldest. What is left over becomes customer credit. An invoice issued after the
  *   payment's date is never settled by the payment itself (a payment recorded late, dated before it).
  * - Credit is applied at once to open invoices, oldest first; so a customer never holds credit while
  *   owing, and the next invoice consumes credit the moment it is issued. Credit settling an invoice
@@ -75,7 +75,11 @@ export function allocateOldestFirst(amount: Minor, invoices: readonly OpenInvoic
 
 export type AccountEvent =
   | { readonly type: 'invoice'; readonly id: EntityId; readonly number: string; readonly date: CalDate; readonly dueDate: CalDate; readonly total: Minor }
-  | { readonly type: 'payment'; readonly id: EntityId; readonly date: CalDate; readonly amount: Minor }
+  | {
+    readonly type: 'payment'; readonly id: EntityId; readonly date: CalDate; readonly amount: Minor;
+    /** The invoice the payer named: settled first, the rest oldest first as usual. */
+    readonly invoiceId?: EntityId | undefined;
+  }
   | { readonly type: 'credit_note'; readonly id: EntityId; readonly date: CalDate; readonly invoiceId: EntityId; readonly amount: Minor }
   | {
     readonly type: 'refund'; readonly id: EntityId; readonly date: CalDate; readonly amount: Minor;
@@ -172,7 +176,14 @@ export function applyAccountEvent(state: AccountState, event: AccountEvent): Acc
       positive(event.amount, 'amount');
       paid += event.amount;
       // Only what was already invoiced on the payment's date; the rest waits as credit (below).
-      const r = allocateOldestFirst(event.amount, invoices.filter((i) => i.issueDate <= event.date));
+      const eligible = invoices.filter((i) => i.issueDate <= event.date);
+      const chosen = event.invoiceId === undefined ? undefined : eligible.find((i) => i.invoiceId === event.invoiceId && i.open > 0);
+      if (event.invoiceId !== undefined && !chosen) {
+        throw new TollgateError('invalid_input', `invoice ${String(event.invoiceId)} is not open on this account on ${event.date}`, 'invoiceId');
+      }
+      const first = chosen ? [{ invoiceId: chosen.invoiceId, amount: Math.min(event.amount, chosen.open) }] : [];
+      const rest = allocateOldestFirst(event.amount - (first[0]?.amount ?? 0), eligible.filter((i) => i !== chosen));
+      const r = { allocations: [...first, ...rest.allocations], remaining: rest.remaining };
       for (const a of r.allocations) {
         const idx = invoices.findIndex((i) => i.invoiceId === a.invoiceId);
         const inv = invoices[idx]!;

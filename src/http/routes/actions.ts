@@ -3,6 +3,8 @@
  * CoA-Request and Disconnect-Request sent.
  */
 import type { FastifyInstance } from 'fastify';
+import { nameLookup } from '../../db/names.js';
+import { withServiceOwners } from '../names.js';
 import type { SqlClient } from '../../db/sql.js';
 import { actionStore, type NasActionRow } from '../../db/actions.js';
 import { TollgateError } from '../../lib/errors.js';
@@ -30,6 +32,7 @@ function toApi(r: NasActionRow) {
 
 export async function actionRoutes(app: FastifyInstance, opts: ActionRoutesOptions): Promise<void> {
   const store = actionStore(opts.sql);
+  const names = nameLookup(opts.sql);
   const tags = ['services'];
   const act = (verb: 'suspend' | 'resume' | 'disconnect', summary: string, defaultReason: string) =>
     app.post(`/api/v1/services/:id/${verb}`, { schema: { tags, summary, params: IdParams, body: ActionBody, response: { 200: ActionSummarySchema, ...errors } } }, async (req) => {
@@ -45,7 +48,7 @@ export async function actionRoutes(app: FastifyInstance, opts: ActionRoutesOptio
   app.get('/api/v1/actions', { schema: { tags: ['sessions'], summary: 'The action log: every CoA-Request and Disconnect-Request, newest first', querystring: ActionQuery, response: { 200: pageOf(NasAction), ...errors } } }, async (req) => {
     const q = req.query as { limit?: number; cursor?: string; serviceId?: number; nasId?: number; outcome?: NasActionRow['outcome']; kind?: NasActionRow['kind'] };
     const page = await store.listActions(q, q.limit, q.cursor);
-    return { items: page.items.map(toApi), next: page.next };
+    return { items: await withServiceOwners(names, page.items.map(toApi)), next: page.next };
   });
   app.get('/api/v1/actions/:id', { schema: { tags: ['sessions'], summary: 'One action', params: IdParams, response: { 200: NasAction, ...errors } } }, async (req) => {
     const { id } = req.params as { id: number };

@@ -5,8 +5,11 @@ import { invoiceStatus, type BillingService } from '../../billing/service.js';
 import type { Discount } from '../../domain/billing/invoicing.js';
 import type { CreditNoteRequest } from '../../domain/billing/payments.js';
 import { billingStore, type InvoiceRow } from '../../db/billing.js';
+import { nameLookup } from '../../db/names.js';
+import { withCustomerNames } from '../names.js';
 import type { SqlClient } from '../../db/sql.js';
-import { decodeCursor, encodeCursor } from '../../db/crud.js';
+import { decodeCursor, decodeSortCursor, encodeCursor, encodeSortCursor } from '../../db/crud.js';
+import type { InvoiceSortField } from '../../db/billing/invoices.js';
 import { parseDate } from '../../lib/calendar.js';
 import type { Clock } from '../../lib/clock.js';
 import { TollgateError } from '../../lib/errors.js';
@@ -15,6 +18,7 @@ import { DocumentQuery, fileResponse, IdParams, pageOf, ProblemSchema } from '..
 import { actorOf } from './crud.js';
 import { creditNotesCsvRows, csv, invoicesCsvRows, paymentsCsvRows } from './billing-export.js';
 import { creditNotePdf, invoicePdf, type DocumentLocale, type PdfSeller } from './billing-pdf.js';
+import { receiptPdf } from './receipt-pdf.js';
 import { isLocale, type Locale } from '../../i18n/locales.js';
 import type { ServiceControl } from '../../nas/control.js';
 
@@ -23,6 +27,8 @@ export interface BillingRoutesOptions {
   billing: BillingService;
   clock: Clock;
   timezone: string;
+  /** The configured currency (payments carry none of their own). */
+  currency: string;
   /** The seller printed on invoices and credit notes (the `[company]` config section). */
   company?: PdfSeller;
   /** The installation's language: documents of customers without one of their own. */
@@ -54,6 +60,7 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
     timeZone: opts.timezone,
   });
   const store = billingStore(opts.sql);
+  const names = nameLookup(opts.sql);
   const billing = opts.billing;
   const contracts = contractService(store, opts.clock, opts.timezone);
   const promotions = promotionService(store, opts.clock);
@@ -74,10 +81,19 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
 
   const inv = ['invoices'];
   app.get('/api/v1/invoices', { schema: { tags: inv, summary: 'List invoices; filter by customer, issue-date period and status', querystring: B.InvoiceListQuery, response: { 200: pageOf(B.InvoiceSummary), ...errors } } }, async (req) => {
-    const q = req.query as { limit?: number; cursor?: string; customerId?: number; from?: string; to?: string; status?: 'open' | 'paid' };
+    const q = req.query as { limit?: number; cursor?: string; customerId?: number; from?: string; to?: string; status?: 'open' | 'paid'; sort?: string };
     const limit = lim(q.limit);
-    const p = page(await store.listInvoices(q, limit + 1, after(q.cursor)), limit);
-    return { ...p, items: p.items.map(summary) };
+    const field = (q.sort?.replace(/^-/, '') ?? 'id') as InvoiceSortField;
+    const desc = q.sort?.startsWith('-') ?? false;
+    const cursorAfter = !q.cursor ? undefined : field === 'id' ? { value: 0, id: decodeCursor(q.cursor) } : decodeSortCursor(q.cursor, field);
+    if (cursorAfter && typeof cursorAfter.value !== (field === 'total' || field === 'open' || field === 'id' ? 'number' : 'string')) {
+      throw new TollgateError('invalid_input', 'the cursor is not one this API gave out for this sort', 'cursor');
+    }
+    const rows = await store.listInvoices(q, limit + 1, null, { field, desc, after: cursorAfter });
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    const next = rows.length <= limit || !last ? null : field === 'id' ? encodeCursor(last.id) : encodeSortCursor(field, last[field], last.id);
+    return { items: await withCustomerNames(names, items.map(summary)), next };
   });
   app.get('/api/v1/invoices/:id', { schema: { tags: inv, summary: 'An invoice with its lines, tax totals and what settled it', params: IdParams, response: { 200: B.Invoice, ...errors } } }, async (req) => {
     const { id } = req.params as { id: number };
@@ -114,13 +130,32 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
 
   const pay = ['payments'];
   app.post('/api/v1/payments', { schema: { tags: pay, summary: 'Record a payment; it settles the oldest open invoices issued on or before its date first, the rest becomes credit (later invoices take it when issued); a payment received after today is refused (422 `date_in_future`, field receivedAt)', body: B.PaymentCreate, response: { 201: B.Payment, ...errors } } }, async (req, reply) => {
-    const created = await billing.recordPayment(req.body as { customerId: number; amount: number; method: string; receivedAt: string; reference?: string | null }, actorOf(req));
+    const created = await billing.recordPayment(req.body as { customerId: number; amount: number; method: string; receivedAt: string; reference?: string | null; invoiceId?: number }, actorOf(req));
     return reply.code(201).header('location', `/api/v1/payments/${created.id}`).send(created);
   });
-  app.get('/api/v1/payments', { schema: { tags: pay, summary: 'List payments; filter by customer and period (by the date received)', querystring: B.PaymentListQuery, response: { 200: pageOf(B.Payment), ...errors } } }, async (req) => {
-    const q = req.query as { limit?: number; cursor?: string; customerId?: number; from?: string; to?: string };
+  app.get('/api/v1/payments', { schema: { tags: pay, summary: 'List payments; filter by customer, period (by the date received) and method', querystring: B.PaymentListQuery, response: { 200: pageOf(B.Payment), ...errors } } }, async (req) => {
+    const q = req.query as { limit?: number; cursor?: string; customerId?: number; from?: string; to?: string; method?: string };
     const limit = lim(q.limit);
-    return page(await store.listPayments(q, limit + 1, after(q.cursor)), limit);
+    const p = page(await store.listPayments(q, limit + 1, after(q.cursor)), limit);
+    return { ...p, items: await withCustomerNames(names, p.items) };
+  });
+  app.get('/api/v1/payments/totals', { schema: { tags: pay, summary: "Totals of the payments list's filters, per method and in all: count, amount received, refunded, net", querystring: B.PaymentTotalsQuery, response: { 200: B.PaymentTotals, ...errors } } }, async (req) => {
+    const q = req.query as { customerId?: number; from?: string; to?: string; method?: string };
+    const byMethod = (await store.paymentTotals(q)).map((r) => ({ ...r, net: r.amount - r.refunded }));
+    const total = byMethod.reduce((t, r) => ({ ...t, count: t.count + r.count, amount: t.amount + r.amount, refunded: t.refunded + r.refunded, net: t.net + r.net }), { method: q.method ?? '*', count: 0, amount: 0, refunded: 0, net: 0 });
+    return { currency: opts.currency, from: q.from ?? null, to: q.to ?? null, total, byMethod };
+  });
+  app.get('/api/v1/payments/:id/pdf', { schema: { tags: pay, summary: 'The receipt of a payment as a PDF: amount, method, and the invoices it settled', params: IdParams, response: { 200: fileResponse('application/pdf', 'The receipt'), 404: ProblemSchema } } }, async (req, reply) => {
+    const { id } = req.params as { id: number };
+    const p = await store.payment(id);
+    if (!p) throw notFound('payment', id);
+    const settled: { invoiceNumber: string; amount: number }[] = [];
+    for (const [invoiceId, amount] of await store.paymentAllocationNet(id)) {
+      if (amount > 0) settled.push({ invoiceNumber: (await store.invoice(invoiceId))?.number ?? `#${invoiceId}`, amount });
+    }
+    const number = `R-${id}`;
+    const pdf = await receiptPdf({ ...p, number, currency: opts.currency, settled }, await store.customerForDocument(p.customerId), opts.company ?? null);
+    return reply.type('application/pdf').header('content-disposition', `inline; filename="${number}.pdf"`).send(pdf);
   });
   app.get('/api/v1/payments/:id', { schema: { tags: pay, summary: 'A payment with its refunds', params: IdParams, response: { 200: B.PaymentWithRefunds, ...errors } } }, async (req) => {
     const { id } = req.params as { id: number };
@@ -148,7 +183,8 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
   app.get('/api/v1/credit-notes', { schema: { tags: cn, summary: 'List credit notes', querystring: B.CreditNoteListQuery, response: { 200: pageOf(B.CreditNoteSummary), ...errors } } }, async (req) => {
     const q = req.query as { limit?: number; cursor?: string; customerId?: number; invoiceId?: number; from?: string; to?: string };
     const limit = lim(q.limit);
-    return page(await store.listCreditNotes(q, limit + 1, after(q.cursor)), limit);
+    const p = page(await store.listCreditNotes(q, limit + 1, after(q.cursor)), limit);
+    return { ...p, items: await withCustomerNames(names, p.items) };
   });
   app.get('/api/v1/credit-notes/:id/pdf', { schema: { tags: cn, summary: 'The credit note as a PDF document, in the customer\'s language unless ?lang= asks for another', params: IdParams, querystring: DocumentQuery, response: { 200: fileResponse('application/pdf', 'The credit note'), 404: ProblemSchema } } }, async (req, reply) => {
     const { id } = req.params as { id: number };

@@ -40,6 +40,11 @@ export interface CrudRoutes {
    * update has committed. Undefined: the whole PATCH is a plain update.
    */
   splitPatch?: (before: Record<string, unknown>, patch: Record<string, unknown>, request: FastifyRequest) => { rest: Record<string, unknown>; then: () => Promise<unknown> } | undefined;
+  /**
+   * Adds figures the row does not hold to what the list and the read answer (a plan's active
+   * subscribers), for a whole page at once; the item schema declares them.
+   */
+  decorate?: (items: Array<Record<string, unknown>>) => Promise<Array<Record<string, unknown>>>;
   /** Runs before a DELETE of an existing record (a service's sessions are cut first). */
   beforeDelete?: (id: number, request: FastifyRequest) => Promise<void>;
 }
@@ -62,7 +67,8 @@ export function registerCrud(app: FastifyInstance, r: CrudRoutes): void {
   };
   app.get(r.path, { schema: { tags, summary: `List ${r.noun} records`, querystring: listQuery, response: { 200: pageOf(r.item), ...errors } } }, async (req) => {
     const q = req.query as Record<string, unknown> & { limit?: number; cursor?: string; sort?: string };
-    return r.list?.(q) ?? r.resource.list({ limit: q.limit, cursor: q.cursor, sort: sortOf(q) }, r.filters?.(q) ?? []);
+    const page = await (r.list?.(q) ?? r.resource.list({ limit: q.limit, cursor: q.cursor, sort: sortOf(q) }, r.filters?.(q) ?? []));
+    return r.decorate ? { ...page, items: await r.decorate(page.items as Array<Record<string, unknown>>) } : page;
   });
 
   if (r.csv) {
@@ -90,7 +96,7 @@ export function registerCrud(app: FastifyInstance, r: CrudRoutes): void {
     const { id } = req.params as { id: number };
     const found = await r.resource.get(id);
     if (!found) throw notFound(id);
-    return found;
+    return r.decorate ? (await r.decorate([found]))[0] : found;
   });
 
   app.post(r.path, { schema: { tags, summary: `Create a ${r.noun}`, body: r.create, response: { 201: r.item, ...errors } } }, async (req, reply) => {

@@ -3,6 +3,8 @@
  * (`/api/v1/customers/{id}/billing-profile`), the dunning queue and its event log (`/api/v1/dunning`).
  */
 import type { FastifyInstance } from 'fastify';
+import { nameLookup } from '../../db/names.js';
+import { withCustomerNames } from '../names.js';
 import { Type } from 'typebox';
 import type { DunningService } from '../../billing/dunning.js';
 import type { SqlClient } from '../../db/sql.js';
@@ -33,6 +35,7 @@ export const PROFILE_DEFAULTS: Omit<ProfileInput, 'name'> = {
 
 export async function dunningRoutes(app: FastifyInstance, opts: DunningRoutesOptions): Promise<void> {
   const store = dunningStore(opts.sql);
+  const names = nameLookup(opts.sql);
   const templates = notifyStore(opts.sql);
   const iso = () => opts.clock.now().toISOString();
   const bad = (field: string, msg: string) => new TollgateError('invalid_input', msg, field);
@@ -142,7 +145,7 @@ export async function dunningRoutes(app: FastifyInstance, opts: DunningRoutesOpt
     const q = req.query as { limit?: number; cursor?: string; customerId?: number; invoiceId?: number; kind?: string };
     const limit = q.limit ?? 50;
     const rows = await store.events(q, limit + 1, q.cursor ? decodeCursor(q.cursor) : null);
-    const items = rows.slice(0, limit);
+    const items = await withCustomerNames(names, rows.slice(0, limit));
     return { items, next: rows.length > limit ? encodeCursor(items.at(-1)!.id) : null };
   });
 }

@@ -29,6 +29,7 @@ import { A } from '../dict/attrs.js';
 import type { Dictionary } from '../dict/dictionary.js';
 import { NasTable, type NasClient } from './clients.js';
 import { DuplicateCache } from './dedup.js';
+import type { DropTracker } from './drops.js';
 import type { AccessAnswer, AccessHandler, AccountingHandler } from './handlers.js';
 import { DROP, REPLY_POLICY, type AccessOutcome, type AccountingOutcome, type StatusOutcome } from './policy.js';
 
@@ -47,6 +48,14 @@ export interface TransportOptions<X extends AccessAnswer> {
   dictionary: Dictionary;
   metrics: Metrics;
   log: Logger;
+  /** Counts the drops an operator can fix (wrong secret, missing Message-Authenticator, unknown address) for the API. */
+  drops?: DropTracker | undefined;
+}
+
+/** Who sent a dropped request, as far as the request tells. */
+interface Sender {
+  nas: NasClient | null;
+  packet: Packet;
 }
 
 interface Outgoing {
@@ -114,6 +123,7 @@ export class RadiusTransport<X extends AccessAnswer> {
   private readonly dictionary: Dictionary;
   private readonly metrics: Metrics;
   private readonly log: Logger;
+  private readonly drops: DropTracker | undefined;
   private auth: dgram.Socket[] = [];
   private acct: dgram.Socket[] = [];
   // Labelled children resolved once: resolving labels hashes them on every call, per request.
@@ -139,6 +149,7 @@ export class RadiusTransport<X extends AccessAnswer> {
     this.dictionary = opts.dictionary;
     this.metrics = opts.metrics;
     this.log = opts.log;
+    this.drops = opts.drops;
     this.accessAccepted = opts.metrics.radiusRequests.labels({ type: 'access', outcome: 'accept' });
     this.attributeEmpty = opts.metrics.radiusAttributeAnomalies.labels({ reason: 'attribute_empty' satisfies AttributeAnomaly });
     this.vsaOpaque = opts.metrics.radiusAttributeAnomalies.labels({ reason: 'vsa_opaque' satisfies AttributeAnomaly });
@@ -185,7 +196,7 @@ export class RadiusTransport<X extends AccessAnswer> {
     const expected = acct ? Code.AccountingRequest : Code.AccessRequest;
     if (p.code !== expected && p.code !== Code.StatusServer) return this.drop('unexpected_code', rinfo.address, { code: p.code });
     const nas = this.clients.resolve(rinfo.address, () => get(p, A.NasIdentifier));
-    if (!nas) return this.drop('unknown_client', rinfo.address);
+    if (!nas) return this.drop('unknown_client', rinfo.address, undefined, { nas: null, packet: p });
     // Date.now(), not the clock: the cache measures how long an entry has lived, a duration.
     const dup = this.dedup.check(rinfo.address, rinfo.port, p.identifier, p.authenticator, Date.now());
     if (typeof dup !== 'number') {
@@ -233,7 +244,7 @@ export class RadiusTransport<X extends AccessAnswer> {
     answer: X | undefined,
   ): void {
     const code = REPLY_POLICY.accessRequest[outcome];
-    if (code === DROP) return this.unanswered(outcome, dup, address, detailOf(outcome, nas));
+    if (code === DROP) return this.unanswered(outcome, dup, address, detailOf(outcome, nas), { nas, packet: p });
     let reply: Buffer;
     try {
       reply = encodePacket({
@@ -265,7 +276,7 @@ export class RadiusTransport<X extends AccessAnswer> {
     socket: dgram.Socket, p: Packet, nas: NasClient, address: string, port: number, dup: number, started: number, outcome: AccountingOutcome,
   ): void {
     const code = REPLY_POLICY.accountingRequest[outcome];
-    if (code === DROP) return this.unanswered(outcome, dup, address, detailOf(outcome, nas));
+    if (code === DROP) return this.unanswered(outcome, dup, address, detailOf(outcome, nas), { nas, packet: p });
     try {
       // No Message-Authenticator here: RFC 3579 defines it for Access-* only, and the two reference
       // peers disagree on how to compute it for an Accounting-Response (FreeRADIUS over 16 zero octets,
@@ -290,7 +301,7 @@ export class RadiusTransport<X extends AccessAnswer> {
   private status(socket: dgram.Socket, acct: boolean, p: Packet, nas: NasClient, address: string, port: number, dup: number): void {
     const outcome: StatusOutcome = checkMessageAuthenticator(p.raw, nas.secret) === 'valid' ? 'alive' : 'bad_message_authenticator';
     const code = (acct ? REPLY_POLICY.statusServerAcct : REPLY_POLICY.statusServerAuth)[outcome];
-    if (code === DROP) return this.unanswered(outcome, dup, address, detailOf(outcome, nas));
+    if (code === DROP) return this.unanswered(outcome, dup, address, detailOf(outcome, nas), { nas, packet: p });
     // requestCode: an Accounting-Response to a Status-Server signs its Message-Authenticator with the
     // request's authenticator (RFC 5997), not the zeros used when answering an Accounting-Request.
     const reply = encodePacket({
@@ -324,13 +335,24 @@ export class RadiusTransport<X extends AccessAnswer> {
   }
 
   /** A request that gets no reply: its retransmission must be handled afresh, not treated as a duplicate. */
-  private unanswered(reason: DropReason, dup: number, address: string, detail: Record<string, unknown>): void {
+  private unanswered(reason: DropReason, dup: number, address: string, detail: Record<string, unknown>, sender?: Sender): void {
     this.dedup.forget(dup);
-    this.drop(reason, address, detail);
+    this.drop(reason, address, detail, sender);
   }
 
-  private drop(reason: DropReason, address: string, detail?: Record<string, unknown>): void {
+  private drop(reason: DropReason, address: string, detail?: Record<string, unknown>, sender?: Sender): void {
     this.metrics.radiusDrops.inc({ reason });
+    if (this.drops && sender) {
+      // The User-Name of a request that failed its checks is unproven, but it is what the router sent:
+      // support matches it against the subscriber who calls. A malformed one is left out.
+      let username: string | undefined;
+      try {
+        username = get(sender.packet, A.UserName);
+      } catch {
+        username = undefined;
+      }
+      this.drops.record(reason, address, sender.nas?.id ?? null, username);
+    }
     const key = `${reason}|${address}`;
     // Date.now(), not the clock: the rate limit below measures an interval.
     const t = Date.now();

@@ -5,6 +5,7 @@ import { authChart, compareBars, ring } from '../components/charts.js';
 import { dashboard, type Dashboard } from '../data/dashboard.js';
 import { base, bytes, errorText, money } from '../ui.js';
 import { f, t } from '../i18n.js';
+import '../components/overview.js';
 
 export class TgDashboard extends LitElement {
   static override styles = [base];
@@ -36,6 +37,7 @@ export class TgDashboard extends LitElement {
     const delta = d.revenue.lastMonth ? Math.round(((d.revenue.thisMonth - d.revenue.lastMonth) / d.revenue.lastMonth) * 100) : null;
     return html`
       <h1>${t('nav.dashboard')}</h1>
+      <tg-overview></tg-overview>
       <div class="grid">
         <div class="card"><div class="muted">${t('customer.onlineNow')}</div><div class="kpi" data-test="online">${d.online}</div><a href="/sessions">${t('dashboard.sessions')}</a></div>
         <div class="card"><div class="muted">${t('customer.services')}</div><div class="kpi">${d.services.active}</div>

@@ -15,7 +15,7 @@ export class TgDunning extends LitElement {
     const ev: Array<Column<DunningEvent>> = [
       { label: t('col.when'), render: (e) => when(e.at) },
       { label: t('col.what'), render: (e) => badge(e.kind) },
-      { label: t('col.customer'), render: (e) => html`<a href="/customers/${e.customerId}">#${e.customerId}</a>` },
+      { label: t('col.customer'), render: (e) => html`<a href="/customers/${e.customerId}">${e.customerName ?? `#${e.customerId}`}</a>` },
       { label: t('dunning.invoice'), render: (e) => (e.invoiceId ? html`<a href="/invoices/${e.invoiceId}">#${e.invoiceId}</a>` : '—') },
     ];
     return html`<h1>${t('dunning.title')}</h1><p class="muted">${t('dunning.hint')}</p>

@@ -23,7 +23,7 @@ export class TgInvoices extends LitElement {
   override render() {
     const cols: Array<Column<InvoiceSummary>> = [
       { label: t('col.number'), render: (i) => html`<a href="/invoices/${i.id}">${i.number}</a>` },
-      { label: t('col.customer'), render: (i) => html`<a href="/customers/${i.customerId}">#${i.customerId}</a>` },
+      { label: t('col.customer'), render: (i) => html`<a href="/customers/${i.customerId}">${i.customerName ?? `#${i.customerId}`}</a>` },
       { label: t('col.issued'), render: (i) => day(i.issueDate), hideSmall: true },
       { label: t('col.due'), render: (i) => day(i.dueDate) },
       { label: t('col.total'), render: (i) => money(i.total, i.currency), num: true },

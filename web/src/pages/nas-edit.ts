@@ -10,6 +10,7 @@ import type { Field } from '../components/form.js';
 import { navigate } from '../router.js';
 import { badge, base, bytes, errorText, toast, when } from '../ui.js';
 import { t } from '../i18n.js';
+import '../components/radius-drops.js';
 
 function nasFields(editing: boolean): Field[] {
   return [
@@ -19,7 +20,7 @@ function nasFields(editing: boolean): Field[] {
     { name: 'vendor', label: t('nas.vendor'), type: 'select', required: true, options: [['mikrotik', 'MikroTik'], ['generic', t('nas.generic')]] },
     { name: 'nasIdentifier', label: 'NAS-Identifier', nullable: true, maxLength: 253 },
     { name: 'coaPort', label: t('nas.coaPort'), type: 'number', min: 1, max: 65535 },
-    { name: 'requireMessageAuthenticator', label: t('nas.requireMa'), type: 'checkbox' },
+    { name: 'requireMessageAuthenticator', label: t('nas.requireMa'), type: 'checkbox', help: t('nas.requireMaHelp') },
     { name: 'snmpEnabled', label: t('nas.snmpPoll'), type: 'checkbox' },
     { name: 'snmpVersion', label: t('nas.snmpVersion'), type: 'select', nullable: true, options: [['2c', '2c'], ['3', '3']] },
     { name: 'snmpCommunity', label: t('nas.snmpCommunity'), type: 'password', help: t('nas.writeOnly') },
@@ -114,6 +115,7 @@ export class TgNasEdit extends LitElement {
         <div class="card"><div class="muted">${t('nas.traffic24h')}</div>${sparkline(series)}
           <div class="muted">${series.length ? t('nas.peak', { rate: `${bytes(Math.max(...series) / 8)}/s` }) : ''}</div></div>
       </div>
+      <tg-nas-drops nas-id=${n.id}></tg-nas-drops>
       <div class="card"><h2>${t('nas.connect')}</h2>
         <div class="row"><div><label for="ros-version">RouterOS</label><select id="ros-version"><option value="7">${t('nas.ros7')}</option><option value="6">6</option></select></div>
           <button class="secondary" @click=${() => this.showOnboarding(n.id)}>${t('nas.setupCommands')}</button></div>

@@ -9,6 +9,7 @@ import type { Field } from '../components/form.js';
 import { navigate } from '../router.js';
 import { base, errorText, money, statusName, toast, todayIso } from '../ui.js';
 import { t } from '../i18n.js';
+import '../components/reveal-password.js';
 
 const MAC = '([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}|[0-9A-Fa-f]{12}|([0-9A-Fa-f]{4}\\.){2}[0-9A-Fa-f]{4}';
 function serviceFields(plans: Plan[], editing: boolean): Field[] {
@@ -51,7 +52,7 @@ export class TgServiceEdit extends LitElement {
     if (!plans.length) return html`<h1>${t('service.new')}</h1><div class="banner warn">${t('service.planFirst')} <a href="/plans/new">${t('plans.newLower')}</a>.</div>`;
     const customerId = s?.customerId ?? this.customerId!;
     return html`<h1>${s ? t('service.title', { username: s.username }) : t('service.new')}</h1>
-      <p><a href="/customers/${customerId}">‹ ${t('service.backToCustomer')}</a></p>
+      <p><a href="/customers/${customerId}">‹ ${t('service.backToCustomer')}</a>${s ? html` · <tg-reveal-password service-id=${s.id}></tg-reveal-password>` : ''}</p>
       <div class="card"><tg-form .fields=${serviceFields(plans, !!s)} ?patch=${!!s}
         .values=${s ?? { status: 'active', startDate: todayIso(), simultaneousUse: 1, planId: plans[0]!.id }}
         submitLabel=${s ? t('common.save') : t('service.create')}

@@ -27,7 +27,7 @@ export class TgSessions extends LitElement {
   }
   override render() {
     const cols: Array<Column<Session>> = [
-      { label: t('col.user'), render: (s) => (s.serviceId ? html`<a href="/services/${s.serviceId}/why">${s.username}</a>` : s.username) },
+      { label: t('col.user'), render: (s) => (s.serviceId ? html`<a href="/services/${s.serviceId}/why">${s.username}</a>${s.customerName ? html` · <a href="/customers/${s.customerId}">${s.customerName}</a>` : ''}` : s.username) },
       { label: 'IP', render: (s) => s.framedIpAddress ?? '—' },
       { label: 'MAC', render: (s) => s.callingStationId ?? '—', hideSmall: true },
       { label: t('customers.since'), render: (s) => ago(s.startedAt) },

@@ -15,6 +15,7 @@ import { base, bytes, day, duration, errorText, money, statusName, todayIso, whe
 import { t } from '../i18n.js';
 import { channelName, methodName } from '../names.js';
 import { verdict, type Verdict } from '../verdict.js';
+import '../components/radius-drops.js';
 
 interface TimelineItem { at: string; kind: string; level: 'ok' | 'warn' | 'error' | ''; text: string }
 interface WhyPage { service: Service; verdict: Verdict; items: TimelineItem[] }
@@ -85,6 +86,7 @@ export class TgWhy extends LitElement {
       <p><a href="/customers/${s.customerId}">‹ ${t('why.customer')}</a> · <button class="secondary" @click=${() => this.page.run()}>${t('why.refresh')}</button></p>
       <div class="banner ${v.level === 'ok' ? 'ok' : v.level === 'warn' ? 'warn' : 'error'}" data-test="verdict"><b>${v.headline}</b>
         ${v.details.map((d) => html`<div>${d}</div>`)}</div>
+      <tg-service-drops service-id=${s.id}></tg-service-drops>
       <div class="card table-wrap"><table><thead><tr><th>${t('col.when')}</th><th>${t('col.what')}</th><th>${t('why.detail')}</th></tr></thead><tbody>
         ${items.length === 0 ? html`<tr><td colspan="3" class="muted">${t('why.nothing')}</td></tr>` : nothing}
         ${items.map((i) => html`<tr><td>${when(i.at)}</td><td><span class="badge ${i.level === 'ok' ? 'accept' : i.level === 'error' ? 'reject' : i.level === 'warn' ? 'pending' : ''}">${i.kind}</span></td><td style="white-space:normal">${i.text}</td></tr>`)}
