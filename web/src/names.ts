@@ -1,7 +1,7 @@
 // Names of the API's codes (payment methods, channels) in the UI's language.
 import { isMessageKey, t } from './i18n.js';
 
-export const PAYMENT_METHODS = ['cash', 'bank', 'card', 'other'] as const;
+export const PAYMENT_METHODS = ['cash', 'bank', 'card', 'cheque', 'other'] as const;
 
 /** A payment method's name; an unknown method (a gateway's) as it is. */
 export function methodName(method: string): string {
