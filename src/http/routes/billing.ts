@@ -145,7 +145,7 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
     const total = byMethod.reduce((t, r) => ({ ...t, count: t.count + r.count, amount: t.amount + r.amount, refunded: t.refunded + r.refunded, net: t.net + r.net }), { method: q.method ?? '*', count: 0, amount: 0, refunded: 0, net: 0 });
     return { currency: opts.currency, from: q.from ?? null, to: q.to ?? null, total, byMethod };
   });
-  app.get('/api/v1/payments/:id/pdf', { schema: { tags: pay, summary: 'The receipt of a payment as a PDF: amount, method, and the invoices it settled', params: IdParams, response: { 200: fileResponse('application/pdf', 'The receipt'), 404: ProblemSchema } } }, async (req, reply) => {
+  app.get('/api/v1/payments/:id/pdf', { schema: { tags: pay, summary: 'The receipt of a payment as a PDF: amount, method, and the invoices it settled; in the customer\'s language unless ?lang= asks for another', params: IdParams, querystring: DocumentQuery, response: { 200: fileResponse('application/pdf', 'The receipt'), 404: ProblemSchema } } }, async (req, reply) => {
     const { id } = req.params as { id: number };
     const p = await store.payment(id);
     if (!p) throw notFound('payment', id);
@@ -154,7 +154,8 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
       if (amount > 0) settled.push({ invoiceNumber: (await store.invoice(invoiceId))?.number ?? `#${invoiceId}`, amount });
     }
     const number = `R-${id}`;
-    const pdf = await receiptPdf({ ...p, number, currency: opts.currency, settled }, await store.customerForDocument(p.customerId), opts.company ?? null);
+    const customer = await store.customerForDocument(p.customerId);
+    const pdf = await receiptPdf({ ...p, number, currency: opts.currency, settled }, customer, opts.company ?? null, documentLocale(req.query as DocumentQueryT, customer));
     return reply.type('application/pdf').header('content-disposition', `inline; filename="${number}.pdf"`).send(pdf);
   });
   app.get('/api/v1/payments/:id', { schema: { tags: pay, summary: 'A payment with its refunds', params: IdParams, response: { 200: B.PaymentWithRefunds, ...errors } } }, async (req) => {
