@@ -640,6 +640,43 @@ describe.skipIf(!haveChromium)('admin UI in headless Chromium', { timeout: 60_00
       await page.getByRole('heading', { name: L.invoiceHeading }).waitFor();
       await langShot('23-invoice');
       await check('invoice');
+      // The operator's screens: the overview is on the dashboard (checked above); the drops panel on a
+      // NAS's page, a payment recorded from the Payments screen, and the totals by period.
+      await go('/nas');
+      await page.getByRole('link', { name: 'Tower 1' }).click();
+      await page.getByRole('heading', { name: L.dropsTitle }).waitFor();
+      await page.waitForLoadState('networkidle');
+      await langShot('25-nas-drops');
+      await check('NAS with its drops');
+      await go('/payments');
+      await page.getByRole('link', { name: L.recordAPayment }).click();
+      await page.getByRole('heading', { name: L.recordAPayment }).waitFor();
+      await page.fill('tg-payment-new #q', L.customerName);
+      await page.locator('tg-payment-new').getByRole('button', { name: L.find, exact: true }).click();
+      await page.locator('tg-payment-new').getByRole('button', { name: L.pick, exact: true }).click();
+      await page.getByRole('heading', { name: L.customerName }).waitFor();
+      await page.waitForLoadState('networkidle');
+      await langShot('26-payment-form');
+      await check('payment form');
+      await page.fill('#f-amount', '7,50');
+      await page.getByRole('button', { name: L.savePayment }).click();
+      await page.getByText(L.paymentRecorded).first().waitFor();
+      await page.getByRole('link', { name: L.printReceipt }).waitFor();
+      await langShot('27-payment-recorded');
+      await check('payment recorded');
+      await go('/payments/report');
+      await page.getByRole('heading', { name: L.paymentsByPeriod }).waitFor();
+      await page.locator('table.totals tfoot').waitFor();
+      await langShot('28-payments-report');
+      await check('payments report');
+      // A service's page: the password read back on request.
+      await go('/customers?q=Ada');
+      await page.getByRole('link', { name: 'Ada Lovelace' }).first().click();
+      await page.locator('main a.button[href^="/services/"]:not([href$="/why"])').first().click();
+      await page.getByRole('button', { name: L.showPassword }).click();
+      await page.locator('tg-reveal-password output').waitFor();
+      await langShot('29-service-password');
+      await check('service with its password');
       expect(english, `English on the ${L.name} screens`).toEqual([]);
 
       const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
@@ -671,11 +708,15 @@ const LANG = {
     name: 'Italian', dashboard: 'Dashboard', customers: 'Clienti', newCustomer: 'Nuovo cliente', createCustomer: 'Crea cliente', customerName: 'Giuseppe Verdi',
     languageName: 'Italiano', recordPayment: 'Registra pagamento', paymentToast: 'Pagamento di 12,50 € registrato', whyOffline: 'Perché non è connesso?',
     invoiceHeading: /^Fattura /, menu: 'Menu', online: 'Connessi',
+    dropsTitle: 'Richieste scartate', recordAPayment: 'Registra un incasso', find: 'Cerca', pick: 'Scegli', savePayment: 'Registra l’incasso',
+    paymentRecorded: 'Incasso di 7,50 € registrato', printReceipt: 'Stampa la ricevuta', paymentsByPeriod: 'Incassi per periodo', showPassword: 'Mostra la password',
   },
   es: {
     name: 'Spanish', dashboard: 'Panel', customers: 'Clientes', newCustomer: 'Cliente nuevo', createCustomer: 'Crear cliente', customerName: 'Lucía Núñez',
     languageName: 'Español', recordPayment: 'Registrar pago', paymentToast: 'Pago de 12,50 € registrado', whyOffline: '¿Por qué no está conectado?',
     invoiceHeading: /^Factura /, menu: 'Menú', online: 'Conectados',
+    dropsTitle: 'Peticiones descartadas', recordAPayment: 'Registrar un cobro', find: 'Buscar', pick: 'Elegir', savePayment: 'Registrar el cobro',
+    paymentRecorded: 'Cobro de 7,50 € registrado', printReceipt: 'Imprimir el recibo', paymentsByPeriod: 'Cobros por periodo', showPassword: 'Mostrar la contraseña',
   },
 } as const;
 
@@ -719,3 +760,15 @@ async function englishOn(p: Page): Promise<string[]> {
   });
   return ENGLISH_LABELS.filter((w) => new RegExp(`(^|[^\\p{L}])${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}])`, 'mu').test(text));
 }
+
+/**
+ * The operator's screens' own labels (the overview and first-run checklist, the payment form and the
+ * payments by period, the drops panel, the password reveal), looked for on every screen like the rest.
+ */
+const OPERATOR_LABELS = [
+  'Getting started', 'Money this month', 'Invoiced', 'Collected', 'Overdue by age', 'Services this month', 'Online sessions', 'Top NAS by traffic',
+  'Latest rejects', 'Record a payment', 'Totals by period', 'Payments by period', 'Find', 'Choose', 'Another customer', 'Received at', 'Apply to',
+  'Print the receipt', 'Totals', 'All methods', 'Receipt', 'Customer number', 'Dropped requests', 'Counted since', 'Fix on the router', 'Show password',
+  'to do',
+];
+ENGLISH_LABELS.push(...OPERATOR_LABELS);
