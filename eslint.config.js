@@ -13,6 +13,7 @@ import globals from 'globals';
  */
 const layers = [
   ['src/lib'],
+  ['src/i18n'],
   ['src/config', 'src/domain', 'src/radius/codec'],
   ['src/radius/dict', 'src/radius/auth', 'src/logger.ts', 'src/metrics.ts', 'src/keys.ts'],
   ['src/db'],
@@ -31,7 +32,7 @@ const layerZones = layers.slice(0, -1).flatMap((layer, i) => {
 });
 
 const everythingBut = (...allowed) =>
-  ['src/config', 'src/domain', 'src/radius', 'src/db', 'src/aaa', 'src/notify', 'src/nas', 'src/billing', 'src/scheduler', 'src/http', 'src/cli',
+  ['src/i18n', 'src/config', 'src/domain', 'src/radius', 'src/db', 'src/aaa', 'src/notify', 'src/nas', 'src/billing', 'src/scheduler', 'src/http', 'src/cli',
     'src/bootstrap.ts', 'src/daemon.ts', 'src/main.ts', 'src/logger.ts', 'src/metrics.ts', 'src/keys.ts']
     .filter((f) => !allowed.some((a) => f === a || a.startsWith(`${f}/`)))
     .map((f) => `./${f}`);
@@ -39,6 +40,8 @@ const everythingBut = (...allowed) =>
 const strictZones = [
   // The codec is pure wire format: bytes in, values out (node:* and src/lib only).
   { target: './src/radius/codec', from: [...everythingBut('src/radius/codec'), './src/radius/dict', './src/radius/auth', './src/radius/coa', './src/radius/server'], message: 'the RADIUS codec imports only node:* and src/lib' },
+  // The catalogues and the formatter serve the server and the browser alike: src/lib only, no Node APIs.
+  { target: './src/i18n', from: everythingBut('src/i18n'), message: 'src/i18n imports only src/lib (the web bundles it)' },
   // The billing domain is pure: no database, HTTP, RADIUS or network control.
   { target: './src/domain', from: everythingBut('src/domain'), message: 'the pure domain imports only src/lib' },
 ];
@@ -81,8 +84,9 @@ export default tseslint.config(
     files: ['web/**/*.ts'],
     languageOptions: { globals: globals.browser },
     rules: {
-      // The UI shares the API's types (its typebox schemas), never server code: type-only imports.
-      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['**/src/**'], allowTypeImports: true, message: 'the web imports only types from src/ (the API schemas)' }] }],
+      // The UI shares the API's types (its typebox schemas), never server code: type-only imports; the
+      // one exception is src/i18n (catalogues and formatting), which is pure and made to be bundled.
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)src/(?!i18n/)', allowTypeImports: true, message: 'the web imports only types from src/ (the API schemas) and src/i18n' }] }],
     },
   },
   {

@@ -22,7 +22,7 @@ import type { SqlClient } from './db/sql.js';
 import { security, type Security } from './http/auth/guard.js';
 import { instrumentBilling } from './http/metrics-hook.js';
 import type { Clock } from './lib/clock.js';
-import { formatMoney } from './lib/money.js';
+import { isLocale } from './i18n/locales.js';
 import type { SecretBox } from './lib/secretbox.js';
 import type { CachedEntity, Topic } from './lib/topic.js';
 import type { Metrics } from './metrics.js';
@@ -114,7 +114,8 @@ export function createServices(opts: ServicesOptions): Services {
       sms: opts.transports?.sms ?? smsTransport(config['notify.sms']),
     },
   });
-  const notifier = outboxNotifier({ store: nstore, clock, timezone, onQueued: () => sender.poke() });
+  const defaultLanguage = isLocale(config.locale.default) ? config.locale.default : 'en';
+  const notifier = outboxNotifier({ store: nstore, clock, timezone, currency, defaultLanguage, onQueued: () => sender.poke() });
   const dunning = dunningService({ store: dunningStore(sql), clock, timezone, currency, control, notifier, log: jobsLog });
 
   // One set of prepared statements for the billing run and the plan switch, which share the connection.
@@ -125,7 +126,7 @@ export function createServices(opts: ServicesOptions): Services {
     // After a payment commits: its receipt notice, then dunning gives back what the payment cleared.
     onSettlement: (customerId, event) => {
       if (event.kind === 'payment') {
-        notifier.enqueue({ customerId, template: 'payment.received', data: { amount: formatMoney(event.amount, currency), paymentId: event.id }, dedupeKey: `payment:${event.id}:received` })
+        notifier.enqueue({ customerId, template: 'payment.received', data: { amount: { money: event.amount, currency }, paymentId: event.id }, dedupeKey: `payment:${event.id}:received` })
           .catch((err: unknown) => jobsLog?.error({ customerId, err: (err as Error).message }, 'notify: payment.received could not be queued'));
       }
       dunning.afterPayment(customerId).catch((err: unknown) => jobsLog?.error({ customerId, err: (err as Error).message }, 'dunning: reactivation after payment failed'));

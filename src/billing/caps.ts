@@ -23,7 +23,6 @@ import {
   billingDayOf,
   capPeriod,
   capPolicy,
-  formatBytes,
   reachedNotices,
   tierAt,
   validateTiers,
@@ -132,9 +131,9 @@ export function capsService(opts: CapsOptions) {
     track(opts.notifier.enqueue({
       customerId: c.customerId, serviceId: c.serviceId, template: `cap.${pct}`,
       data: {
-        username: c.username, used: formatBytes(c.used), cap: formatBytes(allowanceBytes(c.policy, c.extra)), usedBytes: c.used,
-        capBytes: allowanceBytes(c.policy, c.extra), periodStart: c.period.start, periodEnd: c.period.end,
-        action: pct === 80 ? 'full speed' : c.policy.tiers.length > 0 ? 'reduced speed' : 'access blocked',
+        username: c.username, used: { bytes: c.used }, cap: { bytes: allowanceBytes(c.policy, c.extra) }, usedBytes: c.used,
+        capBytes: allowanceBytes(c.policy, c.extra), periodStart: c.period.start, periodEnd: { date: c.period.end },
+        action: { message: pct === 80 ? 'notify.cap.fullSpeed' : c.policy.tiers.length > 0 ? 'notify.cap.reducedSpeed' : 'notify.cap.blocked' },
       },
       dedupeKey: `cap.${pct}:${c.serviceId}:${c.period.start}`,
     }).catch((e) => opts.onError?.(e, { serviceId: c.serviceId, action: 'notify' })));

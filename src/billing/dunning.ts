@@ -19,7 +19,7 @@
  */
 import { addDays, dateInZone, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import { formatMoney, oneUnit, type Minor } from '../lib/money.js';
+import { oneUnit, type Minor } from '../lib/money.js';
 import type { DunningCustomer, DunningServiceRow, DunningStore, OverdueRow, ProfileRow } from '../db/dunning.js';
 import type { ServiceControl } from '../nas/control.js';
 import type { OutboxNotifier } from '../notify/outbox.js';
@@ -62,13 +62,8 @@ export function dunningService(opts: DunningOptions) {
   const iso = () => clock.now().toISOString();
   const unit = oneUnit(opts.currency);
   const domain = (p: ProfileRow) => toDomain(p, unit);
-  const money = (n: number) => {
-    try {
-      return formatMoney(n, opts.currency);
-    } catch {
-      return String(n);
-    }
-  };
+  // Amounts go to the notifier raw: it formats them in the customer's language.
+  const money = (n: number) => ({ money: n, currency: opts.currency });
   const pending = new Set<Promise<unknown>>();
   const track = <T>(p: Promise<T>): Promise<T> => {
     pending.add(p);
@@ -101,7 +96,7 @@ export function dunningService(opts: DunningOptions) {
 
   function invoiceData(inv: OverdueRow, p: ProfileRow) {
     const susp = suspensionDate(inv, domain(p));
-    return { invoiceNumber: inv.number, invoiceId: inv.id, amount: money(inv.open), total: money(inv.total), dueDate: inv.dueDate, suspendDate: susp ?? '' };
+    return { invoiceNumber: inv.number, invoiceId: inv.id, amount: money(inv.open), total: money(inv.total), dueDate: { date: inv.dueDate }, suspendDate: susp ? { date: susp } : '' };
   }
 
   async function suspendOne(inv: OverdueRow, profile: ProfileRow, svc: { id: number; username: string }, asOf: CalDate): Promise<void> {

@@ -4,6 +4,7 @@
  * and ticks for the runner (`prepaid-expiry` order 30, `cap-reset` order 40, each also a per-minute
  * tick so an expiry or a period start is acted on within a minute).
  */
+import { isLocale } from '../i18n/locales.js';
 import type { Config } from '../config/schema.js';
 import type { UsageDelta } from '../db/radius.js';
 import type { SqlClient } from '../db/sql.js';
@@ -51,7 +52,10 @@ export function createPrepaidOps(opts: PrepaidOpsOptions) {
     sql, clock, timezone, currency, noticeDays: parseNoticeDays(config.prepaid.notice_days, 'prepaid.notice_days'),
     notifier: opts.notifier, control: opts.control,
   });
-  const vouchers = voucherService({ sql, box: opts.box, clock, timezone, currency, prepaid, defaultCodeLength: config.prepaid.voucher_code_length });
+  const vouchers = voucherService({
+    sql, box: opts.box, clock, timezone, currency, prepaid, defaultCodeLength: config.prepaid.voucher_code_length,
+    defaultLanguage: isLocale(config.locale.default) ? config.locale.default : 'en',
+  });
   const caps = capsService({ sql, clock, timezone, notifier: opts.notifier, control: opts.control, onError: opts.onError });
   opts.usage?.subscribe((u) => caps.onUsage(u));
   // Periods start at midnight in the billing time zone: the tick looks once per new date.

@@ -7,7 +7,7 @@
 import { dateInZone, partsOf } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import { TollgateError } from '../lib/errors.js';
-import { formatMoney, minor, taxLine } from '../lib/money.js';
+import { minor, taxLine } from '../lib/money.js';
 import type { SqlClient } from '../db/sql.js';
 import type { Actor } from '../db/crud.js';
 import { invoiceStore, paymentStore } from '../db/billing.js';
@@ -161,7 +161,7 @@ export function prepaidService(opts: PrepaidOptions) {
         result: { topup: row, serviceId, previousExpiresAt: svc.expiresAt, expiresAt, paymentId, invoiceId: invoice?.invoiceId ?? null, invoiceNumber },
         notice: {
           customerId: svc.customerId, serviceId, template: 'prepaid.topup',
-          data: { username: svc.username, expiresAt, expiresOn: dateInZone(new Date(expiresAt), opts.timezone), receipt: invoiceNumber, amount: formatMoney(amount, opts.currency) },
+          data: { username: svc.username, expiresAt, expiresOn: { date: dateInZone(new Date(expiresAt), opts.timezone) }, receipt: invoiceNumber, amount: { money: amount, currency: opts.currency } },
           dedupeKey: `prepaid.topup:${row.id}`,
         },
       };
@@ -198,7 +198,7 @@ export function prepaidService(opts: PrepaidOptions) {
         if (d.send !== null) {
           await opts.notifier.enqueue({
             customerId: s.customerId, serviceId: s.id, template: 'prepaid.expiring',
-            data: { username: s.username, expiresAt: s.expiresAt, expiresOn: dateInZone(new Date(s.expiresAt), opts.timezone), days: d.send, daysLeft: daysLeft(at, s.expiresAt) },
+            data: { username: s.username, expiresAt: s.expiresAt, expiresOn: { date: dateInZone(new Date(s.expiresAt), opts.timezone) }, days: d.send, daysLeft: daysLeft(at, s.expiresAt) },
             dedupeKey: `prepaid.expiring:${s.id}:${s.expiresAt}:${d.send}`,
           });
           result.notices.push({ serviceId: s.id, days: d.send });

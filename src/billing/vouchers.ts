@@ -4,17 +4,19 @@
  * transaction whose guard is a single conditional UPDATE (`... where redeemed_at is null`): of any
  * number of concurrent attempts, on any connection, exactly one changes the row; the others roll back.
  */
-import { createRequire } from 'node:module';
 import { dateInZone } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import { TollgateError } from '../lib/errors.js';
-import { formatMoney } from '../lib/money.js';
+import { formatter } from '../i18n/format.js';
+import type { Locale } from '../i18n/locales.js';
+import { translator } from '../i18n/messages.js';
 import type { SecretBox } from '../lib/secretbox.js';
 import type { SqlClient } from '../db/sql.js';
 import type { Actor } from '../db/crud.js';
 import { topupStore, voucherStore, type VoucherBatchRow } from '../db/prepaid.js';
 import { formatCode, generateCodes, looksLikeVoucher, MIN_CODE_LENGTH, normalizeCode } from '../domain/billing/vouchers.js';
 import type { PrepaidService } from './prepaid.js';
+import { DOCUMENT_FONT, renderPdf } from './pdf.js';
 
 export interface VoucherOptions {
   /** The prepaid stores' client. */
@@ -26,6 +28,8 @@ export interface VoucherOptions {
   prepaid: PrepaidService;
   /** Code length when a batch does not say (at least 10). */
   defaultCodeLength: number;
+  /** The language of the printed cards when the request names none (the installation's). */
+  defaultLanguage?: Locale;
 }
 
 export interface BatchInput {
@@ -190,15 +194,18 @@ export function voucherService(opts: VoucherOptions) {
     ];
   }
 
-  /** A printable A4 sheet of cards, three across, unredeemed vouchers only. */
-  async function pdf(id: number): Promise<Buffer> {
+  /** A printable A4 sheet of cards, three across, unredeemed vouchers only, in `language` (default: the installation's). */
+  async function pdf(id: number, language: Locale = opts.defaultLanguage ?? 'en'): Promise<Buffer> {
     const { batch, vouchers, plan } = await batchWithVouchers(id);
+    const t = translator(language);
+    const f = formatter(language, { timeZone: opts.timezone, currency: opts.currency });
     const cards = vouchers.filter((v) => v.redeemedAt === null).map((v) => ({
       stack: [
         { text: plan.name, bold: true, fontSize: 10 },
-        { text: formatCode(v.code), font: 'Courier', fontSize: 13, bold: true, margin: [0, 6, 0, 6] },
-        { text: `${plan.validityDays} days · ${formatMoney(batch.price, opts.currency)}`, fontSize: 8 },
-        ...(batch.validUntil ? [{ text: `Redeem by ${batch.validUntil}`, fontSize: 8 }] : []),
+        // Wide letter spacing keeps the code readable without a monospaced font.
+        { text: formatCode(v.code), fontSize: 13, bold: true, characterSpacing: 1.5, margin: [0, 6, 0, 6] },
+        { text: t('pdf.voucherValidity', { n: plan.validityDays, price: f.money(batch.price) }), fontSize: 8 },
+        ...(batch.validUntil ? [{ text: t('pdf.voucherRedeemBy', { date: f.date(batch.validUntil, 'short') }), fontSize: 8 }] : []),
       ],
       margin: [6, 8, 6, 8],
     }));
@@ -209,35 +216,17 @@ export function voucherService(opts: VoucherOptions) {
       rows.push(row);
     }
     const doc = {
-      info: { title: `Vouchers: ${batch.name}`, creator: 'Tollgate' },
-      defaultStyle: { font: 'Helvetica', fontSize: 9 },
+      info: { title: t('pdf.vouchersTitle', { name: batch.name }), creator: 'Tollgate' },
+      language,
+      defaultStyle: { font: DOCUMENT_FONT, fontSize: 9 },
       pageSize: 'A4',
       content: [
-        { text: `${batch.name}: ${cards.length} vouchers`, fontSize: 12, bold: true, margin: [0, 0, 0, 8] },
-        rows.length > 0 ? { table: { widths: ['*', '*', '*'], dontBreakRows: true, body: rows } } : { text: 'No unredeemed vouchers.' },
+        { text: t('pdf.vouchersHeading', { name: batch.name, n: cards.length }), fontSize: 12, bold: true, margin: [0, 0, 0, 8] },
+        rows.length > 0 ? { table: { widths: ['*', '*', '*'], dontBreakRows: true, body: rows } } : { text: t('pdf.noVouchers') },
       ],
     };
     return renderPdf(doc);
   }
 
   return { createBatch, redeem, redeemAtLogin, batchWithVouchers, csvRows, pdf, batches: store.batches };
-}
-
-type PdfDoc = NodeJS.ReadableStream & { end(): void };
-const require = createRequire(import.meta.url);
-const PdfPrinter = require('pdfmake/src/printer') as new (fonts: unknown) => { createPdfKitDocument(def: unknown): PdfDoc };
-const printer = new PdfPrinter({
-  Helvetica: { normal: 'Helvetica', bold: 'Helvetica-Bold', italics: 'Helvetica-Oblique', bolditalics: 'Helvetica-BoldOblique' },
-  Courier: { normal: 'Courier', bold: 'Courier-Bold', italics: 'Courier-Oblique', bolditalics: 'Courier-BoldOblique' },
-});
-
-function renderPdf(def: unknown): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const doc = printer.createPdfKitDocument(def);
-    const chunks: Buffer[] = [];
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    doc.end();
-  });
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parseCidr } from '../lib/net.js';
+import { LOCALES } from '../i18n/locales.js';
 
 /**
  * The one configuration schema. Every key has a type, a default and a check; `config.example.toml`
@@ -150,6 +151,10 @@ export const schema = {
     currency: { type: 'string', default: 'EUR', check: currency },
     timezone: { type: 'string', default: 'Europe/Rome', check: timezone },
     run_at: { type: 'string', default: '02:00', check: hhmm },
+  },
+  // Languages (src/i18n/): the installation's, for customers and admins who have not chosen their own.
+  locale: {
+    default: { type: 'string', default: 'en', check: oneOf(...LOCALES) },
   },
   // The seller on invoices and credit notes (src/http/routes/billing-pdf.ts).
   company: {

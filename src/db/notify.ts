@@ -22,6 +22,8 @@ export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed';
 export interface TemplateRow {
   key: string;
   channel: Channel;
+  /** The language of the text; '' for an override of every language (the rows written before languages). */
+  language: string;
   subject: string;
   body: string;
   delayMinutes: number;
@@ -81,6 +83,8 @@ export interface Contact {
   name: string;
   email: string | null;
   phone: string | null;
+  /** The customer's language; null: the installation's. */
+  language: string | null;
 }
 
 export interface IssuedInvoice {
@@ -91,7 +95,7 @@ export interface IssuedInvoice {
   total: number;
 }
 
-const TEMPLATE_COLS = `key, channel, subject, body, delay_minutes as "delayMinutes", send_from as "sendFrom", send_until as "sendUntil", enabled, updated_at as "updatedAt"`;
+const TEMPLATE_COLS = `key, channel, language, subject, body, delay_minutes as "delayMinutes", send_from as "sendFrom", send_until as "sendUntil", enabled, updated_at as "updatedAt"`;
 const OUTBOX_COLS = `id, customer_id as "customerId", service_id as "serviceId", template, channel, recipient, subject, body, status, attempts,
   last_error as "lastError", next_attempt_at as "nextAttemptAt", dedupe_key as "dedupeKey", created_at as "createdAt", sent_at as "sentAt"`;
 
@@ -107,14 +111,17 @@ export function notifyStore(sql: SqlClient) {
   // Rows another sender is claiming right now are skipped rather than waited for (PostgreSQL).
   const skipLocked = sql.dialect === 'postgres' ? ' for update skip locked' : '';
   const s = {
-    template: sql.prepare<RawTemplate>(`select ${TEMPLATE_COLS} from notification_templates where key = ? and channel = ?`),
-    templates: sql.prepare<RawTemplate>(`select ${TEMPLATE_COLS} from notification_templates order by key, channel`),
-    upsertTemplate: sql.prepare(`insert into notification_templates (key, channel, subject, body, delay_minutes, send_from, send_until, enabled, created_at, updated_at)
-      values (@key, @channel, @subject, @body, @delayMinutes, @sendFrom, @sendUntil, @enabled, @at, @at)
-      on conflict (key, channel) do update set subject = excluded.subject, body = excluded.body, delay_minutes = excluded.delay_minutes,
+    // The row in the language asked for, else the row of every language ('' sorts first, hence desc).
+    template: sql.prepare<RawTemplate>(`select ${TEMPLATE_COLS} from notification_templates where key = ? and channel = ? and language in (?, '')
+      order by language desc limit 1`),
+    templateExact: sql.prepare<RawTemplate>(`select ${TEMPLATE_COLS} from notification_templates where key = ? and channel = ? and language = ?`),
+    templates: sql.prepare<RawTemplate>(`select ${TEMPLATE_COLS} from notification_templates order by key, channel, language`),
+    upsertTemplate: sql.prepare(`insert into notification_templates (key, channel, language, subject, body, delay_minutes, send_from, send_until, enabled, created_at, updated_at)
+      values (@key, @channel, @language, @subject, @body, @delayMinutes, @sendFrom, @sendUntil, @enabled, @at, @at)
+      on conflict (key, channel, language) do update set subject = excluded.subject, body = excluded.body, delay_minutes = excluded.delay_minutes,
       send_from = excluded.send_from, send_until = excluded.send_until, enabled = excluded.enabled, updated_at = excluded.updated_at`),
-    deleteTemplate: sql.prepare(`delete from notification_templates where key = ? and channel = ?`),
-    contact: sql.prepare<Contact>(`select id, name, email, phone from customers where id = ?`),
+    deleteTemplate: sql.prepare(`delete from notification_templates where key = ? and channel = ? and language = ?`),
+    contact: sql.prepare<Contact>(`select id, name, email, phone, language from customers where id = ?`),
     insert: sql.prepare<{ id: number }>(`insert into notification_outbox (customer_id, service_id, template, channel, recipient, subject, body, status, attempts, next_attempt_at, dedupe_key, created_at)
       values (@customerId, @serviceId, @template, @channel, @recipient, @subject, @body, 'queued', 0, @nextAttemptAt, @dedupeKey, @createdAt)
       on conflict (dedupe_key, channel) do nothing returning id`),
@@ -140,18 +147,24 @@ export function notifyStore(sql: SqlClient) {
     transaction<T>(fn: () => Promise<T>): Promise<T> {
       return sql.transaction(fn);
     },
-    async template(key: string, channel: Channel): Promise<TemplateRow | null> {
-      const r = await s.template.get(key, channel);
+    /** The operator's text for a key, channel and language: that language's row, else the row of every language. */
+    async template(key: string, channel: Channel, language: string): Promise<TemplateRow | null> {
+      const r = await s.template.get(key, channel, language);
+      return r ? templateRow(r) : null;
+    },
+    /** The row of exactly this language ('' the row of every language). */
+    async templateExact(key: string, channel: Channel, language: string): Promise<TemplateRow | null> {
+      const r = await s.templateExact.get(key, channel, language);
       return r ? templateRow(r) : null;
     },
     async templates(): Promise<TemplateRow[]> {
       return (await s.templates.all()).map(templateRow);
     },
     async upsertTemplate(t: Omit<TemplateRow, 'updatedAt'>, at: string): Promise<void> {
-      await s.upsertTemplate.run({ key: t.key, channel: t.channel, subject: t.subject, body: t.body, delayMinutes: t.delayMinutes, sendFrom: t.sendFrom, sendUntil: t.sendUntil, enabled: t.enabled, at });
+      await s.upsertTemplate.run({ key: t.key, channel: t.channel, language: t.language, subject: t.subject, body: t.body, delayMinutes: t.delayMinutes, sendFrom: t.sendFrom, sendUntil: t.sendUntil, enabled: t.enabled, at });
     },
-    async deleteTemplate(key: string, channel: Channel): Promise<boolean> {
-      return (await s.deleteTemplate.run(key, channel)).changes > 0;
+    async deleteTemplate(key: string, channel: Channel, language: string): Promise<boolean> {
+      return (await s.deleteTemplate.run(key, channel, language)).changes > 0;
     },
     async contact(customerId: number): Promise<Contact | null> {
       return (await s.contact.get(customerId)) ?? null;

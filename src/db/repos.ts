@@ -234,7 +234,7 @@ export type CustomerInput = Partial<Omit<CustomerRow, 'id' | 'createdAt' | 'upda
 export type CustomerApi = CustomerRow;
 
 export function customerResource(sql: SqlClient, clock: Clock = systemClock) {
-  const fields = ['name', 'email', 'phone', 'address', 'taxId', 'notes'] as const;
+  const fields = ['name', 'email', 'phone', 'address', 'taxId', 'language', 'notes'] as const;
   return new Resource<CustomerRow, CustomerApi, CustomerInput, Partial<CustomerInput>>(
     sql,
     {

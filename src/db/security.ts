@@ -128,6 +128,8 @@ export interface AdminView {
   mustChangePassword: boolean;
   totpEnabled: boolean;
   lastLoginAt: string | null;
+  /** The UI language the admin chose (en, it, es); null: the browser's, then the installation's. */
+  language: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -143,12 +145,13 @@ interface AdminRow {
   mustChangePassword: number | boolean;
   disabled: number | boolean;
   lastLoginAt: string | null;
+  language: string | null;
   createdAt: string;
   updatedAt: string;
 }
 
 const adminColumns = `id, username, password_hash as "passwordHash", role, totp_secret_enc as "totpSecretEnc", totp_confirmed_at as "totpConfirmedAt",
-  totp_last_step as "totpLastStep", must_change_password as "mustChangePassword", disabled, last_login_at as "lastLoginAt", created_at as "createdAt", updated_at as "updatedAt"`;
+  totp_last_step as "totpLastStep", must_change_password as "mustChangePassword", disabled, last_login_at as "lastLoginAt", language, created_at as "createdAt", updated_at as "updatedAt"`;
 
 export interface AdminSecrets {
   id: number;
@@ -166,7 +169,7 @@ export interface AdminSecrets {
 function view(r: AdminRow): AdminView {
   return {
     id: r.id, username: r.username, role: r.role, disabled: bool(r.disabled), mustChangePassword: bool(r.mustChangePassword),
-    totpEnabled: r.totpConfirmedAt !== null, lastLoginAt: r.lastLoginAt, createdAt: r.createdAt, updatedAt: r.updatedAt,
+    totpEnabled: r.totpConfirmedAt !== null, lastLoginAt: r.lastLoginAt, language: r.language, createdAt: r.createdAt, updatedAt: r.updatedAt,
   };
 }
 
@@ -178,7 +181,7 @@ function secrets(r: AdminRow): AdminSecrets {
 }
 
 /** The audit view of an admin: what changed, never a secret. */
-const adminAudit = (v: AdminView) => ({ username: v.username, role: v.role, disabled: v.disabled, mustChangePassword: v.mustChangePassword, totpEnabled: v.totpEnabled });
+const adminAudit = (v: AdminView) => ({ username: v.username, role: v.role, disabled: v.disabled, mustChangePassword: v.mustChangePassword, totpEnabled: v.totpEnabled, language: v.language });
 
 export function adminStore(sql: SqlClient, clock: Clock = systemClock) {
   const audit = auditRecorder(sql);
@@ -194,6 +197,7 @@ export function adminStore(sql: SqlClient, clock: Clock = systemClock) {
   const setUpdated = sql.prepare(`update admins set updated_at = ? where id = ?`);
   const setRole = sql.prepare(`update admins set role = ? where id = ?`);
   const setDisabled = sql.prepare(`update admins set disabled = ? where id = ?`);
+  const setLanguage = sql.prepare(`update admins set language = ? where id = ?`);
   const setHash = sql.prepare(`update admins set password_hash = ?, must_change_password = ? where id = ?`);
   const endSessions = sql.prepare(`delete from admin_sessions where admin_id = ?`);
   const endSessionsBut = sql.prepare(`delete from admin_sessions where admin_id = ? and id <> ?`);
@@ -290,6 +294,13 @@ export function adminStore(sql: SqlClient, clock: Clock = systemClock) {
       });
     },
 
+    /** The admin's own UI language; null goes back to the browser's (then the installation's). */
+    async setLanguage(id: number, language: string | null, actor: Actor): Promise<AdminView | undefined> {
+      return change(id, actor, 'language_change', async () => {
+        await setLanguage.run(language, id);
+      });
+    },
+
     /** Stores a new, unconfirmed seed (TOTP stays off until confirmed). */
     async setPendingTotp(id: number, sealedSecret: string, actor: Actor): Promise<AdminView | undefined> {
       return change(id, actor, 'totp_enrol', async () => {
@@ -349,6 +360,7 @@ export interface SessionInfo {
   disabled: boolean;
   mustChangePassword: boolean;
   totpEnabled: boolean;
+  language: string | null;
 }
 
 type SessionRow = Omit<SessionInfo, 'disabled' | 'mustChangePassword' | 'totpEnabled'> & { disabled: number | boolean; mustChangePassword: number | boolean; totpEnabled: number | boolean };
@@ -359,7 +371,7 @@ export function sessionStore(sql: SqlClient) {
   // The cookie check of every session request: the session and its admin in one indexed lookup.
   const find = sql.prepare<SessionRow>(
     `select s.id, s.admin_id as "adminId", s.stage, s.created_at as "createdAt", s.last_seen_at as "lastSeenAt", a.username, a.role, a.disabled,
-       a.must_change_password as "mustChangePassword", a.totp_confirmed_at is not null as "totpEnabled"
+       a.must_change_password as "mustChangePassword", a.totp_confirmed_at is not null as "totpEnabled", a.language
      from admin_sessions s join admins a on a.id = s.admin_id where s.id_hash = ?`,
   );
   const insert = sql.prepare<{ id: number }>(

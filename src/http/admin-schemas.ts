@@ -1,5 +1,6 @@
 // Imports only typebox: the web's typecheck reads this file for the API's types.
 import { Type, type TSchema } from 'typebox';
+import { Language } from './schemas.js';
 
 /**
  * Schemas of who uses the API and what they may do: the areas of access, signing in (`/auth/*`),
@@ -38,6 +39,10 @@ export const Me = Type.Object({
   csrfToken: Type.Optional(Type.String({ description: 'send it as X-CSRF-Token with every write made with the session cookie' })),
   totpRequired: Type.Boolean({ description: 'the password was right; POST /api/v1/auth/totp/verify completes the sign-in' }),
   setupRequired: Type.Union([Type.Null(), Type.String()], { description: 'what the admin must do before the rest of the API opens' }),
+  locale: Type.Object({
+    language: Type.Union([Language, Type.Null()], { description: 'the UI language this admin chose (PUT /api/v1/auth/language); null: none chosen' }),
+    default: Language,
+  }, { description: "the UI language: the admin's choice, else the browser's when Tollgate speaks it, else `default` (the installation's `[locale] default`)" }),
   billing: Type.Object({
     timezone: Type.String({ description: 'the billing time zone: "today" for billing dates (payments, refunds, plan changes) is the date there' }),
     currency: Type.String({ description: 'ISO 4217; amounts are integer minor units' }),
@@ -45,6 +50,7 @@ export const Me = Type.Object({
 });
 
 export const LoginBody = Type.Object({ username: Type.String({ minLength: 1, maxLength: 200 }), password: Password }, { additionalProperties: false });
+export const LanguageChange = Type.Object({ language: Type.Union([Language, Type.Null()], { description: "null: follow the browser's language" }) }, { additionalProperties: false });
 export const PasswordChange = Type.Object({ currentPassword: Password, newPassword: NewPassword }, { additionalProperties: false });
 export const Enrolment = Type.Object({ uri: Type.String({ description: 'otpauth:// URI (holds the secret: shown this once)' }), secret: Type.String({ description: 'the base32 secret, for typing in by hand' }), qr: Type.String({ description: 'the URI as a QR code, an SVG data URL' }) });
 export const TotpConfirm = Type.Object({ code: Type.String({ pattern: '^[0-9]{6}$' }) }, { additionalProperties: false });
@@ -68,6 +74,7 @@ export const Admin = Type.Object({
   mustChangePassword: Type.Boolean({ description: 'the admin must set a new password before anything else' }),
   totpEnabled: Type.Boolean(),
   lastLoginAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  language: Type.Union([Language, Type.Null()], { description: 'the UI language the admin chose; null: the browser\'s, then the installation\'s' }),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 });

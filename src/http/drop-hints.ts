@@ -1,36 +1,25 @@
 /**
  * What each tracked RADIUS drop means and how to fix it, for the NAS view and "Why offline?": one
- * sentence and, where RouterOS has one, the command that fixes it. English until the catalogue
- * carries them; the command is never translated.
+ * sentence and, where RouterOS has one, the command that fixes it. The sentence lives in the
+ * catalogue (`drops.hint.<reason>`): the API gives it in English for API clients, and the admin UI
+ * shows the same key in the admin's language. The command is never translated.
  */
+import { translate, type MessageKey } from '../i18n/messages.js';
 import type { TrackedDrop } from '../radius/server/drops.js';
 
 export interface DropHint {
-  /** What happened, in one sentence. */
+  /** What happened, in one sentence (English). */
   text: string;
   /** The RouterOS command that fixes it (placeholders in angle brackets), or null. */
   routeros: string | null;
 }
 
-export const DROP_HINTS: Record<TrackedDrop, DropHint> = {
-  missing_message_authenticator: {
-    text: 'The router sent Access-Requests without a Message-Authenticator, which this NAS entry requires (protection against BlastRADIUS): have the router sign them (RouterOS 7.15 or later), or turn off "Require Message-Authenticator" on the NAS entry.',
-    routeros: '/radius set [find] require-message-auth=yes',
-  },
-  bad_message_authenticator: {
-    text: "The Message-Authenticator does not verify: the shared secret on the router is not the NAS entry's. Set the same secret on both.",
-    routeros: '/radius set [find] secret="<the NAS entry\'s secret>"',
-  },
-  bad_authenticator: {
-    text: "Accounting requests do not verify: the shared secret on the router is not the NAS entry's. Set the same secret on both.",
-    routeros: '/radius set [find] secret="<the NAS entry\'s secret>"',
-  },
-  unknown_client: {
-    text: "Requests came from an address no NAS entry covers: add a NAS entry for it (an address or a range), or make the router send from the entry's address.",
-    routeros: '/radius set [find] src-address=<the NAS entry\'s address>',
-  },
-  eap_without_message_authenticator: {
-    text: 'EAP requests without a Message-Authenticator are always discarded (RFC 3579): have the router sign them.',
-    routeros: '/radius set [find] require-message-auth=yes',
-  },
+const hint = (key: MessageKey, routeros: string | null): DropHint => ({ text: translate('en', key), routeros });
+
+export const DROP_HINTS: Readonly<Record<TrackedDrop, DropHint>> = {
+  missing_message_authenticator: hint('drops.hint.missing_message_authenticator', '/radius set [find] require-message-auth=yes'),
+  bad_message_authenticator: hint('drops.hint.bad_message_authenticator', '/radius set [find] secret="<the NAS entry\'s secret>"'),
+  bad_authenticator: hint('drops.hint.bad_authenticator', '/radius set [find] secret="<the NAS entry\'s secret>"'),
+  unknown_client: hint('drops.hint.unknown_client', '/radius set [find] src-address=<the NAS entry\'s address>'),
+  eap_without_message_authenticator: hint('drops.hint.eap_without_message_authenticator', '/radius set [find] require-message-auth=yes'),
 };

@@ -1,5 +1,6 @@
-// Imports only typebox: the web's typecheck reads this file for the API's types.
+// Imports only typebox and the language list: the web's typecheck reads this file for the API's types.
 import { Type, type TSchema } from 'typebox';
+import { LOCALES } from '../i18n/locales.js';
 
 /** Schemas of the notification templates and the outbox. */
 
@@ -7,10 +8,15 @@ const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const HHMM = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'HH:MM, billing time zone' });
 const ChannelT = Type.Union([Type.Literal('email'), Type.Literal('sms')]);
 const KeyT = Type.String({ pattern: '^[a-z0-9_.-]{1,100}$' });
+const LanguageT = Type.Union(LOCALES.map((l) => Type.Literal(l)), { description: 'en, it or es' });
+/** `?language=`: which language's template; for GET the installation's when left out. */
+export const TemplateLanguageQuery = Type.Object({ language: Type.Optional(LanguageT) }, { additionalProperties: false });
 export const Template = Type.Object({
   key: Type.String(), channel: ChannelT, subject: Type.String(), body: Type.String(), delayMinutes: Type.Integer(),
   sendFrom: Nullable(Type.String()), sendUntil: Nullable(Type.String()), enabled: Type.Boolean(),
   source: Type.Union([Type.Literal('default'), Type.Literal('custom')]), variables: Type.Array(Type.String()), updatedAt: Nullable(Type.String()),
+  language: Type.Union([LanguageT], { description: 'the language this template is in force for' }),
+  allLanguages: Type.Boolean({ description: 'the override was written for every language (PUT without ?language=), not for this one' }),
 });
 export const TemplateParams = Type.Object({ key: KeyT, channel: ChannelT });
 export const TemplatePut = Type.Object({

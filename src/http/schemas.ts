@@ -1,5 +1,6 @@
 // Imports only typebox: the web's typecheck reads this file for the API's types.
 import { Type, type TSchema } from 'typebox';
+import { LOCALES } from '../i18n/locales.js';
 
 /**
  * JSON schemas of the API. They validate input, shape output (fastify serialises only the listed
@@ -145,7 +146,13 @@ export const Plan = Type.Object({
   activeSubscribers: Type.Optional(Type.Integer({ minimum: 0, description: 'services on this plan with status active (in the list and the read)' })),
 });
 
+/** `?lang=` of a document (PDF): its language instead of the customer's. */
+export const DocumentQuery = Type.Object({ lang: Type.Optional(Type.Union(LOCALES.map((l) => Type.Literal(l)), { description: 'en, it or es; default: the customer\'s language, else the installation\'s' })) }, { additionalProperties: false });
+
 // ---- Customers
+
+/** A language Tollgate speaks: documents, notifications and the UI come in these. */
+export const Language = Type.Union(LOCALES.map((l) => Type.Literal(l)), { description: 'en, it or es' });
 
 const optText = (max: number) => Type.Optional(Nullable(Type.String({ maxLength: max })));
 export const CustomerCreate = Type.Object(
@@ -155,6 +162,9 @@ export const CustomerCreate = Type.Object(
     phone: Type.Optional(Nullable(Type.String({ pattern: '^\\+?[0-9 ()./-]{3,32}$', description: 'digits, spaces and + ( ) . / -' }))),
     address: optText(1000),
     taxId: optText(64),
+    language: Type.Optional(Nullable(Type.Union(LOCALES.map((l) => Type.Literal(l)), {
+      description: "the customer's language (en, it or es) for invoices, credit notes, receipts, vouchers, emails, SMS and Reply-Messages; null: the installation's `[locale] default`",
+    }))),
     notes: Type.Optional(Type.String({ maxLength: 10_000 })),
   },
   { additionalProperties: false },

@@ -1,78 +1,38 @@
 /**
- * Notification templates: a built-in default for every key Tollgate sends, per channel, that an
- * operator may override through `/api/v1/notification-templates` (a row per key and channel).
- * Rendering is plain `{{name}}` substitution; in an email body the values are HTML-escaped (the
- * template itself is HTML), in a subject or an SMS they are inserted as text.
+ * Notification templates: a built-in text for every key Tollgate sends, per channel and per language
+ * (templates/en.ts, it.ts, es.ts), that an operator may override through
+ * `/api/v1/notification-templates` (a row per key, channel and language, or one row for every
+ * language). Rendering is plain `{{name}}` substitution; in an email body the values are
+ * HTML-escaped (the template itself is HTML), in a subject or an SMS they are inserted as text.
+ * Amounts, dates and sizes are formatted in the template's language (src/i18n/format.ts).
  */
-import type { Channel } from './types.js';
+import type { Formatter } from '../i18n/format.js';
+import { translate } from '../i18n/messages.js';
+import type { Locale } from '../i18n/locales.js';
+import type { Channel, TemplateValue } from './types.js';
+import { BUILT_IN, isTemplateKey, type TemplateKey, type TemplateText } from './templates/index.js';
 
-export interface TemplateText {
-  subject: string;
-  body: string;
+export { BUILT_IN, isTemplateKey, type TemplateKey, type TemplateText };
+
+/** The keys Tollgate sends, in a stable order. */
+export const TEMPLATE_KEYS = Object.keys(BUILT_IN.en).filter(isTemplateKey);
+
+/** The built-in text of a key and channel in a language (undefined for a key only an operator added). */
+export function builtInTemplate(language: Locale, key: string, channel: Channel): TemplateText | undefined {
+  return isTemplateKey(key) ? BUILT_IN[language][key][channel] : undefined;
 }
 
-const email = (subject: string, body: string): TemplateText => ({ subject, body });
-const sms = (body: string): TemplateText => ({ subject: '', body });
-
-/** The keys Tollgate uses, with their default texts. */
-export const DEFAULT_TEMPLATES: Record<string, Record<Channel, TemplateText>> = {
-  'invoice.issued': {
-    email: email('Invoice {{invoiceNumber}}', '<p>Dear {{customerName}},</p><p>invoice {{invoiceNumber}} for {{amount}} is due on {{dueDate}}.</p>'),
-    sms: sms('Invoice {{invoiceNumber}}: {{amount}} due {{dueDate}}.'),
-  },
-  'payment.received': {
-    email: email('Payment received', '<p>Dear {{customerName}},</p><p>we received your payment of {{amount}}. Thank you.</p>'),
-    sms: sms('Payment of {{amount}} received. Thank you.'),
-  },
-  'invoice.reminder.1': {
-    email: email('Reminder: invoice {{invoiceNumber}} is overdue', '<p>Dear {{customerName}},</p><p>invoice {{invoiceNumber}} ({{amount}} open) was due on {{dueDate}}. Please pay at your earliest convenience.</p>'),
-    sms: sms('Reminder: invoice {{invoiceNumber}}, {{amount}} open, was due {{dueDate}}.'),
-  },
-  'invoice.reminder.2': {
-    email: email('Second reminder: invoice {{invoiceNumber}}', '<p>Dear {{customerName}},</p><p>invoice {{invoiceNumber}} ({{amount}} open) is still unpaid since {{dueDate}}. Without payment the service may be suspended from {{suspendDate}}.</p>'),
-    sms: sms('2nd reminder: invoice {{invoiceNumber}}, {{amount}} open since {{dueDate}}. Service may be suspended from {{suspendDate}}.'),
-  },
-  'invoice.reminder.3': {
-    email: email('Final reminder: invoice {{invoiceNumber}}', '<p>Dear {{customerName}},</p><p>final reminder: invoice {{invoiceNumber}} ({{amount}} open, due {{dueDate}}). The service will be suspended from {{suspendDate}} unless paid.</p>'),
-    sms: sms('Final reminder: invoice {{invoiceNumber}}, {{amount}} open. Suspension from {{suspendDate}} unless paid.'),
-  },
-  'invoice.late_fee': {
-    email: email('Late fee for invoice {{invoiceNumber}}', '<p>Dear {{customerName}},</p><p>a late fee of {{fee}} was added for invoice {{invoiceNumber}}.</p>'),
-    sms: sms('A late fee of {{fee}} was added for invoice {{invoiceNumber}}.'),
-  },
-  'service.suspended': {
-    email: email('Service suspended', '<p>Dear {{customerName}},</p><p>your service {{username}} is suspended for non-payment ({{amount}} overdue). It is restored as soon as the payment is received.</p>'),
-    sms: sms('Service {{username}} suspended for non-payment ({{amount}} overdue). Restored as soon as you pay.'),
-  },
-  'service.resumed': {
-    email: email('Service restored', '<p>Dear {{customerName}},</p><p>thank you: your service {{username}} is active again.</p>'),
-    sms: sms('Thank you: service {{username}} is active again.'),
-  },
-  'prepaid.expiring': {
-    email: email('Your service expires on {{expiresOn}}', '<p>Dear {{customerName}},</p><p>your prepaid service {{username}} expires on {{expiresOn}} ({{daysLeft}} days left). Top up to keep it running.</p>'),
-    sms: sms('Service {{username}} expires {{expiresOn}} ({{daysLeft}} days left). Top up to keep it running.'),
-  },
-  'prepaid.expired': {
-    email: email('Your service has expired', '<p>Dear {{customerName}},</p><p>your prepaid service {{username}} expired. Top up to reactivate it.</p>'),
-    sms: sms('Service {{username}} expired. Top up to reactivate it.'),
-  },
-  'prepaid.topup': {
-    email: email('Top-up received', '<p>Dear {{customerName}},</p><p>your service {{username}} now runs until {{expiresOn}}. Receipt {{receipt}}, amount {{amount}}.</p>'),
-    sms: sms('Top-up OK: {{username}} runs until {{expiresOn}}.'),
-  },
-  'cap.80': {
-    email: email('80% of your data used', '<p>Dear {{customerName}},</p><p>service {{username}} has used {{used}} of {{cap}} this period (until {{periodEnd}}).</p>'),
-    sms: sms('{{username}}: 80% of your data used ({{used}} of {{cap}}).'),
-  },
-  'cap.100': {
-    email: email('Data allowance used up', '<p>Dear {{customerName}},</p><p>service {{username}} has used its {{cap}} for this period; {{action}} until {{periodEnd}}.</p>'),
-    sms: sms('{{username}}: data allowance {{cap}} used up; {{action}} until {{periodEnd}}.'),
-  },
-};
-
+/** Text as HTML; the no-break spaces Intl puts in amounts ("29,90 €") as entities, so they survive any transfer encoding. */
 export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
+    .replace(/\u00a0/g, '&nbsp;').replace(/\u202f/g, '&#8239;');
 }
+
+/**
+ * Text for a subject line or an SMS: no-break spaces as plain ones. An SMS with a character outside
+ * the GSM 7-bit alphabet is sent as UCS-2, at less than half the length per part.
+ */
+export const plainSpaces = (s: string): string => s.replace(/[\u00a0\u202f]/g, ' ');
 
 const VAR = /\{\{\s*([A-Za-z0-9_.]+)\s*\}\}/g;
 
@@ -82,6 +42,22 @@ export function render(text: string, data: Record<string, string | number | null
     const v = data[name];
     return v === null || v === undefined ? '' : escape(String(v));
   });
+}
+
+/** A template value as text in the formatter's language: amounts, dates and sizes formatted, messages worded. */
+export function formatValue(v: TemplateValue | undefined, f: Formatter): string | number | null | undefined {
+  if (v === null || v === undefined || typeof v === 'string') return v;
+  // Plain numbers are ids and counts, inserted as they are (an invoice id grouped as "1.234" would mislead).
+  if (typeof v === 'number') return v;
+  if ('money' in v) return f.money(v.money, v.currency);
+  if ('date' in v) return f.day(v.date);
+  if ('bytes' in v) return f.bytes(v.bytes);
+  return translate(f.locale, v.message);
+}
+
+/** Every value of a request's data formatted for one language. */
+export function formatData(data: Readonly<Record<string, TemplateValue | undefined>>, f: Formatter): Record<string, string | number | null | undefined> {
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, formatValue(v, f)]));
 }
 
 /** The variables a template uses, for the API. */
@@ -95,7 +71,7 @@ export function htmlToText(html: string): string {
     .replace(/<\/p>\s*/gi, '\n\n')
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<[^>]*>/g, '')
-    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&')
+    .replace(/&nbsp;|&#8239;/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&')
     .trim();
 }
 
@@ -106,6 +82,6 @@ export interface RenderedMessage {
 
 /** Renders one channel's text: email body HTML-escaped, subject and SMS as text (newlines out of a subject). */
 export function renderMessage(channel: Channel, t: TemplateText, data: Record<string, string | number | null | undefined>): RenderedMessage {
-  if (channel === 'email') return { subject: render(t.subject, data).replace(/[\r\n]+/g, ' '), body: render(t.body, data, escapeHtml) };
-  return { subject: '', body: render(t.body, data) };
+  if (channel === 'email') return { subject: plainSpaces(render(t.subject, data).replace(/[\r\n]+/g, ' ')), body: render(t.body, data, escapeHtml) };
+  return { subject: '', body: plainSpaces(render(t.body, data)) };
 }

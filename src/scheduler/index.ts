@@ -11,7 +11,6 @@ import type { NotifyStore } from '../db/notify.js';
 import type { SqlClient } from '../db/sql.js';
 import type { Clock } from '../lib/clock.js';
 import { TollgateError } from '../lib/errors.js';
-import { formatMoney } from '../lib/money.js';
 import type { Metrics } from '../metrics.js';
 import type { OutboxNotifier } from '../notify/outbox.js';
 import { createJobRunner, type Job, type JobLog, type JobRunner, type TickTask } from './jobs.js';
@@ -99,7 +98,7 @@ export function invoiceNoticesJob(store: NotifyStore, notifier: Pick<OutboxNotif
           for (const inv of page) {
             n += (await notifier.enqueue({
               customerId: inv.customerId, template: 'invoice.issued', dedupeKey: `invoice:${inv.id}:issued`,
-              data: { invoiceNumber: inv.number, invoiceId: inv.id, amount: formatMoney(inv.total, currency), dueDate: inv.dueDate },
+              data: { invoiceNumber: inv.number, invoiceId: inv.id, amount: { money: inv.total, currency }, dueDate: { date: inv.dueDate } },
             })).queued;
           }
           return n;

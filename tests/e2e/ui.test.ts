@@ -1,6 +1,7 @@
 // The admin UI end to end: Debian's chromium driven by playwright-core against the compiled daemon
 // (npm run build first), real UDP accounting, a NAS simulator answering Disconnect-Requests.
-// Screenshots of every screen go to reports/screenshots/.
+// Screenshots of every screen go to reports/screenshots/<language>/: the flow runs in English, then the
+// admin switches the UI to Italian and to Spanish and the main screens are walked again in each.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,8 @@ import { NasSim } from '../helpers/nas-sim.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM) && existsSync(join(ROOT, 'dist/web/index.html'));
-const SHOTS = join(ROOT, 'reports/screenshots');
+const SHOTS_ROOT = join(ROOT, 'reports/screenshots');
+const SHOTS = join(SHOTS_ROOT, 'en');
 const NAS_SECRET = 'ui-test-secret-1';
 const NEW_PASSWORD = 'a much longer passphrase 42';
 
@@ -38,7 +40,7 @@ const go = async (path: string) => {
 
 describe.skipIf(!haveChromium)('admin UI in headless Chromium', { timeout: 60_000 }, () => {
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
+    for (const l of ['en', 'it', 'es']) mkdirSync(join(SHOTS_ROOT, l), { recursive: true });
     const dir = tempDir('tollgate-ui-');
     daemon = await startDaemon({ dir, config: writeConfig(dir, '[security]\nrequire_totp = true\n') });
     sim = await NasSim.start({ secret: NAS_SECRET });
@@ -49,7 +51,7 @@ describe.skipIf(!haveChromium)('admin UI in headless Chromium', { timeout: 60_00
   });
 
   afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail' && page) await page.screenshot({ path: join(SHOTS, `FAILED-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => undefined);
+    if (ctx.task.result?.state === 'fail' && page) await page.screenshot({ path: join(SHOTS_ROOT, `FAILED-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => undefined);
   });
 
   afterAll(async () => {
@@ -568,4 +570,205 @@ describe.skipIf(!haveChromium)('admin UI in headless Chromium', { timeout: 60_00
       await phone.close();
     }
   });
+
+  // ---- The same UI in Italian and in Spanish
+
+  for (const lang of ['it', 'es'] as const) {
+    it(`runs in ${LANG[lang].name}: the language picker, a customer and a payment through the forms, every screen without English`, async () => {
+      const L = LANG[lang];
+      const langShot = (name: string, p: Page = page) => shotIn(lang, name, p);
+      await go('/');
+      // The picker in the navigation: the page re-renders in place, <html lang> follows.
+      await page.locator('nav [data-test="language"]').selectOption(lang);
+      await page.getByRole('heading', { name: L.dashboard, exact: true }).waitFor();
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe(lang);
+      // Stored on the admin: a new page load keeps the language.
+      await go('/customers');
+      await page.getByRole('heading', { name: L.customers, exact: true }).waitFor();
+      await langShot('01-customers');
+
+      await go('/customers/new');
+      await page.getByRole('heading', { name: L.newCustomer }).waitFor();
+      await page.fill('#f-name', L.customerName);
+      await page.fill('#f-email', `cliente-${lang}@example.net`);
+      await page.locator('#f-language').selectOption(lang);
+      await langShot('02-customer-form');
+      await page.getByRole('button', { name: L.createCustomer }).click();
+      await page.getByRole('heading', { name: L.customerName }).waitFor();
+      await page.locator('[data-test="customer-language"]').filter({ hasText: L.languageName }).waitFor();
+
+      // Amounts are typed the way the language writes them.
+      await page.getByRole('button', { name: L.recordPayment }).first().click();
+      await page.fill('#f-amount', '12,50');
+      await page.getByRole('button', { name: L.recordPayment }).last().click();
+      await page.getByText(L.paymentToast).first().waitFor();
+      await page.getByRole('cell', { name: '12,50 €' }).first().waitFor();
+      await langShot('03-customer-paid');
+
+      const screens: Array<[string, string]> = [
+        ['/', '04-dashboard'], ['/customers?q=Ada', '05-customer-search'], ['/sessions', '06-sessions'], ['/plans', '07-plans'], ['/plans/new', '08-plan-form'],
+        ['/nas', '09-nas'], ['/nas/new', '10-nas-form'], ['/invoices', '11-invoices'], ['/payments', '12-payments'], ['/dunning', '13-dunning'],
+        ['/vouchers', '14-vouchers'], ['/notifications', '15-notifications'], ['/billing-profiles', '16-billing-profiles'], ['/admins', '17-admins'],
+        ['/settings', '18-settings'], ['/audit', '19-audit'], ['/account', '20-account'],
+      ];
+      const english: string[] = [];
+      const check = async (where: string) => {
+        const found = await englishOn(page);
+        english.push(...found.map((f) => `${where}: ${f}`));
+      };
+      await check('customer page');
+      for (const [path, name] of screens) {
+        await go(path);
+        await page.locator('main h1').first().waitFor();
+        await page.waitForLoadState('networkidle');
+        await langShot(name);
+        await check(path);
+      }
+      // The pages reached from lists: a customer with services, an invoice, a service's verdict.
+      await go('/customers?q=Ada');
+      await page.getByRole('link', { name: 'Ada Lovelace' }).first().click();
+      await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
+      await page.waitForLoadState('networkidle');
+      await langShot('21-customer-services');
+      await check('customer with services');
+      await page.getByRole('link', { name: L.whyOffline }).first().click();
+      await page.locator('[data-test="verdict"]').waitFor();
+      await langShot('22-why-offline');
+      await check('why offline');
+      await go('/invoices');
+      await page.locator('tg-table a[href^="/invoices/"]').first().click();
+      await page.getByRole('heading', { name: L.invoiceHeading }).waitFor();
+      await langShot('23-invoice');
+      await check('invoice');
+      // The operator's screens: the overview is on the dashboard (checked above); the drops panel on a
+      // NAS's page, a payment recorded from the Payments screen, and the totals by period.
+      await go('/nas');
+      await page.getByRole('link', { name: 'Tower 1' }).click();
+      await page.getByRole('heading', { name: L.dropsTitle }).waitFor();
+      await page.waitForLoadState('networkidle');
+      await langShot('25-nas-drops');
+      await check('NAS with its drops');
+      await go('/payments');
+      await page.getByRole('link', { name: L.recordAPayment }).click();
+      await page.getByRole('heading', { name: L.recordAPayment }).waitFor();
+      await page.fill('tg-payment-new #q', L.customerName);
+      await page.locator('tg-payment-new').getByRole('button', { name: L.find, exact: true }).click();
+      await page.locator('tg-payment-new').getByRole('button', { name: L.pick, exact: true }).click();
+      await page.getByRole('heading', { name: L.customerName }).waitFor();
+      await page.waitForLoadState('networkidle');
+      await langShot('26-payment-form');
+      await check('payment form');
+      await page.fill('#f-amount', '7,50');
+      await page.getByRole('button', { name: L.savePayment }).click();
+      await page.getByText(L.paymentRecorded).first().waitFor();
+      await page.getByRole('link', { name: L.printReceipt }).waitFor();
+      await langShot('27-payment-recorded');
+      await check('payment recorded');
+      await go('/payments/report');
+      await page.getByRole('heading', { name: L.paymentsByPeriod }).waitFor();
+      await page.locator('table.totals tfoot').waitFor();
+      await langShot('28-payments-report');
+      await check('payments report');
+      // A service's page: the password read back on request.
+      await go('/customers?q=Ada');
+      await page.getByRole('link', { name: 'Ada Lovelace' }).first().click();
+      await page.locator('main a.button[href^="/services/"]:not([href$="/why"])').first().click();
+      await page.getByRole('button', { name: L.showPassword }).click();
+      await page.locator('tg-reveal-password output').waitFor();
+      await langShot('29-service-password');
+      await check('service with its password');
+      expect(english, `English on the ${L.name} screens`).toEqual([]);
+
+      const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+      try {
+        await phone.context().addCookies(await page.context().cookies());
+        await phone.goto(`${daemon.http}/`);
+        await phone.getByRole('button', { name: L.menu }).click();
+        await phone.getByRole('link', { name: L.online }).waitFor();
+        await langShot('24-phone-menu', phone);
+      } finally {
+        await phone.close();
+      }
+    });
+  }
+
+  it('switches back to English from the account page, without reloading the data', async () => {
+    await go('/account');
+    await page.locator('main [data-test="language"]').selectOption('en');
+    await page.getByRole('heading', { name: 'My account', exact: true }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    await go('/');
+    await page.getByRole('heading', { name: 'Dashboard', exact: true }).waitFor();
+  });
 });
+
+/** The words of each language the flow looks for, and its name. */
+const LANG = {
+  it: {
+    name: 'Italian', dashboard: 'Dashboard', customers: 'Clienti', newCustomer: 'Nuovo cliente', createCustomer: 'Crea cliente', customerName: 'Giuseppe Verdi',
+    languageName: 'Italiano', recordPayment: 'Registra pagamento', paymentToast: 'Pagamento di 12,50 € registrato', whyOffline: 'Perché non è connesso?',
+    invoiceHeading: /^Fattura /, menu: 'Menu', online: 'Connessi',
+    dropsTitle: 'Richieste scartate', recordAPayment: 'Registra un incasso', find: 'Cerca', pick: 'Scegli', savePayment: 'Registra l’incasso',
+    paymentRecorded: 'Incasso di 7,50 € registrato', printReceipt: 'Stampa la ricevuta', paymentsByPeriod: 'Incassi per periodo', showPassword: 'Mostra la password',
+  },
+  es: {
+    name: 'Spanish', dashboard: 'Panel', customers: 'Clientes', newCustomer: 'Cliente nuevo', createCustomer: 'Crear cliente', customerName: 'Lucía Núñez',
+    languageName: 'Español', recordPayment: 'Registrar pago', paymentToast: 'Pago de 12,50 € registrado', whyOffline: '¿Por qué no está conectado?',
+    invoiceHeading: /^Factura /, menu: 'Menú', online: 'Conectados',
+    dropsTitle: 'Peticiones descartadas', recordAPayment: 'Registrar un cobro', find: 'Buscar', pick: 'Elegir', savePayment: 'Registrar el cobro',
+    paymentRecorded: 'Cobro de 7,50 € registrado', printReceipt: 'Imprimir el recibo', paymentsByPeriod: 'Cobros por periodo', showPassword: 'Mostrar la contraseña',
+  },
+} as const;
+
+async function shotIn(lang: string, name: string, p: Page): Promise<void> {
+  await p.waitForTimeout(150);
+  await p.screenshot({ path: join(SHOTS_ROOT, lang, `${name}.png`), fullPage: true });
+}
+
+/**
+ * English UI words that must not be on an Italian or Spanish screen: labels, headings, buttons and
+ * messages of the English catalogue that no data of the flow contains (names, plans, usernames and
+ * the server's own reasons are data and stay as they are).
+ */
+const ENGLISH_LABELS = [
+  'Customers', 'Invoices', 'Payments', 'Plans', 'Vouchers', 'Notifications', 'Billing profiles', 'Admins & roles', 'Settings', 'Audit log', 'Signed in as', 'Sign out',
+  'Loading', 'Save', 'Cancel', 'Edit', 'New customer', 'New plan', 'New NAS', 'Search', 'Status', 'Amount', 'Method', 'Reference', 'Online now', 'Balance', 'Services',
+  'Record payment', 'Nothing here yet', 'Previous', 'Next', 'Dunning queue', 'My account', 'Change password', 'Due', 'Issued', 'Number', 'Customer', 'Name', 'Phone',
+  'Address', 'Price', 'Speed', 'Period', 'Type', 'When', 'Who', 'What', 'Channel', 'Subject', 'Retry', 'Refund', 'Refunded', 'Method', 'Since', 'Suspend', 'Resume',
+  'Kick', 'Change plan', 'Top up', 'Add service', 'Why offline', 'Redeem', 'Generate', 'Batch', 'Valid until', 'Role', 'Roles', 'API tokens', 'New token', 'Last sign-in',
+  'Daily jobs', 'Message templates', 'Template', 'Job', 'Last date', 'Second factor', 'Username', 'Language', 'Net', 'Tax', 'Paid', 'Credited', 'Credit note', 'Lines',
+  'Settled by', 'Revenue received', 'This month', 'Last month', 'Logins, last hour', 'accepted', 'rejected', 'Overdue', 'Traffic', 'sessions', 'suspended', 'active',
+  'invoices', 'customers', 'never', 'none', 'any time', 'include ended', 'Nobody is online', 'Entity', 'Actor', 'Action', 'Change', 'From', 'paid', 'open', 'overdue',
+  'cash', 'bank transfer', 'days', 'months', 'Description', 'Vendor', 'State', 'enabled', 'disabled', 'Expires',
+];
+
+/** The English labels on the page: its text through every shadow root, and what readers see in attributes. */
+async function englishOn(p: Page): Promise<string[]> {
+  const text = await p.evaluate(() => {
+    const out: string[] = [];
+    const walk = (n: Node) => {
+      if (n.nodeType === Node.TEXT_NODE) out.push(n.textContent ?? '');
+      if (n instanceof Element) {
+        if (n.tagName === 'STYLE' || n.tagName === 'SCRIPT' || n.tagName === 'PRE' || n.tagName === 'CODE') return;
+        for (const a of ['placeholder', 'title', 'aria-label', 'alt']) if (n.getAttribute(a)) out.push(n.getAttribute(a)!);
+        if (n.shadowRoot) walk(n.shadowRoot);
+      }
+      n.childNodes.forEach(walk);
+    };
+    walk(document.body);
+    return out.join('\n');
+  });
+  return ENGLISH_LABELS.filter((w) => new RegExp(`(^|[^\\p{L}])${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}])`, 'mu').test(text));
+}
+
+/**
+ * The operator's screens' own labels (the overview and first-run checklist, the payment form and the
+ * payments by period, the drops panel, the password reveal), looked for on every screen like the rest.
+ */
+const OPERATOR_LABELS = [
+  'Getting started', 'Money this month', 'Invoiced', 'Collected', 'Overdue by age', 'Services this month', 'Online sessions', 'Top NAS by traffic',
+  'Latest rejects', 'Record a payment', 'Totals by period', 'Payments by period', 'Find', 'Choose', 'Another customer', 'Received at', 'Apply to',
+  'Print the receipt', 'Totals', 'All methods', 'Receipt', 'Customer number', 'Dropped requests', 'Counted since', 'Fix on the router', 'Show password',
+  'to do',
+];
+ENGLISH_LABELS.push(...OPERATOR_LABELS);

@@ -126,6 +126,22 @@ describe('payments', () => {
     expect(text).toContain('TRN-1');
     expect(text).toContain(newest.number);
     expect(text).toContain(oldest.number);
+    // Asked for in Italian: the labels, the method and the amounts in Italian words and formats.
+    const itText = pdfText((await call('GET', `/api/v1/payments/${paid.body.id}/pdf?lang=it`)).raw).join('');
+    for (const label of [`Ricevuta R-${paid.body.id}`, 'Incassato il 20/11/2026', 'Ricevuto da', 'Modalità di pagamento', 'bonifico', 'Importo incassato', 'Imputato a']) expect(itText).toContain(label);
+    expect(itText).not.toContain('Receipt');
+  });
+
+  it('prints the receipt in the customer\'s language: a Spanish customer gets a Spanish one, amounts as Spain writes them', async () => {
+    const lucia = (await call('POST', '/api/v1/customers', { name: 'Lucía Núñez', language: 'es' })).body.id as number;
+    const paid = await call('POST', '/api/v1/payments', { customerId: lucia, amount: 2990, method: 'card', receivedAt: '2026-09-22T09:00:00Z' });
+    expect(paid.status, JSON.stringify(paid.body)).toBe(201);
+    const text = pdfText((await call('GET', `/api/v1/payments/${paid.body.id}/pdf`)).raw).join('');
+    // Nothing open to settle: the whole 29,90 € stays as credit, and the receipt says so. (By card in
+    // September: the filter and overview tests below count cash and this month.)
+    for (const label of [`Recibo R-${paid.body.id}`, 'Cobrado el 22/09/2026', 'Recibido de', 'Lucía Núñez', 'Forma de pago', 'tarjeta', 'Importe cobrado', '29,90 €',
+      'No se ha saldado ninguna factura', 'Queda como saldo a favor: 29,90 €']) expect(text).toContain(label);
+    expect(text).not.toMatch(/Receipt|Received|Amount/);
   });
 
   it('refuses an invoice of another customer, a paid one and one issued after the payment, naming invoiceId', async () => {

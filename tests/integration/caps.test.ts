@@ -93,7 +93,8 @@ describe('fair-use tiers', () => {
     const mails = await env.sql.all<{ template: string; body: string }>(`select template, body from notification_outbox where service_id = ? and template like 'cap.%' order by id`, id);
     expect(mails.map((m) => m.template)).toEqual(['cap.80', 'cap.100']);
     expect(mails[0]!.body).toContain('cap-tiered');
-    expect(mails[0]!.body).toContain('200.0 kB');
+    // Sizes in the customer's language (English here): decimal units, as the UI shows them.
+    expect(mails[0]!.body).toContain('170 kB of 200 kB');
     expect(env.control.of('refreshRate', id)).toHaveLength(2);
   });
 

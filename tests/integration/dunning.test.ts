@@ -147,7 +147,7 @@ describe('the dunning timeline', () => {
     // Queued now (02:30 on the 13th, catching up the 12th), sent from 08:00 local.
     const a = await outbox(A.customerId);
     expect(a).toEqual([expect.objectContaining({ template: 'invoice.reminder.1', channel: 'email', recipient: 'anna@example.net', next_attempt_at: '2026-03-13T07:00:00.000Z', subject: 'Reminder INV-2026-000001' })]);
-    expect(a[0]!.body).toContain('Anna Bianchi, €30.00 was due on 2026-03-11.');
+    expect(a[0]!.body).toContain('Anna Bianchi, €30.00 was due on 11 Mar 2026.');
     expect((await outbox(B.customerId)).map((m) => m.template)).toEqual(['invoice.reminder.1']);
     expect(await rows("select key, date from dunning_events where customer_id = ? order by id", A.customerId)).toEqual([{ key: expect.stringMatching(/^invoice:\d+:reminder:1$/), date: '2026-03-12' }]);
   });

@@ -1,5 +1,6 @@
 // Pure helpers of the forms that send nested bodies (a role's permission grid, a credit note's chosen
 // lines): flat form fields in, the API's body out, and the API's field names back to the form's.
+import { f, t } from './i18n.js';
 
 export type Access = 'none' | 'read' | 'write';
 
@@ -68,24 +69,25 @@ export function renameLineErrors(fields: Record<string, string>, index: readonly
 
 /** Client check of a partial credit: a part of the line, with its sign, no larger than the line. */
 export function checkLinePart(part: number, line: CreditableLine): string | undefined {
-  if (part === 0) return 'must not be zero';
-  if (line.amount >= 0 ? part < 0 || part > line.amount : part > 0 || part < line.amount) return `must be between 0 and ${(line.amount / 100).toFixed(2)}`;
+  if (part === 0) return t('form.notZero');
+  if (line.amount >= 0 ? part < 0 || part > line.amount : part > 0 || part < line.amount) return t('form.between', { min: f().money(0), max: f().money(line.amount) });
   return undefined;
 }
 
 /** Which one of the redeem targets the form names; an error on the field at fault. */
 export function redeemTarget(form: { serviceId?: unknown; customerId?: unknown; customerName?: unknown }): { field?: string; error?: string; body?: Record<string, unknown> } {
   const given = [form.serviceId, form.customerId, form.customerName].filter((v) => v !== undefined && v !== null && v !== '').length;
-  if (given === 0) return { field: 'customerId', error: 'or a service or a new customer name is required' };
-  if (form.serviceId !== undefined && form.serviceId !== null && form.customerName) return { field: 'customerName', error: 'is for a new customer: leave it empty when a service is chosen' };
-  if (form.customerId !== undefined && form.customerId !== null && form.customerName) return { field: 'customerName', error: 'is for a new customer: leave it empty when a customer is chosen' };
+  if (given === 0) return { field: 'customerId', error: t('redeem.targetRequired') };
+  if (form.serviceId !== undefined && form.serviceId !== null && form.customerName) return { field: 'customerName', error: t('redeem.nameWithService') };
+  if (form.customerId !== undefined && form.customerId !== null && form.customerName) return { field: 'customerName', error: t('redeem.nameWithCustomer') };
   if (typeof form.serviceId === 'number') return { body: { serviceId: form.serviceId } };
   if (typeof form.customerId === 'number') return { body: { customerId: form.customerId } };
   return { body: { customer: { name: String(form.customerName) } } };
 }
 
 export interface Reminder { afterDays: number; channels: string[]; template: string }
-export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
+/** ISO weekdays 1 (Monday) to 7 (Sunday), named in the UI's language. */
+export const weekdayName = (isoDay: number): string => f().weekday(isoDay);
 
 /** A billing profile's reminders (`reminders.<i>.afterDays|channels|template`) and quiet weekdays (`quietWeekdays.<1-7>`) as flat form values. */
 export function profileValues<T extends { reminders?: Reminder[]; quietWeekdays?: number[] }>(p: T): Record<string, unknown> {
@@ -122,8 +124,8 @@ export function checkReminder(i: number, form: Record<string, unknown>): string 
   const days = form[`reminders.${i}.afterDays`];
   if (typeof days !== 'number' || i === 0) return undefined;
   const before = form[`reminders.${i - 1}.afterDays`];
-  if (typeof before !== 'number') return `needs reminder ${i} filled first`;
-  return days <= before ? `must be later than reminder ${i} (${before} days)` : undefined;
+  if (typeof before !== 'number') return t('profile.reminderNeedsPrevious', { n: i });
+  return days <= before ? t('profile.reminderLater', { n: i, days: before }) : undefined;
 }
 
 /** A plan's prepaid notice days in the form: "" (no expiry notice) shows as "none", as an empty input means null (the global setting). */

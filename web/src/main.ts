@@ -4,6 +4,8 @@ import { logout, me as whoAmI, type Me } from './data/auth.js';
 import { setCsrf } from './data/http.js';
 import { Router, setRouter, navigate, type Match } from './router.js';
 import { base, setBillingZone, setCurrency } from './ui.js';
+import { chooseLocale, locale, setLocale, t, type MessageKey } from './i18n.js';
+import './components/language-picker.js';
 import './pages/login.js';
 import './pages/account.js';
 import './pages/dashboard.js';
@@ -60,21 +62,21 @@ const routes = {
   account: '/account',
 };
 
-const nav: Array<[string, string, string]> = [
-  ['/', 'Dashboard', 'sessions'],
-  ['/customers', 'Customers', 'customers'],
-  ['/sessions', 'Online', 'sessions'],
-  ['/invoices', 'Invoices', 'billing'],
-  ['/payments', 'Payments', 'payments'],
-  ['/plans', 'Plans', 'billing'],
-  ['/nas', 'NAS', 'nas'],
-  ['/dunning', 'Dunning', 'billing'],
-  ['/vouchers', 'Vouchers', 'billing'],
-  ['/notifications', 'Notifications', 'customers'],
-  ['/billing-profiles', 'Billing profiles', 'billing'],
-  ['/admins', 'Admins & roles', 'admins'],
-  ['/settings', 'Settings', 'settings'],
-  ['/audit', 'Audit log', 'audit'],
+const nav: Array<[string, MessageKey, string]> = [
+  ['/', 'nav.dashboard', 'sessions'],
+  ['/customers', 'nav.customers', 'customers'],
+  ['/sessions', 'nav.online', 'sessions'],
+  ['/invoices', 'nav.invoices', 'billing'],
+  ['/payments', 'nav.payments', 'payments'],
+  ['/plans', 'nav.plans', 'billing'],
+  ['/nas', 'nav.nas', 'nas'],
+  ['/dunning', 'nav.dunning', 'billing'],
+  ['/vouchers', 'nav.vouchers', 'billing'],
+  ['/notifications', 'nav.notifications', 'customers'],
+  ['/billing-profiles', 'nav.profiles', 'billing'],
+  ['/admins', 'nav.admins', 'admins'],
+  ['/settings', 'nav.settings', 'settings'],
+  ['/audit', 'nav.audit', 'audit'],
 ];
 
 export class TgApp extends LitElement {
@@ -139,10 +141,16 @@ export class TgApp extends LitElement {
       setBillingZone(this.me.billing.timezone);
       setCurrency(this.me.billing.currency);
     }
+    // The admin's language, else the browser's, else the installation's; the shell renders in it.
+    if (changed.has('me') && this.me?.locale) {
+      const next = chooseLocale(this.me.locale.language, this.me.locale.default);
+      if (next !== locale()) setLocale(next);
+    }
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
+    setLocale(locale());
     whoAmI().then(
       (me) => {
         setCsrf(me.csrfToken);
@@ -205,28 +213,29 @@ export class TgApp extends LitElement {
       case 'settings': return html`<tg-settings></tg-settings>`;
       case 'audit': return html`<tg-audit></tg-audit>`;
       case 'account': return html`<tg-account .me=${me}></tg-account>`;
-      default: return html`<h1>Not found</h1><p>No page at ${location.pathname}. <a href="/">Go to the dashboard</a>.</p>`;
+      default: return html`<h1>${t('app.notFound')}</h1><p>${t('app.noPageAt', { path: location.pathname })} <a href="/">${t('app.toDashboard')}</a>.</p>`;
     }
   }
 
   override render() {
-    if (!this.checked) return html`<main>Loading…</main>`;
+    if (!this.checked) return html`<main>${t('common.loading')}</main>`;
     const toast = this.note ? html`<div class="toast banner ${this.note.kind}" role="status">${this.note.message}</div>` : nothing;
     if (!this.signedIn()) {
       return html`<main><tg-login .me=${this.me} @me=${(e: CustomEvent<Me>) => (this.me = e.detail)}></tg-login></main>${toast}`;
     }
     const path = location.pathname;
     return html`
-      <nav class=${this.open ? 'open' : ''} aria-label="Main">
-        <div class="brand"><span>Tollgate</span><button class="menu" aria-label="Menu" @click=${() => (this.open = !this.open)}>☰</button></div>
+      <nav class=${this.open ? 'open' : ''} aria-label=${t('nav.main')}>
+        <div class="brand"><span>Tollgate</span><button class="menu" aria-label=${t('nav.menu')} @click=${() => (this.open = !this.open)}>☰</button></div>
         <div class="links">
           ${nav.filter(([, , area]) => this.can(area)).map(([href, label]) => {
             const current = href === '/' ? path === '/' : path === href || path.startsWith(href + '/');
-            return html`<a href=${href} aria-current=${current ? 'page' : 'false'}>${label}</a>`;
+            return html`<a href=${href} aria-current=${current ? 'page' : 'false'}>${t(label)}</a>`;
           })}
         </div>
-        <div class="me">Signed in as <a href="/account">${this.me!.admin?.username ?? this.me!.role}</a> (${this.me!.role})<br>
-          <button @click=${this.logout}>Sign out</button></div>
+        <div class="me">${t('nav.signedInAs')} <a href="/account">${this.me!.admin?.username ?? this.me!.role}</a> (${this.me!.role})<br>
+          <tg-language-picker save></tg-language-picker>
+          <button @click=${this.logout}>${t('nav.signOut')}</button></div>
       </nav>
       <main @me=${(e: CustomEvent<Me>) => (this.me = e.detail)}>${this.page()}</main>
       ${toast}

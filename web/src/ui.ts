@@ -2,6 +2,7 @@
 // time zone's today, and the toast line. Widgets live in components/, API calls in data/.
 import { css, html } from 'lit';
 import { ApiError } from './data/http.js';
+import { f, isMessageKey, setFormatContext, t } from './i18n.js';
 
 export const base = css`
   :host { display: block; }
@@ -52,62 +53,45 @@ export const base = css`
   }
 `;
 
-// ---- Formatting
+// ---- Formatting: the formatter of the UI's language (i18n.ts, on src/i18n/format.ts)
 
 let currency = 'EUR';
 export function setCurrency(c: string): void {
   currency = c;
+  setFormatContext(billingZone ?? f().timeZone, c);
 }
 export function money(minor: number | null | undefined, cur = currency): string {
-  if (minor === null || minor === undefined) return '—';
-  try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency: cur }).format(minor / 100);
-  } catch {
-    return (minor / 100).toFixed(2);
-  }
+  return minor === null || minor === undefined ? '—' : f().money(minor, cur);
 }
+/** An instant as date and time in the billing time zone. */
 export function when(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return iso ? f().dateTime(iso) : '—';
 }
+/** A calendar date (YYYY-MM-DD) as it is. */
 export function day(date: string | null | undefined): string {
-  if (!date) return '—';
-  const d = new Date(`${date}T12:00:00Z`);
-  return Number.isNaN(d.getTime()) ? date : d.toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
+  return date ? f().date(date) : '—';
 }
 export function ago(iso: string | null | undefined, now = Date.now()): string {
-  if (!iso) return '—';
-  const s = Math.round((now - Date.parse(iso)) / 1000);
-  if (s < 60) return `${s}s ago`;
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
-  return `${Math.round(s / 86_400)} days ago`;
+  return iso ? f().ago(iso, now) : '—';
 }
 export function bytes(n: number | null | undefined): string {
-  if (n === null || n === undefined) return '—';
-  const u = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1000 && i < u.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v.toFixed(v >= 100 || i === 0 ? 0 : 1)} ${u[i]}`;
+  return n === null || n === undefined ? '—' : f().bytes(n);
 }
-export function duration(seconds: number): string {
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  return h ? `${h} h ${m} min` : `${m} min ${seconds % 60} s`;
+export const duration = (seconds: number): string => f().duration(seconds);
+export const speed = (kbps: number): string => f().speed(kbps);
+/** A status as a badge: the class is the status, the text its name in the UI's language. */
+export const badge = (s: string | null | undefined) => html`<span class="badge ${s ?? ''}" data-status=${s ?? ''}>${statusName(s)}</span>`;
+/** A status value's name in the UI's language (the value itself when the catalogue has none). */
+export function statusName(s: string | null | undefined): string {
+  if (!s) return '—';
+  const key = `status.${s}`;
+  return isMessageKey(key) ? t(key) : s;
 }
-export function speed(kbps: number): string {
-  return kbps >= 1000 ? `${(kbps / 1000).toFixed(kbps % 1000 ? 1 : 0)} Mbit/s` : `${kbps} kbit/s`;
-}
-export const badge = (s: string | null | undefined) => html`<span class="badge ${s ?? ''}">${s ?? '—'}</span>`;
 let billingZone: string | undefined;
 /** The billing time zone (from /auth/me): billing dates the server checks are dates there. */
 export function setBillingZone(tz: string): void {
   billingZone = tz;
+  setFormatContext(tz, currency);
 }
 /** `at`'s calendar date (YYYY-MM-DD) in `tz`, else in the browser's zone (never UTC's, a day off at night). */
 export function dateIn(at: Date, tz?: string): string {

@@ -1,5 +1,6 @@
 // "Why is this customer offline?": the plain-language verdict from a service's recent history.
-// Pure (no DOM, no fetch) so tests can feed it facts.
+// Pure (no DOM, no fetch) so tests can feed it facts; worded in the UI's language.
+import { f, t } from './i18n.js';
 
 export interface VerdictFacts {
   now: number;
@@ -21,50 +22,61 @@ export interface Verdict {
 }
 
 const HOUR = 3_600_000;
-const fmtDay = (iso: string) => new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
-const fmtTime = (iso: string) => new Date(iso).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+// Dates and times in the billing time zone, like every other date on screen.
+const fmtDay = (iso: string) => f().day(iso);
+const fmtTime = (iso: string) => f().dayTime(iso);
 
-export function verdict(f: VerdictFacts): Verdict {
+export function verdict(fa: VerdictFacts): Verdict {
   const details: string[] = [];
-  const open = f.sessions.find((s) => s.stoppedAt === null);
-  const lastHour = f.auth.filter((a) => f.now - Date.parse(a.at) <= HOUR);
+  const open = fa.sessions.find((s) => s.stoppedAt === null);
+  const lastHour = fa.auth.filter((a) => fa.now - Date.parse(a.at) <= HOUR);
   const rejects = lastHour.filter((a) => a.outcome === 'reject');
-  if (f.overdue.length) details.push(`${f.overdue.length} overdue invoice${f.overdue.length === 1 ? '' : 's'} (oldest ${f.overdue[f.overdue.length - 1]!.number}, due ${fmtDay(f.overdue[f.overdue.length - 1]!.dueDate)}).`);
+  const oldest = fa.overdue[fa.overdue.length - 1];
+  if (oldest) details.push(t('verdict.overdue', { n: fa.overdue.length, number: oldest.number, due: fmtDay(oldest.dueDate) }));
 
-  if (f.service.status === 'suspended') {
-    const s = f.suspensions.find((x) => x.kind === 'suspend');
-    const why = s ? `for an overdue invoice${s.invoiceNumber ? ` (${s.invoiceNumber})` : ''} since ${fmtDay(s.at)}` : f.overdue.length ? 'with invoices overdue' : 'by hand';
-    return { level: 'error', headline: `Suspended ${why}.`, details: [...details, 'Recording a payment that settles the overdue invoices reactivates it; or resume it by hand.'] };
+  if (fa.service.status === 'suspended') {
+    const s = fa.suspensions.find((x) => x.kind === 'suspend');
+    const headline = s
+      ? s.invoiceNumber ? t('verdict.suspendedForInvoice', { number: s.invoiceNumber, since: fmtDay(s.at) }) : t('verdict.suspendedOverdueSince', { since: fmtDay(s.at) })
+      : fa.overdue.length ? t('verdict.suspendedWithOverdue') : t('verdict.suspendedByHand');
+    return { level: 'error', headline, details: [...details, t('verdict.suspendedHint')] };
   }
-  if (f.service.status === 'ended') return { level: 'error', headline: 'The service has ended: logins are refused.', details };
-  if (f.service.status === 'proposal') return { level: 'warn', headline: 'The service is not active yet (proposal): logins are refused until it is activated.', details };
-  if (f.service.expiresAt && Date.parse(f.service.expiresAt) <= f.now) {
-    return { level: 'error', headline: `Prepaid time ran out on ${fmtDay(f.service.expiresAt)}.`, details: [...details, 'A top-up or a voucher extends it.'] };
+  if (fa.service.status === 'ended') return { level: 'error', headline: t('verdict.ended'), details };
+  if (fa.service.status === 'proposal') return { level: 'warn', headline: t('verdict.proposal'), details };
+  if (fa.service.expiresAt && Date.parse(fa.service.expiresAt) <= fa.now) {
+    return { level: 'error', headline: t('verdict.expired', { on: fmtDay(fa.service.expiresAt) }), details: [...details, t('verdict.expiredHint')] };
   }
   if (open) {
     const from = [open.callingStationId && `MAC ${open.callingStationId}`, open.framedIpAddress && `IP ${open.framedIpAddress}`].filter(Boolean).join(', ');
-    const also = rejects.length ? [`${rejects.length} rejected login${rejects.length === 1 ? '' : 's'} in the last hour (${rejects[0]!.reason ?? 'no reason'}).`] : [];
-    return { level: 'ok', headline: `Online now, since ${fmtTime(open.startedAt)}${from ? ` (${from})` : ''}.`, details: [...details, ...also] };
+    const also = rejects.length ? [t('verdict.alsoRejected', { n: rejects.length, reason: rejects[0]!.reason ?? t('verdict.noReason') })] : [];
+    return { level: 'ok', headline: from ? t('verdict.onlineFrom', { since: fmtTime(open.startedAt), from }) : t('verdict.online', { since: fmtTime(open.startedAt) }), details: [...details, ...also] };
   }
   if (rejects.length) {
     const counts = new Map<string, number>();
-    for (const r of rejects) counts.set(r.reason ?? 'no reason given', (counts.get(r.reason ?? 'no reason given') ?? 0) + 1);
+    const noReason = t('verdict.noReasonGiven');
+    for (const r of rejects) counts.set(r.reason ?? noReason, (counts.get(r.reason ?? noReason) ?? 0) + 1);
     const [reason] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]!;
     const mac = rejects.find((r) => r.callingStationId)?.callingStationId;
-    const more = counts.size > 1 ? [`Other reasons: ${[...counts.entries()].filter(([r]) => r !== reason).map(([r, n]) => `${r} (${n})`).join(', ')}.`] : [];
-    return { level: 'error', headline: `Rejected ${rejects.length} time${rejects.length === 1 ? '' : 's'} in the last hour: ${reason}${mac ? ` from MAC ${mac}` : ''}.`, details: [...more, ...details] };
+    const more = counts.size > 1 ? [t('verdict.otherReasons', { list: [...counts.entries()].filter(([r]) => r !== reason).map(([r, n]) => `${r} (${n})`).join(', ') })] : [];
+    const headline = mac ? t('verdict.rejectedFromMac', { n: rejects.length, reason, mac }) : t('verdict.rejected', { n: rejects.length, reason });
+    return { level: 'error', headline, details: [...more, ...details] };
   }
-  const lastAccept = f.auth.find((a) => a.outcome === 'accept');
-  const lastSession = f.sessions[0];
+  const lastAccept = fa.auth.find((a) => a.outcome === 'accept');
+  const lastSession = fa.sessions[0];
   if (lastAccept && (!lastSession || Date.parse(lastAccept.at) > Date.parse(lastSession.stoppedAt ?? lastSession.startedAt) + 60_000)) {
-    return { level: 'warn', headline: `Login accepted at ${fmtTime(lastAccept.at)} but no session followed: the router may not be sending accounting, or the connection dropped at once.`, details };
+    return { level: 'warn', headline: t('verdict.acceptedNoSession', { at: fmtTime(lastAccept.at) }), details };
   }
   if (lastSession?.stoppedAt) {
-    return { level: 'warn', headline: `Offline since ${fmtTime(lastSession.stoppedAt)}${lastSession.terminateCause ? ` (${lastSession.terminateCause})` : ''}, and no login attempt since.`, details: [...details, 'The customer\'s router is not trying to connect: power, cabling or the radio link.'] };
+    const headline = lastSession.terminateCause
+      ? t('verdict.offlineSinceCause', { since: fmtTime(lastSession.stoppedAt), cause: lastSession.terminateCause })
+      : t('verdict.offlineSince', { since: fmtTime(lastSession.stoppedAt) });
+    return { level: 'warn', headline, details: [...details, t('verdict.offlineHint')] };
   }
-  if (!f.auth.length) {
-    return { level: 'warn', headline: `No login attempt from ${f.service.username} has ever reached Tollgate.`, details: [...details, 'Check the username in the customer\'s router and that the NAS sends RADIUS here.'] };
+  if (!fa.auth.length) {
+    return { level: 'warn', headline: t('verdict.neverSeen', { username: fa.service.username }), details: [...details, t('verdict.neverSeenHint')] };
   }
-  const last = f.auth[0]!;
-  return { level: 'warn', headline: `Not online. Last login attempt ${fmtTime(last.at)}: ${last.outcome}${last.reason ? ` (${last.reason})` : ''}.`, details };
+  const last = fa.auth[0]!;
+  const outcome = last.outcome === 'accept' ? t('status.accept') : t('status.reject');
+  const headline = last.reason ? t('verdict.lastAttemptReason', { at: fmtTime(last.at), outcome, reason: last.reason }) : t('verdict.lastAttempt', { at: fmtTime(last.at), outcome });
+  return { level: 'warn', headline, details };
 }

@@ -134,8 +134,8 @@ export function invoiceStore(sql: SqlClient) {
 
     invoice: p<InvoiceRow>(`select ${INVOICE_COLS} from invoices where id = ?`),
     invoiceLines: p(`select ${LINE_COLS} from invoice_lines where invoice_id = ? order by position`),
-    customerDoc: p<{ name: string; address: string | null; taxId: string | null; email: string | null }>(
-      `select name, address, tax_id as "taxId", email from customers where id = ?`),
+    customerDoc: p<{ name: string; address: string | null; taxId: string | null; email: string | null; language: string | null }>(
+      `select name, address, tax_id as "taxId", email, language from customers where id = ?`),
   };
 
   return {
@@ -243,7 +243,7 @@ export function invoiceStore(sql: SqlClient) {
         group by i.id, l.tax_rate_bp, cu.name, cu.tax_id order by i.issue_date, i.number, l.tax_rate_bp`, ...where.args);
     },
     /** Who a document (invoice or credit note) is addressed to. */
-    async customerForDocument(id: number): Promise<{ name: string; address: string | null; taxId: string | null; email: string | null } | null> {
+    async customerForDocument(id: number): Promise<{ name: string; address: string | null; taxId: string | null; email: string | null; language: string | null } | null> {
       return (await s.customerDoc.get(id)) ?? null;
     },
   };

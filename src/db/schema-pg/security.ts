@@ -21,6 +21,8 @@ export const admins = pgTable(
     mustChangePassword: boolean('must_change_password').notNull().default(false),
     disabled: boolean('disabled').notNull().default(false),
     lastLoginAt: text('last_login_at'),
+    /** The admin's UI language (en, it, es); null: the browser's, then the installation's. */
+    language: text('language'),
     ...timestamps,
   },
   (t) => [uniqueIndex('admins_username_uq').on(t.username)],

@@ -76,6 +76,8 @@ export const customers = pgTable(
     billingProfileId: bigint('billing_profile_id', { mode: 'number' }),
     /** Dunning whitelist: never suspended for non-payment. */
     dunningExempt: boolean('dunning_exempt').notNull().default(false),
+    /** The customer's language (en, it, es) for documents, notifications and Reply-Messages; null: the installation's `[locale] default`. */
+    language: text('language'),
     ...timestamps,
   },
   (t) => [

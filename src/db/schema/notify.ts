@@ -8,6 +8,8 @@ export const notificationTemplates = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     key: text('key').notNull(),
     channel: text('channel', { enum: ['email', 'sms'] }).notNull(),
+    /** The language of the text (en, it, es); '' for a row that overrides the template in every language. */
+    language: text('language').notNull().default(''),
     subject: text('subject').notNull().default(''),
     body: text('body').notNull(),
     /** Minutes to wait after the event before sending. */
@@ -18,7 +20,7 @@ export const notificationTemplates = sqliteTable(
     enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
     ...timestamps,
   },
-  (t) => [uniqueIndex('notification_templates_key_uq').on(t.key, t.channel), check('notification_templates_channel_ck', sql`channel in ('email', 'sms')`)],
+  (t) => [uniqueIndex('notification_templates_key_language_uq').on(t.key, t.channel, t.language), check('notification_templates_channel_ck', sql`channel in ('email', 'sms')`)],
 );
 
 export const notificationOutbox = sqliteTable(

@@ -21,6 +21,8 @@ export const admins = sqliteTable(
     mustChangePassword: integer('must_change_password', { mode: 'boolean' }).notNull().default(false),
     disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
     lastLoginAt: text('last_login_at'),
+    /** The admin's UI language (en, it, es); null: the browser's, then the installation's. */
+    language: text('language'),
     ...timestamps,
   },
   (t) => [uniqueIndex('admins_username_uq').on(t.username)],

@@ -66,6 +66,8 @@ export const customers = sqliteTable(
     billingProfileId: integer('billing_profile_id'),
     /** Dunning whitelist: never suspended for non-payment. */
     dunningExempt: integer('dunning_exempt', { mode: 'boolean' }).notNull().default(false),
+    /** The customer's language (en, it, es) for documents, notifications and Reply-Messages; null: the installation's `[locale] default`. */
+    language: text('language'),
     ...timestamps,
   },
   (t) => [index('customers_name_ix').on(t.name), index('customers_email_ix').on(t.email), index('customers_phone_ix').on(t.phone)],

@@ -49,6 +49,8 @@ export interface AuthContext {
   stage?: 'totp' | 'full';
   mustChangePassword?: boolean;
   totpEnabled?: boolean;
+  /** For a session: the admin's chosen UI language, if any. */
+  language?: string | null;
 }
 
 export interface SecurityOptions {
@@ -162,7 +164,7 @@ export function security(opts: SecurityOptions) {
     if (at.getTime() - Date.parse(sess.lastSeenAt) >= TOUCH_MS) await sessions.touch(sess.id, at);
     return {
       kind: 'session', actorId: `admin:${sess.adminId}`, role: sess.role, grants: (await grantsOf(sess.role)) ?? {}, adminId: sess.adminId, username: sess.username,
-      sessionId: sess.id, csrfToken, stage: sess.stage, mustChangePassword: sess.mustChangePassword, totpEnabled: sess.totpEnabled,
+      sessionId: sess.id, csrfToken, stage: sess.stage, mustChangePassword: sess.mustChangePassword, totpEnabled: sess.totpEnabled, language: sess.language,
     };
   }
 

@@ -7,7 +7,8 @@ import type { SecretBox } from '../../lib/secretbox.js';
 import { hashPassword, verifyPassword } from '../../lib/password.js';
 import { problem, sendProblem } from '../errors.js';
 import { fullGrants } from '../permissions.js';
-import { Enrolment, LoginBody, Me, NewPassword, PasswordChange, RecoveryCodes, TotpConfirm, TotpDisable, TotpVerify } from '../admin-schemas.js';
+import { isLocale, type Locale } from '../../i18n/locales.js';
+import { Enrolment, LanguageChange, LoginBody, Me, NewPassword, PasswordChange, RecoveryCodes, TotpConfirm, TotpDisable, TotpVerify } from '../admin-schemas.js';
 import { ProblemSchema } from '../schemas.js';
 import { clearedSessionCookie, sessionCookie } from './cookies.js';
 import { csrfFor, type AuthContext, type Security } from './guard.js';
@@ -22,6 +23,8 @@ export interface AuthRoutesOptions {
   clock: Clock;
   /** The billing time zone and currency, for clients that show or default billing dates and amounts. */
   billing: { timezone: string; currency: string };
+  /** The installation's language (`[locale] default`). */
+  defaultLanguage: string;
   /** The first start's generated password (bootstrap.ts): removed when the admin it names changes it. */
   initialPasswordFile: string;
 }
@@ -46,6 +49,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
         : { token: { id: ctx.tokenId!, name: ctx.tokenName! } }),
       totpRequired: ctx.stage === 'totp',
       setupRequired: ctx.stage === 'totp' ? null : (sec.setupOwed(ctx) ?? null),
+      locale: { language: ctx.kind === 'session' && isLocale(ctx.language) ? ctx.language : null, default: isLocale(opts.defaultLanguage) ? opts.defaultLanguage : 'en' },
       billing: opts.billing,
     };
   }
@@ -161,6 +165,20 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     await sec.admins.setPassword(admin.id, await hashPassword(newPassword), { reset: false, keepSessionId: ctx.sessionId, actor: { id: ctx.actorId, ip: req.ip } });
     if (forgetInitialPassword(opts.initialPasswordFile, admin.username)) req.log.info({ admin: admin.id, file: opts.initialPasswordFile }, 'initial password changed: its file is removed');
     return me({ ...ctx, mustChangePassword: false });
+  });
+
+  app.put('/api/v1/auth/language', {
+    config: { authStage: 'setup' },
+    schema: {
+      tags, summary: 'Choose your own UI language (en, it, es), or null to follow the browser',
+      body: LanguageChange,
+      response: { 200: Me, ...errors },
+    },
+  }, async (req) => {
+    const ctx = sessionOnly(req);
+    const { language } = req.body as { language: Locale | null };
+    await sec.admins.setLanguage(ctx.adminId!, language, { id: ctx.actorId, ip: req.ip });
+    return me({ ...ctx, language });
   });
 
   app.post('/api/v1/auth/totp/enrol', {

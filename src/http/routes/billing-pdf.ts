@@ -1,23 +1,28 @@
 /**
- * Invoice and credit-note PDFs with pdfmake's declarative tables, server side. The PDF standard
- * fonts (Helvetica) need no font files. The seller block comes from the `[company]` config keys
- * (name, address, tax id, contacts, IBAN and payment terms, an optional logo), the buyer block from
- * the customer (name, address, tax id). Amounts are formatted by money.ts from integers: the
- * document never rounds.
+ * Invoice and credit-note PDFs with pdfmake's declarative tables, server side, in the customer's
+ * language: every label comes from the catalogue (src/i18n/), amounts, rates and dates from the one
+ * formatter, and the font is Roboto, embedded (src/billing/pdf.ts). The seller block comes from the
+ * `[company]` config keys (name, address, tax id, contacts, IBAN and payment terms, an optional
+ * logo), the buyer block from the customer (name, address, tax id). Amounts are integers formatted
+ * exactly: the document never rounds.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { formatMoney } from '../../lib/money.js';
+import { DOCUMENT_FONT, renderPdf } from '../../billing/pdf.js';
+import { formatter, type Formatter } from '../../i18n/format.js';
+import type { Locale } from '../../i18n/locales.js';
+import { translator, type Translate } from '../../i18n/messages.js';
 
-// pdfmake 0.2 ships no types and is CommonJS; its server-side printer is this module.
-type PdfDoc = NodeJS.ReadableStream & { end(): void };
-type Printer = { createPdfKitDocument(def: unknown): PdfDoc };
-const require = createRequire(import.meta.url);
-const PdfPrinter = require('pdfmake/src/printer') as new (fonts: unknown) => Printer;
+/** The reader of a document: its language and the billing time zone. */
+export interface DocumentLocale {
+  language: Locale;
+  timeZone: string;
+}
 
-const printer = new PdfPrinter({
-  Helvetica: { normal: 'Helvetica', bold: 'Helvetica-Bold', italics: 'Helvetica-Oblique', bolditalics: 'Helvetica-BoldOblique' },
-});
+interface Words {
+  t: Translate;
+  f: Formatter;
+}
+const wordsFor = (loc: DocumentLocale, currency: string): Words => ({ t: translator(loc.language), f: formatter(loc.language, { timeZone: loc.timeZone, currency }) });
 
 export interface PdfInvoice {
   number: string;
@@ -38,6 +43,8 @@ export interface PdfCustomer {
   address: string | null;
   taxId: string | null;
   email: string | null;
+  /** The customer's language (null: the installation's); `?lang=` may ask for another. */
+  language?: string | null;
 }
 
 /** The `[company]` config section: empty strings are left out of the document. */
@@ -64,7 +71,6 @@ export interface PdfCreditNote {
   lines: { description: string; taxRateBp: number; net: number; tax: number; gross: number }[];
 }
 
-const rate = (bp: number) => `${bp / 100} %`;
 const right = (text: string, bold = false) => ({ text, alignment: 'right', bold });
 /** A config value may carry line breaks as "\n" (TOML basic string) or a literal backslash-n. */
 const linesOf = (v: string) => v.split(/\r?\n|\\n/).map((l) => l.trim()).filter(Boolean);
@@ -82,13 +88,13 @@ function logoDataUrl(path: string): string | null {
 }
 
 /** The top of a document: the seller (and logo) on the left, the title and dates on the right. */
-function header(seller: PdfSeller | null, title: string, dates: string[]): unknown[] {
+function header(w: Words, seller: PdfSeller | null, title: string, dates: string[]): unknown[] {
   const logo = seller ? logoDataUrl(seller.logo) : null;
   const sellerLines = seller
     ? [
       ...(seller.name ? [{ text: seller.name, bold: true, fontSize: 11 }] : []),
       ...linesOf(seller.address).map((text) => ({ text })),
-      ...(seller.tax_id ? [{ text: `VAT / Tax ID: ${seller.tax_id}` }] : []),
+      ...(seller.tax_id ? [{ text: w.t('pdf.sellerTaxId', { id: seller.tax_id }) }] : []),
       ...(seller.email ? [{ text: seller.email }] : []),
       ...(seller.phone ? [{ text: seller.phone }] : []),
     ]
@@ -104,47 +110,52 @@ function header(seller: PdfSeller | null, title: string, dates: string[]): unkno
   ];
 }
 
-function buyer(customer: PdfCustomer | null): unknown {
+function buyer(w: Words, customer: PdfCustomer | null): unknown {
   return {
     margin: [0, 0, 0, 12],
     stack: [
-      { text: 'Bill to', bold: true, color: '#555555' },
+      { text: w.t('pdf.billTo'), bold: true, color: '#555555' },
       { text: customer?.name ?? '', bold: true },
       ...linesOf(customer?.address ?? '').map((text) => ({ text })),
-      ...(customer?.taxId ? [{ text: `Tax ID: ${customer.taxId}` }] : []),
+      ...(customer?.taxId ? [{ text: w.t('pdf.buyerTaxId', { id: customer.taxId }) }] : []),
       ...(customer?.email ? [{ text: customer.email }] : []),
     ],
   };
 }
 
-function paymentDetails(seller: PdfSeller | null, reference: string): unknown[] {
+function paymentDetails(w: Words, seller: PdfSeller | null, reference: string): unknown[] {
   if (!seller || (!seller.iban && !seller.payment_terms)) return [];
   return [{
     margin: [0, 16, 0, 0],
     stack: [
-      { text: 'Payment details', bold: true },
+      { text: w.t('pdf.paymentDetails'), bold: true },
       ...(seller.iban ? [{ text: `IBAN: ${seller.iban}` }] : []),
-      ...(seller.name && seller.iban ? [{ text: `Beneficiary: ${seller.name}` }] : []),
-      ...(seller.iban ? [{ text: `Reference: ${reference}` }] : []),
+      ...(seller.name && seller.iban ? [{ text: w.t('pdf.beneficiary', { name: seller.name }) }] : []),
+      ...(seller.iban ? [{ text: w.t('pdf.reference', { reference }) }] : []),
       ...(seller.payment_terms ? [{ text: seller.payment_terms }] : []),
     ],
   }];
 }
 
-export function invoiceDocDefinition(inv: PdfInvoice, customer: PdfCustomer | null, seller: PdfSeller | null = null): unknown {
-  const m = (v: number) => formatMoney(v, inv.currency);
+export function invoiceDocDefinition(inv: PdfInvoice, customer: PdfCustomer | null, seller: PdfSeller | null, loc: DocumentLocale): unknown {
+  const w = wordsFor(loc, inv.currency);
+  const { t, f } = w;
+  const m = (v: number) => f.money(v, inv.currency);
+  const rate = (bp: number) => f.percent(bp);
+  const title = t('pdf.invoiceTitle', { number: inv.number });
   return {
-    info: { title: `Invoice ${inv.number}`, creator: 'Tollgate', ...(seller?.name ? { author: seller.name } : {}) },
-    defaultStyle: { font: 'Helvetica', fontSize: 9 },
+    info: { title, creator: 'Tollgate', ...(seller?.name ? { author: seller.name } : {}) },
+    language: loc.language,
+    defaultStyle: { font: DOCUMENT_FONT, fontSize: 9 },
     content: [
-      ...header(seller, `Invoice ${inv.number}`, [`Issue date: ${inv.issueDate}`, `Due date: ${inv.dueDate}`]),
-      buyer(customer),
+      ...header(w, seller, title, [t('pdf.issueDate', { date: f.date(inv.issueDate, 'short') }), t('pdf.dueDate', { date: f.date(inv.dueDate, 'short') })]),
+      buyer(w, customer),
       {
         table: {
           headerRows: 1,
           widths: ['*', 'auto', 'auto', 'auto', 'auto'],
           body: [
-            [{ text: 'Description', bold: true }, right('Tax', true), right('Net', true), right('Tax amount', true), right('Total', true)],
+            [{ text: t('pdf.description'), bold: true }, right(t('pdf.taxRate'), true), right(t('pdf.net'), true), right(t('pdf.taxAmount'), true), right(t('pdf.total'), true)],
             ...inv.lines.map((l) => [
               l.description,
               right(rate(l.taxRateBp)),
@@ -161,40 +172,45 @@ export function invoiceDocDefinition(inv: PdfInvoice, customer: PdfCustomer | nu
         table: {
           widths: ['*', 'auto', 'auto', 'auto'],
           body: [
-            [{ text: 'Tax summary', bold: true }, right('Net', true), right('Tax', true), right('Total', true)],
-            ...inv.taxes.map((t) => [rate(t.taxRateBp), right(m(t.net)), right(m(t.tax)), right(m(t.gross))]),
-            [{ text: 'Invoice total', bold: true }, right(m(inv.net), true), right(m(inv.tax), true), right(m(inv.total), true)],
+            [{ text: t('pdf.taxSummary'), bold: true }, right(t('pdf.net'), true), right(t('pdf.taxAmount'), true), right(t('pdf.total'), true)],
+            ...inv.taxes.map((x) => [rate(x.taxRateBp), right(m(x.net)), right(m(x.tax)), right(m(x.gross))]),
+            [{ text: t('pdf.invoiceTotal'), bold: true }, right(m(inv.net), true), right(m(inv.tax), true), right(m(inv.total), true)],
           ],
         },
         layout: 'noBorders',
       },
-      { margin: [0, 12, 0, 0], columns: [{ text: '' }, [right(`Paid: ${m(inv.paid)}`), right(`Amount due: ${m(inv.open)}`, true)]] },
-      ...paymentDetails(seller, inv.number),
+      { margin: [0, 12, 0, 0], columns: [{ text: '' }, [right(t('pdf.paid', { amount: m(inv.paid) })), right(t('pdf.amountDue', { amount: m(inv.open) }), true)]] },
+      ...paymentDetails(w, seller, inv.number),
     ],
   };
 }
 
 /** A credit note: the invoice it corrects, the reversed lines (shown as positive credits) and totals. */
-export function creditNoteDocDefinition(note: PdfCreditNote, customer: PdfCustomer | null, seller: PdfSeller | null = null): unknown {
-  const m = (v: number) => formatMoney(v, note.currency);
+export function creditNoteDocDefinition(note: PdfCreditNote, customer: PdfCustomer | null, seller: PdfSeller | null, loc: DocumentLocale): unknown {
+  const w = wordsFor(loc, note.currency);
+  const { t, f } = w;
+  const m = (v: number) => f.money(v, note.currency);
+  const rate = (bp: number) => f.percent(bp);
+  const title = t('pdf.creditNoteTitle', { number: note.number });
   const taxes = new Map<number, { net: number; tax: number; gross: number }>();
   for (const l of note.lines) {
     const t = taxes.get(l.taxRateBp) ?? { net: 0, tax: 0, gross: 0 };
     taxes.set(l.taxRateBp, { net: t.net + l.net, tax: t.tax + l.tax, gross: t.gross + l.gross });
   }
   return {
-    info: { title: `Credit note ${note.number}`, creator: 'Tollgate', ...(seller?.name ? { author: seller.name } : {}) },
-    defaultStyle: { font: 'Helvetica', fontSize: 9 },
+    info: { title, creator: 'Tollgate', ...(seller?.name ? { author: seller.name } : {}) },
+    language: loc.language,
+    defaultStyle: { font: DOCUMENT_FONT, fontSize: 9 },
     content: [
-      ...header(seller, `Credit note ${note.number}`, [`Issue date: ${note.issueDate}`, `Corrects invoice ${note.invoiceNumber}`]),
-      buyer(customer),
-      ...(note.reason ? [{ text: `Reason: ${note.reason}`, margin: [0, 0, 0, 8] }] : []),
+      ...header(w, seller, title, [t('pdf.issueDate', { date: f.date(note.issueDate, 'short') }), t('pdf.corrects', { number: note.invoiceNumber })]),
+      buyer(w, customer),
+      ...(note.reason ? [{ text: t('pdf.reason', { reason: note.reason }), margin: [0, 0, 0, 8] }] : []),
       {
         table: {
           headerRows: 1,
           widths: ['*', 'auto', 'auto', 'auto', 'auto'],
           body: [
-            [{ text: 'Credited', bold: true }, right('Tax', true), right('Net', true), right('Tax amount', true), right('Total', true)],
+            [{ text: t('pdf.credited'), bold: true }, right(t('pdf.taxRate'), true), right(t('pdf.net'), true), right(t('pdf.taxAmount'), true), right(t('pdf.total'), true)],
             ...note.lines.map((l) => [l.description, right(rate(l.taxRateBp)), right(m(l.net)), right(m(l.tax)), right(m(l.gross))]),
           ],
         },
@@ -205,9 +221,9 @@ export function creditNoteDocDefinition(note: PdfCreditNote, customer: PdfCustom
         table: {
           widths: ['*', 'auto', 'auto', 'auto'],
           body: [
-            [{ text: 'Tax summary', bold: true }, right('Net', true), right('Tax', true), right('Total', true)],
-            ...[...taxes.entries()].sort((a, b) => a[0] - b[0]).map(([bp, t]) => [rate(bp), right(m(t.net)), right(m(t.tax)), right(m(t.gross))]),
-            [{ text: 'Credit note total', bold: true }, right(m(note.net), true), right(m(note.tax), true), right(m(note.total), true)],
+            [{ text: t('pdf.taxSummary'), bold: true }, right(t('pdf.net'), true), right(t('pdf.taxAmount'), true), right(t('pdf.total'), true)],
+            ...[...taxes.entries()].sort((a, b) => a[0] - b[0]).map(([bp, x]) => [rate(bp), right(m(x.net)), right(m(x.tax)), right(m(x.gross))]),
+            [{ text: t('pdf.creditNoteTotal'), bold: true }, right(m(note.net), true), right(m(note.tax), true), right(m(note.total), true)],
           ],
         },
         layout: 'noBorders',
@@ -216,21 +232,10 @@ export function creditNoteDocDefinition(note: PdfCreditNote, customer: PdfCustom
   };
 }
 
-export function creditNotePdf(note: PdfCreditNote, customer: PdfCustomer | null, seller: PdfSeller | null = null): Promise<Buffer> {
-  return render(creditNoteDocDefinition(note, customer, seller));
+export function creditNotePdf(note: PdfCreditNote, customer: PdfCustomer | null, seller: PdfSeller | null, loc: DocumentLocale): Promise<Buffer> {
+  return renderPdf(creditNoteDocDefinition(note, customer, seller, loc));
 }
 
-export function invoicePdf(inv: PdfInvoice, customer: PdfCustomer | null, seller: PdfSeller | null = null): Promise<Buffer> {
-  return render(invoiceDocDefinition(inv, customer, seller));
-}
-
-function render(definition: unknown): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const doc = printer.createPdfKitDocument(definition);
-    const chunks: Buffer[] = [];
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    doc.end();
-  });
+export function invoicePdf(inv: PdfInvoice, customer: PdfCustomer | null, seller: PdfSeller | null, loc: DocumentLocale): Promise<Buffer> {
+  return renderPdf(invoiceDocDefinition(inv, customer, seller, loc));
 }

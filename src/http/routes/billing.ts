@@ -14,11 +14,12 @@ import { parseDate } from '../../lib/calendar.js';
 import type { Clock } from '../../lib/clock.js';
 import { TollgateError } from '../../lib/errors.js';
 import * as B from '../billing-schemas.js';
-import { fileResponse, IdParams, pageOf, ProblemSchema } from '../schemas.js';
+import { DocumentQuery, fileResponse, IdParams, pageOf, ProblemSchema } from '../schemas.js';
 import { actorOf } from './crud.js';
 import { creditNotesCsvRows, csv, invoicesCsvRows, paymentsCsvRows } from './billing-export.js';
-import { creditNotePdf, invoicePdf, type PdfSeller } from './billing-pdf.js';
+import { creditNotePdf, invoicePdf, type DocumentLocale, type PdfSeller } from './billing-pdf.js';
 import { receiptPdf } from './receipt-pdf.js';
+import { isLocale, type Locale } from '../../i18n/locales.js';
 import type { ServiceControl } from '../../nas/control.js';
 
 export interface BillingRoutesOptions {
@@ -30,6 +31,8 @@ export interface BillingRoutesOptions {
   currency: string;
   /** The seller printed on invoices and credit notes (the `[company]` config section). */
   company?: PdfSeller;
+  /** The installation's language: documents of customers without one of their own. */
+  defaultLanguage?: Locale;
   /** A plan change already in effect reaches live sessions through it (CoA with the new rate). */
   control?: ServiceControl;
   /** The whole daily sequence (billing, dunning, prepaid, caps) as of a date; absent: billing alone. */
@@ -48,7 +51,14 @@ function page<T extends { id: number }>(rows: T[], limit: number) {
 const summary = (r: InvoiceRow) => ({ ...r, status: invoiceStatus(r) });
 
 /** The billing API: invoices, payments, refunds, credit notes, statements, contract facts and the run. */
+type DocumentQueryT = { lang?: Locale };
+
 export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOptions): Promise<void> {
+  /** A document's language: `?lang=`, else the customer's, else the installation's. */
+  const documentLocale = (q: DocumentQueryT, customer: { language: string | null } | null): DocumentLocale => ({
+    language: q.lang ?? (isLocale(customer?.language) ? customer.language : (opts.defaultLanguage ?? 'en')),
+    timeZone: opts.timezone,
+  });
   const store = billingStore(opts.sql);
   const names = nameLookup(opts.sql);
   const billing = opts.billing;
@@ -91,12 +101,12 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
     if (!found) throw notFound('invoice', id);
     return found;
   });
-  app.get('/api/v1/invoices/:id/pdf', { schema: { tags: inv, summary: 'The invoice as a PDF document', params: IdParams, response: { 200: fileResponse('application/pdf', 'The invoice'), 404: ProblemSchema } } }, async (req, reply) => {
+  app.get('/api/v1/invoices/:id/pdf', { schema: { tags: inv, summary: 'The invoice as a PDF document, in the customer\'s language unless ?lang= asks for another', params: IdParams, querystring: DocumentQuery, response: { 200: fileResponse('application/pdf', 'The invoice'), 404: ProblemSchema } } }, async (req, reply) => {
     const { id } = req.params as { id: number };
     const found = await billing.invoiceWithLines(id);
     if (!found) throw notFound('invoice', id);
     const customer = await store.customerForDocument(found.customerId);
-    const pdf = await invoicePdf(found, customer, opts.company ?? null);
+    const pdf = await invoicePdf(found, customer, opts.company ?? null, documentLocale(req.query as DocumentQueryT, customer));
     return reply.type('application/pdf').header('content-disposition', `inline; filename="${found.number}.pdf"`).send(pdf);
   });
 
@@ -135,7 +145,7 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
     const total = byMethod.reduce((t, r) => ({ ...t, count: t.count + r.count, amount: t.amount + r.amount, refunded: t.refunded + r.refunded, net: t.net + r.net }), { method: q.method ?? '*', count: 0, amount: 0, refunded: 0, net: 0 });
     return { currency: opts.currency, from: q.from ?? null, to: q.to ?? null, total, byMethod };
   });
-  app.get('/api/v1/payments/:id/pdf', { schema: { tags: pay, summary: 'The receipt of a payment as a PDF: amount, method, and the invoices it settled', params: IdParams, response: { 200: fileResponse('application/pdf', 'The receipt'), 404: ProblemSchema } } }, async (req, reply) => {
+  app.get('/api/v1/payments/:id/pdf', { schema: { tags: pay, summary: 'The receipt of a payment as a PDF: amount, method, and the invoices it settled; in the customer\'s language unless ?lang= asks for another', params: IdParams, querystring: DocumentQuery, response: { 200: fileResponse('application/pdf', 'The receipt'), 404: ProblemSchema } } }, async (req, reply) => {
     const { id } = req.params as { id: number };
     const p = await store.payment(id);
     if (!p) throw notFound('payment', id);
@@ -144,7 +154,8 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
       if (amount > 0) settled.push({ invoiceNumber: (await store.invoice(invoiceId))?.number ?? `#${invoiceId}`, amount });
     }
     const number = `R-${id}`;
-    const pdf = await receiptPdf({ ...p, number, currency: opts.currency, settled }, await store.customerForDocument(p.customerId), opts.company ?? null);
+    const customer = await store.customerForDocument(p.customerId);
+    const pdf = await receiptPdf({ ...p, number, currency: opts.currency, settled }, customer, opts.company ?? null, documentLocale(req.query as DocumentQueryT, customer));
     return reply.type('application/pdf').header('content-disposition', `inline; filename="${number}.pdf"`).send(pdf);
   });
   app.get('/api/v1/payments/:id', { schema: { tags: pay, summary: 'A payment with its refunds', params: IdParams, response: { 200: B.PaymentWithRefunds, ...errors } } }, async (req) => {
@@ -176,12 +187,13 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
     const p = page(await store.listCreditNotes(q, limit + 1, after(q.cursor)), limit);
     return { ...p, items: await withCustomerNames(names, p.items) };
   });
-  app.get('/api/v1/credit-notes/:id/pdf', { schema: { tags: cn, summary: 'The credit note as a PDF document', params: IdParams, response: { 200: fileResponse('application/pdf', 'The credit note'), 404: ProblemSchema } } }, async (req, reply) => {
+  app.get('/api/v1/credit-notes/:id/pdf', { schema: { tags: cn, summary: 'The credit note as a PDF document, in the customer\'s language unless ?lang= asks for another', params: IdParams, querystring: DocumentQuery, response: { 200: fileResponse('application/pdf', 'The credit note'), 404: ProblemSchema } } }, async (req, reply) => {
     const { id } = req.params as { id: number };
     const note = await store.creditNote(id);
     if (!note) throw notFound('credit note', id);
     const invoice = (await store.invoice(note.invoiceId))!;
-    const pdf = await creditNotePdf({ ...note, invoiceNumber: invoice.number, lines: await store.creditNoteLines(id) }, await store.customerForDocument(note.customerId), opts.company ?? null);
+    const customer = await store.customerForDocument(note.customerId);
+    const pdf = await creditNotePdf({ ...note, invoiceNumber: invoice.number, lines: await store.creditNoteLines(id) }, customer, opts.company ?? null, documentLocale(req.query as DocumentQueryT, customer));
     return reply.type('application/pdf').header('content-disposition', `inline; filename="${note.number}.pdf"`).send(pdf);
   });
   app.get('/api/v1/credit-notes/:id', { schema: { tags: cn, summary: 'A credit note with its lines', params: IdParams, response: { 200: B.CreditNote, ...errors } } }, async (req) => {

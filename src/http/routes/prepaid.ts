@@ -7,7 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import type { PrepaidOps } from '../../billing/prepaid-ops.js';
 import { decodeCursor, encodeCursor } from '../../db/crud.js';
 import { Batch, BatchCreate, BatchListQuery, DataTopup, DataTopupBody, RedeemBody, Redemption, Tiers, TiersBody, Topup, TopupCreate, TopupResult, Usage } from '../prepaid-schemas.js';
-import { fileResponse, IdParams, pageOf, ProblemSchema } from '../schemas.js';
+import { DocumentQuery, fileResponse, IdParams, pageOf, ProblemSchema } from '../schemas.js';
+import type { Locale } from '../../i18n/locales.js';
 import { csv } from './billing-export.js';
 import { actorOf } from './crud.js';
 
@@ -68,10 +69,10 @@ export async function prepaidRoutes(app: FastifyInstance, opts: PrepaidRoutesOpt
     return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="vouchers-${id}.csv"`).send(csv(await vouchers.csvRows(id)));
   });
   app.get('/api/v1/vouchers/batches/:id/vouchers.pdf', {
-    schema: { tags: vt, summary: 'A printable PDF sheet of the batch\'s unredeemed vouchers', params: IdParams, response: { 200: fileResponse('application/pdf', 'The printable sheet'), 404: ProblemSchema } },
+    schema: { tags: vt, summary: 'A printable PDF sheet of the batch\'s unredeemed vouchers, in the installation\'s language unless ?lang= asks for another', params: IdParams, querystring: DocumentQuery, response: { 200: fileResponse('application/pdf', 'The printable sheet'), 404: ProblemSchema } },
   }, async (req, reply) => {
     const { id } = req.params as { id: number };
-    const pdf = await vouchers.pdf(id);
+    const pdf = await vouchers.pdf(id, (req.query as { lang?: Locale }).lang);
     return reply.type('application/pdf').header('content-disposition', `inline; filename="vouchers-${id}.pdf"`).send(pdf);
   });
   app.post('/api/v1/vouchers/redeem', {

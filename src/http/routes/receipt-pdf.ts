@@ -1,37 +1,14 @@
 /**
- * The receipt of a payment as a PDF (pdfmake, the PDF standard fonts): who paid, when, how, how
- * much, and what it settled. Every word printed is in RECEIPT_LABELS, so the receipt is translated
- * in one place. Amounts are formatted by money.ts from integers: the document never rounds.
+ * The receipt of a payment as a PDF: who paid, when, how, how much, and what it settled. Like the
+ * invoice (billing-pdf.ts) it is printed in the customer's language: every label comes from the
+ * catalogue (`receipt.*`, the `pdf.*` tax-id lines and the payment methods' names), amounts and the
+ * date from the one formatter, in the embedded Roboto of src/billing/pdf.ts. Amounts are integers
+ * formatted exactly: the document never rounds.
  */
-import { createRequire } from 'node:module';
-import { formatMoney } from '../../lib/money.js';
-import type { PdfCustomer, PdfSeller } from './billing-pdf.js';
-
-type PdfDoc = NodeJS.ReadableStream & { end(): void };
-type Printer = { createPdfKitDocument(def: unknown): PdfDoc };
-const require = createRequire(import.meta.url);
-const PdfPrinter = require('pdfmake/src/printer') as new (fonts: unknown) => Printer;
-const printer = new PdfPrinter({
-  Helvetica: { normal: 'Helvetica', bold: 'Helvetica-Bold', italics: 'Helvetica-Oblique', bolditalics: 'Helvetica-BoldOblique' },
-});
-
-/** Every label the receipt prints (English until the catalogue carries them). */
-export const RECEIPT_LABELS = {
-  title: (number: string) => `Receipt ${number}`,
-  received: 'Received',
-  receivedFrom: 'Received from',
-  taxId: 'Tax ID',
-  sellerTaxId: 'VAT / Tax ID',
-  method: 'Method',
-  reference: 'Reference',
-  amount: 'Amount received',
-  settled: 'Applied to',
-  invoice: 'Invoice',
-  applied: 'Amount',
-  toCredit: 'Kept as credit',
-  refunded: 'Refunded',
-  none: 'Nothing settled: the amount is kept as credit.',
-} as const;
+import { DOCUMENT_FONT, renderPdf } from '../../billing/pdf.js';
+import { formatter } from '../../i18n/format.js';
+import { isMessageKey, translator } from '../../i18n/messages.js';
+import type { DocumentLocale, PdfCustomer, PdfSeller } from './billing-pdf.js';
 
 export interface PdfReceipt {
   /** The receipt's number: the payment's, R-<id>. */
@@ -51,74 +28,76 @@ export interface PdfReceipt {
 const linesOf = (v: string) => v.split(/\r?\n|\\n/).map((l) => l.trim()).filter(Boolean);
 const right = (text: string, bold = false) => ({ text, alignment: 'right', bold });
 
-export function receiptDocDefinition(r: PdfReceipt, customer: PdfCustomer | null, seller: PdfSeller | null): unknown {
-  const L = RECEIPT_LABELS;
-  const m = (v: number) => formatMoney(v, r.currency);
+export function receiptDocDefinition(r: PdfReceipt, customer: PdfCustomer | null, seller: PdfSeller | null, loc: DocumentLocale): unknown {
+  const t = translator(loc.language);
+  const f = formatter(loc.language, { timeZone: loc.timeZone, currency: r.currency });
+  const m = (v: number) => f.money(v, r.currency);
+  // A method Tollgate names (cash, bank…) in the reader's words; a gateway's own as recorded.
+  const methodKey = `method.${r.method}`;
+  const method = isMessageKey(methodKey) ? t(methodKey) : r.method;
+  const title = t('receipt.title', { number: r.number });
   const applied = r.settled.reduce((s, x) => s + x.amount, 0);
   const credit = r.amount - r.refunded - applied;
   const sellerLines = seller
     ? [
       ...(seller.name ? [{ text: seller.name, bold: true, fontSize: 11 }] : []),
       ...linesOf(seller.address).map((text) => ({ text })),
-      ...(seller.tax_id ? [{ text: `${L.sellerTaxId}: ${seller.tax_id}` }] : []),
+      ...(seller.tax_id ? [{ text: t('pdf.sellerTaxId', { id: seller.tax_id }) }] : []),
       ...(seller.email ? [{ text: seller.email }] : []),
       ...(seller.phone ? [{ text: seller.phone }] : []),
     ]
     : [];
   return {
-    info: { title: L.title(r.number), creator: 'Tollgate', ...(seller?.name ? { author: seller.name } : {}) },
-    defaultStyle: { font: 'Helvetica', fontSize: 9 },
+    info: { title, creator: 'Tollgate', ...(seller?.name ? { author: seller.name } : {}) },
+    language: loc.language,
+    defaultStyle: { font: DOCUMENT_FONT, fontSize: 9 },
     content: [
       {
-        columns: [sellerLines, [{ text: L.title(r.number), fontSize: 16, bold: true, alignment: 'right', margin: [0, 0, 0, 6] }, right(`${L.received}: ${r.date}`)]],
+        columns: [sellerLines, [{ text: title, fontSize: 16, bold: true, alignment: 'right', margin: [0, 0, 0, 6] }, right(t('receipt.date', { date: f.date(r.date, 'short') }))]],
         margin: [0, 0, 0, 14],
       },
       {
         margin: [0, 0, 0, 12],
         stack: [
-          { text: L.receivedFrom, bold: true, color: '#555555' },
+          { text: t('receipt.receivedFrom'), bold: true, color: '#555555' },
           { text: customer?.name ?? '', bold: true },
           ...linesOf(customer?.address ?? '').map((text) => ({ text })),
-          ...(customer?.taxId ? [{ text: `${L.taxId}: ${customer.taxId}` }] : []),
+          ...(customer?.taxId ? [{ text: t('pdf.buyerTaxId', { id: customer.taxId }) }] : []),
         ],
       },
       {
         table: {
           widths: ['*', 'auto'],
           body: [
-            [L.method, right(r.method)],
-            ...(r.reference ? [[L.reference, right(r.reference)]] : []),
-            [{ text: L.amount, bold: true }, right(m(r.amount), true)],
+            [t('receipt.method'), right(method)],
+            ...(r.reference ? [[t('receipt.reference'), right(r.reference)]] : []),
+            [{ text: t('receipt.amount'), bold: true }, right(m(r.amount), true)],
           ],
         },
         layout: 'noBorders',
       },
-      { text: L.settled, bold: true, margin: [0, 14, 0, 4] },
+      { text: t('receipt.settled'), bold: true, margin: [0, 14, 0, 4] },
       r.settled.length === 0
-        ? { text: L.none }
+        ? { text: t('receipt.none') }
         : {
           table: {
             headerRows: 1,
             widths: ['*', 'auto'],
-            body: [[{ text: L.invoice, bold: true }, right(L.applied, true)], ...r.settled.map((s) => [s.invoiceNumber, right(m(s.amount))])],
+            body: [[{ text: t('receipt.invoice'), bold: true }, right(t('receipt.applied'), true)], ...r.settled.map((s) => [s.invoiceNumber, right(m(s.amount))])],
           },
           layout: 'lightHorizontalLines',
         },
       {
         margin: [0, 12, 0, 0],
-        columns: [{ text: '' }, [...(r.refunded > 0 ? [right(`${L.refunded}: ${m(r.refunded)}`)] : []), ...(credit > 0 ? [right(`${L.toCredit}: ${m(credit)}`)] : [])]],
+        columns: [{ text: '' }, [
+          ...(r.refunded > 0 ? [right(t('receipt.refunded', { amount: m(r.refunded) }))] : []),
+          ...(credit > 0 ? [right(t('receipt.toCredit', { amount: m(credit) }))] : []),
+        ]],
       },
     ],
   };
 }
 
-export function receiptPdf(r: PdfReceipt, customer: PdfCustomer | null, seller: PdfSeller | null): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const doc = printer.createPdfKitDocument(receiptDocDefinition(r, customer, seller));
-    const chunks: Buffer[] = [];
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    doc.end();
-  });
+export function receiptPdf(r: PdfReceipt, customer: PdfCustomer | null, seller: PdfSeller | null, loc: DocumentLocale): Promise<Buffer> {
+  return renderPdf(receiptDocDefinition(r, customer, seller, loc));
 }

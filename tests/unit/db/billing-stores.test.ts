@@ -91,7 +91,7 @@ describe.each(backendNames)('the billing stores on %s', (name) => {
     expect(number).toMatchObject({ kind: 'unique', column: 'number' });
     // The refused invoices left nothing behind.
     expect(await b.sql.get(`select count(*) as "n" from invoices`)).toEqual({ n: 1 });
-    expect(await store.customerForDocument(customerId)).toEqual({ name: 'Ada', address: null, taxId: 'IT123', email: null });
+    expect(await store.customerForDocument(customerId)).toEqual({ name: 'Ada', address: null, taxId: 'IT123', email: null, language: null });
     expect(await store.customerForDocument(999)).toBeNull();
     expect(await store.customerExists(customerId)).toBe(true);
     expect(await store.customerExists(999)).toBe(false);

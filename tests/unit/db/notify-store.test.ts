@@ -33,19 +33,30 @@ describe.each(backendNames)('notifyStore on %s', (name) => {
   afterAll(() => b?.close());
 
   it('keeps the operator\'s templates, enabled read as a boolean, replaced on a second write and deleted', async () => {
-    expect(await store.template('cap.80', 'sms')).toBeNull();
-    await store.upsertTemplate({ key: 'cap.80', channel: 'sms', subject: '', body: '{{used}}', delayMinutes: 5, sendFrom: '09:00', sendUntil: '18:00', enabled: false }, T0);
-    expect(await store.template('cap.80', 'sms')).toEqual({ key: 'cap.80', channel: 'sms', subject: '', body: '{{used}}', delayMinutes: 5, sendFrom: '09:00', sendUntil: '18:00', enabled: false, updatedAt: T0 });
-    await store.upsertTemplate({ key: 'cap.80', channel: 'sms', subject: '', body: 'v2', delayMinutes: 0, sendFrom: null, sendUntil: null, enabled: true }, '2026-05-04T11:00:00.000Z');
-    await store.upsertTemplate({ key: 'cap.80', channel: 'email', subject: 'S', body: 'e', delayMinutes: 0, sendFrom: null, sendUntil: null, enabled: true }, T0);
+    expect(await store.template('cap.80', 'sms', 'it')).toBeNull();
+    await store.upsertTemplate({ key: 'cap.80', channel: 'sms', language: '', subject: '', body: '{{used}}', delayMinutes: 5, sendFrom: '09:00', sendUntil: '18:00', enabled: false }, T0);
+    expect(await store.template('cap.80', 'sms', 'it')).toEqual({ key: 'cap.80', channel: 'sms', language: '', subject: '', body: '{{used}}', delayMinutes: 5, sendFrom: '09:00', sendUntil: '18:00', enabled: false, updatedAt: T0 });
+    await store.upsertTemplate({ key: 'cap.80', channel: 'sms', language: '', subject: '', body: 'v2', delayMinutes: 0, sendFrom: null, sendUntil: null, enabled: true }, '2026-05-04T11:00:00.000Z');
+    await store.upsertTemplate({ key: 'cap.80', channel: 'email', language: '', subject: 'S', body: 'e', delayMinutes: 0, sendFrom: null, sendUntil: null, enabled: true }, T0);
     expect((await store.templates()).map((t) => [t.key, t.channel, t.body, t.enabled])).toEqual([['cap.80', 'email', 'e', true], ['cap.80', 'sms', 'v2', true]]);
-    expect(await store.deleteTemplate('cap.80', 'email')).toBe(true);
-    expect(await store.deleteTemplate('cap.80', 'email')).toBe(false);
+    expect(await store.deleteTemplate('cap.80', 'email', '')).toBe(true);
+    expect(await store.deleteTemplate('cap.80', 'email', '')).toBe(false);
     expect((await store.templates()).map((t) => t.channel)).toEqual(['sms']);
   });
 
+  it('prefers a language\'s own override to the one of every language, and keeps them apart', async () => {
+    await store.upsertTemplate({ key: 'cap.100', channel: 'sms', language: '', subject: '', body: 'all', delayMinutes: 0, sendFrom: null, sendUntil: null, enabled: true }, T0);
+    await store.upsertTemplate({ key: 'cap.100', channel: 'sms', language: 'es', subject: '', body: 'es', delayMinutes: 0, sendFrom: null, sendUntil: null, enabled: true }, T0);
+    expect((await store.template('cap.100', 'sms', 'es'))?.body).toBe('es');
+    expect((await store.template('cap.100', 'sms', 'it'))?.body).toBe('all');
+    expect((await store.templateExact('cap.100', 'sms', 'it'))).toBeNull();
+    expect(await store.deleteTemplate('cap.100', 'sms', 'es')).toBe(true);
+    expect((await store.template('cap.100', 'sms', 'es'))?.body).toBe('all');
+    expect(await store.deleteTemplate('cap.100', 'sms', '')).toBe(true);
+  });
+
   it('answers a customer\'s contact, or null', async () => {
-    expect(await store.contact(customerId)).toEqual({ id: customerId, name: 'Carla', email: 'carla@example.net', phone: '+39 333 1234567' });
+    expect(await store.contact(customerId)).toEqual({ id: customerId, name: 'Carla', email: 'carla@example.net', phone: '+39 333 1234567', language: null });
     expect(await store.contact(999_999)).toBeNull();
   });
 

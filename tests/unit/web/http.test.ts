@@ -6,7 +6,7 @@ import { ApiError, setCsrf } from '../../../web/src/data/http.js';
 import { listCustomers } from '../../../web/src/data/customers.js';
 import { invoicePdfUrl, listCreditNotes } from '../../../web/src/data/invoices.js';
 import { nasOnboarding, nasSelfTest } from '../../../web/src/data/nas.js';
-import { revertTemplate } from '../../../web/src/data/notifications.js';
+import { revertTemplate, saveTemplate } from '../../../web/src/data/notifications.js';
 import { updateRole } from '../../../web/src/data/admins.js';
 import { listSessions, sessionsCsvUrl } from '../../../web/src/data/sessions.js';
 import { batchCsvUrl } from '../../../web/src/data/vouchers.js';
@@ -36,7 +36,9 @@ describe('requests', () => {
       [() => nasOnboarding(2, '6'), 'GET', '/api/v1/nas/2/onboarding?routerosVersion=6', undefined],
       [() => nasSelfTest(2), 'POST', '/api/v1/nas/2/self-test', {}],
       [() => nasSelfTest(2, '10.0.0.1'), 'POST', '/api/v1/nas/2/self-test', { host: '10.0.0.1' }],
-      [() => revertTemplate({ key: 'invoice.reminder.1', channel: 'sms' }), 'DELETE', '/api/v1/notification-templates/invoice.reminder.1/sms', undefined],
+      [() => revertTemplate({ key: 'invoice.reminder.1', channel: 'sms', language: 'it', allLanguages: true }), 'DELETE', '/api/v1/notification-templates/invoice.reminder.1/sms', undefined],
+      [() => revertTemplate({ key: 'invoice.reminder.1', channel: 'sms', language: 'es', allLanguages: false }), 'DELETE', '/api/v1/notification-templates/invoice.reminder.1/sms?language=es', undefined],
+      [() => saveTemplate({ key: 'cap.80', channel: 'email', language: 'it' }, { subject: 'S', body: 'B' }), 'PUT', '/api/v1/notification-templates/cap.80/email?language=it', { subject: 'S', body: 'B' }],
       [() => updateRole('field tech', { description: '' }), 'PATCH', '/api/v1/roles/field%20tech', { description: '' }],
     ];
     for (const [call, method, url, body] of cases) {

@@ -3,8 +3,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  bpToPercent, bytesToSize, currencyDigits, decimalSeparator, formatScaled, kbpsToSpeed, minorToMoneyText, moneyToMinor, parseScaled, percentToBp, sizeToBytes, speedToKbps,
+  bpToPercent, bytesToSize, currencyDigits, decimalSeparator, formatScaled, kbpsToSpeed, minorToMoneyText, moneyToMinor, parseScaled, percentToBp, sizeToBytes, speedToKbps, uiDecimal,
 } from '../../../web/src/units.js';
+import { setLocale } from '../../../web/src/i18n.js';
 
 const ok = (value: number) => ({ ok: true, value });
 const no = (error: string) => ({ ok: false, error });
@@ -117,5 +118,23 @@ describe('the units', () => {
     expect(decimalSeparator('es')).toBe(',');
     expect(decimalSeparator('en')).toBe('.');
     expect(decimalSeparator('es-MX')).toBe('.');
+  });
+
+  it("follows the admin's language when no separator is passed, and switches with it", () => {
+    try {
+      setLocale('it');
+      expect(uiDecimal()).toBe(',');
+      expect(moneyToMinor('1.234,50')).toEqual(ok(123450));
+      expect(percentToBp('22,5')).toEqual(ok(2250));
+      expect(bpToPercent(2250)).toBe('22,5');
+      expect(kbpsToSpeed(2500)).toEqual({ value: '2,5', unit: 'Mbit/s' });
+      setLocale('es');
+      expect(sizeToBytes('0,1', 'GB')).toEqual(ok(100_000_000));
+      setLocale('en');
+      expect(moneyToMinor('1,234.50')).toEqual(ok(123450));
+      expect(bpToPercent(2250)).toBe('22.5');
+    } finally {
+      setLocale('en');
+    }
   });
 });

@@ -1,5 +1,6 @@
 // Charts as inline SVG: logins per minute, two bars to compare, a ring of parts, a sparkline.
 import { html, nothing, svg, type TemplateResult } from 'lit';
+import { t } from '../i18n.js';
 
 /** Stacked bars per bucket: accepts (green) under rejects (red). */
 export function authChart(points: Array<{ minute: string; accept: number; reject: number }>, endIso: string, minutes = 60): TemplateResult {
@@ -10,16 +11,16 @@ export function authChart(points: Array<{ minute: string; accept: number; reject
   const w = 600;
   const h = 120;
   const bw = w / minutes;
-  return html`<svg viewBox="0 0 ${w} ${h}" width="100%" height="120" preserveAspectRatio="none" role="img" aria-label="Access-Request outcomes per minute, last hour">
+  return html`<svg viewBox="0 0 ${w} ${h}" width="100%" height="120" preserveAspectRatio="none" role="img" aria-label=${t('chart.authLabel')}>
     ${buckets.map((b, i) => {
       const ha = (b.accept / max) * h;
       const hr = (b.reject / max) * h;
-      return svg`<rect x=${i * bw + 1} y=${h - ha} width=${bw - 2} height=${ha} fill="#2e8b57"><title>${b.accept} accepted</title></rect>
-        <rect x=${i * bw + 1} y=${h - ha - hr} width=${bw - 2} height=${hr} fill="#c0392b"><title>${b.reject} rejected</title></rect>`;
+      return svg`<rect x=${i * bw + 1} y=${h - ha} width=${bw - 2} height=${ha} fill="#2e8b57"><title>${t('chart.accepted', { n: b.accept })}</title></rect>
+        <rect x=${i * bw + 1} y=${h - ha - hr} width=${bw - 2} height=${hr} fill="#c0392b"><title>${t('chart.rejected', { n: b.reject })}</title></rect>`;
     })}
     <line x1="0" x2=${w} y1=${h} y2=${h} stroke="#b8c4d0" />
   </svg>
-  <div class="row muted"><span class="grow">−${minutes} min</span><span>now · peak ${max}/min</span></div>`;
+  <div class="row muted"><span class="grow">−${minutes} min</span><span>${t('chart.nowPeak', { max })}</span></div>`;
 }
 
 /** Two horizontal bars to compare (this month against last). */
@@ -52,7 +53,7 @@ export function ring(parts: Array<{ value: number; color: string; label: string 
 
 /** A line of traffic samples (bits per second), for the NAS page. */
 export function sparkline(values: number[], w = 600, h = 100): TemplateResult {
-  if (values.length < 2) return html`<p class="muted">Not enough samples yet.</p>`;
+  if (values.length < 2) return html`<p class="muted">${t('chart.fewSamples')}</p>`;
   const max = Math.max(1, ...values);
   const pts = values.map((v, i) => `${((i / (values.length - 1)) * w).toFixed(1)},${(h - (v / max) * h).toFixed(1)}`).join(' ');
   return html`<svg viewBox="0 0 ${w} ${h}" width="100%" role="img"><polyline points=${pts} fill="none" stroke="#1f5fa8" stroke-width="2" /></svg>`;

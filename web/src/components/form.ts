@@ -4,6 +4,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { ApiError } from '../data/http.js';
 import { fieldFor } from '../forms.js';
 import { base, errorText, money } from '../ui.js';
+import { f as fmt, t } from '../i18n.js';
 
 export interface Field {
   name: string;
@@ -33,14 +34,14 @@ function inputValue(f: Field, el: HTMLInputElement | HTMLSelectElement | HTMLTex
   const raw = el.value.trim();
   if (raw === '') return f.nullable ? null : undefined;
   if (f.type === 'number' || (f.type === 'select' && f.numeric)) return Number(raw);
-  if (f.type === 'money') return Math.round(Number(raw.replace(',', '.')) * 100);
+  if (f.type === 'money') return parseMoney(raw);
   if (f.type === 'datetime') return new Date(raw).toISOString();
   return f.type === 'password' ? el.value : raw;
 }
 
 function shownValue(f: Field, v: unknown): string {
   if (v === null || v === undefined) return '';
-  if (f.type === 'money') return (Number(v) / 100).toFixed(2);
+  if (f.type === 'money') return moneyInput(Number(v));
   if (f.type === 'datetime') {
     const d = new Date(String(v));
     return Number.isNaN(d.getTime()) ? '' : new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
@@ -48,24 +49,47 @@ function shownValue(f: Field, v: unknown): string {
   return String(v);
 }
 
+/**
+ * A typed amount in minor units, read the way the UI's language writes it ("1.234,50" in Italian
+ * and Spanish, "1,234.50" in English); a lone separator followed by one or two digits is decimal in
+ * any language. NaN when it is no amount.
+ */
+export function parseMoney(raw: string): number {
+  const s = raw.replace(/[\s\u00a0€$£]/g, '');
+  if (!/^-?[0-9.,]+$/.test(s)) return Number.NaN;
+  const lastSep = Math.max(s.lastIndexOf(','), s.lastIndexOf('.'));
+  const decimals = lastSep >= 0 && s.length - lastSep - 1 <= 2 && !(s.split(s[lastSep]!).length > 2);
+  const whole = (decimals ? s.slice(0, lastSep) : s).replace(/[.,]/g, '');
+  const frac = decimals ? s.slice(lastSep + 1).padEnd(2, '0') : '00';
+  const n = Number(`${whole}${frac}`);
+  return Number.isSafeInteger(n) ? n : Number.NaN;
+}
+
+/** Minor units as the money input shows them: the language's decimal separator, no grouping. */
+export function moneyInput(minor: number): string {
+  const abs = String(Math.abs(minor)).padStart(3, '0');
+  const sep = fmt().number(1.5).includes(',') ? ',' : '.';
+  return `${minor < 0 ? '-' : ''}${abs.slice(0, -2)}${sep}${abs.slice(-2)}`;
+}
+
 /** Client-side checks before sending; the API checks again and its answer wins. */
 export function checkField(f: Field, v: unknown): string | undefined {
   const empty = v === undefined || v === null || v === '';
-  if (f.required && empty && f.type !== 'checkbox') return 'is required';
+  if (f.required && empty && f.type !== 'checkbox') return t('form.required');
   if (empty) return undefined;
   if (f.type === 'number' || f.type === 'money') {
-    if (typeof v !== 'number' || Number.isNaN(v)) return 'must be a number';
-    if (f.type === 'number' && !Number.isInteger(v)) return 'must be a whole number';
+    if (typeof v !== 'number' || Number.isNaN(v)) return t('form.notNumber');
+    if (f.type === 'number' && !Number.isInteger(v)) return t('form.notWhole');
     const min = f.type === 'money' && f.min !== undefined ? f.min * 100 : f.min;
     const max = f.type === 'money' && f.max !== undefined ? f.max * 100 : f.max;
-    if (min !== undefined && v < min) return `must be at least ${f.type === 'money' ? money(min) : min}`;
-    if (max !== undefined && v > max) return `must be at most ${f.type === 'money' ? money(max) : max}`;
+    if (min !== undefined && v < min) return t('form.atLeast', { min: f.type === 'money' ? money(min) : fmt().number(min) });
+    if (max !== undefined && v > max) return t('form.atMost', { max: f.type === 'money' ? money(max) : fmt().number(max) });
   }
   if (typeof v === 'string') {
-    if (f.minLength !== undefined && v.length < f.minLength) return `must be at least ${f.minLength} characters`;
-    if (f.maxLength !== undefined && v.length > f.maxLength) return `must be at most ${f.maxLength} characters`;
-    if (f.pattern && !new RegExp(`^(?:${f.pattern})$`).test(v)) return f.patternMessage ?? 'has the wrong format';
-    if (f.type === 'email' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v)) return 'is not an email address';
+    if (f.minLength !== undefined && v.length < f.minLength) return t('form.minLength', { n: f.minLength });
+    if (f.maxLength !== undefined && v.length > f.maxLength) return t('form.maxLength', { n: f.maxLength });
+    if (f.pattern && !new RegExp(`^(?:${f.pattern})$`).test(v)) return f.patternMessage ?? t('form.badFormat');
+    if (f.type === 'email' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v)) return t('form.notEmail');
   }
   return undefined;
 }
@@ -101,7 +125,7 @@ export class TgForm extends LitElement {
     super();
     this.fields = [];
     this.values = {};
-    this.submitLabel = 'Save';
+    this.submitLabel = '';
     this.action = async () => undefined;
     this.patch = false;
     this.errors = {};
@@ -143,12 +167,12 @@ export class TgForm extends LitElement {
     this.errors = errors;
     this.message = '';
     if (Object.keys(errors).length) {
-      this.message = 'Please correct the fields marked below.';
+      this.message = t('form.correctBelow');
       this.el(Object.keys(errors)[0]!)?.focus();
       return;
     }
     if (this.patch && Object.keys(body).length === 0) {
-      this.message = 'Nothing changed.';
+      this.message = t('form.nothingChanged');
       return;
     }
     this.busy = true;
@@ -166,7 +190,7 @@ export class TgForm extends LitElement {
           else other.push(`${k} ${m}`);
         }
         this.errors = mine;
-        this.message = Object.keys(mine).length && !other.length ? 'The server refused some fields: see below.' : err.message;
+        this.message = Object.keys(mine).length && !other.length ? t('form.serverRefused') : err.message;
       } else this.message = errorText(err);
     } finally {
       this.busy = false;
@@ -209,7 +233,7 @@ export class TgForm extends LitElement {
           ${this.errors[f.name] ? html`<div class="err" data-field=${f.name}>${f.label} ${this.errors[f.name]}</div>` : nothing}
           ${f.help ? html`<div class="help">${f.help}</div>` : nothing}
         </div>`)}
-        <div class="actions"><button type="submit" ?disabled=${this.busy}>${this.busy ? 'Saving…' : this.submitLabel}</button><slot></slot></div>
+        <div class="actions"><button type="submit" ?disabled=${this.busy}>${this.busy ? t('common.saving') : this.submitLabel || t('common.save')}</button><slot></slot></div>
       </form>
     `;
   }

@@ -2,7 +2,8 @@
 import { LitElement, html } from 'lit';
 import { Task, initialState } from '@lit/task';
 import { nasStatus } from '../data/nas.js';
-import { base, when } from '../ui.js';
+import { base, statusName, when } from '../ui.js';
+import { t } from '../i18n.js';
 
 export class TgNasState extends LitElement {
   static override styles = [base];
@@ -21,8 +22,8 @@ export class TgNasState extends LitElement {
       pending: () => badge(false),
       error: () => badge(true),
       complete: (s) => {
-        const title = !s.snmpEnabled ? 'SNMP polling is off' : s.lastSeenAt ? `last seen ${when(s.lastSeenAt)}` : (s.lastError ?? 'not polled yet');
-        return html`<span class="badge ${s.state}" data-state=${s.state} title=${title}>${s.state}</span>`;
+        const title = !s.snmpEnabled ? t('nas.snmpOff') : s.lastSeenAt ? t('nas.lastSeen', { at: when(s.lastSeenAt) }) : (s.lastError ?? t('nas.notPolledYet'));
+        return html`<span class="badge ${s.state}" data-state=${s.state} title=${title}>${statusName(s.state)}</span>`;
       },
     });
   }

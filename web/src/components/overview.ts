@@ -6,35 +6,15 @@ import { Task } from '@lit/task';
 import { getChecklist, getOverview, type Checklist, type Overview } from '../data/operator.js';
 import { sparkline } from './charts.js';
 import { base, bytes, errorText, money, when } from '../ui.js';
+import { f, t, type MessageKey } from '../i18n.js';
 
-const t = {
-  checklistTitle: 'Getting started',
-  checklistIntro: 'Steps left before the first customer can connect and be billed:',
-  steps: {
-    nas: 'Add a router (NAS) with its RADIUS secret',
-    plan: 'Create a plan to sell',
-    company: 'Enter your company data for invoices ([company] in the configuration)',
-    notifications: 'Set up email (SMTP) or an SMS gateway ([notify.email] or [notify.sms])',
-    customer: 'Add the first customer and their service',
-  },
-  done: 'done',
-  todo: 'to do',
-  money: 'Money this month',
-  invoiced: 'Invoiced',
-  collected: 'Collected',
-  refunded: 'Refunded',
-  overdue: 'Overdue by age (days)',
-  invoices: (n: number) => `${n} invoice${n === 1 ? '' : 's'}`,
-  services: 'Services this month',
-  started: 'Started',
-  ended: 'Ended',
-  online: 'Online sessions, last 24 h',
-  onlineNow: (n: number) => `${n} now`,
-  topNas: 'Top NAS by traffic (24 h)',
-  sessions: (n: number) => `${n} session${n === 1 ? '' : 's'}`,
-  rejects: 'Latest rejects',
-  none: 'None.',
-  loading: 'Loading the overview…',
+/** The checklist's steps, by the key the API gives them. */
+const STEPS: Record<Checklist['steps'][number]['key'], MessageKey> = {
+  nas: 'overview.step.nas',
+  plan: 'overview.step.plan',
+  company: 'overview.step.company',
+  notifications: 'overview.step.notifications',
+  customer: 'overview.step.customer',
 };
 
 export class TgOverview extends LitElement {
@@ -53,7 +33,7 @@ export class TgOverview extends LitElement {
 
   override render() {
     return this.data.render({
-      pending: () => html`<p class="muted">${t.loading}</p>`,
+      pending: () => html`<p class="muted">${t('overview.loading')}</p>`,
       complete: ([o, c]) => html`${this.checklist(c)}${this.figures(o)}`,
       error: (err) => html`<div class="banner error">${errorText(err)}</div>`,
     });
@@ -62,36 +42,36 @@ export class TgOverview extends LitElement {
   private checklist(c: Checklist) {
     if (c.done) return nothing;
     return html`<section class="card" aria-labelledby="tg-checklist-title">
-      <h2 id="tg-checklist-title">${t.checklistTitle}</h2>
-      <p>${t.checklistIntro}</p>
+      <h2 id="tg-checklist-title">${t('overview.checklistTitle')}</h2>
+      <p>${t('overview.checklistIntro')}</p>
       <ol class="steps">${c.steps.map((s) => html`<li class=${s.done ? 'done' : ''}>
-        ${s.done ? t.steps[s.key] : html`<a href=${s.href}>${t.steps[s.key]}</a>`} <span class="muted">(${s.done ? t.done : t.todo})</span></li>`)}</ol>
+        ${s.done ? t(STEPS[s.key]) : html`<a href=${s.href}>${t(STEPS[s.key])}</a>`} <span class="muted">(${s.done ? t('overview.done') : t('overview.todo')})</span></li>`)}</ol>
     </section>`;
   }
 
   private figures(o: Overview) {
     const cur = o.currency;
     return html`<div class="grid">
-      <section class="card"><h2>${t.money}</h2><dl>
-        <dt>${t.invoiced}</dt><dd>${money(o.money.invoiced, cur)}</dd>
-        <dt>${t.collected}</dt><dd>${money(o.money.collected, cur)}</dd>
-        <dt>${t.refunded}</dt><dd>${money(o.money.refunded, cur)}</dd>
+      <section class="card"><h2>${t('overview.money')}</h2><dl>
+        <dt>${t('overview.invoiced')}</dt><dd>${money(o.money.invoiced, cur)}</dd>
+        <dt>${t('overview.collected')}</dt><dd>${money(o.money.collected, cur)}</dd>
+        <dt>${t('overview.refunded')}</dt><dd>${money(o.money.refunded, cur)}</dd>
       </dl></section>
-      <section class="card"><h2>${t.overdue}</h2><dl>
-        ${o.overdue.map((b) => html`<dt>${b.bucket}</dt><dd>${money(b.amount, cur)} <span class="muted">· ${t.invoices(b.count)}</span></dd>`)}
+      <section class="card"><h2>${t('overview.overdue')}</h2><dl>
+        ${o.overdue.map((b) => html`<dt>${b.bucket}</dt><dd>${money(b.amount, cur)} <span class="muted">· ${t('dashboard.invoices', { n: b.count })}</span></dd>`)}
       </dl></section>
-      <section class="card"><h2>${t.services}</h2><dl>
-        <dt>${t.started}</dt><dd>${o.services.started}</dd>
-        <dt>${t.ended}</dt><dd>${o.services.ended}</dd>
+      <section class="card"><h2>${t('overview.services')}</h2><dl>
+        <dt>${t('overview.started')}</dt><dd>${f().number(o.services.started)}</dd>
+        <dt>${t('overview.ended')}</dt><dd>${f().number(o.services.ended)}</dd>
       </dl></section>
-      <section class="card"><h2>${t.online}</h2>
+      <section class="card"><h2>${t('overview.online')}</h2>
         ${sparkline(o.online.map((p) => p.sessions), 300, 60)}
-        <p class="muted">${t.onlineNow(o.online.at(-1)?.sessions ?? 0)}</p></section>
-      <section class="card"><h2>${t.topNas}</h2>
-        ${o.topNas.length === 0 ? html`<p class="muted">${t.none}</p>` : html`<dl>${o.topNas.map((n) => html`<dt><a href="/nas/${n.nasId}">${n.name}</a></dt><dd>${bytes(n.bytes)} <span class="muted">· ${t.sessions(n.sessions)}</span></dd>`)}</dl>`}
+        <p class="muted">${t('overview.onlineNow', { n: f().number(o.online.at(-1)?.sessions ?? 0) })}</p></section>
+      <section class="card"><h2>${t('overview.topNas')}</h2>
+        ${o.topNas.length === 0 ? html`<p class="muted">${t('overview.none')}</p>` : html`<dl>${o.topNas.map((n) => html`<dt><a href="/nas/${n.nasId}">${n.name}</a></dt><dd>${bytes(n.bytes)} <span class="muted">· ${t('overview.sessions', { n: n.sessions })}</span></dd>`)}</dl>`}
       </section>
-      <section class="card"><h2>${t.rejects}</h2>
-        ${o.rejects.length === 0 ? html`<p class="muted">${t.none}</p>` : html`<dl>${o.rejects.map((r) => html`<dt>${r.serviceId ? html`<a href="/services/${r.serviceId}/why">${r.username}</a>` : r.username}</dt><dd>${r.reason ?? '—'} <span class="muted">· ${when(r.at)}</span></dd>`)}</dl>`}
+      <section class="card"><h2>${t('overview.rejects')}</h2>
+        ${o.rejects.length === 0 ? html`<p class="muted">${t('overview.none')}</p>` : html`<dl>${o.rejects.map((r) => html`<dt>${r.serviceId ? html`<a href="/services/${r.serviceId}/why">${r.username}</a>` : r.username}</dt><dd>${r.reason ?? '—'} <span class="muted">· ${when(r.at)}</span></dd>`)}</dl>`}
       </section>
     </div>`;
   }

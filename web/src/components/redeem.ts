@@ -5,6 +5,7 @@ import type { Body } from '../data/http.js';
 import { redeemVoucher, type Redemption } from '../data/vouchers.js';
 import { redeemTarget } from '../forms.js';
 import { base, toast, when } from '../ui.js';
+import { t } from '../i18n.js';
 import './form.js';
 import type { Field } from './form.js';
 
@@ -15,13 +16,13 @@ export class TgRedeem extends LitElement {
   declare services: Array<{ id: number; username: string }> | undefined;
   declare result: Redemption | undefined;
   private fields(): Field[] {
-    const code: Field = { name: 'code', label: 'Voucher code', required: true, maxLength: 64, pattern: '[A-Za-z0-9 -]+', patternMessage: 'holds letters, digits, spaces and dashes only', autocomplete: 'off' };
+    const code: Field = { name: 'code', label: t('redeem.code'), required: true, maxLength: 64, pattern: '[A-Za-z0-9 -]+', patternMessage: t('redeem.codePattern'), autocomplete: 'off' };
     const login: Field[] = [
-      { name: 'username', label: 'New service login', maxLength: 253, pattern: '\\S+', patternMessage: 'may not contain spaces', help: 'for a new service; default: the code' },
-      { name: 'password', label: 'New service password', type: 'password', maxLength: 128, autocomplete: 'new-password', help: 'default: the code' },
+      { name: 'username', label: t('redeem.username'), maxLength: 253, pattern: '\\S+', patternMessage: t('redeem.noSpaces'), help: t('redeem.usernameHelp') },
+      { name: 'password', label: t('redeem.password'), type: 'password', maxLength: 128, autocomplete: 'new-password', help: t('redeem.passwordHelp') },
     ];
     if (this.customerId) {
-      return [code, { name: 'serviceId', label: 'Top up', type: 'select', numeric: true, nullable: true, options: (this.services ?? []).map((s) => [String(s.id), s.username]), help: '—: a new service on the voucher\'s plan' }, ...login];
+      return [code, { name: 'serviceId', label: t('redeem.topUp'), type: 'select', numeric: true, nullable: true, options: (this.services ?? []).map((s) => [String(s.id), s.username]), help: t('redeem.topUpHelp') }, ...login];
     }
     const target = (name: string) => (_v: unknown, all: Record<string, unknown>) => {
       const r = redeemTarget(all);
@@ -29,9 +30,9 @@ export class TgRedeem extends LitElement {
     };
     return [
       code,
-      { name: 'serviceId', label: 'Top up service number', type: 'number', min: 1, nullable: true, validate: target('serviceId') },
-      { name: 'customerId', label: 'or: new service for customer number', type: 'number', min: 1, nullable: true, validate: target('customerId') },
-      { name: 'customerName', label: 'or: a new customer named', maxLength: 200, validate: target('customerName') },
+      { name: 'serviceId', label: t('redeem.serviceNumber'), type: 'number', min: 1, nullable: true, validate: target('serviceId') },
+      { name: 'customerId', label: t('redeem.customerNumber'), type: 'number', min: 1, nullable: true, validate: target('customerId') },
+      { name: 'customerName', label: t('redeem.customerName'), maxLength: 200, validate: target('customerName') },
       ...login,
     ];
   }
@@ -45,9 +46,9 @@ export class TgRedeem extends LitElement {
   }
   override render() {
     const r = this.result;
-    return html`${r ? html`<div class="banner ok" data-test="redeemed">Voucher redeemed: ${r.created ? 'new service' : 'service'} <a href="/customers/${r.customerId}">${r.username}</a> valid until ${when(r.expiresAt)}.</div>` : nothing}
-      <tg-form .fields=${this.fields()} submitLabel="Redeem" .action=${(b: Body) => this.send(b)}
-        @saved=${(e: CustomEvent<Redemption>) => { this.result = e.detail; toast(`Voucher redeemed for ${e.detail.username}`); this.dispatchEvent(new CustomEvent('redeemed', { detail: e.detail, bubbles: true, composed: true })); }}></tg-form>`;
+    return html`${r ? html`<div class="banner ok" data-test="redeemed">${r.created ? t('redeem.doneNew') : t('redeem.doneExisting')} <a href="/customers/${r.customerId}">${r.username}</a> ${t('redeem.validUntil', { until: when(r.expiresAt) })}</div>` : nothing}
+      <tg-form .fields=${this.fields()} submitLabel=${t('redeem.submit')} .action=${(b: Body) => this.send(b)}
+        @saved=${(e: CustomEvent<Redemption>) => { this.result = e.detail; toast(t('redeem.toast', { username: e.detail.username })); this.dispatchEvent(new CustomEvent('redeemed', { detail: e.detail, bubbles: true, composed: true })); }}></tg-form>`;
   }
 }
 customElements.define('tg-redeem', TgRedeem);

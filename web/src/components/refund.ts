@@ -4,17 +4,17 @@ import { LitElement, html, nothing } from 'lit';
 import type { Body } from '../data/http.js';
 import { refundPayment, type Payment, type Refund } from '../data/payments.js';
 import { base, money, toast, todayIso } from '../ui.js';
+import { t } from '../i18n.js';
 import './form.js';
 import type { Field } from './form.js';
 import type { Column } from './table.js';
 
 const refundFields = (p: Payment): Field[] => [
-  { name: 'amount', label: 'Amount', type: 'money', min: 0.01, help: `empty: all the customer still holds of it as credit (at most ${money(p.amount - p.refunded)})`,
-    validate: (v) => (typeof v === 'number' && v > p.amount - p.refunded ? `must be at most ${money(p.amount - p.refunded)}, what is not refunded yet` : undefined) },
-  { name: 'date', label: 'Date', type: 'date' },
-  { name: 'reason', label: 'Reason', nullable: true, maxLength: 500 },
-  { name: 'reopenInvoices', label: 'Also when it settled invoices (they open again)', type: 'checkbox',
-    help: 'off: only from the credit the customer holds; on: reverses the settlement, newest invoice first' },
+  { name: 'amount', label: t('refund.amount'), type: 'money', min: 0.01, help: t('refund.amountHelp', { max: money(p.amount - p.refunded) }),
+    validate: (v) => (typeof v === 'number' && v > p.amount - p.refunded ? t('refund.tooMuch', { max: money(p.amount - p.refunded) }) : undefined) },
+  { name: 'date', label: t('refund.date'), type: 'date' },
+  { name: 'reason', label: t('refund.reason'), nullable: true, maxLength: 500 },
+  { name: 'reopenInvoices', label: t('refund.reopen'), type: 'checkbox', help: t('refund.reopenHelp') },
 ];
 
 /**
@@ -31,14 +31,14 @@ export class TgRefund extends LitElement {
   override render() {
     const r = this.payment;
     if (!r) return nothing;
-    return html`<div class="card" data-test="refund-form"><h2>Refund payment #${r.id} · ${money(r.amount)}${r.reference ? ` · ${r.reference}` : ''}</h2>
-      <tg-form .fields=${refundFields(r)} submitLabel="Refund" .values=${{ date: refundDate(r) }}
+    return html`<div class="card" data-test="refund-form"><h2>${t('refund.title', { id: r.id, amount: money(r.amount) })}${r.reference ? ` · ${r.reference}` : ''}</h2>
+      <tg-form .fields=${refundFields(r)} submitLabel=${t('refund.submit')} .values=${{ date: refundDate(r) }}
         .action=${(b: Body) => refundPayment(r.id, b)}
         @saved=${(e: CustomEvent<Refund>) => {
-          toast(`Refunded ${money(e.detail.amount)}`);
+          toast(t('refund.done', { amount: money(e.detail.amount) }));
           this.dispatchEvent(new CustomEvent('refunded', { detail: e.detail }));
         }}>
-        <button type="button" class="secondary" @click=${() => this.dispatchEvent(new CustomEvent('cancel'))}>Cancel</button></tg-form></div>`;
+        <button type="button" class="secondary" @click=${() => this.dispatchEvent(new CustomEvent('cancel'))}>${t('common.cancel')}</button></tg-form></div>`;
   }
 }
 customElements.define('tg-refund', TgRefund);
@@ -46,8 +46,8 @@ customElements.define('tg-refund', TgRefund);
 /** The payments tables' "Refunded" column and their refund action (a button while something is left to refund). */
 export function refundColumns(open: (p: Payment) => void): [Column<Payment>, Column<Payment>] {
   return [
-    { label: 'Refunded', render: (p) => (p.refunded ? money(p.refunded) : '—'), num: true, hideSmall: true },
-    { label: '', render: (p) => (p.refunded < p.amount ? html`<button class="secondary" @click=${() => open(p)}>Refund</button>` : html`<span class="muted">refunded</span>`) },
+    { label: t('refund.refundedColumn'), render: (p) => (p.refunded ? money(p.refunded) : '—'), num: true, hideSmall: true },
+    { label: '', render: (p) => (p.refunded < p.amount ? html`<button class="secondary" @click=${() => open(p)}>${t('refund.submit')}</button>` : html`<span class="muted">${t('refund.refunded')}</span>`) },
   ];
 }
 

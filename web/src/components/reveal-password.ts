@@ -3,13 +3,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { revealPassword } from '../data/operator.js';
 import { base, errorText } from '../ui.js';
-
-const t = {
-  show: 'Show password',
-  hide: 'Hide',
-  audited: 'Each reveal is recorded in the audit log.',
-  label: 'Password',
-};
+import { t } from '../i18n.js';
 
 /** `<tg-reveal-password service-id="7">` */
 export class TgRevealPassword extends LitElement {
@@ -41,10 +35,10 @@ export class TgRevealPassword extends LitElement {
 
   override render() {
     if (this.password !== undefined) {
-      return html`<span>${t.label}: <output aria-live="polite">${this.password}</output></span>
-        <button class="secondary" @click=${() => (this.password = undefined)}>${t.hide}</button>`;
+      return html`<span>${t('login.password')}: <output aria-live="polite">${this.password}</output></span>
+        <button class="secondary" @click=${() => (this.password = undefined)}>${t('reveal.hide')}</button>`;
     }
-    return html`<button class="secondary" ?disabled=${this.busy} title=${t.audited} @click=${() => void this.reveal()}>${t.show}</button>
+    return html`<button class="secondary" ?disabled=${this.busy} title=${t('reveal.audited')} @click=${() => void this.reveal()}>${t('reveal.show')}</button>
       ${this.error ? html`<span class="error" role="alert">${this.error}</span>` : nothing}`;
   }
 }

@@ -4,6 +4,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { Task, initialState } from '@lit/task';
 import type { Page, Paging, Query } from '../data/http.js';
 import { base, errorText } from '../ui.js';
+import { t } from '../i18n.js';
 
 export interface Column<T> {
   label: string;
@@ -51,7 +52,7 @@ export class TgTable<T = unknown> extends LitElement {
     super();
     this.query = {};
     this.columns = [];
-    this.empty = 'Nothing here yet.';
+    this.empty = '';
     this.limit = 25;
     this.cursors = [undefined];
   }
@@ -92,7 +93,7 @@ export class TgTable<T = unknown> extends LitElement {
         <table>
           <thead><tr>${this.columns.map((c) => html`<th class="${c.num ? 'num' : ''} ${c.hideSmall ? 'hide-sm' : ''}">${c.label}</th>`)}</tr></thead>
           <tbody>
-            ${rows.length === 0 && !loading ? html`<tr><td colspan=${this.columns.length} class="muted">${this.empty}</td></tr>` : nothing}
+            ${rows.length === 0 && !loading ? html`<tr><td colspan=${this.columns.length} class="muted">${this.empty || t('table.empty')}</td></tr>` : nothing}
             ${rows.map((r) => {
               const href = this.rowHref?.(r);
               return html`<tr class=${href ? 'link' : ''} @click=${href ? (e: Event) => this.open(e, href) : undefined}>
@@ -103,11 +104,11 @@ export class TgTable<T = unknown> extends LitElement {
         </table>
       </div>
       ${first && !next ? nothing : html`<div class="pager">
-        <button class="secondary" ?disabled=${first} @click=${() => this.page(-1, next)}>‹ Previous</button>
-        <span class="muted">page ${this.cursors.length}</span>
-        <button class="secondary" ?disabled=${!next} @click=${() => this.page(1, next)}>Next ›</button>
+        <button class="secondary" ?disabled=${first} @click=${() => this.page(-1, next)}>‹ ${t('table.previous')}</button>
+        <span class="muted">${t('table.page', { n: this.cursors.length })}</span>
+        <button class="secondary" ?disabled=${!next} @click=${() => this.page(1, next)}>${t('table.next')} ›</button>
       </div>`}
-      ${loading ? html`<div class="muted" role="status">Loading…</div>` : nothing}
+      ${loading ? html`<div class="muted" role="status">${t('common.loading')}</div>` : nothing}
     `;
   }
 

@@ -17,3 +17,5 @@ export const verifyTotp = (proof: TotpProof) => http.post<Me>('/auth/totp/verify
 export const changePassword = (currentPassword: unknown, newPassword: unknown) => http.post<Me>('/auth/password', { currentPassword, newPassword });
 export const startEnrolment = () => http.post<Enrolment>('/auth/totp/enrol');
 export const confirmEnrolment = (code: string) => http.post<Static<typeof A.RecoveryCodes>>('/auth/totp/confirm', { code });
+/** Stores the admin's own UI language (null: follow the browser). */
+export const setLanguage = (language: string | null) => http.put<Me>('/auth/language', { language });

@@ -1,6 +1,7 @@
 // The one place the UI talks to the API: fetch with the session cookie, the X-CSRF-Token header on
 // writes, and problem+json answers turned into ApiError with per-field messages. The resource modules
 // beside this file name the paths; pages call those, never this.
+import { t } from '../i18n.js';
 import type { Static } from 'typebox';
 import type { ListQuery, ProblemSchema } from '../../../src/http/schemas.js';
 
@@ -55,7 +56,7 @@ async function request<T>(method: string, path: string, body?: unknown, query?: 
   try {
     res = await fetch(apiUrl(path, query), { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
   } catch (err) {
-    throw new ApiError(0, 'network', `the server did not answer (${(err as Error).message})`);
+    throw new ApiError(0, 'network', t('http.noAnswer', { error: (err as Error).message }));
   }
   const text = await res.text();
   let data: unknown;

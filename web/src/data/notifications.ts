@@ -11,8 +11,10 @@ export type TemplateKey = Static<typeof N.TemplateParams>;
 
 export const listMessages = (query: MessageQuery = {}) => http.get<Page<Message>>('/notifications', query);
 export const retryMessage = (id: number) => http.post<Message>(`/notifications/${id}/retry`);
-export const listTemplates = () => http.get<Static<typeof N.TemplateList>>('/notification-templates');
-const templatePath = (t: TemplateKey) => `/notification-templates/${encodeURIComponent(t.key)}/${t.channel}`;
-export const saveTemplate = (t: TemplateKey, body: Body) => http.put<Template>(templatePath(t), body);
-/** Drops the custom text: the default applies again. */
-export const revertTemplate = (t: TemplateKey) => http.del<unknown>(templatePath(t));
+/** The templates in force in a language (each language has its own texts and overrides). */
+export const listTemplates = (language: string) => http.get<Static<typeof N.TemplateList>>('/notification-templates', { language });
+const templatePath = (t: TemplateKey, language?: string) => `/notification-templates/${encodeURIComponent(t.key)}/${t.channel}${language ? `?language=${language}` : ''}`;
+/** Saves the text as the override of the template's language. */
+export const saveTemplate = (t: TemplateKey & { language: string }, body: Body) => http.put<Template>(templatePath(t, t.language), body);
+/** Drops the custom text (this language's, or the one written for every language): the built-in text applies again. */
+export const revertTemplate = (t: TemplateKey & { language: string; allLanguages: boolean }) => http.del<unknown>(templatePath(t, t.allLanguages ? undefined : t.language));

@@ -4,6 +4,7 @@ import { listAudit, type AuditEntry } from '../data/audit.js';
 import '../components/table.js';
 import type { Column } from '../components/table.js';
 import { base, when } from '../ui.js';
+import { t } from '../i18n.js';
 
 export class TgAudit extends LitElement {
   static override styles = [base];
@@ -23,20 +24,20 @@ export class TgAudit extends LitElement {
   }
   override render() {
     const cols: Array<Column<AuditEntry>> = [
-      { label: 'When', render: (a) => when(a.at) },
-      { label: 'Who', render: (a) => a.actor },
-      { label: 'Action', render: (a) => a.action },
-      { label: 'Entity', render: (a) => `${a.entity}${a.entityId ? ` #${a.entityId}` : ''}` },
-      { label: 'From', render: (a) => a.actorIp ?? '—', hideSmall: true },
-      { label: 'Change', render: (a) => html`<span class="muted" title=${JSON.stringify(a.after)}>${summary(a)}</span>`, hideSmall: true },
+      { label: t('col.when'), render: (a) => when(a.at) },
+      { label: t('col.who'), render: (a) => a.actor },
+      { label: t('audit.action'), render: (a) => a.action },
+      { label: t('audit.entity'), render: (a) => `${a.entity}${a.entityId ? ` #${a.entityId}` : ''}` },
+      { label: t('audit.from'), render: (a) => a.actorIp ?? '—', hideSmall: true },
+      { label: t('audit.change'), render: (a) => html`<span class="muted" title=${JSON.stringify(a.after)}>${summary(a)}</span>`, hideSmall: true },
     ];
-    return html`<h1>Audit log</h1>
+    return html`<h1>${t('nav.audit')}</h1>
       <form class="card row" @input=${this.typed} @submit=${(e: Event) => e.preventDefault()}>
-        <div class="grow"><label for="aq">Search</label><input id="aq" name="q" placeholder="text in the change"></div>
-        <div><label for="ae">Entity</label><input id="ae" name="entity" placeholder="customer, service…"></div>
-        <div><label for="aa">Actor</label><input id="aa" name="actor" placeholder="admin:1"></div>
+        <div class="grow"><label for="aq">${t('customers.search')}</label><input id="aq" name="q" placeholder=${t('audit.searchPlaceholder')}></div>
+        <div><label for="ae">${t('audit.entity')}</label><input id="ae" name="entity" placeholder=${t('audit.entityPlaceholder')}></div>
+        <div><label for="aa">${t('audit.actor')}</label><input id="aa" name="actor" placeholder="admin:1"></div>
       </form>
-      <tg-table .load=${listAudit} .query=${this.query} .columns=${cols} empty="Nothing recorded."></tg-table>`;
+      <tg-table .load=${listAudit} .query=${this.query} .columns=${cols} empty=${t('audit.empty')}></tg-table>`;
   }
 }
 customElements.define('tg-audit', TgAudit);

@@ -6,14 +6,15 @@ import '../components/form.js';
 import { customerFields } from '../fields.js';
 import { navigate } from '../router.js';
 import { base, toast } from '../ui.js';
+import { t } from '../i18n.js';
 
 export class TgCustomerEdit extends LitElement {
   static override styles = [base];
   override render() {
-    return html`<h1>New customer</h1><div class="card">
-      <tg-form .fields=${customerFields} submitLabel="Create customer" .action=${(b: Body) => createCustomer(b)}
+    return html`<h1>${t('customers.new')}</h1><div class="card">
+      <tg-form .fields=${customerFields()} submitLabel=${t('customers.create')} .action=${(b: Body) => createCustomer(b)}
         @saved=${(e: CustomEvent<Customer>) => {
-          toast(`Customer ${e.detail.name} created`);
+          toast(t('customers.created', { name: e.detail.name }));
           navigate(`/customers/${e.detail.id}`);
         }}></tg-form></div>`;
   }

@@ -5,6 +5,7 @@ import { listServices, type Service } from '../data/services.js';
 import '../components/table.js';
 import type { Column } from '../components/table.js';
 import { badge, base, day } from '../ui.js';
+import { f, t } from '../i18n.js';
 
 export class TgCustomers extends LitElement {
   static override styles = [base];
@@ -37,17 +38,17 @@ export class TgCustomers extends LitElement {
 
   override render() {
     const cols: Array<Column<Customer>> = [
-      { label: 'Name', render: (c) => html`<a href="/customers/${c.id}">${c.name}</a>` },
-      { label: 'Phone', render: (c) => c.phone ?? '—' },
-      { label: 'Email', render: (c) => c.email ?? '—', hideSmall: true },
-      { label: 'Since', render: (c) => day(c.createdAt.slice(0, 10)), hideSmall: true },
+      { label: t('col.name'), render: (c) => html`<a href="/customers/${c.id}">${c.name}</a>` },
+      { label: t('customer.field.phone'), render: (c) => c.phone ?? '—' },
+      { label: t('customer.field.email'), render: (c) => c.email ?? '—', hideSmall: true },
+      { label: t('customers.since'), render: (c) => f().day(c.createdAt), hideSmall: true },
     ];
     const svcCols: Array<Column<Service>> = [
-      { label: 'Username', render: (s) => html`<a href="/customers/${s.customerId}">${s.username}</a>` },
-      { label: 'Status', render: (s) => badge(s.status) },
+      { label: t('login.username'), render: (s) => html`<a href="/customers/${s.customerId}">${s.username}</a>` },
+      { label: t('col.status'), render: (s) => badge(s.status) },
       { label: 'MAC', render: (s) => s.macAddress ?? '—', hideSmall: true },
-      { label: 'Since', render: (s) => day(s.startDate), hideSmall: true },
-      { label: '', render: (s) => html`<a href="/services/${s.id}/why">why offline?</a>` },
+      { label: t('customers.since'), render: (s) => day(s.startDate), hideSmall: true },
+      { label: '', render: (s) => html`<a href="/services/${s.id}/why">${t('customers.whyOffline')}</a>` },
     ];
     const pick = (e: Event) => {
       const v = (e.target as HTMLSelectElement).value;
@@ -55,17 +56,17 @@ export class TgCustomers extends LitElement {
       history.replaceState(null, '', v ? `/customers?status=${v}` : '/customers');
     };
     return html`
-      <div class="row"><h1 class="grow">Customers</h1><a class="button" href="/customers/new">New customer</a></div>
+      <div class="row"><h1 class="grow">${t('nav.customers')}</h1><a class="button" href="/customers/new">${t('customers.new')}</a></div>
       <div class="card row">
-        <div class="grow"><label for="search">Search</label>
-        <input id="search" type="search" .value=${this.q} placeholder="name, username, phone, MAC or IP" @input=${this.typed} ?disabled=${!!this.status} autofocus></div>
-        <div><label for="status">Show</label><select id="status" @change=${pick}>
-          ${[['', 'customers'], ['suspended', 'suspended services'], ['proposal', 'services not active yet'], ['ended', 'ended services'], ['active', 'active services']].map(([v, l]) => html`<option value=${v!} ?selected=${this.status === v}>${l}</option>`)}
+        <div class="grow"><label for="search">${t('customers.search')}</label>
+        <input id="search" type="search" .value=${this.q} placeholder=${t('customers.searchPlaceholder')} @input=${this.typed} ?disabled=${!!this.status} autofocus></div>
+        <div><label for="status">${t('customers.show')}</label><select id="status" @change=${pick}>
+          ${[['', t('customers.showCustomers')], ['suspended', t('customers.showSuspended')], ['proposal', t('customers.showProposal')], ['ended', t('customers.showEnded')], ['active', t('customers.showActive')]].map(([v, l]) => html`<option value=${v!} ?selected=${this.status === v}>${l}</option>`)}
         </select></div>
       </div>
       ${this.status
-        ? html`<tg-table .load=${listServices} .query=${{ status: this.status }} .columns=${svcCols} .rowHref=${(s: Service) => `/customers/${s.customerId}`} empty="No service in that state."></tg-table>`
-        : html`<tg-table .load=${listCustomers} .query=${this.query} .columns=${cols} .rowHref=${(c: Customer) => `/customers/${c.id}`} empty="No customer matches."></tg-table>`}`;
+        ? html`<tg-table .load=${listServices} .query=${{ status: this.status }} .columns=${svcCols} .rowHref=${(s: Service) => `/customers/${s.customerId}`} empty=${t('customers.noServiceInState')}></tg-table>`
+        : html`<tg-table .load=${listCustomers} .query=${this.query} .columns=${cols} .rowHref=${(c: Customer) => `/customers/${c.id}`} empty=${t('customers.noMatch')}></tg-table>`}`;
   }
 }
 customElements.define('tg-customers', TgCustomers);

@@ -8,6 +8,7 @@ import type { Field } from '../components/form.js';
 import { invoiceStatus } from '../components/invoice-status.js';
 import { checkLinePart, creditNoteLines, renameLineErrors } from '../forms.js';
 import { base, day, money, toast, todayIso, errorText } from '../ui.js';
+import { t } from '../i18n.js';
 
 export class TgInvoice extends LitElement {
   static override styles = [base];
@@ -33,7 +34,7 @@ export class TgInvoice extends LitElement {
   override render() {
     return this.page.render({
       // After a credit note the invoice stays in view while it loads again.
-      pending: () => (this.page.value ? this.view(this.page.value.invoice, this.page.value.notes) : html`<p class="muted">Loading…</p>`),
+      pending: () => (this.page.value ? this.view(this.page.value.invoice, this.page.value.notes) : html`<p class="muted">${t('common.loading')}</p>`),
       complete: ({ invoice, notes }) => this.view(invoice, notes),
       error: (err) => html`<div class="banner error">${errorText(err)}</div>`,
     });
@@ -41,12 +42,12 @@ export class TgInvoice extends LitElement {
 
   private view(i: Invoice, notes: CreditNoteSummary[]) {
     const creditFields: Field[] = [
-      { name: 'reason', label: 'Reason', required: true, maxLength: 500 },
-      { name: 'date', label: 'Date', type: 'date' },
+      { name: 'reason', label: t('refund.reason'), required: true, maxLength: 500 },
+      { name: 'date', label: t('col.date'), type: 'date' },
       ...i.lines.flatMap((l, n): Field[] => [
-        { name: `lines.${n}`, label: `Credit line ${n + 1}: ${l.description} (${money(l.amount, i.currency)}${l.taxInclusive ? ' incl. tax' : ' + tax'})`, type: 'checkbox' },
-        { name: `lines.${n}.amount`, label: `Part of line ${n + 1}`, type: 'money', help: 'empty: what is left of the line',
-          validate: (v, all) => (v === undefined ? undefined : all[`lines.${n}`] !== true ? 'needs the line chosen' : checkLinePart(v as number, l)) },
+        { name: `lines.${n}`, label: t(l.taxInclusive ? 'invoice.creditLineInclusive' : 'invoice.creditLinePlusTax', { n: n + 1, description: l.description, amount: money(l.amount, i.currency) }), type: 'checkbox' },
+        { name: `lines.${n}.amount`, label: t('invoice.partOfLine', { n: n + 1 }), type: 'money', help: t('invoice.partHelp'),
+          validate: (v, all) => (v === undefined ? undefined : all[`lines.${n}`] !== true ? t('invoice.needsLine') : checkLinePart(v as number, l)) },
       ]),
     ];
     const sendCredit = async (b: Body) => {
@@ -58,26 +59,26 @@ export class TgInvoice extends LitElement {
         throw err;
       }
     };
-    return html`<div class="row"><h1 class="grow">Invoice ${i.number}</h1>
+    return html`<div class="row"><h1 class="grow">${t('invoice.title', { number: i.number })}</h1>
         <a class="button secondary" href=${invoicePdfUrl(i.id)} target="_blank" rel="noopener">PDF</a>
-        <button class="secondary" ?disabled=${i.total - i.credited <= 0} @click=${() => (this.crediting = !this.crediting)}>Credit note</button></div>
-      <p><a href="/customers/${i.customerId}">‹ customer</a></p>
+        <button class="secondary" ?disabled=${i.total - i.credited <= 0} @click=${() => (this.crediting = !this.crediting)}>${t('invoice.creditNote')}</button></div>
+      <p><a href="/customers/${i.customerId}">‹ ${t('why.customer')}</a></p>
       <div class="card"><dl class="kv">
-        <dt>Status</dt><dd>${invoiceStatus(i)}</dd><dt>Issued</dt><dd>${day(i.issueDate)}</dd><dt>Due</dt><dd>${day(i.dueDate)}</dd>
-        <dt>Net</dt><dd>${money(i.net, i.currency)}</dd><dt>Tax</dt><dd>${money(i.tax, i.currency)}</dd><dt>Total</dt><dd><b>${money(i.total, i.currency)}</b></dd>
-        <dt>Paid</dt><dd>${money(i.paid, i.currency)}</dd><dt>Credited</dt><dd>${money(i.credited, i.currency)}</dd><dt>Open</dt><dd><b>${money(i.open, i.currency)}</b></dd></dl></div>
-      ${this.crediting ? html`<div class="card" data-test="credit-form"><h2>Credit note</h2>
-        <p class="muted">Choose the lines to credit, each fully or a part of it (as priced); none chosen: the whole invoice, what earlier notes left.</p>
-        <tg-form .fields=${creditFields} submitLabel="Issue credit note" .values=${{ date: todayIso() }}
+        <dt>${t('col.status')}</dt><dd>${invoiceStatus(i)}</dd><dt>${t('col.issued')}</dt><dd>${day(i.issueDate)}</dd><dt>${t('col.due')}</dt><dd>${day(i.dueDate)}</dd>
+        <dt>${t('invoice.net')}</dt><dd>${money(i.net, i.currency)}</dd><dt>${t('invoice.tax')}</dt><dd>${money(i.tax, i.currency)}</dd><dt>${t('col.total')}</dt><dd><b>${money(i.total, i.currency)}</b></dd>
+        <dt>${t('invoice.paid')}</dt><dd>${money(i.paid, i.currency)}</dd><dt>${t('invoice.credited')}</dt><dd>${money(i.credited, i.currency)}</dd><dt>${t('col.open')}</dt><dd><b>${money(i.open, i.currency)}</b></dd></dl></div>
+      ${this.crediting ? html`<div class="card" data-test="credit-form"><h2>${t('invoice.creditNote')}</h2>
+        <p class="muted">${t('invoice.creditHint')}</p>
+        <tg-form .fields=${creditFields} submitLabel=${t('invoice.issueCredit')} .values=${{ date: todayIso() }}
           .action=${sendCredit}
-          @saved=${() => { this.crediting = false; toast('Credit note issued'); void this.page.run(); }}></tg-form></div>` : nothing}
-      <h2>Lines</h2>
-      <div class="table-wrap"><table><thead><tr><th>Description</th><th class="num">Net</th><th class="num hide-sm">Tax</th><th class="num">Gross</th></tr></thead><tbody>
+          @saved=${() => { this.crediting = false; toast(t('invoice.creditIssued')); void this.page.run(); }}></tg-form></div>` : nothing}
+      <h2>${t('invoice.lines')}</h2>
+      <div class="table-wrap"><table><thead><tr><th>${t('plans.description')}</th><th class="num">${t('invoice.net')}</th><th class="num hide-sm">${t('invoice.tax')}</th><th class="num">${t('invoice.gross')}</th></tr></thead><tbody>
         ${i.lines.map((l) => html`<tr><td style="white-space:normal">${l.description}</td><td class="num">${money(l.net, i.currency)}</td><td class="num hide-sm">${money(l.tax, i.currency)}</td><td class="num">${money(l.gross, i.currency)}</td></tr>`)}
       </tbody></table></div>
-      <h2>Settled by</h2>
-      ${i.allocations.length ? html`<ul>${i.allocations.map((a) => html`<li>${day(a.date)}: ${money(a.amount, i.currency)} ${a.paymentId ? `from payment #${a.paymentId}` : 'from credit'}</li>`)}</ul>` : html`<p class="muted">Nothing yet.</p>`}
-      ${notes.length ? html`<h2>Credit notes</h2><ul>${notes.map((n) => html`<li data-test="credit-note">${n.number} · ${day(n.issueDate)} · ${money(n.total, i.currency)}${n.reason ? ` · ${n.reason}` : ''} · <a href=${creditNotePdfUrl(n.id)} target="_blank" rel="noopener">PDF</a></li>`)}</ul>` : nothing}`;
+      <h2>${t('invoice.settledBy')}</h2>
+      ${i.allocations.length ? html`<ul>${i.allocations.map((a) => html`<li>${day(a.date)}: ${money(a.amount, i.currency)} ${a.paymentId ? t('invoice.fromPayment', { id: a.paymentId }) : t('invoice.fromCredit')}</li>`)}</ul>` : html`<p class="muted">${t('invoice.nothingYet')}</p>`}
+      ${notes.length ? html`<h2>${t('invoice.creditNotes')}</h2><ul>${notes.map((n) => html`<li data-test="credit-note">${n.number} · ${day(n.issueDate)} · ${money(n.total, i.currency)}${n.reason ? ` · ${n.reason}` : ''} · <a href=${creditNotePdfUrl(n.id)} target="_blank" rel="noopener">PDF</a></li>`)}</ul>` : nothing}`;
   }
 }
 customElements.define('tg-invoice', TgInvoice);

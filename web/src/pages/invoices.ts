@@ -4,7 +4,8 @@ import { invoicesCsvUrl, listInvoices, type InvoiceSummary } from '../data/invoi
 import '../components/table.js';
 import type { Column } from '../components/table.js';
 import { invoiceStatus } from '../components/invoice-status.js';
-import { base, day, money } from '../ui.js';
+import { base, day, money, statusName } from '../ui.js';
+import { locale, t } from '../i18n.js';
 
 export class TgInvoices extends LitElement {
   static override styles = [base];
@@ -15,28 +16,28 @@ export class TgInvoices extends LitElement {
     this.query = {};
   }
   private filter(e: Event) {
-    const f = new FormData(e.currentTarget as HTMLFormElement);
+    const form = new FormData(e.currentTarget as HTMLFormElement);
     e.preventDefault();
-    this.query = Object.fromEntries([...f.entries()].filter(([, v]) => v !== '')) as Record<string, string>;
+    this.query = Object.fromEntries([...form.entries()].filter(([, v]) => v !== '')) as Record<string, string>;
   }
   override render() {
     const cols: Array<Column<InvoiceSummary>> = [
-      { label: 'Number', render: (i) => html`<a href="/invoices/${i.id}">${i.number}</a>` },
-      { label: 'Customer', render: (i) => html`<a href="/customers/${i.customerId}">${i.customerName ?? `#${i.customerId}`}</a>` },
-      { label: 'Issued', render: (i) => day(i.issueDate), hideSmall: true },
-      { label: 'Due', render: (i) => day(i.dueDate) },
-      { label: 'Total', render: (i) => money(i.total, i.currency), num: true },
-      { label: 'Open', render: (i) => money(i.open, i.currency), num: true },
-      { label: 'Status', render: invoiceStatus },
+      { label: t('col.number'), render: (i) => html`<a href="/invoices/${i.id}">${i.number}</a>` },
+      { label: t('col.customer'), render: (i) => html`<a href="/customers/${i.customerId}">${i.customerName ?? `#${i.customerId}`}</a>` },
+      { label: t('col.issued'), render: (i) => day(i.issueDate), hideSmall: true },
+      { label: t('col.due'), render: (i) => day(i.dueDate) },
+      { label: t('col.total'), render: (i) => money(i.total, i.currency), num: true },
+      { label: t('col.open'), render: (i) => money(i.open, i.currency), num: true },
+      { label: t('col.status'), render: invoiceStatus },
     ];
-    return html`<h1>Invoices</h1>
+    return html`<h1>${t('nav.invoices')}</h1>
       <form class="card row" @change=${this.filter} @submit=${this.filter}>
-        <div><label for="status">Status</label><select id="status" name="status"><option value="">any</option><option>open</option><option>paid</option></select></div>
-        <div><label for="from">Issued from</label><input id="from" name="from" type="date"></div>
-        <div><label for="to">to</label><input id="to" name="to" type="date"></div>
+        <div><label for="status">${t('col.status')}</label><select id="status" name="status"><option value="">${t('invoices.any')}</option><option value="open">${statusName('open')}</option><option value="paid">${statusName('paid')}</option></select></div>
+        <div><label for="from">${t('invoices.issuedFrom')}</label><input id="from" name="from" type="date" lang=${locale()}></div>
+        <div><label for="to">${t('invoices.to')}</label><input id="to" name="to" type="date" lang=${locale()}></div>
         <a class="button secondary" href=${invoicesCsvUrl()} download>CSV</a>
       </form>
-      <tg-table .load=${listInvoices} .query=${this.query} .columns=${cols} .rowHref=${(i: InvoiceSummary) => `/invoices/${i.id}`} empty="No invoice."></tg-table>`;
+      <tg-table .load=${listInvoices} .query=${this.query} .columns=${cols} .rowHref=${(i: InvoiceSummary) => `/invoices/${i.id}`} empty=${t('invoices.empty')}></tg-table>`;
   }
 }
 customElements.define('tg-invoices', TgInvoices);

@@ -4,6 +4,8 @@ import { LitElement, html, nothing } from 'lit';
 import { changePassword, confirmEnrolment, login as signIn, me as whoAmI, startEnrolment, verifyTotp, type Enrolment, type Me } from '../data/auth.js';
 import { ApiError, setCsrf } from '../data/http.js';
 import { base, errorText } from '../ui.js';
+import { t } from '../i18n.js';
+import '../components/language-picker.js';
 
 export class TgLogin extends LitElement {
   static override styles = [base];
@@ -49,7 +51,7 @@ export class TgLogin extends LitElement {
     e.preventDefault();
     const username = this.value('username').trim();
     const password = this.value('password');
-    if (!username || !password) return void (this.error = 'Enter your username and password.');
+    if (!username || !password) return void (this.error = t('login.enterBoth'));
     void this.run(async () => this.done(await signIn(username, password)));
   }
 
@@ -57,10 +59,10 @@ export class TgLogin extends LitElement {
     e.preventDefault();
     const code = this.value('code').replace(/\s/g, '');
     if (this.useRecovery) {
-      if (!code) return void (this.error = 'Enter one of your recovery codes.');
+      if (!code) return void (this.error = t('login.enterRecovery'));
       return void this.run(async () => this.done(await verifyTotp({ recoveryCode: code })));
     }
-    if (!/^\d{6}$/.test(code)) return void (this.error = 'The code is the 6 digits your authenticator app shows.');
+    if (!/^\d{6}$/.test(code)) return void (this.error = t('login.sixDigits'));
     void this.run(async () => this.done(await verifyTotp({ code })));
   }
 
@@ -69,8 +71,8 @@ export class TgLogin extends LitElement {
     const currentPassword = this.value('currentPassword');
     const newPassword = this.value('newPassword');
     const again = this.value('again');
-    if (newPassword.length < 12) return void (this.error = 'The new password needs at least 12 characters.');
-    if (newPassword !== again) return void (this.error = 'The two new passwords differ.');
+    if (newPassword.length < 12) return void (this.error = t('login.passwordTooShort'));
+    if (newPassword !== again) return void (this.error = t('login.passwordsDiffer'));
     void this.run(async () => this.done(await changePassword(currentPassword, newPassword)));
   }
 
@@ -83,7 +85,7 @@ export class TgLogin extends LitElement {
   private confirmEnrol(e: Event) {
     e.preventDefault();
     const code = this.value('enrolCode').replace(/\s/g, '');
-    if (!/^\d{6}$/.test(code)) return void (this.error = 'The code is the 6 digits your authenticator app shows.');
+    if (!/^\d{6}$/.test(code)) return void (this.error = t('login.sixDigits'));
     void this.run(async () => {
       const r = await confirmEnrolment(code);
       this.recovery = r.recoveryCodes;
@@ -99,39 +101,39 @@ export class TgLogin extends LitElement {
     const me = this.me;
     let body;
     if (this.recovery) {
-      body = html`<h1>Recovery codes</h1>
-        <p>Keep these ten one-use codes somewhere safe: each signs you in once if you lose your phone. They are shown only now.</p>
+      body = html`<h1>${t('login.recoveryTitle')}</h1>
+        <p>${t('login.recoveryText')}</p>
         <pre class="card" data-test="recovery">${this.recovery.join('\n')}</pre>
-        <button @click=${this.finishEnrol}>I have saved them</button>`;
+        <button @click=${this.finishEnrol}>${t('login.recoverySaved')}</button>`;
     } else if (!me) {
-      body = html`<h1>Sign in to Tollgate</h1>
+      body = html`<div class="row"><h1 class="grow">${t('login.title')}</h1><tg-language-picker></tg-language-picker></div>
         <form @submit=${this.login}>
-          <div class="field"><label for="username">Username</label><input id="username" name="username" autocomplete="username" autofocus></div>
-          <div class="field"><label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password"></div>
-          <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Signing in…' : 'Sign in'}</button>
+          <div class="field"><label for="username">${t('login.username')}</label><input id="username" name="username" autocomplete="username" autofocus></div>
+          <div class="field"><label for="password">${t('login.password')}</label><input id="password" name="password" type="password" autocomplete="current-password"></div>
+          <button type="submit" ?disabled=${this.busy}>${this.busy ? t('login.signingIn') : t('login.signIn')}</button>
         </form>`;
     } else if (me.totpRequired) {
-      body = html`<h1>Second factor</h1>
-        <p>Signed in as <b>${me.admin?.username}</b>. ${this.useRecovery ? 'Enter one of your recovery codes.' : 'Enter the code your authenticator app shows.'}</p>
+      body = html`<h1>${t('login.secondFactor')}</h1>
+        <p>${t('nav.signedInAs')} <b>${me.admin?.username}</b>. ${this.useRecovery ? t('login.enterRecovery') : t('login.enterCode')}</p>
         <form @submit=${this.verify}>
-          <div class="field"><label for="code">${this.useRecovery ? 'Recovery code' : 'Code'}</label>
+          <div class="field"><label for="code">${this.useRecovery ? t('login.recoveryCode') : t('login.code')}</label>
             <input id="code" name="code" inputmode=${this.useRecovery ? 'text' : 'numeric'} autocomplete="one-time-code" autofocus></div>
-          <div class="row"><button type="submit" ?disabled=${this.busy}>Verify</button>
-          <button type="button" class="secondary" @click=${() => (this.useRecovery = !this.useRecovery)}>${this.useRecovery ? 'Use the app code' : 'Use a recovery code'}</button></div>
+          <div class="row"><button type="submit" ?disabled=${this.busy}>${t('login.verify')}</button>
+          <button type="button" class="secondary" @click=${() => (this.useRecovery = !this.useRecovery)}>${this.useRecovery ? t('login.useApp') : t('login.useRecovery')}</button></div>
         </form>`;
     } else if (me.admin?.mustChangePassword) {
-      body = html`<h1>Choose your password</h1>
-        <p>This is a first sign-in (or a reset): choose your own password before going on.</p>
+      body = html`<h1>${t('login.choosePassword')}</h1>
+        <p>${t('login.choosePasswordText')}</p>
         <form @submit=${this.changePassword}>
-          <div class="field"><label for="currentPassword">Current password</label><input id="currentPassword" name="currentPassword" type="password" autocomplete="current-password"></div>
-          <div class="field"><label for="newPassword">New password</label><input id="newPassword" name="newPassword" type="password" autocomplete="new-password"><div class="help">At least 12 characters, not containing your username.</div></div>
-          <div class="field"><label for="again">New password again</label><input id="again" name="again" type="password" autocomplete="new-password"></div>
-          <button type="submit" ?disabled=${this.busy}>Change password</button>
+          <div class="field"><label for="currentPassword">${t('account.currentPassword')}</label><input id="currentPassword" name="currentPassword" type="password" autocomplete="current-password"></div>
+          <div class="field"><label for="newPassword">${t('account.newPassword')}</label><input id="newPassword" name="newPassword" type="password" autocomplete="new-password"><div class="help">${t('login.passwordRule')}</div></div>
+          <div class="field"><label for="again">${t('login.passwordAgain')}</label><input id="again" name="again" type="password" autocomplete="new-password"></div>
+          <button type="submit" ?disabled=${this.busy}>${t('account.changePassword')}</button>
         </form>`;
     } else if (me.setupRequired) {
-      body = html`<h1>Set up a second factor</h1>
-        <p>${me.setupRequired}</p>
-        ${this.enrol ? this.enrolForm() : html`<button @click=${this.startEnrol} ?disabled=${this.busy}>Start</button>`}`;
+      body = html`<h1>${t('login.setupTitle')}</h1>
+        <p>${t('login.setupText')}</p>
+        ${this.enrol ? this.enrolForm() : html`<button @click=${this.startEnrol} ?disabled=${this.busy}>${t('login.start')}</button>`}`;
     } else body = nothing;
     return html`<div class="card" style="max-width:420px;margin:8vh auto">
       ${this.error ? html`<div class="banner error" role="alert">${this.error}</div>` : nothing}
@@ -142,12 +144,12 @@ export class TgLogin extends LitElement {
   /** The QR code and secret of a TOTP enrolment and the confirmation code (also used by the account page). */
   enrolForm() {
     const e = this.enrol!;
-    return html`<p>Scan this with an authenticator app (or type the secret in), then enter the code it shows.</p>
-      <img src=${e.qr} alt="TOTP QR code" width="200" height="200" style="display:block;margin:0 auto">
-      <p class="muted" style="word-break:break-all">Secret: <code data-test="totp-secret">${e.secret}</code></p>
+    return html`<p>${t('login.scan')}</p>
+      <img src=${e.qr} alt=${t('login.qrAlt')} width="200" height="200" style="display:block;margin:0 auto">
+      <p class="muted" style="word-break:break-all">${t('login.secret')} <code data-test="totp-secret">${e.secret}</code></p>
       <form @submit=${this.confirmEnrol}>
-        <div class="field"><label for="enrolCode">Code</label><input id="enrolCode" name="enrolCode" inputmode="numeric" autocomplete="one-time-code"></div>
-        <button type="submit" ?disabled=${this.busy}>Turn on</button>
+        <div class="field"><label for="enrolCode">${t('login.code')}</label><input id="enrolCode" name="enrolCode" inputmode="numeric" autocomplete="one-time-code"></div>
+        <button type="submit" ?disabled=${this.busy}>${t('login.turnOn')}</button>
       </form>`;
   }
 }

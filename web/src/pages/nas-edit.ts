@@ -9,24 +9,25 @@ import '../components/form.js';
 import type { Field } from '../components/form.js';
 import { navigate } from '../router.js';
 import { badge, base, bytes, errorText, toast, when } from '../ui.js';
+import { t } from '../i18n.js';
 import '../components/radius-drops.js';
 
 function nasFields(editing: boolean): Field[] {
   return [
-    { name: 'name', label: 'Name', required: true, maxLength: 200 },
-    { name: 'ipAddress', label: 'IP address or CIDR', required: true, minLength: 2, maxLength: 64, pattern: '[0-9a-fA-F.:]+(/[0-9]{1,3})?', patternMessage: 'is not an IP address or CIDR block' },
-    { name: 'secret', label: 'RADIUS shared secret', type: 'password', required: !editing, minLength: 8, maxLength: 128, autocomplete: 'new-password', help: editing ? 'leave empty to keep it' : 'at least 8 characters; write-only' },
-    { name: 'vendor', label: 'Vendor', type: 'select', required: true, options: [['mikrotik', 'MikroTik'], ['generic', 'generic']] },
+    { name: 'name', label: t('col.name'), required: true, maxLength: 200 },
+    { name: 'ipAddress', label: t('nas.ip'), required: true, minLength: 2, maxLength: 64, pattern: '[0-9a-fA-F.:]+(/[0-9]{1,3})?', patternMessage: t('nas.ipPattern') },
+    { name: 'secret', label: t('nas.secret'), type: 'password', required: !editing, minLength: 8, maxLength: 128, autocomplete: 'new-password', help: editing ? t('nas.secretKeep') : t('nas.secretHelp') },
+    { name: 'vendor', label: t('nas.vendor'), type: 'select', required: true, options: [['mikrotik', 'MikroTik'], ['generic', t('nas.generic')]] },
     { name: 'nasIdentifier', label: 'NAS-Identifier', nullable: true, maxLength: 253 },
-    { name: 'coaPort', label: 'CoA port', type: 'number', min: 1, max: 65535 },
-    { name: 'requireMessageAuthenticator', label: 'Require Message-Authenticator', type: 'checkbox', help: 'Drop Access-Requests the router did not sign (BlastRADIUS protection); RouterOS 7.15+ signs them after /radius set [find] require-message-auth=yes.' },
-    { name: 'snmpEnabled', label: 'Poll over SNMP', type: 'checkbox' },
-    { name: 'snmpVersion', label: 'SNMP version', type: 'select', nullable: true, options: [['2c', '2c'], ['3', '3']] },
-    { name: 'snmpCommunity', label: 'SNMP community', type: 'password', help: 'write-only' },
-    { name: 'routerosEnabled', label: 'Use the RouterOS API', type: 'checkbox' },
-    { name: 'routerosUsername', label: 'RouterOS user', nullable: true, maxLength: 100 },
-    { name: 'routerosPassword', label: 'RouterOS password', type: 'password', help: 'write-only' },
-    { name: 'description', label: 'Description', type: 'textarea', maxLength: 2000 },
+    { name: 'coaPort', label: t('nas.coaPort'), type: 'number', min: 1, max: 65535 },
+    { name: 'requireMessageAuthenticator', label: t('nas.requireMa'), type: 'checkbox', help: t('nas.requireMaHelp') },
+    { name: 'snmpEnabled', label: t('nas.snmpPoll'), type: 'checkbox' },
+    { name: 'snmpVersion', label: t('nas.snmpVersion'), type: 'select', nullable: true, options: [['2c', '2c'], ['3', '3']] },
+    { name: 'snmpCommunity', label: t('nas.snmpCommunity'), type: 'password', help: t('nas.writeOnly') },
+    { name: 'routerosEnabled', label: t('nas.routerosApi'), type: 'checkbox' },
+    { name: 'routerosUsername', label: t('nas.routerosUser'), nullable: true, maxLength: 100 },
+    { name: 'routerosPassword', label: t('nas.routerosPassword'), type: 'password', help: t('nas.writeOnly') },
+    { name: 'description', label: t('plans.description'), type: 'textarea', maxLength: 2000 },
   ];
 }
 
@@ -71,7 +72,7 @@ export class TgNasEdit extends LitElement {
   private async runSelfTest(id: number): Promise<void> {
     const host = (this.renderRoot.querySelector('#selftest-host') as HTMLInputElement | null)?.value.trim() ?? '';
     if (host && !/^[0-9a-fA-F.:]+$/.test(host)) {
-      this.testError = 'Router address is not an IP address';
+      this.testError = t('nas.hostNotIp');
       return;
     }
     this.testing = true;
@@ -80,23 +81,24 @@ export class TgNasEdit extends LitElement {
     try {
       this.selfTest = await nasSelfTest(id, host);
     } catch (err) {
-      this.testError = err instanceof ApiError && err.fields.host ? `Router address ${err.fields.host}` : errorText(err);
+      this.testError = err instanceof ApiError && err.fields.host ? `${t('nas.routerAddress')} ${err.fields.host}` : errorText(err);
     } finally {
       this.testing = false;
     }
   }
-  private selfTestResult(t: SelfTest) {
-    const text = t.result === 'answered'
-      ? `The router answered CoA on ${t.host}:${t.port} (${t.reply === 'ack' ? 'ACK' : `NAK${t.errorCauseName ? `, ${t.errorCauseName}` : ''}`}): suspensions and kicks reach it.`
-      : t.result === 'bad_authenticator'
-        ? `A reply came from ${t.host}:${t.port} but does not verify: the shared secret on the router is another.`
-        : `No answer from ${t.host}:${t.port} after ${t.attempts} tries: CoA is off on the router (/radius incoming set accept=yes), the port is wrong, a firewall drops it, or the secrets differ.`;
-    return html`<div class="banner ${t.ok ? 'ok' : 'error'}" data-test="selftest-result" data-result=${t.result}>${text}</div>`;
+  private selfTestResult(r: SelfTest) {
+    const where = `${r.host}:${r.port}`;
+    const text = r.result === 'answered'
+      ? t('nas.selfTestAnswered', { where, reply: r.reply === 'ack' ? 'ACK' : `NAK${r.errorCauseName ? `, ${r.errorCauseName}` : ''}` })
+      : r.result === 'bad_authenticator'
+        ? t('nas.selfTestBadAuth', { where })
+        : t('nas.selfTestNoAnswer', { where, n: r.attempts });
+    return html`<div class="banner ${r.ok ? 'ok' : 'error'}" data-test="selftest-result" data-result=${r.result}>${text}</div>`;
   }
   override render() {
     return this.nas.render({
       initial: () => this.view(undefined),
-      pending: () => html`<p class="muted">Loading…</p>`,
+      pending: () => html`<p class="muted">${t('common.loading')}</p>`,
       complete: (n) => this.view(n),
       error: (err) => html`<div class="banner error">${errorText(err)}</div>`,
     });
@@ -104,33 +106,33 @@ export class TgNasEdit extends LitElement {
 
   private view(n: Nas | undefined) {
     const s = this.status.value;
-    const series = (this.traffic.value?.items ?? []).map((t) => (t.inBps ?? 0) + (t.outBps ?? 0));
-    return html`<h1>${n ? `NAS ${n.name}` : 'New NAS'}</h1><p><a href="/nas">‹ NAS</a></p>
+    const series = (this.traffic.value?.items ?? []).map((p) => (p.inBps ?? 0) + (p.outBps ?? 0));
+    return html`<h1>${n ? `NAS ${n.name}` : t('nas.new')}</h1><p><a href="/nas">‹ NAS</a></p>
       ${n ? html`<div class="grid">
-        <div class="card"><div class="muted">Status</div><div class="kpi">${badge(s?.state ?? 'unknown')}</div>
-          <div class="muted">${s?.snmpEnabled ? `last seen ${when(s.lastSeenAt)}${s.uptimeSeconds ? ` · up ${Math.round(s.uptimeSeconds / 86400)} days` : ''}` : 'SNMP polling is off'}</div>
+        <div class="card"><div class="muted">${t('col.status')}</div><div class="kpi">${badge(s?.state ?? 'unknown')}</div>
+          <div class="muted">${s?.snmpEnabled ? `${t('nas.lastSeen', { at: when(s.lastSeenAt) })}${s.uptimeSeconds ? ` · ${t('nas.upDays', { n: Math.round(s.uptimeSeconds / 86400) })}` : ''}` : t('nas.snmpOff')}</div>
           ${s?.lastError ? html`<div class="err">${s.lastError}</div>` : nothing}</div>
-        <div class="card"><div class="muted">Traffic, last 24 h</div>${sparkline(series)}
-          <div class="muted">${series.length ? `peak ${bytes(Math.max(...series) / 8)}/s` : ''}</div></div>
+        <div class="card"><div class="muted">${t('nas.traffic24h')}</div>${sparkline(series)}
+          <div class="muted">${series.length ? t('nas.peak', { rate: `${bytes(Math.max(...series) / 8)}/s` }) : ''}</div></div>
       </div>
       <tg-nas-drops nas-id=${n.id}></tg-nas-drops>
-      <div class="card"><h2>Connect the router</h2>
-        <div class="row"><div><label for="ros-version">RouterOS</label><select id="ros-version"><option value="7">7.15 or later</option><option value="6">6</option></select></div>
-          <button class="secondary" @click=${() => this.showOnboarding(n.id)}>RouterOS setup commands</button></div>
+      <div class="card"><h2>${t('nas.connect')}</h2>
+        <div class="row"><div><label for="ros-version">RouterOS</label><select id="ros-version"><option value="7">${t('nas.ros7')}</option><option value="6">6</option></select></div>
+          <button class="secondary" @click=${() => this.showOnboarding(n.id)}>${t('nas.setupCommands')}</button></div>
         ${this.onboarding ? html`${this.onboarding.warnings.map((w) => html`<div class="banner warn">${w}</div>`)}
-          <p class="muted">Paste into the router's terminal. It holds the shared secret: this view is recorded in the audit log.</p>
+          <p class="muted">${t('nas.pasteHint')}</p>
           <pre data-test="onboarding" style="white-space:pre-wrap">${this.onboarding.script}</pre>` : nothing}
-        <h2>CoA self-test</h2>
-        <p class="muted">Sends a harmless Disconnect-Request for a session that cannot exist and reports whether the router answers.</p>
-        <div class="row"><div class="grow"><label for="selftest-host">Router address</label><input id="selftest-host" placeholder="default: the NAS address" aria-invalid=${this.testError.startsWith('Router address') ? 'true' : 'false'}></div>
-          <button ?disabled=${this.testing} @click=${() => this.runSelfTest(n.id)}>${this.testing ? 'Testing…' : 'Run self-test'}</button></div>
+        <h2>${t('nas.selfTest')}</h2>
+        <p class="muted">${t('nas.selfTestHint')}</p>
+        <div class="row"><div class="grow"><label for="selftest-host">${t('nas.routerAddress')}</label><input id="selftest-host" placeholder=${t('nas.routerAddressDefault')} aria-invalid=${this.testError ? 'true' : 'false'}></div>
+          <button ?disabled=${this.testing} @click=${() => this.runSelfTest(n.id)}>${this.testing ? t('nas.testing') : t('nas.runSelfTest')}</button></div>
         ${this.testError ? html`<div class="err" data-field="host">${this.testError}</div>` : nothing}
-        ${this.testing ? html`<div class="muted" role="status">Waiting for the router (a few seconds when it does not answer)…</div>` : nothing}
+        ${this.testing ? html`<div class="muted" role="status">${t('nas.waitingRouter')}</div>` : nothing}
         ${this.selfTest ? this.selfTestResult(this.selfTest) : nothing}</div>` : nothing}
       <div class="card"><tg-form .fields=${nasFields(!!n)} ?patch=${!!n} .values=${n ?? { vendor: 'mikrotik', coaPort: 3799, requireMessageAuthenticator: true }}
-        submitLabel=${n ? 'Save' : 'Create NAS'}
+        submitLabel=${n ? t('common.save') : t('nas.create')}
         .action=${(b: Body) => (n ? updateNas(n.id, b) : createNas(b))}
-        @saved=${(e: CustomEvent<Nas>) => { toast(`NAS ${e.detail.name} saved`); navigate(n ? `/nas/${n.id}` : '/nas'); }}></tg-form></div>`;
+        @saved=${(e: CustomEvent<Nas>) => { toast(t('nas.saved', { name: e.detail.name })); navigate(n ? `/nas/${n.id}` : '/nas'); }}></tg-form></div>`;
   }
 }
 customElements.define('tg-nas-edit', TgNasEdit);

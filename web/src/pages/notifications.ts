@@ -3,7 +3,9 @@ import { LitElement, html, nothing } from 'lit';
 import { listMessages, retryMessage, type Message } from '../data/notifications.js';
 import '../components/table.js';
 import type { Column } from '../components/table.js';
-import { badge, base, errorText, toast, when } from '../ui.js';
+import { badge, base, errorText, statusName, toast, when } from '../ui.js';
+import { t } from '../i18n.js';
+import { channelName } from '../names.js';
 
 export class TgNotifications extends LitElement {
   static override styles = [base];
@@ -16,7 +18,7 @@ export class TgNotifications extends LitElement {
   private async retry(m: Message) {
     try {
       await retryMessage(m.id);
-      toast('Queued again');
+      toast(t('notifications.requeued'));
       await this.renderRoot.querySelector('tg-table')?.reload();
     } catch (err) {
       toast(errorText(err), 'error');
@@ -24,17 +26,17 @@ export class TgNotifications extends LitElement {
   }
   override render() {
     const cols: Array<Column<Message>> = [
-      { label: 'When', render: (m) => when(m.createdAt) },
-      { label: 'To', render: (m) => (m.customerId ? html`<a href="/customers/${m.customerId}">${m.recipient}</a>` : m.recipient) },
-      { label: 'Channel', render: (m) => m.channel, hideSmall: true },
-      { label: 'Subject', render: (m) => m.subject || m.template, hideSmall: true },
-      { label: 'Status', render: (m) => html`${badge(m.status)}${m.lastError ? html` <span class="muted" title=${m.lastError}>${m.lastError.slice(0, 40)}</span>` : nothing}` },
-      { label: '', render: (m) => (m.status === 'failed' ? html`<button class="secondary" @click=${() => this.retry(m)}>Retry</button>` : '') },
+      { label: t('col.when'), render: (m) => when(m.createdAt) },
+      { label: t('notifications.to'), render: (m) => (m.customerId ? html`<a href="/customers/${m.customerId}">${m.recipient}</a>` : m.recipient) },
+      { label: t('col.channel'), render: (m) => channelName(m.channel), hideSmall: true },
+      { label: t('col.subject'), render: (m) => m.subject || m.template, hideSmall: true },
+      { label: t('col.status'), render: (m) => html`${badge(m.status)}${m.lastError ? html` <span class="muted" title=${m.lastError}>${m.lastError.slice(0, 40)}</span>` : nothing}` },
+      { label: '', render: (m) => (m.status === 'failed' ? html`<button class="secondary" @click=${() => this.retry(m)}>${t('notifications.retry')}</button>` : '') },
     ];
-    return html`<div class="row"><h1 class="grow">Notifications</h1>
-        <select aria-label="Status" @change=${(e: Event) => (this.status = (e.target as HTMLSelectElement).value)}>
-          <option value="">all</option><option>queued</option><option>sent</option><option>failed</option></select></div>
-      <tg-table .load=${listMessages} .query=${this.status ? { status: this.status } : {}} .columns=${cols} empty="The outbox is empty."></tg-table>`;
+    return html`<div class="row"><h1 class="grow">${t('nav.notifications')}</h1>
+        <select aria-label=${t('col.status')} @change=${(e: Event) => (this.status = (e.target as HTMLSelectElement).value)}>
+          <option value="">${t('common.all')}</option>${['queued', 'sent', 'failed'].map((s) => html`<option value=${s}>${statusName(s)}</option>`)}</select></div>
+      <tg-table .load=${listMessages} .query=${this.status ? { status: this.status } : {}} .columns=${cols} empty=${t('notifications.empty')}></tg-table>`;
   }
 }
 customElements.define('tg-notifications', TgNotifications);

@@ -3,37 +3,14 @@
 import { LitElement, html, nothing } from 'lit';
 import { Task } from '@lit/task';
 import { getCustomer, listCustomers, type Customer } from '../data/customers.js';
-import { listInvoices, type InvoiceSummary } from '../data/invoices.js';
+import { listInvoices } from '../data/invoices.js';
 import { receiptPdfUrl } from '../data/operator.js';
 import { createPayment, type Payment } from '../data/payments.js';
 import '../components/form.js';
 import type { Field } from '../components/form.js';
 import { base, day, errorText, money, toast } from '../ui.js';
-
-const t = {
-  title: 'Record a payment',
-  find: 'Customer',
-  findHelp: 'Name, email, phone or username',
-  search: 'Find',
-  noMatch: 'No customer matches.',
-  pick: 'Choose',
-  change: 'Another customer',
-  owes: (open: string, n: number) => `Owes ${open} on ${n} open invoice${n === 1 ? '' : 's'}.`,
-  owesNothing: 'No open invoice: the payment becomes credit for the next invoices.',
-  amount: 'Amount',
-  method: 'Method',
-  methods: [['bank', 'Bank transfer'], ['cash', 'Cash'], ['card', 'Card'], ['cheque', 'Cheque'], ['other', 'Other']] as Array<[string, string]>,
-  receivedAt: 'Received at',
-  reference: 'Reference',
-  referenceHelp: 'bank transaction, receipt book number…',
-  invoice: 'Apply to',
-  invoiceOption: (i: InvoiceSummary, open: string) => `${i.number}, due ${day(i.dueDate)}: ${open} open`,
-  invoiceHelp: 'Empty (—): the oldest open invoices first. A chosen invoice is settled first; anything left goes to the oldest ones, then to credit.',
-  save: 'Record payment',
-  saved: (amount: string) => `Payment of ${amount} recorded.`,
-  receipt: 'Print the receipt',
-  back: 'Payments',
-};
+import { t } from '../i18n.js';
+import { methodOptions } from '../names.js';
 
 export class TgPaymentNew extends LitElement {
   static override styles = [base];
@@ -69,20 +46,20 @@ export class TgPaymentNew extends LitElement {
   }
 
   override render() {
-    return html`<p><a href="/payments">← ${t.back}</a></p><h1>${t.title}</h1>
-      ${this.recorded ? html`<div class="banner ok" role="status">${t.saved(money(this.recorded.amount))}
-        <a class="button secondary" href=${receiptPdfUrl(this.recorded.id)} target="_blank" rel="noopener">${t.receipt}</a></div>` : nothing}
+    return html`<p><a href="/payments">← ${t('nav.payments')}</a></p><h1>${t('payments.record')}</h1>
+      ${this.recorded ? html`<div class="banner ok" role="status">${t('payments.saved', { amount: money(this.recorded.amount) })}
+        <a class="button secondary" href=${receiptPdfUrl(this.recorded.id)} target="_blank" rel="noopener">${t('payments.printReceipt')}</a></div>` : nothing}
       ${this.customerId ? this.form() : this.finder()}`;
   }
 
   private finder() {
     return html`<form class="card row" role="search" @submit=${this.search}>
-        <div class="grow"><label for="q">${t.find}</label><input id="q" name="q" .value=${this.q} placeholder=${t.findHelp} autocomplete="off"></div>
-        <button type="submit">${t.search}</button>
+        <div class="grow"><label for="q">${t('col.customer')}</label><input id="q" name="q" .value=${this.q} placeholder=${t('payments.findHelp')} autocomplete="off"></div>
+        <button type="submit">${t('payments.search')}</button>
       </form>
       ${this.found.render({
-        complete: (items) => (this.q && items.length === 0 ? html`<p class="muted">${t.noMatch}</p>` : html`<ul>${items.map((c) => html`<li>
-          <button class="secondary" @click=${() => { this.customerId = c.id; this.recorded = undefined; }}>${t.pick}</button> ${c.name}
+        complete: (items) => (this.q && items.length === 0 ? html`<p class="muted">${t('payments.noMatch')}</p>` : html`<ul>${items.map((c) => html`<li>
+          <button class="secondary" @click=${() => { this.customerId = c.id; this.recorded = undefined; }}>${t('payments.pick')}</button> ${c.name}
           <span class="muted">${c.email ?? ''}</span></li>`)}</ul>`),
         error: (err) => html`<div class="banner error">${errorText(err)}</div>`,
       })}`;
@@ -95,21 +72,21 @@ export class TgPaymentNew extends LitElement {
         if (!a) return nothing;
         const total = a.open.reduce((s, i) => s + i.open, 0);
         const fields: Field[] = [
-          { name: 'amount', label: t.amount, type: 'money', required: true, min: 0.01 },
-          { name: 'method', label: t.method, type: 'select', required: true, options: t.methods },
-          { name: 'receivedAt', label: t.receivedAt, type: 'datetime', required: true },
-          { name: 'reference', label: t.reference, maxLength: 200, help: t.referenceHelp },
-          { name: 'invoiceId', label: t.invoice, type: 'select', numeric: true, options: a.open.map((i) => [String(i.id), t.invoiceOption(i, money(i.open, i.currency))]), help: t.invoiceHelp },
+          { name: 'amount', label: t('col.amount'), type: 'money', required: true, min: 0.01 },
+          { name: 'method', label: t('col.method'), type: 'select', required: true, options: methodOptions() },
+          { name: 'receivedAt', label: t('payments.receivedAt'), type: 'datetime', required: true },
+          { name: 'reference', label: t('col.reference'), maxLength: 200, help: t('payments.referenceHelp') },
+          { name: 'invoiceId', label: t('payments.applyTo'), type: 'select', numeric: true, options: a.open.map((i) => [String(i.id), t('payments.invoiceOption', { number: i.number, date: day(i.dueDate), open: money(i.open, i.currency) })]), help: t('payments.invoiceHelp') },
         ];
         const values = { customerId: a.customer.id, method: 'bank', receivedAt: new Date().toISOString() };
         return html`<section class="card">
             <h2><a href="/customers/${a.customer.id}">${a.customer.name}</a></h2>
-            <p>${a.open.length ? t.owes(money(total), a.open.length) : t.owesNothing}</p>
-            <button class="secondary" @click=${() => { this.customerId = 0; }}>${t.change}</button>
+            <p>${a.open.length ? t('payments.owes', { open: money(total), n: a.open.length }) : t('payments.owesNothing')}</p>
+            <button class="secondary" @click=${() => { this.customerId = 0; }}>${t('payments.change')}</button>
           </section>
-          <tg-form .fields=${fields} .values=${values} submitLabel=${t.save}
+          <tg-form .fields=${fields} .values=${values} submitLabel=${t('payments.save')}
             .action=${(body: Record<string, unknown>) => createPayment({ ...body, customerId: a.customer.id })}
-            @saved=${(e: CustomEvent<Payment>) => { this.recorded = e.detail; toast(t.saved(money(e.detail.amount))); void this.account.run(); }}></tg-form>`;
+            @saved=${(e: CustomEvent<Payment>) => { this.recorded = e.detail; toast(t('payments.saved', { amount: money(e.detail.amount) })); void this.account.run(); }}></tg-form>`;
       },
       error: (err) => html`<div class="banner error">${errorText(err)}</div>`,
     });

@@ -6,31 +6,10 @@ import { paymentTotals, receiptPdfUrl } from '../data/operator.js';
 import { listPayments, type Payment } from '../data/payments.js';
 import '../components/table.js';
 import type { Column } from '../components/table.js';
-import { base, day, errorText, money } from '../ui.js';
+import { base, day, errorText, money, todayIso } from '../ui.js';
+import { f, locale, t } from '../i18n.js';
+import { PAYMENT_METHODS, methodName } from '../names.js';
 
-const t = {
-  title: 'Payments by period',
-  from: 'From',
-  to: 'To',
-  method: 'Method',
-  anyMethod: 'any',
-  customer: 'Customer number',
-  apply: 'Show',
-  totals: 'Totals',
-  count: 'Payments',
-  amount: 'Received',
-  refunded: 'Refunded',
-  net: 'Net',
-  all: 'All methods',
-  date: 'Date',
-  reference: 'Reference',
-  receipt: 'Receipt',
-  empty: 'No payment matches.',
-  record: 'Record a payment',
-  back: 'Payments',
-};
-
-const METHODS = ['bank', 'cash', 'card', 'cheque', 'other'];
 
 export class TgPaymentsReport extends LitElement {
   static override styles = [base, css`table.totals td, table.totals th { text-align: right; } table.totals th:first-child, table.totals td:first-child { text-align: left; }`];
@@ -39,8 +18,8 @@ export class TgPaymentsReport extends LitElement {
 
   constructor() {
     super();
-    const today = new Date();
-    this.query = { from: `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-01` };
+    // The first of this month in the billing time zone, as the totals on invoices count it.
+    this.query = { from: `${todayIso().slice(0, 8)}01` };
   }
 
   private readonly totals = new Task(this, {
@@ -57,30 +36,30 @@ export class TgPaymentsReport extends LitElement {
   override render() {
     const q = this.query;
     const cols: Array<Column<Payment>> = [
-      { label: t.date, render: (p) => day(p.date) },
-      { label: t.customer, render: (p) => html`<a href="/customers/${p.customerId}">${p.customerName ?? `#${p.customerId}`}</a>` },
-      { label: t.amount, render: (p) => money(p.amount), num: true },
-      { label: t.method, render: (p) => p.method },
-      { label: t.reference, render: (p) => p.reference ?? '—', hideSmall: true },
-      { label: '', render: (p) => html`<a href=${receiptPdfUrl(p.id)} target="_blank" rel="noopener">${t.receipt}</a>` },
+      { label: t('col.date'), render: (p) => day(p.date) },
+      { label: t('col.customer'), render: (p) => html`<a href="/customers/${p.customerId}">${p.customerName ?? `#${p.customerId}`}</a>` },
+      { label: t('payments.received'), render: (p) => money(p.amount), num: true },
+      { label: t('col.method'), render: (p) => methodName(p.method) },
+      { label: t('col.reference'), render: (p) => p.reference ?? '—', hideSmall: true },
+      { label: '', render: (p) => html`<a href=${receiptPdfUrl(p.id)} target="_blank" rel="noopener">${t('payments.receipt')}</a>` },
     ];
-    return html`<p><a href="/payments">← ${t.back}</a></p>
-      <div class="row"><h1 class="grow">${t.title}</h1><a class="button" href="/payments/new">${t.record}</a></div>
+    return html`<p><a href="/payments">← ${t('nav.payments')}</a></p>
+      <div class="row"><h1 class="grow">${t('payments.reportTitle')}</h1><a class="button" href="/payments/new">${t('payments.record')}</a></div>
       <form class="card row" @submit=${this.filter}>
-        <div><label for="from">${t.from}</label><input id="from" name="from" type="date" .value=${q.from ?? ''}></div>
-        <div><label for="to">${t.to}</label><input id="to" name="to" type="date" .value=${q.to ?? ''}></div>
-        <div><label for="method">${t.method}</label><select id="method" name="method"><option value="">${t.anyMethod}</option>
-          ${METHODS.map((m) => html`<option ?selected=${q.method === m}>${m}</option>`)}</select></div>
-        <div><label for="customerId">${t.customer}</label><input id="customerId" name="customerId" type="number" min="1" inputmode="numeric" .value=${q.customerId ?? ''}></div>
-        <button type="submit">${t.apply}</button>
+        <div><label for="from">${t('payments.from')}</label><input id="from" name="from" type="date" lang=${locale()} .value=${q.from ?? ''}></div>
+        <div><label for="to">${t('payments.to')}</label><input id="to" name="to" type="date" lang=${locale()} .value=${q.to ?? ''}></div>
+        <div><label for="method">${t('col.method')}</label><select id="method" name="method"><option value="">${t('payments.anyMethod')}</option>
+          ${PAYMENT_METHODS.map((m) => html`<option value=${m} ?selected=${q.method === m}>${methodName(m)}</option>`)}</select></div>
+        <div><label for="customerId">${t('payments.customerNumber')}</label><input id="customerId" name="customerId" type="number" min="1" inputmode="numeric" .value=${q.customerId ?? ''}></div>
+        <button type="submit">${t('payments.show')}</button>
       </form>
-      <section class="card"><h2>${t.totals}</h2>${this.totals.render({
-        complete: (r) => html`<table class="totals"><thead><tr><th>${t.method}</th><th>${t.count}</th><th>${t.amount}</th><th>${t.refunded}</th><th>${t.net}</th></tr></thead>
-          <tbody>${r.byMethod.map((m) => html`<tr><td>${m.method}</td><td>${m.count}</td><td>${money(m.amount, r.currency)}</td><td>${money(m.refunded, r.currency)}</td><td>${money(m.net, r.currency)}</td></tr>`)}</tbody>
-          <tfoot><tr><th>${t.all}</th><th>${r.total.count}</th><th>${money(r.total.amount, r.currency)}</th><th>${money(r.total.refunded, r.currency)}</th><th>${money(r.total.net, r.currency)}</th></tr></tfoot></table>`,
+      <section class="card"><h2>${t('payments.totals')}</h2>${this.totals.render({
+        complete: (r) => html`<table class="totals"><thead><tr><th>${t('col.method')}</th><th>${t('payments.count')}</th><th>${t('payments.received')}</th><th>${t('payments.refunded')}</th><th>${t('payments.net')}</th></tr></thead>
+          <tbody>${r.byMethod.map((m) => html`<tr><td>${methodName(m.method)}</td><td>${f().number(m.count)}</td><td>${money(m.amount, r.currency)}</td><td>${money(m.refunded, r.currency)}</td><td>${money(m.net, r.currency)}</td></tr>`)}</tbody>
+          <tfoot><tr><th>${t('payments.allMethods')}</th><th>${f().number(r.total.count)}</th><th>${money(r.total.amount, r.currency)}</th><th>${money(r.total.refunded, r.currency)}</th><th>${money(r.total.net, r.currency)}</th></tr></tfoot></table>`,
         error: (err) => html`<div class="banner error">${errorText(err)}</div>`,
       })}</section>
-      <tg-table .load=${listPayments} .query=${q} .columns=${cols} empty=${t.empty}></tg-table>`;
+      <tg-table .load=${listPayments} .query=${q} .columns=${cols} empty=${t('payments.empty')}></tg-table>`;
   }
 }
 customElements.define('tg-payments-report', TgPaymentsReport);

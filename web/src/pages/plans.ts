@@ -4,19 +4,20 @@ import { listPlans, type Plan } from '../data/plans.js';
 import '../components/table.js';
 import type { Column } from '../components/table.js';
 import { base, money, speed } from '../ui.js';
+import { t } from '../i18n.js';
 
 export class TgPlans extends LitElement {
   static override styles = [base];
   override render() {
     const cols: Array<Column<Plan>> = [
-      { label: 'Name', render: (p) => html`<a href="/plans/${p.id}">${p.name}</a>` },
-      { label: 'Type', render: (p) => p.type },
-      { label: 'Price', render: (p) => money(p.price), num: true },
-      { label: 'Speed', render: (p) => `${speed(p.downloadKbps)} / ${speed(p.uploadKbps)}`, hideSmall: true },
-      { label: 'Period', render: (p) => (p.billingPeriodMonths ? `${p.billingPeriodMonths} mo` : p.validityDays ? `${p.validityDays} days` : '—'), hideSmall: true },
+      { label: t('col.name'), render: (p) => html`<a href="/plans/${p.id}">${p.name}</a>` },
+      { label: t('plans.type'), render: (p) => (p.type === 'prepaid' ? t('plans.typePrepaid') : t('plans.typeRecurring')) },
+      { label: t('plans.price'), render: (p) => money(p.price), num: true },
+      { label: t('plans.speed'), render: (p) => `${speed(p.downloadKbps)} / ${speed(p.uploadKbps)}`, hideSmall: true },
+      { label: t('plans.period'), render: (p) => (p.billingPeriodMonths ? t('plans.months', { n: p.billingPeriodMonths }) : p.validityDays ? t('plans.days', { n: p.validityDays }) : '—'), hideSmall: true },
     ];
-    return html`<div class="row"><h1 class="grow">Plans</h1><a class="button" href="/plans/new">New plan</a></div>
-      <tg-table .load=${listPlans} .columns=${cols} .rowHref=${(p: Plan) => `/plans/${p.id}`} empty="No plan yet: create the first one."></tg-table>`;
+    return html`<div class="row"><h1 class="grow">${t('nav.plans')}</h1><a class="button" href="/plans/new">${t('plans.new')}</a></div>
+      <tg-table .load=${listPlans} .columns=${cols} .rowHref=${(p: Plan) => `/plans/${p.id}`} empty=${t('plans.empty')}></tg-table>`;
   }
 }
 customElements.define('tg-plans', TgPlans);

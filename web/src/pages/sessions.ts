@@ -4,7 +4,8 @@ import { serviceAction } from '../data/services.js';
 import { listSessions, sessionsCsvUrl, type Session } from '../data/sessions.js';
 import '../components/table.js';
 import type { Column } from '../components/table.js';
-import { ago, base, bytes, errorText, toast } from '../ui.js';
+import { ago, base, bytes, errorText, statusName, toast } from '../ui.js';
+import { t } from '../i18n.js';
 
 export class TgSessions extends LitElement {
   static override styles = [base];
@@ -15,10 +16,10 @@ export class TgSessions extends LitElement {
     this.all = false;
   }
   private async kick(s: Session) {
-    if (!s.serviceId || !confirm(`Disconnect ${s.username}?`)) return;
+    if (!s.serviceId || !confirm(t('sessions.confirmKick', { username: s.username }))) return;
     try {
       const r = await serviceAction(s.serviceId, 'disconnect', 'kick from the sessions list');
-      toast(`Disconnect: ${r.actions.map((a) => a.outcome).join(', ') || 'no open session'}`);
+      toast(t('sessions.kicked', { outcomes: r.actions.map((a) => statusName(a.outcome)).join(', ') || t('sessions.noOpen') }));
       await this.renderRoot.querySelector('tg-table')?.reload();
     } catch (err) {
       toast(errorText(err), 'error');
@@ -26,17 +27,17 @@ export class TgSessions extends LitElement {
   }
   override render() {
     const cols: Array<Column<Session>> = [
-      { label: 'User', render: (s) => (s.serviceId ? html`<a href="/services/${s.serviceId}/why">${s.username}</a>${s.customerName ? html` · <a href="/customers/${s.customerId}">${s.customerName}</a>` : ''}` : s.username) },
+      { label: t('col.user'), render: (s) => (s.serviceId ? html`<a href="/services/${s.serviceId}/why">${s.username}</a>${s.customerName ? html` · <a href="/customers/${s.customerId}">${s.customerName}</a>` : ''}` : s.username) },
       { label: 'IP', render: (s) => s.framedIpAddress ?? '—' },
       { label: 'MAC', render: (s) => s.callingStationId ?? '—', hideSmall: true },
-      { label: 'Since', render: (s) => ago(s.startedAt) },
-      { label: 'Down / up', render: (s) => `${bytes(s.outputOctets)} / ${bytes(s.inputOctets)}`, num: true, hideSmall: true },
-      { label: '', render: (s) => (s.active && s.serviceId ? html`<button class="secondary" @click=${() => this.kick(s)}>Kick</button>` : s.stoppedAt ? `ended ${ago(s.stoppedAt)}` : '') },
+      { label: t('customers.since'), render: (s) => ago(s.startedAt) },
+      { label: t('col.downUp'), render: (s) => `${bytes(s.outputOctets)} / ${bytes(s.inputOctets)}`, num: true, hideSmall: true },
+      { label: '', render: (s) => (s.active && s.serviceId ? html`<button class="secondary" @click=${() => this.kick(s)}>${t('customer.kick')}</button>` : s.stoppedAt ? t('sessions.endedAgo', { ago: ago(s.stoppedAt) }) : '') },
     ];
-    return html`<div class="row"><h1 class="grow">${this.all ? 'All sessions' : 'Online now'}</h1>
-        <label class="row" style="font-weight:normal"><input type="checkbox" .checked=${this.all} @change=${(e: Event) => (this.all = (e.target as HTMLInputElement).checked)}> include ended</label>
+    return html`<div class="row"><h1 class="grow">${this.all ? t('sessions.all') : t('customer.onlineNow')}</h1>
+        <label class="row" style="font-weight:normal"><input type="checkbox" .checked=${this.all} @change=${(e: Event) => (this.all = (e.target as HTMLInputElement).checked)}> ${t('sessions.includeEnded')}</label>
         <a class="button secondary" href=${sessionsCsvUrl(this.all ? {} : { active: true })} download>CSV</a></div>
-      <tg-table .load=${listSessions} .query=${this.all ? {} : { active: true }} .columns=${cols} .limit=${50} empty="Nobody is online."></tg-table>`;
+      <tg-table .load=${listSessions} .query=${this.all ? {} : { active: true }} .columns=${cols} .limit=${50} empty=${t('sessions.nobody')}></tg-table>`;
   }
 }
 customElements.define('tg-sessions', TgSessions);

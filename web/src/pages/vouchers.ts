@@ -10,6 +10,7 @@ import '../components/redeem.js';
 import '../components/table.js';
 import type { Column } from '../components/table.js';
 import { base, day, money, toast } from '../ui.js';
+import { t } from '../i18n.js';
 
 export class TgVouchers extends LitElement {
   static override styles = [base];
@@ -32,32 +33,32 @@ export class TgVouchers extends LitElement {
   override render() {
     const plans = this.plans.value ?? [];
     const cols: Array<Column<Batch>> = [
-      { label: 'Batch', render: (b) => b.name },
-      { label: 'Plan', render: (b) => plans.find((p) => p.id === b.planId)?.name ?? `#${b.planId}` },
-      { label: 'Vouchers', render: (b) => `${b.redeemed ?? 0} / ${b.count} used`, num: true },
-      { label: 'Price', render: (b) => money(b.price), num: true, hideSmall: true },
-      { label: 'Valid until', render: (b) => day(b.validUntil), hideSmall: true },
-      { label: '', render: (b) => html`<a class="button secondary" data-test="batch-pdf" href=${batchPdfUrl(b.id)} target="_blank" rel="noopener">Print (PDF)</a>
+      { label: t('vouchers.batch'), render: (b) => b.name },
+      { label: t('customer.plan'), render: (b) => plans.find((p) => p.id === b.planId)?.name ?? `#${b.planId}` },
+      { label: t('nav.vouchers'), render: (b) => t('vouchers.used', { used: b.redeemed ?? 0, count: b.count }), num: true },
+      { label: t('plans.price'), render: (b) => money(b.price), num: true, hideSmall: true },
+      { label: t('vouchers.validUntil'), render: (b) => day(b.validUntil), hideSmall: true },
+      { label: '', render: (b) => html`<a class="button secondary" data-test="batch-pdf" href=${batchPdfUrl(b.id)} target="_blank" rel="noopener">${t('vouchers.print')}</a>
         <a class="button secondary" data-test="batch-csv" href=${batchCsvUrl(b.id)} download="vouchers-${b.id}.csv">CSV</a>` },
     ];
     const fields: Field[] = [
-      { name: 'name', label: 'Batch name', required: true, maxLength: 200 },
-      { name: 'planId', label: 'Prepaid plan', type: 'select', numeric: true, required: true, options: plans.map((p) => [String(p.id), `${p.name} (${money(p.price)})`]) },
-      { name: 'count', label: 'How many', type: 'number', required: true, min: 1, max: 100000 },
-      { name: 'price', label: 'Sells for', type: 'money', min: 0, help: 'default: the plan price' },
-      { name: 'validUntil', label: 'Valid until', type: 'date', nullable: true },
+      { name: 'name', label: t('vouchers.batchName'), required: true, maxLength: 200 },
+      { name: 'planId', label: t('vouchers.plan'), type: 'select', numeric: true, required: true, options: plans.map((p) => [String(p.id), `${p.name} (${money(p.price)})`]) },
+      { name: 'count', label: t('vouchers.howMany'), type: 'number', required: true, min: 1, max: 100000 },
+      { name: 'price', label: t('vouchers.sellsFor'), type: 'money', min: 0, help: t('vouchers.sellsForHelp') },
+      { name: 'validUntil', label: t('vouchers.validUntil'), type: 'date', nullable: true },
     ];
-    return html`<div class="row"><h1 class="grow">Vouchers</h1>
-        <button class="secondary" @click=${() => (this.redeeming = !this.redeeming)}>Redeem</button>
-        <button @click=${() => (this.creating = !this.creating)} ?disabled=${!plans.length}>Generate</button></div>
-      ${plans.length ? nothing : html`<p class="muted">Vouchers are sold for prepaid plans: <a href="/plans/new">create one</a> first.</p>`}
-      ${this.creating ? html`<div class="card" data-test="voucher-generate"><h2>Generate a batch</h2><tg-form .fields=${fields} submitLabel="Generate vouchers" .values=${{ count: 50 }}
+    return html`<div class="row"><h1 class="grow">${t('nav.vouchers')}</h1>
+        <button class="secondary" @click=${() => (this.redeeming = !this.redeeming)}>${t('redeem.submit')}</button>
+        <button @click=${() => (this.creating = !this.creating)} ?disabled=${!plans.length}>${t('vouchers.generate')}</button></div>
+      ${plans.length ? nothing : html`<p class="muted">${t('vouchers.needPlan')} <a href="/plans/new">${t('vouchers.createPlan')}</a></p>`}
+      ${this.creating ? html`<div class="card" data-test="voucher-generate"><h2>${t('vouchers.generateBatch')}</h2><tg-form .fields=${fields} submitLabel=${t('vouchers.generateVouchers')} .values=${{ count: 50 }}
         .action=${(b: Body) => createBatch(b)}
-        @saved=${(e: CustomEvent<Batch>) => { this.creating = false; toast(`${e.detail.count} vouchers generated`); this.reload(); }}>
-        <button type="button" class="secondary" @click=${() => (this.creating = false)}>Cancel</button></tg-form>
-        <p class="muted">Large batches take a few seconds.</p></div>` : nothing}
-      ${this.redeeming ? html`<div class="card" data-test="voucher-redeem"><h2>Redeem a voucher</h2><tg-redeem @redeemed=${() => this.reload()}></tg-redeem></div>` : nothing}
-      <tg-table .load=${listBatches} .columns=${cols} empty="No batch yet."></tg-table>`;
+        @saved=${(e: CustomEvent<Batch>) => { this.creating = false; toast(t('vouchers.generated', { n: e.detail.count })); this.reload(); }}>
+        <button type="button" class="secondary" @click=${() => (this.creating = false)}>${t('common.cancel')}</button></tg-form>
+        <p class="muted">${t('vouchers.slow')}</p></div>` : nothing}
+      ${this.redeeming ? html`<div class="card" data-test="voucher-redeem"><h2>${t('customer.redeemAVoucher')}</h2><tg-redeem @redeemed=${() => this.reload()}></tg-redeem></div>` : nothing}
+      <tg-table .load=${listBatches} .columns=${cols} empty=${t('vouchers.empty')}></tg-table>`;
   }
 }
 customElements.define('tg-vouchers', TgVouchers);

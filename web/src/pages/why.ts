@@ -11,7 +11,9 @@ import { listMessages } from '../data/notifications.js';
 import { listPayments } from '../data/payments.js';
 import { getService, type Service } from '../data/services.js';
 import { listAuthLog, listSessions } from '../data/sessions.js';
-import { base, bytes, day, duration, errorText, money, todayIso, when } from '../ui.js';
+import { base, bytes, day, duration, errorText, money, statusName, todayIso, when } from '../ui.js';
+import { t } from '../i18n.js';
+import { channelName, methodName } from '../names.js';
 import { verdict, type Verdict } from '../verdict.js';
 import '../components/radius-drops.js';
 
@@ -44,17 +46,17 @@ async function findOut(id: number): Promise<WhyPage> {
     overdue: invoices.filter((i) => i.open > 0 && i.dueDate < today).map((i) => ({ number: i.number, dueDate: i.dueDate, open: i.open })),
   });
   const items: TimelineItem[] = [
-    ...auth.map((a) => ({ at: a.at, kind: 'login', level: a.outcome === 'accept' ? 'ok' : 'error', text: `${a.outcome === 'accept' ? 'Accepted' : 'Rejected'}${a.reason ? `: ${a.reason}` : ''}${a.callingStationId ? ` · MAC ${a.callingStationId}` : ''}` }) as TimelineItem),
+    ...auth.map((a) => ({ at: a.at, kind: t('why.kind.login'), level: a.outcome === 'accept' ? 'ok' : 'error', text: `${a.outcome === 'accept' ? t('why.accepted') : t('why.rejected')}${a.reason ? `: ${a.reason}` : ''}${a.callingStationId ? ` · MAC ${a.callingStationId}` : ''}` }) as TimelineItem),
     ...sessions.flatMap((s) => [
-      { at: s.startedAt, kind: 'session', level: 'ok', text: `Session started · IP ${s.framedIpAddress ?? '—'}${s.callingStationId ? ` · MAC ${s.callingStationId}` : ''}` } as TimelineItem,
-      ...(s.stoppedAt ? [{ at: s.stoppedAt, kind: 'session', level: '', text: `Session ended${s.terminateCause ? ` (${s.terminateCause})` : ''} · ${duration(s.sessionTime)} · ${bytes(s.outputOctets)} down` } as TimelineItem] : []),
+      { at: s.startedAt, kind: t('why.kind.session'), level: 'ok', text: `${t('why.sessionStarted')} · IP ${s.framedIpAddress ?? '—'}${s.callingStationId ? ` · MAC ${s.callingStationId}` : ''}` } as TimelineItem,
+      ...(s.stoppedAt ? [{ at: s.stoppedAt, kind: t('why.kind.session'), level: '', text: `${t('why.sessionEnded')}${s.terminateCause ? ` (${s.terminateCause})` : ''} · ${duration(s.sessionTime)} · ${t('why.down', { bytes: bytes(s.outputOctets) })}` } as TimelineItem] : []),
     ]),
-    ...actions.map((a) => ({ at: a.createdAt, kind: a.kind === 'coa' ? 'CoA' : 'disconnect', level: a.outcome === 'acked' || a.outcome === 'confirmed' ? 'ok' : a.outcome === 'pending' || a.outcome === 'unconfirmed' ? 'warn' : 'error', text: `${a.kind === 'coa' ? 'CoA' : 'Disconnect'} ${a.outcome}${a.reason ? `: ${a.reason}` : ''} (by ${a.by})${a.error ? ` · ${a.error}` : ''}` }) as TimelineItem),
-    ...invoices.map((i) => ({ at: `${i.issueDate}T00:00:00Z`, kind: 'invoice', level: i.open > 0 && i.dueDate < today ? 'error' : '', text: `Invoice ${i.number}: ${money(i.total, i.currency)}, due ${day(i.dueDate)}${i.open ? `, ${money(i.open, i.currency)} open` : ', paid'}` }) as TimelineItem),
-    ...payments.map((p) => ({ at: p.receivedAt, kind: 'payment', level: 'ok', text: `Payment of ${money(p.amount)} (${p.method})` }) as TimelineItem),
-    ...dunning.map((d) => ({ at: d.at, kind: 'dunning', level: d.kind === 'suspend' ? 'error' : d.kind === 'resume' ? 'ok' : 'warn', text: `Dunning: ${d.kind.replace('_', ' ')}${d.invoiceId ? ` for ${invNo.get(d.invoiceId) ?? `invoice ${d.invoiceId}`}` : ''}` }) as TimelineItem),
-    ...notes.map((n) => ({ at: n.createdAt, kind: 'message', level: n.status === 'failed' ? 'error' : '', text: `${n.channel}: ${n.subject || n.template} (${n.status})` }) as TimelineItem),
-    ...audit.filter((a) => a.action !== 'create' || true).map((a) => ({ at: a.at, kind: 'change', level: '', text: `${a.action} by ${a.actor}${statusChange(a)}` }) as TimelineItem),
+    ...actions.map((a) => ({ at: a.createdAt, kind: a.kind === 'coa' ? 'CoA' : t('why.kind.disconnect'), level: a.outcome === 'acked' || a.outcome === 'confirmed' ? 'ok' : a.outcome === 'pending' || a.outcome === 'unconfirmed' ? 'warn' : 'error', text: `${a.kind === 'coa' ? 'CoA' : t('why.disconnect')} ${statusName(a.outcome)}${a.reason ? `: ${a.reason}` : ''} (${t('why.by', { who: a.by })})${a.error ? ` · ${a.error}` : ''}` }) as TimelineItem),
+    ...invoices.map((i) => ({ at: `${i.issueDate}T00:00:00Z`, kind: t('why.kind.invoice'), level: i.open > 0 && i.dueDate < today ? 'error' : '', text: i.open ? t('why.invoiceOpen', { number: i.number, total: money(i.total, i.currency), due: day(i.dueDate), open: money(i.open, i.currency) }) : t('why.invoicePaid', { number: i.number, total: money(i.total, i.currency), due: day(i.dueDate) }) }) as TimelineItem),
+    ...payments.map((p) => ({ at: p.receivedAt, kind: t('why.kind.payment'), level: 'ok', text: t('why.payment', { amount: money(p.amount), method: methodName(p.method) }) }) as TimelineItem),
+    ...dunning.map((d) => ({ at: d.at, kind: t('why.kind.dunning'), level: d.kind === 'suspend' ? 'error' : d.kind === 'resume' ? 'ok' : 'warn', text: `${t('why.dunning', { what: statusName(d.kind) })}${d.invoiceId ? ` · ${invNo.get(d.invoiceId) ?? t('why.invoiceN', { id: d.invoiceId })}` : ''}` }) as TimelineItem),
+    ...notes.map((n) => ({ at: n.createdAt, kind: t('why.kind.message'), level: n.status === 'failed' ? 'error' : '', text: `${channelName(n.channel)}: ${n.subject || n.template} (${statusName(n.status)})` }) as TimelineItem),
+    ...audit.map((a) => ({ at: a.at, kind: t('why.kind.change'), level: '', text: `${t('why.changeBy', { action: a.action, who: a.actor })}${statusChange(a)}` }) as TimelineItem),
   ];
   return { service, verdict: v, items: items.sort((a, b) => Date.parse(b.at) - Date.parse(a.at)).slice(0, 200) };
 }
@@ -73,20 +75,20 @@ export class TgWhy extends LitElement {
   override render() {
     return this.page.render({
       // Refresh keeps the page until the new facts are in.
-      pending: () => (this.page.value ? this.view(this.page.value) : html`<h1>Why offline?</h1><p class="muted">Looking…</p>`),
+      pending: () => (this.page.value ? this.view(this.page.value) : html`<h1>${t('customer.whyOffline')}</h1><p class="muted">${t('why.looking')}</p>`),
       complete: (p) => this.view(p),
       error: (err) => html`<div class="banner error">${errorText(err)}</div>`,
     });
   }
 
   private view({ service: s, verdict: v, items }: WhyPage) {
-    return html`<h1>Why is ${s.username} offline?</h1>
-      <p><a href="/customers/${s.customerId}">‹ customer</a> · <button class="secondary" @click=${() => this.page.run()}>Refresh</button></p>
+    return html`<h1>${t('why.title', { username: s.username })}</h1>
+      <p><a href="/customers/${s.customerId}">‹ ${t('why.customer')}</a> · <button class="secondary" @click=${() => this.page.run()}>${t('why.refresh')}</button></p>
       <div class="banner ${v.level === 'ok' ? 'ok' : v.level === 'warn' ? 'warn' : 'error'}" data-test="verdict"><b>${v.headline}</b>
         ${v.details.map((d) => html`<div>${d}</div>`)}</div>
       <tg-service-drops service-id=${s.id}></tg-service-drops>
-      <div class="card table-wrap"><table><thead><tr><th>When</th><th>What</th><th>Detail</th></tr></thead><tbody>
-        ${items.length === 0 ? html`<tr><td colspan="3" class="muted">Nothing recorded for this service yet.</td></tr>` : nothing}
+      <div class="card table-wrap"><table><thead><tr><th>${t('col.when')}</th><th>${t('col.what')}</th><th>${t('why.detail')}</th></tr></thead><tbody>
+        ${items.length === 0 ? html`<tr><td colspan="3" class="muted">${t('why.nothing')}</td></tr>` : nothing}
         ${items.map((i) => html`<tr><td>${when(i.at)}</td><td><span class="badge ${i.level === 'ok' ? 'accept' : i.level === 'error' ? 'reject' : i.level === 'warn' ? 'pending' : ''}">${i.kind}</span></td><td style="white-space:normal">${i.text}</td></tr>`)}
       </tbody></table></div>`;
   }
@@ -96,5 +98,5 @@ customElements.define('tg-why', TgWhy);
 function statusChange(a: AuditEntry): string {
   const b = a.before as { status?: string } | null;
   const c = a.after as { status?: string } | null;
-  return b?.status && c?.status && b.status !== c.status ? `: ${b.status} → ${c.status}` : '';
+  return b?.status && c?.status && b.status !== c.status ? `: ${statusName(b.status)} → ${statusName(c.status)}` : '';
 }

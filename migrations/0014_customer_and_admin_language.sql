@@ -1,0 +1,2 @@
+ALTER TABLE `customers` ADD `language` text;--> statement-breakpoint
+ALTER TABLE `admins` ADD `language` text;
