@@ -48,6 +48,7 @@ const DYNAMIC_PREFIXES = [
   'channel.', // web/src/names.ts channelName(): notification channels
   'area.', // web/src/pages/admins.ts areaName(): the access areas of roles
   'role.', // web/src/pages/admins.ts roleDescription(): the built-in roles' descriptions
+  'job.', // web/src/pages/settings.ts jobName(): the daily jobs
 ];
 
 describe('the catalogues', () => {
