@@ -6,6 +6,8 @@
  * usual case); a login whose service missed the cache, or a voucher's first use, answers through a
  * Promise once the database has (the transport waits for it without holding the event loop).
  */
+import { isLocale, type Locale } from '../i18n/locales.js';
+import { translate } from '../i18n/messages.js';
 import type { AcctWriter, AuthLogRecord } from '../db/radius.js';
 import { looksLikeVoucher } from '../domain/billing/vouchers.js';
 import type { CalDate } from '../lib/calendar.js';
@@ -20,7 +22,7 @@ import type { AccessAnswer, AccessHandler } from '../radius/server/handlers.js';
 import type { BillingDay } from './billing-day.js';
 import type { CapServiceFacts, LoginCap } from './caps.js';
 import { checkCredentials, emptyPapPassword, StoredPassword, type CredentialCheck } from './credentials.js';
-import { decide, type Decision, type Policy } from './decide.js';
+import { decide, refuse, type Decision, type Policy } from './decide.js';
 import type { CachedService, ServiceCache } from './service-cache.js';
 
 /**
@@ -48,6 +50,8 @@ export interface AuthorizerOptions {
   clock: Clock;
   days: BillingDay;
   vouchers?: VoucherRedeemer | undefined;
+  /** The Reply-Message language of customers without one (the installation's). */
+  defaultLanguage?: Locale;
 }
 
 /** The answer to one Access-Request, and its auth-log row, written once the reply is on its way. */
@@ -60,8 +64,8 @@ export class Authorization implements AccessAnswer {
 }
 
 // Shared: the refusals that need no facts allocate nothing.
-const NO_METHOD: Decision = { accept: false, reason: 'no supported authentication method (PAP, CHAP, MS-CHAP, MS-CHAPv2)' };
-const UNKNOWN_USER: Decision = { accept: false, reason: 'unknown user' };
+const NO_METHOD: Decision = refuse('aaa.noMethod');
+const UNKNOWN_USER: Decision = refuse('aaa.unknownUser');
 
 export class Authorizer implements AccessHandler<Authorization> {
   private readonly dictionary: Dictionary;
@@ -72,6 +76,7 @@ export class Authorizer implements AccessHandler<Authorization> {
   private readonly clock: Clock;
   private readonly days: BillingDay;
   private readonly vouchers: VoucherRedeemer | undefined;
+  private readonly defaultLanguage: Locale;
   /** Reply attributes by the names `decide` uses, resolved once each (no lower-casing per reply). */
   private readonly defs = new Map<string, AttributeDef>();
 
@@ -84,6 +89,7 @@ export class Authorizer implements AccessHandler<Authorization> {
     this.clock = opts.clock;
     this.days = opts.days;
     this.vouchers = opts.vouchers;
+    this.defaultLanguage = opts.defaultLanguage ?? 'en';
   }
 
   handle(request: Packet, nas: NasClient): Authorization | Promise<Authorization> {
@@ -126,7 +132,9 @@ export class Authorizer implements AccessHandler<Authorization> {
       for (const [name, value] of decision.attributes) attributes.push({ def: this.def(name), value });
       for (const a of check.attributes) attributes.push(a);
     } else {
-      attributes.push({ def: A.ReplyMessage, value: decision.reason });
+      // The customer reads the Reply-Message (a hotspot page may show it): in their language.
+      const language = isLocale(svc?.row.language) ? svc.row.language : this.defaultLanguage;
+      attributes.push({ def: A.ReplyMessage, value: decision.reply ? translate(language, decision.reply.key, decision.reply.values) : decision.reason });
       // A method's success attributes (MPPE keys) never ride on a Reject: only its error does.
       if (!check.ok) for (const a of check.attributes) attributes.push(a);
     }

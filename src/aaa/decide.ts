@@ -5,6 +5,7 @@
  */
 
 import { tierAt, type CapPolicy } from '../domain/billing/caps.js';
+import { translate, type MessageKey } from '../i18n/messages.js';
 import { mikrotikRateLimit, type Rate } from '../radius/dict/mikrotik.js';
 
 export type AuthMethod = 'pap' | 'chap' | 'mschap' | 'mschapv2';
@@ -70,9 +71,23 @@ export interface Context {
 /** Reply attributes by dictionary name, in the order they go on the wire. */
 export type ReplyAttr = readonly [name: string, value: string | number];
 
+/** A refusal worded for the customer: a catalogue message, put in their language in the Reply-Message. */
+export interface ReplyText {
+  key: MessageKey;
+  values?: Readonly<Record<string, string>>;
+}
+
 export type Decision =
   | { accept: true; attributes: ReplyAttr[]; note?: string }
-  | { accept: false; reason: string };
+  | { accept: false; reason: string; reply?: ReplyText };
+
+/**
+ * A refusal: the reason in English for the auth log (support staff read it, whatever the customer's
+ * language) and the same message by key for the Reply-Message. Values are text, never formatted.
+ */
+export function refuse(key: MessageKey, values?: Readonly<Record<string, string>>): Decision {
+  return { accept: false, reason: translate('en', key, values), reply: values ? { key, values } : { key } };
+}
 
 export function planRate(s: ServiceFacts): Rate {
   const hasBurst =
@@ -97,15 +112,15 @@ function rateAttributes(vendor: RequestFacts['vendor'], rate: Rate): ReplyAttr[]
 }
 
 export function decide(service: ServiceFacts | undefined, req: RequestFacts, ctx: Context): Decision {
-  if (!service) return { accept: false, reason: 'unknown user' };
-  if (!req.passwordOk) return { accept: false, reason: 'wrong password' };
+  if (!service) return refuse('aaa.unknownUser');
+  if (!req.passwordOk) return refuse('aaa.wrongPassword');
   switch (service.status) {
     case 'proposal':
-      return { accept: false, reason: 'service not active yet (proposal)' };
+      return refuse('aaa.proposal');
     case 'ended':
-      return { accept: false, reason: 'service ended' };
+      return refuse('aaa.ended');
     case 'suspended':
-      if ((service.suspensionMode ?? ctx.policy.suspendedMode) === 'reject') return { accept: false, reason: 'service suspended' };
+      if ((service.suspensionMode ?? ctx.policy.suspendedMode) === 'reject') return refuse('aaa.suspended');
       break;
     case 'active':
     case 'free':
@@ -117,17 +132,17 @@ export function decide(service: ServiceFacts | undefined, req: RequestFacts, ctx
     const left = service.expiresAt === null ? 0 : Math.floor((Date.parse(service.expiresAt) - ctx.now.getTime()) / 1000);
     if (left > 0) sessionTimeout = left;
     else if (ctx.policy.expiredMode === 'walled-garden') expired = true;
-    else return { accept: false, reason: service.expiresAt ? `prepaid expired at ${service.expiresAt}` : 'prepaid service has no credit' };
+    else return service.expiresAt ? refuse('aaa.prepaidExpired', { at: service.expiresAt }) : refuse('aaa.noCredit');
   }
   if (service.macAddress && req.callingStationId !== service.macAddress) {
-    return { accept: false, reason: `MAC address ${req.callingStationId ?? '(none sent)'} is not the bound ${service.macAddress}` };
+    return req.callingStationId ? refuse('aaa.macMismatch', { sent: req.callingStationId, bound: service.macAddress }) : refuse('aaa.macMissing', { bound: service.macAddress });
   }
   // The same device re-dialling while its old session has not closed yet (the Stop is still in
   // flight) is the commonest false "already connected": sessions from the same MAC do not count.
   let others = 0;
   for (const s of ctx.openSessions) if (!(req.callingStationId && s.callingStationId === req.callingStationId)) others++;
   if (others >= service.simultaneousUse) {
-    return { accept: false, reason: `already connected: ${others} open session(s), limit ${service.simultaneousUse}` };
+    return refuse('aaa.alreadyConnected', { open: String(others), limit: String(service.simultaneousUse) });
   }
 
   const attributes: ReplyAttr[] = [];
@@ -139,11 +154,11 @@ export function decide(service: ServiceFacts | undefined, req: RequestFacts, ctx
     note = expired ? 'prepaid expired: walled garden' : 'suspended: walled garden';
   } else if (ctx.cap) {
     const tier = tierAt(ctx.cap.policy, ctx.cap.usedBytes, ctx.cap.extraBytes);
-    if (tier.blocked) return { accept: false, reason: `data cap of ${ctx.cap.policy.blockAtBytes! + ctx.cap.extraBytes} bytes reached` };
+    if (tier.blocked) return refuse('aaa.dataCap', { bytes: String(ctx.cap.policy.blockAtBytes! + ctx.cap.extraBytes) });
     attributes.push(...rateAttributes(req.vendor, tier.rate ?? planRate(service)));
     if (tier.level > 0) note = `data cap reached: throttled (fair-use tier ${tier.level})`;
   } else if (service.dataCapBytes != null && (ctx.usageBytes ?? 0) >= service.dataCapBytes) {
-    if (service.capAction !== 'throttle') return { accept: false, reason: `data cap of ${service.dataCapBytes} bytes reached` };
+    if (service.capAction !== 'throttle') return refuse('aaa.dataCap', { bytes: String(service.dataCapBytes) });
     attributes.push(...rateAttributes(req.vendor, { downloadKbps: service.throttleDownloadKbps!, uploadKbps: service.throttleUploadKbps! }));
     note = 'data cap reached: throttled';
   } else {

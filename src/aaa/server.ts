@@ -5,6 +5,7 @@
  * calls, so it sits below src/aaa, and this file, which knows both, sits in src/aaa. This file only
  * builds those parts from the composition root's options and keeps their caches in step with changes.
  */
+import { isLocale } from '../i18n/locales.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Db } from '../db/client.js';
@@ -80,6 +81,7 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
     dictionary, services, caps, writer, clock, days, vouchers: opts.vouchers,
     // The same policy the network actions apply to live sessions (src/nas/actions.ts).
     policy: policyFromConfig(config),
+    defaultLanguage: isLocale(config.locale.default) ? config.locale.default : 'en',
   });
   const accounting = new AccountingRecorder({ dictionary, services, writer, clock, days, queue: metrics.accountingQueue });
   const transport = new RadiusTransport({ access: authorizer, accounting, dictionary, metrics, log, drops: opts.drops });

@@ -55,6 +55,8 @@ export interface ServiceAuthRow {
   periodMonths: number;
   /** The login is a redeemed hotspot voucher (the code as username): an empty password is accepted too. */
   voucherLogin: boolean;
+  /** The customer's language (Reply-Messages); null: the installation's. */
+  language: string | null;
 }
 
 /** A row as either backend returns it: SQLite has no boolean type and answers 0 or 1. */
@@ -78,6 +80,7 @@ function fastServiceRow(r: ServiceDbRow): ServiceAuthRow {
     burstTimeSeconds: r.burstTimeSeconds, dataCapBytes: r.dataCapBytes, capAction: r.capAction,
     throttleDownloadKbps: r.throttleDownloadKbps, throttleUploadKbps: r.throttleUploadKbps, framedPool: r.framedPool,
     suspensionMode: r.suspensionMode, billingDay: r.billingDay, periodMonths: r.periodMonths, voucherLogin: r.voucherLogin === true || r.voucherLogin === 1,
+    language: r.language,
   };
 }
 
@@ -161,7 +164,8 @@ export function radiusQueries(sql: SqlClient) {
       coalesce((select ss.mode from service_suspensions ss where ss.service_id = s.id and ss.to_date is null
         order by ss.id desc limit 1), p.suspension_mode) as "suspensionMode",
       coalesce(b.billing_day, 'anniversary') as "billingDay", coalesce(b.billing_period_months, p.billing_period_months, 1) as "periodMonths",
-      exists (select 1 from vouchers v where v.service_id = s.id and v.code = s.username) as "voucherLogin"
+      exists (select 1 from vouchers v where v.service_id = s.id and v.code = s.username) as "voucherLogin",
+      (select c.language from customers c where c.id = s.customer_id) as "language"
     from services s join plans p on p.id = s.plan_id left join service_billing b on b.service_id = s.id`;
   const service = sql.prepare<ServiceDbRow>(`${columns} where s.username = ?`);
   const serviceChunk = sql.prepare<ServiceDbRow>(`${columns} where s.id > ? order by s.id limit ?`);

@@ -181,7 +181,11 @@ function secrets(r: AdminRow): AdminSecrets {
 }
 
 /** The audit view of an admin: what changed, never a secret. */
-const adminAudit = (v: AdminView) => ({ username: v.username, role: v.role, disabled: v.disabled, mustChangePassword: v.mustChangePassword, totpEnabled: v.totpEnabled, language: v.language });
+const adminAudit = (v: AdminView) => ({
+  username: v.username, role: v.role, disabled: v.disabled, mustChangePassword: v.mustChangePassword, totpEnabled: v.totpEnabled,
+  // Only once chosen: the rows of admins who never chose a language read as they always did.
+  ...(v.language !== null ? { language: v.language } : {}),
+});
 
 export function adminStore(sql: SqlClient, clock: Clock = systemClock) {
   const audit = auditRecorder(sql);

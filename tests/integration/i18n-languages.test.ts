@@ -175,6 +175,21 @@ describe('the customer language', () => {
   });
 });
 
+describe('voucher sheets', () => {
+  it('print in the installation\'s language (Italian here), or in another on ?lang=, with the font embedded', async () => {
+    const plan = await call('POST', '/api/v1/plans', { name: 'Hotspot 7 giorni', type: 'prepaid', price: 500, validityDays: 7, taxRateBp: 2200, taxInclusive: true, downloadKbps: 5000, uploadKbps: 1000 });
+    expect(plan.status, JSON.stringify(plan.body)).toBe(201);
+    const batch = await call('POST', '/api/v1/vouchers/batches', { name: 'Bar Sport', planId: plan.body.id, count: 2, validUntil: '2027-03-31' });
+    expect(batch.status, JSON.stringify(batch.body)).toBe(201);
+    const it = pdfPlain((await call('GET', `/api/v1/vouchers/batches/${batch.body.id}/vouchers.pdf`)).raw);
+    for (const s of ['Bar Sport: 2 voucher', '7 giorni · 5,00 €', 'Da usare entro il 31/03/2027']) expect(it, s).toContain(s);
+    const es = await call('GET', `/api/v1/vouchers/batches/${batch.body.id}/vouchers.pdf?lang=es`);
+    const text = pdfPlain(es.raw);
+    for (const s of ['Bar Sport: 2 fichas', '7 días · 5,00 €', 'Canjear antes del 31/03/2027']) expect(text, s).toContain(s);
+    expect(es.raw.toString('latin1')).toMatch(/\/FontFile2 \d+ 0 R/);
+  });
+});
+
 describe('template overrides per language', () => {
   it('an override in Spanish reaches Spanish customers only; the Italian text stays the built-in one', async () => {
     const put = await call('PUT', '/api/v1/notification-templates/payment.received/sms?language=es', { body: 'Cobrado: {{amount}}. ¡Gracias!' });

@@ -44,6 +44,14 @@ export function setLocale(next: Locale): void {
   if (changed) rerender(document);
 }
 
+let picked: Locale | undefined;
+/** A language picked before signing in (not stored anywhere yet): it holds until the admin stores one. */
+export function pickBeforeSignIn(l: Locale): void {
+  picked = l;
+  setLocale(l);
+}
+export const pickedBeforeSignIn = (): Locale | undefined => picked;
+
 /** The language to use: the admin's choice, else the browser's when we speak it, else the installation's. */
 export function chooseLocale(chosen: string | null | undefined, installation: Locale): Locale {
   return isLocale(chosen) ? chosen : negotiate(browserLanguages(), installation);

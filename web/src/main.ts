@@ -4,7 +4,7 @@ import { logout, me as whoAmI, type Me } from './data/auth.js';
 import { setCsrf } from './data/http.js';
 import { Router, setRouter, navigate, type Match } from './router.js';
 import { base, setBillingZone, setCurrency } from './ui.js';
-import { chooseLocale, locale, setLocale, t, type MessageKey } from './i18n.js';
+import { chooseLocale, locale, pickedBeforeSignIn, setLocale, t, type MessageKey } from './i18n.js';
 import './components/language-picker.js';
 import './pages/login.js';
 import './pages/account.js';
@@ -143,7 +143,7 @@ export class TgApp extends LitElement {
     }
     // The admin's language, else the browser's, else the installation's; the shell renders in it.
     if (changed.has('me') && this.me?.locale) {
-      const next = chooseLocale(this.me.locale.language, this.me.locale.default);
+      const next = chooseLocale(this.me.locale.language ?? pickedBeforeSignIn(), this.me.locale.default);
       if (next !== locale()) setLocale(next);
     }
   }

@@ -35,7 +35,7 @@ function row(username: string, password: string, over: Partial<ServiceAuthRow> =
     downloadKbps: 10000, uploadKbps: 2000, burstDownloadKbps: null, burstUploadKbps: null, burstThresholdDownloadKbps: null,
     burstThresholdUploadKbps: null, burstTimeSeconds: null, dataCapBytes: null, capAction: null, throttleDownloadKbps: null,
     throttleUploadKbps: null, framedPool: null, suspensionMode: null, billingDay: 'anniversary', periodMonths: 1, voucherLogin: false,
-    ...over,
+    language: null, ...over,
   };
 }
 
@@ -89,6 +89,21 @@ describe('the authorizer', () => {
     expect(logged).toEqual([{
       at: Date.parse('2026-11-22T12:00:00.000Z'), nasId: 7, serviceId: 11, username: 'alice', outcome: 'accept', reason: null, method: 'pap', callingStationId: null,
     }]);
+  });
+
+  it('words the Reply-Message in the customer\'s language, and logs the reason in English for support', async () => {
+    const { authorizer, logged } = setup([
+      row('lucia', 'pw-lucia', { id: 21, language: 'es', status: 'suspended' }),
+      row('nico', 'pw-nico', { id: 22, language: 'it', macAddress: 'AA:BB:CC:DD:EE:02' }),
+    ]);
+    const es = await authorizer.handle(request(Code.AccessRequest, [{ def: A.UserName, value: 'lucia' }, { def: A.UserPassword, value: 'pw-lucia' }]), nas);
+    expect(es.attributes).toEqual([{ def: A.ReplyMessage, value: 'servicio cortado por falta de pago' }]);
+    authorizer.answered(es);
+    expect(logged[0]).toMatchObject({ outcome: 'reject', reason: 'service suspended' });
+    const it_ = await authorizer.handle(request(Code.AccessRequest, [
+      { def: A.UserName, value: 'nico' }, { def: A.UserPassword, value: 'pw-nico' }, { def: A.CallingStationId, value: 'AA:BB:CC:DD:EE:01' },
+    ]), nas);
+    expect(it_.attributes).toEqual([{ def: A.ReplyMessage, value: 'il dispositivo AA:BB:CC:DD:EE:01 non è quello registrato (AA:BB:CC:DD:EE:02)' }]);
   });
 
   it('rejects a wrong password and an unknown user with the reason in Reply-Message', async () => {

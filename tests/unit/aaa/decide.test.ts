@@ -29,13 +29,15 @@ describe('the authorization decision', () => {
   });
 
   it('rejects with a reason a person understands', () => {
-    expect(decide(undefined, req, ctx)).toEqual({ accept: false, reason: 'unknown user' });
-    expect(decide(service, { ...req, passwordOk: false }, ctx)).toEqual({ accept: false, reason: 'wrong password' });
-    expect(decide({ ...service, status: 'suspended' }, req, ctx)).toEqual({ accept: false, reason: 'service suspended' });
+    // The reason in English for the auth log; the reply by catalogue key, worded in the customer's language later.
+    expect(decide(undefined, req, ctx)).toEqual({ accept: false, reason: 'unknown user', reply: { key: 'aaa.unknownUser' } });
+    expect(decide(service, { ...req, passwordOk: false }, ctx)).toEqual({ accept: false, reason: 'wrong password', reply: { key: 'aaa.wrongPassword' } });
+    expect(decide({ ...service, status: 'suspended' }, req, ctx)).toEqual({ accept: false, reason: 'service suspended', reply: { key: 'aaa.suspended' } });
     expect(decide({ ...service, status: 'proposal' }, req, ctx)).toMatchObject({ accept: false, reason: expect.stringMatching(/not active/) });
-    expect(decide({ ...service, status: 'ended' }, req, ctx)).toEqual({ accept: false, reason: 'service ended' });
+    expect(decide({ ...service, status: 'ended' }, req, ctx)).toEqual({ accept: false, reason: 'service ended', reply: { key: 'aaa.ended' } });
     expect(decide({ ...service, macAddress: 'AA:BB:CC:DD:EE:02' }, req, ctx)).toEqual({
       accept: false, reason: 'MAC address AA:BB:CC:DD:EE:01 is not the bound AA:BB:CC:DD:EE:02',
+      reply: { key: 'aaa.macMismatch', values: { sent: 'AA:BB:CC:DD:EE:01', bound: 'AA:BB:CC:DD:EE:02' } },
     });
   });
 

@@ -163,7 +163,7 @@ describe('the authorization decision with cap facts', async () => {
     const throttled = decide(service, req, ctx(150));
     expect(rate(throttled)).toBe('500k/2000k');
     expect(throttled).toMatchObject({ note: 'data cap reached: throttled (fair-use tier 1)' });
-    expect(decide(service, req, ctx(300))).toEqual({ accept: false, reason: 'data cap of 300 bytes reached' });
+    expect(decide(service, req, ctx(300))).toEqual({ accept: false, reason: 'data cap of 300 bytes reached', reply: { key: 'aaa.dataCap', values: { bytes: '300' } } });
     expect(rate(decide(service, req, ctx(300, 250)))).toBe('10000k/50000k');
   });
 });

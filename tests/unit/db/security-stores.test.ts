@@ -117,7 +117,7 @@ describe.each(backendNames)('the security stores on %s', (name) => {
       const id = await admins.create({ username: 'bob', passwordHash: await hashPassword('bob-password-1'), role: 'super-admin', mustChangePassword: false, actor: cli, at: clock.now() });
       const bob = (await admins.get(id))!;
       expect(bob).toEqual({
-        id, username: 'bob', role: 'super-admin', disabled: false, mustChangePassword: false, totpEnabled: false, lastLoginAt: null,
+        id, username: 'bob', role: 'super-admin', disabled: false, mustChangePassword: false, totpEnabled: false, lastLoginAt: null, language: null,
         createdAt: clock.now().toISOString(), updatedAt: clock.now().toISOString(),
       });
       expect(await admins.countEnabledWithRole('super-admin')).toBe(2);
@@ -138,6 +138,16 @@ describe.each(backendNames)('the security stores on %s', (name) => {
       });
       expect((await admins.update(id, { disabled: false }, cli))!.disabled).toBe(false);
       expect(await admins.update(999_999, { disabled: true }, cli)).toBeUndefined();
+    });
+
+    it('keeps the admin\'s own UI language, audited, and goes back to none (the browser\'s)', async () => {
+      const admins = adminStore(sql, clock);
+      const id = await admins.create({ username: 'lia', passwordHash: await hashPassword('lia-password-12'), role: 'support', mustChangePassword: false, actor: cli, at: clock.now() });
+      expect((await admins.setLanguage(id, 'es', cli))?.language).toBe('es');
+      expect((await admins.get(id))?.language).toBe('es');
+      expect(await auditRows('language_change')).toContainEqual(expect.objectContaining({ entityId: String(id), after: expect.stringContaining('"language":"es"') }));
+      expect((await admins.setLanguage(id, null, cli))?.language).toBeNull();
+      expect(await admins.setLanguage(999_999, 'it', cli)).toBeUndefined();
     });
 
     it('sets a password: a reset ends every session and asks for a change; an own change keeps the current session', async () => {
@@ -205,7 +215,7 @@ describe.each(backendNames)('the security stores on %s', (name) => {
       const sid = await sessions.create({ adminId: id, stage: 'totp', idHash: sha256('pending'), ip: '192.0.2.9', userAgent: 'x'.repeat(400), at, audit: { action: 'login_password', after: { secondFactor: 'pending' } } });
       expect(await sessions.find(sha256('pending'))).toEqual({
         id: sid, adminId: id, stage: 'totp', createdAt: at.toISOString(), lastSeenAt: at.toISOString(),
-        username: 'carol', role: 'support', disabled: false, mustChangePassword: true, totpEnabled: true,
+        username: 'carol', role: 'support', disabled: false, mustChangePassword: true, totpEnabled: true, language: null,
       });
       expect((await sql.get<{ n: number }>(`select length(user_agent) as "n" from admin_sessions where id = ?`, sid))!.n).toBe(300);
       // A pending session is no login yet.

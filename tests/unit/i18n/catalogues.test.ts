@@ -48,6 +48,8 @@ const DYNAMIC_PREFIXES = [
   'method.', // web/src/names.ts methodName(): payment methods
   'channel.', // web/src/names.ts channelName(): notification channels
   'area.', // web/src/pages/admins.ts areaName(): the access areas of roles
+  'role.', // web/src/pages/admins.ts roleDescription(): the built-in roles' descriptions
+  'job.', // web/src/pages/settings.ts jobName(): the daily jobs
 ];
 
 describe('the catalogues', () => {

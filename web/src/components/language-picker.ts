@@ -2,7 +2,7 @@
 // for a signed-in admin, stores the choice on the admin so the next sign-in anywhere uses it.
 import { LitElement, css, html } from 'lit';
 import { setLanguage, type Me } from '../data/auth.js';
-import { LOCALES, LOCALE_NAMES, isLocale, locale, setLocale, t } from '../i18n.js';
+import { LOCALES, LOCALE_NAMES, isLocale, locale, pickBeforeSignIn, setLocale, t } from '../i18n.js';
 import { base, errorText, toast } from '../ui.js';
 
 export class TgLanguagePicker extends LitElement {
@@ -19,8 +19,8 @@ export class TgLanguagePicker extends LitElement {
   private async pick(e: Event): Promise<void> {
     const next = (e.target as HTMLSelectElement).value;
     if (!isLocale(next)) return;
+    if (!this.save) return pickBeforeSignIn(next);
     setLocale(next);
-    if (!this.save) return;
     try {
       const me: Me = await setLanguage(next);
       this.dispatchEvent(new CustomEvent('me', { detail: me, bubbles: true, composed: true }));

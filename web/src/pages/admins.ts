@@ -16,6 +16,11 @@ import { badge, base, errorText, toast, when } from '../ui.js';
 import { isMessageKey, t } from '../i18n.js';
 
 const accessOptions = (): Array<[string, string]> => [['none', t('admins.accessNone')], ['read', t('admins.accessRead')], ['write', t('admins.accessWrite')]];
+/** A role's description: the catalogue's for a built-in role, the operator's own words for a custom one. */
+const roleDescription = (r: Role): string => {
+  const key = `role.${r.name}`;
+  return r.builtIn && isMessageKey(key) ? t(key) : (r.description ?? '');
+};
 /** An access area's name (customers, billing…). */
 const areaName = (a: string): string => {
   const key = `area.${a}`;
@@ -167,7 +172,7 @@ export class TgAdmins extends LitElement {
       <div class="row"><h2 class="grow">${t('admins.roles')}</h2><button class="secondary" @click=${() => (this.roleEditing = 'new')} ?disabled=${!areas.length}>${t('admins.newRole')}</button></div>
       ${this.roleEditing ? this.roleEditor(this.roleEditing) : nothing}
       <div class="table-wrap"><table data-test="roles"><thead><tr><th>${t('account.role')}</th>${areas.map((a) => html`<th class="hide-sm">${areaName(a)}</th>`)}<th></th></tr></thead><tbody>
-        ${this.roles.map((r) => html`<tr data-role=${r.name}><td style="white-space:normal"><b>${r.name}</b>${r.builtIn ? html` <span class="badge">${t('admins.builtIn')}</span>` : nothing}<div class="muted">${r.description ?? ''}</div></td>
+        ${this.roles.map((r) => html`<tr data-role=${r.name}><td style="white-space:normal"><b>${r.name}</b>${r.builtIn ? html` <span class="badge">${t('admins.builtIn')}</span>` : nothing}<div class="muted">${roleDescription(r)}</div></td>
           ${areas.map((a) => html`<td class="hide-sm">${accessCell(r.permissions?.[a])}</td>`)}
           <td>${r.builtIn ? nothing : html`<button class="secondary" @click=${() => (this.roleEditing = r)}>${t('common.edit')}</button> <button class="secondary" @click=${() => this.deleteRole(r)}>${t('common.delete')}</button>`}</td></tr>`)}
       </tbody></table></div>

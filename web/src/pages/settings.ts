@@ -7,8 +7,14 @@ import { listTemplates, revertTemplate, saveTemplate, type Template } from '../d
 import '../components/form.js';
 import type { Field } from '../components/form.js';
 import { badge, base, day, errorText, toast, when } from '../ui.js';
-import { LOCALES, LOCALE_NAMES, isLocale, locale, t, type Locale } from '../i18n.js';
+import { LOCALES, LOCALE_NAMES, isLocale, isMessageKey, locale, t, type Locale } from '../i18n.js';
 import { channelName } from '../names.js';
+
+/** A daily job's name in the UI's language (a job the catalogue does not know: its code). */
+const jobName = (name: string): string => {
+  const key = `job.${name}`;
+  return isMessageKey(key) ? t(key) : name;
+};
 
 const HHMM = '([01]\\d|2[0-3]):[0-5]\\d';
 
@@ -81,7 +87,7 @@ export class TgSettings extends LitElement {
       <h2>${t('settings.jobs')}</h2>
       ${jobs ? html`<p class="muted">${t('settings.jobsRun', { at: jobs.runAt, zone: jobs.timezone, next: when(jobs.nextRunAt) })}</p>
         <div class="table-wrap"><table><thead><tr><th>${t('settings.job')}</th><th>${t('settings.lastDate')}</th><th>${t('col.status')}</th><th class="hide-sm">${t('settings.error')}</th></tr></thead><tbody>
-        ${jobs.items.map((j) => html`<tr><td>${j.name}</td><td>${day(j.lastDate)}</td><td>${badge(j.status === 'ok' ? 'ok' : 'failed')}</td><td class="hide-sm">${j.lastError ?? ''}</td></tr>`)}
+        ${jobs.items.map((j) => html`<tr><td title=${j.name}>${jobName(j.name)}</td><td>${day(j.lastDate)}</td><td>${badge(j.status === 'ok' ? 'ok' : 'failed')}</td><td class="hide-sm">${j.lastError ?? ''}</td></tr>`)}
         </tbody></table></div>` : html`<p class="muted">${t('common.loading')}</p>`}
       <div class="row"><h2 class="grow">${t('settings.templates')}</h2>
         <div><label for="template-language">${t('language.label')}</label><select id="template-language" data-test="template-language" @change=${this.pickLanguage}>
