@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { parseNoticeDays } from '../domain/billing/prepaid.js';
+import { normalizeFiscal, type FiscalFields } from '../domain/fiscal/customer.js';
 import { TollgateError } from '../lib/errors.js';
 import { normalizeMac, parseCidr } from '../lib/net.js';
 import type { SecretBox } from '../lib/secretbox.js';
@@ -230,7 +231,7 @@ export function planResource(sql: SqlClient, clock: Clock = systemClock) {
 
 // ---- Customers ---------------------------------------------------------------------------------
 
-export type CustomerInput = Partial<Omit<CustomerRow, 'id' | 'createdAt' | 'updatedAt'>> & { name: string };
+export type CustomerInput = Partial<Omit<CustomerRow, 'id' | 'createdAt' | 'updatedAt'>>;
 export type CustomerApi = CustomerRow;
 
 export function customerResource(sql: SqlClient, clock: Clock = systemClock) {
@@ -241,12 +242,22 @@ export function customerResource(sql: SqlClient, clock: Clock = systemClock) {
       entity: 'customer',
       table: customers,
       toApi: (r) => r,
-      toInsert: (i) => present(i, fields),
-      toUpdate: (p) => present(p, fields),
-      fields: {},
+      // The fiscal record is checked and normalised in the domain (check digits, derived name).
+      toInsert: (i) => ({ ...present(i, fields), ...normalizeFiscal({}, fiscalOf(i)) }),
+      toUpdate: (p, current) => ({ ...present(p, fields), ...normalizeFiscal(fiscalOf(current), fiscalOf(p)) }),
+      fields: { customer_number: 'customerNumber', customers_number_uq: 'customerNumber' },
     },
     clock,
   );
+}
+
+const fiscalKeys = [
+  'name', 'kind', 'firstName', 'lastName', 'companyName', 'taxCode', 'vatNumber', 'country', 'street', 'streetNumber', 'postalCode',
+  'city', 'province', 'customerNumber', 'sdiCode', 'pec', 'publicAdministration', 'cig', 'cup',
+] as const;
+
+function fiscalOf(i: Partial<CustomerInput>): FiscalFields {
+  return present(i, fiscalKeys) as FiscalFields;
 }
 
 // ---- Services ----------------------------------------------------------------------------------

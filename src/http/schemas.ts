@@ -145,18 +145,35 @@ export const Plan = Type.Object({ id: Id, ...Type.Required(PlanCreate).propertie
 // ---- Customers
 
 const optText = (max: number) => Type.Optional(Nullable(Type.String({ maxLength: max })));
-export const CustomerCreate = Type.Object(
-  {
-    name: Name,
-    email: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 254 }))),
-    phone: Type.Optional(Nullable(Type.String({ pattern: '^\\+?[0-9 ()./-]{3,32}$', description: 'digits, spaces and + ( ) . / -' }))),
-    address: optText(1000),
-    taxId: optText(64),
-    notes: Type.Optional(Type.String({ maxLength: 10_000 })),
-  },
-  { additionalProperties: false },
-);
-export const CustomerPatch = Type.Partial(CustomerCreate, { additionalProperties: false, minProperties: 1 });
+const customerFields = {
+  name: Type.Optional(Name),
+  email: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 254 }))),
+  phone: Type.Optional(Nullable(Type.String({ pattern: '^\\+?[0-9 ()./-]{3,32}$', description: 'digits, spaces and + ( ) . / -' }))),
+  address: Type.Optional(Nullable(Type.String({ maxLength: 1000, description: 'free-text address; customers from before the structured address keep theirs here' }))),
+  taxId: Type.Optional(Nullable(Type.String({ maxLength: 64, description: 'free-text tax id of customers from before taxCode/vatNumber; not checked' }))),
+  notes: Type.Optional(Type.String({ maxLength: 10_000 })),
+  // The fiscal record (src/domain/fiscal/customer.ts).
+  kind: Type.Optional(Type.Union([Type.Literal('person'), Type.Literal('company')], { description: 'person (firstName, lastName) or company (companyName); name is derived from them' })),
+  firstName: optText(100),
+  lastName: optText(100),
+  companyName: optText(200),
+  taxCode: Type.Optional(Nullable(Type.String({ maxLength: 32, description: 'codice fiscale (IT), NIF/NIE/CIF (ES), CUIT (AR): the check digit is verified for country' }))),
+  vatNumber: Type.Optional(Nullable(Type.String({ maxLength: 32, description: 'VAT number (partita IVA in Italy, check digit verified), stored without the country prefix' }))),
+  country: Type.Optional(Nullable(Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' }))),
+  street: optText(200),
+  streetNumber: optText(20),
+  postalCode: optText(20),
+  city: optText(100),
+  province: optText(60),
+  customerNumber: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 40, description: 'the operator\'s customer number, unique' }))),
+  sdiCode: Type.Optional(Nullable(Type.String({ pattern: '^[A-Za-z0-9]{6,7}$', description: 'SDI recipient code: 7 characters, 6 for a public administration office' }))),
+  pec: Type.Optional(Nullable(Type.String({ maxLength: 254, description: 'certified email (PEC) for e-invoices' }))),
+  publicAdministration: Type.Optional(Type.Boolean({ description: 'an Italian public administration: FPA12 invoices, split payment' })),
+  cig: Type.Optional(Nullable(Type.String({ maxLength: 10, description: 'Codice Identificativo Gara (public administration)' }))),
+  cup: Type.Optional(Nullable(Type.String({ maxLength: 15, description: 'Codice Unico di Progetto (public administration)' }))),
+};
+export const CustomerCreate = Type.Object(customerFields, { additionalProperties: false });
+export const CustomerPatch = withoutDefaults(Type.Partial(CustomerCreate, { additionalProperties: false, minProperties: 1 }));
 export const Customer = Type.Object({ id: Id, ...Type.Required(CustomerCreate).properties, ...Stamps });
 
 // ---- Services
