@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { parseNoticeDays } from '../domain/billing/prepaid.js';
+import { checkVatNature } from '../domain/billing/document-tax.js';
 import { normalizeFiscal, type FiscalFields } from '../domain/fiscal/customer.js';
 import { TollgateError } from '../lib/errors.js';
 import { normalizeMac, parseCidr } from '../lib/net.js';
@@ -167,12 +168,12 @@ export function nasResource(sql: SqlClient, box: SecretBox, clock: Clock = syste
 
 // ---- Plans -------------------------------------------------------------------------------------
 
-export type PlanInput = Omit<PlanRow, 'id' | 'createdAt' | 'updatedAt' | 'setupFee' | 'taxRateBp' | 'taxInclusive' | 'description' | 'prepaidNoticeDays'> &
-  Partial<Pick<PlanRow, 'setupFee' | 'taxRateBp' | 'taxInclusive' | 'description' | 'prepaidNoticeDays'>>;
+export type PlanInput = Omit<PlanRow, 'id' | 'createdAt' | 'updatedAt' | 'setupFee' | 'taxRateBp' | 'taxInclusive' | 'vatNature' | 'vatLegalRef' | 'description' | 'prepaidNoticeDays'> &
+  Partial<Pick<PlanRow, 'setupFee' | 'taxRateBp' | 'taxInclusive' | 'vatNature' | 'vatLegalRef' | 'description' | 'prepaidNoticeDays'>>;
 export type PlanApi = PlanRow;
 
 const planFields = [
-  'name', 'type', 'price', 'billingPeriodMonths', 'validityDays', 'setupFee', 'taxRateBp', 'taxInclusive',
+  'name', 'type', 'price', 'billingPeriodMonths', 'validityDays', 'setupFee', 'taxRateBp', 'taxInclusive', 'vatNature', 'vatLegalRef',
   'downloadKbps', 'uploadKbps', 'burstDownloadKbps', 'burstUploadKbps', 'burstThresholdDownloadKbps',
   'burstThresholdUploadKbps', 'burstTimeSeconds', 'dataCapBytes', 'capAction', 'throttleDownloadKbps',
   'throttleUploadKbps', 'framedPool', 'suspensionMode', 'prepaidNoticeDays', 'description',
@@ -186,6 +187,7 @@ function withNoticeDays<T extends Record<string, unknown>>(row: T): T {
 
 /** Rules across fields that JSON Schema cannot say; each error names the field to fix. */
 function validatePlan(p: Record<string, unknown>): void {
+  checkVatNature(p.taxRateBp as number | undefined, p.vatNature as string | null | undefined);
   if (p.type === 'recurring') {
     if (![1, 2, 3, 6, 12].includes(p.billingPeriodMonths as number)) {
       throw new TollgateError('invalid_input', 'a recurring plan needs billingPeriodMonths of 1, 2, 3, 6 or 12', 'billingPeriodMonths');

@@ -115,6 +115,8 @@ const planFields = {
   setupFee: Type.Optional(Money),
   taxRateBp: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, description: 'tax rate in basis points: 2200 = 22 %' })),
   taxInclusive: Type.Optional(Type.Boolean({ description: 'whether price includes tax' })),
+  vatNature: Type.Optional(Nullable(Type.String({ pattern: '^N(1|2\\.[12]|3\\.[1-6]|4|5|6\\.[1-9]|7)$', description: 'exemption nature of a 0 % price (FatturaPA Natura): N1, N2.1, N2.2, N3.1 … N3.6, N4, N5, N6.1 … N6.9, N7' }))),
+  vatLegalRef: Type.Optional(Nullable(Type.String({ maxLength: 200, description: 'the law the exemption rests on, e.g. "Art. 1, c. 54-89, L. 190/2014"' }))),
   downloadKbps: Kbps,
   uploadKbps: Kbps,
   burstDownloadKbps: optKbps,

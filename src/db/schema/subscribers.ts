@@ -15,6 +15,9 @@ export const plans = sqliteTable(
     /** Basis points: 2200 = 22 %. */
     taxRateBp: integer('tax_rate_bp').notNull().default(0),
     taxInclusive: integer('tax_inclusive', { mode: 'boolean' }).notNull().default(true),
+    /** FatturaPA exemption nature (N1 … N7) of a 0 % price; null when taxed. */
+    vatNature: text('vat_nature'),
+    vatLegalRef: text('vat_legal_ref'),
     downloadKbps: integer('download_kbps').notNull(),
     uploadKbps: integer('upload_kbps').notNull(),
     burstDownloadKbps: integer('burst_download_kbps'),
