@@ -30,6 +30,8 @@ import type { Sender } from '../notify/sender.js';
 import type { Security } from './auth/guard.js';
 import type { Clock } from '../lib/clock.js';
 import type { CachedEntity, Topic } from '../lib/topic.js';
+import { einvoiceRoutes } from './routes/einvoice.js';
+import type { EinvoiceService } from '../einvoice/service.js';
 import { dunningRoutes } from './routes/dunning.js';
 import { notifyRoutes } from './routes/notify.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -60,6 +62,7 @@ export interface AppServices {
   security: Security;
   /** Poked when a notification is queued or retried by hand. */
   sender: Pick<Sender, 'poke'>;
+  einvoice: EinvoiceService;
 }
 
 export interface BuildOptions {
@@ -238,6 +241,7 @@ export async function build(opts: BuildOptions): Promise<App> {
     await api.register(dashboardRoutes, { sql, clock, timezone: opts.config.billing.timezone, currency: opts.config.billing.currency });
     await api.register(billingRoutes, { sql, billing, clock, timezone: opts.config.billing.timezone, control, runDaily: opts.scheduler.runDaily, company: opts.config.company });
     await api.register(dunningRoutes, { sql, dunning, clock });
+    await api.register(einvoiceRoutes, { sql, billing, einvoice: opts.services.einvoice, company: opts.config.company });
     await api.register(notifyRoutes, { sql, clock, poke: () => opts.services.sender.poke() });
     await api.register(jobRoutes, { jobs: opts.scheduler.jobs });
     await api.register(prepaidRoutes, { ops: prepaidOps, onChange: (entity) => changes.publish(entity) });

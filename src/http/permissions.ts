@@ -66,6 +66,7 @@ const exportAreas: Record<string, Area> = {
   'sessions.csv': 'sessions',
   'auth-log.csv': 'sessions',
   'audit-log.csv': 'audit',
+  'fiscal-archive.zip': 'billing',
 };
 
 /** First match wins: specific rules before the prefixes they refine. */
@@ -96,6 +97,7 @@ const rules: Rule[] = [
   { path: '/api/v1/plans', area: 'billing' },
   { path: '/api/v1/invoices', area: 'billing' },
   { path: '/api/v1/credit-notes', area: 'billing' },
+  { path: '/api/v1/fiscal-documents', area: 'billing' },
   { path: '/api/v1/recurring-items', area: 'billing' },
   { path: '/api/v1/charges', area: 'billing' },
   { path: '/api/v1/discounts', area: 'billing' },

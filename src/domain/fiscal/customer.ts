@@ -42,8 +42,8 @@ export interface FiscalFields {
   cup?: string | null;
 }
 
-function fail(field: string, message: string, code: 'invalid_input' | 'invalid_tax_code' | 'invalid_vat_number' = 'invalid_input'): never {
-  throw new TollgateError(code, message, field);
+function fail(field: string, message: string): never {
+  throw new TollgateError('invalid_input', message, field);
 }
 
 const trimmed = (v: string | null | undefined): string | null | undefined => (v === undefined ? undefined : v === null ? null : v.trim() === '' ? null : v.trim());
@@ -68,12 +68,12 @@ export function normalizeFiscal(current: FiscalFields, change: FiscalFields): Fi
   const checkCountry = (out.country ?? country ?? 'IT').toUpperCase();
   if (merged.taxCode != null && (out.taxCode !== undefined || out.country !== undefined)) {
     const r = taxCodeFor(checkCountry, merged.taxCode);
-    if (!r.ok) fail('taxCode', r.reason, 'invalid_tax_code');
+    if (!r.ok) throw new TollgateError('invalid_tax_code', r.reason, 'taxCode');
     out.taxCode = r.value;
   }
   if (merged.vatNumber != null && (out.vatNumber !== undefined || out.country !== undefined)) {
     const r = vatNumberFor(checkCountry, merged.vatNumber);
-    if (!r.ok) fail('vatNumber', r.reason, 'invalid_vat_number');
+    if (!r.ok) throw new TollgateError('invalid_vat_number', r.reason, 'vatNumber');
     out.vatNumber = r.value;
   }
   if (out.sdiCode != null) {
