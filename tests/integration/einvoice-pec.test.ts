@@ -19,6 +19,8 @@ let smtp: SMTPServer;
 let imap: Dovecot;
 const sent: { to: string[]; fileName: string; xml: string }[] = [];
 const SDI_REPLY_FROM = 'sdi27@pec.fatturapa.it';
+/** How many next messages the PEC provider refuses (a transient failure: 451). */
+let smtpFailures = 0;
 
 /** The XML attachment of a raw message nodemailer composed (base64 part). */
 function attachment(raw: string): { fileName: string; xml: string } {
@@ -69,6 +71,10 @@ beforeAll(async () => {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
+        if (smtpFailures > 0) {
+          smtpFailures--;
+          return cb(Object.assign(new Error('mailbox busy, try later'), { responseCode: 451 }));
+        }
         sent.push({ to: session.envelope.rcptTo.map((r) => r.address), ...attachment(Buffer.concat(chunks).toString('utf8')) });
         cb();
       });
@@ -153,6 +159,9 @@ describe('e-invoicing through PEC', () => {
     // A delivered document is not sent again.
     const delivered = list.find((d) => d.customerId === ids.company);
     expect((await call('POST', `/api/v1/fiscal-documents/${delivered.id}/resend`)).status).toBe(409);
+    // The daily run alerts the operator of the rejection waiting, once.
+    expect((await t.services.einvoice.runFor('2026-11-23')).alerted).toBe(1);
+    expect((await t.services.einvoice.runFor('2026-11-23')).alerted).toBe(0);
   });
 
   it('corrected and re-sent: a new file with the same number and date, to the SDI address learnt, then delivered', async () => {
@@ -197,5 +206,25 @@ describe('e-invoicing through PEC', () => {
     expect(csv[0]).toBe('date,number,type,customer,customer_tax_id,vat_rate,nature,taxable,tax,document_total,sdi_state,file');
     expect(csv).toHaveLength(4);
     expect(csv.find((l) => l.includes('Bar Sport'))).toMatch(/^2026-11-23,[^,]+,TD01,Bar Sport S\.n\.c\.,00743110157,22\.00,,49\.00,10\.78,59\.78,delivered,IT06363391001_/);
+  });
+
+  it('a channel failure is retried with backoff by the next run once due', async () => {
+    const charge = await call('POST', '/api/v1/charges', { customerId: ids.company, description: 'Router', amount: 2500, date: '2026-11-23', taxRateBp: 2200, taxInclusive: false });
+    expect(charge.status).toBe(201);
+    await t.services.billing.runAsync('2026-11-23');
+    smtpFailures = 1;
+    const before = sent.length;
+    const first = await t.services.einvoice.runFor('2026-11-23');
+    expect(first.sent).toBe(0);
+    expect(first.failed).toHaveLength(1);
+    expect(first.failed[0]!.error).toMatch(/451|busy/);
+    const doc = (await call('GET', '/api/v1/fiscal-documents?state=to_send')).body.items.find((d: any) => d.customerId === ids.company);
+    expect(doc).toMatchObject({ attempts: 1, nextAttemptAt: new Date(t.clock.now().getTime() + 5 * 60_000).toISOString() });
+    // Not due yet: nothing is sent.
+    expect((await t.services.einvoice.runFor('2026-11-23')).sent).toBe(0);
+    t.clock.advance(6 * 60_000);
+    expect((await t.services.einvoice.runFor('2026-11-23')).sent).toBe(1);
+    expect(sent.length).toBe(before + 1);
+    expect((await call('GET', `/api/v1/fiscal-documents/${doc.id}`)).body).toMatchObject({ state: 'sent', attempts: 0, lastError: null });
   });
 });
