@@ -7,6 +7,7 @@
  * Network control comes before the domain services because dunning, prepaid, caps, plan changes and
  * closed contracts act through it, and it needs none of them: it only publishes to the change topic.
  */
+import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
 import { contractsClosedHandler } from './billing/contract-end.js';
 import { dunningService, type DunningService } from './billing/dunning.js';
@@ -18,7 +19,7 @@ import { billingStore } from './db/billing.js';
 import { dunningStore } from './db/dunning.js';
 import { einvoiceStore } from './db/einvoice.js';
 import { pecChannel } from './einvoice/pec.js';
-import { einvoiceService, type EinvoiceService, type SdiChannel } from './einvoice/service.js';
+import { einvoiceService, type EinvoiceOptions, type EinvoiceService, type SdiChannel } from './einvoice/service.js';
 import { documentPdf } from './http/routes/einvoice.js';
 import { notifyStore } from './db/notify.js';
 import type { AcctWriter, UsageDelta } from './db/radius.js';
@@ -154,6 +155,7 @@ export function createServices(opts: ServicesOptions): Services {
     store: einvoiceStore(sql), config, clock, log: jobsLog,
     channel: opts.sdiChannel ?? sdiChannelOf(config),
     pdf: documentPdf(sql, billing, config.company),
+    mail: accountantMailer(config),
     alert: async (rejected) => {
       jobsLog?.error({ rejected: rejected.map((d) => ({ number: d.number, customer: d.customerName, code: d.stateCode, text: d.stateText })) },
         'einvoice: SDI rejected documents: correct them and send them again (POST /api/v1/fiscal-documents/{id}/resend) within five days');
@@ -175,6 +177,16 @@ export function createServices(opts: ServicesOptions): Services {
       ],
       ticks: [dunningTick(dunning), ...prepaid.ticks],
     },
+  };
+}
+
+/** The accountant's monthly archive goes out through the notifications' SMTP (`[notify.email]`). */
+function accountantMailer(config: Config): EinvoiceOptions['mail'] {
+  const { smtp_url: url, from } = config['notify.email'];
+  if (!url) return undefined;
+  const transporter = nodemailer.createTransport(url);
+  return async (to, subject, text, attachment) => {
+    await transporter.sendMail({ from: from || undefined, to, subject, text, attachments: [attachment] });
   };
 }
 

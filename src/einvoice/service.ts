@@ -11,7 +11,8 @@
  *    retried with backoff (5 minutes doubling, at most a day);
  * 3. reads SDI's receipts and applies them (receipts.ts); the first receipt's sender becomes the
  *    SDI address used from then on;
- * 4. alerts the operator, once per rejection, of a rejected document waiting to be corrected.
+ * 4. alerts the operator, once per rejection, of a rejected document waiting to be corrected;
+ * 5. on the 1st of a month, mails the previous month's archive to the accountant (once), when set.
  * A rejected document is corrected (customer or seller data) and sent again through `resend`: a new
  * file with the SAME number and date, as SDI requires within five days of the rejection.
  */
@@ -20,6 +21,7 @@ import type { DocKind, EinvoiceStore, FiscalDocumentRow, StoredDocument } from '
 import { fatturaXml, fileName, type FatturaInput, type FiscalDocument, type PaymentMethod, type SellerFiscal, type Transmitter } from '../domain/einvoice/fatturapa.js';
 import { parseReceipt, ReceiptParseError, resendable, stateAfter, type Receipt } from '../domain/einvoice/receipts.js';
 import { einvoiceProblems, type EinvoiceCustomerProblem } from '../domain/fiscal/customer.js';
+import { fiscalArchiveZip, type ArchiveEntry } from './archive.js';
 import { addDays, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import { TollgateError } from '../lib/errors.js';
@@ -62,6 +64,8 @@ export interface EinvoiceOptions {
   pdf?: ((kind: DocKind, id: number) => Promise<Buffer>) | undefined;
   /** Tells the operator of rejections waiting (once each). */
   alert?: ((rejected: readonly FiscalDocumentRow[]) => Promise<void>) | undefined;
+  /** Mails the accountant (`[einvoice] accountant_email`): the month's archive as an attachment. */
+  mail?: ((to: string, subject: string, text: string, attachment: { filename: string; content: Buffer }) => Promise<void>) | undefined;
   log?: EinvoiceLog | undefined;
 }
 
@@ -72,6 +76,8 @@ export interface EinvoiceRunResult {
   failed: { documentId: number; number: string; error: string }[];
   receipts: number;
   alerted: number;
+  /** The month whose archive was mailed to the accountant by this run (YYYY-MM), if any. */
+  archiveMailed?: string;
 }
 
 const SDI_ADDRESS_KEY = 'einvoice.sdi_address';
@@ -189,18 +195,57 @@ export function einvoiceService(opts: EinvoiceOptions) {
     return applied;
   }
 
+  /** The ZIP of XML, PDF and the sales VAT register for documents issued from `from` to `to`. */
+  async function archive(from: CalDate, to: CalDate): Promise<Uint8Array> {
+    const entries: ArchiveEntry[] = [];
+    for (const { kind, id } of await store.documentsInRange(from, to)) {
+      const document = (await store.document(kind, id))!;
+      const customer = await store.customer(document.customerId);
+      // A document whose customer cannot be e-invoiced yet is in the register and as PDF, without XML.
+      const xml = await xmlOf(kind, id).catch((e: unknown) => {
+        if (e instanceof TollgateError && e.code === 'einvoice_not_ready') return null;
+        throw e;
+      });
+      const state = (await store.getByDocument(kind, id))?.state ?? 'to_send';
+      entries.push({
+        document, customerName: customer?.name ?? '', customerTaxId: customer?.vatNumber ?? customer?.taxCode ?? null, state, xml,
+        pdf: opts.pdf ? await opts.pdf(kind, id) : null,
+      });
+    }
+    return fiscalArchiveZip(from, to, entries);
+  }
+
+  /** On the 1st of a month, the previous month's archive to the accountant, once (a settings key remembers it). */
+  async function mailMonthlyArchive(date: CalDate): Promise<string | undefined> {
+    const to = config.einvoice.accountant_email;
+    if (!to || !opts.mail || !date.endsWith('-01')) return undefined;
+    const last = addDays(date, -1);
+    const month = last.slice(0, 7);
+    const key = `einvoice.archive_mailed.${month}`;
+    if ((await store.setting(key)) !== null) return undefined;
+    const zip = await archive(`${month}-01`, last);
+    await opts.mail(to, `${config.company.name || 'Tollgate'}: fatture e registro IVA ${month}`,
+      `The invoices and credit notes of ${month} (FatturaPA XML and PDF) and the sales VAT register.`,
+      { filename: `fiscal-archive_${month}.zip`, content: Buffer.from(zip) });
+    await store.putSetting(key, now(), now());
+    return month;
+  }
+
+  async function xmlOf(kind: DocKind, documentId: number): Promise<{ fileName: string; xml: string }> {
+    await store.trackOne(kind, documentId, now());
+    const doc = await store.getByDocument(kind, documentId);
+    if (!doc) throw new TollgateError('not_found', `${kind === 'invoice' ? 'invoice' : 'credit note'} ${documentId} does not exist`);
+    if (doc.fileName) {
+      const f = await store.file(doc.fileName);
+      if (f) return f;
+    }
+    return generate(doc);
+  }
+
   return {
+    archive,
     /** The document's XML: the file sent (or generated to send) as it is; generated now when it has none. */
-    async xml(kind: DocKind, documentId: number): Promise<{ fileName: string; xml: string }> {
-      await store.trackOne(kind, documentId, now());
-      const doc = await store.getByDocument(kind, documentId);
-      if (!doc) throw new TollgateError('not_found', `${kind === 'invoice' ? 'invoice' : 'credit note'} ${documentId} does not exist`);
-      if (doc.fileName) {
-        const f = await store.file(doc.fileName);
-        if (f) return f;
-      }
-      return generate(doc);
-    },
+    xml: xmlOf,
 
     /** Marks a rejected (or never taken) document to be sent again in a new file, same number and date. */
     async resend(id: number): Promise<FiscalDocumentRow> {
@@ -223,6 +268,8 @@ export function einvoiceService(opts: EinvoiceOptions) {
 
     async runFor(date: CalDate): Promise<EinvoiceRunResult> {
       const result: EinvoiceRunResult = { sent: 0, blocked: [], failed: [], receipts: 0, alerted: 0 };
+      const mailed = await mailMonthlyArchive(date);
+      if (mailed) result.archiveMailed = mailed;
       if (!opts.channel) return result;
       await store.track(addDays(date, -TRACK_DAYS), date, now());
       const to = await sdiAddress();

@@ -21,6 +21,8 @@ const sent: { to: string[]; fileName: string; xml: string }[] = [];
 const SDI_REPLY_FROM = 'sdi27@pec.fatturapa.it';
 /** How many next messages the PEC provider refuses (a transient failure: 451). */
 let smtpFailures = 0;
+/** Mail to the accountant (the same SMTP server stands for [notify.email]). */
+const mailed: string[] = [];
 
 /** The XML attachment of a raw message nodemailer composed (base64 part). */
 function attachment(raw: string): { fileName: string; xml: string } {
@@ -75,7 +77,9 @@ beforeAll(async () => {
           smtpFailures--;
           return cb(Object.assign(new Error('mailbox busy, try later'), { responseCode: 451 }));
         }
-        sent.push({ to: session.envelope.rcptTo.map((r) => r.address), ...attachment(Buffer.concat(chunks).toString('utf8')) });
+        const to = session.envelope.rcptTo.map((r) => r.address);
+        if (to.includes('studio@commercialista.example')) mailed.push(Buffer.concat(chunks).toString('utf8'));
+        else sent.push({ to, ...attachment(Buffer.concat(chunks).toString('utf8')) });
         cb();
       });
     },
@@ -90,6 +94,8 @@ beforeAll(async () => {
       TOLLGATE_EINVOICE_CHANNEL: 'pec', TOLLGATE_EINVOICE_PEC_ADDRESS: 'fatture@pec.reteveloce.example',
       TOLLGATE_EINVOICE_PEC_SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
       TOLLGATE_EINVOICE_PEC_IMAP_URL: `imap://${imap.user}:${imap.password}@127.0.0.1:${imap.port}`,
+      TOLLGATE_EINVOICE_ACCOUNTANT_EMAIL: 'studio@commercialista.example',
+      TOLLGATE_NOTIFY_EMAIL_SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`, TOLLGATE_NOTIFY_EMAIL_FROM: 'billing@reteveloce.example',
     },
   });
   token = await t.token('super-admin');
@@ -226,5 +232,13 @@ describe('e-invoicing through PEC', () => {
     expect((await t.services.einvoice.runFor('2026-11-23')).sent).toBe(1);
     expect(sent.length).toBe(before + 1);
     expect((await call('GET', `/api/v1/fiscal-documents/${doc.id}`)).body).toMatchObject({ state: 'sent', attempts: 0, lastError: null });
+  });
+
+  it("on the 1st the accountant gets the previous month's archive by mail, once", async () => {
+    expect((await t.services.einvoice.runFor('2026-12-01')).archiveMailed).toBe('2026-11');
+    expect(mailed).toHaveLength(1);
+    expect(mailed[0]).toContain('fiscal-archive_2026-11.zip');
+    expect((await t.services.einvoice.runFor('2026-12-01')).archiveMailed).toBeUndefined();
+    expect(mailed).toHaveLength(1);
   });
 });

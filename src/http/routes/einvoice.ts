@@ -15,7 +15,6 @@ import { billingStore } from '../../db/billing.js';
 import { decodeCursor, encodeCursor } from '../../db/crud.js';
 import { einvoiceStore, type DocKind } from '../../db/einvoice.js';
 import type { SqlClient } from '../../db/sql.js';
-import { fiscalArchiveZip, type ArchiveEntry } from '../../einvoice/archive.js';
 import type { EinvoiceService } from '../../einvoice/service.js';
 import { parseDate } from '../../lib/calendar.js';
 import { TollgateError } from '../../lib/errors.js';
@@ -74,9 +73,7 @@ const tags = ['einvoice'];
 
 export interface EinvoiceRoutesOptions {
   sql: SqlClient;
-  billing: BillingService;
   einvoice: EinvoiceService;
-  company?: PdfSeller;
 }
 
 /** A document's PDF as GET …/pdf serves it: the archive's copy is the customer's copy. */
@@ -97,7 +94,6 @@ export function documentPdf(sql: SqlClient, billing: BillingService, company: Pd
 
 export async function einvoiceRoutes(app: FastifyInstance, opts: EinvoiceRoutesOptions): Promise<void> {
   const store = einvoiceStore(opts.sql);
-  const pdf = documentPdf(opts.sql, opts.billing, opts.company ?? null);
 
   for (const [path, kind, noun] of [['/api/v1/invoices/:id/fatturapa.xml', 'invoice', 'invoice'], ['/api/v1/credit-notes/:id/fatturapa.xml', 'credit_note', 'credit note']] as const) {
     app.get(path, {
@@ -157,21 +153,7 @@ export async function einvoiceRoutes(app: FastifyInstance, opts: EinvoiceRoutesO
     parseDate(from, 'from');
     parseDate(to, 'to');
     if (to < from) throw new TollgateError('invalid_input', 'to is before from', 'to');
-    const entries: ArchiveEntry[] = [];
-    for (const { kind, id } of await store.documentsInRange(from, to)) {
-      const document = (await store.document(kind, id))!;
-      const customer = await store.customer(document.customerId);
-      // A document whose customer cannot be e-invoiced yet is in the register and as PDF, without XML.
-      const xml = await opts.einvoice.xml(kind, id).catch((e: unknown) => {
-        if (e instanceof TollgateError && e.code === 'einvoice_not_ready') return null;
-        throw e;
-      });
-      const state = (await store.getByDocument(kind, id))?.state ?? 'to_send';
-      entries.push({
-        document, customerName: customer?.name ?? '', customerTaxId: customer?.vatNumber ?? customer?.taxCode ?? null, state, xml, pdf: await pdf(kind, id),
-      });
-    }
-    const zip = fiscalArchiveZip(from, to, entries);
+    const zip = await opts.einvoice.archive(from, to);
     return reply.type('application/zip').header('content-disposition', `attachment; filename="fiscal-archive_${from}_${to}.zip"`).send(Buffer.from(zip));
   });
 }
