@@ -18,6 +18,7 @@ import type { Config } from './config/schema.js';
 import { billingStore } from './db/billing.js';
 import { dunningStore } from './db/dunning.js';
 import { einvoiceStore } from './db/einvoice.js';
+import { acubeChannel } from './einvoice/acube.js';
 import { pecChannel } from './einvoice/pec.js';
 import { einvoiceService, type EinvoiceOptions, type EinvoiceService, type SdiChannel } from './einvoice/service.js';
 import { documentPdf } from './http/routes/einvoice.js';
@@ -194,6 +195,7 @@ function accountantMailer(config: Config): EinvoiceOptions['mail'] {
 function sdiChannelOf(config: Config): SdiChannel | undefined {
   const e = config.einvoice;
   if (e.channel === 'pec') return pecChannel({ address: e.pec_address, smtpUrl: e.pec_smtp_url, imapUrl: e.pec_imap_url });
+  if (e.channel === 'acube') return acubeChannel({ loginUrl: e.acube_login_url, apiUrl: e.acube_api_url, email: e.acube_email, password: e.acube_password });
   return undefined;
 }
 

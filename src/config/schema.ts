@@ -183,8 +183,9 @@ export const schema = {
   },
   // Italian e-invoicing through SDI (src/einvoice/). Off until `channel` is set.
   einvoice: {
-    // "" off (documents are generated, nothing is sent); "pec": SMTP/IMAP of the operator's PEC mailbox.
-    channel: { type: 'string', default: '', check: oneOf('', 'pec') },
+    // "" off (documents are generated, nothing is sent); "pec": SMTP/IMAP of the operator's PEC mailbox;
+    // "acube": the accredited intermediary A-Cube's API (files sent over HTTPS, receipts by webhook).
+    channel: { type: 'string', default: '', check: oneOf('', 'pec', 'acube') },
     // The transmitter's identity (file names IT<code>_<progressive>.xml): empty for the seller itself
     // (company.vat_number, else company.tax_code); an intermediary's codice fiscale when it transmits.
     transmitter_country: { type: 'string', default: 'IT' },
@@ -199,6 +200,15 @@ export const schema = {
     pec_imap_url: { type: 'string', default: '', secret: true },
     // SDI's first-contact address; after SDI's first receipt Tollgate uses the address it came from.
     sdi_address: { type: 'string', default: 'sdi01@pec.fatturapa.it' },
+    // A-Cube: login and API base URLs (the sandbox's: https://common-sandbox.api.acubeapi.com and
+    // https://api-sandbox.acubeapi.com), the account, and the header A-Cube's webhook calls carry
+    // (configured in A-Cube's api-configurations as authentication_type "header").
+    acube_login_url: { type: 'string', default: 'https://common.api.acubeapi.com' },
+    acube_api_url: { type: 'string', default: 'https://api.acubeapi.com' },
+    acube_email: { type: 'string', default: '' },
+    acube_password: { type: 'string', default: '', secret: true },
+    acube_webhook_header: { type: 'string', default: 'X-Tollgate-Webhook-Token' },
+    acube_webhook_token: { type: 'string', default: '', secret: true },
     // The accountant's address for the monthly archive (ZIP of XML and PDF plus the VAT register); "" none.
     accountant_email: { type: 'string', default: '' },
   },

@@ -129,7 +129,8 @@ export function einvoiceStore(sql: SqlClient) {
     markBlocked: p(`update fiscal_documents set last_error = ?, updated_at = ? where id = ?`),
     resend: p(`update fiscal_documents set state = 'to_send', file_name = null, attempts = 0, next_attempt_at = null, last_error = null,
       updated_at = ? where id = ?`),
-    fileDoc: p<{ id: number }>(`select fiscal_document_id as id from sdi_files where file_name = ?`),
+    fileDoc: p<{ id: number; fileName: string }>(`select fiscal_document_id as id, file_name as "fileName" from sdi_files where file_name = ?`),
+    transmissionDoc: p<{ id: number; fileName: string }>(`select fiscal_document_id as id, file_name as "fileName" from sdi_files where message_id = ?`),
     fileXml: p<{ xml: string; fileName: string }>(`select xml, file_name as "fileName" from sdi_files where file_name = ?`),
     insertReceipt: p<{ id: number }>(`insert into sdi_receipts (file_name, fiscal_document_id, invoice_file, type, sdi_id, errors, text, xml, received_at)
       values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (file_name) do nothing returning id`),
@@ -227,16 +228,21 @@ export function einvoiceStore(sql: SqlClient) {
      * Stores a receipt once and, when it is about a file of ours, applies its state change.
      * Answers false when this receipt was already stored.
      */
-    async applyReceipt(r: Receipt, xml: string, change: (current: DeliveryState) => StateChange | null, at: string): Promise<{ stored: boolean; documentId: number | null }> {
+    async applyReceipt(
+      r: Receipt, xml: string, change: (current: DeliveryState) => StateChange | null, at: string,
+      /** An intermediary's id of the transmission, when the receipt names it instead of our file. */
+      transmissionId?: string,
+    ): Promise<{ stored: boolean; documentId: number | null }> {
       return sql.transaction(async () => {
-        const doc = (await s.fileDoc.get(r.invoiceFile))?.id ?? null;
-        const inserted = await s.insertReceipt.get(r.fileName, doc, r.invoiceFile, r.type, r.sdiId, JSON.stringify(r.errors), r.text, xml, at);
+        const file = transmissionId !== undefined ? await s.transmissionDoc.get(transmissionId) : await s.fileDoc.get(r.invoiceFile);
+        const doc = file?.id ?? null;
+        const inserted = await s.insertReceipt.get(r.fileName, doc, file?.fileName ?? r.invoiceFile, r.type, r.sdiId, JSON.stringify(r.errors), r.text, xml, at);
         if (!inserted) return { stored: false, documentId: doc };
         if (doc !== null) {
           const current = (await s.byId.get(doc))!;
           // Only a receipt about the document's current file moves its state: a re-sent document
           // ignores late news of the file it replaced.
-          if (current.fileName === r.invoiceFile) {
+          if (current.fileName === file!.fileName) {
             const next = change(current.state);
             if (next) await s.setState.run(next.state, next.code, next.text, r.sdiId, at, doc);
           }

@@ -39,7 +39,7 @@ export interface IncomingFile {
   readonly from: string | null;
 }
 
-/** One way to SDI: PEC (pec.ts) or, later, an intermediary's API. */
+/** One way to SDI: PEC (pec.ts) or an accredited intermediary's API (acube.ts). */
 export interface SdiChannel {
   readonly name: string;
   /** Sends one file to `to` (SDI's address); resolves with the transmission's id. Throws when the channel failed. */
@@ -265,6 +265,11 @@ export function einvoiceService(opts: EinvoiceOptions) {
 
     /** Applies receipt files handed over directly (a file the operator downloaded from SDI's portal). */
     applyFiles: applyIncoming,
+
+    /** Applies a receipt an intermediary delivered (webhook), keyed by its id of the transmission. */
+    async applyIntermediaryReceipt(r: Receipt, transmissionId: string, raw: string): Promise<{ stored: boolean; documentId: number | null }> {
+      return store.applyReceipt(r, raw, (current) => stateAfter(current, r), now(), transmissionId);
+    },
 
     async runFor(date: CalDate): Promise<EinvoiceRunResult> {
       const result: EinvoiceRunResult = { sent: 0, blocked: [], failed: [], receipts: 0, alerted: 0 };

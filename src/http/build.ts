@@ -241,7 +241,10 @@ export async function build(opts: BuildOptions): Promise<App> {
     await api.register(dashboardRoutes, { sql, clock, timezone: opts.config.billing.timezone, currency: opts.config.billing.currency });
     await api.register(billingRoutes, { sql, billing, clock, timezone: opts.config.billing.timezone, control, runDaily: opts.scheduler.runDaily, company: opts.config.company });
     await api.register(dunningRoutes, { sql, dunning, clock });
-    await api.register(einvoiceRoutes, { sql, einvoice: opts.services.einvoice });
+    await api.register(einvoiceRoutes, {
+      sql, einvoice: opts.services.einvoice,
+      acubeWebhook: { header: opts.config.einvoice.acube_webhook_header, token: opts.config.einvoice.acube_webhook_token },
+    });
     await api.register(notifyRoutes, { sql, clock, poke: () => opts.services.sender.poke() });
     await api.register(jobRoutes, { jobs: opts.scheduler.jobs });
     await api.register(prepaidRoutes, { ops: prepaidOps, onChange: (entity) => changes.publish(entity) });

@@ -15,6 +15,7 @@ import { billingStore } from '../../db/billing.js';
 import { decodeCursor, encodeCursor } from '../../db/crud.js';
 import { einvoiceStore, type DocKind } from '../../db/einvoice.js';
 import type { SqlClient } from '../../db/sql.js';
+import { acubeWebhookAuthentic, acubeWebhookReceipt } from '../../einvoice/acube.js';
 import type { EinvoiceService } from '../../einvoice/service.js';
 import { parseDate } from '../../lib/calendar.js';
 import { TollgateError } from '../../lib/errors.js';
@@ -74,6 +75,8 @@ const tags = ['einvoice'];
 export interface EinvoiceRoutesOptions {
   sql: SqlClient;
   einvoice: EinvoiceService;
+  /** `[einvoice] acube_webhook_header` and `acube_webhook_token`: what A-Cube's webhook calls carry. */
+  acubeWebhook?: { header: string; token: string } | undefined;
 }
 
 /** A document's PDF as GET …/pdf serves it: the archive's copy is the customer's copy. */
@@ -141,6 +144,25 @@ export async function einvoiceRoutes(app: FastifyInstance, opts: EinvoiceRoutesO
   app.post('/api/v1/fiscal-documents/receipts', {
     schema: { tags, summary: "Read SDI's receipts from the channel now and apply them (the daily run does it too)", response: { 200: Type.Object({ applied: Type.Integer() }), ...errors } },
   }, async () => ({ applied: await opts.einvoice.receive() }));
+
+  app.post('/api/v1/einvoice/webhooks/acube', {
+    schema: {
+      tags, body: Type.Object({ notification: Type.Object({}, { additionalProperties: true }) }, { additionalProperties: true }),
+      summary: "A-Cube's notification webhook (SDI's receipts): authenticated by the header and token configured in A-Cube (`[einvoice] acube_webhook_header`, `acube_webhook_token`)",
+      security: [],
+      response: { 200: Type.Object({ stored: Type.Boolean(), documentId: Nullable(Type.Integer()) }), ...errors },
+    },
+  }, async (req) => {
+    const hook = opts.acubeWebhook;
+    if (!hook?.token) throw new TollgateError('not_found', 'the A-Cube webhook is not configured ([einvoice] acube_webhook_token)');
+    const given = req.headers[hook.header.toLowerCase()];
+    if (!acubeWebhookAuthentic(hook.token, typeof given === 'string' ? given : undefined)) {
+      throw new TollgateError('unauthorized', 'the webhook call does not carry the configured token');
+    }
+    const r = acubeWebhookReceipt(req.body);
+    if (!r) throw new TollgateError('invalid_input', 'not an A-Cube notification (notification.invoice_uuid and an SDI type are needed)', 'notification');
+    return opts.einvoice.applyIntermediaryReceipt(r, r.transmissionId, JSON.stringify(req.body));
+  });
 
   app.get('/api/v1/exports/fiscal-archive.zip', {
     schema: {
