@@ -147,7 +147,12 @@ export async function einvoiceRoutes(app: FastifyInstance, opts: EinvoiceRoutesO
 
   app.post('/api/v1/einvoice/webhooks/acube', {
     schema: {
-      tags, body: Type.Object({ notification: Type.Object({}, { additionalProperties: true }) }, { additionalProperties: true }),
+      tags,
+      // The documented payload: the notification and the invoice it is about (each as A-Cube sends it).
+      body: Type.Object({
+        notification: Type.Object({}, { additionalProperties: true }),
+        invoice: Type.Optional(Type.Object({}, { additionalProperties: true })),
+      }, { additionalProperties: false }),
       summary: "A-Cube's notification webhook (SDI's receipts): authenticated by the header and token configured in A-Cube (`[einvoice] acube_webhook_header`, `acube_webhook_token`)",
       security: [],
       response: { 200: Type.Object({ stored: Type.Boolean(), documentId: Nullable(Type.Integer()) }), ...errors },
