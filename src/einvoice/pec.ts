@@ -58,9 +58,16 @@ function sdiParts(node: MessageStructureObject, from: string | null, out: Found[
 export function pecChannel(opts: PecOptions): SdiChannel {
   const t = opts.timeoutMs ?? 30_000;
   const secrets = [...secretsOf(opts.smtpUrl), ...secretsOf(opts.imapUrl)];
-  const transporter = nodemailer.createTransport(opts.smtpUrl, { connectionTimeout: t, greetingTimeout: t, socketTimeout: t } as never);
+  // Built at the first send: a missing URL is then a clear failure of the run, not of the daemon's start.
+  let transporter: ReturnType<typeof nodemailer.createTransport> | undefined;
+  const smtp = () => {
+    if (!opts.smtpUrl) throw new Error('PEC SMTP: [einvoice] pec_smtp_url is empty');
+    transporter ??= nodemailer.createTransport(opts.smtpUrl, { connectionTimeout: t, greetingTimeout: t, socketTimeout: t } as never);
+    return transporter;
+  };
 
   function imap(): ImapFlow {
+    if (!opts.imapUrl) throw new Error('PEC IMAP: [einvoice] pec_imap_url is empty');
     const u = new URL(opts.imapUrl);
     const secure = u.protocol === 'imaps:';
     return new ImapFlow({
@@ -75,8 +82,9 @@ export function pecChannel(opts: PecOptions): SdiChannel {
   return {
     name: 'pec',
     async send(file: OutgoingFile, to: string) {
+      const mailer = smtp();
       try {
-        const info = await transporter.sendMail({
+        const info = await mailer.sendMail({
           from: opts.address, to, subject: file.fileName, text: `${file.fileName}`,
           attachments: [{ filename: file.fileName, content: file.xml, contentType: 'application/xml' }],
         });

@@ -78,6 +78,10 @@ export interface EinvoiceRunResult {
   alerted: number;
   /** The month whose archive was mailed to the accountant by this run (YYYY-MM), if any. */
   archiveMailed?: string;
+  /** Why SDI's receipts could not be read by this run (retried by the next). */
+  receiveError?: string;
+  /** Why the accountant's archive could not be mailed (retried by the next run). */
+  archiveError?: string;
 }
 
 const SDI_ADDRESS_KEY = 'einvoice.sdi_address';
@@ -273,8 +277,14 @@ export function einvoiceService(opts: EinvoiceOptions) {
 
     async runFor(date: CalDate): Promise<EinvoiceRunResult> {
       const result: EinvoiceRunResult = { sent: 0, blocked: [], failed: [], receipts: 0, alerted: 0 };
-      const mailed = await mailMonthlyArchive(date);
-      if (mailed) result.archiveMailed = mailed;
+      // Like the receipts, a mail that cannot go out now is reported and tried again by the next run.
+      try {
+        const mailed = await mailMonthlyArchive(date);
+        if (mailed) result.archiveMailed = mailed;
+      } catch (e) {
+        result.archiveError = (e as Error).message;
+        opts.log?.warn({ err: result.archiveError }, "einvoice: the accountant's archive could not be mailed; the next run tries again");
+      }
       if (!opts.channel) return result;
       await store.track(addDays(date, -TRACK_DAYS), date, now());
       const to = await sdiAddress();
@@ -306,7 +316,14 @@ export function einvoiceService(opts: EinvoiceOptions) {
       if (result.blocked.length > 0) {
         opts.log?.warn({ blocked: result.blocked.map((b) => ({ number: b.number, customer: b.customerName, why: b.problems.map((p) => p.message) })) }, 'einvoice: documents waiting for fiscal data');
       }
-      result.receipts = await applyIncoming(await opts.channel.receive());
+      // A mailbox that cannot be read now is reported, not thrown: the jobs after this one (dunning,
+      // prepaid, caps) must not wait on it, and the next run reads what is waiting.
+      try {
+        result.receipts = await applyIncoming(await opts.channel.receive());
+      } catch (e) {
+        result.receiveError = (e as Error).message;
+        opts.log?.warn({ err: result.receiveError }, "einvoice: SDI's receipts could not be read; the next run tries again");
+      }
       const rejected = await store.rejectedUnalerted();
       if (rejected.length > 0) {
         await opts.alert?.(rejected);
