@@ -12,7 +12,8 @@
  * 3. reads SDI's receipts and applies them (receipts.ts); the first receipt's sender becomes the
  *    SDI address used from then on;
  * 4. alerts the operator, once per rejection, of a rejected document waiting to be corrected;
- * 5. on the 1st of a month, mails the previous month's archive to the accountant (once), when set.
+ * 5. mails the previous month's archive to the accountant once a month (the run of the 1st, or the
+ *    first after it that succeeds), when set.
  * A rejected document is corrected (customer or seller data) and sent again through `resend`: a new
  * file with the SAME number and date, as SDI requires within five days of the rejection.
  */
@@ -219,11 +220,14 @@ export function einvoiceService(opts: EinvoiceOptions) {
     return fiscalArchiveZip(from, to, entries);
   }
 
-  /** On the 1st of a month, the previous month's archive to the accountant, once (a settings key remembers it). */
+  /**
+   * The previous month's archive to the accountant, once per month (a settings key remembers it): the
+   * run of the 1st sends it, or the first run after that succeeds.
+   */
   async function mailMonthlyArchive(date: CalDate): Promise<string | undefined> {
     const to = config.einvoice.accountant_email;
-    if (!to || !opts.mail || !date.endsWith('-01')) return undefined;
-    const last = addDays(date, -1);
+    if (!to || !opts.mail) return undefined;
+    const last = addDays(`${date.slice(0, 8)}01`, -1);
     const month = last.slice(0, 7);
     const key = `einvoice.archive_mailed.${month}`;
     if ((await store.setting(key)) !== null) return undefined;
