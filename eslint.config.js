@@ -20,7 +20,7 @@ const layers = [
   ['src/radius/server', 'src/radius/coa', 'src/notify'],
   ['src/aaa'],
   ['src/nas'],
-  ['src/billing'],
+  ['src/billing', 'src/einvoice'],
   ['src/scheduler'],
   ['src/http'],
   ['src/bootstrap.ts', 'src/daemon.ts', 'src/main.ts', 'src/cli'],
@@ -32,7 +32,7 @@ const layerZones = layers.slice(0, -1).flatMap((layer, i) => {
 });
 
 const everythingBut = (...allowed) =>
-  ['src/i18n', 'src/config', 'src/domain', 'src/radius', 'src/db', 'src/aaa', 'src/notify', 'src/nas', 'src/billing', 'src/scheduler', 'src/http', 'src/cli',
+  ['src/i18n', 'src/config', 'src/domain', 'src/radius', 'src/db', 'src/aaa', 'src/notify', 'src/nas', 'src/billing', 'src/einvoice', 'src/scheduler', 'src/http', 'src/cli',
     'src/bootstrap.ts', 'src/daemon.ts', 'src/main.ts', 'src/logger.ts', 'src/metrics.ts', 'src/keys.ts']
     .filter((f) => !allowed.some((a) => f === a || a.startsWith(`${f}/`)))
     .map((f) => `./${f}`);

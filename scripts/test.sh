@@ -15,6 +15,9 @@ command -v systemd-nspawn >/dev/null 2>&1 || need+=(systemd-container)
 command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ -x /usr/sbin/snmpd ] || need+=(snmpd)
+# FatturaPA files are validated with xmllint; SDI's receipts are read from a dovecot the tests start.
+command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
+command -v dovecot >/dev/null 2>&1 || need+=(dovecot-imapd)
 # PostgreSQL's server binaries live off PATH (/usr/lib/postgresql/<version>/bin); tests find them as
 # `pg_config --bindir` reports, which libpq-dev alone also answers, so check for initdb there.
 [ -x "$(pg_config --bindir 2>/dev/null)/initdb" ] || need+=(postgresql)

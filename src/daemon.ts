@@ -7,6 +7,7 @@
  * Network control comes before the domain services because dunning, prepaid, caps, plan changes and
  * closed contracts act through it, and it needs none of them: it only publishes to the change topic.
  */
+import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
 import { contractsClosedHandler } from './billing/contract-end.js';
 import { dunningService, type DunningService } from './billing/dunning.js';
@@ -16,6 +17,11 @@ import { billingService, type BillingService } from './billing/service.js';
 import type { Config } from './config/schema.js';
 import { billingStore } from './db/billing.js';
 import { dunningStore } from './db/dunning.js';
+import { einvoiceStore } from './db/einvoice.js';
+import { acubeChannel } from './einvoice/acube.js';
+import { pecChannel } from './einvoice/pec.js';
+import { einvoiceService, type EinvoiceOptions, type EinvoiceService, type SdiChannel } from './einvoice/service.js';
+import { documentPdf } from './http/routes/einvoice.js';
 import { notifyStore } from './db/notify.js';
 import type { AcctWriter, UsageDelta } from './db/radius.js';
 import type { SqlClient } from './db/sql.js';
@@ -34,7 +40,7 @@ import { createSender, type Sender } from './notify/sender.js';
 import { emailTransport, smsTransport, type Transport } from './notify/transports.js';
 import type { Channel } from './notify/types.js';
 import { housekeepingJob } from './scheduler/housekeeping.js';
-import { billingJob, createScheduler, dunningJob, dunningTick, invoiceNoticesJob, type Scheduler } from './scheduler/index.js';
+import { billingJob, createScheduler, dunningJob, dunningTick, einvoiceJob, invoiceNoticesJob, type Scheduler } from './scheduler/index.js';
 import type { Job, TickTask } from './scheduler/jobs.js';
 
 export interface NetworkControlOptions {
@@ -80,6 +86,8 @@ export interface ServicesOptions {
   usage: Topic<readonly UsageDelta[]>;
   /** Email/SMS delivery in place of the configured SMTP and SMS gateway. */
   transports?: Partial<Record<Channel, Transport>> | undefined;
+  /** The channel to SDI in place of the configured one (`[einvoice] channel`). */
+  sdiChannel?: SdiChannel | undefined;
   metrics?: Metrics | undefined;
   log?: Logger | undefined;
 }
@@ -95,6 +103,8 @@ export interface Services {
   prepaid: PrepaidOps;
   /** Admin tokens, sessions, roles and the API guard. */
   security: Security;
+  /** Italian e-invoicing: FatturaPA files, delivery to SDI, receipts. */
+  einvoice: EinvoiceService;
   /** The daily jobs and ticks of the services above, for the scheduler. */
   schedule: { jobs: readonly Job[]; ticks: readonly TickTask[] };
 }
@@ -143,14 +153,25 @@ export function createServices(opts: ServicesOptions): Services {
     onError: afterCommitError('plan-changes: a rate change after the switch failed'),
   });
   const sec = security({ sql, box: opts.box, config, clock });
+  const einvoice = einvoiceService({
+    store: einvoiceStore(sql), config, clock, log: jobsLog,
+    channel: opts.sdiChannel ?? sdiChannelOf(config),
+    pdf: documentPdf(sql, billing, config.company, { defaultLanguage, timeZone: config.billing.timezone }),
+    mail: accountantMailer(config),
+    alert: async (rejected) => {
+      jobsLog?.error({ rejected: rejected.map((d) => ({ number: d.number, customer: d.customerName, code: d.stateCode, text: d.stateText })) },
+        'einvoice: SDI rejected documents: correct them and send them again (POST /api/v1/fiscal-documents/{id}/resend) within five days');
+    },
+  });
 
   return {
-    billing, notifier, sender, dunning, prepaid, security: sec,
+    billing, notifier, sender, dunning, prepaid, security: sec, einvoice,
     schedule: {
       jobs: [
         planSwitch,
         billingJob(billing),
         invoiceNoticesJob(nstore, notifier, currency),
+        einvoiceJob(einvoice),
         dunningJob(dunning, jobsLog),
         ...prepaid.jobs,
         // Expired admin sessions and stale login-throttle counters go daily, logins or not.
@@ -159,6 +180,24 @@ export function createServices(opts: ServicesOptions): Services {
       ticks: [dunningTick(dunning), ...prepaid.ticks],
     },
   };
+}
+
+/** The accountant's monthly archive goes out through the notifications' SMTP (`[notify.email]`). */
+function accountantMailer(config: Config): EinvoiceOptions['mail'] {
+  const { smtp_url: url, from } = config['notify.email'];
+  if (!url) return undefined;
+  const transporter = nodemailer.createTransport(url);
+  return async (to, subject, text, attachment) => {
+    await transporter.sendMail({ from: from || undefined, to, subject, text, attachments: [attachment] });
+  };
+}
+
+/** The channel `[einvoice] channel` names; undefined when e-invoicing sends nothing. */
+function sdiChannelOf(config: Config): SdiChannel | undefined {
+  const e = config.einvoice;
+  if (e.channel === 'pec') return pecChannel({ address: e.pec_address, smtpUrl: e.pec_smtp_url, imapUrl: e.pec_imap_url });
+  if (e.channel === 'acube') return acubeChannel({ loginUrl: e.acube_login_url, apiUrl: e.acube_api_url, email: e.acube_email, password: e.acube_password });
+  return undefined;
 }
 
 export interface SchedulerPartOptions {

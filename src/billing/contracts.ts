@@ -7,6 +7,7 @@
 import { addDays, dateInZone, parseDate, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import { TollgateError } from '../lib/errors.js';
+import { checkVatNature } from '../domain/billing/document-tax.js';
 import { minor } from '../lib/money.js';
 import type { ContractStore, InvoiceStore, ServiceTerms } from '../db/billing.js';
 import type { Actor } from '../db/crud.js';
@@ -213,7 +214,7 @@ export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCr
       });
     },
 
-    addItem(input: { serviceId: number; description: string; amount: number; taxRateBp?: number; taxInclusive?: boolean; startDate?: string | null; endDate?: string | null }, actor: Actor) {
+    addItem(input: { serviceId: number; description: string; amount: number; taxRateBp?: number; taxInclusive?: boolean; vatNature?: string | null; vatLegalRef?: string | null; startDate?: string | null; endDate?: string | null }, actor: Actor) {
       return store.transaction(async () => {
         await service(input.serviceId);
         minor(input.amount, 'amount');
@@ -221,13 +222,14 @@ export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCr
         if (input.startDate != null) parseDate(input.startDate, 'startDate');
         if (input.endDate != null) parseDate(input.endDate, 'endDate');
         if (input.startDate != null && input.endDate != null && input.endDate < input.startDate) throw bad('endDate', 'endDate is before startDate');
+        checkVatNature(input.taxRateBp, input.vatNature);
         const row = await store.insertItem({ ...input, taxRateBp: input.taxRateBp ?? 0, taxInclusive: input.taxInclusive ?? true }, at());
         await store.audit(actor, at(), 'create', 'recurring_item', row.id, row);
         return row;
       });
     },
 
-    addCharge(input: { customerId: number; serviceId?: number | null; description: string; amount: number; date: string; taxRateBp?: number; taxInclusive?: boolean }, actor: Actor) {
+    addCharge(input: { customerId: number; serviceId?: number | null; description: string; amount: number; date: string; taxRateBp?: number; taxInclusive?: boolean; vatNature?: string | null; vatLegalRef?: string | null }, actor: Actor) {
       return store.transaction(async () => {
         if (!(await store.customerExists(input.customerId))) throw bad('customerId', `customer ${input.customerId} does not exist`);
         if (input.serviceId != null && (await store.serviceRow(input.serviceId))?.customerId !== input.customerId) {
@@ -235,6 +237,7 @@ export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCr
         }
         minor(input.amount, 'amount');
         parseDate(input.date, 'date');
+        checkVatNature(input.taxRateBp, input.vatNature);
         const row = await store.insertCharge({ ...input, serviceId: input.serviceId ?? null, taxRateBp: input.taxRateBp ?? 0, taxInclusive: input.taxInclusive ?? true }, at());
         await store.audit(actor, at(), 'create', 'one_off_charge', row.id, row);
         return row;

@@ -102,7 +102,7 @@ export function prepaidService(opts: PrepaidOptions) {
     const number = formatDocumentNumber({ prefix: series }, year, sequence);
     const invoiceId = await invoices.insertInvoice({
       customerId: svc.customerId, currency: opts.currency, issueDate: today, dueDate: today, lines: [line],
-      net: t.net, tax: t.tax, total: t.gross, taxes: [{ taxRateBp: svc.taxRateBp, ...t }],
+      net: t.net, tax: t.tax, total: t.gross, taxes: [{ taxRateBp: svc.taxRateBp, vatNature: null, ...t }],
     }, { number, series, year, sequence }, at);
     await payments.insertAllocation(invoiceId, paymentId, t.gross, today);
     await payments.settleInvoice({ invoiceId, number, issueDate: today, dueDate: today, total: t.gross, paid: t.gross, credited: 0, open: 0 });

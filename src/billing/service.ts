@@ -7,6 +7,7 @@
  * runs every missed day in order (so each invoice carries the date it was due and numbers follow
  * dates), and the UNIQUE line key makes a run interrupted half-way finish exactly the rest.
  */
+import { rateSummary } from '../domain/billing/document-tax.js';
 import { addDays, dateInZone, parseDate, partsOf, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import { TollgateError } from '../lib/errors.js';
@@ -467,11 +468,6 @@ export function invoiceStatus(inv: Pick<InvoiceRow, 'open' | 'total' | 'paid' | 
   return inv.credited > 0 && inv.paid === 0 ? 'credited' : 'paid';
 }
 
-function withStatus<L, A>(inv: InvoiceRow, lines: L[], allocations: A[]) {
-  const taxes = new Map<number, { taxRateBp: number; net: number; tax: number; gross: number }>();
-  for (const l of lines as unknown as { taxRateBp: number; net: number; tax: number; gross: number }[]) {
-    const t = taxes.get(l.taxRateBp) ?? { taxRateBp: l.taxRateBp, net: 0, tax: 0, gross: 0 };
-    taxes.set(l.taxRateBp, { taxRateBp: t.taxRateBp, net: t.net + l.net, tax: t.tax + l.tax, gross: t.gross + l.gross });
-  }
-  return { ...inv, status: invoiceStatus(inv), lines, taxes: [...taxes.values()].sort((a, b) => a.taxRateBp - b.taxRateBp), allocations };
+function withStatus<L extends { taxRateBp: number; vatNature?: string | null; net: number; tax: number; gross: number }, A>(inv: InvoiceRow, lines: L[], allocations: A[]) {
+  return { ...inv, status: invoiceStatus(inv), lines, taxes: rateSummary(lines), allocations };
 }

@@ -166,6 +166,56 @@ export const schema = {
     iban: { type: 'string', default: '' },
     payment_terms: { type: 'string', default: '' },
     logo: { type: 'string', default: '', check: (v: string) => (v === '' || existsSync(v) ? undefined : `"${v}" does not exist (a PNG or JPEG file)`) },
+    // The seller's fiscal data for e-invoices (FatturaPA CedentePrestatore). Italy: the partita IVA
+    // goes in vat_number without "IT"; regime_fiscale RF01 ordinary, RF19 forfettario.
+    vat_country: { type: 'string', default: 'IT', check: (v: string) => (/^[A-Z]{2}$/.test(v) ? undefined : 'is an ISO 3166-1 alpha-2 code, e.g. "IT"') },
+    vat_number: { type: 'string', default: '' },
+    tax_code: { type: 'string', default: '' },
+    regime_fiscale: { type: 'string', default: 'RF01', check: oneOf(...['01', '02', '04', '05', '06', '07', '08', '09', '10', '11', '12', '13', '14', '15', '16', '17', '18', '19'].map((n) => `RF${n}`)) },
+    street: { type: 'string', default: '' },
+    street_number: { type: 'string', default: '' },
+    postal_code: { type: 'string', default: '' },
+    city: { type: 'string', default: '' },
+    province: { type: 'string', default: '' },
+    country: { type: 'string', default: 'IT', check: (v: string) => (/^[A-Z]{2}$/.test(v) ? undefined : 'is an ISO 3166-1 alpha-2 code, e.g. "IT"') },
+    // Registro delle Imprese (REA), for companies registered there: office (province), number, share
+    // capital in cents (0: not stated), sole shareholder SU/SM ("" not stated), in liquidation LS/LN.
+    rea_office: { type: 'string', default: '' },
+    rea_number: { type: 'string', default: '' },
+    rea_capital: { type: 'integer', default: 0, check: range(0, Number.MAX_SAFE_INTEGER) },
+    rea_sole_shareholder: { type: 'string', default: '', check: oneOf('', 'SU', 'SM') },
+    rea_liquidation: { type: 'string', default: 'LN', check: oneOf('LS', 'LN') },
+  },
+  // Italian e-invoicing through SDI (src/einvoice/). Off until `channel` is set.
+  einvoice: {
+    // "" off (documents are generated, nothing is sent); "pec": SMTP/IMAP of the operator's PEC mailbox;
+    // "acube": the accredited intermediary A-Cube's API (files sent over HTTPS, receipts by webhook).
+    channel: { type: 'string', default: '', check: oneOf('', 'pec', 'acube') },
+    // The transmitter's identity (file names IT<code>_<progressive>.xml): empty for the seller itself
+    // (company.vat_number, else company.tax_code); an intermediary's codice fiscale when it transmits.
+    transmitter_country: { type: 'string', default: 'IT' },
+    transmitter_code: { type: 'string', default: '' },
+    // Payment method on the XML: MP05 bank transfer (company.iban), MP19 SEPA direct debit, MP08 card.
+    payment_method: { type: 'string', default: 'MP05', check: oneOf('MP05', 'MP19', 'MP08') },
+    // Attach the customer's PDF to the XML (Allegati).
+    attach_pdf: { type: 'boolean', default: false },
+    // PEC: the operator's certified mailbox. Secrets: prefer TOLLGATE_EINVOICE_PEC_SMTP_URL / _PEC_IMAP_URL.
+    pec_address: { type: 'string', default: '' },
+    pec_smtp_url: { type: 'string', default: '', secret: true },
+    pec_imap_url: { type: 'string', default: '', secret: true },
+    // SDI's first-contact address; after SDI's first receipt Tollgate uses the address it came from.
+    sdi_address: { type: 'string', default: 'sdi01@pec.fatturapa.it' },
+    // A-Cube: login and API base URLs (the sandbox's: https://common-sandbox.api.acubeapi.com and
+    // https://api-sandbox.acubeapi.com), the account, and the header A-Cube's webhook calls carry
+    // (configured in A-Cube's api-configurations as authentication_type "header").
+    acube_login_url: { type: 'string', default: 'https://common.api.acubeapi.com' },
+    acube_api_url: { type: 'string', default: 'https://api.acubeapi.com' },
+    acube_email: { type: 'string', default: '' },
+    acube_password: { type: 'string', default: '', secret: true },
+    acube_webhook_header: { type: 'string', default: 'X-Tollgate-Webhook-Token' },
+    acube_webhook_token: { type: 'string', default: '', secret: true },
+    // The accountant's address for the monthly archive (ZIP of XML and PDF plus the VAT register); "" none.
+    accountant_email: { type: 'string', default: '' },
   },
   // Notifications (src/notify/). Sections with a dot are TOML sub-tables: [notify.email].
   'notify.email': {

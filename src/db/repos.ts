@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
 import { parseNoticeDays } from '../domain/billing/prepaid.js';
+import { checkVatNature } from '../domain/billing/document-tax.js';
+import { normalizeFiscal, type FiscalFields } from '../domain/fiscal/customer.js';
 import { TollgateError } from '../lib/errors.js';
 import { normalizeMac, parseCidr } from '../lib/net.js';
 import type { SecretBox } from '../lib/secretbox.js';
@@ -166,12 +168,12 @@ export function nasResource(sql: SqlClient, box: SecretBox, clock: Clock = syste
 
 // ---- Plans -------------------------------------------------------------------------------------
 
-export type PlanInput = Omit<PlanRow, 'id' | 'createdAt' | 'updatedAt' | 'setupFee' | 'taxRateBp' | 'taxInclusive' | 'description' | 'prepaidNoticeDays'> &
-  Partial<Pick<PlanRow, 'setupFee' | 'taxRateBp' | 'taxInclusive' | 'description' | 'prepaidNoticeDays'>>;
+export type PlanInput = Omit<PlanRow, 'id' | 'createdAt' | 'updatedAt' | 'setupFee' | 'taxRateBp' | 'taxInclusive' | 'vatNature' | 'vatLegalRef' | 'description' | 'prepaidNoticeDays'> &
+  Partial<Pick<PlanRow, 'setupFee' | 'taxRateBp' | 'taxInclusive' | 'vatNature' | 'vatLegalRef' | 'description' | 'prepaidNoticeDays'>>;
 export type PlanApi = PlanRow;
 
 const planFields = [
-  'name', 'type', 'price', 'billingPeriodMonths', 'validityDays', 'setupFee', 'taxRateBp', 'taxInclusive',
+  'name', 'type', 'price', 'billingPeriodMonths', 'validityDays', 'setupFee', 'taxRateBp', 'taxInclusive', 'vatNature', 'vatLegalRef',
   'downloadKbps', 'uploadKbps', 'burstDownloadKbps', 'burstUploadKbps', 'burstThresholdDownloadKbps',
   'burstThresholdUploadKbps', 'burstTimeSeconds', 'dataCapBytes', 'capAction', 'throttleDownloadKbps',
   'throttleUploadKbps', 'framedPool', 'suspensionMode', 'prepaidNoticeDays', 'description',
@@ -185,6 +187,7 @@ function withNoticeDays<T extends Record<string, unknown>>(row: T): T {
 
 /** Rules across fields that JSON Schema cannot say; each error names the field to fix. */
 function validatePlan(p: Record<string, unknown>): void {
+  checkVatNature(p.taxRateBp as number | undefined, p.vatNature as string | null | undefined);
   if (p.type === 'recurring') {
     if (![1, 2, 3, 6, 12].includes(p.billingPeriodMonths as number)) {
       throw new TollgateError('invalid_input', 'a recurring plan needs billingPeriodMonths of 1, 2, 3, 6 or 12', 'billingPeriodMonths');
@@ -230,7 +233,7 @@ export function planResource(sql: SqlClient, clock: Clock = systemClock) {
 
 // ---- Customers ---------------------------------------------------------------------------------
 
-export type CustomerInput = Partial<Omit<CustomerRow, 'id' | 'createdAt' | 'updatedAt'>> & { name: string };
+export type CustomerInput = Partial<Omit<CustomerRow, 'id' | 'createdAt' | 'updatedAt'>>;
 export type CustomerApi = CustomerRow;
 
 export function customerResource(sql: SqlClient, clock: Clock = systemClock) {
@@ -241,12 +244,22 @@ export function customerResource(sql: SqlClient, clock: Clock = systemClock) {
       entity: 'customer',
       table: customers,
       toApi: (r) => r,
-      toInsert: (i) => present(i, fields),
-      toUpdate: (p) => present(p, fields),
-      fields: {},
+      // The fiscal record is checked and normalised in the domain (check digits, derived name).
+      toInsert: (i) => ({ ...present(i, fields), ...normalizeFiscal({}, fiscalOf(i)) }),
+      toUpdate: (p, current) => ({ ...present(p, fields), ...normalizeFiscal(fiscalOf(current), fiscalOf(p)) }),
+      fields: { customer_number: 'customerNumber', customers_number_uq: 'customerNumber' },
     },
     clock,
   );
+}
+
+const fiscalKeys = [
+  'name', 'kind', 'firstName', 'lastName', 'companyName', 'taxCode', 'vatNumber', 'country', 'street', 'streetNumber', 'postalCode',
+  'city', 'province', 'customerNumber', 'sdiCode', 'pec', 'publicAdministration', 'cig', 'cup',
+] as const;
+
+function fiscalOf(i: Partial<CustomerInput>): FiscalFields {
+  return present(i, fiscalKeys) as FiscalFields;
 }
 
 // ---- Services ----------------------------------------------------------------------------------

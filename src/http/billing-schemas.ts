@@ -14,6 +14,8 @@ const Positive = Type.Integer({ minimum: 1, maximum: 1e13, description: 'integer
 const NonNegative = Type.Integer({ minimum: 0, maximum: 1e13, description: 'integer minor units (cents), ≥ 0' });
 const RateBp = Type.Integer({ minimum: 0, maximum: 10_000, description: 'tax rate in basis points: 2200 = 22 %' });
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
+/** FatturaPA exemption natures in force (src/domain/billing/document-tax.ts VAT_NATURES). */
+const VatNature = Type.String({ pattern: '^N(1|2\\.[12]|3\\.[1-6]|4|5|6\\.[1-9]|7)$', description: 'exemption nature of a 0 % price (FatturaPA Natura): N1, N2.1, N2.2, N3.1 … N3.6, N4, N5, N6.1 … N6.9, N7' });
 
 /** Beside customerId in lists: the customer's name, so a list can show and link it; null when the customer is gone. */
 const CustomerName = Type.Optional(Nullable(Type.String({ description: "the customer's name (lists); null when the customer no longer exists" })));
@@ -36,13 +38,17 @@ export const InvoiceLine = Type.Object({
   amount: Amount,
   taxRateBp: RateBp,
   taxInclusive: Type.Boolean(),
+  vatNature: Nullable(VatNature),
+  vatLegalRef: Nullable(Type.String()),
   net: Amount,
   tax: Amount,
   gross: Amount,
   appliesTo: Nullable(Type.String({ description: 'for a discount: the key of the line it discounts' })),
 });
 
-const TaxSummary = Type.Object({ taxRateBp: RateBp, net: Amount, tax: Amount, gross: Amount });
+const TaxSummary = Type.Object({
+  taxRateBp: RateBp, vatNature: Type.Optional(Nullable(VatNature)), net: Amount, tax: Amount, gross: Amount,
+}, { description: 'one entry per rate (and exemption nature): the tax computed once on the rate\'s taxable total' });
 
 const invoiceFields = {
   id: Id,
@@ -144,6 +150,8 @@ const CreditNoteLine = Type.Object({
   amount: Amount,
   taxRateBp: RateBp,
   taxInclusive: Type.Boolean(),
+  vatNature: Type.Optional(Nullable(VatNature)),
+  vatLegalRef: Type.Optional(Nullable(Type.String())),
   net: Amount,
   tax: Amount,
   gross: Amount,
@@ -261,14 +269,17 @@ export const TermsPatch = Type.Object(
 );
 export const PlanChangeCreate = Type.Object({ planId: Id, effectiveDate: CalendarDate }, { additionalProperties: false });
 
-const tax = { taxRateBp: Type.Optional(RateBp), taxInclusive: Type.Optional(Type.Boolean({ default: true })) };
+const tax = {
+  taxRateBp: Type.Optional(RateBp), taxInclusive: Type.Optional(Type.Boolean({ default: true })),
+  vatNature: Type.Optional(Nullable(VatNature)), vatLegalRef: Type.Optional(Nullable(Text(200))),
+};
 export const ItemCreate = Type.Object(
   { serviceId: Id, description: Text(200), amount: NonNegative, ...tax, startDate: Type.Optional(Nullable(CalendarDate)), endDate: Type.Optional(Nullable(CalendarDate)) },
   { additionalProperties: false },
 );
 export const Item = Type.Object({
   id: Id, serviceId: Id, description: Type.String(), amount: NonNegative, taxRateBp: RateBp, taxInclusive: Type.Boolean(),
-  startDate: Nullable(CalendarDate), endDate: Nullable(CalendarDate), createdAt: Instant,
+  vatNature: Nullable(VatNature), vatLegalRef: Nullable(Type.String()), startDate: Nullable(CalendarDate), endDate: Nullable(CalendarDate), createdAt: Instant,
 });
 export const ChargeCreate = Type.Object(
   { customerId: Id, serviceId: Type.Optional(Nullable(Id)), description: Text(200), amount: Amount, date: CalendarDate, ...tax },
@@ -276,7 +287,7 @@ export const ChargeCreate = Type.Object(
 );
 export const Charge = Type.Object({
   id: Id, customerId: Id, serviceId: Nullable(Id), description: Type.String(), amount: Amount, taxRateBp: RateBp, taxInclusive: Type.Boolean(),
-  date: CalendarDate, createdAt: Instant,
+  vatNature: Nullable(VatNature), vatLegalRef: Nullable(Type.String()), date: CalendarDate, createdAt: Instant,
 });
 export const DiscountCreate = Type.Object(
   {

@@ -30,6 +30,8 @@ import type { Sender } from '../notify/sender.js';
 import type { Security } from './auth/guard.js';
 import type { Clock } from '../lib/clock.js';
 import type { CachedEntity, Topic } from '../lib/topic.js';
+import { einvoiceRoutes } from './routes/einvoice.js';
+import type { EinvoiceService } from '../einvoice/service.js';
 import { dunningRoutes } from './routes/dunning.js';
 import { notifyRoutes } from './routes/notify.js';
 import { isLocale } from '../i18n/locales.js';
@@ -67,6 +69,7 @@ export interface AppServices {
   security: Security;
   /** Poked when a notification is queued or retried by hand. */
   sender: Pick<Sender, 'poke'>;
+  einvoice: EinvoiceService;
 }
 
 export interface BuildOptions {
@@ -258,7 +261,11 @@ export async function build(opts: BuildOptions): Promise<App> {
     await api.register(radiusDropRoutes, { drops: opts.radiusDrops ?? new DropTracker(clock), repos });
     await api.register(billingRoutes, { sql, billing, clock, timezone: opts.config.billing.timezone, currency: opts.config.billing.currency, control, runDaily: opts.scheduler.runDaily, company: opts.config.company, defaultLanguage: isLocale(opts.config.locale.default) ? opts.config.locale.default : 'en' });
     await api.register(dunningRoutes, { sql, dunning, clock });
-    await api.register(notifyRoutes, { sql, clock, defaultLanguage: isLocale(opts.config.locale.default) ? opts.config.locale.default : 'en', poke: () => opts.services.sender.poke() });
+    await api.register(einvoiceRoutes, {
+      sql, einvoice: opts.services.einvoice,
+      acubeWebhook: { header: opts.config.einvoice.acube_webhook_header, token: opts.config.einvoice.acube_webhook_token },
+    });
+        await api.register(notifyRoutes, { sql, clock, defaultLanguage: isLocale(opts.config.locale.default) ? opts.config.locale.default : 'en', poke: () => opts.services.sender.poke() });
     await api.register(jobRoutes, { jobs: opts.scheduler.jobs });
     await api.register(prepaidRoutes, { ops: prepaidOps, onChange: (entity) => changes.publish(entity) });
     await api.register(actionRoutes, { sql, control });

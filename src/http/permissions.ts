@@ -66,6 +66,7 @@ const exportAreas: Record<string, Area> = {
   'sessions.csv': 'sessions',
   'auth-log.csv': 'sessions',
   'audit-log.csv': 'audit',
+  'fiscal-archive.zip': 'billing',
 };
 
 /** First match wins: specific rules before the prefixes they refine. */
@@ -73,6 +74,8 @@ const rules: Rule[] = [
   // Own account: login is public; the rest needs only a session or token (checked in the handlers).
   { path: '/api/v1/auth/login', methods: ['POST'], area: 'public' },
   { path: '/api/v1/auth', area: 'self' },
+  // The e-invoicing intermediary's webhook authenticates by its own header token (src/http/routes/einvoice.ts).
+  { path: '/api/v1/einvoice/webhooks/acube', methods: ['POST'], area: 'public' },
 
   // Actions that are writes of one area although they sit under another's path or use POST to read.
   { path: '/api/v1/billing/run', methods: ['POST'], area: 'billing', access: 'write' },
@@ -98,6 +101,7 @@ const rules: Rule[] = [
   { path: '/api/v1/plans', area: 'billing' },
   { path: '/api/v1/invoices', area: 'billing' },
   { path: '/api/v1/credit-notes', area: 'billing' },
+  { path: '/api/v1/fiscal-documents', area: 'billing' },
   { path: '/api/v1/recurring-items', area: 'billing' },
   { path: '/api/v1/charges', area: 'billing' },
   { path: '/api/v1/discounts', area: 'billing' },

@@ -116,6 +116,8 @@ const planFields = {
   setupFee: Type.Optional(Money),
   taxRateBp: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, description: 'tax rate in basis points: 2200 = 22 %' })),
   taxInclusive: Type.Optional(Type.Boolean({ description: 'whether price includes tax' })),
+  vatNature: Type.Optional(Nullable(Type.String({ pattern: '^N(1|2\\.[12]|3\\.[1-6]|4|5|6\\.[1-9]|7)$', description: 'exemption nature of a 0 % price (FatturaPA Natura): N1, N2.1, N2.2, N3.1 … N3.6, N4, N5, N6.1 … N6.9, N7' }))),
+  vatLegalRef: Type.Optional(Nullable(Type.String({ maxLength: 200, description: 'the law the exemption rests on, e.g. "Art. 1, c. 54-89, L. 190/2014"' }))),
   downloadKbps: Kbps,
   uploadKbps: Kbps,
   burstDownloadKbps: optKbps,
@@ -155,21 +157,38 @@ export const DocumentQuery = Type.Object({ lang: Type.Optional(Type.Union(LOCALE
 export const Language = Type.Union(LOCALES.map((l) => Type.Literal(l)), { description: 'en, it or es' });
 
 const optText = (max: number) => Type.Optional(Nullable(Type.String({ maxLength: max })));
-export const CustomerCreate = Type.Object(
-  {
-    name: Name,
-    email: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 254 }))),
-    phone: Type.Optional(Nullable(Type.String({ pattern: '^\\+?[0-9 ()./-]{3,32}$', description: 'digits, spaces and + ( ) . / -' }))),
-    address: optText(1000),
-    taxId: optText(64),
-    language: Type.Optional(Nullable(Type.Union(LOCALES.map((l) => Type.Literal(l)), {
-      description: "the customer's language (en, it or es) for invoices, credit notes, receipts, vouchers, emails, SMS and Reply-Messages; null: the installation's `[locale] default`",
-    }))),
-    notes: Type.Optional(Type.String({ maxLength: 10_000 })),
-  },
-  { additionalProperties: false },
-);
-export const CustomerPatch = Type.Partial(CustomerCreate, { additionalProperties: false, minProperties: 1 });
+const customerFields = {
+  name: Type.Optional(Name),
+  email: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 254 }))),
+  phone: Type.Optional(Nullable(Type.String({ pattern: '^\\+?[0-9 ()./-]{3,32}$', description: 'digits, spaces and + ( ) . / -' }))),
+  address: Type.Optional(Nullable(Type.String({ maxLength: 1000, description: 'free-text address; customers from before the structured address keep theirs here' }))),
+  taxId: Type.Optional(Nullable(Type.String({ maxLength: 64, description: 'free-text tax id of customers from before taxCode/vatNumber; not checked' }))),
+  language: Type.Optional(Nullable(Type.Union(LOCALES.map((l) => Type.Literal(l)), {
+    description: "the customer's language (en, it or es) for invoices, credit notes, receipts, vouchers, emails, SMS and Reply-Messages; null: the installation's `[locale] default`",
+  }))),
+  notes: Type.Optional(Type.String({ maxLength: 10_000 })),
+  // The fiscal record (src/domain/fiscal/customer.ts).
+  kind: Type.Optional(Type.Union([Type.Literal('person'), Type.Literal('company')], { description: 'person (firstName, lastName) or company (companyName); name is derived from them' })),
+  firstName: optText(100),
+  lastName: optText(100),
+  companyName: optText(200),
+  taxCode: Type.Optional(Nullable(Type.String({ maxLength: 32, description: 'codice fiscale (IT), NIF/NIE/CIF (ES), CUIT (AR): the check digit is verified for country' }))),
+  vatNumber: Type.Optional(Nullable(Type.String({ maxLength: 32, description: 'VAT number (partita IVA in Italy, check digit verified), stored without the country prefix' }))),
+  country: Type.Optional(Nullable(Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' }))),
+  street: optText(200),
+  streetNumber: optText(20),
+  postalCode: optText(20),
+  city: optText(100),
+  province: optText(60),
+  customerNumber: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 40, description: 'the operator\'s customer number, unique' }))),
+  sdiCode: Type.Optional(Nullable(Type.String({ pattern: '^[A-Za-z0-9]{6,7}$', description: 'SDI recipient code: 7 characters, 6 for a public administration office' }))),
+  pec: Type.Optional(Nullable(Type.String({ maxLength: 254, description: 'certified email (PEC) for e-invoices' }))),
+  publicAdministration: Type.Optional(Type.Boolean({ description: 'an Italian public administration: FPA12 invoices, split payment' })),
+  cig: Type.Optional(Nullable(Type.String({ maxLength: 10, description: 'Codice Identificativo Gara (public administration)' }))),
+  cup: Type.Optional(Nullable(Type.String({ maxLength: 15, description: 'Codice Unico di Progetto (public administration)' }))),
+};
+export const CustomerCreate = Type.Object(customerFields, { additionalProperties: false });
+export const CustomerPatch = withoutDefaults(Type.Partial(CustomerCreate, { additionalProperties: false, minProperties: 1 }));
 export const Customer = Type.Object({ id: Id, ...Type.Required(CustomerCreate).properties, ...Stamps });
 
 // ---- Services

@@ -100,6 +100,12 @@ const catalogue = {
   credit_note_line_repeated: { status: 422, title: 'Invoice line listed twice', field: 'lines' },
   credit_note_not_positive: { status: 422, title: 'Credit note total not positive', field: 'lines' },
 
+  // ---- fiscal records and e-invoicing (FatturaPA)
+  invalid_tax_code: { status: 422, title: 'Invalid tax code', field: 'taxCode' },
+  invalid_vat_number: { status: 422, title: 'Invalid VAT number', field: 'vatNumber' },
+  einvoice_not_ready: { status: 422, title: 'Not ready for e-invoicing' },
+  einvoice_state: { status: 409, title: 'E-invoice state refuses this' },
+
   // ---- RADIUS packets we build (CoA and Disconnect requests)
   radius_encode: { status: 422, title: 'Cannot encode the RADIUS packet' },
   coa_invalid_request: { status: 422, title: 'Invalid CoA request' },

@@ -5,6 +5,7 @@
  */
 import type { BillingService, RunResult } from '../billing/service.js';
 import type { DunningService } from '../billing/dunning.js';
+import type { EinvoiceService } from '../einvoice/service.js';
 import type { Config } from '../config/schema.js';
 import { jobStore } from '../db/jobs.js';
 import type { NotifyStore } from '../db/notify.js';
@@ -107,4 +108,9 @@ export function invoiceNoticesJob(store: NotifyStore, notifier: Pick<OutboxNotif
       }
     },
   };
+}
+
+/** FatturaPA to SDI for the documents of the date, retries, receipts and rejection alerts (order 17, after billing). */
+export function einvoiceJob(einvoice: Pick<EinvoiceService, 'runFor'>): Job {
+  return { name: 'einvoice', order: 17, runFor: (date) => einvoice.runFor(date) };
 }

@@ -18,6 +18,7 @@ import { createServiceControl, type ServiceControlRuntime } from '../../src/nas/
 import { createNasJobs } from '../../src/nas/jobs.js';
 import type { ServiceControl } from '../../src/nas/control.js';
 import type { Transport } from '../../src/notify/transports.js';
+import type { SdiChannel } from '../../src/einvoice/service.js';
 import type { Channel } from '../../src/notify/types.js';
 import type { Scheduler } from '../../src/scheduler/index.js';
 import type { JobRunner } from '../../src/scheduler/jobs.js';
@@ -35,6 +36,7 @@ export interface TestAppOptions {
   changes?: Topic<CachedEntity>;
   usage?: Topic<readonly UsageDelta[]>;
   transports?: Partial<Record<Channel, Transport>>;
+  sdiChannel?: SdiChannel;
   nasNetwork?: BuildOptions['nasNetwork'];
   /**
    * The RADIUS server's accounting writer, when the test runs one: the NAS routes then reconcile
@@ -84,7 +86,7 @@ export function composeParts(opts: TestAppOptions): TestParts {
     own.start();
     control = own;
   }
-  const services = createServices({ sql, box, config, clock, control, changes, usage, transports: opts.transports, metrics: opts.metrics, log });
+  const services = createServices({ sql, box, config, clock, control, changes, usage, transports: opts.transports, sdiChannel: opts.sdiChannel, metrics: opts.metrics, log });
   const scheduler = createDailyScheduler({ sql, config, clock, services, metrics: opts.metrics, log });
   return {
     services, scheduler, jobs: scheduler.jobs, control, changes, usage, clock,

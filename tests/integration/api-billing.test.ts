@@ -61,7 +61,7 @@ describe('billing API', () => {
     const inv = await call('GET', `/api/v1/invoices/${list.body.items[0].id}`);
     // 3000 × 17/31 = 1645; tax 1645 × 22/122 = 297; net 1348.
     expect(inv.body.lines).toEqual([expect.objectContaining({ key: `service:${serviceId}:period:2026-03-15`, kind: 'recurring', amount: 1645, net: 1348, tax: 297, gross: 1645, periodEnd: '2026-03-31' })]);
-    expect(inv.body.taxes).toEqual([{ taxRateBp: 2200, net: 1348, tax: 297, gross: 1645 }]);
+    expect(inv.body.taxes).toEqual([{ taxRateBp: 2200, vatNature: null, net: 1348, tax: 297, gross: 1645 }]);
     expect((await call('GET', '/api/v1/billing/runs/2026-03-15')).body).toMatchObject({ invoices: 1, total: 1645, finishedAt: expect.any(String) });
   });
 

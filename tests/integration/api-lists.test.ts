@@ -224,7 +224,7 @@ describe('CSV exports', () => {
     expect(r.type).toMatch(/^text\/csv/);
     expect(String(r.headers['content-disposition'])).toContain('customers.csv');
     const lines = rows(r.text);
-    expect(lines[0]).toBe('id,name,email,phone,address,taxId,language,notes,createdAt,updatedAt');
+    expect(lines[0]).toBe('id,name,email,phone,address,taxId,language,notes,kind,firstName,lastName,companyName,taxCode,vatNumber,country,street,streetNumber,postalCode,city,province,customerNumber,sdiCode,pec,publicAdministration,cig,cup,createdAt,updatedAt');
     expect(lines).toHaveLength(6);
     // The formula is defused with a leading apostrophe, and quoted because it holds quotes and a comma.
     expect(r.text).toContain(`"'=HYPERLINK(""http://x"",""y"")"`);

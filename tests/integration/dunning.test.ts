@@ -135,7 +135,7 @@ describe('the dunning timeline', () => {
     expect(await notices(A.customerId, 'invoice.issued')).toEqual([{ channel: 'email', dedupe_key: expect.stringMatching(/^invoice:\d+:issued$/) }, { channel: 'sms', dedupe_key: expect.stringMatching(/^invoice:\d+:issued$/) }]);
     await call('POST', '/api/v1/billing/run', { date: '2026-03-01' }, 200);
     expect(await notices(A.customerId, 'invoice.issued')).toHaveLength(2);
-    expect((await call('GET', '/api/v1/jobs', undefined, 200)).items.map((j: { name: string; lastDate: string }) => [j.name, j.lastDate]).slice(0, 4)).toEqual([['plan-changes', '2026-03-01'], ['billing', '2026-03-01'], ['invoice-notices', '2026-03-01'], ['dunning', '2026-03-01']]);
+    expect((await call('GET', '/api/v1/jobs', undefined, 200)).items.map((j: { name: string; lastDate: string }) => [j.name, j.lastDate]).slice(0, 5)).toEqual([['plan-changes', '2026-03-01'], ['billing', '2026-03-01'], ['invoice-notices', '2026-03-01'], ['einvoice', '2026-03-01'], ['dunning', '2026-03-01']]);
   });
 
   it('catches up 12 missed days in order and sends reminder 1 on its day, inside sending hours', async () => {

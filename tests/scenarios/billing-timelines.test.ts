@@ -206,8 +206,8 @@ describe('a 50 % discount for 3 months', () => {
   });
 });
 
-describe('tax, rounded on each line', () => {
-  it('exclusive: tax added per line, half up; inclusive: tax extracted per line', () => {
+describe('tax, computed per rate on the invoice', () => {
+  it('exclusive: tax on the taxable total of the rate, shared out to the lines; inclusive: extracted from the quoted total', () => {
     const excl: PlanTerms = { planId: 3, name: 'Biz', price: 1025, taxRateBp: 1000, taxInclusive: false };
     const incl: PlanTerms = { planId: 4, name: 'Home', price: 1999, taxRateBp: 2200, taxInclusive: true };
     const l = new Ledger([customer([
@@ -217,14 +217,29 @@ describe('tax, rounded on each line', () => {
     ])]);
     l.run('2026-03-01');
     const inv = l.invoices[0]!;
-    // 1025 × 10 % = 102.5 → 103 on each line (206 in all; 205 if it were rounded on the total).
-    // 1999 incl. 22 %: tax = 1999 × 22 / 122 = 360.47 → 360, net 1639.
-    expect(inv.lines.map((x) => [x.net, x.tax, x.gross])).toEqual([[1025, 103, 1128], [1025, 103, 1128], [1639, 360, 1999]]);
-    expect([inv.net, inv.tax, inv.total]).toEqual([3689, 566, 4255]);
+    // 10 %: taxable 1025 + 1025 = 2050, tax 205.0 → 205. Rounded per line (the old rule) it was
+    // 102.5 → 103 twice = 206, a cent more than the summary's taxable × rate: the cent the lines'
+    // own roundings add is taken back from the first of the two equal lines.
+    // 1999 incl. 22 %: tax = 1999 × 22 / 122 = 360.47 → 360, net 1639 (one line: as before).
+    expect(inv.lines.map((x) => [x.net, x.tax, x.gross])).toEqual([[1025, 102, 1127], [1025, 103, 1128], [1639, 360, 1999]]);
+    expect([inv.net, inv.tax, inv.total]).toEqual([3689, 565, 4254]);
     expect(inv.taxes).toEqual([
-      { taxRateBp: 1000, net: 2050, tax: 206, gross: 2256 },
-      { taxRateBp: 2200, net: 1639, tax: 360, gross: 1999 },
+      { taxRateBp: 1000, vatNature: null, net: 2050, tax: 205, gross: 2255 },
+      { taxRateBp: 2200, vatNature: null, net: 1639, tax: 360, gross: 1999 },
     ]);
+  });
+
+  it('inclusive prices on many lines: the invoice total is the sum of the quoted prices, the tax extracted once', () => {
+    const incl: PlanTerms = { planId: 5, name: 'Mini', price: 199, taxRateBp: 2200, taxInclusive: true };
+    const l = new Ledger([customer([1, 2, 3, 4, 5].map((id) => contract({ serviceId: id, plan: incl, startDate: '2026-03-01' })))]);
+    l.run('2026-03-01');
+    const inv = l.invoices[0]!;
+    // Per line: 199 × 22/122 = 35.885 → 36, ×5 = 180. On the total: 995 × 22/122 = 179.43 → 179.
+    // So the rate's tax is 179 (net 816), one cent less than the old per-line sum; the largest
+    // (here the first of equal) line gives the cent back.
+    expect(inv.taxes).toEqual([{ taxRateBp: 2200, vatNature: null, net: 816, tax: 179, gross: 995 }]);
+    expect(inv.lines.map((x) => x.tax)).toEqual([35, 36, 36, 36, 36]);
+    expect(inv.total).toBe(995);
   });
 
   it('a prorated inclusive line: proration rounds first, then the tax is extracted from the rounded amount', () => {

@@ -39,6 +39,8 @@ export interface ItemRow {
   amount: number;
   taxRateBp: number;
   taxInclusive: boolean;
+  vatNature: string | null;
+  vatLegalRef: string | null;
   startDate: string | null;
   endDate: string | null;
   createdAt: string;
@@ -52,6 +54,8 @@ export interface ChargeRow {
   amount: number;
   taxRateBp: number;
   taxInclusive: boolean;
+  vatNature: string | null;
+  vatLegalRef: string | null;
   date: string;
   createdAt: string;
 }
@@ -97,17 +101,23 @@ export interface CloseCandidate {
 
 type PlanChangeRow = { id: number; planId: number; effectiveDate: string; createdAt: string; appliedAt: string | null };
 
-const ITEM_COLS = `id, service_id as "serviceId", description, amount, tax_rate_bp as "taxRateBp", tax_inclusive as "taxInclusive", start_date as "startDate",
+const NATURE_COLS = (a = '') => `${a}vat_nature as "vatNature", ${a}vat_legal_ref as "vatLegalRef"`;
+const ITEM_COLS = `id, service_id as "serviceId", description, amount, tax_rate_bp as "taxRateBp", tax_inclusive as "taxInclusive", ${NATURE_COLS()}, start_date as "startDate",
   end_date as "endDate", created_at as "createdAt"`;
 const CHARGE_COLS = `id, customer_id as "customerId", service_id as "serviceId", description, amount, tax_rate_bp as "taxRateBp", tax_inclusive as "taxInclusive",
-  date, created_at as "createdAt"`;
+  ${NATURE_COLS()}, date, created_at as "createdAt"`;
 const DISCOUNT_COLS = `id, customer_id as "customerId", description, target_kind as "targetKind", service_id as "serviceId", item_id as "itemId",
   value_type as "valueType", percent_bp as "percentBp", amount, start_date as "startDate", periods, promotion_id as "promotionId", created_at as "createdAt"`;
 const PLAN_COLS = (a: string) => `${a}.id as "planId", ${a}.name as "planName", ${a}.price as price, ${a}.tax_rate_bp as "taxRateBp",
-  ${a}.tax_inclusive as "taxInclusive", ${a}.type as "planType"`;
+  ${a}.tax_inclusive as "taxInclusive", ${NATURE_COLS(`${a}.`)}, ${a}.type as "planType"`;
 
 function planOf(r: Row): PlanTerms {
-  return { planId: r.planId as number, name: r.planName as string, price: r.price as number, taxRateBp: r.taxRateBp as number, taxInclusive: bool(r.taxInclusive) };
+  return { planId: r.planId as number, name: r.planName as string, price: r.price as number, taxRateBp: r.taxRateBp as number, taxInclusive: bool(r.taxInclusive), ...natureOf(r) };
+}
+
+/** The exemption nature columns of a row, left out when the price is taxed. */
+function natureOf(r: Row): { vatNature?: string; vatLegalRef?: string | null } {
+  return r.vatNature != null ? { vatNature: r.vatNature as string, vatLegalRef: (r.vatLegalRef as string | null) ?? null } : {};
 }
 
 function billingDayOf(v: string): BillingDay {
@@ -144,10 +154,10 @@ export function contractStore(sql: SqlClient) {
       where s.customer_id in (${d.idList}) order by pc.service_id, pc.effective_date, pc.id`),
     suspensions: p(`select ss.service_id as "serviceId", ss.from_date as "from", ss.to_date as "to" from service_suspensions ss join services s on s.id = ss.service_id
       where s.customer_id in (${d.idList}) order by ss.service_id, ss.from_date`),
-    items: p(`select i.id, i.service_id as "serviceId", i.description, i.amount, i.tax_rate_bp as "taxRateBp", i.tax_inclusive as "taxInclusive",
+    items: p(`select i.id, i.service_id as "serviceId", i.description, i.amount, i.tax_rate_bp as "taxRateBp", i.tax_inclusive as "taxInclusive", ${NATURE_COLS('i.')},
         i.start_date as "startDate", i.end_date as "endDate"
       from recurring_items i join services s on s.id = i.service_id where s.customer_id in (${d.idList}) order by i.id`),
-    charges: p(`select id, customer_id as "customerId", service_id as "serviceId", description, amount, tax_rate_bp as "taxRateBp", tax_inclusive as "taxInclusive", date
+    charges: p(`select id, customer_id as "customerId", service_id as "serviceId", description, amount, tax_rate_bp as "taxRateBp", tax_inclusive as "taxInclusive", ${NATURE_COLS()}, date
       from one_off_charges o where customer_id in (${d.idList})
       and not exists (select 1 from invoice_lines l where l.key = 'charge:' || o.id) order by id`),
     discounts: p(`select id, customer_id as "customerId", description, target_kind as "targetKind", service_id as "serviceId", item_id as "itemId",
@@ -195,13 +205,13 @@ export function contractStore(sql: SqlClient) {
     planChanges: p<PlanChangeRow>(`select id, plan_id as "planId", effective_date as "effectiveDate", created_at as "createdAt", applied_at as "appliedAt"
       from service_plan_changes where service_id = ? order by effective_date, id`),
 
-    insertItem: p<ItemRow>(`insert into recurring_items (service_id, description, amount, tax_rate_bp, tax_inclusive, start_date, end_date, created_at, updated_at)
-      values (@serviceId, @description, @amount, @taxRateBp, @taxInclusive, @startDate, @endDate, @at, @at) returning ${ITEM_COLS}`),
+    insertItem: p<ItemRow>(`insert into recurring_items (service_id, description, amount, tax_rate_bp, tax_inclusive, vat_nature, vat_legal_ref, start_date, end_date, created_at, updated_at)
+      values (@serviceId, @description, @amount, @taxRateBp, @taxInclusive, @vatNature, @vatLegalRef, @startDate, @endDate, @at, @at) returning ${ITEM_COLS}`),
     itemsOf: p<ItemRow>(`select ${ITEM_COLS} from recurring_items where service_id = ? order by id`),
     allItems: p<ItemRow>(`select ${ITEM_COLS} from recurring_items order by id limit 1000`),
     itemRow: p<{ id: number; serviceId: number }>(`select id, service_id as "serviceId" from recurring_items where id = ?`),
-    insertCharge: p<ChargeRow>(`insert into one_off_charges (customer_id, service_id, description, amount, tax_rate_bp, tax_inclusive, date, created_at)
-      values (@customerId, @serviceId, @description, @amount, @taxRateBp, @taxInclusive, @date, @at) returning ${CHARGE_COLS}`),
+    insertCharge: p<ChargeRow>(`insert into one_off_charges (customer_id, service_id, description, amount, tax_rate_bp, tax_inclusive, vat_nature, vat_legal_ref, date, created_at)
+      values (@customerId, @serviceId, @description, @amount, @taxRateBp, @taxInclusive, @vatNature, @vatLegalRef, @date, @at) returning ${CHARGE_COLS}`),
     chargesOf: p<ChargeRow>(`select ${CHARGE_COLS} from one_off_charges where customer_id = ? order by id`),
     allCharges: p<ChargeRow>(`select ${CHARGE_COLS} from one_off_charges order by id limit 1000`),
     insertDiscount: p<{ id: number }>(`insert into discounts (customer_id, description, target_kind, service_id, item_id, value_type, percent_bp, amount, start_date, periods, created_at)
@@ -240,7 +250,7 @@ export function contractStore(sql: SqlClient) {
       const suspensions = byService(await s.suspensions.all(arg), (r) => ({ from: r.from as string, to: (r.to as string | null) ?? null }) as Suspension);
       const items = byService(await s.items.all(arg), (r): RecurringItem => ({
         id: r.id as number, description: r.description as string, amount: r.amount as number, taxRateBp: r.taxRateBp as number,
-        taxInclusive: bool(r.taxInclusive), startDate: r.startDate as string | null, endDate: r.endDate as string | null,
+        taxInclusive: bool(r.taxInclusive), ...natureOf(r), startDate: r.startDate as string | null, endDate: r.endDate as string | null,
       }));
       const byCustomer = new Map<number, { services: ServiceContract[]; charges: OneOffCharge[]; discounts: Discount[] }>();
       const slot = (id: number) => {
@@ -281,7 +291,7 @@ export function contractStore(sql: SqlClient) {
       for (const r of await s.charges.all(arg)) {
         slot(r.customerId as number).charges.push({
           id: r.id as number, serviceId: r.serviceId as number | null, description: r.description as string, amount: r.amount as number,
-          taxRateBp: r.taxRateBp as number, taxInclusive: bool(r.taxInclusive), date: r.date as string,
+          taxRateBp: r.taxRateBp as number, taxInclusive: bool(r.taxInclusive), ...natureOf(r), date: r.date as string,
         });
       }
       for (const r of await s.discounts.all(arg)) {
@@ -377,7 +387,7 @@ export function contractStore(sql: SqlClient) {
     async insertItem(i: Omit<RecurringItem, 'id'> & { serviceId: number }, at: string): Promise<ItemRow> {
       const r = await s.insertItem.get({
         serviceId: i.serviceId, description: i.description, amount: i.amount, taxRateBp: i.taxRateBp, taxInclusive: i.taxInclusive,
-        startDate: i.startDate ?? null, endDate: i.endDate ?? null, at,
+        vatNature: i.vatNature ?? null, vatLegalRef: i.vatLegalRef ?? null, startDate: i.startDate ?? null, endDate: i.endDate ?? null, at,
       });
       return withBool(r!);
     },
@@ -390,7 +400,7 @@ export function contractStore(sql: SqlClient) {
     async insertCharge(ch: Omit<OneOffCharge, 'id'> & { customerId: number }, at: string): Promise<ChargeRow> {
       const r = await s.insertCharge.get({
         customerId: ch.customerId, serviceId: ch.serviceId ?? null, description: ch.description, amount: ch.amount, taxRateBp: ch.taxRateBp,
-        taxInclusive: ch.taxInclusive, date: ch.date, at,
+        taxInclusive: ch.taxInclusive, vatNature: ch.vatNature ?? null, vatLegalRef: ch.vatLegalRef ?? null, date: ch.date, at,
       });
       return withBool(r!);
     },

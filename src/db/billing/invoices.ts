@@ -41,6 +41,8 @@ export interface InvoiceLineRow {
   amount: number;
   taxRateBp: number;
   taxInclusive: boolean;
+  vatNature: string | null;
+  vatLegalRef: string | null;
   net: number;
   tax: number;
   gross: number;
@@ -76,7 +78,8 @@ export interface InvoiceOrder {
 
 export const INVOICE_COLS = `id, customer_id as "customerId", number, issue_date as "issueDate", due_date as "dueDate", currency, net, tax, total, paid, credited, open, created_at as "createdAt"`;
 const LINE_COLS = `id, invoice_id as "invoiceId", position, key, kind, service_id as "serviceId", description, period_start as "periodStart",
-  period_end as "periodEnd", bill_date as "billDate", amount, tax_rate_bp as "taxRateBp", tax_inclusive as "taxInclusive", net, tax, gross, applies_to as "appliesTo"`;
+  period_end as "periodEnd", bill_date as "billDate", amount, tax_rate_bp as "taxRateBp", tax_inclusive as "taxInclusive",
+  vat_nature as "vatNature", vat_legal_ref as "vatLegalRef", net, tax, gross, applies_to as "appliesTo"`;
 
 function lineRow(r: Row): InvoiceLineRow {
   return { ...(r as unknown as InvoiceLineRow), taxInclusive: bool(r.taxInclusive) };
@@ -112,12 +115,12 @@ export function invoiceStore(sql: SqlClient) {
     invoiceOfLine: p<{ id: number }>(`select invoice_id as id from invoice_lines where key = ?`),
     // What a service was billed for days after its end (except the end's own credits), and its setup fee.
     billedAfter: p(`select 0 as src, id, key, description, period_start as "periodStart", period_end as "periodEnd", amount, tax_rate_bp as "taxRateBp",
-        tax_inclusive as "taxInclusive", net, tax, gross
+        tax_inclusive as "taxInclusive", vat_nature as "vatNature", vat_legal_ref as "vatLegalRef", net, tax, gross
       from invoice_lines where service_id = @sid and (kind = 'setup' or (period_start > @date and kind not in ('end_credit', 'item_end_credit', 'early_termination')
       and (applies_to is null or applies_to not like '%:end:credit')))
       union all
       -- Credits the run issued on credit notes (a plan change's old plan), with the invoice line's sign.
-      select 1, id, line_key, description, period_start, period_end, -amount, tax_rate_bp, tax_inclusive, -net, -tax, -gross
+      select 1, id, line_key, description, period_start, period_end, -amount, tax_rate_bp, tax_inclusive, vat_nature, vat_legal_ref, -net, -tax, -gross
       from credit_note_lines where line_key is not null and service_id = @sid and period_start > @date
       order by src, id`),
     endCredited: p(`select 1 as found from invoice_lines where service_id = ? and kind in ('end_credit', 'item_end_credit', 'early_termination') limit 1`),
@@ -129,8 +132,8 @@ export function invoiceStore(sql: SqlClient) {
     insertInvoice: p<{ id: number }>(`insert into invoices (customer_id, number, series, year, sequence, issue_date, due_date, currency, net, tax, total, paid, credited, open, created_at)
       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?) returning id`),
     insertLine: p(`insert into invoice_lines (invoice_id, customer_id, position, key, kind, service_id, description, period_start, period_end, bill_date,
-      amount, tax_rate_bp, tax_inclusive, net, tax, gross, applies_to)
-      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      amount, tax_rate_bp, tax_inclusive, vat_nature, vat_legal_ref, net, tax, gross, applies_to)
+      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 
     invoice: p<InvoiceRow>(`select ${INVOICE_COLS} from invoices where id = ?`),
     invoiceLines: p(`select ${LINE_COLS} from invoice_lines where invoice_id = ? order by position`),
@@ -205,7 +208,7 @@ export function invoiceStore(sql: SqlClient) {
         const l = draft.lines[position]!;
         await s.insertLine.run(
           id, draft.customerId, position, l.key, l.kind, l.serviceId ?? null, l.description, l.periodStart, l.periodEnd, l.billDate,
-          l.amount, l.taxRateBp, l.taxInclusive, l.net, l.tax, l.gross, l.appliesTo ?? null,
+          l.amount, l.taxRateBp, l.taxInclusive, l.vatNature ?? null, l.vatLegalRef ?? null, l.net, l.tax, l.gross, l.appliesTo ?? null,
         );
       }
       return id;

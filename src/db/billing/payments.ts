@@ -49,7 +49,7 @@ const PAYMENT_COLS = `id, customer_id as "customerId", amount, method, reference
 const NOTE_COLS = `id, customer_id as "customerId", invoice_id as "invoiceId", number, issue_date as "issueDate", currency, net, tax, total, reason, created_at as "createdAt"`;
 const REFUND_COLS = `id, customer_id as "customerId", payment_id as "paymentId", amount, date, reason, created_at as "createdAt"`;
 const NOTE_LINE_COLS = (a: string) => `${a}credits_key as "creditsKey", ${a}description, ${a}amount, ${a}tax_rate_bp as "taxRateBp",
-  ${a}tax_inclusive as "taxInclusive", ${a}net, ${a}tax, ${a}gross`;
+  ${a}tax_inclusive as "taxInclusive", ${a}vat_nature as "vatNature", ${a}vat_legal_ref as "vatLegalRef", ${a}net, ${a}tax, ${a}gross`;
 
 type StatementEvent = { type: 'invoice' | 'payment' | 'credit_note' | 'refund'; id: number; number: string | null; date: string; dueDate: string | null; amount: number; invoiceId: number | null };
 type LedgerTotals = { invoiced: number; paid: number; creditNoted: number; refunded: number; open: number; credit: number };
@@ -100,8 +100,9 @@ export function paymentStore(sql: SqlClient) {
     insertCreditNote: p<{ id: number }>(`insert into credit_notes (customer_id, invoice_id, number, series, year, sequence, issue_date, currency, net, tax, total, reason, created_at)
       values (@customerId, @invoiceId, @number, @series, @year, @sequence, @issueDate, @currency, @net, @tax, @total, @reason, @createdAt) returning id`),
     insertCreditNoteLine: p(`insert into credit_note_lines (credit_note_id, position, credits_key, line_key, service_id, period_start, period_end,
-        description, amount, tax_rate_bp, tax_inclusive, net, tax, gross)
-      values (@creditNoteId, @position, @creditsKey, @lineKey, @serviceId, @periodStart, @periodEnd, @description, @amount, @taxRateBp, @taxInclusive, @net, @tax, @gross)`),
+        description, amount, tax_rate_bp, tax_inclusive, vat_nature, vat_legal_ref, net, tax, gross)
+      values (@creditNoteId, @position, @creditsKey, @lineKey, @serviceId, @periodStart, @periodEnd, @description, @amount, @taxRateBp, @taxInclusive,
+        @vatNature, @vatLegalRef, @net, @tax, @gross)`),
 
     // The first branch's null is typed: PostgreSQL resolves a union's column types branch by branch.
     statementEvents: p<StatementEvent>(`
@@ -222,7 +223,7 @@ export function paymentStore(sql: SqlClient) {
         const f = facts[position];
         await s.insertCreditNoteLine.run({
           creditNoteId: id, position, creditsKey: l.creditsKey, description: l.description, amount: l.amount, taxRateBp: l.taxRateBp,
-          taxInclusive: l.taxInclusive, net: l.net, tax: l.tax, gross: l.gross,
+          taxInclusive: l.taxInclusive, vatNature: l.vatNature ?? null, vatLegalRef: l.vatLegalRef ?? null, net: l.net, tax: l.tax, gross: l.gross,
           lineKey: f?.key ?? null, serviceId: f?.serviceId ?? null, periodStart: f?.periodStart ?? null, periodEnd: f?.periodEnd ?? null,
         });
       }

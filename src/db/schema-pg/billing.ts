@@ -105,6 +105,9 @@ export const serviceSuspensions = pgTable(
 const taxColumns = {
   taxRateBp: integer('tax_rate_bp').notNull().default(0),
   taxInclusive: boolean('tax_inclusive').notNull().default(true),
+  /** FatturaPA exemption nature (N1 … N7) of a 0 % price; null when taxed. */
+  vatNature: text('vat_nature'),
+  vatLegalRef: text('vat_legal_ref'),
 };
 
 /** Equipment rent and other per-period extras of a service, priced per billing period. */
@@ -250,6 +253,9 @@ export const invoiceLines = pgTable(
     amount: bigint('amount', { mode: 'number' }).notNull(),
     taxRateBp: integer('tax_rate_bp').notNull(),
     taxInclusive: boolean('tax_inclusive').notNull(),
+    /** FatturaPA exemption nature (N1 … N7) of a 0 % price; null when taxed. */
+    vatNature: text('vat_nature'),
+    vatLegalRef: text('vat_legal_ref'),
     net: bigint('net', { mode: 'number' }).notNull(),
     tax: bigint('tax', { mode: 'number' }).notNull(),
     gross: bigint('gross', { mode: 'number' }).notNull(),
@@ -374,6 +380,9 @@ export const creditNoteLines = pgTable(
     amount: bigint('amount', { mode: 'number' }).notNull(),
     taxRateBp: integer('tax_rate_bp').notNull(),
     taxInclusive: boolean('tax_inclusive').notNull(),
+    /** FatturaPA exemption nature (N1 … N7) of a 0 % price; null when taxed. */
+    vatNature: text('vat_nature'),
+    vatLegalRef: text('vat_legal_ref'),
     net: bigint('net', { mode: 'number' }).notNull(),
     tax: bigint('tax', { mode: 'number' }).notNull(),
     gross: bigint('gross', { mode: 'number' }).notNull(),

@@ -16,6 +16,9 @@ export const plans = pgTable(
     /** Basis points: 2200 = 22 %. */
     taxRateBp: integer('tax_rate_bp').notNull().default(0),
     taxInclusive: boolean('tax_inclusive').notNull().default(true),
+    /** FatturaPA exemption nature (N1 … N7) of a 0 % price; null when taxed. */
+    vatNature: text('vat_nature'),
+    vatLegalRef: text('vat_legal_ref'),
     downloadKbps: integer('download_kbps').notNull(),
     uploadKbps: integer('upload_kbps').notNull(),
     burstDownloadKbps: integer('burst_download_kbps'),
@@ -78,10 +81,30 @@ export const customers = pgTable(
     dunningExempt: boolean('dunning_exempt').notNull().default(false),
     /** The customer's language (en, it, es) for documents, notifications and Reply-Messages; null: the installation's `[locale] default`. */
     language: text('language'),
+    // The fiscal record: as in the SQLite schema.
+    kind: text('kind', { enum: ['person', 'company'] }).notNull().default('person'),
+    firstName: text('first_name'),
+    lastName: text('last_name'),
+    companyName: text('company_name'),
+    taxCode: text('tax_code'),
+    vatNumber: text('vat_number'),
+    country: text('country'),
+    street: text('street'),
+    streetNumber: text('street_number'),
+    postalCode: text('postal_code'),
+    city: text('city'),
+    province: text('province'),
+    customerNumber: text('customer_number'),
+    sdiCode: text('sdi_code'),
+    pec: text('pec'),
+    publicAdministration: boolean('public_administration').notNull().default(false),
+    cig: text('cig'),
+    cup: text('cup'),
     ...timestamps,
   },
   (t) => [
     index('customers_name_ix').on(t.name),
+    uniqueIndex('customers_number_uq').on(t.customerNumber),
     index('customers_email_ix').on(t.email),
     index('customers_phone_ix').on(t.phone),
     // Customer search. SQLite keeps an FTS5 table filled by triggers (src/db/search.ts); PostgreSQL

@@ -103,6 +103,9 @@ export const serviceSuspensions = sqliteTable(
 const taxColumns = {
   taxRateBp: integer('tax_rate_bp').notNull().default(0),
   taxInclusive: integer('tax_inclusive', { mode: 'boolean' }).notNull().default(true),
+  /** FatturaPA exemption nature (N1 … N7) of a 0 % price; null when taxed. */
+  vatNature: text('vat_nature'),
+  vatLegalRef: text('vat_legal_ref'),
 };
 
 /** Equipment rent and other per-period extras of a service, priced per billing period. */
@@ -248,6 +251,9 @@ export const invoiceLines = sqliteTable(
     amount: integer('amount').notNull(),
     taxRateBp: integer('tax_rate_bp').notNull(),
     taxInclusive: integer('tax_inclusive', { mode: 'boolean' }).notNull(),
+    /** FatturaPA exemption nature (N1 … N7) of a 0 % price; null when taxed. */
+    vatNature: text('vat_nature'),
+    vatLegalRef: text('vat_legal_ref'),
     net: integer('net').notNull(),
     tax: integer('tax').notNull(),
     gross: integer('gross').notNull(),
@@ -372,6 +378,9 @@ export const creditNoteLines = sqliteTable(
     amount: integer('amount').notNull(),
     taxRateBp: integer('tax_rate_bp').notNull(),
     taxInclusive: integer('tax_inclusive', { mode: 'boolean' }).notNull(),
+    /** FatturaPA exemption nature (N1 … N7) of a 0 % price; null when taxed. */
+    vatNature: text('vat_nature'),
+    vatLegalRef: text('vat_legal_ref'),
     net: integer('net').notNull(),
     tax: integer('tax').notNull(),
     gross: integer('gross').notNull(),

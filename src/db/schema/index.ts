@@ -12,3 +12,4 @@ export * from './security.js';
 export * from './nas.js';
 export * from './notify.js';
 export * from './jobs.js';
+export * from './einvoice.js';

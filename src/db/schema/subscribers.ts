@@ -15,6 +15,9 @@ export const plans = sqliteTable(
     /** Basis points: 2200 = 22 %. */
     taxRateBp: integer('tax_rate_bp').notNull().default(0),
     taxInclusive: integer('tax_inclusive', { mode: 'boolean' }).notNull().default(true),
+    /** FatturaPA exemption nature (N1 … N7) of a 0 % price; null when taxed. */
+    vatNature: text('vat_nature'),
+    vatLegalRef: text('vat_legal_ref'),
     downloadKbps: integer('download_kbps').notNull(),
     uploadKbps: integer('upload_kbps').notNull(),
     burstDownloadKbps: integer('burst_download_kbps'),
@@ -68,9 +71,38 @@ export const customers = sqliteTable(
     dunningExempt: integer('dunning_exempt', { mode: 'boolean' }).notNull().default(false),
     /** The customer's language (en, it, es) for documents, notifications and Reply-Messages; null: the installation's `[locale] default`. */
     language: text('language'),
+    // The fiscal record (src/domain/fiscal/customer.ts checks it; no CHECK constraints, so the columns
+    // add without a table rebuild). `name` stays the display name, derived from these on a change.
+    kind: text('kind', { enum: ['person', 'company'] }).notNull().default('person'),
+    firstName: text('first_name'),
+    lastName: text('last_name'),
+    companyName: text('company_name'),
+    /** Codice fiscale, NIF/NIE/CIF, CUIT…: checked for `country`. */
+    taxCode: text('tax_code'),
+    /** VAT number without the country prefix (partita IVA in Italy). */
+    vatNumber: text('vat_number'),
+    /** ISO 3166-1 alpha-2. */
+    country: text('country'),
+    street: text('street'),
+    streetNumber: text('street_number'),
+    postalCode: text('postal_code'),
+    city: text('city'),
+    /** Province or state; in Italy the two-letter sigla (RM, MI…). */
+    province: text('province'),
+    customerNumber: text('customer_number'),
+    /** SDI recipient code: 7 characters (6 for a public administration office). */
+    sdiCode: text('sdi_code'),
+    pec: text('pec'),
+    publicAdministration: integer('public_administration', { mode: 'boolean' }).notNull().default(false),
+    /** Codice Identificativo Gara and Codice Unico di Progetto, quoted on a public administration's invoices. */
+    cig: text('cig'),
+    cup: text('cup'),
     ...timestamps,
   },
-  (t) => [index('customers_name_ix').on(t.name), index('customers_email_ix').on(t.email), index('customers_phone_ix').on(t.phone)],
+  (t) => [
+    index('customers_name_ix').on(t.name), index('customers_email_ix').on(t.email), index('customers_phone_ix').on(t.phone),
+    uniqueIndex('customers_number_uq').on(t.customerNumber),
+  ],
 );
 
 export const serviceStatuses = ['proposal', 'active', 'suspended', 'ended', 'free'] as const;

@@ -37,8 +37,9 @@
  *   (a first partial period counts as one). Several discounts on one line do not compound: each is
  *   computed on the undiscounted line. 'invoice' targets every service of the customer; one-off
  *   charges and setup fees are never discounted.
- * - Money rounds once per line (money.ts): proration, then tax on the rounded line amount. Invoice
- *   totals are sums of rounded lines; tax is totalled per rate.
+ * - Money rounds once per line (money.ts) for proration; tax is computed per rate (and exemption
+ *   nature) on the invoice's taxable total and shared out to its lines (document-tax.ts), so invoice
+ *   totals are sums of the lines and each rate's tax is rounded once.
  * - Corrections are credit notes, not negative invoice lines: a plan change's credit of the old plan
  *   (`corrects` names the line that charged those days: the period, or the change before it) whose
  *   charge is already on an issued invoice leaves the invoice and goes to `corrections`, with the
@@ -71,6 +72,7 @@ import type { ErrorCode } from '../../lib/error-codes.js';
 import { TollgateError } from '../../lib/errors.js';
 import { allocate, minor, neg, percentOf, sum, taxLine, type Minor } from '../../lib/money.js';
 import { buildSchedule, periods as gridPeriods, periodsStartingThrough, type BillingDay, type BillingPeriod, type Schedule } from './periods.js';
+import { applyDocumentTax, isVatNature, rateSummary } from './document-tax.js';
 import { prorate } from './proration.js';
 import { checkTermRules, commitmentEnd, effectiveEndDate } from './terms.js';
 
@@ -82,8 +84,12 @@ export type BillingMode = 'advance' | 'arrears';
 export interface TaxTerms {
   /** Tax rate in basis points: 22 % = 2200. */
   readonly taxRateBp: number;
-  /** true: amounts include the tax (extracted per line); false: the tax is added per line. */
+  /** true: amounts include the tax; false: the tax is added (document-tax.ts: computed per rate on the document). */
   readonly taxInclusive: boolean;
+  /** FatturaPA exemption nature (N1 … N7 with subcodes) when the rate is 0; null for a taxed price. */
+  readonly vatNature?: string | null;
+  /** The law the exemption rests on, printed with the line (e.g. "Art. 1, c. 54-89, L. 190/2014"). */
+  readonly vatLegalRef?: string | null;
 }
 
 export interface PlanTerms extends TaxTerms {
@@ -196,6 +202,8 @@ export interface BilledLine {
   readonly amount: Minor;
   readonly taxRateBp: number;
   readonly taxInclusive: boolean;
+  readonly vatNature?: string | null;
+  readonly vatLegalRef?: string | null;
   readonly net: Minor;
   readonly tax: Minor;
   readonly gross: Minor;
@@ -250,6 +258,9 @@ export interface DraftLine {
   readonly amount: Minor;
   readonly taxRateBp: number;
   readonly taxInclusive: boolean;
+  /** Exemption nature and its legal reference, for a line without VAT (FatturaPA `Natura`). */
+  readonly vatNature?: string | null;
+  readonly vatLegalRef?: string | null;
   readonly net: Minor;
   readonly tax: Minor;
   readonly gross: Minor;
@@ -270,6 +281,8 @@ export interface DraftLine {
 
 export interface TaxSummary {
   readonly taxRateBp: number;
+  /** The exemption nature of a 0 % group (N2.2 …); null for a taxed rate. */
+  readonly vatNature: string | null;
   readonly net: Minor;
   readonly tax: Minor;
   readonly gross: Minor;
@@ -288,7 +301,7 @@ export interface DraftInvoice {
    * end credits and reversals after a late end date still are, and alone can make it negative.
    */
   readonly total: Minor;
-  /** One entry per tax rate, ascending. */
+  /** One entry per tax rate (and exemption nature), ascending: document-tax.ts. */
   readonly taxes: readonly TaxSummary[];
 }
 
@@ -356,6 +369,18 @@ function checkTax(t: TaxTerms, field: string): void {
     fail('invalid_tax_rate', `${field}.taxRateBp`, 'taxRateBp must be an integer number of basis points, 0..100000');
   }
   if (typeof t.taxInclusive !== 'boolean') fail('invalid_tax_inclusive', `${field}.taxInclusive`, 'taxInclusive must be a boolean');
+  if (t.vatNature != null) {
+    if (!isVatNature(t.vatNature)) fail('invalid_tax_rate', `${field}.vatNature`, `${t.vatNature} is not an exemption nature (N1, N2.1 … N7)`);
+    if (t.taxRateBp !== 0) fail('invalid_tax_rate', `${field}.vatNature`, 'an exemption nature goes with a 0 % rate');
+  }
+}
+
+/** The tax terms a line takes from its plan, item or charge. */
+function taxOf(t: TaxTerms): Pick<DraftLine, 'taxRateBp' | 'taxInclusive' | 'vatNature' | 'vatLegalRef'> {
+  return {
+    taxRateBp: t.taxRateBp, taxInclusive: t.taxInclusive,
+    ...(t.vatNature != null ? { vatNature: t.vatNature, vatLegalRef: t.vatLegalRef ?? null } : {}),
+  };
 }
 
 function checkPrice(amount: Minor, field: string): void {
@@ -503,7 +528,7 @@ function serviceLines(
       description: `${plan.name}${who} ${range(q.start, q.fullEnd)}`,
       periodStart: q.start, periodEnd: q.fullEnd, billDate,
       amount: prorate(plan.price, chargedDays, q.fullDays),
-      taxRateBp: plan.taxRateBp, taxInclusive: plan.taxInclusive, planId: plan.planId,
+      ...taxOf(plan), planId: plan.planId,
     }));
     const activeItems = items.filter(
       (it) => (it.startDate == null || it.startDate <= q.start) && (it.endDate == null || q.start <= it.endDate),
@@ -514,7 +539,7 @@ function serviceLines(
         description: `${it.description}${who} ${range(q.start, q.fullEnd)}`,
         periodStart: q.start, periodEnd: q.fullEnd, billDate,
         amount: prorate(it.amount, chargedDays, q.fullDays),
-        taxRateBp: it.taxRateBp, taxInclusive: it.taxInclusive, itemId: it.id,
+        ...taxOf(it), itemId: it.id,
       }), it.id);
     }
     // Plan changes effective inside the served part of this period.
@@ -534,7 +559,7 @@ function serviceLines(
           ...base, key: billingKeys.changeCredit(sid, c.id), kind: 'plan_change_credit',
           description: `${previous.name}${who} unused ${range(c.effectiveDate, q.fullEnd)}`,
           periodStart: c.effectiveDate, periodEnd: q.fullEnd, billDate: changeBill, amount: credit,
-          taxRateBp: previous.taxRateBp, taxInclusive: previous.taxInclusive, planId: previous.planId, changeId: c.id,
+          ...taxOf(previous), planId: previous.planId, changeId: c.id,
           corrects: previousCharge,
         }));
       }
@@ -544,7 +569,7 @@ function serviceLines(
           ...base, key: billingKeys.changeCharge(sid, c.id), kind: 'plan_change_charge',
           description: `${c.plan.name}${who} ${range(c.effectiveDate, q.fullEnd)}`,
           periodStart: c.effectiveDate, periodEnd: q.fullEnd, billDate: changeBill, amount: charge,
-          taxRateBp: c.plan.taxRateBp, taxInclusive: c.plan.taxInclusive, planId: c.plan.planId, changeId: c.id,
+          ...taxOf(c.plan), planId: c.plan.planId, changeId: c.id,
         }));
         previousCharge = billingKeys.changeCharge(sid, c.id);
       }
@@ -566,7 +591,7 @@ function serviceLines(
           ...base, key: billingKeys.endCredit(sid), kind: 'end_credit',
           description: `${endPlan.name}${who} not used after the end, ${range(planFrom, q.fullEnd)}`,
           periodStart: planFrom, periodEnd: q.fullEnd, billDate: creditBill, amount: credit,
-          taxRateBp: endPlan.taxRateBp, taxInclusive: endPlan.taxInclusive, planId: endPlan.planId,
+          ...taxOf(endPlan), planId: endPlan.planId,
         }));
       }
       for (const it of activeItems) {
@@ -576,7 +601,7 @@ function serviceLines(
           ...base, key: billingKeys.itemEndCredit(sid, it.id), kind: 'item_end_credit',
           description: `${it.description}${who} not used after the end, ${range(from, q.fullEnd)}`,
           periodStart: from, periodEnd: q.fullEnd, billDate: creditBill, amount: itemCredit,
-          taxRateBp: it.taxRateBp, taxInclusive: it.taxInclusive, itemId: it.id,
+          ...taxOf(it), itemId: it.id,
         }), it.id);
       }
     }
@@ -602,7 +627,7 @@ function serviceLines(
           ...base, key: billingKeys.earlyTermination(sid, g.start), kind: 'early_termination',
           description: `Early termination, term to ${committedTo}: ${endPlan.name}${who} ${range(g.start, to)}`,
           periodStart: g.start, periodEnd: to, billDate: etfBill, amount,
-          taxRateBp: endPlan.taxRateBp, taxInclusive: endPlan.taxInclusive, planId: endPlan.planId,
+          ...taxOf(endPlan), planId: endPlan.planId,
         }));
       }
     }
@@ -619,7 +644,7 @@ function serviceLines(
         key: billingKeys.reversal(b.key), kind: 'end_credit', customerId: customer.customerId, serviceId: sid,
         description: `Reversal after the end on ${endDate}: ${b.description}`,
         periodStart: b.periodStart, periodEnd: b.periodEnd, billDate: from,
-        amount: -b.amount, taxRateBp: b.taxRateBp, taxInclusive: b.taxInclusive, net: -b.net, tax: -b.tax, gross: -b.gross,
+        amount: -b.amount, ...taxOf(b), net: -b.net, tax: -b.tax, gross: -b.gross,
       });
     }
   }
@@ -630,7 +655,7 @@ function serviceLines(
       ...base, key: billingKeys.setup(sid), kind: 'setup',
       description: `Setup fee${who}`, periodStart: null, periodEnd: null,
       billDate: advance ? first.start : addDays(first.end, 1), amount: setupFee,
-      taxRateBp: contract.plan.taxRateBp, taxInclusive: contract.plan.taxInclusive, planId: contract.plan.planId,
+      ...taxOf(contract.plan), planId: contract.plan.planId,
     }));
   }
   return { lines, periodLines, periods };
@@ -690,7 +715,7 @@ function discountLines(
     customerId: customer.customerId, serviceId: target.serviceId,
     description: `${discount.description}: ${target.description}`,
     periodStart: target.periodStart, periodEnd: target.periodEnd, billDate: target.billDate, amount,
-    taxRateBp: target.taxRateBp, taxInclusive: target.taxInclusive,
+    ...taxOf(target),
     discountId: discount.id, appliesTo: target.key,
   });
   const out: DraftLine[] = [];
@@ -728,28 +753,22 @@ const KIND_ORDER: Record<LineKind, number> = {
   end_credit: 5, item_end_credit: 6, discount: 7, one_off: 8, early_termination: 9,
 };
 
-export function summarizeTaxes(lines: readonly Pick<DraftLine, 'taxRateBp' | 'net' | 'tax' | 'gross'>[]): TaxSummary[] {
-  const byRate = new Map<number, Minor[][]>();
-  for (const l of lines) {
-    const acc = byRate.get(l.taxRateBp) ?? [[], [], []];
-    acc[0]!.push(l.net);
-    acc[1]!.push(l.tax);
-    acc[2]!.push(l.gross);
-    byRate.set(l.taxRateBp, acc);
-  }
-  return [...byRate.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([taxRateBp, [n, t, g]]) => ({ taxRateBp, net: sum(n!), tax: sum(t!), gross: sum(g!) }));
+export function summarizeTaxes(lines: readonly Pick<DraftLine, 'taxRateBp' | 'vatNature' | 'net' | 'tax' | 'gross'>[]): TaxSummary[] {
+  return rateSummary(lines);
 }
 
-/** Builds a draft from lines: totals are exact sums of the rounded lines. */
+/**
+ * Builds a draft from lines: the tax is computed per rate on the document (document-tax.ts) and
+ * shared out to the lines, so totals are still exact sums of the lines.
+ */
 export function draftInvoice(
   customerId: EntityId,
   currency: string,
   issueDate: CalDate,
   dueDate: CalDate,
-  lines: readonly DraftLine[],
+  due: readonly DraftLine[],
 ): DraftInvoice {
+  const lines = applyDocumentTax(due, (l) => l.key.startsWith('void:'));
   return {
     customerId, currency, issueDate, dueDate, lines,
     net: sum(lines.map((l) => l.net)),
@@ -851,7 +870,7 @@ export function generateInvoices(input: BillingRunInput): BillingRunOutput {
         candidates.push(makeLine({
           key: billingKeys.charge(charge.id), kind: 'one_off', customerId: customer.customerId, serviceId,
           description: charge.description, periodStart: null, periodEnd: null, billDate: charge.date,
-          amount: charge.amount, taxRateBp: charge.taxRateBp, taxInclusive: charge.taxInclusive, chargeId: charge.id,
+          amount: charge.amount, ...taxOf(charge), chargeId: charge.id,
         }));
       } catch (err) {
         problems.push(problemOf(customer.customerId, serviceId, err));

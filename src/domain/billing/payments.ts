@@ -358,6 +358,8 @@ export interface CreditableLine {
   readonly amount: Minor;
   readonly taxRateBp: number;
   readonly taxInclusive: boolean;
+  readonly vatNature?: string | null;
+  readonly vatLegalRef?: string | null;
   readonly net: Minor;
   readonly tax: Minor;
   readonly gross: Minor;
@@ -371,6 +373,9 @@ export interface CreditNoteLine {
   readonly amount: Minor;
   readonly taxRateBp: number;
   readonly taxInclusive: boolean;
+  /** The credited line's exemption nature, if any (FatturaPA). */
+  readonly vatNature?: string | null;
+  readonly vatLegalRef?: string | null;
   readonly net: Minor;
   readonly tax: Minor;
   readonly gross: Minor;
@@ -417,7 +422,10 @@ export function buildCreditNote(
     seen.add(w.key);
     const d = done.get(line.key) ?? { amount: 0, net: 0, tax: 0, gross: 0 };
     const rest = { amount: line.amount - d.amount, net: line.net - d.net, tax: line.tax - d.tax, gross: line.gross - d.gross };
-    const base = { creditsKey: line.key, description: line.description, taxRateBp: line.taxRateBp, taxInclusive: line.taxInclusive };
+    const base = {
+      creditsKey: line.key, description: line.description, taxRateBp: line.taxRateBp, taxInclusive: line.taxInclusive,
+      ...(line.vatNature != null ? { vatNature: line.vatNature, vatLegalRef: line.vatLegalRef ?? null } : {}),
+    };
     if (w.amount === undefined || w.amount === rest.amount) {
       if (rest.amount === 0 && rest.gross === 0) {
         if (request.kind === 'full') continue; // already fully reversed by an earlier note
@@ -455,6 +463,7 @@ export function buildCreditNote(
 export function creditNoteOfCorrection(lines: readonly CorrectionLine[]): CreditNoteDraft {
   const out: CreditNoteLine[] = lines.map(({ line, creditsKey }) => ({
     creditsKey, description: line.description, amount: -line.amount, taxRateBp: line.taxRateBp, taxInclusive: line.taxInclusive,
+    ...(line.vatNature != null ? { vatNature: line.vatNature, vatLegalRef: line.vatLegalRef ?? null } : {}),
     net: -line.net, tax: -line.tax, gross: -line.gross,
   }));
   const total = sum(out.map((l) => l.gross));

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addDays, minDate, type CalDate } from '../../../src/lib/calendar.js';
-import { sum } from '../../../src/lib/money.js';
+import { mulRatio, percentOf, sum } from '../../../src/lib/money.js';
 import {
   generateInvoices,
   type CustomerBilling,
@@ -189,7 +189,9 @@ describe('billing run properties over two years', () => {
         const gap = new Ledger(c);
         gap.runDays(FROM, addDays(skipFrom, -1));
         gap.runDays(addDays(skipFrom, 40), TO);
-        const lineSet = (l: Ledger) => billedLines(l).map((x) => `${x.key}|${x.amount}|${x.net}|${x.tax}`).sort();
+        // The billed facts (key and amount as priced) are the same; a line's share of the tax depends on
+        // the invoice it lands on (tax is computed per rate on each invoice: document-tax.ts).
+        const lineSet = (l: Ledger) => billedLines(l).map((x) => `${x.key}|${x.amount}`).sort();
         expect(lineSet(gap)).toEqual(lineSet(daily));
       }),
       params,
@@ -206,7 +208,9 @@ describe('billing run properties over two years', () => {
           late.customers = knownOn(custs, d);
           late.run(d);
         }
-        const lineSet = (l: Ledger) => billedLines(l).map((x) => `${x.key}|${x.amount}|${x.net}|${x.tax}`).sort();
+        // The billed facts (key and amount as priced) are the same; a line's share of the tax depends on
+        // the invoice it lands on (tax is computed per rate on each invoice: document-tax.ts).
+        const lineSet = (l: Ledger) => billedLines(l).map((x) => `${x.key}|${x.amount}`).sort();
         expect(lineSet(late)).toEqual(lineSet(upfront));
       }),
       params,
@@ -225,10 +229,33 @@ describe('billing run properties over two years', () => {
         }
         const net = (l: Ledger) => {
           const m = new Map<string, number>();
-          for (const x of billedLines(l)) m.set(String(x.serviceId), (m.get(String(x.serviceId)) ?? 0) + x.gross);
+          // Amounts as priced: the gross of a price without VAT depends on the invoice's per-rate tax.
+          for (const x of billedLines(l)) m.set(String(x.serviceId), (m.get(String(x.serviceId)) ?? 0) + x.amount);
           return [...m.entries()].filter(([, v]) => v !== 0).sort();
         };
         expect(net(late)).toEqual(net(upfront));
+      }),
+      params,
+    );
+  }, SLOW);
+
+  it('each rate of each invoice is taxed once on its total: taxable × rate without VAT, the quoted total with VAT', () => {
+    fc.assert(
+      fc.property(customersArb, (custs) => {
+        const l = everyDay(knownOn(custs, null));
+        for (const inv of l.invoices) {
+          const fresh = inv.lines.filter((x) => !x.key.startsWith('void:'));
+          for (const inclusive of [false, true]) {
+            for (const rate of new Set(fresh.map((x) => x.taxRateBp))) {
+              const part = fresh.filter((x) => x.taxRateBp === rate && x.taxInclusive === inclusive);
+              if (part.length === 0) continue;
+              const total = sum(part.map((x) => x.amount));
+              expect(sum(part.map((x) => x.tax))).toBe(inclusive ? mulRatio(total, rate, 10_000 + rate) : percentOf(total, rate));
+              if (inclusive) expect(sum(part.map((x) => x.gross))).toBe(total);
+              else expect(sum(part.map((x) => x.net))).toBe(total);
+            }
+          }
+        }
       }),
       params,
     );

@@ -112,10 +112,10 @@ describe.each(backendNames)('the billing stores on %s', (name) => {
       AT, [{ key: 'april:change:credit', serviceId, periodStart: '2026-04-10', periodEnd: '2026-04-30' }]);
     expect(await store.endCredited(serviceId)).toBe(false);
     expect(await store.billedLinesAfter(serviceId, '2026-03-15')).toEqual([
-      { key: 'setup', description: 'setup', periodStart: null, periodEnd: null, amount: 1000, taxRateBp: 2200, taxInclusive: false, net: 1000, tax: 0, gross: 1000 },
-      { key: 'april', description: 'april', periodStart: '2026-04-01', periodEnd: '2026-04-01', amount: 3000, taxRateBp: 2200, taxInclusive: false, net: 3000, tax: 0, gross: 3000 },
+      { key: 'setup', description: 'setup', periodStart: null, periodEnd: null, amount: 1000, taxRateBp: 2200, taxInclusive: false, vatNature: null, vatLegalRef: null, net: 1000, tax: 0, gross: 1000 },
+      { key: 'april', description: 'april', periodStart: '2026-04-01', periodEnd: '2026-04-01', amount: 3000, taxRateBp: 2200, taxInclusive: false, vatNature: null, vatLegalRef: null, net: 3000, tax: 0, gross: 3000 },
       // The credit note's line with the sign of an invoice line.
-      { key: 'april:change:credit', description: 'april back', periodStart: '2026-04-10', periodEnd: '2026-04-30', amount: -500, taxRateBp: 2200, taxInclusive: false, net: -500, tax: 0, gross: -500 },
+      { key: 'april:change:credit', description: 'april back', periodStart: '2026-04-10', periodEnd: '2026-04-30', amount: -500, taxRateBp: 2200, taxInclusive: false, vatNature: null, vatLegalRef: null, net: -500, tax: 0, gross: -500 },
     ]);
     await store.insertInvoice({ ...draft(customerId, 'x'), lines: [line('end', 'end_credit', '2026-04-16', -1500)] }, { number: 'INV-2026-000002', series: 'INV', year: 2026, sequence: 2 }, AT);
     expect(await store.endCredited(serviceId)).toBe(true);
@@ -163,7 +163,7 @@ describe.each(backendNames)('the billing stores on %s', (name) => {
     expect(await store.refund(refund)).toEqual({ id: refund, customerId, paymentId: pay, amount: 300, date: '2026-03-04', reason: null, createdAt: AT });
     expect((await store.refundsOfPayment(pay)).map((r) => r.id)).toEqual([refund]);
     expect((await store.payment(pay))!.refunded).toBe(300);
-    const line = { creditsKey: 'k:1', description: 'Thing', amount: 610, taxRateBp: 2200, taxInclusive: true, net: 500, tax: 110, gross: 610 };
+    const line = { creditsKey: 'k:1', description: 'Thing', amount: 610, taxRateBp: 2200, taxInclusive: true, vatNature: null, vatLegalRef: null, net: 500, tax: 110, gross: 610 };
     const note = await store.insertCreditNote({ customerId, invoiceId: inv, issueDate: '2026-03-05', currency: 'EUR', reason: 'half' },
       { number: 'CN-2026-000001', series: 'CN', year: 2026, sequence: 1 }, { lines: [line], net: 500, tax: 110, total: 610, taxes: [] }, AT,
       [{ key: 'k:1:credit', serviceId: null, periodStart: null, periodEnd: null }]);
@@ -220,7 +220,7 @@ describe.each(backendNames)('the billing stores on %s', (name) => {
     expect(await store.markPlanChangesApplied('2026-04-01', AT)).toBe(0);
     expect(await store.planChanges(serviceId)).toEqual([{ id: later, planId: otherPlan, effectiveDate: '2026-04-01', createdAt: AT, appliedAt: AT }]);
     const item = await store.insertItem({ serviceId, description: 'Router', amount: 300, taxRateBp: 2200, taxInclusive: true, startDate: null, endDate: null }, AT);
-    expect(item).toEqual({ id: item.id, serviceId, description: 'Router', amount: 300, taxRateBp: 2200, taxInclusive: true, startDate: null, endDate: null, createdAt: AT });
+    expect(item).toEqual({ id: item.id, serviceId, description: 'Router', amount: 300, taxRateBp: 2200, taxInclusive: true, vatNature: null, vatLegalRef: null, startDate: null, endDate: null, createdAt: AT });
     expect(await store.listItems(serviceId)).toEqual([item]);
     expect(await store.listItems(undefined)).toEqual([item]);
     expect(await store.itemRow(item.id)).toEqual({ id: item.id, serviceId });

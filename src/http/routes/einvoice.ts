@@ -1,0 +1,196 @@
+/**
+ * Italian e-invoicing API: each document's FatturaPA file, the delivery states to SDI with their
+ * receipts, re-sending a corrected rejection, and the accountant's archive.
+ *
+ * - GET  /api/v1/invoices/{id}/fatturapa.xml, /api/v1/credit-notes/{id}/fatturapa.xml
+ * - GET  /api/v1/fiscal-documents (filters state, kind, customerId, from, to), /api/v1/fiscal-documents/{id}
+ * - POST /api/v1/fiscal-documents/{id}/resend
+ * - POST /api/v1/fiscal-documents/receipts (read SDI's receipts from the channel now)
+ * - GET  /api/v1/exports/fiscal-archive.zip?from=&to=
+ */
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { BillingService } from '../../billing/service.js';
+import { billingStore } from '../../db/billing.js';
+import { decodeCursor, encodeCursor } from '../../db/crud.js';
+import { einvoiceStore, type DocKind } from '../../db/einvoice.js';
+import type { SqlClient } from '../../db/sql.js';
+import { isLocale, type Locale } from '../../i18n/locales.js';
+import { acubeWebhookAuthentic, acubeWebhookReceipt } from '../../einvoice/acube.js';
+import type { EinvoiceService } from '../../einvoice/service.js';
+import { parseDate } from '../../lib/calendar.js';
+import { TollgateError } from '../../lib/errors.js';
+import { IdParams, ProblemSchema } from '../schemas.js';
+import { creditNotePdf, invoicePdf, type DocumentLocale, type PdfSeller } from './billing-pdf.js';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const State = Type.Union(['to_send', 'sent', 'delivered', 'not_delivered', 'rejected', 'accepted', 'refused'].map((s) => Type.Literal(s)), {
+  description: 'to_send (generated, waiting for the channel), sent, delivered (RC), not_delivered (MC: in the customer\'s tax area), rejected (NS: correct and re-send), accepted or refused (a public administration\'s outcome; DT is deemed accepted)',
+});
+const Kind = Type.Union([Type.Literal('invoice'), Type.Literal('credit_note')]);
+const FiscalDocument = Type.Object({
+  id: Type.Integer(),
+  kind: Kind,
+  documentId: Type.Integer({ description: 'the invoice or credit note id' }),
+  number: Type.String(),
+  issueDate: Type.String({ format: 'date' }),
+  customerId: Type.Integer(),
+  customerName: Type.String(),
+  state: State,
+  stateCode: Nullable(Type.String({ description: "SDI's code: a rejection's error codes (comma-separated), EC01/EC02, DT, MC" })),
+  stateText: Nullable(Type.String({ description: "SDI's text for the state (a rejection's errors)" })),
+  fileName: Nullable(Type.String({ description: 'the current FatturaPA file (IT<transmitter>_<progressive>.xml)' })),
+  sdiId: Nullable(Type.String({ description: "SDI's identifier of the file" })),
+  attempts: Type.Integer({ description: 'failed sending attempts of the current file (retried)' }),
+  lastError: Nullable(Type.String({ description: 'why it was not sent: the channel error, or the fiscal data missing' })),
+  nextAttemptAt: Nullable(Type.String()),
+  alertedAt: Nullable(Type.String()),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+const Receipt = Type.Object({
+  id: Type.Integer(),
+  fileName: Type.String(),
+  type: Type.String({ description: 'RC, NS, MC, NE, DT, AT' }),
+  invoiceFile: Type.String(),
+  sdiId: Nullable(Type.String()),
+  errors: Type.Array(Type.Object({ code: Type.String(), text: Type.String() })),
+  text: Nullable(Type.String()),
+  receivedAt: Type.String(),
+});
+const FiscalDocumentDetail = Type.Object({ ...FiscalDocument.properties, receipts: Type.Array(Receipt) });
+const ListQuery = Type.Object({
+  state: Type.Optional(State),
+  kind: Type.Optional(Kind),
+  customerId: Type.Optional(Type.Integer({ minimum: 1 })),
+  from: Type.Optional(Type.String({ format: 'date' })),
+  to: Type.Optional(Type.String({ format: 'date' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+  cursor: Type.Optional(Type.String()),
+}, { additionalProperties: false });
+const RangeQuery = Type.Object({ from: Type.String({ format: 'date' }), to: Type.String({ format: 'date' }) }, { additionalProperties: false });
+const file = (type: string, description: string) => ({ description, content: { [type]: { schema: { type: 'string', ...(type === 'application/xml' ? {} : { format: 'binary' }) } } } });
+const errors = { 401: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
+const tags = ['einvoice'];
+
+export interface EinvoiceRoutesOptions {
+  sql: SqlClient;
+  einvoice: EinvoiceService;
+  /** `[einvoice] acube_webhook_header` and `acube_webhook_token`: what A-Cube's webhook calls carry. */
+  acubeWebhook?: { header: string; token: string } | undefined;
+}
+
+/**
+ * A document's PDF as GET …/pdf serves it without `?lang=`: the archive's copy is the customer's
+ * copy, in the customer's language (else the installation's).
+ */
+export function documentPdf(sql: SqlClient, billing: BillingService, company: PdfSeller | null, locale: { defaultLanguage: Locale; timeZone: string }) {
+  const store = billingStore(sql);
+  const loc = (customer: { language: string | null } | null): DocumentLocale => ({
+    language: isLocale(customer?.language) ? customer.language : locale.defaultLanguage,
+    timeZone: locale.timeZone,
+  });
+  return async (kind: DocKind, id: number): Promise<Buffer> => {
+    if (kind === 'invoice') {
+      const found = await billing.invoiceWithLines(id);
+      if (!found) throw new TollgateError('not_found', `invoice ${id} does not exist`);
+      const customer = await store.customerForDocument(found.customerId);
+      return invoicePdf(found, customer, company, loc(customer));
+    }
+    const note = await store.creditNote(id);
+    if (!note) throw new TollgateError('not_found', `credit note ${id} does not exist`);
+    const invoice = (await store.invoice(note.invoiceId))!;
+    const customer = await store.customerForDocument(note.customerId);
+    return creditNotePdf({ ...note, invoiceNumber: invoice.number, lines: await store.creditNoteLines(id) }, customer, company, loc(customer));
+  };
+}
+
+export async function einvoiceRoutes(app: FastifyInstance, opts: EinvoiceRoutesOptions): Promise<void> {
+  const store = einvoiceStore(opts.sql);
+
+  for (const [path, kind, noun] of [['/api/v1/invoices/:id/fatturapa.xml', 'invoice', 'invoice'], ['/api/v1/credit-notes/:id/fatturapa.xml', 'credit_note', 'credit note']] as const) {
+    app.get(path, {
+      schema: {
+        tags, params: IdParams, produces: ['application/xml'],
+        summary: `The ${noun} as a FatturaPA file (valid against the official schema): the file sent to SDI as sent, or generated now`,
+        response: { 200: file('application/xml', `The ${noun}'s FatturaPA XML`), ...errors },
+      },
+    }, async (req, reply) => {
+      const { id } = req.params as { id: number };
+      const f = await opts.einvoice.xml(kind, id);
+      return reply.type('application/xml; charset=utf-8').header('content-disposition', `attachment; filename="${f.fileName}"`).send(f.xml);
+    });
+  }
+
+  app.get('/api/v1/fiscal-documents', {
+    schema: { tags, summary: 'Invoices and credit notes going to SDI with their delivery state, oldest first', querystring: ListQuery, response: { 200: Type.Object({ items: Type.Array(FiscalDocument), next: Nullable(Type.String()) }), ...errors } },
+  }, async (req) => {
+    const q = req.query as { state?: 'sent'; kind?: DocKind; customerId?: number; from?: string; to?: string; limit?: number; cursor?: string };
+    if (q.from) parseDate(q.from, 'from');
+    if (q.to) parseDate(q.to, 'to');
+    const limit = q.limit ?? 50;
+    const rows = await store.list(q, limit + 1, q.cursor ? decodeCursor(q.cursor) : null);
+    const items = rows.slice(0, limit);
+    return { items, next: rows.length > limit ? encodeCursor(items[items.length - 1]!.id) : null };
+  });
+
+  app.get('/api/v1/fiscal-documents/:id', {
+    schema: { tags, summary: "A document's delivery state with SDI's receipts", params: IdParams, response: { 200: FiscalDocumentDetail, ...errors } },
+  }, async (req) => {
+    const { id } = req.params as { id: number };
+    const doc = await store.get(id);
+    if (!doc) throw new TollgateError('not_found', `fiscal document ${id} does not exist`);
+    const receipts = (await store.receipts(id)).map(({ fiscalDocumentId: _d, ...r }) => r);
+    return { ...doc, receipts };
+  });
+
+  app.post('/api/v1/fiscal-documents/:id/resend', {
+    schema: {
+      tags, params: IdParams, response: { 200: FiscalDocument, ...errors },
+      summary: 'Send a rejected document again once its data are corrected: a new file with the same number and date (the daily run sends it; so does POST /api/v1/billing/run)',
+    },
+  }, async (req) => opts.einvoice.resend((req.params as { id: number }).id));
+
+  app.post('/api/v1/fiscal-documents/receipts', {
+    schema: { tags, summary: "Read SDI's receipts from the channel now and apply them (the daily run does it too)", response: { 200: Type.Object({ applied: Type.Integer() }), ...errors } },
+  }, async () => ({ applied: await opts.einvoice.receive() }));
+
+  app.post('/api/v1/einvoice/webhooks/acube', {
+    schema: {
+      tags,
+      // The documented payload: the notification and the invoice it is about (each as A-Cube sends it).
+      body: Type.Object({
+        notification: Type.Object({}, { additionalProperties: true }),
+        invoice: Type.Optional(Type.Object({}, { additionalProperties: true })),
+      }, { additionalProperties: false }),
+      summary: "A-Cube's notification webhook (SDI's receipts): authenticated by the header and token configured in A-Cube (`[einvoice] acube_webhook_header`, `acube_webhook_token`)",
+      security: [],
+      response: { 200: Type.Object({ stored: Type.Boolean(), documentId: Nullable(Type.Integer()) }), ...errors },
+    },
+  }, async (req) => {
+    const hook = opts.acubeWebhook;
+    if (!hook?.token) throw new TollgateError('not_found', 'the A-Cube webhook is not configured ([einvoice] acube_webhook_token)');
+    const given = req.headers[hook.header.toLowerCase()];
+    if (!acubeWebhookAuthentic(hook.token, typeof given === 'string' ? given : undefined)) {
+      throw new TollgateError('unauthorized', 'the webhook call does not carry the configured token');
+    }
+    const r = acubeWebhookReceipt(req.body);
+    if (!r) throw new TollgateError('invalid_input', 'not an A-Cube notification (notification.invoice_uuid and an SDI type are needed)', 'notification');
+    return opts.einvoice.applyIntermediaryReceipt(r, r.transmissionId, JSON.stringify(req.body));
+  });
+
+  app.get('/api/v1/exports/fiscal-archive.zip', {
+    schema: {
+      tags, querystring: RangeQuery, produces: ['application/zip'],
+      summary: "The accountant's archive: every invoice's and credit note's FatturaPA file and PDF issued in the range, and the sales VAT register (CSV)",
+      response: { 200: file('application/zip', 'ZIP: xml/, pdf/ and registro-iva-vendite_<from>_<to>.csv'), ...errors },
+    },
+  }, async (req, reply) => {
+    const { from, to } = req.query as { from: string; to: string };
+    parseDate(from, 'from');
+    parseDate(to, 'to');
+    if (to < from) throw new TollgateError('invalid_input', 'to is before from', 'to');
+    const zip = await opts.einvoice.archive(from, to);
+    return reply.type('application/zip').header('content-disposition', `attachment; filename="fiscal-archive_${from}_${to}.zip"`).send(Buffer.from(zip));
+  });
+}
