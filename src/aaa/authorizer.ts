@@ -45,7 +45,7 @@ export interface AuthorizerOptions {
   services: Pick<ServiceCache, 'get' | 'forget'>;
   caps: LoginCaps;
   /** Open sessions as of the last commit, and where the auth log goes. */
-  writer: Pick<AcctWriter, 'openSessions' | 'authLog'>;
+  writer: Pick<AcctWriter, 'openSessions' | 'authLog' | 'recheckOpenSessions'>;
   policy: Policy;
   clock: Clock;
   days: BillingDay;
@@ -71,7 +71,7 @@ export class Authorizer implements AccessHandler<Authorization> {
   private readonly dictionary: Dictionary;
   private readonly services: Pick<ServiceCache, 'get' | 'forget'>;
   private readonly caps: LoginCaps;
-  private readonly writer: Pick<AcctWriter, 'openSessions' | 'authLog'>;
+  private readonly writer: Pick<AcctWriter, 'openSessions' | 'authLog' | 'recheckOpenSessions'>;
   private readonly policy: Policy;
   private readonly clock: Clock;
   private readonly days: BillingDay;
@@ -115,11 +115,19 @@ export class Authorizer implements AccessHandler<Authorization> {
     if (check.method === 'none') return this.answer(nas, username, svc, check, at, callingStationId, NO_METHOD);
     if (svc === undefined) return this.answer(nas, username, svc, check, at, callingStationId, UNKNOWN_USER);
     const row = svc.row;
-    const decideWith = (cap: LoginCap | undefined): Authorization => this.answer(nas, username, svc, check, at, callingStationId,
+    const open = this.writer.openSessions(row.id);
+    const decideWith = (cap: LoginCap | undefined, openSessions = open): Authorization => this.answer(nas, username, svc, check, at, callingStationId,
       decide(row, { passwordOk: check.ok, callingStationId, nasId: nas.id, vendor: nas.vendor }, {
-        now: at, openSessions: this.writer.openSessions(row.id), policy: this.policy, cap,
+        now: at, openSessions, policy: this.policy, cap,
       }));
     const cap = this.caps.check(row, this.days.of(at));
+    // Several nodes: the index may hold a session another node closed whose notice never came (that
+    // node died just after the commit). A login the index would refuse for simultaneous use is
+    // decided on the database's open sessions instead; the rest stay answered from memory.
+    const recheck = this.writer.recheckOpenSessions;
+    if (recheck !== undefined && check.ok && open.length >= row.simultaneousUse) {
+      return Promise.all([cap, recheck.call(this.writer, row.id)]).then(([c, sessions]) => decideWith(c, sessions));
+    }
     // Cap facts that had to be read from the database: answered once they are.
     return cap instanceof Promise ? cap.then(decideWith) : decideWith(cap);
   }

@@ -282,6 +282,11 @@ export class PgAccountingWriter implements AcctWriter {
     return this.sessions.of(serviceId);
   }
 
+  async recheckOpenSessions(serviceId: number): Promise<readonly OpenSession[]> {
+    await this.refreshSessions([serviceId]);
+    return this.sessions.of(serviceId);
+  }
+
   async closeStale(now: Date, defaultIntervalSeconds: number, missedIntervals: number): Promise<number> {
     if (this.closed) return 0;
     const nowIso = now.toISOString();

@@ -322,6 +322,11 @@ export interface AcctWriter {
   authLog(rec: AuthLogRecord): void;
   /** The service's open sessions as of the last commit. */
   openSessions(serviceId: number): readonly OpenSession[];
+  /**
+   * The service's open sessions read from the database now (several nodes: what another node
+   * changed may not have reached this one's index). Absent where the index is the whole truth.
+   */
+  recheckOpenSessions?(serviceId: number): Promise<readonly OpenSession[]>;
   /** Closes sessions that missed their interim updates; resolves with how many were closed. */
   closeStale(now: Date, defaultIntervalSeconds: number, missedIntervals: number): Promise<number>;
   readonly pending: number;

@@ -112,4 +112,16 @@ describe.skipIf(!postgresReady)('open sessions shared by two nodes on one Postgr
     await until(() => b.writer.openSessions(alice).length === 2);
     expect(b.writer.openSessions(alice).map((s) => s.callingStationId).sort()).toEqual(['AA:BB:CC:DD:EE:02', 'AA:BB:CC:DD:EE:03']);
   });
+
+  it('reads the database when the index would refuse: a close whose notice never came is found', async () => {
+    const [a, b] = nodes as [Node, Node];
+    await a.writer.accounting(rec('start', 's04'));
+    await until(() => b.writer.openSessions(alice).some((s) => s.callingStationId === 'AA:BB:CC:DD:EE:04'));
+    // Node a commits the Stop and dies before telling anyone: here, the row is closed behind both nodes' backs.
+    await a.sql.run(`update radius_sessions set stopped_at = ? where acct_session_id = ?`, new Date(at).toISOString(), 's04');
+    expect(b.writer.openSessions(alice).some((s) => s.callingStationId === 'AA:BB:CC:DD:EE:04')).toBe(true);
+    const open = await b.writer.recheckOpenSessions(alice);
+    expect(open.some((s) => s.callingStationId === 'AA:BB:CC:DD:EE:04')).toBe(false);
+    expect(b.writer.openSessions(alice)).toEqual(open);
+  });
 });
