@@ -65,12 +65,15 @@ describe('fair-use tiers', () => {
     expect(u).toMatchObject({ period: { start: '2026-05-15', end: '2026-06-14' }, usedBytes: 150_000, capBytes: 200_000, tier: { level: 0, name: 'full' } });
     // 80 % of the 200,000 full-speed allowance: a notice, no CoA.
     expect(await interimAndWait('cap-tiered', 's1', 170_000, id)).toBeUndefined();
+    // The notice is written by the check that follows the commit: wait for that check, not for a CoA that is not coming.
+    await env.services.prepaid.caps.idle();
     expect(await count(`select count(*) n from service_notices where service_id = ? and key = 'cap.80:2026-05-15'`, id)).toBe(1);
     // Crossing 200,000: a CoA right away.
     const crossed = await interimAndWait('cap-tiered', 's1', 210_000, id);
     expect(crossed, 'refreshRate after the crossing interim').toBeDefined();
     expect(crossed!.ms).toBeLessThan(500);
     expect(crossed!.call.req).toMatchObject({ by: 'system:caps' });
+    await env.services.prepaid.caps.idle();
     expect(await count(`select count(*) n from service_notices where service_id = ? and key = 'cap.100:2026-05-15'`, id)).toBe(1);
     // A second session of the same service adds to the same counter: tier 2.
     const second = await login(env, 'cap-tiered', 'pw-cap-tiered', { 'Calling-Station-Id': 'AA:BB:CC:00:00:02' });
