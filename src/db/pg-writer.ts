@@ -67,6 +67,8 @@ const IN_FLIGHT = 4;
 const AUTH_DELAY_MS = 50;
 /** Auth-log rows per transaction at most: a login storm's log is written in pieces. */
 const AUTH_CHUNK = 5000;
+/** Sessions inserted before the first statistics refresh (a new or newly copied database). */
+const ANALYZE_FIRST = 1000;
 /** How often the auth log's per-subscriber indexes catch up, and with how many rows at most per batch. */
 const INDEX_EVERY_MS = 1000;
 const INDEX_CHUNK = 20_000;
@@ -141,6 +143,8 @@ interface Written {
   changes: SessionChange[];
   usage: UsageDelta[];
   services: Set<number>;
+  /** Sessions inserted (statistics: see analyzeSessions). */
+  inserted: number;
 }
 
 /** A batch's statements in order: rounds of session records, and Accounting-On/Off between them. */
@@ -168,10 +172,16 @@ export class PgAccountingWriter implements AcctWriter {
   private readonly onSessions: (serviceIds: readonly number[]) => void;
   /** Refreshes reading the database now: the services a local commit changed meanwhile (their read may be older). */
   private readonly refreshing = new Set<Set<number>>();
+  /** Sessions this writer inserted since radius_sessions' statistics were last refreshed, and what they counted then. */
+  private insertedSinceAnalyze = 0;
+  private analyzedRows = 0;
+  private analyzing: Promise<void> | undefined;
   private readonly q: {
     apply: Statement<Applied>;
     closeNas: Statement<{ id: number; serviceId: number | null }>;
     openOf: Statement<OpenRow>;
+    analyze: Statement;
+    estimate: Statement<{ rows: number }>;
     openAll: Statement<OpenRow>;
     authLog: Statement;
     stale: Statement<{ id: number }>;
@@ -194,15 +204,21 @@ export class PgAccountingWriter implements AcctWriter {
     this.onCommit = () => storage?.committed();
     this.onSessions = opts.onSessions ?? (() => {});
     this.q = {
-      // One statement per round: the open sessions of the round, locked in id order, give their
+      // One statement per round: the open sessions of the round, found one by one on the session key
+      // (a join, or a plain `stopped_at is null` here, lets the planner scan the index of every
+      // open session when its statistics are stale, as after a start on a new database; the
+      // coalesce is that test in a form no index answers, re-checked on a row another node has
+      // just changed) and locked in id order, give their
       // counters as they were (o) and move forward (u); the sessions not there at all are inserted
       // (n), their service found by username when the record does not say; the day's usage grows by
       // what both added (g). What comes back tells each record's fate: updated (u), inserted (n),
       // or its session closed before (c: ignored, as on SQLite). A record in none of them met
       // another node's write of its session, made after this statement's snapshot: it goes again.
       apply: sql.prepare(`with x as (select * from json_to_recordset(?::json) as x(${INPUT_COLUMNS})),
-        o as (select r.id, r.input_octets, r.output_octets from radius_sessions r join x on r.nas_id = x.nas_id and r.acct_session_id = x.acct_session_id
-          where r.stopped_at is null order by r.id for update of r),
+        o as (select r.id, r.input_octets, r.output_octets from radius_sessions r
+          where r.id = any (array(select k.id from x cross join lateral
+              (select id from radius_sessions k where k.nas_id = x.nas_id and k.acct_session_id = x.acct_session_id) k))
+            and coalesce(r.stopped_at, '') = '' order by r.id for update of r),
         u as (update radius_sessions s set updated_at = x.at, session_time = coalesce(x.session_time, s.session_time),
             input_octets = greatest(s.input_octets, coalesce(x.input_octets, 0)), output_octets = greatest(s.output_octets, coalesce(x.output_octets, 0)),
             framed_ip_address = coalesce(x.framed_ip_address, s.framed_ip_address), interim_interval = coalesce(x.interim_interval, s.interim_interval),
@@ -235,6 +251,8 @@ export class PgAccountingWriter implements AcctWriter {
         returning id, service_id as "serviceId"`),
       openOf: sql.prepare(`${OPEN_SESSIONS_SQL} and service_id in (select value::bigint from json_array_elements_text(?::json))`),
       openAll: sql.prepare(OPEN_SESSIONS_SQL),
+      analyze: sql.prepare('analyze radius_sessions'),
+      estimate: sql.prepare(`select cast(reltuples as bigint) as "rows" from pg_class where oid = cast('radius_sessions' as regclass)`),
       // The packed rows as one array of arrays, inserted in their order (ids follow time: logs.ts).
       authLog: sql.prepare(`insert into auth_log (at, nas_id, service_id, username, outcome, reason, method, calling_station_id)
         select v->>0, (v->>1)::bigint, (v->>2)::bigint, v->>3, v->>4, v->>5, v->>6, v->>7
@@ -315,6 +333,7 @@ export class PgAccountingWriter implements AcctWriter {
     this.closed = true;
     clearInterval(this.indexTimer);
     await this.indexing;
+    await this.analyzing;
     await this.run();
     setWriteBarrier(this.sql, undefined);
   }
@@ -415,6 +434,8 @@ export class PgAccountingWriter implements AcctWriter {
     this.stats.authRows += auth.length / AUTH_LOG_STRIDE;
     this.sessions.apply(written.changes);
     this.changedHere(written.services);
+    this.insertedSinceAnalyze += written.inserted;
+    if (this.insertedSinceAnalyze >= Math.max(ANALYZE_FIRST, this.analyzedRows)) void this.analyzeSessions();
     this.onCommit();
     for (const b of batch) b.resolve();
     // After the Accounting-Responses are released: data-cap checks never delay an answer.
@@ -423,7 +444,7 @@ export class PgAccountingWriter implements AcctWriter {
 
   /** One batch's statements (inside its transaction when there are several); the session changes and usage they made. */
   private async write(steps: readonly Step[], auth: AuthLogRows): Promise<Written> {
-    const written: Written = { changes: [], usage: [], services: new Set() };
+    const written: Written = { changes: [], usage: [], services: new Set(), inserted: 0 };
     for (const step of steps) {
       if ('round' in step) {
         await this.round(step.round, written);
@@ -438,6 +459,30 @@ export class PgAccountingWriter implements AcctWriter {
     }
     if (auth.length > 0) await this.q.authLog.run(JSON.stringify(authRows(auth)));
     return written;
+  }
+
+  /**
+   * Refreshes radius_sessions' planner statistics each time the table has doubled through this
+   * writer. The batch statement looks sessions up by their key; with statistics from when the
+   * table was nearly empty (a new database, or one just copied by migrate-to-postgres) the planner
+   * scans the whole table for each batch instead, which cut throughput by half until autovacuum's
+   * next analyze, a minute or more later. ANALYZE samples the table (milliseconds) and runs beside
+   * the batches, never before an answer. Not the table's owner: left to autovacuum.
+   */
+  private analyzeSessions(): Promise<void> {
+    this.analyzing ??= (async () => {
+      this.insertedSinceAnalyze = 0;
+      try {
+        await this.q.analyze.run();
+        this.analyzedRows = Math.max(0, (await this.q.estimate.get())?.rows ?? 0);
+      } catch {
+        // Not the owner, or the database went away: autovacuum keeps the statistics; not tried again.
+        this.analyzedRows = Number.MAX_SAFE_INTEGER;
+      } finally {
+        this.analyzing = undefined;
+      }
+    })();
+    return this.analyzing;
   }
 
   /** Services whose open sessions this node changed: told to the other nodes, and kept from a refresh reading older rows. */
@@ -490,7 +535,8 @@ export class PgAccountingWriter implements AcctWriter {
    * the day's usage. Usage deltas are the counters' growth over what was stored, computed here as
    * the statement computed them for usage_daily.
    */
-  private async round(round: readonly AcctRecord[], { changes, usage, services }: Written): Promise<void> {
+  private async round(round: readonly AcctRecord[], written: Written): Promise<void> {
+    const { changes, usage, services } = written;
     let inputs = round.map((r, i) => input(r, i));
     // A record that met another node's write of its session goes once more; the second time its
     // session is there, open (updated) or closed (ignored).
@@ -500,6 +546,7 @@ export class PgAccountingWriter implements AcctWriter {
         done.add(a.i);
         const r = round[a.i]!;
         if (a.kind === 'c') continue;
+        if (a.kind === 'n') written.inserted++;
         const dIn = a.kind === 'u' ? Math.max(0, (r.inputOctets ?? 0) - a.oldIn) : (r.inputOctets ?? 0);
         const dOut = a.kind === 'u' ? Math.max(0, (r.outputOctets ?? 0) - a.oldOut) : (r.outputOctets ?? 0);
         if (a.serviceId !== null && (dIn > 0 || dOut > 0)) usage.push({ serviceId: a.serviceId, day: r.day, bytes: dIn + dOut });
