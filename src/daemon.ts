@@ -28,7 +28,8 @@ import type { SqlClient } from './db/sql.js';
 import { security, type Security } from './http/auth/guard.js';
 import { instrumentBilling } from './http/metrics-hook.js';
 import type { Clock } from './lib/clock.js';
-import { isLocale } from './i18n/locales.js';
+import { isLocale, type Locale } from './i18n/locales.js';
+import { translator } from './i18n/messages.js';
 import type { SecretBox } from './lib/secretbox.js';
 import type { CachedEntity, Topic } from './lib/topic.js';
 import type { Metrics } from './metrics.js';
@@ -153,14 +154,17 @@ export function createServices(opts: ServicesOptions): Services {
     onError: afterCommitError('plan-changes: a rate change after the switch failed'),
   });
   const sec = security({ sql, box: opts.box, config, clock });
+  const smtp = config['notify.email'].smtp_url ? nodemailer.createTransport(config['notify.email'].smtp_url) : undefined;
+  const mailRejections = rejectionMailer(smtp, config, defaultLanguage, jobsLog);
   const einvoice = einvoiceService({
     store: einvoiceStore(sql), config, clock, log: jobsLog,
     channel: opts.sdiChannel ?? sdiChannelOf(config),
     pdf: documentPdf(sql, billing, config.company, { defaultLanguage, timeZone: config.billing.timezone }),
-    mail: accountantMailer(config),
+    mail: accountantMailer(smtp, config),
     alert: async (rejected) => {
       jobsLog?.error({ rejected: rejected.map((d) => ({ number: d.number, customer: d.customerName, code: d.stateCode, text: d.stateText })) },
         'einvoice: SDI rejected documents: correct them and send them again (POST /api/v1/fiscal-documents/{id}/resend) within five days');
+      await mailRejections?.(rejected);
     },
   });
 
@@ -183,12 +187,33 @@ export function createServices(opts: ServicesOptions): Services {
 }
 
 /** The accountant's monthly archive goes out through the notifications' SMTP (`[notify.email]`). */
-function accountantMailer(config: Config): EinvoiceOptions['mail'] {
-  const { smtp_url: url, from } = config['notify.email'];
-  if (!url) return undefined;
-  const transporter = nodemailer.createTransport(url);
+type Smtp = ReturnType<typeof nodemailer.createTransport>;
+
+function accountantMailer(smtp: Smtp | undefined, config: Config): EinvoiceOptions['mail'] {
+  if (!smtp) return undefined;
+  const from = config['notify.email'].from || undefined;
   return async (to, subject, text, attachment) => {
-    await transporter.sendMail({ from: from || undefined, to, subject, text, attachments: [attachment] });
+    await smtp.sendMail({ from, to, subject, text, attachments: [attachment] });
+  };
+}
+
+/**
+ * SDI's rejections mailed to the operator in the installation's language: who, which invoice, SDI's
+ * code and words, and what to do. A mail that fails is logged; the rejection stays on the
+ * E-invoices screen and in the log line written beside it.
+ */
+function rejectionMailer(smtp: Smtp | undefined, config: Config, language: Locale, log: Logger | undefined) {
+  const to = config.einvoice.alert_email || config.company.email;
+  if (!smtp || !to) return undefined;
+  const from = config['notify.email'].from || undefined;
+  const t = translator(language);
+  return async (rejected: readonly { number: string; customerName: string; stateCode: string | null; stateText: string | null }[]): Promise<void> => {
+    const lines = rejected.map((d) => t('einvoice.alert.line', { number: d.number, customer: d.customerName, code: d.stateCode ?? '', text: d.stateText ?? '' }));
+    try {
+      await smtp.sendMail({ from, to, subject: t('einvoice.alert.subject', { n: rejected.length }), text: [t('einvoice.alert.intro'), '', ...lines, '', t('einvoice.alert.action')].join('\n') });
+    } catch (e) {
+      log?.warn({ err: (e as Error).message, to }, 'einvoice: the rejection could not be mailed; it is on the E-invoices screen and in the log line above');
+    }
   };
 }
 

@@ -216,6 +216,9 @@ export const schema = {
     acube_webhook_token: { type: 'string', default: '', secret: true },
     // The accountant's address for the monthly archive (ZIP of XML and PDF plus the VAT register); "" none.
     accountant_email: { type: 'string', default: '' },
+    // Where SDI's rejections are mailed, once each, for someone to correct and send again within
+    // SDI's five days (through [notify.email]); "" the [company] email; both "" only the log says it.
+    alert_email: { type: 'string', default: '' },
   },
   // Notifications (src/notify/). Sections with a dot are TOML sub-tables: [notify.email].
   'notify.email': {

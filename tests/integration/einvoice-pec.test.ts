@@ -23,6 +23,8 @@ const SDI_REPLY_FROM = 'sdi27@pec.fatturapa.it';
 let smtpFailures = 0;
 /** Mail to the accountant (the same SMTP server stands for [notify.email]). */
 const mailed: string[] = [];
+/** Mails to the operator (`[einvoice] alert_email`). */
+const alerts: string[] = [];
 
 /** The XML attachment of a raw message nodemailer composed (base64 part). */
 function attachment(raw: string): { fileName: string; xml: string } {
@@ -79,6 +81,7 @@ beforeAll(async () => {
         }
         const to = session.envelope.rcptTo.map((r) => r.address);
         if (to.includes('studio@commercialista.example')) mailed.push(Buffer.concat(chunks).toString('utf8'));
+        else if (to.includes('noc@reteveloce.example')) alerts.push(Buffer.concat(chunks).toString('utf8'));
         else sent.push({ to, ...attachment(Buffer.concat(chunks).toString('utf8')) });
         cb();
       });
@@ -94,7 +97,7 @@ beforeAll(async () => {
       TOLLGATE_EINVOICE_CHANNEL: 'pec', TOLLGATE_EINVOICE_PEC_ADDRESS: 'fatture@pec.reteveloce.example',
       TOLLGATE_EINVOICE_PEC_SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
       TOLLGATE_EINVOICE_PEC_IMAP_URL: `imap://${imap.user}:${imap.password}@127.0.0.1:${imap.port}`,
-      TOLLGATE_EINVOICE_ACCOUNTANT_EMAIL: 'studio@commercialista.example',
+      TOLLGATE_EINVOICE_ACCOUNTANT_EMAIL: 'studio@commercialista.example', TOLLGATE_EINVOICE_ALERT_EMAIL: 'noc@reteveloce.example',
       TOLLGATE_NOTIFY_EMAIL_SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`, TOLLGATE_NOTIFY_EMAIL_FROM: 'billing@reteveloce.example',
     },
   });
@@ -168,6 +171,13 @@ describe('e-invoicing through PEC', () => {
     // The daily run alerts the operator of the rejection waiting, once.
     expect((await t.services.einvoice.runFor('2026-11-23')).alerted).toBe(1);
     expect((await t.services.einvoice.runFor('2026-11-23')).alerted).toBe(0);
+    // …and mails it to the operator, once, with the invoice, SDI's code and what to do.
+    expect(alerts).toHaveLength(1);
+    const alert = alerts[0]!.replace(/=\r?\n/g, '');
+    expect(alert).toContain('Subject: 1 e-invoice rejected by SDI');
+    expect(alert).toContain(rejected.number);
+    expect(alert).toContain('00311');
+    expect(alert).toContain('Send again');
   });
 
   it('corrected and re-sent: a new file with the same number and date, to the SDI address learnt, then delivered', async () => {

@@ -802,4 +802,8 @@ export const en = {
   "aaa.alreadyConnected": "already connected: {open} open session(s), limit {limit}",
   "aaa.dataCap": "data cap of {bytes} bytes reached",
   "aaa.noMethod": "no supported authentication method (PAP, CHAP, MS-CHAP, MS-CHAPv2)",
+  "einvoice.alert.subject": "{n, plural, one {# e-invoice rejected by SDI} other {# e-invoices rejected by SDI}}",
+  "einvoice.alert.intro": "The Sistema di Interscambio rejected these documents. They are not legally issued until they are corrected and sent again, with the same number and date, within five days of the rejection.",
+  "einvoice.alert.line": "{number} – {customer}: {code} {text}",
+  "einvoice.alert.action": "Correct the customer or invoice data, then use \"Send again\" on the E-invoices screen (or POST /api/v1/fiscal-documents/ID/resend).",
 } as const;

@@ -801,4 +801,8 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
   "aaa.alreadyConnected": "ya conectado: {open} sesiones abiertas, límite {limit}",
   "aaa.dataCap": "alcanzado el límite de datos de {bytes} bytes",
   "aaa.noMethod": "ningún método de autenticación admitido (PAP, CHAP, MS-CHAP, MS-CHAPv2)",
+  "einvoice.alert.subject": "{n, plural, one {# factura electrónica rechazada por el SDI} other {# facturas electrónicas rechazadas por el SDI}}",
+  "einvoice.alert.intro": "El Sistema di Interscambio ha rechazado estos documentos. No se consideran emitidos hasta que se corrijan y se reenvíen, con el mismo número y la misma fecha, dentro de los cinco días siguientes al rechazo.",
+  "einvoice.alert.line": "{number} – {customer}: {code} {text}",
+  "einvoice.alert.action": "Corrige los datos del cliente o de la factura y usa «Reenviar» en la pantalla Facturas electrónicas (o POST /api/v1/fiscal-documents/ID/resend).",
 };

@@ -801,4 +801,8 @@ export const it: Readonly<Record<keyof typeof en, string>> = {
   "aaa.alreadyConnected": "già connesso: {open} sessioni aperte, limite {limit}",
   "aaa.dataCap": "raggiunta la soglia di traffico di {bytes} byte",
   "aaa.noMethod": "nessun metodo di autenticazione supportato (PAP, CHAP, MS-CHAP, MS-CHAPv2)",
+  "einvoice.alert.subject": "{n, plural, one {# fattura elettronica scartata dallo SDI} other {# fatture elettroniche scartate dallo SDI}}",
+  "einvoice.alert.intro": "Il Sistema di Interscambio ha scartato questi documenti. Non risultano emessi finché non vengono corretti e reinviati, con lo stesso numero e la stessa data, entro cinque giorni dallo scarto.",
+  "einvoice.alert.line": "{number} – {customer}: {code} {text}",
+  "einvoice.alert.action": "Correggi i dati del cliente o della fattura, poi usa «Reinvia» nella schermata Fatture elettroniche (oppure POST /api/v1/fiscal-documents/ID/resend).",
 };
