@@ -21,6 +21,8 @@ import './pages/nas-edit.js';
 import './pages/sessions.js';
 import './pages/invoices.js';
 import './pages/invoice.js';
+import './pages/einvoices.js';
+import './pages/einvoice.js';
 import './pages/payments.js';
 import './pages/payment-new.js';
 import './pages/payments-report.js';
@@ -49,6 +51,8 @@ const routes = {
   sessions: '/sessions',
   invoices: '/invoices',
   invoice: '/invoices/:id',
+  einvoices: '/einvoices',
+  einvoice: '/einvoices/:id',
   payments: '/payments',
   'payment-new': '/payments/new',
   'payments-report': '/payments/report',
@@ -67,6 +71,7 @@ const nav: Array<[string, MessageKey, string]> = [
   ['/customers', 'nav.customers', 'customers'],
   ['/sessions', 'nav.online', 'sessions'],
   ['/invoices', 'nav.invoices', 'billing'],
+  ['/einvoices', 'nav.einvoices', 'billing'],
   ['/payments', 'nav.payments', 'payments'],
   ['/plans', 'nav.plans', 'billing'],
   ['/nas', 'nav.nas', 'nas'],
@@ -202,6 +207,8 @@ export class TgApp extends LitElement {
       case 'sessions': return html`<tg-sessions></tg-sessions>`;
       case 'invoices': return html`<tg-invoices></tg-invoices>`;
       case 'invoice': return html`<tg-invoice .invoiceId=${Number(id)}></tg-invoice>`;
+      case 'einvoices': return html`<tg-einvoices></tg-einvoices>`;
+      case 'einvoice': return html`<tg-einvoice .documentId=${Number(id)}></tg-einvoice>`;
       case 'payments': return html`<tg-payments></tg-payments>`;
       case 'payment-new': return html`<tg-payment-new .customerId=${Number(query.get('customerId') ?? 0)}></tg-payment-new>`;
       case 'payments-report': return html`<tg-payments-report></tg-payments-report>`;

@@ -20,54 +20,11 @@ import { acubeWebhookAuthentic, acubeWebhookReceipt } from '../../einvoice/acube
 import type { EinvoiceService } from '../../einvoice/service.js';
 import { parseDate } from '../../lib/calendar.js';
 import { TollgateError } from '../../lib/errors.js';
+import { FiscalDocument, FiscalDocumentDetail, FiscalDocumentQuery } from '../einvoice-schemas.js';
 import { IdParams, ProblemSchema } from '../schemas.js';
 import { creditNotePdf, invoicePdf, type DocumentLocale, type PdfSeller } from './billing-pdf.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-const State = Type.Union(['to_send', 'sent', 'delivered', 'not_delivered', 'rejected', 'accepted', 'refused'].map((s) => Type.Literal(s)), {
-  description: 'to_send (generated, waiting for the channel), sent, delivered (RC), not_delivered (MC: in the customer\'s tax area), rejected (NS: correct and re-send), accepted or refused (a public administration\'s outcome; DT is deemed accepted)',
-});
-const Kind = Type.Union([Type.Literal('invoice'), Type.Literal('credit_note')]);
-const FiscalDocument = Type.Object({
-  id: Type.Integer(),
-  kind: Kind,
-  documentId: Type.Integer({ description: 'the invoice or credit note id' }),
-  number: Type.String(),
-  issueDate: Type.String({ format: 'date' }),
-  customerId: Type.Integer(),
-  customerName: Type.String(),
-  state: State,
-  stateCode: Nullable(Type.String({ description: "SDI's code: a rejection's error codes (comma-separated), EC01/EC02, DT, MC" })),
-  stateText: Nullable(Type.String({ description: "SDI's text for the state (a rejection's errors)" })),
-  fileName: Nullable(Type.String({ description: 'the current FatturaPA file (IT<transmitter>_<progressive>.xml)' })),
-  sdiId: Nullable(Type.String({ description: "SDI's identifier of the file" })),
-  attempts: Type.Integer({ description: 'failed sending attempts of the current file (retried)' }),
-  lastError: Nullable(Type.String({ description: 'why it was not sent: the channel error, or the fiscal data missing' })),
-  nextAttemptAt: Nullable(Type.String()),
-  alertedAt: Nullable(Type.String()),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-});
-const Receipt = Type.Object({
-  id: Type.Integer(),
-  fileName: Type.String(),
-  type: Type.String({ description: 'RC, NS, MC, NE, DT, AT' }),
-  invoiceFile: Type.String(),
-  sdiId: Nullable(Type.String()),
-  errors: Type.Array(Type.Object({ code: Type.String(), text: Type.String() })),
-  text: Nullable(Type.String()),
-  receivedAt: Type.String(),
-});
-const FiscalDocumentDetail = Type.Object({ ...FiscalDocument.properties, receipts: Type.Array(Receipt) });
-const ListQuery = Type.Object({
-  state: Type.Optional(State),
-  kind: Type.Optional(Kind),
-  customerId: Type.Optional(Type.Integer({ minimum: 1 })),
-  from: Type.Optional(Type.String({ format: 'date' })),
-  to: Type.Optional(Type.String({ format: 'date' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-  cursor: Type.Optional(Type.String()),
-}, { additionalProperties: false });
 const RangeQuery = Type.Object({ from: Type.String({ format: 'date' }), to: Type.String({ format: 'date' }) }, { additionalProperties: false });
 const file = (type: string, description: string) => ({ description, content: { [type]: { schema: { type: 'string', ...(type === 'application/xml' ? {} : { format: 'binary' }) } } } });
 const errors = { 401: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
@@ -123,7 +80,7 @@ export async function einvoiceRoutes(app: FastifyInstance, opts: EinvoiceRoutesO
   }
 
   app.get('/api/v1/fiscal-documents', {
-    schema: { tags, summary: 'Invoices and credit notes going to SDI with their delivery state, oldest first', querystring: ListQuery, response: { 200: Type.Object({ items: Type.Array(FiscalDocument), next: Nullable(Type.String()) }), ...errors } },
+    schema: { tags, summary: 'Invoices and credit notes going to SDI with their delivery state, oldest first', querystring: FiscalDocumentQuery, response: { 200: Type.Object({ items: Type.Array(FiscalDocument), next: Nullable(Type.String()) }), ...errors } },
   }, async (req) => {
     const q = req.query as { state?: 'sent'; kind?: DocKind; customerId?: number; from?: string; to?: string; limit?: number; cursor?: string };
     if (q.from) parseDate(q.from, 'from');

@@ -1,6 +1,7 @@
 // A form that validates before sending and shows the API's field errors beside the fields. Its
 // `action` sends the body (a data function); it fires `saved` with the answer.
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
 import { ApiError } from '../data/http.js';
 import { fieldFor } from '../forms.js';
 import { base, errorText, money } from '../ui.js';
@@ -26,6 +27,11 @@ export interface Field {
   placeholder?: string;
   autocomplete?: string;
   validate?: (value: unknown, all: Record<string, unknown>) => string | undefined;
+  /**
+   * Shown only while this holds of the form's current values (a person's names or a company's name,
+   * as the kind chosen says); a hidden field is neither checked nor sent.
+   */
+  visible?: (current: Record<string, unknown>) => boolean;
 }
 
 function inputValue(f: Field, el: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement | null): unknown {
@@ -109,6 +115,7 @@ export class TgForm extends LitElement {
     errors: { state: true },
     busy: { state: true },
     message: { state: true },
+    current: { state: true },
   };
   declare fields: Field[];
   declare values: Record<string, unknown>;
@@ -120,6 +127,8 @@ export class TgForm extends LitElement {
   declare errors: Record<string, string>;
   declare busy: boolean;
   declare message: string;
+  /** The values as typed so far, for the fields' `visible`. */
+  declare current: Record<string, unknown>;
 
   constructor() {
     super();
@@ -131,6 +140,23 @@ export class TgForm extends LitElement {
     this.errors = {};
     this.busy = false;
     this.message = '';
+    this.current = {};
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('values')) this.current = { ...this.values };
+  }
+
+  private shown(): Field[] {
+    return this.fields.filter((f) => !f.visible || f.visible(this.current));
+  }
+
+  /** A choice changed: fields that depend on it appear or go (only forms that have such fields re-render). */
+  private choiceChanged(e: Event): void {
+    if (!this.fields.some((f) => f.visible)) return;
+    const el = e.target as HTMLInputElement | HTMLSelectElement;
+    const f = this.fields.find((x) => x.name === el.name);
+    if (f) this.current = { ...this.current, [f.name]: inputValue(f, el) };
   }
 
   private el(name: string) {
@@ -140,19 +166,20 @@ export class TgForm extends LitElement {
   private collect(): { body: Record<string, unknown>; errors: Record<string, string> } {
     const body: Record<string, unknown> = {};
     const errors: Record<string, string> = {};
-    for (const f of this.fields) {
+    const fields = this.shown();
+    for (const f of fields) {
       const v = inputValue(f, this.el(f.name));
       const e = checkField(f, v);
       if (e) errors[f.name] = e;
       if (v !== undefined) body[f.name] = v;
     }
-    for (const f of this.fields) {
+    for (const f of fields) {
       if (errors[f.name] || !f.validate) continue;
       const e = f.validate(body[f.name], body);
       if (e) errors[f.name] = e;
     }
     if (this.patch) {
-      for (const f of this.fields) {
+      for (const f of fields) {
         const before = this.values[f.name] ?? (f.type === 'checkbox' ? false : f.nullable ? null : undefined);
         if (body[f.name] === before || (body[f.name] === undefined && before === undefined)) delete body[f.name];
         else if (body[f.name] === undefined && f.nullable) body[f.name] = null;
@@ -181,7 +208,7 @@ export class TgForm extends LitElement {
       this.dispatchEvent(new CustomEvent('saved', { detail: result, bubbles: true, composed: true }));
     } catch (err) {
       if (err instanceof ApiError) {
-        const known = new Set(this.fields.map((f) => f.name));
+        const known = new Set(this.shown().map((f) => f.name));
         const mine: Record<string, string> = {};
         const other: string[] = [];
         for (const [k, m] of Object.entries(err.fields)) {
@@ -226,8 +253,8 @@ export class TgForm extends LitElement {
   override render() {
     return html`
       ${this.message ? html`<div class="banner error" role="alert">${this.message}</div>` : nothing}
-      <form @submit=${this.submit} novalidate>
-        ${this.fields.map((f) => html`<div class="field ${f.type === 'textarea' ? 'wide' : ''}">
+      <form @submit=${this.submit} @change=${this.choiceChanged} novalidate>
+        ${repeat(this.shown(), (f) => f.name, (f) => html`<div class="field ${f.type === 'textarea' ? 'wide' : ''}">
           <label for="f-${f.name}">${f.label}${f.required ? ' *' : ''}</label>
           ${this.input(f)}
           ${this.errors[f.name] ? html`<div class="err" data-field=${f.name}>${f.label} ${this.errors[f.name]}</div>` : nothing}

@@ -1,6 +1,6 @@
 // A customer's page: details, balance, services with their actions and plan changes, dunning
 // settings, and the invoices, payments, sessions, messages and changes of the customer.
-import { LitElement, html, nothing } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { Task } from '@lit/task';
 import { getCustomer, getStatement, updateCustomer, type Customer, type Statement } from '../data/customers.js';
 import { customerDunning, setCustomerDunning, type CustomerDunning } from '../data/dunning.js';
@@ -100,6 +100,11 @@ export class TgCustomer extends LitElement {
     this.changed = new Map();
   }
 
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // A link that asks to correct the customer's data (an e-invoice that cannot go) opens the form.
+    if (changed.has('tab') && this.tab === 'edit') this.editing = true;
+  }
+
   private planName(d: CustomerPage, id: number): string {
     return d.plans.find((p) => p.id === id)?.name ?? t('customer.planN', { id });
   }
@@ -188,16 +193,23 @@ export class TgCustomer extends LitElement {
       <div class="grid">
         <div class="card"><dl class="kv">
           <dt>${t('customer.field.phone')}</dt><dd>${c.phone ?? '—'}</dd><dt>${t('customer.field.email')}</dt><dd>${c.email ?? '—'}</dd>
-          <dt>${t('customer.field.address')}</dt><dd>${c.address ?? '—'}</dd><dt>${t('customer.field.taxId')}</dt><dd>${c.taxId ?? '—'}</dd>
+          <dt>${t('customer.field.address')}</dt><dd>${postalAddress(c) || c.address || '—'}</dd>
+          ${c.taxId ? html`<dt>${t('customer.field.taxId')}</dt><dd>${c.taxId}</dd>` : nothing}
           <dt>${t('customer.field.language')}</dt><dd data-test="customer-language">${isLocale(c.language) ? LOCALE_NAMES[c.language] : t('customer.languageDefault')}</dd></dl>
           ${c.notes ? html`<p class="muted">${c.notes}</p>` : nothing}</div>
+        <div class="card" data-test="fiscal"><div class="muted">${t('customer.fiscal')}</div><dl class="kv">
+          <dt>${t('customer.field.kind')}</dt><dd>${c.kind === 'company' ? t('customer.kind.company') : t('customer.kind.person')}${c.publicAdministration ? ` · ${t('customer.field.publicAdministration')}` : ''}</dd>
+          <dt>${t('customer.field.taxCode')}</dt><dd data-test="taxCode">${c.taxCode ?? '—'}</dd><dt>${t('customer.field.vatNumber')}</dt><dd data-test="vatNumber">${c.vatNumber ?? '—'}</dd>
+          <dt>${t('customer.field.sdiCode')}</dt><dd data-test="sdiCode">${c.sdiCode ?? '—'}</dd><dt>${t('customer.field.pec')}</dt><dd>${c.pec ?? '—'}</dd>
+          ${c.customerNumber ? html`<dt>${t('customer.field.customerNumber')}</dt><dd>${c.customerNumber}</dd>` : nothing}
+          ${c.cig ? html`<dt>${t('customer.field.cig')}</dt><dd>${c.cig}</dd>` : nothing}${c.cup ? html`<dt>${t('customer.field.cup')}</dt><dd>${c.cup}</dd>` : nothing}</dl></div>
         <div class="card"><div class="muted">${t('customer.balance')}</div>
           <div class="kpi" data-test="balance">${balance === undefined ? '—' : money(Math.abs(balance))}</div>
           <div class="muted">${balance === undefined ? '' : balance > 0 ? t('customer.owed') : balance < 0 ? t('customer.inCredit') : t('customer.settled')}</div></div>
         <div class="card"><div class="muted">${t('customer.onlineNow')}</div><div class="kpi">${d.online.length}</div>
           ${d.online.map((s) => html`<div class="muted">${s.username} · ${s.framedIpAddress ?? ''} · ${ago(s.startedAt)}</div>`)}</div>
       </div>
-      ${this.editing ? html`<div class="card"><h2>${t('customer.edit')}</h2><tg-form .fields=${customerFields()} .values=${c} patch
+      ${this.editing ? html`<div class="card"><h2>${t('customer.edit')}</h2><tg-form .fields=${customerFields(c)} .values=${c} patch
         .action=${(b: Body) => updateCustomer(c.id, b)}
         @saved=${(e: CustomEvent<Customer>) => { this.saved = e.detail; this.editing = false; toast(t('common.saved')); }}></tg-form></div>` : nothing}
       ${this.paying ? html`<div class="card"><h2>${t('customer.recordAPayment')}</h2><tg-form .fields=${paymentFields()} .values=${{ method: 'cash', receivedAt: new Date().toISOString() }} submitLabel=${t('customer.recordPayment')}
@@ -281,3 +293,10 @@ const paymentFields = (): Field[] => [
   { name: 'receivedAt', label: t('customer.received'), type: 'datetime', required: true },
   { name: 'reference', label: t('col.reference'), nullable: true, maxLength: 200 },
 ];
+
+/** The structured address on one line: street and number, postal code, city, province, country. */
+function postalAddress(c: Customer): string {
+  const street = [c.street, c.streetNumber].filter(Boolean).join(' ');
+  const place = [c.postalCode, c.city, c.province ? `(${c.province})` : ''].filter(Boolean).join(' ');
+  return [street, place, c.country].filter(Boolean).join(', ');
+}

@@ -3,9 +3,11 @@ import { LitElement, html, nothing } from 'lit';
 import { Task } from '@lit/task';
 import { ApiError, type Body, type Page } from '../data/http.js';
 import { createCreditNote, creditNotePdfUrl, getInvoice, invoicePdfUrl, listCreditNotes, type CreditNoteSummary, type Invoice } from '../data/invoices.js';
+import { fatturapaUrl, listFiscalDocuments, type FiscalDocument } from '../data/einvoice.js';
 import '../components/form.js';
 import type { Field } from '../components/form.js';
 import { invoiceStatus } from '../components/invoice-status.js';
+import { einvoiceBadge } from '../components/einvoice-state.js';
 import { checkLinePart, creditNoteLines, renameLineErrors } from '../forms.js';
 import { base, day, money, toast, todayIso, errorText } from '../ui.js';
 import { t } from '../i18n.js';
@@ -21,7 +23,10 @@ export class TgInvoice extends LitElement {
       const invoice = await getInvoice(id);
       // The credit notes are an extra: without them the invoice still shows.
       const notes = (await listCreditNotes({ invoiceId: id }).catch((): Page<CreditNoteSummary> => ({ items: [], next: null }))).items.filter((n) => n.invoiceId === id);
-      return { invoice, notes };
+      // Its e-invoice, when it goes to SDI (the list has no filter by invoice: the customer's of that day).
+      const fiscal = (await listFiscalDocuments({ kind: 'invoice', customerId: invoice.customerId, from: invoice.issueDate, to: invoice.issueDate, limit: 500 })
+        .catch((): Page<FiscalDocument> => ({ items: [], next: null }))).items.find((d) => d.documentId === id);
+      return { invoice, notes, fiscal };
     },
     args: (): readonly [number] => [this.invoiceId],
   });
@@ -34,13 +39,13 @@ export class TgInvoice extends LitElement {
   override render() {
     return this.page.render({
       // After a credit note the invoice stays in view while it loads again.
-      pending: () => (this.page.value ? this.view(this.page.value.invoice, this.page.value.notes) : html`<p class="muted">${t('common.loading')}</p>`),
-      complete: ({ invoice, notes }) => this.view(invoice, notes),
+      pending: () => (this.page.value ? this.view(this.page.value.invoice, this.page.value.notes, this.page.value.fiscal) : html`<p class="muted">${t('common.loading')}</p>`),
+      complete: ({ invoice, notes, fiscal }) => this.view(invoice, notes, fiscal),
       error: (err) => html`<div class="banner error">${errorText(err)}</div>`,
     });
   }
 
-  private view(i: Invoice, notes: CreditNoteSummary[]) {
+  private view(i: Invoice, notes: CreditNoteSummary[], fiscal: FiscalDocument | undefined) {
     const creditFields: Field[] = [
       { name: 'reason', label: t('refund.reason'), required: true, maxLength: 500 },
       { name: 'date', label: t('col.date'), type: 'date' },
@@ -66,7 +71,8 @@ export class TgInvoice extends LitElement {
       <div class="card"><dl class="kv">
         <dt>${t('col.status')}</dt><dd>${invoiceStatus(i)}</dd><dt>${t('col.issued')}</dt><dd>${day(i.issueDate)}</dd><dt>${t('col.due')}</dt><dd>${day(i.dueDate)}</dd>
         <dt>${t('invoice.net')}</dt><dd>${money(i.net, i.currency)}</dd><dt>${t('invoice.tax')}</dt><dd>${money(i.tax, i.currency)}</dd><dt>${t('col.total')}</dt><dd><b>${money(i.total, i.currency)}</b></dd>
-        <dt>${t('invoice.paid')}</dt><dd>${money(i.paid, i.currency)}</dd><dt>${t('invoice.credited')}</dt><dd>${money(i.credited, i.currency)}</dd><dt>${t('col.open')}</dt><dd><b>${money(i.open, i.currency)}</b></dd></dl></div>
+        <dt>${t('invoice.paid')}</dt><dd>${money(i.paid, i.currency)}</dd><dt>${t('invoice.credited')}</dt><dd>${money(i.credited, i.currency)}</dd><dt>${t('col.open')}</dt><dd><b>${money(i.open, i.currency)}</b></dd>
+        ${fiscal ? html`<dt>${t('invoice.einvoice')}</dt><dd data-test="invoice-einvoice">${einvoiceBadge(fiscal)} <a href="/einvoices/${fiscal.id}">${t('invoice.einvoiceDetails')}</a> · <a href=${fatturapaUrl(fiscal)} download>XML</a></dd>` : nothing}</dl></div>
       ${this.crediting ? html`<div class="card" data-test="credit-form"><h2>${t('invoice.creditNote')}</h2>
         <p class="muted">${t('invoice.creditHint')}</p>
         <tg-form .fields=${creditFields} submitLabel=${t('invoice.issueCredit')} .values=${{ date: todayIso() }}

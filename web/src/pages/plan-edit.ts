@@ -6,9 +6,17 @@ import { createPlan, getPlan, updatePlan, type Plan } from '../data/plans.js';
 import '../components/form.js';
 import type { Field } from '../components/form.js';
 import { planBody, planValues } from '../forms.js';
+import type { VatNature } from '../../../src/domain/billing/document-tax.js';
 import { navigate } from '../router.js';
 import { base, errorText, toast } from '../ui.js';
 import { f, t } from '../i18n.js';
+
+/** The exemption natures in force: the server's VAT_NATURES, every one and no other (the record's type checks both). */
+const natureCodes: Record<VatNature, true> = {
+  N1: true, 'N2.1': true, 'N2.2': true, 'N3.1': true, 'N3.2': true, 'N3.3': true, 'N3.4': true, 'N3.5': true, 'N3.6': true, N4: true, N5: true,
+  'N6.1': true, 'N6.2': true, 'N6.3': true, 'N6.4': true, 'N6.5': true, 'N6.6': true, 'N6.7': true, 'N6.8': true, 'N6.9': true, N7: true,
+};
+const vatNatures = Object.keys(natureCodes);
 
 const planFields = (): Field[] => [
   { name: 'name', label: t('col.name'), required: true, maxLength: 200 },
@@ -21,6 +29,9 @@ const planFields = (): Field[] => [
   { name: 'setupFee', label: t('plans.setupFee'), type: 'money', min: 0 },
   { name: 'taxRateBp', label: t('plans.taxRate'), type: 'number', min: 0, max: 10000, help: t('plans.taxRateHelp', { example: f().percent(2200) }) },
   { name: 'taxInclusive', label: t('plans.taxInclusive'), type: 'checkbox' },
+  // An exempt or out-of-scope price (0 %) names its nature and the law it rests on (FatturaPA Natura).
+  { name: 'vatNature', label: t('plans.vatNature'), type: 'select', nullable: true, options: vatNatures.map((n) => [n, n]), help: t('plans.vatNatureHelp') },
+  { name: 'vatLegalRef', label: t('plans.vatLegalRef'), nullable: true, maxLength: 200, help: t('plans.vatLegalRefHelp') },
   { name: 'downloadKbps', label: t('plans.download'), type: 'number', required: true, min: 1, max: 100000000 },
   { name: 'uploadKbps', label: t('plans.upload'), type: 'number', required: true, min: 1, max: 100000000 },
   { name: 'dataCapBytes', label: t('plans.dataCap'), type: 'number', nullable: true, min: 1 },

@@ -1,0 +1,58 @@
+// Imports only typebox: the web's typecheck reads this file for the API's types.
+/** Schemas of the e-invoicing API: a document's delivery state to SDI and SDI's receipts. */
+import { Type, type TSchema } from 'typebox';
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+/** A document's delivery states, in the order a document goes through them. */
+export const EINVOICE_STATES = ['to_send', 'sent', 'delivered', 'not_delivered', 'rejected', 'accepted', 'refused'] as const;
+export type EinvoiceState = (typeof EINVOICE_STATES)[number];
+
+export const FiscalState = Type.Union(EINVOICE_STATES.map((s) => Type.Literal(s)), {
+  description: 'to_send (generated, waiting for the channel), sent, delivered (RC), not_delivered (MC: in the customer\'s tax area), rejected (NS: correct and re-send), accepted or refused (a public administration\'s outcome; DT is deemed accepted)',
+});
+export const FiscalKind = Type.Union([Type.Literal('invoice'), Type.Literal('credit_note')]);
+
+export const FiscalDocument = Type.Object({
+  id: Type.Integer(),
+  kind: FiscalKind,
+  documentId: Type.Integer({ description: 'the invoice or credit note id' }),
+  number: Type.String(),
+  issueDate: Type.String({ format: 'date' }),
+  customerId: Type.Integer(),
+  customerName: Type.String(),
+  state: FiscalState,
+  stateCode: Nullable(Type.String({ description: "SDI's code: a rejection's error codes (comma-separated), EC01/EC02, DT, MC" })),
+  stateText: Nullable(Type.String({ description: "SDI's text for the state (a rejection's errors)" })),
+  fileName: Nullable(Type.String({ description: 'the current FatturaPA file (IT<transmitter>_<progressive>.xml)' })),
+  sdiId: Nullable(Type.String({ description: "SDI's identifier of the file" })),
+  attempts: Type.Integer({ description: 'failed sending attempts of the current file (retried)' }),
+  lastError: Nullable(Type.String({ description: 'why it was not sent: the channel error, or the fiscal data missing' })),
+  nextAttemptAt: Nullable(Type.String()),
+  alertedAt: Nullable(Type.String()),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+export const FiscalReceipt = Type.Object({
+  id: Type.Integer(),
+  fileName: Type.String(),
+  type: Type.String({ description: 'RC, NS, MC, NE, DT, AT' }),
+  invoiceFile: Type.String(),
+  sdiId: Nullable(Type.String()),
+  errors: Type.Array(Type.Object({ code: Type.String(), text: Type.String() })),
+  text: Nullable(Type.String()),
+  receivedAt: Type.String(),
+});
+
+export const FiscalDocumentDetail = Type.Object({ ...FiscalDocument.properties, receipts: Type.Array(FiscalReceipt) });
+
+export const FiscalDocumentQuery = Type.Object({
+  state: Type.Optional(FiscalState),
+  kind: Type.Optional(FiscalKind),
+  customerId: Type.Optional(Type.Integer({ minimum: 1 })),
+  from: Type.Optional(Type.String({ format: 'date' })),
+  to: Type.Optional(Type.String({ format: 'date' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+  cursor: Type.Optional(Type.String()),
+}, { additionalProperties: false });

@@ -1,0 +1,51 @@
+// An e-invoice's delivery state to SDI as a badge, and SDI's receipt types, named in the UI's language:
+// the same on the e-invoices screen, a document's page and the invoice's page.
+import { html, nothing } from 'lit';
+import type { EinvoiceState, FiscalDocument } from '../data/einvoice.js';
+import { t, type MessageKey } from '../i18n.js';
+
+const stateKeys: Record<EinvoiceState, MessageKey> = {
+  to_send: 'einvoice.state.to_send',
+  sent: 'einvoice.state.sent',
+  delivered: 'einvoice.state.delivered',
+  not_delivered: 'einvoice.state.not_delivered',
+  rejected: 'einvoice.state.rejected',
+  accepted: 'einvoice.state.accepted',
+  refused: 'einvoice.state.refused',
+};
+
+/** The badge's colour: done, waiting on someone, or for the operator to act on. */
+const tones: Record<EinvoiceState, string> = {
+  to_send: 'pending', sent: 'pending', delivered: 'ok', not_delivered: 'pending', rejected: 'failed', accepted: 'ok', refused: 'failed',
+};
+
+/** The states in the order a document goes through them (the API's EINVOICE_STATES, without bundling typebox). */
+export const einvoiceStates = Object.keys(stateKeys) as EinvoiceState[];
+
+export const einvoiceStateName = (s: EinvoiceState): string => t(stateKeys[s]);
+
+/** The state as a badge, with SDI's code beside a rejection or refusal. */
+export const einvoiceBadge = (d: Pick<FiscalDocument, 'state' | 'stateCode'>) => html`<span class="badge ${tones[d.state]}" data-state=${d.state}>${einvoiceStateName(d.state)}</span>${
+  d.stateCode && (d.state === 'rejected' || d.state === 'refused') ? html` <code data-test="state-code">${d.stateCode}</code>` : nothing}`;
+
+/**
+ * Whether the operator can send the document again (a rejection once corrected, or one never sent):
+ * the server's rule (src/domain/einvoice/receipts.ts resendable), not imported because that module
+ * brings the XML parser into the bundle. The server checks again and answers 409 otherwise.
+ */
+export const resendable = (s: EinvoiceState): boolean => s === 'rejected' || s === 'to_send';
+
+const receiptKeys: Record<string, MessageKey> = {
+  RC: 'einvoice.receipt.RC',
+  NS: 'einvoice.receipt.NS',
+  MC: 'einvoice.receipt.MC',
+  NE: 'einvoice.receipt.NE',
+  DT: 'einvoice.receipt.DT',
+  AT: 'einvoice.receipt.AT',
+};
+
+/** SDI's receipt type by name (RC: delivery receipt…), its code as is when unknown. */
+export function receiptTypeName(type: string): string {
+  const key = receiptKeys[type];
+  return key ? t(key) : type;
+}
