@@ -155,7 +155,7 @@ export function einvoiceService(opts: EinvoiceOptions) {
   async function generate(doc: FiscalDocumentRow): Promise<{ fileName: string; xml: string }> {
     const problems = await problemsOf(doc);
     if (problems.length > 0) {
-      throw new TollgateError('einvoice_not_ready', problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems[0]!.field, { problems });
+      throw new TollgateError('einvoice_not_ready', problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems[0]!.field, { fields: problems });
     }
     const stored = await store.document(doc.kind, doc.documentId);
     const customer = await store.customer(doc.customerId);
@@ -261,7 +261,7 @@ export function einvoiceService(opts: EinvoiceOptions) {
       if (!doc) throw new TollgateError('not_found', `fiscal document ${id} does not exist`);
       if (!resendable(doc.state)) throw new TollgateError('einvoice_state', `a ${doc.state} document is not sent again (only a rejected one, or one not sent yet)`, 'state');
       const problems = await problemsOf(doc);
-      if (problems.length > 0) throw new TollgateError('einvoice_not_ready', problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems[0]!.field, { problems });
+      if (problems.length > 0) throw new TollgateError('einvoice_not_ready', problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems[0]!.field, { fields: problems });
       await store.markForResend(id, now());
       return (await store.get(id))!;
     },

@@ -29,11 +29,21 @@ export function problem(code: ErrorCode, detail: string, errors?: FieldError[]):
   return { type: `https://tollgate.dev/problems/${code.replace(/_/g, '-')}`, title, status, detail, code, ...(errors ? { errors } : {}) };
 }
 
-/** A thrown TollgateError keeps the field it names; otherwise the catalogue's field for its code, if any. */
+/**
+ * A thrown TollgateError keeps the field it names; otherwise the catalogue's field for its code, if
+ * any. One that found several fields at fault at once lists them all in `details.fields`, so a form
+ * marks every one, not only the first.
+ */
 export function problemOf(error: TollgateError): Problem {
+  const many = error.details?.['fields'];
+  if (Array.isArray(many) && many.length > 0 && many.every(isFieldError)) return problem(error.code, error.message, many);
   const field = error.field ?? errorCodes[error.code].field;
   if (!field) return problem(error.code, error.message);
   return problem(error.code, `${field}: ${error.message}`, [{ field, message: error.message }]);
+}
+
+function isFieldError(v: unknown): v is FieldError {
+  return typeof v === 'object' && v !== null && typeof (v as FieldError).field === 'string' && typeof (v as FieldError).message === 'string';
 }
 
 export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {

@@ -148,6 +148,11 @@ describe('e-invoicing through PEC', () => {
     const again = await t.services.einvoice.runFor('2026-11-23');
     expect(again.sent).toBe(0);
     expect(again.blocked.map((b) => [b.customerName, b.problems.map((p) => p.field)])).toEqual([['Cliente senza dati', ['country', 'firstName', 'taxCode', 'street', 'city', 'postalCode']]]);
+    // Sending it again now is refused naming every field to correct, so the form marks them all.
+    const refused = await call('POST', `/api/v1/fiscal-documents/${byCustomer(ids.incomplete!).id}/resend`);
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('einvoice_not_ready');
+    expect(refused.body.errors.map((e: { field: string }) => e.field)).toEqual(['country', 'firstName', 'taxCode', 'street', 'city', 'postalCode']);
   });
 
   it('an RC read back over IMAP makes the invoice delivered; an NS makes it rejected with its code', async () => {
