@@ -7,13 +7,13 @@ import { openDatabase } from '../../src/db/client.js';
 import { defaultMigrationsDir, migrate } from '../../src/db/migrate.js';
 import { tempDir } from '../helpers/daemon.js';
 
-describe('customer_fiscal_record migration', () => {
+describe('the customer fiscal record migration', () => {
   it('keeps the old address and tax id and numbers existing customers by id', async () => {
     const dir = join(tempDir(), 'migrations');
     cpSync(defaultMigrationsDir, dir, { recursive: true });
     const journalPath = join(dir, 'meta', '_journal.json');
     const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
-    const at = journal.entries.findIndex((e) => e.tag.endsWith('_customer_fiscal_record'));
+    const at = journal.entries.findIndex((e) => e.tag.endsWith('_customer_fiscal_record_and_fatturapa'));
     expect(at).toBeGreaterThan(0);
     writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, at) }));
 
