@@ -498,36 +498,38 @@ export class PgAccountingWriter implements AcctWriter {
    */
   async refreshSessions(serviceIds: readonly number[], attempts = 3): Promise<void> {
     if (this.closed || serviceIds.length === 0) return;
-    const changedMeanwhile = new Set<number>();
-    this.refreshing.add(changedMeanwhile);
-    let rows: OpenRow[];
-    try {
-      rows = await this.q.openOf.all(JSON.stringify(serviceIds));
-    } finally {
-      this.refreshing.delete(changedMeanwhile);
-    }
-    const byService = groupByService(rows);
-    for (const id of serviceIds) if (!changedMeanwhile.has(id)) this.sessions.replace(id, byService.get(id) ?? []);
-    const again = serviceIds.filter((id) => changedMeanwhile.has(id));
+    const again = await this.replaceFromDatabase(() => this.q.openOf.all(JSON.stringify(serviceIds)), () => serviceIds);
     if (again.length > 0 && attempts > 1) await this.refreshSessions(again, attempts - 1);
   }
 
   /** Reads every open session again: after notifications from the other nodes may have been missed. */
   async reloadSessions(): Promise<void> {
     if (this.closed) return;
+    const again = await this.replaceFromDatabase(() => this.q.openAll.all(), (read) => new Set([...this.sessions.services(), ...read.keys()]));
+    if (again.length > 0) await this.refreshSessions(again);
+  }
+
+  /**
+   * Replaces the services' open sessions in the index with what `read` finds, except those a
+   * commit of this node changed while the read was under way (the read may predate that commit):
+   * answered, to be read again.
+   */
+  private async replaceFromDatabase(read: () => Promise<OpenRow[]>, services: (read: Map<number, OpenRow[]>) => Iterable<number>): Promise<number[]> {
     const changedMeanwhile = new Set<number>();
     this.refreshing.add(changedMeanwhile);
     let rows: OpenRow[];
     try {
-      rows = await this.q.openAll.all();
+      rows = await read();
     } finally {
       this.refreshing.delete(changedMeanwhile);
     }
     const byService = groupByService(rows);
-    for (const id of new Set([...this.sessions.services(), ...byService.keys()])) {
-      if (!changedMeanwhile.has(id)) this.sessions.replace(id, byService.get(id) ?? []);
+    const again: number[] = [];
+    for (const id of services(byService)) {
+      if (changedMeanwhile.has(id)) again.push(id);
+      else this.sessions.replace(id, byService.get(id) ?? []);
     }
-    if (changedMeanwhile.size > 0) await this.refreshSessions([...changedMeanwhile]);
+    return again;
   }
 
   /**
