@@ -6,16 +6,12 @@
 // seller's fiscal data and a PEC channel whose mail servers do not answer (a closed port on
 // 127.0.0.1), so the run registers the documents and they stay "to send" with their last error.
 // Screenshots go to reports/screenshots/<language>/.
-import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { api, cli, createToken, ROOT, startDaemon, tempDir, writeConfig, type Daemon } from '../helpers/daemon.js';
+import type { Browser, Page } from 'playwright-core';
+import { cli, createToken, startDaemon, tempDir, writeConfig, type Daemon } from '../helpers/daemon.js';
+import { apiOk, goTo, haveChromium, launchChromium, openPage, screenshot, screenshotOnFailure } from '../helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM) && existsSync(join(ROOT, 'dist/web/index.html'));
-const SHOTS = join(ROOT, 'reports/screenshots');
 const PASSWORD = 'einvoice-password-42';
 
 let daemon: Daemon;
@@ -24,19 +20,9 @@ let page: Page;
 let token: string;
 const ids = { mario: 0, incomplete: 0, marioInvoice: 0, marioDoc: 0, incompleteDoc: 0 };
 
-const go = async (path: string) => {
-  await page.goto(daemon.http + path);
-  await page.waitForLoadState('networkidle');
-};
-const shot = async (lang: 'en' | 'it', name: string) => {
-  await page.waitForTimeout(150);
-  await page.screenshot({ path: join(SHOTS, lang, `einvoice-${name}.png`), fullPage: true });
-};
-const call = async (method: string, path: string, body?: unknown) => {
-  const r = await api(daemon.http, token, method, path, body);
-  expect(r.status, `${method} ${path}: ${JSON.stringify(r.body)}`).toBeLessThan(300);
-  return r.body;
-};
+const go = (path: string) => goTo(page, daemon.http, path);
+const shot = (lang: 'en' | 'it', name: string) => screenshot(page, lang, `einvoice-${name}`);
+const call = (method: string, path: string, body?: unknown) => apiOk(daemon.http, token, method, path, body);
 
 /** A port on 127.0.0.1 where nothing listens: the PEC provider that cannot be reached. */
 async function closedPort(): Promise<number> {
@@ -67,17 +53,15 @@ pec_imap_url = "imap://fatture:secret@127.0.0.1:${port}"
 
 describe.skipIf(!haveChromium)('the e-invoicing screens in headless Chromium', { timeout: 90_000 }, () => {
   beforeAll(async () => {
-    for (const l of ['en', 'it']) mkdirSync(join(SHOTS, l), { recursive: true });
     const dir = tempDir('tollgate-einvui-');
     daemon = await startDaemon({ dir, config: writeConfig(dir, fiscalConfig(await closedPort())) });
     expect(cli(['admin', 'create', '--username', 'operator', '--role', 'admin', '--config', daemon.config], { input: PASSWORD }).code).toBe(0);
     token = createToken(daemon.config);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (err) => console.error('page error:', err.message));
+    browser = await launchChromium();
+    page = await openPage(browser);
   });
   afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail' && page) await page.screenshot({ path: join(SHOTS, `FAILED-einvoice-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => undefined);
+    await screenshotOnFailure(page, ctx.task.result?.state, ctx.task.name, 'einvoice-');
   });
   afterAll(async () => {
     await browser?.close();

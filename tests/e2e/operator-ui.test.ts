@@ -3,19 +3,14 @@
 // nothing saved, then a good one and its receipt), payments by period with totals per method, a NAS's
 // dropped requests after real unsigned UDP requests, "Why offline?" showing them, and a password read
 // back. Screenshots at 1440×900 and 390×844 go to reports/screenshots/.
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { api, cli, createToken, ROOT, startDaemon, tempDir, writeConfig, type Daemon } from '../helpers/daemon.js';
+import type { Browser, Page } from 'playwright-core';
+import { cli, createToken, startDaemon, tempDir, writeConfig, type Daemon } from '../helpers/daemon.js';
+import { apiOk, goTo, haveChromium, launchChromium, openPage, screenshotOnFailure, screenshotSizes } from '../helpers/browser.js';
 import { accessRequest, UdpClient } from '../helpers/radius.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM) && existsSync(join(ROOT, 'dist/web/index.html'));
-const SHOTS = join(ROOT, 'reports/screenshots');
 const PASSWORD = 'operator-password-42';
 const SECRET = 'tower-shared-secret';
-const SIZES = [{ name: 'desktop', width: 1440, height: 900 }, { name: 'phone', width: 390, height: 844 }] as const;
 
 let daemon: Daemon;
 let browser: Browser;
@@ -23,37 +18,21 @@ let page: Page;
 let token: string;
 const ids = { nas: 0, customer: 0, service: 0, invoice: 0 };
 
-const go = async (path: string) => {
-  await page.goto(daemon.http + path);
-  await page.waitForLoadState('networkidle');
-};
-/** The page at both sizes, desktop last so the test goes on as it was. */
-const shots = async (name: string) => {
-  for (const s of [...SIZES].reverse()) {
-    await page.setViewportSize({ width: s.width, height: s.height });
-    await page.waitForTimeout(150);
-    await page.screenshot({ path: join(SHOTS, `operator-${name}-${s.name}.png`), fullPage: true });
-  }
-};
-const call = async (method: string, path: string, body?: unknown) => {
-  const r = await api(daemon.http, token, method, path, body);
-  expect(r.status, `${method} ${path}: ${JSON.stringify(r.body)}`).toBeLessThan(300);
-  return r.body;
-};
+const go = (path: string) => goTo(page, daemon.http, path);
+const shots = (name: string) => screenshotSizes(page, '.', `operator-${name}`);
+const call = (method: string, path: string, body?: unknown) => apiOk(daemon.http, token, method, path, body);
 
 describe.skipIf(!haveChromium)("the operator's screens in headless Chromium", { timeout: 60_000 }, () => {
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     const dir = tempDir('tollgate-opsui-');
     daemon = await startDaemon({ dir, config: writeConfig(dir) });
     expect(cli(['admin', 'create', '--username', 'operator', '--role', 'admin', '--config', daemon.config], { input: PASSWORD }).code).toBe(0);
     token = createToken(daemon.config);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (err) => console.error('page error:', err.message));
+    browser = await launchChromium();
+    page = await openPage(browser);
   });
   afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail' && page) await page.screenshot({ path: join(SHOTS, `FAILED-operator-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => undefined);
+    await screenshotOnFailure(page, ctx.task.result?.state, ctx.task.name, 'operator-');
   });
   afterAll(async () => {
     await browser?.close();
