@@ -94,6 +94,7 @@ const catalogue = {
   refund_exceeds_settled: { status: 409, title: 'Refund exceeds what was settled', field: 'amount' },
   refund_reopens_with_credit: { status: 409, title: 'Credit must be refunded first', field: 'amount' },
   credit_note_exceeds_invoice: { status: 409, title: 'Credit note exceeds the invoice', field: 'amount' },
+  credit_held_back: { status: 409, title: 'Credit waits for a later invoice', field: 'amount' },
   credit_note_exceeds_line: { status: 409, title: 'Credit note exceeds the line', field: 'amount' },
   credit_note_line_exhausted: { status: 409, title: 'Line already credited', field: 'lines' },
   credit_note_line_unknown: { status: 422, title: 'Unknown invoice line', field: 'lines' },

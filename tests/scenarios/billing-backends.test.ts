@@ -110,10 +110,15 @@ describe.each(backendNames)('a billing month on %s', (name) => {
       // the payment of the 5th; the plan change on the 16th credits Basic's 16 of 31 days,
       // 3000×16/31 = 1548, less its fifth off (310): 1238, on a credit note against it.
       expect(snap.invoices[0]).toEqual({ number: 'INV-2026-000001', customerId: customers[0], issueDate: '2026-03-01', dueDate: '2026-03-11', net: 7113, tax: 487, total: 7600, paid: 7600, credited: 1238, open: 0 });
-      expect(snap.creditNotes[0]).toEqual({ number: 'CN-2026-000001', invoice: 'INV-2026-000001', issueDate: '2026-03-16', net: 1015, tax: 223, total: 1238 });
-      // Every day from 1 March to 1 April ran once; the first and the catch-up billed 6 invoices each.
-      expect([snap.invoices.length, snap.creditNotes.length, snap.runs.length]).toEqual([12, 2, 32]);
-      expect(snap.series).toEqual([{ prefix: 'CN', year: 2026, last: 2 }, { prefix: 'INV', year: 2026, last: 12 }]);
+      expect(snap.creditNotes[1]).toEqual({ number: 'CN-2026-000002', invoice: 'INV-2026-000001', issueDate: '2026-03-16', net: 1015, tax: 223, total: 1238 });
+      // Customer 5's end on the 20th, known on the 2nd: 21..31 March back, 3000×11/31 = 1065 less its
+      // fifth off (213) = 852, on a credit note against March's invoice, never a negative invoice.
+      expect(snap.creditNotes[0]).toEqual({ number: 'CN-2026-000001', invoice: 'INV-2026-000005', issueDate: '2026-03-02', net: 698, tax: 154, total: 852 });
+      expect((snap.invoices as { total: number }[]).every((i) => Number(i.total) >= 0)).toBe(true);
+      // Every day from 1 March to 1 April ran once; the first billed 6 invoices, the catch-up 5 (customer
+      // 5 ended in March: nothing more to bill).
+      expect([snap.invoices.length, snap.creditNotes.length, snap.runs.length]).toEqual([11, 3, 32]);
+      expect(snap.series).toEqual([{ prefix: 'CN', year: 2026, last: 3 }, { prefix: 'INV', year: 2026, last: 11 }]);
       results.set(name, { snap, statements });
     } finally {
       await b.close();

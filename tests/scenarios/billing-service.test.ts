@@ -178,18 +178,90 @@ describe.each(backendNames)('the billing run, stored on %s', (name) => {
     await db.run(`update services set status = 'ended' where id = ?`, serviceId);
     await contracts.setTerms(serviceId, { endDate: '2026-03-31' }, actor);
     await billing.run('2026-05-04');
-    const last = await db.all(`select l.key, l.amount, l.net, l.tax, l.gross from invoice_lines l join invoices i on i.id = l.invoice_id where i.issue_date = '2026-05-04' order by l.position`);
-    // April and May were billed (3000 each, less 33.33 % = 999.9 → 1000): both come back exactly.
-    expect(last).toEqual([
-      { key: 'void:discount:1:on:service:1:period:2026-04-01', amount: 1000, net: 820, tax: 180, gross: 1000 },
-      { key: 'void:service:1:period:2026-04-01', amount: -3000, net: -2459, tax: -541, gross: -3000 },
-      { key: 'void:discount:1:on:service:1:period:2026-05-01', amount: 1000, net: 820, tax: 180, gross: 1000 },
-      { key: 'void:service:1:period:2026-05-01', amount: -3000, net: -2459, tax: -541, gross: -3000 },
-    ]);
-    const net = await db.get(`select sum(total) t from invoices`);
-    expect(net).toEqual({ t: 3000 });
+    // April and May were billed (3000 each, less 33.33 % = 999.9 → 1000): both come back exactly, on
+    // a credit note against the invoice that billed them, never as a negative invoice.
+    expect(await db.get(`select count(*) n from invoices where issue_date = '2026-05-04'`)).toEqual({ n: 0 });
+    const notes = await db.all(`select n.total, i.number as invoice from credit_notes n join invoices i on i.id = n.invoice_id where n.issue_date = '2026-05-04' order by n.id`);
+    const lines = await db.all(`select l.line_key as key, l.credits_key as credits, l.amount, l.net, l.tax, l.gross from credit_note_lines l join credit_notes n on n.id = l.credit_note_id where n.issue_date = '2026-05-04' order by n.id, l.position`);
+    expect({ notes, lines }).toMatchInlineSnapshot(`
+      {
+        "lines": [
+          {
+            "amount": -1000,
+            "credits": "discount:1:on:service:1:period:2026-04-01",
+            "gross": -1000,
+            "key": "void:discount:1:on:service:1:period:2026-04-01",
+            "net": -820,
+            "tax": -180,
+          },
+          {
+            "amount": 3000,
+            "credits": "service:1:period:2026-04-01",
+            "gross": 3000,
+            "key": "void:service:1:period:2026-04-01",
+            "net": 2459,
+            "tax": 541,
+          },
+          {
+            "amount": -1000,
+            "credits": "discount:1:on:service:1:period:2026-05-01",
+            "gross": -1000,
+            "key": "void:discount:1:on:service:1:period:2026-05-01",
+            "net": -820,
+            "tax": -180,
+          },
+          {
+            "amount": 3000,
+            "credits": "service:1:period:2026-05-01",
+            "gross": 3000,
+            "key": "void:service:1:period:2026-05-01",
+            "net": 2459,
+            "tax": 541,
+          },
+        ],
+        "notes": [
+          {
+            "invoice": "INV-2026-000002",
+            "total": 2000,
+          },
+          {
+            "invoice": "INV-2026-000003",
+            "total": 2000,
+          },
+        ],
+      }
+    `);
+    const owed = await db.get(`select (select sum(total) from invoices) - (select sum(total) from credit_notes) t`);
+    expect(owed).toEqual({ t: 3000 });
     await billing.run('2026-06-01');
-    expect(await db.get(`select count(*) n from invoices`)).toEqual({ n: 4 });
+    expect(await db.get(`select count(*) n from invoices`)).toEqual({ n: 3 });
+    expect(await billing.ledgerConsistent(customers[0]!)).toBe(true);
+  });
+
+  it('never issues a negative invoice: a goodwill credit larger than what is due waits for the next invoice', async () => {
+    const { billing, contracts, customers, db } = await setup(name, 1);
+    const sumOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    await billing.run('2026-03-01');
+    // 50.00 back as goodwill on 10 March: nothing else is due until April's 30.00.
+    await contracts.addCharge({ customerId: customers[0]!, description: 'Goodwill for the outage', amount: -5000, date: '2026-03-10' }, actor);
+    const march = await billing.run('2026-03-10');
+    expect(sumOf(march.days.map((d) => d.invoices))).toBe(0);
+    // Each day's run says the credit still waits.
+    const codes = (r: typeof march) => [...new Set(r.days.flatMap((d) => d.problems).map((p) => (p as { code?: string }).code))];
+    expect(codes(march)).toEqual(['credit_held_back']);
+    expect(march.days.at(-1)!.problems).toEqual([expect.objectContaining({ code: 'credit_held_back', message: expect.stringContaining('€50.00') })]);
+    // April's 30.00 cannot take 50.00 either: it is issued whole, and the credit still waits.
+    const april = await billing.run('2026-04-01');
+    expect(sumOf(april.days.map((d) => d.invoices))).toBe(1);
+    expect(codes(april)).toEqual(['credit_held_back']);
+    // A new 80.00 one-off can take it: one invoice of 80 − 50 = 30.00, the credit on it as a line.
+    await contracts.addCharge({ customerId: customers[0]!, description: 'Antenna', amount: 8000, date: '2026-04-20' }, actor);
+    const later = await billing.run('2026-04-20');
+    expect(later.days.at(-1)!.problems).toEqual([]);
+    const invoices = await db.all<{ issue_date: string; total: number }>(`select issue_date, total from invoices order by id`);
+    expect(invoices.map((i) => [i.issue_date, Number(i.total)])).toEqual([['2026-03-01', 3000], ['2026-04-01', 3000], ['2026-04-20', 3000]]);
+    const lines = await db.all<{ description: string; gross: number }>(`select l.description, l.gross from invoice_lines l join invoices i on i.id = l.invoice_id where i.issue_date = '2026-04-20' order by l.position`);
+    expect(lines.map((l) => [l.description, Number(l.gross)])).toEqual([['Goodwill for the outage', -5000], ['Antenna', 8000]]);
     expect(await billing.ledgerConsistent(customers[0]!)).toBe(true);
   });
 

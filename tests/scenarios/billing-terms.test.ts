@@ -10,7 +10,8 @@ import { basic, contract, customer } from '../unit/billing/fixtures.js';
 import { Ledger } from '../unit/billing/sim.js';
 
 const lines = (l: Ledger) => l.invoices.flatMap((i) => i.lines.map((x) => ({ date: i.issueDate, kind: x.kind, amount: x.amount, from: x.periodStart, to: x.periodEnd })));
-const total = (l: Ledger) => l.invoices.reduce((t, i) => t + i.total, 0);
+/** What the customer owes: the invoices less the credit notes. */
+const total = (l: Ledger) => l.invoices.reduce((t, i) => t + i.total, 0) - l.creditNotes.reduce((t, n) => t + n.total, 0);
 
 describe('terms arithmetic', () => {
   it('terms are counted from the billing start, clamped in short months, never drifting', () => {
@@ -113,9 +114,12 @@ describe('minimum term: an early end pays the rest of the term', () => {
     late.runDays('2026-01-01', '2026-07-04');
     late.customers = [customer([contract({ ...term, startDate: '2026-01-01', status: 'ended', endDate: '2026-05-10' })])];
     late.runDays('2026-07-05', '2027-03-01');
-    // June and July come back exactly as billed (void:), and June..December come as early termination:
-    // 3000 × 7 − 3000 × 2 = 15000 on 5 July.
-    expect(late.invoices.at(-1)).toMatchObject({ issueDate: '2026-07-05', total: 15000 });
+    // June and July come back exactly as billed (void:), each on a credit note against its invoice, and
+    // June..December come as early termination, 3000 × 7 = 21000, on 5 July's invoice.
+    expect(late.invoices.at(-1)).toMatchObject({ issueDate: '2026-07-05', total: 21000 });
+    expect(late.creditNotes.map((n) => [n.issueDate, n.total, n.lines.map((x) => x.line.key)])).toEqual([
+      ['2026-07-05', 3000, ['void:service:1:period:2026-06-01']], ['2026-07-05', 3000, ['void:service:1:period:2026-07-01']],
+    ]);
     expect(total(late)).toBe(36000);
   });
 

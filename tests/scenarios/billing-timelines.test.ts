@@ -8,6 +8,9 @@ import { findNumberingGaps } from '../../src/domain/billing/numbering.js';
 import { basic, contract, customer, pro } from '../unit/billing/fixtures.js';
 import { Ledger } from '../unit/billing/sim.js';
 
+const notes = (l: Ledger) => l.creditNotes.map((n) => ({
+  date: n.issueDate, against: n.against, total: n.total, lines: n.lines.map((x) => [x.line.key, x.line.amount, x.line.periodStart, x.line.periodEnd]),
+}));
 const lines = (l: Ledger) => l.invoices.flatMap((i) => i.lines.map((x) => ({ date: i.issueDate, kind: x.kind, amount: x.amount, from: x.periodStart, to: x.periodEnd })));
 
 describe('monthly in advance, starting mid-month, billed on the 1st', () => {
@@ -147,12 +150,15 @@ describe('plan upgrade mid-period', () => {
     // On the 20th the operator records that the customer left on 10 March.
     l.customers = [customer([contract({ ...changed, status: 'ended', endDate: '2026-03-10' })])];
     l.runDays('2026-03-20', '2026-04-01');
-    // 11..31 March at Basic back: 3000 × 21/31 = 2032.26 → −2032; the Pro charge reversed, −3097; and
-    // the credit note's 1548 reversed, +1548 (without it the old plan's days would come back twice).
-    expect(l.invoices.at(-1)!.lines.map((x) => [x.key, x.amount])).toEqual([
-      ['service:1:end:credit', -2032],
-      ['void:service:1:change:4:charge', -3097],
-      ['void:service:1:change:4:credit', 1548],
+    // 11..31 March at Basic back: 3000 × 21/31 = 2032.26 → −2032, less the first note's 1548 reversed
+    // (without it the old plan's days would come back twice): 484 on a note against March's invoice.
+    // The Pro charge reversed, 3097, on a note against the invoice that charged it. No new invoice.
+    expect(l.invoices).toHaveLength(2);
+    expect(notes(l).slice(1)).toEqual([
+      { date: '2026-03-20', against: l.invoices[0]!.number, total: 484, lines: [
+        ['service:1:end:credit', -2032, '2026-03-11', '2026-03-31'], ['void:service:1:change:4:credit', 1548, '2026-03-16', '2026-03-31'],
+      ] },
+      { date: '2026-03-20', against: l.invoices[1]!.number, total: 3097, lines: [['void:service:1:change:4:charge', -3097, '2026-03-16', '2026-03-31']] },
     ]);
     // March owed: 3000 − 1548 + 3097 − 2032 − 3097 + 1548 = 968 = 3000 × 10/31 (967.74 → 968).
     const invoiced = l.invoices.reduce((t, i) => t + i.total, 0);
@@ -270,7 +276,7 @@ describe('trial', () => {
 });
 
 describe('a contract ending mid-period', () => {
-  it('in advance: the unused days come back as a credit line, nothing after the end', () => {
+  it('in advance: the unused days come back on a credit note against the invoice that charged them', () => {
     const plan: PlanTerms = { ...basic, price: 3100 };
     const l = new Ledger([customer([contract({ plan, startDate: '2026-01-01' })])]);
     l.runDays('2026-01-01', '2026-03-04');
@@ -282,9 +288,11 @@ describe('a contract ending mid-period', () => {
       { date: '2026-01-01', kind: 'recurring', amount: 3100, from: '2026-01-01', to: '2026-01-31' },
       { date: '2026-02-01', kind: 'recurring', amount: 3100, from: '2026-02-01', to: '2026-02-28' },
       { date: '2026-03-01', kind: 'recurring', amount: 3100, from: '2026-03-01', to: '2026-03-31' },
-      { date: '2026-03-05', kind: 'end_credit', amount: -2100, from: '2026-03-11', to: '2026-03-31' },
     ]);
-    expect(l.invoices.at(-1)!.total).toBe(-2100);
+    // Never a negative invoice: what the customer gets back is a credit note linked to March's invoice.
+    expect(notes(l)).toEqual([
+      { date: '2026-03-05', against: l.invoices[2]!.number, total: 2100, lines: [['service:1:end:credit', -2100, '2026-03-11', '2026-03-31']] },
+    ]);
   });
 
   it('an end date recorded after later periods were billed: those are reversed exactly, once', () => {
@@ -296,14 +304,15 @@ describe('a contract ending mid-period', () => {
     l.runDays('2026-04-05', '2026-06-01');
     // 21..31 March = 11 of 31 days: −3100 × 11/31 = −1100; April, billed in advance, comes back whole.
     expect(l.invoices.map((i) => [i.issueDate, i.total])).toEqual([
-      ['2026-01-01', 3100], ['2026-02-01', 3100], ['2026-03-01', 3100], ['2026-04-01', 3100], ['2026-04-05', -4200],
+      ['2026-01-01', 3100], ['2026-02-01', 3100], ['2026-03-01', 3100], ['2026-04-01', 3100],
     ]);
-    expect(l.invoices.at(-1)!.lines.map((x) => [x.key, x.amount])).toEqual([
-      ['service:1:end:credit', -1100],
-      ['void:service:1:period:2026-04-01', -3100],
+    // One credit note per invoice corrected: March's unused days, and April whole.
+    expect(notes(l)).toEqual([
+      { date: '2026-04-05', against: l.invoices[2]!.number, total: 1100, lines: [['service:1:end:credit', -1100, '2026-03-21', '2026-03-31']] },
+      { date: '2026-04-05', against: l.invoices[3]!.number, total: 3100, lines: [['void:service:1:period:2026-04-01', -3100, '2026-04-01', '2026-04-30']] },
     ]);
     // Net: January, February and 20 days of March (3100 × 20/31 = 2000).
-    expect(l.invoices.reduce((t, i) => t + i.total, 0)).toBe(3100 + 3100 + 2000);
+    expect(l.invoices.reduce((t, i) => t + i.total, 0) - l.creditNotes.reduce((t, n) => t + n.total, 0)).toBe(3100 + 3100 + 2000);
   });
 
   it('in arrears: the last invoice comes the day after the end and covers only the days served', () => {

@@ -115,13 +115,15 @@ export function invoiceStore(sql: SqlClient) {
     invoiceOfLine: p<{ id: number }>(`select invoice_id as id from invoice_lines where key = ?`),
     // What a service was billed for days after its end (except the end's own credits), and its setup fee.
     billedAfter: p(`select 0 as src, id, key, description, period_start as "periodStart", period_end as "periodEnd", amount, tax_rate_bp as "taxRateBp",
-        tax_inclusive as "taxInclusive", vat_nature as "vatNature", vat_legal_ref as "vatLegalRef", net, tax, gross
+        tax_inclusive as "taxInclusive", vat_nature as "vatNature", vat_legal_ref as "vatLegalRef", net, tax, gross, cast(null as text) as credits
       from invoice_lines where service_id = @sid and (kind = 'setup' or (period_start > @date and kind not in ('end_credit', 'item_end_credit', 'early_termination')
       and (applies_to is null or applies_to not like '%:end:credit')))
       union all
       -- Credits the run issued on credit notes (a plan change's old plan), with the invoice line's sign.
-      select 1, id, line_key, description, period_start, period_end, -amount, tax_rate_bp, tax_inclusive, vat_nature, vat_legal_ref, -net, -tax, -gross
+      select 1, id, line_key, description, period_start, period_end, -amount, tax_rate_bp, tax_inclusive, vat_nature, vat_legal_ref, -net, -tax, -gross, credits_key
+      -- Not the end's own credits nor reversals, which the run also issues on credit notes.
       from credit_note_lines where line_key is not null and service_id = @sid and period_start > @date
+        and line_key not like '%:end:credit' and line_key not like 'void:%'
       order by src, id`),
     endCredited: p(`select 1 as found from invoice_lines where service_id = ? and kind in ('end_credit', 'item_end_credit', 'early_termination') limit 1`),
 
@@ -176,7 +178,9 @@ export function invoiceStore(sql: SqlClient) {
       return (await s.invoiceOfLine.get(key))?.id ?? null;
     },
     async billedLinesAfter(serviceId: number, date: string): Promise<BilledLine[]> {
-      return (await s.billedAfter.all({ sid: serviceId, date })).map(({ src: _src, id: _id, ...r }) => ({ ...(r as unknown as BilledLine), taxInclusive: bool(r.taxInclusive) }));
+      return (await s.billedAfter.all({ sid: serviceId, date })).map(({ src: _src, id: _id, credits, ...r }) => ({
+        ...(r as unknown as BilledLine), taxInclusive: bool(r.taxInclusive), ...(typeof credits === 'string' ? { credits } : {}),
+      }));
     },
     /** Whether lines for the service's end were billed (an end credit, a reversal, early termination). */
     async endCredited(serviceId: number): Promise<boolean> {

@@ -70,7 +70,7 @@ import {
 } from '../../lib/calendar.js';
 import type { ErrorCode } from '../../lib/error-codes.js';
 import { TollgateError } from '../../lib/errors.js';
-import { allocate, minor, neg, percentOf, sum, taxLine, type Minor } from '../../lib/money.js';
+import { allocate, formatMoney, minor, neg, percentOf, sum, taxLine, type Minor } from '../../lib/money.js';
 import { buildSchedule, periods as gridPeriods, periodsStartingThrough, type BillingDay, type BillingPeriod, type Schedule } from './periods.js';
 import { applyDocumentTax, isVatNature, rateSummary } from './document-tax.js';
 import { prorate } from './proration.js';
@@ -207,6 +207,11 @@ export interface BilledLine {
   readonly net: Minor;
   readonly tax: Minor;
   readonly gross: Minor;
+  /**
+   * For a credit the run issued on a credit note: the invoice line that note credited. Its reversal
+   * goes on a note against that line's invoice too.
+   */
+  readonly credits?: string;
 }
 
 /** The keys already on issued or draft invoices; a Set<string> fits. */
@@ -297,8 +302,8 @@ export interface DraftInvoice {
   readonly net: Minor;
   readonly tax: Minor;
   /**
-   * Σ line gross. A plan change's credit of a charge already issued is not here (it is a credit note);
-   * end credits and reversals after a late end date still are, and alone can make it negative.
+   * Σ line gross, never negative: credits of charges already issued are credit notes
+   * (splitCorrections), and credits that would take an invoice below zero wait (holdBackCredits).
    */
   readonly total: Minor;
   /** One entry per tax rate (and exemption nature), ascending: document-tax.ts. */
@@ -339,6 +344,8 @@ export interface BillingRunOutput {
   readonly invoices: readonly DraftInvoice[];
   /** At most one per customer: credits of lines already issued, for credit notes. */
   readonly corrections: readonly DraftCorrection[];
+  /** Credits due that no invoice could take yet (holdBackCredits): the next run offers them again. */
+  readonly held: readonly DraftLine[];
   readonly problems: readonly BillingProblem[];
 }
 
@@ -592,6 +599,7 @@ function serviceLines(
           description: `${endPlan.name}${who} not used after the end, ${range(planFrom, q.fullEnd)}`,
           periodStart: planFrom, periodEnd: q.fullEnd, billDate: creditBill, amount: credit,
           ...taxOf(endPlan), planId: endPlan.planId,
+          corrects: previousCharge,
         }));
       }
       for (const it of activeItems) {
@@ -602,6 +610,7 @@ function serviceLines(
           description: `${it.description}${who} not used after the end, ${range(from, q.fullEnd)}`,
           periodStart: from, periodEnd: q.fullEnd, billDate: creditBill, amount: itemCredit,
           ...taxOf(it), itemId: it.id,
+          corrects: billingKeys.item(sid, it.id, q.start),
         }), it.id);
       }
     }
@@ -645,6 +654,7 @@ function serviceLines(
         description: `Reversal after the end on ${endDate}: ${b.description}`,
         periodStart: b.periodStart, periodEnd: b.periodEnd, billDate: from,
         amount: -b.amount, ...taxOf(b), net: -b.net, tax: -b.tax, gross: -b.gross,
+        corrects: b.credits ?? b.key,
       });
     }
   }
@@ -789,26 +799,59 @@ export function splitCorrections(
 ): { invoiceLines: DraftLine[]; corrections: CorrectionLine[] } {
   const against = new Map<string, string>();
   for (const l of due) {
-    if (l.corrects !== undefined && l.amount < 0 && alreadyBilled.has(l.corrects)) against.set(l.key, l.corrects);
+    // Any sign: the reversal of a discount or of a credit, after a late end date, lessens the note
+    // that reverses the charge beside it.
+    if (l.corrects !== undefined && alreadyBilled.has(l.corrects)) against.set(l.key, l.corrects);
   }
-  const invoiceLines: DraftLine[] = [];
-  const corrections: CorrectionLine[] = [];
+  const candidates: CorrectionLine[] = [];
   for (const l of due) {
     const own = against.get(l.key);
     if (own !== undefined) {
-      corrections.push({ line: l, creditsKey: own, against: own });
+      // The reversal of a discount goes with the charge it discounted (the same invoice).
+      candidates.push({ line: l, creditsKey: own, against: /^discount:[^:]+:on:(.+)$/.exec(own)?.[1] ?? own });
       continue;
     }
     const target = l.kind === 'discount' && l.appliesTo !== undefined ? against.get(l.appliesTo) : undefined;
     if (target !== undefined) {
       // The discount on the credit reverses the discount on the charge, when that one was billed.
       const discountOfCharge = billingKeys.discount(l.discountId ?? '', target);
-      corrections.push({ line: l, creditsKey: alreadyBilled.has(discountOfCharge) ? discountOfCharge : target, against: target });
-      continue;
+      candidates.push({ line: l, creditsKey: alreadyBilled.has(discountOfCharge) ? discountOfCharge : target, against: target });
     }
-    invoiceLines.push(l);
   }
-  return { invoiceLines, corrections };
+  // A note credits a positive amount. What corrects one charge and comes to a charge or to nothing
+  // (a late end's credit less the reversal of an earlier credit of the same days) is billed instead.
+  const back = new Map<string, number>();
+  for (const c of candidates) back.set(c.against, (back.get(c.against) ?? 0) - c.line.gross);
+  const corrections = candidates.filter((c) => back.get(c.against)! > 0);
+  const onNotes = new Set(corrections.map((c) => c.line.key));
+  return { invoiceLines: due.filter((l) => !onNotes.has(l.key)), corrections };
+}
+
+/**
+ * An invoice never has a negative total. Credits left on it after the corrections (a goodwill credit
+ * larger than what is due, a credit whose charge is due in a later run) that would take it below zero
+ * are held back, latest first and with the discounts on them: they stay unbilled and come due again
+ * on the next run, until an invoice can take them.
+ */
+export function holdBackCredits(
+  customerId: EntityId, currency: string, issueDate: CalDate, dueDate: CalDate, lines: readonly DraftLine[],
+): { invoice: DraftInvoice | null; held: DraftLine[] } {
+  let kept = [...lines];
+  const held: DraftLine[] = [];
+  const credits = lines
+    .filter((l) => l.kind !== 'discount' && l.gross < 0)
+    .sort((a, b) => b.billDate.localeCompare(a.billDate) || a.gross - b.gross);
+  let draft = kept.length > 0 ? draftInvoice(customerId, currency, issueDate, dueDate, kept) : null;
+  for (const credit of credits) {
+    if (draft === null || draft.total >= 0) break;
+    const goes = (l: DraftLine) => l.key === credit.key || (l.kind === 'discount' && l.appliesTo === credit.key);
+    held.push(...kept.filter(goes));
+    kept = kept.filter((l) => !goes(l));
+    draft = kept.length > 0 ? draftInvoice(customerId, currency, issueDate, dueDate, kept) : null;
+  }
+  // Whatever is left negative is made of credits alone (a discount never exceeds its line).
+  if (draft !== null && draft.total < 0) return { invoice: null, held: [...held, ...kept] };
+  return { invoice: draft, held };
 }
 
 function problemOf(customerId: EntityId, serviceId: EntityId | null, err: unknown): BillingProblem {
@@ -827,6 +870,7 @@ export function generateInvoices(input: BillingRunInput): BillingRunOutput {
   if (!/^[A-Z]{3}$/.test(input.currency)) fail('invalid_currency', 'currency', 'currency must be an ISO 4217 code such as EUR');
   const invoices: DraftInvoice[] = [];
   const corrections: DraftCorrection[] = [];
+  const heldLines: DraftLine[] = [];
   const problems: BillingProblem[] = [];
   for (const customer of input.customers) {
     if (!Number.isInteger(customer.daysUntilDue) || customer.daysUntilDue < 0) {
@@ -897,8 +941,15 @@ export function generateInvoices(input: BillingRunInput): BillingRunOutput {
       corrections.push({ customerId: customer.customerId, currency: input.currency, issueDate: runDate, lines: split.corrections });
     }
     if (split.invoiceLines.length > 0) {
-      invoices.push(draftInvoice(customer.customerId, input.currency, runDate, addDays(runDate, customer.daysUntilDue), split.invoiceLines));
+      const { invoice, held } = holdBackCredits(customer.customerId, input.currency, runDate, addDays(runDate, customer.daysUntilDue), split.invoiceLines);
+      if (invoice !== null) invoices.push(invoice);
+      heldLines.push(...held);
+      const waiting = -sum(held.map((l) => l.gross));
+      if (held.length > 0) {
+        const err = new TollgateError('credit_held_back', `a credit of ${formatMoney(waiting, input.currency)} waits for an invoice that can take it (an invoice is never negative): ${held.map((l) => l.description).join('; ')}`, 'amount');
+        problems.push(problemOf(customer.customerId, held[0]!.serviceId, err));
+      }
     }
   }
-  return { runDate, invoices, corrections, problems };
+  return { runDate, invoices, corrections, held: heldLines, problems };
 }

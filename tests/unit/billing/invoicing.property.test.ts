@@ -158,8 +158,11 @@ function everyDay(custs: CustomerBilling[], opts: { twice?: boolean; crashOn?: C
   return l;
 }
 
-/** Every line billed: on invoices, and the credits of charges already invoiced, on credit notes. */
-const billedLines = (l: Ledger) => [...l.invoices.flatMap((i) => i.lines), ...l.creditNotes.flatMap((n) => n.lines.map((x) => x.line))];
+/**
+ * Every line due: billed on invoices, the credits of charges already invoiced on credit notes, and the
+ * credits still waiting for an invoice that can take them (an invoice is never negative).
+ */
+const billedLines = (l: Ledger) => [...l.invoices.flatMap((i) => i.lines), ...l.creditNotes.flatMap((n) => n.lines.map((x) => x.line)), ...l.waiting];
 
 // FC_SEED=<seed> replays a failing run; FC_RUNS=<n> searches harder.
 const RUNS = Number(process.env.FC_RUNS ?? 12);
@@ -267,6 +270,7 @@ describe('billing run properties over two years', () => {
         const l = everyDay(knownOn(custs, null));
         const keys = new Set<string>();
         for (const inv of l.invoices) {
+          expect(inv.total, `${inv.number} is negative`).toBeGreaterThanOrEqual(0);
           expect(inv.total).toBe(sum(inv.lines.map((x) => x.gross)));
           expect(inv.net).toBe(sum(inv.lines.map((x) => x.net)));
           expect(inv.tax).toBe(sum(inv.lines.map((x) => x.tax)));
@@ -281,6 +285,7 @@ describe('billing run properties over two years', () => {
           }
         }
         expect(findNumberingGaps({ prefix: 'INV' }, l.invoices.map((i) => i.number))).toEqual([]);
+        for (const note of l.creditNotes) expect(note.total).toBeGreaterThan(0);
       }),
       params,
     );

@@ -3,7 +3,7 @@
  * keys and gives gapless numbers at issue time, as the service does in SQLite.
  */
 import { addDays, type CalDate } from '../../../src/lib/calendar.js';
-import { generateInvoices, type CorrectionLine, type CustomerBilling, type DraftInvoice } from '../../../src/domain/billing/invoicing.js';
+import { generateInvoices, type CorrectionLine, type CustomerBilling, type DraftInvoice, type DraftLine } from '../../../src/domain/billing/invoicing.js';
 import { nextDocumentNumber } from '../../../src/domain/billing/numbering.js';
 
 export interface Issued extends DraftInvoice {
@@ -23,6 +23,8 @@ export class Ledger {
   readonly billed = new Set<string>();
   readonly invoices: Issued[] = [];
   readonly creditNotes: IssuedCorrection[] = [];
+  /** Credits due but held back by the last run, because no invoice could take them yet. */
+  waiting: DraftLine[] = [];
   private readonly lastSeq = new Map<number, number>();
 
   constructor(public customers: CustomerBilling[], private readonly currency = 'EUR') {}
@@ -40,11 +42,16 @@ export class Ledger {
           l.serviceId === serviceId && (l.kind === 'setup' || (l.periodStart !== null && l.periodStart > endDate &&
           l.kind !== 'end_credit' && l.kind !== 'item_end_credit' && l.kind !== 'early_termination' && !(l.appliesTo ?? '').endsWith(':end:credit'))),
         ),
-        // And the credits issued on credit notes, as their lines were drafted.
-        ...this.creditNotes.flatMap((n) => n.lines.map((x) => x.line)).filter((l) => l.serviceId === serviceId && l.periodStart !== null && l.periodStart > endDate),
+        // And the credits issued on credit notes, as their lines were drafted (not the end's own credits
+        // nor reversals, which go on credit notes too).
+        ...this.creditNotes.flatMap((n) => n.lines).filter(({ line: l }) => l.serviceId === serviceId && l.periodStart !== null && l.periodStart > endDate
+          && !l.key.endsWith(':end:credit') && !l.key.startsWith('void:'))
+          .map(({ line, creditsKey }) => ({ ...line, credits: creditsKey })),
       ],
     });
-    if (out.problems.length > 0) throw new Error(`billing problems: ${JSON.stringify(out.problems)}`);
+    const problems = out.problems.filter((p) => p.code !== 'credit_held_back');
+    if (problems.length > 0) throw new Error(`billing problems: ${JSON.stringify(problems)}`);
+    this.waiting = [...out.held];
     for (const c of out.corrections) {
       // One note per invoice corrected, as the service issues them (the invoice of the charge corrected).
       const invoiceOf = (key: string) => this.invoices.find((i) => i.lines.some((l) => l.key === key))!.number;

@@ -114,9 +114,21 @@ describe.each(backendNames)('the billing stores on %s', (name) => {
     expect(await store.billedLinesAfter(serviceId, '2026-03-15')).toEqual([
       { key: 'setup', description: 'setup', periodStart: null, periodEnd: null, amount: 1000, taxRateBp: 2200, taxInclusive: false, vatNature: null, vatLegalRef: null, net: 1000, tax: 0, gross: 1000 },
       { key: 'april', description: 'april', periodStart: '2026-04-01', periodEnd: '2026-04-01', amount: 3000, taxRateBp: 2200, taxInclusive: false, vatNature: null, vatLegalRef: null, net: 3000, tax: 0, gross: 3000 },
-      // The credit note's line with the sign of an invoice line.
-      { key: 'april:change:credit', description: 'april back', periodStart: '2026-04-10', periodEnd: '2026-04-30', amount: -500, taxRateBp: 2200, taxInclusive: false, vatNature: null, vatLegalRef: null, net: -500, tax: 0, gross: -500 },
+      // The credit note's line with the sign of an invoice line, and the invoice line it credited.
+      { key: 'april:change:credit', description: 'april back', periodStart: '2026-04-10', periodEnd: '2026-04-30', amount: -500, taxRateBp: 2200, taxInclusive: false, vatNature: null, vatLegalRef: null, net: -500, tax: 0, gross: -500, credits: 'april' },
     ]);
+    // The end's own credits and reversals, on credit notes too, are not billed "after the end".
+    await store.insertCreditNote({ customerId, invoiceId: inv, issueDate: '2026-04-06', currency: 'EUR', reason: null },
+      { number: 'CN-2026-000002', series: 'CN', year: 2026, sequence: 2 },
+      { lines: [
+        { creditsKey: 'april', description: 'end', amount: 100, taxRateBp: 2200, taxInclusive: false, net: 100, tax: 0, gross: 100 },
+        { creditsKey: 'april', description: 'void', amount: 100, taxRateBp: 2200, taxInclusive: false, net: 100, tax: 0, gross: 100 },
+      ], net: 200, tax: 0, total: 200, taxes: [] },
+      AT, [
+        { key: `service:${serviceId}:end:credit`, serviceId, periodStart: '2026-04-20', periodEnd: '2026-04-30' },
+        { key: 'void:april', serviceId, periodStart: '2026-04-01', periodEnd: '2026-04-30' },
+      ]);
+    expect((await store.billedLinesAfter(serviceId, '2026-03-15')).map((l) => l.key)).toEqual(['setup', 'april', 'april:change:credit']);
     await store.insertInvoice({ ...draft(customerId, 'x'), lines: [line('end', 'end_credit', '2026-04-16', -1500)] }, { number: 'INV-2026-000002', series: 'INV', year: 2026, sequence: 2 }, AT);
     expect(await store.endCredited(serviceId)).toBe(true);
     expect((await store.billedLinesAfter(serviceId, '2026-03-15')).map((l) => l.key)).toEqual(['setup', 'april', 'april:change:credit']);
