@@ -178,3 +178,59 @@ export function formatter(locale: Locale, ctx: FormatContext): Formatter {
   };
   return f;
 }
+
+/** The parts of a calendar date in the order a language writes them, and its separator. */
+export interface DateEntryPattern {
+  readonly order: readonly ('day' | 'month' | 'year')[];
+  readonly separator: string;
+}
+
+/**
+ * How a calendar date is typed in `locale` ("31/12/2026" in Italian, Spanish and British English),
+ * from Intl's own short date, so date fields follow the operator's language and not the browser's.
+ */
+export function dateEntryPattern(locale: Locale): DateEntryPattern {
+  return cachedPattern.get(locale) ?? (() => {
+    const parts = new Intl.DateTimeFormat(INTL_TAGS[locale], { timeZone: 'UTC', ...DATE_STYLES.short }).formatToParts(new Date(Date.UTC(2026, 11, 31, 12)));
+    const order = parts.filter((p) => p.type === 'day' || p.type === 'month' || p.type === 'year').map((p) => p.type as 'day' | 'month' | 'year');
+    const separator = parts.find((p) => p.type === 'literal')?.value ?? '/';
+    const pattern = { order, separator };
+    cachedPattern.set(locale, pattern);
+    return pattern;
+  })();
+}
+const cachedPattern = new Map<Locale, DateEntryPattern>();
+
+/** A calendar date `YYYY-MM-DD` as typed in `locale` ("31/12/2026"); anything else as it is. */
+export function formatDateEntry(ymd: string, locale: Locale): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd);
+  if (!m) return ymd;
+  const parts = { year: m[1]!, month: m[2]!, day: m[3]! };
+  const p = dateEntryPattern(locale);
+  return p.order.map((k) => parts[k]).join(p.separator);
+}
+
+/**
+ * A date typed in `locale`'s order ("31/12/2026", "31.12.2026", "31-12-2026", "1/2/2026") or as
+ * `YYYY-MM-DD`, as `YYYY-MM-DD`; null when it is not a real calendar date. The year has four digits:
+ * "1/2/26" is refused rather than guessed.
+ */
+export function parseDateEntry(text: string, locale: Locale): string | null {
+  const s = text.trim();
+  let y: number, mo: number, d: number;
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(s);
+  if (iso) {
+    [y, mo, d] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
+  } else {
+    const fields = s.split(/[\s./-]+/);
+    if (fields.length !== 3 || !fields.every((x) => /^\d+$/.test(x))) return null;
+    const order = dateEntryPattern(locale).order;
+    const at = (k: 'day' | 'month' | 'year') => fields[order.indexOf(k)]!;
+    if (at('year').length !== 4 || at('day').length > 2 || at('month').length > 2) return null;
+    [y, mo, d] = [Number(at('year')), Number(at('month')), Number(at('day'))];
+  }
+  if (mo < 1 || mo > 12 || d < 1) return null;
+  const last = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  if (d > last) return null;
+  return `${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}

@@ -4,7 +4,7 @@
  * language; and the choice of a language from an Accept-Language header or the browser's list.
  */
 import { describe, expect, it } from 'vitest';
-import { formatter, minorToDecimal } from '../../../src/i18n/format.js';
+import { dateEntryPattern, formatDateEntry, formatter, minorToDecimal, parseDateEntry } from '../../../src/i18n/format.js';
 import { negotiate, parseAcceptLanguage } from '../../../src/i18n/locales.js';
 import { translate } from '../../../src/i18n/messages.js';
 
@@ -101,5 +101,27 @@ describe('the language of a reader', () => {
     expect(translate('it', 'dashboard.invoices', { n: 3 })).toBe('3 fatture');
     expect(translate('es', 'vouchers.generated', { n: 50 })).toBe('50 fichas generadas');
     expect(translate('en', 'plans.days', { n: 1 })).toBe('1 day');
+  });
+});
+
+describe('dates typed in the operator\'s language', () => {
+  it('follows the language, not the browser: day, month, year in Italian, Spanish and British English', () => {
+    for (const l of ['it', 'es', 'en'] as const) {
+      expect(dateEntryPattern(l)).toEqual({ order: ['day', 'month', 'year'], separator: '/' });
+      expect(formatDateEntry('2026-12-31', l)).toBe('31/12/2026');
+    }
+    expect(formatDateEntry('', 'it')).toBe('');
+  });
+
+  it('reads what an operator types, in the language\'s order, and refuses what is not a date', () => {
+    expect(parseDateEntry('31/12/2026', 'it')).toBe('2026-12-31');
+    expect(parseDateEntry(' 1/2/2026 ', 'es')).toBe('2026-02-01');
+    expect(parseDateEntry('1.2.2026', 'it')).toBe('2026-02-01');
+    expect(parseDateEntry('01-02-2026', 'en')).toBe('2026-02-01');
+    expect(parseDateEntry('2026-02-01', 'it')).toBe('2026-02-01');
+    expect(parseDateEntry('29/02/2028', 'it')).toBe('2028-02-29');
+    for (const bad of ['29/02/2026', '31/04/2026', '13/13/2026', '0/1/2026', '1/2/26', '2026/02/01x', 'domani', '', '1/2']) {
+      expect(parseDateEntry(bad, 'it'), bad).toBeNull();
+    }
   });
 });

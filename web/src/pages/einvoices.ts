@@ -5,10 +5,12 @@ import { fatturapaUrl, fiscalArchiveUrl, listFiscalDocuments, readReceipts, rese
 import { ApiError } from '../data/http.js';
 import '../components/table.js';
 import type { Column, TgTable } from '../components/table.js';
+import type { TgDateInput } from '../components/date-input.js';
+import '../components/date-input.js';
 import { einvoiceBadge, einvoiceStateName, einvoiceStates, resendable } from '../components/einvoice-state.js';
 import { fiscalFieldLabel } from '../fields.js';
 import { base, day, errorText, toast, todayIso } from '../ui.js';
-import { locale, t } from '../i18n.js';
+import { t } from '../i18n.js';
 
 /** What the list says beside the state: SDI's text for a rejection, else why it is not sent yet. */
 export function einvoiceNote(d: FiscalDocument): string {
@@ -96,17 +98,17 @@ export class TgEinvoices extends LitElement {
       <form class="card row" @change=${this.filter} @submit=${this.filter}>
         <div><label for="state">${t('col.status')}</label><select id="state" name="state"><option value="">${t('invoices.any')}</option>
           ${einvoiceStates.map((s) => html`<option value=${s}>${einvoiceStateName(s)}</option>`)}</select></div>
-        <div><label for="from">${t('invoices.issuedFrom')}</label><input id="from" name="from" type="date" lang=${locale()}></div>
-        <div><label for="to">${t('invoices.to')}</label><input id="to" name="to" type="date" lang=${locale()}></div>
+        <div><label for="from">${t('invoices.issuedFrom')}</label><tg-date-input input-id="from" name="from"></tg-date-input></div>
+        <div><label for="to">${t('invoices.to')}</label><tg-date-input input-id="to" name="to"></tg-date-input></div>
       </form>
       <tg-table .load=${listFiscalDocuments} .query=${this.query} .columns=${cols} .rowHref=${(d: FiscalDocument) => `/einvoices/${d.id}`} empty=${t('einvoices.empty')}></tg-table>
       <h2>${t('einvoices.archive')}</h2>
       <div class="card"><p class="muted">${t('einvoices.archiveHelp')}</p>
         <div class="row">
-          <div><label for="archive-from">${t('einvoices.archiveFrom')}</label><input id="archive-from" type="date" lang=${locale()} .value=${this.archiveFrom}
-            @change=${(e: Event) => (this.archiveFrom = (e.target as HTMLInputElement).value)}></div>
-          <div><label for="archive-to">${t('invoices.to')}</label><input id="archive-to" type="date" lang=${locale()} .value=${this.archiveTo}
-            @change=${(e: Event) => (this.archiveTo = (e.target as HTMLInputElement).value)}></div>
+          <div><label for="archive-from">${t('einvoices.archiveFrom')}</label><tg-date-input input-id="archive-from" .value=${this.archiveFrom}
+            @change=${(e: Event) => (this.archiveFrom = (e.currentTarget as TgDateInput).value)}></tg-date-input></div>
+          <div><label for="archive-to">${t('invoices.to')}</label><tg-date-input input-id="archive-to" .value=${this.archiveTo}
+            @change=${(e: Event) => (this.archiveTo = (e.currentTarget as TgDateInput).value)}></tg-date-input></div>
           ${range
             ? html`<a class="button" href=${fiscalArchiveUrl(this.archiveFrom, this.archiveTo)} download data-test="archive">${t('einvoices.downloadArchive')}</a>`
             : html`<span class="err" role="alert">${t('einvoices.badRange')}</span>`}

@@ -3,9 +3,10 @@ import { LitElement, html } from 'lit';
 import { invoicesCsvUrl, listInvoices, type InvoiceSummary } from '../data/invoices.js';
 import '../components/table.js';
 import type { Column } from '../components/table.js';
+import '../components/date-input.js';
 import { invoiceStatus } from '../components/invoice-status.js';
 import { base, day, money, statusName } from '../ui.js';
-import { locale, t } from '../i18n.js';
+import { t } from '../i18n.js';
 
 export class TgInvoices extends LitElement {
   static override styles = [base];
@@ -33,8 +34,8 @@ export class TgInvoices extends LitElement {
     return html`<h1>${t('nav.invoices')}</h1>
       <form class="card row" @change=${this.filter} @submit=${this.filter}>
         <div><label for="status">${t('col.status')}</label><select id="status" name="status"><option value="">${t('invoices.any')}</option><option value="open">${statusName('open')}</option><option value="paid">${statusName('paid')}</option></select></div>
-        <div><label for="from">${t('invoices.issuedFrom')}</label><input id="from" name="from" type="date" lang=${locale()}></div>
-        <div><label for="to">${t('invoices.to')}</label><input id="to" name="to" type="date" lang=${locale()}></div>
+        <div><label for="from">${t('invoices.issuedFrom')}</label><tg-date-input input-id="from" name="from"></tg-date-input></div>
+        <div><label for="to">${t('invoices.to')}</label><tg-date-input input-id="to" name="to"></tg-date-input></div>
         <a class="button secondary" href=${invoicesCsvUrl()} download>CSV</a>
       </form>
       <tg-table .load=${listInvoices} .query=${this.query} .columns=${cols} .rowHref=${(i: InvoiceSummary) => `/invoices/${i.id}`} empty=${t('invoices.empty')}></tg-table>`;

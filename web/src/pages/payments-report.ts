@@ -6,8 +6,9 @@ import { paymentTotals, receiptPdfUrl } from '../data/operator.js';
 import { listPayments, type Payment } from '../data/payments.js';
 import '../components/table.js';
 import type { Column } from '../components/table.js';
+import '../components/date-input.js';
 import { base, day, errorText, money, todayIso } from '../ui.js';
-import { f, locale, t } from '../i18n.js';
+import { f, t } from '../i18n.js';
 import { PAYMENT_METHODS, methodName } from '../names.js';
 
 
@@ -46,8 +47,8 @@ export class TgPaymentsReport extends LitElement {
     return html`<p><a href="/payments">← ${t('nav.payments')}</a></p>
       <div class="row"><h1 class="grow">${t('payments.reportTitle')}</h1><a class="button" href="/payments/new">${t('payments.record')}</a></div>
       <form class="card row" @submit=${this.filter}>
-        <div><label for="from">${t('payments.from')}</label><input id="from" name="from" type="date" lang=${locale()} .value=${q.from ?? ''}></div>
-        <div><label for="to">${t('payments.to')}</label><input id="to" name="to" type="date" lang=${locale()} .value=${q.to ?? ''}></div>
+        <div><label for="from">${t('payments.from')}</label><tg-date-input input-id="from" name="from" .value=${q.from ?? ''}></tg-date-input></div>
+        <div><label for="to">${t('payments.to')}</label><tg-date-input input-id="to" name="to" .value=${q.to ?? ''}></tg-date-input></div>
         <div><label for="method">${t('col.method')}</label><select id="method" name="method"><option value="">${t('payments.anyMethod')}</option>
           ${PAYMENT_METHODS.map((m) => html`<option value=${m} ?selected=${q.method === m}>${methodName(m)}</option>`)}</select></div>
         <div><label for="customerId">${t('payments.customerNumber')}</label><input id="customerId" name="customerId" type="number" min="1" inputmode="numeric" .value=${q.customerId ?? ''}></div>
