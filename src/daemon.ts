@@ -7,7 +7,6 @@
  * Network control comes before the domain services because dunning, prepaid, caps, plan changes and
  * closed contracts act through it, and it needs none of them: it only publishes to the change topic.
  */
-import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
 import { contractsClosedHandler } from './billing/contract-end.js';
 import { dunningService, type DunningService } from './billing/dunning.js';
@@ -38,7 +37,7 @@ import type { ServiceControl } from './nas/control.js';
 import { routerOsFallback } from './nas/routeros-fallback.js';
 import { outboxNotifier, type OutboxNotifier } from './notify/outbox.js';
 import { createSender, type Sender } from './notify/sender.js';
-import { emailTransport, smsTransport, type Transport } from './notify/transports.js';
+import { emailTransport, smsTransport, smtpSender, type SendMail, type Transport } from './notify/transports.js';
 import type { Channel } from './notify/types.js';
 import { housekeepingJob } from './scheduler/housekeeping.js';
 import { billingJob, createScheduler, dunningJob, dunningTick, einvoiceJob, invoiceNoticesJob, type Scheduler } from './scheduler/index.js';
@@ -154,13 +153,13 @@ export function createServices(opts: ServicesOptions): Services {
     onError: afterCommitError('plan-changes: a rate change after the switch failed'),
   });
   const sec = security({ sql, box: opts.box, config, clock });
-  const smtp = config['notify.email'].smtp_url ? nodemailer.createTransport(config['notify.email'].smtp_url) : undefined;
+  const smtp = smtpSender(config['notify.email']);
   const mailRejections = rejectionMailer(smtp, config, defaultLanguage, jobsLog);
   const einvoice = einvoiceService({
     store: einvoiceStore(sql), config, clock, log: jobsLog,
     channel: opts.sdiChannel ?? sdiChannelOf(config),
     pdf: documentPdf(sql, billing, config.company, { defaultLanguage, timeZone: config.billing.timezone }),
-    mail: accountantMailer(smtp, config),
+    mail: accountantMailer(smtp),
     alert: async (rejected) => {
       jobsLog?.error({ rejected: rejected.map((d) => ({ number: d.number, customer: d.customerName, code: d.stateCode, text: d.stateText })) },
         'einvoice: SDI rejected documents: correct them and send them again (POST /api/v1/fiscal-documents/{id}/resend) within five days');
@@ -187,14 +186,9 @@ export function createServices(opts: ServicesOptions): Services {
 }
 
 /** The accountant's monthly archive goes out through the notifications' SMTP (`[notify.email]`). */
-type Smtp = ReturnType<typeof nodemailer.createTransport>;
-
-function accountantMailer(smtp: Smtp | undefined, config: Config): EinvoiceOptions['mail'] {
+function accountantMailer(smtp: SendMail | undefined): EinvoiceOptions['mail'] {
   if (!smtp) return undefined;
-  const from = config['notify.email'].from || undefined;
-  return async (to, subject, text, attachment) => {
-    await smtp.sendMail({ from, to, subject, text, attachments: [attachment] });
-  };
+  return (to, subject, text, attachment) => smtp({ to, subject, text, attachments: [attachment] });
 }
 
 /**
@@ -202,15 +196,14 @@ function accountantMailer(smtp: Smtp | undefined, config: Config): EinvoiceOptio
  * code and words, and what to do. A mail that fails is logged; the rejection stays on the
  * E-invoices screen and in the log line written beside it.
  */
-function rejectionMailer(smtp: Smtp | undefined, config: Config, language: Locale, log: Logger | undefined) {
+function rejectionMailer(smtp: SendMail | undefined, config: Config, language: Locale, log: Logger | undefined) {
   const to = config.einvoice.alert_email || config.company.email;
   if (!smtp || !to) return undefined;
-  const from = config['notify.email'].from || undefined;
   const t = translator(language);
   return async (rejected: readonly { number: string; customerName: string; stateCode: string | null; stateText: string | null }[]): Promise<void> => {
     const lines = rejected.map((d) => t('einvoice.alert.line', { number: d.number, customer: d.customerName, code: d.stateCode ?? '', text: d.stateText ?? '' }));
     try {
-      await smtp.sendMail({ from, to, subject: t('einvoice.alert.subject', { n: rejected.length }), text: [t('einvoice.alert.intro'), '', ...lines, '', t('einvoice.alert.action')].join('\n') });
+      await smtp({ to, subject: t('einvoice.alert.subject', { n: rejected.length }), text: [t('einvoice.alert.intro'), '', ...lines, '', t('einvoice.alert.action')].join('\n') });
     } catch (e) {
       log?.warn({ err: (e as Error).message, to }, 'einvoice: the rejection could not be mailed; it is on the E-invoices screen and in the log line above');
     }

@@ -2,7 +2,7 @@
  * Delivery: email over SMTP (nodemailer) and SMS over a generic HTTP gateway. A transport throws on
  * failure with a message safe to store and log: the SMTP password and the SMS token are masked.
  */
-import nodemailer from 'nodemailer';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type { OutboxRow } from '../db/notify.js';
 import { htmlToText, render } from './templates.js';
 
@@ -33,29 +33,41 @@ function urlSecrets(url: string): string[] {
   }
 }
 
-export function emailTransport(cfg: { smtp_url: string; from: string }, opts: { timeoutMs?: number } = {}): Transport {
-  if (!cfg.smtp_url) return { send: async () => Promise.reject(new DeliveryError('email is not configured ([notify.email] smtp_url is empty)', true)) };
+/** Sends one mail; throws DeliveryError with the SMTP password masked. */
+export type SendMail = (mail: Omit<SendMailOptions, 'from'>) => Promise<void>;
+
+/**
+ * The one SMTP client of `[notify.email]`, with its timeouts and the password masked in errors:
+ * notifications, the accountant's archive and SDI's rejection alerts all go out through it.
+ */
+export function smtpSender(cfg: { smtp_url: string; from: string }, opts: { timeoutMs?: number } = {}): SendMail | undefined {
+  if (!cfg.smtp_url) return undefined;
   const secrets = urlSecrets(cfg.smtp_url);
   const t = opts.timeoutMs ?? 30_000;
   const transporter = nodemailer.createTransport(cfg.smtp_url, { connectionTimeout: t, greetingTimeout: t, socketTimeout: t } as never);
+  return async (mail) => {
+    try {
+      await transporter.sendMail({ from: cfg.from || undefined, ...mail });
+    } catch (err) {
+      const e = err as { message?: string; responseCode?: number };
+      const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600;
+      throw new DeliveryError(maskSecrets(`SMTP: ${e.message ?? String(err)}`, secrets), permanent);
+    }
+  };
+}
+
+export function emailTransport(cfg: { smtp_url: string; from: string }, opts: { timeoutMs?: number } = {}): Transport {
+  const send = smtpSender(cfg, opts);
+  if (!send) return { send: async () => Promise.reject(new DeliveryError('email is not configured ([notify.email] smtp_url is empty)', true)) };
   return {
-    async send(msg) {
-      try {
-        await transporter.sendMail({
-          from: cfg.from || undefined,
-          to: msg.recipient,
-          subject: msg.subject,
-          html: msg.body,
-          text: htmlToText(msg.body),
-          // One Message-ID per outbox row: a receiving system can tell a resend from a new message.
-          messageId: `<tollgate-outbox-${msg.id}-${msg.createdAt.replace(/[^0-9]/g, '')}@tollgate.invalid>`,
-        });
-      } catch (err) {
-        const e = err as { message?: string; responseCode?: number };
-        const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600;
-        throw new DeliveryError(maskSecrets(`SMTP: ${e.message ?? String(err)}`, secrets), permanent);
-      }
-    },
+    send: (msg) => send({
+      to: msg.recipient,
+      subject: msg.subject,
+      html: msg.body,
+      text: htmlToText(msg.body),
+      // One Message-ID per outbox row: a receiving system can tell a resend from a new message.
+      messageId: `<tollgate-outbox-${msg.id}-${msg.createdAt.replace(/[^0-9]/g, '')}@tollgate.invalid>`,
+    }),
   };
 }
 
