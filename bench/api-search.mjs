@@ -16,13 +16,12 @@
 //   list    GET /api/v1/customers?limit=50 and ?sort=name&limit=50, pages at random offsets by cursor.
 // Prints one JSON line per scenario and appends it to bench/results/api-search.jsonl.
 // Target (issue 7): search sustains >= 2,000 req/s with p99 < 50 ms on the test machine.
-import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { compiledDaemon, log, serveDaemon } from './lib/api-daemon.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({
@@ -38,26 +37,9 @@ const N = Number(args.customers);
 const DURATION = Number(args.duration);
 const CONNECTIONS = Number(args.connections);
 const VAR = join(ROOT, 'bench/var/api');
-const log = (...m) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...m);
 
 // ---- build
-let dist = process.env.BENCH_DIST ? resolve(process.env.BENCH_DIST) : join(ROOT, 'dist');
-if (!args['no-build']) {
-  const build = join(VAR, 'build');
-  dist = join(build, 'dist');
-  log(`compiling src/ into ${dist}`);
-  rmSync(build, { recursive: true, force: true });
-  mkdirSync(build, { recursive: true });
-  // dist/ resolves migrations/ and dictionaries/ two and three levels up, as in the package.
-  symlinkSync(join(ROOT, 'migrations'), join(build, 'migrations'));
-  symlinkSync(join(ROOT, 'dictionaries'), join(build, 'dictionaries'));
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json'), '--outDir', dist], { stdio: 'inherit' });
-}
-if (!existsSync(join(dist, 'cli/main.js'))) {
-  console.error(`no compiled daemon in ${dist} (npm run build, or drop --no-build)`);
-  process.exit(1);
-}
-const mod = (p) => import(pathToFileURL(join(dist, p)).href);
+const { dist, mod } = compiledDaemon(VAR, args['no-build']);
 
 // ---- seed
 const FIRST = ['Mario', 'Luca', 'Giulia', 'Anna', 'Marco', 'Sara', 'Paolo', 'Elena', 'Andrea', 'Chiara', 'Giuseppe', 'Laura', 'Francesco', 'Marta',
@@ -134,24 +116,7 @@ const seedS = +((performance.now() - t0) / 1000).toFixed(1);
 log(`seeded in ${seedS} s`);
 
 // ---- serve
-const daemon = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), join(ROOT, 'bench/lib/serve.mjs'), 'serve', '--config', config], { env: { ...process.env, BENCH_DIST: dist }, stdio: ['ignore', 'pipe', 'pipe'] });
-const base = await new Promise((res, rej) => {
-  let buf = '';
-  let err = '';
-  daemon.stdout.on('data', (c) => {
-    buf += c;
-    for (let nl; (nl = buf.indexOf('\n')) >= 0; buf = buf.slice(nl + 1)) {
-      try {
-        const o = JSON.parse(buf.slice(0, nl));
-        if (o.msg === 'tollgate is serving') res(o.http);
-      } catch { /* not JSON */ }
-    }
-  });
-  daemon.stderr.on('data', (c) => (err += c));
-  daemon.on('exit', (code) => rej(new Error(`daemon exited with ${code}: ${err}`)));
-  setTimeout(() => rej(new Error('daemon did not start in 60 s')), 60_000).unref();
-});
-log(`daemon serving at ${base}`);
+const { daemon, base } = await serveDaemon(dist, config);
 
 // ---- queries
 const rnd = (n) => Math.floor(Math.random() * n);

@@ -14,12 +14,11 @@
 // --requests requests per scenario after 20 unmeasured ones. One JSON line per scenario is printed and
 // appended to bench/results/invoice-list.jsonl.
 // Target (issue 19): every scenario's p99 under 200 ms.
-import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { compiledDaemon, log, serveDaemon } from './lib/api-daemon.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({
@@ -34,25 +33,9 @@ const CUSTOMERS = Number(args.customers);
 const PER = Number(args.invoices);
 const REQUESTS = Number(args.requests);
 const VAR = join(ROOT, 'bench/var/invoices');
-const log = (...m) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...m);
 
 // ---- build
-let dist = process.env.BENCH_DIST ? resolve(process.env.BENCH_DIST) : join(ROOT, 'dist');
-if (!args['no-build']) {
-  const build = join(VAR, 'build');
-  dist = join(build, 'dist');
-  log(`compiling src/ into ${dist}`);
-  rmSync(build, { recursive: true, force: true });
-  mkdirSync(build, { recursive: true });
-  symlinkSync(join(ROOT, 'migrations'), join(build, 'migrations'));
-  symlinkSync(join(ROOT, 'dictionaries'), join(build, 'dictionaries'));
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json'), '--outDir', dist], { stdio: 'inherit' });
-}
-if (!existsSync(join(dist, 'cli/main.js'))) {
-  console.error(`no compiled daemon in ${dist} (npm run build, or drop --no-build)`);
-  process.exit(1);
-}
-const mod = (p) => import(pathToFileURL(join(dist, p)).href);
+const { dist, mod } = compiledDaemon(VAR, args['no-build']);
 
 // ---- seed
 mkdirSync(VAR, { recursive: true });
@@ -117,24 +100,7 @@ const seedS = +((performance.now() - t0) / 1000).toFixed(1);
 log(`seeded ${seq} invoices in ${seedS} s`);
 
 // ---- serve
-const daemon = spawn(process.execPath, [join(ROOT, 'bench/lib/serve.mjs'), 'serve', '--config', config], { env: { ...process.env, BENCH_DIST: dist }, stdio: ['ignore', 'pipe', 'pipe'] });
-const base = await new Promise((res, rej) => {
-  let buf = '';
-  let err = '';
-  daemon.stdout.on('data', (c) => {
-    buf += c;
-    for (let nl; (nl = buf.indexOf('\n')) >= 0; buf = buf.slice(nl + 1)) {
-      try {
-        const o = JSON.parse(buf.slice(0, nl));
-        if (o.msg === 'tollgate is serving') res(o.http);
-      } catch { /* not JSON */ }
-    }
-  });
-  daemon.stderr.on('data', (c) => (err += c));
-  daemon.on('exit', (code) => rej(new Error(`daemon exited with ${code}: ${err}`)));
-  setTimeout(() => rej(new Error('daemon did not start in 60 s')), 60_000).unref();
-});
-log(`daemon serving at ${base}`);
+const { daemon, base } = await serveDaemon(dist, config);
 const auth = { authorization: `Bearer ${token}` };
 const get = async (path) => {
   const r = await fetch(base + path, { headers: auth });
