@@ -10,3 +10,5 @@ export type PromotionWithServices = Static<typeof B.PromotionWithServices>;
 export const listPromotions = (query: Paging = {}) => http.get<Page<Promotion>>('/promotions', query);
 export const getPromotion = (id: number) => http.get<PromotionWithServices>(`/promotions/${id}`);
 export const createPromotion = (body: Body) => http.post<PromotionWithServices>('/promotions', body);
+/** New contracts starting after `newUntil` no longer get it; services that have it keep it. */
+export const endPromotionForNew = (id: number, body: Body) => http.post<PromotionWithServices>(`/promotions/${id}/end`, body);

@@ -1,11 +1,19 @@
-// One promotion: its terms and the services that have its discount.
-import { LitElement, html } from 'lit';
+// One promotion: its terms, the services that have its discount, and (when it reaches new contracts)
+// the form that ends it for contracts starting after a date.
+import { LitElement, html, nothing } from 'lit';
 import { Task } from '@lit/task';
 import { getPlan } from '../data/plans.js';
-import { getPromotion } from '../data/promotions.js';
-import { base, day, errorText, when } from '../ui.js';
+import type { Body } from '../data/http.js';
+import { endPromotionForNew, getPromotion, type PromotionWithServices } from '../data/promotions.js';
+import '../components/form.js';
+import type { Field } from '../components/form.js';
+import { base, day, errorText, toast, todayIso, when } from '../ui.js';
 import { t } from '../i18n.js';
 import { promotionPeriods, promotionTarget, promotionValue } from './promotions.js';
+
+const endFields = (): Field[] => [
+  { name: 'newUntil', label: t('promos.end.newUntil'), type: 'date', required: true, help: t('promos.end.newUntilHelp') },
+];
 
 export class TgPromotion extends LitElement {
   static override styles = [base];
@@ -36,7 +44,11 @@ export class TgPromotion extends LitElement {
         <h2>${t('promos.applied', { n: p.serviceIdsApplied.length })}</h2>
         ${p.serviceIdsApplied.length
           ? html`<div class="card"><ul data-test="applied">${p.serviceIdsApplied.map((id) => html`<li><a href="/services/${id}">${t('promos.service', { id })}</a></li>`)}</ul></div>`
-          : html`<p class="muted">${t('promos.appliedNone')}</p>`}`,
+          : html`<p class="muted">${t('promos.appliedNone')}</p>`}
+        ${p.appliesToNew ? html`<div class="card" data-test="promotion-end"><h2>${t('promos.end.title')}</h2><p class="muted">${t('promos.end.intro')}</p>
+          <tg-form .fields=${endFields()} submitLabel=${t('promos.end.submit')} .values=${{ newUntil: p.newUntil ?? todayIso() }}
+            .action=${(b: Body) => endPromotionForNew(p.id, b)}
+            @saved=${(e: CustomEvent<PromotionWithServices>) => { toast(t('promos.end.done', { date: day(e.detail.newUntil) })); void this.promotion.run(); }}></tg-form></div>` : nothing}`,
     });
   }
 }
