@@ -129,9 +129,9 @@ describe.skipIf(!haveChromium)('admin UI in headless Chromium', { timeout: 60_00
     await shot('07-plan-form-errors');
     await page.fill('#f-name', 'Home 50');
     await page.fill('#f-price', '25.00');
-    await page.fill('#f-downloadKbps', '50000');
-    await page.fill('#f-uploadKbps', '10000');
-    await page.fill('#f-taxRateBp', '2200');
+    await page.fill('#f-downloadKbps', '50');
+    await page.fill('#f-uploadKbps', '10');
+    await page.fill('#f-taxRateBp', '22');
     await page.getByRole('button', { name: 'Create plan' }).click();
     await page.getByRole('heading', { name: 'Plans' }).waitFor();
     await page.getByRole('link', { name: 'Home 50' }).waitFor();
@@ -139,8 +139,8 @@ describe.skipIf(!haveChromium)('admin UI in headless Chromium', { timeout: 60_00
     await go('/plans/new');
     await page.fill('#f-name', 'Fast 100');
     await page.fill('#f-price', '40');
-    await page.fill('#f-downloadKbps', '100000');
-    await page.fill('#f-uploadKbps', '20000');
+    await page.fill('#f-downloadKbps', '100');
+    await page.fill('#f-uploadKbps', '20');
     await page.getByRole('button', { name: 'Create plan' }).click();
     await page.getByRole('link', { name: 'Fast 100' }).waitFor();
 
