@@ -479,6 +479,7 @@ export const en = {
   "plans.caps.upload": "Reduced upload speed",
   "plans.caps.uploadUnit": "Reduced upload unit",
   "plans.caps.clear": "Clear",
+  "plans.caps.clearTier": "Clear tier {n}",
   "plans.caps.save": "Save tiers",
   "plans.caps.saved": "Fair-use tiers saved",
   "promos.nav": "Promotions",

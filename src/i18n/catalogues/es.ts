@@ -478,6 +478,7 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
   "plans.caps.upload": "Velocidad reducida de subida",
   "plans.caps.uploadUnit": "Unidad de la velocidad reducida de subida",
   "plans.caps.clear": "Vaciar",
+  "plans.caps.clearTier": "Vaciar el tramo {n}",
   "plans.caps.save": "Guardar los tramos",
   "plans.caps.saved": "Tramos guardados",
   "promos.nav": "Promociones",

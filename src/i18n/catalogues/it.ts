@@ -478,6 +478,7 @@ export const it: Readonly<Record<keyof typeof en, string>> = {
   "plans.caps.upload": "Velocità ridotta in upload",
   "plans.caps.uploadUnit": "Unità della velocità ridotta in upload",
   "plans.caps.clear": "Svuota",
+  "plans.caps.clearTier": "Svuota la soglia {n}",
   "plans.caps.save": "Salva le soglie",
   "plans.caps.saved": "Soglie di traffico salvate",
   "promos.nav": "Promozioni",

@@ -105,7 +105,8 @@ export class TgCapTiers extends LitElement {
           <form @submit=${this.save} novalidate>
             ${this.rows.map((_row, r) => html`<fieldset class="tier"><h3>${t('plans.caps.tier', { n: r + 1 })}</h3>
               ${(['fromBytes', 'downloadKbps', 'uploadKbps'] as const).map((k) => this.field(r, k))}
-              <div class="field"><button type="button" class="secondary" @click=${() => { this.rows = this.rows.map((row, i) => (i === r ? emptyTierRow() : row)); }}>${t('plans.caps.clear')}</button></div>
+              <div class="field"><button type="button" class="secondary" aria-label=${t('plans.caps.clearTier', { n: r + 1 })}
+                @click=${() => { this.rows = this.rows.map((row, i) => (i === r ? emptyTierRow() : row)); }}>${t('plans.caps.clear')}</button></div>
             </fieldset>`)}
             <div class="row"><button type="submit" ?disabled=${this.busy}>${this.busy ? t('common.saving') : t('plans.caps.save')}</button></div>
           </form>`,
