@@ -461,6 +461,7 @@ export const en = {
   "plans.form.uploadUnit": "Upload unit",
   "plans.form.dataCapUnit": "Data cap unit",
   "plans.form.dataCapHelp": "data at full speed per billing period; empty: no cap",
+  "plans.form.moneyHelp": "amount in {currency}",
   "plans.form.capActionRequired": "is required with a data cap",
   "plans.form.throttleDownload": "Reduced download speed",
   "plans.form.throttleUpload": "Reduced upload speed",

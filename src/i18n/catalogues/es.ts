@@ -460,6 +460,7 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
   "plans.form.uploadUnit": "Unidad de la velocidad de subida",
   "plans.form.dataCapUnit": "Unidad del tope de datos",
   "plans.form.dataCapHelp": "datos a plena velocidad por periodo de facturación; vacío: sin tope",
+  "plans.form.moneyHelp": "importe en {currency}",
   "plans.form.capActionRequired": "es obligatorio con un tope de datos",
   "plans.form.throttleDownload": "Velocidad reducida de bajada",
   "plans.form.throttleUpload": "Velocidad reducida de subida",

@@ -460,6 +460,7 @@ export const it: Readonly<Record<keyof typeof en, string>> = {
   "plans.form.uploadUnit": "Unità della velocità in upload",
   "plans.form.dataCapUnit": "Unità della soglia di traffico",
   "plans.form.dataCapHelp": "traffico a piena velocità per periodo di fatturazione; vuoto: nessuna soglia",
+  "plans.form.moneyHelp": "importo in {currency}",
   "plans.form.capActionRequired": "è obbligatorio con una soglia di traffico",
   "plans.form.throttleDownload": "Velocità ridotta in download",
   "plans.form.throttleUpload": "Velocità ridotta in upload",

@@ -11,7 +11,7 @@ import { planBody, planValues } from '../forms.js';
 import { quantityBody, quantityFields, quantityValues, type Quantity } from '../quantities.js';
 import type { VatNature } from '../../../src/domain/billing/document-tax.js';
 import { navigate } from '../router.js';
-import { base, errorText, toast } from '../ui.js';
+import { base, currencyCode, errorText, toast } from '../ui.js';
 import { f, t } from '../i18n.js';
 
 /** The exemption natures in force: the server's VAT_NATURES, every one and no other (the record's type checks both). */
@@ -34,17 +34,17 @@ const QUANTITIES: readonly Quantity[] = Object.values(Q);
 const throttles = (v: Record<string, unknown>) => v.capAction === 'throttle';
 
 /** The plan's values as the form shows them (units chosen for each quantity). */
-export const planFormValues = (p: Plan): Record<string, unknown> => quantityValues(planValues(p), QUANTITIES);
+const planFormValues = (p: Plan): Record<string, unknown> => quantityValues(planValues(p), QUANTITIES);
 
 const planFields = (): Field[] => [
   { name: 'name', label: t('col.name'), required: true, maxLength: 200 },
   { name: 'type', label: t('plans.type'), type: 'select', required: true, options: [['recurring', t('plans.recurringLong')], ['prepaid', t('plans.prepaidLong')]] },
-  { name: 'price', label: t('plans.price'), type: 'money', required: true, min: 0 },
+  { name: 'price', label: t('plans.price'), type: 'money', required: true, min: 0, help: t('plans.form.moneyHelp', { currency: currencyCode() }) },
   { name: 'billingPeriodMonths', label: t('plans.billingPeriod'), type: 'select', numeric: true, nullable: true, options: [1, 2, 3, 6, 12].map((n) => [String(n), String(n)]),
     validate: (v, all) => (all.type === 'recurring' && (v === null || v === undefined) ? t('plans.periodRequired') : undefined) },
   { name: 'validityDays', label: t('plans.validity'), type: 'number', nullable: true, min: 1, max: 3660,
     validate: (v, all) => (all.type === 'prepaid' && (v === null || v === undefined) ? t('plans.validityRequired') : undefined) },
-  { name: 'setupFee', label: t('plans.setupFee'), type: 'money', min: 0 },
+  { name: 'setupFee', label: t('plans.setupFee'), type: 'money', min: 0, help: t('plans.form.moneyHelp', { currency: currencyCode() }) },
   ...quantityFields(Q.taxRateBp, { label: t('plans.taxRate'), help: t('plans.taxRateHelp', { example: f().percent(2250) }) }),
   { name: 'taxInclusive', label: t('plans.taxInclusive'), type: 'checkbox' },
   // An exempt or out-of-scope price (0 %) names its nature and the law it rests on (FatturaPA Natura).
