@@ -134,6 +134,28 @@ export function promotionService(store: PromotionStore & Pick<ContractStore, 'pl
     list: (limit: number, afterId: number | null) => store.listPromotions(limit, afterId),
 
     /**
+     * Ends a promotion for new contracts: those starting after `newUntil` no longer get it. Services
+     * that have its discount keep it for its periods (an issued discount is never taken back). An end
+     * only comes earlier: a date after the end already set is refused, the same date again changes
+     * nothing. (A replay of the create with its first terms is then a conflict: the terms changed.)
+     */
+    endForNew(id: number, newUntil: string, actor: Actor): Promise<{ changed: boolean; promotion: Awaited<ReturnType<typeof view>> }> {
+      return store.transaction(async () => {
+        const p = await store.promotion(id);
+        if (!p) throw new TollgateError('not_found', `promotion ${id} does not exist`);
+        const until = parseDate(newUntil, 'newUntil');
+        if (!p.appliesToNew) throw bad('newUntil', 'the promotion gives nothing to new contracts: there is nothing to end');
+        if (until < p.startDate) throw bad('newUntil', `is before the promotion's start date ${p.startDate}`);
+        if (p.newUntil !== null && until > p.newUntil) throw bad('newUntil', `is after the end already set (${p.newUntil}): an end only comes earlier`);
+        if (p.newUntil === until) return { changed: false, promotion: await view(p) };
+        await store.endPromotionForNew(id, until);
+        const after = (await store.promotion(id))!;
+        await store.auditChange(actor, at(), 'end', 'promotion', id, p, after);
+        return { changed: true, promotion: await view(after) };
+      });
+    },
+
+    /**
      * Gives open promotions to new contracts on their plan (started in the promotion's window) that
      * do not have them yet; each discount starts on the contract's start date. The billing run calls
      * this before billing a day; it is idempotent. Returns how many discounts it wrote.

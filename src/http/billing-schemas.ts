@@ -335,6 +335,10 @@ export const Promotion = Type.Object({
   startDate: CalendarDate, periods: Nullable(Type.Integer()), planId: Nullable(Id), serviceIds: Nullable(Type.Array(Id)),
   appliesToNew: Type.Boolean(), newUntil: Nullable(CalendarDate), createdAt: Instant,
 });
+export const PromotionEnd = Type.Object(
+  { newUntil: Type.String({ ...CalendarDate, description: 'the last start date of a new contract that still gets it' }) },
+  { additionalProperties: false },
+);
 export const PromotionListQuery = Type.Object({ ...ListQuery.properties }, { additionalProperties: false });
 export const PromotionWithServices = Type.Object({ ...Promotion.properties, serviceIdsApplied: Type.Array(Id, { description: 'the services that have its discount' }) });
 export const ByCustomerQuery = Type.Object({ customerId: Type.Optional(Id) }, { additionalProperties: false });

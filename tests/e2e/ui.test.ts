@@ -129,9 +129,9 @@ describe.skipIf(!haveChromium)('admin UI in headless Chromium', { timeout: 60_00
     await shot('07-plan-form-errors');
     await page.fill('#f-name', 'Home 50');
     await page.fill('#f-price', '25.00');
-    await page.fill('#f-downloadKbps', '50000');
-    await page.fill('#f-uploadKbps', '10000');
-    await page.fill('#f-taxRateBp', '2200');
+    await page.fill('#f-downloadKbps', '50');
+    await page.fill('#f-uploadKbps', '10');
+    await page.fill('#f-taxRateBp', '22');
     await page.getByRole('button', { name: 'Create plan' }).click();
     await page.getByRole('heading', { name: 'Plans' }).waitFor();
     await page.getByRole('link', { name: 'Home 50' }).waitFor();
@@ -139,8 +139,8 @@ describe.skipIf(!haveChromium)('admin UI in headless Chromium', { timeout: 60_00
     await go('/plans/new');
     await page.fill('#f-name', 'Fast 100');
     await page.fill('#f-price', '40');
-    await page.fill('#f-downloadKbps', '100000');
-    await page.fill('#f-uploadKbps', '20000');
+    await page.fill('#f-downloadKbps', '100');
+    await page.fill('#f-uploadKbps', '20');
     await page.getByRole('button', { name: 'Create plan' }).click();
     await page.getByRole('link', { name: 'Fast 100' }).waitFor();
 
@@ -609,7 +609,7 @@ describe.skipIf(!haveChromium)('admin UI in headless Chromium', { timeout: 60_00
         ['/', '04-dashboard'], ['/customers?q=Ada', '05-customer-search'], ['/sessions', '06-sessions'], ['/plans', '07-plans'], ['/plans/new', '08-plan-form'],
         ['/nas', '09-nas'], ['/nas/new', '10-nas-form'], ['/invoices', '11-invoices'], ['/payments', '12-payments'], ['/dunning', '13-dunning'],
         ['/vouchers', '14-vouchers'], ['/notifications', '15-notifications'], ['/billing-profiles', '16-billing-profiles'], ['/admins', '17-admins'],
-        ['/settings', '18-settings'], ['/audit', '19-audit'], ['/account', '20-account'],
+        ['/settings', '18-settings'], ['/audit', '19-audit'], ['/account', '20-account'], ['/plans/1', '08b-plan-tiers'], ['/promotions', '08c-promotions'],
       ];
       const english: string[] = [];
       const check = async (where: string) => {
@@ -776,3 +776,10 @@ const OPERATOR_LABELS = [
   'to do',
 ];
 ENGLISH_LABELS.push(...OPERATOR_LABELS);
+
+/** The plan form's units and tiers, the plans' subscribers and the promotions. */
+const PLANS_LABELS = [
+  'Download speed', 'Upload speed', 'Download unit', 'Data cap', 'Fair-use tiers', 'Save tiers', 'Tier 1', 'Reduced download speed', 'Subscribers', 'subscriber',
+  'subscribers', 'Promotions', 'New promotion', 'Discount', 'Applies to', 'No promotion yet',
+];
+ENGLISH_LABELS.push(...PLANS_LABELS);

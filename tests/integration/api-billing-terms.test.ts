@@ -157,6 +157,7 @@ describe('promotions over the API', () => {
     expect(fields(unknown)).toContain('target.planId');
     expect(await count(`select count(*) n from promotions`)).toBe(before);
   });
+
 });
 
 describe('refund of a settled payment over the API', () => {
@@ -232,8 +233,51 @@ describe('documents', () => {
 
   it('documents the new routes in OpenAPI', async () => {
     const doc = (await app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
-    for (const p of ['/api/v1/services/{id}/cancel', '/api/v1/promotions', '/api/v1/promotions/{id}', '/api/v1/credit-notes/{id}/pdf', '/api/v1/exports/credit-notes.csv']) {
+    for (const p of ['/api/v1/services/{id}/cancel', '/api/v1/promotions', '/api/v1/promotions/{id}', '/api/v1/promotions/{id}/end', '/api/v1/credit-notes/{id}/pdf', '/api/v1/exports/credit-notes.csv']) {
       expect(doc.paths[p], p).toBeDefined();
     }
+  });
+});
+
+// Last: it runs the billing into June.
+describe('ending a promotion for new contracts over the API', () => {
+  it('ends a promotion for new contracts: later ones no longer get it, the services that have it keep it', async () => {
+    // A plan of its own: the promotion reaches every service on its plan, and the tests above count Lucia's invoices.
+    const planId = (await call('POST', '/api/v1/plans', { name: 'Welcome', type: 'recurring', price: 2000, billingPeriodMonths: 1, downloadKbps: 10000, uploadKbps: 2000 })).body.id;
+    const p = await call('POST', '/api/v1/promotions', { key: 'welcome', description: 'Welcome month', amount: 1000, periods: 1, startDate: '2026-05-01', target: { planId }, appliesToNew: true });
+    expect(p.status, JSON.stringify(p.body)).toBe(201);
+    const id = p.body.id as number;
+    const audits = await count(`select count(*) n from audit_log where entity = 'promotion' and action = 'end'`);
+    // Refused, the field named, nothing changed: before its start; on a promotion without new contracts; unknown.
+    const early = await call('POST', `/api/v1/promotions/${id}/end`, { newUntil: '2026-04-30' });
+    expect(early.status).toBe(422);
+    expect(fields(early)).toEqual(['newUntil']);
+    const halfMay = (await call('GET', '/api/v1/promotions')).body.items.find((x: { key: string }) => x.key === 'half-may').id;
+    const none = await call('POST', `/api/v1/promotions/${halfMay}/end`, { newUntil: '2026-06-01' });
+    expect(none.status).toBe(422);
+    expect(fields(none)).toEqual(['newUntil']);
+    const bad = await call('POST', `/api/v1/promotions/${id}/end`, { newUntil: '31/05/2026' });
+    expect(bad.status).toBe(422);
+    expect(fields(bad)).toEqual(['newUntil']);
+    expect((await call('POST', '/api/v1/promotions/9999/end', { newUntil: '2026-06-01' })).status).toBe(404);
+    expect((await call('GET', `/api/v1/promotions/${id}`)).body.newUntil).toBeNull();
+
+    const end = await call('POST', `/api/v1/promotions/${id}/end`, { newUntil: '2026-05-31' });
+    expect(end.status, JSON.stringify(end.body)).toBe(200);
+    expect(end.body).toMatchObject({ id, newUntil: '2026-05-31', appliesToNew: true });
+    expect((await call('POST', `/api/v1/promotions/${id}/end`, { newUntil: '2026-05-31' })).body.newUntil).toBe('2026-05-31');
+    const later = await call('POST', `/api/v1/promotions/${id}/end`, { newUntil: '2026-06-30' });
+    expect(later.status).toBe(422);
+    expect(fields(later)).toEqual(['newUntil']);
+    expect(await count(`select count(*) n from audit_log where entity = 'promotion' and action = 'end'`)).toBe(audits + 1);
+
+    // A contract started within the window gets it at the next run; one started after the end does not.
+    const customerId = (await call('POST', '/api/v1/customers', { name: 'Anna Verdi' })).body.id;
+    const inside = (await call('POST', '/api/v1/services', { customerId, planId, username: 'anna1', password: 'pw', startDate: '2026-05-20' })).body.id;
+    const after = (await call('POST', '/api/v1/services', { customerId, planId, username: 'anna2', password: 'pw', startDate: '2026-06-01' })).body.id;
+    now = new Date(Math.max(now.getTime(), Date.parse('2026-06-01T01:00:00Z')));
+    await call('POST', '/api/v1/billing/run', { date: '2026-06-01' });
+    expect((await call('GET', `/api/v1/promotions/${id}`)).body.serviceIdsApplied).toEqual(expect.arrayContaining([inside]));
+    expect((await call('GET', `/api/v1/promotions/${id}`)).body.serviceIdsApplied).not.toContain(after);
   });
 });

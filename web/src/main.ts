@@ -16,6 +16,8 @@ import './pages/service-edit.js';
 import './pages/why.js';
 import './pages/plans.js';
 import './pages/plan-edit.js';
+import './pages/promotions.js';
+import './pages/promotion.js';
 import './pages/nas-list.js';
 import './pages/nas-edit.js';
 import './pages/sessions.js';
@@ -45,6 +47,8 @@ const routes = {
   plans: '/plans',
   'plan-new': '/plans/new',
   plan: '/plans/:id',
+  promotions: '/promotions',
+  promotion: '/promotions/:id',
   nases: '/nas',
   'nas-new': '/nas/new',
   nas: '/nas/:id',
@@ -74,6 +78,7 @@ const nav: Array<[string, MessageKey, string]> = [
   ['/einvoices', 'nav.einvoices', 'billing'],
   ['/payments', 'nav.payments', 'payments'],
   ['/plans', 'nav.plans', 'billing'],
+  ['/promotions', 'promos.nav', 'billing'],
   ['/nas', 'nav.nas', 'nas'],
   ['/dunning', 'nav.dunning', 'billing'],
   ['/vouchers', 'nav.vouchers', 'billing'],
@@ -201,6 +206,8 @@ export class TgApp extends LitElement {
       case 'plans': return html`<tg-plans></tg-plans>`;
       case 'plan-new': return html`<tg-plan-edit></tg-plan-edit>`;
       case 'plan': return html`<tg-plan-edit .planId=${Number(id)}></tg-plan-edit>`;
+      case 'promotions': return html`<tg-promotions></tg-promotions>`;
+      case 'promotion': return html`<tg-promotion .promotionId=${Number(id)}></tg-promotion>`;
       case 'nases': return html`<tg-nas-list></tg-nas-list>`;
       case 'nas-new': return html`<tg-nas-edit></tg-nas-edit>`;
       case 'nas': return html`<tg-nas-edit .nasId=${Number(id)}></tg-nas-edit>`;

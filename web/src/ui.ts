@@ -60,6 +60,8 @@ export function setCurrency(c: string): void {
   currency = c;
   setFormatContext(billingZone ?? f().timeZone, c);
 }
+/** The configured currency (ISO 4217), for a form to say what its amounts are in. */
+export const currencyCode = (): string => currency;
 export function money(minor: number | null | undefined, cur = currency): string {
   return minor === null || minor === undefined ? '—' : f().money(minor, cur);
 }

@@ -3,6 +3,7 @@
  * service. UNIQUE (promotion_id, service_id) on discounts is what keeps a promotion from being
  * applied twice, so the insert here is a no-op on a service that has it already.
  */
+import { auditRecorder } from '../audit.js';
 import type { SqlClient } from '../sql.js';
 import { billingBase, bool, type Row } from './shared.js';
 
@@ -46,6 +47,7 @@ export function promotionStore(sql: SqlClient) {
     promotions: p(`select ${PROMO_COLS} from promotions where id > ? order by id limit ?`),
     insertPromotion: p<{ id: number }>(`insert into promotions (key, description, value_type, percent_bp, amount, start_date, periods, plan_id, service_ids, applies_to_new, new_until, created_at)
       values (@key, @description, @valueType, @percentBp, @amount, @startDate, @periods, @planId, @serviceIds, @appliesToNew, @newUntil, @at) returning id`),
+    endForNew: p(`update promotions set new_until = ? where id = ?`),
     promotionServices: p<{ serviceId: number }>(`select service_id as "serviceId" from discounts where promotion_id = ? order by service_id`),
     // Services a promotion may target: not ended, not free.
     servicesOfPlan: p<Target>(`select id as "serviceId", customer_id as "customerId", start_date as "startDate" from services
@@ -84,6 +86,12 @@ export function promotionStore(sql: SqlClient) {
         newUntil: p.newUntil, at,
       }))!.id;
     },
+    /** New contracts starting after `newUntil` no longer get the promotion. */
+    async endPromotionForNew(id: number, newUntil: string): Promise<void> {
+      await s.endForNew.run(newUntil, id);
+    },
+    /** An audit record with the row before and after (the base's `audit` records only after). */
+    auditChange: auditRecorder(sql),
     async promotionServices(promotionId: number): Promise<number[]> {
       return (await s.promotionServices.all(promotionId)).map((r) => r.serviceId);
     },

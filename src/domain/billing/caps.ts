@@ -51,15 +51,20 @@ export function capPolicy(plan: PlanCapFacts, tiers: readonly CapTier[]): CapPol
   return { tiers: list, blockAtBytes };
 }
 
-/** Checks a plan's tier list as the API receives it; errors name the field. */
+/**
+ * Checks a plan's tier list as the API receives it and answers it in ascending order. An error names
+ * the field as the request does (`tiers.<i>.fromBytes`, i its position in the request, not in the
+ * sorted list), so a form can put it beside the row that was typed.
+ */
 export function validateTiers(tiers: readonly CapTier[]): CapTier[] {
-  if (tiers.length > MAX_TIERS) throw new TollgateError('invalid_input', `at most ${MAX_TIERS} fair-use tiers`, 'capTiers');
-  const sorted = [...tiers].sort((a, b) => a.fromBytes - b.fromBytes);
-  sorted.forEach((t, i) => {
-    if (!Number.isSafeInteger(t.fromBytes) || t.fromBytes <= 0) throw new TollgateError('invalid_input', 'fromBytes must be a positive integer', `capTiers/${i}/fromBytes`);
-    if (i > 0 && t.fromBytes === sorted[i - 1]!.fromBytes) throw new TollgateError('invalid_input', 'two tiers start at the same usage', `capTiers/${i}/fromBytes`);
+  if (tiers.length > MAX_TIERS) throw new TollgateError('invalid_input', `at most ${MAX_TIERS} fair-use tiers`, 'tiers');
+  const order = tiers.map((_t, i) => i).sort((a, b) => tiers[a]!.fromBytes - tiers[b]!.fromBytes);
+  order.forEach((i, n) => {
+    const t = tiers[i]!;
+    if (!Number.isSafeInteger(t.fromBytes) || t.fromBytes <= 0) throw new TollgateError('invalid_input', 'fromBytes must be a positive integer', `tiers.${i}.fromBytes`);
+    if (n > 0 && t.fromBytes === tiers[order[n - 1]!]!.fromBytes) throw new TollgateError('invalid_input', 'two tiers start at the same usage', `tiers.${i}.fromBytes`);
   });
-  return sorted;
+  return order.map((i) => tiers[i]!);
 }
 
 export interface TierState {

@@ -288,6 +288,16 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
     const limit = lim(q.limit);
     return page(await promotions.list(limit + 1, after(q.cursor)), limit);
   });
+  app.post('/api/v1/promotions/:id/end', {
+    schema: {
+      tags: promo,
+      summary: 'End a promotion for new contracts: those starting after newUntil no longer get it; services that have it keep it. Only earlier than an end already set; the same date again changes nothing',
+      params: IdParams, body: B.PromotionEnd, response: { 200: B.PromotionWithServices, ...errors },
+    },
+  }, async (req) => {
+    const r = await promotions.endForNew((req.params as { id: number }).id, (req.body as { newUntil: string }).newUntil, actorOf(req));
+    return r.promotion;
+  });
   app.get('/api/v1/promotions/:id', { schema: { tags: promo, summary: 'A promotion with the services that have its discount', params: IdParams, response: { 200: B.PromotionWithServices, ...errors } } }, async (req) => {
     return promotions.get((req.params as { id: number }).id);
   });

@@ -105,6 +105,21 @@ describe('data caps', () => {
     expect(() => validateTiers([{ fromBytes: 1, downloadKbps: 1, uploadKbps: 1 }, { fromBytes: 1, downloadKbps: 2, uploadKbps: 2 }])).toThrow();
   });
 
+  it('names the field at fault by its position in the request, as the request names it', () => {
+    const field = (tiers: Array<{ fromBytes: number }>) => {
+      try {
+        validateTiers(tiers.map((t) => ({ ...t, downloadKbps: 1, uploadKbps: 1 })));
+      } catch (e) {
+        return (e as { field?: string }).field;
+      }
+      return undefined;
+    };
+    // Sorted, the duplicate 5 comes second; in the request it is the third entry.
+    expect(field([{ fromBytes: 5 }, { fromBytes: 9 }, { fromBytes: 5 }])).toBe('tiers.2.fromBytes');
+    expect(field([{ fromBytes: 9 }, { fromBytes: 0 }])).toBe('tiers.1.fromBytes');
+    expect(field([1, 2, 3, 4].map((fromBytes) => ({ fromBytes })))).toBe('tiers');
+  });
+
   it('formats bytes for notices', () => {
     expect(formatBytes(999)).toBe('999 B');
     expect(formatBytes(200_000)).toBe('200.0 kB');

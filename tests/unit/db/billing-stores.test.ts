@@ -303,4 +303,19 @@ describe.each(backendNames)('the billing stores on %s', (name) => {
     expect(await store.promotionServices(id)).toEqual([serviceId]);
     expect(await store.newForPromotions()).toEqual([]);
   });
+
+  it('ends a promotion for new contracts: a contract starting after the date is no longer offered it', async () => {
+    const { customerId, planId } = ids;
+    const id = await store.insertPromotion({
+      key: 'welcome', description: 'Welcome', valueType: 'fixed', percentBp: null, amount: 500, startDate: '2026-03-01', periods: 1,
+      planId, serviceIds: null, appliesToNew: true, newUntil: null,
+    }, AT);
+    const offered = async () => (await store.newForPromotions()).filter((r) => r.promotionId === id).map((r) => r.startDate);
+    await b.sql.run(`insert into services (customer_id, plan_id, username, password_enc, status, start_date)
+      values (?, ?, 'late', 'v1:x', 'active', '2026-04-10')`, customerId, planId);
+    expect(await offered()).toContain('2026-04-10');
+    await store.endPromotionForNew(id, '2026-03-31');
+    expect((await store.promotion(id))!.newUntil).toBe('2026-03-31');
+    expect(await offered()).not.toContain('2026-04-10');
+  });
 });

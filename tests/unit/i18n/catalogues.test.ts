@@ -33,10 +33,10 @@ function files(dir: string): string[] {
 /** Words that are the same in that language: product names, units, codes and loanwords the trade uses. */
 const SAME_IN: Record<'it' | 'es', readonly string[]> = {
   it: ['app.title', 'nav.menu', 'nav.dashboard', 'nav.nas', 'customer.field.email', 'status.ok', 'login.password', 'channel.email', 'channel.sms',
-    'customer.confirmAction', 'plans.taxRateHelp', 'plans.download', 'plans.upload', 'area.nas', 'audit.entityPlaceholder',
+    'customer.confirmAction', 'area.nas', 'audit.entityPlaceholder',
     'einvoice.alert.line', // placeholders and a dash only
     'date.monthLetters'], // "mm": mese
-  es: ['app.title', 'nav.nas', 'status.ok', 'col.total', 'channel.sms', 'customer.planN', 'customer.plan', 'plans.taxRateHelp', 'plans.title',
+  es: ['app.title', 'nav.nas', 'status.ok', 'col.total', 'channel.sms', 'customer.planN', 'customer.plan', 'promos.field.plan', 'plans.title',
     'profile.daysShort', 'area.nas', 'admins.roles', 'audit.entityPlaceholder', 'settings.variables', 'settings.error', 'pdf.total',
     'method.cheque', // "cheque" is the Spanish word too (Spain and Latin America alike)
     'einvoice.alert.line', // placeholders and a dash only

@@ -1,14 +1,17 @@
-// A new plan, or a plan's settings.
+// A new plan, or a plan's settings in the operator's units (speeds in Mbit/s or kbit/s, the data cap
+// in GB or MB, VAT in %), with its fair-use tiers below.
 import { LitElement, html } from 'lit';
 import { Task, initialState } from '@lit/task';
 import type { Body } from '../data/http.js';
 import { createPlan, getPlan, updatePlan, type Plan } from '../data/plans.js';
 import '../components/form.js';
+import '../components/cap-tiers.js';
 import type { Field } from '../components/form.js';
 import { planBody, planValues } from '../forms.js';
+import { quantityBody, quantityFields, quantityValues, type Quantity } from '../quantities.js';
 import type { VatNature } from '../../../src/domain/billing/document-tax.js';
 import { navigate } from '../router.js';
-import { base, errorText, toast } from '../ui.js';
+import { base, currencyCode, errorText, toast } from '../ui.js';
 import { f, t } from '../i18n.js';
 
 /** The exemption natures in force: the server's VAT_NATURES, every one and no other (the record's type checks both). */
@@ -18,24 +21,43 @@ const natureCodes: Record<VatNature, true> = {
 };
 const vatNatures = Object.keys(natureCodes);
 
+/** The plan's fields in the operator's units (the API's integers go through quantities.ts). */
+const Q = {
+  taxRateBp: { name: 'taxRateBp', kind: 'percent' },
+  downloadKbps: { name: 'downloadKbps', kind: 'speed' },
+  uploadKbps: { name: 'uploadKbps', kind: 'speed' },
+  dataCapBytes: { name: 'dataCapBytes', kind: 'size', min: 1 },
+  throttleDownloadKbps: { name: 'throttleDownloadKbps', kind: 'speed' },
+  throttleUploadKbps: { name: 'throttleUploadKbps', kind: 'speed' },
+} as const satisfies Record<string, Quantity>;
+const QUANTITIES: readonly Quantity[] = Object.values(Q);
+const throttles = (v: Record<string, unknown>) => v.capAction === 'throttle';
+
+/** The plan's values as the form shows them (units chosen for each quantity). */
+const planFormValues = (p: Plan): Record<string, unknown> => quantityValues(planValues(p), QUANTITIES);
+
 const planFields = (): Field[] => [
   { name: 'name', label: t('col.name'), required: true, maxLength: 200 },
   { name: 'type', label: t('plans.type'), type: 'select', required: true, options: [['recurring', t('plans.recurringLong')], ['prepaid', t('plans.prepaidLong')]] },
-  { name: 'price', label: t('plans.price'), type: 'money', required: true, min: 0 },
+  { name: 'price', label: t('plans.price'), type: 'money', required: true, min: 0, help: t('plans.form.moneyHelp', { currency: currencyCode() }) },
   { name: 'billingPeriodMonths', label: t('plans.billingPeriod'), type: 'select', numeric: true, nullable: true, options: [1, 2, 3, 6, 12].map((n) => [String(n), String(n)]),
     validate: (v, all) => (all.type === 'recurring' && (v === null || v === undefined) ? t('plans.periodRequired') : undefined) },
   { name: 'validityDays', label: t('plans.validity'), type: 'number', nullable: true, min: 1, max: 3660,
     validate: (v, all) => (all.type === 'prepaid' && (v === null || v === undefined) ? t('plans.validityRequired') : undefined) },
-  { name: 'setupFee', label: t('plans.setupFee'), type: 'money', min: 0 },
-  { name: 'taxRateBp', label: t('plans.taxRate'), type: 'number', min: 0, max: 10000, help: t('plans.taxRateHelp', { example: f().percent(2200) }) },
+  { name: 'setupFee', label: t('plans.setupFee'), type: 'money', min: 0, help: t('plans.form.moneyHelp', { currency: currencyCode() }) },
+  ...quantityFields(Q.taxRateBp, { label: t('plans.taxRate'), help: t('plans.taxRateHelp', { example: f().percent(2250) }) }),
   { name: 'taxInclusive', label: t('plans.taxInclusive'), type: 'checkbox' },
   // An exempt or out-of-scope price (0 %) names its nature and the law it rests on (FatturaPA Natura).
   { name: 'vatNature', label: t('plans.vatNature'), type: 'select', nullable: true, options: vatNatures.map((n) => [n, n]), help: t('plans.vatNatureHelp') },
   { name: 'vatLegalRef', label: t('plans.vatLegalRef'), nullable: true, maxLength: 200, help: t('plans.vatLegalRefHelp') },
-  { name: 'downloadKbps', label: t('plans.download'), type: 'number', required: true, min: 1, max: 100000000 },
-  { name: 'uploadKbps', label: t('plans.upload'), type: 'number', required: true, min: 1, max: 100000000 },
-  { name: 'dataCapBytes', label: t('plans.dataCap'), type: 'number', nullable: true, min: 1 },
-  { name: 'capAction', label: t('plans.capAction'), type: 'select', nullable: true, options: [['block', t('plans.capBlock')], ['throttle', t('plans.capThrottle')]] },
+  ...quantityFields(Q.downloadKbps, { label: t('plans.download'), unitLabel: t('plans.form.downloadUnit'), required: true }),
+  ...quantityFields(Q.uploadKbps, { label: t('plans.upload'), unitLabel: t('plans.form.uploadUnit'), required: true }),
+  ...quantityFields(Q.dataCapBytes, { label: t('plans.dataCap'), unitLabel: t('plans.form.dataCapUnit'), nullable: true, help: t('plans.form.dataCapHelp') }),
+  { name: 'capAction', label: t('plans.capAction'), type: 'select', nullable: true, options: [['block', t('plans.capBlock')], ['throttle', t('plans.capThrottle')]],
+    validate: (v, all) => (v === null && typeof all.dataCapBytes === 'string' ? t('plans.form.capActionRequired') : undefined) },
+  // The speed from the cap on (capAction "throttle"), until the cap period ends or data is topped up.
+  ...quantityFields(Q.throttleDownloadKbps, { label: t('plans.form.throttleDownload'), unitLabel: t('plans.form.throttleDownloadUnit'), required: true, visible: throttles, help: t('plans.form.throttleHelp') }),
+  ...quantityFields(Q.throttleUploadKbps, { label: t('plans.form.throttleUpload'), unitLabel: t('plans.form.throttleUploadUnit'), required: true, visible: throttles }),
   { name: 'framedPool', label: t('plans.pool'), nullable: true, maxLength: 253 },
   { name: 'suspensionMode', label: t('plans.whenSuspended'), type: 'select', nullable: true, options: [['reject', t('plans.rejectLogins')], ['walled-garden', t('plans.walledGarden')]] },
   { name: 'prepaidNoticeDays', label: t('plans.noticeDays'), nullable: true, maxLength: 32, placeholder: t('plans.noticeDefault'),
@@ -65,11 +87,15 @@ export class TgPlanEdit extends LitElement {
   }
 
   private view(p: Plan | undefined) {
+    const values = p ? planFormValues(p) : quantityValues({ type: 'recurring', billingPeriodMonths: 1, taxInclusive: true }, QUANTITIES);
+    const body = (b: Body) => planBody(quantityBody(b, values, QUANTITIES));
     return html`<h1>${p ? t('plans.title', { name: p.name }) : t('plans.new')}</h1><p><a href="/plans">‹ ${t('plans.back')}</a></p>
-      <div class="card"><tg-form .fields=${planFields()} ?patch=${!!p} .values=${p ? planValues(p) : { type: 'recurring', billingPeriodMonths: 1, taxInclusive: true }}
+      ${p?.activeSubscribers !== undefined ? html`<p class="muted" data-test="subscribers">${t('plans.list.subscribers', { n: p.activeSubscribers })}</p>` : ''}
+      <div class="card"><tg-form .fields=${planFields()} ?patch=${!!p} .values=${values}
         submitLabel=${p ? t('common.save') : t('plans.create')}
-        .action=${(b: Body) => (p ? updatePlan(p.id, planBody(b)) : createPlan(planBody(b)))}
-        @saved=${(e: CustomEvent<Plan>) => { toast(t('plans.saved', { name: e.detail.name })); navigate('/plans'); }}></tg-form></div>`;
+        .action=${(b: Body) => (p ? updatePlan(p.id, body(b)) : createPlan(body(b)))}
+        @saved=${(e: CustomEvent<Plan>) => { toast(t('plans.saved', { name: e.detail.name })); navigate('/plans'); }}></tg-form></div>
+      ${p ? html`<tg-cap-tiers .planId=${p.id}></tg-cap-tiers>` : ''}`;
   }
 }
 customElements.define('tg-plan-edit', TgPlanEdit);

@@ -1,4 +1,4 @@
-// The plans, one page at a time.
+// The plans, one page at a time: type, price in the currency, speeds, period and active subscribers.
 import { LitElement, html } from 'lit';
 import { listPlans, type Plan } from '../data/plans.js';
 import '../components/table.js';
@@ -15,6 +15,7 @@ export class TgPlans extends LitElement {
       { label: t('plans.price'), render: (p) => money(p.price), num: true },
       { label: t('plans.speed'), render: (p) => `${speed(p.downloadKbps)} / ${speed(p.uploadKbps)}`, hideSmall: true },
       { label: t('plans.period'), render: (p) => (p.billingPeriodMonths ? t('plans.months', { n: p.billingPeriodMonths }) : p.validityDays ? t('plans.days', { n: p.validityDays }) : '—'), hideSmall: true },
+      { label: t('plans.list.subscribersColumn'), render: (p) => html`<span data-test="subscribers">${t('plans.list.subscribers', { n: p.activeSubscribers ?? 0 })}</span>` },
     ];
     return html`<div class="row"><h1 class="grow">${t('nav.plans')}</h1><a class="button" href="/plans/new">${t('plans.new')}</a></div>
       <tg-table .load=${listPlans} .columns=${cols} .rowHref=${(p: Plan) => `/plans/${p.id}`} empty=${t('plans.empty')}></tg-table>`;
