@@ -340,7 +340,11 @@ export const PromotionEnd = Type.Object(
   { additionalProperties: false },
 );
 export const PromotionListQuery = Type.Object({ ...ListQuery.properties }, { additionalProperties: false });
-export const PromotionWithServices = Type.Object({ ...Promotion.properties, serviceIdsApplied: Type.Array(Id, { description: 'the services that have its discount' }) });
+export const PromotionWithServices = Type.Object({
+  ...Promotion.properties,
+  serviceIdsApplied: Type.Array(Id, { description: 'the services that have its discount' }),
+  servicesApplied: Type.Array(Type.Object({ serviceId: Id, customerId: Type.Union([Id, Type.Null()]), customerName: Type.Union([Type.String(), Type.Null()]) }), { description: 'the same services with their customers, for lists' }),
+});
 export const ByCustomerQuery = Type.Object({ customerId: Type.Optional(Id) }, { additionalProperties: false });
 export const ByServiceQuery = Type.Object({ serviceId: Type.Optional(Id) }, { additionalProperties: false });
 

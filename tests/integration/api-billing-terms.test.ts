@@ -130,6 +130,8 @@ describe('promotions over the API', () => {
     expect(p.status, JSON.stringify(p.body)).toBe(201);
     // Mario's service has ended: only Lucia's gets it.
     expect(p.body).toMatchObject({ key: 'half-may', planId: homeId, valueType: 'percent', percentBp: 5000, periods: 2, serviceIdsApplied: [b.serviceId] });
+    // With the customer of each service, for the screen's list (names, not ids).
+    expect(p.body.servicesApplied).toEqual([{ serviceId: b.serviceId, customerId: b.customerId, customerName: expect.stringContaining('Lucia') }]);
     promotionId = p.body.id;
     const again = await call('POST', '/api/v1/promotions', body());
     expect(again.status).toBe(200);

@@ -6,7 +6,7 @@ import type { Discount } from '../../domain/billing/invoicing.js';
 import type { CreditNoteRequest } from '../../domain/billing/payments.js';
 import { billingStore, type InvoiceRow } from '../../db/billing.js';
 import { nameLookup } from '../../db/names.js';
-import { withCustomerNames } from '../names.js';
+import { withCustomerNames, withServiceOwners } from '../names.js';
 import type { SqlClient } from '../../db/sql.js';
 import { decodeCursor, decodeSortCursor, encodeCursor, encodeSortCursor } from '../../db/crud.js';
 import type { InvoiceSortField } from '../../db/billing/invoices.js';
@@ -273,6 +273,9 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
   // ---- promotions (bulk discounts)
 
   const promo = ['billing'];
+  /** A promotion with the customers of the services that have it, for the screen's list. */
+  const withOwners = async <P extends { serviceIdsApplied: number[] }>(p: P) =>
+    ({ ...p, servicesApplied: await withServiceOwners(names, p.serviceIdsApplied.map((serviceId) => ({ serviceId }))) });
   app.post('/api/v1/promotions', {
     schema: {
       tags: promo,
@@ -281,7 +284,7 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
     },
   }, async (req, reply) => {
     const r = await promotions.create(req.body as PromotionInput, actorOf(req));
-    return reply.code(r.created ? 201 : 200).header('location', `/api/v1/promotions/${r.promotion.id}`).send(r.promotion);
+    return reply.code(r.created ? 201 : 200).header('location', `/api/v1/promotions/${r.promotion.id}`).send(await withOwners(r.promotion));
   });
   app.get('/api/v1/promotions', { schema: { tags: promo, summary: 'Promotions', querystring: B.PromotionListQuery, response: { 200: pageOf(B.Promotion), ...errors } } }, async (req) => {
     const q = req.query as { limit?: number; cursor?: string };
@@ -296,10 +299,10 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
     },
   }, async (req) => {
     const r = await promotions.endForNew((req.params as { id: number }).id, (req.body as { newUntil: string }).newUntil, actorOf(req));
-    return r.promotion;
+    return withOwners(r.promotion);
   });
   app.get('/api/v1/promotions/:id', { schema: { tags: promo, summary: 'A promotion with the services that have its discount', params: IdParams, response: { 200: B.PromotionWithServices, ...errors } } }, async (req) => {
-    return promotions.get((req.params as { id: number }).id);
+    return withOwners(await promotions.get((req.params as { id: number }).id));
   });
 
   // ---- the run

@@ -43,7 +43,7 @@ export class TgPromotion extends LitElement {
         </dl></div>
         <h2>${t('promos.applied', { n: p.serviceIdsApplied.length })}</h2>
         ${p.serviceIdsApplied.length
-          ? html`<div class="card"><ul data-test="applied">${p.serviceIdsApplied.map((id) => html`<li><a href="/services/${id}">${t('promos.service', { id })}</a></li>`)}</ul></div>`
+          ? html`<div class="card"><ul data-test="applied">${p.servicesApplied.map((a) => html`<li>${a.customerId !== null ? html`<a href="/customers/${a.customerId}">${a.customerName ?? `#${a.customerId}`}</a>: ` : nothing}<a href="/services/${a.serviceId}">${t('promos.service', { id: a.serviceId })}</a></li>`)}</ul></div>`
           : html`<p class="muted">${t('promos.appliedNone')}</p>`}
         ${p.appliesToNew ? html`<div class="card" data-test="promotion-end"><h2>${t('promos.end.title')}</h2><p class="muted">${t('promos.end.intro')}</p>
           <tg-form .fields=${endFields()} submitLabel=${t('promos.end.submit')} .values=${{ newUntil: p.newUntil ?? todayIso() }}
