@@ -99,6 +99,34 @@ describe.skipIf(!haveChromium)('plans, fair-use tiers and promotions in headless
     await call('PATCH', `/api/v1/plans/${ids.plan}`, { dataCapBytes: 100_000_000_000 });
   });
 
+  it('the plan form: MikroTik burst in Mbit/s, each value required once burst is on, cleared when it is off', async () => {
+    await go(`/plans/${ids.plan}`);
+    await expect(page.locator('#f-burstDownloadKbps').count()).resolves.toBe(0);
+    await page.locator('#f-burst').check();
+    await page.locator('#f-burstDownloadKbps').waitFor();
+    await page.fill('#f-burstDownloadKbps', '80');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect(errorOf('burstUploadKbps').textContent()).resolves.toContain('is required');
+    await expect(errorOf('burstTimeSeconds').textContent()).resolves.toContain('is required');
+    expect((await call('GET', `/api/v1/plans/${ids.plan}`)).burstDownloadKbps).toBeNull();
+    await page.fill('#f-burstUploadKbps', '20');
+    await page.fill('#f-burstThresholdDownloadKbps', '40');
+    await page.fill('#f-burstThresholdUploadKbps', '8');
+    await page.fill('#f-burstTimeSeconds', '16');
+    await shots('08-plan-burst');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('heading', { name: 'Plans' }).waitFor();
+    expect(await call('GET', `/api/v1/plans/${ids.plan}`)).toMatchObject({
+      burstDownloadKbps: 80_000, burstUploadKbps: 20_000, burstThresholdDownloadKbps: 40_000, burstThresholdUploadKbps: 8000, burstTimeSeconds: 16,
+    });
+    await go(`/plans/${ids.plan}`);
+    await expect(page.locator('#f-burstDownloadKbps').inputValue()).resolves.toBe('80');
+    await page.locator('#f-burst').uncheck();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('heading', { name: 'Plans' }).waitFor();
+    expect(await call('GET', `/api/v1/plans/${ids.plan}`)).toMatchObject({ burstDownloadKbps: null, burstUploadKbps: null, burstTimeSeconds: null });
+  });
+
   it('the plans list reads right: price in the currency, speeds in Mbit/s, the period and the subscribers in words', async () => {
     const customerId = (await call('POST', '/api/v1/customers', { name: 'Giulia Neri', email: 'giulia@example.net' })).id;
     ids.service = (await call('POST', '/api/v1/services', { customerId, planId: ids.plan, username: 'giulia', password: 'giulia-pass-1', startDate: today() })).id;

@@ -35,7 +35,8 @@ const SAME_IN: Record<'it' | 'es', readonly string[]> = {
   it: ['app.title', 'nav.menu', 'nav.dashboard', 'nav.nas', 'customer.field.email', 'status.ok', 'login.password', 'channel.email', 'channel.sms',
     'customer.confirmAction', 'area.nas', 'audit.entityPlaceholder',
     'einvoice.alert.line', // placeholders and a dash only
-    'date.monthLetters'], // "mm": mese
+    'date.monthLetters', // "mm": mese
+    'plans.form.burst'], // MikroTik's own word
   es: ['app.title', 'nav.nas', 'status.ok', 'col.total', 'channel.sms', 'customer.planN', 'customer.plan', 'promos.field.plan', 'plans.title',
     'profile.daysShort', 'area.nas', 'admins.roles', 'audit.entityPlaceholder', 'settings.variables', 'settings.error', 'pdf.total',
     'method.cheque', // "cheque" is the Spanish word too (Spain and Latin America alike)

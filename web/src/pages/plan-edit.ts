@@ -29,12 +29,25 @@ const Q = {
   dataCapBytes: { name: 'dataCapBytes', kind: 'size', min: 1 },
   throttleDownloadKbps: { name: 'throttleDownloadKbps', kind: 'speed' },
   throttleUploadKbps: { name: 'throttleUploadKbps', kind: 'speed' },
+  burstDownloadKbps: { name: 'burstDownloadKbps', kind: 'speed' },
+  burstUploadKbps: { name: 'burstUploadKbps', kind: 'speed' },
+  burstThresholdDownloadKbps: { name: 'burstThresholdDownloadKbps', kind: 'speed' },
+  burstThresholdUploadKbps: { name: 'burstThresholdUploadKbps', kind: 'speed' },
 } as const satisfies Record<string, Quantity>;
 const QUANTITIES: readonly Quantity[] = Object.values(Q);
 const throttles = (v: Record<string, unknown>) => v.capAction === 'throttle';
+const bursts = (v: Record<string, unknown>) => v.burst === true;
+const BURST_FIELDS = ['burstDownloadKbps', 'burstUploadKbps', 'burstThresholdDownloadKbps', 'burstThresholdUploadKbps', 'burstTimeSeconds'] as const;
+
+/** `burst` is the form's switch, not the API's: off clears the five burst values. */
+function burstBody(b: Record<string, unknown>): Record<string, unknown> {
+  const { burst, ...rest } = b;
+  if (burst === false) for (const k of BURST_FIELDS) rest[k] = null;
+  return rest;
+}
 
 /** The plan's values as the form shows them (units chosen for each quantity). */
-const planFormValues = (p: Plan): Record<string, unknown> => quantityValues(planValues(p), QUANTITIES);
+const planFormValues = (p: Plan): Record<string, unknown> => ({ ...quantityValues(planValues(p), QUANTITIES), burst: p.burstDownloadKbps != null || p.burstUploadKbps != null });
 
 const planFields = (): Field[] => [
   { name: 'name', label: t('col.name'), required: true, maxLength: 200 },
@@ -52,6 +65,13 @@ const planFields = (): Field[] => [
   { name: 'vatLegalRef', label: t('plans.vatLegalRef'), nullable: true, maxLength: 200, help: t('plans.vatLegalRefHelp') },
   ...quantityFields(Q.downloadKbps, { label: t('plans.download'), unitLabel: t('plans.form.downloadUnit'), required: true }),
   ...quantityFields(Q.uploadKbps, { label: t('plans.upload'), unitLabel: t('plans.form.uploadUnit'), required: true }),
+  // MikroTik's burst: the rate a session may reach while its average stays under the threshold.
+  { name: 'burst', label: t('plans.form.burst'), type: 'checkbox', help: t('plans.form.burstHelp') },
+  ...quantityFields(Q.burstDownloadKbps, { label: t('plans.form.burstDownload'), unitLabel: t('plans.form.burstDownloadUnit'), required: true, visible: bursts }),
+  ...quantityFields(Q.burstUploadKbps, { label: t('plans.form.burstUpload'), unitLabel: t('plans.form.burstUploadUnit'), required: true, visible: bursts }),
+  ...quantityFields(Q.burstThresholdDownloadKbps, { label: t('plans.form.burstThresholdDownload'), unitLabel: t('plans.form.burstThresholdDownloadUnit'), required: true, visible: bursts }),
+  ...quantityFields(Q.burstThresholdUploadKbps, { label: t('plans.form.burstThresholdUpload'), unitLabel: t('plans.form.burstThresholdUploadUnit'), required: true, visible: bursts }),
+  { name: 'burstTimeSeconds', label: t('plans.form.burstTime'), type: 'number', min: 1, max: 3600, required: true, visible: bursts },
   ...quantityFields(Q.dataCapBytes, { label: t('plans.dataCap'), unitLabel: t('plans.form.dataCapUnit'), nullable: true, help: t('plans.form.dataCapHelp') }),
   { name: 'capAction', label: t('plans.capAction'), type: 'select', nullable: true, options: [['block', t('plans.capBlock')], ['throttle', t('plans.capThrottle')]],
     validate: (v, all) => (v === null && typeof all.dataCapBytes === 'string' ? t('plans.form.capActionRequired') : undefined) },
@@ -87,8 +107,8 @@ export class TgPlanEdit extends LitElement {
   }
 
   private view(p: Plan | undefined) {
-    const values = p ? planFormValues(p) : quantityValues({ type: 'recurring', billingPeriodMonths: 1, taxInclusive: true }, QUANTITIES);
-    const body = (b: Body) => planBody(quantityBody(b, values, QUANTITIES));
+    const values = p ? planFormValues(p) : { ...quantityValues({ type: 'recurring', billingPeriodMonths: 1, taxInclusive: true }, QUANTITIES), burst: false };
+    const body = (b: Body) => planBody(burstBody(quantityBody(b, values, QUANTITIES)));
     return html`<h1>${p ? t('plans.title', { name: p.name }) : t('plans.new')}</h1><p><a href="/plans">‹ ${t('plans.back')}</a></p>
       ${p?.activeSubscribers !== undefined ? html`<p class="muted" data-test="subscribers">${t('plans.list.subscribers', { n: p.activeSubscribers })}</p>` : ''}
       <div class="card"><tg-form .fields=${planFields()} ?patch=${!!p} .values=${values}
