@@ -352,10 +352,10 @@ export const RunCreate = Type.Object({ date: CalendarDate }, { additionalPropert
 const Day = Type.Object({
   date: CalendarDate,
   invoices: Type.Integer(),
-  creditNotes: Type.Integer({ description: 'credit notes issued for credits of charges already invoiced (a downgrade gives back the old plan against the invoice that billed it)' }),
+  creditNotes: Type.Integer({ description: 'credit notes issued for credits of charges already invoiced, each linked to the invoice that billed the charge: a plan change gives back the old plan; an end date gives back the days after it, and the exact reversal of periods billed after it when it was recorded late. No invoice is ever negative' }),
   lines: Type.Integer({ description: 'invoice lines issued' }),
   total: Type.Integer({ description: 'the sum of the invoices issued, in minor units (credit notes not deducted)' }),
-  problems: Type.Array(Type.Object({}, { additionalProperties: true }), { description: 'contracts that could not be billed, and why' }),
+  problems: Type.Array(Type.Object({}, { additionalProperties: true }), { description: 'contracts that could not be billed, and why (`code`, `message`); `credit_held_back`: a credit no invoice line corrects (a goodwill one-off) that would take the invoice below zero waits, unbilled, for an invoice that can take it' }),
   closed: Type.Array(Id, { description: 'services closed by this run: their last day of service had passed, now ended' }),
 });
 export const RunResult = Type.Object({
