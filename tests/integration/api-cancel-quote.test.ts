@@ -73,6 +73,19 @@ describe('the cancellation quote', () => {
     const run = await call('POST', '/api/v1/billing/run', { date: '2026-03-10' });
     expect(run.body.days.reduce((t: number, d: { total: number }) => t + d.total, 0)).toBe(3000 + q.body.earlyTerminationCharge + 1500);
   });
+
+  it("counts a discount as the run will bill it: the term's days undiscounted, the kept days of the last period at the discount", async () => {
+    const customer = (await call('POST', '/api/v1/customers', { name: 'Bruno Neri' })).body.id;
+    const plan = (await call('GET', `/api/v1/services/${serviceId}`)).body.planId;
+    const other = (await call('POST', '/api/v1/services', { customerId: customer, planId: plan, username: 'bruno', password: 'pw', startDate: '2026-03-01' })).body.id;
+    expect((await call('PATCH', `/api/v1/services/${other}/billing`, { termMonths: 12, billingDay: 1 })).status).toBe(200);
+    expect((await call('POST', '/api/v1/discounts', { customerId: customer, description: 'Half price', target: { kind: 'service', serviceId: other }, percentBp: 5000, startDate: '2026-03-01' })).status).toBe(201);
+    // Without the term, ending on 15 March would give back 16..31 March: −1548, and its discount +774.
+    // With it those days stay charged (the 774 the customer would have had back) and April 2026 ..
+    // February 2027 are early-termination lines, never discounted: 33000 + 774.
+    const q = await call('GET', `/api/v1/services/${other}/cancel-quote?endDate=2026-03-15`);
+    expect(q.body).toMatchObject({ earlyTermination: { from: '2026-03-16', to: '2027-02-28' }, earlyTerminationCharge: 33774 });
+  });
 });
 
 describe('data top-ups of a service', () => {
