@@ -3,7 +3,7 @@
 // confirmed, recurring and one-off charges, discounts, data top-ups and the prepaid top-up. Each form
 // first with input the API refuses (its field errors beside the fields, nothing saved, as the API
 // shows), then with good input (saved, shown). Screenshots at 1440×900 and 390×844 go to
-// reports/screenshots/.
+// reports/screenshots/; the contract page is also checked in Italian and Spanish.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { cli, createToken, startDaemon, tempDir, writeConfig, type Daemon } from '../helpers/daemon.js';
@@ -186,5 +186,20 @@ describe.skipIf(!haveChromium)("a service's contract screens in headless Chromiu
     await shots('13-prepaid-topped-up');
     const topups = (await call('GET', `/api/v1/services/${ids.prepaid}/topups`)).items;
     expect(topups).toEqual([expect.objectContaining({ source: 'payment', days: 60 })]);
+  });
+
+  it.each([
+    ['it', 'Contratto di anna', 'Calcola la penale', 'Penale di recesso', 'Vincolo (mesi)'],
+    ['es', 'Contrato de anna', 'Calcular la penalización', 'Penalización por baja', 'Permanencia (meses)'],
+  ])('speaks the trade in %s: the term and the early-termination charge', async (lang, title, quote, penalty, term) => {
+    await go('/');
+    await page.locator('nav [data-test="language"]').selectOption(lang);
+    await go(`/services/${ids.service}/contract`);
+    await page.getByRole('heading', { name: title }).waitFor();
+    await page.locator('[data-test=terms]').getByText(term).waitFor();
+    await page.fill('[data-test=cancel] #f-endDate', plusDays(5));
+    await page.locator('[data-test=cancel]').getByRole('button', { name: quote }).click();
+    await page.locator('[data-test=cancel-quote]').getByText(penalty).waitFor();
+    await shots(`14-${lang}-quote`);
   });
 });

@@ -4,7 +4,7 @@
 // error of the API on `taxRateBp` or `bytes` still lands beside the field of that name.
 import type { Field } from './components/form.js';
 import { t } from './i18n.js';
-import { bpToPercent, percentToBp, sizeToBytes, type ParseError, type Parsed, type SizeUnit } from './units.js';
+import { bpToPercent, bytesToSize, percentToBp, sizeToBytes, type ParseError, type Parsed, type SizeUnit } from './units.js';
 
 const PARSE_MESSAGES: Record<ParseError, () => string> = {
   empty: () => t('form.required'),
@@ -61,4 +61,10 @@ export function sizeBytes(body: Record<string, unknown>): number {
   const unit: SizeUnit = body.unit === 'MB' ? 'MB' : 'GB';
   const p = sizeToBytes(String(body.bytes ?? ''), unit);
   return p.ok ? p.value : Number.NaN;
+}
+
+/** A size the operator set (a cap, a top-up) exactly as GB or MB: 101.5 GB stays 101.5, not "102 GB". */
+export function exactSize(bytes: number): string {
+  const s = bytesToSize(bytes);
+  return `${s.value} ${s.unit}`;
 }

@@ -1,7 +1,7 @@
 // The contract forms' unit fields: what the operator types (VAT in percent, data in GB or MB, in the
 // UI language's decimals) becomes the API's integers exactly, and a refusal names why.
 import { afterEach, describe, expect, it } from 'vitest';
-import { parsedError, percentBody, percentField, percentValue, sizeBytes, sizeFields } from '../../../web/src/contract-fields.js';
+import { exactSize, parsedError, percentBody, percentField, percentValue, sizeBytes, sizeFields } from '../../../web/src/contract-fields.js';
 import { setLocale } from '../../../web/src/i18n.js';
 
 afterEach(() => setLocale('en'));
@@ -50,5 +50,16 @@ describe('the contract forms in the operator units', () => {
     expect(amount!.validate?.('1.000001', { unit: 'GB' })).toBeUndefined();
     expect(sizeBytes({ bytes: 'lots', unit: 'GB' })).toBeNaN();
     expect(parsedError({ ok: false, error: 'empty' })).toBe('is required');
+  });
+});
+
+describe('sizes the operator set, shown exactly', () => {
+  it.each([
+    [101_500_000_000, 'en', '101.5 GB'],
+    [1_500_000_000, 'it', '1,5 GB'],
+    [250_000_000, 'es', '250 MB'],
+  ] as const)('%d bytes in %s', (n, lang, shown) => {
+    setLocale(lang);
+    expect(exactSize(n)).toBe(shown);
   });
 });

@@ -55,7 +55,7 @@ export class TgContractTerms extends LitElement {
         <dt>${t('contract.termMonths')}</dt><dd data-test="termMonths">${x.termMonths === null ? t('contract.noTerm') : t('contract.months', { n: x.termMonths })}${x.termMonths !== null ? ` · ${x.autoRenew ? t('contract.renews') : t('contract.noRenewal')}` : ''}</dd>
         ${x.currentTerm ? html`<dt>${t('contract.currentTerm')}</dt><dd data-test="currentTerm">${day(x.currentTerm.start)} – ${day(x.currentTerm.end)}</dd>` : nothing}
         ${x.termMonths !== null ? html`<dt>${t('contract.noticeDays')}</dt><dd>${t('contract.days', { n: x.noticeDays })}</dd>` : nothing}
-        ${x.endOnNoticeToday ? html`<dt>${t('contract.endOnNoticeToday')}</dt><dd>${day(x.endOnNoticeToday)}</dd>` : nothing}
+        ${x.endOnNoticeToday && !x.endDate ? html`<dt>${t('contract.endOnNoticeToday')}</dt><dd>${day(x.endOnNoticeToday)}</dd>` : nothing}
         ${x.setupFee ? html`<dt>${t('contract.setupFee')}</dt><dd>${money(x.setupFee)}</dd>` : nothing}
         ${x.noticeDate ? html`<dt>${t('contract.noticeGiven')}</dt><dd data-test="noticeDate">${day(x.noticeDate)}</dd>` : nothing}
         <dt>${t('contract.lastDay')}</dt><dd data-test="lastDay">${x.lastDayOfService ? day(x.lastDayOfService) : t('contract.openEnded')}</dd>

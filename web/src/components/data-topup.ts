@@ -5,7 +5,7 @@ import { LitElement, html, nothing } from 'lit';
 import { Task } from '@lit/task';
 import type { Body } from '../data/http.js';
 import { addData, listDataTopups, serviceUsage, type DataTopup, type Usage } from '../data/contract.js';
-import { sizeBytes, sizeFields } from '../contract-fields.js';
+import { exactSize, sizeBytes, sizeFields } from '../contract-fields.js';
 import { base, bytes, day, errorText, toast, when } from '../ui.js';
 import { t } from '../i18n.js';
 import './form.js';
@@ -38,14 +38,14 @@ export class TgDataTopup extends LitElement {
     if (u.capBytes === null && u.tiers.length === 0) return html`<p class="muted" data-test="no-cap">${t('contract.noCap')}</p>`;
     const cols: Array<Column<DataTopup>> = [
       { label: t('contract.addedAt'), render: (r) => when(r.createdAt) },
-      { label: t('contract.dataAmount'), render: (r) => bytes(r.bytes), num: true },
+      { label: t('contract.dataAmount'), render: (r) => exactSize(r.bytes), num: true },
       { label: t('contract.capPeriod'), render: (r) => day(r.periodStart), hideSmall: true },
       { label: t('contract.addedBy'), render: (r) => r.createdBy, hideSmall: true },
     ];
     return html`<dl class="kv" data-test="usage">
         <dt>${t('contract.capPeriod')}</dt><dd>${day(u.period.start)} – ${day(u.period.end)}</dd>
-        <dt>${t('contract.used')}</dt><dd data-test="used">${bytes(u.usedBytes)}${u.capBytes !== null ? ` / ${bytes(u.capBytes)}` : ''}</dd>
-        ${u.topupBytes ? html`<dt>${t('contract.toppedUpData')}</dt><dd data-test="topup-bytes">${bytes(u.topupBytes)}</dd>` : nothing}
+        <dt>${t('contract.used')}</dt><dd data-test="used">${bytes(u.usedBytes)}${u.capBytes !== null ? ` / ${exactSize(u.capBytes)}` : ''}</dd>
+        ${u.topupBytes ? html`<dt>${t('contract.toppedUpData')}</dt><dd data-test="topup-bytes">${exactSize(u.topupBytes)}</dd>` : nothing}
         <dt>${t('contract.tier')}</dt><dd>${u.tier.blocked ? t('contract.blocked') : u.tier.level === 0 ? t('contract.fullRate') : u.tier.name}</dd>
       </dl>
       <div class="card" data-test="data-topup-form"><tg-form .fields=${sizeFields()} .values=${{ unit: 'GB' }} submitLabel=${t('contract.addData')}
@@ -53,7 +53,7 @@ export class TgDataTopup extends LitElement {
         @saved=${(e: CustomEvent<DataTopup & { usage: Usage }>) => {
           e.stopPropagation();
           this.saved = e.detail.usage;
-          toast(t('contract.dataAdded', { size: bytes(e.detail.bytes) }));
+          toast(t('contract.dataAdded', { size: exactSize(e.detail.bytes) }));
           void this.renderRoot.querySelector<TgTable>('tg-table')?.reload();
         }}></tg-form></div>
       <tg-table data-test="data-topups" .load=${this.topups} .columns=${cols} empty=${t('contract.noDataTopup')}></tg-table>`;

@@ -235,8 +235,8 @@ export class TgCustomer extends LitElement {
             <button class="secondary" ?disabled=${!!this.busy || !on.length} @click=${() => this.act(s, 'disconnect')}>${t('customer.kick')}</button>
             <button class="secondary" @click=${() => (this.changing = this.changing === s.id ? undefined : s.id)}>${t('customer.changePlan')}</button>
             ${d.plans.find((p) => p.id === s.planId)?.type === 'prepaid' ? html`<button class="secondary" @click=${() => (this.toppingUp = this.toppingUp === s.id ? undefined : s.id)}>${t('redeem.topUp')}</button>` : nothing}
-            <a class="button secondary" href="/services/${s.id}/contract" data-test="contract-link">${t('contract.link')}</a>
             <a class="button secondary" href="/services/${s.id}">${t('common.edit')}</a>
+            <a class="button secondary" href="/services/${s.id}/contract" data-test="contract-link">${t('contract.link')}</a>
             <a class="button secondary" href="/services/${s.id}/why">${t('customer.whyOffline')}</a>
           </div>
           ${this.busy.endsWith(`-${s.id}`) ? html`<div class="muted" role="status">${t('customer.waitingNas')}</div>` : nothing}
