@@ -141,7 +141,7 @@ describe.skipIf(!haveChromium)("a service's contract screens in headless Chromiu
     ]);
   });
 
-  it('adds a discount: 0 % is refused beside the field, 50 % for three periods is saved', async () => {
+  it('adds discounts: 0 % is refused beside the field, 50 % for three periods is saved, then a fixed amount off an item', async () => {
     await page.locator('[data-test=add-discount]').click();
     await page.fill('[data-test=discount-form] #f-description', 'Welcome');
     await page.fill('[data-test=discount-form] #f-percentBp', '0');
@@ -157,6 +157,17 @@ describe.skipIf(!haveChromium)("a service's contract screens in headless Chromiu
     expect((await call('GET', `/api/v1/discounts?customerId=${ids.customer}`)).items).toEqual([
       expect.objectContaining({ description: 'Welcome', targetKind: 'service', serviceId: ids.service, percentBp: 5000, periods: 3, startDate: today }),
     ]);
+
+    // A fixed amount off the router rent, until removed.
+    const [item] = (await call('GET', `/api/v1/recurring-items?serviceId=${ids.service}`)).items;
+    await page.locator('[data-test=add-discount]').click();
+    await page.fill('[data-test=discount-form] #f-description', 'Router for loyalty');
+    await page.selectOption('[data-test=discount-form] #f-target', `item:${item.id}`);
+    await page.selectOption('[data-test=discount-form] #f-kind', 'fixed');
+    await page.fill('[data-test=discount-form] #f-amount', '1.00');
+    await page.locator('[data-test=discount-form]').getByRole('button', { name: 'Add a discount' }).click();
+    await page.locator('[data-test=discounts]').getByText('the recurring charge Router rent').waitFor();
+    expect((await call('GET', `/api/v1/discounts?customerId=${ids.customer}`)).items[1]).toMatchObject({ targetKind: 'item', itemId: item.id, valueType: 'fixed', amount: 100, periods: null });
   });
 
   it('adds data in GB: none at all is refused beside the field, 1.5 GB is added', async () => {

@@ -61,8 +61,9 @@ export class TgContractCancel extends LitElement {
             <dt>${t('contract.noticeDate')}</dt><dd>${day(q.noticeDate)}</dd>
             <dt>${t('contract.lastDay')}</dt><dd data-test="quote-end">${day(q.lastDayOfService)}</dd>
             <dt>${t('contract.committedDays')}</dt><dd>${q.earlyTermination ? `${day(q.earlyTermination.from)} – ${day(q.earlyTermination.to)}` : t('contract.nothingCommitted')}</dd>
-            <dt>${t('contract.penalty')}</dt><dd class="kpi" data-test="quote-charge">${money(q.earlyTerminationCharge, q.currency)}</dd>
           </dl>
+          <div style="margin-top:0.6rem">${t('contract.penalty')}</div>
+          <div class="kpi" data-test="quote-charge">${money(q.earlyTerminationCharge, q.currency)}</div>
           <p class="muted">${q.earlyTerminationCharge ? t('contract.penaltyHelp') : t('contract.noPenalty')}</p></div>
         ${this.error ? html`<div class="banner error" role="alert">${this.error}</div>` : nothing}
         <div class="row"><button class="danger" data-test="confirm-cancel" ?disabled=${this.busy} @click=${() => void this.confirmEnd()}>${t('contract.confirmCancel')}</button>

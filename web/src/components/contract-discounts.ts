@@ -47,15 +47,20 @@ export class TgContractDiscounts extends LitElement {
   declare adding: boolean;
 
   private readonly discounts: Lister<Discount> = () => listDiscounts(this.service.customerId);
-  /** The service's recurring items, as targets: read again each time the form opens. */
+  /** The service's recurring items, as targets and by name in the list: read again each time the form opens or closes. */
   private readonly items = new Task(this, {
-    task: async ([id, open]: readonly [number, boolean]) => (open ? (await listItems(id)).items : []),
+    task: async ([id]: readonly [number, boolean]) => (await listItems(id)).items,
     args: (): readonly [number, boolean] => [this.service.id, this.adding],
   });
 
   constructor() {
     super();
     this.adding = false;
+  }
+
+  private itemName(id: number | null): string {
+    const item = this.items.value?.find((i) => i.id === id);
+    return item ? t('contract.target.item', { item: item.description }) : t('contract.target.itemN', { id: id ?? 0 });
   }
 
   override render() {
@@ -65,7 +70,7 @@ export class TgContractDiscounts extends LitElement {
       { label: t('contract.discountValue'), render: (d) => (d.percentBp !== null ? f().percent(d.percentBp) : money(d.amount)), num: true },
       {
         label: t('contract.discountOn'),
-        render: (d) => (d.targetKind === 'invoice' ? t('contract.target.invoice') : d.serviceId !== s.id ? t('contract.otherService') : d.targetKind === 'item' ? t('contract.target.itemN', { id: d.itemId ?? 0 }) : s.username),
+        render: (d) => (d.targetKind === 'invoice' ? t('contract.target.invoice') : d.serviceId !== s.id ? t('contract.otherService') : d.targetKind === 'item' ? this.itemName(d.itemId) : s.username),
       },
       { label: t('contract.from'), render: (d) => day(d.startDate), hideSmall: true },
       { label: t('contract.periods'), render: (d) => (d.periods === null ? t('contract.untilRemoved') : f().number(d.periods)), hideSmall: true },
