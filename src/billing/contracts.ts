@@ -137,6 +137,8 @@ export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCr
    * and without the term. `amount` as the plan prices it, `gross` with the tax.
    */
   async function termCost(customerId: number, serviceId: number, endDate: CalDate): Promise<{ amount: number; gross: number }> {
+    // Everything an end bills (the last period, its end credit, the early-termination lines) is due
+    // by the day after it: the run only has to reach that day.
     const runDate = addDays(endDate, 1);
     const { customers } = await store.loadCustomers([customerId], runDate);
     const customer = customers.find((c) => c.customerId === customerId);
@@ -226,8 +228,7 @@ export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCr
      */
     async cancelQuote(serviceId: number, input: CancelInput) {
       const p = await cancellation(serviceId, input);
-      // Everything a cancellation bills (the last period, its end credit, the early-termination
-      // lines) is due by the day after the end; the run date only has to reach it.
+      await guardBilledEnd(serviceId, p.cur, { ...p.keep, endDate: p.endDate });
       const charge = p.earlyTermination === null ? { amount: 0, gross: 0 } : await termCost(p.customerId, serviceId, p.endDate);
       return {
         serviceId, noticeDate: p.notice, endDate: p.endDate, lastDayOfService: p.endDate,

@@ -72,6 +72,10 @@ describe('the cancellation quote', () => {
     // March (30.00, in advance) with the early termination due with it, and March of the capped service (15.00).
     const run = await call('POST', '/api/v1/billing/run', { date: '2026-03-10' });
     expect(run.body.days.reduce((t: number, d: { total: number }) => t + d.total, 0)).toBe(3000 + q.body.earlyTerminationCharge + 1500);
+    // Once billed, the end is final (a credit note corrects it): a quote for another end is refused as the cancellation is.
+    const moved = await call('GET', `/api/v1/services/${serviceId}/cancel-quote?endDate=2026-04-30`);
+    expect(moved.status).toBe(409);
+    expect((await call('POST', `/api/v1/services/${serviceId}/cancel`, { endDate: '2026-04-30' })).status).toBe(409);
   });
 
   it("counts a discount as the run will bill it: the term's days undiscounted, the kept days of the last period at the discount", async () => {
