@@ -78,7 +78,11 @@ describe.skipIf(!haveChromium)("a service's contract screens in headless Chromiu
     await shots('01-terms-refused');
     expect(await call('GET', `/api/v1/services/${ids.service}/billing`)).toMatchObject({ trialEndDate: null, termMonths: null });
 
+    // An end typed together with a new minimum term would skip the charge's preview: refused in the browser.
     await page.fill('[data-test=terms-form] #f-trialEndDate', '');
+    await page.fill('[data-test=terms-form] #f-endDate', plusDays(40));
+    await refused('terms-form', 'Save the terms', 'endDate');
+    await page.fill('[data-test=terms-form] #f-endDate', '');
     await page.selectOption('[data-test=terms-form] #f-billingDay', '1');
     await page.fill('[data-test=terms-form] #f-setupFee', '49.00');
     await page.locator('[data-test=terms-form]').getByRole('button', { name: 'Save the terms' }).click();
@@ -86,6 +90,11 @@ describe.skipIf(!haveChromium)("a service's contract screens in headless Chromiu
     await page.locator('[data-test=billingDay]').getByText('Day 1').waitFor();
     await shots('02-terms-saved');
     expect(await call('GET', `/api/v1/services/${ids.service}/billing`)).toMatchObject({ termMonths: 12, autoRenew: true, billingDay: 1, setupFee: 4900, trialEndDate: null });
+    // With a minimum term the end is set only through the end of the contract, which shows its charge.
+    await page.locator('[data-test=edit-terms]').click();
+    await page.locator('[data-test=terms-form] #f-noticeDays').waitFor();
+    await expect(page.locator('[data-test=terms-form] #f-endDate').count()).resolves.toBe(0);
+    await page.locator('[data-test=edit-terms]').click();
   });
 
   it('ends the contract: an end before the start is refused, the early-termination charge is shown before confirming', async () => {

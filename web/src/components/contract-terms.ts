@@ -10,7 +10,7 @@ import { t } from '../i18n.js';
 import './form.js';
 import type { Field } from './form.js';
 
-const termsFields = (): Field[] => [
+const termsFields = (withTerm: boolean): Field[] => [
   { name: 'billingMode', label: t('contract.billingMode'), type: 'select', required: true, options: [['advance', t('contract.mode.advance')], ['arrears', t('contract.mode.arrears')]], help: t('contract.billingModeHelp') },
   {
     name: 'billingDay', label: t('contract.billingDay'), type: 'select', required: true, help: t('contract.billingDayHelp'),
@@ -22,7 +22,13 @@ const termsFields = (): Field[] => [
   { name: 'autoRenew', label: t('contract.autoRenew'), type: 'checkbox', help: t('contract.autoRenewHelp') },
   { name: 'noticeDays', label: t('contract.noticeDays'), type: 'number', min: 0, help: t('contract.noticeDaysHelp') },
   { name: 'setupFee', label: t('contract.setupFee'), type: 'money', nullable: true, help: t('contract.setupFeeHelp') },
-  { name: 'endDate', label: t('contract.endDate'), type: 'date', nullable: true, help: t('contract.endDateHelp') },
+  // With a minimum term an end can cost an early-termination charge: it goes through the end of the
+  // contract, which shows the charge before it is confirmed. So the field is there only for a contract
+  // saved without a term, and refuses an end typed together with a new term.
+  ...(withTerm ? [] : [{
+    name: 'endDate', label: t('contract.endDate'), type: 'date', nullable: true, help: t('contract.endDateHelp'),
+    validate: (v: unknown, all: Record<string, unknown>) => (v && typeof all.termMonths === 'number' ? t('contract.endWithTerm') : undefined),
+  } satisfies Field]),
 ];
 
 /** The terms as the form shows them: the billing day as the select's text. */
@@ -61,7 +67,7 @@ export class TgContractTerms extends LitElement {
         <dt>${t('contract.lastDay')}</dt><dd data-test="lastDay">${x.lastDayOfService ? day(x.lastDayOfService) : t('contract.openEnded')}</dd>
       </dl>
       <button class="secondary" data-test="edit-terms" @click=${() => (this.editing = !this.editing)}>${this.editing ? t('common.close') : t('contract.editTerms')}</button>
-      ${this.editing ? html`<div style="margin-top:0.8rem" data-test="terms-form"><tg-form patch .fields=${termsFields()} .values=${termsValues(x)} submitLabel=${t('contract.saveTerms')}
+      ${this.editing ? html`<div style="margin-top:0.8rem" data-test="terms-form"><tg-form patch .fields=${termsFields(x.termMonths !== null)} .values=${termsValues(x)} submitLabel=${t('contract.saveTerms')}
         .action=${(b: Body) => setTerms(this.serviceId, termsBody(b))}
         @saved=${(e: CustomEvent<ServiceTerms>) => {
           e.stopPropagation();
