@@ -319,10 +319,17 @@ export function capsService(opts: CapsOptions) {
     });
   }
 
+  /** A service's data top-ups, newest first (the latest `limit`). */
+  async function dataTopups(serviceId: number, limit: number) {
+    if (!(await store.capService(serviceId))) throw new TollgateError('not_found', `service ${serviceId} does not exist`);
+    return store.dataTopups(serviceId, limit);
+  }
+
   return {
     onUsage,
     usage,
     topupData,
+    dataTopups,
     runReset,
     setPlanTiers,
     planTiers: async (planId: number): Promise<CapTier[]> => {

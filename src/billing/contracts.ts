@@ -8,10 +8,10 @@ import { addDays, dateInZone, parseDate, type CalDate } from '../lib/calendar.js
 import type { Clock } from '../lib/clock.js';
 import { TollgateError } from '../lib/errors.js';
 import { checkVatNature } from '../domain/billing/document-tax.js';
-import { minor } from '../lib/money.js';
+import { minor, sum } from '../lib/money.js';
 import type { ContractStore, InvoiceStore, ServiceTerms } from '../db/billing.js';
 import type { Actor } from '../db/crud.js';
-import type { Discount } from '../domain/billing/invoicing.js';
+import { generateInvoices, type Discount, type ServiceContract } from '../domain/billing/invoicing.js';
 import { buildSchedule, periodContaining, type BillingDay } from '../domain/billing/periods.js';
 import { checkTermRules, commitmentEnd, effectiveEndDate, endOnNotice, termAt, termContaining, type TermRules } from '../domain/billing/terms.js';
 
@@ -38,7 +38,16 @@ function billingDayOf(v: BillingDay | string): BillingDay {
 
 export type ContractService = ReturnType<typeof contractService>;
 
-export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCredited'>, clock: Clock, timezone: string) {
+export interface CancelInput {
+  noticeDate?: string | undefined;
+  endDate?: string | undefined;
+}
+
+/**
+ * `currency`: the configured one, which the generator's runs of a cancellation quote check (amounts
+ * are minor units whatever it is).
+ */
+export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCredited'>, clock: Clock, timezone: string, currency = 'EUR') {
   const at = () => clock.now().toISOString();
 
   async function service(id: number) {
@@ -104,6 +113,56 @@ export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCr
     };
   }
 
+  /** The end a cancellation gives and the committed days after it; refuses what `cancel` refuses. */
+  async function cancellation(serviceId: number, input: CancelInput) {
+    const s = await service(serviceId);
+    if (s.status === 'ended') throw new TollgateError('conflict', `service ${serviceId} has already ended`);
+    const cur = await currentTerms(serviceId);
+    const notice = input.noticeDate === undefined ? dateInZone(clock.now(), timezone) : parseDate(input.noticeDate, 'noticeDate');
+    const start = await billingStartOf(serviceId, cur);
+    const rules = rulesOf(cur);
+    const endDate = input.endDate === undefined ? endOnNotice(start, rules, notice) : parseDate(input.endDate, 'endDate');
+    const startDate = await store.serviceStartDate(serviceId);
+    if (endDate < startDate) throw bad('endDate', 'the end date cannot be before the start date');
+    if (notice < startDate) throw bad('noticeDate', 'notice cannot be given before the service starts');
+    const { exists: _e, ...keep } = cur;
+    const committedTo = commitmentEnd(start, rules, endDate);
+    const earlyTermination = committedTo !== null && committedTo > endDate ? { from: addDays(endDate, 1), to: committedTo } : null;
+    return { customerId: s.customerId, cur, keep, notice, endDate, earlyTermination };
+  }
+
+  /**
+   * What a service's term costs on top of ending on `endDate`: two runs of the generator over the
+   * service alone (its own discounts and the customer's invoice-wide ones), nothing billed yet, with
+   * and without the term. `amount` as the plan prices it, `gross` with the tax.
+   */
+  async function termCost(customerId: number, serviceId: number, endDate: CalDate): Promise<{ amount: number; gross: number }> {
+    // Everything an end bills (the last period, its end credit, the early-termination lines) is due
+    // by the day after it: the run only has to reach that day.
+    const runDate = addDays(endDate, 1);
+    const { customers } = await store.loadCustomers([customerId], runDate);
+    const customer = customers.find((c) => c.customerId === customerId);
+    const contract = customer?.services.find((c) => c.serviceId === serviceId);
+    if (!customer || !contract) throw new TollgateError('conflict', `service ${serviceId} is not billed by period: no early-termination charge applies`);
+    const { termMonths: _t, autoRenew: _r, ...noTerm } = contract;
+    const total = (c: ServiceContract) => {
+      const out = generateInvoices({
+        runDate, currency, alreadyBilled: new Set(),
+        customers: [{
+          ...customer, oneOffCharges: [], services: [c],
+          discounts: (customer.discounts ?? []).filter((d) => d.target.kind === 'invoice' || d.target.serviceId === serviceId),
+        }],
+      });
+      const problem = out.problems.find((x) => x.serviceId === serviceId || x.serviceId === null);
+      if (problem) throw new TollgateError('conflict', `service ${serviceId} cannot be billed as it stands: ${problem.message}`);
+      const lines = out.invoices.flatMap((i) => i.lines).filter((l) => l.serviceId === serviceId);
+      return { amount: sum(lines.map((l) => l.amount)), gross: sum(lines.map((l) => l.gross)) };
+    };
+    const withTerm = total({ ...contract, endDate });
+    const without = total({ ...noTerm, endDate });
+    return { amount: withTerm.amount - without.amount, gross: withTerm.gross - without.gross };
+  }
+
   return {
     terms: view,
 
@@ -148,27 +207,33 @@ export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCr
      * when the notice is in time, else of the next; at once without a term). An explicit earlier
      * `endDate` is accepted and the rest of its term is charged as early termination.
      */
-    cancel(serviceId: number, input: { noticeDate?: string | undefined; endDate?: string | undefined }, actor: Actor) {
+    cancel(serviceId: number, input: CancelInput, actor: Actor) {
       return store.transaction(async () => {
-        const s = await service(serviceId);
-        if (s.status === 'ended') throw new TollgateError('conflict', `service ${serviceId} has already ended`);
-        const cur = await currentTerms(serviceId);
-        const notice = input.noticeDate === undefined ? dateInZone(clock.now(), timezone) : parseDate(input.noticeDate, 'noticeDate');
-        const start = await billingStartOf(serviceId, cur);
-        const rules = rulesOf(cur);
-        const endDate = input.endDate === undefined ? endOnNotice(start, rules, notice) : parseDate(input.endDate, 'endDate');
-        const startDate = await store.serviceStartDate(serviceId);
-        if (endDate < startDate) throw bad('endDate', 'the end date cannot be before the start date');
-        if (notice < startDate) throw bad('noticeDate', 'notice cannot be given before the service starts');
-        const { exists: _e, ...keep } = cur;
-        await guardBilledEnd(serviceId, cur, { ...keep, endDate });
-        await store.upsertTerms(serviceId, { ...keep, endDate, noticeDate: notice }, at());
-        const committedTo = commitmentEnd(start, rules, endDate);
-        const earlyTermination = committedTo !== null && committedTo > endDate ? { from: addDays(endDate, 1), to: committedTo } : null;
-        const after = { ...(await view(serviceId)), earlyTermination };
-        await store.audit(actor, at(), 'cancel', 'service_billing', serviceId, { noticeDate: notice, endDate, earlyTermination });
+        const p = await cancellation(serviceId, input);
+        await guardBilledEnd(serviceId, p.cur, { ...p.keep, endDate: p.endDate });
+        await store.upsertTerms(serviceId, { ...p.keep, endDate: p.endDate, noticeDate: p.notice }, at());
+        const after = { ...(await view(serviceId)), earlyTermination: p.earlyTermination };
+        await store.audit(actor, at(), 'cancel', 'service_billing', serviceId, { noticeDate: p.notice, endDate: p.endDate, earlyTermination: p.earlyTermination });
         return after;
       });
+    },
+
+    /**
+     * What `cancel` with the same input would do, without doing it: the end date, the committed days
+     * after it and what they cost. The cost is the invoice generator's own answer: the service's
+     * contract billed from its start with this end and its term, less the same contract billed with
+     * this end and no term. What is left is exactly what the term adds: the `early_termination` lines
+     * and the committed days of the last period that the end credit does not give back (with
+     * whatever the discounts make of them).
+     */
+    async cancelQuote(serviceId: number, input: CancelInput) {
+      const p = await cancellation(serviceId, input);
+      await guardBilledEnd(serviceId, p.cur, { ...p.keep, endDate: p.endDate });
+      const charge = p.earlyTermination === null ? { amount: 0, gross: 0 } : await termCost(p.customerId, serviceId, p.endDate);
+      return {
+        serviceId, noticeDate: p.notice, endDate: p.endDate, lastDayOfService: p.endDate,
+        earlyTermination: p.earlyTermination, earlyTerminationCharge: charge.gross, earlyTerminationAmount: charge.amount, currency,
+      };
     },
 
     /**

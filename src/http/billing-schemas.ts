@@ -253,6 +253,20 @@ export const CancelCreate = Type.Object(
   },
   { additionalProperties: false, description: 'noticeDate defaults to today; without endDate the notice rule gives it' },
 );
+export const CancelQuoteQuery = Type.Object(
+  { noticeDate: Type.Optional(CalendarDate), endDate: Type.Optional(CalendarDate) },
+  { additionalProperties: false, description: 'the body a cancellation would take: noticeDate defaults to today; without endDate the notice rule gives it' },
+);
+export const CancelQuote = Type.Object({
+  serviceId: Id,
+  noticeDate: CalendarDate,
+  endDate: CalendarDate,
+  lastDayOfService: CalendarDate,
+  earlyTermination: Nullable(Type.Object({ from: CalendarDate, to: CalendarDate }, { description: 'the committed days after the end, charged as early termination' })),
+  earlyTerminationCharge: Type.Integer({ description: 'what ending on endDate costs on top of the days served, tax included, in minor units: the early-termination lines and the committed days of the last period not credited; 0 when nothing is committed' }),
+  earlyTerminationAmount: Type.Integer({ description: 'the same as the plan prices it (net when its prices exclude tax)' }),
+  currency: Type.String(),
+}, { description: 'what POST /services/{id}/cancel with the same dates would do; nothing is changed' });
 export const TermsPatch = Type.Object(
   {
     billingPeriodMonths: Type.Optional(Nullable(Months)),

@@ -74,6 +74,10 @@ export const Usage = Type.Object({
   tiers: Type.Array(Tier),
 });
 export const DataTopupBody = Type.Object({ bytes: Bytes }, { additionalProperties: false });
+export const DataTopupRecord = Type.Object({
+  id: Type.Integer(), serviceId: Type.Integer(), periodStart: CalDate, bytes: Type.Integer(), createdAt: Instant, createdBy: Type.String(),
+});
+export const DataTopupListQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: 'the latest N (default 50)' })) }, { additionalProperties: false });
 export const DataTopup = Type.Object({
   id: Type.Integer(), serviceId: Type.Integer(), periodStart: CalDate, bytes: Type.Integer(), createdAt: Instant, createdBy: Type.String(), usage: Usage,
 });

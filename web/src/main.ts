@@ -14,6 +14,7 @@ import './pages/customer-new.js';
 import './pages/customer.js';
 import './pages/service-edit.js';
 import './pages/why.js';
+import './pages/service-contract.js';
 import './pages/plans.js';
 import './pages/plan-edit.js';
 import './pages/promotions.js';
@@ -43,6 +44,7 @@ const routes = {
   customer: '/customers/:id',
   'service-new': '/customers/:id/services/new',
   why: '/services/:id/why',
+  'service-contract': '/services/:id/contract',
   service: '/services/:id',
   plans: '/plans',
   'plan-new': '/plans/new',
@@ -203,6 +205,7 @@ export class TgApp extends LitElement {
       case 'service-new': return html`<tg-service-edit .customerId=${Number(id)}></tg-service-edit>`;
       case 'service': return html`<tg-service-edit .serviceId=${Number(id)}></tg-service-edit>`;
       case 'why': return html`<tg-why .serviceId=${Number(id)}></tg-why>`;
+      case 'service-contract': return html`<tg-service-contract .serviceId=${Number(id)}></tg-service-contract>`;
       case 'plans': return html`<tg-plans></tg-plans>`;
       case 'plan-new': return html`<tg-plan-edit></tg-plan-edit>`;
       case 'plan': return html`<tg-plan-edit .planId=${Number(id)}></tg-plan-edit>`;

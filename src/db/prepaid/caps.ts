@@ -60,6 +60,8 @@ export function capStore(sql: SqlClient) {
     topupBytes: sql.prepare<{ total: number }>(TOPUP_BYTES),
     insertDataTopup: sql.prepare<DataTopupRow>(`insert into data_topups (service_id, period_start, bytes, created_at, created_by) values (?, ?, ?, ?, ?)
       returning id, service_id as "serviceId", period_start as "periodStart", bytes, created_at as "createdAt", created_by as "createdBy"`),
+    dataTopups: sql.prepare<DataTopupRow>(`select id, service_id as "serviceId", period_start as "periodStart", bytes, created_at as "createdAt", created_by as "createdBy"
+      from data_topups where service_id = ? order by id desc limit ?`),
     capState: sql.prepare<{ periodStart: string; tier: number }>(`select period_start as "periodStart", tier from service_cap_state where service_id = ?`),
     setCapState: sql.prepare(`insert into service_cap_state (service_id, period_start, tier, updated_at) values (?, ?, ?, ?)
       on conflict (service_id) do update set period_start = excluded.period_start, tier = excluded.tier, updated_at = excluded.updated_at`),
@@ -82,6 +84,8 @@ export function capStore(sql: SqlClient) {
     topupBytes: async (serviceId: number, periodStart: string): Promise<number> => (await s.topupBytes.get(serviceId, periodStart))!.total,
     insertDataTopup: async (serviceId: number, periodStart: string, bytes: number, at: string, by: string): Promise<DataTopupRow> =>
       (await s.insertDataTopup.get(serviceId, periodStart, bytes, at, by))!,
+    /** A service's data top-ups, newest first. */
+    dataTopups: (serviceId: number, limit: number): Promise<DataTopupRow[]> => s.dataTopups.all(serviceId, limit),
     capState: (serviceId: number): Promise<{ periodStart: string; tier: number } | undefined> => s.capState.get(serviceId),
     setCapState: async (serviceId: number, periodStart: string, tier: number, at: string): Promise<void> => void (await s.setCapState.run(serviceId, periodStart, tier, at)),
   };

@@ -62,7 +62,7 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
   const store = billingStore(opts.sql);
   const names = nameLookup(opts.sql);
   const billing = opts.billing;
-  const contracts = contractService(store, opts.clock, opts.timezone);
+  const contracts = contractService(store, opts.clock, opts.timezone, opts.currency);
   const promotions = promotionService(store, opts.clock);
   const notFound = (what: string, id: number | string) => new TollgateError('not_found', `${what} ${id} does not exist`);
   /** A record named in the body that does not exist is bad input naming that field, not a 404 of the route. */
@@ -230,6 +230,13 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
     const b = (req.body ?? {}) as { noticeDate?: string; endDate?: string };
     return contracts.cancel((req.params as { id: number }).id, b, actorOf(req));
   });
+  app.get('/api/v1/services/:id/cancel-quote', {
+    schema: {
+      tags: ['services'],
+      summary: 'What a cancellation with these dates would do, changing nothing: the end date, the committed days after it and the early-termination charge, priced by the invoice generator',
+      params: IdParams, querystring: B.CancelQuoteQuery, response: { 200: B.CancelQuote, ...errors },
+    },
+  }, async (req) => contracts.cancelQuote((req.params as { id: number }).id, req.query as { noticeDate?: string; endDate?: string }));
   app.post('/api/v1/services/:id/plan-changes', {
     schema: { tags: ['services'], summary: 'Change plan from a date: the period is prorated (credit of the old plan, charge of the new)', params: IdParams, body: B.PlanChangeCreate, response: { 201: B.Terms, ...errors } },
   }, async (req, reply) => {

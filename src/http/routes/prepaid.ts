@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { PrepaidOps } from '../../billing/prepaid-ops.js';
 import { decodeCursor, encodeCursor } from '../../db/crud.js';
-import { Batch, BatchCreate, BatchListQuery, DataTopup, DataTopupBody, RedeemBody, Redemption, Tiers, TiersBody, Topup, TopupCreate, TopupResult, Usage } from '../prepaid-schemas.js';
+import { Batch, BatchCreate, BatchListQuery, DataTopup, DataTopupBody, DataTopupListQuery, DataTopupRecord, RedeemBody, Redemption, Tiers, TiersBody, Topup, TopupCreate, TopupResult, Usage } from '../prepaid-schemas.js';
 import { DocumentQuery, fileResponse, IdParams, pageOf, ProblemSchema } from '../schemas.js';
 import type { Locale } from '../../i18n/locales.js';
 import { csv } from './billing-export.js';
@@ -109,4 +109,7 @@ export async function prepaidRoutes(app: FastifyInstance, opts: PrepaidRoutesOpt
     changed();
     return reply.code(201).send(r);
   });
+  app.get('/api/v1/services/:id/data-topups', {
+    schema: { tags: ['services'], summary: 'A service\'s data top-ups, newest first: the period each was added to, how much and by whom', params: IdParams, querystring: DataTopupListQuery, response: { 200: pageOf(DataTopupRecord), ...errors } },
+  }, async (req) => ({ items: await caps.dataTopups((req.params as { id: number }).id, (req.query as { limit?: number }).limit ?? 50), next: null }));
 }

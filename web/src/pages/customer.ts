@@ -10,11 +10,12 @@ import { listInvoices, type InvoiceSummary } from '../data/invoices.js';
 import { listMessages, type Message } from '../data/notifications.js';
 import { createPayment, listPayments, type Payment } from '../data/payments.js';
 import { listPlans, type Plan } from '../data/plans.js';
-import { changePlan, listServices, serviceAction, serviceTerms, topUp, type PlanChange, type Service, type ServiceAction, type ServiceTerms } from '../data/services.js';
+import { changePlan, listServices, serviceAction, serviceTerms, type PlanChange, type Service, type ServiceAction, type ServiceTerms } from '../data/services.js';
 import { listSessions, type Session } from '../data/sessions.js';
 import { listAudit, type AuditEntry } from '../data/audit.js';
 import '../components/form.js';
 import type { Field } from '../components/form.js';
+import '../components/prepaid-topup.js';
 import '../components/redeem.js';
 import { refundColumns } from '../components/refund.js';
 import '../components/table.js';
@@ -235,6 +236,7 @@ export class TgCustomer extends LitElement {
             <button class="secondary" @click=${() => (this.changing = this.changing === s.id ? undefined : s.id)}>${t('customer.changePlan')}</button>
             ${d.plans.find((p) => p.id === s.planId)?.type === 'prepaid' ? html`<button class="secondary" @click=${() => (this.toppingUp = this.toppingUp === s.id ? undefined : s.id)}>${t('redeem.topUp')}</button>` : nothing}
             <a class="button secondary" href="/services/${s.id}">${t('common.edit')}</a>
+            <a class="button secondary" href="/services/${s.id}/contract" data-test="contract-link">${t('contract.link')}</a>
             <a class="button secondary" href="/services/${s.id}/why">${t('customer.whyOffline')}</a>
           </div>
           ${this.busy.endsWith(`-${s.id}`) ? html`<div class="muted" role="status">${t('customer.waitingNas')}</div>` : nothing}
@@ -247,9 +249,8 @@ export class TgCustomer extends LitElement {
             .action=${(b: Body) => changePlan(s.id, b)}
             @saved=${(e: CustomEvent<ServiceTerms>) => { this.changing = undefined; toast(t('customer.planChanged')); this.changed = new Map(this.changed).set(s.id, e.detail.planChanges); void this.page.run(); }}></tg-form></div>` : nothing}
           ${this.planChangesOf(d, s)}
-          ${this.toppingUp === s.id ? html`<div style="margin-top:0.8rem"><tg-form submitLabel=${t('redeem.topUp')} .fields=${topupFields()} .values=${{ count: 1, method: 'cash' }}
-            .action=${(b: Body) => topUp(s.id, b)}
-            @saved=${(e: CustomEvent<{ expiresAt: string }>) => { this.toppingUp = undefined; toast(t('customer.toppedUp', { until: when(e.detail.expiresAt) })); void this.page.run(); }}></tg-form></div>` : nothing}
+          ${this.toppingUp === s.id ? html`<div style="margin-top:0.8rem"><tg-prepaid-topup .serviceId=${s.id}
+            @topped-up=${() => { this.toppingUp = undefined; void this.page.run(); }}></tg-prepaid-topup></div>` : nothing}
         </div>`;
       })}
 
@@ -279,13 +280,6 @@ export class TgCustomer extends LitElement {
   }
 }
 customElements.define('tg-customer', TgCustomer);
-
-const topupFields = (): Field[] => [
-  { name: 'count', label: t('customer.periods'), type: 'number', required: true, min: 1, max: 120 },
-  { name: 'amount', label: t('customer.amountReceived'), type: 'money', min: 0, help: t('customer.topupAmountHelp') },
-  { name: 'method', label: t('col.method'), type: 'select', required: true, options: methodOptions() },
-  { name: 'reference', label: t('col.reference'), nullable: true, maxLength: 200 },
-];
 
 const paymentFields = (): Field[] => [
   { name: 'amount', label: t('col.amount'), type: 'money', required: true, min: 0.01, max: 1e11 },
