@@ -6,8 +6,8 @@
 // reports/screenshots/; the contract page is also checked in Italian and Spanish.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { cli, createToken, startDaemon, tempDir, writeConfig, type Daemon } from '../helpers/daemon.js';
-import { apiOk, goTo, haveChromium, launchChromium, openPage, screenshotOnFailure, screenshotSizes } from '../helpers/browser.js';
+import type { Daemon } from '../helpers/daemon.js';
+import { apiOk, daemonWithOperator, goTo, signIn, haveChromium, launchChromium, openPage, screenshotOnFailure, screenshotSizes } from '../helpers/browser.js';
 
 const PASSWORD = 'contract-password-42';
 
@@ -38,10 +38,7 @@ async function refused(box: string, submit: string, field: string): Promise<void
 
 describe.skipIf(!haveChromium)("a service's contract screens in headless Chromium", { timeout: 90_000 }, () => {
   beforeAll(async () => {
-    const dir = tempDir('tollgate-contractui-');
-    daemon = await startDaemon({ dir, config: writeConfig(dir) });
-    expect(cli(['admin', 'create', '--username', 'operator', '--role', 'admin', '--config', daemon.config], { input: PASSWORD }).code).toBe(0);
-    token = createToken(daemon.config);
+    ({ daemon, token } = await daemonWithOperator('tollgate-contractui-', PASSWORD));
     const plan = await call('POST', '/api/v1/plans', {
       name: 'Casa 30', type: 'recurring', price: 3000, billingPeriodMonths: 1, taxRateBp: 2200, taxInclusive: true,
       downloadKbps: 30000, uploadKbps: 5000, dataCapBytes: 100_000_000_000, capAction: 'block',
@@ -62,11 +59,7 @@ describe.skipIf(!haveChromium)("a service's contract screens in headless Chromiu
   });
 
   it('changes the contract terms: a trial before the start is refused beside its field, then a 12-month term is saved', async () => {
-    await go('/');
-    await page.fill('#username', 'operator');
-    await page.fill('#password', PASSWORD);
-    await page.click('button[type=submit]');
-    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await signIn(page, daemon.http, PASSWORD);
     await go(`/customers/${ids.customer}`);
     await page.locator('[data-service=anna] [data-test=contract-link]').click();
     await page.getByRole('heading', { name: 'Contract of anna' }).waitFor();

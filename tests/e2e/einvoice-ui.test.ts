@@ -9,8 +9,8 @@
 import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { cli, createToken, startDaemon, tempDir, writeConfig, type Daemon } from '../helpers/daemon.js';
-import { apiOk, goTo, haveChromium, launchChromium, openPage, screenshot, screenshotOnFailure } from '../helpers/browser.js';
+import type { Daemon } from '../helpers/daemon.js';
+import { apiOk, daemonWithOperator, goTo, signIn, haveChromium, launchChromium, openPage, screenshot, screenshotOnFailure } from '../helpers/browser.js';
 
 const PASSWORD = 'einvoice-password-42';
 
@@ -53,10 +53,7 @@ pec_imap_url = "imap://fatture:secret@127.0.0.1:${port}"
 
 describe.skipIf(!haveChromium)('the e-invoicing screens in headless Chromium', { timeout: 90_000 }, () => {
   beforeAll(async () => {
-    const dir = tempDir('tollgate-einvui-');
-    daemon = await startDaemon({ dir, config: writeConfig(dir, fiscalConfig(await closedPort())) });
-    expect(cli(['admin', 'create', '--username', 'operator', '--role', 'admin', '--config', daemon.config], { input: PASSWORD }).code).toBe(0);
-    token = createToken(daemon.config);
+    ({ daemon, token } = await daemonWithOperator('tollgate-einvui-', PASSWORD, fiscalConfig(await closedPort())));
     browser = await launchChromium();
     page = await openPage(browser);
   });
@@ -69,11 +66,7 @@ describe.skipIf(!haveChromium)('the e-invoicing screens in headless Chromium', {
   });
 
   it('creates a customer with its fiscal record: a wrong codice fiscale is named beside its field and nothing is saved', async () => {
-    await go('/');
-    await page.fill('#username', 'operator');
-    await page.fill('#password', PASSWORD);
-    await page.click('button[type=submit]');
-    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await signIn(page, daemon.http, PASSWORD);
 
     await go('/customers/new');
     // A company has a company name; a person a first and last name.

@@ -5,8 +5,8 @@
 // back. Screenshots at 1440×900 and 390×844 go to reports/screenshots/.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { cli, createToken, startDaemon, tempDir, writeConfig, type Daemon } from '../helpers/daemon.js';
-import { apiOk, goTo, haveChromium, launchChromium, openPage, screenshotOnFailure, screenshotSizes } from '../helpers/browser.js';
+import type { Daemon } from '../helpers/daemon.js';
+import { apiOk, daemonWithOperator, goTo, signIn, haveChromium, launchChromium, openPage, screenshotOnFailure, screenshotSizes } from '../helpers/browser.js';
 import { accessRequest, UdpClient } from '../helpers/radius.js';
 
 const PASSWORD = 'operator-password-42';
@@ -24,10 +24,7 @@ const call = (method: string, path: string, body?: unknown) => apiOk(daemon.http
 
 describe.skipIf(!haveChromium)("the operator's screens in headless Chromium", { timeout: 60_000 }, () => {
   beforeAll(async () => {
-    const dir = tempDir('tollgate-opsui-');
-    daemon = await startDaemon({ dir, config: writeConfig(dir) });
-    expect(cli(['admin', 'create', '--username', 'operator', '--role', 'admin', '--config', daemon.config], { input: PASSWORD }).code).toBe(0);
-    token = createToken(daemon.config);
+    ({ daemon, token } = await daemonWithOperator('tollgate-opsui-', PASSWORD));
     browser = await launchChromium();
     page = await openPage(browser);
   });
@@ -40,11 +37,7 @@ describe.skipIf(!haveChromium)("the operator's screens in headless Chromium", { 
   });
 
   it('shows the first-run checklist on an empty installation, then the overview', async () => {
-    await go('/');
-    await page.fill('#username', 'operator');
-    await page.fill('#password', PASSWORD);
-    await page.click('button[type=submit]');
-    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await signIn(page, daemon.http, PASSWORD);
     await page.getByRole('heading', { name: 'Getting started' }).waitFor();
     await expect(page.getByRole('link', { name: 'Add a router (NAS) with its RADIUS secret' }).count()).resolves.toBe(1);
     await page.getByRole('heading', { name: 'Overdue by age (days)' }).waitFor();

@@ -5,8 +5,8 @@
 // is 2200 bp, 100 GB is 10^11 bytes). Screenshots at 1440×900 and 390×844 go to reports/screenshots/.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { cli, createToken, startDaemon, tempDir, writeConfig, type Daemon } from '../helpers/daemon.js';
-import { apiOk, goTo, haveChromium, launchChromium, openPage, screenshotOnFailure, screenshotSizes } from '../helpers/browser.js';
+import type { Daemon } from '../helpers/daemon.js';
+import { apiOk, daemonWithOperator, goTo, signIn, haveChromium, launchChromium, openPage, screenshotOnFailure, screenshotSizes } from '../helpers/browser.js';
 
 const PASSWORD = 'plans-operator-password';
 
@@ -24,17 +24,10 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 describe.skipIf(!haveChromium)('plans, fair-use tiers and promotions in headless Chromium', { timeout: 60_000 }, () => {
   beforeAll(async () => {
-    const dir = tempDir('tollgate-plansui-');
-    daemon = await startDaemon({ dir, config: writeConfig(dir) });
-    expect(cli(['admin', 'create', '--username', 'operator', '--role', 'admin', '--config', daemon.config], { input: PASSWORD }).code).toBe(0);
-    token = createToken(daemon.config);
+    ({ daemon, token } = await daemonWithOperator('tollgate-plansui-', PASSWORD));
     browser = await launchChromium();
     page = await openPage(browser);
-    await go('/');
-    await page.fill('#username', 'operator');
-    await page.fill('#password', PASSWORD);
-    await page.click('button[type=submit]');
-    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await signIn(page, daemon.http, PASSWORD);
   });
   afterEach(async (ctx) => {
     await screenshotOnFailure(page, ctx.task.result?.state, ctx.task.name, 'plans-');

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { api, ROOT } from './daemon.js';
+import { api, cli, createToken, ROOT, startDaemon, tempDir, writeConfig, type Daemon } from './daemon.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** The browser tests skip, saying so, on a machine without chromium or without a built UI. */
@@ -58,4 +58,27 @@ export async function apiOk(base: string, token: string, method: string, path: s
   const r = await api(base, token, method, path, body);
   expect(r.status, `${method} ${path}: ${JSON.stringify(r.body)}`).toBeLessThan(300);
   return r.body;
+}
+
+/** The admin the browser tests sign in as (role admin), created through the command line. */
+export const OPERATOR = 'operator';
+
+/**
+ * A daemon in a fresh folder with the admin `operator` (role admin, `password`) and a super-admin API
+ * token for the test's set-up calls.
+ */
+export async function daemonWithOperator(prefix: string, password: string, extraConfig = ''): Promise<{ daemon: Daemon; token: string }> {
+  const dir = tempDir(prefix);
+  const daemon = await startDaemon({ dir, config: writeConfig(dir, extraConfig) });
+  expect(cli(['admin', 'create', '--username', OPERATOR, '--role', 'admin', '--config', daemon.config], { input: password }).code).toBe(0);
+  return { daemon, token: createToken(daemon.config) };
+}
+
+/** Signs in through the login screen and waits for the dashboard. */
+export async function signIn(page: Page, base: string, password: string, username = OPERATOR, dashboard = 'Dashboard'): Promise<void> {
+  await goTo(page, base, '/');
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await page.click('button[type=submit]');
+  await page.getByRole('heading', { name: dashboard }).waitFor();
 }
