@@ -63,7 +63,8 @@ export class TgApp extends LitElement {
       nav a[aria-current='page'] { background: #1f5fa8; color: #fff; }
       nav .brand { font-weight: 700; font-size: 1.1rem; padding: 0 1rem 0.8rem; display: flex; justify-content: space-between; align-items: center; }
       nav .me { padding: 0.8rem 1rem; font-size: 0.85rem; color: #a9bdd3; }
-      nav .me a { padding: 0.2rem 0; display: inline; }
+      /* Underlined: the only thing that tells the link from the text around it. */
+      nav .me a { padding: 0.2rem 0; display: inline; text-decoration: underline; }
       nav .me button { margin-top: 0.4rem; background: transparent; border-color: #a9bdd3; color: #dbe6f2; }
       main { flex: 1; padding: 1.2rem; min-width: 0; max-width: 1200px; }
       /* Focus lands on main from the skip link; the ring would frame the whole screen. */

@@ -1,5 +1,6 @@
 // A new NAS, or a NAS's page: its SNMP state and traffic, the RouterOS setup commands, the CoA
-// self-test and its settings. On a phone the setup commands and self-test start folded.
+// self-test and its settings. On a phone a NAS's setup commands, self-test and settings start folded
+// (the page was 2,500 px tall), its state and dropped requests first.
 import { LitElement, html, nothing } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { Task, initialState } from '@lit/task';
@@ -113,7 +114,7 @@ export class TgNasEdit extends LitElement {
         <div class="card"><div class="muted">${t('col.status')}</div><div class="kpi">${badge(s?.state ?? 'unknown')}</div>
           <div class="muted">${s?.snmpEnabled ? `${t('nas.lastSeen', { at: when(s.lastSeenAt) })}${s.uptimeSeconds ? ` · ${t('nas.upDays', { n: Math.round(s.uptimeSeconds / 86400) })}` : ''}` : t('nas.snmpOff')}</div>
           ${s?.lastError ? html`<div class="err">${s.lastError}</div>` : nothing}</div>
-        <div class="card"><div class="muted">${t('nas.traffic24h')}</div>${sparkline(series)}
+        <div class="card"><div class="muted">${t('nas.traffic24h')}</div>${sparkline(series, t('nas.traffic24h'))}
           <div class="muted">${series.length ? t('nas.peak', { rate: `${bytes(Math.max(...series) / 8)}/s` }) : ''}</div></div>
       </div>
       <tg-nas-drops nas-id=${n.id}></tg-nas-drops>
@@ -130,10 +131,16 @@ export class TgNasEdit extends LitElement {
         ${this.testError ? html`<div class="err" id="selftest-host-error" data-field="host">${this.testError}</div>` : nothing}
         ${this.testing ? html`<div class="muted" role="status">${t('nas.waitingRouter')}</div>` : nothing}
         ${this.selfTest ? this.selfTestResult(this.selfTest) : nothing}</details>` : nothing}
-      <div class="card"><tg-form .fields=${nasFields(!!n)} ?patch=${!!n} .values=${n ?? { vendor: 'mikrotik', coaPort: 3799, requireMessageAuthenticator: true }}
-        submitLabel=${n ? t('common.save') : t('nas.create')}
-        .action=${(b: Body) => (n ? updateNas(n.id, b) : createNas(b))}
-        @saved=${(e: CustomEvent<Nas>) => { toast(t('nas.saved', { name: e.detail.name })); navigate(n ? `/nas/${n.id}` : '/nas'); }}></tg-form></div>`;
+      ${n
+        ? html`<details class="card" ?open=${wide()}><summary><h2>${t('nav.settings')}</h2></summary>${this.form(n)}</details>`
+        : html`<div class="card">${this.form(n)}</div>`}`;
+  }
+
+  private form(n: Nas | undefined) {
+    return html`<tg-form .fields=${nasFields(!!n)} ?patch=${!!n} .values=${n ?? { vendor: 'mikrotik', coaPort: 3799, requireMessageAuthenticator: true }}
+      submitLabel=${n ? t('common.save') : t('nas.create')}
+      .action=${(b: Body) => (n ? updateNas(n.id, b) : createNas(b))}
+      @saved=${(e: CustomEvent<Nas>) => { toast(t('nas.saved', { name: e.detail.name })); navigate(n ? `/nas/${n.id}` : '/nas'); }}></tg-form>`;
   }
 }
 customElements.define('tg-nas-edit', TgNasEdit);
