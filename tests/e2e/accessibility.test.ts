@@ -6,7 +6,8 @@
 // - on the phone no table cell and no part of the page runs past the right edge, and the NAS page
 //   starts short (its secondary sections folded);
 // - the skip link is the first Tab and takes the focus to the content, the focus ring shows on the
-//   dark menu, and a refused form focuses its first field at fault, whose error the field names.
+//   dark menu, and a refused form focuses its first field at fault, whose error the field names;
+// - the title follows a switch of language.
 // A screen added to the table is visited here too; a detail screen (/things/:id) needs a seeded record
 // of its kind in SEEDED. Screenshots: reports/screenshots/a11y/<screen>-desktop.png and -phone.png.
 import { createServer } from 'node:net';
@@ -253,5 +254,18 @@ describe.skipIf(!haveChromium)('every screen, on a desktop and on a phone, with 
     await page.locator('.err[data-field=ipAddress]').waitFor();
     expect(await focused(page)).toMatchObject({ id: 'f-ipAddress', invalid: 'true', describedBy: 'f-ipAddress-error' });
     expect(((await call('GET', '/api/v1/nas')).items as unknown[]).length).toBe(1);
+  });
+
+  it('names the screen in the language picked, at once and after a new page load', async () => {
+    page ??= await openPage(browser);
+    await goTo(page, daemon.http, '/account');
+    await page.locator('nav [data-test="language"]').selectOption('it');
+    await page.waitForFunction(() => document.documentElement.lang === 'it');
+    await expect(page.title()).resolves.toBe(`${CATALOGUES.it['account.title']} · Tollgate`);
+    await goTo(page, daemon.http, '/customers/new');
+    await expect(page.title()).resolves.toBe(`${CATALOGUES.it['customers.new']} · Tollgate`);
+    await page.locator('nav [data-test="language"]').selectOption('en');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    await expect(page.title()).resolves.toBe(`${en['customers.new']} · Tollgate`);
   });
 });

@@ -229,8 +229,8 @@ export class TgApp extends LitElement {
     return html`
       ${this.skipLink()}
       <nav class=${this.open ? 'open' : ''} aria-label=${t('nav.main')}>
-        <div class="brand"><span>Tollgate</span><button class="menu" aria-label=${t('nav.menu')} @click=${() => (this.open = !this.open)}>☰</button></div>
-        <div class="links">
+        <div class="brand"><span>Tollgate</span><button class="menu" aria-label=${t('nav.menu')} aria-expanded=${this.open ? 'true' : 'false'} aria-controls="nav-links" @click=${() => (this.open = !this.open)}>☰</button></div>
+        <div class="links" id="nav-links">
           ${nav.filter(([, , area]) => this.can(area)).map(([href, label]) => {
             const current = href === '/' ? path === '/' : path === href || path.startsWith(href + '/');
             return html`<a href=${href} aria-current=${current ? 'page' : 'false'}>${t(label)}</a>`;

@@ -1,6 +1,7 @@
 // The e-invoices: every invoice and credit note going to SDI with its delivery state, filtered by state
 // and issue dates; SDI's receipts read on demand; the accountant's archive for a range of dates.
 import { LitElement, html, nothing } from 'lit';
+import { ifDefined } from 'lit/directives/if-defined.js';
 import { fatturapaUrl, fiscalArchiveUrl, listFiscalDocuments, readReceipts, resendFiscalDocument, type FiscalDocument } from '../data/einvoice.js';
 import { ApiError } from '../data/http.js';
 import '../components/table.js';
@@ -106,10 +107,11 @@ export class TgEinvoices extends LitElement {
           <div><label for="archive-from">${t('einvoices.archiveFrom')}</label><input id="archive-from" type="date" lang=${locale()} .value=${this.archiveFrom}
             @change=${(e: Event) => (this.archiveFrom = (e.target as HTMLInputElement).value)}></div>
           <div><label for="archive-to">${t('invoices.to')}</label><input id="archive-to" type="date" lang=${locale()} .value=${this.archiveTo}
+            aria-invalid=${range ? 'false' : 'true'} aria-describedby=${ifDefined(range ? undefined : 'archive-range-error')}
             @change=${(e: Event) => (this.archiveTo = (e.target as HTMLInputElement).value)}></div>
           ${range
             ? html`<a class="button" href=${fiscalArchiveUrl(this.archiveFrom, this.archiveTo)} download data-test="archive">${t('einvoices.downloadArchive')}</a>`
-            : html`<span class="err" role="alert">${t('einvoices.badRange')}</span>`}
+            : html`<span class="err" id="archive-range-error" role="alert">${t('einvoices.badRange')}</span>`}
         </div></div>`;
   }
 }
