@@ -119,6 +119,29 @@ async function overflows(p: Page, where: string): Promise<string[]> {
   return found.slice(0, 8).map((s) => `${where}: ${s} (viewport 390 px)`);
 }
 
+/** Cells of the lists that turn into cards on a phone (tg-table) without their column's header as label. */
+async function unlabelledCells(p: Page, where: string): Promise<string[]> {
+  const found = await p.evaluate(() => {
+    const out: string[] = [];
+    const walk = (root: Document | ShadowRoot) => {
+      for (const table of root.querySelectorAll('table.cards')) {
+        const headers = [...table.querySelectorAll('thead th')].map((th) => (th.textContent ?? '').trim());
+        for (const row of table.querySelectorAll('tbody tr')) {
+          const cells = [...row.querySelectorAll('td')];
+          if (cells.length !== headers.length) continue; // the "nothing here" row spans them all
+          cells.forEach((td, i) => {
+            if (headers[i] && td.getAttribute('data-label') !== headers[i]) out.push(`a cell of column "${headers[i]}" is labelled "${td.getAttribute('data-label') ?? ''}"`);
+          });
+        }
+      }
+      for (const el of root.querySelectorAll('*')) if (el.shadowRoot) walk(el.shadowRoot);
+    };
+    walk(document);
+    return out;
+  });
+  return found.slice(0, 4).map((s) => `${where}: ${s}`);
+}
+
 /** The element that has the focus, through shadow roots. */
 async function focused(p: Page): Promise<{ tag: string; id: string; text: string; outline: string; describedBy: string; invalid: string }> {
   return p.evaluate(() => {
@@ -190,6 +213,7 @@ describe.skipIf(!haveChromium)('every screen, on a desktop and on a phone, with 
         problems.push(...await axeProblems(page, where));
         if (size.name === 'phone') {
           problems.push(...await overflows(page, where));
+          problems.push(...await unlabelledCells(page, where));
           if (name === 'nas') {
             const height = await page.evaluate(() => document.documentElement.scrollHeight);
             if (height > NAS_PHONE_MAX_HEIGHT) problems.push(`${where}: the NAS page is ${height} px tall (at most ${NAS_PHONE_MAX_HEIGHT})`);
@@ -241,6 +265,7 @@ describe.skipIf(!haveChromium)('every screen, on a desktop and on a phone, with 
     await page.locator('.err[data-field=name]').waitFor();
     const first = await focused(page);
     expect(first).toMatchObject({ tag: 'input', id: 'f-name', invalid: 'true', describedBy: 'f-name-error' });
+    await expect(page.locator('#f-name').getAttribute('aria-required')).resolves.toBe('true');
     await expect(page.locator('#f-name-error').textContent()).resolves.toContain(en['form.required']);
     // The secret has help text: it is read with the field, and so is its error.
     const secret = page.locator('#f-secret');

@@ -245,23 +245,24 @@ export class TgForm extends LitElement {
     const err = this.errors[f.name];
     // The field's error and help are read with it: ids of its own, named by aria-describedby.
     const describedBy = [err ? errorId(f) : '', f.help ? helpId(f) : ''].filter(Boolean).join(' ') || undefined;
-    const common = { id: `f-${f.name}`, invalid: err ? 'true' : 'false', describedBy };
+    // Required as a property for screen readers only: the browser's own checks are off (novalidate), ours speak the UI's language.
+    const common = { id: `f-${f.name}`, invalid: err ? 'true' : 'false', describedBy, required: f.required ? 'true' : undefined };
     const clear = () => {
       if (this.errors[f.name]) this.errors = { ...this.errors, [f.name]: '' };
     };
     switch (f.type) {
       case 'select':
-        return html`<select id=${common.id} name=${f.name} aria-invalid=${common.invalid} aria-describedby=${ifDefined(common.describedBy)} @change=${clear}>
+        return html`<select id=${common.id} name=${f.name} aria-required=${ifDefined(common.required)} aria-invalid=${common.invalid} aria-describedby=${ifDefined(common.describedBy)} @change=${clear}>
           ${f.required ? nothing : html`<option value="">—</option>`}
           ${(f.options ?? []).map(([val, label]) => html`<option value=${val} ?selected=${String(v ?? '') === val}>${label}</option>`)}
         </select>`;
       case 'checkbox':
         return html`<input type="checkbox" id=${common.id} name=${f.name} ?checked=${!!v} aria-invalid=${common.invalid} aria-describedby=${ifDefined(common.describedBy)} @change=${clear}>`;
       case 'textarea':
-        return html`<textarea id=${common.id} name=${f.name} rows="3" aria-invalid=${common.invalid} aria-describedby=${ifDefined(common.describedBy)} @input=${clear}>${shownValue(f, v)}</textarea>`;
+        return html`<textarea id=${common.id} name=${f.name} rows="3" aria-required=${ifDefined(common.required)} aria-invalid=${common.invalid} aria-describedby=${ifDefined(common.describedBy)} @input=${clear}>${shownValue(f, v)}</textarea>`;
       default: {
         const type = f.type === 'money' ? 'text' : f.type === 'datetime' ? 'datetime-local' : (f.type ?? 'text');
-        return html`<input id=${common.id} name=${f.name} type=${type} .value=${shownValue(f, v)} aria-invalid=${common.invalid} aria-describedby=${ifDefined(common.describedBy)}
+        return html`<input id=${common.id} name=${f.name} type=${type} .value=${shownValue(f, v)} aria-required=${ifDefined(common.required)} aria-invalid=${common.invalid} aria-describedby=${ifDefined(common.describedBy)}
           inputmode=${f.type === 'money' ? 'decimal' : f.type === 'number' ? 'numeric' : 'text'}
           placeholder=${f.placeholder ?? ''} autocomplete=${f.autocomplete ?? 'off'} @input=${clear}>`;
       }

@@ -108,7 +108,7 @@ export class TgTable<T = unknown> extends LitElement {
     return html`
       <div class="table-wrap">
         <table class="cards">
-          <thead><tr>${this.columns.map((c) => html`<th class="${c.num ? 'num' : ''} ${c.hideSmall ? 'hide-sm' : ''}">${c.label}</th>`)}</tr></thead>
+          <thead><tr>${this.columns.map((c) => html`<th scope="col" class="${c.num ? 'num' : ''} ${c.hideSmall ? 'hide-sm' : ''}">${c.label}</th>`)}</tr></thead>
           <tbody>
             ${rows.length === 0 && !loading ? html`<tr><td colspan=${this.columns.length} class="muted">${this.empty || t('table.empty')}</td></tr>` : nothing}
             ${rows.map((r) => {
