@@ -15,6 +15,7 @@ export const base = css`
   input:focus-visible, select:focus-visible, textarea:focus-visible { outline-offset: 0; border-color: #1f5fa8; }
   details > summary { cursor: pointer; }
   details > summary > h2 { display: inline; }
+  details[open] > summary { margin-bottom: 0.8rem; }
   .card { background: #fff; border: 1px solid #dde3ea; border-radius: 8px; padding: 1rem; margin-bottom: 1rem; }
   .row { display: flex; gap: 0.5rem; flex-wrap: wrap; align-items: center; }
   .grow { flex: 1 1 auto; }
@@ -57,6 +58,9 @@ export const base = css`
     /* Tables a page writes itself keep their key columns (hide-sm drops the others) and wrap their
        text rather than run off the screen; tg-table's lists turn into cards instead. */
     th, td { white-space: normal; overflow-wrap: anywhere; }
+    /* Headers and buttons break between words only ("E|dit" reads as nothing): their words are short. */
+    th { overflow-wrap: normal; text-transform: none; letter-spacing: 0; }
+    td button, td .button { white-space: nowrap; overflow-wrap: normal; }
     .kpi { font-size: 1.4rem; }
   }
 `;
