@@ -39,8 +39,8 @@ export function setLocale(next: Locale): void {
   current = next;
   fmt = formatter(current, context);
   if (typeof document === 'undefined') return;
+  // The page title is the shell's (main.ts names each screen); it renders again below when the language changed.
   document.documentElement.lang = next;
-  document.title = t('app.title');
   if (changed) rerender(document);
 }
 

@@ -3,6 +3,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { logout, me as whoAmI, type Me } from './data/auth.js';
 import { setCsrf } from './data/http.js';
 import { Router, setRouter, navigate, type Match } from './router.js';
+import { SIGN_IN_TITLE, documentTitle, patterns, titleKey } from './routes.js';
 import { base, setBillingZone, setCurrency } from './ui.js';
 import { chooseLocale, locale, pickedBeforeSignIn, setLocale, t, type MessageKey } from './i18n.js';
 import './components/language-picker.js';
@@ -37,41 +38,6 @@ import './pages/admins.js';
 import './pages/settings.js';
 import './pages/audit.js';
 
-const routes = {
-  dashboard: '/',
-  customers: '/customers',
-  'customer-new': '/customers/new',
-  customer: '/customers/:id',
-  'service-new': '/customers/:id/services/new',
-  why: '/services/:id/why',
-  'service-contract': '/services/:id/contract',
-  service: '/services/:id',
-  plans: '/plans',
-  'plan-new': '/plans/new',
-  plan: '/plans/:id',
-  promotions: '/promotions',
-  promotion: '/promotions/:id',
-  nases: '/nas',
-  'nas-new': '/nas/new',
-  nas: '/nas/:id',
-  sessions: '/sessions',
-  invoices: '/invoices',
-  invoice: '/invoices/:id',
-  einvoices: '/einvoices',
-  einvoice: '/einvoices/:id',
-  payments: '/payments',
-  'payment-new': '/payments/new',
-  'payments-report': '/payments/report',
-  dunning: '/dunning',
-  vouchers: '/vouchers',
-  notifications: '/notifications',
-  profiles: '/billing-profiles',
-  admins: '/admins',
-  settings: '/settings',
-  audit: '/audit',
-  account: '/account',
-};
-
 const nav: Array<[string, MessageKey, string]> = [
   ['/', 'nav.dashboard', 'sessions'],
   ['/customers', 'nav.customers', 'customers'],
@@ -101,9 +67,17 @@ export class TgApp extends LitElement {
       nav a[aria-current='page'] { background: #1f5fa8; color: #fff; }
       nav .brand { font-weight: 700; font-size: 1.1rem; padding: 0 1rem 0.8rem; display: flex; justify-content: space-between; align-items: center; }
       nav .me { padding: 0.8rem 1rem; font-size: 0.85rem; color: #a9bdd3; }
-      nav .me a { padding: 0.2rem 0; display: inline; }
+      /* Underlined: the only thing that tells the link from the text around it. */
+      nav .me a { padding: 0.2rem 0; display: inline; text-decoration: underline; }
       nav .me button { margin-top: 0.4rem; background: transparent; border-color: #a9bdd3; color: #dbe6f2; }
       main { flex: 1; padding: 1.2rem; min-width: 0; max-width: 1200px; }
+      /* Focus lands on main from the skip link; the ring would frame the whole screen. */
+      main:focus { outline: none; }
+      /* Out of sight until it has the focus: the first Tab on every screen. */
+      .skip { position: absolute; left: 0.5rem; top: -4rem; z-index: 20; background: #fff; color: #1f5fa8; padding: 0.5rem 0.9rem; border-radius: 6px; font-weight: 600; }
+      .skip:focus { top: 0.5rem; }
+      /* On the dark menu the blue ring of the page would vanish: a light one. */
+      nav :focus-visible { outline-color: #ffd166; }
       .menu { display: none; background: transparent; border: 1px solid #a9bdd3; }
       .toast { position: fixed; bottom: 1rem; left: 50%; transform: translateX(-50%); z-index: 10; min-width: 240px; text-align: center; box-shadow: 0 2px 8px #0003; }
       @media (max-width: 800px) {
@@ -130,7 +104,7 @@ export class TgApp extends LitElement {
     super();
     this.checked = false;
     this.open = false;
-    this.router = new Router(routes, (m) => {
+    this.router = new Router(patterns(), (m) => {
       this.route = m;
       this.open = false;
     });
@@ -145,6 +119,24 @@ export class TgApp extends LitElement {
       clearTimeout(this.noteTimer);
       this.noteTimer = setTimeout(() => (this.note = undefined), 5000);
     });
+  }
+
+  /** The skip link: past the menu, straight to the screen (the router must not take the click as a navigation). */
+  private skip(e: Event): void {
+    e.preventDefault();
+    const main = this.renderRoot.querySelector<HTMLElement>('main');
+    main?.focus();
+    main?.scrollIntoView();
+  }
+
+  private skipLink() {
+    return html`<a class="skip" href="#main" @click=${this.skip}>${t('a11y.skipToContent')}</a>`;
+  }
+
+  // Every render (a new screen, a sign-in, a language switch): the tab names the screen.
+  protected override updated(): void {
+    const key = this.checked && !this.signedIn() ? SIGN_IN_TITLE : titleKey(this.route.name);
+    document.title = documentTitle(t(key), t('app.title'));
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
@@ -235,16 +227,17 @@ export class TgApp extends LitElement {
   }
 
   override render() {
-    if (!this.checked) return html`<main>${t('common.loading')}</main>`;
+    if (!this.checked) return html`<main id="main" tabindex="-1">${t('common.loading')}</main>`;
     const toast = this.note ? html`<div class="toast banner ${this.note.kind}" role="status">${this.note.message}</div>` : nothing;
     if (!this.signedIn()) {
-      return html`<main><tg-login .me=${this.me} @me=${(e: CustomEvent<Me>) => (this.me = e.detail)}></tg-login></main>${toast}`;
+      return html`${this.skipLink()}<main id="main" tabindex="-1"><tg-login .me=${this.me} @me=${(e: CustomEvent<Me>) => (this.me = e.detail)}></tg-login></main>${toast}`;
     }
     const path = location.pathname;
     return html`
+      ${this.skipLink()}
       <nav class=${this.open ? 'open' : ''} aria-label=${t('nav.main')}>
-        <div class="brand"><span>Tollgate</span><button class="menu" aria-label=${t('nav.menu')} @click=${() => (this.open = !this.open)}>☰</button></div>
-        <div class="links">
+        <div class="brand"><span>Tollgate</span><button class="menu" aria-label=${t('nav.menu')} aria-expanded=${this.open ? 'true' : 'false'} aria-controls="nav-links" @click=${() => (this.open = !this.open)}>☰</button></div>
+        <div class="links" id="nav-links">
           ${nav.filter(([, , area]) => this.can(area)).map(([href, label]) => {
             const current = href === '/' ? path === '/' : path === href || path.startsWith(href + '/');
             return html`<a href=${href} aria-current=${current ? 'page' : 'false'}>${t(label)}</a>`;
@@ -254,7 +247,7 @@ export class TgApp extends LitElement {
           <tg-language-picker save></tg-language-picker>
           <button @click=${this.logout}>${t('nav.signOut')}</button></div>
       </nav>
-      <main @me=${(e: CustomEvent<Me>) => (this.me = e.detail)}>${this.page()}</main>
+      <main id="main" tabindex="-1" @me=${(e: CustomEvent<Me>) => (this.me = e.detail)}>${this.page()}</main>
       ${toast}
     `;
   }

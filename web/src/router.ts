@@ -7,15 +7,31 @@ export interface Match {
   query: URLSearchParams;
 }
 
+export interface CompiledRoute { name: string; re: RegExp; keys: string[] }
+
+/** Patterns like /customers/:id as regular expressions, in the table's order. */
+export function compileRoutes(patterns: Record<string, string>): CompiledRoute[] {
+  return Object.entries(patterns).map(([name, pattern]) => {
+    const keys: string[] = [];
+    const re = new RegExp('^' + pattern.replace(/:(\w+)/g, (_m, k: string) => (keys.push(k), '([^/]+)')) + '/?$');
+    return { name, re, keys };
+  });
+}
+
+/** The first route whose pattern matches `path` ('not-found' when none does). */
+export function matchPath(routes: readonly CompiledRoute[], path: string, search = ''): Match {
+  for (const r of routes) {
+    const m = r.re.exec(path);
+    if (m) return { name: r.name, params: Object.fromEntries(r.keys.map((k, i) => [k, decodeURIComponent(m[i + 1]!)])), query: new URLSearchParams(search) };
+  }
+  return { name: 'not-found', params: {}, query: new URLSearchParams(search) };
+}
+
 export class Router {
-  private readonly routes: Array<{ name: string; re: RegExp; keys: string[] }>;
+  private readonly routes: CompiledRoute[];
 
   constructor(patterns: Record<string, string>, private readonly onChange: (m: Match) => void) {
-    this.routes = Object.entries(patterns).map(([name, pattern]) => {
-      const keys: string[] = [];
-      const re = new RegExp('^' + pattern.replace(/:(\w+)/g, (_m, k: string) => (keys.push(k), '([^/]+)')) + '/?$');
-      return { name, re, keys };
-    });
+    this.routes = compileRoutes(patterns);
     window.addEventListener('popstate', () => this.emit());
     document.addEventListener('click', (e) => {
       if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
@@ -29,11 +45,7 @@ export class Router {
   }
 
   match(path = location.pathname, search = location.search): Match {
-    for (const r of this.routes) {
-      const m = r.re.exec(path);
-      if (m) return { name: r.name, params: Object.fromEntries(r.keys.map((k, i) => [k, decodeURIComponent(m[i + 1]!)])), query: new URLSearchParams(search) };
-    }
-    return { name: 'not-found', params: {}, query: new URLSearchParams(search) };
+    return matchPath(this.routes, path, search);
   }
 
   go(to: string, replace = false): void {

@@ -10,6 +10,12 @@ export const base = css`
   h1 { font-size: 1.35rem; margin: 0 0 1rem; }
   h2 { font-size: 1.1rem; margin: 1.5rem 0 0.6rem; }
   a { color: #1f5fa8; }
+  /* A ring on whatever has the keyboard's focus, on every control of every screen (contrast over 3:1 on white and grey). */
+  :focus-visible { outline: 3px solid #1f5fa8; outline-offset: 2px; }
+  input:focus-visible, select:focus-visible, textarea:focus-visible { outline-offset: 0; border-color: #1f5fa8; }
+  details > summary { cursor: pointer; }
+  details > summary > h2 { display: inline; }
+  details[open] > summary { margin-bottom: 0.8rem; }
   .card { background: #fff; border: 1px solid #dde3ea; border-radius: 8px; padding: 1rem; margin-bottom: 1rem; }
   .row { display: flex; gap: 0.5rem; flex-wrap: wrap; align-items: center; }
   .grow { flex: 1 1 auto; }
@@ -49,9 +55,21 @@ export const base = css`
   @media (max-width: 700px) {
     th, td { padding: 0.4rem; }
     .hide-sm { display: none; }
+    /* Tables a page writes itself keep their key columns (hide-sm drops the others) and wrap their
+       text rather than run off the screen; tg-table's lists turn into cards instead. */
+    th, td { white-space: normal; overflow-wrap: anywhere; }
+    /* Headers and buttons break between words only ("E|dit" reads as nothing): their words are short. */
+    th { overflow-wrap: normal; text-transform: none; letter-spacing: 0; }
+    td button, td .button { white-space: nowrap; overflow-wrap: normal; }
     .kpi { font-size: 1.4rem; }
   }
 `;
+
+/**
+ * Wider than a phone (the base styles' breakpoint): pages open their secondary sections (<details>)
+ * only then, so a screen on a phone starts short.
+ */
+export const wide = (): boolean => typeof matchMedia === 'undefined' || matchMedia('(min-width: 701px)').matches;
 
 // ---- Formatting: the formatter of the UI's language (i18n.ts, on src/i18n/format.ts)
 

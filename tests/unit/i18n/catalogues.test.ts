@@ -40,6 +40,7 @@ const SAME_IN: Record<'it' | 'es', readonly string[]> = {
   es: ['app.title', 'nav.nas', 'status.ok', 'col.total', 'channel.sms', 'customer.planN', 'customer.plan', 'promos.field.plan', 'plans.title',
     'profile.daysShort', 'area.nas', 'admins.roles', 'audit.entityPlaceholder', 'settings.variables', 'settings.error', 'pdf.total',
     'method.cheque', // "cheque" is the Spanish word too (Spain and Latin America alike)
+    'title.plan', // "plan" is the Spanish word too
     'einvoice.alert.line', // placeholders and a dash only
     'date.dayLetters', 'date.monthLetters'], // "dd/mm": día, mes
 };

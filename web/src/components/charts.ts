@@ -26,7 +26,7 @@ export function authChart(points: Array<{ minute: string; accept: number; reject
 /** Two horizontal bars to compare (this month against last). */
 export function compareBars(items: Array<{ label: string; value: number; text: string; color: string }>): TemplateResult {
   const max = Math.max(1, ...items.map((i) => i.value));
-  return html`<svg viewBox="0 0 300 ${items.length * 34}" width="100%" role="img">
+  return html`<svg viewBox="0 0 300 ${items.length * 34}" width="100%" role="img" aria-label=${items.map((it) => `${it.label}: ${it.text}`).join(', ')}>
     ${items.map((it, i) => svg`<text x="0" y=${i * 34 + 21} font-size="15" fill="#1d2733">${it.label}</text>
       <rect x="100" y=${i * 34 + 6} height="20" width=${Math.max(2, (it.value / max) * 110)} fill=${it.color} rx="3" />
       <text x=${106 + Math.max(2, (it.value / max) * 110)} y=${i * 34 + 21} font-size="15" fill="#1d2733">${it.text}</text>`)}
@@ -51,10 +51,10 @@ export function ring(parts: Array<{ value: number; color: string; label: string 
   </svg>`;
 }
 
-/** A line of traffic samples (bits per second), for the NAS page. */
-export function sparkline(values: number[], w = 600, h = 100): TemplateResult {
+/** A line of samples (a NAS's traffic, sessions online), named for screen readers by `label` (what it shows). */
+export function sparkline(values: number[], label: string, w = 600, h = 100): TemplateResult {
   if (values.length < 2) return html`<p class="muted">${t('chart.fewSamples')}</p>`;
   const max = Math.max(1, ...values);
   const pts = values.map((v, i) => `${((i / (values.length - 1)) * w).toFixed(1)},${(h - (v / max) * h).toFixed(1)}`).join(' ');
-  return html`<svg viewBox="0 0 ${w} ${h}" width="100%" role="img"><polyline points=${pts} fill="none" stroke="#1f5fa8" stroke-width="2" /></svg>`;
+  return html`<svg viewBox="0 0 ${w} ${h}" width="100%" role="img" aria-label=${label}><polyline points=${pts} fill="none" stroke="#1f5fa8" stroke-width="2" /></svg>`;
 }

@@ -3,6 +3,7 @@
 // the operator chose, so the text field is the one typed into; a hidden native input beside it holds
 // the ISO date for plain forms (FormData reads it by `name`) and opens the calendar.
 import { LitElement, html } from 'lit';
+import { ifDefined } from 'lit/directives/if-defined.js';
 import { dateEntryPattern, formatDateEntry, parseDateEntry } from '../../../src/i18n/format.js';
 import { locale, t } from '../i18n.js';
 
@@ -22,12 +23,14 @@ export function typedDate(text: string): string {
 /** `<tg-date-input input-id="from" name="from" value="2026-12-31">`, rendered in its host's tree so labels and styles apply. */
 export class TgDateInput extends LitElement {
   static override properties = {
-    inputId: { attribute: 'input-id' }, name: {}, value: {}, invalid: { state: true },
+    inputId: { attribute: 'input-id' }, name: {}, value: {}, describedBy: { attribute: 'described-by' }, invalid: { state: true },
   };
   declare inputId: string;
   declare name: string;
   /** YYYY-MM-DD, or '' */
   declare value: string;
+  /** The id of an error about this date outside the field (a range the page refuses). */
+  declare describedBy: string;
   declare invalid: boolean;
 
   constructor() {
@@ -35,6 +38,7 @@ export class TgDateInput extends LitElement {
     this.inputId = '';
     this.name = '';
     this.value = '';
+    this.describedBy = '';
     this.invalid = false;
   }
 
@@ -76,7 +80,8 @@ export class TgDateInput extends LitElement {
     const pattern = datePlaceholder();
     return html`<span class="date-input" style="position:relative;display:inline-flex;gap:0.25rem;align-items:center">
       <input type="text" id=${this.inputId} inputmode="numeric" autocomplete="off" placeholder=${pattern}
-        title=${this.invalid ? t('date.invalid', { pattern }) : pattern} aria-invalid=${this.invalid ? 'true' : 'false'}
+        title=${this.invalid ? t('date.invalid', { pattern }) : pattern} aria-invalid=${this.invalid || this.describedBy ? 'true' : 'false'}
+        aria-describedby=${ifDefined(this.describedBy || undefined)}
         .value=${formatDateEntry(this.value, locale())} @change=${this.typed}>
       <input type="date" name=${this.name} .value=${this.value} tabindex="-1" aria-hidden="true"
         style="position:absolute;width:1px;height:1px;opacity:0;pointer-events:none" @change=${this.picked}>

@@ -1,6 +1,7 @@
 // A form that validates before sending and shows the API's field errors beside the fields. Its
 // `action` sends the body (a data function); it fires `saved` with the answer.
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { ifDefined } from 'lit/directives/if-defined.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { ApiError } from '../data/http.js';
 import { fieldFor } from '../forms.js';
@@ -100,6 +101,9 @@ export function checkField(f: Field, v: unknown): string | undefined {
   return undefined;
 }
 
+const errorId = (f: Field) => `f-${f.name}-error`;
+const helpId = (f: Field) => `f-${f.name}-help`;
+
 export class TgForm extends LitElement {
   static override styles = [base, css`
     form { display: grid; gap: 0 1rem; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); }
@@ -195,7 +199,7 @@ export class TgForm extends LitElement {
     this.message = '';
     if (Object.keys(errors).length) {
       this.message = t('form.correctBelow');
-      this.el(Object.keys(errors)[0]!)?.focus();
+      await this.focusFirstError();
       return;
     }
     if (this.patch && Object.keys(body).length === 0) {
@@ -218,32 +222,47 @@ export class TgForm extends LitElement {
         }
         this.errors = mine;
         this.message = Object.keys(mine).length && !other.length ? t('form.serverRefused') : err.message;
+        this.busy = false;
+        await this.focusFirstError();
       } else this.message = errorText(err);
     } finally {
       this.busy = false;
     }
   }
 
+  /**
+   * A refused submit: the keyboard goes to the first field at fault in the form's order (the error
+   * under it is read out with it, through aria-describedby), once the errors are on screen.
+   */
+  private async focusFirstError(): Promise<void> {
+    await this.updateComplete;
+    const first = this.shown().find((f) => this.errors[f.name]);
+    if (first) this.el(first.name)?.focus();
+  }
+
   private input(f: Field) {
     const v = this.values[f.name];
     const err = this.errors[f.name];
-    const common = { id: `f-${f.name}`, invalid: err ? 'true' : 'false' };
+    // The field's error and help are read with it: ids of its own, named by aria-describedby.
+    const describedBy = [err ? errorId(f) : '', f.help ? helpId(f) : ''].filter(Boolean).join(' ') || undefined;
+    // Required as a property for screen readers only: the browser's own checks are off (novalidate), ours speak the UI's language.
+    const common = { id: `f-${f.name}`, invalid: err ? 'true' : 'false', describedBy, required: f.required ? 'true' : undefined };
     const clear = () => {
       if (this.errors[f.name]) this.errors = { ...this.errors, [f.name]: '' };
     };
     switch (f.type) {
       case 'select':
-        return html`<select id=${common.id} name=${f.name} aria-invalid=${common.invalid} @change=${clear}>
+        return html`<select id=${common.id} name=${f.name} aria-required=${ifDefined(common.required)} aria-invalid=${common.invalid} aria-describedby=${ifDefined(common.describedBy)} @change=${clear}>
           ${f.required ? nothing : html`<option value="">—</option>`}
           ${(f.options ?? []).map(([val, label]) => html`<option value=${val} ?selected=${String(v ?? '') === val}>${label}</option>`)}
         </select>`;
       case 'checkbox':
-        return html`<input type="checkbox" id=${common.id} name=${f.name} ?checked=${!!v} @change=${clear}>`;
+        return html`<input type="checkbox" id=${common.id} name=${f.name} ?checked=${!!v} aria-invalid=${common.invalid} aria-describedby=${ifDefined(common.describedBy)} @change=${clear}>`;
       case 'textarea':
-        return html`<textarea id=${common.id} name=${f.name} rows="3" aria-invalid=${common.invalid} @input=${clear}>${shownValue(f, v)}</textarea>`;
+        return html`<textarea id=${common.id} name=${f.name} rows="3" aria-required=${ifDefined(common.required)} aria-invalid=${common.invalid} aria-describedby=${ifDefined(common.describedBy)} @input=${clear}>${shownValue(f, v)}</textarea>`;
       default: {
         const type = f.type === 'money' ? 'text' : f.type === 'datetime' ? 'datetime-local' : (f.type ?? 'text');
-        return html`<input id=${common.id} name=${f.name} type=${type} .value=${shownValue(f, v)} aria-invalid=${common.invalid}
+        return html`<input id=${common.id} name=${f.name} type=${type} .value=${shownValue(f, v)} aria-required=${ifDefined(common.required)} aria-invalid=${common.invalid} aria-describedby=${ifDefined(common.describedBy)}
           inputmode=${f.type === 'money' ? 'decimal' : f.type === 'number' ? 'numeric' : 'text'}
           placeholder=${f.placeholder ?? ''} autocomplete=${f.autocomplete ?? 'off'} @input=${clear}>`;
       }
@@ -257,8 +276,8 @@ export class TgForm extends LitElement {
         ${repeat(this.shown(), (f) => f.name, (f) => html`<div class="field ${f.type === 'textarea' ? 'wide' : ''}">
           <label for="f-${f.name}">${f.label}${f.required ? ' *' : ''}</label>
           ${this.input(f)}
-          ${this.errors[f.name] ? html`<div class="err" data-field=${f.name}>${f.label} ${this.errors[f.name]}</div>` : nothing}
-          ${f.help ? html`<div class="help">${f.help}</div>` : nothing}
+          ${this.errors[f.name] ? html`<div class="err" id=${errorId(f)} data-field=${f.name}>${f.label} ${this.errors[f.name]}</div>` : nothing}
+          ${f.help ? html`<div class="help" id=${helpId(f)}>${f.help}</div>` : nothing}
         </div>`)}
         <div class="actions"><button type="submit" ?disabled=${this.busy}>${this.busy ? t('common.saving') : this.submitLabel || t('common.save')}</button><slot></slot></div>
       </form>

@@ -65,7 +65,7 @@ export class TgOverview extends LitElement {
         <dt>${t('overview.ended')}</dt><dd>${f().number(o.services.ended)}</dd>
       </dl></section>
       <section class="card"><h2>${t('overview.online')}</h2>
-        ${sparkline(o.online.map((p) => p.sessions), 300, 60)}
+        ${sparkline(o.online.map((p) => p.sessions), t('overview.online'), 300, 60)}
         <p class="muted">${t('overview.onlineNow', { n: f().number(o.online.at(-1)?.sessions ?? 0) })}</p></section>
       <section class="card"><h2>${t('overview.topNas')}</h2>
         ${o.topNas.length === 0 ? html`<p class="muted">${t('overview.none')}</p>` : html`<dl>${o.topNas.map((n) => html`<dt><a href="/nas/${n.nasId}">${n.name}</a></dt><dd>${bytes(n.bytes)} <span class="muted">· ${t('overview.sessions', { n: n.sessions })}</span></dd>`)}</dl>`}

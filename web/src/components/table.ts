@@ -1,6 +1,7 @@
 // A list over a list endpoint, one page at a time (cursor pagination). The page hands it the data
 // function of the resource (`load`) and the filters (`query`); new filters start again at page one.
 import { LitElement, css, html, nothing } from 'lit';
+import { ifDefined } from 'lit/directives/if-defined.js';
 import { Task, initialState } from '@lit/task';
 import type { Page, Paging, Query } from '../data/http.js';
 import { base, errorText } from '../ui.js';
@@ -10,6 +11,7 @@ export interface Column<T> {
   label: string;
   render: (row: T) => unknown;
   num?: boolean;
+  /** A secondary column: left out on a phone (of the table and of its cards). */
   hideSmall?: boolean;
 }
 
@@ -20,7 +22,22 @@ export type Lister<T> = (query: Paging & Query) => Promise<Page<T>>;
 type RowsArgs<T> = readonly [Lister<T> | undefined, string, Array<string | undefined>, number];
 
 export class TgTable<T = unknown> extends LitElement {
-  static override styles = [base, css`:host { display: block; }`];
+  // On a phone each row is a card: one line per cell, labelled by its column's header (data-label), so
+  // nothing runs off the screen and no column is lost. The header row stays for screen readers.
+  static override styles = [base, css`
+    :host { display: block; }
+    @media (max-width: 700px) {
+      .table-wrap { overflow-x: visible; }
+      table.cards { background: transparent; }
+      table.cards thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+      table.cards, table.cards tbody, table.cards tr { display: block; width: 100%; }
+      table.cards tr { background: #fff; border: 1px solid #dde3ea; border-radius: 8px; margin-bottom: 0.6rem; padding: 0.2rem 0.7rem; }
+      table.cards td:not(.hide-sm) { display: flex; justify-content: space-between; gap: 1rem; white-space: normal; overflow-wrap: anywhere; text-align: right; }
+      table.cards td:last-child { border-bottom: 0; }
+      table.cards td[data-label]::before { content: attr(data-label); flex: none; max-width: 45%; text-align: left; font-weight: 600; font-size: 0.85rem; color: #5b6b7c; }
+      table.cards td:empty { display: none; }
+    }
+  `];
   static override properties = {
     load: { attribute: false },
     query: { attribute: false },
@@ -90,14 +107,14 @@ export class TgTable<T = unknown> extends LitElement {
     const first = this.cursors.length === 1;
     return html`
       <div class="table-wrap">
-        <table>
-          <thead><tr>${this.columns.map((c) => html`<th class="${c.num ? 'num' : ''} ${c.hideSmall ? 'hide-sm' : ''}">${c.label}</th>`)}</tr></thead>
+        <table class="cards">
+          <thead><tr>${this.columns.map((c) => html`<th scope="col" class="${c.num ? 'num' : ''} ${c.hideSmall ? 'hide-sm' : ''}">${c.label}</th>`)}</tr></thead>
           <tbody>
             ${rows.length === 0 && !loading ? html`<tr><td colspan=${this.columns.length} class="muted">${this.empty || t('table.empty')}</td></tr>` : nothing}
             ${rows.map((r) => {
               const href = this.rowHref?.(r);
               return html`<tr class=${href ? 'link' : ''} @click=${href ? (e: Event) => this.open(e, href) : undefined}>
-                ${this.columns.map((c) => html`<td class="${c.num ? 'num' : ''} ${c.hideSmall ? 'hide-sm' : ''}">${c.render(r)}</td>`)}
+                ${this.columns.map((c) => html`<td class="${c.num ? 'num' : ''} ${c.hideSmall ? 'hide-sm' : ''}" data-label=${ifDefined(c.label || undefined)}>${c.render(r)}</td>`)}
               </tr>`;
             })}
           </tbody>

@@ -108,10 +108,11 @@ export class TgEinvoices extends LitElement {
           <div><label for="archive-from">${t('einvoices.archiveFrom')}</label><tg-date-input input-id="archive-from" .value=${this.archiveFrom}
             @change=${(e: Event) => (this.archiveFrom = (e.currentTarget as TgDateInput).value)}></tg-date-input></div>
           <div><label for="archive-to">${t('invoices.to')}</label><tg-date-input input-id="archive-to" .value=${this.archiveTo}
+            described-by=${range ? '' : 'archive-range-error'}
             @change=${(e: Event) => (this.archiveTo = (e.currentTarget as TgDateInput).value)}></tg-date-input></div>
           ${range
             ? html`<a class="button" href=${fiscalArchiveUrl(this.archiveFrom, this.archiveTo)} download data-test="archive">${t('einvoices.downloadArchive')}</a>`
-            : html`<span class="err" role="alert">${t('einvoices.badRange')}</span>`}
+            : html`<span class="err" id="archive-range-error" role="alert">${t('einvoices.badRange')}</span>`}
         </div></div>`;
   }
 }

@@ -126,7 +126,7 @@ export class TgLogin extends LitElement {
         <p>${t('login.choosePasswordText')}</p>
         <form @submit=${this.changePassword}>
           <div class="field"><label for="currentPassword">${t('account.currentPassword')}</label><input id="currentPassword" name="currentPassword" type="password" autocomplete="current-password"></div>
-          <div class="field"><label for="newPassword">${t('account.newPassword')}</label><input id="newPassword" name="newPassword" type="password" autocomplete="new-password"><div class="help">${t('login.passwordRule')}</div></div>
+          <div class="field"><label for="newPassword">${t('account.newPassword')}</label><input id="newPassword" name="newPassword" type="password" autocomplete="new-password" aria-describedby="newPassword-help"><div class="help" id="newPassword-help">${t('login.passwordRule')}</div></div>
           <div class="field"><label for="again">${t('login.passwordAgain')}</label><input id="again" name="again" type="password" autocomplete="new-password"></div>
           <button type="submit" ?disabled=${this.busy}>${t('account.changePassword')}</button>
         </form>`;

@@ -1,6 +1,8 @@
 // A new NAS, or a NAS's page: its SNMP state and traffic, the RouterOS setup commands, the CoA
-// self-test and its settings.
+// self-test and its settings. On a phone a NAS's setup commands, self-test and settings start folded
+// (the page was 2,500 px tall), its state and dropped requests first.
 import { LitElement, html, nothing } from 'lit';
+import { ifDefined } from 'lit/directives/if-defined.js';
 import { Task, initialState } from '@lit/task';
 import { ApiError, type Body } from '../data/http.js';
 import { createNas, getNas, nasOnboarding, nasSelfTest, nasStatus, nasTraffic, updateNas, type Nas, type Onboarding, type RouterOsVersion, type SelfTest } from '../data/nas.js';
@@ -8,7 +10,7 @@ import { sparkline } from '../components/charts.js';
 import '../components/form.js';
 import type { Field } from '../components/form.js';
 import { navigate } from '../router.js';
-import { badge, base, bytes, errorText, toast, when } from '../ui.js';
+import { badge, base, bytes, errorText, toast, when, wide } from '../ui.js';
 import { t } from '../i18n.js';
 import '../components/radius-drops.js';
 
@@ -112,11 +114,11 @@ export class TgNasEdit extends LitElement {
         <div class="card"><div class="muted">${t('col.status')}</div><div class="kpi">${badge(s?.state ?? 'unknown')}</div>
           <div class="muted">${s?.snmpEnabled ? `${t('nas.lastSeen', { at: when(s.lastSeenAt) })}${s.uptimeSeconds ? ` · ${t('nas.upDays', { n: Math.round(s.uptimeSeconds / 86400) })}` : ''}` : t('nas.snmpOff')}</div>
           ${s?.lastError ? html`<div class="err">${s.lastError}</div>` : nothing}</div>
-        <div class="card"><div class="muted">${t('nas.traffic24h')}</div>${sparkline(series)}
+        <div class="card"><div class="muted">${t('nas.traffic24h')}</div>${sparkline(series, t('nas.traffic24h'))}
           <div class="muted">${series.length ? t('nas.peak', { rate: `${bytes(Math.max(...series) / 8)}/s` }) : ''}</div></div>
       </div>
       <tg-nas-drops nas-id=${n.id}></tg-nas-drops>
-      <div class="card"><h2>${t('nas.connect')}</h2>
+      <details class="card" ?open=${wide()}><summary><h2>${t('nas.connect')}</h2></summary>
         <div class="row"><div><label for="ros-version">RouterOS</label><select id="ros-version"><option value="7">${t('nas.ros7')}</option><option value="6">6</option></select></div>
           <button class="secondary" @click=${() => this.showOnboarding(n.id)}>${t('nas.setupCommands')}</button></div>
         ${this.onboarding ? html`${this.onboarding.warnings.map((w) => html`<div class="banner warn">${w}</div>`)}
@@ -124,15 +126,21 @@ export class TgNasEdit extends LitElement {
           <pre data-test="onboarding" style="white-space:pre-wrap">${this.onboarding.script}</pre>` : nothing}
         <h2>${t('nas.selfTest')}</h2>
         <p class="muted">${t('nas.selfTestHint')}</p>
-        <div class="row"><div class="grow"><label for="selftest-host">${t('nas.routerAddress')}</label><input id="selftest-host" placeholder=${t('nas.routerAddressDefault')} aria-invalid=${this.testError ? 'true' : 'false'}></div>
+        <div class="row"><div class="grow"><label for="selftest-host">${t('nas.routerAddress')}</label><input id="selftest-host" placeholder=${t('nas.routerAddressDefault')} aria-invalid=${this.testError ? 'true' : 'false'} aria-describedby=${ifDefined(this.testError ? 'selftest-host-error' : undefined)}></div>
           <button ?disabled=${this.testing} @click=${() => this.runSelfTest(n.id)}>${this.testing ? t('nas.testing') : t('nas.runSelfTest')}</button></div>
-        ${this.testError ? html`<div class="err" data-field="host">${this.testError}</div>` : nothing}
+        ${this.testError ? html`<div class="err" id="selftest-host-error" data-field="host">${this.testError}</div>` : nothing}
         ${this.testing ? html`<div class="muted" role="status">${t('nas.waitingRouter')}</div>` : nothing}
-        ${this.selfTest ? this.selfTestResult(this.selfTest) : nothing}</div>` : nothing}
-      <div class="card"><tg-form .fields=${nasFields(!!n)} ?patch=${!!n} .values=${n ?? { vendor: 'mikrotik', coaPort: 3799, requireMessageAuthenticator: true }}
-        submitLabel=${n ? t('common.save') : t('nas.create')}
-        .action=${(b: Body) => (n ? updateNas(n.id, b) : createNas(b))}
-        @saved=${(e: CustomEvent<Nas>) => { toast(t('nas.saved', { name: e.detail.name })); navigate(n ? `/nas/${n.id}` : '/nas'); }}></tg-form></div>`;
+        ${this.selfTest ? this.selfTestResult(this.selfTest) : nothing}</details>` : nothing}
+      ${n
+        ? html`<details class="card" ?open=${wide()}><summary><h2>${t('nav.settings')}</h2></summary>${this.form(n)}</details>`
+        : html`<div class="card">${this.form(n)}</div>`}`;
+  }
+
+  private form(n: Nas | undefined) {
+    return html`<tg-form .fields=${nasFields(!!n)} ?patch=${!!n} .values=${n ?? { vendor: 'mikrotik', coaPort: 3799, requireMessageAuthenticator: true }}
+      submitLabel=${n ? t('common.save') : t('nas.create')}
+      .action=${(b: Body) => (n ? updateNas(n.id, b) : createNas(b))}
+      @saved=${(e: CustomEvent<Nas>) => { toast(t('nas.saved', { name: e.detail.name })); navigate(n ? `/nas/${n.id}` : '/nas'); }}></tg-form>`;
   }
 }
 customElements.define('tg-nas-edit', TgNasEdit);
