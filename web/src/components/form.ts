@@ -5,6 +5,7 @@ import { ifDefined } from 'lit/directives/if-defined.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { ApiError } from '../data/http.js';
 import { fieldFor } from '../forms.js';
+import { datePlaceholder, typedDate } from './date-input.js';
 import { base, errorText, money } from '../ui.js';
 import { f as fmt, t } from '../i18n.js';
 
@@ -43,6 +44,8 @@ function inputValue(f: Field, el: HTMLInputElement | HTMLSelectElement | HTMLTex
   if (f.type === 'number' || (f.type === 'select' && f.numeric)) return Number(raw);
   if (f.type === 'money') return parseMoney(raw);
   if (f.type === 'datetime') return new Date(raw).toISOString();
+  // Typed in the UI language's order; what is no date stays as typed, for checkField to name.
+  if (f.type === 'date') return typedDate(raw);
   return f.type === 'password' ? el.value : raw;
 }
 
@@ -92,6 +95,7 @@ export function checkField(f: Field, v: unknown): string | undefined {
     if (min !== undefined && v < min) return t('form.atLeast', { min: f.type === 'money' ? money(min) : fmt().number(min) });
     if (max !== undefined && v > max) return t('form.atMost', { max: f.type === 'money' ? money(max) : fmt().number(max) });
   }
+  if (f.type === 'date' && (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v))) return t('date.invalid', { pattern: datePlaceholder() });
   if (typeof v === 'string') {
     if (f.minLength !== undefined && v.length < f.minLength) return t('form.minLength', { n: f.minLength });
     if (f.maxLength !== undefined && v.length > f.maxLength) return t('form.maxLength', { n: f.maxLength });
@@ -260,6 +264,9 @@ export class TgForm extends LitElement {
         return html`<input type="checkbox" id=${common.id} name=${f.name} ?checked=${!!v} aria-invalid=${common.invalid} aria-describedby=${ifDefined(common.describedBy)} @change=${clear}>`;
       case 'textarea':
         return html`<textarea id=${common.id} name=${f.name} rows="3" aria-required=${ifDefined(common.required)} aria-invalid=${common.invalid} aria-describedby=${ifDefined(common.describedBy)} @input=${clear}>${shownValue(f, v)}</textarea>`;
+      case 'date':
+        return html`<tg-date-input input-id=${common.id} text-name=${f.name} .value=${typeof v === 'string' ? v : ''} described-by=${common.describedBy ?? ''}
+          ?required=${f.required} @input=${clear} @change=${clear}></tg-date-input>`;
       default: {
         const type = f.type === 'money' ? 'text' : f.type === 'datetime' ? 'datetime-local' : (f.type ?? 'text');
         return html`<input id=${common.id} name=${f.name} type=${type} .value=${shownValue(f, v)} aria-required=${ifDefined(common.required)} aria-invalid=${common.invalid} aria-describedby=${ifDefined(common.describedBy)}
