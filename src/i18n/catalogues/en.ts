@@ -951,6 +951,8 @@ export const en = {
   "einvoices.archiveFrom": "Issued from",
   "einvoices.downloadArchive": "Download the archive (ZIP)",
   "einvoices.badRange": "choose a start date on or before the end date",
+  "einvoices.receiptRead": "{receipt}, read {at}",
+  "einvoices.waitingReceipt": "sent {at}; waiting for SDI's receipt",
   "einvoice.state.to_send": "to send",
   "einvoice.state.sent": "sent",
   "einvoice.state.delivered": "delivered",

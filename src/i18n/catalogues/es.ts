@@ -950,6 +950,8 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
   "einvoices.archiveFrom": "Emitidas desde",
   "einvoices.downloadArchive": "Descargar el archivo (ZIP)",
   "einvoices.badRange": "elige una fecha de inicio anterior o igual a la de fin",
+  "einvoices.receiptRead": "{receipt}, leído {at}",
+  "einvoices.waitingReceipt": "enviada {at}; a la espera del recibo del SDI",
   "einvoice.state.to_send": "por enviar",
   "einvoice.state.sent": "enviada",
   "einvoice.state.delivered": "entregada",

@@ -950,6 +950,8 @@ export const it: Readonly<Record<keyof typeof en, string>> = {
   "einvoices.archiveFrom": "Emesse dal",
   "einvoices.downloadArchive": "Scarica l’archivio (ZIP)",
   "einvoices.badRange": "scegli una data d’inizio non successiva a quella di fine",
+  "einvoices.receiptRead": "{receipt}, letta {at}",
+  "einvoices.waitingReceipt": "inviata {at}; in attesa della ricevuta dello SDI",
   "einvoice.state.to_send": "da inviare",
   "einvoice.state.sent": "inviata",
   "einvoice.state.delivered": "consegnata",

@@ -44,6 +44,21 @@ const receiptKeys: Record<string, MessageKey> = {
   AT: 'einvoice.receipt.AT',
 };
 
+/**
+ * The receipt that put a document in its state (RC delivered, MC not delivered, NS rejected, NE
+ * accepted or refused, DT deemed accepted: its code is the state's code); none before SDI answered.
+ */
+export function stateReceipt(d: Pick<FiscalDocument, 'state' | 'stateCode'>): string | undefined {
+  switch (d.state) {
+    case 'delivered': return 'RC';
+    case 'not_delivered': return 'MC';
+    case 'rejected': return 'NS';
+    case 'accepted': return d.stateCode === 'DT' ? 'DT' : 'NE';
+    case 'refused': return 'NE';
+    default: return undefined;
+  }
+}
+
 /** SDI's receipt type by name (RC: delivery receipt…), its code as is when unknown. */
 export function receiptTypeName(type: string): string {
   const key = receiptKeys[type];
