@@ -283,4 +283,16 @@ describe.skipIf(!haveChromium)('SDI receipts on the e-invoicing screens', { time
     await shots('it', '09-invoice-delivered');
     expect(await call('GET', `/api/v1/fiscal-documents/${ids.marioDoc}`)).toMatchObject({ state: 'delivered', fileName: resent.fileName });
   });
+
+  it('Settings shows the seller data complete, the PEC servers without their passwords, and the SDI address learnt', async () => {
+    await go('/settings');
+    const card = page.locator('[data-test=seller-fiscal]');
+    await card.locator('[data-test=seller-ready]').filter({ hasText: 'inviate allo SDI' }).waitFor();
+    await card.locator('dt[data-key="[company] vat_number"]').filter({ hasText: 'Partita IVA' }).waitFor();
+    await card.locator('dd[data-key="[company] vat_number"]').filter({ hasText: '06363391001' }).waitFor();
+    await card.locator('dd[data-key="[einvoice] pec_imap_url"]').filter({ hasText: `imap://********@127.0.0.1:${imap.port}` }).waitFor();
+    await card.locator('[data-test=sdi-address]').filter({ hasText: SDI_REPLY_FROM }).waitFor();
+    expect(await card.textContent()).not.toContain(imap.password);
+    await shots('it', '10-settings-fiscal');
+  });
 });
