@@ -45,13 +45,13 @@ const receiptKeys: Record<string, MessageKey> = {
 };
 
 /**
- * The receipt that put a document in its state (RC delivered, MC not delivered, NS rejected, NE
- * accepted or refused, DT deemed accepted: its code is the state's code); none before SDI answered.
+ * The receipt that put a document in its state (RC delivered, MC or AT not delivered, NS rejected,
+ * NE accepted or refused, DT deemed accepted: the state's code tells them apart); none before SDI answered.
  */
 export function stateReceipt(d: Pick<FiscalDocument, 'state' | 'stateCode'>): string | undefined {
   switch (d.state) {
     case 'delivered': return 'RC';
-    case 'not_delivered': return 'MC';
+    case 'not_delivered': return d.stateCode === 'AT' ? 'AT' : 'MC';
     case 'rejected': return 'NS';
     case 'accepted': return d.stateCode === 'DT' ? 'DT' : 'NE';
     case 'refused': return 'NE';
