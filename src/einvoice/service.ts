@@ -21,6 +21,7 @@ import type { Config } from '../config/schema.js';
 import type { DocKind, EinvoiceStore, FiscalDocumentRow, StoredDocument } from '../db/einvoice.js';
 import { fatturaXml, fileName, type FatturaInput, type FiscalDocument, type PaymentMethod, type SellerFiscal, type Transmitter } from '../domain/einvoice/fatturapa.js';
 import { parseReceipt, ReceiptParseError, resendable, stateAfter, type Receipt } from '../domain/einvoice/receipts.js';
+import { channelProblems, sellerProblems, type SellerProblem } from '../domain/einvoice/seller.js';
 import { einvoiceProblems, type EinvoiceCustomerProblem } from '../domain/fiscal/customer.js';
 import { fiscalArchiveZip, type ArchiveEntry } from './archive.js';
 import { addDays, type CalDate } from '../lib/calendar.js';
@@ -112,15 +113,8 @@ export function einvoiceService(opts: EinvoiceOptions) {
     return { country: e.transmitter_code ? e.transmitter_country : config.company.vat_country, code: e.transmitter_code || config.company.vat_number || config.company.tax_code };
   };
 
-  /** The seller's own data that every file needs: missing ones stop the run for everyone (a config error). */
-  function sellerProblems(): string[] {
-    const c = config.company;
-    const out: string[] = [];
-    if (!c.name) out.push('[company] name');
-    if (!c.vat_number) out.push('[company] vat_number');
-    for (const [k, v] of [['street', c.street], ['postal_code', c.postal_code], ['city', c.city]] as const) if (!v) out.push(`[company] ${k}`);
-    return out;
-  }
+  /** The seller's own data that every file needs: a problem there stops the run for everyone (a config error). */
+  const sellerConfigProblems = () => sellerProblems(config.company, config.einvoice);
 
   function documentOf(d: StoredDocument): FiscalDocument {
     // The legal reference of a nature is the first line's that carries one.
@@ -144,8 +138,8 @@ export function einvoiceService(opts: EinvoiceOptions) {
 
   /** Why a document cannot be e-invoiced now: the seller's configuration, then the customer's record. */
   async function problemsOf(doc: FiscalDocumentRow): Promise<EinvoiceCustomerProblem[]> {
-    const s = sellerProblems();
-    if (s.length > 0) return s.map((k) => ({ field: k, message: `${k} is not set` }));
+    const s = sellerConfigProblems();
+    if (s.length > 0) return s.map((p) => ({ field: p.key, message: p.message }));
     const customer = await store.customer(doc.customerId);
     if (!customer) return [{ field: 'customerId', message: 'the customer does not exist' }];
     return einvoiceProblems(customer);
@@ -252,6 +246,13 @@ export function einvoiceService(opts: EinvoiceOptions) {
 
   return {
     archive,
+    /**
+     * What the seller's config lacks for e-invoicing (by config key), and the SDI address in use: the
+     * first-contact one until SDI's first receipt names another.
+     */
+    async sellerStatus(): Promise<{ problems: SellerProblem[]; sdiAddress: string }> {
+      return { problems: [...sellerConfigProblems(), ...channelProblems(config.einvoice)], sdiAddress: await sdiAddress() };
+    },
     /** The document's XML: the file sent (or generated to send) as it is; generated now when it has none. */
     xml: xmlOf,
 

@@ -262,7 +262,7 @@ export async function build(opts: BuildOptions): Promise<App> {
     await api.register(billingRoutes, { sql, billing, clock, timezone: opts.config.billing.timezone, currency: opts.config.billing.currency, control, runDaily: opts.scheduler.runDaily, company: opts.config.company, defaultLanguage: isLocale(opts.config.locale.default) ? opts.config.locale.default : 'en' });
     await api.register(dunningRoutes, { sql, dunning, clock });
     await api.register(einvoiceRoutes, {
-      sql, einvoice: opts.services.einvoice,
+      sql, einvoice: opts.services.einvoice, config: opts.config,
       acubeWebhook: { header: opts.config.einvoice.acube_webhook_header, token: opts.config.einvoice.acube_webhook_token },
     });
         await api.register(notifyRoutes, { sql, clock, defaultLanguage: isLocale(opts.config.locale.default) ? opts.config.locale.default : 'en', poke: () => opts.services.sender.poke() });

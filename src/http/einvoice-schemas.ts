@@ -56,3 +56,32 @@ export const FiscalDocumentQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
   cursor: Type.Optional(Type.String()),
 }, { additionalProperties: false });
+
+/** A problem of the seller's config for e-invoicing, named by its config key. */
+export const SellerProblem = Type.Object({
+  key: Type.String({ description: 'the config key at fault, e.g. "[company] vat_number"' }),
+  section: Type.Union([Type.Literal('company'), Type.Literal('einvoice')]),
+  field: Type.String({ description: 'the key within its section' }),
+  kind: Type.Union([Type.Literal('seller'), Type.Literal('channel')], { description: 'seller: no file can be made (every document waits); channel: files are made but not sent' }),
+  code: Type.Union([Type.Literal('missing'), Type.Literal('invalid')]),
+  message: Type.String(),
+});
+
+/** One config value as the e-invoicing settings show it. */
+export const SellerSetting = Type.Object({
+  key: Type.String({ description: 'e.g. "[company] vat_number"' }),
+  section: Type.Union([Type.Literal('company'), Type.Literal('einvoice')]),
+  field: Type.String(),
+  value: Type.Union([Type.String(), Type.Integer(), Type.Boolean(), Type.Null()], {
+    description: 'as the config holds it (rea_capital in cents); a secret is masked (a URL keeps its scheme and host only) and null when not set',
+  }),
+  secret: Type.Boolean(),
+});
+
+export const EinvoiceSettings = Type.Object({
+  ready: Type.Boolean({ description: 'no problem: files are made and sent' }),
+  channel: Type.String({ description: '"" (none: nothing is sent), "pec" or "acube"' }),
+  sdiAddress: Type.String({ description: "the SDI address PEC mail goes to: the first-contact one until SDI's first receipt names another" }),
+  settings: Type.Array(SellerSetting),
+  problems: Type.Array(SellerProblem),
+});

@@ -7,10 +7,13 @@
  * - POST /api/v1/fiscal-documents/{id}/resend
  * - POST /api/v1/fiscal-documents/receipts (read SDI's receipts from the channel now)
  * - GET  /api/v1/exports/fiscal-archive.zip?from=&to=
+ * - GET  /api/v1/settings/einvoice (the seller's fiscal data and channel from the config file, secrets
+ *   masked, with what is missing or invalid for e-invoicing)
  */
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { BillingService } from '../../billing/service.js';
+import { schema as configSchema, type Config } from '../../config/schema.js';
 import { billingStore } from '../../db/billing.js';
 import { decodeCursor, encodeCursor } from '../../db/crud.js';
 import { einvoiceStore, type DocKind } from '../../db/einvoice.js';
@@ -20,7 +23,7 @@ import { acubeWebhookAuthentic, acubeWebhookReceipt } from '../../einvoice/acube
 import type { EinvoiceService } from '../../einvoice/service.js';
 import { parseDate } from '../../lib/calendar.js';
 import { TollgateError } from '../../lib/errors.js';
-import { FiscalDocument, FiscalDocumentDetail, FiscalDocumentQuery } from '../einvoice-schemas.js';
+import { EinvoiceSettings, FiscalDocument, FiscalDocumentDetail, FiscalDocumentQuery } from '../einvoice-schemas.js';
 import { IdParams, ProblemSchema } from '../schemas.js';
 import { creditNotePdf, invoicePdf, type DocumentLocale, type PdfSeller } from './billing-pdf.js';
 
@@ -35,6 +38,48 @@ export interface EinvoiceRoutesOptions {
   einvoice: EinvoiceService;
   /** `[einvoice] acube_webhook_header` and `acube_webhook_token`: what A-Cube's webhook calls carry. */
   acubeWebhook?: { header: string; token: string } | undefined;
+  /** The seller's data and the channel, shown (secrets masked) by GET /api/v1/settings/einvoice. */
+  config: Pick<Config, 'company' | 'einvoice'>;
+}
+
+/** The config keys the e-invoicing settings show, in the order of the config file; the channel's own only for it. */
+const SHOWN = {
+  company: ['name', 'vat_country', 'vat_number', 'tax_code', 'regime_fiscale', 'street', 'street_number', 'postal_code', 'city', 'province', 'country',
+    'rea_office', 'rea_number', 'rea_capital', 'rea_sole_shareholder', 'rea_liquidation', 'email', 'iban'],
+  einvoice: ['channel', 'transmitter_country', 'transmitter_code', 'payment_method', 'attach_pdf', 'accountant_email', 'alert_email'],
+  pec: ['pec_address', 'pec_smtp_url', 'pec_imap_url'],
+  acube: ['acube_api_url', 'acube_email', 'acube_password', 'acube_webhook_header', 'acube_webhook_token'],
+} as const;
+
+/**
+ * A secret as it may be shown: a URL keeps its scheme and host (where the mail goes), never its user,
+ * password, path or query; anything else is only "set".
+ */
+export function maskSecret(value: string): string {
+  try {
+    const u = new URL(value);
+    if (u.host) return `${u.protocol}//********@${u.host}`;
+  } catch {
+    /* not a URL: nothing of it is shown */
+  }
+  return '********';
+}
+
+type ShownKey = { section: 'company' | 'einvoice'; field: string };
+
+/** The config values the settings card shows, secrets masked by the config schema's own mark. */
+export function einvoiceSettingsView(config: Pick<Config, 'company' | 'einvoice'>): { key: string; section: 'company' | 'einvoice'; field: string; value: string | number | boolean | null; secret: boolean }[] {
+  const channel = config.einvoice.channel;
+  const keys: ShownKey[] = [
+    ...SHOWN.company.map((field) => ({ section: 'company' as const, field })),
+    ...[...SHOWN.einvoice, ...(channel === 'pec' ? SHOWN.pec : channel === 'acube' ? SHOWN.acube : [])].map((field) => ({ section: 'einvoice' as const, field })),
+  ];
+  return keys.map(({ section, field }) => {
+    const raw = (config[section] as Record<string, string | number | boolean>)[field];
+    const secret = (configSchema[section] as Record<string, { secret?: boolean }>)[field]?.secret === true;
+    const empty = raw === undefined || raw === '';
+    return { key: `[${section}] ${field}`, section, field, value: empty ? null : secret ? maskSecret(String(raw)) : raw!, secret };
+  });
 }
 
 /**
@@ -134,6 +179,16 @@ export async function einvoiceRoutes(app: FastifyInstance, opts: EinvoiceRoutesO
     const r = acubeWebhookReceipt(req.body);
     if (!r) throw new TollgateError('invalid_input', 'not an A-Cube notification (notification.invoice_uuid and an SDI type are needed)', 'notification');
     return opts.einvoice.applyIntermediaryReceipt(r, r.transmissionId, JSON.stringify(req.body));
+  });
+
+  app.get('/api/v1/settings/einvoice', {
+    schema: {
+      tags, response: { 200: EinvoiceSettings, ...errors },
+      summary: "The seller's fiscal data and the channel to SDI as the config file holds them (`[company]`, `[einvoice]`; secrets masked), with each key missing or invalid for e-invoicing",
+    },
+  }, async () => {
+    const { problems, sdiAddress } = await opts.einvoice.sellerStatus();
+    return { ready: problems.length === 0, channel: opts.config.einvoice.channel, sdiAddress, settings: einvoiceSettingsView(opts.config), problems };
   });
 
   app.get('/api/v1/exports/fiscal-archive.zip', {

@@ -44,6 +44,21 @@ const receiptKeys: Record<string, MessageKey> = {
   AT: 'einvoice.receipt.AT',
 };
 
+/**
+ * The receipt that put a document in its state (RC delivered, MC or AT not delivered, NS rejected,
+ * NE accepted or refused, DT deemed accepted: the state's code tells them apart); none before SDI answered.
+ */
+export function stateReceipt(d: Pick<FiscalDocument, 'state' | 'stateCode'>): string | undefined {
+  switch (d.state) {
+    case 'delivered': return 'RC';
+    case 'not_delivered': return d.stateCode === 'AT' ? 'AT' : 'MC';
+    case 'rejected': return 'NS';
+    case 'accepted': return d.stateCode === 'DT' ? 'DT' : 'NE';
+    case 'refused': return 'NE';
+    default: return undefined;
+  }
+}
+
 /** SDI's receipt type by name (RC: delivery receipt…), its code as is when unknown. */
 export function receiptTypeName(type: string): string {
   const key = receiptKeys[type];

@@ -20,3 +20,8 @@ export const readReceipts = () => http.post<{ applied: number }>('/fiscal-docume
 export const fatturapaUrl = (d: { kind: 'invoice' | 'credit_note'; documentId: number }) =>
   apiUrl(`/${d.kind === 'invoice' ? 'invoices' : 'credit-notes'}/${d.documentId}/fatturapa.xml`);
 export const fiscalArchiveUrl = (from: string, to: string) => apiUrl('/exports/fiscal-archive.zip', { from, to });
+export type EinvoiceSettings = Static<typeof E.EinvoiceSettings>;
+export type SellerSetting = Static<typeof E.SellerSetting>;
+export type SellerProblem = Static<typeof E.SellerProblem>;
+/** The seller's fiscal data and channel as the config file holds them (secrets masked), with what is wrong. */
+export const getEinvoiceSettings = () => http.get<EinvoiceSettings>('/settings/einvoice');

@@ -63,7 +63,8 @@ export class TgEinvoice extends LitElement {
   }
 
   private receiptRow(r: FiscalReceipt) {
-    return html`<tr data-test="receipt" data-type=${r.type}><td>${receiptTypeName(r.type)} <code>${r.type}</code></td><td>${when(r.receivedAt)}</td>
+    // The date under the receipt's name, so that SDI's text keeps its room on a phone.
+    return html`<tr data-test="receipt" data-type=${r.type}><td>${receiptTypeName(r.type)} <code>${r.type}</code><div class="muted" data-test="receipt-read">${when(r.receivedAt)}</div></td>
       <td style="white-space:normal">${r.errors.length
         ? html`<ul>${r.errors.map((e) => html`<li><code>${e.code}</code> ${e.text}</li>`)}</ul>`
         : (r.text ?? '')}</td>
@@ -84,14 +85,14 @@ export class TgEinvoice extends LitElement {
         ${d.attempts ? html`<dt>${t('einvoice.attempts')}</dt><dd>${d.attempts}${d.nextAttemptAt ? ` · ${t('einvoice.nextAttempt', { at: when(d.nextAttemptAt) })}` : ''}</dd>` : nothing}
         <dt>${t('col.customer')}</dt><dd><a href="/customers/${d.customerId}">${d.customerName}</a></dd>
         <dt>${t('col.issued')}</dt><dd>${day(d.issueDate)}</dd>
-        <dt>${t('einvoice.file')}</dt><dd>${d.fileName ? html`<code>${d.fileName}</code>` : t('einvoice.noFileYet')}</dd>
+        <dt>${t('einvoice.file')}</dt><dd style="overflow-wrap:anywhere">${d.fileName ? html`<code>${d.fileName}</code>` : t('einvoice.noFileYet')}</dd>
         ${d.sdiId ? html`<dt>${t('einvoice.sdiId')}</dt><dd><code>${d.sdiId}</code></dd>` : nothing}
         <dt>${t('einvoice.updated')}</dt><dd>${when(d.updatedAt)}</dd></dl>
         ${d.state === 'rejected' ? html`<p class="muted">${t('einvoice.rejectedHelp')}</p>` : nothing}
         ${d.state === 'not_delivered' ? html`<p class="muted">${t('einvoice.notDeliveredHelp')}</p>` : nothing}</div>
       <h2>${t('einvoice.receipts')}</h2>
       ${d.receipts.length
-        ? html`<div class="table-wrap"><table><thead><tr><th>${t('einvoice.receiptType')}</th><th>${t('col.when')}</th><th>${t('einvoice.receiptText')}</th><th class="hide-sm">${t('einvoice.file')}</th></tr></thead>
+        ? html`<div class="table-wrap"><table><thead><tr><th>${t('einvoice.receiptType')}</th><th>${t('einvoice.receiptText')}</th><th class="hide-sm">${t('einvoice.file')}</th></tr></thead>
             <tbody>${d.receipts.map((r) => this.receiptRow(r))}</tbody></table></div>`
         : html`<p class="muted">${t('einvoice.noReceipt')}</p>`}`;
   }

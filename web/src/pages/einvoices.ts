@@ -7,14 +7,23 @@ import '../components/table.js';
 import type { Column, TgTable } from '../components/table.js';
 import type { TgDateInput } from '../components/date-input.js';
 import '../components/date-input.js';
-import { einvoiceBadge, einvoiceStateName, einvoiceStates, resendable } from '../components/einvoice-state.js';
+import { einvoiceBadge, einvoiceStateName, einvoiceStates, receiptTypeName, resendable, stateReceipt } from '../components/einvoice-state.js';
 import { fiscalFieldLabel } from '../fields.js';
-import { base, day, errorText, toast, todayIso } from '../ui.js';
+import { base, day, errorText, toast, todayIso, when } from '../ui.js';
 import { t } from '../i18n.js';
 
-/** What the list says beside the state: SDI's text for a rejection, else why it is not sent yet. */
+/**
+ * What the list says beside the state: the receipt that set it and when it was read (with SDI's text
+ * for a rejection, refusal or failed delivery), the time a sent file has waited since, or why it is
+ * not sent yet. The state changes only when a receipt is applied, so its last change is the receipt's.
+ */
 export function einvoiceNote(d: FiscalDocument): string {
-  if (d.state === 'rejected' || d.state === 'refused' || d.state === 'not_delivered') return d.stateText ?? '';
+  const receipt = stateReceipt(d);
+  if (receipt) {
+    const read = t('einvoices.receiptRead', { receipt: receiptTypeName(receipt), at: when(d.updatedAt) });
+    return d.stateText && d.state !== 'delivered' && d.state !== 'accepted' ? `${read}: ${d.stateText}` : read;
+  }
+  if (d.state === 'sent') return t('einvoices.waitingReceipt', { at: when(d.updatedAt) });
   if (d.state === 'to_send' && d.lastError) return d.attempts > 0 ? t('einvoices.failedAttempts', { n: d.attempts, error: d.lastError }) : d.lastError;
   return '';
 }

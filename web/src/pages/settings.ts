@@ -1,10 +1,12 @@
-// Settings held in the database: the daily jobs (how their last runs went) and the message templates.
+// Settings: the daily jobs (how their last runs went), the seller's fiscal data for e-invoices as the
+// config file holds them (read only), and the message templates held in the database.
 import { LitElement, html, nothing } from 'lit';
 import { Task, TaskStatus } from '@lit/task';
 import type { Body } from '../data/http.js';
 import { listJobs } from '../data/jobs.js';
 import { listTemplates, revertTemplate, saveTemplate, type Template } from '../data/notifications.js';
 import '../components/form.js';
+import '../components/seller-fiscal.js';
 import type { Field } from '../components/form.js';
 import { badge, base, day, errorText, toast, when } from '../ui.js';
 import { LOCALES, LOCALE_NAMES, isLocale, isMessageKey, locale, t, type Locale } from '../i18n.js';
@@ -89,6 +91,7 @@ export class TgSettings extends LitElement {
         <div class="table-wrap"><table><thead><tr><th>${t('settings.job')}</th><th>${t('settings.lastDate')}</th><th>${t('col.status')}</th><th class="hide-sm">${t('settings.error')}</th></tr></thead><tbody>
         ${jobs.items.map((j) => html`<tr><td title=${j.name}>${jobName(j.name)}</td><td>${day(j.lastDate)}</td><td>${badge(j.status === 'ok' ? 'ok' : 'failed')}</td><td class="hide-sm">${j.lastError ?? ''}</td></tr>`)}
         </tbody></table></div>` : html`<p class="muted">${t('common.loading')}</p>`}
+      <tg-seller-fiscal></tg-seller-fiscal>
       <div class="row"><h2 class="grow">${t('settings.templates')}</h2>
         <div><label for="template-language">${t('language.label')}</label><select id="template-language" data-test="template-language" @change=${this.pickLanguage}>
           ${LOCALES.map((l) => html`<option value=${l} ?selected=${l === this.language}>${LOCALE_NAMES[l]}</option>`)}</select></div></div>
