@@ -134,6 +134,8 @@ export async function build(opts: BuildOptions): Promise<App> {
     req.log[quiet ? 'debug' : 'info']({ method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
+  // Problems for a reader who names no language (readerLanguage in errors.ts) are in the installation's.
+  app.decorate('defaultLanguage', isLocale(opts.config.locale.default) ? opts.config.locale.default : 'en');
   app.setValidatorCompiler(validatorCompiler());
   const storage = opts.storage ?? new StorageHealth(opts.sql, opts.clock);
   app.setErrorHandler((err, req, reply) => {

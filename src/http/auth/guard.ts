@@ -6,6 +6,7 @@ import type { SqlClient } from '../../db/sql.js';
 import { cidrContains, parseCidr, type Cidr } from '../../lib/net.js';
 import type { SecretBox } from '../../lib/secretbox.js';
 import { problem, sendProblem, type ErrorCode } from '../errors.js';
+import { said, type LocalText } from '../../lib/errors.js';
 import { builtInRoles, isBuiltInRole, mayCall, parseGrants, routeRequirement, type Grants, type Requirement } from '../permissions.js';
 import { clearedSessionCookie, readCookie, SESSION_COOKIE } from './cookies.js';
 import type { ThrottlePolicy } from './throttle.js';
@@ -106,7 +107,7 @@ export function security(opts: SecurityOptions) {
     return row ? parseGrants(JSON.parse(row.permissions)).grants : undefined;
   }
 
-  const deny = (reply: FastifyReply, code: ErrorCode, detail: string) => sendProblem(reply, problem(code, detail));
+  const deny = (reply: FastifyReply, code: ErrorCode, detail: string | LocalText) => sendProblem(reply, problem(code, detail));
   const secure = (req: FastifyRequest) => req.protocol === 'https';
 
   /** Whether a session is past its idle or absolute limit (or, owing TOTP, the short pending one). */
@@ -150,7 +151,7 @@ export function security(opts: SecurityOptions) {
     if (!sess || sess.disabled || sessionExpired(sess, at.getTime())) {
       if (sess) await sessions.end(sess.id, at);
       reply.header('set-cookie', clearedSessionCookie(secure(req)));
-      deny(reply, 'unauthorized', 'the session has ended: sign in again');
+      deny(reply, 'unauthorized', said('fault.session.ended', 'the session has ended: sign in again'));
       return undefined;
     }
     const csrfToken = csrfFor(raw);
