@@ -12,7 +12,7 @@ export interface LocalText {
   readonly values?: Readonly<Record<string, string | number>>;
 }
 
-/** A message in English with its catalogue key: `said('fault.taxId.cfCheck', 'the check letter … is wrong')`. */
+/** A message in English with its catalogue key: `said('fault.cf.check', 'the check letter of this codice fiscale is wrong')`. */
 export function said(key: string, text: string, values?: Readonly<Record<string, string | number>>): LocalText {
   return values ? { text, key, values } : { text, key };
 }
