@@ -110,3 +110,24 @@ describe('an English client', () => {
     expect(byField(es.body.errors)).toEqual({ price: 'debe ser al menos 0' });
   });
 });
+
+describe('the auth log', () => {
+  it('sends the reason’s catalogue code and values beside the English text, in the list and the overview', async () => {
+    const at = t.clock.now().toISOString();
+    const insert = `insert into auth_log (at, nas_id, service_id, username, outcome, reason, method, calling_station_id, reason_message) values (?, null, null, ?, 'reject', ?, 'pap', null, ?)`;
+    await t.sql.run(insert, at, 'old-row', 'wrong password', null);
+    await t.sql.run(insert, at, 'anna', 'MAC address AA:BB:CC:00:00:02 is not the bound AA:BB:CC:00:00:01',
+      JSON.stringify({ key: 'aaa.macMismatch', values: { sent: 'AA:BB:CC:00:00:02', bound: 'AA:BB:CC:00:00:01' } }));
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/auth-log', headers: bearer });
+    expect(res.statusCode).toBe(200);
+    const [anna, old] = res.json().items;
+    expect(anna).toMatchObject({
+      username: 'anna', reason: 'MAC address AA:BB:CC:00:00:02 is not the bound AA:BB:CC:00:00:01',
+      reasonCode: 'aaa.macMismatch', reasonValues: { sent: 'AA:BB:CC:00:00:02', bound: 'AA:BB:CC:00:00:01' },
+    });
+    expect(anna).not.toHaveProperty('reasonMessage');
+    expect(old).toMatchObject({ username: 'old-row', reason: 'wrong password', reasonCode: null, reasonValues: null });
+    const overview = await t.app.inject({ method: 'GET', url: '/api/v1/dashboard/overview', headers: bearer });
+    expect(overview.json().rejects[0]).toMatchObject({ username: 'anna', reasonCode: 'aaa.macMismatch', reasonValues: { bound: 'AA:BB:CC:00:00:01' } });
+  });
+});
