@@ -13,7 +13,7 @@ import { dunningStore, type ProfileInput, type ProfileRow } from '../../db/dunni
 import { notifyStore, type TemplateRow } from '../../db/notify.js';
 import { constraintOf } from '../../db/sql.js';
 import type { Clock } from '../../lib/clock.js';
-import { TollgateError } from '../../lib/errors.js';
+import { said, TollgateError } from '../../lib/errors.js';
 import { effectiveOf } from '../../notify/outbox.js';
 import { CustomerDunning, CustomerDunningPut, DunningEvent, DunningQueue, EventQuery, Profile, ProfileCreate, ProfileListQuery, ProfilePatch } from '../dunning-schemas.js';
 import { IdParams, pageOf, ProblemSchema } from '../schemas.js';
@@ -56,7 +56,7 @@ export async function dunningRoutes(app: FastifyInstance, opts: DunningRoutesOpt
   }
   const nameTaken = (e: unknown): never => {
     const v = constraintOf(e);
-    if (v?.kind === 'unique' && (v.column === 'name' || v.constraint === 'billing_profiles_name_uq')) throw new TollgateError('conflict', 'a billing profile with this name exists', 'name');
+    if (v?.kind === 'unique' && (v.column === 'name' || v.constraint === 'billing_profiles_name_uq')) throw new TollgateError('conflict', said('fault.profile.exists', 'a billing profile with this name exists'), 'name');
     throw e;
   };
   const get = async (id: number): Promise<ProfileRow> => {
