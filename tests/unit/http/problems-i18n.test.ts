@@ -160,6 +160,21 @@ describe('the keys thrown', () => {
     expect(keys.filter((k) => !isMessageKey(k))).toEqual([]);
   });
 
+  it('word in the English catalogue exactly what the code throws, where the text is a plain literal', () => {
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+    const differ: string[] = [];
+    let checked = 0;
+    for (const f of files(join(ROOT, 'src'))) {
+      for (const m of readFileSync(f, 'utf8').matchAll(/\b(?:said|bad)\('((?:fault|reason)\.[A-Za-z0-9.]+)', '([^'\\]*)'\)/g)) {
+        checked++;
+        if (isMessageKey(m[1]!) && translate('en', m[1]!) !== m[2]) differ.push(`${m[1]}: "${m[2]}"`);
+      }
+    }
+    expect(checked).toBeGreaterThan(30);
+    expect(differ).toEqual([]);
+  });
+
   it('word the same English as the thrown text (tax identifiers)', () => {
     const cases: Array<[string, 'tax' | 'vat', string]> = [
       ['IT', 'tax', 'RSSMRA85T10A562X'], ['IT', 'tax', 'RSSMRA85Z10A562S'], ['IT', 'tax', 'RSSMRA85T99A562S'], ['IT', 'tax', 'RSS'],
