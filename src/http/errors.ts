@@ -106,9 +106,12 @@ function isFieldError(v: unknown): v is FieldError {
   return typeof v === 'object' && v !== null && typeof (v as FieldError).field === 'string' && typeof (v as FieldError).message === 'string';
 }
 
-/** Sends a problem in the reader's language (readerLanguage), saying which in Content-Language. */
-export function sendProblem(reply: FastifyReply, d: ProblemDraft): FastifyReply {
-  const language = readerLanguage(reply.request);
+/**
+ * Sends a problem in the reader's language (readerLanguage, or `language` when the caller knows the
+ * reader before the request carries them: the guard refusing a signed-in admin), saying which in
+ * Content-Language.
+ */
+export function sendProblem(reply: FastifyReply, d: ProblemDraft, language: Locale = readerLanguage(reply.request)): FastifyReply {
   const p = renderProblem(d, language);
   return reply.code(p.status).header('content-language', language).type('application/problem+json').send(p);
 }
