@@ -73,6 +73,17 @@ describe('an Italian admin', () => {
     expect(again.body).toMatchObject({ code: 'conflict', title: 'Conflitto' });
     expect(again.body.errors[0].message).toMatch(/è già usato da un altro record$/);
   });
+
+  it('is refused a write their role does not allow in Italian, though the browser asks for English', async () => {
+    await t.admin('lettore', 'correct horse battery staple', 'read-only');
+    const login = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'lettore', password: 'correct horse battery staple' } });
+    const own = { cookie: cookieFrom(login)!, 'x-csrf-token': login.json().csrfToken as string };
+    expect((await t.app.inject({ method: 'PUT', url: '/api/v1/auth/language', payload: { language: 'it' }, headers: own })).statusCode).toBe(200);
+    const r = await post('/api/v1/nas', { ...badNas, name: 'Torre est', ipAddress: '10.0.0.2' }, { ...own, 'accept-language': 'en' });
+    expect(r.status).toBe(403);
+    expect(r.language).toBe('it');
+    expect(r.body).toMatchObject({ code: 'forbidden', title: 'Non consentito' });
+  });
 });
 
 describe('a Spanish browser', () => {
