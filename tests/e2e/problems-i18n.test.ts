@@ -1,11 +1,13 @@
 // An Italian admin submits bad input on two forms and reads the server's refusals in Italian beside the
 // fields, in headless Chromium against the compiled daemon (npm run build first). The browser itself
 // asks for English (its Accept-Language), so Italian can only come from the admin's chosen language.
-// Screenshots at 1440×900 and 390×844 go to reports/screenshots/it/.
+// The dashboard's latest rejects show the reason the server logged in English in Italian too, from
+// the code sent beside it. Screenshots at 1440×900 and 390×844 go to reports/screenshots/it/.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { cli, createToken, startDaemon, tempDir, writeConfig, type Daemon } from '../helpers/daemon.js';
 import { apiOk, goTo, haveChromium, launchChromium, openPage, screenshotOnFailure, screenshotSizes } from '../helpers/browser.js';
+import { accessRequest, UdpClient } from '../helpers/radius.js';
 
 const PASSWORD = 'problemi-in-italiano';
 
@@ -73,5 +75,24 @@ describe.skipIf(!haveChromium)('problems in the admin’s language, in headless 
     await expect(errorOf('ipAddress').textContent()).resolves.toContain('"10.0.0.300" non è un indirizzo IP né una rete CIDR');
     await screenshotSizes(page, 'it', 'problems-02-nas-address');
     expect((await call('GET', '/api/v1/nas')).items).toHaveLength(0);
+  });
+
+  it('the dashboard: a refused login’s reason in Italian', async () => {
+    const secret = 'segreto-della-torre';
+    await call('POST', '/api/v1/nas', { name: 'Torre', ipAddress: '127.0.0.1', secret, vendor: 'mikrotik' });
+    const client = await UdpClient.open();
+    try {
+      const reply = await client.exchange(accessRequest(secret, { 'User-Name': 'sconosciuto', 'User-Password': 'x' }), daemon.authPort, '127.0.0.1', 2000);
+      expect(reply).toBeDefined();
+    } finally {
+      await client.close();
+    }
+    // The auth log is written after the answer: wait until the API has the row.
+    await expect.poll(async () => (await call('GET', '/api/v1/auth-log?outcome=reject')).items[0]?.reasonCode, { timeout: 5000 }).toBe('aaa.unknownUser');
+    await go('/');
+    await page.getByRole('heading', { name: 'Ultimi accessi rifiutati' }).waitFor();
+    await page.getByText('utente sconosciuto').first().waitFor();
+    await expect(page.getByText('unknown user').count()).resolves.toBe(0);
+    await screenshotSizes(page, 'it', 'problems-03-dashboard-reject-reason');
   });
 });
