@@ -25,7 +25,7 @@ import { einvoiceProblems, type EinvoiceCustomerProblem } from '../domain/fiscal
 import { fiscalArchiveZip, type ArchiveEntry } from './archive.js';
 import { addDays, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import { TollgateError } from '../lib/errors.js';
+import { said, TollgateError } from '../lib/errors.js';
 
 /** A file on its way to SDI. */
 export interface OutgoingFile {
@@ -145,9 +145,9 @@ export function einvoiceService(opts: EinvoiceOptions) {
   /** Why a document cannot be e-invoiced now: the seller's configuration, then the customer's record. */
   async function problemsOf(doc: FiscalDocumentRow): Promise<EinvoiceCustomerProblem[]> {
     const s = sellerProblems();
-    if (s.length > 0) return s.map((k) => ({ field: k, message: `${k} is not set` }));
+    if (s.length > 0) return s.map((k) => ({ field: k, message: `${k} is not set`, local: said('fault.einvoice.notSet', `${k} is not set`, { setting: k }) }));
     const customer = await store.customer(doc.customerId);
-    if (!customer) return [{ field: 'customerId', message: 'the customer does not exist' }];
+    if (!customer) return [{ field: 'customerId', message: 'the customer does not exist', local: said('fault.einvoice.noCustomer', 'the customer does not exist') }];
     return einvoiceProblems(customer);
   }
 

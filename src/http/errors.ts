@@ -95,15 +95,21 @@ export function readerLanguage(req: FastifyRequest): Locale {
  */
 export function problemOf(error: TollgateError): ProblemDraft {
   const many = error.details?.['fields'];
-  if (Array.isArray(many) && many.length > 0 && many.every(isFieldError)) return problem(error.code, error.message, many);
+  if (Array.isArray(many) && many.length > 0 && many.every(isFieldError)) {
+    const errors = many.map((e) => ({ field: e.field, message: e.local ?? e.message }));
+    return problem(error.code, (l) => (l === 'en' ? error.message : errors.map((e) => `${e.field}: ${say(e.message, l)}`).join('; ')), errors);
+  }
   const message: ProblemText = error.local ?? error.message;
   const field = error.field ?? errorCodes[error.code].field;
   if (!field) return problem(error.code, message);
   return problem(error.code, (l) => `${field}: ${say(message, l)}`, [{ field, message }]);
 }
 
-function isFieldError(v: unknown): v is FieldError {
-  return typeof v === 'object' && v !== null && typeof (v as FieldError).field === 'string' && typeof (v as FieldError).message === 'string';
+/** A field at fault in `details.fields`: English `message`, and its catalogue key in `local` when given. */
+function isFieldError(v: unknown): v is FieldError & { local?: LocalText } {
+  if (typeof v !== 'object' || v === null) return false;
+  const e = v as FieldError & { local?: Partial<LocalText> };
+  return typeof e.field === 'string' && typeof e.message === 'string' && (e.local === undefined || typeof e.local.key === 'string');
 }
 
 /**

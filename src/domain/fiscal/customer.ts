@@ -14,7 +14,7 @@
  * - `cig` (10 characters) and `cup` (15) are quoted on a public administration's invoices.
  * Pure; throws TollgateError naming the API field.
  */
-import { said, TollgateError } from '../../lib/errors.js';
+import { said, TollgateError, type LocalText } from '../../lib/errors.js';
 import { taxCodeFor, vatNumberFor } from './tax-ids.js';
 
 export type CustomerKind = 'person' | 'company';
@@ -119,7 +119,12 @@ export function normalizeFiscal(current: FiscalFields, change: FiscalFields): Fi
 export interface EinvoiceCustomerProblem {
   readonly field: string;
   readonly message: string;
+  /** The message by catalogue key, for readers of other languages. */
+  readonly local?: LocalText;
 }
+
+/** A problem with its English message and catalogue key. */
+const missing = (field: string, key: string, message: string): EinvoiceCustomerProblem => ({ field, message, local: said(key, message) });
 
 /**
  * Why this customer cannot be invoiced electronically (empty: it can). The run reports these per
@@ -129,23 +134,23 @@ export function einvoiceProblems(c: FiscalFields): EinvoiceCustomerProblem[] {
   const out: EinvoiceCustomerProblem[] = [];
   const country = c.country ?? null;
   const foreign = country !== null && country !== 'IT';
-  if (country === null) out.push({ field: 'country', message: 'the country is missing' });
+  if (country === null) out.push(missing('country', 'fault.einvoice.country', 'the country is missing'));
   if (c.kind === 'company') {
-    if (!c.companyName) out.push({ field: 'companyName', message: 'a company needs its company name' });
+    if (!c.companyName) out.push(missing('companyName', 'fault.einvoice.companyName', 'a company needs its company name'));
   } else if (!c.firstName || !c.lastName) {
-    out.push({ field: c.firstName ? 'lastName' : 'firstName', message: 'a person needs a first and a last name' });
+    out.push(missing(c.firstName ? 'lastName' : 'firstName', 'fault.einvoice.personName', 'a person needs a first and a last name'));
   }
   if (!foreign) {
-    if (!c.taxCode && !c.vatNumber) out.push({ field: 'taxCode', message: 'an Italian customer needs a codice fiscale or a partita IVA' });
-    if (c.kind === 'company' && !c.vatNumber && !c.publicAdministration) out.push({ field: 'vatNumber', message: 'an Italian company needs its partita IVA' });
-    if (c.publicAdministration && (c.sdiCode ?? '').length !== 6) out.push({ field: 'sdiCode', message: "a public administration needs its office's 6-character code" });
+    if (!c.taxCode && !c.vatNumber) out.push(missing('taxCode', 'fault.einvoice.taxId', 'an Italian customer needs a codice fiscale or a partita IVA'));
+    if (c.kind === 'company' && !c.vatNumber && !c.publicAdministration) out.push(missing('vatNumber', 'fault.einvoice.piva', 'an Italian company needs its partita IVA'));
+    if (c.publicAdministration && (c.sdiCode ?? '').length !== 6) out.push(missing('sdiCode', 'fault.einvoice.office', "a public administration needs its office's 6-character code"));
   } else if (!c.vatNumber && !c.taxCode) {
-    out.push({ field: 'vatNumber', message: 'a foreign customer needs a VAT number or tax code' });
+    out.push(missing('vatNumber', 'fault.einvoice.foreign', 'a foreign customer needs a VAT number or tax code'));
   }
-  if (!c.street) out.push({ field: 'street', message: 'the street is missing' });
-  if (!c.city) out.push({ field: 'city', message: 'the city is missing' });
-  if (!c.postalCode) out.push({ field: 'postalCode', message: 'the postal code is missing' });
-  if (country === 'IT' && c.postalCode && !/^\d{5}$/.test(c.postalCode)) out.push({ field: 'postalCode', message: 'an Italian CAP is 5 digits' });
+  if (!c.street) out.push(missing('street', 'fault.einvoice.street', 'the street is missing'));
+  if (!c.city) out.push(missing('city', 'fault.einvoice.city', 'the city is missing'));
+  if (!c.postalCode) out.push(missing('postalCode', 'fault.einvoice.postalCode', 'the postal code is missing'));
+  if (country === 'IT' && c.postalCode && !/^\d{5}$/.test(c.postalCode)) out.push(missing('postalCode', 'fault.cap', 'an Italian CAP is 5 digits'));
   return out;
 }
 

@@ -12,7 +12,7 @@ import { said, TollgateError } from '../../../src/lib/errors.js';
 import { LOCALES, type Locale } from '../../../src/i18n/locales.js';
 import { CATALOGUES, isMessageKey, translate } from '../../../src/i18n/messages.js';
 import { taxCodeFor, vatNumberFor } from '../../../src/domain/fiscal/tax-ids.js';
-import { normalizeFiscal } from '../../../src/domain/fiscal/customer.js';
+import { einvoiceProblems, normalizeFiscal } from '../../../src/domain/fiscal/customer.js';
 import { ROOT } from '../../helpers/daemon.js';
 
 const codes = Object.keys(errorCodes).filter(isErrorCode);
@@ -86,6 +86,10 @@ describe('the error handler, by reader', () => {
           },
         },
       }, async () => ({ ok: true }));
+      api.get('/einvoice', async () => {
+        const problems = einvoiceProblems({ kind: 'company', country: 'IT', companyName: 'Rossi srl', vatNumber: '01234567897', street: 'Via Roma 1', city: 'Roma' });
+        throw new TollgateError('einvoice_not_ready', problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems[0]!.field, { fields: problems });
+      });
       api.get('/tax', async () => {
         normalizeFiscal({}, { kind: 'person', firstName: 'Mario', lastName: 'Rossi', country: 'IT', taxCode: 'RSSMRA85T10A562X' });
         return {};
@@ -113,6 +117,18 @@ describe('the error handler, by reader', () => {
     expect(body.detail).toMatch(/^dati non validi \(body\): /);
     const tax = await f.inject({ method: 'GET', url: '/tax', headers: { 'x-admin-language': 'it' } });
     expect(tax.json()).toMatchObject({ code: 'invalid_tax_code', title: 'Codice fiscale non valido', errors: [{ field: 'taxCode', message: 'il carattere di controllo di questo codice fiscale è errato' }] });
+    await f.close();
+  });
+
+  it('words each field of a many-field refusal (an e-invoice not ready) for the reader, English as before', async () => {
+    const f = await app();
+    const it = await f.inject({ method: 'GET', url: '/einvoice', headers: { 'x-admin-language': 'it' } });
+    expect(it.json()).toMatchObject({ code: 'einvoice_not_ready', title: 'Dati mancanti per la fattura elettronica', detail: 'postalCode: manca il CAP', errors: [{ field: 'postalCode', message: 'manca il CAP' }] });
+    const en = await f.inject({ method: 'GET', url: '/einvoice' });
+    expect(en.json()).toEqual({
+      type: 'https://tollgate.dev/problems/einvoice-not-ready', title: 'Not ready for e-invoicing', status: 422, code: 'einvoice_not_ready',
+      detail: 'postalCode: the postal code is missing', errors: [{ field: 'postalCode', message: 'the postal code is missing' }],
+    });
     await f.close();
   });
 
