@@ -22,7 +22,7 @@ import type { AccessAnswer, AccessHandler } from '../radius/server/handlers.js';
 import type { BillingDay } from './billing-day.js';
 import type { CapServiceFacts, LoginCap } from './caps.js';
 import { checkCredentials, emptyPapPassword, StoredPassword, type CredentialCheck } from './credentials.js';
-import { decide, refuse, type Decision, type Policy } from './decide.js';
+import { decide, refuse, type Decision, type Policy, type ReplyText } from './decide.js';
 import type { CachedService, ServiceCache } from './service-cache.js';
 
 /**
@@ -148,7 +148,8 @@ export class Authorizer implements AccessHandler<Authorization> {
     }
     return new Authorization(decision.accept ? 'accept' : check.method === 'none' ? 'invalid' : 'reject', attributes, {
       at: at.getTime(), nasId: nas.id, serviceId: svc?.row.id ?? null, username, outcome: decision.accept ? 'accept' : 'reject',
-      reason: decision.accept ? (decision.note ?? null) : decision.reason, method: check.method, callingStationId,
+      reason: decision.accept ? (decision.note ? translate('en', decision.note.key, decision.note.values) : null) : decision.reason,
+      reasonMessage: reasonMessage(decision.accept ? decision.note : decision.reply), method: check.method, callingStationId,
     });
   }
 
@@ -177,4 +178,12 @@ export class Authorizer implements AccessHandler<Authorization> {
     }
     return def;
   }
+}
+
+/**
+ * The auth log's reason as a catalogue message (JSON `{"key","values"}`), so the UI words it in the
+ * reader's language; made once per reject or noted accept, nothing for a plain accept.
+ */
+function reasonMessage(m: ReplyText | undefined): string | null {
+  return m ? JSON.stringify(m) : null;
 }

@@ -78,7 +78,7 @@ export interface ReplyText {
 }
 
 export type Decision =
-  | { accept: true; attributes: ReplyAttr[]; note?: string }
+  | { accept: true; attributes: ReplyAttr[]; note?: ReplyText }
   | { accept: false; reason: string; reply?: ReplyText };
 
 /**
@@ -146,21 +146,21 @@ export function decide(service: ServiceFacts | undefined, req: RequestFacts, ctx
   }
 
   const attributes: ReplyAttr[] = [];
-  let note: string | undefined;
+  let note: ReplyText | undefined;
   if (service.status === 'suspended' || expired) {
     // Walled garden: the router puts the customer in an address list it redirects to a "please pay" page.
     attributes.push(...rateAttributes(req.vendor, { downloadKbps: ctx.policy.walledGardenDownloadKbps, uploadKbps: ctx.policy.walledGardenUploadKbps }));
     if (req.vendor === 'mikrotik') attributes.push(['Mikrotik-Address-List', ctx.policy.walledGardenList]);
-    note = expired ? 'prepaid expired: walled garden' : 'suspended: walled garden';
+    note = { key: expired ? 'reason.walledGarden.expired' : 'reason.walledGarden.suspended' };
   } else if (ctx.cap) {
     const tier = tierAt(ctx.cap.policy, ctx.cap.usedBytes, ctx.cap.extraBytes);
     if (tier.blocked) return refuse('aaa.dataCap', { bytes: String(ctx.cap.policy.blockAtBytes! + ctx.cap.extraBytes) });
     attributes.push(...rateAttributes(req.vendor, tier.rate ?? planRate(service)));
-    if (tier.level > 0) note = `data cap reached: throttled (fair-use tier ${tier.level})`;
+    if (tier.level > 0) note = { key: 'reason.throttledTier', values: { tier: String(tier.level) } };
   } else if (service.dataCapBytes != null && (ctx.usageBytes ?? 0) >= service.dataCapBytes) {
     if (service.capAction !== 'throttle') return refuse('aaa.dataCap', { bytes: String(service.dataCapBytes) });
     attributes.push(...rateAttributes(req.vendor, { downloadKbps: service.throttleDownloadKbps!, uploadKbps: service.throttleUploadKbps! }));
-    note = 'data cap reached: throttled';
+    note = { key: 'reason.throttled' };
   } else {
     attributes.push(...rateAttributes(req.vendor, planRate(service)));
   }

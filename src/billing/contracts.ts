@@ -6,7 +6,7 @@
  */
 import { addDays, dateInZone, parseDate, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import { TollgateError } from '../lib/errors.js';
+import { said, TollgateError, type LocalText } from '../lib/errors.js';
 import { checkVatNature } from '../domain/billing/document-tax.js';
 import { minor, sum } from '../lib/money.js';
 import type { ContractStore, InvoiceStore, ServiceTerms } from '../db/billing.js';
@@ -15,7 +15,7 @@ import { generateInvoices, type Discount, type ServiceContract } from '../domain
 import { buildSchedule, periodContaining, type BillingDay } from '../domain/billing/periods.js';
 import { checkTermRules, commitmentEnd, effectiveEndDate, endOnNotice, termAt, termContaining, type TermRules } from '../domain/billing/terms.js';
 
-const bad = (field: string, message: string) => new TollgateError('invalid_input', message, field);
+const bad = (field: string, message: string | LocalText) => new TollgateError('invalid_input', message, field);
 
 export interface TermsInput {
   billingMode?: 'advance' | 'arrears';
@@ -123,8 +123,8 @@ export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCr
     const rules = rulesOf(cur);
     const endDate = input.endDate === undefined ? endOnNotice(start, rules, notice) : parseDate(input.endDate, 'endDate');
     const startDate = await store.serviceStartDate(serviceId);
-    if (endDate < startDate) throw bad('endDate', 'the end date cannot be before the start date');
-    if (notice < startDate) throw bad('noticeDate', 'notice cannot be given before the service starts');
+    if (endDate < startDate) throw bad('endDate', said('fault.contract.endBeforeStart', 'the end date cannot be before the start date'));
+    if (notice < startDate) throw bad('noticeDate', said('fault.contract.noticeBeforeStart', 'notice cannot be given before the service starts'));
     const { exists: _e, ...keep } = cur;
     const committedTo = commitmentEnd(start, rules, endDate);
     const earlyTermination = committedTo !== null && committedTo > endDate ? { from: addDays(endDate, 1), to: committedTo } : null;
@@ -186,14 +186,14 @@ export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCr
         };
         checkTermRules(next);
         await guardBilledEnd(serviceId, cur, next);
-        if (next.setupFee != null && (minor(next.setupFee, 'setupFee') < 0)) throw bad('setupFee', 'setupFee must not be negative');
+        if (next.setupFee != null && (minor(next.setupFee, 'setupFee') < 0)) throw bad('setupFee', said('fault.contract.setupFee', 'setupFee must not be negative'));
         const startDate = await store.serviceStartDate(serviceId);
         // The same schedule rules as the generator: a bad combination is refused now.
         buildSchedule({
           startDate, billingPeriodMonths: next.billingPeriodMonths ?? 1, billingDay: next.billingDay,
           trialEndDate: next.trialEndDate ?? null, endDate: next.endDate ?? null,
         });
-        if (s.status === 'ended' && next.endDate == null) throw bad('endDate', 'an ended service needs its last day of service');
+        if (s.status === 'ended' && next.endDate == null) throw bad('endDate', said('fault.contract.endedNeedsEnd', 'an ended service needs its last day of service'));
         await store.upsertTerms(serviceId, next, at());
         const after = await view(serviceId);
         await store.audit(actor, at(), 'update', 'service_billing', serviceId, after);
@@ -247,12 +247,12 @@ export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCr
         const s = await service(serviceId);
         const date = parseDate(effectiveDate, 'effectiveDate');
         const type = await store.planType(planId);
-        if (type === null) throw bad('planId', `plan ${planId} does not exist`);
-        if (type !== 'recurring') throw bad('planId', 'a contract can only change to a recurring plan');
+        if (type === null) throw bad('planId', said('fault.noPlan', `plan ${planId} does not exist`, { id: String(planId) }));
+        if (type !== 'recurring') throw bad('planId', said('fault.contract.recurringOnly', 'a contract can only change to a recurring plan'));
         const latest = await store.latestChangeDate(serviceId);
         if (latest !== null && date < latest) throw bad('effectiveDate', `plan changes are kept in order: the latest is effective ${latest}`);
         const start = await store.serviceStartDate(serviceId);
-        if (date < start) throw bad('effectiveDate', 'a plan change cannot take effect before the service starts');
+        if (date < start) throw bad('effectiveDate', said('fault.contract.changeBeforeStart', 'a plan change cannot take effect before the service starts'));
         const cur = await currentTerms(serviceId);
         // The end credit is computed at the plan in effect on the end date and billed once; a change
         // recorded after it would leave that credit at the wrong price.
@@ -283,10 +283,10 @@ export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCr
       return store.transaction(async () => {
         await service(input.serviceId);
         minor(input.amount, 'amount');
-        if (input.amount < 0) throw bad('amount', 'a recurring item amount must not be negative');
+        if (input.amount < 0) throw bad('amount', said('fault.contract.itemNegative', 'a recurring item amount must not be negative'));
         if (input.startDate != null) parseDate(input.startDate, 'startDate');
         if (input.endDate != null) parseDate(input.endDate, 'endDate');
-        if (input.startDate != null && input.endDate != null && input.endDate < input.startDate) throw bad('endDate', 'endDate is before startDate');
+        if (input.startDate != null && input.endDate != null && input.endDate < input.startDate) throw bad('endDate', said('fault.item.endBeforeStart', 'endDate is before startDate'));
         checkVatNature(input.taxRateBp, input.vatNature);
         const row = await store.insertItem({ ...input, taxRateBp: input.taxRateBp ?? 0, taxInclusive: input.taxInclusive ?? true }, at());
         await store.audit(actor, at(), 'create', 'recurring_item', row.id, row);

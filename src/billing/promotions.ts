@@ -13,7 +13,7 @@
  */
 import { parseDate, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import { TollgateError } from '../lib/errors.js';
+import { said, TollgateError, type LocalText } from '../lib/errors.js';
 import { minor } from '../lib/money.js';
 import type { ContractStore, PromotionRow, PromotionStore } from '../db/billing.js';
 import type { Actor } from '../db/crud.js';
@@ -34,7 +34,7 @@ export interface PromotionInput {
   newUntil?: CalDate | null | undefined;
 }
 
-const bad = (field: string, message: string) => new TollgateError('invalid_input', message, field);
+const bad = (field: string, message: string | LocalText) => new TollgateError('invalid_input', message, field);
 export const MAX_PROMOTION_SERVICES = 10_000;
 
 export type PromotionService = ReturnType<typeof promotionService>;
@@ -43,27 +43,27 @@ export function promotionService(store: PromotionStore & Pick<ContractStore, 'pl
   const at = () => clock.now().toISOString();
 
   function normalise(input: PromotionInput): Omit<PromotionRow, 'id' | 'createdAt'> {
-    if (!/^[\x21-\x7e]{1,100}$/.test(input.key)) throw bad('key', 'key is 1..100 printable characters without spaces');
+    if (!/^[\x21-\x7e]{1,100}$/.test(input.key)) throw bad('key', said('fault.promo.key', 'key is 1..100 printable characters without spaces'));
     if ((input.percentBp === undefined) === (input.amount === undefined)) {
-      throw bad(input.percentBp === undefined ? 'percentBp' : 'amount', 'give exactly one of percentBp and amount');
+      throw bad(input.percentBp === undefined ? 'percentBp' : 'amount', said('fault.promo.oneOf', 'give exactly one of percentBp and amount'));
     }
     if (input.percentBp !== undefined && (!Number.isInteger(input.percentBp) || input.percentBp < 1 || input.percentBp > 10_000)) {
-      throw bad('percentBp', 'percentBp is 1..10000 (5000 = 50 %)');
+      throw bad('percentBp', said('fault.promo.percent', 'percentBp is 1..10000 (5000 = 50 %)'));
     }
-    if (input.amount !== undefined && (minor(input.amount, 'amount') <= 0)) throw bad('amount', 'amount must be positive');
+    if (input.amount !== undefined && (minor(input.amount, 'amount') <= 0)) throw bad('amount', said('fault.promo.amount', 'amount must be positive'));
     const startDate = parseDate(input.startDate, 'startDate');
     const periods = input.periods ?? null;
-    if (periods !== null && (!Number.isInteger(periods) || periods < 1)) throw bad('periods', 'periods is a positive integer or null');
+    if (periods !== null && (!Number.isInteger(periods) || periods < 1)) throw bad('periods', said('fault.promo.periods', 'periods is a positive integer or null'));
     const planId = 'planId' in input.target ? input.target.planId : null;
     const serviceIds = 'serviceIds' in input.target ? [...new Set(input.target.serviceIds)].sort((a, b) => a - b) : null;
     if (serviceIds !== null && (serviceIds.length === 0 || serviceIds.length > MAX_PROMOTION_SERVICES)) {
-      throw bad('target.serviceIds', `give 1..${MAX_PROMOTION_SERVICES} services`);
+      throw bad('target.serviceIds', said('fault.promo.services', `give 1..${MAX_PROMOTION_SERVICES} services`, { max: String(MAX_PROMOTION_SERVICES) }));
     }
     const appliesToNew = input.appliesToNew === true;
-    if (appliesToNew && planId === null) throw bad('appliesToNew', 'only a promotion on a plan can apply to new contracts');
+    if (appliesToNew && planId === null) throw bad('appliesToNew', said('fault.promo.newNeedsPlan', 'only a promotion on a plan can apply to new contracts'));
     const newUntil = input.newUntil == null ? null : parseDate(input.newUntil, 'newUntil');
-    if (newUntil !== null && !appliesToNew) throw bad('newUntil', 'newUntil needs appliesToNew');
-    if (newUntil !== null && newUntil < startDate) throw bad('newUntil', 'newUntil is before startDate');
+    if (newUntil !== null && !appliesToNew) throw bad('newUntil', said('fault.promo.untilNeedsNew', 'newUntil needs appliesToNew'));
+    if (newUntil !== null && newUntil < startDate) throw bad('newUntil', said('fault.promo.untilBeforeStart', 'newUntil is before startDate'));
     return {
       key: input.key, description: input.description, valueType: input.percentBp !== undefined ? 'percent' : 'fixed',
       percentBp: input.percentBp ?? null, amount: input.amount ?? null, startDate, periods, planId, serviceIds, appliesToNew, newUntil,
@@ -105,15 +105,15 @@ export function promotionService(store: PromotionStore & Pick<ContractStore, 'pl
         let targets: { serviceId: number; customerId: number; startDate: string }[];
         if (wanted.planId !== null) {
           const type = await store.planType(wanted.planId);
-          if (type === null) throw bad('target.planId', `plan ${wanted.planId} does not exist`);
-          if (type !== 'recurring') throw bad('target.planId', 'a promotion discounts billing periods: the plan must be recurring');
+          if (type === null) throw bad('target.planId', said('fault.noPlan', `plan ${wanted.planId} does not exist`, { id: String(wanted.planId) }));
+          if (type !== 'recurring') throw bad('target.planId', said('fault.promo.recurring', 'a promotion discounts billing periods: the plan must be recurring'));
           targets = await store.servicesOfPlan(wanted.planId);
         } else {
           targets = [];
           for (const id of wanted.serviceIds!) {
             const svc = await store.serviceForPromotion(id);
-            if (!svc) throw bad('target.serviceIds', `service ${id} does not exist`);
-            if (svc.status === 'ended' || svc.status === 'free') throw bad('target.serviceIds', `service ${id} is ${svc.status}: it is not billed`);
+            if (!svc) throw bad('target.serviceIds', said('fault.noService', `service ${id} does not exist`, { id: String(id) }));
+            if (svc.status === 'ended' || svc.status === 'free') throw bad('target.serviceIds', said('fault.promo.notBilled', `service ${id} is ${svc.status}: it is not billed`, { id: String(id), status: svc.status }));
             targets.push(svc);
           }
         }

@@ -10,7 +10,7 @@
 import { rateSummary } from '../domain/billing/document-tax.js';
 import { addDays, dateInZone, parseDate, partsOf, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import { TollgateError } from '../lib/errors.js';
+import { said, TollgateError } from '../lib/errors.js';
 import { formatMoney, minor, sum } from '../lib/money.js';
 import type { BillingStore, InvoiceRow } from '../db/billing.js';
 import { toAccount } from '../db/billing.js';
@@ -300,7 +300,7 @@ export function billingService(opts: BillingOptions) {
    */
   function notAfterToday(date: CalDate, field: string): CalDate {
     const now = today();
-    if (date > now) throw new TollgateError('date_in_future', `${date} is after today (${now} in ${opts.timezone})`, field);
+    if (date > now) throw new TollgateError('date_in_future', said('fault.date.future', `${date} is after today (${now} in ${opts.timezone})`, { date, today: now, timezone: opts.timezone }), field);
     return date;
   }
 
@@ -344,16 +344,16 @@ export function billingService(opts: BillingOptions) {
 
     async recordPayment(input: PaymentInput, actor: Actor) {
       minor(input.amount, 'amount');
-      if (input.amount <= 0) throw new TollgateError('invalid_input', 'a payment amount must be positive', 'amount');
+      if (input.amount <= 0) throw new TollgateError('invalid_input', said('fault.payment.positive', 'a payment amount must be positive'), 'amount');
       const received = new Date(input.receivedAt);
       if (Number.isNaN(received.getTime())) throw new TollgateError('invalid_input', 'receivedAt must be an ISO 8601 instant', 'receivedAt');
       const receivedAt = received.toISOString();
       // Money not yet received cannot settle anything: a payment dated ahead is refused.
       const date = notAfterToday(dateInZone(received, opts.timezone), 'receivedAt');
       const recorded = await store.transaction(async () => {
-        if (!(await store.customerExists(input.customerId))) throw new TollgateError('invalid_input', `customer ${input.customerId} does not exist`, 'customerId');
+        if (!(await store.customerExists(input.customerId))) throw new TollgateError('invalid_input', said('fault.noCustomer', `customer ${input.customerId} does not exist`, { id: String(input.customerId) }), 'customerId');
         if (input.invoiceId !== undefined && (await store.invoice(input.invoiceId))?.customerId !== input.customerId) {
-          throw new TollgateError('invalid_input', `invoice ${input.invoiceId} is not an invoice of customer ${input.customerId}`, 'invoiceId');
+          throw new TollgateError('invalid_input', said('fault.payment.otherInvoice', `invoice ${input.invoiceId} is not an invoice of customer ${input.customerId}`, { invoice: String(input.invoiceId), customer: String(input.customerId) }), 'invoiceId');
         }
         const id = await store.insertPayment({ customerId: input.customerId, amount: input.amount, method: input.method, reference: input.reference ?? null, receivedAt, date }, at());
         await applyToAccount(input.customerId, { type: 'payment', id, date, amount: input.amount, invoiceId: input.invoiceId });
@@ -385,11 +385,11 @@ export function billingService(opts: BillingOptions) {
         const amount = input.amount ?? (reopen ? refundable : Math.min(refundable, credit));
         minor(amount, 'amount');
         if (amount <= 0) {
-          throw new TollgateError('conflict', reopen ? 'nothing to refund: this payment was refunded in full' : 'nothing to refund: the customer holds no credit from this payment', 'amount');
+          throw new TollgateError('conflict', reopen ? said('fault.refund.none', 'nothing to refund: this payment was refunded in full') : said('fault.refund.noCredit', 'nothing to refund: the customer holds no credit from this payment'), 'amount');
         }
-        if (amount > refundable) throw new TollgateError('invalid_input', `at most ${formatMoney(refundable, opts.currency)} of this payment is left to refund`, 'amount');
+        if (amount > refundable) throw new TollgateError('invalid_input', said('fault.refund.left', `at most ${formatMoney(refundable, opts.currency)} of this payment is left to refund`, { amount: formatMoney(refundable, opts.currency) }), 'amount');
         const date = input.date === undefined ? today() : parseDate(input.date, 'date');
-        if (date < payment.date) throw new TollgateError('invalid_input', 'a refund cannot be dated before its payment', 'date');
+        if (date < payment.date) throw new TollgateError('invalid_input', said('fault.refund.beforePayment', 'a refund cannot be dated before its payment'), 'date');
         const settled = reopen ? await store.settledInvoices(payment.customerId) : [];
         const net = reopen ? await store.paymentAllocationNet(paymentId) : new Map<number, number>();
         const plan = planRefund({
@@ -409,7 +409,7 @@ export function billingService(opts: BillingOptions) {
         const invoice = await store.invoice(invoiceId);
         if (!invoice) throw new TollgateError('not_found', `invoice ${invoiceId} does not exist`);
         const date = input.date === undefined ? today() : parseDate(input.date, 'date');
-        if (date < invoice.issueDate) throw new TollgateError('invalid_input', 'a credit note cannot be dated before its invoice', 'date');
+        if (date < invoice.issueDate) throw new TollgateError('invalid_input', said('fault.creditNote.beforeInvoice', 'a credit note cannot be dated before its invoice'), 'date');
         const draft = buildCreditNote(await store.invoiceLines(invoiceId), request, await store.creditNoteLinesOfInvoice(invoiceId));
         const year = partsOf(date).year;
         const sequence = await store.nextSequence(noteSeries, year);

@@ -6,7 +6,7 @@
  */
 import { dateInZone } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import { TollgateError } from '../lib/errors.js';
+import { said, TollgateError } from '../lib/errors.js';
 import { formatter } from '../i18n/format.js';
 import type { Locale } from '../i18n/locales.js';
 import { translator } from '../i18n/messages.js';
@@ -79,7 +79,7 @@ export function voucherService(opts: VoucherOptions) {
     return store.transaction(async () => {
       const plan = await store.plan(input.planId);
       if (!plan) throw new TollgateError('invalid_input', `plan ${input.planId} does not exist`, 'planId');
-      if (plan.type !== 'prepaid') throw new TollgateError('invalid_input', `plan "${plan.name}" is not prepaid: vouchers sell prepaid plans`, 'planId');
+      if (plan.type !== 'prepaid') throw new TollgateError('invalid_input', said('fault.voucher.notPrepaid', `plan "${plan.name}" is not prepaid: vouchers sell prepaid plans`, { plan: plan.name }), 'planId');
       const price = input.price ?? plan.price;
       if (!Number.isSafeInteger(price) || price < 0) throw new TollgateError('invalid_input', 'price must be a non-negative integer (minor units)', 'price');
       const at = now().toISOString();
@@ -109,12 +109,12 @@ export function voucherService(opts: VoucherOptions) {
   /** Redeems a voucher; throws `conflict` when it was redeemed already (also by a concurrent attempt). */
   async function redeem(input: RedeemInput, actor: Actor): Promise<Redemption> {
     const code = normalizeCode(input.code ?? '');
-    if (!looksLikeVoucher(code)) throw new TollgateError('not_found', 'no such voucher', 'code');
+    if (!looksLikeVoucher(code)) throw new TollgateError('not_found', said('fault.voucher.unknown', 'no such voucher'), 'code');
     const { redemption, notice } = await store.transaction(async () => {
       const v = await store.voucherByCode(code);
-      if (!v) throw new TollgateError('not_found', 'no such voucher', 'code');
-      if (v.redeemedAt !== null) throw new TollgateError('conflict', `voucher already redeemed at ${v.redeemedAt}`, 'code');
-      if (v.validUntil !== null && today() > v.validUntil) throw new TollgateError('conflict', `voucher valid until ${v.validUntil}`, 'code');
+      if (!v) throw new TollgateError('not_found', said('fault.voucher.unknown', 'no such voucher'), 'code');
+      if (v.redeemedAt !== null) throw new TollgateError('conflict', said('fault.voucher.redeemedAt', `voucher already redeemed at ${v.redeemedAt}`, { at: v.redeemedAt }), 'code');
+      if (v.validUntil !== null && today() > v.validUntil) throw new TollgateError('conflict', said('fault.voucher.expired', `voucher valid until ${v.validUntil}`, { date: v.validUntil }), 'code');
       const at = now().toISOString();
       let serviceId: number;
       let customerId: number;
@@ -137,13 +137,13 @@ export function voucherService(opts: VoucherOptions) {
           await store.audit(actor, at, 'create', 'customer', customerId, undefined, { id: customerId, name, via: 'voucher' });
         }
         username = input.username ?? code;
-        if (await store.usernameTaken(username)) throw new TollgateError('conflict', `username "${username}" is taken`, 'username');
+        if (await store.usernameTaken(username)) throw new TollgateError('conflict', said('fault.usernameTaken', `username "${username}" is taken`, { username }), 'username');
         serviceId = await store.insertService(customerId, v.planId, username, opts.box.seal(input.password ?? code), today(), at);
         await store.audit(actor, at, 'create', 'service', serviceId, undefined, { id: serviceId, customerId, planId: v.planId, username, via: 'voucher' });
         created = true;
       }
       // The guard: exactly one caller changes the row; a loser rolls back everything above.
-      if (!(await store.redeem(v.id, at, serviceId, actor.id))) throw new TollgateError('conflict', 'voucher already redeemed', 'code');
+      if (!(await store.redeem(v.id, at, serviceId, actor.id))) throw new TollgateError('conflict', said('fault.voucher.redeemed', 'voucher already redeemed'), 'code');
       const { result: t, notice } = await opts.prepaid.stageTopup(serviceId, { source: 'voucher', amount: v.price, voucherId: v.id, method: 'voucher', reference: `voucher ${v.id}` }, actor);
       await store.audit(actor, at, 'redeem', 'voucher', v.id, undefined, { serviceId, customerId, created, expiresAt: t.expiresAt });
       const redemption: Redemption = { voucherId: v.id, serviceId, customerId, username, created, expiresAt: t.expiresAt, invoiceId: t.invoiceId };

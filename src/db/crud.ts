@@ -1,6 +1,6 @@
 import { getTableColumns } from 'drizzle-orm';
 import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
-import { TollgateError } from '../lib/errors.js';
+import { said, TollgateError } from '../lib/errors.js';
 import { auditRecorder, type AuditRecorder } from './audit.js';
 import type { Condition } from './conditions.js';
 import { constraintOf, type Param, type SqlClient, type Statement } from './sql.js';
@@ -38,14 +38,14 @@ export function constraintError(e: unknown, fields: Record<string, string>): nev
   if (v?.kind === 'unique') {
     const column = v.column ?? '';
     const field = fields[column] ?? (v.constraint !== undefined ? fields[v.constraint] : undefined) ?? column;
-    throw new TollgateError('conflict', `another record already has this ${field}`, field);
+    throw new TollgateError('conflict', said('fault.duplicate', `another record already has this ${field}`, { field }), field);
   }
   if (v?.kind === 'check') {
     const name = v.constraint ?? '';
-    throw new TollgateError('invalid_input', `the value breaks the rule ${name}`, fields[name]);
+    throw new TollgateError('invalid_input', said('fault.rule', `the value breaks the rule ${name}`, { rule: name }), fields[name]);
   }
   if (v?.kind === 'foreign_key') {
-    throw new TollgateError('in_use', 'the record is referenced by other records and cannot be removed or changed so');
+    throw new TollgateError('in_use', said('fault.inUse', 'the record is referenced by other records and cannot be removed or changed so'));
   }
   throw e;
 }

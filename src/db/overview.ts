@@ -20,7 +20,7 @@ export interface Overview {
   /** One point per hour, oldest first: sessions open at the end of that hour (the last point: now). */
   online: Array<{ at: string; sessions: number }>;
   topNas: Array<{ nasId: number; name: string; sessions: number; bytes: number }>;
-  rejects: Array<{ id: number; at: string; username: string; reason: string | null; nasId: number | null; serviceId: number | null }>;
+  rejects: Array<{ id: number; at: string; username: string; reason: string | null; reasonMessage: string | null; nasId: number | null; serviceId: number | null }>;
 }
 
 export interface ChecklistFacts {
@@ -59,7 +59,7 @@ export function overviewStore(sql: SqlClient) {
   );
   const lastAuthId = one<{ id: number }>('select coalesce(max(id), 0) as "id" from auth_log');
   const rejects = sql.prepare<Overview['rejects'][number]>(
-    `select id, at, username, reason, nas_id as "nasId", service_id as "serviceId" from auth_log where id > ? and outcome = 'reject' order by id desc limit ?`,
+    `select id, at, username, reason, reason_message as "reasonMessage", nas_id as "nasId", service_id as "serviceId" from auth_log where id > ? and outcome = 'reject' order by id desc limit ?`,
   );
   const counts = one<ChecklistFacts>(`select (select count(*) from nas) as "nas", (select count(*) from plans) as "plans",
     (select count(*) from customers) as "customers", (select count(*) from services) as "services"`);

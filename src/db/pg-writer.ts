@@ -254,8 +254,8 @@ export class PgAccountingWriter implements AcctWriter {
       analyze: sql.prepare('analyze radius_sessions'),
       estimate: sql.prepare(`select cast(reltuples as bigint) as "rows" from pg_class where oid = cast('radius_sessions' as regclass)`),
       // The packed rows as one array of arrays, inserted in their order (ids follow time: logs.ts).
-      authLog: sql.prepare(`insert into auth_log (at, nas_id, service_id, username, outcome, reason, method, calling_station_id)
-        select v->>0, (v->>1)::bigint, (v->>2)::bigint, v->>3, v->>4, v->>5, v->>6, v->>7
+      authLog: sql.prepare(`insert into auth_log (at, nas_id, service_id, username, outcome, reason, method, calling_station_id, reason_message)
+        select v->>0, (v->>1)::bigint, (v->>2)::bigint, v->>3, v->>4, v->>5, v->>6, v->>7, v->>8
         from json_array_elements(?::json) with ordinality as e(v, n) order by n`),
       stale: sql.prepare(staleSessionsSql(sql)),
     };

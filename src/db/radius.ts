@@ -122,6 +122,8 @@ export interface AuthLogRecord {
   username: string;
   outcome: 'accept' | 'reject';
   reason: string | null;
+  /** The reason (or an accept's note) as a catalogue message, JSON `{"key","values"}`; absent: none. */
+  reasonMessage?: string | null;
   method: string | null;
   callingStationId: string | null;
 }
@@ -129,20 +131,20 @@ export interface AuthLogRecord {
 /**
  * Auth-log rows packed flat, AUTH_LOG_STRIDE values per row in the order of `pushAuthLog`. An
  * Access-Request costs one row: handed to the writer thread as one array of primitives, a row is
- * a few values to copy, where an object would also carry its eight key names through the structured
+ * a few values to copy, where an object would also carry its key names through the structured
  * clone (that clone was a tenth of the event loop's time per request).
  */
 export type AuthLogRows = (string | number | null)[];
-export const AUTH_LOG_STRIDE = 8;
+export const AUTH_LOG_STRIDE = 9;
 
-const AUTH_LOG_INSERT = 'insert into auth_log (at, nas_id, service_id, username, outcome, reason, method, calling_station_id) values';
-const AUTH_LOG_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?)';
+const AUTH_LOG_INSERT = 'insert into auth_log (at, nas_id, service_id, username, outcome, reason, method, calling_station_id, reason_message) values';
+const AUTH_LOG_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?)';
 const AUTH_LOG_ROWS_PER_INSERT = 32;
 /** Auth-log rows written between two pauses (a multiple of AUTH_LOG_ROWS_PER_INSERT): under a millisecond of work. */
 const AUTH_ROWS_PER_PAUSE = 256;
 
 export function pushAuthLog(rows: AuthLogRows, r: AuthLogRecord): void {
-  rows.push(r.at, r.nasId, r.serviceId, r.username, r.outcome, r.reason, r.method, r.callingStationId);
+  rows.push(r.at, r.nasId, r.serviceId, r.username, r.outcome, r.reason, r.method, r.callingStationId, r.reasonMessage ?? null);
 }
 
 /**

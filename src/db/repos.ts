@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { parseNoticeDays } from '../domain/billing/prepaid.js';
 import { checkVatNature } from '../domain/billing/document-tax.js';
 import { normalizeFiscal, type FiscalFields } from '../domain/fiscal/customer.js';
-import { TollgateError } from '../lib/errors.js';
+import { said, TollgateError } from '../lib/errors.js';
 import { normalizeMac, parseCidr } from '../lib/net.js';
 import type { SecretBox } from '../lib/secretbox.js';
 import { param, Resource } from './crud.js';
@@ -70,7 +70,7 @@ export type NasApi = Omit<NasRow, (typeof nasSealed)[number]> & {
 
 function checkNasAddress(ip: unknown): void {
   if (typeof ip === 'string' && !parseCidr(ip)) {
-    throw new TollgateError('invalid_input', `"${ip}" is not an IP address or CIDR block`, 'ipAddress');
+    throw new TollgateError('invalid_input', said('fault.ipOrCidr', `"${ip}" is not an IP address or CIDR block`, { value: ip }), 'ipAddress');
   }
 }
 
@@ -190,28 +190,28 @@ function validatePlan(p: Record<string, unknown>): void {
   checkVatNature(p.taxRateBp as number | undefined, p.vatNature as string | null | undefined);
   if (p.type === 'recurring') {
     if (![1, 2, 3, 6, 12].includes(p.billingPeriodMonths as number)) {
-      throw new TollgateError('invalid_input', 'a recurring plan needs billingPeriodMonths of 1, 2, 3, 6 or 12', 'billingPeriodMonths');
+      throw new TollgateError('invalid_input', said('fault.plan.period', 'a recurring plan needs billingPeriodMonths of 1, 2, 3, 6 or 12'), 'billingPeriodMonths');
     }
-    if (p.validityDays != null) throw new TollgateError('invalid_input', 'validityDays is for prepaid plans only', 'validityDays');
+    if (p.validityDays != null) throw new TollgateError('invalid_input', said('fault.plan.validityForPrepaid', 'validityDays is for prepaid plans only'), 'validityDays');
   } else if (p.type === 'prepaid') {
     if (typeof p.validityDays !== 'number' || p.validityDays < 1) {
-      throw new TollgateError('invalid_input', 'a prepaid plan needs validityDays of at least 1', 'validityDays');
+      throw new TollgateError('invalid_input', said('fault.plan.validity', 'a prepaid plan needs validityDays of at least 1'), 'validityDays');
     }
     if (p.billingPeriodMonths != null) {
-      throw new TollgateError('invalid_input', 'billingPeriodMonths is for recurring plans only', 'billingPeriodMonths');
+      throw new TollgateError('invalid_input', said('fault.plan.periodForRecurring', 'billingPeriodMonths is for recurring plans only'), 'billingPeriodMonths');
     }
   }
   if (p.dataCapBytes != null && p.capAction == null) {
-    throw new TollgateError('invalid_input', 'a data cap needs a capAction (block or throttle)', 'capAction');
+    throw new TollgateError('invalid_input', said('fault.plan.capAction', 'a data cap needs a capAction (block or throttle)'), 'capAction');
   }
   if (p.capAction === 'throttle' && (p.throttleDownloadKbps == null || p.throttleUploadKbps == null)) {
-    throw new TollgateError('invalid_input', 'capAction "throttle" needs throttleDownloadKbps and throttleUploadKbps', 'throttleDownloadKbps');
+    throw new TollgateError('invalid_input', said('fault.plan.throttle', 'capAction "throttle" needs throttleDownloadKbps and throttleUploadKbps'), 'throttleDownloadKbps');
   }
   const burst = ['burstDownloadKbps', 'burstUploadKbps', 'burstThresholdDownloadKbps', 'burstThresholdUploadKbps', 'burstTimeSeconds'];
   const given = burst.filter((k) => p[k] != null);
   if (given.length > 0 && given.length < burst.length) {
     const missing = burst.find((k) => p[k] == null)!;
-    throw new TollgateError('invalid_input', `burst needs all of ${burst.join(', ')}`, missing);
+    throw new TollgateError('invalid_input', said('fault.plan.burst', `burst needs all of ${burst.join(', ')}`, { fields: burst.join(', ') }), missing);
   }
 }
 
@@ -287,16 +287,16 @@ export function normalizeService(i: Partial<ServiceInput>): Record<string, unkno
   ]);
   if (typeof i.macAddress === 'string') {
     const mac = normalizeMac(i.macAddress);
-    if (!mac) throw new TollgateError('invalid_input', `"${i.macAddress}" is not a MAC address`, 'macAddress');
+    if (!mac) throw new TollgateError('invalid_input', said('fault.mac', `"${i.macAddress}" is not a MAC address`, { value: i.macAddress }), 'macAddress');
     out.macAddress = mac;
   }
   if (typeof i.staticIp === 'string' && isIP(i.staticIp) !== 4) {
-    throw new TollgateError('invalid_input', `"${i.staticIp}" is not an IPv4 address`, 'staticIp');
+    throw new TollgateError('invalid_input', said('fault.ipv4', `"${i.staticIp}" is not an IPv4 address`, { value: i.staticIp }), 'staticIp');
   }
   for (const k of ['ipv6Prefix', 'delegatedIpv6Prefix'] as const) {
     const v = i[k];
     if (typeof v === 'string' && (parseCidr(v)?.family !== 6 || !v.includes('/'))) {
-      throw new TollgateError('invalid_input', `"${v}" is not an IPv6 prefix like 2001:db8:1::/48`, k);
+      throw new TollgateError('invalid_input', said('fault.ipv6Prefix', `"${v}" is not an IPv6 prefix like 2001:db8:1::/48`, { value: v }), k);
     }
   }
   if (typeof i.expiresAt === 'string') out.expiresAt = new Date(i.expiresAt).toISOString();
@@ -317,10 +317,10 @@ export function serviceResource(sql: SqlClient, box: SecretBox, clock: Clock = s
       toUpdate: (p) => ({ ...normalizeService(p), ...(p.password !== undefined ? { passwordEnc: box.seal(p.password) } : {}) }),
       references: async (_sql, row) => {
         if (row.customerId !== undefined && !(await customerExists.get(param(row.customerId, 'customer_id')))) {
-          throw new TollgateError('invalid_input', `customer ${String(row.customerId)} does not exist`, 'customerId');
+          throw new TollgateError('invalid_input', said('fault.noCustomer', `customer ${String(row.customerId)} does not exist`, { id: String(row.customerId) }), 'customerId');
         }
         if (row.planId !== undefined && !(await planExists.get(param(row.planId, 'plan_id')))) {
-          throw new TollgateError('invalid_input', `plan ${String(row.planId)} does not exist`, 'planId');
+          throw new TollgateError('invalid_input', said('fault.noPlan', `plan ${String(row.planId)} does not exist`, { id: String(row.planId) }), 'planId');
         }
       },
       fields: { username: 'username', services_status_ck: 'status', services_simultaneous_ck: 'simultaneousUse' },

@@ -26,7 +26,7 @@ import { einvoiceProblems, type EinvoiceCustomerProblem } from '../domain/fiscal
 import { fiscalArchiveZip, type ArchiveEntry } from './archive.js';
 import { addDays, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import { TollgateError } from '../lib/errors.js';
+import { said, TollgateError } from '../lib/errors.js';
 
 /** A file on its way to SDI. */
 export interface OutgoingFile {
@@ -139,9 +139,14 @@ export function einvoiceService(opts: EinvoiceOptions) {
   /** Why a document cannot be e-invoiced now: the seller's configuration, then the customer's record. */
   async function problemsOf(doc: FiscalDocumentRow): Promise<EinvoiceCustomerProblem[]> {
     const s = sellerConfigProblems();
-    if (s.length > 0) return s.map((p) => ({ field: p.key, message: p.message }));
+    if (s.length > 0) {
+      return s.map((p) => ({
+        field: p.key, message: p.message,
+        local: p.code === 'missing' ? said('fault.einvoice.notSet', p.message, { setting: p.key }) : said('fault.einvoice.settingInvalid', p.message, { setting: p.key }),
+      }));
+    }
     const customer = await store.customer(doc.customerId);
-    if (!customer) return [{ field: 'customerId', message: 'the customer does not exist' }];
+    if (!customer) return [{ field: 'customerId', message: 'the customer does not exist', local: said('fault.einvoice.noCustomer', 'the customer does not exist') }];
     return einvoiceProblems(customer);
   }
 

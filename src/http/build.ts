@@ -53,6 +53,7 @@ import { radiusDropRoutes } from './routes/radius-drops.js';
 import { servicePasswordRoutes } from './routes/service-password.js';
 import { DropTracker } from '../radius/server/drops.js';
 import { withServiceOwners } from './names.js';
+import { withReasonCode } from './reasons.js';
 import { validatorCompiler } from './validation.js';
 
 declare module 'fastify' {
@@ -134,6 +135,8 @@ export async function build(opts: BuildOptions): Promise<App> {
     req.log[quiet ? 'debug' : 'info']({ method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
+  // Problems for a reader who names no language (readerLanguage in errors.ts) are in the installation's.
+  app.decorate('defaultLanguage', isLocale(opts.config.locale.default) ? opts.config.locale.default : 'en');
   app.setValidatorCompiler(validatorCompiler());
   const storage = opts.storage ?? new StorageHealth(opts.sql, opts.clock);
   app.setErrorHandler((err, req, reply) => {
@@ -250,7 +253,7 @@ export async function build(opts: BuildOptions): Promise<App> {
     api.get('/api/v1/auth-log', { schema: { tags: ['sessions'], summary: "Every Access-Request's outcome and, for a reject, the reason", querystring: S.AuthLogQuery, response: { 200: S.pageOf(S.AuthLogEntry) } } }, async (req) => {
       const q = req.query as { limit?: number; cursor?: string; username?: string; serviceId?: number; nasId?: number; outcome?: 'accept' | 'reject' };
       const p = await logs.authLog(q, q.limit, q.cursor);
-      return { ...p, items: await withServiceOwners(names, p.items) };
+      return { ...p, items: await withServiceOwners(names, p.items.map(withReasonCode)) };
     });
 
     await api.register(L.listRoutes, { logs });

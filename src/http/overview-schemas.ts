@@ -31,6 +31,8 @@ export const Overview = Type.Object({
   topNas: Type.Array(Type.Object({ nasId: Type.Integer(), name: Type.String(), sessions: Int, bytes: Type.Integer({ description: 'octets of the sessions open or ended in the last 24 h (their whole count)' }) })),
   rejects: Type.Array(Type.Object({
     id: Type.Integer(), at: Instant, username: Type.String(), reason: Nullable(Type.String()), nasId: Nullable(Type.Integer()), serviceId: Nullable(Type.Integer()),
+    reasonCode: Nullable(Type.String({ description: "the reason's key in the UI's message catalogue (e.g. aaa.macMismatch), to word it in the reader's language; null: none" })),
+  reasonValues: Type.Union([Type.Record(Type.String(), Type.String(), { description: 'the values the keyed message takes' }), Type.Null()]),
   }), { description: 'the latest Access-Rejects, newest first' }),
 });
 

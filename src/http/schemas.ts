@@ -284,6 +284,8 @@ export const AuthLogEntry = Type.Object({
   username: Type.String(),
   outcome: Type.Union([Type.Literal('accept'), Type.Literal('reject')]),
   reason: Nullable(Type.String({ description: 'why a request was rejected, or a note on an accept' })),
+  reasonCode: Nullable(Type.String({ description: "the reason's key in the UI's message catalogue (e.g. aaa.macMismatch), to word it in the reader's language; null: none" })),
+  reasonValues: Nullable(Type.Record(Type.String(), Type.String(), { description: 'the values the keyed message takes' })),
   method: Nullable(Type.String()),
   callingStationId: Nullable(Type.String()),
 });

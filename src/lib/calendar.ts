@@ -9,7 +9,7 @@
  *
  * Only the two zone functions at the bottom touch Intl; they turn instants into dates and back.
  */
-import { TollgateError } from './errors.js';
+import { said, TollgateError } from './errors.js';
 
 /** A validated `YYYY-MM-DD` calendar date (years 0001..9999). */
 export type CalDate = string;
@@ -49,7 +49,7 @@ export function isCalDate(value: unknown): value is CalDate {
 /** Validates a date or throws `invalid_date` naming the field. */
 export function parseDate(value: string, field = 'date'): CalDate {
   if (!isCalDate(value)) {
-    throw new TollgateError('invalid_date', `${field} must be a calendar date YYYY-MM-DD, got ${JSON.stringify(value)}`, field);
+    throw new TollgateError('invalid_date', said('fault.date', `${field} must be a calendar date YYYY-MM-DD, got ${JSON.stringify(value)}`, { field, value: JSON.stringify(value) }), field);
   }
   return value;
 }

@@ -1,20 +1,42 @@
 import type { ErrorCode } from './error-codes.js';
 
 /**
+ * An error's message as the catalogue (src/i18n) words it: the key and its values, beside the English
+ * `text` that logs, the CLI and English readers get. The key is plain text here because src/lib sits
+ * below the catalogue; the API renders it in the reader's language and falls back to `text` for a key
+ * it does not know (tests/unit/http/problems-i18n.test.ts checks every key thrown exists).
+ */
+export interface LocalText {
+  readonly text: string;
+  readonly key: string;
+  readonly values?: Readonly<Record<string, string | number>>;
+}
+
+/** A message in English with its catalogue key: `said('fault.cf.check', 'the check letter of this codice fiscale is wrong')`. */
+export function said(key: string, text: string, values?: Readonly<Record<string, string | number>>): LocalText {
+  return values ? { text, key, values } : { text, key };
+}
+
+/**
  * Domain errors are values with a stable code. The code is one of the catalogue's
  * (src/lib/error-codes.ts), so the HTTP layer answers each with its own status and the CLI maps them
  * to exit codes. Library code never logs.
  */
 export class TollgateError extends Error {
+  /** The message by catalogue key, when the thrower gave one: API readers get it in their language. */
+  readonly local?: LocalText;
+
   constructor(
     readonly code: ErrorCode,
-    message: string,
+    /** English text (logs, CLI, English readers), or English text with its catalogue key. */
+    message: string | LocalText,
     /** The input field at fault, as the API names it (e.g. `ipAddress`). */
     readonly field?: string,
     readonly details?: Record<string, unknown>,
   ) {
-    super(message);
+    super(typeof message === 'string' ? message : message.text);
     this.name = 'TollgateError';
+    if (typeof message !== 'string') this.local = message;
   }
 }
 

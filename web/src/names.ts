@@ -17,3 +17,14 @@ export function channelName(channel: string): string {
   const key = `channel.${channel}`;
   return isMessageKey(key) ? t(key) : channel;
 }
+
+/**
+ * An auth-log reason in the UI's language: the catalogue's message for the code the server sends
+ * beside it (`aaa.macMismatch`, `reason.throttled`…), or the server's English text for a row
+ * without one (written before codes were stored); null without a reason.
+ */
+export function reasonText(r: { reason: string | null; reasonCode?: string | null; reasonValues?: Readonly<Record<string, string>> | null }): string | null {
+  const key = r.reasonCode;
+  if (key && (key.startsWith('aaa.') || key.startsWith('reason.')) && isMessageKey(key)) return t(key, r.reasonValues ?? undefined);
+  return r.reason;
+}

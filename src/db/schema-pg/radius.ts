@@ -119,6 +119,9 @@ export const authLog = pgTable(
     username: text('username').notNull(),
     outcome: text('outcome', { enum: ['accept', 'reject'] }).notNull(),
     reason: text('reason'),
+    // The reason as a catalogue message, JSON `{"key","values"}` (the UI words it in the reader's
+    // language); `reason` keeps the English text the contract promises.
+    reasonMessage: text('reason_message'),
     method: text('method'),
     callingStationId: text('calling_station_id'),
   },

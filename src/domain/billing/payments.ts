@@ -24,7 +24,7 @@
  * refuse the request before anything is written.
  */
 import type { CalDate } from '../../lib/calendar.js';
-import { TollgateError } from '../../lib/errors.js';
+import { said, TollgateError } from '../../lib/errors.js';
 import { formatMoney, minor, sum, taxLine, type Minor } from '../../lib/money.js';
 import { summarizeTaxes, type CorrectionLine, type EntityId, type TaxSummary } from './invoicing.js';
 
@@ -131,7 +131,7 @@ export const emptyAccount: AccountState = {
 
 function positive(amount: Minor, field: string): Minor {
   minor(amount, field);
-  if (amount <= 0) throw new TollgateError('invalid_amount', `${field} must be positive`, field);
+  if (amount <= 0) throw new TollgateError('invalid_amount', said('fault.amount.positive', `${field} must be positive`, { field }), field);
   return amount;
 }
 
@@ -201,7 +201,7 @@ export function applyAccountEvent(state: AccountState, event: AccountEvent): Acc
       if (inv.credited + event.amount > inv.total) {
         throw new TollgateError(
           'credit_note_exceeds_invoice',
-          `invoice ${inv.number} can be credited by at most ${inv.total - inv.credited}`,
+          said('fault.creditNote.invoiceMax', `invoice ${inv.number} can be credited by at most ${inv.total - inv.credited}`, { number: inv.number, max: String(inv.total - inv.credited) }),
           'amount',
         );
       }
@@ -217,18 +217,18 @@ export function applyAccountEvent(state: AccountState, event: AccountEvent): Acc
       const reopened = sum(reopen.map((r) => positive(r.amount, 'reopen.amount')));
       const fromCredit = event.amount - reopened;
       if (fromCredit < 0 || fromCredit > credit) {
-        throw new TollgateError('refund_exceeds_credit', `the customer holds ${credit} of credit, less than the refund`, 'amount');
+        throw new TollgateError('refund_exceeds_credit', said('fault.refund.credit', `the customer holds ${credit} of credit, less than the refund`, { credit: String(credit) }), 'amount');
       }
       // Settlement is reversed only once all credit went back: otherwise it would settle them again.
       if (reopened > 0 && fromCredit !== credit) {
-        throw new TollgateError('refund_reopens_with_credit', 'a refund re-opens invoices only after returning all the credit held', 'amount');
+        throw new TollgateError('refund_reopens_with_credit', said('fault.refund.creditFirst', 'a refund re-opens invoices only after returning all the credit held'), 'amount');
       }
       for (const r of reopen) {
         const idx = invoices.findIndex((i) => i.invoiceId === r.invoiceId);
         if (idx < 0) throw new TollgateError('invoice_not_found', `no invoice ${String(r.invoiceId)} on this account`, 'invoiceId');
         const inv = invoices[idx]!;
         if (r.amount > reopenRoom(inv)) {
-          throw new TollgateError('refund_exceeds_settled', `invoice ${inv.number} can re-open by at most ${reopenRoom(inv)}`, 'amount');
+          throw new TollgateError('refund_exceeds_settled', said('fault.refund.reopenMax', `invoice ${inv.number} can re-open by at most ${reopenRoom(inv)}`, { number: inv.number, max: String(reopenRoom(inv)) }), 'amount');
         }
         invoices[idx] = { ...inv, paid: inv.paid - r.amount, open: inv.open + r.amount };
         allocations.push({
@@ -280,7 +280,7 @@ export function planRefund(input: {
   const fromCredit = Math.min(input.amount, input.credit);
   let rest = input.amount - fromCredit;
   if (rest > 0 && !input.reopen) {
-    throw new TollgateError('refund_exceeds_credit', `the customer holds ${formatMoney(input.credit, input.currency)} of credit, less than the refund`, 'amount');
+    throw new TollgateError('refund_exceeds_credit', said('fault.refund.credit', `the customer holds ${formatMoney(input.credit, input.currency)} of credit, less than the refund`, { credit: formatMoney(input.credit, input.currency) }), 'amount');
   }
   const newestFirst = [...input.invoices].sort((a, b) => compareForAllocation(b, a));
   const taken = new Map<EntityId, Minor>();
@@ -297,7 +297,7 @@ export function planRefund(input: {
   phase((i) => i.fromPayment);
   phase(() => Number.MAX_SAFE_INTEGER);
   if (rest > 0) {
-    throw new TollgateError('refund_exceeds_settled', `only ${formatMoney(input.amount - rest, input.currency)} of the refund can be covered by credit and settled invoices`, 'amount');
+    throw new TollgateError('refund_exceeds_settled', said('fault.refund.coverable', `only ${formatMoney(input.amount - rest, input.currency)} of the refund can be covered by credit and settled invoices`, { amount: formatMoney(input.amount - rest, input.currency) }), 'amount');
   }
   const reopen = newestFirst.filter((i) => taken.has(i.invoiceId)).map((i) => ({ invoiceId: i.invoiceId, amount: taken.get(i.invoiceId)! }));
   return { fromCredit, reopen };
@@ -417,8 +417,8 @@ export function buildCreditNote(
   const seen = new Set<string>();
   for (const w of wanted) {
     const line = byKey.get(w.key);
-    if (!line) throw new TollgateError('credit_note_line_unknown', `the invoice has no line ${w.key}`, 'lines');
-    if (seen.has(w.key)) throw new TollgateError('credit_note_line_repeated', `line ${w.key} is listed twice`, 'lines');
+    if (!line) throw new TollgateError('credit_note_line_unknown', said('fault.creditNote.noLine', `the invoice has no line ${w.key}`, { line: String(w.key) }), 'lines');
+    if (seen.has(w.key)) throw new TollgateError('credit_note_line_repeated', said('fault.creditNote.lineTwice', `line ${w.key} is listed twice`, { line: String(w.key) }), 'lines');
     seen.add(w.key);
     const d = done.get(line.key) ?? { amount: 0, net: 0, tax: 0, gross: 0 };
     const rest = { amount: line.amount - d.amount, net: line.net - d.net, tax: line.tax - d.tax, gross: line.gross - d.gross };
@@ -429,7 +429,7 @@ export function buildCreditNote(
     if (w.amount === undefined || w.amount === rest.amount) {
       if (rest.amount === 0 && rest.gross === 0) {
         if (request.kind === 'full') continue; // already fully reversed by an earlier note
-        throw new TollgateError('credit_note_line_exhausted', `line ${w.key} is already fully credited`, 'lines');
+        throw new TollgateError('credit_note_line_exhausted', said('fault.creditNote.lineDone', `line ${w.key} is already fully credited`, { line: String(w.key) }), 'lines');
       }
       lines.push({ ...base, ...rest });
       continue;
@@ -437,13 +437,13 @@ export function buildCreditNote(
     minor(w.amount, 'amount');
     const sameSign = (w.amount > 0 && rest.amount > 0) || (w.amount < 0 && rest.amount < 0);
     if (!sameSign || Math.abs(w.amount) > Math.abs(rest.amount)) {
-      throw new TollgateError('credit_note_exceeds_line', `line ${w.key} can be credited by at most ${rest.amount}`, 'amount');
+      throw new TollgateError('credit_note_exceeds_line', said('fault.creditNote.lineMax', `line ${w.key} can be credited by at most ${rest.amount}`, { line: String(w.key), max: String(rest.amount) }), 'amount');
     }
     lines.push({ ...base, amount: w.amount, ...taxLine(w.amount, line.taxRateBp, line.taxInclusive) });
   }
   const total = sum(lines.map((l) => l.gross));
   if (total <= 0) {
-    throw new TollgateError('credit_note_not_positive', 'a credit note must credit a positive total', 'lines');
+    throw new TollgateError('credit_note_not_positive', said('fault.creditNote.positive', 'a credit note must credit a positive total'), 'lines');
   }
   return {
     lines,
@@ -467,6 +467,6 @@ export function creditNoteOfCorrection(lines: readonly CorrectionLine[]): Credit
     net: -line.net, tax: -line.tax, gross: -line.gross,
   }));
   const total = sum(out.map((l) => l.gross));
-  if (total <= 0) throw new TollgateError('credit_note_not_positive', 'a credit note must credit a positive total', 'lines');
+  if (total <= 0) throw new TollgateError('credit_note_not_positive', said('fault.creditNote.positive', 'a credit note must credit a positive total'), 'lines');
   return { lines: out, net: sum(out.map((l) => l.net)), tax: sum(out.map((l) => l.tax)), total, taxes: summarizeTaxes(out) };
 }

@@ -16,13 +16,16 @@
  * - Argentina: CUIT/CUIL, 11 digits, mod-11 check with weights 5432765432.
  */
 
+import { said, type LocalText } from '../../lib/errors.js';
+
 export type TaxIdKind = 'it_cf' | 'it_piva' | 'es_nif' | 'es_nie' | 'es_cif' | 'ar_cuit' | 'other';
 
 export type TaxIdResult =
   | { readonly ok: true; readonly value: string; readonly kind: TaxIdKind }
-  | { readonly ok: false; readonly reason: string };
+  | { readonly ok: false; readonly reason: string; readonly local: LocalText };
 
-const bad = (reason: string): TaxIdResult => ({ ok: false, reason });
+/** A refusal: the English reason, and the same by catalogue key for readers of other languages. */
+const bad = (key: string, reason: string, values?: Readonly<Record<string, string>>): TaxIdResult => ({ ok: false, reason, local: said(key, reason, values) });
 
 /** Upper case without spaces, dots, dashes and slashes. */
 export function compact(input: string): string {
@@ -85,9 +88,9 @@ function luhn11(digits: string): boolean {
 
 export function partitaIva(input: string): TaxIdResult {
   const v = compact(input).replace(/^IT/, '');
-  if (!/^\d{11}$/.test(v)) return bad('a partita IVA is 11 digits');
-  if (v === '00000000000') return bad('a partita IVA is not all zeros');
-  if (!luhn11(v)) return bad('the check digit of this partita IVA is wrong');
+  if (!/^\d{11}$/.test(v)) return bad('fault.piva.length', 'a partita IVA is 11 digits');
+  if (v === '00000000000') return bad('fault.piva.zeros', 'a partita IVA is not all zeros');
+  if (!luhn11(v)) return bad('fault.piva.check', 'the check digit of this partita IVA is wrong');
   return { ok: true, value: v, kind: 'it_piva' };
 }
 
@@ -96,17 +99,17 @@ export function codiceFiscale(input: string): TaxIdResult {
   if (/^\d{11}$/.test(v)) {
     // A company's (or an association's) codice fiscale: the partita IVA's digits and check.
     const p = partitaIva(v);
-    return p.ok ? { ok: true, value: v, kind: 'it_cf' } : bad('the check digit of this numeric codice fiscale is wrong');
+    return p.ok ? { ok: true, value: v, kind: 'it_cf' } : bad('fault.cf.numericCheck', 'the check digit of this numeric codice fiscale is wrong');
   }
-  if (v.length !== 16) return bad('a codice fiscale is 16 characters (11 digits for a company)');
+  if (v.length !== 16) return bad('fault.cf.length', 'a codice fiscale is 16 characters (11 digits for a company)');
   const shape = /^[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$/;
-  if (!shape.test(v)) return bad('a codice fiscale is 6 letters, 2 digits, a letter, 2 digits, a letter, 3 digits and a check letter');
+  if (!shape.test(v)) return bad('fault.cf.shape', 'a codice fiscale is 6 letters, 2 digits, a letter, 2 digits, a letter, 3 digits and a check letter');
   const base = codiceFiscaleBase(v);
-  if (!CF_MONTHS.includes(base[8]!)) return bad(`"${base[8]}" is not a month letter of a codice fiscale`);
+  if (!CF_MONTHS.includes(base[8]!)) return bad('fault.cf.month', `"${base[8]}" is not a month letter of a codice fiscale`, { letter: base[8]! });
   const day = Number(base.slice(9, 11));
   // Women have 40 added to the day of birth.
-  if (!((day >= 1 && day <= 31) || (day >= 41 && day <= 71))) return bad(`${base.slice(9, 11)} is not a day of birth in a codice fiscale`);
-  if (codiceFiscaleCheck(v) !== v[15]) return bad('the check letter of this codice fiscale is wrong');
+  if (!((day >= 1 && day <= 31) || (day >= 41 && day <= 71))) return bad('fault.cf.day', `${base.slice(9, 11)} is not a day of birth in a codice fiscale`, { day: base.slice(9, 11) });
+  if (codiceFiscaleCheck(v) !== v[15]) return bad('fault.cf.check', 'the check letter of this codice fiscale is wrong');
   return { ok: true, value: v, kind: 'it_cf' };
 }
 
@@ -126,16 +129,16 @@ export function nifOrNie(input: string): TaxIdResult {
     digits = String('XYZ'.indexOf(v[0]!)) + v.slice(1, 8);
     kind = 'es_nie';
   } else {
-    return bad('a NIF is 8 digits and a letter; a NIE is X, Y or Z, 7 digits and a letter');
+    return bad('fault.nif.shape', 'a NIF is 8 digits and a letter; a NIE is X, Y or Z, 7 digits and a letter');
   }
-  if (DNI_LETTERS[Number(digits) % 23] !== v[8]) return bad(`the control letter of this ${kind === 'es_nif' ? 'NIF' : 'NIE'} is wrong`);
+  if (DNI_LETTERS[Number(digits) % 23] !== v[8]) return bad('fault.nif.check', `the control letter of this ${kind === 'es_nif' ? 'NIF' : 'NIE'} is wrong`, { kind: kind === 'es_nif' ? 'NIF' : 'NIE' });
   return { ok: true, value: v, kind };
 }
 
 /** CIF of a Spanish company or entity (now also called NIF). */
 export function cif(input: string): TaxIdResult {
   const v = compact(input).replace(/^ES(?=[A-W])/, '');
-  if (!/^[ABCDEFGHJNPQRSUVW]\d{7}[0-9A-J]$/.test(v)) return bad('a CIF is an entity letter, 7 digits and a control digit or letter');
+  if (!/^[ABCDEFGHJNPQRSUVW]\d{7}[0-9A-J]$/.test(v)) return bad('fault.cif.shape', 'a CIF is an entity letter, 7 digits and a control digit or letter');
   let total = 0;
   for (let i = 1; i <= 7; i++) {
     const d = v.charCodeAt(i) - 48;
@@ -152,7 +155,7 @@ export function cif(input: string): TaxIdResult {
   const wantsLetter = 'PQRSNW'.includes(v[0]!);
   const wantsDigit = 'ABEH'.includes(v[0]!);
   const ok = (given === String(control) && !wantsLetter) || (given === letter && !wantsDigit);
-  if (!ok) return bad('the control character of this CIF is wrong');
+  if (!ok) return bad('fault.cif.check', 'the control character of this CIF is wrong');
   return { ok: true, value: v, kind: 'es_cif' };
 }
 
@@ -169,13 +172,13 @@ const CUIT_WEIGHTS = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
 
 export function cuit(input: string): TaxIdResult {
   const v = compact(input).replace(/^AR/, '');
-  if (!/^\d{11}$/.test(v)) return bad('a CUIT is 11 digits (e.g. 20-12345678-6)');
-  if (!['20', '23', '24', '25', '26', '27', '30', '33', '34'].includes(v.slice(0, 2))) return bad(`${v.slice(0, 2)} is not a CUIT type prefix`);
+  if (!/^\d{11}$/.test(v)) return bad('fault.cuit.length', 'a CUIT is 11 digits (e.g. 20-12345678-6)');
+  if (!['20', '23', '24', '25', '26', '27', '30', '33', '34'].includes(v.slice(0, 2))) return bad('fault.cuit.prefix', `${v.slice(0, 2)} is not a CUIT type prefix`, { prefix: v.slice(0, 2) });
   let total = 0;
   for (let i = 0; i < 10; i++) total += (v.charCodeAt(i) - 48) * CUIT_WEIGHTS[i]!;
   const r = 11 - (total % 11);
   const expected = r === 11 ? 0 : r === 10 ? -1 : r;
-  if (expected !== v.charCodeAt(10) - 48) return bad('the check digit of this CUIT is wrong');
+  if (expected !== v.charCodeAt(10) - 48) return bad('fault.cuit.check', 'the check digit of this CUIT is wrong');
   return { ok: true, value: v, kind: 'ar_cuit' };
 }
 
@@ -195,7 +198,7 @@ export function taxCodeFor(country: string, input: string): TaxIdResult {
       return cuit(input);
     default: {
       const v = compact(input);
-      return /^[A-Z0-9]{2,32}$/.test(v) ? { ok: true, value: v, kind: 'other' } : bad('a tax code is 2 to 32 letters and digits');
+      return /^[A-Z0-9]{2,32}$/.test(v) ? { ok: true, value: v, kind: 'other' } : bad('fault.taxCode.shape', 'a tax code is 2 to 32 letters and digits');
     }
   }
 }
@@ -216,7 +219,7 @@ export function vatNumberFor(country: string, input: string): TaxIdResult {
     default: {
       const v = compact(input);
       const bare = v.startsWith(country) ? v.slice(country.length) : v;
-      return /^[A-Z0-9]{2,28}$/.test(bare) ? { ok: true, value: bare, kind: 'other' } : bad('a VAT number is 2 to 28 letters and digits');
+      return /^[A-Z0-9]{2,28}$/.test(bare) ? { ok: true, value: bare, kind: 'other' } : bad('fault.vatNumber.shape', 'a VAT number is 2 to 28 letters and digits');
     }
   }
 }

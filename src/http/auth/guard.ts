@@ -6,6 +6,8 @@ import type { SqlClient } from '../../db/sql.js';
 import { cidrContains, parseCidr, type Cidr } from '../../lib/net.js';
 import type { SecretBox } from '../../lib/secretbox.js';
 import { problem, sendProblem, type ErrorCode } from '../errors.js';
+import { said, type LocalText } from '../../lib/errors.js';
+import { isLocale } from '../../i18n/locales.js';
 import { builtInRoles, isBuiltInRole, mayCall, parseGrants, routeRequirement, type Grants, type Requirement } from '../permissions.js';
 import { clearedSessionCookie, readCookie, SESSION_COOKIE } from './cookies.js';
 import type { ThrottlePolicy } from './throttle.js';
@@ -106,7 +108,9 @@ export function security(opts: SecurityOptions) {
     return row ? parseGrants(JSON.parse(row.permissions)).grants : undefined;
   }
 
-  const deny = (reply: FastifyReply, code: ErrorCode, detail: string) => sendProblem(reply, problem(code, detail));
+  // After identify, the caller is known but not yet on the request: `own` is their chosen language.
+  const deny = (reply: FastifyReply, code: ErrorCode, detail: string | LocalText, own?: string | null) =>
+    sendProblem(reply, problem(code, detail), isLocale(own) ? own : undefined);
   const secure = (req: FastifyRequest) => req.protocol === 'https';
 
   /** Whether a session is past its idle or absolute limit (or, owing TOTP, the short pending one). */
@@ -150,14 +154,14 @@ export function security(opts: SecurityOptions) {
     if (!sess || sess.disabled || sessionExpired(sess, at.getTime())) {
       if (sess) await sessions.end(sess.id, at);
       reply.header('set-cookie', clearedSessionCookie(secure(req)));
-      deny(reply, 'unauthorized', 'the session has ended: sign in again');
+      deny(reply, 'unauthorized', said('fault.session.ended', 'the session has ended: sign in again'));
       return undefined;
     }
     const csrfToken = csrfFor(raw);
     if (!SAFE_METHODS.has(req.method)) {
       const sent = req.headers['x-csrf-token'];
       if (typeof sent !== 'string' || !sameSecret(sent, csrfToken)) {
-        deny(reply, 'forbidden', 'a write with a session cookie needs the X-CSRF-Token header that login and /api/v1/auth/me return');
+        deny(reply, 'forbidden', 'a write with a session cookie needs the X-CSRF-Token header that login and /api/v1/auth/me return', sess.language);
         return undefined;
       }
     }
@@ -192,17 +196,17 @@ export function security(opts: SecurityOptions) {
     if (!ctx) return;
     const stage = req.routeOptions.config.authStage;
     if (ctx.stage === 'totp' && stage !== 'pending') {
-      deny(reply, 'unauthorized', 'the second factor is still owed: POST /api/v1/auth/totp/verify');
+      deny(reply, 'unauthorized', 'the second factor is still owed: POST /api/v1/auth/totp/verify', ctx.language);
       return;
     }
     const owed = setupOwed(ctx);
     if (owed && stage !== 'pending' && stage !== 'setup') {
-      deny(reply, 'forbidden', owed);
+      deny(reply, 'forbidden', owed, ctx.language);
       return;
     }
     if (!mayCall(ctx.role, ctx.grants, requirement)) {
       const what = requirement?.access ? `${requirement.access} access to ${requirement.area}` : 'a super-admin';
-      deny(reply, 'forbidden', `the role "${ctx.role}" may not ${req.method} ${url}: it needs ${what}`);
+      deny(reply, 'forbidden', `the role "${ctx.role}" may not ${req.method} ${url}: it needs ${what}`, ctx.language);
       return;
     }
     req.auth = ctx;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { sha256 } from '../../db/security.js';
-import { TollgateError } from '../../lib/errors.js';
+import { said, TollgateError } from '../../lib/errors.js';
 import type { SecretBox } from '../../lib/secretbox.js';
 import { hashPassword, verifyPassword } from '../../lib/password.js';
 import { problem, sendProblem } from '../errors.js';
@@ -73,7 +73,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
 
   const tooMany = (reply: FastifyReply, retryAfterMs: number, locked: boolean) => {
     reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
-    return sendProblem(reply, problem('rate_limited', locked ? 'too many failed attempts: temporarily locked, try again later' : 'too many failed attempts: wait before trying again'));
+    return sendProblem(reply, problem('rate_limited', locked ? said('fault.login.locked', 'too many failed attempts: temporarily locked, try again later') : said('fault.login.wait', 'too many failed attempts: wait before trying again')));
   };
 
   /**
@@ -120,7 +120,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
         { at: clock.now(), actor: { id: 'anonymous', ip: req.ip }, action: 'login_failed', entityId: admin?.id ?? null, after: { username, reason: !admin ? 'unknown_user' : admin.disabled ? 'disabled' : 'wrong_password' } },
       );
       req.log.info({ username, ip: req.ip }, 'login failed');
-      return sendProblem(reply, problem('unauthorized', 'wrong username or password'));
+      return sendProblem(reply, problem('unauthorized', said('fault.login.wrong', 'wrong username or password')));
     }
     await sec.throttle.clear(keys[0]!.key);
     await sec.throttle.refund(keys[1]!.key, keys[1]!.policy.maxFailures);
@@ -159,9 +159,9 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     const ctx = sessionOnly(req);
     const { currentPassword, newPassword } = req.body as { currentPassword: string; newPassword: string };
     const admin = (await sec.admins.secretsById(ctx.adminId!))!;
-    if (!(await verifyPassword(admin.passwordHash, currentPassword))) throw new TollgateError('invalid_input', 'is not your current password', 'currentPassword');
-    if (newPassword === currentPassword) throw new TollgateError('invalid_input', 'must differ from the current password', 'newPassword');
-    if (newPassword.toLowerCase().includes(admin.username.toLowerCase())) throw new TollgateError('invalid_input', 'must not contain the username', 'newPassword');
+    if (!(await verifyPassword(admin.passwordHash, currentPassword))) throw new TollgateError('invalid_input', said('fault.password.current', 'is not your current password'), 'currentPassword');
+    if (newPassword === currentPassword) throw new TollgateError('invalid_input', said('fault.password.same', 'must differ from the current password'), 'newPassword');
+    if (newPassword.toLowerCase().includes(admin.username.toLowerCase())) throw new TollgateError('invalid_input', said('fault.password.username', 'must not contain the username'), 'newPassword');
     await sec.admins.setPassword(admin.id, await hashPassword(newPassword), { reset: false, keepSessionId: ctx.sessionId, actor: { id: ctx.actorId, ip: req.ip } });
     if (forgetInitialPassword(opts.initialPasswordFile, admin.username)) req.log.info({ admin: admin.id, file: opts.initialPasswordFile }, 'initial password changed: its file is removed');
     return me({ ...ctx, mustChangePassword: false });
@@ -209,7 +209,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     if (admin.totpEnabled) throw new TollgateError('conflict', 'TOTP is already on');
     if (!admin.totpSecretEnc) throw new TollgateError('conflict', 'no enrolment in progress: POST /api/v1/auth/totp/enrol first');
     const step = matchTotp(box.open(admin.totpSecretEnc), (req.body as { code: string }).code, clock.now());
-    if (step === undefined) throw new TollgateError('invalid_input', 'is not the current code of the enrolled secret', 'code');
+    if (step === undefined) throw new TollgateError('invalid_input', said('fault.totp.code', 'is not the current code of the enrolled secret'), 'code');
     const { codes, hashes } = newRecoveryCodes();
     await sec.admins.confirmTotp(admin.id, step, hashes, { id: ctx.actorId, ip: req.ip });
     return { recoveryCodes: codes };
@@ -243,7 +243,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
       await sec.throttle.record([], {
         at, actor, action: 'login_failed', entityId: admin.id, after: { username: admin.username, reason: body.code !== undefined ? 'wrong_totp_code' : 'wrong_recovery_code' },
       });
-      return sendProblem(reply, problem('unauthorized', 'wrong or already used code'));
+      return sendProblem(reply, problem('unauthorized', said('fault.totp.wrong', 'wrong or already used code')));
     }
     await sec.throttle.clear(key.key);
     // A new session id once the second factor is in: the pending id is worthless from now on.
@@ -264,7 +264,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     const ctx = sessionOnly(req);
     if (sec.requireTotp) throw new TollgateError('conflict', 'TOTP is required for every admin here ([security] require_totp)');
     const admin = (await sec.admins.secretsById(ctx.adminId!))!;
-    if (!(await verifyPassword(admin.passwordHash, (req.body as { password: string }).password))) throw new TollgateError('invalid_input', 'is not your current password', 'password');
+    if (!(await verifyPassword(admin.passwordHash, (req.body as { password: string }).password))) throw new TollgateError('invalid_input', said('fault.password.current', 'is not your current password'), 'password');
     await sec.admins.clearTotp(admin.id, { id: ctx.actorId, ip: req.ip });
     return reply.code(204).send();
   });

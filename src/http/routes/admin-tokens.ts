@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { TollgateError } from '../../lib/errors.js';
+import { said, TollgateError } from '../../lib/errors.js';
 import type { Security } from '../auth/guard.js';
 import { mayHandOut } from '../permissions.js';
 import { ApiToken, TokenCreate, TokenCreated, TokenListQuery } from '../admin-schemas.js';
@@ -27,7 +27,7 @@ export async function tokenRoutes(app: FastifyInstance, opts: { sec: Security; c
     let expiresAt: string | null = null;
     if (b.expiresAt) {
       const t = Date.parse(b.expiresAt);
-      if (t <= clock.now().getTime()) throw new TollgateError('invalid_input', 'must be in the future', 'expiresAt');
+      if (t <= clock.now().getTime()) throw new TollgateError('invalid_input', said('fault.future', 'must be in the future'), 'expiresAt');
       expiresAt = new Date(t).toISOString();
     }
     const { id, token } = await sec.tokens.create({ name: b.name, role: b.role, expiresAt, actor: actorOf(req) });

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { TollgateError } from '../../lib/errors.js';
+import { said, TollgateError } from '../../lib/errors.js';
 import { hashPassword } from '../../lib/password.js';
 import type { Security } from '../auth/guard.js';
 import { Admin, AdminCreate, AdminPasswordReset, AdminPatch } from '../admin-schemas.js';
@@ -56,7 +56,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { sec: Security; c
   }, async (req, reply) => {
     const b = req.body as { username: string; password: string; role: string; mustChangePassword?: boolean };
     await checkHandOut(sec, req, b.role, 'role');
-    if (await sec.admins.exists(b.username)) throw new TollgateError('conflict', `an admin named "${b.username}" already exists`, 'username');
+    if (await sec.admins.exists(b.username)) throw new TollgateError('conflict', said('fault.admin.exists', `an admin named "${b.username}" already exists`, { username: b.username }), 'username');
     const id = await sec.admins.create({ username: b.username, passwordHash: await hashPassword(b.password), role: b.role, mustChangePassword: b.mustChangePassword ?? true, actor: actorOf(req), at: clock.now() });
     return reply.code(201).header('location', `/api/v1/admins/${id}`).send(await sec.admins.get(id));
   });
@@ -74,11 +74,11 @@ export async function adminRoutes(app: FastifyInstance, opts: { sec: Security; c
     const before = await target(req, id);
     if (b.role !== undefined) await checkHandOut(sec, req, b.role, 'role');
     if (req.auth!.adminId === id && ((b.role !== undefined && b.role !== before.role) || b.disabled)) {
-      throw new TollgateError('conflict', 'you cannot change your own role or disable yourself');
+      throw new TollgateError('conflict', said('fault.admin.self', 'you cannot change your own role or disable yourself'));
     }
     const losesSuper = before.role === 'super-admin' && !before.disabled && ((b.role !== undefined && b.role !== 'super-admin') || b.disabled === true);
     if (losesSuper && (await sec.admins.countEnabledWithRole('super-admin')) <= 1) {
-      throw new TollgateError('conflict', 'this is the last enabled super-admin');
+      throw new TollgateError('conflict', said('fault.admin.lastSuper', 'this is the last enabled super-admin'));
     }
     return (await sec.admins.update(id, b, actorOf(req)))!;
   });

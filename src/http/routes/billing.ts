@@ -70,7 +70,7 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
     try {
       return await fn();
     } catch (e) {
-      if (e instanceof TollgateError && e.code === 'not_found') throw new TollgateError('invalid_input', e.message, field);
+      if (e instanceof TollgateError && e.code === 'not_found') throw new TollgateError('invalid_input', e.local ?? e.message, field);
       throw e;
     }
   };

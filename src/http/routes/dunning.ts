@@ -13,7 +13,7 @@ import { dunningStore, type ProfileInput, type ProfileRow } from '../../db/dunni
 import { notifyStore, type TemplateRow } from '../../db/notify.js';
 import { constraintOf } from '../../db/sql.js';
 import type { Clock } from '../../lib/clock.js';
-import { TollgateError } from '../../lib/errors.js';
+import { said, TollgateError, type LocalText } from '../../lib/errors.js';
 import { effectiveOf } from '../../notify/outbox.js';
 import { CustomerDunning, CustomerDunningPut, DunningEvent, DunningQueue, EventQuery, Profile, ProfileCreate, ProfileListQuery, ProfilePatch } from '../dunning-schemas.js';
 import { IdParams, pageOf, ProblemSchema } from '../schemas.js';
@@ -38,25 +38,25 @@ export async function dunningRoutes(app: FastifyInstance, opts: DunningRoutesOpt
   const names = nameLookup(opts.sql);
   const templates = notifyStore(opts.sql);
   const iso = () => opts.clock.now().toISOString();
-  const bad = (field: string, msg: string) => new TollgateError('invalid_input', msg, field);
+  const bad = (field: string, msg: string | LocalText) => new TollgateError('invalid_input', msg, field);
 
   /** `overrides`: the operator's template rows (NotifyStore.templates()), read before any transaction. */
   function check(p: ProfileInput, overrides: readonly TemplateRow[]): void {
     p.reminders.forEach((r, i) => {
-      if (i > 0 && r.afterDays <= p.reminders[i - 1]!.afterDays) throw bad(`reminders.${i}.afterDays`, 'reminders must be in increasing order of afterDays');
+      if (i > 0 && r.afterDays <= p.reminders[i - 1]!.afterDays) throw bad(`reminders.${i}.afterDays`, said('fault.dunning.order', 'reminders must be in increasing order of afterDays'));
       for (const ch of r.channels) {
         const row = overrides.find((t) => t.key === r.template && t.channel === ch) ?? null;
         if (!effectiveOf(row, r.template, ch, 'en')) throw bad(`reminders.${i}.template`, `no template "${r.template}" for ${ch} (see /api/v1/notification-templates)`);
       }
     });
-    if ((p.lateFeeAmount === null) !== (p.lateFeeAfterDays === null)) throw bad(p.lateFeeAmount === null ? 'lateFeeAmount' : 'lateFeeAfterDays', 'a late fee needs both lateFeeAmount and lateFeeAfterDays');
-    if ((p.officeHoursStart === null) !== (p.officeHoursEnd === null)) throw bad(p.officeHoursStart === null ? 'officeHoursStart' : 'officeHoursEnd', 'office hours need a start and an end');
-    if (p.officeHoursStart !== null && p.officeHoursStart === p.officeHoursEnd) throw bad('officeHoursEnd', 'office hours must not be empty');
-    if (p.quietWeekdays.length === 7) throw bad('quietWeekdays', 'at least one weekday must allow suspensions');
+    if ((p.lateFeeAmount === null) !== (p.lateFeeAfterDays === null)) throw bad(p.lateFeeAmount === null ? 'lateFeeAmount' : 'lateFeeAfterDays', said('fault.dunning.lateFee', 'a late fee needs both lateFeeAmount and lateFeeAfterDays'));
+    if ((p.officeHoursStart === null) !== (p.officeHoursEnd === null)) throw bad(p.officeHoursStart === null ? 'officeHoursStart' : 'officeHoursEnd', said('fault.dunning.hoursBoth', 'office hours need a start and an end'));
+    if (p.officeHoursStart !== null && p.officeHoursStart === p.officeHoursEnd) throw bad('officeHoursEnd', said('fault.dunning.hoursEmpty', 'office hours must not be empty'));
+    if (p.quietWeekdays.length === 7) throw bad('quietWeekdays', said('fault.dunning.weekdays', 'at least one weekday must allow suspensions'));
   }
   const nameTaken = (e: unknown): never => {
     const v = constraintOf(e);
-    if (v?.kind === 'unique' && (v.column === 'name' || v.constraint === 'billing_profiles_name_uq')) throw new TollgateError('conflict', 'a billing profile with this name exists', 'name');
+    if (v?.kind === 'unique' && (v.column === 'name' || v.constraint === 'billing_profiles_name_uq')) throw new TollgateError('conflict', said('fault.profile.exists', 'a billing profile with this name exists'), 'name');
     throw e;
   };
   const get = async (id: number): Promise<ProfileRow> => {

@@ -9,7 +9,7 @@ import { decodeCursor, encodeCursor } from '../../db/crud.js';
 import { notifyStore, type Channel, type TemplateRow } from '../../db/notify.js';
 import type { Locale } from '../../i18n/locales.js';
 import type { Clock } from '../../lib/clock.js';
-import { TollgateError } from '../../lib/errors.js';
+import { said, TollgateError } from '../../lib/errors.js';
 import { CHANNELS, effectiveOf, effectiveTemplate, type EffectiveTemplate } from '../../notify/outbox.js';
 import { TEMPLATE_KEYS, variablesOf } from '../../notify/templates.js';
 import { Message, MessageQuery, Template, TemplateLanguageQuery, TemplateList, TemplateParams, TemplatePut } from '../notify-schemas.js';
@@ -66,9 +66,9 @@ export async function notifyRoutes(app: FastifyInstance, opts: NotifyRoutesOptio
     const { key, channel } = req.params as { key: string; channel: Channel };
     const q = req.query as { language?: Locale };
     const b = req.body as { subject?: string; body: string; delayMinutes?: number; sendFrom?: string | null; sendUntil?: string | null; enabled?: boolean };
-    if ((b.sendFrom == null) !== (b.sendUntil == null)) throw new TollgateError('invalid_input', 'sending hours need sendFrom and sendUntil', b.sendFrom == null ? 'sendFrom' : 'sendUntil');
-    if (b.sendFrom != null && b.sendFrom === b.sendUntil) throw new TollgateError('invalid_input', 'sending hours must not be empty', 'sendUntil');
-    if (channel === 'email' && !(b.subject ?? '').trim()) throw new TollgateError('invalid_input', 'an email template needs a subject', 'subject');
+    if ((b.sendFrom == null) !== (b.sendUntil == null)) throw new TollgateError('invalid_input', said('fault.notify.hoursBoth', 'sending hours need sendFrom and sendUntil'), b.sendFrom == null ? 'sendFrom' : 'sendUntil');
+    if (b.sendFrom != null && b.sendFrom === b.sendUntil) throw new TollgateError('invalid_input', said('fault.notify.hoursEmpty', 'sending hours must not be empty'), 'sendUntil');
+    if (channel === 'email' && !(b.subject ?? '').trim()) throw new TollgateError('invalid_input', said('fault.notify.subject', 'an email template needs a subject'), 'subject');
     const language = q.language ?? opts.defaultLanguage;
     const id = `${key}/${channel}${q.language ? `/${q.language}` : ''}`;
     return store.transaction(async () => {

@@ -10,6 +10,7 @@ import { dateInZone } from '../../lib/calendar.js';
 import type { Clock } from '../../lib/clock.js';
 import { Checklist, Overview } from '../overview-schemas.js';
 import { ProblemSchema } from '../schemas.js';
+import { withReasonCode } from '../reasons.js';
 
 export type ChecklistStep = 'nas' | 'plan' | 'company' | 'notifications' | 'customer';
 
@@ -36,7 +37,8 @@ export async function overviewRoutes(app: FastifyInstance, opts: { sql: SqlClien
   }, async () => {
     const at = opts.clock.now();
     const today = dateInZone(at, opts.config.billing.timezone);
-    return { at: at.toISOString(), today, currency: opts.config.billing.currency, ...(await store.overview(at, today)) };
+    const o = await store.overview(at, today);
+    return { at: at.toISOString(), today, currency: opts.config.billing.currency, ...o, rejects: o.rejects.map(withReasonCode) };
   });
   app.get('/api/v1/dashboard/checklist', {
     schema: { tags: ['dashboard'], summary: 'The first-run checklist (NAS, plan, company data, SMTP or SMS, first customer), from the database and the config', response: { 200: Checklist, ...errors } },

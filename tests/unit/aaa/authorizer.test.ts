@@ -87,7 +87,7 @@ describe('the authorizer', () => {
     expect(logged).toEqual([]);
     authorizer.answered(a);
     expect(logged).toEqual([{
-      at: Date.parse('2026-11-22T12:00:00.000Z'), nasId: 7, serviceId: 11, username: 'alice', outcome: 'accept', reason: null, method: 'pap', callingStationId: null,
+      at: Date.parse('2026-11-22T12:00:00.000Z'), nasId: 7, serviceId: 11, username: 'alice', outcome: 'accept', reason: null, reasonMessage: null, method: 'pap', callingStationId: null,
     }]);
   });
 
@@ -100,6 +100,8 @@ describe('the authorizer', () => {
     expect(es.attributes).toEqual([{ def: A.ReplyMessage, value: 'servicio cortado por falta de pago' }]);
     authorizer.answered(es);
     expect(logged[0]).toMatchObject({ outcome: 'reject', reason: 'service suspended' });
+    // Beside the English, the reason by catalogue key: the UI words it in its reader's language.
+    expect(JSON.parse(logged[0]!.reasonMessage!)).toEqual({ key: 'aaa.suspended' });
     const it_ = await authorizer.handle(request(Code.AccessRequest, [
       { def: A.UserName, value: 'nico' }, { def: A.UserPassword, value: 'pw-nico' }, { def: A.CallingStationId, value: 'AA:BB:CC:DD:EE:01' },
     ]), nas);

@@ -6,6 +6,7 @@ import { periodContaining, buildSchedule } from '../../../src/domain/billing/per
 import { daysLeft, dueExpiryNotice, extendExpiry, parseNoticeDays } from '../../../src/domain/billing/prepaid.js';
 import { formatCode, generateCode, generateCodes, looksLikeVoucher, normalizeCode, VOUCHER_ALPHABET } from '../../../src/domain/billing/vouchers.js';
 import { addDays } from '../../../src/lib/calendar.js';
+import { translate } from '../../../src/i18n/messages.js';
 
 const DAY = 86_400_000;
 const now = new Date('2026-03-10T12:00:00.000Z');
@@ -177,7 +178,9 @@ describe('the authorization decision with cap facts', async () => {
     expect(rate(decide(service, req, ctx(99)))).toBe('10000k/50000k');
     const throttled = decide(service, req, ctx(150));
     expect(rate(throttled)).toBe('500k/2000k');
-    expect(throttled).toMatchObject({ note: 'data cap reached: throttled (fair-use tier 1)' });
+    // The note is a catalogue message (the UI words it for its reader); the log keeps the English.
+    expect(throttled).toMatchObject({ note: { key: 'reason.throttledTier', values: { tier: '1' } } });
+    if (throttled.accept && throttled.note) expect(translate('en', throttled.note.key, throttled.note.values)).toBe('data cap reached: throttled (fair-use tier 1)');
     expect(decide(service, req, ctx(300))).toEqual({ accept: false, reason: 'data cap of 300 bytes reached', reply: { key: 'aaa.dataCap', values: { bytes: '300' } } });
     expect(rate(decide(service, req, ctx(300, 250)))).toBe('10000k/50000k');
   });

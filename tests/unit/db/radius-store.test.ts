@@ -309,13 +309,17 @@ describe.each(backendNames)('the accounting writer on %s', (name) => {
 
   it('writes the auth log in request order, and closes stale sessions through the index', async () => {
     for (let i = 0; i < 3; i++) {
-      t.writer.authLog({ at: at + i, nasId: f.nas, serviceId: i === 2 ? null : f.alice, username: `u${i}`, outcome: i === 2 ? 'reject' : 'accept', reason: null, method: 'pap', callingStationId: null });
+      const reject = i === 2;
+      t.writer.authLog({
+        at: at + i, nasId: f.nas, serviceId: reject ? null : f.alice, username: `u${i}`, outcome: reject ? 'reject' : 'accept', reason: reject ? 'unknown user' : null,
+        ...(reject ? { reasonMessage: '{"key":"aaa.unknownUser"}' } : {}), method: 'pap', callingStationId: null,
+      });
     }
     await t.commit();
-    expect(await b.sql.all(`select at, username, outcome, service_id as "serviceId" from auth_log order by id`)).toEqual([
-      { at: new Date(at).toISOString(), username: 'u0', outcome: 'accept', serviceId: f.alice },
-      { at: new Date(at + 1).toISOString(), username: 'u1', outcome: 'accept', serviceId: f.alice },
-      { at: new Date(at + 2).toISOString(), username: 'u2', outcome: 'reject', serviceId: null },
+    expect(await b.sql.all(`select at, username, outcome, service_id as "serviceId", reason, reason_message as "reasonMessage" from auth_log order by id`)).toEqual([
+      { at: new Date(at).toISOString(), username: 'u0', outcome: 'accept', serviceId: f.alice, reason: null, reasonMessage: null },
+      { at: new Date(at + 1).toISOString(), username: 'u1', outcome: 'accept', serviceId: f.alice, reason: null, reasonMessage: null },
+      { at: new Date(at + 2).toISOString(), username: 'u2', outcome: 'reject', serviceId: null, reason: 'unknown user', reasonMessage: '{"key":"aaa.unknownUser"}' },
     ]);
     await batch(rec('start', 'st', { serviceId: f.alice, interimInterval: 60 }));
     expect(t.writer.openSessions(f.alice)).toHaveLength(1);

@@ -56,6 +56,8 @@ const DYNAMIC_PREFIXES = [
   'area.', // web/src/pages/admins.ts areaName(): the access areas of roles
   'role.', // web/src/pages/admins.ts roleDescription(): the built-in roles' descriptions
   'job.', // web/src/pages/settings.ts jobName(): the daily jobs
+  'problem.', // src/http/errors.ts problemTitle(): the title of each error code
+  'validation.', // src/http/errors.ts validationText(): ajv's keywords, narrowed by type and format
 ];
 
 describe('the catalogues', () => {

@@ -7,6 +7,7 @@ import { getChecklist, getOverview, type Checklist, type Overview } from '../dat
 import { sparkline } from './charts.js';
 import { base, bytes, errorText, money, when } from '../ui.js';
 import { f, t, type MessageKey } from '../i18n.js';
+import { reasonText } from '../names.js';
 
 /** The checklist's steps, by the key the API gives them. */
 const STEPS: Record<Checklist['steps'][number]['key'], MessageKey> = {
@@ -71,7 +72,7 @@ export class TgOverview extends LitElement {
         ${o.topNas.length === 0 ? html`<p class="muted">${t('overview.none')}</p>` : html`<dl>${o.topNas.map((n) => html`<dt><a href="/nas/${n.nasId}">${n.name}</a></dt><dd>${bytes(n.bytes)} <span class="muted">· ${t('overview.sessions', { n: n.sessions })}</span></dd>`)}</dl>`}
       </section>
       <section class="card"><h2>${t('overview.rejects')}</h2>
-        ${o.rejects.length === 0 ? html`<p class="muted">${t('overview.none')}</p>` : html`<dl>${o.rejects.map((r) => html`<dt>${r.serviceId ? html`<a href="/services/${r.serviceId}/why">${r.username}</a>` : r.username}</dt><dd>${r.reason ?? '—'} <span class="muted">· ${when(r.at)}</span></dd>`)}</dl>`}
+        ${o.rejects.length === 0 ? html`<p class="muted">${t('overview.none')}</p>` : html`<dl>${o.rejects.map((r) => html`<dt>${r.serviceId ? html`<a href="/services/${r.serviceId}/why">${r.username}</a>` : r.username}</dt><dd>${reasonText(r) ?? '—'} <span class="muted">· ${when(r.at)}</span></dd>`)}</dl>`}
       </section>
     </div>`;
   }

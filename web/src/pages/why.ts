@@ -13,7 +13,7 @@ import { getService, type Service } from '../data/services.js';
 import { listAuthLog, listSessions } from '../data/sessions.js';
 import { base, bytes, day, duration, errorText, money, statusName, todayIso, when } from '../ui.js';
 import { t } from '../i18n.js';
-import { channelName, methodName } from '../names.js';
+import { channelName, methodName, reasonText } from '../names.js';
 import { verdict, type Verdict } from '../verdict.js';
 import '../components/radius-drops.js';
 
@@ -26,7 +26,8 @@ async function findOut(id: number): Promise<WhyPage> {
   // The history is what could be read: a part that fails to load is left out, not an error.
   const soft = <T>(p: Promise<Page<T>>) => p.then((r) => r.items).catch((): T[] => []);
   const [auth, sessions, actions, invoices, payments, dunning, notes, audit] = await Promise.all([
-    soft(listAuthLog({ serviceId: id, limit: 100 })),
+    // Reasons in the UI's language, from the code the server sends beside its English text.
+    soft(listAuthLog({ serviceId: id, limit: 100 })).then((items) => items.map((a) => ({ ...a, reason: reasonText(a) }))),
     soft(listSessions({ serviceId: id, limit: 50 })),
     soft(listActions({ serviceId: id, limit: 50 })),
     soft(listInvoices({ customerId: service.customerId, limit: 24 })),

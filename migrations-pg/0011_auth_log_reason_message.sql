@@ -1,0 +1,1 @@
+ALTER TABLE "auth_log" ADD COLUMN "reason_message" text;

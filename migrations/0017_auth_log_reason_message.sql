@@ -1,0 +1,1 @@
+ALTER TABLE `auth_log` ADD `reason_message` text;

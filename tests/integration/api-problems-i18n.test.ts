@@ -1,0 +1,144 @@
+/**
+ * Problem answers in the reader's language through the whole API: an Italian admin (their chosen UI
+ * language) gets titles and field messages in Italian with Content-Language: it; a Spanish browser
+ * failing to log in gets Spanish; an English client gets exactly the texts it always got. Codes,
+ * types, statuses and field names never change.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cookieFrom, testApi, type TestApi } from '../helpers/admin-api.js';
+
+let t: TestApi;
+let session: Record<string, string>;
+let bearer: Record<string, string>;
+
+beforeAll(async () => {
+  t = await testApi();
+  await t.admin('mario', 'correct horse battery staple', 'super-admin');
+  const login = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'mario', password: 'correct horse battery staple' } });
+  expect(login.statusCode).toBe(200);
+  session = { cookie: cookieFrom(login)!, 'x-csrf-token': login.json().csrfToken as string };
+  const lang = await t.app.inject({ method: 'PUT', url: '/api/v1/auth/language', payload: { language: 'it' }, headers: session });
+  expect(lang.statusCode).toBe(200);
+  bearer = { authorization: `Bearer ${await t.token('admin')}` };
+});
+afterAll(async () => {
+  await t.close();
+});
+
+async function post(url: string, payload: object, headers: Record<string, string>) {
+  const res = await t.app.inject({ method: 'POST', url, payload, headers });
+  return { status: res.statusCode, language: res.headers['content-language'], body: res.json() };
+}
+const byField = (errors: Array<{ field: string; message: string }>) => Object.fromEntries(errors.map((e) => [e.field, e.message]));
+
+const badCustomer = { name: 'Mario Rossi', country: 'IT', taxCode: 'RSSMRA85T10A562X' };
+const badNas = { name: '', ipAddress: '10.0.0.300', secret: 'a-long-enough-secret' };
+const badPlan = { name: 'Fibra 100', type: 'recurring', price: -100, billingPeriodMonths: 1, downloadKbps: 100000, uploadKbps: 20000 };
+
+describe('an Italian admin', () => {
+  it('reads a wrong codice fiscale in Italian, the field named as ever', async () => {
+    const r = await post('/api/v1/customers', badCustomer, session);
+    expect(r.status).toBe(422);
+    expect(r.language).toBe('it');
+    expect(r.body).toMatchObject({
+      code: 'invalid_tax_code', type: 'https://tollgate.dev/problems/invalid-tax-code', status: 422, title: 'Codice fiscale non valido',
+      detail: 'taxCode: il carattere di controllo di questo codice fiscale è errato',
+      errors: [{ field: 'taxCode', message: 'il carattere di controllo di questo codice fiscale è errato' }],
+    });
+  });
+
+  it('reads schema errors in Italian: an empty required name, a negative price', async () => {
+    const nas = await post('/api/v1/nas', badNas, session);
+    expect(nas.status).toBe(422);
+    expect(nas.language).toBe('it');
+    expect(nas.body.title).toBe('Dati non validi');
+    expect(byField(nas.body.errors)).toMatchObject({ name: 'non può essere vuoto' });
+    const plan = await post('/api/v1/plans', badPlan, session);
+    expect(plan.status).toBe(422);
+    expect(byField(plan.body.errors)).toEqual({ price: 'deve essere almeno 0' });
+    expect(plan.body.detail).toBe('dati non validi (body): price deve essere almeno 0');
+  });
+
+  it('reads a domain check in Italian (an address that is not one)', async () => {
+    const nas = await post('/api/v1/nas', { ...badNas, name: 'Torre nord' }, session);
+    expect(nas.status).toBe(422);
+    expect(nas.body.errors).toEqual([{ field: 'ipAddress', message: '"10.0.0.300" non è un indirizzo IP né una rete CIDR' }]);
+  });
+
+  it('reads a taken name in Italian', async () => {
+    const ok = await post('/api/v1/nas', { ...badNas, name: 'Torre sud', ipAddress: '10.0.0.1' }, session);
+    expect(ok.status).toBe(201);
+    const again = await post('/api/v1/nas', { ...badNas, name: 'Torre sud', ipAddress: '10.0.0.1' }, session);
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'conflict', title: 'Conflitto' });
+    expect(again.body.errors[0].message).toMatch(/è già usato da un altro record$/);
+  });
+
+  it('is refused a write their role does not allow in Italian, though the browser asks for English', async () => {
+    await t.admin('lettore', 'correct horse battery staple', 'read-only');
+    const login = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'lettore', password: 'correct horse battery staple' } });
+    const own = { cookie: cookieFrom(login)!, 'x-csrf-token': login.json().csrfToken as string };
+    expect((await t.app.inject({ method: 'PUT', url: '/api/v1/auth/language', payload: { language: 'it' }, headers: own })).statusCode).toBe(200);
+    const r = await post('/api/v1/nas', { ...badNas, name: 'Torre est', ipAddress: '10.0.0.2' }, { ...own, 'accept-language': 'en' });
+    expect(r.status).toBe(403);
+    expect(r.language).toBe('it');
+    expect(r.body).toMatchObject({ code: 'forbidden', title: 'Non consentito' });
+  });
+});
+
+describe('a Spanish browser', () => {
+  it('reads a failed login in Spanish', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'mario', password: 'wrong' }, headers: { 'accept-language': 'es-ES,es;q=0.9,en;q=0.8' } });
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['content-language']).toBe('es');
+    expect(res.json()).toMatchObject({ code: 'unauthorized', title: 'Se requiere autenticación', detail: 'usuario o contraseña incorrectos' });
+  });
+});
+
+describe('an English client', () => {
+  it('reads exactly the texts it always read', async () => {
+    const customer = await post('/api/v1/customers', badCustomer, bearer);
+    expect(customer.language).toBe('en');
+    expect(customer.body).toEqual({
+      type: 'https://tollgate.dev/problems/invalid-tax-code', title: 'Invalid tax code', status: 422, code: 'invalid_tax_code',
+      detail: 'taxCode: the check letter of this codice fiscale is wrong',
+      errors: [{ field: 'taxCode', message: 'the check letter of this codice fiscale is wrong' }],
+    });
+    const plan = await post('/api/v1/plans', badPlan, { ...bearer, 'accept-language': 'en-GB' });
+    expect(plan.body).toEqual({
+      type: 'https://tollgate.dev/problems/invalid-input', title: 'Invalid input', status: 422, code: 'invalid_input',
+      detail: 'invalid body: price must be >= 0', errors: [{ field: 'price', message: 'must be >= 0' }],
+    });
+    const login = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'mario', password: 'wrong' } });
+    expect(login.json()).toMatchObject({ title: 'Authentication required', detail: 'wrong username or password' });
+  });
+
+  it('an admin who follows the browser reads the browser’s language', async () => {
+    const res = await t.app.inject({ method: 'PUT', url: '/api/v1/auth/language', payload: { language: null }, headers: session });
+    expect(res.statusCode).toBe(200);
+    const es = await post('/api/v1/plans', badPlan, { ...session, 'accept-language': 'es' });
+    expect(es.language).toBe('es');
+    expect(byField(es.body.errors)).toEqual({ price: 'debe ser al menos 0' });
+  });
+});
+
+describe('the auth log', () => {
+  it('sends the reason’s catalogue code and values beside the English text, in the list and the overview', async () => {
+    const at = t.clock.now().toISOString();
+    const insert = `insert into auth_log (at, nas_id, service_id, username, outcome, reason, method, calling_station_id, reason_message) values (?, null, null, ?, 'reject', ?, 'pap', null, ?)`;
+    await t.sql.run(insert, at, 'old-row', 'wrong password', null);
+    await t.sql.run(insert, at, 'anna', 'MAC address AA:BB:CC:00:00:02 is not the bound AA:BB:CC:00:00:01',
+      JSON.stringify({ key: 'aaa.macMismatch', values: { sent: 'AA:BB:CC:00:00:02', bound: 'AA:BB:CC:00:00:01' } }));
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/auth-log', headers: bearer });
+    expect(res.statusCode).toBe(200);
+    const [anna, old] = res.json().items;
+    expect(anna).toMatchObject({
+      username: 'anna', reason: 'MAC address AA:BB:CC:00:00:02 is not the bound AA:BB:CC:00:00:01',
+      reasonCode: 'aaa.macMismatch', reasonValues: { sent: 'AA:BB:CC:00:00:02', bound: 'AA:BB:CC:00:00:01' },
+    });
+    expect(anna).not.toHaveProperty('reasonMessage');
+    expect(old).toMatchObject({ username: 'old-row', reason: 'wrong password', reasonCode: null, reasonValues: null });
+    const overview = await t.app.inject({ method: 'GET', url: '/api/v1/dashboard/overview', headers: bearer });
+    expect(overview.json().rejects[0]).toMatchObject({ username: 'anna', reasonCode: 'aaa.macMismatch', reasonValues: { bound: 'AA:BB:CC:00:00:01' } });
+  });
+});
