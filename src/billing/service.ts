@@ -160,7 +160,9 @@ export function billingService(opts: BillingOptions) {
       const sequence = await store.nextSequence(noteSeries, year);
       const number = formatDocumentNumber({ prefix: noteSeries }, year, sequence);
       const id = await store.insertCreditNote(
-        { customerId: invoice.customerId, invoiceId, issueDate: c.issueDate, currency: invoice.currency, reason: `Corrects ${invoice.number}` },
+        // No reason of its own: the note is linked to the invoice it corrects, and every document
+        // names that in its reader's language (the PDF's "Nota di credito … rettifica la fattura …").
+        { customerId: invoice.customerId, invoiceId, issueDate: c.issueDate, currency: invoice.currency, reason: null },
         { number, series: noteSeries, year, sequence }, draft, stamp,
         lines.map(({ line }) => ({ key: line.key, serviceId: line.serviceId as number | null, periodStart: line.periodStart, periodEnd: line.periodEnd })),
       );
