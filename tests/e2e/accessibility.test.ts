@@ -10,7 +10,6 @@
 // - the title follows a switch of language.
 // A screen added to the table is visited here too; a detail screen (/things/:id) needs a seeded record
 // of its kind in SEEDED. Screenshots: reports/screenshots/a11y/<screen>-desktop.png and -phone.png.
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -18,6 +17,7 @@ import { CATALOGUES } from '../../src/i18n/messages.js';
 import { screens } from '../../web/src/routes.js';
 import { cli, createToken, ROOT, startDaemon, tempDir, writeConfig, type Daemon } from '../helpers/daemon.js';
 import { apiOk, goTo, haveChromium, launchChromium, openPage, screenshot, screenshotOnFailure, SIZES } from '../helpers/browser.js';
+import { unreachableSellerConfig } from '../helpers/sdi-pec.js';
 
 const PASSWORD = 'a11y-password-42';
 const AXE = join(ROOT, 'node_modules/axe-core/axe.min.js');
@@ -34,32 +34,7 @@ const call = (method: string, path: string, body?: unknown) => apiOk(daemon.http
 /** The record a detail screen shows, by the collection its pattern names before `:id`. */
 const SEEDED: Record<string, number> = {};
 
-/** A port on 127.0.0.1 where nothing listens: the PEC provider that cannot be reached, so e-invoices stay "to send". */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
-const fiscalConfig = (port: number) => `
-[company]
-name = "Rete Veloce S.r.l."
-vat_number = "06363391001"
-tax_code = "06363391001"
-street = "Via Appia Nuova"
-street_number = "12"
-postal_code = "00183"
-city = "Roma"
-province = "RM"
-iban = "IT60X0542811101000000123456"
-[einvoice]
-channel = "pec"
-pec_address = "fatture@pec.reteveloce.example"
-pec_smtp_url = "smtp://127.0.0.1:${port}"
-pec_imap_url = "imap://fatture:secret@127.0.0.1:${port}"
-`;
 
 /** A screen's URL with the seeded record for each `:param` (the collection named just before it). */
 function urlOf(name: string, pattern: string): string {
@@ -164,7 +139,7 @@ const en = CATALOGUES.en as Record<string, string>;
 describe.skipIf(!haveChromium)('every screen, on a desktop and on a phone, with axe-core', { timeout: 240_000 }, () => {
   beforeAll(async () => {
     const dir = tempDir('tollgate-a11y-');
-    daemon = await startDaemon({ dir, config: writeConfig(dir, fiscalConfig(await closedPort())) });
+    daemon = await startDaemon({ dir, config: writeConfig(dir, await unreachableSellerConfig()) });
     expect(cli(['admin', 'create', '--username', 'operator', '--role', 'admin', '--config', daemon.config], { input: PASSWORD }).code).toBe(0);
     token = createToken(daemon.config);
     browser = await launchChromium();

@@ -9,18 +9,15 @@
 // reports/screenshots/<language>/einvoice-receipts-*-{desktop,phone}.png.
 import type { AddressInfo } from 'node:net';
 import { XMLParser } from 'fast-xml-parser';
-import { ImapFlow } from 'imapflow';
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { cli, createToken, startDaemon, tempDir, writeConfig, type Daemon } from '../helpers/daemon.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
+import { attachment, deliverReceipt, NS, RC, receiptName, sellerConfig, SDI_REPLY_FROM } from '../helpers/sdi-pec.js';
 import { apiOk, goTo, haveChromium, launchChromium, openPage, screenshotOnFailure, screenshotSizes } from '../helpers/browser.js';
 
 const PASSWORD = 'einvoice-receipts-42';
-const PEC = 'fatture@pec.reteveloce.example';
-const SDI_REPLY_FROM = 'sdi27@pec.fatturapa.it';
 
 let daemon: Daemon;
 let browser: Browser;
@@ -37,12 +34,6 @@ const shots = (lang: 'en' | 'it', name: string) => screenshotSizes(page, lang, `
 const call = (method: string, path: string, body?: unknown) => apiOk(daemon.http, token, method, path, body);
 const today = () => new Date().toISOString().slice(0, 10);
 
-/** The XML attachment of a raw message nodemailer composed (base64 part). */
-function attachment(raw: string): { fileName: string; xml: string } {
-  const m = /filename="?([^";\r\n]+\.xml)"?[\s\S]*?\r\n\r\n([A-Za-z0-9+/=\r\n]+?)\r\n--/.exec(raw);
-  if (!m) throw new Error(`no XML attachment in:\n${raw.slice(0, 2000)}`);
-  return { fileName: m[1]!, xml: Buffer.from(m[2]!.replace(/\s/g, ''), 'base64').toString('utf8') };
-}
 
 const xmlParser = new XMLParser({ removeNSPrefix: true, parseTagValue: false });
 /** The document's number and date as the file carries them. */
@@ -51,58 +42,8 @@ function numberAndDate(xml: string): { Numero: string; Data: string } {
   return { Numero: d.Numero, Data: d.Data };
 }
 
-/** SDI's answer as a PEC provider delivers it: the receipt inside the original message (postacert.eml) inside the provider's envelope. */
-async function deliverReceipt(receiptName: string, xml: string): Promise<void> {
-  const original = await new MailComposer({
-    from: SDI_REPLY_FROM, to: PEC, subject: `Ricevuta ${receiptName}`, text: 'Ricevuta',
-    attachments: [{ filename: receiptName, content: xml, contentType: 'application/xml' }],
-  }).compile().build();
-  const envelope = await new MailComposer({
-    from: 'posta-certificata@pec.provider.example', to: PEC, subject: `POSTA CERTIFICATA: Ricevuta ${receiptName}`,
-    text: 'Messaggio di posta certificata',
-    attachments: [
-      { filename: 'daticert.xml', content: '<postacert tipo="posta-certificata"/>', contentType: 'application/xml' },
-      { filename: 'postacert.eml', content: original, contentType: 'message/rfc822' },
-    ],
-  }).compile().build();
-  const c = new ImapFlow({ host: '127.0.0.1', port: imap.port, secure: false, auth: { user: imap.user, pass: imap.password }, logger: false, doSTARTTLS: false });
-  await c.connect();
-  await c.append('INBOX', envelope);
-  await c.logout();
-}
 
-const RC = (file: string) => `<?xml version="1.0" encoding="UTF-8"?>
-<ns3:RicevutaConsegna xmlns:ns3="http://ivaservizi.agenziaentrate.gov.it/docs/xsd/messaggi/v1.0" versione="1.0">
-  <IdentificativoSdI>9${Math.floor(Math.random() * 1e8)}</IdentificativoSdI><NomeFile>${file}</NomeFile><Hash>00</Hash>
-  <DataOraRicezione>2026-11-23T10:00:00.000+01:00</DataOraRicezione><DataOraConsegna>2026-11-23T10:01:00.000+01:00</DataOraConsegna>
-  <Destinatario><Codice>M5UXCR1</Codice><Descrizione>x</Descrizione></Destinatario><MessageId>1</MessageId>
-</ns3:RicevutaConsegna>`;
-const NS = (file: string) => `<?xml version="1.0" encoding="UTF-8"?>
-<ns3:NotificaScarto xmlns:ns3="http://ivaservizi.agenziaentrate.gov.it/docs/xsd/messaggi/v1.0" versione="1.0">
-  <IdentificativoSdI>8${Math.floor(Math.random() * 1e8)}</IdentificativoSdI><NomeFile>${file}</NomeFile><Hash>00</Hash>
-  <DataOraRicezione>2026-11-23T10:00:00.000+01:00</DataOraRicezione>
-  <ListaErrori><Errore><Codice>00311</Codice><Descrizione>1.1.4 CodiceDestinatario non valido</Descrizione></Errore></ListaErrori>
-  <MessageId>2</MessageId>
-</ns3:NotificaScarto>`;
-const receiptName = (file: string, type: string) => file.replace(/\.xml$/, `_${type}_001.xml`);
 
-const fiscalConfig = (smtpPort: number) => `
-[company]
-name = "Rete Veloce S.r.l."
-vat_number = "06363391001"
-tax_code = "06363391001"
-street = "Via Appia Nuova"
-street_number = "12"
-postal_code = "00183"
-city = "Roma"
-province = "RM"
-iban = "IT60X0542811101000000123456"
-[einvoice]
-channel = "pec"
-pec_address = "${PEC}"
-pec_smtp_url = "smtp://127.0.0.1:${smtpPort}"
-pec_imap_url = "imap://${imap.user}:${imap.password}@127.0.0.1:${imap.port}"
-`;
 
 const address = { street: 'Via Garibaldi', streetNumber: '3', postalCode: '20121', city: 'Milano', province: 'MI', country: 'IT' };
 
@@ -128,7 +69,7 @@ describe.skipIf(!haveChromium)('SDI receipts on the e-invoicing screens', { time
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
     imap = await startDovecot();
     const dir = tempDir('tollgate-einvrcpt-');
-    daemon = await startDaemon({ dir, config: writeConfig(dir, fiscalConfig((smtp.server.address() as AddressInfo).port)) });
+    daemon = await startDaemon({ dir, config: writeConfig(dir, sellerConfig(`smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`, `imap://${imap.user}:${imap.password}@127.0.0.1:${imap.port}`)) });
     expect(cli(['admin', 'create', '--username', 'operator', '--role', 'admin', '--config', daemon.config], { input: PASSWORD }).code).toBe(0);
     token = createToken(daemon.config);
     browser = await launchChromium();
@@ -175,7 +116,7 @@ describe.skipIf(!haveChromium)('SDI receipts on the e-invoicing screens', { time
     await go('/einvoices');
     const bar = page.locator('tr', { hasText: 'Bar Sport' });
     await bar.locator('[data-state=sent]').filter({ hasText: 'sent' }).waitFor();
-    await deliverReceipt(receiptName(of(ids.bar).fileName, 'RC'), RC(of(ids.bar).fileName));
+    await deliverReceipt(imap, receiptName(of(ids.bar).fileName, 'RC'), RC(of(ids.bar).fileName));
     // The list shows what the receipts changed without leaving the screen.
     await readReceipts('Read receipts now', '1 receipt applied');
     await bar.locator('[data-state=delivered]').filter({ hasText: 'delivered' }).waitFor();
@@ -201,7 +142,7 @@ describe.skipIf(!haveChromium)('SDI receipts on the e-invoicing screens', { time
 
   it('an NS shows "rejected" with SDI\'s code and text on the list and the document\'s page', async () => {
     const file = sent.find((s) => s.xml.includes('Rossi'))!.fileName;
-    await deliverReceipt(receiptName(file, 'NS'), NS(file));
+    await deliverReceipt(imap, receiptName(file, 'NS'), NS(file));
     await go('/einvoices');
     await readReceipts('Read receipts now', '1 receipt applied');
     const mario = page.locator('tr', { hasText: 'Mario Rossi' });
@@ -264,7 +205,7 @@ describe.skipIf(!haveChromium)('SDI receipts on the e-invoicing screens', { time
     await go('/einvoices');
     const mario = page.locator('tr', { hasText: 'Mario Rossi' });
     await mario.locator('[data-state=sent]').filter({ hasText: 'inviata' }).waitFor();
-    await deliverReceipt(receiptName(resent.fileName, 'RC'), RC(resent.fileName));
+    await deliverReceipt(imap, receiptName(resent.fileName, 'RC'), RC(resent.fileName));
     await readReceipts('Leggi ora le ricevute', /1 ricevuta applicata/);
     await mario.locator('[data-state=delivered]').filter({ hasText: 'consegnata' }).waitFor();
     await mario.locator('[data-test=einvoice-note]').filter({ hasText: /Ricevuta di consegna/i }).waitFor();

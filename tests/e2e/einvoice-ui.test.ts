@@ -6,11 +6,11 @@
 // seller's fiscal data and a PEC channel whose mail servers do not answer (a closed port on
 // 127.0.0.1), so the run registers the documents and they stay "to send" with their last error.
 // Screenshots go to reports/screenshots/<language>/.
-import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { Daemon } from '../helpers/daemon.js';
 import { apiOk, daemonWithOperator, goTo, signIn, haveChromium, launchChromium, openPage, screenshot, screenshotOnFailure } from '../helpers/browser.js';
+import { unreachableSellerConfig } from '../helpers/sdi-pec.js';
 
 const PASSWORD = 'einvoice-password-42';
 
@@ -24,36 +24,11 @@ const go = (path: string) => goTo(page, daemon.http, path);
 const shot = (lang: 'en' | 'it', name: string) => screenshot(page, lang, `einvoice-${name}`);
 const call = (method: string, path: string, body?: unknown) => apiOk(daemon.http, token, method, path, body);
 
-/** A port on 127.0.0.1 where nothing listens: the PEC provider that cannot be reached. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
-const fiscalConfig = (port: number) => `
-[company]
-name = "Rete Veloce S.r.l."
-vat_number = "06363391001"
-tax_code = "06363391001"
-street = "Via Appia Nuova"
-street_number = "12"
-postal_code = "00183"
-city = "Roma"
-province = "RM"
-iban = "IT60X0542811101000000123456"
-[einvoice]
-channel = "pec"
-pec_address = "fatture@pec.reteveloce.example"
-pec_smtp_url = "smtp://127.0.0.1:${port}"
-pec_imap_url = "imap://fatture:secret@127.0.0.1:${port}"
-`;
 
 describe.skipIf(!haveChromium)('the e-invoicing screens in headless Chromium', { timeout: 90_000 }, () => {
   beforeAll(async () => {
-    ({ daemon, token } = await daemonWithOperator('tollgate-einvui-', PASSWORD, fiscalConfig(await closedPort())));
+    ({ daemon, token } = await daemonWithOperator('tollgate-einvui-', PASSWORD, await unreachableSellerConfig()));
     browser = await launchChromium();
     page = await openPage(browser);
   });

@@ -5,12 +5,11 @@
 // valid fiscal data is reported by name and reason while the others are sent.
 import type { AddressInfo } from 'node:net';
 import { XMLParser } from 'fast-xml-parser';
-import { ImapFlow } from 'imapflow';
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApi, type TestApi } from '../helpers/admin-api.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
+import { attachment, deliverReceipt, NS, RC, receiptName, SDI_REPLY_FROM } from '../helpers/sdi-pec.js';
 import { xsdErrors } from '../helpers/fatturapa.js';
 
 let t: TestApi;
@@ -18,7 +17,6 @@ let token: string;
 let smtp: SMTPServer;
 let imap: Dovecot;
 const sent: { to: string[]; fileName: string; xml: string }[] = [];
-const SDI_REPLY_FROM = 'sdi27@pec.fatturapa.it';
 /** How many next messages the PEC provider refuses (a transient failure: 451). */
 let smtpFailures = 0;
 /** Mail to the accountant (the same SMTP server stands for [notify.email]). */
@@ -26,47 +24,8 @@ const mailed: string[] = [];
 /** Mails to the operator (`[einvoice] alert_email`). */
 const alerts: string[] = [];
 
-/** The XML attachment of a raw message nodemailer composed (base64 part). */
-function attachment(raw: string): { fileName: string; xml: string } {
-  const m = /filename="?([^";\r\n]+\.xml)"?[\s\S]*?\r\n\r\n([A-Za-z0-9+/=\r\n]+?)\r\n--/.exec(raw);
-  if (!m) throw new Error(`no XML attachment in:\n${raw.slice(0, 2000)}`);
-  return { fileName: m[1]!, xml: Buffer.from(m[2]!.replace(/\s/g, ''), 'base64').toString('utf8') };
-}
 
-/** SDI's answer as a PEC provider delivers it: the receipt inside the original message (postacert.eml) inside the provider's envelope. */
-async function deliverReceipt(receiptName: string, xml: string): Promise<void> {
-  const original = await new MailComposer({
-    from: SDI_REPLY_FROM, to: 'fatture@pec.reteveloce.example', subject: `Ricevuta ${receiptName}`, text: 'Ricevuta',
-    attachments: [{ filename: receiptName, content: xml, contentType: 'application/xml' }],
-  }).compile().build();
-  const envelope = await new MailComposer({
-    from: 'posta-certificata@pec.provider.example', to: 'fatture@pec.reteveloce.example', subject: `POSTA CERTIFICATA: Ricevuta ${receiptName}`,
-    text: 'Messaggio di posta certificata',
-    attachments: [
-      { filename: 'daticert.xml', content: '<postacert tipo="posta-certificata"/>', contentType: 'application/xml' },
-      { filename: 'postacert.eml', content: original, contentType: 'message/rfc822' },
-    ],
-  }).compile().build();
-  const c = new ImapFlow({ host: '127.0.0.1', port: imap.port, secure: false, auth: { user: imap.user, pass: imap.password }, logger: false, doSTARTTLS: false });
-  await c.connect();
-  await c.append('INBOX', envelope);
-  await c.logout();
-}
 
-const RC = (file: string) => `<?xml version="1.0" encoding="UTF-8"?>
-<ns3:RicevutaConsegna xmlns:ns3="http://ivaservizi.agenziaentrate.gov.it/docs/xsd/messaggi/v1.0" versione="1.0">
-  <IdentificativoSdI>9${Math.floor(Math.random() * 1e8)}</IdentificativoSdI><NomeFile>${file}</NomeFile><Hash>00</Hash>
-  <DataOraRicezione>2026-11-23T10:00:00.000+01:00</DataOraRicezione><DataOraConsegna>2026-11-23T10:01:00.000+01:00</DataOraConsegna>
-  <Destinatario><Codice>M5UXCR1</Codice><Descrizione>x</Descrizione></Destinatario><MessageId>1</MessageId>
-</ns3:RicevutaConsegna>`;
-const NS = (file: string) => `<?xml version="1.0" encoding="UTF-8"?>
-<ns3:NotificaScarto xmlns:ns3="http://ivaservizi.agenziaentrate.gov.it/docs/xsd/messaggi/v1.0" versione="1.0">
-  <IdentificativoSdI>8${Math.floor(Math.random() * 1e8)}</IdentificativoSdI><NomeFile>${file}</NomeFile><Hash>00</Hash>
-  <DataOraRicezione>2026-11-23T10:00:00.000+01:00</DataOraRicezione>
-  <ListaErrori><Errore><Codice>00311</Codice><Descrizione>1.1.4 CodiceDestinatario non valido</Descrizione></Errore></ListaErrori>
-  <MessageId>2</MessageId>
-</ns3:NotificaScarto>`;
-const receiptName = (file: string, type: string) => file.replace(/\.xml$/, `_${type}_001.xml`);
 
 beforeAll(async () => {
   smtp = new SMTPServer({
@@ -157,8 +116,8 @@ describe('e-invoicing through PEC', () => {
 
   it('an RC read back over IMAP makes the invoice delivered; an NS makes it rejected with its code', async () => {
     const file = (id: number) => sent.find((s) => s.xml.includes(id === ids.company ? 'Bar Sport' : 'Rossi'))!.fileName;
-    await deliverReceipt(receiptName(file(ids.company!), 'RC'), RC(file(ids.company!)));
-    await deliverReceipt(receiptName(file(ids.consumer!), 'NS'), NS(file(ids.consumer!)));
+    await deliverReceipt(imap, receiptName(file(ids.company!), 'RC'), RC(file(ids.company!)));
+    await deliverReceipt(imap, receiptName(file(ids.consumer!), 'NS'), NS(file(ids.consumer!)));
     expect((await call('POST', '/api/v1/fiscal-documents/receipts')).body).toEqual({ applied: 2 });
     // Read once: the messages are seen now.
     expect((await call('POST', '/api/v1/fiscal-documents/receipts')).body).toEqual({ applied: 0 });
@@ -204,8 +163,8 @@ describe('e-invoicing through PEC', () => {
     expect(after.FatturaElettronicaBody.DatiGenerali.DatiGeneraliDocumento).toMatchObject({ Numero: before.Numero, Data: before.Data, ImportoTotaleDocumento: before.ImportoTotaleDocumento });
     expect(after.FatturaElettronicaHeader.DatiTrasmissione.CodiceDestinatario).toBe('0000000');
     // A late receipt about the replaced file changes nothing; the new file's RC delivers it.
-    await deliverReceipt(receiptName(firstFile, 'RC'), RC(firstFile));
-    await deliverReceipt(receiptName(resent.fileName, 'RC'), RC(resent.fileName));
+    await deliverReceipt(imap, receiptName(firstFile, 'RC'), RC(firstFile));
+    await deliverReceipt(imap, receiptName(resent.fileName, 'RC'), RC(resent.fileName));
     expect((await call('POST', '/api/v1/fiscal-documents/receipts')).body).toEqual({ applied: 2 });
     expect((await call('GET', `/api/v1/fiscal-documents/${doc.id}`)).body).toMatchObject({ state: 'delivered', fileName: resent.fileName });
   });
