@@ -6,13 +6,13 @@
  */
 import { dateInZone, partsOf } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import { TollgateError } from '../lib/errors.js';
+import { said, TollgateError } from '../lib/errors.js';
 import { minor, taxLine } from '../lib/money.js';
 import type { SqlClient } from '../db/sql.js';
 import type { Actor } from '../db/crud.js';
 import { invoiceStore, paymentStore } from '../db/billing.js';
 import { topupStore, type TopupRow } from '../db/prepaid.js';
-import type { ServiceControl } from '../nas/control.js';
+import { because, type ServiceControl } from '../nas/control.js';
 import type { NotificationRequest, Notifier } from '../notify/types.js';
 import { formatDocumentNumber } from '../domain/billing/numbering.js';
 import { daysLeft, dueExpiryNotice, extendExpiry, parseNoticeDays } from '../domain/billing/prepaid.js';
@@ -211,7 +211,7 @@ export function prepaidService(opts: PrepaidOptions) {
       let error: string | undefined;
       if (opts.control) {
         try {
-          await opts.control.disconnect(s.id, { reason: `prepaid expired at ${s.expiresAt}`, by: 'system:prepaid' });
+          await opts.control.disconnect(s.id, { ...because(said('reason.action.prepaidExpired', `prepaid expired at ${s.expiresAt}`, { at: s.expiresAt })), by: 'system:prepaid' });
           disconnected = true;
         } catch (e) {
           // Not recorded as done: the next run tries again.
