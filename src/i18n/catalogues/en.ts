@@ -1126,7 +1126,7 @@ export const en = {
   "reason.action.overduePaid": "overdue balance paid",
   "reason.action.suspendedByHand": "suspended by hand",
   "reason.action.resumedByHand": "resumed by hand",
-  "reason.action.kick": "kicked off by hand",
+  "reason.action.kick": "kick",
   "reason.action.planChanged": "plan changed from {from} to {to}",
   "reason.action.planSwitched": "plan changed from {from} to {to} (effective {date})",
   "reason.action.statusChanged": "status changed from {fromStatus} to {toStatus}",
