@@ -11,7 +11,7 @@
  */
 import { dateInZone, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import { said, TollgateError, type LocalText } from '../lib/errors.js';
+import { type LocalText, notFound, said, TollgateError } from '../lib/errors.js';
 import type { SqlClient } from '../db/sql.js';
 import type { Actor } from '../db/crud.js';
 import { capStore, type CapServiceRow } from '../db/prepaid.js';
@@ -254,7 +254,7 @@ export function capsService(opts: CapsOptions) {
 
   async function usage(serviceId: number): Promise<CapUsage> {
     const row = await store.capService(serviceId);
-    if (!row) throw new TollgateError('not_found', `service ${serviceId} does not exist`);
+    if (!row) throw notFound('service', serviceId);
     const policy = await policyOf(row);
     const period = periodOf(row, today());
     const used = await store.usage(serviceId, period.start, period.end);
@@ -271,7 +271,7 @@ export function capsService(opts: CapsOptions) {
     if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new TollgateError('invalid_input', 'bytes must be a positive integer', 'bytes');
     const created = await store.transaction(async () => {
       const row = await store.capService(serviceId);
-      if (!row) throw new TollgateError('not_found', `service ${serviceId} does not exist`);
+      if (!row) throw notFound('service', serviceId);
       if (!(await policyOf(row))) throw new TollgateError('conflict', `service ${serviceId} has no data cap`, 'serviceId');
       const period = periodOf(row, today());
       const at = now().toISOString();
@@ -326,7 +326,7 @@ export function capsService(opts: CapsOptions) {
   async function setPlanTiers(planId: number, tiers: CapTier[], actor: Actor): Promise<CapTier[]> {
     const list = validateTiers(tiers);
     return store.transaction(async () => {
-      if (!(await store.planExists(planId))) throw new TollgateError('not_found', `plan ${planId} does not exist`);
+      if (!(await store.planExists(planId))) throw notFound('plan', planId);
       const before = await store.tiersOf(planId);
       await store.replaceTiers(planId, list);
       await store.audit(actor, now().toISOString(), 'update', 'plan_cap_tiers', planId, before, list);
@@ -338,7 +338,7 @@ export function capsService(opts: CapsOptions) {
 
   /** A service's data top-ups, newest first (the latest `limit`). */
   async function dataTopups(serviceId: number, limit: number) {
-    if (!(await store.capService(serviceId))) throw new TollgateError('not_found', `service ${serviceId} does not exist`);
+    if (!(await store.capService(serviceId))) throw notFound('service', serviceId);
     return store.dataTopups(serviceId, limit);
   }
 
@@ -350,7 +350,7 @@ export function capsService(opts: CapsOptions) {
     runReset,
     setPlanTiers,
     planTiers: async (planId: number): Promise<CapTier[]> => {
-      if (!(await store.planExists(planId))) throw new TollgateError('not_found', `plan ${planId} does not exist`);
+      if (!(await store.planExists(planId))) throw notFound('plan', planId);
       return store.tiersOf(planId);
     },
     /** Forget cached counters (after a plan or service change). */

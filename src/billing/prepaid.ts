@@ -6,7 +6,7 @@
  */
 import { dateInZone, partsOf } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import { said, TollgateError } from '../lib/errors.js';
+import { notFound, said, TollgateError } from '../lib/errors.js';
 import { minor, taxLine } from '../lib/money.js';
 import type { SqlClient } from '../db/sql.js';
 import type { Actor } from '../db/crud.js';
@@ -128,7 +128,7 @@ export function prepaidService(opts: PrepaidOptions) {
   function stageTopup(serviceId: number, input: TopupInput, actor: Actor): Promise<StagedTopup> {
     return store.transaction(async () => {
       const svc = await store.topupService(serviceId);
-      if (!svc) throw new TollgateError('not_found', `service ${serviceId} does not exist`);
+      if (!svc) throw notFound('service', serviceId);
       if (svc.planType !== 'prepaid' || svc.validityDays == null) {
         throw new TollgateError('conflict', `service ${serviceId} is on plan "${svc.planName}", which is not prepaid`, 'serviceId');
       }

@@ -16,7 +16,7 @@ import { dialectSql } from './dialect.js';
 import { Conditions } from './conditions.js';
 import type { Param, SqlClient } from './sql.js';
 import { nasActionOutcomes } from './schema/index.js';
-import { TollgateError } from '../lib/errors.js';
+import { notFound, TollgateError } from '../lib/errors.js';
 
 export type NasActionKind = 'disconnect' | 'coa';
 export type NasActionOutcome = (typeof nasActionOutcomes)[number];
@@ -202,7 +202,7 @@ export function actionStore(sql: SqlClient) {
 
   const serviceOrThrow = async (id: number): Promise<ServiceBrief> => {
     const row = await s.service.get(id);
-    if (!row) throw new TollgateError('not_found', `service ${id} does not exist`);
+    if (!row) throw notFound('service', id);
     return row;
   };
 

@@ -83,7 +83,17 @@ describe('an Italian admin', () => {
     const r = await post('/api/v1/nas', { ...badNas, name: 'Torre est', ipAddress: '10.0.0.2' }, { ...own, 'accept-language': 'en' });
     expect(r.status).toBe(403);
     expect(r.language).toBe('it');
-    expect(r.body).toMatchObject({ code: 'forbidden', title: 'Non consentito' });
+    expect(r.body).toMatchObject({ code: 'forbidden', title: 'Non consentito', detail: 'il ruolo "read-only" non può eseguire POST /api/v1/nas: serve l’accesso in scrittura all’area NAS' });
+    const settings = await t.app.inject({ method: 'GET', url: '/api/v1/admins', headers: own });
+    expect(settings.json().detail).toMatch(/^il ruolo "read-only" non può eseguire GET \/api\/v1\/admins: serve l’accesso in lettura all’area amministratori$/);
+  });
+
+  it('reads that a record does not exist in Italian, whatever the record', async () => {
+    const get = async (url: string) => (await t.app.inject({ method: 'GET', url, headers: session })).json() as { code: string; detail: string };
+    expect(await get('/api/v1/plans/999')).toMatchObject({ code: 'not_found', detail: 'il piano 999 non esiste' });
+    expect(await get('/api/v1/invoices/999')).toMatchObject({ code: 'not_found', detail: 'la fattura 999 non esiste' });
+    expect(await get('/api/v1/actions/999')).toMatchObject({ code: 'not_found', detail: 'l’azione di rete 999 non esiste' });
+    expect(await get('/api/v1/nas/999')).toMatchObject({ code: 'not_found', detail: 'il NAS 999 non esiste' });
   });
 });
 
@@ -105,6 +115,8 @@ describe('an English client', () => {
       detail: 'taxCode: the check letter of this codice fiscale is wrong',
       errors: [{ field: 'taxCode', message: 'the check letter of this codice fiscale is wrong' }],
     });
+    const missing = await t.app.inject({ method: 'GET', url: '/api/v1/plans/999', headers: bearer });
+    expect(missing.json()).toMatchObject({ code: 'not_found', detail: 'plan 999 does not exist' });
     const plan = await post('/api/v1/plans', badPlan, { ...bearer, 'accept-language': 'en-GB' });
     expect(plan.body).toEqual({
       type: 'https://tollgate.dev/problems/invalid-input', title: 'Invalid input', status: 422, code: 'invalid_input',

@@ -7,7 +7,7 @@ import { nameLookup } from '../../db/names.js';
 import { withServiceOwners } from '../names.js';
 import type { SqlClient } from '../../db/sql.js';
 import { actionStore, type NasActionRow } from '../../db/actions.js';
-import { said, TollgateError, type LocalText } from '../../lib/errors.js';
+import { notFound, said, type LocalText } from '../../lib/errors.js';
 import { because, type ServiceControl } from '../../nas/control.js';
 import { withReasonCode } from '../reasons.js';
 import { ActionBody, ActionQuery, ActionSummarySchema, NasAction } from '../nas-schemas.js';
@@ -57,7 +57,7 @@ export async function actionRoutes(app: FastifyInstance, opts: ActionRoutesOptio
   app.get('/api/v1/actions/:id', { schema: { tags: ['sessions'], summary: 'One action', params: IdParams, response: { 200: NasAction, ...errors } } }, async (req) => {
     const { id } = req.params as { id: number };
     const row = await store.action(id);
-    if (!row) throw new TollgateError('not_found', `action ${id} does not exist`);
+    if (!row) throw notFound('action', id);
     return toApi(row);
   });
 }

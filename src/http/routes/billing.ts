@@ -12,7 +12,7 @@ import { decodeCursor, decodeSortCursor, encodeCursor, encodeSortCursor } from '
 import type { InvoiceSortField } from '../../db/billing/invoices.js';
 import { parseDate } from '../../lib/calendar.js';
 import type { Clock } from '../../lib/clock.js';
-import { said, TollgateError } from '../../lib/errors.js';
+import { notFound, said, TollgateError } from '../../lib/errors.js';
 import * as B from '../billing-schemas.js';
 import { DocumentQuery, fileResponse, IdParams, pageOf, ProblemSchema } from '../schemas.js';
 import { actorOf } from './crud.js';
@@ -64,7 +64,6 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
   const billing = opts.billing;
   const contracts = contractService(store, opts.clock, opts.timezone, opts.currency);
   const promotions = promotionService(store, opts.clock);
-  const notFound = (what: string, id: number | string) => new TollgateError('not_found', `${what} ${id} does not exist`);
   /** A record named in the body that does not exist is bad input naming that field, not a 404 of the route. */
   const referenced = async <T>(field: string, fn: () => Promise<T>): Promise<T> => {
     try {
