@@ -11,12 +11,12 @@
  */
 import { dateInZone, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import { TollgateError } from '../lib/errors.js';
+import { type LocalText, notFound, said, TollgateError } from '../lib/errors.js';
 import type { SqlClient } from '../db/sql.js';
 import type { Actor } from '../db/crud.js';
 import { capStore, type CapServiceRow } from '../db/prepaid.js';
 import type { UsageDelta } from '../db/radius.js';
-import type { ServiceControl } from '../nas/control.js';
+import { because, type ActionRequest, type ServiceControl } from '../nas/control.js';
 import type { Notifier } from '../notify/types.js';
 import {
   allowanceBytes,
@@ -76,6 +76,23 @@ function tierName(t: TierState): string {
   return t.blocked ? 'blocked' : t.level === 0 ? 'full' : `tier ${t.level}`;
 }
 
+/** Why a counter moved the service to tier `t` (`used` bytes so far, `up` when it got slower), by catalogue key. */
+function tierReason(t: TierState, used: number, up: boolean): LocalText {
+  if (up) {
+    const english = `data cap: ${used} bytes used, now ${tierName(t)}`;
+    return t.blocked ? said('reason.action.capBlocked', english, { bytes: used }) : said('reason.action.capTier', english, { bytes: used, level: t.level });
+  }
+  const english = `data cap: back to ${tierName(t)}`;
+  return t.level === 0 && !t.blocked ? said('reason.action.capBackFull', english) : said('reason.action.capBackTier', english, { level: t.level });
+}
+
+/** Why a new cap period moved the service to tier `t`, by catalogue key. */
+function periodReason(t: TierState, start: string): LocalText {
+  const english = `data cap period from ${start}: ${tierName(t)}`;
+  if (t.blocked) return said('reason.action.capPeriodBlocked', english, { date: start });
+  return t.level === 0 ? said('reason.action.capPeriodFull', english, { date: start }) : said('reason.action.capPeriodTier', english, { date: start, level: t.level });
+}
+
 export type CapsService = ReturnType<typeof capsService>;
 
 export function capsService(opts: CapsOptions) {
@@ -117,9 +134,9 @@ export function capsService(opts: CapsOptions) {
   }
 
   /** A new rate by CoA; a block cuts the sessions instead (the next login is refused with the reason). */
-  function act(c: Counter, blocked: boolean, reason: string): void {
+  function act(c: Counter, blocked: boolean, reason: LocalText): void {
     if (!opts.control) return;
-    const req = { reason, by: 'system:caps' };
+    const req: ActionRequest = { ...because(reason), by: 'system:caps' };
     const p = blocked ? opts.control.disconnect(c.serviceId, req) : opts.control.refreshRate(c.serviceId, req);
     track(p.catch((e) => opts.onError?.(e, { serviceId: c.serviceId, action: blocked ? 'disconnect' : 'refreshRate' })));
   }
@@ -153,7 +170,7 @@ export function capsService(opts: CapsOptions) {
       const from = c.level;
       c.level = t.level;
       await store.setCapState(c.serviceId, c.period.start, t.level, now().toISOString());
-      act(c, t.blocked, t.level > from ? `data cap: ${c.used} bytes used, now ${tierName(t)}` : `data cap: back to ${tierName(t)}`);
+      act(c, t.blocked, tierReason(t, c.used, t.level > from));
     }
     for (const pct of reachedNotices(allowanceBytes(c.policy, c.extra), c.used)) {
       if (c.noticed.has(pct)) continue;
@@ -237,7 +254,7 @@ export function capsService(opts: CapsOptions) {
 
   async function usage(serviceId: number): Promise<CapUsage> {
     const row = await store.capService(serviceId);
-    if (!row) throw new TollgateError('not_found', `service ${serviceId} does not exist`);
+    if (!row) throw notFound('service', serviceId);
     const policy = await policyOf(row);
     const period = periodOf(row, today());
     const used = await store.usage(serviceId, period.start, period.end);
@@ -254,7 +271,7 @@ export function capsService(opts: CapsOptions) {
     if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new TollgateError('invalid_input', 'bytes must be a positive integer', 'bytes');
     const created = await store.transaction(async () => {
       const row = await store.capService(serviceId);
-      if (!row) throw new TollgateError('not_found', `service ${serviceId} does not exist`);
+      if (!row) throw notFound('service', serviceId);
       if (!(await policyOf(row))) throw new TollgateError('conflict', `service ${serviceId} has no data cap`, 'serviceId');
       const period = periodOf(row, today());
       const at = now().toISOString();
@@ -296,7 +313,7 @@ export function capsService(opts: CapsOptions) {
         reset.push(row.id);
         if (opts.control) {
           try {
-            await opts.control.refreshRate(row.id, { reason: `data cap period from ${period.start}: ${tierName(t)}`, by: 'system:caps' });
+            await opts.control.refreshRate(row.id, { ...because(periodReason(t, period.start)), by: 'system:caps' });
           } catch (e) {
             opts.onError?.(e, { serviceId: row.id, action: 'refreshRate' });
           }
@@ -309,7 +326,7 @@ export function capsService(opts: CapsOptions) {
   async function setPlanTiers(planId: number, tiers: CapTier[], actor: Actor): Promise<CapTier[]> {
     const list = validateTiers(tiers);
     return store.transaction(async () => {
-      if (!(await store.planExists(planId))) throw new TollgateError('not_found', `plan ${planId} does not exist`);
+      if (!(await store.planExists(planId))) throw notFound('plan', planId);
       const before = await store.tiersOf(planId);
       await store.replaceTiers(planId, list);
       await store.audit(actor, now().toISOString(), 'update', 'plan_cap_tiers', planId, before, list);
@@ -321,7 +338,7 @@ export function capsService(opts: CapsOptions) {
 
   /** A service's data top-ups, newest first (the latest `limit`). */
   async function dataTopups(serviceId: number, limit: number) {
-    if (!(await store.capService(serviceId))) throw new TollgateError('not_found', `service ${serviceId} does not exist`);
+    if (!(await store.capService(serviceId))) throw notFound('service', serviceId);
     return store.dataTopups(serviceId, limit);
   }
 
@@ -333,7 +350,7 @@ export function capsService(opts: CapsOptions) {
     runReset,
     setPlanTiers,
     planTiers: async (planId: number): Promise<CapTier[]> => {
-      if (!(await store.planExists(planId))) throw new TollgateError('not_found', `plan ${planId} does not exist`);
+      if (!(await store.planExists(planId))) throw notFound('plan', planId);
       return store.tiersOf(planId);
     },
     /** Forget cached counters (after a plan or service change). */

@@ -5,7 +5,8 @@
  * here (the login is refused anyway).
  */
 import type { CachedEntity, Topic } from '../lib/topic.js';
-import type { ServiceControl } from '../nas/control.js';
+import { because, type ServiceControl } from '../nas/control.js';
+import { said } from '../lib/errors.js';
 
 export interface ContractsClosedOptions {
   control: Pick<ServiceControl, 'disconnect'>;
@@ -17,7 +18,7 @@ export function contractsClosedHandler(opts: ContractsClosedOptions): (serviceId
   return (serviceIds) => {
     opts.changes.publish('service');
     for (const id of serviceIds) {
-      opts.control.disconnect(id, { reason: 'contract ended', by: 'system:billing' })
+      opts.control.disconnect(id, { ...because(said('reason.action.contractEnded', 'contract ended')), by: 'system:billing' })
         .catch((err: unknown) => opts.onError?.(err, { serviceId: id }));
     }
   };

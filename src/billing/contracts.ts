@@ -6,7 +6,7 @@
  */
 import { addDays, dateInZone, parseDate, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import { said, TollgateError, type LocalText } from '../lib/errors.js';
+import { type LocalText, notFound, said, TollgateError } from '../lib/errors.js';
 import { checkVatNature } from '../domain/billing/document-tax.js';
 import { minor, sum } from '../lib/money.js';
 import type { ContractStore, InvoiceStore, ServiceTerms } from '../db/billing.js';
@@ -52,7 +52,7 @@ export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCr
 
   async function service(id: number) {
     const s = await store.serviceRow(id);
-    if (!s) throw new TollgateError('not_found', `service ${id} does not exist`);
+    if (!s) throw notFound('service', id);
     return s;
   }
 

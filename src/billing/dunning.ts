@@ -21,7 +21,8 @@ import { addDays, dateInZone, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import { oneUnit, type Minor } from '../lib/money.js';
 import type { DunningCustomer, DunningServiceRow, DunningStore, OverdueRow, ProfileRow } from '../db/dunning.js';
-import type { ServiceControl } from '../nas/control.js';
+import { because, type ServiceControl } from '../nas/control.js';
+import { said } from '../lib/errors.js';
 import type { OutboxNotifier } from '../notify/outbox.js';
 import {
   dueLadderSteps, overdueByCustomer, owesEnough, reminderDates, suspendKey, suspensionDate, suspensionInstant, type DunningProfile,
@@ -108,7 +109,7 @@ export function dunningService(opts: DunningOptions) {
     if (eventId === null) return;
     try {
       // The profile's mode rides along on the request; ServiceControl uses the plan's or the configured mode.
-      const req = { reason: `invoice ${inv.number} overdue since ${inv.dueDate}`, by: BY, mode: profile.suspendMode ?? undefined };
+      const req = { ...because(said('reason.action.overdue', `invoice ${inv.number} overdue since ${inv.dueDate}`, { number: inv.number, date: inv.dueDate })), by: BY, mode: profile.suspendMode ?? undefined };
       const summary = await opts.control.suspend(svc.id, req);
       await store.transaction(async () => {
         await store.setDetail(eventId, { invoiceNumber: inv.number, open: inv.open, mode: profile.suspendMode, state: 'done', actions: summary.actions });
@@ -212,7 +213,7 @@ export function dunningService(opts: DunningOptions) {
           const svc = await store.service(svcId);
           let summary: Awaited<ReturnType<ServiceControl['resume']>> | null = null;
           if (svc && svc.status === 'suspended') {
-            summary = await opts.control.resume(svcId, { reason: 'overdue balance paid', by: BY });
+            summary = await opts.control.resume(svcId, { ...because(said('reason.action.overduePaid', 'overdue balance paid')), by: BY });
           }
           await store.transaction(async () => {
             await store.resolve(ev.id, iso());

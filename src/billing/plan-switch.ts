@@ -15,7 +15,8 @@ import type { ContractStore } from '../db/billing.js';
 import type { Actor } from '../db/crud.js';
 import type { CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import type { ServiceControl } from '../nas/control.js';
+import { because, type ServiceControl } from '../nas/control.js';
+import { said } from '../lib/errors.js';
 
 /** Audit actor and action-log `by` of the switches. */
 export const PLAN_SWITCH_ACTOR: Actor = { id: 'system:plan-changes' };
@@ -72,7 +73,10 @@ export function planSwitchJob(opts: PlanSwitchOptions) {
     for (const s of switched) {
       if (!opts.control) break;
       try {
-        await opts.control.refreshRate(s.serviceId, { reason: `plan changed from ${s.fromPlanId} to ${s.toPlanId} (effective ${s.effectiveDate})`, by: PLAN_SWITCH_ACTOR.id });
+        await opts.control.refreshRate(s.serviceId, {
+          ...because(said('reason.action.planSwitched', `plan changed from ${s.fromPlanId} to ${s.toPlanId} (effective ${s.effectiveDate})`, { from: s.fromPlanId, to: s.toPlanId, date: s.effectiveDate })),
+          by: PLAN_SWITCH_ACTOR.id,
+        });
       } catch (err) {
         opts.onError?.(err, { serviceId: s.serviceId, action: 'refreshRate' });
       }

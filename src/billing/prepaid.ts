@@ -6,13 +6,13 @@
  */
 import { dateInZone, partsOf } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import { TollgateError } from '../lib/errors.js';
+import { notFound, said, TollgateError } from '../lib/errors.js';
 import { minor, taxLine } from '../lib/money.js';
 import type { SqlClient } from '../db/sql.js';
 import type { Actor } from '../db/crud.js';
 import { invoiceStore, paymentStore } from '../db/billing.js';
 import { topupStore, type TopupRow } from '../db/prepaid.js';
-import type { ServiceControl } from '../nas/control.js';
+import { because, type ServiceControl } from '../nas/control.js';
 import type { NotificationRequest, Notifier } from '../notify/types.js';
 import { formatDocumentNumber } from '../domain/billing/numbering.js';
 import { daysLeft, dueExpiryNotice, extendExpiry, parseNoticeDays } from '../domain/billing/prepaid.js';
@@ -128,7 +128,7 @@ export function prepaidService(opts: PrepaidOptions) {
   function stageTopup(serviceId: number, input: TopupInput, actor: Actor): Promise<StagedTopup> {
     return store.transaction(async () => {
       const svc = await store.topupService(serviceId);
-      if (!svc) throw new TollgateError('not_found', `service ${serviceId} does not exist`);
+      if (!svc) throw notFound('service', serviceId);
       if (svc.planType !== 'prepaid' || svc.validityDays == null) {
         throw new TollgateError('conflict', `service ${serviceId} is on plan "${svc.planName}", which is not prepaid`, 'serviceId');
       }
@@ -211,7 +211,7 @@ export function prepaidService(opts: PrepaidOptions) {
       let error: string | undefined;
       if (opts.control) {
         try {
-          await opts.control.disconnect(s.id, { reason: `prepaid expired at ${s.expiresAt}`, by: 'system:prepaid' });
+          await opts.control.disconnect(s.id, { ...because(said('reason.action.prepaidExpired', `prepaid expired at ${s.expiresAt}`, { at: s.expiresAt })), by: 'system:prepaid' });
           disconnected = true;
         } catch (e) {
           // Not recorded as done: the next run tries again.

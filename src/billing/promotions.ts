@@ -13,7 +13,7 @@
  */
 import { parseDate, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import { said, TollgateError, type LocalText } from '../lib/errors.js';
+import { type LocalText, notFound, said, TollgateError } from '../lib/errors.js';
 import { minor } from '../lib/money.js';
 import type { ContractStore, PromotionRow, PromotionStore } from '../db/billing.js';
 import type { Actor } from '../db/crud.js';
@@ -127,7 +127,7 @@ export function promotionService(store: PromotionStore & Pick<ContractStore, 'pl
 
     async get(id: number) {
       const p = await store.promotion(id);
-      if (!p) throw new TollgateError('not_found', `promotion ${id} does not exist`);
+      if (!p) throw notFound('promotion', id);
       return view(p);
     },
 
@@ -142,7 +142,7 @@ export function promotionService(store: PromotionStore & Pick<ContractStore, 'pl
     endForNew(id: number, newUntil: string, actor: Actor): Promise<{ changed: boolean; promotion: Awaited<ReturnType<typeof view>> }> {
       return store.transaction(async () => {
         const p = await store.promotion(id);
-        if (!p) throw new TollgateError('not_found', `promotion ${id} does not exist`);
+        if (!p) throw notFound('promotion', id);
         const until = parseDate(newUntil, 'newUntil');
         if (!p.appliesToNew) throw bad('newUntil', 'the promotion gives nothing to new contracts: there is nothing to end');
         if (until < p.startDate) throw bad('newUntil', `is before the promotion's start date ${p.startDate}`);

@@ -10,7 +10,7 @@
 import { rateSummary } from '../domain/billing/document-tax.js';
 import { addDays, dateInZone, parseDate, partsOf, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import { said, TollgateError } from '../lib/errors.js';
+import { notFound, said, TollgateError } from '../lib/errors.js';
 import { formatMoney, minor, sum } from '../lib/money.js';
 import type { BillingStore, InvoiceRow } from '../db/billing.js';
 import { toAccount } from '../db/billing.js';
@@ -380,7 +380,7 @@ export function billingService(opts: BillingOptions) {
     ) {
       return store.transaction(async () => {
         const payment = await store.payment(paymentId);
-        if (!payment) throw new TollgateError('not_found', `payment ${paymentId} does not exist`);
+        if (!payment) throw notFound('payment', paymentId);
         const refundable = payment.amount - payment.refunded;
         const credit = await store.credit(payment.customerId);
         const reopen = input.reopenInvoices === true;
@@ -409,7 +409,7 @@ export function billingService(opts: BillingOptions) {
     async creditNote(invoiceId: number, request: CreditNoteRequest, input: { date?: string | undefined; reason?: string | null | undefined }, actor: Actor) {
       const created = await store.transaction(async () => {
         const invoice = await store.invoice(invoiceId);
-        if (!invoice) throw new TollgateError('not_found', `invoice ${invoiceId} does not exist`);
+        if (!invoice) throw notFound('invoice', invoiceId);
         const date = input.date === undefined ? today() : parseDate(input.date, 'date');
         if (date < invoice.issueDate) throw new TollgateError('invalid_input', said('fault.creditNote.beforeInvoice', 'a credit note cannot be dated before its invoice'), 'date');
         const draft = buildCreditNote(await store.invoiceLines(invoiceId), request, await store.creditNoteLinesOfInvoice(invoiceId));
@@ -431,7 +431,7 @@ export function billingService(opts: BillingOptions) {
 
     /** The customer's statement: every event with a running balance, and the totals it adds up to. */
     async statement(customerId: number, range: { from?: string | undefined; to?: string | undefined } = {}) {
-      if (!(await store.customerExists(customerId))) throw new TollgateError('not_found', `customer ${customerId} does not exist`);
+      if (!(await store.customerExists(customerId))) throw notFound('customer', customerId);
       const events = await store.statementEvents(customerId);
       const domainEvents: AccountEvent[] = events.map((e) =>
         e.type === 'invoice' ? { type: 'invoice', id: e.id, number: e.number!, date: e.date, dueDate: e.dueDate!, total: e.amount }

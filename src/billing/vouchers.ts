@@ -6,7 +6,7 @@
  */
 import { dateInZone } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import { said, TollgateError } from '../lib/errors.js';
+import { notFound, said, TollgateError } from '../lib/errors.js';
 import { formatter } from '../i18n/format.js';
 import type { Locale } from '../i18n/locales.js';
 import { translator } from '../i18n/messages.js';
@@ -182,7 +182,7 @@ export function voucherService(opts: VoucherOptions) {
 
   async function batchWithVouchers(id: number) {
     const batch = await store.batch(id);
-    if (!batch) throw new TollgateError('not_found', `voucher batch ${id} does not exist`);
+    if (!batch) throw notFound('voucher batch', id);
     return { batch, vouchers: await store.vouchersOf(id), plan: (await store.plan(batch.planId))! };
   }
 

@@ -16,7 +16,7 @@ import { dialectSql } from './dialect.js';
 import { Conditions } from './conditions.js';
 import type { Param, SqlClient } from './sql.js';
 import { nasActionOutcomes } from './schema/index.js';
-import { TollgateError } from '../lib/errors.js';
+import { notFound, TollgateError } from '../lib/errors.js';
 
 export type NasActionKind = 'disconnect' | 'coa';
 export type NasActionOutcome = (typeof nasActionOutcomes)[number];
@@ -43,6 +43,8 @@ export interface NasActionRow {
   id: number;
   kind: NasActionKind;
   reason: string;
+  /** The reason by catalogue key, JSON `{key, values}`; null on rows from before keys were stored, or a reason typed by hand. */
+  reasonMessage: string | null;
   actor: string;
   serviceId: number | null;
   sessionId: number | null;
@@ -67,7 +69,7 @@ export interface NasActionRow {
 }
 
 export type NewAction = Pick<NasActionRow, 'kind' | 'reason' | 'actor' | 'serviceId' | 'sessionId' | 'acctSessionId' | 'username' | 'nasId' | 'target' | 'request' | 'outcome'> &
-  Partial<Pick<NasActionRow, 'fallbackOf' | 'error'>> & { at: string };
+  Partial<Pick<NasActionRow, 'fallbackOf' | 'error' | 'reasonMessage'>> & { at: string };
 
 export type ActionUpdate = Partial<
   Pick<NasActionRow, 'outcome' | 'errorCause' | 'errorCauseName' | 'error' | 'attempts' | 'retries' | 'via' | 'target' | 'request' | 'answeredAt' | 'confirmedAt' | 'checkAt'>
@@ -110,7 +112,7 @@ const SESSION_COLS = `rs.id, rs.service_id as "serviceId", rs.acct_session_id as
   rs.framed_ip_address as "framedIpAddress", rs.nas_ip_address as "nasIpAddress", rs.calling_station_id as "callingStationId",
   rs.nas_id as "nasId", n.ip_address as "nasAddress", n.secret_enc as "nasSecretEnc", n.coa_port as "coaPort", n.vendor`;
 
-const ACTION_COLS = `id, kind, reason, actor, service_id as "serviceId", session_id as "sessionId", acct_session_id as "acctSessionId",
+const ACTION_COLS = `id, kind, reason, reason_message as "reasonMessage", actor, service_id as "serviceId", session_id as "sessionId", acct_session_id as "acctSessionId",
   username, nas_id as "nasId", target, request, outcome, error_cause as "errorCause", error_cause_name as "errorCauseName", error,
   attempts, retries, via, fallback_of as "fallbackOf", created_at as "createdAt", answered_at as "answeredAt",
   confirmed_at as "confirmedAt", check_at as "checkAt", updated_at as "updatedAt"`;
@@ -170,9 +172,9 @@ export function actionStore(sql: SqlClient) {
     sessionState: sql.prepare<{ stoppedAt: string | null; updatedAt: string }>(`select stopped_at as "stoppedAt", updated_at as "updatedAt" from radius_sessions where id = ?`),
     closeSession: sql.prepare(`update radius_sessions set stopped_at = ?, updated_at = ?, terminate_cause = coalesce(terminate_cause, ?)
       where id = ? and stopped_at is null`),
-    insert: sql.prepare<{ id: number; claimToken: number }>(`insert into nas_actions (kind, reason, actor, service_id, session_id, acct_session_id, username, nas_id, target,
+    insert: sql.prepare<{ id: number; claimToken: number }>(`insert into nas_actions (kind, reason, reason_message, actor, service_id, session_id, acct_session_id, username, nas_id, target,
       request, outcome, error, fallback_of, created_at, updated_at, claimed_by, claim_expires_at, claim_token)
-      values (@kind, @reason, @actor, @serviceId, @sessionId, @acctSessionId, @username, @nasId, @target, @request, @outcome,
+      values (@kind, @reason, @reasonMessage, @actor, @serviceId, @sessionId, @acctSessionId, @username, @nasId, @target, @request, @outcome,
       @error, @fallbackOf, @at, @at, @holder, @until, 1) returning id, claim_token as "claimToken"`),
     get: sql.prepare<NasActionRow>(`select ${ACTION_COLS} from nas_actions where id = ?`),
     acked: sql.prepare<NasActionRow>(`select ${ACTION_COLS} from nas_actions where outcome = 'acked' order by id`),
@@ -200,7 +202,7 @@ export function actionStore(sql: SqlClient) {
 
   const serviceOrThrow = async (id: number): Promise<ServiceBrief> => {
     const row = await s.service.get(id);
-    if (!row) throw new TollgateError('not_found', `service ${id} does not exist`);
+    if (!row) throw notFound('service', id);
     return row;
   };
 
@@ -215,7 +217,7 @@ export function actionStore(sql: SqlClient) {
 
     /** Logs a new action, claimed by its sender (`holder`) until `until`. */
     async insertAction(a: NewAction, claim: { holder: string; until: string }): Promise<Claim> {
-      const row = await s.insert.get({ fallbackOf: null, error: null, ...a, ...claim });
+      const row = await s.insert.get({ fallbackOf: null, error: null, reasonMessage: null, ...a, ...claim });
       return { id: row!.id, token: row!.claimToken };
     },
     /**

@@ -26,7 +26,7 @@ import { einvoiceProblems, type EinvoiceCustomerProblem } from '../domain/fiscal
 import { fiscalArchiveZip, type ArchiveEntry } from './archive.js';
 import { addDays, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import { said, TollgateError } from '../lib/errors.js';
+import { notFound, said, TollgateError } from '../lib/errors.js';
 
 /** A file on its way to SDI. */
 export interface OutgoingFile {
@@ -158,7 +158,7 @@ export function einvoiceService(opts: EinvoiceOptions) {
     }
     const stored = await store.document(doc.kind, doc.documentId);
     const customer = await store.customer(doc.customerId);
-    if (!stored || !customer) throw new TollgateError('not_found', `${doc.kind} ${doc.documentId} does not exist`);
+    if (!stored || !customer) throw notFound(doc.kind === 'invoice' ? 'invoice' : 'credit note', doc.documentId);
     const n = await store.nextFileNumber();
     const t = transmitter();
     const name = fileName(t, n);
@@ -241,7 +241,7 @@ export function einvoiceService(opts: EinvoiceOptions) {
   async function xmlOf(kind: DocKind, documentId: number): Promise<{ fileName: string; xml: string }> {
     await store.trackOne(kind, documentId, now());
     const doc = await store.getByDocument(kind, documentId);
-    if (!doc) throw new TollgateError('not_found', `${kind === 'invoice' ? 'invoice' : 'credit note'} ${documentId} does not exist`);
+    if (!doc) throw notFound(kind === 'invoice' ? 'invoice' : 'credit note', documentId);
     if (doc.fileName) {
       const f = await store.file(doc.fileName);
       if (f) return f;
@@ -264,7 +264,7 @@ export function einvoiceService(opts: EinvoiceOptions) {
     /** Marks a rejected (or never taken) document to be sent again in a new file, same number and date. */
     async resend(id: number): Promise<FiscalDocumentRow> {
       const doc = await store.get(id);
-      if (!doc) throw new TollgateError('not_found', `fiscal document ${id} does not exist`);
+      if (!doc) throw notFound('fiscal document', id);
       if (!resendable(doc.state)) throw new TollgateError('einvoice_state', `a ${doc.state} document is not sent again (only a rejected one, or one not sent yet)`, 'state');
       const problems = await problemsOf(doc);
       if (problems.length > 0) throw new TollgateError('einvoice_not_ready', problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems[0]!.field, { fields: problems });

@@ -23,7 +23,8 @@ import { billingRoutes } from './routes/billing.js';
 import { actionRoutes } from './routes/actions.js';
 import { serviceStatusPatch, suspensionStep } from './routes/service-status.js';
 import { nasNetworkRoutes, type NasNetworkOptions } from './routes/nas-network.js';
-import type { ServiceControl } from '../nas/control.js';
+import { because, type ServiceControl } from '../nas/control.js';
+import { said, type LocalText } from '../lib/errors.js';
 import type { Scheduler } from '../scheduler/index.js';
 import type { DunningService } from '../billing/dunning.js';
 import type { Sender } from '../notify/sender.js';
@@ -107,6 +108,18 @@ export interface BuildOptions {
 
 export interface App extends FastifyInstance {
   repos: Repos;
+}
+
+/** Why a service's edit acts on its live sessions: a plan change, a status set by hand, or both; undefined for neither. */
+function serviceChange(before: Record<string, unknown>, after: Record<string, unknown>, statusHere: boolean): LocalText | undefined {
+  const plan = before.planId !== after.planId ? { from: String(before.planId), to: String(after.planId) } : undefined;
+  const status = statusHere ? { fromStatus: String(before.status), toStatus: String(after.status) } : undefined;
+  const planText = (p: { from: string; to: string }) => `plan changed from ${p.from} to ${p.to}`;
+  const statusText = (st: { fromStatus: string; toStatus: string }) => `status changed from ${st.fromStatus} to ${st.toStatus}`;
+  if (plan && status) return said('reason.action.planAndStatusChanged', `${planText(plan)}; ${statusText(status)}`, { ...plan, ...status });
+  if (plan) return said('reason.action.planChanged', planText(plan), plan);
+  if (status) return said('reason.action.statusChanged', statusText(status), status);
+  return undefined;
 }
 
 /**
@@ -228,19 +241,16 @@ export async function build(opts: BuildOptions): Promise<App> {
       splitPatch: serviceStatusPatch(control, { sql, clock, timezone: opts.config.billing.timezone }),
       afterUpdate: (before, after, req) => {
         const statusHere = before.status !== after.status && suspensionStep(before.status, after.status) === null;
-        const changes = [
-          ...(before.planId !== after.planId ? [`plan changed from ${String(before.planId)} to ${String(after.planId)}`] : []),
-          ...(statusHere ? [`status changed from ${String(before.status)} to ${String(after.status)}`] : []),
-        ];
-        if (changes.length === 0) return;
-        const act = { reason: changes.join('; '), by: req.actor?.id ?? 'anonymous' };
+        const why = serviceChange(before, after, statusHere);
+        if (!why) return;
+        const act = { ...because(why), by: req.actor?.id ?? 'anonymous' };
         // Leaving a suspension: a session still open is in the walled garden, which only a new login leaves.
         const leftSuspension = statusHere && before.status === 'suspended';
         (leftSuspension ? control.disconnect(after.id as number, act) : control.refreshRate(after.id as number, act))
           .catch((err: unknown) => req.log.error({ err }, 'acting on live sessions after a service change failed'));
       },
       beforeDelete: async (id, req) => {
-        await control.disconnect(id, { reason: 'service deleted', by: req.actor?.id ?? 'anonymous' });
+        await control.disconnect(id, { ...because(said('reason.action.serviceDeleted', 'service deleted')), by: req.actor?.id ?? 'anonymous' });
       },
     });
 

@@ -31,7 +31,9 @@ export const ActionSummarySchema = Type.Object({
 export const NasAction = Type.Object({
   id: Id,
   kind: Kind,
-  reason: Type.String(),
+  reason: Type.String({ description: 'why, in English (or as typed by the admin who asked)' }),
+  reasonCode: Nullable(Type.String({ description: "the reason's key in the UI's message catalogue (e.g. reason.action.overdue), to word it in the reader's language; null: none (older rows, a reason typed by hand)" })),
+  reasonValues: Nullable(Type.Record(Type.String(), Type.String(), { description: 'the values the keyed message takes' })),
   by: Type.String({ description: 'who asked: token:5, admin:3, system:dunning...' }),
   serviceId: Nullable(Id),
   customerId: Type.Optional(Nullable(Id)),

@@ -17,6 +17,28 @@ export function said(key: string, text: string, values?: Readonly<Record<string,
   return values ? { text, key, values } : { text, key };
 }
 
+/** The records a path or an argument names, each with the catalogue key of "<record> <id> does not exist". */
+const MISSING = {
+  NAS: 'fault.missing.nas',
+  plan: 'fault.noPlan',
+  customer: 'fault.noCustomer',
+  service: 'fault.noService',
+  invoice: 'fault.missing.invoice',
+  'credit note': 'fault.missing.creditNote',
+  payment: 'fault.missing.payment',
+  promotion: 'fault.missing.promotion',
+  'voucher batch': 'fault.missing.voucherBatch',
+  admin: 'fault.missing.admin',
+  token: 'fault.missing.token',
+  action: 'fault.missing.action',
+  notification: 'fault.missing.notification',
+  'billing profile': 'fault.missing.billingProfile',
+  'billing run': 'fault.missing.billingRun',
+  'fiscal document': 'fault.missing.fiscalDocument',
+} as const;
+
+export type MissingRecord = keyof typeof MISSING;
+
 /**
  * Domain errors are values with a stable code. The code is one of the catalogue's
  * (src/lib/error-codes.ts), so the HTTP layer answers each with its own status and the CLI maps them
@@ -51,4 +73,9 @@ export class ConfigError extends TollgateError {
     super('config_invalid', message, key);
     this.name = 'ConfigError';
   }
+}
+
+/** The 404 of a record that does not exist, worded in the reader's language: `notFound('plan', 7)` is "plan 7 does not exist". */
+export function notFound(what: MissingRecord, id: number | string): TollgateError {
+  return new TollgateError('not_found', said(MISSING[what], `${what} ${id} does not exist`, { id: String(id) }));
 }

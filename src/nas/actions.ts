@@ -138,6 +138,24 @@ function coaExchangeMs(timeoutMs: number, tries: number): number {
   return ms;
 }
 
+/** The request's catalogue message as the action log stores it (`reason_message`). */
+function storedMessage(req: ActionRequest): string | null {
+  const m = req.reasonMessage;
+  return m ? JSON.stringify(m.values ? { key: m.key, values: m.values } : { key: m.key }) : null;
+}
+
+/** The request a logged action was made for: a fallback or a retry keeps its reason in every language. */
+function requestOf(a: NasActionRow): ActionRequest {
+  let reasonMessage: ActionRequest['reasonMessage'];
+  try {
+    const m = a.reasonMessage ? (JSON.parse(a.reasonMessage) as { key?: unknown; values?: Record<string, string | number> }) : undefined;
+    if (m && typeof m.key === 'string') reasonMessage = m.values ? { key: m.key, values: m.values } : { key: m.key };
+  } catch {
+    // Not JSON (written by hand): the English reason alone goes on.
+  }
+  return { reason: a.reason, reasonMessage, by: a.actor };
+}
+
 export function createServiceControl(deps: ServiceControlDeps): ServiceControlRuntime {
   const { sql, box, config, clock } = deps;
   const store = actionStore(sql);
@@ -268,7 +286,7 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
   /** Sends one action for one session, logs it and runs its fallbacks; returns every action it made. */
   async function act(kind: NasActionKind, s: ActionSession, attributes: ReplyAttr[], req: ActionRequest, fallbackOf: number | null = null): Promise<number[]> {
     const claim = await store.insertAction({
-      kind, reason: req.reason, actor: req.by, serviceId: s.serviceId, sessionId: s.id, acctSessionId: s.acctSessionId, username: s.username,
+      kind, reason: req.reason, reasonMessage: storedMessage(req), actor: req.by, serviceId: s.serviceId, sessionId: s.id, acctSessionId: s.acctSessionId, username: s.username,
       nasId: s.nasId, target: targetOf(s), request: JSON.stringify(summarize(s, attributes)), outcome: 'pending', fallbackOf, at: iso(),
     }, claimTerms());
     const more = await deliver(claim, kind, s, attributes, req, 0);
@@ -424,7 +442,7 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
       return null;
     }
     await giveUp(a, claim, `the service would now be refused (${e.reason}): the session is disconnected instead`);
-    await act('disconnect', s, [], { reason: a.reason, by: a.actor }, a.id);
+    await act('disconnect', s, [], requestOf(a), a.id);
     return null;
   }
 
@@ -505,7 +523,7 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
     }
     const attributes = await attributesNow(a, claim, s);
     if (attributes === null) return;
-    await deliver(claim, a.kind, s, attributes, { reason: a.reason, by: a.actor }, a.attempts);
+    await deliver(claim, a.kind, s, attributes, requestOf(a), a.attempts);
   }
 
   /** One claimed action: a pending one taken over, or an ACKed one whose check is due. */

@@ -3,9 +3,16 @@
  * changes the service's state, sends Disconnect or CoA requests to the NAS of each open session and
  * records every step in the action log; callers only say what and why.
  */
+import type { LocalText } from '../lib/errors.js';
+
 export interface ActionRequest {
   /** Why, in words an operator reads in the action log ("invoice 2026-0042 overdue", "kick"). */
   reason: string;
+  /**
+   * The same reason by catalogue key (`reason.action.*`) and values, so the action log shows it in
+   * its reader's language; absent for a reason typed by hand. `said(key, english, values)` gives both.
+   */
+  reasonMessage?: { readonly key: string; readonly values?: Readonly<Record<string, string | number>> } | undefined;
   /** Who: `admin:3`, `token:5`, `system:dunning`, `system:prepaid`, `system:caps`. */
   by: string;
   /**
@@ -13,6 +20,11 @@ export interface ActionRequest {
    * Default: the plan's mode, else `[radius] suspended_mode`.
    */
   mode?: 'reject' | 'walled-garden' | undefined;
+}
+
+/** A request's reason from its catalogue message: the English text and the key together. */
+export function because(m: LocalText): Pick<ActionRequest, 'reason' | 'reasonMessage'> {
+  return { reason: m.text, reasonMessage: m.values ? { key: m.key, values: m.values } : { key: m.key } };
 }
 
 export interface ActionSummary {

@@ -9,7 +9,7 @@
  */
 import { dateInZone } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import { TollgateError } from '../lib/errors.js';
+import { notFound, TollgateError } from '../lib/errors.js';
 import { normalizeMac } from '../lib/net.js';
 import type { SecretBox } from '../lib/secretbox.js';
 import type { NasStore, OpenSessionRow, ReconcileItem, ReconciliationRecord } from '../db/nas.js';
@@ -72,7 +72,7 @@ export class NasReconciler {
    */
   async run(nasId: number, trigger: ReconcileTrigger): Promise<ReconciliationRecord> {
     const row = await this.deps.store.nas(nasId);
-    if (!row) throw new TollgateError('not_found', `NAS ${nasId} does not exist`);
+    if (!row) throw notFound('NAS', nasId);
     const options = routerOsOptionsOf(row, this.deps.box, {
       ...(this.deps.connectTimeoutMs !== undefined ? { connectTimeoutMs: this.deps.connectTimeoutMs } : {}),
       ...(this.deps.commandTimeoutMs !== undefined ? { commandTimeoutMs: this.deps.commandTimeoutMs } : {}),

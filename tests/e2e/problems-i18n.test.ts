@@ -2,12 +2,14 @@
 // fields, in headless Chromium against the compiled daemon (npm run build first). The browser itself
 // asks for English (its Accept-Language), so Italian can only come from the admin's chosen language.
 // The dashboard's latest rejects show the reason the server logged in English in Italian too, from
-// the code sent beside it. Screenshots at 1440×900 and 390×844 go to reports/screenshots/it/.
+// the code sent beside it, and "Why offline?" gives a suspension's reason in Italian though the action
+// log keeps its English text. Screenshots at 1440×900 and 390×844 go to reports/screenshots/it/.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { cli, createToken, startDaemon, tempDir, writeConfig, type Daemon } from '../helpers/daemon.js';
 import { apiOk, goTo, haveChromium, launchChromium, openPage, screenshotOnFailure, screenshotSizes } from '../helpers/browser.js';
-import { accessRequest, UdpClient } from '../helpers/radius.js';
+import { NasSim } from '../helpers/nas-sim.js';
+import { accessRequest, accountingRequest, UdpClient } from '../helpers/radius.js';
 
 const PASSWORD = 'problemi-in-italiano';
 
@@ -94,5 +96,40 @@ describe.skipIf(!haveChromium)('problems in the admin’s language, in headless 
     await page.getByText('utente sconosciuto').first().waitFor();
     await expect(page.getByText('unknown user').count()).resolves.toBe(0);
     await screenshotSizes(page, 'it', 'problems-03-dashboard-reject-reason');
+  });
+
+  it('"Why offline?": a suspension by hand, its reason in Italian on the timeline', async () => {
+    const secret = 'segreto-della-torre';
+    // The NAS answers the Disconnect-Request, so the action is logged as it would be in service.
+    const sim = await NasSim.start({ secret });
+    let serviceId: number;
+    try {
+      const nas = ((await call('GET', '/api/v1/nas')).items as Array<{ id: number; ipAddress: string }>).find((n) => n.ipAddress === '127.0.0.1');
+      if (nas) await call('PATCH', `/api/v1/nas/${nas.id}`, { coaPort: sim.port, secret });
+      else await call('POST', '/api/v1/nas', { name: 'Torre', ipAddress: '127.0.0.1', secret, vendor: 'mikrotik', coaPort: sim.port });
+      const customer = await call('POST', '/api/v1/customers', { name: 'Luca Moroso' });
+      const plan = await call('POST', '/api/v1/plans', { name: 'Fibra 30', type: 'recurring', price: 2990, billingPeriodMonths: 1, downloadKbps: 30000, uploadKbps: 5000 });
+      serviceId = (await call('POST', '/api/v1/services', { customerId: customer.id, planId: plan.id, username: 'luca', password: 'pw-luca-1', startDate: '2026-01-01' })).id;
+      const client = await UdpClient.open();
+      try {
+        const reply = await client.exchange(accountingRequest(secret, {
+          'User-Name': 'luca', 'Acct-Status-Type': 'Start', 'Acct-Session-Id': 'luca-1', 'NAS-IP-Address': '127.0.0.1', 'Framed-IP-Address': '100.64.0.9',
+        }), daemon.acctPort, '127.0.0.1', 5000);
+        expect(reply?.[0]).toBe(5); // Accounting-Response
+      } finally {
+        await client.close();
+      }
+      // The accounting writer batches: suspend once the session is stored, so the suspension acts on it.
+      await expect.poll(async () => (await call('GET', `/api/v1/sessions?serviceId=${serviceId}`)).items.length, { timeout: 5000 }).toBe(1);
+      const suspended = await call('POST', `/api/v1/services/${serviceId}/suspend`, {});
+      expect(suspended.actions).toHaveLength(1);
+      expect((await call('GET', `/api/v1/actions?serviceId=${serviceId}`)).items[0]).toMatchObject({ reason: 'suspended by hand', reasonCode: 'reason.action.suspendedByHand' });
+    } finally {
+      await sim.close();
+    }
+    await go(`/services/${serviceId}/why`);
+    await page.getByText('sospeso manualmente').first().waitFor();
+    await expect(page.getByText('suspended by hand').count()).resolves.toBe(0);
+    await screenshotSizes(page, 'it', 'problems-04-why-suspension-reason');
   });
 });

@@ -5,6 +5,7 @@
  * types, statuses and field names never change.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isMessageKey, translate } from '../../src/i18n/messages.js';
 import { cookieFrom, testApi, type TestApi } from '../helpers/admin-api.js';
 
 let t: TestApi;
@@ -82,7 +83,17 @@ describe('an Italian admin', () => {
     const r = await post('/api/v1/nas', { ...badNas, name: 'Torre est', ipAddress: '10.0.0.2' }, { ...own, 'accept-language': 'en' });
     expect(r.status).toBe(403);
     expect(r.language).toBe('it');
-    expect(r.body).toMatchObject({ code: 'forbidden', title: 'Non consentito' });
+    expect(r.body).toMatchObject({ code: 'forbidden', title: 'Non consentito', detail: 'il ruolo "read-only" non può eseguire POST /api/v1/nas: serve l’accesso in scrittura all’area NAS' });
+    const settings = await t.app.inject({ method: 'GET', url: '/api/v1/admins', headers: own });
+    expect(settings.json().detail).toMatch(/^il ruolo "read-only" non può eseguire GET \/api\/v1\/admins: serve l’accesso in lettura all’area amministratori$/);
+  });
+
+  it('reads that a record does not exist in Italian, whatever the record', async () => {
+    const get = async (url: string) => (await t.app.inject({ method: 'GET', url, headers: session })).json() as { code: string; detail: string };
+    expect(await get('/api/v1/plans/999')).toMatchObject({ code: 'not_found', detail: 'il piano 999 non esiste' });
+    expect(await get('/api/v1/invoices/999')).toMatchObject({ code: 'not_found', detail: 'la fattura 999 non esiste' });
+    expect(await get('/api/v1/actions/999')).toMatchObject({ code: 'not_found', detail: 'l’azione di rete 999 non esiste' });
+    expect(await get('/api/v1/nas/999')).toMatchObject({ code: 'not_found', detail: 'il NAS 999 non esiste' });
   });
 });
 
@@ -104,6 +115,8 @@ describe('an English client', () => {
       detail: 'taxCode: the check letter of this codice fiscale is wrong',
       errors: [{ field: 'taxCode', message: 'the check letter of this codice fiscale is wrong' }],
     });
+    const missing = await t.app.inject({ method: 'GET', url: '/api/v1/plans/999', headers: bearer });
+    expect(missing.json()).toMatchObject({ code: 'not_found', detail: 'plan 999 does not exist' });
     const plan = await post('/api/v1/plans', badPlan, { ...bearer, 'accept-language': 'en-GB' });
     expect(plan.body).toEqual({
       type: 'https://tollgate.dev/problems/invalid-input', title: 'Invalid input', status: 422, code: 'invalid_input',
@@ -140,5 +153,38 @@ describe('the auth log', () => {
     expect(old).toMatchObject({ username: 'old-row', reason: 'wrong password', reasonCode: null, reasonValues: null });
     const overview = await t.app.inject({ method: 'GET', url: '/api/v1/dashboard/overview', headers: bearer });
     expect(overview.json().rejects[0]).toMatchObject({ username: 'anna', reasonCode: 'aaa.macMismatch', reasonValues: { bound: 'AA:BB:CC:00:00:01' } });
+  });
+});
+
+describe('the action log', () => {
+  it('sends a network action’s reason by catalogue code, worded in Italian for the Italian admin; the English text stays as it was', async () => {
+    const customer = await post('/api/v1/customers', { name: 'Giulia Bianchi' }, bearer);
+    const plan = await post('/api/v1/plans', { name: 'Fibra 30', type: 'recurring', price: 2990, billingPeriodMonths: 1, downloadKbps: 30000, uploadKbps: 5000 }, bearer);
+    const service = await post('/api/v1/services', { customerId: customer.body.id, planId: plan.body.id, username: 'giulia', password: 'pw-giulia-1', startDate: '2026-11-01' }, bearer);
+    expect([customer.status, plan.status, service.status]).toEqual([201, 201, 201]);
+    const now = t.clock.now().toISOString();
+    // An open session, so the suspension acts on the network (and logs the action) as well as on the status.
+    await t.sql.run(`insert into radius_sessions (acct_session_id, username, service_id, started_at, updated_at) values ('g-1', 'giulia', ?, ?, ?)`, service.body.id, now, now);
+    const suspended = await post(`/api/v1/services/${service.body.id}/suspend`, {}, session);
+    expect(suspended.status, JSON.stringify(suspended.body)).toBe(200);
+    expect(suspended.body.actions).toHaveLength(1);
+    const typed = await post(`/api/v1/services/${service.body.id}/disconnect`, { reason: 'chiesto dal cliente' }, session);
+    expect(typed.status).toBe(200);
+
+    const list = await t.app.inject({ method: 'GET', url: `/api/v1/actions?serviceId=${service.body.id}`, headers: session });
+    const [kick, suspend] = list.json().items as Array<{ id: number; reason: string; reasonCode: string | null; reasonValues: Record<string, string> | null }>;
+    expect(suspend).toMatchObject({ reason: 'suspended by hand', reasonCode: 'reason.action.suspendedByHand', reasonValues: null });
+    expect(suspend).not.toHaveProperty('reasonMessage');
+    const code = suspend!.reasonCode!;
+    expect(isMessageKey(code) && translate('it', code)).toBe('sospeso manualmente');
+    expect(kick).toMatchObject({ reason: 'chiesto dal cliente', reasonCode: null, reasonValues: null });
+
+    // An English script reads the same English reason it always read, in the list and the single action.
+    const one = await t.app.inject({ method: 'GET', url: `/api/v1/actions/${suspend!.id}`, headers: { ...bearer, 'accept-language': 'en' } });
+    expect(one.json()).toMatchObject({ reason: 'suspended by hand', reasonCode: 'reason.action.suspendedByHand' });
+    // A row from before codes were stored still reads as it was.
+    await t.sql.run(`insert into nas_actions (kind, reason, actor, service_id, acct_session_id, username, request, created_at, updated_at) values ('disconnect', 'kick', 'admin:1', ?, 'g-0', 'giulia', '{"session":{},"attributes":[]}', ?, ?)`, service.body.id, now, now);
+    const old = (await t.app.inject({ method: 'GET', url: `/api/v1/actions?serviceId=${service.body.id}`, headers: bearer })).json().items[0];
+    expect(old).toMatchObject({ reason: 'kick', reasonCode: null, reasonValues: null });
   });
 });

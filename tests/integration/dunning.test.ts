@@ -178,7 +178,10 @@ describe('the dunning timeline', () => {
     await at('2026-03-17T07:59:00Z');
     expect(control.calls).toEqual([]);
     await at('2026-03-17T08:00:00Z');
-    expect(control.calls).toEqual([{ op: 'suspend', serviceId: A.serviceId, req: expect.objectContaining({ by: 'system:dunning', reason: 'invoice INV-2026-000001 overdue since 2026-03-11' }) }]);
+    expect(control.calls).toEqual([{ op: 'suspend', serviceId: A.serviceId, req: expect.objectContaining({
+      by: 'system:dunning', reason: 'invoice INV-2026-000001 overdue since 2026-03-11',
+      reasonMessage: { key: 'reason.action.overdue', values: { number: 'INV-2026-000001', date: '2026-03-11' } },
+    }) }]);
     await at('2026-03-17T08:05:00Z');
     await call('POST', '/api/v1/billing/run', { date: '2026-03-17' }, 200);
     expect(control.calls).toHaveLength(1);
@@ -198,7 +201,7 @@ describe('the dunning timeline', () => {
     await services.dunning.idle();
     await services.notifier.idle(); // the payment notices are queued after commit
     expect(control.calls.map((c) => `${c.op}:${c.serviceId}`)).toEqual([`suspend:${A.serviceId}`, `resume:${A.serviceId}`]);
-    expect(control.calls[1]!.req).toEqual({ reason: 'overdue balance paid', by: 'system:dunning' });
+    expect(control.calls[1]!.req).toEqual({ reason: 'overdue balance paid', reasonMessage: { key: 'reason.action.overduePaid' }, by: 'system:dunning' });
     expect((await notices(A.customerId, 'payment.received')).map((n) => n.channel)).toEqual(['email', 'sms', 'email', 'sms']);
     expect((await outbox(A.customerId)).filter((m) => m.template === 'service.resumed').map((m) => m.channel)).toEqual(['email', 'sms']);
     expect(await rows("select kind from dunning_events where customer_id = ? and kind in ('suspend', 'resume') order by id", A.customerId)).toEqual([{ kind: 'suspend' }, { kind: 'resume' }]);

@@ -76,7 +76,11 @@ describe('the plan-changes job', () => {
     expect(JSON.parse(String(audit[0]!.after))).toMatchObject({ planId: fast, previousPlanId: slow, effectiveDate: '2026-03-15', runDate: '2026-03-15' });
     const calls = env.control.of('refreshRate', id);
     expect(calls).toHaveLength(1);
-    expect(calls[0]!.req).toEqual({ reason: `plan changed from ${slow} to ${fast} (effective 2026-03-15)`, by: 'system:plan-changes' });
+    expect(calls[0]!.req).toEqual({
+      reason: `plan changed from ${slow} to ${fast} (effective 2026-03-15)`,
+      reasonMessage: { key: 'reason.action.planSwitched', values: { from: slow, to: fast, date: '2026-03-15' } },
+      by: 'system:plan-changes',
+    });
     // The cached row was dropped: the next login (once the session has ended) gets the new plan's rate.
     await accounting(env, 'Stop', 'upgrader', 'sess-upgrader');
     expect((await login(env, 'upgrader', 'pw-upgrader')).attrs['Mikrotik-Rate-Limit']).toBe('10000k/50000k');

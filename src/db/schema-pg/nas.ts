@@ -105,6 +105,8 @@ export const nasActions = pgTable(
     id: identity('id'),
     kind: text('kind', { enum: ['disconnect', 'coa'] }).notNull(),
     reason: text('reason').notNull(),
+    /** JSON `{key, values}`: the reason by catalogue key, so a reader sees it in their language. Null on older rows. */
+    reasonMessage: text('reason_message'),
     /** `admin:3`, `token:5`, `system:dunning`... */
     actor: text('actor').notNull(),
     serviceId: bigint('service_id', { mode: 'number' }).references(() => services.id, { onDelete: 'set null' }),

@@ -104,6 +104,8 @@ export const nasActions = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     kind: text('kind', { enum: ['disconnect', 'coa'] }).notNull(),
     reason: text('reason').notNull(),
+    /** JSON `{key, values}`: the reason by catalogue key, so a reader sees it in their language. Null on older rows. */
+    reasonMessage: text('reason_message'),
     /** `admin:3`, `token:5`, `system:dunning`... */
     actor: text('actor').notNull(),
     serviceId: integer('service_id').references(() => services.id, { onDelete: 'set null' }),

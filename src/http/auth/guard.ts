@@ -5,9 +5,10 @@ import { adminStore, roleStore, sessionStore, sha256, throttleStore, tokenStore 
 import type { SqlClient } from '../../db/sql.js';
 import { cidrContains, parseCidr, type Cidr } from '../../lib/net.js';
 import type { SecretBox } from '../../lib/secretbox.js';
-import { problem, sendProblem, type ErrorCode } from '../errors.js';
-import { said, type LocalText } from '../../lib/errors.js';
-import { isLocale } from '../../i18n/locales.js';
+import { problem, sendProblem, type ErrorCode, type ProblemText } from '../errors.js';
+import { said } from '../../lib/errors.js';
+import { isLocale, type Locale } from '../../i18n/locales.js';
+import { isMessageKey, translate } from '../../i18n/messages.js';
 import { builtInRoles, isBuiltInRole, mayCall, parseGrants, routeRequirement, type Grants, type Requirement } from '../permissions.js';
 import { clearedSessionCookie, readCookie, SESSION_COOKIE } from './cookies.js';
 import type { ThrottlePolicy } from './throttle.js';
@@ -109,7 +110,7 @@ export function security(opts: SecurityOptions) {
   }
 
   // After identify, the caller is known but not yet on the request: `own` is their chosen language.
-  const deny = (reply: FastifyReply, code: ErrorCode, detail: string | LocalText, own?: string | null) =>
+  const deny = (reply: FastifyReply, code: ErrorCode, detail: ProblemText, own?: string | null) =>
     sendProblem(reply, problem(code, detail), isLocale(own) ? own : undefined);
   const secure = (req: FastifyRequest) => req.protocol === 'https';
 
@@ -205,8 +206,7 @@ export function security(opts: SecurityOptions) {
       return;
     }
     if (!mayCall(ctx.role, ctx.grants, requirement)) {
-      const what = requirement?.access ? `${requirement.access} access to ${requirement.area}` : 'a super-admin';
-      deny(reply, 'forbidden', `the role "${ctx.role}" may not ${req.method} ${url}: it needs ${what}`, ctx.language);
+      deny(reply, 'forbidden', (language) => refusal(language, ctx.role, `${req.method} ${url}`, requirement), ctx.language);
       return;
     }
     req.auth = ctx;
@@ -223,4 +223,18 @@ export function collectRoutes(app: FastifyInstance): void {
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) list.push({ method, url: r.url });
   });
+}
+
+/**
+ * Why a role may not make a call, in `language`: English exactly as it always read, other readers
+ * the catalogue's words with the area by its name there (the areas' names are the admin UI's).
+ */
+function refusal(language: Locale, role: string, call: string, requirement: Requirement | undefined): string {
+  if (!requirement?.access) {
+    return language === 'en' ? `the role "${role}" may not ${call}: it needs a super-admin` : translate(language, 'fault.forbidden.superAdmin', { role, call });
+  }
+  if (language === 'en') return `the role "${role}" may not ${call}: it needs ${requirement.access} access to ${requirement.area}`;
+  const areaKey = `area.${requirement.area}`;
+  const area = isMessageKey(areaKey) ? translate(language, areaKey) : requirement.area;
+  return translate(language, requirement.access === 'read' ? 'fault.forbidden.read' : 'fault.forbidden.write', { role, call, area });
 }

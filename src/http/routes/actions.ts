@@ -7,8 +7,9 @@ import { nameLookup } from '../../db/names.js';
 import { withServiceOwners } from '../names.js';
 import type { SqlClient } from '../../db/sql.js';
 import { actionStore, type NasActionRow } from '../../db/actions.js';
-import { TollgateError } from '../../lib/errors.js';
-import type { ServiceControl } from '../../nas/control.js';
+import { notFound, said, type LocalText } from '../../lib/errors.js';
+import { because, type ServiceControl } from '../../nas/control.js';
+import { withReasonCode } from '../reasons.js';
 import { ActionBody, ActionQuery, ActionSummarySchema, NasAction } from '../nas-schemas.js';
 import { IdParams, pageOf, ProblemSchema } from '../schemas.js';
 
@@ -20,13 +21,15 @@ export interface ActionRoutesOptions {
 }
 
 /** The reasons the action log and audit give a suspend or resume by hand (these routes, or a PATCH of the status). */
-export const SUSPEND_REASON = 'suspended by hand';
-export const RESUME_REASON = 'resumed by hand';
+export const SUSPEND_REASON = said('reason.action.suspendedByHand', 'suspended by hand');
+export const RESUME_REASON = said('reason.action.resumedByHand', 'resumed by hand');
+const KICK_REASON = said('reason.action.kick', 'kick');
 
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
 
+/** An action as the API gives it: its reason's catalogue key and values beside the English text. */
 function toApi(r: NasActionRow) {
-  const { actor, request, checkAt: _checkAt, ...rest } = r;
+  const { actor, request, checkAt: _checkAt, ...rest } = withReasonCode(r);
   return { ...rest, by: actor, request: JSON.parse(request) as unknown };
 }
 
@@ -34,16 +37,17 @@ export async function actionRoutes(app: FastifyInstance, opts: ActionRoutesOptio
   const store = actionStore(opts.sql);
   const names = nameLookup(opts.sql);
   const tags = ['services'];
-  const act = (verb: 'suspend' | 'resume' | 'disconnect', summary: string, defaultReason: string) =>
+  const act = (verb: 'suspend' | 'resume' | 'disconnect', summary: string, defaultReason: LocalText) =>
     app.post(`/api/v1/services/:id/${verb}`, { schema: { tags, summary, params: IdParams, body: ActionBody, response: { 200: ActionSummarySchema, ...errors } } }, async (req) => {
       const { id } = req.params as { id: number };
-      const reason = (req.body as { reason?: string } | null | undefined)?.reason ?? defaultReason;
+      // A reason typed by the admin is kept as written, in whatever language they wrote it.
+      const typed = (req.body as { reason?: string } | null | undefined)?.reason;
       const by = req.actor?.id ?? 'anonymous';
-      return opts.control[verb](id, { reason, by });
+      return opts.control[verb](id, { ...(typed === undefined ? because(defaultReason) : { reason: typed }), by });
     });
   act('suspend', 'Suspend a service: status suspended, its sessions cut (or moved to the walled garden); answers once the NAS has answered', SUSPEND_REASON);
   act('resume', 'Resume a suspended service; sessions in the walled garden are cut so the customer logs in again at the full rate', RESUME_REASON);
-  act('disconnect', 'Disconnect every open session of the service (kick); the status is unchanged', 'kick');
+  act('disconnect', 'Disconnect every open session of the service (kick); the status is unchanged', KICK_REASON);
 
   app.get('/api/v1/actions', { schema: { tags: ['sessions'], summary: 'The action log: every CoA-Request and Disconnect-Request, newest first', querystring: ActionQuery, response: { 200: pageOf(NasAction), ...errors } } }, async (req) => {
     const q = req.query as { limit?: number; cursor?: string; serviceId?: number; nasId?: number; outcome?: NasActionRow['outcome']; kind?: NasActionRow['kind'] };
@@ -53,7 +57,7 @@ export async function actionRoutes(app: FastifyInstance, opts: ActionRoutesOptio
   app.get('/api/v1/actions/:id', { schema: { tags: ['sessions'], summary: 'One action', params: IdParams, response: { 200: NasAction, ...errors } } }, async (req) => {
     const { id } = req.params as { id: number };
     const row = await store.action(id);
-    if (!row) throw new TollgateError('not_found', `action ${id} does not exist`);
+    if (!row) throw notFound('action', id);
     return toApi(row);
   });
 }

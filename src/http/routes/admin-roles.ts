@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { RoleRow } from '../../db/security.js';
-import { TollgateError } from '../../lib/errors.js';
+import { said, TollgateError } from '../../lib/errors.js';
 import type { Security } from '../auth/guard.js';
 import { builtInRoleNames, builtInRoles, fullGrants, isBuiltInRole, mayHandOut, parseGrants, type Grants } from '../permissions.js';
 import { Role, RoleCreate, RoleList, RoleNameParams, RolePatch } from '../admin-schemas.js';
@@ -20,7 +20,7 @@ export async function roleRoutes(app: FastifyInstance, opts: { sec: Security }):
     if (bad) throw new TollgateError('invalid_input', 'is not an area with none, read or write', bad);
     return grants;
   };
-  const notFound = (name: string) => new TollgateError('not_found', `there is no role "${name}"`);
+  const notFound = (name: string) => new TollgateError('not_found', said('fault.missing.role', `there is no role "${name}"`, { name }));
 
   app.get('/api/v1/roles', { schema: { tags, summary: 'Every role with its access per area: the built-in ones, then the custom ones', response: { 200: RoleList, ...errors } } }, async () => ({
     items: [...builtInRoleNames.map(builtIn), ...(await sec.roles.list()).map(custom)],

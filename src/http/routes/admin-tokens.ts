@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { said, TollgateError } from '../../lib/errors.js';
+import { notFound, said, TollgateError } from '../../lib/errors.js';
 import type { Security } from '../auth/guard.js';
 import { mayHandOut } from '../permissions.js';
 import { ApiToken, TokenCreate, TokenCreated, TokenListQuery } from '../admin-schemas.js';
@@ -48,14 +48,14 @@ export async function tokenRoutes(app: FastifyInstance, opts: { sec: Security; c
   app.get('/api/v1/tokens/:id', { schema: { tags, summary: 'Read an API token', params: IdParams, response: { 200: ApiToken, ...errors } } }, async (req) => {
     const { id } = req.params as { id: number };
     const t = await sec.tokens.get(id);
-    if (!t) throw new TollgateError('not_found', `token ${id} does not exist`);
+    if (!t) throw notFound('token', id);
     return t;
   });
 
   app.delete('/api/v1/tokens/:id', { schema: { tags, summary: 'Revoke an API token: it stops working at once', params: IdParams, response: { 204: Type.Null(), ...errors } } }, async (req, reply) => {
     const { id } = req.params as { id: number };
     const t = await sec.tokens.get(id);
-    if (!t) throw new TollgateError('not_found', `token ${id} does not exist`);
+    if (!t) throw notFound('token', id);
     if (!mayHandOut(req.auth!, t.role, (await sec.grantsOf(t.role)) ?? {})) throw new TollgateError('forbidden', `token ${id} holds the role "${t.role}", which grants more than yours`);
     await sec.tokens.revoke(id, actorOf(req));
     return reply.code(204).send();

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { said, TollgateError } from '../../lib/errors.js';
+import { notFound, said, TollgateError } from '../../lib/errors.js';
 import { hashPassword } from '../../lib/password.js';
 import type { Security } from '../auth/guard.js';
 import { Admin, AdminCreate, AdminPasswordReset, AdminPatch } from '../admin-schemas.js';
@@ -25,12 +25,11 @@ export async function checkHandOut(sec: Security, req: FastifyRequest, role: str
 /** Admin users: list, create with a role, change the role, disable, reset the password or TOTP. */
 export async function adminRoutes(app: FastifyInstance, opts: { sec: Security; clock: Clock }): Promise<void> {
   const { sec, clock } = opts;
-  const notFound = (id: number) => new TollgateError('not_found', `admin ${id} does not exist`);
 
   /** The target admin, after checking that the caller outranks it. */
   async function target(req: FastifyRequest, id: number) {
     const a = await sec.admins.get(id);
-    if (!a) throw notFound(id);
+    if (!a) throw notFound('admin', id);
     if (!mayHandOut(req.auth!, a.role, (await sec.grantsOf(a.role)) ?? {})) throw new TollgateError('forbidden', `admin ${id} holds the role "${a.role}", which grants more than yours`);
     return a;
   }
@@ -43,7 +42,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { sec: Security; c
   app.get('/api/v1/admins/:id', { schema: { tags, summary: 'Read an admin', params: IdParams, response: { 200: Admin, ...errors } } }, async (req) => {
     const { id } = req.params as { id: number };
     const a = await sec.admins.get(id);
-    if (!a) throw notFound(id);
+    if (!a) throw notFound('admin', id);
     return a;
   });
 

@@ -12,7 +12,7 @@ import { decodeCursor, decodeSortCursor, encodeCursor, encodeSortCursor } from '
 import type { InvoiceSortField } from '../../db/billing/invoices.js';
 import { parseDate } from '../../lib/calendar.js';
 import type { Clock } from '../../lib/clock.js';
-import { TollgateError } from '../../lib/errors.js';
+import { notFound, said, TollgateError } from '../../lib/errors.js';
 import * as B from '../billing-schemas.js';
 import { DocumentQuery, fileResponse, IdParams, pageOf, ProblemSchema } from '../schemas.js';
 import { actorOf } from './crud.js';
@@ -20,7 +20,7 @@ import { creditNotesCsvRows, csv, invoicesCsvRows, paymentsCsvRows } from './bil
 import { creditNotePdf, invoicePdf, type DocumentLocale, type PdfSeller } from './billing-pdf.js';
 import { receiptPdf } from './receipt-pdf.js';
 import { isLocale, type Locale } from '../../i18n/locales.js';
-import type { ServiceControl } from '../../nas/control.js';
+import { because, type ServiceControl } from '../../nas/control.js';
 
 export interface BillingRoutesOptions {
   sql: SqlClient;
@@ -64,7 +64,6 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
   const billing = opts.billing;
   const contracts = contractService(store, opts.clock, opts.timezone, opts.currency);
   const promotions = promotionService(store, opts.clock);
-  const notFound = (what: string, id: number | string) => new TollgateError('not_found', `${what} ${id} does not exist`);
   /** A record named in the body that does not exist is bad input naming that field, not a 404 of the route. */
   const referenced = async <T>(field: string, fn: () => Promise<T>): Promise<T> => {
     try {
@@ -246,7 +245,7 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
     const terms = await contracts.changePlan(id, b.planId, b.effectiveDate, actorOf(req));
     const planAfter = (await store.serviceRow(id))?.planId;
     if (opts.control && planAfter !== undefined && planAfter !== planBefore) {
-      opts.control.refreshRate(id, { reason: `plan changed from ${String(planBefore)} to ${planAfter}`, by: actorOf(req).id })
+      opts.control.refreshRate(id, { ...because(said('reason.action.planChanged', `plan changed from ${String(planBefore)} to ${planAfter}`, { from: String(planBefore), to: planAfter })), by: actorOf(req).id })
         .catch((err: unknown) => req.log.error({ err }, 'rate change after a plan change failed'));
     }
     return reply.code(201).send(terms);

@@ -3,7 +3,7 @@ import type { TSchema } from 'typebox';
 import type { TObject } from 'typebox';
 import type { Condition } from '../../db/conditions.js';
 import type { Actor, Page, Resource } from '../../db/crud.js';
-import { TollgateError } from '../../lib/errors.js';
+import { notFound, type MissingRecord } from '../../lib/errors.js';
 import { fileResponse, IdParams, ListQuery, pageOf, ProblemSchema } from '../schemas.js';
 import { csvStream, type CsvValue } from '../csv.js';
 import { withoutPaging, withSort } from '../list-schemas.js';
@@ -13,7 +13,7 @@ export interface CrudRoutes {
   path: string;
   tag: string;
   /** Singular noun for messages: `NAS`, `plan`. */
-  noun: string;
+  noun: MissingRecord;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   resource: Resource<any, any, any, any>;
   item: TSchema;
@@ -57,7 +57,7 @@ const errors = { 400: ProblemSchema, 401: ProblemSchema, 404: ProblemSchema, 409
 
 /** Create, read, update (PATCH), delete and list for one resource, with schemas for OpenAPI. */
 export function registerCrud(app: FastifyInstance, r: CrudRoutes): void {
-  const notFound = (id: number) => new TollgateError('not_found', `${r.noun} ${id} does not exist`);
+  const gone = (id: number) => notFound(r.noun, id);
   const tags = [r.tag];
 
   const listQuery = withSort((r.listQuery ?? ListQuery) as TObject, r.sort);
@@ -95,7 +95,7 @@ export function registerCrud(app: FastifyInstance, r: CrudRoutes): void {
   app.get(`${r.path}/:id`, { schema: { tags, summary: `Read a ${r.noun}`, params: IdParams, response: { 200: r.item, ...errors } } }, async (req) => {
     const { id } = req.params as { id: number };
     const found = await r.resource.get(id);
-    if (!found) throw notFound(id);
+    if (!found) throw gone(id);
     return r.decorate ? (await r.decorate([found]))[0] : found;
   });
 
@@ -109,7 +109,7 @@ export function registerCrud(app: FastifyInstance, r: CrudRoutes): void {
     const before = r.afterUpdate || r.splitPatch ? await r.resource.get(id) : undefined;
     const split = before ? r.splitPatch?.(before, req.body as Record<string, unknown>, req) : undefined;
     let updated = split && Object.keys(split.rest).length === 0 ? before : await r.resource.update(id, split ? split.rest : req.body, actorOf(req));
-    if (!updated) throw notFound(id);
+    if (!updated) throw gone(id);
     if (split) {
       await split.then();
       updated = (await r.resource.get(id)) ?? updated;
@@ -121,7 +121,7 @@ export function registerCrud(app: FastifyInstance, r: CrudRoutes): void {
   app.delete(`${r.path}/:id`, { schema: { tags, summary: `Delete a ${r.noun}`, params: IdParams, response: { 204: { type: 'null' }, ...errors } } }, async (req, reply) => {
     const { id } = req.params as { id: number };
     if (r.beforeDelete && (await r.resource.get(id))) await r.beforeDelete(id, req);
-    if (!(await r.resource.delete(id, actorOf(req)))) throw notFound(id);
+    if (!(await r.resource.delete(id, actorOf(req)))) throw gone(id);
     return reply.code(204).send();
   });
 }

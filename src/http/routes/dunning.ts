@@ -13,7 +13,7 @@ import { dunningStore, type ProfileInput, type ProfileRow } from '../../db/dunni
 import { notifyStore, type TemplateRow } from '../../db/notify.js';
 import { constraintOf } from '../../db/sql.js';
 import type { Clock } from '../../lib/clock.js';
-import { said, TollgateError, type LocalText } from '../../lib/errors.js';
+import { type LocalText, notFound, said, TollgateError } from '../../lib/errors.js';
 import { effectiveOf } from '../../notify/outbox.js';
 import { CustomerDunning, CustomerDunningPut, DunningEvent, DunningQueue, EventQuery, Profile, ProfileCreate, ProfileListQuery, ProfilePatch } from '../dunning-schemas.js';
 import { IdParams, pageOf, ProblemSchema } from '../schemas.js';
@@ -61,7 +61,7 @@ export async function dunningRoutes(app: FastifyInstance, opts: DunningRoutesOpt
   };
   const get = async (id: number): Promise<ProfileRow> => {
     const p = await store.profile(id);
-    if (!p) throw new TollgateError('not_found', `billing profile ${id} does not exist`);
+    if (!p) throw notFound('billing profile', id);
     return p;
   };
   const tags = ['dunning'];
@@ -122,7 +122,7 @@ export async function dunningRoutes(app: FastifyInstance, opts: DunningRoutesOpt
 
   const customerView = async (id: number) => {
     const c = await store.customer(id);
-    if (!c) throw new TollgateError('not_found', `customer ${id} does not exist`);
+    if (!c) throw notFound('customer', id);
     return { customerId: c.id, billingProfileId: c.billingProfileId, effectiveProfileId: (await store.profileOf(c))?.id ?? null, whitelisted: c.dunningExempt };
   };
   app.get('/api/v1/customers/:id/billing-profile', { schema: { tags, summary: "A customer's billing profile and dunning whitelist", params: IdParams, response: { 200: CustomerDunning, ...errors } } }, async (req) => customerView((req.params as { id: number }).id));

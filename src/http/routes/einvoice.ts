@@ -22,7 +22,7 @@ import { isLocale, type Locale } from '../../i18n/locales.js';
 import { acubeWebhookAuthentic, acubeWebhookReceipt } from '../../einvoice/acube.js';
 import type { EinvoiceService } from '../../einvoice/service.js';
 import { parseDate } from '../../lib/calendar.js';
-import { TollgateError } from '../../lib/errors.js';
+import { notFound, TollgateError } from '../../lib/errors.js';
 import { EinvoiceSettings, FiscalDocument, FiscalDocumentDetail, FiscalDocumentQuery } from '../einvoice-schemas.js';
 import { IdParams, ProblemSchema } from '../schemas.js';
 import { creditNotePdf, invoicePdf, type DocumentLocale, type PdfSeller } from './billing-pdf.js';
@@ -95,12 +95,12 @@ export function documentPdf(sql: SqlClient, billing: BillingService, company: Pd
   return async (kind: DocKind, id: number): Promise<Buffer> => {
     if (kind === 'invoice') {
       const found = await billing.invoiceWithLines(id);
-      if (!found) throw new TollgateError('not_found', `invoice ${id} does not exist`);
+      if (!found) throw notFound('invoice', id);
       const customer = await store.customerForDocument(found.customerId);
       return invoicePdf(found, customer, company, loc(customer));
     }
     const note = await store.creditNote(id);
-    if (!note) throw new TollgateError('not_found', `credit note ${id} does not exist`);
+    if (!note) throw notFound('credit note', id);
     const invoice = (await store.invoice(note.invoiceId))!;
     const customer = await store.customerForDocument(note.customerId);
     return creditNotePdf({ ...note, invoiceNumber: invoice.number, lines: await store.creditNoteLines(id) }, customer, company, loc(customer));
@@ -141,7 +141,7 @@ export async function einvoiceRoutes(app: FastifyInstance, opts: EinvoiceRoutesO
   }, async (req) => {
     const { id } = req.params as { id: number };
     const doc = await store.get(id);
-    if (!doc) throw new TollgateError('not_found', `fiscal document ${id} does not exist`);
+    if (!doc) throw notFound('fiscal document', id);
     const receipts = (await store.receipts(id)).map(({ fiscalDocumentId: _d, ...r }) => r);
     return { ...doc, receipts };
   });

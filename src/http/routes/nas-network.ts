@@ -12,7 +12,7 @@ import { auditNas, nasStore, type NasRow } from '../../db/nas.js';
 import { AccountingWriter } from '../../db/radius.js';
 import { nasSingleAddress } from '../../db/repos.js';
 import type { Clock } from '../../lib/clock.js';
-import { TollgateError } from '../../lib/errors.js';
+import { notFound, TollgateError } from '../../lib/errors.js';
 import type { SecretBox } from '../../lib/secretbox.js';
 import { onboardingCommands } from '../../nas/onboarding.js';
 import { NasReconciler } from '../../nas/reconcile-job.js';
@@ -65,7 +65,7 @@ export async function nasNetworkRoutes(app: FastifyInstance, opts: NasNetworkOpt
 
   const nasOf = async (id: number): Promise<NasRow> => {
     const row = await store.nas(id);
-    if (!row) throw new TollgateError('not_found', `NAS ${id} does not exist`);
+    if (!row) throw notFound('NAS', id);
     return row;
   };
 

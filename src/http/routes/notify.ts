@@ -9,7 +9,7 @@ import { decodeCursor, encodeCursor } from '../../db/crud.js';
 import { notifyStore, type Channel, type TemplateRow } from '../../db/notify.js';
 import type { Locale } from '../../i18n/locales.js';
 import type { Clock } from '../../lib/clock.js';
-import { said, TollgateError } from '../../lib/errors.js';
+import { notFound, said, TollgateError } from '../../lib/errors.js';
 import { CHANNELS, effectiveOf, effectiveTemplate, type EffectiveTemplate } from '../../notify/outbox.js';
 import { TEMPLATE_KEYS, variablesOf } from '../../notify/templates.js';
 import { Message, MessageQuery, Template, TemplateLanguageQuery, TemplateList, TemplateParams, TemplatePut } from '../notify-schemas.js';
@@ -105,7 +105,7 @@ export async function notifyRoutes(app: FastifyInstance, opts: NotifyRoutesOptio
     const id = (req.params as { id: number }).id;
     const row = await store.transaction(async () => {
       const before = await store.get(id);
-      if (!before) throw new TollgateError('not_found', `notification ${id} does not exist`);
+      if (!before) throw notFound('notification', id);
       if (!(await store.requeue(id, iso()))) throw new TollgateError('conflict', `notification ${id} is ${before.status}; only a failed one can be retried`);
       const after = (await store.get(id))!;
       await store.audit(actorOf(req), iso(), 'retry', 'notification', id, { status: before.status }, { status: after.status });

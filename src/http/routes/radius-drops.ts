@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Repos } from '../../db/repos.js';
 import type { DropCounter, DroppedRequest, DropTracker } from '../../radius/server/drops.js';
-import { TollgateError } from '../../lib/errors.js';
+import { notFound } from '../../lib/errors.js';
 import { DROP_HINTS } from '../drop-hints.js';
 import { DropCounters, DropCountersQuery, DroppedRequests, DroppedRequestsQuery } from '../drops-schemas.js';
 import { IdParams, ProblemSchema } from '../schemas.js';
@@ -32,7 +32,7 @@ export async function radiusDropRoutes(app: FastifyInstance, opts: { drops: Drop
     schema: { tags: ['nas'], summary: "This NAS's dropped requests by reason, with counts, last seen and the RouterOS command that fixes each", params: IdParams, response: { 200: DropCounters, ...errors } },
   }, async (req) => {
     const { id } = req.params as { id: number };
-    if (!(await opts.repos.nas.get(id))) throw new TollgateError('not_found', `NAS ${id} does not exist`);
+    if (!(await opts.repos.nas.get(id))) throw notFound('NAS', id);
     return { since: drops.since, items: hinted(drops.counts({ nasId: id })) };
   });
   app.get('/api/v1/services/:id/radius-drops', {
@@ -40,7 +40,7 @@ export async function radiusDropRoutes(app: FastifyInstance, opts: { drops: Drop
   }, async (req) => {
     const { id } = req.params as { id: number };
     const service = await opts.repos.services.get(id);
-    if (!service) throw new TollgateError('not_found', `service ${id} does not exist`);
+    if (!service) throw notFound('service', id);
     return { since: drops.since, items: hinted(drops.latest({ username: service.username })) };
   });
 }

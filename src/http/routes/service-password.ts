@@ -10,7 +10,7 @@ import { auditRecorder } from '../../db/audit.js';
 import type { Repos } from '../../db/repos.js';
 import type { SqlClient } from '../../db/sql.js';
 import type { Clock } from '../../lib/clock.js';
-import { TollgateError } from '../../lib/errors.js';
+import { notFound } from '../../lib/errors.js';
 import type { SecretBox } from '../../lib/secretbox.js';
 import { IdParams, ProblemSchema } from '../schemas.js';
 import { actorOf } from './crud.js';
@@ -33,7 +33,7 @@ export async function servicePasswordRoutes(app: FastifyInstance, opts: { sql: S
   }, async (req, reply) => {
     const { id } = req.params as { id: number };
     const row = await opts.repos.services.getRow(id);
-    if (!row) throw new TollgateError('not_found', `service ${id} does not exist`);
+    if (!row) throw notFound('service', id);
     const username = String(row.username);
     // Audited before it is answered: a reveal that cannot be recorded is not made.
     await opts.sql.transaction(() => audit(actorOf(req), opts.clock.now().toISOString(), 'reveal_password', 'service', id, undefined, { username }));

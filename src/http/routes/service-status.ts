@@ -10,7 +10,7 @@ import type { FastifyRequest } from 'fastify';
 import { actionStore, assertSuspendable } from '../../db/actions.js';
 import type { SqlClient } from '../../db/sql.js';
 import { dateInZone } from '../../lib/calendar.js';
-import type { ServiceControl } from '../../nas/control.js';
+import { because, type ServiceControl } from '../../nas/control.js';
 import { RESUME_REASON, SUSPEND_REASON } from './actions.js';
 import type { CrudRoutes } from './crud.js';
 import type { Clock } from '../../lib/clock.js';
@@ -72,7 +72,7 @@ export function serviceStatusPatch(control: ServiceControl, leave: LeaveSuspensi
     const by = req.actor?.id ?? 'anonymous';
     return {
       rest,
-      then: () => (step === 'suspend' ? control.suspend(id, { reason: SUSPEND_REASON, by }) : control.resume(id, { reason: RESUME_REASON, by })),
+      then: () => (step === 'suspend' ? control.suspend(id, { ...because(SUSPEND_REASON), by }) : control.resume(id, { ...because(RESUME_REASON), by })),
     };
   };
 }

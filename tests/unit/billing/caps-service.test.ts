@@ -11,9 +11,9 @@ import type { NotificationRequest, Notifier } from '../../../src/notify/types.js
 import { backendNames, openTestBackend, type TestBackend } from '../../helpers/backends.js';
 
 class Control implements ServiceControl {
-  readonly calls: { op: string; serviceId: number; reason: string }[] = [];
+  readonly calls: { op: string; serviceId: number; reason: string; key?: string | undefined }[] = [];
   private record(op: string, serviceId: number, r: ActionRequest): Promise<ActionSummary> {
-    this.calls.push({ op, serviceId, reason: r.reason });
+    this.calls.push({ op, serviceId, reason: r.reason, key: r.reasonMessage?.key });
     return Promise.resolve({ serviceId, actions: [] });
   }
   suspend(id: number, r: ActionRequest) { return this.record('suspend', id, r); }
@@ -84,7 +84,7 @@ describe.each(backendNames)('caps service on %s', (name) => {
     await use(id, '2026-06-01', 20_000);
     expect(notices.sent.map((n) => n.template)).toEqual(['cap.80']);
     await use(id, '2026-06-01', 40_000);
-    expect(control.calls).toEqual([{ op: 'refreshRate', serviceId: id, reason: 'data cap: 210000 bytes used, now tier 1' }]);
+    expect(control.calls).toEqual([{ op: 'refreshRate', serviceId: id, reason: 'data cap: 210000 bytes used, now tier 1', key: 'reason.action.capTier' }]);
     expect(notices.sent.map((n) => n.template)).toEqual(['cap.80', 'cap.100']);
     expect(await sql.get(`select tier from service_cap_state where service_id = ?`, id)).toEqual({ tier: 1 });
     await use(id, '2026-06-01', 1_000);
@@ -96,7 +96,7 @@ describe.each(backendNames)('caps service on %s', (name) => {
     expect(await caps.usage(id)).toMatchObject({ usedBytes: 211_000, topupBytes: 0, capBytes: 200_000, tier: { level: 1, name: 'tier 1' }, period: { start: '2026-05-15', end: '2026-06-14' } });
     const topup = await caps.topupData(id, 100_000, { id: 'test' });
     expect(topup).toMatchObject({ serviceId: id, periodStart: '2026-05-15', bytes: 100_000, usage: { topupBytes: 100_000, tier: { level: 0 } } });
-    expect(control.calls.at(-1)).toEqual({ op: 'refreshRate', serviceId: id, reason: 'data cap: back to full' });
+    expect(control.calls.at(-1)).toEqual({ op: 'refreshRate', serviceId: id, reason: 'data cap: back to full', key: 'reason.action.capBackFull' });
     await expect(caps.topupData(id, 0, { id: 'test' })).rejects.toMatchObject({ code: 'invalid_input' });
     const open = await service(await plan(), 'open');
     await expect(caps.topupData(open, 5, { id: 'test' })).rejects.toMatchObject({ code: 'conflict' });
@@ -105,11 +105,11 @@ describe.each(backendNames)('caps service on %s', (name) => {
   it('blocks at a hard cap, and the period reset gives the full rate back once', async () => {
     const id = await service(await plan({ dataCapBytes: 100_000 }), 'capped');
     await use(id, '2026-06-01', 100_001);
-    expect(control.calls).toEqual([{ op: 'disconnect', serviceId: id, reason: 'data cap: 100001 bytes used, now blocked' }]);
+    expect(control.calls).toEqual([{ op: 'disconnect', serviceId: id, reason: 'data cap: 100001 bytes used, now blocked', key: 'reason.action.capBlocked' }]);
     expect((await caps.runReset(clock.now())).reset).toEqual([]);
     clock.set('2026-06-15T08:00:00.000Z');
     expect((await caps.runReset(clock.now())).reset).toEqual([id]);
-    expect(control.calls.at(-1)).toMatchObject({ op: 'refreshRate', serviceId: id });
+    expect(control.calls.at(-1)).toMatchObject({ op: 'refreshRate', serviceId: id, reason: 'data cap period from 2026-06-15: full', key: 'reason.action.capPeriodFull' });
     expect(await sql.get(`select period_start as "periodStart", tier from service_cap_state where service_id = ?`, id)).toEqual({ periodStart: '2026-06-15', tier: 0 });
     expect((await caps.runReset(clock.now())).reset).toEqual([]);
   });

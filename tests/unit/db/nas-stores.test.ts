@@ -184,6 +184,18 @@ describe.each(backendNames)('network-action store on %s', (name) => {
     await expect(store.insertAction(newAction({ outcome: 'bogus' as 'pending' }), { holder: 'a', until: at(60) })).rejects.toMatchObject({ kind: 'check' });
   });
 
+  it('keeps a reason\'s catalogue message beside its English text, and none for an older row', async () => {
+    const message = JSON.stringify({ key: 'reason.action.overdue', values: { number: '2026-0042', date: '2026-11-20' } });
+    const coded = await store.insertAction(newAction({ reason: 'invoice 2026-0042 overdue since 2026-11-20', reasonMessage: message }), { holder: 'a', until: at(60) });
+    const plain = await store.insertAction(newAction(), { holder: 'a', until: at(60) });
+    expect(await store.action(coded.id)).toMatchObject({ reason: 'invoice 2026-0042 overdue since 2026-11-20', reasonMessage: message });
+    expect((await store.action(plain.id))!.reasonMessage).toBeNull();
+    // The log and a checker's claim read it too: a retry or fallback keeps the reason in every language.
+    expect((await store.listActions({})).items.map((r) => r.reasonMessage)).toEqual([null, message]);
+    await store.updateAction(coded.id, { at: at(1), outcome: 'acked', checkAt: at(2) }, { claim: coded }, true);
+    expect((await store.claimDue(node('b', 3)))!.action.reasonMessage).toBe(message);
+  });
+
   it('writes under a claim only while it is the latest, and confirms only unclaimed ACKed actions', async () => {
     const c = await store.insertAction(newAction(), { holder: 'a', until: at(60) });
     expect(await store.updateAction(c.id, { at: at(1), outcome: 'acked', attempts: 1, answeredAt: at(1), checkAt: at(31) }, { claim: { id: c.id, token: 2 } })).toBe(false);

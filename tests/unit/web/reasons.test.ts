@@ -27,4 +27,19 @@ describe('reasonText', () => {
     expect(reasonText({ reason: 'x', reasonCode: 'nav.settings', reasonValues: null })).toBe('x');
     expect(reasonText({ reason: null, reasonCode: null })).toBeNull();
   });
+
+  it('words a network action\'s reason in the UI language, its date, size and states too; a typed reason stays as typed', () => {
+    const overdue = { reason: 'invoice 2026-0042 overdue since 2026-11-20', reasonCode: 'reason.action.overdue', reasonValues: { number: '2026-0042', date: '2026-11-20' } };
+    expect(reasonText(overdue)).toBe('invoice 2026-0042 overdue since 20 Nov 2026');
+    setLocale('it');
+    expect(reasonText(overdue)).toBe('cliente moroso: fattura 2026-0042 scaduta dal 20 nov 2026');
+    expect(reasonText({ reason: 'suspended by hand', reasonCode: 'reason.action.suspendedByHand', reasonValues: null })).toBe('sospeso manualmente');
+    expect(reasonText({ reason: 'status changed from active to ended', reasonCode: 'reason.action.statusChanged', reasonValues: { fromStatus: 'active', toStatus: 'ended' } }))
+      .not.toMatch(/active|ended/);
+    expect(reasonText({ reason: 'data cap: 5000000000 bytes used, now blocked', reasonCode: 'reason.action.capBlocked', reasonValues: { bytes: '5000000000' } })).not.toContain('5000000000');
+    // A reason the admin typed has no code: shown as written.
+    expect(reasonText({ reason: 'chiesto dal cliente', reasonCode: null, reasonValues: null })).toBe('chiesto dal cliente');
+    setLocale('es');
+    expect(reasonText(overdue)).toContain('cliente moroso: factura 2026-0042');
+  });
 });

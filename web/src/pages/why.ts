@@ -29,7 +29,7 @@ async function findOut(id: number): Promise<WhyPage> {
     // Reasons in the UI's language, from the code the server sends beside its English text.
     soft(listAuthLog({ serviceId: id, limit: 100 })).then((items) => items.map((a) => ({ ...a, reason: reasonText(a) }))),
     soft(listSessions({ serviceId: id, limit: 50 })),
-    soft(listActions({ serviceId: id, limit: 50 })),
+    soft(listActions({ serviceId: id, limit: 50 })).then((items) => items.map((a) => ({ ...a, reason: reasonText(a) }))),
     soft(listInvoices({ customerId: service.customerId, limit: 24 })),
     soft(listPayments({ customerId: service.customerId, limit: 24 })),
     soft(listDunningEvents({ customerId: service.customerId, limit: 50 })),

@@ -1,0 +1,1 @@
+ALTER TABLE "nas_actions" ADD COLUMN "reason_message" text;

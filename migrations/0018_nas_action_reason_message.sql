@@ -1,0 +1,1 @@
+ALTER TABLE `nas_actions` ADD `reason_message` text;
