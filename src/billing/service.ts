@@ -11,7 +11,7 @@ import { rateSummary } from '../domain/billing/document-tax.js';
 import { addDays, dateInZone, parseDate, partsOf, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import { notFound, said, TollgateError } from '../lib/errors.js';
-import { formatMoney, minor, sum } from '../lib/money.js';
+import { formatMoney, minor } from '../lib/money.js';
 import type { BillingStore, InvoiceRow } from '../db/billing.js';
 import { toAccount } from '../db/billing.js';
 import type { Actor } from '../db/crud.js';
@@ -144,13 +144,6 @@ export function billingService(opts: BillingOptions) {
     const issued: { id: number; total: number }[] = [];
     for (const [invoiceId, lines] of byInvoice) {
       const invoice = (await store.invoice(invoiceId))!;
-      // Reversals after a late end date give back charges and take back the discounts and credits
-      // on them; where what one invoice gets back is not positive, no note can carry it.
-      const back = -sum(lines.map(({ line }) => line.gross));
-      if (back <= 0) {
-        problems.push({ customerId: invoice.customerId, serviceId: lines[0]!.line.serviceId, code: 'credit_note_not_positive', message: `the corrections of invoice ${invoice.number} come to ${formatMoney(-back, opts.currency)} owed, not a credit: correct it by hand` });
-        continue;
-      }
       const draft = creditNoteOfCorrection(lines);
       if (invoice.credited + draft.total > invoice.total) {
         problems.push({ customerId: invoice.customerId, serviceId: lines[0]!.line.serviceId, code: 'credit_note_exceeds_invoice', message: `invoice ${invoice.number} has ${formatMoney(invoice.total - invoice.credited, opts.currency)} left to credit, less than the ${formatMoney(draft.total, opts.currency)} due back` });

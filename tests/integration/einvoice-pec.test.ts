@@ -24,9 +24,6 @@ const mailed: string[] = [];
 /** Mails to the operator (`[einvoice] alert_email`). */
 const alerts: string[] = [];
 
-
-
-
 beforeAll(async () => {
   smtp = new SMTPServer({
     disabledCommands: ['STARTTLS'], allowInsecureAuth: true, authOptional: true, logger: false,
