@@ -17,7 +17,7 @@ import { sessionLog } from '../db/logs.js';
 import { writeBarrier } from '../db/radius.js';
 import type { SecretBox } from '../lib/secretbox.js';
 import type { Metrics } from '../metrics.js';
-import { errorHandler, problem, sendProblem } from './errors.js';
+import { errorHandler, noRoute, problem, sendProblem } from './errors.js';
 import type { BillingService } from '../billing/service.js';
 import { billingRoutes } from './routes/billing.js';
 import { actionRoutes } from './routes/actions.js';
@@ -160,7 +160,7 @@ export async function build(opts: BuildOptions): Promise<App> {
   app.addHook('onResponse', async (_req, reply) => {
     if (reply.statusCode < 400) await storage.observeCommits();
   });
-  app.setNotFoundHandler((req, reply) => sendProblem(reply, problem('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`)));
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, problem('not_found', noRoute(req.method, req.url.split('?')[0]!))));
 
   const { clock, control, changes } = opts;
   const { billing, dunning, prepaid: prepaidOps, security: sec } = opts.services;
@@ -201,7 +201,7 @@ export async function build(opts: BuildOptions): Promise<App> {
   if (opts.metrics) httpMetrics(app, opts.metrics);
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
     const registry = opts.metrics?.registry;
-    if (!registry) return sendProblem(reply, problem('not_found', 'metrics are not enabled'));
+    if (!registry) return sendProblem(reply, problem('not_found', said('fault.metricsOff', 'metrics are not enabled')));
     return reply.type(registry.contentType).send(await registry.metrics());
   });
 

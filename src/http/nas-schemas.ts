@@ -53,7 +53,10 @@ export const NasAction = Type.Object({
   outcome: Outcome,
   errorCause: Nullable(Type.Integer({ description: 'RFC 5176 Error-Cause of a NAK' })),
   errorCauseName: Nullable(Type.String()),
-  error: Nullable(Type.String()),
+  error: Nullable(Type.String({ description: 'why it failed besides a NAK, in English (the router\'s or the network\'s own words as they said them)' })),
+  errorMessages: Nullable(Type.Array(Type.Object({ key: Type.String(), values: Type.Record(Type.String(), Type.String()) }), {
+    description: "`error` by the UI's message catalogue keys (actionError.*), one entry per part, to word it in the reader's language; null: none (no error, or an older row)",
+  })),
   attempts: Type.Integer({ description: 'transmissions in all, retransmissions and the confirmation retry included' }),
   retries: Type.Integer({ description: 'confirmation retries (0 or 1)' }),
   via: Type.Union([Type.Literal('coa'), Type.Literal('routeros')]),

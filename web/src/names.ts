@@ -1,5 +1,5 @@
 // Names of the API's codes (payment methods, channels) in the UI's language.
-import { f, isMessageKey, t } from './i18n.js';
+import { f, isMessageKey, locale, t } from './i18n.js';
 
 export const PAYMENT_METHODS = ['cash', 'bank', 'card', 'cheque', 'other'] as const;
 
@@ -43,4 +43,92 @@ export function reasonText(r: { reason: string | null; reasonCode?: string | nul
   // Only a network action's values are named for their kind; the auth log's go as sent ("{bytes} bytes").
   const values = r.reasonValues && key.startsWith('reason.action.') ? Object.fromEntries(Object.entries(r.reasonValues).map(([k, v]) => [k, reasonValue(k, v)])) : r.reasonValues;
   return t(key, values ?? undefined);
+}
+
+/** A network action's kind as the UI names it: CoA, or Disconnect in the UI's language. */
+export const actionKind = (kind: string): string => (kind === 'coa' ? 'CoA' : t('why.disconnect'));
+
+/**
+ * A network action's outcome, agreeing with the action ("disconnessione confermata", not the
+ * masculine "confermato" the shared status names give); an unknown outcome as it is.
+ */
+export function actionOutcome(outcome: string): string {
+  const key = `actionOutcome.${outcome}`;
+  return isMessageKey(key) ? t(key) : outcome;
+}
+
+/** An RFC 5176 Error-Cause in the UI's language ("503: sessione non trovata sul NAS"); a value the catalogue lacks by its name or number. */
+export function errorCauseText(cause: number | null | undefined, name?: string | null): string | null {
+  if (cause === null || cause === undefined) return name ?? null;
+  const key = `errorCause.${cause}`;
+  return t('why.errorCause', { cause, text: isMessageKey(key) ? t(key) : (name ?? String(cause)) });
+}
+
+/** How a value of a network action's error reads: the action's kind and outcome, the NAK's cause, in the UI's language. */
+function errorValues(key: string, v: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = { ...v };
+  if (v.kind !== undefined) out.kind = actionKind(v.kind);
+  if (v.outcome !== undefined) out.outcome = actionOutcome(v.outcome);
+  if (key === 'actionError.retryNak' && v.cause && v.cause !== 'none') {
+    const causeKey = `errorCause.${v.cause}`;
+    if (isMessageKey(causeKey)) out.causeName = t(causeKey);
+  }
+  // The refusal that made a retry a Disconnect, in the reader's language when it came with its key.
+  if (key === 'actionError.wouldBeRefused' && v.reasonKey && isMessageKey(v.reasonKey)) {
+    const reasonValues = Object.fromEntries(Object.entries(v).filter(([k]) => k.startsWith('reason.')).map(([k, x]) => [k.slice('reason.'.length), x]));
+    out.reason = t(v.reasonKey, reasonValues);
+  }
+  return out;
+}
+
+/**
+ * Why a network action failed or was not sent, in the UI's language: the catalogue's messages for the
+ * keys the server stores beside its English text (a router's or socket's own words stay as said,
+ * quoted), or the English text of an older row.
+ */
+export function actionErrorText(a: { error: string | null; errorMessages?: ReadonlyArray<{ key: string; values: Readonly<Record<string, string>> }> | null }): string | null {
+  const texts = (a.errorMessages ?? []).map((p) => (p.key.startsWith('actionError.') && isMessageKey(p.key) ? t(p.key, errorValues(p.key, p.values)) : undefined));
+  if (texts.length === 0 || texts.some((x) => x === undefined)) return a.error;
+  return texts.join('; ');
+}
+
+/** Who did something, as the audit and action logs name them (`admin:3`, `token:1`, `system:dunning`), in the UI's language. */
+export function actorName(actor: string): string {
+  const [kind, id] = [actor.slice(0, actor.indexOf(':')), actor.slice(actor.indexOf(':') + 1)];
+  if (actor === 'anonymous') return t('actor.anonymous');
+  if (kind === 'admin') return t('actor.admin', { id });
+  if (kind === 'token') return t('actor.token', { id });
+  if (kind === 'system') {
+    const what = `actor.system.${id}`;
+    return t('actor.system', { what: isMessageKey(what) ? t(what) : id });
+  }
+  return actor;
+}
+
+/** An audit action's name (`suspend`, `plan_switch`…) in the UI's language; one the catalogue lacks as it is. */
+export function auditActionName(action: string): string {
+  const key = `auditAction.${action}`;
+  return isMessageKey(key) ? t(key) : action;
+}
+
+/**
+ * A job's last failure in the UI's language, from the key the server stores beside its English text:
+ * a peer's words (the SMTP server's reply, the database's error) stay as said, inside a sentence that
+ * says whose they are. English readers, and older rows, get the English text as recorded.
+ */
+export function jobErrorText(j: { lastError: string | null; lastErrorCode?: string | null; lastErrorValues?: Readonly<Record<string, string>> | null }): string {
+  const key = j.lastErrorCode;
+  if (!j.lastError) return '';
+  if (locale() === 'en' || !key || !isMessageKey(key)) return j.lastError;
+  const values: Record<string, string> = { ...j.lastErrorValues };
+  if (key === 'jobError.refused') {
+    const title = `problem.${values.code ?? ''}`;
+    values.title = isMessageKey(title) ? t(title) : (values.code ?? '');
+  }
+  return t(key, values);
+}
+
+/** The SNMP poller's last error: our own words in the UI's language, the agent's (or the network's) quoted as said. */
+export function snmpErrorText(lastError: string): string {
+  return lastError === 'SNMP settings are incomplete' ? t('nas.snmpIncomplete') : t('nas.snmpError', { words: lastError });
 }

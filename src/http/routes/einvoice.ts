@@ -22,7 +22,7 @@ import { isLocale, type Locale } from '../../i18n/locales.js';
 import { acubeWebhookAuthentic, acubeWebhookReceipt } from '../../einvoice/acube.js';
 import type { EinvoiceService } from '../../einvoice/service.js';
 import { parseDate } from '../../lib/calendar.js';
-import { notFound, TollgateError } from '../../lib/errors.js';
+import { notFound, said, TollgateError } from '../../lib/errors.js';
 import { EinvoiceSettings, FiscalDocument, FiscalDocumentDetail, FiscalDocumentQuery } from '../einvoice-schemas.js';
 import { IdParams, ProblemSchema } from '../schemas.js';
 import { creditNotePdf, invoicePdf, type DocumentLocale, type PdfSeller } from './billing-pdf.js';
@@ -171,13 +171,13 @@ export async function einvoiceRoutes(app: FastifyInstance, opts: EinvoiceRoutesO
     },
   }, async (req) => {
     const hook = opts.acubeWebhook;
-    if (!hook?.token) throw new TollgateError('not_found', 'the A-Cube webhook is not configured ([einvoice] acube_webhook_token)');
+    if (!hook?.token) throw new TollgateError('not_found', said('fault.acube.noWebhook', 'the A-Cube webhook is not configured ([einvoice] acube_webhook_token)'));
     const given = req.headers[hook.header.toLowerCase()];
     if (!acubeWebhookAuthentic(hook.token, typeof given === 'string' ? given : undefined)) {
-      throw new TollgateError('unauthorized', 'the webhook call does not carry the configured token');
+      throw new TollgateError('unauthorized', said('fault.acube.token', 'the webhook call does not carry the configured token'));
     }
     const r = acubeWebhookReceipt(req.body);
-    if (!r) throw new TollgateError('invalid_input', 'not an A-Cube notification (notification.invoice_uuid and an SDI type are needed)', 'notification');
+    if (!r) throw new TollgateError('invalid_input', said('fault.acube.notification', 'not an A-Cube notification (notification.invoice_uuid and an SDI type are needed)'), 'notification');
     return opts.einvoice.applyIntermediaryReceipt(r, r.transmissionId, JSON.stringify(req.body));
   });
 
@@ -201,7 +201,7 @@ export async function einvoiceRoutes(app: FastifyInstance, opts: EinvoiceRoutesO
     const { from, to } = req.query as { from: string; to: string };
     parseDate(from, 'from');
     parseDate(to, 'to');
-    if (to < from) throw new TollgateError('invalid_input', 'to is before from', 'to');
+    if (to < from) throw new TollgateError('invalid_input', said('fault.range.toBeforeFrom', 'to is before from'), 'to');
     const zip = await opts.einvoice.archive(from, to);
     return reply.type('application/zip').header('content-disposition', `attachment; filename="fiscal-archive_${from}_${to}.zip"`).send(Buffer.from(zip));
   });

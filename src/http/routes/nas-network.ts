@@ -12,7 +12,7 @@ import { auditNas, nasStore, type NasRow } from '../../db/nas.js';
 import { AccountingWriter } from '../../db/radius.js';
 import { nasSingleAddress } from '../../db/repos.js';
 import type { Clock } from '../../lib/clock.js';
-import { notFound, TollgateError } from '../../lib/errors.js';
+import { notFound, said, TollgateError } from '../../lib/errors.js';
 import type { SecretBox } from '../../lib/secretbox.js';
 import { onboardingCommands } from '../../nas/onboarding.js';
 import { NasReconciler } from '../../nas/reconcile-job.js';
@@ -117,7 +117,7 @@ export async function nasNetworkRoutes(app: FastifyInstance, opts: NasNetworkOpt
     const q = req.query as { from?: string; to?: string; ifIndex?: number; limit?: number };
     const to = q.to ? new Date(q.to) : opts.clock.now();
     const from = q.from ? new Date(q.from) : new Date(to.getTime() - 86_400_000);
-    if (from.getTime() > to.getTime()) throw new TollgateError('invalid_input', '`from` is after `to`', 'from');
+    if (from.getTime() > to.getTime()) throw new TollgateError('invalid_input', said('fault.range.fromAfterTo', '`from` is after `to`'), 'from');
     return { nasId: id, from: from.toISOString(), to: to.toISOString(), items: await store.traffic(id, from.toISOString(), to.toISOString(), q.ifIndex, q.limit ?? 10_000) };
   });
 
@@ -164,14 +164,14 @@ export async function nasNetworkRoutes(app: FastifyInstance, opts: NasNetworkOpt
     const row = await nasOf(id);
     // The body is optional (a bare POST is the usual call), so it is checked here, not by a schema.
     const body = req.body ?? {};
-    if (typeof body !== 'object' || Array.isArray(body)) throw new TollgateError('invalid_input', 'the body is a JSON object or nothing', 'body');
+    if (typeof body !== 'object' || Array.isArray(body)) throw new TollgateError('invalid_input', said('fault.body.objectOrNothing', 'the body is a JSON object or nothing'), 'body');
     const extra = Object.keys(body).find((k) => k !== 'host');
-    if (extra) throw new TollgateError('invalid_input', 'is not a known field', extra);
+    if (extra) throw new TollgateError('invalid_input', said('validation.additionalProperties', 'is not a known field'), extra);
     const given = (body as { host?: unknown }).host;
-    if (given !== undefined && typeof given !== 'string') throw new TollgateError('invalid_input', 'must be a string', 'host');
+    if (given !== undefined && typeof given !== 'string') throw new TollgateError('invalid_input', said('validation.type.string', 'must be a string'), 'host');
     const host = given ?? nasSingleAddress(row.ipAddress) ?? (await store.lastNasIp(id));
-    if (!host) throw new TollgateError('invalid_input', 'the NAS entry is an address range and no NAS-IP-Address is known from accounting: give the router address', 'host');
-    if (!isIP(host)) throw new TollgateError('invalid_input', `"${host}" is not an IP address`, 'host');
+    if (!host) throw new TollgateError('invalid_input', said('fault.selfTest.noHost', 'the NAS entry is an address range and no NAS-IP-Address is known from accounting: give the router address'), 'host');
+    if (!isIP(host)) throw new TollgateError('invalid_input', said('fault.ip', `"${host}" is not an IP address`, { value: host }), 'host');
     return coaSelfTest({ host, port: row.coaPort, secret: opts.box.open(row.secretEnc) }, opts.selfTestRetry ?? {});
   });
 }

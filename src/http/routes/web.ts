@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
-import { problem, sendProblem } from '../errors.js';
+import { noRoute, problem, sendProblem } from '../errors.js';
 
 /** dist/web from both src/http/routes (tests on sources) and dist/http/routes (the build). */
 export const WEB_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../dist/web');
@@ -35,7 +35,7 @@ export async function webRoutes(app: FastifyInstance, opts: { root?: string } = 
   app.get('/*', { schema: { hide: true } }, async (req, reply) => {
     const path = req.url.split('?')[0]!;
     if (path === '/api' || path.startsWith('/api/') || path === '/healthz' || path === '/metrics' || /\.[a-z0-9]+$/i.test(path)) {
-      return sendProblem(reply, problem('not_found', `no route for ${req.method} ${path}`));
+      return sendProblem(reply, problem('not_found', noRoute(req.method, path)));
     }
     reply.header('cache-control', 'no-cache');
     return reply.sendFile('index.html');

@@ -58,6 +58,10 @@ const DYNAMIC_PREFIXES = [
   'job.', // web/src/pages/settings.ts jobName(): the daily jobs
   'problem.', // src/http/errors.ts problemTitle(): the title of each error code
   'validation.', // src/http/errors.ts validationText(): ajv's keywords, narrowed by type and format
+  'errorCause.', // web/src/names.ts errorCauseText(): RFC 5176 Error-Cause values
+  'actor.system.', // web/src/names.ts actorName(): the daemon's own actors (system:dunning…)
+  'auditAction.', // web/src/names.ts auditActionName(): the audit log's actions
+  'actionOutcome.', // web/src/names.ts actionOutcome(): a network action's outcome, agreeing with it
 ];
 
 describe('the catalogues', () => {
