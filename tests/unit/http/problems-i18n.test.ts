@@ -164,7 +164,7 @@ function keysThrown(): string[] {
     readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
   const found = new Set<string>();
   for (const f of files(join(ROOT, 'src')).filter((f) => !f.includes(join('i18n', 'catalogues')))) {
-    for (const m of readFileSync(f, 'utf8').matchAll(/'((?:fault|reason|validation)\.[A-Za-z0-9.-]+)'/g)) found.add(m[1]!);
+    for (const m of readFileSync(f, 'utf8').matchAll(/'((?:fault|reason|validation|actionError|jobError)\.[A-Za-z0-9.-]+)'/g)) found.add(m[1]!);
   }
   return [...found];
 }

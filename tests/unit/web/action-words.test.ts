@@ -1,0 +1,91 @@
+// The "Why offline?" timeline's and Settings' words from the codes the server sends: a network
+// action's outcome agreeing with the action, its error and Error-Cause, who did what in the audit
+// log, and a job's failure; English rows without codes stay as they were.
+import { afterEach, describe, expect, it } from 'vitest';
+import { setLocale } from '../../../web/src/i18n.js';
+import { actionErrorText, actionOutcome, actorName, auditActionName, errorCauseText, jobErrorText, snmpErrorText } from '../../../web/src/names.js';
+
+afterEach(() => setLocale('en'));
+
+describe('a network action’s words', () => {
+  it('outcomes agree with the action in Italian and Spanish (feminine), and stay as before in English', () => {
+    expect(actionOutcome('confirmed')).toBe('confirmed');
+    setLocale('it');
+    expect(actionOutcome('confirmed')).toBe('verificata');
+    expect(actionOutcome('acked')).toBe('confermata dal NAS');
+    expect(actionOutcome('failed')).toBe('non riuscita');
+    setLocale('es');
+    expect(actionOutcome('unconfirmed')).toBe('sin verificar');
+    expect(actionOutcome('timeout')).toBe('sin respuesta');
+    expect(actionOutcome('something-new')).toBe('something-new');
+  });
+
+  it('an error from its keys: a timeout then the router’s own words, quoted', () => {
+    const a = {
+      error: 'no answer after 3 transmission(s); RouterOS: connection refused',
+      errorMessages: [{ key: 'actionError.noAnswer', values: { n: '3' } }, { key: 'actionError.routerOs', values: { words: 'connection refused', stage: 'send' } }],
+    };
+    expect(actionErrorText(a)).toBe(a.error);
+    setLocale('it');
+    expect(actionErrorText(a)).toBe('nessuna risposta dopo 3 invii; RouterOS: il router ha risposto «connection refused»');
+    setLocale('es');
+    expect(actionErrorText(a)).toBe('sin respuesta tras 3 envíos; RouterOS: el router respondió «connection refused»');
+  });
+
+  it('a superseded retry names the newer action’s kind and outcome, a NAKed retry its cause, a refusal its reason, all in the reader’s words', () => {
+    setLocale('it');
+    expect(actionErrorText({ error: 'x', errorMessages: [{ key: 'actionError.superseded', values: { stage: 'notRetried', id: '9', kind: 'disconnect', outcome: 'acked' } }] }))
+      .toBe('non ritentata: sostituita dall’azione 9 (Disconnessione, confermata dal NAS) sulla stessa sessione');
+    expect(actionErrorText({ error: 'x', errorMessages: [{ key: 'actionError.retryNak', values: { cause: '503', causeName: 'Session-Context-Not-Found' } }] }))
+      .toBe('nuovo tentativo rifiutato dal NAS (sessione non trovata sul NAS)');
+    expect(actionErrorText({ error: 'x', errorMessages: [{ key: 'actionError.wouldBeRefused', values: { stage: 'notRetried', reason: 'service suspended', reasonKey: 'aaa.suspended' } }] }))
+      .not.toContain('service suspended');
+  });
+
+  it('an older row without keys, or with keys that are not action errors, keeps its English', () => {
+    setLocale('it');
+    expect(actionErrorText({ error: 'timeout', errorMessages: null })).toBe('timeout');
+    expect(actionErrorText({ error: 'x', errorMessages: [{ key: 'nav.settings', values: {} }] })).toBe('x');
+    expect(actionErrorText({ error: null })).toBeNull();
+  });
+
+  it('an Error-Cause by its number, in the reader’s words; an unknown one by its name', () => {
+    expect(errorCauseText(503, 'Session-Context-Not-Found')).toBe('Error-Cause 503: Session Context Not Found');
+    setLocale('it');
+    expect(errorCauseText(503, 'Session-Context-Not-Found')).toBe('motivo 503: sessione non trovata sul NAS');
+    expect(errorCauseText(599, 'Vendor-Thing')).toBe('motivo 599: Vendor-Thing');
+    expect(errorCauseText(null, null)).toBeNull();
+  });
+});
+
+describe('who did what', () => {
+  it('actors and audit actions in the reader’s words; unknown ones as they are', () => {
+    setLocale('it');
+    expect(actorName('token:1')).toBe('token API 1');
+    expect(actorName('admin:3')).toBe('amministratore 3');
+    expect(actorName('system:dunning')).toBe('il sistema (solleciti)');
+    expect(actorName('system:other')).toBe('il sistema (other)');
+    expect(actorName('cli')).toBe('cli');
+    expect(auditActionName('suspend')).toBe('sospensione');
+    expect(auditActionName('plan_switch')).toBe('cambio di piano');
+    expect(auditActionName('brand_new')).toBe('brand_new');
+    setLocale('es');
+    expect(actorName('token:1')).toBe('token de API 1');
+    expect(auditActionName('suspend')).toBe('corte');
+  });
+});
+
+describe('a job’s failure and the SNMP poller’s error', () => {
+  const smtp = { lastError: 'Can\'t send mail - all recipients were rejected: 550 5.1.1 <x@y>: rejected', lastErrorCode: 'jobError.smtp', lastErrorValues: { words: '550 5.1.1 <x@y>: rejected' } };
+
+  it('English readers read the English as recorded; others the peer’s words inside their own sentence', () => {
+    expect(jobErrorText(smtp)).toBe(smtp.lastError);
+    setLocale('it');
+    expect(jobErrorText(smtp)).toBe('il server SMTP ha risposto: «550 5.1.1 <x@y>: rejected»');
+    expect(jobErrorText({ lastError: 'conflict!', lastErrorCode: 'jobError.refused', lastErrorValues: { code: 'conflict', words: 'conflict!' } })).toMatch(/^Conflitto/);
+    expect(jobErrorText({ lastError: 'old English', lastErrorCode: null, lastErrorValues: null })).toBe('old English');
+    expect(jobErrorText({ lastError: null })).toBe('');
+    expect(snmpErrorText('SNMP settings are incomplete')).toBe('le impostazioni SNMP sono incomplete');
+    expect(snmpErrorText('Request timed out')).toBe('il NAS non ha risposto via SNMP: «Request timed out»');
+  });
+});
