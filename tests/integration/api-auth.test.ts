@@ -133,6 +133,14 @@ describe('sessions and CSRF', () => {
     expect(me.json().billing).toEqual({ timezone: t.config.billing.timezone, currency: t.config.billing.currency });
     const bearer = { authorization: `Bearer ${await t.token('support')}` };
     expect((await call('POST', '/api/v1/customers', bearer, { name: 'Alan Turing' })).status).toBe(201);
+    // A path nothing answers: the signed-in admin's chosen language, though the request names none.
+    expect((await call('GET', '/api/v1/no-such-thing', { cookie: headers.cookie! })).json().detail).toBe('no route for GET /api/v1/no-such-thing');
+    expect((await call('PUT', '/api/v1/auth/language', headers, { language: 'es' })).status).toBe(200);
+    const lost = await call('DELETE', '/api/v1/no-such-thing', { cookie: headers.cookie! });
+    expect(lost.status).toBe(404);
+    expect(lost.headers['content-language']).toBe('es');
+    expect(lost.json()).toMatchObject({ title: 'No encontrado', detail: 'no hay página ni recurso para DELETE /api/v1/no-such-thing' });
+    expect((await call('PUT', '/api/v1/auth/language', headers, { language: null })).status).toBe(200);
   });
 
   it('ends on logout, after the idle limit and after the absolute limit', async () => {

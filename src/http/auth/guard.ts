@@ -173,6 +173,19 @@ export function security(opts: SecurityOptions) {
     };
   }
 
+  /**
+   * The chosen language of the admin whose live session cookie a request carries, without refusing
+   * anything: for answers outside the guarded API (a path nothing answers) that still go to a
+   * signed-in admin. Undefined without a live session or a choice.
+   */
+  async function sessionLanguage(req: FastifyRequest): Promise<Locale | undefined> {
+    const raw = readCookie(req.headers.cookie, SESSION_COOKIE);
+    if (!raw) return undefined;
+    const sess = await sessions.find(sha256(raw));
+    if (!sess || sess.disabled || sessionExpired(sess, clock.now().getTime())) return undefined;
+    return isLocale(sess.language) ? sess.language : undefined;
+  }
+
   /** What an admin still has to do before the API opens, if anything. */
   function setupOwed(ctx: AuthContext): LocalText | undefined {
     if (ctx.kind !== 'session') return undefined;
@@ -213,7 +226,7 @@ export function security(opts: SecurityOptions) {
     req.actor = { id: ctx.actorId, role: ctx.role };
   }
 
-  return { tokens, sessions, admins, roles, throttle, policies, idleMs, maxMs, grantsOf, guard, setupOwed, secure, requireTotp: s.require_totp, purgeSessions, purgeExpired };
+  return { tokens, sessions, admins, roles, throttle, policies, idleMs, maxMs, grantsOf, guard, setupOwed, sessionLanguage, secure, requireTotp: s.require_totp, purgeSessions, purgeExpired };
 }
 
 /** Records every route the app registers (on the root instance, before any route). */
