@@ -174,7 +174,10 @@ export const Onboarding = Type.Object({
   coaPort: Type.Integer(),
   commands: Type.Array(Type.String(), { description: 'paste into the RouterOS terminal, in order' }),
   script: Type.String({ description: 'the same commands, one per line' }),
-  warnings: Type.Array(Type.String()),
+  warnings: Type.Array(Type.String(), { description: 'in English' }),
+  warningMessages: Type.Array(Type.Object({ key: Type.String(), values: Type.Record(Type.String(), Type.String()) }), {
+    description: "the same warnings by the UI's message catalogue keys (onboarding.*), to word them in the reader's language",
+  }),
 });
 
 export const SelfTest = Type.Object({

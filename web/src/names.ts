@@ -132,3 +132,9 @@ export function jobErrorText(j: { lastError: string | null; lastErrorCode?: stri
 export function snmpErrorText(lastError: string): string {
   return lastError === 'SNMP settings are incomplete' ? t('nas.snmpIncomplete') : t('nas.snmpError', { words: lastError });
 }
+
+/** The onboarding script's warnings in the UI's language, from the keys the server sends beside its English. */
+export function onboardingWarnings(o: { warnings: readonly string[]; warningMessages?: ReadonlyArray<{ key: string; values: Readonly<Record<string, string>> }> }): string[] {
+  const keyed = (o.warningMessages ?? []).map((m) => (m.key.startsWith('onboarding.') && isMessageKey(m.key) ? t(m.key, m.values) : undefined));
+  return keyed.length === o.warnings.length && keyed.every((w) => w !== undefined) ? keyed : [...o.warnings];
+}

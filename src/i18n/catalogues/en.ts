@@ -1589,4 +1589,9 @@ export const en = {
   "fault.noRoute": "no route for {method} {path}",
   "fault.metricsOff": "metrics are not enabled",
   "fault.request": "the request was refused ({status})",
+  "onboarding.noPublicAddress": "[radius] public_address is not set: the address this API request came in on is used; set it if routers reach Tollgate at another address",
+  "onboarding.loopback": "the address {address} is a loopback address a router cannot reach",
+  "onboarding.notMikrotik": "this NAS is not marked vendor \"mikrotik\": these are RouterOS commands",
+  "onboarding.routerOs6": "RouterOS 6 cannot require a Message-Authenticator in replies (BlastRADIUS, CVE-2024-3596): upgrade to 7.15 or later",
+  "auditAction.reveal-secret": "shared secret shown",
 } as const;

@@ -1588,4 +1588,9 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
   "fault.noRoute": "no hay página ni recurso para {method} {path}",
   "fault.metricsOff": "las métricas no están activadas",
   "fault.request": "la solicitud fue rechazada ({status})",
+  "onboarding.noPublicAddress": "[radius] public_address no está configurado: se usa la dirección por la que llegó esta solicitud; configúralo si los routers llegan a Tollgate por otra dirección",
+  "onboarding.loopback": "la dirección {address} es de loopback y un router no puede alcanzarla",
+  "onboarding.notMikrotik": "este NAS no está marcado como \"mikrotik\": estos son comandos de RouterOS",
+  "onboarding.routerOs6": "RouterOS 6 no puede exigir el Message-Authenticator en las respuestas (BlastRADIUS, CVE-2024-3596): actualiza a la 7.15 o posterior",
+  "auditAction.reveal-secret": "secreto compartido mostrado",
 };

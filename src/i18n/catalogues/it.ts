@@ -1588,4 +1588,9 @@ export const it: Readonly<Record<keyof typeof en, string>> = {
   "fault.noRoute": "nessuna pagina o risorsa per {method} {path}",
   "fault.metricsOff": "le metriche non sono attive",
   "fault.request": "la richiesta è stata rifiutata ({status})",
+  "onboarding.noPublicAddress": "[radius] public_address non è impostato: si usa l’indirizzo su cui è arrivata questa richiesta; impostalo se i router raggiungono Tollgate a un altro indirizzo",
+  "onboarding.loopback": "l’indirizzo {address} è un indirizzo di loopback che un router non può raggiungere",
+  "onboarding.notMikrotik": "questo NAS non è segnato come \"mikrotik\": questi sono comandi RouterOS",
+  "onboarding.routerOs6": "RouterOS 6 non può esigere il Message-Authenticator nelle risposte (BlastRADIUS, CVE-2024-3596): aggiorna alla 7.15 o successiva",
+  "auditAction.reveal-secret": "segreto condiviso mostrato",
 };

@@ -3,7 +3,7 @@
 // log, and a job's failure; English rows without codes stay as they were.
 import { afterEach, describe, expect, it } from 'vitest';
 import { setLocale } from '../../../web/src/i18n.js';
-import { actionErrorText, actionOutcome, actorName, auditActionName, errorCauseText, jobErrorText, snmpErrorText } from '../../../web/src/names.js';
+import { actionErrorText, actionOutcome, actorName, auditActionName, errorCauseText, jobErrorText, onboardingWarnings, snmpErrorText } from '../../../web/src/names.js';
 
 afterEach(() => setLocale('en'));
 
@@ -87,5 +87,15 @@ describe('a job’s failure and the SNMP poller’s error', () => {
     expect(jobErrorText({ lastError: null })).toBe('');
     expect(snmpErrorText('SNMP settings are incomplete')).toBe('le impostazioni SNMP sono incomplete');
     expect(snmpErrorText('Request timed out')).toBe('il NAS non ha risposto via SNMP: «Request timed out»');
+  });
+});
+
+describe('the onboarding script’s warnings', () => {
+  it('in the reader’s words from their keys; the English when a key is missing', () => {
+    const o = { warnings: ['the address 127.0.0.1 is a loopback address a router cannot reach'], warningMessages: [{ key: 'onboarding.loopback', values: { address: '127.0.0.1' } }] };
+    expect(onboardingWarnings(o)).toEqual(o.warnings);
+    setLocale('es');
+    expect(onboardingWarnings(o)).toEqual(['la dirección 127.0.0.1 es de loopback y un router no puede alcanzarla']);
+    expect(onboardingWarnings({ warnings: ['old'], warningMessages: [] })).toEqual(['old']);
   });
 });

@@ -11,7 +11,7 @@ import '../components/form.js';
 import type { Field } from '../components/form.js';
 import { navigate } from '../router.js';
 import { badge, base, bytes, errorText, toast, when, wide } from '../ui.js';
-import { snmpErrorText } from '../names.js';
+import { onboardingWarnings, snmpErrorText } from '../names.js';
 import { t } from '../i18n.js';
 import '../components/radius-drops.js';
 
@@ -122,7 +122,7 @@ export class TgNasEdit extends LitElement {
       <details class="card" ?open=${wide()}><summary><h2>${t('nas.connect')}</h2></summary>
         <div class="row"><div><label for="ros-version">RouterOS</label><select id="ros-version"><option value="7">${t('nas.ros7')}</option><option value="6">6</option></select></div>
           <button class="secondary" @click=${() => this.showOnboarding(n.id)}>${t('nas.setupCommands')}</button></div>
-        ${this.onboarding ? html`${this.onboarding.warnings.map((w) => html`<div class="banner warn">${w}</div>`)}
+        ${this.onboarding ? html`${onboardingWarnings(this.onboarding).map((w) => html`<div class="banner warn">${w}</div>`)}
           <p class="muted">${t('nas.pasteHint')}</p>
           <pre data-test="onboarding" style="white-space:pre-wrap">${this.onboarding.script}</pre>` : nothing}
         <h2>${t('nas.selfTest')}</h2>
