@@ -28,6 +28,9 @@ export const FiscalDocument = Type.Object({
   sdiId: Nullable(Type.String({ description: "SDI's identifier of the file" })),
   attempts: Type.Integer({ description: 'failed sending attempts of the current file (retried)' }),
   lastError: Nullable(Type.String({ description: 'why it was not sent: the channel error, or the fiscal data missing' })),
+  lastErrorFields: Nullable(Type.Array(Type.Object({ field: Type.String(), key: Type.String(), values: Type.Record(Type.String(), Type.String()) }), {
+    description: "the fiscal data missing, field by field, by the UI's message catalogue key (fault.*), to word them in the reader's language; null: not held back for missing data, or an older row",
+  })),
   nextAttemptAt: Nullable(Type.String()),
   alertedAt: Nullable(Type.String()),
   createdAt: Type.String(),

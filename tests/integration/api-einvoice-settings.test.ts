@@ -79,6 +79,7 @@ describe('the seller data for e-invoices, with what is wrong', () => {
     const [doc] = (await call('GET', '/api/v1/fiscal-documents')).items;
     expect(doc).toMatchObject({ state: 'to_send' });
     expect(doc.lastError).toContain('[company] vat_number');
+    expect(doc.lastErrorFields.map((f: { field: string }) => f.field)).toEqual(['[company] vat_number', '[company] street', '[company] rea_office']);
   });
 });
 

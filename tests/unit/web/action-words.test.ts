@@ -1,8 +1,9 @@
 // The "Why offline?" timeline's and Settings' words from the codes the server sends: a network
 // action's outcome agreeing with the action, its error and Error-Cause, who did what in the audit
-// log, and a job's failure; English rows without codes stay as they were.
+// log, a job's failure, the onboarding script's warnings and an e-invoice held back; English rows without codes stay as they were.
 import { afterEach, describe, expect, it } from 'vitest';
 import { setLocale } from '../../../web/src/i18n.js';
+import { einvoiceErrorText } from '../../../web/src/components/einvoice-state.js';
 import { actionErrorText, actionOutcome, actorName, auditActionName, errorCauseText, jobErrorText, onboardingWarnings, snmpErrorText } from '../../../web/src/names.js';
 
 afterEach(() => setLocale('en'));
@@ -97,5 +98,16 @@ describe('the onboarding script’s warnings', () => {
     setLocale('es');
     expect(onboardingWarnings(o)).toEqual(['la dirección 127.0.0.1 es de loopback y un router no puede alcanzarla']);
     expect(onboardingWarnings({ warnings: ['old'], warningMessages: [] })).toEqual(['old']);
+  });
+});
+
+describe('an e-invoice held back for missing data', () => {
+  it('names each field and what is missing in the reader’s words; an older row keeps its English', () => {
+    const d = { lastError: 'country: the country is missing', lastErrorFields: [{ field: 'country', key: 'fault.einvoice.country', values: {} }] };
+    setLocale('it');
+    const text = einvoiceErrorText(d)!;
+    expect(text).not.toContain('missing');
+    expect(text).toMatch(/^Paese: /);
+    expect(einvoiceErrorText({ lastError: 'SMTP 451', lastErrorFields: null })).toBe('SMTP 451');
   });
 });
