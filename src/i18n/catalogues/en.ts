@@ -1594,4 +1594,10 @@ export const en = {
   "onboarding.notMikrotik": "this NAS is not marked vendor \"mikrotik\": these are RouterOS commands",
   "onboarding.routerOs6": "RouterOS 6 cannot require a Message-Authenticator in replies (BlastRADIUS, CVE-2024-3596): upgrade to 7.15 or later",
   "auditAction.reveal-secret": "shared secret shown",
+  "notifyError.noEmail": "email is not configured ([notify.email] smtp_url is empty)",
+  "notifyError.noSms": "SMS is not configured ([notify.sms] url is empty)",
+  "notifyError.interrupted": "interrupted during delivery (restart); not re-sent automatically to avoid a duplicate",
+  "notifyError.abandoned": "its sender stopped during delivery too many times; not re-sent automatically",
+  "notifyError.smsStatus": "SMS gateway answered {status}: {words}",
+  "notifyError.sms": "SMS gateway: {words}",
 } as const;

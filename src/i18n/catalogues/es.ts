@@ -1593,4 +1593,10 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
   "onboarding.notMikrotik": "este NAS no está marcado como \"mikrotik\": estos son comandos de RouterOS",
   "onboarding.routerOs6": "RouterOS 6 no puede exigir el Message-Authenticator en las respuestas (BlastRADIUS, CVE-2024-3596): actualiza a la 7.15 o posterior",
   "auditAction.reveal-secret": "secreto compartido mostrado",
+  "notifyError.noEmail": "el correo no está configurado ([notify.email] smtp_url está vacío)",
+  "notifyError.noSms": "los SMS no están configurados ([notify.sms] url está vacío)",
+  "notifyError.interrupted": "interrumpido durante el envío (reinicio); no se reenvía solo para evitar un duplicado",
+  "notifyError.abandoned": "el envío se interrumpió demasiadas veces; no se reenvía solo",
+  "notifyError.smsStatus": "la pasarela SMS respondió {status}: «{words}»",
+  "notifyError.sms": "pasarela SMS inalcanzable: «{words}»",
 };

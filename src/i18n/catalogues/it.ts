@@ -1593,4 +1593,10 @@ export const it: Readonly<Record<keyof typeof en, string>> = {
   "onboarding.notMikrotik": "questo NAS non è segnato come \"mikrotik\": questi sono comandi RouterOS",
   "onboarding.routerOs6": "RouterOS 6 non può esigere il Message-Authenticator nelle risposte (BlastRADIUS, CVE-2024-3596): aggiorna alla 7.15 o successiva",
   "auditAction.reveal-secret": "segreto condiviso mostrato",
+  "notifyError.noEmail": "l’email non è configurata ([notify.email] smtp_url è vuoto)",
+  "notifyError.noSms": "gli SMS non sono configurati ([notify.sms] url è vuoto)",
+  "notifyError.interrupted": "interrotto durante l’invio (riavvio); non viene rinviato da solo per evitare un doppione",
+  "notifyError.abandoned": "l’invio si è interrotto troppe volte; non viene rinviato da solo",
+  "notifyError.smsStatus": "il gateway SMS ha risposto {status}: «{words}»",
+  "notifyError.sms": "gateway SMS non raggiungibile: «{words}»",
 };

@@ -1,10 +1,12 @@
 // The "Why offline?" timeline's and Settings' words from the codes the server sends: a network
 // action's outcome agreeing with the action, its error and Error-Cause, who did what in the audit
-// log, a job's failure, the onboarding script's warnings and an e-invoice held back; English rows without codes stay as they were.
+// log, a job's failure, the onboarding script's warnings and an e-invoice held back, a notification's delivery error; English rows without codes stay as they were.
 import { afterEach, describe, expect, it } from 'vitest';
 import { setLocale } from '../../../web/src/i18n.js';
 import { einvoiceErrorText } from '../../../web/src/components/einvoice-state.js';
-import { actionErrorText, actionOutcome, actorName, auditActionName, errorCauseText, jobErrorText, onboardingWarnings, snmpErrorText } from '../../../web/src/names.js';
+import { actionErrorText, actionOutcome, actorName, auditActionName, errorCauseText, jobErrorText, notifyErrorText, onboardingWarnings, snmpErrorText } from '../../../web/src/names.js';
+import { ABANDONED, INTERRUPTED } from '../../../src/notify/sender.js';
+import { emailTransport } from '../../../src/notify/transports.js';
 
 afterEach(() => setLocale('en'));
 
@@ -109,5 +111,19 @@ describe('an e-invoice held back for missing data', () => {
     expect(text).not.toContain('missing');
     expect(text).toMatch(/^Paese: /);
     expect(einvoiceErrorText({ lastError: 'SMTP 451', lastErrorFields: null })).toBe('SMTP 451');
+  });
+});
+
+describe('a notification’s delivery error', () => {
+  it('reads the shapes the outbox writes: our words by key, the server’s or gateway’s quoted', async () => {
+    const unconfigured = await emailTransport({ smtp_url: '', from: '' }).send({} as never).then(() => '', (e: Error) => e.message);
+    const smtp = "SMTP: Can't send mail - all recipients were rejected: 550 5.1.1 <x@y>: rejected";
+    expect(notifyErrorText(smtp)).toBe(smtp);
+    setLocale('it');
+    expect(notifyErrorText(smtp)).toBe("il server SMTP ha risposto: «Can't send mail - all recipients were rejected: 550 5.1.1 <x@y>: rejected»");
+    expect(notifyErrorText('SMS gateway answered 503: busy')).toBe('il gateway SMS ha risposto 503: «busy»');
+    expect(notifyErrorText(unconfigured)).toBe('l’email non è configurata ([notify.email] smtp_url è vuoto)');
+    for (const ours of [INTERRUPTED, ABANDONED]) expect(notifyErrorText(ours)).not.toBe(ours);
+    expect(notifyErrorText('something else')).toBe('something else');
   });
 });
