@@ -159,3 +159,12 @@ export function notifyErrorText(lastError: string): string {
   if (sms) return t('notifyError.sms', { words: sms[1]! });
   return lastError;
 }
+
+/**
+ * Why a session ended (RFC 2866 Acct-Terminate-Cause, as the NAS sent it, or ours: Stale,
+ * Session-Context-Not-Found) in the UI's language; a value the catalogue lacks as the NAS sent it.
+ */
+export function terminateCauseText(cause: string): string {
+  const key = `terminateCause.${cause}`;
+  return isMessageKey(key) ? t(key) : cause;
+}

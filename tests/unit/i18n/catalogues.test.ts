@@ -62,6 +62,7 @@ const DYNAMIC_PREFIXES = [
   'actor.system.', // web/src/names.ts actorName(): the daemon's own actors (system:dunning…)
   'auditAction.', // web/src/names.ts auditActionName(): the audit log's actions
   'actionOutcome.', // web/src/names.ts actionOutcome(): a network action's outcome, agreeing with it
+  'terminateCause.', // web/src/names.ts terminateCauseText(): why a session ended (Acct-Terminate-Cause)
 ];
 
 describe('the catalogues', () => {

@@ -1,6 +1,7 @@
-// The "Why offline?" timeline's and Settings' words from the codes the server sends: a network
-// action's outcome agreeing with the action, its error and Error-Cause, who did what in the audit
-// log, a job's failure, the onboarding script's warnings and an e-invoice held back, a notification's delivery error; English rows without codes stay as they were.
+// The words the UI makes from the codes the server sends: a network action's outcome agreeing with
+// the action, its error and Error-Cause, who did what in the audit log, a job's failure, the
+// onboarding script's warnings, an e-invoice held back and a notification's delivery error. English
+// readers, and rows without codes, get the text as recorded.
 import { afterEach, describe, expect, it } from 'vitest';
 import { setLocale } from '../../../web/src/i18n.js';
 import { einvoiceErrorText } from '../../../web/src/components/einvoice-state.js';

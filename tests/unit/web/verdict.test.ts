@@ -1,6 +1,7 @@
 // The "why is this customer offline" verdict of the admin UI (web/src/verdict.ts), from facts.
 import { describe, expect, it } from 'vitest';
 import { verdict, type VerdictFacts } from '../../../web/src/verdict.js';
+import { setLocale } from '../../../web/src/i18n.js';
 
 const now = Date.parse('2026-05-20T10:00:00Z');
 const facts = (over: Partial<VerdictFacts> = {}): VerdictFacts => ({
@@ -49,6 +50,13 @@ describe('why-offline verdict', () => {
   it('tells an accept without accounting, a dropped line and silence apart', () => {
     expect(verdict(facts({ auth: [{ at: minutesAgo(3), outcome: 'accept', reason: null, callingStationId: null }] })).headline).toMatch(/no session followed/);
     expect(verdict(facts({ sessions: [{ startedAt: minutesAgo(300), stoppedAt: minutesAgo(30), callingStationId: null, framedIpAddress: null, terminateCause: 'Lost-Carrier' }] })).headline).toMatch(/^Offline since .*\(Lost-Carrier\)/);
+    // The NAS's Acct-Terminate-Cause in the reader's words.
+    setLocale('it');
+    try {
+      expect(verdict(facts({ sessions: [{ startedAt: minutesAgo(300), stoppedAt: minutesAgo(30), callingStationId: null, framedIpAddress: null, terminateCause: 'Lost-Carrier' }] })).headline).toMatch(/\(portante persa\)/);
+    } finally {
+      setLocale('en');
+    }
     expect(verdict(facts()).headline).toBe('No login attempt from ada has ever reached Tollgate.');
   });
 });

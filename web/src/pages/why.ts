@@ -13,7 +13,7 @@ import { getService, type Service } from '../data/services.js';
 import { listAuthLog, listSessions } from '../data/sessions.js';
 import { base, bytes, day, duration, errorText, money, statusName, todayIso, when } from '../ui.js';
 import { t } from '../i18n.js';
-import { actionErrorText, actionKind, actionOutcome, actorName, auditActionName, channelName, errorCauseText, methodName, reasonText } from '../names.js';
+import { actionErrorText, actionKind, actionOutcome, actorName, auditActionName, channelName, errorCauseText, methodName, reasonText, terminateCauseText } from '../names.js';
 import type { NasAction } from '../data/actions.js';
 import { verdict, type Verdict } from '../verdict.js';
 import '../components/radius-drops.js';
@@ -51,7 +51,7 @@ async function findOut(id: number): Promise<WhyPage> {
     ...auth.map((a) => ({ at: a.at, kind: t('why.kind.login'), level: a.outcome === 'accept' ? 'ok' : 'error', text: `${a.outcome === 'accept' ? t('why.accepted') : t('why.rejected')}${a.reason ? `: ${a.reason}` : ''}${a.callingStationId ? ` · MAC ${a.callingStationId}` : ''}` }) as TimelineItem),
     ...sessions.flatMap((s) => [
       { at: s.startedAt, kind: t('why.kind.session'), level: 'ok', text: `${t('why.sessionStarted')} · IP ${s.framedIpAddress ?? '—'}${s.callingStationId ? ` · MAC ${s.callingStationId}` : ''}` } as TimelineItem,
-      ...(s.stoppedAt ? [{ at: s.stoppedAt, kind: t('why.kind.session'), level: '', text: `${t('why.sessionEnded')}${s.terminateCause ? ` (${s.terminateCause})` : ''} · ${duration(s.sessionTime)} · ${t('why.down', { bytes: bytes(s.outputOctets) })}` } as TimelineItem] : []),
+      ...(s.stoppedAt ? [{ at: s.stoppedAt, kind: t('why.kind.session'), level: '', text: `${t('why.sessionEnded')}${s.terminateCause ? ` (${terminateCauseText(s.terminateCause)})` : ''} · ${duration(s.sessionTime)} · ${t('why.down', { bytes: bytes(s.outputOctets) })}` } as TimelineItem] : []),
     ]),
     ...actions.map((a) => ({ at: a.createdAt, kind: a.kind === 'coa' ? 'CoA' : t('why.kind.disconnect'), level: a.outcome === 'acked' || a.outcome === 'confirmed' ? 'ok' : a.outcome === 'pending' || a.outcome === 'unconfirmed' ? 'warn' : 'error', text: actionLine(a) }) as TimelineItem),
     ...invoices.map((i) => ({ at: `${i.issueDate}T00:00:00Z`, kind: t('why.kind.invoice'), level: i.open > 0 && i.dueDate < today ? 'error' : '', text: i.open ? t('why.invoiceOpen', { number: i.number, total: money(i.total, i.currency), due: day(i.dueDate), open: money(i.open, i.currency) }) : t('why.invoicePaid', { number: i.number, total: money(i.total, i.currency), due: day(i.dueDate) }) }) as TimelineItem),
