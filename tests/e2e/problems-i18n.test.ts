@@ -160,7 +160,7 @@ describe.skipIf(!haveChromium)('problems in the admin’s language, in headless 
     expect(timeline).toMatch(/Disconnessione (confermata dal NAS|verificata|non verificata): sospeso manualmente/);
     // Who asked and the audit log's action, in Italian.
     expect(timeline).toContain('(da token API 1)');
-    expect(timeline).toContain('sospensione da token API 1: attivo → sospeso');
+    expect(timeline).toContain('Sospensione da token API 1: attivo → sospeso');
     for (const english of ['no answer', 'transmission', 'Resources', 'Unavailable', 'token:1', 'suspend da', 'confermato', 'kick', 'from the admin UI']) {
       expect(timeline, english).not.toContain(english);
     }

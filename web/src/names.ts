@@ -168,3 +168,9 @@ export function terminateCauseText(cause: string): string {
   const key = `terminateCause.${cause}`;
   return isMessageKey(key) ? t(key) : cause;
 }
+
+/** What an audit record is about (`service`, `api_token`…) in the UI's language; one the catalogue lacks as it is. */
+export function auditEntityName(entity: string): string {
+  const key = `auditEntity.${entity}`;
+  return isMessageKey(key) ? t(key) : entity;
+}

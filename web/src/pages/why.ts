@@ -12,7 +12,7 @@ import { listPayments } from '../data/payments.js';
 import { getService, type Service } from '../data/services.js';
 import { listAuthLog, listSessions } from '../data/sessions.js';
 import { base, bytes, day, duration, errorText, money, statusName, todayIso, when } from '../ui.js';
-import { t } from '../i18n.js';
+import { locale, t } from '../i18n.js';
 import { actionErrorText, actionKind, actionOutcome, actorName, auditActionName, channelName, errorCauseText, methodName, reasonText, terminateCauseText } from '../names.js';
 import type { NasAction } from '../data/actions.js';
 import { verdict, type Verdict } from '../verdict.js';
@@ -58,7 +58,7 @@ async function findOut(id: number): Promise<WhyPage> {
     ...payments.map((p) => ({ at: p.receivedAt, kind: t('why.kind.payment'), level: 'ok', text: t('why.payment', { amount: money(p.amount), method: methodName(p.method) }) }) as TimelineItem),
     ...dunning.map((d) => ({ at: d.at, kind: t('why.kind.dunning'), level: d.kind === 'suspend' ? 'error' : d.kind === 'resume' ? 'ok' : 'warn', text: `${t('why.dunning', { what: statusName(d.kind) })}${d.invoiceId ? ` · ${invNo.get(d.invoiceId) ?? t('why.invoiceN', { id: d.invoiceId })}` : ''}` }) as TimelineItem),
     ...notes.map((n) => ({ at: n.createdAt, kind: t('why.kind.message'), level: n.status === 'failed' ? 'error' : '', text: `${channelName(n.channel)}: ${n.subject || n.template} (${statusName(n.status)})` }) as TimelineItem),
-    ...audit.map((a) => ({ at: a.at, kind: t('why.kind.change'), level: '', text: `${t('why.changeBy', { action: auditActionName(a.action), who: actorName(a.actor) })}${statusChange(a)}` }) as TimelineItem),
+    ...audit.map((a) => ({ at: a.at, kind: t('why.kind.change'), level: '', text: `${sentence(t('why.changeBy', { action: auditActionName(a.action), who: actorName(a.actor) }))}${statusChange(a)}` }) as TimelineItem),
   ];
   return { service, verdict: v, items: items.sort((a, b) => Date.parse(b.at) - Date.parse(a.at)).slice(0, 200) };
 }
@@ -105,6 +105,11 @@ function actionLine(a: Omit<NasAction, 'reason'> & { reason: string | null }): s
   const cause = a.outcome === 'nak' ? errorCauseText(a.errorCause, a.errorCauseName) : null;
   const error = actionErrorText(a);
   return `${actionKind(a.kind)} ${actionOutcome(a.outcome)}${a.reason ? `: ${a.reason}` : ''} (${t('why.by', { who: actorName(a.by) })})${cause ? ` · ${cause}` : ''}${error ? ` · ${error}` : ''}`;
+}
+
+/** A line that starts with a lower-case name ("sospensione da …") as a sentence. */
+function sentence(s: string): string {
+  return s.charAt(0).toLocaleUpperCase(locale()) + s.slice(1);
 }
 
 function statusChange(a: AuditEntry): string {
