@@ -16,7 +16,7 @@ import { dialectSql } from './dialect.js';
 import { Conditions } from './conditions.js';
 import type { Param, SqlClient } from './sql.js';
 import { nasActionOutcomes } from './schema/index.js';
-import { notFound, TollgateError } from '../lib/errors.js';
+import { notFound, said, TollgateError } from '../lib/errors.js';
 
 export type NasActionKind = 'disconnect' | 'coa';
 export type NasActionOutcome = (typeof nasActionOutcomes)[number];
@@ -106,7 +106,7 @@ export interface StatusChange {
  */
 export function assertSuspendable(serviceId: number, status: string): void {
   if (status !== 'active' && status !== 'free') {
-    throw new TollgateError('conflict', `service ${serviceId} is ${status}: only an active or free service can be suspended`, 'status');
+    throw new TollgateError('conflict', said('fault.suspend.status', `service ${serviceId} is ${status}: only an active or free service can be suspended`, { id: String(serviceId), status }), 'status');
   }
 }
 

@@ -274,7 +274,7 @@ export function einvoiceService(opts: EinvoiceOptions) {
     async resend(id: number): Promise<FiscalDocumentRow> {
       const doc = await store.get(id);
       if (!doc) throw notFound('fiscal document', id);
-      if (!resendable(doc.state)) throw new TollgateError('einvoice_state', `a ${doc.state} document is not sent again (only a rejected one, or one not sent yet)`, 'state');
+      if (!resendable(doc.state)) throw new TollgateError('einvoice_state', said('fault.einvoice.resendState', `a ${doc.state} document is not sent again (only a rejected one, or one not sent yet)`, { state: doc.state }), 'state');
       const problems = await problemsOf(doc);
       if (problems.length > 0) throw new TollgateError('einvoice_not_ready', problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems[0]!.field, { fields: problems });
       await store.markForResend(id, now());

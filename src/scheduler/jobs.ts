@@ -23,7 +23,7 @@
 import { Cron } from 'croner';
 import { addDays, dateInZone, instantOfLocalTime, parseDate, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import { TollgateError } from '../lib/errors.js';
+import { said, TollgateError } from '../lib/errors.js';
 import type { JobStateRow, JobStore } from '../db/jobs.js';
 import { holderIsDead, newLeaseHolder } from '../lib/process-holder.js';
 import { parseJobError, storedJobError } from './job-errors.js';
@@ -340,7 +340,7 @@ export function createJobRunner(opts: JobRunnerOptions) {
         return report;
       }, async () => {
         const l = await store.lease(LEASE_NAME);
-        throw new TollgateError('conflict', `the daily jobs are running in another process (${l?.holder ?? 'unknown'}) until ${l?.expiresAt ?? '?'}`);
+        throw new TollgateError('conflict', said('fault.jobs.running', `the daily jobs are running in another process (${l?.holder ?? 'unknown'}) until ${l?.expiresAt ?? '?'}`, { holder: l?.holder ?? '?', until: l?.expiresAt ?? '?' }));
       });
     },
 
