@@ -6,7 +6,8 @@
 // log keeps its English text. Network actions that a NAS refuses (Error-Cause) or never answers, the
 // audit log's actions and actors, the refusals the API words by hand (CSRF, the address allow-list, a
 // path nothing answers) and a job's failure with an SMTP server's reply are all read in Italian, the
-// peer's words quoted as said. Screenshots at 1440×900 and 390×844 go to reports/screenshots/it/.
+// peer's words quoted as said, then in Spanish once the admin switches. Screenshots at 1440×900 and
+// 390×844 go to reports/screenshots/it/ (and es/).
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -27,6 +28,8 @@ let browser: Browser;
 let page: Page;
 let token: string;
 let dbFile: string;
+/** The service "Why offline?" is checked on (set by its test, read again in Spanish). */
+let serviceId: number;
 
 const go = (path: string) => goTo(page, daemon.http, path);
 const errorOf = (field: string) => page.locator(`.err[data-field="${field}"]`);
@@ -114,7 +117,6 @@ describe.skipIf(!haveChromium)('problems in the admin’s language, in headless 
     const secret = 'segreto-della-torre';
     // The NAS answers the Disconnect-Request, so the action is logged as it would be in service.
     const sim = await NasSim.start({ secret });
-    let serviceId: number;
     try {
       const nas = ((await call('GET', '/api/v1/nas')).items as Array<{ id: number; ipAddress: string }>).find((n) => n.ipAddress === '127.0.0.1');
       if (nas) await call('PATCH', `/api/v1/nas/${nas.id}`, { coaPort: sim.port, secret });
@@ -222,6 +224,24 @@ describe.skipIf(!haveChromium)('problems in the admin’s language, in headless 
     await expect(cell.innerText()).resolves.toBe('il server SMTP ha risposto: «550 5.1.1 <nessuno@example.net>: Recipient address rejected»');
     await expect(page.getByText('all recipients were rejected').count()).resolves.toBe(0);
     await screenshotSizes(page, 'it', 'problems-05-settings-job-error');
+  });
+
+  it('the same screens in Spanish once the admin switches: the timeline, the job’s failure', async () => {
+    await go('/account');
+    await page.getByRole('main').locator('[data-test="language"]').selectOption('es');
+    await page.getByRole('heading', { name: 'Mi cuenta' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    await go(`/services/${serviceId}/why`);
+    await page.getByText('suspendido manualmente').first().waitFor();
+    const timeline = await page.locator('tg-why table').innerText();
+    expect(timeline).toContain('Desconexión rechazada por el NAS');
+    expect(timeline).toContain('motivo 506: recursos no disponibles en el NAS');
+    expect(timeline).toContain('sin respuesta tras 2 envíos');
+    expect(timeline).toContain('Corte por token de API 1');
+    for (const english of ['no answer', 'Resources', 'token:1', 'suspend por']) expect(timeline, english).not.toContain(english);
+    await screenshotSizes(page, 'es', 'problems-07-why-actions');
+    await go('/settings');
+    await expect(page.locator('[data-test="job-error"]').filter({ hasText: 'SMTP' }).innerText()).resolves.toMatch(/^el servidor SMTP respondió: «550 /);
   });
 });
 
