@@ -11,7 +11,7 @@ import '../components/form.js';
 import type { Field } from '../components/form.js';
 import { navigate } from '../router.js';
 import { badge, base, bytes, errorText, toast, when, wide } from '../ui.js';
-import { onboardingWarnings, snmpErrorText } from '../names.js';
+import { errorCauseText, onboardingWarnings, snmpErrorText } from '../names.js';
 import { t } from '../i18n.js';
 import '../components/radius-drops.js';
 
@@ -92,7 +92,7 @@ export class TgNasEdit extends LitElement {
   private selfTestResult(r: SelfTest) {
     const where = `${r.host}:${r.port}`;
     const text = r.result === 'answered'
-      ? t('nas.selfTestAnswered', { where, reply: r.reply === 'ack' ? 'ACK' : `NAK${r.errorCauseName ? `, ${r.errorCauseName}` : ''}` })
+      ? t('nas.selfTestAnswered', { where, reply: r.reply === 'ack' ? 'ACK' : `NAK${r.errorCause !== undefined || r.errorCauseName ? `, ${errorCauseText(r.errorCause ?? null, r.errorCauseName ?? null)}` : ''}` })
       : r.result === 'bad_authenticator'
         ? t('nas.selfTestBadAuth', { where })
         : t('nas.selfTestNoAnswer', { where, n: r.attempts });
