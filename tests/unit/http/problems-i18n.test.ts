@@ -90,6 +90,10 @@ describe('the error handler, by reader', () => {
         const problems = einvoiceProblems({ kind: 'company', country: 'IT', companyName: 'Rossi srl', vatNumber: '01234567897', street: 'Via Roma 1', city: 'Roma' });
         throw new TollgateError('einvoice_not_ready', problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems[0]!.field, { fields: problems });
       });
+      // A refusal of the framework's own that no branch above knows (a 4xx with its own words).
+      api.get('/refused', async () => {
+        throw Object.assign(new Error('the framework says no'), { statusCode: 406, name: 'NotAcceptable' });
+      });
       api.get('/tax', async () => {
         normalizeFiscal({}, { kind: 'person', firstName: 'Mario', lastName: 'Rossi', country: 'IT', taxCode: 'RSSMRA85T10A562X' });
         return {};
@@ -154,6 +158,19 @@ describe('the error handler, by reader', () => {
     });
     const tax = await f.inject({ method: 'GET', url: '/tax' });
     expect(tax.json()).toMatchObject({ title: 'Invalid tax code', detail: 'taxCode: the check letter of this codice fiscale is wrong' });
+    await f.close();
+  });
+
+  it('words a framework refusal for the reader, English as it always read', async () => {
+    const f = await app();
+    const en = await f.inject({ method: 'GET', url: '/refused' });
+    expect(en.statusCode).toBe(406);
+    expect(en.json()).toEqual({ type: 'about:blank', title: 'NotAcceptable', status: 406, detail: 'the framework says no', code: 'bad_request' });
+    const it = await f.inject({ method: 'GET', url: '/refused', headers: { 'x-admin-language': 'it' } });
+    expect(it.statusCode).toBe(406);
+    expect(it.headers['content-language']).toBe('it');
+    expect(it.json()).toMatchObject({ status: 406, code: 'bad_request', detail: 'la richiesta è stata rifiutata (406)' });
+    expect(it.json().title).not.toBe('NotAcceptable');
     await f.close();
   });
 });
