@@ -78,7 +78,6 @@ export const why = {
   sendFailed: (words: string, stage: ActionStage = 'send'): LocalText => said('actionError.sendFailed', `${PREFIX[stage]}${words}`, { words, stage }),
   noAnswer: (transmissions: number): LocalText => said('actionError.noAnswer', `no answer after ${transmissions} transmission(s)`, { n: transmissions }),
   retryNoAnswer: (): LocalText => said('actionError.retryNoAnswer', 'retry: no answer'),
-  notSent: (): LocalText => said('actionError.notSent', 'could not be sent'),
   /** The RouterOS API's answer (or why it could not be reached), on the fallback or its retry. */
   routerOs: (words: string, stage: 'send' | 'retry' = 'send'): LocalText =>
     said('actionError.routerOs', stage === 'retry' ? `retry through RouterOS: ${words}` : `RouterOS: ${words}`, { words, stage }),

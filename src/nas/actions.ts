@@ -52,8 +52,10 @@ export interface RouterOsSessionRef {
   callingStationId: string | null;
 }
 
-/** `notFound`: the router had no such session (it is gone, so our record is closed). */
-/** `error`: the router's words (or why it could not be reached), kept as said. */
+/**
+ * `notFound`: the router had no such session (it is gone, so our record is closed). `error`: the
+ * router's words (or why it could not be reached), kept as said.
+ */
 export type RouterOsResult = { ok: true; notFound?: boolean } | { ok: false; error: string };
 
 /**

@@ -1463,7 +1463,6 @@ export const en = {
   "actionError.sendFailed": "{stage, select, notSent {not sent: } notRetried {not retried: } retry {retry: } other {}}{words}",
   "actionError.noAnswer": "no answer after {n} transmission(s)",
   "actionError.retryNoAnswer": "retry: no answer",
-  "actionError.notSent": "could not be sent",
   "actionError.routerOs": "{stage, select, retry {retry through RouterOS: } other {RouterOS: }}{words}",
   "actionError.retryNak": "retry NAKed{cause, select, none {} other { ({causeName})}}",
   "actionError.superseded": "{stage, select, notSent {not sent: } notRetried {not retried: } retry {retry: } other {}}superseded by action {id} ({kind}, {outcome}) on the same session",

@@ -1462,7 +1462,6 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
   "actionError.sendFailed": "{stage, select, notSent {no enviada: } notRetried {no reintentada: } retry {reintento: } other {}}no se pudo enviar, error de red: «{words}»",
   "actionError.noAnswer": "sin respuesta tras {n, plural, one {# envío} other {# envíos}}",
   "actionError.retryNoAnswer": "reintento: sin respuesta",
-  "actionError.notSent": "no se pudo enviar",
   "actionError.routerOs": "{stage, select, retry {reintento por RouterOS: } other {RouterOS: }}el router respondió «{words}»",
   "actionError.retryNak": "reintento rechazado por el NAS{cause, select, none {} other { ({causeName})}}",
   "actionError.superseded": "{stage, select, notSent {no enviada: } notRetried {no reintentada: } retry {reintento: } other {}}sustituida por la acción {id} ({kind}, {outcome}) en la misma sesión",

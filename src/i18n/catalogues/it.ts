@@ -1462,7 +1462,6 @@ export const it: Readonly<Record<keyof typeof en, string>> = {
   "actionError.sendFailed": "{stage, select, notSent {non inviata: } notRetried {non ritentata: } retry {nuovo tentativo: } other {}}invio non riuscito, errore di rete: «{words}»",
   "actionError.noAnswer": "nessuna risposta dopo {n, plural, one {# invio} other {# invii}}",
   "actionError.retryNoAnswer": "nuovo tentativo: nessuna risposta",
-  "actionError.notSent": "non è stato possibile inviarla",
   "actionError.routerOs": "{stage, select, retry {nuovo tentativo via RouterOS: } other {RouterOS: }}il router ha risposto «{words}»",
   "actionError.retryNak": "nuovo tentativo rifiutato dal NAS{cause, select, none {} other { ({causeName})}}",
   "actionError.superseded": "{stage, select, notSent {non inviata: } notRetried {non ritentata: } retry {nuovo tentativo: } other {}}sostituita dall’azione {id} ({kind}, {outcome}) sulla stessa sessione",

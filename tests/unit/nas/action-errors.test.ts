@@ -16,7 +16,6 @@ const CASES: Array<[LocalText, string]> = [
   [why.sendFailed('client closed', 'retry'), 'retry: client closed'],
   [why.noAnswer(3), 'no answer after 3 transmission(s)'],
   [why.retryNoAnswer(), 'retry: no answer'],
-  [why.notSent(), 'could not be sent'],
   [why.routerOs('connect ECONNREFUSED 10.0.0.1:8728'), 'RouterOS: connect ECONNREFUSED 10.0.0.1:8728'],
   [why.routerOs('no such item', 'retry'), 'retry through RouterOS: no such item'],
   [why.retryNak(503, 'Session-Context-Not-Found'), 'retry NAKed (Session-Context-Not-Found)'],
