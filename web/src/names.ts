@@ -94,8 +94,11 @@ export function actionErrorText(a: { error: string | null; errorMessages?: Reado
 
 /** Who did something, as the audit and action logs name them (`admin:3`, `token:1`, `system:dunning`), in the UI's language. */
 export function actorName(actor: string): string {
-  const [kind, id] = [actor.slice(0, actor.indexOf(':')), actor.slice(actor.indexOf(':') + 1)];
   if (actor === 'anonymous') return t('actor.anonymous');
+  const colon = actor.indexOf(':');
+  if (colon < 0) return actor;
+  const kind = actor.slice(0, colon);
+  const id = actor.slice(colon + 1);
   if (kind === 'admin') return t('actor.admin', { id });
   if (kind === 'token') return t('actor.token', { id });
   if (kind === 'system') {
