@@ -67,7 +67,9 @@ export const SellerProblem = Type.Object({
   field: Type.String({ description: 'the key within its section' }),
   kind: Type.Union([Type.Literal('seller'), Type.Literal('channel')], { description: 'seller: no file can be made (every document waits); channel: files are made but not sent' }),
   code: Type.Union([Type.Literal('missing'), Type.Literal('invalid')]),
-  message: Type.String(),
+  message: Type.String({ description: 'in English' }),
+  reasonCode: Nullable(Type.String({ description: "why an invalid value is wrong, by the UI's message catalogue key, to word it in the reader's language; null for a missing one" })),
+  reasonValues: Nullable(Type.Record(Type.String(), Type.String())),
 });
 
 /** One config value as the e-invoicing settings show it. */

@@ -206,7 +206,11 @@ export async function einvoiceRoutes(app: FastifyInstance, opts: EinvoiceRoutesO
     },
   }, async () => {
     const { problems, sdiAddress } = await opts.einvoice.sellerStatus();
-    return { ready: problems.length === 0, channel: opts.config.einvoice.channel, sdiAddress, settings: einvoiceSettingsView(opts.config), problems };
+    // Each invalid value's why by catalogue key beside the English message, for the Settings screen.
+    const listed = problems.map(({ reason, ...p }) => ({
+      ...p, reasonCode: reason?.key ?? null, reasonValues: reason ? Object.fromEntries(Object.entries(reason.values ?? {}).map(([k, v]) => [k, String(v)])) : null,
+    }));
+    return { ready: problems.length === 0, channel: opts.config.einvoice.channel, sdiAddress, settings: einvoiceSettingsView(opts.config), problems: listed };
   });
 
   app.get('/api/v1/exports/fiscal-archive.zip', {

@@ -1693,4 +1693,8 @@ export const en = {
   "fault.voucher.codeSymbols": "a voucher code has {min} to {max} symbols",
   "fault.template.unknown": "no notification template \"{key}\"",
   "fault.cursor.unknown": "the cursor is not one this API gave out",
+  "fault.seller.itPrefix": "without the \"IT\" prefix (that is vat_country)",
+  "fault.seller.province": "the two capital letters of the province (RM, MI…)",
+  "fault.seller.reaOffice": "the two capital letters of the province of the Registro delle Imprese",
+  "fault.seller.pec": "not an email address",
 } as const;

@@ -1692,4 +1692,8 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
   "fault.voucher.codeSymbols": "un código de ficha tiene de {min} a {max} caracteres",
   "fault.template.unknown": "no hay plantilla de mensaje \"{key}\"",
   "fault.cursor.unknown": "el cursor no es uno de los que dio esta API",
+  "fault.seller.itPrefix": "sin el prefijo \"IT\" (es vat_country)",
+  "fault.seller.province": "la sigla de la provincia en dos mayúsculas (RM, MI…)",
+  "fault.seller.reaOffice": "la sigla en dos mayúsculas de la provincia del Registro delle Imprese",
+  "fault.seller.pec": "no es una dirección de correo",
 };

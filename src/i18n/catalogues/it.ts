@@ -1692,4 +1692,8 @@ export const it: Readonly<Record<keyof typeof en, string>> = {
   "fault.voucher.codeSymbols": "un codice voucher ha da {min} a {max} caratteri",
   "fault.template.unknown": "nessun modello di messaggio \"{key}\"",
   "fault.cursor.unknown": "il cursore non è uno di quelli dati da questa API",
+  "fault.seller.itPrefix": "senza il prefisso \"IT\" (è vat_country)",
+  "fault.seller.province": "la sigla della provincia in due lettere maiuscole (RM, MI…)",
+  "fault.seller.reaOffice": "la sigla in due lettere maiuscole della provincia del Registro delle Imprese",
+  "fault.seller.pec": "non è un indirizzo email",
 };
