@@ -4,7 +4,7 @@ import { logout, me as whoAmI, type Me } from './data/auth.js';
 import { setCsrf } from './data/http.js';
 import { Router, setRouter, navigate, type Match } from './router.js';
 import { SIGN_IN_TITLE, documentTitle, patterns, titleKey } from './routes.js';
-import { base, setBillingZone, setCurrency } from './ui.js';
+import { base, errorText, setBillingZone, setCurrency, toast } from './ui.js';
 import { chooseLocale, locale, pickedBeforeSignIn, setLocale, t, type MessageKey } from './i18n.js';
 import './components/language-picker.js';
 import './pages/login.js';
@@ -148,20 +148,25 @@ export class TgApp extends LitElement {
     // The admin's language, else the browser's, else the installation's; the shell renders in it.
     if (changed.has('me') && this.me?.locale) {
       const next = chooseLocale(this.me.locale.language ?? pickedBeforeSignIn(), this.me.locale.default);
-      if (next !== locale()) setLocale(next);
+      if (next !== locale()) setLocale(next).catch((err: unknown) => toast(errorText(err), 'error'));
     }
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    setLocale(locale());
+    // The browser's language until the admin's is known; the first screen waits for its catalogue
+    // (English, when it cannot be loaded).
+    const language = setLocale(chooseLocale(undefined, 'en')).catch(() => undefined);
     whoAmI().then(
       (me) => {
         setCsrf(me.csrfToken);
         this.me = me;
       },
       () => undefined,
-    ).finally(() => (this.checked = true));
+    ).finally(async () => {
+      await language;
+      this.checked = true;
+    });
   }
 
   private signedIn(): boolean {

@@ -11,15 +11,15 @@ describe('the contract forms in the operator units', () => {
     ['en', { taxRateBp: '22', percentBp: '4.1' }, { taxRateBp: 2200, percentBp: 410 }],
     ['it', { taxRateBp: '10', percentBp: '12,5' }, { taxRateBp: 1000, percentBp: 1250 }],
     ['es', { taxRateBp: '0', percentBp: '100' }, { taxRateBp: 0, percentBp: 10000 }],
-  ] as const)('reads percentages as basis points in %s', (lang, form, body) => {
-    setLocale(lang);
+  ] as const)('reads percentages as basis points in %s', async (lang, form, body) => {
+    await setLocale(lang);
     expect(percentBody({ ...form, description: 'x' }, ['taxRateBp', 'percentBp'])).toEqual({ ...body, description: 'x' });
   });
 
-  it('shows basis points as the percentage field holds them', () => {
+  it('shows basis points as the percentage field holds them', async () => {
     expect(percentValue(2200)).toBe('22');
     expect(percentValue(1050)).toBe('10.5');
-    setLocale('it');
+    await setLocale('it');
     expect(percentValue(1050)).toBe('10,5');
     expect(percentValue(null)).toBe('');
   });
@@ -38,8 +38,8 @@ describe('the contract forms in the operator units', () => {
     ['it', '1,5', 'GB', 1_500_000_000],
     ['es', '250', 'MB', 250_000_000],
     ['en', '0', 'GB', 0], // read, and left to the API to refuse (it names `bytes`)
-  ] as const)('reads a data size in %s: %s %s', (lang, text, unit, bytes) => {
-    setLocale(lang);
+  ] as const)('reads a data size in %s: %s %s', async (lang, text, unit, bytes) => {
+    await setLocale(lang);
     expect(sizeBytes({ bytes: text, unit })).toBe(bytes);
   });
 
@@ -58,8 +58,8 @@ describe('sizes the operator set, shown exactly', () => {
     [101_500_000_000, 'en', '101.5 GB'],
     [1_500_000_000, 'it', '1,5 GB'],
     [250_000_000, 'es', '250 MB'],
-  ] as const)('%d bytes in %s', (n, lang, shown) => {
-    setLocale(lang);
+  ] as const)('%d bytes in %s', async (n, lang, shown) => {
+    await setLocale(lang);
     expect(exactSize(n)).toBe(shown);
   });
 });

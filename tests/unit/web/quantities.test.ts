@@ -45,17 +45,17 @@ describe('a quantity typed in its unit', () => {
     expect(parseQuantity(q, text, unit)).toEqual({ ok: false, error });
   });
 
-  it('says why in the language, with the limits in the unit', () => {
+  it('says why in the language, with the limits in the unit', async () => {
     expect(quantityError(speed, 'out_of_range')).toBe('must be between 1 kbit/s and 100,000 Mbit/s');
     expect(quantityError(speed, 'too_precise', 'Mbit/s')).toBe('has too many decimals (at most 3)');
     expect(quantityError(speed, 'too_precise', 'kbit/s')).toBe('must be a whole number');
     expect(quantityError(vat, 'out_of_range')).toBe('must be between 0% and 100%');
-    setLocale('it');
+    await setLocale('it');
     expect(quantityError(vat, 'too_precise')).toBe('ha troppi decimali (al massimo 2)');
   });
 
-  it('reads the language\'s decimal separator', () => {
-    setLocale('it');
+  it('reads the language\'s decimal separator', async () => {
+    await setLocale('it');
     expect(parseQuantity(vat, '22,5', undefined)).toEqual({ ok: true, value: 2250 });
     expect(parseQuantity(cap, '1,5', 'GB')).toEqual({ ok: true, value: 1_500_000_000 });
   });

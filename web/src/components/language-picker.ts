@@ -19,9 +19,9 @@ export class TgLanguagePicker extends LitElement {
   private async pick(e: Event): Promise<void> {
     const next = (e.target as HTMLSelectElement).value;
     if (!isLocale(next)) return;
-    if (!this.save) return pickBeforeSignIn(next);
-    setLocale(next);
     try {
+      if (!this.save) return await pickBeforeSignIn(next);
+      await setLocale(next);
       const me: Me = await setLanguage(next);
       this.dispatchEvent(new CustomEvent('me', { detail: me, bubbles: true, composed: true }));
     } catch (err) {
