@@ -21,8 +21,8 @@ export class TgLanguagePicker extends LitElement {
     if (!isLocale(next)) return;
     try {
       if (!this.save) return await pickBeforeSignIn(next);
-      await setLocale(next);
-      const me: Me = await setLanguage(next);
+      // Stored at once, while the language's catalogue loads: a page opened right after already has it.
+      const [, me]: [void, Me] = await Promise.all([setLocale(next), setLanguage(next)]);
       this.dispatchEvent(new CustomEvent('me', { detail: me, bubbles: true, composed: true }));
     } catch (err) {
       toast(errorText(err), 'error');
