@@ -1,21 +1,62 @@
 /**
- * The languages Tollgate speaks and how a reader's language is chosen. Adding a language is a
- * catalogue file in catalogues/ and one line in `LOCALES` (and in messages.ts's table, which the
- * compiler then asks for).
+ * The languages Tollgate speaks and how a reader's language is chosen.
+ *
+ * A language is two files and one line. The files: its message catalogue, catalogues/xx.ts (the UI,
+ * the PDFs, Reply-Messages and problem texts), and its notification templates, templates/xx.ts. Both
+ * are typed against English, so a missing message or template does not compile. The line: its entry
+ * in `LANGUAGES` below (its name, its Intl tag and the two files), from which everything that lists
+ * languages is derived: `LOCALES`, `LOCALE_NAMES`, `INTL_TAGS`, the server's catalogues
+ * (messages.ts) and built-in templates (src/notify/templates.ts), the UI's picker.
+ *
+ * The files are named by functions rather than imported so each reader loads only what it needs: the
+ * server loads every language once, as it starts; the admin UI loads a catalogue when an admin picks
+ * its language (each is a chunk of its own) and never loads a template.
  */
+import type { en as enMessages } from './catalogues/en.js';
+import type { en as enTemplates } from './templates/en.js';
+import type { TemplateSet } from './templates/set.js';
 
-/** The languages, in the order the UI lists them. */
-export const LOCALES = ['en', 'it', 'es'] as const;
-export type Locale = (typeof LOCALES)[number];
+/** A catalogue: a message for every key of the English one. */
+export type Catalogue = Readonly<Record<keyof typeof enMessages, string>>;
+/** A language's built-in notification templates: every key of the English ones. */
+export type Templates = TemplateSet<keyof typeof enTemplates>;
 
-/** Each language's name in itself, for pickers (never translated: a reader looks for their own). */
-export const LOCALE_NAMES: Readonly<Record<Locale, string>> = { en: 'English', it: 'Italiano', es: 'Español' };
+export interface Language {
+  /** Its name in itself, for pickers (never translated: a reader looks for their own). */
+  readonly name: string;
+  /** The BCP 47 tag handed to Intl. */
+  readonly tag: string;
+  readonly messages: () => Promise<Catalogue>;
+  readonly templates: () => Promise<Templates>;
+}
 
 /**
- * The BCP 47 tag handed to Intl for each language. English is British English: day before month,
- * like the Italian and Spanish readers Tollgate is made for.
+ * The languages, in the order the UI lists them. English is British English (en-GB): day before
+ * month, like the Italian and Spanish readers Tollgate is made for.
  */
-export const INTL_TAGS: Readonly<Record<Locale, string>> = { en: 'en-GB', it: 'it-IT', es: 'es-ES' };
+export const LANGUAGES = {
+  en: { name: 'English', tag: 'en-GB', messages: async () => (await import('./catalogues/en.js')).en, templates: async () => (await import('./templates/en.js')).en },
+  it: { name: 'Italiano', tag: 'it-IT', messages: async () => (await import('./catalogues/it.js')).it, templates: async () => (await import('./templates/it.js')).it },
+  es: { name: 'Español', tag: 'es-ES', messages: async () => (await import('./catalogues/es.js')).es, templates: async () => (await import('./templates/es.js')).es },
+} as const satisfies Readonly<Record<string, Language>>;
+
+export type Locale = keyof typeof LANGUAGES;
+
+const entries = Object.entries(LANGUAGES) as Array<[Locale, Language]>;
+export const LOCALES: readonly Locale[] = entries.map(([l]) => l);
+export const LOCALE_NAMES: Readonly<Record<Locale, string>> = tableOf((l) => l.name);
+export const INTL_TAGS: Readonly<Record<Locale, string>> = tableOf((l) => l.tag);
+
+/** One value per language. */
+function tableOf<T>(pick: (l: Language) => T): Readonly<Record<Locale, T>> {
+  return Object.fromEntries(entries.map(([code, l]) => [code, pick(l)])) as Record<Locale, T>;
+}
+
+/** Every language's catalogues or templates, loaded (the server's start). */
+export async function loadAll<P extends 'messages' | 'templates'>(part: P): Promise<Readonly<Record<Locale, Awaited<ReturnType<Language[P]>>>>> {
+  const loaded = await Promise.all(entries.map(async ([code, l]) => [code, await l[part]()] as const));
+  return Object.fromEntries(loaded) as Record<Locale, Awaited<ReturnType<Language[P]>>>;
+}
 
 export function isLocale(v: unknown): v is Locale {
   return typeof v === 'string' && (LOCALES as readonly string[]).includes(v);

@@ -1,40 +1,18 @@
 /**
- * The message catalogues and their lookup. A message is ICU MessageFormat (intl-messageformat):
- * `{name}` inserts a value, `{n, plural, one {# day} other {# days}}` picks a plural form, and so on.
- * Amounts, dates and sizes are formatted beforehand by format.ts and passed in as text, so one
- * formatting module serves the UI, the PDFs and the notifications alike.
- *
- * English is the reference catalogue: its keys are the `MessageKey` type, and every other catalogue is
- * typed against it, so a missing key does not compile (tests/unit/i18n/catalogues.test.ts also fails
- * on unused keys and on user-facing text that bypasses the catalogue).
+ * The server's messages: every language's catalogue, loaded once as the module loads (the languages
+ * are listed in locales.ts), and the lookup bound to them. The lookup itself is message-format.ts,
+ * which the admin UI shares with its own, lazily loaded catalogues.
  */
-import { IntlMessageFormat } from 'intl-messageformat';
-import { en } from './catalogues/en.js';
-import { it } from './catalogues/it.js';
-import { es } from './catalogues/es.js';
-import { INTL_TAGS, type Locale } from './locales.js';
+import { loadAll, type Locale } from './locales.js';
+import { formatMessage, type Catalogue, type MessageKey, type MessageValues } from './message-format.js';
 
-export type MessageKey = keyof typeof en;
-export type Catalogue = Readonly<Record<MessageKey, string>>;
-export type MessageValues = Readonly<Record<string, string | number | null | undefined>>;
+export { isMessageKey, placeholders, type Catalogue, type MessageKey, type MessageValues } from './message-format.js';
 
-export const CATALOGUES: Readonly<Record<Locale, Catalogue>> = { en, it, es };
-
-const compiled = new Map<string, IntlMessageFormat>();
+export const CATALOGUES: Readonly<Record<Locale, Catalogue>> = await loadAll('messages');
 
 /** The message `key` in `locale` with `values` inserted. */
 export function translate(locale: Locale, key: MessageKey, values?: MessageValues): string {
-  const id = `${locale}\u0000${key}`;
-  let mf = compiled.get(id);
-  if (!mf) {
-    mf = new IntlMessageFormat(CATALOGUES[locale][key], INTL_TAGS[locale]);
-    compiled.set(id, mf);
-  }
-  // A value left out renders as empty rather than throwing: a message must never break a page or a PDF.
-  const safe: Record<string, string | number> = {};
-  for (const [k, v] of Object.entries(values ?? {})) safe[k] = v ?? '';
-  for (const name of placeholders(CATALOGUES[locale][key])) if (!(name in safe)) safe[name] = '';
-  return String(mf.format(safe));
+  return formatMessage(CATALOGUES[locale], locale, key, values);
 }
 
 export type Translate = (key: MessageKey, values?: MessageValues) => string;
@@ -42,20 +20,4 @@ export type Translate = (key: MessageKey, values?: MessageValues) => string;
 /** `translate` bound to one language. */
 export function translator(locale: Locale): Translate {
   return (key, values) => translate(locale, key, values);
-}
-
-/** Whether `key` names a message (for keys built from data, such as a status name). */
-export function isMessageKey(key: string): key is MessageKey {
-  return Object.prototype.hasOwnProperty.call(en, key);
-}
-
-const placeholderCache = new Map<string, string[]>();
-/** The argument names of a message: `{name}` and `{name, plural, …}` at any depth. */
-export function placeholders(message: string): string[] {
-  let names = placeholderCache.get(message);
-  if (!names) {
-    names = [...new Set([...message.matchAll(/\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*[,}]/g)].map((m) => m[1]!))];
-    placeholderCache.set(message, names);
-  }
-  return names;
 }

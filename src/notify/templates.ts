@@ -1,6 +1,7 @@
 /**
  * Notification templates: a built-in text for every key Tollgate sends, per channel and per language
- * (templates/en.ts, it.ts, es.ts), that an operator may override through
+ * (src/i18n/templates/en.ts, it.ts, es.ts: a language's files sit with its catalogue, see
+ * src/i18n/locales.ts), that an operator may override through
  * `/api/v1/notification-templates` (a row per key, channel and language, or one row for every
  * language). Rendering is plain `{{name}}` substitution; in an email body the values are
  * HTML-escaped (the template itself is HTML), in a subject or an SMS they are inserted as text.
@@ -8,11 +9,20 @@
  */
 import type { Formatter } from '../i18n/format.js';
 import { translate } from '../i18n/messages.js';
-import type { Locale } from '../i18n/locales.js';
+import { loadAll, type Locale, type Templates } from '../i18n/locales.js';
+import type { TemplateText } from '../i18n/templates/set.js';
 import type { Channel, TemplateValue } from './types.js';
-import { BUILT_IN, isTemplateKey, type TemplateKey, type TemplateText } from './templates/index.js';
 
-export { BUILT_IN, isTemplateKey, type TemplateKey, type TemplateText };
+export type { TemplateText };
+/** The keys of the built-in templates: English's, which every other language is typed against. */
+export type TemplateKey = keyof Templates;
+
+/** Every language's built-in templates, loaded once as the module loads. */
+export const BUILT_IN: Readonly<Record<Locale, Templates>> = await loadAll('templates');
+
+export function isTemplateKey(key: string): key is TemplateKey {
+  return Object.prototype.hasOwnProperty.call(BUILT_IN.en, key);
+}
 
 /** The keys Tollgate sends, in a stable order. */
 export const TEMPLATE_KEYS = Object.keys(BUILT_IN.en).filter(isTemplateKey);

@@ -4,8 +4,9 @@
  * sends it by email or SMS with retries; callers never wait for delivery.
  */
 import type { MessageKey } from '../i18n/messages.js';
+import type { Channel } from '../i18n/templates/set.js';
 
-export type Channel = 'email' | 'sms';
+export type { Channel };
 
 /**
  * A value a template inserts. Amounts, dates and sizes are handed over raw and formatted in the

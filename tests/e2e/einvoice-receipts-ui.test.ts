@@ -167,8 +167,9 @@ describe.skipIf(!haveChromium)('SDI receipts on the e-invoicing screens', { time
   it('in Italian: corrected through the customer form, sent again with the same number, then delivered', async () => {
     await go('/');
     await page.locator('nav [data-test="language"]').selectOption('it');
+    // Italian's messages load when it is first picked: the switch is done when <html lang> follows.
+    await page.waitForFunction(() => document.documentElement.lang === 'it');
     await page.getByRole('heading', { name: 'Dashboard', exact: true }).waitFor();
-    expect(await page.evaluate(() => document.documentElement.lang)).toBe('it');
 
     // The operator corrects what SDI refused: the recipient code goes (the invoice then goes to the tax area).
     await go(`/einvoices/${ids.marioDoc}`);

@@ -1,11 +1,12 @@
 // The admin UI's server side: the static bundle at / with the SPA fallback (when built), and the
 // dashboard figures endpoint over a real SQLite file.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApi, type TestApi } from '../helpers/admin-api.js';
 import { ROOT } from '../helpers/daemon.js';
 import { monthBounds } from '../../src/db/dashboard.js';
+import { CATALOGUES, type MessageKey } from '../../src/i18n/messages.js';
 
 let t: TestApi;
 let token: string;
@@ -91,5 +92,27 @@ describe.skipIf(!existsSync(join(ROOT, 'dist/web/index.html')))('the UI bundle a
     expect(api.headers['content-type']).toMatch(/problem\+json/);
     expect((await t.app.inject({ method: 'GET', url: '/nope.png' })).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+  });
+
+  it('loads English with the page and every other catalogue as a chunk of its own when picked; no notification template', async () => {
+    const dir = join(ROOT, 'dist/web');
+    const text = (f: string) => readFileSync(join(dir, f), 'utf8');
+    // What a page loads before it runs: app.js and the chunks it imports statically.
+    const atStart = ['app.js', ...[...text('app.js').matchAll(/from\s*"\.\/([^"]+\.js)"/g)].map((m) => m[1]!)].map(text).join('\n');
+    // A message of each language found as it is in the bundle (esbuild writes non-ASCII text escaped).
+    const sample = (l: 'en' | 'it' | 'es') => {
+      const key = (Object.keys(CATALOGUES.en) as MessageKey[]).find((k) => /^[ -~]{25,}$/.test(CATALOGUES[l][k]) && !/[{}'"\\]/.test(CATALOGUES[l][k]) && CATALOGUES[l][k] !== CATALOGUES.en[k]);
+      return l === 'en' ? CATALOGUES.en['app.noPageAt'].split('{')[0]! : CATALOGUES[l][key!];
+    };
+    expect(atStart).toContain(sample('en'));
+    for (const l of ['it', 'es'] as const) {
+      expect(atStart, l).not.toContain(sample(l));
+      const chunk = readdirSync(dir).find((f) => f.startsWith(`${l}-`) && f.endsWith('.js'));
+      expect(chunk, l).toBeDefined();
+      expect(text(chunk!), l).toContain(sample(l));
+      expect((await t.app.inject({ method: 'GET', url: `/${chunk}` })).statusCode, l).toBe(200);
+    }
+    const everything = readdirSync(dir).filter((f) => f.endsWith('.js')).map(text).join('\n');
+    expect(everything).not.toContain('{{invoiceNumber}}');
   });
 });

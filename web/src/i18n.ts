@@ -1,17 +1,24 @@
 // The UI's language: the catalogue lookup `t`, the formatter of the chosen language (money, dates,
 // sizes in the billing time zone) and the switch. The catalogues and the formatting are the server's
 // own (src/i18n/), so a screen, a PDF and an email say the same thing the same way.
+//
+// English is in the bundle; every other catalogue is a chunk of its own, loaded the first time its
+// language is chosen (src/i18n/locales.ts names the files), so the UI downloads only what it shows.
 import { LitElement } from 'lit';
+import { en } from '../../src/i18n/catalogues/en.js';
 import { formatter, type Formatter } from '../../src/i18n/format.js';
-import { LOCALES, LOCALE_NAMES, isLocale, negotiate, type Locale } from '../../src/i18n/locales.js';
-import { isMessageKey, translate, type MessageKey, type MessageValues } from '../../src/i18n/messages.js';
+import { LANGUAGES, LOCALES, LOCALE_NAMES, isLocale, negotiate, type Catalogue, type Locale } from '../../src/i18n/locales.js';
+import { formatMessage, isMessageKey, type MessageKey, type MessageValues } from '../../src/i18n/message-format.js';
 
 export { LOCALES, LOCALE_NAMES, isLocale, isMessageKey, type Locale, type MessageKey };
 
 /** The browser's languages (none outside a browser, as in unit tests). */
 export const browserLanguages = (): readonly string[] => (typeof navigator === 'undefined' ? [] : navigator.languages ?? [navigator.language]);
 
-let current: Locale = negotiate(browserLanguages(), 'en');
+const loaded: Partial<Record<Locale, Catalogue>> = { en };
+// Until a catalogue is loaded the UI speaks English: the shell chooses (and loads) the language as it starts.
+let current: Locale = 'en';
+let catalogue: Catalogue = en;
 let context = { timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone, currency: 'EUR' };
 let fmt: Formatter = formatter(current, context);
 
@@ -21,7 +28,7 @@ export const f = (): Formatter => fmt;
 
 /** The message `key` in the UI's language. */
 export function t(key: MessageKey, values?: MessageValues): string {
-  return translate(current, key, values);
+  return formatMessage(catalogue, current, key, values);
 }
 
 /** The billing time zone and currency the formatter uses (from /auth/me). */
@@ -30,13 +37,24 @@ export function setFormatContext(timeZone: string, currency: string): void {
   fmt = formatter(current, context);
 }
 
+/** The catalogue of `l`, loaded once (a network request the first time for any language but English). */
+async function load(l: Locale): Promise<Catalogue> {
+  return (loaded[l] ??= await LANGUAGES[l].messages());
+}
+
+let switches = 0;
 /**
- * Switches the UI's language: `<html lang>` follows and every element on the page renders again
- * from the data it holds (nothing is fetched again).
+ * Switches the UI's language once its catalogue is loaded: `<html lang>` follows and every element on
+ * the page renders again from the data it holds (nothing is fetched again). When switches overlap, the
+ * last one asked for wins; when a catalogue cannot be loaded the language stays and the promise rejects.
  */
-export function setLocale(next: Locale): void {
+export async function setLocale(next: Locale): Promise<void> {
+  const ticket = ++switches;
+  const nextCatalogue = await load(next);
+  if (ticket !== switches) return;
   const changed = next !== current;
   current = next;
+  catalogue = nextCatalogue;
   fmt = formatter(current, context);
   if (typeof document === 'undefined') return;
   // The page title is the shell's (main.ts names each screen); it renders again below when the language changed.
@@ -46,9 +64,9 @@ export function setLocale(next: Locale): void {
 
 let picked: Locale | undefined;
 /** A language picked before signing in (not stored anywhere yet): it holds until the admin stores one. */
-export function pickBeforeSignIn(l: Locale): void {
+export function pickBeforeSignIn(l: Locale): Promise<void> {
   picked = l;
-  setLocale(l);
+  return setLocale(l);
 }
 export const pickedBeforeSignIn = (): Locale | undefined => picked;
 

@@ -4,8 +4,8 @@ import { logout, me as whoAmI, type Me } from './data/auth.js';
 import { setCsrf } from './data/http.js';
 import { Router, setRouter, navigate, type Match } from './router.js';
 import { SIGN_IN_TITLE, documentTitle, patterns, titleKey } from './routes.js';
-import { base, setBillingZone, setCurrency } from './ui.js';
-import { chooseLocale, locale, pickedBeforeSignIn, setLocale, t, type MessageKey } from './i18n.js';
+import { base, errorText, setBillingZone, setCurrency, toast } from './ui.js';
+import { chooseLocale, pickedBeforeSignIn, setLocale, t, type MessageKey } from './i18n.js';
 import './components/language-picker.js';
 import './pages/login.js';
 import './pages/account.js';
@@ -145,22 +145,31 @@ export class TgApp extends LitElement {
       setBillingZone(this.me.billing.timezone);
       setCurrency(this.me.billing.currency);
     }
-    // The admin's language, else the browser's, else the installation's; the shell renders in it.
-    if (changed.has('me') && this.me?.locale) {
-      const next = chooseLocale(this.me.locale.language ?? pickedBeforeSignIn(), this.me.locale.default);
-      if (next !== locale()) setLocale(next);
+  }
+
+  /**
+   * Who is signed in (start, login, second factor, password change, a language picked), taken once
+   * their language is loaded: the admin's, else the browser's, else the installation's. The screens
+   * that follow are built in it (some, such as the templates on Settings, keep the language they
+   * start in).
+   */
+  private async adopt(me: Me): Promise<void> {
+    if (me.locale) {
+      await setLocale(chooseLocale(me.locale.language ?? pickedBeforeSignIn(), me.locale.default))
+        .catch((err: unknown) => toast(errorText(err), 'error'));
     }
+    this.me = me;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    setLocale(locale());
     whoAmI().then(
-      (me) => {
+      async (me) => {
         setCsrf(me.csrfToken);
-        this.me = me;
+        await this.adopt(me);
       },
-      () => undefined,
+      // Signed out: the sign-in page in the browser's language (English when its catalogue cannot be loaded).
+      () => setLocale(chooseLocale(undefined, 'en')).catch(() => undefined),
     ).finally(() => (this.checked = true));
   }
 
@@ -230,7 +239,7 @@ export class TgApp extends LitElement {
     if (!this.checked) return html`<main id="main" tabindex="-1">${t('common.loading')}</main>`;
     const toast = this.note ? html`<div class="toast banner ${this.note.kind}" role="status">${this.note.message}</div>` : nothing;
     if (!this.signedIn()) {
-      return html`${this.skipLink()}<main id="main" tabindex="-1"><tg-login .me=${this.me} @me=${(e: CustomEvent<Me>) => (this.me = e.detail)}></tg-login></main>${toast}`;
+      return html`${this.skipLink()}<main id="main" tabindex="-1"><tg-login .me=${this.me} @me=${(e: CustomEvent<Me>) => void this.adopt(e.detail)}></tg-login></main>${toast}`;
     }
     const path = location.pathname;
     return html`
@@ -247,7 +256,7 @@ export class TgApp extends LitElement {
           <tg-language-picker save></tg-language-picker>
           <button @click=${this.logout}>${t('nav.signOut')}</button></div>
       </nav>
-      <main id="main" tabindex="-1" @me=${(e: CustomEvent<Me>) => (this.me = e.detail)}>${this.page()}</main>
+      <main id="main" tabindex="-1" @me=${(e: CustomEvent<Me>) => void this.adopt(e.detail)}>${this.page()}</main>
       ${toast}
     `;
   }

@@ -1,6 +1,8 @@
-// Form fields in the operator's units over the API's integers: a speed typed in Mbit/s or kbit/s (a
-// unit chosen beside the number) is sent in kbit/s, a data size in GB or MB in bytes, VAT in % as
-// basis points. Conversions are units.ts's (exact, no float). Money keeps the form's own money field.
+// Form fields in the operator's units over the API's integers, for every form that has them (plans,
+// tiers, promotions, a contract's items, charges, discounts and data top-ups): a speed typed in
+// Mbit/s or kbit/s (a unit chosen beside the number) is sent in kbit/s, a data size in GB or MB in
+// bytes, VAT and discounts in % as basis points. Conversions are units.ts's (exact, no float); a
+// refusal says why in the same words on every form. Money keeps the form's own money field.
 //
 // A quantity is two form fields where it has a unit: the number, named as the API names the value
 // (`downloadKbps`), so the API's field error lands beside it, and its unit (`downloadKbps.unit`). The
@@ -99,6 +101,12 @@ export function quantityFields(q: Quantity, o: QuantityFieldOptions): Field[] {
   return [number, { name: unitName, label: o.unitLabel ?? o.label, type: 'select', required: true, visible: o.visible, options: units.map((u) => [u, u]) }];
 }
 
+/** A size the operator set (a cap, a top-up) exactly in its unit: 101.5 GB stays 101.5, not "102 GB". */
+export function exactSize(bytes: number): string {
+  const s = bytesToSize(bytes);
+  return `${s.value} ${s.unit}`;
+}
+
 /** The API's record as the form's values: each quantity as text, with its unit. */
 export function quantityValues(record: Record<string, unknown>, quantities: readonly Quantity[]): Record<string, unknown> {
   const out: Record<string, unknown> = { ...record };
@@ -112,6 +120,13 @@ export function quantityValues(record: Record<string, unknown>, quantities: read
     } else if (unit) out[unitField(q.name)] = unit;
   }
   return out;
+}
+
+/** One quantity of a form's body as the API's integer (the form has checked it, so a refusal throws). */
+export function quantityOf(q: Quantity, body: Record<string, unknown>): number {
+  const value = quantityBody(body, {}, [q])[q.name];
+  if (typeof value !== 'number') throw new RangeError(`${q.name}: empty`);
+  return value;
 }
 
 /**

@@ -481,8 +481,6 @@ export const en = {
   "contract.source.payment": "payment",
   "contract.source.admin": "operator",
   "contract.source.voucher": "voucher",
-  "contract.tooPrecise": "has too many decimals",
-  "contract.outOfRange": "is out of range",
   "dashboard.sessions": "sessions",
   "dashboard.active": "active",
   "dashboard.suspended": "{n} suspended",

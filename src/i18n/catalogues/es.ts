@@ -480,8 +480,6 @@ export const es: Readonly<Record<keyof typeof en, string>> = {
   "contract.source.payment": "pago",
   "contract.source.admin": "operador",
   "contract.source.voucher": "cupón",
-  "contract.tooPrecise": "tiene demasiados decimales",
-  "contract.outOfRange": "está fuera del rango admitido",
   "dashboard.sessions": "sesiones",
   "dashboard.active": "activos",
   "dashboard.suspended": "{n} cortados",

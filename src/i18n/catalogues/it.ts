@@ -480,8 +480,6 @@ export const it: Readonly<Record<keyof typeof en, string>> = {
   "contract.source.payment": "pagamento",
   "contract.source.admin": "operatore",
   "contract.source.voucher": "voucher ricarica",
-  "contract.tooPrecise": "ha troppi decimali",
-  "contract.outOfRange": "è fuori dall’intervallo ammesso",
   "dashboard.sessions": "sessioni",
   "dashboard.active": "attivi",
   "dashboard.suspended": "{n} sospesi",

@@ -16,8 +16,7 @@ import { IntlMessageFormat } from 'intl-messageformat';
 import { describe, expect, it } from 'vitest';
 import { INTL_TAGS, LOCALES } from '../../../src/i18n/locales.js';
 import { CATALOGUES, placeholders } from '../../../src/i18n/messages.js';
-import { BUILT_IN } from '../../../src/notify/templates/index.js';
-import { variablesOf } from '../../../src/notify/templates.js';
+import { BUILT_IN, variablesOf } from '../../../src/notify/templates.js';
 
 const root = join(import.meta.dirname, '../../..');
 const en = CATALOGUES.en;

@@ -1,9 +1,12 @@
-// The plan form's and the tier editor's quantities (web/src/quantities.ts) and the promotion form's
-// body (web/src/promotion-form.ts): the operator's text and unit in, the API's exact integer out, and
-// back; a PATCH that changes only a unit re-reads the number that was there; the API's tier errors
-// land on the row that was typed, not on the position in the request.
+// The quantities of the plan form, the tier editor and the contract forms (web/src/quantities.ts) and
+// the promotion form's body (web/src/promotion-form.ts): the operator's text and unit in, the API's
+// exact integer out, and back; a PATCH that changes only a unit re-reads the number that was there;
+// a refusal says why in the UI language; the API's tier errors land on the row that was typed, not on
+// the position in the request.
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseQuantity, quantityBody, quantityError, quantityValues, tierApiErrors, tierRows, tiersBody, type Quantity } from '../../../web/src/quantities.js';
+import {
+  exactSize, parseQuantity, quantityBody, quantityError, quantityFields, quantityOf, quantityValues, tierApiErrors, tierRows, tiersBody, type Quantity,
+} from '../../../web/src/quantities.js';
 import { promotionBody, promotionKey, serviceIdList } from '../../../web/src/promotion-form.js';
 import { setLocale } from '../../../web/src/i18n.js';
 
@@ -45,17 +48,17 @@ describe('a quantity typed in its unit', () => {
     expect(parseQuantity(q, text, unit)).toEqual({ ok: false, error });
   });
 
-  it('says why in the language, with the limits in the unit', () => {
+  it('says why in the language, with the limits in the unit', async () => {
     expect(quantityError(speed, 'out_of_range')).toBe('must be between 1 kbit/s and 100,000 Mbit/s');
     expect(quantityError(speed, 'too_precise', 'Mbit/s')).toBe('has too many decimals (at most 3)');
     expect(quantityError(speed, 'too_precise', 'kbit/s')).toBe('must be a whole number');
     expect(quantityError(vat, 'out_of_range')).toBe('must be between 0% and 100%');
-    setLocale('it');
+    await setLocale('it');
     expect(quantityError(vat, 'too_precise')).toBe('ha troppi decimali (al massimo 2)');
   });
 
-  it('reads the language\'s decimal separator', () => {
-    setLocale('it');
+  it('reads the language\'s decimal separator', async () => {
+    await setLocale('it');
     expect(parseQuantity(vat, '22,5', undefined)).toEqual({ ok: true, value: 2250 });
     expect(parseQuantity(cap, '1,5', 'GB')).toEqual({ ok: true, value: 1_500_000_000 });
   });
@@ -94,6 +97,71 @@ describe('the plan form and the API', () => {
       const v = quantityValues({ dataCapBytes: bytes }, [cap]);
       expect(quantityBody(v, {}, [cap])).toEqual({ dataCapBytes: bytes });
     }
+  });
+});
+
+describe('the contract forms: VAT, a discount and a data top-up', () => {
+  const percent: Quantity = { name: 'percentBp', kind: 'percent' };
+  const topup: Quantity = { name: 'bytes', kind: 'size' };
+
+  it.each([
+    ['en', { taxRateBp: '22', percentBp: '4.1' }, { taxRateBp: 2200, percentBp: 410 }],
+    ['it', { taxRateBp: '10', percentBp: '12,5' }, { taxRateBp: 1000, percentBp: 1250 }],
+    ['es', { taxRateBp: '0', percentBp: '100' }, { taxRateBp: 0, percentBp: 10000 }],
+  ] as const)('reads percentages as basis points in %s', async (lang, form, body) => {
+    await setLocale(lang);
+    expect(quantityBody({ ...form, description: 'x' }, {}, [vat, percent])).toEqual({ ...body, description: 'x' });
+  });
+
+  it('shows basis points as the percentage field holds them', async () => {
+    expect(quantityValues({ taxRateBp: 2200, taxInclusive: true }, [vat])).toEqual({ taxRateBp: '22', taxInclusive: true });
+    expect(quantityValues({ taxRateBp: 1050 }, [vat]).taxRateBp).toBe('10.5');
+    await setLocale('it');
+    expect(quantityValues({ taxRateBp: 1050 }, [vat]).taxRateBp).toBe('10,5');
+    expect(quantityValues({ taxRateBp: null }, [vat]).taxRateBp).toBeNull();
+  });
+
+  it('refuses a percentage it cannot read exactly, with a message', () => {
+    const [field] = quantityFields(vat, { label: 'VAT' });
+    expect(field!.validate?.('22', {})).toBeUndefined();
+    expect(field!.validate?.('22.005', {})).toBe('has too many decimals (at most 2)');
+    expect(field!.validate?.('101', {})).toBe('must be between 0% and 100%');
+    expect(field!.validate?.('ventidue', {})).toBe('must be a number');
+  });
+
+  it.each([
+    ['en', '1.5', 'GB', 1_500_000_000],
+    ['en', '0.1', 'GB', 100_000_000],
+    ['it', '1,5', 'GB', 1_500_000_000],
+    ['es', '250', 'MB', 250_000_000],
+    ['en', '0', 'GB', 0], // read, and left to the API to refuse (it names `bytes`)
+  ] as const)('reads a data size in %s: %s %s', async (lang, text, unit, bytes) => {
+    await setLocale(lang);
+    expect(quantityOf(topup, { bytes: text, 'bytes.unit': unit })).toBe(bytes);
+  });
+
+  it('names the top-up\'s unit field after its amount, GB unless chosen', () => {
+    const fields = quantityFields(topup, { label: 'Data', unitLabel: 'Unit', required: true });
+    expect(fields.map((x) => x.name)).toEqual(['bytes', 'bytes.unit']);
+    expect(quantityValues({}, [topup])).toEqual({ 'bytes.unit': 'GB' });
+  });
+
+  it('refuses a size finer than a byte in its unit', () => {
+    const [amount] = quantityFields(topup, { label: 'Data' });
+    expect(amount!.validate?.('1.0000000001', { 'bytes.unit': 'GB' })).toBe('has too many decimals (at most 9)');
+    expect(amount!.validate?.('1.0000001', { 'bytes.unit': 'MB' })).toBe('has too many decimals (at most 6)');
+    expect(amount!.validate?.('1.000001', { 'bytes.unit': 'GB' })).toBeUndefined();
+    expect(() => quantityOf(topup, { bytes: 'lots', 'bytes.unit': 'GB' })).toThrow(RangeError);
+    expect(quantityError(topup, 'empty')).toBe('is required');
+  });
+
+  it.each([
+    [101_500_000_000, 'en', '101.5 GB'],
+    [1_500_000_000, 'it', '1,5 GB'],
+    [250_000_000, 'es', '250 MB'],
+  ] as const)('shows a size the operator set exactly: %d bytes in %s', async (n, lang, shown) => {
+    await setLocale(lang);
+    expect(exactSize(n)).toBe(shown);
   });
 });
 

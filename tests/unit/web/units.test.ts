@@ -120,21 +120,21 @@ describe('the units', () => {
     expect(decimalSeparator('es-MX')).toBe('.');
   });
 
-  it("follows the admin's language when no separator is passed, and switches with it", () => {
+  it("follows the admin's language when no separator is passed, and switches with it", async () => {
     try {
-      setLocale('it');
+      await setLocale('it');
       expect(uiDecimal()).toBe(',');
       expect(moneyToMinor('1.234,50')).toEqual(ok(123450));
       expect(percentToBp('22,5')).toEqual(ok(2250));
       expect(bpToPercent(2250)).toBe('22,5');
       expect(kbpsToSpeed(2500)).toEqual({ value: '2,5', unit: 'Mbit/s' });
-      setLocale('es');
+      await setLocale('es');
       expect(sizeToBytes('0,1', 'GB')).toEqual(ok(100_000_000));
-      setLocale('en');
+      await setLocale('en');
       expect(moneyToMinor('1,234.50')).toEqual(ok(123450));
       expect(bpToPercent(2250)).toBe('22.5');
     } finally {
-      setLocale('en');
+      await setLocale('en');
     }
   });
 });

@@ -4,13 +4,22 @@
 import { LitElement, html, nothing } from 'lit';
 import type { Body } from '../data/http.js';
 import { createCharge, createItem, listCharges, listItems, type Charge, type RecurringItem } from '../data/contract.js';
-import { percentBody, percentValue, taxFields } from '../contract-fields.js';
+import { quantityBody, quantityFields, quantityValues, type Quantity } from '../quantities.js';
 import { base, day, money, toast, todayIso } from '../ui.js';
 import { f, t } from '../i18n.js';
 import './form.js';
 import type { Field } from './form.js';
 import './table.js';
 import type { Column, Lister, TgTable } from './table.js';
+
+const TAX_RATE: Quantity = { name: 'taxRateBp', kind: 'percent' };
+
+/** The tax of an item or a charge: VAT in percent, prices with or without it, and the exemption nature of a line at 0 %. */
+const taxFields = (): Field[] => [
+  ...quantityFields(TAX_RATE, { label: t('contract.vat'), required: true, help: t('contract.vatHelp') }),
+  { name: 'taxInclusive', label: t('contract.taxInclusive'), type: 'checkbox' },
+  { name: 'vatNature', label: t('contract.vatNature'), maxLength: 10, help: t('contract.vatNatureHelp') },
+];
 
 const itemFields = (): Field[] => [
   { name: 'description', label: t('contract.description'), required: true, maxLength: 200, placeholder: t('contract.itemPlaceholder') },
@@ -60,7 +69,7 @@ export class TgContractCharges extends LitElement {
 
   override render() {
     const s = this.service;
-    const defaults = { taxRateBp: percentValue(this.tax.taxRateBp), taxInclusive: this.tax.taxInclusive };
+    const defaults = quantityValues({ taxRateBp: this.tax.taxRateBp, taxInclusive: this.tax.taxInclusive }, [TAX_RATE]);
     const vat = (r: { taxRateBp: number; vatNature: string | null }) => (r.vatNature ? `${f().percent(r.taxRateBp)} ${r.vatNature}` : f().percent(r.taxRateBp));
     const itemCols: Array<Column<RecurringItem>> = [
       { label: t('contract.description'), render: (r) => r.description },
@@ -81,7 +90,7 @@ export class TgContractCharges extends LitElement {
         <button class="secondary" data-test="add-item" @click=${() => (this.adding = this.adding === 'item' ? undefined : 'item')}>${t('contract.addItem')}</button></div>
       <p class="muted">${t('contract.itemsHelp')}</p>
       ${this.adding === 'item' ? html`<div class="card" data-test="item-form"><tg-form .fields=${itemFields()} .values=${defaults} submitLabel=${t('contract.addItem')}
-        .action=${(b: Body) => createItem({ ...percentBody(b, ['taxRateBp']), serviceId: s.id })}
+        .action=${(b: Body) => createItem({ ...quantityBody(b, {}, [TAX_RATE]), serviceId: s.id })}
         @saved=${(e: CustomEvent<RecurringItem>) => this.added(e, t('contract.itemAdded'))}></tg-form></div>` : nothing}
       <tg-table data-test="items" .load=${this.items} .columns=${itemCols} empty=${t('contract.noItem')}></tg-table>
 
@@ -89,7 +98,7 @@ export class TgContractCharges extends LitElement {
         <button class="secondary" data-test="add-charge" @click=${() => (this.adding = this.adding === 'charge' ? undefined : 'charge')}>${t('contract.addCharge')}</button></div>
       <p class="muted">${t('contract.chargesHelp')}</p>
       ${this.adding === 'charge' ? html`<div class="card" data-test="charge-form"><tg-form .fields=${chargeFields(s)} .values=${{ ...defaults, date: todayIso(), serviceId: s.id }} submitLabel=${t('contract.addCharge')}
-        .action=${(b: Body) => createCharge({ ...percentBody(b, ['taxRateBp']), customerId: s.customerId })}
+        .action=${(b: Body) => createCharge({ ...quantityBody(b, {}, [TAX_RATE]), customerId: s.customerId })}
         @saved=${(e: CustomEvent<Charge>) => this.added(e, t('contract.chargeAdded'))}></tg-form></div>` : nothing}
       <tg-table data-test="charges" .load=${this.charges} .columns=${chargeCols} empty=${t('contract.noCharge')}></tg-table>`;
   }

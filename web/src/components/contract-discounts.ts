@@ -5,7 +5,7 @@ import { LitElement, html, nothing } from 'lit';
 import { Task } from '@lit/task';
 import type { Body } from '../data/http.js';
 import { createDiscount, listDiscounts, listItems, type Discount, type RecurringItem } from '../data/contract.js';
-import { percentBody, percentField } from '../contract-fields.js';
+import { quantityBody, quantityFields, type Quantity } from '../quantities.js';
 import { base, day, money, toast, todayIso } from '../ui.js';
 import { f, t } from '../i18n.js';
 import './form.js';
@@ -14,6 +14,7 @@ import './table.js';
 import type { Column, Lister, TgTable } from './table.js';
 
 const isPercent = (v: Record<string, unknown>) => v.kind !== 'fixed';
+const PERCENT: Quantity = { name: 'percentBp', kind: 'percent' };
 
 function discountFields(username: string, items: readonly RecurringItem[]): Field[] {
   return [
@@ -23,7 +24,7 @@ function discountFields(username: string, items: readonly RecurringItem[]): Fiel
       options: [['service', t('contract.target.service', { username })], ...items.map((i): [string, string] => [`item:${i.id}`, t('contract.target.item', { item: i.description })]), ['invoice', t('contract.target.invoice')]],
     },
     { name: 'kind', label: t('contract.discountKind'), type: 'select', required: true, options: [['percent', t('contract.kind.percent')], ['fixed', t('contract.kind.fixed')]] },
-    percentField('percentBp', t('contract.percent'), { required: true, visible: isPercent }),
+    ...quantityFields(PERCENT, { label: t('contract.percent'), required: true, visible: isPercent }),
     { name: 'amount', label: t('contract.amountPerPeriod'), type: 'money', required: true, visible: (v) => !isPercent(v) },
     { name: 'startDate', label: t('contract.from'), type: 'date', required: true, help: t('contract.discountFromHelp') },
     { name: 'periods', label: t('contract.periods'), type: 'number', nullable: true, min: 1, help: t('contract.periodsHelp') },
@@ -32,7 +33,7 @@ function discountFields(username: string, items: readonly RecurringItem[]): Fiel
 
 /** The form's values as the API's body: the target as an object, the percentage in basis points. */
 function discountBody(b: Body, customerId: number, serviceId: number): Body {
-  const { kind: _k, target, ...rest } = percentBody(b, ['percentBp']);
+  const { kind: _k, target, ...rest } = quantityBody(b, {}, [PERCENT]);
   const item = typeof target === 'string' && target.startsWith('item:') ? Number(target.slice(5)) : undefined;
   return {
     ...rest, customerId,

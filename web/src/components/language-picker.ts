@@ -19,10 +19,10 @@ export class TgLanguagePicker extends LitElement {
   private async pick(e: Event): Promise<void> {
     const next = (e.target as HTMLSelectElement).value;
     if (!isLocale(next)) return;
-    if (!this.save) return pickBeforeSignIn(next);
-    setLocale(next);
     try {
-      const me: Me = await setLanguage(next);
+      if (!this.save) return await pickBeforeSignIn(next);
+      // Stored at once, while the language's catalogue loads: a page opened right after already has it.
+      const [, me]: [void, Me] = await Promise.all([setLocale(next), setLanguage(next)]);
       this.dispatchEvent(new CustomEvent('me', { detail: me, bubbles: true, composed: true }));
     } catch (err) {
       toast(errorText(err), 'error');

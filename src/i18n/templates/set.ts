@@ -1,5 +1,7 @@
-/** The shape of a language's built-in templates: every key, both channels. */
-import type { Channel } from '../types.js';
+/** The shape of a language's built-in notification templates: every key, both channels. */
+
+/** How a notification travels. */
+export type Channel = 'email' | 'sms';
 
 export interface TemplateText {
   subject: string;
