@@ -47,15 +47,15 @@ describe('why-offline verdict', () => {
     expect(verdict(facts({ service: { status: 'active', expiresAt: '2026-05-19T00:00:00Z', macAddress: null, username: 'ada' } })).headline).toMatch(/Prepaid time ran out on 19 May 2026/);
   });
 
-  it('tells an accept without accounting, a dropped line and silence apart', () => {
+  it('tells an accept without accounting, a dropped line and silence apart', async () => {
     expect(verdict(facts({ auth: [{ at: minutesAgo(3), outcome: 'accept', reason: null, callingStationId: null }] })).headline).toMatch(/no session followed/);
     expect(verdict(facts({ sessions: [{ startedAt: minutesAgo(300), stoppedAt: minutesAgo(30), callingStationId: null, framedIpAddress: null, terminateCause: 'Lost-Carrier' }] })).headline).toMatch(/^Offline since .*\(Lost-Carrier\)/);
     // The NAS's Acct-Terminate-Cause in the reader's words.
-    setLocale('it');
+    await setLocale('it');
     try {
       expect(verdict(facts({ sessions: [{ startedAt: minutesAgo(300), stoppedAt: minutesAgo(30), callingStationId: null, framedIpAddress: null, terminateCause: 'Lost-Carrier' }] })).headline).toMatch(/\(portante persa\)/);
     } finally {
-      setLocale('en');
+      await setLocale('en');
     }
     expect(verdict(facts()).headline).toBe('No login attempt from ada has ever reached Tollgate.');
   });
