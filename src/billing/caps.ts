@@ -268,11 +268,11 @@ export function capsService(opts: CapsOptions) {
 
   /** Adds data to the current period; a service held back by its cap gets its rate back at once. */
   async function topupData(serviceId: number, bytes: number, actor: Actor) {
-    if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new TollgateError('invalid_input', 'bytes must be a positive integer', 'bytes');
+    if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new TollgateError('invalid_input', said('fault.topup.bytes', 'bytes must be a positive integer'), 'bytes');
     const created = await store.transaction(async () => {
       const row = await store.capService(serviceId);
       if (!row) throw notFound('service', serviceId);
-      if (!(await policyOf(row))) throw new TollgateError('conflict', `service ${serviceId} has no data cap`, 'serviceId');
+      if (!(await policyOf(row))) throw new TollgateError('conflict', said('fault.topup.noCap', `service ${serviceId} has no data cap`, { id: String(serviceId) }), 'serviceId');
       const period = periodOf(row, today());
       const at = now().toISOString();
       const t = await store.insertDataTopup(serviceId, period.start, bytes, at, actor.id);

@@ -93,7 +93,7 @@ export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCr
     const was = effectiveEndDate(await billingStartOf(serviceId, before), rulesOf(before), before.endDate);
     const will = effectiveEndDate(await billingStartOf(serviceId, after), rulesOf(after), after.endDate);
     if (was !== will && (await store.endCredited(serviceId))) {
-      throw new TollgateError('conflict', `the end of service ${serviceId} on ${was ?? 'its end date'} is already billed: correct it with a credit note`, 'endDate');
+      throw new TollgateError('conflict', said('fault.contract.endBilled', `the end of service ${serviceId} on ${was ?? 'its end date'} is already billed: correct it with a credit note`, { id: String(serviceId), date: was ?? '—' }), 'endDate');
     }
   }
 
@@ -116,7 +116,7 @@ export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCr
   /** The end a cancellation gives and the committed days after it; refuses what `cancel` refuses. */
   async function cancellation(serviceId: number, input: CancelInput) {
     const s = await service(serviceId);
-    if (s.status === 'ended') throw new TollgateError('conflict', `service ${serviceId} has already ended`);
+    if (s.status === 'ended') throw new TollgateError('conflict', said('fault.contract.ended', `service ${serviceId} has already ended`, { id: String(serviceId) }));
     const cur = await currentTerms(serviceId);
     const notice = input.noticeDate === undefined ? dateInZone(clock.now(), timezone) : parseDate(input.noticeDate, 'noticeDate');
     const start = await billingStartOf(serviceId, cur);
@@ -143,7 +143,7 @@ export function contractService(store: ContractStore & Pick<InvoiceStore, 'endCr
     const { customers } = await store.loadCustomers([customerId], runDate);
     const customer = customers.find((c) => c.customerId === customerId);
     const contract = customer?.services.find((c) => c.serviceId === serviceId);
-    if (!customer || !contract) throw new TollgateError('conflict', `service ${serviceId} is not billed by period: no early-termination charge applies`);
+    if (!customer || !contract) throw new TollgateError('conflict', said('fault.contract.notPeriodic', `service ${serviceId} is not billed by period: no early-termination charge applies`, { id: String(serviceId) }));
     const { termMonths: _t, autoRenew: _r, ...noTerm } = contract;
     const total = (c: ServiceContract) => {
       const out = generateInvoices({

@@ -130,15 +130,15 @@ export function prepaidService(opts: PrepaidOptions) {
       const svc = await store.topupService(serviceId);
       if (!svc) throw notFound('service', serviceId);
       if (svc.planType !== 'prepaid' || svc.validityDays == null) {
-        throw new TollgateError('conflict', `service ${serviceId} is on plan "${svc.planName}", which is not prepaid`, 'serviceId');
+        throw new TollgateError('conflict', said('fault.prepaid.notPrepaid', `service ${serviceId} is on plan "${svc.planName}", which is not prepaid`, { id: String(serviceId), plan: svc.planName }), 'serviceId');
       }
-      if (svc.status === 'ended') throw new TollgateError('conflict', `service ${serviceId} has ended`, 'serviceId');
+      if (svc.status === 'ended') throw new TollgateError('conflict', said('fault.prepaid.ended', `service ${serviceId} has ended`, { id: String(serviceId) }), 'serviceId');
       const count = input.count ?? 1;
       const at = now().toISOString();
       const expiresAt = extendExpiry(now(), svc.expiresAt, svc.validityDays, count);
       const amount = input.amount ?? svc.price * count;
       minor(amount, 'amount');
-      if (amount < 0) throw new TollgateError('invalid_input', 'amount cannot be negative', 'amount');
+      if (amount < 0) throw new TollgateError('invalid_input', said('fault.prepaid.negative', 'amount cannot be negative'), 'amount');
       const from = svc.expiresAt !== null && Date.parse(svc.expiresAt) > now().getTime() ? svc.expiresAt : at;
       let paymentId: number | null = null;
       let invoice: { invoiceId: number; number: string } | null = null;

@@ -98,7 +98,7 @@ export function promotionService(store: PromotionStore & Pick<ContractStore, 'pl
         const existing = await store.promotionByKey(wanted.key);
         if (existing) {
           if (!sameTerms(wanted, existing)) {
-            throw new TollgateError('conflict', `promotion key ${wanted.key} was already used with other terms`, 'key');
+            throw new TollgateError('conflict', said('fault.promotion.keyUsed', `promotion key ${wanted.key} was already used with other terms`, { key: wanted.key }), 'key');
           }
           return { created: false, promotion: await view(existing) };
         }

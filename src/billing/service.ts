@@ -341,7 +341,7 @@ export function billingService(opts: BillingOptions) {
       minor(input.amount, 'amount');
       if (input.amount <= 0) throw new TollgateError('invalid_input', said('fault.payment.positive', 'a payment amount must be positive'), 'amount');
       const received = new Date(input.receivedAt);
-      if (Number.isNaN(received.getTime())) throw new TollgateError('invalid_input', 'receivedAt must be an ISO 8601 instant', 'receivedAt');
+      if (Number.isNaN(received.getTime())) throw new TollgateError('invalid_input', said('fault.payment.receivedAt', 'receivedAt must be an ISO 8601 instant'), 'receivedAt');
       const receivedAt = received.toISOString();
       // Money not yet received cannot settle anything: a payment dated ahead is refused.
       const date = notAfterToday(dateInZone(received, opts.timezone), 'receivedAt');

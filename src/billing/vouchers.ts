@@ -74,14 +74,14 @@ export function voucherService(opts: VoucherOptions) {
 
   async function createBatch(input: BatchInput, actor: Actor): Promise<VoucherBatchRow & { codes: string[] }> {
     const codeLength = input.codeLength ?? opts.defaultCodeLength;
-    if (!Number.isInteger(input.count) || input.count < 1 || input.count > 100_000) throw new TollgateError('invalid_input', 'count must be from 1 to 100000', 'count');
-    if (!Number.isInteger(codeLength) || codeLength < MIN_CODE_LENGTH || codeLength > 32) throw new TollgateError('invalid_input', 'codeLength must be from 10 to 32', 'codeLength');
+    if (!Number.isInteger(input.count) || input.count < 1 || input.count > 100_000) throw new TollgateError('invalid_input', said('fault.voucher.count', 'count must be from 1 to 100000'), 'count');
+    if (!Number.isInteger(codeLength) || codeLength < MIN_CODE_LENGTH || codeLength > 32) throw new TollgateError('invalid_input', said('fault.voucher.codeLength', 'codeLength must be from 10 to 32'), 'codeLength');
     return store.transaction(async () => {
       const plan = await store.plan(input.planId);
-      if (!plan) throw new TollgateError('invalid_input', `plan ${input.planId} does not exist`, 'planId');
+      if (!plan) throw new TollgateError('invalid_input', said('fault.noPlan', `plan ${input.planId} does not exist`, { id: String(input.planId) }), 'planId');
       if (plan.type !== 'prepaid') throw new TollgateError('invalid_input', said('fault.voucher.notPrepaid', `plan "${plan.name}" is not prepaid: vouchers sell prepaid plans`, { plan: plan.name }), 'planId');
       const price = input.price ?? plan.price;
-      if (!Number.isSafeInteger(price) || price < 0) throw new TollgateError('invalid_input', 'price must be a non-negative integer (minor units)', 'price');
+      if (!Number.isSafeInteger(price) || price < 0) throw new TollgateError('invalid_input', said('fault.voucher.price', 'price must be a non-negative integer (minor units)'), 'price');
       const at = now().toISOString();
       const batch = await store.insertBatch({
         name: input.name, planId: input.planId, count: input.count, codeLength, price, validUntil: input.validUntil ?? null, createdAt: at, createdBy: actor.id,
@@ -91,7 +91,7 @@ export function voucherService(opts: VoucherOptions) {
       const refused = new Set<string>();
       let taken = await store.insertVouchers(batch.id, [...drawn]);
       for (let attempt = 0; taken.length > 0; attempt++) {
-        if (attempt >= 10) throw new TollgateError('conflict', 'could not find enough unused codes: use longer codes', 'codeLength');
+        if (attempt >= 10) throw new TollgateError('conflict', said('fault.voucher.codesUsed', 'could not find enough unused codes: use longer codes'), 'codeLength');
         for (const code of taken) {
           drawn.delete(code);
           refused.add(code);
@@ -122,14 +122,14 @@ export function voucherService(opts: VoucherOptions) {
       let created = false;
       if (input.serviceId !== undefined) {
         const svc = await topups.topupService(input.serviceId);
-        if (!svc) throw new TollgateError('invalid_input', `service ${input.serviceId} does not exist`, 'serviceId');
-        if (svc.planId !== v.planId) throw new TollgateError('conflict', `the voucher is for plan ${v.planId}, the service is on plan ${svc.planId}`, 'serviceId');
+        if (!svc) throw new TollgateError('invalid_input', said('fault.noService', `service ${input.serviceId} does not exist`, { id: String(input.serviceId) }), 'serviceId');
+        if (svc.planId !== v.planId) throw new TollgateError('conflict', said('fault.voucher.otherPlan', `the voucher is for plan ${v.planId}, the service is on plan ${svc.planId}`, { plan: String(v.planId), servicePlan: String(svc.planId) }), 'serviceId');
         serviceId = svc.id;
         customerId = svc.customerId;
         username = svc.username;
       } else {
         if (input.customerId !== undefined) {
-          if (!(await store.customerExists(input.customerId))) throw new TollgateError('invalid_input', `customer ${input.customerId} does not exist`, 'customerId');
+          if (!(await store.customerExists(input.customerId))) throw new TollgateError('invalid_input', said('fault.noCustomer', `customer ${input.customerId} does not exist`, { id: String(input.customerId) }), 'customerId');
           customerId = input.customerId;
         } else {
           const name = input.customer?.name?.trim() || `Voucher ${formatCode(code).slice(0, 4)}…`;

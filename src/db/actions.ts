@@ -16,7 +16,7 @@ import { dialectSql } from './dialect.js';
 import { Conditions } from './conditions.js';
 import type { Param, SqlClient } from './sql.js';
 import { nasActionOutcomes } from './schema/index.js';
-import { notFound, TollgateError } from '../lib/errors.js';
+import { notFound, said, TollgateError } from '../lib/errors.js';
 
 export type NasActionKind = 'disconnect' | 'coa';
 export type NasActionOutcome = (typeof nasActionOutcomes)[number];
@@ -57,6 +57,8 @@ export interface NasActionRow {
   errorCause: number | null;
   errorCauseName: string | null;
   error: string | null;
+  /** The error by catalogue key, JSON `[{key, values}]` (src/nas/action-errors.ts); null on rows from before keys were stored. */
+  errorMessage: string | null;
   attempts: number;
   retries: number;
   via: 'coa' | 'routeros';
@@ -72,7 +74,7 @@ export type NewAction = Pick<NasActionRow, 'kind' | 'reason' | 'actor' | 'servic
   Partial<Pick<NasActionRow, 'fallbackOf' | 'error' | 'reasonMessage'>> & { at: string };
 
 export type ActionUpdate = Partial<
-  Pick<NasActionRow, 'outcome' | 'errorCause' | 'errorCauseName' | 'error' | 'attempts' | 'retries' | 'via' | 'target' | 'request' | 'answeredAt' | 'confirmedAt' | 'checkAt'>
+  Pick<NasActionRow, 'outcome' | 'errorCause' | 'errorCauseName' | 'error' | 'errorMessage' | 'attempts' | 'retries' | 'via' | 'target' | 'request' | 'answeredAt' | 'confirmedAt' | 'checkAt'>
 > & { at: string };
 
 export interface ActionFilter {
@@ -104,7 +106,7 @@ export interface StatusChange {
  */
 export function assertSuspendable(serviceId: number, status: string): void {
   if (status !== 'active' && status !== 'free') {
-    throw new TollgateError('conflict', `service ${serviceId} is ${status}: only an active or free service can be suspended`, 'status');
+    throw new TollgateError('conflict', said('fault.suspend.status', `service ${serviceId} is ${status}: only an active or free service can be suspended`, { id: String(serviceId), status }), 'status');
   }
 }
 
@@ -113,7 +115,7 @@ const SESSION_COLS = `rs.id, rs.service_id as "serviceId", rs.acct_session_id as
   rs.nas_id as "nasId", n.ip_address as "nasAddress", n.secret_enc as "nasSecretEnc", n.coa_port as "coaPort", n.vendor`;
 
 const ACTION_COLS = `id, kind, reason, reason_message as "reasonMessage", actor, service_id as "serviceId", session_id as "sessionId", acct_session_id as "acctSessionId",
-  username, nas_id as "nasId", target, request, outcome, error_cause as "errorCause", error_cause_name as "errorCauseName", error,
+  username, nas_id as "nasId", target, request, outcome, error_cause as "errorCause", error_cause_name as "errorCauseName", error, error_message as "errorMessage",
   attempts, retries, via, fallback_of as "fallbackOf", created_at as "createdAt", answered_at as "answeredAt",
   confirmed_at as "confirmedAt", check_at as "checkAt", updated_at as "updatedAt"`;
 
@@ -122,6 +124,7 @@ const UPDATABLE: Record<keyof Omit<ActionUpdate, 'at'>, string> = {
   errorCause: 'error_cause',
   errorCauseName: 'error_cause_name',
   error: 'error',
+  errorMessage: 'error_message',
   attempts: 'attempts',
   retries: 'retries',
   via: 'via',

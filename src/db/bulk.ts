@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from '../lib/clock.js';
-import { TollgateError } from '../lib/errors.js';
+import { said, TollgateError } from '../lib/errors.js';
 import type { SecretBox } from '../lib/secretbox.js';
 import type { Actor } from './crud.js';
 import { constraintError } from './crud.js';
@@ -43,7 +43,7 @@ export async function importSubscribers(sql: SqlClient, box: SecretBox, rows: It
   const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
   const checkPlan = async (planId: number): Promise<void> => {
     if (knownPlans.has(planId)) return;
-    if (!(await planExists.get(planId))) throw new TollgateError('invalid_input', `plan ${planId} does not exist`, 'planId');
+    if (!(await planExists.get(planId))) throw new TollgateError('invalid_input', said('fault.noPlan', `plan ${planId} does not exist`, { id: String(planId) }), 'planId');
     knownPlans.add(planId);
   };
   const serviceValues = (r: SubscriberImport) => {

@@ -201,7 +201,7 @@ export class Resource<Row extends { id: number }, Api, Create, Patch> {
     const descending = q.sort?.desc ?? false;
     const cursor = q.cursor === undefined ? undefined : sort ? decodeSortCursor(q.cursor, sort.field) : { value: undefined, id: decodeCursor(q.cursor) };
     if (cursor && sortColumn && typeof cursor.value !== (sortColumn.kind === 'number' ? 'number' : 'string')) {
-      throw new TollgateError('invalid_input', 'the cursor is not one this API gave out for this sort', 'cursor');
+      throw new TollgateError('invalid_input', said('fault.cursor', 'the cursor is not one this API gave out for this sort'), 'cursor');
     }
     let statement: Statement<Row>;
     if (filters.length === 0) {

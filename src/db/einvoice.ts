@@ -27,6 +27,8 @@ export interface FiscalDocumentRow {
   sdiId: string | null;
   attempts: number;
   lastError: string | null;
+  /** Why it is held back, by catalogue key: JSON `[{field, key, values}]`; null otherwise and on older rows. */
+  lastErrorMessage: string | null;
   nextAttemptAt: string | null;
   alertedAt: string | null;
   createdAt: string;
@@ -84,7 +86,7 @@ export interface FiscalDocumentFilter {
 
 const DOC_COLS = `f.id, f.kind, f.document_id as "documentId", f.customer_id as "customerId", c.name as "customerName",
   coalesce(i.number, n.number) as number, f.issue_date as "issueDate", f.state, f.state_code as "stateCode", f.state_text as "stateText",
-  f.file_name as "fileName", f.sdi_id as "sdiId", f.attempts, f.last_error as "lastError", f.next_attempt_at as "nextAttemptAt",
+  f.file_name as "fileName", f.sdi_id as "sdiId", f.attempts, f.last_error as "lastError", f.last_error_message as "lastErrorMessage", f.next_attempt_at as "nextAttemptAt",
   f.alerted_at as "alertedAt", f.created_at as "createdAt", f.updated_at as "updatedAt"`;
 const DOC_FROM = `fiscal_documents f join customers c on c.id = f.customer_id
   left join invoices i on f.kind = 'invoice' and i.id = f.document_id
@@ -124,11 +126,11 @@ export function einvoiceStore(sql: SqlClient) {
     setFile: p(`update fiscal_documents set file_name = ?, updated_at = ? where id = ?`),
     fileSent: p(`update sdi_files set sent_at = ?, message_id = ? where file_name = ?`),
     markSent: p(`update fiscal_documents set state = 'sent', state_code = null, state_text = null, attempts = 0,
-      last_error = null, next_attempt_at = null, alerted_at = null, updated_at = ? where id = ?`),
-    markFailure: p(`update fiscal_documents set attempts = attempts + 1, last_error = ?, next_attempt_at = ?, updated_at = ? where id = ?`),
-    markBlocked: p(`update fiscal_documents set last_error = ?, updated_at = ? where id = ?`),
+      last_error = null, last_error_message = null, next_attempt_at = null, alerted_at = null, updated_at = ? where id = ?`),
+    markFailure: p(`update fiscal_documents set attempts = attempts + 1, last_error = ?, last_error_message = null, next_attempt_at = ?, updated_at = ? where id = ?`),
+    markBlocked: p(`update fiscal_documents set last_error = ?, last_error_message = ?, updated_at = ? where id = ?`),
     resend: p(`update fiscal_documents set state = 'to_send', file_name = null, attempts = 0, next_attempt_at = null, last_error = null,
-      updated_at = ? where id = ?`),
+      last_error_message = null, updated_at = ? where id = ?`),
     fileDoc: p<{ id: number; fileName: string }>(`select fiscal_document_id as id, file_name as "fileName" from sdi_files where file_name = ?`),
     transmissionDoc: p<{ id: number; fileName: string }>(`select fiscal_document_id as id, file_name as "fileName" from sdi_files where message_id = ?`),
     fileXml: p<{ xml: string; fileName: string }>(`select xml, file_name as "fileName" from sdi_files where file_name = ?`),
@@ -217,9 +219,12 @@ export function einvoiceStore(sql: SqlClient) {
     async recordFailure(docId: number, error: string, nextAttemptAt: string | null, at: string): Promise<void> {
       await s.markFailure.run(error.slice(0, 1000), nextAttemptAt, at, docId);
     },
-    /** A document that cannot be sent until its data are fixed (a customer without fiscal data). */
-    async recordBlocked(docId: number, reason: string, at: string): Promise<void> {
-      await s.markBlocked.run(reason.slice(0, 1000), at, docId);
+    /**
+     * A document that cannot be sent until its data are fixed (a customer without fiscal data): why in
+     * English, and by catalogue key (JSON `[{field, key, values}]`) when known.
+     */
+    async recordBlocked(docId: number, reason: string, at: string, message: string | null = null): Promise<void> {
+      await s.markBlocked.run(reason.slice(0, 1000), message, at, docId);
     },
     async markForResend(docId: number, at: string): Promise<void> {
       await s.resend.run(at, docId);

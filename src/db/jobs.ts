@@ -15,13 +15,15 @@ export interface JobStateRow {
   lastFinishedAt: string | null;
   failures: number;
   lastError: string | null;
+  /** `lastError` by catalogue key, JSON `{key, values}` (src/scheduler/job-errors.ts); null on rows from before keys were stored. */
+  lastErrorMessage: string | null;
   lastErrorAt: string | null;
   failedDate: string | null;
   nextRetryAt: string | null;
 }
 
 const COLS = `name, last_date as "lastDate", last_started_at as "lastStartedAt", last_finished_at as "lastFinishedAt", failures,
-  last_error as "lastError", last_error_at as "lastErrorAt", failed_date as "failedDate", next_retry_at as "nextRetryAt"`;
+  last_error as "lastError", last_error_message as "lastErrorMessage", last_error_at as "lastErrorAt", failed_date as "failedDate", next_retry_at as "nextRetryAt"`;
 
 export type { LeaseHolder, LeaseRow };
 
@@ -43,7 +45,7 @@ export function jobStore(sql: SqlClient) {
     claim: sql.prepare(`update job_state set last_started_at = ?, updated_at = ? where name = ? and coalesce(last_date, '') < ?`),
     done: sql.prepare(`update job_state set last_date = ${d.greatest(`coalesce(last_date, '')`, '?')}, last_finished_at = ?, failures = 0, failed_date = null,
       next_retry_at = null, updated_at = ? where name = ?`),
-    failed: sql.prepare<{ failures: number }>(`update job_state set failures = failures + 1, last_error = ?, last_error_at = ?, failed_date = ?, next_retry_at = ?,
+    failed: sql.prepare<{ failures: number }>(`update job_state set failures = failures + 1, last_error = ?, last_error_message = ?, last_error_at = ?, failed_date = ?, next_retry_at = ?,
       updated_at = ? where name = ? returning failures`),
     lease: sql.prepare<{ holder: string }>(`insert into job_leases (name, holder, expires_at, host, boot_id, pid) values (?, ?, ?, ?, ?, ?)
       on conflict (name) do update set holder = excluded.holder, expires_at = excluded.expires_at, host = excluded.host, boot_id = excluded.boot_id,
@@ -79,9 +81,12 @@ export function jobStore(sql: SqlClient) {
     async completed(name: string, date: string, at: string): Promise<void> {
       await s.done.run(date, at, at, name);
     },
-    /** Records a failure; returns the number of consecutive failures. */
-    async failed(name: string, date: string, error: string, at: string, nextRetryAt: string): Promise<number> {
-      const r = await s.failed.get(error, at, date, nextRetryAt, at, name);
+    /**
+     * Records a failure, in English and (`message`, JSON `{key, values}`) by catalogue key; returns the
+     * number of consecutive failures.
+     */
+    async failed(name: string, date: string, error: string, at: string, nextRetryAt: string, message: string | null = null): Promise<number> {
+      const r = await s.failed.get(error, message, at, date, nextRetryAt, at, name);
       return r?.failures ?? 0;
     },
     /**

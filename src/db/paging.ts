@@ -1,5 +1,5 @@
 /** Pages of a list and the opaque cursors that continue them. */
-import { TollgateError } from '../lib/errors.js';
+import { said, TollgateError } from '../lib/errors.js';
 
 export interface Page<T> {
   items: T[];
@@ -22,7 +22,7 @@ export function decodeSortCursor(cursor: string, field: string): { value: string
   }
   const [f, value, id] = Array.isArray(parsed) ? parsed : [];
   if (f !== field || !(typeof value === 'string' || typeof value === 'number') || !Number.isSafeInteger(id)) {
-    throw new TollgateError('invalid_input', 'the cursor is not one this API gave out for this sort', 'cursor');
+    throw new TollgateError('invalid_input', said('fault.cursor', 'the cursor is not one this API gave out for this sort'), 'cursor');
   }
   return { value, id: id as number };
 }
@@ -33,6 +33,6 @@ export function encodeCursor(id: number): string {
 
 export function decodeCursor(cursor: string): number {
   const m = /^id:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m) throw new TollgateError('invalid_input', 'the cursor is not one this API gave out', 'cursor');
+  if (!m) throw new TollgateError('invalid_input', said('fault.cursor.unknown', 'the cursor is not one this API gave out'), 'cursor');
   return Number(m[1]);
 }

@@ -85,7 +85,7 @@ export function nasSingleAddress(ipAddress: string): string | undefined {
 function normalizeFingerprint(v: string): string {
   const hex = v.replace(/:/g, '').toUpperCase();
   if (!/^[0-9A-F]{64}$/.test(hex)) {
-    throw new TollgateError('invalid_input', 'a SHA-256 certificate fingerprint is 64 hex digits, with or without colons', 'routerosFingerprint256');
+    throw new TollgateError('invalid_input', said('fault.nas.fingerprint', 'a SHA-256 certificate fingerprint is 64 hex digits, with or without colons'), 'routerosFingerprint256');
   }
   return hex.match(/../g)!.join(':');
 }
@@ -94,22 +94,22 @@ function normalizeFingerprint(v: string): string {
 function validateNas(r: Record<string, unknown>): void {
   const single = typeof r.ipAddress === 'string' ? nasSingleAddress(r.ipAddress) : undefined;
   if (r.routerosEnabled === true) {
-    if (!r.routerosUsername) throw new TollgateError('invalid_input', 'the RouterOS API needs a username', 'routerosUsername');
-    if (!r.routerosPasswordEnc) throw new TollgateError('invalid_input', 'the RouterOS API needs a password', 'routerosPassword');
+    if (!r.routerosUsername) throw new TollgateError('invalid_input', said('fault.nas.routerosUser', 'the RouterOS API needs a username'), 'routerosUsername');
+    if (!r.routerosPasswordEnc) throw new TollgateError('invalid_input', said('fault.nas.routerosPassword', 'the RouterOS API needs a password'), 'routerosPassword');
     if (!r.routerosHost && !single) {
-      throw new TollgateError('invalid_input', 'ipAddress is a range: say where the RouterOS API answers', 'routerosHost');
+      throw new TollgateError('invalid_input', said('fault.nas.routerosHost', 'ipAddress is a range: say where the RouterOS API answers'), 'routerosHost');
     }
   }
   if (r.snmpEnabled === true) {
-    if (!single && !r.snmpHost) throw new TollgateError('invalid_input', 'ipAddress is a range: say which address to poll', 'snmpHost');
+    if (!single && !r.snmpHost) throw new TollgateError('invalid_input', said('fault.nas.snmpHost', 'ipAddress is a range: say which address to poll'), 'snmpHost');
     if (r.snmpVersion === '2c') {
-      if (!r.snmpCommunityEnc) throw new TollgateError('invalid_input', 'SNMP v2c needs a community', 'snmpCommunity');
+      if (!r.snmpCommunityEnc) throw new TollgateError('invalid_input', said('fault.nas.snmpCommunity', 'SNMP v2c needs a community'), 'snmpCommunity');
     } else if (r.snmpVersion === '3') {
-      if (!r.snmpV3User) throw new TollgateError('invalid_input', 'SNMP v3 needs a user', 'snmpV3User');
-      if (!r.snmpV3AuthKeyEnc) throw new TollgateError('invalid_input', 'SNMP v3 needs an authentication key (SHA)', 'snmpV3AuthKey');
-      if (!r.snmpV3PrivKeyEnc) throw new TollgateError('invalid_input', 'SNMP v3 needs a privacy key (AES)', 'snmpV3PrivKey');
+      if (!r.snmpV3User) throw new TollgateError('invalid_input', said('fault.nas.snmpUser', 'SNMP v3 needs a user'), 'snmpV3User');
+      if (!r.snmpV3AuthKeyEnc) throw new TollgateError('invalid_input', said('fault.nas.snmpAuthKey', 'SNMP v3 needs an authentication key (SHA)'), 'snmpV3AuthKey');
+      if (!r.snmpV3PrivKeyEnc) throw new TollgateError('invalid_input', said('fault.nas.snmpPrivKey', 'SNMP v3 needs a privacy key (AES)'), 'snmpV3PrivKey');
     } else {
-      throw new TollgateError('invalid_input', 'SNMP polling needs snmpVersion "2c" or "3"', 'snmpVersion');
+      throw new TollgateError('invalid_input', said('fault.nas.snmpVersion', 'SNMP polling needs snmpVersion "2c" or "3"'), 'snmpVersion');
     }
   }
 }

@@ -13,7 +13,7 @@ import { auditRecorder } from './audit.js';
 import { decodeCursor, encodeCursor, type Actor, type Page } from './crud.js';
 import { dialectSql } from './dialect.js';
 import { constraintOf, type SqlClient } from './sql.js';
-import { TollgateError } from '../lib/errors.js';
+import { said, TollgateError } from '../lib/errors.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 
 export interface TokenInfo {
@@ -241,7 +241,7 @@ export function adminStore(sql: SqlClient, clock: Clock = systemClock) {
         try {
           created = (await insert.get(opts.username, opts.passwordHash, opts.role, opts.mustChangePassword, at, at))!;
         } catch (e) {
-          if (constraintOf(e)?.kind === 'unique') throw new TollgateError('conflict', `an admin named "${opts.username}" already exists`, 'username');
+          if (constraintOf(e)?.kind === 'unique') throw new TollgateError('conflict', said('fault.admin.exists', `an admin named "${opts.username}" already exists`, { username: opts.username }), 'username');
           throw e;
         }
         await audit(opts.actor, at, 'create', 'admin', created.id, undefined, { username: opts.username, role: opts.role });
@@ -562,7 +562,7 @@ export function roleStore(sql: SqlClient, clock: Clock = systemClock) {
         try {
           await insert.run(r.name, r.description, r.permissions, at, at);
         } catch (e) {
-          if (constraintOf(e)?.kind === 'unique') throw new TollgateError('conflict', `a role named "${r.name}" already exists`, 'name');
+          if (constraintOf(e)?.kind === 'unique') throw new TollgateError('conflict', said('fault.role.exists', `a role named "${r.name}" already exists`, { role: r.name }), 'name');
           throw e;
         }
         const created = (await one.get(r.name))!;
@@ -587,7 +587,7 @@ export function roleStore(sql: SqlClient, clock: Clock = systemClock) {
         if (!before) return false;
         const h = await holders(name);
         if (h.admins || h.tokens) {
-          throw new TollgateError('in_use', `the role is held by ${h.admins} admin(s) and ${h.tokens} active token(s): change or revoke them first`);
+          throw new TollgateError('in_use', said('fault.role.held', `the role is held by ${h.admins} admin(s) and ${h.tokens} active token(s): change or revoke them first`, { admins: h.admins, tokens: h.tokens }));
         }
         await del.run(name);
         await audit(actor, clock.now().toISOString(), 'delete', 'role', name, auditView(before), undefined);

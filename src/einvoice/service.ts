@@ -92,6 +92,15 @@ const TRACK_DAYS = 12;
 
 export type EinvoiceService = ReturnType<typeof einvoiceService>;
 
+/**
+ * Why a document is held back, by catalogue key, as `fiscal_documents.last_error_message` keeps it;
+ * null when a problem has no key (then the English text alone stands).
+ */
+function blockedMessage(problems: readonly EinvoiceCustomerProblem[]): string | null {
+  const keyed = problems.map((p) => (p.local ? { field: p.field, key: p.local.key, values: p.local.values ?? {} } : undefined));
+  return keyed.some((k) => k === undefined) ? null : JSON.stringify(keyed);
+}
+
 export function einvoiceService(opts: EinvoiceOptions) {
   const { store, config, clock } = opts;
   const now = () => clock.now().toISOString();
@@ -265,7 +274,7 @@ export function einvoiceService(opts: EinvoiceOptions) {
     async resend(id: number): Promise<FiscalDocumentRow> {
       const doc = await store.get(id);
       if (!doc) throw notFound('fiscal document', id);
-      if (!resendable(doc.state)) throw new TollgateError('einvoice_state', `a ${doc.state} document is not sent again (only a rejected one, or one not sent yet)`, 'state');
+      if (!resendable(doc.state)) throw new TollgateError('einvoice_state', said('fault.einvoice.resendState', `a ${doc.state} document is not sent again (only a rejected one, or one not sent yet)`, { state: doc.state }), 'state');
       const problems = await problemsOf(doc);
       if (problems.length > 0) throw new TollgateError('einvoice_not_ready', problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems[0]!.field, { fields: problems });
       await store.markForResend(id, now());
@@ -306,7 +315,7 @@ export function einvoiceService(opts: EinvoiceOptions) {
           const problems = await problemsOf(doc);
           if (problems.length > 0) {
             result.blocked.push({ documentId: doc.id, number: doc.number, customerId: doc.customerId, customerName: doc.customerName, problems });
-            await store.recordBlocked(doc.id, problems.map((p) => `${p.field}: ${p.message}`).join('; '), now());
+            await store.recordBlocked(doc.id, problems.map((p) => `${p.field}: ${p.message}`).join('; '), now(), blockedMessage(problems));
             continue;
           }
           try {

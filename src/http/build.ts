@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
@@ -17,7 +17,7 @@ import { sessionLog } from '../db/logs.js';
 import { writeBarrier } from '../db/radius.js';
 import type { SecretBox } from '../lib/secretbox.js';
 import type { Metrics } from '../metrics.js';
-import { errorHandler, problem, sendProblem } from './errors.js';
+import { errorHandler, noRoute, problem, readerLanguage, sendProblem } from './errors.js';
 import type { BillingService } from '../billing/service.js';
 import { billingRoutes } from './routes/billing.js';
 import { actionRoutes } from './routes/actions.js';
@@ -160,10 +160,12 @@ export async function build(opts: BuildOptions): Promise<App> {
   app.addHook('onResponse', async (_req, reply) => {
     if (reply.statusCode < 400) await storage.observeCommits();
   });
-  app.setNotFoundHandler((req, reply) => sendProblem(reply, problem('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`)));
 
   const { clock, control, changes } = opts;
   const { billing, dunning, prepaid: prepaidOps, security: sec } = opts.services;
+  // A path nothing answers: a signed-in admin reads it in their chosen language, others by the request's.
+  const notFoundLanguage = async (req: FastifyRequest) => (await sec.sessionLanguage(req)) ?? readerLanguage(req);
+  app.setNotFoundHandler(async (req, reply) => sendProblem(reply, problem('not_found', noRoute(req.method, req.url.split('?')[0]!)), await notFoundLanguage(req)));
   const sql = opts.sql;
   const repos = makeRepos(sql, opts.box, clock);
   await ensureCustomerSearch(sql);
@@ -201,12 +203,12 @@ export async function build(opts: BuildOptions): Promise<App> {
   if (opts.metrics) httpMetrics(app, opts.metrics);
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
     const registry = opts.metrics?.registry;
-    if (!registry) return sendProblem(reply, problem('not_found', 'metrics are not enabled'));
+    if (!registry) return sendProblem(reply, problem('not_found', said('fault.metricsOff', 'metrics are not enabled')));
     return reply.type(registry.contentType).send(await registry.metrics());
   });
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  await app.register(webRoutes); // the admin UI at / (H6)
+  await app.register(webRoutes, { language: notFoundLanguage }); // the admin UI at / (H6)
 
   await app.register(async (api) => {
     // Allow-list, token or session (with CSRF), second factor and first-run password, role permission.

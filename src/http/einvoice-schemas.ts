@@ -28,6 +28,9 @@ export const FiscalDocument = Type.Object({
   sdiId: Nullable(Type.String({ description: "SDI's identifier of the file" })),
   attempts: Type.Integer({ description: 'failed sending attempts of the current file (retried)' }),
   lastError: Nullable(Type.String({ description: 'why it was not sent: the channel error, or the fiscal data missing' })),
+  lastErrorFields: Nullable(Type.Array(Type.Object({ field: Type.String(), key: Type.String(), values: Type.Record(Type.String(), Type.String()) }), {
+    description: "the fiscal data missing, field by field, by the UI's message catalogue key (fault.*), to word them in the reader's language; null: not held back for missing data, or an older row",
+  })),
   nextAttemptAt: Nullable(Type.String()),
   alertedAt: Nullable(Type.String()),
   createdAt: Type.String(),
@@ -64,7 +67,9 @@ export const SellerProblem = Type.Object({
   field: Type.String({ description: 'the key within its section' }),
   kind: Type.Union([Type.Literal('seller'), Type.Literal('channel')], { description: 'seller: no file can be made (every document waits); channel: files are made but not sent' }),
   code: Type.Union([Type.Literal('missing'), Type.Literal('invalid')]),
-  message: Type.String(),
+  message: Type.String({ description: 'in English' }),
+  reasonCode: Nullable(Type.String({ description: "why an invalid value is wrong, by the UI's message catalogue key, to word it in the reader's language; null for a missing one" })),
+  reasonValues: Nullable(Type.Record(Type.String(), Type.String())),
 });
 
 /** One config value as the e-invoicing settings show it. */

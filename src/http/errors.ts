@@ -46,6 +46,11 @@ export interface ProblemDraft {
   errors?: Array<{ field: string; message: ProblemText }>;
 }
 
+/** The 404 of a path nothing answers (the API's, or a file the admin UI does not have). */
+export function noRoute(method: string, path: string): LocalText {
+  return said('fault.noRoute', `no route for ${method} ${path}`, { method, path });
+}
+
 export function problem(code: ErrorCode, detail: ProblemText, errors?: Array<{ field: string; message: ProblemText }>): ProblemDraft {
   return errors ? { code, detail, errors } : { code, detail };
 }
@@ -210,8 +215,12 @@ export function errorHandler(err: unknown, request: FastifyRequest, reply: Fasti
   }
   if (error.statusCode === 429) return sendProblem(reply, problem('rate_limited', error.message));
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-    return reply.code(error.statusCode).type('application/problem+json').send({
-      type: 'about:blank', title: error.name, status: error.statusCode, detail: error.message, code: 'bad_request',
+    // Another refusal of the framework's: English readers get its own words as they always did,
+    // others the catalogue's, with the status it gave.
+    const language = readerLanguage(request);
+    const localized = language === 'en' ? undefined : renderProblem(problem('bad_request', said('fault.request', error.message, { status: error.statusCode })), language);
+    return reply.code(error.statusCode).type('application/problem+json').header('content-language', language).send({
+      type: 'about:blank', title: localized?.title ?? error.name, status: error.statusCode, detail: localized?.detail ?? error.message, code: 'bad_request',
     });
   }
   request.log.error({ err: error }, 'unhandled error');

@@ -53,7 +53,10 @@ export const NasAction = Type.Object({
   outcome: Outcome,
   errorCause: Nullable(Type.Integer({ description: 'RFC 5176 Error-Cause of a NAK' })),
   errorCauseName: Nullable(Type.String()),
-  error: Nullable(Type.String()),
+  error: Nullable(Type.String({ description: 'why it failed besides a NAK, in English (the router\'s or the network\'s own words as they said them)' })),
+  errorMessages: Nullable(Type.Array(Type.Object({ key: Type.String(), values: Type.Record(Type.String(), Type.String()) }), {
+    description: "`error` by the UI's message catalogue keys (actionError.*), one entry per part, to word it in the reader's language; null: none (no error, or an older row)",
+  })),
   attempts: Type.Integer({ description: 'transmissions in all, retransmissions and the confirmation retry included' }),
   retries: Type.Integer({ description: 'confirmation retries (0 or 1)' }),
   via: Type.Union([Type.Literal('coa'), Type.Literal('routeros')]),
@@ -171,7 +174,10 @@ export const Onboarding = Type.Object({
   coaPort: Type.Integer(),
   commands: Type.Array(Type.String(), { description: 'paste into the RouterOS terminal, in order' }),
   script: Type.String({ description: 'the same commands, one per line' }),
-  warnings: Type.Array(Type.String()),
+  warnings: Type.Array(Type.String(), { description: 'in English' }),
+  warningMessages: Type.Array(Type.Object({ key: Type.String(), values: Type.Record(Type.String(), Type.String()) }), {
+    description: "the same warnings by the UI's message catalogue keys (onboarding.*), to word them in the reader's language",
+  }),
 });
 
 export const SelfTest = Type.Object({

@@ -2,7 +2,7 @@
  * The pure half of network actions: what to send a live session, where to send it, and what an
  * ACKed action's accounting says about it. src/nas/actions.ts does the I/O around these.
  */
-import type { Decision, ReplyAttr } from '../aaa/decide.js';
+import type { Decision, ReplyAttr, ReplyText } from '../aaa/decide.js';
 import { cidrContains, parseCidr } from '../lib/net.js';
 
 /** The reply attributes a CoA-Request may change on a live session: the rate and the address list. */
@@ -17,7 +17,7 @@ export type Enforcement =
   /** Change the live session in place. */
   | { kind: 'coa'; attributes: ReplyAttr[] }
   /** A fresh login would be rejected: cut the session. */
-  | { kind: 'disconnect'; reason: string }
+  | { kind: 'disconnect'; reason: string; reply?: ReplyText | undefined }
   /** Nothing a CoA can carry differs (no rate attribute for this NAS). */
   | { kind: 'none' };
 
@@ -26,7 +26,7 @@ export type Enforcement =
  * Disconnect, an accept means a CoA with its rate (and walled-garden address list) attributes.
  */
 export function enforcement(decision: Decision): Enforcement {
-  if (!decision.accept) return { kind: 'disconnect', reason: decision.reason };
+  if (!decision.accept) return { kind: 'disconnect', reason: decision.reason, reply: decision.reply };
   const attributes = decision.attributes.filter(([name]) => COA_ATTRIBUTES.has(name));
   return attributes.length === 0 ? { kind: 'none' } : { kind: 'coa', attributes };
 }

@@ -42,6 +42,7 @@ import type { Dictionary } from '../radius/dict/dictionary.js';
 import { loadDictionary } from '../radius/dict/load.js';
 import { coaHost, confirmSeconds, enforcement, judgeAcked, summarize, type Enforcement, type RequestSummary } from './action-plan.js';
 import type { ActionRequest, ActionSummary, ServiceControl } from './control.js';
+import { actionError, andThen, onRetry, storedErrorMessage, why, type ActionError, type ActionStage } from './action-errors.js';
 
 /** A live session as the RouterOS fallback needs it to find the router's entry. */
 export interface RouterOsSessionRef {
@@ -51,7 +52,10 @@ export interface RouterOsSessionRef {
   callingStationId: string | null;
 }
 
-/** `notFound`: the router had no such session (it is gone, so our record is closed). */
+/**
+ * `notFound`: the router had no such session (it is gone, so our record is closed). `error`: the
+ * router's words (or why it could not be reached), kept as said.
+ */
 export type RouterOsResult = { ok: true; notFound?: boolean } | { ok: false; error: string };
 
 /**
@@ -209,7 +213,9 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
    * taken over by another node meanwhile): then this answer is logged, not recorded, and nothing
    * follows from it.
    */
-  async function record(claim: Claim, u: ActionUpdate, release = false): Promise<boolean> {
+  async function record(claim: Claim, update: ActionUpdate & { failure?: ActionError }, release = false): Promise<boolean> {
+    const { failure, ...rest } = update;
+    const u: ActionUpdate = failure ? { ...rest, error: failure.text, errorMessage: storedErrorMessage(failure) } : rest;
     if (await store.updateAction(claim.id, u, { claim }, release)) return true;
     deps.log?.warn({ action: claim.id, holder, update: u }, 'the action was taken over by another node: this answer is not recorded');
     return false;
@@ -224,18 +230,13 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
     };
   }
 
-  type Sent = CoaResult | { outcome: 'failed'; error: string; attempts: number; sessionNotFound: false };
+  type Sent = CoaResult | { outcome: 'failed'; failure: ActionError; attempts: number; sessionNotFound: false };
 
   /** One request to the session's NAS; never rejects. */
   async function transmit(kind: NasActionKind, s: ActionSession, attributes: readonly ReplyAttr[]): Promise<Sent> {
     const host = coaHost(s.nasAddress, s.nasIpAddress);
-    if (s.nasId === null || s.nasSecretEnc === null) return { outcome: 'failed', error: 'the session has no NAS on record', attempts: 0, sessionNotFound: false };
-    if (host === undefined) {
-      return {
-        outcome: 'failed', attempts: 0, sessionNotFound: false,
-        error: `the NAS address ${s.nasAddress} is a range and the session's NAS-IP-Address (${s.nasIpAddress ?? 'none'}) is not in it: no address to send to`,
-      };
-    }
+    if (s.nasId === null || s.nasSecretEnc === null) return { outcome: 'failed', failure: actionError(why.noNas()), attempts: 0, sessionNotFound: false };
+    if (host === undefined) return { outcome: 'failed', failure: actionError(why.rangeAddress(String(s.nasAddress), s.nasIpAddress)), attempts: 0, sessionNotFound: false };
     try {
       const target = { host, port: s.coaPort ?? DEFAULT_COA_PORT, secret: box.openBuffer(s.nasSecretEnc) };
       if (kind === 'disconnect') return await coa.disconnect(target, coaSession(s));
@@ -246,7 +247,7 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
       });
       return await coa.coa(target, coaSession(s), attrs);
     } catch (e) {
-      return { outcome: 'failed', error: message(e), attempts: 0, sessionNotFound: false };
+      return { outcome: 'failed', failure: actionError(why.sendFailed(message(e))), attempts: 0, sessionNotFound: false };
     }
   }
 
@@ -268,7 +269,7 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
   }
 
   /** The RouterOS fallback for a Disconnect, if the NAS has the API: true when the router removed the session. */
-  async function viaRouterOs(claim: Claim, s: ActionSession, attemptsBefore: number, errorBefore: string | null): Promise<boolean> {
+  async function viaRouterOs(claim: Claim, s: ActionSession, attemptsBefore: number, errorBefore: ActionError | null): Promise<boolean> {
     if (s.nasId === null || !deps.routerOs) return false;
     const r = await routerOs(s);
     if (r === undefined) return false;
@@ -279,7 +280,7 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
       if (r.notFound) await closeSession(s);
       return true;
     }
-    await record(claim, { at: iso(now), via: 'routeros', attempts: attemptsBefore + 1, error: [errorBefore, `RouterOS: ${r.error}`].filter(Boolean).join('; ') });
+    await record(claim, { at: iso(now), via: 'routeros', attempts: attemptsBefore + 1, failure: andThen(errorBefore, why.routerOs(r.error)) });
     return false;
   }
 
@@ -319,10 +320,10 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
       await viaRouterOs(claim, s, attempts, null);
       return [];
     }
-    const error = r.outcome === 'timeout' ? (r.error ?? `no answer after ${r.attempts} transmission(s)`) : (r.error ?? 'could not be sent');
-    if (!(await record(claim, { at: iso(now), outcome: r.outcome, attempts, error }))) return [];
+    const failure = r.outcome === 'failed' ? r.failure : actionError(r.error !== undefined ? why.sendFailed(r.error) : why.noAnswer(r.attempts));
+    if (!(await record(claim, { at: iso(now), outcome: r.outcome, attempts, failure }))) return [];
     counted(kind, r.outcome);
-    if (kind === 'disconnect') await viaRouterOs(claim, s, attempts, error);
+    if (kind === 'disconnect') await viaRouterOs(claim, s, attempts, failure);
     return [];
   }
 
@@ -410,10 +411,10 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
    * Ends a claimed action without sending it again, with why: an ACKed one is flagged unconfirmed
    * (not retried), a pending one taken over from a node that died fails (not sent).
    */
-  async function giveUp(a: NasActionRow, claim: Claim, why: string): Promise<void> {
+  async function giveUp(a: NasActionRow, claim: Claim, because: (stage: ActionStage) => ActionError['messages'][number]): Promise<void> {
     const outcome = a.outcome === 'pending' ? 'failed' : 'unconfirmed';
-    const error = `${a.outcome === 'pending' ? 'not sent' : 'not retried'}: ${why}`;
-    if (await record(claim, { at: iso(), outcome, checkAt: null, error }, true)) counted(a.kind, outcome);
+    const failure = actionError(because(a.outcome === 'pending' ? 'notSent' : 'notRetried'));
+    if (await record(claim, { at: iso(), outcome, checkAt: null, failure }, true)) counted(a.kind, outcome);
   }
 
   /**
@@ -427,21 +428,21 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
   async function coaRetryAttributes(a: NasActionRow, claim: Claim, s: ActionSession): Promise<ReplyAttr[] | null> {
     const newer = await store.newerAction(s.id, a.id);
     if (newer !== undefined) {
-      await giveUp(a, claim, `superseded by action ${newer.id} (${newer.kind}, ${newer.outcome}) on the same session`);
+      await giveUp(a, claim, (stage) => why.superseded(stage, newer.id, newer.kind, newer.outcome));
       return null;
     }
     const svc = a.serviceId === null ? undefined : await store.service(a.serviceId);
     if (svc === undefined) {
-      await giveUp(a, claim, 'the service is gone');
+      await giveUp(a, claim, why.serviceGone);
       return null;
     }
     const e = (await wanted(svc.username))(s);
     if (e.kind === 'coa') return e.attributes;
     if (e.kind === 'none') {
-      await giveUp(a, claim, 'nothing a CoA carries applies to the service any more');
+      await giveUp(a, claim, why.nothingApplies);
       return null;
     }
-    await giveUp(a, claim, `the service would now be refused (${e.reason}): the session is disconnected instead`);
+    await giveUp(a, claim, (stage) => why.wouldBeRefused(stage, e.reason, e.reply));
     await act('disconnect', s, [], requestOf(a), a.id);
     return null;
   }
@@ -462,7 +463,7 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
     const s = a.sessionId === null ? undefined : await store.session(a.sessionId);
     const now = clock.now();
     if (s === undefined) {
-      if (await record(claim, { at: iso(now), outcome: 'unconfirmed', error: 'the session record is gone' })) counted(a.kind, 'unconfirmed');
+      if (await record(claim, { at: iso(now), outcome: 'unconfirmed', failure: actionError(why.sessionGone()) })) counted(a.kind, 'unconfirmed');
       return;
     }
     if (a.kind === 'disconnect' && deps.routerOs && s.nasId !== null) {
@@ -472,7 +473,7 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
         if (r.ok) {
           if (!(await record(claim, { at: iso(t), via: 'routeros', retries: 1, attempts: a.attempts + 1, checkAt: r.notFound ? iso(t) : checkAt(a.kind, t) }))) return;
           if (r.notFound) await closeSession(s);
-        } else if (await record(claim, { at: iso(t), via: 'routeros', retries: 1, attempts: a.attempts + 1, outcome: 'unconfirmed', error: `retry through RouterOS: ${r.error}` })) {
+        } else if (await record(claim, { at: iso(t), via: 'routeros', retries: 1, attempts: a.attempts + 1, outcome: 'unconfirmed', failure: actionError(why.routerOs(r.error, 'retry')) })) {
           counted(a.kind, 'unconfirmed');
         }
         return;
@@ -493,9 +494,13 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
       await closeSession(s);
       return;
     }
-    const error = r.outcome === 'nak' ? `retry NAKed${r.errorCauseName ? ` (${r.errorCauseName})` : ''}` : `retry: ${r.outcome === 'timeout' ? (r.error ?? 'no answer') : r.error}`;
+    const failure = actionError(
+      r.outcome === 'nak' ? why.retryNak(r.errorCause ?? null, r.errorCauseName ?? null)
+        : r.outcome === 'failed' ? onRetry(r.failure.messages[0]!)
+          : r.error !== undefined ? why.sendFailed(r.error, 'retry') : why.retryNoAnswer(),
+    );
     const flagged = await record(claim, {
-      at: iso(t), retries: 1, attempts, outcome: 'unconfirmed', error,
+      at: iso(t), retries: 1, attempts, outcome: 'unconfirmed', failure,
       ...(r.outcome === 'nak' ? { errorCause: r.errorCause ?? null, errorCauseName: r.errorCauseName ?? null } : {}),
     });
     if (flagged) counted(a.kind, 'unconfirmed');
@@ -513,11 +518,11 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
     if (s === undefined || state?.stoppedAt != null) {
       const now = iso();
       if (a.kind === 'disconnect' || state?.stoppedAt != null) {
-        if (await record(claim, { at: now, outcome: 'confirmed', confirmedAt: now, checkAt: null, error: 'its sender stopped before recording an answer; the session has ended' }, true)) {
+        if (await record(claim, { at: now, outcome: 'confirmed', confirmedAt: now, checkAt: null, failure: actionError(why.senderStopped()) }, true)) {
           counted(a.kind, 'confirmed');
         }
       } else {
-        await giveUp(a, claim, 'the session record is gone');
+        await giveUp(a, claim, why.sessionGone);
       }
       return;
     }
@@ -537,7 +542,9 @@ export function createServiceControl(deps: ServiceControlDeps): ServiceControlRu
       if (verdict === 'confirmed') {
         if (await record(claim, { at: iso(now), outcome: 'confirmed', confirmedAt: iso(now), checkAt: null })) counted(a.kind, 'confirmed');
       } else if (verdict === 'unconfirmed') {
-        if (await record(claim, { at: iso(now), outcome: 'unconfirmed', checkAt: null, error: a.error ?? 'ACKed, retried, and accounting never confirmed it' })) {
+        // An error recorded on the retry stays as it is; without one, why it ends unconfirmed.
+        const failure = a.error === null ? { failure: actionError(why.neverConfirmed()) } : {};
+        if (await record(claim, { at: iso(now), outcome: 'unconfirmed', checkAt: null, ...failure })) {
           counted(a.kind, 'unconfirmed');
         }
       } else if (verdict === 'retry') {

@@ -9,7 +9,7 @@
  */
 import { dateInZone } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import { notFound, TollgateError } from '../lib/errors.js';
+import { notFound, said, TollgateError } from '../lib/errors.js';
 import { normalizeMac } from '../lib/net.js';
 import type { SecretBox } from '../lib/secretbox.js';
 import type { NasStore, OpenSessionRow, ReconcileItem, ReconciliationRecord } from '../db/nas.js';
@@ -77,7 +77,7 @@ export class NasReconciler {
       ...(this.deps.connectTimeoutMs !== undefined ? { connectTimeoutMs: this.deps.connectTimeoutMs } : {}),
       ...(this.deps.commandTimeoutMs !== undefined ? { commandTimeoutMs: this.deps.commandTimeoutMs } : {}),
     });
-    if (!options) throw new TollgateError('conflict', `the RouterOS API is not enabled (or not complete) for NAS ${nasId}`, 'routerosEnabled');
+    if (!options) throw new TollgateError('conflict', said('fault.nas.routerosOff', `the RouterOS API is not enabled (or not complete) for NAS ${nasId}`, { id: String(nasId) }), 'routerosEnabled');
     // No await from here to the set: a run started meanwhile is joined.
     let p = this.running.get(nasId);
     if (!p) {

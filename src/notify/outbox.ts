@@ -3,7 +3,7 @@
  * statements run on the store's SqlClient, so a call awaited inside that client's transaction is
  * part of it (rolled back with it); the sender workers deliver later.
  */
-import { TollgateError } from '../lib/errors.js';
+import { said, TollgateError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import { nextAllowedInstant } from '../lib/windows.js';
 import { formatter } from '../i18n/format.js';
@@ -55,9 +55,9 @@ export interface MessageLocale {
 /** What one request writes, from the customer's contact and the operator's rows per channel: pure. */
 function outboxRows(req: NotificationRequest, contact: Contact | null, rows: Record<Channel, TemplateRow | null>, now: Date, loc: MessageLocale): OutboxInsert[] {
   const timezone = loc.timezone;
-  if (!contact) throw new TollgateError('invalid_input', `customer ${req.customerId} does not exist`, 'customerId');
+  if (!contact) throw new TollgateError('invalid_input', said('fault.noCustomer', `customer ${req.customerId} does not exist`, { id: String(req.customerId) }), 'customerId');
   const known = CHANNELS.some((ch) => rows[ch] !== null) || isTemplateKey(req.template);
-  if (!known) throw new TollgateError('invalid_input', `no notification template "${req.template}"`, 'template');
+  if (!known) throw new TollgateError('invalid_input', said('fault.template.unknown', `no notification template "${req.template}"`, { key: req.template }), 'template');
   const language = languageOf(contact, loc.defaultLanguage);
   const address: Record<Channel, string | null> = { email: contact.email?.trim() || null, sms: contact.phone?.trim() || null };
   const channels = req.channels ?? CHANNELS.filter((ch) => address[ch] !== null);

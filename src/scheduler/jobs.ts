@@ -23,9 +23,16 @@
 import { Cron } from 'croner';
 import { addDays, dateInZone, instantOfLocalTime, parseDate, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import { TollgateError } from '../lib/errors.js';
+import { said, TollgateError } from '../lib/errors.js';
 import type { JobStateRow, JobStore } from '../db/jobs.js';
 import { holderIsDead, newLeaseHolder } from '../lib/process-holder.js';
+import { parseJobError, storedJobError } from './job-errors.js';
+
+/** A job's last error by catalogue key, as `GET /api/v1/jobs` gives it beside the English `lastError`. */
+function lastErrorCode(stored: string | null): { lastErrorCode: string | null; lastErrorValues: Record<string, string> | null } {
+  const m = parseJobError(stored);
+  return { lastErrorCode: m?.code ?? null, lastErrorValues: m ? m.values : null };
+}
 
 export interface JobContext {
   /** The instant the run started (from the runner's clock). */
@@ -255,7 +262,7 @@ export function createJobRunner(opts: JobRunnerOptions) {
           }
           const failures = (await store.get(job.name))?.failures ?? 0;
           const retryAt = new Date(clock.now().getTime() + backoff(failures + 1)).toISOString();
-          const n = await store.failed(job.name, d, message(err), iso(), retryAt);
+          const n = await store.failed(job.name, d, message(err), iso(), retryAt, storedJobError(err));
           opts.metrics?.jobDuration?.observe({ job: job.name, outcome: 'error' }, (performance.now() - t0) / 1000);
           opts.metrics?.jobRuns.inc({ job: job.name, outcome: 'error' });
           opts.metrics?.jobFailures.set({ job: job.name }, n);
@@ -279,7 +286,7 @@ export function createJobRunner(opts: JobRunnerOptions) {
         await store.completed(t.name, today, iso());
       } catch (err) {
         // Visible like a job's failure; retried at the next tick (it does not hold the daily jobs).
-        const n = await store.failed(t.name, today, message(err), iso(), new Date(now.getTime() + 60_000).toISOString());
+        const n = await store.failed(t.name, today, message(err), iso(), new Date(now.getTime() + 60_000).toISOString(), storedJobError(err));
         opts.metrics?.jobRuns.inc({ job: t.name, outcome: 'error' });
         opts.metrics?.jobFailures.set({ job: t.name }, n);
         opts.log?.error({ job: t.name, failures: n, err: message(err) }, 'scheduled task failed; it will be retried at the next tick');
@@ -333,7 +340,7 @@ export function createJobRunner(opts: JobRunnerOptions) {
         return report;
       }, async () => {
         const l = await store.lease(LEASE_NAME);
-        throw new TollgateError('conflict', `the daily jobs are running in another process (${l?.holder ?? 'unknown'}) until ${l?.expiresAt ?? '?'}`);
+        throw new TollgateError('conflict', said('fault.jobs.running', `the daily jobs are running in another process (${l?.holder ?? 'unknown'}) until ${l?.expiresAt ?? '?'}`, { holder: l?.holder ?? '?', until: l?.expiresAt ?? '?' }));
       });
     },
 
@@ -358,6 +365,7 @@ export function createJobRunner(opts: JobRunnerOptions) {
             lastFinishedAt: s?.lastFinishedAt ?? null,
             failures: s?.failures ?? 0,
             lastError: s?.lastError ?? null,
+            ...lastErrorCode(s?.lastErrorMessage ?? null),
             lastErrorAt: s?.lastErrorAt ?? null,
             failedDate: s?.failedDate ?? null,
             nextRetryAt: s?.nextRetryAt ?? null,

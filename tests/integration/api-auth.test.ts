@@ -68,6 +68,10 @@ describe('first run: the bootstrap admin must change the password first', () => 
     const blocked = await call('GET', '/api/v1/customers', headers);
     expect(blocked.status).toBe(403);
     expect(blocked.json().detail).toMatch(/change the initial password/);
+    // A reader of Italian (their browser's language, no choice of their own yet) reads it in Italian.
+    const bloccato = await call('GET', '/api/v1/customers', { ...headers, 'accept-language': 'it-IT,it;q=0.9' });
+    expect(bloccato.headers['content-language']).toBe('it');
+    expect(bloccato.json().detail).toBe('prima cambia la password iniziale (POST /api/v1/auth/password)');
     expect((await call('POST', '/api/v1/tokens', headers, { name: 'x', role: 'read-only' })).status).toBe(403);
 
     const short = await call('POST', '/api/v1/auth/password', headers, { currentPassword: password, newPassword: 'short' });
@@ -114,7 +118,10 @@ describe('sessions and CSRF', () => {
     const noCsrf = await call('POST', '/api/v1/customers', { cookie: headers.cookie! }, { name: 'Grace Hopper' });
     expect(noCsrf.status).toBe(403);
     expect(noCsrf.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(noCsrf.json().detail).toMatch(/X-CSRF-Token/);
+    expect(noCsrf.json().detail).toBe('a write with a session cookie needs the X-CSRF-Token header that login and /api/v1/auth/me return');
+    const senzaCsrf = await call('POST', '/api/v1/customers', { cookie: headers.cookie!, 'accept-language': 'it' }, { name: 'Grace Hopper' });
+    expect(senzaCsrf.json()).toMatchObject({ status: 403, title: 'Non consentito' });
+    expect(senzaCsrf.json().detail).toContain('ricarica la pagina');
     expect((await call('POST', '/api/v1/customers', { cookie: headers.cookie!, 'x-csrf-token': 'A'.repeat(43) }, { name: 'Grace Hopper' })).status).toBe(403);
     expect(await t.sql.get(`select count(*) n from customers where name = 'Grace Hopper'`)).toEqual({ n: 0 });
     // Reads need no CSRF token; a write with the right one goes through.
@@ -126,6 +133,14 @@ describe('sessions and CSRF', () => {
     expect(me.json().billing).toEqual({ timezone: t.config.billing.timezone, currency: t.config.billing.currency });
     const bearer = { authorization: `Bearer ${await t.token('support')}` };
     expect((await call('POST', '/api/v1/customers', bearer, { name: 'Alan Turing' })).status).toBe(201);
+    // A path nothing answers: the signed-in admin's chosen language, though the request names none.
+    expect((await call('GET', '/api/v1/no-such-thing', { cookie: headers.cookie! })).json().detail).toBe('no route for GET /api/v1/no-such-thing');
+    expect((await call('PUT', '/api/v1/auth/language', headers, { language: 'es' })).status).toBe(200);
+    const lost = await call('DELETE', '/api/v1/no-such-thing', { cookie: headers.cookie! });
+    expect(lost.status).toBe(404);
+    expect(lost.headers['content-language']).toBe('es');
+    expect(lost.json()).toMatchObject({ title: 'No encontrado', detail: 'no hay página ni recurso para DELETE /api/v1/no-such-thing' });
+    expect((await call('PUT', '/api/v1/auth/language', headers, { language: null })).status).toBe(200);
   });
 
   it('ends on logout, after the idle limit and after the absolute limit', async () => {
@@ -419,6 +434,10 @@ describe('address allow-list', () => {
       const outsider = await from('192.0.2.10');
       expect(outsider.statusCode).toBe(403);
       expect(outsider.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(outsider.json().detail).toBe('the admin API does not answer requests from 192.0.2.10');
+      const fuera = await fenced.app.inject({ method: 'GET', url: '/api/v1/customers', headers: { ...headers, 'accept-language': 'es-AR,es;q=0.9' }, remoteAddress: '192.0.2.10' });
+      expect(fuera.headers['content-language']).toBe('es');
+      expect(fuera.json().detail).toBe('la API de administración no responde a las solicitudes desde 192.0.2.10');
       expect((await from('10.20.30.40')).statusCode).toBe(200);
       expect((await from('::ffff:10.1.1.1')).statusCode).toBe(200);
       expect((await from('2001:db8::5')).statusCode).toBe(200);

@@ -41,6 +41,9 @@ describe('the seller data for e-invoices, with what is wrong', () => {
       ['[einvoice] pec_imap_url', 'channel', 'missing'],
     ]);
     expect(r.body.problems[0].message).toMatch(/check digit/);
+    // The why by catalogue key too, so Settings words it in its reader's language; none for a missing key.
+    expect(r.body.problems[0]).toMatchObject({ reasonCode: 'fault.piva.check', reasonValues: {} });
+    expect(r.body.problems[1]).toMatchObject({ reasonCode: null, reasonValues: null });
   });
 
   it('shows what the config holds, the channel\'s own keys, and masks secrets down to scheme and host', async () => {
@@ -79,6 +82,7 @@ describe('the seller data for e-invoices, with what is wrong', () => {
     const [doc] = (await call('GET', '/api/v1/fiscal-documents')).items;
     expect(doc).toMatchObject({ state: 'to_send' });
     expect(doc.lastError).toContain('[company] vat_number');
+    expect(doc.lastErrorFields.map((f: { field: string }) => f.field)).toEqual(['[company] vat_number', '[company] street', '[company] rea_office']);
   });
 });
 

@@ -156,6 +156,13 @@ describe('what the roles can really do', () => {
       expect((await call('POST', '/api/v1/tokens', hr, { name: 'x', role })).statusCode, role).toBe(403);
     }
     expect((await call('POST', '/api/v1/roles', hr, { name: 'sneaky', permissions: { billing: 'write' } })).statusCode).toBe(403);
+    // The refusals of an escalation read in the reader's language; English as it always read.
+    const above = await call('POST', '/api/v1/admins', hr, { username: 'x-admin', password: 'a-long-password-1', role: 'admin' });
+    expect(above.json().detail).toBe('you may not hand out the role "admin": it grants more than yours');
+    const sopra = await call('POST', '/api/v1/admins', { ...hr, 'accept-language': 'it' }, { username: 'x-admin', password: 'a-long-password-1', role: 'admin' });
+    expect(sopra.headers['content-language']).toBe('it');
+    expect(sopra.json()).toMatchObject({ status: 403, title: 'Non consentito', detail: 'non puoi assegnare il ruolo "admin": concede più del tuo' });
+    expect((await call('POST', '/api/v1/roles', { ...hr, 'accept-language': 'es' }, { name: 'sneaky', permissions: { billing: 'write' } })).json().detail).toBe('el rol concedería más que el tuyo');
     expect((await call('POST', '/api/v1/tokens', hr, { name: 'x', role: 'no-such-role' })).json().errors[0].field).toBe('role');
     // An admin role holder (admins: read) cannot create tokens at all.
     const adminTok = { authorization: `Bearer ${await t.token('admin')}` };
@@ -163,6 +170,8 @@ describe('what the roles can really do', () => {
     // hr cannot revoke a super-admin's token or reset a super-admin's password.
     const list = (await call('GET', '/api/v1/tokens', root)).json().items as Array<{ id: number; role: string }>;
     expect((await call('DELETE', `/api/v1/tokens/${list.find((x) => x.role === 'super-admin')!.id}`, hr)).statusCode).toBe(403);
+    const rootToken = list.find((x) => x.role === 'super-admin')!.id;
+    expect((await call('DELETE', `/api/v1/tokens/${rootToken}`, { ...hr, 'accept-language': 'it' })).json().detail).toBe(`il token ${rootToken} ha il ruolo "super-admin", che concede più del tuo`);
     const boss = await t.admin('boss', 'boss-password-12', 'super-admin');
     expect((await call('POST', `/api/v1/admins/${boss}/password`, hr, { password: 'another-password-1' })).statusCode).toBe(403);
   });

@@ -100,6 +100,11 @@ describe('e-invoicing through PEC', () => {
     expect(byCustomer(ids.consumer!)).toMatchObject({ state: 'sent' });
     expect(byCustomer(ids.incomplete!)).toMatchObject({ state: 'to_send', customerName: 'Cliente senza dati' });
     expect(byCustomer(ids.incomplete!).lastError).toMatch(/country/);
+    // The same by catalogue key, field by field, so the e-invoice list reads in its reader's language.
+    expect(byCustomer(ids.incomplete!).lastErrorFields.map((f: { field: string; key: string }) => [f.field, f.key.startsWith('fault.')])).toEqual(
+      ['country', 'firstName', 'taxCode', 'street', 'city', 'postalCode'].map((f) => [f, true]),
+    );
+    expect(byCustomer(ids.company!).lastErrorFields).toBeNull();
     // The run's own report: who and why.
     const again = await t.services.einvoice.runFor('2026-11-23');
     expect(again.sent).toBe(0);

@@ -359,7 +359,10 @@ describe('NAKs, timeouts and fallbacks', () => {
     const summary = await call('POST', `/api/v1/services/${s.id}/disconnect`, { reason: 'kick' }, 200);
     expect(summary.actions[0]).toMatchObject({ outcome: 'timeout' });
     const [a] = await actionsOf(s.id);
-    expect(a).toMatchObject({ outcome: 'timeout', attempts: 2, error: expect.stringContaining('no answer') });
+    expect(a).toMatchObject({ outcome: 'timeout', attempts: 2, error: 'no answer after 2 transmission(s)' });
+    // The same by catalogue key, so a reader of Italian or Spanish is told in their words.
+    const listed = (await call('GET', `/api/v1/actions?serviceId=${s.id}`, undefined, 200)).items[0];
+    expect(listed).toMatchObject({ error: 'no answer after 2 transmission(s)', errorMessages: [{ key: 'actionError.noAnswer', values: { n: '2' } }] });
     const sent = requestsFor(s.username);
     expect(sent.map((r) => r.transmission)).toEqual([1, 2]);
     expect(sent[0]!.raw.equals(sent[1]!.raw)).toBe(true);
@@ -545,7 +548,7 @@ describe('a CoA retried after the service changed', () => {
     await c.run(`insert into services (customer_id, plan_id, username, password_enc, start_date) values (1, 1, 'gamma', ?, '2026-01-01')`, box.seal('x'));
     await c.run(`insert into radius_sessions (nas_id, acct_session_id, service_id, username, framed_ip_address, started_at, updated_at) values (1, 's-gamma', 1, 'gamma', '100.64.9.9', ?, ?)`, clock.now().toISOString(), clock.now().toISOString());
     const coas = () => sim.received.filter((r) => r.code === SIM_CODES.CoARequest).map((r) => ({ rate: r.mikrotikRateLimit, list: r.mikrotikAddressList ?? null }));
-    const action = async (id: number) => (await c.get<Record<string, any>>('select kind, outcome, retries, error, request, fallback_of as "fallbackOf" from nas_actions where id = ?', id))!;
+    const action = async (id: number) => (await c.get<Record<string, any>>('select kind, outcome, retries, error, error_message as "errorMessage", request, fallback_of as "fallbackOf" from nas_actions where id = ?', id))!;
     const close = async () => {
       await control.stop();
       await sim.close();
@@ -573,6 +576,7 @@ describe('a CoA retried after the service changed', () => {
       expect(coas().slice(2)).toEqual([garden]);
       expect(coas().at(-1)).toEqual(garden);
       expect(await action(1)).toMatchObject({ outcome: 'unconfirmed', error: 'not retried: superseded by action 2 (coa, acked) on the same session' });
+      expect(JSON.parse((await action(1)).errorMessage)).toEqual([{ key: 'actionError.superseded', values: { stage: 'notRetried', id: '2', kind: 'coa', outcome: 'acked' } }]);
       expect(await action(2)).toMatchObject({ outcome: 'acked', retries: 1 });
     } finally {
       await close();
@@ -631,6 +635,7 @@ describe('a CoA retried after the service changed', () => {
       await control.check();
       expect(coas()).toHaveLength(3);
       expect(await action(2)).toMatchObject({ kind: 'coa', outcome: 'unconfirmed', error: expect.stringMatching(/^not retried: the service would now be refused .*disconnected instead$/) });
+      expect(JSON.parse((await action(2)).errorMessage)).toEqual([expect.objectContaining({ key: 'actionError.wouldBeRefused', values: expect.objectContaining({ stage: 'notRetried', reasonKey: expect.stringMatching(/^aaa\./) }) })]);
       expect(await action(3)).toMatchObject({ kind: 'disconnect', outcome: 'acked', fallbackOf: 2 });
     } finally {
       await close();

@@ -78,6 +78,8 @@ describe('onboarding', () => {
     const res = await call('GET', `/api/v1/nas/${nasId}/onboarding?routerosVersion=6`);
     expect(res.body.commands[0]).not.toContain('require-message-auth');
     expect(res.body.warnings.join(' ')).toMatch(/RouterOS 6/);
+    // The same warnings by catalogue key, so the NAS page words them in its reader's language.
+    expect(res.body.warningMessages).toEqual([{ key: 'onboarding.routerOs6', values: {} }]);
   });
 
   it('is only for callers who may change NAS entries; reading status is not', async () => {
@@ -93,6 +95,7 @@ describe('onboarding', () => {
       const res = await call('GET', `/api/v1/nas/${nasId}/onboarding`, undefined, token, other);
       expect(res.status).toBe(200);
       expect(res.body.warnings.join(' ')).toMatch(/public_address/);
+      expect(res.body.warningMessages.map((m: { key: string }) => m.key)).toEqual(res.body.warnings.length === 2 ? ['onboarding.noPublicAddress', 'onboarding.loopback'] : ['onboarding.noPublicAddress']);
       expect(res.body.commands[0]).toContain(`address=${res.body.serverAddress} `);
     } finally {
       await other.close();

@@ -1,5 +1,5 @@
 // Names of the API's codes (payment methods, channels) in the UI's language.
-import { f, isMessageKey, t } from './i18n.js';
+import { f, isMessageKey, locale, t } from './i18n.js';
 
 export const PAYMENT_METHODS = ['cash', 'bank', 'card', 'cheque', 'other'] as const;
 
@@ -43,4 +43,137 @@ export function reasonText(r: { reason: string | null; reasonCode?: string | nul
   // Only a network action's values are named for their kind; the auth log's go as sent ("{bytes} bytes").
   const values = r.reasonValues && key.startsWith('reason.action.') ? Object.fromEntries(Object.entries(r.reasonValues).map(([k, v]) => [k, reasonValue(k, v)])) : r.reasonValues;
   return t(key, values ?? undefined);
+}
+
+/** A network action's kind as the UI names it: CoA, or Disconnect in the UI's language. */
+export const actionKind = (kind: string): string => (kind === 'coa' ? 'CoA' : t('why.disconnect'));
+
+/**
+ * A network action's outcome, agreeing with the action ("disconnessione confermata", not the
+ * masculine "confermato" the shared status names give); an unknown outcome as it is.
+ */
+export function actionOutcome(outcome: string): string {
+  const key = `actionOutcome.${outcome}`;
+  return isMessageKey(key) ? t(key) : outcome;
+}
+
+/** An RFC 5176 Error-Cause in the UI's language ("503: sessione non trovata sul NAS"); a value the catalogue lacks by its name or number. */
+export function errorCauseText(cause: number | null | undefined, name?: string | null): string | null {
+  if (cause === null || cause === undefined) return name ?? null;
+  const key = `errorCause.${cause}`;
+  return t('why.errorCause', { cause, text: isMessageKey(key) ? t(key) : (name ?? String(cause)) });
+}
+
+/** How a value of a network action's error reads: the action's kind and outcome, the NAK's cause, in the UI's language. */
+function errorValues(key: string, v: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = { ...v };
+  if (v.kind !== undefined) out.kind = actionKind(v.kind);
+  if (v.outcome !== undefined) out.outcome = actionOutcome(v.outcome);
+  if (key === 'actionError.retryNak' && v.cause && v.cause !== 'none') {
+    const causeKey = `errorCause.${v.cause}`;
+    if (isMessageKey(causeKey)) out.causeName = t(causeKey);
+  }
+  // The refusal that made a retry a Disconnect, in the reader's language when it came with its key.
+  if (key === 'actionError.wouldBeRefused' && v.reasonKey && isMessageKey(v.reasonKey)) {
+    const reasonValues = Object.fromEntries(Object.entries(v).filter(([k]) => k.startsWith('reason.')).map(([k, x]) => [k.slice('reason.'.length), x]));
+    out.reason = t(v.reasonKey, reasonValues);
+  }
+  return out;
+}
+
+/**
+ * Why a network action failed or was not sent, in the UI's language: the catalogue's messages for the
+ * keys the server stores beside its English text (a router's or socket's own words stay as said,
+ * quoted), or the English text of an older row.
+ */
+export function actionErrorText(a: { error: string | null; errorMessages?: ReadonlyArray<{ key: string; values: Readonly<Record<string, string>> }> | null }): string | null {
+  const texts = (a.errorMessages ?? []).map((p) => (p.key.startsWith('actionError.') && isMessageKey(p.key) ? t(p.key, errorValues(p.key, p.values)) : undefined));
+  if (texts.length === 0 || texts.some((x) => x === undefined)) return a.error;
+  return texts.join('; ');
+}
+
+/** Who did something, as the audit and action logs name them (`admin:3`, `token:1`, `system:dunning`), in the UI's language. */
+export function actorName(actor: string): string {
+  if (actor === 'anonymous') return t('actor.anonymous');
+  const colon = actor.indexOf(':');
+  if (colon < 0) return actor;
+  const kind = actor.slice(0, colon);
+  const id = actor.slice(colon + 1);
+  if (kind === 'admin') return t('actor.admin', { id });
+  if (kind === 'token') return t('actor.token', { id });
+  if (kind === 'system') {
+    const what = `actor.system.${id}`;
+    return t('actor.system', { what: isMessageKey(what) ? t(what) : id });
+  }
+  return actor;
+}
+
+/** An audit action's name (`suspend`, `plan_switch`…) in the UI's language; one the catalogue lacks as it is. */
+export function auditActionName(action: string): string {
+  const key = `auditAction.${action}`;
+  return isMessageKey(key) ? t(key) : action;
+}
+
+/**
+ * A job's last failure in the UI's language, from the key the server stores beside its English text:
+ * a peer's words (the SMTP server's reply, the database's error) stay as said, inside a sentence that
+ * says whose they are. English readers, and older rows, get the English text as recorded.
+ */
+export function jobErrorText(j: { lastError: string | null; lastErrorCode?: string | null; lastErrorValues?: Readonly<Record<string, string>> | null }): string {
+  const key = j.lastErrorCode;
+  if (!j.lastError) return '';
+  if (locale() === 'en' || !key || !isMessageKey(key)) return j.lastError;
+  const values: Record<string, string> = { ...j.lastErrorValues };
+  if (key === 'jobError.refused') {
+    const title = `problem.${values.code ?? ''}`;
+    values.title = isMessageKey(title) ? t(title) : (values.code ?? '');
+  }
+  return t(key, values);
+}
+
+/** The SNMP poller's last error: our own words in the UI's language, the agent's (or the network's) quoted as said. */
+export function snmpErrorText(lastError: string): string {
+  return lastError === 'SNMP settings are incomplete' ? t('nas.snmpIncomplete') : t('nas.snmpError', { words: lastError });
+}
+
+/** The onboarding script's warnings in the UI's language, from the keys the server sends beside its English. */
+export function onboardingWarnings(o: { warnings: readonly string[]; warningMessages?: ReadonlyArray<{ key: string; values: Readonly<Record<string, string>> }> }): string[] {
+  const keyed = (o.warningMessages ?? []).map((m) => (m.key.startsWith('onboarding.') && isMessageKey(m.key) ? t(m.key, m.values) : undefined));
+  return keyed.length === o.warnings.length && keyed.every((w) => w !== undefined) ? keyed : [...o.warnings];
+}
+
+/**
+ * A notification's last delivery error in the UI's language. The outbox stores the text alone, so it
+ * is read here by the shapes src/notify writes (tests/unit/web/action-words.test.ts holds the two
+ * together): our own words by key, a server's or gateway's words quoted as they said them. English
+ * readers, and a text of another shape, get it as recorded.
+ */
+export function notifyErrorText(lastError: string): string {
+  if (locale() === 'en') return lastError;
+  if (lastError === 'email is not configured ([notify.email] smtp_url is empty)') return t('notifyError.noEmail');
+  if (lastError === 'SMS is not configured ([notify.sms] url is empty)') return t('notifyError.noSms');
+  if (lastError.startsWith('interrupted during delivery (restart)')) return t('notifyError.interrupted');
+  if (lastError.startsWith('its sender stopped during delivery too many times')) return t('notifyError.abandoned');
+  const smtp = /^SMTP: ([\s\S]*)$/.exec(lastError);
+  if (smtp) return t('jobError.smtp', { words: smtp[1]! });
+  const status = /^SMS gateway answered (\d+): ([\s\S]*)$/.exec(lastError);
+  if (status) return t('notifyError.smsStatus', { status: status[1]!, words: status[2]! });
+  const sms = /^SMS gateway: ([\s\S]*)$/.exec(lastError);
+  if (sms) return t('notifyError.sms', { words: sms[1]! });
+  return lastError;
+}
+
+/**
+ * Why a session ended (RFC 2866 Acct-Terminate-Cause, as the NAS sent it, or ours: Stale,
+ * Session-Context-Not-Found) in the UI's language; a value the catalogue lacks as the NAS sent it.
+ */
+export function terminateCauseText(cause: string): string {
+  const key = `terminateCause.${cause}`;
+  return isMessageKey(key) ? t(key) : cause;
+}
+
+/** What an audit record is about (`service`, `api_token`…) in the UI's language; one the catalogue lacks as it is. */
+export function auditEntityName(entity: string): string {
+  const key = `auditEntity.${entity}`;
+  return isMessageKey(key) ? t(key) : entity;
 }

@@ -1,6 +1,7 @@
 // "Why is this customer offline?": the plain-language verdict from a service's recent history.
 // Pure (no DOM, no fetch) so tests can feed it facts; worded in the UI's language.
 import { f, t } from './i18n.js';
+import { terminateCauseText } from './names.js';
 
 export interface VerdictFacts {
   now: number;
@@ -68,7 +69,7 @@ export function verdict(fa: VerdictFacts): Verdict {
   }
   if (lastSession?.stoppedAt) {
     const headline = lastSession.terminateCause
-      ? t('verdict.offlineSinceCause', { since: fmtTime(lastSession.stoppedAt), cause: lastSession.terminateCause })
+      ? t('verdict.offlineSinceCause', { since: fmtTime(lastSession.stoppedAt), cause: terminateCauseText(lastSession.terminateCause) })
       : t('verdict.offlineSince', { since: fmtTime(lastSession.stoppedAt) });
     return { level: 'warn', headline, details: [...details, t('verdict.offlineHint')] };
   }

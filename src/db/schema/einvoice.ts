@@ -29,6 +29,8 @@ export const fiscalDocuments = sqliteTable(
     /** Sending attempts of the current file that failed on the channel (transient), and the last error. */
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
+    /** JSON `[{field, key, values}]`: why it is held back, by catalogue key, so the list reads in its reader's language. Null otherwise, and on older rows. */
+    lastErrorMessage: text('last_error_message'),
     nextAttemptAt: text('next_attempt_at'),
     /** Set once the operator has been told of a rejection waiting. */
     alertedAt: text('alerted_at'),

@@ -122,6 +122,8 @@ export const nasActions = sqliteTable(
     errorCauseName: text('error_cause_name'),
     /** Why it failed besides a NAK: silence, no address to send to, a RouterOS error. */
     error: text('error'),
+    /** JSON `[{key, values}]`: `error` by catalogue key, so a reader sees it in their language. Null on older rows. */
+    errorMessage: text('error_message'),
     /** Transmissions, retransmissions and the confirmation retry included. */
     attempts: integer('attempts').notNull().default(0),
     /** Confirmation retries made (at most one). */

@@ -8,7 +8,7 @@
  * refused from the cap on. Data top-ups of the period move every threshold up by their bytes.
  */
 import { addDays, partsOf, type CalDate } from '../../lib/calendar.js';
-import { TollgateError } from '../../lib/errors.js';
+import { said, TollgateError } from '../../lib/errors.js';
 import { anchorDate, buildSchedule, type BillingDay } from './periods.js';
 
 export interface CapTier {
@@ -57,12 +57,12 @@ export function capPolicy(plan: PlanCapFacts, tiers: readonly CapTier[]): CapPol
  * sorted list), so a form can put it beside the row that was typed.
  */
 export function validateTiers(tiers: readonly CapTier[]): CapTier[] {
-  if (tiers.length > MAX_TIERS) throw new TollgateError('invalid_input', `at most ${MAX_TIERS} fair-use tiers`, 'tiers');
+  if (tiers.length > MAX_TIERS) throw new TollgateError('invalid_input', said('fault.tiers.max', `at most ${MAX_TIERS} fair-use tiers`, { n: MAX_TIERS }), 'tiers');
   const order = tiers.map((_t, i) => i).sort((a, b) => tiers[a]!.fromBytes - tiers[b]!.fromBytes);
   order.forEach((i, n) => {
     const t = tiers[i]!;
-    if (!Number.isSafeInteger(t.fromBytes) || t.fromBytes <= 0) throw new TollgateError('invalid_input', 'fromBytes must be a positive integer', `tiers.${i}.fromBytes`);
-    if (n > 0 && t.fromBytes === tiers[order[n - 1]!]!.fromBytes) throw new TollgateError('invalid_input', 'two tiers start at the same usage', `tiers.${i}.fromBytes`);
+    if (!Number.isSafeInteger(t.fromBytes) || t.fromBytes <= 0) throw new TollgateError('invalid_input', said('fault.tiers.fromBytes', 'fromBytes must be a positive integer'), `tiers.${i}.fromBytes`);
+    if (n > 0 && t.fromBytes === tiers[order[n - 1]!]!.fromBytes) throw new TollgateError('invalid_input', said('fault.tiers.same', 'two tiers start at the same usage'), `tiers.${i}.fromBytes`);
   });
   return order.map((i) => tiers[i]!);
 }

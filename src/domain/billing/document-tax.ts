@@ -22,7 +22,7 @@
  * - A line with an exemption nature (N1…N7) has rate 0, so its tax is 0 and its group's taxable is
  *   the sum of its nets.
  */
-import { TollgateError } from '../../lib/errors.js';
+import { said, TollgateError } from '../../lib/errors.js';
 import { minor, mulRatio, percentOf, sum, type Minor } from '../../lib/money.js';
 
 export interface TaxableLine {
@@ -126,6 +126,6 @@ export function isVatNature(v: string): v is VatNature {
 /** Checks a price's exemption nature against its rate: a nature needs 0 %, and must be a code in force. */
 export function checkVatNature(taxRateBp: number | undefined, vatNature: string | null | undefined, field = 'vatNature'): void {
   if (vatNature == null) return;
-  if (!isVatNature(vatNature)) throw new TollgateError('invalid_input', `${vatNature} is not an exemption nature in force (N1, N2.1, N2.2, N3.1 … N3.6, N4, N5, N6.1 … N6.9, N7)`, field);
-  if ((taxRateBp ?? 0) !== 0) throw new TollgateError('invalid_input', 'an exemption nature goes with taxRateBp 0', field);
+  if (!isVatNature(vatNature)) throw new TollgateError('invalid_input', said('fault.vatNature', `${vatNature} is not an exemption nature in force (N1, N2.1, N2.2, N3.1 … N3.6, N4, N5, N6.1 … N6.9, N7)`, { value: vatNature }), field);
+  if ((taxRateBp ?? 0) !== 0) throw new TollgateError('invalid_input', said('fault.vatNature.rate', 'an exemption nature goes with taxRateBp 0'), field);
 }

@@ -58,7 +58,7 @@ export interface AllocationResult {
 /** Spreads `amount` over open invoices, oldest first, each up to what it still owes. */
 export function allocateOldestFirst(amount: Minor, invoices: readonly OpenInvoice[]): AllocationResult {
   minor(amount);
-  if (amount < 0) throw new TollgateError('invalid_amount', 'an amount to allocate cannot be negative', 'amount');
+  if (amount < 0) throw new TollgateError('invalid_amount', said('fault.payment.negative', 'an amount to allocate cannot be negative'), 'amount');
   let left = amount;
   const allocations: { invoiceId: EntityId; amount: Minor }[] = [];
   for (const inv of [...invoices].sort(compareForAllocation)) {
@@ -161,7 +161,7 @@ export function applyAccountEvent(state: AccountState, event: AccountEvent): Acc
     case 'invoice': {
       minor(event.total, 'total');
       if (invoices.some((i) => i.invoiceId === event.id)) {
-        throw new TollgateError('duplicate_invoice', `invoice ${String(event.id)} is already on the account`, 'id');
+        throw new TollgateError('duplicate_invoice', said('fault.payment.invoiceTwice', `invoice ${String(event.id)} is already on the account`, { id: String(event.id) }), 'id');
       }
       invoiced += event.total;
       const open = Math.max(event.total, 0);
@@ -179,7 +179,7 @@ export function applyAccountEvent(state: AccountState, event: AccountEvent): Acc
       const eligible = invoices.filter((i) => i.issueDate <= event.date);
       const chosen = event.invoiceId === undefined ? undefined : eligible.find((i) => i.invoiceId === event.invoiceId && i.open > 0);
       if (event.invoiceId !== undefined && !chosen) {
-        throw new TollgateError('invalid_input', `invoice ${String(event.invoiceId)} is not open on this account on ${event.date}`, 'invoiceId');
+        throw new TollgateError('invalid_input', said('fault.payment.notOpen', `invoice ${String(event.invoiceId)} is not open on this account on ${event.date}`, { id: String(event.invoiceId), date: event.date }), 'invoiceId');
       }
       const first = chosen ? [{ invoiceId: chosen.invoiceId, amount: Math.min(event.amount, chosen.open) }] : [];
       const rest = allocateOldestFirst(event.amount - (first[0]?.amount ?? 0), eligible.filter((i) => i !== chosen));
@@ -196,7 +196,7 @@ export function applyAccountEvent(state: AccountState, event: AccountEvent): Acc
     case 'credit_note': {
       positive(event.amount, 'amount');
       const idx = invoices.findIndex((i) => i.invoiceId === event.invoiceId);
-      if (idx < 0) throw new TollgateError('invoice_not_found', `no invoice ${String(event.invoiceId)} on this account`, 'invoiceId');
+      if (idx < 0) throw new TollgateError('invoice_not_found', said('fault.payment.noInvoice', `no invoice ${String(event.invoiceId)} on this account`, { id: String(event.invoiceId) }), 'invoiceId');
       const inv = invoices[idx]!;
       if (inv.credited + event.amount > inv.total) {
         throw new TollgateError(
@@ -225,7 +225,7 @@ export function applyAccountEvent(state: AccountState, event: AccountEvent): Acc
       }
       for (const r of reopen) {
         const idx = invoices.findIndex((i) => i.invoiceId === r.invoiceId);
-        if (idx < 0) throw new TollgateError('invoice_not_found', `no invoice ${String(r.invoiceId)} on this account`, 'invoiceId');
+        if (idx < 0) throw new TollgateError('invoice_not_found', said('fault.payment.noInvoice', `no invoice ${String(r.invoiceId)} on this account`, { id: String(r.invoiceId) }), 'invoiceId');
         const inv = invoices[idx]!;
         if (r.amount > reopenRoom(inv)) {
           throw new TollgateError('refund_exceeds_settled', said('fault.refund.reopenMax', `invoice ${inv.number} can re-open by at most ${reopenRoom(inv)}`, { number: inv.number, max: String(reopenRoom(inv)) }), 'amount');

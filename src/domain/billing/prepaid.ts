@@ -3,7 +3,7 @@
  * Validity is counted in whole days of 24 hours from an instant, so "30 days" is the same length in
  * every time zone and across DST changes.
  */
-import { TollgateError } from '../../lib/errors.js';
+import { said, TollgateError } from '../../lib/errors.js';
 
 const DAY_MS = 86_400_000;
 
@@ -12,8 +12,8 @@ const DAY_MS = 86_400_000;
  * expiry, so credit bought early is never lost and an expired service starts afresh from now.
  */
 export function extendExpiry(now: Date, currentExpiresAt: string | null, validityDays: number, count = 1): string {
-  if (!Number.isInteger(validityDays) || validityDays < 1) throw new TollgateError('invalid_input', 'the plan has no validity in days', 'validityDays');
-  if (!Number.isInteger(count) || count < 1 || count > 120) throw new TollgateError('invalid_input', 'count must be an integer from 1 to 120', 'count');
+  if (!Number.isInteger(validityDays) || validityDays < 1) throw new TollgateError('invalid_input', said('fault.prepaid.validity', 'the plan has no validity in days'), 'validityDays');
+  if (!Number.isInteger(count) || count < 1 || count > 120) throw new TollgateError('invalid_input', said('fault.prepaid.count', 'count must be an integer from 1 to 120'), 'count');
   const current = currentExpiresAt === null ? Number.NaN : Date.parse(currentExpiresAt);
   const base = Number.isNaN(current) ? now.getTime() : Math.max(now.getTime(), current);
   return new Date(base + validityDays * count * DAY_MS).toISOString();
@@ -26,10 +26,10 @@ export function parseNoticeDays(value: string, field = 'notice_days'): number[] 
   const parts = trimmed.split(',').map((s) => s.trim());
   const days = parts.map(Number);
   if (parts.some((p) => !/^\d+$/.test(p)) || days.some((d) => d < 1 || d > 365)) {
-    throw new TollgateError('invalid_input', 'notice days are whole days from 1 to 365, separated by commas (e.g. "7,3,1")', field);
+    throw new TollgateError('invalid_input', said('fault.prepaid.noticeDays', 'notice days are whole days from 1 to 365, separated by commas (e.g. "7,3,1")'), field);
   }
-  if (new Set(days).size !== days.length) throw new TollgateError('invalid_input', 'notice days must be distinct', field);
-  if (days.length > 3) throw new TollgateError('invalid_input', 'at most three notice days', field);
+  if (new Set(days).size !== days.length) throw new TollgateError('invalid_input', said('fault.prepaid.noticeDistinct', 'notice days must be distinct'), field);
+  if (days.length > 3) throw new TollgateError('invalid_input', said('fault.prepaid.noticeMax', 'at most three notice days'), field);
   return days.sort((a, b) => b - a);
 }
 

@@ -22,7 +22,7 @@
  * - No `termMonths`: open-ended, no commitment, any end date, nothing more to pay.
  */
 import { addDays, addMonths, parseDate, partsOf, type CalDate } from '../../lib/calendar.js';
-import { TollgateError } from '../../lib/errors.js';
+import { said, TollgateError } from '../../lib/errors.js';
 
 export interface TermRules {
   /** Months per term, 1..120; null or absent: no term. */
@@ -47,13 +47,13 @@ export const MAX_NOTICE_DAYS = 365;
 /** Validates term rules with a code and the API's field name. */
 export function checkTermRules(t: TermRules): void {
   if (t.termMonths != null && (!Number.isInteger(t.termMonths) || t.termMonths < 1 || t.termMonths > MAX_TERM_MONTHS)) {
-    throw new TollgateError('invalid_term', `termMonths is a whole number of months, 1..${MAX_TERM_MONTHS}, or null`, 'termMonths');
+    throw new TollgateError('invalid_term', said('fault.terms.months', `termMonths is a whole number of months, 1..${MAX_TERM_MONTHS}, or null`, { max: MAX_TERM_MONTHS }), 'termMonths');
   }
   if (t.noticeDays !== undefined && (!Number.isInteger(t.noticeDays) || t.noticeDays < 0 || t.noticeDays > MAX_NOTICE_DAYS)) {
-    throw new TollgateError('invalid_notice', `noticeDays is 0..${MAX_NOTICE_DAYS}`, 'noticeDays');
+    throw new TollgateError('invalid_notice', said('fault.terms.notice', `noticeDays is 0..${MAX_NOTICE_DAYS}`, { max: MAX_NOTICE_DAYS }), 'noticeDays');
   }
   if (t.autoRenew !== undefined && typeof t.autoRenew !== 'boolean') {
-    throw new TollgateError('invalid_auto_renew', 'autoRenew is a boolean', 'autoRenew');
+    throw new TollgateError('invalid_auto_renew', said('fault.terms.autoRenew', 'autoRenew is a boolean'), 'autoRenew');
   }
 }
 

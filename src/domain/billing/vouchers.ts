@@ -4,7 +4,7 @@
  * carries 50 bits, far beyond guessing at RADIUS or API speed.
  */
 import { randomBytes } from 'node:crypto';
-import { TollgateError } from '../../lib/errors.js';
+import { said, TollgateError } from '../../lib/errors.js';
 
 export const VOUCHER_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
 export const MIN_CODE_LENGTH = 10;
@@ -14,7 +14,7 @@ const CODE_RE = new RegExp(`^[${VOUCHER_ALPHABET}]{${MIN_CODE_LENGTH},${MAX_CODE
 /** One code of `length` symbols; each symbol takes the low 5 bits of a random byte (32 | 256: no bias). */
 export function generateCode(length: number, random: (n: number) => Buffer = randomBytes): string {
   if (!Number.isInteger(length) || length < MIN_CODE_LENGTH || length > MAX_CODE_LENGTH) {
-    throw new TollgateError('invalid_input', `a voucher code has ${MIN_CODE_LENGTH} to ${MAX_CODE_LENGTH} symbols`, 'codeLength');
+    throw new TollgateError('invalid_input', said('fault.voucher.codeSymbols', `a voucher code has ${MIN_CODE_LENGTH} to ${MAX_CODE_LENGTH} symbols`, { min: MIN_CODE_LENGTH, max: MAX_CODE_LENGTH }), 'codeLength');
   }
   const bytes = random(length);
   let code = '';
@@ -27,7 +27,7 @@ export function generateCodes(count: number, length: number, taken: (code: strin
   const out = new Set<string>();
   let attempts = 0;
   while (out.size < count) {
-    if (++attempts > count * 10 + 100) throw new TollgateError('conflict', 'could not find enough unused codes: use longer codes', 'codeLength');
+    if (++attempts > count * 10 + 100) throw new TollgateError('conflict', said('fault.voucher.codesUsed', 'could not find enough unused codes: use longer codes'), 'codeLength');
     const code = generateCode(length, random);
     if (!out.has(code) && !taken(code)) out.add(code);
   }

@@ -6,7 +6,7 @@ import type { SqlClient } from '../../db/sql.js';
 import { cidrContains, parseCidr, type Cidr } from '../../lib/net.js';
 import type { SecretBox } from '../../lib/secretbox.js';
 import { problem, sendProblem, type ErrorCode, type ProblemText } from '../errors.js';
-import { said } from '../../lib/errors.js';
+import { said, type LocalText } from '../../lib/errors.js';
 import { isLocale, type Locale } from '../../i18n/locales.js';
 import { isMessageKey, translate } from '../../i18n/messages.js';
 import { builtInRoles, isBuiltInRole, mayCall, parseGrants, routeRequirement, type Grants, type Requirement } from '../permissions.js';
@@ -139,7 +139,7 @@ export function security(opts: SecurityOptions) {
       const info = m ? await tokens.verify(m[1]!) : undefined;
       if (!info) {
         reply.header('www-authenticate', 'Bearer realm="tollgate"');
-        deny(reply, 'unauthorized', m ? 'the token is unknown, revoked or expired' : 'send Authorization: Bearer <token>');
+        deny(reply, 'unauthorized', m ? said('fault.auth.badToken', 'the token is unknown, revoked or expired') : said('fault.auth.sendToken', 'send Authorization: Bearer <token>'));
         return undefined;
       }
       return { kind: 'token', actorId: `token:${info.id}`, role: info.role, grants: (await grantsOf(info.role)) ?? {}, tokenId: info.id, tokenName: info.name };
@@ -147,7 +147,7 @@ export function security(opts: SecurityOptions) {
     const raw = readCookie(req.headers.cookie, SESSION_COOKIE);
     if (!raw) {
       reply.header('www-authenticate', 'Bearer realm="tollgate"');
-      deny(reply, 'unauthorized', 'send Authorization: Bearer <token>, or sign in with POST /api/v1/auth/login');
+      deny(reply, 'unauthorized', said('fault.auth.signIn', 'send Authorization: Bearer <token>, or sign in with POST /api/v1/auth/login'));
       return undefined;
     }
     const sess = await sessions.find(sha256(raw));
@@ -162,7 +162,7 @@ export function security(opts: SecurityOptions) {
     if (!SAFE_METHODS.has(req.method)) {
       const sent = req.headers['x-csrf-token'];
       if (typeof sent !== 'string' || !sameSecret(sent, csrfToken)) {
-        deny(reply, 'forbidden', 'a write with a session cookie needs the X-CSRF-Token header that login and /api/v1/auth/me return', sess.language);
+        deny(reply, 'forbidden', said('fault.auth.csrf', 'a write with a session cookie needs the X-CSRF-Token header that login and /api/v1/auth/me return'), sess.language);
         return undefined;
       }
     }
@@ -173,11 +173,24 @@ export function security(opts: SecurityOptions) {
     };
   }
 
+  /**
+   * The chosen language of the admin whose live session cookie a request carries, without refusing
+   * anything: for answers outside the guarded API (a path nothing answers) that still go to a
+   * signed-in admin. Undefined without a live session or a choice.
+   */
+  async function sessionLanguage(req: FastifyRequest): Promise<Locale | undefined> {
+    const raw = readCookie(req.headers.cookie, SESSION_COOKIE);
+    if (!raw) return undefined;
+    const sess = await sessions.find(sha256(raw));
+    if (!sess || sess.disabled || sessionExpired(sess, clock.now().getTime())) return undefined;
+    return isLocale(sess.language) ? sess.language : undefined;
+  }
+
   /** What an admin still has to do before the API opens, if anything. */
-  function setupOwed(ctx: AuthContext): string | undefined {
+  function setupOwed(ctx: AuthContext): LocalText | undefined {
     if (ctx.kind !== 'session') return undefined;
-    if (ctx.mustChangePassword) return 'change the initial password first (POST /api/v1/auth/password)';
-    if (s.require_totp && !ctx.totpEnabled) return 'enrol a TOTP second factor first (POST /api/v1/auth/totp/enrol, then /confirm)';
+    if (ctx.mustChangePassword) return said('fault.auth.changePassword', 'change the initial password first (POST /api/v1/auth/password)');
+    if (s.require_totp && !ctx.totpEnabled) return said('fault.auth.enrolTotp', 'enrol a TOTP second factor first (POST /api/v1/auth/totp/enrol, then /confirm)');
     return undefined;
   }
 
@@ -187,7 +200,7 @@ export function security(opts: SecurityOptions) {
    */
   async function guard(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (allowList.length && !allowList.some((c) => cidrContains(c, req.ip))) {
-      deny(reply, 'forbidden', `the admin API does not answer requests from ${req.ip}`);
+      deny(reply, 'forbidden', said('fault.auth.notAllowed', `the admin API does not answer requests from ${req.ip}`, { ip: req.ip }));
       return;
     }
     const url = req.routeOptions.url ?? '';
@@ -197,7 +210,7 @@ export function security(opts: SecurityOptions) {
     if (!ctx) return;
     const stage = req.routeOptions.config.authStage;
     if (ctx.stage === 'totp' && stage !== 'pending') {
-      deny(reply, 'unauthorized', 'the second factor is still owed: POST /api/v1/auth/totp/verify', ctx.language);
+      deny(reply, 'unauthorized', said('fault.auth.totpOwed', 'the second factor is still owed: POST /api/v1/auth/totp/verify'), ctx.language);
       return;
     }
     const owed = setupOwed(ctx);
@@ -213,7 +226,7 @@ export function security(opts: SecurityOptions) {
     req.actor = { id: ctx.actorId, role: ctx.role };
   }
 
-  return { tokens, sessions, admins, roles, throttle, policies, idleMs, maxMs, grantsOf, guard, setupOwed, secure, requireTotp: s.require_totp, purgeSessions, purgeExpired };
+  return { tokens, sessions, admins, roles, throttle, policies, idleMs, maxMs, grantsOf, guard, setupOwed, sessionLanguage, secure, requireTotp: s.require_totp, purgeSessions, purgeExpired };
 }
 
 /** Records every route the app registers (on the root instance, before any route). */

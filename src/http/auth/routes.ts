@@ -48,7 +48,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
         ? { admin: { id: ctx.adminId!, username: ctx.username!, mustChangePassword: !!ctx.mustChangePassword, totpEnabled: !!ctx.totpEnabled }, csrfToken: ctx.csrfToken! }
         : { token: { id: ctx.tokenId!, name: ctx.tokenName! } }),
       totpRequired: ctx.stage === 'totp',
-      setupRequired: ctx.stage === 'totp' ? null : (sec.setupOwed(ctx) ?? null),
+      setupRequired: ctx.stage === 'totp' ? null : (sec.setupOwed(ctx)?.text ?? null),
       locale: { language: ctx.kind === 'session' && isLocale(ctx.language) ? ctx.language : null, default: isLocale(opts.defaultLanguage) ? opts.defaultLanguage : 'en' },
       billing: opts.billing,
     };
@@ -67,7 +67,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
 
   function sessionOnly(req: FastifyRequest): AuthContext & { kind: 'session' } {
     const ctx = req.auth!;
-    if (ctx.kind !== 'session') throw new TollgateError('bad_request', 'this is for an admin signed in with a password, not for an API token');
+    if (ctx.kind !== 'session') throw new TollgateError('bad_request', said('fault.auth.sessionOnly', 'this is for an admin signed in with a password, not for an API token'));
     return ctx as AuthContext & { kind: 'session' };
   }
 
@@ -189,7 +189,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     },
   }, async (req) => {
     const ctx = sessionOnly(req);
-    if (ctx.totpEnabled) throw new TollgateError('conflict', 'TOTP is already on: turn it off first (POST /api/v1/auth/totp/disable)');
+    if (ctx.totpEnabled) throw new TollgateError('conflict', said('fault.totp.onTurnOff', 'TOTP is already on: turn it off first (POST /api/v1/auth/totp/disable)'));
     const secret = newTotpSecret();
     await sec.admins.setPendingTotp(ctx.adminId!, box.seal(secret), { id: ctx.actorId, ip: req.ip });
     const uri = otpauthUri(secret, ctx.username!);
@@ -206,8 +206,8 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
   }, async (req) => {
     const ctx = sessionOnly(req);
     const admin = (await sec.admins.secretsById(ctx.adminId!))!;
-    if (admin.totpEnabled) throw new TollgateError('conflict', 'TOTP is already on');
-    if (!admin.totpSecretEnc) throw new TollgateError('conflict', 'no enrolment in progress: POST /api/v1/auth/totp/enrol first');
+    if (admin.totpEnabled) throw new TollgateError('conflict', said('fault.totp.on', 'TOTP is already on'));
+    if (!admin.totpSecretEnc) throw new TollgateError('conflict', said('fault.totp.noEnrolment', 'no enrolment in progress: POST /api/v1/auth/totp/enrol first'));
     const step = matchTotp(box.open(admin.totpSecretEnc), (req.body as { code: string }).code, clock.now());
     if (step === undefined) throw new TollgateError('invalid_input', said('fault.totp.code', 'is not the current code of the enrolled secret'), 'code');
     const { codes, hashes } = newRecoveryCodes();
@@ -224,7 +224,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     },
   }, async (req, reply) => {
     const ctx = sessionOnly(req);
-    if (ctx.stage !== 'totp') throw new TollgateError('conflict', 'this session is already signed in');
+    if (ctx.stage !== 'totp') throw new TollgateError('conflict', said('fault.auth.signedIn', 'this session is already signed in'));
     const body = req.body as { code?: string; recoveryCode?: string };
     const key = { key: `totp:${ctx.adminId}`, policy: sec.policies.totp };
     const at = clock.now();
@@ -262,7 +262,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     },
   }, async (req, reply) => {
     const ctx = sessionOnly(req);
-    if (sec.requireTotp) throw new TollgateError('conflict', 'TOTP is required for every admin here ([security] require_totp)');
+    if (sec.requireTotp) throw new TollgateError('conflict', said('fault.totp.required', 'TOTP is required for every admin here ([security] require_totp)'));
     const admin = (await sec.admins.secretsById(ctx.adminId!))!;
     if (!(await verifyPassword(admin.passwordHash, (req.body as { password: string }).password))) throw new TollgateError('invalid_input', said('fault.password.current', 'is not your current password'), 'password');
     await sec.admins.clearTotp(admin.id, { id: ctx.actorId, ip: req.ip });

@@ -10,6 +10,7 @@ import { actionStore, type NasActionRow } from '../../db/actions.js';
 import { notFound, said, type LocalText } from '../../lib/errors.js';
 import { because, type ServiceControl } from '../../nas/control.js';
 import { withReasonCode } from '../reasons.js';
+import { parseErrorMessage } from '../../nas/action-errors.js';
 import { ActionBody, ActionQuery, ActionSummarySchema, NasAction } from '../nas-schemas.js';
 import { IdParams, pageOf, ProblemSchema } from '../schemas.js';
 
@@ -29,8 +30,8 @@ const errors = { 400: ProblemSchema, 401: ProblemSchema, 404: ProblemSchema, 409
 
 /** An action as the API gives it: its reason's catalogue key and values beside the English text. */
 function toApi(r: NasActionRow) {
-  const { actor, request, checkAt: _checkAt, ...rest } = withReasonCode(r);
-  return { ...rest, by: actor, request: JSON.parse(request) as unknown };
+  const { actor, request, checkAt: _checkAt, errorMessage, ...rest } = withReasonCode(r);
+  return { ...rest, errorMessages: parseErrorMessage(errorMessage), by: actor, request: JSON.parse(request) as unknown };
 }
 
 export async function actionRoutes(app: FastifyInstance, opts: ActionRoutesOptions): Promise<void> {

@@ -11,13 +11,17 @@ import { actorOf } from './crud.js';
 const tags = ['admins'];
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
 /** Built-in roles (fixed) and custom roles (stored): list, read, create, change, delete. */
+/** The refusals of a role that grants more than the caller's own. */
+const GRANTS_MORE = said('fault.role.grantsMore', 'the role grants more than your own');
+const WOULD_GRANT_MORE = said('fault.role.wouldGrantMore', 'the role would grant more than your own');
+
 export async function roleRoutes(app: FastifyInstance, opts: { sec: Security }): Promise<void> {
   const { sec } = opts;
   const builtIn = (name: (typeof builtInRoleNames)[number]) => ({ name, builtIn: true, description: builtInRoles[name].description, permissions: fullGrants(builtInRoles[name].grants) });
   const custom = (r: RoleRow) => ({ name: r.name, builtIn: false, description: r.description, permissions: fullGrants(parseGrants(JSON.parse(r.permissions)).grants) });
   const grantsIn = (value: unknown): Grants => {
     const { grants, bad } = parseGrants(value);
-    if (bad) throw new TollgateError('invalid_input', 'is not an area with none, read or write', bad);
+    if (bad) throw new TollgateError('invalid_input', said('fault.role.area', 'is not an area with none, read or write'), bad);
     return grants;
   };
   const notFound = (name: string) => new TollgateError('not_found', said('fault.missing.role', `there is no role "${name}"`, { name }));
@@ -43,9 +47,9 @@ export async function roleRoutes(app: FastifyInstance, opts: { sec: Security }):
     },
   }, async (req, reply) => {
     const b = req.body as { name: string; description?: string; permissions: Record<string, string> };
-    if (isBuiltInRole(b.name)) throw new TollgateError('conflict', `"${b.name}" is a built-in role`, 'name');
+    if (isBuiltInRole(b.name)) throw new TollgateError('conflict', said('fault.role.builtIn', `"${b.name}" is a built-in role`, { role: b.name }), 'name');
     const grants = grantsIn(b.permissions);
-    if (!mayHandOut(req.auth!, b.name, grants)) throw new TollgateError('forbidden', 'the role would grant more than your own');
+    if (!mayHandOut(req.auth!, b.name, grants)) throw new TollgateError('forbidden', WOULD_GRANT_MORE);
     const created = await sec.roles.create({ name: b.name, description: b.description ?? '', permissions: JSON.stringify(grants) }, actorOf(req));
     return reply.code(201).header('location', `/api/v1/roles/${b.name}`).send(custom(created));
   });
@@ -59,22 +63,22 @@ export async function roleRoutes(app: FastifyInstance, opts: { sec: Security }):
     },
   }, async (req) => {
     const { name } = req.params as { name: string };
-    if (isBuiltInRole(name)) throw new TollgateError('conflict', `"${name}" is a built-in role and cannot be changed`);
+    if (isBuiltInRole(name)) throw new TollgateError('conflict', said('fault.role.builtInChange', `"${name}" is a built-in role and cannot be changed`, { role: name }));
     const current = await sec.roles.get(name);
     if (!current) throw notFound(name);
     const b = req.body as { description?: string; permissions?: Record<string, string> };
-    if (!mayHandOut(req.auth!, name, parseGrants(JSON.parse(current.permissions)).grants)) throw new TollgateError('forbidden', 'the role grants more than your own');
+    if (!mayHandOut(req.auth!, name, parseGrants(JSON.parse(current.permissions)).grants)) throw new TollgateError('forbidden', GRANTS_MORE);
     const grants = b.permissions === undefined ? undefined : grantsIn(b.permissions);
-    if (grants && !mayHandOut(req.auth!, name, grants)) throw new TollgateError('forbidden', 'the role would grant more than your own');
+    if (grants && !mayHandOut(req.auth!, name, grants)) throw new TollgateError('forbidden', WOULD_GRANT_MORE);
     return custom((await sec.roles.update(name, { description: b.description, permissions: grants && JSON.stringify(grants) }, actorOf(req)))!);
   });
 
   app.delete('/api/v1/roles/:name', { schema: { tags, summary: 'Delete a custom role no admin or active token holds', params: RoleNameParams, response: { 204: Type.Null(), ...errors } } }, async (req, reply) => {
     const { name } = req.params as { name: string };
-    if (isBuiltInRole(name)) throw new TollgateError('conflict', `"${name}" is a built-in role and cannot be deleted`);
+    if (isBuiltInRole(name)) throw new TollgateError('conflict', said('fault.role.builtInDelete', `"${name}" is a built-in role and cannot be deleted`, { role: name }));
     const current = await sec.roles.get(name);
     if (!current) throw notFound(name);
-    if (!mayHandOut(req.auth!, name, parseGrants(JSON.parse(current.permissions)).grants)) throw new TollgateError('forbidden', 'the role grants more than your own');
+    if (!mayHandOut(req.auth!, name, parseGrants(JSON.parse(current.permissions)).grants)) throw new TollgateError('forbidden', GRANTS_MORE);
     await sec.roles.delete(name, actorOf(req));
     return reply.code(204).send();
   });

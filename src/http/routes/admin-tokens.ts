@@ -56,7 +56,7 @@ export async function tokenRoutes(app: FastifyInstance, opts: { sec: Security; c
     const { id } = req.params as { id: number };
     const t = await sec.tokens.get(id);
     if (!t) throw notFound('token', id);
-    if (!mayHandOut(req.auth!, t.role, (await sec.grantsOf(t.role)) ?? {})) throw new TollgateError('forbidden', `token ${id} holds the role "${t.role}", which grants more than yours`);
+    if (!mayHandOut(req.auth!, t.role, (await sec.grantsOf(t.role)) ?? {})) throw new TollgateError('forbidden', said('fault.role.tokenAbove', `token ${id} holds the role "${t.role}", which grants more than yours`, { id, role: t.role }));
     await sec.tokens.revoke(id, actorOf(req));
     return reply.code(204).send();
   });

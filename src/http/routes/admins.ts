@@ -18,8 +18,8 @@ export { Admin };
  */
 export async function checkHandOut(sec: Security, req: FastifyRequest, role: string, field: string): Promise<void> {
   const grants = await sec.grantsOf(role);
-  if (!grants) throw new TollgateError('invalid_input', `there is no role "${role}"`, field);
-  if (!mayHandOut(req.auth!, role, grants)) throw new TollgateError('forbidden', `you may not hand out the role "${role}": it grants more than yours`);
+  if (!grants) throw new TollgateError('invalid_input', said('fault.role.none', `there is no role "${role}"`, { role }), field);
+  if (!mayHandOut(req.auth!, role, grants)) throw new TollgateError('forbidden', said('fault.role.handOut', `you may not hand out the role "${role}": it grants more than yours`, { role }));
 }
 
 /** Admin users: list, create with a role, change the role, disable, reset the password or TOTP. */
@@ -30,7 +30,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { sec: Security; c
   async function target(req: FastifyRequest, id: number) {
     const a = await sec.admins.get(id);
     if (!a) throw notFound('admin', id);
-    if (!mayHandOut(req.auth!, a.role, (await sec.grantsOf(a.role)) ?? {})) throw new TollgateError('forbidden', `admin ${id} holds the role "${a.role}", which grants more than yours`);
+    if (!mayHandOut(req.auth!, a.role, (await sec.grantsOf(a.role)) ?? {})) throw new TollgateError('forbidden', said('fault.role.adminAbove', `admin ${id} holds the role "${a.role}", which grants more than yours`, { id, role: a.role }));
     return a;
   }
 

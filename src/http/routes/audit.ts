@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { auditStore, type AuditFilter } from '../../db/audit.js';
 import type { SqlClient } from '../../db/sql.js';
-import { TollgateError } from '../../lib/errors.js';
+import { said, TollgateError } from '../../lib/errors.js';
 import { AuditEntrySchema, AuditQuery } from '../audit-schemas.js';
 import { fileResponse, pageOf, ProblemSchema } from '../schemas.js';
 import { csvStream } from '../csv.js';
@@ -21,7 +21,7 @@ export async function auditRoutes(app: FastifyInstance, opts: { sql: SqlClient }
     },
   }, async (req) => {
     const q = req.query as AuditFilter & { limit?: number; cursor?: string };
-    if (q.from && q.to && Date.parse(q.from) >= Date.parse(q.to)) throw new TollgateError('invalid_input', 'must be after from', 'to');
+    if (q.from && q.to && Date.parse(q.from) >= Date.parse(q.to)) throw new TollgateError('invalid_input', said('fault.range.afterFrom', 'must be after from'), 'to');
     return store.list(q, q.limit ?? 50, q.cursor);
   });
 

@@ -86,7 +86,7 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
     const desc = q.sort?.startsWith('-') ?? false;
     const cursorAfter = !q.cursor ? undefined : field === 'id' ? { value: 0, id: decodeCursor(q.cursor) } : decodeSortCursor(q.cursor, field);
     if (cursorAfter && typeof cursorAfter.value !== (field === 'total' || field === 'open' || field === 'id' ? 'number' : 'string')) {
-      throw new TollgateError('invalid_input', 'the cursor is not one this API gave out for this sort', 'cursor');
+      throw new TollgateError('invalid_input', said('fault.cursor', 'the cursor is not one this API gave out for this sort'), 'cursor');
     }
     const rows = await store.listInvoices(q, limit + 1, null, { field, desc, after: cursorAfter });
     const items = rows.slice(0, limit);
@@ -267,7 +267,7 @@ export async function billingRoutes(app: FastifyInstance, opts: BillingRoutesOpt
   app.post('/api/v1/discounts', { schema: { tags: facts, summary: 'A percentage or fixed discount on an invoice, a service or an item, for N periods', body: B.DiscountCreate, response: { 201: B.Discount, ...errors } } }, async (req, reply) => {
     const b = req.body as { customerId: number; description: string; target: Discount['target']; percentBp?: number; amount?: number; startDate: string; periods?: number | null };
     if ((b.percentBp === undefined) === (b.amount === undefined)) {
-      throw new TollgateError('invalid_input', 'give exactly one of percentBp and amount', b.percentBp === undefined ? 'percentBp' : 'amount');
+      throw new TollgateError('invalid_input', said('fault.discount.oneOf', 'give exactly one of percentBp and amount'), b.percentBp === undefined ? 'percentBp' : 'amount');
     }
     const value: Discount['value'] = b.percentBp !== undefined ? { type: 'percent', bp: b.percentBp } : { type: 'fixed', amount: b.amount! };
     return reply.code(201).send(await contracts.addDiscount({ customerId: b.customerId, description: b.description, target: b.target, value, startDate: b.startDate, periods: b.periods ?? null }, actorOf(req)));

@@ -113,7 +113,7 @@ export async function dunningRoutes(app: FastifyInstance, opts: DunningRoutesOpt
     await store.transaction(async () => {
       const before = await get(id);
       const users = await store.profileUsers(id);
-      if (users > 0) throw new TollgateError('in_use', `${users} customer(s) use billing profile ${id}`);
+      if (users > 0) throw new TollgateError('in_use', said('fault.profile.inUse', `${users} customer(s) use billing profile ${id}`, { n: users, id }));
       await store.deleteProfile(id);
       await store.audit(actorOf(req), iso(), 'delete', 'billing_profile', id, before, undefined);
     });

@@ -16,13 +16,13 @@ import type { BillingService } from '../../billing/service.js';
 import { schema as configSchema, type Config } from '../../config/schema.js';
 import { billingStore } from '../../db/billing.js';
 import { decodeCursor, encodeCursor } from '../../db/crud.js';
-import { einvoiceStore, type DocKind } from '../../db/einvoice.js';
+import { einvoiceStore, type DocKind, type FiscalDocumentRow } from '../../db/einvoice.js';
 import type { SqlClient } from '../../db/sql.js';
 import { isLocale, type Locale } from '../../i18n/locales.js';
 import { acubeWebhookAuthentic, acubeWebhookReceipt } from '../../einvoice/acube.js';
 import type { EinvoiceService } from '../../einvoice/service.js';
 import { parseDate } from '../../lib/calendar.js';
-import { notFound, TollgateError } from '../../lib/errors.js';
+import { notFound, said, TollgateError } from '../../lib/errors.js';
 import { EinvoiceSettings, FiscalDocument, FiscalDocumentDetail, FiscalDocumentQuery } from '../einvoice-schemas.js';
 import { IdParams, ProblemSchema } from '../schemas.js';
 import { creditNotePdf, invoicePdf, type DocumentLocale, type PdfSeller } from './billing-pdf.js';
@@ -32,6 +32,24 @@ const RangeQuery = Type.Object({ from: Type.String({ format: 'date' }), to: Type
 const file = (type: string, description: string) => ({ description, content: { [type]: { schema: { type: 'string', ...(type === 'application/xml' ? {} : { format: 'binary' }) } } } });
 const errors = { 401: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
 const tags = ['einvoice'];
+
+/** A document as the API gives it: why it is held back by catalogue key (`lastErrorFields`) beside the English `lastError`. */
+function toApi(row: FiscalDocumentRow) {
+  const { lastErrorMessage, ...rest } = row;
+  let lastErrorFields: Array<{ field: string; key: string; values: Record<string, string> }> | null = null;
+  try {
+    const list = lastErrorMessage === null ? null : (JSON.parse(lastErrorMessage) as unknown);
+    if (Array.isArray(list)) {
+      lastErrorFields = list.flatMap((m: { field?: unknown; key?: unknown; values?: unknown }) =>
+        typeof m.field === 'string' && typeof m.key === 'string'
+          ? [{ field: m.field, key: m.key, values: Object.fromEntries(Object.entries(typeof m.values === 'object' && m.values !== null ? m.values : {}).map(([k, v]) => [k, String(v)])) }]
+          : []);
+    }
+  } catch {
+    // Not what the run writes: the English lastError stands alone.
+  }
+  return { ...rest, lastErrorFields };
+}
 
 export interface EinvoiceRoutesOptions {
   sql: SqlClient;
@@ -132,7 +150,7 @@ export async function einvoiceRoutes(app: FastifyInstance, opts: EinvoiceRoutesO
     if (q.to) parseDate(q.to, 'to');
     const limit = q.limit ?? 50;
     const rows = await store.list(q, limit + 1, q.cursor ? decodeCursor(q.cursor) : null);
-    const items = rows.slice(0, limit);
+    const items = rows.slice(0, limit).map(toApi);
     return { items, next: rows.length > limit ? encodeCursor(items[items.length - 1]!.id) : null };
   });
 
@@ -143,7 +161,7 @@ export async function einvoiceRoutes(app: FastifyInstance, opts: EinvoiceRoutesO
     const doc = await store.get(id);
     if (!doc) throw notFound('fiscal document', id);
     const receipts = (await store.receipts(id)).map(({ fiscalDocumentId: _d, ...r }) => r);
-    return { ...doc, receipts };
+    return { ...toApi(doc), receipts };
   });
 
   app.post('/api/v1/fiscal-documents/:id/resend', {
@@ -151,7 +169,7 @@ export async function einvoiceRoutes(app: FastifyInstance, opts: EinvoiceRoutesO
       tags, params: IdParams, response: { 200: FiscalDocument, ...errors },
       summary: 'Send a rejected document again once its data are corrected: a new file with the same number and date (the daily run sends it; so does POST /api/v1/billing/run)',
     },
-  }, async (req) => opts.einvoice.resend((req.params as { id: number }).id));
+  }, async (req) => toApi(await opts.einvoice.resend((req.params as { id: number }).id)));
 
   app.post('/api/v1/fiscal-documents/receipts', {
     schema: { tags, summary: "Read SDI's receipts from the channel now and apply them (the daily run does it too)", response: { 200: Type.Object({ applied: Type.Integer() }), ...errors } },
@@ -171,13 +189,13 @@ export async function einvoiceRoutes(app: FastifyInstance, opts: EinvoiceRoutesO
     },
   }, async (req) => {
     const hook = opts.acubeWebhook;
-    if (!hook?.token) throw new TollgateError('not_found', 'the A-Cube webhook is not configured ([einvoice] acube_webhook_token)');
+    if (!hook?.token) throw new TollgateError('not_found', said('fault.acube.noWebhook', 'the A-Cube webhook is not configured ([einvoice] acube_webhook_token)'));
     const given = req.headers[hook.header.toLowerCase()];
     if (!acubeWebhookAuthentic(hook.token, typeof given === 'string' ? given : undefined)) {
-      throw new TollgateError('unauthorized', 'the webhook call does not carry the configured token');
+      throw new TollgateError('unauthorized', said('fault.acube.token', 'the webhook call does not carry the configured token'));
     }
     const r = acubeWebhookReceipt(req.body);
-    if (!r) throw new TollgateError('invalid_input', 'not an A-Cube notification (notification.invoice_uuid and an SDI type are needed)', 'notification');
+    if (!r) throw new TollgateError('invalid_input', said('fault.acube.notification', 'not an A-Cube notification (notification.invoice_uuid and an SDI type are needed)'), 'notification');
     return opts.einvoice.applyIntermediaryReceipt(r, r.transmissionId, JSON.stringify(req.body));
   });
 
@@ -188,7 +206,11 @@ export async function einvoiceRoutes(app: FastifyInstance, opts: EinvoiceRoutesO
     },
   }, async () => {
     const { problems, sdiAddress } = await opts.einvoice.sellerStatus();
-    return { ready: problems.length === 0, channel: opts.config.einvoice.channel, sdiAddress, settings: einvoiceSettingsView(opts.config), problems };
+    // Each invalid value's why by catalogue key beside the English message, for the Settings screen.
+    const listed = problems.map(({ reason, ...p }) => ({
+      ...p, reasonCode: reason?.key ?? null, reasonValues: reason ? Object.fromEntries(Object.entries(reason.values ?? {}).map(([k, v]) => [k, String(v)])) : null,
+    }));
+    return { ready: problems.length === 0, channel: opts.config.einvoice.channel, sdiAddress, settings: einvoiceSettingsView(opts.config), problems: listed };
   });
 
   app.get('/api/v1/exports/fiscal-archive.zip', {
@@ -201,7 +223,7 @@ export async function einvoiceRoutes(app: FastifyInstance, opts: EinvoiceRoutesO
     const { from, to } = req.query as { from: string; to: string };
     parseDate(from, 'from');
     parseDate(to, 'to');
-    if (to < from) throw new TollgateError('invalid_input', 'to is before from', 'to');
+    if (to < from) throw new TollgateError('invalid_input', said('fault.range.toBeforeFrom', 'to is before from'), 'to');
     const zip = await opts.einvoice.archive(from, to);
     return reply.type('application/zip').header('content-disposition', `attachment; filename="fiscal-archive_${from}_${to}.zip"`).send(Buffer.from(zip));
   });

@@ -8,7 +8,7 @@ import { decodeCursor, type Resource } from '../../db/crud.js';
 import type { SessionLog } from '../../db/logs.js';
 import { customerSearchCondition, customerSearchPages, type CustomerRow } from '../../db/search.js';
 import type { SqlClient } from '../../db/sql.js';
-import { TollgateError } from '../../lib/errors.js';
+import { said, TollgateError } from '../../lib/errors.js';
 import { normalizeMac } from '../../lib/net.js';
 import { csvStream } from '../csv.js';
 import { CustomerListQuery, NasListQuery, PlanListQuery, ServiceListQuery, withoutPaging } from '../list-schemas.js';
@@ -80,7 +80,7 @@ export const serviceListing: Listing = {
     const f: Condition[] = [...equal(q.customerId, 'customer_id'), ...equal(q.planId, 'plan_id'), ...equal(q.status, 'status'), ...equal(q.username, 'username')];
     if (typeof q.macAddress === 'string') {
       const mac = normalizeMac(q.macAddress);
-      if (!mac) throw new TollgateError('invalid_input', `"${q.macAddress}" is not a MAC address`, 'macAddress');
+      if (!mac) throw new TollgateError('invalid_input', said('fault.mac', `"${q.macAddress}" is not a MAC address`, { value: q.macAddress }), 'macAddress');
       f.push({ sql: 'mac_address = ?', args: [mac] });
     }
     f.push(...equal(q.staticIp, 'static_ip'));

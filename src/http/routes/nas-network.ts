@@ -12,7 +12,7 @@ import { auditNas, nasStore, type NasRow } from '../../db/nas.js';
 import { AccountingWriter } from '../../db/radius.js';
 import { nasSingleAddress } from '../../db/repos.js';
 import type { Clock } from '../../lib/clock.js';
-import { notFound, TollgateError } from '../../lib/errors.js';
+import { notFound, said, TollgateError, type LocalText } from '../../lib/errors.js';
 import type { SecretBox } from '../../lib/secretbox.js';
 import { onboardingCommands } from '../../nas/onboarding.js';
 import { NasReconciler } from '../../nas/reconcile-job.js';
@@ -117,7 +117,7 @@ export async function nasNetworkRoutes(app: FastifyInstance, opts: NasNetworkOpt
     const q = req.query as { from?: string; to?: string; ifIndex?: number; limit?: number };
     const to = q.to ? new Date(q.to) : opts.clock.now();
     const from = q.from ? new Date(q.from) : new Date(to.getTime() - 86_400_000);
-    if (from.getTime() > to.getTime()) throw new TollgateError('invalid_input', '`from` is after `to`', 'from');
+    if (from.getTime() > to.getTime()) throw new TollgateError('invalid_input', said('fault.range.fromAfterTo', '`from` is after `to`'), 'from');
     return { nasId: id, from: from.toISOString(), to: to.toISOString(), items: await store.traffic(id, from.toISOString(), to.toISOString(), q.ifIndex, q.limit ?? 10_000) };
   });
 
@@ -131,25 +131,28 @@ export async function nasNetworkRoutes(app: FastifyInstance, opts: NasNetworkOpt
   }, async (req: FastifyRequest) => {
     const { id } = req.params as { id: number };
     const row = await nasOf(id);
-    const warnings: string[] = [];
+    const warnings: LocalText[] = [];
     let serverAddress = opts.config.radius.public_address.trim();
     if (!serverAddress) {
       serverAddress = (req.socket.localAddress ?? '').replace(/^::ffff:/, '');
-      warnings.push('[radius] public_address is not set: the address this API request came in on is used; set it if routers reach Tollgate at another address');
-      if (!serverAddress || serverAddress === '127.0.0.1' || serverAddress === '::1') warnings.push(`the address ${serverAddress || '(unknown)'} is a loopback address a router cannot reach`);
+      warnings.push(said('onboarding.noPublicAddress', '[radius] public_address is not set: the address this API request came in on is used; set it if routers reach Tollgate at another address'));
+      if (!serverAddress || serverAddress === '127.0.0.1' || serverAddress === '::1') {
+        warnings.push(said('onboarding.loopback', `the address ${serverAddress || '(unknown)'} is a loopback address a router cannot reach`, { address: serverAddress || '—' }));
+      }
     }
-    if (row.vendor !== 'mikrotik') warnings.push('this NAS is not marked vendor "mikrotik": these are RouterOS commands');
+    if (row.vendor !== 'mikrotik') warnings.push(said('onboarding.notMikrotik', 'this NAS is not marked vendor "mikrotik": these are RouterOS commands'));
     const bound = opts.radiusAddresses?.();
     const authPort = portOf(bound?.auth, opts.config.radius.auth_listen);
     const acctPort = portOf(bound?.acct, opts.config.radius.acct_listen);
     const version = (req.query as { routerosVersion?: '6' | '7' }).routerosVersion ?? '7';
-    if (version === '6') warnings.push('RouterOS 6 cannot require a Message-Authenticator in replies (BlastRADIUS, CVE-2024-3596): upgrade to 7.15 or later');
+    if (version === '6') warnings.push(said('onboarding.routerOs6', 'RouterOS 6 cannot require a Message-Authenticator in replies (BlastRADIUS, CVE-2024-3596): upgrade to 7.15 or later'));
     const commands = onboardingCommands({
       serverAddress, secret: opts.box.open(row.secretEnc), authPort, acctPort, coaPort: row.coaPort,
       interimSeconds: opts.config.radius.interim_interval, routerOsMajor: version === '6' ? 6 : 7, nasName: row.name,
     });
     await audit(actorOf(req), opts.clock.now().toISOString(), 'reveal-secret', id, { via: 'onboarding' });
-    return { nasId: id, serverAddress, authPort, acctPort, coaPort: row.coaPort, commands, script: commands.join('\n') + '\n', warnings };
+    return { nasId: id, serverAddress, authPort, acctPort, coaPort: row.coaPort, commands, script: commands.join('\n') + '\n',
+      warnings: warnings.map((w) => w.text), warningMessages: warnings.map((w) => ({ key: w.key, values: Object.fromEntries(Object.entries(w.values ?? {}).map(([k, v]) => [k, String(v)])) })) };
   });
 
   app.post('/api/v1/nas/:id/self-test', {
@@ -164,14 +167,14 @@ export async function nasNetworkRoutes(app: FastifyInstance, opts: NasNetworkOpt
     const row = await nasOf(id);
     // The body is optional (a bare POST is the usual call), so it is checked here, not by a schema.
     const body = req.body ?? {};
-    if (typeof body !== 'object' || Array.isArray(body)) throw new TollgateError('invalid_input', 'the body is a JSON object or nothing', 'body');
+    if (typeof body !== 'object' || Array.isArray(body)) throw new TollgateError('invalid_input', said('fault.body.objectOrNothing', 'the body is a JSON object or nothing'), 'body');
     const extra = Object.keys(body).find((k) => k !== 'host');
-    if (extra) throw new TollgateError('invalid_input', 'is not a known field', extra);
+    if (extra) throw new TollgateError('invalid_input', said('validation.additionalProperties', 'is not a known field'), extra);
     const given = (body as { host?: unknown }).host;
-    if (given !== undefined && typeof given !== 'string') throw new TollgateError('invalid_input', 'must be a string', 'host');
+    if (given !== undefined && typeof given !== 'string') throw new TollgateError('invalid_input', said('validation.type.string', 'must be a string'), 'host');
     const host = given ?? nasSingleAddress(row.ipAddress) ?? (await store.lastNasIp(id));
-    if (!host) throw new TollgateError('invalid_input', 'the NAS entry is an address range and no NAS-IP-Address is known from accounting: give the router address', 'host');
-    if (!isIP(host)) throw new TollgateError('invalid_input', `"${host}" is not an IP address`, 'host');
+    if (!host) throw new TollgateError('invalid_input', said('fault.selfTest.noHost', 'the NAS entry is an address range and no NAS-IP-Address is known from accounting: give the router address'), 'host');
+    if (!isIP(host)) throw new TollgateError('invalid_input', said('fault.ip', `"${host}" is not an IP address`, { value: host }), 'host');
     return coaSelfTest({ host, port: row.coaPort, secret: opts.box.open(row.secretEnc) }, opts.selfTestRetry ?? {});
   });
 }

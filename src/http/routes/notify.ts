@@ -57,7 +57,7 @@ export async function notifyRoutes(app: FastifyInstance, opts: NotifyRoutesOptio
   }, async (req) => {
     const { key, channel } = req.params as { key: string; channel: Channel };
     const t = await view(key, channel, (req.query as { language?: Locale }).language ?? opts.defaultLanguage);
-    if (!t) throw new TollgateError('not_found', `no template ${key} for ${channel}`);
+    if (!t) throw new TollgateError('not_found', said('fault.template.none', `no template ${key} for ${channel}`, { key, channel }));
     return t;
   });
   app.put('/api/v1/notification-templates/:key/:channel', {
@@ -87,7 +87,7 @@ export async function notifyRoutes(app: FastifyInstance, opts: NotifyRoutesOptio
     const id = `${key}/${channel}${q.language ? `/${q.language}` : ''}`;
     await store.transaction(async () => {
       const before = await store.templateExact(key, channel, rowLanguage(q));
-      if (!before) throw new TollgateError('not_found', `no override of ${key} for ${channel}${q.language ? ` in ${q.language}` : ''}`);
+      if (!before) throw new TollgateError('not_found', said('fault.template.noOverride', `no override of ${key} for ${channel}${q.language ? ` in ${q.language}` : ''}`, { key, channel, language: q.language ?? 'none' }));
       await store.deleteTemplate(key, channel, rowLanguage(q));
       await store.audit(actorOf(req), iso(), 'delete', 'notification_template', id, before, undefined);
     });
@@ -106,7 +106,7 @@ export async function notifyRoutes(app: FastifyInstance, opts: NotifyRoutesOptio
     const row = await store.transaction(async () => {
       const before = await store.get(id);
       if (!before) throw notFound('notification', id);
-      if (!(await store.requeue(id, iso()))) throw new TollgateError('conflict', `notification ${id} is ${before.status}; only a failed one can be retried`);
+      if (!(await store.requeue(id, iso()))) throw new TollgateError('conflict', said('fault.notification.retry', `notification ${id} is ${before.status}; only a failed one can be retried`, { id, status: before.status }));
       const after = (await store.get(id))!;
       await store.audit(actorOf(req), iso(), 'retry', 'notification', id, { status: before.status }, { status: after.status });
       return after;

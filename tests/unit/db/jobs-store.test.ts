@@ -35,7 +35,7 @@ describe.each(backendNames)('jobStore on %s', (name) => {
     await store.ensure('billing', '2026-05-01T08:00:00.000Z');
     await store.ensure('billing', '2026-05-02T08:00:00.000Z');
     expect(await store.all()).toEqual([{
-      name: 'billing', lastDate: null, lastStartedAt: null, lastFinishedAt: null, failures: 0, lastError: null, lastErrorAt: null, failedDate: null, nextRetryAt: null,
+      name: 'billing', lastDate: null, lastStartedAt: null, lastFinishedAt: null, failures: 0, lastError: null, lastErrorMessage: null, lastErrorAt: null, failedDate: null, nextRetryAt: null,
     }]);
     expect(await store.claim('billing', '2026-05-01', '2026-05-01T08:00:01.000Z')).toBe(true);
     await store.completed('billing', '2026-05-01', '2026-05-01T08:00:02.000Z');
@@ -44,9 +44,9 @@ describe.each(backendNames)('jobStore on %s', (name) => {
     expect(await store.claim('billing', '2026-04-30', '2026-05-01T08:00:03.000Z')).toBe(false);
     expect(await store.claim('billing', '2026-05-02', '2026-05-02T08:00:00.000Z')).toBe(true);
     expect(await store.failed('billing', '2026-05-02', 'boom', '2026-05-02T08:00:01.000Z', '2026-05-02T08:01:01.000Z')).toBe(1);
-    expect(await store.failed('billing', '2026-05-02', 'boom again', '2026-05-02T08:01:01.000Z', '2026-05-02T08:03:01.000Z')).toBe(2);
+    expect(await store.failed('billing', '2026-05-02', 'boom again', '2026-05-02T08:01:01.000Z', '2026-05-02T08:03:01.000Z', '{"key":"jobError.internal","values":{"words":"boom again"}}')).toBe(2);
     expect(await store.get('billing')).toMatchObject({
-      lastDate: '2026-05-01', lastStartedAt: '2026-05-02T08:00:00.000Z', failures: 2, lastError: 'boom again', failedDate: '2026-05-02', nextRetryAt: '2026-05-02T08:03:01.000Z',
+      lastDate: '2026-05-01', lastStartedAt: '2026-05-02T08:00:00.000Z', failures: 2, lastError: 'boom again', lastErrorMessage: '{"key":"jobError.internal","values":{"words":"boom again"}}', failedDate: '2026-05-02', nextRetryAt: '2026-05-02T08:03:01.000Z',
     });
     await store.started('billing', '2026-05-02T08:03:01.000Z');
     await store.completed('billing', '2026-05-02', '2026-05-02T08:03:02.000Z');

@@ -90,6 +90,10 @@ describe('the error handler, by reader', () => {
         const problems = einvoiceProblems({ kind: 'company', country: 'IT', companyName: 'Rossi srl', vatNumber: '01234567897', street: 'Via Roma 1', city: 'Roma' });
         throw new TollgateError('einvoice_not_ready', problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems[0]!.field, { fields: problems });
       });
+      // A refusal of the framework's own that no branch above knows (a 4xx with its own words).
+      api.get('/refused', async () => {
+        throw Object.assign(new Error('the framework says no'), { statusCode: 406, name: 'NotAcceptable' });
+      });
       api.get('/tax', async () => {
         normalizeFiscal({}, { kind: 'person', firstName: 'Mario', lastName: 'Rossi', country: 'IT', taxCode: 'RSSMRA85T10A562X' });
         return {};
@@ -156,6 +160,19 @@ describe('the error handler, by reader', () => {
     expect(tax.json()).toMatchObject({ title: 'Invalid tax code', detail: 'taxCode: the check letter of this codice fiscale is wrong' });
     await f.close();
   });
+
+  it('words a framework refusal for the reader, English as it always read', async () => {
+    const f = await app();
+    const en = await f.inject({ method: 'GET', url: '/refused' });
+    expect(en.statusCode).toBe(406);
+    expect(en.json()).toEqual({ type: 'about:blank', title: 'NotAcceptable', status: 406, detail: 'the framework says no', code: 'bad_request' });
+    const it = await f.inject({ method: 'GET', url: '/refused', headers: { 'x-admin-language': 'it' } });
+    expect(it.statusCode).toBe(406);
+    expect(it.headers['content-language']).toBe('it');
+    expect(it.json()).toMatchObject({ status: 406, code: 'bad_request', detail: 'la richiesta è stata rifiutata (406)' });
+    expect(it.json().title).not.toBe('NotAcceptable');
+    await f.close();
+  });
 });
 
 /** Every key of the thrown-message prefixes written in src/ (outside the catalogues). */
@@ -164,7 +181,7 @@ function keysThrown(): string[] {
     readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
   const found = new Set<string>();
   for (const f of files(join(ROOT, 'src')).filter((f) => !f.includes(join('i18n', 'catalogues')))) {
-    for (const m of readFileSync(f, 'utf8').matchAll(/'((?:fault|reason|validation)\.[A-Za-z0-9.-]+)'/g)) found.add(m[1]!);
+    for (const m of readFileSync(f, 'utf8').matchAll(/'((?:fault|reason|validation|actionError|jobError)\.[A-Za-z0-9.-]+)'/g)) found.add(m[1]!);
   }
   return [...found];
 }

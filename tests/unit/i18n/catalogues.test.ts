@@ -35,11 +35,13 @@ const SAME_IN: Record<'it' | 'es', readonly string[]> = {
     'customer.confirmAction', 'area.nas', 'audit.entityPlaceholder',
     'einvoice.alert.line', // placeholders and a dash only
     'date.monthLetters', // "mm": mese
-    'plans.form.burst'], // MikroTik's own word
+    'plans.form.burst', // MikroTik's own word
+    'auditEntity.nas', 'auditEntity.voucher'], // the trade's own words
   es: ['app.title', 'nav.nas', 'status.ok', 'col.total', 'channel.sms', 'customer.planN', 'customer.plan', 'promos.field.plan', 'plans.title',
     'profile.daysShort', 'area.nas', 'admins.roles', 'audit.entityPlaceholder', 'settings.variables', 'settings.error', 'pdf.total',
     'method.cheque', // "cheque" is the Spanish word too (Spain and Latin America alike)
     'title.plan', // "plan" is the Spanish word too
+    'auditEntity.plan', 'auditEntity.nas',
     'einvoice.alert.line', // placeholders and a dash only
     'date.dayLetters', 'date.monthLetters'], // "dd/mm": día, mes
 };
@@ -57,6 +59,12 @@ const DYNAMIC_PREFIXES = [
   'job.', // web/src/pages/settings.ts jobName(): the daily jobs
   'problem.', // src/http/errors.ts problemTitle(): the title of each error code
   'validation.', // src/http/errors.ts validationText(): ajv's keywords, narrowed by type and format
+  'errorCause.', // web/src/names.ts errorCauseText(): RFC 5176 Error-Cause values
+  'actor.system.', // web/src/names.ts actorName(): the daemon's own actors (system:dunning…)
+  'auditAction.', // web/src/names.ts auditActionName(): the audit log's actions
+  'auditEntity.', // web/src/names.ts auditEntityName(): what an audit record is about
+  'actionOutcome.', // web/src/names.ts actionOutcome(): a network action's outcome, agreeing with it
+  'terminateCause.', // web/src/names.ts terminateCauseText(): why a session ended (Acct-Terminate-Cause)
 ];
 
 describe('the catalogues', () => {

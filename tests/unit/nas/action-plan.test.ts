@@ -24,7 +24,7 @@ describe('what a live session should get', () => {
   });
 
   it('is a Disconnect when a fresh login would be rejected', () => {
-    expect(enforcement(decide({ ...service, status: 'suspended' }, req, ctx))).toEqual({ kind: 'disconnect', reason: 'service suspended' });
+    expect(enforcement(decide({ ...service, status: 'suspended' }, req, ctx))).toEqual({ kind: 'disconnect', reason: 'service suspended', reply: { key: 'aaa.suspended' } });
     expect(enforcement(decide({ ...service, dataCapBytes: 10, capAction: 'block' }, req, { ...ctx, usageBytes: 11 }))).toMatchObject({ kind: 'disconnect' });
   });
 

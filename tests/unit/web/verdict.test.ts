@@ -1,6 +1,7 @@
 // The "why is this customer offline" verdict of the admin UI (web/src/verdict.ts), from facts.
 import { describe, expect, it } from 'vitest';
 import { verdict, type VerdictFacts } from '../../../web/src/verdict.js';
+import { setLocale } from '../../../web/src/i18n.js';
 
 const now = Date.parse('2026-05-20T10:00:00Z');
 const facts = (over: Partial<VerdictFacts> = {}): VerdictFacts => ({
@@ -46,9 +47,16 @@ describe('why-offline verdict', () => {
     expect(verdict(facts({ service: { status: 'active', expiresAt: '2026-05-19T00:00:00Z', macAddress: null, username: 'ada' } })).headline).toMatch(/Prepaid time ran out on 19 May 2026/);
   });
 
-  it('tells an accept without accounting, a dropped line and silence apart', () => {
+  it('tells an accept without accounting, a dropped line and silence apart', async () => {
     expect(verdict(facts({ auth: [{ at: minutesAgo(3), outcome: 'accept', reason: null, callingStationId: null }] })).headline).toMatch(/no session followed/);
     expect(verdict(facts({ sessions: [{ startedAt: minutesAgo(300), stoppedAt: minutesAgo(30), callingStationId: null, framedIpAddress: null, terminateCause: 'Lost-Carrier' }] })).headline).toMatch(/^Offline since .*\(Lost-Carrier\)/);
+    // The NAS's Acct-Terminate-Cause in the reader's words.
+    await setLocale('it');
+    try {
+      expect(verdict(facts({ sessions: [{ startedAt: minutesAgo(300), stoppedAt: minutesAgo(30), callingStationId: null, framedIpAddress: null, terminateCause: 'Lost-Carrier' }] })).headline).toMatch(/\(portante persa\)/);
+    } finally {
+      await setLocale('en');
+    }
     expect(verdict(facts()).headline).toBe('No login attempt from ada has ever reached Tollgate.');
   });
 });

@@ -2,7 +2,8 @@
 // the same on the e-invoices screen, a document's page and the invoice's page.
 import { html, nothing } from 'lit';
 import type { EinvoiceState, FiscalDocument } from '../data/einvoice.js';
-import { t, type MessageKey } from '../i18n.js';
+import { isMessageKey, t, type MessageKey } from '../i18n.js';
+import { fiscalFieldLabel } from '../fields.js';
 
 const stateKeys: Record<EinvoiceState, MessageKey> = {
   to_send: 'einvoice.state.to_send',
@@ -63,4 +64,15 @@ export function stateReceipt(d: Pick<FiscalDocument, 'state' | 'stateCode'>): st
 export function receiptTypeName(type: string): string {
   const key = receiptKeys[type];
   return key ? t(key) : type;
+}
+
+/**
+ * Why a document is not sent, in the UI's language: each missing fiscal field by its label and the
+ * catalogue's message when the run stored keys, else the English text it recorded (a channel's
+ * error is the peer's own words either way).
+ */
+export function einvoiceErrorText(d: Pick<FiscalDocument, 'lastError' | 'lastErrorFields'>): string | null {
+  const fields = d.lastErrorFields ?? [];
+  const texts = fields.map((f) => (isMessageKey(f.key) ? `${fiscalFieldLabel(f.field)}: ${t(f.key, f.values)}` : undefined));
+  return texts.length > 0 && texts.every((x) => x !== undefined) ? texts.join('; ') : d.lastError;
 }

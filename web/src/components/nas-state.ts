@@ -3,6 +3,7 @@ import { LitElement, html } from 'lit';
 import { Task, initialState } from '@lit/task';
 import { nasStatus } from '../data/nas.js';
 import { base, statusName, when } from '../ui.js';
+import { snmpErrorText } from '../names.js';
 import { t } from '../i18n.js';
 
 export class TgNasState extends LitElement {
@@ -22,7 +23,7 @@ export class TgNasState extends LitElement {
       pending: () => badge(false),
       error: () => badge(true),
       complete: (s) => {
-        const title = !s.snmpEnabled ? t('nas.snmpOff') : s.lastSeenAt ? t('nas.lastSeen', { at: when(s.lastSeenAt) }) : (s.lastError ?? t('nas.notPolledYet'));
+        const title = !s.snmpEnabled ? t('nas.snmpOff') : s.lastSeenAt ? t('nas.lastSeen', { at: when(s.lastSeenAt) }) : (s.lastError ? snmpErrorText(s.lastError) : t('nas.notPolledYet'));
         return html`<span class="badge ${s.state}" data-state=${s.state} title=${title}>${statusName(s.state)}</span>`;
       },
     });

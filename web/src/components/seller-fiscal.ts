@@ -5,7 +5,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { Task } from '@lit/task';
 import { getEinvoiceSettings, type EinvoiceSettings, type SellerProblem, type SellerSetting } from '../data/einvoice.js';
 import { base, errorText, money } from '../ui.js';
-import { t, type MessageKey } from '../i18n.js';
+import { isMessageKey, t, type MessageKey } from '../i18n.js';
 
 /** Each config key's label in the UI's language (the customer's labels where the meaning is the same). */
 const labels: Record<string, MessageKey> = {
@@ -59,7 +59,7 @@ function shown(s: SellerSetting) {
 
 function problemLine(p: SellerProblem) {
   return html`<li data-test="seller-problem" data-key=${p.key}>${t(p.code === 'missing' ? 'einvoices.seller.missing' : 'einvoices.seller.invalid', { label: label(p.key) })}
-    <code>${p.key}</code>${p.code === 'invalid' ? html`<div class="muted">${p.message}</div>` : nothing}</li>`;
+    <code>${p.key}</code>${p.code === 'invalid' ? html`<div class="muted">${p.reasonCode && isMessageKey(p.reasonCode) ? t(p.reasonCode, p.reasonValues ?? undefined) : p.message}</div>` : nothing}</li>`;
 }
 
 export class TgSellerFiscal extends LitElement {

@@ -25,5 +25,6 @@ export const createService = (body: Body) => http.post<Service>('/services', bod
 export const updateService = (id: number, body: Body) => http.patch<Service>(`/services/${id}`, body);
 export const serviceTerms = (id: number) => http.get<ServiceTerms>(`/services/${id}/billing`);
 export const changePlan = (id: number, body: Body) => http.post<ServiceTerms>(`/services/${id}/plan-changes`, body);
-export const serviceAction = (id: number, action: ServiceAction, reason: string) => http.post<ActionResult>(`/services/${id}/${action}`, { reason });
+/** Without a reason the server gives its own, by catalogue key, so every reader sees it in their language. */
+export const serviceAction = (id: number, action: ServiceAction, reason?: string) => http.post<ActionResult>(`/services/${id}/${action}`, reason === undefined ? {} : { reason });
 export const topUp = (id: number, body: Body) => http.post<TopupResult>(`/services/${id}/topup`, body);

@@ -5,6 +5,7 @@ import '../components/table.js';
 import type { Column } from '../components/table.js';
 import { base, when } from '../ui.js';
 import { t } from '../i18n.js';
+import { actorName, auditActionName, auditEntityName } from '../names.js';
 
 export class TgAudit extends LitElement {
   static override styles = [base];
@@ -25,9 +26,9 @@ export class TgAudit extends LitElement {
   override render() {
     const cols: Array<Column<AuditEntry>> = [
       { label: t('col.when'), render: (a) => when(a.at) },
-      { label: t('col.who'), render: (a) => a.actor },
-      { label: t('audit.action'), render: (a) => a.action },
-      { label: t('audit.entity'), render: (a) => `${a.entity}${a.entityId ? ` #${a.entityId}` : ''}` },
+      { label: t('col.who'), render: (a) => html`<span title=${a.actor}>${actorName(a.actor)}</span>` },
+      { label: t('audit.action'), render: (a) => auditActionName(a.action) },
+      { label: t('audit.entity'), render: (a) => html`<span title=${a.entity}>${auditEntityName(a.entity)}${a.entityId ? ` #${a.entityId}` : ''}</span>` },
       { label: t('audit.from'), render: (a) => a.actorIp ?? '—', hideSmall: true },
       { label: t('audit.change'), render: (a) => html`<span class="muted" title=${JSON.stringify(a.after)}>${summary(a)}</span>`, hideSmall: true },
     ];

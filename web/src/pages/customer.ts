@@ -126,7 +126,7 @@ export class TgCustomer extends LitElement {
     if (verb !== 'resume' && !confirm(t('customer.confirmAction', { action: what, username: s.username }))) return;
     this.busy = `${verb}-${s.id}`;
     try {
-      const r = await serviceAction(s.id, verb, `${verb} from the admin UI`);
+      const r = await serviceAction(s.id, verb);
       const outcomes = r.actions.map((a) => a.outcome).join(', ');
       toast(outcomes ? t('customer.actionDoneNas', { action: what, outcomes }) : t('customer.actionDone', { action: what }));
       await this.page.run();

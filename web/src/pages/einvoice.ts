@@ -4,7 +4,7 @@ import { LitElement, html, nothing } from 'lit';
 import { Task } from '@lit/task';
 import { fatturapaUrl, getFiscalDocument, resendFiscalDocument, type FiscalDocumentDetail, type FiscalReceipt } from '../data/einvoice.js';
 import { ApiError } from '../data/http.js';
-import { einvoiceBadge, einvoiceStateName, receiptTypeName, resendable } from '../components/einvoice-state.js';
+import { einvoiceBadge, einvoiceErrorText, einvoiceStateName, receiptTypeName, resendable } from '../components/einvoice-state.js';
 import { fiscalFieldLabel } from '../fields.js';
 import { base, day, errorText, toast, when } from '../ui.js';
 import { t } from '../i18n.js';
@@ -81,7 +81,7 @@ export class TgEinvoice extends LitElement {
       <div class="card"><dl class="kv">
         <dt>${t('col.status')}</dt><dd data-test="einvoice-state">${einvoiceBadge(d)}</dd>
         ${d.stateText ? html`<dt>${t('einvoice.sdiSays')}</dt><dd style="white-space:pre-wrap">${d.stateText}</dd>` : nothing}
-        ${d.lastError ? html`<dt>${t('einvoice.lastError')}</dt><dd data-test="last-error">${d.lastError}</dd>` : nothing}
+        ${d.lastError ? html`<dt>${t('einvoice.lastError')}</dt><dd data-test="last-error">${einvoiceErrorText(d)}</dd>` : nothing}
         ${d.attempts ? html`<dt>${t('einvoice.attempts')}</dt><dd>${d.attempts}${d.nextAttemptAt ? ` · ${t('einvoice.nextAttempt', { at: when(d.nextAttemptAt) })}` : ''}</dd>` : nothing}
         <dt>${t('col.customer')}</dt><dd><a href="/customers/${d.customerId}">${d.customerName}</a></dd>
         <dt>${t('col.issued')}</dt><dd>${day(d.issueDate)}</dd>

@@ -7,7 +7,7 @@ import '../components/table.js';
 import type { Column, TgTable } from '../components/table.js';
 import type { TgDateInput } from '../components/date-input.js';
 import '../components/date-input.js';
-import { einvoiceBadge, einvoiceStateName, einvoiceStates, receiptTypeName, resendable, stateReceipt } from '../components/einvoice-state.js';
+import { einvoiceBadge, einvoiceErrorText, einvoiceStateName, einvoiceStates, receiptTypeName, resendable, stateReceipt } from '../components/einvoice-state.js';
 import { fiscalFieldLabel } from '../fields.js';
 import { base, day, errorText, toast, todayIso, when } from '../ui.js';
 import { t } from '../i18n.js';
@@ -24,7 +24,7 @@ export function einvoiceNote(d: FiscalDocument): string {
     return d.stateText && d.state !== 'delivered' && d.state !== 'accepted' ? `${read}: ${d.stateText}` : read;
   }
   if (d.state === 'sent') return t('einvoices.waitingReceipt', { at: when(d.updatedAt) });
-  if (d.state === 'to_send' && d.lastError) return d.attempts > 0 ? t('einvoices.failedAttempts', { n: d.attempts, error: d.lastError }) : d.lastError;
+  if (d.state === 'to_send' && d.lastError) return d.attempts > 0 ? t('einvoices.failedAttempts', { n: d.attempts, error: d.lastError }) : (einvoiceErrorText(d) ?? '');
   return '';
 }
 

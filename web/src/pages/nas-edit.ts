@@ -11,6 +11,7 @@ import '../components/form.js';
 import type { Field } from '../components/form.js';
 import { navigate } from '../router.js';
 import { badge, base, bytes, errorText, toast, when, wide } from '../ui.js';
+import { errorCauseText, onboardingWarnings, snmpErrorText } from '../names.js';
 import { t } from '../i18n.js';
 import '../components/radius-drops.js';
 
@@ -91,7 +92,7 @@ export class TgNasEdit extends LitElement {
   private selfTestResult(r: SelfTest) {
     const where = `${r.host}:${r.port}`;
     const text = r.result === 'answered'
-      ? t('nas.selfTestAnswered', { where, reply: r.reply === 'ack' ? 'ACK' : `NAK${r.errorCauseName ? `, ${r.errorCauseName}` : ''}` })
+      ? t('nas.selfTestAnswered', { where, reply: r.reply === 'ack' ? 'ACK' : `NAK${r.errorCause !== undefined || r.errorCauseName ? `, ${errorCauseText(r.errorCause ?? null, r.errorCauseName ?? null)}` : ''}` })
       : r.result === 'bad_authenticator'
         ? t('nas.selfTestBadAuth', { where })
         : t('nas.selfTestNoAnswer', { where, n: r.attempts });
@@ -113,7 +114,7 @@ export class TgNasEdit extends LitElement {
       ${n ? html`<div class="grid">
         <div class="card"><div class="muted">${t('col.status')}</div><div class="kpi">${badge(s?.state ?? 'unknown')}</div>
           <div class="muted">${s?.snmpEnabled ? `${t('nas.lastSeen', { at: when(s.lastSeenAt) })}${s.uptimeSeconds ? ` · ${t('nas.upDays', { n: Math.round(s.uptimeSeconds / 86400) })}` : ''}` : t('nas.snmpOff')}</div>
-          ${s?.lastError ? html`<div class="err">${s.lastError}</div>` : nothing}</div>
+          ${s?.lastError ? html`<div class="err">${snmpErrorText(s.lastError)}</div>` : nothing}</div>
         <div class="card"><div class="muted">${t('nas.traffic24h')}</div>${sparkline(series, t('nas.traffic24h'))}
           <div class="muted">${series.length ? t('nas.peak', { rate: `${bytes(Math.max(...series) / 8)}/s` }) : ''}</div></div>
       </div>
@@ -121,7 +122,7 @@ export class TgNasEdit extends LitElement {
       <details class="card" ?open=${wide()}><summary><h2>${t('nas.connect')}</h2></summary>
         <div class="row"><div><label for="ros-version">RouterOS</label><select id="ros-version"><option value="7">${t('nas.ros7')}</option><option value="6">6</option></select></div>
           <button class="secondary" @click=${() => this.showOnboarding(n.id)}>${t('nas.setupCommands')}</button></div>
-        ${this.onboarding ? html`${this.onboarding.warnings.map((w) => html`<div class="banner warn">${w}</div>`)}
+        ${this.onboarding ? html`${onboardingWarnings(this.onboarding).map((w) => html`<div class="banner warn">${w}</div>`)}
           <p class="muted">${t('nas.pasteHint')}</p>
           <pre data-test="onboarding" style="white-space:pre-wrap">${this.onboarding.script}</pre>` : nothing}
         <h2>${t('nas.selfTest')}</h2>

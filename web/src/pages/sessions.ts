@@ -4,7 +4,8 @@ import { serviceAction } from '../data/services.js';
 import { listSessions, sessionsCsvUrl, type Session } from '../data/sessions.js';
 import '../components/table.js';
 import type { Column } from '../components/table.js';
-import { ago, base, bytes, errorText, statusName, toast } from '../ui.js';
+import { ago, base, bytes, errorText, toast } from '../ui.js';
+import { actionOutcome } from '../names.js';
 import { t } from '../i18n.js';
 
 export class TgSessions extends LitElement {
@@ -18,8 +19,8 @@ export class TgSessions extends LitElement {
   private async kick(s: Session) {
     if (!s.serviceId || !confirm(t('sessions.confirmKick', { username: s.username }))) return;
     try {
-      const r = await serviceAction(s.serviceId, 'disconnect', 'kick from the sessions list');
-      toast(t('sessions.kicked', { outcomes: r.actions.map((a) => statusName(a.outcome)).join(', ') || t('sessions.noOpen') }));
+      const r = await serviceAction(s.serviceId, 'disconnect');
+      toast(t('sessions.kicked', { outcomes: r.actions.map((a) => actionOutcome(a.outcome)).join(', ') || t('sessions.noOpen') }));
       await this.renderRoot.querySelector('tg-table')?.reload();
     } catch (err) {
       toast(errorText(err), 'error');

@@ -12,8 +12,9 @@ import { listPayments } from '../data/payments.js';
 import { getService, type Service } from '../data/services.js';
 import { listAuthLog, listSessions } from '../data/sessions.js';
 import { base, bytes, day, duration, errorText, money, statusName, todayIso, when } from '../ui.js';
-import { t } from '../i18n.js';
-import { channelName, methodName, reasonText } from '../names.js';
+import { locale, t } from '../i18n.js';
+import { actionErrorText, actionKind, actionOutcome, actorName, auditActionName, channelName, errorCauseText, methodName, reasonText, terminateCauseText } from '../names.js';
+import type { NasAction } from '../data/actions.js';
 import { verdict, type Verdict } from '../verdict.js';
 import '../components/radius-drops.js';
 
@@ -50,14 +51,14 @@ async function findOut(id: number): Promise<WhyPage> {
     ...auth.map((a) => ({ at: a.at, kind: t('why.kind.login'), level: a.outcome === 'accept' ? 'ok' : 'error', text: `${a.outcome === 'accept' ? t('why.accepted') : t('why.rejected')}${a.reason ? `: ${a.reason}` : ''}${a.callingStationId ? ` · MAC ${a.callingStationId}` : ''}` }) as TimelineItem),
     ...sessions.flatMap((s) => [
       { at: s.startedAt, kind: t('why.kind.session'), level: 'ok', text: `${t('why.sessionStarted')} · IP ${s.framedIpAddress ?? '—'}${s.callingStationId ? ` · MAC ${s.callingStationId}` : ''}` } as TimelineItem,
-      ...(s.stoppedAt ? [{ at: s.stoppedAt, kind: t('why.kind.session'), level: '', text: `${t('why.sessionEnded')}${s.terminateCause ? ` (${s.terminateCause})` : ''} · ${duration(s.sessionTime)} · ${t('why.down', { bytes: bytes(s.outputOctets) })}` } as TimelineItem] : []),
+      ...(s.stoppedAt ? [{ at: s.stoppedAt, kind: t('why.kind.session'), level: '', text: `${t('why.sessionEnded')}${s.terminateCause ? ` (${terminateCauseText(s.terminateCause)})` : ''} · ${duration(s.sessionTime)} · ${t('why.down', { bytes: bytes(s.outputOctets) })}` } as TimelineItem] : []),
     ]),
-    ...actions.map((a) => ({ at: a.createdAt, kind: a.kind === 'coa' ? 'CoA' : t('why.kind.disconnect'), level: a.outcome === 'acked' || a.outcome === 'confirmed' ? 'ok' : a.outcome === 'pending' || a.outcome === 'unconfirmed' ? 'warn' : 'error', text: `${a.kind === 'coa' ? 'CoA' : t('why.disconnect')} ${statusName(a.outcome)}${a.reason ? `: ${a.reason}` : ''} (${t('why.by', { who: a.by })})${a.error ? ` · ${a.error}` : ''}` }) as TimelineItem),
+    ...actions.map((a) => ({ at: a.createdAt, kind: a.kind === 'coa' ? 'CoA' : t('why.kind.disconnect'), level: a.outcome === 'acked' || a.outcome === 'confirmed' ? 'ok' : a.outcome === 'pending' || a.outcome === 'unconfirmed' ? 'warn' : 'error', text: actionLine(a) }) as TimelineItem),
     ...invoices.map((i) => ({ at: `${i.issueDate}T00:00:00Z`, kind: t('why.kind.invoice'), level: i.open > 0 && i.dueDate < today ? 'error' : '', text: i.open ? t('why.invoiceOpen', { number: i.number, total: money(i.total, i.currency), due: day(i.dueDate), open: money(i.open, i.currency) }) : t('why.invoicePaid', { number: i.number, total: money(i.total, i.currency), due: day(i.dueDate) }) }) as TimelineItem),
     ...payments.map((p) => ({ at: p.receivedAt, kind: t('why.kind.payment'), level: 'ok', text: t('why.payment', { amount: money(p.amount), method: methodName(p.method) }) }) as TimelineItem),
     ...dunning.map((d) => ({ at: d.at, kind: t('why.kind.dunning'), level: d.kind === 'suspend' ? 'error' : d.kind === 'resume' ? 'ok' : 'warn', text: `${t('why.dunning', { what: statusName(d.kind) })}${d.invoiceId ? ` · ${invNo.get(d.invoiceId) ?? t('why.invoiceN', { id: d.invoiceId })}` : ''}` }) as TimelineItem),
     ...notes.map((n) => ({ at: n.createdAt, kind: t('why.kind.message'), level: n.status === 'failed' ? 'error' : '', text: `${channelName(n.channel)}: ${n.subject || n.template} (${statusName(n.status)})` }) as TimelineItem),
-    ...audit.map((a) => ({ at: a.at, kind: t('why.kind.change'), level: '', text: `${t('why.changeBy', { action: a.action, who: a.actor })}${statusChange(a)}` }) as TimelineItem),
+    ...audit.map((a) => ({ at: a.at, kind: t('why.kind.change'), level: '', text: `${sentence(t('why.changeBy', { action: auditActionName(a.action), who: actorName(a.actor) }))}${statusChange(a)}` }) as TimelineItem),
   ];
   return { service, verdict: v, items: items.sort((a, b) => Date.parse(b.at) - Date.parse(a.at)).slice(0, 200) };
 }
@@ -95,6 +96,21 @@ export class TgWhy extends LitElement {
   }
 }
 customElements.define('tg-why', TgWhy);
+
+/**
+ * A network action on the timeline: kind and outcome agreeing ("Disconnessione confermata"), why, who
+ * asked, the NAK's Error-Cause and what went wrong, all in the UI's language.
+ */
+function actionLine(a: Omit<NasAction, 'reason'> & { reason: string | null }): string {
+  const cause = a.outcome === 'nak' ? errorCauseText(a.errorCause, a.errorCauseName) : null;
+  const error = actionErrorText(a);
+  return `${actionKind(a.kind)} ${actionOutcome(a.outcome)}${a.reason ? `: ${a.reason}` : ''} (${t('why.by', { who: actorName(a.by) })})${cause ? ` · ${cause}` : ''}${error ? ` · ${error}` : ''}`;
+}
+
+/** A line that starts with a lower-case name ("sospensione da …") as a sentence. */
+function sentence(s: string): string {
+  return s.charAt(0).toLocaleUpperCase(locale()) + s.slice(1);
+}
 
 function statusChange(a: AuditEntry): string {
   const b = a.before as { status?: string } | null;

@@ -1,0 +1,61 @@
+/**
+ * A job's failure as Settings shows it: the catalogue key and values stored beside the English text
+ * (`job_state.last_error_message` beside `last_error`), so the list reads in its reader's language.
+ *
+ * The daemon's own refusals carry their key (a TollgateError said with one). A peer's words (the SMTP
+ * server's reply, PostgreSQL's or SQLite's error, the network's) are not ours to translate: they go
+ * as the value `words`, exactly as said, and the catalogue's sentence says whose words they are
+ * ("Il server SMTP ha risposto: «550 …»"). Anything else is a fault of ours: its English text goes
+ * the same way, marked as the daemon's internal error (the log has the stack).
+ */
+import { TollgateError } from '../lib/errors.js';
+
+export interface JobErrorMessage {
+  readonly key: string;
+  readonly values?: Readonly<Record<string, string>>;
+}
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+
+/** The key and values of a job's failure, from what it threw. */
+export function jobErrorMessage(err: unknown): JobErrorMessage {
+  if (err instanceof TollgateError) {
+    if (err.local) return err.local.values ? { key: err.local.key, values: stringValues(err.local.values) } : { key: err.local.key };
+    // A refusal thrown without a key: its title in the reader's language, its English words beside.
+    return { key: 'jobError.refused', values: { code: err.code, words: err.message } };
+  }
+  const e = (typeof err === 'object' && err !== null ? err : {}) as Record<string, unknown>;
+  const words = text(e['message']) ?? String(err);
+  const code = text(e['code']);
+  // nodemailer: the server's reply line, with its SMTP code ("550 5.1.1 <x@y>: Recipient address rejected").
+  const reply = text(e['response']);
+  if (reply !== undefined && (typeof e['responseCode'] === 'number' || text(e['command']) !== undefined)) return { key: 'jobError.smtp', values: { words: reply } };
+  // node-postgres: a server error carries its severity and SQLSTATE.
+  if (code !== undefined && /^[0-9A-Z]{5}$/.test(code) && text(e['severity']) !== undefined) return { key: 'jobError.database', values: { words, code } };
+  if (code?.startsWith('SQLITE_')) return { key: 'jobError.database', values: { words, code } };
+  // A socket's error (ECONNREFUSED, ETIMEDOUT, ENOTFOUND…), or nodemailer's own connection errors.
+  if (code !== undefined && (/^E[A-Z]+$/.test(code) || text(e['syscall']) !== undefined)) return { key: 'jobError.network', values: { words, code } };
+  return { key: 'jobError.internal', values: { words } };
+}
+
+/** The message as the column stores it: JSON `{key, values}`. */
+export function storedJobError(err: unknown): string {
+  return JSON.stringify(jobErrorMessage(err));
+}
+
+/** The stored message back, for the API: null when there is none or it is not one (an older row). */
+export function parseJobError(stored: string | null): { code: string; values: Record<string, string> } | null {
+  if (stored === null) return null;
+  try {
+    const m = JSON.parse(stored) as { key?: unknown; values?: unknown };
+    if (typeof m.key !== 'string') return null;
+    const values = typeof m.values === 'object' && m.values !== null ? stringValues(m.values as Record<string, unknown>) : {};
+    return { code: m.key, values };
+  } catch {
+    return null;
+  }
+}
+
+function stringValues(values: Readonly<Record<string, unknown>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)]));
+}

@@ -1,0 +1,109 @@
+// A job's failure by catalogue key: what real peers throw (an SMTP server refusing a recipient,
+// PostgreSQL and SQLite refusing a statement, a port nobody listens on) is kept as the peer said it,
+// inside a sentence of the reader's language; the daemon's own keyed refusals keep their key; the
+// runner stores the key beside the English text and `status()` gives both.
+import { createServer, type AddressInfo, connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import nodemailer from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+import { jobErrorMessage, parseJobError, storedJobError } from '../../../src/scheduler/job-errors.js';
+import { createJobRunner } from '../../../src/scheduler/jobs.js';
+import { jobStore } from '../../../src/db/jobs.js';
+import { said, TollgateError } from '../../../src/lib/errors.js';
+import { fixedClock } from '../../../src/lib/clock.js';
+import { isMessageKey, translate } from '../../../src/i18n/messages.js';
+import { backendNames, openTestBackend, type TestBackend } from '../../helpers/backends.js';
+
+const REFUSAL = '550 5.1.1 <nobody@example.net>: Recipient address rejected';
+let smtp: SMTPServer;
+let smtpPort: number;
+
+beforeAll(async () => {
+  smtp = new SMTPServer({
+    disabledCommands: ['STARTTLS', 'AUTH'], logger: false,
+    onRcptTo(address, _session, cb) {
+      cb(Object.assign(new Error(`5.1.1 <${address.address}>: Recipient address rejected`), { responseCode: 550 }));
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  smtpPort = (smtp.server.address() as AddressInfo).port;
+});
+afterAll(() => new Promise<void>((resolve) => smtp.close(() => resolve())));
+
+async function thrown(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected a failure');
+}
+
+const render = (l: 'it' | 'es' | 'en', m: { key: string; values?: Readonly<Record<string, string>> }) => (isMessageKey(m.key) ? translate(l, m.key, m.values) : `missing ${m.key}`);
+
+describe('a job’s failure by key', () => {
+  it('an SMTP server’s refusal: its reply line as said, in a sentence that names the SMTP server', async () => {
+    const mailer = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
+    const err = await thrown(mailer.sendMail({ from: 'billing@example.net', to: 'nobody@example.net', subject: 'x', text: 'x' }));
+    const m = jobErrorMessage(err);
+    expect(m).toEqual({ key: 'jobError.smtp', values: { words: REFUSAL } });
+    expect(render('it', m)).toBe(`il server SMTP ha risposto: «${REFUSAL}»`);
+    expect(render('es', m)).toBe(`el servidor SMTP respondió: «${REFUSAL}»`);
+  });
+
+  it('a port nobody listens on: the network’s error and its code', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const err = await thrown(new Promise((resolve, reject) => connect(port, '127.0.0.1').on('connect', resolve).on('error', reject)));
+    const m = jobErrorMessage(err);
+    expect(m.key).toBe('jobError.network');
+    expect(m.values?.code).toBe('ECONNREFUSED');
+    expect(render('it', m)).toMatch(/^connessione non riuscita \(ECONNREFUSED\): «connect ECONNREFUSED 127\.0\.0\.1:\d+»$/);
+  });
+
+  it.each(backendNames)('the database’s refusal on %s: its words and code as it gave them', async (name) => {
+    const b: TestBackend = await openTestBackend(name);
+    try {
+      const err = await thrown(b.sql.all('select * from no_such_table'));
+      const m = jobErrorMessage(err);
+      expect(m.key).toBe('jobError.database');
+      expect(m.values?.code).toBe(name === 'postgres' ? '42P01' : 'SQLITE_ERROR');
+      expect(m.values?.words).toContain('no_such_table');
+      expect(render('es', m)).toMatch(/^la base de datos respondió \((42P01|SQLITE_ERROR)\): «.*no_such_table.*»$/);
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('our own refusals keep their key; one without a key and a plain bug are marked as ours, their English quoted', () => {
+    const keyed = new TollgateError('not_found', said('fault.noPlan', 'plan 7 does not exist', { id: '7' }));
+    expect(jobErrorMessage(keyed)).toEqual({ key: 'fault.noPlan', values: { id: '7' } });
+    expect(render('it', jobErrorMessage(keyed))).toBe('il piano 7 non esiste');
+    expect(jobErrorMessage(new TollgateError('conflict', 'already running'))).toEqual({ key: 'jobError.refused', values: { code: 'conflict', words: 'already running' } });
+    const bug = jobErrorMessage(new TypeError("Cannot read properties of undefined (reading 'id')"));
+    expect(bug).toEqual({ key: 'jobError.internal', values: { words: "Cannot read properties of undefined (reading 'id')" } });
+    expect(render('it', bug)).toBe("errore interno (dettagli nel log di Tollgate): «Cannot read properties of undefined (reading 'id')»");
+    expect(parseJobError(storedJobError(keyed))).toEqual({ code: 'fault.noPlan', values: { id: '7' } });
+    expect(parseJobError('boom')).toBeNull();
+  });
+});
+
+describe.each(backendNames)('the runner on %s', (name) => {
+  it('stores the failure’s key beside its English text, and status() gives both', async () => {
+    const b = await openTestBackend(name);
+    try {
+      const clock = fixedClock(new Date('2026-05-02T08:00:00Z'));
+      const runner = createJobRunner({
+        store: jobStore(b.sql), clock, timezone: 'Europe/Rome', runAt: '02:00',
+        jobs: [{ name: 'billing', order: 10, runFor: () => { throw new TollgateError('not_found', said('fault.noPlan', 'plan 7 does not exist', { id: '7' })); } }],
+      });
+      await runner.runDue();
+      const item = (await runner.status()).items.find((j) => j.name === 'billing')!;
+      expect(item).toMatchObject({ status: 'failing', lastError: 'plan 7 does not exist', lastErrorCode: 'fault.noPlan', lastErrorValues: { id: '7' } });
+    } finally {
+      await b.close();
+    }
+  });
+});

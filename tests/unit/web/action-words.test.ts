@@ -1,0 +1,130 @@
+// The words the UI makes from the codes the server sends: a network action's outcome agreeing with
+// the action, its error and Error-Cause, who did what in the audit log, a job's failure, the
+// onboarding script's warnings, an e-invoice held back and a notification's delivery error. English
+// readers, and rows without codes, get the text as recorded.
+import { afterEach, describe, expect, it } from 'vitest';
+import { setLocale } from '../../../web/src/i18n.js';
+import { einvoiceErrorText } from '../../../web/src/components/einvoice-state.js';
+import { actionErrorText, actionOutcome, actorName, auditActionName, errorCauseText, jobErrorText, notifyErrorText, onboardingWarnings, snmpErrorText } from '../../../web/src/names.js';
+import { ABANDONED, INTERRUPTED } from '../../../src/notify/sender.js';
+import { emailTransport } from '../../../src/notify/transports.js';
+
+afterEach(() => setLocale('en'));
+
+describe('a network action’s words', () => {
+  it('outcomes agree with the action in Italian and Spanish (feminine), and stay as before in English', async () => {
+    expect(actionOutcome('confirmed')).toBe('confirmed');
+    await setLocale('it');
+    expect(actionOutcome('confirmed')).toBe('verificata');
+    expect(actionOutcome('acked')).toBe('confermata dal NAS');
+    expect(actionOutcome('failed')).toBe('non riuscita');
+    await setLocale('es');
+    expect(actionOutcome('unconfirmed')).toBe('sin verificar');
+    expect(actionOutcome('timeout')).toBe('sin respuesta');
+    expect(actionOutcome('something-new')).toBe('something-new');
+  });
+
+  it('an error from its keys: a timeout then the router’s own words, quoted', async () => {
+    const a = {
+      error: 'no answer after 3 transmission(s); RouterOS: connection refused',
+      errorMessages: [{ key: 'actionError.noAnswer', values: { n: '3' } }, { key: 'actionError.routerOs', values: { words: 'connection refused', stage: 'send' } }],
+    };
+    expect(actionErrorText(a)).toBe(a.error);
+    await setLocale('it');
+    expect(actionErrorText(a)).toBe('nessuna risposta dopo 3 invii; RouterOS: il router ha risposto «connection refused»');
+    await setLocale('es');
+    expect(actionErrorText(a)).toBe('sin respuesta tras 3 envíos; RouterOS: el router respondió «connection refused»');
+  });
+
+  it('a superseded retry names the newer action’s kind and outcome, a NAKed retry its cause, a refusal its reason, all in the reader’s words', async () => {
+    await setLocale('it');
+    expect(actionErrorText({ error: 'x', errorMessages: [{ key: 'actionError.superseded', values: { stage: 'notRetried', id: '9', kind: 'disconnect', outcome: 'acked' } }] }))
+      .toBe('non ritentata: sostituita dall’azione 9 (Disconnessione, confermata dal NAS) sulla stessa sessione');
+    expect(actionErrorText({ error: 'x', errorMessages: [{ key: 'actionError.retryNak', values: { cause: '503', causeName: 'Session-Context-Not-Found' } }] }))
+      .toBe('nuovo tentativo rifiutato dal NAS (sessione non trovata sul NAS)');
+    expect(actionErrorText({ error: 'x', errorMessages: [{ key: 'actionError.wouldBeRefused', values: { stage: 'notRetried', reason: 'service suspended', reasonKey: 'aaa.suspended' } }] }))
+      .not.toContain('service suspended');
+  });
+
+  it('an older row without keys, or with keys that are not action errors, keeps its English', async () => {
+    await setLocale('it');
+    expect(actionErrorText({ error: 'timeout', errorMessages: null })).toBe('timeout');
+    expect(actionErrorText({ error: 'x', errorMessages: [{ key: 'nav.settings', values: {} }] })).toBe('x');
+    expect(actionErrorText({ error: null })).toBeNull();
+  });
+
+  it('an Error-Cause by its number, in the reader’s words; an unknown one by its name', async () => {
+    expect(errorCauseText(503, 'Session-Context-Not-Found')).toBe('Error-Cause 503: Session Context Not Found');
+    await setLocale('it');
+    expect(errorCauseText(503, 'Session-Context-Not-Found')).toBe('motivo 503: sessione non trovata sul NAS');
+    expect(errorCauseText(599, 'Vendor-Thing')).toBe('motivo 599: Vendor-Thing');
+    expect(errorCauseText(null, null)).toBeNull();
+  });
+});
+
+describe('who did what', () => {
+  it('actors and audit actions in the reader’s words; unknown ones as they are', async () => {
+    await setLocale('it');
+    expect(actorName('token:1')).toBe('token API 1');
+    expect(actorName('admin:3')).toBe('amministratore 3');
+    expect(actorName('system:dunning')).toBe('il sistema (solleciti)');
+    expect(actorName('system:other')).toBe('il sistema (other)');
+    expect(actorName('cli')).toBe('cli');
+    expect(auditActionName('suspend')).toBe('sospensione');
+    expect(auditActionName('plan_switch')).toBe('cambio di piano');
+    expect(auditActionName('brand_new')).toBe('brand_new');
+    await setLocale('es');
+    expect(actorName('token:1')).toBe('token de API 1');
+    expect(auditActionName('suspend')).toBe('corte');
+  });
+});
+
+describe('a job’s failure and the SNMP poller’s error', () => {
+  const smtp = { lastError: 'Can\'t send mail - all recipients were rejected: 550 5.1.1 <x@y>: rejected', lastErrorCode: 'jobError.smtp', lastErrorValues: { words: '550 5.1.1 <x@y>: rejected' } };
+
+  it('English readers read the English as recorded; others the peer’s words inside their own sentence', async () => {
+    expect(jobErrorText(smtp)).toBe(smtp.lastError);
+    await setLocale('it');
+    expect(jobErrorText(smtp)).toBe('il server SMTP ha risposto: «550 5.1.1 <x@y>: rejected»');
+    expect(jobErrorText({ lastError: 'conflict!', lastErrorCode: 'jobError.refused', lastErrorValues: { code: 'conflict', words: 'conflict!' } })).toMatch(/^Conflitto/);
+    expect(jobErrorText({ lastError: 'old English', lastErrorCode: null, lastErrorValues: null })).toBe('old English');
+    expect(jobErrorText({ lastError: null })).toBe('');
+    expect(snmpErrorText('SNMP settings are incomplete')).toBe('le impostazioni SNMP sono incomplete');
+    expect(snmpErrorText('Request timed out')).toBe('il NAS non ha risposto via SNMP: «Request timed out»');
+  });
+});
+
+describe('the onboarding script’s warnings', () => {
+  it('in the reader’s words from their keys; the English when a key is missing', async () => {
+    const o = { warnings: ['the address 127.0.0.1 is a loopback address a router cannot reach'], warningMessages: [{ key: 'onboarding.loopback', values: { address: '127.0.0.1' } }] };
+    expect(onboardingWarnings(o)).toEqual(o.warnings);
+    await setLocale('es');
+    expect(onboardingWarnings(o)).toEqual(['la dirección 127.0.0.1 es de loopback y un router no puede alcanzarla']);
+    expect(onboardingWarnings({ warnings: ['old'], warningMessages: [] })).toEqual(['old']);
+  });
+});
+
+describe('an e-invoice held back for missing data', () => {
+  it('names each field and what is missing in the reader’s words; an older row keeps its English', async () => {
+    const d = { lastError: 'country: the country is missing', lastErrorFields: [{ field: 'country', key: 'fault.einvoice.country', values: {} }] };
+    await setLocale('it');
+    const text = einvoiceErrorText(d)!;
+    expect(text).not.toContain('missing');
+    expect(text).toMatch(/^Paese: /);
+    expect(einvoiceErrorText({ lastError: 'SMTP 451', lastErrorFields: null })).toBe('SMTP 451');
+  });
+});
+
+describe('a notification’s delivery error', () => {
+  it('reads the shapes the outbox writes: our words by key, the server’s or gateway’s quoted', async () => {
+    const unconfigured = await emailTransport({ smtp_url: '', from: '' }).send({} as never).then(() => '', (e: Error) => e.message);
+    const smtp = "SMTP: Can't send mail - all recipients were rejected: 550 5.1.1 <x@y>: rejected";
+    expect(notifyErrorText(smtp)).toBe(smtp);
+    await setLocale('it');
+    expect(notifyErrorText(smtp)).toBe("il server SMTP ha risposto: «Can't send mail - all recipients were rejected: 550 5.1.1 <x@y>: rejected»");
+    expect(notifyErrorText('SMS gateway answered 503: busy')).toBe('il gateway SMS ha risposto 503: «busy»');
+    expect(notifyErrorText(unconfigured)).toBe('l’email non è configurata ([notify.email] smtp_url è vuoto)');
+    for (const ours of [INTERRUPTED, ABANDONED]) expect(notifyErrorText(ours)).not.toBe(ours);
+    expect(notifyErrorText('something else')).toBe('something else');
+  });
+});
