@@ -349,15 +349,26 @@ export class PgAccountingWriter implements AcctWriter {
     if (this.timer !== undefined && this.due <= due) return;
     clearTimeout(this.timer);
     this.due = due;
-    this.timer = setTimeout(() => void this.run(), ms);
+    this.timer = setTimeout(() => this.kick(), ms);
   }
 
-  /** Starts the batches that can start now; resolves once nothing is queued or committing. */
-  private async run(): Promise<void> {
+  /** Starts the batches that can start now. */
+  private kick(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.due = Infinity;
     this.startBatches();
+  }
+
+  /**
+   * Starts the batches that can start now; resolves once nothing is queued or committing (the read
+   * barrier, and close). Only these callers wait in a loop: the timer and each batch's end start the
+   * next batches themselves. (When the timer ran this loop too, every firing under sustained load
+   * left one more loop waiting, since the batches in flight never all ended: hundreds of them after
+   * a few seconds, each woken by every commit.)
+   */
+  private async run(): Promise<void> {
+    this.kick();
     while (this.inFlight.size > 0) {
       await Promise.race(this.inFlight);
       this.startBatches();
@@ -376,7 +387,7 @@ export class PgAccountingWriter implements AcctWriter {
         if (batch.alone) this.exclusive = false;
         this.inFlight.delete(p);
         // What waited on these sessions, or for a free slot, goes now.
-        if (this.queue.length > 0 || this.auth.length > 0) this.schedule(0);
+        this.startBatches();
       });
       this.inFlight.add(p);
     }
