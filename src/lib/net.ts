@@ -56,7 +56,27 @@ export function cidrContains(cidr: Cidr, ip: string): boolean {
 
 /** Normalises a MAC address in any common spelling to `AA:BB:CC:DD:EE:FF`; undefined when invalid. */
 export function normalizeMac(text: string): string | undefined {
-  const hex = text.replace(/[^0-9a-fA-F]/g, '');
-  if (hex.length !== 12 || !/^[0-9a-fA-F:.\-\s]+$/.test(text)) return undefined;
-  return hex.toUpperCase().match(/../g)!.join(':');
+  // Every accounting record and login carries one: a single pass over the characters, and the
+  // text itself when it is already in the normal form (what most NAS send), rather than three
+  // regular expressions and five intermediate strings.
+  let out = '';
+  let digits = 0;
+  let canonical = text.length === 17;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    let upper: number;
+    if (c >= 48 && c <= 57) upper = c; // 0-9
+    else if (c >= 65 && c <= 70) upper = c; // A-F
+    else if (c >= 97 && c <= 102) upper = c - 32; // a-f
+    else if (c === 58 || c === 46 || c === 45 || /\s/.test(text[i]!)) {
+      // Separators (: . - and white space) are dropped; the normal form has a colon after every pair.
+      canonical &&= c === 58 && i % 3 === 2;
+      continue;
+    } else return undefined;
+    canonical &&= upper === c && i % 3 !== 2;
+    if (++digits > 12) return undefined;
+    out += digits > 1 && digits % 2 === 1 ? ':' + String.fromCharCode(upper) : String.fromCharCode(upper);
+  }
+  if (digits !== 12) return undefined;
+  return canonical ? text : out;
 }
