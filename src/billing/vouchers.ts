@@ -166,7 +166,11 @@ export function voucherService(opts: VoucherOptions) {
     if (!looksLikeVoucher(username)) return false;
     if (password !== undefined && password !== '' && password !== username) return false;
     const v = await store.voucherByCode(username);
-    if (!v || v.redeemedAt !== null) return false;
+    if (!v) return false;
+    // Already redeemed: most often by a concurrent first login that committed after this login's
+    // service lookup missed (parallel logins, a retransmission reaching the other node). The caller
+    // looks the service up again; a voucher whose service is gone stays an unknown user there.
+    if (v.redeemedAt !== null) return true;
     try {
       await redeem({ code: username }, { id: 'system:hotspot' });
       return true;

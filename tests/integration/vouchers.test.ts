@@ -182,4 +182,17 @@ describe('hotspot login with a voucher', () => {
     // The API now finds it redeemed.
     expect((await env.call('POST', '/api/v1/vouchers/redeem', { code })).status).toBe(409);
   });
+
+  it('lets in a first login whose service lookup missed just before a concurrent redemption committed', async () => {
+    // The interleaving the parallel logins above can fall into: this login's service lookup found
+    // nothing, then another login (or the other node) redeemed the code and committed before this one
+    // read the voucher. It must look the service up again, not answer "unknown user".
+    const { codes } = await batch(1);
+    const code = codes[0]!;
+    await env.services.prepaid.vouchers.redeem({ code }, { id: 'system:hotspot' });
+    expect(await env.services.prepaid.vouchers.redeemAtLogin(code, '')).toBe(true);
+    expect(await count('select count(*) n from services where username = ?', code)).toBe(1);
+    // A code that is no voucher stays unknown.
+    expect(await env.services.prepaid.vouchers.redeemAtLogin('ZZZZZZZZZZZZ', '')).toBe(false);
+  });
 });
