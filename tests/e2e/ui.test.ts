@@ -636,6 +636,9 @@ describe.skipIf(!haveChromium)('admin UI in headless Chromium', { timeout: 60_00
       await page.locator('[data-test="verdict"]').waitFor();
       await langShot('22-why-offline');
       await check('why offline');
+      // A message sent to the customer is named by its template in the reader's language (its subject
+      // is in the customer's).
+      await page.getByText(L.topupMessage).first().waitFor();
       await go('/invoices');
       await page.locator('tg-table a[href^="/invoices/"]').first().click();
       await page.getByRole('heading', { name: L.invoiceHeading }).waitFor();
@@ -708,14 +711,14 @@ const LANG = {
   it: {
     name: 'Italian', dashboard: 'Dashboard', customers: 'Clienti', newCustomer: 'Nuovo cliente', createCustomer: 'Crea cliente', customerName: 'Giuseppe Verdi',
     languageName: 'Italiano', recordPayment: 'Registra pagamento', paymentToast: 'Pagamento di 12,50 € registrato', whyOffline: 'Perché non è connesso?',
-    invoiceHeading: /^Fattura /, menu: 'Menu', online: 'Connessi',
+    invoiceHeading: /^Fattura /, menu: 'Menu', online: 'Connessi', topupMessage: 'email: Ricarica ricevuta',
     dropsTitle: 'Richieste scartate', recordAPayment: 'Registra un incasso', find: 'Cerca', pick: 'Scegli', savePayment: 'Registra l’incasso',
     paymentRecorded: 'Incasso di 7,50 € registrato', printReceipt: 'Stampa la ricevuta', paymentsByPeriod: 'Incassi per periodo', showPassword: 'Mostra la password',
   },
   es: {
     name: 'Spanish', dashboard: 'Panel', customers: 'Clientes', newCustomer: 'Cliente nuevo', createCustomer: 'Crear cliente', customerName: 'Lucía Núñez',
     languageName: 'Español', recordPayment: 'Registrar pago', paymentToast: 'Pago de 12,50 € registrado', whyOffline: '¿Por qué no está conectado?',
-    invoiceHeading: /^Factura /, menu: 'Menú', online: 'Conectados',
+    invoiceHeading: /^Factura /, menu: 'Menú', online: 'Conectados', topupMessage: 'correo: Recarga recibida',
     dropsTitle: 'Peticiones descartadas', recordAPayment: 'Registrar un cobro', find: 'Buscar', pick: 'Elegir', savePayment: 'Registrar el cobro',
     paymentRecorded: 'Cobro de 7,50 € registrado', printReceipt: 'Imprimir el recibo', paymentsByPeriod: 'Cobros por periodo', showPassword: 'Mostrar la contraseña',
   },

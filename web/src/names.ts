@@ -12,6 +12,15 @@ export function methodName(method: string): string {
 /** The payment method select's options. */
 export const methodOptions = (): Array<[string, string]> => PAYMENT_METHODS.map((m) => [m, methodName(m)]);
 
+/**
+ * A notification template's name in the reader's language ("Primo sollecito" for invoice.reminder.1):
+ * a message's subject is in its customer's language, and an SMS has none. An unknown key shows as is.
+ */
+export function templateName(key: string): string {
+  const name = `templateName.${key}`;
+  return isMessageKey(name) ? t(name) : key;
+}
+
 /** A notification channel's name (email, sms). */
 export function channelName(channel: string): string {
   const key = `channel.${channel}`;

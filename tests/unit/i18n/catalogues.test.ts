@@ -63,6 +63,7 @@ const DYNAMIC_PREFIXES = [
   'actor.system.', // web/src/names.ts actorName(): the daemon's own actors (system:dunning…)
   'auditAction.', // web/src/names.ts auditActionName(): the audit log's actions
   'auditEntity.', // web/src/names.ts auditEntityName(): what an audit record is about
+  'templateName.', // web/src/names.ts templateName(): the notification templates
   'actionOutcome.', // web/src/names.ts actionOutcome(): a network action's outcome, agreeing with it
   'terminateCause.', // web/src/names.ts terminateCauseText(): why a session ended (Acct-Terminate-Cause)
 ];
@@ -98,6 +99,11 @@ describe('the catalogues', () => {
     const unused = keys.filter((k) => !sources.includes(`'${k}'`) && !DYNAMIC_PREFIXES.some((p) => k.startsWith(p)));
     expect(unused, 'keys no code uses').toEqual([]);
     for (const p of DYNAMIC_PREFIXES) expect(keys.some((k) => k.startsWith(p)), p).toBe(true);
+  });
+
+  it('name every notification template, and nothing else', () => {
+    const named = keys.filter((k) => k.startsWith('templateName.')).map((k) => k.slice('templateName.'.length)).sort();
+    expect(named).toEqual(Object.keys(BUILT_IN.en).sort());
   });
 });
 

@@ -5,7 +5,7 @@ import '../components/table.js';
 import type { Column } from '../components/table.js';
 import { badge, base, errorText, statusName, toast, when } from '../ui.js';
 import { t } from '../i18n.js';
-import { channelName, notifyErrorText } from '../names.js';
+import { channelName, notifyErrorText, templateName } from '../names.js';
 
 export class TgNotifications extends LitElement {
   static override styles = [base];
@@ -29,7 +29,7 @@ export class TgNotifications extends LitElement {
       { label: t('col.when'), render: (m) => when(m.createdAt) },
       { label: t('notifications.to'), render: (m) => (m.customerId ? html`<a href="/customers/${m.customerId}">${m.recipient}</a>` : m.recipient) },
       { label: t('col.channel'), render: (m) => channelName(m.channel), hideSmall: true },
-      { label: t('col.subject'), render: (m) => m.subject || m.template, hideSmall: true },
+      { label: t('col.subject'), render: (m) => m.subject || templateName(m.template), hideSmall: true },
       { label: t('col.status'), render: (m) => html`${badge(m.status)}${m.lastError ? ((e) => html` <span class="muted" title=${e}>${e.length > 60 ? `${e.slice(0, 60)}…` : e}</span>`)(notifyErrorText(m.lastError)) : nothing}` },
       { label: '', render: (m) => (m.status === 'failed' ? html`<button class="secondary" @click=${() => this.retry(m)}>${t('notifications.retry')}</button>` : '') },
     ];

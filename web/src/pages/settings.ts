@@ -10,7 +10,7 @@ import '../components/seller-fiscal.js';
 import type { Field } from '../components/form.js';
 import { badge, base, day, errorText, toast, when } from '../ui.js';
 import { LOCALES, LOCALE_NAMES, isLocale, isMessageKey, locale, t, type Locale } from '../i18n.js';
-import { channelName, jobErrorText } from '../names.js';
+import { channelName, jobErrorText, templateName } from '../names.js';
 
 /** A daily job's name in the UI's language (a job the catalogue does not know: its code). */
 const jobName = (name: string): string => {
@@ -61,7 +61,7 @@ export class TgSettings extends LitElement {
     }
   }
   private editor(tpl: Template) {
-    return html`<div class="card" data-test="template-editor"><div class="row"><h2 class="grow">${tpl.key} · ${channelName(tpl.channel)} · ${LOCALE_NAMES[tpl.language]}</h2>
+    return html`<div class="card" data-test="template-editor"><div class="row"><h2 class="grow">${templateName(tpl.key)} · ${channelName(tpl.channel)} · ${LOCALE_NAMES[tpl.language]}</h2>
         ${tpl.source === 'custom' ? html`<button class="secondary" @click=${() => this.revert(tpl)}>${t('settings.backToDefault')}</button>` : nothing}</div>
       ${tpl.allLanguages ? html`<p class="banner warn">${t('settings.allLanguagesNote', { language: LOCALE_NAMES[tpl.language] })}</p>` : nothing}
       <p class="muted">${t('settings.variables')} ${tpl.variables.length ? tpl.variables.map((v) => html`<code>{{${v}}}</code> `) : t('common.none')}</p>
@@ -98,7 +98,7 @@ export class TgSettings extends LitElement {
       <p class="muted">${t('settings.templatesHint')}</p>
       ${this.editing ? this.editor(this.editing) : nothing}
       ${templates ? html`<div class="table-wrap"><table data-test="templates"><thead><tr><th>${t('settings.template')}</th><th>${t('col.channel')}</th><th>${t('col.subject')}</th><th class="hide-sm">${t('settings.sent')}</th><th></th></tr></thead><tbody>
-        ${templates.map((tpl) => html`<tr data-template="${tpl.key}/${tpl.channel}"><td>${tpl.key}</td><td>${channelName(tpl.channel)}</td>
+        ${templates.map((tpl) => html`<tr data-template="${tpl.key}/${tpl.channel}"><td>${templateName(tpl.key)}<div class="muted"><code>${tpl.key}</code></div></td><td>${channelName(tpl.channel)}</td>
           <td style="white-space:normal">${tpl.subject || html`<span class="muted">${tpl.body.slice(0, 60)}</span>`}${tpl.source === 'custom' ? html` <span class="badge">${tpl.allLanguages ? t('settings.editedAll') : t('settings.edited')}</span>` : nothing}</td>
           <td class="hide-sm">${tpl.enabled ? (tpl.sendFrom ? `${tpl.sendFrom}–${tpl.sendUntil}` : t('settings.anyTime')) : t('common.off')}${tpl.delayMinutes ? ` · ${t('settings.afterMin', { n: tpl.delayMinutes })}` : ''}</td>
           <td><button class="secondary" @click=${() => (this.editing = tpl)}>${t('common.edit')}</button></td></tr>`)}

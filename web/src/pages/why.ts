@@ -13,7 +13,7 @@ import { getService, type Service } from '../data/services.js';
 import { listAuthLog, listSessions } from '../data/sessions.js';
 import { base, bytes, day, duration, errorText, money, statusName, todayIso, when } from '../ui.js';
 import { locale, t } from '../i18n.js';
-import { actionErrorText, actionKind, actionOutcome, actorName, auditActionName, channelName, errorCauseText, methodName, reasonText, terminateCauseText } from '../names.js';
+import { actionErrorText, actionKind, actionOutcome, actorName, auditActionName, channelName, errorCauseText, methodName, reasonText, templateName, terminateCauseText } from '../names.js';
 import type { NasAction } from '../data/actions.js';
 import { verdict, type Verdict } from '../verdict.js';
 import '../components/radius-drops.js';
@@ -57,7 +57,7 @@ async function findOut(id: number): Promise<WhyPage> {
     ...invoices.map((i) => ({ at: `${i.issueDate}T00:00:00Z`, kind: t('why.kind.invoice'), level: i.open > 0 && i.dueDate < today ? 'error' : '', text: i.open ? t('why.invoiceOpen', { number: i.number, total: money(i.total, i.currency), due: day(i.dueDate), open: money(i.open, i.currency) }) : t('why.invoicePaid', { number: i.number, total: money(i.total, i.currency), due: day(i.dueDate) }) }) as TimelineItem),
     ...payments.map((p) => ({ at: p.receivedAt, kind: t('why.kind.payment'), level: 'ok', text: t('why.payment', { amount: money(p.amount), method: methodName(p.method) }) }) as TimelineItem),
     ...dunning.map((d) => ({ at: d.at, kind: t('why.kind.dunning'), level: d.kind === 'suspend' ? 'error' : d.kind === 'resume' ? 'ok' : 'warn', text: `${t('why.dunning', { what: statusName(d.kind) })}${d.invoiceId ? ` · ${invNo.get(d.invoiceId) ?? t('why.invoiceN', { id: d.invoiceId })}` : ''}` }) as TimelineItem),
-    ...notes.map((n) => ({ at: n.createdAt, kind: t('why.kind.message'), level: n.status === 'failed' ? 'error' : '', text: `${channelName(n.channel)}: ${n.subject || n.template} (${statusName(n.status)})` }) as TimelineItem),
+    ...notes.map((n) => ({ at: n.createdAt, kind: t('why.kind.message'), level: n.status === 'failed' ? 'error' : '', text: `${channelName(n.channel)}: ${templateName(n.template)} (${statusName(n.status)})` }) as TimelineItem),
     ...audit.map((a) => ({ at: a.at, kind: t('why.kind.change'), level: '', text: `${sentence(t('why.changeBy', { action: auditActionName(a.action), who: actorName(a.actor) }))}${statusChange(a)}` }) as TimelineItem),
   ];
   return { service, verdict: v, items: items.sort((a, b) => Date.parse(b.at) - Date.parse(a.at)).slice(0, 200) };
