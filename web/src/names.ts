@@ -1,12 +1,17 @@
 // Names of the API's codes (payment methods, channels) in the UI's language.
 import { f, isMessageKey, locale, t } from './i18n.js';
 
+/** The catalogue's name of a code (`prefix` + `code`), or the code as it is when the catalogue lacks it. */
+function nameOf(prefix: string, code: string): string {
+  const key = prefix + code;
+  return isMessageKey(key) ? t(key) : code;
+}
+
 export const PAYMENT_METHODS = ['cash', 'bank', 'card', 'cheque', 'other'] as const;
 
 /** A payment method's name; an unknown method (a gateway's) as it is. */
 export function methodName(method: string): string {
-  const key = `method.${method}`;
-  return isMessageKey(key) ? t(key) : method;
+  return nameOf('method.', method);
 }
 
 /** The payment method select's options. */
@@ -17,14 +22,12 @@ export const methodOptions = (): Array<[string, string]> => PAYMENT_METHODS.map(
  * a message's subject is in its customer's language, and an SMS has none. An unknown key shows as is.
  */
 export function templateName(key: string): string {
-  const name = `templateName.${key}`;
-  return isMessageKey(name) ? t(name) : key;
+  return nameOf('templateName.', key);
 }
 
 /** A notification channel's name (email, sms). */
 export function channelName(channel: string): string {
-  const key = `channel.${channel}`;
-  return isMessageKey(key) ? t(key) : channel;
+  return nameOf('channel.', channel);
 }
 
 /**
@@ -62,8 +65,7 @@ export const actionKind = (kind: string): string => (kind === 'coa' ? 'CoA' : t(
  * masculine "confermato" the shared status names give); an unknown outcome as it is.
  */
 export function actionOutcome(outcome: string): string {
-  const key = `actionOutcome.${outcome}`;
-  return isMessageKey(key) ? t(key) : outcome;
+  return nameOf('actionOutcome.', outcome);
 }
 
 /** An RFC 5176 Error-Cause in the UI's language ("503: sessione non trovata sul NAS"); a value the catalogue lacks by its name or number. */
@@ -119,8 +121,7 @@ export function actorName(actor: string): string {
 
 /** An audit action's name (`suspend`, `plan_switch`…) in the UI's language; one the catalogue lacks as it is. */
 export function auditActionName(action: string): string {
-  const key = `auditAction.${action}`;
-  return isMessageKey(key) ? t(key) : action;
+  return nameOf('auditAction.', action);
 }
 
 /**
@@ -177,12 +178,10 @@ export function notifyErrorText(lastError: string): string {
  * Session-Context-Not-Found) in the UI's language; a value the catalogue lacks as the NAS sent it.
  */
 export function terminateCauseText(cause: string): string {
-  const key = `terminateCause.${cause}`;
-  return isMessageKey(key) ? t(key) : cause;
+  return nameOf('terminateCause.', cause);
 }
 
 /** What an audit record is about (`service`, `api_token`…) in the UI's language; one the catalogue lacks as it is. */
 export function auditEntityName(entity: string): string {
-  const key = `auditEntity.${entity}`;
-  return isMessageKey(key) ? t(key) : entity;
+  return nameOf('auditEntity.', entity);
 }
