@@ -3,6 +3,7 @@
  * scripts read) and beside it `reasonCode`, the catalogue key, with `reasonValues`, so the UI words
  * the reason in its reader's language. The log stores the two together as JSON (`reason_message`).
  */
+import { parseStored, storedText } from '../lib/errors.js';
 
 export interface ReasonCode {
   reasonCode: string | null;
@@ -10,17 +11,9 @@ export interface ReasonCode {
 }
 
 function parse(message: string | null | undefined): ReasonCode {
-  if (!message) return { reasonCode: null, reasonValues: null };
-  try {
-    const m = JSON.parse(message) as { key?: unknown; values?: unknown };
-    if (typeof m.key !== 'string') return { reasonCode: null, reasonValues: null };
-    const values: Record<string, string> = {};
-    if (typeof m.values === 'object' && m.values !== null) for (const [k, v] of Object.entries(m.values)) values[k] = String(v);
-    return { reasonCode: m.key, reasonValues: Object.keys(values).length ? values : null };
-  } catch {
-    // A row written by hand or by an older writer: the English reason still stands.
-    return { reasonCode: null, reasonValues: null };
-  }
+  // A row written by hand or by an older writer has none: the English reason still stands.
+  const m = storedText(parseStored(message));
+  return m ? { reasonCode: m.key, reasonValues: Object.keys(m.values).length ? m.values : null } : { reasonCode: null, reasonValues: null };
 }
 
 /** The row without its stored `reasonMessage`, with `reasonCode` and `reasonValues` instead. */

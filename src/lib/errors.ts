@@ -17,6 +17,35 @@ export function said(key: string, text: string, values?: Readonly<Record<string,
   return values ? { text, key, values } : { text, key };
 }
 
+/** A catalogue message read back from the database: its key, and its values as text. */
+export interface StoredText {
+  key: string;
+  values: Record<string, string>;
+}
+
+/**
+ * A JSON column that keeps catalogue messages (`{key, values}`, or a list of them) parsed; undefined
+ * when it is empty or not JSON (a row written by hand or by an older writer: its English text stands).
+ */
+export function parseStored(stored: string | null | undefined): unknown {
+  if (!stored) return undefined;
+  try {
+    return JSON.parse(stored) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One stored `{key, values}` as a message, its values as text; null when it is not one. */
+export function storedText(m: unknown): StoredText | null {
+  if (typeof m !== 'object' || m === null) return null;
+  const { key, values } = m as { key?: unknown; values?: unknown };
+  if (typeof key !== 'string') return null;
+  const flat: Record<string, string> = {};
+  if (typeof values === 'object' && values !== null) for (const [k, v] of Object.entries(values)) flat[k] = String(v);
+  return { key, values: flat };
+}
+
 /** The records a path or an argument names, each with the catalogue key of "<record> <id> does not exist". */
 const MISSING = {
   NAS: 'fault.missing.nas',

@@ -10,7 +10,7 @@
  * arose (`retry`: on the checker's retry; `notSent`/`notRetried`: why an action ended unsent), and
  * each language's message picks its wording from it.
  */
-import { said, type LocalText } from '../lib/errors.js';
+import { parseStored, said, storedText, type LocalText, type StoredText } from '../lib/errors.js';
 
 /** Where a message arose: the first exchange, a retry, or the checker giving up on an action. */
 export type ActionStage = 'send' | 'retry' | 'notSent' | 'notRetried';
@@ -39,23 +39,11 @@ export function storedErrorMessage(e: ActionError | null | undefined): string | 
 }
 
 /** A stored error back from its column: null when there is none, or it is not what storedErrorMessage wrote. */
-export function parseErrorMessage(stored: string | null): Array<{ key: string; values: Record<string, string> }> | null {
-  if (stored === null) return null;
-  try {
-    const list = JSON.parse(stored) as unknown;
-    if (!Array.isArray(list) || list.length === 0) return null;
-    const out: Array<{ key: string; values: Record<string, string> }> = [];
-    for (const m of list) {
-      if (typeof m !== 'object' || m === null || typeof (m as { key?: unknown }).key !== 'string') return null;
-      const values = (m as { values?: unknown }).values;
-      const flat: Record<string, string> = {};
-      if (typeof values === 'object' && values !== null) for (const [k, v] of Object.entries(values)) flat[k] = String(v);
-      out.push({ key: (m as { key: string }).key, values: flat });
-    }
-    return out;
-  } catch {
-    return null;
-  }
+export function parseErrorMessage(stored: string | null): StoredText[] | null {
+  const list = parseStored(stored);
+  if (!Array.isArray(list) || list.length === 0) return null;
+  const out = list.map(storedText);
+  return out.every((m) => m !== null) ? (out as StoredText[]) : null;
 }
 
 /**

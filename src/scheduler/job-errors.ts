@@ -8,7 +8,7 @@
  * ("Il server SMTP ha risposto: «550 …»"). Anything else is a fault of ours: its English text goes
  * the same way, marked as the daemon's internal error (the log has the stack).
  */
-import { TollgateError } from '../lib/errors.js';
+import { parseStored, storedText, TollgateError } from '../lib/errors.js';
 
 export interface JobErrorMessage {
   readonly key: string;
@@ -45,15 +45,8 @@ export function storedJobError(err: unknown): string {
 
 /** The stored message back, for the API: null when there is none or it is not one (an older row). */
 export function parseJobError(stored: string | null): { code: string; values: Record<string, string> } | null {
-  if (stored === null) return null;
-  try {
-    const m = JSON.parse(stored) as { key?: unknown; values?: unknown };
-    if (typeof m.key !== 'string') return null;
-    const values = typeof m.values === 'object' && m.values !== null ? stringValues(m.values as Record<string, unknown>) : {};
-    return { code: m.key, values };
-  } catch {
-    return null;
-  }
+  const m = storedText(parseStored(stored));
+  return m ? { code: m.key, values: m.values } : null;
 }
 
 function stringValues(values: Readonly<Record<string, unknown>>): Record<string, string> {

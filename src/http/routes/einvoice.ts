@@ -22,7 +22,7 @@ import { isLocale, type Locale } from '../../i18n/locales.js';
 import { acubeWebhookAuthentic, acubeWebhookReceipt } from '../../einvoice/acube.js';
 import type { EinvoiceService } from '../../einvoice/service.js';
 import { parseDate } from '../../lib/calendar.js';
-import { notFound, said, TollgateError } from '../../lib/errors.js';
+import { notFound, parseStored, said, storedText, TollgateError } from '../../lib/errors.js';
 import { EinvoiceSettings, FiscalDocument, FiscalDocumentDetail, FiscalDocumentQuery } from '../einvoice-schemas.js';
 import { IdParams, ProblemSchema } from '../schemas.js';
 import { creditNotePdf, invoicePdf, type DocumentLocale, type PdfSeller } from './billing-pdf.js';
@@ -36,18 +36,15 @@ const tags = ['einvoice'];
 /** A document as the API gives it: why it is held back by catalogue key (`lastErrorFields`) beside the English `lastError`. */
 function toApi(row: FiscalDocumentRow) {
   const { lastErrorMessage, ...rest } = row;
-  let lastErrorFields: Array<{ field: string; key: string; values: Record<string, string> }> | null = null;
-  try {
-    const list = lastErrorMessage === null ? null : (JSON.parse(lastErrorMessage) as unknown);
-    if (Array.isArray(list)) {
-      lastErrorFields = list.flatMap((m: { field?: unknown; key?: unknown; values?: unknown }) =>
-        typeof m.field === 'string' && typeof m.key === 'string'
-          ? [{ field: m.field, key: m.key, values: Object.fromEntries(Object.entries(typeof m.values === 'object' && m.values !== null ? m.values : {}).map(([k, v]) => [k, String(v)])) }]
-          : []);
-    }
-  } catch {
-    // Not what the run writes: the English lastError stands alone.
-  }
+  // A value the run did not write (not JSON, not a list) leaves the English lastError alone.
+  const list = parseStored(lastErrorMessage);
+  const lastErrorFields = Array.isArray(list)
+    ? list.flatMap((m: unknown) => {
+        const text = storedText(m);
+        const { field } = m as { field?: unknown };
+        return text && typeof field === 'string' ? [{ field, ...text }] : [];
+      })
+    : null;
   return { ...rest, lastErrorFields };
 }
 
