@@ -34,6 +34,7 @@ import type { SqlClient } from '../db/sql.js';
 import { radiusQueries, writeBarrier, type AcctWriter } from '../db/radius.js';
 import { dateInZone } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
+import { parseStored } from '../lib/errors.js';
 import { newInstanceId } from '../lib/process-holder.js';
 import type { SecretBox } from '../lib/secretbox.js';
 import type { Metrics } from '../metrics.js';
@@ -150,13 +151,10 @@ function storedMessage(req: ActionRequest): string | null {
 
 /** The request a logged action was made for: a fallback or a retry keeps its reason in every language. */
 function requestOf(a: NasActionRow): ActionRequest {
-  let reasonMessage: ActionRequest['reasonMessage'];
-  try {
-    const m = a.reasonMessage ? (JSON.parse(a.reasonMessage) as { key?: unknown; values?: Record<string, string | number> }) : undefined;
-    if (m && typeof m.key === 'string') reasonMessage = m.values ? { key: m.key, values: m.values } : { key: m.key };
-  } catch {
-    // Not JSON (written by hand): the English reason alone goes on.
-  }
+  // Its values stay as stored (numbers too: a plural needs its number). Not JSON (written by hand):
+  // the English reason alone goes on.
+  const m = parseStored(a.reasonMessage) as { key?: unknown; values?: Record<string, string | number> } | undefined;
+  const reasonMessage: ActionRequest['reasonMessage'] = m && typeof m.key === 'string' ? (m.values ? { key: m.key, values: m.values } : { key: m.key }) : undefined;
   return { reason: a.reason, reasonMessage, by: a.actor };
 }
 
