@@ -217,18 +217,21 @@ export class PgAccountingWriter implements AcctWriter {
       // SQLite). The day's usage grows by what u and n added (g). A record in none of u, n and c met
       // another node's write of its session, made after this statement's snapshot: it goes again.
       // One lookup per record instead of one per branch: each costs an index descent, about a
-      // fifth of the statement's buffer accesses.
+      // fifth of the statement's buffer accesses. The update finds the row it locked by its ctid
+      // (no second descent of the primary key; locked, the row cannot move before the update) and
+      // joins the record through o, which carries it (o scanned once, not once per record). A ctid
+      // newer than the statement's snapshot (another node's write, locked after it) finds nothing:
+      // that record goes again, like any other that met such a write.
       apply: sql.prepare(`with x as (select * from json_to_recordset(?::json) as x(${INPUT_COLUMNS})),
         k as (select x.i, k.id, k.service_id, k.stopped_at from x cross join lateral
             (select id, service_id, stopped_at from radius_sessions r where r.nas_id = x.nas_id and r.acct_session_id = x.acct_session_id) k),
-        o as (select r.id, r.input_octets, r.output_octets from radius_sessions r
-          where r.id = any (array(select id from k where stopped_at is null))
-            and coalesce(r.stopped_at, '') = '' order by r.id for update of r),
+        o as (select k.i, r.id, r.ctid, r.input_octets, r.output_octets from k join radius_sessions r on r.id = k.id
+          where k.stopped_at is null and coalesce(r.stopped_at, '') = '' order by r.id for update of r),
         u as (update radius_sessions s set updated_at = x.at, session_time = coalesce(x.session_time, s.session_time),
             input_octets = greatest(s.input_octets, coalesce(x.input_octets, 0)), output_octets = greatest(s.output_octets, coalesce(x.output_octets, 0)),
             framed_ip_address = coalesce(x.framed_ip_address, s.framed_ip_address), interim_interval = coalesce(x.interim_interval, s.interim_interval),
             stopped_at = x.stopped_at, terminate_cause = coalesce(x.terminate_cause, s.terminate_cause)
-          from o join k on k.id = o.id join x on x.i = k.i where s.id = o.id
+          from o join x on x.i = o.i where s.ctid = o.ctid
           returning x.i, s.id, s.service_id, o.input_octets as old_in, o.output_octets as old_out),
         n as (insert into radius_sessions (nas_id, acct_session_id, service_id, username, nas_ip_address, nas_port,
             framed_ip_address, calling_station_id, called_station_id, started_at, updated_at, stopped_at, session_time,

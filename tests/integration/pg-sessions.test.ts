@@ -124,4 +124,37 @@ describe.skipIf(!postgresReady)('open sessions shared by two nodes on one Postgr
     expect(open.some((s) => s.callingStationId === 'AA:BB:CC:DD:EE:04')).toBe(false);
     expect(b.writer.openSessions(alice)).toEqual(open);
   });
+
+  it("counts a record once that waited on another node's write of its session, on that write's counters", async () => {
+    const [a, b] = nodes as [Node, Node];
+    await b.writer.accounting(rec('start', 's05'));
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    try {
+      // The other node's Interim-Update for the same session, committing while this node's waits on its row lock.
+      await other.query('begin');
+      await other.query(`update radius_sessions set input_octets = 5000, output_octets = 7000 where acct_session_id = 's05'`);
+      await other.query(`insert into usage_daily (service_id, day, input_octets, output_octets) values ($1, '2026-03-01', 5000, 7000)
+        on conflict (service_id, day) do update set input_octets = usage_daily.input_octets + 5000, output_octets = usage_daily.output_octets + 7000`, [alice]);
+      const before = await b.sql.get<{ i: number; o: number }>(`select input_octets as "i", output_octets as "o" from usage_daily where service_id = ?`, alice);
+      const interim = { ...rec('interim', 's05'), inputOctets: 6000, outputOctets: 9000, sessionTime: 60 };
+      const written = b.writer.accounting(interim);
+      // Read outside the other node's transaction, which would keep seeing its first view of pg_stat_activity.
+      const waiting = async () => (await a.sql.get<{ n: number }>(`select count(*)::int as "n" from pg_stat_activity where wait_event_type = 'Lock' and query like 'with x as%'`))!.n;
+      const end = Date.now() + 5000;
+      while ((await waiting()) === 0) {
+        if (Date.now() > end) throw new Error('the writer never waited on the row');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await other.query('commit');
+      await written;
+      const row = await b.sql.get<{ i: number; o: number }>(`select input_octets as "i", output_octets as "o" from radius_sessions where acct_session_id = 's05'`);
+      expect(row).toEqual({ i: 6000, o: 9000 });
+      // Only the growth over the other node's counters is added to the day.
+      const after = await b.sql.get<{ i: number; o: number }>(`select input_octets as "i", output_octets as "o" from usage_daily where service_id = ?`, alice);
+      expect({ i: after!.i - (before?.i ?? 0), o: after!.o - (before?.o ?? 0) }).toEqual({ i: 5000 + 1000, o: 7000 + 2000 });
+    } finally {
+      await other.end();
+    }
+  });
 });
