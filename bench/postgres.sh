@@ -73,6 +73,9 @@ PG_DIR=$VAR/pg; PG_DATA=$PG_DIR/data; PG_PW=bench-$(od -An -N6 -tx1 /dev/urandom
 as_pg() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 psql_admin() { as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_DIR" -p "$PG_PORT" -U postgres "$@"; }
 pg_up() {
+  # A server left running by KEEP_PG=1 is stopped first: removing its data directory under it
+  # would leave a postmaster writing into deleted files and holding the port.
+  pg_down
   rm -rf "$PG_DIR"; mkdir -p "$PG_DIR"
   [[ $(id -u) == 0 ]] && chown postgres: "$PG_DIR"
   (cd "$PG_DIR" && as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U postgres -E UTF8 --locale=C.UTF-8 --auth-local=trust --auth-host=scram-sha-256 >/dev/null)

@@ -92,7 +92,9 @@ tg_start() {
   for p in "$TG_AUTH_PORT" "$TG_ACCT_PORT"; do port_busy "$p" && { echo "udp port $p busy" >&2; exit 1; }; done
   local prof=()
   [[ ${PROFILE:-0} == 1 ]] && { mkdir -p "$VAR/prof"; prof=(--cpu-prof --cpu-prof-dir "$VAR/prof"); }
-  setsid taskset -c "$SERVER_CPU" node "${prof[@]}" "$BENCH/lib/serve.mjs" serve --config "$TG_CONF" >"$TG_DIR/tollgate.log" 2>&1 </dev/null &
+  # TG_NODE_FLAGS: V8 or Node.js flags for the daemon alone (e.g. --max-semi-space-size=32).
+  # shellcheck disable=SC2086
+  setsid taskset -c "$SERVER_CPU" node ${TG_NODE_FLAGS:-} "${prof[@]}" "$BENCH/lib/serve.mjs" serve --config "$TG_CONF" >"$TG_DIR/tollgate.log" 2>&1 </dev/null &
   echo $! >"$TG_PIDF"
   for _ in $(seq 1 $(( ${TG_BIND_WAIT:-20} * 10 ))); do
     port_busy "$TG_ACCT_PORT" && port_busy "$TG_AUTH_PORT" && { renice_all "$(cat "$TG_PIDF")"; log "tollgate started pid=$(cat "$TG_PIDF") cpu=$SERVER_CPU"; return 0; }

@@ -61,8 +61,14 @@ import type { StorageHealth } from './storage-health.js';
 
 /** How long the first record of a batch waits for others. */
 const BATCH_MS = 2;
-/** Batches committing at once, each on its own pooled connection. */
-const IN_FLIGHT = 4;
+/**
+ * Batches committing at once, each on its own pooled connection. Two: one runs its statement while
+ * the other waits for its WAL flush, and whatever comes in meanwhile makes the next batches larger,
+ * which is where the throughput comes from (a batch's fixed cost, its round trip, plan start and
+ * commit, is spread over more records). Four made smaller batches and more backends contending for
+ * the same cores: 9 % fewer durable records a second, in three pairs of runs (bench/README.md).
+ */
+const IN_FLIGHT = 2;
 /** How long auth-log rows wait for an accounting batch to ride along with. */
 const AUTH_DELAY_MS = 50;
 /** Auth-log rows per transaction at most: a login storm's log is written in pieces. */

@@ -1,6 +1,6 @@
 // Imports only typebox and the language list: the web's typecheck reads this file for the API's types.
 import { Type, type TSchema } from 'typebox';
-import { LOCALES } from '../i18n/locales.js';
+import { LANGUAGE_LIST, LOCALES } from '../i18n/locales.js';
 
 /** Schemas of the notification templates and the outbox. */
 
@@ -8,7 +8,7 @@ const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const HHMM = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'HH:MM, billing time zone' });
 const ChannelT = Type.Union([Type.Literal('email'), Type.Literal('sms')]);
 const KeyT = Type.String({ pattern: '^[a-z0-9_.-]{1,100}$' });
-const LanguageT = Type.Union(LOCALES.map((l) => Type.Literal(l)), { description: 'en, it or es' });
+const LanguageT = Type.Union(LOCALES.map((l) => Type.Literal(l)), { description: LANGUAGE_LIST });
 /** `?language=`: which language's template; for GET the installation's when left out. */
 export const TemplateLanguageQuery = Type.Object({ language: Type.Optional(LanguageT) }, { additionalProperties: false });
 export const Template = Type.Object({

@@ -1,6 +1,6 @@
 // Imports only typebox: the web's typecheck reads this file for the API's types.
 import { Type, type TSchema } from 'typebox';
-import { LOCALES } from '../i18n/locales.js';
+import { LANGUAGE_LIST, LOCALES } from '../i18n/locales.js';
 
 /**
  * JSON schemas of the API. They validate input, shape output (fastify serialises only the listed
@@ -149,12 +149,12 @@ export const Plan = Type.Object({
 });
 
 /** `?lang=` of a document (PDF): its language instead of the customer's. */
-export const DocumentQuery = Type.Object({ lang: Type.Optional(Type.Union(LOCALES.map((l) => Type.Literal(l)), { description: 'en, it or es; default: the customer\'s language, else the installation\'s' })) }, { additionalProperties: false });
+export const DocumentQuery = Type.Object({ lang: Type.Optional(Type.Union(LOCALES.map((l) => Type.Literal(l)), { description: `${LANGUAGE_LIST}; default: the customer's language, else the installation's` })) }, { additionalProperties: false });
 
 // ---- Customers
 
 /** A language Tollgate speaks: documents, notifications and the UI come in these. */
-export const Language = Type.Union(LOCALES.map((l) => Type.Literal(l)), { description: 'en, it or es' });
+export const Language = Type.Union(LOCALES.map((l) => Type.Literal(l)), { description: LANGUAGE_LIST });
 
 const optText = (max: number) => Type.Optional(Nullable(Type.String({ maxLength: max })));
 const customerFields = {
@@ -164,7 +164,7 @@ const customerFields = {
   address: Type.Optional(Nullable(Type.String({ maxLength: 1000, description: 'free-text address; customers from before the structured address keep theirs here' }))),
   taxId: Type.Optional(Nullable(Type.String({ maxLength: 64, description: 'free-text tax id of customers from before taxCode/vatNumber; not checked' }))),
   language: Type.Optional(Nullable(Type.Union(LOCALES.map((l) => Type.Literal(l)), {
-    description: "the customer's language (en, it or es) for invoices, credit notes, receipts, vouchers, emails, SMS and Reply-Messages; null: the installation's `[locale] default`",
+    description: `the customer's language (${LANGUAGE_LIST}) for invoices, credit notes, receipts, vouchers, emails, SMS and Reply-Messages; null: the installation's \`[locale] default\``,
   }))),
   notes: Type.Optional(Type.String({ maxLength: 10_000 })),
   // The fiscal record (src/domain/fiscal/customer.ts).

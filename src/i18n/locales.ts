@@ -44,6 +44,8 @@ export type Locale = keyof typeof LANGUAGES;
 
 const entries = Object.entries(LANGUAGES) as Array<[Locale, Language]>;
 export const LOCALES: readonly Locale[] = entries.map(([l]) => l);
+/** The codes as API descriptions list them: "en, it, es". */
+export const LANGUAGE_LIST = LOCALES.join(', ');
 export const LOCALE_NAMES: Readonly<Record<Locale, string>> = tableOf((l) => l.name);
 export const INTL_TAGS: Readonly<Record<Locale, string>> = tableOf((l) => l.tag);
 

@@ -7,7 +7,7 @@ import type { SecretBox } from '../../lib/secretbox.js';
 import { hashPassword, verifyPassword } from '../../lib/password.js';
 import { problem, sendProblem } from '../errors.js';
 import { fullGrants } from '../permissions.js';
-import { isLocale, type Locale } from '../../i18n/locales.js';
+import { isLocale, LANGUAGE_LIST, type Locale } from '../../i18n/locales.js';
 import { Enrolment, LanguageChange, LoginBody, Me, NewPassword, PasswordChange, RecoveryCodes, TotpConfirm, TotpDisable, TotpVerify } from '../admin-schemas.js';
 import { ProblemSchema } from '../schemas.js';
 import { clearedSessionCookie, sessionCookie } from './cookies.js';
@@ -170,7 +170,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
   app.put('/api/v1/auth/language', {
     config: { authStage: 'setup' },
     schema: {
-      tags, summary: 'Choose your own UI language (en, it, es), or null to follow the browser',
+      tags, summary: `Choose your own UI language (${LANGUAGE_LIST}), or null to follow the browser`,
       body: LanguageChange,
       response: { 200: Me, ...errors },
     },

@@ -7,7 +7,7 @@ import { Type } from 'typebox';
 import type { SqlClient } from '../../db/sql.js';
 import { decodeCursor, encodeCursor } from '../../db/crud.js';
 import { notifyStore, type Channel, type TemplateRow } from '../../db/notify.js';
-import type { Locale } from '../../i18n/locales.js';
+import { LANGUAGE_LIST, type Locale } from '../../i18n/locales.js';
 import type { Clock } from '../../lib/clock.js';
 import { notFound, said, TollgateError } from '../../lib/errors.js';
 import { CHANNELS, effectiveOf, effectiveTemplate, type EffectiveTemplate } from '../../notify/outbox.js';
@@ -35,7 +35,7 @@ export async function notifyRoutes(app: FastifyInstance, opts: NotifyRoutesOptio
   const tags = ['notifications'];
   /** An override's row: that language's, or with no ?language= the row of every language. */
   const rowLanguage = (q: { language?: Locale }) => q.language ?? '';
-  const languageNote = 'With `?language=` (en, it, es) the override is that language\'s; without it, one override for every language that has none of its own.';
+  const languageNote = `With \`?language=\` (${LANGUAGE_LIST}) the override is that language's; without it, one override for every language that has none of its own.`;
 
   app.get('/api/v1/notification-templates', {
     schema: { tags, summary: 'Every template in force in a language (default: the installation\'s): the built-in texts and the overrides', querystring: TemplateLanguageQuery, response: { 200: TemplateList, ...errors } },
