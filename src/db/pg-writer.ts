@@ -391,14 +391,20 @@ export class PgAccountingWriter implements AcctWriter {
       const keys = batch.records.map(({ key }) => key);
       for (const k of keys) this.busy.add(k);
       this.exclusive = batch.alone;
-      const p: Promise<void> = this.commit(batch.records, batch.auth).finally(() => {
+      let released = false;
+      // Called by commit once the database has answered, before the records' answers are made:
+      // what waited on these sessions, or for a free slot, goes to PostgreSQL while this node encodes
+      // and sends the Accounting-Responses, instead of after them. Again when commit ends, a no-op.
+      const release = (): void => {
+        if (released) return;
+        released = true;
         for (const k of keys) this.busy.delete(k);
         if (batch.alone) this.exclusive = false;
-        this.inFlight.delete(p);
-        // What waited on these sessions, or for a free slot, goes now.
+        this.inFlight.delete(slot);
         this.startBatches();
-      });
-      this.inFlight.add(p);
+      };
+      const slot: Promise<void> = this.commit(batch.records, batch.auth, release).finally(release);
+      this.inFlight.add(slot);
     }
   }
 
@@ -437,9 +443,12 @@ export class PgAccountingWriter implements AcctWriter {
     return { records, auth, alone: alone && records.some(({ rec }) => rec.kind === 'on' || rec.kind === 'off') };
   }
 
-  private async commit(batch: Waiting[], auth: AuthLogRows): Promise<void> {
+  /** Writes a batch and answers its records; `release` frees its slot and sessions once the database has answered. */
+  private async commit(batch: Waiting[], auth: AuthLogRows, release: () => void): Promise<void> {
     let written: Written;
     const steps = plan(batch);
+    // Never released before the first await: the slot is registered when commit returns its promise.
+    await undefined;
     try {
       // One statement commits on its own (PostgreSQL's implicit transaction): no BEGIN and COMMIT
       // round trips, which on a busy machine cost more than the statement. Only a batch of several
@@ -450,6 +459,7 @@ export class PgAccountingWriter implements AcctWriter {
     } catch (e) {
       this.stats.failures++;
       this.onError(e);
+      release();
       for (const b of batch) b.reject(e);
       return;
     }
@@ -457,6 +467,7 @@ export class PgAccountingWriter implements AcctWriter {
     this.stats.records += batch.length;
     this.stats.authRows += auth.length / AUTH_LOG_STRIDE;
     this.sessions.apply(written.changes);
+    release();
     this.changedHere(written.services);
     this.insertedSinceAnalyze += written.inserted;
     if (this.insertedSinceAnalyze >= Math.max(ANALYZE_FIRST, this.analyzedRows)) void this.analyzeSessions();
