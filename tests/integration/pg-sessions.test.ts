@@ -13,9 +13,9 @@ import { openPostgres, type SqlClient } from '../../src/db/sql.js';
 import { Topic } from '../../src/lib/topic.js';
 import { createPostgresDatabase, postgresReady } from '../helpers/backends.js';
 
-const until = async (check: () => boolean, ms = 5000) => {
+const until = async (check: () => boolean | Promise<boolean>, ms = 5000) => {
   const end = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > end) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -140,12 +140,7 @@ describe.skipIf(!postgresReady)('open sessions shared by two nodes on one Postgr
       const interim = { ...rec('interim', 's05'), inputOctets: 6000, outputOctets: 9000, sessionTime: 60 };
       const written = b.writer.accounting(interim);
       // Read outside the other node's transaction, which would keep seeing its first view of pg_stat_activity.
-      const waiting = async () => (await a.sql.get<{ n: number }>(`select count(*)::int as "n" from pg_stat_activity where wait_event_type = 'Lock' and query like 'with x as%'`))!.n;
-      const end = Date.now() + 5000;
-      while ((await waiting()) === 0) {
-        if (Date.now() > end) throw new Error('the writer never waited on the row');
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      await until(async () => (await a.sql.get<{ n: number }>(`select count(*)::int as "n" from pg_stat_activity where wait_event_type = 'Lock' and query like 'with x as%'`))!.n > 0);
       await other.query('commit');
       await written;
       const row = await b.sql.get<{ i: number; o: number }>(`select input_octets as "i", output_octets as "o" from radius_sessions where acct_session_id = 's05'`);

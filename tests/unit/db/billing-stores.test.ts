@@ -9,6 +9,7 @@ import { billingStore, type BillingStore } from '../../../src/db/billing.js';
 import { ConstraintViolation, type SqlClient } from '../../../src/db/sql.js';
 import type { DraftInvoice } from '../../../src/domain/billing/invoicing.js';
 import { backendNames, openTestBackend, type TestBackend } from '../../helpers/backends.js';
+import { rejection } from '../../helpers/rejection.js';
 
 const AT = '2026-03-01T00:00:00Z';
 
@@ -29,15 +30,6 @@ function draft(customerId: number, key: string, amount = 1220): DraftInvoice {
     amount, taxRateBp: 2200, taxInclusive: true, net: 1000, tax: 220, gross: amount,
   };
   return { customerId, currency: 'EUR', issueDate: '2026-03-01', dueDate: '2026-03-15', lines: [line], net: 1000, tax: 220, total: amount, taxes: [] };
-}
-
-async function failure(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('succeeded');
 }
 
 describe.each(backendNames)('the billing stores on %s', (name) => {
@@ -84,10 +76,10 @@ describe.each(backendNames)('the billing stores on %s', (name) => {
     expect(await store.invoiceOfLine('charge:2')).toBeNull();
     expect([...(await store.billedKeys([customerId]))]).toEqual(['charge:1']);
     expect([...(await store.billedKeys([customerId + 1]))]).toEqual([]);
-    const again = await failure(store.transaction(() => store.insertInvoice(draft(customerId, 'charge:1'), { number: 'INV-2026-000002', series: 'INV', year: 2026, sequence: 2 }, AT)));
+    const again = await rejection(store.transaction(() => store.insertInvoice(draft(customerId, 'charge:1'), { number: 'INV-2026-000002', series: 'INV', year: 2026, sequence: 2 }, AT)));
     expect(again).toBeInstanceOf(ConstraintViolation);
     expect(again).toMatchObject({ kind: 'unique', column: 'key' });
-    const number = await failure(store.insertInvoice(draft(customerId, 'charge:3'), { number: 'INV-2026-000001', series: 'INV', year: 2026, sequence: 9 }, AT));
+    const number = await rejection(store.insertInvoice(draft(customerId, 'charge:3'), { number: 'INV-2026-000001', series: 'INV', year: 2026, sequence: 9 }, AT));
     expect(number).toMatchObject({ kind: 'unique', column: 'number' });
     // The refused invoices left nothing behind.
     expect(await b.sql.get(`select count(*) as "n" from invoices`)).toEqual({ n: 1 });
@@ -184,7 +176,7 @@ describe.each(backendNames)('the billing stores on %s', (name) => {
     expect(await store.creditNoteLinesOfInvoice(inv)).toEqual([line]);
     // The fact a credit note line credits counts as billed.
     expect([...(await store.billedKeys([customerId]))].sort()).toEqual(['k:1', 'k:1:credit']);
-    const dup = await failure(store.insertCreditNote({ customerId, invoiceId: inv, issueDate: '2026-03-05', currency: 'EUR', reason: null },
+    const dup = await rejection(store.insertCreditNote({ customerId, invoiceId: inv, issueDate: '2026-03-05', currency: 'EUR', reason: null },
       { number: 'CN-2026-000001', series: 'CN', year: 2026, sequence: 2 }, { lines: [], net: 500, tax: 110, total: 610, taxes: [] }, AT));
     expect(dup).toMatchObject({ kind: 'unique', column: 'number' });
     expect((await store.listCreditNotes({ invoiceId: inv }, 10, null)).map((n) => n.id)).toEqual([note]);
@@ -204,7 +196,7 @@ describe.each(backendNames)('the billing stores on %s', (name) => {
     ]);
     expect(await store.ledgerTotals(customerId)).toEqual({ invoiced: 1220, paid: 2000, creditNoted: 610, refunded: 300, open: 0, credit: 700 });
     // A payment of no customer is refused by the foreign key.
-    expect(await failure(store.insertPayment({ customerId: 999, amount: 1, method: 'cash', reference: null, receivedAt: AT, date: '2026-03-02' }, AT)))
+    expect(await rejection(store.insertPayment({ customerId: 999, amount: 1, method: 'cash', reference: null, receivedAt: AT, date: '2026-03-02' }, AT)))
       .toMatchObject({ kind: 'foreign_key' });
   });
 
@@ -288,7 +280,7 @@ describe.each(backendNames)('the billing stores on %s', (name) => {
     expect(await store.promotion(id)).toEqual({ id, ...fields, createdAt: AT });
     expect(await store.promotionByKey('spring')).toEqual({ id, ...fields, createdAt: AT });
     expect(await store.promotionByKey('autumn')).toBeNull();
-    expect(await failure(store.insertPromotion(fields, AT))).toMatchObject({ kind: 'unique', column: 'key' });
+    expect(await rejection(store.insertPromotion(fields, AT))).toMatchObject({ kind: 'unique', column: 'key' });
     const listed = await store.insertPromotion({ ...fields, key: 'list', planId: null, serviceIds: [serviceId], appliesToNew: false }, AT);
     expect((await store.listPromotions(10, null)).map((p) => [p.id, p.serviceIds, p.appliesToNew])).toEqual([[id, null, true], [listed, [serviceId], false]]);
     expect((await store.listPromotions(10, id)).map((p) => p.id)).toEqual([listed]);

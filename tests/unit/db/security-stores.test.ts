@@ -13,17 +13,9 @@ import { TestClock } from '../../../src/lib/clock.js';
 import { TollgateError } from '../../../src/lib/errors.js';
 import { hashPassword, verifyPassword } from '../../../src/lib/password.js';
 import { backendNames, openTestBackend, type TestBackend } from '../../helpers/backends.js';
+import { rejection } from '../../helpers/rejection.js';
 
 const cli = { id: 'cli' };
-
-async function failure(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('succeeded');
-}
 
 describe.each(backendNames)('the security stores on %s', (name) => {
   let b: TestBackend;
@@ -82,7 +74,7 @@ describe.each(backendNames)('the security stores on %s', (name) => {
 
     it('refuses a second token with the same hash (the unique index the lookup relies on)', async () => {
       const row = (await sql.get<{ tokenHash: string }>(`select token_hash as "tokenHash" from api_tokens order by id limit 1`))!;
-      const e = await failure(sql.run(`insert into api_tokens (name, role, token_hash, prefix, created_by, created_at) values ('x', 'admin', ?, 'tg_x', 'cli', ?)`, row.tokenHash, clock.now().toISOString()));
+      const e = await rejection(sql.run(`insert into api_tokens (name, role, token_hash, prefix, created_by, created_at) values ('x', 'admin', ?, 'tg_x', 'cli', ?)`, row.tokenHash, clock.now().toISOString()));
       expect(e).toBeInstanceOf(ConstraintViolation);
       expect(e).toMatchObject({ kind: 'unique' });
     });
@@ -102,7 +94,7 @@ describe.each(backendNames)('the security stores on %s', (name) => {
       expect(await admins.secretsById(id)).toEqual(s);
       expect(await admins.secretsByUsername('nobody')).toBeUndefined();
 
-      const dup = await failure(admins.create({ username: 'alice', passwordHash: hash, role: 'admin', mustChangePassword: false, actor: cli, at: clock.now() }));
+      const dup = await rejection(admins.create({ username: 'alice', passwordHash: hash, role: 'admin', mustChangePassword: false, actor: cli, at: clock.now() }));
       expect(dup).toBeInstanceOf(TollgateError);
       expect(dup).toMatchObject({ code: 'conflict', field: 'username' });
       expect(await admins.count()).toBe(1);
@@ -195,7 +187,7 @@ describe.each(backendNames)('the security stores on %s', (name) => {
       expect(await admins.recoveryCodesLeft(id)).toBe(2);
       expect((await auditRows('recovery_code_used')).map((r) => r.after)).toEqual([JSON.stringify({ remaining: 2 })]);
       // A code is stored once per admin (admin_recovery_codes_uq).
-      expect(await failure(sql.run(`insert into admin_recovery_codes (admin_id, code_hash) values (?, ?)`, id, 'h1'))).toMatchObject({ kind: 'unique' });
+      expect(await rejection(sql.run(`insert into admin_recovery_codes (admin_id, code_hash) values (?, ?)`, id, 'h1'))).toMatchObject({ kind: 'unique' });
 
       const cleared = (await admins.clearTotp(id, cli))!;
       expect(cleared.totpEnabled).toBe(false);
@@ -228,9 +220,9 @@ describe.each(backendNames)('the security stores on %s', (name) => {
       expect((await admins.get(id))!.lastLoginAt).toBe(clock.now().toISOString());
       expect((await auditRows('login')).at(-1)).toMatchObject({ actor: `admin:${id}`, entityId: String(id), after: JSON.stringify({ secondFactor: 'totp' }) });
 
-      const dup = await failure(sessions.create({ adminId: id, stage: 'full', idHash: sha256('full'), ip: undefined, userAgent: undefined, at: clock.now() }));
+      const dup = await rejection(sessions.create({ adminId: id, stage: 'full', idHash: sha256('full'), ip: undefined, userAgent: undefined, at: clock.now() }));
       expect(dup).toMatchObject({ kind: 'unique' });
-      expect(await failure(sessions.create({ adminId: 999_999, stage: 'full', idHash: sha256('orphan'), ip: undefined, userAgent: undefined, at: clock.now() }))).toMatchObject({ kind: 'foreign_key' });
+      expect(await rejection(sessions.create({ adminId: 999_999, stage: 'full', idHash: sha256('orphan'), ip: undefined, userAgent: undefined, at: clock.now() }))).toMatchObject({ kind: 'foreign_key' });
 
       clock.advance(60_000);
       await sessions.touch(sid, clock.now());
@@ -323,7 +315,7 @@ describe.each(backendNames)('the security stores on %s', (name) => {
       const tokens = tokenStore(sql, clock);
       const created = await roles.create({ name: 'billing-clerk', description: 'Invoices', permissions: '{"billing":"write"}' }, cli);
       expect(created).toEqual({ name: 'billing-clerk', description: 'Invoices', permissions: '{"billing":"write"}', createdAt: clock.now().toISOString(), updatedAt: clock.now().toISOString() });
-      expect(await failure(roles.create({ name: 'billing-clerk', description: '', permissions: '{}' }, cli))).toMatchObject({ code: 'conflict', field: 'name' });
+      expect(await rejection(roles.create({ name: 'billing-clerk', description: '', permissions: '{}' }, cli))).toMatchObject({ code: 'conflict', field: 'name' });
       expect(await roles.get('billing-clerk')).toEqual(created);
       expect(await roles.get('nope')).toBeUndefined();
       await roles.create({ name: 'auditor', description: '', permissions: '{}' }, cli);
@@ -337,7 +329,7 @@ describe.each(backendNames)('the security stores on %s', (name) => {
       const adminId = await admins.create({ username: 'dave', passwordHash: 'x', role: 'billing-clerk', mustChangePassword: false, actor: cli, at: clock.now() });
       const token = await tokens.create({ name: 'clerk', role: 'billing-clerk', actor: cli });
       expect(await roles.holders('billing-clerk')).toEqual({ admins: 1, tokens: 1 });
-      expect(await failure(roles.delete('billing-clerk', cli))).toMatchObject({ code: 'in_use' });
+      expect(await rejection(roles.delete('billing-clerk', cli))).toMatchObject({ code: 'in_use' });
       await admins.update(adminId, { role: 'read-only' }, cli);
       await tokens.revoke(token.id, cli);
       expect(await roles.holders('billing-clerk')).toEqual({ admins: 0, tokens: 0 });

@@ -13,6 +13,7 @@ import { said, TollgateError } from '../../../src/lib/errors.js';
 import { fixedClock } from '../../../src/lib/clock.js';
 import { isMessageKey, translate } from '../../../src/i18n/messages.js';
 import { backendNames, openTestBackend, type TestBackend } from '../../helpers/backends.js';
+import { rejection } from '../../helpers/rejection.js';
 
 const REFUSAL = '550 5.1.1 <nobody@example.net>: Recipient address rejected';
 let smtp: SMTPServer;
@@ -30,21 +31,12 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => smtp.close(() => resolve())));
 
-async function thrown(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a failure');
-}
-
 const render = (l: 'it' | 'es' | 'en', m: { key: string; values?: Readonly<Record<string, string>> }) => (isMessageKey(m.key) ? translate(l, m.key, m.values) : `missing ${m.key}`);
 
 describe('a job’s failure by key', () => {
   it('an SMTP server’s refusal: its reply line as said, in a sentence that names the SMTP server', async () => {
     const mailer = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
-    const err = await thrown(mailer.sendMail({ from: 'billing@example.net', to: 'nobody@example.net', subject: 'x', text: 'x' }));
+    const err = await rejection(mailer.sendMail({ from: 'billing@example.net', to: 'nobody@example.net', subject: 'x', text: 'x' }));
     const m = jobErrorMessage(err);
     expect(m).toEqual({ key: 'jobError.smtp', values: { words: REFUSAL } });
     expect(render('it', m)).toBe(`il server SMTP ha risposto: «${REFUSAL}»`);
@@ -56,7 +48,7 @@ describe('a job’s failure by key', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const err = await thrown(new Promise((resolve, reject) => connect(port, '127.0.0.1').on('connect', resolve).on('error', reject)));
+    const err = await rejection(new Promise((resolve, reject) => connect(port, '127.0.0.1').on('connect', resolve).on('error', reject)));
     const m = jobErrorMessage(err);
     expect(m.key).toBe('jobError.network');
     expect(m.values?.code).toBe('ECONNREFUSED');
@@ -66,7 +58,7 @@ describe('a job’s failure by key', () => {
   it.each(backendNames)('the database’s refusal on %s: its words and code as it gave them', async (name) => {
     const b: TestBackend = await openTestBackend(name);
     try {
-      const err = await thrown(b.sql.all('select * from no_such_table'));
+      const err = await rejection(b.sql.all('select * from no_such_table'));
       const m = jobErrorMessage(err);
       expect(m.key).toBe('jobError.database');
       expect(m.values?.code).toBe(name === 'postgres' ? '42P01' : 'SQLITE_ERROR');
