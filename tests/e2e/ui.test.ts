@@ -511,21 +511,39 @@ describe.skipIf(!haveChromium)('admin UI in headless Chromium', { timeout: 60_00
     await waitText(trow, 'edited');
     await waitText(trow, '08:00–20:00');
 
+    // A template of the operator's own, with an email text and no SMS one.
+    const added = await page.evaluate(async () => {
+      const me = (await (await fetch('/api/v1/auth/me')).json()) as { csrfToken: string };
+      const r = await fetch('/api/v1/notification-templates/courtesy.call/email', {
+        method: 'PUT', headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken },
+        body: JSON.stringify({ subject: 'We will call you', body: 'Dear {{customerName}}, we will call you about your invoice.' }),
+      });
+      return r.status;
+    });
+    expect(added).toBe(200);
     await go('/billing-profiles');
     await page.getByRole('button', { name: 'New profile' }).click();
     const prof = page.locator('[data-test=profile-editor]');
     await prof.locator('#f-name').fill('Residential');
     await prof.locator('[name="reminders.0.afterDays"]').fill('3');
-    await prof.locator('[name="reminders.0.template"]').fill('no.such.template');
+    // The templates are chosen by name, the reminders first, the operator's own by its key.
+    const choices = await prof.locator('[name="reminders.0.template"] option').evaluateAll((os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent?.trim()]));
+    expect(choices.slice(0, 3)).toEqual([
+      ['invoice.reminder.1', 'First reminder (invoice.reminder.1)'], ['invoice.reminder.2', 'Second reminder (invoice.reminder.2)'], ['invoice.reminder.3', 'Final reminder (invoice.reminder.3)'],
+    ]);
+    expect(choices).toContainEqual(['courtesy.call', 'courtesy.call']);
+    await expect(prof.locator('[name="reminders.0.template"]').inputValue()).resolves.toBe('invoice.reminder.1');
+    await prof.locator('[name="reminders.0.channels"]').selectOption('sms');
+    await prof.locator('[name="reminders.0.template"]').selectOption('courtesy.call');
     await prof.locator('[name="reminders.1.afterDays"]').fill('2');
     await prof.getByRole('button', { name: 'Create' }).click();
     await expect(prof.locator('.err[data-field="reminders.1.afterDays"]').textContent()).resolves.toContain('later than reminder 1');
     await prof.locator('[name="reminders.1.afterDays"]').fill('10');
     await prof.getByRole('button', { name: 'Create' }).click();
-    // Only the API knows the templates: its answer sits beside the reminder's template.
+    // Only the API knows which channels a template has a text for: its answer sits beside the reminder's template.
     await expect(prof.locator('.err[data-field="reminders.0.template"]').textContent()).resolves.toContain('no template');
     await shot('43-profile-api-error');
-    await prof.locator('[name="reminders.0.template"]').fill('invoice.reminder.1');
+    await prof.locator('[name="reminders.0.template"]').selectOption('invoice.reminder.1');
     await prof.getByRole('button', { name: 'Create' }).click();
     const prow = page.locator('tg-profiles tr', { hasText: 'Residential' });
     await waitText(prow, '3 d, 10 d');

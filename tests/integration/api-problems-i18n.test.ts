@@ -66,6 +66,12 @@ describe('an Italian admin', () => {
     expect(nas.body.errors).toEqual([{ field: 'ipAddress', message: '"10.0.0.300" non è un indirizzo IP né una rete CIDR' }]);
   });
 
+  it("reads a reminder's missing template in Italian, beside the reminder", async () => {
+    const profile = await post('/api/v1/billing-profiles', { name: 'Residenziale', reminders: [{ afterDays: 3, channels: ['sms'], template: 'chiamata.cortesia' }] }, session);
+    expect(profile.status).toBe(422);
+    expect(profile.body.errors).toEqual([{ field: 'reminders.0.template', message: 'nessun modello chiamata.cortesia per sms' }]);
+  });
+
   it('reads a taken name in Italian', async () => {
     const ok = await post('/api/v1/nas', { ...badNas, name: 'Torre sud', ipAddress: '10.0.0.1' }, session);
     expect(ok.status).toBe(201);

@@ -119,6 +119,21 @@ export function profileBody(form: Record<string, unknown>, slots = 3): Record<st
   return body;
 }
 
+/**
+ * The choices of a reminder's template: every template key in force, once (a key has an email and an
+ * SMS text), named in the UI's language (`name`: templateName), the three reminders first and the
+ * rest by name; a key the profile holds that is no longer in force stays choosable, so opening a
+ * profile never changes it. Whether the key has a text for the reminder's channels is the API's check.
+ */
+export function reminderTemplateOptions(keys: Iterable<string>, held: Iterable<string>, name: (key: string) => string): Array<[string, string]> {
+  const all = new Set([...keys, ...held]);
+  const rank = (k: string) => (/^invoice\.reminder\.\d+$/.test(k) ? 0 : 1);
+  const label = (k: string) => (name(k) === k ? k : `${name(k)} (${k})`);
+  return [...all]
+    .sort((a, b) => rank(a) - rank(b) || (rank(a) === 0 ? a.localeCompare(b) : label(a).localeCompare(label(b))))
+    .map((k) => [k, label(k)]);
+}
+
 /** Reminders are filled in order: slot i needs slot i-1, and each needs a later day than the one before. */
 export function checkReminder(i: number, form: Record<string, unknown>): string | undefined {
   const days = form[`reminders.${i}.afterDays`];

@@ -46,7 +46,7 @@ export async function dunningRoutes(app: FastifyInstance, opts: DunningRoutesOpt
       if (i > 0 && r.afterDays <= p.reminders[i - 1]!.afterDays) throw bad(`reminders.${i}.afterDays`, said('fault.dunning.order', 'reminders must be in increasing order of afterDays'));
       for (const ch of r.channels) {
         const row = overrides.find((t) => t.key === r.template && t.channel === ch) ?? null;
-        if (!effectiveOf(row, r.template, ch, 'en')) throw bad(`reminders.${i}.template`, `no template "${r.template}" for ${ch} (see /api/v1/notification-templates)`);
+        if (!effectiveOf(row, r.template, ch, 'en')) throw bad(`reminders.${i}.template`, said('fault.template.none', `no template ${r.template} for ${ch}`, { key: r.template, channel: ch }));
       }
     });
     if ((p.lateFeeAmount === null) !== (p.lateFeeAfterDays === null)) throw bad(p.lateFeeAmount === null ? 'lateFeeAmount' : 'lateFeeAfterDays', said('fault.dunning.lateFee', 'a late fee needs both lateFeeAmount and lateFeeAfterDays'));

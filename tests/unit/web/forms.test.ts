@@ -2,7 +2,7 @@
 // API's field names back to the form's.
 import { describe, expect, it } from 'vitest';
 import {
-  checkLinePart, checkReminder, creditNoteLines, fieldFor, planChangeRows, profileBody, profileValues, redeemTarget, renameLineErrors, roleBody, roleValues,
+  checkLinePart, checkReminder, creditNoteLines, fieldFor, planChangeRows, profileBody, profileValues, redeemTarget, reminderTemplateOptions, renameLineErrors, roleBody, roleValues,
 } from '../../../web/src/forms.js';
 
 describe('fieldFor', () => {
@@ -91,6 +91,20 @@ describe('billing profile reminders and quiet days', () => {
   it('skips empty reminder slots and defaults channel and template', () => {
     expect(profileBody({ 'reminders.1.afterDays': 9 }).reminders).toEqual([{ afterDays: 9, channels: ['email'], template: 'invoice.reminder.2' }]);
     expect(profileBody({}).reminders).toEqual([]);
+  });
+  it('offers each template key once, the reminders first, named, and keeps a key the profile holds', () => {
+    const names: Record<string, string> = { 'invoice.reminder.1': 'Primo sollecito', 'invoice.reminder.2': 'Secondo sollecito', 'service.suspended': 'Servizio sospeso', 'cap.100': 'Traffico esaurito' };
+    const name = (k: string) => names[k] ?? k;
+    // The list has each key twice (its email and SMS texts); `old.key` is no longer in force.
+    const keys = ['service.suspended', 'service.suspended', 'invoice.reminder.2', 'zz.custom', 'invoice.reminder.1', 'invoice.reminder.1', 'cap.100'];
+    expect(reminderTemplateOptions(keys, ['invoice.reminder.1', 'old.key'], name)).toEqual([
+      ['invoice.reminder.1', 'Primo sollecito (invoice.reminder.1)'],
+      ['invoice.reminder.2', 'Secondo sollecito (invoice.reminder.2)'],
+      ['old.key', 'old.key'],
+      ['service.suspended', 'Servizio sospeso (service.suspended)'],
+      ['cap.100', 'Traffico esaurito (cap.100)'],
+      ['zz.custom', 'zz.custom'],
+    ]);
   });
   it('wants reminders filled in order, each later than the one before', () => {
     expect(checkReminder(0, { 'reminders.0.afterDays': 3 })).toBeUndefined();

@@ -1,19 +1,26 @@
 // Billing profiles: due dates, grace before suspension, late fees, reminders and quiet days.
 import { LitElement, html, nothing } from 'lit';
+import { Task } from '@lit/task';
 import { createProfile, listProfiles, updateProfile, type Profile } from '../data/billing-profiles.js';
 import type { Body } from '../data/http.js';
+import { listTemplates } from '../data/notifications.js';
 import '../components/form.js';
 import type { Field } from '../components/form.js';
 import '../components/table.js';
 import type { Column } from '../components/table.js';
-import { checkReminder, profileBody, profileValues, weekdayName } from '../forms.js';
+import { checkReminder, profileBody, profileValues, reminderTemplateOptions, weekdayName } from '../forms.js';
+import { templateName } from '../names.js';
 import { base, money, toast } from '../ui.js';
-import { t } from '../i18n.js';
+import { locale, t } from '../i18n.js';
 
 const both = (other: string, what: () => string) => (v: unknown, all: Record<string, unknown>) =>
   (v === null || v === undefined) !== (all[other] === null || all[other] === undefined) ? t('profile.needsToo', { what: what() }) : undefined;
 
-const profileFields = (): Field[] => [
+/**
+ * The form. `templates`: the reminder templates to choose from (reminderTemplateOptions); without
+ * them (the list could not be read, say by a role that may not see notifications) the key is typed.
+ */
+const profileFields = (templates?: Array<[string, string]>): Field[] => [
   { name: 'name', label: t('col.name'), required: true, maxLength: 200 },
   { name: 'isDefault', label: t('profile.isDefault'), type: 'checkbox' },
   { name: 'daysUntilDue', label: t('profile.daysUntilDue'), type: 'number', min: 0, max: 365 },
@@ -29,7 +36,9 @@ const profileFields = (): Field[] => [
   ...[0, 1, 2].flatMap((i): Field[] => [
     { name: `reminders.${i}.afterDays`, label: t('profile.reminderDays', { n: i + 1 }), type: 'number', min: 1, max: 365, validate: (_v, all) => checkReminder(i, all) },
     { name: `reminders.${i}.channels`, label: t('profile.reminderBy', { n: i + 1 }), type: 'select', required: true, options: [['email', t('channel.email')], ['sms', t('channel.sms')], ['email,sms', t('profile.emailAndSms')]] },
-    { name: `reminders.${i}.template`, label: t('profile.reminderTemplate', { n: i + 1 }), maxLength: 100, pattern: '[a-z0-9_.-]+', patternMessage: t('profile.templatePattern') },
+    templates
+      ? { name: `reminders.${i}.template`, label: t('profile.reminderTemplate', { n: i + 1 }), type: 'select', required: true, options: templates }
+      : { name: `reminders.${i}.template`, label: t('profile.reminderTemplate', { n: i + 1 }), maxLength: 100, pattern: '[a-z0-9_.-]+', patternMessage: t('profile.templatePattern') },
   ]),
 ];
 
@@ -37,6 +46,8 @@ export class TgProfiles extends LitElement {
   static override styles = [base];
   static override properties = { editing: { state: true } };
   declare editing: Profile | 'new' | undefined;
+  /** The template keys in force, read once for the page; the names follow the UI's language. */
+  private readonly templates = new Task(this, { task: async () => (await listTemplates(locale())).items.map((tpl) => tpl.key), args: () => [] });
   override render() {
     const cols: Array<Column<Profile>> = [
       { label: t('col.name'), render: (p) => html`<a href="#" @click=${(e: Event) => { e.preventDefault(); this.editing = p; }}>${p.name}</a>${p.isDefault ? html` <span class="badge">${t('profile.default')}</span>` : nothing}` },
@@ -48,8 +59,11 @@ export class TgProfiles extends LitElement {
     ];
     const e = this.editing;
     const defaults = Object.fromEntries([0, 1, 2].flatMap((i) => [[`reminders.${i}.channels`, 'email'], [`reminders.${i}.template`, `invoice.reminder.${i + 1}`]]));
+    const keys = this.templates.value;
+    const held = [0, 1, 2].map((i) => `invoice.reminder.${i + 1}`).concat(e && e !== 'new' ? e.reminders.map((r) => r.template) : []);
+    const templates = keys ? reminderTemplateOptions(keys, held, templateName) : undefined;
     return html`<div class="row"><h1 class="grow">${t('nav.profiles')}</h1><button @click=${() => (this.editing = 'new')}>${t('profile.new')}</button></div>
-      ${e ? html`<div class="card" data-test="profile-editor"><h2>${e === 'new' ? t('profile.new') : e.name}</h2><tg-form .fields=${profileFields()}
+      ${e ? html`<div class="card" data-test="profile-editor"><h2>${e === 'new' ? t('profile.new') : e.name}</h2><tg-form .fields=${profileFields(templates)}
         .values=${e === 'new' ? { ...defaults, ...profileValues({ daysUntilDue: 14, graceDays: 7, quietWeekdays: [6, 7] }) } : { ...defaults, ...profileValues(e) }}
         submitLabel=${e === 'new' ? t('common.create') : t('common.save')}
         .action=${(b: Body) => (e === 'new' ? createProfile(profileBody(b)) : updateProfile(e.id, profileBody(b)))}
