@@ -10,6 +10,7 @@
  * died) is due again. The outcome is written only by the claim that is current (same attempt
  * number), so a sender whose claim expired cannot overwrite the next one's.
  */
+import { storeText, type LocalText } from '../lib/errors.js';
 import { auditRecorder } from './audit.js';
 import type { Actor } from './crud.js';
 import { dialectSql } from './dialect.js';
@@ -45,6 +46,8 @@ export interface OutboxRow {
   status: OutboxStatus;
   attempts: number;
   lastError: string | null;
+  /** `lastError` by catalogue key, JSON `{key, values}` (keyedError reads it); null before keys were stored. */
+  lastErrorMessage: string | null;
   nextAttemptAt: string;
   dedupeKey: string | null;
   createdAt: string;
@@ -97,7 +100,7 @@ export interface IssuedInvoice {
 
 const TEMPLATE_COLS = `key, channel, language, subject, body, delay_minutes as "delayMinutes", send_from as "sendFrom", send_until as "sendUntil", enabled, updated_at as "updatedAt"`;
 const OUTBOX_COLS = `id, customer_id as "customerId", service_id as "serviceId", template, channel, recipient, subject, body, status, attempts,
-  last_error as "lastError", next_attempt_at as "nextAttemptAt", dedupe_key as "dedupeKey", created_at as "createdAt", sent_at as "sentAt"`;
+  last_error as "lastError", last_error_message as "lastErrorMessage", next_attempt_at as "nextAttemptAt", dedupe_key as "dedupeKey", created_at as "createdAt", sent_at as "sentAt"`;
 
 type RawTemplate = Omit<TemplateRow, 'enabled'> & { enabled: boolean | number };
 /** SQLite reads booleans as 0/1, PostgreSQL as true/false. */
@@ -130,13 +133,13 @@ export function notifyStore(sql: SqlClient) {
       where id in (select id from notification_outbox where status in ('queued', 'sending') and next_attempt_at <= ? order by next_attempt_at, id limit ?${skipLocked})
       returning ${OUTBOX_COLS}`),
     claim: sql.prepare(`update notification_outbox set status = 'sending', attempts = attempts + 1, next_attempt_at = ?, claimed_by = ? where id = ? and status = 'queued'`),
-    sent: sql.prepare(`update notification_outbox set status = 'sent', sent_at = ?, last_error = null, claimed_by = null where id = ? and status = 'sending' and attempts = ?`),
-    retry: sql.prepare(`update notification_outbox set status = 'queued', last_error = ?, next_attempt_at = ?, claimed_by = null where id = ? and status = 'sending' and attempts = ?`),
-    failed: sql.prepare(`update notification_outbox set status = 'failed', last_error = ?, claimed_by = null where id = ? and status = 'sending' and attempts = ?`),
+    sent: sql.prepare(`update notification_outbox set status = 'sent', sent_at = ?, last_error = null, last_error_message = null, claimed_by = null where id = ? and status = 'sending' and attempts = ?`),
+    retry: sql.prepare(`update notification_outbox set status = 'queued', last_error = ?, last_error_message = ?, next_attempt_at = ?, claimed_by = null where id = ? and status = 'sending' and attempts = ?`),
+    failed: sql.prepare(`update notification_outbox set status = 'failed', last_error = ?, last_error_message = ?, claimed_by = null where id = ? and status = 'sending' and attempts = ?`),
     unclaim: sql.prepare(`update notification_outbox set status = 'queued', attempts = attempts - 1, next_attempt_at = ?, claimed_by = null
       where id = ? and status = 'sending' and attempts = ?`),
     sending: sql.prepare<{ id: number; claimedBy: string | null }>(`select id, claimed_by as "claimedBy" from notification_outbox where status = 'sending' order by id`),
-    interrupted: sql.prepare<{ id: number }>(`update notification_outbox set status = 'failed', last_error = ?, claimed_by = null
+    interrupted: sql.prepare<{ id: number }>(`update notification_outbox set status = 'failed', last_error = ?, last_error_message = ?, claimed_by = null
       where status = 'sending' and id in (${d.idList}) returning id`),
     requeue: sql.prepare(`update notification_outbox set status = 'queued', next_attempt_at = ?, last_error = coalesce(last_error, '') where id = ? and status = 'failed'`),
     get: sql.prepare<OutboxRow>(`select ${OUTBOX_COLS} from notification_outbox where id = ?`),
@@ -190,11 +193,12 @@ export function notifyStore(sql: SqlClient) {
     async markSent(c: Claim, at: string): Promise<boolean> {
       return (await s.sent.run(at, c.id, c.attempt)).changes === 1;
     },
-    async markRetry(c: Claim, error: string, nextAttemptAt: string): Promise<boolean> {
-      return (await s.retry.run(error, nextAttemptAt, c.id, c.attempt)).changes === 1;
+    /** `error`: the failure in English and by catalogue key, stored side by side. */
+    async markRetry(c: Claim, error: LocalText, nextAttemptAt: string): Promise<boolean> {
+      return (await s.retry.run(error.text, storeText(error), nextAttemptAt, c.id, c.attempt)).changes === 1;
     },
-    async markFailed(c: Claim, error: string): Promise<boolean> {
-      return (await s.failed.run(error, c.id, c.attempt)).changes === 1;
+    async markFailed(c: Claim, error: LocalText): Promise<boolean> {
+      return (await s.failed.run(error.text, storeText(error), c.id, c.attempt)).changes === 1;
     },
     /** Gives back a claim whose message was not tried (the sender stops): queued again as of `at`, the attempt not counted. */
     async unclaim(c: Claim, at: string): Promise<boolean> {
@@ -205,9 +209,9 @@ export function notifyStore(sql: SqlClient) {
       return s.sending.all();
     },
     /** Marks these messages, left mid-send by a crash, failed: never re-sent blindly (they may have gone out). */
-    async failInterrupted(ids: readonly number[], error: string): Promise<number[]> {
+    async failInterrupted(ids: readonly number[], error: LocalText): Promise<number[]> {
       if (ids.length === 0) return [];
-      return (await s.interrupted.all(error, JSON.stringify(ids))).map((r) => r.id).sort((a, b) => a - b);
+      return (await s.interrupted.all(error.text, storeText(error), JSON.stringify(ids))).map((r) => r.id).sort((a, b) => a - b);
     },
     async requeue(id: number, at: string): Promise<boolean> {
       return (await s.requeue.run(at, id)).changes === 1;

@@ -31,7 +31,10 @@ export const Message = Type.Object({
   id: Type.Integer(), customerId: Nullable(Type.Integer()), serviceId: Nullable(Type.Integer()), template: Type.String(), channel: ChannelT,
   recipient: Type.String(), subject: Type.String(), body: Type.String(),
   status: Type.Union([Type.Literal('queued'), Type.Literal('sending'), Type.Literal('sent'), Type.Literal('failed')]),
-  attempts: Type.Integer(), lastError: Nullable(Type.String()), nextAttemptAt: Type.String(), dedupeKey: Nullable(Type.String()),
+  attempts: Type.Integer(), lastError: Nullable(Type.String({ description: 'the last delivery error, in English (the SMTP server\'s or the gateway\'s words as it said them)' })),
+  lastErrorCode: Nullable(Type.String({ description: "`lastError` by the UI's message catalogue key (notifyError.*, jobError.smtp…), to word it in the reader's language; null: none, or an older row" })),
+  lastErrorValues: Nullable(Type.Record(Type.String(), Type.String(), { description: 'the values the keyed message takes; `words` is a peer\'s text as said' })),
+  nextAttemptAt: Type.String(), dedupeKey: Nullable(Type.String()),
   createdAt: Type.String(), sentAt: Nullable(Type.String()),
 });
 /** Every template in force (`GET /api/v1/notification-templates`). */

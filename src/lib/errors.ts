@@ -46,6 +46,20 @@ export function storedText(m: unknown): StoredText | null {
   return { key, values: flat };
 }
 
+/** A message as a JSON column keeps it, `{key, values}`: what parseStored and storedText read back. */
+export function storeText(m: Pick<LocalText, 'key' | 'values'>): string {
+  return JSON.stringify(m.values ? { key: m.key, values: m.values } : { key: m.key });
+}
+
+/**
+ * A stored failure as the API gives it beside its English `lastError`: the catalogue key and its
+ * values, to word it in the reader's language; nulls when there is none or the row is older than the key.
+ */
+export function keyedError(stored: string | null): { lastErrorCode: string | null; lastErrorValues: Record<string, string> | null } {
+  const m = storedText(parseStored(stored));
+  return { lastErrorCode: m?.key ?? null, lastErrorValues: m ? m.values : null };
+}
+
 /** The records a path or an argument names, each with the catalogue key of "<record> <id> does not exist". */
 const MISSING = {
   NAS: 'fault.missing.nas',

@@ -11,6 +11,7 @@
  * an operator can requeue them.
  */
 import type { Clock } from '../lib/clock.js';
+import { said, type LocalText } from '../lib/errors.js';
 import type { Claim, NotifyStore, OutboxRow } from '../db/notify.js';
 import { claimantIsDead, newLeaseHolder } from '../lib/process-holder.js';
 import type { Channel } from './types.js';
@@ -37,8 +38,15 @@ export interface SenderOptions {
   log?: { info(o: object, m: string): void; warn(o: object, m: string): void } | undefined;
 }
 
-export const INTERRUPTED = 'interrupted during delivery (restart); not re-sent automatically to avoid a duplicate';
-export const ABANDONED = 'its sender stopped during delivery too many times; not re-sent automatically';
+export const INTERRUPTED = said('notifyError.interrupted', 'interrupted during delivery (restart); not re-sent automatically to avoid a duplicate');
+export const ABANDONED = said('notifyError.abandoned', 'its sender stopped during delivery too many times; not re-sent automatically');
+
+/** A failed send's message: a transport's own, or (a fault of ours) the English text marked as internal. */
+function failureOf(err: unknown): LocalText {
+  if (err instanceof DeliveryError) return err.local;
+  const words = err instanceof Error ? err.message : String(err);
+  return said('jobError.internal', words, { words });
+}
 
 export function defaultSendBackoff(attempt: number): number {
   return Math.min(60_000 * 2 ** Math.max(0, attempt - 1), 6 * 3_600_000);
@@ -83,14 +91,15 @@ export function createSender(opts: SenderOptions) {
       fenced(await store.markSent(claim, clock.now().toISOString()), msg, 'sent');
       opts.metrics?.notifications.inc({ channel: msg.channel, outcome: 'sent' });
     } catch (err) {
-      const error = err instanceof Error ? err.message : String(err);
+      const failure = failureOf(err);
+      const error = failure.text;
       const permanent = err instanceof DeliveryError && err.permanent;
       if (permanent || attempt >= maxAttempts) {
-        fenced(await store.markFailed(claim, error), msg, 'failed');
+        fenced(await store.markFailed(claim, failure), msg, 'failed');
         opts.metrics?.notifications.inc({ channel: msg.channel, outcome: 'failed' });
         opts.log?.warn({ id: msg.id, channel: msg.channel, template: msg.template, attempt, error }, 'notification failed');
       } else {
-        fenced(await store.markRetry(claim, error, new Date(clock.now().getTime() + backoff(attempt)).toISOString()), msg, 'retry');
+        fenced(await store.markRetry(claim, failure, new Date(clock.now().getTime() + backoff(attempt)).toISOString()), msg, 'retry');
         opts.metrics?.notifications.inc({ channel: msg.channel, outcome: 'retry' });
         opts.log?.info({ id: msg.id, channel: msg.channel, attempt, error }, 'notification will be retried');
       }

@@ -4,6 +4,7 @@
  */
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type { OutboxRow } from '../db/notify.js';
+import { said, type LocalText } from '../lib/errors.js';
 import { htmlToText, render } from './templates.js';
 
 export interface Transport {
@@ -17,9 +18,14 @@ export function maskSecrets(text: string, secrets: readonly string[]): string {
   return out;
 }
 
+/**
+ * A send that failed: its English text (`message`, for the log and `last_error`) and the same by
+ * catalogue key (`local`, stored beside it so the outbox reads in its reader's language). A peer's
+ * words (the SMTP server's, the gateway's) go in the value `words`, as said, secrets masked.
+ */
 export class DeliveryError extends Error {
-  constructor(message: string, readonly permanent = false) {
-    super(message);
+  constructor(readonly local: LocalText, readonly permanent = false) {
+    super(local.text);
     this.name = 'DeliveryError';
   }
 }
@@ -51,14 +57,15 @@ export function smtpSender(cfg: { smtp_url: string; from: string }, opts: { time
     } catch (err) {
       const e = err as { message?: string; responseCode?: number };
       const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600;
-      throw new DeliveryError(maskSecrets(`SMTP: ${e.message ?? String(err)}`, secrets), permanent);
+      const words = maskSecrets(e.message ?? String(err), secrets);
+      throw new DeliveryError(said('jobError.smtp', `SMTP: ${words}`, { words }), permanent);
     }
   };
 }
 
 export function emailTransport(cfg: { smtp_url: string; from: string }, opts: { timeoutMs?: number } = {}): Transport {
   const send = smtpSender(cfg, opts);
-  if (!send) return { send: async () => Promise.reject(new DeliveryError('email is not configured ([notify.email] smtp_url is empty)', true)) };
+  if (!send) return { send: async () => Promise.reject(new DeliveryError(said('notifyError.noEmail', 'email is not configured ([notify.email] smtp_url is empty)'), true)) };
   return {
     send: (msg) => send({
       to: msg.recipient,
@@ -101,7 +108,7 @@ export function smsRequest(cfg: SmsConfig, to: string, text: string): { url: str
 }
 
 export function smsTransport(cfg: SmsConfig, opts: { timeoutMs?: number } = {}): Transport {
-  if (!cfg.url) return { send: async () => Promise.reject(new DeliveryError('SMS is not configured ([notify.sms] url is empty)', true)) };
+  if (!cfg.url) return { send: async () => Promise.reject(new DeliveryError(said('notifyError.noSms', 'SMS is not configured ([notify.sms] url is empty)'), true)) };
   const secrets = [cfg.token, encodeURIComponent(cfg.token)].filter(Boolean);
   return {
     async send(msg) {
@@ -110,11 +117,13 @@ export function smsTransport(cfg: SmsConfig, opts: { timeoutMs?: number } = {}):
       try {
         res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body, signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000) });
       } catch (err) {
-        throw new DeliveryError(maskSecrets(`SMS gateway: ${(err as Error).message}`, secrets));
+        const words = maskSecrets((err as Error).message, secrets);
+        throw new DeliveryError(said('notifyError.sms', `SMS gateway: ${words}`, { words }));
       }
       if (!res.ok) {
-        const text = (await res.text().catch(() => '')).slice(0, 200);
-        throw new DeliveryError(maskSecrets(`SMS gateway answered ${res.status}: ${text}`, secrets), res.status >= 400 && res.status < 500 && res.status !== 429);
+        const words = maskSecrets((await res.text().catch(() => '')).slice(0, 200), secrets);
+        const status = String(res.status);
+        throw new DeliveryError(said('notifyError.smsStatus', `SMS gateway answered ${status}: ${words}`, { status, words }), res.status >= 400 && res.status < 500 && res.status !== 429);
       }
       await res.body?.cancel().catch(() => undefined);
     },

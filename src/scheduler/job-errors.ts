@@ -8,7 +8,7 @@
  * ("Il server SMTP ha risposto: «550 …»"). Anything else is a fault of ours: its English text goes
  * the same way, marked as the daemon's internal error (the log has the stack).
  */
-import { parseStored, storedText, TollgateError } from '../lib/errors.js';
+import { storeText, TollgateError } from '../lib/errors.js';
 
 export interface JobErrorMessage {
   readonly key: string;
@@ -38,15 +38,9 @@ export function jobErrorMessage(err: unknown): JobErrorMessage {
   return { key: 'jobError.internal', values: { words } };
 }
 
-/** The message as the column stores it: JSON `{key, values}`. */
+/** The message as the column stores it: JSON `{key, values}` (keyedError reads it back for the API). */
 export function storedJobError(err: unknown): string {
-  return JSON.stringify(jobErrorMessage(err));
-}
-
-/** The stored message back, for the API: null when there is none or it is not one (an older row). */
-export function parseJobError(stored: string | null): { code: string; values: Record<string, string> } | null {
-  const m = storedText(parseStored(stored));
-  return m ? { code: m.key, values: m.values } : null;
+  return storeText(jobErrorMessage(err));
 }
 
 function stringValues(values: Readonly<Record<string, unknown>>): Record<string, string> {

@@ -23,16 +23,10 @@
 import { Cron } from 'croner';
 import { addDays, dateInZone, instantOfLocalTime, parseDate, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import { said, TollgateError } from '../lib/errors.js';
+import { keyedError, said, TollgateError } from '../lib/errors.js';
 import type { JobStateRow, JobStore } from '../db/jobs.js';
 import { holderIsDead, newLeaseHolder } from '../lib/process-holder.js';
-import { parseJobError, storedJobError } from './job-errors.js';
-
-/** A job's last error by catalogue key, as `GET /api/v1/jobs` gives it beside the English `lastError`. */
-function lastErrorCode(stored: string | null): { lastErrorCode: string | null; lastErrorValues: Record<string, string> | null } {
-  const m = parseJobError(stored);
-  return { lastErrorCode: m?.code ?? null, lastErrorValues: m ? m.values : null };
-}
+import { storedJobError } from './job-errors.js';
 
 export interface JobContext {
   /** The instant the run started (from the runner's clock). */
@@ -365,7 +359,7 @@ export function createJobRunner(opts: JobRunnerOptions) {
             lastFinishedAt: s?.lastFinishedAt ?? null,
             failures: s?.failures ?? 0,
             lastError: s?.lastError ?? null,
-            ...lastErrorCode(s?.lastErrorMessage ?? null),
+            ...keyedError(s?.lastErrorMessage ?? null),
             lastErrorAt: s?.lastErrorAt ?? null,
             failedDate: s?.failedDate ?? null,
             nextRetryAt: s?.nextRetryAt ?? null,

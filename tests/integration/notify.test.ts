@@ -153,6 +153,10 @@ describe('email over SMTP and SMS over HTTP', () => {
     expect(rows.map((m) => [m.channel, m.status, m.attempts])).toEqual([['email', 'queued', 1], ['sms', 'queued', 1]]);
     expect(rows[0]!.lastError).toMatch(/451/);
     expect(rows[1]!.lastError).toMatch(/503/);
+    // The API gives each by catalogue key beside the English: the SMTP server's and the gateway's words as said.
+    const listed = (await call('GET', '/api/v1/notifications?status=queued', undefined, 200)).items as Array<Record<string, any>>;
+    expect(listed.find((m) => m.channel === 'email')).toMatchObject({ lastErrorCode: 'jobError.smtp', lastErrorValues: { words: expect.stringMatching(/451 try again later/) } });
+    expect(listed.find((m) => m.channel === 'sms')).toMatchObject({ lastErrorCode: 'notifyError.smsStatus', lastErrorValues: { status: '503' } });
     expect(rows[0]!.nextAttemptAt).toBe('2026-05-04T10:01:00.000Z');
     // Not before the backoff.
     expect(await services.sender.drain()).toBe(0);
@@ -209,7 +213,7 @@ describe('email over SMTP and SMS over HTTP', () => {
     expect(mails.length).toBe(sentBefore.mails);
     expect(smsRequests.length).toBe(sentBefore.sms + 1);
     expect(smsRequests.at(-1)!.body).toBe('to=%2B39+333+1234567&text=Service+carla+suspended+for+non-payment+(%E2%82%AC30.00+overdue).+Restored+as+soon+as+you+pay.');
-    expect(await store.get(ids[0]!)).toMatchObject({ status: 'failed', lastError: INTERRUPTED });
+    expect(await store.get(ids[0]!)).toMatchObject({ status: 'failed', lastError: INTERRUPTED.text, lastErrorMessage: JSON.stringify({ key: 'notifyError.interrupted' }) });
     // Everything already sent stays sent: a second restart sends nothing.
     const again = createSender({ store, clock, transports: { email: emailTransport({ smtp_url: `smtp://127.0.0.1:${smtpPort}`, from: '' }), sms: smsTransport({ url: `http://127.0.0.1:${smsPort}/`, method: 'POST', headers: [], body: '', content_type: 'text/plain', token: '' }) } });
     expect(await again.recover()).toEqual([]);

@@ -125,11 +125,12 @@ export function auditActionName(action: string): string {
 }
 
 /**
- * A job's last failure in the UI's language, from the key the server stores beside its English text:
- * a peer's words (the SMTP server's reply, the database's error) stay as said, inside a sentence that
- * says whose they are. English readers, and older rows, get the English text as recorded.
+ * A recorded failure (a job's, a notification's last delivery error) in the UI's language, from the
+ * key the server stores beside its English text: a peer's words (the SMTP server's reply, the SMS
+ * gateway's, the database's error) stay as said, inside a sentence that says whose they are. English
+ * readers, and older rows, get the English text as recorded.
  */
-export function jobErrorText(j: { lastError: string | null; lastErrorCode?: string | null; lastErrorValues?: Readonly<Record<string, string>> | null }): string {
+export function failureText(j: { lastError: string | null; lastErrorCode?: string | null; lastErrorValues?: Readonly<Record<string, string>> | null }): string {
   const key = j.lastErrorCode;
   if (!j.lastError) return '';
   if (locale() === 'en' || !key || !isMessageKey(key)) return j.lastError;
@@ -150,27 +151,6 @@ export function snmpErrorText(lastError: string): string {
 export function onboardingWarnings(o: { warnings: readonly string[]; warningMessages?: ReadonlyArray<{ key: string; values: Readonly<Record<string, string>> }> }): string[] {
   const keyed = (o.warningMessages ?? []).map((m) => (m.key.startsWith('onboarding.') && isMessageKey(m.key) ? t(m.key, m.values) : undefined));
   return keyed.length === o.warnings.length && keyed.every((w) => w !== undefined) ? keyed : [...o.warnings];
-}
-
-/**
- * A notification's last delivery error in the UI's language. The outbox stores the text alone, so it
- * is read here by the shapes src/notify writes (tests/unit/web/action-words.test.ts holds the two
- * together): our own words by key, a server's or gateway's words quoted as they said them. English
- * readers, and a text of another shape, get it as recorded.
- */
-export function notifyErrorText(lastError: string): string {
-  if (locale() === 'en') return lastError;
-  if (lastError === 'email is not configured ([notify.email] smtp_url is empty)') return t('notifyError.noEmail');
-  if (lastError === 'SMS is not configured ([notify.sms] url is empty)') return t('notifyError.noSms');
-  if (lastError.startsWith('interrupted during delivery (restart)')) return t('notifyError.interrupted');
-  if (lastError.startsWith('its sender stopped during delivery too many times')) return t('notifyError.abandoned');
-  const smtp = /^SMTP: ([\s\S]*)$/.exec(lastError);
-  if (smtp) return t('jobError.smtp', { words: smtp[1]! });
-  const status = /^SMS gateway answered (\d+): ([\s\S]*)$/.exec(lastError);
-  if (status) return t('notifyError.smsStatus', { status: status[1]!, words: status[2]! });
-  const sms = /^SMS gateway: ([\s\S]*)$/.exec(lastError);
-  if (sms) return t('notifyError.sms', { words: sms[1]! });
-  return lastError;
 }
 
 /**

@@ -6,10 +6,10 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { SqlClient } from '../../db/sql.js';
 import { decodeCursor, encodeCursor } from '../../db/crud.js';
-import { notifyStore, type Channel, type TemplateRow } from '../../db/notify.js';
+import { notifyStore, type Channel, type OutboxRow, type TemplateRow } from '../../db/notify.js';
 import { LANGUAGE_LIST, type Locale } from '../../i18n/locales.js';
 import type { Clock } from '../../lib/clock.js';
-import { notFound, said, TollgateError } from '../../lib/errors.js';
+import { keyedError, notFound, said, TollgateError } from '../../lib/errors.js';
 import { CHANNELS, effectiveOf, effectiveTemplate, type EffectiveTemplate } from '../../notify/outbox.js';
 import { TEMPLATE_KEYS, variablesOf } from '../../notify/templates.js';
 import { Message, MessageQuery, Template, TemplateLanguageQuery, TemplateList, TemplateParams, TemplatePut } from '../notify-schemas.js';
@@ -99,7 +99,7 @@ export async function notifyRoutes(app: FastifyInstance, opts: NotifyRoutesOptio
     const limit = q.limit ?? 50;
     const rows = await store.list(q, limit + 1, q.cursor ? decodeCursor(q.cursor) : null);
     const items = rows.slice(0, limit);
-    return { items, next: rows.length > limit ? encodeCursor(items.at(-1)!.id) : null };
+    return { items: items.map(messageOf), next: rows.length > limit ? encodeCursor(items.at(-1)!.id) : null };
   });
   app.post('/api/v1/notifications/:id/retry', { schema: { tags, summary: 'Queue a failed message again', params: Type.Object({ id: Type.Integer({ minimum: 1 }) }), response: { 200: Message, ...errors } } }, async (req) => {
     const id = (req.params as { id: number }).id;
@@ -112,6 +112,12 @@ export async function notifyRoutes(app: FastifyInstance, opts: NotifyRoutesOptio
       return after;
     });
     opts.poke?.();
-    return row;
+    return messageOf(row);
   });
+}
+
+/** An outbox row as the API gives it: its last error by catalogue key beside the English. */
+function messageOf(row: OutboxRow) {
+  const { lastErrorMessage, ...rest } = row;
+  return { ...rest, ...keyedError(lastErrorMessage) };
 }

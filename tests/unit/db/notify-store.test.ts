@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifyStore, type NotifyStore, type OutboxInsert, type OutboxRow } from '../../../src/db/notify.js';
 import { openPostgres, type SqlClient } from '../../../src/db/sql.js';
 import { TestClock } from '../../../src/lib/clock.js';
-import { createSender } from '../../../src/notify/sender.js';
+import { said } from '../../../src/lib/errors.js';
+import { createSender, INTERRUPTED } from '../../../src/notify/sender.js';
 import type { Transport } from '../../../src/notify/transports.js';
 import { backendNames, openTestBackend, postgresReady, type TestBackend } from '../../helpers/backends.js';
 
@@ -95,12 +96,18 @@ describe.each(backendNames)('notifyStore on %s', (name) => {
     // Retry and failure, each by the current claim only.
     const [l] = await store.claimDue('2026-05-04T11:00:00.000Z', 10, 'host-b:2:bb', '2026-05-04T11:10:00.000Z');
     expect(l!.id).toBe(later);
-    expect(await store.markRetry({ id: later, attempt: 1 }, 'busy', '2026-05-04T11:01:00.000Z')).toBe(true);
-    expect(await store.markRetry({ id: later, attempt: 1 }, 'busy', '2026-05-04T11:01:00.000Z')).toBe(false);
-    expect(await store.get(later)).toMatchObject({ status: 'queued', lastError: 'busy', nextAttemptAt: '2026-05-04T11:01:00.000Z' });
+    const busy = said('notifyError.sms', 'SMS gateway: busy', { words: 'busy' });
+    expect(await store.markRetry({ id: later, attempt: 1 }, busy, '2026-05-04T11:01:00.000Z')).toBe(true);
+    expect(await store.markRetry({ id: later, attempt: 1 }, busy, '2026-05-04T11:01:00.000Z')).toBe(false);
+    // The English beside its catalogue key, for the reader's language.
+    expect(await store.get(later)).toMatchObject({
+      status: 'queued', lastError: 'SMS gateway: busy', lastErrorMessage: '{"key":"notifyError.sms","values":{"words":"busy"}}', nextAttemptAt: '2026-05-04T11:01:00.000Z',
+    });
     await store.claimDue('2026-05-04T11:01:00.000Z', 1, 'host-b:2:bb', '2026-05-04T11:11:00.000Z');
-    expect(await store.markFailed({ id: later, attempt: 2 }, 'mailbox unavailable')).toBe(true);
-    expect(await store.get(later)).toMatchObject({ status: 'failed', lastError: 'mailbox unavailable', attempts: 2 });
+    expect(await store.markFailed({ id: later, attempt: 2 }, said('jobError.smtp', 'SMTP: 550 mailbox unavailable', { words: '550 mailbox unavailable' }))).toBe(true);
+    expect(await store.get(later)).toMatchObject({
+      status: 'failed', lastError: 'SMTP: 550 mailbox unavailable', lastErrorMessage: '{"key":"jobError.smtp","values":{"words":"550 mailbox unavailable"}}', attempts: 2,
+    });
     // Requeued by an operator, only when failed.
     expect(await store.requeue(later, '2026-05-04T12:00:00.000Z')).toBe(true);
     expect(await store.requeue(later, '2026-05-04T12:00:00.000Z')).toBe(false);
@@ -149,9 +156,9 @@ describe.each(backendNames)('notifyStore on %s', (name) => {
     expect(await store.claim(a, 'host-a:1:aa', '2026-05-04T10:10:00.000Z')).toBe(true);
     expect(await store.claim(a, 'host-a:1:aa', '2026-05-04T10:10:00.000Z')).toBe(false);
     expect(await store.claim(c, 'host-b:2:bb', '2026-05-04T10:10:00.000Z')).toBe(true);
-    expect(await store.failInterrupted([], 'x')).toEqual([]);
-    expect(await store.failInterrupted([a, 999_999], 'interrupted')).toEqual([a]);
-    expect(await store.get(a)).toMatchObject({ status: 'failed', lastError: 'interrupted' });
+    expect(await store.failInterrupted([], INTERRUPTED)).toEqual([]);
+    expect(await store.failInterrupted([a, 999_999], INTERRUPTED)).toEqual([a]);
+    expect(await store.get(a)).toMatchObject({ status: 'failed', lastError: INTERRUPTED.text, lastErrorMessage: '{"key":"notifyError.interrupted"}' });
     expect(await store.sending()).toEqual([{ id: c, claimedBy: 'host-b:2:bb' }]);
   });
 

@@ -6,7 +6,8 @@ import { createServer, type AddressInfo, connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
-import { jobErrorMessage, parseJobError, storedJobError } from '../../../src/scheduler/job-errors.js';
+import { keyedError } from '../../../src/lib/errors.js';
+import { jobErrorMessage, storedJobError } from '../../../src/scheduler/job-errors.js';
 import { createJobRunner } from '../../../src/scheduler/jobs.js';
 import { jobStore } from '../../../src/db/jobs.js';
 import { said, TollgateError } from '../../../src/lib/errors.js';
@@ -77,8 +78,8 @@ describe('a job’s failure by key', () => {
     const bug = jobErrorMessage(new TypeError("Cannot read properties of undefined (reading 'id')"));
     expect(bug).toEqual({ key: 'jobError.internal', values: { words: "Cannot read properties of undefined (reading 'id')" } });
     expect(render('it', bug)).toBe("errore interno (dettagli nel log di Tollgate): «Cannot read properties of undefined (reading 'id')»");
-    expect(parseJobError(storedJobError(keyed))).toEqual({ code: 'fault.noPlan', values: { id: '7' } });
-    expect(parseJobError('boom')).toBeNull();
+    expect(keyedError(storedJobError(keyed))).toEqual({ lastErrorCode: 'fault.noPlan', lastErrorValues: { id: '7' } });
+    expect(keyedError('boom')).toEqual({ lastErrorCode: null, lastErrorValues: null });
   });
 });
 

@@ -2,12 +2,15 @@
 // the action, its error and Error-Cause, who did what in the audit log, a job's failure, the
 // onboarding script's warnings, an e-invoice held back and a notification's delivery error. English
 // readers, and rows without codes, get the text as recorded.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setLocale } from '../../../web/src/i18n.js';
 import { einvoiceErrorText } from '../../../web/src/components/einvoice-state.js';
-import { actionErrorText, actionOutcome, actorName, auditActionName, errorCauseText, jobErrorText, notifyErrorText, onboardingWarnings, snmpErrorText } from '../../../web/src/names.js';
+import { actionErrorText, actionOutcome, actorName, auditActionName, errorCauseText, failureText, onboardingWarnings, snmpErrorText } from '../../../web/src/names.js';
 import { ABANDONED, INTERRUPTED } from '../../../src/notify/sender.js';
-import { emailTransport } from '../../../src/notify/transports.js';
+import { DeliveryError, emailTransport, smsTransport } from '../../../src/notify/transports.js';
+import { keyedError, storeText } from '../../../src/lib/errors.js';
 
 afterEach(() => setLocale('en'));
 
@@ -83,12 +86,12 @@ describe('a job’s failure and the SNMP poller’s error', () => {
   const smtp = { lastError: 'Can\'t send mail - all recipients were rejected: 550 5.1.1 <x@y>: rejected', lastErrorCode: 'jobError.smtp', lastErrorValues: { words: '550 5.1.1 <x@y>: rejected' } };
 
   it('English readers read the English as recorded; others the peer’s words inside their own sentence', async () => {
-    expect(jobErrorText(smtp)).toBe(smtp.lastError);
+    expect(failureText(smtp)).toBe(smtp.lastError);
     await setLocale('it');
-    expect(jobErrorText(smtp)).toBe('il server SMTP ha risposto: «550 5.1.1 <x@y>: rejected»');
-    expect(jobErrorText({ lastError: 'conflict!', lastErrorCode: 'jobError.refused', lastErrorValues: { code: 'conflict', words: 'conflict!' } })).toMatch(/^Conflitto/);
-    expect(jobErrorText({ lastError: 'old English', lastErrorCode: null, lastErrorValues: null })).toBe('old English');
-    expect(jobErrorText({ lastError: null })).toBe('');
+    expect(failureText(smtp)).toBe('il server SMTP ha risposto: «550 5.1.1 <x@y>: rejected»');
+    expect(failureText({ lastError: 'conflict!', lastErrorCode: 'jobError.refused', lastErrorValues: { code: 'conflict', words: 'conflict!' } })).toMatch(/^Conflitto/);
+    expect(failureText({ lastError: 'old English', lastErrorCode: null, lastErrorValues: null })).toBe('old English');
+    expect(failureText({ lastError: null })).toBe('');
     expect(snmpErrorText('SNMP settings are incomplete')).toBe('le impostazioni SNMP sono incomplete');
     expect(snmpErrorText('Request timed out')).toBe('il NAS non ha risposto via SNMP: «Request timed out»');
   });
@@ -116,15 +119,31 @@ describe('an e-invoice held back for missing data', () => {
 });
 
 describe('a notification’s delivery error', () => {
-  it('reads the shapes the outbox writes: our words by key, the server’s or gateway’s quoted', async () => {
-    const unconfigured = await emailTransport({ smtp_url: '', from: '' }).send({} as never).then(() => '', (e: Error) => e.message);
-    const smtp = "SMTP: Can't send mail - all recipients were rejected: 550 5.1.1 <x@y>: rejected";
-    expect(notifyErrorText(smtp)).toBe(smtp);
-    await setLocale('it');
-    expect(notifyErrorText(smtp)).toBe("il server SMTP ha risposto: «Can't send mail - all recipients were rejected: 550 5.1.1 <x@y>: rejected»");
-    expect(notifyErrorText('SMS gateway answered 503: busy')).toBe('il gateway SMS ha risposto 503: «busy»');
-    expect(notifyErrorText(unconfigured)).toBe('l’email non è configurata ([notify.email] smtp_url è vuoto)');
-    for (const ours of [INTERRUPTED, ABANDONED]) expect(notifyErrorText(ours)).not.toBe(ours);
-    expect(notifyErrorText('something else')).toBe('something else');
+  /** A failure as the outbox stores it and the API gives it back. */
+  const listed = (e: unknown) => {
+    if (!(e instanceof DeliveryError)) throw e;
+    return { lastError: e.message, ...keyedError(storeText(e.local)) };
+  };
+  const failed = (p: Promise<void>) => p.then(() => { throw new Error('sent'); }, listed);
+
+  it('reads the outbox’s failures from their keys: our words translated, the server’s or gateway’s quoted', async () => {
+    const gateway = createServer((_req, res) => res.writeHead(503).end('busy'));
+    await new Promise<void>((ok) => gateway.listen(0, '127.0.0.1', ok));
+    try {
+      const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/send`;
+      const sms = await failed(smsTransport({ url, method: 'POST', headers: [], body: '{{text}}', content_type: 'text/plain', token: '' }).send({ recipient: '+39333', body: 'hi' } as never));
+      const unconfigured = await failed(emailTransport({ smtp_url: '', from: '' }).send({} as never));
+      const ours = [INTERRUPTED, ABANDONED].map((m) => ({ lastError: m.text, ...keyedError(storeText(m)) }));
+      expect(sms.lastError).toBe('SMS gateway answered 503: busy');
+      expect(failureText(sms)).toBe(sms.lastError);
+      await setLocale('it');
+      expect(failureText(sms)).toBe('il gateway SMS ha risposto 503: «busy»');
+      expect(failureText(unconfigured)).toBe('l’email non è configurata ([notify.email] smtp_url è vuoto)');
+      for (const m of ours) expect(failureText(m)).not.toBe(m.lastError);
+      // A row from before the keys were stored: its English as recorded.
+      expect(failureText({ lastError: 'SMTP: 451 busy', lastErrorCode: null, lastErrorValues: null })).toBe('SMTP: 451 busy');
+    } finally {
+      gateway.close();
+    }
   });
 });

@@ -5,7 +5,7 @@ import '../components/table.js';
 import type { Column } from '../components/table.js';
 import { badge, base, errorText, statusName, toast, when } from '../ui.js';
 import { t } from '../i18n.js';
-import { channelName, notifyErrorText, templateName } from '../names.js';
+import { channelName, failureText, templateName } from '../names.js';
 
 export class TgNotifications extends LitElement {
   static override styles = [base];
@@ -30,7 +30,7 @@ export class TgNotifications extends LitElement {
       { label: t('notifications.to'), render: (m) => (m.customerId ? html`<a href="/customers/${m.customerId}">${m.recipient}</a>` : m.recipient) },
       { label: t('col.channel'), render: (m) => channelName(m.channel), hideSmall: true },
       { label: t('col.subject'), render: (m) => m.subject || templateName(m.template), hideSmall: true },
-      { label: t('col.status'), render: (m) => html`${badge(m.status)}${m.lastError ? ((e) => html` <span class="muted" title=${e}>${e.length > 60 ? `${e.slice(0, 60)}…` : e}</span>`)(notifyErrorText(m.lastError)) : nothing}` },
+      { label: t('col.status'), render: (m) => html`${badge(m.status)}${m.lastError ? ((e) => html` <span class="muted" title=${e}>${e.length > 60 ? `${e.slice(0, 60)}…` : e}</span>`)(failureText(m)) : nothing}` },
       { label: '', render: (m) => (m.status === 'failed' ? html`<button class="secondary" @click=${() => this.retry(m)}>${t('notifications.retry')}</button>` : '') },
     ];
     return html`<div class="row"><h1 class="grow">${t('nav.notifications')}</h1>

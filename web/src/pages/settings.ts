@@ -10,7 +10,7 @@ import '../components/seller-fiscal.js';
 import type { Field } from '../components/form.js';
 import { badge, base, day, errorText, toast, when } from '../ui.js';
 import { LOCALES, LOCALE_NAMES, isLocale, isMessageKey, locale, t, type Locale } from '../i18n.js';
-import { channelName, jobErrorText, templateName } from '../names.js';
+import { channelName, failureText, templateName } from '../names.js';
 
 /** A daily job's name in the UI's language (a job the catalogue does not know: its code). */
 const jobName = (name: string): string => {
@@ -89,7 +89,7 @@ export class TgSettings extends LitElement {
       <h2>${t('settings.jobs')}</h2>
       ${jobs ? html`<p class="muted">${t('settings.jobsRun', { at: jobs.runAt, zone: jobs.timezone, next: when(jobs.nextRunAt) })}</p>
         <div class="table-wrap"><table><thead><tr><th>${t('settings.job')}</th><th>${t('settings.lastDate')}</th><th>${t('col.status')}</th><th class="hide-sm">${t('settings.error')}</th></tr></thead><tbody>
-        ${jobs.items.map((j) => html`<tr><td title=${j.name}>${jobName(j.name)}</td><td>${day(j.lastDate)}</td><td>${badge(j.status === 'ok' ? 'ok' : 'failed')}</td><td class="hide-sm" data-test="job-error">${jobErrorText(j)}</td></tr>`)}
+        ${jobs.items.map((j) => html`<tr><td title=${j.name}>${jobName(j.name)}</td><td>${day(j.lastDate)}</td><td>${badge(j.status === 'ok' ? 'ok' : 'failed')}</td><td class="hide-sm" data-test="job-error">${failureText(j)}</td></tr>`)}
         </tbody></table></div>` : html`<p class="muted">${t('common.loading')}</p>`}
       <tg-seller-fiscal></tg-seller-fiscal>
       <div class="row"><h2 class="grow">${t('settings.templates')}</h2>

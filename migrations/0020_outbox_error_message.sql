@@ -1,0 +1,1 @@
+ALTER TABLE `notification_outbox` ADD `last_error_message` text;
