@@ -15,7 +15,7 @@ export interface JobStateRow {
   lastFinishedAt: string | null;
   failures: number;
   lastError: string | null;
-  /** `lastError` by catalogue key, JSON `{key, values}` (src/scheduler/job-errors.ts); null on rows from before keys were stored. */
+  /** `lastError` by catalogue key, JSON `{key, values}` (src/lib/failure.ts); null on rows from before keys were stored. */
   lastErrorMessage: string | null;
   lastErrorAt: string | null;
   failedDate: string | null;

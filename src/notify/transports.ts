@@ -5,6 +5,7 @@
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type { OutboxRow } from '../db/notify.js';
 import { said, type LocalText } from '../lib/errors.js';
+import { failureMessage } from '../lib/failure.js';
 import { htmlToText, render } from './templates.js';
 
 export interface Transport {
@@ -57,8 +58,10 @@ export function smtpSender(cfg: { smtp_url: string; from: string }, opts: { time
     } catch (err) {
       const e = err as { message?: string; responseCode?: number };
       const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600;
-      const words = maskSecrets(e.message ?? String(err), secrets);
-      throw new DeliveryError(said('jobError.smtp', `SMTP: ${words}`, { words }), permanent);
+      // By key as a job's failure is: the server's reply line, or the network's error and its code.
+      const m = failureMessage(err);
+      const values = Object.fromEntries(Object.entries(m.values ?? {}).map(([k, v]) => [k, maskSecrets(v, secrets)]));
+      throw new DeliveryError(said(m.key, maskSecrets(`SMTP: ${e.message ?? String(err)}`, secrets), values), permanent);
     }
   };
 }

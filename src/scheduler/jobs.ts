@@ -26,7 +26,7 @@ import type { Clock } from '../lib/clock.js';
 import { keyedError, said, TollgateError } from '../lib/errors.js';
 import type { JobStateRow, JobStore } from '../db/jobs.js';
 import { holderIsDead, newLeaseHolder } from '../lib/process-holder.js';
-import { storedJobError } from './job-errors.js';
+import { storedFailure } from '../lib/failure.js';
 
 export interface JobContext {
   /** The instant the run started (from the runner's clock). */
@@ -256,7 +256,7 @@ export function createJobRunner(opts: JobRunnerOptions) {
           }
           const failures = (await store.get(job.name))?.failures ?? 0;
           const retryAt = new Date(clock.now().getTime() + backoff(failures + 1)).toISOString();
-          const n = await store.failed(job.name, d, message(err), iso(), retryAt, storedJobError(err));
+          const n = await store.failed(job.name, d, message(err), iso(), retryAt, storedFailure(err));
           opts.metrics?.jobDuration?.observe({ job: job.name, outcome: 'error' }, (performance.now() - t0) / 1000);
           opts.metrics?.jobRuns.inc({ job: job.name, outcome: 'error' });
           opts.metrics?.jobFailures.set({ job: job.name }, n);
@@ -280,7 +280,7 @@ export function createJobRunner(opts: JobRunnerOptions) {
         await store.completed(t.name, today, iso());
       } catch (err) {
         // Visible like a job's failure; retried at the next tick (it does not hold the daily jobs).
-        const n = await store.failed(t.name, today, message(err), iso(), new Date(now.getTime() + 60_000).toISOString(), storedJobError(err));
+        const n = await store.failed(t.name, today, message(err), iso(), new Date(now.getTime() + 60_000).toISOString(), storedFailure(err));
         opts.metrics?.jobRuns.inc({ job: t.name, outcome: 'error' });
         opts.metrics?.jobFailures.set({ job: t.name }, n);
         opts.log?.error({ job: t.name, failures: n, err: message(err) }, 'scheduled task failed; it will be retried at the next tick');

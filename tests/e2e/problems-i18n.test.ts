@@ -15,7 +15,7 @@ import Database from 'better-sqlite3';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
-import { storedJobError } from '../../src/scheduler/job-errors.js';
+import { storedFailure } from '../../src/lib/failure.js';
 import { cli, createToken, startDaemon, tempDir, writeConfig, type Daemon } from '../helpers/daemon.js';
 import { apiOk, goTo, haveChromium, launchChromium, openPage, screenshotOnFailure, screenshotSizes } from '../helpers/browser.js';
 import { NasSim } from '../helpers/nas-sim.js';
@@ -189,7 +189,7 @@ describe.skipIf(!haveChromium)('problems in the admin’s language, in headless 
 
   it('Settings: a job’s failure with an SMTP server’s refusal, the server’s words quoted inside Italian', async () => {
     // A real SMTP server refuses the recipient; the daemon's runner stores such a failure as this
-    // (src/scheduler/job-errors.ts): written into the job's row, since no daily job lets a mail
+    // (src/lib/failure.ts): written into the job's row, since no daily job lets a mail
     // failure stop it (mail goes through the outbox, which retries on its own).
     const smtp = new SMTPServer({
       disabledCommands: ['STARTTLS', 'AUTH'], logger: false,
@@ -213,7 +213,7 @@ describe.skipIf(!haveChromium)('problems in the admin’s language, in headless 
         values ('invoice-notices', 1, ?, ?, ?, '2026-12-06', ?, ?)
         on conflict (name) do update set failures = 1, last_error = excluded.last_error, last_error_message = excluded.last_error_message,
           last_error_at = excluded.last_error_at, failed_date = excluded.failed_date, next_retry_at = excluded.next_retry_at`)
-        .run((err as Error).message, storedJobError(err), at, new Date(Date.now() + 3_600_000).toISOString(), at);
+        .run((err as Error).message, storedFailure(err), at, new Date(Date.now() + 3_600_000).toISOString(), at);
     } finally {
       db.close();
     }

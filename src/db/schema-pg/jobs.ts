@@ -12,7 +12,7 @@ export const jobState = pgTable('job_state', {
   /** Consecutive failures since the last success. */
   failures: integer('failures').notNull().default(0),
   lastError: text('last_error'),
-  /** JSON `{key, values}`: `last_error` by catalogue key (src/scheduler/job-errors.ts), so Settings shows it in its reader's language. */
+  /** JSON `{key, values}`: `last_error` by catalogue key (src/lib/failure.ts), so Settings shows it in its reader's language. */
   lastErrorMessage: text('last_error_message'),
   lastErrorAt: text('last_error_at'),
   /** The date that failed, retried at next_retry_at. */

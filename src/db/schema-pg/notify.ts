@@ -38,7 +38,7 @@ export const notificationOutbox = pgTable(
     status: text('status', { enum: ['queued', 'sending', 'sent', 'failed'] }).notNull().default('queued'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
-    /** JSON `{key, values}`: `last_error` by catalogue key (src/notify/transports.ts), so the list reads in its reader's language. */
+    /** JSON `{key, values}`: `last_error` by catalogue key (src/lib/failure.ts, src/notify/transports.ts), so the list reads in its reader's language. */
     lastErrorMessage: text('last_error_message'),
     nextAttemptAt: text('next_attempt_at').notNull(),
     dedupeKey: text('dedupe_key'),

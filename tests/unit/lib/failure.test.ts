@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { keyedError } from '../../../src/lib/errors.js';
-import { jobErrorMessage, storedJobError } from '../../../src/scheduler/job-errors.js';
+import { failureMessage, storedFailure } from '../../../src/lib/failure.js';
+import { DeliveryError, smtpSender } from '../../../src/notify/transports.js';
 import { createJobRunner } from '../../../src/scheduler/jobs.js';
 import { jobStore } from '../../../src/db/jobs.js';
 import { said, TollgateError } from '../../../src/lib/errors.js';
@@ -38,10 +39,28 @@ describe('a job’s failure by key', () => {
   it('an SMTP server’s refusal: its reply line as said, in a sentence that names the SMTP server', async () => {
     const mailer = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
     const err = await rejection(mailer.sendMail({ from: 'billing@example.net', to: 'nobody@example.net', subject: 'x', text: 'x' }));
-    const m = jobErrorMessage(err);
+    const m = failureMessage(err);
     expect(m).toEqual({ key: 'jobError.smtp', values: { words: REFUSAL } });
     expect(render('it', m)).toBe(`il server SMTP ha risposto: «${REFUSAL}»`);
     expect(render('es', m)).toBe(`el servidor SMTP respondió: «${REFUSAL}»`);
+  });
+
+  it('the SMTP client of notifications and the accountant’s mail: the same keys, the password masked, the English kept', async () => {
+    const send = smtpSender({ smtp_url: `smtp://mailer:s3cret-pw@127.0.0.1:${smtpPort}`, from: 'billing@example.net' })!;
+    const refused = await rejection(send({ to: 'nobody@example.net', subject: 'x', text: 'x' }));
+    expect(refused).toBeInstanceOf(DeliveryError);
+    expect((refused as DeliveryError).message).toMatch(/^SMTP: .*550 5\.1\.1/);
+    // A job that mails through it (the accountant's archive) records the server's words, not an internal error.
+    expect(failureMessage(refused)).toEqual({ key: 'jobError.smtp', values: { words: REFUSAL } });
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const down = await rejection(smtpSender({ smtp_url: `smtp://mailer:s3cret-pw@127.0.0.1:${port}`, from: '' })!({ to: 'a@example.net', subject: 'x', text: 'x' }));
+    const m = failureMessage(down);
+    // nodemailer's own code for a socket that failed, and the system's words.
+    expect(m).toMatchObject({ key: 'jobError.network', values: { code: 'ESOCKET', words: expect.stringContaining('ECONNREFUSED') } });
+    expect(JSON.stringify([m, (down as Error).message])).not.toContain('s3cret-pw');
   });
 
   it('a port nobody listens on: the network’s error and its code', async () => {
@@ -50,7 +69,7 @@ describe('a job’s failure by key', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const err = await rejection(new Promise((resolve, reject) => connect(port, '127.0.0.1').on('connect', resolve).on('error', reject)));
-    const m = jobErrorMessage(err);
+    const m = failureMessage(err);
     expect(m.key).toBe('jobError.network');
     expect(m.values?.code).toBe('ECONNREFUSED');
     expect(render('it', m)).toMatch(/^connessione non riuscita \(ECONNREFUSED\): «connect ECONNREFUSED 127\.0\.0\.1:\d+»$/);
@@ -60,7 +79,7 @@ describe('a job’s failure by key', () => {
     const b: TestBackend = await openTestBackend(name);
     try {
       const err = await rejection(b.sql.all('select * from no_such_table'));
-      const m = jobErrorMessage(err);
+      const m = failureMessage(err);
       expect(m.key).toBe('jobError.database');
       expect(m.values?.code).toBe(name === 'postgres' ? '42P01' : 'SQLITE_ERROR');
       expect(m.values?.words).toContain('no_such_table');
@@ -72,13 +91,13 @@ describe('a job’s failure by key', () => {
 
   it('our own refusals keep their key; one without a key and a plain bug are marked as ours, their English quoted', () => {
     const keyed = new TollgateError('not_found', said('fault.noPlan', 'plan 7 does not exist', { id: '7' }));
-    expect(jobErrorMessage(keyed)).toEqual({ key: 'fault.noPlan', values: { id: '7' } });
-    expect(render('it', jobErrorMessage(keyed))).toBe('il piano 7 non esiste');
-    expect(jobErrorMessage(new TollgateError('conflict', 'already running'))).toEqual({ key: 'jobError.refused', values: { code: 'conflict', words: 'already running' } });
-    const bug = jobErrorMessage(new TypeError("Cannot read properties of undefined (reading 'id')"));
+    expect(failureMessage(keyed)).toEqual({ key: 'fault.noPlan', values: { id: '7' } });
+    expect(render('it', failureMessage(keyed))).toBe('il piano 7 non esiste');
+    expect(failureMessage(new TollgateError('conflict', 'already running'))).toEqual({ key: 'jobError.refused', values: { code: 'conflict', words: 'already running' } });
+    const bug = failureMessage(new TypeError("Cannot read properties of undefined (reading 'id')"));
     expect(bug).toEqual({ key: 'jobError.internal', values: { words: "Cannot read properties of undefined (reading 'id')" } });
     expect(render('it', bug)).toBe("errore interno (dettagli nel log di Tollgate): «Cannot read properties of undefined (reading 'id')»");
-    expect(keyedError(storedJobError(keyed))).toEqual({ lastErrorCode: 'fault.noPlan', lastErrorValues: { id: '7' } });
+    expect(keyedError(storedFailure(keyed))).toEqual({ lastErrorCode: 'fault.noPlan', lastErrorValues: { id: '7' } });
     expect(keyedError('boom')).toEqual({ lastErrorCode: null, lastErrorValues: null });
   });
 });

@@ -1,29 +1,30 @@
 /**
- * A job's failure as Settings shows it: the catalogue key and values stored beside the English text
- * (`job_state.last_error_message` beside `last_error`), so the list reads in its reader's language.
+ * A failure by catalogue key, to store beside its English text so a screen words it in its reader's
+ * language: a job's (`job_state.last_error_message`), a notification's delivery
+ * (`notification_outbox.last_error_message`, through the SMTP client).
  *
- * The daemon's own refusals carry their key (a TollgateError said with one). A peer's words (the SMTP
+ * The daemon's own refusals carry their key (a TollgateError said with one, or any error with its
+ * `local` message, as the notification transports' DeliveryError). A peer's words (the SMTP
  * server's reply, PostgreSQL's or SQLite's error, the network's) are not ours to translate: they go
  * as the value `words`, exactly as said, and the catalogue's sentence says whose words they are
  * ("Il server SMTP ha risposto: «550 …»"). Anything else is a fault of ours: its English text goes
  * the same way, marked as the daemon's internal error (the log has the stack).
  */
-import { storeText, TollgateError } from '../lib/errors.js';
+import { storeText, TollgateError, type LocalText } from './errors.js';
 
-export interface JobErrorMessage {
+export interface FailureMessage {
   readonly key: string;
   readonly values?: Readonly<Record<string, string>>;
 }
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 
-/** The key and values of a job's failure, from what it threw. */
-export function jobErrorMessage(err: unknown): JobErrorMessage {
-  if (err instanceof TollgateError) {
-    if (err.local) return err.local.values ? { key: err.local.key, values: stringValues(err.local.values) } : { key: err.local.key };
-    // A refusal thrown without a key: its title in the reader's language, its English words beside.
-    return { key: 'jobError.refused', values: { code: err.code, words: err.message } };
-  }
+/** The key and values of a failure, from what was thrown. */
+export function failureMessage(err: unknown): FailureMessage {
+  const local = localOf(err);
+  if (local) return local.values ? { key: local.key, values: stringValues(local.values) } : { key: local.key };
+  // A refusal thrown without a key: its title in the reader's language, its English words beside.
+  if (err instanceof TollgateError) return { key: 'jobError.refused', values: { code: err.code, words: err.message } };
   const e = (typeof err === 'object' && err !== null ? err : {}) as Record<string, unknown>;
   const words = text(e['message']) ?? String(err);
   const code = text(e['code']);
@@ -39,8 +40,14 @@ export function jobErrorMessage(err: unknown): JobErrorMessage {
 }
 
 /** The message as the column stores it: JSON `{key, values}` (keyedError reads it back for the API). */
-export function storedJobError(err: unknown): string {
-  return storeText(jobErrorMessage(err));
+export function storedFailure(err: unknown): string {
+  return storeText(failureMessage(err));
+}
+
+/** The catalogue message an error carries (TollgateError's, DeliveryError's `local`), if any. */
+function localOf(err: unknown): LocalText | undefined {
+  const local = typeof err === 'object' && err !== null ? (err as { local?: Partial<LocalText> }).local : undefined;
+  return typeof local?.key === 'string' && typeof local.text === 'string' ? (local as LocalText) : undefined;
 }
 
 function stringValues(values: Readonly<Record<string, unknown>>): Record<string, string> {
