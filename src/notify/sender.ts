@@ -12,6 +12,7 @@
  */
 import type { Clock } from '../lib/clock.js';
 import { said, type LocalText } from '../lib/errors.js';
+import { failureMessage } from '../lib/failure.js';
 import type { Claim, NotifyStore, OutboxRow } from '../db/notify.js';
 import { claimantIsDead, newLeaseHolder } from '../lib/process-holder.js';
 import type { Channel } from './types.js';
@@ -41,11 +42,11 @@ export interface SenderOptions {
 export const INTERRUPTED = said('notifyError.interrupted', 'interrupted during delivery (restart); not re-sent automatically to avoid a duplicate');
 export const ABANDONED = said('notifyError.abandoned', 'its sender stopped during delivery too many times; not re-sent automatically');
 
-/** A failed send's message: a transport's own, or (a fault of ours) the English text marked as internal. */
+/** A failed send's message: a transport's own, else what the error says by key (src/lib/failure.ts: a fault of ours is marked internal). */
 function failureOf(err: unknown): LocalText {
   if (err instanceof DeliveryError) return err.local;
-  const words = err instanceof Error ? err.message : String(err);
-  return said('jobError.internal', words, { words });
+  const m = failureMessage(err);
+  return said(m.key, err instanceof Error ? err.message : String(err), m.values);
 }
 
 export function defaultSendBackoff(attempt: number): number {

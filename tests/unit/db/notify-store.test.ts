@@ -149,6 +149,18 @@ describe.each(backendNames)('notifyStore on %s', (name) => {
     expect(sent).toEqual(['m0', 'm1', 'm2']);
   });
 
+  it('a transport that fails with a bug of ours: the message is retried, its error stored as internal with its English words', async () => {
+    await b.sql.run(`delete from notification_outbox`);
+    const id = (await store.insert(message(customerId)))!;
+    const buggy: Transport = { send: async () => { throw new TypeError("Cannot read properties of undefined (reading 'to')"); } };
+    const sender = createSender({ store, clock: new TestClock('2026-05-04T10:01:00Z'), transports: { email: buggy, sms: buggy } });
+    expect(await sender.drain()).toBe(1);
+    expect(await store.get(id)).toMatchObject({
+      status: 'queued', attempts: 1, lastError: "Cannot read properties of undefined (reading 'to')",
+      lastErrorMessage: JSON.stringify({ key: 'jobError.internal', values: { words: "Cannot read properties of undefined (reading 'to')" } }),
+    });
+  });
+
   it('claims one queued message by id, and fails the ones a dead sender left mid-send', async () => {
     await b.sql.run(`delete from notification_outbox`);
     const a = (await store.insert(message(customerId)))!;
