@@ -59,12 +59,14 @@ export class TgProfiles extends LitElement {
     ];
     const e = this.editing;
     const defaults = Object.fromEntries([0, 1, 2].flatMap((i) => [[`reminders.${i}.channels`, 'email'], [`reminders.${i}.template`, `invoice.reminder.${i + 1}`]]));
+    const values = e === 'new' ? { ...defaults, ...profileValues({ daysUntilDue: 14, graceDays: 7, quietWeekdays: [6, 7] }) } : e ? { ...defaults, ...profileValues(e) } : {};
     const keys = this.templates.value;
-    const held = [0, 1, 2].map((i) => `invoice.reminder.${i + 1}`).concat(e && e !== 'new' ? e.reminders.map((r) => r.template) : []);
+    // The keys the form shows stay choosable: the defaults, and the profile's own.
+    const held = [0, 1, 2].map((i) => String(values[`reminders.${i}.template`]));
     const templates = keys ? reminderTemplateOptions(keys, held, templateName) : undefined;
     return html`<div class="row"><h1 class="grow">${t('nav.profiles')}</h1><button @click=${() => (this.editing = 'new')}>${t('profile.new')}</button></div>
       ${e ? html`<div class="card" data-test="profile-editor"><h2>${e === 'new' ? t('profile.new') : e.name}</h2><tg-form .fields=${profileFields(templates)}
-        .values=${e === 'new' ? { ...defaults, ...profileValues({ daysUntilDue: 14, graceDays: 7, quietWeekdays: [6, 7] }) } : { ...defaults, ...profileValues(e) }}
+        .values=${values}
         submitLabel=${e === 'new' ? t('common.create') : t('common.save')}
         .action=${(b: Body) => (e === 'new' ? createProfile(profileBody(b)) : updateProfile(e.id, profileBody(b)))}
         @saved=${() => { this.editing = undefined; toast(t('profile.saved')); void this.renderRoot.querySelector('tg-table')?.reload(); }}>
