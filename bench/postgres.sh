@@ -87,11 +87,18 @@ unix_socket_directories = '$PG_DIR'
 max_connections = 100
 shared_buffers = $PG_SHARED_BUFFERS
 max_wal_size = 4GB
+min_wal_size = 2GB
 synchronous_commit = on
 ${PG_CONF_EXTRA:-}
 CONF
   (cd "$PG_DIR" && as_pg "$PG_BIN/pg_ctl" start -D "$PG_DATA" -l "$PG_DIR/server.log" -w -t 60 >/dev/null)
   psql_admin -d postgres -c "create role tollgate login password '$PG_PW'" -c "create role radius login password '$PG_PW'"
+  # A new cluster has no WAL segments to recycle: the first rounds would create (zero-fill and
+  # fsync) 16 MB files as they go, which a server that has been running does not do. Write 1.5 GB
+  # of WAL once and checkpoint, so that every round of both servers reuses segments (min_wal_size
+  # keeps them).
+  psql_admin -d postgres -c "create table wal_fill as select g, repeat('x', 1500) as pad from generate_series(1, 1000000) g" \
+    -c "drop table wal_fill" -c "checkpoint"
   log "postgresql $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT (shared_buffers $PG_SHARED_BUFFERS)"
 }
 pg_down() { [[ -f $PG_DATA/postmaster.pid ]] && (cd "$PG_DIR" && as_pg "$PG_BIN/pg_ctl" stop -D "$PG_DATA" -m fast -w >/dev/null) || true; }
