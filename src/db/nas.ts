@@ -60,6 +60,8 @@ export interface NasStatusRecord {
   uptimeSeconds: number | null;
   consecutiveFailures: number;
   lastError: string | null;
+  /** `lastError` by catalogue key, JSON `{key, values}` (keyedError reads it); null before keys were stored. */
+  lastErrorMessage: string | null;
 }
 
 export interface InterfaceRecord {
@@ -129,11 +131,12 @@ export function nasStore(sql: SqlClient) {
         finished_at as "finishedAt", outcome, error, router_sessions as "routerSessions", our_sessions as "ourSessions", matched, created, closed, skipped, items
       from nas_reconciliations where nas_id = ? order by id desc limit ?`),
     status: sql.prepare<NasStatusRecord>(`select nas_id as "nasId", state, last_poll_at as "lastPollAt", last_seen_at as "lastSeenAt", uptime_seconds as "uptimeSeconds",
-        consecutive_failures as "consecutiveFailures", last_error as "lastError" from nas_status where nas_id = ?`),
-    saveStatus: sql.prepare(`insert into nas_status (nas_id, state, last_poll_at, last_seen_at, uptime_seconds, consecutive_failures, last_error)
-      values (@nasId, @state, @lastPollAt, @lastSeenAt, @uptimeSeconds, @consecutiveFailures, @lastError)
+        consecutive_failures as "consecutiveFailures", last_error as "lastError", last_error_message as "lastErrorMessage" from nas_status where nas_id = ?`),
+    saveStatus: sql.prepare(`insert into nas_status (nas_id, state, last_poll_at, last_seen_at, uptime_seconds, consecutive_failures, last_error, last_error_message)
+      values (@nasId, @state, @lastPollAt, @lastSeenAt, @uptimeSeconds, @consecutiveFailures, @lastError, @lastErrorMessage)
       on conflict (nas_id) do update set state = excluded.state, last_poll_at = excluded.last_poll_at, last_seen_at = excluded.last_seen_at,
-        uptime_seconds = excluded.uptime_seconds, consecutive_failures = excluded.consecutive_failures, last_error = excluded.last_error`),
+        uptime_seconds = excluded.uptime_seconds, consecutive_failures = excluded.consecutive_failures, last_error = excluded.last_error,
+        last_error_message = excluded.last_error_message`),
     interfaces: sql.prepare<InterfaceRecord>(`select if_index as "ifIndex", name, in_octets as "inOctets", out_octets as "outOctets", at
       from nas_interfaces where nas_id = ? order by if_index`),
     saveInterface: sql.prepare(`insert into nas_interfaces (nas_id, if_index, name, in_octets, out_octets, at) values (?, ?, ?, ?, ?, ?)

@@ -124,7 +124,9 @@ export const NasStatus = Type.Object({
   lastSeenAt: Nullable(Instant),
   uptimeSeconds: Nullable(Type.Integer({ description: 'sysUpTime at the last answer' })),
   consecutiveFailures: Type.Integer(),
-  lastError: Nullable(Type.String()),
+  lastError: Nullable(Type.String({ description: 'why the last poll failed, in English; null after an answer' })),
+  lastErrorCode: Nullable(Type.String({ description: "`lastError` by the UI's message catalogue key (nas.snmpTimeout, nas.snmpAuth, nas.snmpError, nas.snmpIncomplete), to word it in the reader's language; null: none, or an older row" })),
+  lastErrorValues: Nullable(Type.Record(Type.String(), Type.String(), { description: "the key's values (`seconds`, or the agent's own `words`)" })),
   interfaces: Type.Array(
     Type.Object({
       ifIndex: Type.Integer(),

@@ -46,6 +46,8 @@ declare module 'net-snmp' {
   export const SecurityLevel: { noAuthNoPriv: number; authNoPriv: number; authPriv: number };
   export const AuthProtocols: { md5: number; sha: number; sha224: number; sha256: number; sha384: number; sha512: number };
   export const PrivProtocols: { des: number; aes: number; aes256b: number; aes256r: number };
+  /** ResponseInvalidError's `code`: what was wrong with the agent's answer. */
+  export const ResponseInvalidCode: { ECouldNotDecrypt: number; EAuthFailure: number; ECommunityNoMatch: number };
   const snmp: {
     createSession: typeof createSession;
     createV3Session: typeof createV3Session;
@@ -57,6 +59,7 @@ declare module 'net-snmp' {
     SecurityLevel: typeof SecurityLevel;
     AuthProtocols: typeof AuthProtocols;
     PrivProtocols: typeof PrivProtocols;
+    ResponseInvalidCode: typeof ResponseInvalidCode;
   };
   export default snmp;
 }

@@ -142,9 +142,15 @@ export function failureText(j: { lastError: string | null; lastErrorCode?: strin
   return t(key, values);
 }
 
-/** The SNMP poller's last error: our own words in the UI's language, the agent's (or the network's) quoted as said. */
-export function snmpErrorText(lastError: string): string {
-  return lastError === 'SNMP settings are incomplete' ? t('nas.snmpIncomplete') : t('nas.snmpError', { words: lastError });
+/**
+ * The SNMP poller's last error in the UI's language, from the key stored beside its English (no answer,
+ * refused v3 credentials, incomplete settings); the agent's own words quoted as said. Rows from before
+ * keys were stored: the one sentence of ours they can hold, or the words as recorded.
+ */
+export function snmpErrorText(s: { lastError: string | null; lastErrorCode?: string | null; lastErrorValues?: Readonly<Record<string, string>> | null }): string {
+  if (!s.lastError) return '';
+  if (s.lastErrorCode) return failureText(s);
+  return s.lastError === 'SNMP settings are incomplete' ? t('nas.snmpIncomplete') : t('nas.snmpError', { words: s.lastError });
 }
 
 /** The onboarding script's warnings in the UI's language, from the keys the server sends beside its English. */

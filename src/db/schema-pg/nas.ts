@@ -49,6 +49,8 @@ export const nasStatus = pgTable(
     uptimeSeconds: bigint('uptime_seconds', { mode: 'number' }),
     consecutiveFailures: integer('consecutive_failures').notNull().default(0),
     lastError: text('last_error'),
+    /** `lastError` by catalogue key, JSON `{key, values}` (keyedError reads it); null before keys were stored. */
+    lastErrorMessage: text('last_error_message'),
   },
   () => [check('nas_status_state_ck', sql`state in ('unknown', 'up', 'down')`)],
 );

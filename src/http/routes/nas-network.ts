@@ -12,7 +12,7 @@ import { auditNas, nasStore, type NasRow } from '../../db/nas.js';
 import { AccountingWriter } from '../../db/radius.js';
 import { nasSingleAddress } from '../../db/repos.js';
 import type { Clock } from '../../lib/clock.js';
-import { notFound, said, TollgateError, type LocalText } from '../../lib/errors.js';
+import { keyedError, notFound, said, TollgateError, type LocalText } from '../../lib/errors.js';
 import type { SecretBox } from '../../lib/secretbox.js';
 import { onboardingCommands } from '../../nas/onboarding.js';
 import { NasReconciler } from '../../nas/reconcile-job.js';
@@ -105,6 +105,7 @@ export async function nasNetworkRoutes(app: FastifyInstance, opts: NasNetworkOpt
     return {
       nasId: id, snmpEnabled: row.snmpEnabled, state: s?.state ?? 'unknown', lastPollAt: s?.lastPollAt ?? null, lastSeenAt: s?.lastSeenAt ?? null,
       uptimeSeconds: s?.uptimeSeconds ?? null, consecutiveFailures: s?.consecutiveFailures ?? 0, lastError: s?.lastError ?? null,
+      ...keyedError(s?.lastErrorMessage ?? null),
       interfaces: await store.interfaces(id),
     };
   });

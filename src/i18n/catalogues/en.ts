@@ -1544,6 +1544,8 @@ export const en = {
   "jobError.refused": "{title}: {words}",
   "nas.snmpIncomplete": "SNMP settings are incomplete",
   "nas.snmpError": "SNMP: {words}",
+  "nas.snmpTimeout": "no SNMP answer within {seconds} s: check that the NAS is reachable on its SNMP port, that SNMP is on, and that the community (v2c) is right, as an agent drops a request with an unknown community without a word",
+  "nas.snmpAuth": "the NAS refused the SNMPv3 user or its keys: {words}",
   "fault.auth.badToken": "the token is unknown, revoked or expired",
   "fault.auth.sendToken": "send Authorization: Bearer '<token>'",
   "fault.auth.signIn": "send Authorization: Bearer '<token>', or sign in with POST /api/v1/auth/login",

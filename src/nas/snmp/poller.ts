@@ -6,9 +6,10 @@
  */
 import type { InterfaceRecord, NasRow, NasStatusRecord, NasStore, TrafficSample } from '../../db/nas.js';
 import type { Clock } from '../../lib/clock.js';
+import { said, storeText, type LocalText } from '../../lib/errors.js';
 import type { SecretBox } from '../../lib/secretbox.js';
 import { snmpTargetOf } from '../settings.js';
-import { pollSnmp, type SnmpReading, type SnmpTarget } from './client.js';
+import { pollSnmp, SnmpError, type SnmpReading, type SnmpTarget } from './client.js';
 import { trafficDelta } from './rates.js';
 
 /** Polls in flight at once: each holds a UDP socket and waits at most the SNMP timeout. */
@@ -40,7 +41,7 @@ export class SnmpPoller {
     const at = clock.now().toISOString();
     let status: NasStatusRecord;
     if (!target) {
-      status = this.failed(row.id, prev, at, 'SNMP settings are incomplete');
+      status = this.failed(row.id, prev, at, said('nas.snmpIncomplete', 'SNMP settings are incomplete'));
       await store.savePoll(status, [], []);
     } else {
       try {
@@ -48,14 +49,16 @@ export class SnmpPoller {
         const doneAt = clock.now().toISOString();
         status = {
           nasId: row.id, state: 'up', lastPollAt: doneAt, lastSeenAt: doneAt,
-          uptimeSeconds: Math.floor(reading.uptimeTicks / 100), consecutiveFailures: 0, lastError: null,
+          uptimeSeconds: Math.floor(reading.uptimeTicks / 100), consecutiveFailures: 0, lastError: null, lastErrorMessage: null,
         };
         // A sysUpTime lower than last time: the NAS restarted, so its counters did too.
         const rebooted = prev?.uptimeSeconds != null && status.uptimeSeconds! < prev.uptimeSeconds;
         const { interfaces, samples } = await this.samples(row.id, reading, doneAt, rebooted);
         await store.savePoll(status, interfaces, samples);
       } catch (err) {
-        status = this.failed(row.id, prev, at, (err as Error).message);
+        // pollSnmp words its failures; anything else (the store, say) is quoted as SNMP's would be.
+        const words = (err as Error).message;
+        status = this.failed(row.id, prev, at, err instanceof SnmpError ? err.local : said('nas.snmpError', `SNMP: ${words}`, { words }));
         await store.savePoll(status, [], []);
       }
     }
@@ -86,7 +89,7 @@ export class SnmpPoller {
     return out.filter((s): s is NasStatusRecord => s !== undefined);
   }
 
-  private failed(nasId: number, prev: NasStatusRecord | undefined, at: string, error: string): NasStatusRecord {
+  private failed(nasId: number, prev: NasStatusRecord | undefined, at: string, error: LocalText): NasStatusRecord {
     const failures = (prev?.consecutiveFailures ?? 0) + 1;
     return {
       nasId,
@@ -95,7 +98,8 @@ export class SnmpPoller {
       lastSeenAt: prev?.lastSeenAt ?? null,
       uptimeSeconds: prev?.uptimeSeconds ?? null,
       consecutiveFailures: failures,
-      lastError: error,
+      lastError: error.text,
+      lastErrorMessage: storeText(error),
     };
   }
 

@@ -95,13 +95,14 @@ describe.each(backendNames)('NAS store on %s', (name) => {
 
   it('saves a poll in one go: status and interface baselines upserted, samples appended, old ones pruned', async () => {
     expect(await store.status(f.otherNasId)).toBeUndefined();
-    const status = { nasId: f.otherNasId, state: 'up' as const, lastPollAt: at(0), lastSeenAt: at(0), uptimeSeconds: 100, consecutiveFailures: 0, lastError: null };
+    const status = { nasId: f.otherNasId, state: 'up' as const, lastPollAt: at(0), lastSeenAt: at(0), uptimeSeconds: 100, consecutiveFailures: 0, lastError: null, lastErrorMessage: null };
     const iface = (ifIndex: number, octets: string, t: string) => ({ nasId: f.otherNasId, ifIndex, name: `ether${ifIndex}`, inOctets: octets, outOctets: octets, at: t });
     await store.savePoll(status, [iface(2, '10', at(0)), iface(1, '18446744073709551615', at(0))], []);
     const sample = (ifIndex: number, t: string) => ({ nasId: f.otherNasId, ifIndex, at: t, seconds: 60, inOctets: 6000, outOctets: 600, inBps: 800, outBps: 80 });
     await store.savePoll({ ...status, lastPollAt: at(60), uptimeSeconds: 160 }, [iface(2, '6010', at(60))], [sample(1, at(60)), sample(2, at(60))]);
-    await store.savePoll({ ...status, state: 'down', lastPollAt: at(120), consecutiveFailures: 3, lastError: 'timeout' }, [], [sample(2, at(120))]);
-    expect(await store.status(f.otherNasId)).toEqual({ ...status, state: 'down', lastPollAt: at(120), consecutiveFailures: 3, lastError: 'timeout' });
+    const down = { ...status, state: 'down' as const, lastPollAt: at(120), consecutiveFailures: 3, lastError: 'timeout', lastErrorMessage: '{"key":"nas.snmpTimeout","values":{"seconds":"6"}}' };
+    await store.savePoll(down, [], [sample(2, at(120))]);
+    expect(await store.status(f.otherNasId)).toEqual(down);
     expect(await store.interfaces(f.otherNasId)).toEqual([
       { ifIndex: 1, name: 'ether1', inOctets: '18446744073709551615', outOctets: '18446744073709551615', at: at(0) },
       { ifIndex: 2, name: 'ether2', inOctets: '6010', outOctets: '6010', at: at(60) },

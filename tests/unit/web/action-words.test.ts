@@ -92,8 +92,18 @@ describe('a job’s failure and the SNMP poller’s error', () => {
     expect(failureText({ lastError: 'conflict!', lastErrorCode: 'jobError.refused', lastErrorValues: { code: 'conflict', words: 'conflict!' } })).toMatch(/^Conflitto/);
     expect(failureText({ lastError: 'old English', lastErrorCode: null, lastErrorValues: null })).toBe('old English');
     expect(failureText({ lastError: null })).toBe('');
-    expect(snmpErrorText('SNMP settings are incomplete')).toBe('le impostazioni SNMP sono incomplete');
-    expect(snmpErrorText('Request timed out')).toBe('il NAS non ha risposto via SNMP: «Request timed out»');
+    const timeout = { lastError: 'no SNMP answer within 1 s: …', lastErrorCode: 'nas.snmpTimeout', lastErrorValues: { seconds: '1' } };
+    expect(snmpErrorText(timeout)).toMatch(/^nessuna risposta SNMP entro 1 s: .*community \(v2c\)/);
+    expect(snmpErrorText({ lastError: 'the NAS refused…', lastErrorCode: 'nas.snmpAuth', lastErrorValues: { words: 'Wrong digests' } })).toBe('il NAS ha rifiutato l\'utente SNMPv3 o le sue chiavi: «Wrong digests»');
+    expect(snmpErrorText({ lastError: 'SNMP: noSuchName', lastErrorCode: 'nas.snmpError', lastErrorValues: { words: 'noSuchName' } })).toBe('errore SNMP: «noSuchName»');
+    expect(snmpErrorText({ lastError: null, lastErrorCode: null })).toBe('');
+    // Rows from before the keys: the one sentence of ours they can hold, anything else quoted.
+    expect(snmpErrorText({ lastError: 'SNMP settings are incomplete' })).toBe('le impostazioni SNMP sono incomplete');
+    expect(snmpErrorText({ lastError: 'Request timed out', lastErrorCode: null })).toBe('errore SNMP: «Request timed out»');
+    await setLocale('es');
+    expect(snmpErrorText(timeout)).toMatch(/^ninguna respuesta SNMP en 1 s: /);
+    await setLocale('en');
+    expect(snmpErrorText(timeout)).toBe(timeout.lastError);
   });
 });
 

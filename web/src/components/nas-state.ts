@@ -23,7 +23,7 @@ export class TgNasState extends LitElement {
       pending: () => badge(false),
       error: () => badge(true),
       complete: (s) => {
-        const title = !s.snmpEnabled ? t('nas.snmpOff') : s.lastSeenAt ? t('nas.lastSeen', { at: when(s.lastSeenAt) }) : (s.lastError ? snmpErrorText(s.lastError) : t('nas.notPolledYet'));
+        const title = !s.snmpEnabled ? t('nas.snmpOff') : s.lastSeenAt ? t('nas.lastSeen', { at: when(s.lastSeenAt) }) : (s.lastError ? snmpErrorText(s) : t('nas.notPolledYet'));
         return html`<span class="badge ${s.state}" data-state=${s.state} title=${title}>${statusName(s.state)}</span>`;
       },
     });

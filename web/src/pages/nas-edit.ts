@@ -114,7 +114,7 @@ export class TgNasEdit extends LitElement {
       ${n ? html`<div class="grid">
         <div class="card"><div class="muted">${t('col.status')}</div><div class="kpi">${badge(s?.state ?? 'unknown')}</div>
           <div class="muted">${s?.snmpEnabled ? `${t('nas.lastSeen', { at: when(s.lastSeenAt) })}${s.uptimeSeconds ? ` · ${t('nas.upDays', { n: Math.round(s.uptimeSeconds / 86400) })}` : ''}` : t('nas.snmpOff')}</div>
-          ${s?.lastError ? html`<div class="err">${snmpErrorText(s.lastError)}</div>` : nothing}</div>
+          ${s?.lastError ? html`<div class="err">${snmpErrorText(s)}</div>` : nothing}</div>
         <div class="card"><div class="muted">${t('nas.traffic24h')}</div>${sparkline(series, t('nas.traffic24h'))}
           <div class="muted">${series.length ? t('nas.peak', { rate: `${bytes(Math.max(...series) / 8)}/s` }) : ''}</div></div>
       </div>

@@ -1,0 +1,1 @@
+ALTER TABLE "nas_status" ADD COLUMN "last_error_message" text;

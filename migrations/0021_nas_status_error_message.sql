@@ -1,0 +1,1 @@
+ALTER TABLE `nas_status` ADD `last_error_message` text;
