@@ -7,9 +7,10 @@
 import type { InterfaceRecord, NasRow, NasStatusRecord, NasStore, TrafficSample } from '../../db/nas.js';
 import type { Clock } from '../../lib/clock.js';
 import { said, storeText, type LocalText } from '../../lib/errors.js';
+import { failureMessage } from '../../lib/failure.js';
 import type { SecretBox } from '../../lib/secretbox.js';
 import { snmpTargetOf } from '../settings.js';
-import { pollSnmp, SnmpError, type SnmpReading, type SnmpTarget } from './client.js';
+import { pollSnmp, type SnmpReading, type SnmpTarget } from './client.js';
 import { trafficDelta } from './rates.js';
 
 /** Polls in flight at once: each holds a UDP socket and waits at most the SNMP timeout. */
@@ -56,9 +57,9 @@ export class SnmpPoller {
         const { interfaces, samples } = await this.samples(row.id, reading, doneAt, rebooted);
         await store.savePoll(status, interfaces, samples);
       } catch (err) {
-        // pollSnmp words its failures; anything else (the store, say) is quoted as SNMP's would be.
-        const words = (err as Error).message;
-        status = this.failed(row.id, prev, at, err instanceof SnmpError ? err.local : said('nas.snmpError', `SNMP: ${words}`, { words }));
+        // pollSnmp's SnmpError carries its own key; anything else (the database, saving the
+        // samples) is read as any failure is, so it is not blamed on the NAS.
+        status = this.failed(row.id, prev, at, { text: err instanceof Error ? err.message : String(err), ...failureMessage(err) });
         await store.savePoll(status, [], []);
       }
     }
