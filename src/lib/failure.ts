@@ -10,7 +10,7 @@
  * ("Il server SMTP ha risposto: «550 …»"). Anything else is a fault of ours: its English text goes
  * the same way, marked as the daemon's internal error (the log has the stack).
  */
-import { storeText, TollgateError, type LocalText } from './errors.js';
+import { said, storeText, TollgateError, type LocalText } from './errors.js';
 
 export interface FailureMessage {
   readonly key: string;
@@ -37,6 +37,17 @@ export function failureMessage(err: unknown): FailureMessage {
   // A socket's error (ECONNREFUSED, ETIMEDOUT, ENOTFOUND…), or nodemailer's own connection errors.
   if (code !== undefined && (/^E[A-Z]+$/.test(code) || text(e['syscall']) !== undefined)) return { key: 'jobError.network', values: { words, code } };
   return { key: 'jobError.internal', values: { words } };
+}
+
+/**
+ * The failure as a catalogue message with its English text: the one an error carries, as it carries
+ * it, else what failureMessage reads, worded by the error's own message.
+ */
+export function failureLocal(err: unknown): LocalText {
+  const local = localOf(err);
+  if (local) return local;
+  const m = failureMessage(err);
+  return said(m.key, err instanceof Error ? err.message : String(err), m.values);
 }
 
 /** The message as the column stores it: JSON `{key, values}` (keyedError reads it back for the API). */

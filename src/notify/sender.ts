@@ -11,8 +11,8 @@
  * an operator can requeue them.
  */
 import type { Clock } from '../lib/clock.js';
-import { said, type LocalText } from '../lib/errors.js';
-import { failureMessage } from '../lib/failure.js';
+import { said } from '../lib/errors.js';
+import { failureLocal } from '../lib/failure.js';
 import type { Claim, NotifyStore, OutboxRow } from '../db/notify.js';
 import { claimantIsDead, newLeaseHolder } from '../lib/process-holder.js';
 import type { Channel } from './types.js';
@@ -41,13 +41,6 @@ export interface SenderOptions {
 
 export const INTERRUPTED = said('notifyError.interrupted', 'interrupted during delivery (restart); not re-sent automatically to avoid a duplicate');
 export const ABANDONED = said('notifyError.abandoned', 'its sender stopped during delivery too many times; not re-sent automatically');
-
-/** A failed send's message: a transport's own, else what the error says by key (src/lib/failure.ts: a fault of ours is marked internal). */
-function failureOf(err: unknown): LocalText {
-  if (err instanceof DeliveryError) return err.local;
-  const m = failureMessage(err);
-  return said(m.key, err instanceof Error ? err.message : String(err), m.values);
-}
 
 export function defaultSendBackoff(attempt: number): number {
   return Math.min(60_000 * 2 ** Math.max(0, attempt - 1), 6 * 3_600_000);
@@ -92,7 +85,8 @@ export function createSender(opts: SenderOptions) {
       fenced(await store.markSent(claim, clock.now().toISOString()), msg, 'sent');
       opts.metrics?.notifications.inc({ channel: msg.channel, outcome: 'sent' });
     } catch (err) {
-      const failure = failureOf(err);
+      // A transport's own message (DeliveryError's), else what the error says by key (a fault of ours is marked internal).
+      const failure = failureLocal(err);
       const error = failure.text;
       const permanent = err instanceof DeliveryError && err.permanent;
       if (permanent || attempt >= maxAttempts) {

@@ -7,7 +7,7 @@
 import type { InterfaceRecord, NasRow, NasStatusRecord, NasStore, TrafficSample } from '../../db/nas.js';
 import type { Clock } from '../../lib/clock.js';
 import { said, storeText, type LocalText } from '../../lib/errors.js';
-import { failureMessage } from '../../lib/failure.js';
+import { failureLocal } from '../../lib/failure.js';
 import type { SecretBox } from '../../lib/secretbox.js';
 import { snmpTargetOf } from '../settings.js';
 import { pollSnmp, type SnmpReading, type SnmpTarget } from './client.js';
@@ -59,7 +59,7 @@ export class SnmpPoller {
       } catch (err) {
         // pollSnmp's SnmpError carries its own key; anything else (the database, saving the
         // samples) is read as any failure is, so it is not blamed on the NAS.
-        status = this.failed(row.id, prev, at, { text: err instanceof Error ? err.message : String(err), ...failureMessage(err) });
+        status = this.failed(row.id, prev, at, failureLocal(err));
         await store.savePoll(status, [], []);
       }
     }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { keyedError } from '../../../src/lib/errors.js';
-import { failureMessage, storedFailure } from '../../../src/lib/failure.js';
+import { failureLocal, failureMessage, storedFailure } from '../../../src/lib/failure.js';
 import { DeliveryError, smtpSender } from '../../../src/notify/transports.js';
 import { createJobRunner } from '../../../src/scheduler/jobs.js';
 import { jobStore } from '../../../src/db/jobs.js';
@@ -117,5 +117,15 @@ describe.each(backendNames)('the runner on %s', (name) => {
     } finally {
       await b.close();
     }
+  });
+});
+
+describe('failureLocal', () => {
+  it('is the message an error carries, as it carries it, else the key read from the error with its own English', () => {
+    const local = said('notifyError.gateway', 'the SMS gateway answered 503: busy', { status: 503, words: 'busy' });
+    expect(failureLocal(new DeliveryError(local))).toBe(local);
+    const pg = Object.assign(new Error('deadlock detected'), { code: '40P01', severity: 'ERROR' });
+    expect(failureLocal(pg)).toEqual({ key: 'jobError.database', text: 'deadlock detected', values: { words: 'deadlock detected', code: '40P01' } });
+    expect(failureLocal('plain')).toEqual({ key: 'jobError.internal', text: 'plain', values: { words: 'plain' } });
   });
 });
