@@ -21,7 +21,7 @@ import type { NasClient } from '../radius/server/clients.js';
 import type { AccessAnswer, AccessHandler } from '../radius/server/handlers.js';
 import type { BillingDay } from './billing-day.js';
 import type { CapServiceFacts, LoginCap } from './caps.js';
-import { checkCredentials, emptyPapPassword, StoredPassword, type CredentialCheck } from './credentials.js';
+import { checkCredentials, emptyPapPassword, PlainPassword, type CredentialCheck } from './credentials.js';
 import { decide, refuse, type Decision, type Policy, type ReplyText } from './decide.js';
 import type { CachedService, ServiceCache } from './service-cache.js';
 
@@ -108,25 +108,24 @@ export class Authorizer implements AccessHandler<Authorization> {
   }
 
   private decideFor(request: Packet, nas: NasClient, username: string, svc: CachedService | undefined): Authorization | Promise<Authorization> {
-    const check = checkCredentials(request, nas.secret, username, svc?.password);
+    const check = checkCredentials(request, nas.secret, username, svc);
     const at = this.clock.now();
     const rawMac = get(request, A.CallingStationId);
     const callingStationId = rawMac === undefined ? null : (normalizeMac(rawMac) ?? rawMac);
     if (check.method === 'none') return this.answer(nas, username, svc, check, at, callingStationId, NO_METHOD);
     if (svc === undefined) return this.answer(nas, username, svc, check, at, callingStationId, UNKNOWN_USER);
-    const row = svc.row;
-    const open = this.writer.openSessions(row.id);
+    const open = this.writer.openSessions(svc.id);
     const decideWith = (cap: LoginCap | undefined, openSessions = open): Authorization => this.answer(nas, username, svc, check, at, callingStationId,
-      decide(row, { passwordOk: check.ok, callingStationId, nasId: nas.id, vendor: nas.vendor }, {
+      decide(svc, { passwordOk: check.ok, callingStationId, nasId: nas.id, vendor: nas.vendor }, {
         now: at, openSessions, policy: this.policy, cap,
       }));
-    const cap = this.caps.check(row, this.days.of(at));
+    const cap = this.caps.check(svc, this.days.of(at));
     // Several nodes: the index may hold a session another node closed whose notice never came (that
     // node died just after the commit). A login the index would refuse for simultaneous use is
     // decided on the database's open sessions instead; the rest stay answered from memory.
     const recheck = this.writer.recheckOpenSessions;
-    if (recheck !== undefined && check.ok && open.length >= row.simultaneousUse) {
-      return Promise.all([cap, recheck.call(this.writer, row.id)]).then(([c, sessions]) => decideWith(c, sessions));
+    if (recheck !== undefined && check.ok && open.length >= svc.simultaneousUse) {
+      return Promise.all([cap, recheck.call(this.writer, svc.id)]).then(([c, sessions]) => decideWith(c, sessions));
     }
     // Cap facts that had to be read from the database: answered once they are.
     return cap instanceof Promise ? cap.then(decideWith) : decideWith(cap);
@@ -141,13 +140,13 @@ export class Authorizer implements AccessHandler<Authorization> {
       for (const a of check.attributes) attributes.push(a);
     } else {
       // The customer reads the Reply-Message (a hotspot page may show it): in their language.
-      const language = isLocale(svc?.row.language) ? svc.row.language : this.defaultLanguage;
+      const language = isLocale(svc?.language) ? svc.language : this.defaultLanguage;
       attributes.push({ def: A.ReplyMessage, value: decision.reply ? translate(language, decision.reply.key, decision.reply.values) : decision.reason });
       // A method's success attributes (MPPE keys) never ride on a Reject: only its error does.
       if (!check.ok) for (const a of check.attributes) attributes.push(a);
     }
     return new Authorization(decision.accept ? 'accept' : check.method === 'none' ? 'invalid' : 'reject', attributes, {
-      at: at.getTime(), nasId: nas.id, serviceId: svc?.row.id ?? null, username, outcome: decision.accept ? 'accept' : 'reject',
+      at: at.getTime(), nasId: nas.id, serviceId: svc?.id ?? null, username, outcome: decision.accept ? 'accept' : 'reject',
       reason: decision.accept ? (decision.note ? translate('en', decision.note.key, decision.note.values) : null) : decision.reason,
       reasonMessage: reasonMessage(decision.accept ? decision.note : decision.reply), method: check.method, callingStationId,
     });
@@ -163,7 +162,7 @@ export class Authorizer implements AccessHandler<Authorization> {
    * the code as password) redeems it: a request without credentials never spends a voucher.
    */
   private async redeemVoucher(request: Packet, nas: NasClient, code: string, vouchers: VoucherRedeemer): Promise<CachedService | undefined> {
-    const proves = emptyPapPassword(request, nas.secret) || checkCredentials(request, nas.secret, code, new StoredPassword(code, false)).ok;
+    const proves = emptyPapPassword(request, nas.secret) || checkCredentials(request, nas.secret, code, new PlainPassword(code)).ok;
     if (!proves || !(await vouchers.redeemAtLogin(code, ''))) return undefined;
     this.services.forget(code);
     return await this.services.get(code);

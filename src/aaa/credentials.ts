@@ -8,23 +8,22 @@ import { ntHash, verifyChap, verifyMsChapV1, verifyMsChapV2 } from '../radius/au
 import { get, getDecrypted, has, safeEqual, type AttributeInput, type Packet } from '../radius/codec/index.js';
 import { A, V } from '../radius/dict/attrs.js';
 
-/**
- * A password as logins check it. A class, not an object literal with a getter: V8 keeps such a
- * literal as a hash table, and every `x.cleartextBytes` on the hot path was then a dictionary lookup.
- */
-export class StoredPassword {
-  /** The cleartext's UTF-8 bytes, for the constant-time PAP comparison. */
-  readonly cleartextBytes: Buffer;
-  private nt: Buffer | undefined;
+/** A password as logins check it: a cached service's (service-cache.ts), or a voucher code's own. */
+export interface StoredPassword {
+  readonly cleartext: string;
+  /** A redeemed hotspot voucher logs in by its code alone, password empty. */
+  readonly acceptsEmptyPassword: boolean;
+  /** For MS-CHAP only. */
+  readonly ntHash: Buffer;
+}
 
-  /** `acceptsEmptyPassword`: a redeemed hotspot voucher logs in by its code alone, password empty. */
-  constructor(readonly cleartext: string, readonly acceptsEmptyPassword: boolean) {
-    this.cleartextBytes = Buffer.from(cleartext, 'utf8');
-  }
+/** A password known in clear and nothing else: a voucher code proving itself at its first login. */
+export class PlainPassword implements StoredPassword {
+  readonly acceptsEmptyPassword = false;
+  constructor(readonly cleartext: string) {}
 
-  /** The NT hash (a pure-TypeScript MD4) is only for MS-CHAP: PAP and CHAP logins never pay for it. */
   get ntHash(): Buffer {
-    return (this.nt ??= ntHash(this.cleartext));
+    return ntHash(this.cleartext);
   }
 }
 
@@ -56,7 +55,7 @@ export function checkCredentials(request: Packet, secret: Buffer, username: stri
   if (has(request, A.UserPassword)) {
     const given = getDecrypted(request, A.UserPassword, secret);
     const ok = stored !== undefined && given !== undefined
-      && (safeEqual(Buffer.from(given, 'utf8'), stored.cleartextBytes) || (given === '' && stored.acceptsEmptyPassword));
+      && (safeEqual(Buffer.from(given, 'utf8'), Buffer.from(stored.cleartext, 'utf8')) || (given === '' && stored.acceptsEmptyPassword));
     return new CredentialCheck('pap', ok, NONE);
   }
   const chapPassword = get(request, A.ChapPassword);

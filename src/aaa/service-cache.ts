@@ -7,15 +7,116 @@
  * just after a change emptied the cache) reads the database, which is asynchronous on either backend
  * (a round trip on PostgreSQL): `get` then returns a Promise, and the login's answer waits for it
  * without holding the event loop. Concurrent logins of one username share that one read.
+ *
+ * An entry is kept small, for the garbage collector's sake: a million of them are a heap V8 marks
+ * whole in every full collection, and with the daemon, PostgreSQL and the generator sharing two
+ * cores, marking the 770 MB the database rows made held the event loop some 100 ms at a time. So a
+ * service is one object holding its own facts; its plan's facts are one object shared by every
+ * service of the plan, and repeated short strings (a status, a date, a language) are one copy each.
  */
 import type { Logger } from 'pino';
 import type { ServiceAuthRow } from '../db/radius.js';
 import type { SecretBox } from '../lib/secretbox.js';
-import { StoredPassword } from './credentials.js';
+import { ntHash } from '../radius/auth/index.js';
+import type { CapServiceFacts } from './caps.js';
+import type { StoredPassword } from './credentials.js';
+import type { ServiceFacts } from './decide.js';
 
-/** A service as the login path needs it. A class, for one fixed shape V8 reads at fixed offsets. */
-export class CachedService {
-  constructor(readonly row: ServiceAuthRow, readonly password: StoredPassword) {}
+type PlanColumns = Pick<ServiceAuthRow, 'planId' | 'planType' | 'downloadKbps' | 'uploadKbps' | 'burstDownloadKbps' | 'burstUploadKbps'
+  | 'burstThresholdDownloadKbps' | 'burstThresholdUploadKbps' | 'burstTimeSeconds' | 'dataCapBytes' | 'capAction' | 'throttleDownloadKbps'
+  | 'throttleUploadKbps' | 'framedPool'>;
+
+/** A plan's facts as its services' rows carried them: one object for every cached service of the plan. */
+class PlanFacts implements PlanColumns {
+  readonly planId: number;
+  readonly planType: ServiceAuthRow['planType'];
+  readonly downloadKbps: number;
+  readonly uploadKbps: number;
+  readonly burstDownloadKbps: number | null;
+  readonly burstUploadKbps: number | null;
+  readonly burstThresholdDownloadKbps: number | null;
+  readonly burstThresholdUploadKbps: number | null;
+  readonly burstTimeSeconds: number | null;
+  readonly dataCapBytes: number | null;
+  readonly capAction: ServiceAuthRow['capAction'];
+  readonly throttleDownloadKbps: number | null;
+  readonly throttleUploadKbps: number | null;
+  readonly framedPool: string | null;
+
+  constructor(r: PlanColumns) {
+    this.planId = r.planId; this.planType = r.planType; this.downloadKbps = r.downloadKbps; this.uploadKbps = r.uploadKbps;
+    this.burstDownloadKbps = r.burstDownloadKbps; this.burstUploadKbps = r.burstUploadKbps;
+    this.burstThresholdDownloadKbps = r.burstThresholdDownloadKbps; this.burstThresholdUploadKbps = r.burstThresholdUploadKbps;
+    this.burstTimeSeconds = r.burstTimeSeconds; this.dataCapBytes = r.dataCapBytes; this.capAction = r.capAction;
+    this.throttleDownloadKbps = r.throttleDownloadKbps; this.throttleUploadKbps = r.throttleUploadKbps; this.framedPool = r.framedPool;
+  }
+
+  /** Whether a row carries exactly these facts (a plan changed mid-warm-up gets an object of its own). */
+  sameAs(r: PlanColumns): boolean {
+    return this.planId === r.planId && this.planType === r.planType && this.downloadKbps === r.downloadKbps && this.uploadKbps === r.uploadKbps
+      && this.burstDownloadKbps === r.burstDownloadKbps && this.burstUploadKbps === r.burstUploadKbps
+      && this.burstThresholdDownloadKbps === r.burstThresholdDownloadKbps && this.burstThresholdUploadKbps === r.burstThresholdUploadKbps
+      && this.burstTimeSeconds === r.burstTimeSeconds && this.dataCapBytes === r.dataCapBytes && this.capAction === r.capAction
+      && this.throttleDownloadKbps === r.throttleDownloadKbps && this.throttleUploadKbps === r.throttleUploadKbps && this.framedPool === r.framedPool;
+  }
+}
+
+/**
+ * A service as the login path needs it: the facts `decide` and the cap check read, and its password
+ * in clear. A class, for one fixed shape V8 reads at fixed offsets; the plan's facts are read
+ * through getters (inlined by the optimizer) from the shared PlanFacts.
+ */
+export class CachedService implements ServiceFacts, CapServiceFacts, StoredPassword {
+  readonly id: number;
+  readonly customerId: number;
+  readonly username: string;
+  readonly status: ServiceAuthRow['status'];
+  readonly startDate: string;
+  readonly macAddress: string | null;
+  readonly staticIp: string | null;
+  readonly ipv6Prefix: string | null;
+  readonly delegatedIpv6Prefix: string | null;
+  readonly simultaneousUse: number;
+  readonly expiresAt: string | null;
+  readonly suspensionMode: ServiceAuthRow['suspensionMode'];
+  readonly billingDay: string;
+  readonly periodMonths: number;
+  readonly language: string | null;
+  /** A redeemed hotspot voucher (the code as username) logs in by its code alone, password empty. */
+  readonly acceptsEmptyPassword: boolean;
+  readonly cleartext: string;
+  private readonly plan: PlanFacts;
+  private nt: Buffer | undefined;
+
+  /** `one` gives the single copy of a repeated string. */
+  constructor(row: ServiceAuthRow, cleartext: string, plan: PlanFacts, one: <T extends string | null>(s: T) => T) {
+    this.id = row.id; this.customerId = row.customerId; this.username = row.username; this.status = one(row.status);
+    this.startDate = one(row.startDate); this.macAddress = row.macAddress; this.staticIp = row.staticIp; this.ipv6Prefix = row.ipv6Prefix;
+    this.delegatedIpv6Prefix = row.delegatedIpv6Prefix; this.simultaneousUse = row.simultaneousUse; this.expiresAt = row.expiresAt;
+    this.suspensionMode = one(row.suspensionMode); this.billingDay = one(row.billingDay); this.periodMonths = row.periodMonths;
+    this.language = one(row.language); this.acceptsEmptyPassword = row.voucherLogin; this.cleartext = cleartext; this.plan = plan;
+    this.nt = undefined;
+  }
+
+  get planId(): number { return this.plan.planId; }
+  get planType(): ServiceAuthRow['planType'] { return this.plan.planType; }
+  get downloadKbps(): number { return this.plan.downloadKbps; }
+  get uploadKbps(): number { return this.plan.uploadKbps; }
+  get burstDownloadKbps(): number | null { return this.plan.burstDownloadKbps; }
+  get burstUploadKbps(): number | null { return this.plan.burstUploadKbps; }
+  get burstThresholdDownloadKbps(): number | null { return this.plan.burstThresholdDownloadKbps; }
+  get burstThresholdUploadKbps(): number | null { return this.plan.burstThresholdUploadKbps; }
+  get burstTimeSeconds(): number | null { return this.plan.burstTimeSeconds; }
+  get dataCapBytes(): number | null { return this.plan.dataCapBytes; }
+  get capAction(): ServiceAuthRow['capAction'] { return this.plan.capAction; }
+  get throttleDownloadKbps(): number | null { return this.plan.throttleDownloadKbps; }
+  get throttleUploadKbps(): number | null { return this.plan.throttleUploadKbps; }
+  get framedPool(): string | null { return this.plan.framedPool; }
+
+  /** The NT hash (a pure-TypeScript MD4) is only for MS-CHAP: PAP and CHAP logins never pay for it. */
+  get ntHash(): Buffer {
+    return (this.nt ??= ntHash(this.cleartext));
+  }
 }
 
 /** The service reads the cache needs (prepared statements in src/db/radius.ts). */
@@ -28,16 +129,17 @@ export interface ServiceSource {
 const WARM_CHUNK = 1000;
 /**
  * Past this many entries the oldest tenth is dropped rather than the cache grow without bound. An
- * entry costs about 0.6 KB of heap (590 bytes measured for a plain service), so the bound is some
- * 700 MB: a million subscribers all stay in memory (at 500,000, half of a 1,000,000-subscriber
- * database missed and was read from PostgreSQL per login, and emptying the whole cache when full
- * made every login miss at once).
+ * entry costs about 0.3 KB of heap, so the bound is some 350 MB: a million subscribers all stay in
+ * memory (at 500,000, half of a 1,000,000-subscriber database missed and was read from PostgreSQL
+ * per login, and emptying the whole cache when full made every login miss at once).
  */
 const MAX_ENTRIES = 1_200_000;
 /** A warm-up stops here, leaving room for the lookups of logins. */
 const MAX_WARM_ENTRIES = 1_100_000;
 /** Dropped at once when full: the longest-held entries (a Map keeps insertion order). */
 const EVICT = MAX_ENTRIES / 10;
+/** Distinct strings kept single (dates, in practice): past this many, a new one stays the row's own. */
+const MAX_SHARED_STRINGS = 100_000;
 
 export class ServiceCache {
   /** null: looked up and not found (an unknown username costs one query, not one per attempt). */
@@ -49,6 +151,17 @@ export class ServiceCache {
   /** Bumped by every warm-up: only the latest one goes on. */
   private warming = 0;
   private warmDelay: NodeJS.Timeout | undefined;
+  /** The current facts of each plan, shared by its cached services. */
+  private readonly plans = new Map<number, PlanFacts>();
+  /** The single copy of each repeated string. */
+  private readonly strings = new Map<string, string>();
+  private readonly one = <T extends string | null>(s: T): T => {
+    if (s === null) return s;
+    const kept = this.strings.get(s);
+    if (kept !== undefined) return kept as T;
+    if (this.strings.size < MAX_SHARED_STRINGS) this.strings.set(s, s);
+    return s;
+  };
 
   constructor(
     private readonly source: ServiceSource,
@@ -97,7 +210,7 @@ export class ServiceCache {
   /** The service id from the cache alone: undefined when not cached, null when known not to exist. */
   cachedId(username: string): number | null | undefined {
     const hit = this.entries.get(username);
-    return hit === undefined ? undefined : hit === null ? null : hit.row.id;
+    return hit === undefined ? undefined : hit === null ? null : hit.id;
   }
 
   /** Services held now. */
@@ -148,6 +261,8 @@ export class ServiceCache {
   drop(): void {
     this.entries.clear();
     this.pending.clear();
+    this.plans.clear();
+    this.strings.clear();
     this.generation++;
     // Bulk changes through the API come one request at a time: warm up once they pause.
     clearTimeout(this.warmDelay);
@@ -163,6 +278,8 @@ export class ServiceCache {
   }
 
   private entryOf(row: ServiceAuthRow): CachedService {
-    return new CachedService(row, new StoredPassword(this.box.open(row.passwordEnc), row.voucherLogin));
+    let plan = this.plans.get(row.planId);
+    if (plan === undefined || !plan.sameAs(row)) this.plans.set(row.planId, (plan = new PlanFacts(row)));
+    return new CachedService(row, this.box.open(row.passwordEnc), plan, this.one);
   }
 }

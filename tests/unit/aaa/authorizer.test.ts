@@ -245,6 +245,33 @@ describe('the service cache', () => {
     expect(hit).not.toBeInstanceOf(Promise);
     expect(services.cachedId('u1')).toBe(1);
   });
+
+  it('keeps every fact of each row, the plan part shared by services of one plan, and a changed plan read as its own row says', async () => {
+    const burst = { burstDownloadKbps: 20000, burstUploadKbps: 4000, burstThresholdDownloadKbps: 8000, burstThresholdUploadKbps: 1600, burstTimeSeconds: 16 };
+    const rows = [
+      row('a', 'pa', { id: 1, customerId: 9, status: 'suspended', startDate: '2026-02-03', macAddress: 'AA:BB:CC:DD:EE:FF', staticIp: '10.0.0.9',
+        ipv6Prefix: '2001:db8:1::/64', delegatedIpv6Prefix: '2001:db8:2::/56', simultaneousUse: 2, expiresAt: '2026-12-31T23:00:00.000Z',
+        dataCapBytes: 5_000_000_000, capAction: 'throttle', throttleDownloadKbps: 512, throttleUploadKbps: 128, framedPool: 'pool-a',
+        suspensionMode: 'walled-garden', billingDay: '5', periodMonths: 3, language: 'it', ...burst }),
+      row('b', 'pb', { id: 2, dataCapBytes: 5_000_000_000, capAction: 'throttle', throttleDownloadKbps: 512, throttleUploadKbps: 128, framedPool: 'pool-a', ...burst }),
+      // The same plan read after a change to it (a warm-up that met the change): its own values.
+      row('c', 'pc', { id: 3, downloadKbps: 30000, planType: 'prepaid', voucherLogin: true }),
+    ];
+    const services = new ServiceCache({
+      service: async () => undefined,
+      servicesAfter: async (after) => rows.filter((r) => r.id > after),
+    }, box, pino({ level: 'silent' }));
+    await services.warm();
+    for (const r of rows) {
+      const svc = services.get(r.username) as unknown as Record<string, unknown>;
+      for (const [key, value] of Object.entries(r)) {
+        if (key === 'passwordEnc' || key === 'voucherLogin') continue;
+        expect([key, svc[key]]).toEqual([key, value]);
+      }
+      expect(svc.cleartext).toBe(box.open(r.passwordEnc));
+      expect(svc.acceptsEmptyPassword).toBe(r.voucherLogin);
+    }
+  });
 });
 
 describe('the accounting recorder', () => {
