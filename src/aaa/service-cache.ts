@@ -129,7 +129,7 @@ export interface ServiceSource {
 const WARM_CHUNK = 1000;
 /**
  * Past this many entries the oldest tenth is dropped rather than the cache grow without bound. An
- * entry costs about 0.3 KB of heap, so the bound is some 350 MB: a million subscribers all stay in
+ * entry costs about 260 bytes of heap, so the bound is some 320 MB: a million subscribers all stay in
  * memory (at 500,000, half of a 1,000,000-subscriber database missed and was read from PostgreSQL
  * per login, and emptying the whole cache when full made every login miss at once).
  */
