@@ -10,6 +10,7 @@ import { TestClock } from '../../../src/lib/clock.js';
 import { parseCidr } from '../../../src/lib/net.js';
 import { SecretBox } from '../../../src/lib/secretbox.js';
 import { buildMsChapV2Request } from '../../../src/radius/auth/client.js';
+import { ntHash } from '../../../src/radius/auth/index.js';
 import { Code, decodePacket, encodePacket, type AttributeInput, type Packet } from '../../../src/radius/codec/index.js';
 import { A, V } from '../../../src/radius/dict/attrs.js';
 import { loadDictionary } from '../../../src/radius/dict/load.js';
@@ -270,6 +271,8 @@ describe('the service cache', () => {
       }
       expect(svc.cleartext).toBe(box.open(r.passwordEnc));
       expect(svc.acceptsEmptyPassword).toBe(r.voucherLogin);
+      // Made at the first MS-CHAP login, kept, and the same bytes at every later one.
+      expect([svc.ntHash, svc.ntHash]).toEqual([ntHash(box.open(r.passwordEnc)), ntHash(box.open(r.passwordEnc))]);
     }
   });
 });
