@@ -30,7 +30,7 @@ import type { Clock } from './lib/clock.js';
 import { isLocale, type Locale } from './i18n/locales.js';
 import { translator } from './i18n/messages.js';
 import type { SecretBox } from './lib/secretbox.js';
-import type { CachedEntity, Topic } from './lib/topic.js';
+import { rowsOf, type Change, type Topic } from './lib/topic.js';
 import type { Metrics } from './metrics.js';
 import { createServiceControl, writerSessionCloser, type ServiceControlRuntime } from './nas/actions.js';
 import type { ServiceControl } from './nas/control.js';
@@ -52,7 +52,7 @@ export interface NetworkControlOptions {
   /** Sessions the NAS does not know are closed through the accounting writer, so its index follows. */
   writer: AcctWriter;
   /** A service's status changed: RADIUS drops its cached row. */
-  changes: Topic<CachedEntity>;
+  changes: Topic<Change>;
   metrics?: Metrics | undefined;
   log?: Logger | undefined;
   /** How often the checker looks at ACKed actions; default 1000 ms. */
@@ -65,7 +65,7 @@ export function createNetworkControl(opts: NetworkControlOptions): ServiceContro
   return createServiceControl({
     sql, box, config, clock: opts.clock,
     closeSession: writerSessionCloser(sql, opts.writer, config.billing.timezone),
-    onServiceChange: () => opts.changes.publish('service'),
+    onServiceChange: (serviceId) => opts.changes.publish(rowsOf('service', [serviceId])),
     routerOs: routerOsFallback(sql, box),
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
     ...(opts.log ? { log: opts.log } : {}),
@@ -81,7 +81,7 @@ export interface ServicesOptions {
   clock: Clock;
   control: ServiceControl;
   /** What RADIUS caches and the services change (closed contracts, plan switches). */
-  changes: Topic<CachedEntity>;
+  changes: Topic<Change>;
   /** Committed accounting usage: data caps follow it. */
   usage: Topic<readonly UsageDelta[]>;
   /** Email/SMS delivery in place of the configured SMTP and SMS gateway. */
@@ -149,7 +149,7 @@ export function createServices(opts: ServicesOptions): Services {
   });
   // Plan changes dated ahead switch the enforced plan on their day (before billing: src/billing/plan-switch.ts).
   const planSwitch = planSwitchJob({
-    store, clock, control, onServicesChanged: () => changes.publish('service'),
+    store, clock, control, onServicesChanged: (serviceIds) => changes.publish(rowsOf('service', serviceIds)),
     onError: afterCommitError('plan-changes: a rate change after the switch failed'),
   });
   const sec = security({ sql, box: opts.box, config, clock });

@@ -18,7 +18,7 @@ import { StorageHealth } from './db/storage-health.js';
 import type { AcctWriter, UsageDelta } from './db/radius.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { newInstanceId } from './lib/process-holder.js';
-import { Topic, type CachedEntity } from './lib/topic.js';
+import { allOf, Topic, type Change } from './lib/topic.js';
 
 /** How long a graceful stop may take before the process gives up and exits non-zero. */
 const STOP_DEADLINE_MS = 10_000;
@@ -48,7 +48,7 @@ export async function serve(loaded: LoadedConfig, opts: ServeOptions = {}): Prom
   const metrics = createMetrics();
   // What RADIUS caches and others change; the traffic of each committed accounting batch (published
   // after its Accounting-Responses went out), which data caps follow.
-  const changes = new Topic<CachedEntity>((err) => log.error({ err }, 'acting on a change of cached data failed'));
+  const changes = new Topic<Change>((err) => log.error({ err }, 'acting on a change of cached data failed'));
   const usage = new Topic<readonly UsageDelta[]>((err) => log.error({ err }, 'data caps: acting on committed usage failed'));
   // Whether the database takes writes, from the outcome of every commit (the writer's and the API's):
   // /healthz answers 503 with the reason after a failed one, and API writes answer 503.
@@ -137,8 +137,8 @@ export async function serve(loaded: LoadedConfig, opts: ServeOptions = {}): Prom
     try {
       const fresh = loadConfig(loaded.file);
       log.level = fresh.config.log.level;
-      changes.publish('nas');
-      changes.publish('plan');
+      changes.publish(allOf('nas'));
+      changes.publish(allOf('plan'));
       log.info({ level: log.level }, 'reloaded: NAS clients and log level (other keys need a restart)');
     } catch (e) {
       log.error({ err: (e as Error).message }, 'reload failed; keeping the running configuration');

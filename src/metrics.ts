@@ -104,8 +104,21 @@ export class HotHistogram<L extends string> extends HotMetric<L> {
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tollgate_' });
+  let servicesCachedNow = (): number => 0;
   return {
     registry,
+    servicesCached: new Gauge({
+      name: 'tollgate_radius_services_cached',
+      help: 'Services this node answers logins from memory (its service cache; a change of one service reads that one again)',
+      registers: [registry],
+      collect() {
+        this.set(servicesCachedNow());
+      },
+    }),
+    /** Where tollgate_radius_services_cached reads its value when scraped: the RADIUS server, once started. */
+    countServicesCached(count: () => number): void {
+      servicesCachedNow = count;
+    },
     radiusRequests: new HotCounter({
       name: 'tollgate_radius_requests_total',
       help: 'RADIUS requests answered, by packet type and outcome',

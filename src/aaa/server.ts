@@ -14,7 +14,7 @@ import type { SqlClient } from '../db/sql.js';
 import { parseCidr } from '../lib/net.js';
 import type { SecretBox } from '../lib/secretbox.js';
 import type { Clock } from '../lib/clock.js';
-import type { CachedEntity, Topic } from '../lib/topic.js';
+import type { Change, Topic } from '../lib/topic.js';
 import type { Metrics } from '../metrics.js';
 import { AccountingRecorder } from './accounting.js';
 import { Authorizer, type VoucherRedeemer } from './authorizer.js';
@@ -49,7 +49,7 @@ export interface RadiusServerOptions {
    */
   writer: AcctWriter;
   /** Changes to what the server caches (NAS list, services, plans), published by whoever made them. */
-  changes: Topic<CachedEntity>;
+  changes: Topic<Change>;
   /** Where the drops an operator can fix are counted, for the API (src/radius/server/drops.ts). */
   drops?: DropTracker | undefined;
   /** Hotspot vouchers: an unknown username that is an unredeemed voucher code becomes a service at its first login. */
@@ -76,6 +76,7 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
   const days = new BillingDay(config.billing.timezone);
   // The hot path reads memory, not SQLite: see ServiceCache.
   const services = new ServiceCache(q, box, log);
+  metrics.countServicesCached(() => services.size);
   const caps = db ? loginCapChecker(db) : loginCapCheckerOf(sql);
   const authorizer = new Authorizer({
     dictionary, services, caps, writer, clock, days, vouchers: opts.vouchers,
@@ -130,14 +131,30 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
   }, 60_000);
   staleTimer.unref();
 
-  const unsubscribe = opts.changes.subscribe((what) => {
-    if (what === 'nas') {
-      // The previous list answers until the new one is read; a failed read keeps it.
-      loadNas().catch((e: unknown) => log.error({ err: e instanceof Error ? e.message : String(e) }, 'reloading the NAS clients failed'));
-      return;
-    }
+  // A failed read of changed rows leaves nothing stale behind: the whole cache is read again.
+  const refreshed = (what: string) => (e: unknown) => {
+    log.error({ err: e instanceof Error ? e.message : String(e), what }, 'reading changed services failed; reloading them all');
     services.drop();
-    if (what === 'plan') caps.clear();
+  };
+  const unsubscribe = opts.changes.subscribe((change) => {
+    switch (change.entity) {
+      case 'nas':
+        // The previous list answers until the new one is read; a failed read keeps it.
+        loadNas().catch((e: unknown) => log.error({ err: e instanceof Error ? e.message : String(e) }, 'reloading the NAS clients failed'));
+        return;
+      case 'service':
+        if (change.ids === undefined) services.drop();
+        else services.refresh(change.ids).catch(refreshed('services'));
+        return;
+      case 'customer':
+        if (change.ids === undefined) services.drop();
+        else services.refreshCustomers(change.ids).catch(refreshed('customers'));
+        return;
+      case 'plan':
+        // Rare, and a plan is shared by many services: read them all again.
+        services.drop();
+        caps.clear();
+    }
   });
 
   return {

@@ -128,6 +128,8 @@ export interface ServiceSource {
   service(username: string): Promise<ServiceAuthRow | undefined>;
   /** Services with an id above `afterId`, by id, at most `limit`. */
   servicesAfter(afterId: number, limit: number): Promise<readonly ServiceAuthRow[]>;
+  servicesByIds(ids: readonly number[]): Promise<readonly ServiceAuthRow[]>;
+  servicesOfCustomers(customerIds: readonly number[]): Promise<readonly ServiceAuthRow[]>;
 }
 
 const WARM_CHUNK = 1000;
@@ -142,6 +144,8 @@ const MAX_ENTRIES = 1_200_000;
 const MAX_WARM_ENTRIES = 1_100_000;
 /** Dropped at once when full: the longest-held entries (a Map keeps insertion order). */
 const EVICT = MAX_ENTRIES / 10;
+/** Ids per read of changed rows (a query's parameters). */
+const REFRESH_CHUNK = 500;
 /** Distinct strings kept single (dates, in practice): past this many, a new one stays the row's own. */
 const MAX_SHARED_STRINGS = 100_000;
 
@@ -150,8 +154,18 @@ export class ServiceCache {
   private readonly entries = new Map<string, CachedService | null>();
   /** Reads in flight for usernames that missed. */
   private readonly pending = new Map<string, Promise<CachedService | undefined>>();
-  /** Bumped by every change: a read that began before one is not kept (its row may be stale). */
+  /** Bumped by every change of the whole kind: a read that began before one is not kept (its row may be stale). */
   private generation = 0;
+  /** The username each cached service is held under (a change names the service by id). */
+  private readonly usernames = new Map<number, string>();
+  /**
+   * Changes of single services: a count of them, and the count at each changed service's latest
+   * change. A read that began before a service's change does not keep that service's row. Emptied
+   * whenever no read is in flight (nothing can be older than the changes it holds then).
+   */
+  private changeCount = 0;
+  private readonly changedAt = new Map<number, number>();
+  private reads = 0;
   /** Bumped by every warm-up: only the latest one goes on. */
   private warming = 0;
   private warmDelay: NodeJS.Timeout | undefined;
@@ -192,23 +206,99 @@ export class ServiceCache {
 
   private evictOldest(): void {
     let n = EVICT;
-    for (const key of this.entries.keys()) {
+    for (const [key, entry] of this.entries) {
       if (n-- <= 0) break;
       this.entries.delete(key);
+      if (entry !== null && this.usernames.get(entry.id) === key) this.usernames.delete(entry.id);
+    }
+  }
+
+  /** Holds `entry` under `username`, where the service was held before under another one gone. */
+  private hold(username: string, entry: CachedService): void {
+    const before = this.usernames.get(entry.id);
+    if (before !== undefined && before !== username) this.entries.delete(before);
+    this.entries.set(username, entry);
+    this.usernames.set(entry.id, username);
+  }
+
+  /** Whether a row read since change number `since` is current (no later change of its service). */
+  private current(row: ServiceAuthRow, since: number): boolean {
+    return (this.changedAt.get(row.id) ?? 0) <= since;
+  }
+
+  /** Runs a read, counted: the change marks are dropped once no read is in flight. */
+  private async reading<T>(read: () => Promise<T>): Promise<T> {
+    this.reads++;
+    try {
+      return await read();
+    } finally {
+      if (--this.reads === 0) this.changedAt.clear();
     }
   }
 
   private async read(username: string): Promise<CachedService | undefined> {
     const generation = this.generation;
-    const row = await this.source.service(username);
-    const entry = row ? this.entryOf(row) : null;
-    // Read after the request came in, so it answers that request even if a change came meanwhile;
-    // kept only when none did.
-    if (generation === this.generation) {
-      if (this.entries.size > MAX_ENTRIES) this.evictOldest();
-      this.entries.set(username, entry);
+    const since = this.changeCount;
+    return this.reading(async () => {
+      const row = await this.source.service(username);
+      const entry = row ? this.entryOf(row) : null;
+      // Read after the request came in, so it answers that request even if a change came meanwhile;
+      // kept only when none did (a username not found: when no service changed at all, as the
+      // change may have been its creation).
+      if (generation === this.generation && (row ? this.current(row, since) : since === this.changeCount)) {
+        if (this.entries.size > MAX_ENTRIES) this.evictOldest();
+        if (entry === null) this.entries.set(username, null);
+        else this.hold(username, entry);
+      }
+      return entry ?? undefined;
+    });
+  }
+
+  /**
+   * These services changed (committed): each is forgotten at once, so the next login reads the
+   * database, then read again and held. A service that no longer exists, or whose username changed,
+   * is no longer found under the old one.
+   */
+  async refresh(serviceIds: readonly number[]): Promise<void> {
+    for (const id of serviceIds) {
+      this.changedAt.set(id, ++this.changeCount);
+      const username = this.usernames.get(id);
+      if (username !== undefined) {
+        this.entries.delete(username);
+        this.usernames.delete(id);
+      }
     }
-    return entry ?? undefined;
+    for (let i = 0; i < serviceIds.length; i += REFRESH_CHUNK) {
+      const ids = serviceIds.slice(i, i + REFRESH_CHUNK);
+      await this.reload(() => this.source.servicesByIds(ids));
+    }
+  }
+
+  /** These customers changed (their language, say): their services are read again. */
+  async refreshCustomers(customerIds: readonly number[]): Promise<void> {
+    for (let i = 0; i < customerIds.length; i += REFRESH_CHUNK) {
+      const ids = customerIds.slice(i, i + REFRESH_CHUNK);
+      await this.reload(() => this.source.servicesOfCustomers(ids), true);
+    }
+  }
+
+  /**
+   * Holds the rows `read` returns, unless a change since made them stale. `mark`: the rows' services
+   * count as changed now, so reads that began before this one do not keep their older rows.
+   */
+  private async reload(read: () => Promise<readonly ServiceAuthRow[]>, mark = false): Promise<void> {
+    const generation = this.generation;
+    const since = this.changeCount;
+    await this.reading(async () => {
+      const rows = await read();
+      if (generation !== this.generation) return; // the whole cache is being read again
+      for (const row of rows) {
+        if (!this.current(row, since)) continue; // changed again: that change's own read holds it
+        // A login refused before the service existed left a null under its username.
+        this.hold(row.username, this.entryOf(row));
+        if (mark) this.changedAt.set(row.id, ++this.changeCount);
+      }
+    });
   }
 
   /** The service id from the cache alone: undefined when not cached, null when known not to exist. */
@@ -224,6 +314,8 @@ export class ServiceCache {
 
   /** Forgets one username (a voucher just became its service). */
   forget(username: string): void {
+    const entry = this.entries.get(username);
+    if (entry) this.usernames.delete(entry.id);
     this.entries.delete(username);
     this.pending.delete(username);
   }
@@ -241,9 +333,15 @@ export class ServiceCache {
         // A change since this warm-up started cleared the cache and scheduled a fresh one.
         if (warming !== this.warming || generation !== this.generation || this.entries.size > MAX_WARM_ENTRIES) return done();
         try {
-          const rows = await this.source.servicesAfter(after, WARM_CHUNK);
-          if (warming !== this.warming || generation !== this.generation) return done();
-          for (const row of rows) if (!this.entries.has(row.username)) this.entries.set(row.username, this.entryOf(row));
+          const since = this.changeCount;
+          const rows = await this.reading(async () => {
+            const chunk = await this.source.servicesAfter(after, WARM_CHUNK);
+            if (warming !== this.warming || generation !== this.generation) return undefined;
+            // What logins cached meanwhile, and services changed since the chunk was read, stay as they are.
+            for (const row of chunk) if (!this.entries.has(row.username) && this.current(row, since)) this.hold(row.username, this.entryOf(row));
+            return chunk;
+          });
+          if (rows === undefined) return done();
           const last = rows[rows.length - 1];
           if (rows.length === WARM_CHUNK && last !== undefined) {
             after = last.id;
@@ -264,6 +362,7 @@ export class ServiceCache {
   /** Drops every entry (services or plans changed) and warms up again once changes pause. */
   drop(): void {
     this.entries.clear();
+    this.usernames.clear();
     this.pending.clear();
     this.plans.clear();
     this.strings.clear();

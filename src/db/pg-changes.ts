@@ -4,6 +4,10 @@
  * sent to every other node with NOTIFY, and what the others send is published on this node's
  * topic, so each node's RADIUS caches reload what another node's API changed.
  *
+ * A change of some rows names their ids: `node#id,id:entity`. A node of an earlier build reads the
+ * part after the last colon as the entity and the rest as the sender, so it still hears a change
+ * of that kind (and reloads the kind whole, as it always did).
+ *
  * A notification names its node, so a node does not act on its own twice. The listening
  * connection is a dedicated one (LISTEN is per session); when it drops, notifications sent
  * meanwhile are lost, so on reconnecting the relay publishes every entity once: each cache reloads
@@ -17,7 +21,7 @@
  * Services are gathered for SESSIONS_GATHER_MS and sent in as few notifications as fit.
  */
 import pg from 'pg';
-import type { CachedEntity, Topic } from '../lib/topic.js';
+import { allOf, rowsOf, type CachedEntity, type Change, type Topic } from '../lib/topic.js';
 
 export const CHANGES_CHANNEL = 'tollgate_changes';
 export const SESSIONS_CHANNEL = 'tollgate_sessions';
@@ -28,7 +32,7 @@ const ENTITIES: readonly CachedEntity[] = ['nas', 'plan', 'service', 'customer']
 
 export interface ChangeRelayOptions {
   url: string;
-  topic: Topic<CachedEntity>;
+  topic: Topic<Change>;
   /** Unique per running node (host, pid and a random part). */
   nodeId: string;
   /** A lost connection or a failed NOTIFY: logged by the caller; the relay keeps trying. */
@@ -72,11 +76,8 @@ export async function relayChanges(opts: ChangeRelayOptions): Promise<ChangeRela
     c.on('notification', (n) => {
       if (n.channel === SESSIONS_CHANNEL && n.payload) return remoteSessions(n.payload);
       if (n.channel !== CHANGES_CHANNEL || !n.payload) return;
-      const sep = n.payload.lastIndexOf(':');
-      const origin = n.payload.slice(0, sep);
-      const entity = n.payload.slice(sep + 1) as CachedEntity;
-      if (origin === opts.nodeId || !ENTITIES.includes(entity)) return;
-      publishRemote([entity]);
+      const change = parseChange(n.payload, opts.nodeId);
+      if (change) publishRemote([change]);
     });
     await c.connect();
     await c.query(`listen ${CHANGES_CHANNEL}`);
@@ -85,10 +86,10 @@ export async function relayChanges(opts: ChangeRelayOptions): Promise<ChangeRela
     retry = firstRetry;
   };
 
-  const publishRemote = (entities: readonly CachedEntity[]) => {
+  const publishRemote = (changes: readonly Change[]) => {
     relaying = true;
     try {
-      for (const e of entities) opts.topic.publish(e);
+      for (const c of changes) opts.topic.publish(c);
     } finally {
       relaying = false;
     }
@@ -109,9 +110,9 @@ export async function relayChanges(opts: ChangeRelayOptions): Promise<ChangeRela
       connect().then(
         // Whatever was sent while the connection was down is lost: reload everything once.
         () => {
-          for (const e of unsent) notify(e);
+          for (const e of unsent) notify(allOf(e));
           unsent.clear();
-          publishRemote(ENTITIES);
+          publishRemote(ENTITIES.map(allOf));
           if (opts.sessions) {
             // The other nodes may have missed what changed here meanwhile: tell them again.
             if (unsentSessions.size > 0) sendSessions();
@@ -128,18 +129,19 @@ export async function relayChanges(opts: ChangeRelayOptions): Promise<ChangeRela
     timer.unref();
   };
 
-  const notify = (entity: CachedEntity) => {
+  const notify = (change: Change) => {
     if (!client) {
-      unsent.add(entity);
+      // Sent once the connection is back, for every row of the kind: the others reload it whole.
+      unsent.add(change.entity);
       return;
     }
-    client.query('select pg_notify($1, $2)', [CHANGES_CHANNEL, `${opts.nodeId}:${entity}`]).catch((err: unknown) => {
-      unsent.add(entity);
+    client.query('select pg_notify($1, $2)', [CHANGES_CHANNEL, changePayload(opts.nodeId, change)]).catch((err: unknown) => {
+      unsent.add(change.entity);
       opts.onError(err);
     });
   };
-  const unsubscribe = opts.topic.subscribe((entity) => {
-    if (!relaying) notify(entity);
+  const unsubscribe = opts.topic.subscribe((change) => {
+    if (!relaying) notify(change);
   });
 
   // Services whose open sessions changed here, gathered for one notification.
@@ -187,6 +189,27 @@ export async function relayChanges(opts: ChangeRelayOptions): Promise<ChangeRela
       }
     },
   };
+}
+
+/** `node:entity`, or `node#id,id,…:entity` for some rows; a list too long for one NOTIFY names the kind alone. */
+export function changePayload(nodeId: string, change: Change): string {
+  const ids = change.ids?.join(',');
+  return ids === undefined || nodeId.length + ids.length + 32 > PAYLOAD_MAX ? `${nodeId}:${change.entity}` : `${nodeId}#${ids}:${change.entity}`;
+}
+
+/** The change another node sent; undefined for this node's own and for what no build sends. */
+export function parseChange(payload: string, nodeId: string): Change | undefined {
+  const sep = payload.lastIndexOf(':');
+  const entity = payload.slice(sep + 1) as CachedEntity;
+  if (sep < 0 || !ENTITIES.includes(entity)) return undefined;
+  const head = payload.slice(0, sep);
+  const hash = head.lastIndexOf('#');
+  if (hash < 0) return head === nodeId ? undefined : allOf(entity);
+  if (head.slice(0, hash) === nodeId) return undefined;
+  const list = head.slice(hash + 1);
+  const ids = list === '' ? [] : list.split(',').map(Number);
+  // A list this build cannot read still says the kind changed.
+  return ids.every((id) => Number.isSafeInteger(id) && id > 0) ? rowsOf(entity, ids) : allOf(entity);
 }
 
 /** `node|id,id,…` notifications, each under NOTIFY's payload limit. */

@@ -30,7 +30,8 @@ import type { DunningService } from '../billing/dunning.js';
 import type { Sender } from '../notify/sender.js';
 import type { Security } from './auth/guard.js';
 import type { Clock } from '../lib/clock.js';
-import type { CachedEntity, Topic } from '../lib/topic.js';
+import type { Change, Topic } from '../lib/topic.js';
+import { changeOf } from './changes.js';
 import { einvoiceRoutes } from './routes/einvoice.js';
 import type { EinvoiceService } from '../einvoice/service.js';
 import { dunningRoutes } from './routes/dunning.js';
@@ -87,7 +88,7 @@ export interface BuildOptions {
   /** Suspend, resume, disconnect and rate changes on the network. */
   control: ServiceControl;
   /** Told after a change that the RADIUS side caches (NAS list, services, plans, customers). */
-  changes: Topic<CachedEntity>;
+  changes: Topic<Change>;
   /** A pino logger, or false for none (tests). */
   logger?: Logger | false;
   /** Extra checks for /healthz (e.g. RADIUS listeners bound). */
@@ -213,15 +214,19 @@ export async function build(opts: BuildOptions): Promise<App> {
   await app.register(async (api) => {
     // Allow-list, token or session (with CSRF), second factor and first-run password, role permission.
     api.addHook('onRequest', sec.guard);
-    // Caches on the RADIUS side are refreshed after every successful write.
-    api.addHook('onResponse', async (req, reply) => {
-      if (req.method === 'GET' || reply.statusCode >= 400) return;
-      const m = /^\/api\/v1\/(nas|plans|services|customers)\b(?:\/(\d+))?/.exec(req.url);
-      const entity = m?.[1];
-      if (entity) changes.publish(({ nas: 'nas', plans: 'plan', services: 'service', customers: 'customer' } as const)[entity as 'nas']);
+    // Caches on the RADIUS side are refreshed after every successful write (committed by now): the
+    // rows it changed. onSend, as a create's new id is in its answer.
+    api.addHook('onSend', async (req, reply, payload) => {
+      if (req.method === 'GET' || reply.statusCode >= 400) return payload;
+      const change = changeOf(req.method, req.url, payload);
+      if (change) changes.publish(change);
       // Data-cap counters follow a plan's cap or a service's plan and billing day at once.
-      if (entity === 'plans') prepaidOps.caps.invalidate();
-      else if (entity === 'services') prepaidOps.caps.invalidate(m?.[2] === undefined ? undefined : Number(m[2]));
+      if (change?.entity === 'plan') prepaidOps.caps.invalidate();
+      else if (change?.entity === 'service') {
+        if (change.ids === undefined) prepaidOps.caps.invalidate();
+        else for (const id of change.ids) prepaidOps.caps.invalidate(id);
+      }
+      return payload;
     });
 
     registerCrud(api, { path: '/api/v1/nas', tag: 'nas', noun: 'NAS', resource: repos.nas, item: S.Nas, create: S.NasCreate, patch: S.NasPatch, ...L.nasListing });
@@ -282,7 +287,7 @@ export async function build(opts: BuildOptions): Promise<App> {
     });
         await api.register(notifyRoutes, { sql, clock, defaultLanguage: isLocale(opts.config.locale.default) ? opts.config.locale.default : 'en', poke: () => opts.services.sender.poke() });
     await api.register(jobRoutes, { jobs: opts.scheduler.jobs });
-    await api.register(prepaidRoutes, { ops: prepaidOps, onChange: (entity) => changes.publish(entity) });
+    await api.register(prepaidRoutes, { ops: prepaidOps, onChange: (change) => changes.publish(change) });
     await api.register(actionRoutes, { sql, control });
     await api.register(nasNetworkRoutes, { sql, db: opts.db, box: opts.box, config: opts.config, clock, ...opts.nasNetwork });
     await api.register(authRoutes, { sec, box: opts.box, clock, initialPasswordFile: initialPasswordFile(opts.config), billing: { timezone: opts.config.billing.timezone, currency: opts.config.billing.currency }, defaultLanguage: opts.config.locale.default });

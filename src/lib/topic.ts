@@ -31,3 +31,19 @@ export class Topic<T> {
 
 /** What the RADIUS side caches and the API, the scheduler and the network actions may change. */
 export type CachedEntity = 'nas' | 'plan' | 'service' | 'customer';
+
+/**
+ * A committed change to cached data: every row of a kind, or only the rows with these ids (a
+ * service edited, a customer's language changed). With a million services cached, one service's
+ * change must not make every node read them all again.
+ */
+export interface Change {
+  entity: CachedEntity;
+  /** Absent: any row of the kind may have changed. */
+  ids?: readonly number[] | undefined;
+}
+
+/** Every row of a kind. */
+export const allOf = (entity: CachedEntity): Change => ({ entity });
+/** Only these rows of a kind. */
+export const rowsOf = (entity: CachedEntity, ids: readonly number[]): Change => ({ entity, ids });

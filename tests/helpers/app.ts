@@ -12,7 +12,7 @@ import { createDailyScheduler, createServices, type Services } from '../../src/d
 import { build, type App, type BuildOptions } from '../../src/http/build.js';
 import { systemClock, type Clock } from '../../src/lib/clock.js';
 import type { SecretBox } from '../../src/lib/secretbox.js';
-import { Topic, type CachedEntity } from '../../src/lib/topic.js';
+import { Topic, type Change } from '../../src/lib/topic.js';
 import type { Metrics } from '../../src/metrics.js';
 import { createServiceControl, type ServiceControlRuntime } from '../../src/nas/actions.js';
 import { createNasJobs } from '../../src/nas/jobs.js';
@@ -33,7 +33,7 @@ export interface TestAppOptions {
   logger?: Logger | false;
   metrics?: Metrics;
   control?: ServiceControl;
-  changes?: Topic<CachedEntity>;
+  changes?: Topic<Change>;
   usage?: Topic<readonly UsageDelta[]>;
   transports?: Partial<Record<Channel, Transport>>;
   sdiChannel?: SdiChannel;
@@ -55,7 +55,7 @@ export interface TestParts {
   /** The daily job runner (`scheduler.jobs`). */
   jobs: JobRunner;
   control: ServiceControl;
-  changes: Topic<CachedEntity>;
+  changes: Topic<Change>;
   usage: Topic<readonly UsageDelta[]>;
   clock: Clock;
   close(): Promise<void>;
@@ -77,7 +77,7 @@ export function composeParts(opts: TestAppOptions): TestParts {
   const sql = sqlOfOptions(opts);
   const clock = opts.clock ?? systemClock;
   const log = opts.logger || undefined;
-  const changes = opts.changes ?? new Topic<CachedEntity>();
+  const changes = opts.changes ?? new Topic<Change>();
   const usage = opts.usage ?? new Topic<readonly UsageDelta[]>();
   let own: ServiceControlRuntime | undefined;
   let control = opts.control;

@@ -21,7 +21,7 @@ import type { NotificationRequest, Notifier } from '../../src/notify/types.js';
 import { Code, decodePacket, findAttr } from '../../src/radius/codec/index.js';
 import { startRadiusServer, type RadiusServer } from '../../src/aaa/server.js';
 import type { UsageDelta } from '../../src/db/radius.js';
-import { Topic, type CachedEntity } from '../../src/lib/topic.js';
+import { Topic, type Change } from '../../src/lib/topic.js';
 import type { JobRunner } from '../../src/scheduler/jobs.js';
 import { buildHttp, composeParts } from './app.js';
 import { accountingWriter, openAppDatabase } from './backends.js';
@@ -110,7 +110,7 @@ export async function startEnv(opts: { start: string; tomlExtra?: string; dbFile
   const control = new RecordingControl();
   const metrics = createMetrics();
   // In the daemon's order (src/main.ts): topics and writer, services, scheduler, RADIUS, HTTP.
-  const changes = new Topic<CachedEntity>();
+  const changes = new Topic<Change>();
   const usage = new Topic<readonly UsageDelta[]>();
   const writer = await accountingWriter(backend, { onUsage: (u) => usage.publish(u) });
   const options = { sql, db, box, config, clock, metrics, control, changes, usage, writer };

@@ -10,7 +10,7 @@ import type { App } from '../../src/http/build.js';
 import { SecretBox } from '../../src/lib/secretbox.js';
 import { createMetrics } from '../../src/metrics.js';
 import { startRadiusServer, type RadiusServer } from '../../src/aaa/server.js';
-import { Topic, type CachedEntity } from '../../src/lib/topic.js';
+import { Topic, type Change } from '../../src/lib/topic.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { buildHttp, composeParts } from '../helpers/app.js';
 import { accountingWriter, openAppDatabase, type TestBackend } from '../helpers/backends.js';
@@ -37,7 +37,7 @@ beforeAll(async () => {
   ({ sql } = backend);
   const box = new SecretBox(randomBytes(32));
   const metrics = createMetrics();
-  const changes = new Topic<CachedEntity>();
+  const changes = new Topic<Change>();
   const writer = await accountingWriter(backend);
   const options = { sql, db: backend.db, box, config, clock: systemClock, metrics, changes, writer };
   const parts = composeParts(options);

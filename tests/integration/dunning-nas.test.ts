@@ -19,7 +19,7 @@ import type { ServiceControlRuntime } from '../../src/nas/actions.js';
 import type { JobRunner } from '../../src/scheduler/jobs.js';
 import { Code } from '../../src/radius/codec/index.js';
 import { startRadiusServer, type RadiusServer } from '../../src/aaa/server.js';
-import { Topic, type CachedEntity } from '../../src/lib/topic.js';
+import { Topic, type Change } from '../../src/lib/topic.js';
 import { buildHttp, composeParts } from '../helpers/app.js';
 import { accountingWriter, openAppDatabase, type TestBackend } from '../helpers/backends.js';
 import { tempDir } from '../helpers/daemon.js';
@@ -69,7 +69,7 @@ beforeAll(async () => {
   ({ sql } = backend);
   const box = new SecretBox(randomBytes(32));
   const metrics = createMetrics();
-  const changes = new Topic<CachedEntity>();
+  const changes = new Topic<Change>();
   const writer = await accountingWriter(backend);
   // As src/main.ts does it: network control, services, scheduler, RADIUS, HTTP.
   control = createNetworkControl({ sql, box, config, clock, writer, changes, metrics, checkIntervalMs: 100 });

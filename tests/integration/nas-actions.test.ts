@@ -20,7 +20,7 @@ import { createMetrics } from '../../src/metrics.js';
 import { createServiceControl, type ServiceControlRuntime } from '../../src/nas/actions.js';
 import { Code } from '../../src/radius/codec/index.js';
 import { startRadiusServer, type RadiusServer } from '../../src/aaa/server.js';
-import { Topic, type CachedEntity } from '../../src/lib/topic.js';
+import { Topic, type Change } from '../../src/lib/topic.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { buildHttp, composeParts } from '../helpers/app.js';
 import { accountingWriter, openAppDatabase, type TestBackend } from '../helpers/backends.js';
@@ -80,7 +80,7 @@ beforeAll(async () => {
   const { sql, db } = backend;
   const box = new SecretBox(randomBytes(32));
   const metrics = createMetrics();
-  const changes = new Topic<CachedEntity>();
+  const changes = new Topic<Change>();
   const writer = await accountingWriter(backend);
   // As src/main.ts does it: network control, services, RADIUS, HTTP.
   const control = createNetworkControl({ sql, box, config, clock: systemClock, writer, changes, metrics, checkIntervalMs: 100 });

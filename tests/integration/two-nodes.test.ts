@@ -69,6 +69,38 @@ describe.skipIf(!postgresReady)('two nodes on one PostgreSQL', () => {
     await db?.end();
   });
 
+  it('reads again on node B the one service changed through node A, keeping the others in memory', async () => {
+    const cached = async (d: Daemon) => Number(/^tollgate_radius_services_cached (\S+)$/m.exec(await (await fetch(`${d.http}/metrics`)).text())?.[1]);
+    const login = async (password: string) => {
+      const probe = await UdpClient.open();
+      const r = await probe.exchange(accessRequest(SECRET, { 'User-Name': 'u7', 'User-Password': password, 'NAS-IP-Address': '127.0.0.1' }), b.authPort);
+      await probe.close();
+      return r?.[0];
+    };
+    for (const end = Date.now() + 10_000; (await cached(b)) < USERS && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
+    expect(await cached(b)).toBe(USERS);
+    expect(await login('pw-7-secret')).toBe(2);
+
+    await call(a, 'PATCH', `/api/v1/services/${serviceIds.get('u7')}`, { password: 'pw-7-changed' });
+    // B hears of it by NOTIFY and reads that service again; its cache is never emptied meanwhile (a
+    // reload of every service would show as fewer cached for a second or more).
+    let fewest = USERS;
+    let accepted = false;
+    for (const end = Date.now() + 5000; Date.now() < end && !accepted;) {
+      fewest = Math.min(fewest, await cached(b));
+      accepted = (await login('pw-7-changed')) === 2;
+    }
+    expect(accepted).toBe(true);
+    expect(await login('pw-7-secret')).toBe(3);
+    for (let i = 0; i < 20; i++) {
+      fewest = Math.min(fewest, await cached(b));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(fewest).toBeGreaterThanOrEqual(USERS - 1);
+    await call(a, 'PATCH', `/api/v1/services/${serviceIds.get('u7')}`, { password: 'pw-7-secret' });
+    for (const end = Date.now() + 5000; Date.now() < end && (await login('pw-7-secret')) !== 2;) await new Promise((r) => setTimeout(r, 50));
+  }, 60_000);
+
   it('answers the NAS from node B once node A is killed, and loses no acknowledged accounting record', async () => {
     // B learned of the NAS and services A created through NOTIFY: it authenticates them too.
     const probe = await UdpClient.open();

@@ -1,27 +1,28 @@
 /**
  * Prepaid top-ups, vouchers and data caps over HTTP. Every write audits in its own transaction (the
- * services do it); a change that the RADIUS side caches (a service's expiry, a new voucher service,
- * plan tiers) is announced through `onChange` so the next login sees it.
+ * services do it). A change the RADIUS side caches (a service's expiry, plan tiers) is announced by
+ * build.ts's hook for every write under /services/:id and /plans/:id; a voucher redeemed into a
+ * service, outside those paths, through `onChange`, so the next login sees it.
  */
 import type { FastifyInstance } from 'fastify';
 import type { PrepaidOps } from '../../billing/prepaid-ops.js';
 import { decodeCursor, encodeCursor } from '../../db/crud.js';
 import { Batch, BatchCreate, BatchListQuery, DataTopup, DataTopupBody, DataTopupListQuery, DataTopupRecord, RedeemBody, Redemption, Tiers, TiersBody, Topup, TopupCreate, TopupResult, Usage } from '../prepaid-schemas.js';
 import { DocumentQuery, fileResponse, IdParams, pageOf, ProblemSchema } from '../schemas.js';
+import { rowsOf, type Change } from '../../lib/topic.js';
 import type { Locale } from '../../i18n/locales.js';
 import { csv } from './billing-export.js';
 import { actorOf } from './crud.js';
 
 export interface PrepaidRoutesOptions {
   ops: PrepaidOps;
-  onChange?: ((entity: 'nas' | 'plan' | 'service' | 'customer') => void) | undefined;
+  onChange?: ((change: Change) => void) | undefined;
 }
 
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
 
 export async function prepaidRoutes(app: FastifyInstance, opts: PrepaidRoutesOptions): Promise<void> {
   const { prepaid, vouchers, caps } = opts.ops;
-  const changed = () => opts.onChange?.('service');
 
   // ---- prepaid
 
@@ -31,7 +32,6 @@ export async function prepaidRoutes(app: FastifyInstance, opts: PrepaidRoutesOpt
     const { id } = req.params as { id: number };
     const b = (req.body ?? {}) as { source?: 'payment' | 'admin'; count?: number; amount?: number; method?: string; reference?: string | null };
     const r = await prepaid.topup(id, { ...b, source: b.source ?? 'payment' }, actorOf(req));
-    changed();
     return reply.code(201).send(r);
   });
   app.get('/api/v1/services/:id/topups', {
@@ -79,7 +79,8 @@ export async function prepaidRoutes(app: FastifyInstance, opts: PrepaidRoutesOpt
     schema: { tags: vt, summary: 'Redeem a voucher once: top up a service, or create one for a customer (new or existing)', body: RedeemBody, response: { 201: Redemption, ...errors } },
   }, async (req, reply) => {
     const r = await vouchers.redeem(req.body as never, actorOf(req));
-    changed();
+    // Outside /services/:id, where build.ts's hook announces changes: the redeemed service's own.
+    opts.onChange?.(rowsOf('service', [r.serviceId]));
     return reply.code(201).send(r);
   });
 
@@ -96,7 +97,6 @@ export async function prepaidRoutes(app: FastifyInstance, opts: PrepaidRoutesOpt
   }, async (req) => {
     const { id } = req.params as { id: number };
     const tiers = await caps.setPlanTiers(id, (req.body as { tiers: never[] }).tiers, actorOf(req));
-    opts.onChange?.('plan');
     return { planId: id, tiers };
   });
   app.get('/api/v1/services/:id/usage', {
@@ -106,7 +106,6 @@ export async function prepaidRoutes(app: FastifyInstance, opts: PrepaidRoutesOpt
     schema: { tags: ['services'], summary: 'Add data to the current cap period; a throttled or blocked service gets its rate back at once', params: IdParams, body: DataTopupBody, response: { 201: DataTopup, ...errors } },
   }, async (req, reply) => {
     const r = await caps.topupData((req.params as { id: number }).id, (req.body as { bytes: number }).bytes, actorOf(req));
-    changed();
     return reply.code(201).send(r);
   });
   app.get('/api/v1/services/:id/data-topups', {
