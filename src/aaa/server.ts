@@ -76,7 +76,7 @@ export async function startRadiusServer(opts: RadiusServerOptions): Promise<Radi
   const days = new BillingDay(config.billing.timezone);
   // The hot path reads memory, not SQLite: see ServiceCache.
   const services = new ServiceCache(q, box, log);
-  metrics.countServicesCached(() => services.size);
+  metrics.countServicesCached(() => services.services);
   const caps = db ? loginCapChecker(db) : loginCapCheckerOf(sql);
   const authorizer = new Authorizer({
     dictionary, services, caps, writer, clock, days, vouchers: opts.vouchers,

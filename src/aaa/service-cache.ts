@@ -307,9 +307,14 @@ export class ServiceCache {
     return hit === undefined ? undefined : hit === null ? null : hit.id;
   }
 
-  /** Services held now. */
+  /** Usernames held now: services, and usernames known not to exist. */
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Services held now. */
+  get services(): number {
+    return this.usernames.size;
   }
 
   /** Forgets one username (a voucher just became its service). */

@@ -87,6 +87,8 @@ describe('the service cache after a change of some services', () => {
     await cache.refresh([1, 2, 3, 4]);
 
     expect(db.reads.ids).toBe(1);
+    expect([cache.size, cache.services]).toEqual([3, 3]); // alice, robert, dave (its "unknown" replaced); bob and carol gone
+
     expect((await cached(cache, 'alice'))?.cleartext).toBe('a2');
     expect((await cached(cache, 'robert'))?.cleartext).toBe('b1');
     expect((await cached(cache, 'dave'))?.cleartext).toBe('d1');
@@ -95,6 +97,7 @@ describe('the service cache after a change of some services', () => {
     expect(await cached(cache, 'carol')).toBeNull();
     // The old username and the deleted service were looked up once more (not found); the rest were in memory.
     expect(db.reads.username - before).toBe(2);
+    expect([cache.size, cache.services]).toEqual([5, 3]);
   });
 
   it('forgets a changed service at once, before its row is read again', async () => {
