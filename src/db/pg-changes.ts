@@ -129,16 +129,28 @@ export async function relayChanges(opts: ChangeRelayOptions): Promise<ChangeRela
     timer.unref();
   };
 
+  // One NOTIFY at a time on the connection: pg queues a query sent while another runs, but sending
+  // one without waiting is deprecated there (and a burst of changes, a dunning run's, does so).
+  let sending: Promise<void> = Promise.resolve();
+  const send = (channel: string, payload: string, unsentAgain: () => void): void => {
+    sending = sending.then(async () => {
+      const c = client;
+      if (!c) return unsentAgain(); // the connection dropped meanwhile: sent again once it is back
+      try {
+        await c.query('select pg_notify($1, $2)', [channel, payload]);
+      } catch (err) {
+        unsentAgain();
+        opts.onError(err);
+      }
+    });
+  };
   const notify = (change: Change) => {
     if (!client) {
       // Sent once the connection is back, for every row of the kind: the others reload it whole.
       unsent.add(change.entity);
       return;
     }
-    client.query('select pg_notify($1, $2)', [CHANGES_CHANNEL, changePayload(opts.nodeId, change)]).catch((err: unknown) => {
-      unsent.add(change.entity);
-      opts.onError(err);
-    });
+    send(CHANGES_CHANNEL, changePayload(opts.nodeId, change), () => unsent.add(change.entity));
   };
   const unsubscribe = opts.topic.subscribe((change) => {
     if (!relaying) notify(change);
@@ -153,9 +165,8 @@ export async function relayChanges(opts: ChangeRelayOptions): Promise<ChangeRela
     const ids = [...unsentSessions];
     unsentSessions.clear();
     for (const payload of sessionPayloads(opts.nodeId, ids)) {
-      client.query('select pg_notify($1, $2)', [SESSIONS_CHANNEL, payload]).catch((err: unknown) => {
+      send(SESSIONS_CHANNEL, payload, () => {
         for (const id of payload.slice(payload.indexOf('|') + 1).split(',')) unsentSessions.add(Number(id));
-        opts.onError(err);
       });
     }
   };
