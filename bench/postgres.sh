@@ -22,6 +22,8 @@
 #   PG_PORT=15432 PG_SHARED_BUFFERS=1GB TG_POOL=10 TG_AUTH_PORT=18121 TG_ACCT_PORT=18131
 #   QUIET_PCT, QUIET_MAX, RETRIES=0, BUILD, BENCH_DIST: as bench/radius.sh; MAX_OTHER=120 (PostgreSQL's
 #   CPU is part of "other" here)
+#   CAP_BYTES: give the seeded plan a monthly data cap of that many bytes (the data-cap watcher then
+#   follows every accounting record with traffic, as on a capped network)
 #   KEEP_PG=1: leave the PostgreSQL server running at the end (bench/var/pg)
 #   PG_CONF_EXTRA: lines added to postgresql.conf, e.g. "shared_preload_libraries = 'pg_stat_statements'"
 #   to see where the server's time goes
@@ -129,7 +131,7 @@ CONF
 }
 tg_seed() { # USERS
   fresh_db tollgate tollgate
-  node "$BENCH/seed.mjs" --config "$TG_CONF" --users "$1" >"$TG_DIR/seed.json"
+  node "$BENCH/seed.mjs" --config "$TG_CONF" --users "$1" ${CAP_BYTES:+--cap-bytes "$CAP_BYTES"} >"$TG_DIR/seed.json"
   psql_admin -d tollgate -c 'vacuum analyze' >/dev/null
   log "tollgate seeded: $(cat "$TG_DIR/seed.json")"
 }

@@ -4,11 +4,14 @@
 // 127.0.0.1 with secret testing123. It goes through the compiled daemon's own database functions,
 // so passwords and the NAS secret are sealed at rest exactly as the API seals them.
 //
-//   node bench/seed.mjs --config bench/var/tollgate/tollgate.toml [--users 100000] [--keep]
+//   node bench/seed.mjs --config bench/var/tollgate/tollgate.toml [--users 100000] [--keep] [--cap-bytes N]
 //
 // Services are "free" by default: authorized exactly like "active" ones, but never billed, so the
 // daemon's daily billing run (which catches up on start) does not invoice 100,000 subscribers in the
 // middle of a RADIUS measurement. --status active seeds billable services instead.
+//
+// --cap-bytes gives the plan a data cap of N bytes a month (throttled beyond it), so every
+// accounting record with traffic goes through the data-cap watcher as on a capped network.
 //
 // Without --keep the database file (and its -wal/-shm) is removed first; the at-rest key beside it
 // is kept, as it seals nothing once the database is gone. With [database] url in the config the
@@ -34,11 +37,17 @@ const { values: args } = parseArgs({
     secret: { type: 'string', default: 'testing123' },
     vendor: { type: 'string', default: 'mikrotik' },
     status: { type: 'string', default: 'free' },
+    'cap-bytes': { type: 'string' },
   },
 });
 const n = Number(args.users);
 if (!Number.isInteger(n) || n < 1) {
   console.error('seed: --users must be a positive integer');
+  process.exit(2);
+}
+const capBytes = args['cap-bytes'] === undefined ? undefined : Number(args['cap-bytes']);
+if (capBytes !== undefined && !(Number.isSafeInteger(capBytes) && capBytes > 0)) {
+  console.error('seed: --cap-bytes must be a positive integer');
   process.exit(2);
 }
 
@@ -61,7 +70,10 @@ await repos.nas.create(
   actor,
 );
 const plan = await repos.plans.create(
-  { name: 'bench 50/10', type: 'recurring', price: 2500, billingPeriodMonths: 1, downloadKbps: 50_000, uploadKbps: 10_000 },
+  {
+    name: 'bench 50/10', type: 'recurring', price: 2500, billingPeriodMonths: 1, downloadKbps: 50_000, uploadKbps: 10_000,
+    ...(capBytes === undefined ? {} : { dataCapBytes: capBytes, capAction: 'throttle', throttleDownloadKbps: 1_000, throttleUploadKbps: 1_000 }),
+  },
   actor,
 );
 

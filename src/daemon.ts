@@ -144,7 +144,7 @@ export function createServices(opts: ServicesOptions): Services {
   }), opts.metrics);
 
   const prepaid = createPrepaidOps({
-    sql, box: opts.box, config, clock, control, notifier, usage: opts.usage,
+    sql, box: opts.box, config, clock, control, notifier, usage: opts.usage, changes,
     onError: afterCommitError('prepaid or data caps: an after-commit action failed'),
   });
   // Plan changes dated ahead switch the enforced plan on their day (before billing: src/billing/plan-switch.ts).

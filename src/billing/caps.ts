@@ -4,13 +4,16 @@
  *   and its data top-ups (`loginCapChecker`, beside its reader in src/aaa/caps.ts);
  * - on every committed accounting batch, in-memory counters per service that see the moment a
  *   threshold is crossed; a crossing is cross-checked against the database before a CoA
- *   (ServiceControl.refreshRate) goes out, and the 80 % / 100 % notices go out once per period;
+ *   (ServiceControl.refreshRate) goes out, and the 80 % / 100 % notices go out once per period.
+ *   The counters a batch lacks are read in a few statements for all its services, and a change of
+ *   a service or a plan, on this node or another, drops the counters it affects;
  * - at each period reset (a job), services whose tier falls back get the full rate again by CoA;
  * - data top-ups and the usage report.
  * The tier the NAS was last told is kept in service_cap_state, so restarts neither miss nor repeat a CoA.
  */
 import { dateInZone, type CalDate } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
+import type { Change, Topic } from '../lib/topic.js';
 import { type LocalText, notFound, said, TollgateError } from '../lib/errors.js';
 import type { SqlClient } from '../db/sql.js';
 import type { Actor } from '../db/crud.js';
@@ -38,6 +41,8 @@ export interface CapsOptions {
   timezone: string;
   notifier?: Notifier | undefined;
   control?: ServiceControl | undefined;
+  /** Committed changes of services and plans (this node's and, on PostgreSQL, the other nodes'): the counters they affect are read again. */
+  changes?: Topic<Change> | undefined;
   /** Errors of the after-commit work (a CoA that failed): logged by the caller, never thrown at the writer. */
   onError?: ((err: unknown, context: Record<string, unknown>) => void) | undefined;
 }
@@ -54,7 +59,11 @@ interface Counter {
   level: number;
   /** Notices done this period. */
   noticed: Set<number>;
-  /** performance.now() at load: a counter is re-read from the database after COUNTER_TTL_MS (plan or term changes). */
+  /**
+   * performance.now() at load. Changes of the service or its plan drop the counter at once (the
+   * changes topic); it is also read again after COUNTER_TTL_MS for the traffic other nodes committed
+   * for the same service (a NAS that failed over and back), which only the database sums.
+   */
   loadedAt: number;
 }
 
@@ -108,25 +117,87 @@ export function capsService(opts: CapsOptions) {
     capPeriod({ startDate: row.startDate, billingDay: billingDayOf(row.billingDay), periodMonths: row.periodMonths }, date);
   const policyOf = async (row: CapServiceRow) => capPolicy(row, await store.tiersOf(row.planId));
 
-  /** A fresh counter from the database (which already holds every committed delta). */
-  async function load(serviceId: number, date: CalDate, justAdded = 0): Promise<Counter | null> {
-    const row = await store.capService(serviceId);
-    if (!row) return null;
-    const policy = await policyOf(row);
-    if (!policy) return null;
-    const period = periodOf(row, date);
-    const state = await store.capState(serviceId);
-    const used = await store.usage(serviceId, period.start, period.end);
-    const extra = await store.topupBytes(serviceId, period.start);
-    const prefix = `cap.`;
-    const noticed = new Set((await store.noticeKeys(serviceId, prefix)).filter((k) => k.endsWith(`:${period.start}`)).map((k) => Number(k.slice(4, k.indexOf(':')))));
-    // A new period with no recorded state starts from what the sessions were last told (the reset job
-    // brings them back); with no state at all the sessions got the login's tier, computed the same way.
-    const level = state ? state.tier : tierAt(policy, used - justAdded, extra).level;
-    // Sessions that got a reduced tier at login: recorded, so the period reset brings the full rate back.
-    if (!state && level > 0) await store.setCapState(serviceId, period.start, level, now().toISOString());
-    return { serviceId, customerId: row.customerId, username: row.username, period, policy, used, extra, level, noticed, loadedAt: performance.now() };
+  /** Each plan's tiers, read once until a plan changes. */
+  const planTiers = new Map<number, CapTier[]>();
+  /**
+   * Services changed while counters were being read (or all of them): those counters may predate
+   * the change and are not kept. Reads run one at a time (the evaluation chain), so one guard serves.
+   */
+  let readGuard: { ids: Set<number>; all: boolean } | undefined;
+
+  /**
+   * Fresh counters from the database (which already holds every committed delta) for the services of
+   * a batch: a handful of reads however many services, so a restart under a capped network, or the
+   * counters' expiry, costs queries per batch rather than six per service. `justAdded`: the bytes of
+   * this batch, already in the database, that the sessions were not yet given a tier for.
+   */
+  async function loadCounters(wanted: ReadonlyMap<number, { date: CalDate; justAdded: number }>): Promise<Map<number, Counter | null>> {
+    const guard = { ids: new Set<number>(), all: false };
+    readGuard = guard;
+    try {
+      const out = await readCounters(wanted);
+      if (guard.all) return new Map();
+      for (const id of guard.ids) out.delete(id);
+      return out;
+    } finally {
+      readGuard = undefined;
+    }
   }
+
+  async function readCounters(wanted: ReadonlyMap<number, { date: CalDate; justAdded: number }>): Promise<Map<number, Counter | null>> {
+    const out = new Map<number, Counter | null>();
+    for (const id of wanted.keys()) out.set(id, null);
+    const rows = await store.capServices([...wanted.keys()]);
+    const missing = [...new Set(rows.map((r) => r.planId))].filter((id) => !planTiers.has(id));
+    if (missing.length > 0) for (const [id, tiers] of await store.tiersOfPlans(missing)) planTiers.set(id, tiers);
+    const capped = new Map<number, { row: CapServiceRow; policy: CapPolicy; period: CapPeriod }>();
+    for (const row of rows) {
+      const policy = capPolicy(row, planTiers.get(row.planId) ?? []);
+      if (policy) capped.set(row.id, { row, policy, period: periodOf(row, wanted.get(row.id)!.date) });
+    }
+    const facts = await store.counterFacts([...capped.values()].map(({ row, period }) => ({ serviceId: row.id, start: period.start, end: period.end })));
+    const loadedAt = performance.now();
+    for (const f of facts) {
+      const { row, policy, period } = capped.get(f.serviceId)!;
+      const noticed = new Set(f.noticeKeys.filter((k) => k.endsWith(`:${period.start}`)).map((k) => Number(k.slice(4, k.indexOf(':')))));
+      // A new period with no recorded state starts from what the sessions were last told (the reset job
+      // brings them back); with no state at all the sessions got the login's tier, computed the same way.
+      const level = f.state ? f.state.tier : tierAt(policy, f.usedBytes - wanted.get(row.id)!.justAdded, f.topupBytes).level;
+      // Sessions that got a reduced tier at login: recorded, so the period reset brings the full rate back.
+      if (!f.state && level > 0) await store.setCapState(row.id, period.start, level, now().toISOString());
+      out.set(row.id, {
+        serviceId: row.id, customerId: row.customerId, username: row.username, period, policy,
+        used: f.usedBytes, extra: f.topupBytes, level, noticed, loadedAt,
+      });
+    }
+    return out;
+  }
+
+  /** Forgets counters after a committed change (this node's or another's): services by id, or all. */
+  function forget(serviceIds?: readonly number[]): void {
+    if (serviceIds === undefined) {
+      counters.clear();
+      noCapSince.clear();
+      if (readGuard) readGuard.all = true;
+      return;
+    }
+    for (const id of serviceIds) {
+      counters.delete(id);
+      noCapSince.delete(id);
+      readGuard?.ids.add(id);
+    }
+  }
+
+  // Changes of cached data, from this node (API, jobs, network actions) and from the others: a
+  // service's plan, start date or billing day sets its period and policy, a plan its cap and tiers.
+  // Customers hold nothing a counter uses (a deleted customer's services are gone with it).
+  opts.changes?.subscribe((change) => {
+    if (change.entity === 'plan') {
+      planTiers.clear();
+      anyCap = undefined;
+      forget();
+    } else if (change.entity === 'service') forget(change.ids);
+  });
 
   function track(p: Promise<unknown>): void {
     pending.add(p);
@@ -180,18 +251,21 @@ export function capsService(opts: CapsOptions) {
   }
 
   /**
-   * The writer's after-commit hook: bytes each service just used. Synchronous and cheap for services
-   * without a cap (one map lookup); the evaluation, CoA and notices run in the background, one batch
-   * after the other (the counters are shared), in the order the batches committed.
+   * The writer's after-commit hook: bytes each service just used. The evaluation, CoA and notices run
+   * in the background, one evaluation after the other (the counters are shared), in the order the
+   * batches committed. Deltas that arrive while one runs wait for the next, together: a watcher that
+   * falls behind catches up in larger batches rather than queueing one evaluation per commit.
    */
   let queued: UsageDelta[] = [];
   let evaluating: Promise<void> = Promise.resolve();
   function onUsage(deltas: readonly UsageDelta[]): void {
     // Deferred to the next turn: the Accounting-Responses of the batch go out first.
     if (queued.length === 0) setImmediate(() => {
-      const batch = queued;
-      queued = [];
-      evaluating = evaluating.then(() => evaluateBatch(batch)).catch((e: unknown) => {
+      evaluating = evaluating.then(() => {
+        const batch = queued;
+        queued = [];
+        return evaluateBatch(batch);
+      }).catch((e: unknown) => {
         // The database went away (shutdown) or a read failed: the counters reload on the next batch.
         counters.clear();
         opts.onError?.(e, { action: 'usage' });
@@ -217,28 +291,36 @@ export function capsService(opts: CapsOptions) {
       counters.clear();
       return;
     }
-    const touched = new Map<number, Counter>();
     const batch = new Map<number, number>();
     for (const d of deltas) batch.set(d.serviceId, (batch.get(d.serviceId) ?? 0) + d.bytes);
-    const loaded = new Set<number>();
     // Once per batch: the zone's date goes through Intl, and a batch holds hundreds of records.
     const day = today();
+    const at = performance.now();
+    // Services to read afresh: never seen, past their counter's period or its time to live, or found
+    // without a cap long enough ago. Read after the commit: the database already holds this batch.
+    const stale = new Map<number, { date: CalDate; justAdded: number }>();
     for (const d of deltas) {
-      if (loaded.has(d.serviceId)) continue;
-      let c = counters.get(d.serviceId);
-      if (c === null) {
-        if (performance.now() - (noCapSince.get(d.serviceId) ?? 0) <= COUNTER_TTL_MS) continue;
-        c = undefined;
+      const c = counters.get(d.serviceId);
+      const expired = c === null
+        ? at - (noCapSince.get(d.serviceId) ?? 0) > COUNTER_TTL_MS
+        : c === undefined || d.day > c.period.end || at - c.loadedAt > COUNTER_TTL_MS;
+      if (!expired) continue;
+      const date = d.day > day ? d.day : day;
+      const was = stale.get(d.serviceId);
+      if (!was || date > was.date) stale.set(d.serviceId, { date, justAdded: batch.get(d.serviceId) ?? 0 });
+    }
+    const touched = new Map<number, Counter>();
+    if (stale.size > 0) {
+      for (const [id, c] of await loadCounters(stale)) {
+        counters.set(id, c);
+        if (c) touched.set(id, c);
+        else noCapSince.set(id, performance.now());
       }
-      if (c === undefined || d.day > c.period.end || performance.now() - c.loadedAt > COUNTER_TTL_MS) {
-        // Loaded after the commit: the database already holds this batch, and "before" is without it.
-        c = await load(d.serviceId, d.day > day ? d.day : day, batch.get(d.serviceId) ?? 0);
-        counters.set(d.serviceId, c);
-        if (c) touched.set(d.serviceId, c);
-        else noCapSince.set(d.serviceId, performance.now());
-        loaded.add(d.serviceId);
-        continue;
-      }
+    }
+    for (const d of deltas) {
+      if (stale.has(d.serviceId)) continue;
+      const c = counters.get(d.serviceId);
+      if (!c) continue;
       if (d.day >= c.period.start) c.used += d.bytes;
       touched.set(d.serviceId, c);
     }
@@ -282,7 +364,7 @@ export function capsService(opts: CapsOptions) {
     // In turn with the usage batches, which share the counters.
     const reload = evaluating.then(async () => {
       counters.delete(serviceId);
-      const c = await load(serviceId, today());
+      const c = (await loadCounters(new Map([[serviceId, { date: today(), justAdded: 0 }]]))).get(serviceId);
       if (c) {
         counters.set(serviceId, c);
         await evaluate(c);
@@ -330,8 +412,9 @@ export function capsService(opts: CapsOptions) {
       const before = await store.tiersOf(planId);
       await store.replaceTiers(planId, list);
       await store.audit(actor, now().toISOString(), 'update', 'plan_cap_tiers', planId, before, list);
-      counters.clear();
+      planTiers.delete(planId);
       anyCap = undefined;
+      forget();
       return store.tiersOf(planId);
     });
   }
@@ -352,12 +435,6 @@ export function capsService(opts: CapsOptions) {
     planTiers: async (planId: number): Promise<CapTier[]> => {
       if (!(await store.planExists(planId))) throw notFound('plan', planId);
       return store.tiersOf(planId);
-    },
-    /** Forget cached counters (after a plan or service change). */
-    invalidate: (serviceId?: number) => {
-      if (serviceId !== undefined) return void counters.delete(serviceId);
-      counters.clear();
-      anyCap = undefined;
     },
     /** Resolves when the queued usage is evaluated and the CoAs and notices started so far have settled (tests, shutdown). */
     idle: async () => {

@@ -10,7 +10,7 @@ import type { UsageDelta } from '../db/radius.js';
 import type { SqlClient } from '../db/sql.js';
 import type { Clock } from '../lib/clock.js';
 import type { SecretBox } from '../lib/secretbox.js';
-import type { Topic } from '../lib/topic.js';
+import type { Change, Topic } from '../lib/topic.js';
 import type { ServiceControl } from '../nas/control.js';
 import type { Notifier } from '../notify/types.js';
 import { capsService } from './caps.js';
@@ -28,6 +28,8 @@ export interface PrepaidOpsOptions {
   notifier?: Notifier | undefined;
   /** Each committed accounting batch's traffic (published after its Accounting-Responses went out). */
   usage?: Topic<readonly UsageDelta[]> | undefined;
+  /** Committed changes of cached data, which the data-cap counters follow. */
+  changes?: Topic<Change> | undefined;
   onError?: ((err: unknown, context: Record<string, unknown>) => void) | undefined;
 }
 
@@ -56,7 +58,7 @@ export function createPrepaidOps(opts: PrepaidOpsOptions) {
     sql, box: opts.box, clock, timezone, currency, prepaid, defaultCodeLength: config.prepaid.voucher_code_length,
     defaultLanguage: isLocale(config.locale.default) ? config.locale.default : 'en',
   });
-  const caps = capsService({ sql, clock, timezone, notifier: opts.notifier, control: opts.control, onError: opts.onError });
+  const caps = capsService({ sql, clock, timezone, notifier: opts.notifier, control: opts.control, changes: opts.changes, onError: opts.onError });
   opts.usage?.subscribe((u) => caps.onUsage(u));
   // Periods start at midnight in the billing time zone: the tick looks once per new date.
   let resetDone = '';

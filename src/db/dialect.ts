@@ -14,6 +14,12 @@ export interface DialectSql {
   idList: string;
   /** The same for a list of strings. */
   textList: string;
+  /**
+   * The objects of one JSON-array parameter as rows with these columns, for `from (${d.jsonRows({ id:
+   * 'integer', day: 'text' })}) q`: values that differ per row (each service's own period, say) in
+   * one statement and one parameter. Columns are quoted: refer to them as `q."day"`.
+   */
+  jsonRows(columns: Readonly<Record<string, 'integer' | 'text'>>): string;
   /** Case-insensitive LIKE (SQLite's LIKE already is, for ASCII). */
   ilike: string;
   /** The larger / smaller of two values (SQLite's two-argument max/min). */
@@ -36,6 +42,7 @@ export interface DialectSql {
 const sqlite: DialectSql = {
   idList: 'select value from json_each(?)',
   textList: 'select value from json_each(?)',
+  jsonRows: (columns) => `select ${Object.keys(columns).map((k) => `json_extract(value, '$.${k}') as "${k}"`).join(', ')} from json_each(?)`,
   ilike: 'like',
   greatest: (a, b) => `max(${a}, ${b})`,
   least: (a, b) => `min(${a}, ${b})`,
@@ -48,6 +55,8 @@ const sqlite: DialectSql = {
 const postgres: DialectSql = {
   idList: 'select value::bigint from json_array_elements_text(?::json)',
   textList: 'select value from json_array_elements_text(?::json)',
+  jsonRows: (columns) =>
+    `select * from json_to_recordset(?::json) as r(${Object.entries(columns).map(([k, t]) => `"${k}" ${t === 'integer' ? 'bigint' : 'text'}`).join(', ')})`,
   ilike: 'ilike',
   greatest: (a, b) => `greatest(${a}, ${b})`,
   least: (a, b) => `least(${a}, ${b})`,

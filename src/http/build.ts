@@ -214,18 +214,12 @@ export async function build(opts: BuildOptions): Promise<App> {
   await app.register(async (api) => {
     // Allow-list, token or session (with CSRF), second factor and first-run password, role permission.
     api.addHook('onRequest', sec.guard);
-    // Caches on the RADIUS side are refreshed after every successful write (committed by now): the
-    // rows it changed. onSend, as a create's new id is in its answer.
+    // Caches on the RADIUS side and the data-cap counters are refreshed after every successful
+    // write (committed by now): the rows it changed. onSend, as a create's new id is in its answer.
     api.addHook('onSend', async (req, reply, payload) => {
       if (req.method === 'GET' || reply.statusCode >= 400) return payload;
       const change = changeOf(req.method, req.url, payload);
       if (change) changes.publish(change);
-      // Data-cap counters follow a plan's cap or a service's plan and billing day at once.
-      if (change?.entity === 'plan') prepaidOps.caps.invalidate();
-      else if (change?.entity === 'service') {
-        if (change.ids === undefined) prepaidOps.caps.invalidate();
-        else for (const id of change.ids) prepaidOps.caps.invalidate(id);
-      }
       return payload;
     });
 

@@ -3,7 +3,9 @@
  * and data top-ups of a period, the tier each service was last told, and the cap notices sent.
  */
 import type { CapTier } from '../../domain/billing/caps.js';
+import { ids } from '../billing/shared.js';
 import type { Db } from '../client.js';
+import { dialectSql } from '../dialect.js';
 import type { SqlClient } from '../sql.js';
 import { prepaidBase, serviceNotices } from './shared.js';
 
@@ -43,11 +45,46 @@ export interface DataTopupRow {
   createdBy: string;
 }
 
+/** A service's cap period, for the reads of many services at once. */
+export interface ServicePeriod {
+  serviceId: number;
+  start: string;
+  end: string;
+}
+
+/** What a data-cap counter starts from, for one service of a batch. */
+export interface CounterFacts {
+  serviceId: number;
+  /** Traffic of the period's days. */
+  usedBytes: number;
+  /** Data top-ups of the period. */
+  topupBytes: number;
+  /** The tier its sessions were last told, and the period that was in. */
+  state: { periodStart: string; tier: number } | undefined;
+  /** The cap notices done for it (keys starting `cap.`), any period. */
+  noticeKeys: string[];
+}
+
 export type CapStore = ReturnType<typeof capStore>;
 
 export function capStore(sql: SqlClient) {
+  const d = dialectSql(sql.dialect);
   const s = {
     capService: sql.prepare<CapServiceRow>(`select ${CAP_COLS} from services s join plans p on p.id = s.plan_id left join service_billing b on b.service_id = s.id where s.id = ?`),
+    capServices: sql.prepare<CapServiceRow>(`select ${CAP_COLS} from services s join plans p on p.id = s.plan_id left join service_billing b on b.service_id = s.id
+      where s.id in (${d.idList})`),
+    tiersOfPlans: sql.prepare<CapTier & { planId: number }>(`select plan_id as "planId", from_bytes as "fromBytes", download_kbps as "downloadKbps", upload_kbps as "uploadKbps"
+      from plan_cap_tiers where plan_id in (${d.idList}) order by plan_id, from_bytes`),
+    // Each service's own period: usage and top-ups by the (service, day) and (service, period) keys.
+    counterFacts: sql.prepare<{ serviceId: number; usedBytes: number; topupBytes: number; statePeriod: string | null; stateTier: number | null }>(
+      `select q."id" as "serviceId",
+        (select coalesce(sum(u.input_octets + u.output_octets), 0) from usage_daily u where u.service_id = q."id" and u.day >= q."start" and u.day <= q."end") as "usedBytes",
+        (select coalesce(sum(t.bytes), 0) from data_topups t where t.service_id = q."id" and t.period_start = q."start") as "topupBytes",
+        cs.period_start as "statePeriod", cs.tier as "stateTier"
+      from (${d.jsonRows({ id: 'integer', start: 'text', end: 'text' })}) q left join service_cap_state cs on cs.service_id = q."id"`,
+    ),
+    capNotices: sql.prepare<{ serviceId: number; key: string }>(`select service_id as "serviceId", key from service_notices
+      where service_id in (${d.idList}) and key like 'cap.%'`),
     // Services whose sessions were told a reduced tier (or a block): the only ones a period reset changes.
     reducedServices: sql.prepare<CapServiceRow>(`select ${CAP_COLS} from service_cap_state cs join services s on s.id = cs.service_id join plans p on p.id = s.plan_id
       left join service_billing b on b.service_id = s.id where cs.tier > 0 order by s.id`),
@@ -71,6 +108,30 @@ export function capStore(sql: SqlClient) {
     ...prepaidBase(sql),
     ...serviceNotices(sql),
     capService: (id: number): Promise<CapServiceRow | undefined> => s.capService.get(id),
+    /** capService of many services in one read; the ids of services that no longer exist are absent. */
+    capServices: (serviceIds: readonly number[]): Promise<CapServiceRow[]> => s.capServices.all(ids(serviceIds)),
+    /** The tiers of each of these plans, [] for a plan without. */
+    async tiersOfPlans(planIds: readonly number[]): Promise<Map<number, CapTier[]>> {
+      const out = new Map<number, CapTier[]>(planIds.map((id) => [id, []]));
+      for (const { planId, ...tier } of await s.tiersOfPlans.all(ids(planIds))) out.get(planId)?.push(tier);
+      return out;
+    },
+    /** What each service's data-cap counter starts from, for its own period: two reads for any number of services. */
+    async counterFacts(periods: readonly ServicePeriod[]): Promise<CounterFacts[]> {
+      if (periods.length === 0) return [];
+      const rows = await s.counterFacts.all(JSON.stringify(periods.map((p) => ({ id: p.serviceId, start: p.start, end: p.end }))));
+      const keys = new Map<number, string[]>();
+      for (const n of await s.capNotices.all(ids(periods.map((p) => p.serviceId)))) {
+        const list = keys.get(n.serviceId);
+        if (list) list.push(n.key);
+        else keys.set(n.serviceId, [n.key]);
+      }
+      return rows.map((r) => ({
+        serviceId: r.serviceId, usedBytes: r.usedBytes, topupBytes: r.topupBytes,
+        state: r.statePeriod === null || r.stateTier === null ? undefined : { periodStart: r.statePeriod, tier: r.stateTier },
+        noticeKeys: keys.get(r.serviceId) ?? [],
+      }));
+    },
     reducedServices: (): Promise<CapServiceRow[]> => s.reducedServices.all(),
     tiersOf: (planId: number): Promise<CapTier[]> => s.tiersOf.all(planId),
     /** Plans with a data cap or fair-use tiers. */

@@ -4,8 +4,9 @@
 // end to end on SQLite, here on each store.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { capsService, type CapsService } from '../../../src/billing/caps.js';
-import type { SqlClient } from '../../../src/db/sql.js';
+import type { SqlClient, Statement } from '../../../src/db/sql.js';
 import { TestClock } from '../../../src/lib/clock.js';
+import { rowsOf, Topic, type Change } from '../../../src/lib/topic.js';
 import type { ActionRequest, ActionSummary, ServiceControl } from '../../../src/nas/control.js';
 import type { NotificationRequest, Notifier } from '../../../src/notify/types.js';
 import { backendNames, openTestBackend, type TestBackend } from '../../helpers/backends.js';
@@ -20,6 +21,33 @@ class Control implements ServiceControl {
   resume(id: number, r: ActionRequest) { return this.record('resume', id, r); }
   disconnect(id: number, r: ActionRequest) { return this.record('disconnect', id, r); }
   refreshRate(id: number, r: ActionRequest) { return this.record('refreshRate', id, r); }
+}
+
+/**
+ * The client, counting the statements run through it (prepared ones included); `after.fn`, when set,
+ * runs once a prepared statement's rows are read and before its caller sees them.
+ */
+function counting(sql: SqlClient): { sql: SqlClient; count: () => number; after: { fn?: ((text: string) => Promise<void>) | undefined } } {
+  let n = 0;
+  const after: { fn?: ((text: string) => Promise<void>) | undefined } = {};
+  const wrap = <R>(text: string, st: Statement<R>): Statement<R> => ({
+    all: async (...p) => {
+      n++;
+      const rows = await st.all(...p);
+      await after.fn?.(text);
+      return rows;
+    },
+    get: (...p) => (n++, st.get(...p)),
+    run: (...p) => (n++, st.run(...p)),
+  });
+  const client: SqlClient = Object.create(sql) as SqlClient;
+  Object.assign(client, {
+    prepare: (text: string) => wrap(text, sql.prepare(text)),
+    all: (text: string, ...p: unknown[]) => (n++, sql.all(text, ...(p as []))),
+    get: (text: string, ...p: unknown[]) => (n++, sql.get(text, ...(p as []))),
+    run: (text: string, ...p: unknown[]) => (n++, sql.run(text, ...(p as []))),
+  });
+  return { sql: client, count: () => n, after };
 }
 
 class Notices implements Notifier {
@@ -37,15 +65,22 @@ describe.each(backendNames)('caps service on %s', (name) => {
   let control: Control;
   let notices: Notices;
   let clock: TestClock;
+  let changes: Topic<Change>;
+  let statements: () => number;
+  let afterRead: { fn?: ((text: string) => Promise<void>) | undefined };
   const errors: unknown[] = [];
   beforeEach(async () => {
     backend = await openTestBackend(name);
     sql = backend.sql;
     control = new Control();
     notices = new Notices();
+    changes = new Topic<Change>((e) => errors.push(e));
     // 2026-06-01 in Rome; services from 2026-01-15: the period is 2026-05-15..2026-06-14.
     clock = new TestClock('2026-06-01T08:00:00.000Z');
-    caps = capsService({ sql, clock, timezone: 'Europe/Rome', control, notifier: notices, onError: (e) => errors.push(e) });
+    const counted = counting(sql);
+    statements = counted.count;
+    afterRead = counted.after;
+    caps = capsService({ sql: counted.sql, clock, timezone: 'Europe/Rome', control, notifier: notices, changes, onError: (e) => errors.push(e) });
   });
   afterEach(async () => {
     await caps.idle();
@@ -57,15 +92,18 @@ describe.each(backendNames)('caps service on %s', (name) => {
     return (await sql.get<{ id: number }>(`insert into plans (name, type, price, billing_period_months, download_kbps, upload_kbps, data_cap_bytes, cap_action)
       values (?, 'recurring', 1000, 1, 50000, 10000, ?, ?) returning id`, `p${Math.random()}`, fields.dataCapBytes ?? null, fields.dataCapBytes === undefined ? null : 'block'))!.id;
   }
-  async function service(planId: number, username: string): Promise<number> {
+  async function service(planId: number, username: string, startDate = '2026-01-15'): Promise<number> {
     const customerId = (await sql.get<{ id: number }>(`insert into customers (name, email) values ('c', 'c@example.net') returning id`))!.id;
-    return (await sql.get<{ id: number }>(`insert into services (customer_id, plan_id, username, password_enc, status, start_date) values (?, ?, ?, 'x', 'active', '2026-01-15') returning id`,
-      customerId, planId, username))!.id;
+    return (await sql.get<{ id: number }>(`insert into services (customer_id, plan_id, username, password_enc, status, start_date) values (?, ?, ?, 'x', 'active', ?) returning id`,
+      customerId, planId, username, startDate))!.id;
+  }
+  async function commit(serviceId: number, day: string, bytes: number) {
+    await sql.run(`insert into usage_daily (service_id, day, input_octets, output_octets) values (?, ?, ?, 0)
+      on conflict (service_id, day) do update set input_octets = usage_daily.input_octets + excluded.input_octets`, serviceId, day, bytes);
   }
   /** What the accounting writer does: the bytes committed, then the deltas published. */
   async function use(serviceId: number, day: string, bytes: number) {
-    await sql.run(`insert into usage_daily (service_id, day, input_octets, output_octets) values (?, ?, ?, 0)
-      on conflict (service_id, day) do update set input_octets = usage_daily.input_octets + excluded.input_octets`, serviceId, day, bytes);
+    await commit(serviceId, day, bytes);
     caps.onUsage([{ serviceId, day, bytes }]);
     await caps.idle();
   }
@@ -112,5 +150,99 @@ describe.each(backendNames)('caps service on %s', (name) => {
     expect(control.calls.at(-1)).toMatchObject({ op: 'refreshRate', serviceId: id, reason: 'data cap period from 2026-06-15: full', key: 'reason.action.capPeriodFull' });
     expect(await sql.get(`select period_start as "periodStart", tier from service_cap_state where service_id = ?`, id)).toEqual({ periodStart: '2026-06-15', tier: 0 });
     expect((await caps.runReset(clock.now())).reset).toEqual([]);
+  });
+
+  it('reads the counters of a whole batch in a few statements, each service in its own period', async () => {
+    const p = await plan({ dataCapBytes: 1_000_000 });
+    const open = await plan();
+    // Start dates on every day of a month: as many cap periods as services.
+    const ids: number[] = [];
+    for (let i = 0; i < 60; i++) ids.push(await service(i % 10 === 0 ? open : p, `u${i}`, `2026-01-${String((i % 28) + 1).padStart(2, '0')}`));
+    // Each has used 900,000 bytes on 2026-06-01; u1 (period from the 2nd) also on 2026-05-01, which is in its previous period.
+    for (const id of ids) await commit(id, '2026-06-01', 900_000);
+    await commit(ids[1]!, '2026-05-01', 500_000);
+    const before = statements();
+    for (const id of ids) await commit(id, '2026-06-01', 50_000);
+    caps.onUsage(ids.map((serviceId) => ({ serviceId, day: '2026-06-01', bytes: 50_000 })));
+    await caps.idle();
+    // Whether any plan is capped, the services, the tiers of their two plans, the counters' facts,
+    // the notices: then one statement per 80 % notice (each marked once).
+    const capped = ids.filter((_, i) => i % 10 !== 0);
+    expect(notices.sent.map((n) => n.serviceId).sort((a, b) => a! - b!)).toEqual(capped);
+    expect(statements() - before).toBe(5 + capped.length);
+    expect(control.calls).toEqual([]);
+
+    // The next batch adds to the counters in memory: crossing the cap at 1,000,000 blocks each capped service (a cross-check each).
+    const mid = statements();
+    caps.onUsage(ids.map((serviceId) => ({ serviceId, day: '2026-06-01', bytes: 100_000 })));
+    for (const id of ids) await commit(id, '2026-06-01', 100_000);
+    await caps.idle();
+    expect(control.calls.map((c) => c.serviceId).sort((a, b) => a - b)).toEqual(capped);
+    expect(statements() - mid).toBeGreaterThan(0);
+    expect(await caps.usage(ids[1]!)).toMatchObject({ usedBytes: 1_050_000, period: { start: '2026-05-02', end: '2026-06-01' } });
+  });
+
+  it('follows changes of services and plans published by this node or another one', async () => {
+    const roomy = await plan({ dataCapBytes: 10_000_000 });
+    const tight = await plan({ dataCapBytes: 100_000 });
+    const id = await service(roomy, 'mover');
+    await use(id, '2026-06-01', 60_000);
+    expect(control.calls).toEqual([]);
+    // Another node moves the service to the tight plan: the database changes, the relay publishes the ids.
+    await sql.run(`update services set plan_id = ? where id = ?`, tight, id);
+    changes.publish(rowsOf('service', [id]));
+    await use(id, '2026-06-01', 50_000);
+    expect(control.calls).toEqual([{ op: 'disconnect', serviceId: id, reason: 'data cap: 110000 bytes used, now blocked', key: 'reason.action.capBlocked' }]);
+
+    // A plan's cap raised elsewhere: every counter is read again, and the next crossing is the new cap's.
+    const other = await service(roomy, 'other');
+    await use(other, '2026-06-01', 60_000);
+    await sql.run(`update plans set data_cap_bytes = 70000 where id = ?`, roomy);
+    changes.publish({ entity: 'plan' });
+    await use(other, '2026-06-01', 20_000);
+    expect(control.calls.at(-1)).toMatchObject({ op: 'disconnect', serviceId: other, key: 'reason.action.capBlocked' });
+  });
+
+  it('does not keep a counter read before a change of its service committed', async () => {
+    const roomy = await plan({ dataCapBytes: 10_000_000 });
+    const tight = await plan({ dataCapBytes: 100_000 });
+    const id = await service(roomy, 'racer');
+    await commit(id, '2026-06-01', 60_000);
+    // The move to the tight plan commits and is published just after the batch read the service's cap facts.
+    afterRead.fn = async (text) => {
+      if (!text.includes('where s.id in')) return;
+      afterRead.fn = undefined;
+      await sql.run(`update services set plan_id = ? where id = ?`, tight, id);
+      changes.publish(rowsOf('service', [id]));
+    };
+    caps.onUsage([{ serviceId: id, day: '2026-06-01', bytes: 60_000 }]);
+    await caps.idle();
+    expect(afterRead.fn).toBeUndefined();
+    // Kept, the roomy plan's counter would let this pass unseen.
+    await use(id, '2026-06-01', 50_000);
+    expect(control.calls).toEqual([{ op: 'disconnect', serviceId: id, reason: 'data cap: 110000 bytes used, now blocked', key: 'reason.action.capBlocked' }]);
+  });
+
+  it('catches up in one batch the usage committed while it was busy', async () => {
+    const p = await plan({ dataCapBytes: 1_000_000 });
+    const ids: number[] = [];
+    for (let i = 0; i < 6; i++) ids.push(await service(p, `busy${i}`));
+    let reads = 0;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    afterRead.fn = async (text) => {
+      if (!text.includes('where s.id in')) return;
+      if (++reads === 1) await held;
+    };
+    // The first batch's read is held; five more commits arrive meanwhile, each on a turn of its own.
+    for (const id of ids) {
+      await commit(id, '2026-06-01', 900_000);
+      caps.onUsage([{ serviceId: id, day: '2026-06-01', bytes: 900_000 }]);
+      await new Promise((r) => setImmediate(r));
+    }
+    release();
+    await caps.idle();
+    expect(reads).toBe(2);
+    expect(notices.sent.map((n) => n.serviceId)).toEqual(ids);
   });
 });

@@ -161,6 +161,37 @@ describe.each(backendNames)('prepaid stores on %s', (name) => {
     expect((await c.reducedServices()).map((r) => r.id)).toEqual([id]);
     await expect(c.insertDataTopup(id + 1000, '2026-03-01', 1, AT, 't')).rejects.toMatchObject({ kind: 'foreign_key' });
   });
+
+  it('caps: the facts of many services at once, each for its own period', async () => {
+    const c = capStore(sql);
+    const capped = await plan(sql, { type: 'recurring', dataCapBytes: 1000 });
+    const tiered = await plan(sql, { type: 'recurring' });
+    await c.replaceTiers(tiered, [{ fromBytes: 200, downloadKbps: 500, uploadKbps: 250 }, { fromBytes: 100, downloadKbps: 1000, uploadKbps: 500 }]);
+    const a = (await service(capped, 'many1')).id;
+    const b = (await service(tiered, 'many2')).id;
+    const gone = b + 1000;
+    expect((await c.capServices([a, b, gone])).map((r) => [r.id, r.planId, r.dataCapBytes]).sort()).toEqual([[a, capped, 1000], [b, tiered, null]].sort());
+    expect(await c.capServices([])).toEqual([]);
+    expect(await c.tiersOfPlans([capped, tiered])).toEqual(new Map([
+      [capped, []],
+      [tiered, [{ fromBytes: 100, downloadKbps: 1000, uploadKbps: 500 }, { fromBytes: 200, downloadKbps: 500, uploadKbps: 250 }]],
+    ]));
+    // a's period is March, b's from 15 March: the same rows count differently.
+    await sql.run(`insert into usage_daily (service_id, day, input_octets, output_octets) values (?, '2026-03-02', 100, 20), (?, '2026-03-20', 5, 5), (?, '2026-04-01', 1000, 0),
+      (?, '2026-03-02', 7, 0), (?, '2026-03-15', 8000000000, 1), (?, '2026-04-14', 2, 0)`, a, a, a, b, b, b);
+    await c.insertDataTopup(a, '2026-03-01', 50, AT, 'test');
+    await c.insertDataTopup(b, '2026-03-01', 60, AT, 'test');
+    await c.insertDataTopup(b, '2026-03-15', 3_000_000_000, AT, 'test');
+    await c.setCapState(b, '2026-03-15', 2, AT);
+    await topupStore(sql).markNotice(a, 'cap.80:2026-03-01', AT);
+    await topupStore(sql).markNotice(a, 'prepaid.expiring:x', AT);
+    const facts = await c.counterFacts([{ serviceId: a, start: '2026-03-01', end: '2026-03-31' }, { serviceId: b, start: '2026-03-15', end: '2026-04-14' }]);
+    expect(facts.sort((x, y) => x.serviceId - y.serviceId)).toEqual([
+      { serviceId: a, usedBytes: 130, topupBytes: 50, state: undefined, noticeKeys: ['cap.80:2026-03-01'] },
+      { serviceId: b, usedBytes: 8_000_000_003, topupBytes: 3_000_000_000, state: { periodStart: '2026-03-15', tier: 2 }, noticeKeys: [] },
+    ]);
+    expect(await c.counterFacts([])).toEqual([]);
+  });
 });
 
 describe.runIf(postgresReady)('voucher redemption on PostgreSQL', () => {
