@@ -26,9 +26,10 @@ for (const [i, f] of reports.entries()) {
   failed += report.numFailedTests + brokenFiles;
   skipped += report.numPendingTests + report.numTodoTests;
 }
-// Verdicts written beside the report, each one test: the linter's (scripts/test.sh; a finding is one
-// failure) and the install's (.ci/run; an EBADENGINE warning from `npm ci` is one failure).
-for (const name of ['lint.json', 'install.json']) {
+// Verdicts written beside the report, each one test: the linter's and the tests' type check
+// (scripts/test.sh; any finding is one failure) and the install's (.ci/run; an EBADENGINE warning
+// from `npm ci` is one failure).
+for (const name of ['lint.json', 'typecheck.json', 'install.json']) {
   const verdict = join(dirname(file), name);
   if (!existsSync(verdict)) continue;
   if (JSON.parse(readFileSync(verdict, 'utf8')).ok) passed++;

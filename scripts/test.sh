@@ -40,6 +40,9 @@ mkdir -p reports
 # The linter (typescript-eslint and the layer rules in eslint.config.js) at zero warnings: a finding
 # counts as one failed test in the closing line.
 if npx eslint --max-warnings 0 . ; then echo '{"ok":true}' > reports/lint.json; else echo '{"ok":false}' > reports/lint.json; fi
+# The tests, the benchmarks and the code together through the compiler (vitest strips types without
+# checking them): a test double that no longer matches its interface fails here. One test as well.
+if npx tsc -p tsconfig.test.json ; then echo '{"ok":true}' > reports/typecheck.json; else echo '{"ok":false}' > reports/typecheck.json; fi
 rm -f reports/vitest-postgres.json
 npx vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json "$@"
 rc=$?
@@ -52,5 +55,6 @@ if [ $# -eq 0 ] && [ -x "$(pg_config --bindir 2>/dev/null)/initdb" ]; then
   TOLLGATE_TEST_BACKEND=postgres npx vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest-postgres.json $pgpass || rc=1
 fi
 grep -q '"ok":true' reports/lint.json || rc=1
+grep -q '"ok":true' reports/typecheck.json || rc=1
 node scripts/test-summary.mjs reports/vitest.json
 exit $rc

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AccountingRecorder, acctKind } from '../../../src/aaa/accounting.js';
 import { Authorizer, type Authorization } from '../../../src/aaa/authorizer.js';
 import { BillingDay } from '../../../src/aaa/billing-day.js';
-import { ServiceCache } from '../../../src/aaa/service-cache.js';
+import { ServiceCache, type ServiceSource } from '../../../src/aaa/service-cache.js';
 import type { AcctRecord, AuthLogRecord, ServiceAuthRow } from '../../../src/db/radius.js';
 import { TestClock } from '../../../src/lib/clock.js';
 import { parseCidr } from '../../../src/lib/net.js';
@@ -21,6 +21,8 @@ import type { AccountingHandler, AccountingSettled } from '../../../src/radius/s
 const settle = (r: AccountingHandler, p: Packet): Promise<AccountingSettled> => new Promise((resolve) => r.handle(p, nas, resolve));
 
 const SECRET = Buffer.from('testing123');
+/** A service source of a login read and a warm-up; changes by id find nothing (no test here publishes one). */
+const source = (s: Pick<ServiceSource, 'service' | 'servicesAfter'>): ServiceSource => ({ servicesByIds: async () => [], servicesOfCustomers: async () => [], ...s });
 const dictionary = loadDictionary();
 const box = new SecretBox(randomBytes(32));
 const range = parseCidr('127.0.0.1/32');
@@ -53,13 +55,13 @@ function setup(rows: ServiceAuthRow[], redeem?: (code: string) => ServiceAuthRow
   const logged: AuthLogRecord[] = [];
   const redeemed: string[] = [];
   const reads: string[] = [];
-  const services = new ServiceCache({
+  const services = new ServiceCache(source({
     service: async (u) => {
       reads.push(u);
       return byName.get(u);
     },
     servicesAfter: async () => [],
-  }, box, pino({ level: 'silent' }));
+  }), box, pino({ level: 'silent' }));
   const authorizer = new Authorizer({
     dictionary, services, clock, days: new BillingDay('Europe/Rome'),
     caps: { check: () => undefined },
@@ -196,13 +198,13 @@ describe('the service cache', () => {
 
   it('rejects the answer when the read fails, and reads again at the next login', async () => {
     let fail = true;
-    const services = new ServiceCache({
+    const services = new ServiceCache(source({
       service: async (u) => {
         if (fail) throw new Error('connection lost');
         return row(u, 'pw');
       },
       servicesAfter: async () => [],
-    }, box, pino({ level: 'silent' }));
+    }), box, pino({ level: 'silent' }));
     const authorizer = new Authorizer({
       dictionary, services, clock: new TestClock('2026-11-22T12:00:00.000Z'), days: new BillingDay('Europe/Rome'), caps: { check: () => undefined },
       writer: { openSessions: () => [], authLog: () => {} },
@@ -214,7 +216,7 @@ describe('the service cache', () => {
   });
 
   it('answers through a Promise when the data-cap facts must be read, and at once when they need not', async () => {
-    const services = new ServiceCache({ service: async (u) => row(u, 'pw'), servicesAfter: async () => [] }, box, pino({ level: 'silent' }));
+    const services = new ServiceCache(source({ service: async (u) => row(u, 'pw'), servicesAfter: async () => [] }), box, pino({ level: 'silent' }));
     let read = false;
     const authorizer = new Authorizer({
       dictionary, services, clock: new TestClock('2026-11-22T12:00:00.000Z'), days: new BillingDay('Europe/Rome'),
@@ -233,13 +235,13 @@ describe('the service cache', () => {
   it('warms up in chunks by id, leaving what logins cached alone', async () => {
     const rows = Array.from({ length: 2500 }, (_, i) => row(`u${i + 1}`, `pw${i + 1}`, { id: i + 1 }));
     const chunks: number[] = [];
-    const services = new ServiceCache({
+    const services = new ServiceCache(source({
       service: async () => undefined,
       servicesAfter: async (after, limit) => {
         chunks.push(after);
         return rows.filter((r) => r.id > after).slice(0, limit);
       },
-    }, box, pino({ level: 'silent' }));
+    }), box, pino({ level: 'silent' }));
     await services.warm();
     expect(chunks).toEqual([0, 1000, 2000]);
     const hit = services.get('u2500');
@@ -258,10 +260,10 @@ describe('the service cache', () => {
       // The same plan read after a change to it (a warm-up that met the change): its own values.
       row('c', 'pc', { id: 3, downloadKbps: 30000, planType: 'prepaid', voucherLogin: true }),
     ];
-    const services = new ServiceCache({
+    const services = new ServiceCache(source({
       service: async () => undefined,
       servicesAfter: async (after) => rows.filter((r) => r.id > after),
-    }, box, pino({ level: 'silent' }));
+    }), box, pino({ level: 'silent' }));
     await services.warm();
     for (const r of rows) {
       const svc = services.get(r.username) as unknown as Record<string, unknown>;
@@ -280,7 +282,7 @@ describe('the service cache', () => {
 describe('the accounting recorder', () => {
   const acct = (attributes: AttributeInput[]) => request(Code.AccountingRequest, attributes);
   const recorder = (accounting: (r: AcctRecord) => Promise<void>) => {
-    const services = new ServiceCache({ service: async () => undefined, servicesAfter: async () => [] }, box, pino({ level: 'silent' }));
+    const services = new ServiceCache(source({ service: async () => undefined, servicesAfter: async () => [] }), box, pino({ level: 'silent' }));
     const queue: number[] = [];
     const r = new AccountingRecorder({
       dictionary, services, clock: new TestClock('2026-11-22T23:30:00.000Z'), days: new BillingDay('Europe/Rome'),

@@ -28,7 +28,7 @@ describe('a network action’s words', () => {
   });
 
   it('an error from its keys: a timeout then the router’s own words, quoted', async () => {
-    const a = {
+    const a: Parameters<typeof actionErrorText>[0] & { error: string } = {
       error: 'no answer after 3 transmission(s); RouterOS: connection refused',
       errorMessages: [{ key: 'actionError.noAnswer', values: { n: '3' } }, { key: 'actionError.routerOs', values: { words: 'connection refused', stage: 'send' } }],
     };

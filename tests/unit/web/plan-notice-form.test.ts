@@ -8,7 +8,7 @@ describe('plan notice days in the form', () => {
     expect(planValues({ name: 'Day pass', prepaidNoticeDays: '' })).toEqual({ name: 'Day pass', prepaidNoticeDays: 'none' });
     expect(planValues({ name: 'Month', prepaidNoticeDays: '7,3,1' }).prepaidNoticeDays).toBe('7,3,1');
     expect(planValues({ name: 'Default', prepaidNoticeDays: null }).prepaidNoticeDays).toBeNull();
-    expect(planValues({ name: 'Old' }).prepaidNoticeDays).toBeNull();
+    expect(planValues({ name: 'Old' } as { name: string; prepaidNoticeDays?: string | null }).prepaidNoticeDays).toBeNull();
   });
   it('sends "none" (any case) as "", a list as typed and null (an emptied input) as null', () => {
     expect(planBody({ prepaidNoticeDays: 'none', price: 500 })).toEqual({ prepaidNoticeDays: '', price: 500 });
