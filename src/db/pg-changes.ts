@@ -166,7 +166,7 @@ export async function relayChanges(opts: ChangeRelayOptions): Promise<ChangeRela
     unsentSessions.clear();
     for (const payload of sessionPayloads(opts.nodeId, ids)) {
       send(SESSIONS_CHANNEL, payload, () => {
-        for (const id of payload.slice(payload.indexOf('|') + 1).split(',')) unsentSessions.add(Number(id));
+        for (const id of idsOf(payload.slice(payload.indexOf('|') + 1)).ids) unsentSessions.add(id);
       });
     }
   };
@@ -177,7 +177,8 @@ export async function relayChanges(opts: ChangeRelayOptions): Promise<ChangeRela
   const remoteSessions = (payload: string) => {
     const sep = payload.indexOf('|');
     if (sep < 0 || payload.slice(0, sep) === opts.nodeId || !opts.sessions) return;
-    const ids = payload.slice(sep + 1).split(',').map(Number).filter((id) => Number.isSafeInteger(id) && id > 0);
+    // The ids this build can read: a session of another kind of id has nothing to refresh here.
+    const { ids } = idsOf(payload.slice(sep + 1));
     if (ids.length > 0) opts.sessions.refresh(ids).catch(opts.onError);
   };
 
@@ -217,10 +218,17 @@ export function parseChange(payload: string, nodeId: string): Change | undefined
   const hash = head.lastIndexOf('#');
   if (hash < 0) return head === nodeId ? undefined : allOf(entity);
   if (head.slice(0, hash) === nodeId) return undefined;
-  const list = head.slice(hash + 1);
-  const ids = list === '' ? [] : list.split(',').map(Number);
-  // A list this build cannot read still says the kind changed.
-  return ids.every((id) => Number.isSafeInteger(id) && id > 0) ? rowsOf(entity, ids) : allOf(entity);
+  const { ids, all } = idsOf(head.slice(hash + 1));
+  // A list this build cannot read in full still says the kind changed.
+  return all ? rowsOf(entity, ids) : allOf(entity);
+}
+
+/** The positive integer ids of a comma-separated list, and whether every item was one. */
+function idsOf(list: string): { ids: number[]; all: boolean } {
+  if (list === '') return { ids: [], all: true };
+  const items = list.split(',');
+  const ids = items.map(Number).filter((id) => Number.isSafeInteger(id) && id > 0);
+  return { ids, all: ids.length === items.length };
 }
 
 /** `node|id,id,…` notifications, each under NOTIFY's payload limit. */
