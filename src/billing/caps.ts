@@ -47,18 +47,23 @@ export interface CapsOptions {
   onError?: ((err: unknown, context: Record<string, unknown>) => void) | undefined;
 }
 
+/**
+ * One capped service whose accounting this node receives: a million on a large capped network, so
+ * it holds only what changes per service. The policy is its plan's and the period an object shared
+ * by the services with the same dates; the customer and username a notice needs are read when one
+ * goes out (twice a period at most). 143 bytes each, where a counter with its own policy, period,
+ * notice set and names took 702 (bench/caps-memory.mjs); the collector's work grows with each one.
+ */
 interface Counter {
   serviceId: number;
-  customerId: number;
-  username: string;
   period: CapPeriod;
   policy: CapPolicy;
   used: number;
   extra: number;
   /** The tier the sessions were last given. */
   level: number;
-  /** Notices done this period. */
-  noticed: Set<number>;
+  /** Notices done this period: NOTICE_BIT of each. */
+  noticed: number;
   /**
    * performance.now() at load. Changes of the service or its plan drop the counter at once (the
    * changes topic); it is also read again after COUNTER_TTL_MS for the traffic other nodes committed
@@ -68,6 +73,9 @@ interface Counter {
 }
 
 const COUNTER_TTL_MS = 300_000;
+const NOTICE_BIT = { 80: 1, 100: 2 } as const;
+/** Past this many distinct periods the shared ones start again (counters keep theirs). */
+const MAX_SHARED_PERIODS = 10_000;
 
 export interface CapUsage {
   serviceId: number;
@@ -117,8 +125,33 @@ export function capsService(opts: CapsOptions) {
     capPeriod({ startDate: row.startDate, billingDay: billingDayOf(row.billingDay), periodMonths: row.periodMonths }, date);
   const policyOf = async (row: CapServiceRow) => capPolicy(row, await store.tiersOf(row.planId));
 
-  /** Each plan's tiers, read once until a plan changes. */
+  /** Each plan's tiers, and its policy (null: no cap), read once until a plan changes. */
   const planTiers = new Map<number, CapTier[]>();
+  const planPolicies = new Map<number, CapPolicy | null>();
+  /** Periods by their dates, one object for every counter that has them. */
+  const periods = new Map<string, CapPeriod>();
+  const sharedPeriod = (p: CapPeriod): CapPeriod => {
+    const key = `${p.start}/${p.end}`;
+    const known = periods.get(key);
+    if (known) return known;
+    if (periods.size >= MAX_SHARED_PERIODS) periods.clear();
+    periods.set(key, p);
+    return p;
+  };
+  /** What a read learnt of plans: kept only if no plan changed while it ran. */
+  interface Learnt {
+    tiers: Map<number, CapTier[]>;
+    policies: Map<number, CapPolicy | null>;
+  }
+  /** A plan's facts are the same on each of its services' rows. */
+  const planPolicy = (row: CapServiceRow, learnt: Learnt): CapPolicy | null => {
+    let policy = learnt.policies.get(row.planId) ?? planPolicies.get(row.planId);
+    if (policy === undefined) {
+      policy = capPolicy(row, learnt.tiers.get(row.planId) ?? planTiers.get(row.planId) ?? []);
+      learnt.policies.set(row.planId, policy);
+    }
+    return policy;
+  };
   /**
    * Services changed while counters were being read (or all of them): those counters may predate
    * the change and are not kept. Reads run one at a time (the evaluation chain), so one guard serves.
@@ -135,8 +168,11 @@ export function capsService(opts: CapsOptions) {
     const guard = { ids: new Set<number>(), all: false };
     readGuard = guard;
     try {
-      const out = await readCounters(wanted);
+      const learnt: Learnt = { tiers: new Map(), policies: new Map() };
+      const out = await readCounters(wanted, learnt);
       if (guard.all) return new Map();
+      for (const [id, tiers] of learnt.tiers) planTiers.set(id, tiers);
+      for (const [id, policy] of learnt.policies) planPolicies.set(id, policy);
       for (const id of guard.ids) out.delete(id);
       return out;
     } finally {
@@ -144,31 +180,30 @@ export function capsService(opts: CapsOptions) {
     }
   }
 
-  async function readCounters(wanted: ReadonlyMap<number, { date: CalDate; justAdded: number }>): Promise<Map<number, Counter | null>> {
+  async function readCounters(wanted: ReadonlyMap<number, { date: CalDate; justAdded: number }>, learnt: Learnt): Promise<Map<number, Counter | null>> {
     const out = new Map<number, Counter | null>();
     for (const id of wanted.keys()) out.set(id, null);
     const rows = await store.capServices([...wanted.keys()]);
     const missing = [...new Set(rows.map((r) => r.planId))].filter((id) => !planTiers.has(id));
-    if (missing.length > 0) for (const [id, tiers] of await store.tiersOfPlans(missing)) planTiers.set(id, tiers);
+    if (missing.length > 0) for (const [id, tiers] of await store.tiersOfPlans(missing)) learnt.tiers.set(id, tiers);
     const capped = new Map<number, { row: CapServiceRow; policy: CapPolicy; period: CapPeriod }>();
     for (const row of rows) {
-      const policy = capPolicy(row, planTiers.get(row.planId) ?? []);
-      if (policy) capped.set(row.id, { row, policy, period: periodOf(row, wanted.get(row.id)!.date) });
+      const policy = planPolicy(row, learnt);
+      if (policy) capped.set(row.id, { row, policy, period: sharedPeriod(periodOf(row, wanted.get(row.id)!.date)) });
     }
     const facts = await store.counterFacts([...capped.values()].map(({ row, period }) => ({ serviceId: row.id, start: period.start, end: period.end })));
     const loadedAt = performance.now();
     for (const f of facts) {
       const { row, policy, period } = capped.get(f.serviceId)!;
-      const noticed = new Set(f.noticeKeys.filter((k) => k.endsWith(`:${period.start}`)).map((k) => Number(k.slice(4, k.indexOf(':')))));
+      let noticed = 0;
+      for (const k of f.noticeKeys) if (k === `cap.80:${period.start}`) noticed |= NOTICE_BIT[80];
+      else if (k === `cap.100:${period.start}`) noticed |= NOTICE_BIT[100];
       // A new period with no recorded state starts from what the sessions were last told (the reset job
       // brings them back); with no state at all the sessions got the login's tier, computed the same way.
       const level = f.state ? f.state.tier : tierAt(policy, f.usedBytes - wanted.get(row.id)!.justAdded, f.topupBytes).level;
       // Sessions that got a reduced tier at login: recorded, so the period reset brings the full rate back.
       if (!f.state && level > 0) await store.setCapState(row.id, period.start, level, now().toISOString());
-      out.set(row.id, {
-        serviceId: row.id, customerId: row.customerId, username: row.username, period, policy,
-        used: f.usedBytes, extra: f.topupBytes, level, noticed, loadedAt,
-      });
+      out.set(row.id, { serviceId: row.id, period, policy, used: f.usedBytes, extra: f.topupBytes, level, noticed, loadedAt });
     }
     return out;
   }
@@ -194,6 +229,7 @@ export function capsService(opts: CapsOptions) {
   opts.changes?.subscribe((change) => {
     if (change.entity === 'plan') {
       planTiers.clear();
+      planPolicies.clear();
       anyCap = undefined;
       forget();
     } else if (change.entity === 'service') forget(change.ids);
@@ -216,10 +252,12 @@ export function capsService(opts: CapsOptions) {
     const key = `cap.${pct}:${c.period.start}`;
     if (!(await store.markNotice(c.serviceId, key, now().toISOString()))) return;
     if (!opts.notifier) return;
+    const row = await store.capService(c.serviceId);
+    if (!row) return; // deleted since its usage was committed
     track(opts.notifier.enqueue({
-      customerId: c.customerId, serviceId: c.serviceId, template: `cap.${pct}`,
+      customerId: row.customerId, serviceId: c.serviceId, template: `cap.${pct}`,
       data: {
-        username: c.username, used: { bytes: c.used }, cap: { bytes: allowanceBytes(c.policy, c.extra) }, usedBytes: c.used,
+        username: row.username, used: { bytes: c.used }, cap: { bytes: allowanceBytes(c.policy, c.extra) }, usedBytes: c.used,
         capBytes: allowanceBytes(c.policy, c.extra), periodStart: c.period.start, periodEnd: { date: c.period.end },
         action: { message: pct === 80 ? 'notify.cap.fullSpeed' : c.policy.tiers.length > 0 ? 'notify.cap.reducedSpeed' : 'notify.cap.blocked' },
       },
@@ -244,8 +282,8 @@ export function capsService(opts: CapsOptions) {
       act(c, t.blocked, tierReason(t, c.used, t.level > from));
     }
     for (const pct of reachedNotices(allowanceBytes(c.policy, c.extra), c.used)) {
-      if (c.noticed.has(pct)) continue;
-      c.noticed.add(pct);
+      if (c.noticed & NOTICE_BIT[pct]) continue;
+      c.noticed |= NOTICE_BIT[pct];
       await notify(c, pct);
     }
   }
@@ -413,6 +451,7 @@ export function capsService(opts: CapsOptions) {
       await store.replaceTiers(planId, list);
       await store.audit(actor, now().toISOString(), 'update', 'plan_cap_tiers', planId, before, list);
       planTiers.delete(planId);
+      planPolicies.delete(planId);
       anyCap = undefined;
       forget();
       return store.tiersOf(planId);

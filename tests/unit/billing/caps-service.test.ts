@@ -166,10 +166,11 @@ describe.each(backendNames)('caps service on %s', (name) => {
     caps.onUsage(ids.map((serviceId) => ({ serviceId, day: '2026-06-01', bytes: 50_000 })));
     await caps.idle();
     // Whether any plan is capped, the services, the tiers of their two plans, the counters' facts,
-    // the notices: then one statement per 80 % notice (each marked once).
+    // the notices: then two statements per 80 % notice (marked once, and the customer it goes to).
     const capped = ids.filter((_, i) => i % 10 !== 0);
     expect(notices.sent.map((n) => n.serviceId).sort((a, b) => a! - b!)).toEqual(capped);
-    expect(statements() - before).toBe(5 + capped.length);
+    expect(notices.sent.find((n) => n.serviceId === ids[1])).toMatchObject({ template: 'cap.80', data: { username: 'u1', periodStart: '2026-05-02' } });
+    expect(statements() - before).toBe(5 + 2 * capped.length);
     expect(control.calls).toEqual([]);
 
     // The next batch adds to the counters in memory: crossing the cap at 1,000,000 blocks each capped service (a cross-check each).
@@ -219,6 +220,23 @@ describe.each(backendNames)('caps service on %s', (name) => {
     await caps.idle();
     expect(afterRead.fn).toBeUndefined();
     // Kept, the roomy plan's counter would let this pass unseen.
+    await use(id, '2026-06-01', 50_000);
+    expect(control.calls).toEqual([{ op: 'disconnect', serviceId: id, reason: 'data cap: 110000 bytes used, now blocked', key: 'reason.action.capBlocked' }]);
+  });
+
+  it('does not keep what it read of a plan whose cap changed meanwhile', async () => {
+    const p = await plan({ dataCapBytes: 10_000_000 });
+    const id = await service(p, 'planrace');
+    await commit(id, '2026-06-01', 60_000);
+    // The plan's cap is lowered and published just after the batch read the service and its plan.
+    afterRead.fn = async (text) => {
+      if (!text.includes('where s.id in')) return;
+      afterRead.fn = undefined;
+      await sql.run(`update plans set data_cap_bytes = 100000 where id = ?`, p);
+      changes.publish({ entity: 'plan' });
+    };
+    caps.onUsage([{ serviceId: id, day: '2026-06-01', bytes: 60_000 }]);
+    await caps.idle();
     await use(id, '2026-06-01', 50_000);
     expect(control.calls).toEqual([{ op: 'disconnect', serviceId: id, reason: 'data cap: 110000 bytes used, now blocked', key: 'reason.action.capBlocked' }]);
   });
