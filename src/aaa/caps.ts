@@ -1,5 +1,5 @@
 /**
- * The data-cap facts of a login: the period's usage and top-ups (two point/range lookups), and each
+ * The data-cap facts of a login: the period's usage and top-ups (one statement of two lookups), and each
  * plan's tiers cached until a plan changes. Read by the authorizer on the RADIUS hot path and by the
  * network actions when they re-decide a live session.
  *
@@ -45,8 +45,8 @@ export class LoginCapChecker {
     const policy = this.policyOf(row, t);
     if (!policy) return undefined;
     const period = periodOf(row, date);
-    const [usedBytes, extraBytes] = await Promise.all([this.store.usage(row.id, period.start, period.end), this.store.topupBytes(row.id, period.start)]);
-    return { policy, usedBytes, extraBytes };
+    const { usedBytes, topupBytes } = await this.store.periodTotals(row.id, period.start, period.end);
+    return { policy, usedBytes, extraBytes: topupBytes };
   }
 
   /**
@@ -62,7 +62,8 @@ export class LoginCapChecker {
     const policy = this.policyOf(row, t);
     if (!policy) return undefined;
     const period = periodOf(row, date);
-    return { policy, usedBytes: sync.usage(row.id, period.start, period.end), extraBytes: sync.topupBytes(row.id, period.start) };
+    const { usedBytes, topupBytes } = sync.periodTotals(row.id, period.start, period.end);
+    return { policy, usedBytes, extraBytes: topupBytes };
   }
 
   /** Forgets the cached tiers: a plan changed. */

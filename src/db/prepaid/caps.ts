@@ -35,6 +35,8 @@ const CAP_COLS = `s.id, s.customer_id as "customerId", s.username, s.status, s.s
 const TIERS = `select from_bytes as "fromBytes", download_kbps as "downloadKbps", upload_kbps as "uploadKbps" from plan_cap_tiers where plan_id = ? order by from_bytes`;
 const USAGE = `select coalesce(sum(input_octets + output_octets), 0) as total from usage_daily where service_id = ? and day >= ? and day <= ?`;
 const TOPUP_BYTES = `select coalesce(sum(bytes), 0) as total from data_topups where service_id = ? and period_start = ?`;
+/** USAGE and TOPUP_BYTES in one round trip (service, start, end, service, start): what a login reads. */
+const PERIOD_TOTALS = `select (${USAGE}) as "usedBytes", (${TOPUP_BYTES}) as "topupBytes"`;
 
 export interface DataTopupRow {
   id: number;
@@ -152,31 +154,34 @@ export function capStore(sql: SqlClient) {
   };
 }
 
-/** Only what a login's cap check reads: three prepared statements, for the login cap checker (src/aaa/caps.ts). */
+/** A period's traffic and data top-ups of one service. */
+export interface PeriodTotals {
+  usedBytes: number;
+  topupBytes: number;
+}
+
+/** Only what a login's cap check reads: two prepared statements, for the login cap checker (src/aaa/caps.ts). */
 export function capReadQueries(sql: SqlClient) {
   const tiers = sql.prepare<CapTier>(TIERS);
-  const usage = sql.prepare<{ total: number }>(USAGE);
-  const topups = sql.prepare<{ total: number }>(TOPUP_BYTES);
+  const totals = sql.prepare<PeriodTotals>(PERIOD_TOTALS);
   return {
     tiersOf: (planId: number): Promise<CapTier[]> => tiers.all(planId),
-    usage: async (serviceId: number, from: string, to: string): Promise<number> => (await usage.get(serviceId, from, to))!.total,
-    topupBytes: async (serviceId: number, periodStart: string): Promise<number> => (await topups.get(serviceId, periodStart))!.total,
+    /** The period's usage and top-ups, one round trip (a login on a capped plan waits for it). */
+    periodTotals: async (serviceId: number, start: string, end: string): Promise<PeriodTotals> => (await totals.get(serviceId, start, end, serviceId, start))!,
   };
 }
 
 /**
- * capReadQueries' three reads answered synchronously, SQLite only: the bridge for the Access-Request
+ * capReadQueries' reads answered synchronously, SQLite only: the bridge for the Access-Request
  * path while it cannot await (src/aaa/caps.ts `LoginCapChecker.check`). Goes once that path awaits
  * `LoginCapChecker.load`.
  */
 export function capReadQueriesSync(db: Db) {
   const c = db.$client;
   const tiers = c.prepare(TIERS);
-  const usage = c.prepare(USAGE);
-  const topups = c.prepare(TOPUP_BYTES);
+  const totals = c.prepare(PERIOD_TOTALS);
   return {
     tiersOf: (planId: number) => tiers.all(planId) as CapTier[],
-    usage: (serviceId: number, from: string, to: string) => (usage.get(serviceId, from, to) as { total: number }).total,
-    topupBytes: (serviceId: number, periodStart: string) => (topups.get(serviceId, periodStart) as { total: number }).total,
+    periodTotals: (serviceId: number, start: string, end: string) => totals.get(serviceId, start, end, serviceId, start) as PeriodTotals,
   };
 }
