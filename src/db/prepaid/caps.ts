@@ -47,6 +47,12 @@ export interface DataTopupRow {
   createdBy: string;
 }
 
+/** A service whose sessions were told a reduced tier (or a block), with that tier and its period. */
+export interface ReducedServiceRow extends CapServiceRow {
+  statePeriodStart: string;
+  stateTier: number;
+}
+
 /** A service's cap period, for the reads of many services at once. */
 export interface ServicePeriod {
   serviceId: number;
@@ -88,7 +94,8 @@ export function capStore(sql: SqlClient) {
     capNotices: sql.prepare<{ serviceId: number; key: string }>(`select service_id as "serviceId", key from service_notices
       where service_id in (${d.idList}) and key like 'cap.%'`),
     // Services whose sessions were told a reduced tier (or a block): the only ones a period reset changes.
-    reducedServices: sql.prepare<CapServiceRow>(`select ${CAP_COLS} from service_cap_state cs join services s on s.id = cs.service_id join plans p on p.id = s.plan_id
+    reducedServices: sql.prepare<ReducedServiceRow>(`select ${CAP_COLS}, cs.period_start as "statePeriodStart", cs.tier as "stateTier"
+      from service_cap_state cs join services s on s.id = cs.service_id join plans p on p.id = s.plan_id
       left join service_billing b on b.service_id = s.id where cs.tier > 0 order by s.id`),
     tiersOf: sql.prepare<CapTier>(TIERS),
     cappedPlanIds: sql.prepare<{ id: number }>(`select id from plans where data_cap_bytes is not null union select plan_id from plan_cap_tiers`),
@@ -134,7 +141,7 @@ export function capStore(sql: SqlClient) {
         noticeKeys: keys.get(r.serviceId) ?? [],
       }));
     },
-    reducedServices: (): Promise<CapServiceRow[]> => s.reducedServices.all(),
+    reducedServices: (): Promise<ReducedServiceRow[]> => s.reducedServices.all(),
     tiersOf: (planId: number): Promise<CapTier[]> => s.tiersOf.all(planId),
     /** Plans with a data cap or fair-use tiers. */
     cappedPlanIds: async (): Promise<number[]> => (await s.cappedPlanIds.all()).map((r) => r.id),

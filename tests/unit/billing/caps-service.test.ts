@@ -241,6 +241,24 @@ describe.each(backendNames)('caps service on %s', (name) => {
     expect(control.calls).toEqual([{ op: 'disconnect', serviceId: id, reason: 'data cap: 110000 bytes used, now blocked', key: 'reason.action.capBlocked' }]);
   });
 
+  it('resets the services of a new period with their facts read together', async () => {
+    const p = await plan({ dataCapBytes: 100_000 });
+    const ids: number[] = [];
+    for (let i = 0; i < 12; i++) ids.push(await service(p, `reset${i}`));
+    for (const id of ids) await use(id, '2026-06-01', 100_001);
+    expect(control.calls.filter((c) => c.op === 'disconnect')).toHaveLength(12);
+    // The last one already used its whole new period's cap on its first day: it stays blocked.
+    await commit(ids[11]!, '2026-06-15', 100_001);
+    clock.set('2026-06-15T08:00:00.000Z');
+    const before = statements();
+    expect((await caps.runReset(clock.now())).reset).toEqual(ids.slice(0, 11));
+    // The reduced services, the facts of the chunk (two), the plan's tiers, then the new state of each.
+    expect(statements() - before).toBe(4 + 12);
+    expect(control.calls.filter((c) => c.op === 'refreshRate')).toHaveLength(11);
+    expect(await sql.get(`select period_start as "periodStart", tier from service_cap_state where service_id = ?`, ids[11])).toEqual({ periodStart: '2026-06-15', tier: 4 });
+    expect((await caps.runReset(clock.now())).reset).toEqual([]);
+  });
+
   it('catches up in one batch the usage committed while it was busy', async () => {
     const p = await plan({ dataCapBytes: 1_000_000 });
     const ids: number[] = [];
