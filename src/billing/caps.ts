@@ -74,7 +74,8 @@ interface Counter {
 
 const COUNTER_TTL_MS = 300_000;
 const NOTICE_BIT = { 80: 1, 100: 2 } as const;
-/** Services the period reset reads the facts of at once. */
+/** Services whose counters one read loads, and whose facts the period reset reads at once. */
+const LOAD_CHUNK = 1000;
 const RESET_CHUNK = 500;
 /** Past this many distinct periods the shared ones start again (counters keep theirs). */
 const MAX_SHARED_PERIODS = 10_000;
@@ -350,8 +351,11 @@ export function capsService(opts: CapsOptions) {
       if (!was || date > was.date) stale.set(d.serviceId, { date, justAdded: batch.get(d.serviceId) ?? 0 });
     }
     const touched = new Map<number, Counter>();
-    if (stale.size > 0) {
-      for (const [id, c] of await loadCounters(stale)) {
+    // In chunks: a watcher catching up may hold tens of thousands, and each chunk's rows are handled
+    // on the event loop the RADIUS server answers on.
+    const wanted = [...stale];
+    for (let i = 0; i < wanted.length; i += LOAD_CHUNK) {
+      for (const [id, c] of await loadCounters(new Map(wanted.slice(i, i + LOAD_CHUNK)))) {
         counters.set(id, c);
         if (c) touched.set(id, c);
         else noCapSince.set(id, performance.now());

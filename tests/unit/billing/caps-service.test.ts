@@ -183,6 +183,27 @@ describe.each(backendNames)('caps service on %s', (name) => {
     expect(await caps.usage(ids[1]!)).toMatchObject({ usedBytes: 1_050_000, period: { start: '2026-05-02', end: '2026-06-01' } });
   });
 
+  it('reads a large batch a thousand services at a time', async () => {
+    const p = await plan({ dataCapBytes: 1_000_000 });
+    const first = (await sql.get<{ id: number }>(`insert into customers (name, email) values ('c', 'c@example.net') returning id`))!.id;
+    await sql.run(`insert into services (customer_id, plan_id, username, password_enc, status, start_date)
+      select ?, ?, 'bulk' || n.i, 'x', 'active', '2026-01-15' from (with recursive c(i) as (select 1 union all select i + 1 from c where i < 1500) select i from c) n`, first, p);
+    const ids = (await sql.all<{ id: number }>(`select id from services where username like 'bulk%' order by id`)).map((r) => r.id);
+    expect(ids).toHaveLength(1500);
+    let reads = 0;
+    afterRead.fn = async (text) => {
+      if (text.includes('where s.id in')) reads++;
+    };
+    caps.onUsage(ids.map((serviceId) => ({ serviceId, day: '2026-06-01', bytes: 1 })));
+    await caps.idle();
+    expect(reads).toBe(2);
+    // Each held: the next batch reads nothing.
+    caps.onUsage(ids.map((serviceId) => ({ serviceId, day: '2026-06-01', bytes: 1 })));
+    await caps.idle();
+    expect(reads).toBe(2);
+    expect(errors).toEqual([]);
+  });
+
   it('follows changes of services and plans published by this node or another one', async () => {
     const roomy = await plan({ dataCapBytes: 10_000_000 });
     const tight = await plan({ dataCapBytes: 100_000 });
