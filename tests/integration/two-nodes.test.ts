@@ -4,7 +4,8 @@
  * - node A is killed with SIGKILL under login and accounting load: the NAS's retransmissions are
  *   answered by node B and no accounting record either node acknowledged is lost;
  * - the daily billing run of a date, asked of both nodes at once, bills once;
- * - a suspension requested through node A disconnects a session whose accounting went to node B.
+ * - a suspension requested through node A disconnects a session whose accounting went to node B;
+ * - a data cap lowered through node A is enforced by node B at the session's next interim.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -204,5 +205,45 @@ describe.skipIf(!postgresReady)('two nodes on one PostgreSQL', () => {
     const disconnects = sim.received.filter((p) => p.code === SIM_CODES.DisconnectRequest && p.transmission === 1);
     expect(disconnects).toHaveLength(1);
     expect(disconnects[0]).toMatchObject({ userName: 'u3', acctSessionId: 'on-b-1' });
+  }, 60_000);
+
+  it('enforces on node B, at the next interim, a data cap lowered through node A', async () => {
+    const plan = await call(a, 'POST', '/api/v1/plans', {
+      name: 'capped', type: 'recurring', price: 1000, billingPeriodMonths: 1, downloadKbps: 10000, uploadKbps: 2000, dataCapBytes: 10_000_000_000, capAction: 'block',
+    });
+    const c = await call(a, 'POST', '/api/v1/customers', { name: 'capped customer' });
+    await call(a, 'POST', '/api/v1/services', { customerId: c.id, planId: plan.id, username: 'ucap', password: 'pw-cap-secret', startDate: '2026-01-01' });
+    sim.received.length = 0;
+    const client = await UdpClient.open();
+    let octets = 0;
+    const send = async (status: 'Start' | 'Interim-Update') => {
+      const r = await client.exchange(accountingRequest(SECRET, {
+        'Acct-Status-Type': status, 'User-Name': 'ucap', 'Acct-Session-Id': 'cap-on-b', 'NAS-IP-Address': '127.0.0.1', 'Framed-IP-Address': '100.64.9.9',
+        'Acct-Input-Octets': octets, 'Acct-Output-Octets': 0,
+      }), b.acctPort);
+      expect(r).toBeDefined();
+    };
+    const disconnected = () => sim.received.some((p) => p.code === SIM_CODES.DisconnectRequest && p.acctSessionId === 'cap-on-b');
+    try {
+      await send('Start');
+      octets = 60_000;
+      await send('Interim-Update');
+      // Node B now counts this service against the 10 GB cap: nothing to do.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(disconnected()).toBe(false);
+
+      await call(a, 'PATCH', `/api/v1/plans/${plan.id}`, { dataCapBytes: 100_000 });
+      // B hears of the plan's change by NOTIFY and reads the counter again at the next interim; before,
+      // it kept the old cap for five minutes.
+      for (const end = Date.now() + 5000; Date.now() < end && !disconnected();) {
+        octets += 30_000;
+        await send('Interim-Update');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(disconnected()).toBe(true);
+      expect(octets).toBeLessThan(300_000);
+    } finally {
+      await client.close();
+    }
   }, 60_000);
 });
