@@ -79,8 +79,10 @@ export function capStore(sql: SqlClient) {
   const d = dialectSql(sql.dialect);
   const s = {
     capService: sql.prepare<CapServiceRow>(`select ${CAP_COLS} from services s join plans p on p.id = s.plan_id left join service_billing b on b.service_id = s.id where s.id = ?`),
+    // Only services whose plan has a cap or tiers: on a network that caps a few plans, most of a
+    // batch's services are read as absent rather than as rows.
     capServices: sql.prepare<CapServiceRow>(`select ${CAP_COLS} from services s join plans p on p.id = s.plan_id left join service_billing b on b.service_id = s.id
-      where s.id in (${d.idList})`),
+      where s.id in (${d.idList}) and (p.data_cap_bytes is not null or exists (select 1 from plan_cap_tiers t where t.plan_id = p.id))`),
     tiersOfPlans: sql.prepare<CapTier & { planId: number }>(`select plan_id as "planId", from_bytes as "fromBytes", download_kbps as "downloadKbps", upload_kbps as "uploadKbps"
       from plan_cap_tiers where plan_id in (${d.idList}) order by plan_id, from_bytes`),
     // Each service's own period: usage and top-ups by the (service, day) and (service, period) keys.
@@ -117,7 +119,7 @@ export function capStore(sql: SqlClient) {
     ...prepaidBase(sql),
     ...serviceNotices(sql),
     capService: (id: number): Promise<CapServiceRow | undefined> => s.capService.get(id),
-    /** capService of many services in one read; the ids of services that no longer exist are absent. */
+    /** capService of many services in one read, those on a plan with a cap or tiers; the others, and services deleted, are absent. */
     capServices: (serviceIds: readonly number[]): Promise<CapServiceRow[]> => s.capServices.all(ids(serviceIds)),
     /** The tiers of each of these plans, [] for a plan without. */
     async tiersOfPlans(planIds: readonly number[]): Promise<Map<number, CapTier[]>> {

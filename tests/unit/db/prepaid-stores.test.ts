@@ -169,8 +169,10 @@ describe.each(backendNames)('prepaid stores on %s', (name) => {
     await c.replaceTiers(tiered, [{ fromBytes: 200, downloadKbps: 500, uploadKbps: 250 }, { fromBytes: 100, downloadKbps: 1000, uploadKbps: 500 }]);
     const a = (await service(capped, 'many1')).id;
     const b = (await service(tiered, 'many2')).id;
-    const gone = b + 1000;
-    expect((await c.capServices([a, b, gone])).map((r) => [r.id, r.planId, r.dataCapBytes]).sort()).toEqual([[a, capped, 1000], [b, tiered, null]].sort());
+    const open = (await service(await plan(sql, { type: 'recurring' }), 'many3')).id;
+    const gone = open + 1000;
+    // The service on a plan without a cap or tiers is left out, as is one that does not exist.
+    expect((await c.capServices([a, b, open, gone])).map((r) => [r.id, r.planId, r.dataCapBytes]).sort()).toEqual([[a, capped, 1000], [b, tiered, null]].sort());
     expect(await c.capServices([])).toEqual([]);
     expect(await c.tiersOfPlans([capped, tiered])).toEqual(new Map([
       [capped, []],
