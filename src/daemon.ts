@@ -147,6 +147,7 @@ export function createServices(opts: ServicesOptions): Services {
     sql, box: opts.box, config, clock, control, notifier, usage: opts.usage, changes,
     onError: afterCommitError('prepaid or data caps: an after-commit action failed'),
   });
+  opts.metrics?.countCaps(() => prepaid.caps.stats());
   // Plan changes dated ahead switch the enforced plan on their day (before billing: src/billing/plan-switch.ts).
   const planSwitch = planSwitchJob({
     store, clock, control, onServicesChanged: (serviceIds) => changes.publish(rowsOf('service', serviceIds)),

@@ -105,6 +105,7 @@ export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tollgate_' });
   let servicesCachedNow = (): number => 0;
+  let capsNow = (): { counters: number; queued: number } => ({ counters: 0, queued: 0 });
   return {
     registry,
     servicesCached: new Gauge({
@@ -118,6 +119,26 @@ export function createMetrics() {
     /** Where tollgate_radius_services_cached reads its value when scraped: the RADIUS server, once started. */
     countServicesCached(count: () => number): void {
       servicesCachedNow = count;
+    },
+    capsCounters: new Gauge({
+      name: 'tollgate_caps_counters',
+      help: 'Capped services whose period usage this node follows in memory (the data-cap watcher)',
+      registers: [registry],
+      collect() {
+        this.set(capsNow().counters);
+      },
+    }),
+    capsQueued: new Gauge({
+      name: 'tollgate_caps_usage_queued',
+      help: 'Committed usage records waiting for the data-cap watcher (growing: it falls behind the accounting writer)',
+      registers: [registry],
+      collect() {
+        this.set(capsNow().queued);
+      },
+    }),
+    /** Where the two tollgate_caps_ gauges read their values when scraped: the data-cap watcher. */
+    countCaps(stats: () => { counters: number; queued: number }): void {
+      capsNow = stats;
     },
     radiusRequests: new HotCounter({
       name: 'tollgate_radius_requests_total',

@@ -119,9 +119,24 @@ export function capsService(opts: CapsOptions) {
   const store = capStore(opts.sql);
   const now = () => opts.clock.now();
   const today = (): CalDate => dateInZone(now(), opts.timezone);
-  const counters = new Map<number, Counter | null>();
-  /** When a service was found to have no cap (null counter): looked at again after COUNTER_TTL_MS. */
+  /** Capped services followed; a service is in at most one of the two maps. */
+  const counters = new Map<number, Counter>();
+  /** When a service was found to have no cap: looked at again after COUNTER_TTL_MS. */
   const noCapSince = new Map<number, number>();
+  const forgetAll = () => {
+    counters.clear();
+    noCapSince.clear();
+  };
+  /** What a read found: a counter, or no cap (null). */
+  const hold = (id: number, c: Counter | null) => {
+    if (c) {
+      counters.set(id, c);
+      noCapSince.delete(id);
+    } else {
+      counters.delete(id);
+      noCapSince.set(id, performance.now());
+    }
+  };
   const pending = new Set<Promise<unknown>>();
 
   const periodOf = (row: CapServiceRow, date: CalDate) =>
@@ -214,8 +229,7 @@ export function capsService(opts: CapsOptions) {
   /** Forgets counters after a committed change (this node's or another's): services by id, or all. */
   function forget(serviceIds?: readonly number[]): void {
     if (serviceIds === undefined) {
-      counters.clear();
-      noCapSince.clear();
+      forgetAll();
       if (readGuard) readGuard.all = true;
       return;
     }
@@ -308,7 +322,7 @@ export function capsService(opts: CapsOptions) {
         return evaluateBatch(batch);
       }).catch((e: unknown) => {
         // The database went away (shutdown) or a read failed: the counters reload on the next batch.
-        counters.clear();
+        forgetAll();
         opts.onError?.(e, { action: 'usage' });
       });
       track(evaluating);
@@ -329,7 +343,7 @@ export function capsService(opts: CapsOptions) {
 
   async function evaluateBatch(deltas: readonly UsageDelta[]): Promise<void> {
     if (!(await anyPlanCapped())) {
-      counters.clear();
+      forgetAll();
       return;
     }
     const batch = new Map<number, number>();
@@ -342,9 +356,10 @@ export function capsService(opts: CapsOptions) {
     const stale = new Map<number, { date: CalDate; justAdded: number }>();
     for (const d of deltas) {
       const c = counters.get(d.serviceId);
-      const expired = c === null
-        ? at - (noCapSince.get(d.serviceId) ?? 0) > COUNTER_TTL_MS
-        : c === undefined || d.day > c.period.end || at - c.loadedAt > COUNTER_TTL_MS;
+      const noCap = noCapSince.get(d.serviceId);
+      const expired = c
+        ? d.day > c.period.end || at - c.loadedAt > COUNTER_TTL_MS
+        : noCap === undefined || at - noCap > COUNTER_TTL_MS;
       if (!expired) continue;
       const date = d.day > day ? d.day : day;
       const was = stale.get(d.serviceId);
@@ -356,9 +371,8 @@ export function capsService(opts: CapsOptions) {
     const wanted = [...stale];
     for (let i = 0; i < wanted.length; i += LOAD_CHUNK) {
       for (const [id, c] of await loadCounters(new Map(wanted.slice(i, i + LOAD_CHUNK)))) {
-        counters.set(id, c);
+        hold(id, c);
         if (c) touched.set(id, c);
-        else noCapSince.set(id, performance.now());
       }
     }
     for (const d of deltas) {
@@ -407,10 +421,10 @@ export function capsService(opts: CapsOptions) {
     });
     // In turn with the usage batches, which share the counters.
     const reload = evaluating.then(async () => {
-      counters.delete(serviceId);
+      forget([serviceId]);
       const c = (await loadCounters(new Map([[serviceId, { date: today(), justAdded: 0 }]]))).get(serviceId);
       if (c) {
-        counters.set(serviceId, c);
+        hold(serviceId, c);
         await evaluate(c);
       }
     });
@@ -492,6 +506,8 @@ export function capsService(opts: CapsOptions) {
       if (!(await store.planExists(planId))) throw notFound('plan', planId);
       return store.tiersOf(planId);
     },
+    /** Counters held (capped services followed) and usage records waiting, for the metrics. */
+    stats: (): { counters: number; queued: number } => ({ counters: counters.size, queued: queued.length }),
     /** Resolves when the queued usage is evaluated and the CoAs and notices started so far have settled (tests, shutdown). */
     idle: async () => {
       while (queued.length > 0 || pending.size > 0) {

@@ -92,6 +92,7 @@ describe('/metrics', () => {
       'tollgate_radius_requests_total', 'tollgate_radius_dropped_total', 'tollgate_radius_latency_seconds', 'tollgate_accounting_queue',
       'tollgate_billing_run_duration_seconds', 'tollgate_billing_invoices_total', 'tollgate_job_duration_seconds',
       'tollgate_http_requests_total', 'tollgate_http_request_duration_seconds', 'tollgate_process_cpu_seconds_total',
+      'tollgate_caps_counters', 'tollgate_caps_usage_queued',
     ]) expect(text, name).toContain(`# TYPE ${name} `);
     const s = samples(text);
     const sum = (prefix: string) => [...s].filter(([k]) => k.startsWith(prefix)).reduce((n, [, v]) => n + v, 0);

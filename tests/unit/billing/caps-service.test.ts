@@ -172,6 +172,8 @@ describe.each(backendNames)('caps service on %s', (name) => {
     expect(notices.sent.find((n) => n.serviceId === ids[1])).toMatchObject({ template: 'cap.80', data: { username: 'u1', periodStart: '2026-05-02' } });
     expect(statements() - before).toBe(5 + 2 * capped.length);
     expect(control.calls).toEqual([]);
+    // What the metrics show: a counter per capped service, nothing waiting.
+    expect(caps.stats()).toEqual({ counters: capped.length, queued: 0 });
 
     // The next batch adds to the counters in memory: crossing the cap at 1,000,000 blocks each capped service (a cross-check each).
     const mid = statements();
@@ -216,6 +218,9 @@ describe.each(backendNames)('caps service on %s', (name) => {
     await use(id, '2026-06-01', 50_000);
     expect(control.calls).toEqual([{ op: 'disconnect', serviceId: id, reason: 'data cap: 110000 bytes used, now blocked', key: 'reason.action.capBlocked' }]);
 
+    expect(caps.stats().counters).toBe(1);
+    changes.publish(rowsOf('service', [id]));
+    expect(caps.stats().counters).toBe(0);
     // A plan's cap raised elsewhere: every counter is read again, and the next crossing is the new cap's.
     const other = await service(roomy, 'other');
     await use(other, '2026-06-01', 60_000);
