@@ -163,7 +163,7 @@ export function capsService(opts: CapsOptions) {
   }
   /** A plan's facts are the same on each of its services' rows. */
   const planPolicy = (row: CapServiceRow, learnt: Learnt): CapPolicy | null => {
-    let policy = learnt.policies.get(row.planId) ?? planPolicies.get(row.planId);
+    let policy = learnt.policies.has(row.planId) ? learnt.policies.get(row.planId) : planPolicies.get(row.planId);
     if (policy === undefined) {
       policy = capPolicy(row, learnt.tiers.get(row.planId) ?? planTiers.get(row.planId) ?? []);
       learnt.policies.set(row.planId, policy);
