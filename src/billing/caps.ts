@@ -288,8 +288,7 @@ export function capsService(opts: CapsOptions) {
     if (t.level !== c.level) {
       // Cross-check with the database before telling the NAS: the counter could have drifted (a
       // writer-thread restart, a top-up made through another process).
-      c.used = await store.usage(c.serviceId, c.period.start, c.period.end);
-      c.extra = await store.topupBytes(c.serviceId, c.period.start);
+      ({ usedBytes: c.used, topupBytes: c.extra } = await store.periodTotals(c.serviceId, c.period.start, c.period.end));
       t = tierAt(c.policy, c.used, c.extra);
     }
     if (t.level !== c.level) {
@@ -397,8 +396,7 @@ export function capsService(opts: CapsOptions) {
     if (!row) throw notFound('service', serviceId);
     const policy = await policyOf(row);
     const period = periodOf(row, today());
-    const used = await store.usage(serviceId, period.start, period.end);
-    const extra = await store.topupBytes(serviceId, period.start);
+    const { usedBytes: used, topupBytes: extra } = await store.periodTotals(serviceId, period.start, period.end);
     const t = policy ? tierAt(policy, used, extra) : { level: 0, blocked: false, rate: null, nextAtBytes: null };
     return {
       serviceId, period, usedBytes: used, topupBytes: extra, capBytes: policy ? allowanceBytes(policy, extra) : null,

@@ -35,7 +35,7 @@ const CAP_COLS = `s.id, s.customer_id as "customerId", s.username, s.status, s.s
 const TIERS = `select from_bytes as "fromBytes", download_kbps as "downloadKbps", upload_kbps as "uploadKbps" from plan_cap_tiers where plan_id = ? order by from_bytes`;
 const USAGE = `select coalesce(sum(input_octets + output_octets), 0) as total from usage_daily where service_id = ? and day >= ? and day <= ?`;
 const TOPUP_BYTES = `select coalesce(sum(bytes), 0) as total from data_topups where service_id = ? and period_start = ?`;
-/** USAGE and TOPUP_BYTES in one round trip (service, start, end, service, start): what a login reads. */
+/** A period's usage and top-ups in one round trip (service, start, end, service, start): a login, the watcher's cross-check, the API. */
 const PERIOD_TOTALS = `select (${USAGE}) as "usedBytes", (${TOPUP_BYTES}) as "topupBytes"`;
 
 export interface DataTopupRow {
@@ -104,8 +104,7 @@ export function capStore(sql: SqlClient) {
     deleteTiers: sql.prepare(`delete from plan_cap_tiers where plan_id = ?`),
     insertTier: sql.prepare(`insert into plan_cap_tiers (plan_id, position, from_bytes, download_kbps, upload_kbps) values (?, ?, ?, ?, ?)`),
     planExists: sql.prepare(`select 1 as found from plans where id = ?`),
-    usage: sql.prepare<{ total: number }>(USAGE),
-    topupBytes: sql.prepare<{ total: number }>(TOPUP_BYTES),
+    periodTotals: sql.prepare<PeriodTotals>(PERIOD_TOTALS),
     insertDataTopup: sql.prepare<DataTopupRow>(`insert into data_topups (service_id, period_start, bytes, created_at, created_by) values (?, ?, ?, ?, ?)
       returning id, service_id as "serviceId", period_start as "periodStart", bytes, created_at as "createdAt", created_by as "createdBy"`),
     dataTopups: sql.prepare<DataTopupRow>(`select id, service_id as "serviceId", period_start as "periodStart", bytes, created_at as "createdAt", created_by as "createdBy"
@@ -152,8 +151,8 @@ export function capStore(sql: SqlClient) {
       for (const [i, t] of tiers.entries()) await s.insertTier.run(planId, i + 1, t.fromBytes, t.downloadKbps, t.uploadKbps);
     },
     planExists: async (id: number): Promise<boolean> => (await s.planExists.get(id)) !== undefined,
-    usage: async (serviceId: number, from: string, to: string): Promise<number> => (await s.usage.get(serviceId, from, to))!.total,
-    topupBytes: async (serviceId: number, periodStart: string): Promise<number> => (await s.topupBytes.get(serviceId, periodStart))!.total,
+    /** A service's usage and top-ups of the period from `start` to `end`, in one round trip. */
+    periodTotals: async (serviceId: number, start: string, end: string): Promise<PeriodTotals> => (await s.periodTotals.get(serviceId, start, end, serviceId, start))!,
     insertDataTopup: async (serviceId: number, periodStart: string, bytes: number, at: string, by: string): Promise<DataTopupRow> =>
       (await s.insertDataTopup.get(serviceId, periodStart, bytes, at, by))!,
     /** A service's data top-ups, newest first. */

@@ -145,14 +145,14 @@ describe.each(backendNames)('prepaid stores on %s', (name) => {
     await c.replaceTiers(tiered, [{ fromBytes: 300, downloadKbps: 900, uploadKbps: 400 }]);
     expect(await c.tiersOf(tiered)).toEqual([{ fromBytes: 300, downloadKbps: 900, uploadKbps: 400 }]);
     expect((await c.cappedPlanIds()).sort((a, b) => a - b)).toEqual([capped, tiered]);
-    expect(await c.usage(id, '2026-03-01', '2026-03-31')).toBe(0);
+    expect(await c.periodTotals(id, '2026-03-01', '2026-03-31')).toEqual({ usedBytes: 0, topupBytes: 0 });
     await sql.run(`insert into usage_daily (service_id, day, input_octets, output_octets) values (?, '2026-03-02', 100, 20), (?, '2026-03-31', 5, 5), (?, '2026-04-01', 1000, 0)`, id, id, id);
-    expect(await c.usage(id, '2026-03-01', '2026-03-31')).toBe(130);
-    expect(await c.topupBytes(id, '2026-03-01')).toBe(0);
+    expect((await c.periodTotals(id, '2026-03-01', '2026-03-31')).usedBytes).toBe(130);
+    expect((await c.periodTotals(id, '2026-03-01', '2026-03-31')).topupBytes).toBe(0);
     const t = await c.insertDataTopup(id, '2026-03-01', 5_000_000_000, AT, 'test');
     expect(t).toMatchObject({ serviceId: id, periodStart: '2026-03-01', bytes: 5_000_000_000, createdAt: AT, createdBy: 'test' });
     await c.insertDataTopup(id, '2026-03-01', 1, AT, 'test');
-    expect(await c.topupBytes(id, '2026-03-01')).toBe(5_000_000_001);
+    expect(await c.periodTotals(id, '2026-03-01', '2026-03-31')).toEqual({ usedBytes: 130, topupBytes: 5_000_000_001 });
     expect(await c.capState(id)).toBeUndefined();
     expect(await c.reducedServices()).toEqual([]);
     await c.setCapState(id, '2026-03-01', 2, AT);
