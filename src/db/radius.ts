@@ -171,9 +171,12 @@ export function radiusQueries(sql: SqlClient) {
     from services s join plans p on p.id = s.plan_id left join service_billing b on b.service_id = s.id`;
   const service = sql.prepare<ServiceDbRow>(`${columns} where s.username = ?`);
   const serviceChunk = sql.prepare<ServiceDbRow>(`${columns} where s.id > ? order by s.id limit ?`);
-  const byIds = async (where: string, ids: readonly number[]): Promise<ServiceAuthRow[]> => ids.length === 0
-    ? []
-    : (await sql.all<ServiceDbRow>(`${columns} where ${where} in (${ids.map(() => '?').join(', ')}) order by s.id`, ...ids)).map(fastServiceRow);
+  // One statement and one JSON parameter whatever the list's length (a statement per length before).
+  const idList = dialectSql(sql.dialect).idList;
+  const byServiceIds = sql.prepare<ServiceDbRow>(`${columns} where s.id in (${idList}) order by s.id`);
+  const byCustomerIds = sql.prepare<ServiceDbRow>(`${columns} where s.customer_id in (${idList}) order by s.id`);
+  const byIds = async (read: typeof byServiceIds, ids: readonly number[]): Promise<ServiceAuthRow[]> =>
+    ids.length === 0 ? [] : (await read.all(JSON.stringify(ids))).map(fastServiceRow);
   const nasList = sql.prepare<NasDbRow>(`select id, name, ip_address as "ipAddress", nas_identifier as "nasIdentifier", secret_enc as "secretEnc",
       vendor, coa_port as "coaPort", require_message_authenticator as "requireMessageAuthenticator" from nas order by id`);
   return {
@@ -184,8 +187,8 @@ export function radiusQueries(sql: SqlClient) {
     /** Services in id order after `afterId`, `limit` at a time: the RADIUS server's cache warm-up. */
     servicesAfter: async (afterId: number, limit: number): Promise<ServiceAuthRow[]> => (await serviceChunk.all(afterId, limit)).map(fastServiceRow),
     /** Services by id, and the services of customers: what a change to them makes the cache read again. */
-    servicesByIds: (ids: readonly number[]): Promise<ServiceAuthRow[]> => byIds('s.id', ids),
-    servicesOfCustomers: (ids: readonly number[]): Promise<ServiceAuthRow[]> => byIds('s.customer_id', ids),
+    servicesByIds: (ids: readonly number[]): Promise<ServiceAuthRow[]> => byIds(byServiceIds, ids),
+    servicesOfCustomers: (ids: readonly number[]): Promise<ServiceAuthRow[]> => byIds(byCustomerIds, ids),
     nasClients: async (): Promise<NasClientRow[]> =>
       (await nasList.all()).map((r) => ({ ...r, requireMessageAuthenticator: r.requireMessageAuthenticator === true || r.requireMessageAuthenticator === 1 })),
   };
