@@ -58,15 +58,7 @@ PG_BIN=$(pg_config --bindir 2>/dev/null || true)
 [[ -x $PG_BIN/initdb ]] || { echo "needs PostgreSQL's server (initdb under pg_config --bindir): apt-get install -y postgresql" >&2; exit 1; }
 
 # ---------------------------------------------------------------- build
-if [[ $BUILD == 1 ]]; then
-  export BENCH_DIST=$VAR/build/dist
-  log "compiling src/ into $BENCH_DIST"
-  rm -rf "$VAR/build"; mkdir -p "$VAR/build"
-  ln -s "$ROOT/migrations" "$VAR/build/migrations"; ln -s "$ROOT/migrations-pg" "$VAR/build/migrations-pg"; ln -s "$ROOT/dictionaries" "$VAR/build/dictionaries"
-  node "$ROOT/node_modules/typescript/bin/tsc" -p "$ROOT/tsconfig.json" --outDir "$BENCH_DIST"
-else
-  export BENCH_DIST=${BENCH_DIST:-$ROOT/dist}
-fi
+tg_build
 
 # ---------------------------------------------------------------- PostgreSQL
 # One cluster for both servers, durable as in production (fsync and synchronous_commit on). initdb
@@ -131,7 +123,7 @@ CONF
 }
 tg_seed() { # USERS
   fresh_db tollgate tollgate
-  node "$BENCH/seed.mjs" --config "$TG_CONF" --users "$1" ${CAP_BYTES:+--cap-bytes "$CAP_BYTES"} >"$TG_DIR/seed.json"
+  "${TG_NODE:-node}" "$BENCH/seed.mjs" --config "$TG_CONF" --users "$1" ${CAP_BYTES:+--cap-bytes "$CAP_BYTES"} >"$TG_DIR/seed.json"
   psql_admin -d tollgate -c 'vacuum analyze' >/dev/null
   log "tollgate seeded: $(cat "$TG_DIR/seed.json")"
 }
@@ -162,12 +154,12 @@ radload_cmd() { # MODE PORT LABEL USERS [extra...]
 }
 
 # ---------------------------------------------------------------- machine info
-node -e '
+"${TG_NODE:-node}" -e '
   const os = require("os"); const { execSync } = require("child_process");
   const sh = (c) => { try { return execSync(c, { encoding: "utf8" }).trim(); } catch { return null; } };
   console.log(JSON.stringify({
     date: new Date().toISOString(), cpus: os.cpus().length, cpu_model: os.cpus()[0].model, mem_gib: Math.round(os.totalmem() / 2**30),
-    kernel: os.release(), node: process.version, freeradius: sh("freeradius -v | head -1"), postgresql: sh(process.argv[3] + "/postgres --version"),
+    kernel: os.release(), node: process.version, generator_node: sh("node --version"), freeradius: sh("freeradius -v | head -1"), postgresql: sh(process.argv[3] + "/postgres --version"),
     tollgate_commit: sh("git -C " + process.argv[1] + " rev-parse --short HEAD"), tollgate_dirty: !!sh("git -C " + process.argv[1] + " status --porcelain -- src"),
     knobs: process.argv[2], loadavg_at_start: os.loadavg(),
   }));' "$ROOT" "RUNS=$RUNS DURATION=$DURATION WARMUP=$WARMUP WINDOW=$WINDOW USERS=$USERS LAT_USERS=$LAT_USERS RATES=$RATES LAT_DURATION=$LAT_DURATION POSTAUTH=$POSTAUTH SERVER_CPU=$SERVER_CPU GEN_CPU=$GEN_CPU TG_POOL=$TG_POOL PG_SHARED_BUFFERS=$PG_SHARED_BUFFERS" "$PG_BIN" >"$RESULTS/run-info.json"

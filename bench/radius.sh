@@ -63,17 +63,7 @@ T_START=$(date +%s)
 log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
 
 # ---------------------------------------------------------------- build
-if [[ $BUILD == 1 ]]; then
-  export BENCH_DIST=$VAR/build/dist
-  log "compiling src/ into $BENCH_DIST"
-  rm -rf "$VAR/build"; mkdir -p "$VAR/build"
-  # dist/ resolves migrations/ and dictionaries/ two and three levels up, as in the package.
-  ln -s "$ROOT/migrations" "$VAR/build/migrations"; ln -s "$ROOT/dictionaries" "$VAR/build/dictionaries"
-  node "$ROOT/node_modules/typescript/bin/tsc" -p "$ROOT/tsconfig.json" --outDir "$BENCH_DIST"
-else
-  export BENCH_DIST=${BENCH_DIST:-$ROOT/dist}
-fi
-[[ -f $BENCH_DIST/cli/main.js ]] || { echo "no compiled daemon in $BENCH_DIST (npm run build, or BUILD=1)" >&2; exit 1; }
+tg_build
 
 # ---------------------------------------------------------------- servers
 TG_DIR=$VAR/tollgate; TG_CONF=$TG_DIR/tollgate.toml; TG_PIDF=$TG_DIR/tollgate.pid
@@ -92,7 +82,7 @@ listen = "127.0.0.1:0"
 level = "warn"
 EOF
 
-tg_seed() { node "$BENCH/seed.mjs" --config "$TG_CONF" --users "$USERS" >"$TG_DIR/seed.json"; log "tollgate seeded: $(cat "$TG_DIR/seed.json")"; }
+tg_seed() { "${TG_NODE:-node}" "$BENCH/seed.mjs" --config "$TG_CONF" --users "$USERS" >"$TG_DIR/seed.json"; log "tollgate seeded: $(cat "$TG_DIR/seed.json")"; }
 FR_INST=""
 fr_start() { FR_INST=$1; "$FRB_BASE/scripts/start.sh" "$1" "$SERVER_CPU" >&2; renice_all "$(cat "$FRB_VAR/$1.pid")"; }
 fr_stop() { [[ -n $FR_INST ]] && "$FRB_BASE/scripts/stop.sh" "$FR_INST" >&2; FR_INST=""; }
@@ -115,12 +105,12 @@ mschap_cmd() { # PORT LABEL
  echo node "$BENCH/mschapv2-load.mjs" --port "$1" --users "1-$MSCHAP_USERS" --window "$WINDOW" --duration "$DURATION" --warmup "$WARMUP" --challenges "$MSCHAP_CHALLENGES" --quiet --label "$2"
 }
 # ---------------------------------------------------------------- machine info
-node -e '
+"${TG_NODE:-node}" -e '
   const os = require("os"); const { execSync } = require("child_process");
   const sh = (c) => { try { return execSync(c, { encoding: "utf8" }).trim(); } catch { return null; } };
   console.log(JSON.stringify({
     date: new Date().toISOString(), cpus: os.cpus().length, cpu_model: os.cpus()[0].model, mem_gib: Math.round(os.totalmem() / 2**30),
-    kernel: os.release(), node: process.version, freeradius: sh("freeradius -v | head -1"), sqlite3: sh("sqlite3 --version | cut -d\" \" -f1"),
+    kernel: os.release(), node: process.version, generator_node: sh("node --version"), freeradius: sh("freeradius -v | head -1"), sqlite3: sh("sqlite3 --version | cut -d\" \" -f1"),
     tollgate_commit: sh("git -C " + process.argv[1] + " rev-parse --short HEAD"), tollgate_dirty: !!sh("git -C " + process.argv[1] + " status --porcelain -- src"),
     knobs: process.argv[2], loadavg_at_start: os.loadavg(),
   }));' "$ROOT" "RUNS=$RUNS DURATION=$DURATION WARMUP=$WARMUP WINDOW=$WINDOW USERS=$USERS FILES_USERS=$FILES_USERS SERVER_CPU=$SERVER_CPU GEN_CPU=$GEN_CPU NICE=$NICE TG_SYNCHRONOUS=$TG_SYNCHRONOUS MSCHAP_CHALLENGES=$MSCHAP_CHALLENGES MSCHAP_USERS=$MSCHAP_USERS STORM=$STORM_SUBSCRIBERS/$STORM_SPREAD" >"$RESULTS/run-info.json"

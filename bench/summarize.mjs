@@ -76,7 +76,10 @@ const out = [];
 if (info) {
   out.push(
     `Run of ${info.date.slice(0, 16).replace('T', ' ')} UTC: ${info.cpus} × ${info.cpu_model}, ${info.mem_gib} GiB, Linux ${info.kernel}, ` +
-      `Node ${info.node}, ${info.freeradius?.replace(/^.*Version /, 'FreeRADIUS ').replace(/,.*$/, '') ?? 'FreeRADIUS ?'}, ` +
+      (info.generator_node && info.generator_node !== info.node
+        ? `Node ${info.node} for Tollgate (${info.generator_node} for the generator), `
+        : `Node ${info.node}, `) +
+      `${info.freeradius?.replace(/^.*Version /, 'FreeRADIUS ').replace(/,.*$/, '') ?? 'FreeRADIUS ?'}, ` +
       (info.postgresql ? `${info.postgresql.replace(/^postgres \(PostgreSQL\) /, 'PostgreSQL ')}, ` : '') +
       `Tollgate ${info.tollgate_commit ?? '?'}${info.tollgate_dirty ? ' + uncommitted changes in src/' : ''}. ` +
       `Load average at start: ${info.loadavg_at_start.map((x) => x.toFixed(2)).join(', ')}.`,

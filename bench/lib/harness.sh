@@ -4,6 +4,7 @@
 # DURATION, RUNS, RETRIES, QUIET_PCT, QUIET_MAX, MAX_OTHER, NICE, VAR, RESULTS, GEN, TCK, NCPU) and its
 # `server_pid SERVER` and `log` functions. tg_start and tg_stop run Tollgate from TG_CONF (its pid in
 # TG_PIDF, its log in TG_DIR) on SERVER_CPU; TG_BIND_WAIT (s, default 20) bounds the wait for its ports.
+# tg_build compiles or finds the daemon (BUILD, BENCH_DIST, ROOT) and its runtime (TG_NODE_LINE, TG_NODE).
 
 port_busy() { ss -Hluan "sport = :$1" | grep -q .; }
 
@@ -88,13 +89,42 @@ alternate() {
 
 fresh() { for f in "$@"; do : >"$RESULTS/$f.jsonl"; done; }
 
+# The daemon's build and runtime. BUILD=1 compiles src/ into $VAR/build/dist, a private copy that a
+# concurrent `npm run build` (which empties dist/ first) cannot pull away mid-run; BUILD=0 runs
+# BENCH_DIST (default: the package's dist/). TG_NODE_LINE=24 runs the daemon alone on that Node.js
+# line, fetched from the npm registry into $VAR/node<LINE> with a node_modules built for it
+# (scripts/node-runtime.sh), which the private build resolves its packages from; with BUILD=0 the
+# build's own packages are used (on PostgreSQL the daemon loads no native addon of its own).
+# TG_NODE names any other binary for the daemon.
+tg_build() {
+  if [[ -n ${TG_NODE_LINE:-} ]]; then
+    log "Node.js $TG_NODE_LINE for the daemon in $VAR/node$TG_NODE_LINE"
+    "$ROOT/scripts/node-runtime.sh" "$TG_NODE_LINE" "$VAR/node$TG_NODE_LINE" "$VAR/node$TG_NODE_LINE/node_modules" || exit 1
+    TG_NODE=$VAR/node$TG_NODE_LINE/package/bin/node
+  fi
+  if [[ $BUILD == 1 ]]; then
+    export BENCH_DIST=$VAR/build/dist
+    log "compiling src/ into $BENCH_DIST"
+    rm -rf "$VAR/build"; mkdir -p "$VAR/build"
+    # dist/ resolves migrations/ and dictionaries/ two and three levels up, as in the package.
+    for d in migrations migrations-pg dictionaries; do ln -s "$ROOT/$d" "$VAR/build/$d"; done
+    [[ -n ${TG_NODE_LINE:-} ]] && ln -s "$VAR/node$TG_NODE_LINE/node_modules" "$VAR/build/node_modules"
+    node "$ROOT/node_modules/typescript/bin/tsc" -p "$ROOT/tsconfig.json" --outDir "$BENCH_DIST"
+  else
+    export BENCH_DIST=${BENCH_DIST:-$ROOT/dist}
+  fi
+  [[ -f $BENCH_DIST/cli/main.js ]] || { echo "no compiled daemon in $BENCH_DIST (npm run build, or BUILD=1)" >&2; exit 1; }
+  log "daemon: $BENCH_DIST on Node.js $("${TG_NODE:-node}" --version)"
+}
+
 tg_start() {
   for p in "$TG_AUTH_PORT" "$TG_ACCT_PORT"; do port_busy "$p" && { echo "udp port $p busy" >&2; exit 1; }; done
   local prof=()
   [[ ${PROFILE:-0} == 1 ]] && { mkdir -p "$VAR/prof"; prof=(--cpu-prof --cpu-prof-dir "$VAR/prof"); }
-  # TG_NODE_FLAGS: V8 or Node.js flags for the daemon alone (e.g. --max-semi-space-size=32).
+  # TG_NODE_FLAGS: V8 or Node.js flags for the daemon alone (e.g. --max-semi-space-size=32);
+  # TG_NODE: its runtime (tg_build).
   # shellcheck disable=SC2086
-  setsid taskset -c "$SERVER_CPU" node ${TG_NODE_FLAGS:-} "${prof[@]}" "$BENCH/lib/serve.mjs" serve --config "$TG_CONF" >"$TG_DIR/tollgate.log" 2>&1 </dev/null &
+  setsid taskset -c "$SERVER_CPU" "${TG_NODE:-node}" ${TG_NODE_FLAGS:-} "${prof[@]}" "$BENCH/lib/serve.mjs" serve --config "$TG_CONF" >"$TG_DIR/tollgate.log" 2>&1 </dev/null &
   echo $! >"$TG_PIDF"
   for _ in $(seq 1 $(( ${TG_BIND_WAIT:-20} * 10 ))); do
     port_busy "$TG_ACCT_PORT" && port_busy "$TG_AUTH_PORT" && { renice_all "$(cat "$TG_PIDF")"; log "tollgate started pid=$(cat "$TG_PIDF") cpu=$SERVER_CPU"; return 0; }
