@@ -20,8 +20,8 @@
 # Knobs (env): RUNS=3 DURATION=15 WARMUP=2 WINDOW=64 USERS=100000 LAT_USERS=1000000 RATES="1000 2000 5000"
 #   LAT_DURATION=20 SCENARIOS="pap acct latency" POSTAUTH=1 SERVER_CPU=0-1 GEN_CPU=0-1 NICE=0
 #   PG_PORT=15432 PG_SHARED_BUFFERS=1GB TG_POOL=10 TG_AUTH_PORT=18121 TG_ACCT_PORT=18131
-#   QUIET_PCT, QUIET_MAX, RETRIES=0, BUILD, BENCH_DIST: as bench/radius.sh; MAX_OTHER=120 (PostgreSQL's
-#   CPU is part of "other" here)
+#   QUIET_PCT, QUIET_MAX, RETRIES=0, BUILD, BENCH_DIST, TG_NODE_LINE, TG_NODE, TG_NODE_FLAGS: as
+#   bench/radius.sh; MAX_OTHER=120 (PostgreSQL's CPU is part of "other" here)
 #   CAP_BYTES: give the seeded plan a monthly data cap of that many bytes (the data-cap watcher then
 #   follows every accounting record with traffic, as on a capped network)
 #   KEEP_PG=1: leave the PostgreSQL server running at the end (bench/var/pg)

@@ -31,6 +31,9 @@
 #                 "clean": false and repeated once (RETRIES=1); the summary prefers clean runs
 #   BUILD=1: compile src/ into bench/var/build (a private copy a concurrent `npm run build` cannot
 #            remove mid-run); BUILD=0 uses BENCH_DIST (default: the package's dist/)
+#   TG_NODE_LINE=24: run the daemon (and its seeding) on that Node.js line, fetched from the npm
+#            registry with better-sqlite3 built for it (bench/var/node24); TG_NODE: any other binary;
+#            TG_NODE_FLAGS: flags for the daemon alone. The generators stay on the machine's node.
 #   PROFILE=1: run Tollgate under node --cpu-prof (profiles in bench/var/prof/)
 #   NICE=0: e.g. -10 runs both servers (every thread) and the generators at a higher priority than
 #           the rest of a busy machine; figures so taken are marked in results (nice field)
