@@ -6,10 +6,11 @@
 # (it is the official build: bin/node and include/node, the headers native addons build against).
 # It lands in DIR/package (DIR/package/bin/node); one already there for LINE is kept.
 #
-# MODULES becomes a node_modules for that runtime: hard links to the checkout's packages (a copy
-# where MODULES is on another file system), except better-sqlite3, which is copied and built from
-# source against the runtime's headers (its ABI changes with every major; the other native
-# packages are Node-API, which does not). One that already loads under the runtime is kept.
+# MODULES (a directory named node_modules) becomes one for that runtime: hard links to the
+# checkout's packages (a copy where MODULES is on another file system), except better-sqlite3,
+# which is copied and built from source against the runtime's headers (its ABI changes with every
+# major; the other native packages are Node-API, which does not). One made from the same
+# package-lock.json for the same runtime, whose better-sqlite3 loads, is kept.
 #
 # Used by scripts/test-runtimes.sh (the fast suite on the other lines) and by the benchmarks'
 # TG_NODE_LINE (bench/lib/harness.sh). Exits non-zero, saying why, when either step fails.
@@ -37,7 +38,10 @@ if ! [[ -x $rt/bin/node && $("$rt/bin/node" --version) == "v$line."* ]]; then
 fi
 
 loads() { (cd "$dest/.." && "$rt/bin/node" -e "new (require('better-sqlite3'))(':memory:').prepare('select 1').get()") 2>/dev/null; }
-if [ -d "$dest/better-sqlite3" ] && loads; then exit 0; fi
+# What MODULES was made from: a later `npm ci` replaces the checkout's files, and hard links would
+# keep the old ones.
+stamp="$("$rt/bin/node" --version) $(sha256sum "$root/package-lock.json" | cut -d' ' -f1)"
+if [ -d "$dest/better-sqlite3" ] && [ "$(cat "$dest/.tollgate-runtime" 2>/dev/null)" = "$stamp" ] && loads; then exit 0; fi
 rm -rf "$dest"; mkdir -p "$(dirname "$dest")"
 if ! cp -al "$modules" "$dest" 2>/dev/null; then
   rm -rf "$dest"
@@ -56,3 +60,4 @@ if ! (cd "$dest/better-sqlite3" && PATH="$rt/bin:$PATH" npm_config_nodedir="$rt"
   exit 1
 fi
 loads || { echo "Node.js $line: better-sqlite3 does not load" >&2; exit 1; }
+echo "$stamp" > "$dest/.tollgate-runtime"
