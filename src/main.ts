@@ -39,7 +39,9 @@ export async function serve(loaded: LoadedConfig, opts: ServeOptions = {}): Prom
   const log = opts.log ?? createLogger(config.log.level);
   const clock = opts.clock ?? systemClock;
   const postgres = config.database.url !== '';
-  log.info({ config: loaded.file ?? '(defaults)', database: postgres ? redactUrl(config.database.url) : config.database.path }, 'starting tollgate');
+  // The runtime too: it sets how much CPU a request costs (bench/README.md, "Node.js lines"), and a
+  // report from an operator should say which one ran.
+  log.info({ config: loaded.file ?? '(defaults)', database: postgres ? redactUrl(config.database.url) : config.database.path, node: process.version }, 'starting tollgate');
 
   // SQLite (`db` is its handle, for the SQLite-only parts) or PostgreSQL shared with other nodes.
   const { sql, db, box } = await openStorage(config, log, clock);

@@ -28,6 +28,8 @@ describe('tollgate serve', () => {
     const d = await startDaemon({ dir, args: ['serve'], cwd: dir, env: { ...cleanEnv() } });
     try {
       expect(d.http).toBe('http://0.0.0.0:8080');
+      // The first line names the config, the database and the runtime.
+      expect(d.logs[0]).toMatchObject({ msg: 'starting tollgate', config: '(defaults)', database: './data/tollgate.db', node: process.version });
       expect(await udpPortTaken(1812)).toBe(true);
       expect(await udpPortTaken(1813)).toBe(true);
       const health = await fetch('http://127.0.0.1:8080/healthz');
