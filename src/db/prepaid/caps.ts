@@ -99,12 +99,10 @@ export function capStore(sql: SqlClient) {
     reducedServices: sql.prepare<ReducedServiceRow>(`select ${CAP_COLS}, cs.period_start as "statePeriodStart", cs.tier as "stateTier"
       from service_cap_state cs join services s on s.id = cs.service_id join plans p on p.id = s.plan_id
       left join service_billing b on b.service_id = s.id where cs.tier > 0 order by s.id`),
-    tiersOf: sql.prepare<CapTier>(TIERS),
     cappedPlanIds: sql.prepare<{ id: number }>(`select id from plans where data_cap_bytes is not null union select plan_id from plan_cap_tiers`),
     deleteTiers: sql.prepare(`delete from plan_cap_tiers where plan_id = ?`),
     insertTier: sql.prepare(`insert into plan_cap_tiers (plan_id, position, from_bytes, download_kbps, upload_kbps) values (?, ?, ?, ?, ?)`),
     planExists: sql.prepare(`select 1 as found from plans where id = ?`),
-    periodTotals: sql.prepare<PeriodTotals>(PERIOD_TOTALS),
     insertDataTopup: sql.prepare<DataTopupRow>(`insert into data_topups (service_id, period_start, bytes, created_at, created_by) values (?, ?, ?, ?, ?)
       returning id, service_id as "serviceId", period_start as "periodStart", bytes, created_at as "createdAt", created_by as "createdBy"`),
     dataTopups: sql.prepare<DataTopupRow>(`select id, service_id as "serviceId", period_start as "periodStart", bytes, created_at as "createdAt", created_by as "createdBy"
@@ -117,6 +115,8 @@ export function capStore(sql: SqlClient) {
   return {
     ...prepaidBase(sql),
     ...serviceNotices(sql),
+    // tiersOf and periodTotals: the same reads as a login's.
+    ...capReadQueries(sql),
     capService: (id: number): Promise<CapServiceRow | undefined> => s.capService.get(id),
     /** capService of many services in one read, those on a plan with a cap or tiers; the others, and services deleted, are absent. */
     capServices: (serviceIds: readonly number[]): Promise<CapServiceRow[]> => s.capServices.all(ids(serviceIds)),
@@ -143,7 +143,6 @@ export function capStore(sql: SqlClient) {
       }));
     },
     reducedServices: (): Promise<ReducedServiceRow[]> => s.reducedServices.all(),
-    tiersOf: (planId: number): Promise<CapTier[]> => s.tiersOf.all(planId),
     /** Plans with a data cap or fair-use tiers. */
     cappedPlanIds: async (): Promise<number[]> => (await s.cappedPlanIds.all()).map((r) => r.id),
     async replaceTiers(planId: number, tiers: readonly CapTier[]): Promise<void> {
@@ -151,8 +150,6 @@ export function capStore(sql: SqlClient) {
       for (const [i, t] of tiers.entries()) await s.insertTier.run(planId, i + 1, t.fromBytes, t.downloadKbps, t.uploadKbps);
     },
     planExists: async (id: number): Promise<boolean> => (await s.planExists.get(id)) !== undefined,
-    /** A service's usage and top-ups of the period from `start` to `end`, in one round trip. */
-    periodTotals: async (serviceId: number, start: string, end: string): Promise<PeriodTotals> => (await s.periodTotals.get(serviceId, start, end, serviceId, start))!,
     insertDataTopup: async (serviceId: number, periodStart: string, bytes: number, at: string, by: string): Promise<DataTopupRow> =>
       (await s.insertDataTopup.get(serviceId, periodStart, bytes, at, by))!,
     /** A service's data top-ups, newest first. */
@@ -168,13 +165,13 @@ export interface PeriodTotals {
   topupBytes: number;
 }
 
-/** Only what a login's cap check reads: two prepared statements, for the login cap checker (src/aaa/caps.ts). */
+/** Only what a login's cap check reads: two prepared statements, for the login cap checker (src/aaa/caps.ts); capStore has them too. */
 export function capReadQueries(sql: SqlClient) {
   const tiers = sql.prepare<CapTier>(TIERS);
   const totals = sql.prepare<PeriodTotals>(PERIOD_TOTALS);
   return {
     tiersOf: (planId: number): Promise<CapTier[]> => tiers.all(planId),
-    /** The period's usage and top-ups, one round trip (a login on a capped plan waits for it). */
+    /** A service's usage and top-ups of the period from `start` to `end`, one round trip (a login on a capped plan waits for it). */
     periodTotals: async (serviceId: number, start: string, end: string): Promise<PeriodTotals> => (await totals.get(serviceId, start, end, serviceId, start))!,
   };
 }
