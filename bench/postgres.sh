@@ -154,16 +154,7 @@ radload_cmd() { # MODE PORT LABEL USERS [extra...]
 }
 
 # ---------------------------------------------------------------- machine info
-"${TG_NODE:-node}" -e '
-  const os = require("os"); const { execSync } = require("child_process");
-  const sh = (c) => { try { return execSync(c, { encoding: "utf8" }).trim(); } catch { return null; } };
-  console.log(JSON.stringify({
-    date: new Date().toISOString(), cpus: os.cpus().length, cpu_model: os.cpus()[0].model, mem_gib: Math.round(os.totalmem() / 2**30),
-    kernel: os.release(), node: process.version, generator_node: sh("node --version"), freeradius: sh("freeradius -v | head -1"), postgresql: sh(process.argv[3] + "/postgres --version"),
-    tollgate_commit: sh("git -C " + process.argv[1] + " rev-parse --short HEAD"), tollgate_dirty: !!sh("git -C " + process.argv[1] + " status --porcelain -- src"),
-    knobs: process.argv[2], loadavg_at_start: os.loadavg(),
-  }));' "$ROOT" "RUNS=$RUNS DURATION=$DURATION WARMUP=$WARMUP WINDOW=$WINDOW USERS=$USERS LAT_USERS=$LAT_USERS RATES=$RATES LAT_DURATION=$LAT_DURATION POSTAUTH=$POSTAUTH SERVER_CPU=$SERVER_CPU GEN_CPU=$GEN_CPU TG_POOL=$TG_POOL PG_SHARED_BUFFERS=$PG_SHARED_BUFFERS" "$PG_BIN" >"$RESULTS/run-info.json"
-log "machine: $(cat "$RESULTS/run-info.json")"
+tg_run_info "RUNS=$RUNS DURATION=$DURATION WARMUP=$WARMUP WINDOW=$WINDOW USERS=$USERS LAT_USERS=$LAT_USERS RATES=$RATES LAT_DURATION=$LAT_DURATION POSTAUTH=$POSTAUTH SERVER_CPU=$SERVER_CPU GEN_CPU=$GEN_CPU TG_POOL=$TG_POOL PG_SHARED_BUFFERS=$PG_SHARED_BUFFERS" "postgresql=$PG_BIN/postgres --version"
 
 pg_up
 write_tg_conf

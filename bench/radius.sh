@@ -108,16 +108,7 @@ mschap_cmd() { # PORT LABEL
  echo node "$BENCH/mschapv2-load.mjs" --port "$1" --users "1-$MSCHAP_USERS" --window "$WINDOW" --duration "$DURATION" --warmup "$WARMUP" --challenges "$MSCHAP_CHALLENGES" --quiet --label "$2"
 }
 # ---------------------------------------------------------------- machine info
-"${TG_NODE:-node}" -e '
-  const os = require("os"); const { execSync } = require("child_process");
-  const sh = (c) => { try { return execSync(c, { encoding: "utf8" }).trim(); } catch { return null; } };
-  console.log(JSON.stringify({
-    date: new Date().toISOString(), cpus: os.cpus().length, cpu_model: os.cpus()[0].model, mem_gib: Math.round(os.totalmem() / 2**30),
-    kernel: os.release(), node: process.version, generator_node: sh("node --version"), freeradius: sh("freeradius -v | head -1"), sqlite3: sh("sqlite3 --version | cut -d\" \" -f1"),
-    tollgate_commit: sh("git -C " + process.argv[1] + " rev-parse --short HEAD"), tollgate_dirty: !!sh("git -C " + process.argv[1] + " status --porcelain -- src"),
-    knobs: process.argv[2], loadavg_at_start: os.loadavg(),
-  }));' "$ROOT" "RUNS=$RUNS DURATION=$DURATION WARMUP=$WARMUP WINDOW=$WINDOW USERS=$USERS FILES_USERS=$FILES_USERS SERVER_CPU=$SERVER_CPU GEN_CPU=$GEN_CPU NICE=$NICE TG_SYNCHRONOUS=$TG_SYNCHRONOUS MSCHAP_CHALLENGES=$MSCHAP_CHALLENGES MSCHAP_USERS=$MSCHAP_USERS STORM=$STORM_SUBSCRIBERS/$STORM_SPREAD" >"$RESULTS/run-info.json"
-log "machine: $(cat "$RESULTS/run-info.json")"
+tg_run_info "RUNS=$RUNS DURATION=$DURATION WARMUP=$WARMUP WINDOW=$WINDOW USERS=$USERS FILES_USERS=$FILES_USERS SERVER_CPU=$SERVER_CPU GEN_CPU=$GEN_CPU NICE=$NICE TG_SYNCHRONOUS=$TG_SYNCHRONOUS MSCHAP_CHALLENGES=$MSCHAP_CHALLENGES MSCHAP_USERS=$MSCHAP_USERS STORM=$STORM_SUBSCRIBERS/$STORM_SPREAD" 'sqlite3=sqlite3 --version | cut -d" " -f1'
 
 TG_AUTH="tollgate:$(radload_cmd auth "$TG_AUTH_PORT" pap/tollgate)"
 

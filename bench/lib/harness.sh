@@ -89,6 +89,24 @@ alternate() {
 
 fresh() { for f in "$@"; do : >"$RESULTS/$f.jsonl"; done; }
 
+# run-info.json: the machine, the daemon's Node.js (TG_NODE) and the generator's, FreeRADIUS,
+# Tollgate's commit and the knobs ($1), and for each NAME=COMMAND that follows, NAME with what
+# COMMAND prints (the database's version). summarize.mjs builds each table's header from it.
+tg_run_info() {
+  "${TG_NODE:-node}" -e '
+    const os = require("os"); const { execSync } = require("child_process");
+    const sh = (c) => { try { return execSync(c, { encoding: "utf8" }).trim(); } catch { return null; } };
+    const [root, knobs, ...extra] = process.argv.slice(1);
+    console.log(JSON.stringify({
+      date: new Date().toISOString(), cpus: os.cpus().length, cpu_model: os.cpus()[0].model, mem_gib: Math.round(os.totalmem() / 2**30),
+      kernel: os.release(), node: process.version, generator_node: sh("node --version"), freeradius: sh("freeradius -v | head -1"),
+      ...Object.fromEntries(extra.map((e) => [e.slice(0, e.indexOf("=")), sh(e.slice(e.indexOf("=") + 1))])),
+      tollgate_commit: sh("git -C " + root + " rev-parse --short HEAD"), tollgate_dirty: !!sh("git -C " + root + " status --porcelain -- src"),
+      knobs, loadavg_at_start: os.loadavg(),
+    }));' "$ROOT" "$@" >"$RESULTS/run-info.json"
+  log "machine: $(cat "$RESULTS/run-info.json")"
+}
+
 # The daemon's build and runtime. BUILD=1 compiles src/ into $VAR/build/dist, a private copy that a
 # concurrent `npm run build` (which empties dist/ first) cannot pull away mid-run; BUILD=0 runs
 # BENCH_DIST (default: the package's dist/). TG_NODE_LINE=24 runs the daemon alone on that Node.js
