@@ -33,10 +33,16 @@ const CAP_COLS = `s.id, s.customer_id as "customerId", s.username, s.status, s.s
   coalesce(b.billing_period_months, p.billing_period_months, 1) as "periodMonths", coalesce(b.billing_day, 'anniversary') as "billingDay"`;
 
 const TIERS = `select from_bytes as "fromBytes", download_kbps as "downloadKbps", upload_kbps as "uploadKbps" from plan_cap_tiers where plan_id = ? order by from_bytes`;
-const USAGE = `select coalesce(sum(input_octets + output_octets), 0) as total from usage_daily where service_id = ? and day >= ? and day <= ?`;
-const TOPUP_BYTES = `select coalesce(sum(bytes), 0) as total from data_topups where service_id = ? and period_start = ?`;
+/**
+ * A period's usage and its data top-ups as two scalar subqueries, over a service and period named by
+ * SQL expressions: parameters for one service, a batch's columns for many.
+ */
+function periodTotalsSql(service: string, start: string, end: string): string {
+  return `(select coalesce(sum(u.input_octets + u.output_octets), 0) from usage_daily u where u.service_id = ${service} and u.day >= ${start} and u.day <= ${end}) as "usedBytes",
+    (select coalesce(sum(t.bytes), 0) from data_topups t where t.service_id = ${service} and t.period_start = ${start}) as "topupBytes"`;
+}
 /** A period's usage and top-ups in one round trip (service, start, end, service, start): a login, the watcher's cross-check, the API. */
-const PERIOD_TOTALS = `select (${USAGE}) as "usedBytes", (${TOPUP_BYTES}) as "topupBytes"`;
+const PERIOD_TOTALS = `select ${periodTotalsSql('?', '?', '?')}`;
 
 export interface DataTopupRow {
   id: number;
@@ -87,10 +93,7 @@ export function capStore(sql: SqlClient) {
       from plan_cap_tiers where plan_id in (${d.idList}) order by plan_id, from_bytes`),
     // Each service's own period: usage and top-ups by the (service, day) and (service, period) keys.
     counterFacts: sql.prepare<{ serviceId: number; usedBytes: number; topupBytes: number; statePeriod: string | null; stateTier: number | null }>(
-      `select q."id" as "serviceId",
-        (select coalesce(sum(u.input_octets + u.output_octets), 0) from usage_daily u where u.service_id = q."id" and u.day >= q."start" and u.day <= q."end") as "usedBytes",
-        (select coalesce(sum(t.bytes), 0) from data_topups t where t.service_id = q."id" and t.period_start = q."start") as "topupBytes",
-        cs.period_start as "statePeriod", cs.tier as "stateTier"
+      `select q."id" as "serviceId", ${periodTotalsSql('q."id"', 'q."start"', 'q."end"')}, cs.period_start as "statePeriod", cs.tier as "stateTier"
       from (${d.jsonRows({ id: 'integer', start: 'text', end: 'text' })}) q left join service_cap_state cs on cs.service_id = q."id"`,
     ),
     capNotices: sql.prepare<{ serviceId: number; key: string }>(`select service_id as "serviceId", key from service_notices
