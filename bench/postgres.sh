@@ -19,7 +19,7 @@
 #
 # Knobs (env): RUNS=3 DURATION=15 WARMUP=2 WINDOW=64 USERS=100000 LAT_USERS=1000000 RATES="1000 2000 5000"
 #   LAT_DURATION=20 SCENARIOS="pap acct latency" POSTAUTH=1 SERVER_CPU=0-1 GEN_CPU=0-1 NICE=0
-#   PG_PORT=15432 PG_SHARED_BUFFERS=1GB TG_POOL=10 TG_AUTH_PORT=18121 TG_ACCT_PORT=18131
+#   PG_PORT=15432 PG_SHARED_BUFFERS=1GB PG_LOCALE=C.UTF-8 TG_POOL=10 TG_AUTH_PORT=18121 TG_ACCT_PORT=18131
 #   QUIET_PCT, QUIET_MAX, RETRIES=0, BUILD, BENCH_DIST, TG_NODE_LINE, TG_NODE, TG_NODE_FLAGS: as
 #   bench/radius.sh; MAX_OTHER=120 (PostgreSQL's CPU is part of "other" here)
 #   CAP_BYTES: give the seeded plan a monthly data cap of that many bytes (the data-cap watcher then
@@ -34,7 +34,7 @@ RUNS=${RUNS:-3}; DURATION=${DURATION:-15}; WARMUP=${WARMUP:-2}; WINDOW=${WINDOW:
 USERS=${USERS:-100000}; LAT_USERS=${LAT_USERS:-1000000}; RATES=${RATES:-1000 2000 5000}; LAT_DURATION=${LAT_DURATION:-20}
 SCENARIOS=${SCENARIOS:-pap acct latency}; POSTAUTH=${POSTAUTH:-1}
 SERVER_CPU=${SERVER_CPU:-0-$(( $(nproc) - 1 ))}; GEN_CPU=${GEN_CPU:-0-$(( $(nproc) - 1 ))}
-PG_PORT=${PG_PORT:-15432}; PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-1GB}; TG_POOL=${TG_POOL:-10}
+PG_PORT=${PG_PORT:-15432}; PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-1GB}; PG_LOCALE=${PG_LOCALE:-C.UTF-8}; TG_POOL=${TG_POOL:-10}
 TG_AUTH_PORT=${TG_AUTH_PORT:-18121}; TG_ACCT_PORT=${TG_ACCT_PORT:-18131}
 # PostgreSQL's own CPU counts as "other" in the harness's estimate (it is not the server process),
 # so a run is called clean unless the rest of the machine adds well beyond what PostgreSQL uses.
@@ -72,7 +72,7 @@ pg_up() {
   pg_down
   rm -rf "$PG_DIR"; mkdir -p "$PG_DIR"
   [[ $(id -u) == 0 ]] && chown postgres: "$PG_DIR"
-  (cd "$PG_DIR" && as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U postgres -E UTF8 --locale=C.UTF-8 --auth-local=trust --auth-host=scram-sha-256 >/dev/null)
+  (cd "$PG_DIR" && as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U postgres -E UTF8 --locale="$PG_LOCALE" --auth-local=trust --auth-host=scram-sha-256 >/dev/null)
   cat >>"$PG_DATA/postgresql.conf" <<CONF
 # bench/postgres.sh
 listen_addresses = '127.0.0.1'
@@ -93,7 +93,7 @@ CONF
   # keeps them).
   psql_admin -d postgres -c "create table wal_fill as select g, repeat('x', 1500) as pad from generate_series(1, 1000000) g" \
     -c "drop table wal_fill" -c "checkpoint"
-  log "postgresql $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT (shared_buffers $PG_SHARED_BUFFERS)"
+  log "postgresql $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT (shared_buffers $PG_SHARED_BUFFERS, locale $PG_LOCALE)"
 }
 pg_down() { [[ -f $PG_DATA/postmaster.pid ]] && (cd "$PG_DIR" && as_pg "$PG_BIN/pg_ctl" stop -D "$PG_DATA" -m fast -w >/dev/null) || true; }
 fresh_db() { psql_admin -d postgres -c "drop database if exists $1 with (force)" -c "create database $1 owner $2"; }
@@ -154,7 +154,7 @@ radload_cmd() { # MODE PORT LABEL USERS [extra...]
 }
 
 # ---------------------------------------------------------------- machine info
-tg_run_info "RUNS=$RUNS DURATION=$DURATION WARMUP=$WARMUP WINDOW=$WINDOW USERS=$USERS LAT_USERS=$LAT_USERS RATES=$RATES LAT_DURATION=$LAT_DURATION POSTAUTH=$POSTAUTH SERVER_CPU=$SERVER_CPU GEN_CPU=$GEN_CPU TG_POOL=$TG_POOL PG_SHARED_BUFFERS=$PG_SHARED_BUFFERS" "postgresql=$PG_BIN/postgres --version"
+tg_run_info "RUNS=$RUNS DURATION=$DURATION WARMUP=$WARMUP WINDOW=$WINDOW USERS=$USERS LAT_USERS=$LAT_USERS RATES=$RATES LAT_DURATION=$LAT_DURATION POSTAUTH=$POSTAUTH SERVER_CPU=$SERVER_CPU GEN_CPU=$GEN_CPU TG_POOL=$TG_POOL PG_SHARED_BUFFERS=$PG_SHARED_BUFFERS PG_LOCALE=$PG_LOCALE" "postgresql=$PG_BIN/postgres --version"
 
 pg_up
 write_tg_conf
